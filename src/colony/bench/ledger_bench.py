@@ -1,0 +1,195 @@
+"""The ledger benchmark: durable transfers per second on a fresh database.
+
+It opens `accounts` accounts, then submits `transfers` transfers in batches of 8,190 through
+the ledger's one write path, with up to `in_flight` batches queued at once (as concurrent API
+workers would), and times each batch from submission to durable acknowledgement. The
+transfers are generated before the clock starts, from a seeded random source, so two runs
+submit identical work.
+
+Two mixes: "uniform" picks both accounts at random; "hot" sends a `hot` fraction of the
+transfers to one merchant account (a shopping-festival best seller) and the rest uniformly.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from colony.kernel.clock import SystemClock
+from colony.ledger import Account, AccountFlags, Ledger, Transfer, batch_events_max
+from colony.ledger.service import WriteTimings
+from colony.storage.open import open_ledger
+
+BENCH_LEDGER = 840  # ISO 4217 numeric code of USD: one ledger per currency
+BENCH_CODE = 1
+
+
+@dataclass(frozen=True)
+class MixResult:
+    mix: str
+    accounts: int
+    transfers: int
+    batches: int
+    seconds: float
+    transfers_per_second: float
+    p50_batch_ms: float
+    p99_batch_ms: float
+    max_batch_ms: float
+    failed_transfers: int
+    # Where the time went, per batch of transfers (pack on the client thread, apply on the
+    # writer, commit on the committer, which overlaps the next apply).
+    pack_ms_per_batch: float
+    apply_ms_per_batch: float
+    commit_ms_per_batch: float
+    group_commits: int
+
+
+def machine_description() -> dict[str, object]:
+    return {
+        "cores": os.cpu_count(),
+        "machine": platform.machine(),
+        "processor": _cpu_model(),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def generate_batches(
+    accounts: int, transfers: int, hot_fraction: float, seed: int, first_id: int
+) -> list[list[Transfer]]:
+    """Transfers in batches of 8,190; ids rise (time-ordered ids, as clients should use)."""
+    rng = random.Random(seed)
+    randrange = rng.randrange
+    rand = rng.random
+    hot_account = 1
+    batches: list[list[Transfer]] = []
+    next_id = first_id
+    remaining = transfers
+    while remaining > 0:
+        size = min(batch_events_max, remaining)
+        batch = []
+        for _ in range(size):
+            debit = randrange(accounts) + 1
+            if hot_fraction and rand() < hot_fraction:
+                credit = hot_account
+            else:
+                credit = randrange(accounts) + 1
+            if credit == debit:
+                credit = debit % accounts + 1
+            batch.append(
+                Transfer(next_id, debit, credit, 1 + randrange(10_000), BENCH_LEDGER, BENCH_CODE)
+            )
+            next_id += 1
+        batches.append(batch)
+        remaining -= size
+    return batches
+
+
+def open_accounts(ledger: Ledger, accounts: int) -> None:
+    for start in range(1, accounts + 1, batch_events_max):
+        stop = min(start + batch_events_max, accounts + 1)
+        # Wallets may not go below zero; the hot merchant and the rest may.
+        batch = [
+            Account(i, BENCH_LEDGER, BENCH_CODE, flags=int(AccountFlags.history))
+            for i in range(start, stop)
+        ]
+        results = ledger.create_accounts(batch)
+        if any(results):
+            raise RuntimeError(f"benchmark accounts were refused: {set(results)}")
+
+
+def run_mix(
+    mix: str,
+    *,
+    database_url: str,
+    accounts: int,
+    transfers: int,
+    hot_fraction: float,
+    in_flight: int,
+    seed: int,
+    progress: Callable[[int], None] | None = None,
+) -> MixResult:
+    ledger = open_ledger(database_url, clock=SystemClock())
+    try:
+        open_accounts(ledger, accounts)
+        ledger.timings = WriteTimings()
+        batches = generate_batches(accounts, transfers, hot_fraction, seed, first_id=1 << 64)
+        latencies_s: list[float] = []
+        failed = 0
+        pending: list[tuple[float, object]] = []
+        started = time.perf_counter()
+        for batch in batches:
+            submitted = time.perf_counter()
+            pending.append((submitted, ledger.submit_transfers(batch)))
+            if len(pending) >= in_flight:
+                failed += _settle(pending.pop(0), latencies_s)
+                if progress:
+                    progress(batch_events_max)
+        while pending:
+            failed += _settle(pending.pop(0), latencies_s)
+            if progress:
+                progress(batch_events_max)
+        elapsed = time.perf_counter() - started
+        timings = ledger.timings
+    finally:
+        ledger.close()
+    latencies_s.sort()
+    per_batch_ms = 1000 / max(1, timings.batches)
+    return MixResult(
+        mix=mix,
+        accounts=accounts,
+        transfers=transfers,
+        batches=len(latencies_s),
+        seconds=round(elapsed, 3),
+        transfers_per_second=round(transfers / elapsed),
+        p50_batch_ms=round(statistics.median(latencies_s) * 1000, 2),
+        p99_batch_ms=round(_percentile(latencies_s, 0.99) * 1000, 2),
+        max_batch_ms=round(latencies_s[-1] * 1000, 2),
+        failed_transfers=failed,
+        pack_ms_per_batch=round(timings.pack_s * per_batch_ms, 2),
+        apply_ms_per_batch=round(timings.apply_s * per_batch_ms, 2),
+        commit_ms_per_batch=round(timings.commit_s * per_batch_ms, 2),
+        group_commits=timings.commits,
+    )
+
+
+def _settle(item: tuple[float, object], latencies_s: list[float]) -> int:
+    submitted, future = item
+    results = future.result()  # type: ignore[attr-defined]
+    latencies_s.append(time.perf_counter() - submitted)
+    return sum(1 for r in results if r)
+
+
+def _percentile(sorted_values: list[float], q: float) -> float:
+    index = min(len(sorted_values) - 1, max(0, round(q * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+def fresh_database_url(
+    directory: str | None,
+) -> tuple[str, tempfile.TemporaryDirectory[str] | None]:
+    if directory:
+        return f"sqlite:///{Path(directory).resolve()}/bench.db", None
+    holder = tempfile.TemporaryDirectory(prefix="colony-bench-")
+    return f"sqlite:///{holder.name}/bench.db", holder
+
+
+def as_dict(result: MixResult) -> dict[str, object]:
+    return asdict(result)

@@ -1,0 +1,147 @@
+"""`colony bench ...`: benchmarks that print their figures and the machine they ran on."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from colony.bench import ledger_bench
+
+app = typer.Typer(no_args_is_help=True, help="Benchmarks (figures, not pass/fail tests).")
+
+
+@app.command("ledger")
+def bench_ledger(
+    accounts: Annotated[int, typer.Option(min=2, help="Accounts to open.")] = 100_000,
+    transfers: Annotated[int, typer.Option(min=1, help="Transfers per mix.")] = 1_000_000,
+    hot: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Share of transfers crediting one hot merchant."),
+    ] = 0.9,
+    in_flight: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, help="Batches queued at once, as concurrent API workers would."
+        ),
+    ] = 2,
+    mix: Annotated[str, typer.Option(help="uniform, hot or both.", case_sensitive=False)] = "both",
+    directory: Annotated[
+        str | None,
+        typer.Option(help="Where to create the fresh database (default: a temporary folder)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the generated workload.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
+) -> None:
+    """Durable ledger throughput on a fresh SQLite database, batches of 8,190."""
+    mixes = {"both": ["uniform", "hot"], "uniform": ["uniform"], "hot": ["hot"]}.get(mix.lower())
+    if mixes is None:
+        raise typer.BadParameter(f"mix must be uniform, hot or both, not {mix!r}")
+    err = Console(stderr=True)
+    machine = ledger_bench.machine_description()
+    results = []
+    for name in mixes:
+        url, holder = ledger_bench.fresh_database_url(directory)
+        if directory:
+            _remove_database(url)
+        try:
+            with Progress(
+                TextColumn(f"{name:8}"),
+                BarColumn(),
+                TextColumn("{task.completed:,}/{task.total:,} transfers"),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+                disable=not err.is_terminal,
+            ) as progress:
+                task = progress.add_task(name, total=transfers)
+
+                def advance(n: int, task: TaskID = task) -> None:
+                    progress.advance(task, n)
+
+                result = ledger_bench.run_mix(
+                    name,
+                    database_url=url,
+                    accounts=accounts,
+                    transfers=transfers,
+                    hot_fraction=hot if name == "hot" else 0.0,
+                    in_flight=in_flight,
+                    seed=seed,
+                    progress=advance,
+                )
+        finally:
+            if holder is not None:
+                holder.cleanup()
+        results.append(result)
+    _print_table(results, machine, hot)
+    if as_json:
+        summary = {
+            "benchmark": "ledger",
+            "backend": "sqlite",
+            "synchronous": "FULL",
+            "machine": machine,
+            "mixes": [ledger_bench.as_dict(r) for r in results],
+            "transfers_per_second": results[0].transfers_per_second,
+            "p99_batch_ms": results[0].p99_batch_ms,
+        }
+        if len(results) == 2:
+            summary["hot_vs_uniform"] = round(
+                results[1].transfers_per_second / results[0].transfers_per_second, 3
+            )
+        print(json.dumps(summary))
+
+
+def _remove_database(url: str) -> None:
+    from colony.storage.open import sqlite_path
+
+    path = sqlite_path(url)
+    for suffix in ("", "-wal", "-shm"):
+        target = path.with_name(path.name + suffix)
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
+
+
+def _print_table(
+    results: list[ledger_bench.MixResult], machine: dict[str, object], hot: float
+) -> None:
+    out = Console()
+    table = Table(title="Ledger benchmark: SQLite, WAL, synchronous=FULL, batches of 8,190")
+    for column in (
+        "mix",
+        "transfers",
+        "seconds",
+        "transfers/s",
+        "p50 batch ms",
+        "p99 batch ms",
+        "failed",
+    ):
+        table.add_column(column, justify="right")
+    for r in results:
+        label = f"hot {hot:.0%}" if r.mix == "hot" else r.mix
+        table.add_row(
+            label,
+            f"{r.transfers:,}",
+            f"{r.seconds:.2f}",
+            f"{r.transfers_per_second:,}",
+            f"{r.p50_batch_ms:.1f}",
+            f"{r.p99_batch_ms:.1f}",
+            f"{r.failed_transfers:,}",
+        )
+    out.print(table)
+    for r in results:
+        out.print(
+            f"{r.mix}: per batch of 8,190, pack {r.pack_ms_per_batch:.1f} ms (client thread), "
+            f"apply {r.apply_ms_per_batch:.1f} ms (writer), commit {r.commit_ms_per_batch:.1f} ms "
+            f"(committer, overlapping the next apply), {r.group_commits} group commits"
+        )
+    out.print(
+        f"machine: {machine['cores']} cores, {machine['processor']}, {machine['system']}, "
+        f"Python {machine['python']}"
+    )

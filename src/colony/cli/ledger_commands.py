@@ -1,0 +1,258 @@
+"""`colony ledger ...`: import, export, verify and read the ledger from the command line."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from colony.kernel.errors import ColonyError, InvalidInput
+from colony.ledger import Account, Ledger, Transfer, batch_events_max
+from colony.ledger.jsonl import account_to_json, parse_line, transfer_to_json
+from colony.ledger.verify import verify
+from colony.storage.open import database_url_from_env, open_ledger
+
+app = typer.Typer(no_args_is_help=True, help="The double-entry ledger.")
+err = Console(stderr=True)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="sqlite:///path/to/file.db (default: $COLONY_DATABASE_URL, else sqlite:///var/colony.db)",
+    ),
+]
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
+@contextmanager
+def opened(database: str | None) -> Iterator[Ledger]:
+    try:
+        ledger = open_ledger(database_url_from_env(database))
+    except ColonyError as exc:
+        raise fail(str(exc)) from None
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+@app.command("import")
+def import_events(
+    file: Annotated[str, typer.Argument(help="JSON lines file, or - for standard input.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Apply accounts and transfers from JSON lines; print one result per event."""
+    try:
+        stream: TextIO = sys.stdin if file == "-" else Path(file).open(encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise fail(f"cannot read {file}: {exc.strerror}") from None
+    counts: Counter[str] = Counter()
+    with stream, opened(database) as ledger:
+        index = 0
+        applied_through_line = 0
+        try:
+            for kind, batch, last_line in _batches(stream):
+                if kind == "account":
+                    results = [r.name for r in ledger.create_accounts(batch)]  # type: ignore[arg-type]
+                else:
+                    results = [r.name for r in ledger.create_transfers(batch)]  # type: ignore[arg-type]
+                for result in results:
+                    print(json.dumps({"index": index, "result": result}))
+                    counts[result] += 1
+                    index += 1
+                applied_through_line = last_line
+        except InvalidInput as exc:
+            done = (
+                f"lines 1-{applied_through_line} were applied, nothing after them"
+                if applied_through_line
+                else "nothing was applied"
+            )
+            raise fail(f"{exc} ({done})") from None
+    summary = ", ".join(f"{name} {n}" for name, n in counts.most_common()) or "no events"
+    err.print(f"imported {index} events: {summary}", highlight=False)
+
+
+def _batches(stream: TextIO) -> Iterator[tuple[str, list[Account] | list[Transfer], int]]:
+    """Consecutive lines of one type, up to 8,190, each batch parsed whole before it is
+    yielded, so a malformed line stops the import before any of its batch is applied."""
+    kind: str | None = None
+    batch: list[Account] | list[Transfer] = []
+    last_line = 0
+    for line_number, text in enumerate(stream, start=1):
+        if not text.strip():
+            continue
+        event = parse_line(text, line_number)
+        event_kind = "account" if isinstance(event, Account) else "transfer"
+        if batch and (event_kind != kind or len(batch) == batch_events_max):
+            assert kind is not None
+            yield kind, batch, last_line
+            batch = []
+        kind = event_kind
+        batch.append(event)  # type: ignore[arg-type]
+        last_line = line_number
+    if batch and kind is not None:
+        yield kind, batch, last_line
+
+
+@app.command("export")
+def export_events(
+    database: DatabaseOption = None,
+    output: Annotated[str | None, typer.Option(help="Write here instead of stdout.")] = None,
+) -> None:
+    """Every account (with balances) and every transfer, as JSON lines."""
+    with opened(database) as ledger:
+        try:
+            out: TextIO = Path(output).open("w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+        except OSError as exc:
+            raise fail(f"cannot write {output}: {exc.strerror}") from None
+        try:
+            for account in ledger.all_accounts():
+                out.write(json.dumps(account_to_json(account)) + "\n")
+            for transfer in ledger.all_transfers():
+                out.write(json.dumps(transfer_to_json(transfer)) + "\n")
+        finally:
+            if output:
+                out.close()
+
+
+@app.command("verify")
+def verify_ledger(
+    database: DatabaseOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Recompute every balance from the transfers; check that debits equal credits."""
+    with opened(database) as ledger:
+        report = verify(*ledger.snapshot_for_verify())
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "accounts": report.accounts,
+                    "transfers": report.transfers,
+                    "mismatches": [dataclasses.asdict(m) for m in report.mismatches],
+                    "problems": report.problems,
+                    "ledgers": [
+                        dataclasses.asdict(s) | {"balanced": s.balanced} for s in report.ledgers
+                    ],
+                }
+            )
+        )
+    else:
+        table = Table(title="Trial balance per ledger")
+        for column in (
+            "ledger",
+            "accounts",
+            "transfers",
+            "debits posted",
+            "credits posted",
+            "debits pending",
+            "credits pending",
+            "balanced",
+        ):
+            table.add_column(column, justify="right")
+        for s in report.ledgers:
+            table.add_row(
+                str(s.ledger),
+                f"{s.accounts:,}",
+                f"{s.transfers:,}",
+                f"{s.debits_posted:,}",
+                f"{s.credits_posted:,}",
+                f"{s.debits_pending:,}",
+                f"{s.credits_pending:,}",
+                "yes" if s.balanced else "[red]NO[/red]",
+            )
+        Console().print(table)
+        for m in report.mismatches:
+            err.print(
+                f"account {m.account_id}: {m.field} is {m.actual}, transfers say {m.expected}"
+            )
+        for problem in report.problems:
+            err.print(problem)
+        print(f"verify: {'ok' if report.ok else 'FAILED'}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _account_id(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < (1 << 128) - 1:
+        raise fail(f"account id must be a positive integer below 2**128-1, not {text!r}")
+    return int(text)
+
+
+@app.command("statement")
+def statement(
+    account: Annotated[str, typer.Argument(help="Account id.")],
+    database: DatabaseOption = None,
+    after: Annotated[int, typer.Option(min=0, help="Start after this timestamp (ns).")] = 0,
+    limit: Annotated[int, typer.Option(min=1, max=8190, help="Lines per page.")] = 100,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """An account's changes with the balances after each, one page at a time."""
+    account_id = _account_id(account)
+    with opened(database) as ledger:
+        if not ledger.lookup_accounts([account_id]):
+            raise fail(f"no account {account_id}")
+        page = ledger.statement(account_id, after_timestamp=after, limit=limit)
+    if as_json:
+        lines = [
+            {
+                "timestamp": line.timestamp,
+                "kind": line.kind,
+                "transfer": transfer_to_json(line.transfer),
+                "balance": vars(line.balance)
+                if hasattr(line.balance, "__dict__")
+                else {
+                    "debits_pending": line.balance.debits_pending,
+                    "debits_posted": line.balance.debits_posted,
+                    "credits_pending": line.balance.credits_pending,
+                    "credits_posted": line.balance.credits_posted,
+                },
+            }
+            for line in page.lines
+        ]
+        print(json.dumps({"lines": lines, "next_cursor": page.next_cursor}))
+        return
+    table = Table(title=f"Statement of account {account_id}")
+    for column in (
+        "timestamp",
+        "kind",
+        "transfer",
+        "debit",
+        "credit",
+        "amount",
+        "debits posted",
+        "credits posted",
+        "pending (dr/cr)",
+    ):
+        table.add_column(column, justify="right")
+    for line in page.lines:
+        t, b = line.transfer, line.balance
+        table.add_row(
+            str(line.timestamp),
+            line.kind,
+            str(t.id),
+            str(t.debit_account_id),
+            str(t.credit_account_id),
+            f"{t.amount:,}",
+            f"{b.debits_posted:,}",
+            f"{b.credits_posted:,}",
+            f"{b.debits_pending:,}/{b.credits_pending:,}",
+        )
+    Console().print(table)
+    if page.next_cursor is not None:
+        err.print(f"more: --after {page.next_cursor}")

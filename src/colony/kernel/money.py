@@ -1,0 +1,202 @@
+"""Money: an integer number of a currency's minor units. Never a float.
+
+Every amount in Colony is an `int` of minor units (cents for USD, yen for JPY, fils for KWD)
+with the ISO 4217 scale of its currency. `Decimal` appears only at the edges, when text is
+parsed or a rate is applied, and whoever rounds names the rounding mode at the call site. A
+float anywhere near money is a bug, so every entry point refuses one with `FloatMoneyError`.
+
+Scales come from babel (CLDR). CLDR's figure is a display and cash convention, and for a few
+currencies it is lower than ISO 4217's minor unit (IQD: 0 in CLDR, 3 in ISO). Ledger amounts
+must follow ISO 4217, so those are overridden below.
+"""
+
+from __future__ import annotations
+
+import decimal
+import functools
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency, get_currency_precision, list_currencies
+
+from colony.kernel.errors import InvalidInput
+
+# ISO 4217 minor units where CLDR (and so babel) says otherwise.
+_ISO_4217_SCALE_OVERRIDES = {
+    "AFN": 2,
+    "ALL": 2,
+    "IQD": 3,
+    "IRR": 2,
+    "KPW": 2,
+    "LAK": 2,
+    "LBP": 2,
+    "MGA": 2,
+    "MMK": 2,
+    "RSD": 2,
+    "SLL": 2,
+    "SOS": 2,
+    "SYP": 2,
+    "YER": 2,
+}
+
+_AMOUNT_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+class FloatMoneyError(TypeError):
+    """A float was offered as money. Floats are not money: use int minor units or Decimal."""
+
+
+class UnknownCurrency(InvalidInput):
+    """Not an ISO 4217 currency code that Colony knows."""
+
+
+class CurrencyMismatch(InvalidInput):
+    """Arithmetic or comparison between two currencies."""
+
+
+class AmountTooPrecise(InvalidInput):
+    """More decimals than the currency's minor unit allows."""
+
+
+def _refuse_float(value: object, what: str) -> None:
+    if isinstance(value, float):
+        raise FloatMoneyError(f"{what}: {value!r} is a float; floats are not money")
+
+
+@functools.cache
+def _known_currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def currency_code(code: object) -> str:
+    """The canonical (upper-case) code, or UnknownCurrency."""
+    if not isinstance(code, str) or len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise UnknownCurrency(f"currency must be a 3-letter ISO 4217 code, not {code!r}")
+    upper = code.upper()
+    if upper not in _known_currencies():
+        raise UnknownCurrency(f"unknown currency {code!r}")
+    return upper
+
+
+@functools.cache
+def scale_of(currency: str) -> int:
+    """The number of minor-unit digits of a currency (ISO 4217): USD 2, JPY 0, KWD 3."""
+    code = currency_code(currency)
+    return _ISO_4217_SCALE_OVERRIDES.get(code, get_currency_precision(code))
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount_minor: int
+    currency: str
+
+    def __post_init__(self) -> None:
+        _refuse_float(self.amount_minor, "Money amount")
+        if isinstance(self.amount_minor, bool) or not isinstance(self.amount_minor, int):
+            raise TypeError(
+                f"Money amount must be an int of minor units, not {self.amount_minor!r}"
+            )
+        object.__setattr__(self, "currency", currency_code(self.currency))
+
+    @classmethod
+    def parse(cls, text: object, currency: str) -> Money:
+        """'12.34' USD is 1234 minor units. Refuses more decimals than the currency has."""
+        _refuse_float(text, "Money.parse")
+        if not isinstance(text, str):
+            raise TypeError(f"Money.parse takes text, not {type(text).__name__}")
+        stripped = text.strip()
+        if not _AMOUNT_TEXT.fullmatch(stripped):
+            raise InvalidInput(f"not an amount: {text!r} (digits, an optional '.' and decimals)")
+        return cls.from_decimal(Decimal(stripped), currency, rounding=None)
+
+    @classmethod
+    def from_decimal(cls, value: Decimal, currency: str, *, rounding: str | None) -> Money:
+        """Scale a Decimal to minor units. `rounding` is a `decimal` mode (ROUND_HALF_EVEN,
+        ROUND_DOWN, ...), or None to refuse any value that would need rounding."""
+        _refuse_float(value, "Money.from_decimal")
+        if not isinstance(value, Decimal) or not value.is_finite():
+            raise TypeError(f"Money.from_decimal takes a finite Decimal, not {value!r}")
+        scale = scale_of(currency)
+        scaled = value.scaleb(scale)
+        whole = scaled.to_integral_value(rounding=rounding or decimal.ROUND_DOWN)
+        if rounding is None and whole != scaled:
+            raise AmountTooPrecise(
+                f"{value} has more decimals than {currency_code(currency)} allows ({scale})"
+            )
+        return cls(int(whole), currency)
+
+    def to_decimal(self) -> Decimal:
+        return Decimal(self.amount_minor).scaleb(-scale_of(self.currency))
+
+    def format(self, locale: str = "en_US") -> str:
+        """For people: '$1,234.50', '1.234,50 €', '¥1,235'; exactly the currency's digits."""
+        try:
+            loc = Locale.parse(locale)
+        except (ValueError, UnknownLocaleError) as exc:
+            raise InvalidInput(f"unknown locale {locale!r}") from exc
+        return _format_with_scale(self, loc, scale_of(self.currency))
+
+    def _same_currency(self, other: object, op: str) -> Money:
+        _refuse_float(other, f"Money {op}")
+        if not isinstance(other, Money):
+            raise TypeError(f"Money {op} needs Money, not {type(other).__name__}")
+        if other.currency != self.currency:
+            raise CurrencyMismatch(f"cannot {op} {self.currency} and {other.currency}")
+        return other
+
+    def __add__(self, other: object) -> Money:
+        o = self._same_currency(other, "add")
+        return Money(self.amount_minor + o.amount_minor, self.currency)
+
+    def __sub__(self, other: object) -> Money:
+        o = self._same_currency(other, "subtract")
+        return Money(self.amount_minor - o.amount_minor, self.currency)
+
+    def __mul__(self, factor: object) -> Money:
+        _refuse_float(factor, "Money multiply")
+        if isinstance(factor, bool) or not isinstance(factor, int):
+            raise TypeError("Money multiplies only by an int; apply rates with from_decimal")
+        return Money(self.amount_minor * factor, self.currency)
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount_minor, self.currency)
+
+    def __lt__(self, other: object) -> bool:
+        return self.amount_minor < self._same_currency(other, "compare").amount_minor
+
+    def __le__(self, other: object) -> bool:
+        return self.amount_minor <= self._same_currency(other, "compare").amount_minor
+
+    def __gt__(self, other: object) -> bool:
+        return self.amount_minor > self._same_currency(other, "compare").amount_minor
+
+    def __ge__(self, other: object) -> bool:
+        return self.amount_minor >= self._same_currency(other, "compare").amount_minor
+
+    def __bool__(self) -> bool:
+        return self.amount_minor != 0
+
+    def __str__(self) -> str:
+        return f"{self.to_decimal():f} {self.currency}"
+
+
+def _format_with_scale(money: Money, loc: Locale, digits: int) -> str:
+    # babel renders CLDR's digit count; ledger amounts show exactly ISO 4217's, so the
+    # locale's pattern gets the currency's number of decimals.
+    pattern = str(loc.currency_formats["standard"].pattern).split(";")[0]
+    fraction = "." + "0" * digits if digits else ""
+    if "0.00" in pattern:
+        pattern = pattern.replace("0.00", "0" + fraction)
+    return str(
+        format_currency(
+            money.to_decimal(),
+            money.currency,
+            format=pattern,
+            locale=loc,
+            currency_digits=False,
+        )
+    )

@@ -1,0 +1,142 @@
+"""The ledger's JSON-lines interchange format, used by `colony ledger import` and `export`.
+
+One object per line: `{"type": "account" | "transfer", ...fields}` with TigerBeetle's field
+names, flags as a list of flag names, and integers for every number. u128 values may also be
+written as strings of decimal digits, because many JSON tools lose precision past 2**53.
+
+Parsing is strict, because this is where outside data enters the ledger: an unknown field, a
+float, a negative number, a boolean or an unknown flag is refused with an error that names the
+line and the field, never guessed at.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from colony.kernel.errors import InvalidInput
+from colony.ledger.model import (
+    ACCOUNT_FIELD_BITS,
+    AMOUNT_MAX,
+    TRANSFER_FIELD_BITS,
+    Account,
+    AccountFlags,
+    Transfer,
+    TransferFlags,
+)
+
+_ACCOUNT_FIELDS = ACCOUNT_FIELD_BITS
+_TRANSFER_FIELDS = TRANSFER_FIELD_BITS
+_ACCOUNT_REQUIRED = ("id", "ledger", "code")
+_TRANSFER_REQUIRED = ("id", "debit_account_id", "credit_account_id", "amount", "ledger", "code")
+# A post or void names the pending transfer; its accounts, ledger and code may be left out.
+_POST_OR_VOID_REQUIRED = ("id", "pending_id")
+_POST_OR_VOID = ("post_pending_transfer", "void_pending_transfer")
+
+
+def parse_line(text: str, line_number: int) -> Account | Transfer:
+    """One JSON line into an Account or a Transfer; InvalidInput names the line and field."""
+    where = f"line {line_number}"
+    try:
+        obj = json.loads(text, parse_float=_NotInteger, parse_constant=_NotInteger)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(obj, dict):
+        raise InvalidInput(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    kind = obj.pop("type", None)
+    if kind == "account":
+        values = _fields(obj, _ACCOUNT_FIELDS, AccountFlags, _ACCOUNT_REQUIRED, where)
+        return Account(**values)
+    if kind == "transfer":
+        flag_names = obj.get("flags", [])
+        post_or_void = isinstance(flag_names, list) and any(n in flag_names for n in _POST_OR_VOID)
+        required = _POST_OR_VOID_REQUIRED if post_or_void else _TRANSFER_REQUIRED
+        values = _fields(obj, _TRANSFER_FIELDS, TransferFlags, required, where)
+        values.setdefault("debit_account_id", 0)
+        values.setdefault("credit_account_id", 0)
+        # A post that names no amount posts the whole pending amount; a void voids it all.
+        posts = post_or_void and "post_pending_transfer" in flag_names
+        values.setdefault("amount", AMOUNT_MAX if posts else 0)
+        values.setdefault("ledger", 0)
+        values.setdefault("code", 0)
+        return Transfer(**values)
+    raise InvalidInput(f'{where}: field "type" must be "account" or "transfer", not {kind!r}')
+
+
+def _fields(
+    obj: dict[str, Any],
+    known: dict[str, int],
+    flag_enum: type[AccountFlags] | type[TransferFlags],
+    required: tuple[str, ...],
+    where: str,
+) -> dict[str, int]:
+    unknown = sorted(set(obj) - set(known))
+    if unknown:
+        raise InvalidInput(f'{where}: unknown field "{unknown[0]}"')
+    missing = [name for name in required if name not in obj]
+    if missing:
+        raise InvalidInput(f'{where}: missing field "{missing[0]}"')
+    values: dict[str, int] = {}
+    for name, raw in obj.items():
+        if name == "flags":
+            values[name] = _flags(raw, flag_enum, where)
+        else:
+            values[name] = _unsigned(raw, known[name], f'{where}: field "{name}"')
+    return values
+
+
+def _unsigned(raw: object, bits: int, what: str) -> int:
+    if isinstance(raw, bool):
+        raise InvalidInput(f"{what} must be an integer, not a boolean")
+    if isinstance(raw, _NotInteger):
+        raise InvalidInput(
+            f"{what} must be an integer of minor units, not {raw.text} (floats are not money)"
+        )
+    if isinstance(raw, str):
+        if not raw.isascii() or not raw.isdigit():
+            raise InvalidInput(f"{what} must be an integer or a string of digits, not {raw!r}")
+        raw = int(raw)
+    if not isinstance(raw, int):
+        raise InvalidInput(f"{what} must be an integer, not {type(raw).__name__}")
+    if not 0 <= raw < (1 << bits):
+        raise InvalidInput(f"{what} must be an unsigned {bits}-bit integer, not {raw}")
+    return raw
+
+
+def _flags(raw: object, flag_enum: type[AccountFlags] | type[TransferFlags], where: str) -> int:
+    if not isinstance(raw, list):
+        raise InvalidInput(f'{where}: field "flags" must be a list of flag names')
+    value = 0
+    for name in raw:
+        if not isinstance(name, str) or name == "none" or name not in flag_enum.__members__:
+            known = ", ".join(n for n in flag_enum.__members__ if n != "none")
+            raise InvalidInput(f'{where}: field "flags": unknown flag {name!r} (known: {known})')
+        value |= int(flag_enum[name])
+    return value
+
+
+def flag_names(value: int, flag_enum: type[AccountFlags] | type[TransferFlags]) -> list[str]:
+    return [name for name, flag in flag_enum.__members__.items() if flag and value & flag]
+
+
+def account_to_json(a: Account) -> dict[str, object]:
+    out: dict[str, object] = {"type": "account"}
+    for name in _ACCOUNT_FIELDS:
+        value = getattr(a, name)
+        out[name] = flag_names(value, AccountFlags) if name == "flags" else value
+    return out
+
+
+def transfer_to_json(t: Transfer) -> dict[str, object]:
+    out: dict[str, object] = {"type": "transfer"}
+    for name in _TRANSFER_FIELDS:
+        value = getattr(t, name)
+        out[name] = flag_names(value, TransferFlags) if name == "flags" else value
+    return out
+
+
+class _NotInteger:
+    """A JSON number with a fraction or exponent (or NaN, Infinity): kept as text, refused."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text

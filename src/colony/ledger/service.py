@@ -1,0 +1,519 @@
+"""The ledger service: the one write path for money, and the queries over it.
+
+Callers on any thread submit batches of events. One writer thread takes what is queued,
+applies each submitted batch through the state machine in order, appends all of them to the
+journal in one durable transaction (group commit), and only then hands out the results. The
+journal is the truth; the in-memory state is rebuilt from it on open.
+
+If a journal append fails, the in-memory state has run ahead of what is durable, so the
+ledger stops accepting work (every later call raises `StorageUnavailable`); reopening replays
+the journal and resumes from exactly what was acknowledged.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import copy
+import gc
+import queue
+import struct
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import TypeVar
+
+from colony.kernel.clock import Clock
+from colony.kernel.errors import InvalidInput, StorageUnavailable
+from colony.ledger import accounts, codec, history, state, transfers
+from colony.ledger.model import (
+    ACCOUNT_FIELD_BITS,
+    TRANSFER_FIELD_BITS,
+    Account,
+    AccountBalance,
+    StatementLine,
+    Transfer,
+    TransferPendingStatus,
+    batch_events_max,
+)
+from colony.ledger.results import CreateAccountResult, CreateTransferResult
+from colony.ledger.store import JournalEntry, JournalStore, Operation, read_all
+
+# How long a caller waits for its batch to be durable before giving up, in seconds.
+request_timeout_s = 60.0
+# How many queued submissions one group commit takes at most.
+commit_submissions_max = 256
+# How many events one group commit takes at most (the queued batches are applied in order).
+commit_events_max = 4 * batch_events_max
+# The longest the writer sleeps between checks for pending transfers that came due, in seconds.
+pulse_interval_max_s = 1.0
+# How often (in group commits) the writer moves what it created out of the collector's sight.
+gc_every_commits = 8
+# Statement page size when the caller names none, and the largest it may ask for.
+statement_page_default = 100
+statement_page_max = 8190
+
+E = TypeVar("E", Account, Transfer)
+
+
+class JournalReplayMismatch(StorageUnavailable):
+    """Replaying the journal gave other results than were acknowledged: a bug, never data."""
+
+
+@dataclass(slots=True)
+class _Submission:
+    operation: Operation
+    events: Sequence[Account] | Sequence[Transfer]
+    body: bytes
+    future: Future[list[int]]
+
+
+@dataclass(slots=True, frozen=True)
+class StatementPage:
+    lines: list[StatementLine]
+    # Pass as `after_timestamp` (or `before_timestamp` when reversed) for the next page.
+    next_cursor: int | None
+
+
+@dataclass(slots=True)
+class WriteTimings:
+    """Where the write path's time went, summed since open (seconds): for benchmarks."""
+
+    batches: int = 0
+    pack_s: float = 0.0  # encoding and range-checking events, on the callers' threads
+    apply_s: float = 0.0  # the state machine, on the writer thread
+    commit_s: float = 0.0  # journal appends, on the committer thread (overlaps apply)
+    commits: int = 0
+
+
+@dataclass(slots=True, frozen=True)
+class LedgerTotals:
+    ledger: int
+    accounts: int
+    debits_pending: int
+    debits_posted: int
+    credits_pending: int
+    credits_posted: int
+
+
+_STOP = object()
+
+
+class Ledger:
+    def __init__(self, journal: JournalStore, clock: Clock, *, auto_pulse: bool = True) -> None:
+        self._journal = journal
+        self._clock = clock
+        self._state = state.LedgerState()
+        self._lock = threading.Lock()
+        self._seq = 0
+        self._broken: BaseException | None = None
+        self._closed = False
+        self._auto_pulse = auto_pulse
+        self._cond = threading.Condition(self._lock)
+        self._readers_waiting = 0
+        self._applied_groups = 0
+        self._durable_groups = 0
+        self.timings = WriteTimings()
+        self._replay()
+        _retire_young_objects()
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        # At most one applied group waits for the committer while another is being committed.
+        self._commit_queue: queue.Queue[
+            tuple[list[JournalEntry], list[_Submission], list[list[int]]] | None
+        ] = queue.Queue(maxsize=1)
+        self._writer = threading.Thread(target=self._run, name="ledger-writer", daemon=True)
+        self._committer = threading.Thread(
+            target=self._run_committer, name="ledger-committer", daemon=True
+        )
+        self._committer.start()
+        self._writer.start()
+
+    # ---------------------------------------------------------------------------- writes
+
+    def create_accounts(self, events: Sequence[Account]) -> list[CreateAccountResult]:
+        results = self.submit_accounts(events).result(timeout=request_timeout_s)
+        return [CreateAccountResult(r) for r in results]
+
+    def create_transfers(self, events: Sequence[Transfer]) -> list[CreateTransferResult]:
+        results = self.submit_transfers(events).result(timeout=request_timeout_s)
+        return [CreateTransferResult(r) for r in results]
+
+    def submit_accounts(self, events: Sequence[Account]) -> Future[list[int]]:
+        """Queue a batch; the future gives the raw result codes once the batch is durable."""
+        started = time.perf_counter()
+        body = _pack(events, codec.pack_accounts, "account")
+        self.timings.pack_s += time.perf_counter() - started
+        return self._submit(Operation.create_accounts, events, body)
+
+    def submit_transfers(self, events: Sequence[Transfer]) -> Future[list[int]]:
+        started = time.perf_counter()
+        body = _pack(events, codec.pack_transfers, "transfer")
+        self.timings.pack_s += time.perf_counter() - started
+        return self._submit(Operation.create_transfers, events, body)
+
+    def pulse(self) -> int:
+        """Expire, durably, every pending transfer whose deadline has passed; returns how many."""
+        future = self._submit(Operation.pulse, (), b"")
+        return len(future.result(timeout=request_timeout_s))
+
+    def _submit(
+        self, operation: Operation, events: Sequence[Account] | Sequence[Transfer], body: bytes
+    ) -> Future[list[int]]:
+        if self._closed:
+            raise StorageUnavailable("the ledger is closed")
+        if self._broken is not None:
+            raise StorageUnavailable(f"the ledger stopped after a storage failure: {self._broken}")
+        future: Future[list[int]] = Future()
+        self._queue.put(_Submission(operation, events, body, future))
+        return future
+
+    # ---------------------------------------------------------------------------- writer
+
+    def _run(self) -> None:
+        get = self._queue.get
+        while True:
+            try:
+                first = get(timeout=self._writer_sleep_s())
+            except queue.Empty:
+                self._pulse_if_due()
+                continue
+            if first is _STOP:
+                return
+            batch = [first]
+            events = len(first.events)  # type: ignore[attr-defined]
+            stop = False
+            while len(batch) < commit_submissions_max and events < commit_events_max:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is _STOP:
+                    stop = True
+                    break
+                batch.append(more)
+                events += len(more.events)  # type: ignore[attr-defined]
+            self._apply_and_commit(batch)  # type: ignore[arg-type]
+            if stop:
+                return
+
+    def _writer_sleep_s(self) -> float:
+        if not self._auto_pulse:
+            return pulse_interval_max_s * 3600
+        deadline = state.next_expiry_ns(self._state)
+        if deadline is None:
+            return pulse_interval_max_s
+        wait_s = (deadline - self._clock.now_ns()) / 1e9
+        return min(max(wait_s, 0.001), pulse_interval_max_s)
+
+    def _pulse_if_due(self) -> None:
+        if not self._auto_pulse or self._broken is not None:
+            return
+        deadline = state.next_expiry_ns(self._state)
+        if deadline is not None and deadline <= self._clock.now_ns():
+            future: Future[list[int]] = Future()
+            self._apply_and_commit([_Submission(Operation.pulse, (), b"", future)])
+
+    def _apply_and_commit(self, batch: list[_Submission]) -> None:
+        """Apply a group of submissions in memory and hand it to the committer.
+
+        The committer makes group N durable while this thread applies group N+1: commit I/O
+        releases the GIL, so the two overlap. Results still leave only after their own commit,
+        and readers wait for the state to be wholly durable (see `_durable_view`).
+        """
+        with self._cond:
+            while self._readers_waiting:
+                self._cond.wait()
+            if self._broken is not None:
+                for sub in batch:
+                    sub.future.set_exception(StorageUnavailable(str(self._broken)))
+                return
+            entries: list[JournalEntry] = []
+            outcomes: list[list[int]] = []
+            started = time.perf_counter()
+            for sub in batch:
+                now_ns = self._clock.now_ns()
+                results = self._apply(sub.operation, sub.events, now_ns)
+                outcomes.append(results)
+                if sub.operation is Operation.pulse and not results:
+                    continue  # nothing came due: nothing to make durable
+                self._seq += 1
+                entries.append(
+                    JournalEntry(self._seq, sub.operation, now_ns, sub.body, bytes(results))
+                )
+            self.timings.apply_s += time.perf_counter() - started
+            self.timings.batches += len(batch)
+            self._applied_groups += 1
+            if not self._applied_groups % gc_every_commits:
+                _retire_young_objects()
+        self._commit_queue.put((entries, batch, outcomes))
+
+    def _run_committer(self) -> None:
+        while True:
+            item = self._commit_queue.get()
+            if item is None:
+                return
+            entries, batch, outcomes = item
+            if self._broken is None:
+                try:
+                    if entries:
+                        started = time.perf_counter()
+                        self._journal.append(entries)
+                        self.timings.commit_s += time.perf_counter() - started
+                        self.timings.commits += 1
+                except BaseException as exc:
+                    with self._cond:
+                        self._broken = exc
+                        self._cond.notify_all()
+            if self._broken is not None:
+                # This group, and any applied after a failed one, is not durable.
+                for sub in batch:
+                    sub.future.set_exception(
+                        StorageUnavailable(f"batch not durable, ledger stopped: {self._broken}")
+                    )
+                continue
+            with self._cond:
+                self._durable_groups += 1
+                self._cond.notify_all()
+            for sub, results in zip(batch, outcomes, strict=True):
+                sub.future.set_result(results)
+
+    @contextlib.contextmanager
+    def _durable_view(self) -> Iterator[None]:
+        """Hold the state still, and wholly durable, for a read."""
+        with self._cond:
+            self._readers_waiting += 1
+            try:
+                while self._durable_groups < self._applied_groups and self._broken is None:
+                    self._cond.wait()
+            finally:
+                self._readers_waiting -= 1
+                if not self._readers_waiting:
+                    self._cond.notify_all()
+            if self._broken is not None:
+                raise StorageUnavailable(
+                    f"the ledger stopped after a storage failure: {self._broken}"
+                )
+            yield
+
+    def _apply(
+        self, operation: Operation, events: Sequence[Account] | Sequence[Transfer], now_ns: int
+    ) -> list[int]:
+        if operation is Operation.create_transfers:
+            return transfers.create_transfers(self._state, events, now_ns)  # type: ignore[arg-type, return-value]
+        if operation is Operation.create_accounts:
+            return accounts.create_accounts(self._state, events, now_ns)  # type: ignore[arg-type, return-value]
+        base = self._state.batch_base_timestamp(now_ns)
+        # A pulse's "results" are one zero per expired transfer, so the count is journaled.
+        return [0] * state.expire_pending(self._state, base)
+
+    def _replay(self) -> None:
+        for entry in read_all(self._journal):
+            if entry.seq != self._seq + 1:
+                raise JournalReplayMismatch(f"journal entry {self._seq + 1} is missing")
+            events: list[Account] | list[Transfer]
+            if entry.operation is Operation.create_transfers:
+                events = codec.unpack_transfers(entry.body)
+            elif entry.operation is Operation.create_accounts:
+                events = codec.unpack_accounts(entry.body)
+            else:
+                events = []
+            results = self._apply(entry.operation, events, entry.now_ns)
+            if bytes(results) != entry.results:
+                raise JournalReplayMismatch(
+                    f"journal entry {entry.seq} replays to other results than were acknowledged"
+                )
+            self._seq = entry.seq
+
+    # ---------------------------------------------------------------------------- lifecycle
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(_STOP)
+        self._writer.join(timeout=request_timeout_s)
+        self._commit_queue.put(None)
+        self._committer.join(timeout=request_timeout_s)
+        self._journal.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def journal_seq(self) -> int:
+        """The last durable journal entry: a watermark for read models fed from the ledger."""
+        return self._seq
+
+    # ---------------------------------------------------------------------------- queries
+
+    def lookup_accounts(self, ids: Sequence[int]) -> list[Account]:
+        with self._durable_view():
+            found = (self._state.accounts.get(i) for i in ids)
+            return [state.public_account(a) for a in found if a is not None]
+
+    def lookup_transfers(self, ids: Sequence[int]) -> list[Transfer]:
+        with self._durable_view():
+            found = (self._state.transfers.get(i) for i in ids)
+            return [copy.copy(t) for t in found if t is not None]
+
+    def pending_status(self, transfer_id: int) -> TransferPendingStatus | None:
+        with self._durable_view():
+            if transfer_id not in self._state.transfers:
+                return None
+            return self._state.pending_status.get(transfer_id, TransferPendingStatus.none)
+
+    def expired_at(self, transfer_id: int) -> int | None:
+        """When a pending transfer expired (its expiry's timestamp), or None."""
+        with self._durable_view():
+            return self._state.expired.get(transfer_id)
+
+    def statement(
+        self,
+        account_id: int,
+        *,
+        after_timestamp: int = 0,
+        before_timestamp: int | None = None,
+        limit: int = statement_page_default,
+        reverse: bool = False,
+    ) -> StatementPage:
+        """An account's changes with the running balance after each, one page at a time.
+
+        Forward pages start after `after_timestamp`; reversed pages (newest first) start
+        before `before_timestamp`. `next_cursor` continues in the same direction.
+        """
+        if not 1 <= limit <= statement_page_max:
+            raise InvalidInput(f"limit must be between 1 and {statement_page_max}, not {limit}")
+        with self._durable_view():
+            account = self._state.accounts.get(account_id)
+            if account is None:
+                return StatementPage([], None)
+            lines = account.lines
+            if reverse:
+                stop = (
+                    len(lines)
+                    if before_timestamp is None
+                    else bisect.bisect_left(lines, before_timestamp, key=history.line_timestamp)
+                )
+                start = max(0, stop - limit)
+                more = start > 0
+            else:
+                start = bisect.bisect_right(lines, after_timestamp, key=history.line_timestamp)
+                stop = min(len(lines), start + limit)
+                more = stop < len(lines)
+            page = _statement_lines(account, self._state.transfers, start, stop)
+        if reverse:
+            page.reverse()
+        cursor = page[-1].timestamp if page and more else None
+        return StatementPage(page, cursor)
+
+    def balance_at(self, account_id: int, timestamp: int) -> AccountBalance | None:
+        """The account's balances as they stood at `timestamp`; None if it did not exist yet."""
+        with self._durable_view():
+            account = self._state.accounts.get(account_id)
+            if account is None or account.timestamp > timestamp:
+                return None
+            i = bisect.bisect_right(account.lines, timestamp, key=history.line_timestamp)
+            if i == 0:
+                return AccountBalance(account.timestamp, 0, 0, 0, 0)
+            return _statement_lines(account, self._state.transfers, i - 1, i)[0].balance
+
+    def totals(self) -> list[LedgerTotals]:
+        """Sums of every account's balances, per ledger (per currency)."""
+        sums: dict[int, list[int]] = {}
+        with self._durable_view():
+            for a in self._state.accounts.values():
+                s = sums.setdefault(a.ledger, [0, 0, 0, 0, 0])
+                s[0] += 1
+                s[1] += a.debits_pending
+                s[2] += a.debits_posted
+                s[3] += a.credits_pending
+                s[4] += a.credits_posted
+        return [LedgerTotals(ledger, *s) for ledger, s in sorted(sums.items())]
+
+    def all_accounts(self) -> Iterator[Account]:
+        """Every account in creation order (copies, taken under one consistent view)."""
+        with self._durable_view():
+            snapshot = [state.public_account(a) for a in self._state.accounts.values()]
+        return iter(snapshot)
+
+    def all_transfers(self) -> Iterator[Transfer]:
+        """Every transfer in timestamp order (copies, taken under one consistent view)."""
+        with self._durable_view():
+            snapshot = [copy.copy(t) for t in self._state.transfers.values()]
+        return iter(snapshot)
+
+    def snapshot_for_verify(
+        self,
+    ) -> tuple[list[Account], list[Transfer], dict[int, TransferPendingStatus]]:
+        with self._durable_view():
+            return (
+                [state.public_account(a) for a in self._state.accounts.values()],
+                [copy.copy(t) for t in self._state.transfers.values()],
+                dict(self._state.pending_status),
+            )
+
+
+def _retire_young_objects() -> None:
+    """Keep the cyclic garbage collector away from the ledger's state.
+
+    The state is millions of long-lived objects without cycles. Left alone, the collector's
+    full passes rescan all of them, which doubled the cost of applying a batch and paused the
+    writer for most of a second. After a commit we collect the young generations (so real
+    garbage cycles still die) and move the survivors out of the collector's sight.
+    """
+    gc.collect(1)
+    gc.freeze()
+
+
+def _statement_lines(
+    account: state.LiveAccount, transfers: dict[int, Transfer], start: int, stop: int
+) -> list[StatementLine]:
+    lines = account.lines
+    balances = history.balances_after(
+        lines, account.checkpoints, account.id, transfers, start, stop
+    )
+    out = []
+    for line, (dp, dpo, cp, cpo) in zip(lines[start:stop], balances, strict=True):
+        is_expiry = isinstance(line, history.Expiry)
+        transfer = line.transfer if isinstance(line, history.Expiry) else line
+        out.append(
+            StatementLine(
+                line.timestamp,
+                "expiry" if is_expiry else "transfer",
+                copy.copy(transfer),
+                AccountBalance(line.timestamp, dp, dpo, cp, cpo),
+            )
+        )
+    return out
+
+
+def _pack(events: Sequence[E], pack: object, kind: str) -> bytes:
+    """Pack a batch for the journal; the packing doubles as the range check of every field."""
+    if len(events) > batch_events_max:
+        raise InvalidInput(f"a batch holds at most {batch_events_max} events, not {len(events)}")
+    try:
+        return pack(events)  # type: ignore[operator, no-any-return]
+    except (struct.error, TypeError, AttributeError) as exc:
+        for index, event in enumerate(events):
+            problem = _field_problem(event)
+            if problem:
+                raise InvalidInput(f"{kind} {index}: {problem}") from exc
+        raise InvalidInput(f"{kind} batch cannot be encoded: {exc}") from exc
+
+
+def _field_problem(event: object) -> str | None:
+    if not isinstance(event, Account | Transfer):
+        return f"expected an Account or Transfer, got {type(event).__name__}"
+    widths = ACCOUNT_FIELD_BITS if isinstance(event, Account) else TRANSFER_FIELD_BITS
+    for name, bits in widths.items():
+        value = getattr(event, name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"{name} must be an integer, not {type(value).__name__} {value!r}"
+        if not 0 <= value < (1 << bits):
+            return f"{name} must be an unsigned {bits}-bit integer, not {value}"
+    return None

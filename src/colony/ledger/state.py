@@ -1,0 +1,229 @@
+"""The ledger's state machine: its in-memory state and what every operation shares.
+
+Everything that changes money happens here and only here. The machine is a pure function of
+(state, operation, events, now_ns): no clock, randomness or I/O of its own. That is what makes
+the journal enough for durability: replaying the journaled batches in order, each with the
+`now_ns` it was first applied with, rebuilds exactly the same state and the same results.
+
+The operations themselves are `transfers.create_transfers` and `accounts.create_accounts`;
+this module holds the state, the expiry of pending transfers, account history recording and
+the undo log that takes a failed linked chain back.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+from colony.ledger.history import CHECKPOINT_MASK, Checkpoint, Expiry, Line
+from colony.ledger.model import (
+    Account,
+    AccountFlags,
+    Transfer,
+    TransferFlags,
+    TransferPendingStatus,
+)
+from colony.ledger.results import (
+    TRANSIENT_TRANSFER_RESULTS,
+    CreateAccountResult,
+    CreateTransferResult,
+)
+
+NS_PER_S = 1_000_000_000
+TIMESTAMP_MAX = (1 << 63) - 1
+
+# Flag bits as plain ints: IntFlag arithmetic is far slower in the per-transfer path.
+_A_LINKED = int(AccountFlags.linked)
+_A_DR_LIMIT = int(AccountFlags.debits_must_not_exceed_credits)
+_A_CR_LIMIT = int(AccountFlags.credits_must_not_exceed_debits)
+_A_IMPORTED = int(AccountFlags.imported)
+_A_CLOSED = int(AccountFlags.closed)
+_T_LINKED = int(TransferFlags.linked)
+_T_PENDING = int(TransferFlags.pending)
+_T_POST = int(TransferFlags.post_pending_transfer)
+_T_VOID = int(TransferFlags.void_pending_transfer)
+_T_BAL_DR = int(TransferFlags.balancing_debit)
+_T_BAL_CR = int(TransferFlags.balancing_credit)
+_T_CLOSE_DR = int(TransferFlags.closing_debit)
+_T_CLOSE_CR = int(TransferFlags.closing_credit)
+_T_IMPORTED = int(TransferFlags.imported)
+_T_POST_OR_VOID = _T_POST | _T_VOID
+_T_BALANCING_OR_CLOSING = _T_BAL_DR | _T_BAL_CR | _T_CLOSE_DR | _T_CLOSE_CR
+
+_ST_PENDING = TransferPendingStatus.pending
+_ST_POSTED = TransferPendingStatus.posted
+_ST_VOIDED = TransferPendingStatus.voided
+_ST_EXPIRED = TransferPendingStatus.expired
+
+R = CreateTransferResult
+RA = CreateAccountResult
+_OK = R.ok
+_TRANSIENT = TRANSIENT_TRANSFER_RESULTS
+
+
+class LiveAccount(Account):
+    """The writer's own record of an account: its balances plus its history (history.py).
+
+    The history hangs off the record itself because it is appended to twice per transfer,
+    and a separate id-keyed map cost a dictionary lookup each time.
+    """
+
+    __slots__ = ("checkpoints", "lines")
+
+    lines: list[Line]
+    checkpoints: list[Checkpoint]
+
+
+def public_account(a: Account) -> Account:
+    """A detached copy of an account, safe to hand to a caller."""
+    return Account(
+        a.id,
+        a.ledger,
+        a.code,
+        a.flags,
+        a.debits_pending,
+        a.debits_posted,
+        a.credits_pending,
+        a.credits_posted,
+        a.user_data_128,
+        a.user_data_64,
+        a.user_data_32,
+        a.reserved,
+        a.timestamp,
+    )
+
+
+@dataclass(slots=True)
+class LedgerState:
+    """Everything the ledger knows, rebuilt from the journal on open."""
+
+    accounts: dict[int, LiveAccount] = field(default_factory=dict)
+    transfers: dict[int, Transfer] = field(default_factory=dict)
+    pending_status: dict[int, TransferPendingStatus] = field(default_factory=dict)
+    # Heap of (deadline_ns, pending transfer id); stale entries are skipped when popped.
+    expiries: list[tuple[int, int]] = field(default_factory=list)
+    failed_transfer_ids: dict[int, CreateTransferResult] = field(default_factory=dict)
+    # When each expired pending transfer expired: pending transfer id -> expiry timestamp.
+    expired: dict[int, int] = field(default_factory=dict)
+    last_timestamp: int = 0
+
+    def batch_base_timestamp(self, now_ns: int) -> int:
+        return max(now_ns, self.last_timestamp + 1)
+
+
+# --------------------------------------------------------------------------------------------
+# Expiry of pending transfers
+
+
+def expire_pending(state: LedgerState, base_ns: int) -> int:
+    """Expire every pending transfer whose deadline is at or before `base_ns`.
+
+    Each expiry takes the next timestamp from `base_ns` on and is recorded in both accounts'
+    history. Returns the number of transfers expired.
+    """
+    heap = state.expiries
+    count = 0
+    statuses = state.pending_status
+    while heap and heap[0][0] <= base_ns:
+        deadline, pending_id = heapq.heappop(heap)
+        if not _is_live_deadline(state, deadline, pending_id):
+            continue  # posted, voided or rolled back before its deadline: a stale entry
+        p = state.transfers[pending_id]
+        timestamp = max(base_ns, state.last_timestamp + 1)
+        state.last_timestamp = timestamp
+        statuses[pending_id] = _ST_EXPIRED
+        state.expired[pending_id] = timestamp
+        dr = state.accounts[p.debit_account_id]
+        cr = state.accounts[p.credit_account_id]
+        line = Expiry(timestamp, p)
+        record(dr, line)
+        record(cr, line)
+        dr.debits_pending -= p.amount
+        cr.credits_pending -= p.amount
+        count += 1
+    return count
+
+
+def next_expiry_ns(state: LedgerState) -> int | None:
+    """The earliest deadline still pending, or None."""
+    heap = state.expiries
+    while heap and not _is_live_deadline(state, *heap[0]):
+        heapq.heappop(heap)
+    return heap[0][0] if heap else None
+
+
+def _is_live_deadline(state: LedgerState, deadline: int, pending_id: int) -> bool:
+    # A chain that was rolled back may leave an entry behind, and its id may then be reused
+    # by another pending transfer with another deadline: so the deadline must match too.
+    if state.pending_status.get(pending_id) is not _ST_PENDING:
+        return False
+    p = state.transfers[pending_id]
+    return p.timestamp + p.timeout * NS_PER_S == deadline
+
+
+def record(a: LiveAccount, line: Line) -> None:
+    """Append a change to the account's history; call it *before* changing the balances."""
+    lines = a.lines
+    n = len(lines)
+    if n and not n & CHECKPOINT_MASK:
+        _checkpoint(a, n)
+    lines.append(line)
+
+
+def _checkpoint(a: LiveAccount, index: int) -> None:
+    a.checkpoints.append(
+        (index, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Undo log for linked chains
+
+
+class Undo:
+    """What a linked chain changed, so a failed chain can be taken back exactly."""
+
+    __slots__ = ("accounts", "history", "new_accounts", "new_transfers", "statuses")
+
+    def __init__(self) -> None:
+        self.accounts: list[tuple[Account, int, int, int, int, int]] = []
+        self.history: list[LiveAccount] = []
+        self.new_transfers: list[int] = []
+        self.new_accounts: list[int] = []
+        self.statuses: list[tuple[int, TransferPendingStatus]] = []
+
+    def record_transfer(self, transfer_id: int, dr: LiveAccount, cr: LiveAccount) -> None:
+        """Before a transfer is stored: its id, both accounts' balances and history."""
+        self.save(dr)
+        self.save(cr)
+        self.new_transfers.append(transfer_id)
+        self.history.append(dr)
+        self.history.append(cr)
+
+    def save(self, a: Account) -> None:
+        self.accounts.append(
+            (a, a.flags, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted)
+        )
+
+    def rollback(self, state: LedgerState) -> None:
+        for a, flags, dp, dpo, cp, cpo in reversed(self.accounts):
+            a.flags = flags
+            a.debits_pending = dp
+            a.debits_posted = dpo
+            a.credits_pending = cp
+            a.credits_posted = cpo
+        for account in reversed(self.history):
+            account.lines.pop()
+            # A snapshot taken at or after the line taken back no longer holds.
+            snapshots = account.checkpoints
+            while snapshots and snapshots[-1][0] >= len(account.lines):
+                snapshots.pop()
+        for transfer_id in self.new_transfers:
+            del state.transfers[transfer_id]
+            state.pending_status.pop(transfer_id, None)
+        for account_id in self.new_accounts:
+            del state.accounts[account_id]
+        for pending_id, status in reversed(self.statuses):
+            state.pending_status[pending_id] = status
+        # Expiry heap entries of rolled-back pending transfers are left behind: they are
+        # skipped when popped, because their status is no longer `pending`.

@@ -1,0 +1,54 @@
+"""The ledger's one storage interface: an append-only journal of batches.
+
+Only this needs to be durable. Balances, statements and lookups are rebuilt from it by
+replaying the batches through the state machine. A backend implements `JournalStore`; the
+same contract tests run against every backend.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple, Protocol
+
+
+class Operation(enum.IntEnum):
+    """What a journal entry's events are. Numbers are part of the on-disk format."""
+
+    create_accounts = 1
+    create_transfers = 2
+    pulse = 3  # no events: only the expiry of pending transfers that came due
+
+
+class JournalEntry(NamedTuple):
+    seq: int  # 1, 2, 3, ... without gaps
+    operation: Operation
+    now_ns: int  # the clock reading the batch was applied with
+    body: bytes  # the events, packed by `codec`
+    results: bytes  # one byte per event: its result code, as first applied
+
+
+class JournalStore(Protocol):
+    def read(self, after_seq: int, limit: int) -> list[JournalEntry]:
+        """Up to `limit` entries with seq > after_seq, in seq order."""
+        ...
+
+    def append(self, entries: Sequence[JournalEntry]) -> None:
+        """Write entries in one transaction; durable when this returns, absent if it raises."""
+        ...
+
+    def close(self) -> None: ...
+
+
+# How many entries replay reads from the store at a time (about 1 GiB of packed events at most).
+journal_read_entries_max = 1024
+
+
+def read_all(store: JournalStore) -> Iterator[JournalEntry]:
+    after = 0
+    while True:
+        page = store.read(after, journal_read_entries_max)
+        if not page:
+            return
+        yield from page
+        after = page[-1].seq

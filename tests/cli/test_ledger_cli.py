@@ -1,0 +1,180 @@
+"""The `colony ledger` and `colony demo` commands, each on a fresh SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from colony.cli.main import app
+
+runner = CliRunner()
+
+
+def _account(i: int, **extra: object) -> str:
+    return json.dumps({"type": "account", "id": i, "ledger": 840, "code": 1, **extra})
+
+
+def _transfer(i: int, dr: int, cr: int, amount: object, **extra: object) -> str:
+    return json.dumps(
+        {
+            "type": "transfer",
+            "id": i,
+            "debit_account_id": dr,
+            "credit_account_id": cr,
+            "amount": amount,
+            "ledger": 840,
+            "code": 1,
+            **extra,
+        }
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path}/ledger.db"
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _import(tmp_path: Path, db: str, lines: list[str]) -> tuple[int, str, str]:
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return _run("ledger", "import", str(path), "--database", db)
+
+
+def test_import_prints_one_result_per_event(tmp_path: Path, db: str) -> None:
+    code, out, err = _import(
+        tmp_path,
+        db,
+        [
+            _account(1),
+            _account(2, flags=["debits_must_not_exceed_credits"]),
+            "",
+            _transfer(10, 1, 2, 500),
+            _transfer(11, 2, 1, 900),
+            _transfer(12, 2, 1, "100", flags=["pending"], timeout=60),
+            json.dumps(
+                {"type": "transfer", "id": 13, "pending_id": 12, "flags": ["post_pending_transfer"]}
+            ),
+            _transfer(10, 1, 2, 500),
+        ],
+    )
+    assert code == 0, err
+    assert [json.loads(line) for line in out.splitlines()] == [
+        {"index": 0, "result": "ok"},
+        {"index": 1, "result": "ok"},
+        {"index": 2, "result": "ok"},
+        {"index": 3, "result": "exceeds_credits"},
+        {"index": 4, "result": "ok"},
+        {"index": 5, "result": "ok"},
+        {"index": 6, "result": "exists"},
+    ]
+    assert "exceeds_credits 1" in err
+
+
+def test_malformed_line_stops_the_import_and_applies_nothing_of_its_batch(
+    tmp_path: Path, db: str
+) -> None:
+    code, out, err = _import(
+        tmp_path,
+        db,
+        [_account(1), _account(2), _transfer(10, 1, 2, 5), _transfer(11, 1, 2, 5.5)],
+    )
+    assert code == 2
+    assert "line 4" in err and '"amount"' in err and "floats are not money" in err
+    assert "lines 1-2 were applied" in err
+    code, out, _ = _run("ledger", "export", "--database", db)
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["type"] for r in records] == ["account", "account"]  # transfer 10 is not there
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        (_account(1, flags=["bogus"]), "unknown flag 'bogus'"),
+        (_account(1, colour="red"), 'unknown field "colour"'),
+        (json.dumps({"type": "account", "id": 1, "code": 1}), 'missing field "ledger"'),
+        (_account(-1), "unsigned 128-bit"),
+        (_account(1, user_data_64=2**64), "unsigned 64-bit"),
+        (_account(True), "not a boolean"),
+        (json.dumps({"type": "wallet", "id": 1}), '"type" must be'),
+        ("{not json", "not valid JSON"),
+        (_transfer(1, 1, 2, 1e3), "floats are not money"),
+    ],
+)
+def test_bad_lines_are_named(tmp_path: Path, db: str, line: str, says: str) -> None:
+    code, _, err = _import(tmp_path, db, [line])
+    assert code == 2
+    assert "line 1" in err and says in err.replace("\n", " ")
+
+
+def test_export_round_trips_fields(tmp_path: Path, db: str) -> None:
+    big = 2**128 - 2
+    _import(
+        tmp_path,
+        db,
+        [
+            _account(big, user_data_128=big, flags=["history"]),
+            _account(2),
+            _transfer(7, big, 2, 123, user_data_64=9, user_data_32=3),
+        ],
+    )
+    code, out, _ = _run("ledger", "export", "--database", db)
+    assert code == 0
+    account, _, transfer = (json.loads(line) for line in out.splitlines())
+    assert account["id"] == big and account["user_data_128"] == big
+    assert account["flags"] == ["history"] and account["debits_posted"] == 123
+    assert transfer["amount"] == 123 and transfer["user_data_64"] == 9
+    assert transfer["timestamp"] > account["timestamp"] > 0
+
+
+def test_verify_passes_on_a_good_ledger(tmp_path: Path, db: str) -> None:
+    _import(tmp_path, db, [_account(1), _account(2), _transfer(3, 1, 2, 50)])
+    code, out, _ = _run("ledger", "verify", "--database", db, "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["ok"] and report["ledgers"][0]["debits_posted"] == 50
+
+
+def test_statement_and_bad_arguments(tmp_path: Path, db: str) -> None:
+    _import(tmp_path, db, [_account(1), _account(2), _transfer(3, 1, 2, 50)])
+    code, out, _ = _run("ledger", "statement", "2", "--database", db, "--json")
+    assert code == 0
+    assert json.loads(out)["lines"][0]["balance"]["credits_posted"] == 50
+    assert _run("ledger", "statement", "99", "--database", db)[0] == 2
+    assert _run("ledger", "statement", "x", "--database", db)[0] == 2
+    assert _run("ledger", "import", str(tmp_path / "missing"), "--database", db)[0] == 2
+    assert _run("ledger", "verify", "--database", "mysql://nowhere")[0] == 2
+
+
+def test_demo_runs_end_to_end(tmp_path: Path) -> None:
+    """The README's main job, through the installed `colony` script."""
+    colony = Path(sys.executable).with_name("colony")
+    result = subprocess.run(
+        [
+            str(colony),
+            "demo",
+            "--database",
+            f"sqlite:///{tmp_path}/demo.db",
+            "--expiry-wait",
+            "1.1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "verify: ok" in result.stdout
+    assert "linked_event_failed, exceeds_credits" in result.stdout
+    assert "hold is expired" in result.stdout

@@ -1,0 +1,61 @@
+"""Dependencies point inward: checked on the import statements of every module.
+
+- the kernel imports nothing of Colony's outside the kernel;
+- the ledger imports only the kernel and itself (no product, no storage backend, no CLI);
+- storage backends import the kernel and the ledger's public storage interface;
+- only the outer layers (cli, api, web, bench) may choose a backend.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "colony"
+
+ALLOWED = {
+    "kernel": {"kernel"},
+    "ledger": {"kernel", "ledger"},
+    "storage": {"kernel", "ledger", "storage"},
+    "bench": {"kernel", "ledger", "storage", "bench"},
+    "cli": {"kernel", "ledger", "storage", "bench", "cli"},
+}
+
+
+def _colony_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = set()
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "colony" and len(parts) > 1:
+                found.add(parts[1])
+    return found
+
+
+def _modules() -> list[tuple[str, Path]]:
+    return [
+        (path.relative_to(SRC).parts[0], path)
+        for path in sorted(SRC.rglob("*.py"))
+        if len(path.relative_to(SRC).parts) > 1
+    ]
+
+
+@pytest.mark.parametrize(("package", "path"), _modules(), ids=lambda v: str(v))
+def test_imports_point_inward(package: str, path: Path) -> None:
+    assert package in ALLOWED, f"new package {package!r}: add its rule to ALLOWED"
+    outside = _colony_imports(path) - ALLOWED[package]
+    assert not outside, f"{path.relative_to(SRC)} imports {sorted(outside)}"
+
+
+def test_the_rules_can_fail(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("from colony.storage.open import open_ledger\n")
+    assert _colony_imports(bad) - ALLOWED["ledger"] == {"storage"}
