@@ -58,6 +58,10 @@ statement_page_max = 8190
 E = TypeVar("E", Account, Transfer)
 
 
+class ClockOutOfRange(StorageUnavailable):
+    """The clock reads a time the ledger cannot store (before 1970 or after the year 2262)."""
+
+
 class JournalReplayMismatch(StorageUnavailable):
     """Replaying the journal gave other results than were acknowledged: a bug, never data."""
 
@@ -232,22 +236,37 @@ class Ledger:
             entries: list[JournalEntry] = []
             outcomes: list[list[int]] = []
             started = time.perf_counter()
-            for sub in batch:
-                now_ns = self._clock.now_ns()
-                results = self._apply(sub.operation, sub.events, now_ns)
-                outcomes.append(results)
-                if sub.operation is Operation.pulse and not results:
-                    continue  # nothing came due: nothing to make durable
-                self._seq += 1
-                entries.append(
-                    JournalEntry(self._seq, sub.operation, now_ns, sub.body, bytes(results))
-                )
+            try:
+                for sub in batch:
+                    now_ns = self._clock_reading()
+                    results = self._apply(sub.operation, sub.events, now_ns)
+                    outcomes.append(results)
+                    if sub.operation is Operation.pulse and not results:
+                        continue  # nothing came due: nothing to make durable
+                    self._seq += 1
+                    entries.append(
+                        JournalEntry(self._seq, sub.operation, now_ns, sub.body, bytes(results))
+                    )
+            except BaseException as exc:
+                # A bug or a broken clock: the state may be half-changed, so stop here and
+                # let a reopen rebuild it from the journal. Callers learn at once.
+                self._broken = exc
+                self._cond.notify_all()
+                for sub in batch:
+                    sub.future.set_exception(StorageUnavailable(f"ledger stopped: {exc!r}"))
+                return
             self.timings.apply_s += time.perf_counter() - started
             self.timings.batches += len(batch)
             self._applied_groups += 1
             if not self._applied_groups % gc_every_commits:
                 _retire_young_objects()
         self._commit_queue.put((entries, batch, outcomes))
+
+    def _clock_reading(self) -> int:
+        now_ns = self._clock.now_ns()
+        if not 0 < now_ns <= state.TIMESTAMP_MAX:
+            raise ClockOutOfRange(f"clock reads {now_ns} ns, outside 1..2**63-1")
+        return now_ns
 
     def _run_committer(self) -> None:
         while True:
