@@ -121,6 +121,7 @@ class Ledger:
         self._durable_groups = 0
         self.timings = WriteTimings()
         self._replay()
+        self._durable_seq = self._seq
         _retire_young_objects()
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         # At most one applied group waits for the committer while another is being committed.
@@ -294,6 +295,8 @@ class Ledger:
                 continue
             with self._cond:
                 self._durable_groups += 1
+                if entries:
+                    self._durable_seq = entries[-1].seq
                 self._cond.notify_all()
             for sub, results in zip(batch, outcomes, strict=True):
                 sub.future.set_result(results)
@@ -366,7 +369,7 @@ class Ledger:
     @property
     def journal_seq(self) -> int:
         """The last durable journal entry: a watermark for read models fed from the ledger."""
-        return self._seq
+        return self._durable_seq
 
     # ---------------------------------------------------------------------------- queries
 
