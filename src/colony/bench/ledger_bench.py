@@ -23,9 +23,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from colony.kernel.clock import SystemClock
+from colony.kernel.errors import InvalidInput
 from colony.ledger import Account, AccountFlags, Ledger, Transfer, batch_events_max
 from colony.ledger.service import WriteTimings
-from colony.storage.open import open_ledger
+from colony.storage.open import open_ledger, sqlite_path
 
 BENCH_LEDGER = 840  # ISO 4217 numeric code of USD: one ledger per currency
 BENCH_CODE = 1
@@ -183,12 +184,22 @@ def _percentile(sorted_values: list[float], q: float) -> float:
 
 
 def fresh_database_url(
-    directory: str | None,
+    database: str | None, mix: str
 ) -> tuple[str, tempfile.TemporaryDirectory[str] | None]:
-    if directory:
-        return f"sqlite:///{Path(directory).resolve()}/bench.db", None
-    holder = tempfile.TemporaryDirectory(prefix="colony-bench-")
-    return f"sqlite:///{holder.name}/bench.db", holder
+    """A database URL no one uses yet for one mix, and the temporary folder to clean up.
+
+    With no URL: a new SQLite file in a temporary folder. With a SQLite URL: a new file beside
+    it named for the mix (bench.db gives bench-uniform.db); an existing file is refused, never
+    overwritten, because a benchmark must not touch anyone's data.
+    """
+    if database is None:
+        holder = tempfile.TemporaryDirectory(prefix="colony-bench-")
+        return f"sqlite:///{holder.name}/bench-{mix}.db", holder
+    path = sqlite_path(database)
+    target = path.with_name(f"{path.stem}-{mix}{path.suffix or '.db'}").resolve()
+    if target.exists():
+        raise InvalidInput(f"{target} exists: the benchmark needs a fresh database")
+    return f"sqlite:///{target}", None
 
 
 def as_dict(result: MixResult) -> dict[str, object]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from typing import Annotated
 
 import typer
@@ -12,6 +11,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from rich.table import Table
 
 from colony.bench import ledger_bench
+from colony.kernel.errors import ColonyError
 
 app = typer.Typer(no_args_is_help=True, help="Benchmarks (figures, not pass/fail tests).")
 
@@ -31,9 +31,13 @@ def bench_ledger(
         ),
     ] = 2,
     mix: Annotated[str, typer.Option(help="uniform, hot or both.", case_sensitive=False)] = "both",
-    directory: Annotated[
+    database: Annotated[
         str | None,
-        typer.Option(help="Where to create the fresh database (default: a temporary folder)."),
+        typer.Option(
+            "--database",
+            help="sqlite:///path/bench.db: each mix gets a new file beside it (bench-uniform.db); "
+            "default: a temporary folder. Existing files are refused, never overwritten.",
+        ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the generated workload.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
@@ -46,9 +50,11 @@ def bench_ledger(
     machine = ledger_bench.machine_description()
     results = []
     for name in mixes:
-        url, holder = ledger_bench.fresh_database_url(directory)
-        if directory:
-            _remove_database(url)
+        try:
+            url, holder = ledger_bench.fresh_database_url(database, name)
+        except ColonyError as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
         try:
             with Progress(
                 TextColumn(f"{name:8}"),
@@ -94,18 +100,6 @@ def bench_ledger(
                 results[1].transfers_per_second / results[0].transfers_per_second, 3
             )
         print(json.dumps(summary))
-
-
-def _remove_database(url: str) -> None:
-    from colony.storage.open import sqlite_path
-
-    path = sqlite_path(url)
-    for suffix in ("", "-wal", "-shm"):
-        target = path.with_name(path.name + suffix)
-        if target.is_dir():
-            shutil.rmtree(target)
-        else:
-            target.unlink(missing_ok=True)
 
 
 def _print_table(

@@ -13,6 +13,7 @@ from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 from colony.kernel.errors import ColonyError, InvalidInput
@@ -61,7 +62,16 @@ def import_events(
     except OSError as exc:
         raise fail(f"cannot read {file}: {exc.strerror}") from None
     counts: Counter[str] = Counter()
-    with stream, opened(database) as ledger:
+    progress = Progress(
+        TextColumn("importing"),
+        BarColumn(),
+        TextColumn("{task.completed:,} events"),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    with stream, opened(database) as ledger, progress:
+        task = progress.add_task("import", total=None)
         index = 0
         applied_through_line = 0
         try:
@@ -75,6 +85,7 @@ def import_events(
                     counts[result] += 1
                     index += 1
                 applied_through_line = last_line
+                progress.advance(task, len(results))
         except InvalidInput as exc:
             done = (
                 f"lines 1-{applied_through_line} were applied, nothing after them"

@@ -1,0 +1,28 @@
+"""`colony bench ledger` runs end to end and ends with its JSON summary (no timing asserted)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from colony.cli.main import app
+
+runner = CliRunner()
+
+
+def test_bench_ledger_prints_its_figures(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/bench.db"
+    args = ["bench", "ledger", "--accounts", "500", "--transfers", "20000", "--database", url]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["transfers_per_second"] > 0 and summary["p99_batch_ms"] > 0
+    assert [m["mix"] for m in summary["mixes"]] == ["uniform", "hot"]
+    assert all(m["failed_transfers"] == 0 and m["transfers"] == 20000 for m in summary["mixes"])
+    assert summary["machine"]["cores"] >= 1
+    # A benchmark never reuses (or deletes) an existing database.
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2
+    assert "needs a fresh database" in again.stderr
