@@ -120,7 +120,11 @@ class Ledger:
         self._applied_groups = 0
         self._durable_groups = 0
         self.timings = WriteTimings()
-        self._replay()
+        try:
+            self._replay()
+        except BaseException:
+            journal.close()  # nothing else was started yet
+            raise
         self._durable_seq = self._seq
         _retire_young_objects()
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
