@@ -18,9 +18,10 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "colony"
 ALLOWED = {
     "kernel": {"kernel"},
     "ledger": {"kernel", "ledger"},
+    "payments": {"kernel", "ledger", "payments"},
     "storage": {"kernel", "ledger", "storage"},
     "bench": {"kernel", "ledger", "storage", "bench"},
-    "cli": {"kernel", "ledger", "storage", "bench", "cli"},
+    "cli": {"kernel", "ledger", "storage", "bench", "payments", "cli"},
 }
 
 

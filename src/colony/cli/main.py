@@ -2,9 +2,10 @@
 
 import typer
 
-from colony.cli import bench_commands, demo, ledger_commands
+from colony.cli import bench_commands, demo, ledger_commands, qr_commands
 
 app = typer.Typer(no_args_is_help=True, help="Colony: payments on a durable double-entry ledger.")
 app.command("demo")(demo.demo)
 app.add_typer(ledger_commands.app, name="ledger")
+app.add_typer(qr_commands.app, name="qr")
 app.add_typer(bench_commands.app, name="bench")
