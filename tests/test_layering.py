@@ -19,6 +19,7 @@ ALLOWED = {
     "kernel": {"kernel"},
     "ledger": {"kernel", "ledger"},
     "payments": {"kernel", "ledger", "payments"},
+    "merchants": {"kernel", "ledger", "merchants"},
     "storage": {"kernel", "ledger", "storage"},
     "bench": {"kernel", "ledger", "storage", "bench"},
     "cli": {"kernel", "ledger", "storage", "bench", "payments", "cli"},
