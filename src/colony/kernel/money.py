@@ -200,3 +200,21 @@ def _format_with_scale(money: Money, loc: Locale, digits: int) -> str:
             currency_digits=False,
         )
     )
+
+
+# ISO 4217 numeric codes: a currency's ledger number. The currencies Colony's markets use so
+# far; the full list arrives with cross-border payments.
+_ISO_4217_NUMERIC = {
+    "CNY": 156, "EUR": 978, "GBP": 826, "HKD": 344, "IDR": 360, "INR": 356, "JPY": 392,
+    "KHR": 116, "KRW": 410, "KWD": 414, "MYR": 458, "PHP": 608, "SGD": 702, "THB": 764,
+    "USD": 840, "VND": 704,
+}  # fmt: skip
+
+
+def ledger_of(currency: str) -> int:
+    """The ledger a currency's money lives on: its ISO 4217 numeric code."""
+    code = currency_code(currency)
+    try:
+        return _ISO_4217_NUMERIC[code]
+    except KeyError:
+        raise UnknownCurrency(f"Colony has no ledger for {code} yet") from None

@@ -1,0 +1,85 @@
+"""Wallet records in SQLite (the same file as the ledger journal, their own tables)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from colony.storage.sqlite_journal import busy_timeout_s
+from colony.wallets.model import Tier, Wallet
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS wallets (
+    id TEXT PRIMARY KEY,
+    phone TEXT NOT NULL,
+    name TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    ledger INTEGER NOT NULL,
+    tier INTEGER NOT NULL,
+    account_id TEXT NOT NULL,  -- u128 as decimal text: SQLite integers stop at 2**63-1
+    created_at_ns INTEGER NOT NULL,
+    UNIQUE (phone, currency)
+);
+"""
+_COLUMNS = "id, phone, name, currency, ledger, tier, account_id, created_at_ns"
+
+
+class SqliteWalletStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = FULL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()  # one connection, many request threads
+
+    def insert(self, wallet: Wallet) -> bool:
+        row = (
+            wallet.id,
+            wallet.phone,
+            wallet.name,
+            wallet.currency,
+            wallet.ledger,
+            int(wallet.tier),
+            str(wallet.account_id),
+            wallet.created_at_ns,
+        )
+        with self._lock:
+            try:
+                self._db.execute(f"INSERT INTO wallets ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", row)
+            except sqlite3.IntegrityError:
+                return False
+        return True
+
+    def by_phone(self, phone: str, currency: str) -> Wallet | None:
+        return self._one("phone = ? AND currency = ?", (phone, currency))
+
+    def by_id(self, wallet_id: str) -> Wallet | None:
+        return self._one("id = ?", (wallet_id,))
+
+    def set_tier(self, wallet_id: str, tier: Tier) -> None:
+        with self._lock:
+            self._db.execute("UPDATE wallets SET tier = ? WHERE id = ?", (int(tier), wallet_id))
+
+    def all(self, after_id: str, limit: int) -> list[Wallet]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM wallets WHERE id > ? ORDER BY id LIMIT ?",
+                (after_id, limit),
+            ).fetchall()
+        return [_wallet(r) for r in rows]
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _one(self, where: str, args: tuple[str, ...]) -> Wallet | None:
+        with self._lock:
+            row = self._db.execute(f"SELECT {_COLUMNS} FROM wallets WHERE {where}", args).fetchone()
+        return _wallet(row) if row else None
+
+
+def _wallet(row: tuple[str, str, str, str, int, int, str, int]) -> Wallet:
+    wallet_id, phone, name, currency, ledger, tier, account_id, created = row
+    return Wallet(wallet_id, phone, name, currency, ledger, Tier(tier), int(account_id), created)

@@ -1,0 +1,22 @@
+"""Outcomes of wallet operations: enumerated, never exceptions."""
+
+from __future__ import annotations
+
+import enum
+
+
+class WalletResult(enum.IntEnum):
+    ok = 0
+    invalid_phone = 1
+    phone_taken = 2
+    unknown_currency = 3
+    unknown_wallet = 4
+    same_wallet = 5
+    amount_must_be_positive = 6
+    insufficient_funds = 7
+    balance_cap_exceeded = 8  # the receiver's tier caps its balance
+    daily_outflow_cap_exceeded = 9  # the sender's tier caps what leaves per day
+    currencies_differ = 10
+    already_verified = 11
+    id_reused_differently = 12  # a retry with the same id but another amount or party
+    refused_before = 13  # a retry of a refused payment: a new attempt needs a new id

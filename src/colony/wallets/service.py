@@ -1,0 +1,365 @@
+"""The wallets service: the only code that opens wallets and moves money between them.
+
+It follows docs/adr/0003: the wallet's row is written first, with every ledger id it will use
+already chosen (or derived from it), and the ledger events are then submitted; submitting them
+again is harmless, so `reconcile` repairs anything a crash interrupted. Every limit is a
+ledger rule inside the same linked chain as the money it limits (see model.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from colony.kernel.clock import NS_PER_S, Clock
+from colony.kernel.errors import InvalidInput
+from colony.kernel.ids import IdGenerator
+from colony.kernel.money import UnknownCurrency, ledger_of
+from colony.ledger import Account, AccountFlags, Ledger, Transfer, TransferFlags
+from colony.ledger.results import CreateAccountResult as RA
+from colony.ledger.results import CreateTransferResult as RT
+from colony.wallets import model
+from colony.wallets.model import DEFAULT_LIMITS, Tier, TierLimits, Wallet, derived_id
+from colony.wallets.results import WalletResult
+from colony.wallets.store import WalletStore, every_wallet
+
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+_LINKED = int(TransferFlags.linked)
+_NO_OVERDRAFT = int(AccountFlags.debits_must_not_exceed_credits)
+_CHART_FUNDING = 0xF0
+_CHART_LIMITS = 0xF1
+SECONDS_PER_DAY = 86_400
+
+
+class LedgerRefused(RuntimeError):
+    """The ledger refused an event the wallet service built itself: a bug, never an outcome."""
+
+
+@dataclass(frozen=True)
+class P2POutcome:
+    result: WalletResult
+    transfer_id: int | None = None
+
+
+class WalletService:
+    def __init__(
+        self,
+        ledger: Ledger,
+        store: WalletStore,
+        clock: Clock,
+        ids: IdGenerator,
+        limits: dict[Tier, TierLimits] | None = None,
+    ) -> None:
+        self._ledger = ledger
+        self._store = store
+        self._clock = clock
+        self._ids = ids
+        self._limits = limits or DEFAULT_LIMITS
+        self._charts_ready: set[int] = set()
+
+    # -------------------------------------------------------------- the chart per currency
+
+    @staticmethod
+    def funding_account_id(ledger: int) -> int:
+        """Where opening deposits come from (the cash-in agents' settlement, for now)."""
+        return derived_id(_CHART_FUNDING, ledger)
+
+    @staticmethod
+    def limit_control_account_id(ledger: int) -> int:
+        """The other side of every headroom and allowance movement."""
+        return derived_id(_CHART_LIMITS, ledger)
+
+    def _ensure_chart(self, ledger: int) -> None:
+        if ledger in self._charts_ready:
+            return
+        self._accounts(
+            [
+                Account(self.funding_account_id(ledger), ledger, model.ACCOUNT_FUNDING),
+                Account(self.limit_control_account_id(ledger), ledger, model.ACCOUNT_LIMIT_CONTROL),
+            ]
+        )
+        self._charts_ready.add(ledger)
+
+    # -------------------------------------------------------------- opening and tiers
+
+    def open_wallet(
+        self, phone: str, name: str, currency: str
+    ) -> tuple[WalletResult, Wallet | None]:
+        if not _E164.fullmatch(phone):
+            return WalletResult.invalid_phone, None
+        try:
+            ledger = ledger_of(currency)
+        except UnknownCurrency:
+            return WalletResult.unknown_currency, None
+        if not name.strip() or len(name) > 100:
+            raise InvalidInput("name must be 1 to 100 characters")
+        wallet = Wallet(
+            id=f"wal_{self._ids.new_id():032x}",
+            phone=phone,
+            name=name.strip(),
+            currency=currency.upper(),
+            ledger=ledger,
+            tier=Tier.phone_only,
+            account_id=self._ids.new_id(),
+            created_at_ns=self._clock.now_ns(),
+        )
+        if not self._store.insert(wallet):  # intent first: the row names every id
+            return WalletResult.phone_taken, None
+        self._materialise(wallet)
+        return WalletResult.ok, wallet
+
+    def _materialise(self, wallet: Wallet) -> None:
+        """Make the ledger match the wallet's row; safe to repeat (every id is derived)."""
+        self._ensure_chart(wallet.ledger)
+        self._accounts(
+            [
+                Account(
+                    wallet.account_id,
+                    wallet.ledger,
+                    model.ACCOUNT_WALLET,
+                    _NO_OVERDRAFT | int(AccountFlags.history),
+                ),
+                Account(
+                    wallet.headroom_account_id,
+                    wallet.ledger,
+                    model.ACCOUNT_BALANCE_HEADROOM,
+                    _NO_OVERDRAFT,
+                ),
+            ]
+        )
+        funding = self.funding_account_id(wallet.ledger)
+        control = self.limit_control_account_id(wallet.ledger)
+        base = wallet.account_id
+        grants = self._headroom_grants(wallet, wallet.tier)
+        opening = [
+            # The coin paid in at an agent: the wallet's first money, and its headroom used.
+            Transfer(
+                derived_id(base, 3),
+                funding,
+                wallet.account_id,
+                model.OPENING_DEPOSIT_MINOR,
+                wallet.ledger,
+                model.TRANSFER_OPENING_DEPOSIT,
+                _LINKED,
+            ),
+            Transfer(
+                derived_id(base, 4),
+                wallet.headroom_account_id,
+                control,
+                model.OPENING_DEPOSIT_MINOR,
+                wallet.ledger,
+                model.TRANSFER_HEADROOM,
+            ),
+        ]
+        for chain in (*([g] for g in grants), opening):
+            self._chain(chain)
+
+    def _headroom_grants(self, wallet: Wallet, tier: Tier) -> list[Transfer]:
+        """The balance cap of every tier up to `tier`, granted as headroom, one id per tier."""
+        control = self.limit_control_account_id(wallet.ledger)
+        grants, previous = [], 0
+        for level in Tier:
+            if level > tier:
+                break
+            cap = self._limits[level].balance_cap_minor
+            grants.append(
+                Transfer(
+                    derived_id(wallet.account_id, 10 + level),
+                    control,
+                    wallet.headroom_account_id,
+                    cap - previous,
+                    wallet.ledger,
+                    model.TRANSFER_LIMIT_GRANT,
+                )
+            )
+            previous = cap
+        return grants
+
+    def verify_identity(self, wallet_id: str) -> WalletResult:
+        """KYC passed: move to tier 1, which lifts both caps."""
+        wallet = self._store.by_id(wallet_id)
+        if wallet is None:
+            return WalletResult.unknown_wallet
+        if wallet.tier >= Tier.identity_verified:
+            return WalletResult.already_verified
+        self._store.set_tier(wallet_id, Tier.identity_verified)  # intent first
+        upgraded = self._store.by_id(wallet_id)
+        assert upgraded is not None
+        self._materialise(upgraded)
+        return WalletResult.ok
+
+    def reconcile(self) -> int:
+        """Resubmit every wallet's ledger events: repairs what a crash interrupted."""
+        count = 0
+        for wallet in every_wallet(self._store):
+            self._materialise(wallet)
+            count += 1
+        return count
+
+    # -------------------------------------------------------------- money
+
+    def balance(self, wallet: Wallet) -> int:
+        (account,) = self._ledger.lookup_accounts([wallet.account_id])
+        return account.credits_posted - account.debits_posted
+
+    def p2p(
+        self,
+        from_phone: str,
+        to_phone: str,
+        currency: str,
+        amount_minor: int,
+        transfer_id: int | None = None,
+    ) -> P2POutcome:
+        """Send money between two wallets; pass the same `transfer_id` to retry safely."""
+        sender = self._store.by_phone(from_phone, currency.upper())
+        receiver = self._store.by_phone(to_phone, currency.upper())
+        if sender is None or receiver is None:
+            return P2POutcome(WalletResult.unknown_wallet)
+        if sender.id == receiver.id:
+            return P2POutcome(WalletResult.same_wallet)
+        if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
+            return P2POutcome(WalletResult.amount_must_be_positive)
+        tid = transfer_id if transfer_id is not None else self._ids.new_id()
+        outflow = self._ensure_today(sender)
+        control = self.limit_control_account_id(sender.ledger)
+        ledger = sender.ledger
+        chain = [
+            Transfer(
+                tid,
+                sender.account_id,
+                receiver.account_id,
+                amount_minor,
+                ledger,
+                model.TRANSFER_P2P,
+                _LINKED,
+            ),
+            # The sender's daily allowance is used ...
+            Transfer(
+                derived_id(tid, 1),
+                outflow,
+                control,
+                amount_minor,
+                ledger,
+                model.TRANSFER_OUTFLOW,
+                _LINKED,
+            ),
+            # ... its balance headroom comes back, and the receiver's is used.
+            Transfer(
+                derived_id(tid, 2),
+                control,
+                sender.headroom_account_id,
+                amount_minor,
+                ledger,
+                model.TRANSFER_HEADROOM,
+                _LINKED,
+            ),
+            Transfer(
+                derived_id(tid, 3),
+                receiver.headroom_account_id,
+                control,
+                amount_minor,
+                ledger,
+                model.TRANSFER_HEADROOM,
+            ),
+        ]
+        return P2POutcome(self._outcome(self._ledger.create_transfers(chain), receiver_at=3), tid)
+
+    def cash_in(
+        self, phone: str, currency: str, amount_minor: int, transfer_id: int | None = None
+    ) -> P2POutcome:
+        """Cash paid in at an agent: the wallet is credited at once, within its balance cap."""
+        wallet = self._store.by_phone(phone, currency.upper())
+        if wallet is None:
+            return P2POutcome(WalletResult.unknown_wallet)
+        if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
+            return P2POutcome(WalletResult.amount_must_be_positive)
+        tid = transfer_id if transfer_id is not None else self._ids.new_id()
+        self._ensure_chart(wallet.ledger)
+        chain = [
+            Transfer(
+                tid,
+                self.funding_account_id(wallet.ledger),
+                wallet.account_id,
+                amount_minor,
+                wallet.ledger,
+                model.TRANSFER_OPENING_DEPOSIT,
+                _LINKED,
+            ),
+            Transfer(
+                derived_id(tid, 3),
+                wallet.headroom_account_id,
+                self.limit_control_account_id(wallet.ledger),
+                amount_minor,
+                wallet.ledger,
+                model.TRANSFER_HEADROOM,
+            ),
+        ]
+        return P2POutcome(self._outcome(self._ledger.create_transfers(chain), receiver_at=1), tid)
+
+    @staticmethod
+    def _outcome(results: list[RT], receiver_at: int) -> WalletResult:
+        """Name the business outcome from the event of the chain that failed."""
+        if results[0] is RT.exists or all(r is RT.ok for r in results):
+            return WalletResult.ok  # done now, or by an earlier attempt with the same id
+        failing = next(i for i, r in enumerate(results) if r is not RT.linked_event_failed)
+        result = results[failing]
+        if result is RT.id_already_failed:
+            return WalletResult.refused_before
+        if result.name.startswith("exists_with_different"):
+            return WalletResult.id_reused_differently
+        if result is RT.exceeds_credits:
+            if failing == 0:
+                return WalletResult.insufficient_funds
+            if failing == receiver_at:
+                return WalletResult.balance_cap_exceeded
+            if failing == 1:
+                return WalletResult.daily_outflow_cap_exceeded
+        raise LedgerRefused(f"chain refused at event {failing}: {result.name}")
+
+    def _ensure_today(self, wallet: Wallet) -> int:
+        """Today's outflow account, holding the sender's tier allowance for the UTC day."""
+        day = self._clock.now_ns() // NS_PER_S // SECONDS_PER_DAY
+        account_id = wallet.outflow_account_id(day)
+        self._accounts(
+            [
+                Account(
+                    account_id,
+                    wallet.ledger,
+                    model.ACCOUNT_DAILY_OUTFLOW,
+                    _NO_OVERDRAFT,
+                    user_data_32=day,
+                )
+            ]
+        )
+        control = self.limit_control_account_id(wallet.ledger)
+        previous = 0
+        for level in Tier:
+            if level > wallet.tier:
+                break
+            cap = self._limits[level].daily_outflow_cap_minor
+            grant = Transfer(
+                derived_id(account_id, level),
+                control,
+                account_id,
+                cap - previous,
+                wallet.ledger,
+                model.TRANSFER_LIMIT_GRANT,
+            )
+            self._chain([grant])
+            previous = cap
+        return account_id
+
+    # -------------------------------------------------------------- ledger helpers
+
+    def _accounts(self, accounts: list[Account]) -> None:
+        for account, result in zip(accounts, self._ledger.create_accounts(accounts), strict=True):
+            if result not in (RA.ok, RA.exists):
+                raise LedgerRefused(f"account {account.id}: {result.name}")
+
+    def _chain(self, transfers: list[Transfer]) -> None:
+        """Submit events the service built; ok, or `exists` for the first (a chain is atomic,
+        so the whole of it was applied by an earlier attempt)."""
+        results = self._ledger.create_transfers(transfers)
+        if results[0] is RT.exists or all(r is RT.ok for r in results):
+            return
+        raise LedgerRefused(f"chain refused: {[r.name for r in results]}")

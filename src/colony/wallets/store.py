@@ -1,0 +1,34 @@
+"""What the wallets context keeps outside the ledger: who owns which wallet, and its tier."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol
+
+from colony.wallets.model import Tier, Wallet
+
+
+class WalletStore(Protocol):
+    def insert(self, wallet: Wallet) -> bool:
+        """Store a new wallet; False if its phone number already has one in that currency."""
+        ...
+
+    def by_phone(self, phone: str, currency: str) -> Wallet | None: ...
+
+    def by_id(self, wallet_id: str) -> Wallet | None: ...
+
+    def set_tier(self, wallet_id: str, tier: Tier) -> None: ...
+
+    def all(self, after_id: str, limit: int) -> list[Wallet]:
+        """A page of wallets in id order, for reconciliation."""
+        ...
+
+
+def every_wallet(store: WalletStore, page: int = 1000) -> Iterator[Wallet]:
+    after = ""
+    while True:
+        batch = store.all(after, page)
+        if not batch:
+            return
+        yield from batch
+        after = batch[-1].id
