@@ -24,7 +24,8 @@ ALLOWED = {
     # Backends implement each context's store Protocol, so they see those contexts' models.
     "storage": {"kernel", "ledger", "wallets", "storage"},
     "bench": {"kernel", "ledger", "storage", "bench"},
-    "cli": {"kernel", "ledger", "storage", "bench", "payments", "wallets", "cli"},
+    "api": {"kernel", "ledger", "storage", "payments", "merchants", "wallets", "api"},
+    "cli": {"kernel", "ledger", "storage", "bench", "payments", "wallets", "api", "cli"},
 }
 
 

@@ -2,10 +2,11 @@
 
 import typer
 
-from colony.cli import bench_commands, demo, ledger_commands, qr_commands
+from colony.cli import bench_commands, demo, ledger_commands, qr_commands, serve
 
 app = typer.Typer(no_args_is_help=True, help="Colony: payments on a durable double-entry ledger.")
 app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
 app.add_typer(ledger_commands.app, name="ledger")
 app.add_typer(qr_commands.app, name="qr")
 app.add_typer(bench_commands.app, name="bench")

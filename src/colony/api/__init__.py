@@ -1,0 +1,1 @@
+"""The HTTP API: FastAPI with Stripe-like conventions (outermost layer)."""

@@ -1,0 +1,222 @@
+"""The FastAPI application: wallets, QR decoding, and the page that shows Colony is alive."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import FastAPI, Header
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+
+from colony import __version__
+from colony.api import errors, idempotency
+from colony.api.errors import ApiError
+from colony.kernel.clock import Clock
+from colony.kernel.money import Money
+from colony.ledger import Ledger
+from colony.payments.emv_qr import QrFormatError, parse
+from colony.storage.sqlite_api import SqliteApiStore
+from colony.wallets.model import Wallet
+from colony.wallets.results import WalletResult
+from colony.wallets.service import WalletService
+from colony.wallets.store import WalletStore
+
+# How each refusal is answered: (HTTP status, error type).
+_REFUSALS = {
+    WalletResult.invalid_phone: (400, "invalid_request_error"),
+    WalletResult.unknown_currency: (400, "invalid_request_error"),
+    WalletResult.phone_taken: (409, "invalid_request_error"),
+    WalletResult.unknown_wallet: (404, "invalid_request_error"),
+    WalletResult.same_wallet: (400, "invalid_request_error"),
+    WalletResult.amount_must_be_positive: (400, "invalid_request_error"),
+    WalletResult.currencies_differ: (400, "invalid_request_error"),
+    WalletResult.insufficient_funds: (402, "payment_error"),
+    WalletResult.balance_cap_exceeded: (402, "payment_error"),
+    WalletResult.daily_outflow_cap_exceeded: (402, "payment_error"),
+    WalletResult.refused_before: (409, "payment_error"),
+    WalletResult.id_reused_differently: (409, "invalid_request_error"),
+    WalletResult.already_verified: (409, "invalid_request_error"),
+}
+TOKEN_PREFIX = "wtok_"
+
+
+@dataclass
+class ApiContext:
+    ledger: Ledger
+    wallets: WalletService
+    wallet_store: WalletStore
+    api_store: SqliteApiStore
+    clock: Clock
+    token_bytes: Callable[[int], bytes] = secrets.token_bytes
+
+
+class OpenWallet(BaseModel):
+    phone: str = Field(description="E.164, e.g. +6591234567")
+    name: str = Field(min_length=1, max_length=100)
+    currency: str = Field(min_length=3, max_length=3, description="ISO 4217, e.g. SGD")
+
+
+class SendMoney(BaseModel):
+    to_phone: str
+    amount_minor: int = Field(gt=0, description="integer minor units: 1250 is 12.50 SGD")
+    model_config = {"strict": True}
+
+
+class DecodeQr(BaseModel):
+    payload: str = Field(min_length=1, max_length=512)
+
+
+def refusal(result: WalletResult, param: str | None = None) -> ApiError:
+    status, type_ = _REFUSALS[result]
+    return ApiError(status, result.name, result.name.replace("_", " "), type_=type_, param=param)
+
+
+def create_app(ctx: ApiContext) -> FastAPI:
+    app = FastAPI(
+        title="Colony",
+        version=__version__,
+        description="Payments on a durable double-entry ledger.",
+    )
+    errors.install(app)
+
+    def wallet_json(wallet: Wallet) -> dict[str, object]:
+        balance = ctx.wallets.balance(wallet)
+        return {
+            "object": "wallet",
+            "id": wallet.id,
+            "phone": wallet.phone,
+            "name": wallet.name,
+            "currency": wallet.currency,
+            "tier": wallet.tier.name,
+            "balance": {
+                "amount_minor": balance,
+                "currency": wallet.currency,
+                "formatted": Money(balance, wallet.currency).format("en_US"),
+            },
+        }
+
+    def authenticated(authorization: str | None) -> Wallet:
+        token = (authorization or "").removeprefix("Bearer ").strip()
+        wallet_id = None
+        if token.startswith(TOKEN_PREFIX):
+            wallet_id = ctx.api_store.wallet_for_token(hashlib.sha256(token.encode()).hexdigest())
+        wallet = ctx.wallet_store.by_id(wallet_id) if wallet_id else None
+        if wallet is None:
+            raise ApiError(
+                401,
+                "authentication_required",
+                "a valid wallet token is required",
+                type_="authentication_error",
+            )
+        return wallet
+
+    @app.post("/v1/wallets", status_code=201, tags=["wallets"])
+    def open_wallet(
+        body: OpenWallet, idempotency_key: Annotated[str | None, Header()] = None
+    ) -> JSONResponse:
+        """Open a wallet for one minor unit. The response holds its token, shown only once."""
+
+        def handle() -> tuple[int, dict[str, object]]:
+            result, wallet = ctx.wallets.open_wallet(body.phone, body.name, body.currency)
+            if wallet is None:
+                raise refusal(result, "phone" if "phone" in result.name else "currency")
+            token = TOKEN_PREFIX + ctx.token_bytes(32).hex()
+            ctx.api_store.add_token(
+                hashlib.sha256(token.encode()).hexdigest(), wallet.id, ctx.clock.now_ns()
+            )
+            return 201, wallet_json(wallet) | {"token": token}
+
+        return idempotency.run(
+            ctx.api_store, ctx.clock, "public", idempotency_key, body.model_dump(), handle
+        )
+
+    @app.get("/v1/wallets/{wallet_id}", tags=["wallets"])
+    def get_wallet(
+        wallet_id: str, authorization: Annotated[str | None, Header()] = None
+    ) -> dict[str, object]:
+        """A wallet and its balance. Only its own token can read it."""
+        wallet = authenticated(authorization)
+        if wallet_id not in ("me", wallet.id):
+            # Not 403: whether another wallet exists is none of the caller's business.
+            raise ApiError(404, "resource_missing", f"no wallet {wallet_id}", param="wallet_id")
+        return wallet_json(wallet)
+
+    @app.post("/v1/wallets/{wallet_id}/transfers", status_code=201, tags=["wallets"])
+    def send(
+        wallet_id: str,
+        body: SendMoney,
+        authorization: Annotated[str | None, Header()] = None,
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> JSONResponse:
+        """Send money to another wallet by phone number (P2P)."""
+        wallet = authenticated(authorization)
+        if wallet_id not in ("me", wallet.id):
+            raise ApiError(404, "resource_missing", f"no wallet {wallet_id}", param="wallet_id")
+        scope = wallet.id
+        transfer_id = idempotency.transfer_id_for(scope, idempotency_key or "")
+
+        def handle() -> tuple[int, dict[str, object]]:
+            outcome = ctx.wallets.p2p(
+                wallet.phone,
+                body.to_phone,
+                wallet.currency,
+                body.amount_minor,
+                transfer_id=transfer_id,
+            )
+            if outcome.result is not WalletResult.ok:
+                raise refusal(
+                    outcome.result,
+                    "to_phone" if outcome.result is WalletResult.unknown_wallet else "amount_minor",
+                )
+            return 201, {
+                "object": "transfer",
+                "id": f"tr_{transfer_id:032x}",
+                "status": "succeeded",
+                "from_wallet": wallet.id,
+                "to_phone": body.to_phone,
+                "amount_minor": body.amount_minor,
+                "currency": wallet.currency,
+            }
+
+        return idempotency.run(
+            ctx.api_store, ctx.clock, scope, idempotency_key, body.model_dump(), handle
+        )
+
+    @app.post("/v1/qr/decode", tags=["payments"])
+    def decode_qr(
+        body: DecodeQr, idempotency_key: Annotated[str | None, Header()] = None
+    ) -> JSONResponse:
+        """Decode an EMV merchant-presented QR payload (fields, CRC check, warnings)."""
+
+        def handle() -> tuple[int, dict[str, object]]:
+            try:
+                return 200, {"object": "qr_code", **parse(body.payload).as_dict()}
+            except QrFormatError as exc:
+                raise ApiError(400, "qr_malformed", str(exc), param="payload") from None
+
+        return idempotency.run(
+            ctx.api_store, ctx.clock, "public", idempotency_key, body.model_dump(), handle
+        )
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def alive() -> str:
+        rows = "".join(
+            f"<tr><td>{t.ledger}</td><td>{t.accounts}</td><td>{t.debits_posted:,}</td>"
+            f"<td>{t.credits_posted:,}</td></tr>"
+            for t in ctx.ledger.totals()
+        )
+        return (
+            "<!doctype html><html><head><meta charset='utf-8'><title>Colony</title></head><body>"
+            f"<h1>Colony is running</h1><p id='version'>version {html.escape(__version__)}, "
+            f"journal entry {ctx.ledger.journal_seq}</p>"
+            "<table id='totals'><tr><th>ledger</th><th>accounts</th><th>debits posted</th>"
+            f"<th>credits posted</th></tr>{rows}</table>"
+            "<p><a href='/docs'>API documentation</a></p></body></html>"
+        )
+
+    return app

@@ -1,0 +1,66 @@
+"""One error shape for every failure: {"error": {"type", "code", "message", "param"}}."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        type_: str = "invalid_request_error",
+        param: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.type, self.param = (
+            status,
+            code,
+            message,
+            type_,
+            param,
+        )
+
+    def body(self) -> dict[str, object]:
+        return {
+            "error": {
+                "type": self.type,
+                "code": self.code,
+                "message": self.message,
+                "param": self.param,
+            }
+        }
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        location = [
+            str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "header")
+        ]
+        error = ApiError(
+            400,
+            "parameter_invalid",
+            str(first.get("msg", "invalid request")),
+            param=".".join(location) or None,
+        )
+        return JSONResponse(error.body(), status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "resource_missing", 405: "method_not_allowed"}.get(
+            exc.status_code, "http_error"
+        )
+        error = ApiError(exc.status_code, code, str(exc.detail))
+        return JSONResponse(error.body(), status_code=exc.status_code)

@@ -1,0 +1,77 @@
+"""`Idempotency-Key` on every POST: the same key and body replay the first response.
+
+The key is scoped to the caller (a wallet, or "public" for unauthenticated calls). A second
+request with the key and another body gets 409; one arriving while the first is still being
+served gets 409 too and should retry. Handlers that move money derive their ledger transfer
+id from the key, so even a crash between the ledger and this table cannot move money twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+
+from fastapi.responses import JSONResponse
+
+from colony.api.errors import ApiError
+from colony.kernel.clock import Clock
+from colony.storage.sqlite_api import SqliteApiStore
+
+# The longest key accepted, in characters.
+idempotency_key_chars_max = 255
+
+
+def transfer_id_for(scope: str, key: str) -> int:
+    """A ledger transfer id fixed by the key: a retried request resubmits the same transfer."""
+    digest = hashlib.blake2b(f"{scope}\x00{key}".encode(), digest_size=16).digest()
+    return (int.from_bytes(digest, "big") >> 2) | (1 << 126)
+
+
+def run(
+    store: SqliteApiStore,
+    clock: Clock,
+    scope: str,
+    key: str | None,
+    request: object,
+    handler: Callable[[], tuple[int, dict[str, object]]],
+) -> JSONResponse:
+    if not key:
+        raise ApiError(
+            400,
+            "idempotency_key_missing",
+            "every POST needs an Idempotency-Key header",
+            param="Idempotency-Key",
+        )
+    if len(key) > idempotency_key_chars_max:
+        raise ApiError(
+            400,
+            "idempotency_key_too_long",
+            f"Idempotency-Key is at most {idempotency_key_chars_max} characters",
+            param="Idempotency-Key",
+        )
+    request_hash = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+    state, status, body = store.begin(scope, key, request_hash, clock.now_ns())
+    if state == "different":
+        raise ApiError(
+            409,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for a different request",
+            param="Idempotency-Key",
+        )
+    if state == "same":
+        if status is None:
+            raise ApiError(409, "idempotency_key_in_use", "a request with this key is in progress")
+        assert body is not None
+        return JSONResponse(
+            json.loads(body), status_code=status, headers={"Idempotent-Replayed": "true"}
+        )
+    try:
+        status, payload = handler()
+    except ApiError as exc:
+        status, payload = exc.status, exc.body()
+    except BaseException:
+        store.release(scope, key)  # a crash of ours, not an answer: let a retry run again
+        raise
+    store.finish(scope, key, status, json.dumps(payload))
+    return JSONResponse(payload, status_code=status)

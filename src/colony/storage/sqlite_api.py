@@ -1,0 +1,91 @@
+"""The HTTP API's own records in SQLite: hashed wallet tokens and idempotency keys."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from colony.storage.sqlite_journal import busy_timeout_s
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS api_tokens (
+    token_sha256 TEXT PRIMARY KEY,
+    wallet_id TEXT NOT NULL,
+    created_at_ns INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_idempotency (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_sha256 TEXT NOT NULL,
+    status INTEGER,          -- NULL while the first request is still being served
+    body TEXT,
+    created_at_ns INTEGER NOT NULL,
+    PRIMARY KEY (scope, key)
+);
+"""
+
+
+class SqliteApiStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = FULL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    def add_token(self, token_sha256: str, wallet_id: str, now_ns: int) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO api_tokens VALUES (?, ?, ?)", (token_sha256, wallet_id, now_ns)
+            )
+
+    def wallet_for_token(self, token_sha256: str) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT wallet_id FROM api_tokens WHERE token_sha256 = ?", (token_sha256,)
+            ).fetchone()
+        return str(row[0]) if row else None
+
+    def begin(
+        self, scope: str, key: str, request_sha256: str, now_ns: int
+    ) -> tuple[str, int | None, str | None]:
+        """Claim a key. Returns ("new", None, None) for a first request, ("same", status, body)
+        when this key already has a request with the same hash (status None: still running),
+        or ("different", None, None) when the key was used for another request."""
+        with self._lock:
+            try:
+                self._db.execute(
+                    "INSERT INTO api_idempotency VALUES (?, ?, ?, NULL, NULL, ?)",
+                    (scope, key, request_sha256, now_ns),
+                )
+                return "new", None, None
+            except sqlite3.IntegrityError:
+                row = self._db.execute(
+                    "SELECT request_sha256, status, body FROM api_idempotency"
+                    " WHERE scope = ? AND key = ?",
+                    (scope, key),
+                ).fetchone()
+        if row[0] != request_sha256:
+            return "different", None, None
+        return "same", row[1], row[2]
+
+    def finish(self, scope: str, key: str, status: int, body: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE api_idempotency SET status = ?, body = ? WHERE scope = ? AND key = ?",
+                (status, body, scope, key),
+            )
+
+    def release(self, scope: str, key: str) -> None:
+        """Forget a claim whose request failed for a reason that must not be replayed."""
+        with self._lock:
+            self._db.execute(
+                "DELETE FROM api_idempotency WHERE scope = ? AND key = ? AND status IS NULL",
+                (scope, key),
+            )
+
+    def close(self) -> None:
+        self._db.close()

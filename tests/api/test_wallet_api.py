@@ -1,0 +1,232 @@
+"""The HTTP API over real HTTP on loopback: responses, the ledger behind them, and security."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from colony.api.app import ApiContext, create_app
+from colony.cli.serve import build_context
+from colony.ledger.verify import verify
+from colony.payments.emv_qr import MerchantQr, generate
+
+# How long the test server may take to start, in seconds.
+server_start_timeout_s = 10.0
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[httpx.Client, ApiContext]]:
+    ctx = build_context(f"sqlite:///{tmp_path}/api.db")
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(ctx), host="127.0.0.1", port=0, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + server_start_timeout_s
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+        yield client, ctx
+    server.should_exit = True
+    thread.join(timeout=10)
+    assert verify(*ctx.ledger.snapshot_for_verify()).ok
+    ctx.ledger.close()
+    ctx.api_store.close()
+
+
+def open_wallet(client: httpx.Client, phone: str, key: str | None = None) -> dict[str, object]:
+    response = client.post(
+        "/v1/wallets",
+        json={"phone": phone, "name": "Test Person", "currency": "SGD"},
+        headers={"Idempotency-Key": key or f"open-{phone}"},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def auth(wallet: dict[str, object]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {wallet['token']}"}
+
+
+def test_open_wallet_and_read_it_back(served: tuple[httpx.Client, ApiContext]) -> None:
+    client, ctx = served
+    wallet = open_wallet(client, "+6591234567")
+    assert str(wallet["id"]).startswith("wal_") and str(wallet["token"]).startswith("wtok_")
+    assert wallet["balance"] == {"amount_minor": 1, "currency": "SGD", "formatted": "SGD0.01"}
+    me = client.get("/v1/wallets/me", headers=auth(wallet))
+    assert me.status_code == 200 and me.json()["id"] == wallet["id"]
+    assert "token" not in me.json()  # shown once only
+    stored = ctx.wallet_store.by_id(str(wallet["id"]))
+    assert stored is not None and ctx.wallets.balance(stored) == 1  # the ledger agrees
+
+
+def test_idempotency_key_replays_and_refuses_other_bodies(
+    served: tuple[httpx.Client, ApiContext],
+) -> None:
+    client, _ = served
+    body = {"phone": "+6591234567", "name": "Ann", "currency": "SGD"}
+    first = client.post("/v1/wallets", json=body, headers={"Idempotency-Key": "k1"})
+    again = client.post("/v1/wallets", json=body, headers={"Idempotency-Key": "k1"})
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    other = client.post(
+        "/v1/wallets", json={**body, "name": "Bob"}, headers={"Idempotency-Key": "k1"}
+    )
+    assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_key_reused"
+    missing = client.post("/v1/wallets", json=body)
+    assert missing.status_code == 400
+    assert missing.json()["error"] == {
+        "type": "invalid_request_error",
+        "code": "idempotency_key_missing",
+        "message": "every POST needs an Idempotency-Key header",
+        "param": "Idempotency-Key",
+    }
+    taken = client.post("/v1/wallets", json=body, headers={"Idempotency-Key": "k2"})
+    assert taken.status_code == 409 and taken.json()["error"]["code"] == "phone_taken"
+
+
+def test_p2p_over_http_moves_money_once(served: tuple[httpx.Client, ApiContext]) -> None:
+    client, ctx = served
+    alice, bob = open_wallet(client, "+6591234567"), open_wallet(client, "+6598765432")
+    assert ctx.wallets.cash_in("+6591234567", "SGD", 10_000).result.name == "ok"
+    send = {"to_phone": "+6598765432", "amount_minor": 2_500}
+    headers = auth(alice) | {"Idempotency-Key": "pay-1"}
+    first = client.post("/v1/wallets/me/transfers", json=send, headers=headers)
+    assert first.status_code == 201, first.text
+    assert first.json()["status"] == "succeeded" and str(first.json()["id"]).startswith("tr_")
+    retry = client.post("/v1/wallets/me/transfers", json=send, headers=headers)
+    assert retry.json() == first.json()
+    assert (
+        client.get("/v1/wallets/me", headers=auth(bob)).json()["balance"]["amount_minor"] == 2_501
+    )
+    assert (
+        client.get("/v1/wallets/me", headers=auth(alice)).json()["balance"]["amount_minor"] == 7_501
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code", "param"),
+    [
+        (
+            {"to_phone": "+6598765432", "amount_minor": 999_999},
+            402,
+            "insufficient_funds",
+            "amount_minor",
+        ),
+        ({"to_phone": "+6500000000", "amount_minor": 1}, 404, "unknown_wallet", "to_phone"),
+        (
+            {"to_phone": "+6598765432", "amount_minor": 1.5},
+            400,
+            "parameter_invalid",
+            "amount_minor",
+        ),
+        (
+            {"to_phone": "+6598765432", "amount_minor": "100"},
+            400,
+            "parameter_invalid",
+            "amount_minor",
+        ),
+        ({"to_phone": "+6598765432", "amount_minor": 0}, 400, "parameter_invalid", "amount_minor"),
+        ({"to_phone": "+6598765432"}, 400, "parameter_invalid", "amount_minor"),
+    ],
+    ids=["insufficient", "unknown-receiver", "float", "string", "zero", "missing"],
+)
+def test_p2p_refusals_name_the_problem(
+    served: tuple[httpx.Client, ApiContext],
+    body: dict[str, object],
+    status: int,
+    code: str,
+    param: str,
+) -> None:
+    client, _ = served
+    alice = open_wallet(client, "+6591234567")
+    open_wallet(client, "+6598765432")
+    response = client.post(
+        "/v1/wallets/me/transfers", json=body, headers=auth(alice) | {"Idempotency-Key": "x"}
+    )
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["param"]) == (code, param)
+
+
+def test_the_balance_cap_is_named_over_http(served: tuple[httpx.Client, ApiContext]) -> None:
+    client, ctx = served
+    alice, _ = open_wallet(client, "+6591234567"), open_wallet(client, "+6598765432")
+    ctx.wallets.cash_in("+6598765432", "SGD", 199_999)  # the receiver is at its cap
+    ctx.wallets.cash_in("+6591234567", "SGD", 1_000)
+    response = client.post(
+        "/v1/wallets/me/transfers",
+        json={"to_phone": "+6598765432", "amount_minor": 5},
+        headers=auth(alice) | {"Idempotency-Key": "cap"},
+    )
+    assert response.status_code == 402
+    assert response.json()["error"]["type"] == "payment_error"
+    assert response.json()["error"]["code"] == "balance_cap_exceeded"
+
+
+def test_nobody_reads_or_moves_another_wallets_money(
+    served: tuple[httpx.Client, ApiContext],
+) -> None:
+    client, ctx = served
+    alice, bob = open_wallet(client, "+6591234567"), open_wallet(client, "+6598765432")
+    ctx.wallets.cash_in("+6598765432", "SGD", 5_000)
+    for headers in ({}, {"Authorization": "Bearer wtok_forged"}, {"Authorization": "Basic abc"}):
+        denied = client.get("/v1/wallets/me", headers=headers)
+        assert (
+            denied.status_code == 401 and denied.json()["error"]["type"] == "authentication_error"
+        )
+    peek = client.get(f"/v1/wallets/{bob['id']}", headers=auth(alice))
+    assert peek.status_code == 404  # not 403: existence is not disclosed
+    steal = client.post(
+        f"/v1/wallets/{bob['id']}/transfers",
+        json={"to_phone": "+6591234567", "amount_minor": 100},
+        headers=auth(alice) | {"Idempotency-Key": "steal"},
+    )
+    assert steal.status_code == 404
+    anonymous = client.post(
+        "/v1/wallets/me/transfers",
+        json={"to_phone": "+6591234567", "amount_minor": 1},
+        headers={"Idempotency-Key": "anon"},
+    )
+    assert anonymous.status_code == 401
+    assert (
+        client.get("/v1/wallets/me", headers=auth(bob)).json()["balance"]["amount_minor"] == 5_001
+    )
+
+
+def test_qr_decode_endpoint(served: tuple[httpx.Client, ApiContext]) -> None:
+    client, _ = served
+    payload = generate(
+        MerchantQr("org.colony", "M1", "5812", "702", "SG", "Hawker", "Singapore", "4.50")
+    )
+    ok = client.post("/v1/qr/decode", json={"payload": payload}, headers={"Idempotency-Key": "q1"})
+    assert (
+        ok.status_code == 200
+        and ok.json()["transaction_amount"] == "4.50"
+        and ok.json()["crc_valid"]
+    )
+    bad = client.post("/v1/qr/decode", json={"payload": "hello"}, headers={"Idempotency-Key": "q2"})
+    assert bad.status_code == 400 and bad.json()["error"]["param"] == "payload"
+
+
+def test_page_and_openapi(served: tuple[httpx.Client, ApiContext]) -> None:
+    client, _ = served
+    page = client.get("/")
+    assert page.status_code == 200 and "Colony is running" in page.text
+    spec = client.get("/openapi.json").json()
+    assert {
+        "/v1/wallets",
+        "/v1/wallets/{wallet_id}",
+        "/v1/wallets/{wallet_id}/transfers",
+        "/v1/qr/decode",
+    } <= set(spec["paths"])
+    missing = client.get("/nowhere")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "resource_missing"
