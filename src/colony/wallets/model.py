@@ -48,7 +48,11 @@ TRANSFER_P2P = 102
 TRANSFER_HEADROOM = 103  # moves of balance headroom (the balance cap)
 TRANSFER_OUTFLOW = 104  # moves of daily outflow allowance (the daily cap)
 TRANSFER_LIMIT_GRANT = 105  # a tier's caps granted, or raised on upgrade
+TRANSFER_TOP_UP = 106  # money from a funding partner (a bank, a card issuer)
+ACCOUNT_FUNDING_PARTNER = 11
 OPENING_DEPOSIT_MINOR = 1  # an account for the price of a coin
+# How long a funding partner has to confirm a top-up before its hold expires, in seconds.
+top_up_confirm_timeout_s = 900
 
 
 @dataclass(frozen=True)

@@ -20,3 +20,7 @@ class WalletResult(enum.IntEnum):
     already_verified = 11
     id_reused_differently = 12  # a retry with the same id but another amount or party
     refused_before = 13  # a retry of a refused payment: a new attempt needs a new id
+    unknown_funding_source = 14
+    top_up_not_found = 15
+    top_up_expired = 16  # the partner did not confirm in time: the hold has gone
+    top_up_already_settled = 17  # confirmed or declined before

@@ -8,6 +8,7 @@ ledger rule inside the same linked chain as the money it limits (see model.py).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ from colony.kernel.clock import NS_PER_S, Clock
 from colony.kernel.errors import InvalidInput
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import UnknownCurrency, ledger_of
-from colony.ledger import Account, AccountFlags, Ledger, Transfer, TransferFlags
+from colony.ledger import AMOUNT_MAX, Account, AccountFlags, Ledger, Transfer, TransferFlags
 from colony.ledger.results import CreateAccountResult as RA
 from colony.ledger.results import CreateTransferResult as RT
 from colony.wallets import model
@@ -348,6 +349,126 @@ class WalletService:
             self._chain([grant])
             previous = cap
         return account_id
+
+    # -------------------------------------------------------------- funding partners
+
+    @staticmethod
+    def funding_partner_account_id(name: str, ledger: int) -> int:
+        """A funding partner's settlement account on a currency's ledger."""
+        digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+        return derived_id(int.from_bytes(digest, "big"), ledger)
+
+    def register_funding_partner(self, name: str, currency: str) -> WalletResult:
+        """A bank or card issuer that tops wallets up in `currency` (idempotent)."""
+        try:
+            ledger = ledger_of(currency)
+        except UnknownCurrency:
+            return WalletResult.unknown_currency
+        if not re.fullmatch(r"[a-z][a-z0-9_]{1,39}", name):
+            raise InvalidInput("a funding partner's name is 2-40 of a-z, 0-9 and _")
+        self._ensure_chart(ledger)
+        self._accounts(
+            [
+                Account(
+                    self.funding_partner_account_id(name, ledger),
+                    ledger,
+                    model.ACCOUNT_FUNDING_PARTNER,
+                    user_data_32=ledger,
+                )
+            ]
+        )
+        return WalletResult.ok
+
+    def request_top_up(
+        self,
+        phone: str,
+        currency: str,
+        partner: str,
+        amount_minor: int,
+        transfer_id: int | None = None,
+    ) -> P2POutcome:
+        """Hold a top-up until the partner confirms: nothing is spendable yet, but the
+        wallet's balance cap is already checked, and the hold expires by itself if the
+        partner says nothing within `top_up_confirm_timeout_s`."""
+        wallet = self._store.by_phone(phone, currency.upper())
+        if wallet is None:
+            return P2POutcome(WalletResult.unknown_wallet)
+        partner_account = self.funding_partner_account_id(partner, wallet.ledger)
+        if not self._ledger.lookup_accounts([partner_account]):  # the ledger is the registry
+            return P2POutcome(WalletResult.unknown_funding_source)
+        if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
+            return P2POutcome(WalletResult.amount_must_be_positive)
+        tid = transfer_id if transfer_id is not None else self._ids.new_id()
+        pending = int(TransferFlags.pending)
+        timeout = model.top_up_confirm_timeout_s
+        chain = [
+            Transfer(
+                tid,
+                partner_account,
+                wallet.account_id,
+                amount_minor,
+                wallet.ledger,
+                model.TRANSFER_TOP_UP,
+                pending | _LINKED,
+                timeout=timeout,
+            ),
+            Transfer(
+                derived_id(tid, 3),
+                wallet.headroom_account_id,
+                self.limit_control_account_id(wallet.ledger),
+                amount_minor,
+                wallet.ledger,
+                model.TRANSFER_HEADROOM,
+                pending,
+                timeout=timeout,
+            ),
+        ]
+        return P2POutcome(self._outcome(self._ledger.create_transfers(chain), receiver_at=1), tid)
+
+    def settle_top_up(self, transfer_id: int, *, confirmed: bool) -> WalletResult:
+        """The partner's answer: post the hold (confirmed) or void it (declined)."""
+        flag = int(
+            TransferFlags.post_pending_transfer
+            if confirmed
+            else TransferFlags.void_pending_transfer
+        )
+        amount = AMOUNT_MAX if confirmed else 0
+        chain = [
+            Transfer(
+                derived_id(transfer_id, 100),
+                0,
+                0,
+                amount,
+                0,
+                0,
+                flag | _LINKED,
+                pending_id=transfer_id,
+            ),
+            Transfer(
+                derived_id(transfer_id, 101),
+                0,
+                0,
+                amount,
+                0,
+                0,
+                flag,
+                pending_id=derived_id(transfer_id, 3),
+            ),
+        ]
+        results = self._ledger.create_transfers(chain)
+        if results[0] is RT.exists or all(r is RT.ok for r in results):
+            return WalletResult.ok
+        failing = next(i for i, r in enumerate(results) if r is not RT.linked_event_failed)
+        result = results[failing]
+        if result is RT.pending_transfer_not_found or result is RT.pending_transfer_not_pending:
+            return WalletResult.top_up_not_found
+        if result is RT.pending_transfer_expired:
+            return WalletResult.top_up_expired
+        if result in (RT.pending_transfer_already_posted, RT.pending_transfer_already_voided):
+            return WalletResult.top_up_already_settled
+        if result is RT.id_already_failed or result.name.startswith("exists_with_different"):
+            return WalletResult.top_up_already_settled
+        raise LedgerRefused(f"top-up settlement refused: {result.name}")
 
     # -------------------------------------------------------------- ledger helpers
 
