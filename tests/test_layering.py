@@ -18,11 +18,12 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "colony"
 ALLOWED = {
     "kernel": {"kernel"},
     "ledger": {"kernel", "ledger"},
-    "payments": {"kernel", "ledger", "payments"},
+    # Payments orchestrate: a payment moves a wallet's money to a merchant.
+    "payments": {"kernel", "ledger", "wallets", "merchants", "payments"},
     "merchants": {"kernel", "ledger", "merchants"},
     "wallets": {"kernel", "ledger", "wallets"},
     # Backends implement each context's store Protocol, so they see those contexts' models.
-    "storage": {"kernel", "ledger", "wallets", "storage"},
+    "storage": {"kernel", "ledger", "wallets", "merchants", "storage"},
     "bench": {"kernel", "ledger", "storage", "bench"},
     "api": {"kernel", "ledger", "storage", "payments", "merchants", "wallets", "api"},
     "cli": {"kernel", "ledger", "storage", "bench", "payments", "wallets", "api", "cli"},

@@ -221,49 +221,55 @@ class WalletService:
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
             return P2POutcome(WalletResult.amount_must_be_positive)
         tid = transfer_id if transfer_id is not None else self._ids.new_id()
-        outflow = self._ensure_today(sender)
-        control = self.limit_control_account_id(sender.ledger)
-        ledger = sender.ledger
         chain = [
             Transfer(
                 tid,
                 sender.account_id,
                 receiver.account_id,
                 amount_minor,
-                ledger,
+                sender.ledger,
                 model.TRANSFER_P2P,
                 _LINKED,
             ),
-            # The sender's daily allowance is used ...
+            *self.spend_legs(sender, amount_minor, tid),
+            # ... and the receiver's balance headroom is used.
+            Transfer(
+                derived_id(tid, 3),
+                receiver.headroom_account_id,
+                self.limit_control_account_id(sender.ledger),
+                amount_minor,
+                sender.ledger,
+                model.TRANSFER_HEADROOM,
+            ),
+        ]
+        return P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=3), tid)
+
+    def spend_legs(self, wallet: Wallet, amount_minor: int, tid: int) -> list[Transfer]:
+        """The limit legs of money leaving a wallet, to chain (linked) right after the transfer
+        out of it at index 0: today's outflow allowance is used (index 1: a failure there is
+        the daily cap), and the wallet's balance headroom comes back (index 2)."""
+        outflow = self._ensure_today(wallet)
+        control = self.limit_control_account_id(wallet.ledger)
+        return [
             Transfer(
                 derived_id(tid, 1),
                 outflow,
                 control,
                 amount_minor,
-                ledger,
+                wallet.ledger,
                 model.TRANSFER_OUTFLOW,
                 _LINKED,
             ),
-            # ... its balance headroom comes back, and the receiver's is used.
             Transfer(
                 derived_id(tid, 2),
                 control,
-                sender.headroom_account_id,
+                wallet.headroom_account_id,
                 amount_minor,
-                ledger,
+                wallet.ledger,
                 model.TRANSFER_HEADROOM,
                 _LINKED,
             ),
-            Transfer(
-                derived_id(tid, 3),
-                receiver.headroom_account_id,
-                control,
-                amount_minor,
-                ledger,
-                model.TRANSFER_HEADROOM,
-            ),
         ]
-        return P2POutcome(self._outcome(self._ledger.create_transfers(chain), receiver_at=3), tid)
 
     def cash_in(
         self, phone: str, currency: str, amount_minor: int, transfer_id: int | None = None
@@ -295,10 +301,10 @@ class WalletService:
                 model.TRANSFER_HEADROOM,
             ),
         ]
-        return P2POutcome(self._outcome(self._ledger.create_transfers(chain), receiver_at=1), tid)
+        return P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=1), tid)
 
     @staticmethod
-    def _outcome(results: list[RT], receiver_at: int) -> WalletResult:
+    def outcome(results: list[RT], receiver_at: int | None) -> WalletResult:
         """Name the business outcome from the event of the chain that failed."""
         if results[0] is RT.exists or all(r is RT.ok for r in results):
             return WalletResult.ok  # done now, or by an earlier attempt with the same id
@@ -423,7 +429,7 @@ class WalletService:
                 timeout=timeout,
             ),
         ]
-        return P2POutcome(self._outcome(self._ledger.create_transfers(chain), receiver_at=1), tid)
+        return P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=1), tid)
 
     def settle_top_up(self, transfer_id: int, *, confirmed: bool) -> WalletResult:
         """The partner's answer: post the hold (confirmed) or void it (declined)."""

@@ -1,0 +1,26 @@
+"""A merchant: who they are, what they sell, where, in which currency, at what discount rate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ACCOUNT_MERCHANT = 40  # what Colony owes a merchant
+ACCOUNT_REVENUE = 20  # the operator's discount-fee revenue, per currency
+TRANSFER_DISCOUNT_FEE = 201
+# The scheme id Colony prints in template 26 of its merchants' QR codes.
+QR_SCHEME_GUI = "org.colony"
+
+
+@dataclass(frozen=True)
+class Merchant:
+    id: str  # "mer_" + hex; also the merchant id inside its QR codes
+    legal_name: str
+    display_name: str  # printed on QR codes: 25 characters at most
+    mcc: str  # ISO 18245 merchant category code, 4 digits
+    country: str  # ISO 3166 alpha-2
+    city: str
+    currency: str
+    ledger: int
+    discount_bps: int  # the fee the merchant pays per payment, in basis points
+    account_id: int
+    created_at_ns: int

@@ -1,0 +1,92 @@
+"""Onboarding merchants. Their QR codes and the money they receive belong to payments."""
+
+from __future__ import annotations
+
+import enum
+import re
+
+from colony.kernel.clock import Clock
+from colony.kernel.ids import IdGenerator
+from colony.kernel.money import UnknownCurrency, ledger_of
+from colony.ledger import Account, Ledger
+from colony.ledger.results import CreateAccountResult as RA
+from colony.merchants.model import ACCOUNT_MERCHANT, ACCOUNT_REVENUE, Merchant
+from colony.merchants.store import MerchantStore
+
+_REVENUE_BASE = 0xF2
+discount_bps_max = 10_000
+
+
+class OnboardResult(enum.IntEnum):
+    ok = 0
+    invalid_mcc = 1
+    invalid_country = 2
+    unknown_currency = 3
+    invalid_discount = 4
+    invalid_name = 5
+
+
+def revenue_account_id(ledger: int) -> int:
+    """The operator's discount-fee revenue account on a currency's ledger."""
+    return (_REVENUE_BASE << 120) | ledger
+
+
+class MerchantService:
+    def __init__(
+        self, ledger: Ledger, store: MerchantStore, clock: Clock, ids: IdGenerator
+    ) -> None:
+        self._ledger = ledger
+        self._store = store
+        self._clock = clock
+        self._ids = ids
+
+    def onboard(
+        self,
+        legal_name: str,
+        display_name: str,
+        mcc: str,
+        country: str,
+        city: str,
+        currency: str,
+        discount_bps: int,
+    ) -> tuple[OnboardResult, Merchant | None]:
+        if not re.fullmatch(r"[0-9]{4}", mcc):
+            return OnboardResult.invalid_mcc, None
+        if not re.fullmatch(r"[A-Z]{2}", country):
+            return OnboardResult.invalid_country, None
+        try:
+            ledger = ledger_of(currency)
+        except UnknownCurrency:
+            return OnboardResult.unknown_currency, None
+        if isinstance(discount_bps, bool) or not 0 <= discount_bps <= discount_bps_max:
+            return OnboardResult.invalid_discount, None
+        if not legal_name.strip() or not 0 < len(display_name) <= 25 or not 0 < len(city) <= 15:
+            return OnboardResult.invalid_name, None
+        merchant = Merchant(
+            f"mer_{self._ids.new_id():032x}",
+            legal_name.strip(),
+            display_name,
+            mcc,
+            country,
+            city,
+            currency.upper(),
+            ledger,
+            discount_bps,
+            self._ids.new_id(),
+            self._clock.now_ns(),
+        )
+        self._store.insert(merchant)  # intent first (ADR 0003); the accounts are idempotent
+        self.materialise(merchant)
+        return OnboardResult.ok, merchant
+
+    def materialise(self, merchant: Merchant) -> None:
+        accounts = [
+            Account(merchant.account_id, merchant.ledger, ACCOUNT_MERCHANT),
+            Account(revenue_account_id(merchant.ledger), merchant.ledger, ACCOUNT_REVENUE),
+        ]
+        for account, result in zip(accounts, self._ledger.create_accounts(accounts), strict=True):
+            if result not in (RA.ok, RA.exists):
+                raise RuntimeError(f"account {account.id} refused: {result.name}")
+
+    def by_id(self, merchant_id: str) -> Merchant | None:
+        return self._store.by_id(merchant_id)

@@ -1,0 +1,129 @@
+"""Paying a merchant by QR from a wallet: the money, the payer's limits and the fee, at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from colony.merchants.model import Merchant
+from colony.merchants.service import MerchantService, OnboardResult, revenue_account_id
+from colony.payments.emv_qr import MerchantQr, generate
+from colony.payments.service import PaymentService, PayResult, discount_fee
+from colony.storage.sqlite_merchants import SqliteMerchantStore
+from colony.wallets.results import WalletResult
+from tests.wallets.test_wallets import ALICE, World
+
+
+class Shop:
+    def __init__(self, w: World, path: Path) -> None:
+        self.store = SqliteMerchantStore(path)
+        self.merchants = MerchantService(w.ledger, self.store, w.clock, w.ids)
+        self.payments = PaymentService(w.ledger, w.service, w.store, self.merchants, w.ids)
+        result, merchant = self.merchants.onboard(
+            "Hawker Chan Pte Ltd", "Hawker Chan", "5812", "SG", "Singapore", "SGD", 150
+        )
+        assert result is OnboardResult.ok and merchant is not None
+        self.merchant: Merchant = merchant
+
+    def merchant_balance(self) -> int:
+        (a,) = self.world.ledger.lookup_accounts([self.merchant.account_id])
+        return a.credits_posted - a.debits_posted
+
+    world: World
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Iterator[Shop]:
+    w = World(tmp_path / "colony.db")
+    assert w.service.open_wallet(ALICE, "Alice", "SGD")[0] is WalletResult.ok
+    assert w.service.cash_in(ALICE, "SGD", 20_000).result is WalletResult.ok
+    s = Shop(w, tmp_path / "colony.db")
+    s.world = w
+    yield s
+    s.store.close()
+    w.close()
+
+
+@pytest.mark.parametrize(
+    ("amount", "bps", "fee"),
+    [(10_000, 150, 150), (1_000, 150, 15), (33, 150, 0), (34, 150, 1), (100, 0, 0), (1, 10_000, 1)],
+)
+def test_discount_fee_rounds_half_up(amount: int, bps: int, fee: int) -> None:
+    assert discount_fee(amount, bps) == fee
+
+
+def test_static_qr_payment_books_the_fee(shop: Shop) -> None:
+    code = shop.payments.merchant_qr(shop.merchant)
+    paid = shop.payments.pay_by_qr(ALICE, "SGD", code, amount_minor=1_000)
+    assert paid.result is PayResult.ok and paid.fee_minor == 15
+    assert shop.world.balance(ALICE) == 20_001 - 1_000
+    assert shop.merchant_balance() == 1_000 - 15
+    (revenue,) = shop.world.ledger.lookup_accounts([revenue_account_id(shop.merchant.ledger)])
+    assert revenue.credits_posted == 15
+    again = shop.payments.pay_by_qr(
+        ALICE, "SGD", code, amount_minor=1_000, payment_id=paid.payment_id
+    )
+    assert again.result is PayResult.ok and shop.world.balance(ALICE) == 19_001  # moved once
+
+
+def test_dynamic_qr_fixes_the_amount(shop: Shop) -> None:
+    code = shop.payments.merchant_qr(shop.merchant, amount_minor=1_250, reference="ORDER-9")
+    assert shop.payments.pay_by_qr(ALICE, "SGD", code, amount_minor=1_000).result is (
+        PayResult.amount_differs_from_code
+    )
+    paid = shop.payments.pay_by_qr(ALICE, "SGD", code)
+    assert paid.result is PayResult.ok and paid.amount_minor == 1_250
+    assert shop.merchant_balance() == 1_250 - discount_fee(1_250, 150)
+
+
+def test_refusals_move_nothing(shop: Shop) -> None:
+    static = shop.payments.merchant_qr(shop.merchant)
+    tampered = static[:-1] + ("0" if static[-1] != "0" else "1")
+    other_scheme = generate(
+        MerchantQr("SG.PAYNOW", shop.merchant.id, "5812", "702", "SG", "X", "Y")
+    )
+    unknown = generate(MerchantQr("org.colony", "mer_nobody", "5812", "702", "SG", "X", "Y"))
+    in_euros = generate(MerchantQr("org.colony", shop.merchant.id, "5812", "978", "SG", "X", "Y"))
+    cases = [
+        (static, None, PayResult.amount_required),
+        (static, 0, PayResult.amount_must_be_positive),
+        (static, 10**9, PayResult.insufficient_funds),
+        (tampered, 100, PayResult.qr_crc_invalid),
+        ("garbage", 100, PayResult.qr_malformed),
+        (other_scheme, 100, PayResult.qr_not_ours),
+        (unknown, 100, PayResult.unknown_merchant),
+        (in_euros, 100, PayResult.currencies_differ),
+    ]
+    for payload, amount, expected in cases:
+        assert (
+            shop.payments.pay_by_qr(ALICE, "SGD", payload, amount_minor=amount).result is expected
+        )
+    assert (
+        shop.payments.pay_by_qr("+6500000000", "SGD", static, 100).result
+        is PayResult.unknown_wallet
+    )
+    assert shop.world.balance(ALICE) == 20_001 and shop.merchant_balance() == 0
+
+
+def test_the_payers_daily_cap_applies_to_merchant_payments(shop: Shop) -> None:
+    code = shop.payments.merchant_qr(shop.merchant)
+    assert shop.world.service.cash_in(ALICE, "SGD", 100_000).result is WalletResult.ok
+    assert shop.payments.pay_by_qr(ALICE, "SGD", code, amount_minor=50_000).result is PayResult.ok
+    refused = shop.payments.pay_by_qr(ALICE, "SGD", code, amount_minor=1)
+    assert refused.result is PayResult.daily_outflow_cap_exceeded
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("L", "D", "58", "SG", "C", "SGD", 100), OnboardResult.invalid_mcc),
+        (("L", "D", "5812", "sg", "C", "SGD", 100), OnboardResult.invalid_country),
+        (("L", "D", "5812", "SG", "C", "XYZ", 100), OnboardResult.unknown_currency),
+        (("L", "D", "5812", "SG", "C", "SGD", 10_001), OnboardResult.invalid_discount),
+        (("L", "D" * 26, "5812", "SG", "C", "SGD", 100), OnboardResult.invalid_name),
+    ],
+)
+def test_onboarding_refusals(shop: Shop, args: tuple[object, ...], expected: OnboardResult) -> None:
+    assert shop.merchants.onboard(*args) == (expected, None)  # type: ignore[arg-type]
