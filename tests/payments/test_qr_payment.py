@@ -127,3 +127,41 @@ def test_the_payers_daily_cap_applies_to_merchant_payments(shop: Shop) -> None:
 )
 def test_onboarding_refusals(shop: Shop, args: tuple[object, ...], expected: OnboardResult) -> None:
     assert shop.merchants.onboard(*args) == (expected, None)  # type: ignore[arg-type]
+
+
+def test_refunds_never_exceed_the_payment(shop: Shop) -> None:
+    code = shop.payments.merchant_qr(shop.merchant)
+    paid = shop.payments.pay_by_qr(ALICE, "SGD", code, amount_minor=1_000)
+    assert paid.result is PayResult.ok and paid.payment_id is not None
+    first = shop.payments.refund(paid.payment_id, 400)
+    assert first.result is PayResult.ok
+    assert (
+        shop.payments.refund(paid.payment_id, 400, refund_id=first.payment_id).result
+        is PayResult.ok
+    )
+    assert shop.world.balance(ALICE) == 20_001 - 1_000 + 400  # the retry moved nothing
+    assert shop.payments.refund(paid.payment_id, 601).result is PayResult.refund_exceeds_payment
+    assert shop.payments.refund(paid.payment_id, 600).result is PayResult.ok
+    assert shop.payments.refund(paid.payment_id, 1).result is PayResult.refund_exceeds_payment
+    assert shop.world.balance(ALICE) == 20_001
+    # The fee stays with the operator: the merchant is down by exactly the fee.
+    assert shop.merchant_balance() == -15
+    (refund,) = shop.world.ledger.lookup_transfers([first.payment_id])  # type: ignore[list-item]
+    assert refund.user_data_128 == paid.payment_id  # it points at the payment
+
+
+def test_refund_refusals(shop: Shop) -> None:
+    code = shop.payments.merchant_qr(shop.merchant)
+    paid = shop.payments.pay_by_qr(ALICE, "SGD", code, amount_minor=1_000)
+    assert paid.payment_id is not None
+    assert shop.payments.refund(12345, 1).result is PayResult.unknown_payment
+    assert shop.payments.refund(paid.payment_id, 0).result is PayResult.amount_must_be_positive
+    refused = shop.payments.refund(paid.payment_id, 5_000)
+    assert refused.result is PayResult.refund_exceeds_payment
+    assert shop.payments.refund(paid.payment_id, 5_000, refund_id=refused.payment_id).result is (
+        PayResult.refused_before
+    )
+    ok = shop.payments.refund(paid.payment_id, 10)
+    assert shop.payments.refund(paid.payment_id, 11, refund_id=ok.payment_id).result is (
+        PayResult.id_reused_differently
+    )

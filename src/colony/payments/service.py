@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from colony.kernel.errors import InvalidInput
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import Money
-from colony.ledger import Ledger, Transfer, TransferFlags
+from colony.ledger import Account, AccountFlags, Ledger, Transfer, TransferFlags
+from colony.ledger.results import CreateAccountResult as RA
+from colony.ledger.results import CreateTransferResult as RT
 from colony.merchants.model import QR_SCHEME_GUI, TRANSFER_DISCOUNT_FEE, Merchant
 from colony.merchants.service import MerchantService, revenue_account_id
 from colony.payments.emv_qr import MerchantQr, QrFormatError, generate, parse
@@ -25,6 +27,11 @@ from colony.wallets.service import WalletService
 from colony.wallets.store import WalletStore
 
 TRANSFER_PAYMENT = 200
+TRANSFER_REFUNDABLE = 202  # a payment's refundable amount, granted and drawn down
+TRANSFER_REFUND = 203
+ACCOUNT_REFUNDABLE = 60
+ACCOUNT_PAYMENTS_CONTROL = 61
+_PAYMENTS_CONTROL_BASE = 0xF3
 _LINKED = int(TransferFlags.linked)
 
 
@@ -43,6 +50,9 @@ class PayResult(enum.IntEnum):
     daily_outflow_cap_exceeded = 11
     refused_before = 12
     id_reused_differently = 13
+    unknown_payment = 14
+    refund_exceeds_payment = 15  # refunds may not add up to more than was paid
+    balance_cap_exceeded = 16  # the payer's wallet cannot take the money back now
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,11 @@ class PayOutcome:
     merchant: Merchant | None = None
     amount_minor: int = 0
     fee_minor: int = 0
+
+
+def payments_control_account_id(ledger: int) -> int:
+    """The other side of every payment's refundable allowance, per currency."""
+    return (_PAYMENTS_CONTROL_BASE << 120) | ledger
 
 
 def discount_fee(amount_minor: int, discount_bps: int) -> int:
@@ -125,6 +140,7 @@ class PaymentService:
             return PayOutcome(amount)
         pid = payment_id if payment_id is not None else self._ids.new_id()
         fee = discount_fee(amount, merchant.discount_bps)
+        refundable = self._refundable_account(pid, wallet.ledger)
         chain = [
             Transfer(
                 pid,
@@ -136,6 +152,16 @@ class PaymentService:
                 _LINKED,
             ),
             *self._wallets.spend_legs(wallet, amount, pid),
+            # What may be refunded later: exactly what was paid, drawn down by each refund.
+            Transfer(
+                derived_id(pid, 5),
+                payments_control_account_id(wallet.ledger),
+                refundable,
+                amount,
+                wallet.ledger,
+                TRANSFER_REFUNDABLE,
+                _LINKED,
+            ),
         ]
         if fee:
             chain.append(
@@ -152,6 +178,56 @@ class PaymentService:
         result = WalletService.outcome(self._ledger.create_transfers(chain), receiver_at=None)
         return PayOutcome(PayResult[result.name], pid, merchant, amount, fee)
 
+    def _refundable_account(self, pid: int, ledger: int) -> int:
+        account_id = derived_id(pid, 6)
+        no_overdraft = int(AccountFlags.debits_must_not_exceed_credits)
+        accounts = [
+            Account(payments_control_account_id(ledger), ledger, ACCOUNT_PAYMENTS_CONTROL),
+            Account(account_id, ledger, ACCOUNT_REFUNDABLE, no_overdraft),
+        ]
+        for account, result in zip(accounts, self._ledger.create_accounts(accounts), strict=True):
+            if result not in (RA.ok, RA.exists):
+                raise RuntimeError(f"account {account.id} refused: {result.name}")
+        return account_id
+
+    def refund(
+        self, payment_id: int, amount_minor: int, refund_id: int | None = None
+    ) -> PayOutcome:
+        """Give (part of) a payment back: a new transfer pointing at the payment, never an edit.
+        The discount fee stays with the operator (the service was rendered)."""
+        found = self._ledger.lookup_transfers([payment_id])
+        if not found or found[0].code != TRANSFER_PAYMENT:
+            return PayOutcome(PayResult.unknown_payment)
+        payment = found[0]
+        if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
+            return PayOutcome(PayResult.amount_must_be_positive)
+        rid = refund_id if refund_id is not None else self._ids.new_id()
+        ledger = payment.ledger
+        chain = [
+            Transfer(
+                rid,
+                payment.credit_account_id,
+                payment.debit_account_id,
+                amount_minor,
+                ledger,
+                TRANSFER_REFUND,
+                _LINKED,
+                user_data_128=payment_id,
+            ),
+            Transfer(
+                derived_id(rid, 1),
+                derived_id(payment_id, 6),
+                payments_control_account_id(ledger),
+                amount_minor,
+                ledger,
+                TRANSFER_REFUNDABLE,
+                _LINKED,
+            ),
+            *self._wallets.receive_legs(payment.debit_account_id, ledger, amount_minor, rid),
+        ]
+        result = _refund_result(self._ledger.create_transfers(chain))
+        return PayOutcome(result, rid, amount_minor=amount_minor)
+
     @staticmethod
     def _amount(written: str | None, currency: str, given: int | None) -> int | PayResult:
         if written is not None:
@@ -167,3 +243,21 @@ class PaymentService:
         if isinstance(given, bool) or not isinstance(given, int) or given <= 0:
             return PayResult.amount_must_be_positive
         return given
+
+
+def _refund_result(results: list[RT]) -> PayResult:
+    """Name a refund chain's outcome by the event that failed: 1 is the payment's refundable
+    allowance, 2 the payer's balance headroom."""
+    if results[0] is RT.exists or all(r is RT.ok for r in results):
+        return PayResult.ok  # done now, or by an earlier attempt with the same id
+    failing = next(i for i, r in enumerate(results) if r is not RT.linked_event_failed)
+    result = results[failing]
+    if result is RT.id_already_failed:
+        return PayResult.refused_before
+    if result.name.startswith("exists_with_different"):
+        return PayResult.id_reused_differently
+    if result is RT.exceeds_credits and failing == 1:
+        return PayResult.refund_exceeds_payment
+    if result is RT.exceeds_credits and failing == 2:
+        return PayResult.balance_cap_exceeded
+    raise RuntimeError(f"refund chain refused at event {failing}: {result.name}")

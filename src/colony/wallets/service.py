@@ -271,6 +271,22 @@ class WalletService:
             ),
         ]
 
+    def receive_legs(
+        self, account_id: int, ledger: int, amount_minor: int, tid: int
+    ) -> list[Transfer]:
+        """The limit leg of money arriving in a wallet (by its ledger account): its balance
+        headroom is used, so a credit past the tier's cap fails in the same chain."""
+        return [
+            Transfer(
+                derived_id(tid, 3),
+                derived_id(account_id, 1),
+                self.limit_control_account_id(ledger),
+                amount_minor,
+                ledger,
+                model.TRANSFER_HEADROOM,
+            ),
+        ]
+
     def cash_in(
         self, phone: str, currency: str, amount_minor: int, transfer_id: int | None = None
     ) -> P2POutcome:
