@@ -6,7 +6,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from colony.storage.sqlite_journal import busy_timeout_s
+from colony.storage.sqlite_connection import connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_tokens (
@@ -28,12 +28,7 @@ CREATE TABLE IF NOT EXISTS api_idempotency (
 
 class SqliteApiStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = FULL")
-        self._db.executescript(_SCHEMA)
+        self._db = connect(path, _SCHEMA)
         self._lock = threading.Lock()
 
     def add_token(self, token_sha256: str, wallet_id: str, now_ns: int) -> None:

@@ -16,11 +16,10 @@ from pathlib import Path
 
 from colony.kernel.errors import StorageUnavailable
 from colony.ledger.store import JournalEntry, Operation
+from colony.storage.sqlite_connection import busy_timeout_s
 
 JOURNAL_FORMAT_VERSION = 1
 
-# How long a connection waits for another writer's lock before giving up, in seconds.
-busy_timeout_s = 30
 # Copy the WAL back into the database file once this many bytes were appended since the last
 # copy. The copy runs on its own thread and connection, so a commit never waits for it.
 checkpoint_after_bytes = 64 * 1024 * 1024

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from pathlib import Path
 
 from colony.merchants.model import Merchant
-from colony.storage.sqlite_journal import busy_timeout_s
+from colony.storage.sqlite_connection import connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS merchants (
@@ -28,12 +27,7 @@ CREATE TABLE IF NOT EXISTS merchants (
 
 class SqliteMerchantStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = FULL")
-        self._db.executescript(_SCHEMA)
+        self._db = connect(path, _SCHEMA)
         self._lock = threading.Lock()
 
     def insert(self, m: Merchant) -> None:

@@ -6,7 +6,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from colony.storage.sqlite_journal import busy_timeout_s
+from colony.storage.sqlite_connection import connect
 from colony.wallets.model import Tier, Wallet
 
 _SCHEMA = """
@@ -27,12 +27,7 @@ _COLUMNS = "id, phone, name, currency, ledger, tier, account_id, created_at_ns"
 
 class SqliteWalletStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = FULL")
-        self._db.executescript(_SCHEMA)
+        self._db = connect(path, _SCHEMA)
         self._lock = threading.Lock()  # one connection, many request threads
 
     def insert(self, wallet: Wallet) -> bool:

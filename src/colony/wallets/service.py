@@ -233,14 +233,7 @@ class WalletService:
             ),
             *self.spend_legs(sender, amount_minor, tid),
             # ... and the receiver's balance headroom is used.
-            Transfer(
-                derived_id(tid, 3),
-                receiver.headroom_account_id,
-                self.limit_control_account_id(sender.ledger),
-                amount_minor,
-                sender.ledger,
-                model.TRANSFER_HEADROOM,
-            ),
+            *self.receive_legs(receiver.account_id, sender.ledger, amount_minor, tid),
         ]
         return P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=3), tid)
 
@@ -308,14 +301,7 @@ class WalletService:
                 model.TRANSFER_OPENING_DEPOSIT,
                 _LINKED,
             ),
-            Transfer(
-                derived_id(tid, 3),
-                wallet.headroom_account_id,
-                self.limit_control_account_id(wallet.ledger),
-                amount_minor,
-                wallet.ledger,
-                model.TRANSFER_HEADROOM,
-            ),
+            *self.receive_legs(wallet.account_id, wallet.ledger, amount_minor, tid),
         ]
         return P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=1), tid)
 
