@@ -165,3 +165,74 @@ def test_refund_refusals(shop: Shop) -> None:
     assert shop.payments.refund(paid.payment_id, 11, refund_id=ok.payment_id).result is (
         PayResult.id_reused_differently
     )
+
+
+def _held(shop: Shop) -> tuple[int, int]:
+    wallet = shop.world.store.by_phone(ALICE, "SGD")
+    assert wallet is not None
+    (a,) = shop.world.ledger.lookup_accounts([wallet.account_id])
+    return a.debits_pending, a.credits_posted - a.debits_posted
+
+
+def test_authorise_then_capture_part(shop: Shop) -> None:
+    code = shop.payments.merchant_qr(shop.merchant)
+    auth = shop.payments.authorise(ALICE, "SGD", code, amount_minor=3_000)
+    assert auth.result is PayResult.ok and auth.payment_id is not None
+    assert _held(shop) == (3_000, 20_001)  # held, not yet taken
+    assert shop.merchant_balance() == 0
+    captured = shop.payments.capture(auth.payment_id, 1_800)  # the ride cost less
+    assert captured.result is PayResult.ok and captured.fee_minor == 27
+    assert _held(shop) == (0, 20_001 - 1_800)  # the other 1,200 went back at once
+    assert shop.merchant_balance() == 1_800 - 27
+    assert shop.payments.capture(auth.payment_id, 1_800).result is PayResult.ok  # a retry
+    assert shop.payments.capture(auth.payment_id, 1_000).result is PayResult.id_reused_differently
+    assert shop.payments.void(auth.payment_id).result is PayResult.already_captured
+    # Refunds are bounded by what was captured, not what was authorised.
+    assert shop.payments.refund(auth.payment_id, 1_801).result is PayResult.refund_exceeds_payment
+    assert shop.payments.refund(auth.payment_id, 1_800).result is PayResult.ok
+    # The day's allowance was used by the captured amount only.
+    assert shop.world.service.cash_in(ALICE, "SGD", 100_000).result.name == "ok"
+    left = 50_000 - 1_800
+    assert shop.payments.pay_by_qr(ALICE, "SGD", code, amount_minor=left).result is PayResult.ok
+    assert shop.payments.pay_by_qr(ALICE, "SGD", code, amount_minor=1).result is (
+        PayResult.daily_outflow_cap_exceeded
+    )
+
+
+def test_void_releases_the_hold_and_the_limits(shop: Shop) -> None:
+    assert shop.world.service.cash_in(ALICE, "SGD", 100_000).result.name == "ok"
+    code = shop.payments.merchant_qr(shop.merchant)
+    auth = shop.payments.authorise(ALICE, "SGD", code, amount_minor=50_000)  # the whole day's cap
+    assert auth.result is PayResult.ok and auth.payment_id is not None
+    blocked = shop.payments.pay_by_qr(ALICE, "SGD", code, amount_minor=1)
+    assert blocked.result is PayResult.daily_outflow_cap_exceeded  # holds count against it
+    assert shop.payments.void(auth.payment_id).result is PayResult.ok
+    assert _held(shop)[0] == 0
+    assert shop.payments.pay_by_qr(ALICE, "SGD", code, amount_minor=1).result is PayResult.ok
+    assert shop.payments.capture(auth.payment_id).result is PayResult.already_voided
+
+
+def test_an_unclaimed_authorisation_expires(shop: Shop) -> None:
+    code = shop.payments.merchant_qr(shop.merchant)
+    auth = shop.payments.authorise(ALICE, "SGD", code, amount_minor=3_000, hold_s=60)
+    assert auth.payment_id is not None
+    shop.world.clock.advance(61)
+    assert shop.world.ledger.pulse() == 3  # the payment and its two limit legs
+    assert _held(shop) == (0, 20_001)
+    assert shop.payments.capture(auth.payment_id).result is PayResult.authorisation_expired
+
+
+def test_capture_refusals(shop: Shop) -> None:
+    code = shop.payments.merchant_qr(shop.merchant)
+    auth = shop.payments.authorise(ALICE, "SGD", code, amount_minor=3_000)
+    paid = shop.payments.pay_by_qr(ALICE, "SGD", code, amount_minor=100)
+    assert auth.payment_id is not None and paid.payment_id is not None
+    assert (
+        shop.payments.capture(auth.payment_id, 3_001).result
+        is PayResult.capture_exceeds_authorisation
+    )
+    assert shop.payments.capture(auth.payment_id, 0).result is PayResult.amount_must_be_positive
+    assert shop.payments.capture(paid.payment_id).result is PayResult.not_an_authorisation
+    assert shop.payments.capture(999).result is PayResult.unknown_payment
+    refused = shop.payments.authorise(ALICE, "SGD", code, amount_minor=10**9)
+    assert refused.result is PayResult.insufficient_funds

@@ -22,11 +22,13 @@ from colony.ledger.results import CreateTransferResult as RT
 from colony.merchants.model import QR_SCHEME_GUI, TRANSFER_DISCOUNT_FEE, Merchant
 from colony.merchants.service import MerchantService, revenue_account_id
 from colony.payments.emv_qr import MerchantQr, QrFormatError, generate, parse
-from colony.wallets.model import derived_id
+from colony.wallets.model import Wallet, derived_id
 from colony.wallets.service import WalletService
 from colony.wallets.store import WalletStore
 
 TRANSFER_PAYMENT = 200
+# How long an authorisation holds the payer's money before it expires by itself, in seconds.
+authorisation_hold_s = 86_400
 TRANSFER_REFUNDABLE = 202  # a payment's refundable amount, granted and drawn down
 TRANSFER_REFUND = 203
 ACCOUNT_REFUNDABLE = 60
@@ -53,6 +55,11 @@ class PayResult(enum.IntEnum):
     unknown_payment = 14
     refund_exceeds_payment = 15  # refunds may not add up to more than was paid
     balance_cap_exceeded = 16  # the payer's wallet cannot take the money back now
+    not_an_authorisation = 17  # captured or voided only if it was authorised first
+    capture_exceeds_authorisation = 18
+    already_captured = 19
+    already_voided = 20
+    authorisation_expired = 21  # the hold ran out: authorise again
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,32 @@ class PaymentService:
             )
         )
 
+    def _resolve(
+        self, phone: str, currency: str, payload: str, amount_minor: int | None
+    ) -> tuple[Wallet, Merchant, int] | PayResult:
+        """Who pays whom how much, from a scanned code; or why not, before any money moves."""
+        try:
+            qr = parse(payload)
+        except QrFormatError:
+            return PayResult.qr_malformed
+        if not qr.crc_valid:
+            return PayResult.qr_crc_invalid
+        ours = qr.merchant_account_information.get("26")
+        if not isinstance(ours, dict) or ours.get("globally_unique_identifier") != QR_SCHEME_GUI:
+            return PayResult.qr_not_ours
+        merchant = self._merchants.by_id(str(ours.get("fields", {}).get("01", "")))
+        if merchant is None:
+            return PayResult.unknown_merchant
+        wallet = self._wallet_store.by_phone(phone, currency.upper())
+        if wallet is None:
+            return PayResult.unknown_wallet
+        if qr.transaction_currency != f"{wallet.ledger:03d}" or merchant.ledger != wallet.ledger:
+            return PayResult.currencies_differ
+        amount = self._amount(qr.transaction_amount, merchant.currency, amount_minor)
+        if isinstance(amount, PayResult):
+            return amount
+        return wallet, merchant, amount
+
     def pay_by_qr(
         self,
         phone: str,
@@ -118,29 +151,12 @@ class PaymentService:
         amount_minor: int | None = None,
         payment_id: int | None = None,
     ) -> PayOutcome:
-        try:
-            qr = parse(payload)
-        except QrFormatError:
-            return PayOutcome(PayResult.qr_malformed)
-        if not qr.crc_valid:
-            return PayOutcome(PayResult.qr_crc_invalid)
-        ours = qr.merchant_account_information.get("26")
-        if not isinstance(ours, dict) or ours.get("globally_unique_identifier") != QR_SCHEME_GUI:
-            return PayOutcome(PayResult.qr_not_ours)
-        merchant = self._merchants.by_id(str(ours.get("fields", {}).get("01", "")))
-        if merchant is None:
-            return PayOutcome(PayResult.unknown_merchant)
-        wallet = self._wallet_store.by_phone(phone, currency.upper())
-        if wallet is None:
-            return PayOutcome(PayResult.unknown_wallet)
-        if qr.transaction_currency != f"{wallet.ledger:03d}" or merchant.ledger != wallet.ledger:
-            return PayOutcome(PayResult.currencies_differ)
-        amount = self._amount(qr.transaction_amount, merchant.currency, amount_minor)
-        if isinstance(amount, PayResult):
-            return PayOutcome(amount)
+        """Pay at once: the money, the payer's limits, the refundable amount and the fee."""
+        resolved = self._resolve(phone, currency, payload, amount_minor)
+        if isinstance(resolved, PayResult):
+            return PayOutcome(resolved)
+        wallet, merchant, amount = resolved
         pid = payment_id if payment_id is not None else self._ids.new_id()
-        fee = discount_fee(amount, merchant.discount_bps)
-        refundable = self._refundable_account(pid, wallet.ledger)
         chain = [
             Transfer(
                 pid,
@@ -150,33 +166,125 @@ class PaymentService:
                 wallet.ledger,
                 TRANSFER_PAYMENT,
                 _LINKED,
+                user_data_32=merchant.discount_bps,
             ),
             *self._wallets.spend_legs(wallet, amount, pid),
+            *self._settlement_legs(
+                pid, wallet.ledger, merchant.account_id, amount, merchant.discount_bps
+            ),
+        ]
+        result = WalletService.outcome(self._ledger.create_transfers(chain), receiver_at=None)
+        fee = discount_fee(amount, merchant.discount_bps)
+        return PayOutcome(PayResult[result.name], pid, merchant, amount, fee)
+
+    def authorise(
+        self,
+        phone: str,
+        currency: str,
+        payload: str,
+        amount_minor: int | None = None,
+        payment_id: int | None = None,
+        hold_s: int = authorisation_hold_s,
+    ) -> PayOutcome:
+        """Hold the money (and the payer's limits) for a later capture, void or expiry."""
+        resolved = self._resolve(phone, currency, payload, amount_minor)
+        if isinstance(resolved, PayResult):
+            return PayOutcome(resolved)
+        wallet, merchant, amount = resolved
+        pid = payment_id if payment_id is not None else self._ids.new_id()
+        self._refundable_account(pid, wallet.ledger)
+        hold = _LINKED | int(TransferFlags.pending)
+        chain = [
+            Transfer(
+                pid,
+                wallet.account_id,
+                merchant.account_id,
+                amount,
+                wallet.ledger,
+                TRANSFER_PAYMENT,
+                hold,
+                timeout=hold_s,
+                user_data_32=merchant.discount_bps,
+            ),
+            *self._wallets.spend_legs(wallet, amount, pid, hold_timeout_s=hold_s),
+        ]
+        chain[-1].flags &= ~_LINKED
+        result = WalletService.outcome(self._ledger.create_transfers(chain), receiver_at=None)
+        return PayOutcome(PayResult[result.name], pid, merchant, amount)
+
+    def capture(self, payment_id: int, amount_minor: int | None = None) -> PayOutcome:
+        """Take all or part of an authorisation; the rest of every hold goes back at once."""
+        held = self._authorisation(payment_id)
+        if isinstance(held, PayResult):
+            return PayOutcome(held)
+        amount = held.amount if amount_minor is None else amount_minor
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            return PayOutcome(PayResult.amount_must_be_positive)
+        post = int(TransferFlags.post_pending_transfer) | _LINKED
+        legs = [payment_id, *WalletService.spend_leg_ids(payment_id)]
+        chain = [
+            Transfer(derived_id(leg, 10), 0, 0, amount, 0, 0, post, pending_id=leg) for leg in legs
+        ]
+        chain += self._settlement_legs(
+            payment_id, held.ledger, held.credit_account_id, amount, held.user_data_32
+        )
+        result = _settle_result(self._ledger.create_transfers(chain))
+        fee = discount_fee(amount, held.user_data_32)
+        return PayOutcome(result, payment_id, amount_minor=amount, fee_minor=fee)
+
+    def void(self, payment_id: int) -> PayOutcome:
+        """Release an authorisation in full: nothing is charged, the payer's limits come back."""
+        held = self._authorisation(payment_id)
+        if isinstance(held, PayResult):
+            return PayOutcome(held)
+        void = int(TransferFlags.void_pending_transfer)
+        legs = [payment_id, *WalletService.spend_leg_ids(payment_id)]
+        chain = [
+            Transfer(derived_id(leg, 20), 0, 0, 0, 0, 0, void | _LINKED, pending_id=leg)
+            for leg in legs
+        ]
+        chain[-1].flags &= ~_LINKED
+        return PayOutcome(_settle_result(self._ledger.create_transfers(chain)), payment_id)
+
+    def _authorisation(self, payment_id: int) -> Transfer | PayResult:
+        found = self._ledger.lookup_transfers([payment_id])
+        if not found or found[0].code != TRANSFER_PAYMENT:
+            return PayResult.unknown_payment
+        if not found[0].flags & TransferFlags.pending:
+            return PayResult.not_an_authorisation
+        return found[0]
+
+    def _settlement_legs(
+        self, pid: int, ledger: int, merchant_account_id: int, amount: int, discount_bps: int
+    ) -> list[Transfer]:
+        """What follows money reaching a merchant: the refundable allowance, then the fee."""
+        legs = [
             # What may be refunded later: exactly what was paid, drawn down by each refund.
             Transfer(
                 derived_id(pid, 5),
-                payments_control_account_id(wallet.ledger),
-                refundable,
+                payments_control_account_id(ledger),
+                self._refundable_account(pid, ledger),
                 amount,
-                wallet.ledger,
+                ledger,
                 TRANSFER_REFUNDABLE,
                 _LINKED,
             ),
         ]
+        fee = discount_fee(amount, discount_bps)
         if fee:
-            chain.append(
+            legs.append(
                 Transfer(
                     derived_id(pid, 4),
-                    merchant.account_id,
-                    revenue_account_id(merchant.ledger),
+                    merchant_account_id,
+                    revenue_account_id(ledger),
                     fee,
-                    merchant.ledger,
+                    ledger,
                     TRANSFER_DISCOUNT_FEE,
+                    _LINKED,
                 )
             )
-        chain[-1].flags &= ~_LINKED  # the chain ends here
-        result = WalletService.outcome(self._ledger.create_transfers(chain), receiver_at=None)
-        return PayOutcome(PayResult[result.name], pid, merchant, amount, fee)
+        legs[-1].flags &= ~_LINKED  # the chain ends here
+        return legs
 
     def _refundable_account(self, pid: int, ledger: int) -> int:
         account_id = derived_id(pid, 6)
@@ -261,3 +369,22 @@ def _refund_result(results: list[RT]) -> PayResult:
     if result is RT.exceeds_credits and failing == 2:
         return PayResult.balance_cap_exceeded
     raise RuntimeError(f"refund chain refused at event {failing}: {result.name}")
+
+
+def _settle_result(results: list[RT]) -> PayResult:
+    """Name a capture's or void's outcome by the first event's result (all legs share it)."""
+    if results[0] is RT.exists or all(r is RT.ok for r in results):
+        return PayResult.ok  # done now, or by an earlier attempt with the same id
+    failing = next(i for i, r in enumerate(results) if r is not RT.linked_event_failed)
+    result = results[failing]
+    named = {
+        RT.exceeds_pending_transfer_amount: PayResult.capture_exceeds_authorisation,
+        RT.pending_transfer_already_posted: PayResult.already_captured,
+        RT.pending_transfer_already_voided: PayResult.already_voided,
+        RT.pending_transfer_expired: PayResult.authorisation_expired,
+        RT.exists_with_different_amount: PayResult.id_reused_differently,
+        RT.exists_with_different_flags: PayResult.id_reused_differently,
+    }.get(result)
+    if named is None:
+        raise RuntimeError(f"settlement chain refused at event {failing}: {result.name}")
+    return named

@@ -237,12 +237,17 @@ class WalletService:
         ]
         return P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=3), tid)
 
-    def spend_legs(self, wallet: Wallet, amount_minor: int, tid: int) -> list[Transfer]:
+    def spend_legs(
+        self, wallet: Wallet, amount_minor: int, tid: int, *, hold_timeout_s: int | None = None
+    ) -> list[Transfer]:
         """The limit legs of money leaving a wallet, to chain (linked) right after the transfer
         out of it at index 0: today's outflow allowance is used (index 1: a failure there is
-        the daily cap), and the wallet's balance headroom comes back (index 2)."""
+        the daily cap), and the wallet's balance headroom comes back (index 2). With
+        `hold_timeout_s` they are holds (pending), to be posted or voided with the payment's."""
         outflow = self._ensure_today(wallet)
         control = self.limit_control_account_id(wallet.ledger)
+        flags = _LINKED | (int(TransferFlags.pending) if hold_timeout_s is not None else 0)
+        timeout = hold_timeout_s or 0
         return [
             Transfer(
                 derived_id(tid, 1),
@@ -251,7 +256,8 @@ class WalletService:
                 amount_minor,
                 wallet.ledger,
                 model.TRANSFER_OUTFLOW,
-                _LINKED,
+                flags,
+                timeout=timeout,
             ),
             Transfer(
                 derived_id(tid, 2),
@@ -260,9 +266,15 @@ class WalletService:
                 amount_minor,
                 wallet.ledger,
                 model.TRANSFER_HEADROOM,
-                _LINKED,
+                flags,
+                timeout=timeout,
             ),
         ]
+
+    @staticmethod
+    def spend_leg_ids(tid: int) -> list[int]:
+        """The ids of `spend_legs(..., tid)`, to post or void them with the payment."""
+        return [derived_id(tid, 1), derived_id(tid, 2)]
 
     def receive_legs(
         self, account_id: int, ledger: int, amount_minor: int, tid: int
