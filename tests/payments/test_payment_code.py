@@ -21,7 +21,7 @@ from colony.payments.payment_code import (
 
 def _setup() -> tuple[PaymentCodeVerifier, ManualClock, object]:
     rng = random.Random(7)
-    device = new_device(12345678, wallet_account_id=1003, token_bytes=rng.randbytes)
+    device = new_device(12345678, wallet_id="wal_test", token_bytes=rng.randbytes)
     verifier = PaymentCodeVerifier()
     verifier.bind(device)
     return verifier, ManualClock(), device
@@ -94,7 +94,7 @@ def test_unbound_device_is_unknown() -> None:
 
 def test_another_devices_secret_does_not_verify() -> None:
     verifier, clock, _ = _setup()
-    impostor = new_device(12345678, 1003, token_bytes=random.Random(8).randbytes)
+    impostor = new_device(12345678, "wal_test", token_bytes=random.Random(8).randbytes)
     assert (
         verifier.check(code_for(impostor, clock.now_ns()), clock.now_ns()).result
         is CodeResult.wrong

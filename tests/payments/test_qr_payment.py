@@ -236,3 +236,44 @@ def test_capture_refusals(shop: Shop) -> None:
     assert shop.payments.capture(999).result is PayResult.unknown_payment
     refused = shop.payments.authorise(ALICE, "SGD", code, amount_minor=10**9)
     assert refused.result is PayResult.insufficient_funds
+
+
+def test_pay_with_the_payment_code_at_the_till(shop: Shop) -> None:
+    from colony.payments.payment_code import PaymentCodeVerifier, code_for, new_device
+    from colony.payments.service import no_pin_limit_minor
+
+    wallet = shop.world.store.by_phone(ALICE, "SGD")
+    assert wallet is not None
+    device = new_device(42, wallet.id, token_bytes=lambda n: b"\x07" * n)
+    verifier = PaymentCodeVerifier()
+    verifier.bind(device)
+    now = shop.world.clock.now_ns()
+    code = code_for(device, now)  # shown by the phone, offline
+    paid = shop.payments.pay_by_code(shop.merchant.id, code, 1_000, verifier, now)
+    assert paid.result is PayResult.ok and paid.amount_minor == 1_000
+    assert shop.world.balance(ALICE) == 20_001 - 1_000
+    replay = shop.payments.pay_by_code(shop.merchant.id, code, 1_000, verifier, now)
+    assert replay.result is PayResult.code_already_used
+    later = now + 120 * 1_000_000_000
+    assert shop.payments.pay_by_code(shop.merchant.id, code, 5, verifier, later).result is (
+        PayResult.code_expired
+    )
+    fresh = code_for(device, later)
+    over = shop.payments.pay_by_code(
+        shop.merchant.id, fresh, no_pin_limit_minor + 1, verifier, later
+    )
+    assert over.result is PayResult.pin_required
+    # The PIN refusal did not spend the code: it still pays within the limit.
+    assert (
+        shop.payments.pay_by_code(shop.merchant.id, fresh, 500, verifier, later).result
+        is PayResult.ok
+    )
+    unknown = code_for(new_device(43, wallet.id), later)
+    assert shop.payments.pay_by_code(shop.merchant.id, unknown, 5, verifier, later).result is (
+        PayResult.code_unknown_device
+    )
+    assert (
+        shop.payments.pay_by_code("mer_x", fresh, 5, verifier, later).result
+        is PayResult.unknown_merchant
+    )
+    assert shop.world.balance(ALICE) == 20_001 - 1_500

@@ -48,17 +48,17 @@ class CodeResult(enum.IntEnum):
 class Device:
     number: int  # public: printed inside every code it makes
     secret: bytes  # private: only the device and Colony know it
-    wallet_account_id: int
+    wallet_id: str  # the wallet this phone pays from
 
 
 def new_device(
-    number: int, wallet_account_id: int, token_bytes: Callable[[int], bytes] | None = None
+    number: int, wallet_id: str, token_bytes: Callable[[int], bytes] | None = None
 ) -> Device:
     """Bind a device: a fresh random secret (randomness passed in for tests)."""
     if not 0 <= number < 10**device_number_digits:
         raise ValueError(f"device number must have at most {device_number_digits} digits")
     make = token_bytes or secrets.token_bytes
-    return Device(number, make(device_secret_bytes), wallet_account_id)
+    return Device(number, make(device_secret_bytes), wallet_id)
 
 
 def password(secret: bytes, step: int) -> str:

@@ -22,11 +22,15 @@ from colony.ledger.results import CreateTransferResult as RT
 from colony.merchants.model import QR_SCHEME_GUI, TRANSFER_DISCOUNT_FEE, Merchant
 from colony.merchants.service import MerchantService, revenue_account_id
 from colony.payments.emv_qr import MerchantQr, QrFormatError, generate, parse
+from colony.payments.payment_code import CodeResult, PaymentCodeVerifier
 from colony.wallets.model import Wallet, derived_id
 from colony.wallets.service import WalletService
 from colony.wallets.store import WalletStore
 
 TRANSFER_PAYMENT = 200
+# The most a payment code may pay without the customer's PIN, in minor units of the wallet's
+# currency (for a scale-2 currency, 300.00). An operator sets it per market.
+no_pin_limit_minor = 30_000
 # How long an authorisation holds the payer's money before it expires by itself, in seconds.
 authorisation_hold_s = 86_400
 TRANSFER_REFUNDABLE = 202  # a payment's refundable amount, granted and drawn down
@@ -60,6 +64,12 @@ class PayResult(enum.IntEnum):
     already_captured = 19
     already_voided = 20
     authorisation_expired = 21  # the hold ran out: authorise again
+    code_malformed = 22
+    code_unknown_device = 23
+    code_expired = 24  # ask the customer to refresh the code
+    code_already_used = 25  # a replay
+    code_wrong = 26
+    pin_required = 27  # above the no-PIN limit: the customer must confirm with a PIN
 
 
 @dataclass(frozen=True)
@@ -245,6 +255,32 @@ class PaymentService:
         ]
         chain[-1].flags &= ~_LINKED
         return PayOutcome(_settle_result(self._ledger.create_transfers(chain)), payment_id)
+
+    def pay_by_code(
+        self,
+        merchant_id: str,
+        code: str,
+        amount_minor: int,
+        verifier: PaymentCodeVerifier,
+        now_ns: int,
+        payment_id: int | None = None,
+    ) -> PayOutcome:
+        """A merchant's terminal charges the code a customer's phone shows (made offline)."""
+        merchant = self._merchants.by_id(merchant_id)
+        if merchant is None:
+            return PayOutcome(PayResult.unknown_merchant)
+        if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
+            return PayOutcome(PayResult.amount_must_be_positive)
+        if amount_minor > no_pin_limit_minor:
+            return PayOutcome(PayResult.pin_required)  # checked before the code is spent
+        check = verifier.check(code, now_ns)
+        if check.result is not CodeResult.ok or check.device is None:
+            return PayOutcome(PayResult[f"code_{check.result.name}"])
+        wallet = self._wallet_store.by_id(check.device.wallet_id)
+        if wallet is None:
+            return PayOutcome(PayResult.unknown_wallet)
+        payload = self.merchant_qr(merchant, amount_minor)  # the same path as a dynamic code
+        return self.pay_by_qr(wallet.phone, wallet.currency, payload, payment_id=payment_id)
 
     def _authorisation(self, payment_id: int) -> Transfer | PayResult:
         found = self._ledger.lookup_transfers([payment_id])
