@@ -26,7 +26,17 @@ ALLOWED = {
     "storage": {"kernel", "ledger", "wallets", "merchants", "storage"},
     "bench": {"kernel", "ledger", "storage", "bench"},
     "api": {"kernel", "ledger", "storage", "payments", "merchants", "wallets", "api"},
-    "cli": {"kernel", "ledger", "storage", "bench", "payments", "wallets", "api", "cli"},
+    "cli": {
+        "kernel",
+        "ledger",
+        "storage",
+        "bench",
+        "payments",
+        "wallets",
+        "merchants",
+        "api",
+        "cli",
+    },
 }
 
 

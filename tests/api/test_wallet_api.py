@@ -11,7 +11,8 @@ import httpx
 import pytest
 import uvicorn
 
-from colony.api.app import ApiContext, create_app
+from colony.api.app import create_app
+from colony.api.context import ApiContext
 from colony.cli.serve import build_context
 from colony.ledger.verify import verify
 from colony.payments.emv_qr import MerchantQr, generate

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
-import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import FastAPI, Header
@@ -14,17 +10,13 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from colony import __version__
-from colony.api import errors, idempotency
+from colony.api import auth, errors, idempotency, payment_routes
+from colony.api.context import ApiContext
 from colony.api.errors import ApiError
-from colony.kernel.clock import Clock
 from colony.kernel.money import Money
-from colony.ledger import Ledger
 from colony.payments.emv_qr import QrFormatError, parse
-from colony.storage.sqlite_api import SqliteApiStore
 from colony.wallets.model import Wallet
 from colony.wallets.results import WalletResult
-from colony.wallets.service import WalletService
-from colony.wallets.store import WalletStore
 
 # How each refusal is answered: (HTTP status, error type).
 _REFUSALS = {
@@ -42,17 +34,6 @@ _REFUSALS = {
     WalletResult.id_reused_differently: (409, "invalid_request_error"),
     WalletResult.already_verified: (409, "invalid_request_error"),
 }
-TOKEN_PREFIX = "wtok_"
-
-
-@dataclass
-class ApiContext:
-    ledger: Ledger
-    wallets: WalletService
-    wallet_store: WalletStore
-    api_store: SqliteApiStore
-    clock: Clock
-    token_bytes: Callable[[int], bytes] = secrets.token_bytes
 
 
 class OpenWallet(BaseModel):
@@ -101,19 +82,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
         }
 
     def authenticated(authorization: str | None) -> Wallet:
-        token = (authorization or "").removeprefix("Bearer ").strip()
-        wallet_id = None
-        if token.startswith(TOKEN_PREFIX):
-            wallet_id = ctx.api_store.wallet_for_token(hashlib.sha256(token.encode()).hexdigest())
-        wallet = ctx.wallet_store.by_id(wallet_id) if wallet_id else None
-        if wallet is None:
-            raise ApiError(
-                401,
-                "authentication_required",
-                "a valid wallet token is required",
-                type_="authentication_error",
-            )
-        return wallet
+        return auth.wallet(ctx, authorization)
 
     @app.post("/v1/wallets", status_code=201, tags=["wallets"])
     def open_wallet(
@@ -125,10 +94,8 @@ def create_app(ctx: ApiContext) -> FastAPI:
             result, wallet = ctx.wallets.open_wallet(body.phone, body.name, body.currency)
             if wallet is None:
                 raise refusal(result, "phone" if "phone" in result.name else "currency")
-            token = TOKEN_PREFIX + ctx.token_bytes(32).hex()
-            ctx.api_store.add_token(
-                hashlib.sha256(token.encode()).hexdigest(), wallet.id, ctx.clock.now_ns()
-            )
+            token = auth.new_secret(ctx, auth.WALLET_TOKEN_PREFIX)
+            ctx.api_store.add_token(auth.digest(token), wallet.id, ctx.clock.now_ns())
             return 201, wallet_json(wallet) | {"token": token}
 
         return idempotency.run(
@@ -202,6 +169,8 @@ def create_app(ctx: ApiContext) -> FastAPI:
         return idempotency.run(
             ctx.api_store, ctx.clock, "public", idempotency_key, body.model_dump(), handle
         )
+
+    payment_routes.register(app, ctx)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def alive() -> str:

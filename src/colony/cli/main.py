@@ -2,11 +2,12 @@
 
 import typer
 
-from colony.cli import bench_commands, demo, ledger_commands, qr_commands, serve
+from colony.cli import bench_commands, demo, key_commands, ledger_commands, qr_commands, serve
 
 app = typer.Typer(no_args_is_help=True, help="Colony: payments on a durable double-entry ledger.")
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.add_typer(ledger_commands.app, name="ledger")
 app.add_typer(qr_commands.app, name="qr")
+app.add_typer(key_commands.app, name="keys")
 app.add_typer(bench_commands.app, name="bench")

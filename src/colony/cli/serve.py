@@ -8,13 +8,17 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from colony.api.app import ApiContext, create_app
+from colony.api.app import create_app
+from colony.api.context import ApiContext
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
+from colony.merchants.service import MerchantService
+from colony.payments.service import PaymentService
 from colony.storage.open import database_url_from_env, open_ledger, sqlite_path
 from colony.storage.sqlite_api import SqliteApiStore
+from colony.storage.sqlite_merchants import SqliteMerchantStore
 from colony.storage.sqlite_wallets import SqliteWalletStore
 from colony.wallets.service import WalletService
 
@@ -28,7 +32,11 @@ def build_context(database_url: str) -> ApiContext:
     ids = IdGenerator(clock, random.SystemRandom())
     wallets = WalletService(ledger, wallet_store, clock, ids)
     wallets.reconcile()  # finish whatever a crash interrupted before serving anyone
-    return ApiContext(ledger, wallets, wallet_store, SqliteApiStore(path), clock)
+    merchants = MerchantService(ledger, SqliteMerchantStore(path), clock, ids)
+    payments = PaymentService(ledger, wallets, wallet_store, merchants, ids)
+    return ApiContext(
+        ledger, wallets, wallet_store, SqliteApiStore(path), clock, merchants, payments
+    )
 
 
 def serve(

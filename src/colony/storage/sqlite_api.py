@@ -14,6 +14,12 @@ CREATE TABLE IF NOT EXISTS api_tokens (
     wallet_id TEXT NOT NULL,
     created_at_ns INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS api_keys (
+    key_sha256 TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,       -- "operator" or "merchant"
+    owner_id TEXT NOT NULL,   -- "operator", or the merchant's id
+    created_at_ns INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS api_idempotency (
     scope TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -43,6 +49,20 @@ class SqliteApiStore:
                 "SELECT wallet_id FROM api_tokens WHERE token_sha256 = ?", (token_sha256,)
             ).fetchone()
         return str(row[0]) if row else None
+
+    def add_key(self, key_sha256: str, kind: str, owner_id: str, now_ns: int) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO api_keys VALUES (?, ?, ?, ?)", (key_sha256, kind, owner_id, now_ns)
+            )
+
+    def key_owner(self, key_sha256: str) -> tuple[str, str] | None:
+        """(kind, owner id) of an API key, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT kind, owner_id FROM api_keys WHERE key_sha256 = ?", (key_sha256,)
+            ).fetchone()
+        return (str(row[0]), str(row[1])) if row else None
 
     def begin(
         self, scope: str, key: str, request_sha256: str, now_ns: int

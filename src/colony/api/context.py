@@ -1,0 +1,27 @@
+"""Everything a request handler may use, opened once by `colony serve`."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from colony.kernel.clock import Clock
+from colony.ledger import Ledger
+from colony.merchants.service import MerchantService
+from colony.payments.service import PaymentService
+from colony.storage.sqlite_api import SqliteApiStore
+from colony.wallets.service import WalletService
+from colony.wallets.store import WalletStore
+
+
+@dataclass
+class ApiContext:
+    ledger: Ledger
+    wallets: WalletService
+    wallet_store: WalletStore
+    api_store: SqliteApiStore
+    clock: Clock
+    merchants: MerchantService
+    payments: PaymentService
+    token_bytes: Callable[[int], bytes] = secrets.token_bytes

@@ -1,0 +1,29 @@
+"""`colony keys ...`: make the operator's API key (shown once, stored hashed)."""
+
+from __future__ import annotations
+
+import secrets
+
+import typer
+
+from colony.api import auth
+from colony.cli.ledger_commands import DatabaseOption, fail
+from colony.kernel.clock import SystemClock
+from colony.kernel.errors import ColonyError
+from colony.storage.open import database_url_from_env, sqlite_path
+from colony.storage.sqlite_api import SqliteApiStore
+
+app = typer.Typer(no_args_is_help=True, help="API keys.")
+
+
+@app.command("create-operator")
+def create_operator(database: DatabaseOption = None) -> None:
+    """Print a new operator API key. Keep it: it is not stored, only its hash is."""
+    try:
+        store = SqliteApiStore(sqlite_path(database_url_from_env(database)))
+    except ColonyError as exc:
+        raise fail(str(exc)) from None
+    key = auth.OPERATOR_KEY_PREFIX + secrets.token_bytes(32).hex()
+    store.add_key(auth.digest(key), "operator", "operator", SystemClock().now_ns())
+    store.close()
+    print(key)
