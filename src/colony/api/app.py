@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import FastAPI, Header
+from fastapi import FastAPI, Header, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
@@ -13,6 +14,7 @@ from colony import __version__
 from colony.api import auth, errors, idempotency, payment_routes
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
+from colony.api.rate_limit import RateLimiter
 from colony.kernel.money import Money
 from colony.payments.emv_qr import QrFormatError, parse
 from colony.wallets.model import Wallet
@@ -64,6 +66,30 @@ def create_app(ctx: ApiContext) -> FastAPI:
         description="Payments on a durable double-entry ledger.",
     )
     errors.install(app)
+    if ctx.limiter is None:
+        ctx.limiter = RateLimiter(ctx.clock)
+
+    @app.middleware("http")
+    async def rate_limited(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        credential = request.headers.get("authorization")
+        caller = (
+            auth.digest(credential)
+            if credential
+            else f"addr:{request.client.host if request.client else '?'}"
+        )
+        assert ctx.limiter is not None
+        wait_s = ctx.limiter.take(caller)
+        if wait_s:
+            error = ApiError(
+                429,
+                "rate_limited",
+                f"too many requests: retry in {wait_s} s",
+                type_="rate_limit_error",
+            )
+            return JSONResponse(error.body(), status_code=429, headers={"Retry-After": str(wait_s)})
+        return await call_next(request)
 
     def wallet_json(wallet: Wallet) -> dict[str, object]:
         balance = ctx.wallets.balance(wallet)

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from colony.api.rate_limit import RateLimiter
 from colony.kernel.clock import Clock
 from colony.ledger import Ledger
 from colony.merchants.service import MerchantService
@@ -25,3 +26,4 @@ class ApiContext:
     merchants: MerchantService
     payments: PaymentService
     token_bytes: Callable[[int], bytes] = secrets.token_bytes
+    limiter: RateLimiter | None = None  # set by create_app when not given

@@ -1,0 +1,52 @@
+"""Per-caller rate limits: a token bucket per API credential (or per address when anonymous).
+
+Integers only: tokens are counted in thousandths, refilled from the clock's nanoseconds. The
+table of buckets is bounded: past `rate_limit_callers_max` callers, the least recently seen
+bucket is forgotten (it was full again anyway, or nearly).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from colony.kernel.clock import NS_PER_S, Clock
+
+# Defaults: a steady 100 requests a second per caller, bursts of 200 (Stripe's live-mode
+# figure). A merchant whose terminals share one key at a festival peak needs more: raising it
+# per key is for the operator, and comes with per-key settings.
+rate_limit_per_s = 100
+rate_limit_burst = 200
+rate_limit_callers_max = 100_000
+_MILLI = 1000
+
+
+class RateLimiter:
+    def __init__(
+        self, clock: Clock, per_s: int = rate_limit_per_s, burst: int = rate_limit_burst
+    ) -> None:
+        if per_s <= 0 or burst <= 0:
+            raise ValueError("rate and burst must be positive")
+        self._clock = clock
+        self._per_s = per_s
+        self._capacity_milli = burst * _MILLI
+        self._buckets: OrderedDict[str, tuple[int, int]] = OrderedDict()  # key -> (milli, ns)
+        self._lock = threading.Lock()
+
+    def take(self, caller: str) -> int:
+        """0 if the request may go ahead, else the seconds to wait before trying again."""
+        now = self._clock.now_ns()
+        with self._lock:
+            milli, since = self._buckets.pop(caller, (self._capacity_milli, now))
+            milli = min(
+                self._capacity_milli, milli + (now - since) * self._per_s * _MILLI // NS_PER_S
+            )
+            if milli >= _MILLI:
+                self._buckets[caller] = (milli - _MILLI, now)
+                wait_s = 0
+            else:
+                self._buckets[caller] = (milli, now)
+                wait_s = max(1, -(-(_MILLI - milli) // (self._per_s * _MILLI)))
+            while len(self._buckets) > rate_limit_callers_max:
+                self._buckets.popitem(last=False)
+        return wait_s
