@@ -77,7 +77,11 @@ def test_idempotency_key_replays_and_refuses_other_bodies(
     first = client.post("/v1/wallets", json=body, headers={"Idempotency-Key": "k1"})
     again = client.post("/v1/wallets", json=body, headers={"Idempotency-Key": "k1"})
     assert first.status_code == again.status_code == 201
-    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["Idempotent-Replayed"] == "true"
+    # A replay shows the record but not its secret: the token is shown once, and it is never
+    # stored in clear, not even in the idempotency records.
+    expected = {k: v for k, v in first.json().items() if k != "token"}
+    assert again.json() == expected and "token" in first.json()
     other = client.post(
         "/v1/wallets", json={**body, "name": "Bob"}, headers={"Idempotency-Key": "k1"}
     )
@@ -231,3 +235,14 @@ def test_page_and_openapi(served: tuple[httpx.Client, ApiContext]) -> None:
     } <= set(spec["paths"])
     missing = client.get("/nowhere")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "resource_missing"
+
+
+def test_no_secret_is_stored_in_clear(
+    served: tuple[httpx.Client, ApiContext], tmp_path: Path
+) -> None:
+    client, _ = served
+    wallet = open_wallet(client, "+6591234567")
+    raw = (tmp_path / "api.db").read_bytes() + b"".join(
+        p.read_bytes() for p in tmp_path.glob("api.db-wal")
+    )
+    assert str(wallet["token"]).encode() not in raw

@@ -125,7 +125,13 @@ def create_app(ctx: ApiContext) -> FastAPI:
             return 201, wallet_json(wallet) | {"token": token}
 
         return idempotency.run(
-            ctx.api_store, ctx.clock, "public", idempotency_key, body.model_dump(), handle
+            ctx.api_store,
+            ctx.clock,
+            "public",
+            idempotency_key,
+            body.model_dump(),
+            handle,
+            secret_fields=("token",),
         )
 
     @app.get("/v1/wallets/{wallet_id}", tags=["wallets"])

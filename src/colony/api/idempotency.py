@@ -35,7 +35,11 @@ def run(
     key: str | None,
     request: object,
     handler: Callable[[], tuple[int, dict[str, object]]],
+    secret_fields: tuple[str, ...] = (),
 ) -> JSONResponse:
+    """Serve `handler` once per key. `secret_fields` (a new token, an API key) are in the first
+    response only: the stored copy never holds them, so a replay shows the record without its
+    secret, and the database never holds a credential in clear."""
     if not key:
         raise ApiError(
             400,
@@ -73,5 +77,6 @@ def run(
     except BaseException:
         store.release(scope, key)  # a crash of ours, not an answer: let a retry run again
         raise
-    store.finish(scope, key, status, json.dumps(payload))
+    stored = {name: value for name, value in payload.items() if name not in secret_fields}
+    store.finish(scope, key, status, json.dumps(stored))
     return JSONResponse(payload, status_code=status)

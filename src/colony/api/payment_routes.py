@@ -142,7 +142,13 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
             return 201, merchant_json(merchant) | {"api_key": key}
 
         return idempotency.run(
-            ctx.api_store, ctx.clock, "operator", idempotency_key, body.model_dump(), handle
+            ctx.api_store,
+            ctx.clock,
+            "operator",
+            idempotency_key,
+            body.model_dump(),
+            handle,
+            secret_fields=("api_key",),
         )
 
     @app.get("/v1/merchants/me/qr_code", tags=["merchants"])
