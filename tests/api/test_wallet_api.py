@@ -246,3 +246,46 @@ def test_no_secret_is_stored_in_clear(
         p.read_bytes() for p in tmp_path.glob("api.db-wal")
     )
     assert str(wallet["token"]).encode() not in raw
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "param"),
+    [
+        ({"phone": "+6591234567", "name": "   ", "currency": "SGD"}, "invalid_name", "name"),
+        ({"phone": "12345", "name": "Ann", "currency": "SGD"}, "invalid_phone", "phone"),
+        (
+            {"phone": "+6591234567", "name": "Ann", "currency": "XYZ"},
+            "unknown_currency",
+            "currency",
+        ),
+        ({"phone": "+6591234567", "name": "Ann"}, "parameter_invalid", "currency"),
+        ({"phone": 6591234567, "name": "Ann", "currency": "SGD"}, "parameter_invalid", "phone"),
+    ],
+    ids=["blank-name", "bad-phone", "bad-currency", "missing-currency", "phone-not-text"],
+)
+def test_bad_wallet_requests_are_named_never_500(
+    served: tuple[httpx.Client, ApiContext], body: dict[str, object], code: str, param: str
+) -> None:
+    client, _ = served
+    response = client.post(
+        "/v1/wallets", json=body, headers={"Idempotency-Key": f"bad-{code}-{param}"}
+    )
+    assert response.status_code == 400, response.text
+    assert (response.json()["error"]["code"], response.json()["error"]["param"]) == (code, param)
+
+
+def test_a_bug_still_answers_in_the_error_shape(served: tuple[httpx.Client, ApiContext]) -> None:
+    client, ctx = served
+    wallet = open_wallet(client, "+6591234567")
+    real_balance = ctx.wallets.balance
+
+    def broken(_: object) -> int:
+        raise RuntimeError("simulated bug")
+
+    ctx.wallets.balance = broken  # type: ignore[method-assign]
+    try:
+        response = client.get("/v1/wallets/me", headers=auth(wallet))
+    finally:
+        ctx.wallets.balance = real_balance  # type: ignore[method-assign]
+    assert response.status_code == 500
+    assert response.json()["error"]["type"] == "api_error"

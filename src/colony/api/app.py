@@ -23,6 +23,7 @@ from colony.wallets.results import WalletResult
 # How each refusal is answered: (HTTP status, error type).
 _REFUSALS = {
     WalletResult.invalid_phone: (400, "invalid_request_error"),
+    WalletResult.invalid_name: (400, "invalid_request_error"),
     WalletResult.unknown_currency: (400, "invalid_request_error"),
     WalletResult.phone_taken: (409, "invalid_request_error"),
     WalletResult.unknown_wallet: (404, "invalid_request_error"),
@@ -119,7 +120,10 @@ def create_app(ctx: ApiContext) -> FastAPI:
         def handle() -> tuple[int, dict[str, object]]:
             result, wallet = ctx.wallets.open_wallet(body.phone, body.name, body.currency)
             if wallet is None:
-                raise refusal(result, "phone" if "phone" in result.name else "currency")
+                param = {"invalid_name": "name", "unknown_currency": "currency"}.get(
+                    result.name, "phone"
+                )
+                raise refusal(result, param)
             token = auth.new_secret(ctx, auth.WALLET_TOKEN_PREFIX)
             ctx.api_store.add_token(auth.digest(token), wallet.id, ctx.clock.now_ns())
             return 201, wallet_json(wallet) | {"token": token}

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("colony.api")
 
 
 class ApiError(Exception):
@@ -56,6 +60,15 @@ def install(app: FastAPI) -> None:
             param=".".join(location) or None,
         )
         return JSONResponse(error.body(), status_code=400)
+
+    @app.exception_handler(Exception)
+    async def bug(_: Request, exc: Exception) -> JSONResponse:
+        # A bug or broken infrastructure: say so in the one shape, and keep the detail in logs.
+        logger.exception("unhandled error", exc_info=exc)
+        error = ApiError(
+            500, "internal_error", "something went wrong on Colony's side", type_="api_error"
+        )
+        return JSONResponse(error.body(), status_code=500)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

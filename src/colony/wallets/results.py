@@ -24,3 +24,4 @@ class WalletResult(enum.IntEnum):
     top_up_not_found = 15
     top_up_expired = 16  # the partner did not confirm in time: the hold has gone
     top_up_already_settled = 17  # confirmed or declined before
+    invalid_name = 18  # empty, blank or over 100 characters

@@ -93,7 +93,7 @@ class WalletService:
         except UnknownCurrency:
             return WalletResult.unknown_currency, None
         if not name.strip() or len(name) > 100:
-            raise InvalidInput("name must be 1 to 100 characters")
+            return WalletResult.invalid_name, None
         wallet = Wallet(
             id=f"wal_{self._ids.new_id():032x}",
             phone=phone,
