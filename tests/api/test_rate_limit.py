@@ -33,3 +33,15 @@ def test_too_many_requests_get_429(served: tuple[httpx.Client, ApiContext]) -> N
     assert refused.json()["error"]["type"] == "rate_limit_error"
     assert refused.json()["error"]["code"] == "rate_limited"
     assert client.get("/v1/wallets/me", headers=auth(bob)).status_code == 200  # another caller
+
+
+def test_sprayed_made_up_tokens_are_throttled_by_address(
+    served: tuple[httpx.Client, ApiContext],
+) -> None:
+    client, ctx = served
+    ctx.address_limiter = RateLimiter(ManualClock(), per_s=1, burst=5)
+    codes = [
+        client.get("/v1/wallets/me", headers={"Authorization": f"Bearer wtok_fake{i}"}).status_code
+        for i in range(7)
+    ]
+    assert codes == [401] * 5 + [429, 429]

@@ -14,7 +14,7 @@ from colony import __version__
 from colony.api import auth, errors, idempotency, payment_routes
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
-from colony.api.rate_limit import RateLimiter
+from colony.api.rate_limit import RateLimiter, address_share, rate_limit_burst, rate_limit_per_s
 from colony.kernel.money import Money
 from colony.payments.emv_qr import QrFormatError, parse
 from colony.wallets.model import Wallet
@@ -69,19 +69,23 @@ def create_app(ctx: ApiContext) -> FastAPI:
     errors.install(app)
     if ctx.limiter is None:
         ctx.limiter = RateLimiter(ctx.clock)
+    if ctx.address_limiter is None:
+        ctx.address_limiter = RateLimiter(
+            ctx.clock, rate_limit_per_s * address_share, rate_limit_burst * address_share
+        )
 
     @app.middleware("http")
     async def rate_limited(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
+        # Every request draws on its address's bucket, and a credentialed one on the
+        # credential's too: made-up tokens sprayed from one place are still throttled there.
+        assert ctx.limiter is not None and ctx.address_limiter is not None
+        address = f"addr:{request.client.host if request.client else '?'}"
         credential = request.headers.get("authorization")
-        caller = (
-            auth.digest(credential)
-            if credential
-            else f"addr:{request.client.host if request.client else '?'}"
-        )
-        assert ctx.limiter is not None
-        wait_s = ctx.limiter.take(caller)
+        wait_s = ctx.address_limiter.take(address)
+        if not wait_s and credential:
+            wait_s = ctx.limiter.take(auth.digest(credential))
         if wait_s:
             error = ApiError(
                 429,

@@ -26,4 +26,5 @@ class ApiContext:
     merchants: MerchantService
     payments: PaymentService
     token_bytes: Callable[[int], bytes] = secrets.token_bytes
-    limiter: RateLimiter | None = None  # set by create_app when not given
+    limiter: RateLimiter | None = None  # per credential; set by create_app when not given
+    address_limiter: RateLimiter | None = None  # per client address, in front of it

@@ -18,6 +18,9 @@ from colony.kernel.clock import NS_PER_S, Clock
 rate_limit_per_s = 100
 rate_limit_burst = 200
 rate_limit_callers_max = 100_000
+# One address (a shop's terminals behind one router, a mobile carrier's NAT) may carry many
+# callers: its own bucket allows this many times one caller's.
+address_share = 10
 _MILLI = 1000
 
 
