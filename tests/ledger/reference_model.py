@@ -56,6 +56,10 @@ class Model:
             dr, cr = self.s.accounts[p.debit_account_id], self.s.accounts[p.credit_account_id]
             dr.debits_pending -= p.amount
             cr.credits_pending -= p.amount
+            if p.flags & TF.closing_debit:
+                dr.flags &= ~int(AF.closed)
+            if p.flags & TF.closing_credit:
+                cr.flags &= ~int(AF.closed)
 
     def pulse(self, now_ns: int) -> None:
         self._sweep(self._base(now_ns))
@@ -80,15 +84,15 @@ class Model:
             saved = copy.deepcopy(self.s) if len(chain) > 1 else self.s
             broke = False
             for k in chain:
-                if broke:
+                if j >= len(events) and k == len(events) - 1 and events[k].flags & linked_flag:
+                    result = open_  # named so even when the chain already broke
+                elif broke:
                     results[k] = failed
                     continue
-                if j >= len(events) and k == len(events) - 1 and events[k].flags & linked_flag:
-                    result = open_
                 else:
                     result = one(events[k], base + k)
                 results[k] = result
-                if result != 0:
+                if result != 0 and not broke:  # only the first failure takes the chain back
                     broke = True
                     transient = result in TRANSIENT_TRANSFER_RESULTS and isinstance(
                         events[k], Transfer

@@ -626,3 +626,21 @@ def test_closing_and_reopening(world: World) -> None:
     assert world.ledger.create_transfers([void(101, 60)]) == [RT.ok]
     assert not world.ledger.lookup_accounts([6])[0].flags & AF.closed
     assert world.ledger.create_transfers([T(102, dr=6, cr=5)]) == [RT.ok]
+
+
+def test_an_expired_closing_transfer_opens_the_account_again(world: World) -> None:
+    close = T(100, dr=5, cr=4, flags=PENDING | int(TF.closing_debit), timeout=1)
+    assert world.ledger.create_transfers([close]) == [RT.ok]
+    assert world.ledger.create_transfers([T(101, dr=5, cr=4)]) == [RT.debit_account_already_closed]
+    world.clock.advance(2)
+    assert world.ledger.pulse() == 2  # hold 52 (1 s) and the closing transfer
+    assert not world.ledger.lookup_accounts([5])[0].flags & AF.closed
+    assert world.ledger.create_transfers([T(102, dr=5, cr=4)]) == [RT.ok]
+
+
+def test_last_linked_event_is_chain_open_even_after_the_chain_failed(world: World) -> None:
+    chain = [T(100, dr=4, cr=4, flags=LINKED), T(101, flags=LINKED)]
+    assert world.ledger.create_transfers(chain) == [
+        RT.accounts_must_be_different,
+        RT.linked_event_chain_open,
+    ]

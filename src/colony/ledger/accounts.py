@@ -42,10 +42,12 @@ def create_accounts(
             chain_start = i
             chain_failed = False
             undo = Undo()
-        if chain_failed:
-            result = RA.linked_event_failed
-        elif linked and i == n - 1:
+        # TigerBeetle's order: a chain left open at the end of the batch is named as such
+        # even when an earlier event of it already failed.
+        if linked and i == n - 1:
             result = RA.linked_event_chain_open
+        elif chain_failed:
+            result = RA.linked_event_failed
         else:
             result = _create_account(state, a, base + i, imported_batch, base, undo)
             if result is RA.ok and imported_batch:

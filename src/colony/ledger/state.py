@@ -140,6 +140,11 @@ def expire_pending(state: LedgerState, base_ns: int) -> int:
         record(cr, line)
         dr.debits_pending -= p.amount
         cr.credits_pending -= p.amount
+        # An expiry is a void the clock made: a closing transfer's account opens again.
+        if p.flags & _T_CLOSE_DR:
+            dr.flags &= ~_A_CLOSED
+        if p.flags & _T_CLOSE_CR:
+            cr.flags &= ~_A_CLOSED
         count += 1
     return count
 

@@ -64,10 +64,12 @@ def create_transfers(
             chain_failed = False
             undo = Undo()
         timestamp = base + i
-        if chain_failed:
-            result = R.linked_event_failed
-        elif linked and i == n - 1:
+        # TigerBeetle's order: a chain left open at the end of the batch is named as such
+        # even when an earlier event of it already failed.
+        if linked and i == n - 1:
             result = R.linked_event_chain_open
+        elif chain_failed:
+            result = R.linked_event_failed
         elif not t.flags and not imported_batch and _create_plain_transfer(state, t, timestamp):
             result = _OK
         else:
