@@ -14,6 +14,7 @@ from colony.payments.service import PaymentService
 from colony.storage.sqlite_api import SqliteApiStore
 from colony.wallets.service import WalletService
 from colony.wallets.store import WalletStore
+from colony.webhooks.store import WebhookStore
 
 
 @dataclass
@@ -25,6 +26,7 @@ class ApiContext:
     clock: Clock
     merchants: MerchantService
     payments: PaymentService
+    webhook_store: WebhookStore
     token_bytes: Callable[[int], bytes] = secrets.token_bytes
     limiter: RateLimiter | None = None  # per credential; set by create_app when not given
     address_limiter: RateLimiter | None = None  # per client address, in front of it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from typing import Annotated
 
 import typer
@@ -20,7 +21,10 @@ from colony.storage.open import database_url_from_env, open_ledger, sqlite_path
 from colony.storage.sqlite_api import SqliteApiStore
 from colony.storage.sqlite_merchants import SqliteMerchantStore
 from colony.storage.sqlite_wallets import SqliteWalletStore
+from colony.storage.sqlite_webhooks import SqliteWebhookStore
 from colony.wallets.service import WalletService
+from colony.webhooks.dispatcher import Sender, WebhookDispatcher, delivery_timeout_s
+from colony.webhooks.http_sender import HttpSender
 
 
 def build_context(database_url: str) -> ApiContext:
@@ -35,8 +39,20 @@ def build_context(database_url: str) -> ApiContext:
     merchants = MerchantService(ledger, SqliteMerchantStore(path), clock, ids)
     payments = PaymentService(ledger, wallets, wallet_store, merchants, ids)
     return ApiContext(
-        ledger, wallets, wallet_store, SqliteApiStore(path), clock, merchants, payments
+        ledger,
+        wallets,
+        wallet_store,
+        SqliteApiStore(path),
+        clock,
+        merchants,
+        payments,
+        SqliteWebhookStore(path),
     )
+
+
+def webhook_dispatcher(ctx: ApiContext, sender: Sender) -> WebhookDispatcher:
+    """The outbox relay for this context's ledger and webhook store."""
+    return WebhookDispatcher(ctx.ledger, ctx.merchants.by_id, ctx.webhook_store, ctx.clock, sender)
 
 
 def serve(
@@ -50,8 +66,14 @@ def serve(
     except ColonyError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"Colony is serving on http://{host}:{port}/ (API docs at /docs)")
+    sender = HttpSender()
+    stop_relay = threading.Event()
+    relay = webhook_dispatcher(ctx, sender).run_in_background(stop_relay)
     try:
         uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
     finally:
+        stop_relay.set()
+        relay.join(timeout=delivery_timeout_s * 2)
+        sender.close()
         ctx.ledger.close()
         ctx.api_store.close()
