@@ -23,7 +23,7 @@ ALLOWED = {
     "merchants": {"kernel", "ledger", "merchants"},
     "wallets": {"kernel", "ledger", "wallets"},
     # Backends implement each context's store Protocol, so they see those contexts' models.
-    "storage": {"kernel", "ledger", "wallets", "merchants", "storage"},
+    "storage": {"kernel", "ledger", "wallets", "merchants", "payments", "storage"},
     "bench": {"kernel", "ledger", "storage", "bench"},
     "api": {"kernel", "ledger", "storage", "payments", "merchants", "wallets", "api"},
     "cli": {
