@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 
+from colony.api import idempotency
 from colony.api.context import ApiContext
 from colony.api.payment_routes import parse_payment_ref, payments_page_max
 from tests.api.test_payment_api import merchant_headers, onboard, static_code
@@ -53,7 +54,7 @@ def every_page(client: httpx.Client, headers: dict[str, str], limit: int) -> lis
 
 
 def test_a_payment_shows_its_record_and_the_ledger_amounts(shop: Shop) -> None:
-    client, _, merchant, alice = shop
+    client, ctx, merchant, alice = shop
     before_s = int(time.time())
     paid = pay(
         client,
@@ -90,6 +91,10 @@ def test_a_payment_shows_its_record_and_the_ledger_amounts(shop: Shop) -> None:
     assert before_s - 1 <= int(seen["created"]) <= time.time() + 1
     by_merchant = client.get(f"/v1/payments/{paid['id']}", headers=key_auth(merchant))
     assert by_merchant.json() == seen
+    pid = parse_payment_ref(str(paid["id"]))
+    assert ctx.payments.records is not None and pid is not None
+    (refunded,) = ctx.payments.records.refunds_of(pid)
+    assert (f"re_{refunded.id:032x}", refunded.amount_minor) == (refund.json()["id"], 400)
 
 
 def test_dynamic_code_reference_and_partial_capture(shop: Shop) -> None:
@@ -154,6 +159,10 @@ def test_listing_pages_through_every_payment_once(shop: Shop) -> None:
         headers=wallet_auth(bob) | {"Idempotency-Key": "too-much"},
     )
     assert refused.status_code == 402
+    attempt = idempotency.transfer_id_for(str(bob["id"]), "too-much")
+    assert ctx.payments.records is not None and ctx.payments.records.by_id(attempt) is not None
+    missing = client.get(f"/v1/payments/pay_{attempt:032x}", headers=wallet_auth(bob))
+    assert missing.status_code == 404
     assert every_page(client, wallet_auth(bob), limit=10) == [list(reversed(bobs))]
 
 

@@ -172,12 +172,8 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
 
     def caller(authorization: str | None) -> tuple[Party, str]:
         """A merchant (by its key) or a wallet (by its token); 401 for anything else."""
-        if (
-            (authorization or "")
-            .removeprefix("Bearer ")
-            .strip()
-            .startswith(auth.MERCHANT_KEY_PREFIX)
-        ):
+        credential = (authorization or "").removeprefix("Bearer ").strip()
+        if credential.startswith(auth.MERCHANT_KEY_PREFIX):
             return Party.merchant, auth.merchant(ctx, authorization).id
         return Party.wallet, auth.wallet(ctx, authorization).id
 
