@@ -25,7 +25,7 @@ ALLOWED = {
     # Webhooks announce what payments did to merchants' accounts.
     "webhooks": {"kernel", "ledger", "merchants", "payments", "webhooks"},
     # Backends implement each context's store Protocol, so they see those contexts' models.
-    "storage": {"kernel", "ledger", "wallets", "merchants", "webhooks", "storage"},
+    "storage": {"kernel", "ledger", "wallets", "merchants", "payments", "webhooks", "storage"},
     "bench": {"kernel", "ledger", "storage", "bench"},
     "api": {"kernel", "ledger", "storage", "payments", "merchants", "wallets", "webhooks", "api"},
     "cli": {

@@ -11,7 +11,14 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from colony import __version__
-from colony.api import auth, errors, idempotency, payment_routes, webhook_routes
+from colony.api import (
+    auth,
+    device_routes,
+    errors,
+    idempotency,
+    payment_routes,
+    webhook_routes,
+)
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_burst, rate_limit_per_s
@@ -212,6 +219,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
 
     payment_routes.register(app, ctx)
     webhook_routes.register(app, ctx)
+    device_routes.register(app, ctx)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def alive() -> str:

@@ -16,10 +16,13 @@ from colony.kernel.clock import SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
 from colony.merchants.service import MerchantService
+from colony.payments.payment_code import PaymentCodeVerifier
 from colony.payments.service import PaymentService
 from colony.storage.open import database_url_from_env, open_ledger, sqlite_path
 from colony.storage.sqlite_api import SqliteApiStore
+from colony.storage.sqlite_devices import SqliteDeviceStore
 from colony.storage.sqlite_merchants import SqliteMerchantStore
+from colony.storage.sqlite_payments import SqlitePaymentStore
 from colony.storage.sqlite_wallets import SqliteWalletStore
 from colony.storage.sqlite_webhooks import SqliteWebhookStore
 from colony.wallets.service import WalletService
@@ -37,8 +40,9 @@ def build_context(database_url: str) -> ApiContext:
     wallets = WalletService(ledger, wallet_store, clock, ids)
     wallets.reconcile()  # finish whatever a crash interrupted before serving anyone
     merchants = MerchantService(ledger, SqliteMerchantStore(path), clock, ids)
-    payments = PaymentService(ledger, wallets, wallet_store, merchants, ids)
-    return ApiContext(
+    records = SqlitePaymentStore(path)
+    payments = PaymentService(ledger, wallets, wallet_store, merchants, ids, records, clock)
+    ctx = ApiContext(
         ledger,
         wallets,
         wallet_store,
@@ -48,6 +52,8 @@ def build_context(database_url: str) -> ApiContext:
         payments,
         SqliteWebhookStore(path),
     )
+    ctx.code_verifier = PaymentCodeVerifier(SqliteDeviceStore(path))
+    return ctx
 
 
 def webhook_dispatcher(ctx: ApiContext, sender: Sender) -> WebhookDispatcher:
