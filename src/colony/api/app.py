@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from colony import __version__
-from colony.api import auth, errors, idempotency, payment_routes
+from colony.api import auth, errors, funding_routes, idempotency, payment_routes
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_burst, rate_limit_per_s
@@ -211,6 +211,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
         )
 
     payment_routes.register(app, ctx)
+    funding_routes.register(app, ctx)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def alive() -> str:

@@ -12,6 +12,7 @@ from colony.ledger import Ledger
 from colony.merchants.service import MerchantService
 from colony.payments.service import PaymentService
 from colony.storage.sqlite_api import SqliteApiStore
+from colony.wallets.funding_service import FundingService
 from colony.wallets.service import WalletService
 from colony.wallets.store import WalletStore
 
@@ -28,3 +29,4 @@ class ApiContext:
     token_bytes: Callable[[int], bytes] = secrets.token_bytes
     limiter: RateLimiter | None = None  # per credential; set by create_app when not given
     address_limiter: RateLimiter | None = None  # per client address, in front of it
+    funding: FundingService | None = None  # partners, top-ups, withdrawals (build_context)

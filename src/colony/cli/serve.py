@@ -11,21 +11,23 @@ import uvicorn
 from colony.api.app import create_app
 from colony.api.context import ApiContext
 from colony.cli.ledger_commands import DatabaseOption, fail
-from colony.kernel.clock import SystemClock
+from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
 from colony.merchants.service import MerchantService
 from colony.payments.service import PaymentService
 from colony.storage.open import database_url_from_env, open_ledger, sqlite_path
 from colony.storage.sqlite_api import SqliteApiStore
+from colony.storage.sqlite_funding import SqliteFundingStore
 from colony.storage.sqlite_merchants import SqliteMerchantStore
 from colony.storage.sqlite_wallets import SqliteWalletStore
+from colony.wallets.funding_service import FundingService
 from colony.wallets.service import WalletService
 
 
-def build_context(database_url: str) -> ApiContext:
-    """Open every store the API needs on one database (SQLite for now)."""
-    clock = SystemClock()
+def build_context(database_url: str, clock: Clock | None = None) -> ApiContext:
+    """Open every store the API needs on one database (SQLite for now); tests pass a clock."""
+    clock = clock or SystemClock()
     ledger = open_ledger(database_url, clock=clock)
     path = sqlite_path(database_url)
     wallet_store = SqliteWalletStore(path)
@@ -34,9 +36,12 @@ def build_context(database_url: str) -> ApiContext:
     wallets.reconcile()  # finish whatever a crash interrupted before serving anyone
     merchants = MerchantService(ledger, SqliteMerchantStore(path), clock, ids)
     payments = PaymentService(ledger, wallets, wallet_store, merchants, ids)
+    funding = FundingService(ledger, wallets, SqliteFundingStore(path), clock, ids)
+    funding.reconcile()
     return ApiContext(
-        ledger, wallets, wallet_store, SqliteApiStore(path), clock, merchants, payments
-    )
+        ledger, wallets, wallet_store, SqliteApiStore(path), clock, merchants, payments,
+        funding=funding,
+    )  # fmt: skip
 
 
 def serve(
