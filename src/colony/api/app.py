@@ -15,6 +15,7 @@ from colony.api import (
     auth,
     device_routes,
     errors,
+    funding_routes,
     idempotency,
     payment_routes,
     webhook_routes,
@@ -220,6 +221,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
     payment_routes.register(app, ctx)
     webhook_routes.register(app, ctx)
     device_routes.register(app, ctx)
+    funding_routes.register(app, ctx)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def alive() -> str:
