@@ -1,0 +1,149 @@
+"""Nobody can read or move another's money: every endpoint of the OpenAPI spec, attacked.
+
+The victim (a wallet and a merchant) owns one of everything: a payment, an authorisation, a
+phone, a top-up, a withdrawal. An attacker with its own real wallet and merchant, with no
+credential, or with forged ones, calls every route aimed at the victim's things. Every answer
+must be 401 or 404, never a success, and afterwards the ledger and the victim's things are
+exactly as they were. A new route fails this test until it is added to the tables below.
+"""
+
+from __future__ import annotations
+
+import re
+
+from colony.api import auth as api_auth
+from colony.api.context import ApiContext
+from tests.api.test_funding_api import ALICE, BOB, Served, post
+from tests.api.test_payment_api import SHOP, operator_headers
+from tests.api.test_wallet_api import auth, open_wallet
+
+# Routes anyone may call: they act on nothing that belongs to someone.
+PUBLIC = {("POST", "/v1/wallets"), ("POST", "/v1/qr/decode")}
+# A well-formed body per POST route, so that an answer is about access, not about the body.
+BODIES: dict[str, object] = {
+    "/v1/wallets/{wallet_id}/transfers": {"to_phone": BOB, "amount_minor": 100},
+    "/v1/merchants": SHOP | {"display_name": "Rogue"},
+    "/v1/payments": {"payload": "", "amount_minor": 100},  # the victim's QR, set below
+    "/v1/payments/{payment_id}/capture": {"amount_minor": 100},
+    "/v1/payments/{payment_id}/void": {},
+    "/v1/payments/{payment_id}/refunds": {"amount_minor": 100},
+    "/v1/payments/code": {"code": "280000000000000000", "amount_minor": 100},
+    "/v1/merchants/me/webhook_endpoint": {"url": "https://attacker.example/hooks"},
+    "/v1/wallets/me/devices": {},
+    "/v1/wallets/me/devices/{number}/revoke": {},
+    "/v1/funding_partners": {"name": "evil", "kind": "bank", "currency": "SGD"},
+    "/v1/wallets/{wallet_id}/top_ups": {"partner": "dbs", "amount_minor": 100},
+    "/v1/wallets/{wallet_id}/withdrawals": {"partner": "dbs", "amount_minor": 100},
+    "/v1/top_ups/{top_up_id}/confirm": {},
+    "/v1/top_ups/{top_up_id}/decline": {},
+    "/v1/withdrawals/{withdrawal_id}/confirm": {},
+    "/v1/withdrawals/{withdrawal_id}/fail": {},
+}
+
+
+def forged(prefix: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {prefix}{'ab' * 32}"}
+
+
+def ledger_picture(ctx: ApiContext) -> list[tuple[int, int, int, int, int]]:
+    return [
+        (a.id, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted)
+        for a in ctx.ledger.all_accounts()
+    ]
+
+
+def test_every_route_refuses_everyone_but_the_owner(served_at: Served) -> None:
+    client, ctx, _ = served_at
+    operator = operator_headers(ctx)
+    victim = open_wallet(client, ALICE)
+    attacker = open_wallet(client, BOB)
+    for phone in (ALICE, BOB):
+        assert ctx.wallets.cash_in(phone, "SGD", 20_000).result.name == "ok"
+    shop = post(client, "/v1/merchants", operator, "m-v", SHOP).json()
+    rogue = post(client, "/v1/merchants", operator, "m-a", SHOP | {"display_name": "Rogue"}).json()
+    shop_key = {"Authorization": f"Bearer {shop['api_key']}"}
+    qr = client.get("/v1/merchants/me/qr_code", headers=shop_key).json()["payload"]
+    bodies = BODIES | {"/v1/payments": {"payload": qr, "amount_minor": 100}}
+    paid = post(client, "/v1/payments", auth(victim), "p", {"payload": qr, "amount_minor": 900})
+    held = post(
+        client,
+        "/v1/payments",
+        auth(victim),
+        "a",
+        {"payload": qr, "amount_minor": 800, "capture": False},
+    )
+    device = post(client, "/v1/wallets/me/devices", auth(victim), "d").json()
+    money = {"partner": "dbs", "amount_minor": 700}
+    top_up = post(client, "/v1/wallets/me/top_ups", auth(victim), "t", money).json()
+    withdrawal = post(client, "/v1/wallets/me/withdrawals", auth(victim), "w", money).json()
+    victims = {
+        "wallet_id": str(victim["id"]),
+        "payment_id": str(paid.json()["id"]),
+        "number": str(device["number"]),
+        "top_up_id": str(top_up["id"]),
+        "withdrawal_id": str(withdrawal["id"]),
+    }
+    before = ledger_picture(ctx)
+
+    callers = {
+        "nobody": {},
+        "another wallet": auth(attacker),
+        "another merchant": {"Authorization": f"Bearer {rogue['api_key']}"},
+        "forged wallet token": forged(api_auth.WALLET_TOKEN_PREFIX),
+        "forged merchant key": forged(api_auth.MERCHANT_KEY_PREFIX),
+        "forged operator key": forged(api_auth.OPERATOR_KEY_PREFIX),
+    }
+    spec = client.get("/openapi.json").json()
+    attacked = 0
+    for template, operations in spec["paths"].items():
+        params = re.findall(r"{(\w+)}", template)
+        unknown = set(params) - set(victims)
+        assert not unknown, f"{template}: add a victim's {unknown} to this test"
+        for method in operations:
+            if (method.upper(), template) in PUBLIC:
+                continue
+            path = template.format(**victims)
+            for who, headers in callers.items():
+                if not params and who in ("another wallet", "another merchant"):
+                    continue  # "me" routes: the attacker acting on its own things
+                if method == "post":
+                    assert template in bodies, f"POST {template}: add a body to BODIES"
+                    response = client.post(
+                        path,
+                        json=bodies[template],
+                        headers=headers | {"Idempotency-Key": f"attack-{attacked}"},
+                    )
+                else:
+                    response = client.get(path, headers=headers)
+                attacked += 1
+                assert response.status_code in (401, 404), (
+                    f"{method.upper()} {path} as {who}: {response.status_code} {response.text}"
+                )
+                assert response.json()["error"]["type"] in (
+                    "authentication_error",
+                    "invalid_request_error",
+                )
+    assert attacked > 80
+    assert ledger_picture(ctx) == before
+    # The victim's things are as they were, and the attacker's lists do not show them.
+    assert (
+        client.get(f"/v1/payments/{victims['payment_id']}", headers=auth(victim)).json()["status"]
+        == "succeeded"
+    )
+    assert held.json()["status"] == "requires_capture"
+    assert (
+        client.get(f"/v1/payments/{held.json()['id']}", headers=shop_key).json()["status"]
+        == "requires_capture"
+    )
+    for headers in (auth(attacker), {"Authorization": f"Bearer {rogue['api_key']}"}):
+        assert client.get("/v1/payments", headers=headers).json()["data"] == []
+    statuses = [
+        client.get(f"/v1/wallets/me/top_ups/{victims['top_up_id']}", headers=auth(victim)),
+        client.get(f"/v1/wallets/me/withdrawals/{victims['withdrawal_id']}", headers=auth(victim)),
+    ]
+    assert [s.json()["status"] for s in statuses] == ["pending", "pending"]
+    code_owner = client.post(
+        f"/v1/wallets/me/devices/{victims['number']}/revoke",
+        headers=auth(victim) | {"Idempotency-Key": "own-revoke"},
+    )
+    assert code_owner.status_code == 200  # still there to revoke: nobody else could
