@@ -22,10 +22,12 @@ ALLOWED = {
     "payments": {"kernel", "ledger", "wallets", "merchants", "payments"},
     "merchants": {"kernel", "ledger", "merchants"},
     "wallets": {"kernel", "ledger", "wallets"},
+    # Webhooks announce what payments did to merchants' accounts.
+    "webhooks": {"kernel", "ledger", "merchants", "payments", "webhooks"},
     # Backends implement each context's store Protocol, so they see those contexts' models.
-    "storage": {"kernel", "ledger", "wallets", "merchants", "storage"},
+    "storage": {"kernel", "ledger", "wallets", "merchants", "payments", "webhooks", "storage"},
     "bench": {"kernel", "ledger", "storage", "bench"},
-    "api": {"kernel", "ledger", "storage", "payments", "merchants", "wallets", "api"},
+    "api": {"kernel", "ledger", "storage", "payments", "merchants", "wallets", "webhooks", "api"},
     "cli": {
         "kernel",
         "ledger",
@@ -34,6 +36,7 @@ ALLOWED = {
         "payments",
         "wallets",
         "merchants",
+        "webhooks",
         "api",
         "cli",
     },

@@ -1,5 +1,7 @@
-"""The loopback server fixture, shared by every API test module."""
+"""The loopback server fixture (and a merchant with a paying customer), shared by every API
+test module."""
 
+from tests.api.test_payment_api import shop
 from tests.api.test_wallet_api import served
 
-__all__ = ["served"]
+__all__ = ["served", "shop"]

@@ -11,7 +11,15 @@ from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 
 from colony import __version__
-from colony.api import auth, errors, idempotency, payment_routes, web_page
+from colony.api import (
+    auth,
+    device_routes,
+    errors,
+    idempotency,
+    payment_routes,
+    web_page,
+    webhook_routes,
+)
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_burst, rate_limit_per_s
@@ -212,6 +220,8 @@ def create_app(ctx: ApiContext) -> FastAPI:
         )
 
     payment_routes.register(app, ctx)
+    webhook_routes.register(app, ctx)
+    device_routes.register(app, ctx)
 
     web_page.register(app, ctx)
 

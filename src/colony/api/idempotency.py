@@ -15,17 +15,27 @@ from collections.abc import Callable
 from fastapi.responses import JSONResponse
 
 from colony.api.errors import ApiError
-from colony.kernel.clock import Clock
+from colony.kernel.clock import NS_PER_S, Clock
 from colony.storage.sqlite_api import SqliteApiStore
 
 # The longest key accepted, in characters.
 idempotency_key_chars_max = 255
+# How long a first request may stay unanswered before its claim counts as abandoned (its
+# server died mid-request), in seconds: longer than any request may take (the ledger's own
+# request timeout is 60 s). A retry after that runs the handler again; money-moving handlers
+# reuse the same ledger ids, so the money still moves at most once.
+in_flight_abandoned_s = 120
 
 
 def transfer_id_for(scope: str, key: str) -> int:
     """A ledger transfer id fixed by the key: a retried request resubmits the same transfer."""
     digest = hashlib.blake2b(f"{scope}\x00{key}".encode(), digest_size=16).digest()
     return (int.from_bytes(digest, "big") >> 2) | (1 << 126)
+
+
+def request_hash(request: object) -> str:
+    """What identifies a request's body: the same body always hashes the same."""
+    return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
 
 
 def run(
@@ -54,8 +64,11 @@ def run(
             f"Idempotency-Key is at most {idempotency_key_chars_max} characters",
             param="Idempotency-Key",
         )
-    request_hash = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
-    state, status, body = store.begin(scope, key, request_hash, clock.now_ns())
+    now_ns = clock.now_ns()
+    abandoned_before_ns = now_ns - in_flight_abandoned_s * NS_PER_S
+    state, status, body = store.begin(
+        scope, key, request_hash(request), now_ns, abandoned_before_ns
+    )
     if state == "different":
         raise ApiError(
             409,

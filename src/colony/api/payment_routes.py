@@ -3,23 +3,41 @@
 Payment and refund ids come from the caller's Idempotency-Key (scoped to the caller), so the
 same request retried can never move money twice. A payment's status is read from the ledger:
 a hold is `requires_capture`, a posted payment `succeeded`, a voided or expired hold
-`canceled` (Stripe's PaymentIntent names).
+`canceled` (Stripe's PaymentIntent names). Who paid whom, how and what for is the payment's
+record (payments/store.py); a record whose transfer the ledger does not hold is shown to nobody.
+
+A payment is read by the wallet that paid (its token) and the merchant paid (its key), and
+listed for either, newest first, a page at a time (`limit`, `starting_after`).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import FastAPI, Header
+from fastapi import FastAPI, Header, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from colony.api import auth, idempotency
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
+from colony.kernel.clock import NS_PER_S
 from colony.ledger import Transfer, TransferPendingStatus
 from colony.merchants.model import Merchant
 from colony.payments.service import TRANSFER_PAYMENT, PayOutcome, PayResult
+from colony.payments.store import (
+    Party,
+    PaymentRecord,
+    PaymentStore,
+    description_chars_max,
+    reference_chars_max,
+)
+
+# Payments per listed page: when none is asked for, and the most that may be.
+payments_page_default = 10
+payments_page_max = 100
+# The longest payment code accepted before it is looked at, in characters (one is 18 digits).
+payment_code_chars_max = 64
 
 _PAYMENT_PARAM = {
     "qr": "payload", "code": "payload", "amount": "amount_minor", "capture": "amount_minor",
@@ -52,6 +70,20 @@ class PayByQr(BaseModel):
     payload: str = Field(min_length=1, max_length=512)
     amount_minor: int | None = Field(default=None, gt=0)
     capture: bool = True
+    description: str | None = Field(default=None, max_length=description_chars_max)
+    reference: str | None = Field(
+        default=None, max_length=reference_chars_max, description="the merchant's order reference"
+    )
+    model_config = {"strict": True}
+
+
+class PayByCode(BaseModel):
+    code: str = Field(max_length=payment_code_chars_max, description="as the payer's phone shows")
+    amount_minor: int = Field(gt=0)
+    description: str | None = Field(default=None, max_length=description_chars_max)
+    reference: str | None = Field(
+        default=None, max_length=reference_chars_max, description="the merchant's order reference"
+    )
     model_config = {"strict": True}
 
 
@@ -60,29 +92,62 @@ class Amount(BaseModel):
     model_config = {"strict": True}
 
 
-def pay_refusal(result: PayResult) -> ApiError:
+def pay_refusal(result: PayResult, params: dict[str, str] | None = None) -> ApiError:
     status = _PAYMENT_STATUS.get(result, 400)
     kind = "payment_error" if status == 402 else "invalid_request_error"
     param = next(
-        (p for prefix, p in _PAYMENT_PARAM.items() if result.name.startswith(prefix)), None
+        (p for prefix, p in (params or _PAYMENT_PARAM).items() if result.name.startswith(prefix)),
+        None,
     )
     return ApiError(status, result.name, result.name.replace("_", " "), type_=kind, param=param)
 
 
-def payment_json(ctx: ApiContext, t: Transfer) -> dict[str, object]:
+def payment_json(
+    ctx: ApiContext, t: Transfer, record: PaymentRecord | None = None
+) -> dict[str, object]:
+    """A payment as the API shows it: its record, with status and amounts from the ledger."""
+    if record is None and ctx.payments.records is not None:
+        record = ctx.payments.records.by_id(t.id)
     status = ctx.ledger.pending_status(t.id)
     name = {
         TransferPendingStatus.pending: "requires_capture",
         TransferPendingStatus.voided: "canceled",
         TransferPendingStatus.expired: "canceled",
     }.get(status or TransferPendingStatus.none, "succeeded")
+    created_ns = record.created_at_ns if record is not None else t.timestamp
     return {
         "object": "payment",
-        "id": f"pay_{t.id:032x}",
+        "id": payment_ref(t.id),
         "status": name,
         "amount_minor": t.amount,
+        "amount_captured_minor": ctx.payments.captured_minor(t),
+        "amount_refunded_minor": ctx.payments.refunded_minor(t.id),
+        "currency": record.currency if record is not None else None,
         "ledger": t.ledger,
+        "merchant": record.merchant_id if record is not None else None,
+        "wallet": record.wallet_id if record is not None else None,
+        "method": record.method.value if record is not None else None,
+        "capture_method": record.capture_method.value if record is not None else None,
+        "description": record.description if record is not None else None,
+        "reference": record.reference if record is not None else None,
+        "created": created_ns // NS_PER_S,
     }
+
+
+def payment_ref(payment_id: int) -> str:
+    return f"pay_{payment_id:032x}"
+
+
+def parse_payment_ref(ref: str) -> int | None:
+    """The transfer id in `pay_<32 hex digits>`, or None."""
+    digits = ref.removeprefix("pay_")
+    if not ref.startswith("pay_") or len(digits) != 32:
+        return None
+    try:
+        pid = int(digits, 16)
+    except ValueError:
+        return None
+    return pid if 0 < pid < 2**128 - 1 else None
 
 
 def merchant_json(m: Merchant) -> dict[str, object]:
@@ -100,6 +165,26 @@ def merchant_json(m: Merchant) -> dict[str, object]:
 
 
 def register(app: FastAPI, ctx: ApiContext) -> None:
+    def records() -> PaymentStore:
+        if ctx.payments.records is None:
+            raise RuntimeError("this Colony keeps no payment records: give PaymentService a store")
+        return ctx.payments.records
+
+    def caller(authorization: str | None) -> tuple[Party, str]:
+        """A merchant (by its key) or a wallet (by its token); 401 for anything else."""
+        credential = (authorization or "").removeprefix("Bearer ").strip()
+        if credential.startswith(auth.MERCHANT_KEY_PREFIX):
+            return Party.merchant, auth.merchant(ctx, authorization).id
+        return Party.wallet, auth.wallet(ctx, authorization).id
+
+    def owner_of(record: PaymentRecord, party: Party) -> str:
+        return record.merchant_id if party is Party.merchant else record.wallet_id
+
+    def visible(found: list[PaymentRecord]) -> list[tuple[PaymentRecord, Transfer]]:
+        """The records whose transfers the ledger holds, in their order."""
+        transfers = {t.id: t for t in ctx.ledger.lookup_transfers([r.id for r in found])}
+        return [(r, transfers[r.id]) for r in found if r.id in transfers]
+
     def owned_payment(merchant: Merchant, payment_id: str) -> Transfer:
         """The payment, if it was made to this merchant; 404 for anything else."""
         try:
@@ -166,6 +251,53 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         payload = ctx.payments.merchant_qr(merchant, amount_minor, reference)
         return {"object": "qr_code", "payload": payload}
 
+    @app.get("/v1/payments", tags=["payments"])
+    def list_payments(
+        authorization: Annotated[str | None, Header()] = None,
+        limit: Annotated[int, Query(ge=1, le=payments_page_max)] = payments_page_default,
+        starting_after: Annotated[str | None, Query(max_length=64)] = None,
+    ) -> dict[str, object]:
+        """The caller's payments, newest first: a merchant's received, a wallet's made."""
+        party, owner = caller(authorization)
+        after = None
+        if starting_after is not None:
+            after = parse_payment_ref(starting_after)
+            cursor = records().by_id(after) if after is not None else None
+            if cursor is None or owner_of(cursor, party) != owner:
+                raise ApiError(
+                    400,
+                    "parameter_invalid",
+                    f"starting_after: no payment {starting_after} in this list",
+                    param="starting_after",
+                )
+        shown: list[tuple[PaymentRecord, Transfer]] = []
+        while len(shown) <= limit:
+            batch = records().page(party, owner, after, limit + 1)
+            shown += visible(batch)
+            if len(batch) <= limit:
+                break
+            after = batch[-1].id
+        page, has_more = shown[:limit], len(shown) > limit
+        return {
+            "object": "list",
+            "data": [payment_json(ctx, t, r) for r, t in page],
+            "has_more": has_more,
+            "next_cursor": payment_ref(page[-1][0].id) if has_more else None,
+        }
+
+    @app.get("/v1/payments/{payment_id}", tags=["payments"])
+    def get_payment(
+        payment_id: str, authorization: Annotated[str | None, Header()] = None
+    ) -> dict[str, object]:
+        """A payment, for the wallet that paid it and the merchant it paid; 404 for anyone else."""
+        party, owner = caller(authorization)
+        pid = parse_payment_ref(payment_id)
+        record = records().by_id(pid) if pid is not None else None
+        shown = visible([record]) if record is not None and owner_of(record, party) == owner else []
+        if not shown:
+            raise ApiError(404, "resource_missing", f"no payment {payment_id}", param="payment_id")
+        return payment_json(ctx, shown[0][1], shown[0][0])
+
     @app.post("/v1/payments", status_code=201, tags=["payments"])
     def pay(
         body: PayByQr,
@@ -184,11 +316,13 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
                 body.payload,
                 amount_minor=body.amount_minor,
                 payment_id=pid,
+                description=body.description,
+                reference=body.reference,
             )
             if outcome.result is not PayResult.ok:
                 raise pay_refusal(outcome.result)
             (transfer,) = ctx.ledger.lookup_transfers([pid])
-            return 201, payment_json(ctx, transfer) | {"currency": wallet.currency}
+            return 201, payment_json(ctx, transfer)
 
         return idempotency.run(
             ctx.api_store, ctx.clock, wallet.id, idempotency_key, body.model_dump(), handle
@@ -209,7 +343,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
             outcome = ctx.payments.capture(held.id, body.amount_minor)
             if outcome.result is not PayResult.ok:
                 raise pay_refusal(outcome.result)
-            return 200, payment_json(ctx, held) | {"amount_captured_minor": outcome.amount_minor}
+            return 200, payment_json(ctx, held)
 
         return idempotency.run(
             ctx.api_store,
@@ -271,5 +405,40 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
             merchant.id,
             idempotency_key,
             {"refund": payment_id, **body.model_dump()},
+            handle,
+        )
+
+    @app.post("/v1/payments/code", status_code=201, tags=["payments"])
+    def pay_by_code(
+        body: PayByCode,
+        authorization: Annotated[str | None, Header()] = None,
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> JSONResponse:
+        """Charge the payment code a customer's phone shows (the merchant's terminal)."""
+        merchant = auth.merchant(ctx, authorization)
+        pid = idempotency.transfer_id_for(merchant.id, idempotency_key or "")
+
+        def handle() -> tuple[int, dict[str, object]]:
+            outcome = ctx.payments.pay_by_code(
+                merchant.id,
+                body.code,
+                body.amount_minor,
+                ctx.code_verifier,
+                ctx.clock.now_ns(),
+                payment_id=pid,
+                description=body.description,
+                reference=body.reference,
+            )
+            if outcome.result is not PayResult.ok:
+                raise pay_refusal(outcome.result, _PAYMENT_PARAM | {"code": "code"})
+            (transfer,) = ctx.ledger.lookup_transfers([pid])
+            return 201, payment_json(ctx, transfer)
+
+        return idempotency.run(
+            ctx.api_store,
+            ctx.clock,
+            merchant.id,
+            idempotency_key,
+            {"pay_by_code": body.model_dump()},
             handle,
         )

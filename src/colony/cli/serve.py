@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import socket
+import threading
 from typing import Annotated
 
 import typer
@@ -17,12 +18,18 @@ from colony.kernel.clock import SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
 from colony.merchants.service import MerchantService
+from colony.payments.payment_code import PaymentCodeVerifier
 from colony.payments.service import PaymentService
 from colony.storage.open import database_url_from_env, open_ledger, sqlite_path
 from colony.storage.sqlite_api import SqliteApiStore
+from colony.storage.sqlite_devices import SqliteDeviceStore
 from colony.storage.sqlite_merchants import SqliteMerchantStore
+from colony.storage.sqlite_payments import SqlitePaymentStore
 from colony.storage.sqlite_wallets import SqliteWalletStore
+from colony.storage.sqlite_webhooks import SqliteWebhookStore
 from colony.wallets.service import WalletService
+from colony.webhooks.dispatcher import Sender, WebhookDispatcher, delivery_timeout_s
+from colony.webhooks.http_sender import HttpSender
 
 
 def build_context(database_url: str) -> ApiContext:
@@ -35,10 +42,25 @@ def build_context(database_url: str) -> ApiContext:
     wallets = WalletService(ledger, wallet_store, clock, ids)
     wallets.reconcile()  # finish whatever a crash interrupted before serving anyone
     merchants = MerchantService(ledger, SqliteMerchantStore(path), clock, ids)
-    payments = PaymentService(ledger, wallets, wallet_store, merchants, ids)
-    return ApiContext(
-        ledger, wallets, wallet_store, SqliteApiStore(path), clock, merchants, payments
+    records = SqlitePaymentStore(path)
+    payments = PaymentService(ledger, wallets, wallet_store, merchants, ids, records, clock)
+    ctx = ApiContext(
+        ledger,
+        wallets,
+        wallet_store,
+        SqliteApiStore(path),
+        clock,
+        merchants,
+        payments,
+        SqliteWebhookStore(path),
     )
+    ctx.code_verifier = PaymentCodeVerifier(SqliteDeviceStore(path))
+    return ctx
+
+
+def webhook_dispatcher(ctx: ApiContext, sender: Sender) -> WebhookDispatcher:
+    """The outbox relay for this context's ledger and webhook store."""
+    return WebhookDispatcher(ctx.ledger, ctx.merchants.by_id, ctx.webhook_store, ctx.clock, sender)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -72,6 +94,9 @@ def serve(
         ctx = build_context(database_url_from_env(database))
     except ColonyError as exc:
         raise fail(str(exc)) from None
+    sender = HttpSender()
+    stop_relay = threading.Event()
+    relay = webhook_dispatcher(ctx, sender).run_in_background(stop_relay)
     try:
         seeded = demo_data.seed(ctx) if demo else None
         try:
@@ -85,5 +110,8 @@ def serve(
         typer.echo(f"Colony is serving on {url}/ (API docs at {url}/docs); Ctrl-C stops it.")
         uvicorn.Server(uvicorn.Config(create_app(ctx), log_level="warning")).run(sockets=[sock])
     finally:
+        stop_relay.set()
+        relay.join(timeout=delivery_timeout_s * 2)
+        sender.close()
         ctx.ledger.close()
         ctx.api_store.close()

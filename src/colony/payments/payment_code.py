@@ -10,6 +10,9 @@ number, recomputes the password for the current and the previous step (so a code
 seconds, whatever the clocks' small drift), and accepts each (device, step) once. An older
 step within the recognition window is reported as expired rather than wrong, so the person
 at the till can be told to refresh the code rather than that it is false.
+
+Devices and spent codes live in a `DeviceStore` (SQLite in `storage/sqlite_devices.py`), so a
+code spent once stays spent across restarts and across processes sharing the database.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from colony.kernel.clock import NS_PER_S
 
@@ -31,6 +35,10 @@ step_s = 30
 accepted_steps = 2
 # Older steps still recognised, to say "expired" rather than "wrong": 10 minutes.
 recognised_steps = 20
+# How far back spent steps are remembered. Past `accepted_steps` a code is refused anyway; the
+# margin keeps a server whose clock runs a little ahead from forgetting a spend that one
+# running behind would still accept (several processes share one spent-code table).
+spent_memory_steps = accepted_steps + 4
 device_secret_bytes = 32
 CODE_DIGITS = len(CODE_PREFIX) + device_number_digits + password_digits
 
@@ -85,22 +93,80 @@ class CodeCheck:
     device: Device | None = None
 
 
+class DeviceStore(Protocol):
+    """Bound devices and spent (device, step) pairs. A spend must be atomic and durable:
+    `spend` answers True for exactly one caller per pair, whichever process asks."""
+
+    def bind(self, device: Device, now_ns: int) -> bool:
+        """Store a new device; False if its number is taken (bound or revoked)."""
+        ...
+
+    def device(self, number: int) -> Device | None:
+        """The device with this number, unless it is unknown or revoked."""
+        ...
+
+    def revoke(self, number: int, wallet_id: str, now_ns: int) -> bool:
+        """Unbind a wallet's device; False if the wallet has no such active device."""
+        ...
+
+    def spend(self, number: int, step: int) -> bool:
+        """Mark (device, step) used; False if it was used before."""
+        ...
+
+    def forget_spent_before(self, step: int) -> None: ...
+
+
+@dataclass
+class InMemoryDeviceStore:
+    """A DeviceStore for one process that forgets everything when it stops: for tests."""
+
+    devices: dict[int, Device] = field(default_factory=dict)
+    revoked: set[int] = field(default_factory=set)
+    used: set[tuple[int, int]] = field(default_factory=set)
+
+    def bind(self, device: Device, now_ns: int) -> bool:
+        if device.number in self.devices:
+            return False
+        self.devices[device.number] = device
+        return True
+
+    def device(self, number: int) -> Device | None:
+        return None if number in self.revoked else self.devices.get(number)
+
+    def revoke(self, number: int, wallet_id: str, now_ns: int) -> bool:
+        if self.device(number) is None or self.devices[number].wallet_id != wallet_id:
+            return False
+        self.revoked.add(number)
+        return True
+
+    def spend(self, number: int, step: int) -> bool:
+        if (number, step) in self.used:
+            return False
+        self.used.add((number, step))
+        return True
+
+    def forget_spent_before(self, step: int) -> None:
+        if self.used:
+            self.used = {(n, s) for n, s in self.used if s >= step}
+
+
 @dataclass
 class PaymentCodeVerifier:
     """Checks codes against bound devices and remembers which (device, step) were used.
 
-    The used set only needs to reach back `accepted_steps`: older steps are refused anyway, so
-    it is pruned as time moves and stays bounded.
+    The used set only needs to reach back `spent_memory_steps`: older steps are refused anyway,
+    so it is pruned as time moves and stays bounded.
     """
 
-    devices: dict[int, Device] = field(default_factory=dict)
-    used: set[tuple[int, int]] = field(default_factory=set)
+    store: DeviceStore = field(default_factory=InMemoryDeviceStore)
 
-    def bind(self, device: Device) -> None:
-        self.devices[device.number] = device
+    def bind(self, device: Device, now_ns: int = 0) -> bool:
+        return self.store.bind(device, now_ns)
 
     def unbind(self, number: int) -> None:
-        self.devices.pop(number, None)
+        found = self.store.device(number)
+        if found is not None:
+            self.store.revoke(number, found.wallet_id, 0)
 
     def check(self, code: str, now_ns: int) -> CodeCheck:
         """Accept a code once; any other outcome names why."""
@@ -113,22 +179,17 @@ class PaymentCodeVerifier:
             return CodeCheck(CodeResult.malformed)
         number = int(code[len(CODE_PREFIX) : len(CODE_PREFIX) + device_number_digits])
         given = code[-password_digits:]
-        device = self.devices.get(number)
+        device = self.store.device(number)
         if device is None:
             return CodeCheck(CodeResult.unknown_device)
         now_step = step_at(now_ns)
-        self._forget_before(now_step - accepted_steps + 1)
+        self.store.forget_spent_before(now_step - spent_memory_steps + 1)
         for age in range(recognised_steps):
             step = now_step - age
             if hmac.compare_digest(password(device.secret, step), given):
                 if age >= accepted_steps:
                     return CodeCheck(CodeResult.expired, device)
-                if (number, step) in self.used:
+                if not self.store.spend(number, step):
                     return CodeCheck(CodeResult.already_used, device)
-                self.used.add((number, step))
                 return CodeCheck(CodeResult.ok, device)
         return CodeCheck(CodeResult.wrong, device)
-
-    def _forget_before(self, step: int) -> None:
-        if self.used:
-            self.used = {(n, s) for n, s in self.used if s >= step}

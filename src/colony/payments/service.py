@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from colony.kernel.clock import Clock
 from colony.kernel.errors import InvalidInput
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import Money
@@ -23,6 +24,7 @@ from colony.merchants.model import QR_SCHEME_GUI, TRANSFER_DISCOUNT_FEE, Merchan
 from colony.merchants.service import MerchantService, revenue_account_id
 from colony.payments.emv_qr import MerchantQr, QrFormatError, generate, parse
 from colony.payments.payment_code import CodeResult, PaymentCodeVerifier
+from colony.payments.store import CaptureMethod, Method, PaymentRecord, PaymentStore, RefundRecord
 from colony.wallets.model import Wallet, derived_id
 from colony.wallets.service import WalletService
 from colony.wallets.store import WalletStore
@@ -99,12 +101,20 @@ class PaymentService:
         wallet_store: WalletStore,
         merchants: MerchantService,
         ids: IdGenerator,
+        records: PaymentStore | None = None,
+        clock: Clock | None = None,
     ) -> None:
+        """With `records` (and the `clock` that dates them), every payment and refund is
+        recorded, intent first, before the ledger moves its money (ADR 0003, ADR 0005)."""
+        if records is not None and clock is None:
+            raise ValueError("payment records need a clock")
         self._ledger = ledger
         self._wallets = wallets
         self._wallet_store = wallet_store
         self._merchants = merchants
         self._ids = ids
+        self.records = records
+        self._clock = clock
 
     def merchant_qr(
         self, merchant: Merchant, amount_minor: int | None = None, reference: str | None = None
@@ -129,7 +139,7 @@ class PaymentService:
 
     def _resolve(
         self, phone: str, currency: str, payload: str, amount_minor: int | None
-    ) -> tuple[Wallet, Merchant, int] | PayResult:
+    ) -> tuple[Wallet, Merchant, int, str | None] | PayResult:
         """Who pays whom how much, from a scanned code; or why not, before any money moves."""
         try:
             qr = parse(payload)
@@ -151,7 +161,37 @@ class PaymentService:
         amount = self._amount(qr.transaction_amount, merchant.currency, amount_minor)
         if isinstance(amount, PayResult):
             return amount
-        return wallet, merchant, amount
+        reference = qr.additional_data.get("reference_label")
+        return wallet, merchant, amount, reference if isinstance(reference, str) else None
+
+    def _intent(
+        self,
+        pid: int,
+        resolved: tuple[Wallet, Merchant, int, str | None],
+        method: Method,
+        capture: CaptureMethod,
+        description: str | None,
+        reference: str | None,
+    ) -> PayResult:
+        """Write the payment's record before its money moves: ok, or the id was used for
+        another payment. A dynamic code's own order reference wins over one given."""
+        if self.records is None or self._clock is None:
+            return PayResult.ok
+        wallet, merchant, amount, qr_reference = resolved
+        record = PaymentRecord(
+            pid,
+            merchant.id,
+            wallet.id,
+            amount,
+            wallet.currency,
+            method,
+            capture,
+            description,
+            qr_reference or reference,
+            self._clock.now_ns(),
+        )
+        stored = self.records.add(record)
+        return PayResult.ok if stored.same_payment(record) else PayResult.id_reused_differently
 
     def pay_by_qr(
         self,
@@ -160,13 +200,22 @@ class PaymentService:
         payload: str,
         amount_minor: int | None = None,
         payment_id: int | None = None,
+        *,
+        description: str | None = None,
+        reference: str | None = None,
+        method: Method = Method.qr,
     ) -> PayOutcome:
         """Pay at once: the money, the payer's limits, the refundable amount and the fee."""
         resolved = self._resolve(phone, currency, payload, amount_minor)
         if isinstance(resolved, PayResult):
             return PayOutcome(resolved)
-        wallet, merchant, amount = resolved
+        wallet, merchant, amount, _ = resolved
         pid = payment_id if payment_id is not None else self._ids.new_id()
+        recorded = self._intent(
+            pid, resolved, method, CaptureMethod.automatic, description, reference
+        )
+        if recorded is not PayResult.ok:
+            return PayOutcome(recorded)
         chain = [
             Transfer(
                 pid,
@@ -195,13 +244,21 @@ class PaymentService:
         amount_minor: int | None = None,
         payment_id: int | None = None,
         hold_s: int = authorisation_hold_s,
+        *,
+        description: str | None = None,
+        reference: str | None = None,
     ) -> PayOutcome:
         """Hold the money (and the payer's limits) for a later capture, void or expiry."""
         resolved = self._resolve(phone, currency, payload, amount_minor)
         if isinstance(resolved, PayResult):
             return PayOutcome(resolved)
-        wallet, merchant, amount = resolved
+        wallet, merchant, amount, _ = resolved
         pid = payment_id if payment_id is not None else self._ids.new_id()
+        recorded = self._intent(
+            pid, resolved, Method.qr, CaptureMethod.manual, description, reference
+        )
+        if recorded is not PayResult.ok:
+            return PayOutcome(recorded)
         self._refundable_account(pid, wallet.ledger)
         hold = _LINKED | int(TransferFlags.pending)
         chain = [
@@ -264,6 +321,9 @@ class PaymentService:
         verifier: PaymentCodeVerifier,
         now_ns: int,
         payment_id: int | None = None,
+        *,
+        description: str | None = None,
+        reference: str | None = None,
     ) -> PayOutcome:
         """A merchant's terminal charges the code a customer's phone shows (made offline)."""
         merchant = self._merchants.by_id(merchant_id)
@@ -280,7 +340,29 @@ class PaymentService:
         if wallet is None:
             return PayOutcome(PayResult.unknown_wallet)
         payload = self.merchant_qr(merchant, amount_minor)  # the same path as a dynamic code
-        return self.pay_by_qr(wallet.phone, wallet.currency, payload, payment_id=payment_id)
+        return self.pay_by_qr(
+            wallet.phone,
+            wallet.currency,
+            payload,
+            payment_id=payment_id,
+            description=description,
+            reference=reference,
+            method=Method.code,
+        )
+
+    def captured_minor(self, payment: Transfer) -> int:
+        """What the merchant got, from the ledger: all of a payment made at once, what was
+        posted of an authorisation, nothing while it is held or once it was released."""
+        if not payment.flags & TransferFlags.pending:
+            return payment.amount
+        posted = self._ledger.lookup_transfers([derived_id(payment.id, 10)])
+        return posted[0].amount if posted else 0
+
+    def refunded_minor(self, payment_id: int) -> int:
+        """What was given back, from the ledger: every refund draws on the payment's
+        refundable account."""
+        found = self._ledger.lookup_accounts([derived_id(payment_id, 6)])
+        return found[0].debits_posted if found else 0
 
     def _authorisation(self, payment_id: int) -> Transfer | PayResult:
         found = self._ledger.lookup_transfers([payment_id])
@@ -346,6 +428,11 @@ class PaymentService:
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
             return PayOutcome(PayResult.amount_must_be_positive)
         rid = refund_id if refund_id is not None else self._ids.new_id()
+        if self.records is not None and self._clock is not None:
+            record = RefundRecord(rid, payment_id, amount_minor, self._clock.now_ns())
+            stored = self.records.add_refund(record)
+            if (stored.payment_id, stored.amount_minor) != (payment_id, amount_minor):
+                return PayOutcome(PayResult.id_reused_differently)
         ledger = payment.ledger
         chain = [
             Transfer(

@@ -65,11 +65,12 @@ class SqliteApiStore:
         return (str(row[0]), str(row[1])) if row else None
 
     def begin(
-        self, scope: str, key: str, request_sha256: str, now_ns: int
+        self, scope: str, key: str, request_sha256: str, now_ns: int, abandoned_before_ns: int
     ) -> tuple[str, int | None, str | None]:
         """Claim a key. Returns ("new", None, None) for a first request, ("same", status, body)
         when this key already has a request with the same hash (status None: still running),
-        or ("different", None, None) when the key was used for another request."""
+        or ("different", None, None) when the key was used for another request. A claim still
+        unanswered since before `abandoned_before_ns` was left by a crash: it is taken over."""
         with self._lock:
             try:
                 self._db.execute(
@@ -78,6 +79,13 @@ class SqliteApiStore:
                 )
                 return "new", None, None
             except sqlite3.IntegrityError:
+                taken_over = self._db.execute(
+                    "UPDATE api_idempotency SET created_at_ns = ? WHERE scope = ? AND key = ?"
+                    " AND request_sha256 = ? AND status IS NULL AND created_at_ns < ?",
+                    (now_ns, scope, key, request_sha256, abandoned_before_ns),
+                ).rowcount
+                if taken_over:
+                    return "new", None, None
                 row = self._db.execute(
                     "SELECT request_sha256, status, body FROM api_idempotency"
                     " WHERE scope = ? AND key = ?",

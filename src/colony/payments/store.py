@@ -1,0 +1,83 @@
+"""What the payments context keeps outside the ledger: who paid whom, how, and what for.
+
+A record never holds a status or an amount captured or refunded: those are read from the
+ledger (ADR 0003, ADR 0005). A record is written, with its pre-chosen transfer id, before the
+ledger is asked to move the money; a record whose transfer the ledger does not hold is not a
+payment (it was refused, or is a moment from being made) and is shown to nobody.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass
+from typing import Protocol
+
+# The longest description a payer or merchant may attach, in characters.
+description_chars_max = 200
+# The longest merchant's order reference, in characters.
+reference_chars_max = 64
+
+
+class Method(enum.StrEnum):
+    qr = "qr"  # the payer scanned the merchant's code
+    code = "code"  # the merchant's terminal took the payer's payment code
+
+
+class CaptureMethod(enum.StrEnum):
+    automatic = "automatic"  # paid at once
+    manual = "manual"  # authorised, captured or voided later
+
+
+class Party(enum.StrEnum):
+    """Whose payments a listing shows."""
+
+    wallet = "wallet"  # the payments a wallet made
+    merchant = "merchant"  # the payments made to a merchant
+
+
+@dataclass(frozen=True)
+class PaymentRecord:
+    id: int  # the payment's ledger transfer id
+    merchant_id: str
+    wallet_id: str
+    amount_minor: int  # asked for (authorised or paid); what was captured is the ledger's
+    currency: str
+    method: Method
+    capture_method: CaptureMethod
+    description: str | None
+    reference: str | None
+    created_at_ns: int
+
+    def same_payment(self, other: PaymentRecord) -> bool:
+        """The same request, retried: everything but the time it was written agrees."""
+        return dataclasses.replace(other, created_at_ns=self.created_at_ns) == self
+
+
+@dataclass(frozen=True)
+class RefundRecord:
+    id: int  # the refund's ledger transfer id
+    payment_id: int
+    amount_minor: int
+    created_at_ns: int
+
+
+class PaymentStore(Protocol):
+    def add(self, record: PaymentRecord) -> PaymentRecord:
+        """Store a new record; if its id is already stored, the stored one is returned."""
+        ...
+
+    def by_id(self, payment_id: int) -> PaymentRecord | None: ...
+
+    def page(
+        self, party: Party, owner_id: str, starting_after: int | None, limit: int
+    ) -> list[PaymentRecord]:
+        """Up to `limit` of a party's records, newest first, after the record
+        `starting_after` (which must be that party's) when one is given."""
+        ...
+
+    def add_refund(self, refund: RefundRecord) -> RefundRecord:
+        """Store a new refund record; if its id is already stored, the stored one is returned."""
+        ...
+
+    def refunds_of(self, payment_id: int) -> list[RefundRecord]: ...

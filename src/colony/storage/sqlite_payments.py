@@ -1,0 +1,141 @@
+"""Payment and refund records in SQLite (the same file as the ledger journal, their own tables).
+
+Rows are listed in the order they were written (`seq`), newest first: ids derived from
+Idempotency-Keys are not time-ordered, and two payments may share a timestamp.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from colony.payments.store import CaptureMethod, Method, Party, PaymentRecord, RefundRecord
+from colony.storage.sqlite_connection import connect
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS payments (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,  -- the ledger transfer id, u128 as decimal text
+    merchant_id TEXT NOT NULL,
+    wallet_id TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    method TEXT NOT NULL,
+    capture_method TEXT NOT NULL,
+    description TEXT,
+    reference TEXT,
+    created_at_ns INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS payments_by_merchant ON payments (merchant_id, seq);
+CREATE INDEX IF NOT EXISTS payments_by_wallet ON payments (wallet_id, seq);
+CREATE TABLE IF NOT EXISTS payment_refunds (
+    id TEXT PRIMARY KEY,       -- the refund's ledger transfer id
+    payment_id TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    created_at_ns INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS payment_refunds_by_payment ON payment_refunds (payment_id);
+"""
+_COLUMNS = (
+    "id, merchant_id, wallet_id, amount_minor, currency, method, capture_method,"
+    " description, reference, created_at_ns"
+)
+_OWNER_COLUMN = {Party.wallet: "wallet_id", Party.merchant: "merchant_id"}
+
+_Row = tuple[str, str, str, int, str, str, str, str | None, str | None, int]
+
+
+class SqlitePaymentStore:
+    def __init__(self, path: Path) -> None:
+        self._db = connect(path, _SCHEMA)
+        self._lock = threading.Lock()  # one connection, many request threads
+
+    def add(self, record: PaymentRecord) -> PaymentRecord:
+        row = (
+            str(record.id),
+            record.merchant_id,
+            record.wallet_id,
+            record.amount_minor,
+            record.currency,
+            record.method.value,
+            record.capture_method.value,
+            record.description,
+            record.reference,
+            record.created_at_ns,
+        )
+        with self._lock:
+            try:
+                self._db.execute(
+                    f"INSERT INTO payments ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", row
+                )
+                return record
+            except sqlite3.IntegrityError:
+                pass
+        stored = self.by_id(record.id)
+        assert stored is not None  # the id is unique and rows are never deleted
+        return stored
+
+    def by_id(self, payment_id: int) -> PaymentRecord | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_COLUMNS} FROM payments WHERE id = ?", (str(payment_id),)
+            ).fetchone()
+        return _record(row) if row else None
+
+    def page(
+        self, party: Party, owner_id: str, starting_after: int | None, limit: int
+    ) -> list[PaymentRecord]:
+        owner = _OWNER_COLUMN[party]
+        sql = f"SELECT {_COLUMNS} FROM payments WHERE {owner} = ?"
+        args: tuple[object, ...] = (owner_id,)
+        if starting_after is not None:
+            sql += f" AND seq < (SELECT seq FROM payments WHERE id = ? AND {owner} = ?)"
+            args += (str(starting_after), owner_id)
+        with self._lock:
+            rows = self._db.execute(f"{sql} ORDER BY seq DESC LIMIT ?", (*args, limit)).fetchall()
+        return [_record(r) for r in rows]
+
+    def add_refund(self, refund: RefundRecord) -> RefundRecord:
+        row = (str(refund.id), str(refund.payment_id), refund.amount_minor, refund.created_at_ns)
+        with self._lock:
+            try:
+                self._db.execute("INSERT INTO payment_refunds VALUES (?, ?, ?, ?)", row)
+                return refund
+            except sqlite3.IntegrityError:
+                found = self._db.execute(
+                    "SELECT * FROM payment_refunds WHERE id = ?", (str(refund.id),)
+                ).fetchone()
+        return _refund(found)
+
+    def refunds_of(self, payment_id: int) -> list[RefundRecord]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM payment_refunds WHERE payment_id = ? ORDER BY rowid",
+                (str(payment_id),),
+            ).fetchall()
+        return [_refund(r) for r in rows]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _record(row: _Row) -> PaymentRecord:
+    pid, merchant, wallet, amount, currency, method, capture, description, reference, at = row
+    return PaymentRecord(
+        int(pid),
+        merchant,
+        wallet,
+        amount,
+        currency,
+        Method(method),
+        CaptureMethod(capture),
+        description,
+        reference,
+        at,
+    )
+
+
+def _refund(row: tuple[str, str, int, int]) -> RefundRecord:
+    rid, pid, amount, at = row
+    return RefundRecord(int(rid), int(pid), amount, at)

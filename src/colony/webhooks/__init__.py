@@ -1,0 +1,1 @@
+"""Merchant webhooks: events derived from the committed ledger, delivered signed, with retries."""

@@ -1,0 +1,181 @@
+"""The customer-presented payment code over real HTTP: a wallet binds a phone, the phone makes
+codes offline from its secret, a merchant's terminal charges them once."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from colony.api.context import ApiContext
+from colony.kernel.clock import NS_PER_S, ManualClock
+from colony.payments.payment_code import (
+    Device,
+    PaymentCodeVerifier,
+    code_for,
+    password_digits,
+    step_s,
+)
+from colony.payments.service import no_pin_limit_minor
+from colony.storage.sqlite_devices import SqliteDeviceStore
+from tests.api.test_payment_api import merchant_headers
+from tests.api.test_wallet_api import auth as wallet_auth
+from tests.api.test_wallet_api import open_wallet
+
+Shop = tuple[httpx.Client, ApiContext, dict[str, object], dict[str, object]]
+
+
+@pytest.fixture
+def till(shop: Shop) -> tuple[httpx.Client, ApiContext, dict[str, object], dict[str, object]]:
+    """The shop, with the server's clock held one second into a code step."""
+    client, ctx, merchant, alice = shop
+    step_ns = step_s * NS_PER_S
+    ctx.clock = ManualClock(time.time_ns() // step_ns * step_ns + NS_PER_S)
+    return client, ctx, merchant, alice
+
+
+def clock_of(ctx: ApiContext) -> ManualClock:
+    assert isinstance(ctx.clock, ManualClock)
+    return ctx.clock
+
+
+def bind(client: httpx.Client, wallet: dict[str, object], key: str = "d1") -> httpx.Response:
+    return client.post(
+        "/v1/wallets/me/devices", headers=wallet_auth(wallet) | {"Idempotency-Key": key}
+    )
+
+
+def phone(bound: dict[str, object]) -> Device:
+    """What the phone keeps from the answer: enough to make codes with no network."""
+    return Device(int(str(bound["number"])), bytes.fromhex(str(bound["secret"])), "")
+
+
+def charge(
+    client: httpx.Client, merchant: dict[str, object], code: str, amount: int, key: str
+) -> httpx.Response:
+    return client.post(
+        "/v1/payments/code",
+        json={"code": code, "amount_minor": amount, "reference": f"till-{key}"},
+        headers=merchant_headers(merchant, key),
+    )
+
+
+def error_code(response: httpx.Response) -> str:
+    return str(response.json()["error"]["code"])
+
+
+def test_bind_a_phone_and_pay_at_the_till(till: Shop, tmp_path: Path) -> None:
+    client, ctx, merchant, alice = till
+    response = bind(client, alice)
+    assert response.status_code == 201, response.text
+    bound = response.json()
+    assert bound["wallet"] == alice["id"] and bound["status"] == "active"
+    assert (bound["algorithm"], bound["digits"], bound["period"], bound["code_prefix"]) == (
+        "HMAC-SHA256",
+        password_digits,
+        step_s,
+        "28",
+    )
+    assert len(str(bound["number"])) == 8 and len(bytes.fromhex(str(bound["secret"]))) == 32
+    replayed = bind(client, alice)
+    assert replayed.json() == {k: v for k, v in bound.items() if k != "secret"}  # shown once
+
+    code = code_for(phone(bound), ctx.clock.now_ns())
+    paid = charge(client, merchant, code, 1_250, "t1")
+    assert paid.status_code == 201, paid.text
+    payment = paid.json()
+    assert (payment["method"], payment["wallet"], payment["merchant"]) == (
+        "code",
+        alice["id"],
+        merchant["id"],
+    )
+    assert (payment["status"], payment["amount_captured_minor"], payment["reference"]) == (
+        "succeeded",
+        1_250,
+        "till-t1",
+    )
+    balance = client.get("/v1/wallets/me", headers=wallet_auth(alice)).json()["balance"]
+    assert balance["amount_minor"] == 20_001 - 1_250
+    mine = client.get(f"/v1/payments/{payment['id']}", headers=wallet_auth(alice))
+    assert mine.status_code == 200 and mine.json() == payment
+
+    clock_of(ctx).advance(10)
+    replay = charge(client, merchant, code, 1_250, "t2")
+    assert (replay.status_code, error_code(replay)) == (400, "code_already_used")
+    assert replay.json()["error"]["param"] == "code"
+    # Spent means spent for every process on the database, and after a restart.
+    elsewhere = PaymentCodeVerifier(SqliteDeviceStore(tmp_path / "api.db"))
+    assert elsewhere.check(code, ctx.clock.now_ns()).result.name == "already_used"
+    balance = client.get("/v1/wallets/me", headers=wallet_auth(alice)).json()["balance"]
+    assert balance["amount_minor"] == 20_001 - 1_250  # the replay moved nothing
+
+
+def test_each_refusal_names_its_reason(till: Shop) -> None:
+    client, ctx, merchant, alice = till
+    device = phone(bind(client, alice).json())
+    now = ctx.clock.now_ns()
+    stale = code_for(device, now - 2 * step_s * NS_PER_S)  # two steps ago
+    assert error_code(charge(client, merchant, stale, 100, "e1")) == "code_expired"
+    other = Device((device.number + 1) % 10**8, device.secret, "")
+    assert error_code(charge(client, merchant, code_for(other, now), 100, "e2")) == (
+        "code_unknown_device"
+    )
+    good = code_for(device, now)
+    wrong = good[:-1] + str((int(good[-1]) + 1) % 10)
+    assert error_code(charge(client, merchant, wrong, 100, "e3")) == "code_wrong"
+    for malformed in ("", "12345", "27" + good[2:], good + "0", good[:-1] + "x"):
+        refused = charge(client, merchant, malformed, 100, f"m{malformed}")
+        assert (refused.status_code, error_code(refused)) == (400, "code_malformed")
+    # None of these spent the real code.
+    assert charge(client, merchant, good, 100, "ok").status_code == 201
+    nobody = client.post(
+        "/v1/payments/code",
+        json={"code": good, "amount_minor": 100},
+        headers=wallet_auth(alice) | {"Idempotency-Key": "w"},
+    )
+    assert nobody.status_code == 401  # a wallet token is no merchant key
+
+
+def test_pin_required_leaves_the_code_unspent(till: Shop) -> None:
+    client, ctx, merchant, alice = till
+    device = phone(bind(client, alice).json())
+    code = code_for(device, ctx.clock.now_ns())
+    over = charge(client, merchant, code, no_pin_limit_minor + 1, "big")
+    assert (over.status_code, error_code(over), over.json()["error"]["param"]) == (
+        402,
+        "pin_required",
+        "amount_minor",
+    )
+    again = charge(client, merchant, code, 500, "small")
+    assert again.status_code == 201, again.text
+    future = code_for(device, ctx.clock.now_ns() + step_s * NS_PER_S)
+    assert error_code(charge(client, merchant, future, 10, "x")) == "code_wrong"
+
+
+def test_revoke_is_for_the_owner_and_kills_the_codes(till: Shop) -> None:
+    client, ctx, merchant, alice = till
+    bob = open_wallet(client, "+6598765432")
+    bound = bind(client, alice).json()
+    number = str(bound["number"])
+
+    def revoke(wallet: dict[str, object], key: str, which: str = number) -> httpx.Response:
+        return client.post(
+            f"/v1/wallets/me/devices/{which}/revoke",
+            headers=wallet_auth(wallet) | {"Idempotency-Key": key},
+        )
+
+    stolen = revoke(bob, "r1")
+    assert (stolen.status_code, error_code(stolen)) == (404, "resource_missing")
+    code = code_for(phone(bound), ctx.clock.now_ns())
+    assert charge(client, merchant, code, 100, "before").status_code == 201  # still bound
+    for bad in ("1234", "abcdefgh", "00000000"):
+        assert revoke(alice, f"bad-{bad}", bad).status_code == 404
+    revoked = revoke(alice, "r2")
+    assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    clock_of(ctx).advance(step_s)
+    fresh = code_for(phone(bound), ctx.clock.now_ns())
+    assert error_code(charge(client, merchant, fresh, 100, "after")) == "code_unknown_device"
+    assert revoke(alice, "r3").status_code == 404  # once
+    assert bind(client, bob, "bob-d").status_code == 201

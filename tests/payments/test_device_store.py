@@ -1,0 +1,56 @@
+"""Payment-code devices and spent codes in SQLite: one spend per (device, step), whichever
+connection asks, and a revoked device stays revoked."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from colony.payments.payment_code import (
+    CodeResult,
+    PaymentCodeVerifier,
+    code_for,
+    new_device,
+    spent_memory_steps,
+)
+from colony.storage.sqlite_devices import SqliteDeviceStore
+
+# Connections racing to spend one code (each a server sharing the database file).
+racers = 8
+
+
+def test_one_spend_wins_across_connections(tmp_path: Path) -> None:
+    path = tmp_path / "codes.db"
+    stores = [SqliteDeviceStore(path) for _ in range(racers)]
+    device = new_device(12345678, "wal_a", token_bytes=lambda n: b"\x05" * n)
+    assert stores[0].bind(device, 1) and not stores[1].bind(device, 2)  # a number is bound once
+    code = code_for(device, 0)
+    start = threading.Barrier(racers)
+    results: list[CodeResult] = []
+
+    def check(store: SqliteDeviceStore) -> None:
+        start.wait()
+        results.append(PaymentCodeVerifier(store).check(code, 0).result)
+
+    threads = [threading.Thread(target=check, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [CodeResult.ok] + [CodeResult.already_used] * (racers - 1)
+    for store in stores:
+        store.close()
+
+
+def test_revoke_and_prune(tmp_path: Path) -> None:
+    store = SqliteDeviceStore(tmp_path / "codes.db")
+    device = new_device(7, "wal_a", token_bytes=lambda n: b"\x01" * n)
+    assert store.bind(device, 1) and store.device(7) == device
+    assert not store.revoke(7, "wal_b", 2)  # not the owner's
+    assert store.revoke(7, "wal_a", 3) and store.device(7) is None
+    assert not store.revoke(7, "wal_a", 4) and not store.bind(device, 5)  # never reused
+    for step in range(10):
+        assert store.spend(8, step)
+    store.forget_spent_before(10 - spent_memory_steps)
+    assert not store.spend(8, 9) and store.spend(8, 0)  # recent kept, old forgotten
+    store.close()
