@@ -96,7 +96,9 @@ def test_the_page_shows_colony_alive_and_links_to_the_api_docs(
     expect(totals.filter(has_text="SGD").locator("td").last).to_have_text("yes")
     expect(totals.filter(has_text="€").locator("td").first).to_have_text("EUR")
     payments = page.locator("#payments tbody tr")
-    expect(payments.filter(has_text="refund")).to_have_count(1)
+    refund = payments.filter(has_text="refund")
+    expect(refund).to_have_count(1)
+    expect(refund).to_contain_text("Aurora Gifts: reindeer mug")
     expect(payments.filter(has_text="requires_capture")).to_have_count(1)
     expect(payments.filter(has_text="€39.90 of €45.00")).to_have_count(1)
 

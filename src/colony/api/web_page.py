@@ -32,7 +32,7 @@ _SETTLES = int(TransferFlags.post_pending_transfer | TransferFlags.void_pending_
 
 _STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; margin: 0; color: #1d2733; background: #f6f7f9; }
-main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; }
+main { max-width: 72rem; margin: 0 auto; padding: 1.5rem; }
 h1 { margin: 0 0 .25rem; font-size: 1.8rem; }
 h1 .dot { color: #1a9850; }
 h2 { font-size: 1.15rem; margin: 1.75rem 0 .5rem; }
@@ -40,7 +40,8 @@ h2 { font-size: 1.15rem; margin: 1.75rem 0 .5rem; }
 table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { padding: .4rem .6rem; border-bottom: 1px solid #e3e6ea; text-align: left; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
-code { font-size: .85em; }
+td.n, td.nowrap { white-space: nowrap; }
+code { font-size: .8em; }
 ul.counts { display: flex; gap: 1rem; list-style: none; padding: 0; margin: 0; }
 ul.counts li { background: #fff; padding: .6rem 1rem; border: 1px solid #e3e6ea; }
 ul.counts strong { font-size: 1.4rem; display: block; }
@@ -156,15 +157,16 @@ def render(ctx: ApiContext) -> str:
     payment_rows = (
         "".join(
             "<tr>"
-            f"<td>{_e(utc_from_ns(t.timestamp).strftime('%Y-%m-%d %H:%M:%S'))}</td>"
+            f"<td class='nowrap'>{_e(utc_from_ns(t.timestamp).strftime('%Y-%m-%d %H:%M'))}</td>"
             f"<td>{_kind(t)}</td>"
+            f"<td>{_e(_what_for(ctx, t))}</td>"
             f"<td class='n'>{_e(_paid_amount(t, figures.captured))}</td>"
-            f"<td>{_e(_status(ctx, t))}</td>"
+            f"<td class='nowrap'>{_e(_status(ctx, t))}</td>"
             f"<td><code>{_e(_public_id(t))}</code></td>"
             "</tr>"
             for t in figures.recent
         )
-        or "<tr><td colspan='5'>No payments yet.</td></tr>"
+        or "<tr><td colspan='6'>No payments yet.</td></tr>"
     )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -188,7 +190,8 @@ journal entry <span id="journal">{ctx.ledger.journal_seq:,}</span>.</p>
 <p class="meta">Debits and credits posted are in minor units and include the ledger's limit
 accounts (caps are enforced as balances); every currency's debits equal its credits.</p>
 <h2>Recent payments</h2>
-<table id="payments"><thead><tr><th>when (UTC)</th><th>what</th><th class="n">amount</th>
+<table id="payments"><thead><tr><th>when (UTC)</th><th>what</th><th>merchant, for</th>
+<th class="n">amount</th>
 <th>status</th><th>id</th></tr></thead><tbody>{payment_rows}</tbody></table>
 </main></body></html>
 """
@@ -198,6 +201,19 @@ def _kind(t: Transfer) -> str:
     if t.code == TRANSFER_REFUND:
         return "refund"
     return "authorisation" if t.flags & TransferFlags.pending else "payment"
+
+
+def _what_for(ctx: ApiContext, t: Transfer) -> str:
+    """The merchant's name and the payment's description, from the payment's record."""
+    records = ctx.payments.records
+    if records is None:
+        return ""
+    record = records.by_id(t.user_data_128 if t.code == TRANSFER_REFUND else t.id)
+    if record is None:
+        return ""
+    merchant = ctx.merchants.by_id(record.merchant_id)
+    name = merchant.display_name if merchant is not None else record.merchant_id
+    return f"{name}: {record.description}" if record.description else name
 
 
 def _paid_amount(t: Transfer, captured: dict[int, int]) -> str:

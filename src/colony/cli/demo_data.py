@@ -170,28 +170,31 @@ def _money(ctx: ApiContext, merchants: dict[str, Merchant]) -> None:
     if (tid := new("p2p:alice:bala")) is not None:
         _ok(ctx.wallets.p2p(ALICE.phone, BALA.phone, "SGD", 1_500, tid).result)
     # QR payments: a static code (the payer types the amount) and dynamic ones (fixed amount).
-    payments: tuple[tuple[str, DemoPerson, str, int | None], ...] = (
-        ("pay:alice:hawker", ALICE, pay.merchant_qr(hawker), 550),
-        ("pay:bala:hawker", BALA, pay.merchant_qr(hawker, 480, "T12"), None),
-        ("pay:bala:kopi", BALA, pay.merchant_qr(kopi, 320), None),
-        ("pay:alice:kopi", ALICE, pay.merchant_qr(kopi), 260),
-        ("pay:aino:gifts", AINO, pay.merchant_qr(gifts, 2_590, "R-1042"), None),
+    payments: tuple[tuple[str, DemoPerson, str, int | None, str], ...] = (
+        ("pay:alice:hawker", ALICE, pay.merchant_qr(hawker), 550, "chicken rice"),
+        ("pay:bala:hawker", BALA, pay.merchant_qr(hawker, 480, "T12"), None, "laksa, table 12"),
+        ("pay:bala:kopi", BALA, pay.merchant_qr(kopi, 320), None, "kopi-o and kaya toast"),
+        ("pay:alice:kopi", ALICE, pay.merchant_qr(kopi), 260, "teh tarik"),
+        ("pay:aino:gifts", AINO, pay.merchant_qr(gifts, 2_590, "R-1042"), None, "reindeer mug"),
     )
-    for name, payer, code, typed in payments:
+    for name, payer, code, typed, what in payments:
         if (pid := new(name)) is not None:
-            _paid(pay.pay_by_qr(payer.phone, payer.currency, code, typed, pid).result)
+            paid = pay.pay_by_qr(payer.phone, payer.currency, code, typed, pid, description=what)
+            _paid(paid.result)
     # A refund in part: a reindeer mug that arrived chipped.
     if (tid := new("refund:aino:gifts")) is not None:
         _paid(pay.refund(ledger_id("pay:aino:gifts"), 500, tid).result)
     # Authorisations: one captured in part, one left for the merchant to capture.
     if (tid := new("authorise:aino:gifts")) is not None:
         code = pay.merchant_qr(gifts, 4_500)
-        _paid(pay.authorise(AINO.phone, AINO.currency, code, payment_id=tid).result)
+        what = "sled dog postcards, shipped"
+        _paid(pay.authorise(AINO.phone, AINO.currency, code, None, tid, description=what).result)
     if ctx.ledger.pending_status(ledger_id("authorise:aino:gifts")) is _PENDING:
         _paid(pay.capture(ledger_id("authorise:aino:gifts"), 3_990).result)
     if (tid := new("authorise:alice:hawker")) is not None:
         code = pay.merchant_qr(hawker, 1_880)
-        _paid(pay.authorise(ALICE.phone, ALICE.currency, code, payment_id=tid).result)
+        what = "catering order for four"
+        _paid(pay.authorise(ALICE.phone, ALICE.currency, code, None, tid, description=what).result)
 
 
 def _ok(result: WalletResult) -> None:
