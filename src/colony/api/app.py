@@ -15,6 +15,7 @@ from colony.api import (
     auth,
     device_routes,
     errors,
+    funding_routes,
     idempotency,
     payment_routes,
     web_page,
@@ -222,6 +223,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
     payment_routes.register(app, ctx)
     webhook_routes.register(app, ctx)
     device_routes.register(app, ctx)
+    funding_routes.register(app, ctx)
 
     web_page.register(app, ctx)
 

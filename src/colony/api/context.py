@@ -13,6 +13,7 @@ from colony.merchants.service import MerchantService
 from colony.payments.payment_code import PaymentCodeVerifier
 from colony.payments.service import PaymentService
 from colony.storage.sqlite_api import SqliteApiStore
+from colony.wallets.funding_service import FundingService
 from colony.wallets.service import WalletService
 from colony.wallets.store import WalletStore
 from colony.webhooks.store import WebhookStore
@@ -33,3 +34,4 @@ class ApiContext:
     address_limiter: RateLimiter | None = None  # per client address, in front of it
     # Payment-code devices and spent codes (in memory unless `colony serve` gives a store).
     code_verifier: PaymentCodeVerifier = field(default_factory=PaymentCodeVerifier)
+    funding: FundingService | None = None  # partners, top-ups, withdrawals (build_context)

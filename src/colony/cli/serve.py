@@ -14,7 +14,7 @@ from colony.api.app import create_app
 from colony.api.context import ApiContext
 from colony.cli import demo_data
 from colony.cli.ledger_commands import DatabaseOption, fail
-from colony.kernel.clock import SystemClock
+from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
 from colony.merchants.service import MerchantService
@@ -23,18 +23,20 @@ from colony.payments.service import PaymentService
 from colony.storage.open import database_url_from_env, open_ledger, sqlite_path
 from colony.storage.sqlite_api import SqliteApiStore
 from colony.storage.sqlite_devices import SqliteDeviceStore
+from colony.storage.sqlite_funding import SqliteFundingStore
 from colony.storage.sqlite_merchants import SqliteMerchantStore
 from colony.storage.sqlite_payments import SqlitePaymentStore
 from colony.storage.sqlite_wallets import SqliteWalletStore
 from colony.storage.sqlite_webhooks import SqliteWebhookStore
+from colony.wallets.funding_service import FundingService
 from colony.wallets.service import WalletService
 from colony.webhooks.dispatcher import Sender, WebhookDispatcher, delivery_timeout_s
 from colony.webhooks.http_sender import HttpSender
 
 
-def build_context(database_url: str) -> ApiContext:
-    """Open every store the API needs on one database (SQLite for now)."""
-    clock = SystemClock()
+def build_context(database_url: str, clock: Clock | None = None) -> ApiContext:
+    """Open every store the API needs on one database (SQLite for now); tests pass a clock."""
+    clock = clock or SystemClock()
     ledger = open_ledger(database_url, clock=clock)
     path = sqlite_path(database_url)
     wallet_store = SqliteWalletStore(path)
@@ -55,6 +57,8 @@ def build_context(database_url: str) -> ApiContext:
         SqliteWebhookStore(path),
     )
     ctx.code_verifier = PaymentCodeVerifier(SqliteDeviceStore(path))
+    ctx.funding = FundingService(ledger, wallets, SqliteFundingStore(path), clock, ids)
+    ctx.funding.reconcile()
     return ctx
 
 

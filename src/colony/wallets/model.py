@@ -53,6 +53,10 @@ ACCOUNT_FUNDING_PARTNER = 11
 OPENING_DEPOSIT_MINOR = 1  # an account for the price of a coin
 # How long a funding partner has to confirm a top-up before its hold expires, in seconds.
 top_up_confirm_timeout_s = 900
+TRANSFER_WITHDRAWAL = 107  # money out to a funding partner (to a bank account, a card)
+# How long a funding partner has to confirm a withdrawal before the held money goes back to
+# the wallet, in seconds (a bank transfer may take a working day).
+withdrawal_confirm_timeout_s = 86_400
 
 
 @dataclass(frozen=True)

@@ -25,3 +25,9 @@ class WalletResult(enum.IntEnum):
     top_up_expired = 16  # the partner did not confirm in time: the hold has gone
     top_up_already_settled = 17  # confirmed or declined before
     invalid_name = 18  # empty, blank or over 100 characters
+    withdrawal_not_found = 19
+    withdrawal_expired = 20  # the partner did not confirm in time: the money went back
+    withdrawal_already_settled = 21  # confirmed or failed before
+    invalid_partner_name = 22  # 2-40 of a-z, 0-9 and _, starting with a letter
+    invalid_partner_kind = 23  # "bank" or "card_issuer"
+    partner_registered_differently = 24  # that name and currency already have another kind

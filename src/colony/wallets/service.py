@@ -25,6 +25,7 @@ from colony.wallets.results import WalletResult
 from colony.wallets.store import WalletStore, every_wallet
 
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+_PARTNER_NAME = re.compile(r"[a-z][a-z0-9_]{1,39}")
 _LINKED = int(TransferFlags.linked)
 _NO_OVERDRAFT = int(AccountFlags.debits_must_not_exceed_credits)
 _CHART_FUNDING = 0xF0
@@ -378,13 +379,17 @@ class WalletService:
         digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
         return derived_id(int.from_bytes(digest, "big"), ledger)
 
+    @staticmethod
+    def is_partner_name(name: str) -> bool:
+        return _PARTNER_NAME.fullmatch(name) is not None
+
     def register_funding_partner(self, name: str, currency: str) -> WalletResult:
         """A bank or card issuer that tops wallets up in `currency` (idempotent)."""
         try:
             ledger = ledger_of(currency)
         except UnknownCurrency:
             return WalletResult.unknown_currency
-        if not re.fullmatch(r"[a-z][a-z0-9_]{1,39}", name):
+        if not self.is_partner_name(name):
             raise InvalidInput("a funding partner's name is 2-40 of a-z, 0-9 and _")
         self._ensure_chart(ledger)
         self._accounts(
@@ -447,6 +452,65 @@ class WalletService:
 
     def settle_top_up(self, transfer_id: int, *, confirmed: bool) -> WalletResult:
         """The partner's answer: post the hold (confirmed) or void it (declined)."""
+        found = self._ledger.lookup_transfers([transfer_id])
+        if not found or found[0].code != model.TRANSFER_TOP_UP:
+            return WalletResult.top_up_not_found
+        settled = self._settle([transfer_id, derived_id(transfer_id, 3)], confirmed=confirmed)
+        return WalletResult[f"top_up_{settled}"] if settled else WalletResult.ok
+
+    def request_withdrawal(
+        self,
+        phone: str,
+        currency: str,
+        partner: str,
+        amount_minor: int,
+        transfer_id: int | None = None,
+    ) -> P2POutcome:
+        """Hold money leaving for a partner (a bank account, a card) until the partner confirms.
+        The wallet's limits apply at once, as for any payment out: the money is held (it can
+        no longer be spent), today's outflow allowance is used, and the balance headroom it
+        frees is held too. If the partner says nothing within `withdrawal_confirm_timeout_s`,
+        the ledger expires every hold and the money is the wallet's again."""
+        wallet = self._store.by_phone(phone, currency.upper())
+        if wallet is None:
+            return P2POutcome(WalletResult.unknown_wallet)
+        partner_account = self.funding_partner_account_id(partner, wallet.ledger)
+        if not self._ledger.lookup_accounts([partner_account]):
+            return P2POutcome(WalletResult.unknown_funding_source)
+        if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
+            return P2POutcome(WalletResult.amount_must_be_positive)
+        tid = transfer_id if transfer_id is not None else self._ids.new_id()
+        timeout = model.withdrawal_confirm_timeout_s
+        chain = [
+            Transfer(
+                tid,
+                wallet.account_id,
+                partner_account,
+                amount_minor,
+                wallet.ledger,
+                model.TRANSFER_WITHDRAWAL,
+                int(TransferFlags.pending) | _LINKED,
+                timeout=timeout,
+            ),
+            *self.spend_legs(wallet, amount_minor, tid, hold_timeout_s=timeout),
+        ]
+        chain[-1].flags &= ~_LINKED  # the chain ends with the headroom hold
+        return P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=None), tid)
+
+    def settle_withdrawal(self, transfer_id: int, *, confirmed: bool) -> WalletResult:
+        """The partner's answer: paid out (post every hold) or failed (void them: the money,
+        the day's allowance and the balance headroom all come back)."""
+        found = self._ledger.lookup_transfers([transfer_id])
+        if not found or found[0].code != model.TRANSFER_WITHDRAWAL:
+            return WalletResult.withdrawal_not_found
+        settled = self._settle([transfer_id, *self.spend_leg_ids(transfer_id)], confirmed=confirmed)
+        return WalletResult[f"withdrawal_{settled}"] if settled else WalletResult.ok
+
+    def _settle(self, pending_ids: list[int], *, confirmed: bool) -> str | None:
+        """Post or void a chain of holds together. None when done (now, or by an earlier
+        attempt with the same answer); else why not: `expired`, `already_settled` (another
+        answer came first) or `not_found`. Posting and voiding use the same derived ids, so
+        the second of two different answers is refused by the ledger itself."""
         flag = int(
             TransferFlags.post_pending_transfer
             if confirmed
@@ -455,40 +519,26 @@ class WalletService:
         amount = AMOUNT_MAX if confirmed else 0
         chain = [
             Transfer(
-                derived_id(transfer_id, 100),
-                0,
-                0,
-                amount,
-                0,
-                0,
-                flag | _LINKED,
-                pending_id=transfer_id,
-            ),
-            Transfer(
-                derived_id(transfer_id, 101),
-                0,
-                0,
-                amount,
-                0,
-                0,
-                flag,
-                pending_id=derived_id(transfer_id, 3),
-            ),
-        ]
+                derived_id(pending_ids[0], 100 + i), 0, 0, amount, 0, 0, flag | _LINKED,
+                pending_id=pending_id,
+            )
+            for i, pending_id in enumerate(pending_ids)
+        ]  # fmt: skip
+        chain[-1].flags &= ~_LINKED
         results = self._ledger.create_transfers(chain)
         if results[0] is RT.exists or all(r is RT.ok for r in results):
-            return WalletResult.ok
+            return None
         failing = next(i for i, r in enumerate(results) if r is not RT.linked_event_failed)
         result = results[failing]
         if result is RT.pending_transfer_not_found or result is RT.pending_transfer_not_pending:
-            return WalletResult.top_up_not_found
+            return "not_found"
         if result is RT.pending_transfer_expired:
-            return WalletResult.top_up_expired
+            return "expired"
         if result in (RT.pending_transfer_already_posted, RT.pending_transfer_already_voided):
-            return WalletResult.top_up_already_settled
+            return "already_settled"
         if result is RT.id_already_failed or result.name.startswith("exists_with_different"):
-            return WalletResult.top_up_already_settled
-        raise LedgerRefused(f"top-up settlement refused: {result.name}")
+            return "already_settled"
+        raise LedgerRefused(f"settlement refused: {result.name}")
 
     # -------------------------------------------------------------- ledger helpers
 

@@ -1,0 +1,105 @@
+"""Funding partners and their top-ups and withdrawals in SQLite (beside the ledger journal)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from colony.storage.sqlite_connection import connect
+from colony.wallets.funding import FundingMovement, FundingPartner, MovementKind, PartnerKind
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS funding_partners (
+    name TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_at_ns INTEGER NOT NULL,
+    PRIMARY KEY (name, currency)
+);
+CREATE TABLE IF NOT EXISTS funding_movements (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    wallet_id TEXT NOT NULL,
+    partner TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    transfer_id TEXT NOT NULL,  -- u128 as decimal text
+    created_at_ns INTEGER NOT NULL
+);
+"""
+_PARTNER = "name, kind, currency, created_at_ns"
+_MOVEMENT = "id, kind, wallet_id, partner, amount_minor, currency, transfer_id, created_at_ns"
+
+
+class SqliteFundingStore:
+    def __init__(self, path: Path) -> None:
+        self._db = connect(path, _SCHEMA)
+        self._lock = threading.Lock()  # one connection, many request threads
+
+    def add_partner(self, partner: FundingPartner) -> bool:
+        row = (partner.name, str(partner.kind), partner.currency, partner.created_at_ns)
+        return self._insert(f"INSERT INTO funding_partners ({_PARTNER}) VALUES (?,?,?,?)", row)
+
+    def partner(self, name: str, currency: str) -> FundingPartner | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_PARTNER} FROM funding_partners WHERE name = ? AND currency = ?",
+                (name, currency),
+            ).fetchone()
+        return _partner(row) if row else None
+
+    def partners(self, currency: str | None = None) -> list[FundingPartner]:
+        where, args = ("WHERE currency = ?", (currency,)) if currency else ("", ())
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_PARTNER} FROM funding_partners {where} ORDER BY name, currency", args
+            ).fetchall()
+        return [_partner(r) for r in rows]
+
+    def add_movement(self, m: FundingMovement) -> bool:
+        row = (
+            m.id,
+            str(m.kind),
+            m.wallet_id,
+            m.partner,
+            m.amount_minor,
+            m.currency,
+            str(m.transfer_id),
+            m.created_at_ns,
+        )
+        return self._insert(
+            f"INSERT INTO funding_movements ({_MOVEMENT}) VALUES (?,?,?,?,?,?,?,?)", row
+        )
+
+    def movement(self, movement_id: str) -> FundingMovement | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_MOVEMENT} FROM funding_movements WHERE id = ?", (movement_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        mid, kind, wallet_id, partner, amount, currency, transfer_id, created = row
+        return FundingMovement(
+            mid, MovementKind(kind), wallet_id, partner, amount, currency, int(transfer_id), created
+        )
+
+    def remove_movement(self, movement_id: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM funding_movements WHERE id = ?", (movement_id,))
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _insert(self, sql: str, row: tuple[object, ...]) -> bool:
+        with self._lock:
+            try:
+                self._db.execute(sql, row)
+            except sqlite3.IntegrityError:
+                return False
+        return True
+
+
+def _partner(row: tuple[str, str, str, int]) -> FundingPartner:
+    name, kind, currency, created = row
+    return FundingPartner(name, PartnerKind(kind), currency, created)
