@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import FastAPI, Header, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 
 from colony import __version__
@@ -18,6 +18,7 @@ from colony.api import (
     funding_routes,
     idempotency,
     payment_routes,
+    web_page,
     webhook_routes,
 )
 from colony.api.context import ApiContext
@@ -69,7 +70,8 @@ def refusal(result: WalletResult, param: str | None = None) -> ApiError:
 
 
 def create_app(ctx: ApiContext) -> FastAPI:
-    app = FastAPI(
+    # Swagger UI and ReDoc served from the package itself, not a CDN: /docs works offline.
+    app = FastAPIOffline(
         title="Colony",
         version=__version__,
         description="Payments on a durable double-entry ledger.",
@@ -223,20 +225,6 @@ def create_app(ctx: ApiContext) -> FastAPI:
     device_routes.register(app, ctx)
     funding_routes.register(app, ctx)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def alive() -> str:
-        rows = "".join(
-            f"<tr><td>{t.ledger}</td><td>{t.accounts}</td><td>{t.debits_posted:,}</td>"
-            f"<td>{t.credits_posted:,}</td></tr>"
-            for t in ctx.ledger.totals()
-        )
-        return (
-            "<!doctype html><html><head><meta charset='utf-8'><title>Colony</title></head><body>"
-            f"<h1>Colony is running</h1><p id='version'>version {html.escape(__version__)}, "
-            f"journal entry {ctx.ledger.journal_seq}</p>"
-            "<table id='totals'><tr><th>ledger</th><th>accounts</th><th>debits posted</th>"
-            f"<th>credits posted</th></tr>{rows}</table>"
-            "<p><a href='/docs'>API documentation</a></p></body></html>"
-        )
+    web_page.register(app, ctx)
 
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import socket
 import threading
 from typing import Annotated
 
@@ -11,6 +12,7 @@ import uvicorn
 
 from colony.api.app import create_app
 from colony.api.context import ApiContext
+from colony.cli import demo_data
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
@@ -65,22 +67,52 @@ def webhook_dispatcher(ctx: ApiContext, sender: Sender) -> WebhookDispatcher:
     return WebhookDispatcher(ctx.ledger, ctx.merchants.by_id, ctx.webhook_store, ctx.clock, sender)
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Bound and listening before the URL is printed: port 0 gets a free port, and the
+    printed URL answers at once (connections wait in the backlog while uvicorn starts)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(socket.SOMAXCONN)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def serve(
     database: DatabaseOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free one).")] = 8000,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo", help="Seed demo data (once per database); print credentials to try it."
+        ),
+    ] = False,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) and the web page."""
     try:
         ctx = build_context(database_url_from_env(database))
     except ColonyError as exc:
         raise fail(str(exc)) from None
-    typer.echo(f"Colony is serving on http://{host}:{port}/ (API docs at /docs)")
     sender = HttpSender()
     stop_relay = threading.Event()
     relay = webhook_dispatcher(ctx, sender).run_in_background(stop_relay)
     try:
-        uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
+        seeded = demo_data.seed(ctx) if demo else None
+        try:
+            sock = listening_socket(host, port)
+        except OSError as exc:
+            raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        shown = f"[{host}]" if ":" in host else host
+        url = f"http://{shown}:{sock.getsockname()[1]}"
+        if seeded is not None:
+            typer.echo(demo_data.instructions(seeded, url) + "\n")
+        typer.echo(f"Colony is serving on {url}/ (API docs at {url}/docs); Ctrl-C stops it.")
+        uvicorn.Server(uvicorn.Config(create_app(ctx), log_level="warning")).run(sockets=[sock])
     finally:
         stop_relay.set()
         relay.join(timeout=delivery_timeout_s * 2)

@@ -1,0 +1,270 @@
+"""`colony serve --demo`: a small market seeded through the domain services, and credentials.
+
+Unlike `colony demo` (demo.py, a ledger story that runs and exits), this seeds the records a
+running server serves: wallets in Singapore and Rovaniemi, a funding partner per currency,
+three merchants, QR payments, authorisations and a refund, all through the wallets, merchants
+and payments services, so every limit and fee applies as it would in production.
+
+Seeding is idempotent: wallets are found by phone number, money movements by their fixed
+ledger ids (looked up before anything is submitted), merchants by the idempotency record of
+their onboarding. The credentials are new on every start (docs/adr/0008): a secret is stored
+only as its hash, so the one printed yesterday cannot be printed again.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass
+
+from colony.api import auth, idempotency
+from colony.api.context import ApiContext
+from colony.ledger import TransferPendingStatus
+from colony.merchants.model import Merchant
+from colony.payments.service import PayResult
+from colony.wallets.model import Tier, Wallet
+from colony.wallets.results import WalletResult
+
+DEMO_SCOPE = "demo"  # the idempotency scope of the seed's own records
+_PENDING = TransferPendingStatus.pending
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    key: str
+    phone: str
+    name: str
+    currency: str
+    tier: Tier
+
+
+@dataclass(frozen=True)
+class DemoMerchant:
+    key: str
+    legal_name: str
+    display_name: str
+    mcc: str  # ISO 18245
+    country: str
+    city: str
+    currency: str
+    discount_bps: int
+
+
+ALICE = DemoPerson("alice", "+6591234567", "Alice Tan", "SGD", Tier.identity_verified)
+BALA = DemoPerson("bala", "+6598765432", "Bala Raman", "SGD", Tier.phone_only)
+AINO = DemoPerson("aino", "+358401234567", "Aino Virtanen", "EUR", Tier.identity_verified)
+PEOPLE = (ALICE, BALA, AINO)
+
+HAWKER = DemoMerchant(
+    "hawker", "Hawker Chan Pte Ltd", "Hawker Chan", "5812", "SG", "Singapore", "SGD", 150
+)
+KOPI = DemoMerchant("kopi", "Kopi Corner LLP", "Kopi Corner", "5814", "SG", "Singapore", "SGD", 100)
+GIFTS = DemoMerchant(
+    "gifts", "Aurora Gifts Oy", "Aurora Gifts", "5947", "FI", "Rovaniemi", "EUR", 200
+)
+MERCHANTS = (HAWKER, KOPI, GIFTS)
+
+# One funding partner (a bank) per currency: (name, currency).
+PARTNERS = (("lion_city_bank", "SGD"), ("aurora_bank", "EUR"))
+
+
+@dataclass(frozen=True)
+class DemoSeed:
+    """What a newcomer needs to try the API: three credentials and the records they name."""
+
+    operator_key: str
+    wallet: Wallet
+    wallet_token: str
+    merchant: Merchant
+    merchant_key: str
+    static_qr: str  # the merchant's static code: the payer types the amount
+    open_authorisation: str | None  # "pay_..." waiting for the merchant's capture, if any
+
+
+def ledger_id(name: str) -> int:
+    """The fixed ledger id of one of the seed's money movements."""
+    return idempotency.transfer_id_for(DEMO_SCOPE, name)
+
+
+def seed(ctx: ApiContext) -> DemoSeed:
+    """Seed the demo market (once) and make new credentials for trying the API."""
+    wallets = {p.key: _wallet(ctx, p) for p in PEOPLE}
+    merchants = {m.key: _merchant(ctx, m) for m in MERCHANTS}
+    for partner, currency in PARTNERS:
+        _ok(ctx.wallets.register_funding_partner(partner, currency))
+    _money(ctx, merchants)
+    now = ctx.clock.now_ns()
+    operator_key = auth.new_secret(ctx, auth.OPERATOR_KEY_PREFIX)
+    ctx.api_store.add_key(auth.digest(operator_key), "operator", "operator", now)
+    wallet_token = auth.new_secret(ctx, auth.WALLET_TOKEN_PREFIX)
+    ctx.api_store.add_token(auth.digest(wallet_token), wallets["alice"].id, now)
+    merchant_key = auth.new_secret(ctx, auth.MERCHANT_KEY_PREFIX)
+    ctx.api_store.add_key(auth.digest(merchant_key), "merchant", merchants["hawker"].id, now)
+    held = ledger_id("authorise:alice:hawker")
+    still_held = ctx.ledger.pending_status(held) is TransferPendingStatus.pending
+    return DemoSeed(
+        operator_key,
+        wallets["alice"],
+        wallet_token,
+        merchants["hawker"],
+        merchant_key,
+        ctx.payments.merchant_qr(merchants["hawker"]),
+        f"pay_{held:032x}" if still_held else None,
+    )
+
+
+def _wallet(ctx: ApiContext, person: DemoPerson) -> Wallet:
+    result, wallet = ctx.wallets.open_wallet(person.phone, person.name, person.currency)
+    if result is WalletResult.phone_taken:
+        wallet = ctx.wallet_store.by_phone(person.phone, person.currency)
+    if wallet is None:
+        raise RuntimeError(f"demo wallet {person.key}: {result.name}")
+    if person.tier is Tier.identity_verified and wallet.tier < person.tier:
+        _ok(ctx.wallets.verify_identity(wallet.id))
+    return wallet
+
+
+def _merchant(ctx: ApiContext, m: DemoMerchant) -> Merchant:
+    """Onboard once: the idempotency record keeps the merchant's id for the next start."""
+
+    def handle() -> tuple[int, dict[str, object]]:
+        result, merchant = ctx.merchants.onboard(
+            m.legal_name, m.display_name, m.mcc, m.country, m.city, m.currency, m.discount_bps
+        )
+        if merchant is None:
+            raise RuntimeError(f"demo merchant {m.key}: {result.name}")
+        return 201, {"id": merchant.id}
+
+    request = {"onboard": m.key}
+    answer = idempotency.run(
+        ctx.api_store, ctx.clock, DEMO_SCOPE, f"merchant:{m.key}", request, handle
+    )
+    found = ctx.merchants.by_id(str(json.loads(bytes(answer.body))["id"]))
+    if found is None:
+        raise RuntimeError(f"demo merchant {m.key} is recorded but missing")
+    return found
+
+
+def _money(ctx: ApiContext, merchants: dict[str, Merchant]) -> None:
+    """Every movement has a fixed id and runs only if the ledger does not have it yet."""
+    hawker, kopi, gifts = merchants["hawker"], merchants["kopi"], merchants["gifts"]
+    pay = ctx.payments
+
+    def new(name: str) -> int | None:
+        tid = ledger_id(name)
+        return None if ctx.ledger.lookup_transfers([tid]) else tid
+
+    # Money in: top-ups from the partners (held, then confirmed) and cash at an agent.
+    top_ups = ((ALICE, "lion_city_bank", 50_000), (AINO, "aurora_bank", 30_000))
+    for person, partner, amount in top_ups:
+        top_up = ledger_id(f"top-up:{person.key}")
+        if new(f"top-up:{person.key}") is not None:
+            held = ctx.wallets.request_top_up(
+                person.phone, person.currency, partner, amount, top_up
+            )
+            _ok(held.result)
+        if ctx.ledger.pending_status(top_up) is _PENDING:  # the partner confirms
+            _ok(ctx.wallets.settle_top_up(top_up, confirmed=True))
+    if (tid := new("cash-in:bala")) is not None:
+        _ok(ctx.wallets.cash_in(BALA.phone, BALA.currency, 8_000, tid).result)
+    if (tid := new("p2p:alice:bala")) is not None:
+        _ok(ctx.wallets.p2p(ALICE.phone, BALA.phone, "SGD", 1_500, tid).result)
+    # QR payments: a static code (the payer types the amount) and dynamic ones (fixed amount).
+    payments: tuple[tuple[str, DemoPerson, str, int | None, str], ...] = (
+        ("pay:alice:hawker", ALICE, pay.merchant_qr(hawker), 550, "chicken rice"),
+        ("pay:bala:hawker", BALA, pay.merchant_qr(hawker, 480, "T12"), None, "laksa, table 12"),
+        ("pay:bala:kopi", BALA, pay.merchant_qr(kopi, 320), None, "kopi-o and kaya toast"),
+        ("pay:alice:kopi", ALICE, pay.merchant_qr(kopi), 260, "teh tarik"),
+        ("pay:aino:gifts", AINO, pay.merchant_qr(gifts, 2_590, "R-1042"), None, "reindeer mug"),
+    )
+    for name, payer, code, typed, what in payments:
+        if (pid := new(name)) is not None:
+            paid = pay.pay_by_qr(payer.phone, payer.currency, code, typed, pid, description=what)
+            _paid(paid.result)
+    # A refund in part: a reindeer mug that arrived chipped.
+    if (tid := new("refund:aino:gifts")) is not None:
+        _paid(pay.refund(ledger_id("pay:aino:gifts"), 500, tid).result)
+    # Authorisations: one captured in part, one left for the merchant to capture.
+    if (tid := new("authorise:aino:gifts")) is not None:
+        code = pay.merchant_qr(gifts, 4_500)
+        what = "sled dog postcards, shipped"
+        _paid(pay.authorise(AINO.phone, AINO.currency, code, None, tid, description=what).result)
+    if ctx.ledger.pending_status(ledger_id("authorise:aino:gifts")) is _PENDING:
+        _paid(pay.capture(ledger_id("authorise:aino:gifts"), 3_990).result)
+    if (tid := new("authorise:alice:hawker")) is not None:
+        code = pay.merchant_qr(hawker, 1_880)
+        what = "catering order for four"
+        _paid(pay.authorise(ALICE.phone, ALICE.currency, code, None, tid, description=what).result)
+
+
+def _ok(result: WalletResult) -> None:
+    if result is not WalletResult.ok:
+        raise RuntimeError(f"demo data refused: {result.name}")
+
+
+def _paid(result: PayResult) -> None:
+    if result is not PayResult.ok:
+        raise RuntimeError(f"demo payment refused: {result.name}")
+
+
+def instructions(seeded: DemoSeed, base_url: str) -> str:
+    """The credentials and curl commands to print at start-up."""
+    wallet_auth = f"Authorization: Bearer {seeded.wallet_token}"
+    merchant_auth = f"Authorization: Bearer {seeded.merchant_key}"
+    operator_auth = f"Authorization: Bearer {seeded.operator_key}"
+
+    def get(path: str, authorization: str) -> str:
+        return f"  curl -s -w '\\n' {shlex.quote(base_url + path)} -H {shlex.quote(authorization)}"
+
+    def post(path: str, authorization: str, key: str, body: dict[str, object]) -> str:
+        # A fixed Idempotency-Key: running the command twice replays the first answer.
+        return (
+            f"  curl -s -w '\\n' -X POST {shlex.quote(base_url + path)}"
+            f" -H {shlex.quote(authorization)} -H 'Idempotency-Key: {key}'"
+            " -H 'Content-Type: application/json'"
+            f" -d {shlex.quote(json.dumps(body))}"
+        )
+
+    onboard = {
+        "legal_name": "Arctic Circle Coffee Oy",
+        "display_name": "Arctic Circle Coffee",
+        "mcc": "5814",
+        "country": "FI",
+        "city": "Rovaniemi",
+        "currency": "EUR",
+        "discount_bps": 120,
+    }
+    w, m = seeded.wallet, seeded.merchant
+    lines = [
+        "Demo data is in place. New credentials for this start (stored hashed, shown once):",
+        f"  operator key:  {seeded.operator_key}",
+        f"  wallet token:  {seeded.wallet_token}  ({w.name}, {w.phone}, {w.currency})",
+        f"  merchant key:  {seeded.merchant_key}  ({m.display_name}, {m.city}, {m.currency})",
+        "",
+        "Try the API (amounts are integer minor units: 350 is 3.50 SGD):",
+        "  # the wallet and its balance",
+        get("/v1/wallets/me", wallet_auth),
+        "  # the merchant's static QR code, and the wallet paying it 3.50",
+        get("/v1/merchants/me/qr_code", merchant_auth),
+        post(
+            "/v1/payments",
+            wallet_auth,
+            "try-pay-1",
+            {"payload": seeded.static_qr, "amount_minor": 350},
+        ),
+    ]
+    if seeded.open_authorisation:
+        lines += [
+            "  # the merchant captures the catering order the wallet authorised",
+            post(
+                f"/v1/payments/{seeded.open_authorisation}/capture",
+                merchant_auth,
+                "try-capture-1",
+                {},
+            ),
+        ]
+    lines += [
+        "  # the operator onboards a merchant (the answer holds its API key)",
+        post("/v1/merchants", operator_auth, "try-onboard-1", onboard),
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,92 @@
+"""`colony serve --demo` as a newcomer runs it: a real process on a free loopback port."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+# How long the server may take to seed and start on a busy machine, in seconds.
+server_start_timeout_s = 120.0
+# How long it may take to stop after Ctrl-C, in seconds.
+server_stop_timeout_s = 30.0
+_READY = re.compile(r"Colony is serving on (http://127\.0\.0\.1:\d+)/")
+
+
+@dataclass(frozen=True)
+class DemoServer:
+    url: str
+    output: str  # everything printed up to and including the "serving" line
+    database_url: str
+
+    def secret(self, prefix: str) -> str:
+        found = re.search(rf"\b{prefix}[0-9a-f]{{64}}\b", self.output)
+        assert found, f"no {prefix}... printed:\n{self.output}"
+        return found.group(0)
+
+    def curl_commands(self) -> list[str]:
+        return [line.strip() for line in self.output.splitlines() if line.startswith("  curl ")]
+
+
+def colony_command() -> str:
+    return str(Path(sys.executable).with_name("colony"))
+
+
+@contextlib.contextmanager
+def demo_server(database: Path) -> Iterator[DemoServer]:
+    database_url = f"sqlite:///{database}"
+    process = subprocess.Popen(
+        [colony_command(), "serve", "--demo", "--port", "0", "--database", database_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    pumping = threading.Thread(target=pump, daemon=True)
+    pumping.start()
+    try:
+        printed: list[str] = []
+        while True:
+            try:
+                line = lines.get(timeout=server_start_timeout_s)
+            except queue.Empty:
+                raise AssertionError("colony serve printed nothing in time") from None
+            assert line is not None, "colony serve exited:\n" + "".join(printed)
+            printed.append(line)
+            ready = _READY.search(line)
+            if ready:
+                break
+        server = DemoServer(ready.group(1), "".join(printed), database_url)
+        # The socket listens before the line is printed: the first request must answer.
+        assert httpx.get(server.url + "/", timeout=30).status_code == 200
+        yield server
+    finally:
+        process.send_signal(signal.SIGINT)  # Ctrl-C: uvicorn stops, the ledger closes
+        try:
+            process.wait(timeout=server_stop_timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise AssertionError("colony serve did not stop on Ctrl-C") from None
+        finally:
+            pumping.join(timeout=server_stop_timeout_s)
+            assert process.stdout is not None
+            process.stdout.close()

@@ -1,0 +1,146 @@
+"""`colony serve --demo`: the seed, its idempotency, and the credentials it prints."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from colony.api.auth import digest
+from colony.api.context import ApiContext
+from colony.cli import demo_data
+from colony.cli.serve import build_context
+from colony.ledger import TransferPendingStatus
+from colony.ledger.verify import verify
+from colony.merchants.model import ACCOUNT_MERCHANT
+from colony.wallets.store import every_wallet
+from tests.cli.demo_server import colony_command, demo_server
+
+
+def _counts(ctx: ApiContext) -> dict[str, int]:
+    accounts = list(ctx.ledger.all_accounts())
+    return {
+        "wallets": sum(1 for _ in every_wallet(ctx.wallet_store)),
+        "merchant accounts": sum(1 for a in accounts if a.code == ACCOUNT_MERCHANT),
+        "accounts": len(accounts),
+        "transfers": sum(1 for _ in ctx.ledger.all_transfers()),
+    }
+
+
+def _closed(ctx: ApiContext) -> None:
+    ctx.ledger.close()
+    ctx.api_store.close()
+
+
+def test_seed_is_idempotent_across_restarts(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/demo.db"
+    ctx = build_context(url)
+    first = demo_data.seed(ctx)
+    counts = _counts(ctx)
+    _closed(ctx)
+    ctx = build_context(url)  # a restart on the same database
+    try:
+        second = demo_data.seed(ctx)
+        assert _counts(ctx) == counts
+        assert counts == {
+            "wallets": 3,
+            "merchant accounts": 3,
+            "accounts": counts["accounts"],
+            "transfers": counts["transfers"],
+        }
+        assert first.wallet.id == second.wallet.id and first.merchant.id == second.merchant.id
+        # Credentials are new on every start; the earlier ones still work.
+        assert first.wallet_token != second.wallet_token
+        assert ctx.api_store.wallet_for_token(digest(first.wallet_token)) == first.wallet.id
+        assert verify(*ctx.ledger.snapshot_for_verify()).ok
+    finally:
+        _closed(ctx)
+
+
+def test_seeded_money_is_what_the_story_says(tmp_path: Path) -> None:
+    ctx = build_context(f"sqlite:///{tmp_path}/demo.db")
+    try:
+        seeded = demo_data.seed(ctx)
+        # Alice: 500.00 topped up on top of the opening coin, 15.00 sent to Bala, 5.50 and
+        # 2.60 paid by QR; the 18.80 catering order is only held, so not yet posted.
+        assert ctx.wallets.balance(seeded.wallet) == 50_001 - 1_500 - 550 - 260
+        # Hawker Chan: 5.50 + 4.80 paid in, less 1.5% each, rounded half up (8 + 7).
+        (hawker,) = ctx.ledger.lookup_accounts([seeded.merchant.account_id])
+        assert hawker.credits_posted - hawker.debits_posted == 550 + 480 - 8 - 7
+        assert hawker.credits_pending == 1_880
+        held = demo_data.ledger_id("authorise:alice:hawker")
+        assert seeded.open_authorisation == f"pay_{held:032x}"
+        assert ctx.ledger.pending_status(held) is TransferPendingStatus.pending
+        refund = ctx.ledger.lookup_transfers([demo_data.ledger_id("refund:aino:gifts")])
+        assert refund and refund[0].amount == 500
+    finally:
+        _closed(ctx)
+
+
+def test_printed_credentials_work_over_http(tmp_path: Path) -> None:
+    database = tmp_path / "demo.db"
+    with demo_server(database) as server, httpx.Client(base_url=server.url, timeout=30) as http:
+        wallet = {"Authorization": f"Bearer {server.secret('wtok_')}"}
+        merchant = {"Authorization": f"Bearer {server.secret('mk_')}"}
+        operator = {"Authorization": f"Bearer {server.secret('opk_')}"}
+        me = http.get("/v1/wallets/me", headers=wallet)
+        assert me.status_code == 200 and me.json()["name"] == "Alice Tan"
+        code = http.get("/v1/merchants/me/qr_code", headers=merchant)
+        assert code.status_code == 200
+        paid = http.post(
+            "/v1/payments",
+            json={"payload": code.json()["payload"], "amount_minor": 120},
+            headers=wallet | {"Idempotency-Key": "test-pay"},
+        )
+        assert paid.status_code == 201 and paid.json()["status"] == "succeeded", paid.text
+        onboarded = http.post(
+            "/v1/merchants",
+            json={
+                "legal_name": "Test Kiosk",
+                "display_name": "Test Kiosk",
+                "mcc": "5499",
+                "country": "SG",
+                "city": "Singapore",
+                "currency": "SGD",
+                "discount_bps": 0,
+            },
+            headers=operator | {"Idempotency-Key": "test-onboard"},
+        )
+        assert onboarded.status_code == 201, onboarded.text
+        # A made-up key of the right shape is refused: the printed ones are real.
+        forged = {"Authorization": "Bearer wtok_" + "0" * 64}
+        assert http.get("/v1/wallets/me", headers=forged).status_code == 401
+        assert f"{server.url}/" in server.output and "/docs" in server.output
+    verified = subprocess.run(
+        [colony_command(), "ledger", "verify", "--database", server.database_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_the_printed_curl_commands_run(tmp_path: Path) -> None:
+    if shutil.which("curl") is None or shutil.which("bash") is None:
+        pytest.skip("curl (and bash) are needed to run the printed commands: apt-get install curl")
+    with demo_server(tmp_path / "demo.db") as server:
+        commands = server.curl_commands()
+        assert len(commands) == 5, server.output  # wallet, QR code, pay, capture, onboard
+        answers = {command: _run(command) for command in commands}
+        for command, answer in answers.items():
+            assert "error" not in answer, f"{command}\n{answer}"
+        # Run again: the fixed Idempotency-Key replays the payment, nothing moves twice.
+        pay = next(c for c in commands if "try-pay-1" in c)
+        assert _run(pay) == answers[pay]
+
+
+def _run(command: str) -> dict[str, object]:
+    ran = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, command + "\n" + ran.stderr
+    answer = json.loads(ran.stdout)
+    assert isinstance(answer, dict)
+    return answer

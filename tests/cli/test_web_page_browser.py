@@ -1,0 +1,112 @@
+"""The web page in a real browser: Debian's chromium, driven by Playwright, headless.
+
+Nothing is downloaded at run time: the browser is the system's (`apt-get install chromium`),
+never one `playwright install` fetches, and every request that leaves the server is refused,
+so the Swagger UI page must render from the assets Colony serves itself. Outside CI a missing
+browser skips loudly; with CI=true it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cli.demo_server import DemoServer, demo_server
+
+try:
+    import playwright
+    from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+except ImportError:  # pragma: no cover - reported by `_browser_or_stop`
+    playwright = None
+
+# How long one page may take to load and render, in milliseconds (Playwright's unit).
+page_timeout_ms = 60_000
+
+
+def _missing(why: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{why} (CI=true: the browser test may not be skipped)")
+    pytest.skip(why)
+
+
+def _chromium() -> str:
+    if playwright is None:
+        _missing("the playwright package is missing: scripts/bootstrap installs it (.[dev])")
+    driver = Path(playwright.__file__).parent / "driver" / "node"
+    if not driver.exists():
+        _missing(f"playwright's node driver is missing ({driver}): reinstall playwright")
+    path = shutil.which("chromium")
+    if path is None:
+        _missing("the browser test needs Debian's chromium: apt-get install chromium")
+    assert path is not None
+    return path
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    executable = _chromium()
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=executable, headless=True, args=["--no-sandbox"]
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[DemoServer]:
+    with demo_server(tmp_path / "demo.db") as running:
+        yield running
+
+
+def _loopback_only(page: Page, server: DemoServer, refused: list[str]) -> None:
+    def route(r: Route) -> None:
+        if r.request.url.startswith(server.url + "/"):
+            r.continue_()
+        else:
+            refused.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+
+
+def test_the_page_shows_colony_alive_and_links_to_the_api_docs(
+    browser: Browser, server: DemoServer
+) -> None:
+    page = browser.new_page()
+    page.set_default_timeout(page_timeout_ms)
+    refused: list[str] = []
+    _loopback_only(page, server, refused)
+
+    page.goto(server.url + "/")
+    expect(page).to_have_title("Colony")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Colony is running"))
+    expect(page.locator("#version")).to_have_text(re.compile(r"^\d+\.\d+\.\d+"))
+    expect(page.locator("#wallets")).to_have_text("3")
+    expect(page.locator("#merchants")).to_have_text("3")
+    totals = page.locator("#totals tbody tr")
+    expect(totals).to_have_count(2)
+    expect(totals.filter(has_text="SGD").locator("td").last).to_have_text("yes")
+    expect(totals.filter(has_text="€").locator("td").first).to_have_text("EUR")
+    payments = page.locator("#payments tbody tr")
+    refund = payments.filter(has_text="refund")
+    expect(refund).to_have_count(1)
+    expect(refund).to_contain_text("Aurora Gifts: reindeer mug")
+    expect(payments.filter(has_text="requires_capture")).to_have_count(1)
+    expect(payments.filter(has_text="€39.90 of €45.00")).to_have_count(1)
+
+    page.get_by_role("link", name="API documentation").click()
+    expect(page).to_have_url(server.url + "/docs")
+    expect(page).to_have_title("Colony - Swagger UI")
+    # Rendered by Swagger UI's script from /openapi.json: the assets were served locally.
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Colony")
+    expect(page.locator(".opblock-summary-path", has_text="/v1/payments").first).to_be_visible()
+    assert refused == [], f"the pages asked for something off the server: {refused}"
+    page.close()
