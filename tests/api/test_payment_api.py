@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from colony.api import auth
 from colony.api.context import ApiContext
 from colony.cli.main import app as cli
+from colony.payments.qr_image import render
 from tests.api.test_wallet_api import auth as wallet_auth
 from tests.api.test_wallet_api import open_wallet
 
@@ -203,3 +204,21 @@ def test_operator_key_command(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/k.db"
     result = CliRunner().invoke(cli, ["keys", "create-operator", "--database", url])
     assert result.exit_code == 0 and result.stdout.startswith(auth.OPERATOR_KEY_PREFIX)
+
+
+def test_qr_codes_as_pictures(
+    shop: tuple[httpx.Client, ApiContext, dict[str, object], dict[str, object]],
+) -> None:
+    client, _, merchant, _ = shop
+    key = {"Authorization": f"Bearer {merchant['api_key']}"}
+    params = {"amount_minor": 2_590, "reference": "ORDER-1"}
+    payload = client.get("/v1/merchants/me/qr_code", params=params, headers=key).json()["payload"]
+    png = client.get("/v1/merchants/me/qr_code.png", params=params, headers=key)
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert png.content == render(payload, "png")  # the same code as the payload
+    svg = client.get("/v1/merchants/me/qr_code.svg", headers=key)
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert b"<svg" in svg.content and svg.content != render(payload, "svg")  # static: no amount
+    assert client.get("/v1/merchants/me/qr_code.gif", headers=key).status_code in (400, 404)
+    assert client.get("/v1/merchants/me/qr_code.png").status_code == 401

@@ -12,10 +12,10 @@ listed for either, newest first, a page at a time (`limit`, `starting_after`).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import FastAPI, Header, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from colony.api import auth, idempotency
@@ -24,6 +24,7 @@ from colony.api.errors import ApiError
 from colony.kernel.clock import NS_PER_S
 from colony.ledger import Transfer, TransferPendingStatus
 from colony.merchants.model import Merchant
+from colony.payments.qr_image import render
 from colony.payments.service import TRANSFER_PAYMENT, PayOutcome, PayResult
 from colony.payments.store import (
     Party,
@@ -250,6 +251,24 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
             )
         payload = ctx.payments.merchant_qr(merchant, amount_minor, reference)
         return {"object": "qr_code", "payload": payload}
+
+    @app.get(
+        "/v1/merchants/me/qr_code.{kind}",
+        tags=["merchants"],
+        response_class=Response,
+        responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}},
+    )
+    def qr_code_image(
+        kind: Literal["png", "svg"],
+        authorization: Annotated[str | None, Header()] = None,
+        amount_minor: Annotated[int | None, Query(gt=0)] = None,
+        reference: Annotated[str | None, Query(max_length=25)] = None,
+    ) -> Response:
+        """The same code as a picture to print or show: PNG or SVG."""
+        merchant = auth.merchant(ctx, authorization)
+        payload = ctx.payments.merchant_qr(merchant, amount_minor, reference)
+        media = {"png": "image/png", "svg": "image/svg+xml"}[kind]
+        return Response(render(payload, kind), media_type=media)
 
     @app.get("/v1/payments", tags=["payments"])
     def list_payments(

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import segno
 import typer
 from rich.console import Console
 
 from colony.kernel.errors import InvalidInput
 from colony.payments.emv_qr import MerchantQr, QrFormatError, generate, parse
+from colony.payments.qr_image import render
 
 app = typer.Typer(no_args_is_help=True, help="EMV merchant-presented QR codes.")
 err = Console(stderr=True)
@@ -65,8 +65,7 @@ def encode(
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     print(payload)
-    code = segno.make(payload, error="m", micro=False)
     if png is not None:
-        code.save(str(png), scale=8, border=4)
+        png.write_bytes(render(payload, "png"))
     if svg is not None:
-        code.save(str(svg), scale=8, border=4)
+        svg.write_bytes(render(payload, "svg"))
