@@ -10,6 +10,7 @@ import uvicorn
 
 from colony.api.app import create_app
 from colony.api.context import ApiContext
+from colony.api.rate_limit import RateLimiter, address_share, rate_limit_per_s
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import ColonyError
@@ -43,12 +44,21 @@ def serve(
     database: DatabaseOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free one).")] = 8000,
+    address_rate_limit: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Requests/s allowed from one client address, burst twice it (a load "
+            "generator on loopback needs more).",
+        ),
+    ] = rate_limit_per_s * address_share,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) and the web page."""
     try:
         ctx = build_context(database_url_from_env(database))
     except ColonyError as exc:
         raise fail(str(exc)) from None
+    ctx.address_limiter = RateLimiter(ctx.clock, address_rate_limit, 2 * address_rate_limit)
     typer.echo(f"Colony is serving on http://{host}:{port}/ (API docs at /docs)")
     try:
         uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")

@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS api_keys (
     key_sha256 TEXT PRIMARY KEY,
     kind TEXT NOT NULL,       -- "operator" or "merchant"
     owner_id TEXT NOT NULL,   -- "operator", or the merchant's id
-    created_at_ns INTEGER NOT NULL
+    created_at_ns INTEGER NOT NULL,
+    rate_limit_per_s INTEGER  -- this key's own request rate; NULL: the default
 );
 CREATE TABLE IF NOT EXISTS api_idempotency (
     scope TEXT NOT NULL,
@@ -36,6 +37,9 @@ class SqliteApiStore:
     def __init__(self, path: Path) -> None:
         self._db = connect(path, _SCHEMA)
         self._lock = threading.Lock()
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(api_keys)")}
+        if "rate_limit_per_s" not in columns:  # a database made before per-key rates
+            self._db.execute("ALTER TABLE api_keys ADD COLUMN rate_limit_per_s INTEGER")
 
     def add_token(self, token_sha256: str, wallet_id: str, now_ns: int) -> None:
         with self._lock:
@@ -50,11 +54,27 @@ class SqliteApiStore:
             ).fetchone()
         return str(row[0]) if row else None
 
-    def add_key(self, key_sha256: str, kind: str, owner_id: str, now_ns: int) -> None:
+    def add_key(
+        self,
+        key_sha256: str,
+        kind: str,
+        owner_id: str,
+        now_ns: int,
+        rate_limit_per_s: int | None = None,
+    ) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT INTO api_keys VALUES (?, ?, ?, ?)", (key_sha256, kind, owner_id, now_ns)
+                "INSERT INTO api_keys VALUES (?, ?, ?, ?, ?)",
+                (key_sha256, kind, owner_id, now_ns, rate_limit_per_s),
             )
+
+    def key_rate_limit(self, key_sha256: str) -> int | None:
+        """The key's own rate limit in requests a second, or None (unknown key, or default)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT rate_limit_per_s FROM api_keys WHERE key_sha256 = ?", (key_sha256,)
+            ).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
 
     def key_owner(self, key_sha256: str) -> tuple[str, str] | None:
         """(kind, owner id) of an API key, or None."""
