@@ -203,8 +203,19 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
             )
             if outcome.result is not PayResult.ok:
                 raise pay_refusal(outcome.result)
-            (transfer,) = ctx.ledger.lookup_transfers([pid])
-            return 201, payment_json(ctx, transfer) | {"currency": wallet.currency}
+            if not body.capture:
+                (transfer,) = ctx.ledger.lookup_transfers([pid])
+                return 201, payment_json(ctx, transfer) | {"currency": wallet.currency}
+            # Paid at once: final, so the answer needs no read of the ledger (a read waits
+            # for every write before it to be durable).
+            return 201, {
+                "object": "payment",
+                "id": f"pay_{pid:032x}",
+                "status": "succeeded",
+                "amount_minor": outcome.amount_minor,
+                "ledger": wallet.ledger,
+                "currency": wallet.currency,
+            }
 
         return idempotency.run(
             ctx.api_store, ctx.clock, wallet.id, idempotency_key, body.model_dump(), handle
