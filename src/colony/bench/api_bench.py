@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -117,6 +118,10 @@ class Server:
                     ) from None
                 time.sleep(0.05)
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time the server process has used so far (Linux), or None."""
+        return _cpu_seconds(self._process.pid)
+
     def stop(self) -> None:
         self._process.terminate()
         try:
@@ -127,8 +132,17 @@ class Server:
         self._log.close()
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def drive(plan: dict[str, object]) -> dict[str, object]:
-    """Run the load generator as its own process; its JSON summary."""
+    """Run the load generator as its own process; its JSON summary, with its CPU seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
         [sys.executable, "-m", "colony.bench.api_load"],
         input=json.dumps(plan),
@@ -139,6 +153,9 @@ def drive(plan: dict[str, object]) -> dict[str, object]:
     if done.returncode != 0:
         raise RuntimeError(f"the load generator failed: {done.stderr[-2000:]}")
     summary: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    summary["load_generator_cpu_s"] = round(used, 2)
     return summary
 
 

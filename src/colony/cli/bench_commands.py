@@ -200,7 +200,11 @@ def bench_api(
                     "payload": seeded.payload,
                     "amount_minor": api_bench.payment_minor,
                 }
+            cpu_before = server.cpu_seconds()
             summary = api_bench.drive(plan)
+            cpu_after = server.cpu_seconds()
+            if cpu_before is not None and cpu_after is not None:
+                summary["server_cpu_s"] = round(cpu_after - cpu_before, 2)
         finally:
             server.stop()
     out = Console()
