@@ -67,8 +67,8 @@ def run(
         if status is None:
             raise ApiError(409, "idempotency_key_in_use", "a request with this key is in progress")
         assert body is not None
-        return JSONResponse(
-            json.loads(body), status_code=status, headers={"Idempotent-Replayed": "true"}
+        return EncodedJSON(
+            body.encode(), status_code=status, headers={"Idempotent-Replayed": "true"}
         )
     try:
         status, payload = handler()
@@ -77,6 +77,25 @@ def run(
     except BaseException:
         store.release(scope, key)  # a crash of ours, not an answer: let a retry run again
         raise
-    stored = {name: value for name, value in payload.items() if name not in secret_fields}
-    store.finish(scope, key, status, json.dumps(stored))
-    return JSONResponse(payload, status_code=status)
+    # Encoded once, for the record and the response alike (a batch answer is 8,190 results).
+    encoded = _encode(payload)
+    if any(name in payload for name in secret_fields):
+        stored = _encode({k: v for k, v in payload.items() if k not in secret_fields})
+    else:
+        stored = encoded
+    store.finish(scope, key, status, stored.decode())
+    return EncodedJSON(encoded, status_code=status)
+
+
+class EncodedJSON(JSONResponse):
+    """A JSON response whose body is already encoded."""
+
+    def render(self, content: object) -> bytes:
+        return content if isinstance(content, bytes) else super().render(content)
+
+
+def _encode(payload: dict[str, object]) -> bytes:
+    """As Starlette's JSONResponse encodes."""
+    return json.dumps(
+        payload, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+    ).encode()
