@@ -55,10 +55,15 @@ class Connection:
             lines = status_and_headers.decode("latin-1").split("\r\n")
             status = int(lines[0].split(" ", 2)[1])
             length = next(
-                int(line.split(":", 1)[1])
-                for line in lines[1:]
-                if line.lower().startswith("content-length:")
+                (
+                    int(line.split(":", 1)[1])
+                    for line in lines[1:]
+                    if line.lower().startswith("content-length:")
+                ),
+                None,
             )
+            if length is None:  # Colony's answers always carry their length
+                raise ConnectionError("an answer without Content-Length")
             return status, await reader.readexactly(length)
         except BaseException:
             self.close()
@@ -78,7 +83,7 @@ async def _send(
             conn.request(path, headers, body), request_timeout_s
         )
         return str(status), answer
-    except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, StopIteration):
+    except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
         return "connection_error", b""
     except TimeoutError:
         conn.close()

@@ -169,59 +169,66 @@ def bench_api(
 ) -> None:
     """Payments over HTTP: `colony serve` on loopback, driven open-loop from another process."""
     machine = ledger_bench.machine_description()
-    with api_bench.temporary_folder() as folder:
-        url = f"sqlite:///{folder}/bench.db"
-        ctx = build_context(url)
-        try:
-            seeded = api_bench.seed(ctx, 1 if bulk else wallets)
-        finally:
-            ctx.ledger.close()
-            ctx.api_store.close()
-        server = api_bench.Server(url, Path(folder))
-        try:
-            common = {"host": "127.0.0.1", "port": server.port, "duration_s": duration}
-            if bulk:
-                plan = common | {
-                    "mode": "bulk",
-                    "operator_key": seeded.operator_key,
-                    "ledger": api_bench.bulk_ledger,
-                    "accounts": 10_000,
-                    "batch": batch,
-                    "in_flight": in_flight,
-                    "seed": 1,
-                }
-            else:
-                plan = common | {
-                    "mode": "payments",
-                    "rate": rate,
-                    "warmup_s": warmup,
-                    "connections": connections,
-                    "wallet_tokens": seeded.wallet_tokens,
-                    "payload": seeded.payload,
-                    "amount_minor": api_bench.payment_minor,
-                }
-            cpu_before = server.cpu_seconds()
-            summary = api_bench.drive(plan)
-            cpu_after = server.cpu_seconds()
-            if cpu_before is not None and cpu_after is not None:
-                summary["server_cpu_s"] = round(cpu_after - cpu_before, 2)
-        finally:
-            server.stop()
-    out = Console()
+    try:
+        with api_bench.temporary_folder() as folder:
+            url = f"sqlite:///{folder}/bench.db"
+            ctx = build_context(url)
+            try:
+                seeded = api_bench.seed(ctx, 1 if bulk else wallets)
+            finally:
+                ctx.ledger.close()
+                ctx.api_store.close()
+            server = api_bench.Server(url, Path(folder))
+            try:
+                common = {"host": "127.0.0.1", "port": server.port, "duration_s": duration}
+                if bulk:
+                    plan = common | {
+                        "mode": "bulk",
+                        "operator_key": seeded.operator_key,
+                        "ledger": api_bench.bulk_ledger,
+                        "accounts": 10_000,
+                        "batch": batch,
+                        "in_flight": in_flight,
+                        "seed": 1,
+                    }
+                else:
+                    plan = common | {
+                        "mode": "payments",
+                        "rate": rate,
+                        "warmup_s": warmup,
+                        "connections": connections,
+                        "wallet_tokens": seeded.wallet_tokens,
+                        "payload": seeded.payload,
+                        "amount_minor": api_bench.payment_minor,
+                    }
+                cpu_before = server.cpu_seconds()
+                summary = api_bench.drive(plan)
+                cpu_after = server.cpu_seconds()
+                if cpu_before is not None and cpu_after is not None:
+                    summary["server_cpu_s"] = round(cpu_after - cpu_before, 2)
+            finally:
+                server.stop()
+    except RuntimeError as exc:  # the server or the load generator failed: say how
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
     if bulk:
-        out.print(
+        print(
             f"bulk: {summary['transfers']:,} transfers in {summary['seconds']} s, "
             f"{summary['transfers_per_second']:,} transfers/s over HTTP "
             f"({batch:,} a request, {in_flight} in flight); per request p50 "
             f"{summary['p50_ms']} ms, p99 {summary['p99_ms']} ms; errors {summary['errors']}"
         )
     else:
-        out.print(
+        print(
             f"payments: offered {rate:g}/s, achieved {summary['achieved_rate']}/s; "
             f"latency p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms, "
             f"max {summary['max_ms']} ms; errors {summary['errors']} of {summary['requests']}"
         )
-    out.print(f"machine: {machine['cores']} cores, {machine['processor']}")
+    print(
+        f"server CPU {summary.get('server_cpu_s', '?')} s, load generator CPU "
+        f"{summary['load_generator_cpu_s']} s; machine: {machine['cores']} cores, "
+        f"{machine['processor']}"
+    )
     if as_json:
         print(
             json.dumps(
