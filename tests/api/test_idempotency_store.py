@@ -3,6 +3,7 @@ committed together, visible after a reopen."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -48,4 +49,16 @@ def test_answers_finished_together_are_all_written(tmp_path: Path) -> None:
     for n in range(16):
         for i in range(25):
             assert reopened.begin("s", f"{n}-{i}", "h", 2) == ("same", 200, str(i))
+    reopened.close()
+
+
+def test_a_claim_left_by_an_earlier_version_is_dropped_on_open(tmp_path: Path) -> None:
+    store = SqliteApiStore(tmp_path / "api.db")
+    store.close()
+    db = sqlite3.connect(tmp_path / "api.db")
+    db.execute("INSERT INTO api_idempotency VALUES ('w', 'k', 'h', NULL, NULL, 1)")
+    db.commit()
+    db.close()
+    reopened = SqliteApiStore(tmp_path / "api.db")
+    assert reopened.begin("w", "k", "h", 2) == ("new", None, None)  # not "in progress" forever
     reopened.close()

@@ -57,6 +57,9 @@ class SqliteApiStore:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(api_keys)")}
         if "rate_limit_per_s" not in columns:  # a database made before per-key rates
             self._db.execute("ALTER TABLE api_keys ADD COLUMN rate_limit_per_s INTEGER")
+        # Claims written by earlier versions, whose requests a crash interrupted: no request is
+        # answered by them now, and a retry must be able to run again.
+        self._db.execute("DELETE FROM api_idempotency WHERE status IS NULL")
 
     def add_token(self, token_sha256: str, wallet_id: str, now_ns: int) -> None:
         with self._lock:
