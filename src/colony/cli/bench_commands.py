@@ -149,7 +149,13 @@ def bench_api(
     rate: Annotated[float, typer.Option(min=1, help="Payments offered a second.")] = 1000,
     duration: Annotated[float, typer.Option(min=0.1, help="Seconds measured.")] = 10,
     warmup: Annotated[float, typer.Option(min=0, help="Seconds sent first, not counted.")] = 1,
-    wallets: Annotated[int, typer.Option(min=1, help="Wallets paying, in turn.")] = 200,
+    wallets: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Wallets paying, in turn (each token is held to 100 requests/s, as any caller).",
+        ),
+    ] = 200,
     connections: Annotated[
         int, typer.Option(min=1, max=1024, help="Keep-alive connections of the load generator.")
     ] = 64,
