@@ -38,6 +38,8 @@ BODIES: dict[str, object] = {
     "/v1/top_ups/{top_up_id}/decline": {},
     "/v1/withdrawals/{withdrawal_id}/confirm": {},
     "/v1/withdrawals/{withdrawal_id}/fail": {},
+    "/v1/ledger/accounts/batch": {"accounts": [{"id": 77, "ledger": 702, "code": 1}]},
+    "/v1/ledger/transfers/batch": {"transfers": []},
 }
 
 

@@ -34,10 +34,12 @@ def operator_headers(ctx: ApiContext) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def onboard(client: httpx.Client, ctx: ApiContext, name: str = "Hawker Chan") -> dict[str, object]:
+def onboard(
+    client: httpx.Client, ctx: ApiContext, name: str = "Hawker Chan", **extra: object
+) -> dict[str, object]:
     response = client.post(
         "/v1/merchants",
-        json=SHOP | {"display_name": name},
+        json=SHOP | {"display_name": name} | extra,
         headers=operator_headers(ctx) | {"Idempotency-Key": f"m-{name}"},
     )
     assert response.status_code == 201, response.text

@@ -26,3 +26,24 @@ def test_bench_ledger_prints_its_figures(tmp_path: Path) -> None:
     again = runner.invoke(app, args)
     assert again.exit_code == 2
     assert "needs a fresh database" in again.stderr
+
+
+def test_bench_api_drives_payments_and_prints_its_figures() -> None:
+    args = ["bench", "api", "--rate", "20", "--duration", "1", "--warmup", "0", "--wallets", "3"]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert {"offered_rate", "achieved_rate", "p50_ms", "p99_ms", "errors"} <= set(summary)
+    assert summary["offered_rate"] == 20 and summary["errors"] == 0
+    assert summary["statuses"] == {"201": 20}  # every payment was made, none refused
+    assert 0 < summary["p50_ms"] <= summary["p99_ms"] and summary["achieved_rate"] > 0
+
+
+def test_bench_api_bulk_moves_transfers_through_the_batch_endpoint() -> None:
+    args = ["bench", "api", "--bulk", "--duration", "0.5", "--batch", "500", "--in-flight", "1"]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["errors"] == 0 and summary["transfers"] >= 500
+    assert summary["transfers"] % 500 == 0  # every transfer of every batch was ok
+    assert summary["transfers_per_second"] > 0 and summary["batch"] == 500

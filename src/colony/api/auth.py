@@ -37,6 +37,14 @@ def _unauthenticated(what: str) -> ApiError:
     )
 
 
+def own_rate_limit(ctx: ApiContext, authorization: str | None) -> int | None:
+    """The rate an operator gave this API key, in requests a second; None for the default."""
+    key = _bearer(authorization)
+    if not key.startswith((MERCHANT_KEY_PREFIX, OPERATOR_KEY_PREFIX)):
+        return None
+    return ctx.api_store.key_rate_limit(digest(key))
+
+
 def wallet(ctx: ApiContext, authorization: str | None) -> Wallet:
     token = _bearer(authorization)
     wallet_id = (

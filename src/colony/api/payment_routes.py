@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from colony.api import auth, idempotency
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
+from colony.api.rate_limit import rate_limit_per_s_max
 from colony.kernel.clock import NS_PER_S
 from colony.ledger import Transfer, TransferPendingStatus
 from colony.merchants.model import Merchant
@@ -64,6 +65,12 @@ class OnboardMerchant(BaseModel):
     city: str = Field(min_length=1, max_length=15)
     currency: str
     discount_bps: int = Field(ge=0, le=10_000)
+    rate_limit_per_s: int | None = Field(
+        default=None,
+        gt=0,
+        le=rate_limit_per_s_max,
+        description="the merchant key's own request rate limit; omitted: the default",
+    )
     model_config = {"strict": True}
 
 
@@ -224,8 +231,17 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
                 param = result.name.removeprefix("invalid_").removeprefix("unknown_")
                 raise ApiError(400, result.name, result.name.replace("_", " "), param=param)
             key = auth.new_secret(ctx, auth.MERCHANT_KEY_PREFIX)
-            ctx.api_store.add_key(auth.digest(key), "merchant", merchant.id, ctx.clock.now_ns())
-            return 201, merchant_json(merchant) | {"api_key": key}
+            ctx.api_store.add_key(
+                auth.digest(key),
+                "merchant",
+                merchant.id,
+                ctx.clock.now_ns(),
+                body.rate_limit_per_s,
+            )
+            return 201, merchant_json(merchant) | {
+                "api_key": key,
+                "rate_limit_per_s": body.rate_limit_per_s,
+            }
 
         return idempotency.run(
             ctx.api_store,

@@ -17,6 +17,8 @@ from colony.kernel.clock import NS_PER_S, Clock
 # per key is for the operator, and comes with per-key settings.
 rate_limit_per_s = 100
 rate_limit_burst = 200
+# The highest rate an operator may give one key, in requests a second (its burst is twice it).
+rate_limit_per_s_max = 1_000_000
 rate_limit_callers_max = 100_000
 # One address (a shop's terminals behind one router, a mobile carrier's NAT) may carry many
 # callers: its own bucket allows this many times one caller's.
@@ -36,20 +38,25 @@ class RateLimiter:
         self._buckets: OrderedDict[str, tuple[int, int]] = OrderedDict()  # key -> (milli, ns)
         self._lock = threading.Lock()
 
-    def take(self, caller: str) -> int:
-        """0 if the request may go ahead, else the seconds to wait before trying again."""
+    def take(self, caller: str, per_s: int | None = None) -> int:
+        """0 if the request may go ahead, else the seconds to wait before trying again.
+
+        `per_s` is the caller's own rate when an operator set one (its burst scales with it);
+        None is the limiter's default."""
+        rate = self._per_s if per_s is None else per_s
+        capacity = (
+            self._capacity_milli if per_s is None else self._capacity_milli * rate // self._per_s
+        )
         now = self._clock.now_ns()
         with self._lock:
-            milli, since = self._buckets.pop(caller, (self._capacity_milli, now))
-            milli = min(
-                self._capacity_milli, milli + (now - since) * self._per_s * _MILLI // NS_PER_S
-            )
+            milli, since = self._buckets.pop(caller, (capacity, now))
+            milli = min(capacity, milli + (now - since) * rate * _MILLI // NS_PER_S)
             if milli >= _MILLI:
                 self._buckets[caller] = (milli - _MILLI, now)
                 wait_s = 0
             else:
                 self._buckets[caller] = (milli, now)
-                wait_s = max(1, -(-(_MILLI - milli) // (self._per_s * _MILLI)))
+                wait_s = max(1, -(-(_MILLI - milli) // (rate * _MILLI)))
             while len(self._buckets) > rate_limit_callers_max:
                 self._buckets.popitem(last=False)
         return wait_s

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,8 +11,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from colony.bench import ledger_bench
+from colony.bench import api_bench, ledger_bench
+from colony.cli.serve import build_context
 from colony.kernel.errors import ColonyError
+from colony.ledger import batch_events_max
 
 app = typer.Typer(no_args_is_help=True, help="Benchmarks (figures, not pass/fail tests).")
 
@@ -139,3 +142,102 @@ def _print_table(
         f"machine: {machine['cores']} cores, {machine['processor']}, {machine['system']}, "
         f"Python {machine['python']}"
     )
+
+
+@app.command("api")
+def bench_api(
+    rate: Annotated[float, typer.Option(min=1, help="Payments offered a second.")] = 1000,
+    duration: Annotated[float, typer.Option(min=0.1, help="Seconds measured.")] = 10,
+    warmup: Annotated[float, typer.Option(min=0, help="Seconds sent first, not counted.")] = 1,
+    wallets: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Wallets paying, in turn (each token is held to 100 requests/s, as any caller).",
+        ),
+    ] = 200,
+    connections: Annotated[
+        int, typer.Option(min=1, max=1024, help="Keep-alive connections of the load generator.")
+    ] = 64,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk", help="Measure transfers/s through the ledger's batch endpoint instead."
+        ),
+    ] = False,
+    batch: Annotated[
+        int, typer.Option(min=1, max=batch_events_max, help="Transfers per bulk request.")
+    ] = batch_events_max,
+    in_flight: Annotated[
+        int, typer.Option(min=1, max=64, help="Bulk requests outstanding at once.")
+    ] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
+) -> None:
+    """Payments over HTTP: `colony serve` on loopback, driven open-loop from another process."""
+    machine = ledger_bench.machine_description()
+    try:
+        with api_bench.temporary_folder() as folder:
+            url = f"sqlite:///{folder}/bench.db"
+            ctx = build_context(url)
+            try:
+                seeded = api_bench.seed(ctx, 1 if bulk else wallets)
+            finally:
+                ctx.ledger.close()
+                ctx.api_store.close()
+            server = api_bench.Server(url, Path(folder))
+            try:
+                common = {"host": "127.0.0.1", "port": server.port, "duration_s": duration}
+                if bulk:
+                    plan = common | {
+                        "mode": "bulk",
+                        "operator_key": seeded.operator_key,
+                        "ledger": api_bench.bulk_ledger,
+                        "accounts": 10_000,
+                        "batch": batch,
+                        "in_flight": in_flight,
+                        "seed": 1,
+                    }
+                else:
+                    plan = common | {
+                        "mode": "payments",
+                        "rate": rate,
+                        "warmup_s": warmup,
+                        "connections": connections,
+                        "wallet_tokens": seeded.wallet_tokens,
+                        "payload": seeded.payload,
+                        "amount_minor": api_bench.payment_minor,
+                    }
+                cpu_before = server.cpu_seconds()
+                summary = api_bench.drive(plan)
+                cpu_after = server.cpu_seconds()
+                if cpu_before is not None and cpu_after is not None:
+                    summary["server_cpu_s"] = round(cpu_after - cpu_before, 2)
+            finally:
+                server.stop()
+    except RuntimeError as exc:  # the server or the load generator failed: say how
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    if bulk:
+        print(
+            f"bulk: {summary['transfers']:,} transfers in {summary['seconds']} s, "
+            f"{summary['transfers_per_second']:,} transfers/s over HTTP "
+            f"({batch:,} a request, {in_flight} in flight); per request p50 "
+            f"{summary['p50_ms']} ms, p99 {summary['p99_ms']} ms; errors {summary['errors']}"
+        )
+    else:
+        print(
+            f"payments: offered {rate:g}/s, achieved {summary['achieved_rate']}/s; "
+            f"latency p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms, "
+            f"max {summary['max_ms']} ms; errors {summary['errors']} of {summary['requests']}"
+        )
+    print(
+        f"server CPU {summary.get('server_cpu_s', '?')} s, load generator CPU "
+        f"{summary['load_generator_cpu_s']} s; machine: {machine['cores']} cores, "
+        f"{machine['processor']}"
+    )
+    if as_json:
+        print(
+            json.dumps(
+                {"benchmark": "api_bulk" if bulk else "api_payments", **summary, "machine": machine}
+            )
+        )

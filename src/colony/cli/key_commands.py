@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
 import typer
 
 from colony.api import auth
+from colony.api.rate_limit import rate_limit_per_s, rate_limit_per_s_max
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import ColonyError
@@ -17,13 +19,24 @@ app = typer.Typer(no_args_is_help=True, help="API keys.")
 
 
 @app.command("create-operator")
-def create_operator(database: DatabaseOption = None) -> None:
+def create_operator(
+    database: DatabaseOption = None,
+    rate_limit: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=rate_limit_per_s_max,
+            help=f"This key's own limit in requests/s (burst twice it); "
+            f"default: {rate_limit_per_s}, as every caller.",
+        ),
+    ] = None,
+) -> None:
     """Print a new operator API key. Keep it: it is not stored, only its hash is."""
     try:
         store = SqliteApiStore(sqlite_path(database_url_from_env(database)))
     except ColonyError as exc:
         raise fail(str(exc)) from None
     key = auth.OPERATOR_KEY_PREFIX + secrets.token_bytes(32).hex()
-    store.add_key(auth.digest(key), "operator", "operator", SystemClock().now_ns())
+    store.add_key(auth.digest(key), "operator", "operator", SystemClock().now_ns(), rate_limit)
     store.close()
     print(key)

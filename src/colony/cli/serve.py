@@ -12,6 +12,7 @@ import uvicorn
 
 from colony.api.app import create_app
 from colony.api.context import ApiContext
+from colony.api.rate_limit import RateLimiter, address_share, rate_limit_per_s
 from colony.cli import demo_data
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.kernel.clock import Clock, SystemClock
@@ -92,6 +93,14 @@ def serve(
             "--demo", help="Seed demo data (once per database); print credentials to try it."
         ),
     ] = False,
+    address_rate_limit: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Requests/s allowed from one client address, burst twice it (a load "
+            "generator on loopback needs more).",
+        ),
+    ] = rate_limit_per_s * address_share,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) and the web page."""
     try:
@@ -101,6 +110,7 @@ def serve(
     sender = HttpSender()
     stop_relay = threading.Event()
     relay = webhook_dispatcher(ctx, sender).run_in_background(stop_relay)
+    ctx.address_limiter = RateLimiter(ctx.clock, address_rate_limit, 2 * address_rate_limit)
     try:
         seeded = demo_data.seed(ctx) if demo else None
         try:

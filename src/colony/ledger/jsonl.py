@@ -38,29 +38,60 @@ def parse_line(text: str, line_number: int) -> Account | Transfer:
     """One JSON line into an Account or a Transfer; InvalidInput names the line and field."""
     where = f"line {line_number}"
     try:
-        obj = json.loads(text, parse_float=_NotInteger, parse_constant=_NotInteger)
+        obj = loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
     if not isinstance(obj, dict):
         raise InvalidInput(f"{where}: expected a JSON object, got {type(obj).__name__}")
     kind = obj.pop("type", None)
     if kind == "account":
-        values = _fields(obj, _ACCOUNT_FIELDS, AccountFlags, _ACCOUNT_REQUIRED, where)
-        return Account(**values)
+        return parse_account(obj, where)
     if kind == "transfer":
-        flag_names = obj.get("flags", [])
-        post_or_void = isinstance(flag_names, list) and any(n in flag_names for n in _POST_OR_VOID)
-        required = _POST_OR_VOID_REQUIRED if post_or_void else _TRANSFER_REQUIRED
-        values = _fields(obj, _TRANSFER_FIELDS, TransferFlags, required, where)
-        values.setdefault("debit_account_id", 0)
-        values.setdefault("credit_account_id", 0)
-        # A post that names no amount posts the whole pending amount; a void voids it all.
-        posts = post_or_void and "post_pending_transfer" in flag_names
-        values.setdefault("amount", AMOUNT_MAX if posts else 0)
-        values.setdefault("ledger", 0)
-        values.setdefault("code", 0)
-        return Transfer(**values)
+        return parse_transfer(obj, where)
     raise InvalidInput(f'{where}: field "type" must be "account" or "transfer", not {kind!r}')
+
+
+def loads(text: str | bytes) -> Any:
+    """JSON with every non-integer number kept aside, so that the field parsers refuse it."""
+    return json.loads(text, parse_float=_NotInteger, parse_constant=_NotInteger)
+
+
+class FieldError(InvalidInput):
+    """Malformed input in one field of an event (`field` None: the event as a whole)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def parse_account(obj: object, where: str) -> Account:
+    """An account from a decoded JSON object without its "type" (`where` prefixes errors)."""
+    return Account(
+        **_fields(_object(obj, where), _ACCOUNT_FIELDS, AccountFlags, _ACCOUNT_REQUIRED, where)
+    )
+
+
+def parse_transfer(obj: object, where: str) -> Transfer:
+    """A transfer from a decoded JSON object without its "type" (`where` prefixes errors)."""
+    obj = _object(obj, where)
+    flag_names = obj.get("flags", [])
+    post_or_void = isinstance(flag_names, list) and any(n in flag_names for n in _POST_OR_VOID)
+    required = _POST_OR_VOID_REQUIRED if post_or_void else _TRANSFER_REQUIRED
+    values = _fields(obj, _TRANSFER_FIELDS, TransferFlags, required, where)
+    values.setdefault("debit_account_id", 0)
+    values.setdefault("credit_account_id", 0)
+    # A post that names no amount posts the whole pending amount; a void voids it all.
+    posts = post_or_void and "post_pending_transfer" in flag_names
+    values.setdefault("amount", AMOUNT_MAX if posts else 0)
+    values.setdefault("ledger", 0)
+    values.setdefault("code", 0)
+    return Transfer(**values)
+
+
+def _object(obj: object, where: str) -> dict[str, Any]:
+    if not isinstance(obj, dict):
+        raise FieldError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    return obj
 
 
 def _fields(
@@ -72,16 +103,19 @@ def _fields(
 ) -> dict[str, int]:
     unknown = sorted(set(obj) - set(known))
     if unknown:
-        raise InvalidInput(f'{where}: unknown field "{unknown[0]}"')
+        raise FieldError(f'{where}: unknown field "{unknown[0]}"', unknown[0])
     missing = [name for name in required if name not in obj]
     if missing:
-        raise InvalidInput(f'{where}: missing field "{missing[0]}"')
+        raise FieldError(f'{where}: missing field "{missing[0]}"', missing[0])
     values: dict[str, int] = {}
     for name, raw in obj.items():
-        if name == "flags":
-            values[name] = _flags(raw, flag_enum, where)
-        else:
-            values[name] = _unsigned(raw, known[name], f'{where}: field "{name}"')
+        try:
+            if name == "flags":
+                values[name] = _flags(raw, flag_enum, where)
+            else:
+                values[name] = _unsigned(raw, known[name], f'{where}: field "{name}"')
+        except InvalidInput as exc:
+            raise FieldError(str(exc), name) from None
     return values
 
 

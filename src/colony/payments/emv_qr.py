@@ -14,6 +14,7 @@ means the code was misread or tampered with.
 
 from __future__ import annotations
 
+import binascii
 import re
 from dataclasses import dataclass, field
 
@@ -98,14 +99,11 @@ class DecodedQr:
 
 
 def crc16_ccitt_false(data: bytes) -> int:
-    """CRC-16/CCITT-FALSE: polynomial 0x1021, initial value 0xFFFF, no reflection, no xor."""
-    crc = 0xFFFF
-    for byte in data:
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
-            crc &= 0xFFFF
-    return crc
+    """CRC-16/CCITT-FALSE: polynomial 0x1021, initial value 0xFFFF, no reflection, no xor.
+
+    `binascii.crc_hqx` is that CRC in C; bit by bit in Python it was a twentieth of the time
+    the server spent on a payment."""
+    return binascii.crc_hqx(data, 0xFFFF)
 
 
 def _fields(text: str, where: str) -> list[tuple[str, str]]:

@@ -1,12 +1,20 @@
-"""The HTTP API's own records in SQLite: hashed wallet tokens and idempotency keys."""
+"""The HTTP API's own records in SQLite: hashed wallet tokens and idempotency keys.
+
+Every request reads here (its credential, its Idempotency-Key), so reads go through one
+connection per thread, never waiting behind a write: in WAL mode a reader sees the last
+commit without taking the write lock. A request writes once, its answer, when it is done;
+the claim on its key while it is being served is held in memory, since only this process
+serves requests on this database (the ledger's single writer lives in it too).
+"""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from concurrent.futures import Future
 from pathlib import Path
 
-from colony.storage.sqlite_connection import connect
+from colony.storage.sqlite_connection import busy_timeout_s, connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_tokens (
@@ -18,7 +26,8 @@ CREATE TABLE IF NOT EXISTS api_keys (
     key_sha256 TEXT PRIMARY KEY,
     kind TEXT NOT NULL,       -- "operator" or "merchant"
     owner_id TEXT NOT NULL,   -- "operator", or the merchant's id
-    created_at_ns INTEGER NOT NULL
+    created_at_ns INTEGER NOT NULL,
+    rate_limit_per_s INTEGER  -- this key's own request rate; NULL: the default
 );
 CREATE TABLE IF NOT EXISTS api_idempotency (
     scope TEXT NOT NULL,
@@ -34,8 +43,23 @@ CREATE TABLE IF NOT EXISTS api_idempotency (
 
 class SqliteApiStore:
     def __init__(self, path: Path) -> None:
+        self._path = path
         self._db = connect(path, _SCHEMA)
         self._lock = threading.Lock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        # (scope, key) -> (request hash, claimed at) of requests being served right now.
+        self._claims: dict[tuple[str, str], tuple[str, int]] = {}
+        self._claims_lock = threading.Lock()
+        # Answers waiting for the next group commit, and whether a caller is writing them.
+        self._answers: list[tuple[tuple[str, str, str, int, str, int], Future[None]]] = []
+        self._writing = False
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(api_keys)")}
+        if "rate_limit_per_s" not in columns:  # a database made before per-key rates
+            self._db.execute("ALTER TABLE api_keys ADD COLUMN rate_limit_per_s INTEGER")
+        # Claims written by earlier versions, whose requests a crash interrupted: no request is
+        # answered by them now, and a retry must be able to run again.
+        self._db.execute("DELETE FROM api_idempotency WHERE status IS NULL")
 
     def add_token(self, token_sha256: str, wallet_id: str, now_ns: int) -> None:
         with self._lock:
@@ -43,72 +67,140 @@ class SqliteApiStore:
                 "INSERT INTO api_tokens VALUES (?, ?, ?)", (token_sha256, wallet_id, now_ns)
             )
 
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's connection for reads."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+            db.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
+            self._local.db = db
+            with self._lock:
+                self._readers.append(db)
+        return db
+
     def wallet_for_token(self, token_sha256: str) -> str | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT wallet_id FROM api_tokens WHERE token_sha256 = ?", (token_sha256,)
-            ).fetchone()
+        row = (
+            self._reader()
+            .execute("SELECT wallet_id FROM api_tokens WHERE token_sha256 = ?", (token_sha256,))
+            .fetchone()
+        )
         return str(row[0]) if row else None
 
-    def add_key(self, key_sha256: str, kind: str, owner_id: str, now_ns: int) -> None:
+    def add_key(
+        self,
+        key_sha256: str,
+        kind: str,
+        owner_id: str,
+        now_ns: int,
+        rate_limit_per_s: int | None = None,
+    ) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT INTO api_keys VALUES (?, ?, ?, ?)", (key_sha256, kind, owner_id, now_ns)
+                "INSERT INTO api_keys VALUES (?, ?, ?, ?, ?)",
+                (key_sha256, kind, owner_id, now_ns, rate_limit_per_s),
             )
+
+    def key_rate_limit(self, key_sha256: str) -> int | None:
+        """The key's own rate limit in requests a second, or None (unknown key, or default)."""
+        row = (
+            self._reader()
+            .execute("SELECT rate_limit_per_s FROM api_keys WHERE key_sha256 = ?", (key_sha256,))
+            .fetchone()
+        )
+        return int(row[0]) if row and row[0] is not None else None
 
     def key_owner(self, key_sha256: str) -> tuple[str, str] | None:
         """(kind, owner id) of an API key, or None."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT kind, owner_id FROM api_keys WHERE key_sha256 = ?", (key_sha256,)
-            ).fetchone()
+        row = (
+            self._reader()
+            .execute("SELECT kind, owner_id FROM api_keys WHERE key_sha256 = ?", (key_sha256,))
+            .fetchone()
+        )
         return (str(row[0]), str(row[1])) if row else None
 
     def begin(
-        self, scope: str, key: str, request_sha256: str, now_ns: int, abandoned_before_ns: int
+        self, scope: str, key: str, request_sha256: str, now_ns: int
     ) -> tuple[str, int | None, str | None]:
         """Claim a key. Returns ("new", None, None) for a first request, ("same", status, body)
         when this key already has a request with the same hash (status None: still running),
-        or ("different", None, None) when the key was used for another request. A claim still
-        unanswered since before `abandoned_before_ns` was left by a crash: it is taken over."""
-        with self._lock:
-            try:
-                self._db.execute(
-                    "INSERT INTO api_idempotency VALUES (?, ?, ?, NULL, NULL, ?)",
-                    (scope, key, request_sha256, now_ns),
+        or ("different", None, None) when the key was used for another request."""
+        with self._claims_lock:
+            claimed = self._claims.get((scope, key))
+            if claimed is None:
+                row = (
+                    self._reader()
+                    .execute(
+                        "SELECT request_sha256, status, body FROM api_idempotency"
+                        " WHERE scope = ? AND key = ?",
+                        (scope, key),
+                    )
+                    .fetchone()
                 )
-                return "new", None, None
-            except sqlite3.IntegrityError:
-                taken_over = self._db.execute(
-                    "UPDATE api_idempotency SET created_at_ns = ? WHERE scope = ? AND key = ?"
-                    " AND request_sha256 = ? AND status IS NULL AND created_at_ns < ?",
-                    (now_ns, scope, key, request_sha256, abandoned_before_ns),
-                ).rowcount
-                if taken_over:
+                if row is None:
+                    self._claims[(scope, key)] = (request_sha256, now_ns)
                     return "new", None, None
-                row = self._db.execute(
-                    "SELECT request_sha256, status, body FROM api_idempotency"
-                    " WHERE scope = ? AND key = ?",
-                    (scope, key),
-                ).fetchone()
+            else:
+                row = (claimed[0], None, None)
         if row[0] != request_sha256:
             return "different", None, None
         return "same", row[1], row[2]
 
     def finish(self, scope: str, key: str, status: int, body: str) -> None:
-        with self._lock:
-            self._db.execute(
-                "UPDATE api_idempotency SET status = ?, body = ? WHERE scope = ? AND key = ?",
-                (status, body, scope, key),
-            )
+        """Record the answer to a claimed key (it replays from now on) and drop the claim.
+
+        Answers finished at the same moment are written in one transaction (group commit):
+        the first caller writes everyone's queued so far, the others wait for that commit.
+        One write a request would otherwise queue every request behind the ledger's
+        journal, which takes the same database's write lock."""
+        request_sha256, claimed_at_ns = self._claims[(scope, key)]
+        row = (scope, key, request_sha256, status, body, claimed_at_ns)
+        written: Future[None] = Future()
+        with self._claims_lock:
+            self._answers.append((row, written))
+            lead = not self._writing
+            self._writing = lead or self._writing
+        if lead:
+            self._write_answers()
+        try:
+            written.result()
+        finally:
+            with self._claims_lock:
+                del self._claims[(scope, key)]
+
+    def _write_answers(self) -> None:
+        while True:
+            with self._claims_lock:
+                batch, self._answers = self._answers, []
+                if not batch:
+                    self._writing = False
+                    return
+            try:
+                with self._lock:
+                    self._db.execute("BEGIN IMMEDIATE")
+                    try:
+                        self._db.executemany(
+                            "INSERT OR REPLACE INTO api_idempotency VALUES (?, ?, ?, ?, ?, ?)",
+                            [row for row, _ in batch],
+                        )
+                        self._db.execute("COMMIT")
+                    except BaseException:
+                        self._db.execute("ROLLBACK")
+                        raise
+            except BaseException as exc:
+                for _, written in batch:
+                    written.set_exception(exc)
+            else:
+                for _, written in batch:
+                    written.set_result(None)
 
     def release(self, scope: str, key: str) -> None:
         """Forget a claim whose request failed for a reason that must not be replayed."""
-        with self._lock:
-            self._db.execute(
-                "DELETE FROM api_idempotency WHERE scope = ? AND key = ? AND status IS NULL",
-                (scope, key),
-            )
+        with self._claims_lock:
+            self._claims.pop((scope, key), None)
 
     def close(self) -> None:
+        with self._lock:
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
         self._db.close()

@@ -58,6 +58,10 @@ class WalletService:
         self._ids = ids
         self._limits = limits or DEFAULT_LIMITS
         self._charts_ready: set[int] = set()
+        # Today's outflow accounts already opened and granted, per tier: a payment need not
+        # ask the ledger again (three round trips each). Forgotten when the UTC day turns.
+        self._outflow_ready: set[tuple[int, Tier]] = set()
+        self._outflow_day = -1
 
     # -------------------------------------------------------------- the chart per currency
 
@@ -342,6 +346,10 @@ class WalletService:
         """Today's outflow account, holding the sender's tier allowance for the UTC day."""
         day = self._clock.now_ns() // NS_PER_S // SECONDS_PER_DAY
         account_id = wallet.outflow_account_id(day)
+        if day != self._outflow_day:
+            self._outflow_ready, self._outflow_day = set(), day
+        if (account_id, wallet.tier) in self._outflow_ready:
+            return account_id
         self._accounts(
             [
                 Account(
@@ -369,6 +377,7 @@ class WalletService:
             )
             self._chain([grant])
             previous = cap
+        self._outflow_ready.add((account_id, wallet.tier))
         return account_id
 
     # -------------------------------------------------------------- funding partners
