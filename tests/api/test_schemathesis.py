@@ -1,9 +1,9 @@
 """Fuzzing the HTTP API from its own OpenAPI spec: whatever it is sent, it never answers 5xx.
 
 schemathesis generates requests from /openapi.json and sends them over loopback to a live
-server; a wallet token is supplied so that authenticated routes are exercised past their
-401, and Idempotency-Key values are generated too. The number of examples and the seed are
-fixed, so a failure replays.
+server; a wallet token, a merchant key or the operator's key is supplied so that each kind's
+routes are exercised past their 401, and Idempotency-Key values are generated too. The
+number of examples and the seed are fixed, so a failure replays.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from colony.api.context import ApiContext
+from tests.api.test_payment_api import onboard, operator_headers
 from tests.api.test_wallet_api import open_wallet
 
 examples_per_operation = 25
@@ -24,12 +26,20 @@ SEED = 20261124
 fuzz_timeout_s = 300
 
 
+@pytest.mark.parametrize("caller", ["wallet", "merchant", "operator"])
 def test_no_request_makes_the_api_fail(
-    served: tuple[httpx.Client, ApiContext], tmp_path: Path
+    served: tuple[httpx.Client, ApiContext], tmp_path: Path, caller: str
 ) -> None:
+    """Once per kind of caller, so each kind's routes are fuzzed past their 401."""
     client, ctx = served
     wallet = open_wallet(client, "+6591234567")
     ctx.wallets.cash_in("+6591234567", "SGD", 10_000)
+    merchant = onboard(client, ctx)
+    credential = {
+        "wallet": str(wallet["token"]),
+        "merchant": str(merchant["api_key"]),
+        "operator": operator_headers(ctx)["Authorization"].removeprefix("Bearer "),
+    }[caller]
     schemathesis = Path(sys.executable).with_name("schemathesis")
     result = subprocess.run(
         [
@@ -46,7 +56,7 @@ def test_no_request_makes_the_api_fail(
             "--workers",
             "1",
             "-H",
-            f"Authorization: Bearer {wallet['token']}",
+            f"Authorization: Bearer {credential}",
         ],
         capture_output=True,
         text=True,
