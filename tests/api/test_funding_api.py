@@ -234,6 +234,8 @@ def test_a_withdrawal_is_held_at_once_then_paid_out_or_failed(served_at: Served)
         "balance": 10_001, "incoming": 0, "held": 4_000,
         "partner_debits": 0, "partner_credits": 0, "partner_pending": 4_000,
     }  # fmt: skip
+    me = client.get("/v1/wallets/me", headers=auth(alice)).json()
+    assert (me["balance"]["amount_minor"], me["available"]["amount_minor"]) == (10_001, 6_001)
     # What is held cannot be sent elsewhere.
     spend = {"to_phone": BOB, "amount_minor": 6_002}
     too_much = post(client, "/v1/wallets/me/transfers", auth(alice), "p2p", spend)

@@ -277,15 +277,15 @@ def test_bad_wallet_requests_are_named_never_500(
 def test_a_bug_still_answers_in_the_error_shape(served: tuple[httpx.Client, ApiContext]) -> None:
     client, ctx = served
     wallet = open_wallet(client, "+6591234567")
-    real_balance = ctx.wallets.balance
+    real_balances = ctx.wallets.balances
 
-    def broken(_: object) -> int:
+    def broken(_: object) -> tuple[int, int]:
         raise RuntimeError("simulated bug")
 
-    ctx.wallets.balance = broken  # type: ignore[method-assign]
+    ctx.wallets.balances = broken  # type: ignore[method-assign]
     try:
         response = client.get("/v1/wallets/me", headers=auth(wallet))
     finally:
-        ctx.wallets.balance = real_balance  # type: ignore[method-assign]
+        ctx.wallets.balances = real_balances  # type: ignore[method-assign]
     assert response.status_code == 500
     assert response.json()["error"]["type"] == "api_error"

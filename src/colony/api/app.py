@@ -122,8 +122,15 @@ def create_app(ctx: ApiContext) -> FastAPI:
 
     app.add_middleware(RateLimited, ctx=ctx)
 
+    def amount_json(amount_minor: int, currency: str) -> dict[str, object]:
+        return {
+            "amount_minor": amount_minor,
+            "currency": currency,
+            "formatted": Money(amount_minor, currency).format("en_US"),
+        }
+
     def wallet_json(wallet: Wallet) -> dict[str, object]:
-        balance = ctx.wallets.balance(wallet)
+        balance, available = ctx.wallets.balances(wallet)
         return {
             "object": "wallet",
             "id": wallet.id,
@@ -131,11 +138,9 @@ def create_app(ctx: ApiContext) -> FastAPI:
             "name": wallet.name,
             "currency": wallet.currency,
             "tier": wallet.tier.name,
-            "balance": {
-                "amount_minor": balance,
-                "currency": wallet.currency,
-                "formatted": Money(balance, wallet.currency).format("en_US"),
-            },
+            "balance": amount_json(balance, wallet.currency),
+            # What can be spent now: the balance less what is held.
+            "available": amount_json(available, wallet.currency),
         }
 
     def authenticated(authorization: str | None) -> Wallet:

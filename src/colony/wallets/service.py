@@ -205,8 +205,14 @@ class WalletService:
     # -------------------------------------------------------------- money
 
     def balance(self, wallet: Wallet) -> int:
+        return self.balances(wallet)[0]
+
+    def balances(self, wallet: Wallet) -> tuple[int, int]:
+        """(balance, available): posted money, and what of it is not held by a pending
+        debit (an authorisation, a withdrawal waiting for its partner), read at one moment."""
         (account,) = self._ledger.lookup_accounts([wallet.account_id])
-        return account.credits_posted - account.debits_posted
+        balance = account.credits_posted - account.debits_posted
+        return balance, balance - account.debits_pending
 
     def p2p(
         self,
