@@ -40,6 +40,8 @@ BODIES: dict[str, object] = {
     "/v1/withdrawals/{withdrawal_id}/fail": {},
     "/v1/ledger/accounts/batch": {"accounts": [{"id": 77, "ledger": 702, "code": 1}]},
     "/v1/ledger/transfers/batch": {"transfers": []},
+    "/v1/merchants/me/api_keys": {"name": "rogue till", "scopes": ["payments:write"]},
+    "/v1/merchants/me/api_keys/{key_id}/revoke": {},
 }
 
 
@@ -75,6 +77,13 @@ def test_every_route_refuses_everyone_but_the_owner(served_at: Served) -> None:
         {"payload": qr, "amount_minor": 800, "capture": False},
     )
     device = post(client, "/v1/wallets/me/devices", auth(victim), "d").json()
+    till = post(
+        client,
+        "/v1/merchants/me/api_keys",
+        shop_key,
+        "k",
+        {"name": "till 1", "scopes": ["payments:write"]},
+    ).json()
     money = {"partner": "dbs", "amount_minor": 700}
     top_up = post(client, "/v1/wallets/me/top_ups", auth(victim), "t", money).json()
     withdrawal = post(client, "/v1/wallets/me/withdrawals", auth(victim), "w", money).json()
@@ -84,6 +93,7 @@ def test_every_route_refuses_everyone_but_the_owner(served_at: Served) -> None:
         "number": str(device["number"]),
         "top_up_id": str(top_up["id"]),
         "withdrawal_id": str(withdrawal["id"]),
+        "key_id": str(till["id"]),
         "kind": "png",  # a picture of the caller's own QR code: only who may call matters
     }
     before = ledger_picture(ctx)
@@ -151,3 +161,5 @@ def test_every_route_refuses_everyone_but_the_owner(served_at: Served) -> None:
         headers=auth(victim) | {"Idempotency-Key": "own-revoke"},
     )
     assert code_owner.status_code == 200  # still there to revoke: nobody else could
+    keys = client.get("/v1/merchants/me/api_keys", headers=shop_key).json()["data"]
+    assert [(k["id"], k["revoked"]) for k in keys if k["name"] == "till 1"] == [(till["id"], None)]

@@ -17,6 +17,7 @@ from colony.api import (
     errors,
     funding_routes,
     idempotency,
+    key_routes,
     ledger_routes,
     payment_routes,
     web_page,
@@ -246,6 +247,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
     device_routes.register(app, ctx)
     funding_routes.register(app, ctx)
     ledger_routes.register(app, ctx)
+    key_routes.register(app, ctx)
 
     web_page.register(app, ctx)
 

@@ -3,15 +3,22 @@
 Every secret is shown once, when it is made, and stored only as its SHA-256. A request that
 names something its caller does not own is answered 404, never 403: whether another wallet
 or payment exists is none of the caller's business.
+
+A merchant or operator key also holds scopes (api/scopes.py): a route names the scope it
+needs, and a valid key without it is answered 403 `missing_scope`, since the caller is known
+and the thing is its own. A revoked key authenticates nothing: 401. A wallet token holds no
+scopes; it may do everything a wallet may, to its own wallet.
 """
 
 from __future__ import annotations
 
 import hashlib
 
+from colony.api import scopes
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.merchants.model import Merchant
+from colony.storage.sqlite_api import KeyRecord
 from colony.wallets.model import Wallet
 
 WALLET_TOKEN_PREFIX = "wtok_"
@@ -58,17 +65,43 @@ def wallet(ctx: ApiContext, authorization: str | None) -> Wallet:
     return found
 
 
-def merchant(ctx: ApiContext, authorization: str | None) -> Merchant:
+def missing_scope(scope: str, param: str | None = None) -> ApiError:
+    return ApiError(
+        403,
+        "missing_scope",
+        f"this key lacks the scope {scope}",
+        type_="permission_error",
+        param=param,
+    )
+
+
+def _key(ctx: ApiContext, authorization: str | None, kind: str, scope: str) -> KeyRecord:
+    """The caller's key of this kind, if it is valid (401 if not) and holds `scope` (403)."""
+    assert scope in scopes.SCOPES_BY_KIND[kind], f"no {kind} scope {scope}"
     key = _bearer(authorization)
-    owner = ctx.api_store.key_owner(digest(key)) if key.startswith(MERCHANT_KEY_PREFIX) else None
-    found = ctx.merchants.by_id(owner[1]) if owner and owner[0] == "merchant" else None
+    prefix = MERCHANT_KEY_PREFIX if kind == "merchant" else OPERATOR_KEY_PREFIX
+    record = ctx.api_store.key(digest(key)) if key.startswith(prefix) else None
+    if record is None or record.kind != kind or record.revoked_at_ns is not None:
+        raise _unauthenticated(f"{kind} API key")
+    if not scopes.allows(scopes.held(kind, record.scopes), scope):
+        raise missing_scope(scope)
+    return record
+
+
+def merchant_key(
+    ctx: ApiContext, authorization: str | None, *, scope: str
+) -> tuple[Merchant, KeyRecord]:
+    """The calling merchant and the key it called with, which holds `scope`."""
+    record = _key(ctx, authorization, "merchant", scope)
+    found = ctx.merchants.by_id(record.owner_id)
     if found is None:
         raise _unauthenticated("merchant API key")
-    return found
+    return found, record
 
 
-def operator(ctx: ApiContext, authorization: str | None) -> None:
-    key = _bearer(authorization)
-    owner = ctx.api_store.key_owner(digest(key)) if key.startswith(OPERATOR_KEY_PREFIX) else None
-    if owner is None or owner[0] != "operator":
-        raise _unauthenticated("operator API key")
+def merchant(ctx: ApiContext, authorization: str | None, *, scope: str) -> Merchant:
+    return merchant_key(ctx, authorization, scope=scope)[0]
+
+
+def operator(ctx: ApiContext, authorization: str | None, *, scope: str) -> None:
+    _key(ctx, authorization, "operator", scope)

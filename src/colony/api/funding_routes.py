@@ -15,7 +15,7 @@ from fastapi import FastAPI, Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from colony.api import auth, idempotency
+from colony.api import auth, idempotency, scopes
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.kernel.clock import utc_from_ns
@@ -119,7 +119,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
     ) -> JSONResponse:
         """Register a bank or card issuer for one currency (operator only). Registering the
         same partner again answers 200 with the record."""
-        auth.operator(ctx, authorization)
+        auth.operator(ctx, authorization, scope=scopes.FUNDING_WRITE)
 
         def handle() -> tuple[int, dict[str, object]]:
             existed = funding.partner(body.name, body.currency) is not None
@@ -141,7 +141,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
     def list_partners(authorization: Annotated[str | None, Header()] = None) -> dict[str, object]:
         """The operator sees every partner; a wallet sees those it can use (its currency)."""
         if (authorization or "").removeprefix("Bearer ").startswith(auth.OPERATOR_KEY_PREFIX):
-            auth.operator(ctx, authorization)
+            auth.operator(ctx, authorization, scope=scopes.FUNDING_READ)
             partners = funding.partners()
         else:
             partners = funding.partners(auth.wallet(ctx, authorization).currency)
@@ -180,7 +180,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         authorization: str | None,
         idempotency_key: str | None,
     ) -> JSONResponse:
-        auth.operator(ctx, authorization)
+        auth.operator(ctx, authorization, scope=scopes.FUNDING_WRITE)
         movement = find(kind, movement_id, None)
 
         def handle() -> tuple[int, dict[str, object]]:

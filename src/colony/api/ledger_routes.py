@@ -20,7 +20,7 @@ from fastapi import FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from colony.api import auth, idempotency
+from colony.api import auth, idempotency, scopes
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.ledger import Account, Transfer, batch_events_max
@@ -148,7 +148,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         field: str,
         apply: Callable[[bytes], tuple[int, dict[str, object]]],
     ) -> JSONResponse:
-        auth.operator(ctx, authorization)
+        auth.operator(ctx, authorization, scope=scopes.LEDGER_WRITE)
         raw = await request.body()
         # The key is matched against the bytes sent: a retry sends the same bytes.
         request_hash = {field: hashlib.sha256(raw).hexdigest()}

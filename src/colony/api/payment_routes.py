@@ -18,7 +18,7 @@ from fastapi import FastAPI, Header, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from colony.api import auth, idempotency
+from colony.api import auth, idempotency, scopes
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.api.rate_limit import rate_limit_per_s_max
@@ -182,7 +182,8 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         """A merchant (by its key) or a wallet (by its token); 401 for anything else."""
         credential = (authorization or "").removeprefix("Bearer ").strip()
         if credential.startswith(auth.MERCHANT_KEY_PREFIX):
-            return Party.merchant, auth.merchant(ctx, authorization).id
+            merchant = auth.merchant(ctx, authorization, scope=scopes.PAYMENTS_READ)
+            return Party.merchant, merchant.id
         return Party.wallet, auth.wallet(ctx, authorization).id
 
     def owner_of(record: PaymentRecord, party: Party) -> str:
@@ -215,7 +216,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         idempotency_key: Annotated[str | None, Header()] = None,
     ) -> JSONResponse:
         """Onboard a merchant (operator only). The response holds its API key, shown once."""
-        auth.operator(ctx, authorization)
+        auth.operator(ctx, authorization, scope=scopes.MERCHANTS_WRITE)
 
         def handle() -> tuple[int, dict[str, object]]:
             result, merchant = ctx.merchants.onboard(
@@ -260,7 +261,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         reference: str | None = None,
     ) -> dict[str, object]:
         """The merchant's EMV QR payload: static, or dynamic with an amount."""
-        merchant = auth.merchant(ctx, authorization)
+        merchant = auth.merchant(ctx, authorization, scope=scopes.PAYMENTS_READ)
         if amount_minor is not None and amount_minor <= 0:
             raise ApiError(
                 400, "parameter_invalid", "amount_minor must be positive", param="amount_minor"
@@ -281,7 +282,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         reference: Annotated[str | None, Query(max_length=25)] = None,
     ) -> Response:
         """The same code as a picture to print or show: PNG or SVG."""
-        merchant = auth.merchant(ctx, authorization)
+        merchant = auth.merchant(ctx, authorization, scope=scopes.PAYMENTS_READ)
         payload = ctx.payments.merchant_qr(merchant, amount_minor, reference)
         media = {"png": "image/png", "svg": "image/svg+xml"}[kind]
         return Response(render(payload, kind), media_type=media)
@@ -371,7 +372,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         idempotency_key: Annotated[str | None, Header()] = None,
     ) -> JSONResponse:
         """Capture all or part of an authorisation (the merchant that was paid only)."""
-        merchant = auth.merchant(ctx, authorization)
+        merchant = auth.merchant(ctx, authorization, scope=scopes.PAYMENTS_WRITE)
         held = owned_payment(merchant, payment_id)
 
         def handle() -> tuple[int, dict[str, object]]:
@@ -396,7 +397,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         idempotency_key: Annotated[str | None, Header()] = None,
     ) -> JSONResponse:
         """Release an authorisation (the merchant that was paid only)."""
-        merchant = auth.merchant(ctx, authorization)
+        merchant = auth.merchant(ctx, authorization, scope=scopes.PAYMENTS_WRITE)
         held = owned_payment(merchant, payment_id)
 
         def handle() -> tuple[int, dict[str, object]]:
@@ -417,7 +418,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         idempotency_key: Annotated[str | None, Header()] = None,
     ) -> JSONResponse:
         """Refund part or all of a payment (the merchant that was paid only)."""
-        merchant = auth.merchant(ctx, authorization)
+        merchant = auth.merchant(ctx, authorization, scope=scopes.REFUNDS_WRITE)
         paid = owned_payment(merchant, payment_id)
         rid = idempotency.transfer_id_for(merchant.id, idempotency_key or "")
 
@@ -450,7 +451,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         idempotency_key: Annotated[str | None, Header()] = None,
     ) -> JSONResponse:
         """Charge the payment code a customer's phone shows (the merchant's terminal)."""
-        merchant = auth.merchant(ctx, authorization)
+        merchant = auth.merchant(ctx, authorization, scope=scopes.PAYMENTS_WRITE)
         pid = idempotency.transfer_id_for(merchant.id, idempotency_key or "")
 
         def handle() -> tuple[int, dict[str, object]]:

@@ -14,7 +14,7 @@ from fastapi import FastAPI, Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from colony.api import auth, idempotency
+from colony.api import auth, idempotency, scopes
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.kernel.clock import NS_PER_S
@@ -81,7 +81,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         idempotency_key: Annotated[str | None, Header()] = None,
     ) -> JSONResponse:
         """Set (or replace) where the merchant's events go. The secret is shown only once."""
-        merchant = auth.merchant(ctx, authorization)
+        merchant = auth.merchant(ctx, authorization, scope=scopes.WEBHOOKS_WRITE)
         _check_url(body.url)
 
         def handle() -> tuple[int, dict[str, object]]:
@@ -111,7 +111,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
     @app.get("/v1/merchants/me/webhook_endpoint", tags=["webhooks"])
     def get_endpoint(authorization: Annotated[str | None, Header()] = None) -> dict[str, object]:
         """Where the merchant's events go (never the secret)."""
-        merchant = auth.merchant(ctx, authorization)
+        merchant = auth.merchant(ctx, authorization, scope=scopes.WEBHOOKS_READ)
         endpoint = ctx.webhook_store.endpoint(merchant.id)
         if endpoint is None:
             raise ApiError(404, "resource_missing", "no webhook endpoint is set")
@@ -128,7 +128,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         starting_after: str | None = None,
     ) -> dict[str, object]:
         """The delivery log: the merchant's events, newest first, with every attempt."""
-        merchant = auth.merchant(ctx, authorization)
+        merchant = auth.merchant(ctx, authorization, scope=scopes.WEBHOOKS_READ)
         if not 1 <= limit <= events_page_max:
             raise ApiError(
                 400,

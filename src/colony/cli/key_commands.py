@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from colony.api import auth
+from colony.api import auth, scopes
 from colony.api.rate_limit import rate_limit_per_s, rate_limit_per_s_max
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.kernel.clock import SystemClock
@@ -30,13 +30,29 @@ def create_operator(
             f"default: {rate_limit_per_s}, as every caller.",
         ),
     ] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Make a restricted key holding only this scope (repeat for more): "
+            + ", ".join(scopes.OPERATOR_SCOPES)
+            + ". Default: a standard key, every scope.",
+        ),
+    ] = None,
 ) -> None:
     """Print a new operator API key. Keep it: it is not stored, only its hash is."""
+    unknown = [s for s in scope or [] if s not in scopes.OPERATOR_SCOPES]
+    if unknown:
+        raise fail(
+            f"no operator scope {unknown[0]}; there are " + ", ".join(scopes.OPERATOR_SCOPES)
+        )
+    held = tuple(sorted(set(scope))) if scope else None
     try:
         store = SqliteApiStore(sqlite_path(database_url_from_env(database)))
     except ColonyError as exc:
         raise fail(str(exc)) from None
     key = auth.OPERATOR_KEY_PREFIX + secrets.token_bytes(32).hex()
-    store.add_key(auth.digest(key), "operator", "operator", SystemClock().now_ns(), rate_limit)
+    store.add_key(
+        auth.digest(key), "operator", "operator", SystemClock().now_ns(), rate_limit, held
+    )
     store.close()
     print(key)

@@ -1,4 +1,4 @@
-"""The HTTP API's own records in SQLite: hashed wallet tokens and idempotency keys.
+"""The HTTP API's own records in SQLite: hashed wallet tokens, API keys, idempotency keys.
 
 Every request reads here (its credential, its Idempotency-Key), so reads go through one
 connection per thread, never waiting behind a write: in WAL mode a reader sees the last
@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 
 from colony.storage.sqlite_connection import busy_timeout_s, connect
@@ -27,7 +28,10 @@ CREATE TABLE IF NOT EXISTS api_keys (
     kind TEXT NOT NULL,       -- "operator" or "merchant"
     owner_id TEXT NOT NULL,   -- "operator", or the merchant's id
     created_at_ns INTEGER NOT NULL,
-    rate_limit_per_s INTEGER  -- this key's own request rate; NULL: the default
+    rate_limit_per_s INTEGER, -- this key's own request rate; NULL: the default
+    scopes TEXT,              -- space-separated; NULL: a standard key, every scope of its kind
+    name TEXT,                -- the owner's label for it; NULL for standard keys
+    revoked_at_ns INTEGER     -- when it was revoked; NULL while it works
 );
 CREATE TABLE IF NOT EXISTS api_idempotency (
     scope TEXT NOT NULL,
@@ -39,6 +43,46 @@ CREATE TABLE IF NOT EXISTS api_idempotency (
     PRIMARY KEY (scope, key)
 );
 """
+
+# Columns added to api_keys after its first version, each NULL in rows made before it.
+_ADDED_KEY_COLUMNS = {
+    "rate_limit_per_s": "INTEGER",
+    "scopes": "TEXT",
+    "name": "TEXT",
+    "revoked_at_ns": "INTEGER",
+}
+_KEY_COLUMNS = "key_sha256, kind, owner_id, created_at_ns, scopes, name, revoked_at_ns"
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """An API key as stored: never the key itself, only its SHA-256."""
+
+    key_sha256: str
+    kind: str  # "operator" or "merchant"
+    owner_id: str
+    created_at_ns: int
+    scopes: tuple[str, ...] | None  # None: a standard key, every scope of its kind
+    name: str | None
+    revoked_at_ns: int | None
+
+    @property
+    def id(self) -> str:
+        """A name for the key that is safe to show: 16 hex digits of its hash."""
+        return "key_" + self.key_sha256[:16]
+
+
+def _key_record(row: tuple[object, ...]) -> KeyRecord:
+    sha, kind, owner, created, scopes, name, revoked = row
+    return KeyRecord(
+        str(sha),
+        str(kind),
+        str(owner),
+        int(str(created)),
+        None if scopes is None else tuple(str(scopes).split()),
+        None if name is None else str(name),
+        None if revoked is None else int(str(revoked)),
+    )
 
 
 class SqliteApiStore:
@@ -55,8 +99,9 @@ class SqliteApiStore:
         self._answers: list[tuple[tuple[str, str, str, int, str, int], Future[None]]] = []
         self._writing = False
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(api_keys)")}
-        if "rate_limit_per_s" not in columns:  # a database made before per-key rates
-            self._db.execute("ALTER TABLE api_keys ADD COLUMN rate_limit_per_s INTEGER")
+        for column, sql_type in _ADDED_KEY_COLUMNS.items():
+            if column not in columns:  # a database made before this column: NULL in old rows
+                self._db.execute(f"ALTER TABLE api_keys ADD COLUMN {column} {sql_type}")
         # Claims written by earlier versions, whose requests a crash interrupted: no request is
         # answered by them now, and a retry must be able to run again.
         self._db.execute("DELETE FROM api_idempotency WHERE status IS NULL")
@@ -93,27 +138,78 @@ class SqliteApiStore:
         owner_id: str,
         now_ns: int,
         rate_limit_per_s: int | None = None,
+        scopes: tuple[str, ...] | None = None,
+        name: str | None = None,
     ) -> None:
+        """Store a key's hash. `scopes` None makes a standard key (every scope of its kind)."""
         with self._lock:
             self._db.execute(
-                "INSERT INTO api_keys VALUES (?, ?, ?, ?, ?)",
-                (key_sha256, kind, owner_id, now_ns, rate_limit_per_s),
+                "INSERT INTO api_keys (key_sha256, kind, owner_id, created_at_ns,"
+                " rate_limit_per_s, scopes, name) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key_sha256,
+                    kind,
+                    owner_id,
+                    now_ns,
+                    rate_limit_per_s,
+                    None if scopes is None else " ".join(scopes),
+                    name,
+                ),
+            )
+
+    def key(self, key_sha256: str) -> KeyRecord | None:
+        """The key with this hash, revoked or not, or None."""
+        row = (
+            self._reader()
+            .execute(f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE key_sha256 = ?", (key_sha256,))
+            .fetchone()
+        )
+        return _key_record(row) if row else None
+
+    def keys_of(self, kind: str, owner_id: str) -> list[KeyRecord]:
+        """Every key of this owner, revoked too, oldest first."""
+        rows = (
+            self._reader()
+            .execute(
+                f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE kind = ? AND owner_id = ?"
+                " ORDER BY created_at_ns, key_sha256",
+                (kind, owner_id),
+            )
+            .fetchall()
+        )
+        return [_key_record(row) for row in rows]
+
+    def revoke_key(self, key_sha256: str, now_ns: int) -> None:
+        """From now on the key authenticates nothing (revoking twice keeps the first time)."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE api_keys SET revoked_at_ns = ?"
+                " WHERE key_sha256 = ? AND revoked_at_ns IS NULL",
+                (now_ns, key_sha256),
             )
 
     def key_rate_limit(self, key_sha256: str) -> int | None:
         """The key's own rate limit in requests a second, or None (unknown key, or default)."""
         row = (
             self._reader()
-            .execute("SELECT rate_limit_per_s FROM api_keys WHERE key_sha256 = ?", (key_sha256,))
+            .execute(
+                "SELECT rate_limit_per_s FROM api_keys"
+                " WHERE key_sha256 = ? AND revoked_at_ns IS NULL",
+                (key_sha256,),
+            )
             .fetchone()
         )
         return int(row[0]) if row and row[0] is not None else None
 
     def key_owner(self, key_sha256: str) -> tuple[str, str] | None:
-        """(kind, owner id) of an API key, or None."""
+        """(kind, owner id) of an API key that is not revoked, or None."""
         row = (
             self._reader()
-            .execute("SELECT kind, owner_id FROM api_keys WHERE key_sha256 = ?", (key_sha256,))
+            .execute(
+                "SELECT kind, owner_id FROM api_keys"
+                " WHERE key_sha256 = ? AND revoked_at_ns IS NULL",
+                (key_sha256,),
+            )
             .fetchone()
         )
         return (str(row[0]), str(row[1])) if row else None
