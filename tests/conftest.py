@@ -33,7 +33,8 @@ def postgres_unreachable() -> str | None:
             with psycopg.connect(POSTGRES_SERVER_URL, connect_timeout=postgres_probe_timeout_s):
                 _probe["reason"] = None
         except psycopg.Error as exc:
-            _probe["reason"] = f"PostgreSQL at {POSTGRES_SERVER_URL} unreachable: {exc}".strip()
+            detail = " ".join(str(exc).split())  # one line, however libpq words it
+            _probe["reason"] = f"PostgreSQL at {POSTGRES_SERVER_URL} unreachable: {detail}"
     return _probe["reason"]
 
 
@@ -71,7 +72,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     reason = _probe.get("reason")
     if reason is not None:
         terminalreporter.write_sep("!", "PostgreSQL tests SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(reason, red=True)
         terminalreporter.write_line(
-            f"{reason}. Start a server or set COLONY_TEST_POSTGRES_URL to run them.",
-            red=True,
+            "Start a server or set COLONY_TEST_POSTGRES_URL to run them.", red=True
         )
