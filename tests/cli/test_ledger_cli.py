@@ -1,4 +1,4 @@
-"""The `colony ledger` and `colony demo` commands, each on a fresh SQLite file."""
+"""The `colony ledger` and `colony demo` commands, each on a fresh database."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ def _transfer(i: int, dr: int, cr: int, amount: object, **extra: object) -> str:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path}/ledger.db"
+def db(journal_url: str) -> str:
+    return journal_url  # every command on each backend in turn
 
 
 def _run(*args: str) -> tuple[int, str, str]:

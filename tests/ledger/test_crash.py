@@ -84,8 +84,8 @@ def _check(url: str, last_ack: int) -> int:
         ledger.close()
 
 
-def test_sigkill_loses_nothing_acknowledged(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/crash.db"
+def test_sigkill_loses_nothing_acknowledged(journal_url: str) -> None:
+    url = journal_url
     rng = random.Random(SEED)
     committed = 0
     for _ in range(KILL_ROUNDS):

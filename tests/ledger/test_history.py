@@ -25,9 +25,9 @@ VOID = int(TransferFlags.void_pending_transfer)
 LINKED = int(TransferFlags.linked)
 
 
-def _busy_ledger(tmp_path: Path) -> tuple[Ledger, ManualClock]:
+def _busy_ledger(url: str) -> tuple[Ledger, ManualClock]:
     clock = ManualClock()
-    ledger = open_ledger(f"sqlite:///{tmp_path}/h.db", clock=clock, auto_pulse=False)
+    ledger = open_ledger(url, clock=clock, auto_pulse=False)
     ledger.create_accounts([Account(i, 1, 1) for i in (HOT, *OTHERS)])
     rng = random.Random(7)
     next_id = 1000
@@ -101,7 +101,7 @@ def _naive_running(ledger: Ledger) -> list[tuple[int, tuple[int, int, int, int]]
 
 
 def test_statement_pages_match_naive_recomputation(tmp_path: Path) -> None:
-    ledger, _ = _busy_ledger(tmp_path)
+    ledger, _ = _busy_ledger(f"sqlite:///{tmp_path}/h.db")
     try:
         expected = _naive_running(ledger)
         assert len(expected) > 4 * checkpoint_lines
@@ -139,7 +139,7 @@ def test_statement_pages_match_naive_recomputation(tmp_path: Path) -> None:
 
 
 def test_balance_at_past_times(tmp_path: Path) -> None:
-    ledger, _ = _busy_ledger(tmp_path)
+    ledger, _ = _busy_ledger(f"sqlite:///{tmp_path}/h.db")
     try:
         expected = _naive_running(ledger)
         for index in (0, 1, 255, 256, 257, 511, 700, len(expected) - 1):
@@ -164,11 +164,11 @@ def test_balance_at_past_times(tmp_path: Path) -> None:
         ledger.close()
 
 
-def test_history_survives_reopen(tmp_path: Path) -> None:
-    ledger, clock = _busy_ledger(tmp_path)
+def test_history_survives_reopen(journal_url: str) -> None:
+    ledger, clock = _busy_ledger(journal_url)
     before = ledger.statement(HOT, limit=8190)
     ledger.close()
-    again = open_ledger(f"sqlite:///{tmp_path}/h.db", clock=clock, auto_pulse=False)
+    again = open_ledger(journal_url, clock=clock, auto_pulse=False)
     try:
         assert again.statement(HOT, limit=8190) == before
     finally:

@@ -3,20 +3,54 @@
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
+from urllib.parse import urlparse
 
+import psycopg
 import pytest
 
 from colony.kernel.clock import ManualClock
 from colony.kernel.errors import InvalidInput, StorageUnavailable
 from colony.ledger import Account, Transfer, batch_events_max
 from colony.ledger.service import JournalReplayMismatch
-from colony.storage.open import open_ledger
+from colony.storage.open import open_ledger, sqlite_path
 from colony.storage.sqlite_journal import JournalCorrupt
 
+# The same damage in each backend's SQL.
+ZERO_BODY = {
+    "sqlite": "UPDATE ledger_journal SET body = zeroblob(length(body)) WHERE seq = 2",
+    "postgresql": "UPDATE ledger_journal SET body = decode(repeat('00', length(body)), 'hex')"
+    " WHERE seq = 2",
+}
+TAMPER_RESULTS = {
+    "sqlite": "UPDATE ledger_journal SET results = x'42' WHERE seq = 2",
+    "postgresql": "UPDATE ledger_journal SET results = '\\x42'::bytea WHERE seq = 2",
+}
 
-def _ledger(tmp_path: Path):  # type: ignore[no-untyped-def]
-    ledger = open_ledger(f"sqlite:///{tmp_path}/j.db", clock=ManualClock(), auto_pulse=False)
+
+def _damage(url: str, statements: dict[str, str]) -> None:
+    """Change the journal behind the ledger's back, as a disk or an operator might."""
+    if urlparse(url).scheme == "sqlite":
+        db = sqlite3.connect(sqlite_path(url))
+        db.execute(statements["sqlite"])
+        db.commit()
+        db.close()
+    else:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(statements["postgresql"])
+
+
+def _break_storage(ledger: object) -> None:
+    """Take the journal's connection away under the writer, for real."""
+    journal = ledger._journal  # type: ignore[attr-defined]
+    if hasattr(journal, "_db"):
+        journal._db.close()
+    else:  # PostgreSQL: the server ends the session, as a restart or an operator would
+        with psycopg.connect(journal.url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (journal._conn.info.backend_pid,))
+
+
+def _ledger(url: str):  # type: ignore[no-untyped-def]
+    ledger = open_ledger(url, clock=ManualClock(), auto_pulse=False)
     assert not any(ledger.create_accounts([Account(1, 1, 1), Account(2, 1, 1)]))
     return ledger
 
@@ -32,9 +66,9 @@ def _ledger(tmp_path: Path):  # type: ignore[no-untyped-def]
     ],
 )
 def test_out_of_range_fields_are_refused_whole(
-    tmp_path: Path, transfer: Transfer, says: str
+    journal_url: str, transfer: Transfer, says: str
 ) -> None:
-    ledger = _ledger(tmp_path)
+    ledger = _ledger(journal_url)
     try:
         good = Transfer(9, 1, 2, 5, 1, 1)
         with pytest.raises(InvalidInput, match=says):
@@ -45,8 +79,8 @@ def test_out_of_range_fields_are_refused_whole(
         ledger.close()
 
 
-def test_batch_size_is_bounded(tmp_path: Path) -> None:
-    ledger = _ledger(tmp_path)
+def test_batch_size_is_bounded(journal_url: str) -> None:
+    ledger = _ledger(journal_url)
     try:
         too_many = [Transfer(i + 1, 1, 2, 1, 1, 1) for i in range(batch_events_max + 1)]
         with pytest.raises(InvalidInput, match="at most 8190 events"):
@@ -55,35 +89,28 @@ def test_batch_size_is_bounded(tmp_path: Path) -> None:
         ledger.close()
 
 
-def test_corrupt_journal_row_is_detected(tmp_path: Path) -> None:
-    ledger = _ledger(tmp_path)
+def test_corrupt_journal_row_is_detected(journal_url: str) -> None:
+    ledger = _ledger(journal_url)
     ledger.create_transfers([Transfer(9, 1, 2, 5, 1, 1)])
     ledger.close()
-    db = sqlite3.connect(tmp_path / "j.db")
-    db.execute("UPDATE ledger_journal SET body = zeroblob(length(body)) WHERE seq = 2")
-    db.commit()
-    db.close()
+    _damage(journal_url, ZERO_BODY)
     with pytest.raises(JournalCorrupt, match="entry 2 fails its checksum"):
-        open_ledger(f"sqlite:///{tmp_path}/j.db")
+        open_ledger(journal_url)
 
 
-def test_tampered_results_are_detected_on_replay(tmp_path: Path) -> None:
-    ledger = _ledger(tmp_path)
+def test_tampered_results_are_detected_on_replay(journal_url: str) -> None:
+    ledger = _ledger(journal_url)
     ledger.create_transfers([Transfer(9, 1, 2, 5, 1, 1)])
     ledger.close()
-    db = sqlite3.connect(tmp_path / "j.db")
-    db.execute("UPDATE ledger_journal SET results = x'42' WHERE seq = 2")
-    db.commit()
-    db.close()
+    _damage(journal_url, TAMPER_RESULTS)
     with pytest.raises(JournalReplayMismatch, match="entry 2"):
-        open_ledger(f"sqlite:///{tmp_path}/j.db")
+        open_ledger(journal_url)
 
 
-def test_failed_commit_stops_the_ledger_and_loses_nothing_acknowledged(tmp_path: Path) -> None:
-    ledger = _ledger(tmp_path)
+def test_failed_commit_stops_the_ledger_and_loses_nothing_acknowledged(journal_url: str) -> None:
+    ledger = _ledger(journal_url)
     assert not any(ledger.create_transfers([Transfer(9, 1, 2, 5, 1, 1)]))
-    # Break the storage for real: the journal's connection goes away under the writer.
-    ledger._journal._db.close()  # type: ignore[attr-defined]
+    _break_storage(ledger)
     with pytest.raises(StorageUnavailable, match="not durable"):
         ledger.create_transfers([Transfer(10, 1, 2, 7, 1, 1)])
     with pytest.raises(StorageUnavailable, match="stopped"):
@@ -91,7 +118,7 @@ def test_failed_commit_stops_the_ledger_and_loses_nothing_acknowledged(tmp_path:
     with pytest.raises(StorageUnavailable):
         ledger.lookup_accounts([1])  # memory ran ahead of the journal: no reads from it
     ledger.close()
-    reopened = open_ledger(f"sqlite:///{tmp_path}/j.db")
+    reopened = open_ledger(journal_url)
     try:
         assert [t.id for t in reopened.lookup_transfers([9, 10, 11])] == [9]
         assert reopened.lookup_accounts([2])[0].credits_posted == 5

@@ -61,9 +61,9 @@ class World:
     clock: ManualClock
 
 
-def build_world(tmp_path: Path, start_ns: int = START_NS) -> World:
+def build_world(url: str, start_ns: int = START_NS) -> World:
     clock = ManualClock(start_ns)
-    ledger = open_ledger(f"sqlite:///{tmp_path}/w.db", clock=clock, auto_pulse=False)
+    ledger = open_ledger(url, clock=clock, auto_pulse=False)
     assert not any(ledger.create_accounts([replace(a) for a in WORLD_ACCOUNTS]))
     assert not any(ledger.create_transfers([replace(t) for t in WORLD_TRANSFERS]))
     assert ledger.create_transfers([replace(TRANSIENT)]) == [RT.exceeds_credits]
@@ -72,8 +72,8 @@ def build_world(tmp_path: Path, start_ns: int = START_NS) -> World:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    w = build_world(tmp_path)
+def world(journal_url: str) -> Iterator[World]:
+    w = build_world(journal_url)
     yield w
     w.ledger.close()
 

@@ -8,7 +8,6 @@ less its debits; an asset's is its debits less its credits. Amounts are cents of
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -28,9 +27,9 @@ SALARY, P2P, PAYMENT, FEE, REFUND, TOP_UP, LOAN, REPAYMENT = range(1, 9)
 
 
 @pytest.fixture
-def book(tmp_path: Path) -> Iterator[tuple[Ledger, ManualClock]]:
+def book(journal_url: str) -> Iterator[tuple[Ledger, ManualClock]]:
     clock = ManualClock()
-    ledger = open_ledger(f"sqlite:///{tmp_path}/book.db", clock=clock, auto_pulse=False)
+    ledger = open_ledger(journal_url, clock=clock, auto_pulse=False)
     accounts = [
         Account(BANK, USD, 10),
         Account(REVENUE, USD, 20),

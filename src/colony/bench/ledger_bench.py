@@ -21,12 +21,18 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Protocol
 
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import InvalidInput
 from colony.ledger import Account, AccountFlags, Ledger, Transfer, batch_events_max
 from colony.ledger.service import WriteTimings
 from colony.storage.open import open_ledger, sqlite_path
+from colony.storage.postgres_databases import (
+    create_fresh_database,
+    drop_database,
+    is_postgres_url,
+)
 
 BENCH_LEDGER = 840  # ISO 4217 numeric code of USD: one ledger per currency
 BENCH_CODE = 1
@@ -183,23 +189,50 @@ def _percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[index]
 
 
-def fresh_database_url(
-    database: str | None, mix: str
-) -> tuple[str, tempfile.TemporaryDirectory[str] | None]:
-    """A database URL no one uses yet for one mix, and the temporary folder to clean up.
+class Cleanup(Protocol):
+    def cleanup(self) -> None: ...
+
+
+class _TemporaryPostgresDatabase:
+    def __init__(self, server_url: str, name: str) -> None:
+        self.server_url = server_url
+        self.name = name
+
+    def cleanup(self) -> None:
+        drop_database(self.server_url, self.name)
+
+
+def fresh_database_url(database: str | None, mix: str) -> tuple[str, Cleanup | None]:
+    """A database URL no one uses yet for one mix, and what to clean up after it.
 
     With no URL: a new SQLite file in a temporary folder. With a SQLite URL: a new file beside
     it named for the mix (bench.db gives bench-uniform.db); an existing file is refused, never
-    overwritten, because a benchmark must not touch anyone's data.
+    overwritten, because a benchmark must not touch anyone's data. With a PostgreSQL URL: a
+    new database on that server (colony_bench_uniform_<random hex>), dropped afterwards; the
+    database the URL names is only used to issue CREATE DATABASE.
     """
     if database is None:
         holder = tempfile.TemporaryDirectory(prefix="colony-bench-")
         return f"sqlite:///{holder.name}/bench-{mix}.db", holder
+    if is_postgres_url(database):
+        url, name = create_fresh_database(database, f"colony_bench_{mix}")
+        return url, _TemporaryPostgresDatabase(database, name)
     path = sqlite_path(database)
     target = path.with_name(f"{path.stem}-{mix}{path.suffix or '.db'}").resolve()
     if target.exists():
         raise InvalidInput(f"{target} exists: the benchmark needs a fresh database")
     return f"sqlite:///{target}", None
+
+
+def backend_description(database: str | None) -> dict[str, str]:
+    """What the figures were measured on, for the JSON summary and the table title."""
+    if database is not None and is_postgres_url(database):
+        return {
+            "backend": "postgresql",
+            "synchronous": "synchronous_commit=on",
+            "title": "PostgreSQL, synchronous_commit=on",
+        }
+    return {"backend": "sqlite", "synchronous": "FULL", "title": "SQLite, WAL, synchronous=FULL"}
 
 
 def as_dict(result: MixResult) -> dict[str, object]:

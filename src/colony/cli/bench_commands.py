@@ -39,18 +39,20 @@ def bench_ledger(
         typer.Option(
             "--database",
             help="sqlite:///path/bench.db: each mix gets a new file beside it (bench-uniform.db); "
-            "default: a temporary folder. Existing files are refused, never overwritten.",
+            "postgresql://USER@HOST/DB: each mix gets a new database on that server, dropped "
+            "after; default: a temporary folder. Existing files are refused, never overwritten.",
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the generated workload.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
 ) -> None:
-    """Durable ledger throughput on a fresh SQLite database, batches of 8,190."""
+    """Durable ledger throughput on a fresh database (SQLite or PostgreSQL), batches of 8,190."""
     mixes = {"both": ["uniform", "hot"], "uniform": ["uniform"], "hot": ["hot"]}.get(mix.lower())
     if mixes is None:
         raise typer.BadParameter(f"mix must be uniform, hot or both, not {mix!r}")
     err = Console(stderr=True)
     machine = ledger_bench.machine_description()
+    backend = ledger_bench.backend_description(database)
     results = []
     for name in mixes:
         try:
@@ -87,12 +89,12 @@ def bench_ledger(
             if holder is not None:
                 holder.cleanup()
         results.append(result)
-    _print_table(results, machine, hot)
+    _print_table(results, machine, hot, backend["title"])
     if as_json:
         summary = {
             "benchmark": "ledger",
-            "backend": "sqlite",
-            "synchronous": "FULL",
+            "backend": backend["backend"],
+            "synchronous": backend["synchronous"],
             "machine": machine,
             "mixes": [ledger_bench.as_dict(r) for r in results],
             "transfers_per_second": results[0].transfers_per_second,
@@ -106,10 +108,10 @@ def bench_ledger(
 
 
 def _print_table(
-    results: list[ledger_bench.MixResult], machine: dict[str, object], hot: float
+    results: list[ledger_bench.MixResult], machine: dict[str, object], hot: float, backend: str
 ) -> None:
     out = Console()
-    table = Table(title="Ledger benchmark: SQLite, WAL, synchronous=FULL, batches of 8,190")
+    table = Table(title=f"Ledger benchmark: {backend}, batches of 8,190")
     for column in (
         "mix",
         "transfers",

@@ -29,7 +29,8 @@ DatabaseOption = Annotated[
     str | None,
     typer.Option(
         "--database",
-        help="sqlite:///path/to/file.db (default: $COLONY_DATABASE_URL, else sqlite:///var/colony.db)",
+        help="sqlite:///path/to/file.db or postgresql://USER@HOST/DATABASE "
+        "(default: $COLONY_DATABASE_URL, else sqlite:///var/colony.db)",
     ),
 ]
 

@@ -38,8 +38,8 @@ from colony.webhooks.http_sender import HttpSender
 def build_context(database_url: str, clock: Clock | None = None) -> ApiContext:
     """Open every store the API needs on one database (SQLite for now); tests pass a clock."""
     clock = clock or SystemClock()
+    path = sqlite_path(database_url)  # first: refuses what is not built yet before opening
     ledger = open_ledger(database_url, clock=clock)
-    path = sqlite_path(database_url)
     wallet_store = SqliteWalletStore(path)
     ids = IdGenerator(clock, random.SystemRandom())
     wallets = WalletService(ledger, wallet_store, clock, ids)

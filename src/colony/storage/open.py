@@ -9,6 +9,8 @@ from urllib.parse import urlparse
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import InvalidInput
 from colony.ledger.service import Ledger
+from colony.storage.postgres_databases import POSTGRES_SCHEMES
+from colony.storage.postgres_journal import PostgresJournal, redacted
 from colony.storage.sqlite_journal import SqliteJournal
 
 DEFAULT_DATABASE_URL = "sqlite:///var/colony.db"
@@ -21,6 +23,12 @@ def database_url_from_env(explicit: str | None) -> str:
 def sqlite_path(url: str) -> Path:
     """The file behind a `sqlite:///relative/path.db` or `sqlite:////absolute/path.db` URL."""
     parsed = urlparse(url)
+    if parsed.scheme in POSTGRES_SCHEMES:
+        raise InvalidInput(
+            f"{redacted(url)}: on PostgreSQL only the ledger is built so far (colony ledger ..., "
+            "colony bench ledger); wallets, merchants, payments, webhooks and API keys, and so "
+            "colony serve, still need sqlite:///PATH"
+        )
     if parsed.scheme != "sqlite":
         raise InvalidInput(f"not a sqlite URL: {url!r}")
     if parsed.netloc:
@@ -31,6 +39,27 @@ def sqlite_path(url: str) -> Path:
     return Path(path)
 
 
+def open_journal(url: str, *, synchronous: str = "FULL") -> SqliteJournal | PostgresJournal:
+    """The ledger's journal behind a `sqlite:///PATH` or `postgresql://...` URL.
+
+    `synchronous` is SQLite's setting; on PostgreSQL commits are always durable
+    (`synchronous_commit = on`), so any other value is refused there.
+    """
+    scheme = urlparse(url).scheme
+    if scheme == "sqlite":
+        return SqliteJournal(sqlite_path(url), synchronous=synchronous)
+    if scheme in POSTGRES_SCHEMES:
+        if synchronous.upper() != "FULL":
+            raise InvalidInput(
+                f"synchronous={synchronous} is SQLite's; PostgreSQL commits are always durable"
+            )
+        return PostgresJournal(url)
+    raise InvalidInput(
+        f"unknown database URL scheme {scheme!r} in {url!r}: "
+        "use sqlite:///PATH or postgresql://USER@HOST/DATABASE"
+    )
+
+
 def open_ledger(
     url: str,
     *,
@@ -38,11 +67,6 @@ def open_ledger(
     synchronous: str = "FULL",
     auto_pulse: bool = True,
 ) -> Ledger:
-    scheme = urlparse(url).scheme
-    if scheme == "sqlite":
-        journal = SqliteJournal(sqlite_path(url), synchronous=synchronous)
-    elif scheme in ("postgresql", "postgres"):
-        raise InvalidInput(f"{url!r}: the PostgreSQL backend is not built yet; use sqlite:///")
-    else:
-        raise InvalidInput(f"unknown database URL scheme {scheme!r} in {url!r}: use sqlite:///PATH")
+    """The ledger on the journal behind `url`, replayed into memory."""
+    journal = open_journal(url, synchronous=synchronous)
     return Ledger(journal, clock or SystemClock(), auto_pulse=auto_pulse)

@@ -45,6 +45,10 @@ class JournalCorrupt(StorageUnavailable):
     """A journal row fails its checksum or shape check."""
 
 
+class JournalOutOfOrder(StorageUnavailable):
+    """An append whose first seq is not the one after the journal's last: nothing is written."""
+
+
 class SqliteJournal:
     def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
         if synchronous.upper() not in ("FULL", "EXTRA", "NORMAL", "OFF"):
@@ -125,9 +129,21 @@ class SqliteJournal:
             )
             for e in entries
         ]
+        if not entries:
+            return
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
+                # Gap-free, and a second writer with a stale view fails instead of forking the
+                # journal: the write lock of BEGIN IMMEDIATE holds the tail still until COMMIT.
+                (tail,) = self._db.execute(
+                    "SELECT coalesce(max(seq), 0) FROM ledger_journal"
+                ).fetchone()
+                if [e.seq for e in entries] != list(range(tail + 1, tail + 1 + len(entries))):
+                    raise JournalOutOfOrder(
+                        f"{self.path}: append of journal entry {entries[0].seq}, "
+                        f"but the next is {tail + 1}"
+                    )
                 self._db.executemany(
                     "INSERT INTO ledger_journal VALUES (?, ?, ?, ?, ?, ?, ?)", rows
                 )

@@ -1,0 +1,241 @@
+"""The ledger journal on PostgreSQL: one row per batch, `synchronous_commit = on`.
+
+The rows are those of the SQLite journal (seq, operation, clock reading, event count, packed
+body, results, CRC-32 of the body), so a commit writes one large row per batch instead of a
+row per transfer. One process owns a journal at a time: it holds a session advisory lock for
+as long as its connection lives (docs/adr/0010-journal-on-postgresql.md), checks every append
+against the last seq it knows, and the primary key refuses a seq written twice.
+
+A connection that drops under an append raises `StorageUnavailable`. Before raising, the
+journal reconnects once: taking the advisory lock again waits until the old session has ended
+(its transaction committed or rolled back), so the new connection can tell whether the batch
+landed. If it did, the append returns as durable; if not, it raises with the batch absent;
+if the server cannot be reached, it raises and the next append reconnects and decides then.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+import psycopg
+from psycopg import sql
+
+from colony.kernel.errors import StorageUnavailable
+from colony.ledger.store import JournalEntry, Operation
+from colony.storage.sqlite_journal import (
+    JOURNAL_FORMAT_VERSION,
+    JournalCorrupt,
+    JournalOutOfOrder,
+)
+
+# Seconds to wait for the server to accept a connection.
+connect_timeout_s = 10
+# Seconds to wait for the journal's advisory lock: a process that was just killed holds it
+# until the server notices, which is usually at once; a live owner holds it for good.
+owner_lock_timeout_s = 5
+# First key of the owner's advisory lock (a constant of Colony's); the second is a hash of the
+# schema the journal lives in, so each schema can hold one ledger.
+owner_lock_class = 0x436F6C6F  # "Colo"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS colony_meta (
+    key text PRIMARY KEY,
+    value text NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ledger_journal (
+    seq bigint PRIMARY KEY CHECK (seq > 0),
+    operation smallint NOT NULL,
+    now_ns bigint NOT NULL,
+    event_count integer NOT NULL,
+    body bytea NOT NULL,
+    results bytea NOT NULL,
+    crc32 bigint NOT NULL
+);
+"""
+
+_INSERT = (
+    "INSERT INTO ledger_journal (seq, operation, now_ns, event_count, body, results, crc32)"
+    " VALUES (%b, %b, %b, %b, %b, %b, %b)"
+)
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, fit for messages and logs."""
+    parsed = urlparse(url)
+    if parsed.password is None:
+        return url
+    host = parsed.hostname or ""
+    netloc = f"{parsed.username or ''}:***@{host}" + (f":{parsed.port}" if parsed.port else "")
+    return urlunparse(parsed._replace(netloc=netloc))
+
+
+class PostgresJournal:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.label = redacted(url)
+        # The committer thread appends; the opening thread reads during replay.
+        self._mutex = threading.Lock()
+        self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+        self._tail = 0  # the last seq known to be in the journal
+        self._in_doubt: int | None = None  # last seq of an append whose commit was cut off
+        self._connect()
+
+    # ------------------------------------------------------------------------- connection
+
+    def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
+        """Connect, take the owner lock, make the tables, learn the tail."""
+        try:
+            conn = psycopg.connect(
+                self.url,
+                autocommit=True,
+                connect_timeout=connect_timeout_s,
+                application_name="colony-ledger-journal",
+            )
+        except psycopg.Error as exc:
+            raise StorageUnavailable(f"{self.label}: cannot connect: {exc}") from exc
+        try:
+            # Said explicitly: a commit returns only once its WAL is flushed to disk.
+            conn.execute("SET synchronous_commit = on")
+            conn.execute(sql.SQL("SET lock_timeout = {}").format(owner_lock_timeout_s * 1000))
+            try:
+                conn.execute(
+                    "SELECT pg_advisory_lock(%s, hashtext(current_schema()))",
+                    (owner_lock_class,),
+                )
+            except psycopg.errors.LockNotAvailable:
+                raise StorageUnavailable(
+                    f"{self.label}: another process holds this ledger's journal "
+                    f"(waited {owner_lock_timeout_s} s for its lock)"
+                ) from None
+            conn.execute("SET lock_timeout = 0")
+            with conn.transaction():
+                conn.execute(_SCHEMA)
+                conn.execute(
+                    "INSERT INTO colony_meta VALUES ('journal_format', %s)"
+                    " ON CONFLICT (key) DO NOTHING",
+                    (str(JOURNAL_FORMAT_VERSION),),
+                )
+            row = conn.execute(
+                "SELECT value FROM colony_meta WHERE key = 'journal_format'"
+            ).fetchone()
+            if row is None or int(str(row[0])) != JOURNAL_FORMAT_VERSION:
+                raise StorageUnavailable(
+                    f"{self.label}: journal format {row and row[0]}, "
+                    f"this Colony reads {JOURNAL_FORMAT_VERSION}"
+                )
+            tail_row = conn.execute("SELECT coalesce(max(seq), 0) FROM ledger_journal").fetchone()
+            tail = int(str(tail_row[0])) if tail_row else 0
+        except BaseException as exc:
+            conn.close()
+            if isinstance(exc, psycopg.Error):
+                raise StorageUnavailable(
+                    f"{self.label}: opening the journal failed: {exc}"
+                ) from exc
+            raise
+        # On a reconnect the journal may only have moved by the batch whose commit was cut off.
+        if self._conn is not None and tail not in (self._tail, self._in_doubt):
+            conn.close()
+            raise StorageUnavailable(
+                f"{self.label}: the journal ends at {tail}, this ledger knows {self._tail}: "
+                "another process wrote to it"
+            )
+        self._tail = tail
+        self._in_doubt = None
+        self._conn = conn
+        return conn
+
+    def _live(self) -> psycopg.Connection[tuple[object, ...]]:
+        if self._conn is None or self._conn.closed or self._conn.broken:
+            try:
+                return self._connect()
+            except psycopg.Error as exc:
+                raise StorageUnavailable(f"{self.label}: cannot reconnect: {exc}") from exc
+        return self._conn
+
+    # ------------------------------------------------------------------------- JournalStore
+
+    def read(self, after_seq: int, limit: int) -> list[JournalEntry]:
+        with self._mutex:
+            conn = self._live()
+            try:
+                with conn.cursor(binary=True) as cur:
+                    cur.execute(
+                        "SELECT seq, operation, now_ns, event_count, body, results, crc32"
+                        " FROM ledger_journal WHERE seq > %s ORDER BY seq LIMIT %s",
+                        (after_seq, limit),
+                    )
+                    rows: list[tuple[Any, ...]] = cur.fetchall()
+            except psycopg.Error as exc:
+                raise StorageUnavailable(f"{self.label}: journal read failed: {exc}") from exc
+        entries = []
+        for seq, operation, now_ns, count, body, results, crc in rows:
+            if (
+                not isinstance(body, bytes)
+                or not isinstance(results, bytes)
+                or zlib.crc32(body) != crc
+                or len(results) != count
+            ):
+                raise JournalCorrupt(f"{self.label}: journal entry {seq} fails its checksum")
+            entries.append(JournalEntry(int(seq), Operation(operation), int(now_ns), body, results))
+        return entries
+
+    def append(self, entries: Sequence[JournalEntry]) -> None:
+        if not entries:
+            return
+        rows = [
+            (
+                e.seq,
+                int(e.operation),
+                e.now_ns,
+                len(e.results),
+                e.body,
+                e.results,
+                zlib.crc32(e.body),
+            )
+            for e in entries
+        ]
+        with self._mutex:
+            conn = self._live()
+            expected = self._tail + 1
+            if [e.seq for e in entries] != list(range(expected, expected + len(entries))):
+                raise JournalOutOfOrder(
+                    f"{self.label}: append of journal entry {entries[0].seq}, but the next "
+                    f"is {expected}"
+                )
+            try:
+                with conn.transaction(), conn.cursor() as cur:
+                    cur.executemany(_INSERT, rows)
+            except psycopg.Error as exc:
+                if not (conn.closed or conn.broken):
+                    # The server refused it and rolled the transaction back: nothing was written.
+                    raise StorageUnavailable(f"{self.label}: journal append failed: {exc}") from exc
+                self._resolve_cut_off(entries[-1].seq, exc)
+                return
+            self._tail = entries[-1].seq
+
+    def _resolve_cut_off(self, last_seq: int, cause: BaseException) -> None:
+        """The connection dropped under an append: find out on a new one whether it landed."""
+        self._in_doubt = last_seq
+        try:
+            self._connect()
+        except (StorageUnavailable, psycopg.Error) as exc:
+            raise StorageUnavailable(
+                f"{self.label}: connection lost during a journal append ({cause}); "
+                f"reconnecting failed ({exc}), so the batch may or may not be there: "
+                "reopening the ledger replays whatever is"
+            ) from cause
+        if self._tail == last_seq:
+            return  # the commit had finished before the connection went: durable
+        raise StorageUnavailable(
+            f"{self.label}: connection lost during a journal append, the batch was not "
+            f"written: {cause}"
+        ) from cause
+
+    def close(self) -> None:
+        with self._mutex:
+            if self._conn is not None:
+                self._conn.close()  # ends the session, and with it the owner lock

@@ -1,0 +1,78 @@
+"""The storage contract runs against every backend: `journal_url` is parametrised.
+
+The PostgreSQL half needs a server: `COLONY_TEST_POSTGRES_URL` (default the local one). Each
+PostgreSQL test gets a new database on it, dropped afterwards. When no server answers, those
+tests are skipped with the reason, and the end of the run says so loudly; with `CI=true` they
+fail instead, so CI can never pass without them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from colony.storage.postgres_databases import create_fresh_database, drop_database
+
+POSTGRES_SERVER_URL = os.environ.get(
+    "COLONY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+# Seconds to wait for the test server to answer before calling it unreachable.
+postgres_probe_timeout_s = 3
+
+_probe: dict[str, str | None] = {}
+
+
+def postgres_unreachable() -> str | None:
+    """Why the test server cannot be used, or None when it can (asked once per run)."""
+    if "reason" not in _probe:
+        try:
+            with psycopg.connect(POSTGRES_SERVER_URL, connect_timeout=postgres_probe_timeout_s):
+                _probe["reason"] = None
+        except psycopg.Error as exc:
+            detail = " ".join(str(exc).split())  # one line, however libpq words it
+            _probe["reason"] = f"PostgreSQL at {POSTGRES_SERVER_URL} unreachable: {detail}"
+    return _probe["reason"]
+
+
+def postgres_server_url() -> str:
+    """The test server, or skip (fail under CI=true) the test that needs it."""
+    reason = postgres_unreachable()
+    if reason is not None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason} (CI=true: the PostgreSQL half must run)")
+        pytest.skip(f"PostgreSQL half SKIPPED: {reason}")
+    return POSTGRES_SERVER_URL
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty database on the test server."""
+    server = postgres_server_url()
+    url, name = create_fresh_database(server, "colony_test")
+    try:
+        yield url
+    finally:
+        drop_database(server, name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def journal_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh ledger database on each backend in turn."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/journal.db"
+    else:
+        yield request.getfixturevalue("postgres_url")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    reason = _probe.get("reason")
+    if reason is not None:
+        terminalreporter.write_sep("!", "PostgreSQL tests SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(reason, red=True)
+        terminalreporter.write_line(
+            "Start a server or set COLONY_TEST_POSTGRES_URL to run them.", red=True
+        )
