@@ -203,3 +203,22 @@ def test_bad_list_parameters_are_named(shop: Shop, params: dict[str, object], pa
     response = client.get("/v1/payments", params=params, headers=key_auth(merchant))
     assert response.status_code == 400, response.text
     assert response.json()["error"]["param"] == param
+
+
+@pytest.mark.parametrize("capture", [True, False])
+def test_the_answer_to_a_payment_is_what_reading_it_shows(shop: Shop, capture: bool) -> None:
+    """The answer is built from what was just written, not read back: it must say the same."""
+    client, _, merchant, alice = shop
+    paid = pay(
+        client,
+        alice,
+        static_code(client, merchant),
+        "same",
+        amount_minor=2_500,
+        capture=capture,
+        description="kaya toast",
+        reference="T3",
+    )
+    seen = client.get(f"/v1/payments/{paid['id']}", headers=wallet_auth(alice)).json()
+    assert paid == seen
+    assert paid["status"] == ("succeeded" if capture else "requires_capture")

@@ -159,3 +159,12 @@ def test_reconcile_finishes_what_a_crash_interrupted(tmp_path: Path) -> None:
         assert w.service.balance(wallet) == OPENING_DEPOSIT_MINOR
     finally:
         w.close()
+
+
+def test_a_tier_set_is_seen_by_every_lookup(world: World) -> None:
+    """Records read are kept in memory: setting the tier must forget them."""
+    alice = world.store.by_phone(ALICE, "SGD")
+    assert alice is not None and world.store.by_id(alice.id) == alice
+    world.store.set_tier(alice.id, Tier.identity_verified)
+    for seen in (world.store.by_id(alice.id), world.store.by_phone(ALICE, "SGD")):
+        assert seen is not None and seen.tier is Tier.identity_verified

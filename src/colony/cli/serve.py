@@ -122,7 +122,8 @@ def serve(
         if seeded is not None:
             typer.echo(demo_data.instructions(seeded, url) + "\n")
         typer.echo(f"Colony is serving on {url}/ (API docs at {url}/docs); Ctrl-C stops it.")
-        uvicorn.Server(uvicorn.Config(create_app(ctx), log_level="warning")).run(sockets=[sock])
+        config = uvicorn.Config(create_app(ctx), log_level="warning", access_log=False)
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
         stop_relay.set()
         relay.join(timeout=delivery_timeout_s * 2)

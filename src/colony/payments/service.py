@@ -11,6 +11,7 @@ The fee is `amount * discount_bps / 10,000` rounded half up to the minor unit, i
 from __future__ import annotations
 
 import enum
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from colony.kernel.clock import Clock
@@ -20,6 +21,7 @@ from colony.kernel.money import Money
 from colony.ledger import Account, AccountFlags, Ledger, Transfer, TransferFlags
 from colony.ledger.results import CreateAccountResult as RA
 from colony.ledger.results import CreateTransferResult as RT
+from colony.ledger.service import request_timeout_s
 from colony.merchants.model import QR_SCHEME_GUI, TRANSFER_DISCOUNT_FEE, Merchant
 from colony.merchants.service import MerchantService, revenue_account_id
 from colony.payments.emv_qr import MerchantQr, QrFormatError, generate, parse
@@ -81,6 +83,10 @@ class PayOutcome:
     merchant: Merchant | None = None
     amount_minor: int = 0
     fee_minor: int = 0
+    # The payment's record, and whether its money moved just now (not by an earlier attempt):
+    # then what the payment looks like is known without reading it back.
+    record: PaymentRecord | None = None
+    moved_now: bool = False
 
 
 def payments_control_account_id(ledger: int) -> int:
@@ -172,11 +178,12 @@ class PaymentService:
         capture: CaptureMethod,
         description: str | None,
         reference: str | None,
-    ) -> PayResult:
-        """Write the payment's record before its money moves: ok, or the id was used for
-        another payment. A dynamic code's own order reference wins over one given."""
+    ) -> PaymentRecord | PayResult | None:
+        """Write the payment's record before its money moves: the record as stored (None
+        without a store), or why not (the id was used for another payment). A dynamic
+        code's own order reference wins over one given."""
         if self.records is None or self._clock is None:
-            return PayResult.ok
+            return None
         wallet, merchant, amount, qr_reference = resolved
         record = PaymentRecord(
             pid,
@@ -191,7 +198,7 @@ class PaymentService:
             self._clock.now_ns(),
         )
         stored = self.records.add(record)
-        return PayResult.ok if stored.same_payment(record) else PayResult.id_reused_differently
+        return stored if stored.same_payment(record) else PayResult.id_reused_differently
 
     def pay_by_qr(
         self,
@@ -214,8 +221,9 @@ class PaymentService:
         recorded = self._intent(
             pid, resolved, method, CaptureMethod.automatic, description, reference
         )
-        if recorded is not PayResult.ok:
+        if isinstance(recorded, PayResult):
             return PayOutcome(recorded)
+        refundable, accounts = self._submit_refundable_account(pid, wallet.ledger)
         chain = [
             Transfer(
                 pid,
@@ -229,12 +237,14 @@ class PaymentService:
             ),
             *self._wallets.spend_legs(wallet, amount, pid),
             *self._settlement_legs(
-                pid, wallet.ledger, merchant.account_id, amount, merchant.discount_bps
+                pid, wallet.ledger, merchant.account_id, amount, merchant.discount_bps, refundable
             ),
         ]
-        result = WalletService.outcome(self._ledger.create_transfers(chain), receiver_at=None)
+        results = self._transfers_after(accounts, chain)
+        result = WalletService.outcome(results, receiver_at=None)
         fee = discount_fee(amount, merchant.discount_bps)
-        return PayOutcome(PayResult[result.name], pid, merchant, amount, fee)
+        moved_now = all(r is RT.ok for r in results)
+        return PayOutcome(PayResult[result.name], pid, merchant, amount, fee, recorded, moved_now)
 
     def authorise(
         self,
@@ -257,9 +267,9 @@ class PaymentService:
         recorded = self._intent(
             pid, resolved, Method.qr, CaptureMethod.manual, description, reference
         )
-        if recorded is not PayResult.ok:
+        if isinstance(recorded, PayResult):
             return PayOutcome(recorded)
-        self._refundable_account(pid, wallet.ledger)
+        _, accounts = self._submit_refundable_account(pid, wallet.ledger)
         hold = _LINKED | int(TransferFlags.pending)
         chain = [
             Transfer(
@@ -276,8 +286,10 @@ class PaymentService:
             *self._wallets.spend_legs(wallet, amount, pid, hold_timeout_s=hold_s),
         ]
         chain[-1].flags &= ~_LINKED
-        result = WalletService.outcome(self._ledger.create_transfers(chain), receiver_at=None)
-        return PayOutcome(PayResult[result.name], pid, merchant, amount)
+        results = self._transfers_after(accounts, chain)
+        result = WalletService.outcome(results, receiver_at=None)
+        moved_now = all(r is RT.ok for r in results)
+        return PayOutcome(PayResult[result.name], pid, merchant, amount, 0, recorded, moved_now)
 
     def capture(self, payment_id: int, amount_minor: int | None = None) -> PayOutcome:
         """Take all or part of an authorisation; the rest of every hold goes back at once."""
@@ -292,10 +304,11 @@ class PaymentService:
         chain = [
             Transfer(derived_id(leg, 10), 0, 0, amount, 0, 0, post, pending_id=leg) for leg in legs
         ]
+        refundable, accounts = self._submit_refundable_account(payment_id, held.ledger)
         chain += self._settlement_legs(
-            payment_id, held.ledger, held.credit_account_id, amount, held.user_data_32
+            payment_id, held.ledger, held.credit_account_id, amount, held.user_data_32, refundable
         )
-        result = _settle_result(self._ledger.create_transfers(chain))
+        result = _settle_result(self._transfers_after(accounts, chain))
         fee = discount_fee(amount, held.user_data_32)
         return PayOutcome(result, payment_id, amount_minor=amount, fee_minor=fee)
 
@@ -373,7 +386,13 @@ class PaymentService:
         return found[0]
 
     def _settlement_legs(
-        self, pid: int, ledger: int, merchant_account_id: int, amount: int, discount_bps: int
+        self,
+        pid: int,
+        ledger: int,
+        merchant_account_id: int,
+        amount: int,
+        discount_bps: int,
+        refundable_account_id: int,
     ) -> list[Transfer]:
         """What follows money reaching a merchant: the refundable allowance, then the fee."""
         legs = [
@@ -381,7 +400,7 @@ class PaymentService:
             Transfer(
                 derived_id(pid, 5),
                 payments_control_account_id(ledger),
-                self._refundable_account(pid, ledger),
+                refundable_account_id,
                 amount,
                 ledger,
                 TRANSFER_REFUNDABLE,
@@ -404,17 +423,31 @@ class PaymentService:
         legs[-1].flags &= ~_LINKED  # the chain ends here
         return legs
 
-    def _refundable_account(self, pid: int, ledger: int) -> int:
+    def _submit_refundable_account(
+        self, pid: int, ledger: int
+    ) -> tuple[int, tuple[list[Account], Future[list[int]]]]:
+        """Queue the payment's refundable account (and the control account): its id, and the
+        submission to check with `_transfers_after`."""
         account_id = derived_id(pid, 6)
         no_overdraft = int(AccountFlags.debits_must_not_exceed_credits)
         accounts = [
             Account(payments_control_account_id(ledger), ledger, ACCOUNT_PAYMENTS_CONTROL),
             Account(account_id, ledger, ACCOUNT_REFUNDABLE, no_overdraft),
         ]
-        for account, result in zip(accounts, self._ledger.create_accounts(accounts), strict=True):
-            if result not in (RA.ok, RA.exists):
-                raise RuntimeError(f"account {account.id} refused: {result.name}")
-        return account_id
+        return account_id, (accounts, self._ledger.submit_accounts(accounts))
+
+    def _transfers_after(
+        self, accounts: tuple[list[Account], Future[list[int]]], chain: list[Transfer]
+    ) -> list[RT]:
+        """Submit the chain right behind the accounts it needs, without waiting for them: the
+        ledger applies submissions in order, so they exist when the chain is applied, and
+        both share a commit. Then check the accounts were made."""
+        transfers = self._ledger.submit_transfers(chain)
+        events, made = accounts
+        for account, result in zip(events, made.result(timeout=request_timeout_s), strict=True):
+            if RA(result) not in (RA.ok, RA.exists):
+                raise RuntimeError(f"account {account.id} refused: {RA(result).name}")
+        return [RT(r) for r in transfers.result(timeout=request_timeout_s)]
 
     def refund(
         self, payment_id: int, amount_minor: int, refund_id: int | None = None

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from concurrent.futures import Future
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from colony.storage.group_commit import GroupCommit
 from colony.storage.sqlite_connection import busy_timeout_s, connect
+
+# Wallet tokens whose wallet is kept in memory (a token's wallet never changes, and tokens
+# are never deleted); past it, all are dropped.
+token_cache_entries_max = 100_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_tokens (
@@ -95,9 +100,8 @@ class SqliteApiStore:
         # (scope, key) -> (request hash, claimed at) of requests being served right now.
         self._claims: dict[tuple[str, str], tuple[str, int]] = {}
         self._claims_lock = threading.Lock()
-        # Answers waiting for the next group commit, and whether a caller is writing them.
-        self._answers: list[tuple[tuple[str, str, str, int, str, int], Future[None]]] = []
-        self._writing = False
+        self._token_wallets: dict[str, str] = {}
+        self._answers = GroupCommit(self._db, self._lock, _write_answers)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(api_keys)")}
         for column, sql_type in _ADDED_KEY_COLUMNS.items():
             if column not in columns:  # a database made before this column: NULL in old rows
@@ -124,12 +128,20 @@ class SqliteApiStore:
         return db
 
     def wallet_for_token(self, token_sha256: str) -> str | None:
+        known = self._token_wallets.get(token_sha256)
+        if known is not None:
+            return known
         row = (
             self._reader()
             .execute("SELECT wallet_id FROM api_tokens WHERE token_sha256 = ?", (token_sha256,))
             .fetchone()
         )
-        return str(row[0]) if row else None
+        if row is None:
+            return None
+        if len(self._token_wallets) >= token_cache_entries_max:
+            self._token_wallets.clear()
+        self._token_wallets[token_sha256] = str(row[0])
+        return str(row[0])
 
     def add_key(
         self,
@@ -244,50 +256,15 @@ class SqliteApiStore:
     def finish(self, scope: str, key: str, status: int, body: str) -> None:
         """Record the answer to a claimed key (it replays from now on) and drop the claim.
 
-        Answers finished at the same moment are written in one transaction (group commit):
-        the first caller writes everyone's queued so far, the others wait for that commit.
-        One write a request would otherwise queue every request behind the ledger's
-        journal, which takes the same database's write lock."""
+        Answers finished at the same moment share one commit (group_commit.py): one write a
+        request would otherwise queue every request behind the ledger's journal, which takes
+        the same database's write lock."""
         request_sha256, claimed_at_ns = self._claims[(scope, key)]
-        row = (scope, key, request_sha256, status, body, claimed_at_ns)
-        written: Future[None] = Future()
-        with self._claims_lock:
-            self._answers.append((row, written))
-            lead = not self._writing
-            self._writing = lead or self._writing
-        if lead:
-            self._write_answers()
         try:
-            written.result()
+            self._answers.submit((scope, key, request_sha256, status, body, claimed_at_ns))
         finally:
             with self._claims_lock:
                 del self._claims[(scope, key)]
-
-    def _write_answers(self) -> None:
-        while True:
-            with self._claims_lock:
-                batch, self._answers = self._answers, []
-                if not batch:
-                    self._writing = False
-                    return
-            try:
-                with self._lock:
-                    self._db.execute("BEGIN IMMEDIATE")
-                    try:
-                        self._db.executemany(
-                            "INSERT OR REPLACE INTO api_idempotency VALUES (?, ?, ?, ?, ?, ?)",
-                            [row for row, _ in batch],
-                        )
-                        self._db.execute("COMMIT")
-                    except BaseException:
-                        self._db.execute("ROLLBACK")
-                        raise
-            except BaseException as exc:
-                for _, written in batch:
-                    written.set_exception(exc)
-            else:
-                for _, written in batch:
-                    written.set_result(None)
 
     def release(self, scope: str, key: str) -> None:
         """Forget a claim whose request failed for a reason that must not be replayed."""
@@ -300,3 +277,11 @@ class SqliteApiStore:
                 reader.close()
             self._readers.clear()
         self._db.close()
+
+
+_Answer = tuple[str, str, str, int, str, int]
+
+
+def _write_answers(db: sqlite3.Connection, answers: Sequence[_Answer]) -> list[None]:
+    db.executemany("INSERT OR REPLACE INTO api_idempotency VALUES (?, ?, ?, ?, ?, ?)", answers)
+    return [None] * len(answers)

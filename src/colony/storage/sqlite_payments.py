@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from colony.payments.store import CaptureMethod, Method, Party, PaymentRecord, RefundRecord
+from colony.storage.group_commit import GroupCommit
 from colony.storage.sqlite_connection import connect
 
 _SCHEMA = """
@@ -50,8 +52,12 @@ class SqlitePaymentStore:
     def __init__(self, path: Path) -> None:
         self._db = connect(path, _SCHEMA)
         self._lock = threading.Lock()  # one connection, many request threads
+        # Payments recorded at the same moment share one commit, each durable before its
+        # money moves (group_commit.py).
+        self._adds = GroupCommit(self._db, self._lock, _insert_payments)
 
     def add(self, record: PaymentRecord) -> PaymentRecord:
+        """The record, durable; or the one already written under its id."""
         row = (
             str(record.id),
             record.merchant_id,
@@ -64,17 +70,7 @@ class SqlitePaymentStore:
             record.reference,
             record.created_at_ns,
         )
-        with self._lock:
-            try:
-                self._db.execute(
-                    f"INSERT INTO payments ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", row
-                )
-                return record
-            except sqlite3.IntegrityError:
-                pass
-        stored = self.by_id(record.id)
-        assert stored is not None  # the id is unique and rows are never deleted
-        return stored
+        return self._adds.submit(row)
 
     def by_id(self, payment_id: int) -> PaymentRecord | None:
         with self._lock:
@@ -118,6 +114,19 @@ class SqlitePaymentStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _insert_payments(db: sqlite3.Connection, rows: Sequence[_Row]) -> list[PaymentRecord]:
+    """Each new row, or the row already holding its id (a retry, or the id reused)."""
+    stored = []
+    for row in rows:
+        try:
+            db.execute(f"INSERT INTO payments ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+            stored.append(_record(row))
+        except sqlite3.IntegrityError:
+            found = db.execute(f"SELECT {_COLUMNS} FROM payments WHERE id = ?", (row[0],))
+            stored.append(_record(found.fetchone()))
+    return stored
 
 
 def _record(row: _Row) -> PaymentRecord:

@@ -1,0 +1,93 @@
+"""Group commit: writes from many request threads share one SQLite transaction.
+
+Every table store writes to the same database file as the ledger's journal, and SQLite lets
+one writer in at a time, each commit paying an fsync (synchronous=FULL). A commit per write
+would queue every request behind the journal's commits. Instead the first caller to find no
+write in progress writes everything queued so far in one transaction, then hands the next
+commit to the first caller that queued meanwhile; the others wait for the commit holding
+theirs. Each caller returns only once its write is durable.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar, cast
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(slots=True, eq=False)
+class _Entry(Generic[T, R]):
+    item: T
+    signal: Future[None] = field(default_factory=Future)  # written, or its turn to lead
+    lead: bool = False
+    result: R | None = None
+    error: BaseException | None = None
+
+
+class GroupCommit(Generic[T, R]):
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        db_lock: threading.Lock,
+        write: Callable[[sqlite3.Connection, Sequence[T]], Sequence[R]],
+    ) -> None:
+        """`write` runs inside the transaction and gives one result per item, in order;
+        `db_lock` is the lock the store holds around every use of `db`."""
+        self._db = db
+        self._db_lock = db_lock
+        self._write = write
+        self._lock = threading.Lock()
+        self._queued: list[_Entry[T, R]] = []
+        self._writing = False
+
+    def submit(self, item: T) -> R:
+        """Write `item` durably, with whatever else is queued; its result once committed."""
+        entry: _Entry[T, R] = _Entry(item)
+        with self._lock:
+            self._queued.append(entry)
+            entry.lead = not self._writing
+            self._writing = True
+        if not entry.lead:
+            entry.signal.result()
+        if entry.lead:
+            self._commit_queued(entry)
+        if entry.error is not None:
+            raise entry.error
+        return cast(R, entry.result)
+
+    def _commit_queued(self, leader: _Entry[T, R]) -> None:
+        """Commit everything queued (the leader's own item among it), then hand the lead to
+        the first caller queued meanwhile: a leader that kept writing while others arrive
+        would wait for its own answer as long as the stream lasts."""
+        with self._lock:
+            batch, self._queued = self._queued, []
+        try:
+            with self._db_lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    results = self._write(self._db, [entry.item for entry in batch])
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+        except BaseException as exc:
+            for entry in batch:
+                entry.error = exc
+        else:
+            for entry, result in zip(batch, results, strict=True):
+                entry.result = result
+        with self._lock:
+            for entry in batch:
+                if entry is not leader:
+                    entry.signal.set_result(None)
+            if self._queued:
+                self._queued[0].lead = True
+                self._queued[0].signal.set_result(None)
+            else:
+                self._writing = False
