@@ -68,6 +68,15 @@ def journal_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
         yield request.getfixturevalue("postgres_url")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database for a table store on each backend in turn (SQLite: colony.db)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/colony.db"
+    else:
+        yield request.getfixturevalue("postgres_url")
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     reason = _probe.get("reason")
     if reason is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from colony.storage.sqlite_funding import SqliteFundingStore
+from colony.storage.open import open_funding_store
 from colony.wallets.funding import FundingPartner, MovementKind, MovementStatus, PartnerKind
 from colony.wallets.funding_service import FundingService
 from colony.wallets.model import Wallet, withdrawal_confirm_timeout_s
@@ -17,10 +17,12 @@ from tests.wallets.test_wallets import ALICE, World
 
 
 class Funded(World):
-    def __init__(self, path: Path) -> None:
+    """The wallets world on SQLite, with its funding records behind `store_url`."""
+
+    def __init__(self, path: Path, store_url: str) -> None:
         super().__init__(path)
-        self.path = path
-        self.funding_store = SqliteFundingStore(path)
+        self.store_url = store_url
+        self.funding_store = open_funding_store(store_url)
         self.funding = FundingService(
             self.ledger, self.service, self.funding_store, self.clock, self.ids
         )
@@ -36,8 +38,8 @@ class Funded(World):
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[Funded]:
-    w = Funded(tmp_path / "colony.db")
+def world(tmp_path: Path, store_url: str) -> Iterator[Funded]:
+    w = Funded(tmp_path / "colony.db", store_url)
     assert w.service.open_wallet(ALICE, "Alice", "SGD")[0] is W.ok
     assert w.funding.register_partner("dbs", "bank", "SGD")[0] is W.ok
     assert w.service.cash_in(ALICE, "SGD", 10_000).result is W.ok
@@ -77,7 +79,7 @@ def test_a_partner_row_without_its_account_is_repaired(world: Funded) -> None:
 def test_records_survive_reopening(world: Funded) -> None:
     outcome = world.funding.withdraw(world.alice(), "dbs", 2_000)
     assert outcome.result is W.ok and outcome.movement is not None
-    reopened = SqliteFundingStore(world.path)
+    reopened = open_funding_store(world.store_url)
     try:
         assert reopened.movement(outcome.movement.id) == outcome.movement
         assert reopened.partners() == world.funding.partners()

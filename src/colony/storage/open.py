@@ -10,8 +10,14 @@ from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import InvalidInput
 from colony.ledger.service import Ledger
 from colony.storage.postgres_databases import POSTGRES_SCHEMES
+from colony.storage.postgres_devices import PostgresDeviceStore
+from colony.storage.postgres_funding import PostgresFundingStore
 from colony.storage.postgres_journal import PostgresJournal, redacted
+from colony.storage.postgres_webhooks import PostgresWebhookStore
+from colony.storage.sqlite_devices import SqliteDeviceStore
+from colony.storage.sqlite_funding import SqliteFundingStore
 from colony.storage.sqlite_journal import SqliteJournal
+from colony.storage.sqlite_webhooks import SqliteWebhookStore
 
 DEFAULT_DATABASE_URL = "sqlite:///var/colony.db"
 
@@ -54,8 +60,12 @@ def open_journal(url: str, *, synchronous: str = "FULL") -> SqliteJournal | Post
                 f"synchronous={synchronous} is SQLite's; PostgreSQL commits are always durable"
             )
         return PostgresJournal(url)
-    raise InvalidInput(
-        f"unknown database URL scheme {scheme!r} in {url!r}: "
+    raise _unknown_scheme(url)
+
+
+def _unknown_scheme(url: str) -> InvalidInput:
+    return InvalidInput(
+        f"unknown database URL scheme {urlparse(url).scheme!r} in {redacted(url)!r}: "
         "use sqlite:///PATH or postgresql://USER@HOST/DATABASE"
     )
 
@@ -70,3 +80,34 @@ def open_ledger(
     """The ledger on the journal behind `url`, replayed into memory."""
     journal = open_journal(url, synchronous=synchronous)
     return Ledger(journal, clock or SystemClock(), auto_pulse=auto_pulse)
+
+
+def open_device_store(url: str) -> SqliteDeviceStore | PostgresDeviceStore:
+    """Payment-code devices and spent codes behind a `sqlite:///PATH` or `postgresql://` URL."""
+    if is_postgres(url):
+        return PostgresDeviceStore(url)
+    return SqliteDeviceStore(_sqlite_path_or_refuse(url))
+
+
+def open_funding_store(url: str) -> SqliteFundingStore | PostgresFundingStore:
+    """Funding partners and movements behind a `sqlite:///PATH` or `postgresql://` URL."""
+    if is_postgres(url):
+        return PostgresFundingStore(url)
+    return SqliteFundingStore(_sqlite_path_or_refuse(url))
+
+
+def open_webhook_store(url: str) -> SqliteWebhookStore | PostgresWebhookStore:
+    """Webhook endpoints, events and attempts behind a `sqlite:///PATH` or `postgresql://` URL."""
+    if is_postgres(url):
+        return PostgresWebhookStore(url)
+    return SqliteWebhookStore(_sqlite_path_or_refuse(url))
+
+
+def is_postgres(url: str) -> bool:
+    return urlparse(url).scheme in POSTGRES_SCHEMES
+
+
+def _sqlite_path_or_refuse(url: str) -> Path:
+    if urlparse(url).scheme != "sqlite":
+        raise _unknown_scheme(url)
+    return sqlite_path(url)

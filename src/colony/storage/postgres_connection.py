@@ -1,0 +1,83 @@
+"""How every Colony table store holds its PostgreSQL connection: durable commits, one lock.
+
+A store keeps one connection in autocommit mode (a single statement is its own transaction;
+several go inside `conn.transaction()`), with `synchronous_commit = on`, and serialises its
+request threads with a lock as the SQLite stores do. When the connection drops, the call that
+was using it raises `StorageUnavailable` (its effect may or may not have landed, as with any
+lost commit) and the next call connects afresh.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+
+from colony.kernel.errors import StorageUnavailable
+from colony.storage.postgres_journal import connect_timeout_s, redacted
+
+# Key of the transaction-scoped advisory lock taken while creating tables, so processes
+# starting together do not race on CREATE TABLE IF NOT EXISTS (which is not atomic there).
+schema_lock_key = 0x436F6C73  # "Cols"
+
+Connection = psycopg.Connection[tuple[object, ...]]
+
+
+class PostgresTables:
+    """One store's connection to `url`, with `schema` applied (CREATE ... IF NOT EXISTS)."""
+
+    def __init__(self, url: str, schema: str, application_name: str) -> None:
+        self.url = url
+        self.label = redacted(url)
+        self._schema = schema
+        self._application_name = application_name
+        self._lock = threading.Lock()
+        self._conn: Connection | None = None
+        with self._lock:
+            self._live()
+
+    def _live(self) -> Connection:
+        if self._conn is not None and not (self._conn.closed or self._conn.broken):
+            return self._conn
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        try:
+            conn = psycopg.connect(
+                self.url,
+                autocommit=True,
+                connect_timeout=connect_timeout_s,
+                application_name=self._application_name,
+            )
+        except psycopg.Error as exc:
+            raise StorageUnavailable(f"{self.label}: cannot connect: {exc}") from exc
+        try:
+            # Said explicitly: a commit returns only once its WAL is flushed to disk.
+            conn.execute("SET synchronous_commit = on")
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (schema_lock_key,))
+                conn.execute(self._schema.encode())
+        except psycopg.Error as exc:
+            conn.close()
+            raise StorageUnavailable(f"{self.label}: creating tables failed: {exc}") from exc
+        self._conn = conn
+        return conn
+
+    @contextmanager
+    def session(self) -> Iterator[Connection]:
+        """The live connection, held under the lock; a database error becomes
+        `StorageUnavailable` (callers catch the refusals they expect inside)."""
+        with self._lock:
+            conn = self._live()
+            try:
+                yield conn
+            except psycopg.Error as exc:
+                raise StorageUnavailable(f"{self.label}: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
