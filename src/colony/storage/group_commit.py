@@ -36,12 +36,15 @@ class GroupCommit(Generic[T, R]):
         db: sqlite3.Connection,
         db_lock: threading.Lock,
         write: Callable[[sqlite3.Connection, Sequence[T]], Sequence[R]],
+        gate: threading.Lock | None = None,
     ) -> None:
         """`write` runs inside the transaction and gives one result per item, in order;
         `db_lock` is the lock the store holds around every use of `db`."""
         self._db = db
         self._db_lock = db_lock
         self._write = write
+        # Taken around each transaction: see sqlite_connection.write_gate.
+        self._gate = gate or threading.Lock()
         self._lock = threading.Lock()
         self._queued: list[_Entry[T, R]] = []
         self._writing = False
@@ -68,7 +71,7 @@ class GroupCommit(Generic[T, R]):
         with self._lock:
             batch, self._queued = self._queued, []
         try:
-            with self._db_lock:
+            with self._db_lock, self._gate:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
                     results = self._write(self._db, [entry.item for entry in batch])

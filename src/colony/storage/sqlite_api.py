@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from colony.storage.group_commit import GroupCommit
-from colony.storage.sqlite_connection import busy_timeout_s, connect
+from colony.storage.sqlite_connection import busy_timeout_s, connect, write_gate
 
 # Wallet tokens whose wallet is kept in memory (a token's wallet never changes, and tokens
 # are never deleted); past it, all are dropped.
@@ -101,7 +101,7 @@ class SqliteApiStore:
         self._claims: dict[tuple[str, str], tuple[str, int]] = {}
         self._claims_lock = threading.Lock()
         self._token_wallets: dict[str, str] = {}
-        self._answers = GroupCommit(self._db, self._lock, _write_answers)
+        self._answers = GroupCommit(self._db, self._lock, _write_answers, write_gate(path))
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(api_keys)")}
         for column, sql_type in _ADDED_KEY_COLUMNS.items():
             if column not in columns:  # a database made before this column: NULL in old rows

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from colony.kernel.errors import StorageUnavailable
 from colony.ledger.store import JournalEntry, Operation
-from colony.storage.sqlite_connection import busy_timeout_s
+from colony.storage.sqlite_connection import busy_timeout_s, write_gate
 
 JOURNAL_FORMAT_VERSION = 1
 
@@ -55,6 +55,7 @@ class SqliteJournal:
             raise ValueError(f"synchronous must be FULL, EXTRA, NORMAL or OFF, not {synchronous!r}")
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._gate = write_gate(path)  # shared with this process's table stores
         # The writer thread, not the opening thread, does the appends.
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
@@ -132,31 +133,37 @@ class SqliteJournal:
         if not entries:
             return
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                # Gap-free, and a second writer with a stale view fails instead of forking the
-                # journal: the write lock of BEGIN IMMEDIATE holds the tail still until COMMIT.
-                (tail,) = self._db.execute(
-                    "SELECT coalesce(max(seq), 0) FROM ledger_journal"
-                ).fetchone()
-                if [e.seq for e in entries] != list(range(tail + 1, tail + 1 + len(entries))):
-                    raise JournalOutOfOrder(
-                        f"{self.path}: append of journal entry {entries[0].seq}, "
-                        f"but the next is {tail + 1}"
-                    )
-                self._db.executemany(
-                    "INSERT INTO ledger_journal VALUES (?, ?, ?, ?, ?, ?, ?)", rows
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+            with self._gate:
+                self._commit(rows, entries)
         except sqlite3.Error as exc:
             raise StorageUnavailable(f"{self.path}: journal append failed: {exc}") from exc
         self._appended_bytes += sum(len(e.body) for e in entries)
         if self._appended_bytes >= checkpoint_after_bytes:
             self._appended_bytes = 0
             self._checkpoint_due.set()
+
+    def _commit(
+        self,
+        rows: list[tuple[int, int, int, int, bytes, bytes, int]],
+        entries: Sequence[JournalEntry],
+    ) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            # Gap-free, and a second writer with a stale view fails instead of forking the
+            # journal: the write lock of BEGIN IMMEDIATE holds the tail still until COMMIT.
+            (tail,) = self._db.execute(
+                "SELECT coalesce(max(seq), 0) FROM ledger_journal"
+            ).fetchone()
+            if [e.seq for e in entries] != list(range(tail + 1, tail + 1 + len(entries))):
+                raise JournalOutOfOrder(
+                    f"{self.path}: append of journal entry {entries[0].seq}, "
+                    f"but the next is {tail + 1}"
+                )
+            self._db.executemany("INSERT INTO ledger_journal VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self._stopping = True

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from colony.payments.store import CaptureMethod, Method, Party, PaymentRecord, RefundRecord
 from colony.storage.group_commit import GroupCommit
-from colony.storage.sqlite_connection import connect
+from colony.storage.sqlite_connection import connect, write_gate
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS payments (
@@ -54,7 +54,7 @@ class SqlitePaymentStore:
         self._lock = threading.Lock()  # one connection, many request threads
         # Payments recorded at the same moment share one commit, each durable before its
         # money moves (group_commit.py).
-        self._adds = GroupCommit(self._db, self._lock, _insert_payments)
+        self._adds = GroupCommit(self._db, self._lock, _insert_payments, write_gate(path))
 
     def add(self, record: PaymentRecord) -> PaymentRecord:
         """The record, durable; or the one already written under its id."""
