@@ -2,7 +2,15 @@
 
 import typer
 
-from colony.cli import bench_commands, demo, key_commands, ledger_commands, qr_commands, serve
+from colony.cli import (
+    bench_commands,
+    db_commands,
+    demo,
+    key_commands,
+    ledger_commands,
+    qr_commands,
+    serve,
+)
 
 app = typer.Typer(no_args_is_help=True, help="Colony: payments on a durable double-entry ledger.")
 app.command("demo")(demo.demo)
@@ -11,3 +19,4 @@ app.add_typer(ledger_commands.app, name="ledger")
 app.add_typer(qr_commands.app, name="qr")
 app.add_typer(key_commands.app, name="keys")
 app.add_typer(bench_commands.app, name="bench")
+app.add_typer(db_commands.app, name="db")
