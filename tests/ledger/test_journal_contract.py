@@ -24,9 +24,9 @@ from colony.kernel.errors import InvalidInput, StorageUnavailable
 from colony.ledger import Account, Transfer, TransferFlags
 from colony.ledger.store import JournalEntry, Operation, read_all
 from colony.storage import postgres_journal
+from colony.storage.journal_rows import JournalOutOfOrder
 from colony.storage.open import open_journal, open_ledger
 from colony.storage.postgres_journal import PostgresJournal
-from colony.storage.sqlite_journal import JournalOutOfOrder
 
 runner = CliRunner()
 

@@ -12,8 +12,8 @@ from colony.kernel.clock import ManualClock
 from colony.kernel.errors import InvalidInput, StorageUnavailable
 from colony.ledger import Account, Transfer, batch_events_max
 from colony.ledger.service import JournalReplayMismatch
+from colony.storage.journal_rows import JournalCorrupt
 from colony.storage.open import open_ledger, sqlite_path
-from colony.storage.sqlite_journal import JournalCorrupt
 
 # The same damage in each backend's SQL.
 ZERO_BODY = {

@@ -16,7 +16,6 @@ if the server cannot be reached, it raises and the next append reconnects and de
 from __future__ import annotations
 
 import threading
-import zlib
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlparse, urlunparse
@@ -25,11 +24,13 @@ import psycopg
 from psycopg import sql
 
 from colony.kernel.errors import StorageUnavailable
-from colony.ledger.store import JournalEntry, Operation
-from colony.storage.sqlite_journal import (
+from colony.ledger.store import JournalEntry
+from colony.storage.journal_rows import (
+    COLUMNS,
     JOURNAL_FORMAT_VERSION,
-    JournalCorrupt,
-    JournalOutOfOrder,
+    check_next,
+    entries_of,
+    rows_of,
 )
 
 # Seconds to wait for the server to accept a connection.
@@ -164,48 +165,22 @@ class PostgresJournal:
             try:
                 with conn.cursor(binary=True) as cur:
                     cur.execute(
-                        "SELECT seq, operation, now_ns, event_count, body, results, crc32"
+                        f"SELECT {COLUMNS}"
                         " FROM ledger_journal WHERE seq > %s ORDER BY seq LIMIT %s",
                         (after_seq, limit),
                     )
                     rows: list[tuple[Any, ...]] = cur.fetchall()
             except psycopg.Error as exc:
                 raise StorageUnavailable(f"{self.label}: journal read failed: {exc}") from exc
-        entries = []
-        for seq, operation, now_ns, count, body, results, crc in rows:
-            if (
-                not isinstance(body, bytes)
-                or not isinstance(results, bytes)
-                or zlib.crc32(body) != crc
-                or len(results) != count
-            ):
-                raise JournalCorrupt(f"{self.label}: journal entry {seq} fails its checksum")
-            entries.append(JournalEntry(int(seq), Operation(operation), int(now_ns), body, results))
-        return entries
+        return entries_of(rows, self.label)
 
     def append(self, entries: Sequence[JournalEntry]) -> None:
         if not entries:
             return
-        rows = [
-            (
-                e.seq,
-                int(e.operation),
-                e.now_ns,
-                len(e.results),
-                e.body,
-                e.results,
-                zlib.crc32(e.body),
-            )
-            for e in entries
-        ]
+        rows = rows_of(entries)
         with self._mutex:
             conn = self._live()
-            expected = self._tail + 1
-            if [e.seq for e in entries] != list(range(expected, expected + len(entries))):
-                raise JournalOutOfOrder(
-                    f"{self.label}: append of journal entry {entries[0].seq}, but the next "
-                    f"is {expected}"
-                )
+            check_next(entries, self._tail, self.label)
             try:
                 with conn.transaction(), conn.cursor() as cur:
                     cur.executemany(_INSERT, rows)

@@ -10,15 +10,19 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
 from colony.kernel.errors import StorageUnavailable
-from colony.ledger.store import JournalEntry, Operation
+from colony.ledger.store import JournalEntry
+from colony.storage.journal_rows import (
+    COLUMNS,
+    JOURNAL_FORMAT_VERSION,
+    check_next,
+    entries_of,
+    rows_of,
+)
 from colony.storage.sqlite_connection import busy_timeout_s, write_gate
-
-JOURNAL_FORMAT_VERSION = 1
 
 # Copy the WAL back into the database file once this many bytes were appended since the last
 # copy. The copy runs on its own thread and connection, so a commit never waits for it.
@@ -39,14 +43,6 @@ CREATE TABLE IF NOT EXISTS ledger_journal (
     crc32 INTEGER NOT NULL
 );
 """
-
-
-class JournalCorrupt(StorageUnavailable):
-    """A journal row fails its checksum or shape check."""
-
-
-class JournalOutOfOrder(StorageUnavailable):
-    """An append whose first seq is not the one after the journal's last: nothing is written."""
 
 
 class SqliteJournal:
@@ -106,30 +102,13 @@ class SqliteJournal:
 
     def read(self, after_seq: int, limit: int) -> list[JournalEntry]:
         rows = self._db.execute(
-            "SELECT seq, operation, now_ns, event_count, body, results, crc32"
-            " FROM ledger_journal WHERE seq > ? ORDER BY seq LIMIT ?",
+            f"SELECT {COLUMNS} FROM ledger_journal WHERE seq > ? ORDER BY seq LIMIT ?",
             (after_seq, limit),
         ).fetchall()
-        entries = []
-        for seq, operation, now_ns, count, body, results, crc in rows:
-            if zlib.crc32(body) != crc or len(results) != count:
-                raise JournalCorrupt(f"{self.path}: journal entry {seq} fails its checksum")
-            entries.append(JournalEntry(seq, Operation(operation), now_ns, body, results))
-        return entries
+        return entries_of(rows, str(self.path))
 
     def append(self, entries: Sequence[JournalEntry]) -> None:
-        rows = [
-            (
-                e.seq,
-                int(e.operation),
-                e.now_ns,
-                len(e.results),
-                e.body,
-                e.results,
-                zlib.crc32(e.body),
-            )
-            for e in entries
-        ]
+        rows = rows_of(entries)
         if not entries:
             return
         try:
@@ -154,11 +133,7 @@ class SqliteJournal:
             (tail,) = self._db.execute(
                 "SELECT coalesce(max(seq), 0) FROM ledger_journal"
             ).fetchone()
-            if [e.seq for e in entries] != list(range(tail + 1, tail + 1 + len(entries))):
-                raise JournalOutOfOrder(
-                    f"{self.path}: append of journal entry {entries[0].seq}, "
-                    f"but the next is {tail + 1}"
-                )
+            check_next(entries, tail, str(self.path))
             self._db.executemany("INSERT INTO ledger_journal VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             self._db.execute("COMMIT")
         except BaseException:
