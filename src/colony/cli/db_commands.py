@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from colony.cli.ledger_commands import DatabaseOption, fail, print_verdict
 from colony.kernel.errors import ColonyError
 from colony.ledger.verify import verify
 from colony.storage.backup import backup, restore
@@ -15,22 +15,7 @@ from colony.storage.open import database_url_from_env, open_ledger
 from colony.storage.postgres_journal import redacted
 
 app = typer.Typer(no_args_is_help=True, help="Back up and restore a whole database.")
-err = Console(stderr=True)
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        help="sqlite:///path/to/file.db or postgresql://USER@HOST/DATABASE "
-        "(default: $COLONY_DATABASE_URL, else sqlite:///var/colony.db)",
-    ),
-]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace what is already there.")]
-
-
-def fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(2)
 
 
 @app.command("backup")
@@ -72,10 +57,6 @@ def restore_database(
         f"restored {source} into {redacted(url)}: "
         f"{report.accounts:,} accounts, {report.transfers:,} transfers"
     )
-    for m in report.mismatches:
-        err.print(f"account {m.account_id}: {m.field} is {m.actual}, transfers say {m.expected}")
-    for problem in report.problems:
-        err.print(problem)
-    print(f"verify: {'ok' if report.ok else 'FAILED'}")
+    print_verdict(report)
     if not report.ok:
         raise typer.Exit(1)

@@ -19,7 +19,7 @@ from rich.table import Table
 from colony.kernel.errors import ColonyError, InvalidInput
 from colony.ledger import Account, Ledger, Transfer, batch_events_max
 from colony.ledger.jsonl import account_to_json, parse_line, transfer_to_json
-from colony.ledger.verify import verify
+from colony.ledger.verify import VerifyReport, verify
 from colony.storage.open import database_url_from_env, open_ledger
 
 app = typer.Typer(no_args_is_help=True, help="The double-entry ledger.")
@@ -189,15 +189,18 @@ def verify_ledger(
                 "yes" if s.balanced else "[red]NO[/red]",
             )
         Console().print(table)
-        for m in report.mismatches:
-            err.print(
-                f"account {m.account_id}: {m.field} is {m.actual}, transfers say {m.expected}"
-            )
-        for problem in report.problems:
-            err.print(problem)
-        print(f"verify: {'ok' if report.ok else 'FAILED'}")
+        print_verdict(report)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def print_verdict(report: VerifyReport) -> None:
+    """What verify found wrong, if anything, then its one-line verdict."""
+    for m in report.mismatches:
+        err.print(f"account {m.account_id}: {m.field} is {m.actual}, transfers say {m.expected}")
+    for problem in report.problems:
+        err.print(problem)
+    print(f"verify: {'ok' if report.ok else 'FAILED'}")
 
 
 def _account_id(text: str) -> int:
