@@ -3,23 +3,18 @@ answer, and expiry on the server's own clock; the ledger is checked behind every
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
-from colony.api.app import create_app
 from colony.api.context import ApiContext
 from colony.cli.serve import build_context
 from colony.kernel.clock import ManualClock
-from colony.ledger.verify import verify
 from colony.wallets.model import top_up_confirm_timeout_s, withdrawal_confirm_timeout_s
 from tests.api.test_payment_api import operator_headers
-from tests.api.test_wallet_api import auth, open_wallet, server_start_timeout_s
+from tests.api.test_wallet_api import auth, on_loopback, open_wallet
 
 ALICE, BOB = "+6591234567", "+6598765432"
 Served = tuple[httpx.Client, ApiContext, ManualClock]
@@ -27,20 +22,10 @@ Served = tuple[httpx.Client, ApiContext, ManualClock]
 
 @pytest.fixture
 def served_at(tmp_path: Path) -> Iterator[Served]:
-    """The server on a clock the test moves, with a bank registered and two wallets."""
+    """The server on a clock the test moves, with a bank registered."""
     clock = ManualClock()
     ctx = build_context(f"sqlite:///{tmp_path}/api.db", clock=clock)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(ctx), host="127.0.0.1", port=0, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + server_start_timeout_s
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+    with on_loopback(ctx) as client:
         registered = client.post(
             "/v1/funding_partners",
             json={"name": "dbs", "kind": "bank", "currency": "SGD"},
@@ -48,11 +33,6 @@ def served_at(tmp_path: Path) -> Iterator[Served]:
         )
         assert registered.status_code == 201, registered.text
         yield client, ctx, clock
-    server.should_exit = True
-    thread.join(timeout=10)
-    assert verify(*ctx.ledger.snapshot_for_verify()).ok
-    ctx.ledger.close()
-    ctx.api_store.close()
 
 
 def books(ctx: ApiContext, phone: str, partner: str = "dbs") -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -21,9 +22,10 @@ from colony.payments.emv_qr import MerchantQr, generate
 server_start_timeout_s = 10.0
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[httpx.Client, ApiContext]]:
-    ctx = build_context(f"sqlite:///{tmp_path}/api.db")
+@contextlib.contextmanager
+def on_loopback(ctx: ApiContext) -> Iterator[httpx.Client]:
+    """The API over `ctx` served by uvicorn on a free loopback port, and a client for it; on
+    the way out the server stops, the ledger must verify, and the stores close."""
     server = uvicorn.Server(
         uvicorn.Config(create_app(ctx), host="127.0.0.1", port=0, log_level="warning")
     )
@@ -35,12 +37,19 @@ def served(tmp_path: Path) -> Iterator[tuple[httpx.Client, ApiContext]]:
         time.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-        yield client, ctx
+        yield client
     server.should_exit = True
     thread.join(timeout=10)
     assert verify(*ctx.ledger.snapshot_for_verify()).ok
     ctx.ledger.close()
     ctx.api_store.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[httpx.Client, ApiContext]]:
+    ctx = build_context(f"sqlite:///{tmp_path}/api.db")
+    with on_loopback(ctx) as client:
+        yield client, ctx
 
 
 def open_wallet(client: httpx.Client, phone: str, key: str | None = None) -> dict[str, object]:
