@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from colony.storage.funding_rows import (
+    MOVEMENT_COLUMNS,
+    PARTNER_COLUMNS,
+    movement_of,
+    movement_row,
+    partner_of,
+    partner_row,
+)
 from colony.storage.postgres_connection import PostgresTables
-from colony.wallets.funding import FundingMovement, FundingPartner, MovementKind, PartnerKind
+from colony.wallets.funding import FundingMovement, FundingPartner
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS funding_partners (
@@ -24,8 +32,6 @@ CREATE TABLE IF NOT EXISTS funding_movements (
     created_at_ns bigint NOT NULL
 );
 """
-_PARTNER = "name, kind, currency, created_at_ns"
-_MOVEMENT = "id, kind, wallet_id, partner, amount_minor, currency, transfer_id, created_at_ns"
 
 
 class PostgresFundingStore:
@@ -33,10 +39,10 @@ class PostgresFundingStore:
         self._tables = PostgresTables(url, _SCHEMA, "colony-funding")
 
     def add_partner(self, partner: FundingPartner) -> bool:
-        row = (partner.name, str(partner.kind), partner.currency, partner.created_at_ns)
+        row = partner_row(partner)
         with self._tables.session() as conn:
             inserted = conn.execute(
-                f"INSERT INTO funding_partners ({_PARTNER}) VALUES (%s, %s, %s, %s)"
+                f"INSERT INTO funding_partners ({PARTNER_COLUMNS}) VALUES (%s, %s, %s, %s)"
                 " ON CONFLICT DO NOTHING",
                 row,
             ).rowcount
@@ -45,39 +51,30 @@ class PostgresFundingStore:
     def partner(self, name: str, currency: str) -> FundingPartner | None:
         with self._tables.session() as conn:
             row = conn.execute(
-                f"SELECT {_PARTNER} FROM funding_partners WHERE name = %s AND currency = %s",
+                f"SELECT {PARTNER_COLUMNS} FROM funding_partners WHERE name = %s AND currency = %s",
                 (name, currency),
             ).fetchone()
-        return _partner(row) if row else None
+        return partner_of(row) if row else None
 
     def partners(self, currency: str | None = None) -> list[FundingPartner]:
         with self._tables.session() as conn:
             if currency:
                 rows = conn.execute(
-                    f"SELECT {_PARTNER} FROM funding_partners WHERE currency = %s"
+                    f"SELECT {PARTNER_COLUMNS} FROM funding_partners WHERE currency = %s"
                     " ORDER BY name, currency",
                     (currency,),
                 ).fetchall()
             else:
                 rows = conn.execute(
-                    f"SELECT {_PARTNER} FROM funding_partners ORDER BY name, currency"
+                    f"SELECT {PARTNER_COLUMNS} FROM funding_partners ORDER BY name, currency"
                 ).fetchall()
-        return [_partner(r) for r in rows]
+        return [partner_of(r) for r in rows]
 
     def add_movement(self, m: FundingMovement) -> bool:
-        row = (
-            m.id,
-            str(m.kind),
-            m.wallet_id,
-            m.partner,
-            m.amount_minor,
-            m.currency,
-            str(m.transfer_id),
-            m.created_at_ns,
-        )
+        row = movement_row(m)
         with self._tables.session() as conn:
             inserted = conn.execute(
-                f"INSERT INTO funding_movements ({_MOVEMENT})"
+                f"INSERT INTO funding_movements ({MOVEMENT_COLUMNS})"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                 row,
             ).rowcount
@@ -86,21 +83,11 @@ class PostgresFundingStore:
     def movement(self, movement_id: str) -> FundingMovement | None:
         with self._tables.session() as conn:
             row = conn.execute(
-                f"SELECT {_MOVEMENT} FROM funding_movements WHERE id = %s", (movement_id,)
+                f"SELECT {MOVEMENT_COLUMNS} FROM funding_movements WHERE id = %s", (movement_id,)
             ).fetchone()
         if row is None:
             return None
-        mid, kind, wallet_id, partner, amount, currency, transfer_id, created = row
-        return FundingMovement(
-            str(mid),
-            MovementKind(str(kind)),
-            str(wallet_id),
-            str(partner),
-            int(str(amount)),
-            str(currency),
-            int(str(transfer_id)),
-            int(str(created)),
-        )
+        return movement_of(row)
 
     def remove_movement(self, movement_id: str) -> None:
         with self._tables.session() as conn:
@@ -108,8 +95,3 @@ class PostgresFundingStore:
 
     def close(self) -> None:
         self._tables.close()
-
-
-def _partner(row: tuple[object, ...]) -> FundingPartner:
-    name, kind, currency, created = row
-    return FundingPartner(str(name), PartnerKind(str(kind)), str(currency), int(str(created)))

@@ -6,8 +6,16 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from colony.storage.funding_rows import (
+    MOVEMENT_COLUMNS,
+    PARTNER_COLUMNS,
+    movement_of,
+    movement_row,
+    partner_of,
+    partner_row,
+)
 from colony.storage.sqlite_connection import connect
-from colony.wallets.funding import FundingMovement, FundingPartner, MovementKind, PartnerKind
+from colony.wallets.funding import FundingMovement, FundingPartner
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS funding_partners (
@@ -28,8 +36,6 @@ CREATE TABLE IF NOT EXISTS funding_movements (
     created_at_ns INTEGER NOT NULL
 );
 """
-_PARTNER = "name, kind, currency, created_at_ns"
-_MOVEMENT = "id, kind, wallet_id, partner, amount_minor, currency, transfer_id, created_at_ns"
 
 
 class SqliteFundingStore:
@@ -38,51 +44,42 @@ class SqliteFundingStore:
         self._lock = threading.Lock()  # one connection, many request threads
 
     def add_partner(self, partner: FundingPartner) -> bool:
-        row = (partner.name, str(partner.kind), partner.currency, partner.created_at_ns)
-        return self._insert(f"INSERT INTO funding_partners ({_PARTNER}) VALUES (?,?,?,?)", row)
+        row = partner_row(partner)
+        return self._insert(
+            f"INSERT INTO funding_partners ({PARTNER_COLUMNS}) VALUES (?,?,?,?)", row
+        )
 
     def partner(self, name: str, currency: str) -> FundingPartner | None:
         with self._lock:
             row = self._db.execute(
-                f"SELECT {_PARTNER} FROM funding_partners WHERE name = ? AND currency = ?",
+                f"SELECT {PARTNER_COLUMNS} FROM funding_partners WHERE name = ? AND currency = ?",
                 (name, currency),
             ).fetchone()
-        return _partner(row) if row else None
+        return partner_of(row) if row else None
 
     def partners(self, currency: str | None = None) -> list[FundingPartner]:
         where, args = ("WHERE currency = ?", (currency,)) if currency else ("", ())
         with self._lock:
             rows = self._db.execute(
-                f"SELECT {_PARTNER} FROM funding_partners {where} ORDER BY name, currency", args
+                f"SELECT {PARTNER_COLUMNS} FROM funding_partners {where} ORDER BY name, currency",
+                args,
             ).fetchall()
-        return [_partner(r) for r in rows]
+        return [partner_of(r) for r in rows]
 
     def add_movement(self, m: FundingMovement) -> bool:
-        row = (
-            m.id,
-            str(m.kind),
-            m.wallet_id,
-            m.partner,
-            m.amount_minor,
-            m.currency,
-            str(m.transfer_id),
-            m.created_at_ns,
-        )
+        row = movement_row(m)
         return self._insert(
-            f"INSERT INTO funding_movements ({_MOVEMENT}) VALUES (?,?,?,?,?,?,?,?)", row
+            f"INSERT INTO funding_movements ({MOVEMENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", row
         )
 
     def movement(self, movement_id: str) -> FundingMovement | None:
         with self._lock:
             row = self._db.execute(
-                f"SELECT {_MOVEMENT} FROM funding_movements WHERE id = ?", (movement_id,)
+                f"SELECT {MOVEMENT_COLUMNS} FROM funding_movements WHERE id = ?", (movement_id,)
             ).fetchone()
         if row is None:
             return None
-        mid, kind, wallet_id, partner, amount, currency, transfer_id, created = row
-        return FundingMovement(
-            mid, MovementKind(kind), wallet_id, partner, amount, currency, int(transfer_id), created
-        )
+        return movement_of(row)
 
     def remove_movement(self, movement_id: str) -> None:
         with self._lock:
@@ -98,8 +95,3 @@ class SqliteFundingStore:
             except sqlite3.IntegrityError:
                 return False
         return True
-
-
-def _partner(row: tuple[str, str, str, int]) -> FundingPartner:
-    name, kind, currency, created = row
-    return FundingPartner(name, PartnerKind(kind), currency, created)

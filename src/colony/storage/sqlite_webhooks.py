@@ -7,6 +7,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from colony.storage.sqlite_connection import connect
+from colony.storage.webhook_rows import (
+    ATTEMPT_COLUMNS,
+    ENDPOINT_COLUMNS,
+    EVENT_COLUMNS,
+    attempt_of,
+    attempt_row,
+    endpoint_of,
+    event_of,
+    event_row,
+)
 from colony.webhooks.model import Attempt, Endpoint, Event, EventStatus
 
 _SCHEMA = """
@@ -41,21 +51,6 @@ CREATE TABLE IF NOT EXISTS webhook_attempts (
     PRIMARY KEY (event_id, number)
 );
 """
-_EVENT_COLUMNS = "id, merchant_id, type, body, created_at_ns, status, attempts, next_attempt_at_ns"
-
-
-def _event(row: tuple[object, ...]) -> Event:
-    eid, merchant, kind, body, created, status, attempts, next_at = row
-    return Event(
-        str(eid),
-        str(merchant),
-        str(kind),
-        str(body),
-        int(str(created)),
-        EventStatus(str(status)),
-        int(str(attempts)),
-        int(str(next_at)),
-    )
 
 
 class SqliteWebhookStore:
@@ -75,35 +70,24 @@ class SqliteWebhookStore:
     def endpoint(self, merchant_id: str) -> Endpoint | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT * FROM webhook_endpoints WHERE merchant_id = ?", (merchant_id,)
+                f"SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE merchant_id = ?",
+                (merchant_id,),
             ).fetchone()
-        return Endpoint(*row) if row else None
+        return endpoint_of(row) if row else None
 
     def endpoints(self) -> list[Endpoint]:
         with self._lock:
-            rows = self._db.execute("SELECT * FROM webhook_endpoints").fetchall()
-        return [Endpoint(*row) for row in rows]
+            rows = self._db.execute(f"SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints").fetchall()
+        return [endpoint_of(row) for row in rows]
 
     def add_events(self, merchant_id: str, events: Sequence[Event], after_timestamp: int) -> None:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.executemany(
-                    f"INSERT OR IGNORE INTO webhook_events ({_EVENT_COLUMNS})"
+                    f"INSERT OR IGNORE INTO webhook_events ({EVENT_COLUMNS})"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            e.id,
-                            e.merchant_id,
-                            e.type,
-                            e.body,
-                            e.created_at_ns,
-                            e.status.value,
-                            e.attempts,
-                            e.next_attempt_at_ns,
-                        )
-                        for e in events
-                    ],
+                    [event_row(e) for e in events],
                 )
                 self._db.execute(
                     "UPDATE webhook_endpoints SET after_timestamp = ?"
@@ -118,11 +102,11 @@ class SqliteWebhookStore:
     def due_events(self, now_ns: int, limit: int) -> list[Event]:
         with self._lock:
             rows = self._db.execute(
-                f"SELECT {_EVENT_COLUMNS} FROM webhook_events"
+                f"SELECT {EVENT_COLUMNS} FROM webhook_events"
                 " WHERE status = 'pending' AND next_attempt_at_ns <= ? ORDER BY seq LIMIT ?",
                 (now_ns, limit),
             ).fetchall()
-        return [_event(row) for row in rows]
+        return [event_of(row) for row in rows]
 
     def record_attempt(self, a: Attempt, status: EventStatus, next_attempt_at_ns: int) -> None:
         with self._lock:
@@ -130,7 +114,7 @@ class SqliteWebhookStore:
             try:
                 self._db.execute(
                     "INSERT INTO webhook_attempts VALUES (?, ?, ?, ?, ?, ?)",
-                    (a.event_id, a.number, a.at_ns, a.status_code, a.error, a.duration_ms),
+                    attempt_row(a),
                 )
                 self._db.execute(
                     "UPDATE webhook_events SET status = ?, attempts = ?, next_attempt_at_ns = ?"
@@ -156,25 +140,27 @@ class SqliteWebhookStore:
                     return [], False
                 before = found[0]
             rows = self._db.execute(
-                f"SELECT {_EVENT_COLUMNS} FROM webhook_events WHERE merchant_id = ?"
+                f"SELECT {EVENT_COLUMNS} FROM webhook_events WHERE merchant_id = ?"
                 " AND seq < ? ORDER BY seq DESC LIMIT ?",
                 (merchant_id, before if before is not None else 2**62, limit + 1),
             ).fetchall()
-        return [_event(row) for row in rows[:limit]], len(rows) > limit
+        return [event_of(row) for row in rows[:limit]], len(rows) > limit
 
     def event(self, event_id: str) -> Event | None:
         with self._lock:
             row = self._db.execute(
-                f"SELECT {_EVENT_COLUMNS} FROM webhook_events WHERE id = ?", (event_id,)
+                f"SELECT {EVENT_COLUMNS} FROM webhook_events WHERE id = ?", (event_id,)
             ).fetchone()
-        return _event(row) if row else None
+        return event_of(row) if row else None
 
     def attempts(self, event_id: str) -> list[Attempt]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT * FROM webhook_attempts WHERE event_id = ? ORDER BY number", (event_id,)
+                f"SELECT {ATTEMPT_COLUMNS} FROM webhook_attempts WHERE event_id = ?"
+                " ORDER BY number",
+                (event_id,),
             ).fetchall()
-        return [Attempt(*row) for row in rows]
+        return [attempt_of(row) for row in rows]
 
     def close(self) -> None:
         self._db.close()
