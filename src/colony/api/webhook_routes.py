@@ -36,12 +36,12 @@ class SetEndpoint(BaseModel):
 def _check_url(url: str) -> None:
     try:
         parts = urlsplit(url)
-        host = parts.hostname or ""
-    except ValueError:
-        parts, host = None, ""
-    if parts is None or parts.scheme not in ("https", "http") or not host:
+        scheme, host = parts.scheme, parts.hostname or ""
+    except ValueError:  # e.g. a malformed IPv6 host
+        scheme, host = "", ""
+    if scheme not in ("https", "http") or not host:
         raise ApiError(400, "url_invalid", "url must be an absolute https:// URL", param="url")
-    if parts.scheme == "http" and host not in _PLAIN_HTTP_HOSTS:
+    if scheme == "http" and host not in _PLAIN_HTTP_HOSTS:
         raise ApiError(
             400, "url_insecure", "url must use https (http only for localhost)", param="url"
         )

@@ -98,9 +98,13 @@ class WebhookDispatcher:
 
     def deliver_due(self) -> int:
         """Try every event that is due. Returns how many were delivered."""
+        due = self._store.due_events(self._clock.now_ns(), delivery_batch_max)
+        if not due:
+            return 0
+        endpoints = {e.merchant_id: e for e in self._store.endpoints()}
         delivered = 0
-        for event in self._store.due_events(self._clock.now_ns(), delivery_batch_max):
-            endpoint = self._store.endpoint(event.merchant_id)
+        for event in due:
+            endpoint = endpoints.get(event.merchant_id)
             if endpoint is not None and self._attempt(endpoint, event):
                 delivered += 1
         return delivered

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 
+from colony.kernel.clock import NS_PER_S
 from colony.ledger import StatementLine, Transfer, TransferFlags
 from colony.merchants.model import Merchant
 from colony.payments.service import TRANSFER_PAYMENT, TRANSFER_REFUND
 from colony.webhooks.model import Event
 
-NS_PER_S = 1_000_000_000
 _PENDING = int(TransferFlags.pending)
 _POST = int(TransferFlags.post_pending_transfer)
 _VOID = int(TransferFlags.void_pending_transfer)
