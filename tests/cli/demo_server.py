@@ -28,6 +28,7 @@ class DemoServer:
     url: str
     output: str  # everything printed up to and including the "serving" line
     database_url: str
+    pid: int  # the `colony serve` process
 
     def secret(self, prefix: str) -> str:
         found = re.search(rf"\b{prefix}[0-9a-f]{{64}}\b", self.output)
@@ -43,10 +44,11 @@ def colony_command() -> str:
 
 
 @contextlib.contextmanager
-def demo_server(database: Path) -> Iterator[DemoServer]:
-    database_url = f"sqlite:///{database}"
+def demo_server(database: Path | str, *options: str) -> Iterator[DemoServer]:
+    """`database`: a SQLite file, or a database URL; `options`: more `colony serve` options."""
+    database_url = database if isinstance(database, str) else f"sqlite:///{database}"
     process = subprocess.Popen(
-        [colony_command(), "serve", "--demo", "--port", "0", "--database", database_url],
+        [colony_command(), "serve", "--demo", "--port", "0", "--database", database_url, *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -74,7 +76,7 @@ def demo_server(database: Path) -> Iterator[DemoServer]:
             ready = _READY.search(line)
             if ready:
                 break
-        server = DemoServer(ready.group(1), "".join(printed), database_url)
+        server = DemoServer(ready.group(1), "".join(printed), database_url, process.pid)
         # The socket listens before the line is printed: the first request must answer.
         assert httpx.get(server.url + "/", timeout=30).status_code == 200
         yield server

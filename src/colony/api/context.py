@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from colony.api.rate_limit import RateLimiter
 from colony.kernel.clock import Clock
-from colony.ledger import Ledger
+from colony.ledger import LedgerPort
 from colony.merchants.service import MerchantService
 from colony.payments.payment_code import PaymentCodeVerifier
 from colony.payments.service import PaymentService
@@ -21,7 +21,7 @@ from colony.webhooks.store import WebhookStore
 
 @dataclass
 class ApiContext:
-    ledger: Ledger
+    ledger: LedgerPort
     wallets: WalletService
     wallet_store: WalletStore
     api_store: SqliteApiStore

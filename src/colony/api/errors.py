@@ -9,7 +9,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from colony.kernel.errors import StorageUnavailable
+
 logger = logging.getLogger("colony.api")
+# Seconds a caller is asked to wait before retrying while storage is unavailable.
+unavailable_retry_after_s = 1
 
 
 class ApiError(Exception):
@@ -60,6 +64,22 @@ def install(app: FastAPI) -> None:
             param=".".join(location) or None,
         )
         return JSONResponse(error.body(), status_code=400)
+
+    @app.exception_handler(StorageUnavailable)
+    async def unavailable(_: Request, exc: StorageUnavailable) -> JSONResponse:
+        # Broken infrastructure that mends itself (a new ledger writer being elected, a
+        # database reconnecting): the request had no effect, or one a retry with the same
+        # Idempotency-Key finds, so the caller should simply try again shortly.
+        logger.warning("storage unavailable: %s", exc)
+        error = ApiError(
+            503,
+            "storage_unavailable",
+            "Colony's storage is unavailable for a moment; retry with the same Idempotency-Key",
+            type_="api_error",
+        )
+        return JSONResponse(
+            error.body(), status_code=503, headers={"Retry-After": str(unavailable_retry_after_s)}
+        )
 
     @app.exception_handler(Exception)
     async def bug(_: Request, exc: Exception) -> JSONResponse:

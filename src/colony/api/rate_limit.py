@@ -28,10 +28,18 @@ _MILLI = 1000
 
 class RateLimiter:
     def __init__(
-        self, clock: Clock, per_s: int = rate_limit_per_s, burst: int = rate_limit_burst
+        self,
+        clock: Clock,
+        per_s: int = rate_limit_per_s,
+        burst: int = rate_limit_burst,
+        *,
+        processes: int = 1,
     ) -> None:
-        if per_s <= 0 or burst <= 0:
-            raise ValueError("rate and burst must be positive")
+        """`processes`: how many worker processes share each limit. Each enforces its share,
+        since a caller's requests spread over the workers (`colony serve --workers`)."""
+        if per_s <= 0 or burst <= 0 or processes <= 0:
+            raise ValueError("rate, burst and processes must be positive")
+        self._processes = processes
         self._clock = clock
         self._per_s = per_s
         self._capacity_milli = burst * _MILLI
@@ -47,16 +55,19 @@ class RateLimiter:
         capacity = (
             self._capacity_milli if per_s is None else self._capacity_milli * rate // self._per_s
         )
+        # Never below one request each, or a low limit shared by many workers would refuse all.
+        capacity = max(_MILLI, capacity // self._processes)
+        refill_milli_per_s = max(1, rate * _MILLI // self._processes)
         now = self._clock.now_ns()
         with self._lock:
             milli, since = self._buckets.pop(caller, (capacity, now))
-            milli = min(capacity, milli + (now - since) * rate * _MILLI // NS_PER_S)
+            milli = min(capacity, milli + (now - since) * refill_milli_per_s // NS_PER_S)
             if milli >= _MILLI:
                 self._buckets[caller] = (milli - _MILLI, now)
                 wait_s = 0
             else:
                 self._buckets[caller] = (milli, now)
-                wait_s = max(1, -(-(_MILLI - milli) // (rate * _MILLI)))
+                wait_s = max(1, -(-(_MILLI - milli) // refill_milli_per_s))
             while len(self._buckets) > rate_limit_callers_max:
                 self._buckets.popitem(last=False)
         return wait_s

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import socket
 import threading
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -21,7 +22,7 @@ from colony.kernel.ids import IdGenerator
 from colony.merchants.service import MerchantService
 from colony.payments.payment_code import PaymentCodeVerifier
 from colony.payments.service import PaymentService
-from colony.storage.open import database_url_from_env, open_ledger, sqlite_path
+from colony.storage.open import database_url_from_env, sqlite_path
 from colony.storage.sqlite_api import SqliteApiStore
 from colony.storage.sqlite_devices import SqliteDeviceStore
 from colony.storage.sqlite_funding import SqliteFundingStore
@@ -33,17 +34,24 @@ from colony.wallets.funding_service import FundingService
 from colony.wallets.service import WalletService
 from colony.webhooks.dispatcher import Sender, WebhookDispatcher, delivery_timeout_s
 from colony.webhooks.http_sender import HttpSender
+from colony.workers import ElectedLedger
 
 
-def build_context(database_url: str, clock: Clock | None = None) -> ApiContext:
-    """Open every store the API needs on one database (SQLite for now); tests pass a clock."""
+def build_context(
+    database_url: str, clock: Clock | None = None, *, ledger: ElectedLedger | None = None
+) -> ApiContext:
+    """Open every store the API needs on one database; tests pass a clock.
+
+    `ledger`: this worker's place in the writer election (`colony serve --workers N`); by
+    default the process must be the only writer of the database.
+    """
     clock = clock or SystemClock()
     path = sqlite_path(database_url)  # first: refuses what is not built yet before opening
-    ledger = open_ledger(database_url, clock=clock)
+    if ledger is None:
+        ledger = ElectedLedger(database_url, clock, address=None)
     wallet_store = SqliteWalletStore(path)
     ids = IdGenerator(clock, random.SystemRandom())
     wallets = WalletService(ledger, wallet_store, clock, ids)
-    wallets.reconcile()  # finish whatever a crash interrupted before serving anyone
     merchants = MerchantService(ledger, SqliteMerchantStore(path), clock, ids)
     records = SqlitePaymentStore(path)
     payments = PaymentService(ledger, wallets, wallet_store, merchants, ids, records, clock)
@@ -59,8 +67,32 @@ def build_context(database_url: str, clock: Clock | None = None) -> ApiContext:
     )
     ctx.code_verifier = PaymentCodeVerifier(SqliteDeviceStore(path))
     ctx.funding = FundingService(ledger, wallets, SqliteFundingStore(path), clock, ids)
-    ctx.funding.reconcile()
+    if ledger.is_writer:
+        reconcile(ctx)
     return ctx
+
+
+def reconcile(ctx: ApiContext) -> None:
+    """Finish whatever a crash interrupted, before serving anyone: the writer's first duty."""
+    ctx.wallets.reconcile()
+    assert ctx.funding is not None
+    ctx.funding.reconcile()
+
+
+def writer_duties(ctx: ApiContext) -> Callable[[], None]:
+    """Start what only the ledger writer does (finishing interrupted work, relaying webhooks)
+    and return how to stop it."""
+    reconcile(ctx)
+    sender = HttpSender()
+    stop_relay = threading.Event()
+    relay = webhook_dispatcher(ctx, sender).run_in_background(stop_relay)
+
+    def stop() -> None:
+        stop_relay.set()
+        relay.join(timeout=delivery_timeout_s * 2)
+        sender.close()
+
+    return stop
 
 
 def webhook_dispatcher(ctx: ApiContext, sender: Sender) -> WebhookDispatcher:
@@ -83,6 +115,10 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+# Most worker processes `colony serve --workers` starts (each one is a Python process).
+workers_max = 32
+
+
 def serve(
     database: DatabaseOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -101,32 +137,50 @@ def serve(
             "generator on loopback needs more).",
         ),
     ] = rate_limit_per_s * address_share,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=workers_max,
+            help="API worker processes. One of them, elected, writes the ledger; the others "
+            "send it their transfers.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) and the web page."""
+    database_url = database_url_from_env(database)
     try:
-        ctx = build_context(database_url_from_env(database))
+        sock = listening_socket(host, port)
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{sock.getsockname()[1]}"
+    if workers > 1:
+        from colony.cli import serve_workers
+
+        try:
+            serve_workers.run(database_url, sock, url, workers, demo, address_rate_limit)
+        except ColonyError as exc:
+            raise fail(str(exc)) from None
+        return
+    try:
+        ctx = build_context(database_url)
     except ColonyError as exc:
         raise fail(str(exc)) from None
-    sender = HttpSender()
-    stop_relay = threading.Event()
-    relay = webhook_dispatcher(ctx, sender).run_in_background(stop_relay)
+    ledger = ctx.ledger
+    assert isinstance(ledger, ElectedLedger)
+    ledger.assign_duties(lambda: writer_duties(ctx))
     ctx.address_limiter = RateLimiter(ctx.clock, address_rate_limit, 2 * address_rate_limit)
     try:
-        seeded = demo_data.seed(ctx) if demo else None
-        try:
-            sock = listening_socket(host, port)
-        except OSError as exc:
-            raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-        shown = f"[{host}]" if ":" in host else host
-        url = f"http://{shown}:{sock.getsockname()[1]}"
-        if seeded is not None:
-            typer.echo(demo_data.instructions(seeded, url) + "\n")
-        typer.echo(f"Colony is serving on {url}/ (API docs at {url}/docs); Ctrl-C stops it.")
+        announce(url, demo_data.seed(ctx) if demo else None)
         config = uvicorn.Config(create_app(ctx), log_level="warning", access_log=False)
         uvicorn.Server(config).run(sockets=[sock])
     finally:
-        stop_relay.set()
-        relay.join(timeout=delivery_timeout_s * 2)
-        sender.close()
         ctx.ledger.close()
         ctx.api_store.close()
+
+
+def announce(url: str, seeded: demo_data.DemoSeed | None) -> None:
+    if seeded is not None:
+        typer.echo(demo_data.instructions(seeded, url) + "\n")
+    typer.echo(f"Colony is serving on {url}/ (API docs at {url}/docs); Ctrl-C stops it.")

@@ -15,6 +15,7 @@ from colony.ledger.model import (
     TransferPendingStatus,
     batch_events_max,
 )
+from colony.ledger.port import LedgerPort
 from colony.ledger.results import CreateAccountResult, CreateTransferResult
 from colony.ledger.service import Ledger, LedgerTotals, StatementPage
 
@@ -26,6 +27,7 @@ __all__ = [
     "CreateAccountResult",
     "CreateTransferResult",
     "Ledger",
+    "LedgerPort",
     "LedgerTotals",
     "StatementLine",
     "StatementPage",

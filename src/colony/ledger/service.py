@@ -371,6 +371,11 @@ class Ledger:
         self.close()
 
     @property
+    def broken(self) -> bool:
+        """True once a storage failure stopped this ledger: only reopening it (a replay) helps."""
+        return self._broken is not None
+
+    @property
     def journal_seq(self) -> int:
         """The last durable journal entry: a watermark for read models fed from the ledger."""
         return self._durable_seq

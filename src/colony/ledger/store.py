@@ -11,6 +11,8 @@ import enum
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple, Protocol
 
+from colony.kernel.errors import StorageUnavailable
+
 
 class Operation(enum.IntEnum):
     """What a journal entry's events are. Numbers are part of the on-disk format."""
@@ -26,6 +28,10 @@ class JournalEntry(NamedTuple):
     now_ns: int  # the clock reading the batch was applied with
     body: bytes  # the events, packed by `codec`
     results: bytes  # one byte per event: its result code, as first applied
+
+
+class JournalOwned(StorageUnavailable):
+    """Another process owns this journal: it is that process's ledger to write."""
 
 
 class JournalStore(Protocol):

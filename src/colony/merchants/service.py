@@ -8,7 +8,7 @@ import re
 from colony.kernel.clock import Clock
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import UnknownCurrency, ledger_of
-from colony.ledger import Account, Ledger
+from colony.ledger import Account, LedgerPort
 from colony.ledger.results import CreateAccountResult as RA
 from colony.merchants.model import ACCOUNT_MERCHANT, ACCOUNT_REVENUE, Merchant
 from colony.merchants.store import MerchantStore
@@ -33,7 +33,7 @@ def revenue_account_id(ledger: int) -> int:
 
 class MerchantService:
     def __init__(
-        self, ledger: Ledger, store: MerchantStore, clock: Clock, ids: IdGenerator
+        self, ledger: LedgerPort, store: MerchantStore, clock: Clock, ids: IdGenerator
     ) -> None:
         self._ledger = ledger
         self._store = store

@@ -18,7 +18,7 @@ from colony.kernel.clock import Clock
 from colony.kernel.errors import InvalidInput
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import Money
-from colony.ledger import Account, AccountFlags, Ledger, Transfer, TransferFlags
+from colony.ledger import Account, AccountFlags, LedgerPort, Transfer, TransferFlags
 from colony.ledger.results import CreateAccountResult as RA
 from colony.ledger.results import CreateTransferResult as RT
 from colony.ledger.service import request_timeout_s
@@ -102,7 +102,7 @@ def discount_fee(amount_minor: int, discount_bps: int) -> int:
 class PaymentService:
     def __init__(
         self,
-        ledger: Ledger,
+        ledger: LedgerPort,
         wallets: WalletService,
         wallet_store: WalletStore,
         merchants: MerchantService,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import InvalidInput
 from colony.ledger.service import Ledger
+from colony.ledger.store import JournalOwned
 from colony.storage.postgres_databases import POSTGRES_SCHEMES
 from colony.storage.postgres_devices import PostgresDeviceStore
 from colony.storage.postgres_funding import PostgresFundingStore
@@ -18,6 +21,7 @@ from colony.storage.sqlite_devices import SqliteDeviceStore
 from colony.storage.sqlite_funding import SqliteFundingStore
 from colony.storage.sqlite_journal import SqliteJournal
 from colony.storage.sqlite_webhooks import SqliteWebhookStore
+from colony.storage.writer_lock import SqliteWriterLock
 
 DEFAULT_DATABASE_URL = "sqlite:///var/colony.db"
 
@@ -80,6 +84,37 @@ def open_ledger(
     """The ledger on the journal behind `url`, replayed into memory."""
     journal = open_journal(url, synchronous=synchronous)
     return Ledger(journal, clock or SystemClock(), auto_pulse=auto_pulse)
+
+
+@dataclass(frozen=True)
+class WriterHold:
+    """The ledger this process writes, and how to let another process be the writer."""
+
+    ledger: Ledger
+    release: Callable[[], None]
+
+
+def try_open_writer(url: str, clock: Clock) -> WriterHold | None:
+    """The ledger behind `url` if this process wins the writer election now, else None.
+
+    Never waits for a live writer: PostgreSQL tries the journal's advisory lock, SQLite a lock
+    file beside the database (storage/writer_lock.py).
+    """
+    if is_postgres(url):
+        try:
+            journal = PostgresJournal(url, wait_for_owner=False)
+        except JournalOwned:
+            return None
+        return WriterHold(Ledger(journal, clock), lambda: None)  # closing the ledger unlocks
+    lock = SqliteWriterLock(sqlite_path(url))
+    if not lock.try_acquire():
+        return None
+    try:
+        ledger = open_ledger(url, clock=clock)
+    except BaseException:
+        lock.release()
+        raise
+    return WriterHold(ledger, lock.release)
 
 
 def open_device_store(url: str) -> SqliteDeviceStore | PostgresDeviceStore:

@@ -24,7 +24,7 @@ import psycopg
 from psycopg import sql
 
 from colony.kernel.errors import StorageUnavailable
-from colony.ledger.store import JournalEntry
+from colony.ledger.store import JournalEntry, JournalOwned
 from colony.storage.journal_rows import (
     COLUMNS,
     JOURNAL_FORMAT_VERSION,
@@ -75,8 +75,11 @@ def redacted(url: str) -> str:
 
 
 class PostgresJournal:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, wait_for_owner: bool = True) -> None:
+        """`wait_for_owner=False`: raise `JournalOwned` at once if another process holds the
+        journal, instead of waiting `owner_lock_timeout_s` for it (an election's try)."""
         self.url = url
+        self._wait_for_owner = wait_for_owner
         self.label = redacted(url)
         # The committer thread appends; the opening thread reads during replay.
         self._mutex = threading.Lock()
@@ -102,16 +105,24 @@ class PostgresJournal:
             # Said explicitly: a commit returns only once its WAL is flushed to disk.
             conn.execute("SET synchronous_commit = on")
             conn.execute(sql.SQL("SET lock_timeout = {}").format(owner_lock_timeout_s * 1000))
-            try:
-                conn.execute(
-                    "SELECT pg_advisory_lock(%s, hashtext(current_schema()))",
+            if self._wait_for_owner or self._conn is not None:  # a reconnect always waits
+                try:
+                    conn.execute(
+                        "SELECT pg_advisory_lock(%s, hashtext(current_schema()))",
+                        (owner_lock_class,),
+                    )
+                except psycopg.errors.LockNotAvailable:
+                    raise JournalOwned(
+                        f"{self.label}: another process holds this ledger's journal "
+                        f"(waited {owner_lock_timeout_s} s for its lock)"
+                    ) from None
+            else:
+                got = conn.execute(
+                    "SELECT pg_try_advisory_lock(%s, hashtext(current_schema()))",
                     (owner_lock_class,),
-                )
-            except psycopg.errors.LockNotAvailable:
-                raise StorageUnavailable(
-                    f"{self.label}: another process holds this ledger's journal "
-                    f"(waited {owner_lock_timeout_s} s for its lock)"
-                ) from None
+                ).fetchone()
+                if not (got and got[0]):
+                    raise JournalOwned(f"{self.label}: another process holds this ledger's journal")
             conn.execute("SET lock_timeout = 0")
             with conn.transaction():
                 conn.execute(_SCHEMA)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from colony.kernel.clock import Clock
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import UnknownCurrency, ledger_of
-from colony.ledger import Ledger, TransferPendingStatus
+from colony.ledger import LedgerPort, TransferPendingStatus
 from colony.wallets.funding import (
     FundingMovement,
     FundingPartner,
@@ -43,7 +43,7 @@ class MovementOutcome:
 class FundingService:
     def __init__(
         self,
-        ledger: Ledger,
+        ledger: LedgerPort,
         wallets: WalletService,
         store: FundingStore,
         clock: Clock,

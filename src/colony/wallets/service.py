@@ -16,7 +16,7 @@ from colony.kernel.clock import NS_PER_S, Clock
 from colony.kernel.errors import InvalidInput
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import UnknownCurrency, ledger_of
-from colony.ledger import AMOUNT_MAX, Account, AccountFlags, Ledger, Transfer, TransferFlags
+from colony.ledger import AMOUNT_MAX, Account, AccountFlags, LedgerPort, Transfer, TransferFlags
 from colony.ledger.results import CreateAccountResult as RA
 from colony.ledger.results import CreateTransferResult as RT
 from colony.wallets import model
@@ -46,7 +46,7 @@ class P2POutcome:
 class WalletService:
     def __init__(
         self,
-        ledger: Ledger,
+        ledger: LedgerPort,
         store: WalletStore,
         clock: Clock,
         ids: IdGenerator,

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from colony.kernel.clock import NS_PER_S, Clock
-from colony.ledger import Ledger
+from colony.ledger import LedgerPort
 from colony.merchants.model import Merchant
 from colony.merchants.webhook_signature import HEADER, sign
 from colony.webhooks.events import events_for
@@ -61,7 +61,7 @@ def retry_delay_s(failed_attempts: int) -> int:
 class WebhookDispatcher:
     def __init__(
         self,
-        ledger: Ledger,
+        ledger: LedgerPort,
         merchant_by_id: Callable[[str], Merchant | None],
         store: WebhookStore,
         clock: Clock,

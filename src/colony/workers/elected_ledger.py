@@ -1,0 +1,269 @@
+"""One writer among many workers: elect it, follow it, replace it when it goes.
+
+Each worker process holds an `ElectedLedger`. At start it tries to become the writer
+(`storage.open.try_open_writer`: PostgreSQL's journal advisory lock, or a SQLite lock file).
+The winner replays the journal, serves the ledger on a local socket and takes up the writer's
+duties (finishing interrupted work, relaying webhooks). The others forward every ledger call
+to it. A watcher thread keeps the arrangement alive without a restart:
+
+- a follower that cannot reach the writer tries the election; the lock is free only once the
+  writer is really gone, so at most one follower wins and the rest follow it;
+- a writer whose ledger stopped after a storage failure (a dropped database connection under
+  a commit) closes it, gives up the lock and stands again: the new ledger replays the journal,
+  so it holds exactly what was made durable.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
+from typing import Any
+
+from colony.kernel.clock import Clock
+from colony.kernel.errors import StorageUnavailable
+from colony.ledger import (
+    Account,
+    AccountBalance,
+    CreateAccountResult,
+    CreateTransferResult,
+    LedgerPort,
+    LedgerTotals,
+    StatementPage,
+    Transfer,
+    TransferPendingStatus,
+)
+from colony.ledger.service import statement_page_default
+from colony.storage.open import WriterHold, try_open_writer
+from colony.workers.ledger_server import LedgerServer
+from colony.workers.remote_ledger import RemoteLedger
+
+log = logging.getLogger(__name__)
+
+# How often the watcher checks the writer (followers) or the ledger's health (writer), in s.
+watch_interval_s = 0.5
+# How long a follower waits at start for the writer to answer before serving anyway, in s.
+writer_wait_s = 120.0
+
+# What the writer does besides writing (finish interrupted work, relay webhooks); returns the
+# function that stops it, called when this process stops being the writer.
+WriterDuties = Callable[[], Callable[[], None]]
+
+
+def _no_duties() -> Callable[[], None]:
+    return lambda: None
+
+
+class ElectedLedger:
+    def __init__(
+        self,
+        url: str,
+        clock: Clock,
+        *,
+        address: str | None,
+        authkey: bytes = b"",
+    ) -> None:
+        """`address` None: this is the only worker; it must win, and nobody follows it."""
+        self._url = url
+        self._clock = clock
+        self._address = address
+        self._authkey = authkey
+        self._duties: WriterDuties = _no_duties
+        self._stop_duties: Callable[[], None] | None = None
+        self._hold: WriterHold | None = None
+        self._server: LedgerServer | None = None
+        self._remote: RemoteLedger | None = None
+        self._impl: LedgerPort
+        self._closed = threading.Event()
+        self._wake = threading.Event()
+        if not self._stand():
+            if address is None:
+                raise StorageUnavailable(f"another process writes the ledger at {url}")
+            self._follow()
+        self._watcher = threading.Thread(target=self._watch, name="ledger-election", daemon=True)
+        self._watcher.start()
+
+    @property
+    def is_writer(self) -> bool:
+        return self._hold is not None
+
+    def assign_duties(self, duties: WriterDuties) -> None:
+        """What the writer does besides writing; started now if this process is the writer,
+        else whenever it becomes one (the services it needs exist only after this ledger)."""
+        self._duties = duties
+        self._start_duties()
+
+    def _start_duties(self) -> None:
+        if self._hold is not None and self._stop_duties is None:
+            self._stop_duties = self._duties()
+
+    # ------------------------------------------------------------------------- election
+
+    def _stand(self) -> bool:
+        hold = try_open_writer(self._url, self._clock)
+        if hold is None:
+            return False
+        if self._address is not None:
+            try:
+                self._server = LedgerServer(hold.ledger, self._address, self._authkey)
+            except BaseException:
+                hold.ledger.close()
+                hold.release()
+                raise
+        self._hold = hold
+        self._impl = hold.ledger
+        if self._remote is not None:
+            self._remote.close()
+            self._remote = None
+        log.info("this process is the ledger writer")
+        return True
+
+    def _follow(self) -> None:
+        assert self._address is not None
+        self._remote = RemoteLedger(self._address, self._authkey)
+        self._impl = self._remote
+        deadline = time.monotonic() + writer_wait_s
+        while not self._remote.reachable() and time.monotonic() < deadline:
+            if self._closed.wait(0.05):
+                return
+
+    def _step_down(self) -> None:
+        hold, server, stop = self._hold, self._server, self._stop_duties
+        self._hold, self._server, self._stop_duties = None, None, None
+        if stop is not None:
+            stop()
+        if server is not None:
+            server.close()
+        if hold is not None:
+            hold.ledger.close()
+            hold.release()
+
+    def _watch(self) -> None:
+        while not self._closed.is_set():
+            self._wake.wait(watch_interval_s)
+            self._wake.clear()
+            if self._closed.is_set():
+                return
+            try:
+                self._check()
+            except Exception:
+                log.exception("ledger election: check failed; trying again")
+
+    def _check(self) -> None:
+        if self._hold is not None:
+            if not self._hold.ledger.broken:
+                return
+            log.warning("the ledger stopped after a storage failure: reopening it")
+            self._step_down()
+            if self._stand():
+                self._start_duties()
+            elif self._address is not None:
+                self._follow()
+            return
+        if self._remote is not None and not self._remote.reachable() and self._stand():
+            self._start_duties()
+
+    def close(self) -> None:
+        self._closed.set()
+        self._wake.set()
+        if self._watcher is not threading.current_thread():
+            self._watcher.join(timeout=5)
+        self._step_down()
+        if self._remote is not None:
+            self._remote.close()
+
+    # ------------------------------------------------------------------ LedgerPort, delegated
+
+    def _call(self, fn: Callable[[LedgerPort], Any]) -> Any:
+        try:
+            return fn(self._impl)
+        except StorageUnavailable:
+            self._wake.set()  # let the watcher look now, not at its next round
+            raise
+
+    def create_accounts(self, events: Sequence[Account]) -> list[CreateAccountResult]:
+        result: list[CreateAccountResult] = self._call(lambda x: x.create_accounts(events))
+        return result
+
+    def create_transfers(self, events: Sequence[Transfer]) -> list[CreateTransferResult]:
+        result: list[CreateTransferResult] = self._call(lambda x: x.create_transfers(events))
+        return result
+
+    def submit_accounts(self, events: Sequence[Account]) -> Future[list[int]]:
+        future: Future[list[int]] = self._call(lambda x: x.submit_accounts(events))
+        return future
+
+    def submit_transfers(self, events: Sequence[Transfer]) -> Future[list[int]]:
+        future: Future[list[int]] = self._call(lambda x: x.submit_transfers(events))
+        return future
+
+    def pulse(self) -> int:
+        expired: int = self._call(lambda x: x.pulse())
+        return expired
+
+    @property
+    def journal_seq(self) -> int:
+        seq: int = self._call(lambda x: x.journal_seq)
+        return seq
+
+    def lookup_accounts(self, ids: Sequence[int]) -> list[Account]:
+        found: list[Account] = self._call(lambda x: x.lookup_accounts(ids))
+        return found
+
+    def lookup_transfers(self, ids: Sequence[int]) -> list[Transfer]:
+        found: list[Transfer] = self._call(lambda x: x.lookup_transfers(ids))
+        return found
+
+    def pending_status(self, transfer_id: int) -> TransferPendingStatus | None:
+        status: TransferPendingStatus | None = self._call(lambda x: x.pending_status(transfer_id))
+        return status
+
+    def expired_at(self, transfer_id: int) -> int | None:
+        at: int | None = self._call(lambda x: x.expired_at(transfer_id))
+        return at
+
+    def statement(
+        self,
+        account_id: int,
+        *,
+        after_timestamp: int = 0,
+        before_timestamp: int | None = None,
+        limit: int = statement_page_default,
+        reverse: bool = False,
+    ) -> StatementPage:
+        page: StatementPage = self._call(
+            lambda x: x.statement(
+                account_id,
+                after_timestamp=after_timestamp,
+                before_timestamp=before_timestamp,
+                limit=limit,
+                reverse=reverse,
+            )
+        )
+        return page
+
+    def balance_at(self, account_id: int, timestamp: int) -> AccountBalance | None:
+        balance: AccountBalance | None = self._call(lambda x: x.balance_at(account_id, timestamp))
+        return balance
+
+    def totals(self) -> list[LedgerTotals]:
+        totals: list[LedgerTotals] = self._call(lambda x: x.totals())
+        return totals
+
+    def all_accounts(self) -> Iterator[Account]:
+        accounts: Iterator[Account] = self._call(lambda x: x.all_accounts())
+        return accounts
+
+    def all_transfers(self) -> Iterator[Transfer]:
+        transfers: Iterator[Transfer] = self._call(lambda x: x.all_transfers())
+        return transfers
+
+    def snapshot_for_verify(
+        self,
+    ) -> tuple[list[Account], list[Transfer], dict[int, TransferPendingStatus]]:
+        snapshot: tuple[list[Account], list[Transfer], dict[int, TransferPendingStatus]] = (
+            self._call(lambda x: x.snapshot_for_verify())
+        )
+        return snapshot

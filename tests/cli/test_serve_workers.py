@@ -1,0 +1,146 @@
+"""`colony serve --workers 3`: parallel payments through every worker, the ledger writer killed
+in the middle of them, and afterwards every payment there exactly once and the ledger sound."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.cli.demo_server import DemoServer, colony_command, demo_server
+
+# Payments made in the test, one cent each, by this many client threads.
+payments_total = 240
+client_threads = 8
+# How long one payment may keep being retried (while a new writer takes over), in seconds.
+payment_deadline_s = 120.0
+# Statuses a client retries with the same Idempotency-Key: rate limited, writer unreachable.
+_RETRY = {429, 503}
+
+
+@pytest.fixture(params=["sqlite"])
+def serve_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/colony.db"
+    else:
+        yield request.getfixturevalue("postgres_url")
+
+
+def _children(pid: int) -> list[int]:
+    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in found]
+
+
+def _writer(server: DemoServer) -> int:
+    """The worker serving the ledger: the one holding the listening `ledger.sock`."""
+    listening = set()
+    for line in Path("/proc/net/unix").read_text().splitlines()[1:]:
+        fields = line.split()
+        if len(fields) >= 8 and fields[7].endswith("/ledger.sock") and fields[3] == "00010000":
+            listening.add(fields[6])
+    for child in _children(server.pid):
+        fds = Path(f"/proc/{child}/fd")
+        for fd in fds.iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if re.fullmatch(r"socket:\[(\d+)\]", target) and target[8:-1] in listening:
+                return child
+    raise AssertionError("no worker serves the ledger")
+
+
+def _wait_for_workers(server: DemoServer, count: int) -> None:
+    deadline = time.monotonic() + 60
+    while len(_children(server.pid)) < count:
+        assert time.monotonic() < deadline, "the workers did not start"
+        time.sleep(0.1)
+
+
+def test_parallel_payments_survive_the_writer_dying(serve_url: str) -> None:
+    with demo_server(serve_url, "--workers", "3", "--address-rate-limit", "100000") as server:
+        _wait_for_workers(server, 3)
+        token = server.secret("wtok_")
+        payload = re.search(r'"payload": "([^"]+)"', server.output)
+        assert payload, server.output
+        pay_headers = {"Authorization": f"Bearer {token}"}
+        before = httpx.get(f"{server.url}/v1/wallets/me", headers=pay_headers, timeout=30)
+        balance_before = before.json()["balance"]["amount_minor"]
+
+        answers: dict[str, str] = {}  # idempotency key -> payment id
+        mutex = threading.Lock()
+        done_count = [0]
+        writer_killed = threading.Event()
+        first_writer = _writer(server)
+
+        def pay(key: str, client: httpx.Client) -> str:
+            deadline = time.monotonic() + payment_deadline_s
+            while True:
+                try:
+                    r = client.post(
+                        f"{server.url}/v1/payments",
+                        headers={**pay_headers, "Idempotency-Key": key},
+                        json={"payload": payload.group(1), "amount_minor": 1},
+                        timeout=30,
+                    )
+                except httpx.TransportError:
+                    r = None  # the worker we spoke to went away: ask again, same key
+                if r is not None and r.status_code not in _RETRY:
+                    assert r.status_code in (200, 201), (r.status_code, r.text)
+                    return str(r.json()["id"])
+                assert time.monotonic() < deadline, f"{key}: still {r and r.status_code}"
+                time.sleep(0.05)
+
+        failures: list[BaseException] = []
+
+        def client_thread(n: int) -> None:
+            try:
+                pay_share(n)
+            except BaseException as exc:
+                failures.append(exc)
+
+        def pay_share(n: int) -> None:
+            with httpx.Client() as client:
+                for i in range(n, payments_total, client_threads):
+                    key = f"workers-pay-{i}"
+                    paid = pay(key, client)
+                    # A retry of a payment already made must answer with the same payment.
+                    if i % 10 == 0:
+                        assert pay(key, client) == paid
+                    with mutex:
+                        answers[key] = paid
+                        done_count[0] += 1
+                        if done_count[0] == payments_total // 3 and not writer_killed.is_set():
+                            writer_killed.set()
+                            os.kill(first_writer, signal.SIGKILL)
+
+        threads = [threading.Thread(target=client_thread, args=(n,)) for n in range(client_threads)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if failures:
+            raise failures[0]
+        assert writer_killed.is_set()
+        assert len(answers) == payments_total
+        assert len(set(answers.values())) == payments_total, "a payment id answered two keys"
+        after = httpx.get(f"{server.url}/v1/wallets/me", headers=pay_headers, timeout=30)
+        # Exactly one cent per key left the wallet: nothing lost, nothing paid twice.
+        assert after.json()["balance"]["amount_minor"] == balance_before - payments_total
+        _wait_for_workers(server, 3)  # the killed worker was replaced
+        assert _writer(server) != first_writer  # and another process writes the ledger now
+    verified = subprocess.run(
+        [colony_command(), "ledger", "verify", "--database", serve_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -1,0 +1,112 @@
+"""One writer among several ledger holders: election, forwarding, take-over and recovery."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from multiprocessing import AuthenticationError
+from multiprocessing.connection import Client
+from pathlib import Path
+
+import pytest
+
+from colony.kernel.clock import ManualClock
+from colony.kernel.errors import InvalidInput, StorageUnavailable
+from colony.ledger import Account, CreateTransferResult, Transfer
+from colony.ledger.verify import verify
+from colony.workers import ElectedLedger
+from tests.ledger.test_journal_faults import _break_storage
+
+SECRET = b"s" * 32
+# How long a take-over or a recovery may take in these tests, in seconds.
+settle_timeout_s = 30.0
+
+
+@pytest.fixture
+def address() -> Iterator[str]:
+    # A short private directory: a Unix socket's path is limited to about 100 bytes.
+    folder = tempfile.mkdtemp(prefix="colony-test-")
+    yield str(Path(folder) / "ledger.sock")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _eventually(check: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + settle_timeout_s
+    while not check():
+        assert time.monotonic() < deadline, "did not settle in time"
+        time.sleep(0.05)
+
+
+def _elected(url: str, address: str) -> ElectedLedger:
+    return ElectedLedger(url, ManualClock(), address=address, authkey=SECRET)
+
+
+def test_one_stands_the_other_follows_then_takes_over(journal_url: str, address: str) -> None:
+    first = _elected(journal_url, address)
+    second = _elected(journal_url, address)
+    try:
+        assert first.is_writer and not second.is_writer
+        # The follower's writes go through the writer, into the one ledger.
+        assert not any(second.create_accounts([Account(1, 1, 1), Account(2, 1, 1)]))
+        assert second.create_transfers([Transfer(9, 1, 2, 5, 1, 1)]) == [CreateTransferResult.ok]
+        assert first.lookup_accounts([2])[0].credits_posted == 5
+        assert second.create_transfers([Transfer(9, 1, 2, 5, 1, 1)]) == [
+            CreateTransferResult.exists
+        ]
+        first.close()
+        _eventually(lambda: second.is_writer)
+        # The new writer replayed the journal: everything acknowledged is there.
+        assert [t.id for t in second.lookup_transfers([9])] == [9]
+        assert second.create_transfers([Transfer(10, 1, 2, 7, 1, 1)]) == [CreateTransferResult.ok]
+        assert verify(*second.snapshot_for_verify()).ok
+    finally:
+        first.close()
+        second.close()
+
+
+def test_failures_cross_the_wire_as_their_own_kind(journal_url: str, address: str) -> None:
+    writer = _elected(journal_url, address)
+    follower = _elected(journal_url, address)
+    try:
+        with pytest.raises(InvalidInput, match="limit must be between"):
+            follower.statement(1, limit=0)
+        # A caller without the secret is refused, and the writer goes on serving the others.
+        with pytest.raises(AuthenticationError):
+            Client(address, family="AF_UNIX", authkey=b"x" * 32)
+        assert follower.totals() == []
+    finally:
+        follower.close()
+        writer.close()
+
+
+def test_a_dropped_database_connection_heals_without_a_restart(journal_url: str) -> None:
+    """The batch under the cut is wholly there or wholly absent; the ledger reopens itself."""
+    ledger = ElectedLedger(journal_url, ManualClock(), address=None)
+    try:
+        assert not any(ledger.create_accounts([Account(1, 1, 1), Account(2, 1, 1)]))
+        assert not any(ledger.create_transfers([Transfer(9, 1, 2, 5, 1, 1)]))
+        hold = ledger._hold
+        assert hold is not None
+        _break_storage(hold.ledger)
+        with pytest.raises(StorageUnavailable):
+            ledger.create_transfers([Transfer(10, 1, 2, 7, 1, 1)])
+
+        def takes_work() -> bool:
+            try:
+                return ledger.create_transfers([Transfer(11, 1, 2, 3, 1, 1)])[0] in (
+                    CreateTransferResult.ok,
+                    CreateTransferResult.exists,
+                )
+            except StorageUnavailable:
+                return False
+
+        _eventually(takes_work)
+        assert ledger.is_writer and ledger._hold is not hold  # a new ledger, same object
+        found = [t.id for t in ledger.lookup_transfers([9, 10, 11])]
+        assert found == [9, 11]  # the cut batch never reached the journal
+        assert ledger.lookup_accounts([2])[0].credits_posted == 5 + 3
+        assert verify(*ledger.snapshot_for_verify()).ok
+    finally:
+        ledger.close()
