@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from colony.cli.main import app
@@ -28,15 +29,17 @@ def test_bench_ledger_prints_its_figures(tmp_path: Path) -> None:
     assert "needs a fresh database" in again.stderr
 
 
-def test_bench_api_drives_payments_and_prints_its_figures() -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_bench_api_drives_payments_and_prints_its_figures(workers: int) -> None:
     args = ["bench", "api", "--rate", "20", "--duration", "1", "--warmup", "0", "--wallets", "3"]
-    result = runner.invoke(app, [*args, "--json"])
+    result = runner.invoke(app, [*args, "--workers", str(workers), "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert {"offered_rate", "achieved_rate", "p50_ms", "p99_ms", "errors"} <= set(summary)
     assert summary["offered_rate"] == 20 and summary["errors"] == 0
     assert summary["statuses"] == {"201": 20}  # every payment was made, none refused
     assert 0 < summary["p50_ms"] <= summary["p99_ms"] and summary["achieved_rate"] > 0
+    assert summary["workers"] == workers and summary["server_cpu_s"] > 0
 
 
 def test_bench_api_bulk_moves_transfers_through_the_batch_endpoint() -> None:

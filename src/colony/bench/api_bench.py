@@ -85,7 +85,7 @@ def free_port() -> int:
 class Server:
     """`colony serve` on a free loopback port, as a child process."""
 
-    def __init__(self, database_url: str, folder: Path) -> None:
+    def __init__(self, database_url: str, folder: Path, workers: int = 1) -> None:
         self.port = free_port()
         self._log = (folder / "server.log").open("w")
         self._process = subprocess.Popen(
@@ -100,6 +100,8 @@ class Server:
                 str(self.port),
                 "--address-rate-limit",
                 str(bench_address_rate_per_s),
+                "--workers",
+                str(workers),
             ],
             stdout=subprocess.DEVNULL,
             stderr=self._log,
@@ -119,8 +121,14 @@ class Server:
                 time.sleep(0.05)
 
     def cpu_seconds(self) -> float | None:
-        """CPU time the server process has used so far (Linux), or None."""
-        return _cpu_seconds(self._process.pid)
+        """CPU time the server and its worker processes have used so far (Linux), or None."""
+        pid = self._process.pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            children = []
+        used = [_cpu_seconds(p) for p in [pid, *map(int, children)]]
+        return None if used[0] is None else sum(u for u in used if u is not None)
 
     def stop(self) -> None:
         self._process.terminate()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from rich.table import Table
 
 from colony.bench import api_bench, ledger_bench
-from colony.cli.serve import build_context
+from colony.cli.serve import build_context, workers_max
 from colony.kernel.errors import ColonyError
 from colony.ledger import batch_events_max
 
@@ -173,20 +174,37 @@ def bench_api(
     in_flight: Annotated[
         int, typer.Option(min=1, max=64, help="Bulk requests outstanding at once.")
     ] = 2,
+    workers: Annotated[
+        int, typer.Option(min=1, max=workers_max, help="API worker processes of the server.")
+    ] = 1,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="postgresql://USER@HOST/DB: a new database on that server, dropped after; "
+            "sqlite:///path/bench.db: a new file beside it (bench-api.db); default: a "
+            "temporary folder.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
 ) -> None:
     """Payments over HTTP: `colony serve` on loopback, driven open-loop from another process."""
     machine = ledger_bench.machine_description()
     try:
-        with api_bench.temporary_folder() as folder:
-            url = f"sqlite:///{folder}/bench.db"
+        with api_bench.temporary_folder() as folder, contextlib.ExitStack() as after:
+            if database is None:
+                url = f"sqlite:///{folder}/bench.db"
+            else:
+                url, holder = ledger_bench.fresh_database_url(database, "api")
+                if holder is not None:
+                    after.callback(holder.cleanup)  # even if seeding or the server fails
             ctx = build_context(url)
             try:
                 seeded = api_bench.seed(ctx, 1 if bulk else wallets)
             finally:
                 ctx.ledger.close()
                 ctx.api_store.close()
-            server = api_bench.Server(url, Path(folder))
+            server = api_bench.Server(url, Path(folder), workers)
             try:
                 common = {"host": "127.0.0.1", "port": server.port, "duration_s": duration}
                 if bulk:
@@ -216,6 +234,9 @@ def bench_api(
                     summary["server_cpu_s"] = round(cpu_after - cpu_before, 2)
             finally:
                 server.stop()
+    except ColonyError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     except RuntimeError as exc:  # the server or the load generator failed: say how
         Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
@@ -230,8 +251,10 @@ def bench_api(
         print(
             f"payments: offered {rate:g}/s, achieved {summary['achieved_rate']}/s; "
             f"latency p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms, "
-            f"max {summary['max_ms']} ms; errors {summary['errors']} of {summary['requests']}"
+            f"max {summary['max_ms']} ms; errors {summary['errors']} of {summary['requests']}; "
+            f"{workers} API worker(s)"
         )
+    summary["workers"] = workers
     print(
         f"server CPU {summary.get('server_cpu_s', '?')} s, load generator CPU "
         f"{summary['load_generator_cpu_s']} s; machine: {machine['cores']} cores, "
