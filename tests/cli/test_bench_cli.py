@@ -22,6 +22,7 @@ def test_bench_ledger_prints_its_figures(tmp_path: Path) -> None:
     assert summary["transfers_per_second"] > 0 and summary["p99_batch_ms"] > 0
     assert [m["mix"] for m in summary["mixes"]] == ["uniform", "hot"]
     assert all(m["failed_transfers"] == 0 and m["transfers"] == 20000 for m in summary["mixes"])
+    assert all(m["limits_exact"] for m in summary["mixes"])
     assert summary["machine"]["cores"] >= 1
     # A benchmark never reuses (or deletes) an existing database.
     again = runner.invoke(app, args)

@@ -7,7 +7,15 @@ transfers are generated before the clock starts, from a seeded random source, so
 submit identical work.
 
 Two mixes: "uniform" picks both accounts at random; "hot" sends a `hot` fraction of the
-transfers to one merchant account (a shopping-festival best seller) and the rest uniformly.
+transfers to one merchant account (a shopping-festival best seller) and the rest uniformly,
+and one in `hot_refund_every` of those goes back out of it (a refund).
+
+Every account has a balance limit, as wallets and merchants do: its debits may not exceed its
+credits. Each starts with `opening_balance_minor` from an unlimited funding account (before
+the clock starts), so toward the end some payers run short and their transfers are refused
+with `exceeds_credits`, which is the point: the limits must hold exactly under the load. After
+the timed run the ledger is verified (balances rebuilt from the transfers alone, every limit
+checked) and the result says whether it held.
 """
 
 from __future__ import annotations
@@ -26,7 +34,9 @@ from typing import Protocol
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import InvalidInput
 from colony.ledger import Account, AccountFlags, Ledger, Transfer, batch_events_max
+from colony.ledger.results import CreateTransferResult
 from colony.ledger.service import WriteTimings
+from colony.ledger.verify import verify
 from colony.storage.open import open_ledger, sqlite_path
 from colony.storage.postgres_databases import (
     create_fresh_database,
@@ -36,6 +46,10 @@ from colony.storage.postgres_databases import (
 
 BENCH_LEDGER = 840  # ISO 4217 numeric code of USD: one ledger per currency
 BENCH_CODE = 1
+# What each account holds before the run, in minor units: about eight average payments.
+opening_balance_minor = 40_000
+# One in this many of the hot account's transfers is a refund out of it.
+hot_refund_every = 20
 
 
 @dataclass(frozen=True)
@@ -49,7 +63,9 @@ class MixResult:
     p50_batch_ms: float
     p99_batch_ms: float
     max_batch_ms: float
-    failed_transfers: int
+    failed_transfers: int  # refused for any reason but a balance limit: should be none
+    refused_by_limit: int  # refused with exceeds_credits: a payer ran short, as it may
+    limits_exact: bool  # verified after the run: balances rebuilt, every limit held
     # Where the time went, per batch of transfers (pack on the client thread, apply on the
     # writer, commit on the committer, which overlaps the next apply).
     pack_ms_per_batch: float
@@ -96,6 +112,8 @@ def generate_batches(
             debit = randrange(accounts) + 1
             if hot_fraction and rand() < hot_fraction:
                 credit = hot_account
+                if randrange(hot_refund_every) == 0:
+                    debit, credit = hot_account, debit
             else:
                 credit = randrange(accounts) + 1
             if credit == debit:
@@ -112,14 +130,23 @@ def generate_batches(
 def open_accounts(ledger: Ledger, accounts: int) -> None:
     for start in range(1, accounts + 1, batch_events_max):
         stop = min(start + batch_events_max, accounts + 1)
-        # Wallets may not go below zero; the hot merchant and the rest may.
-        batch = [
-            Account(i, BENCH_LEDGER, BENCH_CODE, flags=int(AccountFlags.history))
-            for i in range(start, stop)
-        ]
+        # No account may go below zero: not a wallet, not the hot merchant refunding.
+        limited = int(AccountFlags.history | AccountFlags.debits_must_not_exceed_credits)
+        batch = [Account(i, BENCH_LEDGER, BENCH_CODE, flags=limited) for i in range(start, stop)]
         results = ledger.create_accounts(batch)
         if any(results):
             raise RuntimeError(f"benchmark accounts were refused: {set(results)}")
+    funding = accounts + 1
+    if any(ledger.create_accounts([Account(funding, BENCH_LEDGER, BENCH_CODE)])):
+        raise RuntimeError("the benchmark's funding account was refused")
+    for start in range(1, accounts + 1, batch_events_max):
+        stop = min(start + batch_events_max, accounts + 1)
+        opening = [
+            Transfer(i, funding, i, opening_balance_minor, BENCH_LEDGER, BENCH_CODE)
+            for i in range(start, stop)
+        ]
+        if any(ledger.create_transfers(opening)):
+            raise RuntimeError("the benchmark's opening balances were refused")
 
 
 def run_mix(
@@ -139,22 +166,25 @@ def run_mix(
         ledger.timings = WriteTimings()
         batches = generate_batches(accounts, transfers, hot_fraction, seed, first_id=1 << 64)
         latencies_s: list[float] = []
-        failed = 0
+        failed = refused = 0
         pending: list[tuple[float, object]] = []
         started = time.perf_counter()
         for batch in batches:
             submitted = time.perf_counter()
             pending.append((submitted, ledger.submit_transfers(batch)))
             if len(pending) >= in_flight:
-                failed += _settle(pending.pop(0), latencies_s)
+                f, r = _settle(pending.pop(0), latencies_s)
+                failed, refused = failed + f, refused + r
                 if progress:
                     progress(batch_events_max)
         while pending:
-            failed += _settle(pending.pop(0), latencies_s)
+            f, r = _settle(pending.pop(0), latencies_s)
+            failed, refused = failed + f, refused + r
             if progress:
                 progress(batch_events_max)
         elapsed = time.perf_counter() - started
         timings = ledger.timings
+        limits_exact = verify(*ledger.snapshot_for_verify()).ok
     finally:
         ledger.close()
     latencies_s.sort()
@@ -170,6 +200,8 @@ def run_mix(
         p99_batch_ms=round(_percentile(latencies_s, 0.99) * 1000, 2),
         max_batch_ms=round(latencies_s[-1] * 1000, 2),
         failed_transfers=failed,
+        refused_by_limit=refused,
+        limits_exact=limits_exact,
         pack_ms_per_batch=round(timings.pack_s * per_batch_ms, 2),
         apply_ms_per_batch=round(timings.apply_s * per_batch_ms, 2),
         commit_ms_per_batch=round(timings.commit_s * per_batch_ms, 2),
@@ -177,11 +209,13 @@ def run_mix(
     )
 
 
-def _settle(item: tuple[float, object], latencies_s: list[float]) -> int:
+def _settle(item: tuple[float, object], latencies_s: list[float]) -> tuple[int, int]:
+    """(refused for another reason, refused by a balance limit) in one batch's results."""
     submitted, future = item
     results = future.result()  # type: ignore[attr-defined]
     latencies_s.append(time.perf_counter() - submitted)
-    return sum(1 for r in results if r)
+    by_limit = results.count(int(CreateTransferResult.exceeds_credits))
+    return sum(1 for r in results if r) - by_limit, by_limit
 
 
 def _percentile(sorted_values: list[float], q: float) -> float:

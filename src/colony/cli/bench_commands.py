@@ -121,6 +121,8 @@ def _print_table(
         "p50 batch ms",
         "p99 batch ms",
         "failed",
+        "refused by limit",
+        "limits exact",
     ):
         table.add_column(column, justify="right")
     for r in results:
@@ -133,6 +135,8 @@ def _print_table(
             f"{r.p50_batch_ms:.1f}",
             f"{r.p99_batch_ms:.1f}",
             f"{r.failed_transfers:,}",
+            f"{r.refused_by_limit:,}",
+            "yes" if r.limits_exact else "NO",
         )
     out.print(table)
     for r in results:
