@@ -84,3 +84,12 @@ def test_a_url_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     code, _, err = _run("db", "upgrade", "--database", f"mysql://{tmp_path}/x")
     assert code == 2
     assert "not a sqlite URL" in err
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "notes.db").write_text("not a database\n")
+    url = f"sqlite:///{tmp_path}/notes.db"
+    for command in (["upgrade"], ["status"]):
+        code, _, err = _run("db", *command, "--database", url)
+        assert code == 2, command
+        assert "notes.db: cannot" in err and "file is not a database" in err

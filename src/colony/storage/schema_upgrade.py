@@ -52,8 +52,12 @@ def upgrade(
     if is_postgres(url):
         with _postgres(url) as conn:
             return postgres_migrate.migrate(conn, label, folder=folder)
-    with closing(open_connection(sqlite_path(url))) as db:
-        return sqlite_migrate.migrate(db, label, folder=folder)
+    path = sqlite_path(url)
+    try:
+        with closing(open_connection(path)) as db:
+            return sqlite_migrate.migrate(db, label, folder=folder)
+    except sqlite3.Error as exc:
+        raise StorageUnavailable(f"{path}: cannot upgrade it: {exc}") from exc
 
 
 def status(url: str, *, folder: Traversable | None = None) -> SchemaStatus:
