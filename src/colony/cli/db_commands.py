@@ -1,4 +1,5 @@
-"""`colony db ...`: back up a whole database and restore it, then verify the ledger."""
+"""`colony db ...`: back up a whole database and restore it, then verify the ledger; bring
+its schema up to date and say where it stands."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from colony.ledger.verify import verify
 from colony.storage.backup import backup, restore
 from colony.storage.open import database_url_from_env, open_ledger
 from colony.storage.postgres_journal import redacted
+from colony.storage.schema_upgrade import status, upgrade
 
-app = typer.Typer(no_args_is_help=True, help="Back up and restore a whole database.")
+app = typer.Typer(
+    no_args_is_help=True, help="Back up, restore and upgrade (migrate) a whole database."
+)
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace what is already there.")]
 
 
@@ -59,4 +63,50 @@ def restore_database(
     )
     print_verdict(report)
     if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("upgrade")
+def upgrade_schema(
+    database: DatabaseOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Name the pending migrations; apply none.")
+    ] = False,
+) -> None:
+    """Apply the pending schema migrations, each in one transaction; print them."""
+    url = database_url_from_env(database)
+    try:
+        done = upgrade(url, dry_run=dry_run)
+    except ColonyError as exc:
+        raise fail(str(exc)) from None
+    verb = "would apply" if dry_run else "applied"
+    for migration in done:
+        print(f"{verb} {migration.label}")
+    if not done:
+        print(f"{redacted(url)} is up to date: nothing to apply")
+
+
+@app.command("status")
+def schema_status(
+    database: DatabaseOption = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when a migration is pending.")
+    ] = False,
+) -> None:
+    """List the schema migrations the database has and the ones it lacks."""
+    url = database_url_from_env(database)
+    try:
+        now = status(url)
+    except ColonyError as exc:
+        raise fail(str(exc)) from None
+    print(f"{now.label}:")
+    for a in now.applied:
+        print(f"  applied  {a.label}  {a.applied_at.isoformat(timespec='seconds')}")
+    for m in now.pending:
+        print(f"  pending  {m.label}")
+    if not now.applied and not now.pending:
+        print("  no migrations")
+    if now.problems:
+        raise fail("; ".join(now.problems))
+    if check and now.pending:
         raise typer.Exit(1)

@@ -17,21 +17,17 @@ import psycopg
 
 from colony.kernel.errors import StorageUnavailable
 from colony.storage.postgres_journal import connect_timeout_s, redacted
-
-# Key of the transaction-scoped advisory lock taken while creating tables, so processes
-# starting together do not race on CREATE TABLE IF NOT EXISTS (which is not atomic there).
-schema_lock_key = 0x436F6C73  # "Cols"
+from colony.storage.postgres_migrate import migrate
 
 Connection = psycopg.Connection[tuple[object, ...]]
 
 
 class PostgresTables:
-    """One store's connection to `url`, with `schema` applied (CREATE ... IF NOT EXISTS)."""
+    """One store's connection to `url`, on a database whose schema is up to date."""
 
-    def __init__(self, url: str, schema: str, application_name: str) -> None:
+    def __init__(self, url: str, application_name: str) -> None:
         self.url = url
         self.label = redacted(url)
-        self._schema = schema
         self._application_name = application_name
         self._lock = threading.Lock()
         self._conn: Connection | None = None
@@ -56,12 +52,13 @@ class PostgresTables:
         try:
             # Said explicitly: a commit returns only once its WAL is flushed to disk.
             conn.execute("SET synchronous_commit = on")
-            with conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (schema_lock_key,))
-                conn.execute(self._schema.encode())
+            migrate(conn, self.label)
         except psycopg.Error as exc:
             conn.close()
-            raise StorageUnavailable(f"{self.label}: creating tables failed: {exc}") from exc
+            raise StorageUnavailable(f"{self.label}: opening the tables failed: {exc}") from exc
+        except BaseException:
+            conn.close()
+            raise
         self._conn = conn
         return conn
 

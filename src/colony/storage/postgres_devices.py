@@ -10,28 +10,10 @@ from __future__ import annotations
 from colony.payments.payment_code import Device
 from colony.storage.postgres_connection import PostgresTables
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS payment_devices (
-    number bigint PRIMARY KEY,  -- public: printed inside every code the device makes
-    wallet_id text NOT NULL,
-    -- Kept as is, not hashed like tokens and API keys: checking a code means computing an
-    -- HMAC with this very key, so Colony must be able to read it back.
-    secret bytea NOT NULL,
-    created_at_ns bigint NOT NULL,
-    revoked_at_ns bigint  -- NULL while the device is bound
-);
-CREATE TABLE IF NOT EXISTS payment_codes_spent (
-    device_number bigint NOT NULL,
-    step bigint NOT NULL,
-    PRIMARY KEY (device_number, step)
-);
-CREATE INDEX IF NOT EXISTS payment_codes_spent_by_step ON payment_codes_spent (step);
-"""
-
 
 class PostgresDeviceStore:
     def __init__(self, url: str) -> None:
-        self._tables = PostgresTables(url, _SCHEMA, "colony-devices")
+        self._tables = PostgresTables(url, "colony-devices")
 
     def bind(self, device: Device, now_ns: int) -> bool:
         with self._tables.session() as conn:

@@ -13,30 +13,10 @@ from colony.storage.funding_rows import (
 from colony.storage.postgres_connection import PostgresTables
 from colony.wallets.funding import FundingMovement, FundingPartner
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS funding_partners (
-    name text NOT NULL,
-    currency text NOT NULL,
-    kind text NOT NULL,
-    created_at_ns bigint NOT NULL,
-    PRIMARY KEY (name, currency)
-);
-CREATE TABLE IF NOT EXISTS funding_movements (
-    id text PRIMARY KEY,
-    kind text NOT NULL,
-    wallet_id text NOT NULL,
-    partner text NOT NULL,
-    amount_minor bigint NOT NULL,
-    currency text NOT NULL,
-    transfer_id text NOT NULL,  -- u128 as decimal text
-    created_at_ns bigint NOT NULL
-);
-"""
-
 
 class PostgresFundingStore:
     def __init__(self, url: str) -> None:
-        self._tables = PostgresTables(url, _SCHEMA, "colony-funding")
+        self._tables = PostgresTables(url, "colony-funding")
 
     def add_partner(self, partner: FundingPartner) -> bool:
         row = partner_row(partner)

@@ -32,6 +32,7 @@ from colony.storage.journal_rows import (
     entries_of,
     rows_of,
 )
+from colony.storage.postgres_migrate import migrate
 
 # Seconds to wait for the server to accept a connection.
 connect_timeout_s = 10
@@ -42,21 +43,6 @@ owner_lock_timeout_s = 5
 # schema the journal lives in, so each schema can hold one ledger.
 owner_lock_class = 0x436F6C6F  # "Colo"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS colony_meta (
-    key text PRIMARY KEY,
-    value text NOT NULL
-);
-CREATE TABLE IF NOT EXISTS ledger_journal (
-    seq bigint PRIMARY KEY CHECK (seq > 0),
-    operation smallint NOT NULL,
-    now_ns bigint NOT NULL,
-    event_count integer NOT NULL,
-    body bytea NOT NULL,
-    results bytea NOT NULL,
-    crc32 bigint NOT NULL
-);
-"""
 
 _INSERT = (
     "INSERT INTO ledger_journal (seq, operation, now_ns, event_count, body, results, crc32)"
@@ -124,8 +110,8 @@ class PostgresJournal:
                 if not (got and got[0]):
                     raise JournalOwned(f"{self.label}: another process holds this ledger's journal")
             conn.execute("SET lock_timeout = 0")
+            migrate(conn, self.label)
             with conn.transaction():
-                conn.execute(_SCHEMA)
                 conn.execute(
                     "INSERT INTO colony_meta VALUES ('journal_format', %s)"
                     " ON CONFLICT (key) DO NOTHING",

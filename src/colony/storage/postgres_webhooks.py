@@ -17,43 +17,10 @@ from colony.storage.webhook_rows import (
 )
 from colony.webhooks.model import Attempt, Endpoint, Event, EventStatus
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS webhook_endpoints (
-    merchant_id text PRIMARY KEY,
-    url text NOT NULL,
-    secret text NOT NULL,
-    created_at_ns bigint NOT NULL,
-    after_timestamp bigint NOT NULL
-);
-CREATE TABLE IF NOT EXISTS webhook_events (
-    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    id text NOT NULL UNIQUE,
-    merchant_id text NOT NULL,
-    type text NOT NULL,
-    body text NOT NULL,
-    created_at_ns bigint NOT NULL,
-    status text NOT NULL,
-    attempts integer NOT NULL,
-    next_attempt_at_ns bigint NOT NULL
-);
-CREATE INDEX IF NOT EXISTS webhook_events_due
-    ON webhook_events (status, next_attempt_at_ns);
-CREATE INDEX IF NOT EXISTS webhook_events_by_merchant ON webhook_events (merchant_id, seq);
-CREATE TABLE IF NOT EXISTS webhook_attempts (
-    event_id text NOT NULL,
-    number integer NOT NULL,
-    at_ns bigint NOT NULL,
-    status_code integer,
-    error text NOT NULL,
-    duration_ms bigint NOT NULL,
-    PRIMARY KEY (event_id, number)
-);
-"""
-
 
 class PostgresWebhookStore:
     def __init__(self, url: str) -> None:
-        self._tables = PostgresTables(url, _SCHEMA, "colony-webhooks")
+        self._tables = PostgresTables(url, "colony-webhooks")
 
     def set_endpoint(self, e: Endpoint) -> None:
         with self._tables.session() as conn:

@@ -22,32 +22,6 @@ from colony.storage.sqlite_connection import busy_timeout_s, connect, write_gate
 # are never deleted); past it, all are dropped.
 token_cache_entries_max = 100_000
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS api_tokens (
-    token_sha256 TEXT PRIMARY KEY,
-    wallet_id TEXT NOT NULL,
-    created_at_ns INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS api_keys (
-    key_sha256 TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,       -- "operator" or "merchant"
-    owner_id TEXT NOT NULL,   -- "operator", or the merchant's id
-    created_at_ns INTEGER NOT NULL,
-    rate_limit_per_s INTEGER, -- this key's own request rate; NULL: the default
-    scopes TEXT,              -- space-separated; NULL: a standard key, every scope of its kind
-    name TEXT,                -- the owner's label for it; NULL for standard keys
-    revoked_at_ns INTEGER     -- when it was revoked; NULL while it works
-);
-CREATE TABLE IF NOT EXISTS api_idempotency (
-    scope TEXT NOT NULL,
-    key TEXT NOT NULL,
-    request_sha256 TEXT NOT NULL,
-    status INTEGER,          -- NULL while the first request is still being served
-    body TEXT,
-    created_at_ns INTEGER NOT NULL,
-    PRIMARY KEY (scope, key)
-);
-"""
 
 # Columns added to api_keys after its first version, each NULL in rows made before it.
 _ADDED_KEY_COLUMNS = {
@@ -93,7 +67,7 @@ def _key_record(row: tuple[object, ...]) -> KeyRecord:
 class SqliteApiStore:
     def __init__(self, path: Path) -> None:
         self._path = path
-        self._db = connect(path, _SCHEMA)
+        self._db = connect(path)
         self._lock = threading.Lock()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []

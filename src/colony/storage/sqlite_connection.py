@@ -1,4 +1,5 @@
-"""How every Colony table store opens its SQLite connection: WAL, synchronous=FULL, waits."""
+"""How every Colony table store opens its SQLite connection: WAL, synchronous=FULL, waits,
+and the schema brought up to date (the pending migrations applied)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,27 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from colony.storage.sqlite_migrate import migrate
+
 # How long a connection waits for another writer's lock before giving up, in seconds.
 busy_timeout_s = 30
 
 
-def connect(path: Path, schema: str, synchronous: str = "FULL") -> sqlite3.Connection:
-    """A connection in autocommit mode, shared across threads (callers hold their own lock)."""
+def connect(path: Path, synchronous: str = "FULL") -> sqlite3.Connection:
+    """A connection in autocommit mode, shared across threads (callers hold their own lock),
+    on a database whose schema is up to date."""
+    db = open_connection(path, synchronous)
+    migrate(db, str(path))
+    return db
+
+
+def open_connection(path: Path, synchronous: str = "FULL") -> sqlite3.Connection:
+    """`connect` without touching the schema."""
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     db.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
     db.execute("PRAGMA journal_mode = WAL")
     db.execute(f"PRAGMA synchronous = {synchronous}")
-    db.executescript(schema)
     return db
 
 

@@ -14,28 +14,10 @@ from pathlib import Path
 from colony.payments.payment_code import Device
 from colony.storage.sqlite_connection import connect
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS payment_devices (
-    number INTEGER PRIMARY KEY,  -- public: printed inside every code the device makes
-    wallet_id TEXT NOT NULL,
-    -- Kept as is, not hashed like tokens and API keys: checking a code means computing an
-    -- HMAC with this very key, so Colony must be able to read it back.
-    secret BLOB NOT NULL,
-    created_at_ns INTEGER NOT NULL,
-    revoked_at_ns INTEGER  -- NULL while the device is bound
-);
-CREATE TABLE IF NOT EXISTS payment_codes_spent (
-    device_number INTEGER NOT NULL,
-    step INTEGER NOT NULL,
-    PRIMARY KEY (device_number, step)
-);
-CREATE INDEX IF NOT EXISTS payment_codes_spent_by_step ON payment_codes_spent (step);
-"""
-
 
 class SqliteDeviceStore:
     def __init__(self, path: Path) -> None:
-        self._db = connect(path, _SCHEMA)
+        self._db = connect(path)
         self._lock = threading.Lock()  # one connection, many request threads
 
     def bind(self, device: Device, now_ns: int) -> bool:

@@ -17,30 +17,10 @@ from colony.storage.funding_rows import (
 from colony.storage.sqlite_connection import connect
 from colony.wallets.funding import FundingMovement, FundingPartner
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS funding_partners (
-    name TEXT NOT NULL,
-    currency TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    created_at_ns INTEGER NOT NULL,
-    PRIMARY KEY (name, currency)
-);
-CREATE TABLE IF NOT EXISTS funding_movements (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    wallet_id TEXT NOT NULL,
-    partner TEXT NOT NULL,
-    amount_minor INTEGER NOT NULL,
-    currency TEXT NOT NULL,
-    transfer_id TEXT NOT NULL,  -- u128 as decimal text
-    created_at_ns INTEGER NOT NULL
-);
-"""
-
 
 class SqliteFundingStore:
     def __init__(self, path: Path) -> None:
-        self._db = connect(path, _SCHEMA)
+        self._db = connect(path)
         self._lock = threading.Lock()  # one connection, many request threads
 
     def add_partner(self, partner: FundingPartner) -> bool:

@@ -23,26 +23,11 @@ from colony.storage.journal_rows import (
     rows_of,
 )
 from colony.storage.sqlite_connection import busy_timeout_s, write_gate
+from colony.storage.sqlite_migrate import migrate
 
 # Copy the WAL back into the database file once this many bytes were appended since the last
 # copy. The copy runs on its own thread and connection, so a commit never waits for it.
 checkpoint_after_bytes = 64 * 1024 * 1024
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS colony_meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS ledger_journal (
-    seq INTEGER PRIMARY KEY,
-    operation INTEGER NOT NULL,
-    now_ns INTEGER NOT NULL,
-    event_count INTEGER NOT NULL,
-    body BLOB NOT NULL,
-    results BLOB NOT NULL,
-    crc32 INTEGER NOT NULL
-);
-"""
 
 
 class SqliteJournal:
@@ -61,7 +46,7 @@ class SqliteJournal:
         self._db.execute(f"PRAGMA synchronous = {synchronous.upper()}")
         # Checkpoints are the background thread's job (see checkpoint_after_bytes).
         self._db.execute("PRAGMA wal_autocheckpoint = 0")
-        self._db.executescript(_SCHEMA)
+        migrate(self._db, str(path))
         row = self._db.execute(
             "SELECT value FROM colony_meta WHERE key = 'journal_format'"
         ).fetchone()

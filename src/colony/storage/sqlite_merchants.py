@@ -15,26 +15,10 @@ from colony.storage.sqlite_connection import connect
 # Merchant records kept in memory; past it, all are dropped.
 merchant_cache_entries_max = 100_000
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS merchants (
-    id TEXT PRIMARY KEY,
-    legal_name TEXT NOT NULL,
-    display_name TEXT NOT NULL,
-    mcc TEXT NOT NULL,
-    country TEXT NOT NULL,
-    city TEXT NOT NULL,
-    currency TEXT NOT NULL,
-    ledger INTEGER NOT NULL,
-    discount_bps INTEGER NOT NULL,
-    account_id TEXT NOT NULL,  -- u128 as decimal text
-    created_at_ns INTEGER NOT NULL
-);
-"""
-
 
 class SqliteMerchantStore:
     def __init__(self, path: Path) -> None:
-        self._db = connect(path, _SCHEMA)
+        self._db = connect(path)
         self._lock = threading.Lock()
         self._known: dict[str, Merchant] = {}
 

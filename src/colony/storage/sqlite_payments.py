@@ -15,30 +15,6 @@ from colony.payments.store import CaptureMethod, Method, Party, PaymentRecord, R
 from colony.storage.group_commit import GroupCommit
 from colony.storage.sqlite_connection import connect, write_gate
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS payments (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,  -- the ledger transfer id, u128 as decimal text
-    merchant_id TEXT NOT NULL,
-    wallet_id TEXT NOT NULL,
-    amount_minor INTEGER NOT NULL,
-    currency TEXT NOT NULL,
-    method TEXT NOT NULL,
-    capture_method TEXT NOT NULL,
-    description TEXT,
-    reference TEXT,
-    created_at_ns INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS payments_by_merchant ON payments (merchant_id, seq);
-CREATE INDEX IF NOT EXISTS payments_by_wallet ON payments (wallet_id, seq);
-CREATE TABLE IF NOT EXISTS payment_refunds (
-    id TEXT PRIMARY KEY,       -- the refund's ledger transfer id
-    payment_id TEXT NOT NULL,
-    amount_minor INTEGER NOT NULL,
-    created_at_ns INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS payment_refunds_by_payment ON payment_refunds (payment_id);
-"""
 _COLUMNS = (
     "id, merchant_id, wallet_id, amount_minor, currency, method, capture_method,"
     " description, reference, created_at_ns"
@@ -50,7 +26,7 @@ _Row = tuple[str, str, str, int, str, str, str, str | None, str | None, int]
 
 class SqlitePaymentStore:
     def __init__(self, path: Path) -> None:
-        self._db = connect(path, _SCHEMA)
+        self._db = connect(path)
         self._lock = threading.Lock()  # one connection, many request threads
         # Payments recorded at the same moment share one commit, each durable before its
         # money moves (group_commit.py).

@@ -14,19 +14,6 @@ from pathlib import Path
 from colony.storage.sqlite_connection import connect
 from colony.wallets.model import Tier, Wallet
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS wallets (
-    id TEXT PRIMARY KEY,
-    phone TEXT NOT NULL,
-    name TEXT NOT NULL,
-    currency TEXT NOT NULL,
-    ledger INTEGER NOT NULL,
-    tier INTEGER NOT NULL,
-    account_id TEXT NOT NULL,  -- u128 as decimal text: SQLite integers stop at 2**63-1
-    created_at_ns INTEGER NOT NULL,
-    UNIQUE (phone, currency)
-);
-"""
 # Wallet records kept in memory for each lookup, by id and by phone; past it, all are dropped.
 wallet_cache_entries_max = 100_000
 
@@ -35,7 +22,7 @@ _COLUMNS = "id, phone, name, currency, ledger, tier, account_id, created_at_ns"
 
 class SqliteWalletStore:
     def __init__(self, path: Path) -> None:
-        self._db = connect(path, _SCHEMA)
+        self._db = connect(path)
         self._lock = threading.Lock()  # one connection, many request threads
         self._by_id: dict[str, Wallet] = {}
         self._by_phone: dict[tuple[str, str], Wallet] = {}

@@ -19,43 +19,10 @@ from colony.storage.webhook_rows import (
 )
 from colony.webhooks.model import Attempt, Endpoint, Event, EventStatus
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS webhook_endpoints (
-    merchant_id TEXT PRIMARY KEY,
-    url TEXT NOT NULL,
-    secret TEXT NOT NULL,
-    created_at_ns INTEGER NOT NULL,
-    after_timestamp INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS webhook_events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    merchant_id TEXT NOT NULL,
-    type TEXT NOT NULL,
-    body TEXT NOT NULL,
-    created_at_ns INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    attempts INTEGER NOT NULL,
-    next_attempt_at_ns INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS webhook_events_due
-    ON webhook_events (status, next_attempt_at_ns);
-CREATE INDEX IF NOT EXISTS webhook_events_by_merchant ON webhook_events (merchant_id, seq);
-CREATE TABLE IF NOT EXISTS webhook_attempts (
-    event_id TEXT NOT NULL,
-    number INTEGER NOT NULL,
-    at_ns INTEGER NOT NULL,
-    status_code INTEGER,
-    error TEXT NOT NULL,
-    duration_ms INTEGER NOT NULL,
-    PRIMARY KEY (event_id, number)
-);
-"""
-
 
 class SqliteWebhookStore:
     def __init__(self, path: Path) -> None:
-        self._db = connect(path, _SCHEMA)
+        self._db = connect(path)
         self._lock = threading.Lock()
 
     def set_endpoint(self, e: Endpoint) -> None:
