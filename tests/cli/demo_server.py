@@ -43,8 +43,9 @@ def colony_command() -> str:
 
 
 @contextlib.contextmanager
-def demo_server(database: Path) -> Iterator[DemoServer]:
-    database_url = f"sqlite:///{database}"
+def demo_server(database: Path | str) -> Iterator[DemoServer]:
+    """`database`: a SQLite file, or a database URL."""
+    database_url = database if isinstance(database, str) else f"sqlite:///{database}"
     process = subprocess.Popen(
         [colony_command(), "serve", "--demo", "--port", "0", "--database", database_url],
         stdout=subprocess.PIPE,

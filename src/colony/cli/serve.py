@@ -21,14 +21,17 @@ from colony.kernel.ids import IdGenerator
 from colony.merchants.service import MerchantService
 from colony.payments.payment_code import PaymentCodeVerifier
 from colony.payments.service import PaymentService
-from colony.storage.open import database_url_from_env, open_ledger, sqlite_path
-from colony.storage.sqlite_api import SqliteApiStore
-from colony.storage.sqlite_devices import SqliteDeviceStore
-from colony.storage.sqlite_funding import SqliteFundingStore
-from colony.storage.sqlite_merchants import SqliteMerchantStore
-from colony.storage.sqlite_payments import SqlitePaymentStore
-from colony.storage.sqlite_wallets import SqliteWalletStore
-from colony.storage.sqlite_webhooks import SqliteWebhookStore
+from colony.storage.open import (
+    database_url_from_env,
+    open_api_store,
+    open_device_store,
+    open_funding_store,
+    open_ledger,
+    open_merchant_store,
+    open_payment_store,
+    open_wallet_store,
+    open_webhook_store,
+)
 from colony.wallets.funding_service import FundingService
 from colony.wallets.service import WalletService
 from colony.webhooks.dispatcher import Sender, WebhookDispatcher, delivery_timeout_s
@@ -36,30 +39,42 @@ from colony.webhooks.http_sender import HttpSender
 
 
 def build_context(database_url: str, clock: Clock | None = None) -> ApiContext:
-    """Open every store the API needs on one database (SQLite for now); tests pass a clock."""
+    """Open every store the API needs on one database (`sqlite:///PATH` or `postgresql://`);
+    tests pass a clock."""
     clock = clock or SystemClock()
-    path = sqlite_path(database_url)  # first: refuses what is not built yet before opening
     ledger = open_ledger(database_url, clock=clock)
-    wallet_store = SqliteWalletStore(path)
+    wallet_store = open_wallet_store(database_url)
     ids = IdGenerator(clock, random.SystemRandom())
     wallets = WalletService(ledger, wallet_store, clock, ids)
     wallets.reconcile()  # finish whatever a crash interrupted before serving anyone
-    merchants = MerchantService(ledger, SqliteMerchantStore(path), clock, ids)
-    records = SqlitePaymentStore(path)
+    merchant_store = open_merchant_store(database_url)
+    merchants = MerchantService(ledger, merchant_store, clock, ids)
+    records = open_payment_store(database_url)
     payments = PaymentService(ledger, wallets, wallet_store, merchants, ids, records, clock)
+    webhook_store = open_webhook_store(database_url)
     ctx = ApiContext(
         ledger,
         wallets,
         wallet_store,
-        SqliteApiStore(path),
+        open_api_store(database_url),
         clock,
         merchants,
         payments,
-        SqliteWebhookStore(path),
+        webhook_store,
     )
-    ctx.code_verifier = PaymentCodeVerifier(SqliteDeviceStore(path))
-    ctx.funding = FundingService(ledger, wallets, SqliteFundingStore(path), clock, ids)
+    device_store = open_device_store(database_url)
+    ctx.code_verifier = PaymentCodeVerifier(device_store)
+    funding_store = open_funding_store(database_url)
+    ctx.funding = FundingService(ledger, wallets, funding_store, clock, ids)
     ctx.funding.reconcile()
+    ctx.table_stores = [
+        wallet_store,
+        merchant_store,
+        records,
+        webhook_store,
+        device_store,
+        funding_store,
+    ]
     return ctx
 
 
