@@ -56,8 +56,8 @@ def ledger_picture(ctx: ApiContext) -> list[tuple[int, int, int, int, int]]:
     ]
 
 
-def test_every_route_refuses_everyone_but_the_owner(served_at: Served) -> None:
-    client, ctx, _ = served_at
+def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Served) -> None:
+    client, ctx, _ = served_at_each_backend
     operator = operator_headers(ctx)
     victim = open_wallet(client, ALICE)
     attacker = open_wallet(client, BOB)

@@ -22,9 +22,19 @@ Served = tuple[httpx.Client, ApiContext, ManualClock]
 
 @pytest.fixture
 def served_at(tmp_path: Path) -> Iterator[Served]:
-    """The server on a clock the test moves, with a bank registered."""
+    """The server on a clock the test moves, with a bank registered (on SQLite)."""
+    yield from _served_at(f"sqlite:///{tmp_path}/api.db")
+
+
+@pytest.fixture
+def served_at_each_backend(store_url: str) -> Iterator[Served]:
+    """As `served_at`, on SQLite and on PostgreSQL in turn: the whole API on each backend."""
+    yield from _served_at(store_url)
+
+
+def _served_at(database_url: str) -> Iterator[Served]:
     clock = ManualClock()
-    ctx = build_context(f"sqlite:///{tmp_path}/api.db", clock=clock)
+    ctx = build_context(database_url, clock=clock)
     with on_loopback(ctx) as client:
         registered = client.post(
             "/v1/funding_partners",

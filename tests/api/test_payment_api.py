@@ -224,3 +224,8 @@ def test_qr_codes_as_pictures(
     assert b"<svg" in svg.content and svg.content != render(payload, "svg")  # static: no amount
     assert client.get("/v1/merchants/me/qr_code.gif", headers=key).status_code in (400, 404)
     assert client.get("/v1/merchants/me/qr_code.png").status_code == 401
+    # An amount whose decimal text does not fit the code's 13 characters is refused, not a 500.
+    for path in ("/v1/merchants/me/qr_code", "/v1/merchants/me/qr_code.png"):
+        too_long = client.get(path, params={"amount_minor": 10**15}, headers=key)
+        assert too_long.status_code == 400, too_long.text
+        assert too_long.json()["error"]["code"] == "parameter_invalid"

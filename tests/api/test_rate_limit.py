@@ -14,6 +14,7 @@ from colony.api.context import ApiContext
 from colony.api.rate_limit import RateLimiter, rate_limit_per_s_max
 from colony.cli.main import app as cli
 from colony.kernel.clock import ManualClock
+from colony.storage.open import open_api_store
 from colony.storage.sqlite_api import SqliteApiStore
 from tests.api.test_payment_api import SHOP, onboard, operator_headers
 from tests.api.test_wallet_api import auth, open_wallet
@@ -102,14 +103,14 @@ def test_a_merchant_rate_out_of_range_is_refused(
     assert response.json()["error"]["param"] == "rate_limit_per_s"
 
 
-def test_operator_key_with_its_own_rate(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/k.db"
+def test_operator_key_with_its_own_rate(store_url: str) -> None:
+    url = store_url
     made = CliRunner().invoke(
         cli, ["keys", "create-operator", "--rate-limit", "5000", "--database", url]
     )
     plain = CliRunner().invoke(cli, ["keys", "create-operator", "--database", url])
     assert made.exit_code == 0 and plain.exit_code == 0, made.output
-    store = SqliteApiStore(tmp_path / "k.db")
+    store = open_api_store(url)
     assert store.key_rate_limit(digest(made.stdout.strip())) == 5000
     assert store.key_rate_limit(digest(plain.stdout.strip())) is None
     store.close()

@@ -14,6 +14,7 @@ from colony.api import auth as api_auth
 from colony.api import scopes
 from colony.api.context import ApiContext
 from colony.cli.main import app as cli
+from colony.storage.open import open_api_store
 from colony.storage.sqlite_api import SqliteApiStore
 from tests.api.test_access import BODIES, PUBLIC
 from tests.api.test_funding_api import ALICE, Served, post
@@ -102,8 +103,8 @@ def assert_missing_scope(response: httpx.Response, needed: str, what: str) -> No
     }
 
 
-def test_every_route_needs_its_scope(served_at: Served) -> None:
-    client, ctx, _ = served_at
+def test_every_route_needs_its_scope(served_at_each_backend: Served) -> None:
+    client, ctx, _ = served_at_each_backend
     shop = post(client, "/v1/merchants", operator_headers(ctx), "m", SHOP).json()
     standard = bearer(shop["api_key"])
     open_wallet(client, ALICE)
@@ -290,8 +291,9 @@ def test_a_revoked_key_is_refused_and_others_cannot_revoke(shop: Shop) -> None:
     assert client.get("/v1/merchants/me/qr_code", headers=standard).status_code == 200
 
 
-def test_operator_keys_with_scopes_from_the_cli(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/k.db"
+def test_operator_keys_with_scopes_from_the_cli(store_url: str) -> None:
+    """On each backend: `colony keys create-operator --database postgresql://...` too."""
+    url = store_url
     runner = CliRunner()
     restricted = runner.invoke(cli, [
         "keys", "create-operator", "--scope", "funding:write", "--scope", "funding:read",
@@ -303,7 +305,7 @@ def test_operator_keys_with_scopes_from_the_cli(tmp_path: Path) -> None:
         cli, ["keys", "create-operator", "--scope", "payments:write", "--database", url]
     )
     assert refused.exit_code == 2 and "no operator scope payments:write" in refused.output
-    store = SqliteApiStore(tmp_path / "k.db")
+    store = open_api_store(url)
     made = store.key(api_auth.digest(restricted.stdout.strip()))
     full = store.key(api_auth.digest(standard.stdout.strip()))
     assert made is not None and made.scopes == ("funding:read", "funding:write")

@@ -42,7 +42,7 @@ def on_loopback(ctx: ApiContext) -> Iterator[httpx.Client]:
     thread.join(timeout=10)
     assert verify(*ctx.ledger.snapshot_for_verify()).ok
     ctx.ledger.close()
-    ctx.api_store.close()
+    ctx.close_stores()
 
 
 @pytest.fixture

@@ -29,8 +29,8 @@ from tests.api.test_wallet_api import auth, open_wallet
 from tests.webhooks.receiver import receiver
 
 
-def test_open_top_up_pay_twice_refund_and_hear_of_it(served_at: Served) -> None:
-    client, ctx, clock = served_at
+def test_open_top_up_pay_twice_refund_and_hear_of_it(served_at_each_backend: Served) -> None:
+    client, ctx, clock = served_at_each_backend
     operator = operator_headers(ctx)
     alice = open_wallet(client, ALICE)
     assert alice["balance"] == {"amount_minor": 1, "currency": "SGD", "formatted": "SGD0.01"}

@@ -33,11 +33,11 @@ def _counts(ctx: ApiContext) -> dict[str, int]:
 
 def _closed(ctx: ApiContext) -> None:
     ctx.ledger.close()
-    ctx.api_store.close()
+    ctx.close_stores()
 
 
-def test_seed_is_idempotent_across_restarts(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/demo.db"
+def test_seed_is_idempotent_across_restarts(store_url: str) -> None:
+    url = store_url
     ctx = build_context(url)
     first = demo_data.seed(ctx)
     counts = _counts(ctx)
@@ -81,9 +81,9 @@ def test_seeded_money_is_what_the_story_says(tmp_path: Path) -> None:
         _closed(ctx)
 
 
-def test_printed_credentials_work_over_http(tmp_path: Path) -> None:
-    database = tmp_path / "demo.db"
-    with demo_server(database) as server, httpx.Client(base_url=server.url, timeout=30) as http:
+def test_printed_credentials_work_over_http(store_url: str) -> None:
+    """On each backend: `colony serve --database postgresql://...` serves the whole API."""
+    with demo_server(store_url) as server, httpx.Client(base_url=server.url, timeout=30) as http:
         wallet = {"Authorization": f"Bearer {server.secret('wtok_')}"}
         merchant = {"Authorization": f"Bearer {server.secret('mk_')}"}
         operator = {"Authorization": f"Bearer {server.secret('opk_')}"}

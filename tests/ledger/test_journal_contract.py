@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from colony.cli.main import app
 from colony.kernel.clock import ManualClock
-from colony.kernel.errors import InvalidInput, StorageUnavailable
+from colony.kernel.errors import StorageUnavailable
 from colony.ledger import Account, Transfer, TransferFlags
 from colony.ledger.store import JournalEntry, Operation, read_all
 from colony.storage import postgres_journal
@@ -206,16 +206,6 @@ def test_an_unreachable_server_is_a_clear_error() -> None:
         PostgresJournal("postgresql://colony:secret@127.0.0.1:1/nowhere")
     except StorageUnavailable as exc:
         assert "secret" not in str(exc)
-
-
-def test_serve_refuses_postgresql_and_names_what_is_missing(postgres_url: str) -> None:
-    from colony.cli.serve import build_context
-
-    with pytest.raises(InvalidInput, match="only the ledger is built so far") as caught:
-        build_context(postgres_url)
-    assert "wallets, merchants" in str(caught.value)
-    # Nothing was opened: the ledger's lock is free for the next owner.
-    PostgresJournal(postgres_url).close()
 
 
 def test_bench_ledger_on_postgresql(postgres_url: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -11,14 +10,14 @@ from colony.merchants.model import Merchant
 from colony.merchants.service import MerchantService, OnboardResult, revenue_account_id
 from colony.payments.emv_qr import MerchantQr, generate
 from colony.payments.service import PaymentService, PayResult, discount_fee
-from colony.storage.sqlite_merchants import SqliteMerchantStore
+from colony.storage.open import open_merchant_store
 from colony.wallets.results import WalletResult
 from tests.wallets.test_wallets import ALICE, World
 
 
 class Shop:
-    def __init__(self, w: World, path: Path) -> None:
-        self.store = SqliteMerchantStore(path)
+    def __init__(self, w: World, url: str) -> None:
+        self.store = open_merchant_store(url)
         self.merchants = MerchantService(w.ledger, self.store, w.clock, w.ids)
         self.payments = PaymentService(w.ledger, w.service, w.store, self.merchants, w.ids)
         result, merchant = self.merchants.onboard(
@@ -35,11 +34,11 @@ class Shop:
 
 
 @pytest.fixture
-def shop(tmp_path: Path) -> Iterator[Shop]:
-    w = World(tmp_path / "colony.db")
+def shop(store_url: str) -> Iterator[Shop]:
+    w = World(store_url)
     assert w.service.open_wallet(ALICE, "Alice", "SGD")[0] is WalletResult.ok
     assert w.service.cash_in(ALICE, "SGD", 20_000).result is WalletResult.ok
-    s = Shop(w, tmp_path / "colony.db")
+    s = Shop(w, store_url)
     s.world = w
     yield s
     s.store.close()

@@ -25,7 +25,7 @@ RECEIVERS = [f"+659100000{i}" for i in range(THREADS)]
 
 
 def test_concurrent_payments_never_break_a_cap(tmp_path: Path) -> None:
-    w = World(tmp_path / "colony.db")
+    w = World(f"sqlite:///{tmp_path}/colony.db")
     try:
         for phone in [PAYER, *RECEIVERS]:
             assert w.service.open_wallet(phone, "P", "SGD")[0] is W.ok

@@ -4,7 +4,6 @@ read from the ledger alone."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -17,10 +16,10 @@ from tests.wallets.test_wallets import ALICE, World
 
 
 class Funded(World):
-    """The wallets world on SQLite, with its funding records behind `store_url`."""
+    """The wallets world with its funding records, all behind `store_url`."""
 
-    def __init__(self, path: Path, store_url: str) -> None:
-        super().__init__(path)
+    def __init__(self, store_url: str) -> None:
+        super().__init__(store_url)
         self.store_url = store_url
         self.funding_store = open_funding_store(store_url)
         self.funding = FundingService(
@@ -38,8 +37,8 @@ class Funded(World):
 
 
 @pytest.fixture
-def world(tmp_path: Path, store_url: str) -> Iterator[Funded]:
-    w = Funded(tmp_path / "colony.db", store_url)
+def world(store_url: str) -> Iterator[Funded]:
+    w = Funded(store_url)
     assert w.service.open_wallet(ALICE, "Alice", "SGD")[0] is W.ok
     assert w.funding.register_partner("dbs", "bank", "SGD")[0] is W.ok
     assert w.service.cash_in(ALICE, "SGD", 10_000).result is W.ok

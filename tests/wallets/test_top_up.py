@@ -17,7 +17,7 @@ CAP = DEFAULT_LIMITS[Tier.phone_only].balance_cap_minor
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    w = World(tmp_path / "colony.db")
+    w = World(f"sqlite:///{tmp_path}/colony.db")
     assert w.service.open_wallet(ALICE, "Alice", "SGD")[0] is W.ok
     assert w.service.register_funding_partner("dbs_bank", "SGD") is W.ok
     assert w.service.register_funding_partner("dbs_bank", "SGD") is W.ok  # idempotent

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,7 @@ from colony.kernel.clock import ManualClock
 from colony.kernel.ids import IdGenerator
 from colony.ledger import Ledger
 from colony.ledger.verify import verify
-from colony.storage.open import open_ledger
-from colony.storage.sqlite_wallets import SqliteWalletStore
+from colony.storage.open import open_ledger, open_wallet_store
 from colony.wallets.model import DEFAULT_LIMITS, OPENING_DEPOSIT_MINOR, Tier
 from colony.wallets.results import WalletResult as W
 from colony.wallets.service import WalletService
@@ -24,10 +22,12 @@ CAP = DEFAULT_LIMITS[Tier.phone_only]
 
 
 class World:
-    def __init__(self, path: Path) -> None:
+    """Wallets on the ledger and wallet store behind `url`."""
+
+    def __init__(self, url: str) -> None:
         self.clock = ManualClock()
-        self.ledger: Ledger = open_ledger(f"sqlite:///{path}", clock=self.clock, auto_pulse=False)
-        self.store = SqliteWalletStore(path)
+        self.ledger: Ledger = open_ledger(url, clock=self.clock, auto_pulse=False)
+        self.store = open_wallet_store(url)
         self.ids = IdGenerator(self.clock, random.Random(5))
         self.service = WalletService(self.ledger, self.store, self.clock, self.ids)
 
@@ -43,8 +43,8 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    w = World(tmp_path / "colony.db")
+def world(store_url: str) -> Iterator[World]:
+    w = World(store_url)
     for phone, name in ((ALICE, "Alice Tan"), (BOB, "Bob Lim"), (CAROL, "Carol Ng")):
         result, _ = w.service.open_wallet(phone, name, "SGD")
         assert result is W.ok
@@ -143,8 +143,8 @@ def test_refused_payment_retried_with_its_id_stays_refused(world: World) -> None
     assert retry.result is W.refused_before
 
 
-def test_reconcile_finishes_what_a_crash_interrupted(tmp_path: Path) -> None:
-    w = World(tmp_path / "colony.db")
+def test_reconcile_finishes_what_a_crash_interrupted(store_url: str) -> None:
+    w = World(store_url)
     try:
         result, wallet = w.service.open_wallet(ALICE, "Alice", "SGD")
         assert result is W.ok and wallet is not None

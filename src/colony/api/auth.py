@@ -18,7 +18,7 @@ from colony.api import scopes
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.merchants.model import Merchant
-from colony.storage.sqlite_api import KeyRecord
+from colony.storage.api_records import KeyRecord
 from colony.wallets.model import Wallet
 
 WALLET_TOKEN_PREFIX = "wtok_"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from colony.api.rate_limit import RateLimiter
 from colony.kernel.clock import Clock
@@ -12,11 +13,15 @@ from colony.ledger import LedgerPort
 from colony.merchants.service import MerchantService
 from colony.payments.payment_code import PaymentCodeVerifier
 from colony.payments.service import PaymentService
-from colony.storage.sqlite_api import SqliteApiStore
+from colony.storage.api_records import ApiStore
 from colony.wallets.funding_service import FundingService
 from colony.wallets.service import WalletService
 from colony.wallets.store import WalletStore
 from colony.webhooks.store import WebhookStore
+
+
+class Closable(Protocol):
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -24,7 +29,7 @@ class ApiContext:
     ledger: LedgerPort
     wallets: WalletService
     wallet_store: WalletStore
-    api_store: SqliteApiStore
+    api_store: ApiStore
     clock: Clock
     merchants: MerchantService
     payments: PaymentService
@@ -35,3 +40,11 @@ class ApiContext:
     # Payment-code devices and spent codes (in memory unless `colony serve` gives a store).
     code_verifier: PaymentCodeVerifier = field(default_factory=PaymentCodeVerifier)
     funding: FundingService | None = None  # partners, top-ups, withdrawals (build_context)
+    # The table stores build_context opened besides the API's own, for `close_stores`.
+    table_stores: list[Closable] = field(default_factory=list)
+
+    def close_stores(self) -> None:
+        """Close the API's store and every table store (the ledger is closed on its own)."""
+        self.api_store.close()
+        for store in self.table_stores:
+            store.close()

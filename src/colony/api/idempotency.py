@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 
 from colony.api.errors import ApiError
 from colony.kernel.clock import Clock
-from colony.storage.sqlite_api import SqliteApiStore
+from colony.storage.api_records import ApiStore
 
 # The longest key accepted, in characters.
 idempotency_key_chars_max = 255
@@ -29,7 +29,7 @@ def transfer_id_for(scope: str, key: str) -> int:
 
 
 def run(
-    store: SqliteApiStore,
+    store: ApiStore,
     clock: Clock,
     scope: str,
     key: str | None,

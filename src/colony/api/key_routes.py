@@ -20,7 +20,7 @@ from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.kernel.clock import NS_PER_S
 from colony.merchants.model import Merchant
-from colony.storage.sqlite_api import KeyRecord
+from colony.storage.api_records import KeyRecord
 
 # The longest name a key may be given, in characters.
 key_name_chars_max = 100

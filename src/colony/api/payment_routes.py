@@ -23,6 +23,7 @@ from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.api.rate_limit import rate_limit_per_s_max
 from colony.kernel.clock import NS_PER_S
+from colony.kernel.errors import InvalidInput
 from colony.ledger import Transfer, TransferPendingStatus
 from colony.merchants.model import Merchant
 from colony.payments.qr_image import render
@@ -282,6 +283,13 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
             secret_fields=("api_key",),
         )
 
+    def qr_payload(merchant: Merchant, amount_minor: int | None, reference: str | None) -> str:
+        """The code, or 400 naming what does not fit in it (an amount too long, say)."""
+        try:
+            return ctx.payments.merchant_qr(merchant, amount_minor, reference)
+        except InvalidInput as exc:
+            raise ApiError(400, "parameter_invalid", str(exc)) from None
+
     @app.get("/v1/merchants/me/qr_code", tags=["merchants"])
     def qr_code(
         authorization: Annotated[str | None, Header()] = None,
@@ -294,8 +302,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
             raise ApiError(
                 400, "parameter_invalid", "amount_minor must be positive", param="amount_minor"
             )
-        payload = ctx.payments.merchant_qr(merchant, amount_minor, reference)
-        return {"object": "qr_code", "payload": payload}
+        return {"object": "qr_code", "payload": qr_payload(merchant, amount_minor, reference)}
 
     @app.get(
         "/v1/merchants/me/qr_code.{kind}",
@@ -311,7 +318,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
     ) -> Response:
         """The same code as a picture to print or show: PNG or SVG."""
         merchant = auth.merchant(ctx, authorization, scope=scopes.PAYMENTS_READ)
-        payload = ctx.payments.merchant_qr(merchant, amount_minor, reference)
+        payload = qr_payload(merchant, amount_minor, reference)
         media = {"png": "image/png", "svg": "image/svg+xml"}[kind]
         return Response(render(payload, kind), media_type=media)
 

@@ -12,8 +12,7 @@ from colony.api.rate_limit import rate_limit_per_s, rate_limit_per_s_max
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import ColonyError
-from colony.storage.open import database_url_from_env, sqlite_path
-from colony.storage.sqlite_api import SqliteApiStore
+from colony.storage.open import database_url_from_env, open_api_store
 
 app = typer.Typer(no_args_is_help=True, help="API keys.")
 
@@ -47,7 +46,7 @@ def create_operator(
         )
     held = tuple(sorted(set(scope))) if scope else None
     try:
-        store = SqliteApiStore(sqlite_path(database_url_from_env(database)))
+        store = open_api_store(database_url_from_env(database))
     except ColonyError as exc:
         raise fail(str(exc)) from None
     key = auth.OPERATOR_KEY_PREFIX + secrets.token_bytes(32).hex()

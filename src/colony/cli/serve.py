@@ -22,14 +22,16 @@ from colony.kernel.ids import IdGenerator
 from colony.merchants.service import MerchantService
 from colony.payments.payment_code import PaymentCodeVerifier
 from colony.payments.service import PaymentService
-from colony.storage.open import database_url_from_env, sqlite_path
-from colony.storage.sqlite_api import SqliteApiStore
-from colony.storage.sqlite_devices import SqliteDeviceStore
-from colony.storage.sqlite_funding import SqliteFundingStore
-from colony.storage.sqlite_merchants import SqliteMerchantStore
-from colony.storage.sqlite_payments import SqlitePaymentStore
-from colony.storage.sqlite_wallets import SqliteWalletStore
-from colony.storage.sqlite_webhooks import SqliteWebhookStore
+from colony.storage.open import (
+    database_url_from_env,
+    open_api_store,
+    open_device_store,
+    open_funding_store,
+    open_merchant_store,
+    open_payment_store,
+    open_wallet_store,
+    open_webhook_store,
+)
 from colony.wallets.funding_service import FundingService
 from colony.wallets.service import WalletService
 from colony.webhooks.dispatcher import Sender, WebhookDispatcher, delivery_timeout_s
@@ -40,33 +42,45 @@ from colony.workers import ElectedLedger
 def build_context(
     database_url: str, clock: Clock | None = None, *, ledger: ElectedLedger | None = None
 ) -> ApiContext:
-    """Open every store the API needs on one database; tests pass a clock.
+    """Open every store the API needs on one database (`sqlite:///PATH` or `postgresql://`);
+    tests pass a clock.
 
     `ledger`: this worker's place in the writer election (`colony serve --workers N`); by
     default the process must be the only writer of the database.
     """
     clock = clock or SystemClock()
-    path = sqlite_path(database_url)  # first: refuses what is not built yet before opening
     if ledger is None:
         ledger = ElectedLedger(database_url, clock, address=None)
-    wallet_store = SqliteWalletStore(path)
+    wallet_store = open_wallet_store(database_url)
     ids = IdGenerator(clock, random.SystemRandom())
     wallets = WalletService(ledger, wallet_store, clock, ids)
-    merchants = MerchantService(ledger, SqliteMerchantStore(path), clock, ids)
-    records = SqlitePaymentStore(path)
+    merchant_store = open_merchant_store(database_url)
+    merchants = MerchantService(ledger, merchant_store, clock, ids)
+    records = open_payment_store(database_url)
     payments = PaymentService(ledger, wallets, wallet_store, merchants, ids, records, clock)
+    webhook_store = open_webhook_store(database_url)
     ctx = ApiContext(
         ledger,
         wallets,
         wallet_store,
-        SqliteApiStore(path),
+        open_api_store(database_url),
         clock,
         merchants,
         payments,
-        SqliteWebhookStore(path),
+        webhook_store,
     )
-    ctx.code_verifier = PaymentCodeVerifier(SqliteDeviceStore(path))
-    ctx.funding = FundingService(ledger, wallets, SqliteFundingStore(path), clock, ids)
+    device_store = open_device_store(database_url)
+    ctx.code_verifier = PaymentCodeVerifier(device_store)
+    funding_store = open_funding_store(database_url)
+    ctx.funding = FundingService(ledger, wallets, funding_store, clock, ids)
+    ctx.table_stores = [
+        wallet_store,
+        merchant_store,
+        records,
+        webhook_store,
+        device_store,
+        funding_store,
+    ]
     if ledger.is_writer:
         reconcile(ctx)
     return ctx
@@ -177,7 +191,7 @@ def serve(
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         ctx.ledger.close()
-        ctx.api_store.close()
+        ctx.close_stores()
 
 
 def announce(url: str, seeded: demo_data.DemoSeed | None) -> None:

@@ -71,7 +71,7 @@ def run(
             seeded = demo_data.seed(ctx)
         finally:
             ctx.ledger.close()
-            ctx.api_store.close()
+            ctx.close_stores()
     else:
         seeded = None
     private = tempfile.mkdtemp(prefix="colony-serve-")  # 0700: only this user may enter
@@ -115,7 +115,7 @@ def worker_app() -> FastAPI:
 
     def close() -> None:
         ledger.close()
-        ctx.api_store.close()
+        ctx.close_stores()
 
     atexit.register(close)
     return create_app(ctx)

@@ -1,16 +1,15 @@
-"""Group commit: writes from many request threads share one SQLite transaction.
+"""Group commit: writes from many request threads share one transaction.
 
-Every table store writes to the same database file as the ledger's journal, and SQLite lets
-one writer in at a time, each commit paying an fsync (synchronous=FULL). A commit per write
-would queue every request behind the journal's commits. Instead the first caller to find no
-write in progress writes everything queued so far in one transaction, then hands the next
-commit to the first caller that queued meanwhile; the others wait for the commit holding
-theirs. Each caller returns only once its write is durable.
+Every commit pays an fsync (SQLite's synchronous=FULL, PostgreSQL's synchronous_commit), and
+on SQLite the table stores write to the same file as the ledger's journal, one writer at a
+time. A commit per write would queue every request behind the others' commits. Instead the
+first caller to find no write in progress writes everything queued so far in one transaction,
+then hands the next commit to the first caller that queued meanwhile; the others wait for the
+commit holding theirs. Each caller returns only once its write is durable.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -31,20 +30,10 @@ class _Entry(Generic[T, R]):
 
 
 class GroupCommit(Generic[T, R]):
-    def __init__(
-        self,
-        db: sqlite3.Connection,
-        db_lock: threading.Lock,
-        write: Callable[[sqlite3.Connection, Sequence[T]], Sequence[R]],
-        gate: threading.Lock | None = None,
-    ) -> None:
-        """`write` runs inside the transaction and gives one result per item, in order;
-        `db_lock` is the lock the store holds around every use of `db`."""
-        self._db = db
-        self._db_lock = db_lock
-        self._write = write
-        # Taken around each transaction: see sqlite_connection.write_gate.
-        self._gate = gate or threading.Lock()
+    def __init__(self, commit: Callable[[Sequence[T]], Sequence[R]]) -> None:
+        """`commit` writes the items in one durable transaction (everything or nothing) and
+        gives one result per item, in order."""
+        self._commit = commit
         self._lock = threading.Lock()
         self._queued: list[_Entry[T, R]] = []
         self._writing = False
@@ -71,14 +60,7 @@ class GroupCommit(Generic[T, R]):
         with self._lock:
             batch, self._queued = self._queued, []
         try:
-            with self._db_lock, self._gate:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    results = self._write(self._db, [entry.item for entry in batch])
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
+            results = self._commit([entry.item for entry in batch])
         except BaseException as exc:
             for entry in batch:
                 entry.error = exc

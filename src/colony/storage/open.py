@@ -12,14 +12,22 @@ from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import InvalidInput
 from colony.ledger.service import Ledger
 from colony.ledger.store import JournalOwned
+from colony.storage.postgres_api import PostgresApiStore
 from colony.storage.postgres_databases import POSTGRES_SCHEMES
 from colony.storage.postgres_devices import PostgresDeviceStore
 from colony.storage.postgres_funding import PostgresFundingStore
 from colony.storage.postgres_journal import PostgresJournal, redacted
+from colony.storage.postgres_merchants import PostgresMerchantStore
+from colony.storage.postgres_payments import PostgresPaymentStore
+from colony.storage.postgres_wallets import PostgresWalletStore
 from colony.storage.postgres_webhooks import PostgresWebhookStore
+from colony.storage.sqlite_api import SqliteApiStore
 from colony.storage.sqlite_devices import SqliteDeviceStore
 from colony.storage.sqlite_funding import SqliteFundingStore
 from colony.storage.sqlite_journal import SqliteJournal
+from colony.storage.sqlite_merchants import SqliteMerchantStore
+from colony.storage.sqlite_payments import SqlitePaymentStore
+from colony.storage.sqlite_wallets import SqliteWalletStore
 from colony.storage.sqlite_webhooks import SqliteWebhookStore
 from colony.storage.writer_lock import SqliteWriterLock
 
@@ -33,14 +41,8 @@ def database_url_from_env(explicit: str | None) -> str:
 def sqlite_path(url: str) -> Path:
     """The file behind a `sqlite:///relative/path.db` or `sqlite:////absolute/path.db` URL."""
     parsed = urlparse(url)
-    if parsed.scheme in POSTGRES_SCHEMES:
-        raise InvalidInput(
-            f"{redacted(url)}: on PostgreSQL only the ledger is built so far (colony ledger ..., "
-            "colony bench ledger); wallets, merchants, payments, webhooks and API keys, and so "
-            "colony serve, still need sqlite:///PATH"
-        )
     if parsed.scheme != "sqlite":
-        raise InvalidInput(f"not a sqlite URL: {url!r}")
+        raise InvalidInput(f"not a sqlite URL (sqlite:///PATH): {redacted(url)!r}")
     if parsed.netloc:
         raise InvalidInput(f"sqlite URL must look like sqlite:///path/to/file.db, not {url!r}")
     path = parsed.path[1:] if parsed.path.startswith("/") else parsed.path
@@ -136,6 +138,35 @@ def open_webhook_store(url: str) -> SqliteWebhookStore | PostgresWebhookStore:
     if is_postgres(url):
         return PostgresWebhookStore(url)
     return SqliteWebhookStore(_sqlite_path_or_refuse(url))
+
+
+def open_wallet_store(url: str) -> SqliteWalletStore | PostgresWalletStore:
+    """Wallet records behind a `sqlite:///PATH` or `postgresql://` URL."""
+    if is_postgres(url):
+        return PostgresWalletStore(url)
+    return SqliteWalletStore(_sqlite_path_or_refuse(url))
+
+
+def open_merchant_store(url: str) -> SqliteMerchantStore | PostgresMerchantStore:
+    """Merchant records behind a `sqlite:///PATH` or `postgresql://` URL."""
+    if is_postgres(url):
+        return PostgresMerchantStore(url)
+    return SqliteMerchantStore(_sqlite_path_or_refuse(url))
+
+
+def open_payment_store(url: str) -> SqlitePaymentStore | PostgresPaymentStore:
+    """Payment and refund records behind a `sqlite:///PATH` or `postgresql://` URL."""
+    if is_postgres(url):
+        return PostgresPaymentStore(url)
+    return SqlitePaymentStore(_sqlite_path_or_refuse(url))
+
+
+def open_api_store(url: str) -> SqliteApiStore | PostgresApiStore:
+    """The API's tokens, keys and idempotency records behind a `sqlite:///PATH` or
+    `postgresql://` URL."""
+    if is_postgres(url):
+        return PostgresApiStore(url)
+    return SqliteApiStore(_sqlite_path_or_refuse(url))
 
 
 def is_postgres(url: str) -> bool:

@@ -10,8 +10,9 @@ lost commit) and the next call connects afresh.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 import psycopg
 
@@ -20,6 +21,8 @@ from colony.storage.postgres_journal import connect_timeout_s, redacted
 from colony.storage.postgres_migrate import migrate
 
 Connection = psycopg.Connection[tuple[object, ...]]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class PostgresTables:
@@ -72,6 +75,17 @@ class PostgresTables:
                 yield conn
             except psycopg.Error as exc:
                 raise StorageUnavailable(f"{self.label}: {exc}") from exc
+
+    def in_transaction(
+        self, write: Callable[[Connection, Sequence[T]], Sequence[R]]
+    ) -> Callable[[Sequence[T]], Sequence[R]]:
+        """`write` run in one transaction on this connection (a group commit's `commit`)."""
+
+        def commit(items: Sequence[T]) -> Sequence[R]:
+            with self.session() as conn, conn.transaction():
+                return write(conn, items)
+
+        return commit
 
     def close(self) -> None:
         with self._lock:

@@ -2,9 +2,8 @@
 
 Every request reads here (its credential, its Idempotency-Key), so reads go through one
 connection per thread, never waiting behind a write: in WAL mode a reader sees the last
-commit without taking the write lock. A request writes once, its answer, when it is done;
-the claim on its key while it is being served is held in memory, since only this process
-serves requests on this database (the ledger's single writer lives in it too).
+commit without taking the write lock. Claims on Idempotency-Keys are held in memory
+(api_records.py).
 """
 
 from __future__ import annotations
@@ -12,15 +11,28 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from colony.storage.api_records import (
+    IDEMPOTENCY_COLUMNS,
+    KEY_COLUMNS,
+    KEY_INSERT_COLUMNS,
+    Answer,
+    Begun,
+    IdempotencyClaims,
+    KeyRecord,
+    key_record,
+    key_row,
+    token_cache_entries_max,
+)
 from colony.storage.group_commit import GroupCommit
-from colony.storage.sqlite_connection import busy_timeout_s, connect, write_gate
-
-# Wallet tokens whose wallet is kept in memory (a token's wallet never changes, and tokens
-# are never deleted); past it, all are dropped.
-token_cache_entries_max = 100_000
+from colony.storage.record_cache import RecordCache
+from colony.storage.sqlite_connection import (
+    busy_timeout_s,
+    connect,
+    immediate_transaction,
+    write_gate,
+)
 
 
 # Columns added to api_keys after its first version, each NULL in rows made before it.
@@ -30,38 +42,6 @@ _ADDED_KEY_COLUMNS = {
     "name": "TEXT",
     "revoked_at_ns": "INTEGER",
 }
-_KEY_COLUMNS = "key_sha256, kind, owner_id, created_at_ns, scopes, name, revoked_at_ns"
-
-
-@dataclass(frozen=True)
-class KeyRecord:
-    """An API key as stored: never the key itself, only its SHA-256."""
-
-    key_sha256: str
-    kind: str  # "operator" or "merchant"
-    owner_id: str
-    created_at_ns: int
-    scopes: tuple[str, ...] | None  # None: a standard key, every scope of its kind
-    name: str | None
-    revoked_at_ns: int | None
-
-    @property
-    def id(self) -> str:
-        """A name for the key that is safe to show: 16 hex digits of its hash."""
-        return "key_" + self.key_sha256[:16]
-
-
-def _key_record(row: tuple[object, ...]) -> KeyRecord:
-    sha, kind, owner, created, scopes, name, revoked = row
-    return KeyRecord(
-        str(sha),
-        str(kind),
-        str(owner),
-        int(str(created)),
-        None if scopes is None else tuple(str(scopes).split()),
-        None if name is None else str(name),
-        None if revoked is None else int(str(revoked)),
-    )
 
 
 class SqliteApiStore:
@@ -71,11 +51,11 @@ class SqliteApiStore:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
-        # (scope, key) -> (request hash, claimed at) of requests being served right now.
-        self._claims: dict[tuple[str, str], tuple[str, int]] = {}
-        self._claims_lock = threading.Lock()
-        self._token_wallets: dict[str, str] = {}
-        self._answers = GroupCommit(self._db, self._lock, _write_answers, write_gate(path))
+        self._claims = IdempotencyClaims(self._stored_answer)
+        self._token_wallets: RecordCache[str, str] = RecordCache(token_cache_entries_max)
+        self._answers = GroupCommit(
+            immediate_transaction(self._db, self._lock, write_gate(path), _write_answers)
+        )
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(api_keys)")}
         for column, sql_type in _ADDED_KEY_COLUMNS.items():
             if column not in columns:  # a database made before this column: NULL in old rows
@@ -112,9 +92,7 @@ class SqliteApiStore:
         )
         if row is None:
             return None
-        if len(self._token_wallets) >= token_cache_entries_max:
-            self._token_wallets.clear()
-        self._token_wallets[token_sha256] = str(row[0])
+        self._token_wallets.keep(token_sha256, str(row[0]))
         return str(row[0])
 
     def add_key(
@@ -128,42 +106,33 @@ class SqliteApiStore:
         name: str | None = None,
     ) -> None:
         """Store a key's hash. `scopes` None makes a standard key (every scope of its kind)."""
+        row = key_row(key_sha256, kind, owner_id, now_ns, rate_limit_per_s, scopes, name)
         with self._lock:
             self._db.execute(
-                "INSERT INTO api_keys (key_sha256, kind, owner_id, created_at_ns,"
-                " rate_limit_per_s, scopes, name) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    key_sha256,
-                    kind,
-                    owner_id,
-                    now_ns,
-                    rate_limit_per_s,
-                    None if scopes is None else " ".join(scopes),
-                    name,
-                ),
+                f"INSERT INTO api_keys ({KEY_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", row
             )
 
     def key(self, key_sha256: str) -> KeyRecord | None:
         """The key with this hash, revoked or not, or None."""
         row = (
             self._reader()
-            .execute(f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE key_sha256 = ?", (key_sha256,))
+            .execute(f"SELECT {KEY_COLUMNS} FROM api_keys WHERE key_sha256 = ?", (key_sha256,))
             .fetchone()
         )
-        return _key_record(row) if row else None
+        return key_record(row) if row else None
 
     def keys_of(self, kind: str, owner_id: str) -> list[KeyRecord]:
         """Every key of this owner, revoked too, oldest first."""
         rows = (
             self._reader()
             .execute(
-                f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE kind = ? AND owner_id = ?"
+                f"SELECT {KEY_COLUMNS} FROM api_keys WHERE kind = ? AND owner_id = ?"
                 " ORDER BY created_at_ns, key_sha256",
                 (kind, owner_id),
             )
             .fetchall()
         )
-        return [_key_record(row) for row in rows]
+        return [key_record(row) for row in rows]
 
     def revoke_key(self, key_sha256: str, now_ns: int) -> None:
         """From now on the key authenticates nothing (revoking twice keeps the first time)."""
@@ -200,32 +169,23 @@ class SqliteApiStore:
         )
         return (str(row[0]), str(row[1])) if row else None
 
-    def begin(
-        self, scope: str, key: str, request_sha256: str, now_ns: int
-    ) -> tuple[str, int | None, str | None]:
+    def begin(self, scope: str, key: str, request_sha256: str, now_ns: int) -> Begun:
         """Claim a key. Returns ("new", None, None) for a first request, ("same", status, body)
         when this key already has a request with the same hash (status None: still running),
         or ("different", None, None) when the key was used for another request."""
-        with self._claims_lock:
-            claimed = self._claims.get((scope, key))
-            if claimed is None:
-                row = (
-                    self._reader()
-                    .execute(
-                        "SELECT request_sha256, status, body FROM api_idempotency"
-                        " WHERE scope = ? AND key = ?",
-                        (scope, key),
-                    )
-                    .fetchone()
-                )
-                if row is None:
-                    self._claims[(scope, key)] = (request_sha256, now_ns)
-                    return "new", None, None
-            else:
-                row = (claimed[0], None, None)
-        if row[0] != request_sha256:
-            return "different", None, None
-        return "same", row[1], row[2]
+        return self._claims.begin(scope, key, request_sha256, now_ns)
+
+    def _stored_answer(self, scope: str, key: str) -> tuple[object, ...] | None:
+        row: tuple[object, ...] | None = (
+            self._reader()
+            .execute(
+                "SELECT request_sha256, status, body FROM api_idempotency"
+                " WHERE scope = ? AND key = ?",
+                (scope, key),
+            )
+            .fetchone()
+        )
+        return row
 
     def finish(self, scope: str, key: str, status: int, body: str) -> None:
         """Record the answer to a claimed key (it replays from now on) and drop the claim.
@@ -233,17 +193,11 @@ class SqliteApiStore:
         Answers finished at the same moment share one commit (group_commit.py): one write a
         request would otherwise queue every request behind the ledger's journal, which takes
         the same database's write lock."""
-        request_sha256, claimed_at_ns = self._claims[(scope, key)]
-        try:
-            self._answers.submit((scope, key, request_sha256, status, body, claimed_at_ns))
-        finally:
-            with self._claims_lock:
-                del self._claims[(scope, key)]
+        self._claims.finish(scope, key, status, body, self._answers.submit)
 
     def release(self, scope: str, key: str) -> None:
         """Forget a claim whose request failed for a reason that must not be replayed."""
-        with self._claims_lock:
-            self._claims.pop((scope, key), None)
+        self._claims.release(scope, key)
 
     def close(self) -> None:
         with self._lock:
@@ -253,9 +207,9 @@ class SqliteApiStore:
         self._db.close()
 
 
-_Answer = tuple[str, str, str, int, str, int]
-
-
-def _write_answers(db: sqlite3.Connection, answers: Sequence[_Answer]) -> list[None]:
-    db.executemany("INSERT OR REPLACE INTO api_idempotency VALUES (?, ?, ?, ?, ?, ?)", answers)
+def _write_answers(db: sqlite3.Connection, answers: Sequence[Answer]) -> list[None]:
+    db.executemany(
+        f"INSERT OR REPLACE INTO api_idempotency ({IDEMPOTENCY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+        answers,
+    )
     return [None] * len(answers)

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 from colony.storage.sqlite_migrate import migrate
 
@@ -49,3 +54,26 @@ def write_gate(path: Path) -> threading.Lock:
         if gate is None:
             gate = _write_gates[key] = threading.Lock()
         return gate
+
+
+def immediate_transaction(
+    db: sqlite3.Connection,
+    db_lock: threading.Lock,
+    gate: threading.Lock,
+    write: Callable[[sqlite3.Connection, Sequence[T]], Sequence[R]],
+) -> Callable[[Sequence[T]], Sequence[R]]:
+    """`write` run in one write transaction on `db` (a group commit's `commit`), holding the
+    store's lock on `db` and the file's write gate."""
+
+    def commit(items: Sequence[T]) -> Sequence[R]:
+        with db_lock, gate:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                results = write(db, items)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return results
+
+    return commit

@@ -10,34 +10,29 @@ import threading
 from pathlib import Path
 
 from colony.merchants.model import Merchant
+from colony.storage.merchant_rows import (
+    MERCHANT_COLUMNS,
+    merchant_cache_entries_max,
+    merchant_of,
+    merchant_row,
+)
+from colony.storage.record_cache import RecordCache
 from colony.storage.sqlite_connection import connect
 
-# Merchant records kept in memory; past it, all are dropped.
-merchant_cache_entries_max = 100_000
 
 
 class SqliteMerchantStore:
     def __init__(self, path: Path) -> None:
         self._db = connect(path)
         self._lock = threading.Lock()
-        self._known: dict[str, Merchant] = {}
+        self._known: RecordCache[str, Merchant] = RecordCache(merchant_cache_entries_max)
 
     def insert(self, m: Merchant) -> None:
-        row = (
-            m.id,
-            m.legal_name,
-            m.display_name,
-            m.mcc,
-            m.country,
-            m.city,
-            m.currency,
-            m.ledger,
-            m.discount_bps,
-            str(m.account_id),
-            m.created_at_ns,
-        )
         with self._lock:
-            self._db.execute("INSERT INTO merchants VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
+            self._db.execute(
+                f"INSERT INTO merchants ({MERCHANT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                merchant_row(m),
+            )
 
     def by_id(self, merchant_id: str) -> Merchant | None:
         known = self._known.get(merchant_id)
@@ -45,17 +40,12 @@ class SqliteMerchantStore:
             return known
         with self._lock:
             row = self._db.execute(
-                "SELECT * FROM merchants WHERE id = ?", (merchant_id,)
+                f"SELECT {MERCHANT_COLUMNS} FROM merchants WHERE id = ?", (merchant_id,)
             ).fetchone()
         if row is None:
             return None
-        (mid, legal, display, mcc, country, city, currency, ledger, bps, account_id, created) = row
-        found = Merchant(
-            mid, legal, display, mcc, country, city, currency, ledger, bps, int(account_id), created
-        )
-        if len(self._known) >= merchant_cache_entries_max:
-            self._known.clear()
-        self._known[merchant_id] = found
+        found = merchant_of(row)
+        self._known.keep(merchant_id, found)
         return found
 
     def close(self) -> None:

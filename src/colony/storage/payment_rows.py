@@ -1,0 +1,53 @@
+"""How payment and refund records map to table rows, the same on every backend."""
+
+from __future__ import annotations
+
+from colony.payments.store import CaptureMethod, Method, Party, PaymentRecord, RefundRecord
+
+PAYMENT_COLUMNS = (
+    "id, merchant_id, wallet_id, amount_minor, currency, method, capture_method,"
+    " description, reference, created_at_ns"
+)
+REFUND_COLUMNS = "id, payment_id, amount_minor, created_at_ns"
+OWNER_COLUMN = {Party.wallet: "wallet_id", Party.merchant: "merchant_id"}
+
+
+def payment_row(p: PaymentRecord) -> tuple[object, ...]:
+    # Ledger transfer ids are u128, past any 64-bit column: kept as decimal text.
+    return (
+        str(p.id),
+        p.merchant_id,
+        p.wallet_id,
+        p.amount_minor,
+        p.currency,
+        p.method.value,
+        p.capture_method.value,
+        p.description,
+        p.reference,
+        p.created_at_ns,
+    )
+
+
+def payment_of(row: tuple[object, ...]) -> PaymentRecord:
+    pid, merchant, wallet, amount, currency, method, capture, description, reference, at = row
+    return PaymentRecord(
+        int(str(pid)),
+        str(merchant),
+        str(wallet),
+        int(str(amount)),
+        str(currency),
+        Method(str(method)),
+        CaptureMethod(str(capture)),
+        None if description is None else str(description),
+        None if reference is None else str(reference),
+        int(str(at)),
+    )
+
+
+def refund_row(r: RefundRecord) -> tuple[object, ...]:
+    return (str(r.id), str(r.payment_id), r.amount_minor, r.created_at_ns)
+
+
+def refund_of(row: tuple[object, ...]) -> RefundRecord:
+    rid, pid, amount, at = row
+    return RefundRecord(int(str(rid)), int(str(pid)), int(str(amount)), int(str(at)))

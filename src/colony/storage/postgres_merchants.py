@@ -1,0 +1,45 @@
+"""Merchant records in PostgreSQL (twin of sqlite_merchants); a record never changes once
+written, so the records read are kept in memory."""
+
+from __future__ import annotations
+
+from colony.merchants.model import Merchant
+from colony.storage.merchant_rows import (
+    MERCHANT_COLUMNS,
+    merchant_cache_entries_max,
+    merchant_of,
+    merchant_row,
+)
+from colony.storage.postgres_connection import PostgresTables
+from colony.storage.record_cache import RecordCache
+
+class PostgresMerchantStore:
+    def __init__(self, url: str) -> None:
+        self._tables = PostgresTables(url, "colony-merchants")
+        self._known: RecordCache[str, Merchant] = RecordCache(merchant_cache_entries_max)
+
+    def insert(self, m: Merchant) -> None:
+        """Raises on an id already stored: merchant ids are drawn at random, never reused."""
+        with self._tables.session() as conn:
+            conn.execute(
+                f"INSERT INTO merchants ({MERCHANT_COLUMNS})"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                merchant_row(m),
+            )
+
+    def by_id(self, merchant_id: str) -> Merchant | None:
+        known = self._known.get(merchant_id)
+        if known is not None:
+            return known
+        with self._tables.session() as conn:
+            row = conn.execute(
+                f"SELECT {MERCHANT_COLUMNS} FROM merchants WHERE id = %s", (merchant_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        found = merchant_of(row)
+        self._known.keep(merchant_id, found)
+        return found
+
+    def close(self) -> None:
+        self._tables.close()

@@ -1,0 +1,111 @@
+"""The payment store's contract on each backend: records written together share a commit and
+each is durable, an id already written answers with the record it holds, pages run newest
+first by the order written, and refunds are kept once each in order."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+from colony.payments.store import CaptureMethod, Method, Party, PaymentRecord, RefundRecord
+from colony.storage.open import open_payment_store
+
+# A transfer id past any 64-bit column: ledger ids are u128.
+BIG_ID = 2**127 + 5
+
+
+def record(pid: int, amount_minor: int = 1_000, wallet: str | None = None) -> PaymentRecord:
+    return PaymentRecord(
+        pid, "m1", wallet or f"w{pid}", amount_minor, "SGD", Method.qr, CaptureMethod.automatic,
+        None, None, pid % 1000,
+    )  # fmt: skip
+
+
+def test_records_added_together_are_all_durable(store_url: str) -> None:
+    store = open_payment_store(store_url)
+    start = threading.Barrier(16)
+    stored: dict[int, PaymentRecord] = {}
+
+    def pay(n: int) -> None:
+        start.wait()
+        for i in range(20):
+            pid = n * 100 + i + 1
+            stored[pid] = store.add(record(pid))
+
+    threads = [threading.Thread(target=pay, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    store.close()
+    reopened = open_payment_store(store_url)
+    assert len(stored) == 320
+    for pid, added in stored.items():
+        assert added == record(pid)
+        assert reopened.by_id(pid) == added
+    reopened.close()
+
+
+def test_an_id_written_before_answers_with_its_record(store_url: str) -> None:
+    store = open_payment_store(store_url)
+    first = store.add(record(7))
+    again = store.add(dataclasses.replace(record(7, 5_000), created_at_ns=99))
+    assert again == first and again.amount_minor == 1_000
+    big = dataclasses.replace(record(1), id=BIG_ID, description="tea", reference="order-1")
+    assert store.add(big) == big and store.by_id(BIG_ID) == big
+    assert store.by_id(8) is None
+    store.close()
+
+
+def test_the_same_id_twice_in_one_commit_keeps_the_first(store_url: str) -> None:
+    store = open_payment_store(store_url)
+    start = threading.Barrier(8)
+    got: list[PaymentRecord] = []
+
+    def pay(n: int) -> None:
+        start.wait()
+        got.append(store.add(record(42, 100 + n)))
+
+    threads = [threading.Thread(target=pay, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 8 and len(set(got)) == 1  # one of them won, all were told which
+    assert store.by_id(42) == got[0]
+    store.close()
+
+
+def test_pages_run_newest_first_in_the_order_written(store_url: str) -> None:
+    store = open_payment_store(store_url)
+    # Ids not in time order, as ids derived from Idempotency-Keys are.
+    ids = [9, 3, BIG_ID, 5, 1]
+    for pid in ids:
+        store.add(record(pid, wallet="w_alice"))
+    store.add(record(77, wallet="w_bob"))
+    newest_first = list(reversed(ids))
+    mine = store.page(Party.wallet, "w_alice", None, 10)
+    assert [r.id for r in mine] == newest_first
+    assert [r.id for r in store.page(Party.wallet, "w_alice", None, 2)] == newest_first[:2]
+    after = store.page(Party.wallet, "w_alice", newest_first[1], 2)
+    assert [r.id for r in after] == newest_first[2:4]
+    assert [r.id for r in store.page(Party.merchant, "m1", None, 10)] == [77, *newest_first]
+    # A cursor that is not the party's own gives nothing, never someone else's records.
+    assert store.page(Party.wallet, "w_alice", 77, 10) == []
+    assert store.page(Party.wallet, "w_nobody", None, 10) == []
+    store.close()
+
+
+def test_refunds_are_kept_once_each_in_order(store_url: str) -> None:
+    store = open_payment_store(store_url)
+    store.add(record(BIG_ID))
+    refunds = [RefundRecord(BIG_ID + n, BIG_ID, 100 * n, n) for n in (3, 1, 2)]
+    for refund in refunds:
+        assert store.add_refund(refund) == refund
+    retried = store.add_refund(dataclasses.replace(refunds[0], amount_minor=999))
+    assert retried == refunds[0]
+    store.close()
+    reopened = open_payment_store(store_url)
+    assert reopened.refunds_of(BIG_ID) == refunds
+    assert reopened.refunds_of(1) == []
+    reopened.close()
