@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from colony.api.rate_limit import RateLimiter
+from colony.fx.service import QuoteService
 from colony.kernel.clock import Clock
 from colony.ledger import Ledger
 from colony.merchants.service import MerchantService
@@ -35,3 +36,4 @@ class ApiContext:
     # Payment-code devices and spent codes (in memory unless `colony serve` gives a store).
     code_verifier: PaymentCodeVerifier = field(default_factory=PaymentCodeVerifier)
     funding: FundingService | None = None  # partners, top-ups, withdrawals (build_context)
+    fx: QuoteService | None = None  # FX rates and quotes (build_context)

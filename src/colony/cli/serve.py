@@ -13,7 +13,7 @@ import uvicorn
 from colony.api.app import create_app
 from colony.api.context import ApiContext
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_per_s
-from colony.cli import demo_data
+from colony.cli import demo_data, fx_commands
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
@@ -60,6 +60,7 @@ def build_context(database_url: str, clock: Clock | None = None) -> ApiContext:
     ctx.code_verifier = PaymentCodeVerifier(SqliteDeviceStore(path))
     ctx.funding = FundingService(ledger, wallets, SqliteFundingStore(path), clock, ids)
     ctx.funding.reconcile()
+    ctx.fx = fx_commands.quote_service(database_url, clock)  # rates: $COLONY_FX_RATES_FILE
     return ctx
 
 

@@ -13,10 +13,12 @@ from colony.storage.postgres_databases import POSTGRES_SCHEMES
 from colony.storage.postgres_devices import PostgresDeviceStore
 from colony.storage.postgres_funding import PostgresFundingStore
 from colony.storage.postgres_journal import PostgresJournal, redacted
+from colony.storage.postgres_quotes import PostgresQuoteStore
 from colony.storage.postgres_webhooks import PostgresWebhookStore
 from colony.storage.sqlite_devices import SqliteDeviceStore
 from colony.storage.sqlite_funding import SqliteFundingStore
 from colony.storage.sqlite_journal import SqliteJournal
+from colony.storage.sqlite_quotes import SqliteQuoteStore
 from colony.storage.sqlite_webhooks import SqliteWebhookStore
 
 DEFAULT_DATABASE_URL = "sqlite:///var/colony.db"
@@ -101,6 +103,13 @@ def open_webhook_store(url: str) -> SqliteWebhookStore | PostgresWebhookStore:
     if is_postgres(url):
         return PostgresWebhookStore(url)
     return SqliteWebhookStore(_sqlite_path_or_refuse(url))
+
+
+def open_quote_store(url: str) -> SqliteQuoteStore | PostgresQuoteStore:
+    """FX quotes behind a `sqlite:///PATH` or `postgresql://` URL."""
+    if is_postgres(url):
+        return PostgresQuoteStore(url)
+    return SqliteQuoteStore(_sqlite_path_or_refuse(url))
 
 
 def is_postgres(url: str) -> bool:
