@@ -19,7 +19,7 @@ from colony.api.errors import ApiError
 from colony.fx.quotes import quote_amount_minor_max
 from colony.fx.results import QuoteResult
 from colony.fx.service import QuoteService
-from colony.kernel.money import UnknownCurrency, scale_of
+from colony.kernel.money import UnknownCurrency, held_currency
 
 # How each refusal is answered: (HTTP status, the parameter it names). "currency" is the one
 # that is unknown; "amount" the side the request gave.
@@ -71,7 +71,7 @@ def _refusal(result: QuoteResult, body: CreateQuote, detail: str) -> ApiError:
 
 def _holdable(currency: str) -> bool:
     try:
-        scale_of(currency)
+        held_currency(currency)
     except UnknownCurrency:
         return False
     return True

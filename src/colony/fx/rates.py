@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from colony.fx.results import RateResult
-from colony.kernel.money import UnknownCurrency, scale_of
+from colony.kernel.money import UnknownCurrency, held_currency
 
 # The oldest a reference rate may be, in days before the day it is used for. The ECB does not
 # publish on weekends and TARGET holidays (up to four days in a row at Easter and Christmas);
@@ -80,7 +80,7 @@ class ReferenceRates:
     def rate(self, base: str, quote: str, on: dt.date) -> RateAnswer:
         """1 `base` in `quote` for use on `on` (normally today)."""
         try:
-            base, quote = _held(base), _held(quote)
+            base, quote = held_currency(base), held_currency(quote)
         except UnknownCurrency as exc:
             return RateAnswer(RateResult.unknown_currency, detail=str(exc))
         legs = []
@@ -115,9 +115,3 @@ class ReferenceRates:
         if currency == EUR:
             return Rate(EUR, EUR, Decimal(1), on, self.provider.source)
         return self.provider.eur_rate(currency, on)
-
-
-def _held(currency: str) -> str:
-    """The canonical code of a currency money can be held in, or UnknownCurrency."""
-    scale_of(currency)
-    return currency.upper()

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from colony.fx.rates import EUR, Rate
 from colony.kernel.errors import InvalidInput
-from colony.kernel.money import UnknownCurrency, scale_of
+from colony.kernel.money import UnknownCurrency, held_currency
 
 HEADER = ["date", "currency", "rate"]
 # The most lines one rates file may hold: ten years of daily rates for 180 currencies.
@@ -119,10 +119,9 @@ def _currency(where: str, text: str) -> str:
     if text.upper() == EUR:
         raise InvalidInput(f"{where}, field currency: EUR is the base every rate is quoted in")
     try:
-        scale_of(text)
+        return held_currency(text)
     except UnknownCurrency as exc:
         raise InvalidInput(f"{where}, field currency: {exc}") from None
-    return text.upper()
 
 
 def _rate(where: str, text: str) -> Decimal:

@@ -18,7 +18,7 @@ from colony.fx.results import QuoteResult, RateResult
 from colony.fx.store import QuoteStore
 from colony.kernel.clock import Clock, utc_from_ns
 from colony.kernel.ids import IdGenerator
-from colony.kernel.money import UnknownCurrency, currency_code, scale_of
+from colony.kernel.money import UnknownCurrency, held_currency
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +68,7 @@ class QuoteService:
     ) -> QuoteOutcome:
         """Lock today's rate less the spread for `ttl_s` seconds, on one side's amount."""
         try:
-            sell, buy = currency_code(sell), currency_code(buy)
-            scale_of(sell), scale_of(buy)
+            sell, buy = held_currency(sell), held_currency(buy)
         except UnknownCurrency as exc:
             return QuoteOutcome(QuoteResult.unknown_currency, detail=str(exc))
         spread_bps = self.spread_bps if spread_bps is None else spread_bps

@@ -37,7 +37,11 @@ class Country:
     currencies: tuple[str, ...]  # legal tender today, most used first; may be empty
 
 
-@functools.cache
+# Dates whose country tables are kept (a server asks for today's, and tests for a few more).
+country_tables_cached = 8
+
+
+@functools.lru_cache(maxsize=country_tables_cached)
 def countries(on: dt.date) -> dict[str, Country]:
     """Every ISO 3166-1 country by alpha-2 code, with the currencies it pays in on a date."""
     known = iso_4217_currencies()

@@ -120,6 +120,13 @@ def scale_of(currency: str) -> int:
     return scale
 
 
+def held_currency(code: object) -> str:
+    """The canonical code of a currency money can be held in (one with a minor unit)."""
+    canonical = currency_code(code)
+    scale_of(canonical)
+    return canonical
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     amount_minor: int
