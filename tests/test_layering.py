@@ -45,6 +45,11 @@ ALLOWED = {
         "cli",
     },
 }
+# FX moves no money itself: rates and quotes on the kernel alone. Storage implements its
+# quote store; the outer layers serve it.
+ALLOWED["fx"] = {"kernel", "fx"}
+for _layer in ("storage", "api", "cli"):
+    ALLOWED[_layer] |= {"fx"}
 
 
 def _colony_imports(path: Path) -> set[str]:

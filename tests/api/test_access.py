@@ -42,6 +42,7 @@ BODIES: dict[str, object] = {
     "/v1/ledger/transfers/batch": {"transfers": []},
     "/v1/merchants/me/api_keys": {"name": "rogue till", "scopes": ["payments:write"]},
     "/v1/merchants/me/api_keys/{key_id}/revoke": {},
+    "/v1/fx/quotes": {"sell_currency": "SGD", "buy_currency": "USD", "sell_amount_minor": 100},
 }
 
 
@@ -87,6 +88,7 @@ def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Serv
     money = {"partner": "dbs", "amount_minor": 700}
     top_up = post(client, "/v1/wallets/me/top_ups", auth(victim), "t", money).json()
     withdrawal = post(client, "/v1/wallets/me/withdrawals", auth(victim), "w", money).json()
+    fx_quote = post(client, "/v1/fx/quotes", auth(victim), "q", BODIES["/v1/fx/quotes"]).json()
     victims = {
         "wallet_id": str(victim["id"]),
         "payment_id": str(paid.json()["id"]),
@@ -94,6 +96,7 @@ def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Serv
         "top_up_id": str(top_up["id"]),
         "withdrawal_id": str(withdrawal["id"]),
         "key_id": str(till["id"]),
+        "quote_id": str(fx_quote["id"]),
         "kind": "png",  # a picture of the caller's own QR code: only who may call matters
     }
     before = ledger_picture(ctx)

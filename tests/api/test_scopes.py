@@ -40,6 +40,8 @@ MERCHANT_ROUTES = {
     ("GET", "/v1/merchants/me/api_keys"): scopes.KEYS_READ,
     ("POST", "/v1/merchants/me/api_keys/{key_id}/revoke"): scopes.KEYS_WRITE,
 }
+# Routes only wallets call (FX quotes are a wallet's own).
+WALLET_PATHS = ("/v1/wallets", "/v1/fx/")
 # The scope each route needs from an operator key.
 OPERATOR_ROUTES = {
     ("POST", "/v1/merchants"): scopes.MERCHANTS_WRITE,
@@ -124,7 +126,7 @@ def test_every_route_needs_its_scope(served_at_each_backend: Served) -> None:
     spec = client.get("/openapi.json").json()
     routes = {(m.upper(), t) for t, ops in spec["paths"].items() for m in ops}
     # Wallet tokens hold no scopes: a wallet may do all a wallet may, to itself.
-    wallet_only = {r for r in routes if r[1].startswith("/v1/wallets")} | {("POST", "/v1/payments")}
+    wallet_only = {r for r in routes if r[1].startswith(WALLET_PATHS)} | {("POST", "/v1/payments")}
     unscoped = routes - set(MERCHANT_ROUTES) - set(OPERATOR_ROUTES) - wallet_only - PUBLIC
     assert not unscoped, f"say which scope these need: {unscoped}"
 

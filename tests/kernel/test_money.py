@@ -147,6 +147,12 @@ def test_from_decimal_without_rounding_refuses_excess_digits() -> None:
         (1234567, "KWD", "en_US", "KWD1,234.567"),
         (1234567, "IQD", "en_US", "IQD1,234.567"),
         (-5, "USD", "en_US", "-$0.05"),
+        (123456, "JPY", "en_US", "¥123,456"),
+        (1234567, "BHD", "ar_BH", "\u200f1,234.567\xa0د.ب.\u200f"),
+        (1234567, "TND", "fr_TN", "1\u202f234,567\xa0DT"),
+        (12345, "CLF", "es_CL", "CLF1,2345"),
+        (123456789, "INR", "en_IN", "₹12,34,567.89"),
+        (150, "CHF", "de_CH", "CHF\xa01.50"),
     ],
 )
 def test_format(minor: int, currency: str, locale: str, text: str) -> None:

@@ -16,6 +16,7 @@ from colony.api import (
     device_routes,
     errors,
     funding_routes,
+    fx_routes,
     idempotency,
     key_routes,
     ledger_routes,
@@ -248,6 +249,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
     funding_routes.register(app, ctx)
     ledger_routes.register(app, ctx)
     key_routes.register(app, ctx)
+    fx_routes.register(app, ctx)
 
     web_page.register(app, ctx)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from colony.api.rate_limit import RateLimiter
+from colony.fx.service import QuoteService
 from colony.kernel.clock import Clock
 from colony.ledger import LedgerPort
 from colony.merchants.service import MerchantService
@@ -40,6 +41,7 @@ class ApiContext:
     # Payment-code devices and spent codes (in memory unless `colony serve` gives a store).
     code_verifier: PaymentCodeVerifier = field(default_factory=PaymentCodeVerifier)
     funding: FundingService | None = None  # partners, top-ups, withdrawals (build_context)
+    fx: QuoteService | None = None  # FX rates and quotes (build_context)
     # The table stores build_context opened besides the API's own, for `close_stores`.
     table_stores: list[Closable] = field(default_factory=list)
 

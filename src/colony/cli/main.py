@@ -6,6 +6,7 @@ from colony.cli import (
     bench_commands,
     db_commands,
     demo,
+    fx_commands,
     key_commands,
     ledger_commands,
     qr_commands,
@@ -20,3 +21,4 @@ app.add_typer(qr_commands.app, name="qr")
 app.add_typer(key_commands.app, name="keys")
 app.add_typer(bench_commands.app, name="bench")
 app.add_typer(db_commands.app, name="db")
+app.add_typer(fx_commands.app, name="fx")

@@ -14,7 +14,7 @@ import uvicorn
 from colony.api.app import create_app
 from colony.api.context import ApiContext
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_per_s
-from colony.cli import demo_data
+from colony.cli import demo_data, fx_commands
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
@@ -81,6 +81,8 @@ def build_context(
         device_store,
         funding_store,
     ]
+    ctx.fx = fx_commands.quote_service(database_url, clock)  # rates: $COLONY_FX_RATES_FILE
+    ctx.table_stores.append(ctx.fx.store)
     if ledger.is_writer:
         reconcile(ctx)
     return ctx

@@ -5,9 +5,14 @@ with the ISO 4217 scale of its currency. `Decimal` appears only at the edges, wh
 parsed or a rate is applied, and whoever rounds names the rounding mode at the call site. A
 float anywhere near money is a bug, so every entry point refuses one with `FloatMoneyError`.
 
-Scales come from babel (CLDR). CLDR's figure is a display and cash convention, and for a few
-currencies it is lower than ISO 4217's minor unit (IQD: 0 in CLDR, 3 in ISO). Ledger amounts
-must follow ISO 4217, so those are overridden below.
+The currencies are ISO 4217's list one as pycountry ships it (178 codes with their numeric
+codes; a currency's numeric code is the number of the ledger its money lives on). Scales come
+from babel (CLDR's `digits`, not its `cashDigits`: the accounting minor unit, not the smallest
+coin in circulation). For a few currencies CLDR's figure is still lower than ISO 4217's minor
+unit (IQD: 0 in CLDR, 3 in ISO). Ledger amounts must follow ISO 4217, so those are overridden
+below; with them every code matches ISO's table as published on 2026-01-01. The codes for
+which ISO gives no minor unit ("N.A.": precious metals, the SDR, bond-market units, the test
+and no-currency codes) are known, but no money can be held in them.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pycountry
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel.numbers import format_currency, get_currency_precision
 
 from colony.kernel.errors import InvalidInput
 
@@ -39,7 +45,13 @@ _ISO_4217_SCALE_OVERRIDES = {
     "SOS": 2,
     "SYP": 2,
     "YER": 2,
+    "XAD": 2,  # the Arab Accounting Dinar (ISO 4217 since 2025): not in CLDR yet
 }
+
+# ISO 4217 codes whose minor unit is "N.A.": units of account and metals, never a balance.
+_ISO_4217_NO_MINOR_UNIT = frozenset(
+    {"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"}
+)
 
 _AMOUNT_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
@@ -65,9 +77,27 @@ def _refuse_float(value: object, what: str) -> None:
         raise FloatMoneyError(f"{what}: {value!r} is a float; floats are not money")
 
 
+@dataclass(frozen=True, slots=True)
+class Currency:
+    """One ISO 4217 currency; `scale` is None where ISO gives no minor unit."""
+
+    code: str
+    numeric: int
+    name: str
+    scale: int | None
+
+
 @functools.cache
-def _known_currencies() -> frozenset[str]:
-    return frozenset(list_currencies())
+def iso_4217_currencies() -> dict[str, Currency]:
+    """Every ISO 4217 currency (list one), by code."""
+    table = {}
+    for entry in pycountry.currencies:
+        code = str(entry.alpha_3)
+        scale = None
+        if code not in _ISO_4217_NO_MINOR_UNIT:
+            scale = _ISO_4217_SCALE_OVERRIDES.get(code, get_currency_precision(code))
+        table[code] = Currency(code, int(entry.numeric), str(entry.name), scale)
+    return table
 
 
 def currency_code(code: object) -> str:
@@ -75,7 +105,7 @@ def currency_code(code: object) -> str:
     if not isinstance(code, str) or len(code) != 3 or not code.isascii() or not code.isalpha():
         raise UnknownCurrency(f"currency must be a 3-letter ISO 4217 code, not {code!r}")
     upper = code.upper()
-    if upper not in _known_currencies():
+    if upper not in iso_4217_currencies():
         raise UnknownCurrency(f"unknown currency {code!r}")
     return upper
 
@@ -84,7 +114,17 @@ def currency_code(code: object) -> str:
 def scale_of(currency: str) -> int:
     """The number of minor-unit digits of a currency (ISO 4217): USD 2, JPY 0, KWD 3."""
     code = currency_code(currency)
-    return _ISO_4217_SCALE_OVERRIDES.get(code, get_currency_precision(code))
+    scale = iso_4217_currencies()[code].scale
+    if scale is None:
+        raise UnknownCurrency(f"{code} has no minor unit in ISO 4217: no money is held in it")
+    return scale
+
+
+def held_currency(code: object) -> str:
+    """The canonical code of a currency money can be held in (one with a minor unit)."""
+    canonical = currency_code(code)
+    scale_of(canonical)
+    return canonical
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +139,7 @@ class Money:
                 f"Money amount must be an int of minor units, not {self.amount_minor!r}"
             )
         object.__setattr__(self, "currency", currency_code(self.currency))
+        scale_of(self.currency)  # refuses the codes that have no minor unit
 
     @classmethod
     def parse(cls, text: object, currency: str) -> Money:
@@ -202,19 +243,7 @@ def _format_with_scale(money: Money, loc: Locale, digits: int) -> str:
     )
 
 
-# ISO 4217 numeric codes: a currency's ledger number. The currencies Colony's markets use so
-# far; the full list arrives with cross-border payments.
-_ISO_4217_NUMERIC = {
-    "CNY": 156, "EUR": 978, "GBP": 826, "HKD": 344, "IDR": 360, "INR": 356, "JPY": 392,
-    "KHR": 116, "KRW": 410, "KWD": 414, "MYR": 458, "PHP": 608, "SGD": 702, "THB": 764,
-    "USD": 840, "VND": 704,
-}  # fmt: skip
-
-
 def ledger_of(currency: str) -> int:
     """The ledger a currency's money lives on: its ISO 4217 numeric code."""
-    code = currency_code(currency)
-    try:
-        return _ISO_4217_NUMERIC[code]
-    except KeyError:
-        raise UnknownCurrency(f"Colony has no ledger for {code} yet") from None
+    scale_of(currency)  # a code without a minor unit has no ledger
+    return iso_4217_currencies()[currency_code(currency)].numeric

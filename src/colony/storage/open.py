@@ -20,6 +20,7 @@ from colony.storage.postgres_journal import PostgresJournal, redacted
 from colony.storage.postgres_merchants import PostgresMerchantStore
 from colony.storage.postgres_payments import PostgresPaymentStore
 from colony.storage.postgres_wallets import PostgresWalletStore
+from colony.storage.postgres_quotes import PostgresQuoteStore
 from colony.storage.postgres_webhooks import PostgresWebhookStore
 from colony.storage.sqlite_api import SqliteApiStore
 from colony.storage.sqlite_devices import SqliteDeviceStore
@@ -28,6 +29,7 @@ from colony.storage.sqlite_journal import SqliteJournal
 from colony.storage.sqlite_merchants import SqliteMerchantStore
 from colony.storage.sqlite_payments import SqlitePaymentStore
 from colony.storage.sqlite_wallets import SqliteWalletStore
+from colony.storage.sqlite_quotes import SqliteQuoteStore
 from colony.storage.sqlite_webhooks import SqliteWebhookStore
 from colony.storage.writer_lock import SqliteWriterLock
 
@@ -167,6 +169,13 @@ def open_api_store(url: str) -> SqliteApiStore | PostgresApiStore:
     if is_postgres(url):
         return PostgresApiStore(url)
     return SqliteApiStore(_sqlite_path_or_refuse(url))
+
+
+def open_quote_store(url: str) -> SqliteQuoteStore | PostgresQuoteStore:
+    """FX quotes behind a `sqlite:///PATH` or `postgresql://` URL."""
+    if is_postgres(url):
+        return PostgresQuoteStore(url)
+    return SqliteQuoteStore(_sqlite_path_or_refuse(url))
 
 
 def is_postgres(url: str) -> bool:

@@ -1,0 +1,1 @@
+"""Foreign exchange: reference rates behind one interface, cross rates through EUR, quotes."""
