@@ -19,8 +19,8 @@ from colony.storage.postgres_funding import PostgresFundingStore
 from colony.storage.postgres_journal import PostgresJournal, redacted
 from colony.storage.postgres_merchants import PostgresMerchantStore
 from colony.storage.postgres_payments import PostgresPaymentStore
-from colony.storage.postgres_wallets import PostgresWalletStore
 from colony.storage.postgres_quotes import PostgresQuoteStore
+from colony.storage.postgres_wallets import PostgresWalletStore
 from colony.storage.postgres_webhooks import PostgresWebhookStore
 from colony.storage.sqlite_api import SqliteApiStore
 from colony.storage.sqlite_devices import SqliteDeviceStore
@@ -28,8 +28,8 @@ from colony.storage.sqlite_funding import SqliteFundingStore
 from colony.storage.sqlite_journal import SqliteJournal
 from colony.storage.sqlite_merchants import SqliteMerchantStore
 from colony.storage.sqlite_payments import SqlitePaymentStore
-from colony.storage.sqlite_wallets import SqliteWalletStore
 from colony.storage.sqlite_quotes import SqliteQuoteStore
+from colony.storage.sqlite_wallets import SqliteWalletStore
 from colony.storage.sqlite_webhooks import SqliteWebhookStore
 from colony.storage.writer_lock import SqliteWriterLock
 

@@ -13,6 +13,7 @@ from colony.storage.merchant_rows import (
 from colony.storage.postgres_connection import PostgresTables
 from colony.storage.record_cache import RecordCache
 
+
 class PostgresMerchantStore:
     def __init__(self, url: str) -> None:
         self._tables = PostgresTables(url, "colony-merchants")

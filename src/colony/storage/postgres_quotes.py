@@ -10,6 +10,7 @@ from colony.fx.quotes import Quote
 from colony.storage.postgres_connection import PostgresTables
 from colony.storage.quote_rows import QUOTE_COLUMNS, quote_of, quote_row
 
+
 class PostgresQuoteStore:
     def __init__(self, url: str) -> None:
         self._tables = PostgresTables(url, "colony-fx-quotes")

@@ -7,6 +7,7 @@ from colony.storage.postgres_connection import PostgresTables
 from colony.storage.wallet_rows import WALLET_COLUMNS, WalletCache, wallet_of, wallet_row
 from colony.wallets.model import Tier, Wallet
 
+
 # Ids are compared and ordered byte by byte (COLLATE "C"), as SQLite does, so a page of
 # `all` after an id holds the same wallets on both backends.
 class PostgresWalletStore:

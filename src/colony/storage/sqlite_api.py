@@ -34,7 +34,6 @@ from colony.storage.sqlite_connection import (
     write_gate,
 )
 
-
 # Columns added to api_keys after its first version, each NULL in rows made before it.
 _ADDED_KEY_COLUMNS = {
     "rate_limit_per_s": "INTEGER",

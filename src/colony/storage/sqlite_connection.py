@@ -9,10 +9,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from colony.storage.sqlite_migrate import migrate
+
 T = TypeVar("T")
 R = TypeVar("R")
-
-from colony.storage.sqlite_migrate import migrate
 
 # How long a connection waits for another writer's lock before giving up, in seconds.
 busy_timeout_s = 30

@@ -20,7 +20,6 @@ from colony.storage.record_cache import RecordCache
 from colony.storage.sqlite_connection import connect
 
 
-
 class SqliteMerchantStore:
     def __init__(self, path: Path) -> None:
         self._db = connect(path)

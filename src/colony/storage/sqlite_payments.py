@@ -25,7 +25,6 @@ from colony.storage.payment_rows import (
 from colony.storage.sqlite_connection import connect, immediate_transaction, write_gate
 
 
-
 class SqlitePaymentStore:
     def __init__(self, path: Path) -> None:
         self._db = connect(path)

@@ -15,6 +15,7 @@ from colony.fx.quotes import Quote
 from colony.storage.quote_rows import QUOTE_COLUMNS, quote_of, quote_row
 from colony.storage.sqlite_connection import connect
 
+
 class SqliteQuoteStore:
     def __init__(self, path: Path) -> None:
         self._db = connect(path)

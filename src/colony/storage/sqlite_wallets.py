@@ -12,7 +12,6 @@ from colony.storage.wallet_rows import WALLET_COLUMNS, WalletCache, wallet_of, w
 from colony.wallets.model import Tier, Wallet
 
 
-
 class SqliteWalletStore:
     def __init__(self, path: Path) -> None:
         self._db = connect(path)
