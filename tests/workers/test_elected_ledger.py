@@ -110,3 +110,12 @@ def test_a_dropped_database_connection_heals_without_a_restart(journal_url: str)
         assert verify(*ledger.snapshot_for_verify()).ok
     finally:
         ledger.close()
+
+
+def test_a_new_sqlite_database_in_a_folder_not_made_yet(tmp_path: Path) -> None:
+    """A fresh checkout's default, sqlite:///var/colony.db, names a folder nobody made."""
+    ledger = ElectedLedger(f"sqlite:///{tmp_path}/var/colony.db", ManualClock(), address=None)
+    try:
+        assert ledger.is_writer and not any(ledger.create_accounts([Account(1, 1, 1)]))
+    finally:
+        ledger.close()

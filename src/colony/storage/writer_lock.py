@@ -22,6 +22,8 @@ class SqliteWriterLock:
         """Take the lock if nobody holds it; never waits."""
         if self._fd is not None:
             return True
+        # The database's folder may not exist yet: opening the database would make it too.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
