@@ -4,10 +4,12 @@ stored by hash, listed, revoked."""
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 import threading
 from pathlib import Path
 
+from colony.storage.api_records import claim_stale_s
 from colony.storage.open import open_api_store
 from colony.storage.sqlite_api import SqliteApiStore
 
@@ -111,3 +113,67 @@ def test_a_claim_left_by_an_earlier_version_is_dropped_on_open(tmp_path: Path) -
     reopened = SqliteApiStore(tmp_path / "api.db")
     assert reopened.begin("w", "k", "h", 2) == ("new", None, None)  # not "in progress" forever
     reopened.close()
+
+
+# --- Claims shared by several processes serving one database (colony serve --workers N) ---
+
+NS_PER_S = 1_000_000_000
+
+
+def _claim_row(url: str, holder: str, claimed_at_ns: int) -> None:
+    """A claim another process left in the database, as it would have written it."""
+    sql = "INSERT INTO api_idempotency_claims VALUES ('w1', 'k', 'h1', '{}', {})"
+    if url.startswith("sqlite"):
+        db = sqlite3.connect(url.removeprefix("sqlite:///"))
+        db.execute(sql.format(holder, claimed_at_ns))
+        db.commit()
+        db.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(sql.format(holder, claimed_at_ns).encode())
+
+
+def test_a_claim_is_seen_by_every_process_until_its_answer(store_url: str) -> None:
+    first = open_api_store(store_url, shared_claims=True)
+    second = open_api_store(store_url, shared_claims=True)  # another worker's store
+    try:
+        assert first.begin("w1", "k", "h1", 1) == ("new", None, None)
+        assert second.begin("w1", "k", "h1", 2) == ("same", None, None)  # running elsewhere
+        assert second.begin("w1", "k", "h2", 2) == ("different", None, None)
+        first.finish("w1", "k", 201, '{"ok": true}')
+        assert second.begin("w1", "k", "h1", 3) == ("same", 201, '{"ok": true}')
+        assert first.begin("w2", "k", "h1", 4) == ("new", None, None)
+        first.release("w2", "k")  # failed, not to be replayed: any worker may run it again
+        assert second.begin("w2", "k", "h1", 5) == ("new", None, None)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_claim_of_a_process_gone_is_taken_over_at_once(store_url: str) -> None:
+    store = open_api_store(store_url, shared_claims=True)
+    store.close()  # the tables exist now
+    host = socket.gethostname()
+    _claim_row(store_url, f"{host}/{2**22 + 7}/1", 1)  # a pid that is not running here
+    store = open_api_store(store_url, shared_claims=True)
+    try:
+        assert store.begin("w1", "k", "h1", 2) == ("new", None, None)
+    finally:
+        store.close()
+
+
+def test_a_claim_from_another_machine_waits_until_it_is_stale(store_url: str) -> None:
+    store = open_api_store(store_url, shared_claims=True)
+    store.close()
+    claimed_at = 1_000 * NS_PER_S
+    _claim_row(store_url, "some-other-host/1/1", claimed_at)
+    store = open_api_store(store_url, shared_claims=True)
+    try:
+        fresh = claimed_at + (claim_stale_s - 1) * NS_PER_S
+        assert store.begin("w1", "k", "h1", fresh) == ("same", None, None)
+        stale = claimed_at + (claim_stale_s + 1) * NS_PER_S
+        assert store.begin("w1", "k", "h1", stale) == ("new", None, None)
+    finally:
+        store.close()

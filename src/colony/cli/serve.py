@@ -63,7 +63,7 @@ def build_context(
         ledger,
         wallets,
         wallet_store,
-        open_api_store(database_url),
+        open_api_store(database_url, shared_claims=ledger.serves_followers),
         clock,
         merchants,
         payments,

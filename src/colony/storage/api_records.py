@@ -2,12 +2,16 @@
 how API keys map to table rows, and the claims on Idempotency-Keys held while requests run.
 
 A request writes once, its answer, when it is done; the claim on its key while it is being
-served is held in memory, since only one process serves requests on a database (the one
-holding the ledger's single writer).
+served is held in memory. When several worker processes serve one database
+(`colony serve --workers N`), a claim is also written to `api_idempotency_claims` first
+(`SharedClaims`), so the same key arriving at two workers runs once; a claim whose process
+died is taken over at once, one from another machine after `claim_stale_s`.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -110,6 +114,86 @@ class ApiStore(Protocol):
     def close(self) -> None: ...
 
 
+# A claim held by a process this machine cannot see (or cannot tell is alive) is taken over
+# after this many seconds: twice the longest a request waits for the ledger.
+claim_stale_s = 120
+
+
+def process_tag() -> str:
+    """Who holds a claim: host, pid and the process's start time (a reused pid differs)."""
+    return f"{socket.gethostname()}/{os.getpid()}/{_start_ticks(os.getpid())}"
+
+
+def _start_ticks(pid: int) -> str:
+    """The process's start time in clock ticks, or "?" if it is not running (a zombie, dead
+    but not yet reaped by its parent, counts as not running)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return "?"
+    return "?" if len(fields) < 20 or fields[0] in ("Z", "X") else fields[19]
+
+
+def _holder_is_gone(holder: str) -> bool:
+    """True only when the holder ran on this machine and that process no longer exists."""
+    host, _, rest = holder.partition("/")
+    pid, _, started = rest.partition("/")
+    if host != socket.gethostname() or not pid.isdigit() or started == "?":
+        return False
+    return _start_ticks(int(pid)) != started
+
+
+class SharedClaims:
+    """Claims on Idempotency-Keys in the database, for several processes serving one.
+
+    `run(sql, args)` executes one statement in its own transaction and returns its rows;
+    `mark` is the backend's parameter placeholder ("?" or "%s")."""
+
+    def __init__(
+        self, run: Callable[[str, tuple[object, ...]], list[tuple[object, ...]]], mark: str
+    ):
+        self._run = run
+        self._me = process_tag()
+        m = mark
+        self._claim = (
+            "INSERT INTO api_idempotency_claims (scope, key, request_sha256, holder,"
+            f" claimed_at_ns) VALUES ({m}, {m}, {m}, {m}, {m})"
+            " ON CONFLICT (scope, key) DO NOTHING RETURNING scope"
+        )
+        self._read = (
+            "SELECT request_sha256, holder, claimed_at_ns FROM api_idempotency_claims"
+            f" WHERE scope = {m} AND key = {m}"
+        )
+        self._take = (
+            f"UPDATE api_idempotency_claims SET request_sha256 = {m}, holder = {m},"
+            f" claimed_at_ns = {m} WHERE scope = {m} AND key = {m} AND holder = {m}"
+            f" AND claimed_at_ns = {m} RETURNING scope"
+        )
+        self._drop = f"DELETE FROM api_idempotency_claims WHERE scope = {m} AND key = {m}"
+
+    def claim(self, scope: str, key: str, request_sha256: str, now_ns: int) -> str | None:
+        """None if this process now holds the key, else the request hash of whoever does."""
+        if self._run(self._claim, (scope, key, request_sha256, self._me, now_ns)):
+            return None
+        rows = self._run(self._read, (scope, key))
+        if not rows:  # dropped between the two statements: its answer is stored by now
+            return request_sha256
+        held_sha256, holder, claimed_at_ns = (str(v) for v in rows[0])
+        stale = now_ns - int(claimed_at_ns) > claim_stale_s * 1_000_000_000
+        if stale or _holder_is_gone(holder):
+            taken = self._run(
+                self._take,
+                (request_sha256, self._me, now_ns, scope, key, holder, int(claimed_at_ns)),
+            )
+            if taken:
+                return None
+        return held_sha256
+
+    def drop(self, scope: str, key: str) -> None:
+        self._run(self._drop, (scope, key))
+
+
 class IdempotencyClaims:
     """The keys of requests being served right now, and the rule for a key seen again.
 
@@ -118,8 +202,13 @@ class IdempotencyClaims:
     request arriving meanwhile sees one or the other, never neither.
     """
 
-    def __init__(self, stored: Callable[[str, str], tuple[object, ...] | None]) -> None:
+    def __init__(
+        self,
+        stored: Callable[[str, str], tuple[object, ...] | None],
+        shared: SharedClaims | None = None,
+    ) -> None:
         self._stored = stored
+        self._shared = shared
         # (scope, key) -> (request hash, claimed at) of requests being served right now.
         self._claims: dict[tuple[str, str], tuple[str, int]] = {}
         self._lock = threading.Lock()
@@ -131,10 +220,13 @@ class IdempotencyClaims:
                 row = self._stored(scope, key)
                 if row is None:
                     self._claims[(scope, key)] = (request_sha256, now_ns)
-                    return "new", None, None
-                found_sha256, status, body = row
+                    if self._shared is None:
+                        return "new", None, None
+                found_sha256, status, body = row or (request_sha256, None, None)
             else:
                 found_sha256, status, body = claimed[0], None, None
+        if claimed is None and row is None:
+            return self._claim_shared(scope, key, request_sha256, now_ns)
         if found_sha256 != request_sha256:
             return "different", None, None
         return (
@@ -143,6 +235,24 @@ class IdempotencyClaims:
             None if body is None else str(body),
         )
 
+    def _claim_shared(self, scope: str, key: str, request_sha256: str, now_ns: int) -> Begun:
+        """The database's word, outside the lock: another process may hold the key."""
+        assert self._shared is not None
+        try:
+            held_sha256 = self._shared.claim(scope, key, request_sha256, now_ns)
+        except BaseException:
+            self.release_local(scope, key)
+            raise
+        if held_sha256 is None:
+            return "new", None, None
+        self.release_local(scope, key)
+        row = self._stored(scope, key)  # it may have finished since
+        if row is not None:
+            held_sha256, status, body = (str(v) for v in row)
+            if held_sha256 == request_sha256:
+                return "same", int(status), body
+        return ("same" if held_sha256 == request_sha256 else "different"), None, None
+
     def finish(
         self, scope: str, key: str, status: int, body: str, write: Callable[[Answer], object]
     ) -> None:
@@ -150,9 +260,13 @@ class IdempotencyClaims:
         try:
             write((scope, key, request_sha256, status, body, claimed_at_ns))
         finally:
-            with self._lock:
-                del self._claims[(scope, key)]
+            self.release(scope, key)  # the answer is stored first: no moment without either
 
     def release(self, scope: str, key: str) -> None:
+        self.release_local(scope, key)
+        if self._shared is not None:
+            self._shared.drop(scope, key)
+
+    def release_local(self, scope: str, key: str) -> None:
         with self._lock:
             self._claims.pop((scope, key), None)

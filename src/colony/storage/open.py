@@ -163,12 +163,12 @@ def open_payment_store(url: str) -> SqlitePaymentStore | PostgresPaymentStore:
     return SqlitePaymentStore(_sqlite_path_or_refuse(url))
 
 
-def open_api_store(url: str) -> SqliteApiStore | PostgresApiStore:
+def open_api_store(url: str, *, shared_claims: bool = False) -> SqliteApiStore | PostgresApiStore:
     """The API's tokens, keys and idempotency records behind a `sqlite:///PATH` or
-    `postgresql://` URL."""
+    `postgresql://` URL; `shared_claims` when several processes serve the database."""
     if is_postgres(url):
-        return PostgresApiStore(url)
-    return SqliteApiStore(_sqlite_path_or_refuse(url))
+        return PostgresApiStore(url, shared_claims=shared_claims)
+    return SqliteApiStore(_sqlite_path_or_refuse(url), shared_claims=shared_claims)
 
 
 def open_quote_store(url: str) -> SqliteQuoteStore | PostgresQuoteStore:

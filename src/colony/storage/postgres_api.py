@@ -18,6 +18,7 @@ from colony.storage.api_records import (
     Begun,
     IdempotencyClaims,
     KeyRecord,
+    SharedClaims,
     key_record,
     key_row,
     token_cache_entries_max,
@@ -38,12 +39,19 @@ ON CONFLICT (scope, key) DO UPDATE SET request_sha256 = excluded.request_sha256,
 
 
 class PostgresApiStore:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, shared_claims: bool = False) -> None:
+        """`shared_claims`: as `SqliteApiStore`'s."""
         self._tables = PostgresTables(url, "colony-api")
         self._reads = PostgresTables(url, "colony-api-reads")
-        self._claims = IdempotencyClaims(self._stored_answer)
+        shared = SharedClaims(self._run, "%s") if shared_claims else None
+        self._claims = IdempotencyClaims(self._stored_answer, shared)
         self._token_wallets: RecordCache[str, str] = RecordCache(token_cache_entries_max)
         self._answers = GroupCommit(self._tables.in_transaction(_write_answers))
+
+    def _run(self, sql: str, args: tuple[object, ...]) -> list[tuple[object, ...]]:
+        with self._tables.session() as conn:
+            cursor = conn.execute(sql.encode(), args)
+            return cursor.fetchall() if cursor.description is not None else []
 
     def add_token(self, token_sha256: str, wallet_id: str, now_ns: int) -> None:
         with self._tables.session() as conn:

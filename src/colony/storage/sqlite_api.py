@@ -21,6 +21,7 @@ from colony.storage.api_records import (
     Begun,
     IdempotencyClaims,
     KeyRecord,
+    SharedClaims,
     key_record,
     key_row,
     token_cache_entries_max,
@@ -44,13 +45,17 @@ _ADDED_KEY_COLUMNS = {
 
 
 class SqliteApiStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, shared_claims: bool = False) -> None:
+        """`shared_claims`: several processes serve this database (`colony serve --workers`),
+        so a claim on an Idempotency-Key is written to it, not only held in memory."""
         self._path = path
         self._db = connect(path)
         self._lock = threading.Lock()
+        self._gate = write_gate(path)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
-        self._claims = IdempotencyClaims(self._stored_answer)
+        shared = SharedClaims(self._run, "?") if shared_claims else None
+        self._claims = IdempotencyClaims(self._stored_answer, shared)
         self._token_wallets: RecordCache[str, str] = RecordCache(token_cache_entries_max)
         self._answers = GroupCommit(
             immediate_transaction(self._db, self._lock, write_gate(path), _write_answers)
@@ -62,6 +67,11 @@ class SqliteApiStore:
         # Claims written by earlier versions, whose requests a crash interrupted: no request is
         # answered by them now, and a retry must be able to run again.
         self._db.execute("DELETE FROM api_idempotency WHERE status IS NULL")
+
+    def _run(self, sql: str, args: tuple[object, ...]) -> list[tuple[object, ...]]:
+        with self._lock, self._gate:
+            rows: list[tuple[object, ...]] = self._db.execute(sql, args).fetchall()
+            return rows
 
     def add_token(self, token_sha256: str, wallet_id: str, now_ns: int) -> None:
         with self._lock:

@@ -86,6 +86,11 @@ class ElectedLedger:
         self._watcher.start()
 
     @property
+    def serves_followers(self) -> bool:
+        """Whether other processes share this database (then this one may follow, too)."""
+        return self._address is not None
+
+    @property
     def is_writer(self) -> bool:
         return self._hold is not None
 
