@@ -50,6 +50,11 @@ ALLOWED = {
 ALLOWED["fx"] = {"kernel", "fx"}
 for _layer in ("storage", "api", "cli"):
     ALLOWED[_layer] |= {"fx"}
+# Partners are tenants: their records, and the clearing legs a payment across them carries.
+# Payments link those legs into their chains; storage implements the partner store.
+ALLOWED["partners"] = {"kernel", "ledger", "partners"}
+for _layer in ("payments", "storage", "api", "cli"):
+    ALLOWED[_layer] |= {"partners"}
 
 
 def _colony_imports(path: Path) -> set[str]:

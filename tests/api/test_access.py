@@ -1,8 +1,9 @@
 """Nobody can read or move another's money: every endpoint of the OpenAPI spec, attacked.
 
-The victim (a wallet and a merchant) owns one of everything: a payment, an authorisation, a
-phone, a top-up, a withdrawal. An attacker with its own real wallet and merchant, with no
-credential, or with forged ones, calls every route aimed at the victim's things. Every answer
+The victim (a wallet and a merchant, both partner B's) owns one of everything: a payment, an
+authorisation, a phone, a top-up, a withdrawal. An attacker with its own real wallet (partner
+A's) and merchant (the house's), partner A's own key, no credential, or forged ones, calls
+every route aimed at the victim's things. Every answer
 must be 401 or 404, never a success, and afterwards the ledger and the victim's things are
 exactly as they were. A new route fails this test until it is added to the tables below.
 """
@@ -14,8 +15,15 @@ import re
 from colony.api import auth as api_auth
 from colony.api.context import ApiContext
 from tests.api.test_funding_api import ALICE, BOB, Served, post
+from tests.api.test_partner_api import (
+    ACQUIRER_SG,
+    GCASH,
+    create_partner,
+    partner_merchant,
+    partner_wallet,
+)
 from tests.api.test_payment_api import SHOP, operator_headers
-from tests.api.test_wallet_api import auth, open_wallet
+from tests.api.test_wallet_api import auth
 
 # Routes anyone may call: they act on nothing that belongs to someone.
 PUBLIC = {("POST", "/v1/wallets"), ("POST", "/v1/qr/decode")}
@@ -43,7 +51,13 @@ BODIES: dict[str, object] = {
     "/v1/merchants/me/api_keys": {"name": "rogue till", "scopes": ["payments:write"]},
     "/v1/merchants/me/api_keys/{key_id}/revoke": {},
     "/v1/fx/quotes": {"sell_currency": "SGD", "buy_currency": "USD", "sell_amount_minor": 100},
+    "/v1/partners": GCASH | {"name": "Rogue Wallet"},
+    "/v1/partners/{partner_id}/keys": {"name": "rogue"},
+    "/v1/partner/wallets": {"phone": "+6590000001", "name": "Rogue", "currency": "SGD"},
+    "/v1/partner/merchants": SHOP | {"display_name": "Rogue"},
 }
+# Callers acting on their own things on routes that name nothing ("me" routes).
+_OWNERS = ("another wallet", "another merchant", "another partner")
 
 
 def forged(prefix: str) -> dict[str, str]:
@@ -60,11 +74,13 @@ def ledger_picture(ctx: ApiContext) -> list[tuple[int, int, int, int, int]]:
 def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Served) -> None:
     client, ctx, _ = served_at_each_backend
     operator = operator_headers(ctx)
-    victim = open_wallet(client, ALICE)
-    attacker = open_wallet(client, BOB)
+    partner_a, as_a = create_partner(client, ctx, GCASH)
+    partner_b, as_b = create_partner(client, ctx, ACQUIRER_SG)
+    victim = partner_wallet(client, as_b, ALICE)
+    attacker = partner_wallet(client, as_a, BOB)
     for phone in (ALICE, BOB):
         assert ctx.wallets.cash_in(phone, "SGD", 20_000).result.name == "ok"
-    shop = post(client, "/v1/merchants", operator, "m-v", SHOP).json()
+    shop = partner_merchant(client, as_b, SHOP["display_name"])
     rogue = post(client, "/v1/merchants", operator, "m-a", SHOP | {"display_name": "Rogue"}).json()
     shop_key = {"Authorization": f"Bearer {shop['api_key']}"}
     qr = client.get("/v1/merchants/me/qr_code", headers=shop_key).json()["payload"]
@@ -97,6 +113,8 @@ def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Serv
         "withdrawal_id": str(withdrawal["id"]),
         "key_id": str(till["id"]),
         "quote_id": str(fx_quote["id"]),
+        "partner_id": str(partner_b["id"]),
+        "merchant_id": str(shop["id"]),
         "kind": "png",  # a picture of the caller's own QR code: only who may call matters
     }
     before = ledger_picture(ctx)
@@ -108,6 +126,8 @@ def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Serv
         "forged wallet token": forged(api_auth.WALLET_TOKEN_PREFIX),
         "forged merchant key": forged(api_auth.MERCHANT_KEY_PREFIX),
         "forged operator key": forged(api_auth.OPERATOR_KEY_PREFIX),
+        "another partner": as_a,
+        "forged partner key": forged(api_auth.PARTNER_KEY_PREFIX),
     }
     spec = client.get("/openapi.json").json()
     attacked = 0
@@ -121,7 +141,7 @@ def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Serv
             path = template.format(**victims)
             for who, headers in callers.items():
                 names_something = set(params) - {"kind"}
-                if not names_something and who in ("another wallet", "another merchant"):
+                if not names_something and who in _OWNERS:
                     continue  # "me" routes: the attacker acting on its own things
                 if method == "post":
                     assert template in bodies, f"POST {template}: add a body to BODIES"
@@ -140,7 +160,7 @@ def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Serv
                     "authentication_error",
                     "invalid_request_error",
                 )
-    assert attacked > 80
+    assert attacked > 120
     assert ledger_picture(ctx) == before
     # The victim's things are as they were, and the attacker's lists do not show them.
     assert (
@@ -154,6 +174,19 @@ def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Serv
     )
     for headers in (auth(attacker), {"Authorization": f"Bearer {rogue['api_key']}"}):
         assert client.get("/v1/payments", headers=headers).json()["data"] == []
+    # Partner A's lists hold its own wallet alone; partner B still reads its own.
+    assert [w["id"] for w in client.get("/v1/partner/wallets", headers=as_a).json()["data"]] == [
+        attacker["id"]
+    ]
+    for listed in ("merchants", "payments"):
+        assert client.get(f"/v1/partner/{listed}", headers=as_a).json()["data"] == []
+    for path in (
+        f"/v1/partner/wallets/{victims['wallet_id']}",
+        f"/v1/partner/merchants/{victims['merchant_id']}",
+        f"/v1/partner/payments/{victims['payment_id']}",
+    ):
+        assert client.get(path, headers=as_b).status_code == 200, path
+    assert partner_a["id"] != partner_b["id"]
     statuses = [
         client.get(f"/v1/wallets/me/top_ups/{victims['top_up_id']}", headers=auth(victim)),
         client.get(f"/v1/wallets/me/withdrawals/{victims['withdrawal_id']}", headers=auth(victim)),

@@ -1,6 +1,6 @@
-"""Scoped API keys over real HTTP: every merchant and operator route needs its scope, merchants
-make restricted keys (never more than their own key holds), list them without secrets and
-revoke them."""
+"""Scoped API keys over real HTTP: every merchant, partner and operator route needs its scope,
+merchants make restricted keys (never more than their own key holds), list them without
+secrets and revoke them."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from colony.storage.open import open_api_store
 from colony.storage.sqlite_api import SqliteApiStore
 from tests.api.test_access import BODIES, PUBLIC
 from tests.api.test_funding_api import ALICE, Served, post
+from tests.api.test_partner_api import GCASH
 from tests.api.test_payment_api import SHOP, operator_headers, static_code
 from tests.api.test_wallet_api import auth, open_wallet
 
@@ -53,6 +54,20 @@ OPERATOR_ROUTES = {
     ("POST", "/v1/withdrawals/{withdrawal_id}/fail"): scopes.FUNDING_WRITE,
     ("POST", "/v1/ledger/accounts/batch"): scopes.LEDGER_WRITE,
     ("POST", "/v1/ledger/transfers/batch"): scopes.LEDGER_WRITE,
+    ("POST", "/v1/partners"): scopes.PARTNERS_WRITE,
+    ("GET", "/v1/partners"): scopes.PARTNERS_READ,
+    ("POST", "/v1/partners/{partner_id}/keys"): scopes.PARTNERS_WRITE,
+}
+# The scope each route needs from a partner key.
+PARTNER_ROUTES = {
+    ("POST", "/v1/partner/wallets"): scopes.WALLETS_WRITE,
+    ("GET", "/v1/partner/wallets"): scopes.WALLETS_READ,
+    ("GET", "/v1/partner/wallets/{wallet_id}"): scopes.WALLETS_READ,
+    ("POST", "/v1/partner/merchants"): scopes.MERCHANTS_WRITE,
+    ("GET", "/v1/partner/merchants"): scopes.MERCHANTS_READ,
+    ("GET", "/v1/partner/merchants/{merchant_id}"): scopes.MERCHANTS_READ,
+    ("GET", "/v1/partner/payments"): scopes.PAYMENTS_READ,
+    ("GET", "/v1/partner/payments/{payment_id}"): scopes.PAYMENTS_READ,
 }
 
 
@@ -116,22 +131,28 @@ def test_every_route_needs_its_scope(served_at_each_backend: Served) -> None:
     assert ctx.wallets.cash_in("+6590000001", "SGD", 20_000).result.name == "ok"
     paid = post(client, "/v1/payments", wallet, "p", {"payload": qr, "amount_minor": 5_000})
     spare = make_key(client, standard, "spare", [scopes.KEYS_READ])
+    partner = post(client, "/v1/partners", operator_headers(ctx), "ptn", GCASH).json()
     params = {
         "kind": "svg",
         "payment_id": str(paid.json()["id"]),
         "key_id": str(spare["id"]),
         "top_up_id": "tu_0",
         "withdrawal_id": "wd_0",
+        "partner_id": str(partner["id"]),
+        "wallet_id": "wal_0",
+        "merchant_id": str(shop["id"]),
     }
     spec = client.get("/openapi.json").json()
     routes = {(m.upper(), t) for t, ops in spec["paths"].items() for m in ops}
     # Wallet tokens hold no scopes: a wallet may do all a wallet may, to itself.
     wallet_only = {r for r in routes if r[1].startswith(WALLET_PATHS)} | {("POST", "/v1/payments")}
-    unscoped = routes - set(MERCHANT_ROUTES) - set(OPERATOR_ROUTES) - wallet_only - PUBLIC
+    unscoped = routes - set(MERCHANT_ROUTES) - set(OPERATOR_ROUTES) - set(PARTNER_ROUTES)
+    unscoped -= wallet_only | PUBLIC
     assert not unscoped, f"say which scope these need: {unscoped}"
 
     checked = 0
-    for kind, table in (("merchant", MERCHANT_ROUTES), ("operator", OPERATOR_ROUTES)):
+    tables = (("merchant", MERCHANT_ROUTES), ("operator", OPERATOR_ROUTES))
+    for kind, table in (*tables, ("partner", PARTNER_ROUTES)):
         for (method, template), needed in table.items():
             if kind == "merchant":
                 lacking = bearer(make_key(client, standard, f"no {needed} {method}{template}",
@@ -139,12 +160,12 @@ def test_every_route_needs_its_scope(served_at_each_backend: Served) -> None:
                 holding = bearer(make_key(client, standard, f"{needed} {method}{template}",
                                           [needed])["secret"])  # fmt: skip
             else:
-                keys = [api_auth.new_secret(ctx, api_auth.OPERATOR_KEY_PREFIX) for _ in "ab"]
+                prefix = api_auth.KEY_PREFIX_BY_KIND[kind]
+                keys = [api_auth.new_secret(ctx, prefix) for _ in "ab"]
+                owner = "operator" if kind == "operator" else str(partner["id"])
                 now = ctx.clock.now_ns()
                 for key, held in zip(keys, (without(kind, needed), [needed]), strict=True):
-                    ctx.api_store.add_key(
-                        api_auth.digest(key), "operator", "operator", now, None, tuple(held)
-                    )
+                    ctx.api_store.add_key(api_auth.digest(key), kind, owner, now, None, tuple(held))
                 lacking, holding = bearer(keys[0]), bearer(keys[1])
             path = re.sub(r"{(\w+)}", lambda m: params[m.group(1)], template)
             what = f"{method} {path} without {needed}"
@@ -154,7 +175,7 @@ def test_every_route_needs_its_scope(served_at_each_backend: Served) -> None:
             allowed = call(client, method, path, template, holding, checked + 1)
             assert allowed.status_code not in (401, 403), f"{what}: {allowed.text}"
             checked += 2
-    assert checked == 2 * (len(MERCHANT_ROUTES) + len(OPERATOR_ROUTES))
+    assert checked == 2 * (len(MERCHANT_ROUTES) + len(OPERATOR_ROUTES) + len(PARTNER_ROUTES))
 
 
 def test_a_till_key_charges_but_cannot_refund(shop: Shop) -> None:

@@ -20,6 +20,7 @@ from colony.api import (
     idempotency,
     key_routes,
     ledger_routes,
+    partner_routes,
     payment_routes,
     web_page,
     webhook_routes,
@@ -27,34 +28,10 @@ from colony.api import (
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_burst, rate_limit_per_s
-from colony.kernel.money import Money
+from colony.api.wallet_views import OpenWallet, opened_wallet, refusal, wallet_json
 from colony.payments.emv_qr import QrFormatError, parse
 from colony.wallets.model import Wallet
 from colony.wallets.results import WalletResult
-
-# How each refusal is answered: (HTTP status, error type).
-_REFUSALS = {
-    WalletResult.invalid_phone: (400, "invalid_request_error"),
-    WalletResult.invalid_name: (400, "invalid_request_error"),
-    WalletResult.unknown_currency: (400, "invalid_request_error"),
-    WalletResult.phone_taken: (409, "invalid_request_error"),
-    WalletResult.unknown_wallet: (404, "invalid_request_error"),
-    WalletResult.same_wallet: (400, "invalid_request_error"),
-    WalletResult.amount_must_be_positive: (400, "invalid_request_error"),
-    WalletResult.currencies_differ: (400, "invalid_request_error"),
-    WalletResult.insufficient_funds: (402, "payment_error"),
-    WalletResult.balance_cap_exceeded: (402, "payment_error"),
-    WalletResult.daily_outflow_cap_exceeded: (402, "payment_error"),
-    WalletResult.refused_before: (409, "payment_error"),
-    WalletResult.id_reused_differently: (409, "invalid_request_error"),
-    WalletResult.already_verified: (409, "invalid_request_error"),
-}
-
-
-class OpenWallet(BaseModel):
-    phone: str = Field(description="E.164, e.g. +6591234567")
-    name: str = Field(min_length=1, max_length=100)
-    currency: str = Field(min_length=3, max_length=3, description="ISO 4217, e.g. SGD")
 
 
 class SendMoney(BaseModel):
@@ -65,11 +42,6 @@ class SendMoney(BaseModel):
 
 class DecodeQr(BaseModel):
     payload: str = Field(min_length=1, max_length=512)
-
-
-def refusal(result: WalletResult, param: str | None = None) -> ApiError:
-    status, type_ = _REFUSALS[result]
-    return ApiError(status, result.name, result.name.replace("_", " "), type_=type_, param=param)
 
 
 class RateLimited:
@@ -124,27 +96,6 @@ def create_app(ctx: ApiContext) -> FastAPI:
 
     app.add_middleware(RateLimited, ctx=ctx)
 
-    def amount_json(amount_minor: int, currency: str) -> dict[str, object]:
-        return {
-            "amount_minor": amount_minor,
-            "currency": currency,
-            "formatted": Money(amount_minor, currency).format("en_US"),
-        }
-
-    def wallet_json(wallet: Wallet) -> dict[str, object]:
-        balance, available = ctx.wallets.balances(wallet)
-        return {
-            "object": "wallet",
-            "id": wallet.id,
-            "phone": wallet.phone,
-            "name": wallet.name,
-            "currency": wallet.currency,
-            "tier": wallet.tier.name,
-            "balance": amount_json(balance, wallet.currency),
-            # What can be spent now: the balance less what is held.
-            "available": amount_json(available, wallet.currency),
-        }
-
     def authenticated(authorization: str | None) -> Wallet:
         return auth.wallet(ctx, authorization)
 
@@ -155,15 +106,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
         """Open a wallet for one minor unit. The response holds its token, shown only once."""
 
         def handle() -> tuple[int, dict[str, object]]:
-            result, wallet = ctx.wallets.open_wallet(body.phone, body.name, body.currency)
-            if wallet is None:
-                param = {"invalid_name": "name", "unknown_currency": "currency"}.get(
-                    result.name, "phone"
-                )
-                raise refusal(result, param)
-            token = auth.new_secret(ctx, auth.WALLET_TOKEN_PREFIX)
-            ctx.api_store.add_token(auth.digest(token), wallet.id, ctx.clock.now_ns())
-            return 201, wallet_json(wallet) | {"token": token}
+            return 201, opened_wallet(ctx, body)[1]
 
         return idempotency.run(
             ctx.api_store,
@@ -184,7 +127,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
         if wallet_id not in ("me", wallet.id):
             # Not 403: whether another wallet exists is none of the caller's business.
             raise ApiError(404, "resource_missing", f"no wallet {wallet_id}", param="wallet_id")
-        return wallet_json(wallet)
+        return wallet_json(ctx, wallet)
 
     @app.post("/v1/wallets/{wallet_id}/transfers", status_code=201, tags=["wallets"])
     def send(
@@ -250,6 +193,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
     ledger_routes.register(app, ctx)
     key_routes.register(app, ctx)
     fx_routes.register(app, ctx)
+    partner_routes.register(app, ctx)
 
     web_page.register(app, ctx)
 

@@ -1,10 +1,13 @@
-"""Who is calling: a wallet (its token), a merchant (its API key) or the operator (its key).
+"""Who is calling: a wallet (its token), a merchant, a partner or the operator (their keys).
 
 Every secret is shown once, when it is made, and stored only as its SHA-256. A request that
 names something its caller does not own is answered 404, never 403: whether another wallet
 or payment exists is none of the caller's business.
 
-A merchant or operator key also holds scopes (api/scopes.py): a route names the scope it
+A partner's key acts on the wallets, merchants and payments that are the partner's own, and
+anything of another partner's is answered 404 like anything else the caller does not own.
+
+A merchant, partner or operator key also holds scopes (api/scopes.py): a route names the scope it
 needs, and a valid key without it is answered 403 `missing_scope`, since the caller is known
 and the thing is its own. A revoked key authenticates nothing: 401. A wallet token holds no
 scopes; it may do everything a wallet may, to its own wallet.
@@ -18,12 +21,19 @@ from colony.api import scopes
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.merchants.model import Merchant
+from colony.partners.model import Partner
 from colony.storage.api_records import KeyRecord
 from colony.wallets.model import Wallet
 
 WALLET_TOKEN_PREFIX = "wtok_"
 MERCHANT_KEY_PREFIX = "mk_"
 OPERATOR_KEY_PREFIX = "opk_"
+PARTNER_KEY_PREFIX = "ptk_"
+KEY_PREFIX_BY_KIND = {
+    "merchant": MERCHANT_KEY_PREFIX,
+    "operator": OPERATOR_KEY_PREFIX,
+    "partner": PARTNER_KEY_PREFIX,
+}
 
 
 def digest(secret: str) -> str:
@@ -47,7 +57,7 @@ def _unauthenticated(what: str) -> ApiError:
 def own_rate_limit(ctx: ApiContext, authorization: str | None) -> int | None:
     """The rate an operator gave this API key, in requests a second; None for the default."""
     key = _bearer(authorization)
-    if not key.startswith((MERCHANT_KEY_PREFIX, OPERATOR_KEY_PREFIX)):
+    if not key.startswith(tuple(KEY_PREFIX_BY_KIND.values())):
         return None
     return ctx.api_store.key_rate_limit(digest(key))
 
@@ -79,7 +89,7 @@ def _key(ctx: ApiContext, authorization: str | None, kind: str, scope: str) -> K
     """The caller's key of this kind, if it is valid (401 if not) and holds `scope` (403)."""
     assert scope in scopes.SCOPES_BY_KIND[kind], f"no {kind} scope {scope}"
     key = _bearer(authorization)
-    prefix = MERCHANT_KEY_PREFIX if kind == "merchant" else OPERATOR_KEY_PREFIX
+    prefix = KEY_PREFIX_BY_KIND[kind]
     record = ctx.api_store.key(digest(key)) if key.startswith(prefix) else None
     if record is None or record.kind != kind or record.revoked_at_ns is not None:
         raise _unauthenticated(f"{kind} API key")
@@ -101,6 +111,15 @@ def merchant_key(
 
 def merchant(ctx: ApiContext, authorization: str | None, *, scope: str) -> Merchant:
     return merchant_key(ctx, authorization, scope=scope)[0]
+
+
+def partner(ctx: ApiContext, authorization: str | None, *, scope: str) -> Partner:
+    """The calling partner, whose key holds `scope`."""
+    record = _key(ctx, authorization, "partner", scope)
+    found = ctx.partners.by_id(record.owner_id) if ctx.partners is not None else None
+    if found is None:
+        raise _unauthenticated("partner API key")
+    return found
 
 
 def operator(ctx: ApiContext, authorization: str | None, *, scope: str) -> None:

@@ -12,6 +12,7 @@ from colony.fx.service import QuoteService
 from colony.kernel.clock import Clock
 from colony.ledger import LedgerPort
 from colony.merchants.service import MerchantService
+from colony.partners.service import PartnerService
 from colony.payments.payment_code import PaymentCodeVerifier
 from colony.payments.service import PaymentService
 from colony.storage.api_records import ApiStore
@@ -42,6 +43,7 @@ class ApiContext:
     code_verifier: PaymentCodeVerifier = field(default_factory=PaymentCodeVerifier)
     funding: FundingService | None = None  # partners, top-ups, withdrawals (build_context)
     fx: QuoteService | None = None  # FX rates and quotes (build_context)
+    partners: PartnerService | None = None  # partners and their members (build_context)
     # The table stores build_context opened besides the API's own, for `close_stores`.
     table_stores: list[Closable] = field(default_factory=list)
 

@@ -201,6 +201,31 @@ def merchant_json(m: Merchant) -> dict[str, object]:
     }
 
 
+def onboarded(ctx: ApiContext, body: OnboardMerchant) -> tuple[Merchant, dict[str, object]]:
+    """Onboard a merchant and make its standard key: the merchant, and the answer that shows
+    the key."""
+    result, merchant = ctx.merchants.onboard(
+        body.legal_name,
+        body.display_name,
+        body.mcc,
+        body.country,
+        body.city,
+        body.currency,
+        body.discount_bps,
+    )
+    if merchant is None:
+        param = result.name.removeprefix("invalid_").removeprefix("unknown_")
+        raise ApiError(400, result.name, result.name.replace("_", " "), param=param)
+    key = auth.new_secret(ctx, auth.MERCHANT_KEY_PREFIX)
+    ctx.api_store.add_key(
+        auth.digest(key), "merchant", merchant.id, ctx.clock.now_ns(), body.rate_limit_per_s
+    )
+    return merchant, merchant_json(merchant) | {
+        "api_key": key,
+        "rate_limit_per_s": body.rate_limit_per_s,
+    }
+
+
 def register(app: FastAPI, ctx: ApiContext) -> None:
     def records() -> PaymentStore:
         if ctx.payments.records is None:
@@ -248,30 +273,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         auth.operator(ctx, authorization, scope=scopes.MERCHANTS_WRITE)
 
         def handle() -> tuple[int, dict[str, object]]:
-            result, merchant = ctx.merchants.onboard(
-                body.legal_name,
-                body.display_name,
-                body.mcc,
-                body.country,
-                body.city,
-                body.currency,
-                body.discount_bps,
-            )
-            if merchant is None:
-                param = result.name.removeprefix("invalid_").removeprefix("unknown_")
-                raise ApiError(400, result.name, result.name.replace("_", " "), param=param)
-            key = auth.new_secret(ctx, auth.MERCHANT_KEY_PREFIX)
-            ctx.api_store.add_key(
-                auth.digest(key),
-                "merchant",
-                merchant.id,
-                ctx.clock.now_ns(),
-                body.rate_limit_per_s,
-            )
-            return 201, merchant_json(merchant) | {
-                "api_key": key,
-                "rate_limit_per_s": body.rate_limit_per_s,
-            }
+            return 201, onboarded(ctx, body)[1]
 
         return idempotency.run(
             ctx.api_store,

@@ -1,4 +1,5 @@
-"""What an API key may do: every scope a merchant or operator key can hold, and what it allows.
+"""What an API key may do: every scope a merchant, partner or operator key can hold, and what
+it allows.
 
 A key holds a set of scopes. A standard key (the one made when a merchant is onboarded, or by
 `colony keys create-operator` without `--scope`) holds every scope of its kind, including
@@ -25,6 +26,12 @@ MERCHANTS_WRITE = "merchants:write"
 FUNDING_READ = "funding:read"
 FUNDING_WRITE = "funding:write"
 LEDGER_WRITE = "ledger:write"
+PARTNERS_READ = "partners:read"
+PARTNERS_WRITE = "partners:write"
+
+WALLETS_READ = "wallets:read"
+WALLETS_WRITE = "wallets:write"
+MERCHANTS_READ = "merchants:read"
 
 MERCHANT_SCOPES: dict[str, str] = {
     PAYMENTS_READ: "read the payments the merchant received; its QR codes (payload, PNG, SVG)",
@@ -40,10 +47,21 @@ OPERATOR_SCOPES: dict[str, str] = {
     FUNDING_READ: "list every funding partner",
     FUNDING_WRITE: "register funding partners; confirm, decline or fail top-ups and withdrawals",
     LEDGER_WRITE: "create ledger accounts and transfers in batches",
+    PARTNERS_READ: "list every partner",
+    PARTNERS_WRITE: "create partners and make their API keys",
+}
+# A partner's key acts on its own users and merchants only (every other partner's are 404).
+PARTNER_SCOPES: dict[str, str] = {
+    WALLETS_READ: "list and read the partner's wallets",
+    WALLETS_WRITE: "open wallets for the partner's users (which makes their tokens)",
+    MERCHANTS_READ: "list and read the partner's merchants",
+    MERCHANTS_WRITE: "onboard merchants for the partner (which makes their standard keys)",
+    PAYMENTS_READ: "list and read payments its wallets made or its merchants received",
 }
 SCOPES_BY_KIND: dict[str, dict[str, str]] = {
     "merchant": MERCHANT_SCOPES,
     "operator": OPERATOR_SCOPES,
+    "partner": PARTNER_SCOPES,
 }
 
 

@@ -20,6 +20,8 @@ from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
 from colony.merchants.service import MerchantService
+from colony.partners.clearing import Clearing
+from colony.partners.service import PartnerService
 from colony.payments.payment_code import PaymentCodeVerifier
 from colony.payments.service import PaymentService
 from colony.storage.open import (
@@ -28,6 +30,7 @@ from colony.storage.open import (
     open_device_store,
     open_funding_store,
     open_merchant_store,
+    open_partner_store,
     open_payment_store,
     open_wallet_store,
     open_webhook_store,
@@ -57,7 +60,11 @@ def build_context(
     merchant_store = open_merchant_store(database_url)
     merchants = MerchantService(ledger, merchant_store, clock, ids)
     records = open_payment_store(database_url)
-    payments = PaymentService(ledger, wallets, wallet_store, merchants, ids, records, clock)
+    partner_store = open_partner_store(database_url)
+    clearing = Clearing(ledger, partner_store)
+    payments = PaymentService(
+        ledger, wallets, wallet_store, merchants, ids, records, clock, clearing
+    )
     webhook_store = open_webhook_store(database_url)
     ctx = ApiContext(
         ledger,
@@ -73,7 +80,9 @@ def build_context(
     ctx.code_verifier = PaymentCodeVerifier(device_store)
     funding_store = open_funding_store(database_url)
     ctx.funding = FundingService(ledger, wallets, funding_store, clock, ids)
+    ctx.partners = PartnerService(partner_store, clock, ids)
     ctx.table_stores = [
+        partner_store,
         wallet_store,
         merchant_store,
         records,

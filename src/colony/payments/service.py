@@ -24,6 +24,7 @@ from colony.ledger.results import CreateTransferResult as RT
 from colony.ledger.service import request_timeout_s
 from colony.merchants.model import QR_SCHEME_GUI, TRANSFER_DISCOUNT_FEE, Merchant
 from colony.merchants.service import MerchantService, revenue_account_id
+from colony.partners.clearing import Clearing
 from colony.payments.emv_qr import MerchantQr, QrFormatError, generate, parse
 from colony.payments.payment_code import CodeResult, PaymentCodeVerifier
 from colony.payments.store import CaptureMethod, Method, PaymentRecord, PaymentStore, RefundRecord
@@ -74,6 +75,7 @@ class PayResult(enum.IntEnum):
     code_already_used = 25  # a replay
     code_wrong = 26
     pin_required = 27  # above the no-PIN limit: the customer must confirm with a PIN
+    currency_mismatch = 28  # across partners in two currencies: not cleared yet
 
 
 @dataclass(frozen=True)
@@ -109,9 +111,11 @@ class PaymentService:
         ids: IdGenerator,
         records: PaymentStore | None = None,
         clock: Clock | None = None,
+        clearing: Clearing | None = None,
     ) -> None:
         """With `records` (and the `clock` that dates them), every payment and refund is
-        recorded, intent first, before the ledger moves its money (ADR 0003, ADR 0005)."""
+        recorded, intent first, before the ledger moves its money (ADR 0003, ADR 0005).
+        With `clearing`, a payment across partners also books what one owes the other."""
         if records is not None and clock is None:
             raise ValueError("payment records need a clock")
         self._ledger = ledger
@@ -121,6 +125,7 @@ class PaymentService:
         self._ids = ids
         self.records = records
         self._clock = clock
+        self._clearing = clearing
 
     def merchant_qr(
         self, merchant: Merchant, amount_minor: int | None = None, reference: str | None = None
@@ -162,6 +167,10 @@ class PaymentService:
         wallet = self._wallet_store.by_phone(phone, currency.upper())
         if wallet is None:
             return PayResult.unknown_wallet
+        if self._clearing and self._clearing.currencies_refused(
+            wallet.id, wallet.currency, merchant.id, merchant.currency
+        ):
+            return PayResult.currency_mismatch
         if qr.transaction_currency != f"{wallet.ledger:03d}" or merchant.ledger != wallet.ledger:
             return PayResult.currencies_differ
         amount = self._amount(qr.transaction_amount, merchant.currency, amount_minor)
@@ -236,6 +245,7 @@ class PaymentService:
                 user_data_32=merchant.discount_bps,
             ),
             *self._wallets.spend_legs(wallet, amount, pid),
+            *self._clearing_legs(pid, wallet, merchant, amount),
             *self._settlement_legs(
                 pid, wallet.ledger, merchant.account_id, amount, merchant.discount_bps, refundable
             ),
@@ -284,6 +294,7 @@ class PaymentService:
                 user_data_32=merchant.discount_bps,
             ),
             *self._wallets.spend_legs(wallet, amount, pid, hold_timeout_s=hold_s),
+            *self._clearing_legs(pid, wallet, merchant, amount, hold_s),
         ]
         chain[-1].flags &= ~_LINKED
         results = self._transfers_after(accounts, chain)
@@ -300,7 +311,7 @@ class PaymentService:
         if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
             return PayOutcome(PayResult.amount_must_be_positive)
         post = int(TransferFlags.post_pending_transfer) | _LINKED
-        legs = [payment_id, *WalletService.spend_leg_ids(payment_id)]
+        legs = [payment_id, *WalletService.spend_leg_ids(payment_id), *self._held(payment_id)]
         chain = [
             Transfer(derived_id(leg, 10), 0, 0, amount, 0, 0, post, pending_id=leg) for leg in legs
         ]
@@ -318,7 +329,7 @@ class PaymentService:
         if isinstance(held, PayResult):
             return PayOutcome(held)
         void = int(TransferFlags.void_pending_transfer)
-        legs = [payment_id, *WalletService.spend_leg_ids(payment_id)]
+        legs = [payment_id, *WalletService.spend_leg_ids(payment_id), *self._held(payment_id)]
         chain = [
             Transfer(derived_id(leg, 20), 0, 0, 0, 0, 0, void | _LINKED, pending_id=leg)
             for leg in legs
@@ -384,6 +395,20 @@ class PaymentService:
         if not found[0].flags & TransferFlags.pending:
             return PayResult.not_an_authorisation
         return found[0]
+
+    def _clearing_legs(
+        self, pid: int, wallet: Wallet, merchant: Merchant, amount: int, hold_s: int | None = None
+    ) -> list[Transfer]:
+        """What the payer's partner owes the merchant's (partners/clearing.py): none within one."""
+        if self._clearing is None:
+            return []
+        return self._clearing.legs(
+            pid, wallet.id, merchant.id, amount, wallet.ledger, hold_timeout_s=hold_s
+        )
+
+    def _held(self, payment_id: int) -> list[int]:
+        """An authorisation's clearing leg, posted or voided with it."""
+        return [] if self._clearing is None else self._clearing.held_leg_ids(payment_id)
 
     def _settlement_legs(
         self,
@@ -489,6 +514,10 @@ class PaymentService:
             ),
             *self._wallets.receive_legs(payment.debit_account_id, ledger, amount_minor, rid),
         ]
+        if self._clearing is not None:
+            chain[-1].flags |= _LINKED
+            chain += self._clearing.refund_legs(payment_id, rid, amount_minor)
+            chain[-1].flags &= ~_LINKED
         result = _refund_result(self._ledger.create_transfers(chain))
         return PayOutcome(result, rid, amount_minor=amount_minor)
 

@@ -18,6 +18,7 @@ from colony.storage.postgres_devices import PostgresDeviceStore
 from colony.storage.postgres_funding import PostgresFundingStore
 from colony.storage.postgres_journal import PostgresJournal, redacted
 from colony.storage.postgres_merchants import PostgresMerchantStore
+from colony.storage.postgres_partners import PostgresPartnerStore
 from colony.storage.postgres_payments import PostgresPaymentStore
 from colony.storage.postgres_quotes import PostgresQuoteStore
 from colony.storage.postgres_wallets import PostgresWalletStore
@@ -27,6 +28,7 @@ from colony.storage.sqlite_devices import SqliteDeviceStore
 from colony.storage.sqlite_funding import SqliteFundingStore
 from colony.storage.sqlite_journal import SqliteJournal
 from colony.storage.sqlite_merchants import SqliteMerchantStore
+from colony.storage.sqlite_partners import SqlitePartnerStore
 from colony.storage.sqlite_payments import SqlitePaymentStore
 from colony.storage.sqlite_quotes import SqliteQuoteStore
 from colony.storage.sqlite_wallets import SqliteWalletStore
@@ -176,6 +178,13 @@ def open_quote_store(url: str) -> SqliteQuoteStore | PostgresQuoteStore:
     if is_postgres(url):
         return PostgresQuoteStore(url)
     return SqliteQuoteStore(_sqlite_path_or_refuse(url))
+
+
+def open_partner_store(url: str) -> SqlitePartnerStore | PostgresPartnerStore:
+    """Partners and their members behind a `sqlite:///PATH` or `postgresql://` URL."""
+    if is_postgres(url):
+        return PostgresPartnerStore(url)
+    return SqlitePartnerStore(_sqlite_path_or_refuse(url))
 
 
 def is_postgres(url: str) -> bool:

@@ -1,0 +1,75 @@
+"""How a wallet is opened and shown over HTTP, by itself or by its partner."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from colony.api import auth
+from colony.api.context import ApiContext
+from colony.api.errors import ApiError
+from colony.kernel.money import Money
+from colony.wallets.model import Wallet
+from colony.wallets.results import WalletResult
+
+# How each refusal is answered: (HTTP status, error type).
+_REFUSALS = {
+    WalletResult.invalid_phone: (400, "invalid_request_error"),
+    WalletResult.invalid_name: (400, "invalid_request_error"),
+    WalletResult.unknown_currency: (400, "invalid_request_error"),
+    WalletResult.phone_taken: (409, "invalid_request_error"),
+    WalletResult.unknown_wallet: (404, "invalid_request_error"),
+    WalletResult.same_wallet: (400, "invalid_request_error"),
+    WalletResult.amount_must_be_positive: (400, "invalid_request_error"),
+    WalletResult.currencies_differ: (400, "invalid_request_error"),
+    WalletResult.insufficient_funds: (402, "payment_error"),
+    WalletResult.balance_cap_exceeded: (402, "payment_error"),
+    WalletResult.daily_outflow_cap_exceeded: (402, "payment_error"),
+    WalletResult.refused_before: (409, "payment_error"),
+    WalletResult.id_reused_differently: (409, "invalid_request_error"),
+    WalletResult.already_verified: (409, "invalid_request_error"),
+}
+
+
+class OpenWallet(BaseModel):
+    phone: str = Field(description="E.164, e.g. +6591234567")
+    name: str = Field(min_length=1, max_length=100)
+    currency: str = Field(min_length=3, max_length=3, description="ISO 4217, e.g. SGD")
+
+
+def refusal(result: WalletResult, param: str | None = None) -> ApiError:
+    status, type_ = _REFUSALS[result]
+    return ApiError(status, result.name, result.name.replace("_", " "), type_=type_, param=param)
+
+
+def amount_json(amount_minor: int, currency: str) -> dict[str, object]:
+    return {
+        "amount_minor": amount_minor,
+        "currency": currency,
+        "formatted": Money(amount_minor, currency).format("en_US"),
+    }
+
+
+def wallet_json(ctx: ApiContext, wallet: Wallet) -> dict[str, object]:
+    balance, available = ctx.wallets.balances(wallet)
+    return {
+        "object": "wallet",
+        "id": wallet.id,
+        "phone": wallet.phone,
+        "name": wallet.name,
+        "currency": wallet.currency,
+        "tier": wallet.tier.name,
+        "balance": amount_json(balance, wallet.currency),
+        # What can be spent now: the balance less what is held.
+        "available": amount_json(available, wallet.currency),
+    }
+
+
+def opened_wallet(ctx: ApiContext, body: OpenWallet) -> tuple[Wallet, dict[str, object]]:
+    """Open a wallet and make its token: the wallet, and the answer that shows the token."""
+    result, wallet = ctx.wallets.open_wallet(body.phone, body.name, body.currency)
+    if wallet is None:
+        param = {"invalid_name": "name", "unknown_currency": "currency"}.get(result.name, "phone")
+        raise refusal(result, param)
+    token = auth.new_secret(ctx, auth.WALLET_TOKEN_PREFIX)
+    ctx.api_store.add_token(auth.digest(token), wallet.id, ctx.clock.now_ns())
+    return wallet, wallet_json(ctx, wallet) | {"token": token}
