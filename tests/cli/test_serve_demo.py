@@ -14,9 +14,11 @@ from colony.api.auth import digest
 from colony.api.context import ApiContext
 from colony.cli import demo_data
 from colony.cli.serve import build_context
+from colony.kernel.money import ledger_of
 from colony.ledger import TransferPendingStatus
 from colony.ledger.verify import verify
 from colony.merchants.model import ACCOUNT_MERCHANT
+from colony.partners.clearing import Clearing
 from colony.wallets.store import every_wallet
 from tests.cli.demo_server import colony_command, demo_server
 
@@ -47,8 +49,8 @@ def test_seed_is_idempotent_across_restarts(store_url: str) -> None:
         second = demo_data.seed(ctx)
         assert _counts(ctx) == counts
         assert counts == {
-            "wallets": 3,
-            "merchant accounts": 3,
+            "wallets": 4,
+            "merchant accounts": 4,
             "accounts": counts["accounts"],
             "transfers": counts["transfers"],
         }
@@ -77,6 +79,12 @@ def test_seeded_money_is_what_the_story_says(tmp_path: Path) -> None:
         assert ctx.ledger.pending_status(held) is TransferPendingStatus.pending
         refund = ctx.ledger.lookup_transfers([demo_data.ledger_id("refund:aino:gifts")])
         assert refund and refund[0].amount == 500
+        # Maria (Bayanihan Pay) paid 12.50 at Merlion Pay's satay stall: Bayanihan owes it.
+        assert ctx.partners is not None
+        by_brand = {p.brand: p.id for p in ctx.partners.store.page(None, 10)}
+        clearing = Clearing(ctx.ledger, ctx.partners.store)
+        assert clearing.net_minor(by_brand["Bayanihan Pay"], ledger_of("SGD")) == -1_250
+        assert clearing.net_minor(by_brand["Merlion Pay"], ledger_of("SGD")) == 1_250
     finally:
         _closed(ctx)
 

@@ -2,8 +2,9 @@
 
 Unlike `colony demo` (demo.py, a ledger story that runs and exits), this seeds the records a
 running server serves: wallets in Singapore and Rovaniemi, a funding partner per currency,
-three merchants, QR payments, authorisations and a refund, all through the wallets, merchants
-and payments services, so every limit and fee applies as it would in production.
+three merchants, QR payments, authorisations and a refund, and two partner wallets (tenants)
+with a Manila user of one paying a Singapore merchant of the other, all through the domain
+services, so every limit, fee and clearing leg applies as it would in production.
 
 Seeding is idempotent: wallets are found by phone number, money movements by their fixed
 ledger ids (looked up before anything is submitted), merchants by the idempotency record of
@@ -15,12 +16,14 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from colony.api import auth, idempotency
 from colony.api.context import ApiContext
 from colony.ledger import TransferPendingStatus
 from colony.merchants.model import Merchant
+from colony.partners.model import MemberKind
 from colony.payments.service import PayResult
 from colony.wallets.model import Tier, Wallet
 from colony.wallets.results import WalletResult
@@ -54,6 +57,8 @@ ALICE = DemoPerson("alice", "+6591234567", "Alice Tan", "SGD", Tier.identity_ver
 BALA = DemoPerson("bala", "+6598765432", "Bala Raman", "SGD", Tier.phone_only)
 AINO = DemoPerson("aino", "+358401234567", "Aino Virtanen", "EUR", Tier.identity_verified)
 PEOPLE = (ALICE, BALA, AINO)
+# A Manila user of a partner wallet, paying in Singapore (SGD) at another partner's merchant.
+MARIA = DemoPerson("maria", "+639171234567", "Maria Santos", "SGD", Tier.identity_verified)
 
 HAWKER = DemoMerchant(
     "hawker", "Hawker Chan Pte Ltd", "Hawker Chan", "5812", "SG", "Singapore", "SGD", 150
@@ -63,6 +68,24 @@ GIFTS = DemoMerchant(
     "gifts", "Aurora Gifts Oy", "Aurora Gifts", "5947", "FI", "Rovaniemi", "EUR", 200
 )
 MERCHANTS = (HAWKER, KOPI, GIFTS)
+SATAY = DemoMerchant(
+    "satay", "Lau Pa Sat Satay Pte Ltd", "Lau Pa Sat Satay", "5812", "SG", "Singapore", "SGD", 180
+)
+
+
+@dataclass(frozen=True)
+class DemoWalletPartner:
+    """A partner wallet or acquirer: a tenant with its own users and merchants (ADR 0017)."""
+
+    key: str
+    name: str
+    brand: str
+    country: str
+    currency: str
+
+
+BAYANIHAN = DemoWalletPartner("bayanihan", "Bayanihan Pay Inc.", "Bayanihan Pay", "PH", "PHP")
+MERLION = DemoWalletPartner("merlion", "Merlion Acquiring Pte Ltd", "Merlion Pay", "SG", "SGD")
 
 # One funding partner (a bank) per currency: (name, currency).
 PARTNERS = (("lion_city_bank", "SGD"), ("aurora_bank", "EUR"))
@@ -93,6 +116,7 @@ def seed(ctx: ApiContext) -> DemoSeed:
     for partner, currency in PARTNERS:
         _ok(ctx.wallets.register_funding_partner(partner, currency))
     _money(ctx, merchants)
+    _across_partners(ctx)
     now = ctx.clock.now_ns()
     operator_key = auth.new_secret(ctx, auth.OPERATOR_KEY_PREFIX)
     ctx.api_store.add_key(auth.digest(operator_key), "operator", "operator", now)
@@ -124,25 +148,61 @@ def _wallet(ctx: ApiContext, person: DemoPerson) -> Wallet:
     return wallet
 
 
-def _merchant(ctx: ApiContext, m: DemoMerchant) -> Merchant:
-    """Onboard once: the idempotency record keeps the merchant's id for the next start."""
+def _once(ctx: ApiContext, name: str, make: Callable[[], str | None]) -> str:
+    """Make a record with a random id once: the idempotency record keeps its id for the next
+    start. `make` returns the new record's id, or None if it was refused."""
 
     def handle() -> tuple[int, dict[str, object]]:
-        result, merchant = ctx.merchants.onboard(
-            m.legal_name, m.display_name, m.mcc, m.country, m.city, m.currency, m.discount_bps
-        )
-        if merchant is None:
-            raise RuntimeError(f"demo merchant {m.key}: {result.name}")
-        return 201, {"id": merchant.id}
+        made = make()
+        if made is None:
+            raise RuntimeError(f"demo {name} refused")
+        return 201, {"id": made}
 
-    request = {"onboard": m.key}
-    answer = idempotency.run(
-        ctx.api_store, ctx.clock, DEMO_SCOPE, f"merchant:{m.key}", request, handle
-    )
-    found = ctx.merchants.by_id(str(json.loads(bytes(answer.body))["id"]))
+    answer = idempotency.run(ctx.api_store, ctx.clock, DEMO_SCOPE, name, {"make": name}, handle)
+    return str(json.loads(bytes(answer.body))["id"])
+
+
+def _merchant(ctx: ApiContext, m: DemoMerchant) -> Merchant:
+    def onboard() -> str | None:
+        merchant = ctx.merchants.onboard(
+            m.legal_name, m.display_name, m.mcc, m.country, m.city, m.currency, m.discount_bps
+        )[1]
+        return None if merchant is None else merchant.id
+
+    found = ctx.merchants.by_id(_once(ctx, f"merchant:{m.key}", onboard))
     if found is None:
         raise RuntimeError(f"demo merchant {m.key} is recorded but missing")
     return found
+
+
+def _across_partners(ctx: ApiContext) -> None:
+    """Maria, a Bayanihan Pay user from Manila, pays a satay stall that Merlion Pay acquired
+    in Singapore: the platform routes it and books what Bayanihan owes Merlion."""
+    partners = ctx.partners
+    assert partners is not None, "build_context sets ctx.partners"
+    ids = {}
+    for p in (BAYANIHAN, MERLION):
+
+        def create(p: DemoWalletPartner = p) -> str | None:
+            made = partners.create(p.name, p.brand, p.country, p.currency)[1]
+            return None if made is None else made.id
+
+        ids[p.key] = _once(ctx, f"partner:{p.key}", create)
+    maria, satay = _wallet(ctx, MARIA), _merchant(ctx, SATAY)
+    members = (
+        (MemberKind.wallet, maria.id, ids[BAYANIHAN.key]),
+        (MemberKind.merchant, satay.id, ids[MERLION.key]),
+    )
+    for kind, member_id, partner_id in members:
+        if partners.store.partner_of(kind, member_id) is None:
+            partners.enrol(kind, member_id, partner_id)
+    if ctx.ledger.lookup_transfers([ledger_id("cash-in:maria")]) == []:
+        _ok(ctx.wallets.cash_in(MARIA.phone, "SGD", 6_000, ledger_id("cash-in:maria")).result)
+    pid = ledger_id("pay:maria:satay")
+    if ctx.ledger.lookup_transfers([pid]) == []:
+        code = ctx.payments.merchant_qr(satay, 1_250)
+        what = "satay, 20 sticks"
+        _paid(ctx.payments.pay_by_qr(MARIA.phone, "SGD", code, None, pid, description=what).result)
 
 
 def _money(ctx: ApiContext, merchants: dict[str, Merchant]) -> None:
