@@ -53,6 +53,7 @@ OPERATOR_ROUTES = {
     ("POST", "/v1/withdrawals/{withdrawal_id}/fail"): scopes.FUNDING_WRITE,
     ("POST", "/v1/ledger/accounts/batch"): scopes.LEDGER_WRITE,
     ("POST", "/v1/ledger/transfers/batch"): scopes.LEDGER_WRITE,
+    ("GET", "/v1/treasury/positions"): scopes.TREASURY_READ,
 }
 
 

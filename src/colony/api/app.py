@@ -21,6 +21,7 @@ from colony.api import (
     key_routes,
     ledger_routes,
     payment_routes,
+    treasury_routes,
     web_page,
     webhook_routes,
 )
@@ -250,6 +251,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
     ledger_routes.register(app, ctx)
     key_routes.register(app, ctx)
     fx_routes.register(app, ctx)
+    treasury_routes.register(app, ctx)
 
     web_page.register(app, ctx)
 

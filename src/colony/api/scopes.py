@@ -25,6 +25,7 @@ MERCHANTS_WRITE = "merchants:write"
 FUNDING_READ = "funding:read"
 FUNDING_WRITE = "funding:write"
 LEDGER_WRITE = "ledger:write"
+TREASURY_READ = "treasury:read"
 
 MERCHANT_SCOPES: dict[str, str] = {
     PAYMENTS_READ: "read the payments the merchant received; its QR codes (payload, PNG, SVG)",
@@ -40,6 +41,7 @@ OPERATOR_SCOPES: dict[str, str] = {
     FUNDING_READ: "list every funding partner",
     FUNDING_WRITE: "register funding partners; confirm, decline or fail top-ups and withdrawals",
     LEDGER_WRITE: "create ledger accounts and transfers in batches",
+    TREASURY_READ: "read the treasury positions and FX revenue per currency",
 }
 SCOPES_BY_KIND: dict[str, dict[str, str]] = {
     "merchant": MERCHANT_SCOPES,
