@@ -19,7 +19,7 @@ ALLOWED = {
     "kernel": {"kernel"},
     "ledger": {"kernel", "ledger"},
     # Payments orchestrate: a payment moves a wallet's money to a merchant.
-    "payments": {"kernel", "ledger", "wallets", "merchants", "payments"},
+    "payments": {"kernel", "ledger", "wallets", "merchants", "fx", "payments"},
     "merchants": {"kernel", "ledger", "merchants"},
     "wallets": {"kernel", "ledger", "wallets"},
     # Webhooks announce what payments did to merchants' accounts.

@@ -87,6 +87,7 @@ def test_a_payment_shows_its_record_and_the_ledger_amounts(shop: Shop) -> None:
         "capture_method": "automatic",
         "description": "two plates of chicken rice",
         "reference": "T12-0042",
+        "fx": None,
     }
     assert before_s - 1 <= int(seen["created"]) <= time.time() + 1
     by_merchant = client.get(f"/v1/payments/{paid['id']}", headers=key_auth(merchant))

@@ -57,6 +57,7 @@ OPERATOR_ROUTES = {
     ("POST", "/v1/partners"): scopes.PARTNERS_WRITE,
     ("GET", "/v1/partners"): scopes.PARTNERS_READ,
     ("POST", "/v1/partners/{partner_id}/keys"): scopes.PARTNERS_WRITE,
+    ("GET", "/v1/treasury/positions"): scopes.TREASURY_READ,
 }
 # The scope each route needs from a partner key.
 PARTNER_ROUTES = {

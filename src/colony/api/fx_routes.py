@@ -53,7 +53,8 @@ class CreateQuote(BaseModel):
     model_config = {"strict": True}
 
 
-def _service(ctx: ApiContext) -> QuoteService:
+def quote_service(ctx: ApiContext) -> QuoteService:
+    """The server's quotes; 503 when it prices none."""
     if ctx.fx is None:
         raise ApiError(503, "fx_unavailable", "FX quotes are not configured", type_="api_error")
     return ctx.fx
@@ -86,7 +87,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
     ) -> JSONResponse:
         """Lock today's rate, less the house's spread, for the quote's lifetime (60 s)."""
         wallet = auth.wallet(ctx, authorization)
-        fx = _service(ctx)
+        fx = quote_service(ctx)
 
         def handle() -> tuple[int, dict[str, object]]:
             outcome = fx.quote(
@@ -110,7 +111,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
     ) -> dict[str, object]:
         """One of the caller's quotes, with its status: open, expired or used."""
         wallet = auth.wallet(ctx, authorization)
-        quote = _service(ctx).get(quote_id, wallet.id)
+        quote = quote_service(ctx).get(quote_id, wallet.id)
         if quote is None:
             raise ApiError(404, "resource_missing", f"no quote {quote_id}", param="quote_id")
         return quote.as_json(ctx.clock.now_ns())

@@ -21,21 +21,26 @@ from pydantic import BaseModel, Field
 from colony.api import auth, idempotency, scopes
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
+from colony.api.fx_routes import quote_service
 from colony.api.rate_limit import rate_limit_per_s_max
+from colony.fx.quotes import amount_json
 from colony.kernel.clock import NS_PER_S
 from colony.kernel.errors import InvalidInput
 from colony.ledger import Transfer, TransferPendingStatus
 from colony.merchants.model import Merchant
+from colony.payments.cross_border import CrossBorderPayments
 from colony.payments.qr_image import render
 from colony.payments.service import TRANSFER_PAYMENT, PayOutcome, PayResult
 from colony.payments.store import (
     CaptureMethod,
+    CrossBorderRecord,
     Party,
     PaymentRecord,
     PaymentStore,
     description_chars_max,
     reference_chars_max,
 )
+from colony.payments.treasury import is_treasury_account
 
 # Payments per listed page: when none is asked for, and the most that may be.
 payments_page_default = 10
@@ -47,7 +52,7 @@ _PAYMENT_PARAM = {
     "qr": "payload", "code": "payload", "amount": "amount_minor", "capture": "amount_minor",
     "refund": "amount_minor", "currencies": "payload", "unknown_merchant": "payload",
     "insufficient": "amount_minor", "daily": "amount_minor", "balance": "amount_minor",
-    "pin": "amount_minor",
+    "pin": "amount_minor", "quote": "quote_id",
 }  # fmt: skip
 _PAYMENT_STATUS = {
     PayResult.insufficient_funds: 402, PayResult.daily_outflow_cap_exceeded: 402,
@@ -56,6 +61,8 @@ _PAYMENT_STATUS = {
     PayResult.refused_before: 409, PayResult.id_reused_differently: 409,
     PayResult.already_captured: 409, PayResult.already_voided: 409,
     PayResult.authorisation_expired: 409, PayResult.not_an_authorisation: 409,
+    PayResult.quote_unknown: 404, PayResult.quote_already_used: 409,
+    PayResult.quote_expired: 409, PayResult.rate_stale: 422,
 }  # fmt: skip
 
 
@@ -83,6 +90,12 @@ class PayByQr(BaseModel):
     description: str | None = Field(default=None, max_length=description_chars_max)
     reference: str | None = Field(
         default=None, max_length=reference_chars_max, description="the merchant's order reference"
+    )
+    quote_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="an FX quote (POST /v1/fx/quotes) selling the wallet's currency and buying "
+        "the merchant's amount in its currency: pays a merchant in another currency",
     )
     model_config = {"strict": True}
 
@@ -140,7 +153,28 @@ def payment_json(
         "capture_method": record.capture_method.value if record is not None else None,
         "description": record.description if record is not None else None,
         "reference": record.reference if record is not None else None,
+        "fx": fx_json(cross_border_record(ctx, t)),
         "created": created_ns // NS_PER_S,
+    }
+
+
+def cross_border_record(ctx: ApiContext, t: Transfer) -> CrossBorderRecord | None:
+    """The payer's side of a payment paid out of a treasury account (a cross-border one)."""
+    if not is_treasury_account(t.debit_account_id) or ctx.payments.records is None:
+        return None
+    return ctx.payments.records.cross_border_of(t.id)
+
+
+def fx_json(paid: CrossBorderRecord | None) -> dict[str, object] | None:
+    """A cross-border payment's payer side (None for a payment in the payer's currency)."""
+    if paid is None:
+        return None
+    return {
+        "quote": paid.quote_id,
+        "wallet_amount": amount_json(paid.wallet_amount_minor, paid.wallet_currency),
+        "rate": f"{paid.rate:f}",
+        "mid_rate": f"{paid.mid_rate:f}",
+        "spread_minor": paid.spread_minor,
     }
 
 
@@ -167,6 +201,7 @@ def paid_json(outcome: PayOutcome) -> dict[str, object] | None:
         "capture_method": record.capture_method.value,
         "description": record.description,
         "reference": record.reference,
+        "fx": fx_json(outcome.cross_border),
         "created": record.created_at_ns // NS_PER_S,
     }
 
@@ -239,6 +274,10 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
             merchant = auth.merchant(ctx, authorization, scope=scopes.PAYMENTS_READ)
             return Party.merchant, merchant.id
         return Party.wallet, auth.wallet(ctx, authorization).id
+
+    def cross_border() -> CrossBorderPayments:
+        fx = quote_service(ctx)
+        return CrossBorderPayments(ctx.ledger, ctx.payments, ctx.wallets, ctx.wallet_store, fx)
 
     def owner_of(record: PaymentRecord, party: Party) -> str:
         return record.merchant_id if party is Party.merchant else record.wallet_id
@@ -382,16 +421,34 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         pid = idempotency.transfer_id_for(wallet.id, idempotency_key or "")
 
         def handle() -> tuple[int, dict[str, object]]:
-            act = ctx.payments.pay_by_qr if body.capture else ctx.payments.authorise
-            outcome: PayOutcome = act(
-                wallet.phone,
-                wallet.currency,
-                body.payload,
-                amount_minor=body.amount_minor,
-                payment_id=pid,
-                description=body.description,
-                reference=body.reference,
-            )
+            if body.quote_id is not None:
+                if not body.capture:
+                    raise ApiError(
+                        400,
+                        "parameter_invalid",
+                        "a payment with an FX quote is captured at once (capture: true)",
+                        param="capture",
+                    )
+                outcome = cross_border().pay(
+                    wallet,
+                    body.payload,
+                    body.quote_id,
+                    body.amount_minor,
+                    pid,
+                    description=body.description,
+                    reference=body.reference,
+                )
+            else:
+                act = ctx.payments.pay_by_qr if body.capture else ctx.payments.authorise
+                outcome = act(
+                    wallet.phone,
+                    wallet.currency,
+                    body.payload,
+                    amount_minor=body.amount_minor,
+                    payment_id=pid,
+                    description=body.description,
+                    reference=body.reference,
+                )
             if outcome.result is not PayResult.ok:
                 raise pay_refusal(outcome.result)
             answer = paid_json(outcome)
@@ -464,7 +521,16 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
 
         def handle() -> tuple[int, dict[str, object]]:
             amount = body.amount_minor if body.amount_minor is not None else paid.amount
-            outcome = ctx.payments.refund(paid.id, amount, refund_id=rid)
+            wallet_amount = None
+            if is_treasury_account(paid.debit_account_id):
+                across = cross_border()
+                outcome = across.refund(paid, amount, rid)
+                if outcome.cross_border is not None and outcome.result is PayResult.ok:
+                    wallet_amount = amount_json(
+                        across.refunded_to_wallet_minor(rid), outcome.cross_border.wallet_currency
+                    )
+            else:
+                outcome = ctx.payments.refund(paid.id, amount, refund_id=rid)
             if outcome.result is not PayResult.ok:
                 raise pay_refusal(outcome.result)
             return 201, {
@@ -473,6 +539,7 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
                 "status": "succeeded",
                 "payment": payment_id,
                 "amount_minor": amount,
+                "wallet_amount": wallet_amount,  # what the payer got back, if paid by FX
             }
 
         return idempotency.run(

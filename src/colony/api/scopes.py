@@ -32,6 +32,7 @@ PARTNERS_WRITE = "partners:write"
 WALLETS_READ = "wallets:read"
 WALLETS_WRITE = "wallets:write"
 MERCHANTS_READ = "merchants:read"
+TREASURY_READ = "treasury:read"
 
 MERCHANT_SCOPES: dict[str, str] = {
     PAYMENTS_READ: "read the payments the merchant received; its QR codes (payload, PNG, SVG)",
@@ -49,6 +50,7 @@ OPERATOR_SCOPES: dict[str, str] = {
     LEDGER_WRITE: "create ledger accounts and transfers in batches",
     PARTNERS_READ: "list every partner",
     PARTNERS_WRITE: "create partners and make their API keys",
+    TREASURY_READ: "read the treasury positions and FX revenue per currency",
 }
 # A partner's key acts on its own users and merchants only (every other partner's are 404).
 PARTNER_SCOPES: dict[str, str] = {

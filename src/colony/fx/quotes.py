@@ -79,8 +79,8 @@ class Quote:
             "object": "fx_quote",
             "id": self.id,
             "status": self.status(now_ns),
-            "sell": _amount_json(self.sell_amount_minor, self.sell_currency),
-            "buy": _amount_json(self.buy_amount_minor, self.buy_currency),
+            "sell": amount_json(self.sell_amount_minor, self.sell_currency),
+            "buy": amount_json(self.buy_amount_minor, self.buy_currency),
             "rate": f"{self.rate:f}",
             "mid_rate": f"{self.mid_rate:f}",
             "spread_bps": self.spread_bps,
@@ -91,7 +91,7 @@ class Quote:
         }
 
 
-def _amount_json(amount_minor: int, currency: str) -> dict[str, object]:
+def amount_json(amount_minor: int, currency: str) -> dict[str, object]:
     formatted = Money(amount_minor, currency).format("en_US")
     return {"amount_minor": amount_minor, "currency": currency, "formatted": formatted}
 

@@ -27,7 +27,15 @@ from colony.merchants.service import MerchantService, revenue_account_id
 from colony.partners.clearing import Clearing
 from colony.payments.emv_qr import MerchantQr, QrFormatError, generate, parse
 from colony.payments.payment_code import CodeResult, PaymentCodeVerifier
-from colony.payments.store import CaptureMethod, Method, PaymentRecord, PaymentStore, RefundRecord
+from colony.payments.store import (
+    CaptureMethod,
+    CrossBorderRecord,
+    Method,
+    PaymentRecord,
+    PaymentStore,
+    RefundRecord,
+)
+from colony.payments.treasury import is_treasury_account
 from colony.wallets.model import Wallet, derived_id
 from colony.wallets.service import WalletService
 from colony.wallets.store import WalletStore
@@ -75,7 +83,15 @@ class PayResult(enum.IntEnum):
     code_already_used = 25  # a replay
     code_wrong = 26
     pin_required = 27  # above the no-PIN limit: the customer must confirm with a PIN
-    currency_mismatch = 28  # across partners in two currencies: not cleared yet
+    # Cross-border, with an FX quote (payments/cross_border.py), checked in this order:
+    quote_unknown = 28  # no such quote, or another wallet's
+    quote_currencies_differ = 29  # the quote must sell the wallet's currency, buy the merchant's
+    quote_amount_differs = 30  # the quote's buy side must be the payment's amount
+    rate_stale = 31  # the quote's rate grew older than the age limit since it was made
+    quote_already_used = 32  # by another payment
+    quote_expired = 33  # ask for a new quote
+    refund_too_small = 34  # it would give the payer back less than one minor unit
+    currency_mismatch = 35  # across partners in two currencies: not cleared yet
 
 
 @dataclass(frozen=True)
@@ -89,6 +105,7 @@ class PayOutcome:
     # then what the payment looks like is known without reading it back.
     record: PaymentRecord | None = None
     moved_now: bool = False
+    cross_border: CrossBorderRecord | None = None  # the payer's side, when it paid by FX
 
 
 def payments_control_account_id(ledger: int) -> int:
@@ -148,10 +165,17 @@ class PaymentService:
             )
         )
 
-    def _resolve(
-        self, phone: str, currency: str, payload: str, amount_minor: int | None
+    def resolve(
+        self,
+        phone: str,
+        currency: str,
+        payload: str,
+        amount_minor: int | None,
+        *,
+        cross_border: bool = False,
     ) -> tuple[Wallet, Merchant, int, str | None] | PayResult:
-        """Who pays whom how much, from a scanned code; or why not, before any money moves."""
+        """Who pays whom how much, from a scanned code; or why not, before any money moves.
+        The amount is in the merchant's currency, which is the wallet's unless `cross_border`."""
         try:
             qr = parse(payload)
         except QrFormatError:
@@ -171,7 +195,9 @@ class PaymentService:
             wallet.id, wallet.currency, merchant.id, merchant.currency
         ):
             return PayResult.currency_mismatch
-        if qr.transaction_currency != f"{wallet.ledger:03d}" or merchant.ledger != wallet.ledger:
+        if qr.transaction_currency != f"{merchant.ledger:03d}" or (
+            merchant.ledger != wallet.ledger and not cross_border
+        ):
             return PayResult.currencies_differ
         amount = self._amount(qr.transaction_amount, merchant.currency, amount_minor)
         if isinstance(amount, PayResult):
@@ -179,7 +205,7 @@ class PaymentService:
         reference = qr.additional_data.get("reference_label")
         return wallet, merchant, amount, reference if isinstance(reference, str) else None
 
-    def _intent(
+    def intent(
         self,
         pid: int,
         resolved: tuple[Wallet, Merchant, int, str | None],
@@ -199,7 +225,7 @@ class PaymentService:
             merchant.id,
             wallet.id,
             amount,
-            wallet.currency,
+            merchant.currency,
             method,
             capture,
             description,
@@ -222,17 +248,17 @@ class PaymentService:
         method: Method = Method.qr,
     ) -> PayOutcome:
         """Pay at once: the money, the payer's limits, the refundable amount and the fee."""
-        resolved = self._resolve(phone, currency, payload, amount_minor)
+        resolved = self.resolve(phone, currency, payload, amount_minor)
         if isinstance(resolved, PayResult):
             return PayOutcome(resolved)
         wallet, merchant, amount, _ = resolved
         pid = payment_id if payment_id is not None else self._ids.new_id()
-        recorded = self._intent(
+        recorded = self.intent(
             pid, resolved, method, CaptureMethod.automatic, description, reference
         )
         if isinstance(recorded, PayResult):
             return PayOutcome(recorded)
-        refundable, accounts = self._submit_refundable_account(pid, wallet.ledger)
+        refundable, accounts = self.submit_refundable_account(pid, wallet.ledger)
         chain = [
             Transfer(
                 pid,
@@ -246,11 +272,11 @@ class PaymentService:
             ),
             *self._wallets.spend_legs(wallet, amount, pid),
             *self._clearing_legs(pid, wallet, merchant, amount),
-            *self._settlement_legs(
+            *self.settlement_legs(
                 pid, wallet.ledger, merchant.account_id, amount, merchant.discount_bps, refundable
             ),
         ]
-        results = self._transfers_after(accounts, chain)
+        results = self.transfers_after(accounts, chain)
         result = WalletService.outcome(results, receiver_at=None)
         fee = discount_fee(amount, merchant.discount_bps)
         moved_now = all(r is RT.ok for r in results)
@@ -269,17 +295,17 @@ class PaymentService:
         reference: str | None = None,
     ) -> PayOutcome:
         """Hold the money (and the payer's limits) for a later capture, void or expiry."""
-        resolved = self._resolve(phone, currency, payload, amount_minor)
+        resolved = self.resolve(phone, currency, payload, amount_minor)
         if isinstance(resolved, PayResult):
             return PayOutcome(resolved)
         wallet, merchant, amount, _ = resolved
         pid = payment_id if payment_id is not None else self._ids.new_id()
-        recorded = self._intent(
+        recorded = self.intent(
             pid, resolved, Method.qr, CaptureMethod.manual, description, reference
         )
         if isinstance(recorded, PayResult):
             return PayOutcome(recorded)
-        _, accounts = self._submit_refundable_account(pid, wallet.ledger)
+        _, accounts = self.submit_refundable_account(pid, wallet.ledger)
         hold = _LINKED | int(TransferFlags.pending)
         chain = [
             Transfer(
@@ -297,7 +323,7 @@ class PaymentService:
             *self._clearing_legs(pid, wallet, merchant, amount, hold_s),
         ]
         chain[-1].flags &= ~_LINKED
-        results = self._transfers_after(accounts, chain)
+        results = self.transfers_after(accounts, chain)
         result = WalletService.outcome(results, receiver_at=None)
         moved_now = all(r is RT.ok for r in results)
         return PayOutcome(PayResult[result.name], pid, merchant, amount, 0, recorded, moved_now)
@@ -315,11 +341,11 @@ class PaymentService:
         chain = [
             Transfer(derived_id(leg, 10), 0, 0, amount, 0, 0, post, pending_id=leg) for leg in legs
         ]
-        refundable, accounts = self._submit_refundable_account(payment_id, held.ledger)
-        chain += self._settlement_legs(
+        refundable, accounts = self.submit_refundable_account(payment_id, held.ledger)
+        chain += self.settlement_legs(
             payment_id, held.ledger, held.credit_account_id, amount, held.user_data_32, refundable
         )
-        result = _settle_result(self._transfers_after(accounts, chain))
+        result = _settle_result(self.transfers_after(accounts, chain))
         fee = discount_fee(amount, held.user_data_32)
         return PayOutcome(result, payment_id, amount_minor=amount, fee_minor=fee)
 
@@ -410,7 +436,7 @@ class PaymentService:
         """An authorisation's clearing leg, posted or voided with it."""
         return [] if self._clearing is None else self._clearing.held_leg_ids(payment_id)
 
-    def _settlement_legs(
+    def settlement_legs(
         self,
         pid: int,
         ledger: int,
@@ -448,20 +474,21 @@ class PaymentService:
         legs[-1].flags &= ~_LINKED  # the chain ends here
         return legs
 
-    def _submit_refundable_account(
-        self, pid: int, ledger: int
+    def submit_refundable_account(
+        self, pid: int, ledger: int, also: list[Account] | None = None
     ) -> tuple[int, tuple[list[Account], Future[list[int]]]]:
-        """Queue the payment's refundable account (and the control account): its id, and the
-        submission to check with `_transfers_after`."""
+        """Queue the payment's refundable account (and the control account, and any `also`
+        needed): its id, and the submission to check with `transfers_after`."""
         account_id = derived_id(pid, 6)
         no_overdraft = int(AccountFlags.debits_must_not_exceed_credits)
         accounts = [
+            *(also or []),
             Account(payments_control_account_id(ledger), ledger, ACCOUNT_PAYMENTS_CONTROL),
             Account(account_id, ledger, ACCOUNT_REFUNDABLE, no_overdraft),
         ]
         return account_id, (accounts, self._ledger.submit_accounts(accounts))
 
-    def _transfers_after(
+    def transfers_after(
         self, accounts: tuple[list[Account], Future[list[int]]], chain: list[Transfer]
     ) -> list[RT]:
         """Submit the chain right behind the accounts it needs, without waiting for them: the
@@ -483,14 +510,13 @@ class PaymentService:
         if not found or found[0].code != TRANSFER_PAYMENT:
             return PayOutcome(PayResult.unknown_payment)
         payment = found[0]
+        if is_treasury_account(payment.debit_account_id):
+            raise ValueError("a cross-border payment is refunded by CrossBorderPayments.refund")
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
             return PayOutcome(PayResult.amount_must_be_positive)
         rid = refund_id if refund_id is not None else self._ids.new_id()
-        if self.records is not None and self._clock is not None:
-            record = RefundRecord(rid, payment_id, amount_minor, self._clock.now_ns())
-            stored = self.records.add_refund(record)
-            if (stored.payment_id, stored.amount_minor) != (payment_id, amount_minor):
-                return PayOutcome(PayResult.id_reused_differently)
+        if not self.record_refund(rid, payment_id, amount_minor):
+            return PayOutcome(PayResult.id_reused_differently)
         ledger = payment.ledger
         chain = [
             Transfer(
@@ -518,8 +544,17 @@ class PaymentService:
             chain[-1].flags |= _LINKED
             chain += self._clearing.refund_legs(payment_id, rid, amount_minor)
             chain[-1].flags &= ~_LINKED
-        result = _refund_result(self._ledger.create_transfers(chain))
+        result = refund_result(self._ledger.create_transfers(chain))
         return PayOutcome(result, rid, amount_minor=amount_minor)
+
+    def record_refund(self, refund_id: int, payment_id: int, amount_minor: int) -> bool:
+        """Write the refund's record before its money moves; False if the id was used for
+        another refund."""
+        if self.records is None or self._clock is None:
+            return True
+        record = RefundRecord(refund_id, payment_id, amount_minor, self._clock.now_ns())
+        stored = self.records.add_refund(record)
+        return (stored.payment_id, stored.amount_minor) == (payment_id, amount_minor)
 
     @staticmethod
     def _amount(written: str | None, currency: str, given: int | None) -> int | PayResult:
@@ -538,7 +573,7 @@ class PaymentService:
         return given
 
 
-def _refund_result(results: list[RT]) -> PayResult:
+def refund_result(results: list[RT]) -> PayResult:
     """Name a refund chain's outcome by the event that failed: 1 is the payment's refundable
     allowance, 2 the payer's balance headroom."""
     if results[0] is RT.exists or all(r is RT.ok for r in results):

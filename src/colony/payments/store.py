@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
 # The longest description a payer or merchant may attach, in characters.
@@ -55,6 +56,21 @@ class PaymentRecord:
 
 
 @dataclass(frozen=True)
+class CrossBorderRecord:
+    """The payer's side of a cross-border payment, beside its record (whose amount and
+    currency are the merchant's): the quote it used and how the payer's money was booked."""
+
+    payment_id: int
+    quote_id: str
+    wallet_currency: str
+    wallet_amount_minor: int  # what the payer paid: the quote's sell side
+    treasury_minor: int  # the mid-rate part, kept by the treasury (docs/adr/0016)
+    spread_minor: int  # the rest: the house's FX revenue
+    rate: Decimal  # the quote's customer rate: 1 wallet unit = rate merchant units
+    mid_rate: Decimal
+
+
+@dataclass(frozen=True)
 class RefundRecord:
     id: int  # the refund's ledger transfer id
     payment_id: int
@@ -81,3 +97,9 @@ class PaymentStore(Protocol):
         ...
 
     def refunds_of(self, payment_id: int) -> list[RefundRecord]: ...
+
+    def add_cross_border(self, record: CrossBorderRecord) -> CrossBorderRecord:
+        """Store a payment's cross-border record; if one is stored for it, that one."""
+        ...
+
+    def cross_border_of(self, payment_id: int) -> CrossBorderRecord | None: ...

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from colony.payments.store import CaptureMethod, Method, Party, PaymentRecord, RefundRecord
+from decimal import Decimal
+
+from colony.payments.store import (
+    CaptureMethod,
+    CrossBorderRecord,
+    Method,
+    Party,
+    PaymentRecord,
+    RefundRecord,
+)
 
 PAYMENT_COLUMNS = (
     "id, merchant_id, wallet_id, amount_minor, currency, method, capture_method,"
     " description, reference, created_at_ns"
 )
 REFUND_COLUMNS = "id, payment_id, amount_minor, created_at_ns"
+CROSS_BORDER_COLUMNS = (
+    "payment_id, quote_id, wallet_currency, wallet_amount_minor, treasury_minor, spread_minor,"
+    " rate, mid_rate"
+)
 OWNER_COLUMN = {Party.wallet: "wallet_id", Party.merchant: "merchant_id"}
 
 
@@ -51,3 +64,59 @@ def refund_row(r: RefundRecord) -> tuple[object, ...]:
 def refund_of(row: tuple[object, ...]) -> RefundRecord:
     rid, pid, amount, at = row
     return RefundRecord(int(str(rid)), int(str(pid)), int(str(amount)), int(str(at)))
+
+
+def cross_border_row(c: CrossBorderRecord) -> tuple[object, ...]:
+    # Rates as decimal text, never a float.
+    return (
+        str(c.payment_id),
+        c.quote_id,
+        c.wallet_currency,
+        c.wallet_amount_minor,
+        c.treasury_minor,
+        c.spread_minor,
+        f"{c.rate:f}",
+        f"{c.mid_rate:f}",
+    )
+
+
+def cross_border_of(row: tuple[object, ...]) -> CrossBorderRecord:
+    pid, quote, currency, paid, treasury, spread, rate, mid = row
+    return CrossBorderRecord(
+        int(str(pid)),
+        str(quote),
+        str(currency),
+        int(str(paid)),
+        int(str(treasury)),
+        int(str(spread)),
+        Decimal(str(rate)),
+        Decimal(str(mid)),
+    )
+
+
+class RowsAddedOnce:
+    """Refund and cross-border records: each written once, a retry answered with the stored
+    row. A backend gives `insert_once` and `find_one`."""
+
+    def find_one(self, table: str, columns: str, key: str, value: str) -> tuple[object, ...] | None:
+        raise NotImplementedError
+
+    def insert_once(
+        self, table: str, columns: str, key: str, row: tuple[object, ...]
+    ) -> tuple[object, ...]:
+        raise NotImplementedError
+
+    def add_refund(self, refund: RefundRecord) -> RefundRecord:
+        row = refund_row(refund)
+        return refund_of(self.insert_once("payment_refunds", REFUND_COLUMNS, "id", row))
+
+    def add_cross_border(self, record: CrossBorderRecord) -> CrossBorderRecord:
+        row = cross_border_row(record)
+        found = self.insert_once("payment_cross_border", CROSS_BORDER_COLUMNS, "payment_id", row)
+        return cross_border_of(found)
+
+    def cross_border_of(self, payment_id: int) -> CrossBorderRecord | None:
+        found = self.find_one(
+            "payment_cross_border", CROSS_BORDER_COLUMNS, "payment_id", str(payment_id)
+        )
+        return None if found is None else cross_border_of(found)

@@ -15,10 +15,10 @@ from colony.storage.payment_rows import (
     OWNER_COLUMN,
     PAYMENT_COLUMNS,
     REFUND_COLUMNS,
+    RowsAddedOnce,
     payment_of,
     payment_row,
     refund_of,
-    refund_row,
 )
 from colony.storage.postgres_connection import Connection, PostgresTables
 
@@ -35,7 +35,7 @@ ON CONFLICT (id) DO NOTHING
 """
 
 
-class PostgresPaymentStore:
+class PostgresPaymentStore(RowsAddedOnce):
     def __init__(self, url: str) -> None:
         self._tables = PostgresTables(url, "colony-payments")
         self._adds = GroupCommit(self._tables.in_transaction(_insert_payments))
@@ -64,20 +64,29 @@ class PostgresPaymentStore:
             rows = conn.execute(f"{sql} ORDER BY seq DESC LIMIT %s", (*args, limit)).fetchall()
         return [payment_of(r) for r in rows]
 
-    def add_refund(self, refund: RefundRecord) -> RefundRecord:
+    def find_one(self, table: str, columns: str, key: str, value: str) -> tuple[object, ...] | None:
+        with self._tables.session() as conn:
+            found = conn.execute(
+                f"SELECT {columns} FROM {table} WHERE {key} = %s", (value,)
+            ).fetchone()
+        return None if found is None else tuple(found)
+
+    def insert_once(
+        self, table: str, columns: str, key: str, row: tuple[object, ...]
+    ) -> tuple[object, ...]:
+        """The row, inserted; or the row already stored under its key (the first column)."""
+        marks = ", ".join(["%s"] * len(row))
         with self._tables.session() as conn:
             inserted = conn.execute(
-                f"INSERT INTO payment_refunds ({REFUND_COLUMNS}) VALUES (%s, %s, %s, %s)"
-                " ON CONFLICT (id) DO NOTHING",
-                refund_row(refund),
+                f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING", row
             ).rowcount
             if inserted == 1:
-                return refund
+                return row
             found = conn.execute(
-                f"SELECT {REFUND_COLUMNS} FROM payment_refunds WHERE id = %s", (str(refund.id),)
+                f"SELECT {columns} FROM {table} WHERE {key} = %s", (row[0],)
             ).fetchone()
-        assert found is not None, "a refund id that conflicts is stored"
-        return refund_of(found)
+        assert found is not None, f"a {table} row that conflicts is stored"
+        return tuple(found)
 
     def refunds_of(self, payment_id: int) -> list[RefundRecord]:
         with self._tables.session() as conn:

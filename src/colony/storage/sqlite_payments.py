@@ -17,15 +17,15 @@ from colony.storage.payment_rows import (
     OWNER_COLUMN,
     PAYMENT_COLUMNS,
     REFUND_COLUMNS,
+    RowsAddedOnce,
     payment_of,
     payment_row,
     refund_of,
-    refund_row,
 )
 from colony.storage.sqlite_connection import connect, immediate_transaction, write_gate
 
 
-class SqlitePaymentStore:
+class SqlitePaymentStore(RowsAddedOnce):
     def __init__(self, path: Path) -> None:
         self._db = connect(path)
         self._lock = threading.Lock()  # one connection, many request threads
@@ -59,19 +59,27 @@ class SqlitePaymentStore:
             rows = self._db.execute(f"{sql} ORDER BY seq DESC LIMIT ?", (*args, limit)).fetchall()
         return [payment_of(r) for r in rows]
 
-    def add_refund(self, refund: RefundRecord) -> RefundRecord:
+    def find_one(self, table: str, columns: str, key: str, value: str) -> tuple[object, ...] | None:
+        with self._lock:
+            row = self._db.execute(f"SELECT {columns} FROM {table} WHERE {key} = ?", (value,))
+            found = row.fetchone()
+        return None if found is None else tuple(found)
+
+    def insert_once(
+        self, table: str, columns: str, key: str, row: tuple[object, ...]
+    ) -> tuple[object, ...]:
+        """The row, inserted; or the row already stored under its key (the first column)."""
         with self._lock:
             try:
-                self._db.execute(
-                    f"INSERT INTO payment_refunds ({REFUND_COLUMNS}) VALUES (?, ?, ?, ?)",
-                    refund_row(refund),
-                )
-                return refund
+                marks = ", ".join("?" * len(row))
+                self._db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", row)
+                return row
             except sqlite3.IntegrityError:
                 found = self._db.execute(
-                    f"SELECT {REFUND_COLUMNS} FROM payment_refunds WHERE id = ?", (str(refund.id),)
+                    f"SELECT {columns} FROM {table} WHERE {key} = ?", (row[0],)
                 ).fetchone()
-        return refund_of(found)
+        assert found is not None, f"a {table} row that conflicts is stored"
+        return tuple(found)
 
     def refunds_of(self, payment_id: int) -> list[RefundRecord]:
         with self._lock:
