@@ -22,6 +22,7 @@ from colony.api import (
     ledger_routes,
     partner_routes,
     payment_routes,
+    settlement_routes,
     web_page,
     webhook_routes,
 )
@@ -194,6 +195,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
     key_routes.register(app, ctx)
     fx_routes.register(app, ctx)
     partner_routes.register(app, ctx)
+    settlement_routes.register(app, ctx)
 
     web_page.register(app, ctx)
 

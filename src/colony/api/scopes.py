@@ -32,6 +32,7 @@ PARTNERS_WRITE = "partners:write"
 WALLETS_READ = "wallets:read"
 WALLETS_WRITE = "wallets:write"
 MERCHANTS_READ = "merchants:read"
+SETTLEMENTS_READ = "settlements:read"
 
 MERCHANT_SCOPES: dict[str, str] = {
     PAYMENTS_READ: "read the payments the merchant received; its QR codes (payload, PNG, SVG)",
@@ -49,6 +50,7 @@ OPERATOR_SCOPES: dict[str, str] = {
     LEDGER_WRITE: "create ledger accounts and transfers in batches",
     PARTNERS_READ: "list every partner",
     PARTNERS_WRITE: "create partners and make their API keys",
+    SETTLEMENTS_READ: "read every partner's settlement reports; reconcile any partner's statement",
 }
 # A partner's key acts on its own users and merchants only (every other partner's are 404).
 PARTNER_SCOPES: dict[str, str] = {
@@ -57,6 +59,7 @@ PARTNER_SCOPES: dict[str, str] = {
     MERCHANTS_READ: "list and read the partner's merchants",
     MERCHANTS_WRITE: "onboard merchants for the partner (which makes their standard keys)",
     PAYMENTS_READ: "list and read payments its wallets made or its merchants received",
+    SETTLEMENTS_READ: "read the partner's own settlement lines; reconcile its statement file",
 }
 SCOPES_BY_KIND: dict[str, dict[str, str]] = {
     "merchant": MERCHANT_SCOPES,
