@@ -55,6 +55,10 @@ for _layer in ("storage", "api", "cli"):
 ALLOWED["partners"] = {"kernel", "ledger", "partners"}
 for _layer in ("payments", "storage", "api", "cli"):
     ALLOWED[_layer] |= {"partners"}
+# Settlement reads the ledger's clearing legs and the payments and refunds they belong to.
+ALLOWED["settlement"] = {"kernel", "ledger", "partners", "payments", "settlement"}
+for _layer in ("api", "cli"):
+    ALLOWED[_layer] |= {"settlement"}
 
 
 def _colony_imports(path: Path) -> set[str]:

@@ -55,6 +55,7 @@ BODIES: dict[str, object] = {
     "/v1/partners/{partner_id}/keys": {"name": "rogue"},
     "/v1/partner/wallets": {"phone": "+6590000001", "name": "Rogue", "currency": "SGD"},
     "/v1/partner/merchants": SHOP | {"display_name": "Rogue"},
+    "/v1/settlements/{window}/reconciliations": "id,amount_minor,currency\n",
 }
 # Callers acting on their own things on routes that name nothing ("me" routes).
 _OWNERS = ("another wallet", "another merchant", "another partner")
@@ -116,6 +117,7 @@ def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Serv
         "partner_id": str(partner_b["id"]),
         "merchant_id": str(shop["id"]),
         "kind": "png",  # a picture of the caller's own QR code: only who may call matters
+        "window": "2026-01-01",  # a settlement window: each caller sees only its own lines
     }
     before = ledger_picture(ctx)
 
@@ -140,7 +142,7 @@ def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Serv
                 continue
             path = template.format(**victims)
             for who, headers in callers.items():
-                names_something = set(params) - {"kind"}
+                names_something = set(params) - {"kind", "window"}
                 if not names_something and who in _OWNERS:
                     continue  # "me" routes: the attacker acting on its own things
                 if method == "post":

@@ -43,6 +43,12 @@ MERCHANT_ROUTES = {
 }
 # Routes only wallets call (FX quotes are a wallet's own).
 WALLET_PATHS = ("/v1/wallets", "/v1/fx/")
+# Settlement routes serve the operator (every partner) and partners (their own lines).
+SETTLEMENT_ROUTES = {
+    ("GET", "/v1/settlements"): scopes.SETTLEMENTS_READ,
+    ("GET", "/v1/settlements/{window}.csv"): scopes.SETTLEMENTS_READ,
+    ("POST", "/v1/settlements/{window}/reconciliations"): scopes.SETTLEMENTS_READ,
+}
 # The scope each route needs from an operator key.
 OPERATOR_ROUTES = {
     ("POST", "/v1/merchants"): scopes.MERCHANTS_WRITE,
@@ -58,6 +64,7 @@ OPERATOR_ROUTES = {
     ("GET", "/v1/partners"): scopes.PARTNERS_READ,
     ("POST", "/v1/partners/{partner_id}/keys"): scopes.PARTNERS_WRITE,
     ("GET", "/v1/treasury/positions"): scopes.TREASURY_READ,
+    **SETTLEMENT_ROUTES,
 }
 # The scope each route needs from a partner key.
 PARTNER_ROUTES = {
@@ -69,6 +76,7 @@ PARTNER_ROUTES = {
     ("GET", "/v1/partner/merchants/{merchant_id}"): scopes.MERCHANTS_READ,
     ("GET", "/v1/partner/payments"): scopes.PAYMENTS_READ,
     ("GET", "/v1/partner/payments/{payment_id}"): scopes.PAYMENTS_READ,
+    **SETTLEMENT_ROUTES,
 }
 
 
@@ -142,6 +150,7 @@ def test_every_route_needs_its_scope(served_at_each_backend: Served) -> None:
         "partner_id": str(partner["id"]),
         "wallet_id": "wal_0",
         "merchant_id": str(shop["id"]),
+        "window": "2026-01-01",
     }
     spec = client.get("/openapi.json").json()
     routes = {(m.upper(), t) for t, ops in spec["paths"].items() for m in ops}

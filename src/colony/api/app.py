@@ -23,6 +23,7 @@ from colony.api import (
     partner_routes,
     payment_routes,
     treasury_routes,
+    settlement_routes,
     web_page,
     webhook_routes,
 )
@@ -196,6 +197,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
     fx_routes.register(app, ctx)
     partner_routes.register(app, ctx)
     treasury_routes.register(app, ctx)
+    settlement_routes.register(app, ctx)
 
     web_page.register(app, ctx)
 

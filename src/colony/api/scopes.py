@@ -33,6 +33,7 @@ WALLETS_READ = "wallets:read"
 WALLETS_WRITE = "wallets:write"
 MERCHANTS_READ = "merchants:read"
 TREASURY_READ = "treasury:read"
+SETTLEMENTS_READ = "settlements:read"
 
 MERCHANT_SCOPES: dict[str, str] = {
     PAYMENTS_READ: "read the payments the merchant received; its QR codes (payload, PNG, SVG)",
@@ -51,6 +52,7 @@ OPERATOR_SCOPES: dict[str, str] = {
     PARTNERS_READ: "list every partner",
     PARTNERS_WRITE: "create partners and make their API keys",
     TREASURY_READ: "read the treasury positions and FX revenue per currency",
+    SETTLEMENTS_READ: "read every partner's settlement reports; reconcile any partner's statement",
 }
 # A partner's key acts on its own users and merchants only (every other partner's are 404).
 PARTNER_SCOPES: dict[str, str] = {
@@ -59,6 +61,7 @@ PARTNER_SCOPES: dict[str, str] = {
     MERCHANTS_READ: "list and read the partner's merchants",
     MERCHANTS_WRITE: "onboard merchants for the partner (which makes their standard keys)",
     PAYMENTS_READ: "list and read payments its wallets made or its merchants received",
+    SETTLEMENTS_READ: "read the partner's own settlement lines; reconcile its statement file",
 }
 SCOPES_BY_KIND: dict[str, dict[str, str]] = {
     "merchant": MERCHANT_SCOPES,

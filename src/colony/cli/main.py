@@ -11,6 +11,7 @@ from colony.cli import (
     ledger_commands,
     qr_commands,
     serve,
+    settlement_commands,
 )
 
 app = typer.Typer(no_args_is_help=True, help="Colony: payments on a durable double-entry ledger.")
@@ -22,3 +23,4 @@ app.add_typer(key_commands.app, name="keys")
 app.add_typer(bench_commands.app, name="bench")
 app.add_typer(db_commands.app, name="db")
 app.add_typer(fx_commands.app, name="fx")
+app.add_typer(settlement_commands.app, name="settlement")

@@ -1,0 +1,107 @@
+"""`colony settlement ...`: a window's settlement report, and reconciling a partner's
+statement file, from the command line (docs/adr/0018)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from colony.cli.ledger_commands import DatabaseOption, fail, opened
+from colony.kernel.clock import SystemClock
+from colony.kernel.errors import ColonyError
+from colony.settlement.reconcile import Entry, statement_bytes_max
+from colony.settlement.report import CSV_COLUMNS, report_csv
+from colony.settlement.service import SettlementService
+from colony.storage.open import database_url_from_env, open_partner_store
+
+app = typer.Typer(no_args_is_help=True, help="Clearing and settlement between partners.")
+out = Console(highlight=False)
+
+DateOption = Annotated[str, typer.Option("--date", help="The window: YYYY-MM-DD (UTC).")]
+
+
+@contextmanager
+def settlement(database: str | None) -> Iterator[SettlementService]:
+    try:
+        store = open_partner_store(database_url_from_env(database))
+    except ColonyError as exc:
+        raise fail(str(exc)) from None
+    try:
+        with opened(database) as ledger:
+            yield SettlementService(ledger, store, SystemClock())
+    finally:
+        store.close()
+
+
+@app.command("report")
+def report(
+    date: DateOption,
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the report to this CSV file.")
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Per partner and currency: gross both ways, refunds, fees, interchange and the net."""
+    with settlement(database) as service:
+        try:
+            made = service.report(service.window(date))
+        except ColonyError as exc:
+            raise fail(str(exc)) from None
+    if csv_file is not None:
+        csv_file.write_text(report_csv(made))
+    state = "closed" if made.closed else "open: provisional"
+    table = Table(title=f"Settlement {made.window.name} ({state})")
+    for column in CSV_COLUMNS[1:]:
+        table.add_column(column.removesuffix("_minor"), justify="left" if column in
+                         ("partner_id", "currency") else "right")  # fmt: skip
+    for row in report_csv(made).splitlines()[1:]:
+        table.add_row(*row.split(",")[1:])
+    out.print(table)
+
+
+@app.command("reconcile")
+def reconcile(
+    partner: Annotated[str, typer.Option("--partner", help="The partner's id (ptn_...).")],
+    date: DateOption,
+    statement: Annotated[
+        Path, typer.Option("--statement", help="CSV with id, amount_minor, currency.")
+    ],
+    database: DatabaseOption = None,
+) -> None:
+    """The partner's statement file against the ledger: matched, missing either way,
+    different. Exits 1 when anything does not match, 2 when the file is malformed."""
+    if not statement.is_file():
+        raise fail(f"no statement file {statement}")
+    if statement.stat().st_size > statement_bytes_max:
+        raise fail(f"statement: the file is larger than {statement_bytes_max} bytes")
+    text = statement.read_text(encoding="utf-8")
+    with settlement(database) as service:
+        if not service.known(partner):
+            raise fail(f"no partner {partner}")
+        try:
+            found = service.reconcile(partner, service.window(date), text)
+        except ColonyError as exc:
+            raise fail(str(exc)) from None
+
+    def show(title: str, entries: list[Entry]) -> None:
+        out.print(f"{title}: {len(entries)}")
+        for e in entries:
+            out.print(f"  {e.ref} {e.amount_minor} {e.currency}")
+
+    show("matched", found.matched)
+    show("missing from the statement", found.missing_from_statement)
+    show("missing from the ledger", found.missing_from_ledger)
+    out.print(f"different: {len(found.different)}")
+    for d in found.different:
+        out.print(
+            f"  {d.ref} ledger {d.ledger.amount_minor} {d.ledger.currency},"
+            f" statement {d.statement.amount_minor} {d.statement.currency}"
+        )
+    if found.missing_from_statement or found.missing_from_ledger or found.different:
+        raise typer.Exit(1)
