@@ -22,8 +22,8 @@ from colony.api import (
     ledger_routes,
     partner_routes,
     payment_routes,
-    treasury_routes,
     settlement_routes,
+    treasury_routes,
     web_page,
     webhook_routes,
 )
