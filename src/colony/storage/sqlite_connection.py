@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from colony.kernel.errors import StorageUnavailable
 from colony.storage.sqlite_migrate import migrate
 
 T = TypeVar("T")
@@ -16,6 +18,8 @@ R = TypeVar("R")
 
 # How long a connection waits for another writer's lock before giving up, in seconds.
 busy_timeout_s = 30
+# Pause between attempts to switch a new database to WAL while another connection does, in s.
+wal_switch_retry_s = 0.01
 
 
 def connect(path: Path, synchronous: str = "FULL") -> sqlite3.Connection:
@@ -31,9 +35,27 @@ def open_connection(path: Path, synchronous: str = "FULL") -> sqlite3.Connection
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     db.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
-    db.execute("PRAGMA journal_mode = WAL")
+    _switch_to_wal(db)
     db.execute(f"PRAGMA synchronous = {synchronous}")
     return db
+
+
+def _switch_to_wal(db: sqlite3.Connection) -> None:
+    """WAL mode, which lasts in the file once set. Two connections switching a new file at the
+    same moment (workers starting together) can deadlock on the lock upgrade, and SQLite then
+    answers "database is locked" at once instead of waiting: try again until the busy timeout."""
+    deadline = time.monotonic() + busy_timeout_s
+    while True:
+        try:
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(wal_switch_retry_s)
+            continue
+        if str(mode).lower() != "wal":  # an in-memory or read-only database, say
+            raise StorageUnavailable(f"SQLite refused WAL mode (got {mode!r})")
+        return
 
 
 _write_gates: dict[Path, threading.Lock] = {}

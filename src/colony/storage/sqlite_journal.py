@@ -22,7 +22,7 @@ from colony.storage.journal_rows import (
     entries_of,
     rows_of,
 )
-from colony.storage.sqlite_connection import busy_timeout_s, write_gate
+from colony.storage.sqlite_connection import busy_timeout_s, open_connection, write_gate
 from colony.storage.sqlite_migrate import migrate
 
 # Copy the WAL back into the database file once this many bytes were appended since the last
@@ -34,16 +34,10 @@ class SqliteJournal:
     def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
         if synchronous.upper() not in ("FULL", "EXTRA", "NORMAL", "OFF"):
             raise ValueError(f"synchronous must be FULL, EXTRA, NORMAL or OFF, not {synchronous!r}")
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._gate = write_gate(path)  # shared with this process's table stores
         # The writer thread, not the opening thread, does the appends.
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
-        mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if mode.lower() != "wal":
-            raise StorageUnavailable(f"{path}: SQLite refused WAL mode (got {mode!r})")
-        self._db.execute(f"PRAGMA synchronous = {synchronous.upper()}")
+        self._db = open_connection(path, synchronous.upper())
         # Checkpoints are the background thread's job (see checkpoint_after_bytes).
         self._db.execute("PRAGMA wal_autocheckpoint = 0")
         migrate(self._db, str(path))
@@ -71,9 +65,7 @@ class SqliteJournal:
         self._checkpointer.start()
 
     def _checkpoint_loop(self, synchronous: str) -> None:
-        db = sqlite3.connect(self.path, isolation_level=None)
-        db.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
-        db.execute(f"PRAGMA synchronous = {synchronous.upper()}")
+        db = open_connection(self.path, synchronous.upper())
         try:
             while True:
                 self._checkpoint_due.wait()
