@@ -66,6 +66,33 @@ def test_one_stands_the_other_follows_then_takes_over(journal_url: str, address:
         second.close()
 
 
+def test_writer_duties_run_once_in_the_writer_and_move_with_it(
+    journal_url: str, address: str
+) -> None:
+    done: list[str] = []
+
+    def duty(who: str) -> Callable[[], Callable[[], None]]:
+        def start() -> Callable[[], None]:
+            done.append(f"{who} started")
+            return lambda: done.append(f"{who} stopped")
+
+        return start
+
+    first = _elected(journal_url, address)
+    second = _elected(journal_url, address)
+    try:
+        first.add_duty(duty("first"))
+        second.add_duty(duty("second"))  # a follower's duties wait for it to stand
+        assert done == ["first started"]
+        first.close()
+        _eventually(lambda: "second started" in done)
+        assert done == ["first started", "first stopped", "second started"]
+    finally:
+        first.close()
+        second.close()
+    assert done[-1] == "second stopped"
+
+
 def test_failures_cross_the_wire_as_their_own_kind(journal_url: str, address: str) -> None:
     writer = _elected(journal_url, address)
     follower = _elected(journal_url, address)

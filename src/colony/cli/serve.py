@@ -92,22 +92,22 @@ def build_context(
     ]
     ctx.fx = fx_commands.quote_service(database_url, clock)  # rates: $COLONY_FX_RATES_FILE
     ctx.table_stores.append(ctx.fx.store)
-    if ledger.is_writer:
-        reconcile(ctx)
+    ledger.add_duty(lambda: reconcile(ctx))
     return ctx
 
 
-def reconcile(ctx: ApiContext) -> None:
-    """Finish whatever a crash interrupted, before serving anyone: the writer's first duty."""
+def reconcile(ctx: ApiContext) -> Callable[[], None]:
+    """Finish whatever a crash interrupted, before serving anyone: the writer's first duty,
+    done once each time a process becomes the writer (it leaves nothing running)."""
     ctx.wallets.reconcile()
     assert ctx.funding is not None
     ctx.funding.reconcile()
+    return lambda: None
 
 
-def writer_duties(ctx: ApiContext) -> Callable[[], None]:
-    """Start what only the ledger writer does (finishing interrupted work, relaying webhooks)
-    and return how to stop it."""
-    reconcile(ctx)
+def webhook_relay(ctx: ApiContext) -> Callable[[], None]:
+    """The writer's duty of relaying webhooks (only one process may): start it, return how
+    to stop it."""
     sender = HttpSender()
     stop_relay = threading.Event()
     relay = webhook_dispatcher(ctx, sender).run_in_background(stop_relay)
@@ -194,7 +194,7 @@ def serve(
         raise fail(str(exc)) from None
     ledger = ctx.ledger
     assert isinstance(ledger, ElectedLedger)
-    ledger.assign_duties(lambda: writer_duties(ctx))
+    ledger.add_duty(lambda: webhook_relay(ctx))
     ctx.address_limiter = RateLimiter(ctx.clock, address_rate_limit, 2 * address_rate_limit)
     try:
         announce(url, demo_data.seed(ctx) if demo else None)

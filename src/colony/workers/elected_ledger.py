@@ -47,13 +47,9 @@ watch_interval_s = 0.5
 # How long a follower waits at start for the writer to answer before serving anyway, in s.
 writer_wait_s = 120.0
 
-# What the writer does besides writing (finish interrupted work, relay webhooks); returns the
-# function that stops it, called when this process stops being the writer.
-WriterDuties = Callable[[], Callable[[], None]]
-
-
-def _no_duties() -> Callable[[], None]:
-    return lambda: None
+# Something the writer does besides writing (finish interrupted work, relay webhooks); it
+# returns the function that stops it, called when this process stops being the writer.
+WriterDuty = Callable[[], Callable[[], None]]
 
 
 class ElectedLedger:
@@ -70,8 +66,8 @@ class ElectedLedger:
         self._clock = clock
         self._address = address
         self._authkey = authkey
-        self._duties: WriterDuties = _no_duties
-        self._stop_duties: Callable[[], None] | None = None
+        self._duties: list[WriterDuty] = []
+        self._stop_duties: list[Callable[[], None]] | None = None  # None: not started
         self._hold: WriterHold | None = None
         self._server: LedgerServer | None = None
         self._remote: RemoteLedger | None = None
@@ -94,15 +90,19 @@ class ElectedLedger:
     def is_writer(self) -> bool:
         return self._hold is not None
 
-    def assign_duties(self, duties: WriterDuties) -> None:
-        """What the writer does besides writing; started now if this process is the writer,
-        else whenever it becomes one (the services it needs exist only after this ledger)."""
-        self._duties = duties
-        self._start_duties()
+    def add_duty(self, duty: WriterDuty) -> None:
+        """Something the writer does besides writing: started now if this process is the
+        writer, and again each time it becomes one (the services a duty needs exist only
+        after this ledger, so duties are added once they are wired)."""
+        self._duties.append(duty)
+        if self._stop_duties is not None:
+            self._stop_duties.append(duty())
+        else:
+            self._start_duties()
 
     def _start_duties(self) -> None:
         if self._hold is not None and self._stop_duties is None:
-            self._stop_duties = self._duties()
+            self._stop_duties = [duty() for duty in self._duties]
 
     # ------------------------------------------------------------------------- election
 
@@ -137,8 +137,8 @@ class ElectedLedger:
     def _step_down(self) -> None:
         hold, server, stop = self._hold, self._server, self._stop_duties
         self._hold, self._server, self._stop_duties = None, None, None
-        if stop is not None:
-            stop()
+        for stop_one in reversed(stop or []):
+            stop_one()
         if server is not None:
             server.close()
         if hold is not None:

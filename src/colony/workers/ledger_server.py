@@ -31,7 +31,6 @@ class LedgerServer:
 
     def __init__(self, ledger: Ledger, address: str, authkey: bytes) -> None:
         self._ledger = ledger
-        self._authkey = authkey
         with contextlib.suppress(FileNotFoundError):
             os.unlink(address)  # a dead writer's socket file: its lock is gone, so is it
         self._listener = Listener(address, family="AF_UNIX", authkey=authkey)
