@@ -8,6 +8,7 @@ fail instead, so CI can never pass without them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,9 +49,9 @@ def postgres_server_url() -> str:
     return POSTGRES_SERVER_URL
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A new, empty database on the test server."""
+@contextlib.contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty database on the test server, dropped afterwards (as many as a test needs)."""
     server = postgres_server_url()
     url, name = create_fresh_database(server, "colony_test")
     try:
@@ -59,22 +60,29 @@ def postgres_url() -> Iterator[str]:
         drop_database(server, name)
 
 
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty database on the test server."""
+    with fresh_postgres_database() as url:
+        yield url
+
+
+def _on_each_backend(request: pytest.FixtureRequest, sqlite_file: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{sqlite_file}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def journal_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def journal_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh ledger database on each backend in turn."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/journal.db"
-    else:
-        yield request.getfixturevalue("postgres_url")
+    return _on_each_backend(request, tmp_path / "journal.db")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh database for a table store on each backend in turn (SQLite: colony.db)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/colony.db"
-    else:
-        yield request.getfixturevalue("postgres_url")
+    return _on_each_backend(request, tmp_path / "colony.db")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -13,8 +13,7 @@ from typer.testing import CliRunner
 from colony.cli.main import app
 from colony.ledger import Account, Transfer
 from colony.storage.open import open_ledger
-from colony.storage.postgres_databases import create_fresh_database, drop_database
-from tests.conftest import postgres_server_url
+from tests.conftest import fresh_postgres_database
 
 runner = CliRunner()
 
@@ -62,12 +61,8 @@ def target_url(journal_url: str, tmp_path: Path) -> Iterator[str]:
     if journal_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path}/restored.db"
         return
-    server = postgres_server_url()
-    url, name = create_fresh_database(server, "colony_test")
-    try:
+    with fresh_postgres_database() as url:
         yield url
-    finally:
-        drop_database(server, name)
 
 
 def test_backup_then_restore_gives_the_same_verified_ledger(

@@ -9,11 +9,9 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.cli.demo_server import DemoServer, colony_command, demo_server
 
@@ -25,14 +23,6 @@ payment_deadline_s = 120.0
 # Statuses a client retries with the same Idempotency-Key: rate limited, writer unreachable;
 # and 409 idempotency_key_in_use (the first attempt is still being answered by a worker).
 _RETRY = {429, 503}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def serve_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/colony.db"
-    else:
-        yield request.getfixturevalue("postgres_url")
 
 
 def _children(pid: int) -> list[int]:
@@ -66,8 +56,8 @@ def _wait_for_workers(server: DemoServer, count: int) -> None:
         time.sleep(0.1)
 
 
-def test_parallel_payments_survive_the_writer_dying(serve_url: str) -> None:
-    with demo_server(serve_url, "--workers", "3", "--address-rate-limit", "100000") as server:
+def test_parallel_payments_survive_the_writer_dying(store_url: str) -> None:
+    with demo_server(store_url, "--workers", "3", "--address-rate-limit", "100000") as server:
         _wait_for_workers(server, 3)
         token = server.secret("wtok_")
         payload = re.search(r'"payload": "([^"]+)"', server.output)
@@ -146,7 +136,7 @@ def test_parallel_payments_survive_the_writer_dying(serve_url: str) -> None:
         _wait_for_workers(server, 3)  # the killed worker was replaced
         assert _writer(server) != first_writer  # and another process writes the ledger now
     verified = subprocess.run(
-        [colony_command(), "ledger", "verify", "--database", serve_url],
+        [colony_command(), "ledger", "verify", "--database", store_url],
         capture_output=True,
         text=True,
         timeout=120,
