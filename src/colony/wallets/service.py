@@ -419,6 +419,21 @@ class WalletService:
         )
         return WalletResult.ok
 
+    def _funding_parties(
+        self, phone: str, currency: str, partner: str, amount_minor: int
+    ) -> tuple[Wallet, int] | WalletResult:
+        """The wallet and the partner's account a top-up or withdrawal moves money between,
+        or why there is none."""
+        wallet = self._store.by_phone(phone, currency.upper())
+        if wallet is None:
+            return WalletResult.unknown_wallet
+        partner_account = self.funding_partner_account_id(partner, wallet.ledger)
+        if not self._ledger.lookup_accounts([partner_account]):  # the ledger is the registry
+            return WalletResult.unknown_funding_source
+        if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
+            return WalletResult.amount_must_be_positive
+        return wallet, partner_account
+
     def request_top_up(
         self,
         phone: str,
@@ -430,14 +445,10 @@ class WalletService:
         """Hold a top-up until the partner confirms: nothing is spendable yet, but the
         wallet's balance cap is already checked, and the hold expires by itself if the
         partner says nothing within `top_up_confirm_timeout_s`."""
-        wallet = self._store.by_phone(phone, currency.upper())
-        if wallet is None:
-            return P2POutcome(WalletResult.unknown_wallet)
-        partner_account = self.funding_partner_account_id(partner, wallet.ledger)
-        if not self._ledger.lookup_accounts([partner_account]):  # the ledger is the registry
-            return P2POutcome(WalletResult.unknown_funding_source)
-        if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
-            return P2POutcome(WalletResult.amount_must_be_positive)
+        found = self._funding_parties(phone, currency, partner, amount_minor)
+        if isinstance(found, WalletResult):
+            return P2POutcome(found)
+        wallet, partner_account = found
         tid = transfer_id if transfer_id is not None else self._ids.new_id()
         pending = int(TransferFlags.pending)
         timeout = model.top_up_confirm_timeout_s
@@ -486,14 +497,10 @@ class WalletService:
         no longer be spent), today's outflow allowance is used, and the balance headroom it
         frees is held too. If the partner says nothing within `withdrawal_confirm_timeout_s`,
         the ledger expires every hold and the money is the wallet's again."""
-        wallet = self._store.by_phone(phone, currency.upper())
-        if wallet is None:
-            return P2POutcome(WalletResult.unknown_wallet)
-        partner_account = self.funding_partner_account_id(partner, wallet.ledger)
-        if not self._ledger.lookup_accounts([partner_account]):
-            return P2POutcome(WalletResult.unknown_funding_source)
-        if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
-            return P2POutcome(WalletResult.amount_must_be_positive)
+        found = self._funding_parties(phone, currency, partner, amount_minor)
+        if isinstance(found, WalletResult):
+            return P2POutcome(found)
+        wallet, partner_account = found
         tid = transfer_id if transfer_id is not None else self._ids.new_id()
         timeout = model.withdrawal_confirm_timeout_s
         chain = [
