@@ -98,7 +98,7 @@ def line(currency: str = "SGD", **amounts: int) -> dict[str, object]:
     names = (
         "payments_acquired", "gross_acquired_minor", "refunds_acquired_minor", "payments_issued",
         "gross_issued_minor", "refunds_issued_minor", "fees_minor", "interchange_minor",
-        "net_minor",
+        "fx_bought_minor", "fx_sold_minor", "net_minor",
     )  # fmt: skip
     return {"currency": currency} | {n: amounts.get(n, 0) for n in names}
 
@@ -142,11 +142,11 @@ def test_a_days_settlement_across_three_partners(served_at_each_backend: Served)
     assert as_csv.text == (
         "window,partner_id,currency,payments_acquired,gross_acquired_minor,"
         "refunds_acquired_minor,payments_issued,gross_issued_minor,refunds_issued_minor,"
-        "fees_minor,interchange_minor,net_minor\n"
-        f"2026-03-14,{c},SGD,1,8000,0,1,4000,1000,160,12,4852\n"
+        "fees_minor,interchange_minor,fx_bought_minor,fx_sold_minor,net_minor\n"
+        f"2026-03-14,{c},SGD,1,8000,0,1,4000,1000,160,12,0,0,4852\n"
     )
     everyone = client.get("/v1/settlements/2026-03-14.csv", headers=operator).text.splitlines()
-    assert len(everyone) == 5 and everyone[1] == "2026-03-14,colony,SGD,0,0,0,0,0,0,0,0,207"
+    assert len(everyone) == 5 and everyone[1] == "2026-03-14,colony,SGD,0,0,0,0,0,0,0,0,0,0,207"
 
     # Captured the next morning, the authorisation is owed in the next day's window.
     at(clock, DAY + dt.timedelta(days=1, hours=8))

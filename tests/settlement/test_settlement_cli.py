@@ -27,10 +27,10 @@ def test_report_and_reconcile_from_the_command_line(store_url: str, tmp_path: Pa
         "--database", store_url,
     ])  # fmt: skip
     assert shown.exit_code == 0, shown.output
-    assert "Settlement 2026-03-14" in shown.output and "5402" in shown.output
+    assert "Settlement 2026-03-14" in shown.output and f"{b} SGD net_minor=5402" in shown.output
     rows = csv_file.read_text().splitlines()
     assert rows[0].startswith("window,partner_id,currency,") and len(rows) == 5
-    assert f"2026-03-14,{b},SGD,2,6500,1000,0,0,0,98,0,5402" in rows
+    assert f"2026-03-14,{b},SGD,2,6500,1000,0,0,0,98,0,0,0,5402" in rows
 
     statement = tmp_path / "statement.csv"
     statement.write_text(f"id,amount_minor,currency\n{ids['p1']},2500,SGD\n{ids['p3']},4000,SGD\n")

@@ -10,13 +10,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from colony.cli.ledger_commands import DatabaseOption, fail, opened
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import ColonyError
 from colony.settlement.reconcile import Entry, statement_bytes_max
-from colony.settlement.report import CSV_COLUMNS, report_csv
+from colony.settlement.report import report_csv
 from colony.settlement.service import SettlementService
 from colony.storage.open import database_url_from_env, open_partner_store
 
@@ -56,13 +55,17 @@ def report(
     if csv_file is not None:
         csv_file.write_text(report_csv(made))
     state = "closed" if made.closed else "open: provisional"
-    table = Table(title=f"Settlement {made.window.name} ({state})")
-    for column in CSV_COLUMNS[1:]:
-        table.add_column(column.removesuffix("_minor"), justify="left" if column in
-                         ("partner_id", "currency") else "right")  # fmt: skip
-    for row in report_csv(made).splitlines()[1:]:
-        table.add_row(*row.split(",")[1:])
-    out.print(table)
+    out.print(f"Settlement {made.window.name} ({state}), amounts in minor units")
+    # A line per partner and currency, then its non-zero columns: thirteen columns do not
+    # fit a terminal's width as a table.
+    for line in made.lines:
+        amounts = [
+            f"{name}={value}"
+            for name, value in vars(line).items()
+            if name not in ("partner_id", "currency", "net_minor") and value
+        ]
+        out.print(f"{line.partner_id} {line.currency} net_minor={line.net_minor}")
+        out.print(f"  {', '.join(amounts) or 'nothing crossed'}", soft_wrap=False)
 
 
 @app.command("reconcile")

@@ -27,6 +27,7 @@ from colony.fx.service import QuoteService
 from colony.kernel.money import Money, scale_of
 from colony.ledger import LedgerPort, Transfer, TransferFlags
 from colony.ledger.results import CreateTransferResult as RT
+from colony.merchants.model import Merchant
 from colony.payments.service import (
     TRANSFER_PAYMENT,
     TRANSFER_REFUND,
@@ -166,6 +167,7 @@ class CrossBorderPayments:
                 _LINKED,
                 user_data_32=merchant.discount_bps,
             ),
+            *self._clearing_legs(payer, merchant, paid, amount),
             *self._payments.settlement_legs(
                 payment_id,
                 merchant.ledger,
@@ -247,8 +249,17 @@ class CrossBorderPayments:
                     TRANSFER_FX_SPREAD,
                 )
             )
-        for leg in chain[:-1]:
+        if self._payments.clearing is not None:
+            chain += self._payments.clearing.fx_refund_legs(
+                refund_id,
+                wallet.id,
+                record.merchant_id,
+                (wallet.ledger, back),
+                (ledger, amount_minor),
+            )
+        for leg in chain:
             leg.flags |= _LINKED
+        chain[-1].flags &= ~_LINKED  # the chain ends here
         result = refund_result(self._ledger.create_transfers(chain))
         return PayOutcome(result, refund_id, amount_minor=amount_minor, cross_border=paid)
 
@@ -277,6 +288,21 @@ class CrossBorderPayments:
         if consumed.quote is None or consumed.result is not QuoteResult.ok:
             return _QUOTE_REFUSALS[consumed.result]
         return consumed.quote
+
+    def _clearing_legs(
+        self, wallet: Wallet, merchant: Merchant, paid: CrossBorderRecord, amount: int
+    ) -> list[Transfer]:
+        """What the payer's partner owes the merchant's, through the house's exchange
+        (partners/clearing.py): none within one partner."""
+        if self._payments.clearing is None:
+            return []
+        return self._payments.clearing.fx_legs(
+            paid.payment_id,
+            wallet.id,
+            merchant.id,
+            (wallet.ledger, paid.wallet_amount_minor),
+            (merchant.ledger, amount),
+        )
 
     def _payer_legs(self, wallet: Wallet, paid: CrossBorderRecord) -> list[Transfer]:
         """The payer's side: its money into the treasury, its limits, the house's spread."""

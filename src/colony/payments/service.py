@@ -91,7 +91,6 @@ class PayResult(enum.IntEnum):
     quote_already_used = 32  # by another payment
     quote_expired = 33  # ask for a new quote
     refund_too_small = 34  # it would give the payer back less than one minor unit
-    currency_mismatch = 35  # across partners in two currencies: not cleared yet
 
 
 @dataclass(frozen=True)
@@ -142,7 +141,7 @@ class PaymentService:
         self._ids = ids
         self.records = records
         self._clock = clock
-        self._clearing = clearing
+        self.clearing = clearing
 
     def merchant_qr(
         self, merchant: Merchant, amount_minor: int | None = None, reference: str | None = None
@@ -191,10 +190,6 @@ class PaymentService:
         wallet = self._wallet_store.by_phone(phone, currency.upper())
         if wallet is None:
             return PayResult.unknown_wallet
-        if self._clearing and self._clearing.currencies_refused(
-            wallet.id, wallet.currency, merchant.id, merchant.currency
-        ):
-            return PayResult.currency_mismatch
         if qr.transaction_currency != f"{merchant.ledger:03d}" or (
             merchant.ledger != wallet.ledger and not cross_border
         ):
@@ -426,15 +421,15 @@ class PaymentService:
         self, pid: int, wallet: Wallet, merchant: Merchant, amount: int, hold_s: int | None = None
     ) -> list[Transfer]:
         """What the payer's partner owes the merchant's (partners/clearing.py): none within one."""
-        if self._clearing is None:
+        if self.clearing is None:
             return []
-        return self._clearing.legs(
+        return self.clearing.legs(
             pid, wallet.id, merchant.id, amount, wallet.ledger, hold_timeout_s=hold_s
         )
 
     def _held(self, payment_id: int) -> list[int]:
         """An authorisation's clearing leg, posted or voided with it."""
-        return [] if self._clearing is None else self._clearing.held_leg_ids(payment_id)
+        return [] if self.clearing is None else self.clearing.held_leg_ids(payment_id)
 
     def settlement_legs(
         self,
@@ -540,9 +535,9 @@ class PaymentService:
             ),
             *self._wallets.receive_legs(payment.debit_account_id, ledger, amount_minor, rid),
         ]
-        if self._clearing is not None:
+        if self.clearing is not None:
             chain[-1].flags |= _LINKED
-            chain += self._clearing.refund_legs(payment_id, rid, amount_minor)
+            chain += self.clearing.refund_legs(payment_id, rid, amount_minor)
             chain[-1].flags &= ~_LINKED
         result = refund_result(self._ledger.create_transfers(chain))
         return PayOutcome(result, rid, amount_minor=amount_minor)

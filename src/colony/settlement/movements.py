@@ -6,6 +6,11 @@ the payment). A payment made at once books its leg posted; an authorisation hold
 its capture posts it (a transfer whose `pending_id` is the held leg). So a movement counts
 in the window its money was posted in: held legs, releases and expiries move nothing owed.
 Each leg touches two clearing accounts, and counts once.
+
+A payment across partners and currencies also carries two FX legs (code 211, ADR 0019): the
+house's exchange for the payer's partner. Each is a movement of its own between that partner
+and the house, in the leg's currency, with no fee: `fx_in` when the house delivers the
+currency to the partner, `fx_out` when the partner pays it to the house.
 """
 
 from __future__ import annotations
@@ -18,7 +23,12 @@ from typing import TypeVar
 from colony.kernel.money import iso_4217_currencies
 from colony.ledger import LedgerPort, Transfer, TransferFlags
 from colony.ledger.service import statement_page_max
-from colony.partners.clearing import TRANSFER_PARTNER_CLEARING, clearing_account_id
+from colony.partners.clearing import (
+    TRANSFER_PARTNER_CLEARING,
+    TRANSFER_PARTNER_FX,
+    clearing_account_id,
+)
+from colony.partners.model import HOUSE_PARTNER_ID
 from colony.payments.service import TRANSFER_PAYMENT, TRANSFER_REFUND, discount_fee
 from colony.settlement.windows import Window
 
@@ -32,6 +42,12 @@ T = TypeVar("T")
 class MovementKind(enum.StrEnum):
     payment = "payment"  # the issuer's user paid the acquirer's merchant
     refund = "refund"  # the acquirer's merchant gave (part of) a payment back
+    fx_in = "fx_in"  # the house delivered the partner this currency, for another (ADR 0019)
+    fx_out = "fx_out"  # the partner paid the house this currency, for another
+
+
+# The movements a partner's statement lists: what its users paid and were given back.
+STATEMENT_KINDS = frozenset({MovementKind.payment, MovementKind.refund})
 
 
 @dataclass(frozen=True)
@@ -39,8 +55,8 @@ class Movement:
     kind: MovementKind
     id: int  # the payment's or the refund's transfer id
     payment_id: int
-    issuer: str  # the payer's partner
-    acquirer: str  # the merchant's partner
+    issuer: str  # the payer's partner (of an FX movement: the partner exchanging)
+    acquirer: str  # the merchant's partner (of an FX movement: the house)
     currency: str
     amount_minor: int
     fee_minor: int  # the merchant discount on a payment's posted amount; 0 on a refund
@@ -109,6 +125,17 @@ def _movement(
     debit, currency = _partner(accounts, p.leg.debit_account_id)
     credit, _ = _partner(accounts, p.leg.credit_account_id)
     amount = p.leg.amount
+    payment_id = owner.id if owner.code == TRANSFER_PAYMENT else owner.user_data_128
+    if p.leg.code == TRANSFER_PARTNER_FX:
+        kind, partner = (
+            (MovementKind.fx_in, credit)
+            if debit == HOUSE_PARTNER_ID
+            else (MovementKind.fx_out, debit)
+        )
+        return Movement(
+            kind, owner.id, payment_id, partner, HOUSE_PARTNER_ID, currency, amount, 0,
+            p.leg.timestamp,
+        )  # fmt: skip
     if owner.code == TRANSFER_PAYMENT:
         fee = discount_fee(amount, owner.user_data_32)  # the bps the payment was made at
         return Movement(
@@ -143,7 +170,7 @@ def _window_lines(ledger: LedgerPort, account_id: int, window: Window) -> Iterat
             t = line.transfer
             if (
                 line.kind == "transfer"
-                and t.code == TRANSFER_PARTNER_CLEARING
+                and t.code in (TRANSFER_PARTNER_CLEARING, TRANSFER_PARTNER_FX)
                 and not t.flags & (TransferFlags.pending | TransferFlags.void_pending_transfer)
             ):
                 yield t

@@ -2,7 +2,9 @@
 
 The file is CSV with a header row naming at least `id`, `amount_minor` and `currency`: one
 line per payment (`pay_` and 32 hex digits, the amount posted) or refund (`re_` and 32 hex
-digits, the amount given back) that crossed between the partner and another in the window.
+digits, the amount given back) that crossed between the partner and another in the window,
+in the payment's currency (the merchant's); the house's exchange for a cross-border payment
+is not a line of its own (ADR 0019).
 Each entry is matched, missing (from the file, or from the ledger) or different (same id,
 another amount or currency). Reconciling only reads: a malformed file is refused whole, with
 the line and the field that are wrong.
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 
 from colony.kernel.errors import InvalidInput
 from colony.kernel.money import UnknownCurrency, held_currency
-from colony.settlement.movements import Movement, MovementKind
+from colony.settlement.movements import STATEMENT_KINDS, Movement, MovementKind
 
 # The longest statement file accepted, in bytes and in lines (the header row included).
 statement_bytes_max = 16 * 1024 * 1024
@@ -110,6 +112,7 @@ def reconcile(ledger_movements: list[Movement], statement: list[Entry]) -> Recon
     ours = {
         movement_ref(m): Entry(movement_ref(m), m.amount_minor, m.currency)
         for m in ledger_movements
+        if m.kind in STATEMENT_KINDS
     }
     theirs = {e.ref: e for e in statement}
     matched, different = [], []

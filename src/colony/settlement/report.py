@@ -8,7 +8,10 @@ The obligations each movement makes, in the movement's currency:
   amount less the fee, which is the house's revenue); the house owes the issuer the
   interchange, `interchange_share_bps` of that fee;
 - a refund: the acquirer owes the issuer the amount given back. The fee and the interchange
-  stay (the service was rendered, as payments/service.py keeps the fee).
+  stay (the service was rendered, as payments/service.py keeps the fee);
+- the house's exchange for a cross-border payment (ADR 0019): `fx_in`, the house owes the
+  partner the amount (it bought that currency from the house); `fx_out`, the partner owes
+  the house the amount (it sold that currency to the house).
 
 An obligation from the house to itself (a house wallet's payment brings no interchange to
 anyone; the fee on a house merchant's payment is already the house's) moves nothing.
@@ -48,6 +51,8 @@ class SettlementLine:
     refunds_issued_minor: int  # given back to its users by other partners' merchants
     fees_minor: int  # the merchant discount on its merchants' payments (owed to the house)
     interchange_minor: int  # its share of the fees on its users' payments (owed by the house)
+    fx_bought_minor: int  # this currency it got by exchange for another (ADR 0019)
+    fx_sold_minor: int  # this currency it gave by exchange for another
     net_minor: int  # the platform pays it (positive) or collects from it (negative)
 
 
@@ -67,6 +72,12 @@ def obligations_of(movements: Iterable[Movement]) -> list[Obligation]:
     for m in movements:
         if m.kind is MovementKind.refund:
             out.append(Obligation(m.acquirer, m.issuer, m.currency, m.amount_minor))
+            continue
+        if m.kind is MovementKind.fx_in:
+            out.append(Obligation(HOUSE_PARTNER_ID, m.issuer, m.currency, m.amount_minor))
+            continue
+        if m.kind is MovementKind.fx_out:
+            out.append(Obligation(m.issuer, HOUSE_PARTNER_ID, m.currency, m.amount_minor))
             continue
         out += [
             Obligation(m.issuer, m.acquirer, m.currency, m.amount_minor),
@@ -97,9 +108,15 @@ def build_report(window: Window, now_ns: int, movements: list[Movement]) -> Sett
                 payments_issued=1, gross_issued_minor=m.amount_minor,
                 interchange_minor=interchange_minor(m.fee_minor),
             )  # fmt: skip
-        else:
+        elif m.kind is MovementKind.refund:
             add(m.acquirer, m.currency, refunds_acquired_minor=m.amount_minor)
             add(m.issuer, m.currency, refunds_issued_minor=m.amount_minor)
+        else:  # the house's exchange: the partner is the issuer, the house the acquirer
+            bought, sold = (
+                (m.issuer, m.acquirer) if m.kind is MovementKind.fx_in else (m.acquirer, m.issuer)
+            )
+            add(bought, m.currency, fx_bought_minor=m.amount_minor)
+            add(sold, m.currency, fx_sold_minor=m.amount_minor)
     for key in nets:
         add(*key)  # the house may be owed fees without a movement of its own
     lines = [
@@ -121,6 +138,8 @@ def _line(partner: str, currency: str, s: dict[str, int], net_minor: int) -> Set
         refunds_issued_minor=s.get("refunds_issued_minor", 0),
         fees_minor=s.get("fees_minor", 0),
         interchange_minor=s.get("interchange_minor", 0),
+        fx_bought_minor=s.get("fx_bought_minor", 0),
+        fx_sold_minor=s.get("fx_sold_minor", 0),
         net_minor=net_minor,
     )
 
