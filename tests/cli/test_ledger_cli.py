@@ -178,3 +178,9 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert "verify: ok" in result.stdout
     assert "linked_event_failed, exceeds_credits" in result.stdout
     assert "hold is expired" in result.stdout
+    # Part two: both cross-border stories, what the partners owe, settlement, verified.
+    assert "Li Wei (Shanghai, CNY wallet) buys a reindeer mug" in result.stdout
+    assert "the wallet got CN¥" in result.stdout  # the refund at the payment's rate
+    assert "Maria (Manila, PHP wallet at Bayanihan Pay) pays Lau Pa Sat Satay" in result.stdout
+    assert "Merlion Pay SGD: net 1227" in result.stdout  # 12.50 less its 1.80 % fee
+    assert result.stdout.count("verify: ok") == 2

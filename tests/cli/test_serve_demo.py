@@ -49,7 +49,7 @@ def test_seed_is_idempotent_across_restarts(store_url: str) -> None:
         second = demo_data.seed(ctx)
         assert _counts(ctx) == counts
         assert counts == {
-            "wallets": 4,
+            "wallets": 5,
             "merchant accounts": 4,
             "accounts": counts["accounts"],
             "transfers": counts["transfers"],
@@ -79,12 +79,25 @@ def test_seeded_money_is_what_the_story_says(tmp_path: Path) -> None:
         assert ctx.ledger.pending_status(held) is TransferPendingStatus.pending
         refund = ctx.ledger.lookup_transfers([demo_data.ledger_id("refund:aino:gifts")])
         assert refund and refund[0].amount == 500
-        # Maria (Bayanihan Pay) paid 12.50 at Merlion Pay's satay stall: Bayanihan owes it.
-        assert ctx.partners is not None
+        # Maria (Bayanihan Pay) paid SGD 12.50 in pesos at Merlion Pay's satay stall: Merlion
+        # is owed the dollars by the house, which is owed the pesos by Bayanihan.
+        assert ctx.partners is not None and ctx.payments.records is not None
         by_brand = {p.brand: p.id for p in ctx.partners.store.page(None, 10)}
         clearing = Clearing(ctx.ledger, ctx.partners.store)
-        assert clearing.net_minor(by_brand["Bayanihan Pay"], ledger_of("SGD")) == -1_250
-        assert clearing.net_minor(by_brand["Merlion Pay"], ledger_of("SGD")) == 1_250
+        satay = ctx.payments.records.cross_border_of(demo_data.ledger_id("pay:maria:satay:php"))
+        assert satay is not None and satay.wallet_currency == "PHP"
+        bayanihan, merlion = by_brand["Bayanihan Pay"], by_brand["Merlion Pay"]
+        assert clearing.net_minor(bayanihan, ledger_of("PHP")) == -satay.wallet_amount_minor
+        assert clearing.net_minor(bayanihan, ledger_of("SGD")) == 0
+        assert clearing.net_minor(merlion, ledger_of("SGD")) == 1_250
+        # Li Wei paid Aurora Gifts EUR 34.90 from CNY, and got EUR 10.00 back at that rate.
+        mug = ctx.payments.records.cross_border_of(demo_data.ledger_id("pay:liwei:gifts"))
+        assert mug is not None and mug.wallet_currency == "CNY"
+        (li_wei,) = [w for w in every_wallet(ctx.wallet_store) if w.currency == "CNY"]
+        refunded = ctx.ledger.lookup_transfers([demo_data.ledger_id("refund:liwei:gifts")])
+        assert refunded and refunded[0].amount == 1_000
+        back = ctx.wallets.balance(li_wei) - (100_001 - mug.wallet_amount_minor)
+        assert 0 < back <= mug.wallet_amount_minor * 1_000 // 3_490  # at most its share
     finally:
         _closed(ctx)
 
@@ -137,7 +150,7 @@ def test_the_printed_curl_commands_run(tmp_path: Path) -> None:
         pytest.skip("curl (and bash) are needed to run the printed commands: apt-get install curl")
     with demo_server(tmp_path / "demo.db") as server:
         commands = server.curl_commands()
-        assert len(commands) == 5, server.output  # wallet, QR code, pay, capture, onboard
+        assert len(commands) == 6, server.output  # wallet, QR, pay, capture, onboard, quote
         answers = {command: _run(command) for command in commands}
         for command, answer in answers.items():
             assert "error" not in answer, f"{command}\n{answer}"

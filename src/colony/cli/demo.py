@@ -1,4 +1,5 @@
-"""`colony demo`: a small wallet story told through every kind of ledger transfer.
+"""`colony demo`: a small wallet story told through every kind of ledger transfer, then the
+market's two cross-border stories (demo_market.py).
 
 It opens a funding bank's settlement account, an operator revenue account, wallets and a
 merchant in two currencies, moves money through posted, pending, posted-in-part, voided,
@@ -19,14 +20,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from colony.cli.ledger_commands import DatabaseOption, opened
+from colony.cli.demo_market import money, print_trial_balance, run_market
+from colony.cli.ledger_commands import DatabaseOption, fail, opened
+from colony.cli.serve import build_context
+from colony.kernel.errors import ColonyError
 from colony.kernel.money import Money
 from colony.ledger import AMOUNT_MAX, Account, AccountFlags, Ledger, Transfer, TransferFlags
 from colony.ledger.verify import verify
+from colony.storage.open import database_url_from_env
 
 USD = 840  # a ledger per currency, numbered by ISO 4217
 EUR = 978
-CURRENCY = {USD: "USD", EUR: "EUR"}
 
 # Account codes say what kind of account it is (a chart of accounts in miniature).
 CODE_SETTLEMENT = 10
@@ -195,7 +199,7 @@ def run_demo(ledger: Ledger, out: Console, *, expiry_wait_s: float = 1.2) -> boo
 
     for account in ACCOUNTS:
         _print_statement(ledger, out, account)
-    _print_trial_balance(ledger, out)
+    print_trial_balance(ledger, out, "Trial balance per currency")
     report = verify(*ledger.snapshot_for_verify())
     for problem in [*report.problems, *map(str, report.mismatches)]:
         out.print(f"  [red]{problem}[/red]")
@@ -206,10 +210,6 @@ def run_demo(ledger: Ledger, out: Console, *, expiry_wait_s: float = 1.2) -> boo
 def _status(ledger: Ledger, transfer_id: int) -> str:
     status = ledger.pending_status(transfer_id)
     return status.name if status is not None else "unknown"
-
-
-def _money(minor: int, ledger_number: int) -> str:
-    return Money(minor, CURRENCY[ledger_number]).format("en_US")
 
 
 def _print_statement(ledger: Ledger, out: Console, account: Named) -> None:
@@ -224,14 +224,14 @@ def _print_statement(ledger: Ledger, out: Console, account: Named) -> None:
         kind = "hold expired" if expiry else _describe(t.flags)
         balance = b.credits_posted - b.debits_posted
         held = b.debits_pending + b.credits_pending
-        amount = _money(t.amount, account.ledger)
+        amount = money(t.amount, account.ledger)
         table.add_row(
             str(t.id),
             kind,
             amount if debit and not expiry else "",
             amount if not debit and not expiry else "",
-            _money(balance, account.ledger),
-            _money(held, account.ledger) if held else "",
+            money(balance, account.ledger),
+            money(held, account.ledger) if held else "",
         )
     out.print(table)
 
@@ -248,32 +248,6 @@ def _describe(flags: int) -> str:
     return "posted"
 
 
-def _print_trial_balance(ledger: Ledger, out: Console) -> None:
-    table = Table(title="Trial balance per currency", title_justify="left")
-    for column in (
-        "currency",
-        "accounts",
-        "debits posted",
-        "credits posted",
-        "debits pending",
-        "credits pending",
-        "balanced",
-    ):
-        table.add_column(column, justify="right")
-    for s in ledger.totals():
-        balanced = s.debits_posted == s.credits_posted and s.debits_pending == s.credits_pending
-        table.add_row(
-            CURRENCY.get(s.ledger, str(s.ledger)),
-            str(s.accounts),
-            _money(s.debits_posted, s.ledger),
-            _money(s.credits_posted, s.ledger),
-            _money(s.debits_pending, s.ledger),
-            _money(s.credits_pending, s.ledger),
-            "yes" if balanced else "[red]NO[/red]",
-        )
-    out.print(table)
-
-
 def demo(
     database: DatabaseOption = None,
     expiry_wait: Annotated[
@@ -284,5 +258,14 @@ def demo(
     out = Console()
     with opened(database) as ledger:
         ok = run_demo(ledger, out, expiry_wait_s=expiry_wait)
+    try:
+        ctx = build_context(database_url_from_env(database))
+    except ColonyError as exc:
+        raise fail(str(exc)) from None
+    try:
+        ok = run_market(ctx, out) and ok
+    finally:
+        ctx.ledger.close()
+        ctx.close_stores()
     if not ok:
         raise typer.Exit(1)

@@ -2,9 +2,16 @@
 
 Unlike `colony demo` (demo.py, a ledger story that runs and exits), this seeds the records a
 running server serves: wallets in Singapore and Rovaniemi, a funding partner per currency,
-three merchants, QR payments, authorisations and a refund, and two partner wallets (tenants)
-with a Manila user of one paying a Singapore merchant of the other, all through the domain
-services, so every limit, fee and clearing leg applies as it would in production.
+three merchants, QR payments, authorisations and a refund, and the two stories of
+cross-border payments: a tourist from Shanghai paying a Lapland gift shop from a CNY wallet
+(the shop is paid in EUR), and a Manila user of one partner wallet paying, in PHP, a
+Singapore satay stall that another partner acquired, in SGD. All of it goes through the
+domain services, so every limit, fee, FX quote and clearing leg applies as in production.
+
+The FX stories need a rate for today. The ECB history that ships with the package ends on
+the package's release day, which the age limit (ADR 0013) soon calls stale; the demo then
+accepts the newest shipped rates however old, says so when it starts, and every quote still
+carries the rate's own date and source. An operator's rates file is used instead when set.
 
 Seeding is idempotent: wallets are found by phone number, money movements by their fixed
 ledger ids (looked up before anything is submitted), merchants by the idempotency record of
@@ -21,9 +28,14 @@ from dataclasses import dataclass
 
 from colony.api import auth, idempotency
 from colony.api.context import ApiContext
+from colony.cli.fx_commands import RATES_FILE_ENV
+from colony.fx.rates import rate_age_max_days
+from colony.fx.results import QuoteResult, RateResult
+from colony.fx.service import QuoteService
 from colony.ledger import TransferPendingStatus
 from colony.merchants.model import Merchant
 from colony.partners.model import MemberKind
+from colony.payments.cross_border import CrossBorderPayments
 from colony.payments.service import PayResult
 from colony.wallets.model import Tier, Wallet
 from colony.wallets.results import WalletResult
@@ -56,9 +68,11 @@ class DemoMerchant:
 ALICE = DemoPerson("alice", "+6591234567", "Alice Tan", "SGD", Tier.identity_verified)
 BALA = DemoPerson("bala", "+6598765432", "Bala Raman", "SGD", Tier.phone_only)
 AINO = DemoPerson("aino", "+358401234567", "Aino Virtanen", "EUR", Tier.identity_verified)
-PEOPLE = (ALICE, BALA, AINO)
-# A Manila user of a partner wallet, paying in Singapore (SGD) at another partner's merchant.
-MARIA = DemoPerson("maria", "+639171234567", "Maria Santos", "SGD", Tier.identity_verified)
+# A Manila user of a partner wallet, paying in PHP in Singapore at another partner's merchant.
+MARIA = DemoPerson("maria", "+639171234567", "Maria Santos", "PHP", Tier.identity_verified)
+# A tourist from Shanghai in Lapland, paying from a CNY wallet a shop paid in EUR.
+LI_WEI = DemoPerson("liwei", "+8613812345678", "Li Wei", "CNY", Tier.identity_verified)
+PEOPLE = (ALICE, BALA, AINO, LI_WEI)
 
 HAWKER = DemoMerchant(
     "hawker", "Hawker Chan Pte Ltd", "Hawker Chan", "5812", "SG", "Singapore", "SGD", 150
@@ -88,7 +102,7 @@ BAYANIHAN = DemoWalletPartner("bayanihan", "Bayanihan Pay Inc.", "Bayanihan Pay"
 MERLION = DemoWalletPartner("merlion", "Merlion Acquiring Pte Ltd", "Merlion Pay", "SG", "SGD")
 
 # One funding partner (a bank) per currency: (name, currency).
-PARTNERS = (("lion_city_bank", "SGD"), ("aurora_bank", "EUR"))
+PARTNERS = (("lion_city_bank", "SGD"), ("aurora_bank", "EUR"), ("pudong_bank", "CNY"))
 
 
 @dataclass(frozen=True)
@@ -102,6 +116,8 @@ class DemoSeed:
     merchant_key: str
     static_qr: str  # the merchant's static code: the payer types the amount
     open_authorisation: str | None  # "pay_..." waiting for the merchant's capture, if any
+    # The age limit of FX rates, in days, when the demo widened it to use the shipped ones.
+    rate_age_days: int | None = None
 
 
 def ledger_id(name: str) -> int:
@@ -109,14 +125,32 @@ def ledger_id(name: str) -> int:
     return idempotency.transfer_id_for(DEMO_SCOPE, name)
 
 
-def seed(ctx: ApiContext) -> DemoSeed:
-    """Seed the demo market (once) and make new credentials for trying the API."""
+@dataclass(frozen=True)
+class DemoMarket:
+    """The seeded market's records, by their keys (`alice`, `hawker`, ...)."""
+
+    wallets: dict[str, Wallet]
+    merchants: dict[str, Merchant]
+    rate_age_days: int | None  # as DemoSeed's
+
+
+def seed_market(ctx: ApiContext) -> DemoMarket:
+    """Seed the demo market, once: people, merchants, partners and their money."""
     wallets = {p.key: _wallet(ctx, p) for p in PEOPLE}
     merchants = {m.key: _merchant(ctx, m) for m in MERCHANTS}
     for partner, currency in PARTNERS:
         _ok(ctx.wallets.register_funding_partner(partner, currency))
     _money(ctx, merchants)
+    rate_age_days = _rates_for_today(ctx)
+    _shanghai_to_lapland(ctx, wallets["liwei"], merchants["gifts"])
     _across_partners(ctx)
+    return DemoMarket(wallets, merchants, rate_age_days)
+
+
+def seed(ctx: ApiContext) -> DemoSeed:
+    """Seed the demo market (once) and make new credentials for trying the API."""
+    market = seed_market(ctx)
+    wallets, merchants = market.wallets, market.merchants
     now = ctx.clock.now_ns()
     operator_key = auth.new_secret(ctx, auth.OPERATOR_KEY_PREFIX)
     ctx.api_store.add_key(auth.digest(operator_key), "operator", "operator", now)
@@ -134,7 +168,60 @@ def seed(ctx: ApiContext) -> DemoSeed:
         merchant_key,
         ctx.payments.merchant_qr(merchants["hawker"]),
         f"pay_{held:032x}" if still_held else None,
+        market.rate_age_days,
     )
+
+
+def quotes(ctx: ApiContext) -> QuoteService:
+    if ctx.fx is None:
+        raise RuntimeError("build_context sets ctx.fx")
+    return ctx.fx
+
+
+def _rates_for_today(ctx: ApiContext) -> int | None:
+    """Widen the rates' age limit to the newest shipped rate's age if today's are stale (see
+    the module's docstring): the new limit in days, or None if the rates were fresh."""
+    rates = quotes(ctx).rates
+    answer = quotes(ctx).rate("PHP", "SGD")
+    if answer.result is not RateResult.rate_stale or answer.rate is None:
+        return None
+    rates.max_age_days = (quotes(ctx).today() - answer.rate.date).days + rate_age_max_days
+    return rates.max_age_days
+
+
+def _pay_with_quote(
+    ctx: ApiContext, wallet: Wallet, merchant: Merchant, amount_minor: int, name: str, what: str
+) -> None:
+    """Quote the merchant's amount in the wallet's currency and pay with it, once."""
+    pid = ledger_id(name)
+    if ctx.ledger.lookup_transfers([pid]):
+        return
+    fx = quotes(ctx)
+    quoted = fx.quote(wallet.id, wallet.currency, merchant.currency, buy_amount_minor=amount_minor)
+    if quoted.result is not QuoteResult.ok or quoted.quote is None:
+        raise RuntimeError(f"demo quote refused: {quoted.result.name} {quoted.detail}")
+    cross = CrossBorderPayments(ctx.ledger, ctx.payments, ctx.wallets, ctx.wallet_store, fx)
+    code = ctx.payments.merchant_qr(merchant, amount_minor)
+    _paid(cross.pay(wallet, code, quoted.quote.id, None, pid, description=what).result)
+
+
+def _shanghai_to_lapland(ctx: ApiContext, li_wei: Wallet, gifts: Merchant) -> None:
+    """Li Wei tops up CNY 1,000.00 from her bank, buys a reindeer mug at Aurora Gifts for EUR
+    34.90 with a quote, and is refunded EUR 10.00 (it was chipped) at the payment's rate."""
+    top_up = ledger_id("top-up:liwei")
+    if not ctx.ledger.lookup_transfers([top_up]):
+        held = ctx.wallets.request_top_up(li_wei.phone, "CNY", "pudong_bank", 100_000, top_up)
+        _ok(held.result)
+    if ctx.ledger.pending_status(top_up) is _PENDING:
+        _ok(ctx.wallets.settle_top_up(top_up, confirmed=True))
+    _pay_with_quote(ctx, li_wei, gifts, 3_490, "pay:liwei:gifts", "reindeer mug")
+    refund = ledger_id("refund:liwei:gifts")
+    if not ctx.ledger.lookup_transfers([refund]):
+        cross = CrossBorderPayments(
+            ctx.ledger, ctx.payments, ctx.wallets, ctx.wallet_store, quotes(ctx)
+        )
+        (paid,) = ctx.ledger.lookup_transfers([ledger_id("pay:liwei:gifts")])
+        _paid(cross.refund(paid, 1_000, refund).result)
 
 
 def _wallet(ctx: ApiContext, person: DemoPerson) -> Wallet:
@@ -176,8 +263,9 @@ def _merchant(ctx: ApiContext, m: DemoMerchant) -> Merchant:
 
 
 def _across_partners(ctx: ApiContext) -> None:
-    """Maria, a Bayanihan Pay user from Manila, pays a satay stall that Merlion Pay acquired
-    in Singapore: the platform routes it and books what Bayanihan owes Merlion."""
+    """Maria, a Bayanihan Pay user from Manila, pays in PHP a satay stall that Merlion Pay
+    acquired in Singapore, in SGD: the platform routes it, quotes it, and books what each
+    partner owes (Bayanihan owes the house pesos, the house owes Merlion dollars)."""
     partners = ctx.partners
     assert partners is not None, "build_context sets ctx.partners"
     ids = {}
@@ -196,13 +284,10 @@ def _across_partners(ctx: ApiContext) -> None:
     for kind, member_id, partner_id in members:
         if partners.store.partner_of(kind, member_id) is None:
             partners.enrol(kind, member_id, partner_id)
-    if ctx.ledger.lookup_transfers([ledger_id("cash-in:maria")]) == []:
-        _ok(ctx.wallets.cash_in(MARIA.phone, "SGD", 6_000, ledger_id("cash-in:maria")).result)
-    pid = ledger_id("pay:maria:satay")
-    if ctx.ledger.lookup_transfers([pid]) == []:
-        code = ctx.payments.merchant_qr(satay, 1_250)
-        what = "satay, 20 sticks"
-        _paid(ctx.payments.pay_by_qr(MARIA.phone, "SGD", code, None, pid, description=what).result)
+    if ctx.ledger.lookup_transfers([ledger_id("cash-in:maria:php")]) == []:
+        cash_in = ledger_id("cash-in:maria:php")
+        _ok(ctx.wallets.cash_in(MARIA.phone, "PHP", 300_000, cash_in).result)
+    _pay_with_quote(ctx, maria, satay, 1_250, "pay:maria:satay:php", "satay, 20 sticks")
 
 
 def _money(ctx: ApiContext, merchants: dict[str, Merchant]) -> None:
@@ -326,5 +411,19 @@ def instructions(seeded: DemoSeed, base_url: str) -> str:
     lines += [
         "  # the operator onboards a merchant (the answer holds its API key)",
         post("/v1/merchants", operator_auth, "try-onboard-1", onboard),
+        "  # an FX quote: what EUR 10.00 costs the wallet in SGD, locked for 60 seconds",
+        post(
+            "/v1/fx/quotes",
+            wallet_auth,
+            "try-quote-1",
+            {"sell_currency": w.currency, "buy_currency": "EUR", "buy_amount_minor": 1_000},
+        ),
     ]
+    if seeded.rate_age_days is not None:
+        lines += [
+            "",
+            f"FX rates: the newest that ship with Colony are older than the usual limit; this"
+            f" demo accepts rates up to {seeded.rate_age_days} days old. Load today's with"
+            f" ${RATES_FILE_ENV}=rates.csv (date,currency,rate per EUR).",
+        ]
     return "\n".join(lines)

@@ -24,6 +24,7 @@ from uvicorn.supervisors import Multiprocess
 from colony.api.app import create_app
 from colony.api.rate_limit import RateLimiter, rate_limit_burst, rate_limit_per_s
 from colony.cli import demo_data
+from colony.cli.fx_commands import MAX_AGE_ENV
 from colony.cli.serve import announce, build_context, webhook_relay
 from colony.kernel.clock import SystemClock
 from colony.workers import ElectedLedger
@@ -74,6 +75,8 @@ def run(
             ctx.close_stores()
     else:
         seeded = None
+    if seeded is not None and seeded.rate_age_days is not None:
+        os.environ[MAX_AGE_ENV] = str(seeded.rate_age_days)  # the workers quote as the seed did
     private = tempfile.mkdtemp(prefix="colony-serve-")  # 0700: only this user may enter
     try:
         os.environ.update(
