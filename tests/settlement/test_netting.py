@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from colony.settlement.movements import Movement, MovementKind
 from colony.settlement.netting import Obligation, bilateral, net_positions
-from colony.settlement.report import interchange_minor, obligations_of
+from colony.settlement.report import build_report, interchange_minor, obligations_of
+from colony.settlement.windows import window_of
 
 PARTNERS = ("colony", "ptn_a", "ptn_b", "ptn_c")
 obligation = st.builds(
@@ -79,6 +80,9 @@ def test_each_movement_makes_its_obligations() -> None:
         (movement(pay, "a", "colony", 10_00, 15), [("a", "colony", 10_00), ("colony", "a", 3)]),
         # A fee too small to share: no interchange line of zero.
         (movement(pay, "a", "b", 1_00, 2), [("a", "b", 1_00), ("b", "colony", 2)]),
+        # The house's exchange (ADR 0019): it delivers a currency, or is paid one.
+        (movement(MovementKind.fx_in, "a", "colony", 25_00, 0), [("colony", "a", 25_00)]),
+        (movement(MovementKind.fx_out, "a", "colony", 1_072_03, 0), [("a", "colony", 1_072_03)]),
     ):  # fmt: skip
         got = [(o.payer, o.payee, o.amount_minor) for o in obligations_of([m])]
         assert got == expected, m
@@ -86,3 +90,48 @@ def test_each_movement_makes_its_obligations() -> None:
 
 def test_interchange_is_a_fifth_of_the_fee_rounded_down() -> None:
     assert [interchange_minor(f) for f in (0, 4, 5, 38, 160, 999)] == [0, 0, 1, 7, 32, 199]
+
+
+# Movements as the ledger makes them: a payment or refund between two partners (the house
+# may be either), with a fee on a payment; an exchange between a partner and the house.
+_between = st.tuples(st.sampled_from(PARTNERS), st.sampled_from(PARTNERS)).filter(
+    lambda pair: pair[0] != pair[1]
+)
+_currency = st.sampled_from(("PHP", "SGD", "JPY", "KWD"))
+_amount = st.integers(1, 10**12)
+
+
+@st.composite
+def _movement(draw: st.DrawFn) -> Movement:
+    kind = draw(st.sampled_from(list(MovementKind)))
+    if kind in (MovementKind.fx_in, MovementKind.fx_out):
+        issuer, acquirer = draw(st.sampled_from(PARTNERS[1:])), "colony"
+    else:
+        issuer, acquirer = draw(_between)
+    amount = draw(_amount)
+    fee = draw(st.integers(0, amount // 10)) if kind is MovementKind.payment else 0
+    return Movement(kind, 1, 1, issuer, acquirer, draw(_currency), amount, fee, 0)
+
+
+@given(st.lists(_movement(), max_size=50))
+def test_a_reports_nets_conserve_every_currency_and_add_up_from_its_columns(
+    movements: list[Movement],
+) -> None:
+    """Across currencies too: every currency's nets sum to zero, and each partner's net is
+    what its own columns say, so a partner can check its line without anyone else's."""
+    report = build_report(window_of(0), 0, movements)
+    totals: dict[str, int] = defaultdict(int)
+    for line in report.lines:
+        totals[line.currency] += line.net_minor
+        if line.partner_id == "colony":
+            continue
+        assert line.net_minor == (
+            line.gross_acquired_minor - line.refunds_acquired_minor
+            - line.gross_issued_minor + line.refunds_issued_minor
+            - line.fees_minor + line.interchange_minor
+            + line.fx_bought_minor - line.fx_sold_minor
+        )  # fmt: skip
+    assert all(total == 0 for total in totals.values()), totals
+    bought = sum(line.fx_bought_minor for line in report.lines)
+    sold = sum(line.fx_sold_minor for line in report.lines)
+    assert bought == sold  # each exchange leg is bought by one side and sold by the other
