@@ -21,8 +21,8 @@ from colony.storage.postgres_merchants import PostgresMerchantStore
 from colony.storage.postgres_partners import PostgresPartnerStore
 from colony.storage.postgres_payments import PostgresPaymentStore
 from colony.storage.postgres_quotes import PostgresQuoteStore
-from colony.storage.postgres_wallets import PostgresWalletStore
 from colony.storage.postgres_webhooks import PostgresWebhookStore
+from colony.storage.sql_wallets import SqlWalletStore
 from colony.storage.sqlite_api import SqliteApiStore
 from colony.storage.sqlite_devices import SqliteDeviceStore
 from colony.storage.sqlite_funding import SqliteFundingStore
@@ -31,8 +31,8 @@ from colony.storage.sqlite_merchants import SqliteMerchantStore
 from colony.storage.sqlite_partners import SqlitePartnerStore
 from colony.storage.sqlite_payments import SqlitePaymentStore
 from colony.storage.sqlite_quotes import SqliteQuoteStore
-from colony.storage.sqlite_wallets import SqliteWalletStore
 from colony.storage.sqlite_webhooks import SqliteWebhookStore
+from colony.storage.tables import PostgresSqlTables, SqliteTables, Tables
 from colony.storage.writer_lock import SqliteWriterLock
 
 DEFAULT_DATABASE_URL = "sqlite:///var/colony.db"
@@ -144,11 +144,17 @@ def open_webhook_store(url: str) -> SqliteWebhookStore | PostgresWebhookStore:
     return SqliteWebhookStore(_sqlite_path_or_refuse(url))
 
 
-def open_wallet_store(url: str) -> SqliteWalletStore | PostgresWalletStore:
-    """Wallet records behind a `sqlite:///PATH` or `postgresql://` URL."""
+def open_tables(url: str, application_name: str) -> Tables:
+    """A table store's connection to the database behind a `sqlite:///PATH` or
+    `postgresql://` URL; `application_name` names it on the PostgreSQL server."""
     if is_postgres(url):
-        return PostgresWalletStore(url)
-    return SqliteWalletStore(_sqlite_path_or_refuse(url))
+        return PostgresSqlTables(url, application_name)
+    return SqliteTables(_sqlite_path_or_refuse(url))
+
+
+def open_wallet_store(url: str) -> SqlWalletStore:
+    """Wallet records behind a `sqlite:///PATH` or `postgresql://` URL."""
+    return SqlWalletStore(open_tables(url, "colony-wallets"))
 
 
 def open_merchant_store(url: str) -> SqliteMerchantStore | PostgresMerchantStore:

@@ -1,0 +1,162 @@
+"""One way for a table store to talk to either backend, so each store is written once.
+
+A store's SQL is written once, with `?` placeholders and the syntax both SQLite (3.35+) and
+PostgreSQL accept (`INSERT ... ON CONFLICT DO NOTHING`, `RETURNING`, `excluded.`); `Tables`
+runs it on the backend behind the URL. A store asks for:
+
+- `session()`: its connection under its lock, each statement committed on its own;
+- `transaction()`: several statements that commit together or not at all;
+- `in_transaction(write)`: a group commit's `commit` (storage/group_commit.py), `write` run
+  in one transaction.
+
+The backends keep what they must do differently: SQLite takes the file's write gate around a
+write transaction (sqlite_connection.py says why), PostgreSQL reconnects after a dropped
+connection and reports database errors as `StorageUnavailable` (postgres_connection.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from colony.storage.postgres_connection import Connection, PostgresTables
+from colony.storage.sqlite_connection import connect, immediate_transaction, write_gate
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class Session(Protocol):
+    """A store's connection for the length of a `with`: statements with `?` placeholders."""
+
+    def execute(self, sql: str, args: Sequence[object] = ()) -> Cursor: ...
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None: ...
+
+
+class Tables(Protocol):
+    label: str  # the database, for messages (a PostgreSQL password is never in it)
+    # "sqlite" or "postgresql", for the rare statement that is better written per backend
+    # (a bulk insert through PostgreSQL's unnest, say); everything else is written once.
+    backend: str
+
+    def session(self) -> AbstractContextManager[Session]: ...
+
+    def transaction(self) -> AbstractContextManager[Session]: ...
+
+    def in_transaction(
+        self, write: Callable[[Session, Sequence[T]], Sequence[R]]
+    ) -> Callable[[Sequence[T]], Sequence[R]]: ...
+
+    def close(self) -> None: ...
+
+
+class SqliteTables:
+    """A store's SQLite connection: one per store, shared by its request threads."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.label = str(path)
+        self._db = connect(path)
+        self._lock = threading.Lock()  # one connection, many request threads
+        self._gate = write_gate(path)
+        self._session = _SqliteSession(self._db)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._lock:
+            yield self._session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self._lock, self._gate:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._session
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def in_transaction(
+        self, write: Callable[[Session, Sequence[T]], Sequence[R]]
+    ) -> Callable[[Sequence[T]], Sequence[R]]:
+        session = self._session
+        return immediate_transaction(
+            self._db, self._lock, self._gate, lambda _, items: write(session, items)
+        )
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class PostgresSqlTables:
+    """A store's PostgreSQL connection (postgres_connection.PostgresTables) taking `?`."""
+
+    backend = "postgresql"
+
+    def __init__(self, url: str, application_name: str) -> None:
+        self._tables = PostgresTables(url, application_name)
+        self.label = self._tables.label
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._tables.session() as conn:
+            yield _PostgresSession(conn)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self._tables.session() as conn, conn.transaction():
+            yield _PostgresSession(conn)
+
+    def in_transaction(
+        self, write: Callable[[Session, Sequence[T]], Sequence[R]]
+    ) -> Callable[[Sequence[T]], Sequence[R]]:
+        return self._tables.in_transaction(lambda conn, items: write(_PostgresSession(conn), items))
+
+    def close(self) -> None:
+        self._tables.close()
+
+
+class _SqliteSession:
+    def __init__(self, db: Any) -> None:
+        self._db = db
+
+    def execute(self, sql: str, args: Sequence[object] = ()) -> Cursor:
+        cursor: Cursor = self._db.execute(sql, args)
+        return cursor
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        self._db.executemany(sql, rows)
+
+
+class _PostgresSession:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, args: Sequence[object] = ()) -> Cursor:
+        return self._conn.execute(_pyformat(sql), args)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        with self._conn.cursor() as cursor:
+            cursor.executemany(_pyformat(sql), rows)
+
+
+@functools.lru_cache(maxsize=1_024)
+def _pyformat(sql: str) -> str:
+    """`?` placeholders as psycopg's `%s`; a literal `%` doubled so psycopg keeps it."""
+    return sql.replace("%", "%%").replace("?", "%s")
