@@ -7,7 +7,14 @@ import datetime as dt
 import pytest
 
 from colony.kernel.countries import UnknownCountry, countries, country, currency_of_country
-from colony.kernel.money import Money, UnknownCurrency, iso_4217_currencies, ledger_of, scale_of
+from colony.kernel.money import (
+    Money,
+    UnknownCurrency,
+    currency_of_ledger,
+    iso_4217_currencies,
+    ledger_of,
+    scale_of,
+)
 
 ON = dt.date(2026, 11, 1)
 
@@ -114,3 +121,11 @@ def test_a_country_on_a_date() -> None:
 def test_unknown_country(code: object) -> None:
     with pytest.raises(UnknownCountry):
         country(code, ON)
+
+
+def test_a_ledger_names_its_currency_back() -> None:
+    held = [c.code for c in iso_4217_currencies().values() if c.scale is not None]
+    assert all(currency_of_ledger(ledger_of(code)) == code for code in held)
+    assert currency_of_ledger(ledger_of("JPY")) == "JPY"
+    assert currency_of_ledger(999) is None  # XXX: no minor unit, so no money and no ledger
+    assert currency_of_ledger(1) is None

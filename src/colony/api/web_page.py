@@ -8,11 +8,9 @@ their ledger accounts' codes (the chart of accounts), so the page needs no store
 
 from __future__ import annotations
 
-import functools
 import html
 from dataclasses import dataclass, field
 
-from babel.numbers import list_currencies
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
@@ -20,7 +18,7 @@ from colony import __version__
 from colony.api.context import ApiContext
 from colony.api.payment_routes import payment_json
 from colony.kernel.clock import utc_from_ns
-from colony.kernel.money import Money, UnknownCurrency, ledger_of
+from colony.kernel.money import Money, currency_of_ledger
 from colony.ledger import Transfer, TransferFlags
 from colony.merchants.model import ACCOUNT_MERCHANT, ACCOUNT_REVENUE
 from colony.payments.service import TRANSFER_PAYMENT, TRANSFER_REFUND
@@ -69,18 +67,6 @@ class PageFigures:
     captured: dict[int, int]  # authorisation id -> amount captured, where its line was read
 
 
-@functools.cache
-def currency_of(ledger: int) -> str | None:
-    """The currency whose money lives on a ledger (its ISO 4217 number), if Colony has it."""
-    for code in sorted(list_currencies()):
-        try:
-            if ledger_of(code) == ledger:
-                return code
-        except UnknownCurrency:
-            continue
-    return None
-
-
 def gather(ctx: ApiContext) -> PageFigures:
     per_ledger: dict[int, CurrencyFigures] = {}
     counts = {ACCOUNT_WALLET: 0, ACCOUNT_MERCHANT: 0}
@@ -127,7 +113,7 @@ def _is_payment_or_refund(t: Transfer) -> bool:
 
 
 def _amount(amount_minor: int, ledger: int) -> str:
-    currency = currency_of(ledger)
+    currency = currency_of_ledger(ledger)
     if currency is None:
         return f"{amount_minor:,} (ledger {ledger})"
     return Money(amount_minor, currency).format("en_US")
@@ -142,7 +128,7 @@ def render(ctx: ApiContext) -> str:
     money_rows = (
         "".join(
             "<tr>"
-            f"<td>{_e(currency_of(c.ledger) or c.ledger)}</td>"
+            f"<td>{_e(currency_of_ledger(c.ledger) or c.ledger)}</td>"
             f"<td class='n'>{c.accounts:,}</td>"
             f"<td class='n'>{_e(_amount(c.by_code.get(ACCOUNT_WALLET, 0), c.ledger))}</td>"
             f"<td class='n'>{_e(_amount(c.by_code.get(ACCOUNT_MERCHANT, 0), c.ledger))}</td>"

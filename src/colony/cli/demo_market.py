@@ -20,7 +20,7 @@ from rich.table import Table
 
 from colony.api.context import ApiContext
 from colony.cli import demo_data
-from colony.kernel.money import Money, iso_4217_currencies, ledger_of
+from colony.kernel.money import Money, currency_of_ledger, ledger_of
 from colony.ledger import LedgerPort
 from colony.ledger.verify import verify
 from colony.partners.clearing import Clearing
@@ -69,7 +69,7 @@ def run_market(ctx: ApiContext, out: Console) -> bool:
 
 
 def money(minor: int, ledger_number: int) -> str:
-    return Money(minor, _currency(ledger_number)).format("en_US")
+    return Money(minor, str(currency_of_ledger(ledger_number))).format("en_US")
 
 
 def print_trial_balance(ledger: LedgerPort, out: Console, title: str) -> None:
@@ -88,7 +88,7 @@ def print_trial_balance(ledger: LedgerPort, out: Console, title: str) -> None:
     for s in ledger.totals():
         balanced = s.debits_posted == s.credits_posted and s.debits_pending == s.credits_pending
         table.add_row(
-            _currency(s.ledger),
+            str(currency_of_ledger(s.ledger) or s.ledger),
             str(s.accounts),
             money(s.debits_posted, s.ledger),
             money(s.credits_posted, s.ledger),
@@ -97,10 +97,6 @@ def print_trial_balance(ledger: LedgerPort, out: Console, title: str) -> None:
             "yes" if balanced else "[red]NO[/red]",
         )
     out.print(table)
-
-
-def _currency(ledger_number: int) -> str:
-    return next(c.code for c in iso_4217_currencies().values() if c.numeric == ledger_number)
 
 
 def _story(ctx: ApiContext, out: Console, title: str, payment: str, refund: str | None) -> None:

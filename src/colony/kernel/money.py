@@ -247,3 +247,11 @@ def ledger_of(currency: str) -> int:
     """The ledger a currency's money lives on: its ISO 4217 numeric code."""
     scale_of(currency)  # a code without a minor unit has no ledger
     return iso_4217_currencies()[currency_code(currency)].numeric
+
+
+@functools.cache
+def currency_of_ledger(ledger: int) -> str | None:
+    """The currency whose money lives on a ledger (its ISO 4217 number), if money can be held
+    in one; `ledger_of` the other way."""
+    held = {c.numeric: c.code for c in iso_4217_currencies().values() if c.scale is not None}
+    return held.get(ledger)

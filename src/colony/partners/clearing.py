@@ -101,44 +101,20 @@ class Clearing:
 
     def fx_legs(
         self,
-        payment_id: int,
-        wallet_id: str,
-        merchant_id: str,
-        wallet_side: tuple[int, int],
-        merchant_side: tuple[int, int],
-    ) -> list[Transfer]:
-        """A cross-border payment's clearing (linked): the leg in the merchant's currency,
-        then the house's exchange for the payer's partner. Sides are (ledger, amount in its
-        minor units). None within one partner; no exchange when the payer's partner is the
-        house (it made the exchange itself)."""
-        return self._fx_chain(
-            payment_id, wallet_id, merchant_id, wallet_side, merchant_side, backwards=False
-        )
-
-    def fx_refund_legs(
-        self,
-        refund_id: int,
-        wallet_id: str,
-        merchant_id: str,
-        wallet_side: tuple[int, int],
-        merchant_side: tuple[int, int],
-    ) -> list[Transfer]:
-        """A cross-border refund's clearing (linked): the payment's legs booked backwards for
-        what the merchant gives back and what the wallet gets at the payment's rate."""
-        return self._fx_chain(
-            refund_id, wallet_id, merchant_id, wallet_side, merchant_side, backwards=True
-        )
-
-    def _fx_chain(
-        self,
         transfer_id: int,
         wallet_id: str,
         merchant_id: str,
         wallet_side: tuple[int, int],
         merchant_side: tuple[int, int],
         *,
-        backwards: bool,
+        backwards: bool = False,
     ) -> list[Transfer]:
+        """A cross-border payment's clearing (linked): the leg in the merchant's currency,
+        then the house's exchange for the payer's partner. Sides are (ledger, amount in its
+        minor units). None within one partner; no exchange when the payer's partner is the
+        house (it made the exchange itself). `backwards` for a refund (`transfer_id`): the
+        same legs for what the merchant gives back and what the wallet gets at the payment's
+        rate."""
         payer, payee = self.partners_of(wallet_id, merchant_id)
         if payer == payee:
             return []

@@ -250,12 +250,13 @@ class CrossBorderPayments:
                 )
             )
         if self._payments.clearing is not None:
-            chain += self._payments.clearing.fx_refund_legs(
+            chain += self._payments.clearing.fx_legs(
                 refund_id,
                 wallet.id,
                 record.merchant_id,
                 (wallet.ledger, back),
                 (ledger, amount_minor),
+                backwards=True,
             )
         for leg in chain:
             leg.flags |= _LINKED

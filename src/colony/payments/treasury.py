@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from colony.kernel.money import iso_4217_currencies
+from colony.kernel.money import currency_of_ledger
 from colony.ledger import Account, LedgerPort
 
 ACCOUNT_TREASURY = 62  # the platform's liquidity in one currency
@@ -65,7 +65,6 @@ def positions(ledger_port: LedgerPort) -> list[Position]:
         for i in (treasury_account_id(ledger), fx_revenue_account_id(ledger))
     ]
     found = {a.id: a for a in ledger_port.lookup_accounts(ids)}
-    currencies = {c.numeric: code for code, c in iso_4217_currencies().items()}
     books = []
     for ledger in ledgers:
         treasury = found.get(treasury_account_id(ledger))
@@ -74,7 +73,7 @@ def positions(ledger_port: LedgerPort) -> list[Position]:
             continue
         books.append(
             Position(
-                currencies[ledger],
+                str(currency_of_ledger(ledger)),
                 ledger,
                 treasury.credits_posted - treasury.debits_posted,
                 revenue.credits_posted - revenue.debits_posted,
