@@ -216,3 +216,32 @@ def test_a_house_wallet_paying_a_partner_merchant_clears_with_the_house(
     assert post(client, "/v1/payments", auth(opened.json()), "p", body).status_code == 201
     assert clearing(ctx, HOUSE_PARTNER_ID) == (7_00, 0)
     assert clearing(ctx, str(acquirer["id"])) == (0, 7_00)
+
+
+def test_a_crash_after_the_wallet_is_made_leaves_it_the_partners(
+    served_at: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The partner's wallet is enrolled before it is opened: a crash after opening it (here,
+    writing its token fails) never leaves it counted as the house's in clearing."""
+    client, ctx, _ = served_at
+    gcash, as_gcash = create_partner(client, ctx, GCASH)
+
+    def storage_gone(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(ctx.api_store, "add_token", storage_gone)
+    body = {"phone": MANILA, "name": "Partner User", "currency": "SGD"}
+    failed = post(client, "/v1/partner/wallets", as_gcash, "w-crash", body)
+    assert failed.status_code == 500
+    opened = ctx.wallet_store.by_phone(MANILA, "SGD")
+    assert opened is not None  # the wallet was made before the failure
+    assert ctx.partners is not None
+    assert ctx.partners.store.partner_of(MemberKind.wallet, opened.id) == gcash["id"]
+    # A refused wallet (its phone now taken) leaves no member in the partner's list.
+    monkeypatch.undo()
+    # A new connection: the server closes the one a 500 went out on (Starlette re-raises).
+    with httpx.Client(base_url=client.base_url, timeout=10) as fresh:
+        again = post(fresh, "/v1/partner/wallets", as_gcash, "w-again", body)
+        assert again.status_code == 409, again.text
+        listed = fresh.get("/v1/partner/wallets", headers=as_gcash).json()["data"]
+    assert [w["id"] for w in listed] == [opened.id]

@@ -125,15 +125,20 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         kind: MemberKind,
         idempotency_key: str | None,
         request: dict[str, object],
-        make: Callable[[], tuple[str, dict[str, object]]],
+        member_id: Callable[[], str],
+        make: Callable[[str], dict[str, object]],
     ) -> JSONResponse:
-        """Make a wallet or merchant (`make`: its id and the answer with its secret) and
-        record it as the partner's, once per Idempotency-Key."""
+        """Make a wallet or merchant (`make`, given its new id: the answer with its secret)
+        and record it as the partner's, once per Idempotency-Key.
+
+        Enrolled before it is made: a crash between the two writes then leaves a membership
+        naming nothing (never listed, never matched), not a wallet or merchant of the
+        partner's counted as the house's in clearing."""
 
         def handle() -> tuple[int, dict[str, object]]:
-            member_id, answer = make()
-            service().enrol(kind, member_id, partner.id)
-            return 201, answer | {"partner": partner.id}
+            new_id = member_id()
+            service().enrol(kind, new_id, partner.id)
+            return 201, make(new_id) | {"partner": partner.id}
 
         secret = "token" if kind is MemberKind.wallet else "api_key"
         return idempotency.run(
@@ -238,11 +243,17 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         token, shown only once."""
         partner = auth.partner(ctx, authorization, scope=scopes.WALLETS_WRITE)
 
-        def make() -> tuple[str, dict[str, object]]:
-            wallet, answer = opened_wallet(ctx, body)
-            return wallet.id, answer
+        def make(wallet_id: str) -> dict[str, object]:
+            return opened_wallet(ctx, body, wallet_id)[1]
 
-        return enrolled(partner, MemberKind.wallet, idempotency_key, body.model_dump(), make)
+        return enrolled(
+            partner,
+            MemberKind.wallet,
+            idempotency_key,
+            body.model_dump(),
+            ctx.wallets.new_wallet_id,
+            make,
+        )
 
     @app.get("/v1/partner/wallets", tags=["partners"])
     def list_partner_wallets(
@@ -272,11 +283,17 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         key, shown only once."""
         partner = auth.partner(ctx, authorization, scope=scopes.MERCHANTS_WRITE)
 
-        def make() -> tuple[str, dict[str, object]]:
-            merchant, answer = onboarded(ctx, body)
-            return merchant.id, answer
+        def make(merchant_id: str) -> dict[str, object]:
+            return onboarded(ctx, body, merchant_id)[1]
 
-        return enrolled(partner, MemberKind.merchant, idempotency_key, body.model_dump(), make)
+        return enrolled(
+            partner,
+            MemberKind.merchant,
+            idempotency_key,
+            body.model_dump(),
+            ctx.merchants.new_merchant_id,
+            make,
+        )
 
     @app.get("/v1/partner/merchants", tags=["partners"])
     def list_partner_merchants(

@@ -236,7 +236,9 @@ def merchant_json(m: Merchant) -> dict[str, object]:
     }
 
 
-def onboarded(ctx: ApiContext, body: OnboardMerchant) -> tuple[Merchant, dict[str, object]]:
+def onboarded(
+    ctx: ApiContext, body: OnboardMerchant, merchant_id: str | None = None
+) -> tuple[Merchant, dict[str, object]]:
     """Onboard a merchant and make its standard key: the merchant, and the answer that shows
     the key."""
     result, merchant = ctx.merchants.onboard(
@@ -247,6 +249,7 @@ def onboarded(ctx: ApiContext, body: OnboardMerchant) -> tuple[Merchant, dict[st
         body.city,
         body.currency,
         body.discount_bps,
+        merchant_id,
     )
     if merchant is None:
         param = result.name.removeprefix("invalid_").removeprefix("unknown_")

@@ -64,9 +64,11 @@ def wallet_json(ctx: ApiContext, wallet: Wallet) -> dict[str, object]:
     }
 
 
-def opened_wallet(ctx: ApiContext, body: OpenWallet) -> tuple[Wallet, dict[str, object]]:
+def opened_wallet(
+    ctx: ApiContext, body: OpenWallet, wallet_id: str | None = None
+) -> tuple[Wallet, dict[str, object]]:
     """Open a wallet and make its token: the wallet, and the answer that shows the token."""
-    result, wallet = ctx.wallets.open_wallet(body.phone, body.name, body.currency)
+    result, wallet = ctx.wallets.open_wallet(body.phone, body.name, body.currency, wallet_id)
     if wallet is None:
         param = {"invalid_name": "name", "unknown_currency": "currency"}.get(result.name, "phone")
         raise refusal(result, param)

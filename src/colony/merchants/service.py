@@ -40,6 +40,9 @@ class MerchantService:
         self._clock = clock
         self._ids = ids
 
+    def new_merchant_id(self) -> str:
+        return f"mer_{self._ids.new_id():032x}"
+
     def onboard(
         self,
         legal_name: str,
@@ -49,7 +52,10 @@ class MerchantService:
         city: str,
         currency: str,
         discount_bps: int,
+        merchant_id: str | None = None,
     ) -> tuple[OnboardResult, Merchant | None]:
+        """Onboard a merchant; `merchant_id` (from `new_merchant_id`) when the caller must
+        name it before it exists, as a partner does to enrol it first."""
         if not re.fullmatch(r"[0-9]{4}", mcc):
             return OnboardResult.invalid_mcc, None
         if not re.fullmatch(r"[A-Z]{2}", country):
@@ -63,7 +69,7 @@ class MerchantService:
         if not legal_name.strip() or not 0 < len(display_name) <= 25 or not 0 < len(city) <= 15:
             return OnboardResult.invalid_name, None
         merchant = Merchant(
-            f"mer_{self._ids.new_id():032x}",
+            merchant_id or self.new_merchant_id(),
             legal_name.strip(),
             display_name,
             mcc,

@@ -88,9 +88,14 @@ class WalletService:
 
     # -------------------------------------------------------------- opening and tiers
 
+    def new_wallet_id(self) -> str:
+        return f"wal_{self._ids.new_id():032x}"
+
     def open_wallet(
-        self, phone: str, name: str, currency: str
+        self, phone: str, name: str, currency: str, wallet_id: str | None = None
     ) -> tuple[WalletResult, Wallet | None]:
+        """Open a wallet; `wallet_id` (from `new_wallet_id`) when the caller must name it
+        before it exists, as a partner does to enrol it first."""
         if not _E164.fullmatch(phone):
             return WalletResult.invalid_phone, None
         try:
@@ -100,7 +105,7 @@ class WalletService:
         if not name.strip() or len(name) > 100:
             return WalletResult.invalid_name, None
         wallet = Wallet(
-            id=f"wal_{self._ids.new_id():032x}",
+            id=wallet_id or self.new_wallet_id(),
             phone=phone,
             name=name.strip(),
             currency=currency.upper(),
