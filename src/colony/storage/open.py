@@ -17,17 +17,16 @@ from colony.storage.postgres_databases import POSTGRES_SCHEMES
 from colony.storage.postgres_devices import PostgresDeviceStore
 from colony.storage.postgres_funding import PostgresFundingStore
 from colony.storage.postgres_journal import PostgresJournal, redacted
-from colony.storage.postgres_merchants import PostgresMerchantStore
 from colony.storage.postgres_partners import PostgresPartnerStore
 from colony.storage.postgres_payments import PostgresPaymentStore
 from colony.storage.postgres_quotes import PostgresQuoteStore
 from colony.storage.postgres_webhooks import PostgresWebhookStore
+from colony.storage.sql_merchants import SqlMerchantStore
 from colony.storage.sql_wallets import SqlWalletStore
 from colony.storage.sqlite_api import SqliteApiStore
 from colony.storage.sqlite_devices import SqliteDeviceStore
 from colony.storage.sqlite_funding import SqliteFundingStore
 from colony.storage.sqlite_journal import SqliteJournal
-from colony.storage.sqlite_merchants import SqliteMerchantStore
 from colony.storage.sqlite_partners import SqlitePartnerStore
 from colony.storage.sqlite_payments import SqlitePaymentStore
 from colony.storage.sqlite_quotes import SqliteQuoteStore
@@ -157,11 +156,9 @@ def open_wallet_store(url: str) -> SqlWalletStore:
     return SqlWalletStore(open_tables(url, "colony-wallets"))
 
 
-def open_merchant_store(url: str) -> SqliteMerchantStore | PostgresMerchantStore:
+def open_merchant_store(url: str) -> SqlMerchantStore:
     """Merchant records behind a `sqlite:///PATH` or `postgresql://` URL."""
-    if is_postgres(url):
-        return PostgresMerchantStore(url)
-    return SqliteMerchantStore(_sqlite_path_or_refuse(url))
+    return SqlMerchantStore(open_tables(url, "colony-merchants"))
 
 
 def open_payment_store(url: str) -> SqlitePaymentStore | PostgresPaymentStore:
