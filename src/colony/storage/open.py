@@ -17,17 +17,16 @@ from colony.storage.postgres_databases import POSTGRES_SCHEMES
 from colony.storage.postgres_devices import PostgresDeviceStore
 from colony.storage.postgres_funding import PostgresFundingStore
 from colony.storage.postgres_journal import PostgresJournal, redacted
-from colony.storage.postgres_partners import PostgresPartnerStore
 from colony.storage.postgres_payments import PostgresPaymentStore
 from colony.storage.postgres_quotes import PostgresQuoteStore
 from colony.storage.postgres_webhooks import PostgresWebhookStore
 from colony.storage.sql_merchants import SqlMerchantStore
+from colony.storage.sql_partners import SqlPartnerStore
 from colony.storage.sql_wallets import SqlWalletStore
 from colony.storage.sqlite_api import SqliteApiStore
 from colony.storage.sqlite_devices import SqliteDeviceStore
 from colony.storage.sqlite_funding import SqliteFundingStore
 from colony.storage.sqlite_journal import SqliteJournal
-from colony.storage.sqlite_partners import SqlitePartnerStore
 from colony.storage.sqlite_payments import SqlitePaymentStore
 from colony.storage.sqlite_quotes import SqliteQuoteStore
 from colony.storage.sqlite_webhooks import SqliteWebhookStore
@@ -183,11 +182,9 @@ def open_quote_store(url: str) -> SqliteQuoteStore | PostgresQuoteStore:
     return SqliteQuoteStore(_sqlite_path_or_refuse(url))
 
 
-def open_partner_store(url: str) -> SqlitePartnerStore | PostgresPartnerStore:
+def open_partner_store(url: str) -> SqlPartnerStore:
     """Partners and their members behind a `sqlite:///PATH` or `postgresql://` URL."""
-    if is_postgres(url):
-        return PostgresPartnerStore(url)
-    return SqlitePartnerStore(_sqlite_path_or_refuse(url))
+    return SqlPartnerStore(open_tables(url, "colony-partners"))
 
 
 def is_postgres(url: str) -> bool:
