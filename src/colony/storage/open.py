@@ -18,17 +18,16 @@ from colony.storage.postgres_devices import PostgresDeviceStore
 from colony.storage.postgres_funding import PostgresFundingStore
 from colony.storage.postgres_journal import PostgresJournal, redacted
 from colony.storage.postgres_payments import PostgresPaymentStore
-from colony.storage.postgres_quotes import PostgresQuoteStore
 from colony.storage.postgres_webhooks import PostgresWebhookStore
 from colony.storage.sql_merchants import SqlMerchantStore
 from colony.storage.sql_partners import SqlPartnerStore
+from colony.storage.sql_quotes import SqlQuoteStore
 from colony.storage.sql_wallets import SqlWalletStore
 from colony.storage.sqlite_api import SqliteApiStore
 from colony.storage.sqlite_devices import SqliteDeviceStore
 from colony.storage.sqlite_funding import SqliteFundingStore
 from colony.storage.sqlite_journal import SqliteJournal
 from colony.storage.sqlite_payments import SqlitePaymentStore
-from colony.storage.sqlite_quotes import SqliteQuoteStore
 from colony.storage.sqlite_webhooks import SqliteWebhookStore
 from colony.storage.tables import PostgresSqlTables, SqliteTables, Tables
 from colony.storage.writer_lock import SqliteWriterLock
@@ -175,11 +174,9 @@ def open_api_store(url: str, *, shared_claims: bool = False) -> SqliteApiStore |
     return SqliteApiStore(_sqlite_path_or_refuse(url), shared_claims=shared_claims)
 
 
-def open_quote_store(url: str) -> SqliteQuoteStore | PostgresQuoteStore:
+def open_quote_store(url: str) -> SqlQuoteStore:
     """FX quotes behind a `sqlite:///PATH` or `postgresql://` URL."""
-    if is_postgres(url):
-        return PostgresQuoteStore(url)
-    return SqliteQuoteStore(_sqlite_path_or_refuse(url))
+    return SqlQuoteStore(open_tables(url, "colony-fx-quotes"))
 
 
 def open_partner_store(url: str) -> SqlPartnerStore:
