@@ -14,17 +14,16 @@ from colony.ledger.service import Ledger
 from colony.ledger.store import JournalOwned
 from colony.storage.postgres_api import PostgresApiStore
 from colony.storage.postgres_databases import POSTGRES_SCHEMES
-from colony.storage.postgres_devices import PostgresDeviceStore
 from colony.storage.postgres_funding import PostgresFundingStore
 from colony.storage.postgres_journal import PostgresJournal, redacted
 from colony.storage.postgres_payments import PostgresPaymentStore
 from colony.storage.postgres_webhooks import PostgresWebhookStore
+from colony.storage.sql_devices import SqlDeviceStore
 from colony.storage.sql_merchants import SqlMerchantStore
 from colony.storage.sql_partners import SqlPartnerStore
 from colony.storage.sql_quotes import SqlQuoteStore
 from colony.storage.sql_wallets import SqlWalletStore
 from colony.storage.sqlite_api import SqliteApiStore
-from colony.storage.sqlite_devices import SqliteDeviceStore
 from colony.storage.sqlite_funding import SqliteFundingStore
 from colony.storage.sqlite_journal import SqliteJournal
 from colony.storage.sqlite_payments import SqlitePaymentStore
@@ -120,11 +119,9 @@ def try_open_writer(url: str, clock: Clock) -> WriterHold | None:
     return WriterHold(ledger, lock.release)
 
 
-def open_device_store(url: str) -> SqliteDeviceStore | PostgresDeviceStore:
+def open_device_store(url: str) -> SqlDeviceStore:
     """Payment-code devices and spent codes behind a `sqlite:///PATH` or `postgresql://` URL."""
-    if is_postgres(url):
-        return PostgresDeviceStore(url)
-    return SqliteDeviceStore(_sqlite_path_or_refuse(url))
+    return SqlDeviceStore(open_tables(url, "colony-devices"))
 
 
 def open_funding_store(url: str) -> SqliteFundingStore | PostgresFundingStore:
