@@ -19,7 +19,7 @@ from colony.payments.payment_code import (
     step_s,
 )
 from colony.payments.service import no_pin_limit_minor
-from colony.storage.sqlite_devices import SqliteDeviceStore
+from colony.storage.open import open_device_store
 from tests.api.test_payment_api import merchant_headers
 from tests.api.test_wallet_api import auth as wallet_auth
 from tests.api.test_wallet_api import open_wallet
@@ -106,7 +106,7 @@ def test_bind_a_phone_and_pay_at_the_till(till: Shop, tmp_path: Path) -> None:
     assert (replay.status_code, error_code(replay)) == (400, "code_already_used")
     assert replay.json()["error"]["param"] == "code"
     # Spent means spent for every process on the database, and after a restart.
-    elsewhere = PaymentCodeVerifier(SqliteDeviceStore(tmp_path / "api.db"))
+    elsewhere = PaymentCodeVerifier(open_device_store(f"sqlite:///{tmp_path}/api.db"))
     assert elsewhere.check(code, ctx.clock.now_ns()).result.name == "already_used"
     balance = client.get("/v1/wallets/me", headers=wallet_auth(alice)).json()["balance"]
     assert balance["amount_minor"] == 20_001 - 1_250  # the replay moved nothing

@@ -17,8 +17,7 @@ from colony.payments.payment_code import (
     spent_memory_steps,
 )
 from colony.storage.open import open_device_store
-from colony.storage.postgres_devices import PostgresDeviceStore
-from colony.storage.sqlite_devices import SqliteDeviceStore
+from colony.storage.sql_devices import SqlDeviceStore
 
 # Connections racing to spend one code (each a server sharing the database file).
 racers = 8
@@ -32,7 +31,7 @@ def test_one_spend_wins_across_connections(store_url: str) -> None:
     start = threading.Barrier(racers)
     results: list[CodeResult] = []
 
-    def check(store: SqliteDeviceStore | PostgresDeviceStore) -> None:
+    def check(store: SqlDeviceStore) -> None:
         start.wait()
         results.append(PaymentCodeVerifier(store).check(code, 0).result)
 
@@ -61,7 +60,7 @@ def test_revoke_and_prune(store_url: str) -> None:
 
 
 def test_a_dropped_connection_fails_one_call_and_the_next_reconnects(postgres_url: str) -> None:
-    store = PostgresDeviceStore(postgres_url)
+    store = open_device_store(postgres_url)
     device = new_device(9, "wal_a", token_bytes=lambda n: b"\x02" * n)
     assert store.bind(device, 1)
     with psycopg.connect(postgres_url, autocommit=True) as admin:

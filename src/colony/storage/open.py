@@ -14,23 +14,19 @@ from colony.ledger.service import Ledger
 from colony.ledger.store import JournalOwned
 from colony.storage.postgres_api import PostgresApiStore
 from colony.storage.postgres_databases import POSTGRES_SCHEMES
-from colony.storage.postgres_devices import PostgresDeviceStore
 from colony.storage.postgres_funding import PostgresFundingStore
 from colony.storage.postgres_journal import PostgresJournal, redacted
-from colony.storage.postgres_merchants import PostgresMerchantStore
-from colony.storage.postgres_partners import PostgresPartnerStore
 from colony.storage.postgres_payments import PostgresPaymentStore
-from colony.storage.postgres_quotes import PostgresQuoteStore
 from colony.storage.postgres_webhooks import PostgresWebhookStore
+from colony.storage.sql_devices import SqlDeviceStore
+from colony.storage.sql_merchants import SqlMerchantStore
+from colony.storage.sql_partners import SqlPartnerStore
+from colony.storage.sql_quotes import SqlQuoteStore
 from colony.storage.sql_wallets import SqlWalletStore
 from colony.storage.sqlite_api import SqliteApiStore
-from colony.storage.sqlite_devices import SqliteDeviceStore
 from colony.storage.sqlite_funding import SqliteFundingStore
 from colony.storage.sqlite_journal import SqliteJournal
-from colony.storage.sqlite_merchants import SqliteMerchantStore
-from colony.storage.sqlite_partners import SqlitePartnerStore
 from colony.storage.sqlite_payments import SqlitePaymentStore
-from colony.storage.sqlite_quotes import SqliteQuoteStore
 from colony.storage.sqlite_webhooks import SqliteWebhookStore
 from colony.storage.tables import PostgresSqlTables, SqliteTables, Tables
 from colony.storage.writer_lock import SqliteWriterLock
@@ -123,11 +119,9 @@ def try_open_writer(url: str, clock: Clock) -> WriterHold | None:
     return WriterHold(ledger, lock.release)
 
 
-def open_device_store(url: str) -> SqliteDeviceStore | PostgresDeviceStore:
+def open_device_store(url: str) -> SqlDeviceStore:
     """Payment-code devices and spent codes behind a `sqlite:///PATH` or `postgresql://` URL."""
-    if is_postgres(url):
-        return PostgresDeviceStore(url)
-    return SqliteDeviceStore(_sqlite_path_or_refuse(url))
+    return SqlDeviceStore(open_tables(url, "colony-devices"))
 
 
 def open_funding_store(url: str) -> SqliteFundingStore | PostgresFundingStore:
@@ -157,11 +151,9 @@ def open_wallet_store(url: str) -> SqlWalletStore:
     return SqlWalletStore(open_tables(url, "colony-wallets"))
 
 
-def open_merchant_store(url: str) -> SqliteMerchantStore | PostgresMerchantStore:
+def open_merchant_store(url: str) -> SqlMerchantStore:
     """Merchant records behind a `sqlite:///PATH` or `postgresql://` URL."""
-    if is_postgres(url):
-        return PostgresMerchantStore(url)
-    return SqliteMerchantStore(_sqlite_path_or_refuse(url))
+    return SqlMerchantStore(open_tables(url, "colony-merchants"))
 
 
 def open_payment_store(url: str) -> SqlitePaymentStore | PostgresPaymentStore:
@@ -179,18 +171,14 @@ def open_api_store(url: str, *, shared_claims: bool = False) -> SqliteApiStore |
     return SqliteApiStore(_sqlite_path_or_refuse(url), shared_claims=shared_claims)
 
 
-def open_quote_store(url: str) -> SqliteQuoteStore | PostgresQuoteStore:
+def open_quote_store(url: str) -> SqlQuoteStore:
     """FX quotes behind a `sqlite:///PATH` or `postgresql://` URL."""
-    if is_postgres(url):
-        return PostgresQuoteStore(url)
-    return SqliteQuoteStore(_sqlite_path_or_refuse(url))
+    return SqlQuoteStore(open_tables(url, "colony-fx-quotes"))
 
 
-def open_partner_store(url: str) -> SqlitePartnerStore | PostgresPartnerStore:
+def open_partner_store(url: str) -> SqlPartnerStore:
     """Partners and their members behind a `sqlite:///PATH` or `postgresql://` URL."""
-    if is_postgres(url):
-        return PostgresPartnerStore(url)
-    return SqlitePartnerStore(_sqlite_path_or_refuse(url))
+    return SqlPartnerStore(open_tables(url, "colony-partners"))
 
 
 def is_postgres(url: str) -> bool:

@@ -1,5 +1,5 @@
 """How partners and their members map to table rows, and the queries both backends run
-(written with `?` placeholders; PostgreSQL's store swaps in `%s`)."""
+(written with `?` placeholders, as tables.py takes them)."""
 
 from __future__ import annotations
 

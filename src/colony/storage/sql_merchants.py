@@ -1,5 +1,8 @@
-"""Merchant records in PostgreSQL (twin of sqlite_merchants); a record never changes once
-written, so the records read are kept in memory."""
+"""Merchant records, on either backend (tables.py).
+
+A merchant's record never changes once written, and every payment reads its merchant's: the
+records read are kept in memory.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +13,21 @@ from colony.storage.merchant_rows import (
     merchant_of,
     merchant_row,
 )
-from colony.storage.postgres_connection import PostgresTables
 from colony.storage.record_cache import RecordCache
+from colony.storage.tables import Tables
 
 
-class PostgresMerchantStore:
-    def __init__(self, url: str) -> None:
-        self._tables = PostgresTables(url, "colony-merchants")
+class SqlMerchantStore:
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
         self._known: RecordCache[str, Merchant] = RecordCache(merchant_cache_entries_max)
 
     def insert(self, m: Merchant) -> None:
         """Raises on an id already stored: merchant ids are drawn at random, never reused."""
-        with self._tables.session() as conn:
-            conn.execute(
+        with self._tables.session() as db:
+            db.execute(
                 f"INSERT INTO merchants ({MERCHANT_COLUMNS})"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 merchant_row(m),
             )
 
@@ -32,9 +35,9 @@ class PostgresMerchantStore:
         known = self._known.get(merchant_id)
         if known is not None:
             return known
-        with self._tables.session() as conn:
-            row = conn.execute(
-                f"SELECT {MERCHANT_COLUMNS} FROM merchants WHERE id = %s", (merchant_id,)
+        with self._tables.session() as db:
+            row = db.execute(
+                f"SELECT {MERCHANT_COLUMNS} FROM merchants WHERE id = ?", (merchant_id,)
             ).fetchone()
         if row is None:
             return None

@@ -1,0 +1,63 @@
+"""Payment-code devices and spent codes, on either backend (tables.py).
+
+A spend is an INSERT under the primary key (device, step). SQLite commits it atomically for
+every connection and process on the file; on PostgreSQL, when two sessions race, the second
+waits for the first to commit and then inserts nothing. Either way a code is accepted once,
+across restarts and across servers sharing the database.
+"""
+
+from __future__ import annotations
+
+from colony.payments.payment_code import Device
+from colony.storage.tables import Tables
+
+
+class SqlDeviceStore:
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    def bind(self, device: Device, now_ns: int) -> bool:
+        """False when the number is taken, by a bound or a revoked device."""
+        with self._tables.session() as db:
+            inserted = db.execute(
+                "INSERT INTO payment_devices VALUES (?, ?, ?, ?, NULL)"
+                " ON CONFLICT (number) DO NOTHING",
+                (device.number, device.wallet_id, device.secret, now_ns),
+            ).rowcount
+        return inserted == 1
+
+    def device(self, number: int) -> Device | None:
+        with self._tables.session() as db:
+            row = db.execute(
+                "SELECT wallet_id, secret FROM payment_devices"
+                " WHERE number = ? AND revoked_at_ns IS NULL",
+                (number,),
+            ).fetchone()
+        if row is None:
+            return None
+        wallet_id, secret = row
+        return Device(number, bytes(secret), str(wallet_id))
+
+    def revoke(self, number: int, wallet_id: str, now_ns: int) -> bool:
+        with self._tables.session() as db:
+            changed = db.execute(
+                "UPDATE payment_devices SET revoked_at_ns = ?"
+                " WHERE number = ? AND wallet_id = ? AND revoked_at_ns IS NULL",
+                (now_ns, number, wallet_id),
+            ).rowcount
+        return changed == 1
+
+    def spend(self, number: int, step: int) -> bool:
+        with self._tables.session() as db:
+            inserted = db.execute(
+                "INSERT INTO payment_codes_spent VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (number, step),
+            ).rowcount
+        return inserted == 1
+
+    def forget_spent_before(self, step: int) -> None:
+        with self._tables.session() as db:
+            db.execute("DELETE FROM payment_codes_spent WHERE step < ?", (step,))
+
+    def close(self) -> None:
+        self._tables.close()
