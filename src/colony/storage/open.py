@@ -15,17 +15,16 @@ from colony.ledger.store import JournalOwned
 from colony.storage.postgres_api import PostgresApiStore
 from colony.storage.postgres_databases import POSTGRES_SCHEMES
 from colony.storage.postgres_devices import PostgresDeviceStore
-from colony.storage.postgres_funding import PostgresFundingStore
 from colony.storage.postgres_journal import PostgresJournal, redacted
 from colony.storage.postgres_merchants import PostgresMerchantStore
 from colony.storage.postgres_partners import PostgresPartnerStore
 from colony.storage.postgres_payments import PostgresPaymentStore
 from colony.storage.postgres_quotes import PostgresQuoteStore
 from colony.storage.postgres_webhooks import PostgresWebhookStore
+from colony.storage.sql_funding import SqlFundingStore
 from colony.storage.sql_wallets import SqlWalletStore
 from colony.storage.sqlite_api import SqliteApiStore
 from colony.storage.sqlite_devices import SqliteDeviceStore
-from colony.storage.sqlite_funding import SqliteFundingStore
 from colony.storage.sqlite_journal import SqliteJournal
 from colony.storage.sqlite_merchants import SqliteMerchantStore
 from colony.storage.sqlite_partners import SqlitePartnerStore
@@ -130,11 +129,9 @@ def open_device_store(url: str) -> SqliteDeviceStore | PostgresDeviceStore:
     return SqliteDeviceStore(_sqlite_path_or_refuse(url))
 
 
-def open_funding_store(url: str) -> SqliteFundingStore | PostgresFundingStore:
+def open_funding_store(url: str) -> SqlFundingStore:
     """Funding partners and movements behind a `sqlite:///PATH` or `postgresql://` URL."""
-    if is_postgres(url):
-        return PostgresFundingStore(url)
-    return SqliteFundingStore(_sqlite_path_or_refuse(url))
+    return SqlFundingStore(open_tables(url, "colony-funding"))
 
 
 def open_webhook_store(url: str) -> SqliteWebhookStore | PostgresWebhookStore:
