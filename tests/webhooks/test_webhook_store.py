@@ -9,11 +9,10 @@ import pytest
 
 from colony.kernel.errors import StorageUnavailable
 from colony.storage.open import open_webhook_store
-from colony.storage.postgres_webhooks import PostgresWebhookStore
-from colony.storage.sqlite_webhooks import SqliteWebhookStore
+from colony.storage.sql_webhooks import SqlWebhookStore
 from colony.webhooks.model import Attempt, Endpoint, Event, EventStatus
 
-Store = SqliteWebhookStore | PostgresWebhookStore
+Store = SqlWebhookStore
 SHOP = "mer_shop"
 OTHER = "mer_other"
 # A watermark no 64-bit column holds: writing it must fail, and take the events with it.

@@ -20,9 +20,9 @@ from colony.storage.postgres_merchants import PostgresMerchantStore
 from colony.storage.postgres_partners import PostgresPartnerStore
 from colony.storage.postgres_payments import PostgresPaymentStore
 from colony.storage.postgres_quotes import PostgresQuoteStore
-from colony.storage.postgres_webhooks import PostgresWebhookStore
 from colony.storage.sql_funding import SqlFundingStore
 from colony.storage.sql_wallets import SqlWalletStore
+from colony.storage.sql_webhooks import SqlWebhookStore
 from colony.storage.sqlite_api import SqliteApiStore
 from colony.storage.sqlite_devices import SqliteDeviceStore
 from colony.storage.sqlite_journal import SqliteJournal
@@ -30,7 +30,6 @@ from colony.storage.sqlite_merchants import SqliteMerchantStore
 from colony.storage.sqlite_partners import SqlitePartnerStore
 from colony.storage.sqlite_payments import SqlitePaymentStore
 from colony.storage.sqlite_quotes import SqliteQuoteStore
-from colony.storage.sqlite_webhooks import SqliteWebhookStore
 from colony.storage.tables import PostgresSqlTables, SqliteTables, Tables
 from colony.storage.writer_lock import SqliteWriterLock
 
@@ -134,11 +133,9 @@ def open_funding_store(url: str) -> SqlFundingStore:
     return SqlFundingStore(open_tables(url, "colony-funding"))
 
 
-def open_webhook_store(url: str) -> SqliteWebhookStore | PostgresWebhookStore:
+def open_webhook_store(url: str) -> SqlWebhookStore:
     """Webhook endpoints, events and attempts behind a `sqlite:///PATH` or `postgresql://` URL."""
-    if is_postgres(url):
-        return PostgresWebhookStore(url)
-    return SqliteWebhookStore(_sqlite_path_or_refuse(url))
+    return SqlWebhookStore(open_tables(url, "colony-webhooks"))
 
 
 def open_tables(url: str, application_name: str) -> Tables:
