@@ -120,5 +120,23 @@ class SqlWebhookStore:
             ).fetchall()
         return [attempt_of(row) for row in rows]
 
+    def attempts_of(self, event_ids: Sequence[str]) -> dict[str, list[Attempt]]:
+        # One placeholder per id: `IN (?, ...)` reads the same on both backends, and callers
+        # ask for a page of events (at most a hundred), well inside either's limit.
+        found: dict[str, list[Attempt]] = {event_id: [] for event_id in event_ids}
+        if not found:
+            return found
+        marks = ", ".join("?" * len(found))
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {ATTEMPT_COLUMNS} FROM webhook_attempts WHERE event_id IN ({marks})"
+                " ORDER BY event_id, number",
+                tuple(found),
+            ).fetchall()
+        for row in rows:
+            attempt = attempt_of(row)
+            found[attempt.event_id].append(attempt)
+        return found
+
     def close(self) -> None:
         self._tables.close()
