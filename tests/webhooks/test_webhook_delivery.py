@@ -14,6 +14,7 @@ from colony.kernel.clock import NS_PER_S, ManualClock
 from colony.merchants.webhook_signature import HEADER, SignatureError, verify
 from colony.webhooks import dispatcher as relay
 from colony.webhooks.http_sender import HttpSender
+from colony.webhooks.model import Attempt, EventStatus
 from tests.api.test_payment_api import merchant_headers, onboard, static_code
 from tests.api.test_wallet_api import auth as wallet_auth
 from tests.api.test_wallet_api import open_wallet
@@ -251,7 +252,16 @@ def test_the_delivery_log_pages(served: Served) -> None:
     code = static_code(client, merchant)
     paid = [pay(client, alice, code, f"p{i}", amount_minor=100 + i) for i in range(7)]
     webhook_dispatcher(ctx, lambda *_: relay.Answer(None, "unreachable")).collect()
+    # Each event its own number of failed attempts (0, 1, 2, 0, ...), so a page shows every
+    # event with its own deliveries and no other's.
+    stored, _ = ctx.webhook_store.events(str(merchant["id"]), 10, None)
+    tried = {e.id: [n + 1 for n in range(i % 3)] for i, e in enumerate(stored)}
+    for event_id, numbers in tried.items():
+        for n in numbers:
+            attempt = Attempt(event_id, n, n * NS_PER_S, 500, "HTTP 500", 7)
+            ctx.webhook_store.record_attempt(attempt, EventStatus.pending, (n + 60) * NS_PER_S)
     seen: list[str] = []
+    delivered: dict[str, list[int]] = {}
     cursor = None
     headers = {"Authorization": f"Bearer {merchant['api_key']}"}
     while True:
@@ -260,9 +270,11 @@ def test_the_delivery_log_pages(served: Served) -> None:
             params["starting_after"] = cursor
         page = client.get("/v1/merchants/me/webhook_events", params=params, headers=headers).json()
         seen += [e["payload"]["data"]["object"]["id"] for e in page["data"]]
+        delivered |= {e["id"]: [d["attempt"] for d in e["deliveries"]] for e in page["data"]}
         cursor = page["next_cursor"]
         if not page["has_more"]:
             break
     assert seen == list(reversed(paid))  # newest first, each once
+    assert delivered == tried
     too_many = client.get("/v1/merchants/me/webhook_events", params={"limit": 101}, headers=headers)
     assert too_many.status_code == 400 and too_many.json()["error"]["param"] == "limit"

@@ -9,11 +9,10 @@ import pytest
 
 from colony.kernel.errors import StorageUnavailable
 from colony.storage.open import open_webhook_store
-from colony.storage.postgres_webhooks import PostgresWebhookStore
-from colony.storage.sqlite_webhooks import SqliteWebhookStore
+from colony.storage.sql_webhooks import SqlWebhookStore
 from colony.webhooks.model import Attempt, Endpoint, Event, EventStatus
 
-Store = SqliteWebhookStore | PostgresWebhookStore
+Store = SqlWebhookStore
 SHOP = "mer_shop"
 OTHER = "mer_other"
 # A watermark no 64-bit column holds: writing it must fail, and take the events with it.
@@ -97,3 +96,26 @@ def test_a_merchants_events_page_newest_first(store: Store) -> None:
     assert [e.id for e in page] == ["evt_0001"] and not more
     assert store.events(SHOP, 2, "evt_0009") == ([], False)  # another merchant's cursor
     assert store.events(OTHER, 5, None) == ([event(9, OTHER)], False)
+
+
+def test_attempts_of_many_events_come_in_one_read_each_in_order(store: Store) -> None:
+    store.add_events(SHOP, [event(1), event(2), event(3)], 103)
+    store.add_events(OTHER, [event(9, OTHER)], 1)
+    late = Attempt("evt_0002", 2, 70, 200, "", 5)
+    early = Attempt("evt_0002", 1, 60, None, "refused", 3)
+    first = Attempt("evt_0001", 1, 61, 500, "HTTP 500", 4)
+    other = Attempt("evt_0009", 1, 62, 200, "", 6)
+    store.record_attempt(late, EventStatus.delivered, 0)  # stored out of order on purpose
+    store.record_attempt(early, EventStatus.pending, 70)
+    store.record_attempt(first, EventStatus.pending, 71)
+    store.record_attempt(other, EventStatus.delivered, 0)
+    asked = ["evt_0003", "evt_0002", "evt_0001", "evt_nobody"]
+    assert store.attempts_of(asked) == {
+        "evt_0003": [],
+        "evt_0002": [early, late],
+        "evt_0001": [first],
+        "evt_nobody": [],
+    }
+    assert store.attempts_of(asked) == {event_id: store.attempts(event_id) for event_id in asked}
+    assert store.attempts_of(["evt_0001", "evt_0001"]) == {"evt_0001": [first]}
+    assert store.attempts_of([]) == {}

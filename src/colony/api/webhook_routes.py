@@ -18,7 +18,7 @@ from colony.api import auth, idempotency, scopes
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.kernel.clock import NS_PER_S
-from colony.webhooks.model import Endpoint, Event
+from colony.webhooks.model import Attempt, Endpoint, Event
 
 WEBHOOK_SECRET_PREFIX = "whsec_"
 # Events per page of the delivery log: the default and the most a caller may ask for.
@@ -47,8 +47,8 @@ def _check_url(url: str) -> None:
         )
 
 
-def event_json(ctx: ApiContext, event: Event) -> dict[str, object]:
-    attempts = [
+def event_json(event: Event, attempts: list[Attempt]) -> dict[str, object]:
+    deliveries = [
         {
             "attempt": a.number,
             "at": a.at_ns // NS_PER_S,
@@ -56,7 +56,7 @@ def event_json(ctx: ApiContext, event: Event) -> dict[str, object]:
             "error": a.error or None,
             "duration_ms": a.duration_ms,
         }
-        for a in ctx.webhook_store.attempts(event.id)
+        for a in attempts
     ]
     return {
         "object": "webhook_event",
@@ -69,7 +69,7 @@ def event_json(ctx: ApiContext, event: Event) -> dict[str, object]:
         if event.status.value == "pending"
         else None,
         "payload": json.loads(event.body),
-        "deliveries": attempts,
+        "deliveries": deliveries,
     }
 
 
@@ -144,7 +144,8 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
                     param="starting_after",
                 )  # fmt: skip
         events, more = ctx.webhook_store.events(merchant.id, limit, starting_after)
-        data = [event_json(ctx, e) for e in events]
+        attempts = ctx.webhook_store.attempts_of([e.id for e in events])
+        data = [event_json(e, attempts[e.id]) for e in events]
         return {
             "object": "list",
             "data": data,

@@ -14,20 +14,18 @@ from colony.ledger.service import Ledger
 from colony.ledger.store import JournalOwned
 from colony.storage.postgres_api import PostgresApiStore
 from colony.storage.postgres_databases import POSTGRES_SCHEMES
-from colony.storage.postgres_funding import PostgresFundingStore
 from colony.storage.postgres_journal import PostgresJournal, redacted
 from colony.storage.postgres_payments import PostgresPaymentStore
-from colony.storage.postgres_webhooks import PostgresWebhookStore
 from colony.storage.sql_devices import SqlDeviceStore
+from colony.storage.sql_funding import SqlFundingStore
 from colony.storage.sql_merchants import SqlMerchantStore
 from colony.storage.sql_partners import SqlPartnerStore
 from colony.storage.sql_quotes import SqlQuoteStore
 from colony.storage.sql_wallets import SqlWalletStore
+from colony.storage.sql_webhooks import SqlWebhookStore
 from colony.storage.sqlite_api import SqliteApiStore
-from colony.storage.sqlite_funding import SqliteFundingStore
 from colony.storage.sqlite_journal import SqliteJournal
 from colony.storage.sqlite_payments import SqlitePaymentStore
-from colony.storage.sqlite_webhooks import SqliteWebhookStore
 from colony.storage.tables import PostgresSqlTables, SqliteTables, Tables
 from colony.storage.writer_lock import SqliteWriterLock
 
@@ -124,18 +122,14 @@ def open_device_store(url: str) -> SqlDeviceStore:
     return SqlDeviceStore(open_tables(url, "colony-devices"))
 
 
-def open_funding_store(url: str) -> SqliteFundingStore | PostgresFundingStore:
+def open_funding_store(url: str) -> SqlFundingStore:
     """Funding partners and movements behind a `sqlite:///PATH` or `postgresql://` URL."""
-    if is_postgres(url):
-        return PostgresFundingStore(url)
-    return SqliteFundingStore(_sqlite_path_or_refuse(url))
+    return SqlFundingStore(open_tables(url, "colony-funding"))
 
 
-def open_webhook_store(url: str) -> SqliteWebhookStore | PostgresWebhookStore:
+def open_webhook_store(url: str) -> SqlWebhookStore:
     """Webhook endpoints, events and attempts behind a `sqlite:///PATH` or `postgresql://` URL."""
-    if is_postgres(url):
-        return PostgresWebhookStore(url)
-    return SqliteWebhookStore(_sqlite_path_or_refuse(url))
+    return SqlWebhookStore(open_tables(url, "colony-webhooks"))
 
 
 def open_tables(url: str, application_name: str) -> Tables:

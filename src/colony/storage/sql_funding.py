@@ -1,10 +1,7 @@
-"""Funding partners and their top-ups and withdrawals in SQLite (beside the ledger journal)."""
+"""Funding partners and their top-ups and withdrawals, on either backend (tables.py), beside
+the ledger journal."""
 
 from __future__ import annotations
-
-import sqlite3
-import threading
-from pathlib import Path
 
 from colony.storage.funding_rows import (
     MOVEMENT_COLUMNS,
@@ -14,24 +11,24 @@ from colony.storage.funding_rows import (
     partner_of,
     partner_row,
 )
-from colony.storage.sqlite_connection import connect
+from colony.storage.tables import Tables
 from colony.wallets.funding import FundingMovement, FundingPartner
 
 
-class SqliteFundingStore:
-    def __init__(self, path: Path) -> None:
-        self._db = connect(path)
-        self._lock = threading.Lock()  # one connection, many request threads
+class SqlFundingStore:
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
 
     def add_partner(self, partner: FundingPartner) -> bool:
-        row = partner_row(partner)
         return self._insert(
-            f"INSERT INTO funding_partners ({PARTNER_COLUMNS}) VALUES (?,?,?,?)", row
+            f"INSERT INTO funding_partners ({PARTNER_COLUMNS}) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            partner_row(partner),
         )
 
     def partner(self, name: str, currency: str) -> FundingPartner | None:
-        with self._lock:
-            row = self._db.execute(
+        with self._tables.session() as db:
+            row = db.execute(
                 f"SELECT {PARTNER_COLUMNS} FROM funding_partners WHERE name = ? AND currency = ?",
                 (name, currency),
             ).fetchone()
@@ -39,22 +36,23 @@ class SqliteFundingStore:
 
     def partners(self, currency: str | None = None) -> list[FundingPartner]:
         where, args = ("WHERE currency = ?", (currency,)) if currency else ("", ())
-        with self._lock:
-            rows = self._db.execute(
+        with self._tables.session() as db:
+            rows = db.execute(
                 f"SELECT {PARTNER_COLUMNS} FROM funding_partners {where} ORDER BY name, currency",
                 args,
             ).fetchall()
         return [partner_of(r) for r in rows]
 
     def add_movement(self, m: FundingMovement) -> bool:
-        row = movement_row(m)
         return self._insert(
-            f"INSERT INTO funding_movements ({MOVEMENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", row
+            f"INSERT INTO funding_movements ({MOVEMENT_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            movement_row(m),
         )
 
     def movement(self, movement_id: str) -> FundingMovement | None:
-        with self._lock:
-            row = self._db.execute(
+        with self._tables.session() as db:
+            row = db.execute(
                 f"SELECT {MOVEMENT_COLUMNS} FROM funding_movements WHERE id = ?", (movement_id,)
             ).fetchone()
         if row is None:
@@ -62,16 +60,14 @@ class SqliteFundingStore:
         return movement_of(row)
 
     def remove_movement(self, movement_id: str) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM funding_movements WHERE id = ?", (movement_id,))
+        with self._tables.session() as db:
+            db.execute("DELETE FROM funding_movements WHERE id = ?", (movement_id,))
 
     def close(self) -> None:
-        self._db.close()
+        self._tables.close()
 
     def _insert(self, sql: str, row: tuple[object, ...]) -> bool:
-        with self._lock:
-            try:
-                self._db.execute(sql, row)
-            except sqlite3.IntegrityError:
-                return False
-        return True
+        """True when the row went in; False when its key is taken (the insert did nothing)."""
+        with self._tables.session() as db:
+            inserted = db.execute(sql, row).rowcount
+        return inserted == 1

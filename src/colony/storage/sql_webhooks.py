@@ -1,0 +1,142 @@
+"""Webhook endpoints, events and the delivery log, on either backend (tables.py), beside the
+ledger journal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from colony.storage.tables import Tables
+from colony.storage.webhook_rows import (
+    ATTEMPT_COLUMNS,
+    ENDPOINT_COLUMNS,
+    EVENT_COLUMNS,
+    attempt_of,
+    attempt_row,
+    endpoint_of,
+    event_of,
+    event_row,
+)
+from colony.webhooks.model import Attempt, Endpoint, Event, EventStatus
+
+# The `seq` a first page of `events` reads below: above any the table will ever hand out.
+_NO_CURSOR_SEQ = 2**62
+
+
+class SqlWebhookStore:
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    def set_endpoint(self, e: Endpoint) -> None:
+        with self._tables.session() as db:
+            db.execute(
+                f"INSERT INTO webhook_endpoints ({ENDPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (merchant_id) DO UPDATE SET url = excluded.url,"
+                " secret = excluded.secret",
+                (e.merchant_id, e.url, e.secret, e.created_at_ns, e.after_timestamp),
+            )
+
+    def endpoint(self, merchant_id: str) -> Endpoint | None:
+        with self._tables.session() as db:
+            row = db.execute(
+                f"SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE merchant_id = ?",
+                (merchant_id,),
+            ).fetchone()
+        return endpoint_of(row) if row else None
+
+    def endpoints(self) -> list[Endpoint]:
+        with self._tables.session() as db:
+            rows = db.execute(f"SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints").fetchall()
+        return [endpoint_of(row) for row in rows]
+
+    def add_events(self, merchant_id: str, events: Sequence[Event], after_timestamp: int) -> None:
+        rows = [event_row(e) for e in events]
+        with self._tables.transaction() as db:
+            if rows:  # nothing to insert; the watermark below moves all the same
+                db.executemany(
+                    f"INSERT INTO webhook_events ({EVENT_COLUMNS})"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                    rows,
+                )
+            db.execute(
+                "UPDATE webhook_endpoints SET after_timestamp = ?"
+                " WHERE merchant_id = ? AND after_timestamp < ?",
+                (after_timestamp, merchant_id, after_timestamp),
+            )
+
+    def due_events(self, now_ns: int, limit: int) -> list[Event]:
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {EVENT_COLUMNS} FROM webhook_events"
+                " WHERE status = 'pending' AND next_attempt_at_ns <= ? ORDER BY seq LIMIT ?",
+                (now_ns, limit),
+            ).fetchall()
+        return [event_of(row) for row in rows]
+
+    def record_attempt(self, a: Attempt, status: EventStatus, next_attempt_at_ns: int) -> None:
+        with self._tables.transaction() as db:
+            db.execute(
+                f"INSERT INTO webhook_attempts ({ATTEMPT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                attempt_row(a),
+            )
+            db.execute(
+                "UPDATE webhook_events SET status = ?, attempts = ?, next_attempt_at_ns = ?"
+                " WHERE id = ?",
+                (status.value, a.number, next_attempt_at_ns, a.event_id),
+            )
+
+    def events(
+        self, merchant_id: str, limit: int, starting_after: str | None
+    ) -> tuple[list[Event], bool]:
+        with self._tables.session() as db:
+            before: object = _NO_CURSOR_SEQ
+            if starting_after is not None:
+                found = db.execute(
+                    "SELECT seq FROM webhook_events WHERE id = ? AND merchant_id = ?",
+                    (starting_after, merchant_id),
+                ).fetchone()
+                if found is None:
+                    return [], False
+                before = found[0]
+            rows = db.execute(
+                f"SELECT {EVENT_COLUMNS} FROM webhook_events WHERE merchant_id = ?"
+                " AND seq < ? ORDER BY seq DESC LIMIT ?",
+                (merchant_id, before, limit + 1),
+            ).fetchall()
+        return [event_of(row) for row in rows[:limit]], len(rows) > limit
+
+    def event(self, event_id: str) -> Event | None:
+        with self._tables.session() as db:
+            row = db.execute(
+                f"SELECT {EVENT_COLUMNS} FROM webhook_events WHERE id = ?", (event_id,)
+            ).fetchone()
+        return event_of(row) if row else None
+
+    def attempts(self, event_id: str) -> list[Attempt]:
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {ATTEMPT_COLUMNS} FROM webhook_attempts WHERE event_id = ?"
+                " ORDER BY number",
+                (event_id,),
+            ).fetchall()
+        return [attempt_of(row) for row in rows]
+
+    def attempts_of(self, event_ids: Sequence[str]) -> dict[str, list[Attempt]]:
+        # One placeholder per id: `IN (?, ...)` reads the same on both backends, and callers
+        # ask for a page of events (at most a hundred), well inside either's limit.
+        found: dict[str, list[Attempt]] = {event_id: [] for event_id in event_ids}
+        if not found:
+            return found
+        marks = ", ".join("?" * len(found))
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {ATTEMPT_COLUMNS} FROM webhook_attempts WHERE event_id IN ({marks})"
+                " ORDER BY event_id, number",
+                tuple(found),
+            ).fetchall()
+        for row in rows:
+            attempt = attempt_of(row)
+            found[attempt.event_id].append(attempt)
+        return found
+
+    def close(self) -> None:
+        self._tables.close()
