@@ -179,7 +179,7 @@ def test_an_endpoint_that_never_answers_is_given_up_on(served: Served, sender: H
     assert dispatcher.run_once() == (0, 0)  # failed: no more attempts
     (event,) = ctx.webhook_store.events(str(merchant["id"]), 10, None)[0]
     assert event.status.value == "failed" and event.attempts == relay.attempts_max
-    attempts = ctx.webhook_store.attempts(event.id)
+    attempts = ctx.webhook_store.attempts_of([event.id])[event.id]
     assert len(attempts) == relay.attempts_max
     assert all(a.status_code is None and "ConnectError" in a.error for a in attempts)
     assert waits[:4] == [10, 20, 40, 80] and waits[-1] <= relay.retry_cap_s

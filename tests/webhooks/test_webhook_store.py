@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from colony.kernel.errors import StorageUnavailable
+from colony.storage import sql_webhooks
 from colony.storage.open import open_webhook_store
 from colony.storage.sql_webhooks import SqlWebhookStore
 from colony.webhooks.model import Attempt, Endpoint, Event, EventStatus
@@ -78,11 +79,11 @@ def test_due_events_oldest_first_up_to_the_limit(store: Store) -> None:
     assert store.event("evt_0002") == Event(
         "evt_0002", SHOP, "payment.succeeded", '{"n": 2}', 102, EventStatus.failed, 2, 0
     )
-    assert store.attempts("evt_0002") == [
+    assert store.attempts_of(["evt_0002"])["evt_0002"] == [
         Attempt("evt_0002", 1, 60, None, "refused", 3),
         Attempt("evt_0002", 2, 70, 500, "HTTP 500", 4),
     ]
-    assert store.attempts("evt_0003") == []
+    assert store.attempts_of(["evt_0003"])["evt_0003"] == []
 
 
 def test_a_merchants_events_page_newest_first(store: Store) -> None:
@@ -98,7 +99,9 @@ def test_a_merchants_events_page_newest_first(store: Store) -> None:
     assert store.events(OTHER, 5, None) == ([event(9, OTHER)], False)
 
 
-def test_attempts_of_many_events_come_in_one_read_each_in_order(store: Store) -> None:
+def test_attempts_of_many_events_come_in_one_read_each_in_order(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store.add_events(SHOP, [event(1), event(2), event(3)], 103)
     store.add_events(OTHER, [event(9, OTHER)], 1)
     late = Attempt("evt_0002", 2, 70, 200, "", 5)
@@ -116,6 +119,9 @@ def test_attempts_of_many_events_come_in_one_read_each_in_order(store: Store) ->
         "evt_0001": [first],
         "evt_nobody": [],
     }
-    assert store.attempts_of(asked) == {event_id: store.attempts(event_id) for event_id in asked}
     assert store.attempts_of(["evt_0001", "evt_0001"]) == {"evt_0001": [first]}
+    # More ids than one query takes: read in several, the same answer.
+    monkeypatch.setattr(sql_webhooks, "attempt_ids_per_query", 2)
+    assert store.attempts_of(asked)["evt_0002"] == [early, late]
+    assert store.attempts_of(asked)["evt_0001"] == [first]
     assert store.attempts_of([]) == {}

@@ -22,6 +22,10 @@ from colony.webhooks.model import Attempt, Endpoint, Event, EventStatus
 _NO_CURSOR_SEQ = 2**62
 
 
+# Event ids per query when reading the attempts of many events.
+attempt_ids_per_query = 500
+
+
 class SqlWebhookStore:
     def __init__(self, tables: Tables) -> None:
         self._tables = tables
@@ -111,31 +115,22 @@ class SqlWebhookStore:
             ).fetchone()
         return event_of(row) if row else None
 
-    def attempts(self, event_id: str) -> list[Attempt]:
-        with self._tables.session() as db:
-            rows = db.execute(
-                f"SELECT {ATTEMPT_COLUMNS} FROM webhook_attempts WHERE event_id = ?"
-                " ORDER BY number",
-                (event_id,),
-            ).fetchall()
-        return [attempt_of(row) for row in rows]
-
     def attempts_of(self, event_ids: Sequence[str]) -> dict[str, list[Attempt]]:
-        # One placeholder per id: `IN (?, ...)` reads the same on both backends, and callers
-        # ask for a page of events (at most a hundred), well inside either's limit.
+        # One placeholder per id (`IN (?, ...)` reads the same on both backends), at most
+        # `attempt_ids_per_query` of them, well inside either backend's limit on parameters.
         found: dict[str, list[Attempt]] = {event_id: [] for event_id in event_ids}
-        if not found:
-            return found
-        marks = ", ".join("?" * len(found))
-        with self._tables.session() as db:
-            rows = db.execute(
-                f"SELECT {ATTEMPT_COLUMNS} FROM webhook_attempts WHERE event_id IN ({marks})"
-                " ORDER BY event_id, number",
-                tuple(found),
-            ).fetchall()
-        for row in rows:
-            attempt = attempt_of(row)
-            found[attempt.event_id].append(attempt)
+        ids = list(found)
+        for start in range(0, len(ids), attempt_ids_per_query):
+            chunk = ids[start : start + attempt_ids_per_query]
+            with self._tables.session() as db:
+                rows = db.execute(
+                    f"SELECT {ATTEMPT_COLUMNS} FROM webhook_attempts"
+                    f" WHERE event_id IN ({', '.join('?' * len(chunk))}) ORDER BY event_id, number",
+                    chunk,
+                ).fetchall()
+            for row in rows:
+                attempt = attempt_of(row)
+                found[attempt.event_id].append(attempt)
         return found
 
     def close(self) -> None:

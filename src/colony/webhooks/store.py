@@ -34,8 +34,6 @@ class WebhookStore(Protocol):
 
     def event(self, event_id: str) -> Event | None: ...
 
-    def attempts(self, event_id: str) -> list[Attempt]: ...
-
     def attempts_of(self, event_ids: Sequence[str]) -> dict[str, list[Attempt]]:
         """Each event's attempts in order, read together (a page of the delivery log in one
         query, not one per event); an event with none, or none stored, maps to []."""
