@@ -14,9 +14,10 @@ import pytest
 
 from colony.kernel.clock import ManualClock
 from colony.kernel.errors import InvalidInput, StorageUnavailable
-from colony.ledger import Account, CreateTransferResult, Transfer
+from colony.ledger import Account, CreateTransferResult, LedgerPort, Transfer, TransferFlags
 from colony.ledger.verify import verify
-from colony.workers import ElectedLedger
+from colony.workers import ElectedLedger, RemoteLedger
+from colony.workers.forwarding import ForwardingLedger
 from tests.ledger.test_journal_faults import _break_storage
 
 SECRET = b"s" * 32
@@ -146,3 +147,55 @@ def test_a_new_sqlite_database_in_a_folder_not_made_yet(tmp_path: Path) -> None:
         assert ledger.is_writer and not any(ledger.create_accounts([Account(1, 1, 1)]))
     finally:
         ledger.close()
+
+
+def _calls(cls: type) -> set[str]:
+    """The public calls a class itself defines (not those it inherits)."""
+    return {name for name in vars(cls) if not name.startswith("_")}
+
+
+@pytest.mark.parametrize("cls", [ElectedLedger, RemoteLedger])
+def test_every_ledger_call_is_passed_on(cls: type) -> None:
+    """A call added to LedgerPort later cannot go missing from a worker's ledger."""
+    assert _calls(LedgerPort) - set(dir(cls)) == set()
+
+
+# Every call ForwardingLedger passes on by name, asked of ids the test below creates; writes
+# repeat what is there already, so each holder answers the same.
+FORWARDED: dict[str, Callable[[LedgerPort], object]] = {
+    "create_accounts": lambda x: x.create_accounts([Account(1, 1, 1)]),
+    "create_transfers": lambda x: x.create_transfers([Transfer(9, 1, 2, 5, 1, 1)]),
+    "pulse": lambda x: x.pulse(),
+    "lookup_accounts": lambda x: x.lookup_accounts([1, 2, 3]),
+    "lookup_transfers": lambda x: x.lookup_transfers([9, 10, 11]),
+    "pending_status": lambda x: x.pending_status(10),
+    "expired_at": lambda x: x.expired_at(10),
+    "statement": lambda x: x.statement(2, reverse=True, limit=1),
+    "balance_at": lambda x: x.balance_at(2, x.lookup_transfers([9])[0].timestamp),
+    "totals": lambda x: x.totals(),
+    "all_accounts": lambda x: list(x.all_accounts()),
+    "all_transfers": lambda x: list(x.all_transfers()),
+    "snapshot_for_verify": lambda x: x.snapshot_for_verify(),
+}
+
+
+def test_writer_and_follower_answer_every_call_as_the_ledger_does(
+    journal_url: str, address: str
+) -> None:
+    """Calls are passed on by name: each must reach the ledger method it is named after."""
+    assert set(FORWARDED) == _calls(ForwardingLedger)
+    writer = _elected(journal_url, address)
+    follower = _elected(journal_url, address)
+    try:
+        assert writer._hold is not None
+        ledger = writer._hold.ledger
+        assert not any(ledger.create_accounts([Account(1, 1, 1), Account(2, 1, 1)]))
+        pending = Transfer(10, 1, 2, 3, 1, 1, flags=TransferFlags.pending, timeout=60)
+        assert not any(ledger.create_transfers([Transfer(9, 1, 2, 5, 1, 1), pending]))
+        for name, call in FORWARDED.items():
+            expected = call(ledger)
+            assert call(writer) == expected, name
+            assert call(follower) == expected, name
+    finally:
+        follower.close()
+        writer.close()

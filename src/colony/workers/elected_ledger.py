@@ -18,25 +18,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
 from colony.kernel.clock import Clock
 from colony.kernel.errors import StorageUnavailable
-from colony.ledger import (
-    Account,
-    AccountBalance,
-    CreateAccountResult,
-    CreateTransferResult,
-    LedgerPort,
-    LedgerTotals,
-    StatementPage,
-    Transfer,
-    TransferPendingStatus,
-)
-from colony.ledger.service import statement_page_default
+from colony.ledger import Account, LedgerPort, Transfer
 from colony.storage.open import WriterHold, try_open_writer
+from colony.workers.forwarding import ForwardingLedger
 from colony.workers.ledger_server import LedgerServer
 from colony.workers.remote_ledger import RemoteLedger
 
@@ -52,7 +42,7 @@ writer_wait_s = 120.0
 WriterDuty = Callable[[], Callable[[], None]]
 
 
-class ElectedLedger:
+class ElectedLedger(ForwardingLedger):
     def __init__(
         self,
         url: str,
@@ -188,13 +178,9 @@ class ElectedLedger:
             self._wake.set()  # let the watcher look now, not at its next round
             raise
 
-    def create_accounts(self, events: Sequence[Account]) -> list[CreateAccountResult]:
-        result: list[CreateAccountResult] = self._call(lambda x: x.create_accounts(events))
-        return result
-
-    def create_transfers(self, events: Sequence[Transfer]) -> list[CreateTransferResult]:
-        result: list[CreateTransferResult] = self._call(lambda x: x.create_transfers(events))
-        return result
+    def _forward(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        # ForwardingLedger's calls go through `_call` too, so their failures wake the watcher.
+        return self._call(lambda x: getattr(x, name)(*args, **kwargs))
 
     def submit_accounts(self, events: Sequence[Account]) -> Future[list[int]]:
         future: Future[list[int]] = self._call(lambda x: x.submit_accounts(events))
@@ -204,71 +190,7 @@ class ElectedLedger:
         future: Future[list[int]] = self._call(lambda x: x.submit_transfers(events))
         return future
 
-    def pulse(self) -> int:
-        expired: int = self._call(lambda x: x.pulse())
-        return expired
-
     @property
     def journal_seq(self) -> int:
         seq: int = self._call(lambda x: x.journal_seq)
         return seq
-
-    def lookup_accounts(self, ids: Sequence[int]) -> list[Account]:
-        found: list[Account] = self._call(lambda x: x.lookup_accounts(ids))
-        return found
-
-    def lookup_transfers(self, ids: Sequence[int]) -> list[Transfer]:
-        found: list[Transfer] = self._call(lambda x: x.lookup_transfers(ids))
-        return found
-
-    def pending_status(self, transfer_id: int) -> TransferPendingStatus | None:
-        status: TransferPendingStatus | None = self._call(lambda x: x.pending_status(transfer_id))
-        return status
-
-    def expired_at(self, transfer_id: int) -> int | None:
-        at: int | None = self._call(lambda x: x.expired_at(transfer_id))
-        return at
-
-    def statement(
-        self,
-        account_id: int,
-        *,
-        after_timestamp: int = 0,
-        before_timestamp: int | None = None,
-        limit: int = statement_page_default,
-        reverse: bool = False,
-    ) -> StatementPage:
-        page: StatementPage = self._call(
-            lambda x: x.statement(
-                account_id,
-                after_timestamp=after_timestamp,
-                before_timestamp=before_timestamp,
-                limit=limit,
-                reverse=reverse,
-            )
-        )
-        return page
-
-    def balance_at(self, account_id: int, timestamp: int) -> AccountBalance | None:
-        balance: AccountBalance | None = self._call(lambda x: x.balance_at(account_id, timestamp))
-        return balance
-
-    def totals(self) -> list[LedgerTotals]:
-        totals: list[LedgerTotals] = self._call(lambda x: x.totals())
-        return totals
-
-    def all_accounts(self) -> Iterator[Account]:
-        accounts: Iterator[Account] = self._call(lambda x: x.all_accounts())
-        return accounts
-
-    def all_transfers(self) -> Iterator[Transfer]:
-        transfers: Iterator[Transfer] = self._call(lambda x: x.all_transfers())
-        return transfers
-
-    def snapshot_for_verify(
-        self,
-    ) -> tuple[list[Account], list[Transfer], dict[int, TransferPendingStatus]]:
-        snapshot: tuple[list[Account], list[Transfer], dict[int, TransferPendingStatus]] = (
-            self._call(lambda x: x.snapshot_for_verify())
-        )
-        return snapshot

@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import queue
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future
 from multiprocessing.connection import Client, Connection
-from typing import Any
+from typing import Any, cast
 
 from colony.kernel.errors import InvalidInput, StorageUnavailable
-from colony.ledger import (
-    Account,
-    AccountBalance,
-    CreateAccountResult,
-    CreateTransferResult,
-    LedgerTotals,
-    StatementPage,
-    Transfer,
-    TransferPendingStatus,
-)
-from colony.ledger.service import statement_page_default
+from colony.ledger import Account, Transfer
+from colony.workers.forwarding import ForwardingLedger
 from colony.workers.wire import FAILURE_BUG, FAILURE_INVALID_INPUT, FAILURE_STORAGE
 
 # Connections kept open to the writer; a request thread beyond them opens one for its call.
 pool_connections_max = 64
 
 
-class RemoteLedger:
+class RemoteLedger(ForwardingLedger):
     def __init__(self, address: str, authkey: bytes) -> None:
         self._address = address
         self._authkey = authkey
@@ -45,7 +36,7 @@ class RemoteLedger:
         except (OSError, EOFError) as exc:
             raise StorageUnavailable(f"the ledger writer is not reachable: {exc}") from exc
 
-    def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+    def _forward(self, name: str, *args: Any, **kwargs: Any) -> Any:
         if self._closed:
             raise StorageUnavailable("the ledger is closed")
         conn = self._connection()
@@ -75,7 +66,7 @@ class RemoteLedger:
 
     def reachable(self) -> bool:
         try:
-            return bool(self._call("ping"))
+            return bool(self._forward("ping"))
         except StorageUnavailable:
             return False
 
@@ -87,91 +78,20 @@ class RemoteLedger:
             except queue.Empty:
                 return
 
-    # ---------------------------------------------------------------------------- writes
+    # ------------------------------------------------------------------ LedgerPort, sent
+    # The other calls are ForwardingLedger's, sent as they are by `_forward`.
 
-    def create_accounts(self, events: Sequence[Account]) -> list[CreateAccountResult]:
-        result: list[CreateAccountResult] = self._call("create_accounts", list(events))
-        return result
-
-    def create_transfers(self, events: Sequence[Transfer]) -> list[CreateTransferResult]:
-        result: list[CreateTransferResult] = self._call("create_transfers", list(events))
-        return result
-
+    # A future cannot cross the socket: the follower waits for the outcome, then hands it
+    # over already resolved.
     def submit_accounts(self, events: Sequence[Account]) -> Future[list[int]]:
         return _done([int(r) for r in self.create_accounts(events)])
 
     def submit_transfers(self, events: Sequence[Transfer]) -> Future[list[int]]:
         return _done([int(r) for r in self.create_transfers(events)])
 
-    def pulse(self) -> int:
-        expired: int = self._call("pulse")
-        return expired
-
-    # ---------------------------------------------------------------------------- queries
-
     @property
     def journal_seq(self) -> int:
-        seq: int = self._call("journal_seq")
-        return seq
-
-    def lookup_accounts(self, ids: Sequence[int]) -> list[Account]:
-        found: list[Account] = self._call("lookup_accounts", list(ids))
-        return found
-
-    def lookup_transfers(self, ids: Sequence[int]) -> list[Transfer]:
-        found: list[Transfer] = self._call("lookup_transfers", list(ids))
-        return found
-
-    def pending_status(self, transfer_id: int) -> TransferPendingStatus | None:
-        status: TransferPendingStatus | None = self._call("pending_status", transfer_id)
-        return status
-
-    def expired_at(self, transfer_id: int) -> int | None:
-        at: int | None = self._call("expired_at", transfer_id)
-        return at
-
-    def statement(
-        self,
-        account_id: int,
-        *,
-        after_timestamp: int = 0,
-        before_timestamp: int | None = None,
-        limit: int = statement_page_default,
-        reverse: bool = False,
-    ) -> StatementPage:
-        page: StatementPage = self._call(
-            "statement",
-            account_id,
-            after_timestamp=after_timestamp,
-            before_timestamp=before_timestamp,
-            limit=limit,
-            reverse=reverse,
-        )
-        return page
-
-    def balance_at(self, account_id: int, timestamp: int) -> AccountBalance | None:
-        balance: AccountBalance | None = self._call("balance_at", account_id, timestamp)
-        return balance
-
-    def totals(self) -> list[LedgerTotals]:
-        totals: list[LedgerTotals] = self._call("totals")
-        return totals
-
-    def all_accounts(self) -> Iterator[Account]:
-        accounts: list[Account] = self._call("all_accounts")
-        return iter(accounts)
-
-    def all_transfers(self) -> Iterator[Transfer]:
-        transfers: list[Transfer] = self._call("all_transfers")
-        return iter(transfers)
-
-    def snapshot_for_verify(
-        self,
-    ) -> tuple[list[Account], list[Transfer], dict[int, TransferPendingStatus]]:
-        snapshot: tuple[list[Account], list[Transfer], dict[int, TransferPendingStatus]] = (
-            self._call("snapshot_for_verify")
-        )
-        return snapshot
+        return cast(int, self._forward("journal_seq"))
 
 
 def _done(results: list[int]) -> Future[list[int]]:
