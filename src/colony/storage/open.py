@@ -19,9 +19,9 @@ from colony.storage.postgres_funding import PostgresFundingStore
 from colony.storage.postgres_journal import PostgresJournal, redacted
 from colony.storage.postgres_merchants import PostgresMerchantStore
 from colony.storage.postgres_partners import PostgresPartnerStore
-from colony.storage.postgres_payments import PostgresPaymentStore
 from colony.storage.postgres_quotes import PostgresQuoteStore
 from colony.storage.postgres_webhooks import PostgresWebhookStore
+from colony.storage.sql_payments import SqlPaymentStore
 from colony.storage.sql_wallets import SqlWalletStore
 from colony.storage.sqlite_api import SqliteApiStore
 from colony.storage.sqlite_devices import SqliteDeviceStore
@@ -29,7 +29,6 @@ from colony.storage.sqlite_funding import SqliteFundingStore
 from colony.storage.sqlite_journal import SqliteJournal
 from colony.storage.sqlite_merchants import SqliteMerchantStore
 from colony.storage.sqlite_partners import SqlitePartnerStore
-from colony.storage.sqlite_payments import SqlitePaymentStore
 from colony.storage.sqlite_quotes import SqliteQuoteStore
 from colony.storage.sqlite_webhooks import SqliteWebhookStore
 from colony.storage.tables import PostgresSqlTables, SqliteTables, Tables
@@ -164,11 +163,9 @@ def open_merchant_store(url: str) -> SqliteMerchantStore | PostgresMerchantStore
     return SqliteMerchantStore(_sqlite_path_or_refuse(url))
 
 
-def open_payment_store(url: str) -> SqlitePaymentStore | PostgresPaymentStore:
+def open_payment_store(url: str) -> SqlPaymentStore:
     """Payment and refund records behind a `sqlite:///PATH` or `postgresql://` URL."""
-    if is_postgres(url):
-        return PostgresPaymentStore(url)
-    return SqlitePaymentStore(_sqlite_path_or_refuse(url))
+    return SqlPaymentStore(open_tables(url, "colony-payments"))
 
 
 def open_api_store(url: str, *, shared_claims: bool = False) -> SqliteApiStore | PostgresApiStore:
