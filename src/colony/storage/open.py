@@ -12,7 +12,6 @@ from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import InvalidInput
 from colony.ledger.service import Ledger
 from colony.ledger.store import JournalOwned
-from colony.storage.postgres_api import PostgresApiStore
 from colony.storage.postgres_databases import POSTGRES_SCHEMES
 from colony.storage.postgres_devices import PostgresDeviceStore
 from colony.storage.postgres_funding import PostgresFundingStore
@@ -21,9 +20,9 @@ from colony.storage.postgres_merchants import PostgresMerchantStore
 from colony.storage.postgres_partners import PostgresPartnerStore
 from colony.storage.postgres_quotes import PostgresQuoteStore
 from colony.storage.postgres_webhooks import PostgresWebhookStore
+from colony.storage.sql_api import SqlApiStore, SqliteReads
 from colony.storage.sql_payments import SqlPaymentStore
 from colony.storage.sql_wallets import SqlWalletStore
-from colony.storage.sqlite_api import SqliteApiStore
 from colony.storage.sqlite_devices import SqliteDeviceStore
 from colony.storage.sqlite_funding import SqliteFundingStore
 from colony.storage.sqlite_journal import SqliteJournal
@@ -168,12 +167,17 @@ def open_payment_store(url: str) -> SqlPaymentStore:
     return SqlPaymentStore(open_tables(url, "colony-payments"))
 
 
-def open_api_store(url: str, *, shared_claims: bool = False) -> SqliteApiStore | PostgresApiStore:
+def open_api_store(url: str, *, shared_claims: bool = False) -> SqlApiStore:
     """The API's tokens, keys and idempotency records behind a `sqlite:///PATH` or
     `postgresql://` URL; `shared_claims` when several processes serve the database."""
-    if is_postgres(url):
-        return PostgresApiStore(url, shared_claims=shared_claims)
-    return SqliteApiStore(_sqlite_path_or_refuse(url), shared_claims=shared_claims)
+    tables = open_tables(url, "colony-api")
+    # Reads apart from the writes (sql_api.py says why): on SQLite a connection per thread.
+    reads = (
+        open_tables(url, "colony-api-reads")
+        if is_postgres(url)
+        else SqliteReads(_sqlite_path_or_refuse(url))
+    )
+    return SqlApiStore(tables, reads, shared_claims=shared_claims)
 
 
 def open_quote_store(url: str) -> SqliteQuoteStore | PostgresQuoteStore:
