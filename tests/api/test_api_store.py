@@ -11,7 +11,6 @@ from pathlib import Path
 
 from colony.storage.api_records import claim_stale_s
 from colony.storage.open import open_api_store
-from colony.storage.sqlite_api import SqliteApiStore
 
 
 def test_a_claim_then_its_answer(store_url: str) -> None:
@@ -104,13 +103,13 @@ def test_tokens_and_keys_are_found_by_hash(store_url: str) -> None:
 
 
 def test_a_claim_left_by_an_earlier_version_is_dropped_on_open(tmp_path: Path) -> None:
-    store = SqliteApiStore(tmp_path / "api.db")
+    store = open_api_store(f"sqlite:///{tmp_path / 'api.db'}")
     store.close()
     db = sqlite3.connect(tmp_path / "api.db")
     db.execute("INSERT INTO api_idempotency VALUES ('w', 'k', 'h', NULL, NULL, 1)")
     db.commit()
     db.close()
-    reopened = SqliteApiStore(tmp_path / "api.db")
+    reopened = open_api_store(f"sqlite:///{tmp_path / 'api.db'}")
     assert reopened.begin("w", "k", "h", 2) == ("new", None, None)  # not "in progress" forever
     reopened.close()
 

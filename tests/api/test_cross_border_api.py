@@ -181,6 +181,8 @@ def test_a_shanghai_tourist_pays_a_lapland_gift_shop(lapland: Served) -> None:
     }
     assert post(client, "/v1/payments", li, "pay-mug", body).json() == payment  # a replay
     assert client.get(f"/v1/payments/{payment['id']}", headers=shop).json() == payment
+    for lister in (shop, li):  # a listed page shows the payer's side too
+        assert client.get("/v1/payments", headers=lister).json()["data"] == [payment]
     used = client.get(f"/v1/fx/quotes/{mug['id']}", headers=li).json()
     assert used["status"] == "used"
 

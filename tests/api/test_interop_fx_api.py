@@ -123,6 +123,9 @@ def test_a_manila_wallet_pays_a_singapore_hawker_of_another_partner_in_pesos(
     for headers in (as_a, as_b):
         seen = client.get(f"/v1/partner/payments/{payment['id']}", headers=headers)
         assert seen.status_code == 200, seen.text
+        assert seen.json()["fx"] == payment["fx"]
+        listed = client.get("/v1/partner/payments", headers=headers).json()["data"]
+        assert listed == [seen.json()]  # the payer's side on a listed page too
 
     (tmp_path / "moved.csv").write_text(MOVED)
     price_from(ctx, url, clock, tmp_path / "moved.csv")

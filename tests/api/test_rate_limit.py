@@ -15,7 +15,6 @@ from colony.api.rate_limit import RateLimiter, rate_limit_per_s_max
 from colony.cli.main import app as cli
 from colony.kernel.clock import ManualClock
 from colony.storage.open import open_api_store
-from colony.storage.sqlite_api import SqliteApiStore
 from tests.api.test_payment_api import SHOP, onboard, operator_headers
 from tests.api.test_wallet_api import auth, open_wallet
 
@@ -129,7 +128,7 @@ def test_a_database_from_before_per_key_rates_gets_the_column(tmp_path: Path) ->
     db.execute("INSERT INTO api_keys VALUES ('old', 'operator', 'operator', 1)")
     db.commit()
     db.close()
-    store = SqliteApiStore(tmp_path / "old.db")
+    store = open_api_store(f"sqlite:///{tmp_path / 'old.db'}")
     store.add_key("new", "operator", "operator", 2, 7)
     assert (store.key_rate_limit("old"), store.key_rate_limit("new")) == (None, 7)
     assert store.key_owner("old") == ("operator", "operator")

@@ -15,7 +15,6 @@ from colony.api import scopes
 from colony.api.context import ApiContext
 from colony.cli.main import app as cli
 from colony.storage.open import open_api_store
-from colony.storage.sqlite_api import SqliteApiStore
 from tests.api.test_access import BODIES, PUBLIC
 from tests.api.test_funding_api import ALICE, Served, post
 from tests.api.test_partner_api import GCASH
@@ -358,7 +357,7 @@ def test_keys_made_before_scopes_hold_every_scope(tmp_path: Path) -> None:
     db.execute("INSERT INTO api_keys VALUES ('old', 'merchant', 'm_1', 1, 9)")
     db.commit()
     db.close()
-    store = SqliteApiStore(tmp_path / "old.db")
+    store = open_api_store(f"sqlite:///{tmp_path / 'old.db'}")
     old = store.key("old")
     assert old is not None and (old.scopes, old.name, old.revoked_at_ns) == (None, None, None)
     assert store.key_rate_limit("old") == 9

@@ -1,13 +1,25 @@
 """The payment store's contract on each backend: records written together share a commit and
 each is durable, an id already written answers with the record it holds, pages run newest
-first by the order written, and refunds are kept once each in order."""
+first by the order written, refunds are kept once each in order, and a page's cross-border
+records are read at once."""
 
 from __future__ import annotations
 
 import dataclasses
 import threading
+from decimal import Decimal
 
-from colony.payments.store import CaptureMethod, Method, Party, PaymentRecord, RefundRecord
+import pytest
+
+from colony.payments.store import (
+    CaptureMethod,
+    CrossBorderRecord,
+    Method,
+    Party,
+    PaymentRecord,
+    RefundRecord,
+)
+from colony.storage import sql_payments
 from colony.storage.open import open_payment_store
 
 # A transfer id past any 64-bit column: ledger ids are u128.
@@ -108,4 +120,39 @@ def test_refunds_are_kept_once_each_in_order(store_url: str) -> None:
     reopened = open_payment_store(store_url)
     assert reopened.refunds_of(BIG_ID) == refunds
     assert reopened.refunds_of(1) == []
+    reopened.close()
+
+
+def fx(pid: int) -> CrossBorderRecord:
+    """A cross-border record of payment `pid`, its amounts told apart by the id."""
+    n = pid % 1000
+    return CrossBorderRecord(
+        pid, f"q{pid}", "PHP", 100_000 + n, 99_000, 1_000 + n, Decimal("0.0233203125"),
+        Decimal("0.0234375"),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("ids_per_read", [sql_payments.ids_per_read_max, 2])
+def test_cross_border_records_of_many_payments_are_read_at_once(
+    store_url: str, ids_per_read: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sql_payments, "ids_per_read_max", ids_per_read)  # 2: several reads
+    store = open_payment_store(store_url)
+    paid = [fx(pid) for pid in (BIG_ID, 3, 9)]
+    for record_fx in paid:
+        store.add(record(record_fx.payment_id))
+        assert store.add_cross_border(record_fx) == record_fx
+    store.add(record(5))  # paid in the payer's own currency: no cross-border record
+    retried = dataclasses.replace(paid[1], spread_minor=1)
+    assert store.add_cross_border(retried) == paid[1]  # written once
+    store.close()
+    reopened = open_payment_store(store_url)
+    found = reopened.cross_border_of_many([9, 5, BIG_ID, 3, 9, 404])  # 9 twice, 404 unknown
+    assert found == {p.payment_id: p for p in paid}
+    assert [found[p.payment_id] for p in paid] == [
+        reopened.cross_border_of(p.payment_id) for p in paid
+    ]
+    assert reopened.cross_border_of_many([5, 404]) == {}
+    assert reopened.cross_border_of_many([]) == {}
+    assert reopened.cross_border_of(5) is None
     reopened.close()

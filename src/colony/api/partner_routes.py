@@ -21,6 +21,7 @@ from colony.api.errors import ApiError
 from colony.api.key_routes import key_json, key_name_chars_max
 from colony.api.payment_routes import (
     OnboardMerchant,
+    cross_border_records,
     merchant_json,
     onboarded,
     parse_payment_ref,
@@ -341,7 +342,11 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
         ids = service().store.payment_ids(partner.id, after, limit + 1)
         records = ctx.payments.records
         found = [records.by_id(i) for i in ids] if records is not None else []
-        return listed([j for j in map(shown_payment, found) if j is not None], limit)
+        kept = [r for r in found if r is not None]
+        transfers = {t.id: t for t in ctx.ledger.lookup_transfers([r.id for r in kept])}
+        shown = [(r, transfers[r.id]) for r in kept if r.id in transfers]
+        paid = cross_border_records(ctx, [t for _, t in shown])
+        return listed([payment_json(ctx, t, r, paid) for r, t in shown], limit)
 
     @app.get("/v1/partner/payments/{payment_id}", tags=["partners"])
     def get_partner_payment(

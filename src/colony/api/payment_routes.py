@@ -12,6 +12,7 @@ listed for either, newest first, a page at a time (`limit`, `starting_after`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Literal
 
 from fastapi import FastAPI, Header, Query
@@ -126,11 +127,17 @@ def pay_refusal(result: PayResult, params: dict[str, str] | None = None) -> ApiE
 
 
 def payment_json(
-    ctx: ApiContext, t: Transfer, record: PaymentRecord | None = None
+    ctx: ApiContext,
+    t: Transfer,
+    record: PaymentRecord | None = None,
+    cross_border: Mapping[int, CrossBorderRecord] | None = None,
 ) -> dict[str, object]:
-    """A payment as the API shows it: its record, with status and amounts from the ledger."""
+    """A payment as the API shows it: its record, with status and amounts from the ledger.
+    `cross_border`: a listed page's cross-border records, read at once (`cross_border_records`);
+    without it, the payment's own is read."""
     if record is None and ctx.payments.records is not None:
         record = ctx.payments.records.by_id(t.id)
+    paid = cross_border.get(t.id) if cross_border is not None else cross_border_record(ctx, t)
     status = ctx.ledger.pending_status(t.id)
     name = {
         TransferPendingStatus.pending: "requires_capture",
@@ -153,7 +160,7 @@ def payment_json(
         "capture_method": record.capture_method.value if record is not None else None,
         "description": record.description if record is not None else None,
         "reference": record.reference if record is not None else None,
-        "fx": fx_json(cross_border_record(ctx, t)),
+        "fx": fx_json(paid),
         "created": created_ns // NS_PER_S,
     }
 
@@ -163,6 +170,14 @@ def cross_border_record(ctx: ApiContext, t: Transfer) -> CrossBorderRecord | Non
     if not is_treasury_account(t.debit_account_id) or ctx.payments.records is None:
         return None
     return ctx.payments.records.cross_border_of(t.id)
+
+
+def cross_border_records(ctx: ApiContext, page: Iterable[Transfer]) -> dict[int, CrossBorderRecord]:
+    """`cross_border_record` of each payment of a listed page, in one read of the store."""
+    ids = [t.id for t in page if is_treasury_account(t.debit_account_id)]
+    if not ids or ctx.payments.records is None:
+        return {}
+    return ctx.payments.records.cross_border_of_many(ids)
 
 
 def fx_json(paid: CrossBorderRecord | None) -> dict[str, object] | None:
@@ -393,9 +408,10 @@ def register(app: FastAPI, ctx: ApiContext) -> None:
                 break
             after = batch[-1].id
         page, has_more = shown[:limit], len(shown) > limit
+        paid = cross_border_records(ctx, [t for _, t in page])
         return {
             "object": "list",
-            "data": [payment_json(ctx, t, r) for r, t in page],
+            "data": [payment_json(ctx, t, r, paid) for r, t in page],
             "has_more": has_more,
             "next_cursor": payment_ref(page[-1][0].id) if has_more else None,
         }

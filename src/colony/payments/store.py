@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -103,3 +104,8 @@ class PaymentStore(Protocol):
         ...
 
     def cross_border_of(self, payment_id: int) -> CrossBorderRecord | None: ...
+
+    def cross_border_of_many(self, payment_ids: Sequence[int]) -> dict[int, CrossBorderRecord]:
+        """The cross-border records of those of the payments that have one, by payment id:
+        a listed page's in one read."""
+        ...

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from colony.storage.tables import Tables
+
 # Wallet tokens whose wallet is kept in memory (a token's wallet never changes, and tokens
 # are never deleted); past it, all are dropped.
 token_cache_entries_max = 100_000
@@ -77,7 +79,7 @@ def key_record(row: tuple[object, ...]) -> KeyRecord:
 
 
 class ApiStore(Protocol):
-    """Hashed wallet tokens, API keys and idempotency records (storage/sqlite_api.py says
+    """Hashed wallet tokens, API keys and idempotency records (storage/sql_api.py says
     what each method does)."""
 
     def add_token(self, token_sha256: str, wallet_id: str, now_ns: int) -> None: ...
@@ -144,54 +146,58 @@ def _holder_is_gone(holder: str) -> bool:
     return _start_ticks(int(pid)) != started
 
 
+# A claim's statements, each run in a transaction of its own.
+_CLAIM = (
+    "INSERT INTO api_idempotency_claims (scope, key, request_sha256, holder, claimed_at_ns)"
+    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO NOTHING RETURNING scope"
+)
+_READ = (
+    "SELECT request_sha256, holder, claimed_at_ns FROM api_idempotency_claims"
+    " WHERE scope = ? AND key = ?"
+)
+_TAKE = (
+    "UPDATE api_idempotency_claims SET request_sha256 = ?, holder = ?, claimed_at_ns = ?"
+    " WHERE scope = ? AND key = ? AND holder = ? AND claimed_at_ns = ? RETURNING scope"
+)
+_DROP = "DELETE FROM api_idempotency_claims WHERE scope = ? AND key = ?"
+
+
 class SharedClaims:
-    """Claims on Idempotency-Keys in the database, for several processes serving one.
+    """Claims on Idempotency-Keys in the database, for several processes serving one."""
 
-    `run(sql, args)` executes one statement in its own transaction and returns its rows;
-    `mark` is the backend's parameter placeholder ("?" or "%s")."""
-
-    def __init__(
-        self, run: Callable[[str, tuple[object, ...]], list[tuple[object, ...]]], mark: str
-    ):
-        self._run = run
+    def __init__(self, tables: Tables) -> None:
+        # Each statement is its own transaction. On SQLite it runs in `transaction()`, which
+        # takes the file's write gate, so a claim waits its turn there rather than in SQLite's
+        # busy sleeps behind the journal's commits (sqlite_connection.write_gate); on
+        # PostgreSQL a statement in autocommit is one already, without a BEGIN and a COMMIT
+        # round trip more on every request.
+        self._session = tables.transaction if tables.backend == "sqlite" else tables.session
         self._me = process_tag()
-        m = mark
-        self._claim = (
-            "INSERT INTO api_idempotency_claims (scope, key, request_sha256, holder,"
-            f" claimed_at_ns) VALUES ({m}, {m}, {m}, {m}, {m})"
-            " ON CONFLICT (scope, key) DO NOTHING RETURNING scope"
-        )
-        self._read = (
-            "SELECT request_sha256, holder, claimed_at_ns FROM api_idempotency_claims"
-            f" WHERE scope = {m} AND key = {m}"
-        )
-        self._take = (
-            f"UPDATE api_idempotency_claims SET request_sha256 = {m}, holder = {m},"
-            f" claimed_at_ns = {m} WHERE scope = {m} AND key = {m} AND holder = {m}"
-            f" AND claimed_at_ns = {m} RETURNING scope"
-        )
-        self._drop = f"DELETE FROM api_idempotency_claims WHERE scope = {m} AND key = {m}"
 
     def claim(self, scope: str, key: str, request_sha256: str, now_ns: int) -> str | None:
         """None if this process now holds the key, else the request hash of whoever does."""
-        if self._run(self._claim, (scope, key, request_sha256, self._me, now_ns)):
+        if self._rows(_CLAIM, (scope, key, request_sha256, self._me, now_ns)):
             return None
-        rows = self._run(self._read, (scope, key))
+        rows = self._rows(_READ, (scope, key))
         if not rows:  # dropped between the two statements: its answer is stored by now
             return request_sha256
         held_sha256, holder, claimed_at_ns = (str(v) for v in rows[0])
         stale = now_ns - int(claimed_at_ns) > claim_stale_s * 1_000_000_000
         if stale or _holder_is_gone(holder):
-            taken = self._run(
-                self._take,
-                (request_sha256, self._me, now_ns, scope, key, holder, int(claimed_at_ns)),
+            taken = self._rows(
+                _TAKE, (request_sha256, self._me, now_ns, scope, key, holder, int(claimed_at_ns))
             )
             if taken:
                 return None
         return held_sha256
 
     def drop(self, scope: str, key: str) -> None:
-        self._run(self._drop, (scope, key))
+        with self._session() as db:
+            db.execute(_DROP, (scope, key))
+
+    def _rows(self, sql: str, args: tuple[object, ...]) -> list[tuple[object, ...]]:
+        with self._session() as db:
+            return [tuple(row) for row in db.execute(sql, args).fetchall()]
 
 
 class IdempotencyClaims:

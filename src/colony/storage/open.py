@@ -12,20 +12,18 @@ from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import InvalidInput
 from colony.ledger.service import Ledger
 from colony.ledger.store import JournalOwned
-from colony.storage.postgres_api import PostgresApiStore
 from colony.storage.postgres_databases import POSTGRES_SCHEMES
 from colony.storage.postgres_journal import PostgresJournal, redacted
-from colony.storage.postgres_payments import PostgresPaymentStore
+from colony.storage.sql_api import SqlApiStore, SqliteReads
 from colony.storage.sql_devices import SqlDeviceStore
 from colony.storage.sql_funding import SqlFundingStore
 from colony.storage.sql_merchants import SqlMerchantStore
 from colony.storage.sql_partners import SqlPartnerStore
+from colony.storage.sql_payments import SqlPaymentStore
 from colony.storage.sql_quotes import SqlQuoteStore
 from colony.storage.sql_wallets import SqlWalletStore
 from colony.storage.sql_webhooks import SqlWebhookStore
-from colony.storage.sqlite_api import SqliteApiStore
 from colony.storage.sqlite_journal import SqliteJournal
-from colony.storage.sqlite_payments import SqlitePaymentStore
 from colony.storage.tables import PostgresSqlTables, SqliteTables, Tables
 from colony.storage.writer_lock import SqliteWriterLock
 
@@ -150,19 +148,22 @@ def open_merchant_store(url: str) -> SqlMerchantStore:
     return SqlMerchantStore(open_tables(url, "colony-merchants"))
 
 
-def open_payment_store(url: str) -> SqlitePaymentStore | PostgresPaymentStore:
+def open_payment_store(url: str) -> SqlPaymentStore:
     """Payment and refund records behind a `sqlite:///PATH` or `postgresql://` URL."""
-    if is_postgres(url):
-        return PostgresPaymentStore(url)
-    return SqlitePaymentStore(_sqlite_path_or_refuse(url))
+    return SqlPaymentStore(open_tables(url, "colony-payments"))
 
 
-def open_api_store(url: str, *, shared_claims: bool = False) -> SqliteApiStore | PostgresApiStore:
+def open_api_store(url: str, *, shared_claims: bool = False) -> SqlApiStore:
     """The API's tokens, keys and idempotency records behind a `sqlite:///PATH` or
     `postgresql://` URL; `shared_claims` when several processes serve the database."""
-    if is_postgres(url):
-        return PostgresApiStore(url, shared_claims=shared_claims)
-    return SqliteApiStore(_sqlite_path_or_refuse(url), shared_claims=shared_claims)
+    tables = open_tables(url, "colony-api")
+    # Reads apart from the writes (sql_api.py says why): on SQLite a connection per thread.
+    reads = (
+        open_tables(url, "colony-api-reads")
+        if is_postgres(url)
+        else SqliteReads(_sqlite_path_or_refuse(url))
+    )
+    return SqlApiStore(tables, reads, shared_claims=shared_claims)
 
 
 def open_quote_store(url: str) -> SqlQuoteStore:

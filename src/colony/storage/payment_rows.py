@@ -92,31 +92,3 @@ def cross_border_of(row: tuple[object, ...]) -> CrossBorderRecord:
         Decimal(str(rate)),
         Decimal(str(mid)),
     )
-
-
-class RowsAddedOnce:
-    """Refund and cross-border records: each written once, a retry answered with the stored
-    row. A backend gives `insert_once` and `find_one`."""
-
-    def find_one(self, table: str, columns: str, key: str, value: str) -> tuple[object, ...] | None:
-        raise NotImplementedError
-
-    def insert_once(
-        self, table: str, columns: str, key: str, row: tuple[object, ...]
-    ) -> tuple[object, ...]:
-        raise NotImplementedError
-
-    def add_refund(self, refund: RefundRecord) -> RefundRecord:
-        row = refund_row(refund)
-        return refund_of(self.insert_once("payment_refunds", REFUND_COLUMNS, "id", row))
-
-    def add_cross_border(self, record: CrossBorderRecord) -> CrossBorderRecord:
-        row = cross_border_row(record)
-        found = self.insert_once("payment_cross_border", CROSS_BORDER_COLUMNS, "payment_id", row)
-        return cross_border_of(found)
-
-    def cross_border_of(self, payment_id: int) -> CrossBorderRecord | None:
-        found = self.find_one(
-            "payment_cross_border", CROSS_BORDER_COLUMNS, "payment_id", str(payment_id)
-        )
-        return None if found is None else cross_border_of(found)
