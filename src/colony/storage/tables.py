@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from colony.storage.postgres_connection import Connection, PostgresTables
 from colony.storage.sqlite_connection import connect, immediate_transaction, write_gate
@@ -74,12 +74,13 @@ class SqliteTables:
         self._db = connect(path)
         self._lock = threading.Lock()  # one connection, many request threads
         self._gate = write_gate(path)
-        self._session = _SqliteSession(self._db)
+        # sqlite3 takes `?` as it is: the connection is the session, with nothing between.
+        self._session = cast(Session, self._db)
+        self._locked = _Locked(self._lock, self._session)
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with self._lock:
-            yield self._session
+    def session(self) -> AbstractContextManager[Session]:
+        # A plain lock-and-hand-over object, not a generator: every request's reads pass here.
+        return self._locked
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -132,16 +133,21 @@ class PostgresSqlTables:
         self._tables.close()
 
 
-class _SqliteSession:
-    def __init__(self, db: Any) -> None:
-        self._db = db
+class _Locked:
+    """`with` it: the lock is held and the session handed over until the block ends."""
 
-    def execute(self, sql: str, args: Sequence[object] = ()) -> Cursor:
-        cursor: Cursor = self._db.execute(sql, args)
-        return cursor
+    __slots__ = ("_lock", "_session")
 
-    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
-        self._db.executemany(sql, rows)
+    def __init__(self, lock: threading.Lock, session: Session) -> None:
+        self._lock = lock
+        self._session = session
+
+    def __enter__(self) -> Session:
+        self._lock.acquire()
+        return self._session
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
 
 
 class _PostgresSession:
