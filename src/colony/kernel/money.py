@@ -5,53 +5,36 @@ with the ISO 4217 scale of its currency. `Decimal` appears only at the edges, wh
 parsed or a rate is applied, and whoever rounds names the rounding mode at the call site. A
 float anywhere near money is a bug, so every entry point refuses one with `FloatMoneyError`.
 
-The currencies are ISO 4217's list one as pycountry ships it (178 codes with their numeric
-codes; a currency's numeric code is the number of the ledger its money lives on). Scales come
-from babel (CLDR's `digits`, not its `cashDigits`: the accounting minor unit, not the smallest
-coin in circulation). For a few currencies CLDR's figure is still lower than ISO 4217's minor
-unit (IQD: 0 in CLDR, 3 in ISO). Ledger amounts must follow ISO 4217, so those are overridden
-below; with them every code matches ISO's table as published on 2026-01-01. The codes for
-which ISO gives no minor unit ("N.A.": precious metals, the SDR, bond-market units, the test
-and no-currency codes) are known, but no money can be held in them.
+The currencies and their minor units are Colony's own data, `iso_4217.csv` beside this module:
+ISO 4217's list one as published on the date that file names (178 codes with their numeric
+codes; a currency's numeric code is the number of the ledger its money lives on). The scale of
+a currency decides what every stored amount in it means, so it never comes from a library
+that may change it in an upgrade (CLDR 48, in babel 2.19, moved IDR, HUF and COP to 0 decimals;
+ISO keeps 2). babel only formats. The codes for which ISO gives no minor unit ("N.A.": precious
+metals, the SDR, bond-market units, the test and no-currency codes) are known, but no money can
+be held in them. A database remembers the scales of the currencies its ledger holds and refuses
+a table that disagrees (`storage.currency_pins`).
 """
 
 from __future__ import annotations
 
+import csv
 import decimal
 import functools
+import importlib.resources
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-import pycountry
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import format_currency
 
 from colony.kernel.errors import InvalidInput
 
-# ISO 4217 minor units where CLDR (and so babel) says otherwise.
-_ISO_4217_SCALE_OVERRIDES = {
-    "AFN": 2,
-    "ALL": 2,
-    "IQD": 3,
-    "IRR": 2,
-    "KPW": 2,
-    "LAK": 2,
-    "LBP": 2,
-    "MGA": 2,
-    "MMK": 2,
-    "RSD": 2,
-    "SLL": 2,
-    "SOS": 2,
-    "SYP": 2,
-    "YER": 2,
-    "XAD": 2,  # the Arab Accounting Dinar (ISO 4217 since 2025): not in CLDR yet
-}
-
-# ISO 4217 codes whose minor unit is "N.A.": units of account and metals, never a balance.
-_ISO_4217_NO_MINOR_UNIT = frozenset(
-    {"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"}
-)
+ISO_4217_TABLE_FILE = "iso_4217.csv"
+# The date of the ISO 4217 list the table follows, as its first line states it.
+_LIST_DATE = re.compile(r"^# ISO 4217 list one .* published on (\d{4}-\d{2}-\d{2})\.$")
+_NO_MINOR_UNIT = "N.A."
 
 _AMOUNT_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
@@ -87,17 +70,51 @@ class Currency:
     scale: int | None
 
 
+def _table_text() -> str:
+    return importlib.resources.files("colony.kernel").joinpath(ISO_4217_TABLE_FILE).read_text()
+
+
+@functools.cache
+def iso_4217_list_date() -> str:
+    """The publication date (YYYY-MM-DD) of the ISO 4217 list the table follows."""
+    first = _table_text().splitlines()[0]
+    match = _LIST_DATE.match(first)
+    if match is None:
+        raise ValueError(f"{ISO_4217_TABLE_FILE} must start with the ISO list's date: {first!r}")
+    return match.group(1)
+
+
+def parse_iso_4217_table(text: str) -> dict[str, Currency]:
+    """The currencies of a table in `iso_4217.csv`'s format, by code; a malformed row raises
+    ValueError naming its line, since a wrong table would change what amounts mean."""
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    table: dict[str, Currency] = {}
+    numerics: set[int] = set()
+    for number, row in enumerate(csv.DictReader(lines), start=2):
+        code, numeric, minor_unit, name = (
+            row.get("code"),
+            row.get("numeric"),
+            row.get("minor_unit"),
+            row.get("name"),
+        )
+        if not (code and len(code) == 3 and code.isascii() and code.isupper()):
+            raise ValueError(f"currency table row {number}: code {code!r} is not 3 capitals")
+        if not (numeric and numeric.isdigit() and len(numeric) == 3):
+            raise ValueError(f"currency table row {number}: {code} numeric {numeric!r}")
+        if minor_unit != _NO_MINOR_UNIT and minor_unit not in {"0", "1", "2", "3", "4"}:
+            raise ValueError(f"currency table row {number}: {code} minor unit {minor_unit!r}")
+        if code in table or int(numeric) in numerics:
+            raise ValueError(f"currency table row {number}: {code} or {numeric} listed twice")
+        scale = None if minor_unit == _NO_MINOR_UNIT else int(minor_unit)
+        table[code] = Currency(code, int(numeric), name or code, scale)
+        numerics.add(int(numeric))
+    return table
+
+
 @functools.cache
 def iso_4217_currencies() -> dict[str, Currency]:
-    """Every ISO 4217 currency (list one), by code."""
-    table = {}
-    for entry in pycountry.currencies:
-        code = str(entry.alpha_3)
-        scale = None
-        if code not in _ISO_4217_NO_MINOR_UNIT:
-            scale = _ISO_4217_SCALE_OVERRIDES.get(code, get_currency_precision(code))
-        table[code] = Currency(code, int(entry.numeric), str(entry.name), scale)
-    return table
+    """Every ISO 4217 currency (list one), by code, from Colony's own table."""
+    return parse_iso_4217_table(_table_text())
 
 
 def currency_code(code: object) -> str:
