@@ -30,3 +30,11 @@ class QuoteResult(enum.IntEnum):
     quote_unknown = 10  # no such quote, or another caller's
     quote_already_used = 11  # a payment used it before (another payment than this one)
     quote_expired = 12  # its lifetime is over: ask for a new quote
+
+
+# A quote refused for its rate says why in the quote's own terms.
+QUOTE_RESULT_OF_RATE = {
+    RateResult.unknown_currency: QuoteResult.unknown_currency,
+    RateResult.rate_missing: QuoteResult.rate_missing,
+    RateResult.rate_stale: QuoteResult.rate_stale,
+}

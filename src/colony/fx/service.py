@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from colony.fx import quotes as q
 from colony.fx.quotes import Quote
 from colony.fx.rates import RateAnswer, ReferenceRates
-from colony.fx.results import QuoteResult, RateResult
+from colony.fx.results import QUOTE_RESULT_OF_RATE, QuoteResult, RateResult
 from colony.fx.store import QuoteStore
 from colony.kernel.clock import Clock, utc_from_ns
 from colony.kernel.ids import IdGenerator
@@ -78,7 +78,7 @@ class QuoteService:
             return QuoteOutcome(refused)
         answer = self.rate(sell, buy)
         if answer.result is not RateResult.ok or answer.rate is None:
-            return QuoteOutcome(QuoteResult[answer.result.name], detail=answer.detail)
+            return QuoteOutcome(QUOTE_RESULT_OF_RATE[answer.result], detail=answer.detail)
         rate = q.customer_rate(answer.rate.rate, spread_bps)
         if sell_amount_minor is not None:
             buy_amount_minor = q.buy_for_sell(sell_amount_minor, sell, buy, rate)

@@ -29,6 +29,7 @@ from colony.ledger import LedgerPort, Transfer, TransferFlags
 from colony.ledger.results import CreateTransferResult as RT
 from colony.merchants.model import Merchant
 from colony.payments.service import (
+    PAY_RESULT_OF_CHAIN,
     TRANSFER_PAYMENT,
     TRANSFER_REFUND,
     TRANSFER_REFUNDABLE,
@@ -178,7 +179,7 @@ class CrossBorderPayments:
             ),
         ]
         results = self._payments.transfers_after(accounts, chain)
-        result = PayResult[WalletService.outcome(results, receiver_at=None).name]
+        result = PAY_RESULT_OF_CHAIN[WalletService.outcome(results, receiver_at=None)]
         fee = discount_fee(amount, merchant.discount_bps)
         moved_now = all(r is RT.ok for r in results)
         return PayOutcome(

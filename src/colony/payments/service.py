@@ -37,6 +37,7 @@ from colony.payments.store import (
 )
 from colony.payments.treasury import is_treasury_account
 from colony.wallets.model import Wallet, derived_id
+from colony.wallets.results import WalletResult
 from colony.wallets.service import WalletService
 from colony.wallets.store import WalletStore
 
@@ -91,6 +92,19 @@ class PayResult(enum.IntEnum):
     quote_already_used = 32  # by another payment
     quote_expired = 33  # ask for a new quote
     refund_too_small = 34  # it would give the payer back less than one minor unit
+
+
+# What a payment's chain outcome (named in the wallets' terms) means for the payment: an
+# explicit table, so renaming a member on either side is a type error here, not a KeyError
+# at run time.
+PAY_RESULT_OF_CHAIN = {
+    WalletResult.ok: PayResult.ok,
+    WalletResult.insufficient_funds: PayResult.insufficient_funds,
+    WalletResult.balance_cap_exceeded: PayResult.balance_cap_exceeded,
+    WalletResult.daily_outflow_cap_exceeded: PayResult.daily_outflow_cap_exceeded,
+    WalletResult.id_reused_differently: PayResult.id_reused_differently,
+    WalletResult.refused_before: PayResult.refused_before,
+}
 
 
 @dataclass(frozen=True)
@@ -275,7 +289,9 @@ class PaymentService:
         result = WalletService.outcome(results, receiver_at=None)
         fee = discount_fee(amount, merchant.discount_bps)
         moved_now = all(r is RT.ok for r in results)
-        return PayOutcome(PayResult[result.name], pid, merchant, amount, fee, recorded, moved_now)
+        return PayOutcome(
+            PAY_RESULT_OF_CHAIN[result], pid, merchant, amount, fee, recorded, moved_now
+        )
 
     def authorise(
         self,
@@ -321,7 +337,9 @@ class PaymentService:
         results = self.transfers_after(accounts, chain)
         result = WalletService.outcome(results, receiver_at=None)
         moved_now = all(r is RT.ok for r in results)
-        return PayOutcome(PayResult[result.name], pid, merchant, amount, 0, recorded, moved_now)
+        return PayOutcome(
+            PAY_RESULT_OF_CHAIN[result], pid, merchant, amount, 0, recorded, moved_now
+        )
 
     def capture(self, payment_id: int, amount_minor: int | None = None) -> PayOutcome:
         """Take all or part of an authorisation; the rest of every hold goes back at once."""
