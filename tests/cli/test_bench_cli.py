@@ -51,3 +51,16 @@ def test_bench_api_bulk_moves_transfers_through_the_batch_endpoint() -> None:
     assert summary["errors"] == 0 and summary["transfers"] >= 500
     assert summary["transfers"] % 500 == 0  # every transfer of every batch was ok
     assert summary["transfers_per_second"] > 0 and summary["batch"] == 500
+
+
+def test_bench_statement_reads_pages_and_prints_its_figures(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/bench.db"
+    args = ["bench", "statement", "--wallets", "20", "--statements", "200", "--database", url]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (summary["backend"], summary["wallets"], summary["statements"]) == ("sqlite", 20, 200)
+    assert summary["wall_us_per_statement"] > 0 and summary["cpu_us_per_statement"] > 0
+    assert (tmp_path / "bench-statement.db").exists()
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2 and "needs a fresh database" in again.stderr

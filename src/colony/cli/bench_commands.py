@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from colony.bench import api_bench, ledger_bench
+from colony.bench import api_bench, ledger_bench, statement_bench
 from colony.cli.serve import build_context, workers_max
 from colony.kernel.errors import ColonyError
 from colony.ledger import batch_events_max
@@ -270,3 +270,53 @@ def bench_api(
                 {"benchmark": "api_bulk" if bulk else "api_payments", **summary, "machine": machine}
             )
         )
+
+
+@app.command("statement")
+def bench_statement(
+    wallets: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="Wallets in the store.")
+    ] = statement_bench.wallets_default,
+    statements: Annotated[
+        int, typer.Option(min=1, max=10_000_000, help="One-wallet pages to read and time.")
+    ] = statement_bench.statements_default,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="sqlite:///path/bench.db (a new file beside it) or postgresql://USER@HOST/DB "
+            "(a new database there, dropped after); default: a temporary folder.",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the read order.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
+) -> None:
+    """The cost of one product-store statement (a one-wallet page), in microseconds."""
+    machine = ledger_bench.machine_description()
+    backend = ledger_bench.backend_description(database)
+    try:
+        url, holder = ledger_bench.fresh_database_url(database, "statement")
+    except ColonyError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    try:
+        result = statement_bench.run(
+            url, backend["backend"], wallets=wallets, statements=statements, seed=seed
+        )
+    finally:
+        if holder is not None:
+            holder.cleanup()
+    table = Table(title=f"Store statement benchmark: {backend['title']}")
+    for column in ("wallets", "statements", "wall µs/statement", "CPU µs/statement"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        f"{result.wallets:,}",
+        f"{result.statements:,}",
+        f"{result.wall_us_per_statement:.1f}",
+        f"{result.cpu_us_per_statement:.1f}",
+    )
+    Console().print(table)
+    Console().print(f"machine: {machine}", highlight=False, soft_wrap=True)
+    if as_json:
+        summary = {"benchmark": "statement", "machine": machine, **statement_bench.as_dict(result)}
+        print(json.dumps(summary))
