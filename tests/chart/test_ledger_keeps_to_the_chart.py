@@ -10,6 +10,7 @@ check covered the whole chart.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -92,4 +93,40 @@ def test_the_check_names_what_the_chart_does_not_declare() -> None:
         "transfer 0xc (payment) debits account code 40",
         "transfer 0xc (payment) credits account code 30",
         "transfer 0xd (p2p) credits an unknown account",
+    ]
+
+
+def test_colony_chart_check_refuses_a_ledger_with_codes_of_its_own(
+    tmp_path: Path, journal_url: str
+) -> None:
+    """On each backend: accounts and a transfer imported with codes no product declares."""
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        "\n".join(
+            [
+                json.dumps({"type": "account", "id": 1, "ledger": 840, "code": 1}),
+                json.dumps({"type": "account", "id": 2, "ledger": 840, "code": 30}),
+                json.dumps(
+                    {
+                        "type": "transfer",
+                        "id": 10,
+                        "debit_account_id": 1,
+                        "credit_account_id": 2,
+                        "amount": 5,
+                        "ledger": 840,
+                        "code": 2,
+                    }
+                ),
+            ]
+        )
+        + "\n"
+    )
+    imported = runner.invoke(app, ["ledger", "import", str(events), "--database", journal_url])
+    assert imported.exit_code == 0, imported.output
+    checked = runner.invoke(app, ["chart", "check", "--database", journal_url])
+    assert checked.exit_code == 1
+    assert checked.stdout.splitlines()[1:] == [
+        "account 0x1 has undeclared account code 1",
+        "transfer 0xa has undeclared transfer code 2",
+        "chart check: 2 undeclared",
     ]

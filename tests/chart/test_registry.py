@@ -87,6 +87,8 @@ def test_codes_and_prefixes_are_in_range_and_say_what_they_are() -> None:
     for transfer in TransferCode:
         assert transfer.debits and transfer.credits
     assert all(0xF0 <= p <= 0xFF and p.code.per.endswith("currency") for p in IdPrefix)
+    # Gapless from 0xF0, as TigerBeetle's tree ids: the next prefix is the next byte.
+    assert sorted(IdPrefix) == list(range(0xF0, 0xF0 + len(IdPrefix)))
     assert len({p.code for p in IdPrefix}) == len(IdPrefix)  # one prefix per kind of account
 
 
