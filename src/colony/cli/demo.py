@@ -218,7 +218,8 @@ def _status(ledger: Ledger, transfer_id: int) -> str:
 def _print_statement(ledger: Ledger, out: Console, account: Named) -> None:
     # A prefixed id reads best in hex: its top byte names the chart's prefix.
     shown = str(account.id) if account.id < 1 << 64 else f"{account.id:#x}"
-    table = Table(title=f"{account.name} — account {shown}", title_justify="left")
+    title = f"{account.name} — account {shown}"
+    table = Table(title=title, title_justify="left", min_width=len(title))
     for column in ("transfer", "what", "debit", "credit", "balance", "on hold"):
         table.add_column(column, justify="right")
     page = ledger.statement(account.id, limit=100)
