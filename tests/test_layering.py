@@ -2,6 +2,7 @@
 
 - the kernel imports nothing of Colony's outside the kernel;
 - the ledger imports only the kernel and itself (no product, no storage backend, no CLI);
+- the chart of accounts imports only the kernel; every product may import it;
 - storage backends import the kernel and the ledger's public storage interface;
 - only the outer layers (cli, api, web, bench) may choose a backend.
 """
@@ -59,6 +60,11 @@ for _layer in ("payments", "storage", "api", "cli"):
 ALLOWED["settlement"] = {"kernel", "ledger", "partners", "payments", "settlement"}
 for _layer in ("api", "cli"):
     ALLOWED[_layer] |= {"settlement"}
+# The chart of accounts declares every ledger code and id scheme on the kernel alone; every
+# product and outer layer takes its codes from it, and the ledger stays free of it.
+ALLOWED["chart"] = {"kernel", "chart"}
+for _layer in set(ALLOWED) - {"kernel", "ledger", "chart"}:
+    ALLOWED[_layer] |= {"chart"}
 
 
 def _colony_imports(path: Path) -> set[str]:

@@ -6,14 +6,17 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from colony.chart import IdPrefix, derived_id
 from colony.partners.clearing import clearing_account_id, clearing_leg_id
-from colony.wallets.model import derived_id
+from colony.payments.treasury import is_treasury_account
 
 
 @given(st.text(min_size=1, max_size=40), st.integers(1, 999))
 def test_an_account_id_names_its_ledger_under_the_clearing_base(partner: str, ledger: int) -> None:
+    # The clearing prefix is the chart's own byte since ADR 0023 (it was the treasury's 0xF4).
     account = clearing_account_id(partner, ledger)
-    assert account >> 120 == 0xF4 and account & 0xFFFF == ledger
+    assert account >> 120 == IdPrefix.partner_clearing == 0xF6 and account & 0xFFFF == ledger
+    assert not is_treasury_account(account)
     assert clearing_account_id(partner, ledger) == account  # the same every time
 
 

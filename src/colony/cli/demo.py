@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from colony.chart import AccountCode, IdPrefix, TransferCode, ledger_of
 from colony.cli.demo_market import money, print_trial_balance, run_market
 from colony.cli.ledger_commands import DatabaseOption, fail, opened
 from colony.cli.serve import build_context
@@ -29,16 +30,17 @@ from colony.ledger import AMOUNT_MAX, Account, AccountFlags, Ledger, Transfer, T
 from colony.ledger.verify import verify
 from colony.storage.open import database_url_from_env
 
-USD = 840  # a ledger per currency, numbered by ISO 4217
-EUR = 978
+USD = ledger_of("USD")  # a ledger per currency, numbered by ISO 4217 (840)
+EUR = ledger_of("EUR")  # 978
 
-# Account codes say what kind of account it is (a chart of accounts in miniature).
-CODE_SETTLEMENT = 10
-CODE_REVENUE = 20
-CODE_WALLET = 30
-CODE_MERCHANT = 40
-# Transfer codes say why money moved.
-TOP_UP, P2P, PAYMENT, FEE, WITHDRAWAL = 1, 2, 3, 4, 5
+# Account codes say what kind of account it is, transfer codes why money moved: the products'
+# own, from the chart of accounts (docs/chart-of-accounts.md).
+CODE_SETTLEMENT = AccountCode.funding_partner
+CODE_REVENUE = AccountCode.fee_revenue
+CODE_WALLET = AccountCode.wallet
+CODE_MERCHANT = AccountCode.merchant
+TOP_UP, P2P, PAYMENT = TransferCode.top_up, TransferCode.p2p, TransferCode.payment
+FEE, WITHDRAWAL = TransferCode.discount_fee, TransferCode.withdrawal
 
 WALLET = int(AccountFlags.debits_must_not_exceed_credits | AccountFlags.history)
 
@@ -51,7 +53,8 @@ class Named:
 
 
 BANK = Named(1001, "Funding bank (settlement)", USD)
-REVENUE = Named(1002, "Operator revenue", USD)
+# The operator's fee revenue in USD: the one account per currency the chart puts under its prefix.
+REVENUE = Named(IdPrefix.fee_revenue.account_id(USD), "Operator revenue", USD)
 ALICE = Named(1003, "Alice's wallet", USD)
 BOB = Named(1004, "Bob's wallet", USD)
 SHOP = Named(1005, "Corner shop (merchant)", USD)
@@ -213,7 +216,10 @@ def _status(ledger: Ledger, transfer_id: int) -> str:
 
 
 def _print_statement(ledger: Ledger, out: Console, account: Named) -> None:
-    table = Table(title=f"{account.name} — account {account.id}", title_justify="left")
+    # A prefixed id reads best in hex: its top byte names the chart's prefix.
+    shown = str(account.id) if account.id < 1 << 64 else f"{account.id:#x}"
+    title = f"{account.name} — account {shown}"
+    table = Table(title=title, title_justify="left", min_width=len(title))
     for column in ("transfer", "what", "debit", "credit", "balance", "on hold"):
         table.add_column(column, justify="right")
     page = ledger.statement(account.id, limit=100)

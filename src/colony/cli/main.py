@@ -4,6 +4,7 @@ import typer
 
 from colony.cli import (
     bench_commands,
+    chart_commands,
     db_commands,
     demo,
     fx_commands,
@@ -24,3 +25,4 @@ app.add_typer(bench_commands.app, name="bench")
 app.add_typer(db_commands.app, name="db")
 app.add_typer(fx_commands.app, name="fx")
 app.add_typer(settlement_commands.app, name="settlement")
+app.add_typer(chart_commands.app, name="chart")

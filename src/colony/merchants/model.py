@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ACCOUNT_MERCHANT = 40  # what Colony owes a merchant
-ACCOUNT_REVENUE = 20  # the operator's discount-fee revenue, per currency
-TRANSFER_DISCOUNT_FEE = 201
+from colony.chart import AccountCode, TransferCode
+
+# Ledger codes: the chart's (docs/chart-of-accounts.md), under the names this package uses.
+ACCOUNT_MERCHANT: int = AccountCode.merchant
+ACCOUNT_REVENUE: int = AccountCode.fee_revenue
+TRANSFER_DISCOUNT_FEE: int = TransferCode.discount_fee
 # The scheme id Colony prints in template 26 of its merchants' QR codes.
 QR_SCHEME_GUI = "org.colony"
 

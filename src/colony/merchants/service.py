@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import re
 
+from colony.chart import IdPrefix
 from colony.kernel.clock import Clock
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import UnknownCurrency, ledger_of
@@ -13,7 +14,6 @@ from colony.ledger.results import CreateAccountResult as RA
 from colony.merchants.model import ACCOUNT_MERCHANT, ACCOUNT_REVENUE, Merchant
 from colony.merchants.store import MerchantStore
 
-_REVENUE_BASE = 0xF2
 discount_bps_max = 10_000
 
 
@@ -28,7 +28,7 @@ class OnboardResult(enum.IntEnum):
 
 def revenue_account_id(ledger: int) -> int:
     """The operator's discount-fee revenue account on a currency's ledger."""
-    return (_REVENUE_BASE << 120) | ledger
+    return IdPrefix.fee_revenue.account_id(ledger)
 
 
 class MerchantService:

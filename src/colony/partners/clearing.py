@@ -21,40 +21,39 @@ three backwards, the wallet's side at the payment's own rate.
 
 from __future__ import annotations
 
-import hashlib
-
+from colony.chart import LEGACY, AccountCode, IdPrefix, Slots, TransferCode
 from colony.ledger import Account, LedgerPort, Transfer, TransferFlags
 from colony.ledger.results import CreateAccountResult as RA
 from colony.partners.model import HOUSE_PARTNER_ID, MemberKind
 from colony.partners.store import PartnerStore
 
-ACCOUNT_PARTNER_CLEARING = 70  # what the platform owes a partner (credit) or is owed (debit)
-TRANSFER_PARTNER_CLEARING = 210  # a payment's amount owed from the payer's to the payee's partner
-TRANSFER_PARTNER_FX = 211  # the house's exchange for a partner: one currency owed for another
-_CLEARING_BASE = 0xF4
+# Ledger codes: the chart's (docs/chart-of-accounts.md), under the names this package uses.
+ACCOUNT_PARTNER_CLEARING: int = AccountCode.partner_clearing
+TRANSFER_PARTNER_CLEARING: int = TransferCode.partner_clearing
+TRANSFER_PARTNER_FX: int = TransferCode.partner_fx
 _LINKED = int(TransferFlags.linked)
+_LEGACY = [old for old in LEGACY if old.code is AccountCode.partner_clearing]
 
 
 def clearing_account_id(partner_id: str, ledger: int) -> int:
-    """A partner's clearing account on a currency's ledger: the base, 96 bits of the
-    partner's id hashed, and the ledger (ISO 4217 numeric codes fit 16 bits)."""
-    digest = hashlib.blake2b(partner_id.encode(), digest_size=12).digest()
-    return (_CLEARING_BASE << 120) | (int.from_bytes(digest, "big") << 16) | ledger
+    """A partner's clearing account on a currency's ledger: the chart's prefix, 96 bits of
+    the partner's id hashed, and the ledger (ISO 4217 numeric codes fit 16 bits)."""
+    return IdPrefix.partner_clearing.account_id(ledger, partner_id)
 
 
-def clearing_leg_id(payment_id: int, part: bytes = b"") -> int:
-    """The id of a payment's clearing leg (or of its FX legs, by `part`): derived, so a
-    retried payment books it once. Top bit set, like every derived id, so it never meets a
-    time-ordered one."""
-    digest = hashlib.blake2b(
-        payment_id.to_bytes(16, "big") + b"partner-clearing" + part, digest_size=16
-    ).digest()
-    return (int.from_bytes(digest, "big") >> 1) | (1 << 127)
+def clearing_account_ids(partner_id: str, ledger: int) -> list[int]:
+    """Every id a partner's clearing account on a ledger may have: the one opened now, then
+    those older versions opened (docs/adr/0023), which keep their legs and count in the
+    partner's position."""
+    return [
+        clearing_account_id(partner_id, ledger),
+        *(o.account_id(ledger, partner_id) for o in _LEGACY),
+    ]
 
 
-# The parts naming a payment's (or refund's) two FX legs: the merchant's side, the wallet's.
-_FX_MERCHANT_SIDE = b"/fx-merchant-side"
-_FX_WALLET_SIDE = b"/fx-wallet-side"
+def clearing_leg_id(payment_id: int) -> int:
+    """The id of a payment's (or refund's) clearing leg: derived, so a retry books it once."""
+    return Slots.clearing_leg.of(payment_id)
 
 
 class Clearing:
@@ -127,9 +126,9 @@ class Clearing:
         ]  # fmt: skip
         if payer != HOUSE_PARTNER_ID:
             legs += [
-                (clearing_leg_id(transfer_id, _FX_MERCHANT_SIDE), HOUSE_PARTNER_ID, payer,
+                (Slots.clearing_fx_merchant_side.of(transfer_id), HOUSE_PARTNER_ID, payer,
                  merchant_ledger, merchant_minor, TRANSFER_PARTNER_FX),
-                (clearing_leg_id(transfer_id, _FX_WALLET_SIDE), payer, HOUSE_PARTNER_ID,
+                (Slots.clearing_fx_wallet_side.of(transfer_id), payer, HOUSE_PARTNER_ID,
                  wallet_ledger, wallet_minor, TRANSFER_PARTNER_FX),
             ]  # fmt: skip
         chain = []
@@ -190,6 +189,7 @@ class Clearing:
         ]
 
     def net_minor(self, partner_id: str, ledger: int) -> int:
-        """What the platform owes the partner on a ledger (negative: what the partner owes)."""
-        found = self._ledger.lookup_accounts([clearing_account_id(partner_id, ledger)])
-        return found[0].credits_posted - found[0].debits_posted if found else 0
+        """What the platform owes the partner on a ledger (negative: what the partner owes),
+        over its clearing account and any an older version opened."""
+        found = self._ledger.lookup_accounts(clearing_account_ids(partner_id, ledger))
+        return sum(a.credits_posted - a.debits_posted for a in found)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 
+from colony.chart import Slots, TransferCode
 from colony.fx.quotes import Quote, sell_for_buy
 from colony.fx.results import QuoteResult
 from colony.fx.service import QuoteService
@@ -46,12 +47,12 @@ from colony.payments.treasury import (
     treasury_account_id,
     treasury_accounts,
 )
-from colony.wallets.model import Wallet, derived_id
+from colony.wallets.model import Wallet
 from colony.wallets.service import WalletService
 from colony.wallets.store import WalletStore
 
-TRANSFER_FX_PAYER = 204  # a payer's money into its currency's treasury, or back on a refund
-TRANSFER_FX_SPREAD = 205  # the house's spread, treasury to FX revenue, or back on a refund
+TRANSFER_FX_PAYER: int = TransferCode.fx_payer  # a payer's money into its treasury, or back
+TRANSFER_FX_SPREAD: int = TransferCode.fx_spread  # the house's spread, or back on a refund
 _LINKED = int(TransferFlags.linked)
 # Quotients of amounts by rates are cut in their 60th digit, then down to minor units.
 _WIDE_DOWN = decimal.Context(prec=60, rounding=decimal.ROUND_DOWN)
@@ -221,8 +222,8 @@ class CrossBorderPayments:
                 user_data_128=payment.id,
             ),
             Transfer(
-                derived_id(refund_id, 1),
-                derived_id(payment.id, 6),
+                Slots.refundable_drawdown.of(refund_id),
+                Slots.refundable_account.of(payment.id),
                 payments_control_account_id(ledger),
                 amount_minor,
                 ledger,
@@ -231,7 +232,7 @@ class CrossBorderPayments:
             ),
             *self._wallets.receive_legs(wallet.account_id, wallet.ledger, back, refund_id),
             Transfer(
-                derived_id(refund_id, 30),
+                Slots.fx_payer_leg.of(refund_id),
                 treasury_account_id(wallet.ledger),
                 wallet.account_id,
                 back - spread_back,
@@ -242,7 +243,7 @@ class CrossBorderPayments:
         if spread_back:
             chain.append(
                 Transfer(
-                    derived_id(refund_id, 31),
+                    Slots.fx_spread_leg.of(refund_id),
                     fx_revenue_account_id(wallet.ledger),
                     wallet.account_id,
                     spread_back,
@@ -267,7 +268,9 @@ class CrossBorderPayments:
 
     def refunded_to_wallet_minor(self, refund_id: int) -> int:
         """What a refund gave the payer in its own currency, from the ledger."""
-        legs = self._ledger.lookup_transfers([derived_id(refund_id, 30), derived_id(refund_id, 31)])
+        legs = self._ledger.lookup_transfers(
+            [Slots.fx_payer_leg.of(refund_id), Slots.fx_spread_leg.of(refund_id)]
+        )
         return sum(t.amount for t in legs)
 
     def _quote(
@@ -312,7 +315,7 @@ class CrossBorderPayments:
         treasury = treasury_account_id(wallet.ledger)
         legs = [
             Transfer(
-                derived_id(pid, 30),
+                Slots.fx_payer_leg.of(pid),
                 wallet.account_id,
                 treasury,
                 paid.wallet_amount_minor,
@@ -325,7 +328,7 @@ class CrossBorderPayments:
         if paid.spread_minor:
             legs.append(
                 Transfer(
-                    derived_id(pid, 31),
+                    Slots.fx_spread_leg.of(pid),
                     treasury,
                     fx_revenue_account_id(wallet.ledger),
                     paid.spread_minor,

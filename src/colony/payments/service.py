@@ -14,6 +14,7 @@ import enum
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from colony.chart import AccountCode, IdPrefix, Slots, TransferCode
 from colony.kernel.clock import Clock
 from colony.kernel.errors import InvalidInput
 from colony.kernel.ids import IdGenerator
@@ -36,22 +37,21 @@ from colony.payments.store import (
     RefundRecord,
 )
 from colony.payments.treasury import is_treasury_account
-from colony.wallets.model import Wallet, derived_id
+from colony.wallets.model import Wallet
 from colony.wallets.results import WalletResult
 from colony.wallets.service import WalletService
 from colony.wallets.store import WalletStore
 
-TRANSFER_PAYMENT = 200
+TRANSFER_PAYMENT: int = TransferCode.payment
 # The most a payment code may pay without the customer's PIN, in minor units of the wallet's
 # currency (for a scale-2 currency, 300.00). An operator sets it per market.
 no_pin_limit_minor = 30_000
 # How long an authorisation holds the payer's money before it expires by itself, in seconds.
 authorisation_hold_s = 86_400
-TRANSFER_REFUNDABLE = 202  # a payment's refundable amount, granted and drawn down
-TRANSFER_REFUND = 203
-ACCOUNT_REFUNDABLE = 60
-ACCOUNT_PAYMENTS_CONTROL = 61
-_PAYMENTS_CONTROL_BASE = 0xF3
+TRANSFER_REFUNDABLE: int = TransferCode.refundable  # a payment's refundable amount
+TRANSFER_REFUND: int = TransferCode.refund
+ACCOUNT_REFUNDABLE: int = AccountCode.refundable
+ACCOUNT_PAYMENTS_CONTROL: int = AccountCode.payments_control
 _LINKED = int(TransferFlags.linked)
 
 
@@ -123,7 +123,7 @@ class PayOutcome:
 
 def payments_control_account_id(ledger: int) -> int:
     """The other side of every payment's refundable allowance, per currency."""
-    return (_PAYMENTS_CONTROL_BASE << 120) | ledger
+    return IdPrefix.payments_control.account_id(ledger)
 
 
 def discount_fee(amount_minor: int, discount_bps: int) -> int:
@@ -352,7 +352,8 @@ class PaymentService:
         post = int(TransferFlags.post_pending_transfer) | _LINKED
         legs = [payment_id, *WalletService.spend_leg_ids(payment_id), *self._held(payment_id)]
         chain = [
-            Transfer(derived_id(leg, 10), 0, 0, amount, 0, 0, post, pending_id=leg) for leg in legs
+            Transfer(Slots.capture_leg.of(leg), 0, 0, amount, 0, 0, post, pending_id=leg)
+            for leg in legs
         ]
         refundable, accounts = self.submit_refundable_account(payment_id, held.ledger)
         chain += self.settlement_legs(
@@ -370,7 +371,7 @@ class PaymentService:
         void = int(TransferFlags.void_pending_transfer)
         legs = [payment_id, *WalletService.spend_leg_ids(payment_id), *self._held(payment_id)]
         chain = [
-            Transfer(derived_id(leg, 20), 0, 0, 0, 0, 0, void | _LINKED, pending_id=leg)
+            Transfer(Slots.void_leg.of(leg), 0, 0, 0, 0, 0, void | _LINKED, pending_id=leg)
             for leg in legs
         ]
         chain[-1].flags &= ~_LINKED
@@ -418,13 +419,13 @@ class PaymentService:
         posted of an authorisation, nothing while it is held or once it was released."""
         if not payment.flags & TransferFlags.pending:
             return payment.amount
-        posted = self._ledger.lookup_transfers([derived_id(payment.id, 10)])
+        posted = self._ledger.lookup_transfers([Slots.capture_leg.of(payment.id)])
         return posted[0].amount if posted else 0
 
     def refunded_minor(self, payment_id: int) -> int:
         """What was given back, from the ledger: every refund draws on the payment's
         refundable account."""
-        found = self._ledger.lookup_accounts([derived_id(payment_id, 6)])
+        found = self._ledger.lookup_accounts([Slots.refundable_account.of(payment_id)])
         return found[0].debits_posted if found else 0
 
     def _authorisation(self, payment_id: int) -> Transfer | PayResult:
@@ -462,7 +463,7 @@ class PaymentService:
         legs = [
             # What may be refunded later: exactly what was paid, drawn down by each refund.
             Transfer(
-                derived_id(pid, 5),
+                Slots.refundable_grant.of(pid),
                 payments_control_account_id(ledger),
                 refundable_account_id,
                 amount,
@@ -475,7 +476,7 @@ class PaymentService:
         if fee:
             legs.append(
                 Transfer(
-                    derived_id(pid, 4),
+                    Slots.fee_leg.of(pid),
                     merchant_account_id,
                     revenue_account_id(ledger),
                     fee,
@@ -492,7 +493,7 @@ class PaymentService:
     ) -> tuple[int, tuple[list[Account], Future[list[int]]]]:
         """Queue the payment's refundable account (and the control account, and any `also`
         needed): its id, and the submission to check with `transfers_after`."""
-        account_id = derived_id(pid, 6)
+        account_id = Slots.refundable_account.of(pid)
         no_overdraft = int(AccountFlags.debits_must_not_exceed_credits)
         accounts = [
             *(also or []),
@@ -543,8 +544,8 @@ class PaymentService:
                 user_data_128=payment_id,
             ),
             Transfer(
-                derived_id(rid, 1),
-                derived_id(payment_id, 6),
+                Slots.refundable_drawdown.of(rid),
+                Slots.refundable_account.of(payment_id),
                 payments_control_account_id(ledger),
                 amount_minor,
                 ledger,

@@ -16,14 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from colony.chart import AccountCode, IdPrefix
 from colony.kernel.money import currency_of_ledger
 from colony.ledger import Account, LedgerPort
 
-ACCOUNT_TREASURY = 62  # the platform's liquidity in one currency
-ACCOUNT_FX_REVENUE = 63  # the house's FX spread earned in one currency
-_TREASURY_BASE = 0xF4
-_FX_REVENUE_BASE = 0xF5
-_LEDGER_BITS = 32  # a ledger number is a u32
+ACCOUNT_TREASURY: int = AccountCode.treasury  # the platform's liquidity in one currency
+ACCOUNT_FX_REVENUE: int = AccountCode.fx_revenue  # the house's FX spread earned in one currency
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,16 +35,16 @@ class Position:
 
 
 def treasury_account_id(ledger: int) -> int:
-    return (_TREASURY_BASE << 120) | ledger
+    return IdPrefix.treasury.account_id(ledger)
 
 
 def fx_revenue_account_id(ledger: int) -> int:
-    return (_FX_REVENUE_BASE << 120) | ledger
+    return IdPrefix.fx_revenue.account_id(ledger)
 
 
 def is_treasury_account(account_id: int) -> bool:
     """Whether an account is a treasury account: a payment paid out of one is cross-border."""
-    return account_id >> _LEDGER_BITS == _TREASURY_BASE << (120 - _LEDGER_BITS)
+    return IdPrefix.treasury.holds(account_id)
 
 
 def treasury_accounts(ledger: int) -> list[Account]:

@@ -26,7 +26,7 @@ from colony.ledger.service import statement_page_max
 from colony.partners.clearing import (
     TRANSFER_PARTNER_CLEARING,
     TRANSFER_PARTNER_FX,
-    clearing_account_id,
+    clearing_account_ids,
 )
 from colony.partners.model import HOUSE_PARTNER_ID
 from colony.payments.service import TRANSFER_PAYMENT, TRANSFER_REFUND, discount_fee
@@ -73,10 +73,11 @@ def clearing_accounts(ledger: LedgerPort, partner_ids: Iterable[str]) -> dict[in
     """Each existing clearing account of these partners -> (partner, currency). Accounts are
     found by their derived ids, one per currency money is held in."""
     candidates = {
-        clearing_account_id(partner_id, c.numeric): (partner_id, c.code)
+        account_id: (partner_id, c.code)
         for partner_id in partner_ids
         for c in iso_4217_currencies().values()
         if c.scale is not None
+        for account_id in clearing_account_ids(partner_id, c.numeric)
     }
     found = _lookup(ledger.lookup_accounts, list(candidates))
     return {a.id: candidates[a.id] for a in found}

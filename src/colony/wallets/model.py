@@ -13,8 +13,9 @@ Limits are thus enforced where money moves, by the ledger, never by a request ha
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass
+
+from colony.chart import AccountCode, Slots, TransferCode
 
 
 class Tier(enum.IntEnum):
@@ -37,23 +38,23 @@ DEFAULT_LIMITS = {
     ),
 }
 
-# Ledger codes: what kind of account, and why money moved (the chart of accounts).
-ACCOUNT_WALLET = 30
-ACCOUNT_BALANCE_HEADROOM = 31
-ACCOUNT_DAILY_OUTFLOW = 32
-ACCOUNT_LIMIT_CONTROL = 33
-ACCOUNT_FUNDING = 10
-TRANSFER_OPENING_DEPOSIT = 101
-TRANSFER_P2P = 102
-TRANSFER_HEADROOM = 103  # moves of balance headroom (the balance cap)
-TRANSFER_OUTFLOW = 104  # moves of daily outflow allowance (the daily cap)
-TRANSFER_LIMIT_GRANT = 105  # a tier's caps granted, or raised on upgrade
-TRANSFER_TOP_UP = 106  # money from a funding partner (a bank, a card issuer)
-ACCOUNT_FUNDING_PARTNER = 11
+# Ledger codes: the chart's (docs/chart-of-accounts.md), under the names this package uses.
+ACCOUNT_WALLET: int = AccountCode.wallet
+ACCOUNT_BALANCE_HEADROOM: int = AccountCode.balance_headroom
+ACCOUNT_DAILY_OUTFLOW: int = AccountCode.daily_outflow
+ACCOUNT_LIMIT_CONTROL: int = AccountCode.limit_control
+ACCOUNT_FUNDING: int = AccountCode.funding
+ACCOUNT_FUNDING_PARTNER: int = AccountCode.funding_partner
+TRANSFER_OPENING_DEPOSIT: int = TransferCode.opening_deposit
+TRANSFER_P2P: int = TransferCode.p2p
+TRANSFER_HEADROOM: int = TransferCode.headroom
+TRANSFER_OUTFLOW: int = TransferCode.outflow
+TRANSFER_LIMIT_GRANT: int = TransferCode.limit_grant
+TRANSFER_TOP_UP: int = TransferCode.top_up
+TRANSFER_WITHDRAWAL: int = TransferCode.withdrawal
 OPENING_DEPOSIT_MINOR = 1  # an account for the price of a coin
 # How long a funding partner has to confirm a top-up before its hold expires, in seconds.
 top_up_confirm_timeout_s = 900
-TRANSFER_WITHDRAWAL = 107  # money out to a funding partner (to a bank account, a card)
 # How long a funding partner has to confirm a withdrawal before the held money goes back to
 # the wallet, in seconds (a bank transfer may take a working day).
 withdrawal_confirm_timeout_s = 86_400
@@ -72,15 +73,8 @@ class Wallet:
 
     @property
     def headroom_account_id(self) -> int:
-        return derived_id(self.account_id, 1)
+        return Slots.headroom_account.of(self.account_id)
 
     def outflow_account_id(self, day: int) -> int:
-        return derived_id(self.account_id, 1000 + day)
-
-
-def derived_id(base: int, n: int) -> int:
-    """A ledger id that belongs to `base`: the same inputs always give the same id, so a retry
-    after a crash resubmits the very same events (ADR 0003). A 127-bit hash with the top bit
-    set, so it never collides with time-ordered ids (top bit clear) nor is 0 or 2**128-1."""
-    digest = hashlib.blake2b(base.to_bytes(16, "big") + n.to_bytes(8, "big"), digest_size=16)
-    return (int.from_bytes(digest.digest(), "big") >> 1) | (1 << 127)
+        """The outflow account of UTC day `day` (days since 1970-01-01)."""
+        return Slots.outflow_account.of(self.account_id, day)

@@ -8,10 +8,10 @@ ledger rule inside the same linked chain as the money it limits (see model.py).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
+from colony.chart import IdPrefix, Slots, name_hash
 from colony.kernel.clock import NS_PER_S, Clock
 from colony.kernel.errors import InvalidInput
 from colony.kernel.ids import IdGenerator
@@ -20,7 +20,7 @@ from colony.ledger import AMOUNT_MAX, Account, AccountFlags, LedgerPort, Transfe
 from colony.ledger.results import CreateAccountResult as RA
 from colony.ledger.results import CreateTransferResult as RT
 from colony.wallets import model
-from colony.wallets.model import DEFAULT_LIMITS, Tier, TierLimits, Wallet, derived_id
+from colony.wallets.model import DEFAULT_LIMITS, Tier, TierLimits, Wallet
 from colony.wallets.results import WalletResult
 from colony.wallets.store import WalletStore, every_wallet
 
@@ -28,8 +28,6 @@ _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _PARTNER_NAME = re.compile(r"[a-z][a-z0-9_]{1,39}")
 _LINKED = int(TransferFlags.linked)
 _NO_OVERDRAFT = int(AccountFlags.debits_must_not_exceed_credits)
-_CHART_FUNDING = 0xF0
-_CHART_LIMITS = 0xF1
 SECONDS_PER_DAY = 86_400
 
 
@@ -68,12 +66,12 @@ class WalletService:
     @staticmethod
     def funding_account_id(ledger: int) -> int:
         """Where opening deposits come from (the cash-in agents' settlement, for now)."""
-        return derived_id(_CHART_FUNDING, ledger)
+        return IdPrefix.funding.account_id(ledger)
 
     @staticmethod
     def limit_control_account_id(ledger: int) -> int:
         """The other side of every headroom and allowance movement."""
-        return derived_id(_CHART_LIMITS, ledger)
+        return IdPrefix.limit_control.account_id(ledger)
 
     def _ensure_chart(self, ledger: int) -> None:
         if ledger in self._charts_ready:
@@ -145,7 +143,7 @@ class WalletService:
         opening = [
             # The coin paid in at an agent: the wallet's first money, and its headroom used.
             Transfer(
-                derived_id(base, 3),
+                Slots.opening_deposit.of(base),
                 funding,
                 wallet.account_id,
                 model.OPENING_DEPOSIT_MINOR,
@@ -154,7 +152,7 @@ class WalletService:
                 _LINKED,
             ),
             Transfer(
-                derived_id(base, 4),
+                Slots.opening_headroom.of(base),
                 wallet.headroom_account_id,
                 control,
                 model.OPENING_DEPOSIT_MINOR,
@@ -175,7 +173,7 @@ class WalletService:
             cap = self._limits[level].balance_cap_minor
             grants.append(
                 Transfer(
-                    derived_id(wallet.account_id, 10 + level),
+                    Slots.tier_headroom_grant.of(wallet.account_id, level),
                     control,
                     wallet.headroom_account_id,
                     cap - previous,
@@ -266,7 +264,7 @@ class WalletService:
         timeout = hold_timeout_s or 0
         return [
             Transfer(
-                derived_id(tid, 1),
+                Slots.outflow_leg.of(tid),
                 outflow,
                 control,
                 amount_minor,
@@ -276,7 +274,7 @@ class WalletService:
                 timeout=timeout,
             ),
             Transfer(
-                derived_id(tid, 2),
+                Slots.headroom_back_leg.of(tid),
                 control,
                 wallet.headroom_account_id,
                 amount_minor,
@@ -290,7 +288,7 @@ class WalletService:
     @staticmethod
     def spend_leg_ids(tid: int) -> list[int]:
         """The ids of `spend_legs(..., tid)`, to post or void them with the payment."""
-        return [derived_id(tid, 1), derived_id(tid, 2)]
+        return [Slots.outflow_leg.of(tid), Slots.headroom_back_leg.of(tid)]
 
     def receive_legs(
         self, account_id: int, ledger: int, amount_minor: int, tid: int
@@ -299,8 +297,8 @@ class WalletService:
         headroom is used, so a credit past the tier's cap fails in the same chain."""
         return [
             Transfer(
-                derived_id(tid, 3),
-                derived_id(account_id, 1),
+                Slots.headroom_leg.of(tid),
+                Slots.headroom_account.of(account_id),
                 self.limit_control_account_id(ledger),
                 amount_minor,
                 ledger,
@@ -379,7 +377,7 @@ class WalletService:
                 break
             cap = self._limits[level].daily_outflow_cap_minor
             grant = Transfer(
-                derived_id(account_id, level),
+                Slots.tier_allowance_grant.of(account_id, level),
                 control,
                 account_id,
                 cap - previous,
@@ -396,8 +394,7 @@ class WalletService:
     @staticmethod
     def funding_partner_account_id(name: str, ledger: int) -> int:
         """A funding partner's settlement account on a currency's ledger."""
-        digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
-        return derived_id(int.from_bytes(digest, "big"), ledger)
+        return Slots.funding_partner_account.of(name_hash(name, 64), ledger)
 
     @staticmethod
     def is_partner_name(name: str) -> bool:
@@ -469,7 +466,7 @@ class WalletService:
                 timeout=timeout,
             ),
             Transfer(
-                derived_id(tid, 3),
+                Slots.headroom_leg.of(tid),
                 wallet.headroom_account_id,
                 self.limit_control_account_id(wallet.ledger),
                 amount_minor,
@@ -486,7 +483,9 @@ class WalletService:
         found = self._ledger.lookup_transfers([transfer_id])
         if not found or found[0].code != model.TRANSFER_TOP_UP:
             return WalletResult.top_up_not_found
-        settled = self._settle([transfer_id, derived_id(transfer_id, 3)], confirmed=confirmed)
+        settled = self._settle(
+            [transfer_id, Slots.headroom_leg.of(transfer_id)], confirmed=confirmed
+        )
         return WalletResult[f"top_up_{settled}"] if settled else WalletResult.ok
 
     def request_withdrawal(
@@ -546,7 +545,7 @@ class WalletService:
         amount = AMOUNT_MAX if confirmed else 0
         chain = [
             Transfer(
-                derived_id(pending_ids[0], 100 + i), 0, 0, amount, 0, 0, flag | _LINKED,
+                Slots.answer_leg.of(pending_ids[0], i), 0, 0, amount, 0, 0, flag | _LINKED,
                 pending_id=pending_id,
             )
             for i, pending_id in enumerate(pending_ids)
