@@ -198,7 +198,7 @@ def test_a_database_that_does_not_fit_is_refused_and_left_alone(
 
 
 def test_stores_refuse_to_open_a_database_newer_than_the_code(store_url: str) -> None:
-    from colony.storage.open import open_funding_store
+    from colony.wallets.sql_funding_store import open_funding_store
 
     upgrade(store_url)
     _execute(

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import psycopg
 
-from colony.storage.open import open_device_store, open_journal
+from colony.payments.sql_device_store import open_device_store
+from colony.storage.open import open_journal
 from colony.storage.schema_upgrade import upgrade
 from tests.storage.schema_snapshot import REGENERATE, SNAPSHOTS, snapshot
 
