@@ -2,8 +2,9 @@
 
 - the kernel imports nothing of Colony's outside the kernel;
 - the ledger imports only the kernel and itself (no product, no storage backend, no CLI);
-- the storage engine imports the kernel and the ledger's public storage interface, and no
-  product: each product keeps its own store and migrations in its own package;
+- storage backends import the kernel and the ledger's public storage interface;
+- the storage engine imports no product: each product keeps its own store and migrations in
+  its own package;
 - a product's store uses the engine through its small face (`STORAGE_FACE`): the `Tables`
   session protocol, `open_tables`, group commit and the record cache;
 - only the outer layers (cli, api, web, bench) may choose a backend.
@@ -29,8 +30,8 @@ ALLOWED = {
     "webhooks": {"kernel", "ledger", "merchants", "payments", "webhooks"},
     # The engine: connections, journals, the migration runner; it knows no product.
     "storage": {"kernel", "ledger", "storage"},
-    # A benchmark of the HTTP API seeds its database through the API's own context; one of a
-    # store's statements times the wallets' store.
+    # A benchmark of the HTTP API seeds its database through the API's own context.
+    # The store-statement benchmark times a wallet store.
     "bench": {"kernel", "ledger", "storage", "api", "wallets", "bench"},
     "api": {"kernel", "ledger", "storage", "payments", "merchants", "wallets", "webhooks", "api"},
     # Many API workers: electing the ledger writer and reaching it from the others.
@@ -58,10 +59,6 @@ for _layer in ("api", "cli"):
 ALLOWED["partners"] = {"kernel", "ledger", "partners"}
 for _layer in ("payments", "api", "cli"):
     ALLOWED[_layer] |= {"partners"}
-# Settlement reads the ledger's clearing legs and the payments and refunds they belong to.
-ALLOWED["settlement"] = {"kernel", "ledger", "partners", "payments", "settlement"}
-for _layer in ("api", "cli"):
-    ALLOWED[_layer] |= {"settlement"}
 # Each product keeps its store (sql_store.py) over the storage engine's face, below.
 PRODUCTS_WITH_STORES = ("wallets", "merchants", "payments", "webhooks", "fx", "partners")
 for _product in PRODUCTS_WITH_STORES:
@@ -70,6 +67,10 @@ for _product in PRODUCTS_WITH_STORES:
 # connection from a URL, group commit, the record cache. Journals, migrations, backup and the
 # backends' own connections stay the engine's and the outer layers'.
 STORAGE_FACE = {"tables", "open", "group_commit", "record_cache"}
+# Settlement reads the ledger's clearing legs and the payments and refunds they belong to.
+ALLOWED["settlement"] = {"kernel", "ledger", "partners", "payments", "settlement"}
+for _layer in ("api", "cli"):
+    ALLOWED[_layer] |= {"settlement"}
 
 
 def _colony_modules(path: Path) -> set[tuple[str, ...]]:
