@@ -7,6 +7,7 @@ covers both through the `store_url` fixture.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from contextlib import closing
 from pathlib import Path
@@ -345,3 +346,23 @@ def test_each_package_is_numbered_and_upgraded_on_its_own(store_url: str, tmp_pa
         match=r"holds migration bar/0001_drinks, which .* \(it ships none of bar\)",
     ):
         upgrade(store_url, sources={"cafe": cafe, "shop": shop})
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_each_package_makes_and_changes_only_its_own_tables(backend: str) -> None:
+    """Why the order across packages carries no meaning (docs/adr/0024): no package's migration
+    touches, or refers to, a table another package made."""
+    owner: dict[str, str] = {}
+    for m in shipped(backend):
+        sql = re.sub(r"--[^\n]*", "", m.sql)
+        for table in re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", sql, re.IGNORECASE):
+            assert table not in owner, f"{m.label} makes {table}, made by {owner[table]}"
+            owner[table] = m.package
+        touched = re.findall(
+            r"(?:\bON(?!\s+(?:CONFLICT|DELETE|UPDATE)\b)|ALTER TABLE|REFERENCES|INSERT INTO"
+            r"|\bUPDATE|DROP TABLE(?: IF EXISTS)?)\s+(\w+)",
+            sql,
+            re.IGNORECASE,
+        )
+        assert touched or "CREATE TABLE" in sql
+        assert {t: owner.get(t) for t in touched} == {t: m.package for t in touched}, m.label
