@@ -4,6 +4,10 @@
 - the ledger imports only the kernel and itself (no product, no storage backend, no CLI);
 - the chart of accounts imports only the kernel; every product may import it;
 - storage backends import the kernel and the ledger's public storage interface;
+- the storage engine imports no product: each product keeps its own store and migrations in
+  its own package;
+- a product's store uses the engine through its small face (`STORAGE_FACE`): the `Tables`
+  session protocol, `open_tables`, group commit and the record cache;
 - only the outer layers (cli, api, web, bench) may choose a backend.
 """
 
@@ -25,8 +29,8 @@ ALLOWED = {
     "wallets": {"kernel", "ledger", "wallets"},
     # Webhooks announce what payments did to merchants' accounts.
     "webhooks": {"kernel", "ledger", "merchants", "payments", "webhooks"},
-    # Backends implement each context's store Protocol, so they see those contexts' models.
-    "storage": {"kernel", "ledger", "wallets", "merchants", "payments", "webhooks", "storage"},
+    # The engine: connections, journals, the migration runner; it knows no product.
+    "storage": {"kernel", "ledger", "storage"},
     # A benchmark of the HTTP API seeds its database through the API's own context.
     # The store-statement benchmark times a wallet store.
     "bench": {"kernel", "ledger", "storage", "api", "wallets", "bench"},
@@ -47,16 +51,23 @@ ALLOWED = {
         "cli",
     },
 }
-# FX moves no money itself: rates and quotes on the kernel alone. Storage implements its
-# quote store; the outer layers serve it.
+# FX moves no money itself: rates and quotes on the kernel alone; the outer layers serve it.
 ALLOWED["fx"] = {"kernel", "fx"}
-for _layer in ("storage", "api", "cli"):
+for _layer in ("api", "cli"):
     ALLOWED[_layer] |= {"fx"}
 # Partners are tenants: their records, and the clearing legs a payment across them carries.
-# Payments link those legs into their chains; storage implements the partner store.
+# Payments link those legs into their chains.
 ALLOWED["partners"] = {"kernel", "ledger", "partners"}
-for _layer in ("payments", "storage", "api", "cli"):
+for _layer in ("payments", "api", "cli"):
     ALLOWED[_layer] |= {"partners"}
+# Each product keeps its store (sql_store.py) over the storage engine's face, below.
+PRODUCTS_WITH_STORES = ("wallets", "merchants", "payments", "webhooks", "fx", "partners")
+for _product in PRODUCTS_WITH_STORES:
+    ALLOWED[_product] |= {"storage"}
+# The modules of the storage engine a product may import: its session protocol, opening a
+# connection from a URL, group commit, the record cache. Journals, migrations, backup and the
+# backends' own connections stay the engine's and the outer layers'.
+STORAGE_FACE = {"tables", "open", "group_commit", "record_cache"}
 # Settlement reads the ledger's clearing legs and the payments and refunds they belong to.
 ALLOWED["settlement"] = {"kernel", "ledger", "partners", "payments", "settlement"}
 for _layer in ("api", "cli"):
@@ -68,7 +79,8 @@ for _layer in set(ALLOWED) - {"kernel", "ledger", "chart"}:
     ALLOWED[_layer] |= {"chart"}
 
 
-def _colony_imports(path: Path) -> set[str]:
+def _colony_modules(path: Path) -> set[tuple[str, ...]]:
+    """Every `colony.x.y` a module imports as ("x", "y"), `from colony.x import y` too."""
     tree = ast.parse(path.read_text(), filename=str(path))
     found = set()
     for node in ast.walk(tree):
@@ -77,11 +89,17 @@ def _colony_imports(path: Path) -> set[str]:
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names = [node.module]
+            if node.module.count(".") == 1:
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
         for name in names:
             parts = name.split(".")
             if parts[0] == "colony" and len(parts) > 1:
-                found.add(parts[1])
+                found.add(tuple(parts[1:]))
     return found
+
+
+def _colony_imports(path: Path) -> set[str]:
+    return {parts[0] for parts in _colony_modules(path)}
 
 
 def _modules() -> list[tuple[str, Path]]:
@@ -99,7 +117,23 @@ def test_imports_point_inward(package: str, path: Path) -> None:
     assert not outside, f"{path.relative_to(SRC)} imports {sorted(outside)}"
 
 
+@pytest.mark.parametrize(
+    ("package", "path"),
+    [(package, path) for package, path in _modules() if package in PRODUCTS_WITH_STORES],
+    ids=lambda v: str(v),
+)
+def test_products_use_only_the_storage_engines_face(package: str, path: Path) -> None:
+    engine = {(*parts, "")[1] for parts in _colony_modules(path) if parts[0] == "storage"}
+    outside = engine - STORAGE_FACE
+    assert not outside, f"{path.relative_to(SRC)} imports storage's {sorted(outside)}"
+
+
 def test_the_rules_can_fail(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from colony.storage.open import open_ledger\n")
     assert _colony_imports(bad) - ALLOWED["ledger"] == {"storage"}
+    bad.write_text("from colony.storage import sqlite_journal\nimport colony.wallets.sql_store\n")
+    assert _colony_imports(bad) - ALLOWED["storage"] == {"wallets"}
+    assert {p[1] for p in _colony_modules(bad) if p[0] == "storage"} - STORAGE_FACE == {
+        "sqlite_journal"
+    }

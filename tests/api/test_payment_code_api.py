@@ -19,7 +19,7 @@ from colony.payments.payment_code import (
     step_s,
 )
 from colony.payments.service import no_pin_limit_minor
-from colony.storage.open import open_device_store
+from colony.payments.sql_device_store import open_device_store
 from tests.api.test_payment_api import merchant_headers
 from tests.api.test_wallet_api import auth as wallet_auth
 from tests.api.test_wallet_api import open_wallet

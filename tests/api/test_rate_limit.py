@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from colony.api.auth import digest
 from colony.api.context import ApiContext
 from colony.api.rate_limit import RateLimiter, rate_limit_per_s_max
+from colony.api.sql_store import open_api_store
 from colony.cli.main import app as cli
 from colony.kernel.clock import ManualClock
-from colony.storage.open import open_api_store
 from tests.api.test_payment_api import SHOP, onboard, operator_headers
 from tests.api.test_wallet_api import auth, open_wallet
 

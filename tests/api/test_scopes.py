@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from colony.api import auth as api_auth
 from colony.api import scopes
 from colony.api.context import ApiContext
+from colony.api.sql_store import open_api_store
 from colony.cli.main import app as cli
-from colony.storage.open import open_api_store
 from tests.api.test_access import BODIES, PUBLIC
 from tests.api.test_funding_api import ALICE, Served, post
 from tests.api.test_partner_api import GCASH

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from colony.cli.main import app
 from colony.fx.ecb_provider import EcbProvider
-from colony.storage.open import open_quote_store
+from colony.fx.sql_store import open_quote_store
 
 runner = CliRunner()
 

@@ -16,9 +16,9 @@ from colony.fx.rates import ReferenceRates
 from colony.fx.rates_file import RatesFileProvider
 from colony.fx.results import QuoteResult as Q
 from colony.fx.service import QuoteService
+from colony.fx.sql_store import open_quote_store
 from colony.kernel.clock import NS_PER_S, ManualClock, ns_from_utc
 from colony.kernel.ids import IdGenerator
-from colony.storage.open import open_quote_store
 
 TUESDAY = dt.datetime(2026, 11, 24, 9, 30, tzinfo=dt.UTC)
 RATES = (

@@ -4,7 +4,7 @@ id too) and read back by id, after a reopen as well."""
 from __future__ import annotations
 
 from colony.merchants.model import Merchant
-from colony.storage.open import open_merchant_store
+from colony.merchants.sql_store import open_merchant_store
 
 HAWKER = Merchant(
     "mer_0a1b", "Hawker Chan Pte Ltd", "Hawker Chan", "5812", "SG", "Singapore", "SGD", 702,

@@ -5,8 +5,9 @@ first, after a reopen as well."""
 from __future__ import annotations
 
 from colony.partners.model import MemberKind, Partner
+from colony.partners.sql_store import open_partner_store
+from colony.payments.sql_store import open_payment_store
 from colony.payments.store import CaptureMethod, Method, PaymentRecord
-from colony.storage.open import open_partner_store, open_payment_store
 
 GCASH = Partner("ptn_01", "GCash-like Inc", "GPay", "PH", "PHP", 1_700_000_000_000_000_000)
 ACQ = Partner("ptn_02", "Acquirer SG Pte Ltd", "AcqSG", "SG", "SGD", 1_700_000_000_000_000_001)

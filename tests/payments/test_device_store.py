@@ -16,8 +16,7 @@ from colony.payments.payment_code import (
     new_device,
     spent_memory_steps,
 )
-from colony.storage.open import open_device_store
-from colony.storage.sql_devices import SqlDeviceStore
+from colony.payments.sql_device_store import SqlDeviceStore, open_device_store
 
 # Connections racing to spend one code (each a server sharing the database file).
 racers = 8

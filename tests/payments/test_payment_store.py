@@ -11,6 +11,8 @@ from decimal import Decimal
 
 import pytest
 
+from colony.payments import sql_store as sql_payments
+from colony.payments.sql_store import open_payment_store
 from colony.payments.store import (
     CaptureMethod,
     CrossBorderRecord,
@@ -19,8 +21,6 @@ from colony.payments.store import (
     PaymentRecord,
     RefundRecord,
 )
-from colony.storage import sql_payments
-from colony.storage.open import open_payment_store
 
 # A transfer id past any 64-bit column: ledger ids are u128.
 BIG_ID = 2**127 + 5

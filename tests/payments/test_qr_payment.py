@@ -8,9 +8,9 @@ import pytest
 
 from colony.merchants.model import Merchant
 from colony.merchants.service import MerchantService, OnboardResult, revenue_account_id
+from colony.merchants.sql_store import open_merchant_store
 from colony.payments.emv_qr import MerchantQr, generate
 from colony.payments.service import PaymentService, PayResult, discount_fee
-from colony.storage.open import open_merchant_store
 from colony.wallets.results import WalletResult
 from tests.wallets.test_wallets import ALICE, World
 

@@ -7,7 +7,7 @@ covers both through the `store_url` fixture.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
+import re
 import threading
 from contextlib import closing
 from pathlib import Path
@@ -18,10 +18,11 @@ import pytest
 from colony.kernel.clock import ManualClock
 from colony.kernel.errors import InvalidInput, StorageUnavailable
 from colony.storage import postgres_migrate, sqlite_migrate
-from colony.storage.migration_plan import MigrationRefused, load, shipped
+from colony.storage.migration_plan import MigrationRefused, discover, load, shipped
 from colony.storage.open import is_postgres, sqlite_path
 from colony.storage.schema_upgrade import status, upgrade
 from colony.storage.sqlite_connection import open_connection
+from tests.storage.raw_sql import execute, rows
 
 FIRST = "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
 SECOND = (
@@ -32,11 +33,13 @@ SECOND = (
     "CREATE INDEX visits_by_customer ON visits (customer_id);\n"
 )
 THIRD = "CREATE TABLE notes (body TEXT);\n"
+# The migration files Colony released in one numbering, before each package kept its own.
+RELEASED_FILES = Path(__file__).resolve().parent / "released_migrations"
 
 
-def _folder(tmp_path: Path, files: dict[str, str]) -> Path:
-    folder = tmp_path / "migrations"
-    folder.mkdir(exist_ok=True)
+def _folder(tmp_path: Path, files: dict[str, str], package: str = "shop") -> Path:
+    folder = tmp_path / package / "migrations" / "any"
+    folder.mkdir(parents=True, exist_ok=True)
     for old in folder.iterdir():
         old.unlink()
     for name, text in files.items():
@@ -44,21 +47,9 @@ def _folder(tmp_path: Path, files: dict[str, str]) -> Path:
     return folder
 
 
-def _execute(url: str, statement: str) -> None:
-    if is_postgres(url):
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(statement.encode())
-    else:
-        with closing(sqlite3.connect(sqlite_path(url), isolation_level=None)) as db:
-            db.executescript(statement)
-
-
-def _rows(url: str, query: str) -> list[tuple[object, ...]]:
-    if is_postgres(url):
-        with psycopg.connect(url) as conn:
-            return conn.execute(query.encode()).fetchall()
-    with closing(sqlite3.connect(sqlite_path(url))) as db:
-        return db.execute(query).fetchall()
+def _shop(tmp_path: Path, files: dict[str, str]) -> dict[str, Path]:
+    """One package's migrations, `shop`, made of `files`."""
+    return {"shop": _folder(tmp_path, files)}
 
 
 def _tables(url: str) -> set[str]:
@@ -66,34 +57,34 @@ def _tables(url: str) -> set[str]:
         query = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
     else:
         query = "SELECT name FROM sqlite_master WHERE type = 'table'"
-    return {str(row[0]) for row in _rows(url, query)}
+    return {str(row[0]) for row in rows(url, query)}
 
 
 def test_upgrade_applies_in_order_records_each_and_then_has_nothing_to_do(
     store_url: str, tmp_path: Path
 ) -> None:
-    folder = _folder(tmp_path, {"0001_customers.sql": FIRST, "0002_visits.sql": SECOND})
+    shop = _shop(tmp_path, {"0001_customers.sql": FIRST, "0002_visits.sql": SECOND})
 
-    done = upgrade(store_url, folder=folder)
+    done = upgrade(store_url, sources=shop)
 
-    assert [m.label for m in done] == ["0001_customers", "0002_visits"]
-    now = status(store_url, folder=folder)
+    assert [m.label for m in done] == ["shop/0001_customers", "shop/0002_visits"]
+    now = status(store_url, sources=shop)
     assert [(a.version, a.name) for a in now.applied] == [(1, "customers"), (2, "visits")]
-    assert [a.checksum for a in now.applied] == [m.checksum for m in load(folder)]
+    assert [a.checksum for a in now.applied] == [m.checksum for m in load(shop["shop"], "shop")]
     assert all(a.applied_at.tzinfo == dt.UTC for a in now.applied)
     assert now.pending == [] and now.problems == []
-    assert upgrade(store_url, folder=folder) == []
+    assert upgrade(store_url, sources=shop) == []
 
 
 def test_a_dry_run_names_the_pending_migrations_and_changes_nothing(
     store_url: str, tmp_path: Path
 ) -> None:
-    upgrade(store_url, folder=_folder(tmp_path, {"0001_customers.sql": FIRST}))
-    folder = _folder(tmp_path, {"0001_customers.sql": FIRST, "0002_visits.sql": SECOND})
+    upgrade(store_url, sources=_shop(tmp_path, {"0001_customers.sql": FIRST}))
+    shop = _shop(tmp_path, {"0001_customers.sql": FIRST, "0002_visits.sql": SECOND})
 
-    assert [m.label for m in upgrade(store_url, folder=folder, dry_run=True)] == ["0002_visits"]
+    assert [m.label for m in upgrade(store_url, sources=shop, dry_run=True)] == ["shop/0002_visits"]
     assert "visits" not in _tables(store_url)
-    assert [m.label for m in status(store_url, folder=folder).pending] == ["0002_visits"]
+    assert [m.label for m in status(store_url, sources=shop).pending] == ["shop/0002_visits"]
 
 
 def test_status_and_a_dry_run_never_make_a_sqlite_file(tmp_path: Path) -> None:
@@ -106,44 +97,48 @@ def test_status_and_a_dry_run_never_make_a_sqlite_file(tmp_path: Path) -> None:
 def test_upgrading_a_database_one_version_behind_keeps_its_data(
     store_url: str, tmp_path: Path
 ) -> None:
-    upgrade(store_url, folder=_folder(tmp_path, {"0001_customers.sql": FIRST}))
-    _execute(store_url, "INSERT INTO customers VALUES (1, 'Aino'), (2, 'Eero')")
+    upgrade(store_url, sources=_shop(tmp_path, {"0001_customers.sql": FIRST}))
+    execute(store_url, "INSERT INTO customers VALUES (1, 'Aino'), (2, 'Eero')")
 
-    folder = _folder(tmp_path, {"0001_customers.sql": FIRST, "0002_visits.sql": SECOND})
-    assert [m.label for m in upgrade(store_url, folder=folder)] == ["0002_visits"]
+    shop = _shop(tmp_path, {"0001_customers.sql": FIRST, "0002_visits.sql": SECOND})
+    assert [m.label for m in upgrade(store_url, sources=shop)] == ["shop/0002_visits"]
 
-    assert _rows(store_url, "SELECT id, name, country FROM customers ORDER BY id") == [
+    assert rows(store_url, "SELECT id, name, country FROM customers ORDER BY id") == [
         (1, "Aino", "FI"),
         (2, "Eero", "FI"),
     ]
-    assert _rows(store_url, "SELECT customer_id FROM visits ORDER BY 1") == [(1,), (2,)]
+    assert rows(store_url, "SELECT customer_id FROM visits ORDER BY 1") == [(1,), (2,)]
 
 
 def test_a_migration_that_fails_leaves_nothing_of_itself(store_url: str, tmp_path: Path) -> None:
-    upgrade(store_url, folder=_folder(tmp_path, {"0001_customers.sql": FIRST}))
+    upgrade(store_url, sources=_shop(tmp_path, {"0001_customers.sql": FIRST}))
     broken = "CREATE TABLE half (x INTEGER);\nINSERT INTO no_such_table VALUES (1);\n"
-    folder = _folder(tmp_path, {"0001_customers.sql": FIRST, "0002_broken.sql": broken})
+    shop = _shop(tmp_path, {"0001_customers.sql": FIRST, "0002_broken.sql": broken})
 
-    with pytest.raises(StorageUnavailable, match="migration 0002_broken failed and was rolled"):
-        upgrade(store_url, folder=folder)
+    with pytest.raises(
+        StorageUnavailable, match="migration shop/0002_broken failed and was rolled"
+    ):
+        upgrade(store_url, sources=shop)
 
     assert "half" not in _tables(store_url)
-    assert [a.label for a in status(store_url, folder=folder).applied] == ["0001_customers"]
+    assert [a.label for a in status(store_url, sources=shop).applied] == ["shop/0001_customers"]
 
 
 def test_a_database_made_before_migrations_adopts_the_first_one_and_keeps_its_data(
     store_url: str,
 ) -> None:
     """Colony before migrations made the same tables with CREATE ... IF NOT EXISTS."""
-    every = shipped("postgresql" if is_postgres(store_url) else "sqlite")
-    _execute(store_url, every[0].sql)
-    _execute(store_url, "INSERT INTO funding_partners VALUES ('bank', 'EUR', 'bank', 7)")
+    backend = "postgresql" if is_postgres(store_url) else "sqlite"
+    every = shipped(backend)
+    # Those tables are the first released migration's, which each package's first file
+    # carved from it still makes with IF NOT EXISTS.
+    execute(store_url, (RELEASED_FILES / backend / "0001_initial.sql").read_text())
+    execute(store_url, "INSERT INTO funding_partners VALUES ('bank', 'EUR', 'bank', 7)")
 
-    # The first is adopted as it stands; those shipped after it are applied as usual.
+    # Each is adopted as it stands; the rest are applied as usual.
     assert [m.label for m in upgrade(store_url)] == [m.label for m in every]
-    assert every[0].label == "0001_initial"
 
-    assert _rows(store_url, "SELECT name, created_at_ns FROM funding_partners") == [("bank", 7)]
+    assert rows(store_url, "SELECT name, created_at_ns FROM funding_partners") == [("bank", 7)]
 
 
 # Refusals: what the database records does not fit the shipped files. Each row: the files
@@ -153,26 +148,26 @@ REFUSALS = {
         {"0001_customers.sql": FIRST},
         None,
         {"0001_customers.sql": FIRST + "-- an afterthought\n"},
-        "migration 0001_customers was applied with sha256 .* a released migration was edited",
+        "migration shop/0001_customers was applied with sha256 .* a released migration was edited",
     ),
     "a migration renamed after it was applied": (
         {"0001_customers.sql": FIRST},
         None,
         {"0001_clients.sql": FIRST},
-        "migration 0001_customers was applied with sha256",
+        "migration shop/0001_customers was applied with sha256",
     ),
     "a database newer than the code": (
         {"0001_customers.sql": FIRST, "0002_visits.sql": SECOND},
         None,
         {"0001_customers.sql": FIRST},
-        "holds migration 0002_visits, which this Colony does not ship .its last is "
-        "0001_customers.: the database was upgraded by a newer Colony",
+        "holds migration shop/0002_visits, which this Colony does not ship .its last of shop "
+        "is shop/0001_customers.: the database was upgraded by a newer Colony",
     ),
     "a gap in the recorded versions": (
         {"0001_customers.sql": FIRST, "0002_visits.sql": SECOND, "0003_notes.sql": THIRD},
         "DELETE FROM schema_migrations WHERE version = 2",
         {"0001_customers.sql": FIRST, "0002_visits.sql": SECOND, "0003_notes.sql": THIRD},
-        "lacks migration 0002 while later ones are applied",
+        "lacks migration shop/0002 while later ones are applied",
     ),
 }
 
@@ -182,31 +177,32 @@ def test_a_database_that_does_not_fit_is_refused_and_left_alone(
     store_url: str, tmp_path: Path, case: str
 ) -> None:
     applied, tamper, shipped_files, message = REFUSALS[case]
-    upgrade(store_url, folder=_folder(tmp_path, applied))
+    upgrade(store_url, sources=_shop(tmp_path, applied))
     if tamper is not None:
-        _execute(store_url, tamper)
-    before = _rows(store_url, "SELECT version, checksum FROM schema_migrations ORDER BY 1")
-    folder = _folder(tmp_path, shipped_files)
+        execute(store_url, tamper)
+    before = rows(store_url, "SELECT package, version, checksum FROM schema_migrations ORDER BY 2")
+    shop = _shop(tmp_path, shipped_files)
 
     with pytest.raises(MigrationRefused, match=message):
-        upgrade(store_url, folder=folder)
+        upgrade(store_url, sources=shop)
     with pytest.raises(MigrationRefused, match=message):
-        upgrade(store_url, folder=folder, dry_run=True)
-    assert status(store_url, folder=folder).problems != []
+        upgrade(store_url, sources=shop, dry_run=True)
+    assert status(store_url, sources=shop).problems != []
 
-    assert _rows(store_url, "SELECT version, checksum FROM schema_migrations ORDER BY 1") == before
+    after = rows(store_url, "SELECT package, version, checksum FROM schema_migrations ORDER BY 2")
+    assert after == before
 
 
 def test_stores_refuse_to_open_a_database_newer_than_the_code(store_url: str) -> None:
-    from colony.storage.open import open_funding_store
+    from colony.wallets.sql_funding_store import open_funding_store
 
     upgrade(store_url)
-    _execute(
+    execute(
         store_url,
-        "INSERT INTO schema_migrations VALUES (9999, 'from_the_future', 'ff', "
+        "INSERT INTO schema_migrations VALUES ('wallets', 9999, 'from_the_future', 'ff', "
         "'2030-01-01T00:00:00+00:00')",
     )
-    with pytest.raises(MigrationRefused, match="holds migration 9999_from_the_future"):
+    with pytest.raises(MigrationRefused, match="holds migration wallets/9999_from_the_future"):
         open_funding_store(store_url)
 
 
@@ -223,12 +219,12 @@ def test_a_misnamed_or_misnumbered_folder_is_refused(
     tmp_path: Path, files: dict[str, str], message: str
 ) -> None:
     with pytest.raises(InvalidInput, match=message):
-        load(_folder(tmp_path, files))
+        load(_folder(tmp_path, files), "shop")
 
 
 def test_files_that_are_not_sql_are_ignored(tmp_path: Path) -> None:
-    folder = _folder(tmp_path, {"0001_customers.sql": FIRST, "README.md": "notes"})
-    assert [m.label for m in load(folder)] == ["0001_customers"]
+    shop = _shop(tmp_path, {"0001_customers.sql": FIRST, "README.md": "notes"})
+    assert [m.label for m in load(shop["shop"], "shop")] == ["shop/0001_customers"]
 
 
 def test_a_sqlite_migration_is_split_into_its_statements() -> None:
@@ -253,7 +249,7 @@ upgraders = 3
 def test_processes_upgrading_at_once_apply_each_migration_once(
     store_url: str, tmp_path: Path
 ) -> None:
-    folder = _folder(tmp_path, {"0001_slow.sql": SLOW})
+    shop = _shop(tmp_path, {"0001_slow.sql": SLOW})
     start = threading.Barrier(upgraders)
     applied: list[list[str]] = []
     failures: list[BaseException] = []
@@ -263,11 +259,11 @@ def test_processes_upgrading_at_once_apply_each_migration_once(
             if is_postgres(store_url):
                 with psycopg.connect(store_url, autocommit=True) as conn:
                     start.wait()
-                    done = postgres_migrate.migrate(conn, store_url, folder=folder)
+                    done = postgres_migrate.migrate(conn, store_url, sources=shop)
             else:
                 with closing(open_connection(sqlite_path(store_url))) as db:
                     start.wait()
-                    done = sqlite_migrate.migrate(db, store_url, folder=folder)
+                    done = sqlite_migrate.migrate(db, store_url, sources=shop)
             applied.append([m.label for m in done])
         except BaseException as exc:
             failures.append(exc)
@@ -281,20 +277,92 @@ def test_processes_upgrading_at_once_apply_each_migration_once(
 
     assert [f for f in failures if not isinstance(f, threading.BrokenBarrierError)] == []
     assert failures == []
-    assert sorted(applied) == [[], [], ["0001_slow"]]
-    assert _rows(store_url, "SELECT version FROM schema_migrations") == [(1,)]
+    assert sorted(applied) == [[], [], ["shop/0001_slow"]]
+    assert rows(store_url, "SELECT version FROM schema_migrations") == [(1,)]
 
 
 def test_applied_at_is_the_clock_reading_in_utc(store_url: str, tmp_path: Path) -> None:
-    folder = _folder(tmp_path, {"0001_customers.sql": FIRST})
+    shop = _shop(tmp_path, {"0001_customers.sql": FIRST})
     clock = ManualClock()  # 2026-01-01 UTC
     clock.advance(1.5)
     if is_postgres(store_url):
         with psycopg.connect(store_url, autocommit=True) as conn:
-            postgres_migrate.migrate(conn, store_url, folder=folder, clock=clock)
+            postgres_migrate.migrate(conn, store_url, sources=shop, clock=clock)
     else:
         with closing(open_connection(sqlite_path(store_url))) as db:
-            sqlite_migrate.migrate(db, store_url, folder=folder, clock=clock)
+            sqlite_migrate.migrate(db, store_url, sources=shop, clock=clock)
 
-    (applied,) = status(store_url, folder=folder).applied
+    (applied,) = status(store_url, sources=shop).applied
     assert applied.applied_at == dt.datetime(2026, 1, 1, 0, 0, 1, 500_000, tzinfo=dt.UTC)
+
+
+def test_the_runner_finds_each_packages_migrations_the_engines_first(tmp_path: Path) -> None:
+    root = tmp_path / "colony"
+    for package, backends in {
+        "shop": ["sqlite", "postgresql"],
+        "cafe": ["sqlite"],
+        "storage": ["sqlite", "postgresql"],
+        "kernel": [],
+    }.items():
+        (root / package).mkdir(parents=True)
+        for backend in backends:
+            (root / package / "migrations" / backend).mkdir(parents=True)
+
+    assert list(discover(root, "sqlite")) == ["storage", "cafe", "shop"]
+    assert list(discover(root, "postgresql")) == ["storage", "shop"]
+    assert shipped("sqlite")[0].package == "storage"
+
+
+def test_each_package_is_numbered_and_upgraded_on_its_own(store_url: str, tmp_path: Path) -> None:
+    cafe = _folder(tmp_path, {"0001_tables.sql": "CREATE TABLE tables (n INTEGER);\n"}, "cafe")
+    shop = _folder(tmp_path, {"0001_customers.sql": FIRST})
+    assert [m.label for m in upgrade(store_url, sources={"cafe": cafe, "shop": shop})] == [
+        "cafe/0001_tables",
+        "shop/0001_customers",
+    ]
+
+    # The shop adds its second migration, and a new package arrives with its first.
+    _folder(tmp_path, {"0001_customers.sql": FIRST, "0002_visits.sql": SECOND})
+    bar = _folder(tmp_path, {"0001_drinks.sql": "CREATE TABLE drinks (n INTEGER);\n"}, "bar")
+    every = {"bar": bar, "cafe": cafe, "shop": shop}
+    assert [m.label for m in status(store_url, sources=every).pending] == [
+        "bar/0001_drinks",
+        "shop/0002_visits",
+    ]
+    assert [m.label for m in upgrade(store_url, sources=every)] == [
+        "bar/0001_drinks",
+        "shop/0002_visits",
+    ]
+    assert [a.label for a in status(store_url, sources=every).applied] == [
+        "bar/0001_drinks",
+        "cafe/0001_tables",
+        "shop/0001_customers",
+        "shop/0002_visits",
+    ]
+
+    # A package this code no longer ships is a database newer than the code: refused.
+    with pytest.raises(
+        MigrationRefused,
+        match=r"holds migration bar/0001_drinks, which .* \(it ships none of bar\)",
+    ):
+        upgrade(store_url, sources={"cafe": cafe, "shop": shop})
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_each_package_makes_and_changes_only_its_own_tables(backend: str) -> None:
+    """Why the order across packages carries no meaning (docs/adr/0024): no package's migration
+    touches, or refers to, a table another package made."""
+    owner: dict[str, str] = {}
+    for m in shipped(backend):
+        sql = re.sub(r"--[^\n]*", "", m.sql)
+        for table in re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", sql, re.IGNORECASE):
+            assert table not in owner, f"{m.label} makes {table}, made by {owner[table]}"
+            owner[table] = m.package
+        touched = re.findall(
+            r"(?:\bON(?!\s+(?:CONFLICT|DELETE|UPDATE)\b)|ALTER TABLE|REFERENCES|INSERT INTO"
+            r"|\bUPDATE|DROP TABLE(?: IF EXISTS)?)\s+(\w+)",
+            sql,
+            re.IGNORECASE,
+        )
+        assert touched or "CREATE TABLE" in sql
+        assert {t: owner.get(t) for t in touched} == {t: m.package for t in touched}, m.label

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import psycopg
 
-from colony.storage.open import open_device_store, open_journal
+from colony.payments.sql_device_store import open_device_store
+from colony.storage.open import open_journal
 from colony.storage.schema_upgrade import upgrade
 from tests.storage.schema_snapshot import REGENERATE, SNAPSHOTS, snapshot
 
 # Tables only the SQLite backend has until their PostgreSQL twins land; when one does, its
-# name leaves this set (and its DDL joins migrations/postgresql/).
+# name leaves this set (and its DDL joins its package's migrations/postgresql/).
 SQLITE_ONLY_TABLES: set[str] = set()
 # Columns one backend has for want of something the other has built in, table by table:
 # SQLite orders rows by rowid, PostgreSQL needs a column to remember the order written.

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from colony.storage.open import open_funding_store
 from colony.wallets.funding import FundingPartner, MovementKind, MovementStatus, PartnerKind
 from colony.wallets.funding_service import FundingService
 from colony.wallets.model import Wallet, withdrawal_confirm_timeout_s
 from colony.wallets.results import WalletResult as W
+from colony.wallets.sql_funding_store import open_funding_store
 from tests.wallets.test_wallets import ALICE, World
 
 

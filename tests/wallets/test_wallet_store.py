@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from colony.storage.open import open_wallet_store
 from colony.wallets.model import Tier, Wallet
+from colony.wallets.sql_store import open_wallet_store
 from colony.wallets.store import every_wallet
 
 ALICE = Wallet("wal_a1", "+6591234567", "Alice", "SGD", 702, Tier.phone_only, 2**127 + 1, 5)

@@ -12,10 +12,11 @@ from colony.kernel.clock import ManualClock
 from colony.kernel.ids import IdGenerator
 from colony.ledger import Ledger
 from colony.ledger.verify import verify
-from colony.storage.open import open_ledger, open_wallet_store
+from colony.storage.open import open_ledger
 from colony.wallets.model import DEFAULT_LIMITS, OPENING_DEPOSIT_MINOR, Tier
 from colony.wallets.results import WalletResult as W
 from colony.wallets.service import WalletService
+from colony.wallets.sql_store import open_wallet_store
 
 ALICE, BOB, CAROL = "+6591234567", "+6598765432", "+6581112222"
 CAP = DEFAULT_LIMITS[Tier.phone_only]

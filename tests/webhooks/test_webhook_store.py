@@ -8,10 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from colony.kernel.errors import StorageUnavailable
-from colony.storage import sql_webhooks
-from colony.storage.open import open_webhook_store
-from colony.storage.sql_webhooks import SqlWebhookStore
+from colony.webhooks import sql_store as sql_webhooks
 from colony.webhooks.model import Attempt, Endpoint, Event, EventStatus
+from colony.webhooks.sql_store import SqlWebhookStore, open_webhook_store
 
 Store = SqlWebhookStore
 SHOP = "mer_shop"

@@ -20,9 +20,9 @@ import hashlib
 from colony.api import scopes
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
+from colony.api.records import KeyRecord
 from colony.merchants.model import Merchant
 from colony.partners.model import Partner
-from colony.storage.api_records import KeyRecord
 from colony.wallets.model import Wallet
 
 WALLET_TOKEN_PREFIX = "wtok_"

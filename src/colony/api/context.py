@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from colony.api.rate_limit import RateLimiter
+from colony.api.records import ApiStore
 from colony.fx.service import QuoteService
 from colony.kernel.clock import Clock
 from colony.ledger import LedgerPort
@@ -15,7 +16,6 @@ from colony.merchants.service import MerchantService
 from colony.partners.service import PartnerService
 from colony.payments.payment_code import PaymentCodeVerifier
 from colony.payments.service import PaymentService
-from colony.storage.api_records import ApiStore
 from colony.wallets.funding_service import FundingService
 from colony.wallets.service import WalletService
 from colony.wallets.store import WalletStore

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from fastapi.responses import JSONResponse
 
 from colony.api.errors import ApiError
+from colony.api.records import ApiStore
 from colony.kernel.clock import Clock
-from colony.storage.api_records import ApiStore
 
 # The longest key accepted, in characters.
 idempotency_key_chars_max = 255

@@ -18,9 +18,9 @@ from pydantic import BaseModel, Field
 from colony.api import auth, idempotency, scopes
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
+from colony.api.records import KeyRecord
 from colony.kernel.clock import NS_PER_S
 from colony.merchants.model import Merchant
-from colony.storage.api_records import KeyRecord
 
 # The longest name a key may be given, in characters.
 key_name_chars_max = 100

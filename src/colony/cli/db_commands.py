@@ -73,12 +73,15 @@ def upgrade_schema(
         bool, typer.Option("--dry-run", help="Name the pending migrations; apply none.")
     ] = False,
 ) -> None:
-    """Apply the pending schema migrations, each in one transaction; print them."""
+    """Apply the pending schema migrations, each in one transaction; print them (package/NNNN)."""
     url = database_url_from_env(database)
     try:
+        renumbered = status(url).released_numbering
         done = upgrade(url, dry_run=dry_run)
     except ColonyError as exc:
         raise fail(str(exc)) from None
+    if renumbered:
+        print(f"{'would record' if dry_run else 'recorded'} the applied migrations per package")
     verb = "would apply" if dry_run else "applied"
     for migration in done:
         print(f"{verb} {migration.label}")
@@ -106,6 +109,9 @@ def schema_status(
         print(f"  pending  {m.label}")
     if not now.applied and not now.pending:
         print("  no migrations")
+    if now.released_numbering and not now.problems:
+        print("  recorded in the single numbering of earlier releases: the next upgrade")
+        print("  records them per package (docs/adr/0024)")
     if now.problems:
         raise fail("; ".join(now.problems))
     if check and now.pending:

@@ -25,12 +25,13 @@ from colony.fx.rates import RateProvider, ReferenceRates, rate_age_max_days
 from colony.fx.rates_file import RatesFileProvider
 from colony.fx.results import QuoteResult, RateResult
 from colony.fx.service import QuoteService
+from colony.fx.sql_store import open_quote_store
 from colony.kernel.clock import Clock, SystemClock, utc_from_ns
 from colony.kernel.countries import countries
 from colony.kernel.errors import ColonyError, InvalidInput
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import Money, iso_4217_currencies
-from colony.storage.open import database_url_from_env, open_quote_store
+from colony.storage.open import database_url_from_env
 
 app = typer.Typer(no_args_is_help=True, help="Foreign exchange: rates, quotes, currencies.")
 out = Console()

@@ -9,10 +9,11 @@ import typer
 
 from colony.api import auth, scopes
 from colony.api.rate_limit import rate_limit_per_s, rate_limit_per_s_max
+from colony.api.sql_store import open_api_store
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import ColonyError
-from colony.storage.open import database_url_from_env, open_api_store
+from colony.storage.open import database_url_from_env
 
 app = typer.Typer(no_args_is_help=True, help="API keys.")
 

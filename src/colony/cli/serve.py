@@ -14,31 +14,29 @@ import uvicorn
 from colony.api.app import create_app
 from colony.api.context import ApiContext
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_per_s
+from colony.api.sql_store import open_api_store
 from colony.cli import demo_data, fx_commands
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
 from colony.merchants.service import MerchantService
+from colony.merchants.sql_store import open_merchant_store
 from colony.partners.clearing import Clearing
 from colony.partners.service import PartnerService
+from colony.partners.sql_store import open_partner_store
 from colony.payments.payment_code import PaymentCodeVerifier
 from colony.payments.service import PaymentService
-from colony.storage.open import (
-    database_url_from_env,
-    open_api_store,
-    open_device_store,
-    open_funding_store,
-    open_merchant_store,
-    open_partner_store,
-    open_payment_store,
-    open_wallet_store,
-    open_webhook_store,
-)
+from colony.payments.sql_device_store import open_device_store
+from colony.payments.sql_store import open_payment_store
+from colony.storage.open import database_url_from_env
 from colony.wallets.funding_service import FundingService
 from colony.wallets.service import WalletService
+from colony.wallets.sql_funding_store import open_funding_store
+from colony.wallets.sql_store import open_wallet_store
 from colony.webhooks.dispatcher import Sender, WebhookDispatcher, delivery_timeout_s
 from colony.webhooks.http_sender import HttpSender
+from colony.webhooks.sql_store import open_webhook_store
 from colony.workers import ElectedLedger
 
 

@@ -11,7 +11,7 @@ seconds, whatever the clocks' small drift), and accepts each (device, step) once
 step within the recognition window is reported as expired rather than wrong, so the person
 at the till can be told to refresh the code rather than that it is false.
 
-Devices and spent codes live in a `DeviceStore` (`storage/sql_devices.py`, on SQLite or
+Devices and spent codes live in a `DeviceStore` (`sql_device_store.py`, on SQLite or
 PostgreSQL), so a code spent once stays spent across restarts and across processes sharing
 the database.
 """

@@ -14,15 +14,6 @@ from colony.ledger.service import Ledger
 from colony.ledger.store import JournalOwned
 from colony.storage.postgres_databases import POSTGRES_SCHEMES
 from colony.storage.postgres_journal import PostgresJournal, redacted
-from colony.storage.sql_api import SqlApiStore, SqliteReads
-from colony.storage.sql_devices import SqlDeviceStore
-from colony.storage.sql_funding import SqlFundingStore
-from colony.storage.sql_merchants import SqlMerchantStore
-from colony.storage.sql_partners import SqlPartnerStore
-from colony.storage.sql_payments import SqlPaymentStore
-from colony.storage.sql_quotes import SqlQuoteStore
-from colony.storage.sql_wallets import SqlWalletStore
-from colony.storage.sql_webhooks import SqlWebhookStore
 from colony.storage.sqlite_journal import SqliteJournal
 from colony.storage.tables import PostgresSqlTables, SqliteTables, Tables
 from colony.storage.writer_lock import SqliteWriterLock
@@ -115,72 +106,19 @@ def try_open_writer(url: str, clock: Clock) -> WriterHold | None:
     return WriterHold(ledger, lock.release)
 
 
-def open_device_store(url: str) -> SqlDeviceStore:
-    """Payment-code devices and spent codes behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlDeviceStore(open_tables(url, "colony-devices"))
-
-
-def open_funding_store(url: str) -> SqlFundingStore:
-    """Funding partners and movements behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlFundingStore(open_tables(url, "colony-funding"))
-
-
-def open_webhook_store(url: str) -> SqlWebhookStore:
-    """Webhook endpoints, events and attempts behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlWebhookStore(open_tables(url, "colony-webhooks"))
-
-
 def open_tables(url: str, application_name: str) -> Tables:
     """A table store's connection to the database behind a `sqlite:///PATH` or
     `postgresql://` URL; `application_name` names it on the PostgreSQL server."""
     if is_postgres(url):
         return PostgresSqlTables(url, application_name)
-    return SqliteTables(_sqlite_path_or_refuse(url))
-
-
-def open_wallet_store(url: str) -> SqlWalletStore:
-    """Wallet records behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlWalletStore(open_tables(url, "colony-wallets"))
-
-
-def open_merchant_store(url: str) -> SqlMerchantStore:
-    """Merchant records behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlMerchantStore(open_tables(url, "colony-merchants"))
-
-
-def open_payment_store(url: str) -> SqlPaymentStore:
-    """Payment and refund records behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlPaymentStore(open_tables(url, "colony-payments"))
-
-
-def open_api_store(url: str, *, shared_claims: bool = False) -> SqlApiStore:
-    """The API's tokens, keys and idempotency records behind a `sqlite:///PATH` or
-    `postgresql://` URL; `shared_claims` when several processes serve the database."""
-    tables = open_tables(url, "colony-api")
-    # Reads apart from the writes (sql_api.py says why): on SQLite a connection per thread.
-    reads = (
-        open_tables(url, "colony-api-reads")
-        if is_postgres(url)
-        else SqliteReads(_sqlite_path_or_refuse(url))
-    )
-    return SqlApiStore(tables, reads, shared_claims=shared_claims)
-
-
-def open_quote_store(url: str) -> SqlQuoteStore:
-    """FX quotes behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlQuoteStore(open_tables(url, "colony-fx-quotes"))
-
-
-def open_partner_store(url: str) -> SqlPartnerStore:
-    """Partners and their members behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlPartnerStore(open_tables(url, "colony-partners"))
+    return SqliteTables(sqlite_path_or_refuse(url))
 
 
 def is_postgres(url: str) -> bool:
     return urlparse(url).scheme in POSTGRES_SCHEMES
 
 
-def _sqlite_path_or_refuse(url: str) -> Path:
+def sqlite_path_or_refuse(url: str) -> Path:
     if urlparse(url).scheme != "sqlite":
         raise _unknown_scheme(url)
     return sqlite_path(url)

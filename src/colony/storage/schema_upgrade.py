@@ -11,7 +11,6 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from importlib.resources.abc import Traversable
 
 import psycopg
 
@@ -21,7 +20,9 @@ from colony.storage.migration_plan import (
     Applied,
     Migration,
     MigrationRefused,
+    Sources,
     migrations_for,
+    pending,
     problems,
 )
 from colony.storage.open import is_postgres, sqlite_path
@@ -35,54 +36,59 @@ class SchemaStatus:
     applied: list[Applied]
     pending: list[Migration]  # empty when there are problems
     problems: list[str]  # why the database cannot be upgraded; empty when it can
+    # Recorded in the single numbering of earlier releases; the next upgrade records them per
+    # package (storage/released_numbering.py).
+    released_numbering: bool = False
 
 
-def upgrade(
-    url: str, *, dry_run: bool = False, folder: Traversable | None = None
-) -> list[Migration]:
+def upgrade(url: str, *, dry_run: bool = False, sources: Sources | None = None) -> list[Migration]:
     """Apply the pending migrations to the database at `url` (or, with `dry_run`, only
     name them): the ones applied, in order. `MigrationRefused` when the database does not fit.
     """
     label = redacted(url)
     if dry_run:
-        now = status(url, folder=folder)
+        now = status(url, sources=sources)
         if now.problems:
             raise MigrationRefused("; ".join(now.problems))
         return now.pending
     if is_postgres(url):
         with _postgres(url) as conn:
-            return postgres_migrate.migrate(conn, label, folder=folder)
+            return postgres_migrate.migrate(conn, label, sources=sources)
     path = sqlite_path(url)
     try:
         with closing(open_connection(path)) as db:
-            return sqlite_migrate.migrate(db, label, folder=folder)
+            return sqlite_migrate.migrate(db, label, sources=sources)
     except sqlite3.Error as exc:
         raise StorageUnavailable(f"{path}: cannot upgrade it: {exc}") from exc
 
 
-def status(url: str, *, folder: Traversable | None = None) -> SchemaStatus:
+def status(url: str, *, sources: Sources | None = None) -> SchemaStatus:
     """The migrations the database at `url` has, the ones it lacks, and any problem."""
     label = redacted(url)
-    if is_postgres(url):
-        with _postgres(url) as conn:
-            applied = postgres_migrate.read_applied(conn)
-        migrations = migrations_for("postgresql", folder)
-    else:
-        applied = _sqlite_applied(url)
-        migrations = migrations_for("sqlite", folder)
+    backend = "postgresql" if is_postgres(url) else "sqlite"
+    migrations = migrations_for(backend, sources)
+    try:
+        if is_postgres(url):
+            with _postgres(url) as conn:
+                applied = postgres_migrate.read_applied(conn, label)
+                released = postgres_migrate.in_released_numbering(conn)
+        else:
+            applied, released = _sqlite_applied(url, label)
+    except MigrationRefused as exc:
+        return SchemaStatus(label, [], [], [str(exc)], released_numbering=True)
     found = problems(migrations, applied, label)
-    todo = [] if found else migrations[len(applied) :]
-    return SchemaStatus(label, applied, todo, found)
+    todo = [] if found else pending(migrations, applied, label)
+    return SchemaStatus(label, applied, todo, found, released)
 
 
-def _sqlite_applied(url: str) -> list[Applied]:
+def _sqlite_applied(url: str, label: str) -> tuple[list[Applied], bool]:
     path = sqlite_path(url)
     if not path.exists():
-        return []
+        return [], False
     try:
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
             db.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
-            return sqlite_migrate.read_applied(db)
+            return sqlite_migrate.read_applied(db, label), sqlite_migrate.in_released_numbering(db)
     except sqlite3.Error as exc:
         raise StorageUnavailable(f"{path}: cannot read its migrations: {exc}") from exc
 

@@ -9,7 +9,8 @@ finds the row used (`used_by IS NULL` no longer holds) and changes nothing.
 from __future__ import annotations
 
 from colony.fx.quotes import Quote
-from colony.storage.quote_rows import QUOTE_COLUMNS, quote_of, quote_row
+from colony.fx.rows import QUOTE_COLUMNS, quote_of, quote_row
+from colony.storage.open import open_tables
 from colony.storage.tables import Tables
 
 
@@ -45,3 +46,8 @@ class SqlQuoteStore:
 
     def close(self) -> None:
         self._tables.close()
+
+
+def open_quote_store(url: str) -> SqlQuoteStore:
+    """FX quotes behind a `sqlite:///PATH` or `postgresql://` URL."""
+    return SqlQuoteStore(open_tables(url, "colony-fx-quotes"))

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from colony.payments.store import CrossBorderRecord, Party, PaymentRecord, RefundRecord
-from colony.storage.group_commit import GroupCommit
-from colony.storage.payment_rows import (
+from colony.payments.rows import (
     CROSS_BORDER_COLUMNS,
     OWNER_COLUMN,
     PAYMENT_COLUMNS,
@@ -24,6 +22,9 @@ from colony.storage.payment_rows import (
     refund_of,
     refund_row,
 )
+from colony.payments.store import CrossBorderRecord, Party, PaymentRecord, RefundRecord
+from colony.storage.group_commit import GroupCommit
+from colony.storage.open import open_tables
 from colony.storage.tables import Session, Tables
 
 # The most ids one statement of `cross_border_of_many` names: SQLite takes at most 32,766
@@ -175,3 +176,8 @@ def _insert_payments_unnest(db: Session, rows: Sequence[tuple[object, ...]]) -> 
     ).fetchall()
     by_id = {str(row[0]): payment_of(row) for row in stored}
     return [by_id[str(pid)] for pid in ids]
+
+
+def open_payment_store(url: str) -> SqlPaymentStore:
+    """Payment and refund records behind a `sqlite:///PATH` or `postgresql://` URL."""
+    return SqlPaymentStore(open_tables(url, "colony-payments"))

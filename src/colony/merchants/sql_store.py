@@ -7,12 +7,13 @@ records read are kept in memory.
 from __future__ import annotations
 
 from colony.merchants.model import Merchant
-from colony.storage.merchant_rows import (
+from colony.merchants.rows import (
     MERCHANT_COLUMNS,
     merchant_cache_entries_max,
     merchant_of,
     merchant_row,
 )
+from colony.storage.open import open_tables
 from colony.storage.record_cache import RecordCache
 from colony.storage.tables import Tables
 
@@ -47,3 +48,8 @@ class SqlMerchantStore:
 
     def close(self) -> None:
         self._tables.close()
+
+
+def open_merchant_store(url: str) -> SqlMerchantStore:
+    """Merchant records behind a `sqlite:///PATH` or `postgresql://` URL."""
+    return SqlMerchantStore(open_tables(url, "colony-merchants"))

@@ -79,7 +79,7 @@ def key_record(row: tuple[object, ...]) -> KeyRecord:
 
 
 class ApiStore(Protocol):
-    """Hashed wallet tokens, API keys and idempotency records (storage/sql_api.py says
+    """Hashed wallet tokens, API keys and idempotency records (api/sql_store.py says
     what each method does)."""
 
     def add_token(self, token_sha256: str, wallet_id: str, now_ns: int) -> None: ...

@@ -9,6 +9,7 @@ across restarts and across servers sharing the database.
 from __future__ import annotations
 
 from colony.payments.payment_code import Device
+from colony.storage.open import open_tables
 from colony.storage.tables import Tables
 
 
@@ -61,3 +62,8 @@ class SqlDeviceStore:
 
     def close(self) -> None:
         self._tables.close()
+
+
+def open_device_store(url: str) -> SqlDeviceStore:
+    """Payment-code devices and spent codes behind a `sqlite:///PATH` or `postgresql://` URL."""
+    return SqlDeviceStore(open_tables(url, "colony-devices"))

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from colony.storage.open import open_tables
 from colony.storage.tables import Tables
-from colony.storage.webhook_rows import (
+from colony.webhooks.model import Attempt, Endpoint, Event, EventStatus
+from colony.webhooks.rows import (
     ATTEMPT_COLUMNS,
     ENDPOINT_COLUMNS,
     EVENT_COLUMNS,
@@ -16,7 +18,6 @@ from colony.storage.webhook_rows import (
     event_of,
     event_row,
 )
-from colony.webhooks.model import Attempt, Endpoint, Event, EventStatus
 
 # The `seq` a first page of `events` reads below: above any the table will ever hand out.
 _NO_CURSOR_SEQ = 2**62
@@ -135,3 +136,8 @@ class SqlWebhookStore:
 
     def close(self) -> None:
         self._tables.close()
+
+
+def open_webhook_store(url: str) -> SqlWebhookStore:
+    """Webhook endpoints, events and attempts behind a `sqlite:///PATH` or `postgresql://` URL."""
+    return SqlWebhookStore(open_tables(url, "colony-webhooks"))

@@ -1,9 +1,10 @@
-"""Partners and their members, on either backend (tables.py); the queries are partner_rows.py's."""
+"""Partners and their members, on either backend (tables.py); the queries are rows.py's."""
 
 from __future__ import annotations
 
+from colony.partners import rows as q
 from colony.partners.model import MemberKind, Partner
-from colony.storage import partner_rows as q
+from colony.storage.open import open_tables
 from colony.storage.tables import Tables
 
 
@@ -55,3 +56,8 @@ class SqlPartnerStore:
 
     def close(self) -> None:
         self._tables.close()
+
+
+def open_partner_store(url: str) -> SqlPartnerStore:
+    """Partners and their members behind a `sqlite:///PATH` or `postgresql://` URL."""
+    return SqlPartnerStore(open_tables(url, "colony-partners"))

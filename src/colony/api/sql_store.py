@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
-from colony.storage.api_records import (
+from colony.api.records import (
     IDEMPOTENCY_COLUMNS,
     KEY_COLUMNS,
     KEY_INSERT_COLUMNS,
@@ -33,6 +33,7 @@ from colony.storage.api_records import (
     token_cache_entries_max,
 )
 from colony.storage.group_commit import GroupCommit
+from colony.storage.open import is_postgres, open_tables, sqlite_path_or_refuse
 from colony.storage.record_cache import RecordCache
 from colony.storage.sqlite_connection import busy_timeout_s
 from colony.storage.tables import Cursor, Session, Tables
@@ -267,3 +268,16 @@ def _write_answers_each(db: Session, answers: Sequence[Answer]) -> list[None]:
 def _write_answers_unnest(db: Session, answers: Sequence[Answer]) -> list[None]:
     db.execute(_WRITE_ANSWERS_UNNEST, [list(column) for column in zip(*answers, strict=True)])
     return [None] * len(answers)
+
+
+def open_api_store(url: str, *, shared_claims: bool = False) -> SqlApiStore:
+    """The API's tokens, keys and idempotency records behind a `sqlite:///PATH` or
+    `postgresql://` URL; `shared_claims` when several processes serve the database."""
+    tables = open_tables(url, "colony-api")
+    # Reads apart from the writes (the module says why): on SQLite a connection per thread.
+    reads = (
+        open_tables(url, "colony-api-reads")
+        if is_postgres(url)
+        else SqliteReads(sqlite_path_or_refuse(url))
+    )
+    return SqlApiStore(tables, reads, shared_claims=shared_claims)

@@ -3,7 +3,10 @@ the ledger journal."""
 
 from __future__ import annotations
 
-from colony.storage.funding_rows import (
+from colony.storage.open import open_tables
+from colony.storage.tables import Tables
+from colony.wallets.funding import FundingMovement, FundingPartner
+from colony.wallets.funding_rows import (
     MOVEMENT_COLUMNS,
     PARTNER_COLUMNS,
     movement_of,
@@ -11,8 +14,6 @@ from colony.storage.funding_rows import (
     partner_of,
     partner_row,
 )
-from colony.storage.tables import Tables
-from colony.wallets.funding import FundingMovement, FundingPartner
 
 
 class SqlFundingStore:
@@ -71,3 +72,8 @@ class SqlFundingStore:
         with self._tables.session() as db:
             inserted = db.execute(sql, row).rowcount
         return inserted == 1
+
+
+def open_funding_store(url: str) -> SqlFundingStore:
+    """Funding partners and movements behind a `sqlite:///PATH` or `postgresql://` URL."""
+    return SqlFundingStore(open_tables(url, "colony-funding"))

@@ -1,11 +1,12 @@
 """Wallet records, on either backend (tables.py); records read are kept in memory
-(wallet_rows.py says why that is safe)."""
+(rows.py says why that is safe)."""
 
 from __future__ import annotations
 
+from colony.storage.open import open_tables
 from colony.storage.tables import Tables
-from colony.storage.wallet_rows import WALLET_COLUMNS, WalletCache, wallet_of, wallet_row
 from colony.wallets.model import Tier, Wallet
+from colony.wallets.rows import WALLET_COLUMNS, WalletCache, wallet_of, wallet_row
 
 
 # Ids are compared and ordered byte by byte (COLLATE "C" on PostgreSQL, as SQLite does), so a
@@ -60,3 +61,8 @@ class SqlWalletStore:
             # Kept under the lock, so a tier set meanwhile cannot be overwritten by an older read.
             self._cache.keep(wallet)
         return wallet
+
+
+def open_wallet_store(url: str) -> SqlWalletStore:
+    """Wallet records behind a `sqlite:///PATH` or `postgresql://` URL."""
+    return SqlWalletStore(open_tables(url, "colony-wallets"))
