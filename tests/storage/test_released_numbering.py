@@ -151,7 +151,11 @@ def test_status_and_a_dry_run_read_a_released_database_and_change_nothing(
     every = shipped(_backend(store_url))
     assert now.released_numbering and now.problems == []
     assert [m.label for m in now.pending] == [m.label for m in pending]
-    assert [m.label for m in pending] == [m.label for m in every if m.name.endswith("border")]
+    # Pending: what released version 6 became, and what came after the single numbering.
+    after_it = {"storage/0002_currency_pins"}
+    assert [m.label for m in pending] == [
+        m.label for m in every if m.name.endswith("border") or m.label in after_it
+    ]
     assert len(now.applied) + len(pending) == len(every)
     assert rows(store_url, "SELECT * FROM schema_migrations ORDER BY version") == before
 
@@ -223,7 +227,7 @@ def test_the_cli_says_a_released_database_is_recorded_per_package_on_upgrade(
     _build_released(store_url, 6)
     runner = CliRunner()
 
-    status_out = runner.invoke(app, ["db", "status", "--check", "--database", store_url])
+    status_out = runner.invoke(app, ["db", "status", "--database", store_url])
     dry_run = runner.invoke(app, ["db", "upgrade", "--dry-run", "--database", store_url])
     done = runner.invoke(app, ["db", "upgrade", "--database", store_url])
 
@@ -231,7 +235,8 @@ def test_the_cli_says_a_released_database_is_recorded_per_package_on_upgrade(
     assert "  applied  storage/0001_journal  2026-11-20T09:00:01+00:00" in status_out.stdout
     assert "single numbering of earlier releases" in status_out.stdout
     assert dry_run.stdout.splitlines()[0] == "would record the applied migrations per package"
-    assert done.stdout.splitlines() == [
-        "recorded the applied migrations per package",
-        f"{store_url} is up to date: nothing to apply",
-    ]
+    assert done.stdout.splitlines()[0] == "recorded the applied migrations per package"
+    # What came after the single numbering is then applied as for any database.
+    assert "storage/0002_currency_pins" in done.stdout
+    again = runner.invoke(app, ["db", "upgrade", "--database", store_url])
+    assert again.stdout.splitlines() == [f"{store_url} is up to date: nothing to apply"]

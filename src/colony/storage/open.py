@@ -12,6 +12,7 @@ from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import InvalidInput
 from colony.ledger.service import Ledger
 from colony.ledger.store import JournalOwned
+from colony.storage.currency_pins import check_and_pin
 from colony.storage.postgres_databases import POSTGRES_SCHEMES
 from colony.storage.postgres_journal import PostgresJournal, redacted
 from colony.storage.sqlite_journal import SqliteJournal
@@ -70,9 +71,24 @@ def open_ledger(
     synchronous: str = "FULL",
     auto_pulse: bool = True,
 ) -> Ledger:
-    """The ledger on the journal behind `url`, replayed into memory."""
+    """The ledger on the journal behind `url`, replayed into memory; refused when Colony's
+    currency table would change the scale of a currency it holds (storage/currency_pins.py)."""
     journal = open_journal(url, synchronous=synchronous)
-    return Ledger(journal, clock or SystemClock(), auto_pulse=auto_pulse)
+    return _pinned(url, Ledger(journal, clock or SystemClock(), auto_pulse=auto_pulse))
+
+
+def _pinned(url: str, ledger: Ledger) -> Ledger:
+    """The ledger, once its currencies' pins agree with the table; closed if they do not."""
+    try:
+        tables = open_tables(url, "colony-currency-pins")
+        try:
+            check_and_pin(tables, ledger)
+        finally:
+            tables.close()
+    except BaseException:
+        ledger.close()
+        raise
+    return ledger
 
 
 @dataclass(frozen=True)
@@ -94,7 +110,8 @@ def try_open_writer(url: str, clock: Clock) -> WriterHold | None:
             journal = PostgresJournal(url, wait_for_owner=False)
         except JournalOwned:
             return None
-        return WriterHold(Ledger(journal, clock), lambda: None)  # closing the ledger unlocks
+        # Closing the ledger unlocks.
+        return WriterHold(_pinned(url, Ledger(journal, clock)), lambda: None)
     lock = SqliteWriterLock(sqlite_path(url))
     if not lock.try_acquire():
         return None

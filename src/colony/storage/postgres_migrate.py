@@ -110,9 +110,11 @@ def migrate(
     `conn` must be in autocommit mode. `sources` replaces the shipped migrations (for tests).
     """
     migrations = migrations_for("postgresql", sources)
-    applied = read_applied(conn, label)
+    # The rename comes first, under its lock: a read before it could see the single
+    # numbering's columns, then the per-package rows another process wrote meanwhile.
     if not dry_run:
         _record_per_package(conn, label)
+    applied = read_applied(conn, label)
     return apply_pending(
         migrations,
         applied,

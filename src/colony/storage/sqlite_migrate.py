@@ -82,9 +82,11 @@ def migrate(
     migrations (for tests).
     """
     migrations = migrations_for("sqlite", sources)
-    applied = read_applied(db, label)
+    # The rename comes first, under its lock: a read before it could see the single
+    # numbering's columns, then the per-package rows another process wrote meanwhile.
     if not dry_run:
         _record_per_package(db, label)
+    applied = read_applied(db, label)
     return apply_pending(
         migrations,
         applied,
