@@ -75,7 +75,7 @@ def test_backup_then_restore_gives_the_same_verified_ledger(
     assert code == 0, err
     assert backup_file.stat().st_size > 0
     assert f"{backup_file.stat().st_size:,} bytes" in out
-    assert "2 journal entries" in out  # one batch of accounts, one of transfers
+    assert "3 journal entries" in out  # the ledger rules, a batch of accounts, one of transfers
 
     code, out, err = _run("db", "restore", "--from", str(backup_file), "--database", target_url)
     assert code == 0, err
