@@ -52,7 +52,8 @@ def _populate(tmp_path: Path, url: str) -> None:
 def _export(url: str) -> list[dict[str, object]]:
     code, out, err = _run("ledger", "export", "--database", url)
     assert code == 0, err
-    return [json.loads(line) for line in out.splitlines()]
+    records = [json.loads(line) for line in out.splitlines()]
+    return [r for r in records if r["type"] != "batch_end"]
 
 
 @pytest.fixture
