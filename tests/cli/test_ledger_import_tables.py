@@ -3,8 +3,9 @@
 Every table that a file can express (no `setup` rows, no clock moved between batches, no unknown
 flag bits; see `tb_tables.importable`) is written as JSON lines with a `batch_end` at each of
 its commits and imported into a durable ledger on each backend. It must give every result the
-table expects and leave the same accounts and transfers as the state-machine run of the same
-table (tests/ledger/test_tigerbeetle_tables.py). Two of them also go through the command itself.
+table expects, leave the same accounts and transfers as the state-machine run of the same
+table (tests/ledger/test_tigerbeetle_tables.py) and answer its account queries alike. Two of
+them also go through the command itself.
 """
 
 from __future__ import annotations
@@ -61,6 +62,21 @@ def test_table_through_the_import_path(name: str, journal_url: str) -> None:
         model.run(rows)
         _assert_same_records(ledger.all_accounts(), model.state.accounts.values(), Account)
         _assert_same_records(ledger.all_transfers(), model.state.transfers.values(), Transfer)
+        # The account queries Colony can answer, through the statement the ledger serves.
+        accounts = {a.id: a for a in ledger.all_accounts()}
+        stamps = {t.id: t.timestamp for t in ledger.all_transfers()}
+        outcome = tb_tables.Outcome()
+        for operation, query in tb_tables.statement_queries(rows):
+            tb_tables.check_statement_query(
+                operation,
+                query,
+                accounts,
+                stamps,
+                lambda account_id, **bounds: ledger.statement(account_id, **bounds).lines,
+                outcome,
+            )
+        assert not outcome.failures, "\n".join(outcome.failures)
+        assert outcome.queries == model.outcome.queries
     finally:
         ledger.close()
 

@@ -15,14 +15,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from colony.ledger import history, invariants
 from colony.ledger.accounts import create_accounts
-from colony.ledger.history import Balances
-from colony.ledger.model import Account, AccountFlags, Transfer, TransferFlags
+from colony.ledger.model import Account, AccountFlags, StatementLine, Transfer, TransferFlags
 from colony.ledger.state import NS_PER_S, TIMESTAMP_MAX, LedgerState, expire_pending
 from colony.ledger.transfers import create_transfers
 
@@ -98,7 +97,8 @@ UNMAPPED_REASONS = {
     "query_transfers": "Colony has no query over transfers by user data, ledger and code",
     "get_change_events": "Colony has no change-event feed (its journal plays that part)",
     "filter": "Colony's statement filters by time only: not by user data, code or side",
-    "both bounds": "Colony's statement takes one time bound per direction",
+    "bounds": "Colony's statement takes a lower time bound forward, an upper one going back",
+    "expiry": "Colony's statement lists expiries beside transfers",
     "limit 0": "Colony refuses a statement limit of 0 as bad input instead of answering empty",
     "history flag": "Colony keeps every account's history, not only with the `history` flag",
 }
@@ -404,66 +404,102 @@ class StateMachineRun:
             self._fail(f"{row.line}\n    gave {actual}\n    want {want}")
 
     def _statement(self, operation: str, query: list[Row]) -> None:
-        """A TigerBeetle account query as Colony's statement (one account's changes in time
-        order, each with the balances after it), for the filters the statement has."""
-        head, results = query[0], query[1:]
-        f = head.values
-        reason = _unmapped_filter(f, self.state, operation)
-        if reason is not None:
-            self.outcome.unmapped += [(r.line, UNMAPPED_REASONS[reason]) for r in query]
-            return
-        self.outcome.queries += 1
-        account = self.state.accounts.get(f["account_id"])
-        lines: list[tuple[Transfer, Balances]] = []
-        if account is not None:
-            after = history.balances_after(
-                account.lines,
-                account.checkpoints,
-                account.id,
-                self.state.transfers,
-                0,
-                len(account.lines),
-            )
-            # TigerBeetle lists transfers only; an expiry is a line of Colony's statement.
-            lines = [
-                (line, b)
-                for line, b in zip(account.lines, after, strict=True)
-                if not isinstance(line, history.Expiry)
-            ]
+        """A TigerBeetle account query as a page of Colony's statement (one account's changes
+        in time order, each with the balances after it), for the filters the statement has."""
         stamps = {t.id: t.timestamp for t in self.transfers.values()}
-        low = stamps.get(f["timestamp_min_transfer_id"], 0)
-        high = stamps.get(f["timestamp_max_transfer_id"], TIMESTAMP_MAX)
-        lines = [(t, b) for t, b in lines if low <= t.timestamp <= high]
-        if f["reversed"]:
-            lines.reverse()
-        lines = lines[: f["limit"]]
-        got = [t.id for t, _ in lines]
-        if operation == "get_account_transfers":
-            want = [r.values["id"] for r in results]
-        else:
-            want = [r.values["transfer_id"] for r in results]
-            names = ("debits_pending", "debits_posted", "credits_pending", "credits_posted")
-            expected = [tuple(r.values[n] for n in names) for r in results]
-            balances = [b for _, b in lines]
-            if balances != expected:
-                self._fail(f"{head.line}\n    balances {balances}\n    want {expected}")
-        if got != want:
-            self._fail(f"{head.line}\n    gave {got}\n    want {want}")
+
+        def page(account_id: int, **bounds: Any) -> list[StatementLine]:
+            account = self.state.accounts.get(account_id)
+            if account is None:
+                return []
+            return history.statement_page(account, self.state.transfers, **bounds)[0]
+
+        check_statement_query(operation, query, self.state.accounts, stamps, page, self.outcome)
 
 
-def _unmapped_filter(f: dict[str, Any], state: LedgerState, operation: str) -> str | None:
+StatementReader = Callable[..., list[StatementLine]]
+
+
+def check_statement_query(
+    operation: str,
+    query: list[Row],
+    accounts: Mapping[int, Account],
+    stamps: dict[int, int],
+    page: StatementReader,
+    outcome: Outcome,
+) -> None:
+    """Check one `get_account_transfers` / `get_account_balances` query (its filter row, then
+    its result rows) against a statement page read by `page(account_id, **bounds)`."""
+    head, results = query[0], query[1:]
+    f = head.values
+    bounds = statement_bounds(f, stamps)
+    account = accounts.get(f["account_id"])
+    if isinstance(bounds, str):
+        reason = bounds
+    elif operation == "get_account_balances" and (
+        account is None or not account.flags & AF.history
+    ):
+        reason = "history flag"
+    else:
+        reason = None
+    if reason is not None:
+        outcome.unmapped += [(r.line, UNMAPPED_REASONS[reason]) for r in query]
+        return
+    assert not isinstance(bounds, str)
+    lines = page(f["account_id"], **bounds)
+    if any(line.kind == "expiry" for line in lines):
+        outcome.unmapped += [(r.line, UNMAPPED_REASONS["expiry"]) for r in query]
+        return
+    outcome.queries += 1
+    got = [line.transfer.id for line in lines]
+    if operation == "get_account_transfers":
+        want = [r.values["id"] for r in results]
+    else:
+        want = [r.values["transfer_id"] for r in results]
+        names = ("debits_pending", "debits_posted", "credits_pending", "credits_posted")
+        expected = [tuple(r.values[n] for n in names) for r in results]
+        balances = [tuple(getattr(line.balance, n) for n in names) for line in lines]
+        if balances != expected:
+            outcome.failures.append(f"{head.line}\n    balances {balances}\n    want {expected}")
+    if got != want:
+        outcome.failures.append(f"{head.line}\n    gave {got}\n    want {want}")
+
+
+def statement_bounds(f: dict[str, Any], stamps: dict[int, int]) -> dict[str, Any] | str:
+    """Colony's statement arguments for a TigerBeetle account filter, or why there are none.
+
+    TigerBeetle's time bounds are inclusive; the statement's are exclusive, and it takes a lower
+    bound going forward, an upper one going back."""
     if f["user_data_128"] or f["user_data_64"] or f["user_data_32"] or f["code"]:
         return "filter"
     if not (f["debits"] and f["credits"]):
         return "filter"
     if f["limit"] == 0:
         return "limit 0"
-    if f["timestamp_min_transfer_id"] and f["timestamp_max_transfer_id"]:
-        return "both bounds"
-    account = state.accounts.get(f["account_id"])
-    if operation == "get_account_balances" and (account is None or not account.flags & AF.history):
-        return "history flag"
-    return None
+    low, high = f["timestamp_min_transfer_id"], f["timestamp_max_transfer_id"]
+    if (f["reversed"] and low) or (not f["reversed"] and high):
+        return "bounds"
+    return {
+        "after_timestamp": stamps[low] - 1 if low else 0,
+        "before_timestamp": stamps[high] + 1 if high else None,
+        "limit": f["limit"],
+        "reverse": bool(f["reversed"]),
+    }
+
+
+def statement_queries(rows: list[Row]) -> list[tuple[str, list[Row]]]:
+    """The table's `get_account_transfers` / `get_account_balances` queries, each with its
+    result rows."""
+    out: list[tuple[str, list[Row]]] = []
+    query: list[Row] = []
+    for row in rows:
+        if row.action == "commit":
+            if row.values["operation"] in ("get_account_transfers", "get_account_balances"):
+                out.append((row.values["operation"], query))
+            query = []
+        elif row.action.startswith("get_account_"):
+            query.append(row)
+    return out
 
 
 def importable(rows: list[Row]) -> bool:

@@ -438,23 +438,14 @@ class Ledger:
             account = self._state.accounts.get(account_id)
             if account is None:
                 return StatementPage([], None)
-            lines = account.lines
-            if reverse:
-                stop = (
-                    len(lines)
-                    if before_timestamp is None
-                    else bisect.bisect_left(lines, before_timestamp, key=history.line_timestamp)
-                )
-                start = max(0, stop - limit)
-                more = start > 0
-            else:
-                start = bisect.bisect_right(lines, after_timestamp, key=history.line_timestamp)
-                stop = min(len(lines), start + limit)
-                more = stop < len(lines)
-            page = _statement_lines(account, self._state.transfers, start, stop)
-        if reverse:
-            page.reverse()
-        cursor = page[-1].timestamp if page and more else None
+            page, cursor = history.statement_page(
+                account,
+                self._state.transfers,
+                after_timestamp=after_timestamp,
+                before_timestamp=before_timestamp,
+                limit=limit,
+                reverse=reverse,
+            )
         return StatementPage(page, cursor)
 
     def balance_at(self, account_id: int, timestamp: int) -> AccountBalance | None:
@@ -466,7 +457,7 @@ class Ledger:
             i = bisect.bisect_right(account.lines, timestamp, key=history.line_timestamp)
             if i == 0:
                 return AccountBalance(account.timestamp, 0, 0, 0, 0)
-            return _statement_lines(account, self._state.transfers, i - 1, i)[0].balance
+            return history.statement_lines(account, self._state.transfers, i - 1, i)[0].balance
 
     def totals(self) -> list[LedgerTotals]:
         """Sums of every account's balances, per ledger (per currency)."""
@@ -530,28 +521,6 @@ def _retire_young_objects() -> None:
     """
     gc.collect(1)
     gc.freeze()
-
-
-def _statement_lines(
-    account: state.LiveAccount, transfers: dict[int, Transfer], start: int, stop: int
-) -> list[StatementLine]:
-    lines = account.lines
-    balances = history.balances_after(
-        lines, account.checkpoints, account.id, transfers, start, stop
-    )
-    out = []
-    for line, (dp, dpo, cp, cpo) in zip(lines[start:stop], balances, strict=True):
-        is_expiry = isinstance(line, history.Expiry)
-        transfer = line.transfer if isinstance(line, history.Expiry) else line
-        out.append(
-            StatementLine(
-                line.timestamp,
-                "expiry" if is_expiry else "transfer",
-                copy.copy(transfer),
-                AccountBalance(line.timestamp, dp, dpo, cp, cpo),
-            )
-        )
-    return out
 
 
 def _pack(events: Sequence[E], pack: object, kind: str) -> bytes:
