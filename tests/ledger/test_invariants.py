@@ -152,6 +152,23 @@ def test_a_post_that_would_break_a_limit_stops(state: LedgerState) -> None:
         create_transfers(state, [post], START_NS + 20_000)
 
 
+def test_an_imported_post_before_its_accounts_stops(state: LedgerState) -> None:
+    state.accounts[4].timestamp = state.last_timestamp + 10**9  # as if 4 were opened later
+    post = Transfer(
+        20,
+        0,
+        0,
+        10,
+        0,
+        0,
+        int(TF.post_pending_transfer | TF.imported),
+        pending_id=11,
+        timestamp=state.last_timestamp + 1,
+    )
+    with pytest.raises(InvariantBroken, match="predates its pending transfer"):
+        create_transfers(state, [post], state.last_timestamp + 10**6)
+
+
 def test_the_ledger_stops_on_a_broken_invariant_and_a_reopen_rebuilds(tmp_path: object) -> None:
     url = f"sqlite:///{tmp_path}/l.db"
     ledger = open_ledger(url, clock=ManualClock(START_NS), auto_pulse=False)
