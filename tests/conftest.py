@@ -16,7 +16,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from colony.ledger import invariants
 from colony.storage.postgres_databases import create_fresh_database, drop_database
+
+# The ledger's expensive invariant checks run in every test: in this process, and through the
+# environment in every process a test starts (docs/adr/0022).
+os.environ["COLONY_LEDGER_VERIFY"] = "1"
+invariants.verify = True
 
 POSTGRES_SERVER_URL = os.environ.get(
     "COLONY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

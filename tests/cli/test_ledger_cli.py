@@ -94,7 +94,8 @@ def test_malformed_line_stops_the_import_and_applies_nothing_of_its_batch(
     assert "lines 1-2 were applied" in err
     code, out, _ = _run("ledger", "export", "--database", db)
     records = [json.loads(line) for line in out.splitlines()]
-    assert [r["type"] for r in records] == ["account", "account"]  # transfer 10 is not there
+    # Transfer 10 is not there.
+    assert [r["type"] for r in records] == ["account", "account", "batch_end"]
 
 
 @pytest.mark.parametrize(
@@ -130,11 +131,63 @@ def test_export_round_trips_fields(tmp_path: Path, db: str) -> None:
     )
     code, out, _ = _run("ledger", "export", "--database", db)
     assert code == 0
-    account, _, transfer = (json.loads(line) for line in out.splitlines())
+    records = [json.loads(line) for line in out.splitlines()]
+    account, _, transfer = (r for r in records if r["type"] != "batch_end")
     assert account["id"] == big and account["user_data_128"] == big
     assert account["flags"] == ["history"] and account["debits_posted"] == 123
     assert transfer["amount"] == 123 and transfer["user_data_64"] == 9
     assert transfer["timestamp"] > account["timestamp"] > 0
+
+
+def test_batch_end_lines_cut_the_batches(tmp_path: Path, db: str) -> None:
+    code, out, err = _import(
+        tmp_path,
+        db,
+        [
+            _account(1),
+            _account(2),
+            json.dumps({"type": "batch_end"}),
+            json.dumps({"type": "batch_end"}),  # an empty batch: nothing to apply
+            _transfer(10, 1, 2, 5, flags=["linked"]),
+            json.dumps({"type": "batch_end"}),  # the chain is left open at the end of a batch
+            _transfer(11, 1, 2, 5, flags=["linked"]),
+            _transfer(12, 1, 2, 5),
+        ],
+    )
+    assert code == 0, err
+    assert [json.loads(line)["result"] for line in out.splitlines()] == [
+        "ok",
+        "ok",
+        "linked_event_chain_open",
+        "ok",
+        "ok",
+    ]
+    code, _, err = _import(tmp_path, db, [json.dumps({"type": "batch_end", "id": 1})])
+    assert code == 2
+    assert 'a batch_end line has no fields, not "id"' in err
+
+
+def test_export_ends_each_batch_where_no_chain_is_cut(tmp_path: Path, db: str) -> None:
+    chain = [_transfer(10 + i, 1, 2, 1, flags=["linked"]) for i in range(3)]
+    _import(tmp_path, db, [_account(1), _account(2), *chain, _transfer(13, 1, 2, 1)])
+    code, out, _ = _run("ledger", "export", "--database", db)
+    assert code == 0
+    kinds = [json.loads(line)["type"] for line in out.splitlines()]
+    assert kinds == ["account"] * 2 + ["batch_end"] + ["transfer"] * 4 + ["batch_end"]
+
+
+def test_export_batches_never_split_a_chain() -> None:
+    from colony.cli.ledger_commands import _export_batches
+    from colony.ledger import Transfer, TransferFlags, batch_events_max
+
+    linked = int(TransferFlags.linked)
+    # A chain of three ends two events before the batch limit; the next chain straddles it.
+    head = [Transfer(i, 1, 2, 1, 1, 1, linked if i % 3 else 0) for i in range(1, 8_189)]
+    straddling = [Transfer(i, 1, 2, 1, 1, 1, linked) for i in range(8_189, 8_192)]
+    events = [*head, *straddling, Transfer(8_192, 1, 2, 1, 1, 1)]
+    batches = list(_export_batches(iter(events)))
+    assert [len(b) for b in batches] == [8_187, 5]
+    assert all(len(b) <= batch_events_max and not b[-1].flags & linked for b in batches)
 
 
 def test_verify_passes_on_a_good_ledger(tmp_path: Path, db: str) -> None:

@@ -206,10 +206,14 @@ class Model:
 
     def _exists(self, t: Transfer, e: Transfer) -> RT:
         pv = bool(t.flags & (TF.post_pending_transfer | TF.void_pending_transfer))
-        if t.flags & TF.post_pending_transfer:
-            amount_differs = t.amount not in (AMOUNT_MAX, e.amount)
-        elif t.flags & TF.void_pending_transfer:
-            amount_differs = t.amount not in (0, e.amount)
+        # The pending transfer, when both name the same one (else an earlier check decides).
+        p = self.s.transfers.get(t.pending_id) if pv and t.pending_id == e.pending_id else None
+        if t.flags & TF.post_pending_transfer and p is not None:
+            amount_differs = (p.amount if t.amount == AMOUNT_MAX else t.amount) != e.amount
+        elif t.flags & TF.void_pending_transfer and p is not None:
+            amount_differs = (t.amount or p.amount) != e.amount
+        elif pv:
+            amount_differs = True  # never reached: flags or pending_id differ first
         elif t.flags & (TF.balancing_debit | TF.balancing_credit):
             amount_differs = t.amount < e.amount
         else:
@@ -217,6 +221,13 @@ class Model:
 
         def differs(mine: int, theirs: int) -> bool:
             return (mine != theirs and mine != 0) if pv else mine != theirs
+
+        def user_data_differs(name: str) -> bool:
+            # A post or void that left user data out holds the pending transfer's.
+            mine = getattr(t, name)
+            if p is not None and mine == 0:
+                return bool(getattr(e, name) != getattr(p, name))
+            return bool(mine != getattr(e, name))
 
         checks: list[tuple[bool, RT]] = [
             (t.flags != e.flags, RT.exists_with_different_flags),
@@ -231,9 +242,9 @@ class Model:
                 RT.exists_with_different_credit_account_id,
             ),
             (amount_differs, RT.exists_with_different_amount),
-            (t.user_data_128 != e.user_data_128, RT.exists_with_different_user_data_128),
-            (t.user_data_64 != e.user_data_64, RT.exists_with_different_user_data_64),
-            (t.user_data_32 != e.user_data_32, RT.exists_with_different_user_data_32),
+            (user_data_differs("user_data_128"), RT.exists_with_different_user_data_128),
+            (user_data_differs("user_data_64"), RT.exists_with_different_user_data_64),
+            (user_data_differs("user_data_32"), RT.exists_with_different_user_data_32),
             (differs(t.ledger, e.ledger), RT.exists_with_different_ledger),
             (differs(t.code, e.code), RT.exists_with_different_code),
         ]
@@ -278,7 +289,7 @@ class Model:
             (cr.credits_posted + amount > MAX, RT.overflows_credits_posted),
             (dr.debits_pending + dr.debits_posted + amount > MAX, RT.overflows_debits),
             (cr.credits_pending + cr.credits_posted + amount > MAX, RT.overflows_credits),
-            (ts + t.timeout * NS > 2**64 - 1, RT.overflows_timeout),
+            (ts + t.timeout * NS > 2**63 - 1, RT.overflows_timeout),
             (
                 bool(dr.flags & AF.debits_must_not_exceed_credits)
                 and dr.debits_pending + dr.debits_posted + amount > dr.credits_posted,
@@ -320,7 +331,10 @@ class Model:
             if broken:
                 return result
         assert p is not None
-        amount = (p.amount if t.amount == AMOUNT_MAX else t.amount) if post else p.amount
+        if post:
+            amount = p.amount if t.amount == AMOUNT_MAX else t.amount
+        else:
+            amount = t.amount or p.amount
         dr, cr = self.s.accounts[p.debit_account_id], self.s.accounts[p.credit_account_id]
         status = self.s.status.get(p.id)
         late: list[tuple[bool, RT]] = [
@@ -335,19 +349,14 @@ class Model:
             ),
             (t.ledger not in (0, p.ledger), RT.pending_transfer_has_different_ledger),
             (t.code not in (0, p.code), RT.pending_transfer_has_different_code),
-            (post and amount > p.amount, RT.exceeds_pending_transfer_amount),
-            (not post and t.amount not in (0, p.amount), RT.pending_transfer_has_different_amount),
+            (amount > p.amount, RT.exceeds_pending_transfer_amount),
+            (amount < p.amount and not post, RT.pending_transfer_has_different_amount),
             (status == "posted", RT.pending_transfer_already_posted),
             (status == "voided", RT.pending_transfer_already_voided),
             (status == "expired", RT.pending_transfer_expired),
-            (
-                bool(dr.flags & AF.closed) and not p.flags & TF.closing_debit,
-                RT.debit_account_already_closed,
-            ),
-            (
-                bool(cr.flags & AF.closed) and not p.flags & TF.closing_credit,
-                RT.credit_account_already_closed,
-            ),
+            # A closed account allows one movement: voiding a pending transfer.
+            (post and bool(dr.flags & AF.closed), RT.debit_account_already_closed),
+            (post and bool(cr.flags & AF.closed), RT.credit_account_already_closed),
             (post and dr.debits_posted + amount > MAX, RT.overflows_debits_posted),
             (post and cr.credits_posted + amount > MAX, RT.overflows_credits_posted),
         ]
@@ -364,9 +373,9 @@ class Model:
             t.flags,
             p.id,
             0,
-            t.user_data_128,
-            t.user_data_64,
-            t.user_data_32,
+            t.user_data_128 or p.user_data_128,
+            t.user_data_64 or p.user_data_64,
+            t.user_data_32 or p.user_data_32,
             ts,
         )
         dr.debits_pending -= p.amount

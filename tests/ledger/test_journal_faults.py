@@ -15,15 +15,16 @@ from colony.ledger.service import JournalReplayMismatch
 from colony.storage.journal_rows import JournalCorrupt
 from colony.storage.open import open_ledger, sqlite_path
 
-# The same damage in each backend's SQL.
+# The same damage in each backend's SQL, to the entry of the first transfer batch: entry 1
+# records the ledger rules, entry 2 the accounts (see `_ledger`).
 ZERO_BODY = {
-    "sqlite": "UPDATE ledger_journal SET body = zeroblob(length(body)) WHERE seq = 2",
+    "sqlite": "UPDATE ledger_journal SET body = zeroblob(length(body)) WHERE seq = 3",
     "postgresql": "UPDATE ledger_journal SET body = decode(repeat('00', length(body)), 'hex')"
-    " WHERE seq = 2",
+    " WHERE seq = 3",
 }
 TAMPER_RESULTS = {
-    "sqlite": "UPDATE ledger_journal SET results = x'42' WHERE seq = 2",
-    "postgresql": "UPDATE ledger_journal SET results = '\\x42'::bytea WHERE seq = 2",
+    "sqlite": "UPDATE ledger_journal SET results = x'42' WHERE seq = 3",
+    "postgresql": "UPDATE ledger_journal SET results = '\\x42'::bytea WHERE seq = 3",
 }
 
 
@@ -94,7 +95,7 @@ def test_corrupt_journal_row_is_detected(journal_url: str) -> None:
     ledger.create_transfers([Transfer(9, 1, 2, 5, 1, 1)])
     ledger.close()
     _damage(journal_url, ZERO_BODY)
-    with pytest.raises(JournalCorrupt, match="entry 2 fails its checksum"):
+    with pytest.raises(JournalCorrupt, match="entry 3 fails its checksum"):
         open_ledger(journal_url)
 
 
@@ -103,7 +104,7 @@ def test_tampered_results_are_detected_on_replay(journal_url: str) -> None:
     ledger.create_transfers([Transfer(9, 1, 2, 5, 1, 1)])
     ledger.close()
     _damage(journal_url, TAMPER_RESULTS)
-    with pytest.raises(JournalReplayMismatch, match="entry 2"):
+    with pytest.raises(JournalReplayMismatch, match="entry 3"):
         open_ledger(journal_url)
 
 

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, TextIO, TypeVar
 
 import typer
 from rich.console import Console
@@ -18,11 +18,18 @@ from rich.table import Table
 
 from colony.kernel.errors import ColonyError, InvalidInput
 from colony.ledger import Account, Ledger, Transfer, batch_events_max
-from colony.ledger.jsonl import account_to_json, parse_line, transfer_to_json
+from colony.ledger.jsonl import (
+    BATCH_END_JSON,
+    BatchEnd,
+    account_to_json,
+    parse_line,
+    transfer_to_json,
+)
 from colony.ledger.verify import VerifyReport, verify
 from colony.storage.open import database_url_from_env, open_ledger
 
 app = typer.Typer(no_args_is_help=True, help="The double-entry ledger.")
+E = TypeVar("E", Account, Transfer)
 err = Console(stderr=True)
 
 DatabaseOption = Annotated[
@@ -57,7 +64,11 @@ def import_events(
     file: Annotated[str, typer.Argument(help="JSON lines file, or - for standard input.")],
     database: DatabaseOption = None,
 ) -> None:
-    """Apply accounts and transfers from JSON lines; print one result per event."""
+    """Apply accounts and transfers from JSON lines; print one result per event.
+
+    A line {"type": "batch_end"} ends a batch (linked chains live within one); a batch also
+    ends where the type changes and after 8,190 events.
+    """
     try:
         stream: TextIO = sys.stdin if file == "-" else Path(file).open(encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
@@ -99,8 +110,9 @@ def import_events(
 
 
 def _batches(stream: TextIO) -> Iterator[tuple[str, list[Account] | list[Transfer], int]]:
-    """Consecutive lines of one type, up to 8,190, each batch parsed whole before it is
-    yielded, so a malformed line stops the import before any of its batch is applied."""
+    """The file's batches: lines up to a batch_end line, cut also where the type changes and
+    at 8,190 events. Each batch is parsed whole before it is yielded, so a malformed line stops
+    the import before any of its batch is applied."""
     kind: str | None = None
     batch: list[Account] | list[Transfer] = []
     last_line = 0
@@ -108,6 +120,11 @@ def _batches(stream: TextIO) -> Iterator[tuple[str, list[Account] | list[Transfe
         if not text.strip():
             continue
         event = parse_line(text, line_number)
+        if isinstance(event, BatchEnd):
+            if batch and kind is not None:
+                yield kind, batch, line_number
+            batch = []
+            continue
         event_kind = "account" if isinstance(event, Account) else "transfer"
         if batch and (event_kind != kind or len(batch) == batch_events_max):
             assert kind is not None
@@ -132,13 +149,36 @@ def export_events(
         except OSError as exc:
             raise fail(f"cannot write {output}: {exc.strerror}") from None
         try:
-            for account in ledger.all_accounts():
-                out.write(json.dumps(account_to_json(account)) + "\n")
-            for transfer in ledger.all_transfers():
-                out.write(json.dumps(transfer_to_json(transfer)) + "\n")
+            for accounts in _export_batches(ledger.all_accounts()):
+                out.writelines(json.dumps(account_to_json(a)) + "\n" for a in accounts)
+                out.write(_BATCH_END_LINE)
+            for transfers in _export_batches(ledger.all_transfers()):
+                out.writelines(json.dumps(transfer_to_json(t)) + "\n" for t in transfers)
+                out.write(_BATCH_END_LINE)
         finally:
             if output:
                 out.close()
+
+
+_BATCH_END_LINE = json.dumps(BATCH_END_JSON) + "\n"
+
+
+def _export_batches(events: Iterator[E]) -> Iterator[list[E]]:
+    """Events in batches of at most 8,190, each ending where a linked chain ends (every
+    stored chain succeeded, so its last event is the one without `linked`)."""
+    batch: list[E] = []
+    cut = 0  # events of `batch` up to the end of its last complete chain
+    for event in events:
+        batch.append(event)
+        if not event.flags & 1:  # `linked` is bit 0 of both records' flags
+            cut = len(batch)
+        if len(batch) == batch_events_max:
+            if not cut:
+                raise InvalidInput("a linked chain longer than a batch: the ledger is corrupt")
+            yield batch[:cut]
+            batch, cut = batch[cut:], 0  # the start of a chain that goes on
+    if batch:
+        yield batch
 
 
 @app.command("verify")

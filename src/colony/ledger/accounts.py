@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from colony.ledger.invariants import InvariantBroken, check_batch
 from colony.ledger.model import ACCOUNT_FLAGS_KNOWN, U128_MAX, Account
 from colony.ledger.results import CreateAccountResult
 from colony.ledger.state import (
@@ -12,6 +13,7 @@ from colony.ledger.state import (
     _A_DR_LIMIT,
     _A_IMPORTED,
     _A_LINKED,
+    RULES_LEGACY,
     TIMESTAMP_MAX,
     LedgerState,
     LiveAccount,
@@ -32,6 +34,8 @@ def create_accounts(
     n = len(events)
     results: list[CreateAccountResult] = [RA.ok] * n
     imported_batch = n > 0 and bool(events[0].flags & _A_IMPORTED)
+    legacy = state.rules == RULES_LEGACY
+    advance_limit = base if legacy else base + n - 1
     chain_start = -1
     chain_failed = False
     undo: Undo | None = None
@@ -41,7 +45,7 @@ def create_accounts(
         if chain_start < 0 and linked:
             chain_start = i
             chain_failed = False
-            undo = Undo()
+            undo = Undo(state)
         # TigerBeetle's order: a chain left open at the end of the batch is named as such
         # even when an earlier event of it already failed.
         if linked and i == n - 1:
@@ -49,12 +53,13 @@ def create_accounts(
         elif chain_failed:
             result = RA.linked_event_failed
         else:
-            result = _create_account(state, a, base + i, imported_batch, base, undo)
-            if result is RA.ok and imported_batch:
+            result = _create_account(state, a, base + i, imported_batch, advance_limit, undo)
+            if result is RA.ok and imported_batch and legacy:
                 state.last_timestamp = a.timestamp
         results[i] = result
         if result is not RA.ok and chain_start >= 0 and not chain_failed:
-            assert undo is not None
+            if undo is None:
+                raise InvariantBroken("a linked chain without its undo log")
             undo.rollback(state)
             for j in range(chain_start, i):
                 results[j] = RA.linked_event_failed
@@ -63,8 +68,9 @@ def create_accounts(
             chain_start = -1
             chain_failed = False
             undo = None
-    if n and not imported_batch:
-        state.last_timestamp = base + n - 1
+    if n and not (imported_batch and legacy):
+        state.last_timestamp = max(state.last_timestamp, base + n - 1)
+    check_batch(state, n, len(results))
     return results
 
 
@@ -73,7 +79,7 @@ def _create_account(
     a: Account,
     timestamp: int,
     imported_batch: bool,
-    now_ns: int,
+    advance_limit: int,
     undo: Undo | None,
 ) -> CreateAccountResult:
     flags = a.flags
@@ -83,7 +89,7 @@ def _create_account(
         timestamp = a.timestamp
         if timestamp < 1 or timestamp > TIMESTAMP_MAX:
             return RA.imported_event_timestamp_out_of_range
-        if timestamp >= now_ns:
+        if timestamp >= advance_limit:
             return RA.imported_event_timestamp_must_not_advance
     else:
         if flags & _A_IMPORTED:
@@ -128,8 +134,13 @@ def _create_account(
         return RA.ledger_must_not_be_zero
     if a.code == 0:
         return RA.code_must_not_be_zero
-    if imported_batch and timestamp <= state.last_timestamp:
-        return RA.imported_event_timestamp_must_not_regress
+    if imported_batch:
+        if state.rules == RULES_LEGACY:
+            if timestamp <= state.last_timestamp:
+                return RA.imported_event_timestamp_must_not_regress
+        # TigerBeetle's rule: after the last account, and no transfer's timestamp.
+        elif timestamp <= state.last_account_timestamp() or state.is_transfer_timestamp(timestamp):
+            return RA.imported_event_timestamp_must_not_regress
     stored = LiveAccount(
         a.id,
         a.ledger,
@@ -148,6 +159,7 @@ def _create_account(
     stored.lines = []
     stored.checkpoints = []
     state.accounts[a.id] = stored
+    state.account_timestamps.append(timestamp)
     if undo is not None:
         undo.new_accounts.append(a.id)
     return RA.ok

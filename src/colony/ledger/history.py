@@ -9,9 +9,15 @@ Balances after any line are rebuilt from the nearest snapshot by replaying at mo
 
 from __future__ import annotations
 
+import bisect
+import copy
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from colony.ledger.model import Transfer, TransferFlags
+from colony.ledger.model import AccountBalance, StatementLine, Transfer, TransferFlags
+
+if TYPE_CHECKING:
+    from colony.ledger.state import LiveAccount
 
 # A balance snapshot every this many lines of an account's history (a power of two).
 checkpoint_lines = 256
@@ -82,4 +88,58 @@ def balances_after(
         dp, dpo, cp_, cpo = dp + a, dpo + b, cp_ + c, cpo + d
         if i >= start:
             out.append((dp, dpo, cp_, cpo))
+    return out
+
+
+def statement_page(
+    account: LiveAccount,
+    transfers: dict[int, Transfer],
+    *,
+    after_timestamp: int,
+    before_timestamp: int | None,
+    limit: int,
+    reverse: bool,
+) -> tuple[list[StatementLine], int | None]:
+    """One page of an account's statement and the cursor to the next page (None: the last).
+
+    Forward pages start after `after_timestamp`; reversed pages (newest first) start before
+    `before_timestamp`. The cursor continues in the same direction.
+    """
+    lines = account.lines
+    if reverse:
+        stop = (
+            len(lines)
+            if before_timestamp is None
+            else bisect.bisect_left(lines, before_timestamp, key=line_timestamp)
+        )
+        start = max(0, stop - limit)
+        more = start > 0
+    else:
+        start = bisect.bisect_right(lines, after_timestamp, key=line_timestamp)
+        stop = min(len(lines), start + limit)
+        more = stop < len(lines)
+    page = statement_lines(account, transfers, start, stop)
+    if reverse:
+        page.reverse()
+    return page, (page[-1].timestamp if page and more else None)
+
+
+def statement_lines(
+    account: LiveAccount, transfers: dict[int, Transfer], start: int, stop: int
+) -> list[StatementLine]:
+    """Lines start..stop of the account's history, each with the balances after it."""
+    lines = account.lines
+    balances = balances_after(lines, account.checkpoints, account.id, transfers, start, stop)
+    out = []
+    for line, (dp, dpo, cp, cpo) in zip(lines[start:stop], balances, strict=True):
+        is_expiry = isinstance(line, Expiry)
+        transfer = line.transfer if isinstance(line, Expiry) else line
+        out.append(
+            StatementLine(
+                line.timestamp,
+                "expiry" if is_expiry else "transfer",
+                copy.copy(transfer),
+                AccountBalance(line.timestamp, dp, dpo, cp, cpo),
+            )
+        )
     return out

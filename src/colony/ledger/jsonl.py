@@ -4,6 +4,10 @@ One object per line: `{"type": "account" | "transfer", ...fields}` with TigerBee
 names, flags as a list of flag names, and integers for every number. u128 values may also be
 written as strings of decimal digits, because many JSON tools lose precision past 2**53.
 
+`{"type": "batch_end"}` ends a batch: the events since the last end (or the start) are applied
+as one batch, which is what linked chains and `linked_event_chain_open` are about. A batch also
+ends where the type changes and after 8,190 events, so a file without markers still imports.
+
 Parsing is strict, because this is where outside data enters the ledger: an unknown field, a
 float, a negative number, a boolean or an unknown flag is refused with an error that names the
 line and the field, never guessed at.
@@ -34,8 +38,20 @@ _POST_OR_VOID_REQUIRED = ("id", "pending_id")
 _POST_OR_VOID = ("post_pending_transfer", "void_pending_transfer")
 
 
-def parse_line(text: str, line_number: int) -> Account | Transfer:
-    """One JSON line into an Account or a Transfer; InvalidInput names the line and field."""
+class BatchEnd:
+    """A `{"type": "batch_end"}` line: the batch so far is complete."""
+
+    def __repr__(self) -> str:
+        return "BATCH_END"
+
+
+BATCH_END = BatchEnd()
+BATCH_END_JSON: dict[str, object] = {"type": "batch_end"}
+
+
+def parse_line(text: str, line_number: int) -> Account | Transfer | BatchEnd:
+    """One JSON line into an Account, a Transfer or the end of a batch; InvalidInput names the
+    line and field."""
     where = f"line {line_number}"
     try:
         obj = loads(text)
@@ -48,7 +64,13 @@ def parse_line(text: str, line_number: int) -> Account | Transfer:
         return parse_account(obj, where)
     if kind == "transfer":
         return parse_transfer(obj, where)
-    raise InvalidInput(f'{where}: field "type" must be "account" or "transfer", not {kind!r}')
+    if kind == "batch_end":
+        if obj:
+            raise FieldError(f'{where}: a batch_end line has no fields, not "{sorted(obj)[0]}"')
+        return BATCH_END
+    raise InvalidInput(
+        f'{where}: field "type" must be "account", "transfer" or "batch_end", not {kind!r}'
+    )
 
 
 def loads(text: str | bytes) -> Any:

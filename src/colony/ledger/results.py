@@ -165,4 +165,25 @@ def reference_markdown() -> str:
     out += ["", "## create_accounts", "", "| number | result |", "| ---: | --- |"]
     for a in CreateAccountResult:
         out.append(f"| {a.value} | `{a.name}` |")
+    out += ["", "## When the less obvious ones occur", "", *_NOTES]
     return "\n".join(out) + "\n"
+
+
+# TigerBeetle's rules, as its own state-machine tests hold them (docs/adr/0022).
+_NOTES = [
+    "- `imported_event_timestamp_must_not_regress`: an imported transfer must postdate the last",
+    "  transfer (or expiry of a pending transfer), an imported account the last account, and",
+    "  neither may take a timestamp that an event of the other kind holds.",
+    "- `imported_event_timestamp_must_postdate_debit_account` / `..._credit_account`: an",
+    "  imported transfer after the last transfer but not after one of its accounts; accounts and",
+    "  transfers each rise on their own, so they can interleave.",
+    "- `imported_event_timestamp_must_not_advance`: an imported timestamp at or past the",
+    "  batch's own last timestamp.",
+    "- `exceeds_pending_transfer_amount`: a post or a void of more than is pending; a void of",
+    "  less (other than 0, which means all of it) is `pending_transfer_has_different_amount`.",
+    "- `debit_account_already_closed` / `credit_account_already_closed`: a closed account takes",
+    "  no transfer but the void of a pending transfer; posting the pending transfer that closed",
+    "  it is refused too, so that one is voided (or expires) to open the account again.",
+    "- `overflows_timeout`: the deadline, timestamp plus timeout, past 2**63-1 ns.",
+    "- Journals written before these rules replay under the rules they were written with.",
+]

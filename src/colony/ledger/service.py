@@ -27,7 +27,7 @@ from typing import TypeVar
 
 from colony.kernel.clock import Clock
 from colony.kernel.errors import InvalidInput, StorageUnavailable
-from colony.ledger import accounts, codec, history, state, transfers
+from colony.ledger import accounts, codec, history, invariants, state, transfers
 from colony.ledger.model import (
     ACCOUNT_FIELD_BITS,
     TRANSFER_FIELD_BITS,
@@ -125,6 +125,10 @@ class Ledger:
         except BaseException:
             journal.close()  # nothing else was started yet
             raise
+        # New batches are applied under the current rules; the journal learns so in the same
+        # transaction as the first of them (nothing is written by merely opening it).
+        self._rules_unjournaled = self._state.rules != state.RULES_CURRENT
+        self._state.rules = state.RULES_CURRENT
         self._durable_seq = self._seq
         _retire_young_objects()
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
@@ -242,6 +246,10 @@ class Ledger:
             outcomes: list[list[int]] = []
             started = time.perf_counter()
             try:
+                if self._rules_unjournaled:
+                    self._seq += 1
+                    entries.append(_rules_entry(self._seq, self._clock_reading()))
+                    self._rules_unjournaled = False
                 for sub in batch:
                     now_ns = self._clock_reading()
                     results = self._apply(sub.operation, sub.events, now_ns)
@@ -332,9 +340,12 @@ class Ledger:
             return accounts.create_accounts(self._state, events, now_ns)  # type: ignore[arg-type, return-value]
         base = self._state.batch_base_timestamp(now_ns)
         # A pulse's "results" are one zero per expired transfer, so the count is journaled.
-        return [0] * state.expire_pending(self._state, base)
+        expired = state.expire_pending(self._state, base)
+        invariants.check_batch(self._state, expired, expired)
+        return [0] * expired
 
     def _replay(self) -> None:
+        self._state.rules = state.RULES_LEGACY  # until the journal says otherwise
         for entry in read_all(self._journal):
             if entry.seq != self._seq + 1:
                 raise JournalReplayMismatch(f"journal entry {self._seq + 1} is missing")
@@ -343,6 +354,10 @@ class Ledger:
                 events = codec.unpack_transfers(entry.body)
             elif entry.operation is Operation.create_accounts:
                 events = codec.unpack_accounts(entry.body)
+            elif entry.operation is Operation.rules:
+                self._state.rules = _rules_of(entry)
+                self._seq = entry.seq
+                continue
             else:
                 events = []
             results = self._apply(entry.operation, events, entry.now_ns)
@@ -423,23 +438,14 @@ class Ledger:
             account = self._state.accounts.get(account_id)
             if account is None:
                 return StatementPage([], None)
-            lines = account.lines
-            if reverse:
-                stop = (
-                    len(lines)
-                    if before_timestamp is None
-                    else bisect.bisect_left(lines, before_timestamp, key=history.line_timestamp)
-                )
-                start = max(0, stop - limit)
-                more = start > 0
-            else:
-                start = bisect.bisect_right(lines, after_timestamp, key=history.line_timestamp)
-                stop = min(len(lines), start + limit)
-                more = stop < len(lines)
-            page = _statement_lines(account, self._state.transfers, start, stop)
-        if reverse:
-            page.reverse()
-        cursor = page[-1].timestamp if page and more else None
+            page, cursor = history.statement_page(
+                account,
+                self._state.transfers,
+                after_timestamp=after_timestamp,
+                before_timestamp=before_timestamp,
+                limit=limit,
+                reverse=reverse,
+            )
         return StatementPage(page, cursor)
 
     def balance_at(self, account_id: int, timestamp: int) -> AccountBalance | None:
@@ -451,7 +457,7 @@ class Ledger:
             i = bisect.bisect_right(account.lines, timestamp, key=history.line_timestamp)
             if i == 0:
                 return AccountBalance(account.timestamp, 0, 0, 0, 0)
-            return _statement_lines(account, self._state.transfers, i - 1, i)[0].balance
+            return history.statement_lines(account, self._state.transfers, i - 1, i)[0].balance
 
     def totals(self) -> list[LedgerTotals]:
         """Sums of every account's balances, per ledger (per currency)."""
@@ -489,6 +495,22 @@ class Ledger:
             )
 
 
+def _rules_entry(seq: int, now_ns: int) -> JournalEntry:
+    body = state.RULES_CURRENT.to_bytes(4, "little")
+    return JournalEntry(seq, Operation.rules, now_ns, body, b"")
+
+
+def _rules_of(entry: JournalEntry) -> int:
+    body = entry.body
+    rules = int.from_bytes(body, "little") if len(body) == 4 and not entry.results else 0
+    if not state.RULES_LEGACY <= rules <= state.RULES_CURRENT:
+        raise JournalReplayMismatch(
+            f"the journal asks for ledger rules {rules}; this Colony knows 1 to "
+            f"{state.RULES_CURRENT} (written by a newer Colony?)"
+        )
+    return rules
+
+
 def _retire_young_objects() -> None:
     """Keep the cyclic garbage collector away from the ledger's state.
 
@@ -499,28 +521,6 @@ def _retire_young_objects() -> None:
     """
     gc.collect(1)
     gc.freeze()
-
-
-def _statement_lines(
-    account: state.LiveAccount, transfers: dict[int, Transfer], start: int, stop: int
-) -> list[StatementLine]:
-    lines = account.lines
-    balances = history.balances_after(
-        lines, account.checkpoints, account.id, transfers, start, stop
-    )
-    out = []
-    for line, (dp, dpo, cp, cpo) in zip(lines[start:stop], balances, strict=True):
-        is_expiry = isinstance(line, history.Expiry)
-        transfer = line.transfer if isinstance(line, history.Expiry) else line
-        out.append(
-            StatementLine(
-                line.timestamp,
-                "expiry" if is_expiry else "transfer",
-                copy.copy(transfer),
-                AccountBalance(line.timestamp, dp, dpo, cp, cpo),
-            )
-        )
-    return out
 
 
 def _pack(events: Sequence[E], pack: object, kind: str) -> bytes:

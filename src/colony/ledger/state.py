@@ -12,10 +12,12 @@ the undo log that takes a failed linked chain back.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from dataclasses import dataclass, field
 
 from colony.ledger.history import CHECKPOINT_MASK, Checkpoint, Expiry, Line
+from colony.ledger.invariants import InvariantBroken
 from colony.ledger.model import (
     Account,
     AccountFlags,
@@ -31,6 +33,12 @@ from colony.ledger.results import (
 
 NS_PER_S = 1_000_000_000
 TIMESTAMP_MAX = (1 << 63) - 1
+
+# The rules a batch is applied under (docs/adr/0022). A journal records when its rules change
+# (`Operation.rules`), so a batch always replays under the rules it was first applied with:
+# 1 until that entry, for every journal written before it existed.
+RULES_LEGACY = 1
+RULES_CURRENT = 2
 
 # Flag bits as plain ints: IntFlag arithmetic is far slower in the per-transfer path.
 _A_LINKED = int(AccountFlags.linked)
@@ -105,10 +113,35 @@ class LedgerState:
     failed_transfer_ids: dict[int, CreateTransferResult] = field(default_factory=dict)
     # When each expired pending transfer expired: pending transfer id -> expiry timestamp.
     expired: dict[int, int] = field(default_factory=dict)
+    # The highest timestamp handed out: every batch starts after it.
     last_timestamp: int = 0
+    # The last transfer's (or expiry's) timestamp, and every account's in creation order (they
+    # rise): an imported event must postdate the last event of its own kind (rules 2).
+    last_transfer_timestamp: int = 0
+    account_timestamps: list[int] = field(default_factory=list)
+    rules: int = RULES_CURRENT
 
     def batch_base_timestamp(self, now_ns: int) -> int:
         return max(now_ns, self.last_timestamp + 1)
+
+    def last_account_timestamp(self) -> int:
+        stamps = self.account_timestamps
+        return stamps[-1] if stamps else 0
+
+    def is_account_timestamp(self, timestamp: int) -> bool:
+        stamps = self.account_timestamps
+        i = bisect.bisect_left(stamps, timestamp)
+        return i < len(stamps) and stamps[i] == timestamp
+
+    def is_transfer_timestamp(self, timestamp: int) -> bool:
+        """Whether a transfer has exactly this timestamp: a scan back from the newest, which
+        stops at the first older one (transfers are stored in rising timestamp order)."""
+        if timestamp > self.last_transfer_timestamp:
+            return False
+        for t in reversed(self.transfers.values()):
+            if t.timestamp <= timestamp:
+                return t.timestamp == timestamp
+        return False
 
 
 # --------------------------------------------------------------------------------------------
@@ -131,6 +164,7 @@ def expire_pending(state: LedgerState, base_ns: int) -> int:
         p = state.transfers[pending_id]
         timestamp = max(base_ns, state.last_timestamp + 1)
         state.last_timestamp = timestamp
+        state.last_transfer_timestamp = timestamp
         statuses[pending_id] = _ST_EXPIRED
         state.expired[pending_id] = timestamp
         dr = state.accounts[p.debit_account_id]
@@ -140,6 +174,8 @@ def expire_pending(state: LedgerState, base_ns: int) -> int:
         record(cr, line)
         dr.debits_pending -= p.amount
         cr.credits_pending -= p.amount
+        if dr.debits_pending < 0 or cr.credits_pending < 0:
+            raise InvariantBroken(f"expiry of {pending_id} leaves a negative pending balance")
         # An expiry is a void the clock made: a closing transfer's account opens again.
         if p.flags & _T_CLOSE_DR:
             dr.flags &= ~_A_CLOSED
@@ -188,9 +224,19 @@ def _checkpoint(a: LiveAccount, index: int) -> None:
 class Undo:
     """What a linked chain changed, so a failed chain can be taken back exactly."""
 
-    __slots__ = ("accounts", "history", "new_accounts", "new_transfers", "statuses")
+    __slots__ = (
+        "accounts",
+        "history",
+        "last_transfer_timestamp",
+        "new_accounts",
+        "new_transfers",
+        "statuses",
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, state: LedgerState) -> None:
+        # An imported event moves the last timestamp of its kind back into the past; a chain
+        # that fails must leave it where it was, so the same events can be imported again.
+        self.last_transfer_timestamp = state.last_transfer_timestamp
         self.accounts: list[tuple[Account, int, int, int, int, int]] = []
         self.history: list[LiveAccount] = []
         self.new_transfers: list[int] = []
@@ -228,6 +274,9 @@ class Undo:
             state.pending_status.pop(transfer_id, None)
         for account_id in self.new_accounts:
             del state.accounts[account_id]
+        if self.new_accounts:
+            del state.account_timestamps[-len(self.new_accounts) :]
+        state.last_transfer_timestamp = self.last_transfer_timestamp
         for pending_id, status in reversed(self.statuses):
             state.pending_status[pending_id] = status
         # Expiry heap entries of rolled-back pending transfers are left behind: they are

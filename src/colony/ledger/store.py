@@ -20,6 +20,9 @@ class Operation(enum.IntEnum):
     create_accounts = 1
     create_transfers = 2
     pulse = 3  # no events: only the expiry of pending transfers that came due
+    # No events: from this entry on, batches are applied under the rules numbered in the body
+    # (u32 little-endian, docs/adr/0022); before the first such entry, under rules 1.
+    rules = 4
 
 
 class JournalEntry(NamedTuple):

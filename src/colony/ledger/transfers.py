@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 
+from colony.ledger.invariants import InvariantBroken, check_batch, check_limits
 from colony.ledger.model import AMOUNT_MAX, TRANSFER_FLAGS_KNOWN, U64_MAX, U128_MAX, Transfer
 from colony.ledger.results import TRANSIENT_TRANSFER_RESULTS, CreateTransferResult
 from colony.ledger.state import (
@@ -31,6 +32,7 @@ from colony.ledger.state import (
     _T_POST,
     _T_POST_OR_VOID,
     NS_PER_S,
+    RULES_LEGACY,
     TIMESTAMP_MAX,
     LedgerState,
     Undo,
@@ -53,6 +55,10 @@ def create_transfers(
     n = len(events)
     results: list[CreateTransferResult] = [_OK] * n
     imported_batch = n > 0 and bool(events[0].flags & _T_IMPORTED)
+    legacy = state.rules == RULES_LEGACY
+    # An imported event must lie before the batch's own timestamp: its last one (TigerBeetle's
+    # rule), or its first under the legacy rules.
+    advance_limit = base if legacy else base + n - 1
     chain_start = -1
     chain_failed = False
     undo: Undo | None = None
@@ -62,7 +68,7 @@ def create_transfers(
         if chain_start < 0 and linked:
             chain_start = i
             chain_failed = False
-            undo = Undo()
+            undo = Undo(state)
         timestamp = base + i
         # TigerBeetle's order: a chain left open at the end of the batch is named as such
         # even when an earlier event of it already failed.
@@ -73,17 +79,20 @@ def create_transfers(
         elif not t.flags and not imported_batch and _create_plain_transfer(state, t, timestamp):
             result = _OK
         else:
-            result = _create_transfer(state, t, timestamp, imported_batch, base, undo)
+            result = _create_transfer(state, t, timestamp, imported_batch, advance_limit, undo)
             if result is _OK:
                 if imported_batch:
                     # Imported events carry their own (past) timestamps, which must rise.
-                    state.last_timestamp = t.timestamp
+                    state.last_transfer_timestamp = t.timestamp
+                    if legacy:
+                        state.last_timestamp = t.timestamp
             elif result in _TRANSIENT:
                 state.failed_transfer_ids[t.id] = result
         results[i] = result
         if result is not _OK and chain_start >= 0 and not chain_failed:
             # Take the chain back: earlier events become linked_event_failed.
-            assert undo is not None
+            if undo is None:
+                raise InvariantBroken("a linked chain without its undo log")
             undo.rollback(state)
             for j in range(chain_start, i):
                 results[j] = R.linked_event_failed
@@ -92,9 +101,22 @@ def create_transfers(
             chain_start = -1
             chain_failed = False
             undo = None
-    if n and not imported_batch:
-        state.last_timestamp = base + n - 1
+    if n:
+        if not imported_batch:
+            state.last_timestamp = base + n - 1
+            _note_last_transfer(state, results, base)
+        elif not legacy:
+            state.last_timestamp = max(state.last_timestamp, base + n - 1)
+    check_batch(state, n, len(results))
     return results
+
+
+def _note_last_transfer(state: LedgerState, results: list[CreateTransferResult], base: int) -> None:
+    """After a batch that was not imported: the timestamp of its last transfer, if any."""
+    for i in range(len(results) - 1, -1, -1):
+        if results[i] is _OK:
+            state.last_transfer_timestamp = base + i
+            return
 
 
 def _create_plain_transfer(state: LedgerState, t: Transfer, timestamp: int) -> bool:
@@ -169,7 +191,7 @@ def _create_transfer(
     t: Transfer,
     timestamp: int,
     imported_batch: bool,
-    now_ns: int,
+    advance_limit: int,
     undo: Undo | None,
 ) -> CreateTransferResult:
     flags = t.flags
@@ -179,7 +201,7 @@ def _create_transfer(
         timestamp = t.timestamp
         if timestamp < 1 or timestamp > TIMESTAMP_MAX:
             return R.imported_event_timestamp_out_of_range
-        if timestamp >= now_ns:
+        if timestamp >= advance_limit:
             return R.imported_event_timestamp_must_not_advance
     else:
         if flags & _T_IMPORTED:
@@ -195,7 +217,7 @@ def _create_transfer(
         return R.id_must_not_be_int_max
     existing = state.transfers.get(tid)
     if existing is not None:
-        return _transfer_exists(t, existing)
+        return _transfer_exists(state, t, existing)
     if state.failed_transfer_ids and tid in state.failed_transfer_ids:
         return R.id_already_failed
     if flags & _T_POST_OR_VOID:
@@ -241,8 +263,9 @@ def _create_transfer(
     if t.ledger != dr.ledger:
         return R.transfer_must_have_the_same_ledger_as_accounts
     if imported_batch:
-        if timestamp <= state.last_timestamp:
-            return R.imported_event_timestamp_must_not_regress
+        regress = _imported_transfer_regresses(state, timestamp)
+        if regress is not None:
+            return regress
         if timestamp <= dr.timestamp:
             return R.imported_event_timestamp_must_postdate_debit_account
         if timestamp <= cr.timestamp:
@@ -281,7 +304,11 @@ def _create_transfer(
     if cp + cpo + amount > U128_MAX:
         return R.overflows_credits
     timeout = t.timeout
-    if timeout and timestamp + timeout * NS_PER_S > U64_MAX:
+    # The deadline must be a timestamp (at most 2**63-1, TigerBeetle's u63), though the legacy
+    # rules only refused one past u64.
+    if timeout and timestamp + timeout * NS_PER_S > (
+        U64_MAX if state.rules == RULES_LEGACY else TIMESTAMP_MAX
+    ):
         return R.overflows_timeout
     if dr.flags & _A_DR_LIMIT and dp + dpo + amount > dr.credits_posted:
         return R.exceeds_credits
@@ -321,7 +348,22 @@ def _create_transfer(
     else:
         dr.debits_posted = dpo + amount
         cr.credits_posted = cpo + amount
+    check_limits(dr)
+    check_limits(cr)
     return _OK
+
+
+def _imported_transfer_regresses(state: LedgerState, timestamp: int) -> CreateTransferResult | None:
+    """`imported_event_timestamp_must_not_regress`, or None: under the current rules an
+    imported transfer must postdate the last transfer (or expiry) and share no account's
+    timestamp; under the legacy rules, postdate every event of the ledger."""
+    if state.rules == RULES_LEGACY:
+        last = state.last_timestamp
+    else:
+        if state.is_account_timestamp(timestamp):
+            return R.imported_event_timestamp_must_not_regress
+        last = state.last_transfer_timestamp
+    return R.imported_event_timestamp_must_not_regress if timestamp <= last else None
 
 
 def _post_or_void(
@@ -354,11 +396,19 @@ def _post_or_void(
     if t.code and t.code != p.code:
         return R.pending_transfer_has_different_code
     is_post = bool(t.flags & _T_POST)
+    legacy = state.rules == RULES_LEGACY
     if is_post:
         amount = p.amount if t.amount == AMOUNT_MAX else t.amount
         if amount > p.amount:
             return R.exceeds_pending_transfer_amount
+    elif legacy:
+        if t.amount != 0 and t.amount != p.amount:
+            return R.pending_transfer_has_different_amount
+        amount = p.amount
     else:
+        # A void of more than is pending exceeds it, as a post would; of less, differs.
+        if t.amount > p.amount:
+            return R.exceeds_pending_transfer_amount
         if t.amount != 0 and t.amount != p.amount:
             return R.pending_transfer_has_different_amount
         amount = p.amount
@@ -372,15 +422,23 @@ def _post_or_void(
     dr = state.accounts[p.debit_account_id]
     cr = state.accounts[p.credit_account_id]
     if imported_batch:
-        if timestamp <= state.last_timestamp:
-            return R.imported_event_timestamp_must_not_regress
-        if timestamp <= dr.timestamp:
-            return R.imported_event_timestamp_must_postdate_debit_account
-        if timestamp <= cr.timestamp:
-            return R.imported_event_timestamp_must_postdate_credit_account
-    if dr.flags & _A_CLOSED and not p.flags & _T_CLOSE_DR:
+        regress = _imported_transfer_regresses(state, timestamp)
+        if regress is not None:
+            return regress
+        # A post or void postdates its pending transfer, which postdates both accounts.
+        if timestamp <= dr.timestamp or timestamp <= cr.timestamp:
+            raise InvariantBroken(f"imported transfer {t.id} predates its pending transfer")
+    if legacy:
+        # The legacy rules exempted the transfer that closed the account, posted or voided.
+        if dr.flags & _A_CLOSED and not p.flags & _T_CLOSE_DR:
+            return R.debit_account_already_closed
+        if cr.flags & _A_CLOSED and not p.flags & _T_CLOSE_CR:
+            return R.credit_account_already_closed
+    elif not is_post:
+        pass  # The one movement a closed account allows: voiding a pending transfer.
+    elif dr.flags & _A_CLOSED:
         return R.debit_account_already_closed
-    if cr.flags & _A_CLOSED and not p.flags & _T_CLOSE_CR:
+    elif cr.flags & _A_CLOSED:
         return R.credit_account_already_closed
     if is_post:
         if dr.debits_posted + amount > U128_MAX:
@@ -388,6 +446,15 @@ def _post_or_void(
         if cr.credits_posted + amount > U128_MAX:
             return R.overflows_credits_posted
 
+    if legacy:
+        user_data = (t.user_data_128, t.user_data_64, t.user_data_32)
+    else:
+        # User data left out (zero) is the pending transfer's, as TigerBeetle stores it.
+        user_data = (
+            t.user_data_128 or p.user_data_128,
+            t.user_data_64 or p.user_data_64,
+            t.user_data_32 or p.user_data_32,
+        )
     stored = Transfer(
         t.id,
         p.debit_account_id,
@@ -398,9 +465,7 @@ def _post_or_void(
         t.flags,
         pending_id,
         0,
-        t.user_data_128,
-        t.user_data_64,
-        t.user_data_32,
+        *user_data,
         timestamp,
     )
     if undo is not None:
@@ -422,10 +487,12 @@ def _post_or_void(
             dr.flags &= ~_A_CLOSED
         if p.flags & _T_CLOSE_CR:
             cr.flags &= ~_A_CLOSED
+    check_limits(dr)
+    check_limits(cr)
     return _OK
 
 
-def _transfer_exists(t: Transfer, e: Transfer) -> CreateTransferResult:
+def _transfer_exists(state: LedgerState, t: Transfer, e: Transfer) -> CreateTransferResult:
     if t.flags != e.flags:
         return R.exists_with_different_flags
     if t.pending_id != e.pending_id:
@@ -438,6 +505,8 @@ def _transfer_exists(t: Transfer, e: Transfer) -> CreateTransferResult:
             return R.exists_with_different_debit_account_id
         if t.credit_account_id and t.credit_account_id != e.credit_account_id:
             return R.exists_with_different_credit_account_id
+        if state.rules != RULES_LEGACY:
+            return _post_or_void_exists(t, e, state.transfers[t.pending_id])
         if t.flags & _T_POST:
             if t.amount != AMOUNT_MAX and t.amount != e.amount:
                 return R.exists_with_different_amount
@@ -469,4 +538,32 @@ def _transfer_exists(t: Transfer, e: Transfer) -> CreateTransferResult:
             return R.exists_with_different_ledger
         if t.code != e.code:
             return R.exists_with_different_code
+    return R.exists
+
+
+def _post_or_void_exists(t: Transfer, e: Transfer, p: Transfer) -> CreateTransferResult:
+    """The rest of the idempotency check of a post or void (TigerBeetle's): a field left out
+    (zero; AMOUNT_MAX for a post's amount) means the pending transfer's value."""
+    if t.flags & _T_POST:
+        if (p.amount if t.amount == AMOUNT_MAX else t.amount) != e.amount:
+            return R.exists_with_different_amount
+    elif (p.amount if t.amount == 0 else t.amount) != e.amount:
+        return R.exists_with_different_amount
+    # A post or void stored under the legacy rules kept a zero user data as zero.
+    if t.user_data_128 != e.user_data_128 and (
+        t.user_data_128 or e.user_data_128 not in (0, p.user_data_128)
+    ):
+        return R.exists_with_different_user_data_128
+    if t.user_data_64 != e.user_data_64 and (
+        t.user_data_64 or e.user_data_64 not in (0, p.user_data_64)
+    ):
+        return R.exists_with_different_user_data_64
+    if t.user_data_32 != e.user_data_32 and (
+        t.user_data_32 or e.user_data_32 not in (0, p.user_data_32)
+    ):
+        return R.exists_with_different_user_data_32
+    if t.ledger and t.ledger != e.ledger:
+        return R.exists_with_different_ledger
+    if t.code and t.code != e.code:
+        return R.exists_with_different_code
     return R.exists
