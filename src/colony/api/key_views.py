@@ -1,0 +1,22 @@
+"""How an API key is shown over HTTP: its id, name and scopes, never its secret."""
+
+from __future__ import annotations
+
+from colony.api import scopes
+from colony.kernel.clock import NS_PER_S
+from colony.storage.api_records import KeyRecord
+
+# The longest name a key may be given, in characters.
+key_name_chars_max = 100
+
+
+def key_json(record: KeyRecord) -> dict[str, object]:
+    return {
+        "object": "api_key",
+        "id": record.id,
+        "name": record.name,
+        "type": "standard" if record.scopes is None else "restricted",
+        "scopes": list(scopes.held(record.kind, record.scopes)),
+        "created": record.created_at_ns // NS_PER_S,
+        "revoked": None if record.revoked_at_ns is None else record.revoked_at_ns // NS_PER_S,
+    }
