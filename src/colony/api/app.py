@@ -12,6 +12,7 @@ from colony import __version__
 from colony.api import auth, errors
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
+from colony.api.openapi import describe, operation_id
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_burst, rate_limit_per_s
 from colony.api.routers import (
     funding,
@@ -85,6 +86,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
         title="Colony",
         version=__version__,
         description="Payments on a durable double-entry ledger.",
+        generate_unique_id_function=operation_id,
     )
     app.state.colony = ctx  # what the `Ctx` dependency hands every route (api/deps.py)
     errors.install(app)
@@ -97,4 +99,5 @@ def create_app(ctx: ApiContext) -> FastAPI:
     app.add_middleware(RateLimited, ctx=ctx)
     for router in ROUTERS:
         app.include_router(router)
+    describe(app, ROUTERS)
     return app

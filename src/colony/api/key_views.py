@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
 from colony.api import scopes
 from colony.kernel.clock import NS_PER_S
 from colony.storage.api_records import KeyRecord
 
 # The longest name a key may be given, in characters.
 key_name_chars_max = 100
+
+
+class ApiKeyObject(BaseModel):
+    """An API key: its id, name and scopes; its secret only in the answer that made it."""
+
+    object: Literal["api_key"]
+    id: str
+    name: str | None
+    type: Literal["standard", "restricted"]
+    scopes: list[str]
+    created: int
+    revoked: int | None
+    secret: str | None = Field(default=None, description="only when made; never replayed")
+    partner: str | None = Field(default=None, description="a partner's key: its partner")
+
+
+class ApiKeyList(BaseModel):
+    """API keys, oldest first."""
+
+    object: Literal["list"]
+    data: list[ApiKeyObject]
 
 
 def key_json(record: KeyRecord) -> dict[str, object]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from colony.api import auth
@@ -26,6 +28,30 @@ class OnboardMerchant(BaseModel):
         description="the merchant key's own request rate limit; omitted: the default",
     )
     model_config = {"strict": True}
+
+
+class MerchantObject(BaseModel):
+    """A merchant."""
+
+    object: Literal["merchant"]
+    id: str
+    legal_name: str
+    display_name: str
+    mcc: str
+    country: str
+    city: str
+    currency: str
+    discount_bps: int
+    partner: str | None = Field(
+        default=None, description="the partner wallet that acquired it (partner routes)"
+    )
+
+
+class OnboardedMerchantObject(MerchantObject):
+    """A merchant just onboarded, with its standard API key (shown in the first answer only)."""
+
+    api_key: str | None = Field(default=None, description="absent when the answer is replayed")
+    rate_limit_per_s: int | None
 
 
 def merchant_json(m: Merchant) -> dict[str, object]:

@@ -8,9 +8,13 @@ whom, how and what for is the payment's record (payments/store.py).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Literal
+
+from pydantic import BaseModel, Field
 
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
+from colony.api.wallet_views import AmountObject
 from colony.fx.quotes import amount_json
 from colony.kernel.clock import NS_PER_S
 from colony.ledger import Transfer, TransferPendingStatus
@@ -34,6 +38,46 @@ _PAYMENT_STATUS = {
     PayResult.quote_unknown: 404, PayResult.quote_already_used: 409,
     PayResult.quote_expired: 409, PayResult.rate_stale: 422,
 }  # fmt: skip
+
+
+class PaymentFx(BaseModel):
+    """A cross-border payment's payer side: the quote it consumed and what the wallet paid."""
+
+    quote: str
+    wallet_amount: AmountObject
+    rate: str = Field(description="the customer's rate, as decimal text")
+    mid_rate: str
+    spread_minor: int
+
+
+class PaymentObject(BaseModel):
+    """A payment: its record, with its status and amounts from the ledger."""
+
+    object: Literal["payment"]
+    id: str
+    status: Literal["requires_capture", "succeeded", "canceled"]
+    amount_minor: int
+    amount_captured_minor: int
+    amount_refunded_minor: int
+    currency: str | None
+    ledger: int
+    merchant: str | None
+    wallet: str | None
+    method: str | None
+    capture_method: str | None
+    description: str | None
+    reference: str | None
+    fx: PaymentFx | None
+    created: int
+
+
+class PaymentList(BaseModel):
+    """A page of payments, newest first."""
+
+    object: Literal["list"]
+    data: list[PaymentObject]
+    has_more: bool
+    next_cursor: str | None = Field(description="`starting_after` for the next page")
 
 
 def pay_refusal(result: PayResult, params: dict[str, str] | None = None) -> ApiError:

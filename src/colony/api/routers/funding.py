@@ -9,11 +9,14 @@ says nothing in time (`expired`). Partners answer with the operator's key for no
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from colony.api import scopes
+from colony.api.answers import DescribedRoute, answers
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, FundingReader, Idempotent, WalletCaller, operator
 from colony.api.errors import ApiError
@@ -47,8 +50,38 @@ _REFUSALS = {
 }
 
 
-router = APIRouter(tags=["funding"])
+router = APIRouter(tags=["funding"], route_class=DescribedRoute)
 FundingWriter = operator(scopes.FUNDING_WRITE)
+
+
+class FundingPartnerObject(BaseModel):
+    """A bank or card issuer that moves money into and out of wallets in one currency."""
+
+    object: Literal["funding_partner"]
+    name: str
+    kind: str
+    currency: str
+    created_at: str
+
+
+class FundingPartnerList(BaseModel):
+    """Funding partners."""
+
+    object: Literal["list"]
+    data: list[FundingPartnerObject]
+
+
+class FundingMovementObject(BaseModel):
+    """A top-up or withdrawal: its status is read from the ledger."""
+
+    object: Literal["top_up", "withdrawal"]
+    id: str
+    status: Literal["pending", "succeeded", "failed", "expired"]
+    wallet: str
+    partner: str
+    amount_minor: int
+    currency: str
+    created_at: str
 
 
 class RegisterPartner(BaseModel):
@@ -118,8 +151,13 @@ def find(
     return found
 
 
-@router.post("/v1/funding_partners", status_code=201, dependencies=[FundingWriter])
-def register_partner(body: RegisterPartner, ctx: Ctx, key: Idempotent) -> JSONResponse:
+@router.post(
+    "/v1/funding_partners",
+    status_code=201,
+    dependencies=[FundingWriter],
+    responses=answers(201, FundingPartnerObject, 409),
+)
+def register_funding_partner(body: RegisterPartner, ctx: Ctx, key: Idempotent) -> JSONResponse:
     """Register a bank or card issuer for one currency (operator only). Registering the
     same partner again answers 200 with the record."""
     funding = funding_of(ctx)
@@ -134,8 +172,8 @@ def register_partner(body: RegisterPartner, ctx: Ctx, key: Idempotent) -> JSONRe
     return key.run("operator", {"funding_partner": body.model_dump()}, handle)
 
 
-@router.get("/v1/funding_partners")
-def list_partners(ctx: Ctx, caller: FundingReader) -> dict[str, object]:
+@router.get("/v1/funding_partners", responses=answers(200, FundingPartnerList))
+def list_funding_partners(ctx: Ctx, caller: FundingReader) -> dict[str, object]:
     """The operator sees every partner; a wallet sees those it can use (its currency)."""
     funding = funding_of(ctx)
     partners = funding.partners() if caller is None else funding.partners(caller.currency)
@@ -173,8 +211,12 @@ def settle(
     return key.run("operator", {"settle": movement_id, "confirmed": confirmed}, handle)
 
 
-@router.post("/v1/wallets/{wallet_id}/top_ups", status_code=201)
-def top_up(
+@router.post(
+    "/v1/wallets/{wallet_id}/top_ups",
+    status_code=201,
+    responses=answers(201, FundingMovementObject, 402, 404),
+)
+def create_top_up(
     wallet_id: str, body: MoveMoney, ctx: Ctx, wallet: WalletCaller, key: Idempotent
 ) -> JSONResponse:
     """Ask a funding partner for money into the caller's wallet: pending until the
@@ -182,15 +224,22 @@ def top_up(
     return move(ctx, MovementKind.top_up, own_wallet(wallet, wallet_id), body, key)
 
 
-@router.get("/v1/wallets/{wallet_id}/top_ups/{top_up_id}")
+@router.get(
+    "/v1/wallets/{wallet_id}/top_ups/{top_up_id}",
+    responses=answers(200, FundingMovementObject, 404),
+)
 def get_top_up(wallet_id: str, top_up_id: str, ctx: Ctx, wallet: WalletCaller) -> dict[str, object]:
     """One of the caller's top-ups, its status read from the ledger."""
     found = find(ctx, MovementKind.top_up, top_up_id, own_wallet(wallet, wallet_id))
     return movement_json(funding_of(ctx), found)
 
 
-@router.post("/v1/wallets/{wallet_id}/withdrawals", status_code=201)
-def withdraw(
+@router.post(
+    "/v1/wallets/{wallet_id}/withdrawals",
+    status_code=201,
+    responses=answers(201, FundingMovementObject, 402, 404),
+)
+def create_withdrawal(
     wallet_id: str, body: MoveMoney, ctx: Ctx, wallet: WalletCaller, key: Idempotent
 ) -> JSONResponse:
     """Send money from the caller's wallet to a funding partner: held at once (and counted
@@ -198,7 +247,10 @@ def withdraw(
     return move(ctx, MovementKind.withdrawal, own_wallet(wallet, wallet_id), body, key)
 
 
-@router.get("/v1/wallets/{wallet_id}/withdrawals/{withdrawal_id}")
+@router.get(
+    "/v1/wallets/{wallet_id}/withdrawals/{withdrawal_id}",
+    responses=answers(200, FundingMovementObject, 404),
+)
 def get_withdrawal(
     wallet_id: str, withdrawal_id: str, ctx: Ctx, wallet: WalletCaller
 ) -> dict[str, object]:
@@ -207,25 +259,41 @@ def get_withdrawal(
     return movement_json(funding_of(ctx), found)
 
 
-@router.post("/v1/top_ups/{top_up_id}/confirm", dependencies=[FundingWriter])
+@router.post(
+    "/v1/top_ups/{top_up_id}/confirm",
+    dependencies=[FundingWriter],
+    responses=answers(200, FundingMovementObject, 404),
+)
 def confirm_top_up(top_up_id: str, ctx: Ctx, key: Idempotent) -> JSONResponse:
     """The partner received the money: the top-up is posted and spendable."""
     return settle(ctx, MovementKind.top_up, top_up_id, True, key)
 
 
-@router.post("/v1/top_ups/{top_up_id}/decline", dependencies=[FundingWriter])
+@router.post(
+    "/v1/top_ups/{top_up_id}/decline",
+    dependencies=[FundingWriter],
+    responses=answers(200, FundingMovementObject, 404),
+)
 def decline_top_up(top_up_id: str, ctx: Ctx, key: Idempotent) -> JSONResponse:
     """The partner refused: the hold is voided, nothing reaches the wallet."""
     return settle(ctx, MovementKind.top_up, top_up_id, False, key)
 
 
-@router.post("/v1/withdrawals/{withdrawal_id}/confirm", dependencies=[FundingWriter])
+@router.post(
+    "/v1/withdrawals/{withdrawal_id}/confirm",
+    dependencies=[FundingWriter],
+    responses=answers(200, FundingMovementObject, 404),
+)
 def confirm_withdrawal(withdrawal_id: str, ctx: Ctx, key: Idempotent) -> JSONResponse:
     """The partner paid the money out: the withdrawal is posted."""
     return settle(ctx, MovementKind.withdrawal, withdrawal_id, True, key)
 
 
-@router.post("/v1/withdrawals/{withdrawal_id}/fail", dependencies=[FundingWriter])
+@router.post(
+    "/v1/withdrawals/{withdrawal_id}/fail",
+    dependencies=[FundingWriter],
+    responses=answers(200, FundingMovementObject, 404),
+)
 def fail_withdrawal(withdrawal_id: str, ctx: Ctx, key: Idempotent) -> JSONResponse:
     """The partner could not pay out: the money and the day's allowance go back."""
     return settle(ctx, MovementKind.withdrawal, withdrawal_id, False, key)

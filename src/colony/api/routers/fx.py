@@ -7,12 +7,16 @@ the house's favour (docs/adr/0013). Quotes move no money: a payment consumes one
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from colony.api.answers import DescribedRoute, answers
 from colony.api.deps import Ctx, Idempotent, WalletCaller, quote_service
 from colony.api.errors import ApiError
+from colony.api.wallet_views import AmountObject
 from colony.fx.quotes import quote_amount_minor_max
 from colony.fx.results import QuoteResult
 from colony.kernel.money import UnknownCurrency, held_currency
@@ -31,7 +35,25 @@ _REFUSALS = {
 }
 
 
-router = APIRouter(tags=["fx"])
+router = APIRouter(tags=["fx"], route_class=DescribedRoute)
+
+
+class QuoteObject(BaseModel):
+    """A rate locked for a while: what the customer sells and buys, the rate less the
+    house's spread, and the reference rate it came from."""
+
+    object: Literal["fx_quote"]
+    id: str
+    status: Literal["open", "expired", "used"]
+    sell: AmountObject
+    buy: AmountObject
+    rate: str = Field(description="the customer's rate, as decimal text")
+    mid_rate: str
+    spread_bps: int
+    rate_date: str
+    rate_source: str
+    created: int
+    expires_at: int
 
 
 class CreateQuote(BaseModel):
@@ -70,8 +92,8 @@ def _holdable(currency: str) -> bool:
     return True
 
 
-@router.post("/v1/fx/quotes", status_code=201)
-def create_quote(
+@router.post("/v1/fx/quotes", status_code=201, responses=answers(201, QuoteObject, 422, 503))
+def create_fx_quote(
     body: CreateQuote, ctx: Ctx, wallet: WalletCaller, key: Idempotent
 ) -> JSONResponse:
     """Lock today's rate, less the house's spread, for the quote's lifetime (60 s)."""
@@ -92,8 +114,8 @@ def create_quote(
     return key.run(wallet.id, body.model_dump(), handle)
 
 
-@router.get("/v1/fx/quotes/{quote_id}")
-def get_quote(quote_id: str, ctx: Ctx, wallet: WalletCaller) -> dict[str, object]:
+@router.get("/v1/fx/quotes/{quote_id}", responses=answers(200, QuoteObject, 404, 503))
+def get_fx_quote(quote_id: str, ctx: Ctx, wallet: WalletCaller) -> dict[str, object]:
     """One of the caller's quotes, with its status: open, expired or used."""
     quote = quote_service(ctx).get(quote_id, wallet.id)
     if quote is None:

@@ -14,13 +14,15 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from enum import IntEnum
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from colony.api import scopes
+from colony.api.answers import DescribedRoute, answers
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, operator
 from colony.api.errors import ApiError
@@ -32,7 +34,23 @@ E = TypeVar("E", Account, Transfer)
 # Events one request may carry: the ledger's own batch, so one request is one journal entry.
 events_per_request_max = batch_events_max
 
-router = APIRouter(tags=["ledger"], dependencies=[operator(scopes.LEDGER_WRITE)])
+router = APIRouter(
+    tags=["ledger"], dependencies=[operator(scopes.LEDGER_WRITE)], route_class=DescribedRoute
+)
+
+
+class EventResult(BaseModel):
+    """One event's result, by its index in the batch (`ok`, or why it was refused)."""
+
+    index: int
+    result: str
+
+
+class BatchResults(BaseModel):
+    """One result per event of the batch, in order."""
+
+    object: Literal["list"]
+    data: list[EventResult]
 
 
 def _u128(description: str) -> dict[str, object]:
@@ -166,13 +184,19 @@ def create_transfers(ctx: ApiContext, raw: bytes) -> tuple[int, dict[str, object
     return 200, _results(ctx.ledger.create_transfers(transfers))
 
 
-@router.post("/v1/ledger/accounts/batch", openapi_extra=_ACCOUNT_SCHEMA)
-async def accounts_batch(request: Request, ctx: Ctx, key: Idempotent) -> JSONResponse:
+@router.post(
+    "/v1/ledger/accounts/batch", openapi_extra=_ACCOUNT_SCHEMA, responses=answers(200, BatchResults)
+)
+async def create_ledger_accounts(request: Request, ctx: Ctx, key: Idempotent) -> JSONResponse:
     """Create up to 8,190 ledger accounts in one batch (operator only): a result each."""
     return await batch(request, key, "accounts", lambda raw: create_accounts(ctx, raw))
 
 
-@router.post("/v1/ledger/transfers/batch", openapi_extra=_TRANSFER_SCHEMA)
-async def transfers_batch(request: Request, ctx: Ctx, key: Idempotent) -> JSONResponse:
+@router.post(
+    "/v1/ledger/transfers/batch",
+    openapi_extra=_TRANSFER_SCHEMA,
+    responses=answers(200, BatchResults),
+)
+async def create_ledger_transfers(request: Request, ctx: Ctx, key: Idempotent) -> JSONResponse:
     """Create up to 8,190 ledger transfers in one batch (operator only): a result each."""
     return await batch(request, key, "transfers", lambda raw: create_transfers(ctx, raw))

@@ -16,11 +16,12 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from colony.api import auth, scopes
+from colony.api.answers import DescribedRoute, answers
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, merchant, merchant_and_key, operator
 from colony.api.errors import ApiError
-from colony.api.key_views import key_json, key_name_chars_max
-from colony.api.merchant_views import OnboardMerchant, onboarded
+from colony.api.key_views import ApiKeyList, ApiKeyObject, key_json, key_name_chars_max
+from colony.api.merchant_views import OnboardedMerchantObject, OnboardMerchant, onboarded
 from colony.kernel.errors import InvalidInput
 from colony.merchants.model import Merchant
 from colony.payments.qr_image import render
@@ -30,11 +31,18 @@ from colony.storage.api_records import KeyRecord
 keys_per_merchant_max = 100
 _KEY_ID = re.compile(r"key_[0-9a-f]{16}")
 
-router = APIRouter(tags=["merchants"])
+router = APIRouter(tags=["merchants"], route_class=DescribedRoute)
 
 QrReader = Annotated[Merchant, merchant(scopes.PAYMENTS_READ)]
 KeysReader = Annotated[Merchant, merchant(scopes.KEYS_READ)]
 KeysWriter = Annotated[tuple[Merchant, KeyRecord], merchant_and_key(scopes.KEYS_WRITE)]
+
+
+class QrCodeObject(BaseModel):
+    """The merchant's EMV QR payload, to show as a code."""
+
+    object: Literal["qr_code"]
+    payload: str
 
 
 class CreateKey(BaseModel):
@@ -47,8 +55,13 @@ class CreateKey(BaseModel):
     model_config = {"strict": True}
 
 
-@router.post("/v1/merchants", status_code=201, dependencies=[operator(scopes.MERCHANTS_WRITE)])
-def onboard(body: OnboardMerchant, ctx: Ctx, key: Idempotent) -> JSONResponse:
+@router.post(
+    "/v1/merchants",
+    status_code=201,
+    dependencies=[operator(scopes.MERCHANTS_WRITE)],
+    responses=answers(201, OnboardedMerchantObject),
+)
+def onboard_merchant(body: OnboardMerchant, ctx: Ctx, key: Idempotent) -> JSONResponse:
     """Onboard a merchant (operator only). The response holds its API key, shown once."""
     return key.run(
         "operator",
@@ -68,8 +81,8 @@ def qr_payload(
         raise ApiError(400, "parameter_invalid", str(exc)) from None
 
 
-@router.get("/v1/merchants/me/qr_code")
-def qr_code(
+@router.get("/v1/merchants/me/qr_code", responses=answers(200, QrCodeObject))
+def get_qr_code(
     ctx: Ctx,
     merchant: QrReader,
     amount_minor: int | None = None,
@@ -86,9 +99,17 @@ def qr_code(
 @router.get(
     "/v1/merchants/me/qr_code.{kind}",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}},
+    responses={
+        200: {
+            "description": "The code as a picture",
+            "content": {
+                "image/png": {"schema": {"type": "string", "format": "binary"}},
+                "image/svg+xml": {"schema": {"type": "string"}},
+            },
+        }
+    },
 )
-def qr_code_image(
+def get_qr_code_image(
     kind: Literal["png", "svg"],
     ctx: Ctx,
     merchant: QrReader,
@@ -122,8 +143,8 @@ def beyond(caller: KeyRecord, wanted: tuple[str, ...]) -> str | None:
     return next((s for s in wanted if not scopes.allows(held, s)), None)
 
 
-@router.post("/v1/merchants/me/api_keys", status_code=201)
-def create_key(body: CreateKey, ctx: Ctx, caller: KeysWriter, key: Idempotent) -> JSONResponse:
+@router.post("/v1/merchants/me/api_keys", status_code=201, responses=answers(201, ApiKeyObject))
+def create_api_key(body: CreateKey, ctx: Ctx, caller: KeysWriter, key: Idempotent) -> JSONResponse:
     """Make a restricted key with some of the calling key's scopes. Its secret is shown
     only once."""
     merchant, own = caller
@@ -164,15 +185,15 @@ def create_key(body: CreateKey, ctx: Ctx, caller: KeysWriter, key: Idempotent) -
     return key.run(merchant.id, {"api_key": body.model_dump()}, handle, secret_fields=("secret",))
 
 
-@router.get("/v1/merchants/me/api_keys")
-def list_keys(ctx: Ctx, merchant: KeysReader) -> dict[str, object]:
+@router.get("/v1/merchants/me/api_keys", responses=answers(200, ApiKeyList))
+def list_api_keys(ctx: Ctx, merchant: KeysReader) -> dict[str, object]:
     """The merchant's keys, oldest first, revoked ones too; never a secret."""
     keys = ctx.api_store.keys_of("merchant", merchant.id)
     return {"object": "list", "data": [key_json(k) for k in keys]}
 
 
-@router.post("/v1/merchants/me/api_keys/{key_id}/revoke")
-def revoke_key(key_id: str, ctx: Ctx, caller: KeysWriter, key: Idempotent) -> JSONResponse:
+@router.post("/v1/merchants/me/api_keys/{key_id}/revoke", responses=answers(200, ApiKeyObject, 404))
+def revoke_api_key(key_id: str, ctx: Ctx, caller: KeysWriter, key: Idempotent) -> JSONResponse:
     """Revoke one of the merchant's keys: from now on it is answered 401. A key cannot
     revoke itself, nor a key holding a scope it lacks."""
     merchant, own = caller

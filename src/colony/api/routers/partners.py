@@ -9,20 +9,39 @@ own (docs/adr/0017).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from colony.api import auth, scopes
+from colony.api.answers import DescribedRoute, answers
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, operator, partner
 from colony.api.errors import ApiError
-from colony.api.key_views import key_json, key_name_chars_max
-from colony.api.merchant_views import OnboardMerchant, merchant_json, onboarded
-from colony.api.payment_views import cross_border_records, parse_payment_ref, payment_json
-from colony.api.wallet_views import OpenWallet, opened_wallet, wallet_json
+from colony.api.key_views import ApiKeyObject, key_json, key_name_chars_max
+from colony.api.merchant_views import (
+    MerchantObject,
+    OnboardedMerchantObject,
+    OnboardMerchant,
+    merchant_json,
+    onboarded,
+)
+from colony.api.payment_views import (
+    PaymentList,
+    PaymentObject,
+    cross_border_records,
+    parse_payment_ref,
+    payment_json,
+)
+from colony.api.wallet_views import (
+    OpenedWalletObject,
+    OpenWallet,
+    WalletObject,
+    opened_wallet,
+    wallet_json,
+)
 from colony.kernel.clock import NS_PER_S
 from colony.partners.model import MemberKind, Partner
 from colony.partners.service import PartnerResult, PartnerService, partner_name_chars_max
@@ -37,7 +56,7 @@ cursor_chars_max = 64
 Limit = Annotated[int, Query(ge=1, le=page_max)]
 Cursor = Annotated[str | None, Query(max_length=cursor_chars_max)]
 
-router = APIRouter(tags=["partners"])
+router = APIRouter(tags=["partners"], route_class=DescribedRoute)
 
 PartnersReader = operator(scopes.PARTNERS_READ)
 PartnersWriter = operator(scopes.PARTNERS_WRITE)
@@ -46,6 +65,45 @@ WalletsWriter = Annotated[Partner, partner(scopes.WALLETS_WRITE)]
 MerchantsReader = Annotated[Partner, partner(scopes.MERCHANTS_READ)]
 MerchantsWriter = Annotated[Partner, partner(scopes.MERCHANTS_WRITE)]
 PaymentsReader = Annotated[Partner, partner(scopes.PAYMENTS_READ)]
+
+
+class PartnerObject(BaseModel):
+    """A partner wallet operator: a tenant with its own users, merchants and currency."""
+
+    object: Literal["partner"]
+    id: str
+    name: str
+    brand: str
+    country: str
+    currency: str
+    created: int
+
+
+class PartnerList(BaseModel):
+    """A page of partners, oldest first."""
+
+    object: Literal["list"]
+    data: list[PartnerObject]
+    has_more: bool
+    next_cursor: str | None
+
+
+class PartnerWalletList(BaseModel):
+    """A page of the partner's wallets, oldest first."""
+
+    object: Literal["list"]
+    data: list[WalletObject]
+    has_more: bool
+    next_cursor: str | None
+
+
+class PartnerMerchantList(BaseModel):
+    """A page of the partner's merchants, oldest first."""
+
+    object: Literal["list"]
+    data: list[MerchantObject]
+    has_more: bool
+    next_cursor: str | None
 
 
 class CreatePartner(BaseModel):
@@ -178,7 +236,12 @@ def record_by_ref(ctx: ApiContext, ref: str | None) -> PaymentRecord | None:
     return ctx.payments.records.by_id(pid)
 
 
-@router.post("/v1/partners", status_code=201, dependencies=[PartnersWriter])
+@router.post(
+    "/v1/partners",
+    status_code=201,
+    dependencies=[PartnersWriter],
+    responses=answers(201, PartnerObject),
+)
 def create_partner(body: CreatePartner, ctx: Ctx, key: Idempotent) -> JSONResponse:
     """Create a partner wallet operator, a tenant (operator only)."""
 
@@ -196,7 +259,7 @@ def create_partner(body: CreatePartner, ctx: Ctx, key: Idempotent) -> JSONRespon
     return key.run("operator", {"partner": body.model_dump()}, handle)
 
 
-@router.get("/v1/partners", dependencies=[PartnersReader])
+@router.get("/v1/partners", dependencies=[PartnersReader], responses=answers(200, PartnerList))
 def list_partners(
     ctx: Ctx, limit: Limit = page_default, starting_after: Cursor = None
 ) -> dict[str, object]:
@@ -205,7 +268,12 @@ def list_partners(
     return listed([partner_json(p) for p in found], limit)
 
 
-@router.post("/v1/partners/{partner_id}/keys", status_code=201, dependencies=[PartnersWriter])
+@router.post(
+    "/v1/partners/{partner_id}/keys",
+    status_code=201,
+    dependencies=[PartnersWriter],
+    responses=answers(201, ApiKeyObject, 404),
+)
 def create_partner_key(
     partner_id: str, body: CreatePartnerKey, ctx: Ctx, key: Idempotent
 ) -> JSONResponse:
@@ -227,7 +295,9 @@ def create_partner_key(
     return key.run("operator", request, handle, secret_fields=("secret",))
 
 
-@router.post("/v1/partner/wallets", status_code=201)
+@router.post(
+    "/v1/partner/wallets", status_code=201, responses=answers(201, OpenedWalletObject, 409)
+)
 def open_partner_wallet(
     body: OpenWallet, ctx: Ctx, partner: WalletsWriter, key: Idempotent
 ) -> JSONResponse:
@@ -248,7 +318,7 @@ def open_partner_wallet(
     )
 
 
-@router.get("/v1/partner/wallets")
+@router.get("/v1/partner/wallets", responses=answers(200, PartnerWalletList))
 def list_partner_wallets(
     ctx: Ctx, partner: WalletsReader, limit: Limit = page_default, starting_after: Cursor = None
 ) -> dict[str, object]:
@@ -256,13 +326,15 @@ def list_partner_wallets(
     return members(ctx, partner, MemberKind.wallet, limit, starting_after)
 
 
-@router.get("/v1/partner/wallets/{wallet_id}")
+@router.get("/v1/partner/wallets/{wallet_id}", responses=answers(200, WalletObject, 404))
 def get_partner_wallet(wallet_id: str, ctx: Ctx, partner: WalletsReader) -> dict[str, object]:
     """One of the partner's wallets; 404 for any other."""
     return own_member(ctx, partner, MemberKind.wallet, wallet_id)
 
 
-@router.post("/v1/partner/merchants", status_code=201)
+@router.post(
+    "/v1/partner/merchants", status_code=201, responses=answers(201, OnboardedMerchantObject)
+)
 def onboard_partner_merchant(
     body: OnboardMerchant, ctx: Ctx, partner: MerchantsWriter, key: Idempotent
 ) -> JSONResponse:
@@ -283,7 +355,7 @@ def onboard_partner_merchant(
     )
 
 
-@router.get("/v1/partner/merchants")
+@router.get("/v1/partner/merchants", responses=answers(200, PartnerMerchantList))
 def list_partner_merchants(
     ctx: Ctx, partner: MerchantsReader, limit: Limit = page_default, starting_after: Cursor = None
 ) -> dict[str, object]:
@@ -291,13 +363,13 @@ def list_partner_merchants(
     return members(ctx, partner, MemberKind.merchant, limit, starting_after)
 
 
-@router.get("/v1/partner/merchants/{merchant_id}")
+@router.get("/v1/partner/merchants/{merchant_id}", responses=answers(200, MerchantObject, 404))
 def get_partner_merchant(merchant_id: str, ctx: Ctx, partner: MerchantsReader) -> dict[str, object]:
     """One of the partner's merchants; 404 for any other."""
     return own_member(ctx, partner, MemberKind.merchant, merchant_id)
 
 
-@router.get("/v1/partner/payments")
+@router.get("/v1/partner/payments", responses=answers(200, PaymentList))
 def list_partner_payments(
     ctx: Ctx, partner: PaymentsReader, limit: Limit = page_default, starting_after: Cursor = None
 ) -> dict[str, object]:
@@ -323,7 +395,7 @@ def list_partner_payments(
     return listed([payment_json(ctx, t, r, paid) for r, t in shown], limit)
 
 
-@router.get("/v1/partner/payments/{payment_id}")
+@router.get("/v1/partner/payments/{payment_id}", responses=answers(200, PaymentObject, 404))
 def get_partner_payment(payment_id: str, ctx: Ctx, partner: PaymentsReader) -> dict[str, object]:
     """A payment one of the partner's wallets made or merchants received; 404 otherwise."""
     record = record_by_ref(ctx, payment_id)

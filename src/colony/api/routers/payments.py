@@ -10,13 +10,14 @@ merchant paid (its key), and listed for either, newest first, a page at a time (
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from colony.api import scopes
+from colony.api.answers import DescribedRoute, answers
 from colony.api.context import ApiContext
 from colony.api.deps import (
     Ctx,
@@ -29,6 +30,8 @@ from colony.api.deps import (
 from colony.api.errors import ApiError
 from colony.api.payment_views import (
     PAYMENT_PARAM,
+    PaymentList,
+    PaymentObject,
     cross_border_records,
     paid_json,
     parse_payment_ref,
@@ -36,6 +39,7 @@ from colony.api.payment_views import (
     payment_json,
     payment_ref,
 )
+from colony.api.wallet_views import AmountObject
 from colony.fx.quotes import amount_json
 from colony.ledger import Transfer
 from colony.merchants.model import Merchant
@@ -57,7 +61,7 @@ payments_page_max = 100
 # The longest payment code accepted before it is looked at, in characters (one is 18 digits).
 payment_code_chars_max = 64
 
-router = APIRouter(tags=["payments"])
+router = APIRouter(tags=["payments"], route_class=DescribedRoute)
 
 PaymentsWriter = Annotated[Merchant, merchant(scopes.PAYMENTS_WRITE)]
 RefundsWriter = Annotated[Merchant, merchant(scopes.REFUNDS_WRITE)]
@@ -93,6 +97,46 @@ class PayByCode(BaseModel):
 class Amount(BaseModel):
     amount_minor: int | None = Field(default=None, gt=0)
     model_config = {"strict": True}
+
+
+class RefundObject(BaseModel):
+    """Money given back to the payer of a payment, as a new transfer."""
+
+    object: Literal["refund"]
+    id: str
+    status: Literal["succeeded"]
+    payment: str
+    amount_minor: int
+    wallet_amount: AmountObject | None = Field(
+        description="what the payer got back in its wallet's currency, if it paid by FX"
+    )
+
+
+class DecodedQrCode(BaseModel):
+    """An EMV merchant-presented QR code's fields (EMVCo's names), its CRC check and what
+    looks wrong in it."""
+
+    object: Literal["qr_code"]
+    payload_format_indicator: str
+    point_of_initiation: str
+    merchant_account_information: dict[str, Any]
+    merchant_category_code: str
+    transaction_currency: str
+    transaction_amount: str | None
+    tip_or_convenience_indicator: str | None
+    value_of_convenience_fee_fixed: str | None
+    value_of_convenience_fee_percentage: str | None
+    country_code: str
+    merchant_name: str
+    merchant_city: str
+    postal_code: str | None
+    additional_data: dict[str, Any]
+    merchant_information_language: dict[str, str]
+    unreserved_templates: dict[str, Any]
+    rfu: dict[str, str]
+    crc: str
+    crc_valid: bool
+    warnings: list[str]
 
 
 class DecodeQr(BaseModel):
@@ -136,7 +180,7 @@ def owned_payment(ctx: ApiContext, merchant: Merchant, payment_id: str) -> Trans
     return found[0]
 
 
-@router.get("/v1/payments")
+@router.get("/v1/payments", responses=answers(200, PaymentList))
 def list_payments(
     ctx: Ctx,
     caller: PaymentParty,
@@ -173,7 +217,7 @@ def list_payments(
     }
 
 
-@router.get("/v1/payments/{payment_id}")
+@router.get("/v1/payments/{payment_id}", responses=answers(200, PaymentObject, 404))
 def get_payment(payment_id: str, ctx: Ctx, caller: PaymentParty) -> dict[str, object]:
     """A payment, for the wallet that paid it and the merchant it paid; 404 for anyone else."""
     party, owner = caller
@@ -186,8 +230,8 @@ def get_payment(payment_id: str, ctx: Ctx, caller: PaymentParty) -> dict[str, ob
     return payment_json(ctx, shown[0][1], shown[0][0])
 
 
-@router.post("/v1/payments", status_code=201)
-def pay(body: PayByQr, ctx: Ctx, wallet: WalletCaller, key: Idempotent) -> JSONResponse:
+@router.post("/v1/payments", status_code=201, responses=answers(201, PaymentObject, 402, 404, 422))
+def create_payment(body: PayByQr, ctx: Ctx, wallet: WalletCaller, key: Idempotent) -> JSONResponse:
     """Pay a merchant from the caller's wallet with a scanned QR code (or authorise)."""
     pid = key.transfer_id(wallet.id)
 
@@ -231,8 +275,8 @@ def pay(body: PayByQr, ctx: Ctx, wallet: WalletCaller, key: Idempotent) -> JSONR
     return key.run(wallet.id, body.model_dump(), handle)
 
 
-@router.post("/v1/payments/{payment_id}/capture")
-def capture(
+@router.post("/v1/payments/{payment_id}/capture", responses=answers(200, PaymentObject, 404))
+def capture_payment(
     payment_id: str, body: Amount, ctx: Ctx, merchant: PaymentsWriter, key: Idempotent
 ) -> JSONResponse:
     """Capture all or part of an authorisation (the merchant that was paid only)."""
@@ -247,8 +291,10 @@ def capture(
     return key.run(merchant.id, {"capture": payment_id, **body.model_dump()}, handle)
 
 
-@router.post("/v1/payments/{payment_id}/void")
-def void(payment_id: str, ctx: Ctx, merchant: PaymentsWriter, key: Idempotent) -> JSONResponse:
+@router.post("/v1/payments/{payment_id}/void", responses=answers(200, PaymentObject, 404))
+def void_payment(
+    payment_id: str, ctx: Ctx, merchant: PaymentsWriter, key: Idempotent
+) -> JSONResponse:
     """Release an authorisation (the merchant that was paid only)."""
     held = owned_payment(ctx, merchant, payment_id)
 
@@ -261,8 +307,12 @@ def void(payment_id: str, ctx: Ctx, merchant: PaymentsWriter, key: Idempotent) -
     return key.run(merchant.id, {"void": payment_id}, handle)
 
 
-@router.post("/v1/payments/{payment_id}/refunds", status_code=201)
-def refund(
+@router.post(
+    "/v1/payments/{payment_id}/refunds",
+    status_code=201,
+    responses=answers(201, RefundObject, 402, 404),
+)
+def create_refund(
     payment_id: str, body: Amount, ctx: Ctx, merchant: RefundsWriter, key: Idempotent
 ) -> JSONResponse:
     """Refund part or all of a payment (the merchant that was paid only)."""
@@ -295,8 +345,8 @@ def refund(
     return key.run(merchant.id, {"refund": payment_id, **body.model_dump()}, handle)
 
 
-@router.post("/v1/payments/code", status_code=201)
-def pay_by_code(
+@router.post("/v1/payments/code", status_code=201, responses=answers(201, PaymentObject, 402, 404))
+def charge_payment_code(
     body: PayByCode, ctx: Ctx, merchant: PaymentsWriter, key: Idempotent
 ) -> JSONResponse:
     """Charge the payment code a customer's phone shows (the merchant's terminal)."""
@@ -324,8 +374,8 @@ def pay_by_code(
     return key.run(merchant.id, {"pay_by_code": body.model_dump()}, handle)
 
 
-@router.post("/v1/qr/decode")
-def decode_qr(body: DecodeQr, key: Idempotent) -> JSONResponse:
+@router.post("/v1/qr/decode", responses=answers(200, DecodedQrCode))
+def decode_qr_code(body: DecodeQr, key: Idempotent) -> JSONResponse:
     """Decode an EMV merchant-presented QR payload (fields, CRC check, warnings)."""
 
     def handle() -> tuple[int, dict[str, object]]:

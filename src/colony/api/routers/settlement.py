@@ -8,11 +8,13 @@ sees its own lines only, and reconciles its own statement.
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
 
+from colony.api.answers import DescribedRoute, answers
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, SettlementReader
 from colony.api.errors import ApiError
@@ -30,7 +32,65 @@ partner_id_chars_max = 64
 # Checked after the caller is known, so that a stranger learns nothing from a bad one.
 WindowName = Annotated[str | None, Query(description="YYYY-MM-DD")]
 
-router = APIRouter(tags=["settlement"])
+router = APIRouter(tags=["settlement"], route_class=DescribedRoute)
+
+
+class SettlementLineObject(BaseModel):
+    """One partner's figures in one currency for the window, in minor units."""
+
+    partner: str
+    currency: str
+    payments_acquired: int
+    gross_acquired_minor: int
+    refunds_acquired_minor: int
+    payments_issued: int
+    gross_issued_minor: int
+    refunds_issued_minor: int
+    fees_minor: int
+    interchange_minor: int
+    fx_bought_minor: int
+    fx_sold_minor: int
+    net_minor: int = Field(description="the platform pays it (positive) or collects (negative)")
+
+
+class SettlementObject(BaseModel):
+    """A window's settlement report: per partner and currency, the gross both ways, refunds,
+    fees, interchange and the net."""
+
+    object: Literal["settlement"]
+    window: str
+    window_start: str
+    window_end: str
+    closed: bool = Field(description="final once the window has ended; provisional until")
+    lines: list[SettlementLineObject]
+
+
+class EntryObject(BaseModel):
+    """A payment or refund, as the ledger or the statement has it."""
+
+    id: str
+    amount_minor: int
+    currency: str
+
+
+class DifferenceObject(BaseModel):
+    """An entry the ledger and the statement both have, with different amounts."""
+
+    id: str
+    ledger: EntryObject
+    statement: EntryObject
+
+
+class ReconciliationObject(BaseModel):
+    """A partner's statement file compared with the ledger's movements in the window."""
+
+    object: Literal["reconciliation"]
+    partner: str
+    window: str
+    matched: list[EntryObject]
+    missing_from_statement: list[EntryObject]
+    missing_from_ledger: list[EntryObject]
+    different: list[DifferenceObject]
 
 
 def report_json(report: SettlementReport, partner_id: str | None) -> dict[str, object]:
@@ -79,7 +139,7 @@ def window_named(ctx: ApiContext, name: str) -> Window:
         raise ApiError(400, "parameter_invalid", str(exc), param="window") from None
 
 
-@router.get("/v1/settlements")
+@router.get("/v1/settlements", responses=answers(200, SettlementObject))
 def get_settlement(
     ctx: Ctx, partner_id: SettlementReader, window: WindowName = None
 ) -> dict[str, object]:
@@ -90,7 +150,16 @@ def get_settlement(
     return report_json(service(ctx).report(window_named(ctx, window)), partner_id)
 
 
-@router.get("/v1/settlements/{window}.csv")
+@router.get(
+    "/v1/settlements/{window}.csv",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The report as CSV, one line per partner and currency",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def get_settlement_csv(window: str, ctx: Ctx, partner_id: SettlementReader) -> Response:
     """The report as CSV with a header row (integer minor units beside the currency)."""
     report = service(ctx).report(window_named(ctx, window))
@@ -100,14 +169,24 @@ def get_settlement_csv(window: str, ctx: Ctx, partner_id: SettlementReader) -> R
     return Response(report_csv(report), media_type="text/csv")
 
 
-@router.post("/v1/settlements/{window}/reconciliations")
+@router.post(
+    "/v1/settlements/{window}/reconciliations", responses=answers(200, ReconciliationObject, 404)
+)
 def reconcile_statement(
     window: str,
     ctx: Ctx,
     caller_id: SettlementReader,
     key: Idempotent,
     statement: Annotated[
-        str, Body(media_type="text/csv", max_length=statement_bytes_max, description="CSV")
+        str,
+        Body(
+            # Read as the bytes sent, whatever the type: text/csv is the file's own, and
+            # application/octet-stream the one client generators know how to upload.
+            media_type="application/octet-stream",
+            max_length=statement_bytes_max,
+            description="The statement file: CSV lines of id, amount_minor, currency",
+            json_schema_extra={"format": "binary"},
+        ),
     ] = "",
     partner: Annotated[str | None, Query()] = None,
 ) -> JSONResponse:

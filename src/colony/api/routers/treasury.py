@@ -3,18 +3,44 @@ FX revenue (docs/adr/0016)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
+from pydantic import BaseModel
 
 from colony.api import scopes
+from colony.api.answers import DescribedRoute, answers
 from colony.api.deps import Ctx, operator
+from colony.api.wallet_views import AmountObject
 from colony.fx.quotes import amount_json
 from colony.payments.treasury import positions
 
-router = APIRouter(tags=["treasury"])
+router = APIRouter(tags=["treasury"], route_class=DescribedRoute)
 
 
-@router.get("/v1/treasury/positions", dependencies=[operator(scopes.TREASURY_READ)])
-def treasury_positions(ctx: Ctx) -> dict[str, object]:
+class TreasuryPositionObject(BaseModel):
+    """One currency's treasury balance and the FX spread earned in it."""
+
+    object: Literal["treasury_position"]
+    currency: str
+    ledger: int
+    treasury: AmountObject
+    fx_revenue: AmountObject
+
+
+class TreasuryPositionList(BaseModel):
+    """The treasury positions, one per currency."""
+
+    object: Literal["list"]
+    data: list[TreasuryPositionObject]
+
+
+@router.get(
+    "/v1/treasury/positions",
+    dependencies=[operator(scopes.TREASURY_READ)],
+    responses=answers(200, TreasuryPositionList),
+)
+def list_treasury_positions(ctx: Ctx) -> dict[str, object]:
     """Per currency: the treasury's balance (positive: taken in from payers; negative: paid
     out to merchants, for the liquidity provider to fund) and the FX spread earned."""
     return {

@@ -7,13 +7,23 @@ Unbinding is for the wallet that bound the device; anyone else gets 404.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from colony.api.answers import DescribedRoute, answers
 from colony.api.deps import Ctx, Idempotent, WalletCaller
 from colony.api.errors import ApiError
-from colony.api.wallet_views import OpenWallet, opened_wallet, refusal, wallet_json
+from colony.api.wallet_views import (
+    OpenedWalletObject,
+    OpenWallet,
+    WalletObject,
+    opened_wallet,
+    refusal,
+    wallet_json,
+)
 from colony.payments.payment_code import (
     CODE_PREFIX,
     device_number_digits,
@@ -27,13 +37,40 @@ from colony.wallets.results import WalletResult
 # Random device numbers tried before giving up (a number is taken once in a long while).
 device_number_attempts = 8
 
-router = APIRouter(tags=["wallets"])
+router = APIRouter(tags=["wallets"], route_class=DescribedRoute)
 
 
 class SendMoney(BaseModel):
     to_phone: str
     amount_minor: int = Field(gt=0, description="integer minor units: 1250 is 12.50 SGD")
     model_config = {"strict": True}
+
+
+class TransferObject(BaseModel):
+    """Money sent from one wallet to another (P2P)."""
+
+    object: Literal["transfer"]
+    id: str
+    status: Literal["succeeded"]
+    from_wallet: str
+    to_phone: str
+    amount_minor: int
+    currency: str
+
+
+class DeviceObject(BaseModel):
+    """A phone bound to a wallet for payment codes; its secret and what the phone needs to
+    compute codes (RFC 6238) only in the answer that bound it."""
+
+    object: Literal["device"]
+    number: str
+    wallet: str
+    status: Literal["active", "revoked"]
+    secret: str | None = Field(default=None, description="hex; only when bound, never replayed")
+    algorithm: str | None = None
+    digits: int | None = None
+    period: int | None = Field(default=None, description="seconds per step")
+    code_prefix: str | None = None
 
 
 def own_wallet(wallet: Wallet, wallet_id: str) -> Wallet:
@@ -44,7 +81,7 @@ def own_wallet(wallet: Wallet, wallet_id: str) -> Wallet:
     return wallet
 
 
-@router.post("/v1/wallets", status_code=201)
+@router.post("/v1/wallets", status_code=201, responses=answers(201, OpenedWalletObject, 409))
 def open_wallet(body: OpenWallet, ctx: Ctx, key: Idempotent) -> JSONResponse:
     """Open a wallet for one minor unit. The response holds its token, shown only once."""
     return key.run(
@@ -55,14 +92,18 @@ def open_wallet(body: OpenWallet, ctx: Ctx, key: Idempotent) -> JSONResponse:
     )
 
 
-@router.get("/v1/wallets/{wallet_id}")
+@router.get("/v1/wallets/{wallet_id}", responses=answers(200, WalletObject, 404))
 def get_wallet(wallet_id: str, ctx: Ctx, wallet: WalletCaller) -> dict[str, object]:
     """A wallet and its balance. Only its own token can read it."""
     return wallet_json(ctx, own_wallet(wallet, wallet_id))
 
 
-@router.post("/v1/wallets/{wallet_id}/transfers", status_code=201)
-def send(
+@router.post(
+    "/v1/wallets/{wallet_id}/transfers",
+    status_code=201,
+    responses=answers(201, TransferObject, 402, 404),
+)
+def create_transfer(
     wallet_id: str, body: SendMoney, ctx: Ctx, wallet: WalletCaller, key: Idempotent
 ) -> JSONResponse:
     """Send money to another wallet by phone number (P2P)."""
@@ -91,7 +132,7 @@ def send(
     return key.run(wallet.id, body.model_dump(), handle)
 
 
-@router.post("/v1/wallets/me/devices", status_code=201)
+@router.post("/v1/wallets/me/devices", status_code=201, responses=answers(201, DeviceObject))
 def bind_device(ctx: Ctx, wallet: WalletCaller, key: Idempotent) -> JSONResponse:
     """Bind a phone to the caller's wallet for payment codes. The secret is shown once."""
 
@@ -116,7 +157,7 @@ def bind_device(ctx: Ctx, wallet: WalletCaller, key: Idempotent) -> JSONResponse
     return key.run(wallet.id, {"bind_device": True}, handle, secret_fields=("secret",))
 
 
-@router.post("/v1/wallets/me/devices/{number}/revoke")
+@router.post("/v1/wallets/me/devices/{number}/revoke", responses=answers(200, DeviceObject, 404))
 def revoke_device(number: str, ctx: Ctx, wallet: WalletCaller, key: Idempotent) -> JSONResponse:
     """Unbind one of the caller's devices: its codes are refused from now on."""
 

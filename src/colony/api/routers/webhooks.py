@@ -7,7 +7,7 @@ again rotates the secret. Events start from the moment the endpoint is set.
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter
@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from colony.api import auth, scopes
+from colony.api.answers import DescribedRoute, answers
 from colony.api.deps import Ctx, Idempotent, merchant
 from colony.api.errors import ApiError
 from colony.kernel.clock import NS_PER_S
@@ -28,10 +29,52 @@ events_page_max = 100
 # Hosts that may take plain http (a merchant's local development); anywhere else needs https.
 _PLAIN_HTTP_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
-router = APIRouter(tags=["webhooks"])
+router = APIRouter(tags=["webhooks"], route_class=DescribedRoute)
 
 WebhooksReader = Annotated[Merchant, merchant(scopes.WEBHOOKS_READ)]
 WebhooksWriter = Annotated[Merchant, merchant(scopes.WEBHOOKS_WRITE)]
+
+
+class WebhookEndpointObject(BaseModel):
+    """Where a merchant's events go; its secret only in the answer that set it."""
+
+    object: Literal["webhook_endpoint"]
+    url: str
+    secret: str | None = Field(default=None, description="only when set; never replayed")
+    created: int
+
+
+class DeliveryObject(BaseModel):
+    """One attempt to deliver an event."""
+
+    attempt: int
+    at: int
+    status_code: int | None = Field(description="none when no HTTP answer came")
+    error: str | None
+    duration_ms: int
+
+
+class WebhookEventObject(BaseModel):
+    """An event for the merchant, with every attempt to deliver it."""
+
+    object: Literal["webhook_event"]
+    id: str
+    type: str
+    created: int
+    status: str
+    attempts: int
+    next_attempt_at: int | None
+    payload: dict[str, Any]
+    deliveries: list[DeliveryObject]
+
+
+class WebhookEventList(BaseModel):
+    """A page of the delivery log, newest first."""
+
+    object: Literal["list"]
+    data: list[WebhookEventObject]
+    has_more: bool
+    next_cursor: str | None
 
 
 class SetEndpoint(BaseModel):
@@ -79,8 +122,12 @@ def event_json(event: Event, attempts: list[Attempt]) -> dict[str, object]:
     }
 
 
-@router.post("/v1/merchants/me/webhook_endpoint", status_code=201)
-def set_endpoint(
+@router.post(
+    "/v1/merchants/me/webhook_endpoint",
+    status_code=201,
+    responses=answers(201, WebhookEndpointObject),
+)
+def set_webhook_endpoint(
     body: SetEndpoint, ctx: Ctx, merchant: WebhooksWriter, key: Idempotent
 ) -> JSONResponse:
     """Set (or replace) where the merchant's events go. The secret is shown only once."""
@@ -104,8 +151,8 @@ def set_endpoint(
     return key.run(merchant.id, request, handle, secret_fields=("secret",))
 
 
-@router.get("/v1/merchants/me/webhook_endpoint")
-def get_endpoint(ctx: Ctx, merchant: WebhooksReader) -> dict[str, object]:
+@router.get("/v1/merchants/me/webhook_endpoint", responses=answers(200, WebhookEndpointObject, 404))
+def get_webhook_endpoint(ctx: Ctx, merchant: WebhooksReader) -> dict[str, object]:
     """Where the merchant's events go (never the secret)."""
     endpoint = ctx.webhook_store.endpoint(merchant.id)
     if endpoint is None:
@@ -117,8 +164,8 @@ def get_endpoint(ctx: Ctx, merchant: WebhooksReader) -> dict[str, object]:
     }
 
 
-@router.get("/v1/merchants/me/webhook_events")
-def list_events(
+@router.get("/v1/merchants/me/webhook_events", responses=answers(200, WebhookEventList))
+def list_webhook_events(
     ctx: Ctx,
     merchant: WebhooksReader,
     limit: int = events_page_default,
