@@ -43,6 +43,7 @@ from colony.api.wallet_views import AmountObject
 from colony.fx.quotes import amount_json
 from colony.ledger import Transfer
 from colony.merchants.model import Merchant
+from colony.payments.checkout import Checkout
 from colony.payments.cross_border import CrossBorderPayments
 from colony.payments.emv_qr import QrFormatError, parse
 from colony.payments.service import TRANSFER_PAYMENT, PayResult
@@ -53,7 +54,6 @@ from colony.payments.store import (
     description_chars_max,
     reference_chars_max,
 )
-from colony.payments.treasury import is_treasury_account
 
 # Payments per listed page: when none is asked for, and the most that may be.
 payments_page_default = 10
@@ -149,9 +149,15 @@ def records(ctx: ApiContext) -> PaymentStore:
     return ctx.payments.records
 
 
-def cross_border(ctx: ApiContext) -> CrossBorderPayments:
-    fx = quote_service(ctx)
-    return CrossBorderPayments(ctx.ledger, ctx.payments, ctx.wallets, ctx.wallet_store, fx)
+def checkout(ctx: ApiContext) -> Checkout:
+    """Payments and refunds, at home or across currencies (503 for one across currencies
+    when this Colony prices no FX quotes)."""
+
+    def cross_border() -> CrossBorderPayments:
+        fx = quote_service(ctx)
+        return CrossBorderPayments(ctx.ledger, ctx.payments, ctx.wallets, ctx.wallet_store, fx)
+
+    return Checkout(ctx.payments, cross_border)
 
 
 def owner_of(record: PaymentRecord, party: Party) -> str:
@@ -236,34 +242,23 @@ def create_payment(body: PayByQr, ctx: Ctx, wallet: WalletCaller, key: Idempoten
     pid = key.transfer_id(wallet.id)
 
     def handle() -> tuple[int, dict[str, object]]:
-        if body.quote_id is not None:
-            if not body.capture:
-                raise ApiError(
-                    400,
-                    "parameter_invalid",
-                    "a payment with an FX quote is captured at once (capture: true)",
-                    param="capture",
-                )
-            outcome = cross_border(ctx).pay(
-                wallet,
-                body.payload,
-                body.quote_id,
-                body.amount_minor,
-                pid,
-                description=body.description,
-                reference=body.reference,
+        if body.quote_id is not None and not body.capture:
+            raise ApiError(
+                400,
+                "parameter_invalid",
+                "a payment with an FX quote is captured at once (capture: true)",
+                param="capture",
             )
-        else:
-            act = ctx.payments.pay_by_qr if body.capture else ctx.payments.authorise
-            outcome = act(
-                wallet.phone,
-                wallet.currency,
-                body.payload,
-                amount_minor=body.amount_minor,
-                payment_id=pid,
-                description=body.description,
-                reference=body.reference,
-            )
+        outcome = checkout(ctx).pay(
+            wallet,
+            body.payload,
+            pid,
+            amount_minor=body.amount_minor,
+            capture=body.capture,
+            quote_id=body.quote_id,
+            description=body.description,
+            reference=body.reference,
+        )
         if outcome.result is not PayResult.ok:
             raise pay_refusal(outcome.result)
         answer = paid_json(outcome)
@@ -320,26 +315,20 @@ def create_refund(
     rid = key.transfer_id(merchant.id)
 
     def handle() -> tuple[int, dict[str, object]]:
-        amount = body.amount_minor if body.amount_minor is not None else paid.amount
-        wallet_amount = None
-        if is_treasury_account(paid.debit_account_id):
-            across = cross_border(ctx)
-            outcome = across.refund(paid, amount, rid)
-            if outcome.cross_border is not None and outcome.result is PayResult.ok:
-                wallet_amount = amount_json(
-                    across.refunded_to_wallet_minor(rid), outcome.cross_border.wallet_currency
-                )
-        else:
-            outcome = ctx.payments.refund(paid.id, amount, refund_id=rid)
-        if outcome.result is not PayResult.ok:
-            raise pay_refusal(outcome.result)
+        refunded = checkout(ctx).refund(paid, body.amount_minor, rid)
+        if refunded.outcome.result is not PayResult.ok:
+            raise pay_refusal(refunded.outcome.result)
+        back, currency = refunded.wallet_amount_minor, refunded.wallet_currency
         return 201, {
             "object": "refund",
             "id": f"re_{rid:032x}",
             "status": "succeeded",
             "payment": payment_id,
-            "amount_minor": amount,
-            "wallet_amount": wallet_amount,  # what the payer got back, if paid by FX
+            "amount_minor": refunded.amount_minor,
+            # What the payer got back in its own currency, if it paid by FX.
+            "wallet_amount": None
+            if back is None or currency is None
+            else amount_json(back, currency),
         }
 
     return key.run(merchant.id, {"refund": payment_id, **body.model_dump()}, handle)
