@@ -11,10 +11,12 @@ beyond those every operation may (`api/openapi.py` adds those).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from fastapi import APIRouter
 from fastapi.datastructures import DefaultPlaceholder
+from fastapi.params import Depends
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
@@ -31,6 +33,22 @@ class DescribedRoute(APIRoute):
         if isinstance(response_model, DefaultPlaceholder):
             response_model = None
         super().__init__(path, endpoint, response_model=response_model, **kw)
+
+
+def operation_id(route: APIRoute) -> str:
+    """An operation's id is its route function's name: `create_payment`, `list_payments`."""
+    return route.name
+
+
+def product_router(tag: str, dependencies: Sequence[Depends] = ()) -> APIRouter:
+    """A product's router: its routes tagged with the product, described by `answers`, and
+    named by their functions; `dependencies` apply to every route (the caller, say)."""
+    return APIRouter(
+        tags=[tag],
+        dependencies=dependencies,
+        route_class=DescribedRoute,
+        generate_unique_id_function=operation_id,
+    )
 
 
 def answers(status: int, model: type[BaseModel], *error_statuses: int) -> dict[int | str, Any]:

@@ -12,7 +12,7 @@ from colony import __version__
 from colony.api import auth, errors
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
-from colony.api.openapi import describe, operation_id
+from colony.api.openapi import describe
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_burst, rate_limit_per_s
 from colony.api.routers import (
     funding,
@@ -29,11 +29,12 @@ from colony.api.routers import (
 )
 
 # Every product's routes, in the order they are matched (and listed in the OpenAPI
-# description). A new product adds its router here.
+# description): payments first, the hot path, so a payment is matched against the fewest
+# routes. No two routers' paths overlap. A new product adds its router here.
 ROUTERS: tuple[APIRouter, ...] = (
+    payments.router,
     wallets.router,
     merchants.router,
-    payments.router,
     webhooks.router,
     funding.router,
     ledger.router,
@@ -86,7 +87,6 @@ def create_app(ctx: ApiContext) -> FastAPI:
         title="Colony",
         version=__version__,
         description="Payments on a durable double-entry ledger.",
-        generate_unique_id_function=operation_id,
     )
     app.state.colony = ctx  # what the `Ctx` dependency hands every route (api/deps.py)
     errors.install(app)
@@ -98,6 +98,8 @@ def create_app(ctx: ApiContext) -> FastAPI:
         )
     app.add_middleware(RateLimited, ctx=ctx)
     for router in ROUTERS:
-        app.include_router(router)
+        # The routes themselves, as `@app.post` would add them: an included router is
+        # matched again on every request, a cost the hot path does not need to pay.
+        app.router.routes.extend(router.routes)
     describe(app, ROUTERS)
     return app

@@ -17,8 +17,9 @@ takes, and a route that takes two kinds lists both as alternatives.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated
+from collections.abc import Callable
+from functools import partial
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.params import Depends as DependsParam
@@ -29,10 +30,7 @@ from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.api.idempotency import IdempotencyKey, idempotency_key_chars_max
 from colony.fx.service import QuoteService
-from colony.merchants.model import Merchant
-from colony.partners.model import Partner
 from colony.payments.store import Party
-from colony.storage.api_records import KeyRecord
 from colony.wallets.model import Wallet
 
 
@@ -52,107 +50,96 @@ def quote_service(ctx: ApiContext) -> QuoteService:
     return ctx.fx
 
 
-class Bearer(HTTPBearer):
-    """One kind of caller's credential, `Authorization: Bearer <secret>`: declared in the
-    OpenAPI description as its own scheme, and handed to the caller's check as sent (the
-    check answers 401 in Colony's error shape, never FastAPI's 403)."""
+class Caller(HTTPBearer):
+    """One kind of caller, by its credential `Authorization: Bearer <secret>`: declared in
+    the OpenAPI description as that kind's scheme, and, as a dependency, the caller that
+    `check` finds for the credential (which answers 401 or 403 in Colony's error shape,
+    never FastAPI's own 403). Being the scheme and the check at once, it costs a request
+    one dependency, not two."""
 
-    async def __call__(self, request: Request) -> str | None:  # type: ignore[override]
-        return request.headers.get("authorization")
+    def __init__(
+        self,
+        scheme_name: str,
+        bearer_format: str,
+        description: str,
+        check: Callable[[ApiContext, str | None], object],
+    ) -> None:
+        super().__init__(
+            bearerFormat=bearer_format,
+            scheme_name=scheme_name,
+            description=description,
+            auto_error=False,
+        )
+        self._check = check
+
+    async def __call__(self, request: Request) -> Any:  # type: ignore[override]
+        return self._check(request.app.state.colony, request.headers.get("authorization"))
 
 
-wallet_token = Bearer(
-    scheme_name="wallet_token",
-    bearerFormat="wtok_...",
-    description="A wallet's token, shown once when the wallet is opened.",
-    auto_error=False,
-)
-merchant_key = Bearer(
-    scheme_name="merchant_key",
-    bearerFormat="mk_...",
-    description="A merchant's API key (standard, or restricted to some scopes).",
-    auto_error=False,
-)
-partner_key = Bearer(
-    scheme_name="partner_key",
-    bearerFormat="ptk_...",
-    description="A partner wallet's API key: it acts on the partner's own users only.",
-    auto_error=False,
-)
-operator_key = Bearer(
-    scheme_name="operator_key",
-    bearerFormat="opk_...",
-    description="The operator's API key (`colony keys create-operator`).",
-    auto_error=False,
-)
+def _as_sent(_: ApiContext, authorization: str | None) -> str | None:
+    return authorization
 
-WalletAuthorization = Annotated[str | None, Depends(wallet_token)]
-MerchantAuthorization = Annotated[str | None, Depends(merchant_key)]
-PartnerAuthorization = Annotated[str | None, Depends(partner_key)]
-OperatorAuthorization = Annotated[str | None, Depends(operator_key)]
+
+_WALLET = ("wallet_token", "wtok_...", "A wallet's token, shown once when the wallet is opened.")
+_MERCHANT = (
+    "merchant_key",
+    "mk_...",
+    "A merchant's API key (standard, or restricted to some scopes).",
+)
+_PARTNER = (
+    "partner_key",
+    "ptk_...",
+    "A partner wallet's API key: it acts on the partner's own users only.",
+)
+_OPERATOR = ("operator_key", "opk_...", "The operator's API key (`colony keys create-operator`).")
+
+# The credential as sent, for the routes that take two kinds of caller and tell them apart.
+WalletAuthorization = Annotated[str | None, Depends(Caller(*_WALLET, _as_sent))]
+MerchantAuthorization = Annotated[str | None, Depends(Caller(*_MERCHANT, _as_sent))]
+PartnerAuthorization = Annotated[str | None, Depends(Caller(*_PARTNER, _as_sent))]
+OperatorAuthorization = Annotated[str | None, Depends(Caller(*_OPERATOR, _as_sent))]
 
 
 def _bearer_of(authorization: str | None) -> str:
     return (authorization or "").removeprefix("Bearer ").strip()
 
 
-async def calling_wallet(ctx: Ctx, authorization: WalletAuthorization) -> Wallet:
-    return auth.wallet(ctx, authorization)
+WalletCaller = Annotated[Wallet, Depends(Caller(*_WALLET, auth.wallet))]
 
-
-WalletCaller = Annotated[Wallet, Depends(calling_wallet)]
-
-# One dependency per kind and scope, made once: FastAPI caches a dependency's answer per
-# request by its function, so a route and its own dependencies asking for the same caller
-# check it once.
+# One dependency per kind and scope, made once, so that FastAPI's per-request cache checks a
+# route's caller once however many of its dependencies ask for it.
 _callers: dict[tuple[str, str], DependsParam] = {}
 
 
-def _once(scope: str, check: Callable[..., Awaitable[object]]) -> DependsParam:
-    return _callers.setdefault((check.__name__, scope), DependsParam(check))
+def _once(kind: tuple[str, str, str], check: partial[Any]) -> DependsParam:
+    """The dependency for `check` (an `auth` function given its scope), made once."""
+    made = (check.func.__name__, str(check.keywords["scope"]))
+    return _callers.setdefault(made, DependsParam(Caller(*kind, check)))
 
 
 def merchant(scope: str) -> DependsParam:
     """The calling merchant, whose key holds `scope` (401 without a valid key, 403 without
     the scope)."""
     assert scope in scopes.MERCHANT_SCOPES, scope
-
-    async def calling_merchant(ctx: Ctx, authorization: MerchantAuthorization) -> Merchant:
-        return auth.merchant(ctx, authorization, scope=scope)
-
-    return _once(scope, calling_merchant)
+    return _once(_MERCHANT, partial(auth.merchant, scope=scope))
 
 
 def merchant_and_key(scope: str) -> DependsParam:
     """As `merchant`, with the key it called with (for the routes that manage keys)."""
     assert scope in scopes.MERCHANT_SCOPES, scope
-
-    async def calling_merchant_key(
-        ctx: Ctx, authorization: MerchantAuthorization
-    ) -> tuple[Merchant, KeyRecord]:
-        return auth.merchant_key(ctx, authorization, scope=scope)
-
-    return _once(scope, calling_merchant_key)
+    return _once(_MERCHANT, partial(auth.merchant_key, scope=scope))
 
 
 def partner(scope: str) -> DependsParam:
     """The calling partner, whose key holds `scope`."""
     assert scope in scopes.PARTNER_SCOPES, scope
-
-    async def calling_partner(ctx: Ctx, authorization: PartnerAuthorization) -> Partner:
-        return auth.partner(ctx, authorization, scope=scope)
-
-    return _once(scope, calling_partner)
+    return _once(_PARTNER, partial(auth.partner, scope=scope))
 
 
 def operator(scope: str) -> DependsParam:
     """The operator, whose key holds `scope` (the operator is one, so nothing is returned)."""
     assert scope in scopes.OPERATOR_SCOPES, scope
-
-    async def calling_operator(ctx: Ctx, authorization: OperatorAuthorization) -> None:
-        auth.operator(ctx, authorization, scope=scope)
-
-    return _once(scope, calling_operator)
+    return _once(_OPERATOR, partial(auth.operator, scope=scope))
 
 
 async def payment_party(
@@ -199,7 +186,7 @@ SettlementReader = Annotated[str | None, Depends(settlement_reader)]
 
 
 async def idempotency_key(
-    ctx: Ctx,
+    request: Request,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -212,6 +199,7 @@ async def idempotency_key(
     """The request's Idempotency-Key. A missing or overlong key is refused when the request
     would be served (`IdempotencyKey.run`), after the caller and what it names are checked,
     so a stranger learns nothing from a bad key."""
+    ctx: ApiContext = request.app.state.colony
     return IdempotencyKey(ctx.api_store, ctx.clock, idempotency_key)
 
 

@@ -23,7 +23,6 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
 
 from colony.api.errors import ERROR_STATUSES, Error
 
@@ -31,11 +30,6 @@ IDEMPOTENCY_KEY = "Idempotency-Key"
 # Schemes of keys that hold scopes (a wallet token holds none).
 _SCOPED_SCHEMES = {"merchant_key", "partner_key", "operator_key"}
 _METHODS = {"get", "post", "put", "patch", "delete"}
-
-
-def operation_id(route: APIRoute) -> str:
-    """An operation's id is its route function's name: `create_payment`, `list_payments`."""
-    return route.name
 
 
 def describe(app: FastAPI, routers: Iterable[APIRouter]) -> None:

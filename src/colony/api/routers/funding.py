@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from colony.api import scopes
-from colony.api.answers import DescribedRoute, answers
+from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, FundingReader, Idempotent, WalletCaller, operator
 from colony.api.errors import ApiError
@@ -50,7 +49,7 @@ _REFUSALS = {
 }
 
 
-router = APIRouter(tags=["funding"], route_class=DescribedRoute)
+router = product_router("funding")
 FundingWriter = operator(scopes.FUNDING_WRITE)
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from colony.api.answers import DescribedRoute, answers
+from colony.api.answers import answers, product_router
 from colony.api.deps import Ctx, Idempotent, WalletCaller, quote_service
 from colony.api.errors import ApiError
 from colony.api.wallet_views import AmountObject
@@ -35,7 +34,7 @@ _REFUSALS = {
 }
 
 
-router = APIRouter(tags=["fx"], route_class=DescribedRoute)
+router = product_router("fx")
 
 
 class QuoteObject(BaseModel):

@@ -16,13 +16,13 @@ from collections.abc import Callable, Sequence
 from enum import IntEnum
 from typing import Any, Literal, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from colony.api import scopes
-from colony.api.answers import DescribedRoute, answers
+from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, operator
 from colony.api.errors import ApiError
@@ -34,9 +34,7 @@ E = TypeVar("E", Account, Transfer)
 # Events one request may carry: the ledger's own batch, so one request is one journal entry.
 events_per_request_max = batch_events_max
 
-router = APIRouter(
-    tags=["ledger"], dependencies=[operator(scopes.LEDGER_WRITE)], route_class=DescribedRoute
-)
+router = product_router("ledger", dependencies=[operator(scopes.LEDGER_WRITE)])
 
 
 class EventResult(BaseModel):

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from colony.api import auth, scopes
-from colony.api.answers import DescribedRoute, answers
+from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, merchant, merchant_and_key, operator
 from colony.api.errors import ApiError
@@ -31,7 +31,7 @@ from colony.storage.api_records import KeyRecord
 keys_per_merchant_max = 100
 _KEY_ID = re.compile(r"key_[0-9a-f]{16}")
 
-router = APIRouter(tags=["merchants"], route_class=DescribedRoute)
+router = product_router("merchants")
 
 QrReader = Annotated[Merchant, merchant(scopes.PAYMENTS_READ)]
 KeysReader = Annotated[Merchant, merchant(scopes.KEYS_READ)]

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from colony.api import auth, scopes
-from colony.api.answers import DescribedRoute, answers
+from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, operator, partner
 from colony.api.errors import ApiError
@@ -56,7 +56,7 @@ cursor_chars_max = 64
 Limit = Annotated[int, Query(ge=1, le=page_max)]
 Cursor = Annotated[str | None, Query(max_length=cursor_chars_max)]
 
-router = APIRouter(tags=["partners"], route_class=DescribedRoute)
+router = product_router("partners")
 
 PartnersReader = operator(scopes.PARTNERS_READ)
 PartnersWriter = operator(scopes.PARTNERS_WRITE)

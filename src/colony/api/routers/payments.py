@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from colony.api import scopes
-from colony.api.answers import DescribedRoute, answers
+from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
 from colony.api.deps import (
     Ctx,
@@ -61,7 +61,7 @@ payments_page_max = 100
 # The longest payment code accepted before it is looked at, in characters (one is 18 digits).
 payment_code_chars_max = 64
 
-router = APIRouter(tags=["payments"], route_class=DescribedRoute)
+router = product_router("payments")
 
 PaymentsWriter = Annotated[Merchant, merchant(scopes.PAYMENTS_WRITE)]
 RefundsWriter = Annotated[Merchant, merchant(scopes.REFUNDS_WRITE)]

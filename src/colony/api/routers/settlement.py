@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Query
+from fastapi import Body, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from colony.api.answers import DescribedRoute, answers
+from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, SettlementReader
 from colony.api.errors import ApiError
@@ -32,7 +32,7 @@ partner_id_chars_max = 64
 # Checked after the caller is known, so that a stranger learns nothing from a bad one.
 WindowName = Annotated[str | None, Query(description="YYYY-MM-DD")]
 
-router = APIRouter(tags=["settlement"], route_class=DescribedRoute)
+router = product_router("settlement")
 
 
 class SettlementLineObject(BaseModel):

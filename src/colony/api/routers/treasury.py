@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 
 from colony.api import scopes
-from colony.api.answers import DescribedRoute, answers
+from colony.api.answers import answers, product_router
 from colony.api.deps import Ctx, operator
 from colony.api.wallet_views import AmountObject
 from colony.fx.quotes import amount_json
 from colony.payments.treasury import positions
 
-router = APIRouter(tags=["treasury"], route_class=DescribedRoute)
+router = product_router("treasury")
 
 
 class TreasuryPositionObject(BaseModel):

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from colony.api.answers import DescribedRoute, answers
+from colony.api.answers import answers, product_router
 from colony.api.deps import Ctx, Idempotent, WalletCaller
 from colony.api.errors import ApiError
 from colony.api.wallet_views import (
@@ -37,7 +36,7 @@ from colony.wallets.results import WalletResult
 # Random device numbers tried before giving up (a number is taken once in a long while).
 device_number_attempts = 8
 
-router = APIRouter(tags=["wallets"], route_class=DescribedRoute)
+router = product_router("wallets")
 
 
 class SendMoney(BaseModel):

@@ -10,12 +10,11 @@ import json
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from colony.api import auth, scopes
-from colony.api.answers import DescribedRoute, answers
+from colony.api.answers import answers, product_router
 from colony.api.deps import Ctx, Idempotent, merchant
 from colony.api.errors import ApiError
 from colony.kernel.clock import NS_PER_S
@@ -29,7 +28,7 @@ events_page_max = 100
 # Hosts that may take plain http (a merchant's local development); anywhere else needs https.
 _PLAIN_HTTP_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
-router = APIRouter(tags=["webhooks"], route_class=DescribedRoute)
+router = product_router("webhooks")
 
 WebhooksReader = Annotated[Merchant, merchant(scopes.WEBHOOKS_READ)]
 WebhooksWriter = Annotated[Merchant, merchant(scopes.WEBHOOKS_WRITE)]
