@@ -45,7 +45,9 @@ ERROR_STATUSES: dict[int, str] = {
     "another request, or is still being served.",
     422: "Well-formed, but the rates on hand cannot price it.",
     429: "Too many requests: retry after `Retry-After` seconds.",
-    503: "Storage is unavailable for a moment: retry with the same Idempotency-Key.",
+    500: "Something went wrong on Colony's side (a bug): the error object, never a trace.",
+    503: "Storage (or FX pricing) is unavailable for a moment: retry, a POST with the same "
+    "Idempotency-Key.",
 }
 
 

@@ -5,10 +5,10 @@ FastAPI describes what the routes declare: their parameters, bodies, answers
 API's own conventions, the same for every operation, so no route repeats it:
 
 - the error object (`Error`) for each status an operation may answer with: 400 for every
-  one (a malformed request), 401 for one that takes a credential, 403 for one whose key
-  needs a scope, 409 and 503 for one that takes an Idempotency-Key, 429 for all (the rate
-  limits); FastAPI's own 422 validation answer is not Colony's (it answers 400) and is
-  dropped;
+  one (a malformed request), 429 (the rate limits), 500 (a bug) and 503 (storage
+  unavailable for a moment) too, 401 for one that takes a credential, 403 for one whose
+  key needs a scope, 409 for one that takes an Idempotency-Key; FastAPI's own 422
+  validation answer is not Colony's (it answers 400) and is dropped;
 - `Idempotency-Key` marked required, as the API requires it on every POST that takes one
   (it is checked in `IdempotencyKey.run`, so that a missing key is answered in Colony's
   error shape, after the caller);
@@ -77,7 +77,7 @@ def _finish_operation(op: dict[str, Any]) -> None:
     responses = op.setdefault("responses", {})
     if _mentions(responses.get("422", {}), "HTTPValidationError"):
         del responses["422"]
-    statuses = [400, 429]
+    statuses = [400, 429, 500, 503]
     security = op.get("security") or []
     if security:
         statuses.append(401)
@@ -88,7 +88,7 @@ def _finish_operation(op: dict[str, Any]) -> None:
             parameter["name"] = IDEMPOTENCY_KEY
             parameter["required"] = True
             parameter["schema"] = {"type": "string", "maxLength": 255}
-            statuses += [409, 503]
+            statuses.append(409)
     for status in statuses:
         responses.setdefault(str(status), _error_response(status))
     op["responses"] = dict(sorted(responses.items()))

@@ -154,7 +154,7 @@ def find(
     "/v1/funding_partners",
     status_code=201,
     dependencies=[FundingWriter],
-    responses=answers(201, FundingPartnerObject, 409),
+    responses=answers(201, FundingPartnerObject, 409) | answers(200, FundingPartnerObject),
 )
 def register_funding_partner(body: RegisterPartner, ctx: Ctx, key: Idempotent) -> JSONResponse:
     """Register a bank or card issuer for one currency (operator only). Registering the
