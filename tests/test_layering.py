@@ -8,12 +8,15 @@
   its own package;
 - a product's store uses the engine through its small face (`STORAGE_FACE`): the `Tables`
   session protocol, `open_tables`, group commit and the record cache;
-- only the outer layers (cli, api, web, bench) may choose a backend.
+- only the outer layers (cli, api, web, bench) may choose a backend;
+- inside the API, a product's router (`api/routers/`) imports the HTTP kit, the views and the
+  products, never the app nor another router; the kit and the views import no router.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -128,6 +131,60 @@ def test_products_use_only_the_storage_engines_face(package: str, path: Path) ->
     assert not outside, f"{path.relative_to(SRC)} imports storage's {sorted(outside)}"
 
 
+API = SRC / "api"
+ROUTERS = API / "routers"
+
+
+def _api_imports(path: Path) -> set[str]:
+    """The modules of `colony.api` a module imports, as `app`, `deps`, `routers.payments`."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "colony.api":
+                found |= {alias.name for alias in node.names}
+            elif node.module.startswith("colony.api."):
+                found.add(node.module.removeprefix("colony.api."))
+        elif isinstance(node, ast.Import):
+            found |= {
+                a.name.removeprefix("colony.api.")
+                for a in node.names
+                if a.name.startswith("colony.api.")
+            }
+    return found
+
+
+def _is_router(name: str) -> bool:
+    return name == "routers" or name.startswith("routers.")
+
+
+@pytest.mark.parametrize("path", sorted(ROUTERS.glob("*.py")), ids=lambda p: p.name)
+def test_a_router_imports_no_other_router_nor_the_app(path: Path) -> None:
+    imported = _api_imports(path)
+    assert "app" not in imported, f"{path.name} imports api/app.py"
+    others = {name for name in imported if _is_router(name)}
+    assert not others, f"{path.name} imports the routers {sorted(others)}"
+
+
+@pytest.mark.parametrize(
+    "path", sorted(p for p in API.glob("*.py") if p.name != "app.py"), ids=lambda p: p.name
+)
+def test_the_http_kit_imports_no_router(path: Path) -> None:
+    imported = _api_imports(path)
+    assert "app" not in imported and not any(_is_router(n) for n in imported), (
+        f"{path.name} imports {sorted(imported)}"
+    )
+
+
+def test_the_app_includes_every_router() -> None:
+    from colony.api.app import ROUTERS as included
+
+    for path in sorted(ROUTERS.glob("*.py")):
+        if path.stem != "__init__":
+            module = importlib.import_module(f"colony.api.routers.{path.stem}")
+            assert any(r is module.router for r in included), f"app.py leaves out {path.stem}"
+
+
 def test_the_rules_can_fail(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from colony.storage.open import open_ledger\n")
@@ -137,3 +194,5 @@ def test_the_rules_can_fail(tmp_path: Path) -> None:
     assert {p[1] for p in _colony_modules(bad) if p[0] == "storage"} - STORAGE_FACE == {
         "sqlite_journal"
     }
+    bad.write_text("from colony.api.routers import payments\nfrom colony.api import app\n")
+    assert _api_imports(bad) == {"routers", "app"}

@@ -10,7 +10,8 @@ import pytest
 
 from colony.api import idempotency
 from colony.api.context import ApiContext
-from colony.api.payment_routes import parse_payment_ref, payments_page_max
+from colony.api.payment_views import parse_payment_ref
+from colony.api.routers.payments import payments_page_max
 from tests.api.test_payment_api import merchant_headers, onboard, static_code
 from tests.api.test_wallet_api import auth as wallet_auth
 from tests.api.test_wallet_api import open_wallet

@@ -17,6 +17,7 @@ from colony.api.context import ApiContext
 from colony.cli.serve import build_context
 from colony.ledger.verify import verify
 from colony.payments.emv_qr import MerchantQr, generate
+from tests.api.conformance import Conformance
 
 # How long the test server may take to start, in seconds.
 server_start_timeout_s = 10.0
@@ -26,9 +27,8 @@ server_start_timeout_s = 10.0
 def on_loopback(ctx: ApiContext) -> Iterator[httpx.Client]:
     """The API over `ctx` served by uvicorn on a free loopback port, and a client for it; on
     the way out the server stops, the ledger must verify, and the stores close."""
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(ctx), host="127.0.0.1", port=0, log_level="warning")
-    )
+    app = create_app(ctx)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + server_start_timeout_s
@@ -36,7 +36,9 @@ def on_loopback(ctx: ApiContext) -> Iterator[httpx.Client]:
         assert time.monotonic() < deadline, "server did not start"
         time.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+    # Every answer is checked against the OpenAPI description as it arrives.
+    hooks = {"response": [Conformance(app.openapi())]}
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10, event_hooks=hooks) as client:
         yield client
     server.should_exit = True
     thread.join(timeout=10)

@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from colony.kernel.errors import StorageUnavailable
@@ -14,6 +15,46 @@ from colony.kernel.errors import StorageUnavailable
 logger = logging.getLogger("colony.api")
 # Seconds a caller is asked to wait before retrying while storage is unavailable.
 unavailable_retry_after_s = 1
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: `type` is the kind (`invalid_request_error`, `authentication_error`,
+    `permission_error`, `payment_error`, `rate_limit_error`, `api_error`), `code` the reason
+    a program can branch on, `param` the field or parameter at fault, if one is."""
+
+    type: str
+    code: str
+    message: str
+    param: str | None = Field(default=None)
+
+
+class Error(BaseModel):
+    """Every failure, whatever its status: `{"error": {...}}`."""
+
+    error: ErrorDetail
+
+
+# What each status means in Colony's answers, as the OpenAPI description says it.
+ERROR_STATUSES: dict[int, str] = {
+    400: "The request is malformed, or names a parameter wrongly (`param` says which).",
+    401: "No valid credential of the kind this operation takes.",
+    402: "Refused for lack of money or over a limit (`payment_error`).",
+    403: "The key is valid but lacks the scope this operation needs (`missing_scope`).",
+    404: "Nothing of that id that the caller may see.",
+    409: "In conflict with what is already there, or the Idempotency-Key was used for "
+    "another request, or is still being served.",
+    422: "Well-formed, but the rates on hand cannot price it.",
+    429: "Too many requests: retry after `Retry-After` seconds.",
+    500: "Something went wrong on Colony's side (a bug): the error object, never a trace.",
+    503: "Storage (or FX pricing) is unavailable for a moment: retry, a POST with the same "
+    "Idempotency-Key.",
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """The error answers an operation may give beyond those every operation may, for its
+    OpenAPI description (`responses=`)."""
+    return {s: {"model": Error, "description": ERROR_STATUSES[s]} for s in statuses}
 
 
 class ApiError(Exception):

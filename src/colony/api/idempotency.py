@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from fastapi.responses import JSONResponse
 
@@ -85,6 +86,30 @@ def run(
         stored = encoded
     store.finish(scope, key, status, stored.decode())
     return EncodedJSON(encoded, status_code=status)
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyKey:
+    """A request's Idempotency-Key (None when it sent none), bound to where answers are kept:
+    what a route is given by the `Idempotent` dependency."""
+
+    store: ApiStore
+    clock: Clock
+    key: str | None
+
+    def transfer_id(self, scope: str) -> int:
+        """The ledger transfer id this key fixes for `scope`'s request (`transfer_id_for`)."""
+        return transfer_id_for(scope, self.key or "")
+
+    def run(
+        self,
+        scope: str,
+        request: object,
+        handler: Callable[[], tuple[int, dict[str, object]]],
+        secret_fields: tuple[str, ...] = (),
+    ) -> JSONResponse:
+        """Serve `handler` once for this key in `scope` (`run`)."""
+        return run(self.store, self.clock, scope, self.key, request, handler, secret_fields)
 
 
 class EncodedJSON(JSONResponse):

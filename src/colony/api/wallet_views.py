@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from colony.api import auth
@@ -34,6 +36,36 @@ class OpenWallet(BaseModel):
     phone: str = Field(description="E.164, e.g. +6591234567")
     name: str = Field(min_length=1, max_length=100)
     currency: str = Field(min_length=3, max_length=3, description="ISO 4217, e.g. SGD")
+
+
+class AmountObject(BaseModel):
+    """An amount of money: integer minor units, its currency, and as people read it."""
+
+    amount_minor: int
+    currency: str
+    formatted: str
+
+
+class WalletObject(BaseModel):
+    """A wallet and its balance."""
+
+    object: Literal["wallet"]
+    id: str
+    phone: str
+    name: str
+    currency: str
+    tier: str
+    balance: AmountObject
+    available: AmountObject = Field(description="the balance less what is held")
+    partner: str | None = Field(
+        default=None, description="the partner wallet whose user this is (partner routes)"
+    )
+
+
+class OpenedWalletObject(WalletObject):
+    """A wallet just opened, with its token (shown in the first answer only)."""
+
+    token: str | None = Field(default=None, description="absent when the answer is replayed")
 
 
 def refusal(result: WalletResult, param: str | None = None) -> ApiError:

@@ -14,14 +14,17 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from enum import IntEnum
-from typing import Annotated, Any, TypeVar
+from typing import Any, Literal, TypeVar
 
-from fastapi import FastAPI, Header, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from colony.api import auth, idempotency, scopes
+from colony.api import scopes
+from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
+from colony.api.deps import Ctx, Idempotent, operator
 from colony.api.errors import ApiError
 from colony.ledger import Account, Transfer, batch_events_max
 from colony.ledger.jsonl import FieldError, loads, parse_account, parse_transfer
@@ -30,6 +33,22 @@ E = TypeVar("E", Account, Transfer)
 
 # Events one request may carry: the ledger's own batch, so one request is one journal entry.
 events_per_request_max = batch_events_max
+
+router = product_router("ledger", dependencies=[operator(scopes.LEDGER_WRITE)])
+
+
+class EventResult(BaseModel):
+    """One event's result, by its index in the batch (`ok`, or why it was refused)."""
+
+    index: int
+    result: str
+
+
+class BatchResults(BaseModel):
+    """One result per event of the batch, in order."""
+
+    object: Literal["list"]
+    data: list[EventResult]
 
 
 def _u128(description: str) -> dict[str, object]:
@@ -140,54 +159,42 @@ def _results(results: Sequence[IntEnum]) -> dict[str, object]:
     }
 
 
-def register(app: FastAPI, ctx: ApiContext) -> None:
-    async def batch(
-        request: Request,
-        authorization: str | None,
-        idempotency_key: str | None,
-        field: str,
-        apply: Callable[[bytes], tuple[int, dict[str, object]]],
-    ) -> JSONResponse:
-        auth.operator(ctx, authorization, scope=scopes.LEDGER_WRITE)
-        raw = await request.body()
-        # The key is matched against the bytes sent: a retry sends the same bytes.
-        request_hash = {field: hashlib.sha256(raw).hexdigest()}
+async def batch(
+    request: Request,
+    key: Idempotent,
+    field: str,
+    apply: Callable[[bytes], tuple[int, dict[str, object]]],
+) -> JSONResponse:
+    raw = await request.body()
+    # The key is matched against the bytes sent: a retry sends the same bytes.
+    request_hash = {field: hashlib.sha256(raw).hexdigest()}
+    # Parsing thousands of events and the ledger's write must not hold the event loop.
+    return await run_in_threadpool(key.run, "operator", request_hash, lambda: apply(raw))
 
-        def serve() -> JSONResponse:
-            return idempotency.run(
-                ctx.api_store,
-                ctx.clock,
-                "operator",
-                idempotency_key,
-                request_hash,
-                lambda: apply(raw),
-            )
 
-        # Parsing thousands of events and the ledger's write must not hold the event loop.
-        return await run_in_threadpool(serve)
+def create_accounts(ctx: ApiContext, raw: bytes) -> tuple[int, dict[str, object]]:
+    accounts: list[Account] = _parse(_events(raw, "accounts"), "accounts", parse_account)
+    return 200, _results(ctx.ledger.create_accounts(accounts))
 
-    def create_accounts(raw: bytes) -> tuple[int, dict[str, object]]:
-        accounts: list[Account] = _parse(_events(raw, "accounts"), "accounts", parse_account)
-        return 200, _results(ctx.ledger.create_accounts(accounts))
 
-    def create_transfers(raw: bytes) -> tuple[int, dict[str, object]]:
-        transfers: list[Transfer] = _parse(_events(raw, "transfers"), "transfers", parse_transfer)
-        return 200, _results(ctx.ledger.create_transfers(transfers))
+def create_transfers(ctx: ApiContext, raw: bytes) -> tuple[int, dict[str, object]]:
+    transfers: list[Transfer] = _parse(_events(raw, "transfers"), "transfers", parse_transfer)
+    return 200, _results(ctx.ledger.create_transfers(transfers))
 
-    @app.post("/v1/ledger/accounts/batch", tags=["ledger"], openapi_extra=_ACCOUNT_SCHEMA)
-    async def accounts_batch(
-        request: Request,
-        authorization: Annotated[str | None, Header()] = None,
-        idempotency_key: Annotated[str | None, Header()] = None,
-    ) -> JSONResponse:
-        """Create up to 8,190 ledger accounts in one batch (operator only): a result each."""
-        return await batch(request, authorization, idempotency_key, "accounts", create_accounts)
 
-    @app.post("/v1/ledger/transfers/batch", tags=["ledger"], openapi_extra=_TRANSFER_SCHEMA)
-    async def transfers_batch(
-        request: Request,
-        authorization: Annotated[str | None, Header()] = None,
-        idempotency_key: Annotated[str | None, Header()] = None,
-    ) -> JSONResponse:
-        """Create up to 8,190 ledger transfers in one batch (operator only): a result each."""
-        return await batch(request, authorization, idempotency_key, "transfers", create_transfers)
+@router.post(
+    "/v1/ledger/accounts/batch", openapi_extra=_ACCOUNT_SCHEMA, responses=answers(200, BatchResults)
+)
+async def create_ledger_accounts(request: Request, ctx: Ctx, key: Idempotent) -> JSONResponse:
+    """Create up to 8,190 ledger accounts in one batch (operator only): a result each."""
+    return await batch(request, key, "accounts", lambda raw: create_accounts(ctx, raw))
+
+
+@router.post(
+    "/v1/ledger/transfers/batch",
+    openapi_extra=_TRANSFER_SCHEMA,
+    responses=answers(200, BatchResults),
+)
+async def create_ledger_transfers(request: Request, ctx: Ctx, key: Idempotent) -> JSONResponse:
+    """Create up to 8,190 ledger transfers in one batch (operator only): a result each."""
+    return await batch(request, key, "transfers", lambda raw: create_transfers(ctx, raw))

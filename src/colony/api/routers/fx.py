@@ -7,18 +7,17 @@ the house's favour (docs/adr/0013). Quotes move no money: a payment consumes one
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Literal
 
-from fastapi import FastAPI, Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from colony.api import auth, idempotency
-from colony.api.context import ApiContext
+from colony.api.answers import answers, product_router
+from colony.api.deps import Ctx, Idempotent, WalletCaller, quote_service
 from colony.api.errors import ApiError
+from colony.api.wallet_views import AmountObject
 from colony.fx.quotes import quote_amount_minor_max
 from colony.fx.results import QuoteResult
-from colony.fx.service import QuoteService
 from colony.kernel.money import UnknownCurrency, held_currency
 
 # How each refusal is answered: (HTTP status, the parameter it names). "currency" is the one
@@ -33,6 +32,27 @@ _REFUSALS = {
     QuoteResult.rate_missing: (422, None),
     QuoteResult.rate_stale: (422, None),
 }
+
+
+router = product_router("fx")
+
+
+class QuoteObject(BaseModel):
+    """A rate locked for a while: what the customer sells and buys, the rate less the
+    house's spread, and the reference rate it came from."""
+
+    object: Literal["fx_quote"]
+    id: str
+    status: Literal["open", "expired", "used"]
+    sell: AmountObject
+    buy: AmountObject
+    rate: str = Field(description="the customer's rate, as decimal text")
+    mid_rate: str
+    spread_bps: int
+    rate_date: str
+    rate_source: str
+    created: int
+    expires_at: int
 
 
 class CreateQuote(BaseModel):
@@ -53,13 +73,6 @@ class CreateQuote(BaseModel):
     model_config = {"strict": True}
 
 
-def quote_service(ctx: ApiContext) -> QuoteService:
-    """The server's quotes; 503 when it prices none."""
-    if ctx.fx is None:
-        raise ApiError(503, "fx_unavailable", "FX quotes are not configured", type_="api_error")
-    return ctx.fx
-
-
 def _refusal(result: QuoteResult, body: CreateQuote, detail: str) -> ApiError:
     status, param = _REFUSALS[result]
     if param == "currency":
@@ -78,40 +91,32 @@ def _holdable(currency: str) -> bool:
     return True
 
 
-def register(app: FastAPI, ctx: ApiContext) -> None:
-    @app.post("/v1/fx/quotes", status_code=201, tags=["fx"])
-    def create_quote(
-        body: CreateQuote,
-        authorization: Annotated[str | None, Header()] = None,
-        idempotency_key: Annotated[str | None, Header()] = None,
-    ) -> JSONResponse:
-        """Lock today's rate, less the house's spread, for the quote's lifetime (60 s)."""
-        wallet = auth.wallet(ctx, authorization)
-        fx = quote_service(ctx)
+@router.post("/v1/fx/quotes", status_code=201, responses=answers(201, QuoteObject, 422, 503))
+def create_fx_quote(
+    body: CreateQuote, ctx: Ctx, wallet: WalletCaller, key: Idempotent
+) -> JSONResponse:
+    """Lock today's rate, less the house's spread, for the quote's lifetime (60 s)."""
+    fx = quote_service(ctx)
 
-        def handle() -> tuple[int, dict[str, object]]:
-            outcome = fx.quote(
-                wallet.id,
-                body.sell_currency,
-                body.buy_currency,
-                sell_amount_minor=body.sell_amount_minor,
-                buy_amount_minor=body.buy_amount_minor,
-            )
-            if outcome.quote is None:
-                raise _refusal(outcome.result, body, outcome.detail)
-            return 201, outcome.quote.as_json(ctx.clock.now_ns())
-
-        return idempotency.run(
-            ctx.api_store, ctx.clock, wallet.id, idempotency_key, body.model_dump(), handle
+    def handle() -> tuple[int, dict[str, object]]:
+        outcome = fx.quote(
+            wallet.id,
+            body.sell_currency,
+            body.buy_currency,
+            sell_amount_minor=body.sell_amount_minor,
+            buy_amount_minor=body.buy_amount_minor,
         )
+        if outcome.quote is None:
+            raise _refusal(outcome.result, body, outcome.detail)
+        return 201, outcome.quote.as_json(ctx.clock.now_ns())
 
-    @app.get("/v1/fx/quotes/{quote_id}", tags=["fx"])
-    def get_quote(
-        quote_id: str, authorization: Annotated[str | None, Header()] = None
-    ) -> dict[str, object]:
-        """One of the caller's quotes, with its status: open, expired or used."""
-        wallet = auth.wallet(ctx, authorization)
-        quote = quote_service(ctx).get(quote_id, wallet.id)
-        if quote is None:
-            raise ApiError(404, "resource_missing", f"no quote {quote_id}", param="quote_id")
-        return quote.as_json(ctx.clock.now_ns())
+    return key.run(wallet.id, body.model_dump(), handle)
+
+
+@router.get("/v1/fx/quotes/{quote_id}", responses=answers(200, QuoteObject, 404, 503))
+def get_fx_quote(quote_id: str, ctx: Ctx, wallet: WalletCaller) -> dict[str, object]:
+    """One of the caller's quotes, with its status: open, expired or used."""
+    quote = quote_service(ctx).get(quote_id, wallet.id)
+    if quote is None:
+        raise ApiError(404, "resource_missing", f"no quote {quote_id}", param="quote_id")
+    return quote.as_json(ctx.clock.now_ns())

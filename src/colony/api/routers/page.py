@@ -11,12 +11,13 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from fastapi import FastAPI
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from colony import __version__
 from colony.api.context import ApiContext
-from colony.api.payment_routes import payment_json
+from colony.api.deps import Ctx
+from colony.api.payment_views import payment_json
 from colony.kernel.clock import utc_from_ns
 from colony.kernel.money import Money, currency_of_ledger
 from colony.ledger import Transfer, TransferFlags
@@ -223,7 +224,9 @@ def _public_id(t: Transfer) -> str:
     return f"{'re' if t.code == TRANSFER_REFUND else 'pay'}_{t.id:032x}"
 
 
-def register(app: FastAPI, ctx: ApiContext) -> None:
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def alive() -> str:
-        return render(ctx)
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def alive(ctx: Ctx) -> str:
+    return render(ctx)

@@ -1,0 +1,376 @@
+"""Payments over HTTP: paying by QR code or at the till by payment code, capture, void,
+refunds, reading and listing, and decoding a QR code.
+
+Payment and refund ids come from the caller's Idempotency-Key (scoped to the caller), so the
+same request retried can never move money twice. A record whose transfer the ledger does
+not hold is shown to nobody. A payment is read by the wallet that paid (its token) and the
+merchant paid (its key), and listed for either, newest first, a page at a time (`limit`,
+`starting_after`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from colony.api import scopes
+from colony.api.answers import answers, product_router
+from colony.api.context import ApiContext
+from colony.api.deps import (
+    Ctx,
+    Idempotent,
+    PaymentParty,
+    WalletCaller,
+    merchant,
+    quote_service,
+)
+from colony.api.errors import ApiError
+from colony.api.payment_views import (
+    PAYMENT_PARAM,
+    PaymentList,
+    PaymentObject,
+    cross_border_records,
+    paid_json,
+    parse_payment_ref,
+    pay_refusal,
+    payment_json,
+    payment_ref,
+)
+from colony.api.wallet_views import AmountObject
+from colony.fx.quotes import amount_json
+from colony.ledger import Transfer
+from colony.merchants.model import Merchant
+from colony.payments.checkout import Checkout
+from colony.payments.cross_border import CrossBorderPayments
+from colony.payments.emv_qr import QrFormatError, parse
+from colony.payments.service import TRANSFER_PAYMENT, PayResult
+from colony.payments.store import (
+    Party,
+    PaymentRecord,
+    PaymentStore,
+    description_chars_max,
+    reference_chars_max,
+)
+
+# Payments per listed page: when none is asked for, and the most that may be.
+payments_page_default = 10
+payments_page_max = 100
+# The longest payment code accepted before it is looked at, in characters (one is 18 digits).
+payment_code_chars_max = 64
+
+router = product_router("payments")
+
+PaymentsWriter = Annotated[Merchant, merchant(scopes.PAYMENTS_WRITE)]
+RefundsWriter = Annotated[Merchant, merchant(scopes.REFUNDS_WRITE)]
+
+
+class PayByQr(BaseModel):
+    payload: str = Field(min_length=1, max_length=512)
+    amount_minor: int | None = Field(default=None, gt=0)
+    capture: bool = True
+    description: str | None = Field(default=None, max_length=description_chars_max)
+    reference: str | None = Field(
+        default=None, max_length=reference_chars_max, description="the merchant's order reference"
+    )
+    quote_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="an FX quote (POST /v1/fx/quotes) selling the wallet's currency and buying "
+        "the merchant's amount in its currency: pays a merchant in another currency",
+    )
+    model_config = {"strict": True}
+
+
+class PayByCode(BaseModel):
+    code: str = Field(max_length=payment_code_chars_max, description="as the payer's phone shows")
+    amount_minor: int = Field(gt=0)
+    description: str | None = Field(default=None, max_length=description_chars_max)
+    reference: str | None = Field(
+        default=None, max_length=reference_chars_max, description="the merchant's order reference"
+    )
+    model_config = {"strict": True}
+
+
+class Amount(BaseModel):
+    amount_minor: int | None = Field(default=None, gt=0)
+    model_config = {"strict": True}
+
+
+class RefundObject(BaseModel):
+    """Money given back to the payer of a payment, as a new transfer."""
+
+    object: Literal["refund"]
+    id: str
+    status: Literal["succeeded"]
+    payment: str
+    amount_minor: int
+    wallet_amount: AmountObject | None = Field(
+        description="what the payer got back in its wallet's currency, if it paid by FX"
+    )
+
+
+class DecodedQrCode(BaseModel):
+    """An EMV merchant-presented QR code's fields (EMVCo's names), its CRC check and what
+    looks wrong in it."""
+
+    object: Literal["qr_code"]
+    payload_format_indicator: str
+    point_of_initiation: str
+    merchant_account_information: dict[str, Any]
+    merchant_category_code: str
+    transaction_currency: str
+    transaction_amount: str | None
+    tip_or_convenience_indicator: str | None
+    value_of_convenience_fee_fixed: str | None
+    value_of_convenience_fee_percentage: str | None
+    country_code: str
+    merchant_name: str
+    merchant_city: str
+    postal_code: str | None
+    additional_data: dict[str, Any]
+    merchant_information_language: dict[str, str]
+    unreserved_templates: dict[str, Any]
+    rfu: dict[str, str]
+    crc: str
+    crc_valid: bool
+    warnings: list[str]
+
+
+class DecodeQr(BaseModel):
+    payload: str = Field(min_length=1, max_length=512)
+
+
+def records(ctx: ApiContext) -> PaymentStore:
+    if ctx.payments.records is None:
+        raise RuntimeError("this Colony keeps no payment records: give PaymentService a store")
+    return ctx.payments.records
+
+
+def checkout(ctx: ApiContext) -> Checkout:
+    """Payments and refunds, at home or across currencies (503 for one across currencies
+    when this Colony prices no FX quotes)."""
+
+    def cross_border() -> CrossBorderPayments:
+        fx = quote_service(ctx)
+        return CrossBorderPayments(ctx.ledger, ctx.payments, ctx.wallets, ctx.wallet_store, fx)
+
+    return Checkout(ctx.payments, cross_border)
+
+
+def owner_of(record: PaymentRecord, party: Party) -> str:
+    return record.merchant_id if party is Party.merchant else record.wallet_id
+
+
+def visible(ctx: ApiContext, found: list[PaymentRecord]) -> list[tuple[PaymentRecord, Transfer]]:
+    """The records whose transfers the ledger holds, in their order."""
+    transfers = {t.id: t for t in ctx.ledger.lookup_transfers([r.id for r in found])}
+    return [(r, transfers[r.id]) for r in found if r.id in transfers]
+
+
+def owned_payment(ctx: ApiContext, merchant: Merchant, payment_id: str) -> Transfer:
+    """The payment, if it was made to this merchant; 404 for anything else."""
+    try:
+        pid = int(payment_id.removeprefix("pay_"), 16) if payment_id.startswith("pay_") else -1
+    except ValueError:
+        pid = -1
+    found = ctx.ledger.lookup_transfers([pid]) if 0 < pid < 2**128 else []
+    if (
+        not found
+        or found[0].code != TRANSFER_PAYMENT
+        or found[0].credit_account_id != merchant.account_id
+    ):
+        raise ApiError(404, "resource_missing", f"no payment {payment_id}", param="payment_id")
+    return found[0]
+
+
+@router.get("/v1/payments", responses=answers(200, PaymentList))
+def list_payments(
+    ctx: Ctx,
+    caller: PaymentParty,
+    limit: Annotated[int, Query(ge=1, le=payments_page_max)] = payments_page_default,
+    starting_after: Annotated[str | None, Query(max_length=64)] = None,
+) -> dict[str, object]:
+    """The caller's payments, newest first: a merchant's received, a wallet's made."""
+    party, owner = caller
+    after = None
+    if starting_after is not None:
+        after = parse_payment_ref(starting_after)
+        cursor = records(ctx).by_id(after) if after is not None else None
+        if cursor is None or owner_of(cursor, party) != owner:
+            raise ApiError(
+                400,
+                "parameter_invalid",
+                f"starting_after: no payment {starting_after} in this list",
+                param="starting_after",
+            )
+    shown: list[tuple[PaymentRecord, Transfer]] = []
+    while len(shown) <= limit:
+        batch = records(ctx).page(party, owner, after, limit + 1)
+        shown += visible(ctx, batch)
+        if len(batch) <= limit:
+            break
+        after = batch[-1].id
+    page, has_more = shown[:limit], len(shown) > limit
+    paid = cross_border_records(ctx, [t for _, t in page])
+    return {
+        "object": "list",
+        "data": [payment_json(ctx, t, r, paid) for r, t in page],
+        "has_more": has_more,
+        "next_cursor": payment_ref(page[-1][0].id) if has_more else None,
+    }
+
+
+@router.get("/v1/payments/{payment_id}", responses=answers(200, PaymentObject, 404))
+def get_payment(payment_id: str, ctx: Ctx, caller: PaymentParty) -> dict[str, object]:
+    """A payment, for the wallet that paid it and the merchant it paid; 404 for anyone else."""
+    party, owner = caller
+    pid = parse_payment_ref(payment_id)
+    record = records(ctx).by_id(pid) if pid is not None else None
+    mine = record is not None and owner_of(record, party) == owner
+    shown = visible(ctx, [record]) if record is not None and mine else []
+    if not shown:
+        raise ApiError(404, "resource_missing", f"no payment {payment_id}", param="payment_id")
+    return payment_json(ctx, shown[0][1], shown[0][0])
+
+
+@router.post("/v1/payments", status_code=201, responses=answers(201, PaymentObject, 402, 404, 422))
+def create_payment(body: PayByQr, ctx: Ctx, wallet: WalletCaller, key: Idempotent) -> JSONResponse:
+    """Pay a merchant from the caller's wallet with a scanned QR code (or authorise)."""
+    pid = key.transfer_id(wallet.id)
+
+    def handle() -> tuple[int, dict[str, object]]:
+        if body.quote_id is not None and not body.capture:
+            raise ApiError(
+                400,
+                "parameter_invalid",
+                "a payment with an FX quote is captured at once (capture: true)",
+                param="capture",
+            )
+        outcome = checkout(ctx).pay(
+            wallet,
+            body.payload,
+            pid,
+            amount_minor=body.amount_minor,
+            capture=body.capture,
+            quote_id=body.quote_id,
+            description=body.description,
+            reference=body.reference,
+        )
+        if outcome.result is not PayResult.ok:
+            raise pay_refusal(outcome.result)
+        answer = paid_json(outcome)
+        if answer is None:
+            (transfer,) = ctx.ledger.lookup_transfers([pid])
+            answer = payment_json(ctx, transfer)
+        return 201, answer
+
+    return key.run(wallet.id, body.model_dump(), handle)
+
+
+@router.post("/v1/payments/{payment_id}/capture", responses=answers(200, PaymentObject, 404))
+def capture_payment(
+    payment_id: str, body: Amount, ctx: Ctx, merchant: PaymentsWriter, key: Idempotent
+) -> JSONResponse:
+    """Capture all or part of an authorisation (the merchant that was paid only)."""
+    held = owned_payment(ctx, merchant, payment_id)
+
+    def handle() -> tuple[int, dict[str, object]]:
+        outcome = ctx.payments.capture(held.id, body.amount_minor)
+        if outcome.result is not PayResult.ok:
+            raise pay_refusal(outcome.result)
+        return 200, payment_json(ctx, held)
+
+    return key.run(merchant.id, {"capture": payment_id, **body.model_dump()}, handle)
+
+
+@router.post("/v1/payments/{payment_id}/void", responses=answers(200, PaymentObject, 404))
+def void_payment(
+    payment_id: str, ctx: Ctx, merchant: PaymentsWriter, key: Idempotent
+) -> JSONResponse:
+    """Release an authorisation (the merchant that was paid only)."""
+    held = owned_payment(ctx, merchant, payment_id)
+
+    def handle() -> tuple[int, dict[str, object]]:
+        outcome = ctx.payments.void(held.id)
+        if outcome.result is not PayResult.ok:
+            raise pay_refusal(outcome.result)
+        return 200, payment_json(ctx, held)
+
+    return key.run(merchant.id, {"void": payment_id}, handle)
+
+
+@router.post(
+    "/v1/payments/{payment_id}/refunds",
+    status_code=201,
+    responses=answers(201, RefundObject, 402, 404),
+)
+def create_refund(
+    payment_id: str, body: Amount, ctx: Ctx, merchant: RefundsWriter, key: Idempotent
+) -> JSONResponse:
+    """Refund part or all of a payment (the merchant that was paid only)."""
+    paid = owned_payment(ctx, merchant, payment_id)
+    rid = key.transfer_id(merchant.id)
+
+    def handle() -> tuple[int, dict[str, object]]:
+        refunded = checkout(ctx).refund(paid, body.amount_minor, rid)
+        if refunded.outcome.result is not PayResult.ok:
+            raise pay_refusal(refunded.outcome.result)
+        back, currency = refunded.wallet_amount_minor, refunded.wallet_currency
+        return 201, {
+            "object": "refund",
+            "id": f"re_{rid:032x}",
+            "status": "succeeded",
+            "payment": payment_id,
+            "amount_minor": refunded.amount_minor,
+            # What the payer got back in its own currency, if it paid by FX.
+            "wallet_amount": None
+            if back is None or currency is None
+            else amount_json(back, currency),
+        }
+
+    return key.run(merchant.id, {"refund": payment_id, **body.model_dump()}, handle)
+
+
+@router.post("/v1/payments/code", status_code=201, responses=answers(201, PaymentObject, 402, 404))
+def charge_payment_code(
+    body: PayByCode, ctx: Ctx, merchant: PaymentsWriter, key: Idempotent
+) -> JSONResponse:
+    """Charge the payment code a customer's phone shows (the merchant's terminal)."""
+    pid = key.transfer_id(merchant.id)
+
+    def handle() -> tuple[int, dict[str, object]]:
+        outcome = ctx.payments.pay_by_code(
+            merchant.id,
+            body.code,
+            body.amount_minor,
+            ctx.code_verifier,
+            ctx.clock.now_ns(),
+            payment_id=pid,
+            description=body.description,
+            reference=body.reference,
+        )
+        if outcome.result is not PayResult.ok:
+            raise pay_refusal(outcome.result, PAYMENT_PARAM | {"code": "code"})
+        answer = paid_json(outcome)
+        if answer is None:
+            (transfer,) = ctx.ledger.lookup_transfers([pid])
+            answer = payment_json(ctx, transfer)
+        return 201, answer
+
+    return key.run(merchant.id, {"pay_by_code": body.model_dump()}, handle)
+
+
+@router.post("/v1/qr/decode", responses=answers(200, DecodedQrCode))
+def decode_qr_code(body: DecodeQr, key: Idempotent) -> JSONResponse:
+    """Decode an EMV merchant-presented QR payload (fields, CRC check, warnings)."""
+
+    def handle() -> tuple[int, dict[str, object]]:
+        try:
+            return 200, {"object": "qr_code", **parse(body.payload).as_dict()}
+        except QrFormatError as exc:
+            raise ApiError(400, "qr_malformed", str(exc), param="payload") from None
+
+    return key.run("public", body.model_dump(), handle)

@@ -1,0 +1,172 @@
+"""Wallets over HTTP: opening one, reading it, P2P transfers, and payment-code devices.
+
+Binding a device answers its number and its secret, shown once (never stored in the
+idempotency records), with what the phone needs to compute RFC 6238 codes by itself.
+Unbinding is for the wallet that bound the device; anyone else gets 404.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from colony.api.answers import answers, product_router
+from colony.api.deps import Ctx, Idempotent, WalletCaller
+from colony.api.errors import ApiError
+from colony.api.wallet_views import (
+    OpenedWalletObject,
+    OpenWallet,
+    WalletObject,
+    opened_wallet,
+    refusal,
+    wallet_json,
+)
+from colony.payments.payment_code import (
+    CODE_PREFIX,
+    device_number_digits,
+    new_device,
+    password_digits,
+    step_s,
+)
+from colony.wallets.model import Wallet
+from colony.wallets.results import WalletResult
+
+# Random device numbers tried before giving up (a number is taken once in a long while).
+device_number_attempts = 8
+
+router = product_router("wallets")
+
+
+class SendMoney(BaseModel):
+    to_phone: str
+    amount_minor: int = Field(gt=0, description="integer minor units: 1250 is 12.50 SGD")
+    model_config = {"strict": True}
+
+
+class TransferObject(BaseModel):
+    """Money sent from one wallet to another (P2P)."""
+
+    object: Literal["transfer"]
+    id: str
+    status: Literal["succeeded"]
+    from_wallet: str
+    to_phone: str
+    amount_minor: int
+    currency: str
+
+
+class DeviceObject(BaseModel):
+    """A phone bound to a wallet for payment codes; its secret and what the phone needs to
+    compute codes (RFC 6238) only in the answer that bound it."""
+
+    object: Literal["device"]
+    number: str
+    wallet: str
+    status: Literal["active", "revoked"]
+    secret: str | None = Field(default=None, description="hex; only when bound, never replayed")
+    algorithm: str | None = None
+    digits: int | None = None
+    period: int | None = Field(default=None, description="seconds per step")
+    code_prefix: str | None = None
+
+
+def own_wallet(wallet: Wallet, wallet_id: str) -> Wallet:
+    """The caller's wallet, named by its id or `me`; 404 for any other."""
+    if wallet_id not in ("me", wallet.id):
+        # Not 403: whether another wallet exists is none of the caller's business.
+        raise ApiError(404, "resource_missing", f"no wallet {wallet_id}", param="wallet_id")
+    return wallet
+
+
+@router.post("/v1/wallets", status_code=201, responses=answers(201, OpenedWalletObject, 409))
+def open_wallet(body: OpenWallet, ctx: Ctx, key: Idempotent) -> JSONResponse:
+    """Open a wallet for one minor unit. The response holds its token, shown only once."""
+    return key.run(
+        "public",
+        body.model_dump(),
+        lambda: (201, opened_wallet(ctx, body)[1]),
+        secret_fields=("token",),
+    )
+
+
+@router.get("/v1/wallets/{wallet_id}", responses=answers(200, WalletObject, 404))
+def get_wallet(wallet_id: str, ctx: Ctx, wallet: WalletCaller) -> dict[str, object]:
+    """A wallet and its balance. Only its own token can read it."""
+    return wallet_json(ctx, own_wallet(wallet, wallet_id))
+
+
+@router.post(
+    "/v1/wallets/{wallet_id}/transfers",
+    status_code=201,
+    responses=answers(201, TransferObject, 402, 404),
+)
+def create_transfer(
+    wallet_id: str, body: SendMoney, ctx: Ctx, wallet: WalletCaller, key: Idempotent
+) -> JSONResponse:
+    """Send money to another wallet by phone number (P2P)."""
+    own_wallet(wallet, wallet_id)
+    transfer_id = key.transfer_id(wallet.id)
+
+    def handle() -> tuple[int, dict[str, object]]:
+        outcome = ctx.wallets.p2p(
+            wallet.phone, body.to_phone, wallet.currency, body.amount_minor, transfer_id=transfer_id
+        )
+        if outcome.result is not WalletResult.ok:
+            raise refusal(
+                outcome.result,
+                "to_phone" if outcome.result is WalletResult.unknown_wallet else "amount_minor",
+            )
+        return 201, {
+            "object": "transfer",
+            "id": f"tr_{transfer_id:032x}",
+            "status": "succeeded",
+            "from_wallet": wallet.id,
+            "to_phone": body.to_phone,
+            "amount_minor": body.amount_minor,
+            "currency": wallet.currency,
+        }
+
+    return key.run(wallet.id, body.model_dump(), handle)
+
+
+@router.post("/v1/wallets/me/devices", status_code=201, responses=answers(201, DeviceObject))
+def bind_device(ctx: Ctx, wallet: WalletCaller, key: Idempotent) -> JSONResponse:
+    """Bind a phone to the caller's wallet for payment codes. The secret is shown once."""
+
+    def handle() -> tuple[int, dict[str, object]]:
+        for _ in range(device_number_attempts):
+            number = int.from_bytes(ctx.token_bytes(8), "big") % 10**device_number_digits
+            device = new_device(number, wallet.id, ctx.token_bytes)
+            if ctx.code_verifier.bind(device, ctx.clock.now_ns()):
+                return 201, {
+                    "object": "device",
+                    "number": f"{number:0{device_number_digits}d}",
+                    "wallet": wallet.id,
+                    "status": "active",
+                    "secret": device.secret.hex(),
+                    "algorithm": "HMAC-SHA256",  # RFC 6238 TOTP
+                    "digits": password_digits,
+                    "period": step_s,  # seconds per step, from the Unix epoch
+                    "code_prefix": CODE_PREFIX,  # a code: prefix, number, password
+                }
+        raise RuntimeError(f"no free device number in {device_number_attempts} attempts")
+
+    return key.run(wallet.id, {"bind_device": True}, handle, secret_fields=("secret",))
+
+
+@router.post("/v1/wallets/me/devices/{number}/revoke", responses=answers(200, DeviceObject, 404))
+def revoke_device(number: str, ctx: Ctx, wallet: WalletCaller, key: Idempotent) -> JSONResponse:
+    """Unbind one of the caller's devices: its codes are refused from now on."""
+
+    def handle() -> tuple[int, dict[str, object]]:
+        valid = len(number) == device_number_digits and number.isascii() and number.isdigit()
+        if not valid or not ctx.code_verifier.store.revoke(
+            int(number), wallet.id, ctx.clock.now_ns()
+        ):
+            raise ApiError(404, "resource_missing", f"no device {number}", param="number")
+        return 200, {"object": "device", "number": number, "wallet": wallet.id,
+                     "status": "revoked"}  # fmt: skip
+
+    return key.run(wallet.id, {"revoke_device": number}, handle)

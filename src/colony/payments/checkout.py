@@ -1,0 +1,87 @@
+"""The payment and the refund a merchant's customer or the merchant asks for, in one call
+each: which kind it is, at home or across currencies, captured at once or held, is decided
+here, with the payments, and not by whoever serves the request (the HTTP API, a CLI)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from colony.ledger import Transfer
+from colony.payments.cross_border import CrossBorderPayments
+from colony.payments.service import PaymentService, PayOutcome, PayResult
+from colony.payments.treasury import is_treasury_account
+from colony.wallets.model import Wallet
+
+
+@dataclass(frozen=True)
+class Refunded:
+    """A refund's outcome, the amount given back of the merchant's currency, and, when the
+    payment was paid by FX, what the payer got back in its own currency."""
+
+    outcome: PayOutcome
+    amount_minor: int
+    wallet_amount_minor: int | None = None
+    wallet_currency: str | None = None
+
+
+class Checkout:
+    """`cross_border` is called only for a payment or refund across currencies (an operator
+    may run Colony without FX quotes)."""
+
+    def __init__(
+        self, payments: PaymentService, cross_border: Callable[[], CrossBorderPayments]
+    ) -> None:
+        self._payments = payments
+        self._cross_border = cross_border
+
+    def pay(
+        self,
+        wallet: Wallet,
+        payload: str,
+        payment_id: int,
+        *,
+        amount_minor: int | None = None,
+        capture: bool = True,
+        quote_id: str | None = None,
+        description: str | None = None,
+        reference: str | None = None,
+    ) -> PayOutcome:
+        """Pay the merchant of a scanned code: with an FX quote, in the merchant's currency
+        (always captured at once); else in the wallet's, captured at once or held for a
+        later capture (`capture=False`)."""
+        if quote_id is not None:
+            assert capture, "a payment with an FX quote is captured at once"
+            return self._cross_border().pay(
+                wallet,
+                payload,
+                quote_id,
+                amount_minor,
+                payment_id,
+                description=description,
+                reference=reference,
+            )
+        act = self._payments.pay_by_qr if capture else self._payments.authorise
+        return act(
+            wallet.phone,
+            wallet.currency,
+            payload,
+            amount_minor=amount_minor,
+            payment_id=payment_id,
+            description=description,
+            reference=reference,
+        )
+
+    def refund(self, payment: Transfer, amount_minor: int | None, refund_id: int) -> Refunded:
+        """Give back `amount_minor` of the payment (all of it when None), the way it was
+        paid: a payment across currencies at its own rate."""
+        amount = payment.amount if amount_minor is None else amount_minor
+        if not is_treasury_account(payment.debit_account_id):
+            return Refunded(self._payments.refund(payment.id, amount, refund_id=refund_id), amount)
+        across = self._cross_border()
+        outcome = across.refund(payment, amount, refund_id)
+        paid = outcome.cross_border
+        if paid is None or outcome.result is not PayResult.ok:
+            return Refunded(outcome, amount)
+        back = across.refunded_to_wallet_minor(refund_id)
+        return Refunded(outcome, amount, back, paid.wallet_currency)
