@@ -21,9 +21,9 @@ from colony.api import scopes
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.api.records import KeyRecord
-from colony.merchants.model import Merchant
-from colony.partners.model import Partner
-from colony.wallets.model import Wallet
+from colony.merchants import Merchant
+from colony.partners import Partner
+from colony.wallets import Wallet
 
 WALLET_TOKEN_PREFIX = "wtok_"
 MERCHANT_KEY_PREFIX = "mk_"

@@ -9,17 +9,14 @@ from typing import Protocol
 
 from colony.api.rate_limit import RateLimiter
 from colony.api.records import ApiStore
-from colony.fx.service import QuoteService
+from colony.fx import QuoteService
 from colony.kernel.clock import Clock
 from colony.ledger import LedgerPort
-from colony.merchants.service import MerchantService
-from colony.partners.service import PartnerService
-from colony.payments.payment_code import PaymentCodeVerifier
-from colony.payments.service import PaymentService
-from colony.wallets.funding_service import FundingService
-from colony.wallets.service import WalletService
-from colony.wallets.store import WalletStore
-from colony.webhooks.store import WebhookStore
+from colony.merchants import MerchantService
+from colony.partners import PartnerService
+from colony.payments import PaymentCodeVerifier, PaymentService
+from colony.wallets import FundingService, WalletService, WalletStore
+from colony.webhooks import WebhookStore
 
 
 class Closable(Protocol):

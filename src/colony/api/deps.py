@@ -29,9 +29,9 @@ from colony.api import auth, scopes
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.api.idempotency import IdempotencyKey, idempotency_key_chars_max
-from colony.fx.service import QuoteService
-from colony.payments.store import Party
-from colony.wallets.model import Wallet
+from colony.fx import QuoteService
+from colony.payments import Party
+from colony.wallets import Wallet
 
 
 async def context(request: Request) -> ApiContext:

@@ -10,7 +10,7 @@ from colony.api import auth
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.api.rate_limit import rate_limit_per_s_max
-from colony.merchants.model import Merchant
+from colony.merchants import Merchant
 
 
 class OnboardMerchant(BaseModel):

@@ -15,12 +15,17 @@ from pydantic import BaseModel, Field
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.api.wallet_views import AmountObject
-from colony.fx.quotes import amount_json
+from colony.fx import amount_json
 from colony.kernel.clock import NS_PER_S
 from colony.ledger import Transfer, TransferPendingStatus
-from colony.payments.service import PayOutcome, PayResult
-from colony.payments.store import CaptureMethod, CrossBorderRecord, PaymentRecord
-from colony.payments.treasury import is_treasury_account
+from colony.payments import (
+    CaptureMethod,
+    CrossBorderRecord,
+    PaymentRecord,
+    PayOutcome,
+    PayResult,
+    is_treasury_account,
+)
 
 PAYMENT_PARAM = {
     "qr": "payload", "code": "payload", "amount": "amount_minor", "capture": "amount_minor",

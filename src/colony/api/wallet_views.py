@@ -10,8 +10,7 @@ from colony.api import auth
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.kernel.money import Money
-from colony.wallets.model import Wallet
-from colony.wallets.results import WalletResult
+from colony.wallets import Wallet, WalletResult
 
 # How each refusal is answered: (HTTP status, error type).
 _REFUSALS = {

@@ -13,8 +13,7 @@ import random
 import time
 from dataclasses import asdict, dataclass
 
-from colony.wallets.model import Tier, Wallet
-from colony.wallets.sql_store import open_wallet_store
+from colony.wallets import Tier, Wallet, open_wallet_store
 
 wallets_default = 1_000
 statements_default = 20_000

@@ -29,16 +29,12 @@ from dataclasses import dataclass
 from colony.api import auth, idempotency
 from colony.api.context import ApiContext
 from colony.cli.fx_commands import RATES_FILE_ENV
-from colony.fx.rates import rate_age_max_days
-from colony.fx.results import QuoteResult, RateResult
-from colony.fx.service import QuoteService
+from colony.fx import QuoteResult, QuoteService, RateResult, rate_age_max_days
 from colony.ledger import TransferPendingStatus
-from colony.merchants.model import Merchant
-from colony.partners.model import MemberKind
-from colony.payments.cross_border import CrossBorderPayments
-from colony.payments.service import PayResult
-from colony.wallets.model import Tier, Wallet
-from colony.wallets.results import WalletResult
+from colony.merchants import Merchant
+from colony.partners import MemberKind
+from colony.payments import CrossBorderPayments, PayResult
+from colony.wallets import Tier, Wallet, WalletResult
 
 DEMO_SCOPE = "demo"  # the idempotency scope of the seed's own records
 _PENDING = TransferPendingStatus.pending

@@ -23,11 +23,9 @@ from colony.cli import demo_data
 from colony.kernel.money import Money, currency_of_ledger, ledger_of
 from colony.ledger import LedgerPort
 from colony.ledger.verify import verify
-from colony.partners.clearing import Clearing
-from colony.partners.model import HOUSE_PARTNER_ID
-from colony.payments.cross_border import CrossBorderPayments
-from colony.settlement.service import SettlementService
-from colony.settlement.windows import window_of
+from colony.partners import HOUSE_PARTNER_ID, Clearing
+from colony.payments import CrossBorderPayments
+from colony.settlement import SettlementService, window_of
 
 
 def run_market(ctx: ApiContext, out: Console) -> bool:

@@ -19,13 +19,21 @@ from rich.console import Console
 from rich.table import Table
 
 from colony.cli.ledger_commands import DatabaseOption, fail
-from colony.fx.ecb_provider import EcbProvider
-from colony.fx.quotes import quote_ttl_max_s, quote_ttl_s, spread_bps_default, spread_bps_max
-from colony.fx.rates import RateProvider, ReferenceRates, rate_age_max_days
-from colony.fx.rates_file import RatesFileProvider
-from colony.fx.results import QuoteResult, RateResult
-from colony.fx.service import QuoteService
-from colony.fx.sql_store import open_quote_store
+from colony.fx import (
+    EcbProvider,
+    QuoteResult,
+    QuoteService,
+    RateProvider,
+    RateResult,
+    RatesFileProvider,
+    ReferenceRates,
+    open_quote_store,
+    quote_ttl_max_s,
+    quote_ttl_s,
+    rate_age_max_days,
+    spread_bps_default,
+    spread_bps_max,
+)
 from colony.kernel.clock import Clock, SystemClock, utc_from_ns
 from colony.kernel.countries import countries
 from colony.kernel.errors import ColonyError, InvalidInput

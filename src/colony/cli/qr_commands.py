@@ -10,8 +10,7 @@ import typer
 from rich.console import Console
 
 from colony.kernel.errors import InvalidInput
-from colony.payments.emv_qr import MerchantQr, QrFormatError, generate, parse
-from colony.payments.qr_image import render
+from colony.payments import MerchantQr, QrFormatError, generate, parse, render
 
 app = typer.Typer(no_args_is_help=True, help="EMV merchant-presented QR codes.")
 err = Console(stderr=True)

@@ -20,23 +20,23 @@ from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
-from colony.merchants.service import MerchantService
-from colony.merchants.sql_store import open_merchant_store
-from colony.partners.clearing import Clearing
-from colony.partners.service import PartnerService
-from colony.partners.sql_store import open_partner_store
-from colony.payments.payment_code import PaymentCodeVerifier
-from colony.payments.service import PaymentService
-from colony.payments.sql_device_store import open_device_store
-from colony.payments.sql_store import open_payment_store
+from colony.merchants import MerchantService, open_merchant_store
+from colony.partners import Clearing, PartnerService, open_partner_store
+from colony.payments import (
+    PaymentCodeVerifier,
+    PaymentService,
+    open_device_store,
+    open_payment_store,
+)
 from colony.storage.open import database_url_from_env
-from colony.wallets.funding_service import FundingService
-from colony.wallets.service import WalletService
-from colony.wallets.sql_funding_store import open_funding_store
-from colony.wallets.sql_store import open_wallet_store
-from colony.webhooks.dispatcher import Sender, WebhookDispatcher, delivery_timeout_s
-from colony.webhooks.http_sender import HttpSender
-from colony.webhooks.sql_store import open_webhook_store
+from colony.wallets import FundingService, WalletService, open_funding_store, open_wallet_store
+from colony.webhooks import (
+    HttpSender,
+    Sender,
+    WebhookDispatcher,
+    delivery_timeout_s,
+    open_webhook_store,
+)
 from colony.workers import ElectedLedger
 
 

@@ -14,10 +14,8 @@ from rich.console import Console
 from colony.cli.ledger_commands import DatabaseOption, fail, opened
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import ColonyError
-from colony.partners.sql_store import open_partner_store
-from colony.settlement.reconcile import Entry, statement_bytes_max
-from colony.settlement.report import report_csv
-from colony.settlement.service import SettlementService
+from colony.partners import open_partner_store
+from colony.settlement import Entry, SettlementService, report_csv, statement_bytes_max
 from colony.storage.open import database_url_from_env
 
 app = typer.Typer(no_args_is_help=True, help="Clearing and settlement between partners.")

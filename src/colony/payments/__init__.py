@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from colony.payments.checkout import Checkout
+from colony.payments.cross_border import CrossBorderPayments
+from colony.payments.emv_qr import MerchantQr, QrFormatError, generate, parse
+from colony.payments.payment_code import (
+    CODE_PREFIX,
+    PaymentCodeVerifier,
+    device_number_digits,
+    new_device,
+    password_digits,
+    step_s,
+)
+from colony.payments.qr_image import render
+from colony.payments.service import (
+    TRANSFER_PAYMENT,
+    TRANSFER_REFUND,
+    PaymentService,
+    PayOutcome,
+    PayResult,
+    discount_fee,
+)
+from colony.payments.sql_device_store import open_device_store
+from colony.payments.sql_store import open_payment_store
+from colony.payments.store import (
+    CaptureMethod,
+    CrossBorderRecord,
+    Party,
+    PaymentRecord,
+    PaymentStore,
+    description_chars_max,
+    reference_chars_max,
+)
+from colony.payments.treasury import is_treasury_account, positions
+
+__all__ = [
+    "CODE_PREFIX",
+    "TRANSFER_PAYMENT",
+    "TRANSFER_REFUND",
+    "CaptureMethod",
+    "Checkout",
+    "CrossBorderPayments",
+    "CrossBorderRecord",
+    "MerchantQr",
+    "Party",
+    "PayOutcome",
+    "PayResult",
+    "PaymentCodeVerifier",
+    "PaymentRecord",
+    "PaymentService",
+    "PaymentStore",
+    "QrFormatError",
+    "description_chars_max",
+    "device_number_digits",
+    "discount_fee",
+    "generate",
+    "is_treasury_account",
+    "new_device",
+    "open_device_store",
+    "open_payment_store",
+    "parse",
+    "password_digits",
+    "positions",
+    "reference_chars_max",
+    "render",
+    "step_s",
+]

@@ -11,7 +11,7 @@ from colony.ledger import Transfer
 from colony.payments.cross_border import CrossBorderPayments
 from colony.payments.service import PaymentService, PayOutcome, PayResult
 from colony.payments.treasury import is_treasury_account
-from colony.wallets.model import Wallet
+from colony.wallets import Wallet
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,11 @@ import decimal
 from decimal import Decimal
 
 from colony.chart import Slots, TransferCode
-from colony.fx.quotes import Quote, sell_for_buy
-from colony.fx.results import QuoteResult
-from colony.fx.service import QuoteService
+from colony.fx import Quote, QuoteResult, QuoteService, sell_for_buy
 from colony.kernel.money import Money, scale_of
 from colony.ledger import LedgerPort, Transfer, TransferFlags
 from colony.ledger.results import CreateTransferResult as RT
-from colony.merchants.model import Merchant
+from colony.merchants import Merchant
 from colony.payments.service import (
     PAY_RESULT_OF_CHAIN,
     TRANSFER_PAYMENT,
@@ -47,9 +45,7 @@ from colony.payments.treasury import (
     treasury_account_id,
     treasury_accounts,
 )
-from colony.wallets.model import Wallet
-from colony.wallets.service import WalletService
-from colony.wallets.store import WalletStore
+from colony.wallets import Wallet, WalletService, WalletStore
 
 TRANSFER_FX_PAYER: int = TransferCode.fx_payer  # a payer's money into its treasury, or back
 TRANSFER_FX_SPREAD: int = TransferCode.fx_spread  # the house's spread, or back on a refund

@@ -23,9 +23,14 @@ from colony.ledger import Account, AccountFlags, LedgerPort, Transfer, TransferF
 from colony.ledger.results import CreateAccountResult as RA
 from colony.ledger.results import CreateTransferResult as RT
 from colony.ledger.service import request_timeout_s
-from colony.merchants.model import QR_SCHEME_GUI, TRANSFER_DISCOUNT_FEE, Merchant
-from colony.merchants.service import MerchantService, revenue_account_id
-from colony.partners.clearing import Clearing
+from colony.merchants import (
+    QR_SCHEME_GUI,
+    TRANSFER_DISCOUNT_FEE,
+    Merchant,
+    MerchantService,
+    revenue_account_id,
+)
+from colony.partners import Clearing
 from colony.payments.emv_qr import MerchantQr, QrFormatError, generate, parse
 from colony.payments.payment_code import CodeResult, PaymentCodeVerifier
 from colony.payments.store import (
@@ -37,10 +42,7 @@ from colony.payments.store import (
     RefundRecord,
 )
 from colony.payments.treasury import is_treasury_account
-from colony.wallets.model import Wallet
-from colony.wallets.results import WalletResult
-from colony.wallets.service import WalletService
-from colony.wallets.store import WalletStore
+from colony.wallets import Wallet, WalletResult, WalletService, WalletStore
 
 TRANSFER_PAYMENT: int = TransferCode.payment
 # The most a payment code may pay without the customer's PIN, in minor units of the wallet's

@@ -23,13 +23,13 @@ from typing import TypeVar
 from colony.kernel.money import iso_4217_currencies
 from colony.ledger import LedgerPort, Transfer, TransferFlags
 from colony.ledger.service import statement_page_max
-from colony.partners.clearing import (
+from colony.partners import (
+    HOUSE_PARTNER_ID,
     TRANSFER_PARTNER_CLEARING,
     TRANSFER_PARTNER_FX,
     clearing_account_ids,
 )
-from colony.partners.model import HOUSE_PARTNER_ID
-from colony.payments.service import TRANSFER_PAYMENT, TRANSFER_REFUND, discount_fee
+from colony.payments import TRANSFER_PAYMENT, TRANSFER_REFUND, discount_fee
 from colony.settlement.windows import Window
 
 # Ids per ledger lookup, and statement lines per page read from a clearing account.

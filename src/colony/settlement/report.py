@@ -24,7 +24,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
-from colony.partners.model import HOUSE_PARTNER_ID
+from colony.partners import HOUSE_PARTNER_ID
 from colony.settlement.movements import Movement, MovementKind
 from colony.settlement.netting import Obligation, net_positions
 from colony.settlement.windows import Window

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 
 from colony.kernel.clock import Clock
 from colony.ledger import LedgerPort
-from colony.partners.model import HOUSE_PARTNER_ID
-from colony.partners.store import PartnerStore
+from colony.partners import HOUSE_PARTNER_ID, PartnerStore
 from colony.settlement.movements import Movement, clearing_accounts, movements
 from colony.settlement.reconcile import Reconciliation, parse_statement, reconcile
 from colony.settlement.report import SettlementReport, build_report

@@ -1,1 +1,27 @@
 """Wallets: accounts people open for one coin, with KYC tiers and limits, and P2P transfers."""
+
+from __future__ import annotations
+
+from colony.wallets.funding import FundingMovement, FundingPartner, MovementKind
+from colony.wallets.funding_service import FundingService
+from colony.wallets.model import ACCOUNT_WALLET, Tier, Wallet
+from colony.wallets.results import WalletResult
+from colony.wallets.service import WalletService
+from colony.wallets.sql_funding_store import open_funding_store
+from colony.wallets.sql_store import open_wallet_store
+from colony.wallets.store import WalletStore
+
+__all__ = [
+    "ACCOUNT_WALLET",
+    "FundingMovement",
+    "FundingPartner",
+    "FundingService",
+    "MovementKind",
+    "Tier",
+    "Wallet",
+    "WalletResult",
+    "WalletService",
+    "WalletStore",
+    "open_funding_store",
+    "open_wallet_store",
+]

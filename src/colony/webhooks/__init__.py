@@ -1,1 +1,21 @@
 """Merchant webhooks: events derived from the committed ledger, delivered signed, with retries."""
+
+from __future__ import annotations
+
+from colony.webhooks.dispatcher import Sender, WebhookDispatcher, delivery_timeout_s
+from colony.webhooks.http_sender import HttpSender
+from colony.webhooks.model import Attempt, Endpoint, Event
+from colony.webhooks.sql_store import open_webhook_store
+from colony.webhooks.store import WebhookStore
+
+__all__ = [
+    "Attempt",
+    "Endpoint",
+    "Event",
+    "HttpSender",
+    "Sender",
+    "WebhookDispatcher",
+    "WebhookStore",
+    "delivery_timeout_s",
+    "open_webhook_store",
+]

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 from colony.kernel.clock import NS_PER_S, Clock
 from colony.ledger import LedgerPort
-from colony.merchants.model import Merchant
-from colony.merchants.webhook_signature import HEADER, sign
+from colony.merchants import HEADER, Merchant, sign
 from colony.webhooks.events import events_for
 from colony.webhooks.model import Attempt, Endpoint, Event, EventStatus
 from colony.webhooks.store import WebhookStore

@@ -12,8 +12,8 @@ import json
 
 from colony.kernel.clock import NS_PER_S
 from colony.ledger import StatementLine, Transfer, TransferFlags
-from colony.merchants.model import Merchant
-from colony.payments.service import TRANSFER_PAYMENT, TRANSFER_REFUND
+from colony.merchants import Merchant
+from colony.payments import TRANSFER_PAYMENT, TRANSFER_REFUND
 from colony.webhooks.model import Event
 
 _PENDING = int(TransferFlags.pending)

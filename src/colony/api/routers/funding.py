@@ -20,10 +20,14 @@ from colony.api.context import ApiContext
 from colony.api.deps import Ctx, FundingReader, Idempotent, WalletCaller, operator
 from colony.api.errors import ApiError
 from colony.kernel.clock import utc_from_ns
-from colony.wallets.funding import FundingMovement, FundingPartner, MovementKind
-from colony.wallets.funding_service import FundingService
-from colony.wallets.model import Wallet
-from colony.wallets.results import WalletResult
+from colony.wallets import (
+    FundingMovement,
+    FundingPartner,
+    FundingService,
+    MovementKind,
+    Wallet,
+    WalletResult,
+)
 
 # The largest amount one top-up or withdrawal may ask for, in minor units: a bound on input
 # (the tier caps are far lower), so no request can overflow a ledger field.

@@ -16,8 +16,7 @@ from colony.api.answers import answers, product_router
 from colony.api.deps import Ctx, Idempotent, WalletCaller, quote_service
 from colony.api.errors import ApiError
 from colony.api.wallet_views import AmountObject
-from colony.fx.quotes import quote_amount_minor_max
-from colony.fx.results import QuoteResult
+from colony.fx import QuoteResult, quote_amount_minor_max
 from colony.kernel.money import UnknownCurrency, held_currency
 
 # How each refusal is answered: (HTTP status, the parameter it names). "currency" is the one

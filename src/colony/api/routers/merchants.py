@@ -24,8 +24,8 @@ from colony.api.key_views import ApiKeyList, ApiKeyObject, key_json, key_name_ch
 from colony.api.merchant_views import OnboardedMerchantObject, OnboardMerchant, onboarded
 from colony.api.records import KeyRecord
 from colony.kernel.errors import InvalidInput
-from colony.merchants.model import Merchant
-from colony.payments.qr_image import render
+from colony.merchants import Merchant
+from colony.payments import render
 
 # The most keys a merchant may hold that are not revoked.
 keys_per_merchant_max = 100

@@ -21,9 +21,9 @@ from colony.api.payment_views import payment_json
 from colony.kernel.clock import utc_from_ns
 from colony.kernel.money import Money, currency_of_ledger
 from colony.ledger import Transfer, TransferFlags
-from colony.merchants.model import ACCOUNT_MERCHANT, ACCOUNT_REVENUE
-from colony.payments.service import TRANSFER_PAYMENT, TRANSFER_REFUND
-from colony.wallets.model import ACCOUNT_WALLET
+from colony.merchants import ACCOUNT_MERCHANT, ACCOUNT_REVENUE
+from colony.payments import TRANSFER_PAYMENT, TRANSFER_REFUND
+from colony.wallets import ACCOUNT_WALLET
 
 # How many recent payments and refunds the page lists, newest first.
 recent_payments_shown = 10

@@ -43,9 +43,14 @@ from colony.api.wallet_views import (
     wallet_json,
 )
 from colony.kernel.clock import NS_PER_S
-from colony.partners.model import MemberKind, Partner
-from colony.partners.service import PartnerResult, PartnerService, partner_name_chars_max
-from colony.payments.store import PaymentRecord
+from colony.partners import (
+    MemberKind,
+    Partner,
+    PartnerResult,
+    PartnerService,
+    partner_name_chars_max,
+)
+from colony.payments import PaymentRecord
 
 # Items per listed page (partners, wallets, merchants, payments): by default, and the most.
 page_default = 10

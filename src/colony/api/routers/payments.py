@@ -40,18 +40,20 @@ from colony.api.payment_views import (
     payment_ref,
 )
 from colony.api.wallet_views import AmountObject
-from colony.fx.quotes import amount_json
+from colony.fx import amount_json
 from colony.ledger import Transfer
-from colony.merchants.model import Merchant
-from colony.payments.checkout import Checkout
-from colony.payments.cross_border import CrossBorderPayments
-from colony.payments.emv_qr import QrFormatError, parse
-from colony.payments.service import TRANSFER_PAYMENT, PayResult
-from colony.payments.store import (
+from colony.merchants import Merchant
+from colony.payments import (
+    TRANSFER_PAYMENT,
+    Checkout,
+    CrossBorderPayments,
     Party,
     PaymentRecord,
     PaymentStore,
+    PayResult,
+    QrFormatError,
     description_chars_max,
+    parse,
     reference_chars_max,
 )
 

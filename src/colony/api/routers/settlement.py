@@ -20,10 +20,15 @@ from colony.api.deps import Ctx, Idempotent, SettlementReader
 from colony.api.errors import ApiError
 from colony.kernel.clock import utc_from_ns
 from colony.kernel.errors import InvalidInput
-from colony.settlement.reconcile import Entry, Reconciliation, statement_bytes_max
-from colony.settlement.report import SettlementReport, report_csv
-from colony.settlement.service import SettlementService
-from colony.settlement.windows import Window
+from colony.settlement import (
+    Entry,
+    Reconciliation,
+    SettlementReport,
+    SettlementService,
+    Window,
+    report_csv,
+    statement_bytes_max,
+)
 
 # The longest window name and partner id accepted, in characters.
 window_chars_max = 16

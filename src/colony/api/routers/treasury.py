@@ -11,8 +11,8 @@ from colony.api import scopes
 from colony.api.answers import answers, product_router
 from colony.api.deps import Ctx, operator
 from colony.api.wallet_views import AmountObject
-from colony.fx.quotes import amount_json
-from colony.payments.treasury import positions
+from colony.fx import amount_json
+from colony.payments import positions
 
 router = product_router("treasury")
 

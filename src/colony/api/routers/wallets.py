@@ -23,15 +23,14 @@ from colony.api.wallet_views import (
     refusal,
     wallet_json,
 )
-from colony.payments.payment_code import (
+from colony.payments import (
     CODE_PREFIX,
     device_number_digits,
     new_device,
     password_digits,
     step_s,
 )
-from colony.wallets.model import Wallet
-from colony.wallets.results import WalletResult
+from colony.wallets import Wallet, WalletResult
 
 # Random device numbers tried before giving up (a number is taken once in a long while).
 device_number_attempts = 8

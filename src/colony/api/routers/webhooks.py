@@ -18,8 +18,8 @@ from colony.api.answers import answers, product_router
 from colony.api.deps import Ctx, Idempotent, merchant
 from colony.api.errors import ApiError
 from colony.kernel.clock import NS_PER_S
-from colony.merchants.model import Merchant
-from colony.webhooks.model import Attempt, Endpoint, Event
+from colony.merchants import Merchant
+from colony.webhooks import Attempt, Endpoint, Event
 
 WEBHOOK_SECRET_PREFIX = "whsec_"
 # Events per page of the delivery log: the default and the most a caller may ask for.
