@@ -9,6 +9,7 @@ from typing import Protocol
 
 from colony.api.rate_limit import RateLimiter
 from colony.api.records import ApiStore
+from colony.donations.service import DonationService
 from colony.fx.service import QuoteService
 from colony.kernel.clock import Clock
 from colony.ledger import LedgerPort
@@ -44,6 +45,7 @@ class ApiContext:
     funding: FundingService | None = None  # partners, top-ups, withdrawals (build_context)
     fx: QuoteService | None = None  # FX rates and quotes (build_context)
     partners: PartnerService | None = None  # partners and their members (build_context)
+    donations: DonationService | None = None  # causes and donations (build_context)
     # The table stores build_context opened besides the API's own, for `close_stores`.
     table_stores: list[Closable] = field(default_factory=list)
 

@@ -17,6 +17,8 @@ from colony.api.rate_limit import RateLimiter, address_share, rate_limit_per_s
 from colony.api.sql_store import open_api_store
 from colony.cli import demo_data, fx_commands
 from colony.cli.ledger_commands import DatabaseOption, fail
+from colony.donations.service import DonationService
+from colony.donations.sql_store import open_cause_store
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
@@ -79,6 +81,8 @@ def build_context(
     funding_store = open_funding_store(database_url)
     ctx.funding = FundingService(ledger, wallets, funding_store, clock, ids)
     ctx.partners = PartnerService(partner_store, clock, ids)
+    cause_store = open_cause_store(database_url)
+    ctx.donations = DonationService(ledger, wallets, cause_store, clock, ids)
     ctx.table_stores = [
         partner_store,
         wallet_store,
@@ -87,6 +91,7 @@ def build_context(
         webhook_store,
         device_store,
         funding_store,
+        cause_store,
     ]
     ctx.fx = fx_commands.quote_service(database_url, clock)  # rates: $COLONY_FX_RATES_FILE
     ctx.table_stores.append(ctx.fx.store)
