@@ -23,6 +23,7 @@ from colony.cli.demo_data import ALICE, BALA
 from colony.cli.main import app
 from colony.cli.serve import build_context
 from colony.donations.results import DonationResult
+from colony.donations.service import DonationService
 from colony.ledger import Account, Transfer
 from colony.payments.service import PayResult
 from colony.wallets.results import WalletResult
@@ -47,11 +48,11 @@ def _more_kinds_of_money(ctx: ApiContext) -> None:
     held_payment = ctx.payments.authorise(ALICE.phone, "SGD", code)
     assert held_payment.result is PayResult.ok and held_payment.payment_id is not None
     assert ctx.payments.void(held_payment.payment_id).result is PayResult.ok
-    assert ctx.donations is not None
-    _, cause = ctx.donations.register("Chart Food Bank", "SGD")
+    donations = ctx.service(DonationService)
+    _, cause = donations.register("Chart Food Bank", "SGD")
     alice = ctx.wallet_store.by_phone(ALICE.phone, "SGD")
     assert cause is not None and alice is not None
-    assert ctx.donations.donate(alice, cause.id, 1_00, 1 << 126 | 1) is DonationResult.ok
+    assert donations.donate(alice, cause.id, 1_00, 1 << 126 | 1) is DonationResult.ok
 
 
 def test_the_demo_market_holds_only_declared_codes_and_ids(tmp_path: Path) -> None:

@@ -29,8 +29,7 @@ def ctx(tmp_path: Path) -> Iterator[ApiContext]:
 
 
 def _service(ctx: ApiContext) -> DonationService:
-    assert ctx.donations is not None
-    return ctx.donations
+    return ctx.service(DonationService)
 
 
 def _alice(ctx: ApiContext, cash_minor: int = 100_000) -> Wallet:
@@ -106,3 +105,12 @@ def test_every_result_is_covered_here() -> None:
     seen = {DR.ok, DR.invalid_name, DR.unknown_currency, DR.id_reused_differently}
     seen |= {DR.refused_before} | {row[-1] for row in DONATIONS}
     assert seen == set(DR)
+
+
+def test_the_context_serves_what_build_context_provided_and_names_what_it_did_not(
+    ctx: ApiContext,
+) -> None:
+    assert isinstance(ctx.service(DonationService), DonationService)
+    ctx.services.clear()
+    with pytest.raises(LookupError, match="no DonationService in this context"):
+        ctx.service(DonationService)

@@ -81,8 +81,6 @@ def build_context(
     funding_store = open_funding_store(database_url)
     ctx.funding = FundingService(ledger, wallets, funding_store, clock, ids)
     ctx.partners = PartnerService(partner_store, clock, ids)
-    cause_store = open_cause_store(database_url)
-    ctx.donations = DonationService(ledger, wallets, cause_store, clock, ids)
     ctx.table_stores = [
         partner_store,
         wallet_store,
@@ -91,10 +89,12 @@ def build_context(
         webhook_store,
         device_store,
         funding_store,
-        cause_store,
     ]
     ctx.fx = fx_commands.quote_service(database_url, clock)  # rates: $COLONY_FX_RATES_FILE
     ctx.table_stores.append(ctx.fx.store)
+    # Products added since register here, each its service and the stores it closes.
+    cause_store = open_cause_store(database_url)
+    ctx.provide(DonationService(ledger, wallets, cause_store, clock, ids), cause_store)
     ledger.add_duty(lambda: reconcile(ctx))
     return ctx
 

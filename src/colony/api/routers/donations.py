@@ -120,9 +120,8 @@ class DonationObject(BaseModel):
 
 
 def donations(ctx: ApiContext) -> DonationService:
-    """The server's donations; `build_context` always sets them."""
-    assert ctx.donations is not None
-    return ctx.donations
+    """The server's donations (build_context provides them)."""
+    return ctx.service(DonationService)
 
 
 def cause_json(ctx: ApiContext, cause: Cause) -> dict[str, object]:
