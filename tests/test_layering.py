@@ -63,12 +63,12 @@ for _layer in ("api", "cli"):
 ALLOWED["partners"] = {"kernel", "ledger", "partners"}
 for _layer in ("payments", "api", "cli"):
     ALLOWED[_layer] |= {"partners"}
-# Each product keeps its store (sql_store.py) over the storage engine's face, below.
 # Donations (the worked example of docs/adding-a-product.md): causes, and a wallet's money
 # given to them with the wallet's own limit legs.
 ALLOWED["donations"] = {"kernel", "ledger", "wallets", "donations"}
 for _layer in ("api", "cli"):
     ALLOWED[_layer] |= {"donations"}
+# Each product keeps its store (sql_store.py) over the storage engine's face, below.
 PRODUCTS_WITH_STORES = (
     "wallets", "merchants", "payments", "webhooks", "fx", "partners", "donations"
 )  # fmt: skip
