@@ -63,8 +63,15 @@ for _layer in ("api", "cli"):
 ALLOWED["partners"] = {"kernel", "ledger", "partners"}
 for _layer in ("payments", "api", "cli"):
     ALLOWED[_layer] |= {"partners"}
+# Donations (the worked example of docs/adding-a-product.md): causes, and a wallet's money
+# given to them with the wallet's own limit legs.
+ALLOWED["donations"] = {"kernel", "ledger", "wallets", "donations"}
+for _layer in ("api", "cli"):
+    ALLOWED[_layer] |= {"donations"}
 # Each product keeps its store (sql_store.py) over the storage engine's face, below.
-PRODUCTS_WITH_STORES = ("wallets", "merchants", "payments", "webhooks", "fx", "partners")
+PRODUCTS_WITH_STORES = (
+    "wallets", "merchants", "payments", "webhooks", "fx", "partners", "donations"
+)  # fmt: skip
 for _product in PRODUCTS_WITH_STORES:
     ALLOWED[_product] |= {"storage"}
 # The modules of the storage engine a product may import: its session protocol, opening a

@@ -27,6 +27,13 @@ from tests.api.test_wallet_api import auth
 
 # Routes anyone may call: they act on nothing that belongs to someone.
 PUBLIC = {("POST", "/v1/wallets"), ("POST", "/v1/qr/decode")}
+# Routes any signed-in caller may call, on things nobody owns (a cause wallets give to):
+# here, only callers without a valid credential must be refused.
+SIGNED_IN = {
+    ("GET", "/v1/causes"),
+    ("GET", "/v1/causes/{cause_id}"),
+    ("POST", "/v1/causes/{cause_id}/donations"),
+}
 # A well-formed body per POST route, so that an answer is about access, not about the body.
 BODIES: dict[str, object] = {
     "/v1/wallets/{wallet_id}/transfers": {"to_phone": BOB, "amount_minor": 100},
@@ -56,6 +63,8 @@ BODIES: dict[str, object] = {
     "/v1/partner/wallets": {"phone": "+6590000001", "name": "Rogue", "currency": "SGD"},
     "/v1/partner/merchants": SHOP | {"display_name": "Rogue"},
     "/v1/settlements/{window}/reconciliations": "id,amount_minor,currency\n",
+    "/v1/causes": {"name": "Rogue Cause", "currency": "SGD"},
+    "/v1/causes/{cause_id}/donations": {"amount_minor": 100},
 }
 # Callers acting on their own things on routes that name nothing ("me" routes).
 _OWNERS = ("another wallet", "another merchant", "another partner")
@@ -106,6 +115,7 @@ def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Serv
     top_up = post(client, "/v1/wallets/me/top_ups", auth(victim), "t", money).json()
     withdrawal = post(client, "/v1/wallets/me/withdrawals", auth(victim), "w", money).json()
     fx_quote = post(client, "/v1/fx/quotes", auth(victim), "q", BODIES["/v1/fx/quotes"]).json()
+    cause = post(client, "/v1/causes", operator, "c", {"name": "Food Bank", "currency": "SGD"})
     victims = {
         "wallet_id": str(victim["id"]),
         "payment_id": str(paid.json()["id"]),
@@ -118,6 +128,7 @@ def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Serv
         "merchant_id": str(shop["id"]),
         "kind": "png",  # a picture of the caller's own QR code: only who may call matters
         "window": "2026-01-01",  # a settlement window: each caller sees only its own lines
+        "cause_id": str(cause.json()["id"]),
     }
     before = ledger_picture(ctx)
 
@@ -145,6 +156,8 @@ def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Serv
                 names_something = set(params) - {"kind", "window"}
                 if not names_something and who in _OWNERS:
                     continue  # "me" routes: the attacker acting on its own things
+                if (method.upper(), template) in SIGNED_IN and who in _OWNERS:
+                    continue  # a cause is nobody's: any signed-in caller may read or give
                 if method == "post":
                     assert template in bodies, f"POST {template}: add a body to BODIES"
                     response = client.post(

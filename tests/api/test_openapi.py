@@ -25,6 +25,7 @@ PRODUCTS = {
     "partners",
     "treasury",
     "settlement",
+    "donations",
 }
 SCHEMES = {"wallet_token", "merchant_key", "partner_key", "operator_key"}
 ERROR_REF = "#/components/schemas/Error"

@@ -151,8 +151,12 @@ def test_status_and_a_dry_run_read_a_released_database_and_change_nothing(
     every = shipped(_backend(store_url))
     assert now.released_numbering and now.problems == []
     assert [m.label for m in now.pending] == [m.label for m in pending]
-    # Pending: what released version 6 became, and what came after the single numbering.
-    after_it = {"storage/0002_currency_pins"}
+    # Pending: what released version 6 became, and what came after the single numbering
+    # (every package migration no released file became: storage/0002_currency_pins, and the
+    # migrations of products added since).
+    released = {key for r in RELEASED[_backend(store_url)] for key in r.became}
+    after_it = {m.label for m in every if (m.package, m.version) not in released}
+    assert "storage/0002_currency_pins" in after_it
     assert [m.label for m in pending] == [
         m.label for m in every if m.name.endswith("border") or m.label in after_it
     ]

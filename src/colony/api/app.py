@@ -15,6 +15,7 @@ from colony.api.errors import ApiError
 from colony.api.openapi import describe
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_burst, rate_limit_per_s
 from colony.api.routers import (
+    donations,
     funding,
     fx,
     ledger,
@@ -42,6 +43,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     partners.router,
     treasury.router,
     settlement.router,
+    donations.router,
     page.router,
 )
 

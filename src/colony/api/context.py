@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from colony.api.rate_limit import RateLimiter
 from colony.api.records import ApiStore
@@ -21,6 +21,9 @@ from colony.webhooks import WebhookStore
 
 class Closable(Protocol):
     def close(self) -> None: ...
+
+
+S = TypeVar("S")
 
 
 @dataclass
@@ -43,6 +46,21 @@ class ApiContext:
     partners: PartnerService | None = None  # partners and their members (build_context)
     # The table stores build_context opened besides the API's own, for `close_stores`.
     table_stores: list[Closable] = field(default_factory=list)
+    # Every other product's service, by its class (`provide`, `service`): a new product
+    # registers its service in build_context, with no field of its own here.
+    services: dict[type, object] = field(default_factory=dict)
+
+    def provide(self, service: object, *stores: Closable) -> None:
+        """Serve `service` to the routes (`service`); its `stores` close with the others."""
+        self.services[type(service)] = service
+        self.table_stores.extend(stores)
+
+    def service(self, kind: type[S]) -> S:
+        """The product service of this class that build_context provided."""
+        found = self.services.get(kind)
+        if not isinstance(found, kind):
+            raise LookupError(f"no {kind.__name__} in this context: build_context provides it")
+        return found
 
     def close_stores(self) -> None:
         """Close the API's store and every table store (the ledger is closed on its own)."""

@@ -34,6 +34,7 @@ WALLETS_WRITE = "wallets:write"
 MERCHANTS_READ = "merchants:read"
 TREASURY_READ = "treasury:read"
 SETTLEMENTS_READ = "settlements:read"
+CAUSES_WRITE = "causes:write"
 
 MERCHANT_SCOPES: dict[str, str] = {
     PAYMENTS_READ: "read the payments the merchant received; its QR codes (payload, PNG, SVG)",
@@ -53,6 +54,7 @@ OPERATOR_SCOPES: dict[str, str] = {
     PARTNERS_WRITE: "create partners and make their API keys",
     TREASURY_READ: "read the treasury positions and FX revenue per currency",
     SETTLEMENTS_READ: "read every partner's settlement reports; reconcile any partner's statement",
+    CAUSES_WRITE: "register causes (charities) wallets may give to",
 }
 # A partner's key acts on its own users and merchants only (every other partner's are 404).
 PARTNER_SCOPES: dict[str, str] = {

@@ -74,6 +74,7 @@ class AccountCode(enum.IntEnum):
         70, "partners", "partner and currency",
         "What the platform owes a partner (credit) or is owed by it (debit) (ADR 0017).",
     )  # fmt: skip
+    cause = (80, "donations", "cause", "What Colony owes a charity: the donations it received.")
 
 
 _A = AccountCode
@@ -162,4 +163,7 @@ class TransferCode(enum.IntEnum):
     partner_fx = (
         211, "partners", (_A.partner_clearing,), (_A.partner_clearing,),
         "The house's exchange for a partner: one currency owed for another (ADR 0019).",
+    )  # fmt: skip
+    donation = (
+        300, "donations", (_A.wallet,), (_A.cause,), "A wallet's donation to a cause (a charity)."
     )  # fmt: skip

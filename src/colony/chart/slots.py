@@ -112,6 +112,7 @@ class Spaces:
     withdrawal = Space("a withdrawal's transfer id", (money_out, hold_answer))
     payment = Space("a payment id (its transfer to the merchant)", (money_out, held_leg))
     refund = Space("a refund id (its transfer back from the merchant)", (money_in,))
+    donation = Space("a donation's transfer id (to the cause)", (money_out,))
     hashed_prefix = Space("a prefix of chart/prefixes.py whose layout is `hashed`")
     funding_partner = Space("a funding partner's name, hashed to 64 bits")
 

@@ -17,6 +17,8 @@ from colony.api.rate_limit import RateLimiter, address_share, rate_limit_per_s
 from colony.api.sql_store import open_api_store
 from colony.cli import demo_data, fx_commands
 from colony.cli.ledger_commands import DatabaseOption, fail
+from colony.donations.service import DonationService
+from colony.donations.sql_store import open_cause_store
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
@@ -90,6 +92,9 @@ def build_context(
     ]
     ctx.fx = fx_commands.quote_service(database_url, clock)  # rates: $COLONY_FX_RATES_FILE
     ctx.table_stores.append(ctx.fx.store)
+    # Products added since register here, each its service and the stores it closes.
+    cause_store = open_cause_store(database_url)
+    ctx.provide(DonationService(ledger, wallets, cause_store, clock, ids), cause_store)
     ledger.add_duty(lambda: reconcile(ctx))
     return ctx
 
