@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "colony"
-PRODUCTS = ("wallets", "merchants", "payments", "fx", "partners", "settlement", "webhooks")
+PRODUCTS = (
+    "wallets",
+    "merchants",
+    "payments",
+    "fx",
+    "partners",
+    "settlement",
+    "webhooks",
+    "donations",
+)
 
 
 @pytest.mark.parametrize("product", PRODUCTS)

@@ -17,8 +17,7 @@ from colony.api.rate_limit import RateLimiter, address_share, rate_limit_per_s
 from colony.api.sql_store import open_api_store
 from colony.cli import demo_data, fx_commands
 from colony.cli.ledger_commands import DatabaseOption, fail
-from colony.donations.service import DonationService
-from colony.donations.sql_store import open_cause_store
+from colony.donations import DonationService, open_cause_store
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator

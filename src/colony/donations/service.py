@@ -17,9 +17,7 @@ from colony.kernel.money import UnknownCurrency, ledger_of
 from colony.ledger import Account, AccountFlags, LedgerPort, Transfer, TransferFlags
 from colony.ledger.results import CreateAccountResult as RA
 from colony.ledger.results import CreateTransferResult as RT
-from colony.wallets.model import Wallet
-from colony.wallets.results import WalletResult
-from colony.wallets.service import WalletService
+from colony.wallets import Wallet, WalletResult, WalletService
 
 # How the wallet's chain outcome reads as a donation's.
 _OF_CHAIN = {

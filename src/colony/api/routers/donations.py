@@ -28,9 +28,7 @@ from colony.api.deps import (
 )
 from colony.api.errors import ApiError
 from colony.api.wallet_views import AmountObject, amount_json
-from colony.donations.model import Cause, cause_name_chars_max
-from colony.donations.results import DonationResult
-from colony.donations.service import DonationService
+from colony.donations import Cause, DonationResult, DonationService, cause_name_chars_max
 
 router = product_router("donations")
 
