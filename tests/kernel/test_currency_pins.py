@@ -3,8 +3,6 @@ currencies nobody holds is not."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from colony.kernel.currency_pins import (
@@ -13,16 +11,9 @@ from colony.kernel.currency_pins import (
     pins_of_table,
     scale_conflicts,
 )
-from colony.kernel.money import Currency, iso_4217_currencies
+from tests.kernel.currency_tables import table_with
 
 IDR, HUF, JPY = 360, 348, 392
-
-
-def _table_with(**scales: int | None) -> dict[str, Currency]:
-    table = dict(iso_4217_currencies())
-    for code, scale in scales.items():
-        table[code] = dataclasses.replace(table[code], scale=scale)
-    return table
 
 
 def test_the_table_pins_every_held_currency_by_ledger_number() -> None:
@@ -46,16 +37,16 @@ def test_conflicts_are_held_ledgers_whose_scale_moved(
     table_change: dict[str, int | None], held: list[int], conflicting: list[int]
 ) -> None:
     pinned = pins_of_table()
-    found = scale_conflicts(pinned, held, _table_with(**table_change))
+    found = scale_conflicts(pinned, held, table_with(**table_change))
     assert [c.pin.ledger for c in found] == conflicting
 
 
 def test_a_held_ledger_without_a_pin_takes_the_table() -> None:
-    assert scale_conflicts({}, [IDR], _table_with(IDR=0)) == []
+    assert scale_conflicts({}, [IDR], table_with(IDR=0)) == []
 
 
 def test_the_refusal_names_the_currency_both_scales_and_the_way_out() -> None:
-    conflicts = scale_conflicts(pins_of_table(), [IDR], _table_with(IDR=0))
+    conflicts = scale_conflicts(pins_of_table(), [IDR], table_with(IDR=0))
     message = str(CurrencyTableConflict(conflicts))
     assert "ledger 360 holds IDR amounts written with 2 decimals" in message
     assert "now says IDR has 0 decimals" in message

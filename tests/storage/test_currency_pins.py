@@ -4,25 +4,17 @@ nobody holds is taken."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from colony.kernel import currency_pins
 from colony.kernel.currency_pins import CurrencyTableConflict
-from colony.kernel.money import Currency, iso_4217_currencies
+from colony.kernel.money import iso_4217_currencies
 from colony.ledger import Account
 from colony.ledger.results import CreateAccountResult
 from colony.storage.open import open_ledger, open_tables
+from tests.kernel.currency_tables import table_with
 
 IDR, HUF = 360, 348
-
-
-def _table_with(**scales: int) -> dict[str, Currency]:
-    table = dict(iso_4217_currencies())
-    for code, scale in scales.items():
-        table[code] = dataclasses.replace(table[code], scale=scale)
-    return table
 
 
 def _pins(url: str) -> dict[int, tuple[str, int]]:
@@ -52,7 +44,7 @@ def test_a_table_that_rescales_held_money_is_refused(
 ) -> None:
     _open_an_idr_account(journal_url)
     with monkeypatch.context() as patched:
-        patched.setattr(currency_pins, "iso_4217_currencies", lambda: _table_with(IDR=0))
+        patched.setattr(currency_pins, "iso_4217_currencies", lambda: table_with(IDR=0))
         with pytest.raises(CurrencyTableConflict, match="ledger 360 holds IDR amounts written"):
             open_ledger(journal_url, auto_pulse=False)
     assert _pins(journal_url)[IDR] == ("IDR", 2)  # nothing was half-written
@@ -65,7 +57,7 @@ def test_a_currency_nobody_holds_takes_the_new_tables_scale(
     journal_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _open_an_idr_account(journal_url)
-    monkeypatch.setattr(currency_pins, "iso_4217_currencies", lambda: _table_with(HUF=0))
+    monkeypatch.setattr(currency_pins, "iso_4217_currencies", lambda: table_with(HUF=0))
     open_ledger(journal_url, auto_pulse=False).close()
     assert _pins(journal_url)[HUF] == ("HUF", 0)
     assert _pins(journal_url)[IDR] == ("IDR", 2)
