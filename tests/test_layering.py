@@ -9,8 +9,11 @@
 - a product's store uses the engine through its small face (`STORAGE_FACE`): the `Tables`
   session protocol, `open_tables`, group commit and the record cache;
 - only the outer layers (cli, api, web, bench) may choose a backend;
-- inside the API, a product's router (`api/routers/`) imports the HTTP kit, the views and the
-  products, never the app nor another router; the kit and the views import no router.
+- a product's HTTP routes are its router modules (`<product>/router.py`, and
+  `<product>/<name>_router.py` when it has more than one): they sit above every product, so
+  they may import the HTTP kit (`colony.api`'s modules but the app), the views and any
+  product's face, never the app nor another router; nothing but the app (`api/app.py`)
+  imports a router, and the kit, the views and the products' other modules import none.
 """
 
 from __future__ import annotations
@@ -120,10 +123,21 @@ def _modules() -> list[tuple[str, Path]]:
     ]
 
 
+def _is_router_module(path: Path) -> bool:
+    """A product's router module: `router.py` or `<name>_router.py` in its package."""
+    return path.parent.parent == SRC and (path.stem == "router" or path.stem.endswith("_router"))
+
+
+# What a router module may import: it serves one product's routes with the HTTP kit, and may
+# show what other products hold (a partner's payments, a merchant's wallet-facing QR code).
+ROUTER_MAY_IMPORT = (set(ALLOWED["api"]) | set(ALLOWED)) - {"cli", "bench", "workers"}
+
+
 @pytest.mark.parametrize(("package", "path"), _modules(), ids=lambda v: str(v))
 def test_imports_point_inward(package: str, path: Path) -> None:
     assert package in ALLOWED, f"new package {package!r}: add its rule to ALLOWED"
-    outside = _colony_imports(path) - ALLOWED[package]
+    allowed = ROUTER_MAY_IMPORT if _is_router_module(path) else ALLOWED[package]
+    outside = _colony_imports(path) - allowed
     assert not outside, f"{path.relative_to(SRC)} imports {sorted(outside)}"
 
 
@@ -139,57 +153,51 @@ def test_products_use_only_the_storage_engines_face(package: str, path: Path) ->
 
 
 API = SRC / "api"
-ROUTERS = API / "routers"
+# The app's own page (`/`): a router, but the API's, not a product's.
+PAGE = API / "page.py"
+ROUTER_MODULES = sorted([p for p in SRC.glob("*/*.py") if _is_router_module(p)] + [PAGE])
 
 
-def _api_imports(path: Path) -> set[str]:
-    """The modules of `colony.api` a module imports, as `app`, `deps`, `routers.payments`."""
+def _router_imports(path: Path) -> set[str]:
+    """The router modules a module imports, as `payments.router`, `api.page`."""
+    names = {".".join(parts) for parts in _colony_modules(path)}
     tree = ast.parse(path.read_text(), filename=str(path))
-    found = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(tree):  # `from colony.payments.router import router` too
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module == "colony.api":
-                found |= {alias.name for alias in node.names}
-            elif node.module.startswith("colony.api."):
-                found.add(node.module.removeprefix("colony.api."))
-        elif isinstance(node, ast.Import):
-            found |= {
-                a.name.removeprefix("colony.api.")
-                for a in node.names
-                if a.name.startswith("colony.api.")
-            }
-    return found
+            names.add(node.module.removeprefix("colony."))
+    routers = {".".join(p.relative_to(SRC).with_suffix("").parts) for p in ROUTER_MODULES}
+    return names & routers
 
 
-def _is_router(name: str) -> bool:
-    return name == "routers" or name.startswith("routers.")
-
-
-@pytest.mark.parametrize("path", sorted(ROUTERS.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ROUTER_MODULES, ids=lambda p: str(p.relative_to(SRC)))
 def test_a_router_imports_no_other_router_nor_the_app(path: Path) -> None:
-    imported = _api_imports(path)
-    assert "app" not in imported, f"{path.name} imports api/app.py"
-    others = {name for name in imported if _is_router(name)}
-    assert not others, f"{path.name} imports the routers {sorted(others)}"
+    imported = {".".join(parts) for parts in _colony_modules(path)}
+    assert "api.app" not in imported, f"{path.relative_to(SRC)} imports api/app.py"
+    others = _router_imports(path)
+    assert not others, f"{path.relative_to(SRC)} imports the routers {sorted(others)}"
 
 
 @pytest.mark.parametrize(
-    "path", sorted(p for p in API.glob("*.py") if p.name != "app.py"), ids=lambda p: p.name
+    "path",
+    sorted(p for p in SRC.rglob("*.py") if p not in ROUTER_MODULES and p != API / "app.py"),
+    ids=lambda p: str(p.relative_to(SRC)),
 )
-def test_the_http_kit_imports_no_router(path: Path) -> None:
-    imported = _api_imports(path)
-    assert "app" not in imported and not any(_is_router(n) for n in imported), (
-        f"{path.name} imports {sorted(imported)}"
+def test_only_the_app_imports_a_router(path: Path) -> None:
+    imported = {".".join(parts) for parts in _colony_modules(path)}
+    assert "api.app" not in imported or path.parent.name == "cli", (
+        f"{path.relative_to(SRC)} imports api/app.py"
     )
+    routers = _router_imports(path)
+    assert not routers, f"{path.relative_to(SRC)} imports the routers {sorted(routers)}"
 
 
 def test_the_app_includes_every_router() -> None:
     from colony.api.app import ROUTERS as included
 
-    for path in sorted(ROUTERS.glob("*.py")):
-        if path.stem != "__init__":
-            module = importlib.import_module(f"colony.api.routers.{path.stem}")
-            assert any(r is module.router for r in included), f"app.py leaves out {path.stem}"
+    for path in ROUTER_MODULES:
+        name = ".".join(path.relative_to(SRC).with_suffix("").parts)
+        module = importlib.import_module(f"colony.{name}")
+        assert any(r is module.router for r in included), f"app.py leaves out {name}"
 
 
 def test_the_rules_can_fail(tmp_path: Path) -> None:
@@ -201,5 +209,10 @@ def test_the_rules_can_fail(tmp_path: Path) -> None:
     assert {p[1] for p in _colony_modules(bad) if p[0] == "storage"} - STORAGE_FACE == {
         "sqlite_journal"
     }
-    bad.write_text("from colony.api.routers import payments\nfrom colony.api import app\n")
-    assert _api_imports(bad) == {"routers", "app"}
+    bad.write_text(
+        "from colony.payments import router\nfrom colony.wallets.funding_router import router\n"
+        "import colony.api.page\n"
+    )
+    assert _router_imports(bad) == {"payments.router", "wallets.funding_router", "api.page"}
+    assert _is_router_module(SRC / "wallets" / "funding_router.py")
+    assert not _is_router_module(SRC / "api" / "deps.py")

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from colony.api.context import ApiContext
-from colony.api.routers.ledger import events_per_request_max
+from colony.ledger.router import events_per_request_max
 from tests.api.test_payment_api import onboard, operator_headers
 from tests.api.test_wallet_api import auth, open_wallet
 

@@ -11,7 +11,7 @@ import pytest
 from colony.api import idempotency
 from colony.api.context import ApiContext
 from colony.api.payment_views import parse_payment_ref
-from colony.api.routers.payments import payments_page_max
+from colony.payments.router import payments_page_max
 from tests.api.test_payment_api import merchant_headers, onboard, static_code
 from tests.api.test_wallet_api import auth as wallet_auth
 from tests.api.test_wallet_api import open_wallet

@@ -15,6 +15,7 @@ from colony.api import scopes
 from colony.api.context import ApiContext
 from colony.api.sql_store import open_api_store
 from colony.cli.main import app as cli
+from colony.donations.router import CAUSES_WRITE
 from tests.api.test_access import BODIES, PUBLIC, SIGNED_IN
 from tests.api.test_funding_api import ALICE, Served, post
 from tests.api.test_partner_api import GCASH
@@ -63,7 +64,7 @@ OPERATOR_ROUTES = {
     ("GET", "/v1/partners"): scopes.PARTNERS_READ,
     ("POST", "/v1/partners/{partner_id}/keys"): scopes.PARTNERS_WRITE,
     ("GET", "/v1/treasury/positions"): scopes.TREASURY_READ,
-    ("POST", "/v1/causes"): scopes.CAUSES_WRITE,
+    ("POST", "/v1/causes"): CAUSES_WRITE,
     **SETTLEMENT_ROUTES,
 }
 # The scope each route needs from a partner key.

@@ -11,7 +11,7 @@ beyond those every operation may (`api/openapi.py` adds those).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter
@@ -20,6 +20,7 @@ from fastapi.params import Depends
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
+from colony.api import scopes
 from colony.api.errors import errors
 
 
@@ -40,9 +41,24 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def product_router(tag: str, dependencies: Sequence[Depends] = ()) -> APIRouter:
+def product_router(
+    tag: str,
+    dependencies: Sequence[Depends] = (),
+    *,
+    operator_scopes: Mapping[str, str] | None = None,
+    merchant_scopes: Mapping[str, str] | None = None,
+    partner_scopes: Mapping[str, str] | None = None,
+) -> APIRouter:
     """A product's router: its routes tagged with the product, described by `answers`, and
-    named by their functions; `dependencies` apply to every route (the caller, say)."""
+    named by their functions; `dependencies` apply to every route (the caller, say). The
+    `*_scopes` are the product's own scopes (name: what a key holding it may do), declared
+    here so that its routes may ask for them and keys be made with them."""
+    for kind, declared in (
+        ("operator", operator_scopes),
+        ("merchant", merchant_scopes),
+        ("partner", partner_scopes),
+    ):
+        scopes.declare(kind, declared or {})
     return APIRouter(
         tags=[tag],
         dependencies=dependencies,

@@ -1,5 +1,5 @@
 """The FastAPI application: the error shape, the rate limits in front, and every product's
-router (`api/routers/`), in the order their routes are matched."""
+router (`<product>/router.py`), in the order their routes are matched."""
 
 from __future__ import annotations
 
@@ -9,29 +9,27 @@ from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from colony import __version__
-from colony.api import auth, errors
+from colony.api import auth, errors, page
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.api.openapi import describe
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_burst, rate_limit_per_s
-from colony.api.routers import (
-    donations,
-    funding,
-    fx,
-    ledger,
-    merchants,
-    page,
-    partners,
-    payments,
-    settlement,
-    treasury,
-    wallets,
-    webhooks,
-)
+from colony.donations import router as donations
+from colony.fx import router as fx
+from colony.fx import treasury_router as treasury
+from colony.ledger import router as ledger
+from colony.merchants import router as merchants
+from colony.partners import router as partners
+from colony.payments import router as payments
+from colony.settlement import router as settlement
+from colony.wallets import funding_router as funding
+from colony.wallets import router as wallets
+from colony.webhooks import router as webhooks
 
 # Every product's routes, in the order they are matched (and listed in the OpenAPI
 # description): payments first, the hot path, so a payment is matched against the fewest
-# routes. No two routers' paths overlap. A new product adds its router here.
+# routes. No two routers' paths overlap. A new product adds its router here; the app's own
+# page (`/`) comes last.
 ROUTERS: tuple[APIRouter, ...] = (
     payments.router,
     wallets.router,

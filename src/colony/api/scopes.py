@@ -6,13 +6,17 @@ A key holds a set of scopes. A standard key (the one made when a merchant is onb
 scopes added in later versions; a restricted key holds only those it was made with. A
 `...:write` scope also allows what the `...:read` scope of the same name allows.
 
+The scopes below are the first products'; a product added since declares its own with its
+router (`product_router(tag, operator_scopes={...})`), and they join its kind's table here
+when the router is imported, which the app does before it serves.
+
 Wallet tokens have no scopes: a token is its wallet's owner and may do everything the API lets
 a wallet do, to that wallet only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 PAYMENTS_READ = "payments:read"
 PAYMENTS_WRITE = "payments:write"
@@ -34,7 +38,6 @@ WALLETS_WRITE = "wallets:write"
 MERCHANTS_READ = "merchants:read"
 TREASURY_READ = "treasury:read"
 SETTLEMENTS_READ = "settlements:read"
-CAUSES_WRITE = "causes:write"
 
 MERCHANT_SCOPES: dict[str, str] = {
     PAYMENTS_READ: "read the payments the merchant received; its QR codes (payload, PNG, SVG)",
@@ -54,7 +57,6 @@ OPERATOR_SCOPES: dict[str, str] = {
     PARTNERS_WRITE: "create partners and make their API keys",
     TREASURY_READ: "read the treasury positions and FX revenue per currency",
     SETTLEMENTS_READ: "read every partner's settlement reports; reconcile any partner's statement",
-    CAUSES_WRITE: "register causes (charities) wallets may give to",
 }
 # A partner's key acts on its own users and merchants only (every other partner's are 404).
 PARTNER_SCOPES: dict[str, str] = {
@@ -83,3 +85,11 @@ def allows(scopes: Iterable[str], needed: str) -> bool:
     return needed in have or (
         needed.endswith(":read") and needed.removesuffix(":read") + ":write" in have
     )
+
+
+def declare(kind: str, declared: Mapping[str, str]) -> None:
+    """Add a product's own scopes (name: what it allows) to those of its kind of key."""
+    table = SCOPES_BY_KIND[kind]
+    for name, allows_what in declared.items():
+        assert table.get(name, allows_what) == allows_what, f"{kind} scope {name} declared twice"
+        table[name] = allows_what

@@ -8,12 +8,16 @@ from typing import Annotated
 import typer
 
 from colony.api import auth, scopes
+from colony.api.app import ROUTERS
 from colony.api.rate_limit import rate_limit_per_s, rate_limit_per_s_max
 from colony.api.sql_store import open_api_store
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import ColonyError
 from colony.storage.open import database_url_from_env
+
+# The products' routers declare their own scopes; the app imports every one of them.
+assert ROUTERS
 
 app = typer.Typer(no_args_is_help=True, help="API keys.")
 

@@ -13,7 +13,7 @@ from fastapi import Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from colony.api import auth, scopes
+from colony.api import auth
 from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
 from colony.api.deps import (
@@ -30,7 +30,12 @@ from colony.api.errors import ApiError
 from colony.api.wallet_views import AmountObject, amount_json
 from colony.donations import Cause, DonationResult, DonationService, cause_name_chars_max
 
-router = product_router("donations")
+# Registering a cause moves no money, but it is the operator's: an operator key needs this.
+CAUSES_WRITE = "causes:write"
+router = product_router(
+    "donations",
+    operator_scopes={CAUSES_WRITE: "register causes (charities) wallets may give to"},
+)
 
 # Each refusal's status, error type and the parameter it names (ok is not one).
 _REFUSALS: dict[DonationResult, tuple[int, str, str | None]] = {
@@ -136,7 +141,7 @@ def cause_json(ctx: ApiContext, cause: Cause) -> dict[str, object]:
 @router.post(
     "/v1/causes",
     status_code=201,
-    dependencies=[operator(scopes.CAUSES_WRITE)],
+    dependencies=[operator(CAUSES_WRITE)],
     responses=answers(201, CauseObject),
 )
 def register_cause(body: RegisterCause, ctx: Ctx, key: Idempotent) -> JSONResponse:
