@@ -14,7 +14,6 @@ the victim's ids for its routes' path parameters (tests/contributions.py).
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
 
 from colony.api import auth as api_auth
 from colony.api.context import ApiContext
@@ -28,30 +27,15 @@ from tests.api.test_partner_api import (
 )
 from tests.api.test_payment_api import SHOP, operator_headers
 from tests.api.test_wallet_api import auth
-from tests.contributions import contributed
-
-Value = TypeVar("Value")
-
-
-def _from_products(name: str) -> list[Any]:
-    """What the products' `api_access.py` declare under `name`, those that declare it."""
-    return [getattr(p, name) for p in contributed("api_access") if hasattr(p, name)]
-
-
-def _once(tables: list[dict[str, Value]]) -> dict[str, Value]:
-    """The tables as one; a key two of them declare is a mistake, never an override."""
-    merged: dict[str, Value] = {}
-    for table in tables:
-        assert not set(merged) & set(table), f"declared twice: {set(merged) & set(table)}"
-        merged |= table
-    return merged
-
+from tests.contributions import declared, each_once
 
 # Routes anyone may call: they act on nothing that belongs to someone.
-PUBLIC = {("POST", "/v1/wallets"), ("POST", "/v1/qr/decode")}.union(*_from_products("PUBLIC"))
+PUBLIC = {("POST", "/v1/wallets"), ("POST", "/v1/qr/decode")}.union(
+    *declared("api_access", "PUBLIC")
+)
 # Routes any signed-in caller may call, on things nobody owns (a cause wallets give to):
 # here, only callers without a valid credential must be refused.
-SIGNED_IN: set[tuple[str, str]] = set().union(*_from_products("SIGNED_IN"))
+SIGNED_IN: set[tuple[str, str]] = set().union(*declared("api_access", "SIGNED_IN"))
 # A well-formed body per POST route, so that an answer is about access, not about the body.
 _BODIES: dict[str, object] = {
     "/v1/wallets/{wallet_id}/transfers": {"to_phone": BOB, "amount_minor": 100},
@@ -82,7 +66,7 @@ _BODIES: dict[str, object] = {
     "/v1/partner/merchants": SHOP | {"display_name": "Rogue"},
     "/v1/settlements/{window}/reconciliations": "id,amount_minor,currency\n",
 }
-BODIES = _once([_BODIES, *_from_products("BODIES")])
+BODIES = each_once([_BODIES, *declared("api_access", "BODIES")])
 _THEIRS = "(for a product's route: in tests/<product>/api_access.py)"
 # Callers acting on their own things on routes that name nothing ("me" routes).
 _OWNERS = ("another wallet", "another merchant", "another partner")
@@ -146,7 +130,8 @@ def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Serv
         "kind": "png",  # a picture of the caller's own QR code: only who may call matters
         "window": "2026-01-01",  # a settlement window: each caller sees only its own lines
     }
-    victims = _once([victims, *(made(client, ctx, operator) for made in _from_products("victims"))])
+    theirs = [made(client, ctx, operator) for made in declared("api_access", "victims")]
+    victims = each_once([victims, *theirs])
     before = ledger_picture(ctx)
 
     callers = {

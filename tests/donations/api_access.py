@@ -1,8 +1,9 @@
-"""Who may call donations' routes, for the attack on every route (tests/api/test_access.py).
+"""Who may call donations' routes, for the attack on every route (tests/api/test_access.py)
+and the scopes they need (tests/api/test_scopes.py).
 
 A cause is nobody's: any signed-in caller may list and read causes and give to one, so only
 callers without a valid credential must be refused there. Registering a cause is the
-operator's alone."""
+operator's alone, with the scope `causes:write`."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ SIGNED_IN = {
     ("GET", "/v1/causes/{cause_id}"),
     ("POST", "/v1/causes/{cause_id}/donations"),
 }
+# Spelled out, not imported: the scope's name is what operators' keys hold.
+OPERATOR_ROUTES = {("POST", "/v1/causes"): "causes:write"}
 BODIES: dict[str, object] = {
     "/v1/causes": {"name": "Rogue Cause", "currency": "SGD"},
     "/v1/causes/{cause_id}/donations": {"amount_minor": 100},
