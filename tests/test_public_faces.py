@@ -12,16 +12,22 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "colony"
-PRODUCTS = (
-    "wallets",
-    "merchants",
-    "payments",
-    "fx",
-    "partners",
-    "settlement",
-    "webhooks",
-    "donations",
+# The packages that are no product: the kernel, the chart, the ledger, the storage engine and
+# the outer layers. Every other package is one, so a new product is checked without a line here.
+NOT_PRODUCTS = frozenset({"kernel", "chart", "ledger", "storage", "api", "cli", "bench", "workers"})
+PRODUCTS = tuple(
+    sorted(
+        path.parent.name
+        for path in SRC.glob("*/__init__.py")
+        if path.parent.name not in NOT_PRODUCTS
+    )
 )
+
+
+def test_the_products_are_every_package_but_the_layers() -> None:
+    packages = {path.parent.name for path in SRC.glob("*/__init__.py")}
+    assert NOT_PRODUCTS - packages == set(), "a package named in NOT_PRODUCTS is gone"
+    assert {"wallets", "payments"} <= set(PRODUCTS), "the products were not found"
 
 
 @pytest.mark.parametrize("product", PRODUCTS)

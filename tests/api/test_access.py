@@ -5,7 +5,10 @@ authorisation, a phone, a top-up, a withdrawal. An attacker with its own real wa
 A's) and merchant (the house's), partner A's own key, no credential, or forged ones, calls
 every route aimed at the victim's things. Every answer
 must be 401 or 404, never a success, and afterwards the ledger and the victim's things are
-exactly as they were. A new route fails this test until it is added to the tables below.
+exactly as they were. A new route fails this test until it is added to the tables below, or,
+for a product's route, to the same tables in its tests folder: `tests/<product>/api_access.py`
+may declare `PUBLIC`, `SIGNED_IN` and `BODIES`, and `victims(client, ctx, operator_headers)`,
+the victim's ids for its routes' path parameters (tests/contributions.py).
 """
 
 from __future__ import annotations
@@ -24,18 +27,17 @@ from tests.api.test_partner_api import (
 )
 from tests.api.test_payment_api import SHOP, operator_headers
 from tests.api.test_wallet_api import auth
+from tests.contributions import declared, each_once
 
 # Routes anyone may call: they act on nothing that belongs to someone.
-PUBLIC = {("POST", "/v1/wallets"), ("POST", "/v1/qr/decode")}
+PUBLIC = {("POST", "/v1/wallets"), ("POST", "/v1/qr/decode")}.union(
+    *declared("api_access", "PUBLIC")
+)
 # Routes any signed-in caller may call, on things nobody owns (a cause wallets give to):
 # here, only callers without a valid credential must be refused.
-SIGNED_IN = {
-    ("GET", "/v1/causes"),
-    ("GET", "/v1/causes/{cause_id}"),
-    ("POST", "/v1/causes/{cause_id}/donations"),
-}
+SIGNED_IN: set[tuple[str, str]] = set().union(*declared("api_access", "SIGNED_IN"))
 # A well-formed body per POST route, so that an answer is about access, not about the body.
-BODIES: dict[str, object] = {
+_BODIES: dict[str, object] = {
     "/v1/wallets/{wallet_id}/transfers": {"to_phone": BOB, "amount_minor": 100},
     "/v1/merchants": SHOP | {"display_name": "Rogue"},
     "/v1/payments": {"payload": "", "amount_minor": 100},  # the victim's QR, set below
@@ -63,9 +65,9 @@ BODIES: dict[str, object] = {
     "/v1/partner/wallets": {"phone": "+6590000001", "name": "Rogue", "currency": "SGD"},
     "/v1/partner/merchants": SHOP | {"display_name": "Rogue"},
     "/v1/settlements/{window}/reconciliations": "id,amount_minor,currency\n",
-    "/v1/causes": {"name": "Rogue Cause", "currency": "SGD"},
-    "/v1/causes/{cause_id}/donations": {"amount_minor": 100},
 }
+BODIES = each_once([_BODIES, *declared("api_access", "BODIES")])
+_THEIRS = "(for a product's route: in tests/<product>/api_access.py)"
 # Callers acting on their own things on routes that name nothing ("me" routes).
 _OWNERS = ("another wallet", "another merchant", "another partner")
 
@@ -115,7 +117,6 @@ def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Serv
     top_up = post(client, "/v1/wallets/me/top_ups", auth(victim), "t", money).json()
     withdrawal = post(client, "/v1/wallets/me/withdrawals", auth(victim), "w", money).json()
     fx_quote = post(client, "/v1/fx/quotes", auth(victim), "q", BODIES["/v1/fx/quotes"]).json()
-    cause = post(client, "/v1/causes", operator, "c", {"name": "Food Bank", "currency": "SGD"})
     victims = {
         "wallet_id": str(victim["id"]),
         "payment_id": str(paid.json()["id"]),
@@ -128,8 +129,9 @@ def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Serv
         "merchant_id": str(shop["id"]),
         "kind": "png",  # a picture of the caller's own QR code: only who may call matters
         "window": "2026-01-01",  # a settlement window: each caller sees only its own lines
-        "cause_id": str(cause.json()["id"]),
     }
+    theirs = [made(client, ctx, operator) for made in declared("api_access", "victims")]
+    victims = each_once([victims, *theirs])
     before = ledger_picture(ctx)
 
     callers = {
@@ -147,7 +149,7 @@ def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Serv
     for template, operations in spec["paths"].items():
         params = re.findall(r"{(\w+)}", template)
         unknown = set(params) - set(victims)
-        assert not unknown, f"{template}: add a victim's {unknown} to this test"
+        assert not unknown, f"{template}: add a victim's {unknown} to this test {_THEIRS}"
         for method in operations:
             if (method.upper(), template) in PUBLIC:
                 continue
@@ -159,7 +161,7 @@ def test_every_route_refuses_everyone_but_the_owner(served_at_each_backend: Serv
                 if (method.upper(), template) in SIGNED_IN and who in _OWNERS:
                     continue  # a cause is nobody's: any signed-in caller may read or give
                 if method == "post":
-                    assert template in bodies, f"POST {template}: add a body to BODIES"
+                    assert template in bodies, f"POST {template}: add a body to BODIES {_THEIRS}"
                     response = client.post(
                         path,
                         json=bodies[template],

@@ -1,6 +1,10 @@
 """Scoped API keys over real HTTP: every merchant, partner and operator route needs its scope,
 merchants make restricted keys (never more than their own key holds), list them without
-secrets and revoke them."""
+secrets and revoke them.
+
+A product declares the scopes of its own routes in its tests folder: `MERCHANT_ROUTES`,
+`OPERATOR_ROUTES` or `PARTNER_ROUTES` in `tests/<product>/api_access.py` (tests/contributions.py).
+"""
 
 from __future__ import annotations
 
@@ -15,17 +19,17 @@ from colony.api import scopes
 from colony.api.context import ApiContext
 from colony.api.sql_store import open_api_store
 from colony.cli.main import app as cli
-from colony.donations.router import CAUSES_WRITE
 from tests.api.test_access import BODIES, PUBLIC, SIGNED_IN
 from tests.api.test_funding_api import ALICE, Served, post
 from tests.api.test_partner_api import GCASH
 from tests.api.test_payment_api import SHOP, operator_headers, static_code
 from tests.api.test_wallet_api import auth, open_wallet
+from tests.contributions import declared, each_once
 
 Shop = tuple[httpx.Client, ApiContext, dict[str, object], dict[str, object]]
 
 # The scope each route needs from a merchant key.
-MERCHANT_ROUTES = {
+_MERCHANT_ROUTES = {
     ("GET", "/v1/merchants/me/qr_code"): scopes.PAYMENTS_READ,
     ("GET", "/v1/merchants/me/qr_code.{kind}"): scopes.PAYMENTS_READ,
     ("GET", "/v1/payments"): scopes.PAYMENTS_READ,
@@ -41,6 +45,7 @@ MERCHANT_ROUTES = {
     ("GET", "/v1/merchants/me/api_keys"): scopes.KEYS_READ,
     ("POST", "/v1/merchants/me/api_keys/{key_id}/revoke"): scopes.KEYS_WRITE,
 }
+MERCHANT_ROUTES = each_once([_MERCHANT_ROUTES, *declared("api_access", "MERCHANT_ROUTES")])
 # Routes only wallets call (FX quotes are a wallet's own).
 WALLET_PATHS = ("/v1/wallets", "/v1/fx/")
 # Settlement routes serve the operator (every partner) and partners (their own lines).
@@ -50,7 +55,7 @@ SETTLEMENT_ROUTES = {
     ("POST", "/v1/settlements/{window}/reconciliations"): scopes.SETTLEMENTS_READ,
 }
 # The scope each route needs from an operator key.
-OPERATOR_ROUTES = {
+_OPERATOR_ROUTES = {
     ("POST", "/v1/merchants"): scopes.MERCHANTS_WRITE,
     ("POST", "/v1/funding_partners"): scopes.FUNDING_WRITE,
     ("GET", "/v1/funding_partners"): scopes.FUNDING_READ,
@@ -64,11 +69,11 @@ OPERATOR_ROUTES = {
     ("GET", "/v1/partners"): scopes.PARTNERS_READ,
     ("POST", "/v1/partners/{partner_id}/keys"): scopes.PARTNERS_WRITE,
     ("GET", "/v1/treasury/positions"): scopes.TREASURY_READ,
-    ("POST", "/v1/causes"): CAUSES_WRITE,
     **SETTLEMENT_ROUTES,
 }
+OPERATOR_ROUTES = each_once([_OPERATOR_ROUTES, *declared("api_access", "OPERATOR_ROUTES")])
 # The scope each route needs from a partner key.
-PARTNER_ROUTES = {
+_PARTNER_ROUTES = {
     ("POST", "/v1/partner/wallets"): scopes.WALLETS_WRITE,
     ("GET", "/v1/partner/wallets"): scopes.WALLETS_READ,
     ("GET", "/v1/partner/wallets/{wallet_id}"): scopes.WALLETS_READ,
@@ -79,6 +84,7 @@ PARTNER_ROUTES = {
     ("GET", "/v1/partner/payments/{payment_id}"): scopes.PAYMENTS_READ,
     **SETTLEMENT_ROUTES,
 }
+PARTNER_ROUTES = each_once([_PARTNER_ROUTES, *declared("api_access", "PARTNER_ROUTES")])
 
 
 def bearer(key: object) -> dict[str, str]:
@@ -159,7 +165,9 @@ def test_every_route_needs_its_scope(served_at_each_backend: Served) -> None:
     wallet_only = {r for r in routes if r[1].startswith(WALLET_PATHS)} | {("POST", "/v1/payments")}
     unscoped = routes - set(MERCHANT_ROUTES) - set(OPERATOR_ROUTES) - set(PARTNER_ROUTES)
     unscoped -= wallet_only | PUBLIC | SIGNED_IN
-    assert not unscoped, f"say which scope these need: {unscoped}"
+    assert not unscoped, (
+        f"say which scope these need (a product's: in tests/<product>/api_access.py): {unscoped}"
+    )
 
     checked = 0
     tables = (("merchant", MERCHANT_ROUTES), ("operator", OPERATOR_ROUTES))

@@ -1,7 +1,8 @@
-"""The migrated schema is the committed one, on each backend, and the backends agree.
+"""The migrated schema is the committed one, package by package on each backend, and the
+backends agree.
 
-A change to a migration file, or a new one, without regenerating the snapshots fails here:
-the snapshot diff is the review of the schema change.
+A change to a migration file, or a new one, without regenerating the snapshots fails here,
+naming the package and its snapshot file: the snapshot diff is the review of the schema change.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from contextlib import closing
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from colony.payments.sql_device_store import open_device_store
+from colony.storage.migration_plan import shipped
 from colony.storage.open import open_journal
 from colony.storage.schema_upgrade import upgrade
-from tests.storage.schema_snapshot import REGENERATE, SNAPSHOTS, snapshot
+from tests.storage.schema_snapshot import committed, drift, snapshot_file
 
 # Tables only the SQLite backend has until their PostgreSQL twins land; when one does, its
 # name leaves this set (and its DDL joins its package's migrations/postgresql/).
@@ -25,32 +28,47 @@ SQLITE_ONLY_TABLES: set[str] = set()
 POSTGRES_ONLY_COLUMNS = {"payment_refunds": ["seq"]}
 
 
-def _backend(url: str) -> str:
-    return "postgresql" if url.startswith("postgresql:") else "sqlite"
-
-
-def _assert_matches_snapshot(url: str) -> None:
-    committed = SNAPSHOTS[_backend(url)]
-    assert snapshot(url) == committed.read_text(), (
-        f"the migrated schema differs from {committed.name}. Never edit a released migration: "
-        f"add a new numbered one. Then regenerate the snapshots with: {REGENERATE}"
-    )
-
-
-def test_the_migrated_schema_is_the_committed_snapshot(store_url: str) -> None:
+def test_the_migrated_schema_is_the_committed_snapshots(store_url: str) -> None:
     upgrade(store_url)
-    _assert_matches_snapshot(store_url)
+    assert drift(store_url) == []
 
 
 def test_opening_any_store_brings_the_whole_schema(store_url: str) -> None:
     """No extra step for a new database: the first store opened applies every migration."""
     open_device_store(store_url).close()
-    _assert_matches_snapshot(store_url)
+    assert drift(store_url) == []
 
 
 def test_opening_the_journal_brings_the_whole_schema(journal_url: str) -> None:
     open_journal(journal_url).close()
-    _assert_matches_snapshot(journal_url)
+    assert drift(journal_url) == []
+
+
+def test_each_package_with_migrations_keeps_its_snapshots_in_its_tests_folder() -> None:
+    for backend in ("sqlite", "postgresql"):
+        packages = {m.package for m in shipped(backend)}
+        assert committed(backend) == {p: snapshot_file(p, backend) for p in packages}
+    assert snapshot_file("donations", "sqlite").parts[-2:] == ("donations", "schema_sqlite.txt")
+
+
+def test_drift_names_the_package_and_its_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/colony.db"
+    upgrade(url)
+    with closing(sqlite3.connect(tmp_path / "colony.db")) as db:
+        db.execute("ALTER TABLE causes ADD COLUMN motto TEXT")
+        db.execute("CREATE TABLE stray (id INTEGER)")
+
+    with pytest.raises(AssertionError, match=r"no package's migrations create: \['stray'\]"):
+        drift(url)
+    with closing(sqlite3.connect(tmp_path / "colony.db")) as db:
+        db.execute("DROP TABLE stray")
+    found = drift(url)
+
+    assert len(found) == 1
+    assert found[0].startswith(
+        "donations: the migrated schema differs from tests/donations/schema_sqlite.txt."
+    )
+    assert "+    motto TEXT" in found[0].splitlines()
 
 
 def _sqlite_columns(path: Path) -> dict[str, list[str]]:
