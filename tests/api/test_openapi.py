@@ -6,27 +6,28 @@ POST."""
 from __future__ import annotations
 
 import re
+import sys
 
 import httpx
 import pytest
+from fastapi import APIRouter
 
+from colony.api.app import ROUTERS
 from colony.api.context import ApiContext
 
 # The operations anyone may call, without a credential.
 PUBLIC = {"open_wallet", "decode_qr_code"}
-PRODUCTS = {
-    "wallets",
-    "merchants",
-    "payments",
-    "webhooks",
-    "funding",
-    "ledger",
-    "fx",
-    "partners",
-    "treasury",
-    "settlement",
-    "donations",
-}
+
+
+def _tag_of(router: APIRouter) -> str:
+    """The tag a router's routes carry: its product, or the `<name>` of `<name>_router.py`."""
+    module = sys.modules[router.routes[0].endpoint.__module__]  # type: ignore[attr-defined]
+    _, product, name = module.__name__.split(".")
+    return product if name == "router" else name.removesuffix("_router")
+
+
+# Each router of the app is a product's tag, named after where the router lives.
+PRODUCTS = {_tag_of(router) for router in ROUTERS if router.include_in_schema}
 SCHEMES = {"wallet_token", "merchant_key", "partner_key", "operator_key"}
 ERROR_REF = "#/components/schemas/Error"
 # Every operation may be refused as malformed (400) or rate-limited (429), and may fail
@@ -58,6 +59,7 @@ def test_every_operation_has_a_short_unique_id_and_its_product_tag(spec: Spec) -
     for operation_id in ids:
         assert _OPERATION_ID.fullmatch(operation_id), operation_id
         assert len(operation_id) <= operation_id_chars_max and "v1" not in operation_id
+    assert len(PRODUCTS) == len(ROUTERS) - 1  # every router but the page's is a product's
     for _, path, op in operations(spec):
         assert op["tags"] in ([tag] for tag in PRODUCTS), path
     assert {tag["name"] for tag in spec["tags"]} == PRODUCTS  # type: ignore[attr-defined]
