@@ -210,4 +210,14 @@ class PostgresJournal:
     def close(self) -> None:
         with self._mutex:
             if self._conn is not None:
-                self._conn.close()  # ends the session, and with it the owner lock
+                # Unlocked first, not left to the session's end: the server ends a closed
+                # session a moment after the client goes, and a process that opens the
+                # ledger in that moment (a restart) would find it still owned.
+                try:
+                    self._conn.execute(
+                        "SELECT pg_advisory_unlock(%s, hashtext(current_schema()))",
+                        (owner_lock_class,),
+                    )
+                except psycopg.Error:
+                    pass  # a broken session: its end releases the lock
+                self._conn.close()
