@@ -15,6 +15,7 @@ if the server cannot be reached, it raises and the next append reconnects and de
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -213,11 +214,9 @@ class PostgresJournal:
                 # Unlocked first, not left to the session's end: the server ends a closed
                 # session a moment after the client goes, and a process that opens the
                 # ledger in that moment (a restart) would find it still owned.
-                try:
+                with contextlib.suppress(psycopg.Error):  # broken: its end releases it
                     self._conn.execute(
                         "SELECT pg_advisory_unlock(%s, hashtext(current_schema()))",
                         (owner_lock_class,),
                     )
-                except psycopg.Error:
-                    pass  # a broken session: its end releases the lock
                 self._conn.close()
