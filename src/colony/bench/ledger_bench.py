@@ -104,7 +104,17 @@ def _cpu_model() -> str:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory in MB (Linux reports ru_maxrss in KiB)."""
+    """This process's peak resident memory in MB.
+
+    Linux's VmHWM, which starts afresh at exec; ru_maxrss (KiB) elsewhere, though on Linux it
+    carries the parent's peak over fork and exec, so a probe process would inherit it.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 

@@ -219,7 +219,8 @@ def bench_restart(
         f"restart: {result.transfers:,} transfers ({result.journal_entries:,} journal entries) "
         f"opened in {result.restart_s:.2f} s, peak RSS {result.open_peak_rss_mb:,.0f} MB "
         f"({result.baseline_rss_mb:,.0f} MB before the open); first transfer "
-        f"{result.first_transfer_ms:.1f} ms ({result.first_transfer_result}); "
+        f"{result.first_transfer_ms:.1f} ms ({result.first_transfer_result}); opened from "
+        f"{_opened_from(result.opened_from_checkpoint, result.replayed_entries)}; "
         f"{backend['title']}; {machine['cores']} cores, {machine['processor']}"
     )
     if as_json:
@@ -230,6 +231,12 @@ def bench_restart(
             **restart_bench.as_dict(result),
         }
         print(json.dumps(summary))
+
+
+def _opened_from(checkpoint_seq: int, replayed: int) -> str:
+    if checkpoint_seq:
+        return f"the checkpoint at entry {checkpoint_seq:,} and {replayed:,} entries after it"
+    return f"a replay of all {replayed:,} entries"
 
 
 @app.command("api")
