@@ -64,3 +64,54 @@ def test_bench_statement_reads_pages_and_prints_its_figures(tmp_path: Path) -> N
     assert (tmp_path / "bench-statement.db").exists()
     again = runner.invoke(app, args)
     assert again.exit_code == 2 and "needs a fresh database" in again.stderr
+
+
+def test_bench_ledger_reports_memory_cpu_and_the_rate_as_history_grows(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/bench.db"
+    args = ["bench", "ledger", "--accounts", "100", "--transfers", "30000", "--mix", "uniform"]
+    result = runner.invoke(app, [*args, "--database", url, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    (mix,) = summary["mixes"]
+    assert 10 < summary["peak_rss_mb"] < 100_000 and mix["peak_rss_mb"] <= summary["peak_rss_mb"]
+    assert summary["first_tenth_per_second"] > 0 and summary["last_tenth_per_second"] > 0
+    assert summary["cpu_ms_per_1000_transfers"] > 0
+    assert summary["first_tenth_per_second"] == mix["first_tenth_per_second"]
+
+
+def test_bench_restart_builds_a_ledger_then_times_its_open(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/bench.db"
+    args = ["bench", "restart", "--accounts", "50", "--transfers", "3000", "--json"]
+    result = runner.invoke(app, [*args, "--database", url])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["benchmark"] == "restart" and summary["built"] is True
+    # The opening balances (one per account) and the probe's own transfer come on top; some
+    # payers run short (every account has a balance limit), so not all 3,000 are there.
+    held = summary["transfers"]
+    assert 2000 < held <= 3000 + 50 + 1
+    assert 0 < summary["restart_s"] < 600 and summary["first_transfer_result"] == "ok"
+    assert 0 < summary["baseline_rss_mb"] <= summary["open_peak_rss_mb"] < 100_000
+    # Too few events for a checkpoint on the builder's close: the whole journal is replayed.
+    assert summary["opened_from_checkpoint"] == 0 and summary["replayed_entries"] > 0
+    kept = tmp_path / "bench-restart.db"
+    assert kept.exists()
+    # Reused as it is: nothing built, the probe's transfer added.
+    again = runner.invoke(app, [*args, "--database", f"sqlite:///{kept}", "--reuse"])
+    assert again.exit_code == 0, again.output
+    summary = json.loads(again.stdout.strip().splitlines()[-1])
+    assert summary["built"] is False and summary["transfers"] == held + 1
+
+
+def test_bench_restart_on_postgresql(postgres_url: str) -> None:
+    args = ["bench", "restart", "--accounts", "20", "--transfers", "500", "--json"]
+    result = runner.invoke(app, [*args, "--database", postgres_url])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["backend"] == "postgresql" and 300 < summary["transfers"] <= 500 + 20 + 1
+    assert summary["restart_s"] > 0
+
+
+def test_bench_restart_reuse_needs_a_database() -> None:
+    result = runner.invoke(app, ["bench", "restart", "--reuse"])
+    assert result.exit_code == 2 and "--reuse needs --database" in result.stderr

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 from typer.testing import CliRunner
 
 from colony.cli.main import app
+from colony.storage.open import sqlite_path
 
 runner = CliRunner()
 
@@ -237,3 +240,32 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert "Maria (Manila, PHP wallet at Bayanihan Pay) pays Lau Pa Sat Satay" in result.stdout
     assert "Merlion Pay SGD: net 1227" in result.stdout  # 12.50 less its 1.80 % fee
     assert result.stdout.count("verify: ok") == 2
+
+
+def test_checkpoint_then_verify_still_replays_the_whole_journal(tmp_path: Path, db: str) -> None:
+    _import(tmp_path, db, [_account(1), _account(2), _transfer(3, 1, 2, 50)])
+    code, out, _ = _run("ledger", "checkpoint", "--database", db)
+    assert code == 0
+    assert "checkpoint at journal entry 3: 2 accounts, 1 transfers" in out
+    assert "a replay of all 3 entries" in out
+    _import(tmp_path, db, [_transfer(4, 1, 2, 7)])
+    code, out, _ = _run("ledger", "checkpoint", "--database", db)
+    assert code == 0 and "the checkpoint at entry 3 and 1 entries after it" in out
+    # Damage to the journal before the checkpoint: an open need not read it, verify does.
+    _damage_first_transfer_entry(db)
+    code, _, _ = _run("ledger", "statement", "1", "--database", db)
+    assert code == 0
+    code, _, err_ = _run("ledger", "verify", "--database", db)
+    assert code == 2 and "fails its checksum" in err_
+
+
+def _damage_first_transfer_entry(url: str) -> None:
+    if url.startswith("sqlite"):
+        with sqlite3.connect(sqlite_path(url)) as db:
+            db.execute("UPDATE ledger_journal SET body = zeroblob(length(body)) WHERE seq = 3")
+    else:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                "UPDATE ledger_journal SET body = decode(repeat('00', length(body)), 'hex')"
+                " WHERE seq = 3"
+            )

@@ -23,10 +23,11 @@ from __future__ import annotations
 import os
 import platform
 import random
+import resource
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
@@ -72,6 +73,14 @@ class MixResult:
     apply_ms_per_batch: float
     commit_ms_per_batch: float
     group_commits: int
+    # Whether the rate holds as history grows: durable transfers/s over the first and the last
+    # tenth of the batches, each timed from the acknowledgement before it.
+    first_tenth_per_second: float
+    last_tenth_per_second: float
+    # CPU time of the whole process (every thread) per 1,000 transfers over the timed run.
+    cpu_ms_per_1000_transfers: float
+    # The process's peak resident memory so far (it includes the pre-generated workload).
+    peak_rss_mb: float
 
 
 def machine_description() -> dict[str, object]:
@@ -94,15 +103,36 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB.
+
+    Linux's VmHWM, which starts afresh at exec; ru_maxrss (KiB) elsewhere, though on Linux it
+    carries the parent's peak over fork and exec, so a probe process would inherit it.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def generate_batches(
     accounts: int, transfers: int, hot_fraction: float, seed: int, first_id: int
 ) -> list[list[Transfer]]:
     """Transfers in batches of 8,190; ids rise (time-ordered ids, as clients should use)."""
+    return list(iter_batches(accounts, transfers, hot_fraction, seed, first_id))
+
+
+def iter_batches(
+    accounts: int, transfers: int, hot_fraction: float, seed: int, first_id: int
+) -> Iterator[list[Transfer]]:
+    """The batches of `generate_batches`, made one at a time (for workloads too big to hold)."""
     rng = random.Random(seed)
     randrange = rng.randrange
     rand = rng.random
     hot_account = 1
-    batches: list[list[Transfer]] = []
     next_id = first_id
     remaining = transfers
     while remaining > 0:
@@ -122,9 +152,8 @@ def generate_batches(
                 Transfer(next_id, debit, credit, 1 + randrange(10_000), BENCH_LEDGER, BENCH_CODE)
             )
             next_id += 1
-        batches.append(batch)
+        yield batch
         remaining -= size
-    return batches
 
 
 def open_accounts(ledger: Ledger, accounts: int) -> None:
@@ -166,23 +195,26 @@ def run_mix(
         ledger.timings = WriteTimings()
         batches = generate_batches(accounts, transfers, hot_fraction, seed, first_id=1 << 64)
         latencies_s: list[float] = []
+        acked_s: list[float] = []  # when each batch was acknowledged, in submission order
         failed = refused = 0
         pending: list[tuple[float, object]] = []
+        cpu_started = time.process_time()
         started = time.perf_counter()
         for batch in batches:
             submitted = time.perf_counter()
             pending.append((submitted, ledger.submit_transfers(batch)))
             if len(pending) >= in_flight:
-                f, r = _settle(pending.pop(0), latencies_s)
+                f, r = _settle(pending.pop(0), latencies_s, acked_s)
                 failed, refused = failed + f, refused + r
                 if progress:
                     progress(batch_events_max)
         while pending:
-            f, r = _settle(pending.pop(0), latencies_s)
+            f, r = _settle(pending.pop(0), latencies_s, acked_s)
             failed, refused = failed + f, refused + r
             if progress:
                 progress(batch_events_max)
         elapsed = time.perf_counter() - started
+        cpu_s = time.process_time() - cpu_started
         timings = ledger.timings
         limits_exact = verify(*ledger.snapshot_for_verify()).ok
     finally:
@@ -206,14 +238,37 @@ def run_mix(
         apply_ms_per_batch=round(timings.apply_s * per_batch_ms, 2),
         commit_ms_per_batch=round(timings.commit_s * per_batch_ms, 2),
         group_commits=timings.commits,
+        first_tenth_per_second=tenth_rate(acked_s, [len(b) for b in batches], started, first=True),
+        last_tenth_per_second=tenth_rate(acked_s, [len(b) for b in batches], started, first=False),
+        cpu_ms_per_1000_transfers=round(cpu_s * 1e6 / transfers, 2),
+        peak_rss_mb=peak_rss_mb(),
     )
 
 
-def _settle(item: tuple[float, object], latencies_s: list[float]) -> tuple[int, int]:
+def tenth_rate(acked_s: list[float], sizes: list[int], started: float, *, first: bool) -> float:
+    """Transfers/s over the first (or last) tenth of the batches, at least one batch.
+
+    The window runs from the acknowledgement before its first batch (or the start) to the
+    acknowledgement of its last batch, so consecutive windows add up to the whole run.
+    """
+    if len(acked_s) != len(sizes) or not sizes:
+        raise ValueError("one acknowledgement time per batch is needed")
+    n = max(1, len(sizes) // 10)
+    lo, hi = (0, n) if first else (len(sizes) - n, len(sizes))
+    window_start = started if lo == 0 else acked_s[lo - 1]
+    seconds = acked_s[hi - 1] - window_start
+    return round(sum(sizes[lo:hi]) / seconds) if seconds > 0 else 0.0
+
+
+def _settle(
+    item: tuple[float, object], latencies_s: list[float], acked_s: list[float]
+) -> tuple[int, int]:
     """(refused for another reason, refused by a balance limit) in one batch's results."""
     submitted, future = item
     results = future.result()  # type: ignore[attr-defined]
-    latencies_s.append(time.perf_counter() - submitted)
+    now = time.perf_counter()
+    latencies_s.append(now - submitted)
+    acked_s.append(now)
     by_limit = results.count(int(CreateTransferResult.exceeds_credits))
     return sum(1 for r in results if r) - by_limit, by_limit
 

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from colony.bench import api_bench, ledger_bench, statement_bench
+from colony.bench import api_bench, ledger_bench, restart_bench, statement_bench
 from colony.cli.serve import build_context, workers_max
 from colony.kernel.errors import ColonyError
 from colony.ledger import batch_events_max
@@ -100,6 +100,11 @@ def bench_ledger(
             "mixes": [ledger_bench.as_dict(r) for r in results],
             "transfers_per_second": results[0].transfers_per_second,
             "p99_batch_ms": results[0].p99_batch_ms,
+            "first_tenth_per_second": results[0].first_tenth_per_second,
+            "last_tenth_per_second": results[0].last_tenth_per_second,
+            "cpu_ms_per_1000_transfers": results[0].cpu_ms_per_1000_transfers,
+            # The process's peak over every mix run, the pre-generated workloads included.
+            "peak_rss_mb": ledger_bench.peak_rss_mb(),
         }
         if len(results) == 2:
             summary["hot_vs_uniform"] = round(
@@ -145,10 +150,93 @@ def _print_table(
             f"apply {r.apply_ms_per_batch:.1f} ms (writer), commit {r.commit_ms_per_batch:.1f} ms "
             f"(committer, overlapping the next apply), {r.group_commits} group commits"
         )
+        out.print(
+            f"{r.mix}: first tenth {r.first_tenth_per_second:,.0f}/s, last tenth "
+            f"{r.last_tenth_per_second:,.0f}/s; CPU {r.cpu_ms_per_1000_transfers:.1f} ms per "
+            f"1,000 transfers; peak RSS {r.peak_rss_mb:,.0f} MB"
+        )
     out.print(
         f"machine: {machine['cores']} cores, {machine['processor']}, {machine['system']}, "
         f"Python {machine['python']}"
     )
+
+
+@app.command("restart")
+def bench_restart(
+    transfers: Annotated[int, typer.Option(min=1, help="Transfers the ledger holds.")] = 500_000,
+    accounts: Annotated[int, typer.Option(min=2, help="Accounts to open.")] = 100_000,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="sqlite:///path/bench.db: a new file beside it (bench-restart.db), kept; "
+            "postgresql://USER@HOST/DB: a new database on that server, dropped after; "
+            "default: a temporary folder.",
+        ),
+    ] = None,
+    reuse: Annotated[
+        bool,
+        typer.Option(
+            "--reuse",
+            help="Use --database itself, not a new one beside it: a ledger already in it is "
+            "measured as it is (no build; the probe adds one transfer), an empty one is built "
+            "first. Nothing is deleted after.",
+        ),
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the generated workload.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
+) -> None:
+    """Time to open a ledger holding N transfers (ready to accept one), and the open's memory."""
+    err = Console(stderr=True)
+    if reuse and database is None:
+        err.print("[red]error:[/red] --reuse needs --database", highlight=False)
+        raise typer.Exit(2)
+    machine = ledger_bench.machine_description()
+    backend = ledger_bench.backend_description(database)
+    holder = None
+    try:
+        if reuse:
+            assert database is not None
+            url = database
+        else:
+            url, holder = ledger_bench.fresh_database_url(database, "restart")
+        build = not reuse or restart_bench.journal_is_empty(url)
+        build_s = (
+            restart_bench.build(url, accounts=accounts, transfers=transfers, seed=seed)
+            if build
+            else 0.0
+        )
+        result = restart_bench.measure(
+            url, funding_account=accounts + 1, built=build, build_s=build_s
+        )
+    except ColonyError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    finally:
+        if holder is not None:
+            holder.cleanup()
+    print(
+        f"restart: {result.transfers:,} transfers ({result.journal_entries:,} journal entries) "
+        f"opened in {result.restart_s:.2f} s, peak RSS {result.open_peak_rss_mb:,.0f} MB "
+        f"({result.baseline_rss_mb:,.0f} MB before the open); first transfer "
+        f"{result.first_transfer_ms:.1f} ms ({result.first_transfer_result}); opened from "
+        f"{_opened_from(result.opened_from_checkpoint, result.replayed_entries)}; "
+        f"{backend['title']}; {machine['cores']} cores, {machine['processor']}"
+    )
+    if as_json:
+        summary = {
+            "benchmark": "restart",
+            "backend": backend["backend"],
+            "machine": machine,
+            **restart_bench.as_dict(result),
+        }
+        print(json.dumps(summary))
+
+
+def _opened_from(checkpoint_seq: int, replayed: int) -> str:
+    if checkpoint_seq:
+        return f"the checkpoint at entry {checkpoint_seq:,} and {replayed:,} entries after it"
+    return f"a replay of all {replayed:,} entries"
 
 
 @app.command("api")

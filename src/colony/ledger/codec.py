@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Sequence
+from typing import TypeVar
 
 from colony.ledger.model import Account, Transfer
+
+A = TypeVar("A", bound=Account)
 
 _U64 = (1 << 64) - 1
 EVENT_SIZE_BYTES = 128
@@ -54,7 +57,7 @@ def pack_transfers(events: Sequence[Transfer]) -> bytes:
     )
 
 
-def unpack_transfers(body: bytes) -> list[Transfer]:
+def unpack_transfers(body: bytes | memoryview) -> list[Transfer]:
     return [
         Transfer(
             f[0] | f[1] << 64,
@@ -106,9 +109,10 @@ def pack_accounts(events: Sequence[Account]) -> bytes:
     )
 
 
-def unpack_accounts(body: bytes) -> list[Account]:
+def unpack_accounts(body: bytes | memoryview, kind: type[A] = Account) -> list[A]:  # type: ignore[assignment]
+    """The accounts of a packed body, made as `kind` (the ledger's own record, for checkpoints)."""
     return [
-        Account(
+        kind(
             f[0] | f[1] << 64,
             f[15],
             f[16],

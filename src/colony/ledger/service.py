@@ -16,10 +16,12 @@ import bisect
 import contextlib
 import copy
 import gc
+import logging
 import queue
 import struct
 import threading
 import time
+import zlib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -27,7 +29,13 @@ from typing import TypeVar
 
 from colony.kernel.clock import Clock
 from colony.kernel.errors import InvalidInput, StorageUnavailable
-from colony.ledger import accounts, codec, history, invariants, state, transfers
+from colony.ledger import accounts, checkpoint, codec, history, invariants, state, transfers
+from colony.ledger.checkpoint import (
+    CheckpointDamaged,
+    CheckpointPolicy,
+    CheckpointStore,
+    Watermark,
+)
 from colony.ledger.model import (
     ACCOUNT_FIELD_BITS,
     TRANSFER_FIELD_BITS,
@@ -51,11 +59,16 @@ commit_events_max = 4 * batch_events_max
 pulse_interval_max_s = 1.0
 # How often (in group commits) the writer moves what it created out of the collector's sight.
 gc_every_commits = 8
+# How long a forced checkpoint (or one on close) may take to be written, in seconds: it costs
+# time in proportion to the whole state.
+checkpoint_timeout_s = 600.0
 # Statement page size when the caller names none, and the largest it may ask for.
 statement_page_default = 100
 statement_page_max = 8190
 
 E = TypeVar("E", Account, Transfer)
+
+log = logging.getLogger(__name__)
 
 
 class ClockOutOfRange(StorageUnavailable):
@@ -72,6 +85,33 @@ class _Submission:
     events: Sequence[Account] | Sequence[Transfer]
     body: bytes
     future: Future[list[int]]
+
+
+@dataclass(slots=True)
+class _CheckpointRequest:
+    future: Future[CheckpointInfo]
+
+
+@dataclass(slots=True, frozen=True)
+class CheckpointInfo:
+    """A checkpoint written: its watermark, size and what it cost."""
+
+    seq: int
+    bytes: int
+    accounts: int
+    transfers: int
+    encode_s: float  # on the writer thread, which applies nothing meanwhile
+    write_s: float  # on the committer thread, which commits nothing meanwhile
+
+
+@dataclass(slots=True)
+class _CheckpointJob:
+    seq: int
+    parts: list[bytes]
+    accounts: int
+    transfers: int
+    encode_s: float
+    future: Future[CheckpointInfo] | None
 
 
 @dataclass(slots=True, frozen=True)
@@ -106,10 +146,29 @@ _STOP = object()
 
 
 class Ledger:
-    def __init__(self, journal: JournalStore, clock: Clock, *, auto_pulse: bool = True) -> None:
+    def __init__(
+        self,
+        journal: JournalStore,
+        clock: Clock,
+        *,
+        auto_pulse: bool = True,
+        checkpoints: CheckpointPolicy | None = None,
+    ) -> None:
         self._journal = journal
         self._clock = clock
         self._state = state.LedgerState()
+        self._policy = checkpoints or CheckpointPolicy()
+        self._store = journal if isinstance(journal, CheckpointStore) else None
+        self._last_entry: JournalEntry | None = None  # the newest, for a checkpoint's watermark
+        self._checkpoint_seq = 0  # the watermark of the newest checkpoint loaded or handed on
+        self._events_since_checkpoint = 0
+        # What the open found: the checkpoint it started from (0: none), entries replayed after
+        # it, and why any newer checkpoint was passed over.
+        self.opened_from_checkpoint = 0
+        self.replayed_entries = 0
+        self.checkpoints_passed_over: list[str] = []
+        self.last_checkpoint: CheckpointInfo | None = None
+        self.checkpoint_failures = 0
         self._lock = threading.Lock()
         self._seq = 0
         self._broken: BaseException | None = None
@@ -121,7 +180,8 @@ class Ledger:
         self._durable_groups = 0
         self.timings = WriteTimings()
         try:
-            self._replay()
+            with checkpoint.collector_paused():
+                self._replay()
         except BaseException:
             journal.close()  # nothing else was started yet
             raise
@@ -130,11 +190,12 @@ class Ledger:
         self._rules_unjournaled = self._state.rules != state.RULES_CURRENT
         self._state.rules = state.RULES_CURRENT
         self._durable_seq = self._seq
+        self._last_checkpoint_ns = clock.now_ns()
         _retire_young_objects()
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         # At most one applied group waits for the committer while another is being committed.
         self._commit_queue: queue.Queue[
-            tuple[list[JournalEntry], list[_Submission], list[list[int]]] | None
+            tuple[list[JournalEntry], list[_Submission], list[list[int]]] | _CheckpointJob | None
         ] = queue.Queue(maxsize=1)
         self._writer = threading.Thread(target=self._run, name="ledger-writer", daemon=True)
         self._committer = threading.Thread(
@@ -171,6 +232,16 @@ class Ledger:
         future = self._submit(Operation.pulse, (), b"")
         return len(future.result(timeout=request_timeout_s))
 
+    def checkpoint(self) -> CheckpointInfo:
+        """Write a checkpoint of everything durable so far, now; returns what was written."""
+        if self._store is None:
+            raise InvalidInput("this ledger's journal keeps no checkpoints")
+        if self._closed or self._broken is not None:
+            raise StorageUnavailable("the ledger is closed or stopped")
+        future: Future[CheckpointInfo] = Future()
+        self._queue.put(_CheckpointRequest(future))
+        return future.result(timeout=checkpoint_timeout_s)
+
     def _submit(
         self, operation: Operation, events: Sequence[Account] | Sequence[Transfer], body: bytes
     ) -> Future[list[int]]:
@@ -191,25 +262,36 @@ class Ledger:
                 first = get(timeout=self._writer_sleep_s())
             except queue.Empty:
                 self._pulse_if_due()
+                if self._checkpoint_due():
+                    self._hand_checkpoint(None)
                 continue
-            if first is _STOP:
+            batch: list[_Submission] = []
+            control = None  # a stop or a checkpoint request, taken after the batch before it
+            if isinstance(first, _Submission):
+                batch.append(first)
+                events = len(first.events)
+                while len(batch) < commit_submissions_max and events < commit_events_max:
+                    try:
+                        more = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if not isinstance(more, _Submission):
+                        control = more
+                        break
+                    batch.append(more)
+                    events += len(more.events)
+            else:
+                control = first
+            if batch:
+                self._apply_and_commit(batch)
+            if control is _STOP:
+                if self._on_close_checkpoint_due():
+                    self._hand_checkpoint(None)
                 return
-            batch = [first]
-            events = len(first.events)  # type: ignore[attr-defined]
-            stop = False
-            while len(batch) < commit_submissions_max and events < commit_events_max:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is _STOP:
-                    stop = True
-                    break
-                batch.append(more)
-                events += len(more.events)  # type: ignore[attr-defined]
-            self._apply_and_commit(batch)  # type: ignore[arg-type]
-            if stop:
-                return
+            if isinstance(control, _CheckpointRequest):
+                self._hand_checkpoint(control.future)
+            elif self._checkpoint_due():
+                self._hand_checkpoint(None)
 
     def _writer_sleep_s(self) -> float:
         if not self._auto_pulse:
@@ -260,6 +342,7 @@ class Ledger:
                     entries.append(
                         JournalEntry(self._seq, sub.operation, now_ns, sub.body, bytes(results))
                     )
+                    self._events_since_checkpoint += len(results)
             except BaseException as exc:
                 # A bug or a broken clock: the state may be half-changed, so stop here and
                 # let a reopen rebuild it from the journal. Callers learn at once.
@@ -268,6 +351,8 @@ class Ledger:
                 for sub in batch:
                     sub.future.set_exception(StorageUnavailable(f"ledger stopped: {exc!r}"))
                 return
+            if entries:
+                self._last_entry = entries[-1]
             self.timings.apply_s += time.perf_counter() - started
             self.timings.batches += len(batch)
             self._applied_groups += 1
@@ -281,11 +366,97 @@ class Ledger:
             raise ClockOutOfRange(f"clock reads {now_ns} ns, outside 1..2**63-1")
         return now_ns
 
+    # ---------------------------------------------------------------------------- checkpoints
+
+    def _checkpoint_due(self) -> bool:
+        policy = self._policy
+        if self._store is None or self._broken is not None or self._seq == self._checkpoint_seq:
+            return False
+        if policy.every_events and self._events_since_checkpoint >= policy.every_events:
+            return True
+        elapsed_ns = self._clock.now_ns() - self._last_checkpoint_ns
+        return bool(policy.every_s) and elapsed_ns >= policy.every_s * state.NS_PER_S
+
+    def _on_close_checkpoint_due(self) -> bool:
+        least = self._policy.on_close_events_min
+        return (
+            self._store is not None
+            and self._broken is None
+            and self._seq != self._checkpoint_seq
+            and bool(least)
+            and self._events_since_checkpoint >= least
+        )
+
+    def _hand_checkpoint(self, future: Future[CheckpointInfo] | None) -> None:
+        """Encode the state as it stands (all applied groups) and queue it for the committer,
+        which writes it once everything before it is durable: a checkpoint never runs ahead
+        of the journal. Only the writer thread calls this, so the state holds still."""
+        entry = self._last_entry
+        if self._broken is not None or entry is None:
+            if future is not None:
+                why = (
+                    f"the ledger stopped: {self._broken}"
+                    if self._broken is not None
+                    else "nothing to checkpoint: the journal is empty"
+                )
+                future.set_exception(StorageUnavailable(why))
+            return
+        started = time.perf_counter()
+        mark = Watermark(entry.seq, entry.now_ns, zlib.crc32(entry.body))
+        with checkpoint.collector_paused():
+            parts = checkpoint.encode(self._state, mark)
+        job = _CheckpointJob(
+            entry.seq,
+            parts,
+            len(self._state.accounts),
+            len(self._state.transfers),
+            time.perf_counter() - started,
+            future,
+        )
+        self._checkpoint_seq = entry.seq
+        self._events_since_checkpoint = 0
+        self._last_checkpoint_ns = self._clock.now_ns()
+        self._commit_queue.put(job)
+
+    def _write_checkpoint(self, job: _CheckpointJob) -> None:
+        """On the committer thread. A failed write costs only a longer replay next open."""
+        store = self._store
+        assert store is not None, "a checkpoint job without a store to write it to"
+        if self._broken is not None:
+            if job.future is not None:
+                job.future.set_exception(StorageUnavailable(f"ledger stopped: {self._broken}"))
+            return
+        started = time.perf_counter()
+        try:
+            store.write_checkpoint(job.seq, job.parts)
+        except (StorageUnavailable, OSError) as exc:
+            self.checkpoint_failures += 1
+            log.warning("ledger checkpoint at journal entry %d failed: %s", job.seq, exc)
+            if job.future is not None:
+                job.future.set_exception(
+                    exc if isinstance(exc, StorageUnavailable) else StorageUnavailable(str(exc))
+                )
+            return
+        info = CheckpointInfo(
+            job.seq,
+            sum(len(p) for p in job.parts),
+            job.accounts,
+            job.transfers,
+            round(job.encode_s, 3),
+            round(time.perf_counter() - started, 3),
+        )
+        self.last_checkpoint = info
+        if job.future is not None:
+            job.future.set_result(info)
+
     def _run_committer(self) -> None:
         while True:
             item = self._commit_queue.get()
             if item is None:
                 return
+            if isinstance(item, _CheckpointJob):
+                self._write_checkpoint(item)
+                continue
             entries, batch, outcomes = item
             if self._broken is None:
                 try:
@@ -344,9 +515,41 @@ class Ledger:
         invariants.check_batch(self._state, expired, expired)
         return [0] * expired
 
+    def _load_checkpoint(self) -> None:
+        """Start from the newest checkpoint that is whole and of this journal, if any."""
+        store = self._store
+        if store is None or not self._policy.load:
+            return
+        for seq in store.checkpoint_seqs():
+            found = self._journal.read(seq - 1, 1)
+            if not found or found[0].seq != seq:
+                self._pass_over(seq, "it is newer than the journal")
+                continue
+            entry = found[0]
+            blob = store.read_checkpoint(seq)
+            if blob is None:
+                self._pass_over(seq, "it cannot be read")
+                continue
+            try:
+                loaded = checkpoint.decode(
+                    blob, Watermark(seq, entry.now_ns, zlib.crc32(entry.body))
+                )
+            except CheckpointDamaged as exc:
+                self._pass_over(seq, str(exc))
+                continue
+            self._state = loaded
+            self._seq = self._checkpoint_seq = self.opened_from_checkpoint = seq
+            self._last_entry = entry
+            return
+
+    def _pass_over(self, seq: int, why: str) -> None:
+        self.checkpoints_passed_over.append(f"checkpoint at journal entry {seq}: {why}")
+        log.warning("ledger checkpoint at journal entry %d passed over: %s", seq, why)
+
     def _replay(self) -> None:
-        self._state.rules = state.RULES_LEGACY  # until the journal says otherwise
-        for entry in read_all(self._journal):
+        self._state.rules = state.RULES_LEGACY  # until the journal (or a checkpoint) says
+        self._load_checkpoint()
+        for entry in read_all(self._journal, after=self._seq):
             if entry.seq != self._seq + 1:
                 raise JournalReplayMismatch(f"journal entry {self._seq + 1} is missing")
             events: list[Account] | list[Transfer]
@@ -357,6 +560,8 @@ class Ledger:
             elif entry.operation is Operation.rules:
                 self._state.rules = _rules_of(entry)
                 self._seq = entry.seq
+                self._last_entry = entry
+                self.replayed_entries += 1
                 continue
             else:
                 events = []
@@ -366,6 +571,9 @@ class Ledger:
                     f"journal entry {entry.seq} replays to other results than were acknowledged"
                 )
             self._seq = entry.seq
+            self._last_entry = entry
+            self.replayed_entries += 1
+            self._events_since_checkpoint += len(entry.results)
 
     # ---------------------------------------------------------------------------- lifecycle
 
@@ -374,9 +582,10 @@ class Ledger:
             return
         self._closed = True
         self._queue.put(_STOP)
-        self._writer.join(timeout=request_timeout_s)
+        # The writer may hand on a last checkpoint as it stops.
+        self._writer.join(timeout=request_timeout_s + checkpoint_timeout_s)
         self._commit_queue.put(None)
-        self._committer.join(timeout=request_timeout_s)
+        self._committer.join(timeout=request_timeout_s + checkpoint_timeout_s)
         self._journal.close()
 
     def __enter__(self) -> Ledger:

@@ -53,8 +53,8 @@ class JournalStore(Protocol):
 journal_read_entries_max = 1024
 
 
-def read_all(store: JournalStore) -> Iterator[JournalEntry]:
-    after = 0
+def read_all(store: JournalStore, after: int = 0) -> Iterator[JournalEntry]:
+    """Every entry with seq > `after`, in seq order, a page at a time."""
     while True:
         page = store.read(after, journal_read_entries_max)
         if not page:

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import InvalidInput
+from colony.ledger.checkpoint import CheckpointPolicy
 from colony.ledger.service import Ledger
 from colony.ledger.store import JournalOwned
 from colony.storage.currency_pins import check_and_pin
@@ -70,11 +71,15 @@ def open_ledger(
     clock: Clock | None = None,
     synchronous: str = "FULL",
     auto_pulse: bool = True,
+    checkpoints: CheckpointPolicy | None = None,
 ) -> Ledger:
-    """The ledger on the journal behind `url`, replayed into memory; refused when Colony's
-    currency table would change the scale of a currency it holds (storage/currency_pins.py)."""
+    """The ledger on the journal behind `url`, rebuilt in memory from its newest good
+    checkpoint and the journal after it (`checkpoints`: when to write them, whether to load
+    one); refused when Colony's currency table would change the scale of a currency it holds
+    (storage/currency_pins.py)."""
     journal = open_journal(url, synchronous=synchronous)
-    return _pinned(url, Ledger(journal, clock or SystemClock(), auto_pulse=auto_pulse))
+    ledger = Ledger(journal, clock or SystemClock(), auto_pulse=auto_pulse, checkpoints=checkpoints)
+    return _pinned(url, ledger)
 
 
 def _pinned(url: str, ledger: Ledger) -> Ledger:

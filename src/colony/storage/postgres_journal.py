@@ -26,6 +26,7 @@ from psycopg import sql
 
 from colony.kernel.errors import StorageUnavailable
 from colony.ledger.store import JournalEntry, JournalOwned
+from colony.storage import postgres_checkpoints
 from colony.storage.journal_rows import (
     COLUMNS,
     JOURNAL_FORMAT_VERSION,
@@ -189,6 +190,33 @@ class PostgresJournal:
                 self._resolve_cut_off(entries[-1].seq, exc)
                 return
             self._tail = entries[-1].seq
+
+    # ------------------------------------------------------------------------- CheckpointStore
+
+    def checkpoint_seqs(self) -> list[int]:
+        with self._mutex:
+            try:
+                return postgres_checkpoints.checkpoint_seqs(self._live())
+            except psycopg.Error as exc:
+                raise StorageUnavailable(
+                    f"{self.label}: reading checkpoints failed: {exc}"
+                ) from exc
+
+    def read_checkpoint(self, seq: int) -> bytes | None:
+        with self._mutex:
+            try:
+                return postgres_checkpoints.read_checkpoint(self._live(), seq)
+            except psycopg.Error as exc:
+                raise StorageUnavailable(
+                    f"{self.label}: reading checkpoints failed: {exc}"
+                ) from exc
+
+    def write_checkpoint(self, seq: int, parts: Sequence[bytes]) -> None:
+        with self._mutex:
+            try:
+                postgres_checkpoints.write_checkpoint(self._live(), seq, parts)
+            except psycopg.Error as exc:
+                raise StorageUnavailable(f"{self.label}: checkpoint write failed: {exc}") from exc
 
     def _resolve_cut_off(self, last_seq: int, cause: BaseException) -> None:
         """The connection dropped under an append: find out on a new one whether it landed."""

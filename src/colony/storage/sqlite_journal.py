@@ -15,6 +15,7 @@ from pathlib import Path
 
 from colony.kernel.errors import StorageUnavailable
 from colony.ledger.store import JournalEntry
+from colony.storage.checkpoint_files import CheckpointFiles, checkpoint_folder
 from colony.storage.journal_rows import (
     COLUMNS,
     JOURNAL_FORMAT_VERSION,
@@ -53,6 +54,11 @@ class SqliteJournal:
             raise StorageUnavailable(
                 f"{path}: journal format {row[0]}, this Colony reads {JOURNAL_FORMAT_VERSION}"
             )
+        # The ledger's checkpoints (ledger/checkpoint.py), not to be confused with SQLite's WAL
+        # checkpoints below: files beside the database.
+        self.checkpoints = CheckpointFiles(
+            checkpoint_folder(path), durable=synchronous.upper() != "OFF"
+        )
         self._appended_bytes = 0
         self._checkpoint_due = threading.Event()
         self._stopping = False
@@ -83,6 +89,15 @@ class SqliteJournal:
             (after_seq, limit),
         ).fetchall()
         return entries_of(rows, str(self.path))
+
+    def checkpoint_seqs(self) -> list[int]:
+        return self.checkpoints.checkpoint_seqs()
+
+    def read_checkpoint(self, seq: int) -> bytes | None:
+        return self.checkpoints.read_checkpoint(seq)
+
+    def write_checkpoint(self, seq: int, parts: Sequence[bytes]) -> None:
+        self.checkpoints.write_checkpoint(seq, parts)
 
     def append(self, entries: Sequence[JournalEntry]) -> None:
         rows = rows_of(entries)
