@@ -92,11 +92,14 @@ class CheckpointPolicy:
     """When the ledger writes a checkpoint, and whether it opens from one.
 
     A checkpoint costs time in proportion to the whole state (posted history included, until
-    it moves to disk), so the defaults write one after enough new events to be worth it.
+    it moves to disk), and its encode holds the writer still: seconds at millions of
+    transfers, every payment waiting. So by default none is written while serving, only at a
+    clean close and when forced (`colony ledger checkpoint`); periodic ones are for when the
+    state is small (ADR 0027).
     """
 
-    every_events: int = 2_000_000  # after this many events journaled since the last (0: never)
-    every_s: float = 900.0  # or after this long with at least one new entry (0: never)
+    every_events: int = 0  # after this many events journaled since the last (0: never)
+    every_s: float = 0.0  # or after this long with at least one new entry (0: never)
     on_close_events_min: int = 100_000  # on a clean close, after at least this many (0: never)
     load: bool = True  # open from the newest good checkpoint (False: replay the whole journal)
 
