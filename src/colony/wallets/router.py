@@ -8,11 +8,13 @@ devices, and reads there that one was locked after too many failed codes (docs/a
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from colony.api import auth
 from colony.api.answers import answers, product_router
 from colony.api.deps import Ctx, Idempotent, WalletCaller
 from colony.api.errors import ApiError
@@ -82,6 +84,19 @@ class DeviceList(BaseModel):
     object: Literal["list"]
     data: list[DeviceObject]
     has_more: bool
+
+
+class RevokeTokens(BaseModel):
+    all: bool = Field(default=False, description="every token of the wallet, not only this one")
+    model_config = {"strict": True}
+
+
+class TokenRevocationObject(BaseModel):
+    """How many of the wallet's tokens were revoked: from now on each is answered 401."""
+
+    object: Literal["token_revocation"]
+    wallet: str
+    revoked: int
 
 
 def own_wallet(wallet: Wallet, wallet_id: str) -> Wallet:
@@ -166,6 +181,25 @@ def bind_device(ctx: Ctx, wallet: WalletCaller, key: Idempotent) -> JSONResponse
         raise RuntimeError(f"no free device number in {device_number_attempts} attempts")
 
     return key.run(wallet.id, {"bind_device": True}, handle, secret_fields=("secret",))
+
+
+@router.post("/v1/wallets/me/tokens/revoke", responses=answers(200, TokenRevocationObject))
+def revoke_tokens(
+    body: RevokeTokens,
+    ctx: Ctx,
+    wallet: WalletCaller,
+    key: Idempotent,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> JSONResponse:
+    """Sign out: revoke the token this call is made with, or with `all` every token of the
+    wallet (a lost phone). A revoked token is answered 401 from the next request on."""
+    only = None if body.all else auth.presented_digest(authorization)
+
+    def handle() -> tuple[int, dict[str, object]]:
+        revoked = ctx.api_store.revoke_tokens(wallet.id, ctx.clock.now_ns(), only)
+        return 200, {"object": "token_revocation", "wallet": wallet.id, "revoked": revoked}
+
+    return key.run(wallet.id, {"revoke_tokens": body.model_dump()}, handle)
 
 
 @router.get("/v1/wallets/me/devices", responses=answers(200, DeviceList))
