@@ -62,6 +62,8 @@ _BODIES: dict[str, object] = {
     "/v1/fx/quotes": {"sell_currency": "SGD", "buy_currency": "USD", "sell_amount_minor": 100},
     "/v1/partners": GCASH | {"name": "Rogue Wallet"},
     "/v1/partners/{partner_id}/keys": {"name": "rogue"},
+    "/v1/partners/{partner_id}/keys/{key_id}/revoke": {},
+    "/v1/wallets/me/tokens/revoke": {"all": True},
     "/v1/partner/wallets": {"phone": "+6590000001", "name": "Rogue", "currency": "SGD"},
     "/v1/partner/merchants": SHOP | {"display_name": "Rogue"},
     "/v1/settlements/{window}/reconciliations": "id,amount_minor,currency\n",

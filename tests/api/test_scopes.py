@@ -68,6 +68,7 @@ _OPERATOR_ROUTES = {
     ("POST", "/v1/partners"): scopes.PARTNERS_WRITE,
     ("GET", "/v1/partners"): scopes.PARTNERS_READ,
     ("POST", "/v1/partners/{partner_id}/keys"): scopes.PARTNERS_WRITE,
+    ("POST", "/v1/partners/{partner_id}/keys/{key_id}/revoke"): scopes.PARTNERS_WRITE,
     ("GET", "/v1/treasury/positions"): scopes.TREASURY_READ,
     **SETTLEMENT_ROUTES,
 }

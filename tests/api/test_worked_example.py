@@ -21,6 +21,7 @@ from colony.merchants.service import revenue_account_id
 from colony.merchants.webhook_signature import HEADER
 from colony.merchants.webhook_signature import verify as verify_signature
 from colony.payments.payment_code import Device, code_for
+from colony.webhooks import WebhookTargets
 from colony.webhooks.dispatcher import WebhookDispatcher
 from colony.webhooks.http_sender import HttpSender
 from tests.api.test_funding_api import ALICE, Served, books, post
@@ -48,6 +49,7 @@ def test_open_top_up_pay_twice_refund_and_hear_of_it(served_at_each_backend: Ser
 
     hawker = post(client, "/v1/merchants", operator, "m", SHOP).json()
     hawker_key = {"Authorization": f"Bearer {hawker['api_key']}"}
+    ctx.webhook_targets = WebhookTargets(allow_loopback=True)  # the receiver is on loopback
     with receiver() as got:
         hook = post(client, "/v1/merchants/me/webhook_endpoint", hawker_key, "wh", {"url": got.url})
         secret = hook.json()["secret"].encode()
@@ -77,7 +79,7 @@ def test_open_top_up_pay_twice_refund_and_hear_of_it(served_at_each_backend: Ser
         ).json()
         assert refund["status"] == "succeeded"
 
-        sender = HttpSender()
+        sender = HttpSender(ctx.webhook_targets)
         relay = WebhookDispatcher(ctx.ledger, ctx.merchants.by_id, ctx.webhook_store, clock, sender)
         assert relay.run_once() == (3, 3)
         sender.close()

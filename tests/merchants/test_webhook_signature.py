@@ -62,3 +62,47 @@ def test_secret_rotation_carries_both_signatures() -> None:
     assert verify(BODY, header, b"new", NOW) == NOW
     with pytest.raises(SignatureError):
         verify(BODY, header, b"neither", NOW)
+
+
+def _arabic_indic(number: int) -> str:
+    return "".join(chr(0x0660 + int(digit)) for digit in str(number))
+
+
+_MAC = hmac.new(SECRET, f"{NOW}.".encode() + BODY, hashlib.sha256).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("header", "says"),
+    [
+        # Digits of other scripts: str.isdigit and int() take them, a receiver must not.
+        (f"t={_arabic_indic(NOW)},v1={_MAC}", "timestamp"),
+        (f"t={NOW}".replace("0", "\uff10") + f",v1={_MAC}", "timestamp"),  # fullwidth zero
+        (f"t=\u00b2,v1={_MAC}", "timestamp"),  # a superscript two: isdigit, but int() fails
+        (f"t={'9' * 5000},v1={_MAC}", "timestamp"),  # past int()'s digit limit
+        (f"t=,v1={_MAC}", "timestamp"),
+        (f"t=12x,v1={_MAC}", "timestamp"),
+        (f"t={NOW},v1={_MAC[:-1]}\u00e9", "no v1 signature"),  # compare_digest: TypeError
+        (f"t={NOW},v1={_MAC.upper()}\u0660", "no v1 signature"),
+        (f"t={NOW},v1=", "no v1 signature"),
+        ("t", "malformed timestamp"),
+        (",,,", "no timestamp"),
+        ("=", "no timestamp"),
+    ],
+    ids=[
+        "arabic-indic-digits",
+        "fullwidth-digit",
+        "superscript-digit",
+        "timestamp-too-long",
+        "timestamp-empty",
+        "timestamp-not-a-number",
+        "non-ascii-signature",
+        "non-hex-signature",
+        "signature-empty",
+        "bare-key",
+        "only-commas",
+        "only-equals",
+    ],
+)
+def test_malformed_headers_raise_signature_error(header: str, says: str) -> None:
+    with pytest.raises(SignatureError, match=says):
+        verify(BODY, header, SECRET, NOW)

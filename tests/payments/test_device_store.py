@@ -32,7 +32,7 @@ def test_one_spend_wins_across_connections(store_url: str) -> None:
 
     def check(store: SqlDeviceStore) -> None:
         start.wait()
-        results.append(PaymentCodeVerifier(store).check(code, 0).result)
+        results.append(PaymentCodeVerifier(store).check(code, 0, "mer_till").result)
 
     threads = [threading.Thread(target=check, args=(s,)) for s in stores]
     for t in threads:

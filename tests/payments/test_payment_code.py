@@ -45,10 +45,10 @@ def test_code_shape() -> None:
 def test_accepted_once_then_replay_refused() -> None:
     verifier, clock, device = _setup()
     code = code_for(device, clock.now_ns())  # type: ignore[arg-type]
-    first = verifier.check(code, clock.now_ns())
+    first = verifier.check(code, clock.now_ns(), "mer_till")
     assert first.result is CodeResult.ok and first.device is device
     clock.advance(5)
-    assert verifier.check(code, clock.now_ns()).result is CodeResult.already_used
+    assert verifier.check(code, clock.now_ns(), "mer_till").result is CodeResult.already_used
 
 
 @pytest.mark.parametrize(
@@ -67,7 +67,7 @@ def test_a_code_lives_about_a_minute(age_s: int, expected: CodeResult) -> None:
     clock.set_ns((clock.now_ns() // (30 * NS_PER_S)) * 30 * NS_PER_S)  # the start of a step
     code = code_for(device, clock.now_ns())  # type: ignore[arg-type]
     clock.advance(age_s)
-    assert verifier.check(code, clock.now_ns()).result is expected
+    assert verifier.check(code, clock.now_ns(), "mer_till").result is expected
 
 
 @pytest.mark.parametrize(
@@ -84,21 +84,21 @@ def test_a_code_lives_about_a_minute(age_s: int, expected: CodeResult) -> None:
 def test_refusals_say_why(mangle: object, expected: CodeResult) -> None:
     verifier, clock, device = _setup()
     code = code_for(device, clock.now_ns())  # type: ignore[arg-type]
-    assert verifier.check(mangle(code), clock.now_ns()).result is expected  # type: ignore[operator]
+    assert verifier.check(mangle(code), clock.now_ns(), "mer_till").result is expected  # type: ignore[operator]
 
 
 def test_unbound_device_is_unknown() -> None:
     verifier, clock, device = _setup()
     code = code_for(device, clock.now_ns())  # type: ignore[arg-type]
     verifier.unbind(12345678)
-    assert verifier.check(code, clock.now_ns()).result is CodeResult.unknown_device
+    assert verifier.check(code, clock.now_ns(), "mer_till").result is CodeResult.unknown_device
 
 
 def test_another_devices_secret_does_not_verify() -> None:
     verifier, clock, _ = _setup()
     impostor = new_device(12345678, "wal_test", token_bytes=random.Random(8).randbytes)
     assert (
-        verifier.check(code_for(impostor, clock.now_ns()), clock.now_ns()).result
+        verifier.check(code_for(impostor, clock.now_ns()), clock.now_ns(), "mer_till").result
         is CodeResult.wrong
     )
 
@@ -107,7 +107,8 @@ def test_used_set_stays_bounded() -> None:
     verifier, clock, device = _setup()
     for _ in range(100):
         assert (
-            verifier.check(code_for(device, clock.now_ns()), clock.now_ns()).result is CodeResult.ok
+            verifier.check(code_for(device, clock.now_ns()), clock.now_ns(), "mer_till").result
+            is CodeResult.ok
         )  # type: ignore[arg-type]
         clock.advance(30)
     store = verifier.store

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from colony.fx.results import QUOTE_RESULT_OF_RATE, QuoteResult, RateResult
 from colony.ledger.results import CreateTransferResult as RT
-from colony.payments.service import PAY_RESULT_OF_CHAIN, PayResult
+from colony.payments.payment_code import CodeResult
+from colony.payments.service import PAY_RESULT_OF_CHAIN, PAY_RESULT_OF_CODE, PayResult
 from colony.wallets.results import WalletResult
 from colony.wallets.service import WalletService
 
@@ -30,3 +31,9 @@ def test_every_chain_outcome_a_payment_can_meet_has_a_payment_result() -> None:
 def test_every_refused_rate_has_a_quote_result() -> None:
     assert set(QUOTE_RESULT_OF_RATE) == set(RateResult) - {RateResult.ok}
     assert QUOTE_RESULT_OF_RATE[RateResult.rate_stale] is QuoteResult.rate_stale
+
+
+def test_every_code_check_has_a_payment_result_and_an_unknown_device_reads_as_wrong() -> None:
+    assert set(PAY_RESULT_OF_CODE) == set(CodeResult) - {CodeResult.ok}
+    assert PAY_RESULT_OF_CODE[CodeResult.unknown_device] is PAY_RESULT_OF_CODE[CodeResult.wrong]
+    assert PayResult.code_unknown_device not in PAY_RESULT_OF_CODE.values()  # retired

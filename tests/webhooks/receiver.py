@@ -16,11 +16,12 @@ class Received:
     # Answers to give, in order; once used up, every request gets 200.
     script: list[int] = field(default_factory=list)
     url: str = ""
+    answer: bytes = b"ok"  # the body of every answer
 
 
 @contextmanager
-def receiver(script: list[int] | None = None) -> Iterator[Received]:
-    got = Received(script=list(script or []))
+def receiver(script: list[int] | None = None, answer: bytes = b"ok") -> Iterator[Received]:
+    got = Received(script=list(script or []), answer=answer)
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -29,9 +30,9 @@ def receiver(script: list[int] | None = None) -> Iterator[Received]:
             got.headers.append(dict(self.headers.items()))
             status = got.script.pop(0) if got.script else 200
             self.send_response(status)
-            self.send_header("Content-Length", "2")
+            self.send_header("Content-Length", str(len(got.answer)))
             self.end_headers()
-            self.wfile.write(b"ok")
+            self.wfile.write(got.answer)
 
         def log_message(self, *args: object) -> None:
             pass

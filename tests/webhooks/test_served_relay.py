@@ -16,7 +16,10 @@ delivery_wait_s = 30.0
 
 
 def test_colony_serve_delivers_webhooks_by_itself(tmp_path: Path) -> None:
-    with demo_server(tmp_path / "demo.db") as server, receiver() as got:
+    with (
+        demo_server(tmp_path / "demo.db", "--allow-loopback-webhooks") as server,
+        receiver() as got,
+    ):
         merchant = {"Authorization": f"Bearer {server.secret('mk_')}"}
         wallet = {"Authorization": f"Bearer {server.secret('wtok_')}"}
         with httpx.Client(base_url=server.url, timeout=30) as http:

@@ -18,6 +18,7 @@ from colony.webhooks.model import Attempt, EventStatus
 from tests.api.test_payment_api import merchant_headers, onboard, static_code
 from tests.api.test_wallet_api import auth as wallet_auth
 from tests.api.test_wallet_api import open_wallet
+from tests.webhooks.conftest import LOOPBACK_TARGETS
 from tests.webhooks.receiver import receiver
 
 Served = tuple[httpx.Client, ApiContext]
@@ -25,7 +26,7 @@ Served = tuple[httpx.Client, ApiContext]
 
 @pytest.fixture
 def sender() -> Iterator[HttpSender]:
-    s = HttpSender(timeout_s=5)
+    s = HttpSender(LOOPBACK_TARGETS, timeout_s=5)
     yield s
     s.close()
 

@@ -9,8 +9,9 @@ anything of another partner's is answered 404 like anything else the caller does
 
 A merchant, partner or operator key also holds scopes (api/scopes.py): a route names the scope it
 needs, and a valid key without it is answered 403 `missing_scope`, since the caller is known
-and the thing is its own. A revoked key authenticates nothing: 401. A wallet token holds no
-scopes; it may do everything a wallet may, to its own wallet.
+and the thing is its own. A revoked key or token authenticates nothing: 401. A wallet token
+holds no scopes; it may do everything a wallet may, to its own wallet, revoking its tokens
+too. The operator revokes partners' keys, and `colony keys revoke-operator` operators' keys.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ def new_secret(ctx: ApiContext, prefix: str) -> str:
 
 def _bearer(authorization: str | None) -> str:
     return (authorization or "").removeprefix("Bearer ").strip()
+
+
+def presented_digest(authorization: str | None) -> str:
+    """The hash of the credential in an Authorization header, as its record is keyed."""
+    return digest(_bearer(authorization))
 
 
 def _unauthenticated(what: str) -> ApiError:

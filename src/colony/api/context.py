@@ -16,7 +16,7 @@ from colony.merchants import MerchantService
 from colony.partners import PartnerService
 from colony.payments import PaymentCodeVerifier, PaymentService
 from colony.wallets import FundingService, WalletService, WalletStore
-from colony.webhooks import WebhookStore
+from colony.webhooks import WebhookStore, WebhookTargets
 
 
 class Closable(Protocol):
@@ -41,6 +41,9 @@ class ApiContext:
     address_limiter: RateLimiter | None = None  # per client address, in front of it
     # Payment-code devices and spent codes (in memory unless `colony serve` gives a store).
     code_verifier: PaymentCodeVerifier = field(default_factory=PaymentCodeVerifier)
+    # Where webhooks may go: public addresses only, unless a development setting allows
+    # loopback (`colony serve --allow-loopback-webhooks`).
+    webhook_targets: WebhookTargets = field(default_factory=WebhookTargets)
     funding: FundingService | None = None  # partners, top-ups, withdrawals (build_context)
     fx: QuoteService | None = None  # FX rates and quotes (build_context)
     partners: PartnerService | None = None  # partners and their members (build_context)

@@ -42,6 +42,7 @@ _PAYMENT_STATUS = {
     PayResult.authorisation_expired: 409, PayResult.not_an_authorisation: 409,
     PayResult.quote_unknown: 404, PayResult.quote_already_used: 409,
     PayResult.quote_expired: 409, PayResult.rate_stale: 422,
+    PayResult.code_attempts_exceeded: 429,
 }  # fmt: skip
 
 
@@ -87,7 +88,7 @@ class PaymentList(BaseModel):
 
 def pay_refusal(result: PayResult, params: dict[str, str] | None = None) -> ApiError:
     status = _PAYMENT_STATUS.get(result, 400)
-    kind = "payment_error" if status == 402 else "invalid_request_error"
+    kind = {402: "payment_error", 429: "rate_limit_error"}.get(status, "invalid_request_error")
     param = next(
         (p for prefix, p in (params or PAYMENT_PARAM).items() if result.name.startswith(prefix)),
         None,

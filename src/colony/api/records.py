@@ -86,6 +86,8 @@ class ApiStore(Protocol):
 
     def wallet_for_token(self, token_sha256: str) -> str | None: ...
 
+    def revoke_tokens(self, wallet_id: str, now_ns: int, only: str | None = None) -> int: ...
+
     def add_key(
         self,
         key_sha256: str,

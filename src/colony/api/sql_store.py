@@ -79,6 +79,12 @@ class SqlApiStore:
         shared = SharedClaims(tables) if shared_claims else None
         self._claims = IdempotencyClaims(self._stored_answer, shared)
         self._token_wallets: RecordCache[str, str] = RecordCache(token_cache_entries_max)
+        # A token is cached only while this process alone serves the database: a revocation
+        # made here forgets it at once, one made by another worker process could not.
+        self._cache_tokens = not shared_claims
+        # Revocations made by this store: a token read before one and kept after it could
+        # outlive it in the cache, so a read is kept only if none happened meanwhile.
+        self._revocations = 0
         # Where the backends differ. PostgreSQL writes a batch of answers in one set-based
         # statement, a round trip to the server saved per answer on the API's hot path;
         # SQLite, in-process, runs the statement once per answer. And only a SQLite database
@@ -91,19 +97,40 @@ class SqlApiStore:
 
     def add_token(self, token_sha256: str, wallet_id: str, now_ns: int) -> None:
         with self._tables.session() as db:
-            db.execute("INSERT INTO api_tokens VALUES (?, ?, ?)", (token_sha256, wallet_id, now_ns))
+            db.execute(
+                "INSERT INTO api_tokens (token_sha256, wallet_id, created_at_ns) VALUES (?, ?, ?)",
+                (token_sha256, wallet_id, now_ns),
+            )
 
     def wallet_for_token(self, token_sha256: str) -> str | None:
         known = self._token_wallets.get(token_sha256)
         if known is not None:
             return known
+        revocations = self._revocations
         row = self._read_one(
-            "SELECT wallet_id FROM api_tokens WHERE token_sha256 = ?", (token_sha256,)
+            "SELECT wallet_id FROM api_tokens WHERE token_sha256 = ? AND revoked_at_ns IS NULL",
+            (token_sha256,),
         )
         if row is None:
             return None
-        self._token_wallets.keep(token_sha256, str(row[0]))
+        if self._cache_tokens and revocations == self._revocations:
+            self._token_wallets.keep(token_sha256, str(row[0]))
         return str(row[0])
+
+    def revoke_tokens(self, wallet_id: str, now_ns: int, only: str | None = None) -> int:
+        """Revoke the wallet's tokens, or only the one with hash `only`; how many were."""
+        where = "wallet_id = ? AND revoked_at_ns IS NULL"
+        args: tuple[object, ...] = (wallet_id,)
+        if only is not None:
+            where, args = where + " AND token_sha256 = ?", (*args, only)
+        with self._tables.session() as db:
+            found = db.execute(f"SELECT token_sha256 FROM api_tokens WHERE {where}", args)
+            hashes = [str(row[0]) for row in found.fetchall()]
+            db.execute(f"UPDATE api_tokens SET revoked_at_ns = ? WHERE {where}", (now_ns, *args))
+        self._revocations += 1
+        for token_sha256 in hashes:
+            self._token_wallets.forget(token_sha256)
+        return len(hashes)
 
     def add_key(
         self,

@@ -1,4 +1,4 @@
-"""`colony keys ...`: make the operator's API key (shown once, stored hashed)."""
+"""`colony keys ...`: make the operator's API key (shown once, stored hashed), and revoke one."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import typer
 
 from colony.api import auth, scopes
 from colony.api.app import ROUTERS
+from colony.api.key_views import owned_key
 from colony.api.rate_limit import rate_limit_per_s, rate_limit_per_s_max
 from colony.api.sql_store import open_api_store
 from colony.cli.ledger_commands import DatabaseOption, fail
@@ -60,3 +61,31 @@ def create_operator(
     )
     store.close()
     print(key)
+
+
+@app.command("revoke-operator")
+def revoke_operator(
+    key: Annotated[
+        str, typer.Argument(help="The key's id (key_ and 16 hex digits), or the key itself.")
+    ],
+    database: DatabaseOption = None,
+) -> None:
+    """Revoke an operator API key: from now on every request made with it is answered 401."""
+    try:
+        store = open_api_store(database_url_from_env(database))
+    except ColonyError as exc:
+        raise fail(str(exc)) from None
+    try:
+        if key.startswith(auth.OPERATOR_KEY_PREFIX):
+            found = store.key(auth.digest(key))
+            found = found if found is not None and found.kind == "operator" else None
+            shown = "that key"  # never print a secret back
+        else:
+            found = owned_key(store, "operator", "operator", key)
+            shown = key
+        if found is None:
+            raise fail(f"no operator key {shown}")
+        store.revoke_key(found.key_sha256, SystemClock().now_ns())
+    finally:
+        store.close()
+    print(f"revoked {found.id}")

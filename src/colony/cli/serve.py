@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import socket
 import threading
@@ -35,10 +36,19 @@ from colony.webhooks import (
     HttpSender,
     Sender,
     WebhookDispatcher,
+    WebhookTargets,
     delivery_timeout_s,
     open_webhook_store,
 )
 from colony.workers import ElectedLedger
+
+# The development setting that lets webhooks go to loopback ("1"); off unless set, and set by
+# `colony serve --allow-loopback-webhooks` for its own processes (workers inherit it).
+ALLOW_LOOPBACK_WEBHOOKS_ENV = "COLONY_WEBHOOKS_ALLOW_LOOPBACK"
+
+
+def webhook_targets_from_env() -> WebhookTargets:
+    return WebhookTargets(allow_loopback=os.environ.get(ALLOW_LOOPBACK_WEBHOOKS_ENV) == "1")
 
 
 def build_context(
@@ -74,6 +84,7 @@ def build_context(
         merchants,
         payments,
         webhook_store,
+        webhook_targets=webhook_targets_from_env(),
     )
     device_store = open_device_store(database_url)
     ctx.code_verifier = PaymentCodeVerifier(device_store)
@@ -110,7 +121,7 @@ def reconcile(ctx: ApiContext) -> Callable[[], None]:
 def webhook_relay(ctx: ApiContext) -> Callable[[], None]:
     """The writer's duty of relaying webhooks (only one process may): start it, return how
     to stop it."""
-    sender = HttpSender()
+    sender = HttpSender(ctx.webhook_targets)
     stop_relay = threading.Event()
     relay = webhook_dispatcher(ctx, sender).run_in_background(stop_relay)
 
@@ -173,9 +184,20 @@ def serve(
             "send it their transfers.",
         ),
     ] = 1,
+    allow_loopback_webhooks: Annotated[
+        bool,
+        typer.Option(
+            "--allow-loopback-webhooks",
+            envvar=ALLOW_LOOPBACK_WEBHOOKS_ENV,
+            help="Development only: let merchants' webhooks go to this machine's loopback "
+            "addresses (private and metadata addresses stay refused).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) and the web page."""
     database_url = database_url_from_env(database)
+    if allow_loopback_webhooks:
+        os.environ[ALLOW_LOOPBACK_WEBHOOKS_ENV] = "1"  # for build_context, here and in workers
     try:
         sock = listening_socket(host, port)
     except OSError as exc:

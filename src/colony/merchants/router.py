@@ -8,7 +8,6 @@ loses its last key that manages keys through the API (docs/adr/0009).
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from fastapi import Query
@@ -20,7 +19,13 @@ from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, merchant, merchant_and_key, operator
 from colony.api.errors import ApiError
-from colony.api.key_views import ApiKeyList, ApiKeyObject, key_json, key_name_chars_max
+from colony.api.key_views import (
+    ApiKeyList,
+    ApiKeyObject,
+    key_json,
+    key_name_chars_max,
+    owned_key,
+)
 from colony.api.merchant_views import OnboardedMerchantObject, OnboardMerchant, onboarded
 from colony.api.records import KeyRecord
 from colony.kernel.errors import InvalidInput
@@ -29,7 +34,6 @@ from colony.payments import render
 
 # The most keys a merchant may hold that are not revoked.
 keys_per_merchant_max = 100
-_KEY_ID = re.compile(r"key_[0-9a-f]{16}")
 
 router = product_router("merchants")
 
@@ -124,14 +128,7 @@ def get_qr_code_image(
 
 def own_key(ctx: ApiContext, merchant: Merchant, key_id: str) -> KeyRecord:
     """The merchant's key with this id; 404 for anything else."""
-    found = next(
-        (
-            k
-            for k in ctx.api_store.keys_of("merchant", merchant.id)
-            if _KEY_ID.fullmatch(key_id) and k.id == key_id
-        ),
-        None,
-    )
+    found = owned_key(ctx.api_store, "merchant", merchant.id, key_id)
     if found is None:
         raise ApiError(404, "resource_missing", f"no API key {key_id}", param="key_id")
     return found

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 HEADER = "Colony-Signature"
 # How old a signature a receiver accepts by default, in seconds (clock skew plus retries).
 tolerance_s = 300
+# The longest timestamp a header may carry, in digits (Unix seconds need 10 until 2286).
+timestamp_digits_max = 12
+# A v1 signature: the hex digest of HMAC-SHA256, in ASCII.
+_V1 = re.compile(r"[0-9a-f]{64}")
 
 
 class SignatureError(ValueError):
@@ -32,14 +37,22 @@ def sign(body: bytes, secrets: list[bytes], timestamp_s: int) -> str:
 def verify(
     body: bytes, header: str, secret: bytes, now_s: int, tolerance: int = tolerance_s
 ) -> int:
-    """Check a delivery as a merchant would; returns its timestamp or raises SignatureError."""
+    """Check a delivery as a merchant would; returns its timestamp or raises SignatureError.
+
+    Whatever the header holds, the answer is a timestamp or a SignatureError: a malformed
+    header is a forged one. Only ASCII digits make a timestamp (str.isdigit and int() would
+    take other scripts' digits too), and a signature that is not 64 lowercase hex digits is
+    no candidate.
+    """
     timestamp: int | None = None
     candidates: list[str] = []
     for part in header.split(","):
         key, _, value = part.strip().partition("=")
-        if key == "t" and value.isdigit():
+        if key == "t":
+            if not (value.isascii() and value.isdigit() and len(value) <= timestamp_digits_max):
+                raise SignatureError("malformed timestamp (t=) in the signature header")
             timestamp = int(value)
-        elif key == "v1" and value:
+        elif key == "v1" and _V1.fullmatch(value):
             candidates.append(value)
     if timestamp is None:
         raise SignatureError("no timestamp (t=) in the signature header")

@@ -20,7 +20,7 @@ from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, operator, partner
 from colony.api.errors import ApiError
-from colony.api.key_views import ApiKeyObject, key_json, key_name_chars_max
+from colony.api.key_views import ApiKeyObject, key_json, key_name_chars_max, owned_key
 from colony.api.merchant_views import (
     MerchantObject,
     OnboardedMerchantObject,
@@ -298,6 +298,29 @@ def create_partner_key(
 
     request = {"partner_key": found.id, **body.model_dump()}
     return key.run("operator", request, handle, secret_fields=("secret",))
+
+
+@router.post(
+    "/v1/partners/{partner_id}/keys/{key_id}/revoke",
+    dependencies=[PartnersWriter],
+    responses=answers(200, ApiKeyObject, 404),
+)
+def revoke_partner_key(partner_id: str, key_id: str, ctx: Ctx, key: Idempotent) -> JSONResponse:
+    """Revoke one of a partner's API keys (operator only): from now on it is answered 401."""
+    found = service(ctx).by_id(partner_id)
+    if found is None:
+        raise missing("partner", partner_id, "partner_id")
+    target = owned_key(ctx.api_store, "partner", found.id, key_id)
+    if target is None:
+        raise missing("API key", key_id, "key_id")
+
+    def handle() -> tuple[int, dict[str, object]]:
+        ctx.api_store.revoke_key(target.key_sha256, ctx.clock.now_ns())
+        revoked = ctx.api_store.key(target.key_sha256)
+        assert revoked is not None and revoked.revoked_at_ns is not None
+        return 200, key_json(revoked) | {"partner": found.id}
+
+    return key.run("operator", {"revoke_partner_key": [found.id, key_id]}, handle)
 
 
 @router.post(

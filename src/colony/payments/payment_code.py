@@ -11,6 +11,14 @@ seconds, whatever the clocks' small drift), and accepts each (device, step) once
 step within the recognition window is reported as expired rather than wrong, so the person
 at the till can be told to refresh the code rather than that it is false.
 
+Guessing is bounded (docs/adr/0030-abuse-at-the-edge.md). Every failed code is recorded
+against its device number and the merchant that sent it; a device that gathers
+`code_failures_per_device_max` failures within `code_failure_window_s` is locked (its owner
+reads that in its device list) and a merchant past `code_failures_per_merchant_max` is refused
+until its failures age out. A code for a device that does not exist, or is revoked or locked,
+fails exactly as a wrong password does, and takes the same work to check, so the answers tell
+no one which device numbers are real.
+
 Devices and spent codes live in a `DeviceStore` (`sql_device_store.py`, on SQLite or
 PostgreSQL), so a code spent once stays spent across restarts and across processes sharing
 the database.
@@ -23,7 +31,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from colony.kernel.clock import NS_PER_S
@@ -41,16 +49,24 @@ recognised_steps = 20
 # running behind would still accept (several processes share one spent-code table).
 spent_memory_steps = accepted_steps + 4
 device_secret_bytes = 32
+# Guessing: failed codes counted over a sliding window, in seconds. A device that gets
+# `code_failures_per_device_max` of them within the window (from any merchants) is locked and
+# its owner told; a merchant that sends `code_failures_per_merchant_max` (for any devices) is
+# refused further codes until its oldest failure leaves the window.
+code_failure_window_s = 15 * 60
+code_failures_per_device_max = 5
+code_failures_per_merchant_max = 30
 CODE_DIGITS = len(CODE_PREFIX) + device_number_digits + password_digits
 
 
 class CodeResult(enum.IntEnum):
     ok = 0
     malformed = 1  # not 18 digits starting with 28
-    unknown_device = 2  # no such device, or it was unbound
+    unknown_device = 2  # no such device, or it was unbound or locked
     expired = 3  # a real code, but older than a minute: refresh it
     already_used = 4  # this code was accepted before: a replay
     wrong = 5  # the password matches nothing recent
+    attempts_exceeded = 6  # the merchant sent too many failed codes lately: checked nothing
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,29 @@ def code_for(device: Device, now_ns: int) -> str:
     return f"{CODE_PREFIX}{number}{password(device.secret, step_at(now_ns))}"
 
 
+class DeviceStatus(enum.StrEnum):
+    active = "active"
+    revoked = "revoked"  # unbound by its owner
+    locked = "locked"  # too many failed codes: its owner binds a new device
+
+
+@dataclass(frozen=True)
+class DeviceRecord:
+    """A device as its owner sees it (never the secret)."""
+
+    number: int
+    wallet_id: str
+    created_at_ns: int
+    revoked_at_ns: int | None = None
+    locked_at_ns: int | None = None
+
+    @property
+    def status(self) -> DeviceStatus:
+        if self.locked_at_ns is not None:
+            return DeviceStatus.locked
+        return DeviceStatus.active if self.revoked_at_ns is None else DeviceStatus.revoked
+
+
 @dataclass
 class CodeCheck:
     result: CodeResult
@@ -103,7 +142,24 @@ class DeviceStore(Protocol):
         ...
 
     def device(self, number: int) -> Device | None:
-        """The device with this number, unless it is unknown or revoked."""
+        """The device with this number, unless it is unknown, revoked or locked."""
+        ...
+
+    def devices_of(self, wallet_id: str) -> list[DeviceRecord]:
+        """A wallet's devices in the order they were bound, whatever their status."""
+        ...
+
+    def lock(self, number: int, now_ns: int) -> bool:
+        """Lock an active device; False if there is none with this number."""
+        ...
+
+    def record_failure(self, number: int, merchant_id: str, now_ns: int, since_ns: int) -> int:
+        """Record a failed code; forget failures before `since_ns`; return how many the
+        device number has had since then, this one included."""
+        ...
+
+    def merchant_failures(self, merchant_id: str, since_ns: int) -> int:
+        """How many failed codes the merchant has sent since `since_ns`."""
         ...
 
     def revoke(self, number: int, wallet_id: str, now_ns: int) -> bool:
@@ -122,23 +178,45 @@ class InMemoryDeviceStore:
     """A DeviceStore for one process that forgets everything when it stops: for tests."""
 
     devices: dict[int, Device] = field(default_factory=dict)
-    revoked: set[int] = field(default_factory=set)
+    records: dict[int, DeviceRecord] = field(default_factory=dict)
     used: set[tuple[int, int]] = field(default_factory=set)
+    failures: list[tuple[int, str, int]] = field(default_factory=list)  # number, merchant, at
 
     def bind(self, device: Device, now_ns: int) -> bool:
         if device.number in self.devices:
             return False
         self.devices[device.number] = device
+        self.records[device.number] = DeviceRecord(device.number, device.wallet_id, now_ns)
         return True
 
     def device(self, number: int) -> Device | None:
-        return None if number in self.revoked else self.devices.get(number)
+        record = self.records.get(number)
+        if record is None or record.status is not DeviceStatus.active:
+            return None
+        return self.devices[number]
+
+    def devices_of(self, wallet_id: str) -> list[DeviceRecord]:
+        return [r for r in self.records.values() if r.wallet_id == wallet_id]
+
+    def lock(self, number: int, now_ns: int) -> bool:
+        if self.device(number) is None:
+            return False
+        self.records[number] = replace(self.records[number], locked_at_ns=now_ns)
+        return True
 
     def revoke(self, number: int, wallet_id: str, now_ns: int) -> bool:
         if self.device(number) is None or self.devices[number].wallet_id != wallet_id:
             return False
-        self.revoked.add(number)
+        self.records[number] = replace(self.records[number], revoked_at_ns=now_ns)
         return True
+
+    def record_failure(self, number: int, merchant_id: str, now_ns: int, since_ns: int) -> int:
+        self.failures = [f for f in self.failures if f[2] >= since_ns]
+        self.failures.append((number, merchant_id, now_ns))
+        return sum(1 for f in self.failures if f[0] == number)
+
+    def merchant_failures(self, merchant_id: str, since_ns: int) -> int:
+        return sum(1 for f in self.failures if f[1] == merchant_id and f[2] >= since_ns)
 
     def spend(self, number: int, step: int) -> bool:
         if (number, step) in self.used:
@@ -169,8 +247,9 @@ class PaymentCodeVerifier:
         if found is not None:
             self.store.revoke(number, found.wallet_id, 0)
 
-    def check(self, code: str, now_ns: int) -> CodeCheck:
-        """Accept a code once; any other outcome names why."""
+    def check(self, code: str, now_ns: int, merchant_id: str) -> CodeCheck:
+        """Accept a code once; any other outcome names why. `merchant_id`: who sent it, whose
+        failed codes are counted."""
         if (
             len(code) != CODE_DIGITS
             or not code.isascii()
@@ -178,19 +257,33 @@ class PaymentCodeVerifier:
             or not code.startswith(CODE_PREFIX)
         ):
             return CodeCheck(CodeResult.malformed)
+        since_ns = now_ns - code_failure_window_s * NS_PER_S
+        if self.store.merchant_failures(merchant_id, since_ns) >= code_failures_per_merchant_max:
+            return CodeCheck(CodeResult.attempts_exceeded)
         number = int(code[len(CODE_PREFIX) : len(CODE_PREFIX) + device_number_digits])
         given = code[-password_digits:]
         device = self.store.device(number)
-        if device is None:
-            return CodeCheck(CodeResult.unknown_device)
         now_step = step_at(now_ns)
         self.store.forget_spent_before(now_step - spent_memory_steps + 1)
+        # An unknown device is checked against a secret nobody holds, with the same work as a
+        # real one, so that how long the answer takes does not tell which numbers exist.
+        secret = _NO_DEVICE_SECRET if device is None else device.secret
         for age in range(recognised_steps):
             step = now_step - age
-            if hmac.compare_digest(password(device.secret, step), given):
+            if hmac.compare_digest(password(secret, step), given) and device is not None:
                 if age >= accepted_steps:
                     return CodeCheck(CodeResult.expired, device)
                 if not self.store.spend(number, step):
                     return CodeCheck(CodeResult.already_used, device)
                 return CodeCheck(CodeResult.ok, device)
+        failures = self.store.record_failure(number, merchant_id, now_ns, since_ns)
+        if device is None:
+            return CodeCheck(CodeResult.unknown_device)
+        if failures >= code_failures_per_device_max:
+            self.store.lock(number, now_ns)
         return CodeCheck(CodeResult.wrong, device)
+
+
+# The secret an unknown device's codes are checked against, only to spend the same work: a
+# code that matches it still fails, as there is no device.
+_NO_DEVICE_SECRET = bytes(device_secret_bytes)

@@ -81,10 +81,10 @@ class PayResult(enum.IntEnum):
     already_voided = 20
     authorisation_expired = 21  # the hold ran out: authorise again
     code_malformed = 22
-    code_unknown_device = 23
+    code_unknown_device = 23  # retired: an unknown device answers code_wrong (docs/adr/0030)
     code_expired = 24  # ask the customer to refresh the code
     code_already_used = 25  # a replay
-    code_wrong = 26
+    code_wrong = 26  # no such code now: a wrong password, or no such (active) device
     pin_required = 27  # above the no-PIN limit: the customer must confirm with a PIN
     # Cross-border, with an FX quote (payments/cross_border.py), checked in this order:
     quote_unknown = 28  # no such quote, or another wallet's
@@ -94,6 +94,7 @@ class PayResult(enum.IntEnum):
     quote_already_used = 32  # by another payment
     quote_expired = 33  # ask for a new quote
     refund_too_small = 34  # it would give the payer back less than one minor unit
+    code_attempts_exceeded = 35  # the merchant sent too many failed codes lately: wait
 
 
 # What a payment's chain outcome (named in the wallets' terms) means for the payment: an
@@ -106,6 +107,18 @@ PAY_RESULT_OF_CHAIN = {
     WalletResult.daily_outflow_cap_exceeded: PayResult.daily_outflow_cap_exceeded,
     WalletResult.id_reused_differently: PayResult.id_reused_differently,
     WalletResult.refused_before: PayResult.refused_before,
+}
+
+
+# What a payment code's check means for the payment. An unknown device answers as a wrong
+# code does, so that a merchant's terminal cannot tell which device numbers exist.
+PAY_RESULT_OF_CODE = {
+    CodeResult.malformed: PayResult.code_malformed,
+    CodeResult.unknown_device: PayResult.code_wrong,
+    CodeResult.expired: PayResult.code_expired,
+    CodeResult.already_used: PayResult.code_already_used,
+    CodeResult.wrong: PayResult.code_wrong,
+    CodeResult.attempts_exceeded: PayResult.code_attempts_exceeded,
 }
 
 
@@ -399,9 +412,9 @@ class PaymentService:
             return PayOutcome(PayResult.amount_must_be_positive)
         if amount_minor > no_pin_limit_minor:
             return PayOutcome(PayResult.pin_required)  # checked before the code is spent
-        check = verifier.check(code, now_ns)
+        check = verifier.check(code, now_ns, merchant.id)
         if check.result is not CodeResult.ok or check.device is None:
-            return PayOutcome(PayResult[f"code_{check.result.name}"])
+            return PayOutcome(PAY_RESULT_OF_CODE[check.result])
         wallet = self._wallet_store.by_id(check.device.wallet_id)
         if wallet is None:
             return PayOutcome(PayResult.unknown_wallet)

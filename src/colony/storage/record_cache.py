@@ -18,6 +18,10 @@ class RecordCache(Generic[K, V]):
     def get(self, key: K) -> V | None:
         return self._known.get(key)
 
+    def forget(self, key: K) -> None:
+        """Drop one record (it was revoked, so it changed after all)."""
+        self._known.pop(key, None)
+
     def keep(self, key: K, value: V) -> None:
         if len(self._known) >= self._entries_max:
             self._known.clear()

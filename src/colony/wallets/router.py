@@ -2,16 +2,19 @@
 
 Binding a device answers its number and its secret, shown once (never stored in the
 idempotency records), with what the phone needs to compute RFC 6238 codes by itself.
-Unbinding is for the wallet that bound the device; anyone else gets 404.
+Unbinding is for the wallet that bound the device; anyone else gets 404. A wallet lists its
+devices, and reads there that one was locked after too many failed codes (docs/adr/0030).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from colony.api import auth
 from colony.api.answers import answers, product_router
 from colony.api.deps import Ctx, Idempotent, WalletCaller
 from colony.api.errors import ApiError
@@ -23,6 +26,7 @@ from colony.api.wallet_views import (
     refusal,
     wallet_json,
 )
+from colony.kernel.clock import NS_PER_S
 from colony.payments import (
     CODE_PREFIX,
     device_number_digits,
@@ -63,12 +67,36 @@ class DeviceObject(BaseModel):
     object: Literal["device"]
     number: str
     wallet: str
-    status: Literal["active", "revoked"]
+    status: Literal["active", "revoked", "locked"]
+    created: int | None = Field(default=None, description="when bound, in the device list")
+    locked_at: int | None = Field(default=None, description="when too many failed codes locked it")
+    locked_reason: Literal["too_many_failed_codes"] | None = None
     secret: str | None = Field(default=None, description="hex; only when bound, never replayed")
     algorithm: str | None = None
     digits: int | None = None
     period: int | None = Field(default=None, description="seconds per step")
     code_prefix: str | None = None
+
+
+class DeviceList(BaseModel):
+    """A wallet's devices, in the order they were bound (never their secrets)."""
+
+    object: Literal["list"]
+    data: list[DeviceObject]
+    has_more: bool
+
+
+class RevokeTokens(BaseModel):
+    all: bool = Field(default=False, description="every token of the wallet, not only this one")
+    model_config = {"strict": True}
+
+
+class TokenRevocationObject(BaseModel):
+    """How many of the wallet's tokens were revoked: from now on each is answered 401."""
+
+    object: Literal["token_revocation"]
+    wallet: str
+    revoked: int
 
 
 def own_wallet(wallet: Wallet, wallet_id: str) -> Wallet:
@@ -153,6 +181,43 @@ def bind_device(ctx: Ctx, wallet: WalletCaller, key: Idempotent) -> JSONResponse
         raise RuntimeError(f"no free device number in {device_number_attempts} attempts")
 
     return key.run(wallet.id, {"bind_device": True}, handle, secret_fields=("secret",))
+
+
+@router.post("/v1/wallets/me/tokens/revoke", responses=answers(200, TokenRevocationObject))
+def revoke_tokens(
+    body: RevokeTokens,
+    ctx: Ctx,
+    wallet: WalletCaller,
+    key: Idempotent,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> JSONResponse:
+    """Sign out: revoke the token this call is made with, or with `all` every token of the
+    wallet (a lost phone). A revoked token is answered 401 from the next request on."""
+    only = None if body.all else auth.presented_digest(authorization)
+
+    def handle() -> tuple[int, dict[str, object]]:
+        revoked = ctx.api_store.revoke_tokens(wallet.id, ctx.clock.now_ns(), only)
+        return 200, {"object": "token_revocation", "wallet": wallet.id, "revoked": revoked}
+
+    return key.run(wallet.id, {"revoke_tokens": body.model_dump()}, handle)
+
+
+@router.get("/v1/wallets/me/devices", responses=answers(200, DeviceList))
+def list_devices(ctx: Ctx, wallet: WalletCaller) -> dict[str, object]:
+    """The caller's devices: active, revoked, or locked after too many failed codes."""
+    data = []
+    for record in ctx.code_verifier.store.devices_of(wallet.id):
+        locked_at_ns = record.locked_at_ns
+        data.append({
+            "object": "device",
+            "number": f"{record.number:0{device_number_digits}d}",
+            "wallet": wallet.id,
+            "status": record.status.value,
+            "created": record.created_at_ns // NS_PER_S,
+            "locked_at": None if locked_at_ns is None else locked_at_ns // NS_PER_S,
+            "locked_reason": None if locked_at_ns is None else "too_many_failed_codes",
+        })  # fmt: skip
+    return {"object": "list", "data": data, "has_more": False}
 
 
 @router.post("/v1/wallets/me/devices/{number}/revoke", responses=answers(200, DeviceObject, 404))

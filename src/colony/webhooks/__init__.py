@@ -7,6 +7,7 @@ from colony.webhooks.http_sender import HttpSender
 from colony.webhooks.model import Attempt, Endpoint, Event
 from colony.webhooks.sql_store import open_webhook_store
 from colony.webhooks.store import WebhookStore
+from colony.webhooks.targets import TargetRefused, WebhookTargets
 
 __all__ = [
     "Attempt",
@@ -14,8 +15,10 @@ __all__ = [
     "Event",
     "HttpSender",
     "Sender",
+    "TargetRefused",
     "WebhookDispatcher",
     "WebhookStore",
+    "WebhookTargets",
     "delivery_timeout_s",
     "open_webhook_store",
 ]

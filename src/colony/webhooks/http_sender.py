@@ -1,30 +1,67 @@
-"""Delivering one webhook over HTTP."""
+"""Delivering one webhook over HTTP, to the address the URL's check resolved."""
 
 from __future__ import annotations
+
+import http
 
 import httpx
 
 from colony.webhooks.dispatcher import Answer, delivery_timeout_s
+from colony.webhooks.targets import TargetRefused, WebhookTargets
 
-# How much of an endpoint's error answer is kept in the delivery log, in characters.
-error_excerpt_max = 200
+
+def status_reason(status_code: int) -> str:
+    """The standard reason for a status, never the endpoint's own words: what an endpoint
+    answers is not repeated into the delivery log (a URL pointed at an internal service
+    would otherwise read that service out to the merchant)."""
+    try:
+        return http.HTTPStatus(status_code).phrase
+    except ValueError:
+        return "non-standard status"
 
 
 class HttpSender:
-    """Posts with one pooled client; redirects are not followed (the URL is the contract)."""
+    """Posts each delivery to the address its URL resolved to when checked, just before.
 
-    def __init__(self, timeout_s: float = delivery_timeout_s) -> None:
-        self._client = httpx.Client(timeout=timeout_s, follow_redirects=False)
+    The connection goes to the checked address (the URL's host is kept as the Host header and
+    the TLS server name, so certificates are checked against the name), so a DNS answer that
+    changes between the check and the connection cannot move a delivery onto an internal
+    address. Connections are not kept alive: a pooled connection is keyed by address, and one
+    opened for another host name at the same address must not carry this one's delivery.
+    Redirects are not followed (the URL is the contract).
+    """
+
+    def __init__(
+        self, targets: WebhookTargets | None = None, timeout_s: float = delivery_timeout_s
+    ) -> None:
+        self._targets = targets or WebhookTargets()
+        self._client = httpx.Client(
+            timeout=timeout_s,
+            follow_redirects=False,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
 
     def __call__(self, url: str, body: bytes, headers: dict[str, str]) -> Answer:
         try:
-            response = self._client.post(url, content=body, headers=headers)
+            target = self._targets.check(url)
+        except TargetRefused as refused:
+            return Answer(None, f"refused: {refused}")
+        at_address = httpx.URL(url).copy_with(host=str(target.address))
+        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+        try:
+            response = self._client.post(
+                at_address,
+                content=body,
+                headers=headers | {"Host": httpx.URL(url).netloc.decode("ascii")},
+                extensions=extensions,
+            )
         except httpx.HTTPError as exc:
-            return Answer(None, f"{type(exc).__name__}: {exc}"[:error_excerpt_max])
+            # The kind of failure only: a protocol error's message can quote what was read.
+            return Answer(None, type(exc).__name__)
         if 200 <= response.status_code < 300:
             return Answer(response.status_code)
-        excerpt = response.text[:error_excerpt_max]
-        return Answer(response.status_code, f"endpoint answered {response.status_code}: {excerpt}")
+        code = response.status_code
+        return Answer(code, f"endpoint answered {code} {status_reason(code)}")
 
     def close(self) -> None:
         self._client.close()

@@ -8,25 +8,23 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from colony.api import auth, scopes
 from colony.api.answers import answers, product_router
+from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, merchant
 from colony.api.errors import ApiError
 from colony.kernel.clock import NS_PER_S
 from colony.merchants import Merchant
-from colony.webhooks import Attempt, Endpoint, Event
+from colony.webhooks import Attempt, Endpoint, Event, TargetRefused
 
 WEBHOOK_SECRET_PREFIX = "whsec_"
 # Events per page of the delivery log: the default and the most a caller may ask for.
 events_page_default = 10
 events_page_max = 100
-# Hosts that may take plain http (a merchant's local development); anywhere else needs https.
-_PLAIN_HTTP_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 router = product_router("webhooks")
 
@@ -81,18 +79,13 @@ class SetEndpoint(BaseModel):
     model_config = {"strict": True}
 
 
-def _check_url(url: str) -> None:
+def _check_url(ctx: ApiContext, url: str) -> None:
+    """Refuse a URL that is malformed, plain http off loopback, or resolves to an address
+    webhooks may not reach (webhooks/targets.py); delivery checks it again."""
     try:
-        parts = urlsplit(url)
-        scheme, host = parts.scheme, parts.hostname or ""
-    except ValueError:  # e.g. a malformed IPv6 host
-        scheme, host = "", ""
-    if scheme not in ("https", "http") or not host:
-        raise ApiError(400, "url_invalid", "url must be an absolute https:// URL", param="url")
-    if scheme == "http" and host not in _PLAIN_HTTP_HOSTS:
-        raise ApiError(
-            400, "url_insecure", "url must use https (http only for localhost)", param="url"
-        )
+        ctx.webhook_targets.check(url)
+    except TargetRefused as refused:
+        raise ApiError(400, refused.code, str(refused), param="url") from None
 
 
 def event_json(event: Event, attempts: list[Attempt]) -> dict[str, object]:
@@ -130,7 +123,7 @@ def set_webhook_endpoint(
     body: SetEndpoint, ctx: Ctx, merchant: WebhooksWriter, key: Idempotent
 ) -> JSONResponse:
     """Set (or replace) where the merchant's events go. The secret is shown only once."""
-    _check_url(body.url)
+    _check_url(ctx, body.url)
 
     def handle() -> tuple[int, dict[str, object]]:
         secret = auth.new_secret(ctx, WEBHOOK_SECRET_PREFIX)
