@@ -20,6 +20,7 @@ from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, merchant, merchant_and_key, operator
 from colony.api.errors import ApiError
+from colony.api.input_limits import RequestBody
 from colony.api.key_views import ApiKeyList, ApiKeyObject, key_json, key_name_chars_max
 from colony.api.merchant_views import OnboardedMerchantObject, OnboardMerchant, onboarded
 from colony.api.records import KeyRecord
@@ -45,14 +46,13 @@ class QrCodeObject(BaseModel):
     payload: str
 
 
-class CreateKey(BaseModel):
+class CreateKey(RequestBody):
     name: str = Field(min_length=1, max_length=key_name_chars_max, description="e.g. till 3")
     scopes: list[str] = Field(
         min_length=1,
         max_length=len(scopes.MERCHANT_SCOPES),
         description="a subset of the calling key's own: " + ", ".join(scopes.MERCHANT_SCOPES),
     )
-    model_config = {"strict": True}
 
 
 @router.post(

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from colony.api.answers import answers, product_router
 from colony.api.deps import Ctx, Idempotent, WalletCaller
 from colony.api.errors import ApiError
+from colony.api.input_limits import AmountMinor, RequestBody
 from colony.api.wallet_views import (
     OpenedWalletObject,
     OpenWallet,
@@ -38,10 +39,9 @@ device_number_attempts = 8
 router = product_router("wallets")
 
 
-class SendMoney(BaseModel):
+class SendMoney(RequestBody):
     to_phone: str
-    amount_minor: int = Field(gt=0, description="integer minor units: 1250 is 12.50 SGD")
-    model_config = {"strict": True}
+    amount_minor: AmountMinor = Field(description="integer minor units: 1250 is 12.50 SGD")
 
 
 class TransferObject(BaseModel):

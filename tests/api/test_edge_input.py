@@ -1,0 +1,158 @@
+"""What the edge accepts, over real HTTP on both backends: an amount or a text that storage
+cannot hold is a 400 naming its parameter before anything is written, never a 500 or a 503,
+and a bad request never fails anyone else's payment (docs/adr/0029)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+
+from colony.api.app import ROUTERS
+from colony.api.context import ApiContext
+from colony.api.input_limits import RequestBody, amount_minor_max
+from colony.cli.serve import build_context
+from tests.api.test_payment_api import merchant_headers, onboard, static_code
+from tests.api.test_wallet_api import auth, on_loopback, open_wallet
+
+ALICE, BOB = "+6591234567", "+6598765432"
+Shop = tuple[httpx.Client, ApiContext, dict[str, object], dict[str, object]]
+# Past a signed 64-bit column (BIGINT, SQLite's INTEGER), and past the ledger's u128.
+PAST_BIGINT = 2**63
+PAST_U128 = 2**128
+
+
+@pytest.fixture
+def shop_on_each_backend(store_url: str) -> Iterator[Shop]:
+    """A merchant, and Alice's wallet with money in it, on SQLite and PostgreSQL in turn."""
+    ctx = build_context(store_url)
+    with on_loopback(ctx) as client:
+        merchant = onboard(client, ctx)
+        alice = open_wallet(client, ALICE)
+        open_wallet(client, BOB)
+        assert ctx.wallets.cash_in(ALICE, "SGD", 20_000).result.name == "ok"
+        yield client, ctx, merchant, alice
+
+
+def refused(response: httpx.Response, param: str) -> None:
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["param"]) == ("parameter_invalid", param), error
+
+
+def post(
+    client: httpx.Client, path: str, body: dict[str, object], headers: dict[str, str]
+) -> httpx.Response:
+    """`body` as JSON with every non-ASCII character escaped: a lone surrogate (which JSON
+    can carry) arrives as the server's decoder makes it."""
+    json_headers = headers | {"Content-Type": "application/json"}
+    return client.post(path, content=json.dumps(body), headers=json_headers)
+
+
+def pay(
+    client: httpx.Client, alice: dict[str, object], code: str, key: str, **body: object
+) -> httpx.Response:
+    payment = {"payload": code, "amount_minor": 100} | body
+    return post(client, "/v1/payments", payment, auth(alice) | {"Idempotency-Key": key})
+
+
+def test_every_request_body_is_held_to_what_storage_holds() -> None:
+    """Every route's JSON body is a `RequestBody` (its texts checked), and every amount in it
+    is bounded by `amount_minor_max` at most: a new route cannot forget either."""
+    bodies = {
+        param.field_info.annotation
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for param in route.dependant.body_params
+    }
+    models = [b for b in bodies if isinstance(b, type) and issubclass(b, BaseModel)]
+    assert len(models) >= 15
+    for model in models:
+        assert issubclass(model, RequestBody), model
+        for name, schema in model.model_json_schema()["properties"].items():
+            if name.endswith("amount_minor"):
+                maxima = [s.get("maximum") for s in [schema, *schema.get("anyOf", [])]]
+                assert any(m is not None and m <= amount_minor_max for m in maxima), (model, name)
+
+
+def test_amounts_past_what_storage_holds_are_named(shop_on_each_backend: Shop) -> None:
+    client, _, merchant, alice = shop_on_each_backend
+    code = static_code(client, merchant)
+    refused(pay(client, alice, code, "big", amount_minor=PAST_BIGINT), "amount_minor")
+    refused(pay(client, alice, code, "huge", amount_minor=PAST_U128), "amount_minor")
+    by_code = post(
+        client,
+        "/v1/payments/code",
+        {"code": "28" + "0" * 16, "amount_minor": PAST_BIGINT},
+        merchant_headers(merchant, "code-big"),
+    )
+    refused(by_code, "amount_minor")
+    held = pay(client, alice, code, "held", capture=False)
+    assert held.status_code == 201, held.text
+    payment = held.json()["id"]
+    for action in ("capture", "refunds"):
+        answer = post(
+            client,
+            f"/v1/payments/{payment}/{action}",
+            {"amount_minor": PAST_U128},
+            merchant_headers(merchant, f"{action}-huge"),
+        )
+        refused(answer, "amount_minor")
+    p2p = post(
+        client,
+        f"/v1/wallets/{alice['id']}/transfers",
+        {"to_phone": BOB, "amount_minor": PAST_U128},
+        auth(alice) | {"Idempotency-Key": "p2p-huge"},
+    )
+    refused(p2p, "amount_minor")
+    # The honest payment beside them went through.
+    assert client.get(f"/v1/payments/{payment}", headers=auth(alice)).status_code == 200
+
+
+@pytest.mark.parametrize("bad", ["nul\x00in", "bell\x07", "esc\x1b[31m", "lone \ud800"])
+def test_texts_storage_cannot_hold_are_named(shop_on_each_backend: Shop, bad: str) -> None:
+    client, _ctx, merchant, alice = shop_on_each_backend
+    code = static_code(client, merchant)
+    refused(pay(client, alice, code, f"d-{bad!r}", description=bad), "description")
+    refused(pay(client, alice, code, f"r-{bad!r}", reference=bad), "reference")
+    wallet = post(
+        client,
+        "/v1/wallets",
+        {"phone": "+6590000001", "name": bad, "currency": "SGD"},
+        {"Idempotency-Key": f"w-{bad!r}"},
+    )
+    refused(wallet, "name")
+    key = post(
+        client,
+        "/v1/merchants/me/api_keys",
+        {"name": bad},
+        merchant_headers(merchant, f"k-{bad!r}"),
+    )
+    refused(key, "name")
+
+
+def test_honest_payments_never_fail_beside_bad_ones(shop_on_each_backend: Shop) -> None:
+    """A trickle of requests storage cannot hold, among honest payments at the same moment
+    (so in the same group commits): every honest payment succeeds, every bad one is a 400."""
+    client, _, merchant, alice = shop_on_each_backend
+    code = static_code(client, merchant)
+    bad = [{"amount_minor": PAST_BIGINT}, {"description": "x\x00y"}, {"reference": "\ud800"}]
+
+    def attempt(n: int) -> tuple[bool, httpx.Response]:
+        if n % 4 == 3:
+            return False, pay(client, alice, code, f"bad-{n}", **bad[n % len(bad)])
+        return True, pay(client, alice, code, f"honest-{n}", amount_minor=10)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(attempt, range(120)))
+    honest = [r for ok, r in answers if ok]
+    assert [r.status_code for r in honest] == [201] * len(honest), [
+        r.text for r in honest if r.status_code != 201
+    ][:3]
+    assert {r.status_code for ok, r in answers if not ok} == {400}
