@@ -4,6 +4,7 @@ and a bad request never fails anyone else's payment (docs/adr/0029)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -156,3 +157,23 @@ def test_honest_payments_never_fail_beside_bad_ones(shop_on_each_backend: Shop) 
         r.text for r in honest if r.status_code != 201
     ][:3]
     assert {r.status_code for ok, r in answers if not ok} == {400}
+
+
+def test_what_reaches_storage_unstorable_is_a_400_not_an_outage(
+    shop_on_each_backend: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the edge's checks (as a future field might slip by them), a value the database
+    refuses is answered as bad input on both backends, never 500 nor 503 "retry"."""
+    client, ctx, merchant, alice = shop_on_each_backend
+    code = static_code(client, merchant)
+    store = ctx.payments.records
+    assert store is not None
+    add = store.add
+    monkeypatch.setattr(
+        store, "add", lambda r: add(dataclasses.replace(r, amount_minor=PAST_BIGINT))
+    )
+    answer = pay(client, alice, code, "slipped")
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "parameter_invalid"
+    monkeypatch.setattr(store, "add", add)
+    assert pay(client, alice, code, "honest").status_code == 201

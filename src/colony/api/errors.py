@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from colony.kernel.errors import StorageUnavailable
+from colony.kernel.errors import StorageUnavailable, UnstorableInput
 
 logger = logging.getLogger("colony.api")
 # Seconds a caller is asked to wait before retrying while storage is unavailable.
@@ -103,6 +103,18 @@ def install(app: FastAPI) -> None:
             "parameter_invalid",
             str(first.get("msg", "invalid request")),
             param=".".join(location) or None,
+        )
+        return JSONResponse(error.body(), status_code=400)
+
+    @app.exception_handler(UnstorableInput)
+    async def unstorable(_: Request, exc: UnstorableInput) -> JSONResponse:
+        # A value the edge's checks (api/input_limits.py) let through and the database
+        # refused: bad input, which no retry mends, so never a 503 asking for one.
+        logger.warning("unstorable input: %s", exc)
+        error = ApiError(
+            400,
+            "parameter_invalid",
+            "a value in the request is out of the range Colony can store",
         )
         return JSONResponse(error.body(), status_code=400)
 
