@@ -18,7 +18,7 @@ from colony.api.app import ROUTERS
 from colony.api.context import ApiContext
 from colony.api.input_limits import RequestBody, amount_minor_max
 from colony.cli.serve import build_context
-from tests.api.test_payment_api import merchant_headers, onboard, static_code
+from tests.api.test_payment_api import merchant_headers, onboard, operator_headers, static_code
 from tests.api.test_wallet_api import auth, on_loopback, open_wallet
 
 ALICE, BOB = "+6591234567", "+6598765432"
@@ -177,3 +177,25 @@ def test_what_reaches_storage_unstorable_is_a_400_not_an_outage(
     assert answer.json()["error"]["code"] == "parameter_invalid"
     monkeypatch.setattr(store, "add", add)
     assert pay(client, alice, code, "honest").status_code == 201
+
+
+@pytest.mark.parametrize("depth", [2_000, 100_000])
+def test_a_body_nested_too_deep_is_a_400(shop_on_each_backend: Shop, depth: int) -> None:
+    """Python's JSON reader gives up past the interpreter's recursion limit: whoever reads a
+    body (FastAPI for a model, the ledger's batch route itself) answers 400, never 500."""
+    client, ctx, _, alice = shop_on_each_backend
+    nested = "[" * depth + "]" * depth
+    operator = operator_headers(ctx)
+    for path, body, headers in [
+        ("/v1/ledger/transfers/batch", f'{{"transfers": {nested}}}', operator),
+        ("/v1/payments", f'{{"payload": "x", "extra": {nested}}}', auth(alice)),
+        ("/v1/merchants", f'{{"legal_name": {nested}}}', operator),
+    ]:
+        answer = client.post(
+            path,
+            content=body,
+            headers=headers | {"Content-Type": "application/json", "Idempotency-Key": path},
+        )
+        assert answer.status_code == 400, answer.text
+        error = answer.json()["error"]
+        assert error["code"] == "parameter_invalid" and "nested" in error["message"], error

@@ -87,6 +87,12 @@ class ApiError(Exception):
         }
 
 
+def nested_too_deep() -> ApiError:
+    """A JSON body nested past what Python's reader follows (its recursion limit): bad input
+    whoever read it, FastAPI for a request model or a route reading its own body."""
+    return ApiError(400, "parameter_invalid", "the JSON body is nested too deeply to read")
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -118,6 +124,15 @@ def install(app: FastAPI) -> None:
         )
         return JSONResponse(error.body(), status_code=400)
 
+    @app.exception_handler(RecursionError)
+    async def too_deep(request: Request, exc: RecursionError) -> JSONResponse:
+        # Python's JSON reader says where it gave up ("while decoding a JSON array"); any
+        # other recursion past the limit is a bug of ours.
+        if "JSON" not in str(exc):
+            return await bug(request, exc)
+        error = nested_too_deep()
+        return JSONResponse(error.body(), status_code=error.status)
+
     @app.exception_handler(StorageUnavailable)
     async def unavailable(_: Request, exc: StorageUnavailable) -> JSONResponse:
         # Broken infrastructure that mends itself (a new ledger writer being elected, a
@@ -145,6 +160,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc.__cause__, RecursionError):  # FastAPI reading a model's body
+            error = nested_too_deep()
+            return JSONResponse(error.body(), status_code=error.status)
         code = {404: "resource_missing", 405: "method_not_allowed"}.get(
             exc.status_code, "http_error"
         )
