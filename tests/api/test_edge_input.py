@@ -14,7 +14,7 @@ import pytest
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from colony.api.app import ROUTERS
+from colony.api.app import ROUTERS, batch_request_bytes_max, request_bytes_max
 from colony.api.context import ApiContext
 from colony.api.input_limits import RequestBody, amount_minor_max
 from colony.cli.serve import build_context
@@ -179,7 +179,7 @@ def test_what_reaches_storage_unstorable_is_a_400_not_an_outage(
     assert pay(client, alice, code, "honest").status_code == 201
 
 
-@pytest.mark.parametrize("depth", [2_000, 100_000])
+@pytest.mark.parametrize("depth", [2_000, 30_000])  # within the body limit
 def test_a_body_nested_too_deep_is_a_400(shop_on_each_backend: Shop, depth: int) -> None:
     """Python's JSON reader gives up past the interpreter's recursion limit: whoever reads a
     body (FastAPI for a model, the ledger's batch route itself) answers 400, never 500."""
@@ -199,3 +199,50 @@ def test_a_body_nested_too_deep_is_a_400(shop_on_each_backend: Shop, depth: int)
         assert answer.status_code == 400, answer.text
         error = answer.json()["error"]
         assert error["code"] == "parameter_invalid" and "nested" in error["message"], error
+
+
+def test_request_bodies_are_capped_batch_routes_higher(shop_on_each_backend: Shop) -> None:
+    """A body past `request_bytes_max` is refused 413 in Colony's error shape, whether its
+    Content-Length says so or it streams in chunks; the batch routes take up to
+    `batch_request_bytes_max`."""
+    client, ctx, _, alice = shop_on_each_backend
+    padding = "x" * request_bytes_max
+    wallet = {"phone": "+6590000003", "name": "A", "currency": "SGD", "pad": padding}
+    too_large = client.post("/v1/wallets", json=wallet, headers={"Idempotency-Key": "big"})
+    assert too_large.status_code == 413, too_large.text
+    assert too_large.json()["error"]["code"] == "request_too_large"
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the bytes are counted as they come
+        yield b'{"payload": "'
+        for _ in range(request_bytes_max // 1024 + 1):
+            yield b"x" * 1024
+        yield b'"}'
+
+    streamed = client.post(
+        "/v1/payments",
+        content=chunks(),
+        headers=auth(alice) | {"Idempotency-Key": "streamed", "Content-Type": "application/json"},
+    )
+    assert streamed.status_code == 413, streamed.text
+    assert streamed.json()["error"]["code"] == "request_too_large"
+    # A batch past the ordinary cap is read (and its malformed events named), up to its own.
+    operator = operator_headers(ctx)
+    batch = {"transfers": [{"id": n, "note": padding} for n in range(2)]}
+    read = client.post(
+        "/v1/ledger/transfers/batch", json=batch, headers=operator | {"Idempotency-Key": "b1"}
+    )
+    assert read.status_code == 400, read.text
+    statement = "id,amount_minor,currency\n" + "pay_x,1,SGD\n" * (request_bytes_max // 10)
+    reconciled = client.post(
+        "/v1/settlements/2026-03-14/reconciliations",
+        params={"partner": "ptn_none"},
+        content=statement,
+        headers=operator | {"Idempotency-Key": "statement", "Content-Type": "text/csv"},
+    )
+    assert reconciled.status_code == 404, reconciled.text  # read, then its partner looked up
+    huge = {"transfers": ["x" * batch_request_bytes_max]}
+    refused = client.post(
+        "/v1/ledger/transfers/batch", json=huge, headers=operator | {"Idempotency-Key": "b2"}
+    )
+    assert refused.status_code == 413, refused.text
+    assert refused.json()["error"]["code"] == "request_too_large"

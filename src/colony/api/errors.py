@@ -43,6 +43,7 @@ ERROR_STATUSES: dict[int, str] = {
     404: "Nothing of that id that the caller may see.",
     409: "In conflict with what is already there, or the Idempotency-Key was used for "
     "another request, or is still being served.",
+    413: "The request body is larger than this operation takes (`request_too_large`).",
     422: "Well-formed, but the rates on hand cannot price it.",
     429: "Too many requests: retry after `Retry-After` seconds.",
     500: "Something went wrong on Colony's side (a bug): the error object, never a trace.",
@@ -163,7 +164,7 @@ def install(app: FastAPI) -> None:
         if isinstance(exc.__cause__, RecursionError):  # FastAPI reading a model's body
             error = nested_too_deep()
             return JSONResponse(error.body(), status_code=error.status)
-        code = {404: "resource_missing", 405: "method_not_allowed"}.get(
+        code = {404: "resource_missing", 405: "method_not_allowed", 413: "request_too_large"}.get(
             exc.status_code, "http_error"
         )
         error = ApiError(exc.status_code, code, str(exc.detail))
