@@ -18,7 +18,13 @@ from colony.api.app import ROUTERS, batch_request_bytes_max, request_bytes_max
 from colony.api.context import ApiContext
 from colony.api.input_limits import RequestBody, amount_minor_max
 from colony.cli.serve import build_context
-from tests.api.test_payment_api import merchant_headers, onboard, operator_headers, static_code
+from tests.api.test_payment_api import (
+    SHOP,
+    merchant_headers,
+    onboard,
+    operator_headers,
+    static_code,
+)
 from tests.api.test_wallet_api import auth, on_loopback, open_wallet
 
 ALICE, BOB = "+6591234567", "+6598765432"
@@ -40,10 +46,10 @@ def shop_on_each_backend(store_url: str) -> Iterator[Shop]:
         yield client, ctx, merchant, alice
 
 
-def refused(response: httpx.Response, param: str) -> None:
+def refused(response: httpx.Response, param: str, code: str = "parameter_invalid") -> None:
     assert response.status_code == 400, response.text
     error = response.json()["error"]
-    assert (error["code"], error["param"]) == ("parameter_invalid", param), error
+    assert (error["code"], error["param"]) == (code, param), error
 
 
 def post(
@@ -76,6 +82,7 @@ def test_every_request_body_is_held_to_what_storage_holds() -> None:
     assert len(models) >= 15
     for model in models:
         assert issubclass(model, RequestBody), model
+        assert model.name_fields <= set(model.model_fields), model
         for name, schema in model.model_json_schema()["properties"].items():
             if name.endswith("amount_minor"):
                 maxima = [s.get("maximum") for s in [schema, *schema.get("anyOf", [])]]
@@ -246,3 +253,56 @@ def test_request_bodies_are_capped_batch_routes_higher(shop_on_each_backend: Sho
     )
     assert refused.status_code == 413, refused.text
     assert refused.json()["error"]["code"] == "request_too_large"
+
+
+def test_names_refuse_controls_bidi_overrides_and_unknown_countries(
+    shop_on_each_backend: Shop,
+) -> None:
+    client, ctx, _, _ = shop_on_each_backend
+    operator = operator_headers(ctx)
+    for field, value in [
+        ("display_name", "evil\u202egnp.exe"),
+        ("legal_name", "Isolated \u2066name\u2069"),
+        ("legal_name", "Tab\tName"),
+        ("city", "Sing\u202apore"),
+        ("country", "ZZ"),  # shaped like a code, assigned to no country
+        ("country", "XK"),  # in use for Kosovo, but not assigned by ISO 3166-1
+    ]:
+        answer = post(
+            client,
+            "/v1/merchants",
+            SHOP | {field: value},
+            operator | {"Idempotency-Key": f"m-{field}-{value!r}"},
+        )
+        refused(answer, field, "invalid_country" if field == "country" else "parameter_invalid")
+    partner = {"name": "GCash", "brand": "GCash", "country": "PH", "currency": "PHP"}
+    for field, value in [("name", "G\u202eCash"), ("brand", "G\x00Cash"), ("country", "QQ")]:
+        answer = post(
+            client,
+            "/v1/partners",
+            partner | {field: value},
+            operator | {"Idempotency-Key": f"p-{field}-{value!r}"},
+        )
+        refused(answer, field, "unknown_country" if field == "country" else "parameter_invalid")
+    cause = post(
+        client,
+        "/v1/causes",
+        {"name": "Food \u2067Bank", "currency": "SGD"},
+        operator | {"Idempotency-Key": "cause-bidi"},
+    )
+    refused(cause, "name")
+    wallet = post(
+        client,
+        "/v1/wallets",
+        {"phone": "+6590000002", "name": "Ann\u202dA", "currency": "SGD"},
+        {"Idempotency-Key": "w-bidi"},
+    )
+    refused(wallet, "name")
+    # Names in any script are welcome: only the invisible reordering marks are refused.
+    welcome = post(
+        client,
+        "/v1/merchants",
+        SHOP | {"display_name": "مطعم 東京 Café", "country": "AE"},
+        operator | {"Idempotency-Key": "m-welcome"},
+    )
+    assert welcome.status_code == 201, welcome.text

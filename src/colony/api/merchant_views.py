@@ -15,6 +15,7 @@ from colony.merchants import Merchant
 
 
 class OnboardMerchant(RequestBody):
+    name_fields = frozenset({"legal_name", "display_name", "city"})
     legal_name: str = Field(min_length=1, max_length=200)
     display_name: str = Field(min_length=1, max_length=25)
     mcc: str

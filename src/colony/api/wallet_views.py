@@ -33,6 +33,7 @@ _REFUSALS = {
 
 
 class OpenWallet(RequestBody):
+    name_fields = frozenset({"name"})
     phone: str = Field(description="E.164, e.g. +6591234567")
     name: str = Field(min_length=1, max_length=100)
     currency: str = Field(min_length=3, max_length=3, description="ISO 4217, e.g. SGD")

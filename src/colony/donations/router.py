@@ -85,6 +85,7 @@ SignedIn = Depends(signed_in)
 
 
 class RegisterCause(RequestBody):
+    name_fields = frozenset({"name"})
     name: str = Field(min_length=1, max_length=cause_name_chars_max, description="e.g. Food Bank")
     currency: str = Field(min_length=3, max_length=3, description="ISO 4217, e.g. SGD")
 

@@ -47,6 +47,7 @@ class QrCodeObject(BaseModel):
 
 
 class CreateKey(RequestBody):
+    name_fields = frozenset({"name"})
     name: str = Field(min_length=1, max_length=key_name_chars_max, description="e.g. till 3")
     scopes: list[str] = Field(
         min_length=1,

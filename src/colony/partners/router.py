@@ -113,6 +113,7 @@ class PartnerMerchantList(BaseModel):
 
 
 class CreatePartner(RequestBody):
+    name_fields = frozenset({"name", "brand"})
     name: str = Field(min_length=1, max_length=partner_name_chars_max, description="legal name")
     brand: str = Field(min_length=1, max_length=partner_name_chars_max, description="as shown")
     country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. PH")
@@ -120,6 +121,7 @@ class CreatePartner(RequestBody):
 
 
 class CreatePartnerKey(RequestBody):
+    name_fields = frozenset({"name"})
     name: str = Field(min_length=1, max_length=key_name_chars_max, description="e.g. backend")
 
 
