@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from colony.kernel.errors import UnstorableInput
 from colony.payments import sql_store as sql_payments
 from colony.payments.sql_store import open_payment_store
 from colony.payments.store import (
@@ -156,3 +157,49 @@ def test_cross_border_records_of_many_payments_are_read_at_once(
     assert reopened.cross_border_of_many([]) == {}
     assert reopened.cross_border_of(5) is None
     reopened.close()
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"amount_minor": 2**63},  # past BIGINT on both backends
+        {"description": "nul\x00in"},  # PostgreSQL text cannot hold it; SQLite can
+        {"reference": "lone \ud800"},  # no UTF-8 column can hold it
+    ],
+)
+def test_a_record_storage_cannot_hold_fails_alone(store_url: str, bad: dict[str, object]) -> None:
+    """Records storage cannot hold, among honest ones in the same group commits: each honest
+    record is durable, each bad one is refused as the caller's input (never as storage being
+    unavailable, which asks for a retry that can never succeed)."""
+    store = open_payment_store(store_url)
+    holds_nul = store_url.startswith("sqlite")
+    start = threading.Barrier(12)
+    outcomes: dict[int, object] = {}
+
+    def pay(n: int) -> None:
+        start.wait()
+        for i in range(15):
+            pid = n * 100 + i + 1
+            honest = record(pid)
+            try:
+                outcomes[pid] = store.add(
+                    dataclasses.replace(honest, **bad) if i % 5 == 4 else honest
+                )
+            except Exception as exc:
+                outcomes[pid] = exc
+
+    threads = [threading.Thread(target=pay, args=(n,)) for n in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for pid, outcome in outcomes.items():
+        bad_one = pid % 100 % 5 == 0
+        if bad_one and not (holds_nul and "description" in bad):
+            assert isinstance(outcome, UnstorableInput), repr(outcome)
+            assert store.by_id(pid) is None
+        else:
+            expected = dataclasses.replace(record(pid), **bad) if bad_one else record(pid)
+            assert outcome == expected, repr(outcome)
+            assert store.by_id(pid) == expected
+    store.close()

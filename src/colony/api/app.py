@@ -6,7 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from colony import __version__
 from colony.api import auth, errors, page
@@ -22,9 +23,17 @@ from colony.merchants import router as merchants
 from colony.partners import router as partners
 from colony.payments import router as payments
 from colony.settlement import router as settlement
+from colony.settlement import statement_bytes_max
 from colony.wallets import funding_router as funding
 from colony.wallets import router as wallets
 from colony.webhooks import router as webhooks
+
+# The largest request body a route takes, in bytes: a payment's is a few hundred, and the
+# largest model (a merchant's onboarding) a few kilobytes.
+request_bytes_max = 64 * 1024
+# The largest body a batch route takes, in bytes: a settlement statement file (its own
+# limit), or 8,190 ledger events (well under 1 KiB each as JSON).
+batch_request_bytes_max = statement_bytes_max
 
 # Every product's routes, in the order they are matched (and listed in the OpenAPI
 # description): payments first, the hot path, so a payment is matched against the fewest
@@ -44,6 +53,62 @@ ROUTERS: tuple[APIRouter, ...] = (
     donations.router,
     page.router,
 )
+
+
+class RequestTooLarge(StarletteHTTPException):
+    """A body streamed past its route's limit: raised from `receive`, where FastAPI passes an
+    HTTPException on unchanged, and answered 413 in Colony's shape (api/errors.py)."""
+
+    def __init__(self, limit_bytes: int) -> None:
+        super().__init__(413, f"the request body is larger than {limit_bytes:,} bytes")
+
+
+def _batch(path: str) -> bool:
+    """The routes that take a batch: ledger events (`/v1/ledger/*/batch`), a settlement
+    statement file (`/v1/settlements/*/reconciliations`). Most paths fail the first test."""
+    return path.endswith(("/batch", "/reconciliations")) and path.startswith(
+        ("/v1/ledger/", "/v1/settlements/")
+    )
+
+
+class BodyLimited:
+    """Every request body is capped (`request_bytes_max`, the batch routes'
+    `batch_request_bytes_max`) before any of it is held: one past its Content-Length is refused
+    413 at once, unread, and one streamed without a length is counted as it arrives. Without
+    a cap, an 11 MB body cost the server 250 MB of memory to parse."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        limit = batch_request_bytes_max if _batch(scope["path"]) else request_bytes_max
+        length = b""
+        for name, value in scope["headers"]:  # a plain loop: the cheapest on the hot path
+            if name == b"content-length":
+                length = value
+                break
+        if length.isdigit():
+            # The server holds a body to its Content-Length, so this is the whole check.
+            if int(length) <= limit:
+                await self._app(scope, receive, send)
+                return
+            error = ApiError(413, "request_too_large", RequestTooLarge(limit).detail)
+            await JSONResponse(error.body(), status_code=413)(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise RequestTooLarge(limit)
+            return message
+
+        await self._app(scope, counted, send)
 
 
 class RateLimited:
@@ -96,6 +161,8 @@ def create_app(ctx: ApiContext) -> FastAPI:
         ctx.address_limiter = RateLimiter(
             ctx.clock, rate_limit_per_s * address_share, rate_limit_burst * address_share
         )
+    # The rate limits outermost: an oversized request still draws on its caller's bucket.
+    app.add_middleware(BodyLimited)
     app.add_middleware(RateLimited, ctx=ctx)
     for router in ROUTERS:
         # The routes themselves, as `@app.post` would add them: an included router is

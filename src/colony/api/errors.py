@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from colony.kernel.errors import StorageUnavailable
+from colony.kernel.errors import StorageUnavailable, UnstorableInput
 
 logger = logging.getLogger("colony.api")
 # Seconds a caller is asked to wait before retrying while storage is unavailable.
@@ -43,6 +43,7 @@ ERROR_STATUSES: dict[int, str] = {
     404: "Nothing of that id that the caller may see.",
     409: "In conflict with what is already there, or the Idempotency-Key was used for "
     "another request, or is still being served.",
+    413: "The request body is larger than this operation takes (`request_too_large`).",
     422: "Well-formed, but the rates on hand cannot price it.",
     429: "Too many requests: retry after `Retry-After` seconds.",
     500: "Something went wrong on Colony's side (a bug): the error object, never a trace.",
@@ -87,6 +88,12 @@ class ApiError(Exception):
         }
 
 
+def nested_too_deep() -> ApiError:
+    """A JSON body nested past what Python's reader follows (its recursion limit): bad input
+    whoever read it, FastAPI for a request model or a route reading its own body."""
+    return ApiError(400, "parameter_invalid", "the JSON body is nested too deeply to read")
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -105,6 +112,27 @@ def install(app: FastAPI) -> None:
             param=".".join(location) or None,
         )
         return JSONResponse(error.body(), status_code=400)
+
+    @app.exception_handler(UnstorableInput)
+    async def unstorable(_: Request, exc: UnstorableInput) -> JSONResponse:
+        # A value the edge's checks (api/input_limits.py) let through and the database
+        # refused: bad input, which no retry mends, so never a 503 asking for one.
+        logger.warning("unstorable input: %s", exc)
+        error = ApiError(
+            400,
+            "parameter_invalid",
+            "a value in the request is out of the range Colony can store",
+        )
+        return JSONResponse(error.body(), status_code=400)
+
+    @app.exception_handler(RecursionError)
+    async def too_deep(request: Request, exc: RecursionError) -> JSONResponse:
+        # Python's JSON reader says where it gave up ("while decoding a JSON array"); any
+        # other recursion past the limit is a bug of ours.
+        if "JSON" not in str(exc):
+            return await bug(request, exc)
+        error = nested_too_deep()
+        return JSONResponse(error.body(), status_code=error.status)
 
     @app.exception_handler(StorageUnavailable)
     async def unavailable(_: Request, exc: StorageUnavailable) -> JSONResponse:
@@ -133,7 +161,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "resource_missing", 405: "method_not_allowed"}.get(
+        if isinstance(exc.__cause__, RecursionError):  # FastAPI reading a model's body
+            error = nested_too_deep()
+            return JSONResponse(error.body(), status_code=error.status)
+        code = {404: "resource_missing", 405: "method_not_allowed", 413: "request_too_large"}.get(
             exc.status_code, "http_error"
         )
         error = ApiError(exc.status_code, code, str(exc.detail))

@@ -9,11 +9,13 @@ from pydantic import BaseModel, Field
 from colony.api import auth
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
+from colony.api.input_limits import RequestBody
 from colony.api.rate_limit import rate_limit_per_s_max
 from colony.merchants import Merchant
 
 
-class OnboardMerchant(BaseModel):
+class OnboardMerchant(RequestBody):
+    name_fields = frozenset({"legal_name", "display_name", "city"})
     legal_name: str = Field(min_length=1, max_length=200)
     display_name: str = Field(min_length=1, max_length=25)
     mcc: str
@@ -27,7 +29,6 @@ class OnboardMerchant(BaseModel):
         le=rate_limit_per_s_max,
         description="the merchant key's own request rate limit; omitted: the default",
     )
-    model_config = {"strict": True}
 
 
 class MerchantObject(BaseModel):

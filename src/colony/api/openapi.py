@@ -7,8 +7,9 @@ API's own conventions, the same for every operation, so no route repeats it:
 - the error object (`Error`) for each status an operation may answer with: 400 for every
   one (a malformed request), 429 (the rate limits), 500 (a bug) and 503 (storage
   unavailable for a moment) too, 401 for one that takes a credential, 403 for one whose
-  key needs a scope, 409 for one that takes an Idempotency-Key; FastAPI's own 422
-  validation answer is not Colony's (it answers 400) and is dropped;
+  key needs a scope, 409 for one that takes an Idempotency-Key, 413 for one that takes a
+  body; FastAPI's own 422 validation answer is not Colony's (it answers 400) and is
+  dropped;
 - `Idempotency-Key` marked required, as the API requires it on every POST that takes one
   (it is checked in `IdempotencyKey.run`, so that a missing key is answered in Colony's
   error shape, after the caller);
@@ -78,6 +79,8 @@ def _finish_operation(op: dict[str, Any]) -> None:
     if _mentions(responses.get("422", {}), "HTTPValidationError"):
         del responses["422"]
     statuses = [400, 429, 500, 503]
+    if "requestBody" in op:
+        statuses.append(413)  # the body limits (api/app.py)
     security = op.get("security") or []
     if security:
         statuses.append(401)

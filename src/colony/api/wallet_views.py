@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from colony.api import auth
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
+from colony.api.input_limits import RequestBody
 from colony.kernel.money import Money
 from colony.wallets import Wallet, WalletResult
 
@@ -31,7 +32,8 @@ _REFUSALS = {
 }
 
 
-class OpenWallet(BaseModel):
+class OpenWallet(RequestBody):
+    name_fields = frozenset({"name"})
     phone: str = Field(description="E.164, e.g. +6591234567")
     name: str = Field(min_length=1, max_length=100)
     currency: str = Field(min_length=3, max_length=3, description="ISO 4217, e.g. SGD")

@@ -27,6 +27,7 @@ from colony.api.deps import (
     operator,
 )
 from colony.api.errors import ApiError
+from colony.api.input_limits import AmountMinor, RequestBody
 from colony.api.wallet_views import AmountObject, amount_json
 from colony.donations import Cause, DonationResult, DonationService, cause_name_chars_max
 
@@ -83,15 +84,14 @@ async def signed_in(
 SignedIn = Depends(signed_in)
 
 
-class RegisterCause(BaseModel):
+class RegisterCause(RequestBody):
+    name_fields = frozenset({"name"})
     name: str = Field(min_length=1, max_length=cause_name_chars_max, description="e.g. Food Bank")
     currency: str = Field(min_length=3, max_length=3, description="ISO 4217, e.g. SGD")
-    model_config = {"strict": True}
 
 
-class Donate(BaseModel):
-    amount_minor: int = Field(gt=0, description="integer minor units: 1250 is 12.50 SGD")
-    model_config = {"strict": True}
+class Donate(RequestBody):
+    amount_minor: AmountMinor = Field(description="integer minor units: 1250 is 12.50 SGD")
 
 
 class CauseObject(BaseModel):

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from colony.api.answers import answers, product_router
 from colony.api.deps import Ctx, Idempotent, WalletCaller, quote_service
 from colony.api.errors import ApiError
+from colony.api.input_limits import RequestBody
 from colony.api.wallet_views import AmountObject
 from colony.fx import QuoteResult, quote_amount_minor_max
 from colony.kernel.money import UnknownCurrency, held_currency
@@ -54,7 +55,7 @@ class QuoteObject(BaseModel):
     expires_at: int
 
 
-class CreateQuote(BaseModel):
+class CreateQuote(RequestBody):
     sell_currency: str = Field(min_length=3, max_length=3, description="ISO 4217, e.g. SGD")
     buy_currency: str = Field(min_length=3, max_length=3, description="ISO 4217, e.g. JPY")
     sell_amount_minor: int | None = Field(
@@ -69,7 +70,6 @@ class CreateQuote(BaseModel):
         le=quote_amount_minor_max,
         description="What the customer buys, in minor units; or give sell_amount_minor",
     )
-    model_config = {"strict": True}
 
 
 def _refusal(result: QuoteResult, body: CreateQuote, detail: str) -> ApiError:

@@ -17,3 +17,10 @@ class InvalidInput(ColonyError, ValueError):
 
 class StorageUnavailable(ColonyError):
     """The storage backend failed; the operation's effects are not durable."""
+
+
+class UnstorableInput(InvalidInput):
+    """Storage refused a value it cannot hold (an integer past its column, a NUL in
+    PostgreSQL's text): the input's fault, so retrying it can never succeed. Input is held to
+    what storage can hold at the edge (api/input_limits.py); this is what reaches storage
+    anyway, reported as bad input rather than as storage being unavailable."""

@@ -19,6 +19,7 @@ from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, merchant, merchant_and_key, operator
 from colony.api.errors import ApiError
+from colony.api.input_limits import RequestBody
 from colony.api.key_views import (
     ApiKeyList,
     ApiKeyObject,
@@ -49,14 +50,14 @@ class QrCodeObject(BaseModel):
     payload: str
 
 
-class CreateKey(BaseModel):
+class CreateKey(RequestBody):
+    name_fields = frozenset({"name"})
     name: str = Field(min_length=1, max_length=key_name_chars_max, description="e.g. till 3")
     scopes: list[str] = Field(
         min_length=1,
         max_length=len(scopes.MERCHANT_SCOPES),
         description="a subset of the calling key's own: " + ", ".join(scopes.MERCHANT_SCOPES),
     )
-    model_config = {"strict": True}
 
 
 @router.post(

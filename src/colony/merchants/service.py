@@ -7,6 +7,7 @@ import re
 
 from colony.chart import IdPrefix
 from colony.kernel.clock import Clock
+from colony.kernel.countries import iso_3166_alpha_2
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import UnknownCurrency, ledger_of
 from colony.ledger import Account, LedgerPort
@@ -58,7 +59,9 @@ class MerchantService:
         name it before it exists, as a partner does to enrol it first."""
         if not re.fullmatch(r"[0-9]{4}", mcc):
             return OnboardResult.invalid_mcc, None
-        if not re.fullmatch(r"[A-Z]{2}", country):
+        # Upper case, as stored, and a code ISO 3166-1 assigns (Colony's own table): "XK"
+        # or "ZZ" would name no country a settlement or a report can place.
+        if not re.fullmatch(r"[A-Z]{2}", country) or not iso_3166_alpha_2(country):
             return OnboardResult.invalid_country, None
         try:
             ledger = ledger_of(currency)

@@ -20,6 +20,7 @@ from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, operator, partner
 from colony.api.errors import ApiError
+from colony.api.input_limits import RequestBody
 from colony.api.key_views import ApiKeyObject, key_json, key_name_chars_max, owned_key
 from colony.api.merchant_views import (
     MerchantObject,
@@ -111,17 +112,17 @@ class PartnerMerchantList(BaseModel):
     next_cursor: str | None
 
 
-class CreatePartner(BaseModel):
+class CreatePartner(RequestBody):
+    name_fields = frozenset({"name", "brand"})
     name: str = Field(min_length=1, max_length=partner_name_chars_max, description="legal name")
     brand: str = Field(min_length=1, max_length=partner_name_chars_max, description="as shown")
     country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. PH")
     currency: str = Field(min_length=3, max_length=3, description="ISO 4217, e.g. PHP")
-    model_config = {"strict": True}
 
 
-class CreatePartnerKey(BaseModel):
+class CreatePartnerKey(RequestBody):
+    name_fields = frozenset({"name"})
     name: str = Field(min_length=1, max_length=key_name_chars_max, description="e.g. backend")
-    model_config = {"strict": True}
 
 
 def partner_json(p: Partner) -> dict[str, object]:

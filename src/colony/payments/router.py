@@ -29,6 +29,7 @@ from colony.api.deps import (
     wallet_request,
 )
 from colony.api.errors import ApiError
+from colony.api.input_limits import AmountMinor, RequestBody
 from colony.api.payment_views import (
     PAYMENT_PARAM,
     PaymentList,
@@ -70,9 +71,9 @@ PaymentsWriter = Annotated[Merchant, merchant(scopes.PAYMENTS_WRITE)]
 RefundsWriter = Annotated[Merchant, merchant(scopes.REFUNDS_WRITE)]
 
 
-class PayByQr(BaseModel):
+class PayByQr(RequestBody):
     payload: str = Field(min_length=1, max_length=512)
-    amount_minor: int | None = Field(default=None, gt=0)
+    amount_minor: AmountMinor | None = None
     capture: bool = True
     description: str | None = Field(default=None, max_length=description_chars_max)
     reference: str | None = Field(
@@ -84,22 +85,19 @@ class PayByQr(BaseModel):
         description="an FX quote (POST /v1/fx/quotes) selling the wallet's currency and buying "
         "the merchant's amount in its currency: pays a merchant in another currency",
     )
-    model_config = {"strict": True}
 
 
-class PayByCode(BaseModel):
+class PayByCode(RequestBody):
     code: str = Field(max_length=payment_code_chars_max, description="as the payer's phone shows")
-    amount_minor: int = Field(gt=0)
+    amount_minor: AmountMinor
     description: str | None = Field(default=None, max_length=description_chars_max)
     reference: str | None = Field(
         default=None, max_length=reference_chars_max, description="the merchant's order reference"
     )
-    model_config = {"strict": True}
 
 
-class Amount(BaseModel):
-    amount_minor: int | None = Field(default=None, gt=0)
-    model_config = {"strict": True}
+class Amount(RequestBody):
+    amount_minor: AmountMinor | None = None
 
 
 class RefundObject(BaseModel):
@@ -142,7 +140,7 @@ class DecodedQrCode(BaseModel):
     warnings: list[str]
 
 
-class DecodeQr(BaseModel):
+class DecodeQr(RequestBody):
     payload: str = Field(min_length=1, max_length=512)
 
 

@@ -6,6 +6,12 @@ time. A commit per write would queue every request behind the others' commits. I
 first caller to find no write in progress writes everything queued so far in one transaction,
 then hands the next commit to the first caller that queued meanwhile; the others wait for the
 commit holding theirs. Each caller returns only once its write is durable.
+
+A commit refused for one item's data (`UnstorableInput`: an integer past its column, a NUL
+in PostgreSQL's text) is retried one item at a time, so the honest items commit and only
+the bad one gets the error: one caller's bad input never fails its neighbours. A commit that
+fails for any other reason (storage unavailable, a bug) fails every item in it, once: a
+retry per item would only multiply the wait for an outage.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar, cast
+
+from colony.kernel.errors import UnstorableInput
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -61,6 +69,11 @@ class GroupCommit(Generic[T, R]):
             batch, self._queued = self._queued, []
         try:
             results = self._commit([entry.item for entry in batch])
+        except UnstorableInput as exc:
+            if len(batch) == 1:
+                batch[0].error = exc
+            else:
+                self._commit_each(batch)
         except BaseException as exc:
             for entry in batch:
                 entry.error = exc
@@ -76,3 +89,12 @@ class GroupCommit(Generic[T, R]):
                 self._queued[0].signal.set_result(None)
             else:
                 self._writing = False
+
+    def _commit_each(self, batch: list[_Entry[T, R]]) -> None:
+        """Commit each item of a batch refused for some item's data in its own transaction:
+        each gets its own result or its own error."""
+        for entry in batch:
+            try:
+                (entry.result,) = self._commit([entry.item])
+            except BaseException as exc:
+                entry.error = exc

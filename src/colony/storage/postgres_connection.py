@@ -4,7 +4,9 @@ A store keeps one connection in autocommit mode (a single statement is its own t
 several go inside `conn.transaction()`), with `synchronous_commit = on`, and serialises its
 request threads with a lock as the SQLite stores do. When the connection drops, the call that
 was using it raises `StorageUnavailable` (its effect may or may not have landed, as with any
-lost commit) and the next call connects afresh.
+lost commit) and the next call connects afresh. A value the database cannot hold (a NUL in
+text, an integer past BIGINT, a lone surrogate) is the input's fault, not the database's:
+it raises `UnstorableInput`, and the transaction holding it rolls back.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TypeVar
 
 import psycopg
 
-from colony.kernel.errors import StorageUnavailable
+from colony.kernel.errors import StorageUnavailable, UnstorableInput
 from colony.storage.postgres_journal import connect_timeout_s, redacted
 from colony.storage.postgres_migrate import migrate
 
@@ -67,12 +69,15 @@ class PostgresTables:
 
     @contextmanager
     def session(self) -> Iterator[Connection]:
-        """The live connection, held under the lock; a database error becomes
-        `StorageUnavailable` (callers catch the refusals they expect inside)."""
+        """The live connection, held under the lock; a value the database cannot hold
+        becomes `UnstorableInput`, any other database error `StorageUnavailable` (callers
+        catch the refusals they expect inside)."""
         with self._lock:
             conn = self._live()
             try:
                 yield conn
+            except (psycopg.DataError, UnicodeEncodeError) as exc:
+                raise UnstorableInput(f"{self.label}: {exc}") from exc
             except psycopg.Error as exc:
                 raise StorageUnavailable(f"{self.label}: {exc}") from exc
 

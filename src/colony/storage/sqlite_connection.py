@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from colony.kernel.errors import StorageUnavailable
+from colony.kernel.errors import StorageUnavailable, UnstorableInput
 from colony.storage.sqlite_migrate import migrate
 
 T = TypeVar("T")
@@ -20,6 +20,9 @@ R = TypeVar("R")
 busy_timeout_s = 30
 # Pause between attempts to switch a new database to WAL while another connection does, in s.
 wal_switch_retry_s = 0.01
+# What sqlite3 raises binding a value SQLite cannot hold: an integer past 64 bits, a string
+# with a lone surrogate (not UTF-8). The input's fault: raised as `UnstorableInput`.
+UNSTORABLE_VALUE_ERRORS = (OverflowError, UnicodeEncodeError)
 
 
 def connect(path: Path, synchronous: str = "FULL") -> sqlite3.Connection:
@@ -93,9 +96,17 @@ def immediate_transaction(
             try:
                 results = write(db, items)
                 db.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 db.execute("ROLLBACK")
+                unstorable(exc)
                 raise
         return results
 
     return commit
+
+
+def unstorable(exc: BaseException | None) -> None:
+    """Raise `UnstorableInput` from `exc` if it says a value could not be stored; else
+    return, for the caller to raise `exc` as it is."""
+    if isinstance(exc, UNSTORABLE_VALUE_ERRORS):
+        raise UnstorableInput(str(exc)) from exc

@@ -12,6 +12,7 @@ runs it on the backend behind the URL. A store asks for:
 The backends keep what they must do differently: SQLite takes the file's write gate around a
 write transaction (sqlite_connection.py says why), PostgreSQL reconnects after a dropped
 connection and reports database errors as `StorageUnavailable` (postgres_connection.py).
+On both, a value the database cannot hold raises `UnstorableInput`, the input's fault.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
 from colony.storage.postgres_connection import Connection, PostgresTables
-from colony.storage.sqlite_connection import connect, immediate_transaction, write_gate
+from colony.storage.sqlite_connection import connect, immediate_transaction, unstorable, write_gate
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -89,8 +90,9 @@ class SqliteTables:
             try:
                 yield self._session
                 self._db.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 self._db.execute("ROLLBACK")
+                unstorable(exc)
                 raise
 
     def in_transaction(
@@ -146,8 +148,9 @@ class _Locked:
         self._lock.acquire()
         return self._session
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, trace: object) -> None:
         self._lock.release()
+        unstorable(exc)
 
 
 class _PostgresSession:

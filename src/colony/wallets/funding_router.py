@@ -19,6 +19,7 @@ from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, FundingReader, Idempotent, WalletCaller, operator
 from colony.api.errors import ApiError
+from colony.api.input_limits import AmountMinor, RequestBody
 from colony.kernel.clock import utc_from_ns
 from colony.wallets import (
     FundingMovement,
@@ -28,10 +29,6 @@ from colony.wallets import (
     Wallet,
     WalletResult,
 )
-
-# The largest amount one top-up or withdrawal may ask for, in minor units: a bound on input
-# (the tier caps are far lower), so no request can overflow a ledger field.
-amount_minor_max = 2**63 - 1
 
 # How each refusal is answered: (HTTP status, error type, param).
 _REFUSALS = {
@@ -87,17 +84,15 @@ class FundingMovementObject(BaseModel):
     created_at: str
 
 
-class RegisterPartner(BaseModel):
+class RegisterPartner(RequestBody):
     name: str = Field(max_length=40, description="a-z, 0-9 and _, e.g. dbs_bank")
     kind: str = Field(max_length=20, description='"bank" or "card_issuer"')
     currency: str = Field(min_length=3, max_length=3, description="ISO 4217, e.g. SGD")
-    model_config = {"strict": True}
 
 
-class MoveMoney(BaseModel):
+class MoveMoney(RequestBody):
     partner: str = Field(min_length=1, max_length=40, description="a funding partner's name")
-    amount_minor: int = Field(gt=0, le=amount_minor_max, description="integer minor units")
-    model_config = {"strict": True}
+    amount_minor: AmountMinor = Field(description="integer minor units")
 
 
 def refusal(result: WalletResult) -> ApiError:

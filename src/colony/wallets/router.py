@@ -18,6 +18,7 @@ from colony.api import auth
 from colony.api.answers import answers, product_router
 from colony.api.deps import Ctx, Idempotent, WalletCaller
 from colony.api.errors import ApiError
+from colony.api.input_limits import AmountMinor, RequestBody
 from colony.api.wallet_views import (
     OpenedWalletObject,
     OpenWallet,
@@ -42,10 +43,9 @@ device_number_attempts = 8
 router = product_router("wallets")
 
 
-class SendMoney(BaseModel):
+class SendMoney(RequestBody):
     to_phone: str
-    amount_minor: int = Field(gt=0, description="integer minor units: 1250 is 12.50 SGD")
-    model_config = {"strict": True}
+    amount_minor: AmountMinor = Field(description="integer minor units: 1250 is 12.50 SGD")
 
 
 class TransferObject(BaseModel):
@@ -86,9 +86,8 @@ class DeviceList(BaseModel):
     has_more: bool
 
 
-class RevokeTokens(BaseModel):
+class RevokeTokens(RequestBody):
     all: bool = Field(default=False, description="every token of the wallet, not only this one")
-    model_config = {"strict": True}
 
 
 class TokenRevocationObject(BaseModel):

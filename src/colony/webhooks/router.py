@@ -17,6 +17,7 @@ from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, merchant
 from colony.api.errors import ApiError
+from colony.api.input_limits import RequestBody
 from colony.kernel.clock import NS_PER_S
 from colony.merchants import Merchant
 from colony.webhooks import Attempt, Endpoint, Event, TargetRefused
@@ -74,9 +75,8 @@ class WebhookEventList(BaseModel):
     next_cursor: str | None
 
 
-class SetEndpoint(BaseModel):
+class SetEndpoint(RequestBody):
     url: str = Field(min_length=1, max_length=2048, description="https:// URL that takes POSTs")
-    model_config = {"strict": True}
 
 
 def _check_url(ctx: ApiContext, url: str) -> None:

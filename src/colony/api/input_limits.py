@@ -1,0 +1,80 @@
+"""What the edge accepts: every amount and text a request carries, held to what storage can
+hold before anything is written (docs/adr/0029-input-limits-at-the-edge.md).
+
+A request whose amount or text storage cannot hold is the caller's mistake, answered 400
+naming its parameter. Let through, it would fail inside a shared group commit, beside other
+people's payments, or come back from PostgreSQL as an error that looks like an outage.
+
+Request bodies are `RequestBody` models, whose every text field is checked, and whose amounts
+are `AmountMinor`:
+
+- `AmountMinor`: a positive integer of minor units no larger than `amount_minor_max`;
+- text: no control characters (C0, DEL, C1: NUL among them, which PostgreSQL's text cannot
+  hold) and no lone surrogates (which no UTF-8 column can hold);
+- names (`name_fields`: a merchant's, a wallet owner's, a partner's, a cause's), shown to
+  people beside money: no bidirectional overrides or isolates either, which reorder what a
+  reader sees ("evil\u202egnp.exe" shows as "evilexe.png").
+
+Country codes are the services' to check, against Colony's own ISO 3166-1 table
+(kernel/countries.py), each answering with its own result code.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+# The largest amount a request may carry, in minor units: a signed 64-bit integer (2^63 - 1).
+# The ledger holds u128 amounts, but a payment's or a refund's record keeps its amount in a
+# BIGINT column (SQLite's INTEGER is the same 64 bits), the tighter of the two. One bound for
+# every amount the API takes, even those no record stores (a capture, a P2P transfer): each
+# is bounded by a stored one or by a balance far below it, and a client learns one limit.
+amount_minor_max = 2**63 - 1
+
+# C0 controls (NUL, tab, newline, escape, ...), DEL, C1 controls, and UTF-16 surrogates,
+# which a JSON string can carry escaped (`"\ud800"`) but no UTF-8 text can.
+_UNSTORABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Unicode's bidirectional embeddings and overrides (U+202A-U+202E) and isolates
+# (U+2066-U+2069). Right-to-left names need none of them: their letters carry their direction.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+AmountMinor = Annotated[int, Field(gt=0, le=amount_minor_max)]
+
+
+class RequestBody(BaseModel):
+    """A request's body: every text field is refused with what storage cannot hold, after
+    the field's own type and length checks (so those answer in their own words). Strict: a
+    number is never taken from a string, nor a string from a number."""
+
+    model_config = ConfigDict(strict=True)
+    # The fields that name someone or something shown to people: held to `plain_name` too.
+    name_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*")
+    @classmethod
+    def _storable_text(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str):
+            storable(value)
+            if info.field_name in cls.name_fields:
+                plain_name(value)
+        return value
+
+
+def storable(text: str) -> str:
+    """`text`, if storage can hold it; ValueError (a 400 naming the field) if not."""
+    return _without(_UNSTORABLE, text, "control characters or lone surrogates")
+
+
+def plain_name(name: str) -> str:
+    """`name`, if it holds no bidirectional override or isolate; ValueError if it does."""
+    return _without(_BIDI_CONTROLS, name, "bidirectional overrides or isolates")
+
+
+def _without(refused: re.Pattern[str], text: str, what: str) -> str:
+    found = refused.search(text)
+    if found is not None:
+        raise ValueError(f"must not contain {what} (U+{ord(found.group()):04X} at {found.start()})")
+    return text

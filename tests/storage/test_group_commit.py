@@ -1,0 +1,76 @@
+"""Group commit with forced interleavings: a batch that fails on one item's data commits the
+others alone, and only that item gets the error; a batch that fails for any other reason
+(storage unavailable) fails whole, without a retry per item."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+
+import pytest
+
+from colony.kernel.errors import StorageUnavailable, UnstorableInput
+from colony.storage.group_commit import GroupCommit
+
+# How long a test waits for its threads to queue, in seconds.
+queue_timeout_s = 10.0
+
+
+def batches_after_a_held_lead(
+    failure: Exception,
+) -> tuple[list[list[str]], dict[str, object]]:
+    """Submit "lead" and hold its commit until "a", "bad" and "b" have queued behind it, so
+    they share the next batch; a batch holding "bad" raises `failure`. The batches committed
+    and each item's outcome (its result, or the exception it got)."""
+    calls: list[list[str]] = []
+    release = threading.Event()
+
+    def commit(items: Sequence[str]) -> list[str]:
+        calls.append(list(items))
+        if items == ["lead"]:
+            release.wait(queue_timeout_s)
+        if "bad" in items:
+            raise failure
+        return [f"stored {item}" for item in items]
+
+    group: GroupCommit[str, str] = GroupCommit(commit)
+    outcomes: dict[str, object] = {}
+
+    def submit(item: str) -> None:
+        try:
+            outcomes[item] = group.submit(item)
+        except Exception as exc:
+            outcomes[item] = exc
+
+    lead = threading.Thread(target=submit, args=("lead",))
+    lead.start()
+    while not calls:
+        time.sleep(0.001)
+    others = [threading.Thread(target=submit, args=(item,)) for item in ("a", "bad", "b")]
+    for thread in others:
+        thread.start()
+        # One at a time, so the batch's order is known.
+        deadline = time.monotonic() + queue_timeout_s
+        while len(group._queued) < others.index(thread) + 1:
+            assert time.monotonic() < deadline, "the submitter never queued"
+            time.sleep(0.001)
+    release.set()
+    for thread in [lead, *others]:
+        thread.join()
+    return calls, outcomes
+
+
+def test_one_items_bad_data_fails_that_item_alone() -> None:
+    calls, outcomes = batches_after_a_held_lead(UnstorableInput("past BIGINT"))
+    assert calls == [["lead"], ["a", "bad", "b"], ["a"], ["bad"], ["b"]]
+    assert outcomes["a"] == "stored a" and outcomes["b"] == "stored b"
+    assert isinstance(outcomes["bad"], UnstorableInput)
+
+
+@pytest.mark.parametrize("failure", [StorageUnavailable("connection lost"), RuntimeError("bug")])
+def test_any_other_failure_fails_the_whole_batch_once(failure: Exception) -> None:
+    calls, outcomes = batches_after_a_held_lead(failure)
+    assert calls == [["lead"], ["a", "bad", "b"]]
+    assert all(outcomes[item] is failure for item in ("a", "bad", "b"))
+    assert outcomes["lead"] == "stored lead"
