@@ -67,7 +67,10 @@ class ApiError(Exception):
         *,
         type_: str = "invalid_request_error",
         param: str | None = None,
+        retry_after_s: int | None = None,
     ) -> None:
+        """`retry_after_s`: a refusal for now (429), answered with `Retry-After` and never
+        kept as the Idempotency-Key's answer."""
         super().__init__(message)
         self.status, self.code, self.message, self.type, self.param = (
             status,
@@ -76,6 +79,7 @@ class ApiError(Exception):
             type_,
             param,
         )
+        self.retry_after_s = retry_after_s
 
     def body(self) -> dict[str, object]:
         return {
@@ -97,6 +101,9 @@ def nested_too_deep() -> ApiError:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        if exc.retry_after_s is not None:
+            headers = {"Retry-After": str(exc.retry_after_s)}
+            return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
         return JSONResponse(exc.body(), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)

@@ -74,6 +74,11 @@ def run(
     try:
         status, payload = handler()
     except ApiError as exc:
+        if exc.retry_after_s is not None:
+            # "Not now" is no answer to keep: a retry with the same key after the wait must
+            # run again, not replay the refusal for a day.
+            store.release(scope, key)
+            raise
         status, payload = exc.status, exc.body()
     except BaseException:
         store.release(scope, key)  # a crash of ours, not an answer: let a retry run again

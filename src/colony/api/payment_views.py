@@ -24,6 +24,7 @@ from colony.payments import (
     PaymentRecord,
     PayOutcome,
     PayResult,
+    code_failure_window_s,
     is_treasury_account,
 )
 
@@ -93,7 +94,16 @@ def pay_refusal(result: PayResult, params: dict[str, str] | None = None) -> ApiE
         (p for prefix, p in (params or PAYMENT_PARAM).items() if result.name.startswith(prefix)),
         None,
     )
-    return ApiError(status, result.name, result.name.replace("_", " "), type_=kind, param=param)
+    # Too many failed codes lately: one more may be tried when the oldest leaves the window.
+    wait = code_failure_window_s if status == 429 else None
+    return ApiError(
+        status,
+        result.name,
+        result.name.replace("_", " "),
+        type_=kind,
+        param=param,
+        retry_after_s=wait,
+    )
 
 
 def payment_json(

@@ -6,6 +6,7 @@ from colony.payments.emv_qr import MerchantQr, QrFormatError, generate, parse
 from colony.payments.payment_code import (
     CODE_PREFIX,
     PaymentCodeVerifier,
+    code_failure_window_s,
     device_number_digits,
     new_device,
     password_digits,
@@ -50,6 +51,7 @@ __all__ = [
     "PaymentService",
     "PaymentStore",
     "QrFormatError",
+    "code_failure_window_s",
     "description_chars_max",
     "device_number_digits",
     "discount_fee",
