@@ -208,7 +208,6 @@ def test_any_changed_character_breaks_the_crc(index: int) -> None:
         ("0002010102", "says 2 characters, 0 left"),
         ("00020100020163041234", "appears twice"),
         ("0" * 600, "at most 512"),
-        (tlv("00", "01") + tlv("26", "0012abc") + "6304ABCD", "merchant account 26"),
     ],
 )
 def test_broken_structure_is_refused(payload: str, says: str) -> None:
@@ -268,3 +267,47 @@ def test_cli_decode_and_encode(tmp_path: object) -> None:
     assert parse(made.stdout.strip()).transaction_amount == "25.90"
     with open(png, "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+# A dynamic QRIS code as a large coffee chain prints it: additional data (62) holds, as its
+# sub-field 50, a plain order reference where the specification expects a template.
+QRIS_DYNAMIC_PLAIN_50 = with_crc(
+    tlv("00", "01")
+    + tlv("01", "12")
+    + tlv("26", tlv("00", "ID.CO.QRIS.WWW") + tlv("01", "936009153000000123"))
+    + tlv("52", "5814")
+    + tlv("53", "360")
+    + tlv("54", "57000")
+    + tlv("58", "ID")
+    + tlv("59", "KOPI KENANGAN")
+    + tlv("60", "JAKARTA")
+    + tlv("62", tlv("05", "ORD-8812") + tlv("50", "TRX20261202A77"))
+)
+
+
+def test_a_template_that_is_not_tlv_is_kept_raw_with_a_warning() -> None:
+    qr = parse(QRIS_DYNAMIC_PLAIN_50)
+    assert qr.crc_valid and qr.merchant_name == "KOPI KENANGAN"
+    assert qr.additional_data == {
+        "reference_label": "ORD-8812",
+        "payment_system_specific_50": {"raw": "TRX20261202A77"},
+    }
+    assert qr.warnings == [
+        "additional data 50: expected a 2-digit id and 2-digit length at 0; kept as it came"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("template", "where"),
+    [
+        (tlv("26", "0012abc"), "merchant_account_information"),
+        (tlv("62", "not tlv at all"), "additional_data"),
+        (tlv("80", "12"), "unreserved_templates"),
+    ],
+)
+def test_any_broken_template_is_kept_raw_and_the_code_still_read(template: str, where: str) -> None:
+    qr = parse(with_crc(tlv("00", "01") + template + tlv("53", "702") + tlv("58", "SG")))
+    assert qr.crc_valid and qr.transaction_currency == "702"
+    kept = getattr(qr, where)
+    assert {"raw": template[4:]} in (kept, *kept.values())
+    assert any(w.endswith("kept as it came") for w in qr.warnings)

@@ -7,9 +7,11 @@ value), some of them templates holding fields of their own. The last field is th
 Codes printed by real schemes (PromptPay, SGQR, PayNow, QRIS, DuitNow, Pix, QR Ph, VietQR,
 KHQR) do not all follow the book: fields out of order, optional fields missing, the CRC in
 lower-case hex, a value longer than its limit, payload format "02". A wallet that refused them
-would refuse real shops, so `parse` accepts them and says what it saw in `warnings`. What it
-never accepts is a broken structure, or (for payment) a CRC that does not match: a wrong CRC
-means the code was misread or tampered with.
+would refuse real shops, so `parse` accepts them and says what it saw in `warnings`; a
+template whose inside is not ID-length-value (a plain reference where a sub-template should
+be) is kept as it came, `{"raw": ...}`, with a warning. What it never accepts is a broken
+top level, or (for payment) a CRC that does not match: a wrong CRC means the code was
+misread or tampered with.
 """
 
 from __future__ import annotations
@@ -159,20 +161,37 @@ def _assign(qr: DecodedQr, tag: str, value: str) -> None:
     elif 2 <= number <= 25:
         qr.merchant_account_information[tag] = value  # card-scheme ids, primitive
     elif 26 <= number <= 51:
-        qr.merchant_account_information[tag] = _template(value, f"merchant account {tag}")
+        qr.merchant_account_information[tag] = _template(qr, value, f"merchant account {tag}")
     elif tag == "62":
-        qr.additional_data = _named_template(value, _ADDITIONAL_DATA_NAMES, "additional data")
+        qr.additional_data = _named_template(qr, value, _ADDITIONAL_DATA_NAMES, "additional data")
     elif tag == "64":
-        language = _named_template(value, _LANGUAGE_NAMES, "language template")
+        language = _named_template(qr, value, _LANGUAGE_NAMES, "language template")
         qr.merchant_information_language = {k: str(v) for k, v in language.items()}
     elif 80 <= number <= 99:
-        qr.unreserved_templates[tag] = _template(value, f"unreserved template {tag}")
+        qr.unreserved_templates[tag] = _template(qr, value, f"unreserved template {tag}")
     else:
         qr.rfu[tag] = value
 
 
-def _template(value: str, where: str) -> dict[str, object]:
-    inner = dict(_fields(value, where))
+def _inner_fields(qr: DecodedQr, value: str, where: str) -> list[tuple[str, str]] | None:
+    """A template's fields, or None (with a warning) when it is not well-formed TLV.
+
+    Real codes carry templates that are not: a dynamic QRIS code of a large coffee chain
+    holds a plain reference in additional data 50. Only the top level and the CRC decide
+    whether a code can be read at all; a template is the issuer's business, kept as it came.
+    """
+    try:
+        return _fields(value, where)
+    except QrFormatError as broken:
+        qr.warnings.append(f"{broken}; kept as it came")
+        return None
+
+
+def _template(qr: DecodedQr, value: str, where: str) -> dict[str, object]:
+    fields = _inner_fields(qr, value, where)
+    if fields is None:
+        return {"raw": value}
+    inner = dict(fields)
     out: dict[str, object] = {}
     if "00" in inner:
         out["globally_unique_identifier"] = inner.pop("00")
@@ -180,14 +199,19 @@ def _template(value: str, where: str) -> dict[str, object]:
     return out
 
 
-def _named_template(value: str, names: dict[str, str], where: str) -> dict[str, object]:
+def _named_template(
+    qr: DecodedQr, value: str, names: dict[str, str], where: str
+) -> dict[str, object]:
+    fields = _inner_fields(qr, value, where)
+    if fields is None:
+        return {"raw": value}
     out: dict[str, object] = {}
-    for tag, inner in _fields(value, where):
+    for tag, inner in fields:
         number = int(tag)
         if tag in names:
             out[names[tag]] = inner
         elif 50 <= number <= 99:
-            out[f"payment_system_specific_{tag}"] = _template(inner, f"{where} {tag}")
+            out[f"payment_system_specific_{tag}"] = _template(qr, inner, f"{where} {tag}")
         else:
             out[f"rfu_{tag}"] = inner
     return out
