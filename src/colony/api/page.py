@@ -1,9 +1,13 @@
 """The page at `/`: Colony is alive, and what its ledger holds.
 
 Plain server-rendered HTML with a little CSS; every value is escaped. The figures come from
-the ledger alone, read per request: one pass over the accounts (as `Ledger.totals` makes) and
-the newest lines of each merchant account's statement. Wallets and merchants are counted by
-their ledger accounts' codes (the chart of accounts), so the page needs no store of its own.
+the ledger alone, read per request in one pass over the accounts (as `Ledger.totals` makes).
+Wallets and merchants are counted by their ledger accounts' codes (the chart of accounts), so
+the page needs no store of its own.
+
+Anyone may read it, so it shows totals only: no payment, no merchant, nothing a payer wrote.
+It used to list the newest payments with their descriptions, which told a stranger who paid
+whom for what; single payments belong behind a sign-in (the console).
 """
 
 from __future__ import annotations
@@ -17,17 +21,9 @@ from fastapi.responses import HTMLResponse
 from colony import __version__
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx
-from colony.api.payment_views import payment_json
-from colony.kernel.clock import utc_from_ns
 from colony.kernel.money import Money, currency_of_ledger
-from colony.ledger import Transfer, TransferFlags
 from colony.merchants import ACCOUNT_MERCHANT, ACCOUNT_REVENUE
-from colony.payments import TRANSFER_PAYMENT, TRANSFER_REFUND
 from colony.wallets import ACCOUNT_WALLET
-
-# How many recent payments and refunds the page lists, newest first.
-recent_payments_shown = 10
-_SETTLES = int(TransferFlags.post_pending_transfer | TransferFlags.void_pending_transfer)
 
 _STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; margin: 0; color: #1d2733; background: #f6f7f9; }
@@ -41,6 +37,7 @@ th, td { padding: .4rem .6rem; border-bottom: 1px solid #e3e6ea; text-align: lef
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 td.n, td.nowrap { white-space: nowrap; }
 code { font-size: .8em; }
+.scroll { overflow-x: auto; }
 ul.counts { display: flex; gap: 1rem; list-style: none; padding: 0; margin: 0; }
 ul.counts li { background: #fff; padding: .6rem 1rem; border: 1px solid #e3e6ea; }
 ul.counts strong { font-size: 1.4rem; display: block; }
@@ -64,14 +61,11 @@ class PageFigures:
     currencies: list[CurrencyFigures]
     wallets: int
     merchants: int
-    recent: list[Transfer]
-    captured: dict[int, int]  # authorisation id -> amount captured, where its line was read
 
 
 def gather(ctx: ApiContext) -> PageFigures:
     per_ledger: dict[int, CurrencyFigures] = {}
     counts = {ACCOUNT_WALLET: 0, ACCOUNT_MERCHANT: 0}
-    merchant_accounts = []
     for a in ctx.ledger.all_accounts():
         figures = per_ledger.setdefault(a.ledger, CurrencyFigures(a.ledger))
         figures.accounts += 1
@@ -83,34 +77,11 @@ def gather(ctx: ApiContext) -> PageFigures:
         figures.by_code[a.code] = figures.by_code.get(a.code, 0) + balance
         if a.code in counts:
             counts[a.code] += 1
-        if a.code == ACCOUNT_MERCHANT:
-            merchant_accounts.append(a.id)
-    recent: dict[int, Transfer] = {}
-    captured: dict[int, int] = {}
-    for account_id in merchant_accounts:
-        page = ctx.ledger.statement(account_id, limit=recent_payments_shown, reverse=True)
-        for line in page.lines:
-            t = line.transfer
-            if line.kind != "transfer":
-                continue
-            if _is_payment_or_refund(t):
-                recent[t.id] = t
-            elif t.code == TRANSFER_PAYMENT and t.flags & TransferFlags.post_pending_transfer:
-                captured[t.pending_id] = t.amount
-    newest = sorted(recent.values(), key=lambda t: t.timestamp, reverse=True)
     return PageFigures(
         [per_ledger[k] for k in sorted(per_ledger)],
         counts[ACCOUNT_WALLET],
         counts[ACCOUNT_MERCHANT],
-        newest[:recent_payments_shown],
-        captured,
     )
-
-
-def _is_payment_or_refund(t: Transfer) -> bool:
-    if t.code == TRANSFER_REFUND:
-        return True
-    return t.code == TRANSFER_PAYMENT and not t.flags & _SETTLES  # not a capture or void
 
 
 def _amount(amount_minor: int, ledger: int) -> str:
@@ -141,20 +112,6 @@ def render(ctx: ApiContext) -> str:
         )
         or "<tr><td colspan='8'>No money yet.</td></tr>"
     )
-    payment_rows = (
-        "".join(
-            "<tr>"
-            f"<td class='nowrap'>{_e(utc_from_ns(t.timestamp).strftime('%Y-%m-%d %H:%M'))}</td>"
-            f"<td>{_kind(t)}</td>"
-            f"<td>{_e(_what_for(ctx, t))}</td>"
-            f"<td class='n'>{_e(_paid_amount(t, figures.captured))}</td>"
-            f"<td class='nowrap'>{_e(_status(ctx, t))}</td>"
-            f"<td><code>{_e(_public_id(t))}</code></td>"
-            "</tr>"
-            for t in figures.recent
-        )
-        or "<tr><td colspan='6'>No payments yet.</td></tr>"
-    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -170,58 +127,18 @@ journal entry <span id="journal">{ctx.ledger.journal_seq:,}</span>.</p>
 <li><strong id="merchants">{figures.merchants:,}</strong>merchants</li>
 </ul>
 <h2>Money per currency</h2>
-<table id="totals"><thead><tr><th>currency</th><th class="n">accounts</th>
+<div class="scroll"><table id="totals"><thead><tr><th>currency</th><th class="n">accounts</th>
 <th class="n">in wallets</th><th class="n">owed to merchants</th><th class="n">fee revenue</th>
 <th class="n">debits posted</th><th class="n">credits posted</th><th>balanced</th></tr></thead>
-<tbody>{money_rows}</tbody></table>
+<tbody>{money_rows}</tbody></table></div>
 <p class="meta">Debits and credits posted are in minor units and include the ledger's limit
 accounts (caps are enforced as balances); every currency's debits equal its credits.</p>
-<h2>Recent payments</h2>
-<table id="payments"><thead><tr><th>when (UTC)</th><th>what</th><th>merchant, for</th>
-<th class="n">amount</th>
-<th>status</th><th>id</th></tr></thead><tbody>{payment_rows}</tbody></table>
 </main></body></html>
 """
 
 
-def _kind(t: Transfer) -> str:
-    if t.code == TRANSFER_REFUND:
-        return "refund"
-    return "authorisation" if t.flags & TransferFlags.pending else "payment"
-
-
-def _what_for(ctx: ApiContext, t: Transfer) -> str:
-    """The merchant's name and the payment's description, from the payment's record."""
-    records = ctx.payments.records
-    if records is None:
-        return ""
-    record = records.by_id(t.user_data_128 if t.code == TRANSFER_REFUND else t.id)
-    if record is None:
-        return ""
-    merchant = ctx.merchants.by_id(record.merchant_id)
-    name = merchant.display_name if merchant is not None else record.merchant_id
-    return f"{name}: {record.description}" if record.description else name
-
-
-def _paid_amount(t: Transfer, captured: dict[int, int]) -> str:
-    """What was paid; for a captured authorisation, the capture out of what was held."""
-    if t.id in captured and captured[t.id] != t.amount:
-        return f"{_amount(captured[t.id], t.ledger)} of {_amount(t.amount, t.ledger)}"
-    return _amount(t.amount, t.ledger)
-
-
 def _balanced(c: CurrencyFigures) -> bool:
     return c.debits_posted == c.credits_posted and c.debits_pending == c.credits_pending
-
-
-def _status(ctx: ApiContext, t: Transfer) -> str:
-    if t.code == TRANSFER_REFUND:
-        return "succeeded"
-    return str(payment_json(ctx, t)["status"])
-
-
-def _public_id(t: Transfer) -> str:
-    return f"{'re' if t.code == TRANSFER_REFUND else 'pay'}_{t.id:032x}"
 
 
 router = APIRouter(include_in_schema=False)
