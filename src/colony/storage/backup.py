@@ -24,6 +24,7 @@ import psycopg
 from colony.kernel.errors import InvalidInput, StorageUnavailable
 from colony.storage.open import is_postgres, sqlite_path
 from colony.storage.postgres_journal import connect_timeout_s, redacted
+from colony.storage.sqlite_connection import create_private
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -44,6 +45,7 @@ def backup(url: str, to: Path, *, force: bool = False) -> BackupWritten:
         raise InvalidInput(f"{to} exists; pass --force to overwrite it")
     partial = to.with_name(to.name + ".partial")
     partial.unlink(missing_ok=True)
+    create_private(partial)  # a backup holds what the database holds: its owner's alone
     try:
         if is_postgres(url):
             entries = _pg_dump(url, partial)
@@ -114,6 +116,7 @@ def _sqlite_restore(source: Path, target: Path, *, force: bool) -> None:
         raise InvalidInput(f"{target} exists; pass --force to replace it")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    create_private(partial)
     try:
         uri = f"{source.resolve().as_uri()}?mode=ro"
         with (

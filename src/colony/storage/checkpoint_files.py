@@ -44,9 +44,11 @@ class CheckpointFiles:
             return None
 
     def write_checkpoint(self, seq: int, parts: Sequence[bytes]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = self.folder / f"{seq:020d}.checkpoint.tmp{os.getpid()}"
-        with temporary.open("wb") as out:
+        # A checkpoint holds every balance: its owner's alone, as the database is.
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
             for part in parts:
                 out.write(part)
             out.flush()

@@ -3,6 +3,8 @@ and the schema brought up to date (the pending migrations applied)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import threading
 import time
@@ -33,9 +35,21 @@ def connect(path: Path, synchronous: str = "FULL") -> sqlite3.Connection:
     return db
 
 
+def create_private(path: Path) -> None:
+    """Make `path` an empty file only its owner may read or write, unless it exists.
+
+    A database holds balances, phone numbers and key digests: nobody else on the machine may
+    read it. SQLite gives the -wal and -shm files beside it the database file's own mode, so
+    making the database 0600 before SQLite first opens it covers them too. An existing file
+    keeps the mode its operator gave it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def open_connection(path: Path, synchronous: str = "FULL") -> sqlite3.Connection:
     """`connect` without touching the schema."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    create_private(path)
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     db.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
     _switch_to_wal(db)
