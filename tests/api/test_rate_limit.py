@@ -44,6 +44,21 @@ def test_too_many_requests_get_429(served: tuple[httpx.Client, ApiContext]) -> N
     assert client.get("/v1/wallets/me", headers=auth(bob)).status_code == 200  # another caller
 
 
+def test_one_credential_written_differently_draws_on_one_bucket(
+    served: tuple[httpx.Client, ApiContext],
+) -> None:
+    client, ctx = served
+    alice = open_wallet(client, "+6591234567")
+    ctx.limiter = RateLimiter(ManualClock(), per_s=1, burst=3)  # time stands still
+    token = auth(alice)["Authorization"].removeprefix("Bearer ")
+    spellings = [f"Bearer {token}", f"Bearer  {token}", f"Bearer   {token}", f"Bearer    {token}"]
+    codes = [
+        client.get("/v1/wallets/me", headers={"Authorization": written}).status_code
+        for written in spellings
+    ]
+    assert codes == [200, 200, 200, 429]
+
+
 def test_sprayed_made_up_tokens_are_throttled_by_address(
     served: tuple[httpx.Client, ApiContext],
 ) -> None:

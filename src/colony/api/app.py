@@ -135,7 +135,9 @@ class RateLimited:
         own_rate = auth.own_rate_limit(ctx, credential)
         wait_s = 0 if own_rate else ctx.address_limiter.take(address)
         if not wait_s and credential:
-            wait_s = ctx.limiter.take(auth.digest(credential), own_rate)
+            # Keyed on the credential as parsed, not the header as written: another spelling
+            # of one token (more spaces) is the same caller with the same bucket.
+            wait_s = ctx.limiter.take(auth.presented_digest(credential), own_rate)
         if not wait_s:
             await self._app(scope, receive, send)
             return
