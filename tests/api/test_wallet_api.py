@@ -97,6 +97,11 @@ def test_idempotency_key_replays_and_refuses_other_bodies(
         "/v1/wallets", json={**body, "name": "Bob"}, headers={"Idempotency-Key": "k1"}
     )
     assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_key_reused"
+    # A stranger opening another number with the same key is another caller, not a reuse.
+    stranger = {"phone": "+6598765432", "name": "Cai", "currency": "SGD"}
+    theirs = client.post("/v1/wallets", json=stranger, headers={"Idempotency-Key": "k1"})
+    assert theirs.status_code == 201 and "Idempotent-Replayed" not in theirs.headers
+    assert theirs.json()["id"] != first.json()["id"] and "token" in theirs.json()
     missing = client.post("/v1/wallets", json=body)
     assert missing.status_code == 400
     assert missing.json()["error"] == {

@@ -93,6 +93,16 @@ def run(
     return EncodedJSON(encoded, status_code=status)
 
 
+def public_scope(*named: str) -> str:
+    """Where a caller without a credential keeps its Idempotency-Keys: what its request names
+    (a phone number and currency, a QR payload), hashed. One namespace for every stranger
+    would let one stranger's key answer another's request (409, or a replay of its answer),
+    and an address is no caller (many share one, one moves between them). Naming the same
+    thing, two requests are the same caller's as far as anyone can tell."""
+    named_hash = hashlib.sha256("\x1f".join(named).encode()).hexdigest()[:32]
+    return f"public:{named_hash}"
+
+
 @dataclass(frozen=True, slots=True)
 class IdempotencyKey:
     """A request's Idempotency-Key (None when it sent none), bound to where answers are kept:

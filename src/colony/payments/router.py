@@ -29,6 +29,7 @@ from colony.api.deps import (
     wallet_request,
 )
 from colony.api.errors import ApiError
+from colony.api.idempotency import public_scope
 from colony.api.input_limits import AmountMinor, RequestBody
 from colony.api.payment_views import (
     PAYMENT_PARAM,
@@ -381,4 +382,4 @@ def decode_qr_code(body: DecodeQr, key: Idempotent) -> JSONResponse:
         except QrFormatError as exc:
             raise ApiError(400, "qr_malformed", str(exc), param="payload") from None
 
-    return key.run("public", body.model_dump(), handle)
+    return key.run(public_scope("qr", body.payload), body.model_dump(), handle)

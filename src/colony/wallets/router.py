@@ -18,6 +18,7 @@ from colony.api import auth
 from colony.api.answers import answers, product_router
 from colony.api.deps import Ctx, Idempotent, WalletCaller
 from colony.api.errors import ApiError
+from colony.api.idempotency import public_scope
 from colony.api.input_limits import AmountMinor, RequestBody
 from colony.api.wallet_views import (
     OpenedWalletObject,
@@ -110,7 +111,7 @@ def own_wallet(wallet: Wallet, wallet_id: str) -> Wallet:
 def open_wallet(body: OpenWallet, ctx: Ctx, key: Idempotent) -> JSONResponse:
     """Open a wallet for one minor unit. The response holds its token, shown only once."""
     return key.run(
-        "public",
+        public_scope("wallet", body.phone, body.currency),
         body.model_dump(),
         lambda: (201, opened_wallet(ctx, body)[1]),
         secret_fields=("token",),
