@@ -4,7 +4,6 @@ router (`<product>/router.py`), in the order their routes are matched."""
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -96,7 +95,7 @@ class BodyLimited:
                 await self._app(scope, receive, send)
                 return
             error = ApiError(413, "request_too_large", RequestTooLarge(limit).detail)
-            await JSONResponse(error.body(), status_code=413)(scope, receive, send)
+            await error.response()(scope, receive, send)
             return
         received = 0
 
@@ -142,10 +141,13 @@ class RateLimited:
             await self._app(scope, receive, send)
             return
         error = ApiError(
-            429, "rate_limited", f"too many requests: retry in {wait_s} s", type_="rate_limit_error"
+            429,
+            "rate_limited",
+            f"too many requests: retry in {wait_s} s",
+            type_="rate_limit_error",
+            retry_after_s=wait_s,
         )
-        refused = JSONResponse(error.body(), status_code=429, headers={"Retry-After": str(wait_s)})
-        await refused(scope, receive, send)
+        await error.response()(scope, receive, send)
 
 
 def create_app(ctx: ApiContext) -> FastAPI:

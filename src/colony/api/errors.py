@@ -81,6 +81,13 @@ class ApiError(Exception):
         )
         self.retry_after_s = retry_after_s
 
+    def response(self) -> JSONResponse:
+        """The error in Colony's shape, with `Retry-After` when it is a refusal for now."""
+        if self.retry_after_s is None:
+            return JSONResponse(self.body(), status_code=self.status)
+        headers = {"Retry-After": str(self.retry_after_s)}
+        return JSONResponse(self.body(), status_code=self.status, headers=headers)
+
     def body(self) -> dict[str, object]:
         return {
             "error": {
@@ -101,10 +108,7 @@ def nested_too_deep() -> ApiError:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
-        if exc.retry_after_s is not None:
-            headers = {"Retry-After": str(exc.retry_after_s)}
-            return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
-        return JSONResponse(exc.body(), status_code=exc.status)
+        return exc.response()
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -118,7 +122,7 @@ def install(app: FastAPI) -> None:
             str(first.get("msg", "invalid request")),
             param=".".join(location) or None,
         )
-        return JSONResponse(error.body(), status_code=400)
+        return error.response()
 
     @app.exception_handler(UnstorableInput)
     async def unstorable(_: Request, exc: UnstorableInput) -> JSONResponse:
@@ -130,7 +134,7 @@ def install(app: FastAPI) -> None:
             "parameter_invalid",
             "a value in the request is out of the range Colony can store",
         )
-        return JSONResponse(error.body(), status_code=400)
+        return error.response()
 
     @app.exception_handler(RecursionError)
     async def too_deep(request: Request, exc: RecursionError) -> JSONResponse:
@@ -138,8 +142,7 @@ def install(app: FastAPI) -> None:
         # other recursion past the limit is a bug of ours.
         if "JSON" not in str(exc):
             return await bug(request, exc)
-        error = nested_too_deep()
-        return JSONResponse(error.body(), status_code=error.status)
+        return nested_too_deep().response()
 
     @app.exception_handler(StorageUnavailable)
     async def unavailable(_: Request, exc: StorageUnavailable) -> JSONResponse:
@@ -152,10 +155,9 @@ def install(app: FastAPI) -> None:
             "storage_unavailable",
             "Colony's storage is unavailable for a moment; retry with the same Idempotency-Key",
             type_="api_error",
+            retry_after_s=unavailable_retry_after_s,
         )
-        return JSONResponse(
-            error.body(), status_code=503, headers={"Retry-After": str(unavailable_retry_after_s)}
-        )
+        return error.response()
 
     @app.exception_handler(Exception)
     async def bug(_: Request, exc: Exception) -> JSONResponse:
@@ -164,15 +166,13 @@ def install(app: FastAPI) -> None:
         error = ApiError(
             500, "internal_error", "something went wrong on Colony's side", type_="api_error"
         )
-        return JSONResponse(error.body(), status_code=500)
+        return error.response()
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         if isinstance(exc.__cause__, RecursionError):  # FastAPI reading a model's body
-            error = nested_too_deep()
-            return JSONResponse(error.body(), status_code=error.status)
+            return nested_too_deep().response()
         code = {404: "resource_missing", 405: "method_not_allowed", 413: "request_too_large"}.get(
             exc.status_code, "http_error"
         )
-        error = ApiError(exc.status_code, code, str(exc.detail))
-        return JSONResponse(error.body(), status_code=exc.status_code)
+        return ApiError(exc.status_code, code, str(exc.detail)).response()
