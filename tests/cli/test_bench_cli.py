@@ -79,6 +79,22 @@ def test_bench_ledger_reports_memory_cpu_and_the_rate_as_history_grows(tmp_path:
     assert summary["first_tenth_per_second"] == mix["first_tenth_per_second"]
 
 
+def test_bench_ledger_with_history_on_disk_keeps_memory_to_its_window(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/bench.db"
+    args = ["bench", "ledger", "--accounts", "100", "--transfers", "150000", "--mix", "uniform"]
+    result = runner.invoke(app, [*args, "--window", "1000", "--database", url, "--json"])
+    assert result.exit_code == 0, result.output
+    (mix,) = json.loads(result.stdout.strip().splitlines()[-1])["mixes"]
+    assert mix["limits_exact"] and mix["failed_transfers"] == 0
+    # The window, plus at most the jobs the archive may lag behind (docs/adr/0034).
+    assert mix["transfers_in_memory"] <= 1000 + 5 * 16_384 < 150_000 - mix["refused_by_limit"]
+    assert mix["archive_write_ms_per_batch"] > 0
+    default = runner.invoke(app, [*args, "--database", f"sqlite:///{tmp_path}/all.db", "--json"])
+    (everything,) = json.loads(default.stdout.strip().splitlines()[-1])["mixes"]
+    # Without a window every stored transfer stays in memory (those refused are not stored).
+    assert everything["transfers_in_memory"] >= 150_000 - everything["refused_by_limit"]
+
+
 def test_bench_restart_builds_a_ledger_then_times_its_open(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/bench.db"
     args = ["bench", "restart", "--accounts", "50", "--transfers", "3000", "--json"]

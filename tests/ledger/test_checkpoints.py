@@ -4,11 +4,7 @@ over for an older one or a full replay, never used (docs/adr/0027)."""
 
 from __future__ import annotations
 
-import signal
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 from urllib.parse import urlparse
 
 import psycopg
@@ -22,6 +18,7 @@ from colony.storage.open import open_ledger, sqlite_path
 from tests.ledger import checkpoint_workload
 from tests.ledger.checkpoint_crash_child import ONLY_WHEN_ASKED
 from tests.ledger.checkpoint_workload import fingerprint
+from tests.ledger.crash_children import run_until_killed
 
 
 def _open(url: str, clock: ManualClock, policy: CheckpointPolicy = ONLY_WHEN_ASKED) -> Ledger:
@@ -159,22 +156,10 @@ def test_a_checkpoint_newer_than_the_journal_or_of_another_is_passed_over(
 def test_sigkill_in_the_middle_of_a_checkpoint_write_loses_nothing(
     journal_url: str, parts_before_kill: int
 ) -> None:
-    child = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tests.ledger.checkpoint_crash_child",
-            journal_url,
-            str(parts_before_kill),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=Path(__file__).resolve().parents[2],
-        check=False,
+    stdout = run_until_killed(
+        "tests.ledger.checkpoint_crash_child", journal_url, str(parts_before_kill)
     )
-    assert child.returncode == -signal.SIGKILL, child.stderr
-    lines = child.stdout.split()
+    lines = stdout.split()
     good, acked = int(lines[1]), int(lines[3])
     assert lines[-1] == "writing"
     want = _replayed_in_full(journal_url)

@@ -15,7 +15,7 @@ from rich.table import Table
 from colony.bench import api_bench, ledger_bench, restart_bench, statement_bench
 from colony.cli.serve import build_context, workers_max
 from colony.kernel.errors import ColonyError
-from colony.ledger import batch_events_max
+from colony.ledger import ArchivePolicy, batch_events_max
 
 app = typer.Typer(no_args_is_help=True, help="Benchmarks (figures, not pass/fail tests).")
 
@@ -45,6 +45,14 @@ def bench_ledger(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the generated workload.")] = 1,
+    window: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Keep this many of the newest transfers in memory and older history on disk "
+            "(docs/adr/0034); default: COLONY_LEDGER_WINDOW_TRANSFERS, or all in memory.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
 ) -> None:
     """Durable ledger throughput on a fresh database (SQLite or PostgreSQL), batches of 8,190."""
@@ -85,6 +93,7 @@ def bench_ledger(
                     in_flight=in_flight,
                     seed=seed,
                     progress=advance,
+                    history=None if window is None else ArchivePolicy(window_transfers=window),
                 )
         finally:
             if holder is not None:

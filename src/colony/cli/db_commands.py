@@ -54,7 +54,7 @@ def restore_database(
     except ColonyError as exc:
         raise fail(str(exc)) from None
     try:
-        report = verify(*ledger.snapshot_for_verify())
+        report = verify(*ledger.verify_view())
     finally:
         ledger.close()
     print(

@@ -190,7 +190,7 @@ def verify_ledger(
     """Replay the whole journal (no checkpoint), checking every acknowledged result; recompute
     every balance from the transfers; check that debits equal credits."""
     with opened(database, NO_CHECKPOINTS) as ledger:
-        report = verify(*ledger.snapshot_for_verify())
+        report = verify(*ledger.verify_view())
     if as_json:
         print(
             json.dumps(

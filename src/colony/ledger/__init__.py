@@ -4,6 +4,7 @@ Public API: `Ledger` (service.py), the records (model.py) and the result codes (
 Products never touch `state` directly: they submit events to a `Ledger`.
 """
 
+from colony.ledger.archive import ArchivePolicy
 from colony.ledger.model import (
     AMOUNT_MAX,
     Account,
@@ -24,6 +25,7 @@ __all__ = [
     "Account",
     "AccountBalance",
     "AccountFlags",
+    "ArchivePolicy",
     "CreateAccountResult",
     "CreateTransferResult",
     "Ledger",

@@ -158,6 +158,7 @@ def _create_account(
     )
     stored.lines = []
     stored.checkpoints = []
+    stored.trimmed = 0
     state.accounts[a.id] = stored
     state.account_timestamps.append(timestamp)
     if undo is not None:

@@ -10,7 +10,11 @@ one blob under the watermark's journal seq:
 - the small structures (pending statuses, the expiry heap, failed ids, expiries, balance
   snapshots, timestamps), pickled from built-in types only and read back by an unpickler that
   refuses every global, so a damaged or forged blob cannot name code to run;
-- the accounts and the transfers in the journal's own 128-byte codec, in insertion order.
+- the accounts and the transfers in the journal's own 128-byte codec, in insertion order;
+- with posted history on disk (archive.py, format 2): the watermark of the archive, each
+  account's count of lines moved to disk, the filter over archived ids, and the
+  archived pending transfers still held in memory. A checkpoint of format 1 is read as one
+  with nothing archived.
 
 Account histories are not written: they are the transfers and expiries that touched each
 account, in the order they were applied, which is the order of their timestamps (every
@@ -38,12 +42,17 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from colony.ledger import codec, invariants
+from colony.ledger.archive import IdFilter
 from colony.ledger.history import Expiry, Line, line_timestamp
 from colony.ledger.model import Transfer, TransferPendingStatus
 from colony.ledger.results import CreateTransferResult
 from colony.ledger.state import TIMESTAMP_MAX, LedgerState, LiveAccount
 
-CHECKPOINT_FORMAT = 1
+CHECKPOINT_FORMAT = 2
+_FORMATS_READ = (1, 2)
+# Parts before the first part of transfers: small structures, accounts, line counts, and from
+# format 2 on the archive's id filter and the held pending transfers.
+_LEADING_PARTS = {1: 3, 2: 5}
 _MAGIC = b"COLONYCK"
 # magic, format, seq, entry now_ns, entry body crc32, accounts, transfers, parts
 _HEADER = struct.Struct("<8sIQQIQQI")
@@ -123,11 +132,17 @@ def encode(state: LedgerState, mark: Watermark) -> list[bytes]:
         "failed_transfer_ids": {k: int(v) for k, v in state.failed_transfer_ids.items()},
         "expired": state.expired,
         "snapshots": {i: a.checkpoints for i, a in enumerate(accounts) if a.checkpoints},
+        "archived_through": state.archived_through,
+        "failed_at": state.failed_at,
+        "trimmed": {i: a.trimmed for i, a in enumerate(accounts) if a.trimmed},
+        "filter_bits": state.id_filter.size_bits if state.id_filter is not None else 0,
     }
     body = [
         pickle.dumps(small, protocol=pickle.HIGHEST_PROTOCOL),
         codec.pack_accounts(accounts),
         counts.tobytes(),
+        state.id_filter.to_bytes() if state.id_filter is not None else b"",
+        codec.pack_transfers(list(state.held.values())),
     ]
     for start in range(0, len(transfers), transfers_per_part):
         body.append(codec.pack_transfers(transfers[start : start + transfers_per_part]))
@@ -148,8 +163,8 @@ def encode(state: LedgerState, mark: Watermark) -> list[bytes]:
 def decode(blob: bytes, mark: Watermark) -> LedgerState:
     """The state a checkpoint holds, once every check passed; else `CheckpointDamaged`."""
     try:
-        parts, accounts_n, transfers_n = _parts(blob, mark)
-        state = _state(parts, accounts_n, transfers_n)
+        parts, accounts_n, transfers_n, fmt = _parts(blob, mark)
+        state = _state(parts, accounts_n, transfers_n, fmt)
     except CheckpointDamaged:
         raise
     except (
@@ -168,14 +183,14 @@ def decode(blob: bytes, mark: Watermark) -> LedgerState:
     return state
 
 
-def _parts(blob: bytes, mark: Watermark) -> tuple[list[memoryview], int, int]:
+def _parts(blob: bytes, mark: Watermark) -> tuple[list[memoryview], int, int, int]:
     """The parts, each checked, as views of the blob (no copy: it is hundreds of MB)."""
     view = memoryview(blob)
     if len(view) < _HEADER.size:
         raise CheckpointDamaged(f"checkpoint at {mark.seq} is shorter than its header")
     magic, fmt, seq, now_ns, crc, accounts_n, transfers_n, count = _HEADER.unpack_from(view)
-    if magic != _MAGIC or fmt != CHECKPOINT_FORMAT:
-        raise CheckpointDamaged(f"checkpoint at {mark.seq}: not a checkpoint of format 1")
+    if magic != _MAGIC or fmt not in _FORMATS_READ:
+        raise CheckpointDamaged(f"checkpoint at {mark.seq}: not a checkpoint of a known format")
     if Watermark(seq, now_ns, crc) != mark:
         raise CheckpointDamaged(
             f"checkpoint at {mark.seq} was taken from another journal (or another entry)"
@@ -192,7 +207,9 @@ def _parts(blob: bytes, mark: Watermark) -> tuple[list[memoryview], int, int]:
         offset += length
     if offset != len(view):
         raise CheckpointDamaged(f"checkpoint at {mark.seq} has bytes past its last part")
-    return parts, accounts_n, transfers_n
+    if len(parts) < _LEADING_PARTS[fmt]:
+        raise CheckpointDamaged(f"checkpoint at {mark.seq} lacks parts its format needs")
+    return parts, accounts_n, transfers_n, fmt
 
 
 class _BuiltinsOnly(pickle.Unpickler):
@@ -200,17 +217,26 @@ class _BuiltinsOnly(pickle.Unpickler):
         raise pickle.UnpicklingError(f"a checkpoint names no code, yet this one names {name}")
 
 
-def _state(parts: list[memoryview], accounts_n: int, transfers_n: int) -> LedgerState:
+def _state(parts: list[memoryview], accounts_n: int, transfers_n: int, fmt: int) -> LedgerState:
     small = _BuiltinsOnly(io.BytesIO(parts[0])).load()
     accounts = codec.unpack_accounts(parts[1], LiveAccount)
     transfers_list: list[Transfer] = []
-    for part in parts[3:]:
+    for part in parts[_LEADING_PARTS[fmt] :]:
         transfers_list.extend(codec.unpack_transfers(part))
     if len(accounts) != accounts_n or len(transfers_list) != transfers_n:
         raise CheckpointDamaged("a checkpoint holds other counts than its header says")
     transfers = {t.id: t for t in transfers_list}
+    held: dict[int, Transfer] = {}
+    id_filter = None
+    if fmt >= 2:
+        held = {t.id: t for t in codec.unpack_transfers(parts[4])}
+        if small["filter_bits"]:
+            id_filter = IdFilter(small["filter_bits"], bytes(parts[3]))
     expired: dict[int, int] = small["expired"]
-    expiries = [Expiry(timestamp, transfers[pid]) for pid, timestamp in expired.items()]
+    expiries = [
+        Expiry(timestamp, transfers[pid] if pid in transfers else held[pid])
+        for pid, timestamp in expired.items()
+    ]
     counts = array("q")
     counts.frombytes(parts[2])
     if small["byteorder"] != sys.byteorder:
@@ -221,8 +247,10 @@ def _state(parts: list[memoryview], accounts_n: int, transfers_n: int) -> Ledger
     ):
         raise CheckpointDamaged("a checkpoint's account histories do not add up")
     snapshots = small["snapshots"]
+    trimmed = small.get("trimmed", {})
     for i, a in enumerate(accounts):
         a.checkpoints = snapshots.get(i, [])
+        a.trimmed = trimmed.get(i, 0)
     statuses = {s.value: s for s in TransferPendingStatus}
     return LedgerState(
         accounts={a.id: a for a in accounts},
@@ -237,6 +265,10 @@ def _state(parts: list[memoryview], accounts_n: int, transfers_n: int) -> Ledger
         last_transfer_timestamp=small["last_transfer_timestamp"],
         account_timestamps=small["account_timestamps"],
         rules=small["rules"],
+        id_filter=id_filter,
+        archived_through=small.get("archived_through", 0),
+        held=held,
+        failed_at=small.get("failed_at", {}),
     )
 
 

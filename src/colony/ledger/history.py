@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -48,7 +49,7 @@ def line_timestamp(line: Line) -> int:
     return line.timestamp
 
 
-def effect(line: Line, account_id: int, transfers: dict[int, Transfer]) -> Balances:
+def effect(line: Line, account_id: int, transfers: Mapping[int, Transfer]) -> Balances:
     """How one line changed the account's four balances."""
     if isinstance(line, Expiry):
         amount = line.transfer.amount
@@ -68,32 +69,48 @@ def effect(line: Line, account_id: int, transfers: dict[int, Transfer]) -> Balan
 
 
 def balances_after(
-    lines: list[Line],
-    checkpoints: list[Checkpoint],
-    account_id: int,
-    transfers: dict[int, Transfer],
-    start: int,
-    stop: int,
+    account: LiveAccount, transfers: Mapping[int, Transfer], start: int, stop: int
 ) -> list[Balances]:
-    """The balances after each of lines[start:stop]."""
-    base: Checkpoint = (0, 0, 0, 0, 0)
-    for cp in reversed(checkpoints):
-        if cp[0] <= start:
-            base = cp
-            break
-    index, dp, dpo, cp_, cpo = base
+    """The balances after each of the account's lines[start:stop] in memory."""
+    lines = account.lines
+    index, dp, dpo, cp_, cpo = balances_before(account, transfers, start)
     out: list[Balances] = []
     for i in range(index, stop):
-        a, b, c, d = effect(lines[i], account_id, transfers)
+        a, b, c, d = effect(lines[i], account.id, transfers)
         dp, dpo, cp_, cpo = dp + a, dpo + b, cp_ + c, cpo + d
         if i >= start:
             out.append((dp, dpo, cp_, cpo))
     return out
 
 
+def balances_before(
+    account: LiveAccount, transfers: Mapping[int, Transfer], start: int
+) -> Checkpoint:
+    """A line index at or before `start` and the balances before that line.
+
+    From the nearest snapshot at or before `start`; with none (the lines before the first
+    snapshot, which archiving may leave without one), back from the first snapshot after it,
+    or from the account's balances now: at most `checkpoint_lines` lines either way.
+    """
+    snapshots = account.checkpoints
+    for cp in reversed(snapshots):
+        if cp[0] <= start:
+            return cp
+    if snapshots:
+        index, dp, dpo, cp_, cpo = snapshots[0]
+    else:
+        index = len(account.lines)
+        dp, dpo = account.debits_pending, account.debits_posted
+        cp_, cpo = account.credits_pending, account.credits_posted
+    for line in account.lines[:index]:
+        a, b, c, d = effect(line, account.id, transfers)
+        dp, dpo, cp_, cpo = dp - a, dpo - b, cp_ - c, cpo - d
+    return (0, dp, dpo, cp_, cpo)
+
+
 def statement_page(
     account: LiveAccount,
-    transfers: dict[int, Transfer],
+    transfers: Mapping[int, Transfer],
     *,
     after_timestamp: int,
     before_timestamp: int | None,
@@ -125,11 +142,11 @@ def statement_page(
 
 
 def statement_lines(
-    account: LiveAccount, transfers: dict[int, Transfer], start: int, stop: int
+    account: LiveAccount, transfers: Mapping[int, Transfer], start: int, stop: int
 ) -> list[StatementLine]:
     """Lines start..stop of the account's history, each with the balances after it."""
     lines = account.lines
-    balances = balances_after(lines, account.checkpoints, account.id, transfers, start, stop)
+    balances = balances_after(account, transfers, start, stop)
     out = []
     for line, (dp, dpo, cp, cpo) in zip(lines[start:stop], balances, strict=True):
         is_expiry = isinstance(line, Expiry)

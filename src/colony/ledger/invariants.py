@@ -73,7 +73,7 @@ def check_state(state: LedgerState) -> None:
     for pending_id, status in state.pending_status.items():
         if status is not TransferPendingStatus.pending:
             continue
-        p = state.transfers[pending_id]
+        p = state.transfer_in_memory(pending_id)
         pending.setdefault(p.debit_account_id, [0, 0])[0] += p.amount
         pending.setdefault(p.credit_account_id, [0, 0])[1] += p.amount
     sums: dict[int, list[int]] = {}

@@ -22,14 +22,24 @@ import struct
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TypeVar
 
 from colony.kernel.clock import Clock
 from colony.kernel.errors import InvalidInput, StorageUnavailable
-from colony.ledger import accounts, checkpoint, codec, history, invariants, state, transfers
+from colony.ledger import (
+    accounts,
+    archive,
+    checkpoint,
+    codec,
+    history,
+    invariants,
+    state,
+    transfers,
+)
+from colony.ledger.archive import ArchiveJob, ArchivePolicy, HistoryArchive
 from colony.ledger.checkpoint import (
     CheckpointDamaged,
     CheckpointPolicy,
@@ -43,6 +53,7 @@ from colony.ledger.model import (
     AccountBalance,
     StatementLine,
     Transfer,
+    TransferFlags,
     TransferPendingStatus,
     batch_events_max,
 )
@@ -65,6 +76,11 @@ checkpoint_timeout_s = 600.0
 # Statement page size when the caller names none, and the largest it may ask for.
 statement_page_default = 100
 statement_page_max = 8190
+# How many jobs' worth of history may wait in memory beyond the window before the writer
+# waits for the archive to catch up (memory stays bounded when the disk is slower).
+archive_jobs_behind_max = 4
+# Transfers read from the archive per statement when listing every transfer.
+archive_read_page_transfers = 8190
 
 E = TypeVar("E", Account, Transfer)
 
@@ -130,6 +146,9 @@ class WriteTimings:
     apply_s: float = 0.0  # the state machine, on the writer thread
     commit_s: float = 0.0  # journal appends, on the committer thread (overlaps apply)
     commits: int = 0
+    archive_build_s: float = 0.0  # building archive jobs and dropping them, on the writer
+    archive_write_s: float = 0.0  # writing them, on the archiving thread (overlaps apply)
+    archive_jobs: int = 0
 
 
 @dataclass(slots=True, frozen=True)
@@ -153,8 +172,17 @@ class Ledger:
         *,
         auto_pulse: bool = True,
         checkpoints: CheckpointPolicy | None = None,
+        history_archive: HistoryArchive | None = None,
+        archive_policy: ArchivePolicy | None = None,
     ) -> None:
         self._journal = journal
+        self._archive = history_archive
+        self._archive_policy = archive_policy or ArchivePolicy()
+        self._archive_busy = False  # a job is with the archiving thread
+        self._archive_done: ArchiveJob | None = None  # written: the writer drops it next
+        self._archive_failed = False
+        self._archive_written = threading.Event()  # set when the job in hand is done with
+        self.archive_failures = 0
         self._clock = clock
         self._state = state.LedgerState()
         self._policy = checkpoints or CheckpointPolicy()
@@ -184,6 +212,8 @@ class Ledger:
                 self._replay()
         except BaseException:
             journal.close()  # nothing else was started yet
+            if history_archive is not None:
+                history_archive.close()
             raise
         # New batches are applied under the current rules; the journal learns so in the same
         # transaction as the first of them (nothing is written by merely opening it).
@@ -201,6 +231,12 @@ class Ledger:
         self._committer = threading.Thread(
             target=self._run_committer, name="ledger-committer", daemon=True
         )
+        self._archive_queue: queue.SimpleQueue[ArchiveJob | None] = queue.SimpleQueue()
+        self._archiver = threading.Thread(
+            target=self._run_archiver, name="ledger-archiver", daemon=True
+        )
+        if history_archive is not None:
+            self._archiver.start()
         self._committer.start()
         self._writer.start()
 
@@ -354,6 +390,8 @@ class Ledger:
             if entries:
                 self._last_entry = entries[-1]
             self.timings.apply_s += time.perf_counter() - started
+            if self._archive is not None:
+                self._archive_step()
             self.timings.batches += len(batch)
             self._applied_groups += 1
             if not self._applied_groups % gc_every_commits:
@@ -365,6 +403,69 @@ class Ledger:
         if not 0 < now_ns <= state.TIMESTAMP_MAX:
             raise ClockOutOfRange(f"clock reads {now_ns} ns, outside 1..2**63-1")
         return now_ns
+
+    # ---------------------------------------------------------------------------- archive
+
+    def _archive_step(self) -> None:
+        """On the writer, with the state held still: drop what the last job made durable, and
+        hand on the next job when enough history gathered (archive.py)."""
+        started = time.perf_counter()
+        policy = self._archive_policy
+        if self._archive_busy and (
+            len(self._state.transfers)
+            >= policy.window_transfers + archive_jobs_behind_max * policy.chunk_transfers
+        ):
+            # The archive fell behind: wait for it rather than let memory grow without bound.
+            self._archive_written.wait(timeout=request_timeout_s)
+        done = self._archive_done
+        if done is not None:
+            self._archive_done = None
+            archive.drop_archived(self._state, done, self._archive_policy.filter_bits)
+            self._archive_busy = False
+        elif self._archive_failed:
+            self._archive_failed = False
+            self._archive_busy = False  # the same history goes again in the next job
+        if not self._archive_busy and archive.job_due(self._state, policy):
+            job = archive.build_job(self._state, policy)
+            if job is not None:
+                self._archive_busy = True
+                self._archive_written.clear()
+                self._archive_queue.put(job)
+        self.timings.archive_build_s += time.perf_counter() - started
+
+    def _run_archiver(self) -> None:
+        store = self._archive
+        assert store is not None, "an archiving thread without an archive"
+        while True:
+            job = self._archive_queue.get()
+            if job is None:
+                return
+            started = time.perf_counter()
+            try:
+                store.write(job)
+            except (StorageUnavailable, OSError) as exc:
+                # Memory holds the history still; the next job carries it again.
+                self.archive_failures += 1
+                log.warning("ledger history archive up to %d failed: %s", job.through, exc)
+                self._archive_failed = True
+                self._archive_written.set()
+                continue
+            self.timings.archive_write_s += time.perf_counter() - started
+            self.timings.archive_jobs += 1
+            self._archive_done = job
+            self._archive_written.set()
+
+    def _replay_archive_step(self) -> None:
+        """While replaying: archive synchronously, so a long replay stays within memory too."""
+        policy = self._archive_policy
+        store = self._archive
+        assert store is not None, "archiving a replay without an archive"
+        while archive.job_due(self._state, policy):
+            job = archive.build_job(self._state, policy)
+            if job is None:
+                return
+            store.write(job)
+            archive.drop_archived(self._state, job, policy.filter_bits)
 
     # ---------------------------------------------------------------------------- checkpoints
 
@@ -537,6 +638,15 @@ class Ledger:
             except CheckpointDamaged as exc:
                 self._pass_over(seq, str(exc))
                 continue
+            if loaded.archived_through:
+                if self._archive is None:
+                    self._pass_over(
+                        seq, "its history is on disk, and this ledger opened without it"
+                    )
+                    continue
+                if self._archive.archived_through() < loaded.archived_through:
+                    self._pass_over(seq, "the history it leaves on disk is not all there")
+                    continue
             self._state = loaded
             self._seq = self._checkpoint_seq = self.opened_from_checkpoint = seq
             self._last_entry = entry
@@ -549,6 +659,12 @@ class Ledger:
     def _replay(self) -> None:
         self._state.rules = state.RULES_LEGACY  # until the journal (or a checkpoint) says
         self._load_checkpoint()
+        store = self._archive
+        if store is not None:
+            # What the archive holds past the starting point is replayed again: a lookup must
+            # not find on disk what the replay has not reached yet.
+            store.truncate_after(self._state.archived_through)
+            self._state.archive = store
         for entry in read_all(self._journal, after=self._seq):
             if entry.seq != self._seq + 1:
                 raise JournalReplayMismatch(f"journal entry {self._seq + 1} is missing")
@@ -574,6 +690,8 @@ class Ledger:
             self._last_entry = entry
             self.replayed_entries += 1
             self._events_since_checkpoint += len(entry.results)
+            if store is not None:
+                self._replay_archive_step()
 
     # ---------------------------------------------------------------------------- lifecycle
 
@@ -586,6 +704,10 @@ class Ledger:
         self._writer.join(timeout=request_timeout_s + checkpoint_timeout_s)
         self._commit_queue.put(None)
         self._committer.join(timeout=request_timeout_s + checkpoint_timeout_s)
+        if self._archive is not None:
+            self._archive_queue.put(None)
+            self._archiver.join(timeout=request_timeout_s)
+            self._archive.close()
         self._journal.close()
 
     def __enter__(self) -> Ledger:
@@ -600,6 +722,18 @@ class Ledger:
         return self._broken is not None
 
     @property
+    def transfers_in_memory(self) -> int:
+        """Transfers the ledger holds in memory (held pending ones included): the figure its
+        archive policy bounds."""
+        with self._cond:
+            return len(self._state.transfers) + len(self._state.held)
+
+    @property
+    def archived_through(self) -> int:
+        """The timestamp up to which posted history is on disk and out of memory (0: none)."""
+        return self._state.archived_through
+
+    @property
     def journal_seq(self) -> int:
         """The last durable journal entry: a watermark for read models fed from the ledger."""
         return self._durable_seq
@@ -612,20 +746,59 @@ class Ledger:
             return [state.public_account(a) for a in found if a is not None]
 
     def lookup_transfers(self, ids: Sequence[int]) -> list[Transfer]:
+        found: dict[int, Transfer] = {}
         with self._durable_view():
-            found = (self._state.transfers.get(i) for i in ids)
-            return [copy.copy(t) for t in found if t is not None]
+            for i in ids:
+                t = archive.find_in_memory(self._state, i)
+                if t is not None:
+                    found[i] = copy.copy(t)
+            store = self._archive_to_read()
+        if store is not None:
+            # Read outside the view: what was archived stays so, and the writer goes on.
+            for i in ids:
+                if i not in found and self._may_be_archived(i):
+                    t = store.transfer(i)
+                    if t is not None:
+                        found[i] = t
+        return [found[i] for i in ids if i in found]
+
+    def _archive_to_read(self) -> HistoryArchive | None:
+        """The archive, if it holds anything yet (call inside the durable view)."""
+        return self._archive if self._state.archived_through else None
+
+    def _may_be_archived(self, transfer_id: int) -> bool:
+        id_filter = self._state.id_filter
+        return id_filter is not None and id_filter.may_hold(transfer_id)
 
     def pending_status(self, transfer_id: int) -> TransferPendingStatus | None:
         with self._durable_view():
-            if transfer_id not in self._state.transfers:
-                return None
-            return self._state.pending_status.get(transfer_id, TransferPendingStatus.none)
+            if archive.find_in_memory(self._state, transfer_id) is not None:
+                return self._state.pending_status.get(transfer_id, TransferPendingStatus.none)
+            store = self._archive_to_read()
+        if store is None or not self._may_be_archived(transfer_id):
+            return None
+        t = store.transfer(transfer_id)
+        if t is None:
+            return None
+        if not t.flags & TransferFlags.pending:
+            return TransferPendingStatus.none
+        # An archived pending transfer not held in memory any more was resolved.
+        outcome = store.outcome(transfer_id)
+        return TransferPendingStatus(outcome[0]) if outcome else TransferPendingStatus.pending
 
     def expired_at(self, transfer_id: int) -> int | None:
         """When a pending transfer expired (its expiry's timestamp), or None."""
         with self._durable_view():
-            return self._state.expired.get(transfer_id)
+            at = self._state.expired.get(transfer_id)
+            if at is not None or archive.find_in_memory(self._state, transfer_id):
+                return at
+            store = self._archive_to_read()
+        if store is None or not self._may_be_archived(transfer_id):
+            return None
+        outcome = store.outcome(transfer_id)
+        if outcome is None or outcome[0] != TransferPendingStatus.expired:
+            return None
+        return outcome[1]
 
     def statement(
         self,
@@ -639,7 +812,8 @@ class Ledger:
         """An account's changes with the running balance after each, one page at a time.
 
         Forward pages start after `after_timestamp`; reversed pages (newest first) start
-        before `before_timestamp`. `next_cursor` continues in the same direction.
+        before `before_timestamp`. `next_cursor` continues in the same direction. Lines at or
+        before the archive's watermark come from disk, the rest from memory.
         """
         if not 1 <= limit <= statement_page_max:
             raise InvalidInput(f"limit must be between 1 and {statement_page_max}, not {limit}")
@@ -649,13 +823,38 @@ class Ledger:
                 return StatementPage([], None)
             page, cursor = history.statement_page(
                 account,
-                self._state.transfers,
+                archive.MemoryTransfers(self._state),
                 after_timestamp=after_timestamp,
                 before_timestamp=before_timestamp,
                 limit=limit,
                 reverse=reverse,
             )
-        return StatementPage(page, cursor)
+            has_archived = bool(account.trimmed)
+            through = self._state.archived_through
+            store = self._archive_to_read()
+        if store is None or not has_archived:
+            return StatementPage(page, cursor)
+        if not reverse:
+            if after_timestamp >= through:
+                return StatementPage(page, cursor)
+            older = _archived_statement(store, account_id, after_timestamp, through, limit + 1)
+            combined = older + page
+        else:
+            if cursor is not None:
+                return StatementPage(page, cursor)  # memory alone fills this page and more
+            before = through + 1 if before_timestamp is None else min(before_timestamp, through + 1)
+            newest = store.account_lines_before(account_id, before, limit - len(page) + 1)
+            older = []
+            if newest:
+                # The running balances come from replaying forward: the same lines, in order.
+                older = _archived_statement(
+                    store, account_id, newest[-1][0] - 1, newest[0][0], len(newest)
+                )[::-1]
+            combined = page + older
+        if len(combined) > limit:
+            combined = combined[:limit]
+            return StatementPage(combined, combined[-1].timestamp)
+        return StatementPage(combined, None if reverse else cursor)
 
     def balance_at(self, account_id: int, timestamp: int) -> AccountBalance | None:
         """The account's balances as they stood at `timestamp`; None if it did not exist yet."""
@@ -664,9 +863,17 @@ class Ledger:
             if account is None or account.timestamp > timestamp:
                 return None
             i = bisect.bisect_right(account.lines, timestamp, key=history.line_timestamp)
-            if i == 0:
-                return AccountBalance(account.timestamp, 0, 0, 0, 0)
-            return history.statement_lines(account, self._state.transfers, i - 1, i)[0].balance
+            if i:
+                lookup = archive.MemoryTransfers(self._state)
+                return history.statement_lines(account, lookup, i - 1, i)[0].balance
+            created = account.timestamp
+            store = self._archive_to_read() if account.trimmed else None
+        if store is not None:
+            newest = store.account_lines_before(account_id, timestamp + 1, 1)
+            if newest:
+                line_ts = newest[0][0]
+                return _archived_statement(store, account_id, line_ts - 1, line_ts, 1)[0].balance
+        return AccountBalance(created, 0, 0, 0, 0)
 
     def totals(self) -> list[LedgerTotals]:
         """Sums of every account's balances, per ledger (per currency)."""
@@ -690,18 +897,102 @@ class Ledger:
     def all_transfers(self) -> Iterator[Transfer]:
         """Every transfer in timestamp order (copies, taken under one consistent view)."""
         with self._durable_view():
-            snapshot = [copy.copy(t) for t in self._state.transfers.values()]
-        return iter(snapshot)
+            in_memory = [copy.copy(t) for t in self._state.transfers.values()]
+            through = self._state.archived_through
+            store = self._archive_to_read()
+        return self._archived_then(store, through, in_memory)
+
+    @staticmethod
+    def _archived_then(
+        store: HistoryArchive | None, through: int, in_memory: list[Transfer]
+    ) -> Iterator[Transfer]:
+        after = 0
+        while store is not None:
+            page = store.transfers_after(after, through, archive_read_page_transfers)
+            if not page:
+                break
+            yield from page
+            after = page[-1].timestamp
+        yield from in_memory
 
     def snapshot_for_verify(
         self,
     ) -> tuple[list[Account], list[Transfer], dict[int, TransferPendingStatus]]:
+        accounts_now, transfers_then, statuses = self.verify_view()
+        return accounts_now, list(transfers_then), statuses
+
+    def verify_view(
+        self,
+    ) -> tuple[list[Account], Iterator[Transfer], dict[int, TransferPendingStatus]]:
+        """What `verify` reads, from one consistent view, the transfers streamed from disk
+        (so verifying a long history does not hold all of it in memory)."""
         with self._durable_view():
-            return (
-                [state.public_account(a) for a in self._state.accounts.values()],
-                [copy.copy(t) for t in self._state.transfers.values()],
-                dict(self._state.pending_status),
-            )
+            accounts_now = [state.public_account(a) for a in self._state.accounts.values()]
+            in_memory = [copy.copy(t) for t in self._state.transfers.values()]
+            statuses = dict(self._state.pending_status)
+            through = self._state.archived_through
+            store = self._archive_to_read()
+        # Archived pending transfers not in `statuses` were resolved: none of them is pending.
+        return accounts_now, self._archived_then(store, through, in_memory), statuses
+
+
+def _archived_statement(
+    store: HistoryArchive, account_id: int, after_timestamp: int, through: int, limit: int
+) -> list[StatementLine]:
+    """Up to `limit` of an account's archived lines after `after_timestamp` (at or before
+    `through`), with the balances after each: replayed from the newest snapshot before them,
+    at most a snapshot's span of lines away (history.checkpoint_lines)."""
+    anchor = store.snapshot_before(account_id, after_timestamp + 1)
+    if anchor is None:
+        cursor, (dp, dpo, cp, cpo) = 0, (0, 0, 0, 0)
+    else:
+        cursor, (dp, dpo, cp, cpo) = anchor[0] - 1, anchor[1]
+    pending = _ArchivedTransfers(store)
+    out: list[StatementLine] = []
+    while len(out) < limit:
+        lines = store.account_lines(account_id, cursor, through, archive_read_page_transfers)
+        for timestamp, transfer, is_expiry in lines:
+            line: history.Line = history.Expiry(timestamp, transfer) if is_expiry else transfer
+            a, b, c, d = history.effect(line, account_id, pending)
+            dp, dpo, cp, cpo = dp + a, dpo + b, cp + c, cpo + d
+            if timestamp > after_timestamp:
+                out.append(
+                    StatementLine(
+                        timestamp,
+                        "expiry" if is_expiry else "transfer",
+                        transfer,
+                        AccountBalance(timestamp, dp, dpo, cp, cpo),
+                    )
+                )
+                if len(out) == limit:
+                    break
+        if len(lines) < archive_read_page_transfers:
+            break
+        cursor = lines[-1][0]
+    return out
+
+
+class _ArchivedTransfers(Mapping[int, Transfer]):
+    """The archive's transfers by id, for the amounts of the holds a post or void names."""
+
+    def __init__(self, store: HistoryArchive) -> None:
+        self._store = store
+        self._seen: dict[int, Transfer] = {}
+
+    def __getitem__(self, key: int) -> Transfer:
+        found = self._seen.get(key)
+        if found is None:
+            found = self._store.transfer(key)
+            if found is None:
+                raise KeyError(key)
+            self._seen[key] = found
+        return found
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._seen)
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
 
 def _rules_entry(seq: int, now_ns: int) -> JournalEntry:

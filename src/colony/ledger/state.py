@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import heapq
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from colony.ledger.history import CHECKPOINT_MASK, Checkpoint, Expiry, Line
 from colony.ledger.invariants import InvariantBroken
@@ -25,6 +26,9 @@ from colony.ledger.model import (
     TransferFlags,
     TransferPendingStatus,
 )
+
+if TYPE_CHECKING:
+    from colony.ledger.archive import HistoryArchive, IdFilter
 from colony.ledger.results import (
     TRANSIENT_TRANSFER_RESULTS,
     CreateAccountResult,
@@ -73,13 +77,16 @@ class LiveAccount(Account):
     """The writer's own record of an account: its balances plus its history (history.py).
 
     The history hangs off the record itself because it is appended to twice per transfer,
-    and a separate id-keyed map cost a dictionary lookup each time.
+    and a separate id-keyed map cost a dictionary lookup each time. Only the lines after the
+    archive's watermark are in memory (archive.py); `trimmed` counts those moved to disk, so
+    that a balance snapshot falls every `checkpoint_lines` lines of the whole history.
     """
 
-    __slots__ = ("checkpoints", "lines")
+    __slots__ = ("checkpoints", "lines", "trimmed")
 
     lines: list[Line]
     checkpoints: list[Checkpoint]
+    trimmed: int
 
 
 def public_account(a: Account) -> Account:
@@ -120,6 +127,15 @@ class LedgerState:
     last_transfer_timestamp: int = 0
     account_timestamps: list[int] = field(default_factory=list)
     rules: int = RULES_CURRENT
+    # Posted history on disk (archive.py; None: all of it stays in memory). Everything at or
+    # before `archived_through` is there; pending transfers it holds that are still pending,
+    # or resolved after it, stay in `held` too; `id_filter` answers "never archived".
+    archive: HistoryArchive | None = None
+    id_filter: IdFilter | None = None
+    archived_through: int = 0
+    held: dict[int, Transfer] = field(default_factory=dict)
+    # When each id in `failed_transfer_ids` failed (the timestamp its event would have taken).
+    failed_at: dict[int, int] = field(default_factory=dict)
 
     def batch_base_timestamp(self, now_ns: int) -> int:
         return max(now_ns, self.last_timestamp + 1)
@@ -138,10 +154,17 @@ class LedgerState:
         stops at the first older one (transfers are stored in rising timestamp order)."""
         if timestamp > self.last_transfer_timestamp:
             return False
-        for t in reversed(self.transfers.values()):
-            if t.timestamp <= timestamp:
-                return t.timestamp == timestamp
-        return False
+        if timestamp > self.archived_through:
+            for t in reversed(self.transfers.values()):
+                if t.timestamp <= timestamp:
+                    return t.timestamp == timestamp
+            return False
+        return self.archive is not None and self.archive.has_transfer_at(timestamp)
+
+    def transfer_in_memory(self, transfer_id: int) -> Transfer:
+        """A transfer that must be in memory (a pending one still pending, say)."""
+        t = self.transfers.get(transfer_id)
+        return t if t is not None else self.held[transfer_id]
 
 
 # --------------------------------------------------------------------------------------------
@@ -161,7 +184,7 @@ def expire_pending(state: LedgerState, base_ns: int) -> int:
         deadline, pending_id = heapq.heappop(heap)
         if not _is_live_deadline(state, deadline, pending_id):
             continue  # posted, voided or rolled back before its deadline: a stale entry
-        p = state.transfers[pending_id]
+        p = state.transfer_in_memory(pending_id)
         timestamp = max(base_ns, state.last_timestamp + 1)
         state.last_timestamp = timestamp
         state.last_transfer_timestamp = timestamp
@@ -198,7 +221,7 @@ def _is_live_deadline(state: LedgerState, deadline: int, pending_id: int) -> boo
     # by another pending transfer with another deadline: so the deadline must match too.
     if state.pending_status.get(pending_id) is not _ST_PENDING:
         return False
-    p = state.transfers[pending_id]
+    p = state.transfer_in_memory(pending_id)
     return p.timestamp + p.timeout * NS_PER_S == deadline
 
 
@@ -206,7 +229,8 @@ def record(a: LiveAccount, line: Line) -> None:
     """Append a change to the account's history; call it *before* changing the balances."""
     lines = a.lines
     n = len(lines)
-    if n and not n & CHECKPOINT_MASK:
+    whole = n + a.trimmed
+    if whole and not whole & CHECKPOINT_MASK:
         _checkpoint(a, n)
     lines.append(line)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 
+from colony.ledger.archive import archived_failure, find_transfer, pending_status_of
 from colony.ledger.invariants import InvariantBroken, check_batch, check_limits
 from colony.ledger.model import AMOUNT_MAX, TRANSFER_FLAGS_KNOWN, U64_MAX, U128_MAX, Transfer
 from colony.ledger.results import TRANSIENT_TRANSFER_RESULTS, CreateTransferResult
@@ -88,6 +89,7 @@ def create_transfers(
                         state.last_timestamp = t.timestamp
             elif result in _TRANSIENT:
                 state.failed_transfer_ids[t.id] = result
+                state.failed_at[t.id] = timestamp
         results[i] = result
         if result is not _OK and chain_start >= 0 and not chain_failed:
             # Take the chain back: earlier events become linked_event_failed.
@@ -144,6 +146,9 @@ def _create_plain_transfer(state: LedgerState, t: Transfer, timestamp: int) -> b
         return False
     if tid in state.transfers or tid in state.failed_transfer_ids:
         return False
+    id_filter = state.id_filter
+    if id_filter is not None and id_filter.may_hold(tid):
+        return False  # perhaps archived: the full path reads the disk
     accounts = state.accounts
     dr = accounts.get(dr_id)
     cr = accounts.get(cr_id)
@@ -215,10 +220,12 @@ def _create_transfer(
         return R.id_must_not_be_zero
     if tid == U128_MAX:
         return R.id_must_not_be_int_max
-    existing = state.transfers.get(tid)
+    existing = find_transfer(state, tid)
     if existing is not None:
         return _transfer_exists(state, t, existing)
     if state.failed_transfer_ids and tid in state.failed_transfer_ids:
+        return R.id_already_failed
+    if state.archive is not None and archived_failure(state, tid) is not None:
         return R.id_already_failed
     if flags & _T_POST_OR_VOID:
         if flags & _T_PENDING or (flags & _T_POST_OR_VOID) == _T_POST_OR_VOID:
@@ -382,7 +389,7 @@ def _post_or_void(
         return R.pending_id_must_be_different
     if t.timeout != 0:
         return R.timeout_reserved_for_pending_transfer
-    p = state.transfers.get(pending_id)
+    p = find_transfer(state, pending_id)
     if p is None:
         return R.pending_transfer_not_found
     if not p.flags & _T_PENDING:
@@ -412,7 +419,7 @@ def _post_or_void(
         if t.amount != 0 and t.amount != p.amount:
             return R.pending_transfer_has_different_amount
         amount = p.amount
-    status = state.pending_status[pending_id]
+    status = pending_status_of(state, pending_id)
     if status is _ST_POSTED:
         return R.pending_transfer_already_posted
     if status is _ST_VOIDED:
@@ -506,7 +513,10 @@ def _transfer_exists(state: LedgerState, t: Transfer, e: Transfer) -> CreateTran
         if t.credit_account_id and t.credit_account_id != e.credit_account_id:
             return R.exists_with_different_credit_account_id
         if state.rules != RULES_LEGACY:
-            return _post_or_void_exists(t, e, state.transfers[t.pending_id])
+            pending = find_transfer(state, t.pending_id)
+            if pending is None:
+                raise InvariantBroken(f"transfer {t.id} posts or voids a transfer never made")
+            return _post_or_void_exists(t, e, pending)
         if t.flags & _T_POST:
             if t.amount != AMOUNT_MAX and t.amount != e.amount:
                 return R.exists_with_different_amount

@@ -10,10 +10,12 @@ from urllib.parse import urlparse
 
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import InvalidInput
+from colony.ledger.archive import ArchivePolicy
 from colony.ledger.checkpoint import CheckpointPolicy
 from colony.ledger.service import Ledger
 from colony.ledger.store import JournalOwned
 from colony.storage.currency_pins import check_and_pin
+from colony.storage.ledger_archive import SqlHistoryArchive
 from colony.storage.postgres_databases import POSTGRES_SCHEMES
 from colony.storage.postgres_journal import PostgresJournal, redacted
 from colony.storage.sqlite_journal import SqliteJournal
@@ -21,6 +23,13 @@ from colony.storage.tables import PostgresSqlTables, SqliteTables, Tables
 from colony.storage.writer_lock import SqliteWriterLock
 
 DEFAULT_DATABASE_URL = "sqlite:///var/colony.db"
+# When the ledger writes checkpoints while serving (docs/adr/0027): after this many events,
+# or after this many seconds with a new entry. Unset: CheckpointPolicy's defaults.
+CHECKPOINT_EVENTS_ENV = "COLONY_LEDGER_CHECKPOINT_EVERY_EVENTS"
+CHECKPOINT_SECONDS_ENV = "COLONY_LEDGER_CHECKPOINT_EVERY_S"
+# How many of the newest transfers the ledger keeps in memory, older history going to disk
+# (ledger/archive.py). Unset: all of it stays in memory.
+WINDOW_ENV = "COLONY_LEDGER_WINDOW_TRANSFERS"
 
 
 def database_url_from_env(explicit: str | None) -> str:
@@ -72,14 +81,82 @@ def open_ledger(
     synchronous: str = "FULL",
     auto_pulse: bool = True,
     checkpoints: CheckpointPolicy | None = None,
+    history: ArchivePolicy | None = None,
 ) -> Ledger:
     """The ledger on the journal behind `url`, rebuilt in memory from its newest good
     checkpoint and the journal after it (`checkpoints`: when to write them, whether to load
-    one); refused when Colony's currency table would change the scale of a currency it holds
-    (storage/currency_pins.py)."""
+    one), with its older history on disk beside the journal when `history` (or
+    `archive_policy_from_env()`) says how much stays in memory; refused when Colony's currency table
+    would change the scale of a currency it holds (storage/currency_pins.py)."""
     journal = open_journal(url, synchronous=synchronous)
-    ledger = Ledger(journal, clock or SystemClock(), auto_pulse=auto_pulse, checkpoints=checkpoints)
-    return _pinned(url, ledger)
+    return _pinned(
+        url, _ledger(url, journal, clock or SystemClock(), auto_pulse, checkpoints, history)
+    )
+
+
+def _ledger(
+    url: str,
+    journal: SqliteJournal | PostgresJournal,
+    clock: Clock,
+    auto_pulse: bool = True,
+    checkpoints: CheckpointPolicy | None = None,
+    history: ArchivePolicy | None = None,
+) -> Ledger:
+    """The ledger on an open journal (which the ledger owns from here), with its posted
+    history on disk when a policy (given, or from the environment) asks for it."""
+    archive = None
+    try:
+        policy = history or archive_policy_from_env()
+        checkpoints = checkpoints or checkpoint_policy_from_env()
+        if policy is not None:
+            archive = SqlHistoryArchive(
+                open_tables(url, "colony-ledger-archive"),
+                open_tables(url, "colony-ledger-archive-reads"),
+            )
+    except BaseException:
+        journal.close()
+        raise
+    return Ledger(
+        journal,
+        clock,
+        auto_pulse=auto_pulse,
+        checkpoints=checkpoints,
+        history_archive=archive,
+        archive_policy=policy,
+    )
+
+
+def checkpoint_policy_from_env() -> CheckpointPolicy:
+    """The default checkpoint policy, with its periods from the environment where set."""
+    every_events = _env_number(CHECKPOINT_EVENTS_ENV, "a whole number of events >= 0", int)
+    every_s = _env_number(CHECKPOINT_SECONDS_ENV, "a number of seconds >= 0", float)
+    default = CheckpointPolicy()
+    return CheckpointPolicy(
+        every_events=default.every_events if every_events is None else int(every_events),
+        every_s=default.every_s if every_s is None else float(every_s),
+    )
+
+
+def _env_number(name: str, what: str, kind: type[int] | type[float]) -> int | float | None:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = -1
+    if not 0 <= value < float("inf"):
+        raise InvalidInput(f"{name} must be {what}, not {raw!r}")
+    return value
+
+
+def archive_policy_from_env() -> ArchivePolicy | None:
+    """Posted history on disk with COLONY_LEDGER_WINDOW_TRANSFERS newest transfers kept in
+    memory; unset, all history stays in memory (docs/adr/0034 says why, for now)."""
+    window = _env_number(WINDOW_ENV, "a whole number of transfers >= 0", int)
+    if window is None:
+        return None
+    return ArchivePolicy(window_transfers=int(window))
 
 
 def _pinned(url: str, ledger: Ledger) -> Ledger:
@@ -116,7 +193,7 @@ def try_open_writer(url: str, clock: Clock) -> WriterHold | None:
         except JournalOwned:
             return None
         # Closing the ledger unlocks.
-        return WriterHold(_pinned(url, Ledger(journal, clock)), lambda: None)
+        return WriterHold(_pinned(url, _ledger(url, journal, clock)), lambda: None)
     lock = SqliteWriterLock(sqlite_path(url))
     if not lock.try_acquire():
         return None

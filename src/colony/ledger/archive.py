@@ -1,0 +1,360 @@
+"""Posted history on disk: the ledger's memory bounded by configuration, not by history
+(docs/adr/0034).
+
+Accounts, pending transfers that are still pending and the newest `window_transfers`
+transfers stay in memory. Older history moves, a job at a time, to indexed tables that a
+`HistoryArchive` keeps beside the journal:
+
+- transfers by timestamp, by id and by each of their accounts and time (the 128-byte codec
+  record), so an account's history is an indexed read;
+- the outcomes of pending transfers (posted, voided, expired, and when), expiries by account;
+- each account's balance snapshots (one every `checkpoint_lines` lines of its history, taken
+  as the state machine goes), from which a statement's running balances are rebuilt by
+  replaying at most that many lines;
+- the ids of transfers that failed for a reason that burns the id.
+
+Everything at or before `archived_through` is on disk; everything after it is in memory. A job
+is built by the writer from its own state, written by another thread, and only once it is
+durable does the writer drop what it covered from memory. An id the state machine does not
+find in memory is looked up on disk only when a fixed-size filter says the archive may hold it,
+so a new id (the common case) costs no disk read.
+
+The archive is part of the state: lookups from it give the answers the same history in memory
+would. On open the ledger cuts the archive back to the checkpoint it starts from (its
+`archived_through`), so a replay never sees on disk what it has not yet replayed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from colony.ledger.history import Balances, line_timestamp
+from colony.ledger.model import Transfer, TransferFlags, TransferPendingStatus
+
+if TYPE_CHECKING:
+    from colony.ledger.state import LedgerState, LiveAccount
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivePolicy:
+    """How much history the ledger keeps in memory, and how it moves the rest to disk."""
+
+    # Transfers kept in memory beyond what is archived: lookups of these never touch disk.
+    window_transfers: int = 250_000
+    # Transfers per archive job, written in one transaction.
+    chunk_transfers: int = 16_384
+    # Size of the "never seen" filter over archived ids, in bits (a power of two): 64 MiB.
+    filter_bits: int = 1 << 29
+
+    def __post_init__(self) -> None:
+        if self.window_transfers < 0 or self.chunk_transfers < 1:
+            raise ValueError("window_transfers must be >= 0 and chunk_transfers >= 1")
+        if self.filter_bits < 8 or self.filter_bits & (self.filter_bits - 1):
+            raise ValueError(f"filter_bits must be a power of two >= 8, not {self.filter_bits}")
+
+
+_M64 = (1 << 64) - 1
+_MIX = 0x9E3779B97F4A7C15  # an odd constant: the multiply spreads sequential ids
+
+_POST = int(TransferFlags.post_pending_transfer)
+_VOID = int(TransferFlags.void_pending_transfer)
+_POST_OR_VOID = _POST | _VOID
+_PENDING = int(TransferFlags.pending)
+_ST_PENDING = TransferPendingStatus.pending
+_ST_POSTED = TransferPendingStatus.posted
+_ST_VOIDED = TransferPendingStatus.voided
+_ST_EXPIRED = TransferPendingStatus.expired
+
+
+class IdFilter:
+    """A Bloom filter of archived ids (two probes): "no" is certain, "maybe" means read the
+    disk."""
+
+    __slots__ = ("_bits", "_mask")
+
+    def __init__(self, bits: int, data: bytes | None = None) -> None:
+        self._mask = bits - 1
+        if data is not None and len(data) != bits // 8:
+            raise ValueError(f"filter holds {len(data)} bytes, not {bits // 8}")
+        self._bits = bytearray(data) if data is not None else bytearray(bits // 8)
+
+    @property
+    def size_bits(self) -> int:
+        return self._mask + 1
+
+    def to_bytes(self) -> bytes:
+        return bytes(self._bits)
+
+    def add(self, key: int) -> None:
+        b = self._bits
+        mask = self._mask
+        x = ((key ^ (key >> 64)) * _MIX) & _M64
+        h = x & mask
+        b[h >> 3] |= 1 << (h & 7)
+        h = (x >> 32) & mask
+        b[h >> 3] |= 1 << (h & 7)
+
+    def may_hold(self, key: int) -> bool:
+        b = self._bits
+        mask = self._mask
+        x = ((key ^ (key >> 64)) * _MIX) & _M64
+        h = x & mask
+        if not b[h >> 3] >> (h & 7) & 1:
+            return False
+        h = (x >> 32) & mask
+        return bool(b[h >> 3] >> (h & 7) & 1)
+
+
+@dataclass(slots=True)
+class ArchiveJob:
+    """History at or before `through`, as rows, and what dropping it from memory needs."""
+
+    through: int
+    transfers: list[Transfer]  # in timestamp order
+    # (pending id, status, timestamp, the pending transfer's debit and credit account ids)
+    outcomes: list[tuple[int, int, int, int, int]]
+    failures: list[tuple[int, int, int]]  # (transfer id, result, timestamp)
+    # (account id, timestamp of the line they precede, balances before it)
+    snapshots: list[tuple[int, int, Balances]]
+    # For the drop: each account, how many of its lines went, and how many snapshots.
+    trims: list[tuple[LiveAccount, int, int]] = field(default_factory=list)
+
+
+class HistoryArchive(Protocol):
+    """Where the ledger keeps its posted history: beside the journal, on the same backend.
+
+    Writes come from one thread at a time; reads from any thread, concurrently with a write.
+    """
+
+    def archived_through(self) -> int:
+        """The timestamp the archive is whole up to (0: empty)."""
+        ...
+
+    def write(self, job: ArchiveJob) -> None:
+        """The job's rows and its watermark in one transaction: durable when this returns."""
+        ...
+
+    def truncate_after(self, timestamp: int) -> None:
+        """Remove everything after `timestamp`; the watermark becomes at most `timestamp`."""
+        ...
+
+    def transfer(self, transfer_id: int) -> Transfer | None: ...
+
+    def transfers_at(self, timestamps: Sequence[int]) -> dict[int, Transfer]:
+        """The transfers with these timestamps, by timestamp."""
+        ...
+
+    def has_transfer_at(self, timestamp: int) -> bool: ...
+
+    def transfers_after(self, after_timestamp: int, through: int, limit: int) -> list[Transfer]:
+        """Up to `limit` transfers with after_timestamp < timestamp <= through, in order."""
+        ...
+
+    def outcome(self, pending_id: int) -> tuple[int, int] | None:
+        """A resolved pending transfer's (status, timestamp), or None."""
+        ...
+
+    def failure(self, transfer_id: int) -> int | None:
+        """The result code that burned this id, or None."""
+        ...
+
+    def account_lines(
+        self, account_id: int, after_timestamp: int, through: int, limit: int
+    ) -> list[tuple[int, Transfer, bool]]:
+        """Up to `limit` of the account's archived lines after `after_timestamp` (at or before
+        `through`), oldest first: (timestamp, transfer, whether it is an expiry of it)."""
+        ...
+
+    def account_lines_before(
+        self, account_id: int, before_timestamp: int, limit: int
+    ) -> list[tuple[int, Transfer, bool]]:
+        """Up to `limit` of the account's archived lines before `before_timestamp`, newest
+        first."""
+        ...
+
+    def snapshot_before(self, account_id: int, timestamp: int) -> tuple[int, Balances] | None:
+        """The account's newest snapshot taken at or before `timestamp`: the timestamp of the
+        line it precedes and the balances before that line."""
+        ...
+
+    def close(self) -> None: ...
+
+
+# --------------------------------------------------------------------------------------------
+# The writer's side: building a job, and dropping what a durable job covered
+
+
+def job_due(state: LedgerState, policy: ArchivePolicy) -> bool:
+    return len(state.transfers) >= policy.window_transfers + policy.chunk_transfers
+
+
+def build_job(state: LedgerState, policy: ArchivePolicy) -> ArchiveJob | None:
+    """The oldest `chunk_transfers` transfers in memory and every event up to the last of them."""
+    chunk = list(itertools.islice(state.transfers.values(), policy.chunk_transfers))
+    if not chunk:
+        return None
+    through = chunk[-1].timestamp
+    return job_through(state, through, chunk)
+
+
+def job_through(state: LedgerState, through: int, chunk: list[Transfer]) -> ArchiveJob:
+    outcomes: list[tuple[int, int, int, int, int]] = []
+    touched: dict[int, LiveAccount] = {}
+    accounts = state.accounts
+    for t in chunk:
+        dr = t.debit_account_id
+        cr = t.credit_account_id
+        if t.flags & _POST_OR_VOID:
+            status = _ST_POSTED if t.flags & _POST else _ST_VOIDED
+            outcomes.append((t.pending_id, int(status), t.timestamp, dr, cr))
+        if dr not in touched:
+            touched[dr] = accounts[dr]
+        if cr not in touched:
+            touched[cr] = accounts[cr]
+    for pending_id, timestamp in state.expired.items():
+        if timestamp > through:
+            break  # expiries are kept in the order they happened
+        p = find_in_memory(state, pending_id)
+        if p is None:
+            raise LookupError(f"expired pending transfer {pending_id} is not in memory")
+        dr = p.debit_account_id
+        cr = p.credit_account_id
+        outcomes.append((pending_id, int(_ST_EXPIRED), timestamp, dr, cr))
+        touched[dr] = accounts[dr]
+        touched[cr] = accounts[cr]
+    failures = [
+        (tid, int(state.failed_transfer_ids[tid]), ts)
+        for tid, ts in state.failed_at.items()
+        if ts <= through
+    ]
+    snapshots: list[tuple[int, int, Balances]] = []
+    trims = []
+    for account in touched.values():
+        lines = account.lines
+        if not lines:
+            continue
+        # Most accounts touched by a job have all their lines in it: no search needed.
+        if lines[-1].timestamp <= through:
+            k = len(lines)
+        else:
+            k = bisect.bisect_right(lines, through, key=line_timestamp)
+            if not k:
+                continue
+        going = 0
+        if account.checkpoints:
+            for index, dp, dpo, cp, cpo in account.checkpoints:
+                if index >= k:
+                    break
+                snapshots.append((account.id, lines[index].timestamp, (dp, dpo, cp, cpo)))
+                going += 1
+        trims.append((account, k, going))
+    return ArchiveJob(through, chunk, outcomes, failures, snapshots, trims)
+
+
+def drop_archived(state: LedgerState, job: ArchiveJob, filter_bits: int) -> None:
+    """Once the job is durable: keep in memory only what is after it (and pending holds).
+
+    The filter is made with the first job (a ledger that never archives pays nothing for it).
+    """
+    transfers = state.transfers
+    held = state.held
+    statuses = state.pending_status
+    if state.id_filter is None:
+        state.id_filter = IdFilter(filter_bits)
+    add = state.id_filter.add
+    for t in job.transfers:
+        tid = t.id
+        add(tid)
+        del transfers[tid]
+        if t.flags & _PENDING:
+            held[tid] = t  # resolved or not: dropped below once its outcome is archived
+    expired = state.expired
+    for outcome in job.outcomes:
+        pending_id = outcome[0]
+        held.pop(pending_id, None)
+        statuses.pop(pending_id, None)
+        expired.pop(pending_id, None)
+    for tid, _result, _ts in job.failures:
+        add(tid)
+        del state.failed_transfer_ids[tid]
+        del state.failed_at[tid]
+    for account, k, going in job.trims:
+        del account.lines[:k]
+        account.trimmed += k
+        snapshots = account.checkpoints
+        if going:
+            del snapshots[:going]
+        if snapshots:
+            account.checkpoints = [(i - k, dp, dpo, cp, cpo) for i, dp, dpo, cp, cpo in snapshots]
+    state.archived_through = job.through
+
+
+# --------------------------------------------------------------------------------------------
+# Lookups that reach past memory
+
+
+def find_in_memory(state: LedgerState, transfer_id: int) -> Transfer | None:
+    t = state.transfers.get(transfer_id)
+    if t is None and state.held:
+        t = state.held.get(transfer_id)
+    return t
+
+
+def find_transfer(state: LedgerState, transfer_id: int) -> Transfer | None:
+    """A transfer by id, from memory or (when the filter says it may be there) the archive."""
+    t = state.transfers.get(transfer_id)
+    if t is not None:
+        return t
+    if state.held:
+        t = state.held.get(transfer_id)
+        if t is not None:
+            return t
+    archive = state.archive
+    id_filter = state.id_filter
+    if archive is not None and id_filter is not None and id_filter.may_hold(transfer_id):
+        return archive.transfer(transfer_id)
+    return None
+
+
+def archived_failure(state: LedgerState, transfer_id: int) -> int | None:
+    archive = state.archive
+    if archive is None or state.id_filter is None or not state.id_filter.may_hold(transfer_id):
+        return None
+    return archive.failure(transfer_id)
+
+
+def pending_status_of(state: LedgerState, pending_id: int) -> TransferPendingStatus:
+    """The status of a pending transfer known to exist (in memory or archived)."""
+    status = state.pending_status.get(pending_id)
+    if status is not None:
+        return status
+    archive = state.archive
+    found = archive.outcome(pending_id) if archive is not None else None
+    if found is None:
+        raise LookupError(f"pending transfer {pending_id} has no status in memory or on disk")
+    return TransferPendingStatus(found[0])
+
+
+class MemoryTransfers(Mapping[int, Transfer]):
+    """The transfers in memory, held pending ones included, as one read-only mapping."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: LedgerState) -> None:
+        self._state = state
+
+    def __getitem__(self, key: int) -> Transfer:
+        t = find_in_memory(self._state, key)
+        if t is None:
+            raise KeyError(key)
+        return t
+
+    def __iter__(self) -> Iterator[int]:
+        return itertools.chain(self._state.transfers, self._state.held)
+
+    def __len__(self) -> int:
+        return len(self._state.transfers) + len(self._state.held)

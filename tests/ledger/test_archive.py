@@ -1,0 +1,237 @@
+"""Posted history on disk (docs/adr/0034): what moved out of memory still answers exactly as
+it did in memory, on both backends, across checkpoints, full replays and a SIGKILL mid-write."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from colony.kernel.clock import ManualClock
+from colony.kernel.errors import InvalidInput
+from colony.ledger import Account, Ledger, Transfer
+from colony.ledger.archive import ArchivePolicy
+from colony.ledger.checkpoint import NO_CHECKPOINTS, CheckpointPolicy
+from colony.ledger.model import AccountFlags as AF
+from colony.ledger.model import TransferFlags as TF
+from colony.ledger.model import TransferPendingStatus as PS
+from colony.ledger.results import CreateTransferResult as R
+from colony.storage.open import open_ledger
+from tests.ledger import checkpoint_workload
+from tests.ledger.archive_crash_child import TINY
+from tests.ledger.checkpoint_crash_child import ONLY_WHEN_ASKED
+from tests.ledger.crash_children import run_until_killed
+from tests.ledger.test_checkpoints import _sql
+
+SMALL = ArchivePolicy(window_transfers=4, chunk_transfers=4, filter_bits=1 << 10)
+# How long a test waits for the archiving thread, in seconds.
+settle_timeout_s = 20.0
+
+
+def _open(
+    url: str,
+    clock: ManualClock,
+    history: ArchivePolicy = SMALL,
+    policy: CheckpointPolicy = ONLY_WHEN_ASKED,
+) -> Ledger:
+    return open_ledger(url, clock=clock, auto_pulse=False, checkpoints=policy, history=history)
+
+
+def _settle(ledger: Ledger, clock: ManualClock) -> None:
+    """Let the archiving thread write its jobs and the writer drop them (at its next batch)."""
+    deadline = time.monotonic() + settle_timeout_s
+    while time.monotonic() < deadline:
+        ledger.pulse()
+        clock.advance(0.001)
+        if ledger.transfers_in_memory <= SMALL.window_transfers + SMALL.chunk_transfers:
+            return
+        time.sleep(0.005)
+    raise AssertionError("history never moved to disk")
+
+
+def test_history_older_than_memory_answers_from_disk(journal_url: str) -> None:
+    clock = ManualClock()
+    ledger = _open(journal_url, clock)
+    try:
+        limited = int(AF.debits_must_not_exceed_credits)
+        assert not any(
+            ledger.create_accounts([Account(1, 1, 1), Account(2, 1, 1, limited), Account(3, 1, 1)])
+        )
+        assert ledger.create_transfers([Transfer(100, 1, 2, 1_000, 1, 1)]) == [R.ok]
+        hold = Transfer(101, 2, 3, 300, 1, 1, flags=TF.pending)
+        assert ledger.create_transfers([hold]) == [R.ok]
+        assert ledger.create_transfers([Transfer(102, 2, 3, 10**6, 1, 1)]) == [R.exceeds_credits]
+        for i in range(40):  # push all of the above out of memory
+            clock.advance(0.01)
+            assert ledger.create_transfers([Transfer(200 + i, 1, 3, 1, 1, 1)]) == [R.ok]
+        _settle(ledger, clock)
+        assert ledger.transfers_in_memory <= SMALL.window_transfers + SMALL.chunk_transfers
+
+        # Idempotency and failed ids from disk
+        assert ledger.create_transfers([Transfer(100, 1, 2, 1_000, 1, 1)]) == [R.exists]
+        assert ledger.create_transfers([Transfer(100, 1, 2, 999, 1, 1)]) == [
+            R.exists_with_different_amount
+        ]
+        assert ledger.create_transfers([Transfer(102, 2, 3, 1, 1, 1)]) == [R.id_already_failed]
+        # The hold is archived yet still pending: it can be posted, then only once.
+        assert ledger.pending_status(101) is PS.pending
+        post = Transfer(103, 0, 0, 200, 0, 0, flags=TF.post_pending_transfer, pending_id=101)
+        assert ledger.create_transfers([post]) == [R.ok]
+        for i in range(20):
+            assert ledger.create_transfers([Transfer(300 + i, 1, 3, 1, 1, 1)]) == [R.ok]
+        _settle(ledger, clock)
+        again = Transfer(104, 0, 0, 0, 0, 0, flags=TF.void_pending_transfer, pending_id=101)
+        assert ledger.create_transfers([again]) == [R.pending_transfer_already_posted]
+        assert ledger.create_transfers([post]) == [R.exists]
+        assert ledger.pending_status(101) is PS.posted
+        assert ledger.pending_status(100) is PS.none
+        assert ledger.pending_status(999) is None
+
+        # Lookups, statements and past balances cross from disk into memory
+        found = ledger.lookup_transfers([100, 101, 999, 319])
+        assert [t.id for t in found] == [100, 101, 319]
+        wallet = ledger.statement(2, limit=10)
+        assert [line.transfer.id for line in wallet.lines] == [100, 101, 103]
+        assert wallet.lines[-1].balance.debits_posted == 200
+        assert wallet.lines[-1].balance.debits_pending == 0
+        newest_first = ledger.statement(3, limit=5, reverse=True)
+        assert [line.transfer.id for line in newest_first.lines] == [319, 318, 317, 316, 315]
+        every = []
+        cursor = None
+        while True:
+            page = ledger.statement(3, before_timestamp=cursor, limit=7, reverse=True)
+            every += page.lines
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert len(every) == 1 + 1 + 40 + 20 and every[-1].transfer.id == 101
+        at_hold = ledger.balance_at(2, wallet.lines[1].timestamp)
+        assert at_hold is not None and at_hold.debits_pending == 300
+        before_any = ledger.balance_at(3, wallet.lines[0].timestamp)
+        assert before_any is not None and before_any.credits_posted == 0
+        assert [t.id for t in ledger.all_transfers()][:3] == [100, 101, 200]
+    finally:
+        ledger.close()
+
+
+def _logical(ledger: Ledger) -> tuple[object, ...]:
+    """What the ledger answers, wherever it keeps it: accounts, transfers, statuses, expiries,
+    every account's whole statement."""
+    transfers = list(ledger.all_transfers())
+    return (
+        list(ledger.all_accounts()),
+        transfers,
+        [ledger.pending_status(t.id) for t in transfers],
+        [ledger.expired_at(t.id) for t in transfers],
+        [
+            ledger.statement(a.id, limit=8190).lines
+            for a in ledger.all_accounts()
+            if a.id <= checkpoint_workload.ACCOUNTS
+        ],
+    )
+
+
+def _workload_with_checkpoint(url: str) -> int:
+    clock = ManualClock()
+    ledger = _open(url, clock, TINY)
+    try:
+        checkpoint_workload.start(ledger)
+        checkpoint_workload.run(ledger, clock, range(3))
+        seq = ledger.checkpoint().seq
+        # More history moves to disk past the checkpoint, and the ledger stops without another.
+        checkpoint_workload.run(ledger, clock, range(3, 6))
+        assert ledger.archived_through > 0
+        return seq
+    finally:
+        ledger.close()
+
+
+def test_reopening_gives_the_same_history_from_a_checkpoint_or_a_full_replay(
+    journal_url: str,
+) -> None:
+    seq = _workload_with_checkpoint(journal_url)
+    ledger = _open(journal_url, ManualClock(), TINY)
+    try:
+        assert ledger.opened_from_checkpoint == seq
+        from_checkpoint = _logical(ledger)
+    finally:
+        ledger.close()
+    ledger = _open(journal_url, ManualClock(), TINY, NO_CHECKPOINTS)
+    try:
+        assert ledger.opened_from_checkpoint == 0
+        assert _logical(ledger) == from_checkpoint
+    finally:
+        ledger.close()
+    # And with every transfer in memory (no archive window to speak of): the same answers.
+    ledger = _open(journal_url, ManualClock(), ArchivePolicy(window_transfers=10**9))
+    try:
+        assert _logical(ledger) == from_checkpoint
+    finally:
+        ledger.close()
+
+
+def test_a_checkpoint_whose_history_is_not_on_disk_is_passed_over(journal_url: str) -> None:
+    seq = _workload_with_checkpoint(journal_url)
+    want = _logical_after_full_replay(journal_url)
+    # As if the database were restored from a backup older than the checkpoint's history.
+    _sql(journal_url, "DELETE FROM ledger_archive_transfers")
+    _sql(journal_url, "UPDATE colony_meta SET value = '0' WHERE key = 'ledger_archived_through'")
+    ledger = _open(journal_url, ManualClock(), TINY)
+    try:
+        assert ledger.opened_from_checkpoint != seq
+        assert "not all there" in ledger.checkpoints_passed_over[0]
+        assert _logical(ledger) == want
+    finally:
+        ledger.close()
+
+
+def _logical_after_full_replay(url: str) -> tuple[object, ...]:
+    ledger = _open(url, ManualClock(), TINY, NO_CHECKPOINTS)
+    try:
+        return _logical(ledger)
+    finally:
+        ledger.close()
+
+
+@pytest.mark.parametrize("jobs_before_kill", [1, 4, 9])
+def test_sigkill_in_the_middle_of_an_archive_write_loses_nothing(
+    journal_url: str, jobs_before_kill: int
+) -> None:
+    stdout = run_until_killed(
+        "tests.ledger.archive_crash_child", journal_url, str(jobs_before_kill)
+    )
+    acked = [int(word) for word in stdout.split()[3::2]]
+    want = _logical_after_full_replay(journal_url)
+    ledger = _open(journal_url, ManualClock(), TINY)
+    try:
+        assert ledger.journal_seq >= (acked[-1] if acked else 0)
+        assert _logical(ledger) == want
+    finally:
+        ledger.close()
+
+
+def test_the_environment_sets_the_window_and_the_checkpoint_periods(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path}/env.db"
+    monkeypatch.setenv("COLONY_LEDGER_WINDOW_TRANSFERS", "0")
+    monkeypatch.setenv("COLONY_LEDGER_CHECKPOINT_EVERY_EVENTS", "50")
+    clock = ManualClock()
+    ledger = open_ledger(url, clock=clock, auto_pulse=False)
+    try:
+        checkpoint_workload.start(ledger)
+        checkpoint_workload.run(ledger, clock, range(1))
+        assert ledger.last_checkpoint is not None  # after 50 events, not only when asked
+    finally:
+        ledger.close()
+    for name, value in [
+        ("COLONY_LEDGER_WINDOW_TRANSFERS", "-1"),
+        ("COLONY_LEDGER_WINDOW_TRANSFERS", "lots"),
+        ("COLONY_LEDGER_CHECKPOINT_EVERY_S", "nan"),
+        ("COLONY_LEDGER_CHECKPOINT_EVERY_EVENTS", "1.5"),
+    ]:
+        monkeypatch.setenv(name, value)
+        with pytest.raises(InvalidInput, match=name):
+            open_ledger(url, clock=clock, auto_pulse=False)
+        monkeypatch.delenv(name)
