@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import secrets
 import socket
 import threading
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from colony.payments import (
     open_device_store,
     open_payment_store,
 )
+from colony.phones import OutboxSender, PhoneProofService, open_phone_store
 from colony.storage.open import database_url_from_env
 from colony.wallets import FundingService, WalletService, open_funding_store, open_wallet_store
 from colony.webhooks import (
@@ -105,6 +107,9 @@ def build_context(
     # Products added since register here, each its service and the stores it closes.
     cause_store = open_cause_store(database_url)
     ctx.provide(DonationService(ledger, wallets, cause_store, clock, ids), cause_store)
+    phone_store = open_phone_store(database_url)
+    sender = OutboxSender(phone_store, clock, ids)
+    ctx.provide(PhoneProofService(phone_store, sender, clock, secrets.token_bytes), phone_store)
     ledger.add_duty(lambda: reconcile(ctx))
     return ctx
 
