@@ -83,9 +83,10 @@ PRODUCTS_WITH_STORES = (
 for _product in PRODUCTS_WITH_STORES:
     ALLOWED[_product] |= {"storage"}
 # The modules of the storage engine a product may import: its session protocol, opening a
-# connection from a URL, group commit, the record cache. Journals, migrations, backup and the
-# backends' own connections stay the engine's and the outer layers'.
-STORAGE_FACE = {"tables", "open", "group_commit", "record_cache"}
+# connection from a URL, group commit, the record cache, the key that seals secrets at rest.
+# Journals, migrations, backup and the backends' own connections stay the engine's and the
+# outer layers'.
+STORAGE_FACE = {"tables", "open", "group_commit", "record_cache", "secrets_key"}
 # Settlement reads the ledger's clearing legs and the payments and refunds they belong to.
 ALLOWED["settlement"] = {"kernel", "ledger", "partners", "payments", "settlement"}
 for _layer in ("api", "cli"):

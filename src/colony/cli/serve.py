@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import secrets
@@ -109,9 +110,21 @@ def build_context(
     ctx.provide(DonationService(ledger, wallets, cause_store, clock, ids), cause_store)
     phone_store = open_phone_store(database_url)
     sender = OutboxSender(phone_store, clock, ids)
+    show_sms_log()
     ctx.provide(PhoneProofService(phone_store, sender, clock, secrets.token_bytes), phone_store)
     ledger.add_duty(lambda: reconcile(ctx))
     return ctx
+
+
+def show_sms_log() -> None:
+    """Print the outbox's log lines (a text was queued, never its words) on the server's
+    stderr, as uvicorn prints its own: the server otherwise shows only warnings."""
+    sms_log = logging.getLogger("colony.sms")
+    if not sms_log.handlers:
+        shown = logging.StreamHandler()
+        shown.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+        sms_log.addHandler(shown)
+        sms_log.setLevel(logging.INFO)
 
 
 def reconcile(ctx: ApiContext) -> Callable[[], None]:
