@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from colony.phones import PhoneVerification, Purpose, SmsMessage
 from colony.phones.sql_store import open_phone_store
+from colony.storage.open import open_tables
 
 T0 = 1_700_000_000_000_000_000
 PENDING = PhoneVerification(
@@ -50,3 +51,8 @@ def test_the_outbox_pages_newest_first(store_url: str) -> None:
     reopened = open_phone_store(store_url)
     assert reopened.messages(None, 10) == newest
     reopened.close()
+    raw = open_tables(store_url, "colony-test-raw")
+    with raw.session() as db:
+        texts = [str(text) for (text,) in db.execute("SELECT text FROM sms_outbox").fetchall()]
+    raw.close()
+    assert len(texts) == 5 and all(t.startswith("cs1.") and " " not in t for t in texts)

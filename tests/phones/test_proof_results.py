@@ -157,4 +157,8 @@ def test_the_code_is_sent_and_kept_only_as_a_salted_hash(proofs: Proofs, tmp_pat
     assert code.encode() not in first.code_sha256 + first.salt
     with contextlib.closing(sqlite3.connect(tmp_path / "phones.db")) as db:
         rows = db.execute("SELECT * FROM phone_verifications").fetchall()
+        texts = db.execute("SELECT text FROM sms_outbox").fetchall()
     assert len(rows) == 2 and all(code not in str(row) for row in rows)
+    # The outbox's texts are sealed too: the database holds the code nowhere.
+    assert len(texts) == 2 and all(text.startswith("cs1.") for (text,) in texts)
+    assert all(code not in text for (text,) in texts)

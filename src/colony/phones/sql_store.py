@@ -1,7 +1,15 @@
-"""Verifications and the SMS outbox, on either backend (storage/tables.py)."""
+"""Verifications and the SMS outbox, on either backend (storage/tables.py).
+
+An outbox text holds a live code, so it is sealed at rest as device secrets are
+(kernel/secret_box.py, docs/adr/0032), bound to its message id and number: a copy of the
+database shows no code, neither as a verification's hash (salted) nor as a text.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+
+from colony.kernel.secret_box import SecretBox
 from colony.phones.model import PhoneVerification, SmsMessage
 from colony.phones.rows import (
     MESSAGE_COLUMNS,
@@ -12,14 +20,21 @@ from colony.phones.rows import (
     verification_row,
 )
 from colony.storage.open import open_tables
+from colony.storage.secrets_key import secret_box_for
 from colony.storage.tables import Tables
+
+
+def _bound_to(message: SmsMessage) -> str:
+    """What an outbox text is sealed to: its row's identity."""
+    return f"sms_outbox/{message.id}/{message.phone}"
 
 
 # Ids are compared byte by byte (COLLATE "C" on PostgreSQL, as SQLite does), so a page of the
 # outbox before an id holds the same messages on both backends.
 class SqlPhoneStore:
-    def __init__(self, tables: Tables) -> None:
+    def __init__(self, tables: Tables, box: SecretBox) -> None:
         self._tables = tables
+        self._box = box
 
     def add_verification(self, verification: PhoneVerification) -> None:
         with self._tables.session() as db:
@@ -69,7 +84,7 @@ class SqlPhoneStore:
         with self._tables.session() as db:
             db.execute(
                 f"INSERT INTO sms_outbox ({MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?)",
-                message_row(message),
+                message_row(dataclasses.replace(message, text=self._sealed(message))),
             )
 
     def messages(
@@ -85,7 +100,14 @@ class SqlPhoneStore:
                 " ORDER BY id DESC LIMIT ?",
                 (*args, limit),
             ).fetchall()
-        return [message_of(row) for row in rows]
+        return [self._opened(message_of(row)) for row in rows]
+
+    def _sealed(self, message: SmsMessage) -> str:
+        return self._box.seal(message.text.encode(), _bound_to(message))
+
+    def _opened(self, stored: SmsMessage) -> SmsMessage:
+        text = self._box.open(stored.text, _bound_to(stored)).decode()
+        return dataclasses.replace(stored, text=text)
 
     def close(self) -> None:
         self._tables.close()
@@ -93,4 +115,4 @@ class SqlPhoneStore:
 
 def open_phone_store(url: str) -> SqlPhoneStore:
     """Verifications and the outbox behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlPhoneStore(open_tables(url, "colony-phones"))
+    return SqlPhoneStore(open_tables(url, "colony-phones"), secret_box_for(url))

@@ -18,7 +18,7 @@ CREATE INDEX phone_verifications_by_phone ON phone_verifications (phone, created
 CREATE TABLE sms_outbox (
     id text COLLATE "C" PRIMARY KEY,  -- time-ordered: the outbox pages by it
     phone text NOT NULL,
-    text text NOT NULL,
+    text text NOT NULL,  -- sealed (it holds a live code): cs1.<key id>.<AES-GCM>
     created_at_ns bigint NOT NULL
 );
 CREATE INDEX sms_outbox_by_phone ON sms_outbox (phone, id);

@@ -18,7 +18,7 @@ CREATE INDEX phone_verifications_by_phone ON phone_verifications (phone, created
 CREATE TABLE sms_outbox (
     id TEXT PRIMARY KEY,  -- time-ordered: the outbox pages by it
     phone TEXT NOT NULL,
-    text TEXT NOT NULL,
+    text TEXT NOT NULL,  -- sealed (it holds a live code): cs1.<key id>.<AES-GCM>
     created_at_ns INTEGER NOT NULL
 );
 CREATE INDEX sms_outbox_by_phone ON sms_outbox (phone, id);
