@@ -4,9 +4,17 @@ earlier version stored in clear are sealed when the store opens."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from colony.kernel.secret_box import SealedSecretInvalid, SecretBox, SecretKeyUnknown
+from colony.kernel.secret_box import (
+    SealedSecretInvalid,
+    SecretBox,
+    SecretKeyUnknown,
+    key_id_of,
+    parse_key,
+)
 from colony.payments.payment_code import new_device
 from colony.payments.sql_device_store import SqlDeviceStore, open_device_store
 from colony.storage.open import open_tables
@@ -40,10 +48,18 @@ def test_another_key_is_a_clear_error(store_url: str) -> None:
     store = open_device_store(store_url)
     assert store.bind(ALICES, 1)
     store.close()
-    elsewhere = SqlDeviceStore(open_tables(store_url, "colony-devices"), SecretBox(b"\x09" * 32))
+    # A server given the wrong key stops as it opens, naming the key it lacks.
     with pytest.raises(SecretKeyUnknown, match="COLONY_SECRETS_KEY"):
-        elsewhere.device(ALICES.number)
-    elsewhere.close()
+        SqlDeviceStore(open_tables(store_url, "colony-devices"), SecretBox(b"\x09" * 32))
+    # Rotated: a new key seals, the old one, retired, still opens what it sealed.
+    old = parse_key(os.environ["COLONY_SECRETS_KEY"], "COLONY_SECRETS_KEY")
+    rotated = SqlDeviceStore(
+        open_tables(store_url, "colony-devices"), SecretBox(b"\x09" * 32, retired=[old])
+    )
+    assert rotated.device(ALICES.number) == ALICES
+    assert rotated.bind(MALLORYS, 2) and rotated.device(MALLORYS.number) == MALLORYS
+    assert stored(store_url, MALLORYS.number).split(b".")[1] == key_id_of(b"\x09" * 32).encode()
+    rotated.close()
 
 
 def test_a_secret_moved_to_another_row_does_not_open(store_url: str) -> None:

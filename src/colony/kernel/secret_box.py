@@ -20,7 +20,7 @@ import base64
 import binascii
 import hashlib
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -87,17 +87,18 @@ class SecretBox:
         sealed = nonce + self._current.encrypt(nonce, secret, bound_to.encode())
         return f"{SEALED_PREFIX}.{self.key_id}.{base64.urlsafe_b64encode(sealed).decode()}"
 
+    def check_keys(self, key_ids: Iterable[str], where: str) -> None:
+        """Raise `SecretKeyUnknown` unless this box holds every key in `key_ids` (those that
+        sealed the secrets of `where`): a server given the wrong key stops at its start, not
+        at the first payment that needs a secret."""
+        for key_id in sorted(set(key_ids)):
+            self._key(key_id, where)
+
     def open(self, sealed: str, bound_to: str) -> bytes:
         prefix, key_id, body = [*sealed.split("."), "", ""][:3]
         if prefix != SEALED_PREFIX or not body:
             raise SealedSecretInvalid(f"not a sealed secret (for {bound_to})")
-        key = self._keys.get(key_id)
-        if key is None:
-            raise SecretKeyUnknown(
-                f"the secret for {bound_to} is sealed under key {key_id}, which this process "
-                f"was not given (it holds {', '.join(sorted(self._keys))}): set "
-                "COLONY_SECRETS_KEY, or COLONY_SECRETS_RETIRED_KEYS, to include it"
-            )
+        key = self._key(key_id, f"the secret for {bound_to}")
         try:
             raw = base64.urlsafe_b64decode(body)
             return key.decrypt(raw[:nonce_bytes], raw[nonce_bytes:], bound_to.encode())
@@ -106,3 +107,13 @@ class SecretBox:
                 f"the secret for {bound_to} does not open under key {key_id}: it was altered "
                 "or copied from another row"
             ) from None
+
+    def _key(self, key_id: str, what: str) -> AESGCM:
+        key = self._keys.get(key_id)
+        if key is None:
+            raise SecretKeyUnknown(
+                f"{what} is sealed under key {key_id}, which this process was not given (it "
+                f"holds {', '.join(sorted(self._keys))}): set COLONY_SECRETS_KEY, or "
+                "COLONY_SECRETS_RETIRED_KEYS, to include it"
+            )
+        return key

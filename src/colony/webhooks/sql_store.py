@@ -49,7 +49,22 @@ class SqlWebhookStore:
     def __init__(self, tables: Tables, box: SecretBox) -> None:
         self._tables = tables
         self._box = box
-        self.seal_clear_secrets()
+        try:
+            self.seal_clear_secrets()
+            self._check_keys()
+        except BaseException:
+            tables.close()
+            raise
+
+    def _check_keys(self) -> None:
+        """Refuse to open when a secret is sealed under a key this process was not given."""
+        with self._tables.session() as db:
+            # The key id is the 8 characters after "cs1." (kernel/secret_box.py).
+            rows = db.execute(
+                "SELECT DISTINCT substr(secret, 5, 8) FROM webhook_endpoints"
+            ).fetchall()
+            key_ids = [str(key_id) for (key_id,) in rows]
+        self._box.check_keys(key_ids, "a webhook endpoint's secret")
 
     def seal_clear_secrets(self) -> int:
         """Seal every secret an earlier version stored in clear; how many (each row rewritten
