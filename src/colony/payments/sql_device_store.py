@@ -19,7 +19,7 @@ from __future__ import annotations
 from colony.kernel.secret_box import SealedSecretInvalid, SecretBox, is_sealed
 from colony.payments.payment_code import Device, DeviceRecord
 from colony.storage.open import open_tables
-from colony.storage.secrets_key import secret_box_for
+from colony.storage.secrets_key import check_sealed_column, secret_box_for
 from colony.storage.tables import Tables
 
 # Clear secrets sealed per statement when the store opens.
@@ -39,20 +39,10 @@ class SqlDeviceStore:
         self._box = box
         try:
             self.seal_clear_secrets()
-            self._check_keys()
+            check_sealed_column(tables, box, "payment_devices", "a payment device's secret")
         except BaseException:
             tables.close()
             raise
-
-    def _check_keys(self) -> None:
-        """Refuse to open when a secret is sealed under a key this process was not given."""
-        with self._tables.session() as db:
-            # The key id is the 8 characters after "cs1." (kernel/secret_box.py).
-            rows = db.execute(
-                "SELECT DISTINCT substr(secret, 5, 8) FROM payment_devices"
-            ).fetchall()
-            key_ids = [bytes(key_id).decode("ascii", "replace") for (key_id,) in rows]
-        self._box.check_keys(key_ids, "a payment device's secret")
 
     def seal_clear_secrets(self) -> int:
         """Seal every secret an earlier version stored in clear; how many. Each row is

@@ -22,7 +22,14 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from colony.kernel.errors import ColonyError
-from colony.kernel.secret_box import SecretBox, key_bytes, parse_key
+from colony.kernel.secret_box import (
+    SEALED_PREFIX,
+    SecretBox,
+    key_bytes,
+    key_id_hex_chars,
+    parse_key,
+)
+from colony.storage.tables import Tables
 
 SECRETS_KEY_ENV = "COLONY_SECRETS_KEY"
 RETIRED_KEYS_ENV = "COLONY_SECRETS_RETIRED_KEYS"
@@ -57,6 +64,23 @@ def secret_box_for(url: str, environ: Mapping[str, str] | None = None) -> Secret
         f"{SECRETS_KEY_ENV} is not set: on PostgreSQL, give the key that seals device and "
         f"webhook secrets ({key_bytes} random bytes, base64; `colony keys create-secrets-key`)"
     )
+
+
+def check_sealed_column(tables: Tables, box: SecretBox, table: str, what: str) -> None:
+    """Raise `SecretKeyUnknown` when a value of `table`'s `secret` column is sealed under a
+    key `box` lacks: a store calls it as it opens, so a server given the wrong key stops at
+    its start, not at the first request that needs a secret."""
+    start = len(SEALED_PREFIX) + 2  # 1-based, past "cs1.": the key id
+    with tables.session() as db:
+        rows = db.execute(
+            f"SELECT DISTINCT substr(secret, {start}, {key_id_hex_chars}) FROM {table}"
+        ).fetchall()
+    # Text on one table, bytes on another (a BLOB or bytea column): the id is ASCII either way.
+    key_ids = [
+        bytes(k).decode("ascii", "replace") if isinstance(k, bytes | memoryview) else str(k)
+        for (k,) in rows
+    ]
+    box.check_keys(key_ids, what)
 
 
 def _key_file(database: Path) -> bytes:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from colony.kernel.secret_box import SealedSecretInvalid, SecretBox, is_sealed
 from colony.storage.open import open_tables
-from colony.storage.secrets_key import secret_box_for
+from colony.storage.secrets_key import check_sealed_column, secret_box_for
 from colony.storage.tables import Tables
 from colony.webhooks.model import Attempt, Endpoint, Event, EventStatus
 from colony.webhooks.rows import (
@@ -51,20 +51,10 @@ class SqlWebhookStore:
         self._box = box
         try:
             self.seal_clear_secrets()
-            self._check_keys()
+            check_sealed_column(tables, box, "webhook_endpoints", "a webhook endpoint's secret")
         except BaseException:
             tables.close()
             raise
-
-    def _check_keys(self) -> None:
-        """Refuse to open when a secret is sealed under a key this process was not given."""
-        with self._tables.session() as db:
-            # The key id is the 8 characters after "cs1." (kernel/secret_box.py).
-            rows = db.execute(
-                "SELECT DISTINCT substr(secret, 5, 8) FROM webhook_endpoints"
-            ).fetchall()
-            key_ids = [str(key_id) for (key_id,) in rows]
-        self._box.check_keys(key_ids, "a webhook endpoint's secret")
 
     def seal_clear_secrets(self) -> int:
         """Seal every secret an earlier version stored in clear; how many (each row rewritten
