@@ -68,3 +68,11 @@ def test_keys_are_32_bytes_of_base64() -> None:
         parse_key("not base64 at all!", "K")
     with pytest.raises(InvalidInput):
         SecretBox(b"short")
+
+
+def test_derived_keys_belong_to_the_current_key_and_their_purpose() -> None:
+    pepper = SecretBox(NEW).derived_key("phone verification codes")
+    assert len(pepper) == 32 and pepper not in (NEW, OLD)
+    assert SecretBox(NEW, retired=[OLD]).derived_key("phone verification codes") == pepper
+    assert SecretBox(OLD).derived_key("phone verification codes") != pepper
+    assert SecretBox(NEW).derived_key("something else") != pepper

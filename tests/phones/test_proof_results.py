@@ -5,6 +5,8 @@ expires and within its tries; the code is sent, and kept only as a salted hash."
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import random
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -28,6 +30,7 @@ from colony.phones import (
 from colony.phones.sql_store import SqlPhoneStore, open_phone_store
 
 ALICE, BOB = "+6591234567", "+6598765432"
+PEPPER = b"\x5a" * 32
 Proofs = tuple[PhoneProofService, SqlPhoneStore, ManualClock]
 
 
@@ -41,6 +44,7 @@ def proofs(tmp_path: Path) -> Iterator[Proofs]:
         OutboxSender(store, clock, IdGenerator(clock, seeded)),
         clock,
         seeded.randbytes,
+        PEPPER,
     )
     yield service, store, clock
     store.close()
@@ -155,6 +159,12 @@ def test_the_code_is_sent_and_kept_only_as_a_salted_hash(proofs: Proofs, tmp_pat
     assert code.isdigit() and len(code) == 6
     assert first.salt != second.salt and first.code_sha256 != second.code_sha256
     assert code.encode() not in first.code_sha256 + first.salt
+    # The code sent is the second's. Its stored hash is keyed by the pepper, which the
+    # database does not hold: the salt and the code alone, tried as a reader of the database
+    # would try all million codes, do not give it.
+    assert hmac.new(second.salt, code.encode(), hashlib.sha256).digest() != second.code_sha256
+    peppered = hmac.new(PEPPER, second.salt + code.encode(), hashlib.sha256).digest()
+    assert peppered == second.code_sha256
     with contextlib.closing(sqlite3.connect(tmp_path / "phones.db")) as db:
         rows = db.execute("SELECT * FROM phone_verifications").fetchall()
         texts = db.execute("SELECT text FROM sms_outbox").fetchall()

@@ -32,8 +32,14 @@ from colony.payments import (
     open_device_store,
     open_payment_store,
 )
-from colony.phones import OutboxSender, PhoneProofService, open_phone_store
+from colony.phones import (
+    CODE_PEPPER_PURPOSE,
+    OutboxSender,
+    PhoneProofService,
+    open_phone_store,
+)
 from colony.storage.open import database_url_from_env
+from colony.storage.secrets_key import secret_box_for
 from colony.wallets import FundingService, WalletService, open_funding_store, open_wallet_store
 from colony.webhooks import (
     HttpSender,
@@ -111,7 +117,9 @@ def build_context(
     phone_store = open_phone_store(database_url)
     sender = OutboxSender(phone_store, clock, ids)
     show_sms_log()
-    ctx.provide(PhoneProofService(phone_store, sender, clock, secrets.token_bytes), phone_store)
+    pepper = secret_box_for(database_url).derived_key(CODE_PEPPER_PURPOSE)
+    proofs = PhoneProofService(phone_store, sender, clock, secrets.token_bytes, pepper)
+    ctx.provide(proofs, phone_store)
     ledger.add_duty(lambda: reconcile(ctx))
     return ctx
 

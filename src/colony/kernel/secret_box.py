@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 
@@ -78,6 +79,7 @@ class SecretBox:
             if len(key) != key_bytes:
                 raise InvalidInput(f"a secrets key is {key_bytes} bytes, not {len(key)}")
         self.key_id = key_id_of(current)
+        self._current_key = current
         self._current = AESGCM(current)
         self._keys = {key_id_of(k): AESGCM(k) for k in retired} | {self.key_id: self._current}
         self._token_bytes = token_bytes
@@ -86,6 +88,12 @@ class SecretBox:
         nonce = self._token_bytes(nonce_bytes)
         sealed = nonce + self._current.encrypt(nonce, secret, bound_to.encode())
         return f"{SEALED_PREFIX}.{self.key_id}.{base64.urlsafe_b64encode(sealed).decode()}"
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A key for `purpose` (an HMAC pepper, say) derived from the current key: secret
+        while the key is, and another after the key rotates."""
+        label = b"colony derived key\x00" + purpose.encode()
+        return hmac.new(self._current_key, label, hashlib.sha256).digest()
 
     def check_keys(self, key_ids: Iterable[str], where: str) -> None:
         """Raise `SecretKeyUnknown` unless this box holds every key in `key_ids` (those that

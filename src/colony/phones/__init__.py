@@ -14,12 +14,13 @@ from colony.phones.model import (
     codes_per_phone_window_s,
 )
 from colony.phones.results import ProofResult
-from colony.phones.service import PhoneProofService
+from colony.phones.service import CODE_PEPPER_PURPOSE, PhoneProofService
 from colony.phones.sms import OutboxSender, SmsSender
 from colony.phones.sql_store import SqlPhoneStore, open_phone_store
 from colony.phones.store import OutboxStore, PhoneStore, VerificationStore
 
 __all__ = [
+    "CODE_PEPPER_PURPOSE",
     "OutboxSender",
     "OutboxStore",
     "PhoneProofService",

@@ -1,8 +1,9 @@
 """A phone verification (a one-time code sent to a number, to prove it) and an SMS message
 the operator's outbox keeps.
 
-The code itself is never stored: only HMAC-SHA256 of it under a salt drawn for that
-verification, so a copy of the database does not show codes waiting to be typed.
+The code itself is never stored: only an HMAC-SHA256 of it and a salt drawn for that
+verification, keyed by a pepper derived from the secrets key (codes.py), so a copy of the
+database does not show codes waiting to be typed, nor lets them be found by trying all.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class PhoneVerification:
     phone: str
     purpose: Purpose
     salt: bytes
-    code_sha256: bytes  # HMAC-SHA256(salt, code)
+    code_sha256: bytes  # HMAC-SHA256(pepper, salt + code)
     created_at_ns: int
     expires_at_ns: int
     attempts: int = 0

@@ -32,6 +32,10 @@ from colony.phones.store import PhoneStore
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 # Bytes of randomness in a verification id.
 verification_id_bytes = 16
+# The shortest pepper taken, in bytes (an HMAC-SHA256 key of full strength is 32).
+code_pepper_bytes_min = 32
+# What the pepper is derived for, from the secrets key.
+CODE_PEPPER_PURPOSE = "phone verification codes"
 
 
 def code_text(code: str) -> str:
@@ -49,11 +53,16 @@ class PhoneProofService:
         sender: SmsSender,
         clock: Clock,
         token_bytes: Callable[[int], bytes],
+        code_pepper: bytes,
     ) -> None:
+        """`code_pepper`: the key every code's HMAC takes besides its salt (codes.py), from
+        the secrets key (`SecretBox.derived_key`); never stored."""
+        assert len(code_pepper) >= code_pepper_bytes_min, "a pepper is a key, not a label"
         self._store = store
         self._sender = sender
         self._clock = clock
         self._token_bytes = token_bytes
+        self._pepper = code_pepper
 
     def start(self, phone: str, purpose: Purpose) -> tuple[ProofResult, PhoneVerification | None]:
         """Send a new code to `phone`: the verification to check it against."""
@@ -70,7 +79,7 @@ class PhoneProofService:
             phone=phone,
             purpose=purpose,
             salt=salt,
-            code_sha256=code_digest(salt, code),
+            code_sha256=code_digest(self._pepper, salt, code),
             created_at_ns=now_ns,
             expires_at_ns=now_ns + code_ttl_s * NS_PER_S,
         )
@@ -90,7 +99,7 @@ class PhoneProofService:
         now_ns = self._clock.now_ns()
         if now_ns >= found.expires_at_ns:
             return ProofResult.code_expired
-        if not code_matches(found.salt, found.code_sha256, code):
+        if not code_matches(self._pepper, found.salt, found.code_sha256, code):
             return ProofResult.code_wrong
         if found.proved_at_ns is None:
             self._store.mark_proved(found.id, now_ns)

@@ -1,4 +1,4 @@
--- Phones on PostgreSQL: verifications (one-time codes, kept only as a salted HMAC) and the
+-- Phones on PostgreSQL: verifications (one-time codes, kept only as a peppered HMAC) and the
 -- SMS outbox the operator reads. Never edit this file once released: change the schema in a
 -- new numbered file.
 
@@ -7,7 +7,7 @@ CREATE TABLE phone_verifications (
     phone text NOT NULL,
     purpose text NOT NULL,
     salt text NOT NULL,  -- hex
-    code_sha256 text NOT NULL,  -- hex HMAC-SHA256(salt, code); never the code
+    code_sha256 text NOT NULL,  -- hex HMAC-SHA256(pepper, salt + code); never the code
     created_at_ns bigint NOT NULL,
     expires_at_ns bigint NOT NULL,
     attempts integer NOT NULL,

@@ -1,4 +1,4 @@
--- Phones on SQLite: verifications (one-time codes, kept only as a salted HMAC) and the SMS
+-- Phones on SQLite: verifications (one-time codes, kept only as a peppered HMAC) and the SMS
 -- outbox the operator reads. Never edit this file once released: change the schema in a new
 -- numbered file.
 
@@ -7,7 +7,7 @@ CREATE TABLE phone_verifications (
     phone TEXT NOT NULL,
     purpose TEXT NOT NULL,
     salt TEXT NOT NULL,  -- hex
-    code_sha256 TEXT NOT NULL,  -- hex HMAC-SHA256(salt, code); never the code
+    code_sha256 TEXT NOT NULL,  -- hex HMAC-SHA256(pepper, salt + code); never the code
     created_at_ns INTEGER NOT NULL,
     expires_at_ns INTEGER NOT NULL,
     attempts INTEGER NOT NULL,
