@@ -23,6 +23,10 @@ from colony.storage.postgres_databases import create_fresh_database, drop_databa
 # environment in every process a test starts (docs/adr/0022).
 os.environ["COLONY_LEDGER_VERIFY"] = "1"
 invariants.verify = True
+# The key that seals device and webhook secrets at rest: PostgreSQL refuses to open without
+# one (docs/adr/0032). A fixed key, so every process a test starts opens what another sealed;
+# tests of the key's own rules (tests/storage/test_secrets_key.py) set their own environment.
+os.environ.setdefault("COLONY_SECRETS_KEY", "Y29sb255LXRlc3RzLXNlY3JldHMta2V5LTMyLWJ5dGU=")
 
 POSTGRES_SERVER_URL = os.environ.get(
     "COLONY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

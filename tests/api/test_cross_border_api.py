@@ -48,7 +48,7 @@ from colony.payments.treasury import ACCOUNT_FX_REVENUE, ACCOUNT_TREASURY
 from colony.wallets import model as wallet_model
 from tests.api.test_funding_api import post
 from tests.api.test_payment_api import operator_headers
-from tests.api.test_wallet_api import auth, on_loopback
+from tests.api.test_wallet_api import auth, on_loopback, proof_of
 
 # Monday in Advent, mid-morning in Rovaniemi.
 MONDAY = dt.datetime(2026, 12, 14, 8, 0, tzinfo=dt.UTC)
@@ -105,7 +105,9 @@ def lapland_sqlite(tmp_path: Path) -> Iterator[Served]:
 
 
 def open_wallet(client: httpx.Client, phone: str, currency: str) -> dict[str, str]:
-    body = {"phone": phone, "name": "Li Wei", "currency": currency}
+    body = {"phone": phone, "name": "Li Wei", "currency": currency} | proof_of(
+        client, phone, f"prove-{phone}-{currency}"
+    )
     opened = post(client, "/v1/wallets", {}, f"open-{phone}", body)
     assert opened.status_code == 201, opened.text
     return auth(opened.json())

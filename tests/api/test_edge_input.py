@@ -25,7 +25,7 @@ from tests.api.test_payment_api import (
     operator_headers,
     static_code,
 )
-from tests.api.test_wallet_api import auth, on_loopback, open_wallet
+from tests.api.test_wallet_api import auth, on_loopback, open_wallet, proof_of
 
 ALICE, BOB = "+6591234567", "+6598765432"
 Shop = tuple[httpx.Client, ApiContext, dict[str, object], dict[str, object]]
@@ -132,7 +132,7 @@ def test_texts_storage_cannot_hold_are_named(shop_on_each_backend: Shop, bad: st
     wallet = post(
         client,
         "/v1/wallets",
-        {"phone": "+6590000001", "name": bad, "currency": "SGD"},
+        {"phone": "+6590000001", "name": bad, "currency": "SGD"} | proof_of(client, "+6590000001"),
         {"Idempotency-Key": f"w-{bad!r}"},
     )
     refused(wallet, "name")
@@ -294,7 +294,8 @@ def test_names_refuse_controls_bidi_overrides_and_unknown_countries(
     wallet = post(
         client,
         "/v1/wallets",
-        {"phone": "+6590000002", "name": "Ann\u202dA", "currency": "SGD"},
+        {"phone": "+6590000002", "name": "Ann\u202dA", "currency": "SGD"}
+        | proof_of(client, "+6590000002"),
         {"Idempotency-Key": "w-bidi"},
     )
     refused(wallet, "name")

@@ -84,19 +84,33 @@ def test_a_generated_client_pays_refunds_and_lists_typed(
 def story(models: ModuleType, ctx: ApiContext, connected: Any) -> None:
     """The integrating developer's calls, each answer checked to be a generated model."""
     anyone = connected()
+    operator_key = operator_headers(ctx)["Authorization"].removeprefix("Bearer ")
+    operator = connected(operator_key)
 
+    # The number is proved first: a code is texted to it (here, to the operator's outbox).
+    started = api("phones.start_phone_verification").sync(
+        client=anyone,
+        body=models.StartVerification(phone="+6591234567", purpose="open_wallet"),
+        idempotency_key="prove-tan",
+    )
+    assert isinstance(started, models.VerificationObject)
+    outbox = api("phones.list_sms_outbox").sync(client=operator, phone="+6591234567")
+    assert isinstance(outbox, models.SmsList) and isinstance(outbox.data[0], models.SmsObject)
     opened = api("wallets.open_wallet").sync(
         client=anyone,
-        body=models.OpenWallet(phone="+6591234567", name="Tan Wei", currency="SGD"),
+        body=models.OpenOwnWallet(
+            phone="+6591234567",
+            name="Tan Wei",
+            currency="SGD",
+            verification=started.id,
+            code=outbox.data[0].text[:6],
+        ),
         idempotency_key="open-tan",
     )
     assert isinstance(opened, models.OpenedWalletObject)
     assert isinstance(opened.balance, models.AmountObject) and opened.balance.amount_minor == 1
     assert ctx.wallets.cash_in("+6591234567", "SGD", 20_000).result.name == "ok"
     wallet = connected(opened.token)
-
-    operator_key = operator_headers(ctx)["Authorization"].removeprefix("Bearer ")
-    operator = connected(operator_key)
     onboarded = api("merchants.onboard_merchant").sync(
         client=operator, body=models.OnboardMerchant(**SHOP), idempotency_key="m-hawker"
     )

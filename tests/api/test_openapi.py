@@ -16,7 +16,7 @@ from colony.api.app import ROUTERS
 from colony.api.context import ApiContext
 
 # The operations anyone may call, without a credential.
-PUBLIC = {"open_wallet", "decode_qr_code"}
+PUBLIC = {"open_wallet", "decode_qr_code", "start_phone_verification"}
 
 
 def _tag_of(router: APIRouter) -> str:

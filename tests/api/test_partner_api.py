@@ -26,7 +26,7 @@ from colony.partners.clearing import (
 from colony.partners.model import HOUSE_PARTNER_ID, MemberKind
 from tests.api.test_funding_api import Served, post
 from tests.api.test_payment_api import SHOP, operator_headers, static_code
-from tests.api.test_wallet_api import auth
+from tests.api.test_wallet_api import auth, proof_of
 
 GCASH = {"name": "GCash-like Inc", "brand": "GPay", "country": "PH", "currency": "PHP"}
 ACQUIRER_SG = {"name": "Acquirer SG Pte Ltd", "brand": "AcqSG", "country": "SG", "currency": "SGD"}
@@ -208,7 +208,8 @@ def test_a_house_wallet_paying_a_partner_merchant_clears_with_the_house(
         "/v1/wallets",
         {},
         "open",
-        {"phone": "+6591234567", "name": "Alice", "currency": "SGD"},
+        {"phone": "+6591234567", "name": "Alice", "currency": "SGD"}
+        | proof_of(client, "+6591234567"),
     )
     assert ctx.wallets.cash_in("+6591234567", "SGD", 100_00).result.name == "ok"
     hawker = partner_merchant(client, as_acquirer, "Hawker Chan")

@@ -14,7 +14,9 @@ from colony.api.context import ApiContext
 from colony.cli.main import app as cli
 from colony.payments.qr_image import render
 from tests.api.test_wallet_api import auth as wallet_auth
-from tests.api.test_wallet_api import open_wallet
+from tests.api.test_wallet_api import open_wallet, operator_headers
+
+__all__ = ["operator_headers"]  # where the other tests have long imported it from
 
 SHOP = {
     "legal_name": "Hawker Chan Pte Ltd",
@@ -25,13 +27,6 @@ SHOP = {
     "currency": "SGD",
     "discount_bps": 150,
 }
-
-
-def operator_headers(ctx: ApiContext) -> dict[str, str]:
-    key = auth.OPERATOR_KEY_PREFIX + "11" * 32
-    if ctx.api_store.key_owner(auth.digest(key)) is None:
-        ctx.api_store.add_key(auth.digest(key), "operator", "operator", ctx.clock.now_ns())
-    return {"Authorization": f"Bearer {key}"}
 
 
 def onboard(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ import httpx
 import pytest
 import uvicorn
 
+from colony.api import auth as api_auth
 from colony.api.app import create_app
 from colony.api.context import ApiContext
 from colony.cli.serve import build_context
@@ -36,6 +38,7 @@ def on_loopback(ctx: ApiContext) -> Iterator[httpx.Client]:
         assert time.monotonic() < deadline, "server did not start"
         time.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
+    operator_headers(ctx)  # the outbox's reader, for `open_wallet`
     # Every answer is checked against the OpenAPI description as it arrives.
     hooks = {"response": [Conformance(app.openapi())]}
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10, event_hooks=hooks) as client:
@@ -54,10 +57,47 @@ def served(tmp_path: Path) -> Iterator[tuple[httpx.Client, ApiContext]]:
         yield client, ctx
 
 
-def open_wallet(client: httpx.Client, phone: str, key: str | None = None) -> dict[str, object]:
+# The operator key the tests use: it reads the SMS outbox, where the codes are.
+OPERATOR_KEY = api_auth.OPERATOR_KEY_PREFIX + "11" * 32
+OPERATOR = {"Authorization": f"Bearer {OPERATOR_KEY}"}
+
+
+def operator_headers(ctx: ApiContext) -> dict[str, str]:
+    if ctx.api_store.key_owner(api_auth.digest(OPERATOR_KEY)) is None:
+        ctx.api_store.add_key(api_auth.digest(OPERATOR_KEY), "operator", "operator",
+                              ctx.clock.now_ns())  # fmt: skip
+    return dict(OPERATOR)
+
+
+def sent_code(client: httpx.Client, phone: str) -> str:
+    """The newest code texted to `phone`, read from the operator's outbox."""
+    page = client.get("/v1/sms_outbox", params={"phone": phone, "limit": 1}, headers=OPERATOR)
+    assert page.status_code == 200, page.text
+    found = re.match(r"[0-9]{6}\b", str(page.json()["data"][0]["text"]))
+    assert found is not None, page.text
+    return found.group()
+
+
+def proof_of(client: httpx.Client, phone: str, key: str | None = None) -> dict[str, str]:
+    """What opening a wallet on `phone` needs besides its fields: a verification started for
+    it, and the code texted to it."""
+    started = client.post(
+        "/v1/phone_verifications",
+        json={"phone": phone, "purpose": "open_wallet"},
+        headers={"Idempotency-Key": key or f"prove-{phone}"},
+    )
+    assert started.status_code == 202, started.text
+    return {"verification": str(started.json()["id"]), "code": sent_code(client, phone)}
+
+
+def open_wallet(
+    client: httpx.Client, phone: str, key: str | None = None, currency: str = "SGD"
+) -> dict[str, object]:
+    """Open a wallet over HTTP as a person does: prove the number, then open."""
     response = client.post(
         "/v1/wallets",
-        json={"phone": phone, "name": "Test Person", "currency": "SGD"},
+        json={"phone": phone, "name": "Test Person", "currency": currency}
+        | proof_of(client, phone, f"prove-{key or phone}-{currency}"),
         headers={"Idempotency-Key": key or f"open-{phone}"},
     )
     assert response.status_code == 201, response.text
@@ -84,7 +124,9 @@ def test_idempotency_key_replays_and_refuses_other_bodies(
     served: tuple[httpx.Client, ApiContext],
 ) -> None:
     client, _ = served
-    body = {"phone": "+6591234567", "name": "Ann", "currency": "SGD"}
+    body = {"phone": "+6591234567", "name": "Ann", "currency": "SGD"} | proof_of(
+        client, "+6591234567"
+    )
     first = client.post("/v1/wallets", json=body, headers={"Idempotency-Key": "k1"})
     again = client.post("/v1/wallets", json=body, headers={"Idempotency-Key": "k1"})
     assert first.status_code == again.status_code == 201
@@ -98,7 +140,9 @@ def test_idempotency_key_replays_and_refuses_other_bodies(
     )
     assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_key_reused"
     # A stranger opening another number with the same key is another caller, not a reuse.
-    stranger = {"phone": "+6598765432", "name": "Cai", "currency": "SGD"}
+    stranger = {"phone": "+6598765432", "name": "Cai", "currency": "SGD"} | proof_of(
+        client, "+6598765432"
+    )
     theirs = client.post("/v1/wallets", json=stranger, headers={"Idempotency-Key": "k1"})
     assert theirs.status_code == 201 and "Idempotent-Replayed" not in theirs.headers
     assert theirs.json()["id"] != first.json()["id"] and "token" in theirs.json()
@@ -110,8 +154,10 @@ def test_idempotency_key_replays_and_refuses_other_bodies(
         "message": "every POST needs an Idempotency-Key header",
         "param": "Idempotency-Key",
     }
+    # The number's holder, who typed its code, is told which wallet the number already has.
     taken = client.post("/v1/wallets", json=body, headers={"Idempotency-Key": "k2"})
     assert taken.status_code == 409 and taken.json()["error"]["code"] == "phone_taken"
+    assert str(first.json()["id"]) in taken.json()["error"]["message"]
 
 
 def test_p2p_over_http_moves_money_once(served: tuple[httpx.Client, ApiContext]) -> None:
@@ -283,8 +329,9 @@ def test_bad_wallet_requests_are_named_never_500(
     served: tuple[httpx.Client, ApiContext], body: dict[str, object], code: str, param: str
 ) -> None:
     client, _ = served
+    proof = {"verification": "pv_" + "00" * 16, "code": "000000"}  # never checked: malformed
     response = client.post(
-        "/v1/wallets", json=body, headers={"Idempotency-Key": f"bad-{code}-{param}"}
+        "/v1/wallets", json=body | proof, headers={"Idempotency-Key": f"bad-{code}-{param}"}
     )
     assert response.status_code == 400, response.text
     assert (response.json()["error"]["code"], response.json()["error"]["param"]) == (code, param)

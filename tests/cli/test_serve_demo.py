@@ -150,7 +150,8 @@ def test_the_printed_curl_commands_run(tmp_path: Path) -> None:
         pytest.skip("curl (and bash) are needed to run the printed commands: apt-get install curl")
     with demo_server(tmp_path / "demo.db") as server:
         commands = server.curl_commands()
-        assert len(commands) == 6, server.output  # wallet, QR, pay, capture, onboard, quote
+        # wallet, QR, pay, capture, onboard, quote, a code to a number, the outbox holding it
+        assert len(commands) == 8, server.output
         answers = {command: _run(command) for command in commands}
         for command, answer in answers.items():
             assert "error" not in answer, f"{command}\n{answer}"

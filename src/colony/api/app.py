@@ -21,6 +21,7 @@ from colony.ledger import router as ledger
 from colony.merchants import router as merchants
 from colony.partners import router as partners
 from colony.payments import router as payments
+from colony.phones import router as phones
 from colony.settlement import router as settlement
 from colony.settlement import statement_bytes_max
 from colony.wallets import funding_router as funding
@@ -50,6 +51,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     treasury.router,
     settlement.router,
     donations.router,
+    phones.router,
     page.router,
 )
 

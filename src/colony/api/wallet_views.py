@@ -97,14 +97,18 @@ def wallet_json(ctx: ApiContext, wallet: Wallet) -> dict[str, object]:
     }
 
 
+def opening_param(result: WalletResult) -> str:
+    """The field of an opening request a refusal names."""
+    return {"invalid_name": "name", "unknown_currency": "currency"}.get(result.name, "phone")
+
+
 def opened_wallet(
     ctx: ApiContext, body: OpenWallet, wallet_id: str | None = None
 ) -> tuple[Wallet, dict[str, object]]:
     """Open a wallet and make its token: the wallet, and the answer that shows the token."""
     result, wallet = ctx.wallets.open_wallet(body.phone, body.name, body.currency, wallet_id)
     if wallet is None:
-        param = {"invalid_name": "name", "unknown_currency": "currency"}.get(result.name, "phone")
-        raise refusal(result, param)
+        raise refusal(result, opening_param(result))
     token = auth.new_secret(ctx, auth.WALLET_TOKEN_PREFIX)
     ctx.api_store.add_token(auth.digest(token), wallet.id, ctx.clock.now_ns())
     return wallet, wallet_json(ctx, wallet) | {"token": token}

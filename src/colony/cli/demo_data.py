@@ -357,11 +357,12 @@ def instructions(seeded: DemoSeed, base_url: str) -> str:
     def get(path: str, authorization: str) -> str:
         return f"  curl -s -w '\\n' {shlex.quote(base_url + path)} -H {shlex.quote(authorization)}"
 
-    def post(path: str, authorization: str, key: str, body: dict[str, object]) -> str:
+    def post(path: str, authorization: str | None, key: str, body: dict[str, object]) -> str:
         # A fixed Idempotency-Key: running the command twice replays the first answer.
+        credential = "" if authorization is None else f" -H {shlex.quote(authorization)}"
         return (
             f"  curl -s -w '\\n' -X POST {shlex.quote(base_url + path)}"
-            f" -H {shlex.quote(authorization)} -H 'Idempotency-Key: {key}'"
+            f"{credential} -H 'Idempotency-Key: {key}'"
             " -H 'Content-Type: application/json'"
             f" -d {shlex.quote(json.dumps(body))}"
         )
@@ -414,6 +415,16 @@ def instructions(seeded: DemoSeed, base_url: str) -> str:
             "try-quote-1",
             {"sell_currency": w.currency, "buy_currency": "EUR", "buy_amount_minor": 1_000},
         ),
+        "  # a wallet of your own: ask for a code to the number (the default SMS sender",
+        "  # writes texts to the operator's outbox), read it there, then POST /v1/wallets",
+        '  # {"phone", "name", "currency", "verification": "pv_...", "code": "<6 digits>"}',
+        post(
+            "/v1/phone_verifications",
+            None,  # no credential: anyone may ask for a code to their number
+            "try-prove-1",
+            {"phone": "+6590001234", "purpose": "open_wallet"},
+        ),
+        get("/v1/sms_outbox?phone=%2B6590001234&limit=1", operator_auth),
     ]
     if seeded.rate_age_days is not None:
         lines += [

@@ -1,4 +1,5 @@
-"""`colony keys ...`: make the operator's API key (shown once, stored hashed), and revoke one."""
+"""`colony keys ...`: make the operator's API key (shown once, stored hashed), and revoke one;
+make the key that seals secrets at rest."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import ColonyError
 from colony.storage.open import database_url_from_env
+from colony.storage.secrets_key import new_key_text
 
 # The products' routers declare their own scopes; the app imports every one of them.
 assert ROUTERS
@@ -89,3 +91,11 @@ def revoke_operator(
     finally:
         store.close()
     print(f"revoked {found.id}")
+
+
+@app.command("create-secrets-key")
+def create_secrets_key() -> None:
+    """Print a new key for sealing device and webhook secrets at rest (32 random bytes,
+    base64): set it as COLONY_SECRETS_KEY for every `colony serve` on the database. To rotate,
+    move the old key to COLONY_SECRETS_RETIRED_KEYS (comma-separated) and set a new one."""
+    print(new_key_text())

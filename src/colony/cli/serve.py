@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import random
+import secrets
 import socket
 import threading
 from collections.abc import Callable
@@ -30,7 +32,14 @@ from colony.payments import (
     open_device_store,
     open_payment_store,
 )
+from colony.phones import (
+    CODE_PEPPER_PURPOSE,
+    OutboxSender,
+    PhoneProofService,
+    open_phone_store,
+)
 from colony.storage.open import database_url_from_env
+from colony.storage.secrets_key import secret_box_for
 from colony.wallets import FundingService, WalletService, open_funding_store, open_wallet_store
 from colony.webhooks import (
     HttpSender,
@@ -105,8 +114,25 @@ def build_context(
     # Products added since register here, each its service and the stores it closes.
     cause_store = open_cause_store(database_url)
     ctx.provide(DonationService(ledger, wallets, cause_store, clock, ids), cause_store)
+    phone_store = open_phone_store(database_url)
+    sender = OutboxSender(phone_store, clock, ids)
+    show_sms_log()
+    pepper = secret_box_for(database_url).derived_key(CODE_PEPPER_PURPOSE)
+    proofs = PhoneProofService(phone_store, sender, clock, secrets.token_bytes, pepper)
+    ctx.provide(proofs, phone_store)
     ledger.add_duty(lambda: reconcile(ctx))
     return ctx
+
+
+def show_sms_log() -> None:
+    """Print the outbox's log lines (a text was queued, never its words) on the server's
+    stderr, as uvicorn prints its own: the server otherwise shows only warnings."""
+    sms_log = logging.getLogger("colony.sms")
+    if not sms_log.handlers:
+        shown = logging.StreamHandler()
+        shown.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+        sms_log.addHandler(shown)
+        sms_log.setLevel(logging.INFO)
 
 
 def reconcile(ctx: ApiContext) -> Callable[[], None]:

@@ -7,18 +7,64 @@ across restarts and across servers sharing the database.
 
 Failed codes are rows of `payment_code_failures`, counted over the window and pruned as they
 age out of it, so the table holds at most a window's failures.
+
+A device's secret is sealed at rest (kernel/secret_box.py, docs/adr/0032), bound to its
+number and wallet, so a copy of the database cannot make codes and a secret moved to another
+device's row does not open. Secrets an earlier version stored in clear are sealed when the
+store opens; a clear one found later is refused, never used.
 """
 
 from __future__ import annotations
 
+from colony.kernel.secret_box import SealedSecretInvalid, SecretBox, is_sealed
 from colony.payments.payment_code import Device, DeviceRecord
 from colony.storage.open import open_tables
+from colony.storage.secrets_key import check_sealed_column, secret_box_for
 from colony.storage.tables import Tables
+
+# Clear secrets sealed per statement when the store opens.
+clear_secrets_per_batch = 500
+# A secret in clear is its 32 raw bytes; a sealed one is about 90 bytes of ASCII.
+_CLEAR_SECRET_BYTES_MAX = 64
+
+
+def _bound_to(number: int, wallet_id: str) -> str:
+    """What a device's sealed secret is bound to: the row's identity."""
+    return f"payment_devices/{number}/{wallet_id}"
 
 
 class SqlDeviceStore:
-    def __init__(self, tables: Tables) -> None:
+    def __init__(self, tables: Tables, box: SecretBox) -> None:
         self._tables = tables
+        self._box = box
+        try:
+            self.seal_clear_secrets()
+            check_sealed_column(tables, box, "payment_devices", "a payment device's secret")
+        except BaseException:
+            tables.close()
+            raise
+
+    def seal_clear_secrets(self) -> int:
+        """Seal every secret an earlier version stored in clear; how many. Each row is
+        rewritten only if it still holds the clear secret read, so processes opening at once
+        seal each row once."""
+        sealed = 0
+        while True:
+            with self._tables.session() as db:
+                rows = db.execute(
+                    "SELECT number, wallet_id, secret FROM payment_devices"
+                    " WHERE length(secret) <= ? LIMIT ?",
+                    (_CLEAR_SECRET_BYTES_MAX, clear_secrets_per_batch),
+                ).fetchall()
+                for number, wallet_id, clear in rows:
+                    box = self._box.seal(bytes(clear), _bound_to(int(number), str(wallet_id)))
+                    db.execute(
+                        "UPDATE payment_devices SET secret = ? WHERE number = ? AND secret = ?",
+                        (box.encode(), number, clear),
+                    )
+            sealed += len(rows)
+            if len(rows) < clear_secrets_per_batch:
+                return sealed
 
     def bind(self, device: Device, now_ns: int) -> bool:
         """False when the number is taken, by a bound or a revoked device."""
@@ -26,7 +72,7 @@ class SqlDeviceStore:
             inserted = db.execute(
                 "INSERT INTO payment_devices (number, wallet_id, secret, created_at_ns)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (number) DO NOTHING",
-                (device.number, device.wallet_id, device.secret, now_ns),
+                (device.number, device.wallet_id, self._sealed(device), now_ns),
             ).rowcount
         return inserted == 1
 
@@ -39,8 +85,15 @@ class SqlDeviceStore:
             ).fetchone()
         if row is None:
             return None
-        wallet_id, secret = row
-        return Device(number, bytes(secret), str(wallet_id))
+        wallet_id, stored = row
+        sealed = bytes(stored).decode("ascii", errors="replace")
+        if not is_sealed(sealed):
+            raise SealedSecretInvalid(f"the secret of device {number} is stored in clear")
+        return Device(number, self._box.open(sealed, _bound_to(number, str(wallet_id))),
+                      str(wallet_id))  # fmt: skip
+
+    def _sealed(self, device: Device) -> bytes:
+        return self._box.seal(device.secret, _bound_to(device.number, device.wallet_id)).encode()
 
     def revoke(self, number: int, wallet_id: str, now_ns: int) -> bool:
         with self._tables.session() as db:
@@ -107,4 +160,4 @@ class SqlDeviceStore:
 
 def open_device_store(url: str) -> SqlDeviceStore:
     """Payment-code devices and spent codes behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlDeviceStore(open_tables(url, "colony-devices"))
+    return SqlDeviceStore(open_tables(url, "colony-devices"), secret_box_for(url))

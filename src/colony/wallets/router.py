@@ -25,6 +25,7 @@ from colony.api.wallet_views import (
     OpenWallet,
     WalletObject,
     opened_wallet,
+    opening_param,
     refusal,
     wallet_json,
 )
@@ -36,12 +37,33 @@ from colony.payments import (
     password_digits,
     step_s,
 )
+from colony.phones import PhoneProofService, ProofResult, Purpose, code_digits
 from colony.wallets import Wallet, WalletResult
 
 # Random device numbers tried before giving up (a number is taken once in a long while).
 device_number_attempts = 8
 
 router = product_router("wallets")
+
+
+# How each failed proof of the number is answered: (HTTP status, the parameter at fault).
+_PROOF_REFUSALS = {
+    ProofResult.verification_not_found: (404, "verification"),
+    ProofResult.attempts_exhausted: (400, "code"),
+    ProofResult.code_expired: (400, "code"),
+    ProofResult.code_wrong: (400, "code"),
+}
+
+
+class OpenOwnWallet(OpenWallet):
+    """Opening one's own wallet: the number proved by the code sent to it."""
+
+    verification: str = Field(
+        max_length=64, description="the id `POST /v1/phone_verifications` answered"
+    )
+    code: str = Field(
+        min_length=code_digits, max_length=code_digits, description="the code sent by SMS"
+    )
 
 
 class SendMoney(RequestBody):
@@ -107,13 +129,36 @@ def own_wallet(wallet: Wallet, wallet_id: str) -> Wallet:
     return wallet
 
 
-@router.post("/v1/wallets", status_code=201, responses=answers(201, OpenedWalletObject, 409))
-def open_wallet(body: OpenWallet, ctx: Ctx, key: Idempotent) -> JSONResponse:
-    """Open a wallet for one minor unit. The response holds its token, shown only once."""
+@router.post("/v1/wallets", status_code=201, responses=answers(201, OpenedWalletObject, 404, 409))
+def open_wallet(body: OpenOwnWallet, ctx: Ctx, key: Idempotent) -> JSONResponse:
+    """Open a wallet for one minor unit on a number proved by the code sent to it
+    (`POST /v1/phone_verifications`). The response holds its token, shown only once.
+    A number that already has a wallet in the currency is answered 409 `phone_taken`,
+    naming it: only the number's holder, who typed the code, learns that."""
+
+    def handle() -> tuple[int, dict[str, object]]:
+        malformed = ctx.wallets.refusal_to_open(body.phone, body.name, body.currency)
+        if malformed is not WalletResult.ok:  # answered before a try at the code is spent
+            raise refusal(malformed, opening_param(malformed))
+        proofs = ctx.service(PhoneProofService)
+        proved = proofs.check(body.verification, body.phone, Purpose.open_wallet, body.code)
+        if proved is not ProofResult.ok:
+            status, param = _PROOF_REFUSALS[proved]
+            raise ApiError(status, proved.name, proved.name.replace("_", " "), param=param)
+        existing = ctx.wallet_store.by_phone(body.phone, body.currency.upper())
+        if existing is not None:
+            raise ApiError(
+                409,
+                "phone_taken",
+                f"this number already has a {existing.currency} wallet: {existing.id}",
+                param="phone",
+            )
+        return 201, opened_wallet(ctx, body)[1]
+
     return key.run(
         public_scope("wallet", body.phone, body.currency),
         body.model_dump(),
-        lambda: (201, opened_wallet(ctx, body)[1]),
+        handle,
         secret_fields=("token",),
     )
 

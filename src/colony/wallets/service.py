@@ -89,25 +89,34 @@ class WalletService:
     def new_wallet_id(self) -> str:
         return f"wal_{self._ids.new_id():032x}"
 
+    def refusal_to_open(self, phone: str, name: str, currency: str) -> WalletResult:
+        """Why a wallet with these fields could not be opened (`ok`: it could, unless the
+        number has one in the currency), checked without opening it: a route asks before it
+        spends anything else on the request (a try at the number's code)."""
+        if not _E164.fullmatch(phone):
+            return WalletResult.invalid_phone
+        try:
+            ledger_of(currency)
+        except UnknownCurrency:
+            return WalletResult.unknown_currency
+        if not name.strip() or len(name) > 100:
+            return WalletResult.invalid_name
+        return WalletResult.ok
+
     def open_wallet(
         self, phone: str, name: str, currency: str, wallet_id: str | None = None
     ) -> tuple[WalletResult, Wallet | None]:
         """Open a wallet; `wallet_id` (from `new_wallet_id`) when the caller must name it
         before it exists, as a partner does to enrol it first."""
-        if not _E164.fullmatch(phone):
-            return WalletResult.invalid_phone, None
-        try:
-            ledger = ledger_of(currency)
-        except UnknownCurrency:
-            return WalletResult.unknown_currency, None
-        if not name.strip() or len(name) > 100:
-            return WalletResult.invalid_name, None
+        refused = self.refusal_to_open(phone, name, currency)
+        if refused is not WalletResult.ok:
+            return refused, None
         wallet = Wallet(
             id=wallet_id or self.new_wallet_id(),
             phone=phone,
             name=name.strip(),
             currency=currency.upper(),
-            ledger=ledger,
+            ledger=ledger_of(currency),
             tier=Tier.phone_only,
             account_id=self._ids.new_id(),
             created_at_ns=self._clock.now_ns(),

@@ -1,11 +1,20 @@
 """Webhook endpoints, events and the delivery log, on either backend (tables.py), beside the
-ledger journal."""
+ledger journal.
+
+An endpoint's signing secret is sealed at rest (kernel/secret_box.py, docs/adr/0032), bound
+to its merchant, so a copy of the database cannot sign deliveries and a secret moved to
+another merchant's row does not open. Secrets an earlier version stored in clear are sealed
+when the store opens; a clear one found later is refused, never used.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
+from colony.kernel.secret_box import SealedSecretInvalid, SecretBox, is_sealed
 from colony.storage.open import open_tables
+from colony.storage.secrets_key import check_sealed_column, secret_box_for
 from colony.storage.tables import Tables
 from colony.webhooks.model import Attempt, Endpoint, Event, EventStatus
 from colony.webhooks.rows import (
@@ -27,17 +36,56 @@ _NO_CURSOR_SEQ = 2**62
 attempt_ids_per_query = 500
 
 
+# Clear secrets sealed per statement when the store opens.
+clear_secrets_per_batch = 500
+
+
+def _bound_to(merchant_id: str) -> str:
+    """What an endpoint's sealed secret is bound to: the row's identity."""
+    return f"webhook_endpoints/{merchant_id}"
+
+
 class SqlWebhookStore:
-    def __init__(self, tables: Tables) -> None:
+    def __init__(self, tables: Tables, box: SecretBox) -> None:
         self._tables = tables
+        self._box = box
+        try:
+            self.seal_clear_secrets()
+            check_sealed_column(tables, box, "webhook_endpoints", "a webhook endpoint's secret")
+        except BaseException:
+            tables.close()
+            raise
+
+    def seal_clear_secrets(self) -> int:
+        """Seal every secret an earlier version stored in clear; how many (each row rewritten
+        only if it still holds the clear secret read, so processes opening at once agree)."""
+        sealed = 0
+        while True:
+            with self._tables.session() as db:
+                rows = db.execute(
+                    "SELECT merchant_id, secret FROM webhook_endpoints"
+                    " WHERE secret NOT LIKE 'cs1.%' LIMIT ?",
+                    (clear_secrets_per_batch,),
+                ).fetchall()
+                for merchant_id, clear in rows:
+                    box = self._box.seal(str(clear).encode(), _bound_to(str(merchant_id)))
+                    db.execute(
+                        "UPDATE webhook_endpoints SET secret = ?"
+                        " WHERE merchant_id = ? AND secret = ?",
+                        (box, merchant_id, clear),
+                    )
+            sealed += len(rows)
+            if len(rows) < clear_secrets_per_batch:
+                return sealed
 
     def set_endpoint(self, e: Endpoint) -> None:
+        sealed = self._box.seal(e.secret.encode(), _bound_to(e.merchant_id))
         with self._tables.session() as db:
             db.execute(
                 f"INSERT INTO webhook_endpoints ({ENDPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (merchant_id) DO UPDATE SET url = excluded.url,"
                 " secret = excluded.secret",
-                (e.merchant_id, e.url, e.secret, e.created_at_ns, e.after_timestamp),
+                (e.merchant_id, e.url, sealed, e.created_at_ns, e.after_timestamp),
             )
 
     def endpoint(self, merchant_id: str) -> Endpoint | None:
@@ -46,12 +94,19 @@ class SqlWebhookStore:
                 f"SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE merchant_id = ?",
                 (merchant_id,),
             ).fetchone()
-        return endpoint_of(row) if row else None
+        return self._opened(endpoint_of(row)) if row else None
 
     def endpoints(self) -> list[Endpoint]:
         with self._tables.session() as db:
             rows = db.execute(f"SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints").fetchall()
-        return [endpoint_of(row) for row in rows]
+        return [self._opened(endpoint_of(row)) for row in rows]
+
+    def _opened(self, stored: Endpoint) -> Endpoint:
+        """The endpoint with its secret opened (as stored, the secret is sealed)."""
+        if not is_sealed(stored.secret):
+            raise SealedSecretInvalid(f"the webhook secret of {stored.merchant_id} is in clear")
+        secret = self._box.open(stored.secret, _bound_to(stored.merchant_id)).decode()
+        return dataclasses.replace(stored, secret=secret)
 
     def add_events(self, merchant_id: str, events: Sequence[Event], after_timestamp: int) -> None:
         rows = [event_row(e) for e in events]
@@ -140,4 +195,4 @@ class SqlWebhookStore:
 
 def open_webhook_store(url: str) -> SqlWebhookStore:
     """Webhook endpoints, events and attempts behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlWebhookStore(open_tables(url, "colony-webhooks"))
+    return SqlWebhookStore(open_tables(url, "colony-webhooks"), secret_box_for(url))

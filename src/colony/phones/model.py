@@ -1,0 +1,51 @@
+"""A phone verification (a one-time code sent to a number, to prove it) and an SMS message
+the operator's outbox keeps.
+
+The code itself is never stored: only an HMAC-SHA256 of it and a salt drawn for that
+verification, keyed by a pepper derived from the secrets key (codes.py), so a copy of the
+database does not show codes waiting to be typed, nor lets them be found by trying all.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+# Digits in a one-time code.
+code_digits = 6
+# How long a code may be typed after it was sent, in seconds.
+code_ttl_s = 600
+# Tries at a verification's code, the right one included; after them it is dead.
+code_attempts_max = 5
+# Codes sent to one number per window: a flood of texts to a stranger's phone is refused.
+codes_per_phone_max = 5
+codes_per_phone_window_s = 3600
+# Bytes of salt drawn for each verification's code hash.
+code_salt_bytes = 16
+
+
+class Purpose(enum.StrEnum):
+    """What proving the number is for: a code proved for one purpose proves nothing else."""
+
+    open_wallet = "open_wallet"
+
+
+@dataclass(frozen=True)
+class PhoneVerification:
+    id: str  # "pv_" + 32 random hex digits: unguessable, so nobody can spend another's tries
+    phone: str
+    purpose: Purpose
+    salt: bytes
+    code_sha256: bytes  # HMAC-SHA256(pepper, salt + code)
+    created_at_ns: int
+    expires_at_ns: int
+    attempts: int = 0
+    proved_at_ns: int | None = None
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    id: str  # "sms_" + a time-ordered id: the outbox pages by it
+    phone: str
+    text: str
+    created_at_ns: int

@@ -1,0 +1,110 @@
+"""Proving a phone number: send a one-time code, then check what the person typed.
+
+`start` answers the same for every well-formed number (a verification id, nothing else) and
+never looks up whether the number has a wallet, so its answer and its work cannot tell a
+stranger who is a customer. `check` counts every try before it compares, so concurrent
+guesses share the one budget of `code_attempts_max`. A verification proved once stays proved
+until it expires: the same code may be shown again by the same person (a retried or refused
+wallet opening, a second currency), and never proves any other number or purpose.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from colony.kernel.clock import NS_PER_S, Clock
+from colony.phones.codes import code_digest, code_matches, new_code
+from colony.phones.model import (
+    PhoneVerification,
+    Purpose,
+    SmsMessage,
+    code_attempts_max,
+    code_salt_bytes,
+    code_ttl_s,
+    codes_per_phone_max,
+    codes_per_phone_window_s,
+)
+from colony.phones.results import ProofResult
+from colony.phones.sms import SmsSender
+from colony.phones.store import PhoneStore
+
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+# Bytes of randomness in a verification id.
+verification_id_bytes = 16
+# The shortest pepper taken, in bytes (an HMAC-SHA256 key of full strength is 32).
+code_pepper_bytes_min = 32
+# What the pepper is derived for, from the secrets key.
+CODE_PEPPER_PURPOSE = "phone verification codes"
+
+
+def code_text(code: str) -> str:
+    """What the text says: the code first, so a phone can offer to fill it in."""
+    return (
+        f"{code} is your Colony code. It expires in {code_ttl_s // 60} minutes. "
+        "Never share it: Colony will never ask you for it."
+    )
+
+
+class PhoneProofService:
+    def __init__(
+        self,
+        store: PhoneStore,
+        sender: SmsSender,
+        clock: Clock,
+        token_bytes: Callable[[int], bytes],
+        code_pepper: bytes,
+    ) -> None:
+        """`code_pepper`: the key every code's HMAC takes besides its salt (codes.py), from
+        the secrets key (`SecretBox.derived_key`); never stored."""
+        assert len(code_pepper) >= code_pepper_bytes_min, "a pepper is a key, not a label"
+        self._store = store
+        self._sender = sender
+        self._clock = clock
+        self._token_bytes = token_bytes
+        self._pepper = code_pepper
+
+    def start(self, phone: str, purpose: Purpose) -> tuple[ProofResult, PhoneVerification | None]:
+        """Send a new code to `phone`: the verification to check it against."""
+        if not _E164.fullmatch(phone):
+            return ProofResult.invalid_phone, None
+        now_ns = self._clock.now_ns()
+        since_ns = now_ns - codes_per_phone_window_s * NS_PER_S
+        if self._store.codes_sent_since(phone, since_ns) >= codes_per_phone_max:
+            return ProofResult.too_many_codes, None
+        code = new_code(self._token_bytes)
+        salt = self._token_bytes(code_salt_bytes)
+        verification = PhoneVerification(
+            id=f"pv_{self._token_bytes(verification_id_bytes).hex()}",
+            phone=phone,
+            purpose=purpose,
+            salt=salt,
+            code_sha256=code_digest(self._pepper, salt, code),
+            created_at_ns=now_ns,
+            expires_at_ns=now_ns + code_ttl_s * NS_PER_S,
+        )
+        # Kept before it is sent: a code that went out can always be checked.
+        self._store.add_verification(verification)
+        self._sender.send(phone, code_text(code))
+        return ProofResult.ok, verification
+
+    def check(self, verification_id: str, phone: str, purpose: Purpose, code: str) -> ProofResult:
+        """Whether `code` proves `phone` for `purpose` by this verification; each call is one
+        try, the right code included (ProofResult says the order of the checks)."""
+        found = self._store.verification(verification_id)
+        if found is None or found.phone != phone or found.purpose is not purpose:
+            return ProofResult.verification_not_found
+        if not self._store.take_attempt(found.id, code_attempts_max):
+            return ProofResult.attempts_exhausted
+        now_ns = self._clock.now_ns()
+        if now_ns >= found.expires_at_ns:
+            return ProofResult.code_expired
+        if not code_matches(self._pepper, found.salt, found.code_sha256, code):
+            return ProofResult.code_wrong
+        if found.proved_at_ns is None:
+            self._store.mark_proved(found.id, now_ns)
+        return ProofResult.ok
+
+    def outbox(self, before_id: str | None, limit: int, phone: str | None) -> list[SmsMessage]:
+        """The outbox the default sender writes, newest first (`OutboxStore.messages`)."""
+        return self._store.messages(before_id, limit, phone)

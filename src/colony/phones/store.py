@@ -1,0 +1,39 @@
+"""What proving phone numbers keeps outside the ledger: verifications and the SMS outbox."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from colony.phones.model import PhoneVerification, SmsMessage
+
+
+class VerificationStore(Protocol):
+    def add_verification(self, verification: PhoneVerification) -> None:
+        """Raises on an id already stored: ids are drawn at random, never reused."""
+
+    def verification(self, verification_id: str) -> PhoneVerification | None: ...
+
+    def codes_sent_since(self, phone: str, since_ns: int) -> int:
+        """How many verifications for `phone` were started after `since_ns`."""
+
+    def take_attempt(self, verification_id: str, attempts_max: int) -> bool:
+        """Count one try at the code, atomically; False (and nothing counted) when
+        `attempts_max` tries were already made. Concurrent tries, from any process, can never
+        make more than `attempts_max` between them."""
+
+    def mark_proved(self, verification_id: str, now_ns: int) -> None:
+        """Record the first time the right code was given (later ones keep that time)."""
+
+
+class OutboxStore(Protocol):
+    def add_message(self, message: SmsMessage) -> None: ...
+
+    def messages(
+        self, before_id: str | None, limit: int, phone: str | None = None
+    ) -> list[SmsMessage]:
+        """Newest first: up to `limit` messages older than `before_id` (None: the newest),
+        only those to `phone` when it is given."""
+
+
+class PhoneStore(VerificationStore, OutboxStore, Protocol):
+    """Both, as one SQL store keeps them."""
