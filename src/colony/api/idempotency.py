@@ -17,7 +17,10 @@ from fastapi.responses import JSONResponse
 
 from colony.api.errors import ApiError
 from colony.api.records import ApiStore
+from colony.api.steps import awaited, result_of
 from colony.kernel.clock import Clock
+from colony.kernel.steps import Steps
+from colony.ledger.service import request_timeout_s
 
 # The longest key accepted, in characters.
 idempotency_key_chars_max = 255
@@ -41,6 +44,47 @@ def run(
     """Serve `handler` once per key. `secret_fields` (a new token, an API key) are in the first
     response only: the stored copy never holds them, so a replay shows the record without its
     secret, and the database never holds a credential in clear."""
+    replayed = _begin(store, clock, scope, key, request)
+    if replayed is not None:
+        return replayed
+    assert key is not None
+    try:
+        status, payload = handler()
+    except BaseException as exc:
+        status, payload = _answer_to(exc, store, scope, key)
+    encoded, stored = _encoded(payload, secret_fields)
+    store.finish(scope, key, status, stored)
+    return EncodedJSON(encoded, status_code=status)
+
+
+async def run_awaited(
+    store: ApiStore,
+    clock: Clock,
+    scope: str,
+    key: str | None,
+    request: object,
+    handler: Callable[[], Steps[tuple[int, dict[str, object]]]],
+) -> JSONResponse:
+    """As `run`, on the event loop: `handler`'s steps and the answer's commit are awaited
+    (api/steps.py), no thread held while they are made durable."""
+    replayed = _begin(store, clock, scope, key, request)
+    if replayed is not None:
+        return replayed
+    assert key is not None
+    try:
+        status, payload = await awaited(handler(), request_timeout_s)
+    except BaseException as exc:
+        status, payload = _answer_to(exc, store, scope, key)
+    encoded, stored = _encoded(payload, ())
+    await result_of(store.finish_later(scope, key, status, stored), request_timeout_s)
+    return EncodedJSON(encoded, status_code=status)
+
+
+def _begin(
+    store: ApiStore, clock: Clock, scope: str, key: str | None, request: object
+) -> JSONResponse | None:
+    """Claim the key for this request: None to serve it, or the answer already given (a
+    replay), or an ApiError raised (no key, a key too long or reused, one in progress)."""
     if not key:
         raise ApiError(
             400,
@@ -71,26 +115,31 @@ def run(
         return EncodedJSON(
             body.encode(), status_code=status, headers={"Idempotent-Replayed": "true"}
         )
-    try:
-        status, payload = handler()
-    except ApiError as exc:
-        if exc.retry_after_s is not None:
-            # "Not now" is no answer to keep: a retry with the same key after the wait must
-            # run again, not replay the refusal for a day.
-            store.release(scope, key)
-            raise
-        status, payload = exc.status, exc.body()
-    except BaseException:
-        store.release(scope, key)  # a crash of ours, not an answer: let a retry run again
-        raise
-    # Encoded once, for the record and the response alike (a batch answer is 8,190 results).
+    return None
+
+
+def _answer_to(
+    exc: BaseException, store: ApiStore, scope: str, key: str
+) -> tuple[int, dict[str, object]]:
+    """The answer to keep for a handler that raised `exc`, or `exc` raised again with the
+    claim released (a refusal for now, or a crash of ours: a retry must run again)."""
+    if isinstance(exc, ApiError) and exc.retry_after_s is None:
+        return exc.status, exc.body()
+    # "Not now" is no answer to keep: a retry with the same key after the wait must run
+    # again, not replay the refusal for a day. Nor is a crash of ours an answer.
+    store.release(scope, key)
+    raise exc
+
+
+def _encoded(payload: dict[str, object], secret_fields: tuple[str, ...]) -> tuple[bytes, str]:
+    """The answer encoded once, for the response and the record alike (a batch answer is
+    8,190 results), and the record's copy without `secret_fields`."""
     encoded = _encode(payload)
     if any(name in payload for name in secret_fields):
         stored = _encode({k: v for k, v in payload.items() if k not in secret_fields})
     else:
         stored = encoded
-    store.finish(scope, key, status, stored.decode())
-    return EncodedJSON(encoded, status_code=status)
+    return encoded, stored.decode()
 
 
 def public_scope(*named: str) -> str:
@@ -125,6 +174,16 @@ class IdempotencyKey:
     ) -> JSONResponse:
         """Serve `handler` once for this key in `scope` (`run`)."""
         return run(self.store, self.clock, scope, self.key, request, handler, secret_fields)
+
+    async def run_awaited(
+        self,
+        scope: str,
+        request: object,
+        handler: Callable[[], Steps[tuple[int, dict[str, object]]]],
+    ) -> JSONResponse:
+        """Serve `handler`'s steps once for this key in `scope`, on the event loop
+        (`run_awaited`)."""
+        return await run_awaited(self.store, self.clock, scope, self.key, request, handler)
 
 
 class EncodedJSON(JSONResponse):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -82,6 +83,10 @@ class RefundRecord:
 class PaymentStore(Protocol):
     def add(self, record: PaymentRecord) -> PaymentRecord:
         """Store a new record; if its id is already stored, the stored one is returned."""
+        ...
+
+    def add_later(self, record: PaymentRecord) -> Future[PaymentRecord]:
+        """As `add`, without waiting: the future gives what `add` returns, once durable."""
         ...
 
     def by_id(self, payment_id: int) -> PaymentRecord | None: ...
