@@ -48,6 +48,7 @@ class Checkout:
         quote_id: str | None = None,
         description: str | None = None,
         reference: str | None = None,
+        request_sha256: str | None = None,
     ) -> Steps[PayOutcome]:
         """Pay the merchant of a scanned code: with an FX quote, in the merchant's currency
         (always captured at once); else in the wallet's, captured at once or held for a
@@ -76,6 +77,7 @@ class Checkout:
                 payment_id=payment_id,
                 description=description,
                 reference=reference,
+                request_sha256=request_sha256,
             )
         )
 

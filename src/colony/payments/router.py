@@ -10,6 +10,7 @@ merchant paid (its key), and listed for either, newest first, a page at a time (
 
 from __future__ import annotations
 
+import dataclasses
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -31,7 +32,7 @@ from colony.api.deps import (
     wallet_request,
 )
 from colony.api.errors import ApiError
-from colony.api.idempotency import public_scope
+from colony.api.idempotency import Handled, KeptElsewhere, key_reused, public_scope, request_hash
 from colony.api.input_limits import AmountMinor, RequestBody
 from colony.api.payment_views import (
     PAYMENT_PARAM,
@@ -57,6 +58,7 @@ from colony.payments import (
     Party,
     PaymentRecord,
     PaymentStore,
+    PayOutcome,
     PayResult,
     QrFormatError,
     description_chars_max,
@@ -256,8 +258,9 @@ async def create_payment(body: PayByQr, request: Request) -> JSONResponse:
     if not request.app.state.colony.steps_on_loop:
         return await run_in_threadpool(_create_payment_on_thread, body, request)
     ctx, wallet, key = wallet_request(request)
-    steps = partial(_payment_steps, ctx, wallet, key.transfer_id(wallet.id), body)
-    return await key.run_awaited(wallet.id, body.model_dump(), steps)
+    sha256 = request_hash(body.model_dump())
+    steps = partial(_payment_steps, ctx, wallet, key.transfer_id(wallet.id), body, sha256)
+    return await key.run_awaited(wallet.id, sha256, steps)
 
 
 def _create_payment_on_thread(body: PayByQr, request: Request) -> JSONResponse:
@@ -265,14 +268,23 @@ def _create_payment_on_thread(body: PayByQr, request: Request) -> JSONResponse:
     block outside a future (a follower's ledger calls cross a socket; PostgreSQL's reads
     are round trips), the event loop must not make it."""
     ctx, wallet, key = wallet_request(request)
-    steps = partial(_payment_steps, ctx, wallet, key.transfer_id(wallet.id), body)
-    return key.run(wallet.id, body.model_dump(), lambda: wait(steps(), request_timeout_s))
+    asked = body.model_dump()
+    sha256 = request_hash(asked)
+    steps = partial(_payment_steps, ctx, wallet, key.transfer_id(wallet.id), body, sha256)
+    return key.run(
+        wallet.id, asked, lambda: wait(steps(), request_timeout_s), request_sha256=sha256
+    )
 
 
 def _payment_steps(
-    ctx: ApiContext, wallet: Wallet, pid: int, body: PayByQr
-) -> Steps[tuple[int, dict[str, object]]]:
-    """A payment's answer, as steps (kernel/steps.py): run on the event loop or a thread."""
+    ctx: ApiContext, wallet: Wallet, pid: int, body: PayByQr, request_sha256: str
+) -> Steps[Handled]:
+    """A payment's answer, as steps (kernel/steps.py): run on the event loop or a thread.
+
+    A payment made in the wallet's currency is answered from its record, which keeps the
+    request's hash: its answer needs no commit of its own, and the same request again (the
+    record and the money found made) is answered from the record as it was made; another
+    request with the key is refused as `IdempotencyKey.run` refuses it (docs/adr/0033)."""
     if body.quote_id is not None and not body.capture:
         raise ApiError(
             400,
@@ -289,15 +301,34 @@ def _payment_steps(
         quote_id=body.quote_id,
         description=body.description,
         reference=body.reference,
+        request_sha256=request_sha256,
     )
+    record = outcome.record
+    kept = record is not None and record.request_sha256 == request_sha256
+    if outcome.result is PayResult.id_reused_differently:
+        yield ON_THREAD
+        earlier = records(ctx).by_id(pid)
+        if earlier is not None and earlier.request_sha256 not in (None, request_sha256):
+            return KeptElsewhere(409, key_reused().body())  # kept nowhere, as `run` does
     if outcome.result is not PayResult.ok:
         raise pay_refusal(outcome.result)
+    if kept and outcome.cross_border is None:
+        # Made just now, or by this request before (its money found moved): the first answer.
+        made = dataclasses.replace(outcome, moved_now=True)
+        return KeptElsewhere(201, _first_answer(made), replayed=not outcome.moved_now)
     answer = paid_json(outcome)
     if answer is None:
         yield ON_THREAD  # reads of the ledger wait for it to be durable
         (transfer,) = ctx.ledger.lookup_transfers([pid])
         answer = payment_json(ctx, transfer)
     return 201, answer
+
+
+def _first_answer(outcome: PayOutcome) -> dict[str, object]:
+    """A payment's first answer, from its record: as it was made, whatever happened since."""
+    answer = paid_json(outcome)
+    assert answer is not None, "a recorded payment of a known merchant"
+    return answer
 
 
 @router.post("/v1/payments/{payment_id}/capture", responses=answers(200, PaymentObject, 404))

@@ -238,6 +238,7 @@ class PaymentService:
         capture: CaptureMethod,
         description: str | None,
         reference: str | None,
+        request_sha256: str | None = None,
     ) -> Steps[PaymentRecord | PayResult | None]:
         """Write the payment's record before its money moves: the record as stored (None
         without a store), or why not (the id was used for another payment). A dynamic
@@ -257,6 +258,7 @@ class PaymentService:
             description,
             qr_reference or reference,
             self._clock.now_ns(),
+            request_sha256,
         )
         stored: PaymentRecord = yield self.records.add_later(record)
         return stored if stored.same_payment(record) else PayResult.id_reused_differently
@@ -274,6 +276,7 @@ class PaymentService:
         description: str | None = None,
         reference: str | None = None,
         method: Method = Method.qr,
+        request_sha256: str | None = None,
     ) -> Steps[PayOutcome]:
         """Pay at once: the money, the payer's limits, the refundable amount and the fee
         (steps that wait for the record's and the journal's commits: `pay_by_qr` waits
@@ -282,8 +285,7 @@ class PaymentService:
             (phone, currency, payload, amount_minor, payment_id),
             method,
             CaptureMethod.automatic,
-            description,
-            reference,
+            (description, reference, request_sha256),
         )
         if isinstance(begun, PayResult):
             return PayOutcome(begun)
@@ -325,6 +327,7 @@ class PaymentService:
         *,
         description: str | None = None,
         reference: str | None = None,
+        request_sha256: str | None = None,
     ) -> Steps[PayOutcome]:
         """Hold the money (and the payer's limits) for a later capture, void or expiry (as
         steps: `authorise` waits for them on this thread)."""
@@ -332,8 +335,7 @@ class PaymentService:
             (phone, currency, payload, amount_minor, payment_id),
             Method.qr,
             CaptureMethod.manual,
-            description,
-            reference,
+            (description, reference, request_sha256),
         )
         if isinstance(begun, PayResult):
             return PayOutcome(begun)
@@ -371,20 +373,21 @@ class PaymentService:
         asked: tuple[str, str, str, int | None, int | None],
         method: Method,
         capture: CaptureMethod,
-        description: str | None,
-        reference: str | None,
+        noted: tuple[str | None, str | None, str | None],
     ) -> Steps[PayResult | tuple[Wallet, Merchant, int, int, PaymentRecord | None]]:
         """What a payment or an authorisation does before its money moves: who pays whom
         how much (`asked`: phone, currency, payload, amount, payment id), and its record
-        written; then, if its legs need the ledger first, the rest goes to a thread."""
+        written with what is `noted` (description, reference, the request's hash); then, if
+        its legs need the ledger first, the rest goes to a thread."""
         phone, currency, payload, amount_minor, payment_id = asked
+        description, reference, request_sha256 = noted
         resolved = self.resolve(phone, currency, payload, amount_minor)
         if isinstance(resolved, PayResult):
             return resolved
         wallet, merchant, amount, _ = resolved
         pid = payment_id if payment_id is not None else self._ids.new_id()
         recorded = yield from self.intent_steps(
-            pid, resolved, method, capture, description, reference
+            pid, resolved, method, capture, description, reference, request_sha256
         )
         if isinstance(recorded, PayResult):
             return recorded

@@ -39,13 +39,13 @@ _INSERT_PAYMENTS_UNNEST = f"""
 INSERT INTO payments ({PAYMENT_COLUMNS})
 SELECT {PAYMENT_COLUMNS} FROM unnest(
     ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[],
-    ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[]
+    ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[]
 ) WITH ORDINALITY AS batch ({PAYMENT_COLUMNS}, batch_order)
 ORDER BY batch_order
 ON CONFLICT (id) DO NOTHING
 """
 _INSERT_PAYMENT = (
-    f"INSERT INTO payments ({PAYMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO payments ({PAYMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT DO NOTHING"
 )
 

@@ -51,6 +51,9 @@ class PaymentRecord:
     description: str | None
     reference: str | None
     created_at_ns: int
+    # The SHA-256 of the HTTP request that asked for it (its Idempotency-Key's check), by
+    # which its first answer is given again (docs/adr/0033); None from other callers.
+    request_sha256: str | None = None
 
     def same_payment(self, other: PaymentRecord) -> bool:
         """The same request, retried: everything but the time it was written agrees."""
