@@ -4,6 +4,8 @@ since; refused for another request with the key, as every route refuses it; on b
 
 from __future__ import annotations
 
+import inspect
+
 from colony.api.payment_views import parse_payment_ref
 from tests.api.test_edge_input import Shop, shop_on_each_backend  # noqa: F401 (a fixture)
 from tests.api.test_payment_api import merchant_headers, static_code
@@ -82,3 +84,12 @@ def test_a_refused_payment_keeps_its_answer_under_the_key(
     assert refused.status_code == 402, refused.text
     again = client.post("/v1/payments", json=body, headers=headers)
     assert again.headers["Idempotent-Replayed"] == "true" and again.content == refused.content
+
+
+def test_the_payment_routes_fast_path_serves_what_the_route_declares() -> None:
+    """`PaymentsFirst` (api/app.py) calls the route with its body and request only: a new
+    parameter of the route (a query, a dependency) would not be seen by it, so this fails
+    first and the fast path is changed with the route."""
+    from colony.payments.router import create_payment
+
+    assert list(inspect.signature(create_payment).parameters) == ["body", "request"]
