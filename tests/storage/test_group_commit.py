@@ -74,3 +74,40 @@ def test_any_other_failure_fails_the_whole_batch_once(failure: Exception) -> Non
     assert calls == [["lead"], ["a", "bad", "b"]]
     assert all(outcomes[item] is failure for item in ("a", "bad", "b"))
     assert outcomes["lead"] == "stored lead"
+
+
+def test_awaiting_and_blocking_callers_share_commits_and_isolate_bad_data() -> None:
+    """`submit_later` queues beside blocking callers: a lead no blocking caller takes is made
+    on the group's own thread, and a bad item still fails alone."""
+    calls: list[list[str]] = []
+    release = threading.Event()
+
+    def commit(items: Sequence[str]) -> list[str]:
+        calls.append(list(items))
+        if items == ["lead"]:
+            release.wait(queue_timeout_s)
+        if "bad" in items:
+            raise UnstorableInput("past BIGINT")
+        return [f"stored {item}" for item in items]
+
+    group: GroupCommit[str, str] = GroupCommit(commit)
+    lead = group.submit_later("lead")  # led on the group's own thread, held there
+    while not calls:
+        time.sleep(0.001)
+    later_a = group.submit_later("a")
+    blocking: dict[str, object] = {}
+    waiter = threading.Thread(target=lambda: blocking.update(b=group.submit("b")))
+    waiter.start()
+    deadline = time.monotonic() + queue_timeout_s
+    while len(group._queued) < 2:
+        assert time.monotonic() < deadline, "the blocking caller never queued"
+        time.sleep(0.001)
+    bad = group.submit_later("bad")
+    release.set()
+    waiter.join(queue_timeout_s)
+    assert lead.result(queue_timeout_s) == "stored lead"
+    assert later_a.result(queue_timeout_s) == "stored a"
+    assert blocking == {"b": "stored b"}
+    assert isinstance(bad.exception(queue_timeout_s), UnstorableInput)
+    assert calls == [["lead"], ["a", "b", "bad"], ["a"], ["b"], ["bad"]]
+    assert group.submit_later("after").result(queue_timeout_s) == "stored after"

@@ -224,10 +224,11 @@ def wallet_request(request: Request) -> WalletRequest:
     resolves each dependency with a walk of its own (its cache key, four parameter passes,
     the kind of callable), about 0.1 ms of CPU apiece at this size, a fifth of what a
     payment costs the API; three of them made a payment 25 % dearer in-process than the
-    routes before them (docs/benchmarks.md). Called in the route (already on its worker
-    thread), before the body is used, it answers exactly what `WalletCaller`, `Ctx` and
-    `Idempotent` would; a malformed body is answered before the credential is read, as
-    FastAPI validates the body before the route runs.
+    routes before them (docs/benchmarks.md). Called in the route (on the event loop, or on
+    its worker thread where the route runs there: docs/adr/0033), before the body is used,
+    it answers exactly what `WalletCaller`, `Ctx` and `Idempotent` would; a malformed body is
+    answered before the credential is read, as FastAPI validates the body before the route
+    runs.
     """
     ctx: ApiContext = request.app.state.colony
     headers = request.headers

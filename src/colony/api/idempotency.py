@@ -17,7 +17,10 @@ from fastapi.responses import JSONResponse
 
 from colony.api.errors import ApiError
 from colony.api.records import ApiStore
+from colony.api.steps import awaited, result_of
 from colony.kernel.clock import Clock
+from colony.kernel.steps import Steps
+from colony.ledger.service import request_timeout_s
 
 # The longest key accepted, in characters.
 idempotency_key_chars_max = 255
@@ -29,18 +32,89 @@ def transfer_id_for(scope: str, key: str) -> int:
     return (int.from_bytes(digest, "big") >> 2) | (1 << 126)
 
 
+@dataclass(frozen=True, slots=True)
+class KeptElsewhere:
+    """A handler's answer that needs no record here: what the handler stored itself (a
+    payment's record, docs/adr/0033) gives it again, so the key's claim is only dropped.
+    `replayed`: it is such an answer given again."""
+
+    status: int
+    payload: dict[str, object]
+    replayed: bool = False
+
+
+# What a handler answers: a status and body to keep under the key, or one kept elsewhere.
+Handled = tuple[int, dict[str, object]] | KeptElsewhere
+
+
+def request_hash(request: object) -> str:
+    """The SHA-256 by which a key's requests are told apart: the same body, the same hash."""
+    return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+
+
 def run(
     store: ApiStore,
     clock: Clock,
     scope: str,
     key: str | None,
     request: object,
-    handler: Callable[[], tuple[int, dict[str, object]]],
+    handler: Callable[[], Handled],
     secret_fields: tuple[str, ...] = (),
+    *,
+    request_sha256: str | None = None,
 ) -> JSONResponse:
     """Serve `handler` once per key. `secret_fields` (a new token, an API key) are in the first
     response only: the stored copy never holds them, so a replay shows the record without its
-    secret, and the database never holds a credential in clear."""
+    secret, and the database never holds a credential in clear. `request_sha256`: the
+    request's hash, when the caller has it already."""
+    sha256 = request_sha256 or request_hash(request)
+    replayed = _begin(store, clock, scope, key, sha256)
+    if replayed is not None:
+        return replayed
+    assert key is not None
+    try:
+        handled = handler()
+    except BaseException as exc:
+        handled = _answer_to(exc, store, scope, key)
+    if isinstance(handled, KeptElsewhere):
+        return _kept_elsewhere(handled, store, scope, key)
+    status, payload = handled
+    encoded, stored = _encoded(payload, secret_fields)
+    store.finish(scope, key, status, stored)
+    return EncodedJSON(encoded, status_code=status)
+
+
+async def run_awaited(
+    store: ApiStore,
+    clock: Clock,
+    scope: str,
+    key: str | None,
+    request_sha256: str,
+    handler: Callable[[], Steps[Handled]],
+) -> JSONResponse:
+    """As `run`, on the event loop: `handler`'s steps and the answer's commit are awaited
+    (api/steps.py), no thread held while they are made durable."""
+    replayed = _begin(store, clock, scope, key, request_sha256)
+    if replayed is not None:
+        return replayed
+    assert key is not None
+    try:
+        handled = await awaited(handler(), request_timeout_s)
+    except BaseException as exc:
+        handled = _answer_to(exc, store, scope, key)
+    if isinstance(handled, KeptElsewhere):
+        return _kept_elsewhere(handled, store, scope, key)
+    status, payload = handled
+    encoded, stored = _encoded(payload, ())
+    await result_of(store.finish_later(scope, key, status, stored), request_timeout_s)
+    return EncodedJSON(encoded, status_code=status)
+
+
+def _begin(
+    store: ApiStore, clock: Clock, scope: str, key: str | None, request_hash: str
+) -> JSONResponse | None:
+    """Claim the key for this request: None to serve it, or the answer already given (a
+    replay), or an ApiError raised (no key, a key too long or reused, one in progress)."""
     if not key:
         raise ApiError(
             400,
@@ -55,15 +129,9 @@ def run(
             f"Idempotency-Key is at most {idempotency_key_chars_max} characters",
             param="Idempotency-Key",
         )
-    request_hash = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
     state, status, body = store.begin(scope, key, request_hash, clock.now_ns())
     if state == "different":
-        raise ApiError(
-            409,
-            "idempotency_key_reused",
-            "this Idempotency-Key was used for a different request",
-            param="Idempotency-Key",
-        )
+        raise key_reused()
     if state == "same":
         if status is None:
             raise ApiError(409, "idempotency_key_in_use", "a request with this key is in progress")
@@ -71,26 +139,48 @@ def run(
         return EncodedJSON(
             body.encode(), status_code=status, headers={"Idempotent-Replayed": "true"}
         )
-    try:
-        status, payload = handler()
-    except ApiError as exc:
-        if exc.retry_after_s is not None:
-            # "Not now" is no answer to keep: a retry with the same key after the wait must
-            # run again, not replay the refusal for a day.
-            store.release(scope, key)
-            raise
-        status, payload = exc.status, exc.body()
-    except BaseException:
-        store.release(scope, key)  # a crash of ours, not an answer: let a retry run again
-        raise
-    # Encoded once, for the record and the response alike (a batch answer is 8,190 results).
+    return None
+
+
+def key_reused() -> ApiError:
+    """The refusal of a key used before for another request."""
+    return ApiError(
+        409,
+        "idempotency_key_reused",
+        "this Idempotency-Key was used for a different request",
+        param="Idempotency-Key",
+    )
+
+
+def _answer_to(
+    exc: BaseException, store: ApiStore, scope: str, key: str
+) -> tuple[int, dict[str, object]]:
+    """The answer to keep for a handler that raised `exc`, or `exc` raised again with the
+    claim released (a refusal for now, or a crash of ours: a retry must run again)."""
+    if isinstance(exc, ApiError) and exc.retry_after_s is None:
+        return exc.status, exc.body()
+    # "Not now" is no answer to keep: a retry with the same key after the wait must run
+    # again, not replay the refusal for a day. Nor is a crash of ours an answer.
+    store.release(scope, key)
+    raise exc
+
+
+def _kept_elsewhere(handled: KeptElsewhere, store: ApiStore, scope: str, key: str) -> JSONResponse:
+    """Answer without a record here: the handler's own is durable, so the claim goes."""
+    store.release(scope, key)
+    headers = {"Idempotent-Replayed": "true"} if handled.replayed else None
+    return EncodedJSON(_encode(handled.payload), status_code=handled.status, headers=headers)
+
+
+def _encoded(payload: dict[str, object], secret_fields: tuple[str, ...]) -> tuple[bytes, str]:
+    """The answer encoded once, for the response and the record alike (a batch answer is
+    8,190 results), and the record's copy without `secret_fields`."""
     encoded = _encode(payload)
     if any(name in payload for name in secret_fields):
         stored = _encode({k: v for k, v in payload.items() if k not in secret_fields})
     else:
         stored = encoded
-    store.finish(scope, key, status, stored.decode())
-    return EncodedJSON(encoded, status_code=status)
+    return encoded, stored.decode()
 
 
 def public_scope(*named: str) -> str:
@@ -120,11 +210,29 @@ class IdempotencyKey:
         self,
         scope: str,
         request: object,
-        handler: Callable[[], tuple[int, dict[str, object]]],
+        handler: Callable[[], Handled],
         secret_fields: tuple[str, ...] = (),
+        *,
+        request_sha256: str | None = None,
     ) -> JSONResponse:
         """Serve `handler` once for this key in `scope` (`run`)."""
-        return run(self.store, self.clock, scope, self.key, request, handler, secret_fields)
+        return run(
+            self.store,
+            self.clock,
+            scope,
+            self.key,
+            request,
+            handler,
+            secret_fields,
+            request_sha256=request_sha256,
+        )
+
+    async def run_awaited(
+        self, scope: str, request_sha256: str, handler: Callable[[], Steps[Handled]]
+    ) -> JSONResponse:
+        """Serve `handler`'s steps once for this key in `scope`, on the event loop
+        (`run_awaited`)."""
+        return await run_awaited(self.store, self.clock, scope, self.key, request_sha256, handler)
 
 
 class EncodedJSON(JSONResponse):

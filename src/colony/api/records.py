@@ -14,6 +14,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -112,6 +113,8 @@ class ApiStore(Protocol):
     def begin(self, scope: str, key: str, request_sha256: str, now_ns: int) -> Begun: ...
 
     def finish(self, scope: str, key: str, status: int, body: str) -> None: ...
+
+    def finish_later(self, scope: str, key: str, status: int, body: str) -> Future[None]: ...
 
     def release(self, scope: str, key: str) -> None: ...
 
@@ -269,6 +272,25 @@ class IdempotencyClaims:
             write((scope, key, request_sha256, status, body, claimed_at_ns))
         finally:
             self.release(scope, key)  # the answer is stored first: no moment without either
+
+    def finish_later(
+        self,
+        scope: str,
+        key: str,
+        status: int,
+        body: str,
+        write: Callable[[Answer], Future[None]],
+    ) -> Future[None]:
+        """As `finish`, without waiting: the claim is dropped once the write is done (before
+        the future's other callbacks run, so whoever awaits it finds the answer stored)."""
+        request_sha256, claimed_at_ns = self._claims[(scope, key)]
+        try:
+            written = write((scope, key, request_sha256, status, body, claimed_at_ns))
+        except BaseException:
+            self.release(scope, key)
+            raise
+        written.add_done_callback(lambda _: self.release(scope, key))
+        return written
 
     def release(self, scope: str, key: str) -> None:
         self.release_local(scope, key)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
@@ -206,6 +207,10 @@ class SqlApiStore:
         request would otherwise queue every request behind the ledger's journal, which takes
         the same database's write lock."""
         self._claims.finish(scope, key, status, body, self._answers.submit)
+
+    def finish_later(self, scope: str, key: str, status: int, body: str) -> Future[None]:
+        """As `finish`, without waiting: the future is done once the answer is durable."""
+        return self._claims.finish_later(scope, key, status, body, self._answers.submit_later)
 
     def release(self, scope: str, key: str) -> None:
         """Forget a claim whose request failed for a reason that must not be replayed."""

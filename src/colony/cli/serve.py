@@ -38,7 +38,7 @@ from colony.phones import (
     PhoneProofService,
     open_phone_store,
 )
-from colony.storage.open import database_url_from_env
+from colony.storage.open import database_url_from_env, is_postgres
 from colony.storage.secrets_key import secret_box_for
 from colony.wallets import FundingService, WalletService, open_funding_store, open_wallet_store
 from colony.webhooks import (
@@ -100,6 +100,7 @@ def build_context(
     funding_store = open_funding_store(database_url)
     ctx.funding = FundingService(ledger, wallets, funding_store, clock, ids)
     ctx.partners = PartnerService(partner_store, clock, ids)
+    ctx.steps_on_loop = not is_postgres(database_url) and not ledger.serves_followers
     ctx.table_stores = [
         partner_store,
         wallet_store,

@@ -67,6 +67,12 @@ class Clearing:
         payee = self._store.partner_of(MemberKind.merchant, merchant_id) or HOUSE_PARTNER_ID
         return payer, payee
 
+    def crosses(self, wallet_id: str, merchant_id: str) -> bool:
+        """Whether a payment from this wallet to this merchant crosses two partners (and so
+        carries a clearing leg)."""
+        payer, payee = self.partners_of(wallet_id, merchant_id)
+        return payer != payee
+
     def legs(
         self,
         payment_id: int,

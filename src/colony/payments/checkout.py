@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from colony.kernel.steps import ON_THREAD, Steps, blocking
 from colony.ledger import Transfer
+from colony.ledger.service import request_timeout_s
 from colony.payments.cross_border import CrossBorderPayments
 from colony.payments.service import PaymentService, PayOutcome, PayResult
 from colony.payments.treasury import is_treasury_account
@@ -35,7 +37,7 @@ class Checkout:
         self._payments = payments
         self._cross_border = cross_border
 
-    def pay(
+    def pay_steps(
         self,
         wallet: Wallet,
         payload: str,
@@ -46,12 +48,16 @@ class Checkout:
         quote_id: str | None = None,
         description: str | None = None,
         reference: str | None = None,
-    ) -> PayOutcome:
+        request_sha256: str | None = None,
+    ) -> Steps[PayOutcome]:
         """Pay the merchant of a scanned code: with an FX quote, in the merchant's currency
         (always captured at once); else in the wallet's, captured at once or held for a
-        later capture (`capture=False`)."""
+        later capture (`capture=False`). As steps (kernel/steps.py): a payment across
+        currencies runs as a whole on a thread; one in the wallet's currency waits only for
+        its commits. `pay` waits for them on this thread."""
         if quote_id is not None:
             assert capture, "a payment with an FX quote is captured at once"
+            yield ON_THREAD
             return self._cross_border().pay(
                 wallet,
                 payload,
@@ -61,16 +67,21 @@ class Checkout:
                 description=description,
                 reference=reference,
             )
-        act = self._payments.pay_by_qr if capture else self._payments.authorise
-        return act(
-            wallet.phone,
-            wallet.currency,
-            payload,
-            amount_minor=amount_minor,
-            payment_id=payment_id,
-            description=description,
-            reference=reference,
+        act = self._payments.pay_by_qr_steps if capture else self._payments.authorise_steps
+        return (
+            yield from act(
+                wallet.phone,
+                wallet.currency,
+                payload,
+                amount_minor=amount_minor,
+                payment_id=payment_id,
+                description=description,
+                reference=reference,
+                request_sha256=request_sha256,
+            )
         )
+
+    pay = blocking(request_timeout_s)(pay_steps)
 
     def refund(self, payment: Transfer, amount_minor: int | None, refund_id: int) -> Refunded:
         """Give back `amount_minor` of the payment (all of it when None), the way it was

@@ -10,11 +10,14 @@ merchant paid (its key), and listed for either, newest first, a page at a time (
 
 from __future__ import annotations
 
+import dataclasses
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from colony.api import scopes
 from colony.api.answers import answers, product_router
@@ -29,7 +32,7 @@ from colony.api.deps import (
     wallet_request,
 )
 from colony.api.errors import ApiError
-from colony.api.idempotency import public_scope
+from colony.api.idempotency import Handled, KeptElsewhere, key_reused, public_scope, request_hash
 from colony.api.input_limits import AmountMinor, RequestBody
 from colony.api.payment_views import (
     PAYMENT_PARAM,
@@ -44,7 +47,9 @@ from colony.api.payment_views import (
 )
 from colony.api.wallet_views import AmountObject
 from colony.fx import amount_json
+from colony.kernel.steps import ON_THREAD, Steps, wait
 from colony.ledger import Transfer
+from colony.ledger.service import request_timeout_s
 from colony.merchants import Merchant
 from colony.payments import (
     TRANSFER_PAYMENT,
@@ -53,12 +58,14 @@ from colony.payments import (
     Party,
     PaymentRecord,
     PaymentStore,
+    PayOutcome,
     PayResult,
     QrFormatError,
     description_chars_max,
     parse,
     reference_chars_max,
 )
+from colony.wallets import Wallet
 
 # Payments per listed page: when none is asked for, and the most that may be.
 payments_page_default = 10
@@ -244,39 +251,84 @@ def get_payment(payment_id: str, ctx: Ctx, caller: PaymentParty) -> dict[str, ob
     responses=answers(201, PaymentObject, 402, 404, 422),
     openapi_extra=WALLET_REQUEST,
 )
-def create_payment(body: PayByQr, request: Request) -> JSONResponse:
+async def create_payment(body: PayByQr, request: Request) -> JSONResponse:
     """Pay a merchant from the caller's wallet with a scanned QR code (or authorise)."""
-    # The hottest route: its caller and key are found here, not by FastAPI (`wallet_request`).
+    # The hottest route: its caller and key are found here, not by FastAPI (`wallet_request`),
+    # and it runs on the event loop, awaiting its commits (docs/adr/0033).
+    if not request.app.state.colony.steps_on_loop:
+        return await run_in_threadpool(_create_payment_on_thread, body, request)
     ctx, wallet, key = wallet_request(request)
-    pid = key.transfer_id(wallet.id)
+    sha256 = request_hash(body.model_dump())
+    steps = partial(_payment_steps, ctx, wallet, key.transfer_id(wallet.id), body, sha256)
+    return await key.run_awaited(wallet.id, sha256, steps)
 
-    def handle() -> tuple[int, dict[str, object]]:
-        if body.quote_id is not None and not body.capture:
-            raise ApiError(
-                400,
-                "parameter_invalid",
-                "a payment with an FX quote is captured at once (capture: true)",
-                param="capture",
-            )
-        outcome = checkout(ctx).pay(
-            wallet,
-            body.payload,
-            pid,
-            amount_minor=body.amount_minor,
-            capture=body.capture,
-            quote_id=body.quote_id,
-            description=body.description,
-            reference=body.reference,
+
+def _create_payment_on_thread(body: PayByQr, request: Request) -> JSONResponse:
+    """`create_payment` on a thread of the pool, each commit waited for: where a step may
+    block outside a future (a follower's ledger calls cross a socket; PostgreSQL's reads
+    are round trips), the event loop must not make it."""
+    ctx, wallet, key = wallet_request(request)
+    asked = body.model_dump()
+    sha256 = request_hash(asked)
+    steps = partial(_payment_steps, ctx, wallet, key.transfer_id(wallet.id), body, sha256)
+    return key.run(
+        wallet.id, asked, lambda: wait(steps(), request_timeout_s), request_sha256=sha256
+    )
+
+
+def _payment_steps(
+    ctx: ApiContext, wallet: Wallet, pid: int, body: PayByQr, request_sha256: str
+) -> Steps[Handled]:
+    """A payment's answer, as steps (kernel/steps.py): run on the event loop or a thread.
+
+    A payment made in the wallet's currency is answered from its record, which keeps the
+    request's hash: its answer needs no commit of its own, and the same request again (the
+    record and the money found made) is answered from the record as it was made; another
+    request with the key is refused as `IdempotencyKey.run` refuses it (docs/adr/0033)."""
+    if body.quote_id is not None and not body.capture:
+        raise ApiError(
+            400,
+            "parameter_invalid",
+            "a payment with an FX quote is captured at once (capture: true)",
+            param="capture",
         )
-        if outcome.result is not PayResult.ok:
-            raise pay_refusal(outcome.result)
-        answer = paid_json(outcome)
-        if answer is None:
-            (transfer,) = ctx.ledger.lookup_transfers([pid])
-            answer = payment_json(ctx, transfer)
-        return 201, answer
+    outcome = yield from checkout(ctx).pay_steps(
+        wallet,
+        body.payload,
+        pid,
+        amount_minor=body.amount_minor,
+        capture=body.capture,
+        quote_id=body.quote_id,
+        description=body.description,
+        reference=body.reference,
+        request_sha256=request_sha256,
+    )
+    record = outcome.record
+    kept = record is not None and record.request_sha256 == request_sha256
+    if outcome.result is PayResult.id_reused_differently:
+        yield ON_THREAD
+        earlier = records(ctx).by_id(pid)
+        if earlier is not None and earlier.request_sha256 not in (None, request_sha256):
+            return KeptElsewhere(409, key_reused().body())  # kept nowhere, as `run` does
+    if outcome.result is not PayResult.ok:
+        raise pay_refusal(outcome.result)
+    if kept and outcome.cross_border is None:
+        # Made just now, or by this request before (its money found moved): the first answer.
+        made = dataclasses.replace(outcome, moved_now=True)
+        return KeptElsewhere(201, _first_answer(made), replayed=not outcome.moved_now)
+    answer = paid_json(outcome)
+    if answer is None:
+        yield ON_THREAD  # reads of the ledger wait for it to be durable
+        (transfer,) = ctx.ledger.lookup_transfers([pid])
+        answer = payment_json(ctx, transfer)
+    return 201, answer
 
-    return key.run(wallet.id, body.model_dump(), handle)
+
+def _first_answer(outcome: PayOutcome) -> dict[str, object]:
+    """A payment's first answer, from its record: as it was made, whatever happened since."""
+    answer = paid_json(outcome)
+    assert answer is not None, "a recorded payment of a known merchant"
+    return answer
 
 
 @router.post("/v1/payments/{payment_id}/capture", responses=answers(200, PaymentObject, 404))

@@ -15,7 +15,7 @@ from colony.payments.store import (
 
 PAYMENT_COLUMNS = (
     "id, merchant_id, wallet_id, amount_minor, currency, method, capture_method,"
-    " description, reference, created_at_ns"
+    " description, reference, created_at_ns, request_sha256"
 )
 REFUND_COLUMNS = "id, payment_id, amount_minor, created_at_ns"
 CROSS_BORDER_COLUMNS = (
@@ -38,11 +38,12 @@ def payment_row(p: PaymentRecord) -> tuple[object, ...]:
         p.description,
         p.reference,
         p.created_at_ns,
+        p.request_sha256,
     )
 
 
 def payment_of(row: tuple[object, ...]) -> PaymentRecord:
-    pid, merchant, wallet, amount, currency, method, capture, description, reference, at = row
+    pid, merchant, wallet, amount, currency, method, capture, description, reference, at, sha = row
     return PaymentRecord(
         int(str(pid)),
         str(merchant),
@@ -54,6 +55,7 @@ def payment_of(row: tuple[object, ...]) -> PaymentRecord:
         None if description is None else str(description),
         None if reference is None else str(reference),
         int(str(at)),
+        None if sha is None else str(sha),
     )
 
 

@@ -19,6 +19,7 @@ from colony.kernel.clock import Clock
 from colony.kernel.errors import InvalidInput
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import Money
+from colony.kernel.steps import ON_THREAD, Steps, blocking
 from colony.ledger import Account, AccountFlags, LedgerPort, Transfer, TransferFlags
 from colony.ledger.results import CreateAccountResult as RA
 from colony.ledger.results import CreateTransferResult as RT
@@ -229,7 +230,7 @@ class PaymentService:
         reference = qr.additional_data.get("reference_label")
         return wallet, merchant, amount, reference if isinstance(reference, str) else None
 
-    def intent(
+    def intent_steps(
         self,
         pid: int,
         resolved: tuple[Wallet, Merchant, int, str | None],
@@ -237,10 +238,12 @@ class PaymentService:
         capture: CaptureMethod,
         description: str | None,
         reference: str | None,
-    ) -> PaymentRecord | PayResult | None:
+        request_sha256: str | None = None,
+    ) -> Steps[PaymentRecord | PayResult | None]:
         """Write the payment's record before its money moves: the record as stored (None
         without a store), or why not (the id was used for another payment). A dynamic
-        code's own order reference wins over one given."""
+        code's own order reference wins over one given. As steps that wait for the record's
+        commit (kernel/steps.py); `intent` waits for it on this thread."""
         if self.records is None or self._clock is None:
             return None
         wallet, merchant, amount, qr_reference = resolved
@@ -255,11 +258,14 @@ class PaymentService:
             description,
             qr_reference or reference,
             self._clock.now_ns(),
+            request_sha256,
         )
-        stored = self.records.add(record)
+        stored: PaymentRecord = yield self.records.add_later(record)
         return stored if stored.same_payment(record) else PayResult.id_reused_differently
 
-    def pay_by_qr(
+    intent = blocking(request_timeout_s)(intent_steps)
+
+    def pay_by_qr_steps(
         self,
         phone: str,
         currency: str,
@@ -270,18 +276,20 @@ class PaymentService:
         description: str | None = None,
         reference: str | None = None,
         method: Method = Method.qr,
-    ) -> PayOutcome:
-        """Pay at once: the money, the payer's limits, the refundable amount and the fee."""
-        resolved = self.resolve(phone, currency, payload, amount_minor)
-        if isinstance(resolved, PayResult):
-            return PayOutcome(resolved)
-        wallet, merchant, amount, _ = resolved
-        pid = payment_id if payment_id is not None else self._ids.new_id()
-        recorded = self.intent(
-            pid, resolved, method, CaptureMethod.automatic, description, reference
+        request_sha256: str | None = None,
+    ) -> Steps[PayOutcome]:
+        """Pay at once: the money, the payer's limits, the refundable amount and the fee
+        (steps that wait for the record's and the journal's commits: `pay_by_qr` waits
+        for them on this thread)."""
+        begun = yield from self._recorded_steps(
+            (phone, currency, payload, amount_minor, payment_id),
+            method,
+            CaptureMethod.automatic,
+            (description, reference, request_sha256),
         )
-        if isinstance(recorded, PayResult):
-            return PayOutcome(recorded)
+        if isinstance(begun, PayResult):
+            return PayOutcome(begun)
+        wallet, merchant, amount, pid, recorded = begun
         refundable, accounts = self.submit_refundable_account(pid, wallet.ledger)
         chain = [
             Transfer(
@@ -300,7 +308,7 @@ class PaymentService:
                 pid, wallet.ledger, merchant.account_id, amount, merchant.discount_bps, refundable
             ),
         ]
-        results = self.transfers_after(accounts, chain)
+        results = yield from self.transfers_after_steps(accounts, chain)
         result = WalletService.outcome(results, receiver_at=None)
         fee = discount_fee(amount, merchant.discount_bps)
         moved_now = all(r is RT.ok for r in results)
@@ -308,7 +316,7 @@ class PaymentService:
             PAY_RESULT_OF_CHAIN[result], pid, merchant, amount, fee, recorded, moved_now
         )
 
-    def authorise(
+    def authorise_steps(
         self,
         phone: str,
         currency: str,
@@ -319,18 +327,19 @@ class PaymentService:
         *,
         description: str | None = None,
         reference: str | None = None,
-    ) -> PayOutcome:
-        """Hold the money (and the payer's limits) for a later capture, void or expiry."""
-        resolved = self.resolve(phone, currency, payload, amount_minor)
-        if isinstance(resolved, PayResult):
-            return PayOutcome(resolved)
-        wallet, merchant, amount, _ = resolved
-        pid = payment_id if payment_id is not None else self._ids.new_id()
-        recorded = self.intent(
-            pid, resolved, Method.qr, CaptureMethod.manual, description, reference
+        request_sha256: str | None = None,
+    ) -> Steps[PayOutcome]:
+        """Hold the money (and the payer's limits) for a later capture, void or expiry (as
+        steps: `authorise` waits for them on this thread)."""
+        begun = yield from self._recorded_steps(
+            (phone, currency, payload, amount_minor, payment_id),
+            Method.qr,
+            CaptureMethod.manual,
+            (description, reference, request_sha256),
         )
-        if isinstance(recorded, PayResult):
-            return PayOutcome(recorded)
+        if isinstance(begun, PayResult):
+            return PayOutcome(begun)
+        wallet, merchant, amount, pid, recorded = begun
         _, accounts = self.submit_refundable_account(pid, wallet.ledger)
         hold = _LINKED | int(TransferFlags.pending)
         chain = [
@@ -349,12 +358,49 @@ class PaymentService:
             *self._clearing_legs(pid, wallet, merchant, amount, hold_s),
         ]
         chain[-1].flags &= ~_LINKED
-        results = self.transfers_after(accounts, chain)
+        results = yield from self.transfers_after_steps(accounts, chain)
         result = WalletService.outcome(results, receiver_at=None)
         moved_now = all(r is RT.ok for r in results)
         return PayOutcome(
             PAY_RESULT_OF_CHAIN[result], pid, merchant, amount, 0, recorded, moved_now
         )
+
+    pay_by_qr = blocking(request_timeout_s)(pay_by_qr_steps)
+    authorise = blocking(request_timeout_s)(authorise_steps)
+
+    def _recorded_steps(
+        self,
+        asked: tuple[str, str, str, int | None, int | None],
+        method: Method,
+        capture: CaptureMethod,
+        noted: tuple[str | None, str | None, str | None],
+    ) -> Steps[PayResult | tuple[Wallet, Merchant, int, int, PaymentRecord | None]]:
+        """What a payment or an authorisation does before its money moves: who pays whom
+        how much (`asked`: phone, currency, payload, amount, payment id), and its record
+        written with what is `noted` (description, reference, the request's hash); then, if
+        its legs need the ledger first, the rest goes to a thread."""
+        phone, currency, payload, amount_minor, payment_id = asked
+        description, reference, request_sha256 = noted
+        resolved = self.resolve(phone, currency, payload, amount_minor)
+        if isinstance(resolved, PayResult):
+            return resolved
+        wallet, merchant, amount, _ = resolved
+        pid = payment_id if payment_id is not None else self._ids.new_id()
+        recorded = yield from self.intent_steps(
+            pid, resolved, method, capture, description, reference, request_sha256
+        )
+        if isinstance(recorded, PayResult):
+            return recorded
+        if not self._legs_ready(wallet, merchant):
+            yield ON_THREAD
+        return wallet, merchant, amount, pid, recorded
+
+    def _legs_ready(self, wallet: Wallet, merchant: Merchant) -> bool:
+        """Whether a payment's legs are made without waiting on the ledger: the wallet's
+        outflow account for today is known made, and the payment stays within one partner
+        (a clearing leg makes its accounts first)."""
+        crosses = self.clearing is not None and self.clearing.crosses(wallet.id, merchant.id)
+        return self._wallets.spends_ready(wallet) and not crosses
 
     def capture(self, payment_id: int, amount_minor: int | None = None) -> PayOutcome:
         """Take all or part of an authorisation; the rest of every hold goes back at once."""
@@ -517,18 +563,23 @@ class PaymentService:
         ]
         return account_id, (accounts, self._ledger.submit_accounts(accounts))
 
-    def transfers_after(
+    def transfers_after_steps(
         self, accounts: tuple[list[Account], Future[list[int]]], chain: list[Transfer]
-    ) -> list[RT]:
+    ) -> Steps[list[RT]]:
         """Submit the chain right behind the accounts it needs, without waiting for them: the
         ledger applies submissions in order, so they exist when the chain is applied, and
-        both share a commit. Then check the accounts were made."""
+        both share a commit. Then check the accounts were made. As steps that wait for the
+        journal's commit; `transfers_after` waits for it on this thread."""
         transfers = self._ledger.submit_transfers(chain)
         events, made = accounts
-        for account, result in zip(events, made.result(timeout=request_timeout_s), strict=True):
+        account_results: list[int] = yield made
+        for account, result in zip(events, account_results, strict=True):
             if RA(result) not in (RA.ok, RA.exists):
                 raise RuntimeError(f"account {account.id} refused: {RA(result).name}")
-        return [RT(r) for r in transfers.result(timeout=request_timeout_s)]
+        transfer_results: list[int] = yield transfers
+        return [RT(r) for r in transfer_results]
+
+    transfers_after = blocking(request_timeout_s)(transfers_after_steps)
 
     def refund(
         self, payment_id: int, amount_minor: int, refund_id: int | None = None

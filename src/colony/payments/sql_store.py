@@ -9,6 +9,7 @@ recorded at the same moment share one commit (group_commit.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future
 
 from colony.payments.rows import (
     CROSS_BORDER_COLUMNS,
@@ -38,13 +39,13 @@ _INSERT_PAYMENTS_UNNEST = f"""
 INSERT INTO payments ({PAYMENT_COLUMNS})
 SELECT {PAYMENT_COLUMNS} FROM unnest(
     ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[],
-    ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[]
+    ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[]
 ) WITH ORDINALITY AS batch ({PAYMENT_COLUMNS}, batch_order)
 ORDER BY batch_order
 ON CONFLICT (id) DO NOTHING
 """
 _INSERT_PAYMENT = (
-    f"INSERT INTO payments ({PAYMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO payments ({PAYMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT DO NOTHING"
 )
 
@@ -66,6 +67,10 @@ class SqlPaymentStore:
     def add(self, record: PaymentRecord) -> PaymentRecord:
         """The record, durable; or the one already written under its id."""
         return self._adds.submit(payment_row(record))
+
+    def add_later(self, record: PaymentRecord) -> Future[PaymentRecord]:
+        """As `add`, without waiting: the future gives the record once it is durable."""
+        return self._adds.submit_later(payment_row(record))
 
     def by_id(self, payment_id: int) -> PaymentRecord | None:
         with self._tables.session() as db:

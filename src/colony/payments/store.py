@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -50,6 +51,9 @@ class PaymentRecord:
     description: str | None
     reference: str | None
     created_at_ns: int
+    # The SHA-256 of the HTTP request that asked for it (its Idempotency-Key's check), by
+    # which its first answer is given again (docs/adr/0033); None from other callers.
+    request_sha256: str | None = None
 
     def same_payment(self, other: PaymentRecord) -> bool:
         """The same request, retried: everything but the time it was written agrees."""
@@ -82,6 +86,10 @@ class RefundRecord:
 class PaymentStore(Protocol):
     def add(self, record: PaymentRecord) -> PaymentRecord:
         """Store a new record; if its id is already stored, the stored one is returned."""
+        ...
+
+    def add_later(self, record: PaymentRecord) -> Future[PaymentRecord]:
+        """As `add`, without waiting: the future gives what `add` returns, once durable."""
         ...
 
     def by_id(self, payment_id: int) -> PaymentRecord | None: ...

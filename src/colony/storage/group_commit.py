@@ -12,10 +12,15 @@ in PostgreSQL's text) is retried one item at a time, so the honest items commit 
 the bad one gets the error: one caller's bad input never fails its neighbours. A commit that
 fails for any other reason (storage unavailable, a bug) fails every item in it, once: a
 retry per item would only multiply the wait for an outage.
+
+A caller that must not block (an event loop) submits with `submit_later` and gets a future;
+a commit whose lead falls to such a caller is made on the group's own thread instead, so
+blocking callers and awaiting ones share the same commits.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -35,6 +40,7 @@ class _Entry(Generic[T, R]):
     lead: bool = False
     result: R | None = None
     error: BaseException | None = None
+    later: Future[R] | None = None  # a `submit_later` caller's: resolved, never signalled
 
 
 class GroupCommit(Generic[T, R]):
@@ -45,6 +51,8 @@ class GroupCommit(Generic[T, R]):
         self._lock = threading.Lock()
         self._queued: list[_Entry[T, R]] = []
         self._writing = False
+        # The group's own thread, started by the first commit no blocking caller can lead.
+        self._leads: queue.SimpleQueue[None] | None = None
 
     def submit(self, item: T) -> R:
         """Write `item` durably, with whatever else is queued; its result once committed."""
@@ -61,7 +69,35 @@ class GroupCommit(Generic[T, R]):
             raise entry.error
         return cast(R, entry.result)
 
-    def _commit_queued(self, leader: _Entry[T, R]) -> None:
+    def submit_later(self, item: T) -> Future[R]:
+        """Queue `item` without waiting: the future gives its result once it is durable (or
+        the error). The commit is made by a blocking caller leading one, or by the group's
+        own thread, never by the caller of this method."""
+        entry: _Entry[T, R] = _Entry(item, later=Future())
+        with self._lock:
+            self._queued.append(entry)
+            lead = not self._writing
+            self._writing = True
+        if lead:
+            self._lead_on_own_thread()
+        assert entry.later is not None
+        return entry.later
+
+    def _lead_on_own_thread(self) -> None:
+        if self._leads is None:
+            self._leads = queue.SimpleQueue()
+            leads = self._leads
+            threading.Thread(
+                target=self._run_leads, args=(leads,), name="group-commit", daemon=True
+            ).start()
+        self._leads.put(None)
+
+    def _run_leads(self, leads: queue.SimpleQueue[None]) -> None:
+        while True:
+            leads.get()
+            self._commit_queued(None)
+
+    def _commit_queued(self, leader: _Entry[T, R] | None) -> None:
         """Commit everything queued (the leader's own item among it), then hand the lead to
         the first caller queued meanwhile: a leader that kept writing while others arrive
         would wait for its own answer as long as the stream lasts."""
@@ -80,15 +116,26 @@ class GroupCommit(Generic[T, R]):
         else:
             for entry, result in zip(batch, results, strict=True):
                 entry.result = result
+        for entry in batch:
+            if entry.later is not None:
+                if entry.error is not None:
+                    entry.later.set_exception(entry.error)
+                else:
+                    entry.later.set_result(cast(R, entry.result))
+        on_own_thread = False
         with self._lock:
             for entry in batch:
-                if entry is not leader:
+                if entry is not leader and entry.later is None:
                     entry.signal.set_result(None)
-            if self._queued:
+            if not self._queued:
+                self._writing = False
+            elif self._queued[0].later is None:
                 self._queued[0].lead = True
                 self._queued[0].signal.set_result(None)
             else:
-                self._writing = False
+                on_own_thread = True
+        if on_own_thread:
+            self._lead_on_own_thread()
 
     def _commit_each(self, batch: list[_Entry[T, R]]) -> None:
         """Commit each item of a batch refused for some item's data in its own transaction:

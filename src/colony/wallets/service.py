@@ -360,6 +360,13 @@ class WalletService:
                 return WalletResult.daily_outflow_cap_exceeded
         raise LedgerRefused(f"chain refused at event {failing}: {result.name}")
 
+    def spends_ready(self, wallet: Wallet) -> bool:
+        """Whether `spend_legs` for this wallet is made without waiting on the ledger: its
+        outflow account for today (at its tier) is known made."""
+        day = self._clock.now_ns() // NS_PER_S // SECONDS_PER_DAY
+        ready = (wallet.outflow_account_id(day), wallet.tier) in self._outflow_ready
+        return day == self._outflow_day and ready
+
     def _ensure_today(self, wallet: Wallet) -> int:
         """Today's outflow account, holding the sender's tier allowance for the UTC day."""
         day = self._clock.now_ns() // NS_PER_S // SECONDS_PER_DAY

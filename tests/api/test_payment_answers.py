@@ -1,0 +1,95 @@
+"""A payment's first answer is kept with its record, not as an answer of its own
+(docs/adr/0033): given again the same for the same request, whatever happened to the payment
+since; refused for another request with the key, as every route refuses it; on both backends."""
+
+from __future__ import annotations
+
+import inspect
+
+from colony.api.payment_views import parse_payment_ref
+from tests.api.test_edge_input import Shop, shop_on_each_backend  # noqa: F401 (a fixture)
+from tests.api.test_payment_api import merchant_headers, static_code
+from tests.api.test_wallet_api import auth
+
+
+def test_a_payments_first_answer_is_given_again_from_its_record(
+    shop_on_each_backend: Shop,  # noqa: F811
+) -> None:
+    client, ctx, merchant, alice = shop_on_each_backend
+    code = static_code(client, merchant)
+    headers = auth(alice) | {"Idempotency-Key": "kept-1"}
+    body = {"payload": code, "amount_minor": 1_000, "description": "noodles"}
+    paid = client.post("/v1/payments", json=body, headers=headers)
+    assert paid.status_code == 201, paid.text
+    assert "Idempotent-Replayed" not in paid.headers
+    pid = parse_payment_ref(paid.json()["id"])
+    assert pid is not None and ctx.payments.records is not None
+    record = ctx.payments.records.by_id(pid)
+    assert record is not None and record.request_sha256 is not None
+    # No answer of its own was written: the record keeps it.
+    assert ctx.api_store._stored_answer(str(alice["id"]), "kept-1") is None  # type: ignore[attr-defined]
+
+    refunded = client.post(
+        f"/v1/payments/{paid.json()['id']}/refunds",
+        json={"amount_minor": 400},
+        headers=merchant_headers(merchant, "kept-r1"),
+    )
+    assert refunded.status_code == 201, refunded.text
+    again = client.post("/v1/payments", json=body, headers=headers)
+    assert again.status_code == 201, again.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.content == paid.content  # as it was made, not as it stands now
+
+    other = client.post("/v1/payments", json=body | {"amount_minor": 999}, headers=headers)
+    assert other.status_code == 409, other.text
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert "Idempotent-Replayed" not in other.headers
+    # The refusal is kept nowhere: the first request is still answered as it was.
+    assert client.post("/v1/payments", json=body, headers=headers).content == paid.content
+    balance = client.get("/v1/wallets/me", headers=auth(alice)).json()["balance"]
+    assert (
+        balance["amount_minor"] == 1 + 20_000 - 1_000 + 400
+    )  # opened with 1, paid once, refunded once
+
+
+def test_an_authorisations_first_answer_stays_as_it_was_made(
+    shop_on_each_backend: Shop,  # noqa: F811
+) -> None:
+    client, _, merchant, alice = shop_on_each_backend
+    code = static_code(client, merchant)
+    headers = auth(alice) | {"Idempotency-Key": "kept-a1"}
+    body = {"payload": code, "amount_minor": 3_000, "capture": False}
+    held = client.post("/v1/payments", json=body, headers=headers)
+    assert held.status_code == 201 and held.json()["status"] == "requires_capture"
+    captured = client.post(
+        f"/v1/payments/{held.json()['id']}/capture",
+        json={},
+        headers=merchant_headers(merchant, "kept-c1"),
+    )
+    assert captured.status_code == 200 and captured.json()["status"] == "succeeded"
+    again = client.post("/v1/payments", json=body, headers=headers)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.content == held.content
+
+
+def test_a_refused_payment_keeps_its_answer_under_the_key(
+    shop_on_each_backend: Shop,  # noqa: F811
+) -> None:
+    """A refusal moves no money, so the record cannot give it again: it is kept as before."""
+    client, _, merchant, alice = shop_on_each_backend
+    code = static_code(client, merchant)
+    headers = auth(alice) | {"Idempotency-Key": "kept-poor"}
+    body = {"payload": code, "amount_minor": 50_000}
+    refused = client.post("/v1/payments", json=body, headers=headers)
+    assert refused.status_code == 402, refused.text
+    again = client.post("/v1/payments", json=body, headers=headers)
+    assert again.headers["Idempotent-Replayed"] == "true" and again.content == refused.content
+
+
+def test_the_payment_routes_fast_path_serves_what_the_route_declares() -> None:
+    """`PaymentsFirst` (api/app.py) calls the route with its body and request only: a new
+    parameter of the route (a query, a dependency) would not be seen by it, so this fails
+    first and the fast path is changed with the route."""
+    from colony.payments.router import create_payment
+
+    assert list(inspect.signature(create_payment).parameters) == ["body", "request"]
