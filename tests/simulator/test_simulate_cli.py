@@ -22,8 +22,14 @@ def _simulate(*args: str) -> tuple[int, str]:
 
 def test_a_small_market_end_to_end(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'market.db'}"
-    code, output = _simulate(*SMALL, "--database", url, "--last-day", "2026-10-30", "--json")
+    places = tmp_path / "places.csv"
+    code, output = _simulate(
+        *SMALL, "--database", url, "--last-day", "2026-10-30", "--places-csv", str(places), "--json"
+    )
     assert code == 0, output
+    rows = places.read_text().splitlines()
+    assert rows[0] == "merchant_id,display_name,mcc,city,country,lat,lon" and len(rows) == 31
+    assert any(",Singapore,SG,1.2" in row for row in rows) and rows[1].startswith("mer_")
     summary = json.loads(output)
     assert (summary["people"], summary["merchants"], summary["days"]) == (30, 30, 2)
     assert (summary["first_day"], summary["last_day"]) == ("2026-10-29", "2026-10-30")

@@ -8,10 +8,12 @@ their clock and ids are the simulation's (seeded), so a seed gives the same ledg
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import Annotated, Protocol, TypeVar
 from urllib.parse import urlparse
 
@@ -167,6 +169,14 @@ def market(
             "--payments-per-day", min=0.0, max=20.0, help="Payments per resident per day, mean."
         ),
     ] = 0.3,
+    places_csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--places-csv",
+            help="Also write every merchant's place here: id, name, MCC, city, country, "
+            "latitude, longitude.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Build a market of people and merchants over past days, through Colony's services."""
@@ -183,6 +193,8 @@ def market(
         raise fail(f"--database {url}: {exc}") from None
     except ColonyError as exc:
         raise fail(str(exc)) from None
+    if places_csv is not None:
+        _write_places(places_csv, summary)
     if as_json:
         typer.echo(json.dumps(_as_json(summary, digest, report.ok, url), indent=2))
     else:
@@ -209,6 +221,20 @@ def _run(
             bar.update(opening if phase == "open" else days, completed=done, total=total)
 
         return simulate(services, config, behaviours, progress)
+
+
+def _write_places(path: Path, summary: SimulationSummary) -> None:
+    try:
+        with path.open("w", newline="", encoding="utf-8") as file:
+            rows = csv.writer(file)
+            rows.writerow(["merchant_id", "display_name", "mcc", "city", "country", "lat", "lon"])
+            for merchant_id, shop in summary.places:
+                rows.writerow(
+                    [merchant_id, shop.display_name, shop.kind.mcc, shop.city.name,
+                     shop.city.country, f"{shop.lat:.4f}", f"{shop.lon:.4f}"]
+                )  # fmt: skip
+    except OSError as exc:
+        raise fail(f"--places-csv: cannot write {path}: {exc.strerror}") from None
 
 
 def _as_json(

@@ -20,7 +20,7 @@ from colony.kernel.clock import NS_PER_S, ns_from_utc
 from colony.simulator.actions import funding_partner_name, in_home_minor, top_up
 from colony.simulator.behaviours import Behaviour, default_behaviours
 from colony.simulator.gazetteer import cities
-from colony.simulator.population import people, shops
+from colony.simulator.population import Shop, people, shops
 from colony.simulator.streams import stream
 from colony.simulator.world import Day, Market, MarketServices, World
 from colony.wallets import WalletResult
@@ -59,6 +59,8 @@ class SimulationSummary:
     seconds: float = 0.0
     opening_seconds: float = 0.0  # of `seconds`, opening the market on the eve
     timeouts_dropped: int = 0
+    # Where each merchant stands: its id and the shop it is (city, coordinates, kind).
+    places: list[tuple[str, Shop]] = field(default_factory=list)
 
     @property
     def payments(self) -> int:
@@ -119,6 +121,7 @@ def simulate(
         time.perf_counter() - started,
         opened_s,
         services.ledger.timeouts_dropped,
+        [(world.merchants[shop.index].id, shop) for shop in market.shops],
     )
 
 
