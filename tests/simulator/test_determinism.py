@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import random
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from colony.simulator import Action, Day, Person, default_behaviours
 from tests.simulator.market_helpers import run_market
 
 _runs = itertools.count()
@@ -43,3 +46,26 @@ def test_another_seed_builds_another_ledger(
     _, digest = run_market(_fresh(tmp), people=8, merchants=24, days=1, seed=seed)
     _, other = run_market(_fresh(tmp), people=8, merchants=24, days=1, seed=seed + 1)
     assert digest != other
+
+
+class WalkingSteps:
+    """A later product's behaviour: it draws from its own stream and, here, moves no money."""
+
+    name = "walking steps"
+
+    def __init__(self) -> None:
+        self.steps = 0
+
+    def plan(self, day: Day, person: Person, rng: random.Random) -> Iterable[Action]:
+        self.steps += rng.randint(0, 20_000)
+        return ()
+
+
+def test_a_new_behaviour_changes_nothing_the_others_draw(tmp_path: Path) -> None:
+    _, alone = run_market(tmp_path / "alone.db", people=10, merchants=24, days=2, seed=9)
+    walking = WalkingSteps()
+    with_it = [*default_behaviours(), walking]
+    _, beside = run_market(
+        tmp_path / "beside.db", people=10, merchants=24, days=2, seed=9, behaviours=with_it
+    )
+    assert alone == beside and walking.steps > 0

@@ -16,9 +16,10 @@ from colony.simulator.importing_ledger import ImportingLedger, SimulatedClock
 from colony.simulator.ledger_digest import ledger_digest
 from colony.simulator.population import Person, Shop, Trip, people, shops
 from colony.simulator.streams import stream
-from colony.simulator.world import Day, Market, MarketServices, World
+from colony.simulator.world import Action, Day, Market, MarketServices, World
 
 __all__ = [
+    "Action",
     "Behaviour",
     "City",
     "Day",
