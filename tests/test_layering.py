@@ -76,6 +76,10 @@ for _layer in ("api", "cli"):
 ALLOWED["phones"] = {"kernel", "phones"}
 for _layer in ("api", "cli"):
     ALLOWED[_layer] |= {"phones"}
+# The market simulator builds a market through the products' services (their faces) and the
+# ledger; the CLI wires it on a database.
+ALLOWED["simulator"] = {"kernel", "ledger", "wallets", "merchants", "payments", "fx", "simulator"}
+ALLOWED["cli"] |= {"simulator"}
 # Each product keeps its store (sql_store.py) over the storage engine's face, below.
 PRODUCTS_WITH_STORES = (
     "wallets", "merchants", "payments", "webhooks", "fx", "partners", "donations", "phones"

@@ -13,6 +13,7 @@ from colony.cli import (
     qr_commands,
     serve,
     settlement_commands,
+    simulate_commands,
 )
 
 app = typer.Typer(no_args_is_help=True, help="Colony: payments on a durable double-entry ledger.")
@@ -26,3 +27,4 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(fx_commands.app, name="fx")
 app.add_typer(settlement_commands.app, name="settlement")
 app.add_typer(chart_commands.app, name="chart")
+app.add_typer(simulate_commands.app, name="simulate")

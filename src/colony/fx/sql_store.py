@@ -48,6 +48,6 @@ class SqlQuoteStore:
         self._tables.close()
 
 
-def open_quote_store(url: str) -> SqlQuoteStore:
+def open_quote_store(url: str, *, synchronous: str = "FULL") -> SqlQuoteStore:
     """FX quotes behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlQuoteStore(open_tables(url, "colony-fx-quotes"))
+    return SqlQuoteStore(open_tables(url, "colony-fx-quotes", synchronous=synchronous))

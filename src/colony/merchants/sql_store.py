@@ -50,6 +50,6 @@ class SqlMerchantStore:
         self._tables.close()
 
 
-def open_merchant_store(url: str) -> SqlMerchantStore:
+def open_merchant_store(url: str, *, synchronous: str = "FULL") -> SqlMerchantStore:
     """Merchant records behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlMerchantStore(open_tables(url, "colony-merchants"))
+    return SqlMerchantStore(open_tables(url, "colony-merchants", synchronous=synchronous))

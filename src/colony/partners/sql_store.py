@@ -58,6 +58,6 @@ class SqlPartnerStore:
         self._tables.close()
 
 
-def open_partner_store(url: str) -> SqlPartnerStore:
+def open_partner_store(url: str, *, synchronous: str = "FULL") -> SqlPartnerStore:
     """Partners and their members behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlPartnerStore(open_tables(url, "colony-partners"))
+    return SqlPartnerStore(open_tables(url, "colony-partners", synchronous=synchronous))

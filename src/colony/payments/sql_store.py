@@ -183,6 +183,6 @@ def _insert_payments_unnest(db: Session, rows: Sequence[tuple[object, ...]]) -> 
     return [by_id[str(pid)] for pid in ids]
 
 
-def open_payment_store(url: str) -> SqlPaymentStore:
+def open_payment_store(url: str, *, synchronous: str = "FULL") -> SqlPaymentStore:
     """Payment and refund records behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlPaymentStore(open_tables(url, "colony-payments"))
+    return SqlPaymentStore(open_tables(url, "colony-payments", synchronous=synchronous))

@@ -205,12 +205,20 @@ def try_open_writer(url: str, clock: Clock) -> WriterHold | None:
     return WriterHold(ledger, lock.release)
 
 
-def open_tables(url: str, application_name: str) -> Tables:
+def open_tables(url: str, application_name: str, *, synchronous: str = "FULL") -> Tables:
     """A table store's connection to the database behind a `sqlite:///PATH` or
-    `postgresql://` URL; `application_name` names it on the PostgreSQL server."""
+    `postgresql://` URL; `application_name` names it on the PostgreSQL server.
+
+    `synchronous` is SQLite's setting, as for `open_journal`: only a bulk build that can be
+    run again from its start (`colony simulate`, docs/adr/0031) asks for less than FULL; on
+    PostgreSQL commits are always durable, so any other value is refused there."""
     if is_postgres(url):
+        if synchronous.upper() != "FULL":
+            raise InvalidInput(
+                f"synchronous={synchronous} is SQLite's; PostgreSQL commits are always durable"
+            )
         return PostgresSqlTables(url, application_name)
-    return SqliteTables(sqlite_path_or_refuse(url))
+    return SqliteTables(sqlite_path_or_refuse(url), synchronous=synchronous)
 
 
 def is_postgres(url: str) -> bool:

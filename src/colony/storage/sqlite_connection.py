@@ -25,6 +25,8 @@ wal_switch_retry_s = 0.01
 # What sqlite3 raises binding a value SQLite cannot hold: an integer past 64 bits, a string
 # with a lone surrogate (not UTF-8). The input's fault: raised as `UnstorableInput`.
 UNSTORABLE_VALUE_ERRORS = (OverflowError, UnicodeEncodeError)
+# SQLite's `synchronous` settings a connection may be opened with.
+SYNCHRONOUS_SETTINGS = ("FULL", "EXTRA", "NORMAL", "OFF")
 
 
 def connect(path: Path, synchronous: str = "FULL") -> sqlite3.Connection:
@@ -49,6 +51,8 @@ def create_private(path: Path) -> None:
 
 def open_connection(path: Path, synchronous: str = "FULL") -> sqlite3.Connection:
     """`connect` without touching the schema."""
+    if synchronous.upper() not in SYNCHRONOUS_SETTINGS:
+        raise ValueError(f"synchronous must be one of {SYNCHRONOUS_SETTINGS}, not {synchronous!r}")
     create_private(path)
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     db.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")

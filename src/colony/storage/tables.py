@@ -70,9 +70,9 @@ class SqliteTables:
 
     backend = "sqlite"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
         self.label = str(path)
-        self._db = connect(path)
+        self._db = connect(path, synchronous)
         self._lock = threading.Lock()  # one connection, many request threads
         self._gate = write_gate(path)
         # sqlite3 takes `?` as it is: the connection is the session, with nothing between.

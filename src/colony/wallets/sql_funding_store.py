@@ -74,6 +74,6 @@ class SqlFundingStore:
         return inserted == 1
 
 
-def open_funding_store(url: str) -> SqlFundingStore:
+def open_funding_store(url: str, *, synchronous: str = "FULL") -> SqlFundingStore:
     """Funding partners and movements behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlFundingStore(open_tables(url, "colony-funding"))
+    return SqlFundingStore(open_tables(url, "colony-funding", synchronous=synchronous))

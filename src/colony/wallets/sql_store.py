@@ -63,6 +63,6 @@ class SqlWalletStore:
         return wallet
 
 
-def open_wallet_store(url: str) -> SqlWalletStore:
+def open_wallet_store(url: str, *, synchronous: str = "FULL") -> SqlWalletStore:
     """Wallet records behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlWalletStore(open_tables(url, "colony-wallets"))
+    return SqlWalletStore(open_tables(url, "colony-wallets", synchronous=synchronous))

@@ -1,0 +1,46 @@
+"""The seeded market simulator: people, merchants and their payments over past days, built
+through the services the API uses and imported into the ledger at simulated times."""
+
+from __future__ import annotations
+
+from colony.simulator.behaviours import (
+    Behaviour,
+    PeerToPeer,
+    Spending,
+    TopUps,
+    default_behaviours,
+)
+from colony.simulator.engine import SimulationConfig, SimulationSummary, simulate
+from colony.simulator.gazetteer import City, cities
+from colony.simulator.importing_ledger import ImportingLedger, SimulatedClock
+from colony.simulator.ledger_digest import ledger_digest
+from colony.simulator.population import Person, Shop, Trip, people, shops
+from colony.simulator.streams import stream
+from colony.simulator.world import Action, Day, Market, MarketServices, World
+
+__all__ = [
+    "Action",
+    "Behaviour",
+    "City",
+    "Day",
+    "ImportingLedger",
+    "Market",
+    "MarketServices",
+    "PeerToPeer",
+    "Person",
+    "Shop",
+    "SimulatedClock",
+    "SimulationConfig",
+    "SimulationSummary",
+    "Spending",
+    "TopUps",
+    "Trip",
+    "World",
+    "cities",
+    "default_behaviours",
+    "ledger_digest",
+    "people",
+    "shops",
+    "simulate",
+    "stream",
+]
