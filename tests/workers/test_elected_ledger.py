@@ -6,6 +6,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client
 from pathlib import Path
@@ -196,6 +197,33 @@ def test_writer_and_follower_answer_every_call_as_the_ledger_does(
             expected = call(ledger)
             assert call(writer) == expected, name
             assert call(follower) == expected, name
+    finally:
+        follower.close()
+        writer.close()
+
+
+def test_a_followers_concurrent_calls_share_messages_and_commits(
+    journal_url: str, address: str
+) -> None:
+    """Calls queued together cross the socket together (issue: followers batched, not one
+    round trip each), and every one still gets its own answer."""
+    writer = _elected(journal_url, address)
+    follower = RemoteLedger(address, SECRET)
+    try:
+        assert not any(follower.create_accounts([Account(1, 1, 1), Account(2, 1, 1)]))
+        sent_before = follower.messages_sent
+        calls = 400
+
+        def pay(i: int) -> list[CreateTransferResult]:
+            return follower.create_transfers([Transfer(1_000 + i, 1, 2, 1, 1, 1)])
+
+        with ThreadPoolExecutor(max_workers=32) as pool:
+            answers = list(pool.map(pay, range(calls)))
+        assert answers == [[CreateTransferResult.ok]] * calls
+        assert follower.messages_sent - sent_before < calls
+        assert writer.lookup_accounts([2])[0].credits_posted == calls
+        # A retry of one of them is answered as the ledger answers it.
+        assert pay(7) == [CreateTransferResult.exists]
     finally:
         follower.close()
         writer.close()

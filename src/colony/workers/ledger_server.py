@@ -5,20 +5,34 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import queue
 import socket
 import threading
+from concurrent.futures import Future
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Connection, Listener
 from typing import Any
 
 from colony.kernel.errors import InvalidInput, StorageUnavailable
-from colony.ledger import Ledger
-from colony.workers.wire import CALLS, FAILURE_BUG, FAILURE_INVALID_INPUT, FAILURE_STORAGE
+from colony.ledger import CreateAccountResult, CreateTransferResult, Ledger
+from colony.workers.wire import (
+    CALLS,
+    FAILURE_BUG,
+    FAILURE_INVALID_INPUT,
+    FAILURE_STORAGE,
+    calls_per_message_max,
+)
 
 log = logging.getLogger(__name__)
 
-# Follower connections served at once (each follower keeps a pool; see remote_ledger.py).
+# Follower connections served at once (each follower keeps one; see remote_ledger.py).
 server_connections_max = 256
+# Writes are submitted without waiting (their answers follow when durable): the ledger method
+# that queues each, and the result type its raw codes become.
+_SUBMITS: dict[str, tuple[str, type[CreateTransferResult] | type[CreateAccountResult]]] = {
+    "create_transfers": ("submit_transfers", CreateTransferResult),
+    "create_accounts": ("submit_accounts", CreateAccountResult),
+}
 
 
 class LedgerServer:
@@ -61,19 +75,82 @@ class LedgerServer:
             ).start()
 
     def _serve(self, conn: Connection) -> None:
+        """Read a follower's messages of calls. Writes are submitted to the ledger without
+        waiting, so the calls of many messages share its group commits; a responder thread
+        sends each answer when it is ready, with whatever else is ready by then."""
+        answers: queue.SimpleQueue[tuple[int, str, Any] | None] = queue.SimpleQueue()
+        responder = threading.Thread(
+            target=self._respond, args=(conn, answers), name="ledger-server-respond", daemon=True
+        )
+        responder.start()
         try:
             while True:
                 try:
-                    name, args, kwargs = conn.recv()
+                    calls = conn.recv()
                 except (EOFError, OSError):
                     return
-                conn.send(self._answer(name, args, kwargs))
-        except (EOFError, OSError):
-            return
+                for call_id, name, args, kwargs in calls:
+                    self._start(call_id, name, args, kwargs, answers)
         finally:
+            answers.put(None)
+            responder.join(timeout=5)
             with self._mutex:
                 self._connections.discard(conn)
             conn.close()
+
+    def _start(
+        self,
+        call_id: int,
+        name: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        answers: queue.SimpleQueue[tuple[int, str, Any] | None],
+    ) -> None:
+        submit = _SUBMITS.get(name)
+        if submit is None:
+            answers.put((call_id, *self._answer(name, args, kwargs)))
+            return
+        try:
+            future: Future[list[int]] = getattr(self._ledger, submit[0])(*args)
+        except InvalidInput as exc:
+            answers.put((call_id, FAILURE_INVALID_INPUT, str(exc)))
+            return
+        except StorageUnavailable as exc:
+            answers.put((call_id, FAILURE_STORAGE, str(exc)))
+            return
+        result_type = submit[1]
+
+        def done(f: Future[list[int]]) -> None:
+            exc = f.exception()
+            if exc is None:
+                answers.put((call_id, "ok", [result_type(r) for r in f.result()]))
+            elif isinstance(exc, StorageUnavailable):
+                answers.put((call_id, FAILURE_STORAGE, str(exc)))
+            else:
+                answers.put((call_id, FAILURE_BUG, f"{type(exc).__name__}: {exc}"))
+
+        future.add_done_callback(done)
+
+    @staticmethod
+    def _respond(conn: Connection, answers: queue.SimpleQueue[tuple[int, str, Any] | None]) -> None:
+        while True:
+            first = answers.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < calls_per_message_max:
+                try:
+                    more = answers.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    answers.put(None)
+                    break
+                batch.append(more)
+            try:
+                conn.send(batch)
+            except (OSError, EOFError, ValueError):
+                return
 
     def _answer(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
         if name not in CALLS:

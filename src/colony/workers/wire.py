@@ -30,6 +30,12 @@ CALLS: Final = frozenset(
     }
 )
 
+# Calls one message from a follower carries at most (what queued while the last was sent).
+calls_per_message_max = 512
+
+# A message is a list of calls `(id, name, args, kwargs)`; the writer answers each call with
+# `(id, kind, value)`, several to a message when they finish together.
+
 # How a failure crosses: its kind, then the message. The follower raises the same kind.
 FAILURE_INVALID_INPUT: Final = "invalid_input"
 FAILURE_STORAGE: Final = "storage_unavailable"
