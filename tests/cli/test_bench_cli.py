@@ -145,6 +145,10 @@ def test_bench_festival_climbs_the_market_mix_and_verifies_the_ledger() -> None:
     assert [s["offered_rate"] for s in steps] == [20, 40][: len(steps)]
     assert all(s["errors"] == 0 and s["requests"] == s["offered_rate"] for s in steps)
     assert all(s["server_cpu_ms_per_payment"] > 0 for s in steps)
+    for step in steps:  # every operation driven is counted under its kind, none failed
+        kinds = step["by_kind"].values()
+        assert sum(k["operations"] for k in kinds) == step["requests"]
+        assert all(set(k["statuses"]) <= {"200", "201"} for k in kinds)
     # Whatever this shared machine's latency, the highest rate held is the last step that held.
     held = [s for s in steps if s["held"]]
     assert summary["highest_rate_held"] == (held[-1]["offered_rate"] if held else None)

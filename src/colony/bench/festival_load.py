@@ -13,10 +13,18 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections import Counter
+from collections import defaultdict
 from typing import Any
 
-from colony.bench.api_load import Connection, Tally, _send, _summary, open_loop, run_plan
+from colony.bench.api_load import (
+    Connection,
+    Tally,
+    _send,
+    _summary,
+    open_loop,
+    percentile,
+    run_plan,
+)
 
 # The kinds of operation the load generator can drive, by the name the plan's mix uses.
 KINDS = ("qr_payment", "cross_border_payment", "p2p_transfer", "top_up", "refund")
@@ -33,13 +41,14 @@ class Festival:
         self.tokens: list[str] = plan["wallet_tokens"]
         self.phones: list[str] = plan["phones"]
         self.refundable: list[str] = []  # ids of payments made this step, not yet refunded
-        self.by_kind: Counter[str] = Counter()
 
-    async def run(self, conn: Connection, kind: str, i: int) -> str:
-        """The operation's status: its last answer's, or its first that is not 2xx."""
+    async def run(self, conn: Connection, kind: str, i: int) -> tuple[str, str]:
+        """The kind driven, and its status: its last answer's, or its first not 2xx."""
         if kind == "refund" and not self.refundable:
             kind = "qr_payment"  # nothing paid yet this step to give back
-        self.by_kind[kind] += 1
+        return kind, await self._run(conn, kind, i)
+
+    async def _run(self, conn: Connection, kind: str, i: int) -> str:
         wallet = {"Authorization": f"Bearer {self.tokens[i % len(self.tokens)]}"}
         amount = self.plan["amount_minor"]
         key = f"{self.prefix}-{i}"
@@ -93,15 +102,26 @@ async def festival(plan: dict[str, Any]) -> dict[str, object]:
     kinds = random.Random(plan["seed"]).choices(names, [plan["mix"][n] for n in names], k=total)
     step = Festival(plan)
     tally = Tally()
+    by_kind: defaultdict[str, Tally] = defaultdict(Tally)
 
     async def operate(conn: Connection, i: int, due: float) -> None:
-        status = await step.run(conn, kinds[i], i)
-        tally.record(status, due, time.perf_counter())
+        kind, status = await step.run(conn, kinds[i], i)
+        done = time.perf_counter()
+        tally.record(status, due, done)
+        by_kind[kind].record(status, due, done)
 
     started = await open_loop(plan, total, rate, operate)
     ok = sum(n for status, n in tally.statuses.items() if status.startswith("2"))
     summary = _summary(tally, ok, max(tally.last_done - started, duration_s), rate)
-    summary["operations_by_kind"] = dict(sorted(step.by_kind.items()))
+    summary["by_kind"] = {
+        kind: {
+            "operations": len(kept.latencies_s),
+            "p50_ms": round(percentile(sorted(kept.latencies_s), 0.50) * 1000, 2),
+            "p99_ms": round(percentile(sorted(kept.latencies_s), 0.99) * 1000, 2),
+            "statuses": dict(sorted(kept.statuses.items())),
+        }
+        for kind, kept in sorted(by_kind.items())
+    }
     return summary
 
 

@@ -570,6 +570,13 @@ def _print_festival(
             f"{best.get('server_cpu_ms_per_payment', '?')} ms per payment",
             highlight=False,
         )
+        kinds = best["by_kind"]
+        assert isinstance(kinds, dict)
+        out.print(
+            "there, by kind: "
+            + ", ".join(f"{k} p50 {v['p50_ms']} / p99 {v['p99_ms']} ms" for k, v in kinds.items()),
+            highlight=False,
+        )
     out.print(
         f"ledger verify: {'ok' if verified else 'FAILED'}; {workers} API worker(s); machine: "
         f"{machine['cores']} cores, {machine['processor']}",
