@@ -12,7 +12,7 @@ counted from a run of `colony simulate market --people 5000 --merchants 500 --da
 --seed 1` (of 71,993 operations that succeeded: 52,921 QR payments in the wallet's currency,
 5,351 across currencies with a quote, 4,138 P2P transfers, 8,471 top-ups, 1,112 refunds).
 Every top-up is driven as a bank's (requested by the wallet, confirmed by the operator's
-key): a cash-in at an agent has no HTTP route.
+key): a cash-in at an agent has no HTTP route (docs/adr/0035).
 """
 
 from __future__ import annotations
