@@ -131,3 +131,49 @@ def test_bench_restart_on_postgresql(postgres_url: str) -> None:
 def test_bench_restart_reuse_needs_a_database() -> None:
     result = runner.invoke(app, ["bench", "restart", "--reuse"])
     assert result.exit_code == 2 and "--reuse needs --database" in result.stderr
+
+
+def test_bench_festival_climbs_the_market_mix_and_verifies_the_ledger() -> None:
+    args = ["bench", "festival", "--start-rate", "20", "--increment", "20", "--max-rate", "40"]
+    short = ["--step-seconds", "1", "--warmup", "0.5", "--wallets", "4", "--connections", "8"]
+    result = runner.invoke(app, [*args, *short, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["benchmark"] == "festival" and summary["ledger_verified"] is True
+    assert summary["ledger_transfers"] > 0
+    steps = summary["steps"]
+    assert [s["offered_rate"] for s in steps] == [20, 40][: len(steps)]
+    assert all(s["errors"] == 0 and s["requests"] == s["offered_rate"] for s in steps)
+    assert all(s["server_cpu_ms_per_payment"] > 0 for s in steps)
+    for step in steps:  # every operation driven is counted under its kind, none failed
+        kinds = step["by_kind"].values()
+        assert sum(k["operations"] for k in kinds) == step["requests"]
+        assert all(set(k["statuses"]) <= {"200", "201"} for k in kinds)
+    # Whatever this shared machine's latency, the highest rate held is the last step that held.
+    held = [s for s in steps if s["held"]]
+    assert summary["highest_rate_held"] == (held[-1]["offered_rate"] if held else None)
+    assert set(summary["mix"]) == {
+        "qr_payment",
+        "cross_border_payment",
+        "p2p_transfer",
+        "top_up",
+        "refund",
+    }
+    assert abs(sum(summary["mix"].values()) - 1) < 1e-3
+    assert summary["warmup"]["errors"] == 0 and summary["p99_bar_ms"] == 50
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "named"),
+    [
+        ("--start-rate", "0", "--start-rate"),
+        ("--step-seconds", "-1", "--step-seconds"),
+        ("--max-rate", "10", "--max-rate"),
+        ("--wallets", "1", "--wallets"),
+        ("--increment", "many", "--increment"),
+    ],
+)
+def test_bench_festival_names_a_bad_option(option: str, value: str, named: str) -> None:
+    result = runner.invoke(app, ["bench", "festival", option, value])
+    assert result.exit_code == 2
+    assert named in result.output

@@ -43,6 +43,8 @@ class Seeded:
     wallet_tokens: list[str]
     payload: str  # the merchant's static QR code
     operator_key: str
+    merchant_key: str  # the merchant's API key (refunds)
+    phones: list[str]  # of the wallets, in the order of their tokens
 
 
 def seed(ctx: ApiContext, wallets: int) -> Seeded:
@@ -53,10 +55,9 @@ def seed(ctx: ApiContext, wallets: int) -> Seeded:
     if merchant is None:
         raise RuntimeError(f"could not onboard the merchant: {result.name}")
     now = ctx.clock.now_ns
-    ctx.api_store.add_key(
-        auth.digest(auth.new_secret(ctx, auth.MERCHANT_KEY_PREFIX)), "merchant", merchant.id, now()
-    )
-    tokens = []
+    merchant_key = auth.new_secret(ctx, auth.MERCHANT_KEY_PREFIX)
+    ctx.api_store.add_key(auth.digest(merchant_key), "merchant", merchant.id, now())
+    tokens, phones = [], []
     for n in range(wallets):
         phone = f"+659{n:07d}"
         opened, wallet = ctx.wallets.open_wallet(phone, f"Bench Wallet {n}", "SGD")
@@ -69,11 +70,12 @@ def seed(ctx: ApiContext, wallets: int) -> Seeded:
         token = auth.new_secret(ctx, auth.WALLET_TOKEN_PREFIX)
         ctx.api_store.add_token(auth.digest(token), wallet.id, now())
         tokens.append(token)
+        phones.append(phone)
     operator_key = auth.new_secret(ctx, auth.OPERATOR_KEY_PREFIX)
     ctx.api_store.add_key(
         auth.digest(operator_key), "operator", "operator", now(), bench_operator_rate_per_s
     )
-    return Seeded(tokens, ctx.payments.merchant_qr(merchant), operator_key)
+    return Seeded(tokens, ctx.payments.merchant_qr(merchant), operator_key, merchant_key, phones)
 
 
 def free_port() -> int:
@@ -85,7 +87,13 @@ def free_port() -> int:
 class Server:
     """`colony serve` on a free loopback port, as a child process."""
 
-    def __init__(self, database_url: str, folder: Path, workers: int = 1) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        folder: Path,
+        workers: int = 1,
+        environment: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self._log = (folder / "server.log").open("w")
         self._process = subprocess.Popen(
@@ -105,7 +113,7 @@ class Server:
             ],
             stdout=subprocess.DEVNULL,
             stderr=self._log,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(environment or {})},
         )
         deadline = time.monotonic() + server_start_timeout_s
         while True:
@@ -148,11 +156,12 @@ def _cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def drive(plan: dict[str, object]) -> dict[str, object]:
-    """Run the load generator as its own process; its JSON summary, with its CPU seconds."""
+def drive(plan: dict[str, object], generator: str = "colony.bench.api_load") -> dict[str, object]:
+    """Run the load generator (a module) as its own process; its JSON summary, with its CPU
+    seconds."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
-        [sys.executable, "-m", "colony.bench.api_load"],
+        [sys.executable, "-m", generator],
         input=json.dumps(plan),
         capture_output=True,
         text=True,

@@ -17,7 +17,7 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,11 @@ class Tally:
     statuses: Counter[str] = field(default_factory=Counter)
     events_ok: int = 0
     last_done: float = 0.0
+
+    def record(self, status: str, since: float, done: float) -> None:
+        self.latencies_s.append(done - since)
+        self.statuses[status] += 1
+        self.last_done = max(self.last_done, done)
 
 
 class Connection:
@@ -90,31 +95,21 @@ async def _send(
         return "timeout", b""
 
 
-async def payments(plan: dict[str, Any]) -> dict[str, object]:
-    """Open-loop payments at `rate` a second for `duration_s`, after a warm-up not counted."""
-    rate, duration_s, warmup_s = plan["rate"], plan["duration_s"], plan["warmup_s"]
-    tokens, payload, amount = plan["wallet_tokens"], plan["payload"], plan["amount_minor"]
-    body = json.dumps({"payload": payload, "amount_minor": amount}).encode()
-    warmup = int(rate * warmup_s)
-    total = warmup + int(rate * duration_s)
+async def open_loop(
+    plan: dict[str, Any],
+    total: int,
+    rate: float,
+    handle: Callable[[Connection, int, float], Awaitable[None]],
+) -> float:
+    """Request i (of `total`) is due at start + i/rate and handed, with its due time, to
+    whichever of the plan's `connections` workers is free; the start (perf_counter time)."""
     queue: asyncio.Queue[tuple[int, float] | None] = asyncio.Queue()
-    tally = Tally()
     started = time.perf_counter() + 0.05
 
     async def worker() -> None:
         conn = Connection(plan["host"], plan["port"])
         while (item := await queue.get()) is not None:
-            i, due = item
-            headers = {
-                "Authorization": f"Bearer {tokens[i % len(tokens)]}",
-                "Idempotency-Key": f"bench-{i}",
-            }
-            status, _ = await _send(conn, "/v1/payments", headers, body)
-            done = time.perf_counter()
-            if i >= warmup:
-                tally.latencies_s.append(done - due)
-                tally.statuses[status] += 1
-                tally.last_done = max(tally.last_done, done)
+            await handle(conn, *item)
         conn.close()
 
     workers = [asyncio.create_task(worker()) for _ in range(plan["connections"])]
@@ -127,6 +122,29 @@ async def payments(plan: dict[str, Any]) -> dict[str, object]:
     for _ in workers:
         queue.put_nowait(None)
     await asyncio.gather(*workers)
+    return started
+
+
+async def payments(plan: dict[str, Any]) -> dict[str, object]:
+    """Open-loop payments at `rate` a second for `duration_s`, after a warm-up not counted."""
+    rate, duration_s, warmup_s = plan["rate"], plan["duration_s"], plan["warmup_s"]
+    tokens, payload, amount = plan["wallet_tokens"], plan["payload"], plan["amount_minor"]
+    body = json.dumps({"payload": payload, "amount_minor": amount}).encode()
+    warmup = int(rate * warmup_s)
+    total = warmup + int(rate * duration_s)
+    tally = Tally()
+
+    async def pay(conn: Connection, i: int, due: float) -> None:
+        headers = {
+            "Authorization": f"Bearer {tokens[i % len(tokens)]}",
+            "Idempotency-Key": f"bench-{i}",
+        }
+        status, _ = await _send(conn, "/v1/payments", headers, body)
+        done = time.perf_counter()
+        if i >= warmup:
+            tally.record(status, due, done)
+
+    started = await open_loop(plan, total, rate, pay)
     measured_from = started + warmup / rate
     ok = tally.statuses.get("201", 0)
     return _summary(tally, ok, max(tally.last_done - measured_from, duration_s), rate)
@@ -179,9 +197,7 @@ async def bulk(plan: dict[str, Any]) -> dict[str, object]:
                 body,
             )
             done = time.perf_counter()
-            tally.latencies_s.append(done - sent)
-            tally.statuses[status] += 1
-            tally.last_done = max(tally.last_done, done)
+            tally.record(status, sent, done)
             if status == "200":
                 tally.events_ok += answer.count(b'"result":"ok"')
         conn.close()
@@ -219,15 +235,21 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[index]
 
 
-def main() -> None:
+def run_plan(
+    modes: dict[str, Callable[[dict[str, Any]], Coroutine[Any, Any, dict[str, object]]]],
+) -> None:
+    """Read a plan on stdin, run its mode on uvloop if installed, print the JSON summary."""
     plan = json.load(sys.stdin)
-    run = payments if plan["mode"] == "payments" else bulk
     loop_run: Callable[[Coroutine[Any, Any, dict[str, object]]], dict[str, object]] = asyncio.run
     with contextlib.suppress(ImportError):
         import uvloop
 
         loop_run = uvloop.run
-    print(json.dumps(loop_run(run(plan))))
+    print(json.dumps(loop_run(modes[plan["mode"]](plan))))
+
+
+def main() -> None:
+    run_plan({"payments": payments, "bulk": bulk})
 
 
 if __name__ == "__main__":

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from colony.bench import api_bench, ledger_bench, restart_bench, statement_bench
+from colony.api.context import ApiContext
+from colony.bench import api_bench, festival_bench, ledger_bench, restart_bench, statement_bench
+from colony.cli.fx_commands import MAX_AGE_ENV
 from colony.cli.serve import build_context, workers_max
+from colony.cli.simulate_commands import rates_age_days_for
 from colony.kernel.errors import ColonyError
 from colony.ledger import ArchivePolicy, batch_events_max
+from colony.ledger.checkpoint import NO_CHECKPOINTS
+from colony.ledger.verify import verify
+from colony.storage.open import open_ledger
 
 app = typer.Typer(no_args_is_help=True, help="Benchmarks (figures, not pass/fail tests).")
+# The highest rate `bench festival` takes, operations a second.
+_rate_max = 1_000_000
 
 
 @app.command("ledger")
@@ -291,56 +301,48 @@ def bench_api(
 ) -> None:
     """Payments over HTTP: `colony serve` on loopback, driven open-loop from another process."""
     machine = ledger_bench.machine_description()
-    try:
-        with api_bench.temporary_folder() as folder, contextlib.ExitStack() as after:
-            if database is None:
-                url = f"sqlite:///{folder}/bench.db"
+    with (
+        _served_failures_said(),
+        api_bench.temporary_folder() as folder,
+        contextlib.ExitStack() as after,
+    ):
+        if database is None:
+            url = f"sqlite:///{folder}/bench.db"
+        else:
+            url, holder = ledger_bench.fresh_database_url(database, "api")
+            if holder is not None:
+                after.callback(holder.cleanup)  # even if seeding or the server fails
+        seeded = _seeded(url, lambda ctx: api_bench.seed(ctx, 1 if bulk else wallets))
+        server = api_bench.Server(url, Path(folder), workers)
+        try:
+            common = {"host": "127.0.0.1", "port": server.port, "duration_s": duration}
+            if bulk:
+                plan = common | {
+                    "mode": "bulk",
+                    "operator_key": seeded.operator_key,
+                    "ledger": api_bench.bulk_ledger,
+                    "accounts": 10_000,
+                    "batch": batch,
+                    "in_flight": in_flight,
+                    "seed": 1,
+                }
             else:
-                url, holder = ledger_bench.fresh_database_url(database, "api")
-                if holder is not None:
-                    after.callback(holder.cleanup)  # even if seeding or the server fails
-            ctx = build_context(url)
-            try:
-                seeded = api_bench.seed(ctx, 1 if bulk else wallets)
-            finally:
-                ctx.ledger.close()
-                ctx.api_store.close()
-            server = api_bench.Server(url, Path(folder), workers)
-            try:
-                common = {"host": "127.0.0.1", "port": server.port, "duration_s": duration}
-                if bulk:
-                    plan = common | {
-                        "mode": "bulk",
-                        "operator_key": seeded.operator_key,
-                        "ledger": api_bench.bulk_ledger,
-                        "accounts": 10_000,
-                        "batch": batch,
-                        "in_flight": in_flight,
-                        "seed": 1,
-                    }
-                else:
-                    plan = common | {
-                        "mode": "payments",
-                        "rate": rate,
-                        "warmup_s": warmup,
-                        "connections": connections,
-                        "wallet_tokens": seeded.wallet_tokens,
-                        "payload": seeded.payload,
-                        "amount_minor": api_bench.payment_minor,
-                    }
-                cpu_before = server.cpu_seconds()
-                summary = api_bench.drive(plan)
-                cpu_after = server.cpu_seconds()
-                if cpu_before is not None and cpu_after is not None:
-                    summary["server_cpu_s"] = round(cpu_after - cpu_before, 2)
-            finally:
-                server.stop()
-    except ColonyError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
-    except RuntimeError as exc:  # the server or the load generator failed: say how
-        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+                plan = common | {
+                    "mode": "payments",
+                    "rate": rate,
+                    "warmup_s": warmup,
+                    "connections": connections,
+                    "wallet_tokens": seeded.wallet_tokens,
+                    "payload": seeded.payload,
+                    "amount_minor": api_bench.payment_minor,
+                }
+            cpu_before = server.cpu_seconds()
+            summary = api_bench.drive(plan)
+            cpu_after = server.cpu_seconds()
+            if cpu_before is not None and cpu_after is not None:
+                summary["server_cpu_s"] = round(cpu_after - cpu_before, 2)
+        finally:
+            server.stop()
     if bulk:
         print(
             f"bulk: {summary['transfers']:,} transfers in {summary['seconds']} s, "
@@ -367,6 +369,33 @@ def bench_api(
                 {"benchmark": "api_bulk" if bulk else "api_payments", **summary, "machine": machine}
             )
         )
+
+
+_Seeded = TypeVar("_Seeded")
+
+
+def _seeded(url: str, seed: Callable[[ApiContext], _Seeded]) -> _Seeded:
+    """The benchmark's database seeded through the services, closed before it is served."""
+    ctx = build_context(url)
+    try:
+        return seed(ctx)
+    finally:
+        ctx.ledger.close()
+        ctx.api_store.close()
+
+
+@contextlib.contextmanager
+def _served_failures_said() -> Iterator[None]:
+    """A refused setting exits 2, a server or load generator that failed exits 1: saying
+    why, on standard error."""
+    try:
+        yield
+    except ColonyError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except RuntimeError as exc:  # the server or the load generator failed: say how
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 @app.command("statement")
@@ -417,3 +446,139 @@ def bench_statement(
     if as_json:
         summary = {"benchmark": "statement", "machine": machine, **statement_bench.as_dict(result)}
         print(json.dumps(summary))
+
+
+@app.command("festival")
+def bench_festival(
+    start_rate: Annotated[
+        float, typer.Option(min=1, max=_rate_max, help="Operations a second in the first step.")
+    ] = 200,
+    increment: Annotated[
+        float, typer.Option(min=1, max=_rate_max, help="Operations a second added each step.")
+    ] = 200,
+    max_rate: Annotated[
+        float, typer.Option(min=1, max=_rate_max, help="The last step's rate at most, a second.")
+    ] = 4_000,
+    step_seconds: Annotated[
+        float, typer.Option(min=0.1, max=3_600, help="Seconds each step lasts.")
+    ] = 10,
+    warmup: Annotated[
+        float,
+        typer.Option(min=0, max=3_600, help="Seconds sent at the start rate first, not counted."),
+    ] = 2,
+    wallets: Annotated[
+        int,
+        typer.Option(
+            min=2,
+            max=100_000,
+            help="Wallets paying, in turn (each token is held to 100 requests/s).",
+        ),
+    ] = 200,
+    connections: Annotated[
+        int, typer.Option(min=1, max=1024, help="Keep-alive connections of the load generator.")
+    ] = festival_bench.connections_default,
+    workers: Annotated[
+        int, typer.Option(min=1, max=workers_max, help="API worker processes of the server.")
+    ] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
+) -> None:
+    """The simulated market's payment mix, open-loop at a rising rate (a festival's peak),
+    until a step's p99 passes 50 ms or it has errors; then the ledger is verified."""
+    if max_rate < start_rate:
+        raise typer.BadParameter(
+            f"--max-rate ({max_rate:g}) must be at least --start-rate ({start_rate:g})"
+        )
+    staircase = festival_bench.Staircase(start_rate, increment, max_rate, step_seconds, warmup)
+    machine = ledger_bench.machine_description()
+    # The shipped ECB rates may be older than a quote allows today: allow the newest of them.
+    environment = {MAX_AGE_ENV: str(rates_age_days_for(dt.datetime.now(dt.UTC).date()))}
+    with _served_failures_said(), api_bench.temporary_folder() as folder:
+        url = f"sqlite:///{folder}/bench.db"
+        seeded = _seeded(url, lambda ctx: festival_bench.seed(ctx, wallets))
+        server = api_bench.Server(url, Path(folder), workers, environment)
+        try:
+            climbed = festival_bench.climb(server, seeded, staircase, connections)
+        finally:
+            server.stop()
+        with contextlib.closing(open_ledger(url, checkpoints=NO_CHECKPOINTS)) as ledger:
+            report = verify(*ledger.verify_view())
+    steps, best = climbed.steps, climbed.best
+    _print_festival(steps, best, report.ok, workers, machine)
+    if as_json:
+        summary: dict[str, object] = {
+            "benchmark": "festival",
+            "highest_rate_held": None if best is None else best["offered_rate"],
+            "p50_ms": None if best is None else best["p50_ms"],
+            "p99_ms": None if best is None else best["p99_ms"],
+            "errors": None if best is None else best["errors"],
+            "server_cpu_ms_per_payment": None
+            if best is None
+            else best.get("server_cpu_ms_per_payment"),
+            "p99_bar_ms": festival_bench.p99_bar_ms,
+            "stopped_by": _stopped_by(steps, staircase),
+            "mix": festival_bench.mix_shares(),
+            "mix_notes": festival_bench.mix_notes,
+            "steps": steps,
+            "warmup": climbed.warmup,
+            "ledger_verified": report.ok,
+            "ledger_transfers": report.transfers,
+            "workers": workers,
+            "machine": machine,
+        }
+        print(json.dumps(summary))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _stopped_by(steps: list[dict[str, object]], staircase: festival_bench.Staircase) -> str:
+    last = steps[-1]
+    if last["held"]:
+        return f"max_rate ({staircase.max_per_s:g}/s held)"
+    return "errors" if last["errors"] else f"p99 over {festival_bench.p99_bar_ms:g} ms"
+
+
+def _print_festival(
+    steps: list[dict[str, object]],
+    best: dict[str, object] | None,
+    verified: bool,
+    workers: int,
+    machine: dict[str, object],
+) -> None:
+    table = Table(title="Festival: the simulated market's mix at a rising rate")
+    for column in ("offered/s", "achieved/s", "p50 ms", "p99 ms", "errors", "CPU ms/op", "held"):
+        table.add_column(column, justify="right")
+    for s in steps:
+        table.add_row(
+            f"{s['offered_rate']:g}",
+            f"{s['achieved_rate']}",
+            f"{s['p50_ms']}",
+            f"{s['p99_ms']}",
+            f"{s['errors']}",
+            f"{s.get('server_cpu_ms_per_payment', '?')}",
+            "yes" if s["held"] else "NO",
+        )
+    out = Console()
+    out.print(table)
+    shares = ", ".join(f"{k} {v:.1%}" for k, v in festival_bench.mix_shares().items())
+    out.print(f"mix driven: {shares}", highlight=False)
+    if best is None:
+        out.print("highest rate held: none (the first step failed the bar)", highlight=False)
+    else:
+        out.print(
+            f"highest rate held: {best['offered_rate']:g}/s, p50 {best['p50_ms']} ms, "
+            f"p99 {best['p99_ms']} ms, errors {best['errors']}, server CPU "
+            f"{best.get('server_cpu_ms_per_payment', '?')} ms per payment",
+            highlight=False,
+        )
+        kinds = best["by_kind"]
+        assert isinstance(kinds, dict)
+        out.print(
+            "there, by kind: "
+            + ", ".join(f"{k} p50 {v['p50_ms']} / p99 {v['p99_ms']} ms" for k, v in kinds.items()),
+            highlight=False,
+        )
+    out.print(
+        f"ledger verify: {'ok' if verified else 'FAILED'}; {workers} API worker(s); machine: "
+        f"{machine['cores']} cores, {machine['processor']}",
+        highlight=False,
+    )
