@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -143,10 +143,6 @@ class HistoryArchive(Protocol):
         ...
 
     def transfer(self, transfer_id: int) -> Transfer | None: ...
-
-    def transfers_at(self, timestamps: Sequence[int]) -> dict[int, Transfer]:
-        """The transfers with these timestamps, by timestamp."""
-        ...
 
     def has_transfer_at(self, timestamp: int) -> bool: ...
 

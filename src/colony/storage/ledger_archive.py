@@ -9,7 +9,6 @@ see the last committed state meanwhile).
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
 
 from colony.ledger import codec
 from colony.ledger.archive import ArchiveJob
@@ -21,8 +20,6 @@ _MARK = "ledger_archived_through"
 _EXPIRED = int(TransferPendingStatus.expired)
 _BALANCES = struct.Struct("<8Q")  # four u128 as (low, high) halves
 _M64 = (1 << 64) - 1
-# How many ids or timestamps one lookup statement names at most.
-lookup_keys_max = 500
 # Rows one archive transaction writes at most: a job is written in several, the watermark in
 # the last, so the journal's commits never wait long behind one.
 rows_per_transaction = 4_096
@@ -110,22 +107,6 @@ class SqlHistoryArchive:
                 "SELECT record FROM ledger_archive_transfers WHERE id = ?", (_key(transfer_id),)
             ).fetchone()
         return codec.unpack_transfers(bytes(row[0]))[0] if row else None
-
-    def transfers_at(self, timestamps: Sequence[int]) -> dict[int, Transfer]:
-        found: dict[int, Transfer] = {}
-        wanted = sorted(set(timestamps))
-        with self._read.session() as s:
-            for start in range(0, len(wanted), lookup_keys_max):
-                part = wanted[start : start + lookup_keys_max]
-                marks = ", ".join("?" * len(part))
-                rows = s.execute(
-                    f"SELECT record FROM ledger_archive_transfers WHERE timestamp IN ({marks})",
-                    part,
-                ).fetchall()
-                for (record,) in rows:
-                    t = codec.unpack_transfers(bytes(record))[0]
-                    found[t.timestamp] = t
-        return found
 
     def has_transfer_at(self, timestamp: int) -> bool:
         with self._read.session() as s:
