@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ import uvicorn
 from colony.api import auth as api_auth
 from colony.api.app import create_app
 from colony.api.context import ApiContext
+from colony.api.idempotency import request_hash
 from colony.cli.serve import build_context
 from colony.ledger.verify import verify
 from colony.payments.emv_qr import MerchantQr, generate
@@ -118,6 +120,30 @@ def test_open_wallet_and_read_it_back(served: tuple[httpx.Client, ApiContext]) -
     assert "token" not in me.json()  # shown once only
     stored = ctx.wallet_store.by_id(str(wallet["id"]))
     assert stored is not None and ctx.wallets.balance(stored) == 1  # the ledger agrees
+
+
+def test_the_code_is_kept_with_the_request_only_as_a_keyed_digest(
+    served: tuple[httpx.Client, ApiContext], tmp_path: Path
+) -> None:
+    """The Idempotency-Key record hashes the request: were the code in it in clear, a reader
+    of the database could find it by hashing the million codes, and open another currency
+    on the number while the proof lasts."""
+    client, _ = served
+    body = {"phone": "+6591234567", "name": "Ann", "currency": "SGD"} | proof_of(
+        client, "+6591234567"
+    )
+    assert client.post("/v1/wallets", json=body, headers={"Idempotency-Key": "k1"}).is_success
+    with sqlite3.connect(tmp_path / "api.db") as db:
+        kept = {row[0] for row in db.execute("SELECT request_sha256 FROM api_idempotency")}
+    assert kept and request_hash(body) not in kept
+    # The same code still makes the same request: a retry replays, another code is a reuse.
+    again = client.post("/v1/wallets", json=body, headers={"Idempotency-Key": "k1"})
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    wrong = str((int(body["code"]) + 1) % 1_000_000).zfill(6)
+    other = client.post(
+        "/v1/wallets", json={**body, "code": wrong}, headers={"Idempotency-Key": "k1"}
+    )
+    assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_key_reused"
 
 
 def test_idempotency_key_replays_and_refuses_other_bodies(

@@ -32,6 +32,8 @@ from colony.phones.store import PhoneStore
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 # Bytes of randomness in a verification id.
 verification_id_bytes = 16
+# What a code is salted with when only a request's copy of it is kept (`code_fingerprint`).
+_REQUEST_SALT = b"colony:request-copy:"
 # The shortest pepper taken, in bytes (an HMAC-SHA256 key of full strength is 32).
 code_pepper_bytes_min = 32
 # What the pepper is derived for, from the secrets key.
@@ -104,6 +106,12 @@ class PhoneProofService:
         if found.proved_at_ns is None:
             self._store.mark_proved(found.id, now_ns)
         return ProofResult.ok
+
+    def code_fingerprint(self, code: str) -> str:
+        """What a request's copy of a code is kept as (its Idempotency-Key record): the same
+        for the same code, so a retry still matches, but keyed by the pepper, so a reader of
+        the database cannot find a 6-digit code by trying all of them."""
+        return code_digest(self._pepper, _REQUEST_SALT, code).hex()
 
     def outbox(self, before_id: str | None, limit: int, phone: str | None) -> list[SmsMessage]:
         """The outbox the default sender writes, newest first (`OutboxStore.messages`)."""

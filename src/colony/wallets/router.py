@@ -136,11 +136,12 @@ def open_wallet(body: OpenOwnWallet, ctx: Ctx, key: Idempotent) -> JSONResponse:
     A number that already has a wallet in the currency is answered 409 `phone_taken`,
     naming it: only the number's holder, who typed the code, learns that."""
 
+    proofs = ctx.service(PhoneProofService)
+
     def handle() -> tuple[int, dict[str, object]]:
         malformed = ctx.wallets.refusal_to_open(body.phone, body.name, body.currency)
         if malformed is not WalletResult.ok:  # answered before a try at the code is spent
             raise refusal(malformed, opening_param(malformed))
-        proofs = ctx.service(PhoneProofService)
         proved = proofs.check(body.verification, body.phone, Purpose.open_wallet, body.code)
         if proved is not ProofResult.ok:
             status, param = _PROOF_REFUSALS[proved]
@@ -155,9 +156,11 @@ def open_wallet(body: OpenOwnWallet, ctx: Ctx, key: Idempotent) -> JSONResponse:
             )
         return 201, opened_wallet(ctx, body)[1]
 
+    # The request is kept (hashed) with its answer: the code in it only as a keyed digest.
+    request = body.model_dump() | {"code": proofs.code_fingerprint(body.code)}
     return key.run(
         public_scope("wallet", body.phone, body.currency),
-        body.model_dump(),
+        request,
         handle,
         secret_fields=("token",),
     )
