@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing import AuthenticationError
-from multiprocessing.connection import Client
+from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from colony.kernel.clock import ManualClock
 from colony.kernel.errors import InvalidInput, StorageUnavailable
 from colony.ledger import Account, CreateTransferResult, LedgerPort, Transfer, TransferFlags
 from colony.ledger.verify import verify
-from colony.workers import ElectedLedger, RemoteLedger
+from colony.workers import ElectedLedger, RemoteLedger, remote_ledger
 from colony.workers.forwarding import ForwardingLedger
 from tests.ledger.test_journal_faults import _break_storage
 
@@ -227,3 +229,33 @@ def test_a_followers_concurrent_calls_share_messages_and_commits(
     finally:
         follower.close()
         writer.close()
+
+
+def test_a_call_the_writer_never_answers_times_out_and_is_forgotten(
+    address: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer that reads calls but never answers: the caller gives up after its limit with
+    an unknown outcome, and the call does not stay waiting on the connection."""
+    listener = Listener(address, family="AF_UNIX", authkey=SECRET)
+    held: list[Connection] = []
+
+    def swallow() -> None:
+        conn = listener.accept()
+        held.append(conn)
+        with contextlib.suppress(EOFError, OSError):
+            while True:
+                conn.recv()
+
+    threading.Thread(target=swallow, daemon=True).start()
+    monkeypatch.setattr(remote_ledger, "call_timeout_s", 0.2)
+    follower = RemoteLedger(address, SECRET)
+    try:
+        with pytest.raises(StorageUnavailable, match="did not answer pulse"):
+            follower.pulse()
+        link = follower._link  # type: ignore[attr-defined]
+        assert link is not None and not link._waiting
+    finally:
+        follower.close()
+        listener.close()
+        for conn in held:
+            conn.close()

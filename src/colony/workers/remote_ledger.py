@@ -69,10 +69,12 @@ class RemoteLedger(ForwardingLedger):
         return link.messages_sent if link is not None else 0
 
     def _forward(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        future = self._live_link().call(name, args, kwargs)
+        link = self._live_link()
+        future = link.call(name, args, kwargs)
         try:
             kind, value = future.result(timeout=call_timeout_s)
         except FutureTimeout as exc:
+            link.abandon(future)  # a late answer finds no one waiting, and is dropped
             raise StorageUnavailable(
                 f"the ledger writer did not answer {name} in {call_timeout_s:.0f} s: "
                 "its outcome is unknown"
@@ -140,6 +142,13 @@ class _Link:
             self._waiting[call_id] = (name, future)
         self._outbox.put((call_id, name, args, kwargs))
         return future
+
+    def abandon(self, future: Future[Answer]) -> None:
+        with self._mutex:
+            for call_id, (_, waiting) in list(self._waiting.items()):
+                if waiting is future:
+                    del self._waiting[call_id]
+                    return
 
     def _send(self) -> None:
         get = self._outbox.get
