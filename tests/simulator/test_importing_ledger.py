@@ -33,6 +33,8 @@ def test_events_are_imported_at_simulated_time_and_rise(tmp_path: Path) -> None:
         held = Transfer(10, 1, 2, 500, 702, 1, int(TransferFlags.pending), timeout=900)
         assert ledger.create_transfers([held]) == [CreateTransferResult.ok]
         assert ledger.timeouts_dropped == 1  # an imported hold cannot have a timeout
+        # What was imported is a copy: the caller's own event is as it made it.
+        assert (held.flags, held.timeout, held.timestamp) == (int(TransferFlags.pending), 900, 0)
         clock.set_ns(PAST_NS + 60 * NS_PER_S)
         post = Transfer(
             11, 0, 0, AMOUNT_MAX, 0, 0, int(TransferFlags.post_pending_transfer), pending_id=10

@@ -19,6 +19,7 @@ Stamping and queueing happen under one lock, so the ledger applies batches in st
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
@@ -77,24 +78,28 @@ class ImportingLedger:
         self._last_stamp = first + n - 1
         return first
 
+    # Copies are imported, not the callers' events: a service may keep its own and send it
+    # again (a retry), and must find it as it made it.
     def submit_accounts(self, events: Sequence[Account]) -> Future[list[int]]:
         with self._lock:
             first = self._stamps(len(events))
-            for i, a in enumerate(events):
+            imported = [copy.copy(a) for a in events]
+            for i, a in enumerate(imported):
                 a.flags |= _A_IMPORTED
                 a.timestamp = first + i
-            return self._ledger.submit_accounts(events)
+            return self._ledger.submit_accounts(imported)
 
     def submit_transfers(self, events: Sequence[Transfer]) -> Future[list[int]]:
         with self._lock:
             first = self._stamps(len(events))
-            for i, t in enumerate(events):
+            imported = [copy.copy(t) for t in events]
+            for i, t in enumerate(imported):
                 t.flags |= _T_IMPORTED
                 t.timestamp = first + i
                 if t.timeout:
                     t.timeout = 0
                     self.timeouts_dropped += 1
-            return self._ledger.submit_transfers(events)
+            return self._ledger.submit_transfers(imported)
 
     def create_accounts(self, events: Sequence[Account]) -> list[CreateAccountResult]:
         results = self.submit_accounts(events).result(timeout=request_timeout_s)
