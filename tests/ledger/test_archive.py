@@ -175,7 +175,7 @@ def test_a_checkpoint_whose_history_is_not_on_disk_is_passed_over(journal_url: s
     seq = _workload_with_checkpoint(journal_url)
     want = _logical_after_full_replay(journal_url)
     # As if the database were restored from a backup older than the checkpoint's history.
-    _sql(journal_url, "DELETE FROM ledger_archive_transfers")
+    _sql(journal_url, "DELETE FROM ledger_archive_runs")
     _sql(journal_url, "UPDATE colony_meta SET value = '0' WHERE key = 'ledger_archived_through'")
     ledger = _open(journal_url, ManualClock(), TINY)
     try:

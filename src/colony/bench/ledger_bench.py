@@ -84,6 +84,7 @@ class MixResult:
     transfers_in_memory: int  # at the end: what the archive window keeps (docs/adr/0034)
     archive_ms_per_batch: float  # building archive jobs on the writer
     archive_write_ms_per_batch: float  # writing them, on their own thread
+    archive_compact_ms_per_batch: float  # merging their indexes, on the same thread
 
 
 def machine_description() -> dict[str, object]:
@@ -253,6 +254,7 @@ def run_mix(
         transfers_in_memory=in_memory,
         archive_ms_per_batch=round(timings.archive_build_s * per_batch_ms, 2),
         archive_write_ms_per_batch=round(timings.archive_write_s * per_batch_ms, 2),
+        archive_compact_ms_per_batch=round(timings.archive_compact_s * per_batch_ms, 2),
     )
 
 

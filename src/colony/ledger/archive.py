@@ -32,6 +32,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+import numpy as np
+
 from colony.ledger.history import Balances, line_timestamp
 from colony.ledger.model import Transfer, TransferFlags, TransferPendingStatus
 
@@ -49,15 +51,25 @@ class ArchivePolicy:
     chunk_transfers: int = 16_384
     # Size of the "never seen" filter over archived ids, in bits (a power of two): 64 MiB.
     filter_bits: int = 1 << 29
+    # Index entries (24 bytes each) per stored page, and how many runs of one level are
+    # merged into one of the next (storage/ledger_archive.py, docs/adr/0036).
+    page_entries: int = 512
+    merge_fan_in: int = 8
 
     def __post_init__(self) -> None:
         if self.window_transfers < 0 or self.chunk_transfers < 1:
             raise ValueError("window_transfers must be >= 0 and chunk_transfers >= 1")
+        if self.page_entries < 1 or self.merge_fan_in < 2:
+            raise ValueError("page_entries must be >= 1 and merge_fan_in >= 2")
         if self.filter_bits < 8 or self.filter_bits & (self.filter_bits - 1):
             raise ValueError(f"filter_bits must be a power of two >= 8, not {self.filter_bits}")
 
 
 _M64 = (1 << 64) - 1
+# The id of a codec transfer record (ledger/codec.py): u128 as two little-endian halves.
+_RECORD_IDS = np.dtype(
+    {"names": ["lo", "hi"], "formats": ["<u8", "<u8"], "offsets": [0, 8], "itemsize": 128}
+)
 _MIX = 0x9E3779B97F4A7C15  # an odd constant: the multiply spreads sequential ids
 
 _POST = int(TransferFlags.post_pending_transfer)
@@ -98,6 +110,18 @@ class IdFilter:
         h = (x >> 32) & mask
         b[h >> 3] |= 1 << (h & 7)
 
+    def add_records(self, records: bytes) -> None:
+        """`add` for the ids of codec transfer records, all at once (numpy: the same bits)."""
+        ids = np.frombuffer(records, dtype=_RECORD_IDS)
+        # (key ^ (key >> 64)) * _MIX, modulo 2**64, is (lo ^ hi) * _MIX wrapping in u64.
+        x = (ids["lo"] ^ ids["hi"]) * np.uint64(_MIX)
+        bits = np.frombuffer(self._bits, dtype=np.uint8)
+        mask = np.uint64(self._mask)
+        for h in (x & mask, (x >> np.uint64(32)) & mask):
+            np.bitwise_or.at(
+                bits, h >> np.uint64(3), np.left_shift(1, h & np.uint64(7)).astype(np.uint8)
+            )
+
     def may_hold(self, key: int) -> bool:
         b = self._bits
         mask = self._mask
@@ -122,6 +146,9 @@ class ArchiveJob:
     snapshots: list[tuple[int, int, Balances]]
     # For the drop: each account, how many of its lines went, and how many snapshots.
     trims: list[tuple[LiveAccount, int, int]] = field(default_factory=list)
+    # The transfers as codec records: packed by the archive's writer, off the ledger's writer
+    # thread, and used again by the drop to fill the filter at once.
+    records: bytes = b""
 
 
 class HistoryArchive(Protocol):
@@ -136,6 +163,11 @@ class HistoryArchive(Protocol):
 
     def write(self, job: ArchiveJob) -> None:
         """The job's rows and its watermark in one transaction: durable when this returns."""
+        ...
+
+    def compact_step(self) -> bool:
+        """A bounded slice of housekeeping (merging what was written into fewer, larger
+        pieces); False when none is due. Called by the writing thread between writes."""
         ...
 
     def truncate_after(self, timestamp: int) -> None:
@@ -199,18 +231,19 @@ def build_job(state: LedgerState, policy: ArchivePolicy) -> ArchiveJob | None:
 
 def job_through(state: LedgerState, through: int, chunk: list[Transfer]) -> ArchiveJob:
     outcomes: list[tuple[int, int, int, int, int]] = []
-    touched: dict[int, LiveAccount] = {}
-    accounts = state.accounts
+    # Lines each account has at or before `through`: one per transfer of the chunk on it and
+    # one per expiry of its holds (state.record), counted here so that most accounts need no
+    # search of their lines: each is a pointer chase through memory, 100,000 accounts deep.
+    counts: dict[int, int] = {}
+    count = counts.get
     for t in chunk:
         dr = t.debit_account_id
         cr = t.credit_account_id
         if t.flags & _POST_OR_VOID:
             status = _ST_POSTED if t.flags & _POST else _ST_VOIDED
             outcomes.append((t.pending_id, int(status), t.timestamp, dr, cr))
-        if dr not in touched:
-            touched[dr] = accounts[dr]
-        if cr not in touched:
-            touched[cr] = accounts[cr]
+        counts[dr] = count(dr, 0) + 1
+        counts[cr] = count(cr, 0) + 1
     for pending_id, timestamp in state.expired.items():
         if timestamp > through:
             break  # expiries are kept in the order they happened
@@ -220,8 +253,8 @@ def job_through(state: LedgerState, through: int, chunk: list[Transfer]) -> Arch
         dr = p.debit_account_id
         cr = p.credit_account_id
         outcomes.append((pending_id, int(_ST_EXPIRED), timestamp, dr, cr))
-        touched[dr] = accounts[dr]
-        touched[cr] = accounts[cr]
+        counts[dr] = count(dr, 0) + 1
+        counts[cr] = count(cr, 0) + 1
     failures = [
         (tid, int(state.failed_transfer_ids[tid]), ts)
         for tid, ts in state.failed_at.items()
@@ -229,14 +262,14 @@ def job_through(state: LedgerState, through: int, chunk: list[Transfer]) -> Arch
     ]
     snapshots: list[tuple[int, int, Balances]] = []
     trims = []
-    for account in touched.values():
+    accounts = state.accounts
+    for account_id, k in counts.items():
+        account = accounts[account_id]
         lines = account.lines
-        if not lines:
+        n = len(lines)
+        if not n:
             continue
-        # Most accounts touched by a job have all their lines in it: no search needed.
-        if lines[-1].timestamp <= through:
-            k = len(lines)
-        else:
+        if k > n:  # cannot be (the count is exact): search, rather than trust it
             k = bisect.bisect_right(lines, through, key=line_timestamp)
             if not k:
                 continue
@@ -245,7 +278,7 @@ def job_through(state: LedgerState, through: int, chunk: list[Transfer]) -> Arch
             for index, dp, dpo, cp, cpo in account.checkpoints:
                 if index >= k:
                     break
-                snapshots.append((account.id, lines[index].timestamp, (dp, dpo, cp, cpo)))
+                snapshots.append((account_id, lines[index].timestamp, (dp, dpo, cp, cpo)))
                 going += 1
         trims.append((account, k, going))
     return ArchiveJob(through, chunk, outcomes, failures, snapshots, trims)
@@ -262,9 +295,13 @@ def drop_archived(state: LedgerState, job: ArchiveJob, filter_bits: int) -> None
     if state.id_filter is None:
         state.id_filter = IdFilter(filter_bits)
     add = state.id_filter.add
+    if job.records:
+        state.id_filter.add_records(job.records)
+    else:
+        for t in job.transfers:
+            add(t.id)
     for t in job.transfers:
         tid = t.id
-        add(tid)
         del transfers[tid]
         if t.flags & _PENDING:
             held[tid] = t  # resolved or not: dropped below once its outcome is archived

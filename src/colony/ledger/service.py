@@ -148,6 +148,7 @@ class WriteTimings:
     commits: int = 0
     archive_build_s: float = 0.0  # building archive jobs and dropping them, on the writer
     archive_write_s: float = 0.0  # writing them, on the archiving thread (overlaps apply)
+    archive_compact_s: float = 0.0  # merging what was written, on the archiving thread
     archive_jobs: int = 0
 
 
@@ -436,10 +437,20 @@ class Ledger:
     def _run_archiver(self) -> None:
         store = self._archive
         assert store is not None, "an archiving thread without an archive"
+        compacting = False
         while True:
-            job = self._archive_queue.get()
+            if compacting:
+                # Merging runs a slice at a time, and only while no job waits.
+                try:
+                    job = self._archive_queue.get_nowait()
+                except queue.Empty:
+                    compacting = self._compact_step(store)
+                    continue
+            else:
+                job = self._archive_queue.get()
             if job is None:
                 return
+            compacting = True
             started = time.perf_counter()
             try:
                 store.write(job)
@@ -455,6 +466,17 @@ class Ledger:
             self._archive_done = job
             self._archive_written.set()
 
+    def _compact_step(self, store: HistoryArchive) -> bool:
+        started = time.perf_counter()
+        try:
+            more = store.compact_step()
+        except (StorageUnavailable, OSError) as exc:
+            # Nothing is lost: the runs being merged stay in use; the next job tries again.
+            log.warning("ledger history archive merge failed: %s", exc)
+            return False
+        self.timings.archive_compact_s += time.perf_counter() - started
+        return more
+
     def _replay_archive_step(self) -> None:
         """While replaying: archive synchronously, so a long replay stays within memory too."""
         policy = self._archive_policy
@@ -466,6 +488,8 @@ class Ledger:
                 return
             store.write(job)
             archive.drop_archived(self._state, job, policy.filter_bits)
+            while store.compact_step():
+                pass
 
     # ---------------------------------------------------------------------------- checkpoints
 

@@ -1,39 +1,118 @@
-"""The ledger's posted history on disk, on either backend (ledger/archive.py, docs/adr/0034).
+"""The ledger's posted history on disk, on either backend (ledger/archive.py, docs/adr/0034,
+docs/adr/0036).
 
-Two connections: one the archiving thread writes a job through, in one transaction with the
-watermark, and one for reads, which the writer's lookups and the queries share, so a read
-never waits behind a job being written (SQLite's WAL and PostgreSQL's MVCC both let a reader
-see the last committed state meanwhile).
+Three kinds of rows hold the transfers, each written in large pieces so that archiving costs
+well under a microsecond of Python a transfer and the tables never need a random insert:
+
+- `ledger_archive_records`: the transfers' 128-byte codec records, in pages of
+  `records_per_page` consecutive transfers keyed by the first one's timestamp;
+- `ledger_archive_runs` and `ledger_archive_pages`: two indexes (ids, and account lines),
+  each a set of sorted runs cut into pages (storage/history_runs.py). Each job adds a run of
+  each; once `fan_in` runs gather at one level they are merged into one run of the next, a
+  slice at a time, between jobs (a log-structured merge, as the key-value stores do it). A
+  lookup reads one page of each run whose key range may hold the key; with time-ordered ids
+  that is one or two runs.
+
+Outcomes, snapshots and failures are few and stay rows (one per event).
+
+Two connections: one the archiving thread writes through, and one for reads, which the
+writer's lookups and the queries share, so a read never waits behind a write. A run's pages
+become visible only with its row in `ledger_archive_runs`, written in the transaction that
+retires the runs it replaces (and, for a job, with the watermark); pages being written or no
+longer used are listed in `ledger_archive_loose` and removed once no reader can be reading
+them, or when the ledger next opens.
 """
 
 from __future__ import annotations
 
+import itertools
 import struct
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
 
 from colony.ledger import codec
 from colony.ledger.archive import ArchiveJob
 from colony.ledger.history import Balances
 from colony.ledger.model import Transfer, TransferPendingStatus
+from colony.storage import history_runs as hr
 from colony.storage.tables import Session, Tables
 
 _MARK = "ledger_archived_through"
-_EXPIRED = int(TransferPendingStatus.expired)
 _BALANCES = struct.Struct("<8Q")  # four u128 as (low, high) halves
+_EXPIRED = int(TransferPendingStatus.expired)
+_IDS = 0  # run kinds
+_LINES = 1
 _M64 = (1 << 64) - 1
-# Rows one archive transaction writes at most: a job is written in several, the watermark in
-# the last, so the journal's commits never wait long behind one.
-rows_per_transaction = 4_096
+_TOP = b"\xff" * 8  # after every timestamp of a key
+_SIZE = codec.EVENT_SIZE_BYTES
+# Pages one archive transaction writes at most (a page is 8 to 12 KiB), so the journal's
+# commits never wait long behind one.
+pages_per_transaction = 128
+# Input pages a merge reads for one slice (one transaction): its memory, about 4 MiB.
+merge_slice_pages = 256
+# Pages read at a time when a run is rewritten whole (a truncation inside it).
+rewrite_read_pages = 256
 
 
-def _key(value: int) -> bytes:
-    return value.to_bytes(16, "big")
+@dataclass(frozen=True, slots=True)
+class Run:
+    run: int
+    kind: int
+    level: int
+    first_timestamp: int
+    last_timestamp: int
+    entries: int
+    first_key: bytes  # first and last entries (24 bytes each)
+    last_key: bytes
+
+    def may_hold(self, key: bytes) -> bool:
+        return self.first_key[: hr.KEY_BYTES] <= key <= self.last_key[: hr.KEY_BYTES]
 
 
 class SqlHistoryArchive:
-    def __init__(self, write: Tables, read: Tables) -> None:
+    def __init__(
+        self,
+        write: Tables,
+        read: Tables,
+        *,
+        records_per_page: int = 64,
+        page_entries: int = 512,
+        fan_in: int = 8,
+    ) -> None:
+        if records_per_page < 1 or page_entries < 1 or fan_in < 2:
+            raise ValueError("records_per_page and page_entries must be >= 1, fan_in >= 2")
         self._write = write
         self._read = read
         self.label = write.label
+        self._records_per_page = records_per_page
+        self._page_entries = page_entries
+        self._fan_in = fan_in
+        # Readers pin the run list they started with; pages of retired runs are removed only
+        # when no reader is left that might hold them.
+        self._lock = threading.Lock()
+        self._runs: tuple[Run, ...] = ()
+        self._readers = 0
+        self._loose: list[int] = []
+        self._merging: Iterator[None] | None = None
+        self._merging_run = 0
+        with self._write.session() as s:
+            self._runs = _load_runs(s)
+            self._next_run = 1 + max(
+                _max(s, "SELECT MAX(run) FROM ledger_archive_runs"),
+                _max(s, "SELECT MAX(run) FROM ledger_archive_pages"),
+                _max(s, "SELECT MAX(run) FROM ledger_archive_loose"),
+            )
+
+    @property
+    def runs(self) -> tuple[Run, ...]:
+        """The runs in use now, for reports and tests."""
+        return self._runs
+
+    # ------------------------------------------------------------------------------ writes
 
     def archived_through(self) -> int:
         with self._read.session() as s:
@@ -41,36 +120,52 @@ class SqlHistoryArchive:
         return int(row[0]) if row else 0
 
     def write(self, job: ArchiveJob) -> None:
-        # Rows past the watermark that a crash leaves behind are removed when the ledger next
-        # opens (it cuts the archive back to its checkpoint), so a job may span transactions.
-        transfers = job.transfers
-        records = codec.pack_transfers(transfers)
-        size = codec.EVENT_SIZE_BYTES
-        rows = [
-            (
-                t.timestamp,
-                t.id.to_bytes(16, "big"),
-                t.debit_account_id.to_bytes(16, "big"),
-                t.credit_account_id.to_bytes(16, "big"),
-                records[i * size : (i + 1) * size],
-            )
-            for i, t in enumerate(transfers)
-        ]
-        for start in range(0, len(rows), rows_per_transaction):
-            with self._write.transaction() as s:
-                s.executemany(
-                    "INSERT INTO ledger_archive_transfers (timestamp, id, debit_account_id,"
-                    " credit_account_id, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    rows[start : start + rows_per_transaction],
+        new_runs: list[Run] = []
+        record_pages: list[tuple[int, bytes]] = []
+        ids = lines = hr.from_pages([])
+        if job.transfers:
+            if not job.records:
+                job.records = codec.pack_transfers(job.transfers)
+            records = job.records
+            stamps = hr.record_timestamps(records)
+            ids, lines = hr.job_entries(records)
+            per = self._records_per_page
+            record_pages = [
+                (int(stamps[i]), records[i * _SIZE : (i + per) * _SIZE])
+                for i in range(0, len(stamps), per)
+            ]
+            first, last = int(stamps[0]), int(stamps[-1])
+            run_ids = self._take_run_ids(2)
+            for run_id, kind, entries in ((run_ids[0], _IDS, ids), (run_ids[1], _LINES, lines)):
+                raw = entries.tobytes()
+                new_runs.append(
+                    Run(run_id, kind, 0, first, last, len(entries), raw[:24], raw[-24:])
                 )
+        # One transaction: a job is a few MiB written in large rows, so the journal's commits
+        # wait at most a few milliseconds behind it, and the job costs one sync, not several.
         with self._write.transaction() as s:
+            if new_runs:
+                s.executemany(
+                    "INSERT INTO ledger_archive_records (first_timestamp, records) VALUES (?, ?)",
+                    record_pages,
+                )
+                for run, entries in zip(new_runs, (ids, lines), strict=True):
+                    s.executemany(
+                        "INSERT INTO ledger_archive_pages (run, first_key, entries)"
+                        " VALUES (?, ?, ?)",
+                        [
+                            (run.run, k, page)
+                            for k, page in hr.cut_pages(entries, self._page_entries)
+                        ],
+                    )
+                    _insert_run(s, run)
             if job.outcomes:
                 s.executemany(
                     "INSERT INTO ledger_archive_outcomes (pending_id, status, timestamp,"
                     " debit_account_id, credit_account_id) VALUES (?, ?, ?, ?, ?)"
                     " ON CONFLICT DO NOTHING",
                     [
-                        (_key(p), status, ts, _key(dr), _key(cr))
+                        (hr.key_bytes(p), status, ts, hr.key_bytes(dr), hr.key_bytes(cr))
                         for p, status, ts, dr, cr in job.outcomes
                     ],
                 )
@@ -78,124 +173,205 @@ class SqlHistoryArchive:
                 s.executemany(
                     "INSERT INTO ledger_archive_snapshots (account_id, timestamp, balances)"
                     " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    [(_key(a), ts, _pack_balances(b)) for a, ts, b in job.snapshots],
+                    [(hr.key_bytes(a), ts, _pack_balances(b)) for a, ts, b in job.snapshots],
                 )
             if job.failures:
                 s.executemany(
                     "INSERT INTO ledger_archive_failures (id, result, timestamp)"
                     " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    [(_key(t), result, ts) for t, result, ts in job.failures],
+                    [(hr.key_bytes(t), result, ts) for t, result, ts in job.failures],
                 )
             _set_mark(s, job.through)
+        with self._lock:
+            self._runs = self._runs + tuple(new_runs)
+
+    def compact_step(self) -> bool:
+        """One slice of merging (one transaction); False when there is nothing to merge."""
+        self._remove_loose()
+        if self._merging is None:
+            plan = self._next_merge()
+            if plan is None:
+                return False
+            self._merging = self._merge(plan)
+        try:
+            next(self._merging)
+        except StopIteration:
+            self._merging = None
+        except BaseException:
+            # The half-written run is listed loose: its pages go at the next removal.
+            self._merging = None
+            with self._lock:
+                self._loose.append(self._merging_run)
+            raise
+        return True
 
     def truncate_after(self, timestamp: int) -> None:
+        """Cut the archive back (on open, before any other use): the watermark first, so a
+        crash part-way leaves an archive that claims no more than it holds."""
         with self._write.transaction() as s:
+            row = s.execute("SELECT value FROM colony_meta WHERE key = ?", (_MARK,)).fetchone()
+            if row is None or int(row[0]) > timestamp:
+                _set_mark(s, timestamp)
+        self._merging = None
+        with self._write.transaction() as s:
+            s.execute(
+                "DELETE FROM ledger_archive_pages WHERE run IN"
+                " (SELECT run FROM ledger_archive_loose)"
+            )
+            s.execute("DELETE FROM ledger_archive_loose")
             for table in (
-                "ledger_archive_transfers",
                 "ledger_archive_outcomes",
                 "ledger_archive_snapshots",
                 "ledger_archive_failures",
             ):
                 s.execute(f"DELETE FROM {table} WHERE timestamp > ?", (timestamp,))
-            row = s.execute("SELECT value FROM colony_meta WHERE key = ?", (_MARK,)).fetchone()
-            if row is None or int(row[0]) > timestamp:
-                _set_mark(s, timestamp)
+            s.execute("DELETE FROM ledger_archive_records WHERE first_timestamp > ?", (timestamp,))
+            row = s.execute(
+                "SELECT first_timestamp, records FROM ledger_archive_records"
+                " ORDER BY first_timestamp DESC LIMIT 1"
+            ).fetchone()
+            if row is not None:
+                page = bytes(row[1])
+                kept = int(
+                    np.searchsorted(hr.record_timestamps(page), np.uint64(timestamp), side="right")
+                )
+                if kept * _SIZE < len(page):
+                    s.execute(
+                        "UPDATE ledger_archive_records SET records = ? WHERE first_timestamp = ?",
+                        (page[: kept * _SIZE], row[0]),
+                    )
+        with self._lock:
+            self._loose.clear()
+        for run in self._runs:
+            if run.first_timestamp > timestamp:
+                self._retire([run], None)
+            elif run.last_timestamp > timestamp:
+                self._retire([run], self._rewrite_below(run, timestamp))
+        self._remove_loose()
+
+    # ------------------------------------------------------------------------------ reads
 
     def transfer(self, transfer_id: int) -> Transfer | None:
-        with self._read.session() as s:
-            row = s.execute(
-                "SELECT record FROM ledger_archive_transfers WHERE id = ?", (_key(transfer_id),)
-            ).fetchone()
-        return codec.unpack_transfers(bytes(row[0]))[0] if row else None
+        with self._pinned() as runs, self._read.session() as s:
+            return _transfer_in(s, runs, transfer_id)
 
     def has_transfer_at(self, timestamp: int) -> bool:
         with self._read.session() as s:
-            row = s.execute(
-                "SELECT 1 FROM ledger_archive_transfers WHERE timestamp = ?", (timestamp,)
-            ).fetchone()
-        return row is not None
+            return _record_at(s, timestamp) is not None
 
     def transfers_after(self, after_timestamp: int, through: int, limit: int) -> list[Transfer]:
+        if limit < 1 or after_timestamp >= through:
+            return []
+        # Pages hold up to `records_per_page` records (a job's last page may hold fewer), so
+        # read until enough are found.
+        pages = -(-limit // self._records_per_page) + 1
+        found: list[Transfer] = []
         with self._read.session() as s:
-            rows = s.execute(
-                "SELECT record FROM ledger_archive_transfers WHERE timestamp > ?"
-                " AND timestamp <= ? ORDER BY timestamp LIMIT ?",
-                (after_timestamp, through, limit),
-            ).fetchall()
-        return codec.unpack_transfers(b"".join(bytes(r[0]) for r in rows))
+            start = _floor_records(s, after_timestamp + 1)
+            while len(found) < limit:
+                rows = s.execute(
+                    "SELECT first_timestamp, records FROM ledger_archive_records"
+                    " WHERE first_timestamp >= ? AND first_timestamp <= ?"
+                    " ORDER BY first_timestamp LIMIT ?",
+                    (start, through, pages),
+                ).fetchall()
+                body = b"".join(bytes(r[1]) for r in rows)
+                stamps = hr.record_timestamps(body)
+                # np.uint64: a Python int beside uint64 would be compared as a float.
+                lo = int(np.searchsorted(stamps, np.uint64(after_timestamp), side="right"))
+                hi = int(np.searchsorted(stamps, np.uint64(through), side="right"))
+                found += codec.unpack_transfers(body[lo * _SIZE : hi * _SIZE])
+                if len(rows) < pages:
+                    break
+                start = int(rows[-1][0]) + 1
+        return found[:limit]
 
     def outcome(self, pending_id: int) -> tuple[int, int] | None:
         with self._read.session() as s:
             row = s.execute(
                 "SELECT status, timestamp FROM ledger_archive_outcomes WHERE pending_id = ?",
-                (_key(pending_id),),
+                (hr.key_bytes(pending_id),),
             ).fetchone()
         return (int(row[0]), int(row[1])) if row else None
 
     def failure(self, transfer_id: int) -> int | None:
         with self._read.session() as s:
             row = s.execute(
-                "SELECT result FROM ledger_archive_failures WHERE id = ?", (_key(transfer_id),)
+                "SELECT result FROM ledger_archive_failures WHERE id = ?",
+                (hr.key_bytes(transfer_id),),
             ).fetchone()
         return int(row[0]) if row else None
 
     def account_lines(
         self, account_id: int, after_timestamp: int, through: int, limit: int
     ) -> list[tuple[int, Transfer, bool]]:
-        return self._lines(account_id, "> ? AND {ts} <= ?", (after_timestamp, through), "", limit)
+        if limit < 1 or after_timestamp >= through:
+            return []
+        key = hr.key_bytes(account_id)
+        low = key + (after_timestamp + 1).to_bytes(8, "big")
+        high = key + through.to_bytes(8, "big")
+        stamps: list[int] = []
+        with self._pinned() as runs, self._read.session() as s:
+            for run in _line_runs(runs, key, after_timestamp, through, newest_first=False):
+                need = limit - len(stamps)
+                floor = s.execute(
+                    "SELECT first_key FROM ledger_archive_pages WHERE run = ? AND first_key <= ?"
+                    " ORDER BY first_key DESC LIMIT 1",
+                    (run.run, low),
+                ).fetchone()
+                rows = s.execute(
+                    "SELECT entries FROM ledger_archive_pages WHERE run = ? AND first_key >= ?"
+                    " AND first_key <= ? ORDER BY first_key LIMIT ?",
+                    (run.run, bytes(floor[0]) if floor else low, high, self._pages_for(need)),
+                ).fetchall()
+                for (page,) in rows:
+                    stamps += hr.timestamps_of(bytes(page), key, after_timestamp, through)
+                if len(stamps) >= limit:
+                    break
+            expiries = s.execute(
+                "SELECT timestamp, pending_id FROM ledger_archive_outcomes"
+                " WHERE (debit_account_id = ? OR credit_account_id = ?) AND status = ?"
+                " AND timestamp > ? AND timestamp <= ? ORDER BY timestamp LIMIT ?",
+                (key, key, _EXPIRED, after_timestamp, through, limit),
+            ).fetchall()
+            return self._lines(s, runs, stamps[:limit], expiries, False, limit)
 
     def account_lines_before(
         self, account_id: int, before_timestamp: int, limit: int
     ) -> list[tuple[int, Transfer, bool]]:
-        return self._lines(account_id, "< ?", (before_timestamp,), " DESC", limit)
-
-    def _lines(
-        self,
-        account_id: int,
-        bound: str,
-        args: tuple[int, ...],
-        order: str,
-        limit: int,
-    ) -> list[tuple[int, Transfer, bool]]:
-        key = _key(account_id)
-        t_bound = "timestamp " + bound.format(ts="timestamp")
-        o_bound = "o.timestamp " + bound.format(ts="o.timestamp")
-        parts = [
-            f"SELECT timestamp, record, 0 FROM ledger_archive_transfers"
-            f" WHERE debit_account_id = ? AND {t_bound}",
-            f"SELECT timestamp, record, 0 FROM ledger_archive_transfers"
-            f" WHERE credit_account_id = ? AND {t_bound}",
-            f"SELECT o.timestamp, t.record, 1 FROM ledger_archive_outcomes o"
-            f" JOIN ledger_archive_transfers t ON t.id = o.pending_id"
-            f" WHERE o.debit_account_id = ? AND o.status = {_EXPIRED} AND {o_bound}",
-            f"SELECT o.timestamp, t.record, 1 FROM ledger_archive_outcomes o"
-            f" JOIN ledger_archive_transfers t ON t.id = o.pending_id"
-            f" WHERE o.credit_account_id = ? AND o.status = {_EXPIRED} AND {o_bound}",
-        ]
-        sql = (
-            " UNION ALL ".join(
-                f"SELECT * FROM ({p} ORDER BY 1{order} LIMIT ?) AS p{i}"
-                for i, p in enumerate(parts)
-            )
-            + f" ORDER BY 1{order} LIMIT ?"
-        )
-        params: list[object] = []
-        for _ in parts:
-            params += [key, *args, limit]
-        params.append(limit)
-        with self._read.session() as s:
-            rows = s.execute(sql, params).fetchall()
-        return [
-            (int(ts), codec.unpack_transfers(bytes(record))[0], bool(expiry))
-            for ts, record, expiry in rows
-        ]
+        if limit < 1 or before_timestamp < 1:
+            return []
+        key = hr.key_bytes(account_id)
+        high = key + (before_timestamp - 1).to_bytes(8, "big")
+        stamps: list[int] = []
+        with self._pinned() as runs, self._read.session() as s:
+            for run in _line_runs(runs, key, 0, before_timestamp - 1, newest_first=True):
+                need = limit - len(stamps)
+                rows = s.execute(
+                    "SELECT entries FROM ledger_archive_pages WHERE run = ? AND first_key <= ?"
+                    " ORDER BY first_key DESC LIMIT ?",
+                    (run.run, high, self._pages_for(need)),
+                ).fetchall()
+                found: list[int] = []
+                for (page,) in reversed(rows):
+                    found += hr.timestamps_of(bytes(page), key, 0, before_timestamp - 1)
+                stamps += reversed(found)
+                if len(stamps) >= limit:
+                    break
+            expiries = s.execute(
+                "SELECT timestamp, pending_id FROM ledger_archive_outcomes"
+                " WHERE (debit_account_id = ? OR credit_account_id = ?) AND status = ?"
+                " AND timestamp < ? ORDER BY timestamp DESC LIMIT ?",
+                (key, key, _EXPIRED, before_timestamp, limit),
+            ).fetchall()
+            return self._lines(s, runs, stamps[:limit], expiries, True, limit)
 
     def snapshot_before(self, account_id: int, timestamp: int) -> tuple[int, Balances] | None:
         with self._read.session() as s:
             row = s.execute(
                 "SELECT timestamp, balances FROM ledger_archive_snapshots"
                 " WHERE account_id = ? AND timestamp <= ? ORDER BY timestamp DESC LIMIT 1",
-                (_key(account_id), timestamp),
+                (hr.key_bytes(account_id), timestamp),
             ).fetchone()
         if row is None:
             return None
@@ -210,6 +386,345 @@ class SqlHistoryArchive:
     def close(self) -> None:
         self._write.close()
         self._read.close()
+
+    # ------------------------------------------------------------------------------ inside
+
+    def _pages_for(self, entries: int) -> int:
+        """Pages to read to find `entries` consecutive entries from any starting point."""
+        return -(-entries // self._page_entries) + 1
+
+    def _lines(
+        self,
+        s: Session,
+        runs: tuple[Run, ...],
+        stamps: list[int],
+        expiries: Sequence[tuple[int, bytes]],
+        newest_first: bool,
+        limit: int,
+    ) -> list[tuple[int, Transfer, bool]]:
+        lines: list[tuple[int, Transfer, bool]] = []
+        for ts in stamps:
+            t = _record_at(s, ts)
+            if t is None:
+                raise LookupError(f"archived line at {ts} has no transfer record")
+            lines.append((ts, t, False))
+        for ts, pending_id in expiries:
+            p = _transfer_in(s, runs, int.from_bytes(bytes(pending_id), "big"))
+            if p is None:
+                raise LookupError(f"archived expiry at {ts} has no pending transfer")
+            lines.append((int(ts), p, True))
+        lines.sort(key=lambda line: line[0], reverse=newest_first)
+        return lines[:limit]
+
+    @contextmanager
+    def _pinned(self) -> Iterator[tuple[Run, ...]]:
+        with self._lock:
+            self._readers += 1
+            runs = self._runs
+        try:
+            yield runs
+        finally:
+            with self._lock:
+                self._readers -= 1
+
+    def _take_run_ids(self, n: int) -> list[int]:
+        first = self._next_run
+        self._next_run += n
+        return list(range(first, first + n))
+
+    def _write_pages(self, run_id: int, pages: Iterator[tuple[bytes, bytes]]) -> None:
+        batch: list[tuple[int, bytes, bytes]] = []
+        for first_key, page in pages:
+            batch.append((run_id, first_key, page))
+            if len(batch) == pages_per_transaction:
+                self._insert_pages(batch)
+                batch = []
+        if batch:
+            self._insert_pages(batch)
+
+    def _insert_pages(self, rows: list[tuple[int, bytes, bytes]]) -> None:
+        with self._write.transaction() as s:
+            s.executemany(
+                "INSERT INTO ledger_archive_pages (run, first_key, entries) VALUES (?, ?, ?)",
+                rows,
+            )
+
+    def _next_merge(self) -> tuple[int, list[Run]] | None:
+        """The oldest `fan_in` runs of the lowest level that has that many, of one kind."""
+        runs = self._runs
+        for kind in (_IDS, _LINES):
+            of_kind = sorted((r for r in runs if r.kind == kind), key=_oldest_first)
+            levels = sorted({r.level for r in of_kind})
+            for level in levels:
+                at = [i for i, r in enumerate(of_kind) if r.level == level]
+                if len(at) < self._fan_in:
+                    continue
+                first, last = at[0], at[self._fan_in - 1]
+                # Runs stay disjoint in time: a merge takes every run between its first and
+                # last (there are none of other levels but after a cut), whatever its level.
+                inputs = of_kind[first : last + 1]
+                return max(level + 1, *(r.level for r in inputs)), inputs
+        return None
+
+    def _merge(self, plan: tuple[int, list[Run]]) -> Iterator[None]:
+        level, inputs = plan
+        run_id = self._take_run_ids(1)[0]
+        self._merging_run = run_id
+        with self._write.transaction() as s:
+            s.execute("INSERT INTO ledger_archive_loose (run) VALUES (?)", (run_id,))
+            marks = ",".join("?" * len(inputs))
+            fences = sorted(
+                bytes(row[0])
+                for row in s.execute(
+                    f"SELECT first_key FROM ledger_archive_pages WHERE run IN ({marks})",
+                    [r.run for r in inputs],
+                ).fetchall()
+            )
+        yield
+        bounds: list[bytes | None] = [None, *fences[merge_slice_pages::merge_slice_pages], None]
+        carry = hr.from_pages([])
+        first_key = b""
+        last_key = b""
+        size = self._page_entries
+        for low, high in itertools.pairwise(bounds):
+            with self._write.session() as s:
+                parts = [
+                    hr.within(hr.from_pages(_pages_between(s, r.run, low, high)), low, high)
+                    for r in inputs
+                ]
+            merged = hr.merge([carry, *parts])
+            full = len(merged) // size * size if high is not None else len(merged)
+            out, carry = merged[:full], merged[full:]
+            if len(out):
+                raw = out.tobytes()
+                first_key = first_key or raw[:24]
+                last_key = raw[-24:]
+                self._write_pages(run_id, hr.cut_pages(out, size))
+            yield
+        new = Run(
+            run_id,
+            inputs[0].kind,
+            level,
+            min(r.first_timestamp for r in inputs),
+            max(r.last_timestamp for r in inputs),
+            sum(r.entries for r in inputs),
+            first_key,
+            last_key,
+        )
+        self._retire(inputs, new)
+
+    def _rewrite_below(self, run: Run, timestamp: int) -> Run | None:
+        """A copy of a run without its entries after `timestamp` (None: nothing is left)."""
+        run_id = self._take_run_ids(1)[0]
+        with self._write.transaction() as s:
+            s.execute("INSERT INTO ledger_archive_loose (run) VALUES (?)", (run_id,))
+        kept = 0
+        first_key = last_key = b""
+        after: bytes | None = None
+        carry = hr.from_pages([])
+        size = self._page_entries
+        while True:
+            with self._write.session() as s:
+                rows = s.execute(
+                    "SELECT first_key, entries FROM ledger_archive_pages WHERE run = ?"
+                    + (" AND first_key > ?" if after is not None else "")
+                    + " ORDER BY first_key LIMIT ?",
+                    (run.run, after, rewrite_read_pages)
+                    if after is not None
+                    else (run.run, rewrite_read_pages),
+                ).fetchall()
+            last_batch = len(rows) < rewrite_read_pages
+            if rows:
+                after = bytes(rows[-1][0])
+            part = hr.merge([carry, hr.below(hr.from_pages(bytes(r[1]) for r in rows), timestamp)])
+            full = len(part) if last_batch else len(part) // size * size
+            out, carry = part[:full], part[full:]
+            if len(out):
+                raw = out.tobytes()
+                first_key = first_key or raw[:24]
+                last_key = raw[-24:]
+                kept += len(out)
+                self._write_pages(run_id, hr.cut_pages(out, size))
+            if last_batch:
+                break
+        if not kept:
+            with self._lock:
+                self._loose.append(run_id)
+            return None
+        return Run(
+            run_id,
+            run.kind,
+            run.level,
+            run.first_timestamp,
+            min(run.last_timestamp, timestamp),
+            kept,
+            first_key,
+            last_key,
+        )
+
+    def _retire(self, old: list[Run], new: Run | None) -> None:
+        """Make `new` visible in place of `old`, in one transaction; `old`'s pages go once no
+        reader may hold them."""
+        with self._write.transaction() as s:
+            if new is not None:
+                _insert_run(s, new)
+                s.execute("DELETE FROM ledger_archive_loose WHERE run = ?", (new.run,))
+            for run in old:
+                s.execute("DELETE FROM ledger_archive_runs WHERE run = ?", (run.run,))
+                s.execute("INSERT INTO ledger_archive_loose (run) VALUES (?)", (run.run,))
+        gone = {r.run for r in old}
+        with self._lock:
+            kept = tuple(r for r in self._runs if r.run not in gone)
+            self._runs = kept + ((new,) if new is not None else ())
+            self._loose += sorted(gone)
+
+    def _remove_loose(self) -> None:
+        with self._lock:
+            if self._readers or not self._loose:
+                return
+            loose, self._loose = self._loose, []
+        # In pieces: a retired run may have thousands of pages, and the journal's commits
+        # must not wait behind one long transaction.
+        for run_id in loose:
+            while True:
+                with self._write.transaction() as s:
+                    gone = s.execute(
+                        "DELETE FROM ledger_archive_pages WHERE run = ? AND first_key IN"
+                        " (SELECT first_key FROM ledger_archive_pages WHERE run = ?"
+                        " ORDER BY first_key LIMIT ?)",
+                        (run_id, run_id, pages_per_transaction),
+                    ).rowcount
+                    if gone < pages_per_transaction:
+                        s.execute("DELETE FROM ledger_archive_loose WHERE run = ?", (run_id,))
+                        break
+
+
+def _transfer_in(s: Session, runs: tuple[Run, ...], transfer_id: int) -> Transfer | None:
+    """A transfer by id: in each ids run whose key range holds the id, the floor page."""
+    key = hr.key_bytes(transfer_id)
+    for run in reversed(runs):
+        if run.kind != _IDS or not run.may_hold(key):
+            continue
+        row = s.execute(
+            "SELECT entries FROM ledger_archive_pages WHERE run = ? AND first_key <= ?"
+            " ORDER BY first_key DESC LIMIT 1",
+            (run.run, key + _TOP),
+        ).fetchone()
+        timestamp = hr.find_key(bytes(row[0]), key) if row else None
+        if timestamp is not None:
+            return _record_at(s, timestamp)
+    return None
+
+
+def _oldest_first(run: Run) -> int:
+    return run.first_timestamp
+
+
+def _line_runs(
+    runs: tuple[Run, ...], key: bytes, after: int, through: int, *, newest_first: bool
+) -> list[Run]:
+    """The account lines runs that may hold `key` with after < timestamp <= through, in time
+    order (runs of a kind are disjoint in time)."""
+    return sorted(
+        (
+            r
+            for r in runs
+            if r.kind == _LINES
+            and r.last_timestamp > after
+            and r.first_timestamp <= through
+            and r.may_hold(key)
+        ),
+        key=_oldest_first,
+        reverse=newest_first,
+    )
+
+
+def _max(s: Session, sql: str) -> int:
+    row = s.execute(sql).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _load_runs(s: Session) -> tuple[Run, ...]:
+    rows = s.execute(
+        "SELECT run, kind, level, first_timestamp, last_timestamp, entries, first_key, last_key"
+        " FROM ledger_archive_runs ORDER BY run"
+    ).fetchall()
+    return tuple(
+        Run(
+            int(r[0]),
+            int(r[1]),
+            int(r[2]),
+            int(r[3]),
+            int(r[4]),
+            int(r[5]),
+            bytes(r[6]),
+            bytes(r[7]),
+        )
+        for r in rows
+    )
+
+
+def _insert_run(s: Session, run: Run) -> None:
+    s.execute(
+        "INSERT INTO ledger_archive_runs (run, kind, level, first_timestamp, last_timestamp,"
+        " entries, first_key, last_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            run.run,
+            run.kind,
+            run.level,
+            run.first_timestamp,
+            run.last_timestamp,
+            run.entries,
+            run.first_key,
+            run.last_key,
+        ),
+    )
+
+
+def _pages_between(s: Session, run_id: int, low: bytes | None, high: bytes | None) -> list[bytes]:
+    """The pages of a run that may hold entries with low <= entry < high."""
+    start = None
+    if low is not None:
+        row = s.execute(
+            "SELECT first_key FROM ledger_archive_pages WHERE run = ? AND first_key <= ?"
+            " ORDER BY first_key DESC LIMIT 1",
+            (run_id, low),
+        ).fetchone()
+        start = bytes(row[0]) if row else low
+    sql = "SELECT entries FROM ledger_archive_pages WHERE run = ?"
+    args: list[object] = [run_id]
+    if start is not None:
+        sql += " AND first_key >= ?"
+        args.append(start)
+    if high is not None:
+        sql += " AND first_key < ?"
+        args.append(high)
+    return [bytes(r[0]) for r in s.execute(sql + " ORDER BY first_key", args).fetchall()]
+
+
+def _floor_records(s: Session, timestamp: int) -> int:
+    """The first timestamp of the records page that would hold `timestamp`."""
+    row = s.execute(
+        "SELECT first_timestamp FROM ledger_archive_records WHERE first_timestamp <= ?"
+        " ORDER BY first_timestamp DESC LIMIT 1",
+        (timestamp,),
+    ).fetchone()
+    return int(row[0]) if row else timestamp
+
+
+def _record_at(s: Session, timestamp: int) -> Transfer | None:
+    row = s.execute(
+        "SELECT records FROM ledger_archive_records WHERE first_timestamp <= ?"
+        " ORDER BY first_timestamp DESC LIMIT 1",
+        (timestamp,),
+    ).fetchone()
+    if row is None:
+        return None
+    page = bytes(row[0])
+    i = int(np.searchsorted(hr.record_timestamps(page), np.uint64(timestamp)))
+    if i * _SIZE >= len(page) or int(hr.record_timestamps(page)[i]) != timestamp:
+        return None
+    return codec.unpack_transfers(page[i * _SIZE : (i + 1) * _SIZE])[0]
 
 
 def _pack_balances(b: Balances) -> bytes:

@@ -112,6 +112,8 @@ def _ledger(
             archive = SqlHistoryArchive(
                 open_tables(url, "colony-ledger-archive"),
                 open_tables(url, "colony-ledger-archive-reads"),
+                page_entries=policy.page_entries,
+                fan_in=policy.merge_fan_in,
             )
     except BaseException:
         journal.close()

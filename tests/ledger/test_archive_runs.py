@@ -1,0 +1,198 @@
+"""The archive's indexes as sorted runs of pages (docs/adr/0036), against a reference model.
+
+Jobs of random transfers go straight into a `SqlHistoryArchive` with pages of a few entries,
+merged two or three runs at a time in slices of a couple of pages, so every read crosses pages,
+runs and levels, and every merge is cut in slices. After each step, every question the ledger
+asks of its archive (a transfer by id, an account's lines either way from any point, the
+transfers after a time) is answered as a plain list of the same transfers answers it; then the
+archive is cut back to a random time, as an open from an older checkpoint does, and asked again.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+import pytest
+
+from colony.kernel.clock import ManualClock
+from colony.ledger import Transfer
+from colony.ledger.archive import ArchiveJob
+from colony.ledger.checkpoint import NO_CHECKPOINTS
+from colony.storage import ledger_archive
+from colony.storage.ledger_archive import SqlHistoryArchive
+from colony.storage.open import open_ledger, open_tables
+
+ACCOUNTS = 6  # few accounts, so each has lines in many runs and pages
+BASE_TS = 1_000_000
+
+
+@pytest.fixture
+def archive_url(journal_url: str) -> str:
+    """A migrated, empty ledger database on each backend."""
+    open_ledger(
+        journal_url, clock=ManualClock(), auto_pulse=False, checkpoints=NO_CHECKPOINTS
+    ).close()
+    return journal_url
+
+
+def _archive(url: str, page_entries: int, fan_in: int) -> SqlHistoryArchive:
+    return SqlHistoryArchive(
+        open_tables(url, "colony-test-archive"),
+        open_tables(url, "colony-test-archive-reads"),
+        records_per_page=3,
+        page_entries=page_entries,
+        fan_in=fan_in,
+    )
+
+
+def _transfers(rng: random.Random, count: int, *, time_ordered_ids: bool) -> Iterator[Transfer]:
+    ts = BASE_TS
+    for i in range(count):
+        ts += rng.randint(1, 5)
+        dr = rng.randint(1, ACCOUNTS)
+        cr = rng.choice([a for a in range(1, ACCOUNTS + 1) if a != dr])
+        tid = 10_000 + i if time_ordered_ids else rng.getrandbits(127) | 1
+        yield Transfer(tid, dr, cr, rng.randint(1, 99), 1, 1, timestamp=ts)
+
+
+def _expected_lines(
+    history: list[Transfer], account: int, after: int, through: int
+) -> list[tuple[int, int]]:
+    return [
+        (t.timestamp, t.id)
+        for t in history
+        if account in (t.debit_account_id, t.credit_account_id) and after < t.timestamp <= through
+    ]
+
+
+def _check(archive: SqlHistoryArchive, history: list[Transfer], rng: random.Random) -> None:
+    for t in history:
+        assert archive.transfer(t.id) == t
+        assert archive.has_transfer_at(t.timestamp)
+    assert archive.transfer(3) is None
+    assert not archive.has_transfer_at(BASE_TS)
+    last = history[-1].timestamp if history else BASE_TS
+    for _ in range(12):
+        account = rng.randint(1, ACCOUNTS)
+        after = rng.randint(BASE_TS - 1, last + 1)
+        through = rng.randint(after, last + 2)
+        limit = rng.choice([1, 2, 3, 7, 1000])
+        want = _expected_lines(history, account, after, through)
+        got = archive.account_lines(account, after, through, limit)
+        assert [(ts, t.id) for ts, t, expiry in got] == want[:limit]
+        assert not any(expiry for _, _, expiry in got)
+        before = rng.randint(BASE_TS, last + 2)
+        want_back = _expected_lines(history, account, 0, before - 1)[::-1]
+        got_back = archive.account_lines_before(account, before, limit)
+        assert [(ts, t.id) for ts, t, _ in got_back] == want_back[:limit]
+        want_all = [t for t in history if after < t.timestamp <= through]
+        assert archive.transfers_after(after, through, limit) == want_all[:limit]
+
+
+def _job(history: list[Transfer]) -> ArchiveJob:
+    return ArchiveJob(history[-1].timestamp, history, [], [], [])
+
+
+@pytest.mark.parametrize(
+    ("seed", "page_entries", "fan_in", "time_ordered_ids"),
+    [(1, 2, 2, True), (2, 3, 3, False), (3, 1, 2, False), (4, 4, 2, True)],
+)
+def test_runs_pages_and_merges_answer_as_the_history_does(
+    archive_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    seed: int,
+    page_entries: int,
+    fan_in: int,
+    time_ordered_ids: bool,
+) -> None:
+    monkeypatch.setattr(ledger_archive, "merge_slice_pages", 2)
+    monkeypatch.setattr(ledger_archive, "pages_per_transaction", 3)
+    rng = random.Random(seed)
+    archive = _archive(archive_url, page_entries, fan_in)
+    history: list[Transfer] = []
+    stream = _transfers(rng, 400, time_ordered_ids=time_ordered_ids)
+    try:
+        for _ in range(24):
+            job = [next(stream) for _ in range(rng.randint(1, 17))]
+            archive.write(_job(job))
+            history += job
+            # Merge a few slices (sometimes none, sometimes all), as the archiving thread does
+            # between jobs.
+            for _ in range(rng.choice([0, 1, 3, 100])):
+                if not archive.compact_step():
+                    break
+            assert archive.archived_through() == history[-1].timestamp
+            _check(archive, history, rng)
+        while archive.compact_step():
+            pass
+        levels = {run.level for run in ledger_archive_runs(archive)}
+        assert max(levels) >= 2, "the test should reach runs merged twice"
+        _check(archive, history, rng)
+
+        cut = rng.choice(history[len(history) // 3 : -1]).timestamp
+        archive.truncate_after(cut)
+        history = [t for t in history if t.timestamp <= cut]
+        assert archive.archived_through() == cut
+        _check(archive, history, rng)
+    finally:
+        archive.close()
+
+    # Opened again, the archive finds its runs as they were, and goes on from there.
+    again = _archive(archive_url, page_entries, fan_in)
+    try:
+        _check(again, history, rng)
+        more = [t for t in stream][:30]
+        again.write(_job(more))
+        history += more
+        while again.compact_step():
+            pass
+        _check(again, history, rng)
+    finally:
+        again.close()
+
+
+def test_a_merge_cut_short_leaves_the_runs_it_was_merging(
+    archive_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A merge stopped part-way (a crash, a failed write) leaves its inputs in use; its pages
+    are loose, and go when the archive is next cut back on open."""
+    monkeypatch.setattr(ledger_archive, "merge_slice_pages", 1)
+    rng = random.Random(7)
+    archive = _archive(archive_url, 2, 2)
+    stream = _transfers(rng, 40, time_ordered_ids=False)
+    history = [next(stream) for _ in range(10)]
+    archive.write(_job(history[:5]))
+    archive.write(_job(history[5:]))
+    before = ledger_archive_runs(archive)
+    assert archive.compact_step()  # the merge starts: its run is registered as loose
+    assert archive.compact_step()  # one slice written
+    archive.close()  # ... and the process goes away
+
+    again = _archive(archive_url, 2, 2)
+    try:
+        assert ledger_archive_runs(again) == before
+        _check(again, history, rng)
+        again.truncate_after(history[-1].timestamp)
+        assert _rows(archive_url, "ledger_archive_loose") == 0
+        assert _rows(archive_url, "ledger_archive_pages") == sum(
+            -(-run.entries // 2) for run in before
+        )
+        while again.compact_step():
+            pass
+        _check(again, history, rng)
+    finally:
+        again.close()
+
+
+def ledger_archive_runs(archive: SqlHistoryArchive) -> tuple[ledger_archive.Run, ...]:
+    return tuple(sorted(archive.runs, key=lambda run: run.run))
+
+
+def _rows(url: str, table: str) -> int:
+    tables = open_tables(url, "colony-test-count")
+    try:
+        with tables.session() as s:
+            return int(s.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    finally:
+        tables.close()
