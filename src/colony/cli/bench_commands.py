@@ -103,7 +103,7 @@ def bench_ledger(
                     in_flight=in_flight,
                     seed=seed,
                     progress=advance,
-                    history=None if window is None else ArchivePolicy(window_transfers=window),
+                    history=None if window is None else ArchivePolicy.for_window(window),
                 )
         finally:
             if holder is not None:

@@ -41,20 +41,37 @@ if TYPE_CHECKING:
     from colony.ledger.state import LedgerState, LiveAccount
 
 
+# Transfers per archive job, at least and at most (ArchivePolicy.for_window). At least two
+# batches: the writer hands on one job per group it applies, so a job smaller than a batch of
+# 8,190 would let memory grow.
+_CHUNK_MIN = 16_384
+_CHUNK_MAX = 65_536
+
+
 @dataclass(frozen=True, slots=True)
 class ArchivePolicy:
     """How much history the ledger keeps in memory, and how it moves the rest to disk."""
 
     # Transfers kept in memory beyond what is archived: lookups of these never touch disk.
     window_transfers: int = 250_000
-    # Transfers per archive job, written in one transaction.
-    chunk_transfers: int = 16_384
+    # Transfers per archive job, written in one transaction. Larger jobs touch fewer
+    # accounts per transfer (each touched account costs the writer a trim of its lines), so
+    # `for_window` makes them as large as a quarter of the window allows.
+    chunk_transfers: int = 65_536
     # Size of the "never seen" filter over archived ids, in bits (a power of two): 64 MiB.
     filter_bits: int = 1 << 29
     # Index entries (24 bytes each) per stored page, and how many runs of one level are
     # merged into one of the next (storage/ledger_archive.py, docs/adr/0036).
     page_entries: int = 512
     merge_fan_in: int = 8
+
+    @classmethod
+    def for_window(cls, window_transfers: int) -> ArchivePolicy:
+        """The policy for a window: jobs of a quarter of it, between 16,384 and 65,536
+        transfers, so memory holds at most about twice the window (the window, and the jobs
+        the archive may lag behind)."""
+        chunk = min(max(window_transfers // 4, _CHUNK_MIN), _CHUNK_MAX)
+        return cls(window_transfers=window_transfers, chunk_transfers=chunk)
 
     def __post_init__(self) -> None:
         if self.window_transfers < 0 or self.chunk_transfers < 1:

@@ -158,7 +158,7 @@ def archive_policy_from_env() -> ArchivePolicy | None:
     window = _env_number(WINDOW_ENV, "a whole number of transfers >= 0", int)
     if window is None:
         return None
-    return ArchivePolicy(window_transfers=int(window))
+    return ArchivePolicy.for_window(int(window))
 
 
 def _pinned(url: str, ledger: Ledger) -> Ledger:
