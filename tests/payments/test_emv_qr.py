@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -13,9 +14,12 @@ from colony.cli.main import app
 from colony.payments.emv_qr import (
     MerchantQr,
     QrFormatError,
+    ScannedQr,
     crc16_ccitt_false,
     generate,
     parse,
+    scanned,
+    scanned_payloads_cached,
 )
 
 # The sample payload of the EMVCo MPM specification (note its own out-of-order field 54).
@@ -311,3 +315,33 @@ def test_any_broken_template_is_kept_raw_and_the_code_still_read(template: str, 
     kept = getattr(qr, where)
     assert {"raw": template[4:]} in (kept, *kept.values())
     assert any(w.endswith("kept as it came") for w in qr.warnings)
+
+
+def test_a_scanned_payload_is_parsed_once_and_shared_unchangeable() -> None:
+    payload = generate(
+        MerchantQr("com.colony", "m_1", "5812", "702", "SG", "Kopi", "Singapore", "4.50", "r-9")
+    )
+    first = scanned(payload)
+    assert first == ScannedQr(True, "com.colony", "m_1", "702", "4.50", "r-9")
+    assert scanned(payload) is first  # the same parse, kept for the exact payload
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.merchant_id = "m_2"  # type: ignore[misc]
+    assert scanned(payload + " ") == first  # another string, parsed again: the same reading
+    assert scanned.cache_info().maxsize == scanned_payloads_cached == 4_096
+
+
+@pytest.mark.parametrize("payload", ["", "0002", "000201" + "6304"])
+def test_a_payload_that_is_no_code_scans_as_none(payload: str) -> None:
+    assert scanned(payload) is None
+
+
+def test_a_scan_reads_what_the_parse_says() -> None:
+    qr = parse(EMVCO_SAMPLE)
+    read = scanned(EMVCO_SAMPLE)
+    assert read is not None
+    assert (read.crc_valid, read.transaction_currency, read.transaction_amount) == (
+        qr.crc_valid,
+        qr.transaction_currency,
+        qr.transaction_amount,
+    )
+    assert (read.account_gui, read.merchant_id, read.reference_label) == (None, "", None)

@@ -9,13 +9,13 @@ id from the key, so even a crash between the ledger and this table cannot move m
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi.responses import JSONResponse
 
 from colony.api.errors import ApiError
+from colony.api.json_bodies import hashed_json, response_json
 from colony.api.records import ApiStore
 from colony.api.steps import awaited, result_of
 from colony.kernel.clock import Clock
@@ -49,7 +49,7 @@ Handled = tuple[int, dict[str, object]] | KeptElsewhere
 
 def request_hash(request: object) -> str:
     """The SHA-256 by which a key's requests are told apart: the same body, the same hash."""
-    return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(hashed_json(request).encode()).hexdigest()
 
 
 def run(
@@ -243,7 +243,5 @@ class EncodedJSON(JSONResponse):
 
 
 def _encode(payload: dict[str, object]) -> bytes:
-    """As Starlette's JSONResponse encodes."""
-    return json.dumps(
-        payload, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
-    ).encode()
+    """As Starlette's JSONResponse encodes, with an encoder built once (api/json_bodies.py)."""
+    return response_json(payload).encode()

@@ -18,7 +18,7 @@ from colony.api.app import create_app
 from colony.api.context import ApiContext
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_per_s
 from colony.api.sql_store import open_api_store
-from colony.cli import demo_data, fx_commands
+from colony.cli import demo_data, fx_commands, serving_heap
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.donations import DonationService, open_cause_store
 from colony.kernel.clock import Clock, SystemClock
@@ -250,6 +250,7 @@ def serve(
     try:
         announce(url, demo_data.seed(ctx) if demo else None)
         config = uvicorn.Config(create_app(ctx), log_level="warning", access_log=False)
+        serving_heap.settle()  # started: what the heap holds now stays (cli/serving_heap.py)
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         ctx.ledger.close()

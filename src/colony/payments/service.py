@@ -32,7 +32,7 @@ from colony.merchants import (
     revenue_account_id,
 )
 from colony.partners import Clearing
-from colony.payments.emv_qr import MerchantQr, QrFormatError, generate, parse
+from colony.payments.emv_qr import MerchantQr, generate, scanned
 from colony.payments.payment_code import CodeResult, PaymentCodeVerifier
 from colony.payments.store import (
     CaptureMethod,
@@ -205,16 +205,14 @@ class PaymentService:
     ) -> tuple[Wallet, Merchant, int, str | None] | PayResult:
         """Who pays whom how much, from a scanned code; or why not, before any money moves.
         The amount is in the merchant's currency, which is the wallet's unless `cross_border`."""
-        try:
-            qr = parse(payload)
-        except QrFormatError:
+        qr = scanned(payload)
+        if qr is None:
             return PayResult.qr_malformed
         if not qr.crc_valid:
             return PayResult.qr_crc_invalid
-        ours = qr.merchant_account_information.get("26")
-        if not isinstance(ours, dict) or ours.get("globally_unique_identifier") != QR_SCHEME_GUI:
+        if qr.account_gui != QR_SCHEME_GUI:
             return PayResult.qr_not_ours
-        merchant = self._merchants.by_id(str(ours.get("fields", {}).get("01", "")))
+        merchant = self._merchants.by_id(qr.merchant_id)
         if merchant is None:
             return PayResult.unknown_merchant
         wallet = self._wallet_store.by_phone(phone, currency.upper())
@@ -227,8 +225,7 @@ class PaymentService:
         amount = self._amount(qr.transaction_amount, merchant.currency, amount_minor)
         if isinstance(amount, PayResult):
             return amount
-        reference = qr.additional_data.get("reference_label")
-        return wallet, merchant, amount, reference if isinstance(reference, str) else None
+        return wallet, merchant, amount, qr.reference_label
 
     def intent_steps(
         self,

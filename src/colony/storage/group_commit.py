@@ -24,7 +24,7 @@ import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Generic, TypeVar, cast
 
 from colony.kernel.errors import UnstorableInput
@@ -36,7 +36,9 @@ R = TypeVar("R")
 @dataclass(slots=True, eq=False)
 class _Entry(Generic[T, R]):
     item: T
-    signal: Future[None] = field(default_factory=Future)  # written, or its turn to lead
+    # A blocking caller's: written, or its turn to lead. None for a `submit_later` caller,
+    # which is never signalled (a future is a lock and a condition: one fewer a payment).
+    signal: Future[None] | None = None
     lead: bool = False
     result: R | None = None
     error: BaseException | None = None
@@ -56,12 +58,13 @@ class GroupCommit(Generic[T, R]):
 
     def submit(self, item: T) -> R:
         """Write `item` durably, with whatever else is queued; its result once committed."""
-        entry: _Entry[T, R] = _Entry(item)
+        entry: _Entry[T, R] = _Entry(item, Future())
         with self._lock:
             self._queued.append(entry)
             entry.lead = not self._writing
             self._writing = True
         if not entry.lead:
+            assert entry.signal is not None
             entry.signal.result()
         if entry.lead:
             self._commit_queued(entry)
@@ -125,13 +128,13 @@ class GroupCommit(Generic[T, R]):
         on_own_thread = False
         with self._lock:
             for entry in batch:
-                if entry is not leader and entry.later is None:
+                if entry is not leader and entry.signal is not None:
                     entry.signal.set_result(None)
             if not self._queued:
                 self._writing = False
-            elif self._queued[0].later is None:
-                self._queued[0].lead = True
-                self._queued[0].signal.set_result(None)
+            elif (following := self._queued[0]).signal is not None:
+                following.lead = True
+                following.signal.set_result(None)
             else:
                 on_own_thread = True
         if on_own_thread:
