@@ -90,9 +90,13 @@ def test_bench_ledger_with_history_on_disk_keeps_memory_to_its_window(tmp_path: 
     # a quarter of the window or 16,384 transfers.
     assert mix["transfers_in_memory"] <= 1000 + 5 * 16_384 < 150_000 - mix["refused_by_limit"]
     assert mix["archive_write_ms_per_batch"] > 0
-    default = runner.invoke(app, [*args, "--database", f"sqlite:///{tmp_path}/all.db", "--json"])
+    default = runner.invoke(
+        app,
+        [*args, "--database", f"sqlite:///{tmp_path}/all.db", "--json"],
+        env={"COLONY_LEDGER_WINDOW_TRANSFERS": "all"},
+    )
     (everything,) = json.loads(default.stdout.strip().splitlines()[-1])["mixes"]
-    # Without a window every stored transfer stays in memory (those refused are not stored).
+    # With "all", every stored transfer stays in memory (those refused are not stored).
     assert everything["transfers_in_memory"] >= 150_000 - everything["refused_by_limit"]
 
 

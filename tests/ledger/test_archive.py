@@ -17,7 +17,7 @@ from colony.ledger.model import AccountFlags as AF
 from colony.ledger.model import TransferFlags as TF
 from colony.ledger.model import TransferPendingStatus as PS
 from colony.ledger.results import CreateTransferResult as R
-from colony.storage.open import open_ledger
+from colony.storage.open import archive_policy_from_env, open_ledger
 from tests.ledger import checkpoint_workload
 from tests.ledger.archive_crash_child import TINY
 from tests.ledger.checkpoint_crash_child import ONLY_WHEN_ASKED
@@ -225,6 +225,11 @@ def test_the_environment_sets_the_window_and_the_checkpoint_periods(
         assert ledger.last_checkpoint is not None  # after 50 events, not only when asked
     finally:
         ledger.close()
+    # Unset, the window is 250,000 transfers; "all" keeps every transfer in memory.
+    monkeypatch.delenv("COLONY_LEDGER_WINDOW_TRANSFERS")
+    assert archive_policy_from_env() == ArchivePolicy.for_window(250_000)
+    monkeypatch.setenv("COLONY_LEDGER_WINDOW_TRANSFERS", " All ")
+    assert archive_policy_from_env() is None
     for name, value in [
         ("COLONY_LEDGER_WINDOW_TRANSFERS", "-1"),
         ("COLONY_LEDGER_WINDOW_TRANSFERS", "lots"),

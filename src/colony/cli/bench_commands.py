@@ -60,7 +60,8 @@ def bench_ledger(
         typer.Option(
             min=0,
             help="Keep this many of the newest transfers in memory and older history on disk "
-            "(docs/adr/0034); default: COLONY_LEDGER_WINDOW_TRANSFERS, or all in memory.",
+            "(docs/adr/0036); default: COLONY_LEDGER_WINDOW_TRANSFERS, else 250,000 "
+            "(COLONY_LEDGER_WINDOW_TRANSFERS=all: every transfer in memory).",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,

@@ -28,8 +28,11 @@ DEFAULT_DATABASE_URL = "sqlite:///var/colony.db"
 CHECKPOINT_EVENTS_ENV = "COLONY_LEDGER_CHECKPOINT_EVERY_EVENTS"
 CHECKPOINT_SECONDS_ENV = "COLONY_LEDGER_CHECKPOINT_EVERY_S"
 # How many of the newest transfers the ledger keeps in memory, older history going to disk
-# (ledger/archive.py). Unset: all of it stays in memory.
+# (ledger/archive.py, docs/adr/0036). Unset: DEFAULT_WINDOW_TRANSFERS; "all": every transfer
+# stays in memory, as before the archive (memory then grows with history).
 WINDOW_ENV = "COLONY_LEDGER_WINDOW_TRANSFERS"
+DEFAULT_WINDOW_TRANSFERS = 250_000
+ALL_IN_MEMORY = "all"
 
 
 def database_url_from_env(explicit: str | None) -> str:
@@ -154,11 +157,11 @@ def _env_number(name: str, what: str, kind: type[int] | type[float]) -> int | fl
 
 def archive_policy_from_env() -> ArchivePolicy | None:
     """Posted history on disk with COLONY_LEDGER_WINDOW_TRANSFERS newest transfers kept in
-    memory; unset, all history stays in memory (docs/adr/0034 says why, for now)."""
-    window = _env_number(WINDOW_ENV, "a whole number of transfers >= 0", int)
-    if window is None:
+    memory (unset: 250,000); None, all history in memory, when it says "all"."""
+    if os.environ.get(WINDOW_ENV, "").strip().lower() == ALL_IN_MEMORY:
         return None
-    return ArchivePolicy.for_window(int(window))
+    window = _env_number(WINDOW_ENV, 'a whole number of transfers >= 0, or "all"', int)
+    return ArchivePolicy.for_window(DEFAULT_WINDOW_TRANSFERS if window is None else int(window))
 
 
 def _pinned(url: str, ledger: Ledger) -> Ledger:
