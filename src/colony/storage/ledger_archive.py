@@ -186,8 +186,10 @@ class SqlHistoryArchive:
             self._runs = self._runs + tuple(new_runs)
 
     def compact_step(self) -> bool:
-        """One slice of merging (one transaction); False when there is nothing to merge."""
-        self._remove_loose()
+        """One slice of housekeeping (one transaction): removing retired pages, or merging;
+        False when there is nothing to do."""
+        if self._remove_loose():
+            return True
         if self._merging is None:
             plan = self._next_merge()
             if plan is None:
@@ -247,7 +249,8 @@ class SqlHistoryArchive:
                 self._retire([run], None)
             elif run.last_timestamp > timestamp:
                 self._retire([run], self._rewrite_below(run, timestamp))
-        self._remove_loose()
+        while self._remove_loose():
+            pass
 
     # ------------------------------------------------------------------------------ reads
 
@@ -578,25 +581,28 @@ class SqlHistoryArchive:
             self._runs = kept + ((new,) if new is not None else ())
             self._loose += sorted(gone)
 
-    def _remove_loose(self) -> None:
+    def _remove_loose(self) -> bool:
+        """Remove a piece (one transaction) of the pages of retired runs, once no reader may
+        hold them; True if there was one. In pieces: a retired run may have tens of
+        thousands of pages, and neither jobs nor the journal's commits should wait long."""
         with self._lock:
             if self._readers or not self._loose:
-                return
-            loose, self._loose = self._loose, []
-        # In pieces: a retired run may have thousands of pages, and the journal's commits
-        # must not wait behind one long transaction.
-        for run_id in loose:
-            while True:
-                with self._write.transaction() as s:
-                    gone = s.execute(
-                        "DELETE FROM ledger_archive_pages WHERE run = ? AND first_key IN"
-                        " (SELECT first_key FROM ledger_archive_pages WHERE run = ?"
-                        " ORDER BY first_key LIMIT ?)",
-                        (run_id, run_id, pages_per_transaction),
-                    ).rowcount
-                    if gone < pages_per_transaction:
-                        s.execute("DELETE FROM ledger_archive_loose WHERE run = ?", (run_id,))
-                        break
+                return False
+            run_id = self._loose[0]
+        with self._write.transaction() as s:
+            gone = s.execute(
+                "DELETE FROM ledger_archive_pages WHERE run = ? AND first_key IN"
+                " (SELECT first_key FROM ledger_archive_pages WHERE run = ?"
+                " ORDER BY first_key LIMIT ?)",
+                (run_id, run_id, pages_per_transaction),
+            ).rowcount
+            done = gone < pages_per_transaction
+            if done:
+                s.execute("DELETE FROM ledger_archive_loose WHERE run = ?", (run_id,))
+        if done:
+            with self._lock:
+                self._loose.remove(run_id)
+        return True
 
 
 def _transfer_in(s: Session, runs: tuple[Run, ...], transfer_id: int) -> Transfer | None:
