@@ -205,6 +205,52 @@ class SharedClaims:
             return [tuple(row) for row in db.execute(sql, args).fetchall()]
 
 
+class ClaimsAcrossProcesses(Protocol):
+    """Where several processes serving one database meet to claim Idempotency-Keys: the
+    database (`SharedClaims`) or the ledger writer's memory (`HeldClaims`, asked over the
+    writer's socket by `colony serve --workers`)."""
+
+    def claim(self, scope: str, key: str, request_sha256: str, now_ns: int) -> str | None: ...
+
+    def drop(self, scope: str, key: str) -> None: ...
+
+
+class HeldClaims:
+    """Claims on Idempotency-Keys held in one process's memory for every process serving the
+    database (the ledger writer's, docs/adr/0037): the rule of `SharedClaims` without a write
+    to the database. Each claim names its holder (`process_tag`); a holder that died on this
+    machine is taken over at once, any other after `claim_stale_s`."""
+
+    def __init__(self) -> None:
+        # (scope, key) -> (request hash, holder, claimed at)
+        self._held: dict[tuple[str, str], tuple[str, str, int]] = {}
+        self._lock = threading.Lock()
+
+    def claim(
+        self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str
+    ) -> str | None:
+        """None if `holder` now holds the key, else the request hash of whoever does."""
+        with self._lock:
+            held = self._held.get((scope, key))
+            if held is not None:
+                held_sha256, held_by, claimed_at_ns = held
+                stale = now_ns - claimed_at_ns > claim_stale_s * 1_000_000_000
+                if not stale and not _holder_is_gone(held_by):
+                    return held_sha256
+            self._held[(scope, key)] = (request_sha256, holder, now_ns)
+            return None
+
+    def drop(self, scope: str, key: str, holder: str) -> None:
+        """Drop `holder`'s claim on the key (one taken over since is not its own to drop)."""
+        with self._lock:
+            held = self._held.get((scope, key))
+            if held is not None and held[1] == holder:
+                del self._held[(scope, key)]
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+
 class IdempotencyClaims:
     """The keys of requests being served right now, and the rule for a key seen again.
 
@@ -216,7 +262,7 @@ class IdempotencyClaims:
     def __init__(
         self,
         stored: Callable[[str, str], tuple[object, ...] | None],
-        shared: SharedClaims | None = None,
+        shared: ClaimsAcrossProcesses | None = None,
     ) -> None:
         self._stored = stored
         self._shared = shared

@@ -88,7 +88,9 @@ def build_context(
         ledger,
         wallets,
         wallet_store,
-        open_api_store(database_url, shared_claims=ledger.serves_followers),
+        open_api_store(
+            database_url, shared_claims=ledger.serves_followers, claims=ledger.key_claims()
+        ),
         clock,
         merchants,
         payments,

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
+from colony.api.records import ClaimsAcrossProcesses, HeldClaims, process_tag
 from colony.kernel.clock import Clock
 from colony.kernel.errors import StorageUnavailable
 from colony.ledger import Account, LedgerPort, Transfer
@@ -62,6 +63,9 @@ class ElectedLedger(ForwardingLedger):
         self._server: LedgerServer | None = None
         self._remote: RemoteLedger | None = None
         self._impl: LedgerPort
+        # The workers' Idempotency-Key claims, while this process is the writer (each writer
+        # starts with none: those made with the one before went with it).
+        self._claims = HeldClaims()
         self._closed = threading.Event()
         self._wake = threading.Event()
         if not self._stand():
@@ -100,9 +104,10 @@ class ElectedLedger(ForwardingLedger):
         hold = try_open_writer(self._url, self._clock)
         if hold is None:
             return False
+        self._claims = HeldClaims()
         if self._address is not None:
             try:
-                self._server = LedgerServer(hold.ledger, self._address, self._authkey)
+                self._server = LedgerServer(hold.ledger, self._address, self._authkey, self._claims)
             except BaseException:
                 hold.ledger.close()
                 hold.release()
@@ -194,3 +199,48 @@ class ElectedLedger(ForwardingLedger):
     def journal_seq(self) -> int:
         seq: int = self._call(lambda x: x.journal_seq)
         return seq
+
+    # ------------------------------------------------------------ Idempotency-Key claims
+
+    def key_claims(self) -> ClaimsAcrossProcesses:
+        """Where this worker claims Idempotency-Keys: in the writer's memory, its own when
+        it is the writer, else asked over the writer's socket (docs/adr/0037)."""
+        return _ClaimsAtWriter(self, process_tag())
+
+    def claim_key(
+        self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str
+    ) -> str | None:
+        remote = self._remote
+        if remote is None:
+            return self._claims.claim(scope, key, request_sha256, now_ns, holder)
+        try:
+            return remote.claim_key(scope, key, request_sha256, now_ns, holder)
+        except StorageUnavailable:
+            self._wake.set()
+            raise
+
+    def drop_key(self, scope: str, key: str, holder: str) -> None:
+        remote = self._remote
+        if remote is None:
+            self._claims.drop(scope, key, holder)
+            return
+        try:
+            remote.drop_key(scope, key, holder)
+        except StorageUnavailable:
+            # The writer is gone, and the claims it held with it; or the link broke, and
+            # the claim is taken over once it is stale (`HeldClaims`).
+            self._wake.set()
+
+
+class _ClaimsAtWriter:
+    """`ClaimsAcrossProcesses` in the writer's memory, held in this process's name."""
+
+    def __init__(self, ledger: ElectedLedger, holder: str) -> None:
+        self._ledger = ledger
+        self._holder = holder
+
+    def claim(self, scope: str, key: str, request_sha256: str, now_ns: int) -> str | None:
+        return self._ledger.claim_key(scope, key, request_sha256, now_ns, self._holder)
+
+    def drop(self, scope: str, key: str) -> None:
+        self._ledger.drop_key(scope, key, self._holder)

@@ -116,6 +116,19 @@ class RemoteLedger(ForwardingLedger):
     def journal_seq(self) -> int:
         return cast(int, self._forward("journal_seq"))
 
+    # ---------------------------------------------------- Idempotency-Key claims, sent
+
+    def claim_key(
+        self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str
+    ) -> str | None:
+        """`HeldClaims.claim` in the writer."""
+        held = self._forward("claim_key", scope, key, request_sha256, now_ns, holder)
+        return cast("str | None", held)
+
+    def drop_key(self, scope: str, key: str, holder: str) -> None:
+        """`HeldClaims.drop` in the writer."""
+        self._forward("drop_key", scope, key, holder)
+
 
 class _Link:
     """One connection to the writer, shared by every caller: calls queue, a sender thread
