@@ -18,6 +18,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Protocol
 
+from colony.kernel.steps import done
 from colony.storage.tables import Tables
 
 # Wallet tokens whose wallet is kept in memory (a token's wallet never changes, and tokens
@@ -110,6 +111,11 @@ class ApiStore(Protocol):
 
     def key_owner(self, key_sha256: str) -> tuple[str, str] | None: ...
 
+    @property
+    def claims_cross_processes(self) -> bool:
+        """Whether `begin` may wait on another process (several serve the database)."""
+        ...
+
     def begin(self, scope: str, key: str, request_sha256: str, now_ns: int) -> Begun: ...
 
     def finish(self, scope: str, key: str, status: int, body: str) -> None: ...
@@ -117,6 +123,8 @@ class ApiStore(Protocol):
     def finish_later(self, scope: str, key: str, status: int, body: str) -> Future[None]: ...
 
     def release(self, scope: str, key: str) -> None: ...
+
+    def release_later(self, scope: str, key: str) -> Future[None]: ...
 
     def close(self) -> None: ...
 
@@ -200,6 +208,11 @@ class SharedClaims:
         with self._session() as db:
             db.execute(_DROP, (scope, key))
 
+    def drop_later(self, scope: str, key: str) -> Future[None]:
+        """`drop`, made before it returns (a write to the database)."""
+        self.drop(scope, key)
+        return done(None)
+
     def _rows(self, sql: str, args: tuple[object, ...]) -> list[tuple[object, ...]]:
         with self._session() as db:
             return [tuple(row) for row in db.execute(sql, args).fetchall()]
@@ -213,6 +226,10 @@ class ClaimsAcrossProcesses(Protocol):
     def claim(self, scope: str, key: str, request_sha256: str, now_ns: int) -> str | None: ...
 
     def drop(self, scope: str, key: str) -> None: ...
+
+    def drop_later(self, scope: str, key: str) -> Future[None]:
+        """`drop` without waiting: the future is done once it is dropped."""
+        ...
 
 
 class HeldClaims:
@@ -335,13 +352,31 @@ class IdempotencyClaims:
         except BaseException:
             self.release(scope, key)
             raise
-        written.add_done_callback(lambda _: self.release(scope, key))
-        return written
+        answered: Future[None] = Future()
+
+        def release(written: Future[None]) -> None:
+            def settle(_: Future[None]) -> None:
+                failure = written.exception()
+                if failure is None:
+                    answered.set_result(None)
+                else:
+                    answered.set_exception(failure)
+
+            self.release_later(scope, key).add_done_callback(settle)
+
+        written.add_done_callback(release)
+        return answered
 
     def release(self, scope: str, key: str) -> None:
         self.release_local(scope, key)
         if self._shared is not None:
             self._shared.drop(scope, key)
+
+    def release_later(self, scope: str, key: str) -> Future[None]:
+        """`release` without waiting on another process: done once every process may
+        claim the key again."""
+        self.release_local(scope, key)
+        return done(None) if self._shared is None else self._shared.drop_later(scope, key)
 
     def release_local(self, scope: str, key: str) -> None:
         with self._lock:

@@ -203,6 +203,10 @@ class SqlApiStore:
         )
         return (str(row[0]), str(row[1])) if row else None
 
+    @property
+    def claims_cross_processes(self) -> bool:
+        return not self._cache_tokens
+
     def begin(self, scope: str, key: str, request_sha256: str, now_ns: int) -> Begun:
         """Claim a key. Returns ("new", None, None) for a first request, ("same", status, body)
         when this key already has a request with the same hash (status None: still running),
@@ -224,6 +228,10 @@ class SqlApiStore:
     def release(self, scope: str, key: str) -> None:
         """Forget a claim whose request failed for a reason that must not be replayed."""
         self._claims.release(scope, key)
+
+    def release_later(self, scope: str, key: str) -> Future[None]:
+        """As `release`: the future is done once every process may claim the key again."""
+        return self._claims.release_later(scope, key)
 
     def close(self) -> None:
         self._reads.close()

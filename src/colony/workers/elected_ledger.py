@@ -25,7 +25,9 @@ from typing import Any
 from colony.api.records import ClaimsAcrossProcesses, HeldClaims, process_tag
 from colony.kernel.clock import Clock
 from colony.kernel.errors import StorageUnavailable
+from colony.kernel.steps import done
 from colony.ledger import Account, LedgerPort, Transfer
+from colony.ledger.service import request_timeout_s
 from colony.storage.open import WriterHold, try_open_writer
 from colony.workers.forwarding import ForwardingLedger
 from colony.workers.ledger_server import LedgerServer
@@ -219,17 +221,27 @@ class ElectedLedger(ForwardingLedger):
             self._wake.set()
             raise
 
-    def drop_key(self, scope: str, key: str, holder: str) -> None:
+    def drop_key(self, scope: str, key: str, holder: str) -> Future[None]:
+        """Drop `holder`'s claim; the future is done once it is dropped, or once the writer
+        is found gone. Never fails: a writer gone took the claims it held with it, and a
+        claim left by a broken link is taken over once it is stale (`HeldClaims`)."""
         remote = self._remote
         if remote is None:
             self._claims.drop(scope, key, holder)
-            return
+            return done(None)
+        dropped: Future[None] = Future()
+
+        def settle(answer: Future[None]) -> None:
+            if answer.exception() is not None:
+                self._wake.set()
+            dropped.set_result(None)
+
         try:
-            remote.drop_key(scope, key, holder)
+            remote.drop_key(scope, key, holder).add_done_callback(settle)
         except StorageUnavailable:
-            # The writer is gone, and the claims it held with it; or the link broke, and
-            # the claim is taken over once it is stale (`HeldClaims`).
             self._wake.set()
+            return done(None)
+        return dropped
 
 
 class _ClaimsAtWriter:
@@ -243,4 +255,7 @@ class _ClaimsAtWriter:
         return self._ledger.claim_key(scope, key, request_sha256, now_ns, self._holder)
 
     def drop(self, scope: str, key: str) -> None:
-        self._ledger.drop_key(scope, key, self._holder)
+        self.drop_later(scope, key).result(timeout=request_timeout_s)
+
+    def drop_later(self, scope: str, key: str) -> Future[None]:
+        return self._ledger.drop_key(scope, key, self._holder)
