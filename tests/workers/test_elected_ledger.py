@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -15,10 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from colony.api.records import HeldClaims, claim_stale_s, process_tag
+from colony.api.sql_store import open_api_store
 from colony.kernel.clock import ManualClock
 from colony.kernel.errors import InvalidInput, StorageUnavailable
 from colony.ledger import Account, CreateTransferResult, LedgerPort, Transfer, TransferFlags
 from colony.ledger.verify import verify
+from colony.storage.open import open_tables
 from colony.workers import ElectedLedger, RemoteLedger, remote_ledger
 from colony.workers.forwarding import ForwardingLedger
 from tests.ledger.test_journal_faults import _break_storage
@@ -259,3 +263,56 @@ def test_a_call_the_writer_never_answers_times_out_and_is_forgotten(
         listener.close()
         for conn in held:
             conn.close()
+
+
+def test_idempotency_claims_are_held_by_the_writer_for_every_worker(
+    journal_url: str, address: str
+) -> None:
+    writer = _elected(journal_url, address)
+    follower = _elected(journal_url, address)
+    here = open_api_store(journal_url, shared_claims=True, claims=writer.key_claims())
+    there = open_api_store(journal_url, shared_claims=True, claims=follower.key_claims())
+    try:
+        assert here.begin("w1", "k", "h1", 1) == ("new", None, None)
+        assert there.begin("w1", "k", "h1", 2) == ("same", None, None)  # running in the writer
+        assert there.begin("w1", "k", "h2", 2) == ("different", None, None)
+        here.finish("w1", "k", 201, '{"ok": true}')
+        assert there.begin("w1", "k", "h1", 3) == ("same", 201, '{"ok": true}')
+        assert there.begin("w2", "k", "h1", 4) == ("new", None, None)  # held over the socket
+        assert here.begin("w2", "k", "h1", 5) == ("same", None, None)
+        there.release("w2", "k")  # failed, not to be replayed: any worker may run it again
+        assert here.begin("w2", "k", "h1", 6) == ("new", None, None)
+        assert not any(row for row in _claim_rows(journal_url)), (
+            "no claim is written to the database"
+        )
+    finally:
+        here.close()
+        there.close()
+        follower.close()
+        writer.close()
+
+
+def test_held_claims_of_a_process_gone_or_stale_are_taken_over() -> None:
+    claims = HeldClaims()
+    me = process_tag()
+    gone = f"{socket.gethostname()}/{2**22 + 7}/1"  # a pid that is not running here
+    assert claims.claim("w", "a", "h1", 1, gone) is None
+    assert claims.claim("w", "a", "h2", 2, me) is None  # its holder died: taken at once
+    assert claims.claim("w", "b", "h1", 1, "some-other-host/1/1") is None
+    assert claims.claim("w", "b", "h1", 2, me) == "h1"  # alive as far as anyone can tell
+    stale = 1 + (claim_stale_s + 1) * 1_000_000_000
+    assert claims.claim("w", "b", "h1", stale, me) is None
+    claims.drop("w", "a", gone)  # no longer its claim: nothing dropped
+    assert claims.claim("w", "a", "h2", 3, "some-other-host/1/1") == "h2"
+    claims.drop("w", "a", me)
+    claims.drop("w", "b", me)
+    assert len(claims) == 0
+
+
+def _claim_rows(url: str) -> list[tuple[object, ...]]:
+    tables = open_tables(url, "test-claims")
+    try:
+        with tables.session() as db:
+            return [tuple(r) for r in db.execute("SELECT * FROM api_idempotency_claims")]
+    finally:
+        tables.close()

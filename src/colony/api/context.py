@@ -50,8 +50,9 @@ class ApiContext:
     # The table stores build_context opened besides the API's own, for `close_stores`.
     table_stores: list[Closable] = field(default_factory=list)
     # Whether the payment route runs on the event loop, awaiting its commits (docs/adr/0033):
-    # only where no step of it blocks outside a future. A follower's ledger calls cross a
-    # socket and PostgreSQL's reads are round trips, so there it runs on a thread of the pool.
+    # only where no step of it blocks outside a future. A follower's ledger writes are
+    # futures of the writer's answers (docs/adr/0037), but PostgreSQL's reads are round
+    # trips, so there it runs on a thread of the pool.
     steps_on_loop: bool = True
     # Every other product's service, by its class (`provide`, `service`): a new product
     # registers its service in build_context, with no field of its own here.

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from colony.api.errors import ApiError
 from colony.api.json_bodies import hashed_json, response_json
@@ -93,17 +94,25 @@ async def run_awaited(
     handler: Callable[[], Steps[Handled]],
 ) -> JSONResponse:
     """As `run`, on the event loop: `handler`'s steps and the answer's commit are awaited
-    (api/steps.py), no thread held while they are made durable."""
-    replayed = _begin(store, clock, scope, key, request_sha256)
+    (api/steps.py), no thread held while they are made durable. A claim that may wait on
+    another process (`colony serve --workers`) is made on a thread of the pool."""
+    if store.claims_cross_processes:
+        replayed = await run_in_threadpool(_begin, store, clock, scope, key, request_sha256)
+    else:
+        replayed = _begin(store, clock, scope, key, request_sha256)
     if replayed is not None:
         return replayed
     assert key is not None
     try:
         handled = await awaited(handler(), request_timeout_s)
     except BaseException as exc:
+        if not _kept_as_answer(exc):
+            await result_of(store.release_later(scope, key), request_timeout_s)
+            raise
         handled = _answer_to(exc, store, scope, key)
     if isinstance(handled, KeptElsewhere):
-        return _kept_elsewhere(handled, store, scope, key)
+        await result_of(store.release_later(scope, key), request_timeout_s)
+        return _answered_elsewhere(handled)
     status, payload = handled
     encoded, stored = _encoded(payload, ())
     await result_of(store.finish_later(scope, key, status, stored), request_timeout_s)
@@ -157,7 +166,8 @@ def _answer_to(
 ) -> tuple[int, dict[str, object]]:
     """The answer to keep for a handler that raised `exc`, or `exc` raised again with the
     claim released (a refusal for now, or a crash of ours: a retry must run again)."""
-    if isinstance(exc, ApiError) and exc.retry_after_s is None:
+    if _kept_as_answer(exc):
+        assert isinstance(exc, ApiError)
         return exc.status, exc.body()
     # "Not now" is no answer to keep: a retry with the same key after the wait must run
     # again, not replay the refusal for a day. Nor is a crash of ours an answer.
@@ -165,9 +175,19 @@ def _answer_to(
     raise exc
 
 
+def _kept_as_answer(exc: BaseException) -> bool:
+    """Whether a handler's exception is an answer to keep under its key (`_answer_to`)."""
+    return isinstance(exc, ApiError) and exc.retry_after_s is None
+
+
 def _kept_elsewhere(handled: KeptElsewhere, store: ApiStore, scope: str, key: str) -> JSONResponse:
     """Answer without a record here: the handler's own is durable, so the claim goes."""
     store.release(scope, key)
+    return _answered_elsewhere(handled)
+
+
+def _answered_elsewhere(handled: KeptElsewhere) -> JSONResponse:
+    """The response of an answer the handler kept itself."""
     headers = {"Idempotent-Replayed": "true"} if handled.replayed else None
     return EncodedJSON(_encode(handled.payload), status_code=handled.status, headers=headers)
 

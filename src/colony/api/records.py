@@ -18,6 +18,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Protocol
 
+from colony.kernel.steps import done
 from colony.storage.tables import Tables
 
 # Wallet tokens whose wallet is kept in memory (a token's wallet never changes, and tokens
@@ -110,6 +111,11 @@ class ApiStore(Protocol):
 
     def key_owner(self, key_sha256: str) -> tuple[str, str] | None: ...
 
+    @property
+    def claims_cross_processes(self) -> bool:
+        """Whether `begin` may wait on another process (several serve the database)."""
+        ...
+
     def begin(self, scope: str, key: str, request_sha256: str, now_ns: int) -> Begun: ...
 
     def finish(self, scope: str, key: str, status: int, body: str) -> None: ...
@@ -117,6 +123,8 @@ class ApiStore(Protocol):
     def finish_later(self, scope: str, key: str, status: int, body: str) -> Future[None]: ...
 
     def release(self, scope: str, key: str) -> None: ...
+
+    def release_later(self, scope: str, key: str) -> Future[None]: ...
 
     def close(self) -> None: ...
 
@@ -200,9 +208,64 @@ class SharedClaims:
         with self._session() as db:
             db.execute(_DROP, (scope, key))
 
+    def drop_later(self, scope: str, key: str) -> Future[None]:
+        """`drop`, made before it returns (a write to the database)."""
+        self.drop(scope, key)
+        return done(None)
+
     def _rows(self, sql: str, args: tuple[object, ...]) -> list[tuple[object, ...]]:
         with self._session() as db:
             return [tuple(row) for row in db.execute(sql, args).fetchall()]
+
+
+class ClaimsAcrossProcesses(Protocol):
+    """Where several processes serving one database meet to claim Idempotency-Keys: the
+    database (`SharedClaims`) or the ledger writer's memory (`HeldClaims`, asked over the
+    writer's socket by `colony serve --workers`)."""
+
+    def claim(self, scope: str, key: str, request_sha256: str, now_ns: int) -> str | None: ...
+
+    def drop(self, scope: str, key: str) -> None: ...
+
+    def drop_later(self, scope: str, key: str) -> Future[None]:
+        """`drop` without waiting: the future is done once it is dropped."""
+        ...
+
+
+class HeldClaims:
+    """Claims on Idempotency-Keys held in one process's memory for every process serving the
+    database (the ledger writer's, docs/adr/0037): the rule of `SharedClaims` without a write
+    to the database. Each claim names its holder (`process_tag`); a holder that died on this
+    machine is taken over at once, any other after `claim_stale_s`."""
+
+    def __init__(self) -> None:
+        # (scope, key) -> (request hash, holder, claimed at)
+        self._held: dict[tuple[str, str], tuple[str, str, int]] = {}
+        self._lock = threading.Lock()
+
+    def claim(
+        self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str
+    ) -> str | None:
+        """None if `holder` now holds the key, else the request hash of whoever does."""
+        with self._lock:
+            held = self._held.get((scope, key))
+            if held is not None:
+                held_sha256, held_by, claimed_at_ns = held
+                stale = now_ns - claimed_at_ns > claim_stale_s * 1_000_000_000
+                if not stale and not _holder_is_gone(held_by):
+                    return held_sha256
+            self._held[(scope, key)] = (request_sha256, holder, now_ns)
+            return None
+
+    def drop(self, scope: str, key: str, holder: str) -> None:
+        """Drop `holder`'s claim on the key (one taken over since is not its own to drop)."""
+        with self._lock:
+            held = self._held.get((scope, key))
+            if held is not None and held[1] == holder:
+                del self._held[(scope, key)]
+
+    def __len__(self) -> int:
+        return len(self._held)
 
 
 class IdempotencyClaims:
@@ -216,7 +279,7 @@ class IdempotencyClaims:
     def __init__(
         self,
         stored: Callable[[str, str], tuple[object, ...] | None],
-        shared: SharedClaims | None = None,
+        shared: ClaimsAcrossProcesses | None = None,
     ) -> None:
         self._stored = stored
         self._shared = shared
@@ -289,13 +352,31 @@ class IdempotencyClaims:
         except BaseException:
             self.release(scope, key)
             raise
-        written.add_done_callback(lambda _: self.release(scope, key))
-        return written
+        answered: Future[None] = Future()
+
+        def release(written: Future[None]) -> None:
+            def settle(_: Future[None]) -> None:
+                failure = written.exception()
+                if failure is None:
+                    answered.set_result(None)
+                else:
+                    answered.set_exception(failure)
+
+            self.release_later(scope, key).add_done_callback(settle)
+
+        written.add_done_callback(release)
+        return answered
 
     def release(self, scope: str, key: str) -> None:
         self.release_local(scope, key)
         if self._shared is not None:
             self._shared.drop(scope, key)
+
+    def release_later(self, scope: str, key: str) -> Future[None]:
+        """`release` without waiting on another process: done once every process may
+        claim the key again."""
+        self.release_local(scope, key)
+        return done(None) if self._shared is None else self._shared.drop_later(scope, key)
 
     def release_local(self, scope: str, key: str) -> None:
         with self._lock:

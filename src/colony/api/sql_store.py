@@ -26,6 +26,7 @@ from colony.api.records import (
     KEY_INSERT_COLUMNS,
     Answer,
     Begun,
+    ClaimsAcrossProcesses,
     IdempotencyClaims,
     KeyRecord,
     SharedClaims,
@@ -71,13 +72,21 @@ class Reads(Protocol):
 
 
 class SqlApiStore:
-    def __init__(self, tables: Tables, reads: Reads, *, shared_claims: bool = False) -> None:
+    def __init__(
+        self,
+        tables: Tables,
+        reads: Reads,
+        *,
+        shared_claims: bool = False,
+        claims: ClaimsAcrossProcesses | None = None,
+    ) -> None:
         """`reads` on the same database as `tables` (the module says why they are apart).
         `shared_claims`: several processes serve this database (`colony serve --workers`),
-        so a claim on an Idempotency-Key is written to it, not only held in memory."""
+        so a claim on an Idempotency-Key is made where they all see it: in `claims` (the
+        ledger writer's memory), or else written to the database."""
         self._tables = tables
         self._reads = reads
-        shared = SharedClaims(tables) if shared_claims else None
+        shared = (claims or SharedClaims(tables)) if shared_claims else None
         self._claims = IdempotencyClaims(self._stored_answer, shared)
         self._token_wallets: RecordCache[str, str] = RecordCache(token_cache_entries_max)
         # A token is cached only while this process alone serves the database: a revocation
@@ -194,6 +203,10 @@ class SqlApiStore:
         )
         return (str(row[0]), str(row[1])) if row else None
 
+    @property
+    def claims_cross_processes(self) -> bool:
+        return not self._cache_tokens
+
     def begin(self, scope: str, key: str, request_sha256: str, now_ns: int) -> Begun:
         """Claim a key. Returns ("new", None, None) for a first request, ("same", status, body)
         when this key already has a request with the same hash (status None: still running),
@@ -215,6 +228,10 @@ class SqlApiStore:
     def release(self, scope: str, key: str) -> None:
         """Forget a claim whose request failed for a reason that must not be replayed."""
         self._claims.release(scope, key)
+
+    def release_later(self, scope: str, key: str) -> Future[None]:
+        """As `release`: the future is done once every process may claim the key again."""
+        return self._claims.release_later(scope, key)
 
     def close(self) -> None:
         self._reads.close()
@@ -302,9 +319,12 @@ def _write_answers_unnest(db: Session, answers: Sequence[Answer]) -> list[None]:
     return [None] * len(answers)
 
 
-def open_api_store(url: str, *, shared_claims: bool = False) -> SqlApiStore:
+def open_api_store(
+    url: str, *, shared_claims: bool = False, claims: ClaimsAcrossProcesses | None = None
+) -> SqlApiStore:
     """The API's tokens, keys and idempotency records behind a `sqlite:///PATH` or
-    `postgresql://` URL; `shared_claims` when several processes serve the database."""
+    `postgresql://` URL; `shared_claims` when several processes serve the database, `claims`
+    where they meet to claim keys (by default, the database)."""
     tables = open_tables(url, "colony-api")
     # Reads apart from the writes (the module says why): on SQLite a connection per thread.
     reads = (
@@ -312,4 +332,4 @@ def open_api_store(url: str, *, shared_claims: bool = False) -> SqlApiStore:
         if is_postgres(url)
         else SqliteReads(sqlite_path_or_refuse(url))
     )
-    return SqlApiStore(tables, reads, shared_claims=shared_claims)
+    return SqlApiStore(tables, reads, shared_claims=shared_claims, claims=claims)

@@ -88,7 +88,9 @@ def build_context(
         ledger,
         wallets,
         wallet_store,
-        open_api_store(database_url, shared_claims=ledger.serves_followers),
+        open_api_store(
+            database_url, shared_claims=ledger.serves_followers, claims=ledger.key_claims()
+        ),
         clock,
         merchants,
         payments,
@@ -100,7 +102,7 @@ def build_context(
     funding_store = open_funding_store(database_url)
     ctx.funding = FundingService(ledger, wallets, funding_store, clock, ids)
     ctx.partners = PartnerService(partner_store, clock, ids)
-    ctx.steps_on_loop = not is_postgres(database_url) and not ledger.serves_followers
+    ctx.steps_on_loop = not is_postgres(database_url)
     ctx.table_stores = [
         partner_store,
         wallet_store,

@@ -22,9 +22,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
+from colony.api.records import ClaimsAcrossProcesses, HeldClaims, process_tag
 from colony.kernel.clock import Clock
 from colony.kernel.errors import StorageUnavailable
+from colony.kernel.steps import done
 from colony.ledger import Account, LedgerPort, Transfer
+from colony.ledger.service import request_timeout_s
 from colony.storage.open import WriterHold, try_open_writer
 from colony.workers.forwarding import ForwardingLedger
 from colony.workers.ledger_server import LedgerServer
@@ -62,6 +65,9 @@ class ElectedLedger(ForwardingLedger):
         self._server: LedgerServer | None = None
         self._remote: RemoteLedger | None = None
         self._impl: LedgerPort
+        # The workers' Idempotency-Key claims, while this process is the writer (each writer
+        # starts with none: those made with the one before went with it).
+        self._claims = HeldClaims()
         self._closed = threading.Event()
         self._wake = threading.Event()
         if not self._stand():
@@ -100,9 +106,10 @@ class ElectedLedger(ForwardingLedger):
         hold = try_open_writer(self._url, self._clock)
         if hold is None:
             return False
+        self._claims = HeldClaims()
         if self._address is not None:
             try:
-                self._server = LedgerServer(hold.ledger, self._address, self._authkey)
+                self._server = LedgerServer(hold.ledger, self._address, self._authkey, self._claims)
             except BaseException:
                 hold.ledger.close()
                 hold.release()
@@ -194,3 +201,61 @@ class ElectedLedger(ForwardingLedger):
     def journal_seq(self) -> int:
         seq: int = self._call(lambda x: x.journal_seq)
         return seq
+
+    # ------------------------------------------------------------ Idempotency-Key claims
+
+    def key_claims(self) -> ClaimsAcrossProcesses:
+        """Where this worker claims Idempotency-Keys: in the writer's memory, its own when
+        it is the writer, else asked over the writer's socket (docs/adr/0037)."""
+        return _ClaimsAtWriter(self, process_tag())
+
+    def claim_key(
+        self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str
+    ) -> str | None:
+        remote = self._remote
+        if remote is None:
+            return self._claims.claim(scope, key, request_sha256, now_ns, holder)
+        try:
+            return remote.claim_key(scope, key, request_sha256, now_ns, holder)
+        except StorageUnavailable:
+            self._wake.set()
+            raise
+
+    def drop_key(self, scope: str, key: str, holder: str) -> Future[None]:
+        """Drop `holder`'s claim; the future is done once it is dropped, or once the writer
+        is found gone. Never fails: a writer gone took the claims it held with it, and a
+        claim left by a broken link is taken over once it is stale (`HeldClaims`)."""
+        remote = self._remote
+        if remote is None:
+            self._claims.drop(scope, key, holder)
+            return done(None)
+        dropped: Future[None] = Future()
+
+        def settle(answer: Future[None]) -> None:
+            if answer.exception() is not None:
+                self._wake.set()
+            dropped.set_result(None)
+
+        try:
+            remote.drop_key(scope, key, holder).add_done_callback(settle)
+        except StorageUnavailable:
+            self._wake.set()
+            return done(None)
+        return dropped
+
+
+class _ClaimsAtWriter:
+    """`ClaimsAcrossProcesses` in the writer's memory, held in this process's name."""
+
+    def __init__(self, ledger: ElectedLedger, holder: str) -> None:
+        self._ledger = ledger
+        self._holder = holder
+
+    def claim(self, scope: str, key: str, request_sha256: str, now_ns: int) -> str | None:
+        return self._ledger.claim_key(scope, key, request_sha256, now_ns, self._holder)
+
+    def drop(self, scope: str, key: str) -> None:
+        self.drop_later(scope, key).result(timeout=request_timeout_s)
+
+    def drop_later(self, scope: str, key: str) -> Future[None]:
+        return self._ledger.drop_key(scope, key, self._holder)

@@ -13,6 +13,7 @@ from multiprocessing import AuthenticationError
 from multiprocessing.connection import Connection, Listener
 from typing import Any
 
+from colony.api.records import HeldClaims
 from colony.kernel.errors import InvalidInput, StorageUnavailable
 from colony.ledger import CreateAccountResult, CreateTransferResult, Ledger
 from colony.workers.wire import (
@@ -43,8 +44,13 @@ class LedgerServer:
     has a `Ledger` at all.
     """
 
-    def __init__(self, ledger: Ledger, address: str, authkey: bytes) -> None:
+    def __init__(
+        self, ledger: Ledger, address: str, authkey: bytes, claims: HeldClaims | None = None
+    ) -> None:
+        """`claims`: the Idempotency-Key claims every worker makes here (the writer's own
+        requests make theirs in it directly)."""
         self._ledger = ledger
+        self._claims = claims if claims is not None else HeldClaims()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(address)  # a dead writer's socket file: its lock is gone, so is it
         self._listener = Listener(address, family="AF_UNIX", authkey=authkey)
@@ -160,6 +166,11 @@ class LedgerServer:
                 return ("ok", True)
             if name == "journal_seq":
                 return ("ok", self._ledger.journal_seq)
+            if name == "claim_key":
+                return ("ok", self._claims.claim(*args))
+            if name == "drop_key":
+                self._claims.drop(*args)
+                return ("ok", None)
             result = getattr(self._ledger, name)(*args, **kwargs)
             if name in ("all_accounts", "all_transfers"):
                 result = list(result)

@@ -79,14 +79,22 @@ class RemoteLedger(ForwardingLedger):
                 f"the ledger writer did not answer {name} in {call_timeout_s:.0f} s: "
                 "its outcome is unknown"
             ) from exc
-        if kind == "ok":
-            return value
-        if kind == FAILURE_INVALID_INPUT:
-            raise InvalidInput(value)
-        if kind == FAILURE_STORAGE:
-            raise StorageUnavailable(value)
-        assert kind == FAILURE_BUG, kind
-        raise RuntimeError(f"the ledger writer failed: {value}")
+        return _value(kind, value)
+
+    def _forward_later(self, name: str, *args: Any) -> Future[Any]:
+        """`_forward` without waiting: a future of the answer, set when it arrives (a
+        caller that waits on it does so for at most its own timeout)."""
+        answered = self._live_link().call(name, args, {})
+        value: Future[Any] = Future()
+
+        def settle(done: Future[Answer]) -> None:
+            try:
+                value.set_result(_value(*done.result()))
+            except Exception as exc:
+                value.set_exception(exc)
+
+        answered.add_done_callback(settle)
+        return value
 
     def reachable(self) -> bool:
         try:
@@ -104,17 +112,31 @@ class RemoteLedger(ForwardingLedger):
     # ------------------------------------------------------------------ LedgerPort, sent
     # The other calls are ForwardingLedger's, sent as they are by `_forward`.
 
-    # A future cannot cross the socket: the follower waits for the outcome, then hands it
-    # over already resolved.
+    # Sent at once, in the order submitted (one link, answered in order of arrival), so a
+    # chain submitted behind its accounts is applied after them; the future is set when the
+    # writer's answer arrives: an event loop awaits it without holding a thread.
     def submit_accounts(self, events: Sequence[Account]) -> Future[list[int]]:
-        return _done([int(r) for r in self.create_accounts(events)])
+        return self._forward_later("create_accounts", list(events))
 
     def submit_transfers(self, events: Sequence[Transfer]) -> Future[list[int]]:
-        return _done([int(r) for r in self.create_transfers(events)])
+        return self._forward_later("create_transfers", list(events))
 
     @property
     def journal_seq(self) -> int:
         return cast(int, self._forward("journal_seq"))
+
+    # ---------------------------------------------------- Idempotency-Key claims, sent
+
+    def claim_key(
+        self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str
+    ) -> str | None:
+        """`HeldClaims.claim` in the writer."""
+        held = self._forward("claim_key", scope, key, request_sha256, now_ns, holder)
+        return cast("str | None", held)
+
+    def drop_key(self, scope: str, key: str, holder: str) -> Future[None]:
+        """`HeldClaims.drop` in the writer: the future is done once it is dropped."""
+        return self._forward_later("drop_key", scope, key, holder)
 
 
 class _Link:
@@ -217,7 +239,13 @@ def _hang_up(conn: Connection) -> None:
         conn.close()
 
 
-def _done(results: list[int]) -> Future[list[int]]:
-    future: Future[list[int]] = Future()
-    future.set_result(results)
-    return future
+def _value(kind: str, value: Any) -> Any:
+    """A call's answer, or its failure raised as its own kind."""
+    if kind == "ok":
+        return value
+    if kind == FAILURE_INVALID_INPUT:
+        raise InvalidInput(value)
+    if kind == FAILURE_STORAGE:
+        raise StorageUnavailable(value)
+    assert kind == FAILURE_BUG, kind
+    raise RuntimeError(f"the ledger writer failed: {value}")

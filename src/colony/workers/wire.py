@@ -27,6 +27,9 @@ CALLS: Final = frozenset(
         "snapshot_for_verify",
         "journal_seq",
         "ping",
+        # Claims on Idempotency-Keys, held in the writer's memory for every worker (ADR 0037).
+        "claim_key",
+        "drop_key",
     }
 )
 
