@@ -73,7 +73,10 @@ def test_bench_ledger_reports_memory_cpu_and_the_rate_as_history_grows(tmp_path:
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     (mix,) = summary["mixes"]
-    assert 10 < summary["peak_rss_mb"] < 100_000 and mix["peak_rss_mb"] <= summary["peak_rss_mb"]
+    # Linux counts each thread's pages in batches before the process total, so two readings
+    # of the peak may be a page or two apart even in order: within 1 MB.
+    assert 10 < summary["peak_rss_mb"] < 100_000
+    assert mix["peak_rss_mb"] <= summary["peak_rss_mb"] + 1
     assert summary["first_tenth_per_second"] > 0 and summary["last_tenth_per_second"] > 0
     assert summary["cpu_ms_per_1000_transfers"] > 0
     assert summary["first_tenth_per_second"] == mix["first_tenth_per_second"]
