@@ -9,8 +9,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from colony.api.records import claim_stale_s
 from colony.api.sql_store import open_api_store
+from colony.kernel.key_claims import claim_stale_s
 
 
 def test_a_claim_then_its_answer(store_url: str) -> None:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from colony.api.records import HeldClaims, claim_stale_s, process_tag
 from colony.api.sql_store import open_api_store
 from colony.kernel.clock import ManualClock
 from colony.kernel.errors import InvalidInput, StorageUnavailable
+from colony.kernel.key_claims import HeldClaims, claim_stale_s, process_tag
 from colony.ledger import Account, CreateTransferResult, LedgerPort, Transfer, TransferFlags
 from colony.ledger.verify import verify
 from colony.storage.open import open_tables

@@ -4,20 +4,25 @@ how API keys map to table rows, and the claims on Idempotency-Keys held while re
 A request writes once, its answer, when it is done; the claim on its key while it is being
 served is held in memory. When several worker processes serve one database
 (`colony serve --workers N`), a claim is also written to `api_idempotency_claims` first
-(`SharedClaims`), so the same key arriving at two workers runs once; a claim whose process
-died is taken over at once, one from another machine after `claim_stale_s`.
+(`SharedClaims`), or held by the ledger writer for them all (`kernel/key_claims.py`,
+docs/adr/0037), so the same key arriving at two workers runs once; a claim whose process died
+is taken over at once, one from another machine after `claim_stale_s`.
 """
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Protocol
 
+from colony.kernel.key_claims import (
+    ClaimsAcrossProcesses,
+    claim_stale_s,
+    holder_is_gone,
+    process_tag,
+)
 from colony.kernel.steps import done
 from colony.storage.tables import Tables
 
@@ -129,36 +134,6 @@ class ApiStore(Protocol):
     def close(self) -> None: ...
 
 
-# A claim held by a process this machine cannot see (or cannot tell is alive) is taken over
-# after this many seconds: twice the longest a request waits for the ledger.
-claim_stale_s = 120
-
-
-def process_tag() -> str:
-    """Who holds a claim: host, pid and the process's start time (a reused pid differs)."""
-    return f"{socket.gethostname()}/{os.getpid()}/{_start_ticks(os.getpid())}"
-
-
-def _start_ticks(pid: int) -> str:
-    """The process's start time in clock ticks, or "?" if it is not running (a zombie, dead
-    but not yet reaped by its parent, counts as not running)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return "?"
-    return "?" if len(fields) < 20 or fields[0] in ("Z", "X") else fields[19]
-
-
-def _holder_is_gone(holder: str) -> bool:
-    """True only when the holder ran on this machine and that process no longer exists."""
-    host, _, rest = holder.partition("/")
-    pid, _, started = rest.partition("/")
-    if host != socket.gethostname() or not pid.isdigit() or started == "?":
-        return False
-    return _start_ticks(int(pid)) != started
-
-
 # A claim's statements, each run in a transaction of its own.
 _CLAIM = (
     "INSERT INTO api_idempotency_claims (scope, key, request_sha256, holder, claimed_at_ns)"
@@ -196,7 +171,7 @@ class SharedClaims:
             return request_sha256
         held_sha256, holder, claimed_at_ns = (str(v) for v in rows[0])
         stale = now_ns - int(claimed_at_ns) > claim_stale_s * 1_000_000_000
-        if stale or _holder_is_gone(holder):
+        if stale or holder_is_gone(holder):
             taken = self._rows(
                 _TAKE, (request_sha256, self._me, now_ns, scope, key, holder, int(claimed_at_ns))
             )
@@ -216,56 +191,6 @@ class SharedClaims:
     def _rows(self, sql: str, args: tuple[object, ...]) -> list[tuple[object, ...]]:
         with self._session() as db:
             return [tuple(row) for row in db.execute(sql, args).fetchall()]
-
-
-class ClaimsAcrossProcesses(Protocol):
-    """Where several processes serving one database meet to claim Idempotency-Keys: the
-    database (`SharedClaims`) or the ledger writer's memory (`HeldClaims`, asked over the
-    writer's socket by `colony serve --workers`)."""
-
-    def claim(self, scope: str, key: str, request_sha256: str, now_ns: int) -> str | None: ...
-
-    def drop(self, scope: str, key: str) -> None: ...
-
-    def drop_later(self, scope: str, key: str) -> Future[None]:
-        """`drop` without waiting: the future is done once it is dropped."""
-        ...
-
-
-class HeldClaims:
-    """Claims on Idempotency-Keys held in one process's memory for every process serving the
-    database (the ledger writer's, docs/adr/0037): the rule of `SharedClaims` without a write
-    to the database. Each claim names its holder (`process_tag`); a holder that died on this
-    machine is taken over at once, any other after `claim_stale_s`."""
-
-    def __init__(self) -> None:
-        # (scope, key) -> (request hash, holder, claimed at)
-        self._held: dict[tuple[str, str], tuple[str, str, int]] = {}
-        self._lock = threading.Lock()
-
-    def claim(
-        self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str
-    ) -> str | None:
-        """None if `holder` now holds the key, else the request hash of whoever does."""
-        with self._lock:
-            held = self._held.get((scope, key))
-            if held is not None:
-                held_sha256, held_by, claimed_at_ns = held
-                stale = now_ns - claimed_at_ns > claim_stale_s * 1_000_000_000
-                if not stale and not _holder_is_gone(held_by):
-                    return held_sha256
-            self._held[(scope, key)] = (request_sha256, holder, now_ns)
-            return None
-
-    def drop(self, scope: str, key: str, holder: str) -> None:
-        """Drop `holder`'s claim on the key (one taken over since is not its own to drop)."""
-        with self._lock:
-            held = self._held.get((scope, key))
-            if held is not None and held[1] == holder:
-                del self._held[(scope, key)]
-
-    def __len__(self) -> int:
-        return len(self._held)
 
 
 class IdempotencyClaims:

@@ -26,7 +26,6 @@ from colony.api.records import (
     KEY_INSERT_COLUMNS,
     Answer,
     Begun,
-    ClaimsAcrossProcesses,
     IdempotencyClaims,
     KeyRecord,
     SharedClaims,
@@ -34,6 +33,7 @@ from colony.api.records import (
     key_row,
     token_cache_entries_max,
 )
+from colony.kernel.key_claims import ClaimsAcrossProcesses
 from colony.storage.group_commit import GroupCommit
 from colony.storage.open import is_postgres, open_tables, sqlite_path_or_refuse
 from colony.storage.record_cache import RecordCache

@@ -22,9 +22,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
-from colony.api.records import ClaimsAcrossProcesses, HeldClaims, process_tag
 from colony.kernel.clock import Clock
 from colony.kernel.errors import StorageUnavailable
+from colony.kernel.key_claims import ClaimsAcrossProcesses, HeldClaims, process_tag
 from colony.kernel.steps import done
 from colony.ledger import Account, LedgerPort, Transfer
 from colony.ledger.service import request_timeout_s

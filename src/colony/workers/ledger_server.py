@@ -13,8 +13,8 @@ from multiprocessing import AuthenticationError
 from multiprocessing.connection import Connection, Listener
 from typing import Any
 
-from colony.api.records import HeldClaims
 from colony.kernel.errors import InvalidInput, StorageUnavailable
+from colony.kernel.key_claims import HeldClaims
 from colony.ledger import CreateAccountResult, CreateTransferResult, Ledger
 from colony.workers.wire import (
     CALLS,

@@ -1,0 +1,94 @@
+"""Claims on Idempotency-Keys shared by the processes that serve one database
+(`colony serve --workers`, docs/adr/0014, docs/adr/0037): who holds a claim, when a claim
+is taken over, and the claims the ledger writer holds in memory for every worker.
+
+Here, below both the HTTP API and the workers, because both use it: the API claims keys,
+the writer's process holds them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from concurrent.futures import Future
+from typing import Protocol
+
+# A claim held by a process this machine cannot see (or cannot tell is alive) is taken over
+# after this many seconds: twice the longest a request waits for the ledger.
+claim_stale_s = 120
+
+
+def process_tag() -> str:
+    """Who holds a claim: host, pid and the process's start time (a reused pid differs)."""
+    return f"{socket.gethostname()}/{os.getpid()}/{_start_ticks(os.getpid())}"
+
+
+def _start_ticks(pid: int) -> str:
+    """The process's start time in clock ticks, or "?" if it is not running (a zombie, dead
+    but not yet reaped by its parent, counts as not running)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return "?"
+    return "?" if len(fields) < 20 or fields[0] in ("Z", "X") else fields[19]
+
+
+def holder_is_gone(holder: str) -> bool:
+    """True only when the holder ran on this machine and that process no longer exists."""
+    host, _, rest = holder.partition("/")
+    pid, _, started = rest.partition("/")
+    if host != socket.gethostname() or not pid.isdigit() or started == "?":
+        return False
+    return _start_ticks(int(pid)) != started
+
+
+class ClaimsAcrossProcesses(Protocol):
+    """Where several processes serving one database meet to claim Idempotency-Keys: the
+    database (`SharedClaims`) or the ledger writer's memory (`HeldClaims`, asked over the
+    writer's socket by `colony serve --workers`)."""
+
+    def claim(self, scope: str, key: str, request_sha256: str, now_ns: int) -> str | None: ...
+
+    def drop(self, scope: str, key: str) -> None: ...
+
+    def drop_later(self, scope: str, key: str) -> Future[None]:
+        """`drop` without waiting: the future is done once it is dropped."""
+        ...
+
+
+class HeldClaims:
+    """Claims on Idempotency-Keys held in one process's memory for every process serving the
+    database (the ledger writer's, docs/adr/0037): the rule of `SharedClaims` without a write
+    to the database. Each claim names its holder (`process_tag`); a holder that died on this
+    machine is taken over at once, any other after `claim_stale_s`."""
+
+    def __init__(self) -> None:
+        # (scope, key) -> (request hash, holder, claimed at)
+        self._held: dict[tuple[str, str], tuple[str, str, int]] = {}
+        self._lock = threading.Lock()
+
+    def claim(
+        self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str
+    ) -> str | None:
+        """None if `holder` now holds the key, else the request hash of whoever does."""
+        with self._lock:
+            held = self._held.get((scope, key))
+            if held is not None:
+                held_sha256, held_by, claimed_at_ns = held
+                stale = now_ns - claimed_at_ns > claim_stale_s * 1_000_000_000
+                if not stale and not holder_is_gone(held_by):
+                    return held_sha256
+            self._held[(scope, key)] = (request_sha256, holder, now_ns)
+            return None
+
+    def drop(self, scope: str, key: str, holder: str) -> None:
+        """Drop `holder`'s claim on the key (one taken over since is not its own to drop)."""
+        with self._lock:
+            held = self._held.get((scope, key))
+            if held is not None and held[1] == holder:
+                del self._held[(scope, key)]
+
+    def __len__(self) -> int:
+        return len(self._held)
