@@ -54,6 +54,13 @@ def record_timestamps(records: bytes) -> npt.NDArray[np.uint64]:
     return np.frombuffer(records, dtype=_RECORD)["timestamp"]
 
 
+def records_through(records: bytes, timestamp: int) -> int:
+    """How many of the (time-ordered) codec records are at or before `timestamp`."""
+    # np.uint64: searchsorted would compare a Python int beside u64 as a float, and
+    # nanosecond timestamps differ below a float's precision.
+    return int(np.searchsorted(record_timestamps(records), np.uint64(timestamp), side="right"))
+
+
 def job_entries(records: bytes) -> tuple[Entries, Entries]:
     """The sorted ids entries and account lines entries of a job's codec records."""
     r = np.frombuffer(records, dtype=_RECORD)
@@ -91,7 +98,7 @@ def cut_pages(entries: Entries, page_entries: int) -> Iterator[tuple[bytes, byte
 def below(entries: Entries, timestamp: int) -> Entries:
     """The entries that point at or before `timestamp`, still sorted."""
     stamps = np.frombuffer(entries.tobytes(), dtype=_TS)[2::3]
-    kept: Entries = entries[stamps <= timestamp]
+    kept: Entries = entries[stamps <= np.uint64(timestamp)]
     return kept
 
 
@@ -120,6 +127,10 @@ def _entry_count(page: bytes) -> int:
     return len(page) // ENTRY_BYTES
 
 
+def _entry_at(page: bytes, i: int) -> bytes:
+    return page[i * ENTRY_BYTES : (i + 1) * ENTRY_BYTES]
+
+
 def _prefix_at(page: bytes, i: int) -> bytes:
     return page[i * ENTRY_BYTES : i * ENTRY_BYTES + KEY_BYTES]
 
@@ -137,17 +148,12 @@ def find_key(page: bytes, key: bytes) -> int | None:
 def timestamps_of(page: bytes, key: bytes, after: int, through: int) -> list[int]:
     """The timestamps of `key`'s entries in a page with after < timestamp <= through,
     ascending."""
-    low = key + (after + 1).to_bytes(8, "big") if after < (1 << 64) - 1 else None
-    if low is None:
-        return []
+    low = key + (after + 1).to_bytes(8, "big")
     high = key + through.to_bytes(8, "big")
     n = _entry_count(page)
-    i = bisect.bisect_left(range(n), low, key=lambda j: page[j * 24 : j * 24 + 24])
+    i = bisect.bisect_left(range(n), low, key=lambda j: _entry_at(page, j))
     found = []
-    while i < n:
-        entry = page[i * ENTRY_BYTES : (i + 1) * ENTRY_BYTES]
-        if entry > high:
-            break
+    while i < n and (entry := _entry_at(page, i)) <= high:
         found.append(int.from_bytes(entry[KEY_BYTES:], "big"))
         i += 1
     return found

@@ -32,8 +32,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import numpy as np
-
 from colony.ledger import codec
 from colony.ledger.archive import ArchiveJob
 from colony.ledger.history import Balances
@@ -234,9 +232,7 @@ class SqlHistoryArchive:
             ).fetchone()
             if row is not None:
                 page = bytes(row[1])
-                kept = int(
-                    np.searchsorted(hr.record_timestamps(page), np.uint64(timestamp), side="right")
-                )
+                kept = hr.records_through(page, timestamp)
                 if kept * _SIZE < len(page):
                     s.execute(
                         "UPDATE ledger_archive_records SET records = ? WHERE first_timestamp = ?",
@@ -279,10 +275,8 @@ class SqlHistoryArchive:
                     (start, through, pages),
                 ).fetchall()
                 body = b"".join(bytes(r[1]) for r in rows)
-                stamps = hr.record_timestamps(body)
-                # np.uint64: a Python int beside uint64 would be compared as a float.
-                lo = int(np.searchsorted(stamps, np.uint64(after_timestamp), side="right"))
-                hi = int(np.searchsorted(stamps, np.uint64(through), side="right"))
+                lo = hr.records_through(body, after_timestamp)
+                hi = hr.records_through(body, through)
                 found += codec.unpack_transfers(body[lo * _SIZE : hi * _SIZE])
                 if len(rows) < pages:
                     break
@@ -317,15 +311,10 @@ class SqlHistoryArchive:
         with self._pinned() as runs, self._read.session() as s:
             for run in _line_runs(runs, key, after_timestamp, through, newest_first=False):
                 need = limit - len(stamps)
-                floor = s.execute(
-                    "SELECT first_key FROM ledger_archive_pages WHERE run = ? AND first_key <= ?"
-                    " ORDER BY first_key DESC LIMIT 1",
-                    (run.run, low),
-                ).fetchone()
                 rows = s.execute(
                     "SELECT entries FROM ledger_archive_pages WHERE run = ? AND first_key >= ?"
                     " AND first_key <= ? ORDER BY first_key LIMIT ?",
-                    (run.run, bytes(floor[0]) if floor else low, high, self._pages_for(need)),
+                    (run.run, _floor_key(s, run.run, low) or low, high, self._pages_for(need)),
                 ).fetchall()
                 for (page,) in rows:
                     stamps += hr.timestamps_of(bytes(page), key, after_timestamp, through)
@@ -687,16 +676,19 @@ def _insert_run(s: Session, run: Run) -> None:
     )
 
 
+def _floor_key(s: Session, run_id: int, key: bytes) -> bytes | None:
+    """The first entry of the run's page that would hold `key` (None: before every page)."""
+    row = s.execute(
+        "SELECT first_key FROM ledger_archive_pages WHERE run = ? AND first_key <= ?"
+        " ORDER BY first_key DESC LIMIT 1",
+        (run_id, key),
+    ).fetchone()
+    return bytes(row[0]) if row else None
+
+
 def _pages_between(s: Session, run_id: int, low: bytes | None, high: bytes | None) -> list[bytes]:
     """The pages of a run that may hold entries with low <= entry < high."""
-    start = None
-    if low is not None:
-        row = s.execute(
-            "SELECT first_key FROM ledger_archive_pages WHERE run = ? AND first_key <= ?"
-            " ORDER BY first_key DESC LIMIT 1",
-            (run_id, low),
-        ).fetchone()
-        start = bytes(row[0]) if row else low
+    start = None if low is None else _floor_key(s, run_id, low) or low
     sql = "SELECT entries FROM ledger_archive_pages WHERE run = ?"
     args: list[object] = [run_id]
     if start is not None:
@@ -708,27 +700,29 @@ def _pages_between(s: Session, run_id: int, low: bytes | None, high: bytes | Non
     return [bytes(r[0]) for r in s.execute(sql + " ORDER BY first_key", args).fetchall()]
 
 
-def _floor_records(s: Session, timestamp: int) -> int:
-    """The first timestamp of the records page that would hold `timestamp`."""
+def _floor_records_row(s: Session, timestamp: int) -> tuple[int, bytes] | None:
+    """The records page that would hold `timestamp` (its first timestamp and records)."""
     row = s.execute(
-        "SELECT first_timestamp FROM ledger_archive_records WHERE first_timestamp <= ?"
+        "SELECT first_timestamp, records FROM ledger_archive_records WHERE first_timestamp <= ?"
         " ORDER BY first_timestamp DESC LIMIT 1",
         (timestamp,),
     ).fetchone()
-    return int(row[0]) if row else timestamp
+    return (int(row[0]), bytes(row[1])) if row else None
+
+
+def _floor_records(s: Session, timestamp: int) -> int:
+    """The first timestamp of the records page that would hold `timestamp`."""
+    row = _floor_records_row(s, timestamp)
+    return row[0] if row else timestamp
 
 
 def _record_at(s: Session, timestamp: int) -> Transfer | None:
-    row = s.execute(
-        "SELECT records FROM ledger_archive_records WHERE first_timestamp <= ?"
-        " ORDER BY first_timestamp DESC LIMIT 1",
-        (timestamp,),
-    ).fetchone()
+    row = _floor_records_row(s, timestamp)
     if row is None:
         return None
-    page = bytes(row[0])
-    i = int(np.searchsorted(hr.record_timestamps(page), np.uint64(timestamp)))
-    if i * _SIZE >= len(page) or int(hr.record_timestamps(page)[i]) != timestamp:
+    page = row[1]
+    i = hr.records_through(page, timestamp) - 1
+    if i < 0 or int(hr.record_timestamps(page)[i]) != timestamp:
         return None
     return codec.unpack_transfers(page[i * _SIZE : (i + 1) * _SIZE])[0]
 
