@@ -28,7 +28,7 @@ from __future__ import annotations
 import itertools
 import struct
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -460,10 +460,9 @@ class SqlHistoryArchive:
 
     def _merge(self, plan: tuple[int, list[Run]]) -> Iterator[None]:
         level, inputs = plan
-        run_id = self._take_run_ids(1)[0]
-        self._merging_run = run_id
-        with self._write.transaction() as s:
-            s.execute("INSERT INTO ledger_archive_loose (run) VALUES (?)", (run_id,))
+        out = self._new_run()
+        self._merging_run = out.run_id
+        with self._write.session() as s:
             marks = ",".join("?" * len(inputs))
             fences = sorted(
                 bytes(row[0])
@@ -474,47 +473,23 @@ class SqlHistoryArchive:
             )
         yield
         bounds: list[bytes | None] = [None, *fences[merge_slice_pages::merge_slice_pages], None]
-        carry = hr.from_pages([])
-        first_key = b""
-        last_key = b""
-        size = self._page_entries
         for low, high in itertools.pairwise(bounds):
             with self._write.session() as s:
                 parts = [
                     hr.within(hr.from_pages(_pages_between(s, r.run, low, high)), low, high)
                     for r in inputs
                 ]
-            merged = hr.merge([carry, *parts])
-            full = len(merged) // size * size if high is not None else len(merged)
-            out, carry = merged[:full], merged[full:]
-            if len(out):
-                raw = out.tobytes()
-                first_key = first_key or raw[:24]
-                last_key = raw[-24:]
-                self._write_pages(run_id, hr.cut_pages(out, size))
+            out.add(parts, last=high is None)
             yield
-        new = Run(
-            run_id,
-            inputs[0].kind,
-            level,
-            min(r.first_timestamp for r in inputs),
-            max(r.last_timestamp for r in inputs),
-            sum(r.entries for r in inputs),
-            first_key,
-            last_key,
+        first = min(r.first_timestamp for r in inputs)
+        self._retire(
+            inputs, out.run(inputs[0].kind, level, first, max(r.last_timestamp for r in inputs))
         )
-        self._retire(inputs, new)
 
     def _rewrite_below(self, run: Run, timestamp: int) -> Run | None:
         """A copy of a run without its entries after `timestamp` (None: nothing is left)."""
-        run_id = self._take_run_ids(1)[0]
-        with self._write.transaction() as s:
-            s.execute("INSERT INTO ledger_archive_loose (run) VALUES (?)", (run_id,))
-        kept = 0
-        first_key = last_key = b""
+        out = self._new_run()
         after: bytes | None = None
-        carry = hr.from_pages([])
-        size = self._page_entries
         while True:
             with self._write.session() as s:
                 rows = s.execute(
@@ -525,34 +500,24 @@ class SqlHistoryArchive:
                     if after is not None
                     else (run.run, rewrite_read_pages),
                 ).fetchall()
-            last_batch = len(rows) < rewrite_read_pages
+            last = len(rows) < rewrite_read_pages
             if rows:
                 after = bytes(rows[-1][0])
-            part = hr.merge([carry, hr.below(hr.from_pages(bytes(r[1]) for r in rows), timestamp)])
-            full = len(part) if last_batch else len(part) // size * size
-            out, carry = part[:full], part[full:]
-            if len(out):
-                raw = out.tobytes()
-                first_key = first_key or raw[:24]
-                last_key = raw[-24:]
-                kept += len(out)
-                self._write_pages(run_id, hr.cut_pages(out, size))
-            if last_batch:
+            out.add([hr.below(hr.from_pages(bytes(r[1]) for r in rows), timestamp)], last=last)
+            if last:
                 break
-        if not kept:
+        if not out.entries:
             with self._lock:
-                self._loose.append(run_id)
+                self._loose.append(out.run_id)
             return None
-        return Run(
-            run_id,
-            run.kind,
-            run.level,
-            run.first_timestamp,
-            min(run.last_timestamp, timestamp),
-            kept,
-            first_key,
-            last_key,
-        )
+        return out.run(run.kind, run.level, run.first_timestamp, min(run.last_timestamp, timestamp))
+
+    def _new_run(self) -> _RunPages:
+        """A run to write, listed loose until it is made visible (or, unfinished, removed)."""
+        run_id = self._take_run_ids(1)[0]
+        with self._write.transaction() as s:
+            s.execute("INSERT INTO ledger_archive_loose (run) VALUES (?)", (run_id,))
+        return _RunPages(run_id, self._page_entries, self._write_pages)
 
     def _retire(self, old: list[Run], new: Run | None) -> None:
         """Make `new` visible in place of `old`, in one transaction; `old`'s pages go once no
@@ -609,6 +574,50 @@ def _transfer_in(s: Session, runs: tuple[Run, ...], transfer_id: int) -> Transfe
         if timestamp is not None:
             return _record_at(s, timestamp)
     return None
+
+
+class _RunPages:
+    """A new run's pages, written as its entries arrive in key order: full pages at once, the
+    rest carried until more come or the run ends."""
+
+    def __init__(
+        self,
+        run_id: int,
+        page_entries: int,
+        write_pages: Callable[[int, Iterator[tuple[bytes, bytes]]], None],
+    ) -> None:
+        self.run_id = run_id
+        self._page_entries = page_entries
+        self._write_pages = write_pages
+        self._carry = hr.from_pages([])
+        self.entries = 0
+        self._first_key = b""
+        self._last_key = b""
+
+    def add(self, parts: list[hr.Entries], *, last: bool) -> None:
+        """Sorted entries, all after those added before; `last`: the run ends with them."""
+        merged = hr.merge([self._carry, *parts])
+        size = self._page_entries
+        full = len(merged) if last else len(merged) // size * size
+        out, self._carry = merged[:full], merged[full:]
+        if len(out):
+            raw = out.tobytes()
+            self._first_key = self._first_key or raw[: hr.ENTRY_BYTES]
+            self._last_key = raw[-hr.ENTRY_BYTES :]
+            self.entries += len(out)
+            self._write_pages(self.run_id, hr.cut_pages(out, size))
+
+    def run(self, kind: int, level: int, first_timestamp: int, last_timestamp: int) -> Run:
+        return Run(
+            self.run_id,
+            kind,
+            level,
+            first_timestamp,
+            last_timestamp,
+            self.entries,
+            self._first_key,
+            self._last_key,
+        )
 
 
 def _oldest_first(run: Run) -> int:
