@@ -95,6 +95,15 @@ STORAGE_FACE = {"tables", "open", "group_commit", "record_cache", "secrets_key"}
 ALLOWED["settlement"] = {"kernel", "ledger", "partners", "payments", "settlement"}
 for _layer in ("api", "cli"):
     ALLOWED[_layer] |= {"settlement"}
+# Credentials: PINs and passwords under argon2id, with tries counted.
+ALLOWED["credentials"] = {"kernel", "storage", "credentials"}
+# The web shell (docs/adr/0038): layout, languages, sessions, CSRF, security headers. Its
+# page modules (`web/*_pages.py`), like every product's (`<product>/pages.py`), sit with the
+# routers; the app includes them and installs the shell's answers.
+ALLOWED["web"] = {"kernel", "storage", "credentials", "web"}
+for _layer in ("api", "cli"):
+    ALLOWED[_layer] |= {"web", "credentials"}
+PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "credentials")
 # The chart of accounts declares every ledger code and id scheme on the kernel alone; every
 # product and outer layer takes its codes from it, and the ledger stays free of it.
 ALLOWED["chart"] = {"kernel", "chart"}
@@ -134,8 +143,11 @@ def _modules() -> list[tuple[str, Path]]:
 
 
 def _is_router_module(path: Path) -> bool:
-    """A product's router module: `router.py` or `<name>_router.py` in its package."""
-    return path.parent.parent == SRC and (path.stem == "router" or path.stem.endswith("_router"))
+    """A product's router module: `router.py` or `<name>_router.py` in its package; its
+    screens, `pages.py` or `<name>_pages.py`, are routers too."""
+    return path.parent.parent == SRC and (
+        path.stem in ("router", "pages") or path.stem.endswith(("_router", "_pages"))
+    )
 
 
 # What a router module may import: it serves one product's routes with the HTTP kit, and may
@@ -202,7 +214,9 @@ def test_only_the_app_imports_a_router(path: Path) -> None:
 
 
 def test_the_app_includes_every_router() -> None:
-    from colony.api.app import ROUTERS as included
+    from colony.api.app import PAGES, ROUTERS
+
+    included = (*ROUTERS, *PAGES)
 
     for path in ROUTER_MODULES:
         name = ".".join(path.relative_to(SRC).with_suffix("").parts)

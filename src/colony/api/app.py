@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from colony import __version__
@@ -29,7 +30,10 @@ from colony.phones import router as phones
 from colony.settlement import router as settlement
 from colony.settlement import statement_bytes_max
 from colony.wallets import funding_router as funding
+from colony.wallets import pages as wallet_pages
 from colony.wallets import router as wallets
+from colony.web import app_pages, shell
+from colony.web.guard import SecurityHeaders
 from colony.webhooks import router as webhooks
 
 # The largest request body a route takes, in bytes: a payment's is a few hundred, and the
@@ -57,6 +61,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     donations.router,
     phones.router,
     page.router,
+)
+# The screens (docs/adr/0038), after the API's routes: the wallet app's way in, then each
+# product's pages (`<product>/pages.py`). A product with screens adds its pages here.
+PAGES: tuple[APIRouter, ...] = (
+    app_pages.router,
+    wallet_pages.router,
 )
 
 
@@ -260,6 +270,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
     )
     app.state.colony = ctx  # what the `Ctx` dependency hands every route (api/deps.py)
     errors.install(app)
+    shell.install(app)
     if ctx.limiter is None:
         ctx.limiter = RateLimiter(ctx.clock)
     if ctx.address_limiter is None:
@@ -271,9 +282,12 @@ def create_app(ctx: ApiContext) -> FastAPI:
     app.add_middleware(PaymentsFirst)
     app.add_middleware(BodyLimited)
     app.add_middleware(RateLimited, ctx=ctx)
-    for router in ROUTERS:
+    app.add_middleware(SecurityHeaders)
+    for router in (*ROUTERS, *PAGES):
         # The routes themselves, as `@app.post` would add them: an included router is
         # matched again on every request, a cost the hot path does not need to pay.
         app.router.routes.extend(router.routes)
+    # The screens' files: Colony's own and the vendored libraries, from the package.
+    app.mount("/static", StaticFiles(packages=[("colony.web", "static")]), name="static")
     describe(app, ROUTERS)
     return app

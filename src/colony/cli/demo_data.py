@@ -134,8 +134,10 @@ def seed_market(ctx: ApiContext) -> DemoMarket:
     """Seed the demo market, once: people, merchants, partners and their money."""
     wallets = {p.key: _wallet(ctx, p) for p in PEOPLE}
     merchants = {m.key: _merchant(ctx, m) for m in MERCHANTS}
+    assert ctx.funding is not None, "build_context sets ctx.funding"
     for partner, currency in PARTNERS:
-        _ok(ctx.wallets.register_funding_partner(partner, currency))
+        # With its record, so the app offers it for top-ups (the ledger account alone does not).
+        _ok(ctx.funding.register_partner(partner, "bank", currency)[0])
     _money(ctx, merchants)
     rate_age_days = _rates_for_today(ctx)
     _shanghai_to_lapland(ctx, wallets["liwei"], merchants["gifts"])

@@ -20,6 +20,7 @@ from colony.api.rate_limit import RateLimiter, address_share, rate_limit_per_s
 from colony.api.sql_store import open_api_store
 from colony.cli import demo_data, fx_commands, serving_heap
 from colony.cli.ledger_commands import DatabaseOption, fail
+from colony.credentials import CredentialService, argon2_hasher, open_credential_store
 from colony.donations import DonationService, open_cause_store
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
@@ -41,6 +42,8 @@ from colony.phones import (
 from colony.storage.open import database_url_from_env, is_postgres
 from colony.storage.secrets_key import secret_box_for
 from colony.wallets import FundingService, WalletService, open_funding_store, open_wallet_store
+from colony.web.sessions import open_session_store
+from colony.web.shell import CSRF_KEY_PURPOSE, Shell
 from colony.webhooks import (
     HttpSender,
     Sender,
@@ -123,8 +126,23 @@ def build_context(
     pepper = secret_box_for(database_url).derived_key(CODE_PEPPER_PURPOSE)
     proofs = PhoneProofService(phone_store, sender, clock, secrets.token_bytes, pepper)
     ctx.provide(proofs, phone_store)
+    credential_store = open_credential_store(database_url)
+    ctx.provide(CredentialService(credential_store, clock, argon2_hasher()), credential_store)
+    shell = web_shell(database_url, clock)
+    ctx.provide(shell, shell.sessions)
     ledger.add_duty(lambda: reconcile(ctx))
     return ctx
+
+
+def web_shell(database_url: str, clock: Clock) -> Shell:
+    """The screens' shell: sessions in the database, forms' CSRF tokens keyed by the
+    secrets key. Cookies say Secure when COLONY_SECURE_COOKIES=1 (served behind TLS)."""
+    return Shell(
+        open_session_store(database_url),
+        clock,
+        secret_box_for(database_url).derived_key(CSRF_KEY_PURPOSE),
+        secure_cookies=os.environ.get("COLONY_SECURE_COOKIES") == "1",
+    )
 
 
 def show_sms_log() -> None:

@@ -28,6 +28,7 @@ class Purpose(enum.StrEnum):
     """What proving the number is for: a code proved for one purpose proves nothing else."""
 
     open_wallet = "open_wallet"
+    sign_in = "sign_in"  # the wallet app's sign-in and sign-up (src/colony/web)
 
 
 @dataclass(frozen=True)

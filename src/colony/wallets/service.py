@@ -226,6 +226,14 @@ class WalletService:
         balance = account.credits_posted - account.debits_posted
         return balance, balance - account.debits_pending
 
+    def limits_today(self, wallet: Wallet) -> tuple[TierLimits, int]:
+        """The wallet's tier limits, and what it has spent (posted or held) today, UTC,
+        against the daily outflow cap."""
+        day = self._clock.now_ns() // NS_PER_S // SECONDS_PER_DAY
+        found = self._ledger.lookup_accounts([wallet.outflow_account_id(day)])
+        spent = found[0].debits_posted + found[0].debits_pending if found else 0
+        return self._limits[wallet.tier], spent
+
     def p2p(
         self,
         from_phone: str,

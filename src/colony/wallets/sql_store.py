@@ -36,6 +36,14 @@ class SqlWalletStore:
         found = self._cache.by_id(wallet_id)
         return found if found is not None else self._one("id = ?", (wallet_id,))
 
+    def of_phone(self, phone: str) -> list[Wallet]:
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {WALLET_COLUMNS} FROM wallets WHERE phone = ? ORDER BY created_at_ns, id",
+                (phone,),
+            ).fetchall()
+        return [wallet_of(r) for r in rows]
+
     def set_tier(self, wallet_id: str, tier: Tier) -> None:
         with self._tables.session() as db:
             db.execute("UPDATE wallets SET tier = ? WHERE id = ?", (int(tier), wallet_id))

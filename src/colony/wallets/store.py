@@ -17,6 +17,9 @@ class WalletStore(Protocol):
 
     def by_id(self, wallet_id: str) -> Wallet | None: ...
 
+    def of_phone(self, phone: str) -> list[Wallet]:
+        """Every wallet of the number, one per currency, oldest first."""
+
     def set_tier(self, wallet_id: str, tier: Tier) -> None: ...
 
     def all(self, after_id: str, limit: int) -> list[Wallet]:

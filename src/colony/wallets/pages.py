@@ -1,0 +1,297 @@
+"""The wallet app's screens behind sign-in (`/app`): home (balance, limits, recent activity),
+activity with its receipts, sending money by phone number, topping up and withdrawing
+through a funding partner.
+
+Every form that moves money carries `op`, a random id drawn when the form was drawn: the
+ledger transfer id is derived from it (as an API request's from its Idempotency-Key), so a
+form sent twice (a double tap, a retried POST) moves the money once. Sending and withdrawing
+ask for the PIN every time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from colony.api.deps import Ctx
+from colony.api.idempotency import transfer_id_for
+from colony.chart import TransferCode
+from colony.credentials import CredentialResult, CredentialService
+from colony.kernel.errors import InvalidInput
+from colony.kernel.money import Money
+from colony.ledger import Transfer, TransferFlags
+from colony.wallets import MovementKind, Tier, Wallet, WalletResult
+from colony.wallets.funding import MovementStatus, movement_id
+from colony.web.i18n import N_, Texts
+from colony.web.shell import Redirect, Refused, Shell
+from colony.web.wallet_access import pin_refusal, pin_subject, typed_phone
+
+router = APIRouter(include_in_schema=False)
+
+# Activity lines per page (the home screen shows the first page; scrolling loads the next).
+activity_page_lines = 20
+# Random bytes in a form's `op` (its idempotency key).
+op_bytes = 16
+
+# How each kind of movement reads in a person's activity, by the chart's transfer code.
+ACTIVITY_LABELS = {
+    TransferCode.opening_deposit: N_("Wallet opened"),
+    TransferCode.p2p: N_("Money sent"),  # or received, by the direction
+    TransferCode.top_up: N_("Top-up"),
+    TransferCode.withdrawal: N_("Withdrawal"),
+    TransferCode.payment: N_("Payment"),
+    TransferCode.fx_payer: N_("Payment abroad"),
+    TransferCode.refund: N_("Refund"),
+    TransferCode.donation: N_("Donation"),
+}
+OTHER, RECEIVED, RELEASED = N_("Other"), N_("Money received"), N_("Hold released")
+TIER_NAMES = {Tier.phone_only: N_("Phone only"), Tier.identity_verified: N_("Identity verified")}
+STATUS_NAMES = {
+    MovementStatus.pending: N_("Waiting for the bank"),
+    MovementStatus.succeeded: N_("Done"),
+    MovementStatus.failed: N_("Declined"),
+    MovementStatus.expired: N_("Expired: the bank did not answer"),
+}
+PARTNER_KINDS = {"bank": N_("bank"), "card_issuer": N_("card issuer")}
+
+
+_CODES = {int(code): code for code in TransferCode}
+# The movements a funding partner confirms, by the transfer's code.
+_MOVEMENT_KINDS = {
+    int(TransferCode.top_up): MovementKind.top_up,
+    int(TransferCode.withdrawal): MovementKind.withdrawal,
+}
+
+
+@dataclass(frozen=True)
+class ActivityItem:
+    transfer_hex: str
+    label: str
+    amount_minor: int  # signed: money in is positive
+    timestamp: int
+    pending: bool
+
+
+def signed_in_wallet(ctx: Ctx, shell: Shell, request: Request) -> Wallet:
+    session = shell.signed_in(request, "app")
+    wallet = ctx.wallet_store.by_id(session.subject)
+    if wallet is None:
+        raise Redirect("/app/signin")
+    return wallet
+
+
+def _activity(
+    ctx: Ctx, wallet: Wallet, before: int | None
+) -> tuple[list[ActivityItem], int | None]:
+    page = ctx.ledger.statement(
+        wallet.account_id, before_timestamp=before, limit=activity_page_lines, reverse=True
+    )
+    items = [_item(wallet, line.transfer, line.timestamp, line.kind) for line in page.lines]
+    return items, page.next_cursor
+
+
+def _item(wallet: Wallet, transfer: Transfer, timestamp: int, kind: str) -> ActivityItem:
+    incoming = transfer.credit_account_id == wallet.account_id
+    code = _CODES.get(transfer.code)
+    label = ACTIVITY_LABELS.get(code, OTHER) if code is not None else OTHER
+    if code is TransferCode.p2p and incoming:
+        label = RECEIVED
+    if kind == "expiry":
+        label = RELEASED
+    amount = transfer.amount if incoming != (kind == "expiry") else -transfer.amount
+    pending = bool(transfer.flags & TransferFlags.pending)
+    return ActivityItem(f"{transfer.id:032x}", label, amount, timestamp, pending)
+
+
+def _page(shell: Shell, request: Request, template: str, **values: Any) -> Response:
+    """A screen behind sign-in: the tab bar shows."""
+    return shell.render(request, template, signed_in=True, **values)
+
+
+def _op(shell: Shell) -> str:
+    return shell.token_bytes(op_bytes).hex()
+
+
+@router.get("/app")
+def home(request: Request, ctx: Ctx) -> Response:
+    shell = ctx.service(Shell)
+    wallet = signed_in_wallet(ctx, shell, request)
+    balance, available = ctx.wallets.balances(wallet)
+    limits, spent_today = ctx.wallets.limits_today(wallet)
+    items, cursor = _activity(ctx, wallet, None)
+    return _page(shell,
+        request, "wallets/home.html", wallet=wallet, balance=balance, available=available,
+        limits=limits, spent_today=spent_today, items=items, cursor=cursor,
+        tier_name=TIER_NAMES[wallet.tier],
+    )  # fmt: skip
+
+
+@router.get("/app/activity")
+def activity(request: Request, ctx: Ctx, before: int | None = None, part: int = 0) -> Response:
+    """A page of older activity: the whole screen, or (`part=1`) just its lines, which the
+    home screen's script appends as the person scrolls."""
+    shell = ctx.service(Shell)
+    wallet = signed_in_wallet(ctx, shell, request)
+    if before is not None and before <= 0:
+        raise Refused(400, "before: a cursor the previous page gave")
+    items, cursor = _activity(ctx, wallet, before)
+    template = "wallets/activity_lines.html" if part else "wallets/activity.html"
+    response = _page(shell, request, template, wallet=wallet, items=items, cursor=cursor)
+    if part and cursor:
+        response.headers["x-next-cursor"] = str(cursor)
+    return response
+
+
+@router.get("/app/activity/{transfer_hex}")
+def receipt(transfer_hex: str, request: Request, ctx: Ctx) -> Response:
+    shell = ctx.service(Shell)
+    wallet = signed_in_wallet(ctx, shell, request)
+    try:
+        transfer_id = int(transfer_hex, 16) if len(transfer_hex) == 32 else -1
+    except ValueError:
+        transfer_id = -1
+    found = ctx.ledger.lookup_transfers([transfer_id]) if transfer_id >= 0 else []
+    mine = [t for t in found if wallet.account_id in (t.debit_account_id, t.credit_account_id)]
+    if not mine:
+        raise Refused(404, "No such receipt in this wallet.")
+    item = _item(wallet, mine[0], mine[0].timestamp, "transfer")
+    movement, status = None, None
+    kind = _MOVEMENT_KINDS.get(mine[0].code)
+    if kind is not None and ctx.funding is not None:
+        movement = ctx.funding.movement(movement_id(kind, mine[0].id))
+        status = ctx.funding.status(movement) if movement is not None else None
+    return _page(
+        shell, request, "wallets/receipt.html", wallet=wallet, item=item, movement=movement,
+        movement_status=STATUS_NAMES[status] if status is not None else None,
+    )  # fmt: skip
+
+
+def _amount(text: str, currency: str) -> int | None:
+    try:
+        minor = Money.parse(text.strip().replace(",", ""), currency).amount_minor
+    except (InvalidInput, ValueError, ArithmeticError):
+        return None
+    return minor if minor > 0 else None
+
+
+def _pin_ok(ctx: Ctx, shell: Shell, request: Request, wallet: Wallet, pin: str) -> str | None:
+    """None when the PIN is right; else what to tell the person."""
+    checked = ctx.service(CredentialService).check(pin_subject(wallet.phone), pin)
+    return None if checked.result is CredentialResult.ok else pin_refusal(shell, request, checked)
+
+
+@router.get("/app/send")
+def send_page(request: Request, ctx: Ctx) -> Response:
+    shell = ctx.service(Shell)
+    wallet = signed_in_wallet(ctx, shell, request)
+    return _page(shell,
+        request, "wallets/send.html", wallet=wallet, op=_op(shell), to_phone="", amount="",
+        error=None,
+    )  # fmt: skip
+
+
+@router.post("/app/send")
+async def send(request: Request, ctx: Ctx) -> Response:
+    shell = ctx.service(Shell)
+    form = await shell.form(request)
+    wallet = signed_in_wallet(ctx, shell, request)
+    t = shell.texts(request)
+    to_phone = typed_phone(form.get("to_phone", ""))
+    amount_minor = _amount(form.get("amount", ""), wallet.currency)
+    op = form.get("op", "")
+    error = None
+    if len(op) != op_bytes * 2:
+        raise Refused(400, "This form is missing its id: open Send again.")
+    if amount_minor is None:
+        error = t("Type an amount above zero, such as 12.50.")
+    else:
+        error = _pin_ok(ctx, shell, request, wallet, form.get("pin", ""))
+    if error is None and amount_minor is not None:
+        transfer_id = transfer_id_for(f"web:{wallet.id}", op)
+        outcome = ctx.wallets.p2p(
+            wallet.phone, to_phone, wallet.currency, amount_minor, transfer_id=transfer_id
+        )
+        if outcome.result is WalletResult.ok:
+            return shell.redirect(f"/app/activity/{transfer_id:032x}")
+        error = _send_refusal(t, outcome.result, wallet)
+    return _page(shell,
+        request, "wallets/send.html", status=400, wallet=wallet, op=op,
+        to_phone=form.get("to_phone", ""), amount=form.get("amount", ""), error=error,
+    )  # fmt: skip
+
+
+def _send_refusal(t: Texts, result: WalletResult, wallet: Wallet) -> str:
+    messages = {
+        WalletResult.unknown_wallet: N_("Nobody with that number has a {currency} wallet."),
+        WalletResult.same_wallet: N_("That is your own number."),
+        WalletResult.insufficient_funds: N_("Not enough money in your wallet."),
+        WalletResult.daily_outflow_cap_exceeded: N_("That is over today's limit for your tier."),
+        WalletResult.balance_cap_exceeded: N_("The receiver's wallet cannot hold that much."),
+    }
+    message = messages.get(result, N_("The money was not sent: {reason}."))
+    return t(message, currency=wallet.currency, reason=result.name)
+
+
+@router.get("/app/topup")
+def top_up_page(request: Request, ctx: Ctx) -> Response:
+    return _funding_page(request, ctx, MovementKind.top_up)
+
+
+@router.get("/app/withdraw")
+def withdraw_page(request: Request, ctx: Ctx) -> Response:
+    return _funding_page(request, ctx, MovementKind.withdrawal)
+
+
+def _funding_page(
+    request: Request, ctx: Ctx, kind: MovementKind, *, status: int = 200, error: str | None = None,
+    amount: str = "", op: str | None = None,
+) -> Response:  # fmt: skip
+    shell = ctx.service(Shell)
+    wallet = signed_in_wallet(ctx, shell, request)
+    assert ctx.funding is not None
+    partners = ctx.funding.partners(wallet.currency)
+    return _page(shell,
+        request, "wallets/funding.html", status=status, wallet=wallet, kind=str(kind),
+        partners=partners, op=op or _op(shell), amount=amount, error=error,
+        partner_kinds=PARTNER_KINDS,
+    )  # fmt: skip
+
+
+@router.post("/app/topup")
+async def top_up(request: Request, ctx: Ctx) -> Response:
+    return await _move(request, ctx, MovementKind.top_up)
+
+
+@router.post("/app/withdraw")
+async def withdraw(request: Request, ctx: Ctx) -> Response:
+    return await _move(request, ctx, MovementKind.withdrawal)
+
+
+async def _move(request: Request, ctx: Ctx, kind: MovementKind) -> Response:
+    shell = ctx.service(Shell)
+    form = await shell.form(request)
+    wallet = signed_in_wallet(ctx, shell, request)
+    t = shell.texts(request)
+    assert ctx.funding is not None
+    op = form.get("op", "")
+    if len(op) != op_bytes * 2:
+        raise Refused(400, "This form is missing its id: open the page again.")
+    amount_minor = _amount(form.get("amount", ""), wallet.currency)
+    error = None
+    if amount_minor is None:
+        error = t("Type an amount above zero, such as 12.50.")
+    elif kind is MovementKind.withdrawal:
+        error = _pin_ok(ctx, shell, request, wallet, form.get("pin", ""))
+    if error is None and amount_minor is not None:
+        act = ctx.funding.top_up if kind is MovementKind.top_up else ctx.funding.withdraw
+        transfer_id = transfer_id_for(f"web:{wallet.id}", op)
+        outcome = act(wallet, form.get("partner", ""), amount_minor, transfer_id=transfer_id)
+        if outcome.movement is not None:
+            return shell.redirect(f"/app/activity/{transfer_id:032x}")
+        error = t("The bank refused it: {reason}.", reason=outcome.result.name)
+    return _funding_page(
+        request, ctx, kind, status=400, error=error, amount=form.get("amount", ""), op=op
+    )

@@ -1,0 +1,101 @@
+"""Languages: texts from message catalogues (`locales/<locale>/messages.po`, read with babel
+at start-up, so there is no compile step), formats from babel's locale data.
+
+A person's language is the one they switched to (a cookie), else the best of their
+browser's Accept-Language that Colony speaks, else English.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+
+from babel import Locale
+from babel.dates import format_datetime
+from babel.messages.pofile import read_po
+
+from colony.kernel.clock import NS_PER_S
+from colony.kernel.money import Money
+
+# The languages Colony speaks: babel's locale identifiers, and each one's own name for itself.
+LOCALES: dict[str, str] = {"en": "English", "zh_Hans": "简体中文", "fi": "Suomi"}
+DEFAULT_LOCALE = "en"
+# The cookie that remembers a switch, and how long, in seconds.
+LANGUAGE_COOKIE = "colony_lang"
+language_cookie_s = 365 * 86_400
+# The most languages read from one Accept-Language header: the rest are ignored.
+accept_language_items_max = 16
+
+
+def N_(msgid: str) -> str:
+    """Marks a text for the catalogues where it is written, to be translated where it is
+    shown (`t(text)`): the catalogue test finds every `t("...")` and `N_("...")`."""
+    return msgid
+
+
+@functools.cache
+def catalogue(locale: str) -> dict[str, str]:
+    """msgid → msgstr of one language (English is the msgids themselves)."""
+    source = resources.files("colony.web") / "locales" / locale / "messages.po"
+    if not source.is_file():
+        return {}
+    with source.open("rb") as file:
+        read = read_po(file, locale=locale)
+    return {str(m.id): str(m.string) for m in read if m.id and m.string}
+
+
+def _accepted(header: str) -> list[str]:
+    """Accept-Language's tags, most wanted first ("zh-CN,zh;q=0.9" → ["zh-CN", "zh"])."""
+    weighted = []
+    for position, item in enumerate(header.split(",")[:accept_language_items_max]):
+        tag, _, params = item.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if tag:
+            weighted.append((-weight, position, tag.strip()))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def negotiate(chosen: str | None, accept_language: str | None) -> str:
+    """The language to answer in: the switch, else the browser's, else English."""
+    if chosen in LOCALES:
+        return chosen
+    for tag in _accepted(accept_language or ""):
+        language = tag.replace("_", "-").split("-")[0].lower()
+        if language == "zh":
+            return "zh_Hans"  # traditional-script catalogues are not written yet
+        if language in LOCALES:
+            return language
+    return DEFAULT_LOCALE
+
+
+@dataclass(frozen=True)
+class Texts:
+    """One language's texts and formats, handed to every template as `t`."""
+
+    locale: str
+
+    def __call__(self, msgid: str, **values: object) -> str:
+        text = catalogue(self.locale).get(msgid, msgid)
+        return text.format(**values) if values else text
+
+    def money(self, amount_minor: int, currency: str) -> str:
+        return Money(amount_minor, currency).format(self.babel_locale)
+
+    def time(self, timestamp_ns: int) -> str:
+        when = datetime.fromtimestamp(timestamp_ns // NS_PER_S, tz=UTC)
+        return format_datetime(when, "medium", tzinfo=UTC, locale=self.babel_locale)
+
+    @property
+    def babel_locale(self) -> str:
+        return str(Locale.parse(self.locale))
+
+    @property
+    def html_lang(self) -> str:
+        return {"zh_Hans": "zh-Hans"}.get(self.locale, self.locale)

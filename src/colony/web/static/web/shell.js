@@ -1,0 +1,11 @@
+// What every screen does with script (each works without it too): a language choice
+// applies at once, and the wallet app registers its service worker (it installs as an app).
+"use strict";
+document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
+  select.addEventListener("change", () => select.form.requestSubmit());
+  const button = select.form.querySelector("button[type=submit]");
+  if (button) button.hidden = true;
+});
+if ("serviceWorker" in navigator && location.pathname.startsWith("/app")) {
+  navigator.serviceWorker.register("/app/sw.js", { scope: "/app" }).catch(() => {});
+}

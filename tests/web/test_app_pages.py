@@ -1,0 +1,380 @@
+"""The wallet app over real HTTP on loopback, without script: sign-up and sign-in with a
+texted code and a PIN, home, top-up confirmed by the bank, sending money, receipts, and what
+guards it (CSRF, sessions, headers, the PIN's lock)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from colony.api.context import ApiContext
+from colony.credentials import attempts_max
+from colony.kernel.clock import ManualClock
+from colony.web.guard import CONTENT_SECURITY_POLICY
+from colony.web.shell import local_path
+from tests.api.test_wallet_api import OPERATOR
+from tests.web.visitor import Visitor, code_sent_to, signed_up, words
+
+Served = tuple[httpx.Client, ApiContext, ManualClock]
+MEI = "+6581230001"
+ALI = "+6581230002"
+
+
+_opened: list[Visitor] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_visitors() -> Iterator[None]:
+    yield
+    while _opened:
+        _opened.pop().close()
+
+
+def _visitor(api: httpx.Client, **headers: str) -> Visitor:
+    made = Visitor(str(api.base_url), headers)
+    _opened.append(made)
+    return made
+
+
+def _balance(ctx: ApiContext, phone: str) -> int:
+    wallet = ctx.wallet_store.by_phone(phone, "SGD")
+    assert wallet is not None
+    return ctx.wallets.balance(wallet)
+
+
+def test_sign_up_with_a_code_and_a_pin_opens_a_wallet_for_one_coin(served_at: Served) -> None:
+    api, ctx, _ = served_at
+    mei = _visitor(api)
+    signed_up(mei, api, MEI)
+    home = mei.text("/app")
+    assert "Balance SGD0.01" in home  # the coin it cost
+    assert "Mei Tan · +6581230001" in home
+    assert "Tier: Phone only" in home
+    assert "Spent today SGD0.00 / SGD500.00" in home
+    assert "Wallet opened" in home
+    assert _balance(ctx, MEI) == 1
+
+
+def test_a_number_typed_with_spaces_is_the_same_number(served_at: Served) -> None:
+    api, _, _ = served_at
+    mei = _visitor(api)
+    assert mei.post("/app/signin", {"phone": "+65 8123-0001"}).status_code == 303
+    assert mei.post("/app/signin/code", {"code": code_sent_to(api, MEI)}).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("81230001", "Type the number with its country code"),
+        ("+65 abc", "Type the number with its country code"),
+        ("", "Type the number with its country code"),
+    ],
+)
+def test_a_malformed_number_is_refused_with_what_to_type(
+    served_at: Served, typed: str, message: str
+) -> None:
+    api, _, _ = served_at
+    answer = _visitor(api).post("/app/signin", {"phone": typed})
+    assert answer.status_code == 400
+    assert message in words(answer.text)
+    assert 'aria-invalid="true"' in answer.text
+
+
+def test_a_wrong_code_is_refused_and_the_right_one_then_works(served_at: Served) -> None:
+    api, _, _ = served_at
+    mei = _visitor(api)
+    mei.post("/app/signin", {"phone": MEI})
+    code = code_sent_to(api, MEI)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    refused = mei.post("/app/signin/code", {"code": wrong})
+    assert refused.status_code == 400
+    assert "That code is wrong" in words(refused.text)
+    assert mei.post("/app/signin/code", {"code": code}).headers["location"] == "/app/signup"
+
+
+def test_a_weak_or_mistyped_pin_is_refused_before_any_is_set(served_at: Served) -> None:
+    api, _, _ = served_at
+    mei = _visitor(api)
+    mei.post("/app/signin", {"phone": MEI})
+    mei.post("/app/signin/code", {"code": code_sent_to(api, MEI)})
+    mei.post("/app/signup", {"name": "Mei Tan", "currency": "SGD"})
+    weak = mei.post("/app/pin/new", {"pin": "123456", "pin_again": "123456"})
+    assert weak.status_code == 400 and "too easy to guess" in words(weak.text)
+    differ = mei.post("/app/pin/new", {"pin": "482915", "pin_again": "482916"})
+    assert differ.status_code == 400 and "The two PINs differ" in words(differ.text)
+    short = mei.post("/app/pin/new", {"pin": "4829", "pin_again": "4829"})
+    assert short.status_code == 400 and "A PIN is six digits" in words(short.text)
+    assert mei.get("/app").headers["location"] == "/app/signin"  # not signed in yet
+
+
+def test_signing_in_again_asks_the_code_then_the_pin(served_at: Served) -> None:
+    api, _, _ = served_at
+    signed_up(_visitor(api), api, MEI)
+    again = _visitor(api)
+    again.post("/app/signin", {"phone": MEI})
+    proved = again.post("/app/signin/code", {"code": code_sent_to(api, MEI)})
+    assert proved.headers["location"] == "/app/signin/pin"
+    # A texted code alone never replaces a PIN that is set.
+    replaced = again.post(
+        "/app/pin/new", {"pin": "730194", "pin_again": "730194"}, form_at="/app/signin/pin"
+    )
+    assert replaced.headers["location"] == "/app/signin/pin"
+    assert again.post("/app/signin/pin", {"pin": "482915"}).headers["location"] == "/app"
+    assert "Balance" in again.text("/app")
+
+
+def test_wrong_pins_lock_sign_in_for_fifteen_minutes(served_at: Served) -> None:
+    api, _, clock = served_at
+    signed_up(_visitor(api), api, MEI)
+    again = _visitor(api)
+    again.post("/app/signin", {"phone": MEI})
+    again.post("/app/signin/code", {"code": code_sent_to(api, MEI)})
+    said = [words(again.post("/app/signin/pin", {"pin": "000001"}).text)
+            for _ in range(attempts_max)]  # fmt: skip
+    assert "4 tries left" in said[0]
+    assert "Too many wrong PINs: try again in 15 min." in said[-1]
+    locked = again.post("/app/signin/pin", {"pin": "482915"})
+    assert locked.status_code == 400 and "Too many wrong PINs" in words(locked.text)
+    clock.advance(15 * 60)
+    # The session of the steps before sign-in has expired meanwhile: start again.
+    again.post("/app/signin", {"phone": MEI})
+    again.post("/app/signin/code", {"code": code_sent_to(api, MEI)})
+    assert again.post("/app/signin/pin", {"pin": "482915"}).headers["location"] == "/app"
+
+
+def test_top_up_waits_for_the_bank_then_shows_in_the_balance(served_at: Served) -> None:
+    api, ctx, _ = served_at
+    mei = _visitor(api)
+    signed_up(mei, api, MEI)
+    asked = mei.post("/app/topup", {"partner": "dbs", "amount": "50.00"})
+    assert asked.status_code == 303
+    receipt = mei.text(asked.headers["location"])
+    assert "Top-up" in receipt and "+SGD50.00" in receipt and "Waiting for the bank" in receipt
+    movement = re.search(r"tu_[0-9a-f]{32}", receipt)
+    assert movement is not None
+    assert _balance(ctx, MEI) == 1  # held, not yet posted
+    confirmed = api.post(
+        f"/v1/top_ups/{movement.group()}/confirm",
+        headers=OPERATOR | {"Idempotency-Key": "confirm-1"},
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert "Done" in mei.text(asked.headers["location"])
+    assert "Balance SGD50.01" in mei.text("/app")
+
+
+def _funded(api: httpx.Client, ctx: ApiContext, visitor: Visitor, amount: str) -> None:
+    asked = visitor.post("/app/topup", {"partner": "dbs", "amount": amount})
+    movement = re.search(r"tu_[0-9a-f]{32}", visitor.text(asked.headers["location"]))
+    assert movement is not None
+    confirmed = api.post(f"/v1/top_ups/{movement.group()}/confirm",
+                         headers=OPERATOR | {"Idempotency-Key": movement.group()})  # fmt: skip
+    assert confirmed.status_code == 200, confirmed.text
+
+
+def _mei_funded_and_ali(api: httpx.Client, ctx: ApiContext) -> Visitor:
+    """Mei with SGD 40.01 and Ali with his coin, both signed up; Mei's visitor."""
+    mei = _visitor(api)
+    signed_up(mei, api, MEI)
+    signed_up(_visitor(api), api, ALI, pin="730194")
+    _funded(api, ctx, mei, "40")
+    return mei
+
+
+def test_send_money_by_phone_number_with_the_pin(served_at: Served) -> None:
+    api, ctx, _ = served_at
+    mei, ali = _visitor(api), _visitor(api)
+    signed_up(mei, api, MEI)
+    signed_up(ali, api, ALI, name="Ali Rahman", pin="730194")
+    _funded(api, ctx, mei, "40")
+    sent = mei.post("/app/send", {"to_phone": "+65 8123 0002", "amount": "12.50", "pin": "482915"})
+    assert sent.status_code == 303, words(sent.text)
+    receipt = mei.text(sent.headers["location"])
+    assert "Money sent" in receipt and "−SGD12.50" in receipt
+    assert "Fee none: paying is free" in receipt
+    assert _balance(ctx, MEI) == 4_001 - 1_250
+    assert _balance(ctx, ALI) == 1 + 1_250
+    assert "Money received" in ali.text("/app") and "+SGD12.50" in ali.text("/app")
+    assert "Spent today SGD12.50 / SGD500.00" in mei.text("/app")
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "message"),
+    [
+        ({"to_phone": ALI, "amount": "12.50", "pin": "000001"}, 400, "That PIN is wrong"),
+        ({"to_phone": ALI, "amount": "0", "pin": "482915"}, 400, "Type an amount above zero"),
+        ({"to_phone": ALI, "amount": "-3", "pin": "482915"}, 400, "Type an amount above zero"),
+        ({"to_phone": ALI, "amount": "1.234", "pin": "482915"}, 400, "Type an amount above zero"),
+        ({"to_phone": ALI, "amount": "lots", "pin": "482915"}, 400, "Type an amount above zero"),
+        ({"to_phone": ALI, "amount": "41", "pin": "482915"}, 400, "Not enough money"),
+        ({"to_phone": "+6581239999", "amount": "1", "pin": "482915"}, 400, "Nobody with that"),
+        ({"to_phone": MEI, "amount": "1", "pin": "482915"}, 400, "That is your own number"),
+    ],
+)
+def test_a_send_that_cannot_be_done_moves_nothing_and_says_why(
+    served_at: Served, fields: dict[str, str], status: int, message: str
+) -> None:
+    api, ctx, _ = served_at
+    mei = _mei_funded_and_ali(api, ctx)
+    answer = mei.post("/app/send", fields)
+    assert answer.status_code == status
+    assert message in words(answer.text)
+    assert _balance(ctx, MEI) == 4_001 and _balance(ctx, ALI) == 1
+
+
+def test_a_form_sent_twice_moves_the_money_once(served_at: Served) -> None:
+    api, ctx, _ = served_at
+    mei = _mei_funded_and_ali(api, ctx)
+    shown = mei.get("/app/send").text
+    hidden = dict(re.findall(r'name="(csrf|op)" value="([0-9a-f]+)"', shown))
+    fields = hidden | {"to_phone": ALI, "amount": "5", "pin": "482915"}
+    first = mei.client.post("/app/send", data=fields)
+    second = mei.client.post("/app/send", data=fields)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    assert _balance(ctx, ALI) == 501
+
+
+def test_a_forged_form_is_refused_and_moves_nothing(served_at: Served) -> None:
+    api, ctx, _ = served_at
+    mei = _mei_funded_and_ali(api, ctx)
+    op = re.search(r'name="op" value="([0-9a-f]+)"', mei.get("/app/send").text)
+    assert op is not None
+    fields = {"op": op.group(1), "to_phone": ALI, "amount": "5", "pin": "482915"}
+    for csrf in ("", "00" * 32):
+        forged = mei.client.post("/app/send", data=fields | {"csrf": csrf})
+        assert forged.status_code == 403
+        assert "did not come from Colony" in words(forged.text)
+    # Another browser's token does not fit this browser's cookie.
+    stranger = _visitor(api)
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', stranger.get("/app/signin").text)
+    assert token is not None
+    assert mei.client.post("/app/send", data=fields | {"csrf": token.group(1)}).status_code == 403
+    assert _balance(ctx, ALI) == 1
+
+
+def test_every_screen_behind_sign_in_sends_a_stranger_to_sign_in(served_at: Served) -> None:
+    api, _, _ = served_at
+    stranger = _visitor(api)
+    for path in ("/app", "/app/send", "/app/topup", "/app/withdraw", "/app/activity",
+                 "/app/activity/" + "0" * 32):  # fmt: skip
+        answer = stranger.get(path)
+        assert (answer.status_code, answer.headers.get("location")) == (303, "/app/signin"), path
+
+
+def test_a_receipt_of_another_wallet_is_not_found(served_at: Served) -> None:
+    api, _, _ = served_at
+    mei, ali = _visitor(api), _visitor(api)
+    signed_up(mei, api, MEI)
+    signed_up(ali, api, ALI, pin="730194")
+    asked = mei.post("/app/topup", {"partner": "dbs", "amount": "5"})
+    assert mei.get(asked.headers["location"]).status_code == 200
+    assert ali.get(asked.headers["location"]).status_code == 404
+    assert ali.get("/app/activity/not-hex").status_code == 404
+
+
+def test_session_ids_change_at_every_step_and_sign_out_ends_them(served_at: Served) -> None:
+    api, _, _ = served_at
+    mei = _visitor(api)
+    ids = []
+    mei.post("/app/signin", {"phone": MEI})
+    ids.append(mei.client.cookies.get("colony_app_session"))
+    mei.post("/app/signin/code", {"code": code_sent_to(api, MEI)})
+    ids.append(mei.client.cookies.get("colony_app_session"))
+    mei.post("/app/signup", {"name": "Mei", "currency": "SGD"})
+    mei.post("/app/pin/new", {"pin": "482915", "pin_again": "482915"})
+    ids.append(mei.client.cookies.get("colony_app_session"))
+    assert len(set(ids)) == 3 and None not in ids
+    signed_in = ids[-1]
+    assert mei.get("/app").status_code == 200
+    mei.post("/app/signout", {}, form_at="/app")
+    assert mei.get("/app").status_code == 303
+    # The old id is dead on the server, not only forgotten by this browser.
+    replay = _visitor(api)
+    replay.client.cookies.set("colony_app_session", signed_in or "", path="/app")
+    assert replay.get("/app").status_code == 303
+
+
+def test_cookies_are_http_only_and_same_site_strict(served_at: Served) -> None:
+    api, _, _ = served_at
+    mei = _visitor(api)
+    page = mei.get("/app/signin")
+    sent = mei.client.post("/app/signin", data=dict(
+        re.findall(r'name="(csrf)" value="([0-9a-f]+)"', page.text)) | {"phone": MEI})  # fmt: skip
+    for answer in (page, sent):
+        for cookie in answer.headers.get_list("set-cookie"):
+            assert "HttpOnly" in cookie and "SameSite=strict" in cookie, cookie
+    assert "Path=/app" in sent.headers["set-cookie"]
+
+
+def test_pages_carry_a_strict_content_security_policy(served_at: Served) -> None:
+    api, _, _ = served_at
+    page = _visitor(api).get("/app/signin")
+    assert page.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert "script-src 'self'" in CONTENT_SECURITY_POLICY
+    assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["cache-control"] == "no-store"
+    assert "<script>" not in page.text and " style=" not in page.text
+    # The JSON API keeps its own lean answers.
+    assert "content-security-policy" not in api.get("/v1/fx/rates").headers
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("zh-CN,zh;q=0.9,en;q=0.8", "您的钱包"),
+        ("fi-FI,fi;q=0.9", "Lompakkosi"),
+        ("de-DE,de;q=0.9", "Your wallet"),
+        ("fr;q=0.2,fi;q=0.8", "Lompakkosi"),
+        ("", "Your wallet"),
+        ("garbage;q=x,,;", "Your wallet"),
+    ],
+)
+def test_the_language_follows_the_browser(served_at: Served, accept: str, expected: str) -> None:
+    api, _, _ = served_at
+    assert expected in _visitor(api, **{"Accept-Language": accept}).text("/app/signin")
+
+
+def test_the_language_switch_wins_over_the_browser_and_formats_follow(served_at: Served) -> None:
+    api, _, _ = served_at
+    mei = _visitor(api, **{"Accept-Language": "en"})
+    signed_up(mei, api, MEI)
+    switched = mei.post("/app/language", {"locale": "fi", "next": "/app"}, form_at="/app")
+    assert switched.headers["location"] == "/app"
+    home = mei.text("/app")
+    assert "Saldo 0,01 SGD" in home  # Finnish words and Finnish money
+    mei.post("/app/language", {"locale": "zh_Hans", "next": "https://evil.example/"},
+             form_at="/app")  # fmt: skip
+    assert mei.last is not None and mei.last.headers["location"] == "/app"
+    assert "余额" in mei.text("/app")
+
+
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [
+        ("/app/send", "/app/send"),
+        ("https://evil.example/", "/app"),
+        ("//evil.example/", "/app"),
+        ("/\\evil.example", "/app"),
+        ("/app\r\nSet-Cookie: x=1", "/app"),
+        ("", "/app"),
+        (None, "/app"),
+    ],
+)
+def test_next_never_leaves_the_site(location: str | None, expected: str) -> None:
+    assert local_path(location, "/app") == expected
+
+
+def test_the_app_installs_as_a_pwa(served_at: Served) -> None:
+    api, _, _ = served_at
+    manifest = api.get("/app/manifest.webmanifest")
+    assert manifest.status_code == 200
+    assert manifest.headers["content-type"] == "application/manifest+json"
+    assert manifest.json()["start_url"] == "/app" and manifest.json()["display"] == "standalone"
+    worker = api.get("/app/sw.js")
+    assert worker.status_code == 200 and "caches" in worker.text
+    assert api.get("/static/web/colony.css").status_code == 200
+    assert api.get("/static/web/../../api/app.py").status_code == 404
