@@ -18,6 +18,7 @@ import pytest
 
 from colony.ledger import invariants
 from colony.storage.postgres_databases import create_fresh_database, drop_database
+from tests.browser import browser  # noqa: F401 - the real browser, a fixture for every test
 
 # The ledger's expensive invariant checks run in every test: in this process, and through the
 # environment in every process a test starts (docs/adr/0022).

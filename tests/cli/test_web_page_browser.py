@@ -8,56 +8,14 @@ browser skips loudly; with CI=true it fails.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.browser import Browser, expect, loopback_only, page_timeout_ms
 from tests.cli.demo_server import DemoServer, demo_server
-
-try:
-    import playwright
-    from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
-except ImportError:  # pragma: no cover - reported by `_browser_or_stop`
-    playwright = None
-
-# How long one page may take to load and render, in milliseconds (Playwright's unit).
-page_timeout_ms = 60_000
-
-
-def _missing(why: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{why} (CI=true: the browser test may not be skipped)")
-    pytest.skip(why)
-
-
-def _chromium() -> str:
-    if playwright is None:
-        _missing("the playwright package is missing: scripts/bootstrap installs it (.[dev])")
-    driver = Path(playwright.__file__).parent / "driver" / "node"
-    if not driver.exists():
-        _missing(f"playwright's node driver is missing ({driver}): reinstall playwright")
-    path = shutil.which("chromium")
-    if path is None:
-        _missing("the browser test needs Debian's chromium: apt-get install chromium")
-    assert path is not None
-    return path
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    executable = _chromium()
-    with sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=executable, headless=True, args=["--no-sandbox"]
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture
@@ -66,24 +24,13 @@ def server(tmp_path: Path) -> Iterator[DemoServer]:
         yield running
 
 
-def _loopback_only(page: Page, server: DemoServer, refused: list[str]) -> None:
-    def route(r: Route) -> None:
-        if r.request.url.startswith(server.url + "/"):
-            r.continue_()
-        else:
-            refused.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-
-
 def test_the_page_shows_colony_alive_and_links_to_the_api_docs(
     browser: Browser, server: DemoServer
 ) -> None:
     page = browser.new_page()
     page.set_default_timeout(page_timeout_ms)
     refused: list[str] = []
-    _loopback_only(page, server, refused)
+    loopback_only(page, server.url, refused)
 
     page.goto(server.url + "/")
     expect(page).to_have_title("Colony")

@@ -50,10 +50,10 @@ def test_sign_up_with_a_code_and_a_pin_opens_a_wallet_for_one_coin(served_at: Se
     mei = _visitor(api)
     signed_up(mei, api, MEI)
     home = mei.text("/app")
-    assert "Balance SGD0.01" in home  # the coin it cost
+    assert "Balance SGD 0.01" in home  # the coin it cost
     assert "Mei Tan · +6581230001" in home
     assert "Tier: Phone only" in home
-    assert "Spent today SGD0.00 / SGD500.00" in home
+    assert "Spent today SGD 0.00 / SGD 500.00" in home
     assert "Wallet opened" in home
     assert _balance(ctx, MEI) == 1
 
@@ -152,7 +152,7 @@ def test_top_up_waits_for_the_bank_then_shows_in_the_balance(served_at: Served) 
     asked = mei.post("/app/topup", {"partner": "dbs", "amount": "50.00"})
     assert asked.status_code == 303
     receipt = mei.text(asked.headers["location"])
-    assert "Top-up" in receipt and "+SGD50.00" in receipt and "Waiting for the bank" in receipt
+    assert "Top-up" in receipt and "+SGD 50.00" in receipt and "Waiting for the bank" in receipt
     movement = re.search(r"tu_[0-9a-f]{32}", receipt)
     assert movement is not None
     assert _balance(ctx, MEI) == 1  # held, not yet posted
@@ -162,7 +162,7 @@ def test_top_up_waits_for_the_bank_then_shows_in_the_balance(served_at: Served) 
     )
     assert confirmed.status_code == 200, confirmed.text
     assert "Done" in mei.text(asked.headers["location"])
-    assert "Balance SGD50.01" in mei.text("/app")
+    assert "Balance SGD 50.01" in mei.text("/app")
 
 
 def _funded(api: httpx.Client, ctx: ApiContext, visitor: Visitor, amount: str) -> None:
@@ -192,12 +192,12 @@ def test_send_money_by_phone_number_with_the_pin(served_at: Served) -> None:
     sent = mei.post("/app/send", {"to_phone": "+65 8123 0002", "amount": "12.50", "pin": "482915"})
     assert sent.status_code == 303, words(sent.text)
     receipt = mei.text(sent.headers["location"])
-    assert "Money sent" in receipt and "−SGD12.50" in receipt
+    assert "Money sent" in receipt and "−SGD 12.50" in receipt
     assert "Fee none: paying is free" in receipt
     assert _balance(ctx, MEI) == 4_001 - 1_250
     assert _balance(ctx, ALI) == 1 + 1_250
-    assert "Money received" in ali.text("/app") and "+SGD12.50" in ali.text("/app")
-    assert "Spent today SGD12.50 / SGD500.00" in mei.text("/app")
+    assert "Money received" in ali.text("/app") and "+SGD 12.50" in ali.text("/app")
+    assert "Spent today SGD 12.50 / SGD 500.00" in mei.text("/app")
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from colony.chart import TransferCode
 from colony.credentials import CredentialResult, CredentialService
 from colony.kernel.errors import InvalidInput
 from colony.kernel.money import Money
-from colony.ledger import Transfer, TransferFlags
+from colony.ledger import Transfer, TransferFlags, TransferPendingStatus
 from colony.wallets import MovementKind, Tier, Wallet, WalletResult
 from colony.wallets.funding import MovementStatus, movement_id
 from colony.web.i18n import N_, Texts
@@ -47,7 +47,15 @@ ACTIVITY_LABELS = {
     TransferCode.refund: N_("Refund"),
     TransferCode.donation: N_("Donation"),
 }
-OTHER, RECEIVED, RELEASED = N_("Other"), N_("Money received"), N_("Hold released")
+OTHER, RECEIVED = N_("Other"), N_("Money received")
+# A line's state as shown beside it (none when done).
+STATE_NAMES = {"pending": N_("pending"), "declined": N_("declined"), "expired": N_("expired")}
+_HOLD_STATES = {
+    TransferPendingStatus.pending: "pending",
+    TransferPendingStatus.voided: "declined",
+    TransferPendingStatus.expired: "expired",
+}
+_SETTLES = TransferFlags.post_pending_transfer | TransferFlags.void_pending_transfer
 TIER_NAMES = {Tier.phone_only: N_("Phone only"), Tier.identity_verified: N_("Identity verified")}
 STATUS_NAMES = {
     MovementStatus.pending: N_("Waiting for the bank"),
@@ -72,7 +80,7 @@ class ActivityItem:
     label: str
     amount_minor: int  # signed: money in is positive
     timestamp: int
-    pending: bool
+    state: str  # done | pending | declined | expired (STATE_NAMES)
 
 
 def signed_in_wallet(ctx: Ctx, shell: Shell, request: Request) -> Wallet:
@@ -89,26 +97,36 @@ def _activity(
     page = ctx.ledger.statement(
         wallet.account_id, before_timestamp=before, limit=activity_page_lines, reverse=True
     )
-    items = [_item(wallet, line.transfer, line.timestamp, line.kind) for line in page.lines]
+    items = [
+        _item(wallet, line.transfer, line.timestamp, _state(ctx, line.transfer))
+        for line in page.lines
+        # A hold's posting, voiding or expiry is shown as the state of the hold's own line.
+        if line.kind == "transfer" and not line.transfer.flags & _SETTLES
+    ]
     return items, page.next_cursor
 
 
-def _item(wallet: Wallet, transfer: Transfer, timestamp: int, kind: str) -> ActivityItem:
+def _state(ctx: Ctx, transfer: Transfer) -> str:
+    """What became of the money: "done", or a hold's "pending", "declined", "expired"."""
+    if not transfer.flags & TransferFlags.pending:
+        return "done"
+    found = ctx.ledger.pending_status(transfer.id)
+    return _HOLD_STATES.get(found or TransferPendingStatus.none, "done")
+
+
+def _item(wallet: Wallet, transfer: Transfer, timestamp: int, state: str) -> ActivityItem:
     incoming = transfer.credit_account_id == wallet.account_id
     code = _CODES.get(transfer.code)
     label = ACTIVITY_LABELS.get(code, OTHER) if code is not None else OTHER
     if code is TransferCode.p2p and incoming:
         label = RECEIVED
-    if kind == "expiry":
-        label = RELEASED
-    amount = transfer.amount if incoming != (kind == "expiry") else -transfer.amount
-    pending = bool(transfer.flags & TransferFlags.pending)
-    return ActivityItem(f"{transfer.id:032x}", label, amount, timestamp, pending)
+    amount = transfer.amount if incoming else -transfer.amount
+    return ActivityItem(f"{transfer.id:032x}", label, amount, timestamp, state)
 
 
 def _page(shell: Shell, request: Request, template: str, **values: Any) -> Response:
     """A screen behind sign-in: the tab bar shows."""
-    return shell.render(request, template, signed_in=True, **values)
+    return shell.render(request, template, signed_in=True, state_names=STATE_NAMES, **values)
 
 
 def _op(shell: Shell) -> str:
@@ -157,7 +175,7 @@ def receipt(transfer_hex: str, request: Request, ctx: Ctx) -> Response:
     mine = [t for t in found if wallet.account_id in (t.debit_account_id, t.credit_account_id)]
     if not mine:
         raise Refused(404, "No such receipt in this wallet.")
-    item = _item(wallet, mine[0], mine[0].timestamp, "transfer")
+    item = _item(wallet, mine[0], mine[0].timestamp, _state(ctx, mine[0]))
     movement, status = None, None
     kind = _MOVEMENT_KINDS.get(mine[0].code)
     if kind is not None and ctx.funding is not None:

@@ -226,4 +226,9 @@ def manifest(request: Request, ctx: Ctx) -> Response:
 def service_worker() -> Response:
     # Served from /app so its scope is the app; a file of the shell's static assets.
     source = resources.files("colony.web") / "static" / "web" / "sw.js"
-    return Response(source.read_bytes(), media_type="text/javascript")
+    # Its scope is /app itself, one level above the script's folder: allowed by this header.
+    return Response(
+        source.read_bytes(),
+        media_type="text/javascript",
+        headers={"service-worker-allowed": "/app"},
+    )

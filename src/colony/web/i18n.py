@@ -8,6 +8,7 @@ browser's Accept-Language that Colony speaks, else English.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -75,6 +76,9 @@ def negotiate(chosen: str | None, accept_language: str | None) -> str:
     return DEFAULT_LOCALE
 
 
+_LETTER_THEN_DIGIT = re.compile(r"([A-Za-z])([0-9])")
+
+
 @dataclass(frozen=True)
 class Texts:
     """One language's texts and formats, handed to every template as `t`."""
@@ -86,7 +90,10 @@ class Texts:
         return text.format(**values) if values else text
 
     def money(self, amount_minor: int, currency: str) -> str:
-        return Money(amount_minor, currency).format(self.babel_locale)
+        # CLDR's currency spacing, which babel does not apply: a code written as letters
+        # stands apart from the digits ("SGD 0.01", not "SGD0.01").
+        formatted = Money(amount_minor, currency).format(self.babel_locale)
+        return _LETTER_THEN_DIGIT.sub("\\1\xa0\\2", formatted)
 
     def time(self, timestamp_ns: int) -> str:
         when = datetime.fromtimestamp(timestamp_ns // NS_PER_S, tz=UTC)

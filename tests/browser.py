@@ -1,0 +1,73 @@
+"""A real browser for the tests: Debian's chromium, driven by Playwright, headless.
+
+Nothing is downloaded at run time: the browser is the system's (`apt-get install chromium`),
+never one `playwright install` fetches. Outside CI a missing browser skips loudly; with
+CI=true it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+try:
+    import playwright
+    from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+except ImportError:  # pragma: no cover - reported by `_chromium`
+    playwright = None
+    Browser = Page = Route = expect = sync_playwright = None  # type: ignore[assignment,misc]
+
+# How long one page may take to load and render, in milliseconds (Playwright's unit).
+page_timeout_ms = 60_000
+
+
+def _missing(why: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{why} (CI=true: the browser test may not be skipped)")
+    pytest.skip(why)
+
+
+def _chromium() -> str:
+    if playwright is None:
+        _missing("the playwright package is missing: scripts/bootstrap installs it (.[dev])")
+    driver = Path(playwright.__file__).parent / "driver" / "node"
+    if not driver.exists():
+        _missing(f"playwright's node driver is missing ({driver}): reinstall playwright")
+    path = shutil.which("chromium")
+    if path is None:
+        _missing("the browser test needs Debian's chromium: apt-get install chromium")
+    assert path is not None
+    return path
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    executable = _chromium()
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=executable, headless=True, args=["--no-sandbox"]
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def loopback_only(page: Page, url: str, refused: list[str]) -> None:
+    """Every request that leaves the server at `url` is refused, and noted in `refused`."""
+
+    def route(r: Route) -> None:
+        if r.request.url.startswith(url + "/"):
+            r.continue_()
+        else:
+            refused.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+
+
+__all__ = ["Browser", "Page", "browser", "expect", "loopback_only", "page_timeout_ms"]

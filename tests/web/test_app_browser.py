@@ -1,0 +1,185 @@
+"""The wallet app's journeys in a real browser (Debian's chromium, headless), against
+`colony serve --demo` as a newcomer runs it: sign up with a texted code, set a PIN, top up,
+send money, switch language; on a phone-sized and a desktop window, with screenshots, an
+automated accessibility check (axe-core, vendored with the tests) and the page's own
+Content-Security-Policy in force (a violation is a console error, and fails the test)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.browser import Browser, Page, expect, loopback_only, page_timeout_ms
+from tests.cli.demo_server import DemoServer, demo_server
+
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2}  # fmt: skip
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+NEWCOMER = "+6581237777"
+BALA = "+6598765432"  # a demo wallet in SGD
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    with demo_server(tmp_path_factory.mktemp("app") / "demo.db") as running:
+        yield running
+
+
+def _operator(server: DemoServer) -> dict[str, str]:
+    return {"Authorization": f"Bearer {server.secret('opk_')}"}
+
+
+def _code(server: DemoServer, phone: str) -> str:
+    page = httpx.get(f"{server.url}/v1/sms_outbox", params={"phone": phone, "limit": 1},
+                     headers=_operator(server))  # fmt: skip
+    found = re.match(r"[0-9]{6}\b", str(page.json()["data"][0]["text"]))
+    assert found is not None, page.text
+    return found.group()
+
+
+def _shot(page: Page, tmp_path: Path, name: str) -> None:
+    """A full-page screenshot: kept with the test's files, and in $COLONY_SCREENSHOTS when
+    set (to look at)."""
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000  # a rendered page, not a blank
+    keep = os.environ.get("COLONY_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(keep) / path.name)
+
+
+def _accessible(page: Page) -> None:
+    """axe-core's WCAG 2 A and AA rules (contrast, labels, names, landmarks): no violation."""
+    page.evaluate(AXE.read_text())
+    found = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']}))"
+        ".violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+    )
+    assert found == [], f"{page.url}: {found}"
+
+
+def _watched(page: Page, server: DemoServer) -> tuple[list[str], list[str]]:
+    """What left the server (refused), and the console's errors (a CSP violation is one)."""
+    refused: list[str] = []
+    errors: list[str] = []
+    loopback_only(page, server.url, refused)
+    # A refused form is answered 400 with the form again, which chromium also logs.
+    page.on("console", lambda m: errors.append(m.text)
+            if m.type == "error" and "status of 400" not in m.text else None)  # fmt: skip
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_default_timeout(page_timeout_ms)
+    return refused, errors
+
+
+def _sign_in_steps(page: Page, server: DemoServer, phone: str) -> None:
+    page.goto(server.url + "/app")
+    expect(page).to_have_url(server.url + "/app/signin")
+    page.get_by_label("Phone number").fill(phone[:3] + " " + phone[3:7] + " " + phone[7:])
+    page.get_by_role("button", name="Text me a code").click()
+    expect(page.get_by_role("heading", name="Type the code")).to_be_visible()
+    page.get_by_label("Code").fill(_code(server, phone))
+    page.get_by_role("button", name="Continue").click()
+
+
+def test_a_newcomer_signs_up_tops_up_and_sends_money_on_a_phone(
+    browser: Browser, server: DemoServer, tmp_path: Path
+) -> None:
+    context = browser.new_context(**PHONE, locale="en-GB")
+    page = context.new_page()
+    refused, errors = _watched(page, server)
+
+    _sign_in_steps(page, server, NEWCOMER)
+    _shot(page, tmp_path, "phone-signup")
+    page.get_by_label("Your name").fill("Siti Nur")
+    page.get_by_label("Currency").select_option("SGD")
+    page.get_by_role("button", name="Open my wallet").click()
+    page.get_by_label("PIN", exact=True).fill("123456")
+    page.get_by_label("The same PIN again").fill("123456")
+    page.get_by_role("button", name="Set PIN").click()
+    expect(page.get_by_role("alert")).to_contain_text("too easy to guess")
+    _accessible(page)
+    page.get_by_label("PIN", exact=True).fill("592730")
+    page.get_by_label("The same PIN again").fill("592730")
+    page.get_by_role("button", name="Set PIN").click()
+
+    expect(page).to_have_url(server.url + "/app")
+    expect(page.get_by_test_id("balance")).to_have_text("SGD 0.01")
+    _accessible(page)
+
+    page.get_by_role("link", name="Top up").click()
+    page.get_by_label("Amount in SGD").fill("50")
+    page.get_by_role("button", name="Top up").click()
+    expect(page.get_by_test_id("movement-status")).to_have_text("Waiting for the bank")
+    movement = page.get_by_test_id("movement-id").inner_text()
+    confirmed = httpx.post(f"{server.url}/v1/top_ups/{movement}/confirm",
+                           headers=_operator(server) | {"Idempotency-Key": movement})  # fmt: skip
+    assert confirmed.status_code == 200, confirmed.text
+    page.reload()
+    expect(page.get_by_test_id("movement-status")).to_have_text("Done")
+
+    page.get_by_role("link", name="Send").click()
+    page.get_by_label("To phone number").fill(BALA)
+    page.get_by_label("Amount in SGD").fill("12.50")
+    page.get_by_label("PIN").fill("592730")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_test_id("receipt")).to_contain_text("SGD 12.50")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Money sent")
+    _accessible(page)
+
+    page.get_by_role("link", name="Home").click()
+    expect(page.get_by_test_id("balance")).to_have_text("SGD 37.51")
+    expect(page.get_by_test_id("activity").get_by_role("listitem")).to_have_count(3)
+    _shot(page, tmp_path, "phone-home")
+
+    page.get_by_label("Language").select_option("zh_Hans")  # applies at once (script)
+    expect(page.get_by_role("heading", name="账单")).to_be_visible()
+    _shot(page, tmp_path, "phone-home-zh")
+    assert refused == [], f"the app asked for something off the server: {refused}"
+    assert errors == [], f"the browser reported errors: {errors}"
+    context.close()
+
+
+def test_signing_in_on_a_desktop_window(
+    browser: Browser, server: DemoServer, tmp_path: Path
+) -> None:
+    phone = "+6581238888"
+    signup = browser.new_context(**PHONE)
+    page = signup.new_page()
+    _watched(page, server)
+    _sign_in_steps(page, server, phone)
+    page.get_by_label("Your name").fill("Jonne Virtanen")
+    page.get_by_label("Currency").select_option("EUR")
+    page.get_by_role("button", name="Open my wallet").click()
+    page.get_by_label("PIN", exact=True).fill("592731")
+    page.get_by_label("The same PIN again").fill("592731")
+    page.get_by_role("button", name="Set PIN").click()
+    signup.close()
+
+    context = browser.new_context(**DESKTOP, locale="fi-FI")
+    page = context.new_page()
+    refused, errors = _watched(page, server)
+    page.goto(server.url + "/app")
+    expect(page.get_by_role("heading", name="Lompakkosi")).to_be_visible()
+    _accessible(page)
+    page.get_by_label("Puhelinnumero").fill(phone)
+    page.get_by_role("button", name="Lähetä koodi").click()
+    page.get_by_label("Koodi").fill(_code(server, phone))
+    page.get_by_role("button", name="Jatka").click()
+    page.get_by_label("PIN-koodi").fill("000001")
+    page.get_by_role("button", name="Kirjaudu").click()
+    expect(page.get_by_role("alert")).to_contain_text("4 yritystä jäljellä")
+    page.get_by_label("PIN-koodi").fill("592731")
+    page.get_by_role("button", name="Kirjaudu").click()
+    expect(page.get_by_test_id("balance")).to_have_text("0,01\xa0€")
+    _accessible(page)
+    _shot(page, tmp_path, "desktop-home-fi")
+    assert refused == [] and errors == [], (refused, errors)
+    context.close()
