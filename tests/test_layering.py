@@ -100,7 +100,7 @@ ALLOWED["credentials"] = {"kernel", "storage", "credentials"}
 # The web shell (docs/adr/0038): layout, languages, sessions, CSRF, security headers. Its
 # page modules (`web/*_pages.py`), like every product's (`<product>/pages.py`), sit with the
 # routers; the app includes them and installs the shell's answers.
-ALLOWED["web"] = {"kernel", "storage", "credentials", "web"}
+ALLOWED["web"] = {"kernel", "storage", "credentials", "wallets", "web"}
 for _layer in ("api", "cli"):
     ALLOWED[_layer] |= {"web", "credentials"}
 PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "credentials")

@@ -44,6 +44,33 @@ def _code(server: DemoServer, phone: str) -> str:
     return found.group()
 
 
+def _hawker(server: DemoServer) -> str:
+    """The demo's hawker stall's API key (printed by the demo)."""
+    return server.secret("mk_")
+
+
+def _lapland(server: DemoServer) -> str:
+    """A shop in Rovaniemi that takes EUR, onboarded by the operator: its API key."""
+    shop = {"legal_name": "Arctic Circle Crafts Oy", "display_name": "Arctic Circle Crafts",
+            "mcc": "5947", "country": "FI", "city": "Rovaniemi", "currency": "EUR",
+            "discount_bps": 150}  # fmt: skip
+    made = httpx.post(f"{server.url}/v1/merchants", json=shop,
+                      headers=_operator(server) | {"Idempotency-Key": "crafts"})  # fmt: skip
+    assert made.status_code in (200, 201), made.text
+    return str(made.json()["api_key"])
+
+
+def _code_photo(server: DemoServer, tmp_path: Path, key: str, amount_minor: int) -> str:
+    """A picture of the merchant's code for an amount, as a phone's photo of the till."""
+    image = httpx.get(f"{server.url}/v1/merchants/me/qr_code.png",
+                      params={"amount_minor": amount_minor},
+                      headers={"Authorization": f"Bearer {key}"})  # fmt: skip
+    assert image.status_code == 200, image.text
+    path = tmp_path / f"code-{amount_minor}.png"
+    path.write_bytes(image.content)
+    return str(path)
+
+
 def _shot(page: Page, tmp_path: Path, name: str) -> None:
     """A full-page screenshot: kept with the test's files, and in $COLONY_SCREENSHOTS when
     set (to look at)."""
@@ -137,6 +164,29 @@ def test_a_newcomer_signs_up_tops_up_and_sends_money_on_a_phone(
     page.get_by_role("link", name="Home").click()
     expect(page.get_by_test_id("balance")).to_have_text("SGD 37.51")
     expect(page.get_by_test_id("activity").get_by_role("listitem")).to_have_count(3)
+
+    # Pay the hawker's code for SGD 3.50 from a photo of it (decoded on the phone).
+    page.get_by_role("link", name="Pay", exact=True).click()
+    _accessible(page)
+    page.locator("#photo").set_input_files(_code_photo(server, tmp_path, _hawker(server), 350))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pay Hawker Chan")
+    expect(page.get_by_test_id("merchant-amount")).to_have_text("SGD 3.50")
+    _accessible(page)
+    page.get_by_role("button", name="Pay", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Paid Hawker Chan")
+
+    # Across borders: a shop in Rovaniemi asks EUR 10.00; the quote counts down.
+    page.get_by_role("link", name="Pay", exact=True).click()
+    page.locator("#photo").set_input_files(_code_photo(server, tmp_path, _lapland(server), 1000))
+    expect(page.get_by_test_id("wallet-amount")).to_contain_text("SGD")
+    expect(page.locator("#quote-clock")).to_contain_text(re.compile(r"holds for [1-5]?\d s"))
+    _shot(page, tmp_path, "phone-pay-abroad")
+    page.get_by_role("button", name="Pay", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Paid Arctic Circle Crafts")
+    expect(page.get_by_test_id("receipt")).to_contain_text("€10.00")
+
+    page.get_by_role("link", name="Home").click()
+    expect(page.get_by_test_id("activity").get_by_role("listitem")).to_have_count(5)
     _shot(page, tmp_path, "phone-home")
 
     page.get_by_label("Language").select_option("zh_Hans")  # applies at once (script)

@@ -25,6 +25,7 @@ from colony.fx import treasury_router as treasury
 from colony.ledger import router as ledger
 from colony.merchants import router as merchants
 from colony.partners import router as partners
+from colony.payments import pages as payment_pages
 from colony.payments import router as payments
 from colony.phones import router as phones
 from colony.settlement import router as settlement
@@ -67,6 +68,7 @@ ROUTERS: tuple[APIRouter, ...] = (
 PAGES: tuple[APIRouter, ...] = (
     app_pages.router,
     wallet_pages.router,
+    payment_pages.router,
 )
 
 

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from colony.api.context import ApiContext
+from colony.api.deps import quote_service
 from colony.api.errors import ApiError
 from colony.api.wallet_views import AmountObject
 from colony.fx import amount_json
@@ -20,8 +21,11 @@ from colony.kernel.clock import NS_PER_S
 from colony.ledger import Transfer, TransferPendingStatus
 from colony.payments import (
     CaptureMethod,
+    Checkout,
+    CrossBorderPayments,
     CrossBorderRecord,
     PaymentRecord,
+    PaymentStore,
     PayOutcome,
     PayResult,
     code_failure_window_s,
@@ -215,3 +219,20 @@ def parse_payment_ref(ref: str) -> int | None:
     except ValueError:
         return None
     return pid if 0 < pid < 2**128 - 1 else None
+
+
+def records(ctx: ApiContext) -> PaymentStore:
+    if ctx.payments.records is None:
+        raise RuntimeError("this Colony keeps no payment records: give PaymentService a store")
+    return ctx.payments.records
+
+
+def checkout(ctx: ApiContext) -> Checkout:
+    """Payments and refunds, at home or across currencies (503 for one across currencies
+    when this Colony prices no FX quotes)."""
+
+    def cross_border() -> CrossBorderPayments:
+        fx = quote_service(ctx)
+        return CrossBorderPayments(ctx.ledger, ctx.payments, ctx.wallets, ctx.wallet_store, fx)
+
+    return Checkout(ctx.payments, cross_border)

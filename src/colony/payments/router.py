@@ -28,7 +28,6 @@ from colony.api.deps import (
     Idempotent,
     PaymentParty,
     merchant,
-    quote_service,
     wallet_request,
 )
 from colony.api.errors import ApiError
@@ -38,12 +37,14 @@ from colony.api.payment_views import (
     PAYMENT_PARAM,
     PaymentList,
     PaymentObject,
+    checkout,
     cross_border_records,
     paid_json,
     parse_payment_ref,
     pay_refusal,
     payment_json,
     payment_ref,
+    records,
 )
 from colony.api.wallet_views import AmountObject
 from colony.fx import amount_json
@@ -53,11 +54,8 @@ from colony.ledger.service import request_timeout_s
 from colony.merchants import Merchant
 from colony.payments import (
     TRANSFER_PAYMENT,
-    Checkout,
-    CrossBorderPayments,
     Party,
     PaymentRecord,
-    PaymentStore,
     PayOutcome,
     PayResult,
     QrFormatError,
@@ -150,23 +148,6 @@ class DecodedQrCode(BaseModel):
 
 class DecodeQr(RequestBody):
     payload: str = Field(min_length=1, max_length=512)
-
-
-def records(ctx: ApiContext) -> PaymentStore:
-    if ctx.payments.records is None:
-        raise RuntimeError("this Colony keeps no payment records: give PaymentService a store")
-    return ctx.payments.records
-
-
-def checkout(ctx: ApiContext) -> Checkout:
-    """Payments and refunds, at home or across currencies (503 for one across currencies
-    when this Colony prices no FX quotes)."""
-
-    def cross_border() -> CrossBorderPayments:
-        fx = quote_service(ctx)
-        return CrossBorderPayments(ctx.ledger, ctx.payments, ctx.wallets, ctx.wallet_store, fx)
-
-    return Checkout(ctx.payments, cross_border)
 
 
 def owner_of(record: PaymentRecord, party: Party) -> str:

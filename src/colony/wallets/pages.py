@@ -11,7 +11,6 @@ ask for the PIN every time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -20,14 +19,19 @@ from colony.api.deps import Ctx
 from colony.api.idempotency import transfer_id_for
 from colony.chart import TransferCode
 from colony.credentials import CredentialResult, CredentialService
-from colony.kernel.errors import InvalidInput
-from colony.kernel.money import Money
 from colony.ledger import Transfer, TransferFlags, TransferPendingStatus
 from colony.wallets import MovementKind, Tier, Wallet, WalletResult
 from colony.wallets.funding import MovementStatus, movement_id
 from colony.web.i18n import N_, Texts
-from colony.web.shell import Redirect, Refused, Shell
-from colony.web.wallet_access import pin_refusal, pin_subject, typed_phone
+from colony.web.shell import Refused, Shell
+from colony.web.wallet_access import (
+    app_page,
+    pin_refusal,
+    pin_subject,
+    signed_in_wallet,
+    typed_amount,
+    typed_phone,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -81,14 +85,7 @@ class ActivityItem:
     amount_minor: int  # signed: money in is positive
     timestamp: int
     state: str  # done | pending | declined | expired (STATE_NAMES)
-
-
-def signed_in_wallet(ctx: Ctx, shell: Shell, request: Request) -> Wallet:
-    session = shell.signed_in(request, "app")
-    wallet = ctx.wallet_store.by_id(session.subject)
-    if wallet is None:
-        raise Redirect("/app/signin")
-    return wallet
+    href: str  # its receipt
 
 
 def _activity(
@@ -121,12 +118,10 @@ def _item(wallet: Wallet, transfer: Transfer, timestamp: int, state: str) -> Act
     if code is TransferCode.p2p and incoming:
         label = RECEIVED
     amount = transfer.amount if incoming else -transfer.amount
-    return ActivityItem(f"{transfer.id:032x}", label, amount, timestamp, state)
-
-
-def _page(shell: Shell, request: Request, template: str, **values: Any) -> Response:
-    """A screen behind sign-in: the tab bar shows."""
-    return shell.render(request, template, signed_in=True, state_names=STATE_NAMES, **values)
+    # A payment in the wallet's currency has its own receipt, with the merchant's name.
+    page = "payments" if code is TransferCode.payment and not incoming else "activity"
+    href = f"/app/{page}/{transfer.id:032x}"
+    return ActivityItem(f"{transfer.id:032x}", label, amount, timestamp, state, href)
 
 
 def _op(shell: Shell) -> str:
@@ -136,11 +131,11 @@ def _op(shell: Shell) -> str:
 @router.get("/app")
 def home(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    wallet = signed_in_wallet(ctx, shell, request)
+    wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     balance, available = ctx.wallets.balances(wallet)
     limits, spent_today = ctx.wallets.limits_today(wallet)
     items, cursor = _activity(ctx, wallet, None)
-    return _page(shell,
+    return app_page(shell,
         request, "wallets/home.html", wallet=wallet, balance=balance, available=available,
         limits=limits, spent_today=spent_today, items=items, cursor=cursor,
         tier_name=TIER_NAMES[wallet.tier],
@@ -152,12 +147,12 @@ def activity(request: Request, ctx: Ctx, before: int | None = None, part: int = 
     """A page of older activity: the whole screen, or (`part=1`) just its lines, which the
     home screen's script appends as the person scrolls."""
     shell = ctx.service(Shell)
-    wallet = signed_in_wallet(ctx, shell, request)
+    wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     if before is not None and before <= 0:
         raise Refused(400, "before: a cursor the previous page gave")
     items, cursor = _activity(ctx, wallet, before)
     template = "wallets/activity_lines.html" if part else "wallets/activity.html"
-    response = _page(shell, request, template, wallet=wallet, items=items, cursor=cursor)
+    response = app_page(shell, request, template, wallet=wallet, items=items, cursor=cursor)
     if part and cursor:
         response.headers["x-next-cursor"] = str(cursor)
     return response
@@ -166,7 +161,7 @@ def activity(request: Request, ctx: Ctx, before: int | None = None, part: int = 
 @router.get("/app/activity/{transfer_hex}")
 def receipt(transfer_hex: str, request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    wallet = signed_in_wallet(ctx, shell, request)
+    wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     try:
         transfer_id = int(transfer_hex, 16) if len(transfer_hex) == 32 else -1
     except ValueError:
@@ -181,18 +176,10 @@ def receipt(transfer_hex: str, request: Request, ctx: Ctx) -> Response:
     if kind is not None and ctx.funding is not None:
         movement = ctx.funding.movement(movement_id(kind, mine[0].id))
         status = ctx.funding.status(movement) if movement is not None else None
-    return _page(
+    return app_page(
         shell, request, "wallets/receipt.html", wallet=wallet, item=item, movement=movement,
         movement_status=STATUS_NAMES[status] if status is not None else None,
     )  # fmt: skip
-
-
-def _amount(text: str, currency: str) -> int | None:
-    try:
-        minor = Money.parse(text.strip().replace(",", ""), currency).amount_minor
-    except (InvalidInput, ValueError, ArithmeticError):
-        return None
-    return minor if minor > 0 else None
 
 
 def _pin_ok(ctx: Ctx, shell: Shell, request: Request, wallet: Wallet, pin: str) -> str | None:
@@ -204,8 +191,8 @@ def _pin_ok(ctx: Ctx, shell: Shell, request: Request, wallet: Wallet, pin: str) 
 @router.get("/app/send")
 def send_page(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    wallet = signed_in_wallet(ctx, shell, request)
-    return _page(shell,
+    wallet = signed_in_wallet(shell, request, ctx.wallet_store)
+    return app_page(shell,
         request, "wallets/send.html", wallet=wallet, op=_op(shell), to_phone="", amount="",
         error=None,
     )  # fmt: skip
@@ -215,10 +202,10 @@ def send_page(request: Request, ctx: Ctx) -> Response:
 async def send(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     form = await shell.form(request)
-    wallet = signed_in_wallet(ctx, shell, request)
+    wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     t = shell.texts(request)
     to_phone = typed_phone(form.get("to_phone", ""))
-    amount_minor = _amount(form.get("amount", ""), wallet.currency)
+    amount_minor = typed_amount(form.get("amount", ""), wallet.currency)
     op = form.get("op", "")
     error = None
     if len(op) != op_bytes * 2:
@@ -235,7 +222,7 @@ async def send(request: Request, ctx: Ctx) -> Response:
         if outcome.result is WalletResult.ok:
             return shell.redirect(f"/app/activity/{transfer_id:032x}")
         error = _send_refusal(t, outcome.result, wallet)
-    return _page(shell,
+    return app_page(shell,
         request, "wallets/send.html", status=400, wallet=wallet, op=op,
         to_phone=form.get("to_phone", ""), amount=form.get("amount", ""), error=error,
     )  # fmt: skip
@@ -268,10 +255,10 @@ def _funding_page(
     amount: str = "", op: str | None = None,
 ) -> Response:  # fmt: skip
     shell = ctx.service(Shell)
-    wallet = signed_in_wallet(ctx, shell, request)
+    wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     assert ctx.funding is not None
     partners = ctx.funding.partners(wallet.currency)
-    return _page(shell,
+    return app_page(shell,
         request, "wallets/funding.html", status=status, wallet=wallet, kind=str(kind),
         partners=partners, op=op or _op(shell), amount=amount, error=error,
         partner_kinds=PARTNER_KINDS,
@@ -291,13 +278,13 @@ async def withdraw(request: Request, ctx: Ctx) -> Response:
 async def _move(request: Request, ctx: Ctx, kind: MovementKind) -> Response:
     shell = ctx.service(Shell)
     form = await shell.form(request)
-    wallet = signed_in_wallet(ctx, shell, request)
+    wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     t = shell.texts(request)
     assert ctx.funding is not None
     op = form.get("op", "")
     if len(op) != op_bytes * 2:
         raise Refused(400, "This form is missing its id: open the page again.")
-    amount_minor = _amount(form.get("amount", ""), wallet.currency)
+    amount_minor = typed_amount(form.get("amount", ""), wallet.currency)
     error = None
     if amount_minor is None:
         error = t("Type an amount above zero, such as 12.50.")

@@ -5,12 +5,17 @@ say when a PIN is not taken."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 
 from colony.credentials import CheckOutcome, CredentialResult
 from colony.kernel.clock import NS_PER_S
-from colony.web.shell import Shell
+from colony.kernel.errors import InvalidInput
+from colony.kernel.money import Money
+from colony.wallets import Wallet, WalletStore
+from colony.web.shell import Redirect, Shell
 
 # Characters people type inside a phone number that are not part of it.
 _PHONE_PUNCTUATION = re.compile(r"[\s().\-]")
@@ -40,3 +45,27 @@ def pin_refusal(shell: Shell, request: Request, checked: CheckOutcome) -> str:
         "That PIN is wrong: {left} tries left before a 15-minute lock.",
         left=checked.attempts_left,
     )
+
+
+def signed_in_wallet(shell: Shell, request: Request, wallets: WalletStore) -> Wallet:
+    """The wallet of the app's signed-in visitor, or a redirect to sign in."""
+    session = shell.signed_in(request, "app")
+    wallet = wallets.by_id(session.subject)
+    if wallet is None:
+        raise Redirect("/app/signin")
+    return wallet
+
+
+def app_page(shell: Shell, request: Request, template: str, **values: Any) -> Response:
+    """A screen behind the app's sign-in: the tab bar shows."""
+    return shell.render(request, template, signed_in=True, **values)
+
+
+def typed_amount(text: str, currency: str) -> int | None:
+    """An amount as a person types it ("12.50", "1,200") in minor units of `currency`;
+    None unless it is a number above zero with no more digits than the currency has."""
+    try:
+        minor = Money.parse(text.strip().replace(",", ""), currency).amount_minor
+    except (InvalidInput, ValueError, ArithmeticError):
+        return None
+    return minor if minor > 0 else None

@@ -1,0 +1,192 @@
+"""The wallet app's Pay screen over HTTP: a merchant's code pasted as a phone's scanner
+would fill it, the review (merchant, city, amount; the FX quote across currencies), the
+PIN above the no-PIN limit, the receipt; and every refusal moving nothing.
+
+Rates (the operator's file, per EUR): SGD 1.45. The house's spread is the default."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+
+import httpx
+import pytest
+
+from colony.api.context import ApiContext
+from colony.kernel.clock import ManualClock
+from tests.api.test_cross_border_api import onboard, price_from, qr, serve
+from tests.web.visitor import Visitor, signed_up, words
+
+Market = tuple[httpx.Client, ApiContext, ManualClock, str, Path]
+MEI = "+6581230001"
+RATES = "date,currency,rate\n2026-12-14,SGD,1.45\n2026-12-14,CNY,7.7\n"
+
+
+@pytest.fixture
+def market(tmp_path: Path) -> Iterator[Market]:
+    for served in serve(f"sqlite:///{tmp_path}/api.db", tmp_path):
+        _client, ctx, clock, url, _ = served
+        (tmp_path / "sgd.csv").write_text(RATES)
+        price_from(ctx, url, clock, tmp_path / "sgd.csv")
+        yield served
+
+
+@pytest.fixture
+def mei(market: Market) -> Iterator[Visitor]:
+    client, ctx, _, _, _ = market
+    visitor = Visitor(str(client.base_url))
+    signed_up(visitor, client, MEI)
+    assert ctx.wallets.cash_in(MEI, "SGD", 100_000).result.name == "ok"  # SGD 1,000.00
+    yield visitor
+    visitor.close()
+
+
+def _balance(ctx: ApiContext) -> int:
+    wallet = ctx.wallet_store.by_phone(MEI, "SGD")
+    assert wallet is not None
+    return ctx.wallets.balance(wallet)
+
+
+def _static(client: httpx.Client, shop: dict[str, str]) -> str:
+    return str(client.get("/v1/merchants/me/qr_code", headers=shop).json()["payload"])
+
+
+def _reviewed(mei: Visitor, payload: str, amount: str = "") -> httpx.Response:
+    return mei.post("/app/pay", {"payload": payload, "amount": amount})
+
+
+def _confirm(mei: Visitor, review: httpx.Response, **fields: str) -> httpx.Response:
+    """Send the review's form as shown (every field it holds), with `fields` typed in."""
+    shown = {}
+    for tag in re.findall(r"<input[^>]*>", review.text):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name and value:
+            shown[name.group(1)] = unescape(value.group(1))
+    return mei.client.post("/app/pay/confirm", data=shown | fields)
+
+
+def test_pay_a_static_code_at_home_typing_the_amount(market: Market, mei: Visitor) -> None:
+    client, ctx, _, _, _ = market
+    shop = onboard(client, ctx, "SGD")
+    asked = _reviewed(mei, _static(client, shop))
+    assert asked.status_code == 200
+    assert "Aurora Gifts" in words(asked.text) and "Rovaniemi, FI" in words(asked.text)
+    assert 'name="amount"' in asked.text  # a static code: the payer types the amount
+    review = _reviewed(mei, _static(client, shop), "12.50")
+    assert "Amount SGD 12.50" in words(review.text)
+    assert "You pay" not in words(review.text) and 'name="pin"' not in review.text
+    paid = _confirm(mei, review)
+    assert paid.status_code == 303, words(paid.text)
+    receipt = mei.text(paid.headers["location"])
+    assert "Paid Aurora Gifts" in receipt and "−SGD 12.50" in receipt
+    assert "Fee none: paying is free" in receipt
+    assert _balance(ctx) == 100_001 - 1_250
+    assert "Payment" in mei.text("/app")
+
+
+def test_a_dynamic_code_fixes_the_amount_and_above_the_limit_asks_the_pin(
+    market: Market, mei: Visitor
+) -> None:
+    client, ctx, _, _, _ = market
+    shop = onboard(client, ctx, "SGD")
+    review = _reviewed(mei, qr(client, shop, 40_000), "1.00")  # typed amounts are ignored
+    assert "Amount SGD 400.00" in words(review.text)
+    assert 'name="pin"' in review.text  # over the no-PIN limit (SGD 300.00)
+    wrong = _confirm(mei, review, pin="000001")
+    assert wrong.status_code == 400 and "That PIN is wrong" in words(wrong.text)
+    assert _balance(ctx) == 100_001
+    paid = _confirm(mei, review, pin="482915")
+    assert paid.status_code == 303, words(paid.text)
+    assert _balance(ctx) == 100_001 - 40_000
+
+
+def test_pay_across_borders_with_a_quote_that_counts_down(market: Market, mei: Visitor) -> None:
+    client, ctx, _, _, _ = market
+    shop = onboard(client, ctx, "EUR")
+    review = _reviewed(mei, qr(client, shop, 3_490))
+    said = words(review.text)
+    assert "Amount 34,90 €" not in said and "Amount €34.90" in said
+    found = re.search(r"You pay SGD (\d+\.\d\d)", said)
+    assert found is not None, said
+    wallet_amount = round(float(found.group(1)) * 100)  # the page's text, to compare only
+    # SGD 34.90 x 1.45 = 50.605 at the mid rate; the spread makes it a little more.
+    assert 5_061 <= wallet_amount <= 5_200
+    assert "Rate 1 SGD = 0.68" in said and "This rate holds for 60 s." in said
+    assert 'data-seconds-left="60"' in review.text
+    paid = _confirm(mei, review)
+    assert paid.status_code == 303, words(paid.text)
+    receipt = mei.text(paid.headers["location"])
+    assert f"You paid SGD {wallet_amount // 100}.{wallet_amount % 100:02d}" in receipt
+    assert "Amount €34.90" in receipt and "Quote fxq_" in receipt
+    assert _balance(ctx) == 100_001 - wallet_amount
+
+
+def test_an_expired_quote_pays_nothing_and_asks_for_a_new_review(
+    market: Market, mei: Visitor
+) -> None:
+    client, ctx, clock, _, _ = market
+    shop = onboard(client, ctx, "EUR")
+    review = _reviewed(mei, qr(client, shop, 3_490))
+    clock.advance(61)
+    late = _confirm(mei, review)
+    assert late.status_code == 400
+    assert "The exchange rate expired" in words(late.text)
+    assert _balance(ctx) == 100_001
+
+
+def test_a_confirmation_sent_twice_pays_once(market: Market, mei: Visitor) -> None:
+    client, ctx, _, _, _ = market
+    shop = onboard(client, ctx, "SGD")
+    review = _reviewed(mei, qr(client, shop, 500))
+    first, second = _confirm(mei, review), _confirm(mei, review)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    assert _balance(ctx) == 100_001 - 500
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ("hello", "That is not a payment code"),
+        ("", "That is not a payment code"),
+        ("0" * 600, "That is not a payment code"),
+    ],
+)
+def test_what_is_not_a_code_is_refused(
+    market: Market, mei: Visitor, payload: str, message: str
+) -> None:
+    answer = _reviewed(mei, payload)
+    assert answer.status_code == 400 and message in words(answer.text)
+
+
+def test_a_tampered_code_is_refused_and_pays_nothing(market: Market, mei: Visitor) -> None:
+    client, ctx, _, _, _ = market
+    shop = onboard(client, ctx, "SGD")
+    code = qr(client, shop, 500)
+    tampered = code.replace("5.00", "0.05")
+    answer = _reviewed(mei, tampered)
+    assert answer.status_code == 400 and "misread or changed" in words(answer.text)
+    assert _balance(ctx) == 100_001
+
+
+def test_more_than_the_wallet_holds_is_refused(market: Market, mei: Visitor) -> None:
+    client, ctx, _, _, _ = market
+    shop = onboard(client, ctx, "SGD")
+    review = _reviewed(mei, _static(client, shop), "1000.02")
+    refused = _confirm(mei, review, pin="482915")
+    assert refused.status_code == 400
+    assert "Not enough money" in words(refused.text) or "today's limit" in words(refused.text)
+    assert _balance(ctx) == 100_001
+
+
+def test_another_wallets_receipt_is_not_found(market: Market, mei: Visitor) -> None:
+    client, ctx, _, _, _ = market
+    shop = onboard(client, ctx, "SGD")
+    paid = _confirm(mei, _reviewed(mei, qr(client, shop, 500)))
+    other = Visitor(str(client.base_url))
+    signed_up(other, client, "+6581230002", pin="730194")
+    assert other.get(paid.headers["location"]).status_code == 404
+    assert other.get("/app/payments/nothex").status_code == 404
+    other.close()
