@@ -185,8 +185,26 @@ def test_a_newcomer_signs_up_tops_up_and_sends_money_on_a_phone(
     expect(page.get_by_role("heading", level=1)).to_have_text("Paid Arctic Circle Crafts")
     expect(page.get_by_test_id("receipt")).to_contain_text("€10.00")
 
+    # The payment code: turned on for this phone, computed by it, charged by the hawker.
+    page.get_by_role("link", name="Code", exact=True).click()
+    page.get_by_role("button", name="Turn on the payment code on this phone").click()
+    digits = page.get_by_test_id("code-digits")
+    expect(digits).to_have_text(re.compile(r"^28( \d{4}){4}$"))
+    expect(page.locator("#code-qr svg")).to_be_visible()
+    expect(page.locator("#code-barcode rect").first).to_be_attached()
+    expect(page.get_by_role("button", name="Turn on the payment code on this phone")).to_be_hidden()
+    _accessible(page)
+    _shot(page, tmp_path, "phone-code")
+    charged = httpx.post(f"{server.url}/v1/payments/code",
+                         json={"code": digits.inner_text().replace(" ", ""), "amount_minor": 200},
+                         headers={"Authorization": f"Bearer {_hawker(server)}",
+                                  "Idempotency-Key": "till-1"})  # fmt: skip
+    assert charged.status_code == 201, charged.text
+    page.reload()  # the phone keeps its key: the code is shown again at once
+    expect(digits).to_have_text(re.compile(r"^28( \d{4}){4}$"))
+
     page.get_by_role("link", name="Home").click()
-    expect(page.get_by_test_id("activity").get_by_role("listitem")).to_have_count(5)
+    expect(page.get_by_test_id("activity").get_by_role("listitem")).to_have_count(6)
     _shot(page, tmp_path, "phone-home")
 
     page.get_by_label("Language").select_option("zh_Hans")  # applies at once (script)

@@ -16,6 +16,7 @@ import pytest
 
 from colony.api.context import ApiContext
 from colony.kernel.clock import ManualClock
+from colony.payments.payment_code import password
 from tests.api.test_cross_border_api import onboard, price_from, qr, serve
 from tests.web.visitor import Visitor, signed_up, words
 
@@ -190,3 +191,29 @@ def test_another_wallets_receipt_is_not_found(market: Market, mei: Visitor) -> N
     assert other.get(paid.headers["location"]).status_code == 404
     assert other.get("/app/payments/nothex").status_code == 404
     other.close()
+
+
+def test_a_phone_bound_from_the_app_makes_codes_the_till_accepts(
+    market: Market, mei: Visitor
+) -> None:
+    client, ctx, clock, _, _ = market
+    shop = onboard(client, ctx, "SGD")
+    assert "Payment code" in mei.text("/app/code")
+    assert "secret" not in mei.get("/app/code").text  # the page holds no key
+    forged = mei.client.post("/app/code/device", data={"csrf": "00"})
+    assert forged.status_code == 403
+    bound = mei.post("/app/code/device", {}, form_at="/app/code")
+    assert bound.status_code == 201 and bound.headers["cache-control"] == "no-store"
+    device = bound.json()
+    assert device["digits"] == 8 and device["period"] == 30 and len(device["secret"]) == 64
+    step = clock.now_ns() // 1_000_000_000 // device["period"]
+    code = (
+        device["code_prefix"] + device["number"] + password(bytes.fromhex(device["secret"]), step)
+    )
+    charged = client.post("/v1/payments/code", json={"code": code, "amount_minor": 300},
+                          headers=shop | {"Idempotency-Key": "till-1"})  # fmt: skip
+    assert charged.status_code == 201, charged.text
+    assert _balance(ctx) == 100_001 - 300
+    stranger = Visitor(str(client.base_url))
+    assert stranger.get("/app/code").headers["location"] == "/app/signin"
+    stranger.close()

@@ -11,6 +11,7 @@ from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.api.input_limits import RequestBody
 from colony.kernel.money import Money
+from colony.payments import CODE_PREFIX, Device, device_number_digits, password_digits, step_s
 from colony.wallets import Wallet, WalletResult
 
 # How each refusal is answered: (HTTP status, error type).
@@ -112,3 +113,17 @@ def opened_wallet(
     token = auth.new_secret(ctx, auth.WALLET_TOKEN_PREFIX)
     ctx.api_store.add_token(auth.digest(token), wallet.id, ctx.clock.now_ns())
     return wallet, wallet_json(ctx, wallet) | {"token": token}
+
+
+def device_json(device: Device) -> dict[str, object]:
+    """What a phone needs to compute its payment codes by itself (RFC 6238), shown once,
+    when it is bound: its number, its secret, and the code's shape."""
+    return {
+        "number": f"{device.number:0{device_number_digits}d}",
+        "wallet": device.wallet_id,
+        "secret": device.secret.hex(),
+        "algorithm": "HMAC-SHA256",  # RFC 6238 TOTP
+        "digits": password_digits,
+        "period": step_s,  # seconds per step, from the Unix epoch
+        "code_prefix": CODE_PREFIX,  # a code: prefix, number, password
+    }

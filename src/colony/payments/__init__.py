@@ -5,6 +5,7 @@ from colony.payments.cross_border import CrossBorderPayments
 from colony.payments.emv_qr import MerchantQr, QrFormatError, generate, parse
 from colony.payments.payment_code import (
     CODE_PREFIX,
+    Device,
     PaymentCodeVerifier,
     code_failure_window_s,
     device_number_digits,
@@ -42,6 +43,7 @@ __all__ = [
     "Checkout",
     "CrossBorderPayments",
     "CrossBorderRecord",
+    "Device",
     "MerchantQr",
     "Party",
     "PayOutcome",

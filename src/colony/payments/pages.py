@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from colony.api.deps import Ctx
 from colony.api.idempotency import transfer_id_for
 from colony.api.payment_views import checkout
+from colony.api.wallet_views import device_json
 from colony.credentials import CredentialResult, CredentialService
 from colony.fx import Quote
 from colony.kernel.clock import NS_PER_S
@@ -224,3 +225,23 @@ def receipt(payment_hex: str, request: Request, ctx: Ctx) -> Response:
         merchant=merchant, across=across, refunds=refunds,
         rate=f"{across.rate:f}" if across else "",
     )  # fmt: skip
+
+
+@router.get("/app/code")
+def code_page(request: Request, ctx: Ctx) -> Response:
+    """The payment code: computed on the phone from its device key (static/web/code.js)."""
+    shell = ctx.service(Shell)
+    wallet = signed_in_wallet(shell, request, ctx.wallet_store)
+    return app_page(shell, request, "payments/code.html", wallet=wallet)
+
+
+@router.post("/app/code/device")
+async def bind_device(request: Request, ctx: Ctx) -> Response:
+    """Bind this phone to the wallet for payment codes: the answer (JSON, to the page's
+    script, never in a page) holds the device's secret, which the phone keeps as a key its
+    scripts cannot read back, and which is never shown again."""
+    shell = ctx.service(Shell)
+    await shell.form(request)
+    wallet = signed_in_wallet(shell, request, ctx.wallet_store)
+    device = ctx.code_verifier.bind_new(wallet.id, shell.token_bytes, shell.clock.now_ns())
+    return JSONResponse(device_json(device), status_code=201)

@@ -49,6 +49,8 @@ recognised_steps = 20
 # running behind would still accept (several processes share one spent-code table).
 spent_memory_steps = accepted_steps + 4
 device_secret_bytes = 32
+# Random device numbers tried before giving up (a number is taken once in a long while).
+device_number_attempts = 8
 # Guessing: failed codes counted over a sliding window, in seconds. A device that gets
 # `code_failures_per_device_max` of them within the window (from any merchants) is locked and
 # its owner told; a merchant that sends `code_failures_per_merchant_max` (for any devices) is
@@ -241,6 +243,15 @@ class PaymentCodeVerifier:
 
     def bind(self, device: Device, now_ns: int = 0) -> bool:
         return self.store.bind(device, now_ns)
+
+    def bind_new(self, wallet_id: str, token_bytes: Callable[[int], bytes], now_ns: int) -> Device:
+        """Bind a new device to `wallet_id` under a random number not taken yet."""
+        for _ in range(device_number_attempts):
+            number = int.from_bytes(token_bytes(8), "big") % 10**device_number_digits
+            device = new_device(number, wallet_id, token_bytes)
+            if self.bind(device, now_ns):
+                return device
+        raise RuntimeError(f"no free device number in {device_number_attempts} attempts")
 
     def unbind(self, number: int) -> None:
         found = self.store.device(number)

@@ -24,6 +24,7 @@ from colony.api.wallet_views import (
     OpenedWalletObject,
     OpenWallet,
     WalletObject,
+    device_json,
     opened_wallet,
     opening_param,
     refusal,
@@ -31,17 +32,10 @@ from colony.api.wallet_views import (
 )
 from colony.kernel.clock import NS_PER_S
 from colony.payments import (
-    CODE_PREFIX,
     device_number_digits,
-    new_device,
-    password_digits,
-    step_s,
 )
 from colony.phones import PhoneProofService, ProofResult, Purpose, code_digits
 from colony.wallets import Wallet, WalletResult
-
-# Random device numbers tried before giving up (a number is taken once in a long while).
-device_number_attempts = 8
 
 router = product_router("wallets")
 
@@ -211,22 +205,8 @@ def bind_device(ctx: Ctx, wallet: WalletCaller, key: Idempotent) -> JSONResponse
     """Bind a phone to the caller's wallet for payment codes. The secret is shown once."""
 
     def handle() -> tuple[int, dict[str, object]]:
-        for _ in range(device_number_attempts):
-            number = int.from_bytes(ctx.token_bytes(8), "big") % 10**device_number_digits
-            device = new_device(number, wallet.id, ctx.token_bytes)
-            if ctx.code_verifier.bind(device, ctx.clock.now_ns()):
-                return 201, {
-                    "object": "device",
-                    "number": f"{number:0{device_number_digits}d}",
-                    "wallet": wallet.id,
-                    "status": "active",
-                    "secret": device.secret.hex(),
-                    "algorithm": "HMAC-SHA256",  # RFC 6238 TOTP
-                    "digits": password_digits,
-                    "period": step_s,  # seconds per step, from the Unix epoch
-                    "code_prefix": CODE_PREFIX,  # a code: prefix, number, password
-                }
-        raise RuntimeError(f"no free device number in {device_number_attempts} attempts")
+        device = ctx.code_verifier.bind_new(wallet.id, ctx.token_bytes, ctx.clock.now_ns())
+        return 201, {"object": "device", "status": "active"} | device_json(device)
 
     return key.run(wallet.id, {"bind_device": True}, handle, secret_fields=("secret",))
 
