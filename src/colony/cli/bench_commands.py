@@ -15,7 +15,14 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from rich.table import Table
 
 from colony.api.context import ApiContext
-from colony.bench import api_bench, festival_bench, ledger_bench, restart_bench, statement_bench
+from colony.bench import (
+    api_bench,
+    festival_bench,
+    ledger_bench,
+    restart_bench,
+    screens_bench,
+    statement_bench,
+)
 from colony.cli.fx_commands import MAX_AGE_ENV
 from colony.cli.serve import build_context, workers_max
 from colony.cli.simulate_commands import rates_age_days_for
@@ -583,3 +590,62 @@ def _print_festival(
         f"{machine['cores']} cores, {machine['processor']}",
         highlight=False,
     )
+
+
+@app.command("screens")
+def bench_screens(
+    database: Annotated[
+        str,
+        typer.Option(
+            "--database",
+            help="A market to load the screens on: the database `colony simulate market` built.",
+        ),
+    ],
+    sample: Annotated[int, typer.Option(min=1, max=500, help="People signed in.")] = 20,
+    rounds: Annotated[int, typer.Option(min=1, max=100, help="Times each screen is read.")] = 5,
+    seed: Annotated[int, typer.Option(help="Chooses the people.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
+) -> None:
+    """The wallet app's screens on a market of real size: load time per screen (p50, p99)
+    and the server's CPU per screen. Each person signs in through the app (their number, the
+    texted code, the PIN this benchmark sets for them)."""
+    machine = ledger_bench.machine_description()
+    with _served_failures_said(), api_bench.temporary_folder() as folder:
+        ctx = build_context(database)
+        try:
+            prepared = screens_bench.prepare(ctx, sample, seed)
+        finally:
+            ctx.ledger.close()
+            ctx.close_stores()
+        server = api_bench.Server(database, Path(folder))
+        err = Console(stderr=True)
+        try:
+            with Progress(
+                TextColumn("screens"),
+                BarColumn(),
+                TextColumn("{task.completed:,}/{task.total:,} people's rounds"),
+                console=err,
+                transient=True,
+                disable=not err.is_terminal,
+            ) as progress:
+                task = progress.add_task("screens", total=sample * rounds)
+
+                def advance(done: int, total: int) -> None:
+                    progress.update(task, completed=done, total=total)
+
+                figures = screens_bench.measure(server, prepared, rounds, advance)
+        finally:
+            server.stop()
+    figures = {"machine": machine, **figures}
+    table = Table(title=f"Screens over {prepared.wallets:,} wallets (ms)")
+    for column in ("screen", "p50", "p99", "max"):
+        table.add_column(column, justify="right" if column != "screen" else "left")
+    screens = figures["screens"]
+    assert isinstance(screens, dict)
+    for name, row in screens.items():
+        table.add_row(name, str(row["p50_ms"]), str(row["p99_ms"]), str(row["max_ms"]))
+    console = Console()
+    console.print(table)
+    console.print(f"server CPU per screen: {figures['server_cpu_ms_per_screen']} ms; {machine}")
+    if as_json:
+        print(json.dumps(figures))
