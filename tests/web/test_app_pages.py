@@ -378,3 +378,24 @@ def test_the_app_installs_as_a_pwa(served_at: Served) -> None:
     assert worker.status_code == 200 and "caches" in worker.text
     assert api.get("/static/web/colony.css").status_code == 200
     assert api.get("/static/web/../../api/app.py").status_code == 404
+
+
+def test_activity_pages_by_cursor_and_the_script_gets_the_next_lines(served_at: Served) -> None:
+    api, ctx, clock = served_at
+    mei = _mei_funded_and_ali(api, ctx)
+    for n in range(25):
+        clock.advance(1)
+        sent = mei.post("/app/send", {"to_phone": ALI, "amount": f"0.{n + 10}", "pin": "482915"})
+        assert sent.status_code == 303, words(sent.text)
+    home = mei.get("/app").text
+    assert home.count("<li>") == 20  # the first page: the newest 20 of 27
+    more = re.search(r'href="/app/activity\?before=(\d+)"', home)
+    assert more is not None
+    part = mei.get(f"/app/activity?before={more.group(1)}&part=1")
+    assert part.status_code == 200 and part.text.count("<li>") == 7
+    assert "<html" not in part.text  # the lines alone, for the script to append
+    assert "x-next-cursor" not in part.headers  # nothing older
+    assert "Wallet opened" in words(part.text)
+    whole = mei.text(f"/app/activity?before={more.group(1)}")
+    assert "Activity" in whole and "Older activity" not in whole
+    assert mei.get("/app/activity?before=-5").status_code == 400

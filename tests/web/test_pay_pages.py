@@ -121,6 +121,7 @@ def test_pay_across_borders_with_a_quote_that_counts_down(market: Market, mei: V
     receipt = mei.text(paid.headers["location"])
     assert f"You paid SGD {wallet_amount // 100}.{wallet_amount % 100:02d}" in receipt
     assert "Amount €34.90" in receipt and "Quote fxq_" in receipt
+    assert "Rate source" in receipt and "2026-12-14" in receipt
     assert _balance(ctx) == 100_001 - wallet_amount
 
 

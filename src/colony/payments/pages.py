@@ -219,10 +219,11 @@ def receipt(payment_hex: str, request: Request, ctx: Ctx) -> Response:
         raise Refused(404, "No such receipt in this wallet.")
     merchant = ctx.merchants.by_id(record.merchant_id)
     across = store.cross_border_of(record.id)
+    quote = ctx.fx.get(across.quote_id, wallet.id) if across and ctx.fx else None
     refunds = store.refunds_of(record.id)
     return app_page(
         shell, request, "payments/receipt.html", wallet=wallet, record=record,
-        merchant=merchant, across=across, refunds=refunds,
+        merchant=merchant, across=across, refunds=refunds, quote=quote,
         rate=f"{across.rate:f}" if across else "",
     )  # fmt: skip
 
