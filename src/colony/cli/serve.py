@@ -281,3 +281,4 @@ def announce(url: str, seeded: demo_data.DemoSeed | None) -> None:
     if seeded is not None:
         typer.echo(demo_data.instructions(seeded, url) + "\n")
     typer.echo(f"Colony is serving on {url}/ (API docs at {url}/docs); Ctrl-C stops it.")
+    typer.echo(f"The wallet app: {url}/app (sign-in codes go to the SMS outbox).")
