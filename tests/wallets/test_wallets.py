@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from colony.chart import Slots
 from colony.kernel.clock import ManualClock
 from colony.kernel.ids import IdGenerator
 from colony.ledger import Ledger
@@ -160,6 +161,22 @@ def test_reconcile_finishes_what_a_crash_interrupted(store_url: str) -> None:
         assert w.service.balance(wallet) == OPENING_DEPOSIT_MINOR
     finally:
         w.close()
+
+
+def test_reconcile_finishes_a_tier_raise_a_crash_cut_short(world: World) -> None:
+    """The tier written (intent first), its grant never submitted: reconciling grants it,
+    and leaves complete wallets alone."""
+    alice = world.store.by_phone(ALICE, "SGD")
+    assert alice is not None
+    grant = Slots.tier_headroom_grant.of(alice.account_id, Tier.identity_verified)
+    world.store.set_tier(alice.id, Tier.identity_verified)
+    assert not world.ledger.lookup_transfers([grant])
+    before = world.ledger.journal_seq
+    assert world.service.reconcile() >= 1
+    assert world.ledger.lookup_transfers([grant])
+    after = world.ledger.journal_seq
+    assert world.service.reconcile() >= 1
+    assert world.ledger.journal_seq == after > before  # complete: nothing submitted
 
 
 def test_a_tier_set_is_seen_by_every_lookup(world: World) -> None:
