@@ -20,7 +20,14 @@ from colony.ledger import AMOUNT_MAX, Account, AccountFlags, LedgerPort, Transfe
 from colony.ledger.results import CreateAccountResult as RA
 from colony.ledger.results import CreateTransferResult as RT
 from colony.wallets import model
-from colony.wallets.model import DEFAULT_LIMITS, Tier, TierLimits, Wallet
+from colony.wallets.model import (
+    DEFAULT_LIMITS,
+    Tier,
+    TierLimits,
+    Wallet,
+    WalletFreeze,
+    freeze_reason_chars_max,
+)
 from colony.wallets.results import WalletResult
 from colony.wallets.store import WalletStore, every_wallet
 
@@ -214,6 +221,31 @@ class WalletService:
             count += 1
         return count
 
+    # -------------------------------------------------------------- freezing
+
+    def freeze(self, wallet_id: str, reason: str) -> WalletResult:
+        """Stop money leaving the wallet until `unfreeze`; it may still receive and be read.
+        Holds made before (an authorisation, a withdrawal) run their course."""
+        if self._store.by_id(wallet_id) is None:
+            return WalletResult.unknown_wallet
+        reason = reason.strip()
+        if not reason or len(reason) > freeze_reason_chars_max:
+            return WalletResult.invalid_reason
+        made = WalletFreeze(wallet_id, reason, self._clock.now_ns())
+        return WalletResult.ok if self._store.freeze(made) else WalletResult.already_frozen
+
+    def unfreeze(self, wallet_id: str) -> WalletResult:
+        if self._store.by_id(wallet_id) is None:
+            return WalletResult.unknown_wallet
+        return WalletResult.ok if self._store.unfreeze(wallet_id) else WalletResult.not_frozen
+
+    def freeze_of(self, wallet_id: str) -> WalletFreeze | None:
+        return self._store.freeze_of(wallet_id)
+
+    def is_frozen(self, wallet_id: str) -> bool:
+        """Asked by everything that moves money out of a wallet, before it builds the chain."""
+        return self._store.freeze_of(wallet_id) is not None
+
     # -------------------------------------------------------------- money
 
     def balance(self, wallet: Wallet) -> int:
@@ -251,6 +283,8 @@ class WalletService:
             return P2POutcome(WalletResult.same_wallet)
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
             return P2POutcome(WalletResult.amount_must_be_positive)
+        if self.is_frozen(sender.id):
+            return P2POutcome(WalletResult.wallet_frozen)
         tid = transfer_id if transfer_id is not None else self._ids.new_id()
         chain = [
             Transfer(
@@ -529,6 +563,8 @@ class WalletService:
         if isinstance(found, WalletResult):
             return P2POutcome(found)
         wallet, partner_account = found
+        if self.is_frozen(wallet.id):
+            return P2POutcome(WalletResult.wallet_frozen)
         tid = transfer_id if transfer_id is not None else self._ids.new_id()
         timeout = model.withdrawal_confirm_timeout_s
         chain = [
