@@ -70,6 +70,7 @@ class StaffMember:
 
 class AuditAction(enum.StrEnum):
     staff_created = "staff_created"
+    password_set = "password_set"
     sign_in = "sign_in"
     sign_in_failed = "sign_in_failed"
     sign_out = "sign_out"

@@ -108,6 +108,17 @@ class StaffService:
     def by_id(self, staff_id: str) -> StaffMember | None:
         return self._store.by_id(staff_id)
 
+    def by_email(self, email: str) -> StaffMember | None:
+        return self._store.by_email(normal_email(email))
+
+    def set_password(self, member: StaffMember, password: str, *, by: str = "") -> StaffResult:
+        """Give a staff member a new password (the caller has the right to)."""
+        refused = self._credentials.set(member.credential_subject, SecretKind.password, password)
+        if refused is not CredentialResult.ok:
+            return STAFF_RESULT_OF_PASSWORD[refused]
+        self.record(by, AuditAction.password_set, member.id, "")
+        return StaffResult.ok
+
     # Signing in ---------------------------------------------------------------------------
 
     def check_password(self, email: str, password: str) -> PasswordOutcome:
