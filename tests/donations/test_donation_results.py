@@ -109,7 +109,7 @@ def test_a_frozen_wallet_gives_nothing_until_unfrozen(ctx: ApiContext) -> None:
     assert ctx.wallets.freeze(wallet.id, "suspected stolen phone") is WalletResult.ok
     assert service.donate(wallet, cause.id, 1_000, 1 << 126 | 44) is DR.wallet_frozen
     assert service.raised(cause) == 0
-    assert ctx.wallets.unfreeze(wallet.id) is WalletResult.ok
+    assert ctx.wallets.unfreeze(wallet.id, "cleared by the bank") is WalletResult.ok
     assert service.donate(wallet, cause.id, 1_000, 1 << 126 | 45) is DR.ok
     assert service.raised(cause) == 1_000
 

@@ -43,7 +43,7 @@ def test_a_frozen_wallet_sends_nothing_receives_and_sends_again_once_unfrozen(
     assert w.service.p2p(BOB, ALICE, "SGD", 1).result is W.ok  # money still comes in
     assert w.service.cash_in(ALICE, "SGD", 500).result is W.ok
     assert _books(w) == [before[0] + 501, before[1] - 1]
-    assert w.service.unfreeze(alice) is W.ok
+    assert w.service.unfreeze(alice, "cleared by the bank") is W.ok
     assert not w.service.is_frozen(alice)
     assert w.service.p2p(ALICE, BOB, "SGD", 1_000).result is W.ok
     assert w.balance(BOB) == before[1] - 1 + 1_000
@@ -66,15 +66,16 @@ def test_a_freeze_needs_a_reason(world: World, reason: str, expected: W) -> None
 
 def test_freezing_twice_unfreezing_twice_and_strangers(world: World) -> None:
     alice = _wallet_id(world, ALICE)
-    assert world.service.unfreeze(alice) is W.not_frozen
+    assert world.service.unfreeze(alice, "cleared by the bank") is W.not_frozen
     assert world.service.freeze(alice, "court order 2026/114") is W.ok
     assert world.service.freeze(alice, "again") is W.already_frozen
     found = world.service.freeze_of(alice)
     assert found is not None and found.reason == "court order 2026/114"
-    assert world.service.unfreeze(alice) is W.ok
-    assert world.service.unfreeze(alice) is W.not_frozen
+    assert world.service.unfreeze(alice, "  ") is W.invalid_reason  # lifting one needs a reason too
+    assert world.service.unfreeze(alice, "cleared by the bank") is W.ok
+    assert world.service.unfreeze(alice, "cleared by the bank") is W.not_frozen
     assert world.service.freeze("wal_" + "0" * 32, "who?") is W.unknown_wallet
-    assert world.service.unfreeze("wal_" + "0" * 32) is W.unknown_wallet
+    assert world.service.unfreeze("wal_" + "0" * 32, "cleared by the bank") is W.unknown_wallet
 
 
 def test_a_frozen_wallet_cannot_pay_a_merchant_and_can_once_unfrozen(shop: Shop) -> None:
@@ -86,7 +87,7 @@ def test_a_frozen_wallet_cannot_pay_a_merchant_and_can_once_unfrozen(shop: Shop)
     assert shop.payments.pay_by_qr(ALICE, "SGD", code).result is PayResult.wallet_frozen
     assert shop.payments.authorise(ALICE, "SGD", code).result is PayResult.wallet_frozen
     assert (w.balance(ALICE), shop.merchant_balance()) == before  # nothing moved
-    assert w.service.unfreeze(alice) is W.ok
+    assert w.service.unfreeze(alice, "cleared by the bank") is W.ok
     assert shop.payments.pay_by_qr(ALICE, "SGD", code).result is PayResult.ok
     assert w.balance(ALICE) == before[0] - 1_000
 

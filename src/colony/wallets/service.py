@@ -38,6 +38,11 @@ _NO_OVERDRAFT = int(AccountFlags.debits_must_not_exceed_credits)
 SECONDS_PER_DAY = 86_400
 
 
+def _is_reason(text: str) -> bool:
+    """Whether `text` gives a reason for freezing or unfreezing: not blank, not an essay."""
+    return 0 < len(text.strip()) <= freeze_reason_chars_max
+
+
 class LedgerRefused(RuntimeError):
     """The ledger refused an event the wallet service built itself: a bug, never an outcome."""
 
@@ -228,15 +233,18 @@ class WalletService:
         Holds made before (an authorisation, a withdrawal) run their course."""
         if self._store.by_id(wallet_id) is None:
             return WalletResult.unknown_wallet
-        reason = reason.strip()
-        if not reason or len(reason) > freeze_reason_chars_max:
+        if not _is_reason(reason):
             return WalletResult.invalid_reason
-        made = WalletFreeze(wallet_id, reason, self._clock.now_ns())
+        made = WalletFreeze(wallet_id, reason.strip(), self._clock.now_ns())
         return WalletResult.ok if self._store.freeze(made) else WalletResult.already_frozen
 
-    def unfreeze(self, wallet_id: str) -> WalletResult:
+    def unfreeze(self, wallet_id: str, reason: str) -> WalletResult:
+        """Let money leave the wallet again. The reason is asked as a freeze's is, for whoever
+        records who lifted it (the staff audit log); the freeze's row goes."""
         if self._store.by_id(wallet_id) is None:
             return WalletResult.unknown_wallet
+        if not _is_reason(reason):
+            return WalletResult.invalid_reason
         return WalletResult.ok if self._store.unfreeze(wallet_id) else WalletResult.not_frozen
 
     def freeze_of(self, wallet_id: str) -> WalletFreeze | None:
