@@ -104,7 +104,12 @@ ALLOWED["credentials"] = {"kernel", "storage", "credentials"}
 ALLOWED["web"] = {"kernel", "storage", "credentials", "wallets", "web"}
 for _layer in ("api", "cli"):
     ALLOWED[_layer] |= {"web", "credentials"}
-PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "credentials")
+# Staff: the console's people, their roles, their sign-in (a password kept by credentials,
+# then a TOTP code) and the append-only audit log. The shell's console access reads them.
+ALLOWED["staff"] = {"kernel", "storage", "credentials", "staff"}
+for _layer in ("api", "cli", "web"):
+    ALLOWED[_layer] |= {"staff"}
+PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "credentials", "staff")
 # The chart of accounts declares every ledger code and id scheme on the kernel alone; every
 # product and outer layer takes its codes from it, and the ledger stays free of it.
 ALLOWED["chart"] = {"kernel", "chart"}

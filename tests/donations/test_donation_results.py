@@ -101,9 +101,22 @@ def test_a_retry_gives_once_and_a_reused_id_is_refused(ctx: ApiContext) -> None:
     assert service.raised(cause) == 1_000
 
 
+def test_a_frozen_wallet_gives_nothing_until_unfrozen(ctx: ApiContext) -> None:
+    service = _service(ctx)
+    wallet = _alice(ctx)
+    _, cause = service.register("Food Bank", "SGD")
+    assert cause is not None
+    assert ctx.wallets.freeze(wallet.id, "suspected stolen phone") is WalletResult.ok
+    assert service.donate(wallet, cause.id, 1_000, 1 << 126 | 44) is DR.wallet_frozen
+    assert service.raised(cause) == 0
+    assert ctx.wallets.unfreeze(wallet.id, "cleared by the bank") is WalletResult.ok
+    assert service.donate(wallet, cause.id, 1_000, 1 << 126 | 45) is DR.ok
+    assert service.raised(cause) == 1_000
+
+
 def test_every_result_is_covered_here() -> None:
     seen = {DR.ok, DR.invalid_name, DR.unknown_currency, DR.id_reused_differently}
-    seen |= {DR.refused_before} | {row[-1] for row in DONATIONS}
+    seen |= {DR.refused_before, DR.wallet_frozen} | {row[-1] for row in DONATIONS}
     assert seen == set(DR)
 
 

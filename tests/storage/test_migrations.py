@@ -360,7 +360,8 @@ def test_each_package_makes_and_changes_only_its_own_tables(backend: str) -> Non
             owner[table] = m.package
         touched = re.findall(
             r"(?:\bON(?!\s+(?:CONFLICT|DELETE|UPDATE)\b)|ALTER TABLE|REFERENCES|INSERT INTO"
-            r"|\bUPDATE|DROP TABLE(?: IF EXISTS)?)\s+(\w+)",
+            # A trigger's "BEFORE UPDATE ON t" / "UPDATE OR DELETE ON t" names t after its ON.
+            r"|\bUPDATE(?!\s+(?:ON|OR|OF)\b)|DROP TABLE(?: IF EXISTS)?)\s+(\w+)",
             sql,
             re.IGNORECASE,
         )

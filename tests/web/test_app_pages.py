@@ -5,7 +5,6 @@ guards it (CSRF, sessions, headers, the PIN's lock)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -16,27 +15,14 @@ from colony.kernel.clock import ManualClock
 from colony.web.guard import CONTENT_SECURITY_POLICY
 from colony.web.shell import local_path
 from tests.api.test_wallet_api import OPERATOR
-from tests.web.visitor import Visitor, code_sent_to, signed_up, words
+from tests.web.visitor import Visitor, code_sent_to, signed_up, visitor_for, words
 
 Served = tuple[httpx.Client, ApiContext, ManualClock]
 MEI = "+6581230001"
 ALI = "+6581230002"
 
 
-_opened: list[Visitor] = []
-
-
-@pytest.fixture(autouse=True)
-def _close_visitors() -> Iterator[None]:
-    yield
-    while _opened:
-        _opened.pop().close()
-
-
-def _visitor(api: httpx.Client, **headers: str) -> Visitor:
-    made = Visitor(str(api.base_url), headers)
-    _opened.append(made)
-    return made
+_visitor = visitor_for
 
 
 def _balance(ctx: ApiContext, phone: str) -> int:

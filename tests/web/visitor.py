@@ -50,6 +50,17 @@ class Visitor:
         self.client.close()
 
 
+# The visitors `visitor_for` opened, closed after each test (conftest.py).
+opened: list[Visitor] = []
+
+
+def visitor_for(api: httpx.Client, **headers: str) -> Visitor:
+    """A new visitor of the server `api` talks to, closed when the test ends."""
+    made = Visitor(str(api.base_url), headers)
+    opened.append(made)
+    return made
+
+
 def words(html: str) -> str:
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 

@@ -30,6 +30,8 @@ from colony.payments import router as payments
 from colony.phones import router as phones
 from colony.settlement import router as settlement
 from colony.settlement import statement_bytes_max
+from colony.staff import console_pages, signin_pages
+from colony.staff import wallet_pages as console_wallet_pages
 from colony.wallets import funding_router as funding
 from colony.wallets import pages as wallet_pages
 from colony.wallets import router as wallets
@@ -69,6 +71,9 @@ PAGES: tuple[APIRouter, ...] = (
     app_pages.router,
     wallet_pages.router,
     payment_pages.router,
+    signin_pages.router,
+    console_pages.router,
+    console_wallet_pages.router,
 )
 
 

@@ -47,7 +47,7 @@ _PAYMENT_STATUS = {
     PayResult.authorisation_expired: 409, PayResult.not_an_authorisation: 409,
     PayResult.quote_unknown: 404, PayResult.quote_already_used: 409,
     PayResult.quote_expired: 409, PayResult.rate_stale: 422,
-    PayResult.code_attempts_exceeded: 429,
+    PayResult.code_attempts_exceeded: 429, PayResult.wallet_frozen: 409,
 }  # fmt: skip
 
 

@@ -30,6 +30,7 @@ _REFUSALS = {
     WalletResult.refused_before: (409, "payment_error"),
     WalletResult.id_reused_differently: (409, "invalid_request_error"),
     WalletResult.already_verified: (409, "invalid_request_error"),
+    WalletResult.wallet_frozen: (409, "payment_error"),
 }
 
 

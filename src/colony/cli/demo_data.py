@@ -22,6 +22,7 @@ only as its hash, so the one printed yesterday cannot be printed again.
 from __future__ import annotations
 
 import json
+import secrets
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,9 +35,14 @@ from colony.ledger import TransferPendingStatus
 from colony.merchants import Merchant
 from colony.partners import MemberKind
 from colony.payments import CrossBorderPayments, PayResult
+from colony.staff import Role, StaffMember, StaffResult, StaffService
 from colony.wallets import Tier, Wallet, WalletResult
 
 DEMO_SCOPE = "demo"  # the idempotency scope of the seed's own records
+# The console's demo staff member (operations: may do everything the console offers).
+DEMO_STAFF_EMAIL = "ops@colony.example"
+# Random bytes in the demo staff member's password (base64: 16 characters).
+demo_password_bytes = 12
 _PENDING = TransferPendingStatus.pending
 
 
@@ -114,6 +120,9 @@ class DemoSeed:
     open_authorisation: str | None  # "pay_..." waiting for the merchant's capture, if any
     # The age limit of FX rates, in days, when the demo widened it to use the shipped ones.
     rate_age_days: int | None = None
+    # The operator console's demo staff member, and their password for this start.
+    staff: StaffMember | None = None
+    staff_password: str = ""
 
 
 def ledger_id(name: str) -> int:
@@ -158,6 +167,7 @@ def seed(ctx: ApiContext) -> DemoSeed:
     ctx.api_store.add_key(auth.digest(merchant_key), "merchant", merchants["hawker"].id, now)
     held = ledger_id("authorise:alice:hawker")
     still_held = ctx.ledger.pending_status(held) is TransferPendingStatus.pending
+    staff, staff_password = _staff(ctx)
     return DemoSeed(
         operator_key,
         wallets["alice"],
@@ -167,7 +177,24 @@ def seed(ctx: ApiContext) -> DemoSeed:
         ctx.payments.merchant_qr(merchants["hawker"]),
         f"pay_{held:032x}" if still_held else None,
         market.rate_age_days,
+        staff,
+        staff_password,
     )
+
+
+def _staff(ctx: ApiContext) -> tuple[StaffMember, str]:
+    """The demo staff member, made once, with a new password at every start (only its hash is
+    kept); their TOTP secret stays, so an authenticator app set up once keeps working."""
+    service = ctx.service(StaffService)
+    password = secrets.token_urlsafe(demo_password_bytes)
+    member = service.by_email(DEMO_STAFF_EMAIL)
+    if member is None:
+        result, member = service.create(DEMO_STAFF_EMAIL, "Olli Ops", Role.operations, password)
+    else:
+        result = service.set_password(member, password)
+    if member is None or result is not StaffResult.ok:
+        raise RuntimeError(f"demo staff member refused: {result.name}")
+    return member, password
 
 
 def quotes(ctx: ApiContext) -> QuoteService:
@@ -384,6 +411,15 @@ def instructions(seeded: DemoSeed, base_url: str) -> str:
         f"  operator key:  {seeded.operator_key}",
         f"  wallet token:  {seeded.wallet_token}  ({w.name}, {w.phone}, {w.currency})",
         f"  merchant key:  {seeded.merchant_key}  ({m.display_name}, {m.city}, {m.currency})",
+    ]
+    if seeded.staff is not None:
+        lines += [
+            f"  console:       {base_url}/console  as {seeded.staff.email}, password"
+            f" {seeded.staff_password}",
+            f"  TOTP secret:   {seeded.staff.totp_secret}  (add it to an authenticator app,"
+            " or `oathtool --totp -b` it, for the 6-digit code)",
+        ]
+    lines += [
         "",
         "Try the API (amounts are integer minor units: 350 is 3.50 SGD):",
         "  # the wallet and its balance",

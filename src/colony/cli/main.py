@@ -14,6 +14,7 @@ from colony.cli import (
     serve,
     settlement_commands,
     simulate_commands,
+    staff_commands,
 )
 
 app = typer.Typer(no_args_is_help=True, help="Colony: payments on a durable double-entry ledger.")
@@ -28,3 +29,4 @@ app.add_typer(fx_commands.app, name="fx")
 app.add_typer(settlement_commands.app, name="settlement")
 app.add_typer(chart_commands.app, name="chart")
 app.add_typer(simulate_commands.app, name="simulate")
+app.add_typer(staff_commands.app, name="staff")

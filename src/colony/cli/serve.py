@@ -39,6 +39,7 @@ from colony.phones import (
     PhoneProofService,
     open_phone_store,
 )
+from colony.staff import StaffService, open_staff_store
 from colony.storage.open import database_url_from_env, is_postgres
 from colony.storage.secrets_key import secret_box_for
 from colony.wallets import FundingService, WalletService, open_funding_store, open_wallet_store
@@ -127,7 +128,10 @@ def build_context(
     proofs = PhoneProofService(phone_store, sender, clock, secrets.token_bytes, pepper)
     ctx.provide(proofs, phone_store)
     credential_store = open_credential_store(database_url)
-    ctx.provide(CredentialService(credential_store, clock, argon2_hasher()), credential_store)
+    credentials = CredentialService(credential_store, clock, argon2_hasher())
+    ctx.provide(credentials, credential_store)
+    staff_store = open_staff_store(database_url)
+    ctx.provide(StaffService(staff_store, credentials, clock, ids), staff_store)
     shell = web_shell(database_url, clock)
     ctx.provide(shell, shell.sessions)
     ledger.add_duty(lambda: reconcile(ctx))

@@ -13,7 +13,7 @@ from colony.credentials.model import (
     pin_digits,
 )
 from colony.credentials.results import CredentialResult
-from colony.credentials.service import CredentialService, argon2_hasher
+from colony.credentials.service import CredentialService, argon2_hasher, refusal_of
 from colony.credentials.sql_store import open_credential_store
 from colony.credentials.store import CredentialStore
 
@@ -30,4 +30,5 @@ __all__ = [
     "password_chars_max",
     "password_chars_min",
     "pin_digits",
+    "refusal_of",
 ]

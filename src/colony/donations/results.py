@@ -16,3 +16,4 @@ class DonationResult(enum.IntEnum):
     daily_outflow_cap_exceeded = 7  # the wallet's tier caps what leaves it per day
     id_reused_differently = 8  # a retry with the same id but another amount or cause
     refused_before = 9  # a retry of a refused donation: a new attempt needs a new id
+    wallet_frozen = 10  # the operator froze the wallet: nothing may leave it

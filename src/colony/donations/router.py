@@ -49,6 +49,7 @@ _REFUSALS: dict[DonationResult, tuple[int, str, str | None]] = {
     DonationResult.daily_outflow_cap_exceeded: (402, "payment_error", "amount_minor"),
     DonationResult.id_reused_differently: (409, "invalid_request_error", None),
     DonationResult.refused_before: (409, "payment_error", None),
+    DonationResult.wallet_frozen: (409, "payment_error", None),
 }
 
 

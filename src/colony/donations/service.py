@@ -92,6 +92,8 @@ class DonationService:
             return DonationResult.currencies_differ
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
             return DonationResult.amount_must_be_positive
+        if self._wallets.is_frozen(wallet.id):
+            return DonationResult.wallet_frozen
         chain = [
             Transfer(
                 transfer_id,

@@ -63,6 +63,9 @@ PAY_REFUSALS = {
     PayResult.quote_expired: N_("The exchange rate expired: review the payment again."),
     PayResult.quote_already_used: N_("This review was used already: review the payment again."),
     PayResult.rate_stale: N_("The exchange rate is out of date: try again later."),
+    PayResult.wallet_frozen: N_(
+        "This wallet is frozen: money cannot leave it. Ask Colony's support why."
+    ),
 }
 OTHER_REFUSAL = N_("The payment was refused: {reason}.")
 _HEX32 = re.compile(r"[0-9a-f]{32}")

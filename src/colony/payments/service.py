@@ -96,6 +96,7 @@ class PayResult(enum.IntEnum):
     quote_expired = 33  # ask for a new quote
     refund_too_small = 34  # it would give the payer back less than one minor unit
     code_attempts_exceeded = 35  # the merchant sent too many failed codes lately: wait
+    wallet_frozen = 36  # the operator froze the payer's wallet: nothing may leave it
 
 
 # What a payment's chain outcome (named in the wallets' terms) means for the payment: an
@@ -218,6 +219,8 @@ class PaymentService:
         wallet = self._wallet_store.by_phone(phone, currency.upper())
         if wallet is None:
             return PayResult.unknown_wallet
+        if self._wallets.is_frozen(wallet.id):
+            return PayResult.wallet_frozen
         if qr.transaction_currency != f"{merchant.ledger:03d}" or (
             merchant.ledger != wallet.ledger and not cross_border
         ):

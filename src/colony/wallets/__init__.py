@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from colony.wallets.funding import FundingMovement, FundingPartner, MovementKind
 from colony.wallets.funding_service import FundingService
-from colony.wallets.model import ACCOUNT_WALLET, Tier, Wallet
+from colony.wallets.model import (
+    ACCOUNT_WALLET,
+    Tier,
+    Wallet,
+    WalletFreeze,
+    freeze_reason_chars_max,
+)
 from colony.wallets.results import WalletResult
 from colony.wallets.service import WalletService
 from colony.wallets.sql_funding_store import open_funding_store
@@ -19,9 +25,11 @@ __all__ = [
     "MovementKind",
     "Tier",
     "Wallet",
+    "WalletFreeze",
     "WalletResult",
     "WalletService",
     "WalletStore",
+    "freeze_reason_chars_max",
     "open_funding_store",
     "open_wallet_store",
 ]

@@ -47,6 +47,7 @@ _REFUSALS = {
     WalletResult.top_up_already_settled: (409, "invalid_request_error", None),
     WalletResult.withdrawal_expired: (409, "invalid_request_error", None),
     WalletResult.withdrawal_already_settled: (409, "invalid_request_error", None),
+    WalletResult.wallet_frozen: (409, "payment_error", None),
 }
 
 

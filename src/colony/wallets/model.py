@@ -78,3 +78,17 @@ class Wallet:
     def outflow_account_id(self, day: int) -> int:
         """The outflow account of UTC day `day` (days since 1970-01-01)."""
         return Slots.outflow_account.of(self.account_id, day)
+
+
+# The longest reason a freeze may give, in characters: a sentence or two for the audit.
+freeze_reason_chars_max = 500
+
+
+@dataclass(frozen=True)
+class WalletFreeze:
+    """The operator stopped money leaving a wallet (a suspected fraud, a court order): until
+    it is lifted, the wallet may receive money and be read, never send, pay, withdraw or give."""
+
+    wallet_id: str
+    reason: str
+    frozen_at_ns: int

@@ -68,6 +68,8 @@ STATUS_NAMES = {
     MovementStatus.expired: N_("Expired: the bank did not answer"),
 }
 PARTNER_KINDS = {"bank": N_("bank"), "card_issuer": N_("card issuer")}
+# What a person whose wallet the operator froze is told when money would leave it.
+FROZEN = N_("This wallet is frozen: money cannot leave it. Ask Colony's support why.")
 
 
 _CODES = {int(code): code for code in TransferCode}
@@ -235,6 +237,7 @@ def _send_refusal(t: Texts, result: WalletResult, wallet: Wallet) -> str:
         WalletResult.insufficient_funds: N_("Not enough money in your wallet."),
         WalletResult.daily_outflow_cap_exceeded: N_("That is over today's limit for your tier."),
         WalletResult.balance_cap_exceeded: N_("The receiver's wallet cannot hold that much."),
+        WalletResult.wallet_frozen: FROZEN,
     }
     message = messages.get(result, N_("The money was not sent: {reason}."))
     return t(message, currency=wallet.currency, reason=result.name)
@@ -296,7 +299,9 @@ async def _move(request: Request, ctx: Ctx, kind: MovementKind) -> Response:
         outcome = act(wallet, form.get("partner", ""), amount_minor, transfer_id=transfer_id)
         if outcome.movement is not None:
             return shell.redirect(f"/app/activity/{transfer_id:032x}")
-        error = t("The bank refused it: {reason}.", reason=outcome.result.name)
+        refused = outcome.result
+        frozen = refused is WalletResult.wallet_frozen
+        error = t(FROZEN) if frozen else t("The bank refused it: {reason}.", reason=refused.name)
     return _funding_page(
         request, ctx, kind, status=400, error=error, amount=form.get("amount", ""), op=op
     )

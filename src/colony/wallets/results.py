@@ -31,3 +31,7 @@ class WalletResult(enum.IntEnum):
     invalid_partner_name = 22  # 2-40 of a-z, 0-9 and _, starting with a letter
     invalid_partner_kind = 23  # "bank" or "card_issuer"
     partner_registered_differently = 24  # that name and currency already have another kind
+    wallet_frozen = 25  # the operator froze it: no money may leave it (it may still receive)
+    invalid_reason = 26  # a freeze needs a reason: not blank, at most freeze_reason_chars_max
+    already_frozen = 27
+    not_frozen = 28

@@ -183,10 +183,8 @@ def create_transfer(
             wallet.phone, body.to_phone, wallet.currency, body.amount_minor, transfer_id=transfer_id
         )
         if outcome.result is not WalletResult.ok:
-            raise refusal(
-                outcome.result,
-                "to_phone" if outcome.result is WalletResult.unknown_wallet else "amount_minor",
-            )
+            params = {WalletResult.unknown_wallet: "to_phone", WalletResult.wallet_frozen: None}
+            raise refusal(outcome.result, params.get(outcome.result, "amount_minor"))
         return 201, {
             "object": "transfer",
             "id": f"tr_{transfer_id:032x}",

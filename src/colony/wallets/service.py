@@ -20,7 +20,14 @@ from colony.ledger import AMOUNT_MAX, Account, AccountFlags, LedgerPort, Transfe
 from colony.ledger.results import CreateAccountResult as RA
 from colony.ledger.results import CreateTransferResult as RT
 from colony.wallets import model
-from colony.wallets.model import DEFAULT_LIMITS, Tier, TierLimits, Wallet
+from colony.wallets.model import (
+    DEFAULT_LIMITS,
+    Tier,
+    TierLimits,
+    Wallet,
+    WalletFreeze,
+    freeze_reason_chars_max,
+)
 from colony.wallets.results import WalletResult
 from colony.wallets.store import WalletStore, every_wallet
 
@@ -29,6 +36,11 @@ _PARTNER_NAME = re.compile(r"[a-z][a-z0-9_]{1,39}")
 _LINKED = int(TransferFlags.linked)
 _NO_OVERDRAFT = int(AccountFlags.debits_must_not_exceed_credits)
 SECONDS_PER_DAY = 86_400
+
+
+def _is_reason(text: str) -> bool:
+    """Whether `text` gives a reason for freezing or unfreezing: not blank, not an essay."""
+    return 0 < len(text.strip()) <= freeze_reason_chars_max
 
 
 class LedgerRefused(RuntimeError):
@@ -246,6 +258,34 @@ class WalletService:
         base = wallet.account_id
         return Slots.opening_deposit.of(base), Slots.tier_headroom_grant.of(base, wallet.tier)
 
+    # -------------------------------------------------------------- freezing
+
+    def freeze(self, wallet_id: str, reason: str) -> WalletResult:
+        """Stop money leaving the wallet until `unfreeze`; it may still receive and be read.
+        Holds made before (an authorisation, a withdrawal) run their course."""
+        if self._store.by_id(wallet_id) is None:
+            return WalletResult.unknown_wallet
+        if not _is_reason(reason):
+            return WalletResult.invalid_reason
+        made = WalletFreeze(wallet_id, reason.strip(), self._clock.now_ns())
+        return WalletResult.ok if self._store.freeze(made) else WalletResult.already_frozen
+
+    def unfreeze(self, wallet_id: str, reason: str) -> WalletResult:
+        """Let money leave the wallet again. The reason is asked as a freeze's is, for whoever
+        records who lifted it (the staff audit log); the freeze's row goes."""
+        if self._store.by_id(wallet_id) is None:
+            return WalletResult.unknown_wallet
+        if not _is_reason(reason):
+            return WalletResult.invalid_reason
+        return WalletResult.ok if self._store.unfreeze(wallet_id) else WalletResult.not_frozen
+
+    def freeze_of(self, wallet_id: str) -> WalletFreeze | None:
+        return self._store.freeze_of(wallet_id)
+
+    def is_frozen(self, wallet_id: str) -> bool:
+        """Asked by everything that moves money out of a wallet, before it builds the chain."""
+        return self._store.freeze_of(wallet_id) is not None
+
     # -------------------------------------------------------------- money
 
     def balance(self, wallet: Wallet) -> int:
@@ -283,6 +323,8 @@ class WalletService:
             return P2POutcome(WalletResult.same_wallet)
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
             return P2POutcome(WalletResult.amount_must_be_positive)
+        if self.is_frozen(sender.id):
+            return P2POutcome(WalletResult.wallet_frozen)
         tid = transfer_id if transfer_id is not None else self._ids.new_id()
         chain = [
             Transfer(
@@ -561,6 +603,8 @@ class WalletService:
         if isinstance(found, WalletResult):
             return P2POutcome(found)
         wallet, partner_account = found
+        if self.is_frozen(wallet.id):
+            return P2POutcome(WalletResult.wallet_frozen)
         tid = transfer_id if transfer_id is not None else self._ids.new_id()
         timeout = model.withdrawal_confirm_timeout_s
         chain = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from colony.storage.open import open_tables
 from colony.storage.tables import Tables
-from colony.wallets.model import Tier, Wallet
+from colony.wallets.model import Tier, Wallet, WalletFreeze
 from colony.wallets.rows import WALLET_COLUMNS, WalletCache, wallet_of, wallet_row
 
 
@@ -56,6 +56,30 @@ class SqlWalletStore:
                 (after_id, limit),
             ).fetchall()
         return [wallet_of(r) for r in rows]
+
+    def freeze(self, freeze: WalletFreeze) -> bool:
+        with self._tables.session() as db:
+            return (
+                db.execute(
+                    "INSERT INTO wallet_freezes (wallet_id, reason, frozen_at_ns)"
+                    " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (freeze.wallet_id, freeze.reason, freeze.frozen_at_ns),
+                ).rowcount
+                == 1
+            )
+
+    def unfreeze(self, wallet_id: str) -> bool:
+        with self._tables.session() as db:
+            deleted = db.execute("DELETE FROM wallet_freezes WHERE wallet_id = ?", (wallet_id,))
+            return deleted.rowcount == 1
+
+    def freeze_of(self, wallet_id: str) -> WalletFreeze | None:
+        with self._tables.session() as db:
+            row = db.execute(
+                "SELECT wallet_id, reason, frozen_at_ns FROM wallet_freezes WHERE wallet_id = ?",
+                (wallet_id,),
+            ).fetchone()
+        return None if row is None else WalletFreeze(str(row[0]), str(row[1]), int(str(row[2])))
 
     def close(self) -> None:
         self._tables.close()

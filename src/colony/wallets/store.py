@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from colony.wallets.model import Tier, Wallet
+from colony.wallets.model import Tier, Wallet, WalletFreeze
 
 
 class WalletStore(Protocol):
@@ -25,6 +25,16 @@ class WalletStore(Protocol):
     def all(self, after_id: str, limit: int) -> list[Wallet]:
         """A page of wallets in id order, for reconciliation."""
         ...
+
+    def freeze(self, freeze: WalletFreeze) -> bool:
+        """Keep the freeze; False (and nothing changed) when the wallet is frozen already."""
+
+    def unfreeze(self, wallet_id: str) -> bool:
+        """Lift the wallet's freeze; False when it had none."""
+
+    def freeze_of(self, wallet_id: str) -> WalletFreeze | None:
+        """The wallet's freeze, read from the table every time (never from a cache): a freeze
+        made in one process stops spending in every other at once."""
 
 
 def every_wallet(store: WalletStore, page: int = 1000) -> Iterator[Wallet]:

@@ -1,0 +1,76 @@
+"""The operator console's home (`/console`), the audit log and the SMS outbox: pages that read.
+
+Both lists page newest first by id (`?before=<id>`: the last id of the page before), as the
+API's lists do, so a page holds the same entries however many are written meanwhile.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from colony.api.deps import Ctx
+from colony.phones import PhoneProofService
+from colony.staff import ROLE_PERMISSIONS, Permission, StaffService, audit_page_entries, may
+from colony.web.console_access import console_page, forbidden, signed_in_staff
+from colony.web.i18n import N_
+from colony.web.shell import Refused, Shell
+from colony.web.wallet_access import typed_phone
+
+router = APIRouter(include_in_schema=False)
+
+# What each permission lets a staff member do, as the home page lists it.
+PERMISSION_TEXTS = {
+    Permission.read: N_("Read wallets and the audit log"),
+    Permission.read_sms_outbox: N_("Read the SMS outbox"),
+    Permission.freeze_wallets: N_("Freeze and unfreeze wallets"),
+}
+# Texts of the SMS outbox shown per page.
+outbox_page_messages = 50
+_AUDIT_ID = re.compile(r"aud_[0-9a-f]{32}")
+_SMS_ID = re.compile(r"sms_[0-9a-f]{32}")
+
+
+def _cursor(before: str | None, pattern: re.Pattern[str]) -> str | None:
+    if before is not None and not pattern.fullmatch(before):
+        raise Refused(400, "before: an id the previous page gave")
+    return before
+
+
+@router.get("/console")
+def home(request: Request, ctx: Ctx) -> Response:
+    shell = ctx.service(Shell)
+    member = signed_in_staff(shell, request, ctx.service(StaffService))
+    permissions = [PERMISSION_TEXTS[p] for p in Permission if p in ROLE_PERMISSIONS[member.role]]
+    return console_page(shell, request, member, "staff/home.html", permissions=permissions)
+
+
+@router.get("/console/audit")
+def audit(request: Request, ctx: Ctx, before: str | None = None) -> Response:
+    shell = ctx.service(Shell)
+    staff = ctx.service(StaffService)
+    member = signed_in_staff(shell, request, staff)
+    entries = staff.audit(_cursor(before, _AUDIT_ID), audit_page_entries)
+    names = {e.staff_id: staff.by_id(e.staff_id) for e in entries if e.staff_id}
+    older = entries[-1].id if len(entries) == audit_page_entries else None
+    return console_page(
+        shell, request, member, "staff/audit.html", entries=entries, names=names, older=older
+    )
+
+
+@router.get("/console/sms")
+def sms_outbox(request: Request, ctx: Ctx, phone: str = "", before: str | None = None) -> Response:
+    shell = ctx.service(Shell)
+    member = signed_in_staff(shell, request, ctx.service(StaffService))
+    if not may(member.role, Permission.read_sms_outbox):
+        return forbidden(shell, request, member)
+    number = typed_phone(phone) if phone.strip() else None
+    outbox = ctx.service(PhoneProofService)
+    messages = outbox.outbox(_cursor(before, _SMS_ID), outbox_page_messages, number)
+    older = messages[-1].id if len(messages) == outbox_page_messages else None
+    return console_page(
+        shell, request, member, "staff/sms.html", messages=messages, phone=phone, number=number,
+        older=older,
+    )  # fmt: skip

@@ -1,0 +1,95 @@
+"""Staff members (the people who run Colony from the console), what each role may do, and
+the audit log's entries.
+
+A staff member signs in with a password (kept by `credentials`, subject `staff:<id>`) and a
+6-digit code from an authenticator app (TOTP, RFC 6238), whose shared secret is sealed at
+rest. Every change a staff member makes is one entry of the append-only audit log.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Role(enum.StrEnum):
+    operations = "operations"  # runs the platform day to day
+    risk = "risk"  # fraud and compliance: freezes wallets
+    finance = "finance"  # treasury and settlement: reads money, changes no wallet
+    support = "support"  # answers people: reads, freezes a wallet on a report
+    read_only = "read_only"  # auditors, newcomers: reads only
+
+
+class Permission(enum.StrEnum):
+    read = "read"  # every console page that shows records
+    read_sms_outbox = "read_sms_outbox"  # texts hold live sign-in codes
+    freeze_wallets = "freeze_wallets"  # freeze and unfreeze
+
+
+# Who may do what: a role holds exactly the permissions listed (tests/staff/test_roles.py).
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.operations: frozenset(Permission),
+    Role.risk: frozenset({Permission.read, Permission.freeze_wallets}),
+    Role.support: frozenset(Permission),
+    Role.finance: frozenset({Permission.read}),
+    Role.read_only: frozenset({Permission.read}),
+}
+
+
+def may(role: Role, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS[role]
+
+
+# An email address's length, in characters (RFC 5321's path limit), and a name's.
+email_chars_max = 254
+name_chars_max = 100
+# TOTP (RFC 6238): 6 digits per 30-second step, and one step either side accepted, for a
+# phone's clock a little off and a code typed as it turned.
+totp_digits = 6
+totp_step_s = 30
+totp_window_steps = 1
+# Who the authenticator app says the code is for.
+TOTP_ISSUER = "Colony"
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: str  # "stf_" + 32 hex digits
+    email: str  # lower case
+    name: str
+    role: Role
+    totp_secret: str  # base32; sealed in the table, open here
+    active: bool
+    created_at_ns: int
+
+    @property
+    def credential_subject(self) -> str:
+        """Whose password it is in `credentials`."""
+        return f"staff:{self.id}"
+
+
+class AuditAction(enum.StrEnum):
+    staff_created = "staff_created"
+    password_set = "password_set"
+    sign_in = "sign_in"
+    sign_in_failed = "sign_in_failed"
+    sign_out = "sign_out"
+    wallet_frozen = "wallet_frozen"
+    wallet_unfrozen = "wallet_unfrozen"
+
+
+# Audit entries shown per page of the console's log.
+audit_page_entries = 50
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One thing a staff member did; never changed nor deleted once written."""
+
+    id: str  # "aud_" + a time-ordered id: the log pages by it, newest first
+    at_ns: int
+    staff_id: str  # "" when no staff member is known (an unknown email; the command line)
+    action: AuditAction
+    target: str  # what it was done to: a wallet id, a staff id, an email tried
+    reason: str  # why, as the staff member typed it ("" when the action takes none)
+    detail: dict[str, str | int] = field(default_factory=dict)

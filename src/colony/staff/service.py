@@ -1,0 +1,180 @@
+"""Adding staff members, signing them in (a password, then a code from their authenticator
+app), and the audit log every change they make is written to.
+
+Sign-in writes its own entries (`sign_in`, `sign_in_failed`); the console's pages write the
+entry of each change they make through `record`, after the change was made, so a refused or
+forbidden action writes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from colony.credentials import (
+    CredentialResult,
+    CredentialService,
+    SecretKind,
+    attempts_max,
+    lock_s,
+    refusal_of,
+)
+from colony.kernel.clock import NS_PER_S, Clock
+from colony.kernel.ids import IdGenerator
+from colony.staff import totp
+from colony.staff.model import (
+    AuditAction,
+    AuditEntry,
+    Role,
+    StaffMember,
+    email_chars_max,
+    name_chars_max,
+)
+from colony.staff.results import StaffResult
+from colony.staff.store import StaffTables
+
+# One "@", something either side, a dot in the domain; the mailbox proves the rest.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+# What a password's refusal means for adding a staff member: an explicit table.
+STAFF_RESULT_OF_PASSWORD = {
+    CredentialResult.malformed_secret: StaffResult.malformed_password,
+    CredentialResult.weak_secret: StaffResult.weak_password,
+}
+# What a password check means for signing in.
+STAFF_RESULT_OF_CHECK = {
+    CredentialResult.ok: StaffResult.ok,
+    CredentialResult.not_set: StaffResult.unknown_staff,
+    CredentialResult.locked: StaffResult.locked,
+    CredentialResult.wrong_secret: StaffResult.wrong_password,
+    CredentialResult.malformed_secret: StaffResult.wrong_password,
+    CredentialResult.weak_secret: StaffResult.wrong_password,
+}
+
+
+@dataclass(frozen=True)
+class PasswordOutcome:
+    result: StaffResult
+    member: StaffMember | None = None  # set when the password was right
+    attempts_left: int = 0
+    locked_until_ns: int = 0
+
+
+def normal_email(text: str) -> str:
+    return text.strip().lower()
+
+
+class StaffService:
+    def __init__(
+        self,
+        store: StaffTables,
+        credentials: CredentialService,
+        clock: Clock,
+        ids: IdGenerator,
+    ) -> None:
+        self._store = store
+        self._credentials = credentials
+        self._clock = clock
+        self._ids = ids
+
+    # Staff --------------------------------------------------------------------------------
+
+    def create(
+        self, email: str, name: str, role: Role, password: str, *, by: str = ""
+    ) -> tuple[StaffResult, StaffMember | None]:
+        """Add a staff member with a new TOTP secret (theirs to put in an authenticator app,
+        shown once: `totp.provisioning_uri`). `by`: the staff member adding them ("" from
+        the command line)."""
+        email, name = normal_email(email), name.strip()
+        if len(email) > email_chars_max or not _EMAIL.fullmatch(email):
+            return StaffResult.invalid_email, None
+        if not name or len(name) > name_chars_max:
+            return StaffResult.invalid_name, None
+        refused = refusal_of(SecretKind.password, password)
+        if refused is not CredentialResult.ok:
+            return STAFF_RESULT_OF_PASSWORD[refused], None
+        member = StaffMember(
+            f"stf_{self._ids.new_id():032x}", email, name, role, totp.new_secret(), True,
+            self._clock.now_ns(),
+        )  # fmt: skip
+        if not self._store.add(member):
+            return StaffResult.email_taken, None
+        assert self._credentials.set(member.credential_subject, SecretKind.password, password) is (
+            CredentialResult.ok
+        )
+        self.record(by, AuditAction.staff_created, member.id, "", role=role.value, email=email)
+        return StaffResult.ok, member
+
+    def by_id(self, staff_id: str) -> StaffMember | None:
+        return self._store.by_id(staff_id)
+
+    def by_email(self, email: str) -> StaffMember | None:
+        return self._store.by_email(normal_email(email))
+
+    def set_password(self, member: StaffMember, password: str, *, by: str = "") -> StaffResult:
+        """Give a staff member a new password (the caller has the right to)."""
+        refused = self._credentials.set(member.credential_subject, SecretKind.password, password)
+        if refused is not CredentialResult.ok:
+            return STAFF_RESULT_OF_PASSWORD[refused]
+        self.record(by, AuditAction.password_set, member.id, "")
+        return StaffResult.ok
+
+    # Signing in ---------------------------------------------------------------------------
+
+    def check_password(self, email: str, password: str) -> PasswordOutcome:
+        """The first step: the password of the staff member with this email (each call is
+        one try, counted by credentials with its lock)."""
+        email = normal_email(email)[:email_chars_max]
+        member = self._store.by_email(email)
+        if member is None or not member.active:
+            result = StaffResult.unknown_staff if member is None else StaffResult.inactive
+            self._failed("", email, "password", result)
+            return PasswordOutcome(result)
+        checked = self._credentials.check(member.credential_subject, password)
+        result = STAFF_RESULT_OF_CHECK[checked.result]
+        if result is not StaffResult.ok:
+            self._failed(member.id, email, "password", result)
+            return PasswordOutcome(result, None, checked.attempts_left, checked.locked_until_ns)
+        return PasswordOutcome(StaffResult.ok, member, checked.attempts_left)
+
+    def check_totp(self, staff_id: str, code: str) -> StaffResult:
+        """The second step: a code from the staff member's authenticator app, good once."""
+        member = self._store.by_id(staff_id)
+        if member is None or not member.active:
+            return StaffResult.unknown_staff if member is None else StaffResult.inactive
+        now_ns = self._clock.now_ns()
+        result = StaffResult.ok
+        if not self._store.take_totp_try(member.id, attempts_max, now_ns, lock_s * NS_PER_S):
+            result = StaffResult.totp_locked
+        else:
+            step = totp.matching_step(member.totp_secret, code.strip(), now_ns // NS_PER_S)
+            if step is None:
+                result = StaffResult.totp_wrong
+            elif not self._store.take_totp_step(member.id, step):
+                result = StaffResult.totp_reused
+        if result is not StaffResult.ok:
+            self._failed(member.id, member.email, "totp", result)
+            return result
+        self.record(member.id, AuditAction.sign_in, member.id, "")
+        return StaffResult.ok
+
+    def _failed(self, staff_id: str, email: str, step: str, result: StaffResult) -> None:
+        detail = {"step": step, "result": result.name}
+        self.record(staff_id, AuditAction.sign_in_failed, email, "", **detail)
+
+    # The audit log ------------------------------------------------------------------------
+
+    def record(
+        self, staff_id: str, action: AuditAction, target: str, reason: str, **detail: str | int
+    ) -> AuditEntry:
+        """Append one entry to the audit log."""
+        entry = AuditEntry(
+            f"aud_{self._ids.new_id():032x}", self._clock.now_ns(), staff_id, action, target,
+            reason, dict(detail),
+        )  # fmt: skip
+        self._store.append(entry)
+        return entry
+
+    def audit(self, before_id: str | None, limit: int) -> list[AuditEntry]:
+        """The log, newest first: up to `limit` entries older than `before_id`."""
+        return self._store.entries(before_id, limit)

@@ -1,0 +1,105 @@
+"""Staff members and the audit log, on either backend (storage/tables.py).
+
+A staff member's TOTP secret is what their authenticator app holds: with it, anyone makes
+their codes. It is sealed at rest as device secrets are (kernel/secret_box.py, docs/adr/0032),
+bound to the staff member's id, so a copy of the database makes no codes.
+
+The audit log is only appended to: this store has no statement that changes or deletes an
+entry, and the tables refuse one (a trigger on each backend, migrations/).
+"""
+
+from __future__ import annotations
+
+from colony.kernel.secret_box import SecretBox
+from colony.staff.model import AuditEntry, StaffMember
+from colony.staff.rows import AUDIT_COLUMNS, STAFF_COLUMNS, audit_of, audit_row, staff_of, staff_row
+from colony.storage.open import open_tables
+from colony.storage.secrets_key import check_sealed_column, secret_box_for
+from colony.storage.tables import Tables
+
+
+def _bound_to(staff_id: str) -> str:
+    return f"staff/{staff_id}/totp"
+
+
+# Ids are compared byte by byte (COLLATE "C" on PostgreSQL, as SQLite does), so a page of the
+# log before an id holds the same entries on both backends.
+class SqlStaffStore:
+    def __init__(self, tables: Tables, box: SecretBox) -> None:
+        self._tables = tables
+        self._box = box
+        check_sealed_column(tables, box, "staff", "a staff member's TOTP secret")
+
+    def add(self, member: StaffMember) -> bool:
+        sealed = self._box.seal(member.totp_secret.encode(), _bound_to(member.id))
+        with self._tables.session() as db:
+            added = db.execute(
+                f"INSERT INTO staff ({STAFF_COLUMNS}, totp_last_step, totp_tries, totp_tried_at_ns)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0) ON CONFLICT DO NOTHING",
+                staff_row(member, sealed),
+            ).rowcount
+        return added == 1
+
+    def by_id(self, staff_id: str) -> StaffMember | None:
+        return self._one("id = ?", staff_id)
+
+    def by_email(self, email: str) -> StaffMember | None:
+        return self._one("email = ?", email)
+
+    def take_totp_try(self, staff_id: str, attempts_max: int, now_ns: int, lock_ns: int) -> bool:
+        # One conditional UPDATE: the database counts, so two processes cannot both take the
+        # last try. A lock that has passed starts the count again.
+        with self._tables.transaction() as db:
+            db.execute(
+                "UPDATE staff SET totp_tries = 0"
+                " WHERE id = ? AND totp_tries >= ? AND totp_tried_at_ns <= ?",
+                (staff_id, attempts_max, now_ns - lock_ns),
+            )
+            taken = db.execute(
+                "UPDATE staff SET totp_tries = totp_tries + 1, totp_tried_at_ns = ?"
+                " WHERE id = ? AND totp_tries < ?",
+                (now_ns, staff_id, attempts_max),
+            ).rowcount
+        return taken == 1
+
+    def take_totp_step(self, staff_id: str, step: int) -> bool:
+        with self._tables.session() as db:
+            taken = db.execute(
+                "UPDATE staff SET totp_last_step = ?, totp_tries = 0"
+                " WHERE id = ? AND totp_last_step < ?",
+                (step, staff_id, step),
+            ).rowcount
+        return taken == 1
+
+    def append(self, entry: AuditEntry) -> None:
+        with self._tables.session() as db:
+            db.execute(
+                f"INSERT INTO staff_audit ({AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                audit_row(entry),
+            )
+
+    def entries(self, before_id: str | None, limit: int) -> list[AuditEntry]:
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {AUDIT_COLUMNS} FROM staff_audit WHERE id < ? ORDER BY id DESC LIMIT ?",
+                (before_id or "aud_g", limit),  # "g" sorts after every hex digit
+            ).fetchall()
+        return [audit_of(row) for row in rows]
+
+    def close(self) -> None:
+        self._tables.close()
+
+    def _one(self, where: str, value: str) -> StaffMember | None:
+        with self._tables.session() as db:
+            row = db.execute(
+                f"SELECT {STAFF_COLUMNS} FROM staff WHERE {where}", (value,)
+            ).fetchone()
+        if row is None:
+            return None
+        secret = self._box.open(str(row[4]), _bound_to(str(row[0]))).decode()
+        return staff_of(row, secret)
+
+
+def open_staff_store(url: str) -> SqlStaffStore:
+    """Staff and the audit log behind a `sqlite:///PATH` or `postgresql://` URL."""
+    return SqlStaffStore(open_tables(url, "colony-staff"), secret_box_for(url))

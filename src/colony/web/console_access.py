@@ -1,0 +1,49 @@
+"""The operator console's access kit, shared by its pages: who is signed in (a staff member
+whose session reached `signed_in` and who is still active: a deactivated one is out at their
+next click), the console's frame, and the refusal of what a role may not do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from colony.staff import Permission, Role, StaffMember, StaffService, may
+from colony.web.i18n import N_
+from colony.web.shell import Redirect, Shell
+
+AUDIENCE = "console"
+ROLE_NAMES = {
+    Role.operations: N_("Operations"),
+    Role.risk: N_("Risk"),
+    Role.finance: N_("Finance"),
+    Role.support: N_("Support"),
+    Role.read_only: N_("Read only"),
+}
+
+
+def signed_in_staff(shell: Shell, request: Request, staff: StaffService) -> StaffMember:
+    """The signed-in staff member, or a redirect to the console's sign-in."""
+    session = shell.signed_in(request, AUDIENCE)
+    member = staff.by_id(session.subject)
+    if member is None or not member.active:
+        raise Redirect(f"/{AUDIENCE}/signin")
+    return member
+
+
+def console_page(
+    shell: Shell, request: Request, member: StaffMember, template: str, *, status: int = 200,
+    **values: Any,
+) -> Response:  # fmt: skip
+    """A console screen behind sign-in: the frame shows who is signed in and the sections."""
+    may_read_sms = may(member.role, Permission.read_sms_outbox)
+    return shell.render(
+        request, template, status=status, staff=member, role_name=ROLE_NAMES[member.role],
+        may_read_sms=may_read_sms, **values,
+    )  # fmt: skip
+
+
+def forbidden(shell: Shell, request: Request, member: StaffMember) -> Response:
+    """What a role may not do: 403, a page saying so, and nothing changed nor recorded."""
+    return console_page(shell, request, member, "staff/forbidden.html", status=403)
