@@ -385,3 +385,80 @@ def test_activity_pages_by_cursor_and_the_script_gets_the_next_lines(served_at: 
     whole = mei.text(f"/app/activity?before={more.group(1)}")
     assert "Activity" in whole and "Older activity" not in whole
     assert mei.get("/app/activity?before=-5").status_code == 400
+
+
+def _request_id(visitor: Visitor) -> str:
+    found = re.search(r"/app/requests/(mrq_[0-9a-f]{32})/pay", visitor.get("/app/requests").text)
+    assert found is not None
+    return found.group(1)
+
+
+def test_ask_for_money_and_the_payer_pays_it_with_the_pin(served_at: Served) -> None:
+    api, ctx, _ = served_at
+    mei = _mei_funded_and_ali(api, ctx)  # Mei holds SGD 40.01
+    ali = _visitor(api)
+    ali.post("/app/signin", {"phone": ALI})
+    ali.post("/app/signin/code", {"code": code_sent_to(api, ALI)})
+    assert ali.post("/app/signin/pin", {"pin": "730194"}).headers["location"] == "/app"
+    asked = ali.post("/app/requests", {"to_phone": "+65 8123 0001", "amount": "7.20",
+                                       "note": "Dinner at the hawker centre"})  # fmt: skip
+    assert asked.status_code == 303, words(asked.text)
+    assert "open" in ali.text("/app/requests")
+    assert "1 asking you for money" in mei.text("/app")
+    page = mei.text("/app/requests")
+    assert "asks you for SGD 7.20" in page and "Dinner at the hawker centre" in page
+    request_id = _request_id(mei)
+    wrong = mei.post(f"/app/requests/{request_id}/pay", {"pin": "000001"}, form_at="/app/requests")
+    assert wrong.status_code == 400 and "That PIN is wrong" in words(wrong.text)
+    assert _balance(ctx, ALI) == 1
+    paid = mei.post(f"/app/requests/{request_id}/pay", {"pin": "482915"}, form_at="/app/requests")
+    assert paid.status_code == 303
+    again = mei.post(f"/app/requests/{request_id}/pay", {"pin": "482915"}, form_at="/app/requests")
+    assert again.status_code == 303  # paid before: nothing moves twice
+    assert _balance(ctx, ALI) == 1 + 720 and _balance(ctx, MEI) == 4_001 - 720
+    assert "paid" in ali.text("/app/requests")
+    assert "Nobody is asking you for money" in mei.text("/app/requests")
+
+
+def test_a_request_declined_or_cancelled_moves_nothing(served_at: Served) -> None:
+    api, ctx, _ = served_at
+    mei = _mei_funded_and_ali(api, ctx)
+    mei.post("/app/requests", {"to_phone": ALI, "amount": "3", "note": ""})
+    mei.post("/app/requests", {"to_phone": ALI, "amount": "4", "note": ""})
+    ali = _visitor(api)
+    ali.post("/app/signin", {"phone": ALI})
+    ali.post("/app/signin/code", {"code": code_sent_to(api, ALI)})
+    ali.post("/app/signin/pin", {"pin": "730194"})
+    first = _request_id(ali)
+    assert (
+        ali.post(f"/app/requests/{first}/decline", {}, form_at="/app/requests").status_code == 303
+    )
+    second = _request_id(ali)
+    assert second != first
+    cancelled = mei.post(f"/app/requests/{second}/cancel", {}, form_at="/app/requests")
+    assert cancelled.status_code == 303
+    late = ali.post(f"/app/requests/{second}/pay", {"pin": "730194"}, form_at="/app/requests")
+    assert late.status_code == 400 and "settled already" in words(late.text)
+    # Nobody else may act on them.
+    assert mei.post(f"/app/requests/{first}/pay", {"pin": "482915"},
+                    form_at="/app/requests").status_code == 400  # fmt: skip
+    assert _balance(ctx, MEI) == 4_001 and _balance(ctx, ALI) == 1
+    assert words(mei.get("/app/requests").text).count("declined") >= 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"to_phone": "+6581239999", "amount": "1", "note": ""}, "Nobody with that number"),
+        ({"to_phone": MEI, "amount": "1", "note": ""}, "That is your own number"),
+        ({"to_phone": ALI, "amount": "0", "note": ""}, "Type an amount above zero"),
+        ({"to_phone": ALI, "amount": "1", "note": "x" * 101}, "A note is at most 100"),
+    ],
+)
+def test_a_request_that_cannot_be_asked_says_why(
+    served_at: Served, fields: dict[str, str], message: str
+) -> None:
+    api, ctx, _ = served_at
+    mei = _mei_funded_and_ali(api, ctx)
+    answer = mei.post("/app/requests", fields)
+    assert answer.status_code == 400 and message in words(answer.text)

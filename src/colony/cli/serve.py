@@ -42,7 +42,14 @@ from colony.phones import (
 from colony.staff import StaffService, open_staff_store
 from colony.storage.open import database_url_from_env, is_postgres
 from colony.storage.secrets_key import secret_box_for
-from colony.wallets import FundingService, WalletService, open_funding_store, open_wallet_store
+from colony.wallets import (
+    FundingService,
+    MoneyRequests,
+    WalletService,
+    open_funding_store,
+    open_request_store,
+    open_wallet_store,
+)
 from colony.web.sessions import open_session_store
 from colony.web.shell import CSRF_KEY_PURPOSE, Shell
 from colony.webhooks import (
@@ -127,6 +134,8 @@ def build_context(
     pepper = secret_box_for(database_url).derived_key(CODE_PEPPER_PURPOSE)
     proofs = PhoneProofService(phone_store, sender, clock, secrets.token_bytes, pepper)
     ctx.provide(proofs, phone_store)
+    request_store = open_request_store(database_url)
+    ctx.provide(MoneyRequests(wallets, wallet_store, request_store, clock, ids), request_store)
     credential_store = open_credential_store(database_url)
     credentials = CredentialService(credential_store, clock, argon2_hasher())
     ctx.provide(credentials, credential_store)

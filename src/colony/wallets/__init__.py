@@ -11,9 +11,11 @@ from colony.wallets.model import (
     WalletFreeze,
     freeze_reason_chars_max,
 )
+from colony.wallets.requests import MoneyRequest, MoneyRequests, RequestStatus
 from colony.wallets.results import WalletResult
 from colony.wallets.service import WalletService
 from colony.wallets.sql_funding_store import open_funding_store
+from colony.wallets.sql_request_store import open_request_store
 from colony.wallets.sql_store import open_wallet_store
 from colony.wallets.store import WalletStore
 
@@ -22,7 +24,10 @@ __all__ = [
     "FundingMovement",
     "FundingPartner",
     "FundingService",
+    "MoneyRequest",
+    "MoneyRequests",
     "MovementKind",
+    "RequestStatus",
     "Tier",
     "Wallet",
     "WalletFreeze",
@@ -31,5 +36,6 @@ __all__ = [
     "WalletStore",
     "freeze_reason_chars_max",
     "open_funding_store",
+    "open_request_store",
     "open_wallet_store",
 ]

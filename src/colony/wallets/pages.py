@@ -20,7 +20,7 @@ from colony.api.idempotency import transfer_id_for
 from colony.chart import TransferCode
 from colony.credentials import CredentialResult, CredentialService
 from colony.ledger import Transfer, TransferFlags, TransferPendingStatus
-from colony.wallets import MovementKind, Tier, Wallet, WalletResult
+from colony.wallets import MoneyRequest, MoneyRequests, MovementKind, Tier, Wallet, WalletResult
 from colony.wallets.funding import MovementStatus, movement_id
 from colony.web.i18n import N_, Texts
 from colony.web.shell import Refused, Shell
@@ -67,6 +67,7 @@ STATUS_NAMES = {
     MovementStatus.failed: N_("Declined"),
     MovementStatus.expired: N_("Expired: the bank did not answer"),
 }
+REQUEST_STATES = (N_("open"), N_("paid"), N_("declined"), N_("cancelled"))
 PARTNER_KINDS = {"bank": N_("bank"), "card_issuer": N_("card issuer")}
 # What a person whose wallet the operator froze is told when money would leave it.
 FROZEN = N_("This wallet is frozen: money cannot leave it. Ask Colony's support why.")
@@ -140,7 +141,7 @@ def home(request: Request, ctx: Ctx) -> Response:
     return app_page(shell,
         request, "wallets/home.html", wallet=wallet, balance=balance, available=available,
         limits=limits, spent_today=spent_today, items=items, cursor=cursor,
-        tier_name=TIER_NAMES[wallet.tier],
+        tier_name=TIER_NAMES[wallet.tier], asking=len(ctx.service(MoneyRequests).to_pay(wallet)),
     )  # fmt: skip
 
 
@@ -230,16 +231,19 @@ async def send(request: Request, ctx: Ctx) -> Response:
     )  # fmt: skip
 
 
+_SEND_REFUSALS = {
+    WalletResult.unknown_wallet: N_("Nobody with that number has a {currency} wallet."),
+    WalletResult.same_wallet: N_("That is your own number."),
+    WalletResult.insufficient_funds: N_("Not enough money in your wallet."),
+    WalletResult.daily_outflow_cap_exceeded: N_("That is over today's limit for your tier."),
+    WalletResult.balance_cap_exceeded: N_("The receiver's wallet cannot hold that much."),
+    WalletResult.wallet_frozen: FROZEN,
+}
+OTHER_SEND_REFUSAL = N_("The money was not sent: {reason}.")
+
+
 def _send_refusal(t: Texts, result: WalletResult, wallet: Wallet) -> str:
-    messages = {
-        WalletResult.unknown_wallet: N_("Nobody with that number has a {currency} wallet."),
-        WalletResult.same_wallet: N_("That is your own number."),
-        WalletResult.insufficient_funds: N_("Not enough money in your wallet."),
-        WalletResult.daily_outflow_cap_exceeded: N_("That is over today's limit for your tier."),
-        WalletResult.balance_cap_exceeded: N_("The receiver's wallet cannot hold that much."),
-        WalletResult.wallet_frozen: FROZEN,
-    }
-    message = messages.get(result, N_("The money was not sent: {reason}."))
+    message = _SEND_REFUSALS.get(result, OTHER_SEND_REFUSAL)
     return t(message, currency=wallet.currency, reason=result.name)
 
 
@@ -305,3 +309,90 @@ async def _move(request: Request, ctx: Ctx, kind: MovementKind) -> Response:
     return _funding_page(
         request, ctx, kind, status=400, error=error, amount=form.get("amount", ""), op=op
     )
+
+
+REQUEST_REFUSALS = {
+    WalletResult.unknown_wallet: N_("Nobody with that number has a {currency} wallet."),
+    WalletResult.same_wallet: N_("That is your own number."),
+    WalletResult.amount_must_be_positive: N_("Type an amount above zero, such as 12.50."),
+    WalletResult.invalid_note: N_("A note is at most 100 characters."),
+    WalletResult.too_many_open_requests: N_("You have 50 requests waiting: cancel some first."),
+    WalletResult.request_not_found: N_("No such request."),
+    WalletResult.request_closed: N_("That request was settled already."),
+}
+
+
+def _requests_page(
+    ctx: Ctx, shell: Shell, request: Request, wallet: Wallet, *, status: int = 200,
+    error: str | None = None, to_phone: str = "", amount: str = "", note: str = "",
+) -> Response:  # fmt: skip
+    asks = ctx.service(MoneyRequests)
+    return app_page(
+        shell, request, "wallets/requests.html", status=status, wallet=wallet,
+        to_pay=asks.to_pay(wallet), asked=asks.asked_by(wallet), error=error,
+        to_phone=to_phone, amount=amount, note=note, names=_names(ctx, asks.to_pay(wallet)),
+    )  # fmt: skip
+
+
+def _names(ctx: Ctx, requests: list[MoneyRequest]) -> dict[str, str]:
+    """Who asked each request to pay (the asker's name, as a P2P receiver sees it)."""
+    names = {}
+    for asked in requests:
+        asker = ctx.wallet_store.by_id(asked.requester_wallet)
+        names[asked.id] = f"{asker.name} ({asker.phone})" if asker else asked.requester_wallet
+    return names
+
+
+@router.get("/app/requests")
+def requests_page(request: Request, ctx: Ctx) -> Response:
+    shell = ctx.service(Shell)
+    wallet = signed_in_wallet(shell, request, ctx.wallet_store)
+    return _requests_page(ctx, shell, request, wallet)
+
+
+@router.post("/app/requests")
+async def ask(request: Request, ctx: Ctx) -> Response:
+    """Ask a phone number for money."""
+    shell = ctx.service(Shell)
+    form = await shell.form(request)
+    wallet = signed_in_wallet(shell, request, ctx.wallet_store)
+    t = shell.texts(request)
+    amount_minor = typed_amount(form.get("amount", ""), wallet.currency)
+    result, _ = ctx.service(MoneyRequests).ask(
+        wallet, typed_phone(form.get("to_phone", "")), amount_minor or 0, form.get("note", "")
+    )
+    if result is WalletResult.ok:
+        return shell.redirect("/app/requests")
+    return _requests_page(
+        ctx, shell, request, wallet, status=400,
+        error=t(REQUEST_REFUSALS.get(result, OTHER_SEND_REFUSAL),
+                currency=wallet.currency, reason=result.name),
+        to_phone=form.get("to_phone", ""), amount=form.get("amount", ""),
+        note=form.get("note", ""),
+    )  # fmt: skip
+
+
+@router.post("/app/requests/{request_id}/{action}")
+async def settle_request(request_id: str, action: str, request: Request, ctx: Ctx) -> Response:
+    """Pay (with the PIN) or decline a request to this wallet; cancel one it asked."""
+    shell = ctx.service(Shell)
+    form = await shell.form(request)
+    wallet = signed_in_wallet(shell, request, ctx.wallet_store)
+    t = shell.texts(request)
+    asks = ctx.service(MoneyRequests)
+    if action == "pay":
+        error = _pin_ok(ctx, shell, request, wallet, form.get("pin", ""))
+        if error is not None:
+            return _requests_page(ctx, shell, request, wallet, status=400, error=error)
+        result = asks.pay(request_id, wallet)
+    elif action == "decline":
+        result = asks.decline(request_id, wallet)
+    elif action == "cancel":
+        result = asks.cancel(request_id, wallet)
+    else:
+        raise Refused(404, "No such action on a request.")
+    if result is WalletResult.ok:
+        return shell.redirect("/app/requests")
+    message = REQUEST_REFUSALS.get(result) or _SEND_REFUSALS.get(result, OTHER_SEND_REFUSAL)
+    error = t(message, currency=wallet.currency, reason=result.name)
+    return _requests_page(ctx, shell, request, wallet, status=400, error=error)

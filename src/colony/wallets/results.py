@@ -35,3 +35,7 @@ class WalletResult(enum.IntEnum):
     invalid_reason = 26  # a freeze needs a reason: not blank, at most freeze_reason_chars_max
     already_frozen = 27
     not_frozen = 28
+    invalid_note = 29  # a money request's note past its length
+    too_many_open_requests = 30  # open_requests_per_wallet_max asked and not settled
+    request_not_found = 31  # none, or another's
+    request_closed = 32  # paid, declined or cancelled before

@@ -1,0 +1,154 @@
+"""Asking for money: a wallet asks a phone number for an amount in its currency, with a
+note; the payer sees the request in the app and pays it (a P2P transfer whose id is fixed by
+the request, so paying twice moves the money once) or declines it; the asker may cancel it
+while it is open. A request moves no money by itself."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Protocol
+
+from colony.kernel.clock import Clock
+from colony.kernel.ids import IdGenerator
+from colony.wallets.model import Wallet
+from colony.wallets.results import WalletResult
+from colony.wallets.service import WalletService
+from colony.wallets.store import WalletStore
+
+# The longest note on a request, in characters.
+request_note_chars_max = 100
+# Open requests one wallet may have asked at once: asking is free, so it is bounded.
+open_requests_per_wallet_max = 50
+# Requests listed per page.
+requests_page_max = 50
+
+
+class RequestStatus(enum.StrEnum):
+    open = "open"
+    paid = "paid"
+    declined = "declined"
+    cancelled = "cancelled"
+
+
+@dataclass(frozen=True)
+class MoneyRequest:
+    id: str  # "mrq_" + hex
+    requester_wallet: str
+    payer_phone: str
+    currency: str
+    amount_minor: int
+    note: str
+    status: RequestStatus
+    transfer_id: int  # the P2P transfer that pays it
+    created_at_ns: int
+    settled_at_ns: int = 0
+
+
+class RequestStore(Protocol):
+    def add(self, request: MoneyRequest) -> None: ...
+
+    def get(self, request_id: str) -> MoneyRequest | None: ...
+
+    def settle(self, request_id: str, status: RequestStatus, at_ns: int) -> bool:
+        """Move an open request to `status`; False when it was not open any more."""
+
+    def to_payer(self, phone: str, currency: str, limit: int) -> list[MoneyRequest]:
+        """Open requests to `phone` in `currency`, newest first."""
+
+    def by_requester(self, wallet_id: str, limit: int) -> list[MoneyRequest]:
+        """Every request the wallet asked, newest first."""
+
+    def open_count(self, wallet_id: str) -> int: ...
+
+
+class MoneyRequests:
+    def __init__(
+        self,
+        wallets: WalletService,
+        wallet_store: WalletStore,
+        store: RequestStore,
+        clock: Clock,
+        ids: IdGenerator,
+    ) -> None:
+        self._wallets = wallets
+        self._wallet_store = wallet_store
+        self._store = store
+        self._clock = clock
+        self._ids = ids
+
+    def ask(
+        self, requester: Wallet, payer_phone: str, amount_minor: int, note: str
+    ) -> tuple[WalletResult, MoneyRequest | None]:
+        note = note.strip()
+        if len(note) > request_note_chars_max:
+            return WalletResult.invalid_note, None
+        if amount_minor <= 0:
+            return WalletResult.amount_must_be_positive, None
+        payer = self._wallet_store.by_phone(payer_phone, requester.currency)
+        if payer is None:
+            return WalletResult.unknown_wallet, None
+        if payer.id == requester.id:
+            return WalletResult.same_wallet, None
+        if self._store.open_count(requester.id) >= open_requests_per_wallet_max:
+            return WalletResult.too_many_open_requests, None
+        number = self._ids.new_id()
+        made = MoneyRequest(
+            id=f"mrq_{number:032x}",
+            requester_wallet=requester.id,
+            payer_phone=payer.phone,
+            currency=requester.currency,
+            amount_minor=amount_minor,
+            note=note,
+            status=RequestStatus.open,
+            transfer_id=self._ids.new_id(),
+            created_at_ns=self._clock.now_ns(),
+        )
+        self._store.add(made)
+        return WalletResult.ok, made
+
+    def to_pay(self, payer: Wallet) -> list[MoneyRequest]:
+        return self._store.to_payer(payer.phone, payer.currency, requests_page_max)
+
+    def asked_by(self, requester: Wallet) -> list[MoneyRequest]:
+        return self._store.by_requester(requester.id, requests_page_max)
+
+    def pay(self, request_id: str, payer: Wallet) -> WalletResult:
+        """Pay an open request to the payer's number: the P2P transfer, then the record."""
+        found = self._payable(request_id, payer)
+        if found is None:
+            return WalletResult.request_not_found
+        if found.status is RequestStatus.paid:
+            return WalletResult.ok  # paid before: a retry
+        if found.status is not RequestStatus.open:
+            return WalletResult.request_closed
+        requester = self._wallet_store.by_id(found.requester_wallet)
+        if requester is None:
+            return WalletResult.unknown_wallet
+        outcome = self._wallets.p2p(
+            payer.phone, requester.phone, found.currency, found.amount_minor, found.transfer_id
+        )
+        if outcome.result is not WalletResult.ok:
+            return outcome.result
+        self._store.settle(found.id, RequestStatus.paid, self._clock.now_ns())
+        return WalletResult.ok
+
+    def decline(self, request_id: str, payer: Wallet) -> WalletResult:
+        found = self._payable(request_id, payer)
+        if found is None:
+            return WalletResult.request_not_found
+        settled = self._store.settle(found.id, RequestStatus.declined, self._clock.now_ns())
+        return WalletResult.ok if settled else WalletResult.request_closed
+
+    def cancel(self, request_id: str, requester: Wallet) -> WalletResult:
+        found = self._store.get(request_id)
+        if found is None or found.requester_wallet != requester.id:
+            return WalletResult.request_not_found
+        settled = self._store.settle(found.id, RequestStatus.cancelled, self._clock.now_ns())
+        return WalletResult.ok if settled else WalletResult.request_closed
+
+    def _payable(self, request_id: str, payer: Wallet) -> MoneyRequest | None:
+        found = self._store.get(request_id)
+        if found is None or found.payer_phone != payer.phone or found.currency != payer.currency:
+            return None  # another's request reads as none at all
+        return found
