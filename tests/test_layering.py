@@ -101,6 +101,8 @@ ALLOWED["credentials"] = {"kernel", "storage", "credentials"}
 # page modules (`web/*_pages.py`), like every product's (`<product>/pages.py`), sit with the
 # routers; the app includes them and installs the shell's answers.
 ALLOWED["web"] = {"kernel", "storage", "credentials", "wallets", "web"}
+# The merchant portal's way in is the shell's too (`web/merchant_access.py`): its users.
+ALLOWED["web"] |= {"merchants"}
 for _layer in ("api", "cli"):
     ALLOWED[_layer] |= {"web", "credentials"}
 PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "credentials")
