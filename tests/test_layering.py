@@ -102,6 +102,8 @@ ALLOWED["credentials"] = {"kernel", "storage", "credentials"}
 # page modules (`web/*_pages.py`), like every product's (`<product>/pages.py`), sit with the
 # routers; the app includes them and installs the shell's answers.
 ALLOWED["web"] = {"kernel", "storage", "credentials", "wallets", "web"}
+# The merchant portal's way in is the shell's too (`web/merchant_access.py`): its users.
+ALLOWED["web"] |= {"merchants"}
 for _layer in ("api", "cli"):
     ALLOWED[_layer] |= {"web", "credentials"}
 # Staff: the console's people, their roles, their sign-in (a password kept by credentials,

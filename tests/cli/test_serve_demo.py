@@ -150,8 +150,9 @@ def test_the_printed_curl_commands_run(tmp_path: Path) -> None:
         pytest.skip("curl (and bash) are needed to run the printed commands: apt-get install curl")
     with demo_server(tmp_path / "demo.db") as server:
         commands = server.curl_commands()
-        # wallet, QR, pay, capture, onboard, quote, a code to a number, the outbox holding it
-        assert len(commands) == 8, server.output
+        # the portal owner's code in the outbox; wallet, QR, pay, capture, onboard, quote, a
+        # code to a number, the outbox holding it
+        assert len(commands) == 9, server.output
         answers = {command: _run(command) for command in commands}
         for command, answer in answers.items():
             assert "error" not in answer, f"{command}\n{answer}"

@@ -23,7 +23,14 @@ from colony.donations import router as donations
 from colony.fx import router as fx
 from colony.fx import treasury_router as treasury
 from colony.ledger import router as ledger
+from colony.merchants import developer_pages as merchant_developer_pages
+from colony.merchants import pages as merchant_pages
+from colony.merchants import payment_pages as merchant_payment_pages
+from colony.merchants import report_pages as merchant_report_pages
 from colony.merchants import router as merchants
+from colony.merchants import signin_pages as merchant_signin_pages
+from colony.merchants import staff_pages as merchant_staff_pages
+from colony.merchants import till_pages as merchant_till_pages
 from colony.partners import router as partners
 from colony.payments import pages as payment_pages
 from colony.payments import router as payments
@@ -74,6 +81,13 @@ PAGES: tuple[APIRouter, ...] = (
     signin_pages.router,
     console_pages.router,
     console_wallet_pages.router,
+    merchant_signin_pages.router,
+    merchant_pages.router,
+    merchant_payment_pages.router,
+    merchant_till_pages.router,
+    merchant_report_pages.router,
+    merchant_developer_pages.router,
+    merchant_staff_pages.router,
 )
 
 

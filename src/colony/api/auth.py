@@ -45,6 +45,20 @@ def new_secret(ctx: ApiContext, prefix: str) -> str:
     return prefix + ctx.token_bytes(32).hex()
 
 
+def add_merchant_key(
+    ctx: ApiContext, merchant_id: str, name: str, wanted: tuple[str, ...]
+) -> tuple[str, KeyRecord]:
+    """A new restricted key of the merchant's with the `wanted` scopes (checked by the
+    caller): its secret, shown once, and its record."""
+    secret = new_secret(ctx, MERCHANT_KEY_PREFIX)
+    ctx.api_store.add_key(
+        digest(secret), "merchant", merchant_id, ctx.clock.now_ns(), scopes=wanted, name=name
+    )
+    made = ctx.api_store.key(digest(secret))
+    assert made is not None
+    return secret, made
+
+
 def _bearer(authorization: str | None) -> str:
     return (authorization or "").removeprefix("Bearer ").strip()
 

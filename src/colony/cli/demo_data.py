@@ -26,13 +26,15 @@ import secrets
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from colony.api import auth, idempotency
 from colony.api.context import ApiContext
 from colony.cli.fx_commands import RATES_FILE_ENV
 from colony.fx import QuoteResult, QuoteService, RateResult, rate_age_max_days
 from colony.ledger import TransferPendingStatus
-from colony.merchants import Merchant
+from colony.merchants import Merchant, MerchantUserService
+from colony.merchants import Role as MerchantRole
 from colony.partners import MemberKind
 from colony.payments import CrossBorderPayments, PayResult
 from colony.staff import Role, StaffMember, StaffResult, StaffService
@@ -69,6 +71,8 @@ class DemoMerchant:
 
 ALICE = DemoPerson("alice", "+6591234567", "Alice Tan", "SGD", Tier.identity_verified)
 BALA = DemoPerson("bala", "+6598765432", "Bala Raman", "SGD", Tier.phone_only)
+# The hawker stall's owner, who signs in to the merchant portal (`/merchant`).
+HAWKER_OWNER_PHONE, HAWKER_OWNER_NAME = "+6590008888", "Chan Hon Meng"
 AINO = DemoPerson("aino", "+358401234567", "Aino Virtanen", "EUR", Tier.identity_verified)
 # A Manila user of a partner wallet, paying in PHP in Singapore at another partner's merchant.
 MARIA = DemoPerson("maria", "+639171234567", "Maria Santos", "PHP", Tier.identity_verified)
@@ -123,6 +127,8 @@ class DemoSeed:
     # The operator console's demo staff member, and their password for this start.
     staff: StaffMember | None = None
     staff_password: str = ""
+    # The merchant owner's phone number, to sign in to the portal with.
+    owner_phone: str = HAWKER_OWNER_PHONE
 
 
 def ledger_id(name: str) -> int:
@@ -165,6 +171,10 @@ def seed(ctx: ApiContext) -> DemoSeed:
     ctx.api_store.add_token(auth.digest(wallet_token), wallets["alice"].id, now)
     merchant_key = auth.new_secret(ctx, auth.MERCHANT_KEY_PREFIX)
     ctx.api_store.add_key(auth.digest(merchant_key), "merchant", merchants["hawker"].id, now)
+    # Once per database: a second start finds the number taken, by the same owner.
+    ctx.service(MerchantUserService).add(
+        merchants["hawker"].id, HAWKER_OWNER_PHONE, HAWKER_OWNER_NAME, MerchantRole.owner.value
+    )
     held = ledger_id("authorise:alice:hawker")
     still_held = ctx.ledger.pending_status(held) is TransferPendingStatus.pending
     staff, staff_password = _staff(ctx)
@@ -420,6 +430,11 @@ def instructions(seeded: DemoSeed, base_url: str) -> str:
             " or `oathtool --totp -b` it, for the 6-digit code)",
         ]
     lines += [
+        "",
+        f"The merchant portal: {base_url}/merchant: sign in as {m.display_name}'s owner with"
+        f" {seeded.owner_phone}, the code texted to it (read from the operator's outbox, below),"
+        " then choose a password:",
+        get(f"/v1/sms_outbox?phone={quote(seeded.owner_phone)}&limit=1", operator_auth),
         "",
         "Try the API (amounts are integer minor units: 350 is 3.50 SGD):",
         "  # the wallet and its balance",

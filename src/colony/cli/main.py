@@ -10,6 +10,7 @@ from colony.cli import (
     fx_commands,
     key_commands,
     ledger_commands,
+    merchant_commands,
     qr_commands,
     serve,
     settlement_commands,
@@ -23,6 +24,7 @@ app.command("serve")(serve.serve)
 app.add_typer(ledger_commands.app, name="ledger")
 app.add_typer(qr_commands.app, name="qr")
 app.add_typer(key_commands.app, name="keys")
+app.add_typer(merchant_commands.app, name="merchants")
 app.add_typer(bench_commands.app, name="bench")
 app.add_typer(db_commands.app, name="db")
 app.add_typer(fx_commands.app, name="fx")

@@ -25,7 +25,12 @@ from colony.donations import DonationService, open_cause_store
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
-from colony.merchants import MerchantService, open_merchant_store
+from colony.merchants import (
+    MerchantService,
+    MerchantUserService,
+    open_merchant_store,
+    open_merchant_user_store,
+)
 from colony.partners import Clearing, PartnerService, open_partner_store
 from colony.payments import (
     PaymentCodeVerifier,
@@ -141,6 +146,8 @@ def build_context(
     ctx.provide(credentials, credential_store)
     staff_store = open_staff_store(database_url)
     ctx.provide(StaffService(staff_store, credentials, clock, ids), staff_store)
+    user_store = open_merchant_user_store(database_url)
+    ctx.provide(MerchantUserService(user_store, merchants.by_id, clock, ids), user_store)
     shell = web_shell(database_url, clock)
     ctx.provide(shell, shell.sessions)
     ledger.add_duty(lambda: reconcile(ctx))

@@ -7,19 +7,46 @@ from colony.merchants.model import (
     TRANSFER_DISCOUNT_FEE,
     Merchant,
 )
+from colony.merchants.poster import poster_svg
 from colony.merchants.service import MerchantService, revenue_account_id
 from colony.merchants.sql_store import open_merchant_store
+from colony.merchants.sql_user_store import open_merchant_user_store
+from colony.merchants.takings import DAY_NS, Takings, day_of, takings_by_day, takings_since
+from colony.merchants.user_service import MerchantUserService, credential_subject
+from colony.merchants.users import (
+    MerchantUser,
+    RefundReason,
+    Role,
+    UserResult,
+    refund_reason_chars_max,
+    user_name_chars_max,
+)
 from colony.merchants.webhook_signature import HEADER, sign
 
 __all__ = [
     "ACCOUNT_MERCHANT",
     "ACCOUNT_REVENUE",
+    "DAY_NS",
     "HEADER",
     "QR_SCHEME_GUI",
     "TRANSFER_DISCOUNT_FEE",
     "Merchant",
     "MerchantService",
+    "MerchantUser",
+    "MerchantUserService",
+    "RefundReason",
+    "Role",
+    "Takings",
+    "UserResult",
+    "credential_subject",
+    "day_of",
     "open_merchant_store",
+    "open_merchant_user_store",
+    "poster_svg",
+    "refund_reason_chars_max",
     "revenue_account_id",
     "sign",
+    "takings_by_day",
+    "takings_since",
+    "user_name_chars_max",
 ]

@@ -167,17 +167,7 @@ def create_api_key(body: CreateKey, ctx: Ctx, caller: KeysWriter, key: Idempoten
                 "too_many_keys",
                 f"a merchant holds at most {keys_per_merchant_max} keys: revoke one first",
             )
-        secret = auth.new_secret(ctx, auth.MERCHANT_KEY_PREFIX)
-        ctx.api_store.add_key(
-            auth.digest(secret),
-            "merchant",
-            merchant.id,
-            ctx.clock.now_ns(),
-            scopes=wanted,
-            name=body.name,
-        )
-        made = ctx.api_store.key(auth.digest(secret))
-        assert made is not None
+        secret, made = auth.add_merchant_key(ctx, merchant.id, body.name, wanted)
         return 201, key_json(made) | {"secret": secret}
 
     return key.run(merchant.id, {"api_key": body.model_dump()}, handle, secret_fields=("secret",))

@@ -59,6 +59,10 @@ class PartnerService:
         self.store.add(partner)
         return PartnerResult.ok, partner
 
+    def listed(self, limit: int) -> list[Partner]:
+        """The first `limit` partners, in the order the store keeps them."""
+        return self.store.page(None, limit)
+
     def by_id(self, partner_id: str) -> Partner | None:
         return self.store.by_id(partner_id)
 

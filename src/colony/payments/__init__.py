@@ -14,6 +14,7 @@ from colony.payments.payment_code import (
     step_s,
 )
 from colony.payments.qr_image import render
+from colony.payments.received import PaymentStatus, ReceivedPayment, received, received_one
 from colony.payments.service import (
     TRANSFER_PAYMENT,
     TRANSFER_REFUND,
@@ -29,6 +30,7 @@ from colony.payments.store import (
     CrossBorderRecord,
     Party,
     PaymentRecord,
+    PaymentSearch,
     PaymentStore,
     description_chars_max,
     reference_chars_max,
@@ -50,9 +52,12 @@ __all__ = [
     "PayResult",
     "PaymentCodeVerifier",
     "PaymentRecord",
+    "PaymentSearch",
     "PaymentService",
+    "PaymentStatus",
     "PaymentStore",
     "QrFormatError",
+    "ReceivedPayment",
     "code_failure_window_s",
     "description_chars_max",
     "device_number_digits",
@@ -65,6 +70,8 @@ __all__ = [
     "parse",
     "password_digits",
     "positions",
+    "received",
+    "received_one",
     "reference_chars_max",
     "render",
     "step_s",

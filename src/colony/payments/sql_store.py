@@ -23,7 +23,13 @@ from colony.payments.rows import (
     refund_of,
     refund_row,
 )
-from colony.payments.store import CrossBorderRecord, Party, PaymentRecord, RefundRecord
+from colony.payments.store import (
+    CrossBorderRecord,
+    Party,
+    PaymentRecord,
+    PaymentSearch,
+    RefundRecord,
+)
 from colony.storage.group_commit import GroupCommit
 from colony.storage.open import open_tables
 from colony.storage.tables import Session, Tables
@@ -88,6 +94,28 @@ class SqlPaymentStore:
         if starting_after is not None:
             sql += f" AND seq < (SELECT seq FROM payments WHERE id = ? AND {owner} = ?)"
             args += (str(starting_after), owner_id)
+        with self._tables.session() as db:
+            rows = db.execute(f"{sql} ORDER BY seq DESC LIMIT ?", (*args, limit)).fetchall()
+        return [payment_of(r) for r in rows]
+
+    def search(
+        self, merchant_id: str, search: PaymentSearch, starting_after: int | None, limit: int
+    ) -> list[PaymentRecord]:
+        # The merchant's index (merchant_id, seq) bounds the scan; the filters are few.
+        sql = f"SELECT {PAYMENT_COLUMNS} FROM payments WHERE merchant_id = ?"
+        args: tuple[object, ...] = (merchant_id,)
+        for column, op, value in (
+            ("reference", "=", search.reference),
+            ("amount_minor", "=", search.amount_minor),
+            ("created_at_ns", ">=", search.from_ns),
+            ("created_at_ns", "<", search.to_ns),
+        ):
+            if value is not None:
+                sql += f" AND {column} {op} ?"
+                args += (value,)
+        if starting_after is not None:
+            sql += " AND seq < (SELECT seq FROM payments WHERE id = ? AND merchant_id = ?)"
+            args += (str(starting_after), merchant_id)
         with self._tables.session() as db:
             rows = db.execute(f"{sql} ORDER BY seq DESC LIMIT ?", (*args, limit)).fetchall()
         return [payment_of(r) for r in rows]

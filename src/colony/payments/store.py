@@ -76,6 +76,16 @@ class CrossBorderRecord:
 
 
 @dataclass(frozen=True)
+class PaymentSearch:
+    """What a merchant looks a payment up by: each given field must match."""
+
+    reference: str | None = None  # the order reference, exactly
+    amount_minor: int | None = None  # the amount asked for, exactly
+    from_ns: int | None = None  # made at or after
+    to_ns: int | None = None  # made before
+
+
+@dataclass(frozen=True)
 class RefundRecord:
     id: int  # the refund's ledger transfer id
     payment_id: int
@@ -99,6 +109,12 @@ class PaymentStore(Protocol):
     ) -> list[PaymentRecord]:
         """Up to `limit` of a party's records, newest first, after the record
         `starting_after` (which must be that party's) when one is given."""
+        ...
+
+    def search(
+        self, merchant_id: str, search: PaymentSearch, starting_after: int | None, limit: int
+    ) -> list[PaymentRecord]:
+        """As `page` of a merchant's records, only those matching `search`."""
         ...
 
     def add_refund(self, refund: RefundRecord) -> RefundRecord:

@@ -29,6 +29,7 @@ class Purpose(enum.StrEnum):
 
     open_wallet = "open_wallet"
     sign_in = "sign_in"  # the wallet app's sign-in and sign-up (src/colony/web)
+    merchant_sign_in = "merchant_sign_in"  # the merchant portal's (merchants/signin_pages.py)
 
 
 @dataclass(frozen=True)

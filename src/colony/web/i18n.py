@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from importlib import resources
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 
 from colony.kernel.clock import NS_PER_S
@@ -98,6 +98,11 @@ class Texts:
     def time(self, timestamp_ns: int) -> str:
         when = datetime.fromtimestamp(timestamp_ns // NS_PER_S, tz=UTC)
         return format_datetime(when, "medium", tzinfo=UTC, locale=self.babel_locale)
+
+    def day(self, timestamp_ns: int) -> str:
+        """The UTC date a timestamp falls on."""
+        when = datetime.fromtimestamp(timestamp_ns // NS_PER_S, tz=UTC)
+        return format_date(when.date(), "medium", locale=self.babel_locale)
 
     @property
     def babel_locale(self) -> str:

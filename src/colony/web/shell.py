@@ -50,10 +50,11 @@ class Redirect(Exception):
 class Refused(Exception):
     """A request no page serves as sent (a forged form): answered with a short page."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, home: str = "/app") -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.home = home  # where the page's one link goes: the screen it was asked from
 
 
 class _PackageTemplates(jinja2.BaseLoader):
@@ -234,6 +235,6 @@ def install(app: FastAPI) -> None:
             '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Colony</title>'
             '<link rel="stylesheet" href="/static/web/colony.css"></head><body><main class="page">'
             f'<h1>Colony</h1><p role="alert">{html.escape(exc.message)}</p>'
-            '<p><a href="/app">Colony</a></p></main></body></html>'
+            f'<p><a href="{html.escape(exc.home)}">Colony</a></p></main></body></html>'
         )
         return HTMLResponse(page, status_code=exc.status)

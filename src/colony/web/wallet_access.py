@@ -36,8 +36,7 @@ def pin_refusal(shell: Shell, request: Request, checked: CheckOutcome) -> str:
     t = shell.texts(request)
     result = checked.result
     if result is CredentialResult.locked:
-        until_ns = checked.locked_until_ns
-        minutes = max(1, -(-(until_ns - shell.clock.now_ns()) // (60 * NS_PER_S)))
+        minutes = locked_minutes(shell, checked)
         return t("Too many wrong PINs: try again in {minutes} min.", minutes=minutes)
     if result is CredentialResult.not_set:
         return t("No PIN is set for this number yet.")
@@ -45,6 +44,11 @@ def pin_refusal(shell: Shell, request: Request, checked: CheckOutcome) -> str:
         "That PIN is wrong: {left} tries left before a 15-minute lock.",
         left=checked.attempts_left,
     )
+
+
+def locked_minutes(shell: Shell, checked: CheckOutcome) -> int:
+    """Whole minutes, rounded up, until a locked PIN or password may be tried again."""
+    return max(1, -(-(checked.locked_until_ns - shell.clock.now_ns()) // (60 * NS_PER_S)))
 
 
 def signed_in_wallet(shell: Shell, request: Request, wallets: WalletStore) -> Wallet:

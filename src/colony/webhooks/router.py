@@ -12,17 +12,17 @@ from typing import Annotated, Any, Literal
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from colony.api import auth, scopes
+from colony.api import scopes
 from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, merchant
 from colony.api.errors import ApiError
 from colony.api.input_limits import RequestBody
+from colony.api.webhook_views import set_endpoint
 from colony.kernel.clock import NS_PER_S
 from colony.merchants import Merchant
-from colony.webhooks import Attempt, Endpoint, Event, TargetRefused
+from colony.webhooks import Attempt, Event, TargetRefused
 
-WEBHOOK_SECRET_PREFIX = "whsec_"
 # Events per page of the delivery log: the default and the most a caller may ask for.
 events_page_default = 10
 events_page_max = 100
@@ -126,17 +126,12 @@ def set_webhook_endpoint(
     _check_url(ctx, body.url)
 
     def handle() -> tuple[int, dict[str, object]]:
-        secret = auth.new_secret(ctx, WEBHOOK_SECRET_PREFIX)
-        last = ctx.ledger.statement(merchant.account_id, limit=1, reverse=True).lines
-        now_ns = ctx.clock.now_ns()
-        ctx.webhook_store.set_endpoint(
-            Endpoint(merchant.id, body.url, secret, now_ns, last[0].timestamp if last else 0)
-        )
+        endpoint = set_endpoint(ctx, merchant, body.url)
         return 201, {
             "object": "webhook_endpoint",
             "url": body.url,
-            "secret": secret,
-            "created": now_ns // NS_PER_S,
+            "secret": endpoint.secret,
+            "created": endpoint.created_at_ns // NS_PER_S,
         }
 
     request = {"webhook_endpoint": body.model_dump()}

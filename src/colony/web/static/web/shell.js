@@ -9,3 +9,7 @@ document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
 if ("serviceWorker" in navigator && location.pathname.startsWith("/app")) {
   navigator.serviceWorker.register("/app/sw.js", { scope: "/app" }).catch(() => {});
 }
+// A Print button (the merchant's poster) prints the page; without script, the browser's own.
+document.querySelectorAll("button[data-print]").forEach((button) => {
+  button.addEventListener("click", () => window.print());
+});

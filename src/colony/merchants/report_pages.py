@@ -1,0 +1,29 @@
+"""The merchant portal's reports: per UTC day, what the shop was paid, gave back in refunds
+and paid in the discount fee, and the net, read from its own account in the ledger
+(merchants/takings.py). Settlement (`colony.settlement`) reports between partners, not to
+a merchant: what was paid out to the shop's bank is not recorded in Colony yet, so the page
+says so rather than guess."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from colony.api.deps import Ctx
+from colony.merchants import DAY_NS, MerchantUserService, day_of, takings_by_day
+from colony.web.merchant_access import portal_page, signed_in
+from colony.web.shell import Shell
+
+router = APIRouter(include_in_schema=False)
+
+# Days the report shows, today included.
+report_days = 14
+
+
+@router.get("/merchant/reports")
+def reports(request: Request, ctx: Ctx) -> Response:
+    shell = ctx.service(Shell)
+    portal = signed_in(shell, request, ctx.service(MerchantUserService), ctx.merchants)
+    first_day = day_of(ctx.clock.now_ns()) - (report_days - 1) * DAY_NS
+    days = takings_by_day(ctx.ledger, portal.merchant.account_id, first_day, report_days)
+    return portal_page(shell, request, "merchants/reports.html", portal, days=days)

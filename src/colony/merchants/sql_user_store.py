@@ -1,0 +1,106 @@
+"""Merchant users and refund reasons, on either backend (tables.py)."""
+
+from __future__ import annotations
+
+from colony.merchants.users import MerchantUser, RefundReason, Role
+from colony.storage.open import open_tables
+from colony.storage.tables import Tables
+
+# A merchant's users listed at once: a shop's staff, not a payroll.
+users_per_merchant_max = 200
+
+_USER_COLUMNS = "id, merchant_id, phone, email, name, role, created_at_ns"
+_REASON_COLUMNS = "refund_id, merchant_id, payment_id, user_id, amount_minor, reason, created_at_ns"
+
+
+def _user_of(row: tuple[object, ...]) -> MerchantUser:
+    uid, merchant_id, phone, email, name, role, created = row
+    return MerchantUser(
+        str(uid), str(merchant_id), str(phone), None if email is None else str(email),
+        str(name), Role(str(role)), int(str(created)),
+    )  # fmt: skip
+
+
+def _reason_of(row: tuple[object, ...]) -> RefundReason:
+    rid, merchant_id, pid, user_id, amount, reason, created = row
+    return RefundReason(
+        int(str(rid)), str(merchant_id), int(str(pid)), str(user_id), int(str(amount)),
+        str(reason), int(str(created)),
+    )  # fmt: skip
+
+
+class SqlMerchantUserStore:
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    def add(self, user: MerchantUser) -> bool:
+        """False when the phone number is another user's already."""
+        row = (user.id, user.merchant_id, user.phone, user.email, user.name, user.role.value,
+               user.created_at_ns)  # fmt: skip
+        with self._tables.session() as db:
+            return (
+                db.execute(
+                    f"INSERT INTO merchant_users ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    row,
+                ).rowcount
+                == 1
+            )
+
+    def by_id(self, user_id: str) -> MerchantUser | None:
+        return self._one("id = ?", user_id)
+
+    def by_phone(self, phone: str) -> MerchantUser | None:
+        return self._one("phone = ?", phone)
+
+    def of_merchant(self, merchant_id: str) -> list[MerchantUser]:
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {_USER_COLUMNS} FROM merchant_users WHERE merchant_id = ?"
+                " ORDER BY created_at_ns, id LIMIT ?",
+                (merchant_id, users_per_merchant_max),
+            ).fetchall()
+        return [_user_of(r) for r in rows]
+
+    def remove(self, user_id: str) -> bool:
+        with self._tables.session() as db:
+            return db.execute("DELETE FROM merchant_users WHERE id = ?", (user_id,)).rowcount == 1
+
+    def add_reason(self, reason: RefundReason) -> RefundReason:
+        """The reason, stored; or the one already stored for its refund (a form sent twice)."""
+        row = (str(reason.refund_id), reason.merchant_id, str(reason.payment_id), reason.user_id,
+               reason.amount_minor, reason.reason, reason.created_at_ns)  # fmt: skip
+        with self._tables.session() as db:
+            db.execute(
+                f"INSERT INTO refund_reasons ({_REASON_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                row,
+            )
+            found = db.execute(
+                f"SELECT {_REASON_COLUMNS} FROM refund_reasons WHERE refund_id = ?", (row[0],)
+            ).fetchone()
+        return _reason_of(found)
+
+    def reasons_of(self, payment_id: int) -> list[RefundReason]:
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {_REASON_COLUMNS} FROM refund_reasons WHERE payment_id = ?"
+                " ORDER BY created_at_ns",
+                (str(payment_id),),
+            ).fetchall()
+        return [_reason_of(r) for r in rows]
+
+    def _one(self, where: str, value: str) -> MerchantUser | None:
+        with self._tables.session() as db:
+            row = db.execute(
+                f"SELECT {_USER_COLUMNS} FROM merchant_users WHERE {where}", (value,)
+            ).fetchone()
+        return None if row is None else _user_of(row)
+
+    def close(self) -> None:
+        self._tables.close()
+
+
+def open_merchant_user_store(url: str) -> SqlMerchantUserStore:
+    """Merchant users behind a `sqlite:///PATH` or `postgresql://` URL."""
+    return SqlMerchantUserStore(open_tables(url, "colony-merchant-users"))

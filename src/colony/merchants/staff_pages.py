@@ -1,0 +1,77 @@
+"""The merchant portal's staff screen, the owner's only: the shop's users, adding a cashier
+(their phone number and name; they set their password at their first sign-in) and removing
+one. A removed user's sessions end at once."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from colony.api.deps import Ctx
+from colony.merchants import MerchantUserService, Role, UserResult, user_name_chars_max
+from colony.web.i18n import N_
+from colony.web.merchant_access import AUDIENCE, HOME, Portal, owner_only, portal_page, signed_in
+from colony.web.shell import Refused, Shell
+from colony.web.wallet_access import typed_phone
+
+router = APIRouter(include_in_schema=False)
+
+ADD_REFUSALS = {
+    UserResult.invalid_phone: N_("Type the number with its country code, such as +65 8123 4567."),
+    UserResult.invalid_name: N_("Type their name (up to 100 characters)."),
+    UserResult.phone_taken: N_("That number already signs in to a shop."),
+}
+OTHER_REFUSAL = N_("The cashier was not added: {reason}.")
+
+
+def _owner(ctx: Ctx, request: Request) -> Portal:
+    shell = ctx.service(Shell)
+    portal = signed_in(shell, request, ctx.service(MerchantUserService), ctx.merchants)
+    owner_only(shell, request, portal)
+    return portal
+
+
+def _staff_page(
+    ctx: Ctx, request: Request, portal: Portal, *, status: int = 200, error: str | None = None,
+    phone: str = "", name: str = "",
+) -> Response:  # fmt: skip
+    users = ctx.service(MerchantUserService).of_merchant(portal.merchant.id)
+    return portal_page(
+        ctx.service(Shell), request, "merchants/staff.html", portal, status=status, users=users,
+        error=error, phone=phone, name=name, name_chars_max=user_name_chars_max,
+    )  # fmt: skip
+
+
+@router.get("/merchant/staff")
+def staff(request: Request, ctx: Ctx) -> Response:
+    return _staff_page(ctx, request, _owner(ctx, request))
+
+
+@router.post("/merchant/staff")
+async def add_cashier(request: Request, ctx: Ctx) -> Response:
+    shell = ctx.service(Shell)
+    form = await shell.form(request)
+    portal = _owner(ctx, request)
+    phone, name = form.get("phone", ""), form.get("name", "")
+    result, _ = ctx.service(MerchantUserService).add(
+        portal.merchant.id, typed_phone(phone), name, Role.cashier.value
+    )
+    if result is not UserResult.ok:
+        t = shell.texts(request)
+        error = t(ADD_REFUSALS.get(result, OTHER_REFUSAL), reason=result.name)
+        return _staff_page(ctx, request, portal, status=400, error=error, phone=phone, name=name)
+    return shell.redirect("/merchant/staff")
+
+
+@router.post("/merchant/staff/{user_id}/remove")
+async def remove(user_id: str, request: Request, ctx: Ctx) -> Response:
+    shell = ctx.service(Shell)
+    await shell.form(request)
+    portal = _owner(ctx, request)
+    result = ctx.service(MerchantUserService).remove(portal.merchant.id, user_id)
+    if result is UserResult.last_owner:
+        raise Refused(409, shell.texts(request)("A shop keeps at least one owner."), home=HOME)
+    if result is not UserResult.ok:
+        raise Refused(404, "No such user of this shop.", home=HOME)
+    shell.sessions.end_all(AUDIENCE, user_id)
+    return shell.redirect("/merchant/staff")

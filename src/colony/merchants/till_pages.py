@@ -1,0 +1,113 @@
+"""The merchant portal at the till: charging an amount typed in (`/merchant/charge`: a
+dynamic QR code for one order, which the payer's wallet pays without typing), and the static
+code as a poster to print (`/merchant/poster`: a page with print styles, and the same poster
+as an SVG file).
+
+Codes are made as the API makes them (`PaymentService.merchant_qr`), drawn by segno.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from colony.api.deps import Ctx
+from colony.kernel.errors import InvalidInput
+from colony.merchants import Merchant, MerchantUserService, poster_svg
+from colony.payments import render
+from colony.web.merchant_access import HOME, Portal, portal_page, signed_in
+from colony.web.shell import Refused, Shell
+from colony.web.wallet_access import typed_amount
+
+router = APIRouter(include_in_schema=False)
+
+# The longest order reference a dynamic code carries, in characters (EMV's tag 62.05).
+reference_chars_max = 25
+# Partner wallets named on the poster, at most (the poster has room for a few lines).
+poster_partners_max = 4
+
+
+def _portal(ctx: Ctx, request: Request) -> Portal:
+    return signed_in(ctx.service(Shell), request, ctx.service(MerchantUserService), ctx.merchants)
+
+
+def _code(ctx: Ctx, merchant: Merchant, amount_minor: int | None, reference: str | None) -> str:
+    try:
+        return ctx.payments.merchant_qr(merchant, amount_minor, reference or None)
+    except InvalidInput as exc:
+        raise Refused(400, str(exc), home=HOME) from None
+
+
+def _png(payload: str) -> Response:
+    # Private: a code is the shop's, and a dynamic one is one order's.
+    return Response(render(payload, "png"), media_type="image/png",
+                    headers={"cache-control": "private, no-store"})  # fmt: skip
+
+
+@router.get("/merchant/charge")
+def charge(request: Request, ctx: Ctx, amount: str = "", reference: str = "") -> Response:
+    """The till's form; with an amount, the code to show the payer beside it."""
+    portal = _portal(ctx, request)
+    t = ctx.service(Shell).texts(request)
+    reference = reference.strip()[:reference_chars_max]
+    amount_minor = typed_amount(amount, portal.merchant.currency) if amount else None
+    error, payload = None, None
+    if amount and amount_minor is None:
+        error = t("Type an amount above zero, such as 12.50.")
+    elif amount_minor is not None:
+        payload = _code(ctx, portal.merchant, amount_minor, reference)
+    return portal_page(
+        ctx.service(Shell), request, "merchants/charge.html", portal, amount=amount,
+        reference=reference, amount_minor=amount_minor, payload=payload, error=error,
+        reference_chars_max=reference_chars_max, status=400 if error else 200,
+    )  # fmt: skip
+
+
+@router.get("/merchant/charge.png")
+def charge_png(
+    request: Request,
+    ctx: Ctx,
+    amount_minor: Annotated[int, Query(gt=0, lt=2**63)],
+    reference: Annotated[str, Query(max_length=reference_chars_max)] = "",
+) -> Response:
+    portal = _portal(ctx, request)
+    return _png(_code(ctx, portal.merchant, amount_minor, reference))
+
+
+@router.get("/merchant/qr.png")
+def static_png(request: Request, ctx: Ctx) -> Response:
+    portal = _portal(ctx, request)
+    return _png(_code(ctx, portal.merchant, None, None))
+
+
+def _accepted(ctx: Ctx, request: Request) -> list[str]:
+    """The wallets that pay the code: Colony's own, and its partners' by their brands."""
+    t = ctx.service(Shell).texts(request)
+    partners = ctx.partners.listed(poster_partners_max) if ctx.partners is not None else []
+    return [t("Colony wallet app")] + [p.brand for p in partners]
+
+
+@router.get("/merchant/poster")
+def poster(request: Request, ctx: Ctx) -> Response:
+    portal = _portal(ctx, request)
+    return portal_page(
+        ctx.service(Shell), request, "merchants/poster.html", portal,
+        accepted=_accepted(ctx, request),
+    )  # fmt: skip
+
+
+@router.get("/merchant/poster.svg")
+def poster_file(request: Request, ctx: Ctx) -> Response:
+    portal = _portal(ctx, request)
+    merchant = portal.merchant
+    t = ctx.service(Shell).texts(request)
+    svg = poster_svg(
+        merchant.display_name, merchant.city, _code(ctx, merchant, None, None),
+        t("Scan to pay with your wallet"), _accepted(ctx, request),
+    )  # fmt: skip
+    return Response(
+        svg, media_type="image/svg+xml",
+        headers={"content-disposition": f'inline; filename="{merchant.id}-poster.svg"'},
+    )  # fmt: skip

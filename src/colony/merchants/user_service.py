@@ -1,0 +1,105 @@
+"""A merchant's users: adding the owner (an operator, `colony merchants add-user`) and the
+cashiers (the owner, in the portal), finding the user a phone number signs in as, and keeping
+why each refund was made.
+
+A phone number is one merchant user's at most: signing in starts from the number alone, and
+which merchant it opens must not be a choice a stolen SIM could make.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from colony.kernel.clock import Clock
+from colony.kernel.ids import IdGenerator
+from colony.merchants.model import Merchant
+from colony.merchants.sql_user_store import SqlMerchantUserStore
+from colony.merchants.users import (
+    MerchantUser,
+    RefundReason,
+    Role,
+    UserResult,
+    email_chars_max,
+    user_name_chars_max,
+)
+
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+# Enough to refuse what cannot be an address; whether mail arrives is another matter.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class MerchantUserService:
+    def __init__(
+        self,
+        store: SqlMerchantUserStore,
+        merchant_of: Callable[[str], Merchant | None],
+        clock: Clock,
+        ids: IdGenerator,
+    ) -> None:
+        self.store = store
+        self._merchant_of = merchant_of
+        self._clock = clock
+        self._ids = ids
+
+    def add(
+        self, merchant_id: str, phone: str, name: str, role: str, email: str | None = None
+    ) -> tuple[UserResult, MerchantUser | None]:
+        if self._merchant_of(merchant_id) is None:
+            return UserResult.unknown_merchant, None
+        if not _E164.fullmatch(phone):
+            return UserResult.invalid_phone, None
+        name = name.strip()
+        if not 0 < len(name) <= user_name_chars_max or not name.isprintable():
+            return UserResult.invalid_name, None
+        email = (email or "").strip() or None
+        if email is not None and (len(email) > email_chars_max or not _EMAIL.fullmatch(email)):
+            return UserResult.invalid_email, None
+        if role not in Role.__members__:
+            return UserResult.invalid_role, None
+        user = MerchantUser(
+            f"mus_{self._ids.new_id():032x}", merchant_id, phone, email, name, Role(role),
+            self._clock.now_ns(),
+        )  # fmt: skip
+        if not self.store.add(user):
+            return UserResult.phone_taken, None
+        return UserResult.ok, user
+
+    def by_id(self, user_id: str) -> MerchantUser | None:
+        return self.store.by_id(user_id)
+
+    def by_phone(self, phone: str) -> MerchantUser | None:
+        return self.store.by_phone(phone)
+
+    def of_merchant(self, merchant_id: str) -> list[MerchantUser]:
+        return self.store.of_merchant(merchant_id)
+
+    def remove(self, merchant_id: str, user_id: str) -> UserResult:
+        """Remove one of the merchant's users; never its last owner."""
+        users = self.store.of_merchant(merchant_id)
+        found = next((u for u in users if u.id == user_id), None)
+        if found is None:
+            return UserResult.unknown_user
+        if found.is_owner and sum(u.is_owner for u in users) == 1:
+            return UserResult.last_owner
+        self.store.remove(user_id)
+        return UserResult.ok
+
+    def keep_reason(
+        self, user: MerchantUser, refund_id: int, payment_id: int, amount_minor: int, reason: str
+    ) -> RefundReason:
+        """Write why a refund is made, before its money moves (a form sent twice keeps the
+        first)."""
+        kept = RefundReason(
+            refund_id, user.merchant_id, payment_id, user.id, amount_minor, reason,
+            self._clock.now_ns(),
+        )  # fmt: skip
+        return self.store.add_reason(kept)
+
+    def reasons_of(self, payment_id: int) -> list[RefundReason]:
+        return self.store.reasons_of(payment_id)
+
+
+def credential_subject(user: MerchantUser) -> str:
+    """Whose password it is in the credentials table."""
+    return f"merchant_user:{user.id}"

@@ -1,0 +1,78 @@
+"""The merchant portal's access kit, shared by its sign-in and its screens
+(`merchants/*_pages.py`): the signed-in user and their merchant, a screen behind sign-in,
+what only an owner may do, and what to say when a password is not taken."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from colony.credentials import CheckOutcome, CredentialResult, lock_s
+from colony.merchants import Merchant, MerchantService, MerchantUser, MerchantUserService
+from colony.web.i18n import N_
+from colony.web.shell import Redirect, Refused, Shell
+from colony.web.wallet_access import locked_minutes
+
+AUDIENCE = "merchant"
+HOME = "/merchant"
+# How a payment's status reads (payments' PaymentStatus, by its value).
+PAYMENT_STATUS_NAMES = {
+    "held": N_("Held"),
+    "succeeded": N_("Paid"),
+    "refunded": N_("Refunded"),
+    "partly_refunded": N_("Partly refunded"),
+    "canceled": N_("Canceled"),
+}
+
+
+@dataclass(frozen=True)
+class Portal:
+    """Who is signed in, for which merchant."""
+
+    user: MerchantUser
+    merchant: Merchant
+
+
+def signed_in(
+    shell: Shell, request: Request, users: MerchantUserService, merchants: MerchantService
+) -> Portal:
+    """The portal's signed-in user and merchant, or a redirect to sign in (a user removed
+    since is signed out at their next request)."""
+    session = shell.signed_in(request, AUDIENCE)
+    user = users.by_id(session.subject)
+    merchant = merchants.by_id(user.merchant_id) if user is not None else None
+    if user is None or merchant is None:
+        raise Redirect(f"{HOME}/signin")
+    return Portal(user, merchant)
+
+
+def owner_only(shell: Shell, request: Request, portal: Portal) -> None:
+    """Refuse (403, nothing done) what only the merchant's owner may do."""
+    if not portal.user.is_owner:
+        t = shell.texts(request)
+        raise Refused(403, t("Only the shop's owner can do this."), home=HOME)
+
+
+def portal_page(
+    shell: Shell, request: Request, template: str, portal: Portal, **values: Any
+) -> Response:
+    """A screen behind the portal's sign-in: the menu shows, owners' items to owners."""
+    return shell.render(request, template, portal=portal, signed_in=True, **values)
+
+
+def password_refusal(shell: Shell, request: Request, checked: CheckOutcome) -> str:
+    """What to tell a merchant user whose password was not taken."""
+    t = shell.texts(request)
+    if checked.result is CredentialResult.locked:
+        minutes = locked_minutes(shell, checked)
+        return t("Too many wrong passwords: try again in {minutes} min.", minutes=minutes)
+    if checked.result is CredentialResult.not_set:
+        return t("No password is set for this user yet.")
+    return t(
+        "That password is wrong: {left} tries left before a {minutes}-minute lock.",
+        left=checked.attempts_left,
+        minutes=lock_s // 60,
+    )

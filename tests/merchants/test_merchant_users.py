@@ -1,0 +1,90 @@
+"""A merchant's portal users on each backend: an owner and cashiers added with their checks,
+one user per phone number, the last owner kept, and refund reasons written once."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+import pytest
+
+from colony.kernel.clock import ManualClock
+from colony.kernel.ids import IdGenerator
+from colony.merchants import (
+    Merchant,
+    MerchantUserService,
+    Role,
+    UserResult,
+    credential_subject,
+    open_merchant_user_store,
+)
+
+HAWKER = Merchant(
+    "mer_0a1b", "Hawker Chan Pte Ltd", "Hawker Chan", "5812", "SG", "Singapore", "SGD", 702,
+    150, 2**127 + 3, 1_700_000_000_000_000_000,
+)  # fmt: skip
+
+
+@pytest.fixture
+def users(store_url: str) -> Iterator[MerchantUserService]:
+    clock = ManualClock()
+    store = open_merchant_user_store(store_url)
+    known = {HAWKER.id: HAWKER}
+    yield MerchantUserService(store, known.get, clock, IdGenerator(clock, random.Random(7)))
+    store.close()
+
+
+def test_an_owner_and_a_cashier_are_added_and_found(users: MerchantUserService) -> None:
+    result, owner = users.add(
+        HAWKER.id, "+6590008801", " Chan Hon Meng ", "owner", "chan@hawker.sg"
+    )
+    assert result is UserResult.ok and owner is not None
+    assert owner.id.startswith("mus_") and owner.name == "Chan Hon Meng"
+    assert owner.role is Role.owner and owner.is_owner
+    _, cashier = users.add(HAWKER.id, "+6590008802", "Siti", "cashier")
+    assert cashier is not None and not cashier.is_owner and cashier.email is None
+    assert users.by_phone("+6590008801") == owner
+    assert users.by_id(cashier.id) == cashier
+    assert users.of_merchant(HAWKER.id) == [owner, cashier]
+    assert credential_subject(owner) == f"merchant_user:{owner.id}"
+
+
+@pytest.mark.parametrize(
+    ("merchant_id", "phone", "name", "role", "email", "result"),
+    [
+        ("mer_none", "+6590008801", "Chan", "owner", None, UserResult.unknown_merchant),
+        (HAWKER.id, "90008801", "Chan", "owner", None, UserResult.invalid_phone),
+        (HAWKER.id, "+6590008801", "  ", "owner", None, UserResult.invalid_name),
+        (HAWKER.id, "+6590008801", "Chan\x00", "owner", None, UserResult.invalid_name),
+        (HAWKER.id, "+6590008801", "Chan", "manager", None, UserResult.invalid_role),
+        (HAWKER.id, "+6590008801", "Chan", "owner", "not an address", UserResult.invalid_email),
+    ],
+)
+def test_what_is_not_a_user_is_refused(
+    users: MerchantUserService, merchant_id: str, phone: str, name: str, role: str,
+    email: str | None, result: UserResult,
+) -> None:  # fmt: skip
+    assert users.add(merchant_id, phone, name, role, email) == (result, None)
+    assert users.of_merchant(HAWKER.id) == []
+
+
+def test_a_number_is_one_users_and_the_last_owner_stays(users: MerchantUserService) -> None:
+    _, owner = users.add(HAWKER.id, "+6590008801", "Chan", "owner")
+    assert owner is not None
+    assert users.add(HAWKER.id, "+6590008801", "Again", "cashier") == (UserResult.phone_taken, None)
+    assert users.remove(HAWKER.id, owner.id) is UserResult.last_owner
+    _, cashier = users.add(HAWKER.id, "+6590008802", "Siti", "cashier")
+    assert cashier is not None
+    assert users.remove("mer_other", cashier.id) is UserResult.unknown_user
+    assert users.remove(HAWKER.id, cashier.id) is UserResult.ok
+    assert users.of_merchant(HAWKER.id) == [owner]
+
+
+def test_a_refund_reason_is_written_once(users: MerchantUserService) -> None:
+    _, owner = users.add(HAWKER.id, "+6590008801", "Chan", "owner")
+    assert owner is not None
+    first = users.keep_reason(owner, 2**127 + 9, 2**126 + 1, 500, "cold soup")
+    again = users.keep_reason(owner, 2**127 + 9, 2**126 + 1, 700, "sent twice")
+    assert again == first and first.reason == "cold soup" and first.user_id == owner.id
+    assert users.reasons_of(2**126 + 1) == [first]
+    assert users.reasons_of(5) == []

@@ -1,0 +1,316 @@
+"""The merchant portal over real HTTP on loopback, without script: sign-in with a texted code
+and a password (set at the first sign-in), the password's lock, today's takings and their
+live stream, payments searched and exported, a partial refund with its reason moving the
+right money, the QR poster and the till's dynamic code, and what a cashier may not do."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from colony.api.context import ApiContext
+from colony.credentials import attempts_max
+from colony.kernel.clock import ManualClock
+from colony.merchants import Merchant, MerchantUserService
+from colony.payments import parse
+from colony.webhooks import WebhookTargets
+from tests.api.test_wallet_api import operator_headers
+from tests.web.visitor import Visitor, code_sent_to, words
+
+Served = tuple[httpx.Client, ApiContext, ManualClock]
+OWNER = "+6590008801"
+CASHIER = "+6590008802"
+PAYER = "+6581239001"
+PASSWORD = "kaya toast 42"
+SHOP = {
+    "legal_name": "Hawker Chan Pte Ltd", "display_name": "Hawker Chan", "mcc": "5812",
+    "country": "SG", "city": "Singapore", "currency": "SGD", "discount_bps": 150,
+}  # fmt: skip
+
+
+@dataclass
+class Shop:
+    api: httpx.Client
+    ctx: ApiContext
+    clock: ManualClock
+    merchant: Merchant
+    opened: list[Visitor]
+
+    def visitor(self) -> Visitor:
+        made = Visitor(str(self.api.base_url))
+        self.opened.append(made)
+        return made
+
+    def pay(self, amount_minor: int, reference: str, key: str) -> int:
+        from colony.api.idempotency import transfer_id_for
+
+        pid = transfer_id_for("test", key)
+        payload = self.ctx.payments.merchant_qr(self.merchant)
+        outcome = self.ctx.payments.pay_by_qr(
+            PAYER, "SGD", payload, amount_minor, pid, reference=reference
+        )
+        assert outcome.result.name == "ok", outcome.result
+        return pid
+
+
+@pytest.fixture
+def shop(served_at: Served) -> Iterator[Shop]:
+    api, ctx, clock = served_at
+    made = api.post(
+        "/v1/merchants", json=SHOP, headers=operator_headers(ctx) | {"Idempotency-Key": "shop"}
+    )
+    assert made.status_code == 201, made.text
+    merchant = ctx.merchants.by_id(made.json()["id"])
+    assert merchant is not None
+    users = ctx.service(MerchantUserService)
+    assert users.add(merchant.id, OWNER, "Chan Hon Meng", "owner")[0].name == "ok"
+    assert ctx.wallets.open_wallet(PAYER, "Mei Tan", "SGD")[0].name == "ok"
+    assert ctx.wallets.cash_in(PAYER, "SGD", 100_000).result.name == "ok"
+    opened: list[Visitor] = []
+    yield Shop(api, ctx, clock, merchant, opened)
+    for visitor in opened:
+        visitor.close()
+
+
+def signed_in(shop: Shop, phone: str = OWNER, *, first: bool = True) -> Visitor:
+    """Number, texted code, then the password: set at the first sign-in, typed after."""
+    visitor = shop.visitor()
+    assert visitor.post("/merchant/signin", {"phone": phone}).status_code == 303
+    proved = visitor.post("/merchant/signin/code", {"code": code_sent_to(shop.api, phone)})
+    if first:
+        assert proved.headers["location"] == "/merchant/password/new", proved.text[:400]
+        fields = {"password": PASSWORD, "password_again": PASSWORD}
+        done = visitor.post("/merchant/password/new", fields)
+    else:
+        assert proved.headers["location"] == "/merchant/signin/password", proved.text[:400]
+        done = visitor.post("/merchant/signin/password", {"password": PASSWORD})
+    assert done.headers["location"] == "/merchant", done.text[:400]
+    return visitor
+
+
+def test_sign_in_with_a_code_then_a_password_set_at_the_first_time(shop: Shop) -> None:
+    owner = signed_in(shop)
+    home = owner.text("/merchant")
+    assert "Hawker Chan · Chan Hon Meng (Owner)" in home
+    assert "Net today SGD 0.00" in home
+    owner.post("/merchant/signout", {}, form_at="/merchant")
+    assert owner.get("/merchant").headers["location"] == "/merchant/signin"
+    signed_in(shop, first=False)
+
+
+def test_a_number_that_is_no_users_gets_no_code_and_cannot_sign_in(shop: Shop) -> None:
+    stranger = shop.visitor()
+    sent = stranger.post("/merchant/signin", {"phone": "+6590000000"})
+    assert sent.headers["location"] == "/merchant/signin/code"
+    refused = stranger.post("/merchant/signin/code", {"code": "123456"})
+    assert refused.status_code == 400
+    assert "That code is wrong" in words(refused.text)
+
+
+def test_wrong_passwords_lock_the_user_out(shop: Shop) -> None:
+    signed_in(shop)  # sets the password
+    visitor = shop.visitor()
+    visitor.post("/merchant/signin", {"phone": OWNER})
+    visitor.post("/merchant/signin/code", {"code": code_sent_to(shop.api, OWNER)})
+    for left in range(attempts_max - 1, 0, -1):
+        wrong = visitor.post("/merchant/signin/password", {"password": "not the password"})
+        assert wrong.status_code == 400
+        assert f"{left} tries left" in words(wrong.text)
+    locked = visitor.post("/merchant/signin/password", {"password": "not the password"})
+    assert "Too many wrong passwords: try again in 15 min." in words(locked.text)
+    still = visitor.post("/merchant/signin/password", {"password": PASSWORD})
+    assert still.status_code == 400, "the right password waits for the lock"
+    assert visitor.get("/merchant").status_code == 303
+
+
+def test_todays_takings_and_the_latest_payments(shop: Shop) -> None:
+    owner = signed_in(shop)
+    shop.pay(550, "T1", "p1")
+    shop.pay(1_200, "T2", "p2")
+    home = owner.text("/merchant")
+    assert "Payments ( 2 ) SGD 17.50" in home
+    assert "Fees SGD 0.26" in home  # 1.5 % of 5.50 (0.08) and of 12.00 (0.18)
+    assert "Net today SGD 17.24" in home
+    assert home.index("T2") < home.index("T1"), "newest first"
+
+
+def test_the_live_stream_sends_an_event_after_a_payment(shop: Shop) -> None:
+    owner = signed_in(shop)
+    with owner.client.stream("GET", "/merchant/events") as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        events = _events(stream.iter_lines())
+        first = next(events)
+        assert first["payments"] == "0"
+        shop.pay(880, "LIVE-1", "live")
+        after = next(events)
+    assert after["payments"] == "1"
+    assert after["gross"] == "SGD\xa08.80"
+    assert after["rows"][0]["what"] == "LIVE-1"
+
+
+def _events(lines: Iterator[str]) -> Iterator[dict[str, object]]:
+    kind = ""
+    for line in lines:
+        if line.startswith("event: "):
+            kind = line.removeprefix("event: ")
+        elif line.startswith("data: ") and kind == "takings":
+            yield json.loads(line.removeprefix("data: "))
+
+
+def test_payments_are_searched_by_reference_amount_and_day(shop: Shop) -> None:
+    owner = signed_in(shop)
+    for n, amount in enumerate((300, 450, 300)):
+        shop.pay(amount, f"R-{n}", f"s{n}")
+    by_reference = owner.text("/merchant/payments?reference=R-1")
+    assert "R-1" in by_reference and "R-0" not in by_reference
+    by_amount = owner.text("/merchant/payments?amount=3.00")
+    assert "R-0" in by_amount and "R-2" in by_amount and "R-1" not in by_amount
+    assert "R-0" in owner.text("/merchant/payments?day=2026-01-01")
+    assert "No payments yet." in owner.text("/merchant/payments?day=2026-01-02")
+
+
+def test_the_list_pages_with_a_cursor(shop: Shop) -> None:
+    owner = signed_in(shop)
+    for n in range(27):
+        shop.pay(100 + n, f"P-{n:02d}", f"page{n}")
+    first = owner.get("/merchant/payments").text
+    assert "P-26" in first and "P-01" not in first
+    older = first.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0]
+    assert "P-01" in owner.text(older.replace("&amp;", "&"))
+
+
+def test_the_csv_export_holds_the_payments_found(shop: Shop) -> None:
+    owner = signed_in(shop)
+    shop.pay(550, "CSV-1", "c1")
+    shop.pay(990, "CSV-2", "c2")
+    exported = owner.get("/merchant/payments.csv")
+    assert exported.status_code == 200
+    assert exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [(r["reference"], r["amount_minor"], r["status"]) for r in rows] == [
+        ("CSV-2", "990", "succeeded"),
+        ("CSV-1", "550", "succeeded"),
+    ]
+    only = list(
+        csv.DictReader(io.StringIO(owner.get("/merchant/payments.csv?reference=CSV-1").text))
+    )
+    assert [r["reference"] for r in only] == ["CSV-1"]
+
+
+def _balances(shop: Shop) -> tuple[int, int]:
+    wallet = shop.ctx.wallet_store.by_phone(PAYER, "SGD")
+    assert wallet is not None
+    (account,) = shop.ctx.ledger.lookup_accounts([shop.merchant.account_id])
+    return shop.ctx.wallets.balance(wallet), account.credits_posted - account.debits_posted
+
+
+def test_a_partial_refund_with_its_reason_moves_the_right_money_once(shop: Shop) -> None:
+    owner = signed_in(shop)
+    pid = shop.pay(2_000, "REF-1", "r1")
+    page = f"/merchant/payments/pay_{pid:032x}"
+    payer_before, shop_before = _balances(shop)
+    no_reason = owner.post(f"{page}/refund", {"amount": "5.00", "reason": ""}, form_at=page)
+    assert no_reason.status_code == 400
+    assert _balances(shop) == (payer_before, shop_before)
+    shown = owner.get(page).text
+    op = shown.split('name="op" value="')[1].split('"')[0]
+    csrf = shown.split('name="csrf" value="')[1].split('"')[0]
+    fields = {"csrf": csrf, "op": op, "amount": "5.00", "reason": "one dish was cold"}
+    assert owner.client.post(f"{page}/refund", data=fields).status_code == 303
+    assert owner.client.post(f"{page}/refund", data=fields).status_code == 303  # sent twice
+    assert _balances(shop) == (payer_before + 500, shop_before - 500)
+    detail = owner.text(page)
+    assert "Partly refunded" in detail
+    assert "one dish was cold" in detail
+    assert "Up to SGD 15.00 is left to refund." in detail
+    too_much = owner.post(f"{page}/refund", {"amount": "15.01", "reason": "all"}, form_at=page)
+    assert too_much.status_code == 400
+    assert "more than is left to refund" in words(too_much.text)
+    assert "Refunds ( 1 ) SGD 5.00" in owner.text("/merchant")
+
+
+def test_a_cashier_sees_takings_but_may_not_refund_nor_manage(shop: Shop) -> None:
+    owner = signed_in(shop)
+    added = owner.post("/merchant/staff", {"phone": "+65 9000 8802", "name": "Siti"})
+    assert added.status_code == 303, added.text[:400]
+    assert "Siti +6590008802 Cashier" in owner.text("/merchant/staff")
+    pid = shop.pay(1_000, "C-1", "cash1")
+    cashier = signed_in(shop, CASHIER)
+    assert "Payments ( 1 ) SGD 10.00" in cashier.text("/merchant")
+    page = f"/merchant/payments/pay_{pid:032x}"
+    assert 'name="reason"' not in cashier.get(page).text
+    shown = cashier.get(page).text
+    csrf = shown.split('name="csrf" value="')[1].split('"')[0]
+    before = _balances(shop)
+    forged = {"csrf": csrf, "op": "ab" * 16, "amount": "10.00", "reason": "mine now"}
+    refused = cashier.client.post(f"{page}/refund", data=forged)
+    assert refused.status_code == 403
+    assert _balances(shop) == before
+    for path in ("/merchant/keys", "/merchant/webhook", "/merchant/staff"):
+        assert cashier.get(path).status_code == 403, path
+    assert cashier.get("/merchant/charge?amount=2.50").status_code == 200
+
+
+def test_the_poster_and_the_tills_dynamic_code_carry_the_merchants_payload(shop: Shop) -> None:
+    owner = signed_in(shop)
+    poster = owner.text("/merchant/poster")
+    assert "Hawker Chan" in poster and "Scan to pay with your wallet" in poster
+    png = owner.get("/merchant/qr.png")
+    assert png.headers["content-type"] == "image/png" and png.content[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = owner.get("/merchant/poster.svg")
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert "Hawker Chan" in svg.text and "Colony wallet app" in svg.text
+    charged = owner.get("/merchant/charge?amount=12.50&reference=T7")
+    payload = charged.text.split('data-testid="payload">')[1].split("<")[0]
+    code = parse(payload)
+    assert code.crc_valid and code.point_of_initiation == "dynamic"
+    assert shop.merchant.id in str(code.merchant_account_information)
+    assert code.merchant_name == "Hawker Chan"
+    assert code.transaction_amount == "12.50"
+    image = owner.get("/merchant/charge.png?amount_minor=1250&reference=T7")
+    assert image.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert owner.get("/merchant/charge?amount=-1").status_code == 400
+
+
+def test_api_keys_and_the_webhook_endpoint_from_the_portal(shop: Shop) -> None:
+    owner = signed_in(shop)
+    made = owner.post("/merchant/keys", {"name": "till 3", "scope_payments:read": "1"})
+    assert made.status_code == 200
+    secret = made.text.split('data-testid="secret">')[1].split("<")[0]
+    assert secret.startswith("mk_")
+    listed = shop.api.get("/v1/payments", headers={"Authorization": f"Bearer {secret}"})
+    assert listed.status_code == 200
+    refused = shop.api.post(
+        "/v1/merchants/me/api_keys", json={"name": "x", "scopes": ["keys:write"]},
+        headers={"Authorization": f"Bearer {secret}", "Idempotency-Key": "k"},
+    )  # fmt: skip
+    assert refused.status_code == 403, "the key holds only the scope chosen"
+    row = owner.get("/merchant/keys").text.split("till 3")[1]
+    key_id = row.split("/merchant/keys/")[1].split("/revoke")[0]
+    owner.post(f"/merchant/keys/{key_id}/revoke", {}, form_at="/merchant/keys")
+    assert (
+        shop.api.get("/v1/payments", headers={"Authorization": f"Bearer {secret}"}).status_code
+        == 401
+    )
+    bad = owner.post("/merchant/webhook", {"url": "http://example.com/hook"})
+    assert bad.status_code == 400
+    assert shop.ctx.webhook_store.endpoint(shop.merchant.id) is None
+    # example.com as if resolved to a public address (no DNS in tests).
+    shop.ctx.webhook_targets = WebhookTargets(resolve=lambda host, port: ["93.184.215.14"])
+    good = owner.post("/merchant/webhook", {"url": "https://example.com/hook"})
+    assert good.status_code == 200 and "whsec_" in good.text
+    assert shop.ctx.webhook_store.endpoint(shop.merchant.id) is not None
+
+
+def test_the_daily_report_shows_fees_and_net(shop: Shop) -> None:
+    owner = signed_in(shop)
+    shop.pay(10_000, "D-1", "d1")
+    report = owner.text("/merchant/reports")
+    assert "SGD 100.00 (1) SGD 0.00 (0) SGD 1.50 SGD 98.50" in report
+    assert "Payouts to your bank are not recorded in Colony yet" in report
