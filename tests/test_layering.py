@@ -40,7 +40,7 @@ ALLOWED = {
     # A benchmark of the HTTP API seeds its database through the API's own context.
     # The store-statement benchmark times a wallet store.
     # The screens benchmark sets the PINs of the people it signs in.
-    "bench": {"kernel", "ledger", "storage", "api", "wallets", "credentials", "bench"},
+    "bench": {"kernel", "ledger", "storage", "api", "wallets", "credentials", "staff", "bench"},
     "api": {"kernel", "ledger", "storage", "payments", "merchants", "wallets", "webhooks", "api"},
     # Many API workers: electing the ledger writer and reaching it from the others.
     "workers": {"kernel", "ledger", "storage", "workers"},

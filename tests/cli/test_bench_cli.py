@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from colony.cli.main import app
+from tests.simulator.market_helpers import run_market
 
 runner = CliRunner()
 
@@ -185,3 +186,15 @@ def test_bench_festival_names_a_bad_option(option: str, value: str, named: str) 
     result = runner.invoke(app, ["bench", "festival", option, value])
     assert result.exit_code == 2
     assert named in result.output
+
+
+def test_bench_screens_signs_people_in_and_times_every_screen(tmp_path: Path) -> None:
+    run_market(tmp_path / "m.db", people=30, merchants=4, days=1, seed=2)
+    args = ["bench", "screens", "--database", f"sqlite:///{tmp_path / 'm.db'}"]
+    result = runner.invoke(app, [*args, "--sample", "2", "--rounds", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert figures["wallets_in_database"] == 30 and figures["people_signed_in"] == 2
+    assert set(figures["screens"]) >= {"home", "pay", "payment code", "console: wallet"}
+    assert all(row["p99_ms"] > 0 for row in figures["screens"].values())
+    assert figures["requests"] == 2 * 11
