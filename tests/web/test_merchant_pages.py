@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from PIL import Image
 
 from colony.api.context import ApiContext
 from colony.credentials import attempts_max
@@ -314,3 +315,20 @@ def test_the_daily_report_shows_fees_and_net(shop: Shop) -> None:
     report = owner.text("/merchant/reports")
     assert "SGD 100.00 (1) SGD 0.00 (0) SGD 1.50 SGD 98.50" in report
     assert "Payouts to your bank are not recorded in Colony yet" in report
+
+
+def test_the_poster_prints_as_pdf_and_png(shop: Shop) -> None:
+    owner = signed_in(shop)
+    pdf = owner.get("/merchant/poster.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-") and b"Hawker Chan" in pdf.content  # its title
+    assert pdf.content.rstrip().endswith(b"%%EOF")
+    png = owner.get("/merchant/poster.png")
+    assert png.headers["content-type"] == "image/png"
+    image = Image.open(io.BytesIO(png.content))
+    assert image.size == (1240, 1754)
+    # The code's middle band is a mix of dark and light modules; the margins are white.
+    band = image.convert("L").crop((300, 900, 940, 910)).get_flattened_data()
+    assert min(band) < 64 and max(band) > 192
+    assert set(image.convert("L").crop((0, 1500, 100, 1600)).get_flattened_data()) == {255}
+    assert owner.get("/merchant/poster.gif").status_code == 404

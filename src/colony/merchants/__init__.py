@@ -7,7 +7,7 @@ from colony.merchants.model import (
     TRANSFER_DISCOUNT_FEE,
     Merchant,
 )
-from colony.merchants.poster import poster_svg
+from colony.merchants.poster import poster_pdf, poster_png, poster_svg
 from colony.merchants.service import MerchantService, revenue_account_id
 from colony.merchants.sql_store import open_merchant_store
 from colony.merchants.sql_user_store import open_merchant_user_store
@@ -42,6 +42,8 @@ __all__ = [
     "day_of",
     "open_merchant_store",
     "open_merchant_user_store",
+    "poster_pdf",
+    "poster_png",
     "poster_svg",
     "refund_reason_chars_max",
     "revenue_account_id",

@@ -44,3 +44,94 @@ def poster_svg(name: str, city: str, payload: str, headline: str, accepted: list
 def _inner(svg: str) -> str:
     """What is inside segno's <svg> element."""
     return svg[svg.index(">") + 1 : svg.rindex("</svg>")]
+
+
+# The PNG poster's size in pixels: A4's proportions at 150 dots per inch, enough to print.
+png_width = 1240
+png_height = 1754
+# reportlab's built-in CID font for Chinese names (nothing downloaded); Latin text uses
+# Helvetica, which every PDF reader has.
+_CJK_FONT = "STSong-Light"
+
+
+def _needs_cjk(text: str) -> bool:
+    return any(ord(c) > 0x2E7F for c in text)
+
+
+def poster_pdf(name: str, city: str, payload: str, headline: str, accepted: list[str]) -> bytes:
+    """The poster as one A4 page of PDF: the same layout as `poster_svg`, drawn by reportlab
+    (the code drawn as vector squares from segno's matrix, sharp at any size)."""
+    # reportlab and Pillow are imported when a poster is drawn, not when the server starts.
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    if _CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(_CJK_FONT))
+    out = io.BytesIO()
+    page = Canvas(out, pagesize=A4, pageCompression=1)
+    page.setTitle(f"{name}: {headline}")
+    width, height = A4
+
+    def centred(text: str, y_mm: float, size: float, bold: bool = False) -> None:
+        font = _CJK_FONT if _needs_cjk(text) else ("Helvetica-Bold" if bold else "Helvetica")
+        page.setFont(font, size)
+        page.drawCentredString(width / 2, height - y_mm * mm, text)
+
+    page.setFillColorRGB(0.043, 0.341, 0.816)  # #0b57d0
+    page.rect(0, height - 14 * mm, width, 14 * mm, stroke=0, fill=1)
+    page.setFillColorRGB(0, 0, 0)
+    centred(name, 38, 30, bold=True)
+    centred(city, 50, 14)
+    centred(headline, 66, 16)
+    matrix = segno.make(payload, error="m", micro=False).matrix
+    modules = len(matrix) + 8  # with the quiet zone of 4 modules a side
+    cell = qr_side * mm / modules
+    left = (width - qr_side * mm) / 2 + 4 * cell
+    top = height - 74 * mm - 4 * cell
+    for row, line in enumerate(matrix):
+        for column, dark in enumerate(line):
+            if dark:
+                page.rect(left + column * cell, top - (row + 1) * cell, cell, cell, 0, 1)
+    for i, wallet in enumerate(accepted):
+        centred(wallet, 250 + 9 * i, 13)
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+def poster_png(name: str, city: str, payload: str, headline: str, accepted: list[str]) -> bytes:
+    """The poster as a PNG (A4 at 150 dpi), drawn by Pillow with its own scalable font."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (png_width, png_height), "white")
+    draw = ImageDraw.Draw(image)
+    px = png_width / poster_width  # pixels per poster unit (mm)
+    draw.rectangle((0, 0, png_width, round(14 * px)), fill="#0b57d0")
+
+    def centred(text: str, y_mm: float, size_mm: float) -> None:
+        font = ImageFont.load_default(size=round(size_mm * px))
+        draw.text((png_width / 2, y_mm * px), text, fill="black", font=font, anchor="ms")
+
+    centred(name, 38, 11)
+    centred(city, 50, 5.5)
+    centred(headline, 66, 6.5)
+    code = segno.make(payload, error="m", micro=False)
+    qr_png = io.BytesIO()
+    side_px = round(qr_side * px)
+    modules = code.symbol_size(scale=1, border=4)[0]
+    code.save(qr_png, kind="png", scale=max(1, side_px // modules), border=4)
+    qr = Image.open(io.BytesIO(qr_png.getvalue())).convert("RGB")
+    qr = qr.resize((side_px, side_px), Image.Resampling.NEAREST)
+    image.paste(qr, (round((png_width - side_px) / 2), round(74 * px)))
+    for i, wallet in enumerate(accepted):
+        centred(wallet, 250 + 9 * i, 5)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from colony.api.deps import Ctx
 from colony.kernel.errors import InvalidInput
-from colony.merchants import Merchant, MerchantUserService, poster_svg
+from colony.merchants import Merchant, MerchantUserService, poster_pdf, poster_png, poster_svg
 from colony.payments import render
 from colony.web.merchant_access import HOME, Portal, portal_page, signed_in
 from colony.web.shell import Refused, Shell
@@ -98,16 +98,28 @@ def poster(request: Request, ctx: Ctx) -> Response:
     )  # fmt: skip
 
 
-@router.get("/merchant/poster.svg")
-def poster_file(request: Request, ctx: Ctx) -> Response:
+# The poster's files: how each is drawn, and its media type.
+_POSTERS = {
+    "svg": (poster_svg, "image/svg+xml"),
+    "pdf": (poster_pdf, "application/pdf"),
+    "png": (poster_png, "image/png"),
+}
+
+
+@router.get("/merchant/poster.{kind}")
+def poster_file(kind: str, request: Request, ctx: Ctx) -> Response:
+    """The poster to print: SVG, PDF (A4) or PNG (A4 at 150 dpi)."""
+    if kind not in _POSTERS:
+        raise Refused(404, "A poster is svg, pdf or png.")
     portal = _portal(ctx, request)
     merchant = portal.merchant
     t = ctx.service(Shell).texts(request)
-    svg = poster_svg(
+    draw, media = _POSTERS[kind]
+    drawn = draw(
         merchant.display_name, merchant.city, _code(ctx, merchant, None, None),
         t("Scan to pay with your wallet"), _accepted(ctx, request),
     )  # fmt: skip
     return Response(
-        svg, media_type="image/svg+xml",
-        headers={"content-disposition": f'inline; filename="{merchant.id}-poster.svg"'},
+        drawn, media_type=media,
+        headers={"content-disposition": f'inline; filename="{merchant.id}-poster.{kind}"'},
     )  # fmt: skip
