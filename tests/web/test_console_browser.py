@@ -1,7 +1,8 @@
 """The operator console's journey in a real browser, against `colony serve --demo`: staff
 sign in with a password and a TOTP code, find a wallet by its number, freeze it with a reason,
-see its payment refused, unfreeze it, and read both actions in the audit log; on a desktop
-window (and a phone), with screenshots, axe-core's checks and the page's CSP in force."""
+see its payment refused, unfreeze it, read both actions in the audit log and see the payments
+drawn live; on a desktop window (and a phone), with screenshots, axe-core's checks and the
+page's CSP in force."""
 
 from __future__ import annotations
 
@@ -93,6 +94,13 @@ def test_staff_freeze_a_wallet_see_its_payment_refused_and_unfreeze_it(
     expect(log).to_contain_text("Holder found the card")
     _accessible(page)
     _shot(page, tmp_path, "desktop-console-audit")
+
+    # Live: the payments just made, drawn by uPlot from the event stream, and in the table.
+    page.get_by_role("link", name="Live").click()
+    expect(page.get_by_test_id("chart").locator("canvas")).to_be_visible()
+    expect(page.get_by_test_id("live-totals")).to_contain_text("SGD")
+    _accessible(page)
+    _shot(page, tmp_path, "desktop-console-live")
     assert refused == [] and errors == [], (refused, errors)
     context.close()
 

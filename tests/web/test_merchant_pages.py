@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -22,7 +21,7 @@ from colony.merchants import Merchant, MerchantUserService
 from colony.payments import parse
 from colony.webhooks import WebhookTargets
 from tests.api.test_wallet_api import operator_headers
-from tests.web.visitor import Visitor, code_sent_to, words
+from tests.web.visitor import Visitor, code_sent_to, events_of, words
 
 Served = tuple[httpx.Client, ApiContext, ManualClock]
 OWNER = "+6590008801"
@@ -145,7 +144,7 @@ def test_the_live_stream_sends_an_event_after_a_payment(shop: Shop) -> None:
     owner = signed_in(shop)
     with owner.client.stream("GET", "/merchant/events") as stream:
         assert stream.headers["content-type"].startswith("text/event-stream")
-        events = _events(stream.iter_lines())
+        events = events_of(stream.iter_lines(), "takings")
         first = next(events)
         assert first["payments"] == "0"
         shop.pay(880, "LIVE-1", "live")
@@ -153,15 +152,6 @@ def test_the_live_stream_sends_an_event_after_a_payment(shop: Shop) -> None:
     assert after["payments"] == "1"
     assert after["gross"] == "SGD\xa08.80"
     assert after["rows"][0]["what"] == "LIVE-1"
-
-
-def _events(lines: Iterator[str]) -> Iterator[dict[str, object]]:
-    kind = ""
-    for line in lines:
-        if line.startswith("event: "):
-            kind = line.removeprefix("event: ")
-        elif line.startswith("data: ") and kind == "takings":
-            yield json.loads(line.removeprefix("data: "))
 
 
 def test_payments_are_searched_by_reference_amount_and_day(shop: Shop) -> None:

@@ -3,7 +3,9 @@ HTML, forms posted with the CSRF token they carry, cookies kept."""
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import unescape
 
@@ -78,3 +80,13 @@ def signed_up(
     assert opened.headers.get("location") == "/app/pin/new", opened.text[:500]
     pinned = visitor.post("/app/pin/new", {"pin": pin, "pin_again": pin})
     assert pinned.headers.get("location") == "/app", pinned.text[:500]
+
+
+def events_of(lines: Iterator[str], kind: str) -> Iterator[dict[str, object]]:
+    """The data of each server-sent event named `kind` in a stream's lines."""
+    named = ""
+    for line in lines:
+        if line.startswith("event: "):
+            named = line.removeprefix("event: ")
+        elif line.startswith("data: ") and named == kind:
+            yield json.loads(line.removeprefix("data: "))

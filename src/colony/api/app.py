@@ -37,7 +37,7 @@ from colony.payments import router as payments
 from colony.phones import router as phones
 from colony.settlement import router as settlement
 from colony.settlement import statement_bytes_max
-from colony.staff import console_pages, signin_pages
+from colony.staff import console_pages, live_pages, money_pages, signin_pages
 from colony.staff import wallet_pages as console_wallet_pages
 from colony.wallets import funding_router as funding
 from colony.wallets import pages as wallet_pages
@@ -81,6 +81,8 @@ PAGES: tuple[APIRouter, ...] = (
     signin_pages.router,
     console_pages.router,
     console_wallet_pages.router,
+    live_pages.router,
+    money_pages.router,
     merchant_signin_pages.router,
     merchant_pages.router,
     merchant_payment_pages.router,

@@ -13,7 +13,6 @@ whom for what; single payments belong behind a sign-in (the console).
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
@@ -21,6 +20,7 @@ from fastapi.responses import HTMLResponse
 from colony import __version__
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx
+from colony.api.ledger_figures import balanced, gather
 from colony.kernel.money import Money, currency_of_ledger
 from colony.merchants import ACCOUNT_MERCHANT, ACCOUNT_REVENUE
 from colony.wallets import ACCOUNT_WALLET
@@ -45,45 +45,6 @@ nav a { margin-right: 1rem; }
 """
 
 
-@dataclass
-class CurrencyFigures:
-    ledger: int
-    accounts: int = 0
-    debits_posted: int = 0
-    credits_posted: int = 0
-    debits_pending: int = 0
-    credits_pending: int = 0
-    by_code: dict[int, int] = field(default_factory=dict)  # credit balance per account code
-
-
-@dataclass
-class PageFigures:
-    currencies: list[CurrencyFigures]
-    wallets: int
-    merchants: int
-
-
-def gather(ctx: ApiContext) -> PageFigures:
-    per_ledger: dict[int, CurrencyFigures] = {}
-    counts = {ACCOUNT_WALLET: 0, ACCOUNT_MERCHANT: 0}
-    for a in ctx.ledger.all_accounts():
-        figures = per_ledger.setdefault(a.ledger, CurrencyFigures(a.ledger))
-        figures.accounts += 1
-        figures.debits_posted += a.debits_posted
-        figures.credits_posted += a.credits_posted
-        figures.debits_pending += a.debits_pending
-        figures.credits_pending += a.credits_pending
-        balance = a.credits_posted - a.debits_posted
-        figures.by_code[a.code] = figures.by_code.get(a.code, 0) + balance
-        if a.code in counts:
-            counts[a.code] += 1
-    return PageFigures(
-        [per_ledger[k] for k in sorted(per_ledger)],
-        counts[ACCOUNT_WALLET],
-        counts[ACCOUNT_MERCHANT],
-    )
-
-
 def _amount(amount_minor: int, ledger: int) -> str:
     currency = currency_of_ledger(ledger)
     if currency is None:
@@ -106,7 +67,7 @@ def render(ctx: ApiContext) -> str:
             f"<td class='n'>{_e(_amount(c.by_code.get(ACCOUNT_MERCHANT, 0), c.ledger))}</td>"
             f"<td class='n'>{_e(_amount(c.by_code.get(ACCOUNT_REVENUE, 0), c.ledger))}</td>"
             f"<td class='n'>{c.debits_posted:,}</td><td class='n'>{c.credits_posted:,}</td>"
-            f"<td>{'yes' if _balanced(c) else 'NO'}</td>"
+            f"<td>{'yes' if balanced(c) else 'NO'}</td>"
             "</tr>"
             for c in figures.currencies
         )
@@ -135,10 +96,6 @@ journal entry <span id="journal">{ctx.ledger.journal_seq:,}</span>.</p>
 accounts (caps are enforced as balances); every currency's debits equal its credits.</p>
 </main></body></html>
 """
-
-
-def _balanced(c: CurrencyFigures) -> bool:
-    return c.debits_posted == c.credits_posted and c.debits_pending == c.credits_pending
 
 
 router = APIRouter(include_in_schema=False)

@@ -15,6 +15,7 @@ from colony.payments.payment_code import (
 )
 from colony.payments.qr_image import render
 from colony.payments.received import PaymentStatus, ReceivedPayment, received, received_one
+from colony.payments.recent import PaymentsWindow, Window, live_window_s
 from colony.payments.service import (
     TRANSFER_PAYMENT,
     TRANSFER_REFUND,
@@ -56,14 +57,17 @@ __all__ = [
     "PaymentService",
     "PaymentStatus",
     "PaymentStore",
+    "PaymentsWindow",
     "QrFormatError",
     "ReceivedPayment",
+    "Window",
     "code_failure_window_s",
     "description_chars_max",
     "device_number_digits",
     "discount_fee",
     "generate",
     "is_treasury_account",
+    "live_window_s",
     "new_device",
     "open_device_store",
     "open_payment_store",
