@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 
 from colony.api.context import ApiContext
 from colony.api.idempotency import transfer_id_for
@@ -20,7 +21,7 @@ from colony.webhooks import Endpoint, WebhookDispatcher
 from colony.webhooks.dispatcher import Answer, attempts_max, retry_cap_s
 from colony.webhooks.model import EventStatus
 from tests.web.test_console_pages import _signed_in, _staff
-from tests.web.visitor import words
+from tests.web.visitor import visitor_for, words
 
 Served = tuple[httpx.Client, ApiContext, ManualClock]
 PAYER = "+6581239101"
@@ -82,11 +83,29 @@ def test_onboard_a_merchant_see_it_listed_and_its_qr_code(served_at: Served) -> 
     assert _actions(ctx).count(AuditAction.merchant_onboarded) == 1
 
 
-def test_onboarding_is_refused_403_to_support(served_at: Served) -> None:
+def test_onboarding_is_refused_403_to_support_and_nothing_is_made(served_at: Served) -> None:
     api, ctx, clock = served_at
     support = _signed_in(api, clock, _staff(ctx, Role.support))
     assert support.get("/console/merchants/new").status_code == 403
     assert "Onboard a merchant" not in support.text("/console/merchants")
+    hidden = dict(_HIDDEN.findall(support.get("/console/merchants").text))
+    refused = support.client.post("/console/merchants/new", data=hidden | SHOP | {"op": "cd" * 16})
+    assert refused.status_code == 403
+    assert ctx.merchants.page(None, 10) == []
+    assert AuditAction.merchant_onboarded not in _actions(ctx)
+
+
+OPS_PAGES = [
+    "/console/merchants", "/console/merchants/new", "/console/partners", "/console/payments",
+    f"/console/payments/pay_{'0' * 32}", "/console/webhooks", "/console/settlement",
+    "/console/settlement/2026-12-01.csv", f"/console/merchants/mer_{'0' * 32}/qr.svg",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", OPS_PAGES)
+def test_a_stranger_is_sent_to_sign_in(served_at: Served, path: str) -> None:
+    answer = visitor_for(served_at[0]).get(path)
+    assert (answer.status_code, answer.headers.get("location")) == (303, "/console/signin")
 
 
 def test_a_payment_found_and_refunded_in_part_with_a_reason_once(served_at: Served) -> None:
