@@ -17,6 +17,7 @@ from colony.kernel.clock import ManualClock, utc_from_ns
 from colony.merchants import Merchant, MerchantUserService
 from colony.partners import MemberKind
 from colony.staff import AuditAction, Role, StaffService
+from colony.staff.payment_pages import payments_page_rows
 from colony.webhooks import Endpoint, WebhookDispatcher
 from colony.webhooks.dispatcher import Answer, attempts_max, retry_cap_s
 from colony.webhooks.model import EventStatus
@@ -236,3 +237,21 @@ def test_a_failed_webhook_delivery_shown_and_retried(served_at: Served) -> None:
     assert relay.deliver_due() == 1
     assert "delivered" in support.text(log)
     assert _actions(ctx).count(AuditAction.webhook_retried) == 1
+
+
+def test_a_merchants_payments_page_newest_first(served_at: Served) -> None:
+    api, ctx, clock = served_at
+    merchant = _shop(ctx)
+    for n in range(payments_page_rows + 1):
+        clock.advance(1)
+        _paid(ctx, merchant, 100 + n, f"order {n:02d}&more")
+    staff = _signed_in(api, clock, _staff(ctx, Role.read_only))
+    first = staff.get(f"/console/merchants/{merchant.id}")
+    assert f'href="/console/payments?merchant={merchant.id}"' in first.text
+    listed = staff.get(f"/console/payments?merchant={merchant.id}")
+    assert "order 25&amp;more" in listed.text and "order 00&amp;more" not in listed.text
+    link = listed.text.split('href="/console/payments?q=')[1].split('"')[0].replace("&amp;", "&")
+    older = staff.text(f"/console/payments?q={link}")
+    assert "order 00&more" in older and "order 01&more" not in older
+    found = staff.text(f"/console/payments?q={merchant.id}&reference=order+07%26more")
+    assert "SGD 1.07" in found and "SGD 1.08" not in found

@@ -10,6 +10,8 @@ ledger id derives from the form's `op`: a form sent twice refunds once, and is l
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -88,7 +90,8 @@ def payments(
         error = shell.texts(request)("No payment has that id, merchant, wallet or reference.")
     next_href = None
     if more:
-        next_href = f"/console/payments?q={asked}&reference={reference}&after={_ref(found[-1].id)}"
+        query = urlencode({"q": asked, "reference": reference, "after": _ref(found[-1].id)})
+        next_href = f"/console/payments?{query}"
     return console_page(
         shell, request, member, "staff/payments.html", status=404 if error else 200, q=asked,
         reference=reference, found=found, error=error, next_href=next_href,
