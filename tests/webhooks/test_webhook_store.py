@@ -124,3 +124,17 @@ def test_attempts_of_many_events_come_in_one_read_each_in_order(
     assert store.attempts_of(asked)["evt_0002"] == [early, late]
     assert store.attempts_of(asked)["evt_0001"] == [first]
     assert store.attempts_of([]) == {}
+
+
+def test_a_failed_event_is_requeued_once_and_others_not_at_all(store: Store) -> None:
+    store.add_events(SHOP, [event(1), event(2)], 102)
+    store.record_attempt(Attempt("evt_0001", 8, 60, 500, "HTTP 500", 4), EventStatus.failed, 0)
+    assert store.requeue("evt_0001", 500)
+    again = store.event("evt_0001")
+    assert again is not None and again.status is EventStatus.pending
+    assert (again.attempts, again.next_attempt_at_ns) == (8, 500)  # attempts go on counting
+    assert [e.id for e in store.due_events(500, 10)] == ["evt_0001", "evt_0002"]
+    assert not store.requeue("evt_0001", 600)  # pending already: left as it is
+    assert not store.requeue("evt_0002", 600)  # never failed
+    assert not store.requeue("evt_9999", 600)
+    assert store.event("evt_0001") == again

@@ -38,7 +38,12 @@ from colony.phones import router as phones
 from colony.settlement import router as settlement
 from colony.settlement import statement_bytes_max
 from colony.staff import console_pages, live_pages, money_pages, signin_pages
+from colony.staff import merchant_pages as console_merchant_pages
+from colony.staff import partner_pages as console_partner_pages
+from colony.staff import payment_pages as console_payment_pages
+from colony.staff import settlement_pages as console_settlement_pages
 from colony.staff import wallet_pages as console_wallet_pages
+from colony.staff import webhook_pages as console_webhook_pages
 from colony.wallets import funding_router as funding
 from colony.wallets import pages as wallet_pages
 from colony.wallets import router as wallets
@@ -83,6 +88,11 @@ PAGES: tuple[APIRouter, ...] = (
     console_wallet_pages.router,
     live_pages.router,
     money_pages.router,
+    console_merchant_pages.router,
+    console_partner_pages.router,
+    console_payment_pages.router,
+    console_webhook_pages.router,
+    console_settlement_pages.router,
     merchant_signin_pages.router,
     merchant_pages.router,
     merchant_payment_pages.router,

@@ -8,7 +8,12 @@ from colony.merchants.model import (
     Merchant,
 )
 from colony.merchants.poster import poster_pdf, poster_png, poster_svg
-from colony.merchants.service import MerchantService, revenue_account_id
+from colony.merchants.service import (
+    MerchantService,
+    OnboardResult,
+    discount_bps_max,
+    revenue_account_id,
+)
 from colony.merchants.sql_store import open_merchant_store
 from colony.merchants.sql_user_store import open_merchant_user_store
 from colony.merchants.takings import DAY_NS, Takings, day_of, takings_by_day, takings_since
@@ -34,12 +39,14 @@ __all__ = [
     "MerchantService",
     "MerchantUser",
     "MerchantUserService",
+    "OnboardResult",
     "RefundReason",
     "Role",
     "Takings",
     "UserResult",
     "credential_subject",
     "day_of",
+    "discount_bps_max",
     "open_merchant_store",
     "open_merchant_user_store",
     "poster_pdf",

@@ -24,13 +24,14 @@ from colony.kernel.clock import NS_PER_S
 from colony.kernel.money import Money
 from colony.merchants import DAY_NS, MerchantUserService, refund_reason_chars_max
 from colony.payments import PaymentSearch, PayResult, ReceivedPayment, received, received_one
-from colony.web.i18n import N_
 from colony.web.merchant_access import (
     HOME,
     PAYMENT_STATUS_NAMES,
     Portal,
     owner_only,
     portal_page,
+    refund_form_error,
+    refund_refusal,
     signed_in,
 )
 from colony.web.shell import Refused, Shell
@@ -48,12 +49,6 @@ csv_read_rows = 500
 op_bytes = 16
 # The longest reference a search takes, in characters (a record holds at most 64).
 search_reference_chars_max = 64
-
-REFUND_REFUSALS = {
-    PayResult.refund_exceeds_payment: N_("That is more than is left to refund."),
-    PayResult.balance_cap_exceeded: N_("The payer's wallet cannot take that much back."),
-}
-OTHER_REFUSAL = N_("The refund was refused: {reason}.")
 
 
 def _portal(ctx: Ctx, request: Request) -> Portal:
@@ -198,11 +193,7 @@ async def refund(ref: str, request: Request, ctx: Ctx) -> Response:
         raise Refused(400, "This form is missing its id: open the payment again.", home=HOME)
     typed, reason = form.get("amount", ""), form.get("reason", "").strip()
     amount = typed_amount(typed, portal.merchant.currency)
-    error = None
-    if amount is None:
-        error = t("Type an amount above zero, such as 12.50.")
-    elif not reason or len(reason) > refund_reason_chars_max or not reason.isprintable():
-        error = t("Say why you refund, in up to {chars} characters.", chars=refund_reason_chars_max)
+    error = refund_form_error(t, amount, reason)
     if error is None and amount is not None:
         refund_id = transfer_id_for(f"web:{portal.merchant.id}", op)
         users = ctx.service(MerchantUserService)
@@ -211,7 +202,7 @@ async def refund(ref: str, request: Request, ctx: Ctx) -> Response:
         result = refunded.outcome.result
         if result is PayResult.ok:
             return shell.redirect(f"/merchant/payments/{ref}")
-        error = t(REFUND_REFUSALS.get(result, OTHER_REFUSAL), reason=result.name)
+        error = refund_refusal(t, result.name)
     return _payment_page(
         ctx, request, portal, paid, status=400, error=error, amount=typed, reason=reason, op=op
     )

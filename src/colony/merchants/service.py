@@ -99,3 +99,10 @@ class MerchantService:
 
     def by_id(self, merchant_id: str) -> Merchant | None:
         return self._store.by_id(merchant_id)
+
+    def page(self, starting_after: str | None, limit: int) -> list[Merchant]:
+        """Merchants by id (drawn at random, so in no order of time), after `starting_after`."""
+        return self._store.page(starting_after, limit)
+
+    def named(self, text: str, limit: int) -> list[Merchant]:
+        return self._store.named(text, limit)

@@ -46,6 +46,26 @@ class SqlMerchantStore:
         self._known.keep(merchant_id, found)
         return found
 
+    def page(self, starting_after: str | None, limit: int) -> list[Merchant]:
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {MERCHANT_COLUMNS} FROM merchants WHERE id > ? ORDER BY id LIMIT ?",
+                (starting_after or "", limit),
+            ).fetchall()
+        return [merchant_of(row) for row in rows]
+
+    def named(self, text: str, limit: int) -> list[Merchant]:
+        # A scan of the table: the console's occasional search, never a payment's path.
+        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {MERCHANT_COLUMNS} FROM merchants WHERE LOWER(legal_name) LIKE ?"
+                " ESCAPE '\\' OR LOWER(display_name) LIKE ? ESCAPE '\\' ORDER BY id LIMIT ?",
+                (pattern, pattern, limit),
+            ).fetchall()
+        return [merchant_of(row) for row in rows]
+
     def close(self) -> None:
         self._tables.close()
 

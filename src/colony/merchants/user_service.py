@@ -90,10 +90,19 @@ class MerchantUserService:
     ) -> RefundReason:
         """Write why a refund is made, before its money moves (a form sent twice keeps the
         first)."""
+        return self.keep_reason_by(
+            user.merchant_id, user.id, refund_id, payment_id, amount_minor, reason
+        )
+
+    def keep_reason_by(
+        self, merchant_id: str, by: str, refund_id: int, payment_id: int, amount_minor: int,
+        reason: str,
+    ) -> RefundReason:  # fmt: skip
+        """As `keep_reason`, for whoever asked: a merchant user's id, or a staff member's
+        (`stf_...`) refunding on the merchant's behalf from the operator console."""
         kept = RefundReason(
-            refund_id, user.merchant_id, payment_id, user.id, amount_minor, reason,
-            self._clock.now_ns(),
-        )  # fmt: skip
+            refund_id, merchant_id, payment_id, by, amount_minor, reason, self._clock.now_ns()
+        )
         return self.store.add_reason(kept)
 
     def reasons_of(self, payment_id: int) -> list[RefundReason]:

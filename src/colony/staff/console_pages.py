@@ -26,6 +26,9 @@ PERMISSION_TEXTS = {
     Permission.read: N_("Read wallets and the audit log"),
     Permission.read_sms_outbox: N_("Read the SMS outbox"),
     Permission.freeze_wallets: N_("Freeze and unfreeze wallets"),
+    Permission.onboard_merchants: N_("Onboard merchants"),
+    Permission.refund_payments: N_("Refund payments on a merchant's behalf"),
+    Permission.retry_webhooks: N_("Retry failed webhook deliveries"),
 }
 # Texts of the SMS outbox shown per page.
 outbox_page_messages = 50

@@ -24,14 +24,17 @@ class Permission(enum.StrEnum):
     read = "read"  # every console page that shows records
     read_sms_outbox = "read_sms_outbox"  # texts hold live sign-in codes
     freeze_wallets = "freeze_wallets"  # freeze and unfreeze
+    onboard_merchants = "onboard_merchants"  # a new merchant, its accounts and API key
+    refund_payments = "refund_payments"  # money back to a payer, on the merchant's behalf
+    retry_webhooks = "retry_webhooks"  # one more delivery of a failed webhook event
 
 
 # Who may do what: a role holds exactly the permissions listed (tests/staff/test_roles.py).
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.operations: frozenset(Permission),
     Role.risk: frozenset({Permission.read, Permission.freeze_wallets}),
-    Role.support: frozenset(Permission),
-    Role.finance: frozenset({Permission.read}),
+    Role.support: frozenset(Permission) - {Permission.onboard_merchants},
+    Role.finance: frozenset({Permission.read, Permission.refund_payments}),
     Role.read_only: frozenset({Permission.read}),
 }
 
@@ -76,6 +79,9 @@ class AuditAction(enum.StrEnum):
     sign_out = "sign_out"
     wallet_frozen = "wallet_frozen"
     wallet_unfrozen = "wallet_unfrozen"
+    merchant_onboarded = "merchant_onboarded"
+    payment_refunded = "payment_refunded"
+    webhook_retried = "webhook_retried"
 
 
 # Audit entries shown per page of the console's log.

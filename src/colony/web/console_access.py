@@ -1,6 +1,7 @@
 """The operator console's access kit, shared by its pages: who is signed in (a staff member
 whose session reached `signed_in` and who is still active: a deactivated one is out at their
-next click), the console's frame, and the refusal of what a role may not do."""
+next click), the console's frame, the refusal of what a role may not do, and the merchant a
+page names."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from colony.merchants import Merchant, MerchantService
 from colony.staff import Permission, Role, StaffMember, StaffService, may
 from colony.web.i18n import N_
-from colony.web.shell import Redirect, Shell
+from colony.web.shell import Redirect, Refused, Shell
 
 AUDIENCE = "console"
 ROLE_NAMES = {
@@ -47,3 +49,11 @@ def console_page(
 def forbidden(shell: Shell, request: Request, member: StaffMember) -> Response:
     """What a role may not do: 403, a page saying so, and nothing changed nor recorded."""
     return console_page(shell, request, member, "staff/forbidden.html", status=403)
+
+
+def merchant_or_404(merchants: MerchantService, merchant_id: str) -> Merchant:
+    """The merchant a console page names, or 404."""
+    found = merchants.by_id(merchant_id) if merchant_id.startswith("mer_") else None
+    if found is None:
+        raise Refused(404, "No such merchant.")
+    return found

@@ -11,8 +11,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from colony.credentials import CheckOutcome, CredentialResult, lock_s
-from colony.merchants import Merchant, MerchantService, MerchantUser, MerchantUserService
-from colony.web.i18n import N_
+from colony.merchants import (
+    Merchant,
+    MerchantService,
+    MerchantUser,
+    MerchantUserService,
+    refund_reason_chars_max,
+)
+from colony.web.i18n import N_, Texts
 from colony.web.shell import Redirect, Refused, Shell
 from colony.web.wallet_access import locked_minutes
 
@@ -26,6 +32,26 @@ PAYMENT_STATUS_NAMES = {
     "partly_refunded": N_("Partly refunded"),
     "canceled": N_("Canceled"),
 }
+# Why a refund was refused (payments' PayResult, by its name), in the portal and the console.
+REFUND_REFUSALS = {
+    "refund_exceeds_payment": N_("That is more than is left to refund."),
+    "balance_cap_exceeded": N_("The payer's wallet cannot take that much back."),
+}
+OTHER_REFUSAL = N_("The refund was refused: {reason}.")
+
+
+def refund_form_error(t: Texts, amount_minor: int | None, reason: str) -> str | None:
+    """What is wrong with a refund form as typed (an amount above zero and a reason), or
+    None: the same rules wherever a refund is asked for."""
+    if amount_minor is None:
+        return t("Type an amount above zero, such as 12.50.")
+    if not reason or len(reason) > refund_reason_chars_max or not reason.isprintable():
+        return t("Say why you refund, in up to {chars} characters.", chars=refund_reason_chars_max)
+    return None
+
+
+def refund_refusal(t: Texts, result_name: str) -> str:
+    return t(REFUND_REFUSALS.get(result_name, OTHER_REFUSAL), reason=result_name)
 
 
 @dataclass(frozen=True)

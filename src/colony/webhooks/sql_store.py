@@ -144,6 +144,15 @@ class SqlWebhookStore:
                 (status.value, a.number, next_attempt_at_ns, a.event_id),
             )
 
+    def requeue(self, event_id: str, now_ns: int) -> bool:
+        with self._tables.transaction() as db:
+            changed = db.execute(
+                "UPDATE webhook_events SET status = 'pending', next_attempt_at_ns = ?"
+                " WHERE id = ? AND status = 'failed'",
+                (now_ns, event_id),
+            ).rowcount
+        return changed == 1
+
     def events(
         self, merchant_id: str, limit: int, starting_after: str | None
     ) -> tuple[list[Event], bool]:

@@ -27,6 +27,11 @@ class WebhookStore(Protocol):
         self, attempt: Attempt, status: EventStatus, next_attempt_at_ns: int
     ) -> None: ...
 
+    def requeue(self, event_id: str, now_ns: int) -> bool:
+        """A failed event made pending again, due now: the relay tries it once more (its
+        attempts go on counting, so a further failure marks it failed again). False when the
+        event is not failed: one delivered or still pending needs no retry."""
+
     def events(
         self, merchant_id: str, limit: int, starting_after: str | None
     ) -> tuple[list[Event], bool]:
