@@ -184,3 +184,17 @@ def test_one_payment_wins_a_quote_across_connections(
     assert sorted(results) == [Q.ok] + [Q.quote_already_used] * (racers - 1)
     for store in stores:
         store.close()
+
+
+def test_quotes_are_listed_newest_first_by_cursor(fx: QuoteService, clock: ManualClock) -> None:
+    made = []
+    for n in range(5):
+        clock.advance(1)
+        quote = fx.quote(f"wal_{n}", "USD", "JPY", sell_amount_minor=100 + n).quote
+        assert quote is not None
+        made.append(quote.id)
+    first = fx.store.recent(None, 2)
+    assert [q.id for q in first] == made[::-1][:2]
+    rest = fx.store.recent(first[-1].id, 10)
+    assert [q.id for q in rest] == made[::-1][2:]
+    assert fx.store.recent(made[0], 10) == []

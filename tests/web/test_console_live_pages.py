@@ -110,6 +110,9 @@ def test_fx_shows_todays_rates_and_treasury_the_positions(lapland: cross_border.
 
     fx = staff.text("/console/fx")
     assert "CNY 7.7 2026-12-14 file:" in fx and "0 days" in fx
+    assert f"{quote['id']}" in fx and "CN¥270.09 €34.90" in fx and "used" in fx
+    assert "/console/fx?before=" not in fx  # one quote: one page
+    assert staff.get("/console/fx?before=nonsense").status_code == 400
     treasury = staff.text("/console/treasury")
     assert "CNY CN¥268.74 CN¥1.35" in treasury
     assert "EUR -€34.90 €0.00" in treasury

@@ -35,6 +35,15 @@ class SqlQuoteStore:
             ).fetchone()
         return quote_of(row) if row else None
 
+    def recent(self, before_id: str | None, limit: int) -> list[Quote]:
+        # Ids compare byte by byte on both backends ("g" sorts after every hex digit).
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {QUOTE_COLUMNS} FROM fx_quotes WHERE id < ? ORDER BY id DESC LIMIT ?",
+                (before_id or "fxq_g", limit),
+            ).fetchall()
+        return [quote_of(r) for r in rows]
+
     def mark_used(self, quote_id: str, used_by: str, now_ns: int) -> bool:
         with self._tables.session() as db:
             changed = db.execute(

@@ -14,6 +14,10 @@ class QuoteStore(Protocol):
 
     def get(self, quote_id: str) -> Quote | None: ...
 
+    def recent(self, before_id: str | None, limit: int) -> list[Quote]:
+        """Newest first (ids are time-ordered): up to `limit` quotes older than `before_id`
+        (None: the newest)."""
+
     def mark_used(self, quote_id: str, used_by: str, now_ns: int) -> bool:
         """Record that `used_by` used the quote, atomically: True only if it was unused and
         had not expired at `now_ns`, so of two payments racing for one quote one wins."""

@@ -1,13 +1,14 @@
 """The operator console's FX (`/console/fx`) and Treasury (`/console/treasury`) pages: read only.
 
 FX shows today's reference rate of each currency Colony holds (one with a ledger), as EUR to
-that currency: the legs every cross rate is made of (docs/adr/0013). Quotes are not listed:
-the quote store reads one by id and has no list. Treasury shows `payments.positions`, what
+that currency: the legs every cross rate is made of (docs/adr/0013), and the quotes made,
+newest first, by cursor (their ids are time-ordered). Treasury shows `payments.positions`, what
 GET /v1/treasury/positions serves.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
@@ -19,7 +20,8 @@ from colony.kernel.money import currency_of_ledger
 from colony.payments import positions
 from colony.staff import StaffService
 from colony.web.console_access import console_page, signed_in_staff
-from colony.web.shell import Shell
+from colony.web.i18n import N_
+from colony.web.shell import Refused, Shell
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,11 +60,28 @@ def _rates(ctx: Ctx) -> list[RateRow]:
     return rows
 
 
+# A quote's status as the FX screen shows it (`Quote.status`).
+QUOTE_STATES = (N_("open"), N_("used"), N_("expired"))
+# Quotes listed per page of the FX screen, newest first.
+quotes_page_max = 50
+_QUOTE_ID = re.compile(r"fxq_[0-9a-f]{32}")
+
+
 @router.get("/console/fx")
-def fx(request: Request, ctx: Ctx) -> Response:
+def fx(request: Request, ctx: Ctx, before: str | None = None) -> Response:
+    """Today's reference rates, and the quotes made, newest first (`before`: a page's cursor)."""
     shell = ctx.service(Shell)
     member = signed_in_staff(shell, request, ctx.service(StaffService))
-    return console_page(shell, request, member, "staff/fx.html", rates=_rates(ctx))
+    if before is not None and not _QUOTE_ID.fullmatch(before):
+        raise Refused(400, "before: a quote id the previous page gave")
+    quotes = ctx.fx.store.recent(before, quotes_page_max + 1) if ctx.fx is not None else []
+    more = quotes[quotes_page_max - 1].id if len(quotes) > quotes_page_max else None
+    now_ns = shell.clock.now_ns()
+    return console_page(
+        shell, request, member, "staff/fx.html", rates=_rates(ctx),
+        quotes=[(q, q.status(now_ns), f"{q.rate:f}") for q in quotes[:quotes_page_max]],
+        more=more,
+    )  # fmt: skip
 
 
 @router.get("/console/treasury")
