@@ -327,10 +327,11 @@ def _requests_page(
     error: str | None = None, to_phone: str = "", amount: str = "", note: str = "",
 ) -> Response:  # fmt: skip
     asks = ctx.service(MoneyRequests)
+    to_pay = asks.to_pay(wallet)
     return app_page(
         shell, request, "wallets/requests.html", status=status, wallet=wallet,
-        to_pay=asks.to_pay(wallet), asked=asks.asked_by(wallet), error=error,
-        to_phone=to_phone, amount=amount, note=note, names=_names(ctx, asks.to_pay(wallet)),
+        to_pay=to_pay, asked=asks.asked_by(wallet), error=error,
+        to_phone=to_phone, amount=amount, note=note, names=_names(ctx, to_pay),
     )  # fmt: skip
 
 
