@@ -73,6 +73,16 @@ def test_a_number_is_one_users_and_the_last_owner_stays(users: MerchantUserServi
     assert owner is not None
     assert users.add(HAWKER.id, "+6590008801", "Again", "cashier") == (UserResult.phone_taken, None)
     assert users.remove(HAWKER.id, owner.id) is UserResult.last_owner
+
+
+def test_an_email_address_is_one_users_in_any_case(users: MerchantUserService) -> None:
+    _, owner = users.add(HAWKER.id, "+6590008801", "Chan", "owner", " Chan@Hawker.Example ")
+    assert owner is not None and owner.email == "chan@hawker.example"
+    assert users.by_email("CHAN@hawker.example") == owner
+    assert users.by_email("lee@hawker.example") is None
+    again = users.add(HAWKER.id, "+6590008802", "Lee", "cashier", "chan@HAWKER.example")
+    assert again == (UserResult.email_taken, None)
+    assert users.remove(HAWKER.id, owner.id) is UserResult.last_owner
     _, cashier = users.add(HAWKER.id, "+6590008802", "Siti", "cashier")
     assert cashier is not None
     assert users.remove("mer_other", cashier.id) is UserResult.unknown_user

@@ -4,7 +4,7 @@ outbox paged newest first, one number's or all."""
 
 from __future__ import annotations
 
-from colony.phones import PhoneVerification, Purpose, SmsMessage
+from colony.phones import EmailMessage, PhoneVerification, Purpose, SmsMessage
 from colony.phones.sql_store import open_phone_store
 from colony.storage.open import open_tables
 
@@ -56,3 +56,25 @@ def test_the_outbox_pages_newest_first(store_url: str) -> None:
         texts = [str(text) for (text,) in db.execute("SELECT text FROM sms_outbox").fetchall()]
     raw.close()
     assert len(texts) == 5 and all(t.startswith("cs1.") and " " not in t for t in texts)
+
+
+def test_the_email_outbox_pages_newest_first_and_is_sealed(store_url: str) -> None:
+    store = open_phone_store(store_url)
+    assert store.emails(None, 10) == []
+    sent = [
+        EmailMessage(f"eml_{n:032x}", "a@shop.example" if n % 2 else "b@shop.example",
+                     f"subject {n}", f"text {n}", T0 + n)
+        for n in range(1, 5)
+    ]  # fmt: skip
+    for message in sent:
+        store.add_email(message)
+    newest = list(reversed(sent))
+    assert store.emails(None, 3) == newest[:3]
+    assert store.emails(newest[2].id, 3) == newest[3:]
+    assert store.emails(None, 10, "b@shop.example") == [sent[3], sent[1]]
+    store.close()
+    raw = open_tables(store_url, "colony-test-raw")
+    with raw.session() as db:
+        texts = [str(text) for (text,) in db.execute("SELECT text FROM email_outbox").fetchall()]
+    raw.close()
+    assert len(texts) == 4 and all(t.startswith("cs1.") and " " not in t for t in texts)

@@ -17,6 +17,7 @@ import pytest
 from colony.kernel.clock import ManualClock
 from colony.kernel.ids import IdGenerator
 from colony.phones import (
+    EmailOutboxSender,
     OutboxSender,
     PhoneProofService,
     PhoneVerification,
@@ -30,6 +31,7 @@ from colony.phones import (
 from colony.phones.sql_store import SqlPhoneStore, open_phone_store
 
 ALICE, BOB = "+6591234567", "+6598765432"
+SHOP = "owner@noodles.example"
 PEPPER = b"\x5a" * 32
 Proofs = tuple[PhoneProofService, SqlPhoneStore, ManualClock]
 
@@ -45,6 +47,7 @@ def proofs(tmp_path: Path) -> Iterator[Proofs]:
         clock,
         seeded.randbytes,
         PEPPER,
+        mailer=EmailOutboxSender(store, clock, IdGenerator(clock, seeded)),
     )
     yield service, store, clock
     store.close()
@@ -114,6 +117,29 @@ def _malformed_number(p: Proofs) -> ProofResult:
     return p[0].start("91234567", Purpose.open_wallet)[0]
 
 
+def mailed(store: SqlPhoneStore, address: str) -> str:
+    return store.emails(None, 1, address)[0].text[:6]
+
+
+def _right_code_by_mail(p: Proofs) -> ProofResult:
+    service, store, _ = p
+    # Typed in any case, kept and compared in lower case.
+    result, v = service.start_email(" Owner@Noodles.Example ", Purpose.merchant_sign_in)
+    assert result is ProofResult.ok and v is not None and v.address == SHOP
+    return service.check(v.id, SHOP, Purpose.merchant_sign_in, mailed(store, SHOP))
+
+
+def _mailed_code_for_a_number(p: Proofs) -> ProofResult:
+    service, store, _ = p
+    _, v = service.start_email(SHOP, Purpose.merchant_sign_in)
+    assert v is not None
+    return service.check(v.id, ALICE, Purpose.merchant_sign_in, mailed(store, SHOP))
+
+
+def _malformed_email(p: Proofs) -> ProofResult:
+    return p[0].start_email("owner@localhost", Purpose.merchant_sign_in)[0]
+
+
 def _too_many_codes(p: Proofs) -> ProofResult:
     service, _, clock = p
     for _ in range(codes_per_phone_max):
@@ -136,6 +162,11 @@ CASES: dict[str, tuple[Callable[[Proofs], ProofResult], ProofResult]] = {
     "expired": (_expired, ProofResult.code_expired),
     "tries used up": (_tries_used_up, ProofResult.attempts_exhausted),
     "malformed number": (_malformed_number, ProofResult.invalid_phone),
+    "right code by mail": (_right_code_by_mail, ProofResult.ok),
+    "a mailed code proves no number": (
+        _mailed_code_for_a_number, ProofResult.verification_not_found,
+    ),
+    "malformed email address": (_malformed_email, ProofResult.invalid_email),
     "too many codes to one number": (_too_many_codes, ProofResult.too_many_codes),
 }  # fmt: skip
 
@@ -172,3 +203,19 @@ def test_the_code_is_sent_and_kept_only_as_a_salted_hash(proofs: Proofs, tmp_pat
     # The outbox's texts are sealed too: the database holds the code nowhere.
     assert len(texts) == 2 and all(text.startswith("cs1.") for (text,) in texts)
     assert all(code not in text for (text,) in texts)
+
+
+def test_a_mailed_code_is_sealed_in_the_email_outbox(proofs: Proofs, tmp_path: Path) -> None:
+    service, store, _ = proofs
+    for _ in range(codes_per_phone_max):
+        assert service.start_email(SHOP, Purpose.merchant_sign_in)[0] is ProofResult.ok
+    # The same window and limit as texts: a flood of mail to a stranger is refused too.
+    assert service.start_email(SHOP, Purpose.merchant_sign_in)[0] is ProofResult.too_many_codes
+    newest = service.email_outbox(None, 1, SHOP)[0]
+    code = newest.text[:6]
+    assert code.isdigit() and newest.subject.startswith(code)
+    assert store.messages(None, 10) == []  # nothing was texted
+    with contextlib.closing(sqlite3.connect(tmp_path / "phones.db")) as db:
+        texts = db.execute("SELECT text FROM email_outbox").fetchall()
+    assert len(texts) == codes_per_phone_max
+    assert all(text.startswith("cs1.") and code not in text for (text,) in texts)

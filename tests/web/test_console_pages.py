@@ -9,6 +9,7 @@ import pytest
 
 from colony.api.context import ApiContext
 from colony.kernel.clock import NS_PER_S, ManualClock
+from colony.phones import PhoneProofService, ProofResult, Purpose
 from colony.staff import AuditAction, Role, StaffMember, StaffService, audit_page_entries, totp
 from colony.staff import totp_step_s as step_s
 from tests.web.visitor import Visitor, code_sent_to, signed_up, visitor_for, words
@@ -54,7 +55,7 @@ def test_sign_in_takes_the_password_then_a_code(served_at: Served) -> None:
     staff = _signed_in(api, clock, member)
     home = staff.text("/console")
     assert "Welcome, operations person" in home
-    assert "Freeze and unfreeze wallets" in home and "Read the SMS outbox" in home
+    assert "Freeze and unfreeze wallets" in home and "Read the SMS and email outboxes" in home
     assert staff.get("/console/signin").headers.get("location") == "/console"
     assert _actions(ctx) == [AuditAction.staff_created, AuditAction.sign_in]
 
@@ -89,8 +90,8 @@ def test_a_wrong_password_and_an_unknown_email_read_the_same(served_at: Served, 
 
 CONSOLE_PAGES = [
     "/console", "/console/wallets", "/console/wallets?q=%2B6581230001",
-    "/console/wallets/wal_00000000000000000000000000000000", "/console/sms", "/console/audit",
-    "/console/signin/totp",
+    "/console/wallets/wal_00000000000000000000000000000000", "/console/sms", "/console/email",
+    "/console/audit", "/console/signin/totp",
 ]  # fmt: skip
 
 
@@ -205,6 +206,7 @@ def test_a_read_only_member_reads_but_is_refused_403_on_freezing(served_at: Serv
     assert not ctx.wallets.is_frozen(wallet.id)
     assert _actions(ctx) == before  # nothing written
     assert reader.get("/console/sms").status_code == 403  # texts hold live codes
+    assert reader.get("/console/email").status_code == 403  # and so does mail
     assert reader.get("/console/audit").status_code == 200
 
 
@@ -219,6 +221,20 @@ def test_the_sms_outbox_shows_the_codes_newest_first_by_number(served_at: Served
     assert f"{code_sent_to(api, MEI)} is your Colony code" in only_mei
     assert ALI not in only_mei
     assert staff.get("/console/sms?before=nonsense").status_code == 400
+
+
+def test_the_email_outbox_shows_mailed_codes_by_address(served_at: Served) -> None:
+    api, ctx, clock = served_at
+    proofs = ctx.service(PhoneProofService)
+    for address in ("siti@hawker.example", "lee@hawker.example"):
+        assert proofs.start_email(address, Purpose.merchant_sign_in)[0] is ProofResult.ok
+    staff = _signed_in(api, clock, _staff(ctx, Role.support))
+    everyone = words(staff.text("/console/email"))
+    assert everyone.index("lee@hawker.example") < everyone.index("siti@hawker.example")
+    only_siti = words(staff.text("/console/email?address=Siti%40Hawker.example"))
+    code = proofs.email_outbox(None, 1, "siti@hawker.example")[0].text[:6]
+    assert f"{code} is your Colony code" in only_siti and "lee@" not in only_siti
+    assert staff.get("/console/email?before=sms_nonsense").status_code == 400
 
 
 def test_the_audit_log_pages_by_id(served_at: Served) -> None:

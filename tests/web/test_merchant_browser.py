@@ -29,8 +29,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
 def _signed_in(page: Page, server: DemoServer, *, first: bool) -> None:
     page.goto(server.url + "/merchant")
     expect(page).to_have_url(server.url + "/merchant/signin")
-    page.get_by_label("Phone number").fill("+65 9000 8888")
-    page.get_by_role("button", name="Text me a code").click()
+    page.get_by_label("Phone number or email").fill("+65 9000 8888")
+    page.get_by_role("button", name="Send me a code").click()
     page.get_by_label("Code").fill(_code(server, OWNER))
     page.get_by_role("button", name="Continue").click()
     if first:
@@ -137,8 +137,8 @@ def test_the_owner_on_a_phone_charges_an_amount(
 
 def _first_step(page: Page, server: DemoServer) -> str:
     """Number and code: where sign-in goes next (a new password, or the password)."""
-    page.get_by_label("Phone number").fill(OWNER)
-    page.get_by_role("button", name="Text me a code").click()
+    page.get_by_label("Phone number or email").fill(OWNER)
+    page.get_by_role("button", name="Send me a code").click()
     page.get_by_label("Code").fill(_code(server, OWNER))
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(lambda url: "/merchant/signin/code" not in url)

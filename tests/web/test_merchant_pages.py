@@ -1,5 +1,5 @@
-"""The merchant portal over real HTTP on loopback, without script: sign-in with a texted code
-and a password (set at the first sign-in), the password's lock, today's takings and their
+"""The merchant portal over real HTTP on loopback, without script: sign-in with a code texted
+or mailed, and a password (set at the first sign-in), the password's lock, today's takings and their
 live stream, payments searched and exported, a partial refund with its reason moving the
 right money, the QR poster and the till's dynamic code, and what a cashier may not do."""
 
@@ -17,8 +17,9 @@ from PIL import Image
 from colony.api.context import ApiContext
 from colony.credentials import attempts_max
 from colony.kernel.clock import ManualClock
-from colony.merchants import Merchant, MerchantUserService
+from colony.merchants import Merchant, MerchantUserService, UserResult
 from colony.payments import parse
+from colony.phones import PhoneProofService
 from colony.webhooks import WebhookTargets
 from tests.api.test_wallet_api import operator_headers
 from tests.web.visitor import Visitor, code_sent_to, events_of, words
@@ -81,7 +82,7 @@ def shop(served_at: Served) -> Iterator[Shop]:
 def signed_in(shop: Shop, phone: str = OWNER, *, first: bool = True) -> Visitor:
     """Number, texted code, then the password: set at the first sign-in, typed after."""
     visitor = shop.visitor()
-    assert visitor.post("/merchant/signin", {"phone": phone}).status_code == 303
+    assert visitor.post("/merchant/signin", {"login": phone}).status_code == 303
     proved = visitor.post("/merchant/signin/code", {"code": code_sent_to(shop.api, phone)})
     if first:
         assert proved.headers["location"] == "/merchant/password/new", proved.text[:400]
@@ -106,17 +107,58 @@ def test_sign_in_with_a_code_then_a_password_set_at_the_first_time(shop: Shop) -
 
 def test_a_number_that_is_no_users_gets_no_code_and_cannot_sign_in(shop: Shop) -> None:
     stranger = shop.visitor()
-    sent = stranger.post("/merchant/signin", {"phone": "+6590000000"})
+    sent = stranger.post("/merchant/signin", {"login": "+6590000000"})
     assert sent.headers["location"] == "/merchant/signin/code"
     refused = stranger.post("/merchant/signin/code", {"code": "123456"})
     assert refused.status_code == 400
     assert "That code is wrong" in words(refused.text)
 
 
+def mailed_code(shop: Shop, address: str) -> str:
+    return shop.ctx.service(PhoneProofService).email_outbox(None, 1, address)[0].text[:6]
+
+
+def test_sign_in_with_a_code_mailed_to_the_users_email_address(shop: Shop) -> None:
+    users = shop.ctx.service(MerchantUserService)
+    added = users.add(shop.merchant.id, CASHIER, "Siti", "cashier", "siti@hawker.example")
+    assert added[0] is UserResult.ok
+    visitor = shop.visitor()
+    sent = visitor.post("/merchant/signin", {"login": " Siti@Hawker.Example "})
+    assert sent.headers["location"] == "/merchant/signin/code", sent.text[:400]
+    page = words(visitor.text("/merchant/signin/code"))
+    assert "If siti@hawker.example belongs to a shop's user, we mailed it a 6-digit code" in page
+    wrong = visitor.post("/merchant/signin/code", {"code": "000000"})
+    assert "That code is wrong" in words(wrong.text)
+    code = mailed_code(shop, "siti@hawker.example")
+    proved = visitor.post("/merchant/signin/code", {"code": code})
+    assert proved.headers["location"] == "/merchant/password/new", proved.text[:400]
+    fields = {"password": PASSWORD, "password_again": PASSWORD}
+    assert visitor.post("/merchant/password/new", fields).headers["location"] == "/merchant"
+    assert "Hawker Chan · Siti (Cashier)" in visitor.text("/merchant")
+    # An address that is no user's gets no mail, and reads the same.
+    stranger = shop.visitor()
+    assert stranger.post("/merchant/signin", {"login": "who@else.example"}).status_code == 303
+    assert shop.ctx.service(PhoneProofService).email_outbox(None, 10, "who@else.example") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("81234567", "Type the number with its country code, such as +65 8123 4567."),
+        ("siti@hawker", "Type an email address such as name@example.com."),
+        ("", "Type the number with its country code, such as +65 8123 4567."),
+    ],
+)
+def test_what_is_no_number_or_address_is_refused_by_name(shop: Shop, typed: str, said: str) -> None:
+    refused = shop.visitor().post("/merchant/signin", {"login": typed})
+    assert refused.status_code == 400
+    assert said in words(refused.text)
+
+
 def test_wrong_passwords_lock_the_user_out(shop: Shop) -> None:
     signed_in(shop)  # sets the password
     visitor = shop.visitor()
-    visitor.post("/merchant/signin", {"phone": OWNER})
+    visitor.post("/merchant/signin", {"login": OWNER})
     visitor.post("/merchant/signin/code", {"code": code_sent_to(shop.api, OWNER)})
     for left in range(attempts_max - 1, 0, -1):
         wrong = visitor.post("/merchant/signin/password", {"password": "not the password"})

@@ -73,6 +73,7 @@ ALICE = DemoPerson("alice", "+6591234567", "Alice Tan", "SGD", Tier.identity_ver
 BALA = DemoPerson("bala", "+6598765432", "Bala Raman", "SGD", Tier.phone_only)
 # The hawker stall's owner, who signs in to the merchant portal (`/merchant`).
 HAWKER_OWNER_PHONE, HAWKER_OWNER_NAME = "+6590008888", "Chan Hon Meng"
+HAWKER_OWNER_EMAIL = "chan@hawker-chan.example"
 AINO = DemoPerson("aino", "+358401234567", "Aino Virtanen", "EUR", Tier.identity_verified)
 # A Manila user of a partner wallet, paying in PHP in Singapore at another partner's merchant.
 MARIA = DemoPerson("maria", "+639171234567", "Maria Santos", "PHP", Tier.identity_verified)
@@ -173,7 +174,11 @@ def seed(ctx: ApiContext) -> DemoSeed:
     ctx.api_store.add_key(auth.digest(merchant_key), "merchant", merchants["hawker"].id, now)
     # Once per database: a second start finds the number taken, by the same owner.
     ctx.service(MerchantUserService).add(
-        merchants["hawker"].id, HAWKER_OWNER_PHONE, HAWKER_OWNER_NAME, MerchantRole.owner.value
+        merchants["hawker"].id,
+        HAWKER_OWNER_PHONE,
+        HAWKER_OWNER_NAME,
+        MerchantRole.owner.value,
+        HAWKER_OWNER_EMAIL,
     )
     held = ledger_id("authorise:alice:hawker")
     still_held = ctx.ledger.pending_status(held) is TransferPendingStatus.pending
@@ -432,7 +437,8 @@ def instructions(seeded: DemoSeed, base_url: str) -> str:
     lines += [
         "",
         f"The merchant portal: {base_url}/merchant: sign in as {m.display_name}'s owner with"
-        f" {seeded.owner_phone}, the code texted to it (read from the operator's outbox, below),"
+        f" {seeded.owner_phone} (or {HAWKER_OWNER_EMAIL}, the code then in the console's email"
+        " outbox), the code texted to it (read from the operator's outbox, below),"
         " then choose a password:",
         get(f"/v1/sms_outbox?phone={quote(seeded.owner_phone)}&limit=1", operator_auth),
         "",

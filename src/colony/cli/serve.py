@@ -40,6 +40,7 @@ from colony.payments import (
 )
 from colony.phones import (
     CODE_PEPPER_PURPOSE,
+    EmailOutboxSender,
     OutboxSender,
     PhoneProofService,
     open_phone_store,
@@ -137,7 +138,10 @@ def build_context(
     sender = OutboxSender(phone_store, clock, ids)
     show_sms_log()
     pepper = secret_box_for(database_url).derived_key(CODE_PEPPER_PURPOSE)
-    proofs = PhoneProofService(phone_store, sender, clock, secrets.token_bytes, pepper)
+    mailer = EmailOutboxSender(phone_store, clock, ids)
+    proofs = PhoneProofService(
+        phone_store, sender, clock, secrets.token_bytes, pepper, mailer=mailer
+    )
     ctx.provide(proofs, phone_store)
     request_store = open_request_store(database_url)
     ctx.provide(MoneyRequests(wallets, wallet_store, request_store, clock, ids), request_store)
@@ -166,14 +170,15 @@ def web_shell(database_url: str, clock: Clock) -> Shell:
 
 
 def show_sms_log() -> None:
-    """Print the outbox's log lines (a text was queued, never its words) on the server's
-    stderr, as uvicorn prints its own: the server otherwise shows only warnings."""
-    sms_log = logging.getLogger("colony.sms")
-    if not sms_log.handlers:
-        shown = logging.StreamHandler()
-        shown.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
-        sms_log.addHandler(shown)
-        sms_log.setLevel(logging.INFO)
+    """Print the outboxes' log lines (a text or a mail was queued, never its words) on the
+    server's stderr, as uvicorn prints its own: the server otherwise shows only warnings."""
+    for name in ("colony.sms", "colony.email"):
+        outbox_log = logging.getLogger(name)
+        if not outbox_log.handlers:
+            shown = logging.StreamHandler()
+            shown.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+            outbox_log.addHandler(shown)
+            outbox_log.setLevel(logging.INFO)
 
 
 def reconcile(ctx: ApiContext) -> Callable[[], None]:

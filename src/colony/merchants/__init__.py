@@ -23,6 +23,7 @@ from colony.merchants.users import (
     RefundReason,
     Role,
     UserResult,
+    email_chars_max,
     refund_reason_chars_max,
     user_name_chars_max,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "credential_subject",
     "day_of",
     "discount_bps_max",
+    "email_chars_max",
     "open_merchant_store",
     "open_merchant_user_store",
     "poster_pdf",

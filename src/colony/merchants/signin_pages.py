@@ -1,9 +1,11 @@
-"""The merchant portal's way in (`/merchant/signin`): the user's phone number, the one-time
-code texted to it, then their password; the first sign-in after a user is added sets it
-(as the wallet app sets its PIN). A texted code never replaces a password that is set.
+"""The merchant portal's way in (`/merchant/signin`): the user's phone number or email
+address, the one-time code texted or mailed to it, then their password; the first sign-in
+after a user is added sets it (as the wallet app sets its PIN). A code never replaces a
+password that is set.
 
-A number that is no merchant user's gets no text, and its page reads the same as one that
-is: which numbers belong to a shop is not told to whoever types them.
+A number or address that is no merchant user's gets no code, and its page reads the same as
+one that is: which belong to a shop is not told to whoever types them. What is typed is
+taken as an email address when it holds an @ (docs/adr/0043).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from fastapi.responses import Response
 
 from colony.api.deps import Ctx
 from colony.credentials import CredentialResult, CredentialService, SecretKind
-from colony.merchants import MerchantUserService, credential_subject
-from colony.phones import PhoneProofService, ProofResult, Purpose
+from colony.merchants import MerchantUser, MerchantUserService, credential_subject
+from colony.phones import PhoneProofService, ProofResult, Purpose, email_address, is_phone_number
 from colony.web.merchant_access import AUDIENCE, HOME, password_refusal
 from colony.web.shell import Shell
+from colony.web.signin_kit import by_email, not_sent, not_taken, set_first_secret
 from colony.web.wallet_access import typed_phone
 
 router = APIRouter(include_in_schema=False)
@@ -28,7 +31,7 @@ def signin_page(request: Request, ctx: Ctx) -> Response:
     session = shell.session(request, AUDIENCE)
     if session is not None and session.signed_in:
         return shell.redirect(HOME)
-    return shell.render(request, "merchants/signin_phone.html", phone="", error=None)
+    return shell.render(request, "merchants/signin_phone.html", login="", error=None)
 
 
 @router.post("/merchant/signin")
@@ -36,31 +39,56 @@ async def send_code(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     form = await shell.form(request)
     t = shell.texts(request)
-    phone = typed_phone(form.get("phone", ""))
-    verification_id = ""
-    if ctx.service(MerchantUserService).by_phone(phone) is not None:
-        started, verification = ctx.service(PhoneProofService).start(
-            phone, Purpose.merchant_sign_in
+    typed = form.get("login", "")
+    address = _address(typed)
+    proofs = ctx.service(PhoneProofService)
+    result, verification_id = ProofResult.ok, ""
+    if address is None:
+        result = ProofResult.invalid_email if by_email(typed) else ProofResult.invalid_phone
+    elif _user(ctx, address) is not None:
+        if by_email(address):
+            result, verification = proofs.start_email(address, Purpose.merchant_sign_in)
+        else:
+            result, verification = proofs.start(address, Purpose.merchant_sign_in)
+        verification_id = "" if verification is None else verification.id
+    if result is not ProofResult.ok:
+        status, error = not_sent(t, result, typed)
+        return shell.render(
+            request, "merchants/signin_phone.html", status=status, login=typed, error=error
         )
-        if verification is None:
-            error = t("Too many codes went to this number: try in an hour.")
-            if started is ProofResult.invalid_phone:
-                error = t("Type the number with its country code, such as +65 8123 4567.")
-            return shell.render(
-                request, "merchants/signin_phone.html", status=400, phone=form.get("phone", ""),
-                error=error,
-            )  # fmt: skip
-        verification_id = verification.id
     response = shell.redirect(f"{HOME}/signin/code")
-    shell.step(request, response, AUDIENCE, "code_sent", phone=phone, verification=verification_id)
+    shell.step(
+        request, response, AUDIENCE, "code_sent", address=address or "",
+        verification=verification_id,
+    )  # fmt: skip
     return response
+
+
+def _address(typed: str) -> str | None:
+    """What was typed as an email address in lower case or an E.164 number, or None."""
+    if by_email(typed):
+        return email_address(typed)
+    phone = typed_phone(typed)
+    return phone if is_phone_number(phone) else None
+
+
+def _user(ctx: Ctx, address: str) -> MerchantUser | None:
+    users = ctx.service(MerchantUserService)
+    return users.by_email(address) if by_email(address) else users.by_phone(address)
 
 
 @router.get("/merchant/signin/code")
 def code_page(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     session = shell.at_stage(request, AUDIENCE, "code_sent")
-    return shell.render(request, "merchants/signin_code.html", phone=session.phone, error=None)
+    return _code_page(shell, request, session.address, None)
+
+
+def _code_page(shell: Shell, request: Request, address: str, error: str | None) -> Response:
+    return shell.render(
+        request, "merchants/signin_code.html", status=200 if error is None else 400,
+        address=address, mailed=by_email(address), error=error,
+    )  # fmt: skip
 
 
 @router.post("/merchant/signin/code")
@@ -70,17 +98,15 @@ async def check_code(request: Request, ctx: Ctx) -> Response:
     session = shell.at_stage(request, AUDIENCE, "code_sent")
     t = shell.texts(request)
     proved = ctx.service(PhoneProofService).check(
-        session.verification, session.phone, Purpose.merchant_sign_in, form.get("code", "").strip()
-    )
-    user = ctx.service(MerchantUserService).by_phone(session.phone)
+        session.verification, session.address, Purpose.merchant_sign_in,
+        form.get("code", "").strip(),
+    )  # fmt: skip
+    user = _user(ctx, session.address)
     if proved is not ProofResult.ok or user is None:
-        error = {
-            ProofResult.attempts_exhausted: t("Too many wrong codes: ask for a new one."),
-            ProofResult.code_expired: t("That code has expired: ask for a new one."),
-        }.get(proved, t("That code is wrong: check the text and try again."))
-        return shell.render(
-            request, "merchants/signin_code.html", status=400, phone=session.phone, error=error
-        )
+        # No code went to a stranger's number: any code typed for it reads as wrong.
+        wrong = proved if proved is not ProofResult.verification_not_found else None
+        error = not_taken(t, wrong or ProofResult.code_wrong)
+        return _code_page(shell, request, session.address, error)
     has_password = ctx.service(CredentialService).is_set(credential_subject(user))
     response = shell.redirect(f"{HOME}/signin/password" if has_password else f"{HOME}/password/new")
     shell.step(request, response, AUDIENCE, "code_proved", subject=user.id, verification="")
@@ -107,16 +133,10 @@ async def set_password(request: Request, ctx: Ctx) -> Response:
     if credentials.is_set(credential_subject(user)):
         # A password is changed by proving the old one, never replaced by a texted code alone.
         return shell.redirect(f"{HOME}/signin/password")
-    password, again = form.get("password", ""), form.get("password_again", "")
-    error = None
-    if password != again:
-        error = t("The two passwords differ: type the same password twice.")
-    else:
-        result = credentials.set(credential_subject(user), SecretKind.password, password)
-        if result is CredentialResult.malformed_secret:
-            error = t("A password is 10 to 128 characters.")
-        elif result is CredentialResult.weak_secret:
-            error = t("That password is too easy to guess: use more different characters.")
+    error = set_first_secret(
+        t, credentials, credential_subject(user), SecretKind.password,
+        form.get("password", ""), form.get("password_again", ""),
+    )  # fmt: skip
     if error is not None:
         return shell.render(request, "merchants/password_new.html", status=400, error=error)
     response = shell.redirect(HOME)

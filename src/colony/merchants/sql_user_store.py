@@ -34,7 +34,7 @@ class SqlMerchantUserStore:
         self._tables = tables
 
     def add(self, user: MerchantUser) -> bool:
-        """False when the phone number is another user's already."""
+        """False when the phone number or email address is another user's already."""
         row = (user.id, user.merchant_id, user.phone, user.email, user.name, user.role.value,
                user.created_at_ns)  # fmt: skip
         with self._tables.session() as db:
@@ -52,6 +52,9 @@ class SqlMerchantUserStore:
 
     def by_phone(self, phone: str) -> MerchantUser | None:
         return self._one("phone = ?", phone)
+
+    def by_email(self, address: str) -> MerchantUser | None:
+        return self._one("email = ?", address)
 
     def of_merchant(self, merchant_id: str) -> list[MerchantUser]:
         with self._tables.session() as db:

@@ -8,7 +8,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
-from colony.merchants import MerchantUserService, Role, UserResult, user_name_chars_max
+from colony.merchants import (
+    MerchantUserService,
+    Role,
+    UserResult,
+    email_chars_max,
+    user_name_chars_max,
+)
 from colony.web.i18n import N_
 from colony.web.merchant_access import AUDIENCE, HOME, Portal, owner_only, portal_page, signed_in
 from colony.web.shell import Refused, Shell
@@ -20,6 +26,10 @@ ADD_REFUSALS = {
     UserResult.invalid_phone: N_("Type the number with its country code, such as +65 8123 4567."),
     UserResult.invalid_name: N_("Type their name (up to 100 characters)."),
     UserResult.phone_taken: N_("That number already signs in to a shop."),
+    UserResult.invalid_email: N_(
+        "Type an email address such as name@example.com, or leave it empty."
+    ),
+    UserResult.email_taken: N_("That email address already signs in to a shop."),
 }
 OTHER_REFUSAL = N_("The cashier was not added: {reason}.")
 
@@ -33,12 +43,13 @@ def _owner(ctx: Ctx, request: Request) -> Portal:
 
 def _staff_page(
     ctx: Ctx, request: Request, portal: Portal, *, status: int = 200, error: str | None = None,
-    phone: str = "", name: str = "",
+    phone: str = "", name: str = "", email: str = "",
 ) -> Response:  # fmt: skip
     users = ctx.service(MerchantUserService).of_merchant(portal.merchant.id)
     return portal_page(
         ctx.service(Shell), request, "merchants/staff.html", portal, status=status, users=users,
-        error=error, phone=phone, name=name, name_chars_max=user_name_chars_max,
+        error=error, phone=phone, name=name, email=email, name_chars_max=user_name_chars_max,
+        email_chars_max=email_chars_max,
     )  # fmt: skip
 
 
@@ -52,14 +63,16 @@ async def add_cashier(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     form = await shell.form(request)
     portal = _owner(ctx, request)
-    phone, name = form.get("phone", ""), form.get("name", "")
+    phone, name, email = form.get("phone", ""), form.get("name", ""), form.get("email", "")
     result, _ = ctx.service(MerchantUserService).add(
-        portal.merchant.id, typed_phone(phone), name, Role.cashier.value
+        portal.merchant.id, typed_phone(phone), name, Role.cashier.value, email
     )
     if result is not UserResult.ok:
         t = shell.texts(request)
         error = t(ADD_REFUSALS.get(result, OTHER_REFUSAL), reason=result.name)
-        return _staff_page(ctx, request, portal, status=400, error=error, phone=phone, name=name)
+        return _staff_page(
+            ctx, request, portal, status=400, error=error, phone=phone, name=name, email=email
+        )
     return shell.redirect("/merchant/staff")
 
 

@@ -52,7 +52,7 @@ class MerchantUserService:
         name = name.strip()
         if not 0 < len(name) <= user_name_chars_max or not name.isprintable():
             return UserResult.invalid_name, None
-        email = (email or "").strip() or None
+        email = (email or "").strip().lower() or None
         if email is not None and (len(email) > email_chars_max or not _EMAIL.fullmatch(email)):
             return UserResult.invalid_email, None
         if role not in Role.__members__:
@@ -62,7 +62,8 @@ class MerchantUserService:
             self._clock.now_ns(),
         )  # fmt: skip
         if not self.store.add(user):
-            return UserResult.phone_taken, None
+            taken = self.store.by_phone(phone) is not None
+            return UserResult.phone_taken if taken else UserResult.email_taken, None
         return UserResult.ok, user
 
     def by_id(self, user_id: str) -> MerchantUser | None:
@@ -70,6 +71,10 @@ class MerchantUserService:
 
     def by_phone(self, phone: str) -> MerchantUser | None:
         return self.store.by_phone(phone)
+
+    def by_email(self, address: str) -> MerchantUser | None:
+        """The user whose email address this is, compared in lower case."""
+        return self.store.by_email(address.strip().lower())
 
     def of_merchant(self, merchant_id: str) -> list[MerchantUser]:
         return self.store.of_merchant(merchant_id)

@@ -28,6 +28,7 @@ class UserResult(enum.IntEnum):
     phone_taken = 6  # a number signs in to one merchant user only
     unknown_user = 7
     last_owner = 8  # a merchant keeps at least one owner
+    email_taken = 9  # an email address signs in to one merchant user only
 
 
 @dataclass(frozen=True)

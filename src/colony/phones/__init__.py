@@ -1,9 +1,12 @@
-"""Phones: proving that a person holds a number (a one-time code sent by SMS), and the SMS
-sender interface with its default, the operator's outbox."""
+"""Phones: proving that a person holds a number or an email address (a one-time code sent by
+SMS or by mail), and the SMS and email sender interfaces with their defaults, the operator's
+outboxes."""
 
 from __future__ import annotations
 
+from colony.phones.mail import EmailOutboxSender, EmailSender
 from colony.phones.model import (
+    EmailMessage,
     PhoneVerification,
     Purpose,
     SmsMessage,
@@ -14,13 +17,22 @@ from colony.phones.model import (
     codes_per_phone_window_s,
 )
 from colony.phones.results import ProofResult
-from colony.phones.service import CODE_PEPPER_PURPOSE, PhoneProofService
+from colony.phones.service import (
+    CODE_PEPPER_PURPOSE,
+    PhoneProofService,
+    email_address,
+    is_phone_number,
+)
 from colony.phones.sms import OutboxSender, SmsSender
 from colony.phones.sql_store import SqlPhoneStore, open_phone_store
-from colony.phones.store import OutboxStore, PhoneStore, VerificationStore
+from colony.phones.store import EmailOutboxStore, OutboxStore, PhoneStore, VerificationStore
 
 __all__ = [
     "CODE_PEPPER_PURPOSE",
+    "EmailMessage",
+    "EmailOutboxSender",
+    "EmailOutboxStore",
+    "EmailSender",
     "OutboxSender",
     "OutboxStore",
     "PhoneProofService",
@@ -37,5 +49,7 @@ __all__ = [
     "code_ttl_s",
     "codes_per_phone_max",
     "codes_per_phone_window_s",
+    "email_address",
+    "is_phone_number",
     "open_phone_store",
 ]

@@ -1,5 +1,5 @@
-"""A phone verification (a one-time code sent to a number, to prove it) and an SMS message
-the operator's outbox keeps.
+"""A verification (a one-time code sent to a phone number or an email address, to prove the
+person holds it) and the messages the operator's outboxes keep: texts and mail.
 
 The code itself is never stored: only an HMAC-SHA256 of it and a salt drawn for that
 verification, keyed by a pepper derived from the secrets key (codes.py), so a copy of the
@@ -29,13 +29,14 @@ class Purpose(enum.StrEnum):
 
     open_wallet = "open_wallet"
     sign_in = "sign_in"  # the wallet app's sign-in and sign-up (src/colony/web)
-    merchant_sign_in = "merchant_sign_in"  # the merchant portal's (merchants/signin_pages.py)
+    # The merchant portal's (merchants/signin_pages.py), by a number or an email address.
+    merchant_sign_in = "merchant_sign_in"
 
 
 @dataclass(frozen=True)
 class PhoneVerification:
     id: str  # "pv_" + 32 random hex digits: unguessable, so nobody can spend another's tries
-    phone: str
+    address: str  # where the code went: an E.164 number, or an email address in lower case
     purpose: Purpose
     salt: bytes
     code_sha256: bytes  # HMAC-SHA256(pepper, salt + code)
@@ -49,5 +50,14 @@ class PhoneVerification:
 class SmsMessage:
     id: str  # "sms_" + a time-ordered id: the outbox pages by it
     phone: str
+    text: str
+    created_at_ns: int
+
+
+@dataclass(frozen=True)
+class EmailMessage:
+    id: str  # "eml_" + a time-ordered id: the outbox pages by it
+    address: str  # lower case
+    subject: str
     text: str
     created_at_ns: int

@@ -1,4 +1,5 @@
-"""Every outcome of proving a phone number: a result, never an exception."""
+"""Every outcome of proving a phone number or an email address: a result, never an
+exception."""
 
 from __future__ import annotations
 
@@ -17,3 +18,4 @@ class ProofResult(enum.IntEnum):
     attempts_exhausted = 4
     code_expired = 5
     code_wrong = 6
+    invalid_email = 7

@@ -111,7 +111,7 @@ def start_phone_verification(body: StartVerification, ctx: Ctx, key: Idempotent)
         return 202, {
             "object": "phone_verification",
             "id": verification.id,
-            "phone": verification.phone,
+            "phone": verification.address,
             "purpose": verification.purpose.value,
             "expires_at": verification.expires_at_ns // NS_PER_S,
         }

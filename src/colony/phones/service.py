@@ -1,4 +1,5 @@
-"""Proving a phone number: send a one-time code, then check what the person typed.
+"""Proving a phone number or an email address: send a one-time code (a text, or a mail),
+then check what the person typed.
 
 `start` answers the same for every well-formed number (a verification id, nothing else) and
 never looks up whether the number has a wallet, so its answer and its work cannot tell a
@@ -15,7 +16,9 @@ from collections.abc import Callable
 
 from colony.kernel.clock import NS_PER_S, Clock
 from colony.phones.codes import code_digest, code_matches, new_code
+from colony.phones.mail import EmailSender
 from colony.phones.model import (
+    EmailMessage,
     PhoneVerification,
     Purpose,
     SmsMessage,
@@ -30,6 +33,10 @@ from colony.phones.sms import SmsSender
 from colony.phones.store import PhoneStore
 
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+# An email address as mail systems take one: a local part, one @, a domain with a dot.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# The longest email address, in characters (RFC 5321's path limit less its brackets).
+email_chars_max = 254
 # Bytes of randomness in a verification id.
 verification_id_bytes = 16
 # What a code is salted with when only a request's copy of it is kept (`code_fingerprint`).
@@ -48,6 +55,24 @@ def code_text(code: str) -> str:
     )
 
 
+def mail_subject(code: str) -> str:
+    """The subject says the code too: a mail client shows it without opening the message."""
+    return f"{code} is your Colony code"
+
+
+def is_phone_number(phone: str) -> bool:
+    """Whether `phone` is an E.164 number, as `start` takes one."""
+    return _E164.fullmatch(phone) is not None
+
+
+def email_address(typed: str) -> str | None:
+    """`typed` as an email address in lower case (how it is kept and compared), or None."""
+    address = typed.strip().lower()
+    if len(address) > email_chars_max or not _EMAIL.fullmatch(address):
+        return None
+    return address
+
+
 class PhoneProofService:
     def __init__(
         self,
@@ -56,29 +81,51 @@ class PhoneProofService:
         clock: Clock,
         token_bytes: Callable[[int], bytes],
         code_pepper: bytes,
+        *,
+        mailer: EmailSender,
     ) -> None:
         """`code_pepper`: the key every code's HMAC takes besides its salt (codes.py), from
         the secrets key (`SecretBox.derived_key`); never stored."""
         assert len(code_pepper) >= code_pepper_bytes_min, "a pepper is a key, not a label"
         self._store = store
         self._sender = sender
+        self._mailer = mailer
         self._clock = clock
         self._token_bytes = token_bytes
         self._pepper = code_pepper
 
     def start(self, phone: str, purpose: Purpose) -> tuple[ProofResult, PhoneVerification | None]:
-        """Send a new code to `phone`: the verification to check it against."""
-        if not _E164.fullmatch(phone):
+        """Text a new code to `phone`: the verification to check it against."""
+        if not is_phone_number(phone):
             return ProofResult.invalid_phone, None
+        return self._begin(phone, purpose, lambda code: self._sender.send(phone, code_text(code)))
+
+    def start_email(
+        self, address: str, purpose: Purpose
+    ) -> tuple[ProofResult, PhoneVerification | None]:
+        """Mail a new code to `address` (any case): the verification to check it against,
+        whose address is in lower case."""
+        normal = email_address(address)
+        if normal is None:
+            return ProofResult.invalid_email, None
+        return self._begin(
+            normal,
+            purpose,
+            lambda code: self._mailer.send(normal, mail_subject(code), code_text(code)),
+        )
+
+    def _begin(
+        self, address: str, purpose: Purpose, deliver: Callable[[str], None]
+    ) -> tuple[ProofResult, PhoneVerification | None]:
         now_ns = self._clock.now_ns()
         since_ns = now_ns - codes_per_phone_window_s * NS_PER_S
-        if self._store.codes_sent_since(phone, since_ns) >= codes_per_phone_max:
+        if self._store.codes_sent_since(address, since_ns) >= codes_per_phone_max:
             return ProofResult.too_many_codes, None
         code = new_code(self._token_bytes)
         salt = self._token_bytes(code_salt_bytes)
         verification = PhoneVerification(
             id=f"pv_{self._token_bytes(verification_id_bytes).hex()}",
-            phone=phone,
+            address=address,
             purpose=purpose,
             salt=salt,
             code_sha256=code_digest(self._pepper, salt, code),
@@ -87,14 +134,15 @@ class PhoneProofService:
         )
         # Kept before it is sent: a code that went out can always be checked.
         self._store.add_verification(verification)
-        self._sender.send(phone, code_text(code))
+        deliver(code)
         return ProofResult.ok, verification
 
-    def check(self, verification_id: str, phone: str, purpose: Purpose, code: str) -> ProofResult:
-        """Whether `code` proves `phone` for `purpose` by this verification; each call is one
-        try, the right code included (ProofResult says the order of the checks)."""
+    def check(self, verification_id: str, address: str, purpose: Purpose, code: str) -> ProofResult:
+        """Whether `code` proves `address` (a number, or an email address in lower case) for
+        `purpose` by this verification; each call is one try, the right code included
+        (ProofResult says the order of the checks)."""
         found = self._store.verification(verification_id)
-        if found is None or found.phone != phone or found.purpose is not purpose:
+        if found is None or found.address != address or found.purpose is not purpose:
             return ProofResult.verification_not_found
         if not self._store.take_attempt(found.id, code_attempts_max):
             return ProofResult.attempts_exhausted
@@ -116,3 +164,9 @@ class PhoneProofService:
     def outbox(self, before_id: str | None, limit: int, phone: str | None) -> list[SmsMessage]:
         """The outbox the default sender writes, newest first (`OutboxStore.messages`)."""
         return self._store.messages(before_id, limit, phone)
+
+    def email_outbox(
+        self, before_id: str | None, limit: int, address: str | None
+    ) -> list[EmailMessage]:
+        """The mail the default sender queued, newest first (`EmailOutboxStore.emails`)."""
+        return self._store.emails(before_id, limit, address)

@@ -1,10 +1,11 @@
-"""What proving phone numbers keeps outside the ledger: verifications and the SMS outbox."""
+"""What proving numbers and addresses keeps outside the ledger: verifications, and the SMS
+and email outboxes."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from colony.phones.model import PhoneVerification, SmsMessage
+from colony.phones.model import EmailMessage, PhoneVerification, SmsMessage
 
 
 class VerificationStore(Protocol):
@@ -13,8 +14,8 @@ class VerificationStore(Protocol):
 
     def verification(self, verification_id: str) -> PhoneVerification | None: ...
 
-    def codes_sent_since(self, phone: str, since_ns: int) -> int:
-        """How many verifications for `phone` were started after `since_ns`."""
+    def codes_sent_since(self, address: str, since_ns: int) -> int:
+        """How many verifications for `address` were started after `since_ns`."""
 
     def take_attempt(self, verification_id: str, attempts_max: int) -> bool:
         """Count one try at the code, atomically; False (and nothing counted) when
@@ -35,5 +36,14 @@ class OutboxStore(Protocol):
         only those to `phone` when it is given."""
 
 
-class PhoneStore(VerificationStore, OutboxStore, Protocol):
-    """Both, as one SQL store keeps them."""
+class EmailOutboxStore(Protocol):
+    def add_email(self, message: EmailMessage) -> None: ...
+
+    def emails(
+        self, before_id: str | None, limit: int, address: str | None = None
+    ) -> list[EmailMessage]:
+        """Newest first, as `OutboxStore.messages`; only those to `address` when given."""
+
+
+class PhoneStore(VerificationStore, OutboxStore, EmailOutboxStore, Protocol):
+    """All three, as one SQL store keeps them."""

@@ -1,6 +1,7 @@
-"""The operator console's home (`/console`), the audit log and the SMS outbox: pages that read.
+"""The operator console's home (`/console`), the audit log and the SMS and email outboxes:
+pages that read.
 
-Both lists page newest first by id (`?before=<id>`: the last id of the page before), as the
+The lists page newest first by id (`?before=<id>`: the last id of the page before), as the
 API's lists do, so a page holds the same entries however many are written meanwhile.
 """
 
@@ -12,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
-from colony.phones import PhoneProofService
+from colony.phones import PhoneProofService, email_address
 from colony.staff import ROLE_PERMISSIONS, Permission, StaffService, audit_page_entries, may
 from colony.web.console_access import console_page, forbidden, signed_in_staff
 from colony.web.i18n import N_
@@ -24,16 +25,17 @@ router = APIRouter(include_in_schema=False)
 # What each permission lets a staff member do, as the home page lists it.
 PERMISSION_TEXTS = {
     Permission.read: N_("Read wallets and the audit log"),
-    Permission.read_sms_outbox: N_("Read the SMS outbox"),
+    Permission.read_sms_outbox: N_("Read the SMS and email outboxes"),
     Permission.freeze_wallets: N_("Freeze and unfreeze wallets"),
     Permission.onboard_merchants: N_("Onboard merchants"),
     Permission.refund_payments: N_("Refund payments on a merchant's behalf"),
     Permission.retry_webhooks: N_("Retry failed webhook deliveries"),
 }
-# Texts of the SMS outbox shown per page.
+# Texts (or mails) of an outbox shown per page.
 outbox_page_messages = 50
 _AUDIT_ID = re.compile(r"aud_[0-9a-f]{32}")
 _SMS_ID = re.compile(r"sms_[0-9a-f]{32}")
+_EMAIL_ID = re.compile(r"eml_[0-9a-f]{32}")
 
 
 def _cursor(before: str | None, pattern: re.Pattern[str]) -> str | None:
@@ -76,4 +78,23 @@ def sms_outbox(request: Request, ctx: Ctx, phone: str = "", before: str | None =
     return console_page(
         shell, request, member, "staff/sms.html", messages=messages, phone=phone, number=number,
         older=older,
+    )  # fmt: skip
+
+
+@router.get("/console/email")
+def email_outbox(
+    request: Request, ctx: Ctx, address: str = "", before: str | None = None
+) -> Response:
+    shell = ctx.service(Shell)
+    member = signed_in_staff(shell, request, ctx.service(StaffService))
+    if not may(member.role, Permission.read_sms_outbox):
+        return forbidden(shell, request, member)
+    # An address that cannot be one matches nothing, as a number that is nobody's does.
+    wanted = (email_address(address) or address.strip()) if address.strip() else None
+    outbox = ctx.service(PhoneProofService)
+    messages = outbox.email_outbox(_cursor(before, _EMAIL_ID), outbox_page_messages, wanted)
+    older = messages[-1].id if len(messages) == outbox_page_messages else None
+    return console_page(
+        shell, request, member, "staff/email.html", messages=messages, address=address,
+        wanted=wanted, older=older,
     )  # fmt: skip

@@ -20,6 +20,7 @@ from colony.phones import PhoneProofService, ProofResult, Purpose
 from colony.wallets import WalletResult
 from colony.web.i18n import LOCALES
 from colony.web.shell import Shell, local_path
+from colony.web.signin_kit import not_sent, not_taken, set_first_secret
 from colony.web.wallet_access import pin_refusal, pin_subject, typed_phone
 
 router = APIRouter(include_in_schema=False)
@@ -47,19 +48,15 @@ async def send_code(request: Request, ctx: Ctx) -> Response:
     phone = typed_phone(form.get("phone", ""))
     result, verification = ctx.service(PhoneProofService).start(phone, Purpose.sign_in)
     if verification is None:
-        error = {
-            ProofResult.invalid_phone: t(
-                "Type the number with its country code, such as +65 8123 4567."
-            ),
-            ProofResult.too_many_codes: t("Too many codes went to this number: try in an hour."),
-        }[result]
-        status = 429 if result is ProofResult.too_many_codes else 400
+        status, error = not_sent(t, result, phone)
         return shell.render(
             request, "web/signin_phone.html", status=status, phone=form.get("phone", ""),
             error=error,
         )  # fmt: skip
     response = shell.redirect("/app/signin/code")
-    shell.step(request, response, AUDIENCE, "code_sent", phone=phone, verification=verification.id)
+    shell.step(
+        request, response, AUDIENCE, "code_sent", address=phone, verification=verification.id
+    )
     return response
 
 
@@ -67,7 +64,7 @@ async def send_code(request: Request, ctx: Ctx) -> Response:
 def code_page(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     session = shell.at_stage(request, AUDIENCE, "code_sent")
-    return shell.render(request, "web/signin_code.html", phone=session.phone, error=None)
+    return shell.render(request, "web/signin_code.html", phone=session.address, error=None)
 
 
 @router.post("/app/signin/code")
@@ -78,22 +75,17 @@ async def check_code(request: Request, ctx: Ctx) -> Response:
     t = shell.texts(request)
     code = form.get("code", "").strip()
     proofs = ctx.service(PhoneProofService)
-    proved = proofs.check(session.verification, session.phone, Purpose.sign_in, code)
+    proved = proofs.check(session.verification, session.address, Purpose.sign_in, code)
     if proved is not ProofResult.ok:
-        error = {
-            ProofResult.verification_not_found: t("That code is not for this number."),
-            ProofResult.attempts_exhausted: t("Too many wrong codes: ask for a new one."),
-            ProofResult.code_expired: t("That code has expired: ask for a new one."),
-            ProofResult.code_wrong: t("That code is wrong: check the text and try again."),
-        }[proved]
         return shell.render(
-            request, "web/signin_code.html", status=400, phone=session.phone, error=error
-        )
-    wallets = ctx.wallet_store.of_phone(session.phone)
+            request, "web/signin_code.html", status=400, phone=session.address,
+            error=not_taken(t, proved),
+        )  # fmt: skip
+    wallets = ctx.wallet_store.of_phone(session.address)
     credentials = ctx.service(CredentialService)
     if not wallets:
         next_page = "/app/signup"
-    elif credentials.is_set(pin_subject(session.phone)):
+    elif credentials.is_set(pin_subject(session.address)):
         next_page = "/app/signin/pin"
     else:
         next_page = "/app/pin/new"
@@ -107,7 +99,7 @@ def signup_page(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     session = shell.at_stage(request, AUDIENCE, "code_proved")
     return shell.render(
-        request, "web/signup.html", phone=session.phone, currencies=SIGNUP_CURRENCIES,
+        request, "web/signup.html", phone=session.address, currencies=SIGNUP_CURRENCIES,
         name="", currency=SIGNUP_CURRENCIES[0], error=None,
     )  # fmt: skip
 
@@ -119,14 +111,14 @@ async def sign_up(request: Request, ctx: Ctx) -> Response:
     session = shell.at_stage(request, AUDIENCE, "code_proved")
     t = shell.texts(request)
     name, currency = form.get("name", "").strip(), form.get("currency", "")
-    result, wallet = ctx.wallets.open_wallet(session.phone, name, currency)
+    result, wallet = ctx.wallets.open_wallet(session.address, name, currency)
     if wallet is None and result is not WalletResult.phone_taken:
         error = {
             WalletResult.invalid_name: t("Type your name (up to 100 characters)."),
             WalletResult.unknown_currency: t("Choose a currency from the list."),
         }.get(result, t("This wallet cannot be opened: {reason}.", reason=result.name))
         return shell.render(
-            request, "web/signup.html", status=400, phone=session.phone,
+            request, "web/signup.html", status=400, phone=session.address,
             currencies=SIGNUP_CURRENCIES, name=name, currency=currency, error=error,
         )  # fmt: skip
     return shell.redirect("/app/pin/new")
@@ -145,23 +137,17 @@ async def set_pin(request: Request, ctx: Ctx) -> Response:
     form = await shell.form(request)
     session = shell.at_stage(request, AUDIENCE, "code_proved")
     t = shell.texts(request)
-    wallets = ctx.wallet_store.of_phone(session.phone)
+    wallets = ctx.wallet_store.of_phone(session.address)
     pin, again = form.get("pin", ""), form.get("pin_again", "")
     credentials = ctx.service(CredentialService)
-    error = None
     if not wallets:
         return shell.redirect("/app/signup")
-    if credentials.is_set(pin_subject(session.phone)):
+    if credentials.is_set(pin_subject(session.address)):
         # A PIN is changed by proving the old one, never replaced by a texted code alone.
         return shell.redirect("/app/signin/pin")
-    if pin != again:
-        error = t("The two PINs differ: type the same six digits twice.")
-    else:
-        result = credentials.set(pin_subject(session.phone), SecretKind.pin, pin)
-        if result is CredentialResult.malformed_secret:
-            error = t("A PIN is six digits.")
-        elif result is CredentialResult.weak_secret:
-            error = t("That PIN is too easy to guess: avoid repeats and runs like 123456.")
+    error = set_first_secret(
+        t, credentials, pin_subject(session.address), SecretKind.pin, pin, again
+    )
     if error is not None:
         return shell.render(request, "web/pin_new.html", status=400, error=error)
     response = shell.redirect("/app")
@@ -181,10 +167,12 @@ async def check_pin(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     form = await shell.form(request)
     session = shell.at_stage(request, AUDIENCE, "code_proved")
-    wallets = ctx.wallet_store.of_phone(session.phone)
+    wallets = ctx.wallet_store.of_phone(session.address)
     if not wallets:
         return shell.redirect("/app/signup")
-    checked = ctx.service(CredentialService).check(pin_subject(session.phone), form.get("pin", ""))
+    checked = ctx.service(CredentialService).check(
+        pin_subject(session.address), form.get("pin", "")
+    )
     if checked.result is not CredentialResult.ok:
         return shell.render(
             request, "web/signin_pin.html", status=400, error=pin_refusal(shell, request, checked)

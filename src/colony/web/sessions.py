@@ -23,7 +23,9 @@ signing_in_ttl_s = 15 * 60
 # Expired sessions deleted per sweep (each sign-in sweeps once).
 expired_sweep_rows_max = 500
 
-_COLUMNS = "id_sha256, audience, stage, subject, phone, verification, created_at_ns, expires_at_ns"
+_COLUMNS = (
+    "id_sha256, audience, stage, subject, address, verification, created_at_ns, expires_at_ns"
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class WebSession:
     audience: str
     stage: str  # code_sent | code_proved | password_proved | signed_in
     subject: str
-    phone: str
+    address: str  # where the sign-in's code went: an E.164 number or an email address
     verification: str
     created_at_ns: int
     expires_at_ns: int

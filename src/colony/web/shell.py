@@ -153,7 +153,7 @@ class Shell:
         **fields: str,
     ) -> WebSession:
         """Move the visitor's sign-in to `stage` under a new session id (the old one ends);
-        `fields` set the session's subject, phone and verification."""
+        `fields` set the session's subject, address and verification."""
         old = self.session(request, audience)
         now_ns = self.clock.now_ns()
         ttl_s = SESSION_TTL_S[audience] if stage == "signed_in" else signing_in_ttl_s
