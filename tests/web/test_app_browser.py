@@ -202,6 +202,14 @@ def test_a_newcomer_signs_up_tops_up_and_sends_money_on_a_phone(
     assert charged.status_code == 201, charged.text
     page.reload()  # the phone keeps its key: the code is shown again at once
     expect(digits).to_have_text(re.compile(r"^28( \d{4}){4}$"))
+    expect(page.get_by_test_id("devices").get_by_role("listitem")).to_have_count(1)
+    _accessible(page)
+    _shot(page, tmp_path, "phone-code-devices")
+    page.get_by_role("button", name="Turn off on this phone").click()
+    expect(
+        page.get_by_role("button", name="Turn on the payment code on this phone")
+    ).to_be_visible()
+    expect(page.get_by_test_id("devices")).to_have_count(0)  # off on the server too
 
     page.get_by_role("link", name="Home").click()
     expect(page.get_by_test_id("activity").get_by_role("listitem")).to_have_count(6)

@@ -218,3 +218,23 @@ def test_a_phone_bound_from_the_app_makes_codes_the_till_accepts(
     stranger = Visitor(str(client.base_url))
     assert stranger.get("/app/code").headers["location"] == "/app/signin"
     stranger.close()
+    # Lost: the phone is listed, and turned off from the app its codes are refused at once.
+    listed = words(mei.text("/app/code"))
+    assert f"Phone {device['number'][-4:]}, turned on" in listed
+    action = f"/app/code/device/{device['number']}/revoke"
+    assert mei.post(action, {}, form_at="/app/code").headers["location"] == "/app/code"
+    assert "Phones that show your code" not in mei.text("/app/code")
+    clock.advance(device["period"])
+    later = clock.now_ns() // 1_000_000_000 // device["period"]
+    code = (
+        device["code_prefix"] + device["number"] + password(bytes.fromhex(device["secret"]), later)
+    )
+    refused = client.post("/v1/payments/code", json={"code": code, "amount_minor": 300},
+                          headers=shop | {"Idempotency-Key": "till-2"})  # fmt: skip
+    assert refused.status_code != 201 and refused.json()["error"]["code"] == "code_wrong", (
+        refused.text
+    )
+    assert _balance(ctx) == 100_001 - 300
+    # Once off, or another wallet's: nothing to turn off.
+    assert mei.post(action, {}, form_at="/app/code").status_code == 404
+    assert mei.post("/app/code/device/12/revoke", {}, form_at="/app/code").status_code == 404

@@ -28,7 +28,7 @@ from colony.kernel.money import scale_of
 from colony.kernel.steps import wait
 from colony.ledger.service import request_timeout_s
 from colony.merchants import Merchant
-from colony.payments import PayResult
+from colony.payments import PayResult, device_number_digits
 from colony.payments.emv_qr import scanned
 from colony.payments.service import no_pin_limit_minor
 from colony.wallets import Wallet
@@ -236,7 +236,11 @@ def code_page(request: Request, ctx: Ctx) -> Response:
     """The payment code: computed on the phone from its device key (static/web/code.js)."""
     shell = ctx.service(Shell)
     wallet = signed_in_wallet(shell, request, ctx.wallet_store)
-    return app_page(shell, request, "payments/code.html", wallet=wallet)
+    devices = ctx.code_verifier.store.devices_of(wallet.id)
+    return app_page(
+        shell, request, "payments/code.html", wallet=wallet, devices=devices,
+        number_digits=device_number_digits,
+    )  # fmt: skip
 
 
 @router.post("/app/code/device")
@@ -249,3 +253,20 @@ async def bind_device(request: Request, ctx: Ctx) -> Response:
     wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     device = ctx.code_verifier.bind_new(wallet.id, shell.token_bytes, shell.clock.now_ns())
     return JSONResponse(device_json(device), status_code=201)
+
+
+@router.post("/app/code/device/{number}/revoke")
+async def revoke_device(number: str, request: Request, ctx: Ctx) -> Response:
+    """Turn the payment code off on one of the wallet's phones (this one, or one lost): its
+    codes are refused from now on, even while the phone still computes them offline."""
+    shell = ctx.service(Shell)
+    await shell.form(request)
+    wallet = signed_in_wallet(shell, request, ctx.wallet_store)
+    valid = len(number) == device_number_digits and number.isascii() and number.isdigit()
+    if not valid or not ctx.code_verifier.store.revoke(
+        int(number), wallet.id, shell.clock.now_ns()
+    ):
+        # Another wallet's device, or one revoked already: nothing to turn off.
+        t = shell.texts(request)
+        raise Refused(404, t("No such phone shows this wallet's code."))
+    return shell.redirect("/app/code")

@@ -77,7 +77,17 @@
     run(device);
   });
 
-  document.getElementById("code-forget").addEventListener("click", async () => {
+  // Turning it off tells the server first (its codes are refused from then on), then drops
+  // the key here; a device the server no longer knows (404) is dropped all the same.
+  const forget = document.getElementById("code-forget");
+  forget.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const device = await kept("readonly", (store) => store.get(name));
+    if (device) {
+      const action = "/app/code/device/" + device.number + "/revoke";
+      const answer = await fetch(action, { method: "POST", body: new URLSearchParams(new FormData(forget)), credentials: "same-origin", redirect: "manual" });
+      if (!answer.ok && answer.type !== "opaqueredirect" && answer.status !== 404) return;
+    }
     await kept("readwrite", (store) => store.delete(name));
     location.reload();
   });
