@@ -239,7 +239,7 @@ def test_signing_in_on_a_desktop_window(
     page.get_by_role("button", name="Set PIN").click()
     signup.close()
 
-    context = browser.new_context(**DESKTOP, locale="fi-FI")
+    context = browser.new_context(**DESKTOP, locale="fi-FI", timezone_id="Europe/Helsinki")
     page = context.new_page()
     refused, errors = _watched(page, server)
     page.goto(server.url + "/app")
@@ -255,6 +255,9 @@ def test_signing_in_on_a_desktop_window(
     page.get_by_label("PIN-koodi").fill("592731")
     page.get_by_role("button", name="Kirjaudu").click()
     expect(page.get_by_test_id("balance")).to_have_text("0,01\xa0€")
+    # The browser's time zone reached the server: times show in Helsinki's from here on.
+    zones = [c["value"] for c in context.cookies() if c["name"] == "colony_tz"]
+    assert zones == ["Europe/Helsinki"], context.cookies()
     _accessible(page)
     _shot(page, tmp_path, "desktop-home-fi")
     assert refused == [] and errors == [], (refused, errors)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from colony.web.i18n import LOCALES, Texts, catalogue, negotiate
+from colony.web.i18n import LOCALES, Texts, catalogue, negotiate, viewer_zone
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "colony"
 # `t("...")` in templates and page modules, `N_("...")` where a text is declared apart.
@@ -60,6 +60,32 @@ def test_a_missing_text_falls_back_to_english_and_placeholders_fill() -> None:
     assert zh("Amount in {currency}", currency="SGD") == "金额（SGD）"
     assert Texts("fi").money(123_456, "EUR") == "1\xa0234,56\xa0€"
     assert Texts("en").money(100, "JPY") == "¥100"
+
+
+@pytest.mark.parametrize(
+    ("cookie", "zone"),
+    [
+        ("Asia/Singapore", "Asia/Singapore"),
+        ("Europe/Helsinki", "Europe/Helsinki"),
+        ("Mars/Olympus_Mons", "UTC"),
+        ("../../etc/passwd", "UTC"),
+        ("/etc/localtime", "UTC"),
+        ("Asia/" + "x" * 80, "UTC"),
+        ("", "UTC"),
+        (None, "UTC"),
+    ],
+)
+def test_the_viewers_time_zone_is_a_real_one_or_utc(cookie: str | None, zone: str) -> None:
+    assert viewer_zone(cookie) == zone
+
+
+def test_a_moment_shows_in_the_viewers_zone_and_a_day_in_utc() -> None:
+    late = 1_764_723_600 * 10**9  # 2025-12-03 01:00 UTC: 09:00 in Singapore, 03:00 in Helsinki
+    assert Texts("en").time(late) == "Dec 3, 2025, 1:00:00\u202fAM"
+    assert Texts("en", "Asia/Singapore").time(late) == "Dec 3, 2025, 9:00:00\u202fAM"
+    assert Texts("fi", "Europe/Helsinki").time(late) == "3.12.2025 3.00.00"
+    before_midnight = late - 2 * 3600 * 10**9  # 23:00 UTC the day before
+    assert Texts("en", "Asia/Singapore").day(before_midnight) == "Dec 2, 2025"
 
 
 @pytest.mark.parametrize(

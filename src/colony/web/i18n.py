@@ -2,7 +2,9 @@
 at start-up, so there is no compile step), formats from babel's locale data.
 
 A person's language is the one they switched to (a cookie), else the best of their
-browser's Accept-Language that Colony speaks, else English.
+browser's Accept-Language that Colony speaks, else English. Moments (a payment's time) show
+in the viewer's time zone, which the shell's script reads from the browser into a cookie;
+until it has, and for days that name a report's UTC window, they show in UTC.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -26,6 +29,10 @@ DEFAULT_LOCALE = "en"
 # The cookie that remembers a switch, and how long, in seconds.
 LANGUAGE_COOKIE = "colony_lang"
 language_cookie_s = 365 * 86_400
+# The cookie holding the viewer's IANA time zone (set by static/web/shell.js), and the
+# longest name taken from it, in characters (the longest IANA name is 32).
+ZONE_COOKIE = "colony_tz"
+zone_name_chars_max = 64
 # The most languages read from one Accept-Language header: the rest are ignored.
 accept_language_items_max = 16
 
@@ -84,6 +91,7 @@ class Texts:
     """One language's texts and formats, handed to every template as `t`."""
 
     locale: str
+    zone: str = "UTC"  # an IANA name that `viewer_zone` accepted
 
     def __call__(self, msgid: str, **values: object) -> str:
         text = catalogue(self.locale).get(msgid, msgid)
@@ -96,8 +104,9 @@ class Texts:
         return _LETTER_THEN_DIGIT.sub("\\1\xa0\\2", formatted)
 
     def time(self, timestamp_ns: int) -> str:
+        """A moment, in the viewer's time zone."""
         when = datetime.fromtimestamp(timestamp_ns // NS_PER_S, tz=UTC)
-        return format_datetime(when, "medium", tzinfo=UTC, locale=self.babel_locale)
+        return format_datetime(when, "medium", tzinfo=ZoneInfo(self.zone), locale=self.babel_locale)
 
     def day(self, timestamp_ns: int) -> str:
         """The UTC date a timestamp falls on."""
@@ -111,3 +120,16 @@ class Texts:
     @property
     def html_lang(self) -> str:
         return {"zh_Hans": "zh-Hans"}.get(self.locale, self.locale)
+
+
+@functools.lru_cache(maxsize=256)
+def viewer_zone(name: str | None) -> str:
+    """The time zone a cookie names when it is a real IANA zone, else UTC: a made-up or
+    overlong name shows times in UTC, never an error."""
+    if not name or len(name) > zone_name_chars_max or name.startswith(("/", ".")):
+        return "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name

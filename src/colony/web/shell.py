@@ -23,7 +23,15 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from colony.kernel.clock import NS_PER_S, Clock
 from colony.web.guard import CSRF_COOKIE, CSRF_FIELD, csrf_matches, csrf_nonce_bytes, csrf_token
-from colony.web.i18n import LANGUAGE_COOKIE, LOCALES, Texts, language_cookie_s, negotiate
+from colony.web.i18n import (
+    LANGUAGE_COOKIE,
+    LOCALES,
+    ZONE_COOKIE,
+    Texts,
+    language_cookie_s,
+    negotiate,
+    viewer_zone,
+)
 from colony.web.sessions import (
     SESSION_TTL_S,
     SqlSessionStore,
@@ -97,7 +105,8 @@ class Shell:
 
     def texts(self, request: Request) -> Texts:
         chosen = request.cookies.get(LANGUAGE_COOKIE)
-        return Texts(negotiate(chosen, request.headers.get("accept-language")))
+        zone = viewer_zone(request.cookies.get(ZONE_COOKIE))
+        return Texts(negotiate(chosen, request.headers.get("accept-language")), zone)
 
     # Pages -------------------------------------------------------------------------------
 

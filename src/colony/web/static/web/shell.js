@@ -6,6 +6,13 @@ document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
   const button = select.form.querySelector("button[type=submit]");
   if (button) button.hidden = true;
 });
+// The viewer's time zone, so the server shows times in it from the next page on.
+try {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && !document.cookie.split("; ").includes("colony_tz=" + zone)) {
+    document.cookie = "colony_tz=" + zone + "; path=/; max-age=31536000; SameSite=Strict" + (location.protocol === "https:" ? "; Secure" : "");
+  }
+} catch (ignored) { /* no Intl: times stay in UTC */ }
 if ("serviceWorker" in navigator && location.pathname.startsWith("/app")) {
   navigator.serviceWorker.register("/app/sw.js", { scope: "/app" }).catch(() => {});
 }
