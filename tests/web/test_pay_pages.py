@@ -123,6 +123,9 @@ def test_pay_across_borders_with_a_quote_that_counts_down(market: Market, mei: V
     assert "Amount €34.90" in receipt and "Quote fxq_" in receipt
     assert "Rate source" in receipt and "2026-12-14" in receipt
     assert _balance(ctx) == 100_001 - wallet_amount
+    # The wallet's line for it, in its own currency, opens the same receipt.
+    home = mei.get("/app").text
+    assert f'href="{paid.headers["location"]}"' in home
 
 
 def test_an_expired_quote_pays_nothing_and_asks_for_a_new_review(

@@ -234,6 +234,7 @@ class CrossBorderPayments:
                 back - spread_back,
                 wallet.ledger,
                 TRANSFER_FX_PAYER,
+                user_data_128=payment.id,  # the wallet's line names its payment's receipt
             ),
         ]
         if spread_back:
@@ -318,6 +319,7 @@ class CrossBorderPayments:
                 wallet.ledger,
                 TRANSFER_FX_PAYER,
                 _LINKED,
+                user_data_128=pid,  # the wallet's line names its payment's receipt
             ),
             *self._wallets.spend_legs(wallet, paid.wallet_amount_minor, pid),
         ]

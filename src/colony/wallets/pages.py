@@ -74,6 +74,7 @@ FROZEN = N_("This wallet is frozen: money cannot leave it. Ask Colony's support 
 
 
 _CODES = {int(code): code for code in TransferCode}
+_NAMING_THEIR_PAYMENT = (TransferCode.fx_payer, TransferCode.refund)
 # The movements a funding partner confirms, by the transfer's code.
 _MOVEMENT_KINDS = {
     int(TransferCode.top_up): MovementKind.top_up,
@@ -120,10 +121,17 @@ def _item(wallet: Wallet, transfer: Transfer, timestamp: int, state: str) -> Act
     label = ACTIVITY_LABELS.get(code, OTHER) if code is not None else OTHER
     if code is TransferCode.p2p and incoming:
         label = RECEIVED
+    if code is TransferCode.fx_payer and incoming:
+        label = ACTIVITY_LABELS[TransferCode.refund]  # a payment abroad's money coming back
     amount = transfer.amount if incoming else -transfer.amount
-    # A payment in the wallet's currency has its own receipt, with the merchant's name.
-    page = "payments" if code is TransferCode.payment and not incoming else "activity"
-    href = f"/app/{page}/{transfer.id:032x}"
+    href = f"/app/activity/{transfer.id:032x}"
+    # A payment has its own receipt, with the merchant's name, its rate and its refunds:
+    # opened from its own line, a payment abroad's line and a refund's line, which name the
+    # payment in user_data_128.
+    if code is TransferCode.payment and not incoming:
+        href = f"/app/payments/{transfer.id:032x}"
+    elif code in _NAMING_THEIR_PAYMENT and transfer.user_data_128:
+        href = f"/app/payments/{transfer.user_data_128:032x}"
     return ActivityItem(f"{transfer.id:032x}", label, amount, timestamp, state, href)
 
 
