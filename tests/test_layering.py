@@ -104,6 +104,8 @@ ALLOWED["credentials"] = {"kernel", "storage", "credentials"}
 ALLOWED["web"] = {"kernel", "storage", "credentials", "wallets", "web"}
 # The merchant portal's way in is the shell's too (`web/merchant_access.py`): its users.
 ALLOWED["web"] |= {"merchants"}
+# Both ways in by a one-time code (`web/signin_kit.py`) word the phones' proof results.
+ALLOWED["web"] |= {"phones"}
 for _layer in ("api", "cli"):
     ALLOWED[_layer] |= {"web", "credentials"}
 # Staff: the console's people, their roles, their sign-in (a password kept by credentials,

@@ -16,8 +16,12 @@ from colony.api import auth, scopes
 from colony.api.deps import Ctx
 from colony.api.key_views import key_name_chars_max, owned_key
 from colony.api.webhook_views import set_endpoint
-from colony.merchants import MerchantUserService
-from colony.web.merchant_access import HOME, Portal, owner_only, portal_page, signed_in
+from colony.web.merchant_access import (
+    HOME,
+    Portal,
+    owner_portal_of,
+    portal_page,
+)
 from colony.web.shell import Refused, Shell
 from colony.webhooks import TargetRefused
 
@@ -27,13 +31,6 @@ router = APIRouter(include_in_schema=False)
 log_events_shown = 20
 # The most keys a merchant may hold that are not revoked (as over the API).
 keys_per_merchant_max = 100
-
-
-def _owner(ctx: Ctx, request: Request) -> Portal:
-    shell = ctx.service(Shell)
-    portal = signed_in(shell, request, ctx.service(MerchantUserService), ctx.merchants)
-    owner_only(shell, request, portal)
-    return portal
 
 
 def _keys_page(
@@ -50,14 +47,14 @@ def _keys_page(
 
 @router.get("/merchant/keys")
 def keys(request: Request, ctx: Ctx) -> Response:
-    return _keys_page(ctx, request, _owner(ctx, request))
+    return _keys_page(ctx, request, owner_portal_of(ctx, request))
 
 
 @router.post("/merchant/keys")
 async def create_key(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     form = await shell.form(request)
-    portal = _owner(ctx, request)
+    portal = owner_portal_of(ctx, request)
     t = shell.texts(request)
     # A box per scope, each its own field: `scope_payments:read` is sent when ticked.
     wanted = tuple(sorted(s for s in scopes.MERCHANT_SCOPES if form.get(f"scope_{s}")))
@@ -82,7 +79,7 @@ async def create_key(request: Request, ctx: Ctx) -> Response:
 async def revoke_key(key_id: str, request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     await shell.form(request)
-    portal = _owner(ctx, request)
+    portal = owner_portal_of(ctx, request)
     found = owned_key(ctx.api_store, "merchant", portal.merchant.id, key_id)
     if found is None:
         raise Refused(404, "No such key of this shop.", home=HOME)
@@ -107,14 +104,14 @@ def _webhook_page(
 
 @router.get("/merchant/webhook")
 def webhook(request: Request, ctx: Ctx) -> Response:
-    return _webhook_page(ctx, request, _owner(ctx, request))
+    return _webhook_page(ctx, request, owner_portal_of(ctx, request))
 
 
 @router.post("/merchant/webhook")
 async def set_webhook(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     form = await shell.form(request)
-    portal = _owner(ctx, request)
+    portal = owner_portal_of(ctx, request)
     url = form.get("url", "").strip()
     try:
         ctx.webhook_targets.check(url)

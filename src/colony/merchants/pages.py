@@ -19,14 +19,14 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from colony.api.deps import Ctx
-from colony.merchants import MerchantUserService, Takings, day_of, takings_since
+from colony.merchants import Takings, day_of, takings_since
 from colony.payments import PaymentSearch, ReceivedPayment, received
 from colony.web.i18n import Texts
 from colony.web.merchant_access import (
     PAYMENT_STATUS_NAMES,
     Portal,
+    portal_of,
     portal_page,
-    signed_in,
 )
 from colony.web.shell import Shell
 
@@ -42,10 +42,6 @@ events_stream_s_max = 300
 events_retry_ms = 2_000
 
 
-def _portal(ctx: Ctx, request: Request) -> Portal:
-    return signed_in(ctx.service(Shell), request, ctx.service(MerchantUserService), ctx.merchants)
-
-
 def _today(ctx: Ctx, portal: Portal) -> tuple[Takings, list[ReceivedPayment]]:
     merchant = portal.merchant
     today = takings_since(ctx.ledger, merchant.account_id, day_of(ctx.clock.now_ns()))
@@ -57,7 +53,7 @@ def _today(ctx: Ctx, portal: Portal) -> tuple[Takings, list[ReceivedPayment]]:
 
 @router.get("/merchant")
 def home(request: Request, ctx: Ctx) -> Response:
-    portal = _portal(ctx, request)
+    portal = portal_of(ctx, request)
     today, latest = _today(ctx, portal)
     return portal_page(
         ctx.service(Shell), request, "merchants/home.html", portal, today=today, payments=latest,
@@ -92,7 +88,7 @@ def event_of(t: Texts, portal: Portal, today: Takings, latest: list[ReceivedPaym
 
 @router.get("/merchant/events")
 async def events(request: Request, ctx: Ctx) -> Response:
-    portal = await run_in_threadpool(_portal, ctx, request)
+    portal = await run_in_threadpool(portal_of, ctx, request)
     t = ctx.service(Shell).texts(request)
 
     async def stream() -> AsyncIterator[str]:

@@ -29,10 +29,10 @@ from colony.web.merchant_access import (
     PAYMENT_STATUS_NAMES,
     Portal,
     owner_only,
+    portal_of,
     portal_page,
     refund_form_error,
     refund_refusal,
-    signed_in,
 )
 from colony.web.shell import Refused, Shell
 from colony.web.wallet_access import typed_amount
@@ -49,10 +49,6 @@ csv_read_rows = 500
 op_bytes = 16
 # The longest reference a search takes, in characters (a record holds at most 64).
 search_reference_chars_max = 64
-
-
-def _portal(ctx: Ctx, request: Request) -> Portal:
-    return signed_in(ctx.service(Shell), request, ctx.service(MerchantUserService), ctx.merchants)
 
 
 def _search(ctx: Ctx, portal: Portal, request: Request) -> tuple[PaymentSearch, dict[str, str]]:
@@ -84,7 +80,7 @@ def _cursor(ref: str | None) -> int | None:
 
 @router.get("/merchant/payments")
 def payments(request: Request, ctx: Ctx, after: str | None = None) -> Response:
-    portal = _portal(ctx, request)
+    portal = portal_of(ctx, request)
     search, typed = _search(ctx, portal, request)
     page, more = received(
         ctx.payments, ctx.ledger, portal.merchant.id, search, _cursor(after), payments_page_rows
@@ -104,7 +100,7 @@ def payments(request: Request, ctx: Ctx, after: str | None = None) -> Response:
 @router.get("/merchant/payments.csv")
 def payments_csv(request: Request, ctx: Ctx) -> Response:
     """The payments the search finds, newest first, up to `csv_rows_max` rows."""
-    portal = _portal(ctx, request)
+    portal = portal_of(ctx, request)
     search, _ = _search(ctx, portal, request)
 
     def rows() -> Iterator[str]:
@@ -176,7 +172,7 @@ def _payment_page(
 
 @router.get("/merchant/payments/{ref}")
 def payment(ref: str, request: Request, ctx: Ctx) -> Response:
-    portal = _portal(ctx, request)
+    portal = portal_of(ctx, request)
     return _payment_page(ctx, request, portal, _payment(ctx, portal, ref))
 
 
@@ -184,7 +180,7 @@ def payment(ref: str, request: Request, ctx: Ctx) -> Response:
 async def refund(ref: str, request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     form = await shell.form(request)
-    portal = _portal(ctx, request)
+    portal = portal_of(ctx, request)
     owner_only(shell, request, portal)
     paid = _payment(ctx, portal, ref)
     t = shell.texts(request)

@@ -16,7 +16,13 @@ from colony.merchants import (
     user_name_chars_max,
 )
 from colony.web.i18n import N_
-from colony.web.merchant_access import AUDIENCE, HOME, Portal, owner_only, portal_page, signed_in
+from colony.web.merchant_access import (
+    AUDIENCE,
+    HOME,
+    Portal,
+    owner_portal_of,
+    portal_page,
+)
 from colony.web.shell import Refused, Shell
 from colony.web.wallet_access import typed_phone
 
@@ -34,13 +40,6 @@ ADD_REFUSALS = {
 OTHER_REFUSAL = N_("The cashier was not added: {reason}.")
 
 
-def _owner(ctx: Ctx, request: Request) -> Portal:
-    shell = ctx.service(Shell)
-    portal = signed_in(shell, request, ctx.service(MerchantUserService), ctx.merchants)
-    owner_only(shell, request, portal)
-    return portal
-
-
 def _staff_page(
     ctx: Ctx, request: Request, portal: Portal, *, status: int = 200, error: str | None = None,
     phone: str = "", name: str = "", email: str = "",
@@ -55,14 +54,14 @@ def _staff_page(
 
 @router.get("/merchant/staff")
 def staff(request: Request, ctx: Ctx) -> Response:
-    return _staff_page(ctx, request, _owner(ctx, request))
+    return _staff_page(ctx, request, owner_portal_of(ctx, request))
 
 
 @router.post("/merchant/staff")
 async def add_cashier(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     form = await shell.form(request)
-    portal = _owner(ctx, request)
+    portal = owner_portal_of(ctx, request)
     phone, name, email = form.get("phone", ""), form.get("name", ""), form.get("email", "")
     result, _ = ctx.service(MerchantUserService).add(
         portal.merchant.id, typed_phone(phone), name, Role.cashier.value, email
@@ -80,7 +79,7 @@ async def add_cashier(request: Request, ctx: Ctx) -> Response:
 async def remove(user_id: str, request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     await shell.form(request)
-    portal = _owner(ctx, request)
+    portal = owner_portal_of(ctx, request)
     result = ctx.service(MerchantUserService).remove(portal.merchant.id, user_id)
     if result is UserResult.last_owner:
         raise Refused(409, shell.texts(request)("A shop keeps at least one owner."), home=HOME)

@@ -15,9 +15,13 @@ from fastapi.responses import Response
 
 from colony.api.deps import Ctx
 from colony.kernel.errors import InvalidInput
-from colony.merchants import Merchant, MerchantUserService, poster_pdf, poster_png, poster_svg
+from colony.merchants import Merchant, poster_pdf, poster_png, poster_svg
 from colony.payments import render
-from colony.web.merchant_access import HOME, Portal, portal_page, signed_in
+from colony.web.merchant_access import (
+    HOME,
+    portal_of,
+    portal_page,
+)
 from colony.web.shell import Refused, Shell
 from colony.web.wallet_access import typed_amount
 
@@ -27,10 +31,6 @@ router = APIRouter(include_in_schema=False)
 reference_chars_max = 25
 # Partner wallets named on the poster, at most (the poster has room for a few lines).
 poster_partners_max = 4
-
-
-def _portal(ctx: Ctx, request: Request) -> Portal:
-    return signed_in(ctx.service(Shell), request, ctx.service(MerchantUserService), ctx.merchants)
 
 
 def _code(ctx: Ctx, merchant: Merchant, amount_minor: int | None, reference: str | None) -> str:
@@ -49,7 +49,7 @@ def _png(payload: str) -> Response:
 @router.get("/merchant/charge")
 def charge(request: Request, ctx: Ctx, amount: str = "", reference: str = "") -> Response:
     """The till's form; with an amount, the code to show the payer beside it."""
-    portal = _portal(ctx, request)
+    portal = portal_of(ctx, request)
     t = ctx.service(Shell).texts(request)
     reference = reference.strip()[:reference_chars_max]
     amount_minor = typed_amount(amount, portal.merchant.currency) if amount else None
@@ -72,13 +72,13 @@ def charge_png(
     amount_minor: Annotated[int, Query(gt=0, lt=2**63)],
     reference: Annotated[str, Query(max_length=reference_chars_max)] = "",
 ) -> Response:
-    portal = _portal(ctx, request)
+    portal = portal_of(ctx, request)
     return _png(_code(ctx, portal.merchant, amount_minor, reference))
 
 
 @router.get("/merchant/qr.png")
 def static_png(request: Request, ctx: Ctx) -> Response:
-    portal = _portal(ctx, request)
+    portal = portal_of(ctx, request)
     return _png(_code(ctx, portal.merchant, None, None))
 
 
@@ -91,7 +91,7 @@ def _accepted(ctx: Ctx, request: Request) -> list[str]:
 
 @router.get("/merchant/poster")
 def poster(request: Request, ctx: Ctx) -> Response:
-    portal = _portal(ctx, request)
+    portal = portal_of(ctx, request)
     return portal_page(
         ctx.service(Shell), request, "merchants/poster.html", portal,
         accepted=_accepted(ctx, request),
@@ -111,7 +111,7 @@ def poster_file(kind: str, request: Request, ctx: Ctx) -> Response:
     """The poster to print: SVG, PDF (A4) or PNG (A4 at 150 dpi)."""
     if kind not in _POSTERS:
         raise Refused(404, "A poster is svg, pdf or png.")
-    portal = _portal(ctx, request)
+    portal = portal_of(ctx, request)
     merchant = portal.merchant
     t = ctx.service(Shell).texts(request)
     draw, media = _POSTERS[kind]

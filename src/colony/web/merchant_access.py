@@ -5,7 +5,7 @@ what only an owner may do, and what to say when a password is not taken."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -73,6 +73,29 @@ def signed_in(
     if user is None or merchant is None:
         raise Redirect(f"{HOME}/signin")
     return Portal(user, merchant)
+
+
+S = TypeVar("S")
+
+
+class Served(Protocol):
+    """What the portal's pages read from the server's context (the API's `ApiContext`)."""
+
+    merchants: MerchantService
+
+    def service(self, kind: type[S]) -> S: ...
+
+
+def portal_of(ctx: Served, request: Request) -> Portal:
+    """`signed_in`, with the server's own shell and stores."""
+    return signed_in(ctx.service(Shell), request, ctx.service(MerchantUserService), ctx.merchants)
+
+
+def owner_portal_of(ctx: Served, request: Request) -> Portal:
+    """The signed-in owner's portal: a redirect to sign in, or 403 for a cashier."""
+    portal = portal_of(ctx, request)
+    owner_only(ctx.service(Shell), request, portal)
+    return portal
 
 
 def owner_only(shell: Shell, request: Request, portal: Portal) -> None:
