@@ -114,6 +114,10 @@ ALLOWED["staff"] = {"kernel", "storage", "credentials", "staff"}
 for _layer in ("api", "cli", "web"):
     ALLOWED[_layer] |= {"staff"}
 PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "credentials", "staff")
+# Credit (docs/adr/0045): repayment schedules on the kernel's money alone, for now.
+ALLOWED["credit"] = {"kernel", "credit"}
+for _layer in ("api", "cli", "web"):
+    ALLOWED[_layer] |= {"credit"}
 # The chart of accounts declares every ledger code and id scheme on the kernel alone; every
 # product and outer layer takes its codes from it, and the ledger stays free of it.
 ALLOWED["chart"] = {"kernel", "chart"}

@@ -5,6 +5,7 @@ import typer
 from colony.cli import (
     bench_commands,
     chart_commands,
+    credit_commands,
     db_commands,
     demo,
     fx_commands,
@@ -32,3 +33,4 @@ app.add_typer(settlement_commands.app, name="settlement")
 app.add_typer(chart_commands.app, name="chart")
 app.add_typer(simulate_commands.app, name="simulate")
 app.add_typer(staff_commands.app, name="staff")
+app.add_typer(credit_commands.app, name="credit")
