@@ -44,6 +44,7 @@ def test_yesterdays_payouts_from_the_command_line(store_url: str) -> None:
     assert paid.exit_code == 0, paid.output
     assert f"{merchant.id} {yesterday} ok SGD amount_minor=4925 {reference}" in paid.output
     assert f"payouts {yesterday}: 1 nothing_to_pay, 1 ok" in paid.output
+    assert "nothing_to_pay SGD amount_minor=0 -\n" in paid.output  # no payout, no reference
     again = runner.invoke(cli, [*args, "--merchant", merchant.id, "--database", store_url])
     assert again.exit_code == 0, again.output
     assert f"{merchant.id} {yesterday} already_paid SGD amount_minor=4925" in again.output

@@ -81,9 +81,11 @@ def payout(
         raise fail(str(exc)) from None
     payouts = _run(database_url_from_env(database), day_ns, partner, merchant)
     for made in payouts:
+        paid = made.result in (PayoutResult.ok, PayoutResult.already_paid)
+        reference = payout_reference(made.transfer_id) if paid else "-"
         print(
             f"{made.merchant_id} {day} {made.result.name} {made.currency} "
-            f"amount_minor={made.amount_minor} {payout_reference(made.transfer_id)}"
+            f"amount_minor={made.amount_minor} {reference}"
         )
     counts = Counter(made.result.name for made in payouts)
     print(f"payouts {day}: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none"))
