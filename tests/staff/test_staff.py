@@ -73,13 +73,13 @@ P = Permission
 ROLE_TABLE = {
     Role.operations: {
         P.read, P.read_sms_outbox, P.freeze_wallets, P.onboard_merchants, P.refund_payments,
-        P.retry_webhooks,
+        P.retry_webhooks, P.pay_out_merchants,
     },
     Role.risk: {P.read, P.freeze_wallets},
     Role.support: {
         P.read, P.read_sms_outbox, P.freeze_wallets, P.refund_payments, P.retry_webhooks,
     },
-    Role.finance: {P.read, P.refund_payments},
+    Role.finance: {P.read, P.refund_payments, P.pay_out_merchants},
     Role.read_only: {P.read},
 }  # fmt: skip
 

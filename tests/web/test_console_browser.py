@@ -1,8 +1,8 @@
 """The operator console's journey in a real browser, against `colony serve --demo`: staff
 sign in with a password and a TOTP code, find a wallet by its number, freeze it with a reason,
 see its payment refused, unfreeze it, read both actions in the audit log and see the payments
-drawn live; on a desktop window (and a phone), with screenshots, axe-core's checks and the
-page's CSP in force."""
+drawn live; on a desktop window, and on a phone a wallet and a merchant's page with its
+payouts; with screenshots, axe-core's checks and the page's CSP in force."""
 
 from __future__ import annotations
 
@@ -123,5 +123,11 @@ def test_the_console_on_a_phone_sized_window(
     page.goto(server.url + "/console/wallets?q=%2B6591234567")
     expect(page.get_by_test_id("details")).to_contain_text(ALICE)
     _shot(page, tmp_path, "phone-console-wallet")
+    page.goto(server.url + "/console/merchants?q=Hawker")
+    page.get_by_test_id("merchants").get_by_role("link").first.click()
+    expect(page.get_by_role("heading", name="Payouts")).to_be_visible()
+    expect(page.get_by_label("Through the funding partner")).to_be_visible()
+    _accessible(page)
+    _shot(page, tmp_path, "phone-console-merchant")
     assert refused == [] and errors == [], (refused, errors)
     context.close()

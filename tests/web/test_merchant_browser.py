@@ -131,6 +131,12 @@ def test_the_owner_on_a_phone_charges_an_amount(
     _drawn(page, "charge-qr")
     _accessible(page)
     _shot(page, tmp_path, "merchant-phone-charge")
+    page.get_by_role("link", name="Reports").click()
+    expect(page.get_by_role("columnheader", name="Paid out")).to_be_attached()
+    # Six columns scroll inside the table's own box: the page itself is no wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    _accessible(page)
+    _shot(page, tmp_path, "merchant-phone-reports")
     assert refused == [] and errors == [], (refused, errors)
     context.close()
 

@@ -16,8 +16,17 @@ from PIL import Image
 
 from colony.api.context import ApiContext
 from colony.credentials import attempts_max
-from colony.kernel.clock import ManualClock
-from colony.merchants import Merchant, MerchantUserService, UserResult
+from colony.kernel.clock import NS_PER_S, ManualClock
+from colony.merchants import (
+    DAY_NS,
+    Merchant,
+    MerchantUserService,
+    PayoutResult,
+    PayoutService,
+    UserResult,
+    day_of,
+    payout_reference,
+)
 from colony.payments import parse
 from colony.phones import PhoneProofService
 from colony.webhooks import WebhookTargets
@@ -341,12 +350,23 @@ def test_api_keys_and_the_webhook_endpoint_from_the_portal(shop: Shop) -> None:
     assert shop.ctx.webhook_store.endpoint(shop.merchant.id) is not None
 
 
-def test_the_daily_report_shows_fees_and_net(shop: Shop) -> None:
+def test_the_daily_report_shows_fees_net_and_what_was_paid_out(shop: Shop) -> None:
     owner = signed_in(shop)
     shop.pay(10_000, "D-1", "d1")
     report = owner.text("/merchant/reports")
-    assert "SGD 100.00 (1) SGD 0.00 (0) SGD 1.50 SGD 98.50" in report
-    assert "Payouts to your bank are not recorded in Colony yet" in report
+    assert "SGD 100.00 (1) SGD 0.00 (0) SGD 1.50 SGD 98.50 —" in report
+    assert "not recorded" not in report
+    day = day_of(shop.clock.now_ns())
+    shop.clock.set_ns(day + DAY_NS + 3_600 * NS_PER_S)  # the next day, 01:00 UTC
+    made = PayoutService(shop.ctx.ledger, shop.clock).pay_out(shop.merchant, day, "dbs")
+    assert (made.result, made.amount_minor) == (PayoutResult.ok, 98_50)
+    owner = signed_in(shop, first=False)  # a day on: the first sign-in's session is over
+    shown = owner.get("/merchant/reports").text
+    reference = payout_reference(made.transfer_id)
+    assert f'<span class="mono">{reference}</span>' in shown
+    report = words(shown)
+    assert f"SGD 100.00 (1) SGD 0.00 (0) SGD 1.50 SGD 98.50 SGD 98.50 {reference}" in report
+    assert "Paid out" in report and "paid out to your bank" in report
 
 
 def test_the_poster_prints_as_pdf_and_png(shop: Shop) -> None:

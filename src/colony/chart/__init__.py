@@ -10,7 +10,13 @@ from colony.chart.check import undeclared
 from colony.chart.codes import AccountCode, TransferCode
 from colony.chart.ids import derived_id, name_hash, tagged_id
 from colony.chart.ledgers import ledger_of
-from colony.chart.prefixes import LEGACY, IdPrefix, Layout, LegacyLayout
+from colony.chart.prefixes import (
+    LEGACY,
+    IdPrefix,
+    Layout,
+    LegacyLayout,
+    funding_partner_account_id,
+)
 from colony.chart.slots import ChartError, Slot, Slots, Space, Spaces
 
 __all__ = [
@@ -26,6 +32,7 @@ __all__ = [
     "Spaces",
     "TransferCode",
     "derived_id",
+    "funding_partner_account_id",
     "ledger_of",
     "name_hash",
     "tagged_id",

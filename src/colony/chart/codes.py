@@ -164,6 +164,11 @@ class TransferCode(enum.IntEnum):
         211, "partners", (_A.partner_clearing,), (_A.partner_clearing,),
         "The house's exchange for a partner: one currency owed for another (ADR 0019).",
     )  # fmt: skip
+    payout = (
+        220, "merchants", (_A.merchant,), (_A.funding_partner,),
+        "A merchant's balance at the end of a UTC day paid out through a funding partner to its "
+        "bank; user_data_32 is that day, days since 1970-01-01 (ADR 0041).",
+    )  # fmt: skip
     donation = (
         300, "donations", (_A.wallet,), (_A.cause,), "A wallet's donation to a cause (a charity)."
     )  # fmt: skip

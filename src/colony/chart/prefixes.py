@@ -21,6 +21,7 @@ from colony.chart.ids import LEDGER_FIELD_BITS, PREFIX_SHIFT, name_hash
 from colony.chart.slots import Slots
 
 OWNER_HASH_BITS = 96  # a partner's id hashed, between the prefix and the ledger number
+FUNDING_PARTNER_HASH_BITS = 64  # a funding partner's name hashed: the base of its accounts
 _LEDGER_WIDE_BITS = 32  # a ledger number is a u32
 
 
@@ -86,6 +87,13 @@ class IdPrefix(enum.IntEnum):
         """Whether `account_id` is one of this prefix's accounts, read from its bits alone
         (a `hashed` layout cannot be: ask `account_id(ledger)` instead)."""
         return _has_layout(self, self.layout, account_id)
+
+
+def funding_partner_account_id(name: str, ledger: int) -> int:
+    """A funding partner's settlement account on a currency's ledger: a bank's or card
+    issuer's, which wallets' top-ups and withdrawals and merchants' payouts move money with.
+    Its id is made from the partner's name, so any product finds it without a record."""
+    return Slots.funding_partner_account.of(name_hash(name, FUNDING_PARTNER_HASH_BITS), ledger)
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,7 @@ class Spaces:
     payment = Space("a payment id (its transfer to the merchant)", (money_out, held_leg))
     refund = Space("a refund id (its transfer back from the merchant)", (money_in,))
     donation = Space("a donation's transfer id (to the cause)", (money_out,))
+    merchant_account = Space("a merchant's own ledger account id (time-ordered)")
     hashed_prefix = Space("a prefix of chart/prefixes.py whose layout is `hashed`")
     funding_partner = Space("a funding partner's name, hashed to 64 bits")
 
@@ -174,6 +175,13 @@ class Slots:
         (_S.payment, _S.refund),
         b"partner-clearing/fx-wallet-side",
         "the payer's partner pays the house in its user's currency",
+    )
+    # A merchant's payouts (ADR 0041).
+    payout = Slot(
+        _S.merchant_account,
+        0,
+        "the payout of UTC day d, days since 1970-01-01 (slot d)",
+        count=1 << 40,
     )
     # Accounts per currency: the slot is the ledger number.
     currency_account = Slot(

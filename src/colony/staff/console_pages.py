@@ -30,6 +30,7 @@ PERMISSION_TEXTS = {
     Permission.onboard_merchants: N_("Onboard merchants"),
     Permission.refund_payments: N_("Refund payments on a merchant's behalf"),
     Permission.retry_webhooks: N_("Retry failed webhook deliveries"),
+    Permission.pay_out_merchants: N_("Pay merchants' days out to their banks"),
 }
 # Texts (or mails) of an outbox shown per page.
 outbox_page_messages = 50

@@ -1,6 +1,12 @@
 """The operator console's merchants (`/console/merchants`): the list a page at a time, finding
-one by id or name, a merchant's page (details, its static QR code, its recent payments) and
-onboarding a new one, written to the audit log.
+one by id or name, a merchant's page (details, its static QR code, its recent payments, its
+payouts of the last days) and onboarding a new one, written to the audit log.
+
+A merchant's page also pays out a day by hand through a funding partner of its currency, as
+`colony merchants payout` does for every merchant (docs/adr/0041): the operator's way when a
+run missed a merchant, and the way while `colony serve` holds the ledger. The payout's id is
+derived from the merchant and the day, so a form sent twice pays once; a payout made is
+written to the audit log.
 
 Onboarding is the merchants product's own call (`MerchantService.onboard`, as
 `POST /v1/merchants` makes it), without the API key the API answers with: a secret shown on a
@@ -16,13 +22,27 @@ from fastapi.responses import Response
 
 from colony.api.deps import Ctx
 from colony.api.idempotency import transfer_id_for
-from colony.merchants import Merchant, OnboardResult, discount_bps_max
+from colony.kernel.clock import utc_from_ns
+from colony.kernel.errors import InvalidInput
+from colony.merchants import (
+    DAY_NS,
+    Merchant,
+    OnboardResult,
+    PaidOut,
+    PayoutResult,
+    PayoutService,
+    day_named,
+    day_of,
+    discount_bps_max,
+    paid_out,
+)
 from colony.payments import Party, render
 from colony.staff import AuditAction, Permission, StaffMember, StaffService, may
 from colony.web.console_access import (
     console_page,
     forbidden,
     merchant_or_404,
+    permitted_form,
     signed_in_staff,
 )
 from colony.web.i18n import N_
@@ -34,6 +54,8 @@ router = APIRouter(include_in_schema=False)
 merchants_page_rows = 50
 # A merchant's most recent payments shown on its page.
 merchant_recent_payments = 20
+# Days of payouts a merchant's page shows, the day before today first.
+merchant_payout_days = 14
 # The shortest name searched for, in characters: shorter ones match half the table.
 name_search_chars_min = 2
 # Random bytes in an onboarding form's `op` (its idempotency key).
@@ -47,6 +69,16 @@ ONBOARD_REFUSALS = {
     OnboardResult.invalid_name: N_(
         "Give a legal name, a display name of up to 25 characters and a city of up to 15."
     ),
+}
+# What a payout asked for by hand came to, when it paid nothing now.
+PAYOUT_NOTES = {
+    PayoutResult.nothing_to_pay: N_("Nothing to pay out for that day: its balance was nothing."),
+    PayoutResult.day_not_over: N_("That day is not over yet: pay out a day before today."),
+    PayoutResult.day_too_old: N_("That day is too long ago to pay out by hand."),
+    PayoutResult.later_day_paid: N_(
+        "A later day is paid out already, and that day's money with it."
+    ),
+    PayoutResult.unknown_partner: N_("That funding partner keeps no account in this currency."),
 }
 
 
@@ -98,12 +130,11 @@ def _onboard_page(
 
 @router.post("/console/merchants/new")
 async def onboard(request: Request, ctx: Ctx) -> Response:
-    shell = ctx.service(Shell)
-    form = await shell.form(request)
-    staff = ctx.service(StaffService)
-    member = signed_in_staff(shell, request, staff)
-    if not may(member.role, Permission.onboard_merchants):
-        return forbidden(shell, request, member)
+    shell, staff = ctx.service(Shell), ctx.service(StaffService)
+    posted = await permitted_form(shell, request, staff, Permission.onboard_merchants)
+    if isinstance(posted, Response):
+        return posted
+    member, form = posted
     op = form.get("op", "")
     if len(op) != op_bytes * 2:
         raise Refused(400, "This form is missing its id: open it again.")
@@ -132,14 +163,63 @@ def merchant_page(merchant_id: str, request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     member = signed_in_staff(shell, request, ctx.service(StaffService))
     merchant = merchant_or_404(ctx.merchants, merchant_id)
+    return _merchant_page(ctx, shell, request, member, merchant)
+
+
+def _merchant_page(
+    ctx: Ctx, shell: Shell, request: Request, member: StaffMember, merchant: Merchant, *,
+    status: int = 200, payout_note: str | None = None, day: str = "",
+) -> Response:  # fmt: skip
     records = ctx.payments.records
     recent = (
         records.page(Party.merchant, merchant.id, None, merchant_recent_payments) if records else []
     )
     endpoint = ctx.webhook_store.endpoint(merchant.id)
+    yesterday = day_of(ctx.clock.now_ns()) - DAY_NS
     return console_page(
-        shell, request, member, "staff/merchant.html", merchant=merchant, payments=recent,
-        webhook_url=endpoint.url if endpoint else None,
+        shell, request, member, "staff/merchant.html", status=status, merchant=merchant,
+        payments=recent, webhook_url=endpoint.url if endpoint else None,
+        payouts=_recent_payouts(ctx, merchant, yesterday), payout_note=payout_note,
+        may_pay_out=may(member.role, Permission.pay_out_merchants),
+        partners=ctx.funding.partners(merchant.currency) if ctx.funding else [],
+        day=day or utc_from_ns(yesterday).strftime("%Y-%m-%d"),
+    )  # fmt: skip
+
+
+def _recent_payouts(ctx: Ctx, merchant: Merchant, last_day_ns: int) -> list[PaidOut]:
+    """The payouts of the `merchant_payout_days` days up to `last_day_ns`, newest first."""
+    first = last_day_ns - (merchant_payout_days - 1) * DAY_NS
+    found = paid_out(ctx.ledger, merchant.account_id, first, merchant_payout_days)
+    return sorted(found.values(), key=lambda p: p.day_ns, reverse=True)
+
+
+@router.post("/console/merchants/{merchant_id}/payout")
+async def pay_out(merchant_id: str, request: Request, ctx: Ctx) -> Response:
+    shell, staff = ctx.service(Shell), ctx.service(StaffService)
+    posted = await permitted_form(shell, request, staff, Permission.pay_out_merchants)
+    if isinstance(posted, Response):
+        return posted
+    member, form = posted
+    merchant = merchant_or_404(ctx.merchants, merchant_id)
+    typed, partner = form.get("day", "").strip(), form.get("partner", "")
+    try:
+        day_ns = day_named(typed)
+    except InvalidInput:
+        raise Refused(400, "day: a date as YYYY-MM-DD") from None
+    made = PayoutService(ctx.ledger, ctx.clock).pay_out(merchant, day_ns, partner)
+    if made.result is PayoutResult.ok:
+        staff.record(
+            member.id, AuditAction.merchant_paid_out, merchant.id, "", day=typed,
+            partner=partner, amount_minor=made.amount_minor, currency=made.currency,
+            payout=f"{made.transfer_id:032x}",
+        )  # fmt: skip
+    if made.result in (PayoutResult.ok, PayoutResult.already_paid):
+        return shell.redirect(f"/console/merchants/{merchant.id}")
+    refused = made.result is not PayoutResult.nothing_to_pay
+    note = shell.texts(request)(PAYOUT_NOTES[made.result])
+    return _merchant_page(
+        ctx, shell, request, member, merchant, status=400 if refused else 200,
+        payout_note=note, day=typed,
     )  # fmt: skip
 
 

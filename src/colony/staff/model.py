@@ -27,14 +27,18 @@ class Permission(enum.StrEnum):
     onboard_merchants = "onboard_merchants"  # a new merchant, its accounts and API key
     refund_payments = "refund_payments"  # money back to a payer, on the merchant's behalf
     retry_webhooks = "retry_webhooks"  # one more delivery of a failed webhook event
+    pay_out_merchants = "pay_out_merchants"  # a merchant's day paid out to its bank
 
 
 # Who may do what: a role holds exactly the permissions listed (tests/staff/test_roles.py).
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.operations: frozenset(Permission),
     Role.risk: frozenset({Permission.read, Permission.freeze_wallets}),
-    Role.support: frozenset(Permission) - {Permission.onboard_merchants},
-    Role.finance: frozenset({Permission.read, Permission.refund_payments}),
+    Role.support: frozenset(Permission)
+    - {Permission.onboard_merchants, Permission.pay_out_merchants},
+    Role.finance: frozenset(
+        {Permission.read, Permission.refund_payments, Permission.pay_out_merchants}
+    ),
     Role.read_only: frozenset({Permission.read}),
 }
 
@@ -82,6 +86,7 @@ class AuditAction(enum.StrEnum):
     merchant_onboarded = "merchant_onboarded"
     payment_refunded = "payment_refunded"
     webhook_retried = "webhook_retried"
+    merchant_paid_out = "merchant_paid_out"
 
 
 # Audit entries shown per page of the console's log.

@@ -29,7 +29,7 @@ from colony.payments import (
     received_one,
 )
 from colony.staff import AuditAction, Permission, StaffMember, StaffService, may
-from colony.web.console_access import console_page, forbidden, signed_in_staff
+from colony.web.console_access import console_page, permitted_form, signed_in_staff
 from colony.web.merchant_access import (
     PAYMENT_STATUS_NAMES,
     refund_form_error,
@@ -139,12 +139,11 @@ def payment(ref: str, request: Request, ctx: Ctx) -> Response:
 
 @router.post("/console/payments/{ref}/refund")
 async def refund(ref: str, request: Request, ctx: Ctx) -> Response:
-    shell = ctx.service(Shell)
-    form = await shell.form(request)
-    staff = ctx.service(StaffService)
-    member = signed_in_staff(shell, request, staff)
-    if not may(member.role, Permission.refund_payments):
-        return forbidden(shell, request, member)
+    shell, staff = ctx.service(Shell), ctx.service(StaffService)
+    posted = await permitted_form(shell, request, staff, Permission.refund_payments)
+    if isinstance(posted, Response):
+        return posted
+    member, form = posted
     paid = _payment(ctx, ref)
     op = form.get("op", "")
     if len(op) != op_bytes * 2:

@@ -19,7 +19,7 @@ from colony.chart import TransferCode
 from colony.ledger import TransferFlags
 from colony.staff import AuditAction, Permission, StaffMember, StaffService, may
 from colony.wallets import Wallet, WalletResult, freeze_reason_chars_max
-from colony.web.console_access import console_page, forbidden, signed_in_staff
+from colony.web.console_access import console_page, permitted_form, signed_in_staff
 from colony.web.i18n import N_
 from colony.web.shell import Refused, Shell
 from colony.web.wallet_access import typed_phone
@@ -125,12 +125,11 @@ async def unfreeze(wallet_id: str, request: Request, ctx: Ctx) -> Response:
 
 
 async def _change(wallet_id: str, request: Request, ctx: Ctx, *, frozen: bool) -> Response:
-    shell = ctx.service(Shell)
-    form = await shell.form(request)
-    staff = ctx.service(StaffService)
-    member = signed_in_staff(shell, request, staff)
-    if not may(member.role, Permission.freeze_wallets):
-        return forbidden(shell, request, member)
+    shell, staff = ctx.service(Shell), ctx.service(StaffService)
+    posted = await permitted_form(shell, request, staff, Permission.freeze_wallets)
+    if isinstance(posted, Response):
+        return posted
+    member, form = posted
     wallet = _wallet(ctx, wallet_id)
     reason = form.get("reason", "")
     act = ctx.wallets.freeze if frozen else ctx.wallets.unfreeze

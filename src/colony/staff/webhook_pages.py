@@ -17,8 +17,8 @@ from colony.api.deps import Ctx
 from colony.staff import AuditAction, Permission, StaffService, may
 from colony.web.console_access import (
     console_page,
-    forbidden,
     merchant_or_404,
+    permitted_form,
     signed_in_staff,
 )
 from colony.web.shell import Refused, Shell
@@ -55,12 +55,11 @@ def deliveries(request: Request, ctx: Ctx, merchant: str = "", after: str = "") 
 
 @router.post("/console/webhooks/{event_id}/retry")
 async def retry(event_id: str, request: Request, ctx: Ctx) -> Response:
-    shell = ctx.service(Shell)
-    await shell.form(request)
-    staff = ctx.service(StaffService)
-    member = signed_in_staff(shell, request, staff)
-    if not may(member.role, Permission.retry_webhooks):
-        return forbidden(shell, request, member)
+    shell, staff = ctx.service(Shell), ctx.service(StaffService)
+    posted = await permitted_form(shell, request, staff, Permission.retry_webhooks)
+    if isinstance(posted, Response):
+        return posted
+    member, _ = posted
     event = ctx.webhook_store.event(event_id) if _EVENT_ID.fullmatch(event_id) else None
     if event is None:
         raise Refused(404, "No such webhook event.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from colony.chart import IdPrefix, Slots, name_hash
+from colony.chart import IdPrefix, Slots, funding_partner_account_id
 from colony.kernel.clock import NS_PER_S, Clock
 from colony.kernel.errors import InvalidInput
 from colony.kernel.ids import IdGenerator
@@ -492,7 +492,7 @@ class WalletService:
     @staticmethod
     def funding_partner_account_id(name: str, ledger: int) -> int:
         """A funding partner's settlement account on a currency's ledger."""
-        return Slots.funding_partner_account.of(name_hash(name, 64), ledger)
+        return funding_partner_account_id(name, ledger)
 
     @staticmethod
     def is_partner_name(name: str) -> bool:

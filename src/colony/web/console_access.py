@@ -1,7 +1,7 @@
 """The operator console's access kit, shared by its pages: who is signed in (a staff member
 whose session reached `signed_in` and who is still active: a deactivated one is out at their
-next click), the console's frame, the refusal of what a role may not do, and the merchant a
-page names."""
+next click), the console's frame, the refusal of what a role may not do (and a form posted by
+a role that may), and the merchant a page names."""
 
 from __future__ import annotations
 
@@ -49,6 +49,18 @@ def console_page(
 def forbidden(shell: Shell, request: Request, member: StaffMember) -> Response:
     """What a role may not do: 403, a page saying so, and nothing changed nor recorded."""
     return console_page(shell, request, member, "staff/forbidden.html", status=403)
+
+
+async def permitted_form(
+    shell: Shell, request: Request, staff: StaffService, permission: Permission
+) -> tuple[StaffMember, dict[str, str]] | Response:
+    """A console form posted by a signed-in member whose role holds `permission`: the member
+    and the form's fields (its CSRF token checked first); else the 403 page, nothing done."""
+    form = await shell.form(request)
+    member = signed_in_staff(shell, request, staff)
+    if not may(member.role, permission):
+        return forbidden(shell, request, member)
+    return member, form
 
 
 def merchant_or_404(merchants: MerchantService, merchant_id: str) -> Merchant:
