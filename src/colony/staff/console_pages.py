@@ -29,6 +29,7 @@ PERMISSION_TEXTS = {
     Permission.onboard_merchants: N_("Onboard merchants"),
     Permission.refund_payments: N_("Refund payments on a merchant's behalf"),
     Permission.retry_webhooks: N_("Retry failed webhook deliveries"),
+    Permission.manage_staff: N_("Add staff, change their roles, disable them, reset their TOTP"),
 }
 # Texts of the SMS outbox shown per page.
 outbox_page_messages = 50
