@@ -296,3 +296,24 @@ def test_the_staff_list_pages_by_id(served_at: Served) -> None:
     assert everyone + len(rest) == staff_page_rows + 1 and not set(service_ids) & set(rest)
     assert "More staff" not in second.text
     assert admin.get("/console/staff?after=nonsense").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [("zh_Hans", ("更改角色", "重置 TOTP", "设置您的账户")),
+     ("fi", ("Vaihda rooli", "Nollaa TOTP", "Ota tilisi käyttöön"))],
+)  # fmt: skip
+def test_the_staff_pages_speak_chinese_and_finnish(
+    served_at: Served, locale: str, said: tuple[str, str, str]
+) -> None:
+    api, ctx, clock = served_at
+    admin = _signed_in(api, clock, _admin(ctx))
+    _, token = _add(admin, "mei@colony.example")
+    member = ctx.service(StaffService).by_email("mei@colony.example")
+    assert member is not None
+    admin.client.cookies.set("colony_lang", locale)
+    page = admin.text(f"/console/staff/{member.id}")
+    assert said[0] in page and said[1] in page
+    newcomer = visitor_for(api)
+    newcomer.client.cookies.set("colony_lang", locale)
+    assert said[2] in newcomer.text(f"/console/setup/{token}")
