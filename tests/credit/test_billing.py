@@ -107,7 +107,8 @@ def test_any_plan_repays_the_amount_and_its_fee_exactly(amount: int, n: int) -> 
 
 def _bill(**amounts: int) -> Bill:
     fields = {"purchases_minor": 0, "instalments_minor": 0, "fees_minor": 0,
-              "interest_minor": 0, "penalty_minor": 0, "carried_minor": 0} | amounts  # fmt: skip
+              "interest_minor": 0, "penalty_minor": 0, "carried_minor": 0,
+              "overdue_minor": 0} | amounts  # fmt: skip
     return Bill(D(2027, 2, 1), D(2027, 2, 8), **fields)
 
 
@@ -118,9 +119,11 @@ def _bill(**amounts: int) -> Bill:
         ({"purchases_minor": 12_345}, 12_345, 1_235),  # 10%, rounded up
         # Instalments, fees, interest, penalty and what is carried are asked in full.
         ({"purchases_minor": 10_000, "instalments_minor": 3_333, "fees_minor": 83}, 13_416, 4_416),
+        # What revolves (purchases and what was carried, minimums met) asks a tenth; interest,
+        # penalty and a missed minimum are asked in full.
         ({"purchases_minor": 5_000, "carried_minor": 2_000, "penalty_minor": 30,
-          "interest_minor": 70}, 7_100, 2_600),
-        ({"purchases_minor": -500, "carried_minor": 2_000}, 1_500, 1_500),  # refunds exceeded
+          "interest_minor": 70, "overdue_minor": 400}, 7_500, 1_200),
+        ({"purchases_minor": -500, "carried_minor": 2_000}, 1_500, 150),  # refunds exceeded
         ({"purchases_minor": -500}, -500, 0),  # a credit: nothing is asked
     ],
 )  # fmt: skip

@@ -122,22 +122,22 @@ class Bill:
     fees_minor: int  # plan fees falling due on this bill
     interest_minor: int  # revolving interest on what the last bill carried over
     penalty_minor: int  # penalty interest on what was overdue
-    carried_minor: int  # unpaid from earlier bills
+    carried_minor: int  # unpaid from earlier bills, their minimums met (revolving)
+    overdue_minor: int = 0  # earlier bills' minimums missed
 
     @property
     def total_minor(self) -> int:
         return (
             self.purchases_minor + self.instalments_minor + self.fees_minor
-            + self.interest_minor + self.penalty_minor + self.carried_minor
+            + self.interest_minor + self.penalty_minor + self.carried_minor + self.overdue_minor
         )  # fmt: skip
 
     @property
     def minimum_minor(self) -> int:
-        """The least that keeps the line in good standing: a share of the purchases, all the
-        rest in full; never more than the total."""
-        asked = ceil_bps(max(self.purchases_minor, 0), minimum_payment_bps) + (
-            self.total_minor - self.purchases_minor
-        )
+        """The least that keeps the line in good standing: a share of the purchases and of
+        what revolves, all the rest in full; never more than the total."""
+        revolving = self.purchases_minor + self.carried_minor
+        asked = ceil_bps(max(revolving, 0), minimum_payment_bps) + (self.total_minor - revolving)
         return min(max(asked, 0), max(self.total_minor, 0))
 
 
