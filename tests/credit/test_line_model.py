@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from colony.credit.billing import OverdueBucket, charge_off_days, overdue_bucket
 from colony.credit.line_model import Line, LineResult
 
@@ -115,7 +118,9 @@ def test_an_unpaid_line_is_charged_off_and_later_payments_recover() -> None:
     assert line.charged_off_minor == written  # nothing accrues on a debt written off
     assert line.pay(5_000) == 0
     assert (line.recovered_minor, line.charged_off_minor) == (5_000, written - 5_000)
-    assert line.buy(100) is LineResult.line_frozen
+    assert line.pay(written) == 5_000  # all recovered; what is more stays with the person
+    assert line.charged_off_minor == 0 and line.closed
+    assert line.buy(100) is LineResult.line_frozen  # closed for good
 
 
 def test_what_is_not_a_purchase_or_a_plan_is_refused() -> None:
@@ -126,3 +131,50 @@ def test_what_is_not_a_purchase_or_a_plan_is_refused() -> None:
     assert line.split_purchase(10_001, 3) is LineResult.nothing_to_split
     assert line.split_purchase(5_000, 4) is LineResult.plan_not_offered
     assert Line.open(10_000, 11, D(2027, 1, 1)) == (LineResult.invalid_due_day, None)
+
+
+_ACTIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["buy", "refund", "split", "pay", "wait"]),
+        st.integers(1, 200_000),
+        st.sampled_from([3, 6, 12]),
+        st.integers(0, 40),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(actions=_ACTIONS)
+def test_any_line_keeps_its_limit_and_its_books(
+    actions: list[tuple[str, int, int, int]],
+) -> None:
+    """Whatever a person does, in any order: the limit holds (a purchase above what is
+    available is refused), nothing owed goes below zero, and paying everything owed leaves
+    the line owing nothing."""
+    line = opened(limit_minor=300_000)
+    for action, amount, months, days in actions:
+        if action == "buy":
+            before = line.available_minor
+            result = line.buy(amount)
+            assert (result is LineResult.ok) == (amount <= before and not line.frozen)
+        elif action == "refund":
+            line.refund(amount)
+        elif action == "split":
+            line.split_purchase(min(amount, max(line.unbilled_minor, 1)), months)
+        elif action == "pay":
+            line.pay(amount)
+        for _ in range(days):
+            line.close_day()
+        assert line.used_minor <= line.limit_minor + line.interest_due_minor + 10**6
+        assert min(line.carried_minor, line.overdue_minor, line.owed_on_bill_minor) >= 0
+        assert line.overdue_minor <= line.carried_minor
+        assert 0 <= line.available_minor <= line.limit_minor
+    owed = (
+        line.penalty_due_minor + line.interest_due_minor + line.carried_minor
+        + line.owed_on_bill_minor + max(line.unbilled_minor, 0) + line.charged_off_minor
+    )  # fmt: skip
+    assert line.pay(owed) == 0
+    assert line.used_minor == line.plan_principal_minor
+    assert line.frozen == (line.closed or line.overdue_since is not None)
+    assert line.charged_off_minor == 0

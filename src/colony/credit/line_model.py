@@ -63,6 +63,7 @@ class Line:
     penalty_due_minor: int = 0  # accrued since the latest bill, billed on the next
     interest_due_minor: int = 0
     overdue_since: dt.date | None = None  # the due day whose minimum was missed
+    closed: bool = False  # charged off: the line lends no more, even once recovered
     charged_off_minor: int = 0  # written off: recoveries pay it down
     recovered_minor: int = 0
     history: list[Bill] = field(default_factory=list)
@@ -99,7 +100,7 @@ class Line:
 
     @property
     def frozen(self) -> bool:
-        return self.overdue_since is not None or self.charged_off_minor > 0
+        return self.overdue_since is not None or self.closed
 
     # ---------------------------------------------------------------- what the person does
 
@@ -176,6 +177,8 @@ class Line:
         1st, overdue after the due day, charge-off after its days."""
         self._accrue()
         self.today += dt.timedelta(days=1)
+        if self.closed:
+            return  # a line written off makes no bills, and nothing accrues on it
         if self.today.day == 1:
             self._make_bill()
         if self.bill is not None and self.today == self.bill.due + dt.timedelta(days=1):
@@ -187,7 +190,7 @@ class Line:
         """A day's interest on what was carried past a due day and is still unpaid (on the
         latest bill too, until its own due day): revolving interest, or penalty interest
         instead while the line is overdue."""
-        if self.bill is None or self.charged_off_minor:
+        if self.bill is None or self.closed:
             return
         carried, overdue = self.carried_minor, self.overdue_minor
         if self.today <= self.bill.due:
@@ -243,7 +246,9 @@ class Line:
             + self.plan_principal_minor
         )  # fmt: skip
         self.charged_off_minor += written
+        self.closed = True
         self.carried_minor = self.overdue_minor = self.owed_on_bill_minor = 0
+        self.minimum_left_minor = 0
         self.unbilled_minor = 0
         self.plans = []
         self.penalty_due_minor = self.interest_due_minor = 0
