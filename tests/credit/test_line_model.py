@@ -103,6 +103,18 @@ def test_a_refund_pays_the_line_down_and_beyond_it_leaves_a_credit() -> None:
     assert line.history[-1].total_minor == 1_000
 
 
+def test_a_refund_of_a_split_purchase_cuts_its_plan_and_its_fees() -> None:
+    line = opened()
+    line.buy(60_000)
+    line.split_purchase(60_000, 3)  # 200.00 + 5.00 fee a month
+    assert line.refund(25_000) is LineResult.ok  # the last part gone, 50.00 off the second
+    assert [(p.principal_minor, p.fee_minor) for p in line.plans[0].parts] == [
+        (20_000, 500), (15_000, 500),
+    ]  # fmt: skip
+    assert line.refund(35_000) is LineResult.ok
+    assert line.plans == [] and line.used_minor == 0 and line.unbilled_minor == 0
+
+
 def test_an_unpaid_line_is_charged_off_and_later_payments_recover() -> None:
     line = opened()
     run_to(line, D(2027, 1, 10))

@@ -165,7 +165,7 @@ def _mei_funded_and_ali(api: httpx.Client, ctx: ApiContext) -> Visitor:
     """Mei with SGD 40.01 and Ali with his coin, both signed up; Mei's visitor."""
     mei = _visitor(api)
     signed_up(mei, api, MEI)
-    signed_up(_visitor(api), api, ALI, pin="730194")
+    signed_up(_visitor(api), api, ALI, name="Ali Rahman", pin="730194")
     _funded(api, ctx, mei, "40")
     return mei
 

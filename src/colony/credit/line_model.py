@@ -121,11 +121,28 @@ class Line:
             return LineResult.amount_must_be_positive
         taken = min(amount_minor, max(self.unbilled_minor, 0))
         self.unbilled_minor -= taken
+        taken += self._refund_into_plans(amount_minor - taken)
         if amount_minor > taken:
             # More than is unbilled: the rest pays what is owed, and what is more than all
             # that is owed stays as a credit the next purchases use.
             self.unbilled_minor -= self.pay(amount_minor - taken)
         return LineResult.ok
+
+    def _refund_into_plans(self, amount_minor: int) -> int:
+        """Cut what plans still have to bill, newest plan and last part first (a part left
+        with no principal owes no fee either): a refunded purchase that was split stops
+        costing its fees. What was taken."""
+        left = amount_minor
+        for plan in reversed(self.plans):
+            for index in reversed(range(len(plan.parts))):
+                part = plan.parts[index]
+                cut = min(left, part.principal_minor)
+                left -= cut
+                kept = part.principal_minor - cut
+                plan.parts[index] = PlanInstalment(part.number, kept, part.fee_minor if kept else 0)
+            plan.parts = [part for part in plan.parts if part.total_minor > 0]
+        self.plans = [plan for plan in self.plans if plan.parts]
+        return amount_minor - left
 
     def split_purchase(self, amount_minor: int, instalments: int) -> LineResult:
         """Move a purchase not billed yet into a plan: its first part is on the next bill."""
