@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from colony.kernel.clock import NS_PER_S, ns_from_utc
 from colony.simulator.actions import funding_partner_name, in_home_minor, top_up
 from colony.simulator.behaviours import Behaviour, default_behaviours
+from colony.simulator.credit_truth import CreditTruth, SimulatedOutcome
 from colony.simulator.gazetteer import cities
 from colony.simulator.population import Shop, people, shops
 from colony.simulator.streams import stream
@@ -41,6 +42,9 @@ class SimulationConfig:
     days: int
     seed: int
     last_day: dt.date  # the last simulated day; the first is `days - 1` before it
+    # Credit's ground truth (credit_truth.py): hidden traits that shape behaviour, and a
+    # loan's outcome per person and merchant. Off: the market is what it always was.
+    credit: bool = False
 
     @property
     def first_day(self) -> dt.date:
@@ -61,6 +65,8 @@ class SimulationSummary:
     timeouts_dropped: int = 0
     # Where each merchant stands: its id and the shop it is (city, coordinates, kind).
     places: list[tuple[str, Shop]] = field(default_factory=list)
+    # With `credit`: each subject's loan and whether it was repaid (never in the ledger).
+    credit_outcomes: list[SimulatedOutcome] = field(default_factory=list)
 
     @property
     def payments(self) -> int:
@@ -92,8 +98,14 @@ def simulate(
         shops(config.merchants, stream(config.seed, "shops")),
     )
     world = World(services, market)
+    truth = None
+    if config.credit:
+        truth = CreditTruth.draw(market.people, market.shops, config.days, config.seed)
+        behaviours = truth.behaviours(behaviours)
+        world.refund_pcts = truth.refund_pcts()
+        market.popularity = truth.popularity()
     report = progress or (lambda phase, done, total: None)
-    _open_market(world, config, report)
+    _open_market(world, config, report, truth)
     opened_s = time.perf_counter() - started
     streams = [stream(config.seed, f"behaviour:{b.name}") for b in behaviours]
     actions = 0
@@ -110,6 +122,8 @@ def simulate(
         is_last = index == config.days - 1
         actions += world.run_until(None if is_last else next_begins)
         report("days", index + 1, config.days)
+    first_midnight = _midnight_ns(config.first_day)
+    outcomes = truth.outcomes(world, first_midnight) if truth is not None else []
     return SimulationSummary(
         config.people,
         config.merchants,
@@ -122,10 +136,13 @@ def simulate(
         opened_s,
         services.ledger.timeouts_dropped,
         [(world.merchants[shop.index].id, shop) for shop in market.shops],
+        outcomes,
     )
 
 
-def _open_market(world: World, config: SimulationConfig, report: Progress) -> None:
+def _open_market(
+    world: World, config: SimulationConfig, report: Progress, truth: CreditTruth | None
+) -> None:
     services, market = world.services, world.market
     rng = stream(config.seed, "open")
     eve_ns = _midnight_ns(config.first_day - dt.timedelta(days=1))
@@ -167,6 +184,8 @@ def _open_market(world: World, config: SimulationConfig, report: Progress) -> No
             wallet = services.wallet_store.by_id(wallet.id) or wallet
         world.wallets[person.index] = wallet
         first = in_home_minor(person, rng.randint(5_000, first_top_up_usd_cents_max))
+        if truth is not None:
+            first = max(1, first * truth.first_top_up_pct(person) // 100)
         top_up(world, person, first, rng)
         if not done % report_every:
             report("open", done, total)
