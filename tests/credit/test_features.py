@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from colony.credit import decide_person, default_model
+from colony.credit.account_history import read_history
 from colony.kernel.clock import NS_PER_S
 from tests.api.test_funding_api import Served
 
@@ -53,3 +54,21 @@ def test_characteristics_read_only_the_past(served_at: Served) -> None:
     assert later.features["spend_to_income"] == pytest.approx(75_000 / 210_001)
     assert later.features["income_gap_cv"] is not None
     assert later.features["account_age_days"] == pytest.approx(20.0, abs=1e-3)
+
+
+def test_a_long_history_is_cut_to_its_newest_lines(served_at: Served) -> None:
+    _, ctx, clock = served_at
+    _, carol = ctx.wallets.open_wallet("+6591110005", "Carol Ong", "SGD")
+    assert carol is not None
+    for day in range(1, 6):
+        clock.set_ns(carol.created_at_ns + day * DAY_S * NS_PER_S)
+        assert ctx.wallets.cash_in("+6591110005", "SGD", 1_000 * day).result.name == "ok"
+    as_of = clock.now_ns() + NS_PER_S
+    whole = read_history(ctx.ledger, carol.account_id, as_of, opened_at_ns=carol.created_at_ns)
+    assert [m.in_minor for m in whole.movements] == [1, 1_000, 2_000, 3_000, 4_000, 5_000]
+    assert whole.opening_balance_minor == 0 and whole.start_ns == carol.created_at_ns
+    cut = read_history(ctx.ledger, carol.account_id, as_of, lines_max=2)
+    assert [m.in_minor for m in cut.movements] == [4_000, 5_000]
+    assert cut.opening_balance_minor == 1 + 1_000 + 2_000 + 3_000  # from the line before
+    assert cut.start_ns == cut.movements[0].timestamp
+    assert cut.movements[-1].balance_minor == whole.movements[-1].balance_minor == 15_001
