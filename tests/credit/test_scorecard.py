@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,18 @@ def test_a_score_stays_on_the_scale_and_more_points_lost_never_raise_it(
         value = None if worse.missing else (0.5 if worse.upper == 1.0 else 2.0)
         poorer = model.score(Subject.person, values | {c.name: value})
         assert poorer.value <= score.value
+
+
+def test_scoring_imports_no_scikit_learn() -> None:
+    """A server scores from the model's JSON alone: serving and scoring never load sklearn."""
+    program = (
+        "import sys\n"
+        "import colony.cli.serve\n"
+        "from colony.credit import Subject, default_model\n"
+        "model = default_model()\n"
+        "model.score(Subject.person, {c.name: 1.0 for c in "
+        "model.scorecards[Subject.person].characteristics})\n"
+        "assert not [m for m in sys.modules if m.startswith(('sklearn', 'scipy'))]\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -52,6 +52,16 @@ def test_a_tiny_credit_market_trains_a_model(tmp_path: Path) -> None:
     nothing = {c.name: None for c in model.scorecards[Subject.person].characteristics}
     assert 350 <= model.score(Subject.person, nothing).value <= 950
 
+    # The benchmark decides on the same market with the model just trained.
+    timed = runner.invoke(
+        cli, ["bench", "credit", "--database", url, "--decisions", "20", "--model",
+              str(tmp_path / "a.json"), "--json"],
+    )  # fmt: skip
+    assert timed.exit_code == 0, timed.output
+    figures = json.loads(timed.output.splitlines()[-1])
+    assert figures["decisions"] == 20 and figures["wallets"] == 80
+    assert figures["model"] == model.version and 0 < figures["p50_ms"] <= figures["p99_ms"]
+
 
 def test_a_market_without_outcomes_is_refused_by_name(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'plain.db'}"
