@@ -89,7 +89,8 @@ class Market:
     popularity: dict[int, float] = field(default_factory=dict)
 
     def pick_shop(self, shops: list[Shop], rng: random.Random) -> Shop:
-        """One of `shops`, by popularity when the market has one (one draw either way)."""
+        """One of `shops`, by popularity when the market has one; without, drawn as the
+        market always drew (so a market without credit is the market it was)."""
         if not self.popularity:
             return rng.choice(shops)
         return rng.choices(shops, [self.popularity[s.index] for s in shops])[0]
