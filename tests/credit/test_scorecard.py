@@ -110,6 +110,14 @@ def test_bins_hold_both_outcomes_and_run_one_way(
     assert bin_uppers(values, defaulted) == uppers
 
 
+def test_bins_run_the_way_known_beforehand_or_merge_into_one() -> None:
+    values = [1.0] * 50 + [2.0] * 50
+    riskier_when_higher = [True] * 10 + [False] * 40 + [True] * 40 + [False] * 10
+    assert bin_uppers(values, riskier_when_higher, "lower") == [1.0]
+    # An older account is never riskier: evidence the other way is no evidence at all.
+    assert bin_uppers(values, riskier_when_higher, "higher") == []
+
+
 def test_a_model_reads_back_from_its_json_and_refuses_an_altered_one(tmp_path: Path) -> None:
     model = hand_model({"kyc_tier": (10, 60, 30)})
     path = tmp_path / "model.json"

@@ -43,28 +43,32 @@ class Characteristic:
 
     name: str  # as features.py computes it
     reason: str  # the reason code: P.. for people, M.. for merchants (reason_texts.py)
+    # Which way is better where that is known beforehand ("higher" or "lower"): training
+    # keeps its bins that way, or merges them into one (no evidence either way); None lets
+    # the data say. An older account or a verified identity never costs points.
+    better: str | None = None
 
 
 # What each scorecard looks at, in this order (features.py computes each).
 CHARACTERISTICS: dict[Subject, tuple[Characteristic, ...]] = {
     Subject.person: (
-        Characteristic("repayment_record", "P01"),
-        Characteristic("account_age_days", "P02"),
-        Characteristic("kyc_tier", "P03"),
+        Characteristic("repayment_record", "P01", "higher"),
+        Characteristic("account_age_days", "P02", "higher"),
+        Characteristic("kyc_tier", "P03", "higher"),
         Characteristic("income_gap_cv", "P04"),
         Characteristic("income_amount_cv", "P05"),
-        Characteristic("spend_to_income", "P06"),
-        Characteristic("buffer_days", "P07"),
+        Characteristic("spend_to_income", "P06", "lower"),
+        Characteristic("buffer_days", "P07", "higher"),
         Characteristic("low_balance_days_share", "P08"),
         Characteristic("till_top_ups_share", "P09"),
         Characteristic("large_payments_share", "P10"),
         Characteristic("payments_per_week", "P11"),
     ),
     Subject.merchant: (
-        Characteristic("account_age_days", "M01"),
+        Characteristic("account_age_days", "M01", "higher"),
         Characteristic("sales_days_share", "M02"),
-        Characteristic("refund_rate", "M03"),
-        Characteristic("refunds_per_sale", "M04"),
+        Characteristic("refund_rate", "M03", "lower"),
+        Characteristic("refunds_per_sale", "M04", "lower"),
         Characteristic("sales_per_day", "M05"),
     ),
 }

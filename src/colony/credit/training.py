@@ -95,8 +95,11 @@ def _present(value: float | None) -> bool:
     return value is not None and not math.isnan(value)
 
 
-def bin_uppers(values: Sequence[float | None], defaulted: Sequence[bool]) -> list[float]:
-    """The uppers of every bin of values but the last (see the module's docstring)."""
+def bin_uppers(
+    values: Sequence[float | None], defaulted: Sequence[bool], better: str | None = None
+) -> list[float]:
+    """The uppers of every bin of values but the last (see the module's docstring); with
+    `better` ("higher" or "lower"), default rates must fall that way."""
     pairs: list[tuple[float, bool]] = sorted(
         (v, d) for v, d in zip(values, defaulted, strict=True) if v is not None and _present(v)
     )
@@ -120,7 +123,7 @@ def bin_uppers(values: Sequence[float | None], defaulted: Sequence[bool]) -> lis
             bins.append([upper, rows, bad])
     min_rows = max(1, math.ceil(n * bin_rows_share_min))
     _merge_while(bins, lambda b: b[1] < min_rows or b[2] == 0 or b[2] == b[1])
-    _merge_non_monotone(bins)
+    _merge_non_monotone(bins, None if better is None else better == "lower")
     while len(bins) > bins_max:
         rates = [b[2] / b[1] for b in bins]
         closest = min(range(len(bins) - 1), key=lambda i: abs(rates[i] - rates[i + 1]))
@@ -148,10 +151,15 @@ def _merge_while(bins: list[list[Any]], small: Any) -> None:
             _merge(bins, found - 1 if bins[found - 1][1] <= bins[found + 1][1] else found)
 
 
-def _merge_non_monotone(bins: list[list[Any]]) -> None:
-    while len(bins) > 2:
+def _merge_non_monotone(bins: list[list[Any]], rising: bool | None) -> None:
+    """Merge neighbours until default rates run one way: `rising` with the value (True),
+    falling (False), or whichever the ends say (None)."""
+    while len(bins) > 1:
         rates = [b[2] / b[1] for b in bins]
-        rising = rates[-1] >= rates[0]
+        if rising is None and len(bins) == 2:
+            return
+        if rising is None:
+            rising = rates[-1] >= rates[0]
         wrong = next((i for i in range(len(bins) - 1) if (rates[i + 1] < rates[i]) == rising), None)
         if wrong is None:
             return
@@ -218,7 +226,7 @@ def train_scorecard(
     binned = []
     for characteristic in CHARACTERISTICS[subject]:
         values = [r.features[characteristic.name] for r in train]
-        uppers = bin_uppers(values, y)
+        uppers = bin_uppers(values, y, characteristic.better)
         indexes = [_bin_index(uppers, v) for v in values]
         count = len(uppers) + 2
         rows_in = [indexes.count(i) for i in range(count)]
