@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,8 +45,9 @@ def _chromium() -> str:
     return path
 
 
-@pytest.fixture
-def browser() -> Iterator[Browser]:
+@contextmanager
+def launched_chromium() -> Iterator[Browser]:
+    """Debian's chromium, headless, for as long as the `with` lasts."""
     executable = _chromium()
     with sync_playwright() as p:
         launched = p.chromium.launch(
@@ -55,6 +57,12 @@ def browser() -> Iterator[Browser]:
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with launched_chromium() as launched:
+        yield launched
 
 
 def loopback_only(page: Page, url: str, refused: list[str]) -> None:
@@ -70,4 +78,6 @@ def loopback_only(page: Page, url: str, refused: list[str]) -> None:
     page.route("**/*", route)
 
 
-__all__ = ["Browser", "Page", "browser", "expect", "loopback_only", "page_timeout_ms"]
+__all__ = [
+    "Browser", "Page", "browser", "expect", "launched_chromium", "loopback_only", "page_timeout_ms",
+]  # fmt: skip

@@ -81,6 +81,7 @@ ROLE_TABLE = {
     },
     Role.finance: {P.read, P.refund_payments, P.pay_out_merchants},
     Role.read_only: {P.read},
+    Role.admin: {P.read, P.manage_staff},
 }  # fmt: skip
 
 

@@ -65,6 +65,7 @@ def test_the_demo_seeds_one_staff_member_with_a_new_password_each_start(tmp_path
             seeded.append(demo_data.seed(ctx))
             text = demo_data.instructions(seeded[-1], "http://127.0.0.1:8000")
             assert f"as ops@colony.example, password {seeded[-1].staff_password}" in text
+            assert "colony staff create --role admin" in text  # the Staff page's way in
         finally:
             ctx.ledger.close()
             ctx.close_stores()

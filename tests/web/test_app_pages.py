@@ -12,6 +12,7 @@ import pytest
 from colony.api.context import ApiContext
 from colony.credentials import attempts_max
 from colony.kernel.clock import ManualClock
+from colony.phones import PhoneProofService
 from colony.web.guard import CONTENT_SECURITY_POLICY
 from colony.web.shell import local_path
 from tests.api.test_wallet_api import OPERATOR
@@ -407,6 +408,10 @@ def test_ask_for_money_and_the_payer_pays_it_with_the_pin(served_at: Served) -> 
     assert "1 asking you for money" in mei.text("/app")
     page = mei.text("/app/requests")
     assert "asks you for SGD 7.20" in page and "Dinner at the hawker centre" in page
+    # Mei's phone was texted, without the note: a stranger's words never go out as a text.
+    texted = ctx.service(PhoneProofService).outbox(None, 1, MEI)[0].text
+    assert texted.startswith("Ali Rahman asks you for 7.20 SGD on Colony."), texted
+    assert "Dinner" not in texted
     request_id = _request_id(mei)
     wrong = mei.post(f"/app/requests/{request_id}/pay", {"pin": "000001"}, form_at="/app/requests")
     assert wrong.status_code == 400 and "That PIN is wrong" in words(wrong.text)

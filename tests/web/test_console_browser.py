@@ -15,7 +15,7 @@ import httpx
 import pyotp
 import pytest
 
-from tests.browser import Browser, expect
+from tests.browser import Browser, Page, expect
 from tests.cli.demo_server import DemoServer, demo_server
 from tests.web.test_app_browser import DESKTOP, PHONE, _accessible, _shot, _watched
 
@@ -34,6 +34,17 @@ def _staff(server: DemoServer) -> tuple[str, str, str]:
     secret = re.search(r"TOTP secret:\s+([A-Z2-7]+)", server.output)
     assert found and secret, server.output
     return found.group(1), found.group(2), secret.group(1)
+
+
+def signed_in(page: Page, server: DemoServer, email: str, password: str, code: str) -> None:
+    """Sign in to the console: the email and password, then the authenticator's code."""
+    page.goto(server.url + "/console/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(server.url + "/console")
 
 
 def _pay(server: DemoServer, key: str) -> httpx.Response:
@@ -112,14 +123,9 @@ def test_the_console_on_a_phone_sized_window(
     context = browser.new_context(**PHONE)
     page = context.new_page()
     refused, errors = _watched(page, server)
-    page.goto(server.url + "/console/signin")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Continue").click()
     # Each TOTP code is taken once, and none older than the last: the next step's code
     # (accepted a step early, as clocks drift) is newer than the one the other test used.
-    page.get_by_label("Code").fill(pyotp.TOTP(secret).at(time.time() + 30))
-    page.get_by_role("button", name="Sign in").click()
+    signed_in(page, server, email, password, pyotp.TOTP(secret).at(time.time() + 30))
     page.goto(server.url + "/console/wallets?q=%2B6591234567")
     expect(page.get_by_test_id("details")).to_contain_text(ALICE)
     _shot(page, tmp_path, "phone-console-wallet")

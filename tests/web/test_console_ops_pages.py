@@ -142,6 +142,7 @@ def test_a_payment_found_and_refunded_in_part_with_a_reason_once(served_at: Serv
     assert after_merchant.debits_posted - before_merchant.debits_posted == 1_000
     shown = staff.text(page)
     assert "Refunded SGD 10.00" in shown and "cold noodles, customer called" in shown
+    assert "cold noodles, customer called · finance person" in shown  # who, by name
     assert "Partly refunded" in shown
     kept = ctx.service(MerchantUserService).reasons_of(pid)
     assert [(k.user_id.startswith("stf_"), k.amount_minor) for k in kept] == [(True, 1_000)]

@@ -292,6 +292,36 @@ def test_idempotency_claims_are_held_by_the_writer_for_every_worker(
         writer.close()
 
 
+def test_a_followers_claims_end_with_its_link_to_the_writer(journal_url: str, address: str) -> None:
+    writer = _elected(journal_url, address)
+    follower = _elected(journal_url, address)
+    here = open_api_store(journal_url, shared_claims=True, claims=writer.key_claims())
+    there = open_api_store(journal_url, shared_claims=True, claims=follower.key_claims())
+    try:
+        assert there.begin("w1", "k", "h1", 1) == ("new", None, None)  # held over the link
+        assert here.begin("w1", "k", "h1", 2) == ("same", None, None)
+        # The follower goes (its request lost with it): the writer drops what the link held
+        # at once, not after claim_stale_s, though the same process still lives.
+        there.close()
+        follower.close()
+        _eventually(lambda: here.begin("w1", "k", "h1", 3) == ("new", None, None))
+    finally:
+        here.close()
+        writer.close()
+
+
+def test_a_claim_is_dropped_only_while_it_is_the_one_made_then() -> None:
+    claims = HeldClaims()
+    me = process_tag()
+    assert claims.claim("w", "a", "h1", 10, me) is None
+    claims.drop_if_claimed_at("w", "a", me, 9)  # another claim's time: kept
+    assert claims.claim("w", "a", "h1", 11, me) == "h1"
+    claims.drop_if_claimed_at("w", "a", "some-other-host/1/1", 10)  # another holder: kept
+    assert len(claims) == 1
+    claims.drop_if_claimed_at("w", "a", me, 10)
+    assert len(claims) == 0
+
+
 def test_held_claims_of_a_process_gone_or_stale_are_taken_over() -> None:
     claims = HeldClaims()
     me = process_tag()

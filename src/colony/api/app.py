@@ -44,6 +44,8 @@ from colony.staff import merchant_pages as console_merchant_pages
 from colony.staff import partner_pages as console_partner_pages
 from colony.staff import payment_pages as console_payment_pages
 from colony.staff import settlement_pages as console_settlement_pages
+from colony.staff import setup_pages as console_setup_pages
+from colony.staff import staff_pages as console_staff_pages
 from colony.staff import wallet_pages as console_wallet_pages
 from colony.staff import webhook_pages as console_webhook_pages
 from colony.wallets import funding_router as funding
@@ -96,6 +98,8 @@ PAGES: tuple[APIRouter, ...] = (
     console_payment_pages.router,
     console_webhook_pages.router,
     console_settlement_pages.router,
+    console_staff_pages.router,
+    console_setup_pages.router,
     merchant_signin_pages.router,
     merchant_pages.router,
     merchant_payment_pages.router,

@@ -433,6 +433,8 @@ def instructions(seeded: DemoSeed, base_url: str) -> str:
             f" {seeded.staff_password}",
             f"  TOTP secret:   {seeded.staff.totp_secret}  (add it to an authenticator app,"
             " or `oathtool --totp -b` it, for the 6-digit code)",
+            "  staff admin:   the console's Staff page is an admin's: make one with `colony staff"
+            " create --role admin --email ... --name ...` and the same --database",
         ]
     lines += [
         "",

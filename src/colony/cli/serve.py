@@ -47,7 +47,7 @@ from colony.phones import (
     PhoneProofService,
     open_phone_store,
 )
-from colony.staff import StaffService, open_staff_store
+from colony.staff import StaffRoster, StaffService, open_staff_store
 from colony.storage.open import database_url_from_env, is_postgres
 from colony.storage.secrets_key import secret_box_for
 from colony.wallets import (
@@ -58,6 +58,7 @@ from colony.wallets import (
     open_request_store,
     open_wallet_store,
 )
+from colony.web.console_access import AUDIENCE as CONSOLE_AUDIENCE
 from colony.web.sessions import open_session_store
 from colony.web.shell import CSRF_KEY_PURPOSE, Shell
 from colony.webhooks import (
@@ -148,18 +149,21 @@ def build_context(
     )
     ctx.provide(proofs, phone_store)
     request_store = open_request_store(database_url)
-    ctx.provide(MoneyRequests(wallets, wallet_store, request_store, clock, ids), request_store)
+    requests = MoneyRequests(wallets, wallet_store, request_store, clock, ids, sender.send)
+    ctx.provide(requests, request_store)
     credential_store = open_credential_store(database_url)
     credentials = CredentialService(credential_store, clock, argon2_hasher())
     ctx.provide(credentials, credential_store)
-    staff_store = open_staff_store(database_url)
-    ctx.provide(StaffService(staff_store, credentials, clock, ids), staff_store)
-    user_store = open_merchant_user_store(database_url)
-    ctx.provide(MerchantUserService(user_store, merchants.by_id, clock, ids), user_store)
     score_store = open_score_store(database_url)
     ctx.provide(CreditScores(ledger, score_store, credit_model(), clock, ids), score_store)
     shell = web_shell(database_url, clock)
     ctx.provide(shell, shell.sessions)
+    staff_store = open_staff_store(database_url)
+    staff = StaffService(staff_store, credentials, clock, ids)
+    ctx.provide(staff, staff_store)
+    ctx.provide(StaffRoster(staff, staff_store, credentials, clock, _console_sessions_ender(shell)))
+    user_store = open_merchant_user_store(database_url)
+    ctx.provide(MerchantUserService(user_store, merchants.by_id, clock, ids), user_store)
     ledger.add_duty(lambda: reconcile(ctx))
     return ctx
 
@@ -169,6 +173,11 @@ def credit_model() -> Model:
     `colony credit train`), else the one Colony ships (docs/adr/0046)."""
     path = os.environ.get(CREDIT_MODEL_ENV)
     return load_model(Path(path)) if path else default_model()
+
+
+def _console_sessions_ender(shell: Shell) -> Callable[[str], int]:
+    """Ends a staff member's console sessions (a disabled member, a reset TOTP)."""
+    return lambda staff_id: shell.sessions.end_all(CONSOLE_AUDIENCE, staff_id)
 
 
 def web_shell(database_url: str, clock: Clock) -> Shell:

@@ -90,5 +90,13 @@ class HeldClaims:
             if held is not None and held[1] == holder:
                 del self._held[(scope, key)]
 
+    def drop_if_claimed_at(self, scope: str, key: str, holder: str, claimed_at_ns: int) -> None:
+        """Drop the claim only if it is still the one `holder` made at `claimed_at_ns`: not
+        a later claim of the same key, even by the same process."""
+        with self._lock:
+            held = self._held.get((scope, key))
+            if held is not None and held[1:] == (holder, claimed_at_ns):
+                del self._held[(scope, key)]
+
     def __len__(self) -> int:
         return len(self._held)

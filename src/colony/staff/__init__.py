@@ -11,12 +11,17 @@ from colony.staff.model import (
     AuditEntry,
     Permission,
     Role,
+    SetUp,
     StaffMember,
     audit_page_entries,
     may,
+    setup_link_ttl_s,
+    staff_page_rows,
+    staff_reason_chars_max,
     totp_step_s,
 )
 from colony.staff.results import StaffResult
+from colony.staff.roster import SetUpLink, StaffRoster
 from colony.staff.service import PasswordOutcome, StaffService
 from colony.staff.sql_store import SqlStaffStore, open_staff_store
 from colony.staff.store import AuditStore, StaffStore, StaffTables
@@ -29,15 +34,21 @@ __all__ = [
     "PasswordOutcome",
     "Permission",
     "Role",
+    "SetUp",
+    "SetUpLink",
     "SqlStaffStore",
     "StaffMember",
     "StaffResult",
+    "StaffRoster",
     "StaffService",
     "StaffStore",
     "StaffTables",
     "audit_page_entries",
     "may",
     "open_staff_store",
+    "setup_link_ttl_s",
+    "staff_page_rows",
+    "staff_reason_chars_max",
     "totp",
     "totp_step_s",
 ]

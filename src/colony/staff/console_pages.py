@@ -31,6 +31,7 @@ PERMISSION_TEXTS = {
     Permission.refund_payments: N_("Refund payments on a merchant's behalf"),
     Permission.retry_webhooks: N_("Retry failed webhook deliveries"),
     Permission.pay_out_merchants: N_("Pay merchants' days out to their banks"),
+    Permission.manage_staff: N_("Add staff, change their roles, disable them, reset their TOTP"),
 }
 # Texts (or mails) of an outbox shown per page.
 outbox_page_messages = 50

@@ -18,6 +18,7 @@ class Role(enum.StrEnum):
     finance = "finance"  # treasury and settlement: reads money, changes no wallet
     support = "support"  # answers people: reads, freezes a wallet on a report
     read_only = "read_only"  # auditors, newcomers: reads only
+    admin = "admin"  # manages the staff themselves: adds them, their roles, access (docs/adr/0042)
 
 
 class Permission(enum.StrEnum):
@@ -28,18 +29,22 @@ class Permission(enum.StrEnum):
     refund_payments = "refund_payments"  # money back to a payer, on the merchant's behalf
     retry_webhooks = "retry_webhooks"  # one more delivery of a failed webhook event
     pay_out_merchants = "pay_out_merchants"  # a merchant's day paid out to its bank
+    manage_staff = "manage_staff"  # add staff, change their role, disable them, reset their TOTP
 
 
-# Who may do what: a role holds exactly the permissions listed (tests/staff/test_roles.py).
+# Everything but managing staff: the day-to-day work.
+_DAY_TO_DAY = frozenset(Permission) - {Permission.manage_staff}
+# Who may do what: a role holds exactly the permissions listed (tests/staff/test_staff.py).
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.operations: frozenset(Permission),
+    Role.operations: _DAY_TO_DAY,
     Role.risk: frozenset({Permission.read, Permission.freeze_wallets}),
-    Role.support: frozenset(Permission)
-    - {Permission.onboard_merchants, Permission.pay_out_merchants},
+    Role.support: _DAY_TO_DAY - {Permission.onboard_merchants, Permission.pay_out_merchants},
     Role.finance: frozenset(
         {Permission.read, Permission.refund_payments, Permission.pay_out_merchants}
     ),
     Role.read_only: frozenset({Permission.read}),
+    # Whoever grants access uses none of it: an admin reads, and manages staff only.
+    Role.admin: frozenset({Permission.read, Permission.manage_staff}),
 }
 
 
@@ -57,6 +62,23 @@ totp_step_s = 30
 totp_window_steps = 1
 # Who the authenticator app says the code is for.
 TOTP_ISSUER = "Colony"
+# Staff members per page of the console's list.
+staff_page_rows = 50
+# How long a set-up link works, in seconds: three days, so one made on a Friday still works
+# on the Monday.
+setup_link_ttl_s = 3 * 86_400
+# Random bytes in a set-up link's token (only its SHA-256 is kept).
+setup_token_bytes = 32
+# A reason typed for a change to a staff member's access, in characters.
+staff_reason_chars_max = 500
+
+
+class SetUp(enum.StrEnum):
+    """What a staff member must still do, through their set-up link, before signing in."""
+
+    done = "done"  # nothing: they sign in
+    password_and_totp = "password_and_totp"  # added in the console: a password, then the app
+    totp = "totp"  # their TOTP was reset: the app again, proving their password
 
 
 @dataclass(frozen=True)
@@ -68,6 +90,8 @@ class StaffMember:
     totp_secret: str  # base32; sealed in the table, open here
     active: bool
     created_at_ns: int
+    setup: SetUp = SetUp.done
+    setup_expires_at_ns: int = 0  # when the set-up link stops working (0: no link)
 
     @property
     def credential_subject(self) -> str:
@@ -87,6 +111,11 @@ class AuditAction(enum.StrEnum):
     payment_refunded = "payment_refunded"
     webhook_retried = "webhook_retried"
     merchant_paid_out = "merchant_paid_out"
+    staff_role_changed = "staff_role_changed"
+    staff_disabled = "staff_disabled"
+    staff_enabled = "staff_enabled"
+    staff_totp_reset = "staff_totp_reset"  # a new secret and set-up link; the old app is void
+    staff_set_up = "staff_set_up"  # the member used their set-up link
 
 
 # Audit entries shown per page of the console's log.

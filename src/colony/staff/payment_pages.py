@@ -115,8 +115,15 @@ def _payment_page(
     op: str | None = None,
 ) -> Response:  # fmt: skip
     assert ctx.payments.records is not None
-    reasons = {r.refund_id: r for r in ctx.service(MerchantUserService).reasons_of(paid.record.id)}
+    users = ctx.service(MerchantUserService)
+    reasons = {r.refund_id: r for r in users.reasons_of(paid.record.id)}
     recorded = ctx.payments.records.refunds_of(paid.record.id)
+    # Who asked for each refund, by name: a staff member, or one of the shop's users.
+    staff = ctx.service(StaffService)
+    names = {}
+    for why in reasons.values():
+        member_or_user = staff.by_id(why.user_id) or users.by_id(why.user_id)
+        names[why.user_id] = member_or_user.name if member_or_user else why.user_id
     # A record whose transfer the ledger refused is no refund: shown are the ledger's.
     made = {t.id for t in ctx.ledger.lookup_transfers([r.id for r in recorded])}
     left = Money(paid.refundable_minor, paid.record.currency).to_decimal()
@@ -126,7 +133,7 @@ def _payment_page(
         status_names=PAYMENT_STATUS_NAMES, merchant=ctx.merchants.by_id(paid.record.merchant_id),
         may_refund=may(member.role, Permission.refund_payments), error=error,
         amount=amount or f"{left}", reason=reason, op=op or shell.token_bytes(op_bytes).hex(),
-        reason_chars_max=refund_reason_chars_max,
+        reason_chars_max=refund_reason_chars_max, names=names,
     )  # fmt: skip
 
 

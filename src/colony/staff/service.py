@@ -26,6 +26,7 @@ from colony.staff.model import (
     AuditAction,
     AuditEntry,
     Role,
+    SetUp,
     StaffMember,
     email_chars_max,
     name_chars_max,
@@ -64,6 +65,15 @@ def normal_email(text: str) -> str:
     return text.strip().lower()
 
 
+def identity_refusal(email: str, name: str) -> StaffResult:
+    """Why an email and a name (normalised) cannot be a staff member's, or `ok`."""
+    if len(email) > email_chars_max or not _EMAIL.fullmatch(email):
+        return StaffResult.invalid_email
+    if not name or len(name) > name_chars_max:
+        return StaffResult.invalid_name
+    return StaffResult.ok
+
+
 class StaffService:
     def __init__(
         self,
@@ -86,10 +96,9 @@ class StaffService:
         shown once: `totp.provisioning_uri`). `by`: the staff member adding them ("" from
         the command line)."""
         email, name = normal_email(email), name.strip()
-        if len(email) > email_chars_max or not _EMAIL.fullmatch(email):
-            return StaffResult.invalid_email, None
-        if not name or len(name) > name_chars_max:
-            return StaffResult.invalid_name, None
+        refused_identity = identity_refusal(email, name)
+        if refused_identity is not StaffResult.ok:
+            return refused_identity, None
         refused = refusal_of(SecretKind.password, password)
         if refused is not CredentialResult.ok:
             return STAFF_RESULT_OF_PASSWORD[refused], None
@@ -123,7 +132,8 @@ class StaffService:
 
     def check_password(self, email: str, password: str) -> PasswordOutcome:
         """The first step: the password of the staff member with this email (each call is
-        one try, counted by credentials with its lock)."""
+        one try, counted by credentials with its lock). A member whose set-up link is not
+        used yet is told so, once their password is right: their TOTP secret was reset."""
         email = normal_email(email)[:email_chars_max]
         member = self._store.by_email(email)
         if member is None or not member.active:
@@ -135,6 +145,9 @@ class StaffService:
         if result is not StaffResult.ok:
             self._failed(member.id, email, "password", result)
             return PasswordOutcome(result, None, checked.attempts_left, checked.locked_until_ns)
+        if member.setup is not SetUp.done:
+            self._failed(member.id, email, "password", StaffResult.setup_pending)
+            return PasswordOutcome(StaffResult.setup_pending)
         return PasswordOutcome(StaffResult.ok, member, checked.attempts_left)
 
     def check_totp(self, staff_id: str, code: str) -> StaffResult:

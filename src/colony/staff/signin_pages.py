@@ -39,6 +39,8 @@ async def check_password(request: Request, ctx: Ctx) -> Response:
     if checked.member is None:
         # An unknown email reads as a wrong password: the page tells nobody who is staff.
         error = t("That email and password do not match.")
+        if checked.result is StaffResult.setup_pending:  # told only after the right password
+            error = t("Your set-up link is not used yet: open the link an admin gave you.")
         if checked.result is StaffResult.locked:
             minutes = max(
                 1, -(-(checked.locked_until_ns - shell.clock.now_ns()) // (60 * NS_PER_S))

@@ -11,7 +11,8 @@ entry, and the tables refuse one (a trigger on each backend, migrations/).
 from __future__ import annotations
 
 from colony.kernel.secret_box import SecretBox
-from colony.staff.model import AuditEntry, StaffMember
+from colony.staff.model import AuditEntry, Role, SetUp, StaffMember
+from colony.staff.results import StaffResult
 from colony.staff.rows import AUDIT_COLUMNS, STAFF_COLUMNS, audit_of, audit_row, staff_of, staff_row
 from colony.storage.open import open_tables
 from colony.storage.secrets_key import check_sealed_column, secret_box_for
@@ -30,13 +31,13 @@ class SqlStaffStore:
         self._box = box
         check_sealed_column(tables, box, "staff", "a staff member's TOTP secret")
 
-    def add(self, member: StaffMember) -> bool:
-        sealed = self._box.seal(member.totp_secret.encode(), _bound_to(member.id))
+    def add(self, member: StaffMember, setup_sha256: str = "") -> bool:
         with self._tables.session() as db:
             added = db.execute(
-                f"INSERT INTO staff ({STAFF_COLUMNS}, totp_last_step, totp_tries, totp_tried_at_ns)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0) ON CONFLICT DO NOTHING",
-                staff_row(member, sealed),
+                f"INSERT INTO staff ({STAFF_COLUMNS}, setup_sha256, totp_last_step, totp_tries,"
+                " totp_tried_at_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0)"
+                " ON CONFLICT DO NOTHING",
+                (*staff_row(member, self._sealed(member.id, member.totp_secret)), setup_sha256),
             ).rowcount
         return added == 1
 
@@ -45,6 +46,77 @@ class SqlStaffStore:
 
     def by_email(self, email: str) -> StaffMember | None:
         return self._one("email = ?", email)
+
+    def page(self, after_id: str | None, limit: int) -> list[StaffMember]:
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {STAFF_COLUMNS} FROM staff WHERE id > ? ORDER BY id LIMIT ?",
+                (after_id or "", limit),
+            ).fetchall()
+        return [self._member(row) for row in rows]
+
+    def change(self, staff_id: str, role: Role | None, active: bool | None) -> StaffResult:
+        # The active admins and the member are read and locked in the transaction that
+        # changes the member. PostgreSQL's FOR UPDATE makes a second change wait for the
+        # first and then read the admins as it left them (a row no longer an active admin
+        # drops out); SQLite's write transactions run one at a time anyway.
+        lock = " FOR UPDATE" if self._tables.backend == "postgresql" else ""
+        with self._tables.transaction() as db:
+            rows = db.execute(
+                "SELECT id, role, active FROM staff WHERE id = ? OR (role = ? AND active = 1)"
+                f" ORDER BY id{lock}",
+                (staff_id, Role.admin.value),
+            ).fetchall()
+            now = {str(r[0]): (Role(str(r[1])), bool(int(r[2]))) for r in rows}
+            if staff_id not in now:
+                return StaffResult.unknown_staff
+            was_role, was_active = now[staff_id]
+            new_role = was_role if role is None else role
+            new_active = was_active if active is None else active
+            if (new_role, new_active) == (was_role, was_active):
+                if role is not None:
+                    return StaffResult.same_role
+                return StaffResult.already_active if new_active else StaffResult.already_disabled
+            admins = {i for i, (r, on) in now.items() if r is Role.admin and on} - {staff_id}
+            if new_role is Role.admin and new_active:
+                admins.add(staff_id)
+            if not admins and (was_role is Role.admin and was_active):
+                return StaffResult.last_admin
+            db.execute(
+                "UPDATE staff SET role = ?, active = ? WHERE id = ?",
+                (new_role.value, int(new_active), staff_id),
+            )
+        return StaffResult.ok
+
+    def start_setup(
+        self, staff_id: str, setup: SetUp, setup_sha256: str, expires_at_ns: int,
+        totp_secret: str | None,
+    ) -> bool:  # fmt: skip
+        assert setup is not SetUp.done and setup_sha256
+        sets = "setup = ?, setup_sha256 = ?, setup_expires_at_ns = ?"
+        args: list[object] = [setup.value, setup_sha256, expires_at_ns]
+        if totp_secret is not None:
+            sets += ", secret = ?"
+            args.append(self._sealed(staff_id, totp_secret))
+        with self._tables.session() as db:
+            changed = db.execute(
+                f"UPDATE staff SET {sets} WHERE id = ?", (*args, staff_id)
+            ).rowcount
+        return changed == 1
+
+    def by_setup(self, setup_sha256: str) -> StaffMember | None:
+        if not setup_sha256:
+            return None
+        return self._one("setup_sha256 = ? AND setup <> 'done'", setup_sha256)
+
+    def finish_setup(self, staff_id: str, setup_sha256: str) -> bool:
+        with self._tables.session() as db:
+            finished = db.execute(
+                "UPDATE staff SET setup = 'done', setup_sha256 = '', setup_expires_at_ns = 0"
+                " WHERE id = ? AND setup_sha256 = ? AND setup <> 'done'",
+                (staff_id, setup_sha256),
+            ).rowcount
+        return finished == 1
 
     def take_totp_try(self, staff_id: str, attempts_max: int, now_ns: int, lock_ns: int) -> bool:
         # One conditional UPDATE: the database counts, so two processes cannot both take the
@@ -94,10 +166,14 @@ class SqlStaffStore:
             row = db.execute(
                 f"SELECT {STAFF_COLUMNS} FROM staff WHERE {where}", (value,)
             ).fetchone()
-        if row is None:
-            return None
+        return None if row is None else self._member(row)
+
+    def _member(self, row: tuple[object, ...]) -> StaffMember:
         secret = self._box.open(str(row[4]), _bound_to(str(row[0]))).decode()
         return staff_of(row, secret)
+
+    def _sealed(self, staff_id: str, totp_secret: str) -> str:
+        return self._box.seal(totp_secret.encode(), _bound_to(staff_id))
 
 
 def open_staff_store(url: str) -> SqlStaffStore:

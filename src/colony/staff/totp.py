@@ -8,8 +8,10 @@ member, so the same code (or an older one) is never taken twice.
 from __future__ import annotations
 
 import hmac
+import io
 
 import pyotp
+import segno
 
 from colony.staff.model import TOTP_ISSUER, totp_digits, totp_step_s, totp_window_steps
 
@@ -42,3 +44,11 @@ def matching_step(secret: str, code: str, now_s: int) -> int | None:
 
 def _totp(secret: str) -> pyotp.TOTP:
     return pyotp.TOTP(secret, digits=totp_digits, interval=totp_step_s)
+
+
+def provisioning_qr_svg(secret: str, email: str) -> bytes:
+    """The `otpauth://` URI as a QR code (SVG) for the app's camera, on the set-up page."""
+    code = segno.make(provisioning_uri(secret, email), error="m", micro=False)
+    out = io.BytesIO()
+    code.save(out, kind="svg", scale=4, border=4, xmldecl=False, svgclass=None, lineclass=None)
+    return out.getvalue()

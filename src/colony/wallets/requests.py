@@ -6,11 +6,13 @@ while it is open. A request moves no money by itself."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from colony.kernel.clock import Clock
 from colony.kernel.ids import IdGenerator
+from colony.kernel.money import Money
 from colony.wallets.model import Wallet
 from colony.wallets.results import WalletResult
 from colony.wallets.service import WalletService
@@ -62,6 +64,17 @@ class RequestStore(Protocol):
     def open_count(self, wallet_id: str) -> int: ...
 
 
+def asked_text(requester: Wallet, made: MoneyRequest) -> str:
+    """What the payer's phone is texted: who asks, how much, and where to answer. Never the
+    note, which a stranger could fill with a link; in English, since the payer's language is
+    known only to their app."""
+    amount = str(Money(made.amount_minor, made.currency))  # "7.20 SGD": plain in any language
+    return (
+        f"{requester.name} asks you for {amount} on Colony. "
+        "Open the Colony app to pay or decline; Colony never texts you a link."
+    )
+
+
 class MoneyRequests:
     def __init__(
         self,
@@ -70,7 +83,12 @@ class MoneyRequests:
         store: RequestStore,
         clock: Clock,
         ids: IdGenerator,
+        text_payer: Callable[[str, str], None] = lambda phone, text: None,
     ) -> None:
+        """`text_payer(phone, text)` tells the payer they are asked (the server passes its
+        SMS sender); it runs after the request is stored, and a text that cannot go out
+        loses nothing: the request waits in the payer's app all the same."""
+        self._text_payer = text_payer
         self._wallets = wallets
         self._wallet_store = wallet_store
         self._store = store
@@ -105,6 +123,7 @@ class MoneyRequests:
             created_at_ns=self._clock.now_ns(),
         )
         self._store.add(made)
+        self._text_payer(payer.phone, asked_text(requester, made))
         return WalletResult.ok, made
 
     def to_pay(self, payer: Wallet) -> list[MoneyRequest]:

@@ -22,6 +22,7 @@ ROLE_NAMES = {
     Role.finance: N_("Finance"),
     Role.support: N_("Support"),
     Role.read_only: N_("Read only"),
+    Role.admin: N_("Admin"),
 }
 
 
@@ -39,10 +40,10 @@ def console_page(
     **values: Any,
 ) -> Response:  # fmt: skip
     """A console screen behind sign-in: the frame shows who is signed in and the sections."""
-    may_read_sms = may(member.role, Permission.read_sms_outbox)
     return shell.render(
         request, template, status=status, staff=member, role_name=ROLE_NAMES[member.role],
-        may_read_sms=may_read_sms, **values,
+        may_read_sms=may(member.role, Permission.read_sms_outbox),
+        may_manage_staff=may(member.role, Permission.manage_staff), **values,
     )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ to it. A watcher thread keeps the arrangement alive without a restart:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -252,7 +253,17 @@ class _ClaimsAtWriter:
         self._holder = holder
 
     def claim(self, scope: str, key: str, request_sha256: str, now_ns: int) -> str | None:
-        return self._ledger.claim_key(scope, key, request_sha256, now_ns, self._holder)
+        try:
+            return self._ledger.claim_key(scope, key, request_sha256, now_ns, self._holder)
+        except BaseException:
+            # The claim may have been made even so, its answer lost or too late: drop it,
+            # best effort (only this process's claim is dropped, and on the one link it
+            # goes before any later claim of ours), so the key is not held for
+            # claim_stale_s by a process that has given up on it. A link that is gone
+            # takes its claims with it at the writer (LedgerServer).
+            with contextlib.suppress(Exception):
+                self._ledger.drop_key(scope, key, self._holder)
+            raise
 
     def drop(self, scope: str, key: str) -> None:
         self.drop_later(scope, key).result(timeout=request_timeout_s)

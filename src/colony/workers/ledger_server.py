@@ -85,6 +85,10 @@ class LedgerServer:
         waiting, so the calls of many messages share its group commits; a responder thread
         sends each answer when it is ready, with whatever else is ready by then."""
         answers: queue.SimpleQueue[tuple[int, str, Any] | None] = queue.SimpleQueue()
+        # The claims made over this connection and not dropped yet: they live no longer
+        # than it (docs/adr/0037), so a follower that lost its link, or gave up waiting for
+        # a claim's answer and reconnected, leaves no key claimed for claim_stale_s.
+        claimed: set[tuple[str, str, str, int]] = set()
         responder = threading.Thread(
             target=self._respond, args=(conn, answers), name="ledger-server-respond", daemon=True
         )
@@ -96,13 +100,31 @@ class LedgerServer:
                 except (EOFError, OSError):
                     return
                 for call_id, name, args, kwargs in calls:
+                    self._note_claims(name, args, claimed)
                     self._start(call_id, name, args, kwargs, answers)
         finally:
+            for scope, key, holder, claimed_at_ns in claimed:
+                self._claims.drop_if_claimed_at(scope, key, holder, claimed_at_ns)
             answers.put(None)
             responder.join(timeout=5)
             with self._mutex:
                 self._connections.discard(conn)
             conn.close()
+
+    @staticmethod
+    def _note_claims(
+        name: str, args: tuple[Any, ...], claimed: set[tuple[str, str, str, int]]
+    ) -> None:
+        """Remember a claim asked for over this connection (`claim_key(scope, key, sha256,
+        now_ns, holder)`), forget it when dropped (`drop_key(scope, key, holder)`). A claim
+        that was refused is remembered too: dropping it at the end is a no-op, since it
+        is dropped only while still the one this connection made."""
+        if name == "claim_key" and len(args) == 5:
+            scope, key, _, now_ns, holder = args
+            claimed.add((scope, key, holder, now_ns))
+        elif name == "drop_key" and len(args) == 3:
+            scope, key, holder = args
+            claimed.difference_update({c for c in claimed if c[:3] == (scope, key, holder)})
 
     def _start(
         self,
