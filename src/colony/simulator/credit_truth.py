@@ -11,6 +11,8 @@ streams of their own:
   days and in amounts that vary for the rest; how much, against what the person spends,
   rises with `z`. Those who earn less than they spend run short and top up at the till.
 - `Splurges`: now and then a big payment at a luxury shop, more often the lower `z`.
+- Joining: some people open their wallet after the eve (the lower `z`, the likelier), so
+  account age and the length of their history tell something.
 
 At a decision time (a UTC midnight in the second half of the simulated days, after at least
 a day of history) each person takes a small loan and repays it or defaults, with probability
@@ -28,7 +30,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from colony.simulator.actions import Pay, in_home_minor, refund_pct, top_up
@@ -58,6 +60,11 @@ splurge_price_times = 2
 # Refunds per hundred payments for the least creditworthy merchants (the rest: fewer, down
 # to the market's usual `refund_pct`).
 merchant_refund_pct_max = 12
+# Who joins the market after its eve (newcomers lean less creditworthy), in log-odds at z = 0
+# and per standard deviation; and the fewest days a joiner is seen before their decision.
+late_join_at_mean = -1.0
+late_join_per_z = 1.0
+history_days_min = 3
 # How much more often a shop is picked per standard deviation of its creditworthiness, as a
 # factor of e (customers drift away from a shop in trouble).
 popularity_per_z = 0.7
@@ -88,6 +95,7 @@ class PersonTraits:
     weekly_usd_cents: int  # at the person's city's price level
     splurge_per_thousand_days: int
     decision_day: int  # the decision is at this day's UTC midnight (days: after the last)
+    join_day: int = 0  # the day the person opens a wallet (0: on the eve, with most)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +123,15 @@ def _decision_day(rng: random.Random, days: int) -> int:
     return rng.randint(max(1, (days + 1) // 2), days)
 
 
+def _join_day(rng: random.Random, z: float, decision_day: int) -> int:
+    """When a person joins: on the eve, or (the less creditworthy more often) some day after,
+    at least `history_days_min` before their decision."""
+    latest = decision_day - history_days_min
+    if latest < 1 or rng.random() >= _sigmoid(late_join_at_mean - late_join_per_z * z):
+        return 0
+    return rng.randint(1, latest)
+
+
 def _intercept(risks: list[float]) -> float:
     """The alpha that makes the mean of sigmoid(alpha + slope * risk) the target rate."""
     low, high = -20.0, 20.0
@@ -130,18 +147,21 @@ class CreditTruth:
     people: dict[int, PersonTraits] = field(default_factory=dict)
     merchants: dict[int, MerchantTraits] = field(default_factory=dict)
     seed: int = 0
+    # What joiners draw when they open (their first top-up), a stream of its own.
+    join_rng: random.Random = field(default_factory=random.Random)
 
     @classmethod
     def draw(cls, people: list[Person], shops: list[Shop], days: int, seed: int) -> CreditTruth:
         rng = stream(seed, "credit:traits")
         mean_spend = 0.3 * 7 * _resident_price_usd_cents()
-        truth = cls(seed=seed)
+        truth = cls(seed=seed, join_rng=stream(seed, "credit:joins"))
         for person in people:
             z = rng.gauss(0, 1) + (0.4 if person.verified else -0.4)
             z -= 0.4 * (person.spend_pct - 120) / 46  # spend_pct is 40..200: sd about 46
             regular = rng.random() < _sigmoid(3 * z)
             ratio = earnings_ratio_at_mean * math.exp(earnings_ratio_per_z * z + rng.gauss(0, 0.1))
             weekly = mean_spend * person.spend_pct / 100 * ratio * person.home.price_pct / 100
+            decision = _decision_day(rng, days)
             truth.people[person.index] = PersonTraits(
                 z,
                 rng.gauss(0, shock_sd),
@@ -150,7 +170,8 @@ class CreditTruth:
                 rng.randrange(7),
                 max(100, round(weekly)),
                 round(splurge_per_thousand_days_max * _sigmoid(-1.5 * z - 1)),
-                _decision_day(rng, days),
+                decision,
+                _join_day(rng, z, decision),
             )
         for shop in shops:
             z = rng.gauss(0, 1)
@@ -164,6 +185,25 @@ class CreditTruth:
         """The market's behaviours with credit's: pay instead of top-ups, and splurges."""
         kept = [b for b in market_behaviours if b.name != TopUps.name]
         return [*kept, Earnings(self), Splurges(self)]
+
+    def joins_later(self, person: Person) -> bool:
+        return self.people[person.index].join_day > 0
+
+    def active(self, person: Person, day: int) -> bool:
+        """Whether the person acts on `day` (from the day after they joined)."""
+        join_day = self.people[person.index].join_day
+        return join_day == 0 or day > join_day
+
+    def joining(
+        self, day: Day, open_wallet: Callable[[Person, random.Random], None]
+    ) -> list[Action]:
+        """The people who join on `day`: each opens a wallet in the morning, at home."""
+        found: list[Action] = []
+        for person in day.market.people:
+            if self.people[person.index].join_day == day.index and day.index > 0:
+                at_ns = day.at_local(person.home, 9, person.index % 3_600)
+                found.append(JoinMarket(at_ns, person, open_wallet, self.join_rng))
+        return found
 
     def popularity(self) -> dict[int, float]:
         return {index: math.exp(popularity_per_z * m.z) for index, m in self.merchants.items()}
@@ -206,6 +246,20 @@ class CreditTruth:
                 )
             )  # fmt: skip
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class JoinMarket:
+    """A newcomer opens a wallet (verified by their tier) and tops it up."""
+
+    at_ns: int
+    person: Person
+    open_wallet: Callable[[Person, random.Random], None]
+    rng: random.Random
+
+    def run(self, world: World) -> None:
+        self.open_wallet(self.person, self.rng)
+        world.stats["credit: joined after the eve"] += 1
 
 
 class Earnings:

@@ -12,6 +12,7 @@ arguments give the same ledger.
 from __future__ import annotations
 
 import datetime as dt
+import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from colony.simulator.actions import funding_partner_name, in_home_minor, top_up
 from colony.simulator.behaviours import Behaviour, default_behaviours
 from colony.simulator.credit_truth import CreditTruth, SimulatedOutcome
 from colony.simulator.gazetteer import cities
-from colony.simulator.population import Shop, people, shops
+from colony.simulator.population import Person, Shop, people, shops
 from colony.simulator.streams import stream
 from colony.simulator.world import Day, Market, MarketServices, World
 from colony.wallets import WalletResult
@@ -112,8 +113,13 @@ def simulate(
     for index in range(config.days):
         date = config.first_day + dt.timedelta(days=index)
         day = Day(index, date, market)
+        if truth is not None:
+            for action in truth.joining(day, lambda p, r: open_person(world, p, r, truth)):
+                world.schedule(action)
         for behaviour, rng in zip(behaviours, streams, strict=True):
             for person in market.people:
+                if truth is not None and not truth.active(person, index):
+                    continue  # not in the market yet (credit's late joiners)
                 for action in behaviour.plan(day, person, rng):
                     world.schedule(action)
         next_begins = (
@@ -173,20 +179,30 @@ def _open_market(
         if not done % report_every:
             report("open", done, total)
     for done, person in enumerate(market.people, len(market.shops) + 1):
+        if truth is not None and truth.joins_later(person):
+            continue  # opens its wallet on the day it joins (credit_truth.JoinMarket)
         services.clock.set_ns(eve_ns + done * step_ns)
-        opened, wallet = services.wallets.open_wallet(person.phone, person.name, person.currency)
-        if wallet is None:
-            raise RuntimeError(f"person {person.index}: wallet not opened: {opened.name}")
-        if person.verified:
-            verified = services.wallets.verify_identity(wallet.id)
-            if verified is not WalletResult.ok:
-                raise RuntimeError(f"person {person.index}: not verified: {verified.name}")
-            wallet = services.wallet_store.by_id(wallet.id) or wallet
-        world.wallets[person.index] = wallet
-        first = in_home_minor(person, rng.randint(5_000, first_top_up_usd_cents_max))
-        if truth is not None:
-            first = max(1, first * truth.first_top_up_pct(person) // 100)
-        top_up(world, person, first, rng)
+        open_person(world, person, rng, truth)
         if not done % report_every:
             report("open", done, total)
     report("open", total, total)
+
+
+def open_person(
+    world: World, person: Person, rng: random.Random, truth: CreditTruth | None
+) -> None:
+    """A person opens a wallet now, verifies it if their tier says so, and tops it up."""
+    services = world.services
+    opened, wallet = services.wallets.open_wallet(person.phone, person.name, person.currency)
+    if wallet is None:
+        raise RuntimeError(f"person {person.index}: wallet not opened: {opened.name}")
+    if person.verified:
+        verified = services.wallets.verify_identity(wallet.id)
+        if verified is not WalletResult.ok:
+            raise RuntimeError(f"person {person.index}: not verified: {verified.name}")
+        wallet = services.wallet_store.by_id(wallet.id) or wallet
+    world.wallets[person.index] = wallet
+    first = in_home_minor(person, rng.randint(5_000, first_top_up_usd_cents_max))
+    if truth is not None:
+        first = max(1, first * truth.first_top_up_pct(person) // 100)
+    top_up(world, person, first, rng)
