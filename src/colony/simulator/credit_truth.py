@@ -59,7 +59,7 @@ splurge_per_thousand_days_max = 60
 splurge_price_times = 2
 # Refunds per hundred payments for the least creditworthy merchants (the rest: fewer, down
 # to the market's usual `refund_pct`).
-merchant_refund_pct_max = 12
+merchant_refund_pct_max = 15
 # Who joins the market after its eve (newcomers lean less creditworthy), in log-odds at z = 0
 # and per standard deviation; and the fewest days a joiner is seen before their decision.
 late_join_at_mean = -1.0
@@ -67,7 +67,7 @@ late_join_per_z = 1.0
 history_days_min = 3
 # How much more often a shop is picked per standard deviation of its creditworthiness, as a
 # factor of e (customers drift away from a shop in trouble).
-popularity_per_z = 0.7
+popularity_per_z = 1.0
 
 
 def _sigmoid(x: float) -> float:
