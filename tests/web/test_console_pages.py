@@ -46,7 +46,15 @@ def _signed_in(api: httpx.Client, clock: ManualClock, member: StaffMember) -> Vi
 
 
 def _actions(ctx: ApiContext) -> list[AuditAction]:
-    return [e.action for e in reversed(ctx.service(StaffService).audit(None, 500))]
+    """What staff did, oldest first, without their reads of people's data."""
+    entries = reversed(ctx.service(StaffService).audit(None, 500))
+    return [e.action for e in entries if e.action is not AuditAction.personal_data_viewed]
+
+
+def _views(ctx: ApiContext) -> list[tuple[str, str, str | int]]:
+    entries = reversed(ctx.service(StaffService).audit(None, 500))
+    return [(e.staff_id, e.target, e.detail["page"]) for e in entries
+            if e.action is AuditAction.personal_data_viewed]  # fmt: skip
 
 
 def test_sign_in_takes_the_password_then_a_code(served_at: Served) -> None:
@@ -221,6 +229,23 @@ def test_the_sms_outbox_shows_the_codes_newest_first_by_number(served_at: Served
     assert f"{code_sent_to(api, MEI)} is your Colony code" in only_mei
     assert ALI not in only_mei
     assert staff.get("/console/sms?before=nonsense").status_code == 400
+
+
+def test_every_read_of_a_persons_data_is_in_the_audit_log(served_at: Served) -> None:
+    api, ctx, clock = served_at
+    signed_up(_visitor(api), api, MEI)
+    wallet = ctx.wallet_store.by_phone(MEI, "SGD")
+    assert wallet is not None
+    member = _staff(ctx, Role.support)
+    staff = _signed_in(api, clock, member)
+    staff.text(f"/console/wallets/{wallet.id}")
+    staff.text("/console/sms?phone=%2B65+8123+0001")
+    staff.text("/console/email")
+    assert _views(ctx) == [
+        (member.id, wallet.id, "wallet"), (member.id, MEI, "sms_outbox"),
+        (member.id, "*", "email_outbox"),
+    ]  # fmt: skip
+    assert ctx.service(StaffService).verify_audit().intact
 
 
 def test_the_email_outbox_shows_mailed_codes_by_address(served_at: Served) -> None:

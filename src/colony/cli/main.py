@@ -3,6 +3,7 @@
 import typer
 
 from colony.cli import (
+    audit_commands,
     bench_commands,
     chart_commands,
     credit_commands,
@@ -34,3 +35,4 @@ app.add_typer(chart_commands.app, name="chart")
 app.add_typer(simulate_commands.app, name="simulate")
 app.add_typer(staff_commands.app, name="staff")
 app.add_typer(credit_commands.app, name="credit")
+app.add_typer(audit_commands.app, name="audit")

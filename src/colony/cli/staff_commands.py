@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -18,6 +20,26 @@ from colony.staff import Role, StaffResult, StaffService, open_staff_store, totp
 from colony.storage.open import database_url_from_env
 
 app = typer.Typer(no_args_is_help=True, help="Staff of the operator console.")
+
+
+@contextmanager
+def staff_service(database: str | None) -> Iterator[StaffService]:
+    """The staff service over the database's stores, closed after."""
+    url = database_url_from_env(database)
+    try:
+        staff_store, credential_store = open_staff_store(url), open_credential_store(url)
+    except ColonyError as exc:
+        raise fail(str(exc)) from None
+    clock = SystemClock()
+    credentials = CredentialService(credential_store, clock, argon2_hasher())
+    try:
+        yield StaffService(
+            staff_store, credentials, clock, IdGenerator(clock, random.SystemRandom())
+        )
+    finally:
+        staff_store.close()
+        credential_store.close()
+
 
 # What to tell the person at the command line when a staff member is not added.
 _REFUSALS = {
@@ -44,19 +66,8 @@ def create(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    url = database_url_from_env(database)
-    try:
-        staff_store, credential_store = open_staff_store(url), open_credential_store(url)
-    except ColonyError as exc:
-        raise fail(str(exc)) from None
-    clock = SystemClock()
-    credentials = CredentialService(credential_store, clock, argon2_hasher())
-    staff = StaffService(staff_store, credentials, clock, IdGenerator(clock, random.SystemRandom()))
-    try:
+    with staff_service(database) as staff:
         result, member = staff.create(email, name, role, password)
-    finally:
-        staff_store.close()
-        credential_store.close()
     if member is None:
         raise fail(_REFUSALS.get(result, result.name))
     print(f"added {member.id} ({member.email}, {member.role})")

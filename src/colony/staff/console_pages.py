@@ -14,7 +14,15 @@ from fastapi.responses import Response
 
 from colony.api.deps import Ctx
 from colony.phones import PhoneProofService, email_address
-from colony.staff import ROLE_PERMISSIONS, Permission, StaffService, audit_page_entries, may
+from colony.staff import (
+    ROLE_PERMISSIONS,
+    AuditAction,
+    Permission,
+    StaffMember,
+    StaffService,
+    audit_page_entries,
+    may,
+)
 from colony.web.console_access import console_page, forbidden, signed_in_staff
 from colony.web.i18n import N_
 from colony.web.shell import Refused, Shell
@@ -74,6 +82,7 @@ def sms_outbox(request: Request, ctx: Ctx, phone: str = "", before: str | None =
     if not may(member.role, Permission.read_sms_outbox):
         return forbidden(shell, request, member)
     number = typed_phone(phone) if phone.strip() else None
+    _viewed(ctx, member, number or "*", "sms_outbox")
     outbox = ctx.service(PhoneProofService)
     messages = outbox.outbox(_cursor(before, _SMS_ID), outbox_page_messages, number)
     older = messages[-1].id if len(messages) == outbox_page_messages else None
@@ -93,6 +102,7 @@ def email_outbox(
         return forbidden(shell, request, member)
     # An address that cannot be one matches nothing, as a number that is nobody's does.
     wanted = (email_address(address) or address.strip()) if address.strip() else None
+    _viewed(ctx, member, wanted or "*", "email_outbox")
     outbox = ctx.service(PhoneProofService)
     messages = outbox.email_outbox(_cursor(before, _EMAIL_ID), outbox_page_messages, wanted)
     older = messages[-1].id if len(messages) == outbox_page_messages else None
@@ -100,3 +110,10 @@ def email_outbox(
         shell, request, member, "staff/email.html", messages=messages, address=address,
         wanted=wanted, older=older,
     )  # fmt: skip
+
+
+def _viewed(ctx: Ctx, member: StaffMember, whose: str, page: str) -> None:
+    """Write down that `member` read a person's messages (`*`: everyone's newest)."""
+    ctx.service(StaffService).record(
+        member.id, AuditAction.personal_data_viewed, whose, "", page=page
+    )

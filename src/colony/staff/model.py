@@ -116,6 +116,9 @@ class AuditAction(enum.StrEnum):
     staff_enabled = "staff_enabled"
     staff_totp_reset = "staff_totp_reset"  # a new secret and set-up link; the old app is void
     staff_set_up = "staff_set_up"  # the member used their set-up link
+    # A person's data read in the console (a wallet's page, texts or mail to a number or
+    # address): who looked at whom, and when.
+    personal_data_viewed = "personal_data_viewed"
 
 
 # Audit entries shown per page of the console's log.

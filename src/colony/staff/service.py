@@ -22,6 +22,7 @@ from colony.credentials import (
 from colony.kernel.clock import NS_PER_S, Clock
 from colony.kernel.ids import IdGenerator
 from colony.staff import totp
+from colony.staff.audit_chain import Checker, Verdict
 from colony.staff.model import (
     AuditAction,
     AuditEntry,
@@ -33,6 +34,9 @@ from colony.staff.model import (
 )
 from colony.staff.results import StaffResult
 from colony.staff.store import StaffTables
+
+# Links of the audit chain read per page while verifying it.
+audit_verify_page_links = 1_000
 
 # One "@", something either side, a dot in the domain; the mailbox proves the rest.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -187,6 +191,15 @@ class StaffService:
         )  # fmt: skip
         self._store.append(entry)
         return entry
+
+    def verify_audit(self) -> Verdict:
+        """Walk the audit log's hash chain from its first link (`audit_chain.py`)."""
+        checker, after = Checker(), 0
+        while links := self._store.links(after, audit_verify_page_links):
+            if not all(checker.check(link) for link in links):
+                break
+            after = links[-1].seq
+        return checker.verdict(self._store.unchained())
 
     def audit(self, before_id: str | None, limit: int) -> list[AuditEntry]:
         """The log, newest first: up to `limit` entries older than `before_id`."""

@@ -10,7 +10,9 @@ entry, and the tables refuse one (a trigger on each backend, migrations/).
 
 from __future__ import annotations
 
+from colony.kernel.errors import StorageUnavailable
 from colony.kernel.secret_box import SecretBox
+from colony.staff.audit_chain import GENESIS_SHA256, Link, link_sha256
 from colony.staff.model import AuditEntry, Role, SetUp, StaffMember
 from colony.staff.results import StaffResult
 from colony.staff.rows import AUDIT_COLUMNS, STAFF_COLUMNS, audit_of, audit_row, staff_of, staff_row
@@ -144,11 +146,43 @@ class SqlStaffStore:
         return taken == 1
 
     def append(self, entry: AuditEntry) -> None:
+        """Append the entry as the chain's next link. Two processes appending at once both
+        read the same head; the unique place lets one in and the other tries again."""
+        for _ in range(chain_append_tries_max):
+            with self._tables.transaction() as db:
+                head = db.execute(
+                    "SELECT seq, sha256 FROM staff_audit WHERE seq IS NOT NULL"
+                    " ORDER BY seq DESC LIMIT 1"
+                ).fetchone()
+                seq = 1 if head is None else int(str(head[0])) + 1
+                prev = GENESIS_SHA256 if head is None else str(head[1])
+                added = db.execute(
+                    f"INSERT INTO staff_audit ({AUDIT_COLUMNS}, seq, prev_sha256, sha256)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING",
+                    (*audit_row(entry), seq, prev, link_sha256(seq, prev, entry)),
+                ).rowcount
+            if added == 1:
+                return
+        raise StorageUnavailable(
+            f"the audit log's next place was taken {chain_append_tries_max} times running"
+        )
+
+    def links(self, after_seq: int, limit: int) -> list[Link]:
+        """The chain in order: up to `limit` links after place `after_seq`."""
         with self._tables.session() as db:
-            db.execute(
-                f"INSERT INTO staff_audit ({AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                audit_row(entry),
-            )
+            rows = db.execute(
+                f"SELECT {AUDIT_COLUMNS}, seq, prev_sha256, sha256 FROM staff_audit"
+                " WHERE seq > ? ORDER BY seq LIMIT ?",
+                (after_seq, limit),
+            ).fetchall()
+        return [Link(int(str(r[7])), str(r[8]), str(r[9]), audit_of(tuple(r[:7]))) for r in rows]
+
+    def unchained(self) -> int:
+        """Entries written before the chain began."""
+        with self._tables.session() as db:
+            row = db.execute("SELECT count(*) FROM staff_audit WHERE seq IS NULL").fetchone()
+        assert row is not None
+        return int(str(row[0]))
 
     def entries(self, before_id: str | None, limit: int) -> list[AuditEntry]:
         with self._tables.session() as db:
@@ -174,6 +208,10 @@ class SqlStaffStore:
 
     def _sealed(self, staff_id: str, totp_secret: str) -> str:
         return self._box.seal(totp_secret.encode(), _bound_to(staff_id))
+
+
+# Tries at appending one audit entry while other processes take the chain's next place.
+chain_append_tries_max = 20
 
 
 def open_staff_store(url: str) -> SqlStaffStore:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from colony.staff.audit_chain import Link
 from colony.staff.model import AuditEntry, Role, SetUp, StaffMember
 from colony.staff.results import StaffResult
 
@@ -53,6 +54,12 @@ class StaffStore(Protocol):
 class AuditStore(Protocol):
     def append(self, entry: AuditEntry) -> None:
         """Add an entry. The log has no way to change or delete one."""
+
+    def links(self, after_seq: int, limit: int) -> list[Link]:
+        """The hash chain in order: up to `limit` links after place `after_seq`."""
+
+    def unchained(self) -> int:
+        """Entries written before the chain began."""
 
     def entries(self, before_id: str | None, limit: int) -> list[AuditEntry]:
         """Newest first: up to `limit` entries older than `before_id` (None: the newest)."""

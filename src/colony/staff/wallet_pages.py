@@ -122,8 +122,11 @@ def _wallet_page(
 @router.get("/console/wallets/{wallet_id}")
 def wallet_page(wallet_id: str, request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    member = signed_in_staff(shell, request, ctx.service(StaffService))
-    return _wallet_page(ctx, shell, request, member, _wallet(ctx, wallet_id))
+    staff = ctx.service(StaffService)
+    member = signed_in_staff(shell, request, staff)
+    wallet = _wallet(ctx, wallet_id)
+    staff.record(member.id, AuditAction.personal_data_viewed, wallet.id, "", page="wallet")
+    return _wallet_page(ctx, shell, request, member, wallet)
 
 
 @router.post("/console/wallets/{wallet_id}/freeze")
