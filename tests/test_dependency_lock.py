@@ -32,7 +32,8 @@ def _locked() -> dict[str, tuple[str, int]]:
 
 def _declared() -> list[Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    names = project["project"]["dependencies"] + project["project"]["optional-dependencies"]["dev"]
+    extras = project["project"]["optional-dependencies"]
+    names = project["project"]["dependencies"] + extras["dev"] + extras["train"]
     names += project["build-system"]["requires"]
     return [Requirement(text) for text in names]
 

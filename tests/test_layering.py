@@ -118,6 +118,12 @@ PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "credentials", "staff")
 ALLOWED["credit"] = {"kernel", "credit"}
 for _layer in ("api", "cli", "web"):
     ALLOWED[_layer] |= {"credit"}
+# Credit scores (docs/adr/0046): a wallet's or a merchant's history read from the ledger, and
+# the consents, scores and loan outcomes kept in the product's own tables.
+ALLOWED["credit"] |= {"ledger", "wallets", "merchants", "storage"}
+PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "credit")
+# `colony bench credit` times credit decisions on a simulated market.
+ALLOWED["bench"] |= {"credit"}
 # The chart of accounts declares every ledger code and id scheme on the kernel alone; every
 # product and outer layer takes its codes from it, and the ledger stays free of it.
 ALLOWED["chart"] = {"kernel", "chart"}

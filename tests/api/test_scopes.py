@@ -3,7 +3,9 @@ merchants make restricted keys (never more than their own key holds), list them 
 secrets and revoke them.
 
 A product declares the scopes of its own routes in its tests folder: `MERCHANT_ROUTES`,
-`OPERATOR_ROUTES` or `PARTNER_ROUTES` in `tests/<product>/api_access.py` (tests/contributions.py).
+`OPERATOR_ROUTES` or `PARTNER_ROUTES` in `tests/<product>/api_access.py` (tests/contributions.py);
+a product's routes that only a wallet's token may call (which holds no scopes) in its
+`WALLET_ROUTES`.
 """
 
 from __future__ import annotations
@@ -164,6 +166,7 @@ def test_every_route_needs_its_scope(served_at_each_backend: Served) -> None:
     routes = {(m.upper(), t) for t, ops in spec["paths"].items() for m in ops}
     # Wallet tokens hold no scopes: a wallet may do all a wallet may, to itself.
     wallet_only = {r for r in routes if r[1].startswith(WALLET_PATHS)} | {("POST", "/v1/payments")}
+    wallet_only |= set().union(*declared("api_access", "WALLET_ROUTES"))
     unscoped = routes - set(MERCHANT_ROUTES) - set(OPERATOR_ROUTES) - set(PARTNER_ROUTES)
     unscoped -= wallet_only | PUBLIC | SIGNED_IN
     assert not unscoped, (

@@ -215,6 +215,18 @@ def test_a_newcomer_signs_up_tops_up_and_sends_money_on_a_phone(
     expect(page.get_by_test_id("activity").get_by_role("listitem")).to_have_count(6)
     _shot(page, tmp_path, "phone-home")
 
+    # Credit: consent on the score screen, then the score and what holds it back.
+    page.get_by_test_id("credit-link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your credit score")
+    _accessible(page)
+    page.get_by_role("button", name="I agree: score me").click()
+    expect(page.get_by_test_id("score")).to_have_text(re.compile(r"^[3-9][0-9]{2}$"))
+    expect(page.get_by_test_id("reasons")).to_contain_text("Your identity is not verified.")
+    expect(page.get_by_test_id("history").locator("tbody tr")).to_have_count(1)
+    _accessible(page)
+    _shot(page, tmp_path, "phone-credit")
+    page.get_by_role("link", name="Home").click()
+
     page.get_by_label("Language").select_option("zh_Hans")  # applies at once (script)
     expect(page.get_by_role("heading", name="账单")).to_be_visible()
     _shot(page, tmp_path, "phone-home-zh")
@@ -260,5 +272,9 @@ def test_signing_in_on_a_desktop_window(
     assert zones == ["Europe/Helsinki"], context.cookies()
     _accessible(page)
     _shot(page, tmp_path, "desktop-home-fi")
+    page.get_by_test_id("credit-link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Luottopisteesi")
+    _accessible(page)
+    _shot(page, tmp_path, "desktop-credit-fi")
     assert refused == [] and errors == [], (refused, errors)
     context.close()

@@ -19,7 +19,9 @@ _CALL = re.compile(r"""\b(?:t|N_)\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
 def _sources() -> list[Path]:
     return sorted(
         [*SRC.glob("*/templates/*/*"), *SRC.glob("*/pages.py"), *SRC.glob("*/*_pages.py"),
-         *SRC.glob("web/*_access.py"), SRC / "web" / "signin_kit.py"]
+         *SRC.glob("web/*_access.py"), SRC / "web" / "signin_kit.py",
+         # Texts a product declares for its answers and screens alike (credit's reasons).
+         *SRC.glob("*/*_texts.py")]
     )  # fmt: skip
 
 

@@ -19,6 +19,8 @@ from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.api.openapi import describe
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_burst, rate_limit_per_s
+from colony.credit import score_pages as credit_score_pages
+from colony.credit import scores_router as credit_scores
 from colony.donations import router as donations
 from colony.fx import router as fx
 from colony.fx import treasury_router as treasury
@@ -77,6 +79,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     settlement.router,
     donations.router,
     phones.router,
+    credit_scores.router,
     page.router,
 )
 # The screens (docs/adr/0038), after the API's routes: the wallet app's way in, then each
@@ -104,6 +107,7 @@ PAGES: tuple[APIRouter, ...] = (
     merchant_report_pages.router,
     merchant_developer_pages.router,
     merchant_staff_pages.router,
+    credit_score_pages.router,
 )
 
 

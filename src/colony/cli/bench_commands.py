@@ -17,6 +17,7 @@ from rich.table import Table
 from colony.api.context import ApiContext
 from colony.bench import (
     api_bench,
+    credit_bench,
     festival_bench,
     ledger_bench,
     restart_bench,
@@ -26,11 +27,13 @@ from colony.bench import (
 from colony.cli.fx_commands import MAX_AGE_ENV
 from colony.cli.serve import build_context, workers_max
 from colony.cli.simulate_commands import rates_age_days_for
+from colony.credit import default_model, load_model
 from colony.kernel.errors import ColonyError
 from colony.ledger import ArchivePolicy, batch_events_max
 from colony.ledger.checkpoint import NO_CHECKPOINTS
 from colony.ledger.verify import verify
 from colony.storage.open import open_ledger
+from colony.wallets import open_wallet_store
 
 app = typer.Typer(no_args_is_help=True, help="Benchmarks (figures, not pass/fail tests).")
 # The highest rate `bench festival` takes, operations a second.
@@ -649,3 +652,49 @@ def bench_screens(
     console.print(f"server CPU per screen: {figures['server_cpu_ms_per_screen']} ms; {machine}")
     if as_json:
         print(json.dumps(figures))
+
+
+@app.command("credit")
+def bench_credit(
+    database: Annotated[
+        str,
+        typer.Option(
+            "--database",
+            help="A market to decide on: the database `colony simulate market` built.",
+        ),
+    ],
+    decisions: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="Decisions made, one at a time.")
+    ] = 2_000,
+    seed: Annotated[int, typer.Option(help="Chooses the wallets.")] = 1,
+    model_path: Annotated[
+        Path | None,
+        typer.Option("--model", help="A scorecard's JSON (default: the one Colony ships)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
+) -> None:
+    """Credit decisions (a person's history read from the ledger, score with reasons, limit)
+    on a market of real size: wall time per decision (p50, p99), CPU per decision, and what
+    recording a score costs."""
+    machine = ledger_bench.machine_description()
+    model = load_model(model_path) if model_path else default_model()
+    ledger = open_ledger(database)
+    store = open_wallet_store(database)
+    try:
+        with api_bench.temporary_folder() as folder:
+            figures = credit_bench.measure(ledger, store, model, decisions, seed, Path(folder))
+    finally:
+        store.close()
+        ledger.close()
+    console = Console()
+    console.print(
+        f"{figures.decisions:,} credit decisions over {figures.wallets:,} wallets "
+        f"(about {figures.lines_per_decision:g} statement lines each): p50 {figures.p50_ms} ms, "
+        f"p99 {figures.p99_ms} ms, max {figures.max_ms} ms; CPU {figures.cpu_ms_per_decision} ms "
+        f"per decision; recording a score: p50 {figures.record_p50_ms} ms, p99 "
+        f"{figures.record_p99_ms} ms; model {model.version}",
+        highlight=False,
+    )
+    console.print(f"machine: {machine}", highlight=False)
+    if as_json:
+        print(json.dumps({"machine": machine, "model": model.version, **figures.as_json()}))

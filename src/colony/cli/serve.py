@@ -9,6 +9,7 @@ import secrets
 import socket
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,6 +22,7 @@ from colony.api.sql_store import open_api_store
 from colony.cli import demo_data, fx_commands, serving_heap
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.credentials import CredentialService, argon2_hasher, open_credential_store
+from colony.credit import CreditScores, Model, default_model, load_model, open_score_store
 from colony.donations import DonationService, open_cause_store
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
@@ -72,6 +74,8 @@ from colony.workers import ElectedLedger
 # The development setting that lets webhooks go to loopback ("1"); off unless set, and set by
 # `colony serve --allow-loopback-webhooks` for its own processes (workers inherit it).
 ALLOW_LOOPBACK_WEBHOOKS_ENV = "COLONY_WEBHOOKS_ALLOW_LOOPBACK"
+# A trained scorecard's JSON file for credit scores, instead of the one Colony ships.
+CREDIT_MODEL_ENV = "COLONY_CREDIT_MODEL"
 
 
 def webhook_targets_from_env() -> WebhookTargets:
@@ -150,6 +154,8 @@ def build_context(
     credential_store = open_credential_store(database_url)
     credentials = CredentialService(credential_store, clock, argon2_hasher())
     ctx.provide(credentials, credential_store)
+    score_store = open_score_store(database_url)
+    ctx.provide(CreditScores(ledger, score_store, credit_model(), clock, ids), score_store)
     shell = web_shell(database_url, clock)
     ctx.provide(shell, shell.sessions)
     staff_store = open_staff_store(database_url)
@@ -160,6 +166,13 @@ def build_context(
     ctx.provide(MerchantUserService(user_store, merchants.by_id, clock, ids), user_store)
     ledger.add_duty(lambda: reconcile(ctx))
     return ctx
+
+
+def credit_model() -> Model:
+    """The scorecard credit scores use: the JSON file $COLONY_CREDIT_MODEL names (trained by
+    `colony credit train`), else the one Colony ships (docs/adr/0046)."""
+    path = os.environ.get(CREDIT_MODEL_ENV)
+    return load_model(Path(path)) if path else default_model()
 
 
 def _console_sessions_ender(shell: Shell) -> Callable[[str], int]:

@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from colony.cli.ledger_commands import DatabaseOption, fail
+from colony.credit import Outcome, Subject, open_score_store
 from colony.fx import EcbProvider, QuoteService, ReferenceRates, open_quote_store, rate_age_max_days
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import ColonyError
@@ -177,18 +178,29 @@ def market(
             "latitude, longitude.",
         ),
     ] = None,
+    credit: Annotated[
+        bool,
+        typer.Option(
+            "--credit",
+            help="Give people and merchants a hidden creditworthiness that shapes what they do, "
+            "and record a small loan's outcome for each in credit_outcomes, for `colony credit "
+            "train` (docs/adr/0046).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Build a market of people and merchants over past days, through Colony's services."""
     url = database_url_from_env(database)
     _check_url(url)
-    config = SimulationConfig(people, merchants, days, seed, _last_day(last_day))
+    config = SimulationConfig(people, merchants, days, seed, _last_day(last_day), credit)
     try:
         with market_services(url, seed) as services:
             services.quotes.rates.max_age_days = rates_age_days_for(config.last_day)
             summary = _run(services, config, payments_per_day, quiet=as_json)
             digest = ledger_digest(services.ledger)
             report = verify(*services.ledger.snapshot_for_verify())
+            if credit:
+                _record_outcomes(url, summary)
     except ValueError as exc:
         raise fail(f"--database {url}: {exc}") from None
     except ColonyError as exc:
@@ -223,6 +235,40 @@ def _run(
         return simulate(services, config, behaviours, progress)
 
 
+def _record_outcomes(url: str, summary: SimulationSummary) -> None:
+    """The simulator's credit truth into the credit product's outcomes table (training reads
+    it; scoring never does)."""
+    store = open_score_store(url, synchronous="FULL" if is_postgres(url) else "NORMAL")
+    try:
+        store.add_outcomes(
+            [
+                Outcome(
+                    Subject(o.subject_kind),
+                    o.subject_id,
+                    o.decided_at_ns,
+                    o.principal_minor,
+                    o.currency,
+                    o.defaulted,
+                    "simulated",
+                    round(o.true_pd * 1_000_000),
+                )
+                for o in summary.credit_outcomes
+            ]
+        )
+    finally:
+        store.close()
+
+
+def _outcome_counts(summary: SimulationSummary) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for o in summary.credit_outcomes:
+        counts[f"{o.subject_kind} loans"] = counts.get(f"{o.subject_kind} loans", 0) + 1
+        if o.defaulted:
+            key = f"{o.subject_kind} loans defaulted"
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def _write_places(path: Path, summary: SimulationSummary) -> None:
     try:
         with path.open("w", newline="", encoding="utf-8") as file:
@@ -252,6 +298,7 @@ def _as_json(
         "opening_seconds": round(summary.opening_seconds, 1),
         "outcomes": summary.stats,
         "hold_timeouts_dropped": summary.timeouts_dropped,
+        "credit_outcomes": _outcome_counts(summary),
         "ledger_sha256": digest,
         "ledger_verifies": verified,
         "backend": "postgresql" if is_postgres(url) else "sqlite",
@@ -269,5 +316,7 @@ def _print(summary: SimulationSummary, digest: str, verified: bool) -> None:
     for name, count in summary.stats.items():
         table.add_row(name, f"{count:,}")
     out.print(table)
+    for name, count in _outcome_counts(summary).items():
+        out.print(f"credit outcomes, {name}: {count:,}", highlight=False)
     out.print(f"ledger sha256: {digest}", highlight=False)
     out.print(f"verify: {'ok' if verified else 'FAILED'}", highlight=False)

@@ -1,8 +1,14 @@
 """Credit: repayment schedules first; scores, the pay-later credit line, cash loans and SME
-loans repaid from sales build on them (docs/adr/0045)."""
+loans repaid from sales build on them (docs/adr/0045). Scores that explain themselves:
+docs/adr/0046."""
 
 from __future__ import annotations
 
+from colony.credit.decisions import Decision, decide_merchant, decide_person
+from colony.credit.features import RepaymentRecord
+from colony.credit.limits import BANDS, DECLINED, Limit, limit_for
+from colony.credit.model_file import default_model, load_model, model_text
+from colony.credit.reason_texts import REASON_TEXTS
 from colony.credit.schedule import (
     Instalment,
     Method,
@@ -16,17 +22,54 @@ from colony.credit.schedule import (
     principal_minor_max,
     schedule,
 )
+from colony.credit.score_records import ConsentAction, ConsentEvent, Outcome, ScoreRecord
+from colony.credit.score_results import ScoreResult
+from colony.credit.scorecard import Model, Reason, Scaling, Score, Subject, reasons_max
+from colony.credit.scoring import CreditScores, history_scores_max
+from colony.credit.sql_score_store import open_score_store
+from colony.credit.training import Metrics, TrainingRow, train_model
+from colony.credit.training_data import training_rows
 
 __all__ = [
+    "BANDS",
+    "DECLINED",
+    "REASON_TEXTS",
+    "ConsentAction",
+    "ConsentEvent",
+    "CreditScores",
+    "Decision",
     "Instalment",
+    "Limit",
     "Method",
+    "Metrics",
+    "Model",
+    "Outcome",
+    "Reason",
+    "RepaymentRecord",
+    "Scaling",
     "Schedule",
     "ScheduleResult",
+    "Score",
+    "ScoreRecord",
+    "ScoreResult",
+    "Subject",
+    "TrainingRow",
     "annual_rate_bps_max",
     "annuity_instalment",
+    "decide_merchant",
+    "decide_person",
+    "default_model",
     "due_date",
+    "history_scores_max",
     "instalments_max",
+    "limit_for",
+    "load_model",
+    "model_text",
+    "open_score_store",
     "periodic_rate",
     "principal_minor_max",
+    "reasons_max",
     "schedule",
+    "train_model",
+    "training_rows",
 ]

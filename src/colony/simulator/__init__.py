@@ -10,6 +10,7 @@ from colony.simulator.behaviours import (
     TopUps,
     default_behaviours,
 )
+from colony.simulator.credit_truth import CreditTruth, SimulatedOutcome
 from colony.simulator.engine import SimulationConfig, SimulationSummary, simulate
 from colony.simulator.gazetteer import City, cities
 from colony.simulator.importing_ledger import ImportingLedger, SimulatedClock
@@ -22,6 +23,7 @@ __all__ = [
     "Action",
     "Behaviour",
     "City",
+    "CreditTruth",
     "Day",
     "ImportingLedger",
     "Market",
@@ -30,6 +32,7 @@ __all__ = [
     "Person",
     "Shop",
     "SimulatedClock",
+    "SimulatedOutcome",
     "SimulationConfig",
     "SimulationSummary",
     "Spending",

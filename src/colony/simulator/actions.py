@@ -137,7 +137,8 @@ class Pay:
             )
             if paid.result is PayResult.ok:
                 world.stats["payments across currencies: ok"] += 1
-        if paid.result is PayResult.ok and self.rng.randrange(100) < refund_pct:
+        refunds_pct = world.refund_pcts.get(self.shop.index, refund_pct)
+        if paid.result is PayResult.ok and self.rng.randrange(100) < refunds_pct:
             later_s = self.rng.randint(refund_after_s_min, refund_after_s_max)
             whole = self.rng.randrange(2) == 0
             amount = self.amount_minor if whole else max(1, self.amount_minor // 2)

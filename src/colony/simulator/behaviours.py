@@ -78,7 +78,7 @@ class Spending:
             shops = day.market.shops_by_place.get((city.name, kind.key))
             if not shops:
                 continue  # no such shop in this city: the person does without
-            shop = rng.choice(shops)
+            shop = day.market.pick_shop(shops, rng)
             at_ns = day.at_local(city, hour, rng.randrange(3_600))
             actions.append(Pay(at_ns, person, shop, shop.price_minor(rng), rng))
         return actions

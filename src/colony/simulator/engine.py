@@ -12,6 +12,7 @@ arguments give the same ledger.
 from __future__ import annotations
 
 import datetime as dt
+import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,8 +20,9 @@ from dataclasses import dataclass, field
 from colony.kernel.clock import NS_PER_S, ns_from_utc
 from colony.simulator.actions import funding_partner_name, in_home_minor, top_up
 from colony.simulator.behaviours import Behaviour, default_behaviours
+from colony.simulator.credit_truth import CreditTruth, SimulatedOutcome
 from colony.simulator.gazetteer import cities
-from colony.simulator.population import Shop, people, shops
+from colony.simulator.population import Person, Shop, people, shops
 from colony.simulator.streams import stream
 from colony.simulator.world import Day, Market, MarketServices, World
 from colony.wallets import WalletResult
@@ -41,6 +43,9 @@ class SimulationConfig:
     days: int
     seed: int
     last_day: dt.date  # the last simulated day; the first is `days - 1` before it
+    # Credit's ground truth (credit_truth.py): hidden traits that shape behaviour, and a
+    # loan's outcome per person and merchant. Off: the market is what it always was.
+    credit: bool = False
 
     @property
     def first_day(self) -> dt.date:
@@ -61,6 +66,8 @@ class SimulationSummary:
     timeouts_dropped: int = 0
     # Where each merchant stands: its id and the shop it is (city, coordinates, kind).
     places: list[tuple[str, Shop]] = field(default_factory=list)
+    # With `credit`: each subject's loan and whether it was repaid (never in the ledger).
+    credit_outcomes: list[SimulatedOutcome] = field(default_factory=list)
 
     @property
     def payments(self) -> int:
@@ -92,16 +99,27 @@ def simulate(
         shops(config.merchants, stream(config.seed, "shops")),
     )
     world = World(services, market)
+    truth = None
+    if config.credit:
+        truth = CreditTruth.draw(market.people, market.shops, config.days, config.seed)
+        behaviours = truth.behaviours(behaviours)
+        world.refund_pcts = truth.refund_pcts()
+        market.popularity = truth.popularity()
     report = progress or (lambda phase, done, total: None)
-    _open_market(world, config, report)
+    _open_market(world, config, report, truth)
     opened_s = time.perf_counter() - started
     streams = [stream(config.seed, f"behaviour:{b.name}") for b in behaviours]
     actions = 0
     for index in range(config.days):
         date = config.first_day + dt.timedelta(days=index)
         day = Day(index, date, market)
+        if truth is not None:
+            for action in truth.joining(day, lambda p, r: open_person(world, p, r, truth)):
+                world.schedule(action)
         for behaviour, rng in zip(behaviours, streams, strict=True):
             for person in market.people:
+                if truth is not None and not truth.active(person, index):
+                    continue  # not in the market yet (credit's late joiners)
                 for action in behaviour.plan(day, person, rng):
                     world.schedule(action)
         next_begins = (
@@ -110,6 +128,8 @@ def simulate(
         is_last = index == config.days - 1
         actions += world.run_until(None if is_last else next_begins)
         report("days", index + 1, config.days)
+    first_midnight = _midnight_ns(config.first_day)
+    outcomes = truth.outcomes(world, first_midnight) if truth is not None else []
     return SimulationSummary(
         config.people,
         config.merchants,
@@ -122,10 +142,13 @@ def simulate(
         opened_s,
         services.ledger.timeouts_dropped,
         [(world.merchants[shop.index].id, shop) for shop in market.shops],
+        outcomes,
     )
 
 
-def _open_market(world: World, config: SimulationConfig, report: Progress) -> None:
+def _open_market(
+    world: World, config: SimulationConfig, report: Progress, truth: CreditTruth | None
+) -> None:
     services, market = world.services, world.market
     rng = stream(config.seed, "open")
     eve_ns = _midnight_ns(config.first_day - dt.timedelta(days=1))
@@ -156,18 +179,30 @@ def _open_market(world: World, config: SimulationConfig, report: Progress) -> No
         if not done % report_every:
             report("open", done, total)
     for done, person in enumerate(market.people, len(market.shops) + 1):
+        if truth is not None and truth.joins_later(person):
+            continue  # opens its wallet on the day it joins (credit_truth.JoinMarket)
         services.clock.set_ns(eve_ns + done * step_ns)
-        opened, wallet = services.wallets.open_wallet(person.phone, person.name, person.currency)
-        if wallet is None:
-            raise RuntimeError(f"person {person.index}: wallet not opened: {opened.name}")
-        if person.verified:
-            verified = services.wallets.verify_identity(wallet.id)
-            if verified is not WalletResult.ok:
-                raise RuntimeError(f"person {person.index}: not verified: {verified.name}")
-            wallet = services.wallet_store.by_id(wallet.id) or wallet
-        world.wallets[person.index] = wallet
-        first = in_home_minor(person, rng.randint(5_000, first_top_up_usd_cents_max))
-        top_up(world, person, first, rng)
+        open_person(world, person, rng, truth)
         if not done % report_every:
             report("open", done, total)
     report("open", total, total)
+
+
+def open_person(
+    world: World, person: Person, rng: random.Random, truth: CreditTruth | None
+) -> None:
+    """A person opens a wallet now, verifies it if their tier says so, and tops it up."""
+    services = world.services
+    opened, wallet = services.wallets.open_wallet(person.phone, person.name, person.currency)
+    if wallet is None:
+        raise RuntimeError(f"person {person.index}: wallet not opened: {opened.name}")
+    if person.verified:
+        verified = services.wallets.verify_identity(wallet.id)
+        if verified is not WalletResult.ok:
+            raise RuntimeError(f"person {person.index}: not verified: {verified.name}")
+        wallet = services.wallet_store.by_id(wallet.id) or wallet
+    world.wallets[person.index] = wallet
+    first = in_home_minor(person, rng.randint(5_000, first_top_up_usd_cents_max))
+    if truth is not None:
+        first = max(1, first * truth.first_top_up_pct(person) // 100)
+    top_up(world, person, first, rng)

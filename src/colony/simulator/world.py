@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+import random
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -83,6 +84,16 @@ class Market:
     shops: list[Shop]
     shops_by_place: dict[tuple[str, str], list[Shop]] = field(default_factory=dict)
     people_by_home: dict[str, list[Person]] = field(default_factory=dict)
+    # How much each shop (by index) is picked against the others of its kind and city; none
+    # given, all alike (credit's ground truth makes the less creditworthy less popular).
+    popularity: dict[int, float] = field(default_factory=dict)
+
+    def pick_shop(self, shops: list[Shop], rng: random.Random) -> Shop:
+        """One of `shops`, by popularity when the market has one; without, drawn as the
+        market always drew (so a market without credit is the market it was)."""
+        if not self.popularity:
+            return rng.choice(shops)
+        return rng.choices(shops, [self.popularity[s.index] for s in shops])[0]
 
     def __post_init__(self) -> None:
         for shop in self.shops:
@@ -100,6 +111,8 @@ class World:
     merchants: dict[int, Merchant] = field(default_factory=dict)  # by shop index
     static_codes: dict[int, str] = field(default_factory=dict)  # by shop index
     stats: Counter[str] = field(default_factory=Counter)
+    # Refunds per hundred payments of a shop (by index) where it is not the market's usual.
+    refund_pcts: dict[int, int] = field(default_factory=dict)
     _queue: list[tuple[int, int, Action]] = field(default_factory=list)
     _order: itertools.count[int] = field(default_factory=itertools.count)
 

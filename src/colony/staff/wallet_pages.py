@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from colony.api.deps import Ctx
 from colony.chart import TransferCode
+from colony.credit import REASON_TEXTS, CreditScores, Subject
 from colony.ledger import TransferFlags
 from colony.staff import AuditAction, Permission, StaffMember, StaffService, may
 from colony.wallets import Wallet, WalletResult, freeze_reason_chars_max
@@ -93,6 +94,16 @@ def find(request: Request, ctx: Ctx, q: str = "") -> Response:
     )  # fmt: skip
 
 
+def credit_view(scores: CreditScores, wallet: Wallet) -> dict[str, Any]:
+    """The wallet's latest credit score and whether its holder consents (nothing computed)."""
+    history = scores.history(Subject.person, wallet.id)
+    return {
+        "credit_latest": history[0] if history else None,
+        "credit_consent": scores.consent_in_force(wallet.id),
+        "credit_reason_texts": REASON_TEXTS,
+    }
+
+
 def _wallet_page(
     ctx: Ctx, shell: Shell, request: Request, member: StaffMember, wallet: Wallet, *,
     status: int = 200, error: str | None = None, reason: str = "",
@@ -104,6 +115,7 @@ def _wallet_page(
         "may_freeze": may(member.role, Permission.freeze_wallets), "error": error,
         "reason": reason,
     }  # fmt: skip
+    values |= credit_view(ctx.service(CreditScores), wallet)
     return console_page(shell, request, member, "staff/wallet.html", status=status, **values)
 
 
