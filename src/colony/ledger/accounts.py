@@ -14,6 +14,7 @@ from colony.ledger.state import (
     _A_IMPORTED,
     _A_LINKED,
     RULES_LEGACY,
+    SUMS_ACCOUNTS,
     TIMESTAMP_MAX,
     LedgerState,
     LiveAccount,
@@ -161,6 +162,10 @@ def _create_account(
     stored.trimmed = 0
     state.accounts[a.id] = stored
     state.account_timestamps.append(timestamp)
+    sums = state.sums.get(a.ledger)
+    if sums is None:
+        sums = state.sums[a.ledger] = [0, 0, 0, 0, 0]
+    sums[SUMS_ACCOUNTS] += 1
     if undo is not None:
         undo.new_accounts.append(a.id)
     return RA.ok

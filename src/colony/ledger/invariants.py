@@ -93,21 +93,27 @@ def check_state(state: LedgerState) -> None:
                 f"account {a.id}: pending balances {a.debits_pending}/{a.credits_pending} are "
                 f"not the {held[0]}/{held[1]} its pending transfers hold"
             )
-        s = sums.setdefault(a.ledger, [0, 0, 0, 0])
-        s[0] += a.debits_pending
-        s[1] += a.debits_posted
-        s[2] += a.credits_pending
-        s[3] += a.credits_posted
+        s = sums.setdefault(a.ledger, [0, 0, 0, 0, 0])
+        s[0] += 1
+        s[1] += a.debits_pending
+        s[2] += a.debits_posted
+        s[3] += a.credits_pending
+        s[4] += a.credits_posted
         lines = a.lines
         for earlier, later in itertools.pairwise(lines):
             if earlier.timestamp >= later.timestamp:
                 raise InvariantBroken(f"account {a.id}: its history is out of time order")
-    for ledger, (dp, dpo, cp, cpo) in sums.items():
+    for ledger, (_, dp, dpo, cp, cpo) in sums.items():
         if dp != cp or dpo != cpo:
             raise InvariantBroken(
                 f"ledger {ledger}: debits {dpo} posted, {dp} pending, but credits {cpo} "
                 f"posted, {cp} pending"
             )
+    # The sums kept as balances change are what a pass over the accounts finds (a ledger
+    # whose only accounts a failed chain took back keeps its entry, all zero).
+    kept = {ledger: s for ledger, s in state.sums.items() if any(s)}
+    if kept != sums:
+        raise InvariantBroken(f"the per-ledger sums kept, {kept}, are not the accounts', {sums}")
     stamps = state.account_timestamps
     if len(stamps) != len(state.accounts) or any(
         earlier >= later for earlier, later in itertools.pairwise(stamps)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,8 @@ from colony.ledger.results import (
 )
 
 NS_PER_S = 1_000_000_000
+# Where each figure is in a ledger's `LedgerState.sums`.
+SUMS_ACCOUNTS, SUMS_DR_PENDING, SUMS_DR_POSTED, SUMS_CR_PENDING, SUMS_CR_POSTED = range(5)
 TIMESTAMP_MAX = (1 << 63) - 1
 
 # The rules a batch is applied under (docs/adr/0022). A journal records when its rules change
@@ -136,6 +139,11 @@ class LedgerState:
     held: dict[int, Transfer] = field(default_factory=dict)
     # When each id in `failed_transfer_ids` failed (the timestamp its event would have taken).
     failed_at: dict[int, int] = field(default_factory=dict)
+    # Per ledger, kept where balances change: [accounts, debits pending, debits posted,
+    # credits pending, credits posted] (`SUMS_*`). So the ledger's totals are read without a
+    # pass over millions of accounts under the writer's lock; `check_state` pairs them with
+    # a pass.
+    sums: dict[int, list[int]] = field(default_factory=dict)
 
     def batch_base_timestamp(self, now_ns: int) -> int:
         return max(now_ns, self.last_timestamp + 1)
@@ -165,6 +173,22 @@ class LedgerState:
         """A transfer that must be in memory (a pending one still pending, say)."""
         t = self.transfers.get(transfer_id)
         return t if t is not None else self.held[transfer_id]
+
+
+def sums_of(accounts: Iterable[Account]) -> dict[int, list[int]]:
+    """`LedgerState.sums` from scratch: one pass over the accounts (a checkpoint's load,
+    and `check_state`'s pairing)."""
+    sums: dict[int, list[int]] = {}
+    for a in accounts:
+        s = sums.get(a.ledger)
+        if s is None:
+            s = sums[a.ledger] = [0, 0, 0, 0, 0]
+        s[SUMS_ACCOUNTS] += 1
+        s[SUMS_DR_PENDING] += a.debits_pending
+        s[SUMS_DR_POSTED] += a.debits_posted
+        s[SUMS_CR_PENDING] += a.credits_pending
+        s[SUMS_CR_POSTED] += a.credits_posted
+    return sums
 
 
 # --------------------------------------------------------------------------------------------
@@ -197,6 +221,9 @@ def expire_pending(state: LedgerState, base_ns: int) -> int:
         record(cr, line)
         dr.debits_pending -= p.amount
         cr.credits_pending -= p.amount
+        sums = state.sums[p.ledger]
+        sums[SUMS_DR_PENDING] -= p.amount
+        sums[SUMS_CR_PENDING] -= p.amount
         if dr.debits_pending < 0 or cr.credits_pending < 0:
             raise InvariantBroken(f"expiry of {pending_id} leaves a negative pending balance")
         # An expiry is a void the clock made: a closing transfer's account opens again.
@@ -282,6 +309,11 @@ class Undo:
 
     def rollback(self, state: LedgerState) -> None:
         for a, flags, dp, dpo, cp, cpo in reversed(self.accounts):
+            sums = state.sums[a.ledger]
+            sums[SUMS_DR_PENDING] += dp - a.debits_pending
+            sums[SUMS_DR_POSTED] += dpo - a.debits_posted
+            sums[SUMS_CR_PENDING] += cp - a.credits_pending
+            sums[SUMS_CR_POSTED] += cpo - a.credits_posted
             a.flags = flags
             a.debits_pending = dp
             a.debits_posted = dpo
@@ -297,6 +329,7 @@ class Undo:
             del state.transfers[transfer_id]
             state.pending_status.pop(transfer_id, None)
         for account_id in self.new_accounts:
+            state.sums[state.accounts[account_id].ledger][SUMS_ACCOUNTS] -= 1
             del state.accounts[account_id]
         if self.new_accounts:
             del state.account_timestamps[-len(self.new_accounts) :]
