@@ -10,7 +10,7 @@ from colony.simulator.behaviours import (
     TopUps,
     default_behaviours,
 )
-from colony.simulator.engine import SimulationConfig, SimulationSummary, simulate
+from colony.simulator.engine import SimulationConfig, SimulationSummary, last_day_max, simulate
 from colony.simulator.gazetteer import City, cities
 from colony.simulator.importing_ledger import ImportingLedger, SimulatedClock
 from colony.simulator.ledger_digest import ledger_digest
@@ -38,6 +38,7 @@ __all__ = [
     "World",
     "cities",
     "default_behaviours",
+    "last_day_max",
     "ledger_digest",
     "people",
     "shops",
