@@ -28,6 +28,7 @@ from colony.kernel.ids import IdGenerator
 from colony.merchants import (
     MerchantService,
     MerchantUserService,
+    TakingsBook,
     open_merchant_store,
     open_merchant_user_store,
 )
@@ -148,6 +149,7 @@ def build_context(
     ctx.provide(StaffService(staff_store, credentials, clock, ids), staff_store)
     user_store = open_merchant_user_store(database_url)
     ctx.provide(MerchantUserService(user_store, merchants.by_id, clock, ids), user_store)
+    ctx.provide(TakingsBook(ledger))
     shell = web_shell(database_url, clock)
     ctx.provide(shell, shell.sessions)
     ledger.add_duty(lambda: reconcile(ctx))

@@ -1,8 +1,8 @@
 """The merchant portal's reports: per UTC day, what the shop was paid, gave back in refunds
 and paid in the discount fee, and the net, read from its own account in the ledger
-(merchants/takings.py). Settlement (`colony.settlement`) reports between partners, not to
-a merchant: what was paid out to the shop's bank is not recorded in Colony yet, so the page
-says so rather than guess."""
+(merchants/takings.py: a `TakingsBook`, which counts each line once). Settlement
+(`colony.settlement`) reports between partners, not to a merchant: what was paid out to the
+shop's bank is not recorded in Colony yet, so the page says so rather than guess."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
-from colony.merchants import DAY_NS, MerchantUserService, day_of, takings_by_day
+from colony.merchants import DAY_NS, MerchantUserService, TakingsBook, day_of
 from colony.web.merchant_access import portal_page, signed_in
 from colony.web.shell import Shell
 
@@ -25,5 +25,5 @@ def reports(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     portal = signed_in(shell, request, ctx.service(MerchantUserService), ctx.merchants)
     first_day = day_of(ctx.clock.now_ns()) - (report_days - 1) * DAY_NS
-    days = takings_by_day(ctx.ledger, portal.merchant.account_id, first_day, report_days)
+    days = ctx.service(TakingsBook).by_day(portal.merchant.account_id, first_day, report_days)
     return portal_page(shell, request, "merchants/reports.html", portal, days=days)
