@@ -154,6 +154,24 @@ def test_the_live_stream_sends_an_event_after_a_payment(shop: Shop) -> None:
     assert after["rows"][0]["what"] == "LIVE-1"
 
 
+def test_the_list_shows_what_became_of_each_authorisation(shop: Shop) -> None:
+    owner = signed_in(shop)
+    payload = shop.ctx.payments.merchant_qr(shop.merchant)
+    ids = {}
+    for reference, amount in (("A-HELD", 400), ("A-CAPT", 900), ("A-VOID", 300)):
+        held = shop.ctx.payments.authorise(PAYER, "SGD", payload, amount, reference=reference)
+        assert held.result.name == "ok" and held.payment_id is not None
+        ids[reference] = held.payment_id
+    assert shop.ctx.payments.capture(ids["A-CAPT"], 600).result.name == "ok"
+    assert shop.ctx.payments.void(ids["A-VOID"]).result.name == "ok"
+    shop.pay(250, "A-PAID", "paid")
+    listed = owner.text("/merchant/payments")
+    assert "A-PAID SGD 2.50 Paid" in listed
+    assert "A-VOID SGD 3.00 Canceled" in listed
+    assert "A-CAPT SGD 6.00 Paid" in listed  # what was captured of it
+    assert "A-HELD SGD 4.00 Held" in listed
+
+
 def test_payments_are_searched_by_reference_amount_and_day(shop: Shop) -> None:
     owner = signed_in(shop)
     for n, amount in enumerate((300, 450, 300)):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from colony.ledger import LedgerPort, Transfer, TransferPendingStatus
+from colony.ledger import LedgerPort, Transfer, TransferFlags, TransferPendingStatus
 from colony.payments.service import PaymentService
 from colony.payments.store import PaymentRecord, PaymentSearch
 
@@ -49,9 +49,9 @@ def received(
     while len(shown) <= limit:
         batch = payments.records.search(merchant_id, search, after, limit + 1)
         transfers = {t.id: t for t in ledger.lookup_transfers([r.id for r in batch])}
-        shown += [
-            of_record(payments, ledger, r, transfers[r.id]) for r in batch if r.id in transfers
-        ]
+        shown += of_records(
+            payments, ledger, [(r, transfers[r.id]) for r in batch if r.id in transfers]
+        )
         if len(batch) <= limit:
             break
         after = batch[-1].id
@@ -66,23 +66,38 @@ def received_one(
     if record is None or record.merchant_id != merchant_id:
         return None
     found = ledger.lookup_transfers([payment_id])
-    return of_record(payments, ledger, record, found[0]) if found else None
+    return of_records(payments, ledger, [(record, found[0])])[0] if found else None
 
 
-def of_record(
-    payments: PaymentService, ledger: LedgerPort, record: PaymentRecord, transfer: Transfer
-) -> ReceivedPayment:
-    captured = payments.captured_minor(transfer)
-    refunded = payments.refunded_minor(transfer.id)
-    hold = ledger.pending_status(transfer.id) or TransferPendingStatus.none
+def of_records(
+    payments: PaymentService, ledger: LedgerPort, paid: list[tuple[PaymentRecord, Transfer]]
+) -> list[ReceivedPayment]:
+    """Each record with its transfer, as the merchant's screens show it. The ledger is asked
+    for the whole batch at once (what was refunded; what was captured of authorisations),
+    and for a hold's fate only for authorisations: a list or an export of thousands of
+    payments makes a few reads, not a few per payment (most of them on disk when old)."""
+    transfers = [t for _, t in paid]
+    captured = payments.captured_of(transfers)
+    refunded = payments.refunded_of([t.id for t in transfers])
+    shown = []
+    for record, transfer in paid:
+        hold = TransferPendingStatus.none
+        if transfer.flags & TransferFlags.pending:
+            hold = ledger.pending_status(transfer.id) or TransferPendingStatus.none
+        status = _status(hold, captured[transfer.id], refunded[transfer.id])
+        shown.append(
+            ReceivedPayment(record, transfer, captured[transfer.id], refunded[transfer.id], status)
+        )
+    return shown
+
+
+def _status(hold: TransferPendingStatus, captured: int, refunded: int) -> PaymentStatus:
     if hold is TransferPendingStatus.pending:
-        status = PaymentStatus.held
-    elif hold in (TransferPendingStatus.voided, TransferPendingStatus.expired):
-        status = PaymentStatus.canceled
-    elif refunded and refunded >= captured:
-        status = PaymentStatus.refunded
-    elif refunded:
-        status = PaymentStatus.partly_refunded
-    else:
-        status = PaymentStatus.succeeded
-    return ReceivedPayment(record, transfer, captured, refunded, status)
+        return PaymentStatus.held
+    if hold in (TransferPendingStatus.voided, TransferPendingStatus.expired):
+        return PaymentStatus.canceled
+    if refunded and refunded >= captured:
+        return PaymentStatus.refunded
+    if refunded:
+        return PaymentStatus.partly_refunded
+    return PaymentStatus.succeeded

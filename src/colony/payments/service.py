@@ -11,6 +11,7 @@ The fee is `amount * discount_bps / 10,000` rounded half up to the minor unit, i
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
@@ -66,6 +67,7 @@ TRANSFER_REFUND: int = TransferCode.refund
 ACCOUNT_REFUNDABLE: int = AccountCode.refundable
 ACCOUNT_PAYMENTS_CONTROL: int = AccountCode.payments_control
 _LINKED = int(TransferFlags.linked)
+_PENDING = int(TransferFlags.pending)
 
 
 class PayResult(enum.IntEnum):
@@ -490,16 +492,26 @@ class PaymentService:
     def captured_minor(self, payment: Transfer) -> int:
         """What the merchant got, from the ledger: all of a payment made at once, what was
         posted of an authorisation, nothing while it is held or once it was released."""
-        if not payment.flags & TransferFlags.pending:
-            return payment.amount
-        posted = self._ledger.lookup_transfers([Slots.capture_leg.of(payment.id)])
-        return posted[0].amount if posted else 0
+        return self.captured_of([payment])[payment.id]
+
+    def captured_of(self, payments: Sequence[Transfer]) -> dict[int, int]:
+        """`captured_minor` of each payment, by its id: the ledger asked once, for the
+        authorisations' captures only."""
+        legs = {Slots.capture_leg.of(p.id): p.id for p in payments if p.flags & _PENDING}
+        posted = {legs[t.id]: t.amount for t in self._ledger.lookup_transfers(list(legs))}
+        return {p.id: posted.get(p.id, 0) if p.flags & _PENDING else p.amount for p in payments}
 
     def refunded_minor(self, payment_id: int) -> int:
         """What was given back, from the ledger: every refund draws on the payment's
         refundable account."""
-        found = self._ledger.lookup_accounts([Slots.refundable_account.of(payment_id)])
-        return found[0].debits_posted if found else 0
+        return self.refunded_of([payment_id])[payment_id]
+
+    def refunded_of(self, payment_ids: Sequence[int]) -> dict[int, int]:
+        """`refunded_minor` of each payment, by its id: the ledger asked once."""
+        accounts = {Slots.refundable_account.of(pid): pid for pid in payment_ids}
+        found = self._ledger.lookup_accounts(list(accounts))
+        refunded = {accounts[a.id]: a.debits_posted for a in found}
+        return {pid: refunded.get(pid, 0) for pid in payment_ids}
 
     def _authorisation(self, payment_id: int) -> Transfer | PayResult:
         found = self._ledger.lookup_transfers([payment_id])
