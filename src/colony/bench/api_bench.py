@@ -93,6 +93,7 @@ class Server:
         folder: Path,
         workers: int = 1,
         environment: dict[str, str] | None = None,
+        start_timeout_s: float = server_start_timeout_s,
     ) -> None:
         self.port = free_port()
         self._log = (folder / "server.log").open("w")
@@ -115,7 +116,7 @@ class Server:
             stderr=self._log,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(environment or {})},
         )
-        deadline = time.monotonic() + server_start_timeout_s
+        deadline = time.monotonic() + start_timeout_s
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=5):

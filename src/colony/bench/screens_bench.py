@@ -29,8 +29,11 @@ from colony.bench.screens_browsers import (
 )
 from colony.bench.screens_market import Prepared, prepare
 
-__all__ = ["Prepared", "measure", "prepare"]
+__all__ = ["Prepared", "market_server_start_timeout_s", "measure", "prepare"]
 
+# How long `colony serve` may take to open a market before its first answer, in seconds: a
+# market of 100,000 people over 35 days loads a checkpoint of about 2 GB.
+market_server_start_timeout_s = 900.0
 # A screen: its name, its address (None: this market has no such page), the status it answers.
 Screen = tuple[str, str | None, int]
 _PAYMENT = r"/app/payments/[0-9a-f]{32}"

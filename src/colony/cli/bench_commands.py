@@ -621,7 +621,9 @@ def bench_screens(
         finally:
             ctx.ledger.close()
             ctx.close_stores()
-        server = api_bench.Server(database, Path(folder))
+        server = api_bench.Server(
+            database, Path(folder), start_timeout_s=screens_bench.market_server_start_timeout_s
+        )
         err = Console(stderr=True)
         try:
             with Progress(
