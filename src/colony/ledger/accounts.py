@@ -20,6 +20,7 @@ from colony.ledger.state import (
     LiveAccount,
     Undo,
     expire_pending,
+    sums_for,
 )
 
 RA = CreateAccountResult
@@ -162,10 +163,8 @@ def _create_account(
     stored.trimmed = 0
     state.accounts[a.id] = stored
     state.account_timestamps.append(timestamp)
-    sums = state.sums.get(a.ledger)
-    if sums is None:
-        sums = state.sums[a.ledger] = [0, 0, 0, 0, 0]
-    sums[SUMS_ACCOUNTS] += 1
+    stored.sums = sums_for(state, a.ledger, a.code)
+    stored.sums[SUMS_ACCOUNTS] += 1
     if undo is not None:
         undo.new_accounts.append(a.id)
     return RA.ok

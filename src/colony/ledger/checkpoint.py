@@ -54,7 +54,7 @@ from colony.ledger.state import (
     TIMESTAMP_MAX,
     LedgerState,
     LiveAccount,
-    sums_of,
+    attach_sums,
 )
 
 CHECKPOINT_FORMAT = 2
@@ -332,12 +332,14 @@ def collector_paused() -> Iterator[None]:
 
 def _check_balanced(state: LedgerState, seq: int) -> None:
     """Debits equal credits in every ledger, and, under `verify`, every invariant holds; the
-    state's per-ledger sums are set from the same pass."""
-    state.sums = sums_of(state.accounts.values())
-    if any(
-        s[SUMS_DR_PENDING] != s[SUMS_CR_PENDING] or s[SUMS_DR_POSTED] != s[SUMS_CR_POSTED]
-        for s in state.sums.values()
-    ):
+    state's sums per ledger and code are set from the same pass."""
+    attach_sums(state)
+    per_ledger: dict[int, list[int]] = {}
+    for (ledger, _), s in state.sums.items():
+        both = per_ledger.setdefault(ledger, [0, 0])
+        both[0] += s[SUMS_DR_POSTED] - s[SUMS_CR_POSTED]
+        both[1] += s[SUMS_DR_PENDING] - s[SUMS_CR_PENDING]
+    if any(both != [0, 0] for both in per_ledger.values()):
         raise CheckpointDamaged(f"checkpoint at {seq}: debits and credits differ")
     if len(state.account_timestamps) != len(state.accounts):
         raise CheckpointDamaged(f"checkpoint at {seq}: account timestamps do not match")

@@ -24,7 +24,7 @@ import time
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from colony.kernel.clock import Clock
@@ -160,6 +160,9 @@ class LedgerTotals:
     debits_posted: int
     credits_pending: int
     credits_posted: int
+    # The same per account code: code -> (accounts, debits pending, debits posted, credits
+    # pending, credits posted).
+    by_code: dict[int, tuple[int, int, int, int, int]] = field(default_factory=dict)
 
 
 _STOP = object()
@@ -900,11 +903,19 @@ class Ledger:
         return AccountBalance(created, 0, 0, 0, 0)
 
     def totals(self) -> list[LedgerTotals]:
-        """Sums of every account's balances, per ledger (per currency) that has an account:
-        kept by the state machine as balances change, so read in one step per ledger."""
+        """Sums of every account's balances, per ledger (per currency) that has an account,
+        and per account code within it: kept by the state machine as balances change, so
+        read in one step per ledger and code, not a pass over the accounts."""
         with self._durable_view():
-            sums = [(ledger, list(s)) for ledger, s in self._state.sums.items() if s[0]]
-        return [LedgerTotals(ledger, *s) for ledger, s in sorted(sums)]
+            kept = [(key, list(s)) for key, s in self._state.sums.items() if s[0]]
+        by_ledger: dict[int, dict[int, tuple[int, int, int, int, int]]] = {}
+        for (ledger, code), (n, dp, dpo, cp, cpo) in sorted(kept):
+            by_ledger.setdefault(ledger, {})[code] = (n, dp, dpo, cp, cpo)
+        totals = []
+        for ledger, codes in by_ledger.items():
+            n, dp, dpo, cp, cpo = (sum(f[i] for f in codes.values()) for i in range(5))
+            totals.append(LedgerTotals(ledger, n, dp, dpo, cp, cpo, codes))
+        return totals
 
     def all_accounts(self) -> Iterator[Account]:
         """Every account in creation order (copies, taken under one consistent view)."""

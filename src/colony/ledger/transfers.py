@@ -192,9 +192,8 @@ def _create_plain_transfer(state: LedgerState, t: Transfer, timestamp: int) -> b
     record(cr, stored)
     dr.debits_posted = debits_posted
     cr.credits_posted = credits_posted
-    sums = state.sums[t.ledger]
-    sums[SUMS_DR_POSTED] += amount
-    sums[SUMS_CR_POSTED] += amount
+    dr.sums[SUMS_DR_POSTED] += amount
+    cr.sums[SUMS_CR_POSTED] += amount
     return True
 
 
@@ -349,12 +348,11 @@ def _create_transfer(
     state.transfers[tid] = stored
     record(dr, stored)
     record(cr, stored)
-    sums = state.sums[t.ledger]
     if pending:
         dr.debits_pending = dp + amount
         cr.credits_pending = cp + amount
-        sums[SUMS_DR_PENDING] += amount
-        sums[SUMS_CR_PENDING] += amount
+        dr.sums[SUMS_DR_PENDING] += amount
+        cr.sums[SUMS_CR_PENDING] += amount
         state.pending_status[tid] = _ST_PENDING
         if timeout:
             heapq.heappush(state.expiries, (timestamp + timeout * NS_PER_S, tid))
@@ -365,8 +363,8 @@ def _create_transfer(
     else:
         dr.debits_posted = dpo + amount
         cr.credits_posted = cpo + amount
-        sums[SUMS_DR_POSTED] += amount
-        sums[SUMS_CR_POSTED] += amount
+        dr.sums[SUMS_DR_POSTED] += amount
+        cr.sums[SUMS_CR_POSTED] += amount
     check_limits(dr)
     check_limits(cr)
     return _OK
@@ -495,14 +493,13 @@ def _post_or_void(
     record(cr, stored)
     dr.debits_pending -= p.amount
     cr.credits_pending -= p.amount
-    sums = state.sums[p.ledger]
-    sums[SUMS_DR_PENDING] -= p.amount
-    sums[SUMS_CR_PENDING] -= p.amount
+    dr.sums[SUMS_DR_PENDING] -= p.amount
+    cr.sums[SUMS_CR_PENDING] -= p.amount
     if is_post:
         dr.debits_posted += amount
         cr.credits_posted += amount
-        sums[SUMS_DR_POSTED] += amount
-        sums[SUMS_CR_POSTED] += amount
+        dr.sums[SUMS_DR_POSTED] += amount
+        cr.sums[SUMS_CR_POSTED] += amount
         state.pending_status[pending_id] = _ST_POSTED
     else:
         state.pending_status[pending_id] = _ST_VOIDED
