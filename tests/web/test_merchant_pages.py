@@ -18,7 +18,7 @@ from colony.api.context import ApiContext
 from colony.credentials import attempts_max
 from colony.kernel.clock import ManualClock
 from colony.merchants import Merchant, MerchantUserService
-from colony.payments import parse
+from colony.payments import PaymentSearch, parse
 from colony.webhooks import WebhookTargets
 from tests.api.test_wallet_api import operator_headers
 from tests.web.visitor import Visitor, code_sent_to, events_of, words
@@ -165,7 +165,12 @@ def test_the_list_shows_what_became_of_each_authorisation(shop: Shop) -> None:
     assert shop.ctx.payments.capture(ids["A-CAPT"], 600).result.name == "ok"
     assert shop.ctx.payments.void(ids["A-VOID"]).result.name == "ok"
     shop.pay(250, "A-PAID", "paid")
+    refused = shop.ctx.payments.pay_by_qr(PAYER, "SGD", payload, 10**9, reference="A-NONE")
+    assert refused.result.name == "insufficient_funds"
+    assert shop.ctx.payments.records is not None
+    assert shop.ctx.payments.records.search(shop.merchant.id, PaymentSearch("A-NONE"), None, 1)
     listed = owner.text("/merchant/payments")
+    assert "A-NONE" not in listed  # recorded, but the ledger refused it: no payment
     assert "A-PAID SGD 2.50 Paid" in listed
     assert "A-VOID SGD 3.00 Canceled" in listed
     assert "A-CAPT SGD 6.00 Paid" in listed  # what was captured of it

@@ -508,10 +508,20 @@ class PaymentService:
 
     def refunded_of(self, payment_ids: Sequence[int]) -> dict[int, int]:
         """`refunded_minor` of each payment, by its id: the ledger asked once."""
-        accounts = {Slots.refundable_account.of(pid): pid for pid in payment_ids}
-        found = self._ledger.lookup_accounts(list(accounts))
-        refunded = {accounts[a.id]: a.debits_posted for a in found}
+        refunded = {pid: a.debits_posted for pid, a in self._refundable(payment_ids).items()}
         return {pid: refunded.get(pid, 0) for pid in payment_ids}
+
+    def granted_of(self, payment_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """Of the payments whose money reached the merchant, by id: what was paid or
+        captured, and what was refunded. The refundable grant is in the same linked chain
+        as the money (`settlement_legs`), so a credited refundable account is a payment made;
+        accounts are held in memory, so this reads no transfer (old ones are on disk)."""
+        found = self._refundable(payment_ids).items()
+        return {pid: (a.credits_posted, a.debits_posted) for pid, a in found if a.credits_posted}
+
+    def _refundable(self, payment_ids: Sequence[int]) -> dict[int, Account]:
+        accounts = {Slots.refundable_account.of(pid): pid for pid in payment_ids}
+        return {accounts[a.id]: a for a in self._ledger.lookup_accounts(list(accounts))}
 
     def _authorisation(self, payment_id: int) -> Transfer | PayResult:
         found = self._ledger.lookup_transfers([payment_id])
