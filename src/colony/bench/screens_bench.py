@@ -191,8 +191,11 @@ def measure(
             *((owner, s) for s in _portal_screens(owner, prepared)),
             *((stranger, s) for s in SIGNED_OUT),
         ]
+        # A page no person's screens link to (one person's activity may have a second
+        # page, another's not): named as not in this market.
         every = [*(s for _, s in shared), *_flat(apps), *_flat(about)]
-        absent = sorted({name for name, url, _ in every if url is None})
+        found = {name for name, url, _ in every if url is not None}
+        absent = sorted({name for name, url, _ in every if url is None} - found)
         cpu_before = server.cpu_seconds()
         total = rounds * len(people)
         for n in range(total):
