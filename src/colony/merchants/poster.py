@@ -24,9 +24,15 @@ posters_kept_max = 256
 
 
 @functools.lru_cache(maxsize=posters_kept_max)
+def _code(payload: str) -> segno.QRCode:
+    """The code, made once for the poster's three kinds (making one is most of an SVG's cost)."""
+    return segno.make(payload, error="m", micro=False)
+
+
+@functools.lru_cache(maxsize=posters_kept_max)
 def poster_svg(name: str, city: str, payload: str, headline: str, accepted: tuple[str, ...]) -> str:
     """The poster: `headline` above the code, `accepted` (the wallets) below it."""
-    code = segno.make(payload, error="m", micro=False)
+    code = _code(payload)
     side = code.symbol_size(scale=1, border=4)[0]
     qr = code.svg_inline(scale=1, border=4, dark="#000", light="#fff")
     left = (poster_width - qr_side) / 2
@@ -53,6 +59,12 @@ def poster_svg(name: str, city: str, payload: str, headline: str, accepted: tupl
 def _inner(svg: str) -> str:
     """What is inside segno's <svg> element."""
     return svg[svg.index(">") + 1 : svg.rindex("</svg>")]
+
+
+def _quiet(matrix: tuple[bytearray, ...]) -> list[bytes]:
+    """The code's rows with a quiet zone of 4 light modules all round."""
+    blank = bytes(len(matrix) + 8)
+    return [blank] * 4 + [bytes(4) + bytes(row) + bytes(4) for row in matrix] + [blank] * 4
 
 
 # The PNG poster's size in pixels: A4's proportions at 150 dots per inch, enough to print.
@@ -100,7 +112,7 @@ def poster_pdf(
     centred(name, 38, 30, bold=True)
     centred(city, 50, 14)
     centred(headline, 66, 16)
-    matrix = segno.make(payload, error="m", micro=False).matrix
+    matrix = _code(payload).matrix
     modules = len(matrix) + 8  # with the quiet zone of 4 modules a side
     cell = qr_side * mm / modules
     left = (width - qr_side * mm) / 2 + 4 * cell
@@ -137,13 +149,13 @@ def poster_png(
     centred(name, 38, 11)
     centred(city, 50, 5.5)
     centred(headline, 66, 6.5)
-    code = segno.make(payload, error="m", micro=False)
-    qr_png = io.BytesIO()
+    # The code's modules as one pixel each (with its quiet zone of 4), scaled up as squares.
+    matrix = _code(payload).matrix
+    modules = len(matrix) + 8
+    qr = Image.new("L", (modules, modules), 255)
+    qr.putdata([0 if dark else 255 for row in _quiet(matrix) for dark in row])
     side_px = round(qr_side * px)
-    modules = code.symbol_size(scale=1, border=4)[0]
-    code.save(qr_png, kind="png", scale=max(1, side_px // modules), border=4)
-    qr = Image.open(io.BytesIO(qr_png.getvalue())).convert("RGB")
-    qr = qr.resize((side_px, side_px), Image.Resampling.NEAREST)
+    qr = qr.resize((side_px, side_px), Image.Resampling.NEAREST).convert("RGB")
     image.paste(qr, (round((png_width - side_px) / 2), round(74 * px)))
     for i, wallet in enumerate(accepted):
         centred(wallet, 250 + 9 * i, 5)
