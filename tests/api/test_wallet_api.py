@@ -313,9 +313,16 @@ def test_qr_decode_endpoint(served: tuple[httpx.Client, ApiContext]) -> None:
 
 
 def test_page_and_openapi(served: tuple[httpx.Client, ApiContext]) -> None:
-    client, _ = served
+    client, ctx = served
+    for phone in ("+6591234001", "+6591234002"):
+        open_wallet(client, phone)
+        assert ctx.wallets.cash_in(phone, "SGD", 2_500).result.name == "ok"
     page = client.get("/")
     assert page.status_code == 200 and "Colony is running" in page.text
+    # Counted and summed from the totals the ledger keeps per currency and account code.
+    assert '<strong id="wallets">2</strong>' in page.text
+    sgd = page.text.split("<td>SGD</td>", 1)[1].split("</tr>", 1)[0]
+    assert "SGD50.02" in sgd and "<td>yes</td>" in sgd  # 25.00 cashed in and 0.01 opened, each
     spec = client.get("/openapi.json").json()
     assert {
         "/v1/wallets",

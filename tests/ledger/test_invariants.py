@@ -92,6 +92,8 @@ CORRUPTIONS: list[tuple[str, Callable[[LedgerState], None], str]] = [
         "out of time order",
     ),
     ("account timestamps", lambda s: s.account_timestamps.pop(), "account timestamps"),
+    ("sums not kept", lambda s: s.sums[2, 1].__setitem__(2, 5), "sums kept"),
+    ("sums not shared", lambda s: setattr(s.accounts[4], "sums", [1, 0, 0, 0, 0]), "other sums"),
 ]
 
 
@@ -105,6 +107,32 @@ def test_the_whole_state_check_finds_each_corruption(
     corrupt(state)
     with pytest.raises(InvariantBroken, match=says):
         check_state(state)
+
+
+def test_the_sums_kept_follow_posts_holds_expiries_and_a_chain_taken_back(
+    state: LedgerState,
+) -> None:
+    # Ledger 1 holds 4 accounts, 107 posted and 10 pending each way.
+    assert state.sums[1, 1] == [4, 10, 107, 10, 107]
+    linked = int(TF.linked)
+    results = create_transfers(
+        state,
+        [
+            Transfer(20, 3, 4, 5, 1, 1, linked),
+            Transfer(21, 5, 6, 1, 2, 1, PENDING),  # ends the chain, which fails: 20 is undone
+            Transfer(22, 4, 1, 1, 1, 1),
+            Transfer(23, 3, 4, 9, 1, 1, PENDING, timeout=1),
+            Transfer(24, 0, 0, 9, 1, 1, int(TF.post_pending_transfer), pending_id=23),
+        ],
+        START_NS + 2000,
+    )
+    assert [r.name for r in results[:2]] == ["linked_event_failed", "credit_account_not_found"]
+    assert not any(results[2:])  # 20 undone; 22 posts 1; 23 holds 9, which 24 posts
+    assert state.sums[1, 1] == [4, 10, 117, 10, 117]
+    expire_pending(state, START_NS + 2 * NS_PER_S)  # the hold of 10 expires
+    assert state.sums[1, 1] == [4, 0, 117, 0, 117]
+    assert state.sums[2, 1] == [1, 0, 0, 0, 0]
+    check_state(state)  # the same as a pass over the accounts finds
 
 
 def test_the_limit_check_runs_inline_on_every_change() -> None:

@@ -21,11 +21,11 @@ from colony.merchants import (
     Merchant,
     PayoutResult,
     PayoutService,
+    TakingsBook,
     day_named,
     paid_out,
     payout_days_back_max,
     payout_id,
-    takings_by_day,
 )
 from tests.api.test_funding_api import _served_at
 
@@ -108,8 +108,8 @@ def test_a_days_balance_is_paid_out_once_and_the_books_balance(store_url: str) -
         assert stall.balances() == (19_70, 127_90)
 
         # The report reads both from the ledger: day 1's takings, and what was paid for it.
-        day_2_takings, day_1_takings = takings_by_day(
-            stall.ctx.ledger, stall.merchant.account_id, DAY_1, 2
+        day_2_takings, day_1_takings = TakingsBook(stall.ctx.ledger).by_day(
+            stall.merchant.account_id, DAY_1, 2
         )
         assert (day_1_takings.gross_minor, day_1_takings.net_minor) == (140_00, 127_90)
         assert day_2_takings.net_minor == 19_70  # the payout is no takings of day 2

@@ -1,7 +1,7 @@
 """The payment store's contract on each backend: records written together share a commit and
 each is durable, an id already written answers with the record it holds, pages run newest
-first by the order written, refunds are kept once each in order, and a page's cross-border
-records are read at once."""
+first by the order written, the merchants paid most often are counted, refunds are kept
+once each in order, and a page's cross-border records are read at once."""
 
 from __future__ import annotations
 
@@ -106,6 +106,15 @@ def test_pages_run_newest_first_in_the_order_written(store_url: str) -> None:
     # A cursor that is not the party's own gives nothing, never someone else's records.
     assert store.page(Party.wallet, "w_alice", 77, 10) == []
     assert store.page(Party.wallet, "w_nobody", None, 10) == []
+    store.close()
+
+
+def test_the_busiest_merchants_are_those_paid_most_often(store_url: str) -> None:
+    store = open_payment_store(store_url)
+    for pid, merchant in enumerate(["m2", "m1", "m2", "m3", "m2", "m1"], start=1):
+        store.add(dataclasses.replace(record(pid), merchant_id=merchant))
+    assert store.busiest(2) == [("m2", 3), ("m1", 2)]
+    assert store.busiest(10) == [("m2", 3), ("m1", 2), ("m3", 1)]
     store.close()
 
 

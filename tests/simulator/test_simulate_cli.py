@@ -69,6 +69,11 @@ def test_the_same_arguments_print_the_same_ledger_digest(tmp_path: Path) -> None
             ["--last-day", (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=2)).isoformat()],
             "--last-day",
         ),
+        # Its refunds, days later, would still be to come: the ledger refuses them.
+        (
+            ["--last-day", (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2)).isoformat()],
+            "too recent",
+        ),
     ],
 )
 def test_bad_arguments_are_named(tmp_path: Path, args: list[str], named: str) -> None:

@@ -18,7 +18,7 @@ from tests.api import test_cross_border_api as cross_border
 from tests.api.test_payment_api import onboard, static_code
 from tests.api.test_wallet_api import auth, open_wallet
 from tests.web.test_console_pages import _signed_in, _staff, _visitor
-from tests.web.visitor import events_of
+from tests.web.visitor import Visitor, events_of, words
 
 Served = tuple[httpx.Client, ApiContext, ManualClock]
 PAYER = "+6591230077"
@@ -63,8 +63,22 @@ def test_live_counts_the_payments_and_the_ledger_balances(served_at: Served) -> 
     assert first["rows"] == [
         {"currency": "SGD", "payments": "3", "per_s": "0.01", "value": "SGD\xa025.00"}
     ]
+    # The per-minute table has a row for the one minute with payments, none for quiet ones.
+    assert first["minutes"] == [
+        {"from": first["minutes"][0]["from"], "currency": "SGD", "payments": "3",
+         "value": "SGD\xa025.00"}
+    ]  # fmt: skip
+    assert [row.split()[-4:] for row in _minute_rows(staff)] == [["SGD", "3", "SGD", "25.00"]]
     clock.advance(live_window_s + 1)
     assert "SGD 0 0.00 SGD 0.00" in staff.text("/console/live")  # out of the window now
+    assert _minute_rows(staff) == ["No payments in the last 5 minutes."]
+
+
+def _minute_rows(staff: Visitor) -> list[str]:
+    """The rows of the Live page's per-minute table, each as its words."""
+    page = staff.get("/console/live").text
+    table = page.split('data-testid="live-minutes"', 1)[1].split("</table>", 1)[0]
+    return [words(row) for row in table.split("<tbody", 1)[1].split("<tr>")[1:]]
 
 
 def test_the_window_reads_on_from_where_it_stopped(served_at: Served) -> None:

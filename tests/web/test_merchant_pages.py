@@ -27,7 +27,7 @@ from colony.merchants import (
     day_of,
     payout_reference,
 )
-from colony.payments import parse
+from colony.payments import PaymentSearch, parse
 from colony.phones import PhoneProofService
 from colony.webhooks import WebhookTargets
 from tests.api.test_wallet_api import operator_headers
@@ -203,6 +203,29 @@ def test_the_live_stream_sends_an_event_after_a_payment(shop: Shop) -> None:
     assert after["payments"] == "1"
     assert after["gross"] == "SGD\xa08.80"
     assert after["rows"][0]["what"] == "LIVE-1"
+
+
+def test_the_list_shows_what_became_of_each_authorisation(shop: Shop) -> None:
+    owner = signed_in(shop)
+    payload = shop.ctx.payments.merchant_qr(shop.merchant)
+    ids = {}
+    for reference, amount in (("A-HELD", 400), ("A-CAPT", 900), ("A-VOID", 300)):
+        held = shop.ctx.payments.authorise(PAYER, "SGD", payload, amount, reference=reference)
+        assert held.result.name == "ok" and held.payment_id is not None
+        ids[reference] = held.payment_id
+    assert shop.ctx.payments.capture(ids["A-CAPT"], 600).result.name == "ok"
+    assert shop.ctx.payments.void(ids["A-VOID"]).result.name == "ok"
+    shop.pay(250, "A-PAID", "paid")
+    refused = shop.ctx.payments.pay_by_qr(PAYER, "SGD", payload, 10**9, reference="A-NONE")
+    assert refused.result.name == "insufficient_funds"
+    assert shop.ctx.payments.records is not None
+    assert shop.ctx.payments.records.search(shop.merchant.id, PaymentSearch("A-NONE"), None, 1)
+    listed = owner.text("/merchant/payments")
+    assert "A-NONE" not in listed  # recorded, but the ledger refused it: no payment
+    assert "A-PAID SGD 2.50 Paid" in listed
+    assert "A-VOID SGD 3.00 Canceled" in listed
+    assert "A-CAPT SGD 6.00 Paid" in listed  # what was captured of it
+    assert "A-HELD SGD 4.00 Held" in listed
 
 
 def test_payments_are_searched_by_reference_amount_and_day(shop: Shop) -> None:

@@ -1,6 +1,7 @@
-"""What the ledger holds per currency, in one pass over its accounts: the figures the `/`
-page shows and the console's trial balance checks (debits equal credits, posted and pending).
-Wallets and merchants are counted by their accounts' codes (the chart of accounts)."""
+"""What the ledger holds per currency, from the totals it keeps per currency and account code
+(`Ledger.totals`, no pass over its accounts): the figures the `/` page shows (debits equal
+credits, posted and pending). Wallets and merchants are counted by their accounts' codes (the
+chart of accounts)."""
 
 from __future__ import annotations
 
@@ -30,24 +31,17 @@ class PageFigures:
 
 
 def gather(ctx: ApiContext) -> PageFigures:
-    per_ledger: dict[int, CurrencyFigures] = {}
+    currencies = []
     counts = {ACCOUNT_WALLET: 0, ACCOUNT_MERCHANT: 0}
-    for a in ctx.ledger.all_accounts():
-        figures = per_ledger.setdefault(a.ledger, CurrencyFigures(a.ledger))
-        figures.accounts += 1
-        figures.debits_posted += a.debits_posted
-        figures.credits_posted += a.credits_posted
-        figures.debits_pending += a.debits_pending
-        figures.credits_pending += a.credits_pending
-        balance = a.credits_posted - a.debits_posted
-        figures.by_code[a.code] = figures.by_code.get(a.code, 0) + balance
-        if a.code in counts:
-            counts[a.code] += 1
-    return PageFigures(
-        [per_ledger[k] for k in sorted(per_ledger)],
-        counts[ACCOUNT_WALLET],
-        counts[ACCOUNT_MERCHANT],
-    )
+    for t in ctx.ledger.totals():
+        # Per code: (accounts, debits pending, debits posted, credits pending, credits posted).
+        currencies.append(CurrencyFigures(
+            t.ledger, t.accounts, t.debits_posted, t.credits_posted, t.debits_pending,
+            t.credits_pending, {code: f[4] - f[2] for code, f in t.by_code.items()},
+        ))  # fmt: skip
+        for code in counts:
+            counts[code] += t.by_code[code][0] if code in t.by_code else 0
+    return PageFigures(currencies, counts[ACCOUNT_WALLET], counts[ACCOUNT_MERCHANT])
 
 
 def balanced(c: CurrencyFigures) -> bool:

@@ -1,7 +1,7 @@
 """The page at `/`: Colony is alive, and what its ledger holds.
 
 Plain server-rendered HTML with a little CSS; every value is escaped. The figures come from
-the ledger alone, read per request in one pass over the accounts (as `Ledger.totals` makes).
+the ledger alone: the totals it keeps per currency and account code (`Ledger.totals`).
 Wallets and merchants are counted by their ledger accounts' codes (the chart of accounts), so
 the page needs no store of its own.
 

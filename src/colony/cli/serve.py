@@ -30,6 +30,7 @@ from colony.kernel.ids import IdGenerator
 from colony.merchants import (
     MerchantService,
     MerchantUserService,
+    TakingsBook,
     open_merchant_store,
     open_merchant_user_store,
 )
@@ -156,6 +157,7 @@ def build_context(
     ctx.provide(credentials, credential_store)
     score_store = open_score_store(database_url)
     ctx.provide(CreditScores(ledger, score_store, credit_model(), clock, ids), score_store)
+    ctx.provide(TakingsBook(ledger))
     shell = web_shell(database_url, clock)
     ctx.provide(shell, shell.sessions)
     staff_store = open_staff_store(database_url)

@@ -39,6 +39,7 @@ from colony.simulator import (
     SimulationConfig,
     SimulationSummary,
     default_behaviours,
+    last_day_max,
     ledger_digest,
     simulate,
     stream,
@@ -57,6 +58,8 @@ class _Closable(Protocol):
 
 S = TypeVar("S", bound=_Closable)
 
+# How many days before today a market's last day is at the latest (`last_day_max`).
+_SETTLE_DAYS = (dt.date(2000, 1, 1) - last_day_max(dt.date(2000, 1, 1))).days
 # The most of each a simulation may hold: a bound, not a target.
 people_max = 10_000_000
 merchants_max = 1_000_000
@@ -129,15 +132,18 @@ def _check_url(url: str) -> None:
 
 
 def _last_day(text: str | None) -> dt.date:
+    latest = last_day_max(dt.datetime.now(dt.UTC).date())
     if text is None:
-        return EcbProvider().newest_date()
+        return min(EcbProvider().newest_date(), latest)
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
         raise fail(f"--last-day: {text!r} is not a date (YYYY-MM-DD)") from None
-    today = dt.datetime.now(dt.UTC).date()
-    if day >= today:
-        raise fail(f"--last-day: {day} is not in the past (today is {today}, UTC)")
+    if day > latest:
+        raise fail(
+            f"--last-day: {day} is too recent: the market's refunds and late time zones run "
+            f"days past its last day, and all must be in the past (the latest is {latest})"
+        )
     return day
 
 
@@ -160,8 +166,10 @@ def market(
         str | None,
         typer.Option(
             "--last-day",
-            help="The last simulated day, YYYY-MM-DD, in the past (default: the newest day of "
-            "the ECB rates shipped with Colony, so every day has its own rates).",
+            help=f"The last simulated day, YYYY-MM-DD, {_SETTLE_DAYS} days ago or earlier, so "
+            "that its refunds are past too (default: the newest day of the ECB rates shipped "
+            f"with Colony, so every day has its own rates, or {_SETTLE_DAYS} days ago if that "
+            "is later).",
         ),
     ] = None,
     payments_per_day: Annotated[

@@ -5,6 +5,7 @@ Products never touch `state` directly: they submit events to a `Ledger`.
 """
 
 from colony.ledger.archive import ArchivePolicy
+from colony.ledger.imported import exists_imported
 from colony.ledger.model import (
     AMOUNT_MAX,
     Account,
@@ -37,4 +38,5 @@ __all__ = [
     "TransferFlags",
     "TransferPendingStatus",
     "batch_events_max",
+    "exists_imported",
 ]

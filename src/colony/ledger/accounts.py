@@ -14,11 +14,13 @@ from colony.ledger.state import (
     _A_IMPORTED,
     _A_LINKED,
     RULES_LEGACY,
+    SUMS_ACCOUNTS,
     TIMESTAMP_MAX,
     LedgerState,
     LiveAccount,
     Undo,
     expire_pending,
+    sums_for,
 )
 
 RA = CreateAccountResult
@@ -161,6 +163,8 @@ def _create_account(
     stored.trimmed = 0
     state.accounts[a.id] = stored
     state.account_timestamps.append(timestamp)
+    stored.sums = sums_for(state, a.ledger, a.code)
+    stored.sums[SUMS_ACCOUNTS] += 1
     if undo is not None:
         undo.new_accounts.append(a.id)
     return RA.ok

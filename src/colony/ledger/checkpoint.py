@@ -46,7 +46,16 @@ from colony.ledger.archive import IdFilter
 from colony.ledger.history import Expiry, Line, line_timestamp
 from colony.ledger.model import Transfer, TransferPendingStatus
 from colony.ledger.results import CreateTransferResult
-from colony.ledger.state import TIMESTAMP_MAX, LedgerState, LiveAccount
+from colony.ledger.state import (
+    SUMS_CR_PENDING,
+    SUMS_CR_POSTED,
+    SUMS_DR_PENDING,
+    SUMS_DR_POSTED,
+    TIMESTAMP_MAX,
+    LedgerState,
+    LiveAccount,
+    attach_sums,
+)
 
 CHECKPOINT_FORMAT = 2
 _FORMATS_READ = (1, 2)
@@ -322,13 +331,15 @@ def collector_paused() -> Iterator[None]:
 
 
 def _check_balanced(state: LedgerState, seq: int) -> None:
-    """Debits equal credits in every ledger, and, under `verify`, every invariant holds."""
-    sums: dict[int, list[int]] = {}
-    for a in state.accounts.values():
-        s = sums.setdefault(a.ledger, [0, 0])
-        s[0] += a.debits_posted - a.credits_posted
-        s[1] += a.debits_pending - a.credits_pending
-    if any(s != [0, 0] for s in sums.values()):
+    """Debits equal credits in every ledger, and, under `verify`, every invariant holds; the
+    state's sums per ledger and code are set from the same pass."""
+    attach_sums(state)
+    per_ledger: dict[int, list[int]] = {}
+    for (ledger, _), s in state.sums.items():
+        both = per_ledger.setdefault(ledger, [0, 0])
+        both[0] += s[SUMS_DR_POSTED] - s[SUMS_CR_POSTED]
+        both[1] += s[SUMS_DR_PENDING] - s[SUMS_CR_PENDING]
+    if any(both != [0, 0] for both in per_ledger.values()):
         raise CheckpointDamaged(f"checkpoint at {seq}: debits and credits differ")
     if len(state.account_timestamps) != len(state.accounts):
         raise CheckpointDamaged(f"checkpoint at {seq}: account timestamps do not match")

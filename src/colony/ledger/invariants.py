@@ -76,7 +76,8 @@ def check_state(state: LedgerState) -> None:
         p = state.transfer_in_memory(pending_id)
         pending.setdefault(p.debit_account_id, [0, 0])[0] += p.amount
         pending.setdefault(p.credit_account_id, [0, 0])[1] += p.amount
-    sums: dict[int, list[int]] = {}
+    sums: dict[int, list[int]] = {}  # per ledger
+    by_code: dict[tuple[int, int], list[int]] = {}  # per ledger and code, as the state keeps
     for a in state.accounts.values():
         for name in ("debits_pending", "debits_posted", "credits_pending", "credits_posted"):
             value = getattr(a, name)
@@ -93,21 +94,30 @@ def check_state(state: LedgerState) -> None:
                 f"account {a.id}: pending balances {a.debits_pending}/{a.credits_pending} are "
                 f"not the {held[0]}/{held[1]} its pending transfers hold"
             )
-        s = sums.setdefault(a.ledger, [0, 0, 0, 0])
-        s[0] += a.debits_pending
-        s[1] += a.debits_posted
-        s[2] += a.credits_pending
-        s[3] += a.credits_posted
+        figures = (1, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted)
+        for into in (
+            sums.setdefault(a.ledger, [0, 0, 0, 0, 0]),
+            by_code.setdefault((a.ledger, a.code), [0, 0, 0, 0, 0]),
+        ):
+            for i, figure in enumerate(figures):
+                into[i] += figure
+        if a.sums is not state.sums.get((a.ledger, a.code)):
+            raise InvariantBroken(f"account {a.id} adds to other sums than its ledger's and code's")
         lines = a.lines
         for earlier, later in itertools.pairwise(lines):
             if earlier.timestamp >= later.timestamp:
                 raise InvariantBroken(f"account {a.id}: its history is out of time order")
-    for ledger, (dp, dpo, cp, cpo) in sums.items():
+    for ledger, (_, dp, dpo, cp, cpo) in sums.items():
         if dp != cp or dpo != cpo:
             raise InvariantBroken(
                 f"ledger {ledger}: debits {dpo} posted, {dp} pending, but credits {cpo} "
                 f"posted, {cp} pending"
             )
+    # The sums kept as balances change are what a pass over the accounts finds (a ledger
+    # and code whose only accounts a failed chain took back keep their entry, all zero).
+    kept = {key: s for key, s in state.sums.items() if any(s)}
+    if kept != by_code:
+        raise InvariantBroken(f"the sums kept, {kept}, are not the accounts', {by_code}")
     stamps = state.account_timestamps
     if len(stamps) != len(state.accounts) or any(
         earlier >= later for earlier, later in itertools.pairwise(stamps)

@@ -24,7 +24,7 @@ import time
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from colony.kernel.clock import Clock
@@ -160,6 +160,9 @@ class LedgerTotals:
     debits_posted: int
     credits_pending: int
     credits_posted: int
+    # The same per account code: code -> (accounts, debits pending, debits posted, credits
+    # pending, credits posted).
+    by_code: dict[int, tuple[int, int, int, int, int]] = field(default_factory=dict)
 
 
 _STOP = object()
@@ -900,17 +903,19 @@ class Ledger:
         return AccountBalance(created, 0, 0, 0, 0)
 
     def totals(self) -> list[LedgerTotals]:
-        """Sums of every account's balances, per ledger (per currency)."""
-        sums: dict[int, list[int]] = {}
+        """Sums of every account's balances, per ledger (per currency) that has an account,
+        and per account code within it: kept by the state machine as balances change, so
+        read in one step per ledger and code, not a pass over the accounts."""
         with self._durable_view():
-            for a in self._state.accounts.values():
-                s = sums.setdefault(a.ledger, [0, 0, 0, 0, 0])
-                s[0] += 1
-                s[1] += a.debits_pending
-                s[2] += a.debits_posted
-                s[3] += a.credits_pending
-                s[4] += a.credits_posted
-        return [LedgerTotals(ledger, *s) for ledger, s in sorted(sums.items())]
+            kept = [(key, list(s)) for key, s in self._state.sums.items() if s[0]]
+        by_ledger: dict[int, dict[int, tuple[int, int, int, int, int]]] = {}
+        for (ledger, code), (n, dp, dpo, cp, cpo) in sorted(kept):
+            by_ledger.setdefault(ledger, {})[code] = (n, dp, dpo, cp, cpo)
+        totals = []
+        for ledger, codes in by_ledger.items():
+            n, dp, dpo, cp, cpo = (sum(f[i] for f in codes.values()) for i in range(5))
+            totals.append(LedgerTotals(ledger, n, dp, dpo, cp, cpo, codes))
+        return totals
 
     def all_accounts(self) -> Iterator[Account]:
         """Every account in creation order (copies, taken under one consistent view)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,8 @@ from colony.ledger.results import (
 )
 
 NS_PER_S = 1_000_000_000
+# Where each figure is in a (ledger, code)'s `LedgerState.sums`.
+SUMS_ACCOUNTS, SUMS_DR_PENDING, SUMS_DR_POSTED, SUMS_CR_PENDING, SUMS_CR_POSTED = range(5)
 TIMESTAMP_MAX = (1 << 63) - 1
 
 # The rules a batch is applied under (docs/adr/0022). A journal records when its rules change
@@ -82,11 +85,14 @@ class LiveAccount(Account):
     that a balance snapshot falls every `checkpoint_lines` lines of the whole history.
     """
 
-    __slots__ = ("checkpoints", "lines", "trimmed")
+    __slots__ = ("checkpoints", "lines", "sums", "trimmed")
 
     lines: list[Line]
     checkpoints: list[Checkpoint]
     trimmed: int
+    # The figures of its ledger and code in `LedgerState.sums`, shared with every account of
+    # the two: held here so that a change reaches them without a lookup.
+    sums: list[int]
 
 
 def public_account(a: Account) -> Account:
@@ -136,6 +142,11 @@ class LedgerState:
     held: dict[int, Transfer] = field(default_factory=dict)
     # When each id in `failed_transfer_ids` failed (the timestamp its event would have taken).
     failed_at: dict[int, int] = field(default_factory=dict)
+    # Per ledger and account code, kept where balances change: [accounts, debits pending,
+    # debits posted, credits pending, credits posted] (`SUMS_*`; each account holds its own
+    # in `LiveAccount.sums`). So the ledger's totals are read without a pass over millions
+    # of accounts under the writer's lock; `check_state` pairs them with a pass.
+    sums: dict[tuple[int, int], list[int]] = field(default_factory=dict)
 
     def batch_base_timestamp(self, now_ns: int) -> int:
         return max(now_ns, self.last_timestamp + 1)
@@ -165,6 +176,39 @@ class LedgerState:
         """A transfer that must be in memory (a pending one still pending, say)."""
         t = self.transfers.get(transfer_id)
         return t if t is not None else self.held[transfer_id]
+
+
+def sums_of(accounts: Iterable[Account]) -> dict[tuple[int, int], list[int]]:
+    """`LedgerState.sums` from scratch: one pass over the accounts (`check_state`'s
+    pairing, and `attach_sums`)."""
+    sums: dict[tuple[int, int], list[int]] = {}
+    for a in accounts:
+        s = sums.get((a.ledger, a.code))
+        if s is None:
+            s = sums[a.ledger, a.code] = [0, 0, 0, 0, 0]
+        s[SUMS_ACCOUNTS] += 1
+        s[SUMS_DR_PENDING] += a.debits_pending
+        s[SUMS_DR_POSTED] += a.debits_posted
+        s[SUMS_CR_PENDING] += a.credits_pending
+        s[SUMS_CR_POSTED] += a.credits_posted
+    return sums
+
+
+def attach_sums(state: LedgerState) -> None:
+    """Set the state's sums from its accounts, and give each account its own (accounts made
+    by a checkpoint's load, not by `create_accounts`)."""
+    state.sums = sums_of(state.accounts.values())
+    sums = state.sums
+    for a in state.accounts.values():
+        a.sums = sums[a.ledger, a.code]
+
+
+def sums_for(state: LedgerState, ledger: int, code: int) -> list[int]:
+    """The figures a new account of `ledger` and `code` adds to."""
+    s = state.sums.get((ledger, code))
+    if s is None:
+        s = state.sums[ledger, code] = [0, 0, 0, 0, 0]
+    return s
 
 
 # --------------------------------------------------------------------------------------------
@@ -197,6 +241,8 @@ def expire_pending(state: LedgerState, base_ns: int) -> int:
         record(cr, line)
         dr.debits_pending -= p.amount
         cr.credits_pending -= p.amount
+        dr.sums[SUMS_DR_PENDING] -= p.amount
+        cr.sums[SUMS_CR_PENDING] -= p.amount
         if dr.debits_pending < 0 or cr.credits_pending < 0:
             raise InvariantBroken(f"expiry of {pending_id} leaves a negative pending balance")
         # An expiry is a void the clock made: a closing transfer's account opens again.
@@ -261,7 +307,7 @@ class Undo:
         # An imported event moves the last timestamp of its kind back into the past; a chain
         # that fails must leave it where it was, so the same events can be imported again.
         self.last_transfer_timestamp = state.last_transfer_timestamp
-        self.accounts: list[tuple[Account, int, int, int, int, int]] = []
+        self.accounts: list[tuple[LiveAccount, int, int, int, int, int]] = []
         self.history: list[LiveAccount] = []
         self.new_transfers: list[int] = []
         self.new_accounts: list[int] = []
@@ -275,13 +321,18 @@ class Undo:
         self.history.append(dr)
         self.history.append(cr)
 
-    def save(self, a: Account) -> None:
+    def save(self, a: LiveAccount) -> None:
         self.accounts.append(
             (a, a.flags, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted)
         )
 
     def rollback(self, state: LedgerState) -> None:
         for a, flags, dp, dpo, cp, cpo in reversed(self.accounts):
+            sums = a.sums
+            sums[SUMS_DR_PENDING] += dp - a.debits_pending
+            sums[SUMS_DR_POSTED] += dpo - a.debits_posted
+            sums[SUMS_CR_PENDING] += cp - a.credits_pending
+            sums[SUMS_CR_POSTED] += cpo - a.credits_posted
             a.flags = flags
             a.debits_pending = dp
             a.debits_posted = dpo
@@ -297,6 +348,7 @@ class Undo:
             del state.transfers[transfer_id]
             state.pending_status.pop(transfer_id, None)
         for account_id in self.new_accounts:
+            state.accounts[account_id].sums[SUMS_ACCOUNTS] -= 1
             del state.accounts[account_id]
         if self.new_accounts:
             del state.account_timestamps[-len(self.new_accounts) :]

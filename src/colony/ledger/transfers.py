@@ -34,6 +34,10 @@ from colony.ledger.state import (
     _T_POST_OR_VOID,
     NS_PER_S,
     RULES_LEGACY,
+    SUMS_CR_PENDING,
+    SUMS_CR_POSTED,
+    SUMS_DR_PENDING,
+    SUMS_DR_POSTED,
     TIMESTAMP_MAX,
     LedgerState,
     Undo,
@@ -188,6 +192,8 @@ def _create_plain_transfer(state: LedgerState, t: Transfer, timestamp: int) -> b
     record(cr, stored)
     dr.debits_posted = debits_posted
     cr.credits_posted = credits_posted
+    dr.sums[SUMS_DR_POSTED] += amount
+    cr.sums[SUMS_CR_POSTED] += amount
     return True
 
 
@@ -345,6 +351,8 @@ def _create_transfer(
     if pending:
         dr.debits_pending = dp + amount
         cr.credits_pending = cp + amount
+        dr.sums[SUMS_DR_PENDING] += amount
+        cr.sums[SUMS_CR_PENDING] += amount
         state.pending_status[tid] = _ST_PENDING
         if timeout:
             heapq.heappush(state.expiries, (timestamp + timeout * NS_PER_S, tid))
@@ -355,6 +363,8 @@ def _create_transfer(
     else:
         dr.debits_posted = dpo + amount
         cr.credits_posted = cpo + amount
+        dr.sums[SUMS_DR_POSTED] += amount
+        cr.sums[SUMS_CR_POSTED] += amount
     check_limits(dr)
     check_limits(cr)
     return _OK
@@ -483,9 +493,13 @@ def _post_or_void(
     record(cr, stored)
     dr.debits_pending -= p.amount
     cr.credits_pending -= p.amount
+    dr.sums[SUMS_DR_PENDING] -= p.amount
+    cr.sums[SUMS_CR_PENDING] -= p.amount
     if is_post:
         dr.debits_posted += amount
         cr.credits_posted += amount
+        dr.sums[SUMS_DR_POSTED] += amount
+        cr.sums[SUMS_CR_POSTED] += amount
         state.pending_status[pending_id] = _ST_POSTED
     else:
         state.pending_status[pending_id] = _ST_VOIDED

@@ -28,7 +28,7 @@ from colony.merchants.service import (
 )
 from colony.merchants.sql_store import open_merchant_store
 from colony.merchants.sql_user_store import open_merchant_user_store
-from colony.merchants.takings import DAY_NS, Takings, day_of, takings_by_day, takings_since
+from colony.merchants.takings import DAY_NS, Takings, TakingsBook, day_of
 from colony.merchants.user_service import MerchantUserService, credential_subject
 from colony.merchants.users import (
     MerchantUser,
@@ -60,6 +60,7 @@ __all__ = [
     "RefundReason",
     "Role",
     "Takings",
+    "TakingsBook",
     "UserResult",
     "credential_subject",
     "day_named",
@@ -79,7 +80,5 @@ __all__ = [
     "refund_reason_chars_max",
     "revenue_account_id",
     "sign",
-    "takings_by_day",
-    "takings_since",
     "user_name_chars_max",
 ]

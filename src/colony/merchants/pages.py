@@ -2,7 +2,8 @@
 payments, kept live by a stream of server-sent events (`/merchant/events`) that the page's
 script (`web/static/web/takings.js`) reads; without script the page is right when loaded.
 
-The stream polls the merchant's account in the ledger and sends an event only when it has
+The stream polls the merchant's account in the ledger (through the `TakingsBook`, which
+reads only the lines written since it last looked) and sends an event only when it has
 changed. It closes after `events_stream_s_max`, and the browser's EventSource opens it again
 after `events_retry_ms`: no connection is held for a whole day, and each new one checks the
 session again.
@@ -19,7 +20,7 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from colony.api.deps import Ctx
-from colony.merchants import Takings, day_of, takings_since
+from colony.merchants import Takings, TakingsBook
 from colony.payments import PaymentSearch, ReceivedPayment, received
 from colony.web.i18n import Texts
 from colony.web.merchant_access import (
@@ -44,7 +45,7 @@ events_retry_ms = 2_000
 
 def _today(ctx: Ctx, portal: Portal) -> tuple[Takings, list[ReceivedPayment]]:
     merchant = portal.merchant
-    today = takings_since(ctx.ledger, merchant.account_id, day_of(ctx.clock.now_ns()))
+    today = ctx.service(TakingsBook).since(merchant.account_id, ctx.clock.now_ns())
     latest, _ = received(
         ctx.payments, ctx.ledger, merchant.id, PaymentSearch(), None, latest_payments_max
     )

@@ -194,7 +194,7 @@ async def refund(ref: str, request: Request, ctx: Ctx) -> Response:
         refund_id = transfer_id_for(f"web:{portal.merchant.id}", op)
         users = ctx.service(MerchantUserService)
         users.keep_reason(portal.user, refund_id, paid.record.id, amount, reason)
-        refunded = checkout(ctx).refund(paid.transfer, amount, refund_id)
+        refunded = checkout(ctx).refund(paid.ledger_transfer, amount, refund_id)
         result = refunded.outcome.result
         if result is PayResult.ok:
             return shell.redirect(f"/merchant/payments/{ref}")

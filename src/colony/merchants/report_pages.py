@@ -1,8 +1,8 @@
 """The merchant portal's reports: per UTC day, what the shop was paid, gave back in refunds
 and paid in the discount fee, and the net, read from its own account in the ledger
-(merchants/takings.py); and what was paid out to the shop's bank for that day, with the
-payout's reference, read from the ledger by the payout's derived id (merchants/payouts.py,
-docs/adr/0041)."""
+(merchants/takings.py: a `TakingsBook`, which counts each line once); and what was paid out
+to the shop's bank for that day, with the payout's reference, read from the ledger by the
+payout's derived id (merchants/payouts.py, docs/adr/0041)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
-from colony.merchants import DAY_NS, MerchantUserService, day_of, paid_out, takings_by_day
+from colony.merchants import DAY_NS, MerchantUserService, TakingsBook, day_of, paid_out
 from colony.web.merchant_access import portal_page, signed_in
 from colony.web.shell import Shell
 
@@ -26,6 +26,6 @@ def reports(request: Request, ctx: Ctx) -> Response:
     portal = signed_in(shell, request, ctx.service(MerchantUserService), ctx.merchants)
     first_day = day_of(ctx.clock.now_ns()) - (report_days - 1) * DAY_NS
     account_id = portal.merchant.account_id
-    days = takings_by_day(ctx.ledger, account_id, first_day, report_days)
+    days = ctx.service(TakingsBook).by_day(account_id, first_day, report_days)
     payouts = paid_out(ctx.ledger, account_id, first_day, report_days)
     return portal_page(shell, request, "merchants/reports.html", portal, days=days, payouts=payouts)

@@ -3,10 +3,18 @@ refunds and the discount fee out. The ledger is the record of money (ADR 0003), 
 numbers a shop sees are the numbers it is paid on.
 
 A hold (an authorisation) counts once it is captured, when money reaches the account.
+
+The portal's screens read them through a `TakingsBook`, which keeps each merchant's days as
+counted: its home, polled every second or two by the live stream, and its reports then read
+only the lines written since they last looked, not the whole day (a busy shop's is thousands
+of lines) nor two weeks of them.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from colony.chart import TransferCode
@@ -61,35 +69,98 @@ def day_of(timestamp_ns: int) -> int:
     return timestamp_ns - timestamp_ns % DAY_NS
 
 
-def lines_between(
-    ledger: LedgerPort, account_id: int, from_ns: int, to_ns: int | None = None
-) -> list[StatementLine]:
-    """The account's lines after `from_ns` - 1 and before `to_ns`, oldest first."""
-    lines: list[StatementLine] = []
-    after: int | None = from_ns - 1
-    while after is not None:
-        page = ledger.statement(account_id, after_timestamp=after, limit=statement_lines_per_read)
-        for line in page.lines:
-            if to_ns is not None and line.timestamp >= to_ns:
-                return lines
-            lines.append(line)
-        after = page.next_cursor
-    return lines
+# Merchants whose days a book keeps; past it, the one read least recently is forgotten (and
+# counted again from the ledger when next asked for).
+book_accounts_max = 10_000
+# Days a book keeps per merchant, newest first: the portal's reports show 14.
+book_days_max = 31
 
 
-def takings_since(ledger: LedgerPort, account_id: int, from_ns: int) -> Takings:
-    """Everything after `from_ns` - 1 summed as one span (today's, from its midnight)."""
-    summed = Takings(day_of(from_ns))
-    for line in lines_between(ledger, account_id, from_ns):
-        summed.count(line, account_id)
-    return summed
+@dataclass
+class _Kept:
+    """One account's days as counted: every line from `from_ns` through `read_through`."""
+
+    from_ns: int  # a UTC midnight
+    read_through: int  # the newest line's timestamp counted (from_ns - 1 before any)
+    days: dict[int, Takings] = field(default_factory=dict)  # by the day's UTC midnight
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def takings_by_day(
-    ledger: LedgerPort, account_id: int, first_day_ns: int, days: int
-) -> list[Takings]:
-    """Each UTC day's takings from `first_day_ns` on, `days` of them, newest first."""
-    by_day = {first_day_ns + n * DAY_NS: Takings(first_day_ns + n * DAY_NS) for n in range(days)}
-    for line in lines_between(ledger, account_id, first_day_ns, first_day_ns + days * DAY_NS):
-        by_day[day_of(line.timestamp)].count(line, account_id)
-    return sorted(by_day.values(), key=lambda t: t.day_ns, reverse=True)
+class TakingsBook:
+    """Merchants' takings per UTC day, kept as counted, read on from where they stopped.
+
+    The ledger stamps each line later than every line before it and shows commits whole and
+    in order, so the lines after the newest one counted are exactly those not yet counted: a
+    day once counted is never read again, and today goes on from its newest line. A book is
+    one process's (each API worker keeps its own); it holds at most `book_accounts_max`
+    merchants' `book_days_max` days.
+    """
+
+    def __init__(
+        self,
+        ledger: LedgerPort,
+        accounts_max: int = book_accounts_max,
+        days_max: int = book_days_max,
+    ) -> None:
+        if accounts_max < 1 or days_max < 1:
+            raise ValueError("a takings book keeps at least one merchant's day")
+        self._ledger = ledger
+        self._accounts_max = accounts_max
+        self._days_max = days_max
+        self._kept: OrderedDict[int, _Kept] = OrderedDict()
+        self._lock = threading.Lock()  # over `_kept`; each account's reads hold its own
+
+    def since(self, account_id: int, from_ns: int) -> Takings:
+        """The day of `from_ns` so far (today's, from its midnight)."""
+        return self.by_day(account_id, day_of(from_ns), 1)[0]
+
+    def by_day(self, account_id: int, first_day_ns: int, days: int) -> list[Takings]:
+        """Each UTC day's takings from `first_day_ns` on, `days` of them, newest first."""
+        if days < 1 or days > self._days_max or first_day_ns % DAY_NS:
+            raise ValueError(f"{days} days from {first_day_ns}: whole days, 1 to {self._days_max}")
+        kept = self._account(account_id, first_day_ns)
+        with kept.lock:
+            if kept.from_ns > first_day_ns:  # older than counted: count from there again
+                kept.from_ns, kept.read_through, kept.days = first_day_ns, first_day_ns - 1, {}
+            self._read_on(account_id, kept)
+            asked = [first_day_ns + n * DAY_NS for n in reversed(range(days))]
+            found = [dataclasses.replace(kept.days[d]) if d in kept.days else Takings(d)
+                     for d in asked]  # fmt: skip
+            self._forget_old_days(kept)
+            return found
+
+    def _account(self, account_id: int, first_day_ns: int) -> _Kept:
+        with self._lock:
+            kept = self._kept.get(account_id)
+            if kept is None:
+                kept = self._kept[account_id] = _Kept(first_day_ns, first_day_ns - 1)
+                while len(self._kept) > self._accounts_max:
+                    self._kept.popitem(last=False)
+            self._kept.move_to_end(account_id)
+            return kept
+
+    def _read_on(self, account_id: int, kept: _Kept) -> None:
+        """Count every line after the newest counted."""
+        after: int | None = kept.read_through
+        while after is not None:
+            page = self._ledger.statement(
+                account_id, after_timestamp=after, limit=statement_lines_per_read
+            )
+            for line in page.lines:
+                day = day_of(line.timestamp)
+                takings = kept.days.get(day)
+                if takings is None:
+                    takings = kept.days[day] = Takings(day)
+                takings.count(line, account_id)
+                kept.read_through = line.timestamp
+            after = page.next_cursor
+
+    def _forget_old_days(self, kept: _Kept) -> None:
+        """Keep `days_max` days at most, up to the newest counted."""
+        if not kept.days:
+            return
+        oldest_kept = max(kept.days) - (self._days_max - 1) * DAY_NS
+        if kept.from_ns < oldest_kept:
+            kept.from_ns = oldest_kept
+            for day in [d for d in kept.days if d < oldest_kept]:
+                del kept.days[day]

@@ -82,11 +82,11 @@ def static_png(request: Request, ctx: Ctx) -> Response:
     return _png(_code(ctx, portal.merchant, None, None))
 
 
-def _accepted(ctx: Ctx, request: Request) -> list[str]:
+def _accepted(ctx: Ctx, request: Request) -> tuple[str, ...]:
     """The wallets that pay the code: Colony's own, and its partners' by their brands."""
     t = ctx.service(Shell).texts(request)
     partners = ctx.partners.listed(poster_partners_max) if ctx.partners is not None else []
-    return [t("Colony wallet app")] + [p.brand for p in partners]
+    return (t("Colony wallet app"), *(p.brand for p in partners))
 
 
 @router.get("/merchant/poster")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from colony.ledger import LedgerPort, Transfer, TransferPendingStatus
+from colony.ledger import LedgerPort, Transfer, TransferFlags, TransferPendingStatus
 from colony.payments.service import PaymentService
 from colony.payments.store import PaymentRecord, PaymentSearch
 
@@ -24,7 +24,9 @@ class PaymentStatus(enum.StrEnum):
 @dataclass(frozen=True)
 class ReceivedPayment:
     record: PaymentRecord
-    transfer: Transfer
+    # The payment's transfer, read for one payment (its page, a refund); a list leaves out
+    # those its refundable account answers for (`of_records`).
+    transfer: Transfer | None
     captured_minor: int
     refunded_minor: int
     status: PaymentStatus
@@ -32,6 +34,13 @@ class ReceivedPayment:
     @property
     def refundable_minor(self) -> int:
         return self.captured_minor - self.refunded_minor
+
+    @property
+    def ledger_transfer(self) -> Transfer:
+        """The payment's transfer, as `received_one` reads it (a refund starts from it)."""
+        if self.transfer is None:
+            raise LookupError(f"payment {self.record.id} was listed: read it with received_one")
+        return self.transfer
 
 
 def received(
@@ -48,10 +57,7 @@ def received(
     after = starting_after
     while len(shown) <= limit:
         batch = payments.records.search(merchant_id, search, after, limit + 1)
-        transfers = {t.id: t for t in ledger.lookup_transfers([r.id for r in batch])}
-        shown += [
-            of_record(payments, ledger, r, transfers[r.id]) for r in batch if r.id in transfers
-        ]
+        shown += of_records(payments, ledger, batch)
         if len(batch) <= limit:
             break
         after = batch[-1].id
@@ -66,23 +72,66 @@ def received_one(
     if record is None or record.merchant_id != merchant_id:
         return None
     found = ledger.lookup_transfers([payment_id])
-    return of_record(payments, ledger, record, found[0]) if found else None
+    return _of_transfers(payments, ledger, [(record, found[0])])[0] if found else None
 
 
-def of_record(
-    payments: PaymentService, ledger: LedgerPort, record: PaymentRecord, transfer: Transfer
-) -> ReceivedPayment:
-    captured = payments.captured_minor(transfer)
-    refunded = payments.refunded_minor(transfer.id)
-    hold = ledger.pending_status(transfer.id) or TransferPendingStatus.none
+def of_records(
+    payments: PaymentService, ledger: LedgerPort, records: list[PaymentRecord]
+) -> list[ReceivedPayment]:
+    """The records that are payments, as the merchant's screens show them, in their order.
+
+    Money that reached the merchant is read from each payment's refundable account, which
+    the payment's own chain credits with exactly what was paid or captured and each refund
+    draws on (`PaymentService.settlement_legs`): accounts are all in memory, so one lookup
+    answers for the batch. Only the other records (a hold, a hold released, or a payment
+    the ledger refused, which is none) are looked up as transfers, whose old ones are on
+    disk: a list or an export of thousands of payments reads no old transfer."""
+    granted = payments.granted_of([r.id for r in records])
+    rest = [r for r in records if r.id not in granted]
+    transfers = {t.id: t for t in ledger.lookup_transfers([r.id for r in rest])} if rest else {}
+    others = _of_transfers(
+        payments, ledger, [(r, transfers[r.id]) for r in rest if r.id in transfers]
+    )
+    by_id = {p.record.id: p for p in others}
+    shown = []
+    for record in records:
+        if record.id in granted:
+            captured, refunded = granted[record.id]
+            status = _status(TransferPendingStatus.none, captured, refunded)
+            shown.append(ReceivedPayment(record, None, captured, refunded, status))
+        elif record.id in by_id:
+            shown.append(by_id[record.id])
+    return shown
+
+
+def _of_transfers(
+    payments: PaymentService, ledger: LedgerPort, paid: list[tuple[PaymentRecord, Transfer]]
+) -> list[ReceivedPayment]:
+    """Each record with its transfer: the ledger asked once for the batch (what was
+    refunded; what was captured of authorisations), and for a hold's fate only for
+    authorisations."""
+    transfers = [t for _, t in paid]
+    captured = payments.captured_of(transfers)
+    refunded = payments.refunded_of([t.id for t in transfers])
+    shown = []
+    for record, transfer in paid:
+        hold = TransferPendingStatus.none
+        if transfer.flags & TransferFlags.pending:
+            hold = ledger.pending_status(transfer.id) or TransferPendingStatus.none
+        status = _status(hold, captured[transfer.id], refunded[transfer.id])
+        shown.append(
+            ReceivedPayment(record, transfer, captured[transfer.id], refunded[transfer.id], status)
+        )
+    return shown
+
+
+def _status(hold: TransferPendingStatus, captured: int, refunded: int) -> PaymentStatus:
     if hold is TransferPendingStatus.pending:
-        status = PaymentStatus.held
-    elif hold in (TransferPendingStatus.voided, TransferPendingStatus.expired):
-        status = PaymentStatus.canceled
-    elif refunded and refunded >= captured:
-        status = PaymentStatus.refunded
-    elif refunded:
-        status = PaymentStatus.partly_refunded
-    else:
-        status = PaymentStatus.succeeded
-    return ReceivedPayment(record, transfer, captured, refunded, status)
+        return PaymentStatus.held
+    if hold in (TransferPendingStatus.voided, TransferPendingStatus.expired):
+        return PaymentStatus.canceled
+    if refunded and refunded >= captured:
+        return PaymentStatus.refunded
+    if refunded:
+        return PaymentStatus.partly_refunded
+    return PaymentStatus.succeeded

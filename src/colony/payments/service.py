@@ -11,6 +11,7 @@ The fee is `amount * discount_bps / 10,000` rounded half up to the minor unit, i
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
@@ -20,7 +21,14 @@ from colony.kernel.errors import InvalidInput
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import Money
 from colony.kernel.steps import ON_THREAD, Steps, blocking
-from colony.ledger import Account, AccountFlags, LedgerPort, Transfer, TransferFlags
+from colony.ledger import (
+    Account,
+    AccountFlags,
+    LedgerPort,
+    Transfer,
+    TransferFlags,
+    exists_imported,
+)
 from colony.ledger.results import CreateAccountResult as RA
 from colony.ledger.results import CreateTransferResult as RT
 from colony.ledger.service import request_timeout_s
@@ -51,11 +59,15 @@ TRANSFER_PAYMENT: int = TransferCode.payment
 no_pin_limit_minor = 30_000
 # How long an authorisation holds the payer's money before it expires by itself, in seconds.
 authorisation_hold_s = 86_400
+# Accounts a simulated market imported that a service remembers as found (one per currency's
+# control and treasury accounts, in practice): far more than a market holds.
+imported_accounts_kept_max = 1_000
 TRANSFER_REFUNDABLE: int = TransferCode.refundable  # a payment's refundable amount
 TRANSFER_REFUND: int = TransferCode.refund
 ACCOUNT_REFUNDABLE: int = AccountCode.refundable
 ACCOUNT_PAYMENTS_CONTROL: int = AccountCode.payments_control
 _LINKED = int(TransferFlags.linked)
+_PENDING = int(TransferFlags.pending)
 
 
 class PayResult(enum.IntEnum):
@@ -173,6 +185,8 @@ class PaymentService:
         self.records = records
         self._clock = clock
         self.clearing = clearing
+        # Accounts found imported by a simulated market (`_imported_alike`).
+        self._imported: set[int] = set()
 
     def merchant_qr(
         self, merchant: Merchant, amount_minor: int | None = None, reference: str | None = None
@@ -478,16 +492,36 @@ class PaymentService:
     def captured_minor(self, payment: Transfer) -> int:
         """What the merchant got, from the ledger: all of a payment made at once, what was
         posted of an authorisation, nothing while it is held or once it was released."""
-        if not payment.flags & TransferFlags.pending:
-            return payment.amount
-        posted = self._ledger.lookup_transfers([Slots.capture_leg.of(payment.id)])
-        return posted[0].amount if posted else 0
+        return self.captured_of([payment])[payment.id]
+
+    def captured_of(self, payments: Sequence[Transfer]) -> dict[int, int]:
+        """`captured_minor` of each payment, by its id: the ledger asked once, for the
+        authorisations' captures only."""
+        legs = {Slots.capture_leg.of(p.id): p.id for p in payments if p.flags & _PENDING}
+        posted = {legs[t.id]: t.amount for t in self._ledger.lookup_transfers(list(legs))}
+        return {p.id: posted.get(p.id, 0) if p.flags & _PENDING else p.amount for p in payments}
 
     def refunded_minor(self, payment_id: int) -> int:
         """What was given back, from the ledger: every refund draws on the payment's
         refundable account."""
-        found = self._ledger.lookup_accounts([Slots.refundable_account.of(payment_id)])
-        return found[0].debits_posted if found else 0
+        return self.refunded_of([payment_id])[payment_id]
+
+    def refunded_of(self, payment_ids: Sequence[int]) -> dict[int, int]:
+        """`refunded_minor` of each payment, by its id: the ledger asked once."""
+        refunded = {pid: a.debits_posted for pid, a in self._refundable(payment_ids).items()}
+        return {pid: refunded.get(pid, 0) for pid in payment_ids}
+
+    def granted_of(self, payment_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """Of the payments whose money reached the merchant, by id: what was paid or
+        captured, and what was refunded. The refundable grant is in the same linked chain
+        as the money (`settlement_legs`), so a credited refundable account is a payment made;
+        accounts are held in memory, so this reads no transfer (old ones are on disk)."""
+        found = self._refundable(payment_ids).items()
+        return {pid: (a.credits_posted, a.debits_posted) for pid, a in found if a.credits_posted}
+
+    def _refundable(self, payment_ids: Sequence[int]) -> dict[int, Account]:
+        accounts = {Slots.refundable_account.of(pid): pid for pid in payment_ids}
+        return {accounts[a.id]: a for a in self._ledger.lookup_accounts(list(accounts))}
 
     def _authorisation(self, payment_id: int) -> Transfer | PayResult:
         found = self._ledger.lookup_transfers([payment_id])
@@ -574,10 +608,24 @@ class PaymentService:
         events, made = accounts
         account_results: list[int] = yield made
         for account, result in zip(events, account_results, strict=True):
-            if RA(result) not in (RA.ok, RA.exists):
+            if RA(result) not in (RA.ok, RA.exists) and not self._imported_alike(account, result):
                 raise RuntimeError(f"account {account.id} refused: {RA(result).name}")
         transfer_results: list[int] = yield transfers
         return [RT(r) for r in transfer_results]
+
+    def _imported_alike(self, account: Account, result: int) -> bool:
+        """Whether a simulated market imported the account as asked (ledger/imported.py).
+        Every payment makes sure of its currency's control account, so those found are
+        remembered: the lookup is made once per account, not once per payment."""
+        if RA(result) is not RA.exists_with_different_flags:
+            return False
+        if account.id in self._imported:
+            return True
+        if not exists_imported(self._ledger, account, RA(result)):
+            return False
+        if len(self._imported) < imported_accounts_kept_max:
+            self._imported.add(account.id)
+        return True
 
     transfers_after = blocking(request_timeout_s)(transfers_after_steps)
 

@@ -120,6 +120,15 @@ class SqlPaymentStore:
             rows = db.execute(f"{sql} ORDER BY seq DESC LIMIT ?", (*args, limit)).fetchall()
         return [payment_of(r) for r in rows]
 
+    def busiest(self, limit: int) -> list[tuple[str, int]]:
+        with self._tables.session() as db:
+            rows = db.execute(
+                "SELECT merchant_id, COUNT(*) FROM payments GROUP BY merchant_id"
+                " ORDER BY COUNT(*) DESC, merchant_id LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [(str(merchant_id), int(count)) for merchant_id, count in rows]
+
     def add_refund(self, refund: RefundRecord) -> RefundRecord:
         row = refund_row(refund)
         return refund_of(self._insert_once("payment_refunds", REFUND_COLUMNS, "id", row))

@@ -117,6 +117,11 @@ class PaymentStore(Protocol):
         """As `page` of a merchant's records, only those matching `search`."""
         ...
 
+    def busiest(self, limit: int) -> list[tuple[str, int]]:
+        """The `limit` merchants paid most often, with how many records each has, most
+        first: where the screens' worst case is (a whole-table count, not for a request)."""
+        ...
+
     def add_refund(self, refund: RefundRecord) -> RefundRecord:
         """Store a new refund record; if its id is already stored, the stored one is returned."""
         ...

@@ -11,7 +11,7 @@ from colony.simulator.behaviours import (
     default_behaviours,
 )
 from colony.simulator.credit_truth import CreditTruth, SimulatedOutcome
-from colony.simulator.engine import SimulationConfig, SimulationSummary, simulate
+from colony.simulator.engine import SimulationConfig, SimulationSummary, last_day_max, simulate
 from colony.simulator.gazetteer import City, cities
 from colony.simulator.importing_ledger import ImportingLedger, SimulatedClock
 from colony.simulator.ledger_digest import ledger_digest
@@ -41,6 +41,7 @@ __all__ = [
     "World",
     "cities",
     "default_behaviours",
+    "last_day_max",
     "ledger_digest",
     "people",
     "shops",

@@ -12,13 +12,19 @@ arguments give the same ledger.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from colony.kernel.clock import NS_PER_S, ns_from_utc
-from colony.simulator.actions import funding_partner_name, in_home_minor, top_up
+from colony.simulator.actions import (
+    funding_partner_name,
+    in_home_minor,
+    refund_after_s_max,
+    top_up,
+)
 from colony.simulator.behaviours import Behaviour, default_behaviours
 from colony.simulator.credit_truth import CreditTruth, SimulatedOutcome
 from colony.simulator.gazetteer import cities
@@ -32,8 +38,19 @@ from colony.wallets import WalletResult
 eve_hours = 9
 # The earliest local midnight of a day, before its UTC midnight, in hours (UTC+14).
 utc_offset_max_h = 14
+# The latest local midnight of a day, after its UTC midnight, in hours (UTC-12).
+utc_offset_min_h = -12
 # What a new wallet is first topped up with, in US cents (in its own currency), at most.
 first_top_up_usd_cents_max = 50_000
+
+
+def last_day_max(today: dt.date) -> dt.date:
+    """The most recent last day a market may have on `today` (UTC). Its events reach past
+    it: the day ends up to 12 hours after UTC's, and a refund comes up to
+    `refund_after_s_max` after its payment; the ledger refuses an imported event stamped
+    later than its own clock, so all of them must be in the past."""
+    reach_s = 86_400 - utc_offset_min_h * 3_600 + refund_after_s_max
+    return today - dt.timedelta(days=math.ceil(reach_s / 86_400))
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,7 @@ async def refund(ref: str, request: Request, ctx: Ctx) -> Response:
         ctx.service(MerchantUserService).keep_reason_by(
             merchant_id, member.id, refund_id, paid.record.id, amount, reason
         )
-        result = checkout(ctx).refund(paid.transfer, amount, refund_id).outcome.result
+        result = checkout(ctx).refund(paid.ledger_transfer, amount, refund_id).outcome.result
         if result is PayResult.ok:
             staff.record(
                 member.id, AuditAction.payment_refunded, ref, reason, merchant=merchant_id,

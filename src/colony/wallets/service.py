@@ -16,7 +16,15 @@ from colony.kernel.clock import NS_PER_S, Clock
 from colony.kernel.errors import InvalidInput
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import UnknownCurrency, ledger_of
-from colony.ledger import AMOUNT_MAX, Account, AccountFlags, LedgerPort, Transfer, TransferFlags
+from colony.ledger import (
+    AMOUNT_MAX,
+    Account,
+    AccountFlags,
+    LedgerPort,
+    Transfer,
+    TransferFlags,
+    exists_imported,
+)
 from colony.ledger.results import CreateAccountResult as RA
 from colony.ledger.results import CreateTransferResult as RT
 from colony.wallets import model
@@ -53,7 +61,6 @@ class P2POutcome:
     transfer_id: int | None = None
 
 
-_IMPORTED = int(AccountFlags.imported)
 # Wallets whose ledger events are looked up at once when reconciling (one ledger lookup of
 # two transfers each): well under the ledger's batch of 8,190 events.
 reconcile_batch_wallets = 2_000
@@ -670,18 +677,10 @@ class WalletService:
 
     def _accounts(self, accounts: list[Account]) -> None:
         for account, result in zip(accounts, self._ledger.create_accounts(accounts), strict=True):
-            if result in (RA.ok, RA.exists) or self._imported_alike(account, result):
+            # An account a simulated market imported is the one asked for (ledger/imported.py).
+            if result in (RA.ok, RA.exists) or exists_imported(self._ledger, account, result):
                 continue
             raise LedgerRefused(f"account {account.id}: {result.name}")
-
-    def _imported_alike(self, account: Account, result: RA) -> bool:
-        """Whether the account exists as asked but imported (a simulated market's history,
-        docs/adr/0031): the ledger keeps the `imported` flag, which this service never asks
-        for, so making sure of the account again is answered `exists_with_different_flags`."""
-        if result is not RA.exists_with_different_flags:
-            return False
-        found = self._ledger.lookup_accounts([account.id])
-        return bool(found) and found[0].flags & ~_IMPORTED == account.flags
 
     def _chain(self, transfers: list[Transfer]) -> None:
         """Submit events the service built; ok, or `exists` for the first (a chain is atomic,

@@ -23,6 +23,16 @@
     return tr;
   };
 
+  // The per-minute table lists only minutes with payments; with none, it says so.
+  const quiet = () => {
+    const tr = document.createElement("tr");
+    const td = document.createElement("td");
+    td.colSpan = 4;
+    td.textContent = minutes.dataset.quiet || "";
+    tr.append(td);
+    return tr;
+  };
+
   const draw = (data) => {
     const currencies = Object.keys(data.series);
     const length = currencies.length ? data.series[currencies[0]].length : 0;
@@ -48,7 +58,7 @@
     const data = JSON.parse(event.data);
     draw(data);
     if (rows && data.rows.length) rows.replaceChildren(...data.rows.map((r) => row([r.currency, r.payments, r.per_s, r.value])));
-    if (minutes) minutes.replaceChildren(...data.minutes.map((r) => row([r.from, r.currency, r.payments, r.value])));
+    if (minutes) minutes.replaceChildren(...(data.minutes.length ? data.minutes.map((r) => row([r.from, r.currency, r.payments, r.value])) : [quiet()]));
   });
   window.addEventListener("resize", () => {
     if (chart) chart.setSize({ width: Math.max(holder.clientWidth, 280), height: 220 });
