@@ -140,7 +140,7 @@ def shop_owner(base: str, watch: Stopwatch, prepared: Prepared) -> httpx.Client:
     client = httpx.Client(base_url=base, timeout=screen_timeout_s)
     phone = prepared.shop.owner_phone
     page = watch.get(client, "portal: sign in", "/merchant/signin")
-    client.post("/merchant/signin", data={"csrf": csrf(page), "phone": phone})
+    client.post("/merchant/signin", data={"csrf": csrf(page), "login": phone})
     code = _texted_code(base, phone, prepared.operator_key)
     page = watch.get(client, "portal: sign in, code", "/merchant/signin/code")
     client.post("/merchant/signin/code", data={"csrf": csrf(page), "code": code})
