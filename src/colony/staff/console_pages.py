@@ -21,9 +21,12 @@ from colony.staff import (
     StaffMember,
     StaffService,
     audit_page_entries,
-    may,
 )
-from colony.web.console_access import console_page, forbidden, signed_in_staff
+from colony.web.console_access import (
+    console_page,
+    permitted,
+    signed_in_staff,
+)
 from colony.web.i18n import N_
 from colony.web.shell import Refused, Shell
 from colony.web.wallet_access import typed_phone
@@ -78,9 +81,7 @@ def audit(request: Request, ctx: Ctx, before: str | None = None) -> Response:
 @router.get("/console/sms")
 def sms_outbox(request: Request, ctx: Ctx, phone: str = "", before: str | None = None) -> Response:
     shell = ctx.service(Shell)
-    member = signed_in_staff(shell, request, ctx.service(StaffService))
-    if not may(member.role, Permission.read_sms_outbox):
-        return forbidden(shell, request, member)
+    member = permitted(shell, request, ctx.service(StaffService), Permission.read_sms_outbox)
     number = typed_phone(phone) if phone.strip() else None
     _viewed(ctx, member, number or "*", "sms_outbox")
     outbox = ctx.service(PhoneProofService)
@@ -97,9 +98,7 @@ def email_outbox(
     request: Request, ctx: Ctx, address: str = "", before: str | None = None
 ) -> Response:
     shell = ctx.service(Shell)
-    member = signed_in_staff(shell, request, ctx.service(StaffService))
-    if not may(member.role, Permission.read_sms_outbox):
-        return forbidden(shell, request, member)
+    member = permitted(shell, request, ctx.service(StaffService), Permission.read_sms_outbox)
     # An address that cannot be one matches nothing, as a number that is nobody's does.
     wanted = (email_address(address) or address.strip()) if address.strip() else None
     _viewed(ctx, member, wanted or "*", "email_outbox")

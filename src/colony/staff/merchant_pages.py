@@ -40,8 +40,8 @@ from colony.payments import Party, render
 from colony.staff import AuditAction, Permission, StaffMember, StaffService, may
 from colony.web.console_access import (
     console_page,
-    forbidden,
     merchant_or_404,
+    permitted,
     permitted_form,
     signed_in_staff,
 )
@@ -111,9 +111,7 @@ def merchants(request: Request, ctx: Ctx, q: str = "", after: str | None = None)
 @router.get("/console/merchants/new")
 def new_merchant(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    member = signed_in_staff(shell, request, ctx.service(StaffService))
-    if not may(member.role, Permission.onboard_merchants):
-        return forbidden(shell, request, member)
+    member = permitted(shell, request, ctx.service(StaffService), Permission.onboard_merchants)
     typed = dict.fromkeys(FIELDS, "")
     return _onboard_page(shell, request, member, typed, shell.token_bytes(op_bytes).hex())
 
@@ -131,10 +129,7 @@ def _onboard_page(
 @router.post("/console/merchants/new")
 async def onboard(request: Request, ctx: Ctx) -> Response:
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
-    posted = await permitted_form(shell, request, staff, Permission.onboard_merchants)
-    if isinstance(posted, Response):
-        return posted
-    member, form = posted
+    member, form = await permitted_form(shell, request, staff, Permission.onboard_merchants)
     op = form.get("op", "")
     if len(op) != op_bytes * 2:
         raise Refused(400, "This form is missing its id: open it again.")
@@ -196,10 +191,7 @@ def _recent_payouts(ctx: Ctx, merchant: Merchant, last_day_ns: int) -> list[Paid
 @router.post("/console/merchants/{merchant_id}/payout")
 async def pay_out(merchant_id: str, request: Request, ctx: Ctx) -> Response:
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
-    posted = await permitted_form(shell, request, staff, Permission.pay_out_merchants)
-    if isinstance(posted, Response):
-        return posted
-    member, form = posted
+    member, form = await permitted_form(shell, request, staff, Permission.pay_out_merchants)
     merchant = merchant_or_404(ctx.merchants, merchant_id)
     typed, partner = form.get("day", "").strip(), form.get("partner", "")
     try:

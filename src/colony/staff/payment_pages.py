@@ -147,10 +147,7 @@ def payment(ref: str, request: Request, ctx: Ctx) -> Response:
 @router.post("/console/payments/{ref}/refund")
 async def refund(ref: str, request: Request, ctx: Ctx) -> Response:
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
-    posted = await permitted_form(shell, request, staff, Permission.refund_payments)
-    if isinstance(posted, Response):
-        return posted
-    member, form = posted
+    member, form = await permitted_form(shell, request, staff, Permission.refund_payments)
     paid = _payment(ctx, ref)
     op = form.get("op", "")
     if len(op) != op_bytes * 2:

@@ -25,11 +25,14 @@ from colony.staff import (
     StaffResult,
     StaffRoster,
     StaffService,
-    may,
     staff_page_rows,
     staff_reason_chars_max,
 )
-from colony.web.console_access import ROLE_NAMES, console_page, forbidden, signed_in_staff
+from colony.web.console_access import (
+    ROLE_NAMES,
+    console_page,
+    permitted,
+)
 from colony.web.i18n import N_
 from colony.web.shell import Refused, Shell
 
@@ -84,9 +87,7 @@ def _role(typed: str) -> Role:
 @router.get("/console/staff")
 def staff_list(request: Request, ctx: Ctx, after: str | None = None) -> Response:
     shell = ctx.service(Shell)
-    admin = signed_in_staff(shell, request, ctx.service(StaffService))
-    if not may(admin.role, Permission.manage_staff):
-        return forbidden(shell, request, admin)
+    admin = permitted(shell, request, ctx.service(StaffService), Permission.manage_staff)
     members = ctx.service(StaffRoster).page(_cursor(after), staff_page_rows)
     more = len(members) == staff_page_rows
     return console_page(
@@ -98,9 +99,7 @@ def staff_list(request: Request, ctx: Ctx, after: str | None = None) -> Response
 @router.get("/console/staff/new")
 def new_member(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    admin = signed_in_staff(shell, request, ctx.service(StaffService))
-    if not may(admin.role, Permission.manage_staff):
-        return forbidden(shell, request, admin)
+    admin = permitted(shell, request, ctx.service(StaffService), Permission.manage_staff)
     typed = {"email": "", "name": "", "role": Role.read_only.value}
     return _add_page(shell, request, admin, typed, shell.token_bytes(op_bytes).hex())
 
@@ -119,9 +118,7 @@ def _add_page(
 async def add_member(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     form = await shell.form(request)
-    admin = signed_in_staff(shell, request, ctx.service(StaffService))
-    if not may(admin.role, Permission.manage_staff):
-        return forbidden(shell, request, admin)
+    admin = permitted(shell, request, ctx.service(StaffService), Permission.manage_staff)
     op = form.get("op", "")
     if len(op) != op_bytes * 2:
         raise Refused(400, "This form is missing its id: open it again.", home="/console/staff")
@@ -152,9 +149,7 @@ def _link_page(shell: Shell, request: Request, admin: StaffMember, made: SetUpLi
 @router.get("/console/staff/{staff_id}")
 def member_page(staff_id: str, request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    admin = signed_in_staff(shell, request, ctx.service(StaffService))
-    if not may(admin.role, Permission.manage_staff):
-        return forbidden(shell, request, admin)
+    admin = permitted(shell, request, ctx.service(StaffService), Permission.manage_staff)
     return _member_page(shell, request, admin, _member(ctx, staff_id))
 
 
@@ -181,9 +176,7 @@ async def change(staff_id: str, action: str, request: Request, ctx: Ctx) -> Resp
 async def _change(staff_id: str, request: Request, ctx: Ctx, action: str) -> Response:
     shell = ctx.service(Shell)
     form = await shell.form(request)
-    admin = signed_in_staff(shell, request, ctx.service(StaffService))
-    if not may(admin.role, Permission.manage_staff):
-        return forbidden(shell, request, admin)
+    admin = permitted(shell, request, ctx.service(StaffService), Permission.manage_staff)
     member = _member(ctx, staff_id)
     roster = ctx.service(StaffRoster)
     reason = form.get("reason", "")

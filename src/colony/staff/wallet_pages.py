@@ -141,10 +141,7 @@ async def unfreeze(wallet_id: str, request: Request, ctx: Ctx) -> Response:
 
 async def _change(wallet_id: str, request: Request, ctx: Ctx, *, frozen: bool) -> Response:
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
-    posted = await permitted_form(shell, request, staff, Permission.freeze_wallets)
-    if isinstance(posted, Response):
-        return posted
-    member, form = posted
+    member, form = await permitted_form(shell, request, staff, Permission.freeze_wallets)
     wallet = _wallet(ctx, wallet_id)
     reason = form.get("reason", "")
     act = ctx.wallets.freeze if frozen else ctx.wallets.unfreeze

@@ -56,10 +56,7 @@ def deliveries(request: Request, ctx: Ctx, merchant: str = "", after: str = "") 
 @router.post("/console/webhooks/{event_id}/retry")
 async def retry(event_id: str, request: Request, ctx: Ctx) -> Response:
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
-    posted = await permitted_form(shell, request, staff, Permission.retry_webhooks)
-    if isinstance(posted, Response):
-        return posted
-    member, _ = posted
+    member, _ = await permitted_form(shell, request, staff, Permission.retry_webhooks)
     event = ctx.webhook_store.event(event_id) if _EVENT_ID.fullmatch(event_id) else None
     if event is None:
         raise Refused(404, "No such webhook event.")

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from colony.merchants import Merchant, MerchantService
 from colony.staff import Permission, Role, StaffMember, StaffService, may
 from colony.web.i18n import N_
-from colony.web.shell import Redirect, Refused, Shell
+from colony.web.shell import Answered, Redirect, Refused, Shell
 
 AUDIENCE = "console"
 ROLE_NAMES = {
@@ -52,16 +52,24 @@ def forbidden(shell: Shell, request: Request, member: StaffMember) -> Response:
     return console_page(shell, request, member, "staff/forbidden.html", status=403)
 
 
-async def permitted_form(
+def permitted(
     shell: Shell, request: Request, staff: StaffService, permission: Permission
-) -> tuple[StaffMember, dict[str, str]] | Response:
-    """A console form posted by a signed-in member whose role holds `permission`: the member
-    and the form's fields (its CSRF token checked first); else the 403 page, nothing done."""
-    form = await shell.form(request)
+) -> StaffMember:
+    """The signed-in member, when their role holds `permission`; else the 403 page is the
+    answer (`Answered`), nothing done."""
     member = signed_in_staff(shell, request, staff)
     if not may(member.role, permission):
-        return forbidden(shell, request, member)
-    return member, form
+        raise Answered(forbidden(shell, request, member))
+    return member
+
+
+async def permitted_form(
+    shell: Shell, request: Request, staff: StaffService, permission: Permission
+) -> tuple[StaffMember, dict[str, str]]:
+    """A console form posted by a member whose role holds `permission`: the member and the
+    form's fields, its CSRF token checked first (`permitted` otherwise)."""
+    form = await shell.form(request)
+    return permitted(shell, request, staff, permission), form
 
 
 def merchant_or_404(merchants: MerchantService, merchant_id: str) -> Merchant:

@@ -65,6 +65,15 @@ class Refused(Exception):
         self.home = home  # where the page's one link goes: the screen it was asked from
 
 
+class Answered(Exception):
+    """A page that answers the request instead of the one asked for (the console's 403 for
+    a role that may not): raised from a check deep in a handler, sent as it is."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
 class _PackageTemplates(jinja2.BaseLoader):
     def get_source(
         self, environment: jinja2.Environment, template: str
@@ -232,7 +241,11 @@ def local_path(location: str | None, fallback: str) -> str:
 
 
 def install(app: FastAPI) -> None:
-    """Answer the shell's Redirect and Refused."""
+    """Answer the shell's Redirect, Refused and Answered."""
+
+    @app.exception_handler(Answered)
+    async def answered(_: Request, exc: Answered) -> Response:
+        return exc.response
 
     @app.exception_handler(Redirect)
     async def redirected(_: Request, exc: Redirect) -> Response:
