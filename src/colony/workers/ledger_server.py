@@ -88,7 +88,7 @@ class LedgerServer:
         # The claims made over this connection and not dropped yet: they live no longer
         # than it (docs/adr/0037), so a follower that lost its link, or gave up waiting for
         # a claim's answer and reconnected, leaves no key claimed for claim_stale_s.
-        claimed: set[tuple[str, str, str, int]] = set()
+        claimed: dict[tuple[str, str, str], int] = {}  # (scope, key, holder) -> claimed at
         responder = threading.Thread(
             target=self._respond, args=(conn, answers), name="ledger-server-respond", daemon=True
         )
@@ -100,10 +100,12 @@ class LedgerServer:
                 except (EOFError, OSError):
                     return
                 for call_id, name, args, kwargs in calls:
-                    self._note_claims(name, args, claimed)
-                    self._start(call_id, name, args, kwargs, answers)
+                    if name in ("claim_key", "drop_key"):
+                        answers.put((call_id, *self._claim_call(name, args, claimed)))
+                    else:
+                        self._start(call_id, name, args, kwargs, answers)
         finally:
-            for scope, key, holder, claimed_at_ns in claimed:
+            for (scope, key, holder), claimed_at_ns in claimed.items():
                 self._claims.drop_if_claimed_at(scope, key, holder, claimed_at_ns)
             answers.put(None)
             responder.join(timeout=5)
@@ -111,20 +113,26 @@ class LedgerServer:
                 self._connections.discard(conn)
             conn.close()
 
-    @staticmethod
-    def _note_claims(
-        name: str, args: tuple[Any, ...], claimed: set[tuple[str, str, str, int]]
-    ) -> None:
-        """Remember a claim asked for over this connection (`claim_key(scope, key, sha256,
-        now_ns, holder)`), forget it when dropped (`drop_key(scope, key, holder)`). A claim
-        that was refused is remembered too: dropping it at the end is a no-op, since it
-        is dropped only while still the one this connection made."""
-        if name == "claim_key" and len(args) == 5:
-            scope, key, _, now_ns, holder = args
-            claimed.add((scope, key, holder, now_ns))
-        elif name == "drop_key" and len(args) == 3:
+    def _claim_call(
+        self, name: str, args: tuple[Any, ...], claimed: dict[tuple[str, str, str], int]
+    ) -> tuple[Any, ...]:
+        """`claim_key(scope, key, sha256, now_ns, holder)` or `drop_key(scope, key, holder)`,
+        remembering the claims this connection holds (only those granted, so a connection
+        that lives for days keeps no trace of the keys it was refused)."""
+        try:
+            if name == "claim_key":
+                scope, key, _, now_ns, holder = args
+                held = self._claims.claim(*args)
+                if held is None:
+                    claimed[(scope, key, holder)] = now_ns
+                return ("ok", held)
             scope, key, holder = args
-            claimed.difference_update({c for c in claimed if c[:3] == (scope, key, holder)})
+            self._claims.drop(scope, key, holder)
+            claimed.pop((scope, key, holder), None)
+            return ("ok", None)
+        except Exception as exc:  # a malformed call from a follower of another version
+            log.exception("ledger server: %s failed", name)
+            return (FAILURE_BUG, f"{type(exc).__name__}: {exc}")
 
     def _start(
         self,
@@ -188,11 +196,6 @@ class LedgerServer:
                 return ("ok", True)
             if name == "journal_seq":
                 return ("ok", self._ledger.journal_seq)
-            if name == "claim_key":
-                return ("ok", self._claims.claim(*args))
-            if name == "drop_key":
-                self._claims.drop(*args)
-                return ("ok", None)
             result = getattr(self._ledger, name)(*args, **kwargs)
             if name in ("all_accounts", "all_transfers"):
                 result = list(result)
