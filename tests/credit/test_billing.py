@@ -20,12 +20,10 @@ from colony.credit.billing import (
     charge_off_days,
     charged_off,
     check_due_day,
-    covered_month,
     days_overdue,
     due_date,
     half_up_bps,
     instalment_plan,
-    interest_for_days,
     overdue_bucket,
 )
 
@@ -45,8 +43,7 @@ def test_a_months_purchases_are_billed_on_the_1st_and_due_on_the_chosen_day(
 ) -> None:
     assert bill_date(bought) == billed
     assert due_date(billed, due_day) == due
-    first, last = covered_month(billed)
-    assert first <= bought <= last and first.day == 1 and bill_date(last) == billed
+    assert bill_date(billed - dt.timedelta(days=1)) == billed  # the month's last day, too
 
 
 def test_only_the_offered_due_days_are_taken() -> None:
@@ -132,12 +129,6 @@ def test_the_minimum_is_a_tenth_of_purchases_and_the_rest_in_full(
 ) -> None:
     bill = _bill(**amounts)
     assert (bill.total_minor, bill.minimum_minor) == (total, minimum)
-
-
-def test_interest_accrues_per_day_each_day_rounded() -> None:
-    assert interest_for_days(100_000, 5, 30) == 1_500  # 0.05% of 1,000.00 a day: 0.50
-    assert interest_for_days(8_999, 5, 10) == 40  # 4.4995 -> 4 a day
-    assert interest_for_days(100_000, 5, 0) == 0
 
 
 @pytest.mark.parametrize(

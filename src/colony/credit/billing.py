@@ -16,7 +16,6 @@ named constant here; docs/adr/0048 says why these.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import enum
 from dataclasses import dataclass
@@ -62,12 +61,6 @@ def bill_date(in_month: dt.date) -> dt.date:
 def due_date(billed: dt.date, due_day: int) -> dt.date:
     """When the bill made on `billed` is due: the chosen day of the same month."""
     return billed.replace(day=due_day)
-
-
-def covered_month(billed: dt.date) -> tuple[dt.date, dt.date]:
-    """The first and the last day a bill made on `billed` covers."""
-    last = billed - dt.timedelta(days=1)
-    return last.replace(day=1), last
 
 
 def ceil_bps(amount_minor: int, bps: int) -> int:
@@ -141,12 +134,6 @@ class Bill:
         return min(max(asked, 0), max(self.total_minor, 0))
 
 
-def interest_for_days(amount_minor: int, bps_per_day: int, days: int) -> int:
-    """Simple daily interest on an amount that stays the same for `days` days, each day's
-    rounded half-up on its own, as the daily accrual job posts it."""
-    return half_up_bps(amount_minor, bps_per_day) * max(days, 0)
-
-
 def overdue_bucket(days_overdue: int) -> OverdueBucket:
     if days_overdue <= 0:
         return OverdueBucket.current
@@ -171,7 +158,3 @@ def charged_off(days: int) -> bool:
 
 def check_due_day(due_day: int) -> BillingResult:
     return BillingResult.ok if due_day in DUE_DAYS else BillingResult.invalid_due_day
-
-
-def days_in_month(day: dt.date) -> int:
-    return calendar.monthrange(day.year, day.month)[1]

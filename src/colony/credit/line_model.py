@@ -18,6 +18,7 @@ from colony.credit.billing import (
     Bill,
     BillingResult,
     PlanInstalment,
+    bill_date,
     charged_off,
     check_due_day,
     days_overdue,
@@ -193,10 +194,11 @@ class Line:
         """End `today` and start the next: interest and penalty for the day, the bill on the
         1st, overdue after the due day, charge-off after its days."""
         self._accrue()
+        ended = self.today
         self.today += dt.timedelta(days=1)
         if self.closed:
             return  # a line written off makes no bills, and nothing accrues on it
-        if self.today.day == 1:
+        if self.today == bill_date(ended):
             self._make_bill()
         if self.bill is not None and self.today == self.bill.due + dt.timedelta(days=1):
             self._after_due_day()
