@@ -439,8 +439,9 @@ def instructions(seeded: DemoSeed, base_url: str) -> str:
     lines += [
         "",
         f"The merchant portal: {base_url}/merchant: sign in as {m.display_name}'s owner with"
-        f" {seeded.owner_phone} (or {HAWKER_OWNER_EMAIL}, the code then in the console's email"
-        " outbox), the code texted to it (read from the operator's outbox, below),"
+        f" {seeded.owner_phone} and the code texted to it (read from the operator's outbox,"
+        f" below), or with {HAWKER_OWNER_EMAIL} and the code mailed to it (the console's email"
+        " outbox),"
         " then choose a password:",
         get(f"/v1/sms_outbox?phone={quote(seeded.owner_phone)}&limit=1", operator_auth),
         "",
