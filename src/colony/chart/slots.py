@@ -116,6 +116,7 @@ class Spaces:
     merchant_account = Space("a merchant's own ledger account id (time-ordered)")
     hashed_prefix = Space("a prefix of chart/prefixes.py whose layout is `hashed`")
     funding_partner = Space("a funding partner's name, hashed to 64 bits")
+    loan = Space("a loan's or a credit line's own id (time-ordered): its principal account")
 
 
 _S = Spaces
@@ -190,6 +191,20 @@ class Slots:
     funding_partner_account = Slot(
         _S.funding_partner, 0, "the funding partner's account on ledger L (slot L)", count=1 << 32
     )
+    # Credit (docs/adr/0050). A lender is a funding partner: its capital accounts hang off the
+    # same hashed name.
+    lender_capital_account = Slot(
+        _S.funding_partner, 1 << 32, "the lender's capital on ledger L (slot 2**32 + L)",
+        count=1 << 32,
+    )  # fmt: skip
+    lender_available_account = Slot(
+        _S.funding_partner, 2 << 32, "the lender's available capital on ledger L (slot 2**33 + L)",
+        count=1 << 32,
+    )  # fmt: skip
+    # A loan's (or line's) own accounts. Loans take slots 1000 up to 2**48, the credit line
+    # 2**48 up to 2**52, loans to merchants 2**52 up to 2**56.
+    loan_interest_account = Slot(_S.loan, 1, "the loan's interest-and-fees receivable account")
+    line_available_account = Slot(_S.loan, 2, "the credit line's available-limit account")
 
 
 def _declared(namespace: type, kind: type) -> list[Any]:
