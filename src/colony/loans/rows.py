@@ -1,0 +1,84 @@
+"""How lenders, loans and repayments map to table rows, the same on every backend. The
+ledger's u128 ids do not fit a 64-bit column: kept as decimal text."""
+
+from __future__ import annotations
+
+from colony.loans.model import (
+    ChargeOffBearer,
+    InterestMethod,
+    Lender,
+    Loan,
+    LoanStatus,
+    Repayment,
+)
+
+LENDER_COLUMNS = "name, currency, ledger, income_share_bps, bears_charge_offs, created_at_ns"
+LOAN_COLUMNS = (
+    "id, account_id, wallet_id, wallet_account_id, lender, product, method, currency, ledger, "
+    "principal_minor, annual_rate_bps, disbursed_day, due_days, principal_parts, "
+    "interest_parts, status, charged_off_day, charged_off_minor, created_at_ns"
+)
+LOAN_PLACES = ", ".join("?" * len(LOAN_COLUMNS.split(", ")))
+REPAYMENT_COLUMNS = (
+    "id, loan_id, transfer_id, amount_minor, interest_minor, principal_minor, recovery, "
+    "automatic, created_at_ns"
+)
+
+
+def lender_row(x: Lender) -> tuple[object, ...]:
+    return (
+        x.name, x.currency, x.ledger, x.income_share_bps, x.bears_charge_offs.value,
+        x.created_at_ns,
+    )  # fmt: skip
+
+
+def lender_of(row: tuple[object, ...]) -> Lender:
+    name, currency, ledger, share, bears, created = row
+    return Lender(
+        str(name), str(currency), int(str(ledger)), int(str(share)), ChargeOffBearer(str(bears)),
+        int(str(created)),
+    )  # fmt: skip
+
+
+def _ints(text: object) -> tuple[int, ...]:
+    return tuple(int(x) for x in str(text).split(","))
+
+
+def _text(values: tuple[int, ...]) -> str:
+    return ",".join(str(v) for v in values)
+
+
+def loan_row(x: Loan) -> tuple[object, ...]:
+    return (
+        x.id, str(x.account_id), x.wallet_id, str(x.wallet_account_id), x.lender, x.product,
+        x.method.value, x.currency, x.ledger, x.principal_minor, x.annual_rate_bps,
+        x.disbursed_day, _text(x.due_days), _text(x.principal_parts), _text(x.interest_parts),
+        x.status.value, x.charged_off_day, x.charged_off_minor, x.created_at_ns,
+    )  # fmt: skip
+
+
+def loan_of(row: tuple[object, ...]) -> Loan:
+    (lid, account, wallet, wallet_account, lender, product, method, currency, ledger, principal,
+     rate, disbursed, due, p_parts, i_parts, status, off_day, off_minor, created) = row  # fmt: skip
+    return Loan(
+        str(lid), int(str(account)), str(wallet), int(str(wallet_account)), str(lender),
+        str(product), InterestMethod(str(method)), str(currency), int(str(ledger)),
+        int(str(principal)), int(str(rate)), int(str(disbursed)), _ints(due), _ints(p_parts),
+        _ints(i_parts), LoanStatus(str(status)), None if off_day is None else int(str(off_day)),
+        int(str(off_minor)), int(str(created)),
+    )  # fmt: skip
+
+
+def repayment_row(x: Repayment) -> tuple[object, ...]:
+    return (
+        x.id, x.loan_id, str(x.transfer_id), x.amount_minor, x.interest_minor, x.principal_minor,
+        int(x.recovery), int(x.automatic), x.created_at_ns,
+    )  # fmt: skip
+
+
+def repayment_of(row: tuple[object, ...]) -> Repayment:
+    rid, loan, transfer, amount, interest, principal, recovery, automatic, created = row
+    return Repayment(
+        str(rid), str(loan), int(str(transfer)), int(str(amount)), int(str(interest)),
+        int(str(principal)), bool(recovery), bool(automatic), int(str(created)),
+    )  # fmt: skip
