@@ -9,13 +9,22 @@ import random
 from dataclasses import dataclass
 
 from colony.api.context import ApiContext
+from colony.chart import lender_available_account_id
 from colony.cli.serve import build_context
 from colony.credit import CreditScores, Subject, open_score_store
 from colony.credit.scorecard import CHARACTERISTICS
 from colony.kernel.clock import NS_PER_S, ManualClock
 from colony.kernel.ids import IdGenerator
 from colony.ledger import Account
-from colony.loans import Lenders, LoanService, day_number, open_loan_store
+from colony.loans import (
+    DailyRun,
+    DayReport,
+    Lenders,
+    LoanService,
+    SqlLoanStore,
+    day_number,
+    open_loan_store,
+)
 from colony.loans.results import LenderResult
 from colony.wallets import Tier, Wallet, WalletResult
 from tests.credit.scorecards import hand_model
@@ -33,6 +42,22 @@ class World:
     loans: LoanService
     lenders: Lenders
     ids: IdGenerator
+    store: SqlLoanStore
+
+    def run_day(self, day: int) -> DayReport:
+        """The daily run of `day`, as at an hour after it ended."""
+        self.at_day(day + 1)
+        return DailyRun(self.ctx.ledger, self.store).run(day, self.clock.now_ns())
+
+    def run_days(self, first: int, last: int) -> list[DayReport]:
+        return [self.run_day(d) for d in range(first, last + 1)]
+
+    def trial_balance(self) -> dict[int, int]:
+        """Debits less credits posted over every account, per ledger: zero when balanced."""
+        sums: dict[int, int] = {}
+        for a in self.accounts():
+            sums[a.ledger] = sums.get(a.ledger, 0) + a.debits_posted - a.credits_posted
+        return sums
 
     def at_day(self, day: int, hour: int = 1) -> None:
         self.clock.set_ns((day * 86_400 + hour * 3_600) * NS_PER_S)
@@ -61,8 +86,16 @@ class World:
         (account,) = self.ctx.ledger.lookup_accounts([account_id])
         return account.debits_posted - account.credits_posted
 
+    def lenders_available(self) -> int:
+        """The lender's available capital account in SGD."""
+        return lender_available_account_id(LENDER, 702)
+
     def accounts(self) -> list[Account]:
         return list(self.ctx.ledger.all_accounts())
+
+    def close(self) -> None:
+        self.ctx.ledger.close()
+        self.ctx.close_stores()
 
 
 def make_world(url: str, lender_share_bps: int = 6_000, points: int = 100) -> World:
@@ -82,4 +115,4 @@ def make_world(url: str, lender_share_bps: int = 6_000, points: int = 100) -> Wo
     ctx.provide(loans, store)
     result, _ = lenders.add(LENDER, "SGD", lender_share_bps)
     assert result is LenderResult.ok
-    return World(ctx, clock, loans, lenders, ids)
+    return World(ctx, clock, loans, lenders, ids, store)

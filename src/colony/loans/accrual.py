@@ -84,7 +84,9 @@ class DailyRun:
     def run(self, day: int, now_ns: int) -> DayReport:
         started = time.perf_counter()
         report = DayReport(day)
-        targets: dict[int, int] = defaultdict(int)
+        # Every lender's currency is provided for, so a book whose loans are all repaid
+        # releases its provision to zero.
+        targets: dict[int, int] = {x.ledger: 0 for x in self._store.lenders()}
         for page in self._pages():
             self._page(day, now_ns, [x for x in page if x.disbursed_day < day], report, targets)
         self._provide(day, targets, report)
@@ -210,7 +212,9 @@ class DailyRun:
                 changes.append((loan.id, LoanStatus.charged_off, day, p_out + i_out))
                 report.charged_off += 1
             else:
-                targets[loan.ledger] += rules.provision_for(p_out, late)
+                targets[loan.ledger] = targets.get(loan.ledger, 0) + rules.provision_for(
+                    p_out, late
+                )
         for chain, results in self._submit(offs):
             if any(r is not RT.ok for r in results) and not chains.done_before(results):
                 raise chains.ChainRefused(f"charge-off {chain[0].id}: {[r.name for r in results]}")

@@ -146,12 +146,15 @@ def done_before(results: list[RT]) -> bool:
 def chain_outcome(
     results: list[RT], *, wallet_legs: tuple[int, ...], daily_cap_at: int | None
 ) -> LoanResult:
-    """Name a chain's outcome from the event that failed."""
-    if all(r is RT.ok for r in results) or all(r is RT.exists for r in results):
+    """Name a chain's outcome from the event that failed. An event made before stops a chain
+    like any failure (the rest are `linked_event_failed`): the chain is the one made then."""
+    if all(r is RT.ok for r in results):
         return LoanResult.ok
     failing = next(i for i, r in enumerate(results) if r is not RT.linked_event_failed)
     result = results[failing]
-    if result is RT.exists or result.name.startswith("exists_with_different"):
+    if result is RT.exists:
+        return LoanResult.ok
+    if result.name.startswith("exists_with_different"):
         return LoanResult.id_reused_differently
     if result is RT.id_already_failed:
         return LoanResult.refused_before

@@ -124,8 +124,9 @@ class Lenders:
             ),
         ]  # fmt: skip
         results = self._ledger.create_transfers(chain)
-        if all(r is RT.ok for r in results) or all(r is RT.exists for r in results):
+        first = next((r for r in results if r is not RT.linked_event_failed), RT.ok)
+        if first in (RT.ok, RT.exists):  # made now, or by the same reference before
             return LenderResult.ok
-        if any(r.name.startswith("exists_with_different") for r in results):
+        if first.name.startswith("exists_with_different"):
             return LenderResult.id_reused_differently
         raise RuntimeError(f"funding refused: {[r.name for r in results]}")

@@ -19,6 +19,7 @@ from colony.kernel.money import scale_of
 from colony.ledger import LedgerPort
 from colony.ledger.results import CreateTransferResult as RT
 from colony.loans import chains, rules
+from colony.loans.accrual import DailyRun
 from colony.loans.books import ensure_currency_books, loan_accounts, make_accounts, owed
 from colony.loans.lenders import Lenders
 from colony.loans.model import (
@@ -107,6 +108,10 @@ class LoanService:
 
     def today(self) -> int:
         return self._clock.now_ns() // NS_PER_S // SECONDS_PER_DAY
+
+    def daily_run(self, **limits: int) -> DailyRun:
+        """The daily run over this service's loans (`page_size`, `batch_max` as DailyRun)."""
+        return DailyRun(self._ledger, self._store, **limits)
 
     # -------------------------------------------------------------- applying
 
@@ -254,6 +259,8 @@ class LoanService:
             return LoanResult.wallet_frozen, None
         done = [r for r in self._store.repayments(loan.id) if r.transfer_id == transfer_id]
         if done:  # a retry: the same chain again, whatever the loan owes now
+            if done[0].amount_minor != amount_minor:
+                return LoanResult.id_reused_differently, None
             return self._submit_repayment(wallet, loan, done[0])
         if loan.status is LoanStatus.repaid:
             return LoanResult.loan_closed, None
