@@ -25,6 +25,7 @@ from colony.donations import router as donations
 from colony.fx import router as fx
 from colony.fx import treasury_router as treasury
 from colony.ledger import router as ledger
+from colony.loans import router as loans
 from colony.merchants import developer_pages as merchant_developer_pages
 from colony.merchants import pages as merchant_pages
 from colony.merchants import payment_pages as merchant_payment_pages
@@ -80,6 +81,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     donations.router,
     phones.router,
     credit_scores.router,
+    loans.router,
     page.router,
 )
 # The screens (docs/adr/0038), after the API's routes: the wallet app's way in, then each

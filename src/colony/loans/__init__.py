@@ -18,6 +18,7 @@ from colony.loans.model import (
     loan_id_of,
     product_named,
 )
+from colony.loans.portfolio import Book, Portfolio, Vintage, csv_lines
 from colony.loans.results import LenderResult, LoanResult
 from colony.loans.rules import BUCKETS, charge_off_days, penalty_rate_bps
 from colony.loans.service import LoanService, LoanState, date_of, day_number, plan
@@ -26,6 +27,7 @@ from colony.loans.sql_store import SqlLoanStore, open_loan_store
 __all__ = [
     "BUCKETS",
     "LOAN_PRODUCTS",
+    "Book",
     "ChargeOffBearer",
     "DailyRun",
     "DayReport",
@@ -40,10 +42,13 @@ __all__ = [
     "LoanService",
     "LoanState",
     "LoanStatus",
+    "Portfolio",
     "Repayment",
     "SqlLoanStore",
+    "Vintage",
     "batch_events_max",
     "charge_off_days",
+    "csv_lines",
     "date_of",
     "day_number",
     "loan_id_of",

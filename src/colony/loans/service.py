@@ -34,6 +34,7 @@ from colony.loans.model import (
     open_loans_per_wallet_max,
     product_named,
 )
+from colony.loans.portfolio import Portfolio, portfolio
 from colony.loans.results import LoanResult
 from colony.loans.store import LoanStore
 from colony.wallets import Wallet, WalletService
@@ -108,6 +109,10 @@ class LoanService:
 
     def today(self) -> int:
         return self._clock.now_ns() // NS_PER_S // SECONDS_PER_DAY
+
+    def portfolio(self, day: int | None = None) -> Portfolio:
+        """The portfolio report as of `day` (today by default)."""
+        return portfolio(self._ledger, self._store, self.today() if day is None else day)
 
     def daily_run(self, **limits: int) -> DailyRun:
         """The daily run over this service's loans (`page_size`, `batch_max` as DailyRun)."""

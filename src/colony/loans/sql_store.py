@@ -120,6 +120,14 @@ class SqlLoanStore:
                 [(status.value, day, off, lid) for lid, status, day, off in changes],
             )
 
+    def repayments_page(self, after_id: str, limit: int) -> list[Repayment]:
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {REPAYMENT_COLUMNS} FROM loan_repayments WHERE id > ? ORDER BY id LIMIT ?",
+                (after_id, limit),
+            ).fetchall()
+        return [repayment_of(r) for r in rows]
+
     def repayments(self, loan_id: str) -> list[Repayment]:
         with self._tables.session() as db:
             rows = db.execute(

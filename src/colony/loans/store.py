@@ -49,6 +49,10 @@ class LoanStore(Protocol):
         """(loan id, status, charge-off day, written off) for many loans in one transaction."""
         ...
 
+    def repayments_page(self, after_id: str, limit: int) -> list[Repayment]:
+        """Every loan's repayments with ids after `after_id`, by id."""
+        ...
+
     def repayments(self, loan_id: str) -> list[Repayment]:
         """Oldest first."""
         ...
