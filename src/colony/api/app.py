@@ -25,6 +25,8 @@ from colony.donations import router as donations
 from colony.fx import router as fx
 from colony.fx import treasury_router as treasury
 from colony.ledger import router as ledger
+from colony.loans import console_pages as loans_console_pages
+from colony.loans import pages as loans_pages
 from colony.loans import router as loans
 from colony.merchants import developer_pages as merchant_developer_pages
 from colony.merchants import pages as merchant_pages
@@ -110,6 +112,8 @@ PAGES: tuple[APIRouter, ...] = (
     merchant_developer_pages.router,
     merchant_staff_pages.router,
     credit_score_pages.router,
+    loans_pages.router,
+    loans_console_pages.router,
 )
 
 

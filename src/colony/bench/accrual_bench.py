@@ -32,13 +32,13 @@ from colony.loans import (
     LoanStatus,
     SqlLoanStore,
     date_of,
+    disbursement,
+    linked,
+    loan_accounts,
     loan_id_of,
     plan,
 )
-from colony.loans.books import loan_accounts
-from colony.loans.chains import disbursement, linked
-from colony.wallets import WalletService
-from colony.wallets.store import WalletStore
+from colony.wallets import WalletService, WalletStore
 
 LENDER = "bench_bank"
 CURRENCY = "SGD"

@@ -5,6 +5,8 @@ daily run that accrues interest, collects, provides and writes off (docs/adr/005
 from __future__ import annotations
 
 from colony.loans.accrual import DailyRun, DayReport, batch_events_max, loans_page_size
+from colony.loans.books import loan_accounts
+from colony.loans.chains import disbursement, linked
 from colony.loans.lenders import LenderBalance, Lenders
 from colony.loans.model import (
     LOAN_PRODUCTS,
@@ -51,6 +53,9 @@ __all__ = [
     "csv_lines",
     "date_of",
     "day_number",
+    "disbursement",
+    "linked",
+    "loan_accounts",
     "loan_id_of",
     "loans_page_size",
     "open_loan_store",
