@@ -116,6 +116,8 @@ class DailyRun:
         accruals: list[list[Transfer]] = []
         collections: list[list[Transfer]] = []
         intents: list[Repayment] = []
+        # What each loan owes after its accruals, unless a collection changes it (re-read).
+        after: dict[int, int] = {}
         for loan in loans:
             p_out, i_out = owes[loan.account_id], owes[loan.interest_account_id]
             paid = loan.principal_minor - p_out
@@ -128,13 +130,14 @@ class DailyRun:
             accruals += self._accruals(loan, day, interest, penalty, report)
             due = max(0, rules.principal_due_by(day, loan.due_days, loan.principal_parts) - paid)
             owing = i_out + interest + penalty
+            after[loan.account_id], after[loan.interest_account_id] = p_out, owing
             if (due > 0 or day in loan.due_days or day > loan.due_days[-1]) and due + owing > 0:
                 tid = Slots.loan_collection_of_day.of(loan.account_id, day)
                 share = rules.share_of(owing, self._shares.get((loan.lender, loan.currency), 0))
-                out, after = chains.repayment(loan, tid, owing, due, share)
+                out, legs = chains.repayment(loan, tid, owing, due, share)
                 control = WalletService.limit_control_account_id(loan.ledger)
                 back = chains.headroom_back(loan, tid, control, owing + due)
-                collections.append(chains.linked([*out, back, *after]))
+                collections.append(chains.linked([*out, back, *legs]))
                 intents.append(
                     Repayment(
                         f"lrp_{tid:032x}",
@@ -148,11 +151,14 @@ class DailyRun:
                         now_ns,
                     )
                 )
+                after.pop(loan.account_id)
+        stale = False  # a day run before: what the ledger holds is not what was predicted
         for chain, results in self._submit(accruals):
             if results[0] is not RT.ok:
                 if not chains.done_before(results):
                     raise chains.ChainRefused(f"accrual {chain[0].id}: {results[0].name}")
                 report.made_before += 1
+                stale = True
         if intents:
             self._store.add_repayments(intents)  # intent first; counted once the ledger has it
         for chain, results in self._submit(collections):
@@ -165,7 +171,9 @@ class DailyRun:
             else:  # the wallet held too little (anything else raises): tried again tomorrow
                 chains.chain_outcome(results, wallet_legs=(0, 1), daily_cap_at=None)
                 report.not_collected += 1
-        self._settle(day, loans, report, targets)
+        unsure = loans if stale else [x for x in loans if x.account_id not in after]
+        after |= self._balances(unsure) if unsure else {}
+        self._settle(day, loans, after, report, targets)
 
     def _accruals(
         self, loan: Loan, day: int, interest: int, penalty: int, report: DayReport
@@ -192,13 +200,17 @@ class DailyRun:
         return made
 
     def _settle(
-        self, day: int, loans: list[Loan], report: DayReport, targets: dict[int, int]
+        self,
+        day: int,
+        loans: list[Loan],
+        owes: dict[int, int],
+        report: DayReport,
+        targets: dict[int, int],
     ) -> None:
         """After the day's money: repaid loans close, loans long overdue are written off, the
         rest are provided for by their bucket."""
-        owes = self._balances(loans)
         changes: list[tuple[str, LoanStatus, int | None, int]] = []
-        offs: list[list[Transfer]] = []
+        overdue: list[Loan] = []
         for loan in loans:
             p_out, i_out = owes[loan.account_id], owes[loan.interest_account_id]
             if p_out == 0 and i_out == 0:
@@ -208,13 +220,18 @@ class DailyRun:
             paid = loan.principal_minor - p_out
             late = rules.days_overdue(day, loan.due_days, loan.principal_parts, paid)
             if late >= rules.charge_off_days:
-                offs.append(chains.charge_off(loan, p_out, i_out))
-                changes.append((loan.id, LoanStatus.charged_off, day, p_out + i_out))
-                report.charged_off += 1
+                overdue.append(loan)
             else:
                 targets[loan.ledger] = targets.get(loan.ledger, 0) + rules.provision_for(
                     p_out, late
                 )
+        exact = self._balances(overdue) if overdue else {}  # what is written off, to the cent
+        offs: list[list[Transfer]] = []
+        for loan in overdue:
+            p_out, i_out = exact[loan.account_id], exact[loan.interest_account_id]
+            offs.append(chains.charge_off(loan, p_out, i_out))
+            changes.append((loan.id, LoanStatus.charged_off, day, p_out + i_out))
+            report.charged_off += 1
         for chain, results in self._submit(offs):
             if any(r is not RT.ok for r in results) and not chains.done_before(results):
                 raise chains.ChainRefused(f"charge-off {chain[0].id}: {[r.name for r in results]}")

@@ -4,6 +4,7 @@ this package uses (docs/adr/0050, docs/adr/0051)."""
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -29,8 +30,10 @@ TRANSFER_HEADROOM: int = TransferCode.headroom
 BOOK = "cash"
 
 
+@functools.cache
 def book_account_id(prefix: IdPrefix, ledger: int) -> int:
-    """Cash loans' account of `prefix` (interest income, the provision...) on a ledger."""
+    """Cash loans' account of `prefix` (interest income, the provision...) on a ledger (kept:
+    the daily run asks for each per loan)."""
     return prefix.account_id(ledger, BOOK)
 
 

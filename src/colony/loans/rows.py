@@ -3,6 +3,9 @@ ledger's u128 ids do not fit a 64-bit column: kept as decimal text."""
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from colony.loans.model import (
     ChargeOffBearer,
     InterestMethod,
@@ -12,6 +15,10 @@ from colony.loans.model import (
     Repayment,
 )
 
+_METHODS = {m.value: m for m in InterestMethod}
+_STATUSES = {s.value: s for s in LoanStatus}
+# Distinct schedule texts kept parsed (a few MB at most).
+_PARSED_MAX = 65_536
 LENDER_COLUMNS = "name, currency, ledger, income_share_bps, bears_charge_offs, created_at_ns"
 LOAN_COLUMNS = (
     "id, account_id, wallet_id, wallet_account_id, lender, product, method, currency, ledger, "
@@ -40,8 +47,11 @@ def lender_of(row: tuple[object, ...]) -> Lender:
     )  # fmt: skip
 
 
-def _ints(text: object) -> tuple[int, ...]:
-    return tuple(int(x) for x in str(text).split(","))
+@functools.lru_cache(maxsize=_PARSED_MAX)
+def _ints(text: str) -> tuple[int, ...]:
+    """A comma-separated list of integers; loans made alike share their schedules' texts,
+    so the daily run parses each once."""
+    return tuple(map(int, text.split(",")))
 
 
 def _text(values: tuple[int, ...]) -> str:
@@ -57,15 +67,16 @@ def loan_row(x: Loan) -> tuple[object, ...]:
     )  # fmt: skip
 
 
-def loan_of(row: tuple[object, ...]) -> Loan:
+def loan_of(row: tuple[Any, ...]) -> Loan:
+    # Read for every open loan every day: no more conversion than each backend needs
+    # (integers come back as int on both; ids kept as text are parsed).
     (lid, account, wallet, wallet_account, lender, product, method, currency, ledger, principal,
      rate, disbursed, due, p_parts, i_parts, status, off_day, off_minor, created) = row  # fmt: skip
     return Loan(
-        str(lid), int(str(account)), str(wallet), int(str(wallet_account)), str(lender),
-        str(product), InterestMethod(str(method)), str(currency), int(str(ledger)),
-        int(str(principal)), int(str(rate)), int(str(disbursed)), _ints(due), _ints(p_parts),
-        _ints(i_parts), LoanStatus(str(status)), None if off_day is None else int(str(off_day)),
-        int(str(off_minor)), int(str(created)),
+        lid, int(account), wallet, int(wallet_account), lender, product, _METHODS[method],
+        currency, int(ledger), int(principal), int(rate), int(disbursed), _ints(due),
+        _ints(p_parts), _ints(i_parts), _STATUSES[status],
+        None if off_day is None else int(off_day), int(off_minor), int(created),
     )  # fmt: skip
 
 
