@@ -58,6 +58,8 @@ REFUSALS = {
     LoanResult.refused_before: N_("This form was refused already: start again."),
     LoanResult.loan_closed: N_("This loan is repaid."),
 }
+# A form without the id it was drawn with (an old page, a hand-made request).
+STALE_FORM = N_("This form is out of date: start again.")
 STATUS_NAMES = {
     LoanStatus.open: N_("Open"),
     LoanStatus.repaid: N_("Repaid"),
