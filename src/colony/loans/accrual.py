@@ -41,6 +41,7 @@ from colony.loans.model import (
 from colony.loans.store import LoanStore
 from colony.wallets import WalletService
 
+NS_PER_DAY = 86_400 * 10**9
 # Loans read from the table at a time: their two receivables are one ledger lookup of 8,000
 # ids, under the ledger's batch of 8,190.
 loans_page_size = 4_000
@@ -88,7 +89,10 @@ class DailyRun:
         # releases its provision to zero.
         targets: dict[int, int] = {x.ledger: 0 for x in self._store.lenders()}
         for page in self._pages():
-            self._page(day, now_ns, [x for x in page if x.disbursed_day < day], report, targets)
+            # A collection is recorded as made on its day (at its last moment), so the
+            # portfolio's history reads it on the right day however late the run.
+            at = min(now_ns, (day + 1) * NS_PER_DAY - 1)
+            self._page(day, at, [x for x in page if x.disbursed_day < day], report, targets)
         self._provide(day, targets, report)
         report.seconds = time.perf_counter() - started
         return report
