@@ -74,6 +74,15 @@ def test_apply_see_the_loan_repay_it_and_read_the_portfolio(
     _shot(page, tmp_path, "loans-repaid-phone")
     assert ctx.wallets.balance(wallet) == 1_000_01
     phone.close()
+    desktop = browser.new_context(**DESKTOP, locale="en-GB")
+    _cookies_into(desktop, person)
+    page = desktop.new_page()
+    page.goto(person.base_url + "/app/loans")
+    page.locator("details summary").first.click()  # the repaid loan's schedule
+    expect(page.get_by_test_id("loan-status")).to_have_text("Repaid")
+    _accessible(page)
+    _shot(page, tmp_path, "loans-desktop")
+    desktop.close()
 
     staff = _signed_in(api, clock, _staff(ctx))
     for size, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
