@@ -139,6 +139,8 @@ ALLOWED["bench"] |= {"credit"}
 # Cash loans (docs/adr/0051): lenders, loans decided from a credit score and their daily run;
 # a loan is paid into a wallet and repaid from it with the wallet's limit legs.
 ALLOWED["loans"] = {"kernel", "ledger", "wallets", "credit", "storage", "loans"}
+# Loans to merchants are paid into a merchant's account and repaid from its day's takings.
+ALLOWED["loans"] |= {"merchants"}
 for _layer in ("api", "cli", "web", "bench"):
     ALLOWED[_layer] |= {"loans"}
 PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "loans")

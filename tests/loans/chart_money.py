@@ -1,18 +1,19 @@
 """Cash loans' money for the chart's check (tests/chart/test_ledger_keeps_to_the_chart.py): a
 lender funded (400, 401), two loans paid into wallets (402); one repaid on its schedule by the
 daily run (410, 413, 414, 401), the other never: penalty (412), provision (415), written off
-(416), and money paid on it after (417). Fees (411) are the credit line's: cash loans charge
-none."""
+(416), and money paid on it after (417); and a loan to a merchant with its fee (411)."""
 
 from __future__ import annotations
 
 from colony.api.context import ApiContext
 from colony.cli.demo_data import ALICE
 from colony.credit import CreditScores
-from colony.loans import Lenders, LoanResult, LoanService, LoanStatus
+from colony.loans import Lenders, LoanResult, LoanService, LoanStatus, MerchantLoans
 from colony.loans.results import LenderResult
+from colony.payments.service import PayResult
 from colony.wallets import WalletResult
 from tests.credit.scorecards import hand_model
+from tests.loans.world import scored_well
 
 BORROWER = "+6590005101"
 
@@ -51,3 +52,20 @@ def move(ctx: ApiContext) -> None:
     assert written is not None and written.status is LoanStatus.charged_off
     assert wallets.cash_in(BORROWER, "SGD", 5_00).result is WalletResult.ok
     assert loans.repay(late, written.id, 5_00, 1 << 126 | 53)[0] is LoanResult.ok
+    _lend_to_a_merchant(ctx)
+
+
+def _lend_to_a_merchant(ctx: ApiContext) -> None:
+    """A shop that sold something borrows: its loan's fixed fee is charged (411)."""
+    _, shop = ctx.merchants.onboard("Chart Kopi Pte Ltd", "Chart Kopi", "5814", "SG",
+                                    "Singapore", "SGD", 100)  # fmt: skip
+    assert shop is not None
+    code = ctx.payments.merchant_qr(shop, 200_00)
+    assert ctx.payments.pay_by_qr(ALICE.phone, "SGD", code).result is PayResult.ok
+    scores = ctx.service(CreditScores)
+    model, scores.model = scores.model, scored_well()
+    try:
+        result, loan = ctx.service(MerchantLoans).grant(shop, 100_00, 1 << 126 | 54)
+    finally:
+        scores.model = model
+    assert result is LoanResult.ok and loan is not None, result

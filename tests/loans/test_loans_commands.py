@@ -34,3 +34,17 @@ def test_lenders_and_the_daily_run(tmp_path: Path) -> None:
                      ("2999-01-01", "not over yet")):  # fmt: skip
         bad = runner.invoke(app, ["loans", "accrue", "--day", day, *db])
         assert bad.exit_code == 2 and why in bad.output
+
+
+def test_loans_to_merchants_from_the_command_line(tmp_path: Path) -> None:
+    """A merchant with no sales scores too low to borrow: refused with the reason; a day's
+    collection runs and says what it did."""
+    db = ["--database", f"sqlite:///{tmp_path}/colony.db"]
+    added = runner.invoke(app, ["loans", "lenders", "add", "harbour_bank", "--currency", "SGD",
+                                "--income-share-bps", "6000", *db])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    missing = runner.invoke(app, ["loans", "merchants", "grant", "mer_nobody",
+                                  "--amount-minor", "100000", *db])  # fmt: skip
+    assert missing.exit_code == 2 and "no merchant mer_nobody" in missing.output
+    ran = runner.invoke(app, ["loans", "merchants", "collect", "--day", "2026-01-02", *db])
+    assert ran.exit_code == 0 and "0 loans to merchants" in ran.stdout, ran.output

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from colony.api.context import ApiContext
 from colony.chart import lender_available_account_id
 from colony.cli.serve import build_context
-from colony.credit import CreditScores, Subject, open_score_store
-from colony.credit.scorecard import CHARACTERISTICS
+from colony.credit import CreditScores, Model, Scaling, Subject, open_score_store
+from colony.credit.scorecard import CHARACTERISTICS, points_json, version_of
 from colony.kernel.clock import NS_PER_S, ManualClock
 from colony.kernel.ids import IdGenerator
 from colony.ledger import Account
@@ -27,7 +27,7 @@ from colony.loans import (
 )
 from colony.loans.results import LenderResult
 from colony.wallets import Tier, Wallet, WalletResult
-from tests.credit.scorecards import hand_model
+from tests.credit.scorecards import card, hand_model
 
 ALICE = "+6591110001"
 LENDER = "harbour_bank"
@@ -116,3 +116,13 @@ def make_world(url: str, lender_share_bps: int = 6_000, points: int = 100) -> Wo
     result, _ = lenders.add(LENDER, "SGD", lender_share_bps)
     assert result is LenderResult.ok
     return World(ctx, clock, loans, lenders, ids, store)
+
+
+def scored_well() -> Model:
+    """A hand-made model giving people and merchants the most points: band A for anyone."""
+    cards = {
+        subject: card(subject, {c.name: (900, 900, 900) for c in CHARACTERISTICS[subject]})
+        for subject in (Subject.person, Subject.merchant)
+    }
+    version = version_of(points_json(Scaling(), cards))
+    return Model(version, "2026-12-01T00:00:00+00:00", Scaling(), cards, {}, {})

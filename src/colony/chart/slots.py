@@ -227,6 +227,16 @@ class Slots:
     loan_collection_of_day = Slot(
         _S.loan, 3 << 20, "day d's collection from the wallet (slot 3 * 2**20 + d)", count=1 << 20
     )
+    # Loans to merchants (docs/adr/0051): slots 2**52 and up of the loan's id.
+    merchant_loan_allowance_draw = Slot(
+        _S.loan, 1 << 52, "the lender's available capital a loan to a merchant draws"
+    )
+    merchant_loan_disbursement = Slot(_S.loan, (1 << 52) + 1, "the loan paid to the merchant")
+    merchant_loan_fee = Slot(_S.loan, (1 << 52) + 2, "the loan's fixed fee charged")
+    merchant_loan_collection_of_day = Slot(
+        _S.loan, (1 << 52) + (1 << 20),
+        "day d's share of the merchant's sales collected (slot 2**52 + 2**20 + d)", count=1 << 20,
+    )  # fmt: skip
     repayment_principal_leg = Slot(_S.loan_repayment, 10, "the principal the repayment pays")
     repayment_allowance_leg = Slot(_S.loan_repayment, 11, "the lender's allowance given back")
     repayment_lender_share = Slot(_S.loan_repayment, 12, "the lender's share of interest paid")

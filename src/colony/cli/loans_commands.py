@@ -9,24 +9,39 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import typer
 
 from colony.cli.ledger_commands import DatabaseOption, fail
+from colony.cli.serve import credit_model
+from colony.credit import CreditScores, open_score_store
 from colony.kernel.clock import NS_PER_S, SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import Money
-from colony.loans import DailyRun, DayReport, LenderResult, Lenders, day_number, open_loan_store
+from colony.loans import (
+    DailyRun,
+    DayReport,
+    LenderResult,
+    Lenders,
+    MerchantLoans,
+    day_number,
+    open_loan_store,
+)
+from colony.merchants import Merchant, TakingsBook, open_merchant_store
 from colony.storage.open import database_url_from_env, try_open_writer
 from colony.wallets import WalletService, open_wallet_store
 
 app = typer.Typer(no_args_is_help=True, help="Cash loans: lenders and the daily run.")
+merchants_app = typer.Typer(
+    no_args_is_help=True, help="Loans to merchants, repaid from a share of each day's sales."
+)
 lenders_app = typer.Typer(
     no_args_is_help=True, help="Lenders: funding partners whose capital is lent."
 )
 app.add_typer(lenders_app, name="lenders")
+app.add_typer(merchants_app, name="merchants")
 # A day's name: YYYY-MM-DD, exactly ten characters.
 day_name_chars = 10
 
@@ -36,6 +51,8 @@ class Opened:
     lenders: Lenders
     run: DailyRun
     clock: SystemClock
+    merchant_loans: MerchantLoans
+    merchants: MerchantLookup
 
 
 @contextlib.contextmanager
@@ -44,29 +61,44 @@ def _opened(database: str | None) -> Iterator[Opened]:
     clock = SystemClock()
     try:
         store, wallet_store = open_loan_store(url), open_wallet_store(url)
+        merchants, score_store = open_merchant_store(url), open_score_store(url)
     except ColonyError as exc:
         raise fail(str(exc)) from None
+    stores = (store, wallet_store, merchants, score_store)
     try:
         writer = try_open_writer(url, clock)
     except ColonyError as exc:
-        store.close()
-        wallet_store.close()
+        _close(stores)
         raise fail(str(exc)) from None
     if writer is None:
-        store.close()
-        wallet_store.close()
+        _close(stores)
         raise fail("another process (colony serve) writes this ledger: stop it first")
     try:
-        wallets = WalletService(
-            writer.ledger, wallet_store, clock, IdGenerator(clock, random.SystemRandom())
-        )
+        ids = IdGenerator(clock, random.SystemRandom())
+        wallets = WalletService(writer.ledger, wallet_store, clock, ids)
         lenders = Lenders(writer.ledger, wallets, store, clock)
-        yield Opened(lenders, DailyRun(writer.ledger, store), clock)
+        scores = CreditScores(writer.ledger, score_store, credit_model(), clock, ids)
+        merchant_loans = MerchantLoans(
+            writer.ledger, scores, lenders, store, TakingsBook(writer.ledger), clock
+        )
+        yield Opened(lenders, DailyRun(writer.ledger, store), clock, merchant_loans, merchants)
     finally:
         writer.ledger.close()
         writer.release()
-        store.close()
-        wallet_store.close()
+        _close(stores)
+
+
+class MerchantLookup(Protocol):
+    def by_id(self, merchant_id: str) -> Merchant | None: ...
+
+
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
+def _close(stores: tuple[Closable, ...]) -> None:
+    for opened in stores:
+        opened.close()
 
 
 def day_named(text: str) -> int:
@@ -162,8 +194,51 @@ def accrue(
     provision and charge-off. Running a day again moves nothing twice."""
     number = day_named(day)
     with _opened(database) as opened:
-        today = opened.clock.now_ns() // NS_PER_S // 86_400
-        if number >= today:
-            raise fail(f"--day {day} is not over yet (UTC)")
-        report = opened.run.run(number, opened.clock.now_ns())
+        report = opened.run.run(_over(opened, number, day), opened.clock.now_ns())
     print_report(report)
+
+
+def _over(opened: Opened, number: int, day: str) -> int:
+    """The day's number, once the UTC day is over; refused before."""
+    if number >= opened.clock.now_ns() // NS_PER_S // 86_400:
+        raise fail(f"--day {day} is not over yet (UTC)")
+    return number
+
+
+@merchants_app.command("grant")
+def grant(
+    merchant: Annotated[str, typer.Argument(help="The merchant's id, mer_...")],
+    amount_minor: Annotated[int, typer.Option(min=1, help="Integer minor units")],
+    database: DatabaseOption = None,
+) -> None:
+    """Lend to a merchant as far as its score allows: paid into its account with the loan's
+    fixed fee, repaid from a share of each day's sales."""
+    with _opened(database) as opened:
+        found = opened.merchants.by_id(merchant)
+        if found is None:
+            raise fail(f"no merchant {merchant}")
+        ids = IdGenerator(opened.clock, random.SystemRandom())
+        result, loan = opened.merchant_loans.grant(found, amount_minor, ids.new_id())
+    if loan is None:
+        raise fail(f"not lent: {result.name.replace('_', ' ')}")
+    print(
+        f"{loan.id} {loan.merchant_id} {loan.currency} principal_minor={loan.principal_minor} "
+        f"fee_minor={loan.fee_minor} share_bps={loan.share_bps}"
+    )
+
+
+@merchants_app.command("collect")
+def collect(
+    day: Annotated[str, typer.Option(help="The UTC day whose sales repay, YYYY-MM-DD: over.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Each open loan's share of its merchant's net sales on DAY: run it before the day's
+    payout (colony merchants payout). Running a day again collects nothing twice."""
+    number = day_named(day)
+    with _opened(database) as opened:
+        report = opened.merchant_loans.collect_day(_over(opened, number, day))
+    print(
+        f"day {day}: {report.loans} loans to merchants; collected {report.collected} "
+        f"(amount_minor={report.collected_minor}), not collected {report.not_collected}; "
+        f"repaid {report.repaid}; made before {report.made_before}"
+    )

@@ -27,7 +27,7 @@ from colony.donations import DonationService, open_cause_store
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
-from colony.loans import Lenders, LoanService, open_loan_store
+from colony.loans import Lenders, LoanService, MerchantLoans, open_loan_store
 from colony.merchants import (
     MerchantService,
     MerchantUserService,
@@ -163,7 +163,9 @@ def build_context(
     lenders = Lenders(ledger, wallets, loan_store, clock)
     ctx.provide(lenders)
     ctx.provide(LoanService(ledger, wallets, scores, lenders, loan_store, clock), loan_store)
-    ctx.provide(TakingsBook(ledger))
+    takings = TakingsBook(ledger)
+    ctx.provide(takings)
+    ctx.provide(MerchantLoans(ledger, scores, lenders, loan_store, takings, clock))
     shell = web_shell(database_url, clock)
     ctx.provide(shell, shell.sessions)
     staff_store = open_staff_store(database_url)

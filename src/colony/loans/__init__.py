@@ -8,6 +8,7 @@ from colony.loans.accrual import DailyRun, DayReport, batch_events_max, loans_pa
 from colony.loans.books import loan_accounts
 from colony.loans.chains import disbursement, linked
 from colony.loans.lenders import LenderBalance, Lenders
+from colony.loans.merchant_loans import CollectionReport, MerchantLoans
 from colony.loans.model import (
     LOAN_PRODUCTS,
     ChargeOffBearer,
@@ -16,6 +17,7 @@ from colony.loans.model import (
     Loan,
     LoanProduct,
     LoanStatus,
+    MerchantLoan,
     Repayment,
     loan_id_of,
     product_named,
@@ -31,6 +33,7 @@ __all__ = [
     "LOAN_PRODUCTS",
     "Book",
     "ChargeOffBearer",
+    "CollectionReport",
     "DailyRun",
     "DayReport",
     "InterestMethod",
@@ -44,6 +47,8 @@ __all__ = [
     "LoanService",
     "LoanState",
     "LoanStatus",
+    "MerchantLoan",
+    "MerchantLoans",
     "Portfolio",
     "Repayment",
     "SqlLoanStore",

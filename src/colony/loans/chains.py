@@ -6,6 +6,8 @@ same on every attempt: a retry, or a day run twice, meets them and moves nothing
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from colony.chart import IdPrefix, Slots, lender_available_account_id, lender_capital_account_id
 from colony.ledger import Transfer, TransferFlags
 from colony.ledger.results import CreateTransferResult as RT
@@ -64,26 +66,48 @@ def repayment(
     """A repayment's legs out of the wallet (index 0 interest, index 1 principal: either may
     be short of the wallet's money), and the legs after the wallet's limit legs: the lender's
     allowance back for the principal, and its share of the interest."""
-    ledger = loan.ledger
+    income = book_account_id(IdPrefix.interest_income, loan.ledger)
+    return repayment_legs(
+        Debt(loan.wallet_account_id, loan.account_id, loan.interest_account_id, loan.lender,
+             loan.ledger, income),
+        tid, interest_minor, principal_minor, lender_share_minor,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Debt:
+    """Who repays which receivables, to which lender, and the income the lender shares."""
+
+    payer_id: int  # the wallet's account, or the merchant's
+    principal_id: int
+    interest_id: int  # interest and fees owed
+    lender: str
+    ledger: int
+    income_id: int  # the book whose income the lender takes its share of
+
+
+def repayment_legs(
+    debt: Debt, tid: int, interest_minor: int, principal_minor: int, lender_share_minor: int
+) -> tuple[list[Transfer], list[Transfer]]:
+    """The legs of a repayment of `debt`: out of the payer (interest, then principal), and
+    after: the lender's allowance back for the principal, and its share of the income."""
+    ledger = debt.ledger
     out = [
+        Transfer(tid, debt.payer_id, debt.interest_id, interest_minor, ledger, TRANSFER_REPAYMENT),
         Transfer(
-            tid, loan.wallet_account_id, loan.interest_account_id, interest_minor, ledger,
-            TRANSFER_REPAYMENT,
-        ),
-        Transfer(
-            Slots.repayment_principal_leg.of(tid), loan.wallet_account_id, loan.account_id,
+            Slots.repayment_principal_leg.of(tid), debt.payer_id, debt.principal_id,
             principal_minor, ledger, TRANSFER_REPAYMENT,
         ),
     ]  # fmt: skip
     after = [
         Transfer(
             Slots.repayment_allowance_leg.of(tid), control_id(ledger),
-            lender_available_account_id(loan.lender, ledger), principal_minor, ledger,
+            lender_available_account_id(debt.lender, ledger), principal_minor, ledger,
             TRANSFER_LENDING_ALLOWANCE,
         ),
         Transfer(
-            Slots.repayment_lender_share.of(tid), book_account_id(IdPrefix.interest_income, ledger),
-            lender_capital_account_id(loan.lender, ledger), lender_share_minor, ledger,
+            Slots.repayment_lender_share.of(tid), debt.income_id,
+            lender_capital_account_id(debt.lender, ledger), lender_share_minor, ledger,
             TRANSFER_LENDER_SHARE,
         ),
     ]  # fmt: skip

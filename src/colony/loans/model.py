@@ -20,6 +20,7 @@ TRANSFER_LENDING_ALLOWANCE: int = TransferCode.lending_allowance
 TRANSFER_DISBURSEMENT: int = TransferCode.disbursement
 TRANSFER_INTEREST_ACCRUAL: int = TransferCode.interest_accrual
 TRANSFER_PENALTY_ACCRUAL: int = TransferCode.penalty_accrual
+TRANSFER_FEE: int = TransferCode.fee_charge
 TRANSFER_REPAYMENT: int = TransferCode.repayment
 TRANSFER_LENDER_SHARE: int = TransferCode.lender_share
 TRANSFER_PROVISION: int = TransferCode.provision
@@ -152,3 +153,33 @@ class Repayment:
     recovery: bool  # paid after the loan was charged off
     automatic: bool  # collected by the daily run
     created_at_ns: int
+
+
+# Loans to merchants (docs/adr/0051): a fixed fee, repaid from a share of each day's sales.
+MERCHANT_BOOK = "sme"
+merchant_fee_bps = 500  # of the principal, charged when the loan is paid out
+merchant_share_bps = 1_000  # of each day's net sales
+merchant_loan_major_min = 100
+merchant_loan_major_max = 50_000
+
+
+@dataclass(frozen=True)
+class MerchantLoan:
+    id: str  # "mln_" + the principal account's id in hex
+    account_id: int
+    merchant_id: str
+    merchant_account_id: int
+    lender: str
+    currency: str
+    ledger: int
+    principal_minor: int
+    fee_minor: int
+    share_bps: int
+    made_day: int
+    status: LoanStatus
+    created_at_ns: int
+
+    @cached_property
+    def interest_account_id(self) -> int:
+        """What the merchant owes of the fee."""
+        return Slots.loan_interest_account.of(self.account_id)

@@ -12,6 +12,7 @@ from colony.loans.model import (
     Lender,
     Loan,
     LoanStatus,
+    MerchantLoan,
     Repayment,
 )
 
@@ -92,4 +93,27 @@ def repayment_of(row: tuple[object, ...]) -> Repayment:
     return Repayment(
         str(rid), str(loan), int(str(transfer)), int(str(amount)), int(str(interest)),
         int(str(principal)), bool(recovery), bool(automatic), int(str(created)),
+    )  # fmt: skip
+
+
+MERCHANT_LOAN_COLUMNS = (
+    "id, account_id, merchant_id, merchant_account_id, lender, currency, ledger, "
+    "principal_minor, fee_minor, share_bps, made_day, status, created_at_ns"
+)
+
+
+def merchant_loan_row(x: MerchantLoan) -> tuple[object, ...]:
+    return (
+        x.id, str(x.account_id), x.merchant_id, str(x.merchant_account_id), x.lender, x.currency,
+        x.ledger, x.principal_minor, x.fee_minor, x.share_bps, x.made_day, x.status.value,
+        x.created_at_ns,
+    )  # fmt: skip
+
+
+def merchant_loan_of(row: tuple[Any, ...]) -> MerchantLoan:
+    (lid, account, merchant, merchant_account, lender, currency, ledger, principal, fee, share,
+     made, status, created) = row  # fmt: skip
+    return MerchantLoan(
+        lid, int(account), merchant, int(merchant_account), lender, currency, int(ledger),
+        int(principal), int(fee), int(share), int(made), _STATUSES[status], int(created),
     )  # fmt: skip

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from colony.loans.model import Lender, Loan, LoanStatus, Repayment
+from colony.loans.model import Lender, Loan, LoanStatus, MerchantLoan, Repayment
 from colony.loans.rows import (
     LENDER_COLUMNS,
     LOAN_COLUMNS,
     LOAN_PLACES,
+    MERCHANT_LOAN_COLUMNS,
     REPAYMENT_COLUMNS,
     lender_of,
     lender_row,
     loan_of,
     loan_row,
+    merchant_loan_of,
+    merchant_loan_row,
     repayment_of,
     repayment_row,
 )
@@ -136,6 +139,45 @@ class SqlLoanStore:
                 (loan_id,),
             ).fetchall()
         return [repayment_of(r) for r in rows]
+
+    def insert_merchant_loan(self, loan: MerchantLoan) -> None:
+        with self._tables.session() as db:
+            db.execute(
+                f"INSERT INTO merchant_loans ({MERCHANT_LOAN_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                merchant_loan_row(loan),
+            )
+
+    def merchant_loan(self, loan_id: str) -> MerchantLoan | None:
+        with self._tables.session() as db:
+            row = db.execute(
+                f"SELECT {MERCHANT_LOAN_COLUMNS} FROM merchant_loans WHERE id = ?", (loan_id,)
+            ).fetchone()
+        return None if row is None else merchant_loan_of(row)
+
+    def merchant_loans_of(self, merchant_id: str) -> list[MerchantLoan]:
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {MERCHANT_LOAN_COLUMNS} FROM merchant_loans WHERE merchant_id = ?"
+                " ORDER BY created_at_ns DESC, id DESC",
+                (merchant_id,),
+            ).fetchall()
+        return [merchant_loan_of(r) for r in rows]
+
+    def merchant_loans_page(
+        self, status: LoanStatus, after_id: str, limit: int
+    ) -> list[MerchantLoan]:
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {MERCHANT_LOAN_COLUMNS} FROM merchant_loans WHERE status = ? AND id > ?"
+                " ORDER BY id LIMIT ?",
+                (status.value, after_id, limit),
+            ).fetchall()
+        return [merchant_loan_of(r) for r in rows]
+
+    def set_merchant_loan_status(self, loan_id: str, status: LoanStatus) -> None:
+        with self._tables.session() as db:
+            db.execute("UPDATE merchant_loans SET status = ? WHERE id = ?", (status.value, loan_id))
 
     def close(self) -> None:
         self._tables.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from colony.loans.model import Lender, Loan, LoanStatus, Repayment
+from colony.loans.model import Lender, Loan, LoanStatus, MerchantLoan, Repayment
 
 
 class LoanStore(Protocol):
@@ -56,5 +56,23 @@ class LoanStore(Protocol):
     def repayments(self, loan_id: str) -> list[Repayment]:
         """Oldest first."""
         ...
+
+    def insert_merchant_loan(self, loan: MerchantLoan) -> None:
+        """Idempotent by id."""
+        ...
+
+    def merchant_loan(self, loan_id: str) -> MerchantLoan | None: ...
+
+    def merchant_loans_of(self, merchant_id: str) -> list[MerchantLoan]:
+        """Newest first."""
+        ...
+
+    def merchant_loans_page(
+        self, status: LoanStatus, after_id: str, limit: int
+    ) -> list[MerchantLoan]:
+        """Loans to merchants of `status` with ids after `after_id`, by id."""
+        ...
+
+    def set_merchant_loan_status(self, loan_id: str, status: LoanStatus) -> None: ...
 
     def close(self) -> None: ...
