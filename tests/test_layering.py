@@ -136,6 +136,14 @@ ALLOWED["credit"] |= {"ledger", "wallets", "merchants", "storage"}
 PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "credit")
 # `colony bench credit` times credit decisions on a simulated market.
 ALLOWED["bench"] |= {"credit"}
+# Cash loans (docs/adr/0051): lenders, loans decided from a credit score and their daily run;
+# a loan is paid into a wallet and repaid from it with the wallet's limit legs.
+ALLOWED["loans"] = {"kernel", "ledger", "wallets", "credit", "storage", "loans"}
+# Loans to merchants are paid into a merchant's account and repaid from its day's takings.
+ALLOWED["loans"] |= {"merchants"}
+for _layer in ("api", "cli", "web", "bench"):
+    ALLOWED[_layer] |= {"loans"}
+PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "loans")
 # The chart of accounts declares every ledger code and id scheme on the kernel alone; every
 # product and outer layer takes its codes from it, and the ledger stays free of it.
 ALLOWED["chart"] = {"kernel", "chart"}

@@ -25,6 +25,9 @@ from colony.donations import router as donations
 from colony.fx import router as fx
 from colony.fx import treasury_router as treasury
 from colony.ledger import router as ledger
+from colony.loans import console_pages as loans_console_pages
+from colony.loans import pages as loans_pages
+from colony.loans import router as loans
 from colony.merchants import developer_pages as merchant_developer_pages
 from colony.merchants import pages as merchant_pages
 from colony.merchants import payment_pages as merchant_payment_pages
@@ -80,6 +83,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     donations.router,
     phones.router,
     credit_scores.router,
+    loans.router,
     page.router,
 )
 # The screens (docs/adr/0038), after the API's routes: the wallet app's way in, then each
@@ -108,6 +112,8 @@ PAGES: tuple[APIRouter, ...] = (
     merchant_developer_pages.router,
     merchant_staff_pages.router,
     credit_score_pages.router,
+    loans_pages.router,
+    loans_console_pages.router,
 )
 
 

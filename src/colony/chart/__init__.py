@@ -16,6 +16,8 @@ from colony.chart.prefixes import (
     Layout,
     LegacyLayout,
     funding_partner_account_id,
+    lender_available_account_id,
+    lender_capital_account_id,
 )
 from colony.chart.slots import ChartError, Slot, Slots, Space, Spaces
 
@@ -34,6 +36,8 @@ __all__ = [
     "derived_id",
     "funding_partner_account_id",
     "ledger_of",
+    "lender_available_account_id",
+    "lender_capital_account_id",
     "name_hash",
     "tagged_id",
     "undeclared",

@@ -75,6 +75,65 @@ class AccountCode(enum.IntEnum):
         "What the platform owes a partner (credit) or is owed by it (debit) (ADR 0017).",
     )  # fmt: skip
     cause = (80, "donations", "cause", "What Colony owes a charity: the donations it received.")
+    # Credit (docs/adr/0050): lenders' capital, what borrowers owe, and what lending earns and
+    # loses. "Product" below is the credit product: `line` (pay later), `cash` (cash loans) or
+    # `sme` (loans to merchants repaid from their sales).
+    lender_capital = (
+        90, "credit", "lender and currency",
+        "What Colony owes a lender (a funding partner): the capital it paid in and its share of "
+        "what its loans earned.",
+    )  # fmt: skip
+    lender_available = (
+        91, "credit", "lender and currency",
+        "How much of a lender's capital may still be lent: granted as capital arrives, drawn by "
+        "each loan, given back as principal is repaid; never below zero.",
+    )  # fmt: skip
+    credit_control = (
+        92, "credit", "currency",
+        "The other side of every lending allowance: a lender's available capital, a line's "
+        "available limit.",
+    )  # fmt: skip
+    loan_principal = (
+        93, "credit", "loan or credit line",
+        "What a borrower owes of principal: debited by the money lent (a disbursement, a "
+        "purchase on the line), credited by repayments, refunds and charge-off.",
+    )  # fmt: skip
+    loan_interest = (
+        94, "credit", "loan or credit line",
+        "What a borrower owes beyond principal: interest accrued, fees and penalty interest "
+        "charged, not yet repaid.",
+    )  # fmt: skip
+    line_available = (
+        95, "credit", "credit line",
+        "What a person may still spend on their credit line: the limit granted, drawn by "
+        "purchases, given back by refunds and repayments; never below zero.",
+    )  # fmt: skip
+    interest_income = (
+        96, "credit", "product and currency", "Interest earned on loans and lines."
+    )  # fmt: skip
+    fee_income = (
+        97, "credit", "product and currency",
+        "Fees earned: instalment fees on the line, the fixed fee of a loan to a merchant.",
+    )  # fmt: skip
+    penalty_income = (
+        98, "credit", "product and currency", "Penalty interest earned on overdue amounts."
+    )  # fmt: skip
+    loss_provision = (
+        99, "credit", "product and currency",
+        "The allowance for loans that will not be repaid (a contra-asset): raised by provisions, "
+        "used by charge-offs.",
+    )  # fmt: skip
+    provision_expense = (
+        100, "credit", "product and currency", "What provisioning for expected losses cost."
+    )  # fmt: skip
+    charge_off = (
+        101, "credit", "product and currency",
+        "Loans written off beyond what the provision covered: the loss itself.",
+    )  # fmt: skip
+    recoveries = (
+        102, "credit", "product and currency",
+        "Money collected on loans already charged off.",
+    )  # fmt: skip
 
 
 _A = AccountCode
@@ -171,4 +230,57 @@ class TransferCode(enum.IntEnum):
     )  # fmt: skip
     donation = (
         300, "donations", (_A.wallet,), (_A.cause,), "A wallet's donation to a cause (a charity)."
+    )  # fmt: skip
+    # Credit (docs/adr/0050). Codes 430-449 are the credit line's, 450-469 loans to merchants'.
+    lender_funding = (
+        400, "credit", (_A.funding_partner, _A.lender_capital),
+        (_A.lender_capital, _A.funding_partner),
+        "A lender's capital paid in through its settlement account, or paid back out to it.",
+    )  # fmt: skip
+    lending_allowance = (
+        401, "credit", (_A.credit_control, _A.lender_available, _A.line_available),
+        (_A.credit_control, _A.lender_available, _A.line_available),
+        "A lender's available capital or a line's available limit: granted, drawn by lending, "
+        "given back by repayment.",
+    )  # fmt: skip
+    disbursement = (
+        402, "credit", (_A.loan_principal,), (_A.wallet, _A.merchant),
+        "A loan paid out: into the borrower's wallet, or a merchant's settlement account.",
+    )  # fmt: skip
+    interest_accrual = (
+        410, "credit", (_A.loan_interest,), (_A.interest_income,),
+        "A day's interest on the outstanding principal; user_data_32 is the UTC day, days since "
+        "1970-01-01.",
+    )  # fmt: skip
+    fee_charge = (
+        411, "credit", (_A.loan_interest,), (_A.fee_income,),
+        "A fee charged to a borrower: an instalment plan's fee, a loan's fixed fee.",
+    )  # fmt: skip
+    penalty_accrual = (
+        412, "credit", (_A.loan_interest,), (_A.penalty_income,),
+        "A day's penalty interest on an overdue amount; user_data_32 is the UTC day.",
+    )  # fmt: skip
+    repayment = (
+        413, "credit", (_A.wallet, _A.merchant), (_A.loan_principal, _A.loan_interest),
+        "A borrower's repayment: from the wallet, or a merchant's share of its settlement; "
+        "interest and fees first, then principal.",
+    )  # fmt: skip
+    lender_share = (
+        414, "credit", (_A.interest_income, _A.fee_income, _A.penalty_income),
+        (_A.lender_capital,),
+        "A lender's agreed share of what its loans earned, credited to its capital.",
+    )  # fmt: skip
+    provision = (
+        415, "credit", (_A.provision_expense, _A.loss_provision),
+        (_A.loss_provision, _A.provision_expense),
+        "The loss provision raised (or released) to what the portfolio's buckets call for.",
+    )  # fmt: skip
+    charge_off = (
+        416, "credit", (_A.loss_provision, _A.charge_off),
+        (_A.loan_principal, _A.loan_interest),
+        "A loan written off: against the provision, the rest as a loss; it is still owed.",
+    )  # fmt: skip
+    recovery = (
+        417, "credit", (_A.wallet, _A.merchant), (_A.recoveries,),
+        "Money collected on a loan already charged off.",
     )  # fmt: skip

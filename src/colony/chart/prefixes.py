@@ -78,6 +78,15 @@ class IdPrefix(enum.IntEnum):
     treasury = (0xF4, Layout.ledger, AccountCode.treasury)
     fx_revenue = (0xF5, Layout.ledger, AccountCode.fx_revenue)
     partner_clearing = (0xF6, Layout.owner_ledger, AccountCode.partner_clearing)
+    # Credit (docs/adr/0050): the owner of a per-product account is the product's name.
+    credit_control = (0xF7, Layout.ledger, AccountCode.credit_control)
+    interest_income = (0xF8, Layout.owner_ledger, AccountCode.interest_income)
+    fee_income = (0xF9, Layout.owner_ledger, AccountCode.fee_income)
+    penalty_income = (0xFA, Layout.owner_ledger, AccountCode.penalty_income)
+    loss_provision = (0xFB, Layout.owner_ledger, AccountCode.loss_provision)
+    provision_expense = (0xFC, Layout.owner_ledger, AccountCode.provision_expense)
+    charge_off = (0xFD, Layout.owner_ledger, AccountCode.charge_off)
+    recoveries = (0xFE, Layout.owner_ledger, AccountCode.recoveries)
 
     def account_id(self, ledger: int, owner: str | None = None) -> int:
         """This prefix's account on `ledger` (and of `owner`, for a per-owner layout)."""
@@ -94,6 +103,16 @@ def funding_partner_account_id(name: str, ledger: int) -> int:
     issuer's, which wallets' top-ups and withdrawals and merchants' payouts move money with.
     Its id is made from the partner's name, so any product finds it without a record."""
     return Slots.funding_partner_account.of(name_hash(name, FUNDING_PARTNER_HASH_BITS), ledger)
+
+
+def lender_capital_account_id(name: str, ledger: int) -> int:
+    """What Colony owes a lender (a funding partner, by name) on a currency's ledger."""
+    return Slots.lender_capital_account.of(name_hash(name, FUNDING_PARTNER_HASH_BITS), ledger)
+
+
+def lender_available_account_id(name: str, ledger: int) -> int:
+    """How much of a lender's capital on a currency's ledger may still be lent."""
+    return Slots.lender_available_account.of(name_hash(name, FUNDING_PARTNER_HASH_BITS), ledger)
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,12 @@ class Spaces:
     merchant_account = Space("a merchant's own ledger account id (time-ordered)")
     hashed_prefix = Space("a prefix of chart/prefixes.py whose layout is `hashed`")
     funding_partner = Space("a funding partner's name, hashed to 64 bits")
+    loan = Space("a loan's or a credit line's own id (time-ordered): its principal account")
+    # Cash loans (docs/adr/0051).
+    loan_disbursement = Space("a cash loan's disbursement into the wallet", (money_in,))
+    loan_repayment = Space("a cash loan repayment's first leg, out of the wallet", (money_out,))
+    loan_provision_account = Space("a credit product's loss provision account id (prefixed)")
+    lender_funding = Space("a lender's capital paid in: its name and the caller's reference")
 
 
 _S = Spaces
@@ -190,6 +196,56 @@ class Slots:
     funding_partner_account = Slot(
         _S.funding_partner, 0, "the funding partner's account on ledger L (slot L)", count=1 << 32
     )
+    # Credit (docs/adr/0050). A lender is a funding partner: its capital accounts hang off the
+    # same hashed name.
+    lender_capital_account = Slot(
+        _S.funding_partner, 1 << 32, "the lender's capital on ledger L (slot 2**32 + L)",
+        count=1 << 32,
+    )  # fmt: skip
+    lender_available_account = Slot(
+        _S.funding_partner, 2 << 32, "the lender's available capital on ledger L (slot 2**33 + L)",
+        count=1 << 32,
+    )  # fmt: skip
+    # A loan's (or line's) own accounts. Loans take slots 1000 up to 2**48, the credit line
+    # 2**48 up to 2**52, loans to merchants 2**52 up to 2**56.
+    loan_interest_account = Slot(_S.loan, 1, "the loan's interest-and-fees receivable account")
+    line_available_account = Slot(_S.loan, 2, "the credit line's available-limit account")
+    # Cash loans (docs/adr/0051): the loan's own events, and one of each kind per UTC day d
+    # (days since 1970-01-01), so a day run twice moves money once.
+    loan_allowance_draw = Slot(_S.loan, 1000, "the lender's available capital the loan draws")
+    loan_disbursement = Slot(_S.loan, 1001, "the loan paid into the wallet")
+    loan_charge_off_provided = Slot(_S.loan, 1002, "principal written off against the provision")
+    loan_charge_off_loss = Slot(_S.loan, 1003, "principal written off beyond the provision")
+    loan_charge_off_interest = Slot(_S.loan, 1004, "interest owed written off")
+    loan_charge_off_allowance = Slot(_S.loan, 1005, "the lender's allowance back at charge-off")
+    loan_interest_of_day = Slot(
+        _S.loan, 1 << 20, "day d's interest accrual (slot 2**20 + d)", count=1 << 20
+    )
+    loan_penalty_of_day = Slot(
+        _S.loan, 2 << 20, "day d's penalty interest (slot 2**21 + d)", count=1 << 20
+    )
+    loan_collection_of_day = Slot(
+        _S.loan, 3 << 20, "day d's collection from the wallet (slot 3 * 2**20 + d)", count=1 << 20
+    )
+    # Loans to merchants (docs/adr/0051): slots 2**52 and up of the loan's id.
+    merchant_loan_allowance_draw = Slot(
+        _S.loan, 1 << 52, "the lender's available capital a loan to a merchant draws"
+    )
+    merchant_loan_disbursement = Slot(_S.loan, (1 << 52) + 1, "the loan paid to the merchant")
+    merchant_loan_fee = Slot(_S.loan, (1 << 52) + 2, "the loan's fixed fee charged")
+    merchant_loan_collection_of_day = Slot(
+        _S.loan, (1 << 52) + (1 << 20),
+        "day d's share of the merchant's sales collected (slot 2**52 + 2**20 + d)", count=1 << 20,
+    )  # fmt: skip
+    repayment_principal_leg = Slot(_S.loan_repayment, 10, "the principal the repayment pays")
+    repayment_allowance_leg = Slot(_S.loan_repayment, 11, "the lender's allowance given back")
+    repayment_lender_share = Slot(_S.loan_repayment, 12, "the lender's share of interest paid")
+    provision_of_day = Slot(
+        _S.loan_provision_account, 0, "day d's provision raised or released (slot d)",
+        count=1 << 20,
+    )  # fmt: skip
+    lender_capital_in = Slot(_S.lender_funding, 0, "the capital paid in by the funding partner")
+    lender_allowance_grant = Slot(_S.lender_funding, 1, "the same amount granted as available")
 
 
 def _declared(namespace: type, kind: type) -> list[Any]:

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from colony.api.context import ApiContext
 from colony.bench import (
+    accrual_bench,
     api_bench,
     credit_bench,
     festival_bench,
@@ -32,6 +33,7 @@ from colony.kernel.errors import ColonyError
 from colony.ledger import ArchivePolicy, batch_events_max
 from colony.ledger.checkpoint import NO_CHECKPOINTS
 from colony.ledger.verify import verify
+from colony.loans import open_loan_store
 from colony.storage.open import open_ledger
 from colony.wallets import open_wallet_store
 
@@ -715,3 +717,45 @@ def _print_screens(figures: dict[str, object], wallets: int) -> None:
         f"server CPU per screen: {figures['server_cpu_ms_per_screen']} ms; not in this market: "
         f"{', '.join(figures['not_in_market']) or 'none'}; {figures['machine']}"  # type: ignore[arg-type]
     )
+
+
+@app.command("accrual")
+def bench_accrual(
+    loans: Annotated[int, typer.Option(min=1, max=10_000_000, help="Loans seeded.")] = 100_000,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="A new database: sqlite:///path/bench.db (refused if the file exists) or "
+            "postgresql://...; default: a temporary folder.",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the loans' ids, amounts and days.")] = 1,
+) -> None:
+    """Cash loans' daily run (docs/adr/0051) over N loans seeded in bulk: seconds, loans a
+    second and CPU per loan for one day, and the same day run again (moving nothing)."""
+    machine = ledger_bench.machine_description()
+    with api_bench.temporary_folder() as folder:
+        url = database or f"sqlite:///{folder}/accrual.db"
+        if url.startswith("sqlite:///") and Path(url.removeprefix("sqlite:///")).exists():
+            raise typer.BadParameter(f"{url} exists: the benchmark seeds a new database")
+        ledger = open_ledger(url)
+        wallet_store, store = open_wallet_store(url), open_loan_store(url)
+        try:
+            figures = accrual_bench.measure(ledger, wallet_store, store, loans, seed)
+        finally:
+            store.close()
+            wallet_store.close()
+            ledger.close()
+    r = figures.report
+    console = Console()
+    console.print(
+        f"{figures.loans:,} loans seeded in {figures.seed_seconds:.1f} s; one day's run: "
+        f"{figures.seconds:.2f} s, {figures.loans_per_s:,.0f} loans/s, CPU "
+        f"{figures.cpu_ms_per_loan:.3f} ms per loan; collected {r.collected:,}, not collected "
+        f"{r.not_collected:,}, interest SGD {sum(r.accrued_minor.values()) / 100:,.2f}; "
+        f"the same day again: {figures.again_seconds:.2f} s, {figures.again_made_before:,} "
+        "made before",
+        highlight=False,
+    )
+    console.print(f"machine: {machine}", highlight=False)

@@ -12,6 +12,7 @@ from colony.cli import (
     fx_commands,
     key_commands,
     ledger_commands,
+    loans_commands,
     merchant_commands,
     qr_commands,
     serve,
@@ -35,4 +36,5 @@ app.add_typer(chart_commands.app, name="chart")
 app.add_typer(simulate_commands.app, name="simulate")
 app.add_typer(staff_commands.app, name="staff")
 app.add_typer(credit_commands.app, name="credit")
+app.add_typer(loans_commands.app, name="loans")
 app.add_typer(audit_commands.app, name="audit")

@@ -27,6 +27,7 @@ from colony.donations import DonationService, open_cause_store
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
+from colony.loans import Lenders, LoanService, MerchantLoans, open_loan_store
 from colony.merchants import (
     MerchantService,
     MerchantUserService,
@@ -156,8 +157,15 @@ def build_context(
     credentials = CredentialService(credential_store, clock, argon2_hasher())
     ctx.provide(credentials, credential_store)
     score_store = open_score_store(database_url)
-    ctx.provide(CreditScores(ledger, score_store, credit_model(), clock, ids), score_store)
-    ctx.provide(TakingsBook(ledger))
+    scores = CreditScores(ledger, score_store, credit_model(), clock, ids)
+    ctx.provide(scores, score_store)
+    loan_store = open_loan_store(database_url)
+    lenders = Lenders(ledger, wallets, loan_store, clock)
+    ctx.provide(lenders)
+    ctx.provide(LoanService(ledger, wallets, scores, lenders, loan_store, clock), loan_store)
+    takings = TakingsBook(ledger)
+    ctx.provide(takings)
+    ctx.provide(MerchantLoans(ledger, scores, lenders, loan_store, takings, clock))
     shell = web_shell(database_url, clock)
     ctx.provide(shell, shell.sessions)
     staff_store = open_staff_store(database_url)

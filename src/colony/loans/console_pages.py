@@ -1,0 +1,77 @@
+"""The operator console's loans (`/console/loans`, docs/adr/0051): the portfolio (outstanding
+per product and currency, PAR30, PAR90, expected loss), the vintage curves drawn as an SVG on
+the server, and the lenders with their capital and what they may still lend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from colony.api.deps import Ctx
+from colony.loans import LoanService, Vintage, date_of
+from colony.staff import StaffService
+from colony.web.console_access import console_page, signed_in_staff
+from colony.web.shell import Shell
+
+router = APIRouter(include_in_schema=False)
+
+# The chart's drawing area, in SVG units, inside its margins.
+CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN = 560, 220, 40
+# Line colours, one per vintage in turn (readable on white, told apart by their labels too).
+COLOURS = ("#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df", "#bf3989")
+
+
+@dataclass(frozen=True)
+class Curve:
+    label: str  # YYYY-MM and currency
+    colour: str
+    points: str  # SVG polyline points
+    last_x: float
+    last_y: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    curves: list[Curve]
+    months: int  # months on book on the x axis
+    top: Decimal  # the share at the top of the y axis
+
+    def x(self, month: int) -> float:
+        return CHART_MARGIN + CHART_WIDTH * month / max(self.months, 1)
+
+    def y(self, share: Decimal) -> float:
+        return CHART_MARGIN + CHART_HEIGHT * float(1 - share / self.top)
+
+
+def vintage_chart(vintages: list[Vintage]) -> Chart:
+    """Each vintage's share 30+ days overdue by months on book, scaled to the highest."""
+    months = max((len(v.bad_minor) - 1 for v in vintages), default=0)
+    highest = max((s for v in vintages for s in v.shares()), default=Decimal(0))
+    top = max(Decimal("0.05"), highest)  # at least 5%, so a clean book reads as flat
+    chart = Chart([], months, top)
+    for n, v in enumerate(vintages):
+        xy = [(chart.x(m), chart.y(s)) for m, s in enumerate(v.shares())]
+        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
+        chart.curves.append(
+            Curve(f"{v.month} {v.currency}", COLOURS[n % len(COLOURS)], points, *xy[-1])
+        )
+    return chart
+
+
+@router.get("/console/loans")
+def loans_console(request: Request, ctx: Ctx) -> Response:
+    shell = ctx.service(Shell)
+    member = signed_in_staff(shell, request, ctx.service(StaffService))
+    service = ctx.service(LoanService)
+    report = service.portfolio()
+    chart = vintage_chart(report.vintages)
+    return console_page(
+        shell, request, member, "loans/console.html", report=report, chart=chart,
+        lenders=service.lenders.lenders(), width=CHART_WIDTH + 2 * CHART_MARGIN,
+        height=CHART_HEIGHT + 2 * CHART_MARGIN, margin=CHART_MARGIN,
+        plot_bottom=CHART_MARGIN + CHART_HEIGHT, plot_right=CHART_MARGIN + CHART_WIDTH,
+        top_percent=f"{chart.top * 100:.1f}", as_of=date_of(report.day).isoformat(),
+    )  # fmt: skip

@@ -1,0 +1,200 @@
+"""Loans to merchants repaid from a share of each day's sales (docs/adr/0051).
+
+The operator grants a loan to a merchant its score allows (the merchant agreement stands for
+consent, as for its score). One chain pays it out: the lender's available capital drawn
+(401), the principal paid into the merchant's account (402) and the loan's fixed fee charged
+(411). Each day after, `collect_day` takes a share of the day's net sales from the merchant's
+account, fee first, then principal, the lender's allowance back and its share of the fee
+(413, 401, 414): run it before the day's payout, which then pays out the rest. A day run
+twice collects once (ids from the loan and the day). No interest accrues and nothing is
+written off: what is owed is the principal and the fee.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from colony.chart import AccountCode, IdPrefix, Slots, lender_available_account_id
+from colony.credit import DECLINED, CreditScores
+from colony.kernel.clock import Clock
+from colony.kernel.money import scale_of
+from colony.ledger import Account, AccountFlags, LedgerPort, Transfer
+from colony.ledger.results import CreateTransferResult as RT
+from colony.loans import chains, rules
+from colony.loans.books import ensure_currency_books, make_accounts, owed
+from colony.loans.lenders import Lenders
+from colony.loans.model import (
+    ACCOUNT_LOAN_INTEREST,
+    ACCOUNT_LOAN_PRINCIPAL,
+    MERCHANT_BOOK,
+    TRANSFER_DISBURSEMENT,
+    TRANSFER_FEE,
+    TRANSFER_LENDING_ALLOWANCE,
+    LoanStatus,
+    MerchantLoan,
+    merchant_fee_bps,
+    merchant_loan_major_max,
+    merchant_loan_major_min,
+    merchant_share_bps,
+    open_loans_per_wallet_max,
+)
+from colony.loans.results import LoanResult
+from colony.loans.store import LoanStore
+from colony.merchants import DAY_NS, Merchant, TakingsBook
+
+# Loans to merchants read from the table at a time.
+merchant_loans_page_size = 1_000
+_NEVER_BELOW_ZERO = int(AccountFlags.credits_must_not_exceed_debits)
+
+
+def fee_income_id(ledger: int) -> int:
+    return IdPrefix.fee_income.account_id(ledger, MERCHANT_BOOK)
+
+
+@dataclass
+class CollectionReport:
+    day: int
+    loans: int = 0
+    collected: int = 0
+    collected_minor: int = 0
+    not_collected: int = 0  # the merchant's account held less (paid out already)
+    repaid: int = 0
+    made_before: int = 0
+
+
+class MerchantLoans:
+    def __init__(
+        self,
+        ledger: LedgerPort,
+        scores: CreditScores,
+        lenders: Lenders,
+        store: LoanStore,
+        takings: TakingsBook,
+        clock: Clock,
+    ) -> None:
+        self._ledger = ledger
+        self._scores = scores
+        self._lenders = lenders
+        self._store = store
+        self._takings = takings
+        self._clock = clock
+
+    def grant(
+        self, merchant: Merchant, amount_minor: int, loan_account_id: int
+    ) -> tuple[LoanResult, MerchantLoan | None]:
+        """Lend `amount_minor` to the merchant if its score allows; the same id retries."""
+        loan_id = f"mln_{loan_account_id:032x}"
+        found = self._store.merchant_loan(loan_id)
+        if found is not None:
+            if (found.merchant_id, found.principal_minor) != (merchant.id, amount_minor):
+                return LoanResult.id_reused_differently, None
+            if found.status is LoanStatus.refused:
+                return LoanResult.refused_before, None
+            return self._pay_out(found)
+        unit = 10 ** scale_of(merchant.currency)
+        least, most = merchant_loan_major_min * unit, merchant_loan_major_max * unit
+        if isinstance(amount_minor, bool) or not least <= amount_minor <= most:
+            return LoanResult.amount_out_of_range, None
+        live = [x for x in self._store.merchant_loans_of(merchant.id)
+                if x.status in (LoanStatus.pending, LoanStatus.open)]  # fmt: skip
+        if len(live) >= open_loans_per_wallet_max:
+            return LoanResult.too_many_open_loans, None
+        lenders = [b for b in self._lenders.lenders() if b.lender.currency == merchant.currency]
+        if not lenders:
+            return LoanResult.no_lender, None
+        lender = max(lenders, key=lambda b: (b.available_minor, b.lender.name)).lender
+        record = self._scores.score_merchant(merchant)
+        if record.band == DECLINED:
+            return LoanResult.declined, None
+        if amount_minor > record.limit_minor:
+            return LoanResult.over_limit, None
+        loan = MerchantLoan(
+            loan_id, loan_account_id, merchant.id, merchant.account_id, lender.name,
+            merchant.currency, merchant.ledger, amount_minor,
+            rules.share_of(amount_minor, merchant_fee_bps), merchant_share_bps,
+            self._clock.now_ns() // DAY_NS, LoanStatus.pending, self._clock.now_ns(),
+        )  # fmt: skip
+        self._store.insert_merchant_loan(loan)  # intent first (ADR 0003)
+        return self._pay_out(loan)
+
+    def _pay_out(self, loan: MerchantLoan) -> tuple[LoanResult, MerchantLoan | None]:
+        if loan.status is not LoanStatus.pending:
+            return LoanResult.ok, loan
+        ledger = loan.ledger
+        ensure_currency_books(self._ledger, ledger)
+        make_accounts(self._ledger, [
+            Account(fee_income_id(ledger), ledger, AccountCode.fee_income),
+            Account(loan.account_id, ledger, ACCOUNT_LOAN_PRINCIPAL, _NEVER_BELOW_ZERO),
+            Account(loan.interest_account_id, ledger, ACCOUNT_LOAN_INTEREST, _NEVER_BELOW_ZERO),
+        ])  # fmt: skip
+        chain = chains.linked([
+            Transfer(
+                Slots.merchant_loan_allowance_draw.of(loan.account_id),
+                lender_available_account_id(loan.lender, ledger), chains.control_id(ledger),
+                loan.principal_minor, ledger, TRANSFER_LENDING_ALLOWANCE,
+            ),
+            Transfer(
+                Slots.merchant_loan_disbursement.of(loan.account_id), loan.account_id,
+                loan.merchant_account_id, loan.principal_minor, ledger, TRANSFER_DISBURSEMENT,
+            ),
+            Transfer(
+                Slots.merchant_loan_fee.of(loan.account_id), loan.interest_account_id,
+                fee_income_id(ledger), loan.fee_minor, ledger, TRANSFER_FEE,
+            ),
+        ])  # fmt: skip
+        results = self._ledger.create_transfers(chain)
+        first = next((r for r in results if r is not RT.linked_event_failed), RT.ok)
+        if first in (RT.ok, RT.exists):
+            self._store.set_merchant_loan_status(loan.id, LoanStatus.open)
+            return LoanResult.ok, self._store.merchant_loan(loan.id)
+        if first is RT.exceeds_credits and results[0] is first:
+            self._store.set_merchant_loan_status(loan.id, LoanStatus.refused)
+            return LoanResult.lender_capital_exhausted, None
+        raise chains.ChainRefused(f"loan to a merchant refused: {[r.name for r in results]}")
+
+    def owed(self, loan: MerchantLoan) -> tuple[int, int]:
+        """(principal, fee) still owed, from the ledger."""
+        principal, fee = self._ledger.lookup_accounts([loan.account_id, loan.interest_account_id])
+        return owed(principal), owed(fee)
+
+    def collect_day(self, day: int) -> CollectionReport:
+        """Each open loan's share of the merchant's net sales on UTC day `day`."""
+        report = CollectionReport(day)
+        after = ""
+        while page := self._store.merchant_loans_page(LoanStatus.open, after,
+                                                      merchant_loans_page_size):  # fmt: skip
+            after = page[-1].id
+            for loan in page:
+                if loan.made_day < day:
+                    self._collect(loan, day, report)
+        return report
+
+    def _collect(self, loan: MerchantLoan, day: int, report: CollectionReport) -> None:
+        report.loans += 1
+        p_out, f_out = self.owed(loan)
+        (sales,) = self._takings.by_day(loan.merchant_account_id, day * DAY_NS, 1)
+        amount = min(rules.share_of(max(sales.net_minor, 0), loan.share_bps), p_out + f_out)
+        if amount > 0:
+            fee = min(amount, f_out)
+            share = rules.share_of(fee, self._share_bps(loan))
+            tid = Slots.merchant_loan_collection_of_day.of(loan.account_id, day)
+            debt = chains.Debt(loan.merchant_account_id, loan.account_id,
+                               loan.interest_account_id, loan.lender, loan.ledger,
+                               fee_income_id(loan.ledger))  # fmt: skip
+            out, legs = chains.repayment_legs(debt, tid, fee, amount - fee, share)
+            results = self._ledger.create_transfers(chains.linked([*out, *legs]))
+            if all(r is RT.ok for r in results):
+                report.collected += 1
+                report.collected_minor += amount
+            elif chains.done_before(results):
+                report.made_before += 1
+            else:  # the merchant's account held less: anything else raises
+                chains.chain_outcome(results, wallet_legs=(0, 1), daily_cap_at=None)
+                report.not_collected += 1
+        if self.owed(loan) == (0, 0):
+            self._store.set_merchant_loan_status(loan.id, LoanStatus.repaid)
+            report.repaid += 1
+
+    def _share_bps(self, loan: MerchantLoan) -> int:
+        lender = self._store.lender(loan.lender, loan.currency)
+        return 0 if lender is None else lender.income_share_bps

@@ -1,0 +1,162 @@
+"""The wallet app's loans (`/app/loans`, docs/adr/0051): the loans offered with their
+schedules, applying, the wallet's loans with what each owes and its schedule, and repaying
+early (in part or in full).
+
+Each form carries an id drawn when the screen was drawn, which becomes the loan's (or the
+repayment's) ledger id: the same form sent twice lends or repays once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from colony.api.deps import Ctx
+from colony.credit import CreditScores
+from colony.kernel.money import Money, scale_of
+from colony.loans import (
+    LOAN_PRODUCTS,
+    InterestMethod,
+    LoanResult,
+    LoanService,
+    LoanStatus,
+    date_of,
+    plan,
+)
+from colony.wallets import Wallet
+from colony.web.i18n import N_
+from colony.web.shell import Shell
+from colony.web.wallet_access import app_page, signed_in_wallet, typed_amount
+
+router = APIRouter(include_in_schema=False)
+
+# Bits of a form's id: a request-derived ledger id (top bits 01) holds 126.
+_FORM_ID_BITS = 120
+_REQUEST_DERIVED = 1 << 126
+# How each refusal reads to the person.
+REFUSALS = {
+    LoanResult.unknown_product: N_("Choose one of the loans offered."),
+    LoanResult.unknown_method: N_("Choose how interest is charged."),
+    LoanResult.amount_out_of_range: N_("That amount is outside what this loan lends."),
+    LoanResult.amount_must_be_positive: N_("Type an amount above zero."),
+    LoanResult.amount_exceeds_owed: N_("That is more than you owe."),
+    LoanResult.consent_required: N_("To borrow, first agree to be scored."),
+    LoanResult.declined: N_("We cannot offer you a loan now."),
+    LoanResult.over_limit: N_("That is more than your score allows you to borrow."),
+    LoanResult.too_many_open_loans: N_("Repay your loan before taking another."),
+    LoanResult.no_lender: N_("No loans are offered in your currency yet."),
+    LoanResult.lender_capital_exhausted: N_("No loans can be made now: try again later."),
+    LoanResult.balance_cap_exceeded: N_("Your wallet cannot hold that much: verify your identity."),
+    LoanResult.wallet_frozen: N_("Your wallet is frozen."),
+    LoanResult.loan_not_found: N_("No such loan."),
+    LoanResult.insufficient_funds: N_("Your wallet does not hold enough."),
+    LoanResult.daily_outflow_cap_exceeded: N_("That is over what your wallet may send today."),
+    LoanResult.id_reused_differently: N_("This form was sent already: start again."),
+    LoanResult.refused_before: N_("This form was refused already: start again."),
+    LoanResult.loan_closed: N_("This loan is repaid."),
+}
+# A form without the id it was drawn with (an old page, a hand-made request).
+STALE_FORM = N_("This form is out of date: start again.")
+STATUS_NAMES = {
+    LoanStatus.open: N_("Open"),
+    LoanStatus.repaid: N_("Repaid"),
+    LoanStatus.charged_off: N_("Written off: still owed"),
+    LoanStatus.pending: N_("Being paid out"),
+    LoanStatus.refused: N_("Not made"),
+}
+METHOD_NAMES = {
+    InterestMethod.schedule: N_("Monthly instalments, interest fixed by the schedule"),
+    InterestMethod.daily: N_("Interest each day on what you owe"),
+}
+
+
+def _form_id() -> str:
+    return f"{secrets.randbits(_FORM_ID_BITS):030x}"
+
+
+def _id_of(text: str) -> int | None:
+    try:
+        value = int(text, 16)
+    except ValueError:
+        return None
+    return _REQUEST_DERIVED | value if 0 < value < 1 << _FORM_ID_BITS else None
+
+
+def _page(
+    request: Request, ctx: Ctx, wallet: Wallet, *, status: int = 200, error: str | None = None
+) -> Response:
+    service = ctx.service(LoanService)
+    today = date_of(service.today())
+    unit = 10 ** scale_of(wallet.currency)
+    offers = [
+        (
+            p,
+            plan(p, InterestMethod.schedule, 1_000 * unit, today),
+            p.amount_bounds(scale_of(wallet.currency)),
+        )
+        for p in LOAN_PRODUCTS
+    ]
+    mine = [(x, service.state(x)) for x in service.loans_of(wallet)]
+    consent = ctx.service(CreditScores).consent_in_force(wallet.id)
+    return app_page(
+        ctx.service(Shell), request, "loans/loans.html", status=status, wallet=wallet,
+        offers=offers, loans=mine, consent=consent, error=error, form_id=_form_id(),
+        methods=METHOD_NAMES, statuses=STATUS_NAMES, date_of=date_of, example_major=1_000,
+        open_status=LoanStatus.open, off_status=LoanStatus.charged_off, plain=plain,
+        percent=percent,
+    )  # fmt: skip
+
+
+def plain(amount_minor: int, currency: str) -> str:
+    """An amount as a person types it back: digits and the currency's decimals."""
+    return str(Money(amount_minor, currency).to_decimal())
+
+
+def percent(bps: int) -> str:
+    """Basis points as a percentage, without trailing zeros (1800: "18")."""
+    return f"{Decimal(bps) / 100:f}".rstrip("0").rstrip(".") if bps % 100 else str(bps // 100)
+
+
+@router.get("/app/loans")
+def loans_page(request: Request, ctx: Ctx) -> Response:
+    shell = ctx.service(Shell)
+    return _page(request, ctx, signed_in_wallet(shell, request, ctx.wallet_store))
+
+
+@router.post("/app/loans")
+async def apply(request: Request, ctx: Ctx) -> Response:
+    shell = ctx.service(Shell)
+    form = await shell.form(request)
+    wallet = signed_in_wallet(shell, request, ctx.wallet_store)
+    amount = typed_amount(form.get("amount", ""), wallet.currency)
+    loan_id = _id_of(form.get("form_id", ""))
+    if amount is None or loan_id is None:
+        return _page(
+            request, ctx, wallet, status=400, error=REFUSALS[LoanResult.amount_must_be_positive]
+        )
+    result, _ = ctx.service(LoanService).apply(
+        wallet, form.get("product", ""), form.get("method", ""), amount, loan_id
+    )
+    if result is not LoanResult.ok:
+        return _page(request, ctx, wallet, status=400, error=REFUSALS[result])
+    return shell.redirect("/app/loans")
+
+
+@router.post("/app/loans/{loan_id}/repay")
+async def repay(loan_id: str, request: Request, ctx: Ctx) -> Response:
+    shell = ctx.service(Shell)
+    form = await shell.form(request)
+    wallet = signed_in_wallet(shell, request, ctx.wallet_store)
+    amount = typed_amount(form.get("amount", ""), wallet.currency)
+    transfer_id = _id_of(form.get("form_id", ""))
+    if amount is None or transfer_id is None:
+        return _page(
+            request, ctx, wallet, status=400, error=REFUSALS[LoanResult.amount_must_be_positive]
+        )
+    result, _ = ctx.service(LoanService).repay(wallet, loan_id, amount, transfer_id)
+    if result is not LoanResult.ok:
+        return _page(request, ctx, wallet, status=400, error=REFUSALS[result])
+    return shell.redirect("/app/loans")
