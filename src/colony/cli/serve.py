@@ -22,7 +22,15 @@ from colony.api.sql_store import open_api_store
 from colony.cli import demo_data, fx_commands, serving_heap
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.credentials import CredentialService, argon2_hasher, open_credential_store
-from colony.credit import CreditScores, Model, default_model, load_model, open_score_store
+from colony.credit import (
+    CreditScores,
+    LineService,
+    Model,
+    default_model,
+    load_model,
+    open_line_store,
+    open_score_store,
+)
 from colony.donations import DonationService, open_cause_store
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
@@ -156,7 +164,12 @@ def build_context(
     credentials = CredentialService(credential_store, clock, argon2_hasher())
     ctx.provide(credentials, credential_store)
     score_store = open_score_store(database_url)
-    ctx.provide(CreditScores(ledger, score_store, credit_model(), clock, ids), score_store)
+    scores = CreditScores(ledger, score_store, credit_model(), clock, ids)
+    ctx.provide(scores, score_store)
+    line_store = open_line_store(database_url)
+    lines = LineService(ledger, wallets, wallet_store, line_store, scores.score_wallet, clock, ids)
+    payments.credit_lines = lines  # a payment may be paid with the credit line
+    ctx.provide(lines, line_store)
     ctx.provide(TakingsBook(ledger))
     shell = web_shell(database_url, clock)
     ctx.provide(shell, shell.sessions)
