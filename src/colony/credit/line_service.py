@@ -321,7 +321,7 @@ class LineService:
         self, wallet: Wallet, amount_minor: int, instalments: int, plan_id: int
     ) -> tuple[CreditLineResult, PlanRequest | None]:
         """Split `amount_minor` of what was bought since the last bill into a plan: made by
-        the night's run, in order with the day's purchases (so today's may be split)."""
+        the night's run, after the day's purchases (so today's may be split)."""
         line = self.line_of(wallet)
         if line is None:
             return CreditLineResult.no_line, None
@@ -437,8 +437,8 @@ class LineService:
 
     def _replay(self, line: CreditLine, day: dt.date) -> None:
         """Tell the model the day's money on the line, in the ledger's order: purchases and
-        refunds on its principal, repayments on its principal and interest; and the plans
-        asked for that day, in order with them."""
+        refunds on its principal, repayments on its principal and interest; then the plans
+        asked for that day."""
         start = day_number(day) * NS_PER_DAY
         end = start + NS_PER_DAY
         pid = line.principal_account_id
@@ -455,7 +455,9 @@ class LineService:
             p for p in self.store.plans(line.id, plans_per_line_max)
             if p.status is PlanStatus.asked and p.asked_at_ns < end
         ]  # fmt: skip
-        events += [(p.asked_at_ns, p.id, 0) for p in plans]
+        # A plan is made at the close of the day it was asked on, after the day's money: its
+        # record's time is the clock's, not the ledger's, so the two cannot be interleaved.
+        events += [(end + i, p.id, 0) for i, p in enumerate(plans)]
         by_id = {p.id: p for p in plans}
         model = line.model
         for _, kind, amount in sorted(events):

@@ -92,8 +92,8 @@ class PayByQr(RequestBody):
         description="an FX quote (POST /v1/fx/quotes) selling the wallet's currency and buying "
         "the merchant's amount in its currency: pays a merchant in another currency",
     )
-    funding_source: Funding = Field(
-        default=Funding.wallet,
+    funding_source: Literal["wallet", "credit_line"] = Field(
+        default="wallet",
         description="what pays: the wallet's balance, or its credit line (captured at once, in "
         "the wallet's currency)",
     )
@@ -279,7 +279,8 @@ def _payment_steps(
             "a payment with an FX quote is captured at once (capture: true)",
             param="capture",
         )
-    if body.funding_source is Funding.credit_line and (body.quote_id or not body.capture):
+    funding = Funding(body.funding_source)
+    if funding is Funding.credit_line and (body.quote_id or not body.capture):
         raise ApiError(
             400,
             "parameter_invalid",
@@ -296,7 +297,7 @@ def _payment_steps(
         description=body.description,
         reference=body.reference,
         request_sha256=request_sha256,
-        funding=body.funding_source,
+        funding=funding,
     )
     record = outcome.record
     kept = record is not None and record.request_sha256 == request_sha256
