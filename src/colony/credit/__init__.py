@@ -10,6 +10,7 @@ from colony.credit.limits import BANDS, DECLINED, Limit, limit_for
 from colony.credit.line_records import CreditLine, LineState, PlanRequest, PlanStatus
 from colony.credit.line_results import CreditLineResult
 from colony.credit.line_service import LineService, lender_share_bps
+from colony.credit.line_views import line_figures
 from colony.credit.model_file import default_model, load_model, model_text
 from colony.credit.reason_texts import REASON_TEXTS
 from colony.credit.schedule import (
@@ -74,6 +75,7 @@ __all__ = [
     "instalments_max",
     "lender_share_bps",
     "limit_for",
+    "line_figures",
     "load_model",
     "model_text",
     "open_line_store",

@@ -24,6 +24,7 @@ from colony.credit.billing import DUE_DAYS, PLAN_FEE_BPS
 from colony.credit.line_records import CreditLine, PlanRequest
 from colony.credit.line_results import CreditLineResult
 from colony.credit.line_service import LineService
+from colony.credit.line_views import bill_unpaid
 from colony.wallets import Wallet
 
 router = product_router("line")
@@ -153,7 +154,7 @@ def line_json(ctx: ApiContext, line: CreditLine) -> dict[str, object]:
                     "minimum",
                 )
             },
-            "unpaid": amount_json(m.owed_on_bill_minor, c),
+            "unpaid": amount_json(bill_unpaid(line, max(principal, 0) + interest), c),
             "minimum_unpaid": amount_json(m.minimum_left_minor, c),
         },
     }

@@ -200,12 +200,16 @@ class LineService:
 
     # ------------------------------------------------------------------ paying with it
 
-    def purchase(self, wallet: Wallet, amount_minor: int, payment_id: int) -> LinePurchase:
+    def standing(self, wallet: Wallet) -> LineStanding:
         line = self.line_of(wallet)
         if line is None:
-            return LinePurchase(LineStanding.no_line)
-        if line.model.frozen:
-            return LinePurchase(LineStanding.frozen)
+            return LineStanding.no_line
+        return LineStanding.frozen if line.model.frozen else LineStanding.ok
+
+    def purchase(self, wallet: Wallet, amount_minor: int, payment_id: int) -> LinePurchase:
+        line = self.line_of(wallet)
+        if line is None or line.model.frozen:
+            return LinePurchase(self.standing(wallet))
         draw = Transfer(
             Slots.line_purchase_allowance.of(payment_id),
             available_id(line.principal_account_id), control_id(line.ledger), amount_minor,

@@ -40,6 +40,10 @@ class LinePurchase:
 
 
 class CreditLineSource(Protocol):
+    def standing(self, wallet: Wallet) -> LineStanding:
+        """Whether the wallet has a line in its currency, and may buy with it now."""
+        ...
+
     def purchase(self, wallet: Wallet, amount_minor: int, payment_id: int) -> LinePurchase:
         """The line's side of paying `amount_minor` with it, or why it may not."""
         ...
