@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from colony.api.context import ApiContext
 from colony.credit import CreditLine, CreditLineResult, CreditScores, LineService
 from colony.credit.line_accounts import income_ids, interest_id
-from colony.credit.line_model import Line
+from colony.credit.line_model import Line, LineResult
 from colony.kernel.clock import NS_PER_S, ManualClock, ns_from_utc
 from colony.merchants import Merchant
 from colony.merchants.service import OnboardResult
@@ -71,8 +71,10 @@ class LineWorld:
         )
         if paid.result is PayResult.ok:
             self.paid.append(pid)
-            if self.model is not None:
-                self.model.buy(amount_minor)
+            # The ledger's limit holds; the model counts billed interest and fees against it
+            # too and may find less room: the purchase is counted all the same (ADR 0052).
+            if self.model is not None and self.model.buy(amount_minor) is not LineResult.ok:
+                self.model.unbilled_minor += amount_minor
         return paid.result
 
     def refund(self, index: int, amount_minor: int) -> None:
