@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from colony.cli.serve import build_context
-from colony.credit import CreditLineResult, LineState
+from colony.credit import CreditLineResult, CreditScores, LineState, RepaymentRecord
 from colony.credit.billing import OverdueBucket
 from colony.credit.line_accounts import charge_off_id, recoveries_id
 from colony.credit.line_model import Line
@@ -21,6 +21,7 @@ from colony.kernel.clock import ManualClock
 from colony.ledger.verify import verify
 from colony.payments import PayResult
 from tests.credit.line_world import LineWorld, open_world, owed_by_model
+from tests.credit.scorecards import hand_model
 
 D = dt.date
 OPENED = D(2026, 2, 1)
@@ -65,6 +66,8 @@ def test_late_then_charged_off_then_recovered(world: LineWorld) -> None:
         assert stored.model.history == model.history
         assert w.owed() == owed_by_model(model) or model.closed
         seen[(day - due).days] = (stored.state, stored.bucket)
+        if day == due + dt.timedelta(days=5):
+            _late_moves_the_score(w)
         day += dt.timedelta(days=1)
     for after_due, state, bucket in BUCKETS:
         assert seen[after_due] == (state, bucket), after_due
@@ -88,6 +91,21 @@ def test_late_then_charged_off_then_recovered(world: LineWorld) -> None:
     for totals in w.ctx.ledger.totals():
         assert totals.debits_posted == totals.credits_posted
     assert verify(*w.ctx.ledger.snapshot_for_verify()).ok
+
+
+def _late_moves_the_score(w: LineWorld) -> None:
+    """Overdue, the line's record of repayment costs the person points (under a card that
+    weighs the record: the shipped one has seen no loans yet, and gives every record the
+    same points)."""
+    assert w.lines.repayment_record(w.wallet) == RepaymentRecord(repaid=0, overdue=1)
+    scores = w.ctx.service(CreditScores)
+    shipped, scores.model = scores.model, hand_model({"repayment_record": (0, 0, 50)})
+    keeps, scores.repayments = scores.repayments, None
+    _, unknown = scores.score_wallet(w.wallet)
+    scores.repayments = keeps
+    _, late = scores.score_wallet(w.wallet)
+    scores.model = shipped
+    assert unknown is not None and late is not None and late.score < unknown.score
 
 
 def test_a_purchase_beyond_the_limit_is_refused_by_the_ledger(world: LineWorld) -> None:

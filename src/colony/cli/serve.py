@@ -169,6 +169,7 @@ def build_context(
     line_store = open_line_store(database_url)
     lines = LineService(ledger, wallets, wallet_store, line_store, scores.score_wallet, clock, ids)
     payments.credit_lines = lines  # a payment may be paid with the credit line
+    scores.repayments = lines.repayment_record  # a late bill moves the score
     ctx.provide(lines, line_store)
     ctx.provide(TakingsBook(ledger))
     shell = web_shell(database_url, clock)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from colony.chart import Slots, TransferCode, lender_capital_account_id
 from colony.credit.billing import PLAN_FEE_BPS, BillingResult, check_due_day
+from colony.credit.features import RepaymentRecord
 from colony.credit.line_accounts import (
     available_id,
     charge_off_id,
@@ -183,6 +184,18 @@ class LineService:
             self.store.save(moved)
             self._post_once([leg])
         return CreditLineResult.ok, moved
+
+    def repayment_record(self, wallet: Wallet) -> RepaymentRecord | None:
+        """How the person has repaid the line, for their score: the bills whose due day has
+        passed, and whether the line is overdue (or was charged off) now. None before a
+        bill fell due (no history)."""
+        line = self.line_of(wallet)
+        if line is None:
+            return None
+        m = line.model
+        due = sum(1 for bill in m.history if bill.due < m.today)
+        late = 1 if m.overdue_since is not None or m.closed else 0
+        return None if due == 0 else RepaymentRecord(repaid=due - late, overdue=late)
 
     # ------------------------------------------------------------------ what is owed
 
