@@ -160,16 +160,19 @@ class LineService:
             abs(amount_minor), line.ledger, _A.lending_allowance,
         )  # fmt: skip
 
-    def rescore(self, wallet: Wallet) -> tuple[CreditLineResult, CreditLine | None]:
-        """Move the limit to what the person's score gives now: the difference granted, or
-        taken back (as much as is still available). Not while the line is frozen."""
+    def rescore(
+        self, wallet: Wallet, scored: ScoreRecord | None = None
+    ) -> tuple[CreditLineResult, CreditLine | None]:
+        """Move the limit to what the person's score gives now (`scored`, if just given): the
+        difference granted, or taken back (as much as is still available). Not while the
+        line is frozen."""
         line = self.line_of(wallet)
         if line is None:
             return CreditLineResult.no_line, None
         if line.model.frozen:
             return CreditLineResult.line_frozen, line
-        scored, record = self._score(wallet)
-        if scored is not ScoreResult.ok or record is None:
+        result, record = (ScoreResult.ok, scored) if scored is not None else self._score(wallet)
+        if result is not ScoreResult.ok or record is None:
             return CreditLineResult.consent_required, line
         with self._lock:
             line = self.store.by_id(line.id) or line

@@ -117,9 +117,11 @@ async def give_consent(request: Request, ctx: Ctx) -> Response:
 @router.post("/app/credit/score")
 async def score_again(request: Request, ctx: Ctx) -> Response:
     shell, wallet, scores = await _posted(request, ctx)
-    result, _ = scores.score_wallet(wallet)
+    result, record = scores.score_wallet(wallet)
     # Without consent (withdrawn in another tab) the screen shows the consent form again.
     assert result in (ScoreResult.ok, ScoreResult.consent_required), result
+    if record is not None:
+        ctx.service(LineService).rescore(wallet, record)  # the line's limit follows the score
     return shell.redirect("/app/credit")
 
 
