@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from colony.api.context import ApiContext
-from colony.credit import CreditLine, CreditLineResult, CreditScores, LineService
+from colony.credit import CreditLine, CreditLineResult, CreditScores, LineService, PlanOf
 from colony.credit.line_accounts import income_ids, interest_id
 from colony.credit.line_model import Line, LineResult
 from colony.kernel.clock import NS_PER_S, ManualClock, ns_from_utc
@@ -94,6 +94,12 @@ class LineWorld:
         assert result is CreditLineResult.ok
         if self.model is not None:
             self.model.split_purchase(amount_minor, instalments)
+
+    def split_bill(self, instalments: int) -> None:
+        result, _ = self.lines.ask_plan(self.wallet, 0, instalments, self.key(), PlanOf.bill)
+        assert result is CreditLineResult.ok
+        if self.model is not None:
+            assert self.model.split_bill(instalments) is LineResult.ok
 
     def cash_in(self, amount_minor: int) -> None:
         assert self.ctx.wallets.cash_in(ALICE, "SGD", amount_minor).result is WalletResult.ok

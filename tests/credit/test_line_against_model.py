@@ -1,9 +1,9 @@
-"""The ledger-backed credit line against its reference model (`credit/line_model.py`) on
-random stories: a day at a time, a purchase with the line, a refund of an earlier one, a
-repayment of part of what is owed, a purchase split into a plan, or the wallet emptied before
-a due day. Every night the line's owed (its principal and interest accounts), its income
-and its bills must be the model's, and the ledger must balance; a purchase beyond the limit is
-refused by the ledger and by the model alike."""
+"""The ledger-backed credit line against its reference model (`credit/line_model.py`) on random
+stories: a day at a time, a purchase with the line, a refund of an earlier one, a repayment
+of part of what is owed, a purchase or a bill split into a plan, or the wallet emptied
+before a due day. Every night the line's owed (its principal and interest accounts), its
+income and its bills must be the model's, and the ledger must balance; a purchase beyond the
+limit is refused by the ledger and by the model alike."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ ACTIONS = st.one_of(
     st.tuples(st.just("refund"), st.integers(1, 100)),  # percent of the last purchase
     st.tuples(st.just("repay"), st.integers(1, 100)),  # percent of what is owed
     st.tuples(st.just("split"), st.sampled_from([3, 6, 12])),
+    st.tuples(st.just("split_bill"), st.sampled_from([3, 6, 12])),
     st.tuples(st.just("drain"), st.just(0)),
     st.tuples(st.just("rest"), st.just(0)),
 )
@@ -55,11 +56,14 @@ def _act(w: LineWorld, action: Action, refundable: list[int]) -> None:
         w.refund(len(w.paid) - 1, amount)
         refundable[-1] -= amount
     elif kind == "repay":
-        amount = owed_by_model(m) * n // 100
+        amount = (owed_by_model(m) - m.plan_principal_minor) * n // 100  # plans run their course
         if amount > 0 and not m.closed:
             w.repay(amount)
     elif kind == "split" and m.unbilled_minor >= 2 * n and not m.frozen:
         w.split(m.unbilled_minor // 2, n)
+    elif kind == "split_bill" and m.bill is not None and m.today <= m.bill.due:
+        if not m.frozen and min(m.owed_on_bill_minor, m.bill.purchases_minor) > 0:
+            w.split_bill(n)
     elif kind == "drain":
         available = w.ctx.wallets.balances(w.wallet)[1]
         if available > 0:

@@ -96,6 +96,12 @@ def test_a_line_opened_spent_billed_and_repaid_over_http(served_at_each_backend:
     assert bill["instalments"]["amount_minor"] == 5_00 and bill["fees"]["amount_minor"] > 0
     total = bill["total"]["amount_minor"]
 
+    split = post(client, "/v1/wallets/me/credit_line/plans", me, "s-3",
+                 {"what": "bill", "instalments": 3})  # fmt: skip
+    assert split.status_code == 201 and split.json()["what"] == "bill", split.text
+    assert split.json()["amount"] is None
+    no_amount = post(client, "/v1/wallets/me/credit_line/plans", me, "s-4", {"instalments": 3})
+    assert no_amount.status_code == 400 and no_amount.json()["error"]["param"] == "amount_minor"
     too_big = post(client, "/v1/wallets/me/credit_line/repayments", me, "r-0",
                    {"amount_minor": 10**9})  # fmt: skip
     assert too_big.status_code == 400 and too_big.json()["error"]["code"] == "more_than_owed"

@@ -11,7 +11,7 @@ import pytest
 
 from colony.cli.serve import build_context
 from colony.credit import CreditLineResult as R
-from colony.credit import CreditScores
+from colony.credit import CreditScores, PlanOf
 from colony.kernel.clock import ManualClock
 from colony.payments import PayResult
 from colony.wallets.results import WalletResult
@@ -106,6 +106,11 @@ CASES: list[tuple[str, Callable[[LineWorld], R], R]] = [
     ),
     ("a plan while overdue", _frozen_plan, R.line_frozen),
     ("a frozen wallet", _frozen_wallet, R.wallet_frozen),
+    (
+        "a bill before any",
+        lambda w: w.lines.ask_plan(w.wallet, 0, 3, KEY | 12, PlanOf.bill)[0],
+        R.nothing_to_split,
+    ),
 ]
 # Reached through the wallet's own limit legs, tested with the wallets (tests/wallets): a
 # verified wallet's daily cap is beyond any line here.
@@ -119,7 +124,7 @@ def test_each_result(
     result = act(world)
     assert result is expected, case
     if expected is not R.ok:  # a refusal moved no money of its own
-        assert world.ctx.ledger.lookup_transfers([KEY | n for n in range(1, 12)]) == []
+        assert world.ctx.ledger.lookup_transfers([KEY | n for n in range(1, 13)]) == []
 
 
 def test_every_result_is_covered() -> None:

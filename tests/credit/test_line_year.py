@@ -1,8 +1,8 @@
 """A credit line through a whole year, as a worked example: purchases with the line at a
 hawker's QR, a refund, bills on the 1st due on the 9th, one paid in full, one paid at the
-minimum (the rest carried with revolving interest), a purchase split into 3 instalments,
-and one late month (penalty interest, the line frozen, then caught up). Every night the
-ledger-backed line must agree, figure for figure, with the reference model
+minimum (the rest carried with revolving interest), a purchase split into 3 instalments and
+a bill into 6, and one late month (penalty interest, the line frozen, then caught up). Every
+night the ledger-backed line must agree, figure for figure, with the reference model
 (`credit/line_model.py`) driven through the same story; the year ends in a trial balance
 summing to zero per currency and the ledger verified by replay."""
 
@@ -77,6 +77,7 @@ STORY: dict[dt.date, list[Callable[[LineWorld], object]]] = {
     D(2026, 7, 15): [_frozen_purchase],
     D(2026, 7, 20): [_catch_up],
     D(2026, 9, 12): [lambda w: w.buy(90_00)],
+    D(2026, 10, 3): [lambda w: w.split_bill(6)],  # October's bill: its 90.00 over six months
     D(2026, 11, 5): [lambda w: w.buy(40_00)],
     D(2026, 12, 20): [lambda w: w.buy(30_00)],
     D(2027, 1, 14): [lambda w: w.buy(25_00)],
@@ -120,8 +121,13 @@ def test_a_year_on_the_line(world: LineWorld) -> None:
     # (paid with all else owed then, so August's bill asks for none).
     assert w.income()[2] == w.accrued_penalty > 0
     assert bills[D(2026, 8, 1)].total_minor == 0
-    # Every bill but April's and July's repaid in full, and nothing is owed at the end.
-    assert w.owed() == 0 and w.stored().state is LineState.open
+    october, november = bills[D(2026, 10, 1)], bills[D(2026, 11, 1)]
+    assert october.purchases_minor == 90_00
+    # 90.00 / 6, and the fee of 4.05 spread with its remainder in the first: 0.67 + 0.03.
+    assert (november.instalments_minor, november.fees_minor) == (15_00, 70)
+    # Every bill but April's and July's repaid in full; at the end only the October plan's
+    # last two instalments are owed (March's and April's bills will ask for them).
+    assert w.owed() == 2 * 15_00 and w.stored().state is LineState.open
     # The lender's share of all the line earned, each charge's share rounded down.
     (capital,) = w.ctx.ledger.lookup_accounts(
         [lender_capital_account_id(w.line.lender, w.line.ledger)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from colony.credit.decisions import Decision, decide_merchant, decide_person
 from colony.credit.features import RepaymentRecord
 from colony.credit.limits import BANDS, DECLINED, Limit, limit_for
-from colony.credit.line_records import CreditLine, LineState, PlanRequest, PlanStatus
+from colony.credit.line_records import CreditLine, LineState, PlanOf, PlanRequest, PlanStatus
 from colony.credit.line_results import CreditLineResult
 from colony.credit.line_service import LineService, lender_share_bps
 from colony.credit.line_views import line_figures
@@ -53,6 +53,7 @@ __all__ = [
     "Metrics",
     "Model",
     "Outcome",
+    "PlanOf",
     "PlanRequest",
     "PlanStatus",
     "Reason",

@@ -19,12 +19,14 @@ from colony.credit.billing import (
     BillingResult,
     PlanInstalment,
     bill_date,
+    ceil_bps,
     charged_off,
     check_due_day,
     days_overdue,
     due_date,
     half_up_bps,
     instalment_plan,
+    minimum_payment_bps,
     penalty_bps_per_day,
     revolving_bps_per_day,
 )
@@ -153,6 +155,25 @@ class Line:
         if result is not BillingResult.ok:
             return _LINE_RESULT[result]
         self.unbilled_minor -= amount_minor
+        self.plans.append(Plan(list(parts)))
+        return LineResult.ok
+
+    def split_bill(self, instalments: int) -> LineResult:
+        """Move what the latest bill still asks of its purchases into a plan, by its due day:
+        the plan's first part is on the next bill; the bill asks for the rest, and its
+        minimum no longer for the share of the purchases split."""
+        bill = self.bill
+        if bill is None or self.today > bill.due or self.frozen:
+            return LineResult.nothing_to_split
+        amount = min(self.owed_on_bill_minor, max(bill.purchases_minor, 0))
+        if amount <= 0:
+            return LineResult.nothing_to_split
+        result, parts = instalment_plan(amount, instalments)
+        if result is not BillingResult.ok:
+            return _LINE_RESULT[result]
+        self.owed_on_bill_minor -= amount
+        lowered = self.minimum_left_minor - ceil_bps(amount, minimum_payment_bps)
+        self.minimum_left_minor = min(max(lowered, 0), self.owed_on_bill_minor)
         self.plans.append(Plan(list(parts)))
         return LineResult.ok
 

@@ -51,6 +51,11 @@ class CreditLine:
         return overdue_bucket(self.model.days_overdue)
 
 
+class PlanOf(enum.StrEnum):
+    purchase = "purchase"  # `amount_minor` of what is not billed yet
+    bill = "bill"  # what the latest bill still asks of its purchases, by its due day
+
+
 @dataclass(frozen=True)
 class PlanRequest:
     id: str  # cpl_ + the Idempotency-Key's id in hex
@@ -59,6 +64,7 @@ class PlanRequest:
     instalments: int
     asked_at_ns: int
     status: PlanStatus = PlanStatus.asked
+    what: PlanOf = PlanOf.purchase
 
 
 # The model's state as JSON: dates as ISO text, bills and plan parts as objects.

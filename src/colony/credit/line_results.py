@@ -21,3 +21,4 @@ class CreditLineResult(enum.IntEnum):
     plan_not_offered = 12  # not 3, 6 or 12 instalments
     line_frozen = 13  # overdue or charged off: no plans, no limit changes
     wallet_frozen = 14  # the operator froze the wallet: nothing may leave it
+    nothing_to_split = 15  # no bill whose due day is still to come, or nothing of it to split

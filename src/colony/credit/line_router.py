@@ -21,7 +21,7 @@ from colony.api.errors import ApiError
 from colony.api.input_limits import AmountMinor, RequestBody
 from colony.api.wallet_views import AmountObject, amount_json
 from colony.credit.billing import DUE_DAYS, PLAN_FEE_BPS
-from colony.credit.line_records import CreditLine, PlanRequest
+from colony.credit.line_records import CreditLine, PlanOf, PlanRequest
 from colony.credit.line_results import CreditLineResult
 from colony.credit.line_service import LineService
 from colony.credit.line_views import bill_unpaid
@@ -45,6 +45,7 @@ _REFUSALS: dict[CreditLineResult, tuple[int, str, str | None]] = {
     CreditLineResult.plan_not_offered: (400, "invalid_request_error", "instalments"),
     CreditLineResult.line_frozen: (409, "invalid_request_error", None),
     CreditLineResult.wallet_frozen: (409, "payment_error", None),
+    CreditLineResult.nothing_to_split: (409, "invalid_request_error", "what"),
 }
 
 
@@ -62,7 +63,14 @@ class Repay(RequestBody):
 
 
 class AskPlan(RequestBody):
-    amount_minor: AmountMinor = Field(description="of what was bought since the last bill")
+    what: Literal["purchase", "bill"] = Field(
+        default="purchase",
+        description="a purchase not billed yet, or what the latest bill still asks of its "
+        "purchases (by its due day)",
+    )
+    amount_minor: AmountMinor | None = Field(
+        default=None, description="of what was bought since the last bill (a purchase's only)"
+    )
     instalments: int = Field(description=f"one of {tuple(PLAN_FEE_BPS)}")
 
 
@@ -112,7 +120,8 @@ class PlanObject(BaseModel):
 
     object: Literal["credit_line_plan"]
     id: str
-    amount: AmountObject
+    what: Literal["purchase", "bill"]
+    amount: AmountObject | None  # the bill's: what it still asks when the plan is made
     instalments: int
     status: Literal["asked", "made", "refused"]
 
@@ -164,7 +173,8 @@ def plan_json(plan: PlanRequest, currency: str) -> dict[str, object]:
     return {
         "object": "credit_line_plan",
         "id": plan.id,
-        "amount": amount_json(plan.amount_minor, currency),
+        "what": str(plan.what),
+        "amount": None if plan.what is PlanOf.bill else amount_json(plan.amount_minor, currency),
         "instalments": plan.instalments,
         "status": str(plan.status),
     }
@@ -233,13 +243,21 @@ def repay(body: Repay, ctx: Ctx, wallet: WalletCaller, key: Idempotent) -> JSONR
     responses=answers(201, PlanObject, 404, 409),
 )
 def ask_plan(body: AskPlan, ctx: Ctx, wallet: WalletCaller, key: Idempotent) -> JSONResponse:
-    """Split part of what was bought since the last bill into 3, 6 or 12 monthly
-    instalments, with the plan's fee (2.5%, 4.5%, 7.5%): made by the night's run."""
+    """Split part of what was bought since the last bill, or what the latest bill still asks
+    of its purchases (by its due day), into 3, 6 or 12 monthly instalments with the plan's
+    fee (2.5%, 4.5%, 7.5%): made by the night's run."""
     pid = key.transfer_id(wallet.id)
 
     def handle() -> tuple[int, dict[str, object]]:
         line = _line(ctx, wallet)
-        result, plan = lines(ctx).ask_plan(wallet, body.amount_minor, body.instalments, pid)
+        what = PlanOf(body.what)
+        if what is PlanOf.purchase and body.amount_minor is None:
+            raise ApiError(
+                400, "parameter_missing", "a purchase's plan names its amount_minor",
+                param="amount_minor",
+            )  # fmt: skip
+        amount = body.amount_minor or 0
+        result, plan = lines(ctx).ask_plan(wallet, amount, body.instalments, pid, what)
         if plan is None:
             raise refusal(result)
         return 201, plan_json(plan, line.currency)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from colony.credit.line_records import CreditLine, PlanRequest, PlanStatus, model_json, model_of
+from colony.credit.line_records import (
+    CreditLine,
+    PlanOf,
+    PlanRequest,
+    PlanStatus,
+    model_json,
+    model_of,
+)
 
 LINE_COLUMNS = (
     "id, wallet_id, currency, ledger, principal_account_id, due_day, lender, opened_at_ns, "
     "limit_changes, model"
 )
-PLAN_COLUMNS = "id, line_id, amount_minor, instalments, asked_at_ns, status"
+PLAN_COLUMNS = "id, line_id, amount_minor, instalments, asked_at_ns, status, what"
 
 
 def line_row(line: CreditLine) -> tuple[object, ...]:
@@ -30,13 +37,13 @@ def line_of(row: tuple[object, ...]) -> CreditLine:
 def plan_row(plan: PlanRequest) -> tuple[object, ...]:
     return (
         plan.id, plan.line_id, plan.amount_minor, plan.instalments, plan.asked_at_ns,
-        str(plan.status),
+        str(plan.status), str(plan.what),
     )  # fmt: skip
 
 
 def plan_of(row: tuple[object, ...]) -> PlanRequest:
-    pid, line_id, amount, instalments, asked, status = row
+    pid, line_id, amount, instalments, asked, status, what = row
     return PlanRequest(
         str(pid), str(line_id), int(str(amount)), int(str(instalments)), int(str(asked)),
-        PlanStatus(str(status)),
+        PlanStatus(str(status)), PlanOf(str(what)),
     )  # fmt: skip

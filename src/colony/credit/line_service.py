@@ -34,7 +34,7 @@ from colony.credit.line_accounts import (
 )
 from colony.credit.line_model import Line
 from colony.credit.line_model import LineResult as ModelResult
-from colony.credit.line_records import CreditLine, PlanRequest, PlanStatus
+from colony.credit.line_records import CreditLine, PlanOf, PlanRequest, PlanStatus
 from colony.credit.line_results import CreditLineResult
 from colony.credit.line_store import LineStore
 from colony.credit.score_records import ScoreRecord
@@ -270,10 +270,12 @@ class LineService:
         self, line: CreditLine, wallet: Wallet, amount_minor: int, transfer_id: int
     ) -> CreditLineResult:
         principal, interest, _ = self.balances(line)
-        owed = max(principal, 0) + interest
-        if owed == 0:
+        # Instalments a plan has still to bill are not repaid early (the rules' plans run
+        # their course): what may be repaid is the rest of what is owed.
+        payable = max(principal, 0) + interest - line.model.plan_principal_minor
+        if payable <= 0:
             return CreditLineResult.nothing_owed
-        if amount_minor > owed:
+        if amount_minor > payable:
             return CreditLineResult.more_than_owed
         to_interest = min(amount_minor, interest)
         to_principal = amount_minor - to_interest
@@ -338,25 +340,42 @@ class LineService:
     # ------------------------------------------------------------------ instalment plans
 
     def ask_plan(
-        self, wallet: Wallet, amount_minor: int, instalments: int, plan_id: int
+        self,
+        wallet: Wallet,
+        amount_minor: int,
+        instalments: int,
+        plan_id: int,
+        what: PlanOf = PlanOf.purchase,
     ) -> tuple[CreditLineResult, PlanRequest | None]:
-        """Split `amount_minor` of what was bought since the last bill into a plan: made by
-        the night's run, after the day's purchases (so today's may be split)."""
+        """Split `amount_minor` of what was bought since the last bill into a plan, or (`what`
+        the bill) what the latest bill still asks of its purchases (`amount_minor` 0): made
+        by the night's run, after the day's purchases (so today's may be split)."""
         line = self.line_of(wallet)
         if line is None:
             return CreditLineResult.no_line, None
-        if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
+        bill = line.model.bill
+        if what is PlanOf.bill and (bill is None or line.model.today > bill.due):
+            return CreditLineResult.nothing_to_split, None
+        positive = isinstance(amount_minor, int) and not isinstance(amount_minor, bool)
+        if what is PlanOf.purchase and not (positive and amount_minor > 0):
             return CreditLineResult.amount_must_be_positive, None
+        if what is PlanOf.bill:
+            amount_minor = 0
         if instalments not in PLAN_FEE_BPS:
             return CreditLineResult.plan_not_offered, None
         if line.model.frozen:
             return CreditLineResult.line_frozen, None
         asked = PlanRequest(
-            f"cpl_{plan_id:032x}", line.id, amount_minor, instalments, self._clock.now_ns()
+            f"cpl_{plan_id:032x}",
+            line.id,
+            amount_minor,
+            instalments,
+            self._clock.now_ns(),
+            what=what,
         )
         stored = self.store.add_plan(asked)
-        same = (stored.line_id, stored.amount_minor, stored.instalments)
-        if same != (line.id, amount_minor, instalments):
+        same = (stored.line_id, stored.amount_minor, stored.instalments, stored.what)
+        if same != (line.id, amount_minor, instalments, what):
             return CreditLineResult.id_reused_differently, None
         return CreditLineResult.ok, stored
 
@@ -492,7 +511,10 @@ class LineService:
                 model.pay(amount)
             else:
                 plan = by_id[kind]
-                made = model.split_purchase(plan.amount_minor, plan.instalments)
+                if plan.what is PlanOf.bill:
+                    made = model.split_bill(plan.instalments)
+                else:
+                    made = model.split_purchase(plan.amount_minor, plan.instalments)
                 status = PlanStatus.made if made is ModelResult.ok else PlanStatus.refused
                 self.store.mark_plan(plan.id, status)
 

@@ -23,6 +23,7 @@ from colony.credit import (
     CreditLineResult,
     CreditScores,
     LineService,
+    PlanOf,
     ScoreResult,
     Subject,
     line_figures,
@@ -66,6 +67,7 @@ LINE_REFUSALS = {
     CreditLineResult.wallet_frozen: N_(
         "This wallet is frozen: money cannot leave it. Ask Colony's support why."
     ),
+    CreditLineResult.nothing_to_split: N_("There is no bill to split now."),
 }
 
 
@@ -181,8 +183,11 @@ async def split(request: Request, ctx: Ctx) -> Response:
     amount = typed_amount(form.get("amount", ""), wallet.currency)
     count = form.get("instalments", "")
     instalments = int(count) if count.isdigit() and len(count) <= 2 else 0
-    if amount is None:
+    lines = ctx.service(LineService)
+    if form.get("what") == "bill":
+        result, _ = lines.ask_plan(wallet, 0, instalments, pid, PlanOf.bill)
+    elif amount is None:
         result = CreditLineResult.amount_must_be_positive
     else:
-        result, _ = ctx.service(LineService).ask_plan(wallet, amount, instalments, pid)
+        result, _ = lines.ask_plan(wallet, amount, instalments, pid)
     return _line_done(ctx, shell, request, wallet, result)

@@ -69,7 +69,7 @@ class SqlLineStore:
     def add_plan(self, plan: PlanRequest) -> PlanRequest:
         with self._tables.transaction() as db:
             db.execute(
-                f"INSERT INTO credit_line_plans ({PLAN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "
+                f"INSERT INTO credit_line_plans ({PLAN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT DO NOTHING",
                 plan_row(plan),
             )

@@ -24,6 +24,7 @@ CREATE TABLE credit_line_plans (
     amount_minor bigint NOT NULL,
     instalments integer NOT NULL,
     asked_at_ns bigint NOT NULL,
-    status text NOT NULL CHECK (status IN ('asked', 'made', 'refused'))
+    status text NOT NULL CHECK (status IN ('asked', 'made', 'refused')),
+    what text NOT NULL CHECK (what IN ('purchase', 'bill'))
 );
 CREATE INDEX credit_line_plans_by_line ON credit_line_plans (line_id, asked_at_ns, id);

@@ -24,6 +24,7 @@ CREATE TABLE credit_line_plans (
     amount_minor INTEGER NOT NULL,
     instalments INTEGER NOT NULL,
     asked_at_ns INTEGER NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('asked', 'made', 'refused'))
+    status TEXT NOT NULL CHECK (status IN ('asked', 'made', 'refused')),
+    what TEXT NOT NULL CHECK (what IN ('purchase', 'bill'))
 );
 CREATE INDEX credit_line_plans_by_line ON credit_line_plans (line_id, asked_at_ns, id);
