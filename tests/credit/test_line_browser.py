@@ -93,6 +93,14 @@ def test_open_pay_with_the_line_see_the_bill_and_repay(
     expect(page.get_by_test_id("bill-unpaid")).to_have_text("SGD 0.00")
     page.context.close()
 
+    person.client.cookies.set("colony_lang", "zh_Hans")  # the same screen in Chinese
+    chinese = _page(browser, url, person, PHONE)
+    chinese.goto(url + "/app/credit")
+    expect(chinese.get_by_role("heading", name="信用额度")).to_be_visible()
+    _shot(chinese, tmp_path, "phone-line-zh")
+    chinese.context.close()
+    person.client.cookies.set("colony_lang", "en")
+
     desktop = _page(browser, url, person, DESKTOP)
     desktop.goto(url + "/app/credit")
     expect(desktop.get_by_test_id("line-bill")).to_be_visible()
