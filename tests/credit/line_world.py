@@ -11,6 +11,7 @@ from colony.api.context import ApiContext
 from colony.credit import CreditLine, CreditLineResult, CreditScores, LineService, PlanOf
 from colony.credit.line_accounts import income_ids, interest_id
 from colony.credit.line_model import Line, LineResult
+from colony.credit.line_service import share
 from colony.kernel.clock import NS_PER_S, ManualClock, ns_from_utc
 from colony.merchants import Merchant
 from colony.merchants.service import OnboardResult
@@ -51,6 +52,7 @@ class LineWorld:
     # Interest and penalty the model accrued, day by day (what the ledger's income holds).
     accrued_interest: int = 0
     accrued_penalty: int = 0
+    lender_shares: int = 0  # the lender's share of each day's charges, each rounded down
 
     @property
     def lines(self) -> LineService:
@@ -122,7 +124,10 @@ class LineWorld:
             interest, penalty = m.day_accrual()
             self.accrued_interest += interest
             self.accrued_penalty += penalty
+            bills = len(m.history)
             m.close_day()
+            fees = m.history[-1].fees_minor if len(m.history) > bills else 0
+            self.lender_shares += sum(share(c) for c in (interest, penalty, fees))
         if not m.closed and m.bill is not None and m.bill.due == day:
             autopaid = min(m.owed_on_bill_minor, balance)
             if autopaid > 0:
