@@ -23,6 +23,7 @@ WALLET_ROUTES = {
 OPERATOR_ROUTES = {
     ("POST", "/v1/credit/merchants/{merchant_id}/score"): "credit:score",
     ("GET", "/v1/credit/merchants/{merchant_id}/scores"): "credit:read",
+    ("POST", "/v1/credit_lines/runs"): "credit_lines:run",
 }
 BODIES: dict[str, object] = {
     "/v1/credit/consent": {},
@@ -32,4 +33,5 @@ BODIES: dict[str, object] = {
     "/v1/wallets/me/credit_line": {"due_day": 9},
     "/v1/wallets/me/credit_line/repayments": {"amount_minor": 100},
     "/v1/wallets/me/credit_line/plans": {"amount_minor": 100, "instalments": 3},
+    "/v1/credit_lines/runs": {"day": "2026-12-04"},
 }

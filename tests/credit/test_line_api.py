@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from colony.credit import LineService
 from colony.kernel.clock import NS_PER_S, ns_from_utc, utc_from_ns
 from colony.ledger.verify import verify
 from tests.api.test_funding_api import Served, post
-from tests.api.test_payment_api import merchant_headers, onboard
+from tests.api.test_payment_api import merchant_headers, onboard, operator_headers
 from tests.api.test_wallet_api import auth, open_wallet
 
 PHONE = "+6591110001"
@@ -87,7 +86,13 @@ def test_a_line_opened_spent_billed_and_repaid_over_http(served_at_each_backend:
     today = utc_from_ns(clock.now_ns()).date()
     first = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     clock.set_ns(_midnight(first))
-    ctx.service(LineService).run_day(first)
+    run = {"day": first.isoformat()}
+    ran = client.post("/v1/credit_lines/runs", json=run,
+                      headers=operator_headers(ctx) | {"Idempotency-Key": "run-1"})  # fmt: skip
+    assert ran.status_code == 201 and ran.json()["lines"] == 1, ran.text
+    bad = client.post("/v1/credit_lines/runs", json={"day": "2026-02-30"},
+                      headers=operator_headers(ctx) | {"Idempotency-Key": "run-2"})  # fmt: skip
+    assert bad.status_code == 400 and bad.json()["error"]["param"] == "day"
     billed = client.get("/v1/wallets/me/credit_line", headers=me).json()
     bill = billed["bill"]
     assert bill is not None and bill["billed"] == first.isoformat()

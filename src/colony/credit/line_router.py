@@ -9,6 +9,7 @@ request repays once.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from fastapi.responses import JSONResponse
@@ -16,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
-from colony.api.deps import Ctx, Idempotent, WalletCaller
+from colony.api.deps import Ctx, Idempotent, WalletCaller, operator
 from colony.api.errors import ApiError
 from colony.api.input_limits import AmountMinor, RequestBody
 from colony.api.wallet_views import AmountObject, amount_json
@@ -27,7 +28,13 @@ from colony.credit.line_service import LineService
 from colony.credit.line_views import bill_unpaid
 from colony.wallets import Wallet
 
-router = product_router("line")
+# Running the lines' night moves money (interest, repayments, charge-offs): an operator key
+# needs this.
+CREDIT_LINES_RUN = "credit_lines:run"
+router = product_router(
+    "line",
+    operator_scopes={CREDIT_LINES_RUN: "run the credit lines' night for a day (money moves)"},
+)
 
 # Each refusal's status, error type and the parameter it names (ok is not one).
 _REFUSALS: dict[CreditLineResult, tuple[int, str, str | None]] = {
@@ -72,6 +79,18 @@ class AskPlan(RequestBody):
         default=None, description="of what was bought since the last bill (a purchase's only)"
     )
     instalments: int = Field(description=f"one of {tuple(PLAN_FEE_BPS)}")
+
+
+class RunDay(RequestBody):
+    day: str = Field(min_length=10, max_length=10, description="the UTC day starting, YYYY-MM-DD")
+
+
+class LineRunObject(BaseModel):
+    """A night's run: every line's days closed up to the day's start."""
+
+    object: Literal["credit_line_run"]
+    day: str
+    lines: int
 
 
 class BillObject(BaseModel):
@@ -263,3 +282,27 @@ def ask_plan(body: AskPlan, ctx: Ctx, wallet: WalletCaller, key: Idempotent) -> 
         return 201, plan_json(plan, line.currency)
 
     return key.run(wallet.id, {"credit_line_plan": body.model_dump()}, handle)
+
+
+@router.post(
+    "/v1/credit_lines/runs",
+    status_code=201,
+    dependencies=[operator(CREDIT_LINES_RUN)],
+    responses=answers(201, LineRunObject),
+)
+def run_day(body: RunDay, ctx: Ctx, key: Idempotent) -> JSONResponse:
+    """Run the credit lines' night for a day (operator only), as `colony credit line run`
+    does, on a live server: every line's days before it closed by the bill's rules, and on a
+    due day the repayment from the wallet. Run again, it moves nothing twice."""
+    try:
+        day = dt.date.fromisoformat(body.day)
+    except ValueError:
+        raise ApiError(
+            400, "parameter_invalid", "day must be a date as YYYY-MM-DD", param="day"
+        ) from None
+
+    def handle() -> tuple[int, dict[str, object]]:
+        count = lines(ctx).run_day(day)
+        return 201, {"object": "credit_line_run", "day": day.isoformat(), "lines": count}
+
+    return key.run("operator", {"credit_line_run": body.day}, handle)
