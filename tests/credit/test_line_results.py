@@ -3,6 +3,7 @@ that a refusal moved no money; and the limit following the score."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -145,3 +146,18 @@ def test_the_limit_follows_the_score(world: LineWorld) -> None:
     # The difference granted or taken back: what is available follows the new limit.
     assert w.lines.balances(moved)[2] == max(lower - 50_00, 0)
     assert (lower != limit) or w.lines.balances(moved)[2] == limit - 50_00
+
+
+def test_an_opening_cut_short_is_finished_when_asked_again(world: LineWorld) -> None:
+    """The record written, a crash before its accounts: opening again finishes it."""
+    w = world
+    bob = _bob(w)
+    principal = 1 << 100 | 7  # a time-ordered id, as the service draws them
+    cut_short = dataclasses.replace(
+        w.line, id=f"cl_{principal:032x}", wallet_id=bob.id, principal_account_id=principal
+    )
+    w.lines.store.insert(cut_short)
+    assert w.ctx.ledger.lookup_accounts([principal]) == []
+    result, line = w.lines.open(bob, 9)
+    assert result is R.ok and line is not None and line.id == cut_short.id
+    assert w.lines.balances(line) == (0, 0, cut_short.model.limit_minor)

@@ -126,6 +126,9 @@ class LineService:
             return CreditLineResult.invalid_due_day, None
         found = self.line_of(wallet)
         if found is not None:
+            if found.limit_changes == 1:  # an opening a crash may have cut short: finished
+                self._make_accounts(found)
+                self._post_once([self._limit_leg(found, 0, found.model.limit_minor)])
             return CreditLineResult.ok, found
         scored, record = self._score(wallet)
         if scored is not ScoreResult.ok or record is None:
