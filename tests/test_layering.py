@@ -134,6 +134,9 @@ for _layer in ("api", "cli", "web"):
 # the consents, scores and loan outcomes kept in the product's own tables.
 ALLOWED["credit"] |= {"ledger", "wallets", "merchants", "storage"}
 PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "credit")
+# The credit line pays merchants through the payment path (docs/adr/0052): it gives payments
+# its side of a purchase (`payments.CreditLineSource`).
+ALLOWED["credit"] |= {"payments"}
 # `colony bench credit` times credit decisions on a simulated market.
 ALLOWED["bench"] |= {"credit"}
 # Cash loans (docs/adr/0051): lenders, loans decided from a credit score and their daily run;

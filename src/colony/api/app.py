@@ -19,6 +19,7 @@ from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.api.openapi import describe
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_burst, rate_limit_per_s
+from colony.credit import line_router as credit_lines
 from colony.credit import score_pages as credit_score_pages
 from colony.credit import scores_router as credit_scores
 from colony.donations import router as donations
@@ -84,6 +85,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     phones.router,
     credit_scores.router,
     loans.router,
+    credit_lines.router,
     page.router,
 )
 # The screens (docs/adr/0038), after the API's routes: the wallet app's way in, then each

@@ -36,7 +36,8 @@ PAYMENT_PARAM = {
     "qr": "payload", "code": "payload", "amount": "amount_minor", "capture": "amount_minor",
     "refund": "amount_minor", "currencies": "payload", "unknown_merchant": "payload",
     "insufficient": "amount_minor", "daily": "amount_minor", "balance": "amount_minor",
-    "pin": "amount_minor", "quote": "quote_id",
+    "pin": "amount_minor", "quote": "quote_id", "credit": "funding_source",
+    "no_credit": "funding_source",
 }  # fmt: skip
 _PAYMENT_STATUS = {
     PayResult.insufficient_funds: 402, PayResult.daily_outflow_cap_exceeded: 402,
@@ -48,6 +49,8 @@ _PAYMENT_STATUS = {
     PayResult.quote_unknown: 404, PayResult.quote_already_used: 409,
     PayResult.quote_expired: 409, PayResult.rate_stale: 422,
     PayResult.code_attempts_exceeded: 429, PayResult.wallet_frozen: 409,
+    PayResult.no_credit_line: 404, PayResult.credit_line_frozen: 409,
+    PayResult.credit_limit_exceeded: 402,
 }  # fmt: skip
 
 

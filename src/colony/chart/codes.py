@@ -189,9 +189,10 @@ class TransferCode(enum.IntEnum):
         "Money out to a funding partner, held until the partner confirms.",
     )  # fmt: skip
     payment = (
-        200, "payments", (_A.wallet, _A.treasury), (_A.merchant,),
-        "A payment to a merchant, from a wallet or (cross-border) its currency's treasury; "
-        "user_data_32 is the merchant's discount in basis points.",
+        200, "payments", (_A.wallet, _A.treasury, _A.loan_principal), (_A.merchant,),
+        "A payment to a merchant, from a wallet, (cross-border) its currency's treasury, or "
+        "(paid with the credit line) the line's principal; user_data_32 is the merchant's "
+        "discount in basis points.",
     )  # fmt: skip
     discount_fee = (
         201, "merchants", (_A.merchant,), (_A.fee_revenue,),
@@ -203,8 +204,9 @@ class TransferCode(enum.IntEnum):
         "A payment's refundable amount, granted with it and drawn down by each refund.",
     )  # fmt: skip
     refund = (
-        203, "payments", (_A.merchant,), (_A.wallet, _A.treasury),
-        "Money a merchant gives back; user_data_128 names the payment.",
+        203, "payments", (_A.merchant,), (_A.wallet, _A.treasury, _A.loan_principal),
+        "Money a merchant gives back (to the credit line, when it paid); user_data_128 names "
+        "the payment.",
     )  # fmt: skip
     fx_payer = (
         204, "payments", (_A.wallet, _A.treasury), (_A.wallet, _A.treasury),

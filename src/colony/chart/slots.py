@@ -122,9 +122,15 @@ class Spaces:
     loan_repayment = Space("a cash loan repayment's first leg, out of the wallet", (money_out,))
     loan_provision_account = Space("a credit product's loss provision account id (prefixed)")
     lender_funding = Space("a lender's capital paid in: its name and the caller's reference")
+    line_repayment = Space(
+        "a credit line's repayment id (by the person, or on the due day)", (money_out,)
+    )
 
 
 _S = Spaces
+# The credit line's slots start here in a loan's space (docs/adr/0050), in ranges a day each.
+_LINE = 1 << 48
+_DAYS = 1 << 20
 
 
 class Slots:
@@ -246,6 +252,56 @@ class Slots:
     )  # fmt: skip
     lender_capital_in = Slot(_S.lender_funding, 0, "the capital paid in by the funding partner")
     lender_allowance_grant = Slot(_S.lender_funding, 1, "the same amount granted as available")
+    # The credit line's own (docs/adr/0052): per day d (days since 1970-01-01) or per limit
+    # change k, each range 2**20 long from 2**48.
+    line_limit_grant = Slot(
+        _S.loan, _LINE, "the line's limit change k granted or drawn (slot 2**48 + k)",
+        count=_DAYS,
+    )  # fmt: skip
+    line_interest = Slot(
+        _S.loan, _LINE + 1 * _DAYS, "day d's revolving interest on the line", count=_DAYS
+    )
+    line_penalty = Slot(
+        _S.loan, _LINE + 2 * _DAYS, "day d's penalty interest on the line", count=_DAYS
+    )
+    line_plan_fees = Slot(
+        _S.loan, _LINE + 3 * _DAYS, "instalment fees billed on day d", count=_DAYS
+    )
+    line_interest_share = Slot(
+        _S.loan, _LINE + 4 * _DAYS, "the lender's share of day d's interest", count=_DAYS
+    )
+    line_fee_share = Slot(
+        _S.loan, _LINE + 5 * _DAYS, "the lender's share of day d's fees", count=_DAYS
+    )
+    line_penalty_share = Slot(
+        _S.loan, _LINE + 6 * _DAYS, "the lender's share of day d's penalty", count=_DAYS
+    )
+    line_autopay = Slot(
+        _S.loan, _LINE + 7 * _DAYS, "the repayment from the wallet on due day d", count=_DAYS
+    )
+    line_charge_off_principal = Slot(
+        _S.loan, _LINE + 8 * _DAYS, "the line's principal charged off on day d", count=_DAYS
+    )
+    line_charge_off_interest = Slot(
+        _S.loan, _LINE + 9 * _DAYS, "the line's interest charged off on day d", count=_DAYS
+    )
+    line_closed_allowance = Slot(
+        _S.loan, _LINE + 10 * _DAYS, "the line's available limit taken back on day d",
+        count=_DAYS,
+    )  # fmt: skip
+    # A purchase on the line draws its available limit; a refund gives it back.
+    line_purchase_allowance = Slot(
+        _S.payment, _LINE, "the credit line's available limit drawn by a purchase on it"
+    )
+    line_refund_allowance = Slot(
+        _S.refund, _LINE, "the credit line's available limit given back by a refund"
+    )
+    # A repayment pays interest and fees first (at its own id), then principal, which gives
+    # the limit back.
+    line_repayment_principal = Slot(_S.line_repayment, _LINE, "the principal part of a repayment")
+    line_repayment_allowance = Slot(
+        _S.line_repayment, _LINE + 1, "the line's available limit given back by a repayment"
+    )
 
 
 def _declared(namespace: type, kind: type) -> list[Any]:

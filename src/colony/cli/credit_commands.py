@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from colony.cli import line_commands
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.credit import (
     Method,
@@ -32,6 +33,7 @@ from colony.storage.open import database_url_from_env, open_ledger
 from colony.wallets import open_wallet_store
 
 app = typer.Typer(no_args_is_help=True, help="Credit: repayment schedules, scorecards.")
+app.add_typer(line_commands.app, name="line")
 
 # What published scorecards reach on public data, for comparison with a trained model's AUC.
 AUC_ANCHORS = "German Credit about 0.70-0.75, Home Credit 0.77-0.79"

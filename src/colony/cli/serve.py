@@ -22,7 +22,15 @@ from colony.api.sql_store import open_api_store
 from colony.cli import demo_data, fx_commands, serving_heap
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.credentials import CredentialService, argon2_hasher, open_credential_store
-from colony.credit import CreditScores, Model, default_model, load_model, open_score_store
+from colony.credit import (
+    CreditScores,
+    LineService,
+    Model,
+    default_model,
+    load_model,
+    open_line_store,
+    open_score_store,
+)
 from colony.donations import DonationService, open_cause_store
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
@@ -166,6 +174,11 @@ def build_context(
     takings = TakingsBook(ledger)
     ctx.provide(takings)
     ctx.provide(MerchantLoans(ledger, scores, lenders, loan_store, takings, clock))
+    line_store = open_line_store(database_url)
+    lines = LineService(ledger, wallets, wallet_store, line_store, scores.score_wallet, clock, ids)
+    payments.credit_lines = lines  # a payment may be paid with the credit line
+    scores.repayments = lines.repayment_record  # a late bill moves the score
+    ctx.provide(lines, line_store)
     shell = web_shell(database_url, clock)
     ctx.provide(shell, shell.sessions)
     staff_store = open_staff_store(database_url)

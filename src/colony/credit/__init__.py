@@ -1,12 +1,16 @@
 """Credit: repayment schedules first; scores, the pay-later credit line, cash loans and SME
 loans repaid from sales build on them (docs/adr/0045). Scores that explain themselves:
-docs/adr/0046."""
+docs/adr/0046. The pay-later credit line on the ledger: docs/adr/0048, 0052."""
 
 from __future__ import annotations
 
 from colony.credit.decisions import Decision, decide_merchant, decide_person
 from colony.credit.features import RepaymentRecord
 from colony.credit.limits import BANDS, DECLINED, Limit, limit_for
+from colony.credit.line_records import CreditLine, LineState, PlanOf, PlanRequest, PlanStatus
+from colony.credit.line_results import CreditLineResult
+from colony.credit.line_service import LineService, lender_share_bps
+from colony.credit.line_views import line_figures
 from colony.credit.model_file import default_model, load_model, model_text
 from colony.credit.reason_texts import REASON_TEXTS
 from colony.credit.schedule import (
@@ -26,6 +30,7 @@ from colony.credit.score_records import ConsentAction, ConsentEvent, Outcome, Sc
 from colony.credit.score_results import ScoreResult
 from colony.credit.scorecard import Model, Reason, Scaling, Score, Subject, reasons_max
 from colony.credit.scoring import CreditScores, history_scores_max
+from colony.credit.sql_line_store import open_line_store
 from colony.credit.sql_score_store import open_score_store
 from colony.credit.training import Metrics, TrainingRow, train_model
 from colony.credit.training_data import training_rows
@@ -36,14 +41,21 @@ __all__ = [
     "REASON_TEXTS",
     "ConsentAction",
     "ConsentEvent",
+    "CreditLine",
+    "CreditLineResult",
     "CreditScores",
     "Decision",
     "Instalment",
     "Limit",
+    "LineService",
+    "LineState",
     "Method",
     "Metrics",
     "Model",
     "Outcome",
+    "PlanOf",
+    "PlanRequest",
+    "PlanStatus",
     "Reason",
     "RepaymentRecord",
     "Scaling",
@@ -62,9 +74,12 @@ __all__ = [
     "due_date",
     "history_scores_max",
     "instalments_max",
+    "lender_share_bps",
     "limit_for",
+    "line_figures",
     "load_model",
     "model_text",
+    "open_line_store",
     "open_score_store",
     "periodic_rate",
     "principal_minor_max",

@@ -19,12 +19,14 @@ from colony.credit.billing import (
     BillingResult,
     PlanInstalment,
     bill_date,
+    ceil_bps,
     charged_off,
     check_due_day,
     days_overdue,
     due_date,
     half_up_bps,
     instalment_plan,
+    minimum_payment_bps,
     penalty_bps_per_day,
     revolving_bps_per_day,
 )
@@ -41,7 +43,7 @@ class LineResult(enum.IntEnum):
 
 
 @dataclass
-class _Plan:
+class Plan:
     parts: list[PlanInstalment]  # still to be billed, first next
 
 
@@ -53,7 +55,7 @@ class Line:
     due_day: int
     today: dt.date
     unbilled_minor: int = 0  # bought since the last bill, net of refunds and splits
-    plans: list[_Plan] = field(default_factory=list)
+    plans: list[Plan] = field(default_factory=list)
     bill: Bill | None = None  # the latest bill
     owed_on_bill_minor: int = 0  # what of the latest bill is still unpaid
     minimum_left_minor: int = 0  # what of its minimum is still unpaid
@@ -153,7 +155,26 @@ class Line:
         if result is not BillingResult.ok:
             return _LINE_RESULT[result]
         self.unbilled_minor -= amount_minor
-        self.plans.append(_Plan(list(parts)))
+        self.plans.append(Plan(list(parts)))
+        return LineResult.ok
+
+    def split_bill(self, instalments: int) -> LineResult:
+        """Move what the latest bill still asks of its purchases into a plan, by its due day:
+        the plan's first part is on the next bill; the bill asks for the rest, and its
+        minimum no longer for the share of the purchases split."""
+        bill = self.bill
+        if bill is None or self.today > bill.due or self.frozen:
+            return LineResult.nothing_to_split
+        amount = min(self.owed_on_bill_minor, max(bill.purchases_minor, 0))
+        if amount <= 0:
+            return LineResult.nothing_to_split
+        result, parts = instalment_plan(amount, instalments)
+        if result is not BillingResult.ok:
+            return _LINE_RESULT[result]
+        self.owed_on_bill_minor -= amount
+        lowered = self.minimum_left_minor - ceil_bps(amount, minimum_payment_bps)
+        self.minimum_left_minor = min(max(lowered, 0), self.owed_on_bill_minor)
+        self.plans.append(Plan(list(parts)))
         return LineResult.ok
 
     def pay(self, amount_minor: int) -> int:
@@ -206,11 +227,16 @@ class Line:
             self._charge_off()
 
     def _accrue(self) -> None:
-        """A day's interest on what was carried past a due day and is still unpaid (on the
-        latest bill too, until its own due day): revolving interest, or penalty interest
-        instead while the line is overdue."""
+        interest, penalty = self.day_accrual()
+        self.interest_due_minor += interest
+        self.penalty_due_minor += penalty
+
+    def day_accrual(self) -> tuple[int, int]:
+        """`today`'s revolving interest and penalty interest, as `close_day` will add them: on
+        what was carried past a due day and is still unpaid (on the latest bill too, until
+        its own due day); penalty on the overdue part while the line is overdue."""
         if self.bill is None or self.closed:
-            return
+            return 0, 0
         carried, overdue = self.carried_minor, self.overdue_minor
         if self.today <= self.bill.due:
             # Still on the latest bill: its earlier parts, less what was paid of them (a
@@ -218,9 +244,9 @@ class Line:
             on_bill = self.owed_on_bill_minor
             overdue += min(on_bill, self.bill.overdue_minor)
             carried += min(on_bill, self.bill.overdue_minor + self.bill.carried_minor)
-        self.interest_due_minor += half_up_bps(carried, revolving_bps_per_day)
-        if self.overdue_since is not None:
-            self.penalty_due_minor += half_up_bps(overdue, penalty_bps_per_day)
+        interest = half_up_bps(carried, revolving_bps_per_day)
+        penalty = half_up_bps(overdue, penalty_bps_per_day) if self.overdue_since else 0
+        return interest, penalty
 
     def _make_bill(self) -> None:
         # The latest bill's due day (the 8th to 10th) is past by the next 1st: all it left

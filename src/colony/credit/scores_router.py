@@ -25,6 +25,7 @@ from colony.credit import (
     ConsentAction,
     ConsentEvent,
     CreditScores,
+    LineService,
     ScoreRecord,
     ScoreResult,
     Subject,
@@ -181,12 +182,14 @@ def withdraw_consent(ctx: Ctx, wallet: WalletCaller, key: Idempotent) -> JSONRes
 def score_me(ctx: Ctx, wallet: WalletCaller, key: Idempotent) -> JSONResponse:
     """The caller's credit score now, from its own history in Colony, with the reasons it is
     not higher and the limit its band allows; recorded in the caller's history. Only with
-    the caller's consent (409 `consent_required` without)."""
+    the caller's consent (409 `consent_required` without). A credit line's limit follows
+    it (unless the line is frozen)."""
 
     def handle() -> tuple[int, dict[str, object]]:
         result, record = scores(ctx).score_wallet(wallet)
         if record is None:
             raise refusal(result)
+        ctx.service(LineService).rescore(wallet, record)  # a credit line's limit follows it
         return 201, score_json(ctx, record)
 
     return key.run(wallet.id, {"credit_score": True}, handle)

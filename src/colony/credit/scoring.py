@@ -9,7 +9,10 @@ giving consent; its scores are kept the same way, asked by "operator".
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from colony.credit.decisions import Decision, decide_merchant, decide_person
+from colony.credit.features import RepaymentRecord
 from colony.credit.score_records import ConsentAction, ConsentEvent, ScoreRecord
 from colony.credit.score_results import ScoreResult
 from colony.credit.score_store import ScoreStore
@@ -35,6 +38,9 @@ class CreditScores:
     ) -> None:
         self._ledger = ledger
         self._store = store
+        # How the person has repaid credit with Colony (the credit line's bills), when known:
+        # a late bill moves the score (docs/adr/0052).
+        self.repayments: Callable[[Wallet], RepaymentRecord | None] | None = None
         self.model = model
         self._clock = clock
         self._ids = ids
@@ -82,7 +88,8 @@ class CreditScores:
         consent = self.consent_in_force(wallet.id)
         if consent is None:
             return ScoreResult.consent_required, None
-        decided = decide_person(self.model, self._ledger, wallet, self._clock.now_ns())
+        record = None if self.repayments is None else self.repayments(wallet)
+        decided = decide_person(self.model, self._ledger, wallet, self._clock.now_ns(), record)
         return ScoreResult.ok, self._keep(decided, consent.id, "wallet")
 
     def score_merchant(self, merchant: Merchant) -> ScoreRecord:

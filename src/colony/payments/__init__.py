@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from colony.payments.checkout import Checkout
+from colony.payments.credit_line import CreditLineSource, Funding, LinePurchase, LineStanding
 from colony.payments.cross_border import CrossBorderPayments
 from colony.payments.emv_qr import MerchantQr, QrFormatError, generate, parse
 from colony.payments.payment_code import (
@@ -44,9 +45,13 @@ __all__ = [
     "TRANSFER_REFUND",
     "CaptureMethod",
     "Checkout",
+    "CreditLineSource",
     "CrossBorderPayments",
     "CrossBorderRecord",
     "Device",
+    "Funding",
+    "LinePurchase",
+    "LineStanding",
     "MerchantQr",
     "Party",
     "PayOutcome",

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from colony.kernel.steps import ON_THREAD, Steps, blocking
 from colony.ledger import Transfer
 from colony.ledger.service import request_timeout_s
+from colony.payments.credit_line import Funding
 from colony.payments.cross_border import CrossBorderPayments
 from colony.payments.service import PaymentService, PayOutcome, PayResult
 from colony.payments.treasury import is_treasury_account
@@ -49,6 +51,7 @@ class Checkout:
         description: str | None = None,
         reference: str | None = None,
         request_sha256: str | None = None,
+        funding: Funding = Funding.wallet,
     ) -> Steps[PayOutcome]:
         """Pay the merchant of a scanned code: with an FX quote, in the merchant's currency
         (always captured at once); else in the wallet's, captured at once or held for a
@@ -68,6 +71,10 @@ class Checkout:
                 reference=reference,
             )
         act = self._payments.pay_by_qr_steps if capture else self._payments.authorise_steps
+        if funding is Funding.credit_line:
+            # The line lends at once: no hold, and in the wallet's currency only.
+            assert capture, "a payment with the credit line is captured at once"
+            act = partial(self._payments.pay_by_qr_steps, funding=funding)
         return (
             yield from act(
                 wallet.phone,

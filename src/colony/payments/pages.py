@@ -28,7 +28,7 @@ from colony.kernel.money import scale_of
 from colony.kernel.steps import wait
 from colony.ledger.service import request_timeout_s
 from colony.merchants import Merchant
-from colony.payments import PayResult, device_number_digits
+from colony.payments import Funding, LineStanding, PayResult, device_number_digits
 from colony.payments.emv_qr import scanned
 from colony.payments.service import no_pin_limit_minor
 from colony.wallets import Wallet
@@ -66,6 +66,11 @@ PAY_REFUSALS = {
     PayResult.wallet_frozen: N_(
         "This wallet is frozen: money cannot leave it. Ask Colony's support why."
     ),
+    PayResult.no_credit_line: N_("You have no credit line: open one on the Credit screen."),
+    PayResult.credit_line_frozen: N_(
+        "Your credit line is frozen while a bill is overdue: repay it to use the line again."
+    ),
+    PayResult.credit_limit_exceeded: N_("That is more than your credit line has available."),
 }
 OTHER_REFUSAL = N_("The payment was refused: {reason}.")
 _HEX32 = re.compile(r"[0-9a-f]{32}")
@@ -131,12 +136,21 @@ def _review(
 
 
 def _review_page(
-    shell: Shell, request: Request, wallet: Wallet, review: Review, error: str | None,
-    *, status: int = 200, op: str | None = None,
+    ctx: Ctx, shell: Shell, request: Request, wallet: Wallet, review: Review, error: str | None,
+    *, status: int = 200, op: str | None = None, funding: str = "wallet",
 ) -> Response:  # fmt: skip
     quote = review.quote
+    lines = ctx.payments.credit_lines
+    # The choice to pay with the credit line, for a payment in the wallet's own currency.
+    line = (
+        lines.standing(wallet)
+        if lines is not None and review.quote is None
+        else LineStanding.no_line
+    )
     return app_page(
         shell, request, "payments/review.html", status=status, wallet=wallet, review=review,
+        line_offered=line is not LineStanding.no_line, line_frozen=line is LineStanding.frozen,
+        funding=funding,
         error=error, op=op or shell.token_bytes(op_bytes).hex(),
         amount_text=_decimal_text(review.amount_minor, review.merchant.currency),
         seconds_left=(
@@ -166,7 +180,7 @@ async def review(request: Request, ctx: Ctx) -> Response:
             shell, request, "payments/scan.html", status=400, wallet=wallet, payload=payload,
             error=error,
         )  # fmt: skip
-    return _review_page(shell, request, wallet, made, error, status=400 if error else 200)
+    return _review_page(ctx, shell, request, wallet, made, error, status=400 if error else 200)
 
 
 @router.post("/app/pay/confirm")
@@ -176,6 +190,9 @@ async def confirm(request: Request, ctx: Ctx) -> Response:
     wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     t = shell.texts(request)
     op = form.get("op", "")
+    funding = form.get("funding", "wallet")
+    if funding not in tuple(Funding):
+        raise Refused(400, "Choose how to pay: your balance or your credit line.")
     if len(op) != op_bytes * 2:
         raise Refused(400, "This form is missing its id: scan the code again.")
     payload = form.get("payload", "").strip()
@@ -192,13 +209,17 @@ async def confirm(request: Request, ctx: Ctx) -> Response:
         checked = ctx.service(CredentialService).check(pin_subject(wallet.phone), pin)
         if checked.result is not CredentialResult.ok:
             error = pin_refusal(shell, request, checked)
-            return _review_page(shell, request, wallet, made, error, status=400, op=op)
+            return _review_page(
+                ctx, shell, request, wallet, made, error, status=400, op=op, funding=funding
+            )
     payment_id = transfer_id_for(f"web:{wallet.id}", op)
+    paying_with = Funding(funding)
     outcome = wait(
         checkout(ctx).pay_steps(
             wallet, payload, payment_id,
             amount_minor=None if made.fixed else made.amount_minor,
             quote_id=made.quote.id if made.quote is not None else None,
+            funding=paying_with,
         ),
         request_timeout_s,
     )  # fmt: skip
@@ -206,7 +227,7 @@ async def confirm(request: Request, ctx: Ctx) -> Response:
         return shell.redirect(f"/app/payments/{payment_id:032x}")
     message = PAY_REFUSALS.get(outcome.result)
     error = t(message) if message else t(OTHER_REFUSAL, reason=outcome.result.name)
-    return _review_page(shell, request, wallet, made, error, status=400)
+    return _review_page(ctx, shell, request, wallet, made, error, status=400, funding=funding)
 
 
 @router.get("/app/payments/{payment_hex}")

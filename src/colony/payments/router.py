@@ -54,6 +54,7 @@ from colony.ledger.service import request_timeout_s
 from colony.merchants import Merchant
 from colony.payments import (
     TRANSFER_PAYMENT,
+    Funding,
     Party,
     PaymentRecord,
     PayOutcome,
@@ -90,6 +91,11 @@ class PayByQr(RequestBody):
         max_length=64,
         description="an FX quote (POST /v1/fx/quotes) selling the wallet's currency and buying "
         "the merchant's amount in its currency: pays a merchant in another currency",
+    )
+    funding_source: Literal["wallet", "credit_line"] = Field(
+        default="wallet",
+        description="what pays: the wallet's balance, or its credit line (captured at once, in "
+        "the wallet's currency)",
     )
 
 
@@ -273,6 +279,14 @@ def _payment_steps(
             "a payment with an FX quote is captured at once (capture: true)",
             param="capture",
         )
+    funding = Funding(body.funding_source)
+    if funding is Funding.credit_line and (body.quote_id or not body.capture):
+        raise ApiError(
+            400,
+            "parameter_invalid",
+            "a payment with the credit line is in the wallet's currency, captured at once",
+            param="funding_source",
+        )
     outcome = yield from checkout(ctx).pay_steps(
         wallet,
         body.payload,
@@ -283,6 +297,7 @@ def _payment_steps(
         description=body.description,
         reference=body.reference,
         request_sha256=request_sha256,
+        funding=funding,
     )
     record = outcome.record
     kept = record is not None and record.request_sha256 == request_sha256

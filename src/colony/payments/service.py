@@ -40,6 +40,7 @@ from colony.merchants import (
     revenue_account_id,
 )
 from colony.partners import Clearing
+from colony.payments.credit_line import CreditLineSource, Funding, LineStanding
 from colony.payments.emv_qr import MerchantQr, generate, scanned
 from colony.payments.payment_code import CodeResult, PaymentCodeVerifier
 from colony.payments.store import (
@@ -66,6 +67,7 @@ TRANSFER_REFUNDABLE: int = TransferCode.refundable  # a payment's refundable amo
 TRANSFER_REFUND: int = TransferCode.refund
 ACCOUNT_REFUNDABLE: int = AccountCode.refundable
 ACCOUNT_PAYMENTS_CONTROL: int = AccountCode.payments_control
+ACCOUNT_LOAN_PRINCIPAL: int = AccountCode.loan_principal  # a credit line's, when it paid
 _LINKED = int(TransferFlags.linked)
 _PENDING = int(TransferFlags.pending)
 
@@ -109,6 +111,10 @@ class PayResult(enum.IntEnum):
     refund_too_small = 34  # it would give the payer back less than one minor unit
     code_attempts_exceeded = 35  # the merchant sent too many failed codes lately: wait
     wallet_frozen = 36  # the operator froze the payer's wallet: nothing may leave it
+    # Paid with the credit line (payments/credit_line.py, docs/adr/0052):
+    no_credit_line = 37  # the wallet has no credit line in its currency
+    credit_line_frozen = 38  # overdue, or charged off: the line makes no new purchases
+    credit_limit_exceeded = 39  # more than the line has available
 
 
 # What a payment's chain outcome (named in the wallets' terms) means for the payment: an
@@ -121,6 +127,13 @@ PAY_RESULT_OF_CHAIN = {
     WalletResult.daily_outflow_cap_exceeded: PayResult.daily_outflow_cap_exceeded,
     WalletResult.id_reused_differently: PayResult.id_reused_differently,
     WalletResult.refused_before: PayResult.refused_before,
+}
+
+
+# What the credit line's standing means for a payment paid with it.
+PAY_RESULT_OF_LINE = {
+    LineStanding.no_line: PayResult.no_credit_line,
+    LineStanding.frozen: PayResult.credit_line_frozen,
 }
 
 
@@ -185,6 +198,8 @@ class PaymentService:
         self.records = records
         self._clock = clock
         self.clearing = clearing
+        # The credit line, when Colony runs one: a payment may be paid with it.
+        self.credit_lines: CreditLineSource | None = None
         # Accounts found imported by a simulated market (`_imported_alike`).
         self._imported: set[int] = set()
 
@@ -291,10 +306,14 @@ class PaymentService:
         reference: str | None = None,
         method: Method = Method.qr,
         request_sha256: str | None = None,
+        funding: Funding = Funding.wallet,
     ) -> Steps[PayOutcome]:
         """Pay at once: the money, the payer's limits, the refundable amount and the fee
         (steps that wait for the record's and the journal's commits: `pay_by_qr` waits
-        for them on this thread)."""
+        for them on this thread). With `funding` the credit line, the line pays instead of
+        the wallet's balance (`_line_chain`)."""
+        if funding is Funding.credit_line and self.credit_lines is None:
+            return PayOutcome(PayResult.no_credit_line)
         begun = yield from self._recorded_steps(
             (phone, currency, payload, amount_minor, payment_id),
             method,
@@ -305,30 +324,83 @@ class PaymentService:
             return PayOutcome(begun)
         wallet, merchant, amount, pid, recorded = begun
         refundable, accounts = self.submit_refundable_account(pid, wallet.ledger)
-        chain = [
+        if funding is Funding.credit_line:
+            return (yield from self._line_steps(wallet, merchant, amount, pid, accounts, recorded))
+        legs = [
+            *self._wallets.spend_legs(wallet, amount, pid),
+            *self._clearing_legs(pid, wallet, merchant, amount),
+        ]
+        chain = self._paid_chain(pid, wallet.account_id, merchant, amount, legs, refundable)
+        results = yield from self.transfers_after_steps(accounts, chain)
+        result = PAY_RESULT_OF_CHAIN[WalletService.outcome(results, receiver_at=None)]
+        return self._paid(result, results, pid, merchant, amount, recorded)
+
+    def _paid_chain(
+        self,
+        pid: int,
+        payer_account_id: int,
+        merchant: Merchant,
+        amount: int,
+        legs: list[Transfer],
+        refundable: int,
+    ) -> list[Transfer]:
+        """A payment captured at once: the payer's money to the merchant, the payer's legs
+        (a wallet's limits, or the credit line's), then the refundable allowance and fee."""
+        ledger = merchant.ledger
+        return [
             Transfer(
                 pid,
-                wallet.account_id,
+                payer_account_id,
                 merchant.account_id,
                 amount,
-                wallet.ledger,
+                ledger,
                 TRANSFER_PAYMENT,
                 _LINKED,
                 user_data_32=merchant.discount_bps,
             ),
-            *self._wallets.spend_legs(wallet, amount, pid),
-            *self._clearing_legs(pid, wallet, merchant, amount),
+            *legs,
             *self.settlement_legs(
-                pid, wallet.ledger, merchant.account_id, amount, merchant.discount_bps, refundable
+                pid, ledger, merchant.account_id, amount, merchant.discount_bps, refundable
             ),
         ]
-        results = yield from self.transfers_after_steps(accounts, chain)
-        result = WalletService.outcome(results, receiver_at=None)
+
+    @staticmethod
+    def _paid(
+        result: PayResult,
+        results: list[RT],
+        pid: int,
+        merchant: Merchant,
+        amount: int,
+        recorded: PaymentRecord | None,
+    ) -> PayOutcome:
         fee = discount_fee(amount, merchant.discount_bps)
         moved_now = all(r is RT.ok for r in results)
-        return PayOutcome(
-            PAY_RESULT_OF_CHAIN[result], pid, merchant, amount, fee, recorded, moved_now
+        return PayOutcome(result, pid, merchant, amount, fee, recorded, moved_now)
+
+    def _line_steps(
+        self,
+        wallet: Wallet,
+        merchant: Merchant,
+        amount: int,
+        pid: int,
+        accounts: tuple[list[Account], Future[list[int]]],
+        recorded: PaymentRecord | None,
+    ) -> Steps[PayOutcome]:
+        """The payment paid with the wallet's credit line: the line's principal pays the
+        merchant, its available limit is drawn in the same chain, then the refundable
+        allowance and the fee as for a wallet's payment."""
+        assert self.credit_lines is not None
+        yield ON_THREAD  # the line is read from its store
+        source = self.credit_lines.purchase(wallet, amount, pid)
+        if source.standing is not LineStanding.ok:
+            return PayOutcome(PAY_RESULT_OF_LINE[source.standing])
+        refundable = Slots.refundable_account.of(pid)
+        legs = list(source.legs)
+        chain = self._paid_chain(
+            pid, source.principal_account_id, merchant, amount, legs, refundable
         )
+        results = yield from self.transfers_after_steps(accounts, chain)
+        return self._paid(line_result(results), results, pid, merchant, amount, recorded)
 
     def authorise_steps(
         self,
@@ -666,7 +738,7 @@ class PaymentService:
                 TRANSFER_REFUNDABLE,
                 _LINKED,
             ),
-            *self._wallets.receive_legs(payment.debit_account_id, ledger, amount_minor, rid),
+            *self._payer_legs(payment.debit_account_id, ledger, amount_minor, rid),
         ]
         if self.clearing is not None:
             chain[-1].flags |= _LINKED
@@ -674,6 +746,19 @@ class PaymentService:
             chain[-1].flags &= ~_LINKED
         result = refund_result(self._ledger.create_transfers(chain))
         return PayOutcome(result, rid, amount_minor=amount_minor)
+
+    def _payer_legs(
+        self, payer_account_id: int, ledger: int, amount_minor: int, refund_id: int
+    ) -> list[Transfer]:
+        """What follows money back to the payer: the wallet's balance headroom, or, when the
+        credit line paid, the line's available limit given back."""
+        if self.credit_lines is not None and self._is_line(payer_account_id):
+            return self.credit_lines.refund_legs(payer_account_id, amount_minor, refund_id)
+        return self._wallets.receive_legs(payer_account_id, ledger, amount_minor, refund_id)
+
+    def _is_line(self, account_id: int) -> bool:
+        found = self._ledger.lookup_accounts([account_id])
+        return bool(found) and found[0].code == ACCOUNT_LOAN_PRINCIPAL
 
     def record_refund(self, refund_id: int, payment_id: int, amount_minor: int) -> bool:
         """Write the refund's record before its money moves; False if the id was used for
@@ -717,6 +802,22 @@ def refund_result(results: list[RT]) -> PayResult:
     if result is RT.exceeds_credits and failing == 2:
         return PayResult.balance_cap_exceeded
     raise RuntimeError(f"refund chain refused at event {failing}: {result.name}")
+
+
+def line_result(results: list[RT]) -> PayResult:
+    """Name the outcome of a payment paid with the credit line: event 1 is the line's
+    available limit."""
+    if results[0] is RT.exists or all(r is RT.ok for r in results):
+        return PayResult.ok
+    failing = next(i for i, r in enumerate(results) if r is not RT.linked_event_failed)
+    result = results[failing]
+    if result is RT.id_already_failed:
+        return PayResult.refused_before
+    if result.name.startswith("exists_with_different"):
+        return PayResult.id_reused_differently
+    if result is RT.exceeds_credits and failing == 1:
+        return PayResult.credit_limit_exceeded
+    raise RuntimeError(f"credit line payment refused at event {failing}: {result.name}")
 
 
 def _settle_result(results: list[RT]) -> PayResult:

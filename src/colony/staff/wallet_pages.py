@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from colony.api.deps import Ctx
 from colony.chart import TransferCode
-from colony.credit import REASON_TEXTS, CreditScores, Subject
+from colony.credit import REASON_TEXTS, CreditScores, LineService, Subject, line_figures
 from colony.ledger import TransferFlags
 from colony.staff import AuditAction, Permission, StaffMember, StaffService, may
 from colony.wallets import Wallet, WalletResult, freeze_reason_chars_max
@@ -116,6 +116,7 @@ def _wallet_page(
         "reason": reason,
     }  # fmt: skip
     values |= credit_view(ctx.service(CreditScores), wallet)
+    values |= line_figures(ctx.service(LineService), wallet)
     return console_page(shell, request, member, "staff/wallet.html", status=status, **values)
 
 
