@@ -78,7 +78,7 @@ class Apply(RequestBody):
     amount_minor: AmountMinor = Field(description="integer minor units: 100000 is 1,000.00 SGD")
 
 
-class Repay(RequestBody):
+class LoanRepayment(RequestBody):
     amount_minor: AmountMinor = Field(description="integer minor units, interest first")
 
 
@@ -387,7 +387,7 @@ def get_loan(loan_id: str, ctx: Ctx, wallet: WalletCaller) -> dict[str, object]:
     responses=answers(201, RepaymentObject, 400, 402, 404, 409),
 )
 def repay_loan(
-    loan_id: str, body: Repay, ctx: Ctx, wallet: WalletCaller, key: Idempotent
+    loan_id: str, body: LoanRepayment, ctx: Ctx, wallet: WalletCaller, key: Idempotent
 ) -> JSONResponse:
     """Repay some or all of a loan from the wallet, early or late: interest accrued to date
     first, then principal."""
