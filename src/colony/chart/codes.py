@@ -75,6 +75,11 @@ class AccountCode(enum.IntEnum):
         "What the platform owes a partner (credit) or is owed by it (debit) (ADR 0017).",
     )  # fmt: skip
     cause = (80, "donations", "cause", "What Colony owes a charity: the donations it received.")
+    goodwill = (
+        110, "disputes", "currency",
+        "The operator's goodwill credits to people whose complaints it upheld: an expense, "
+        "debited only (ADR 0053).",
+    )  # fmt: skip
 
 
 _A = AccountCode
@@ -171,4 +176,15 @@ class TransferCode(enum.IntEnum):
     )  # fmt: skip
     donation = (
         300, "donations", (_A.wallet,), (_A.cause,), "A wallet's donation to a cause (a charity)."
+    )  # fmt: skip
+    goodwill_credit = (
+        500, "disputes", (_A.goodwill,), (_A.wallet,),
+        "The operator's goodwill credit to a complaining wallet, with its reason on record; "
+        "user_data_128 names the complaint (ADR 0053).",
+    )  # fmt: skip
+    chargeback = (
+        501, "disputes", (_A.merchant,), (_A.wallet,),
+        "A lost dispute's amount taken back from the merchant to the wallet, even below zero: "
+        "later takings recover it before any payout; user_data_128 names the payment "
+        "(ADR 0053).",
     )  # fmt: skip

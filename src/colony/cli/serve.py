@@ -23,6 +23,7 @@ from colony.cli import demo_data, fx_commands, serving_heap
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.credentials import CredentialService, argon2_hasher, open_credential_store
 from colony.credit import CreditScores, Model, default_model, load_model, open_score_store
+from colony.disputes import ComplaintService, DisputeService, Outcomes, open_complaint_store
 from colony.donations import DonationService, open_cause_store
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
@@ -158,6 +159,14 @@ def build_context(
     score_store = open_score_store(database_url)
     ctx.provide(CreditScores(ledger, score_store, credit_model(), clock, ids), score_store)
     ctx.provide(TakingsBook(ledger))
+    complaint_store = open_complaint_store(database_url)
+    complaints = ComplaintService(
+        ledger, merchants, records, webhook_store, complaint_store, clock, ids
+    )
+    ctx.provide(complaints, complaint_store)
+    outcomes = Outcomes(ledger, wallets, wallet_store, merchants, complaint_store, clock)
+    ctx.provide(outcomes)
+    ctx.provide(DisputeService(ledger, merchants, records, outcomes, complaint_store, clock, ids))
     shell = web_shell(database_url, clock)
     ctx.provide(shell, shell.sessions)
     staff_store = open_staff_store(database_url)
