@@ -21,6 +21,7 @@ from colony.api.openapi import describe
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_burst, rate_limit_per_s
 from colony.credit import score_pages as credit_score_pages
 from colony.credit import scores_router as credit_scores
+from colony.disputes import router as disputes
 from colony.donations import router as donations
 from colony.fx import router as fx
 from colony.fx import treasury_router as treasury
@@ -78,6 +79,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     treasury.router,
     settlement.router,
     donations.router,
+    disputes.router,
     phones.router,
     credit_scores.router,
     page.router,
@@ -127,9 +129,10 @@ class RequestTooLarge(StarletteHTTPException):
 
 def _batch(path: str) -> bool:
     """The routes that take a batch: ledger events (`/v1/ledger/*/batch`), a settlement
-    statement file (`/v1/settlements/*/reconciliations`). Most paths fail the first test."""
-    return path.endswith(("/batch", "/reconciliations")) and path.startswith(
-        ("/v1/ledger/", "/v1/settlements/")
+    statement file (`/v1/settlements/*/reconciliations`), a complaint's photo
+    (`/v1/complaints/*/attachments`, held to its own limit). Most paths fail the first test."""
+    return path.endswith(("/batch", "/reconciliations", "/attachments")) and path.startswith(
+        ("/v1/ledger/", "/v1/settlements/", "/v1/complaints/")
     )
 
 
