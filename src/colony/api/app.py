@@ -21,6 +21,9 @@ from colony.api.openapi import describe
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_burst, rate_limit_per_s
 from colony.credit import score_pages as credit_score_pages
 from colony.credit import scores_router as credit_scores
+from colony.disputes import app_pages as complaint_app_pages
+from colony.disputes import console_pages as complaint_console_pages
+from colony.disputes import portal_pages as complaint_portal_pages
 from colony.disputes import router as disputes
 from colony.donations import router as donations
 from colony.fx import router as fx
@@ -90,6 +93,7 @@ PAGES: tuple[APIRouter, ...] = (
     app_pages.router,
     wallet_pages.router,
     payment_pages.router,
+    complaint_app_pages.router,
     signin_pages.router,
     console_pages.router,
     console_wallet_pages.router,
@@ -99,6 +103,7 @@ PAGES: tuple[APIRouter, ...] = (
     console_partner_pages.router,
     console_payment_pages.router,
     console_webhook_pages.router,
+    complaint_console_pages.router,
     console_settlement_pages.router,
     console_staff_pages.router,
     console_setup_pages.router,
@@ -109,6 +114,7 @@ PAGES: tuple[APIRouter, ...] = (
     merchant_report_pages.router,
     merchant_developer_pages.router,
     merchant_staff_pages.router,
+    complaint_portal_pages.router,
     credit_score_pages.router,
 )
 

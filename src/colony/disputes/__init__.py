@@ -6,6 +6,7 @@ payment with evidence and a deadline; outcomes that move money only through the 
 from __future__ import annotations
 
 from colony.disputes.business_days import Calendar, calendar_for, due_at
+from colony.disputes.complaint_texts import CATEGORY_TEXTS, DISPUTE_STATUS_TEXTS, STATUS_TEXTS
 from colony.disputes.dispute_service import DisputeService, evidence_business_days
 from colony.disputes.model import (
     ATTACHMENT_MAGIC,
@@ -39,8 +40,11 @@ from colony.disputes.store import ComplaintStore
 
 __all__ = [
     "ATTACHMENT_MAGIC",
+    "CATEGORY_TEXTS",
     "COMPLAINT_CREATED",
+    "DISPUTE_STATUS_TEXTS",
     "FINAL",
+    "STATUS_TEXTS",
     "Actor",
     "Attachment",
     "Calendar",
