@@ -6,7 +6,12 @@ payment with evidence and a deadline; outcomes that move money only through the 
 from __future__ import annotations
 
 from colony.disputes.business_days import Calendar, calendar_for, due_at
-from colony.disputes.complaint_texts import CATEGORY_TEXTS, DISPUTE_STATUS_TEXTS, STATUS_TEXTS
+from colony.disputes.complaint_texts import (
+    ACTOR_TEXTS,
+    CATEGORY_TEXTS,
+    DISPUTE_STATUS_TEXTS,
+    STATUS_TEXTS,
+)
 from colony.disputes.dispute_service import DisputeService, evidence_business_days
 from colony.disputes.model import (
     ATTACHMENT_MAGIC,
@@ -39,6 +44,7 @@ from colony.disputes.steps import next_steps
 from colony.disputes.store import ComplaintStore
 
 __all__ = [
+    "ACTOR_TEXTS",
     "ATTACHMENT_MAGIC",
     "CATEGORY_TEXTS",
     "COMPLAINT_CREATED",

@@ -4,7 +4,7 @@ by `N_`."""
 
 from __future__ import annotations
 
-from colony.disputes.model import Category, DisputeStatus, Status
+from colony.disputes.model import Actor, Category, DisputeStatus, Status
 
 
 def N_(msgid: str) -> str:
@@ -35,4 +35,10 @@ DISPUTE_STATUS_TEXTS = {
     DisputeStatus.under_review: N_("Under review"),
     DisputeStatus.won: N_("Won"),
     DisputeStatus.lost: N_("Lost"),
+}
+ACTOR_TEXTS = {
+    Actor.person: N_("The customer"),
+    Actor.merchant: N_("The merchant"),
+    Actor.staff: N_("Colony support"),
+    Actor.rule: N_("A rule"),
 }

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from colony.api.deps import Ctx
 from colony.disputes import (
+    ACTOR_TEXTS,
     CATEGORY_TEXTS,
     DISPUTE_STATUS_TEXTS,
     STATUS_TEXTS,
@@ -46,6 +47,7 @@ _TEXTS: dict[str, Any] = {
     "categories": CATEGORY_TEXTS,
     "statuses": STATUS_TEXTS,
     "dispute_statuses": DISPUTE_STATUS_TEXTS,
+    "actors": ACTOR_TEXTS,
 }
 
 
@@ -54,8 +56,10 @@ def queue(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     member = signed_in_staff(shell, request, ctx.service(StaffService))
     complaints = ctx.service(ComplaintService)
+    waiting = complaints.queue()
+    names = {m: _name(ctx, m) for m in {c.merchant_id for c in waiting}}
     return console_page(
-        shell, request, member, "disputes/console_queue.html", complaints=complaints.queue(),
+        shell, request, member, "disputes/console_queue.html", complaints=waiting, names=names,
         now_ns=complaints.now_ns(), overdue=complaints.overdue_count(),
         disputes=complaints.store.open_disputes(50), **_TEXTS,
     )  # fmt: skip

@@ -112,7 +112,7 @@ class ComplaintService:
             now_ns,
         )
         first = case_event(
-            self._clock.now_ns(), complaint.id, Actor.person, wallet.id, "", Status.open, "filed"
+            self._clock.now_ns(), complaint.id, Actor.person, wallet.id, "", Status.open, ""
         )
         self.store.insert(complaint, first)
         self.announce(complaint)
