@@ -1,5 +1,18 @@
-"""The loopback server on each backend, as the API's tests use it."""
+"""The loopback server on each backend, as the API's tests use it, and the screens' visitors
+closed after each test."""
 
-from tests.api.test_funding_api import served_at_each_backend
+from collections.abc import Iterator
 
-__all__ = ["served_at_each_backend"]
+import pytest
+
+from tests.api.test_funding_api import served_at, served_at_each_backend
+from tests.web.visitor import opened
+
+__all__ = ["served_at", "served_at_each_backend"]
+
+
+@pytest.fixture(autouse=True)
+def _close_visitors() -> Iterator[None]:
+    yield
+    while opened:
+        opened.pop().close()

@@ -158,13 +158,17 @@ async def goodwill(complaint_id: str, request: Request, ctx: Ctx) -> Response:
     if amount is None:
         return shell.redirect(_back(complaint_id, "amount_must_be_positive"))
     reason = form.get("reason", "")
+    store = ctx.service(ComplaintService).store
+    # One credit per complaint: a form sent again completes it, and is logged once.
+    credited_before = any(kind == "goodwill" for kind, *_ in store.outcomes_of(c.id))
     result = ctx.service(Outcomes).goodwill(c, amount, reason, member.id)
     if result is not ComplaintResult.ok:
         return shell.redirect(_back(complaint_id, result.name))
-    staff.record(
-        member.id, AuditAction.goodwill_credited, complaint_id, reason, amount_minor=amount,
-        currency=wallet.currency,
-    )  # fmt: skip
+    if not credited_before:
+        staff.record(
+            member.id, AuditAction.goodwill_credited, complaint_id, reason,
+            amount_minor=amount, currency=wallet.currency,
+        )  # fmt: skip
     return shell.redirect(_back(complaint_id))
 
 
