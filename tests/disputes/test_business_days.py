@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from colony.disputes.business_days import (
     acknowledge_business_days,
@@ -106,3 +108,28 @@ def test_a_count_out_of_range_is_a_bug(days: int) -> None:
 def test_a_naive_time_is_a_bug() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         due_at(dt.datetime(2026, 12, 1, 10), 2, SG)  # noqa: DTZ001 (naive on purpose)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    received=st.datetimes(
+        # hypothesis takes naive bounds and makes aware times in the zones given
+        min_value=dt.datetime(2025, 12, 1),  # noqa: DTZ001
+        max_value=dt.datetime(2028, 1, 31),  # noqa: DTZ001
+        timezones=st.just(dt.UTC),
+    ),
+    days=st.integers(min_value=1, max_value=40),
+    country=st.sampled_from(["SG", "FI"]),
+)  # fmt: skip
+def test_a_deadline_is_n_business_days_by_the_count_and_ends_a_business_day(
+    received: dt.datetime, days: int, country: str
+) -> None:
+    calendar = calendar_for(country)
+    due = due_at(received, days, calendar)
+    last_moment = due - dt.timedelta(microseconds=1)
+    # The count from receipt to the deadline's last moment is exactly n business days, the
+    # last of them a business day; and one more day of clock is a later deadline.
+    assert business_days_between(received, last_moment, calendar) == days
+    assert calendar.is_business_day(last_moment.astimezone(calendar.zone).date())
+    assert due.tzinfo is dt.UTC and due > received
+    assert due_at(received, days + 1, calendar) > due
