@@ -76,3 +76,41 @@ def test_a_complaint_from_the_receipt_resolved_with_a_refund(shop: Shop) -> None
     complaint = shop.ctx.service(ComplaintService).by_id(complaint_id)
     assert complaint is not None and complaint.status is Status.resolved
     assert "half back" in mei.text(where)
+
+
+def test_the_apps_photos_need_the_forms_token_and_are_checked(shop: Shop) -> None:
+    mei = shop.visitor()
+    signed_up(mei, shop.api, MEI)
+    wallet = shop.ctx.wallet_store.by_phone(MEI, "SGD")
+    assert wallet is not None
+    _, complaint = shop.ctx.service(ComplaintService).file(
+        wallet, "service", "Rude", merchant_id=shop.merchant.id
+    )
+    assert complaint is not None
+    page = f"/app/complaints/{complaint.id}"
+    shown = mei.get(page)
+    token = re.search(r'data-csrf="([^"]+)"', shown.text)
+    assert token is not None
+    photos = f"{page}/photos"
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+    def send(data: bytes, kind: str, csrf: str | None) -> tuple[int, str]:
+        headers = {"Content-Type": kind} | ({"X-CSRF-Token": csrf} if csrf else {})
+        answer = mei.client.post(photos, content=data, headers=headers)
+        return answer.status_code, answer.text
+
+    assert send(png, "image/png", None)[0] == 403
+    assert send(png, "image/png", "forged")[0] == 403
+    assert send(b"GIF89a", "image/gif", token.group(1)) == (
+        400, '{"error":"A photo must be a JPEG or PNG picture."}'
+    )  # fmt: skip
+    assert send(b"\xff\xd8\xff" + b"\0" * 600_000, "image/jpeg", token.group(1)) == (
+        413, '{"error":"A photo may be at most 512 KiB."}'
+    )  # fmt: skip
+    assert send(png, "image/png", token.group(1))[0] == 201
+    got = mei.get(f"{photos}/1")
+    assert (got.status_code, got.headers["content-type"], got.content) == (200, "image/png", png)
+    assert got.headers["x-content-type-options"] == "nosniff"
+    stranger = shop.visitor()
+    signed_up(stranger, shop.api, ALI, name="Ali Rahman", pin="730194")
+    assert stranger.get(f"{photos}/1").status_code == 404

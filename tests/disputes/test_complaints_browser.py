@@ -78,6 +78,15 @@ def test_a_person_complains_the_merchant_answers_and_staff_see_it(
     page.get_by_role("button", name="Send the complaint").click()
     expect(page.get_by_test_id("complaint-status")).to_have_text("Waiting for the merchant")
     expect(page.get_by_test_id("due")).to_be_visible()
+    # A photo: a text file named as a picture is refused, a real PNG is kept and shown.
+    fake = tmp_path / "receipt.png"
+    fake.write_text("not a picture")
+    page.locator("#photo").set_input_files(str(fake))
+    page.get_by_role("button", name="Add the photo").click()
+    expect(page.locator("#photo-error")).to_have_text("That file is not the picture it says it is.")
+    page.locator("#photo").set_input_files(_code_photo(server, tmp_path, _hawker(server), 1250))
+    page.get_by_role("button", name="Add the photo").click()
+    expect(page.get_by_role("img", name="Photo 1")).to_be_visible()
     _accessible(page)
     _shot(page, tmp_path, "phone-complaint")
     page.get_by_role("link", name="Your complaints").click()

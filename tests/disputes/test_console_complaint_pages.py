@@ -48,6 +48,11 @@ def test_staff_work_the_queue_credit_goodwill_and_charge_back(served_at: Served)
     assert "Overdue" in queue
 
     page = f"/console/complaints/{fresh.id}"
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    assert complaints.add_attachment(fresh, "image/png", png)[0].name == "ok"
+    photo = staff.get(f"{page}/photos/1")
+    assert (photo.status_code, photo.content) == (200, png)
+    assert staff.get(f"{page}/photos/2").status_code == 404
     assert "Cold and late" in staff.text(page) and "No answer" in staff.text(page)
     credited = staff.post(f"{page}/goodwill", {"amount": "5.00", "reason": "our late rider"},
                           form_at=page)  # fmt: skip

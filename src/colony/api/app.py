@@ -136,9 +136,10 @@ class RequestTooLarge(StarletteHTTPException):
 def _batch(path: str) -> bool:
     """The routes that take a batch: ledger events (`/v1/ledger/*/batch`), a settlement
     statement file (`/v1/settlements/*/reconciliations`), a complaint's photo
-    (`/v1/complaints/*/attachments`, held to its own limit). Most paths fail the first test."""
-    return path.endswith(("/batch", "/reconciliations", "/attachments")) and path.startswith(
-        ("/v1/ledger/", "/v1/settlements/", "/v1/complaints/")
+    (`/v1/complaints/*/attachments`, the app's `/app/complaints/*/photos`, held to its own
+    limit). Most paths fail the first test."""
+    return path.endswith(("/batch", "/reconciliations", "/attachments", "/photos")) and (
+        path.startswith(("/v1/ledger/", "/v1/settlements/", "/v1/complaints/", "/app/complaints/"))
     )
 
 

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from colony.api.deps import Ctx
 from colony.disputes import (
@@ -21,14 +21,19 @@ from colony.disputes import (
     ComplaintResult,
     ComplaintService,
     Status,
+    attachment_bytes_max,
+    attachments_max,
     complaints_listed_max,
     text_chars_max,
 )
+from colony.web.guard import CSRF_COOKIE, csrf_matches
 from colony.web.i18n import N_
 from colony.web.shell import Refused, Shell
 from colony.web.wallet_access import app_page, signed_in_wallet
 
 router = APIRouter(include_in_schema=False)
+# A photo is private to the case, and never changes once kept.
+PHOTO_HEADERS = {"Cache-Control": "private, max-age=3600"}
 _HEX32 = re.compile(r"[0-9a-f]{32}")
 _COMPLAINT_ID = re.compile(r"cmp_[0-9a-f]{32}")
 _TEXTS: dict[str, Any] = {
@@ -139,8 +144,51 @@ def my_complaint(complaint_id: str, request: Request, ctx: Ctx, error: str = "")
     return app_page(
         shell, request, "disputes/app_complaint.html", complaint=c,
         merchant_name=_name(ctx, c.merchant_id), events=complaints.store.events_of(c.id),
-        now_ns=complaints.now_ns(), escalable=escalable, error=error[:200], **_TEXTS,
+        now_ns=complaints.now_ns(), escalable=escalable, error=error[:200],
+        photos=complaints.store.attachments_of(c.id), photos_max=attachments_max,
+        photo_kib=attachment_bytes_max // 1024, **_TEXTS,
     )  # fmt: skip
+
+
+# What the app says when a photo is not taken, by result.
+_PHOTO_REFUSALS = {
+    ComplaintResult.attachment_type_not_allowed: N_("A photo must be a JPEG or PNG picture."),
+    ComplaintResult.attachment_not_what_it_says: N_("That file is not the picture it says it is."),
+    ComplaintResult.attachment_too_large: N_("A photo may be at most {kib} KiB."),
+    ComplaintResult.attachment_empty: N_("That photo is empty."),
+    ComplaintResult.too_many_attachments: N_("A complaint holds at most {most} photos."),
+    ComplaintResult.not_allowed_now: N_("This complaint is closed: no more photos."),
+}
+
+
+@router.post("/app/complaints/{complaint_id}/photos")
+async def add_photo(complaint_id: str, request: Request, ctx: Ctx) -> Response:
+    """A photo's own bytes, sent by the page's script with the form's CSRF token."""
+    shell, complaints, wallet_id = _mine(ctx, request)
+    c = _complaint(complaints, wallet_id, complaint_id)
+    token = request.headers.get("x-csrf-token")
+    if not csrf_matches(shell.csrf_key, request.cookies.get(CSRF_COOKIE), token):
+        raise Refused(403, "This form has expired or did not come from Colony.")
+    data = await request.body()
+    result, _ = complaints.add_attachment(c, request.headers.get("content-type", ""), data)
+    if result is ComplaintResult.ok:
+        return JSONResponse({"number": len(complaints.store.attachments_of(c.id))}, 201)
+    t = shell.texts(request)
+    said = t(_PHOTO_REFUSALS.get(result, _OTHER_REFUSAL), kib=attachment_bytes_max // 1024,
+             most=attachments_max, reason=result.name)  # fmt: skip
+    return JSONResponse(
+        {"error": said}, 413 if result is ComplaintResult.attachment_too_large else 400
+    )
+
+
+@router.get("/app/complaints/{complaint_id}/photos/{number}")
+def photo(complaint_id: str, number: int, request: Request, ctx: Ctx) -> Response:
+    _, complaints, wallet_id = _mine(ctx, request)
+    found = complaints.photo(_complaint(complaints, wallet_id, complaint_id), number)
+    if found is None:
+        raise Refused(404, "No such photo.")
+    # Served as the type its bytes were checked to be (the shell's guard says nosniff).
+    return Response(found[0], media_type=found[1], headers=PHOTO_HEADERS)
 
 
 @router.post("/app/complaints/{complaint_id}/escalate")

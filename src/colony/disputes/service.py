@@ -210,6 +210,12 @@ class ComplaintService:
     def by_id(self, complaint_id: str) -> Complaint | None:
         return self.store.by_id(complaint_id)
 
+    def photo(self, complaint: Complaint, number: int) -> tuple[bytes, str] | None:
+        """A photo's bytes and the type they were checked to be, or None."""
+        kept = {a.number: a for a in self.store.attachments_of(complaint.id)}
+        data = self.store.attachment_data(complaint.id, number)
+        return None if data is None or number not in kept else (data, kept[number].content_type)
+
     def of_wallet(self, wallet_id: str, complaint_id: str) -> Complaint | None:
         """The wallet's own complaint; another's reads as none."""
         found = self.store.by_id(complaint_id)
