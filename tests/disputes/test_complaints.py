@@ -206,3 +206,21 @@ def test_repeated_complaints_of_one_kind_put_the_merchant_under_review(store_url
         for n in range(repeat_threshold):
             m.complaints.file(m.raj, "not_received", f"Later {n}", merchant_id=m.stall.id)
         assert len(m.complaints.store.reviews(10)) == 2
+
+
+def test_a_complaint_left_unannounced_by_a_crash_is_announced_by_the_next_writer(
+    store_url: str,
+) -> None:
+    with stall_market(store_url) as m:
+        # The complaint is stored, then the process dies before its event: none recorded.
+        _, c = m.complaints.file(m.mei, "service", "Rude", merchant_id=m.stall.id)
+        assert c is not None
+        endpoint = Endpoint(m.stall.id, "https://shop.example/hooks", "whsec_x", 0, 0)
+        m.ctx.webhook_store.set_endpoint(endpoint)
+        assert m.ctx.webhook_store.events(m.stall.id, 10, None)[0] == []
+        assert m.complaints.announce_again() == 1
+        assert m.complaints.announce_again() == 1  # again: still one event
+        events, _ = m.ctx.webhook_store.events(m.stall.id, 10, None)
+        assert [json.loads(e.body)["data"]["object"]["id"] for e in events] == [c.id]
+        m.clock.advance(86_401)
+        assert m.complaints.announce_again() == 0  # only the last day's

@@ -220,6 +220,7 @@ def reconcile(ctx: ApiContext) -> Callable[[], None]:
     ctx.wallets.reconcile()
     assert ctx.funding is not None
     ctx.funding.reconcile()
+    ctx.service(ComplaintService).announce_again()
     return lambda: None
 
 

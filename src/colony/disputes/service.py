@@ -39,6 +39,10 @@ R = ComplaintResult
 complaints_listed_max = 200
 # What the webhook announces a new complaint as.
 COMPLAINT_CREATED = "complaint.created"
+# How far back a new ledger writer announces complaints again, in seconds, and how many at
+# most: a crash between storing a complaint and its event leaves it unannounced until then.
+announce_again_s = 86_400
+announce_again_max = 10_000
 
 
 def check_text(text: str, *, required: bool = True) -> ComplaintResult:
@@ -132,6 +136,16 @@ class ComplaintService:
             complaint.received_at_ns,
         )
         self._webhooks.add_events(complaint.merchant_id, [event], 0)  # the watermark stays
+
+    def announce_again(self) -> int:
+        """Announce the complaints of the last `announce_again_s` again (each event is made
+        once, by its derived id): the repair after a crash, run when a process becomes the
+        ledger's writer. Returns how many were looked at."""
+        since = self._clock.now_ns() - announce_again_s * NS_PER_S
+        recent = self.store.since(since, announce_again_max)
+        for complaint in recent:
+            self.announce(complaint)
+        return len(recent)
 
     def step(
         self, complaint: Complaint, actor: Actor, actor_id: str, to: Status, note: str,
