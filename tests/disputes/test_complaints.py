@@ -145,7 +145,8 @@ ATTACHMENTS = [
     ("image/png", b"<svg/>", R.attachment_not_what_it_says),
     ("image/png", b"", R.attachment_empty),
     ("image/png", PNG[:8] + b"\0" * attachment_bytes_max, R.attachment_too_large),
-    ("image/png", PNG, R.ok),
+    ("application/octet-stream", b"GIF89a" + b"\0" * 10, R.attachment_type_not_allowed),
+    ("application/octet-stream", PNG, R.ok),  # known by its bytes
     ("image/png", PNG, R.too_many_attachments),  # the fourth
 ]
 

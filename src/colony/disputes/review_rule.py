@@ -14,8 +14,6 @@ from colony.kernel.ids import IdGenerator
 # Complaints of one kind about one merchant that put it under review, and over how long.
 repeat_threshold = 3
 repeat_window_days = 30
-# The most of a merchant's newest complaints the rule reads.
-complaints_read_max = 1_000
 _DAY_NS = 86_400 * NS_PER_S
 
 
@@ -24,12 +22,8 @@ def review_if_repeated(
 ) -> Review | None:
     """After `complaint` was filed: the review it triggers, recorded, or None."""
     since = now_ns - repeat_window_days * _DAY_NS
-    alike = [
-        c
-        for c in store.of_merchant(complaint.merchant_id, complaints_read_max)
-        if c.category is complaint.category and c.received_at_ns >= since
-    ]
-    if len(alike) < repeat_threshold:
+    alike = store.count_alike(complaint.merchant_id, complaint.category.value, since)
+    if alike < repeat_threshold:
         return None
     last = store.last_review(complaint.merchant_id, complaint.category.value)
     if last is not None and last.at_ns >= since:
@@ -38,9 +32,9 @@ def review_if_repeated(
         f"rev_{ids.new_id():032x}",
         complaint.merchant_id,
         complaint.category,
-        len(alike),
+        alike,
         repeat_window_days,
-        f"placed under review: {len(alike)} complaints of kind {complaint.category.value} "
+        f"placed under review: {alike} complaints of kind {complaint.category.value} "
         f"in {repeat_window_days} days (threshold {repeat_threshold})",
         now_ns,
     )

@@ -310,9 +310,10 @@ def get_my_complaint(complaint_id: str, ctx: Ctx, wallet: WalletCaller) -> dict[
     openapi_extra={
         "requestBody": {
             "required": True,
+            "description": "The photo's bytes: a JPEG or PNG. Send Content-Type image/jpeg or"
+            " image/png (checked against the bytes), or application/octet-stream.",
             "content": {
-                t: {"schema": {"type": "string", "format": "binary"}}
-                for t in ("image/jpeg", "image/png")
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
             },
         }
     },

@@ -37,6 +37,8 @@ from colony.webhooks import WebhookStore, new_event
 R = ComplaintResult
 # The most complaints one listing shows (a wallet's, a merchant's, the console's queue).
 complaints_listed_max = 200
+# The type of bytes that name no type of their own: a photo sent so is known by its bytes.
+BYTES_UNNAMED = "application/octet-stream"
 # What the webhook announces a new complaint as.
 COMPLAINT_CREATED = "complaint.created"
 # How far back a new ledger writer announces complaints again, in seconds, and how many at
@@ -194,8 +196,12 @@ class ComplaintService:
     def add_attachment(
         self, complaint: Complaint, content_type: str, data: bytes
     ) -> tuple[ComplaintResult, Attachment | None]:
-        """A photo for the complaint: a JPEG or PNG by its first bytes, within the size."""
+        """A photo for the complaint: a JPEG or PNG by its first bytes, within the size; the
+        type declared must be the one they are (or `application/octet-stream`, none)."""
         declared = content_type.split(";")[0].strip().lower()
+        if declared == BYTES_UNNAMED:  # no type named: the bytes say which, if any
+            found = (t for t, magic in ATTACHMENT_MAGIC.items() if data.startswith(magic))
+            declared = next(found, declared)
         if declared not in ATTACHMENT_MAGIC:
             return R.attachment_type_not_allowed, None
         if not data:

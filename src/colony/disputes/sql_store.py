@@ -90,6 +90,15 @@ class SqlComplaintStore:
             (merchant_id, limit),
         )
 
+    def count_alike(self, merchant_id: str, category: str, since_ns: int) -> int:
+        with self._tables.session() as db:
+            (count,) = db.execute(
+                "SELECT COUNT(*) FROM complaints WHERE merchant_id = ? AND received_at_ns >= ?"
+                " AND category = ?",
+                (merchant_id, since_ns, category),
+            ).fetchone()
+        return int(count)
+
     def unresolved(self, limit: int) -> list[Complaint]:
         return self._complaints(
             f"WHERE status NOT IN ({_marks(len(_FINAL))}) ORDER BY due_ns, id LIMIT ?",

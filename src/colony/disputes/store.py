@@ -23,6 +23,10 @@ class ComplaintStore(Protocol):
     def of_merchant(self, merchant_id: str, limit: int) -> list[Complaint]:
         """Newest first."""
 
+    def count_alike(self, merchant_id: str, category: str, since_ns: int) -> int:
+        """How many complaints of `category` about the merchant arrived at or after
+        `since_ns`."""
+
     def unresolved(self, limit: int) -> list[Complaint]:
         """Complaints not yet resolved or rejected, soonest (or longest overdue) first."""
 
