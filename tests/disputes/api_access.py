@@ -21,6 +21,12 @@ WALLET_ROUTES = {
     ("POST", "/v1/complaints/{complaint_id}/attachments"),
     ("POST", "/v1/complaints/{complaint_id}/escalations"),
 }
+# Spelled out, not imported: the scope's name is what operators' keys hold.
+OPERATOR_ROUTES = {
+    ("POST", "/v1/disputes"): "disputes:write",
+    ("POST", "/v1/disputes/{dispute_id}/decision"): "disputes:write",
+    ("POST", "/v1/complaints/{complaint_id}/goodwill_credits"): "goodwill:write",
+}
 # Spelled out, not imported: the scope's name is what merchants' keys hold.
 MERCHANT_ROUTES = {
     ("GET", "/v1/merchants/me/complaints"): "complaints:read",
@@ -39,6 +45,9 @@ BODIES: dict[str, object] = {
         "refund_minor": 100,
     },
     "/v1/merchants/me/disputes/{dispute_id}/evidence": {"evidence": "a receipt"},
+    "/v1/disputes": {"payment": "pay_x", "reason": "not received"},
+    "/v1/disputes/{dispute_id}/decision": {"outcome": "lost", "note": "no evidence"},
+    "/v1/complaints/{complaint_id}/goodwill_credits": {"amount_minor": 100, "reason": "sorry"},
 }
 
 

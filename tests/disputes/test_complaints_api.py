@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import json
 
-from colony.disputes import DisputeService
 from colony.ledger.verify import verify
 from colony.webhooks import Endpoint
 from tests.api.test_funding_api import Served, post
-from tests.api.test_payment_api import onboard, static_code
+from tests.api.test_payment_api import onboard, operator_headers, static_code
 from tests.api.test_wallet_api import auth, open_wallet
 
 MEI, RAJ = "+6591110011", "+6591110012"
@@ -134,21 +133,56 @@ def test_a_complaint_over_http_from_filing_to_a_refund(served_at_each_backend: S
     assert verify(*ctx.ledger.snapshot_for_verify()).ok
 
 
-def test_a_merchant_sends_dispute_evidence_once(served_at_each_backend: Served) -> None:
+def test_the_operator_disputes_charges_back_and_credits_goodwill_over_http(
+    served_at_each_backend: Served,
+) -> None:
     client, ctx, _ = served_at_each_backend
+    operator = operator_headers(ctx)
     shop = onboard(client, ctx)
     shop_key = {"Authorization": f"Bearer {shop['api_key']}"}
     mei = open_wallet(client, MEI)
     assert ctx.wallets.cash_in(MEI, "SGD", 100_00).result.name == "ok"
     qr = static_code(client, shop)
     paid = post(client, "/v1/payments", auth(mei), "pay", {"payload": qr, "amount_minor": 9_00})
-    pid = int(paid.json()["id"].removeprefix("pay_"), 16)
-    _, dispute = ctx.service(DisputeService).open(pid, "Not mine", "stf_1")
-    assert dispute is not None
+    payment = paid.json()["id"]
+    blank = post(client, "/v1/disputes", operator, "d-0", {"payment": payment, "reason": " "})
+    assert error_of(blank) == (400, "text_required", "reason")
+    unknown = post(client, "/v1/disputes", operator, "d-1", {"payment": "pay_x", "reason": "x"})
+    assert error_of(unknown) == (404, "unknown_payment", "payment")
+    opened = post(
+        client, "/v1/disputes", operator, "d-2", {"payment": payment, "reason": "Not mine"}
+    )
+    assert opened.status_code == 201, opened.text
+    dispute = opened.json()
+    again = post(client, "/v1/disputes", operator, "d-3", {"payment": payment, "reason": "x"})
+    assert error_of(again) == (409, "dispute_open_already", "payment")
     listed = client.get("/v1/merchants/me/disputes", headers=shop_key).json()["data"]
-    assert [(d["id"], d["status"]) for d in listed] == [(dispute.id, "needs_response")]
-    path = f"/v1/merchants/me/disputes/{dispute.id}/evidence"
+    assert [(d["id"], d["status"]) for d in listed] == [(dispute["id"], "needs_response")]
+    path = f"/v1/merchants/me/disputes/{dispute['id']}/evidence"
     sent = post(client, path, shop_key, "ev-1", {"evidence": "Signed receipt"})
     assert sent.status_code == 200 and sent.json()["status"] == "under_review", sent.text
     twice = post(client, path, shop_key, "ev-2", {"evidence": "More"})
     assert error_of(twice) == (409, "evidence_already_submitted", "evidence")
+    decision = f"/v1/disputes/{dispute['id']}/decision"
+    decided = post(client, decision, operator, "dd-1", {"outcome": "lost", "note": "Forged"})
+    assert decided.status_code == 200 and decided.json()["status"] == "lost", decided.text
+    none = post(client, "/v1/disputes/dsp_x/decision", operator, "dd-2",
+                {"outcome": "won", "note": "x"})  # fmt: skip
+    assert error_of(none) == (404, "dispute_not_found", "dispute_id")
+    me = client.get("/v1/wallets/me", headers=auth(mei)).json()
+    assert me["balance"]["amount_minor"] == 100_01  # paid 9.00, charged back 9.00
+
+    filed = post(client, "/v1/complaints", auth(mei), "c-1",
+                 {"merchant": shop["id"], "category": "service", "text": "Rude"})  # fmt: skip
+    credits = f"/v1/complaints/{filed.json()['id']}/goodwill_credits"
+    given = post(client, credits, operator, "g-1", {"amount_minor": 3_00, "reason": "Sorry"})
+    assert given.status_code == 201, given.text
+    more = post(client, credits, operator, "g-2", {"amount_minor": 4_00, "reason": "More"})
+    assert error_of(more) == (409, "id_reused_differently", None)  # one credit per complaint
+    bare = post(client, credits, operator, "g-3", {"amount_minor": 3_00, "reason": " "})
+    assert error_of(bare) == (400, "text_required", "reason")
+    me = client.get("/v1/wallets/me", headers=auth(mei)).json()
+    assert me["balance"]["amount_minor"] == 100_01 + 3_00
+    accounts = list(ctx.ledger.all_accounts())
+    assert sum(a.debits_posted for a in accounts) == sum(a.credits_posted for a in accounts)
+    assert verify(*ctx.ledger.snapshot_for_verify()).ok

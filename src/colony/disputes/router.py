@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
-from colony.api.deps import Ctx, Idempotent, WalletCaller, merchant
+from colony.api.deps import Ctx, Idempotent, WalletCaller, merchant, operator
 from colony.api.errors import ApiError
 from colony.api.input_limits import AmountMinor, RequestBody
 from colony.api.payment_views import checkout, parse_payment_ref
@@ -43,8 +43,14 @@ from colony.merchants import Merchant
 
 COMPLAINTS_READ = "complaints:read"
 COMPLAINTS_WRITE = "complaints:write"
+DISPUTES_WRITE = "disputes:write"
+GOODWILL_WRITE = "goodwill:write"
 router = product_router(
     "disputes",
+    operator_scopes={
+        DISPUTES_WRITE: "open disputes of payments and decide them (a lost one is charged back)",
+        GOODWILL_WRITE: "credit a complaining wallet goodwill from the operator's account",
+    },
     merchant_scopes={
         COMPLAINTS_READ: "read complaints and disputes about the merchant",
         COMPLAINTS_WRITE: "answer complaints (refunds among them) and send dispute evidence",
@@ -134,13 +140,17 @@ _REFUSALS: dict[ComplaintResult, tuple[int, str, str | None, str]] = {
         "evidence is submitted once",
     ),
     R.response_overdue: (409, "invalid_request_error", None, "the deadline for evidence passed"),
+    R.dispute_open_already: (
+        409, "invalid_request_error", "payment", "the payment has a dispute already"
+    ),
 }
 # fmt: on
 
 
-def refusal(result: ComplaintResult) -> ApiError:
-    status, type_, param, message = _REFUSALS[result]
-    return ApiError(status, result.name, message, type_=type_, param=param)
+def refusal(result: ComplaintResult, param: str | None = None) -> ApiError:
+    """The refusal's error; `param` names the field at fault where the route's differs."""
+    status, type_, named, message = _REFUSALS[result]
+    return ApiError(status, result.name, message, type_=type_, param=param or named)
 
 
 class FileComplaint(RequestBody):
@@ -461,3 +471,91 @@ def submit_evidence(
         return 200, dispute_json(moved)
 
     return key.run(shop.id, {"evidence": dispute_id} | body.model_dump(), handle)
+
+
+class OpenDispute(RequestBody):
+    payment: str = Field(max_length=40, description="pay_...: the payment disputed")
+    reason: str = Field(max_length=text_chars_max, description="why, as the merchant will read it")
+    amount_minor: AmountMinor | None = Field(None, description="part of it; all when left out")
+    complaint: str | None = Field(None, max_length=40, description="cmp_...: where it came from")
+
+
+class Decision(RequestBody):
+    outcome: Literal["won", "lost"] = Field(description="won: the merchant keeps the money")
+    note: str = Field(max_length=text_chars_max, description="why")
+
+
+class Goodwill(RequestBody):
+    amount_minor: AmountMinor = Field(description="in the wallet's currency's minor units")
+    reason: str = Field(max_length=text_chars_max, description="why the operator pays it")
+
+
+@router.post(
+    "/v1/disputes",
+    status_code=201,
+    dependencies=[operator(DISPUTES_WRITE)],
+    responses=answers(201, DisputeObject, 400, 404, 409),
+)
+def open_dispute(body: OpenDispute, ctx: Ctx, key: Idempotent) -> JSONResponse:
+    """Open a dispute of a payment: the merchant must send its evidence within 10 business
+    days of its country."""
+    payment_id = parse_payment_ref(body.payment)
+    if payment_id is None:
+        raise refusal(R.unknown_payment)
+
+    def handle() -> tuple[int, dict[str, object]]:
+        result, dispute = ctx.service(DisputeService).open(
+            payment_id, body.reason, "operator", amount_minor=body.amount_minor,
+            complaint_id=body.complaint,
+        )  # fmt: skip
+        if dispute is None:
+            raise refusal(result, "reason" if result.name.startswith("text_") else None)
+        return 201, dispute_json(dispute)
+
+    return key.run("operator", {"dispute": body.model_dump()}, handle)
+
+
+@router.post(
+    "/v1/disputes/{dispute_id}/decision",
+    dependencies=[operator(DISPUTES_WRITE)],
+    responses=answers(200, DisputeObject, 400, 402, 404, 409),
+)
+def decide_dispute(dispute_id: str, body: Decision, ctx: Ctx, key: Idempotent) -> JSONResponse:
+    """Decide a dispute under review (or past its deadline without evidence): lost charges
+    the amount back from the merchant to the wallet, even below the merchant's zero."""
+    disputes = ctx.service(DisputeService)
+    dispute = disputes.by_id(dispute_id)
+    if dispute is None:
+        raise refusal(R.dispute_not_found)
+
+    def handle() -> tuple[int, dict[str, object]]:
+        result, decided = disputes.decide(dispute, body.outcome == "won", "operator", body.note)
+        if result is not R.ok:
+            raise refusal(result, "note" if result.name.startswith("text_") else None)
+        return 200, dispute_json(decided)
+
+    return key.run("operator", {"decide": dispute_id} | body.model_dump(), handle)
+
+
+@router.post(
+    "/v1/complaints/{complaint_id}/goodwill_credits",
+    status_code=201,
+    dependencies=[operator(GOODWILL_WRITE)],
+    responses=answers(201, ComplaintObject, 400, 402, 404, 409),
+)
+def credit_goodwill(complaint_id: str, body: Goodwill, ctx: Ctx, key: Idempotent) -> JSONResponse:
+    """Credit the complaining wallet goodwill from the operator's account, with the reason:
+    once per complaint."""
+    complaint = complaints(ctx).by_id(complaint_id)
+    if complaint is None:
+        raise refusal(R.complaint_not_found)
+
+    def handle() -> tuple[int, dict[str, object]]:
+        outcomes = ctx.service(Outcomes)
+        result = outcomes.goodwill(complaint, body.amount_minor, body.reason, "operator")
+        if result is not R.ok:
+            at_fault = "reason" if result.name.startswith("text_") else "amount_minor"
+            raise refusal(result, at_fault if result is not R.id_reused_differently else None)
+        return 201, complaint_json(ctx, complaint)
+
+    return key.run("operator", {"goodwill": complaint_id} | body.model_dump(), handle)
