@@ -53,7 +53,13 @@ def test_staff_work_the_queue_credit_goodwill_and_charge_back(served_at: Served)
     photo = staff.get(f"{page}/photos/1")
     assert (photo.status_code, photo.content) == (200, png)
     assert staff.get(f"{page}/photos/2").status_code == 404
-    assert "Cold and late" in staff.text(page) and "No answer" in staff.text(page)
+    assert "Cold and late" in staff.text(page)
+    audit = ctx.service(StaffService).audit(None, 500)
+    views = [e for e in audit if e.action is AuditAction.personal_data_viewed
+             and e.detail.get("page") == "complaint"]  # fmt: skip
+    assert (
+        views and views[0].target == m.mei.id
+    )  # the read of Mei's complaint is logged and "No answer" in staff.text(page)
     credited = staff.post(f"{page}/goodwill", {"amount": "5.00", "reason": "our late rider"},
                           form_at=page)  # fmt: skip
     assert credited.headers["location"] == page, credited.text[:300]

@@ -104,6 +104,11 @@ def complaint_page(complaint_id: str, request: Request, ctx: Ctx, error: str = "
     member = signed_in_staff(shell, request, ctx.service(StaffService))
     complaints, c = _complaint(ctx, complaint_id)
     store = complaints.store
+    # A person's words and name: a read of their data, in the audit log (docs/adr/0049).
+    ctx.service(StaffService).record(
+        member.id, AuditAction.personal_data_viewed, c.wallet_id, "", page="complaint",
+        complaint=c.id,
+    )  # fmt: skip
     wallet = ctx.wallet_store.by_id(c.wallet_id)
     return console_page(
         shell, request, member, "disputes/console_complaint.html", complaint=c,
