@@ -147,6 +147,14 @@ ALLOWED["loans"] |= {"merchants"}
 for _layer in ("api", "cli", "web", "bench"):
     ALLOWED[_layer] |= {"loans"}
 PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "loans")
+# Complaints and disputes (docs/adr/0053): cases about payments and merchants, webhooks to
+# tell merchants of them, and outcomes moving wallets' and merchants' money in the ledger.
+ALLOWED["disputes"] = {
+    "kernel", "ledger", "wallets", "merchants", "payments", "webhooks", "storage", "disputes"
+}  # fmt: skip
+for _layer in ("api", "cli", "web"):
+    ALLOWED[_layer] |= {"disputes"}
+PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "disputes")
 # The chart of accounts declares every ledger code and id scheme on the kernel alone; every
 # product and outer layer takes its codes from it, and the ledger stays free of it.
 ALLOWED["chart"] = {"kernel", "chart"}

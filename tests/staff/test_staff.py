@@ -73,11 +73,12 @@ P = Permission
 ROLE_TABLE = {
     Role.operations: {
         P.read, P.read_sms_outbox, P.freeze_wallets, P.onboard_merchants, P.refund_payments,
-        P.retry_webhooks, P.pay_out_merchants,
+        P.retry_webhooks, P.pay_out_merchants, P.handle_complaints,
     },
     Role.risk: {P.read, P.freeze_wallets},
     Role.support: {
         P.read, P.read_sms_outbox, P.freeze_wallets, P.refund_payments, P.retry_webhooks,
+        P.handle_complaints,
     },
     Role.finance: {P.read, P.refund_payments, P.pay_out_merchants},
     Role.read_only: {P.read},

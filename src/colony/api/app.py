@@ -22,6 +22,10 @@ from colony.api.rate_limit import RateLimiter, address_share, rate_limit_burst, 
 from colony.credit import line_router as credit_lines
 from colony.credit import score_pages as credit_score_pages
 from colony.credit import scores_router as credit_scores
+from colony.disputes import app_pages as complaint_app_pages
+from colony.disputes import console_pages as complaint_console_pages
+from colony.disputes import portal_pages as complaint_portal_pages
+from colony.disputes import router as disputes
 from colony.donations import router as donations
 from colony.fx import router as fx
 from colony.fx import treasury_router as treasury
@@ -82,6 +86,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     treasury.router,
     settlement.router,
     donations.router,
+    disputes.router,
     phones.router,
     credit_scores.router,
     loans.router,
@@ -94,6 +99,7 @@ PAGES: tuple[APIRouter, ...] = (
     app_pages.router,
     wallet_pages.router,
     payment_pages.router,
+    complaint_app_pages.router,
     signin_pages.router,
     console_pages.router,
     console_wallet_pages.router,
@@ -103,6 +109,7 @@ PAGES: tuple[APIRouter, ...] = (
     console_partner_pages.router,
     console_payment_pages.router,
     console_webhook_pages.router,
+    complaint_console_pages.router,
     console_settlement_pages.router,
     console_staff_pages.router,
     console_setup_pages.router,
@@ -113,6 +120,7 @@ PAGES: tuple[APIRouter, ...] = (
     merchant_report_pages.router,
     merchant_developer_pages.router,
     merchant_staff_pages.router,
+    complaint_portal_pages.router,
     credit_score_pages.router,
     loans_pages.router,
     loans_console_pages.router,
@@ -135,9 +143,11 @@ class RequestTooLarge(StarletteHTTPException):
 
 def _batch(path: str) -> bool:
     """The routes that take a batch: ledger events (`/v1/ledger/*/batch`), a settlement
-    statement file (`/v1/settlements/*/reconciliations`). Most paths fail the first test."""
-    return path.endswith(("/batch", "/reconciliations")) and path.startswith(
-        ("/v1/ledger/", "/v1/settlements/")
+    statement file (`/v1/settlements/*/reconciliations`), a complaint's photo
+    (`/v1/complaints/*/attachments`, the app's `/app/complaints/*/photos`, held to its own
+    limit). Most paths fail the first test."""
+    return path.endswith(("/batch", "/reconciliations", "/attachments", "/photos")) and (
+        path.startswith(("/v1/ledger/", "/v1/settlements/", "/v1/complaints/", "/app/complaints/"))
     )
 
 

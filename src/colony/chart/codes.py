@@ -134,6 +134,11 @@ class AccountCode(enum.IntEnum):
         102, "credit", "product and currency",
         "Money collected on loans already charged off.",
     )  # fmt: skip
+    goodwill = (
+        110, "disputes", "currency",
+        "The operator's goodwill credits to people whose complaints it upheld: an expense, "
+        "debited only (ADR 0053).",
+    )  # fmt: skip
 
 
 _A = AccountCode
@@ -285,4 +290,15 @@ class TransferCode(enum.IntEnum):
     recovery = (
         417, "credit", (_A.wallet, _A.merchant), (_A.recoveries,),
         "Money collected on a loan already charged off.",
+    )  # fmt: skip
+    goodwill_credit = (
+        500, "disputes", (_A.goodwill,), (_A.wallet,),
+        "The operator's goodwill credit to a complaining wallet, with its reason on record; "
+        "user_data_128 names the complaint (ADR 0053).",
+    )  # fmt: skip
+    chargeback = (
+        501, "disputes", (_A.merchant,), (_A.wallet,),
+        "A lost dispute's amount taken back from the merchant to the wallet, even below zero: "
+        "later takings recover it before any payout; user_data_128 names the payment "
+        "(ADR 0053).",
     )  # fmt: skip

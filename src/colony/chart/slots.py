@@ -125,6 +125,10 @@ class Spaces:
     line_repayment = Space(
         "a credit line's repayment id (by the person, or on the due day)", (money_out,)
     )
+    complaint = Space("a complaint's id (time-ordered)")
+    goodwill = Space("a goodwill credit's transfer id (to the wallet)", (money_in,))
+    chargeback = Space("a chargeback's transfer id: its dispute's (time-ordered)", (money_in,))
+    disputes_book = Space("the name of the disputes' accounts per currency, hashed to 64 bits")
 
 
 _S = Spaces
@@ -194,6 +198,14 @@ class Slots:
         0,
         "the payout of UTC day d, days since 1970-01-01 (slot d)",
         count=1 << 40,
+    )
+    # Complaints and disputes (ADR 0053).
+    goodwill_credit = Slot(_S.complaint, 0, "the operator's goodwill credit on the complaint")
+    chargeback_drawdown = Slot(
+        _S.chargeback, 1, "the chargeback drawing on the payment's refundable"
+    )
+    goodwill_account = Slot(
+        _S.disputes_book, 0, "the operator's goodwill account on ledger L (slot L)", count=1 << 32
     )
     # Accounts per currency: the slot is the ledger number.
     currency_account = Slot(

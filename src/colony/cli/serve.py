@@ -31,6 +31,7 @@ from colony.credit import (
     open_line_store,
     open_score_store,
 )
+from colony.disputes import ComplaintService, DisputeService, Outcomes, open_complaint_store
 from colony.donations import DonationService, open_cause_store
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
@@ -179,6 +180,14 @@ def build_context(
     payments.credit_lines = lines  # a payment may be paid with the credit line
     scores.repayments = lines.repayment_record  # a late bill moves the score
     ctx.provide(lines, line_store)
+    complaint_store = open_complaint_store(database_url)
+    complaints = ComplaintService(
+        ledger, merchants, records, webhook_store, complaint_store, clock, ids
+    )
+    ctx.provide(complaints, complaint_store)
+    outcomes = Outcomes(ledger, wallets, wallet_store, merchants, complaint_store, clock)
+    ctx.provide(outcomes)
+    ctx.provide(DisputeService(ledger, merchants, records, outcomes, complaint_store, clock, ids))
     shell = web_shell(database_url, clock)
     ctx.provide(shell, shell.sessions)
     staff_store = open_staff_store(database_url)
@@ -232,6 +241,7 @@ def reconcile(ctx: ApiContext) -> Callable[[], None]:
     ctx.wallets.reconcile()
     assert ctx.funding is not None
     ctx.funding.reconcile()
+    ctx.service(ComplaintService).announce_again()
     return lambda: None
 
 

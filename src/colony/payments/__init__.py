@@ -24,6 +24,7 @@ from colony.payments.service import (
     PayOutcome,
     PayResult,
     discount_fee,
+    refund_result,
 )
 from colony.payments.sql_device_store import open_device_store
 from colony.payments.sql_store import open_payment_store
@@ -82,6 +83,7 @@ __all__ = [
     "received",
     "received_one",
     "reference_chars_max",
+    "refund_result",
     "render",
     "step_s",
 ]

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
+from colony.disputes import ComplaintService
 from colony.phones import PhoneProofService, email_address
 from colony.staff import (
     ROLE_PERMISSIONS,
@@ -43,6 +44,7 @@ PERMISSION_TEXTS = {
     Permission.retry_webhooks: N_("Retry failed webhook deliveries"),
     Permission.pay_out_merchants: N_("Pay merchants' days out to their banks"),
     Permission.manage_staff: N_("Add staff, change their roles, disable them, reset their TOTP"),
+    Permission.handle_complaints: N_("Handle complaints, goodwill credits and disputes"),
 }
 # Texts (or mails) of an outbox shown per page.
 outbox_page_messages = 50
@@ -62,7 +64,10 @@ def home(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     member = signed_in_staff(shell, request, ctx.service(StaffService))
     permissions = [PERMISSION_TEXTS[p] for p in Permission if p in ROLE_PERMISSIONS[member.role]]
-    return console_page(shell, request, member, "staff/home.html", permissions=permissions)
+    overdue = ctx.service(ComplaintService).overdue_count()
+    return console_page(
+        shell, request, member, "staff/home.html", permissions=permissions, overdue=overdue
+    )
 
 
 @router.get("/console/audit")

@@ -30,6 +30,8 @@ class Permission(enum.StrEnum):
     retry_webhooks = "retry_webhooks"  # one more delivery of a failed webhook event
     pay_out_merchants = "pay_out_merchants"  # a merchant's day paid out to its bank
     manage_staff = "manage_staff"  # add staff, change their role, disable them, reset their TOTP
+    # answer escalated complaints, credit goodwill, open and decide disputes (docs/adr/0053)
+    handle_complaints = "handle_complaints"
 
 
 # Everything but managing staff: the day-to-day work.
@@ -119,6 +121,11 @@ class AuditAction(enum.StrEnum):
     # A person's data read in the console (a wallet's page, texts or mail to a number or
     # address): who looked at whom, and when.
     personal_data_viewed = "personal_data_viewed"
+    # Complaints and disputes (docs/adr/0053).
+    complaint_answered = "complaint_answered"
+    goodwill_credited = "goodwill_credited"
+    dispute_opened = "dispute_opened"
+    dispute_decided = "dispute_decided"
 
 
 # Audit entries shown per page of the console's log.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from colony.webhooks.dispatcher import Sender, WebhookDispatcher, delivery_timeout_s
+from colony.webhooks.events import new_event
 from colony.webhooks.http_sender import HttpSender
 from colony.webhooks.model import Attempt, Endpoint, Event
 from colony.webhooks.sql_store import open_webhook_store
@@ -20,5 +21,6 @@ __all__ = [
     "WebhookStore",
     "WebhookTargets",
     "delivery_timeout_s",
+    "new_event",
     "open_webhook_store",
 ]

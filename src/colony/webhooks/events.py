@@ -38,17 +38,26 @@ def events_for(merchant: Merchant, lines: list[StatementLine]) -> list[Event]:
         if found is None:
             continue
         kind, change_id, obj = found
-        eid = event_id(change_id, kind)
-        body = {
-            "id": eid,
-            "object": "event",
-            "type": kind,
-            "created": line.timestamp // NS_PER_S,
-            "data": {"object": obj},
-        }
-        text = json.dumps(body, separators=(",", ":"), sort_keys=True)
-        events.append(Event(eid, merchant.id, kind, text, line.timestamp))
+        events.append(new_event(merchant.id, kind, change_id, obj, line.timestamp))
     return events
+
+
+def new_event(
+    merchant_id: str, kind: str, change_id: int, obj: dict[str, object], created_ns: int
+) -> Event:
+    """The event announcing `obj` to a merchant: its id derived from the change (a ledger
+    transfer's id, or another product's record's), so announcing it twice makes one event.
+    Other products announce their own records with it (`WebhookStore.add_events`)."""
+    eid = event_id(change_id, kind)
+    body = {
+        "id": eid,
+        "object": "event",
+        "type": kind,
+        "created": created_ns // NS_PER_S,
+        "data": {"object": obj},
+    }
+    text = json.dumps(body, separators=(",", ":"), sort_keys=True)
+    return Event(eid, merchant_id, kind, text, created_ns)
 
 
 def _describe(merchant: Merchant, line: StatementLine) -> tuple[str, int, dict[str, object]] | None:
