@@ -23,6 +23,19 @@ from colony.ledger.results import CreateTransferResult as RT
 from colony.loans import chains, rules
 from colony.loans.books import ensure_currency_books, make_accounts, owed
 from colony.loans.lenders import Lenders
+from colony.loans.merchant_terms import (
+    Offer,
+    Standing,
+    merchant_delinquent_share_bps,
+    merchant_fee_bps,
+    merchant_loan_major_max,
+    merchant_loan_major_min,
+    merchant_share_bps,
+    offer_for,
+    period_minimum,
+    sales_window_days,
+    standing,
+)
 from colony.loans.model import (
     ACCOUNT_LOAN_INTEREST,
     ACCOUNT_LOAN_PRINCIPAL,
@@ -32,10 +45,6 @@ from colony.loans.model import (
     TRANSFER_LENDING_ALLOWANCE,
     LoanStatus,
     MerchantLoan,
-    merchant_fee_bps,
-    merchant_loan_major_max,
-    merchant_loan_major_min,
-    merchant_share_bps,
     open_loans_per_wallet_max,
 )
 from colony.loans.results import LoanResult
@@ -44,6 +53,10 @@ from colony.merchants import DAY_NS, Merchant, TakingsBook
 
 # Loans to merchants read from the table at a time.
 merchant_loans_page_size = 1_000
+# Days of collections one loan's standing reads from the ledger at most (two ids a day).
+loan_days_max = 1_000
+# Days of takings read at a time (the takings book's most).
+takings_days_per_read = 30
 _NEVER_BELOW_ZERO = int(AccountFlags.credits_must_not_exceed_debits)
 
 
@@ -60,6 +73,7 @@ class CollectionReport:
     not_collected: int = 0  # the merchant's account held less (paid out already)
     repaid: int = 0
     made_before: int = 0
+    delinquent: int = 0  # collected at the higher share
 
 
 class MerchantLoans:
@@ -78,6 +92,34 @@ class MerchantLoans:
         self._store = store
         self._takings = takings
         self._clock = clock
+
+    def offer(self, merchant: Merchant) -> Offer:
+        """What the merchant may borrow now, decided from its score and its sales."""
+        today = self._clock.now_ns() // DAY_NS
+        daily: list[int] = []
+        for start in range(today - sales_window_days, today, takings_days_per_read):
+            span = min(takings_days_per_read, today - start)
+            daily += [t.net_minor for t in self._takings.by_day(
+                merchant.account_id, start * DAY_NS, span)]  # fmt: skip
+        live = any(x.status in (LoanStatus.pending, LoanStatus.open)
+                   for x in self._store.merchant_loans_of(merchant.id))  # fmt: skip
+        record = self._scores.score_merchant(merchant)
+        return offer_for(band=record.band, limit_minor=record.limit_minor, daily_net_minor=daily,
+                         loan_open=live, scale=scale_of(merchant.currency))  # fmt: skip
+
+    def apply(
+        self, merchant: Merchant, loan_account_id: int
+    ) -> tuple[LoanResult, MerchantLoan | None, Offer | None]:
+        """Take the offer now, decided at once; the same id retries (and finds its loan)."""
+        found = self._store.merchant_loan(f"mln_{loan_account_id:032x}")
+        if found is not None:
+            result, loan = self.grant(merchant, found.principal_minor, loan_account_id)
+            return result, loan, None
+        offer = self.offer(merchant)
+        if offer.result is not LoanResult.ok:
+            return offer.result, None, offer
+        result, loan = self.grant(merchant, offer.principal_minor, loan_account_id)
+        return result, loan, offer
 
     def grant(
         self, merchant: Merchant, amount_minor: int, loan_account_id: int
@@ -157,6 +199,24 @@ class MerchantLoans:
         principal, fee = self._ledger.lookup_accounts([loan.account_id, loan.interest_account_id])
         return owed(principal), owed(fee)
 
+    def paid_by_day(self, loan: MerchantLoan, through_day: int) -> dict[int, int]:
+        """What each day's collection took, from the ledger (days after the loan was made)."""
+        days = range(loan.made_day + 1, min(through_day, loan.made_day + loan_days_max) + 1)
+        ids = {}
+        for d in days:
+            tid = Slots.merchant_loan_collection_of_day.of(loan.account_id, d)
+            ids[tid] = ids[Slots.repayment_principal_leg.of(tid)] = d
+        paid: dict[int, int] = {}
+        for t in self._ledger.lookup_transfers(list(ids)):
+            paid[ids[t.id]] = paid.get(ids[t.id], 0) + t.amount
+        return paid
+
+    def standing(self, loan: MerchantLoan, day: int) -> Standing:
+        """Where the loan stands on `day`, before that day's sales are collected."""
+        return standing(loan.made_day, day, loan.principal_minor + loan.fee_minor,
+                        period_minimum(loan.principal_minor, loan.fee_minor),
+                        self.paid_by_day(loan, day - 1))  # fmt: skip
+
     def collect_day(self, day: int) -> CollectionReport:
         """Each open loan's share of the merchant's net sales on UTC day `day`."""
         report = CollectionReport(day)
@@ -173,7 +233,11 @@ class MerchantLoans:
         report.loans += 1
         p_out, f_out = self.owed(loan)
         (sales,) = self._takings.by_day(loan.merchant_account_id, day * DAY_NS, 1)
-        amount = min(rules.share_of(max(sales.net_minor, 0), loan.share_bps), p_out + f_out)
+        share_bps = loan.share_bps
+        if self.standing(loan, day).delinquent:
+            share_bps = max(share_bps, merchant_delinquent_share_bps)
+            report.delinquent += 1
+        amount = min(rules.share_of(max(sales.net_minor, 0), share_bps), p_out + f_out)
         if amount > 0:
             fee = min(amount, f_out)
             share = rules.share_of(fee, self._share_bps(loan))

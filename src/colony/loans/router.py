@@ -62,6 +62,8 @@ _REFUSALS: dict[LoanResult, tuple[int, str, str | None]] = {
     LoanResult.id_reused_differently: (409, "invalid_request_error", None),
     LoanResult.refused_before: (409, "payment_error", None),
     LoanResult.loan_closed: (409, "invalid_request_error", "loan_id"),
+    LoanResult.too_little_history: (402, "credit_error", None),
+    LoanResult.sales_too_small: (402, "credit_error", None),
 }
 
 

@@ -1,0 +1,88 @@
+"""A loan to a merchant worked through its ledger from offer to repaid: 25 days of sales make
+the offer; the first 30-day period falls short of its minimum, so the loan is delinquent and
+20% of each day's sales is taken until it has caught up, then 10% again until it is repaid.
+Each day collected twice moves money once; the trial balance stays zero."""
+
+from __future__ import annotations
+
+from colony.chart import IdPrefix, lender_available_account_id, lender_capital_account_id
+from colony.credit import CreditScores
+from colony.ledger.verify import verify
+from colony.loans import LoanResult, LoanStatus, MerchantLoans
+from colony.loans.merchant_terms import OfferReason
+from tests.loans.world import LENDER, World, scored_well
+
+SGD = 702
+FUNDED = 1_000_000_00
+
+
+def test_offer_delinquency_catch_up_and_repaid(world: World) -> None:
+    ctx = world.ctx
+    ctx.service(CreditScores).model = scored_well()
+    world.person(cash_minor=15_000_00)
+    world.fund(FUNDED)
+    shop = world.shop()
+    loans = ctx.service(MerchantLoans)
+    first = world.today()
+    assert loans.offer(shop).result is LoanResult.too_little_history
+    for day in range(first, first + 25):  # 100.00 a day, 99.00 after the 1% discount fee
+        world.sell(shop, 100_00, day)
+    made = first + 25
+    world.at_day(made, 9)
+    offer = loans.offer(shop)
+    # 25 days of 99.00 is 825.00 a month: half of it, in whole units
+    assert (offer.result, offer.reason, offer.principal_minor) == (
+        LoanResult.ok, OfferReason.sales, 412_00)  # fmt: skip
+    assert (offer.fee_minor, offer.period_minimum_minor) == (20_60, 72_10)  # 432.60 / 6
+    result, loan, _ = loans.apply(shop, 1 << 126 | 7)
+    assert result is LoanResult.ok and loan is not None and loan.made_day == made
+    assert loans.apply(shop, 1 << 126 | 7)[1] == loan  # the same key: the same loan
+    assert loans.apply(shop, 1 << 126 | 8)[0] is LoanResult.too_many_open_loans
+    assert world.balance(loan.account_id) == 412_00
+    assert world.balance(loan.interest_account_id) == 20_60
+
+    def collect(day: int) -> None:
+        world.at_day(day + 1, 0)
+        loans.collect_day(day)
+
+    # Period 1 (days made+1 .. made+30): five days of sales, 9.90 collected on each
+    for day in range(made + 1, made + 31):
+        if day <= made + 5:
+            world.sell(shop, 100_00, day)
+        collect(day)
+    assert loans.paid_by_day(loan, made + 30) == {d: 9_90 for d in range(made + 1, made + 6)}
+    late = loans.standing(loan, made + 31)
+    assert (late.delinquent, late.arrears_minor, late.days_overdue) == (True, 22_60, 1)
+
+    # Period 2: delinquent, so 20% is taken (19.80) until the arrears are collected
+    world.sell(shop, 100_00, made + 31)
+    collect(made + 31)
+    assert loans.paid_by_day(loan, made + 31)[made + 31] == 19_80
+    assert loans.standing(loan, made + 32).arrears_minor == 2_80
+    world.sell(shop, 100_00, made + 32)
+    world.at_day(made + 33, 0)
+    report = loans.collect_day(made + 32)
+    assert (report.delinquent, report.collected_minor) == (1, 19_80)
+    again = loans.collect_day(made + 32)  # a day collected twice moves money once
+    assert again.made_before == 1 and again.collected_minor == 0
+    caught_up = loans.standing(loan, made + 33)
+    assert not caught_up.delinquent and caught_up.days_overdue == 0
+    assert caught_up.period_paid_minor == 39_60
+
+    # Caught up: 10% again (9.90 a day) until the 432.60 is repaid
+    day = made + 33
+    while (found := world.store.merchant_loan(loan.id)) and found.status is LoanStatus.open:
+        assert day < made + 120, "never repaid"
+        world.sell(shop, 100_00, day)
+        collect(day)
+        day += 1
+    paid = loans.paid_by_day(loan, day)
+    assert sum(paid.values()) == 432_60 and paid[made + 33] == 9_90
+    assert paid[day - 1] == 432_60 - 5 * 9_90 - 2 * 19_80 - (day - 1 - made - 33) * 9_90
+    assert world.balance(loan.account_id) == 0 and world.balance(loan.interest_account_id) == 0
+    assert world.balance(lender_available_account_id(LENDER, SGD)) == -FUNDED
+    lender_gain = -world.balance(lender_capital_account_id(LENDER, SGD)) - FUNDED
+    house_gain = -world.balance(IdPrefix.fee_income.account_id(SGD, "sme"))
+    assert lender_gain + house_gain == 20_60 and lender_gain == 12_36  # 60% of the fee
+    assert set(world.trial_balance().values()) == {0}
+    assert verify(*ctx.ledger.snapshot_for_verify()).ok
