@@ -10,6 +10,7 @@ from colony.credit import CreditScores
 from colony.ledger.verify import verify
 from colony.loans import LoanResult, LoanStatus, MerchantLoans
 from colony.loans.merchant_terms import OfferReason
+from colony.loans.portfolio import csv_lines, portfolio
 from tests.loans.world import LENDER, World, scored_well
 
 SGD = 702
@@ -53,6 +54,11 @@ def test_offer_delinquency_catch_up_and_repaid(world: World) -> None:
     assert loans.paid_by_day(loan, made + 30) == {d: 9_90 for d in range(made + 1, made + 6)}
     late = loans.standing(loan, made + 31)
     assert (late.delinquent, late.arrears_minor, late.days_overdue) == (True, 22_60, 1)
+    (book,) = portfolio(ctx.ledger, world.store, made + 30).books
+    assert (book.product, book.currency, book.loans) == ("sme", "SGD", 1)
+    assert book.principal_outstanding_minor == 412_00 - (49_50 - 20_60)  # the fee first
+    assert (book.interest_owed_minor, book.par30_minor, book.by_bucket_minor) == (
+        0, 0, {"1-30": 383_10})  # fmt: skip
 
     # Period 2: delinquent, so 20% is taken (19.80) until the arrears are collected
     world.sell(shop, 100_00, made + 31)
@@ -86,3 +92,31 @@ def test_offer_delinquency_catch_up_and_repaid(world: World) -> None:
     assert lender_gain + house_gain == 20_60 and lender_gain == 12_36  # 60% of the fee
     assert set(world.trial_balance().values()) == {0}
     assert verify(*ctx.ledger.snapshot_for_verify()).ok
+
+
+def test_a_loan_to_a_merchant_with_no_sales_is_at_risk(world: World) -> None:
+    """No sales after the loan: 41 days overdue after 71 days, in PAR30 but not PAR90."""
+    world.ctx.service(CreditScores).model = scored_well()
+    world.person(cash_minor=5_000_00)
+    world.fund(FUNDED)
+    shop = world.shop()
+    first = world.today()
+    for day in range(first, first + 30):
+        world.sell(shop, 100_00, day)
+    made = first + 30
+    world.at_day(made, 9)
+    loans = world.ctx.service(MerchantLoans)
+    result, loan, _ = loans.apply(shop, 1 << 126 | 9)
+    assert result is LoanResult.ok and loan is not None
+    for day in range(made + 1, made + 71):
+        world.at_day(day + 1, 0)
+        assert loans.collect_day(day).collected == 0
+    assert loans.standing(loan, made + 71).days_overdue == 41
+    report = portfolio(world.ctx.ledger, world.store, made + 70)
+    (book,) = report.books
+    assert book.product == "sme" and book.par30_minor == loan.principal_minor == 495_00
+    assert (book.par90_minor, book.interest_owed_minor) == (0, loan.fee_minor)
+    assert book.expected_loss_minor == 495_00 * 30 // 100  # the 31-60 bucket's 30%
+    assert ["book", "sme", "SGD", "1", "49500", "2475", "1.0000", "0.0000", "14850"] in csv_lines(
+        report
+    )

@@ -76,6 +76,26 @@ class CollectionReport:
     delinquent: int = 0  # collected at the higher share
 
 
+def paid_by_day(ledger: LedgerPort, loan: MerchantLoan, through_day: int) -> dict[int, int]:
+    """What each day's collection took, from the ledger (days after the loan was made)."""
+    days = range(loan.made_day + 1, min(through_day, loan.made_day + loan_days_max) + 1)
+    ids = {}
+    for d in days:
+        tid = Slots.merchant_loan_collection_of_day.of(loan.account_id, d)
+        ids[tid] = ids[Slots.repayment_principal_leg.of(tid)] = d
+    paid: dict[int, int] = {}
+    for t in ledger.lookup_transfers(list(ids)):
+        paid[ids[t.id]] = paid.get(ids[t.id], 0) + t.amount
+    return paid
+
+
+def standing_of(ledger: LedgerPort, loan: MerchantLoan, day: int) -> Standing:
+    """Where the loan stands on `day`, before that day's sales are collected."""
+    minimum = period_minimum(loan.principal_minor, loan.fee_minor)
+    owed_total = loan.principal_minor + loan.fee_minor
+    return standing(loan.made_day, day, owed_total, minimum, paid_by_day(ledger, loan, day - 1))
+
+
 class MerchantLoans:
     def __init__(
         self,
@@ -201,21 +221,11 @@ class MerchantLoans:
 
     def paid_by_day(self, loan: MerchantLoan, through_day: int) -> dict[int, int]:
         """What each day's collection took, from the ledger (days after the loan was made)."""
-        days = range(loan.made_day + 1, min(through_day, loan.made_day + loan_days_max) + 1)
-        ids = {}
-        for d in days:
-            tid = Slots.merchant_loan_collection_of_day.of(loan.account_id, d)
-            ids[tid] = ids[Slots.repayment_principal_leg.of(tid)] = d
-        paid: dict[int, int] = {}
-        for t in self._ledger.lookup_transfers(list(ids)):
-            paid[ids[t.id]] = paid.get(ids[t.id], 0) + t.amount
-        return paid
+        return paid_by_day(self._ledger, loan, through_day)
 
     def standing(self, loan: MerchantLoan, day: int) -> Standing:
         """Where the loan stands on `day`, before that day's sales are collected."""
-        return standing(loan.made_day, day, loan.principal_minor + loan.fee_minor,
-                        period_minimum(loan.principal_minor, loan.fee_minor),
-                        self.paid_by_day(loan, day - 1))  # fmt: skip
+        return standing_of(self._ledger, loan, day)
 
     def collect_day(self, day: int) -> CollectionReport:
         """Each open loan's share of the merchant's net sales on UTC day `day`."""
