@@ -161,6 +161,7 @@ def test_every_route_needs_its_scope(served_at_each_backend: Served) -> None:
         "wallet_id": "wal_0",
         "merchant_id": str(shop["id"]),
         "window": "2026-01-01",
+        "loan_id": "mln_0",
     }
     spec = client.get("/openapi.json").json()
     routes = {(m.upper(), t) for t, ops in spec["paths"].items() for m in ops}

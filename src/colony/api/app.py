@@ -26,6 +26,7 @@ from colony.fx import router as fx
 from colony.fx import treasury_router as treasury
 from colony.ledger import router as ledger
 from colony.loans import console_pages as loans_console_pages
+from colony.loans import merchant_loans_router as merchant_loans
 from colony.loans import pages as loans_pages
 from colony.loans import router as loans
 from colony.merchants import developer_pages as merchant_developer_pages
@@ -84,6 +85,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     phones.router,
     credit_scores.router,
     loans.router,
+    merchant_loans.router,
     page.router,
 )
 # The screens (docs/adr/0038), after the API's routes: the wallet app's way in, then each

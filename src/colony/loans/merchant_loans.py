@@ -113,6 +113,16 @@ class MerchantLoans:
         self._takings = takings
         self._clock = clock
 
+    def today(self) -> int:
+        return self._clock.now_ns() // DAY_NS
+
+    def loan(self, loan_id: str) -> MerchantLoan | None:
+        return self._store.merchant_loan(loan_id)
+
+    def loans_of(self, merchant: Merchant) -> list[MerchantLoan]:
+        """Newest first."""
+        return self._store.merchant_loans_of(merchant.id)
+
     def offer(self, merchant: Merchant) -> Offer:
         """What the merchant may borrow now, decided from its score and its sales."""
         today = self._clock.now_ns() // DAY_NS
