@@ -27,6 +27,7 @@ from colony.fx import treasury_router as treasury
 from colony.ledger import router as ledger
 from colony.loans import console_pages as loans_console_pages
 from colony.loans import merchant_loans_router as merchant_loans
+from colony.loans import merchant_pages as merchant_loan_pages
 from colony.loans import pages as loans_pages
 from colony.loans import router as loans
 from colony.merchants import developer_pages as merchant_developer_pages
@@ -116,6 +117,7 @@ PAGES: tuple[APIRouter, ...] = (
     credit_score_pages.router,
     loans_pages.router,
     loans_console_pages.router,
+    merchant_loan_pages.router,
 )
 
 
