@@ -9,6 +9,7 @@ import re
 
 from colony.credit import CreditScores
 from colony.loans import Lenders, MerchantLoans
+from colony.merchants import DAY_NS, PayoutResult, PayoutService, payout_reference
 from tests.loans.world import scored_well
 from tests.web.test_merchant_pages import CASHIER, Shop, shop, signed_in
 from tests.web.visitor import words
@@ -81,6 +82,17 @@ def test_the_owner_takes_the_offer_and_sees_the_days_deduction(shop: Shop) -> No
     page = owner.text("/merchant/loans")
     assert "SGD 19.70" in page  # 10% of 197.00, after the 1.5% discount fee
     assert "Left to repay SGD 87.40" in page and "Repaid this period SGD 19.70" in page
+
+    # The day's payout is smaller by the deduction, and the report says so on that day's row
+    (account,) = shop.ctx.ledger.lookup_accounts([shop.merchant.account_id])
+    held = account.credits_posted - account.debits_posted
+    day_ns = (loan.made_day + 1) * DAY_NS
+    payout = PayoutService(shop.ctx.ledger, shop.clock).pay_out(shop.merchant, day_ns, "dbs")
+    assert payout.result is PayoutResult.ok and payout.amount_minor == held
+    rows = owner.get("/merchant/reports").text
+    row = next(words(r) for r in rows.split("<tr>") if "SGD 197.00" in words(r))
+    assert "−SGD 19.70" in row and payout_reference(payout.transfer_id) in row, row
+    assert "taken before that day's payout" in words(rows)
     owner.client.cookies.set("colony_lang", "fi")
     assert "Lainat" in owner.get("/merchant/loans").text
 

@@ -265,7 +265,7 @@ class MerchantLoans:
             debt = chains.Debt(loan.merchant_account_id, loan.account_id,
                                loan.interest_account_id, loan.lender, loan.ledger,
                                fee_income_id(loan.ledger))  # fmt: skip
-            out, legs = chains.repayment_legs(debt, tid, fee, amount - fee, share)
+            out, legs = chains.repayment_legs(debt, tid, fee, amount - fee, share, day)
             results = self._ledger.create_transfers(chains.linked([*out, *legs]))
             if all(r is RT.ok for r in results):
                 report.collected += 1
