@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 
 from colony.credit import CreditScores
-from colony.loans import Lenders, MerchantLoans
+from colony.loans import Lenders, MerchantLoans, date_of
 from colony.merchants import DAY_NS, PayoutResult, PayoutService, payout_reference
 from tests.loans.world import scored_well
+from tests.web.test_console_pages import _signed_in, _staff
 from tests.web.test_merchant_pages import CASHIER, Shop, shop, signed_in
 from tests.web.visitor import words
 
@@ -99,3 +100,20 @@ def test_the_owner_takes_the_offer_and_sees_the_days_deduction(shop: Shop) -> No
 
 def _csrf(page: str) -> str:
     return page.split('name="csrf" value="')[1].split('"')[0]
+
+
+def test_the_console_lists_a_loan_to_a_merchant_behind_its_minimum(shop: Shop) -> None:
+    lending(shop)
+    sell_days(shop, 25)
+    loans = shop.ctx.service(MerchantLoans)
+    result, loan, _ = loans.apply(shop.merchant, 1 << 126 | 77)
+    assert result.name == "ok" and loan is not None
+    member = _staff(shop.ctx)
+    staff = _signed_in(shop.api, shop.clock, member)
+    calm = staff.text("/console/loans")
+    assert "sme SGD 1" in calm and "every loan to a merchant has met its minimum" in calm
+    shop.clock.advance(35 * DAY_S)  # no sales: the first period ends short by its minimum
+    staff = _signed_in(shop.api, shop.clock, member)
+    console = staff.text("/console/loans")
+    made = date_of(loan.made_day).isoformat()  # overdue 6 days at the end of the 35th day
+    assert f"Hawker Chan {made} SGD 17.85 6 SGD 107.10" in console, console

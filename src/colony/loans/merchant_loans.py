@@ -237,6 +237,20 @@ class MerchantLoans:
         """Where the loan stands on `day`, before that day's sales are collected."""
         return standing_of(self._ledger, loan, day)
 
+    def delinquent(self, day: int, limit: int) -> list[tuple[MerchantLoan, Standing, int]]:
+        """Open loans behind their minimum on `day`, most days overdue first: each with its
+        standing and what is left to repay (at most `limit`, of every open loan read)."""
+        found = []
+        after = ""
+        while page := self._store.merchant_loans_page(LoanStatus.open, after,
+                                                      merchant_loans_page_size):  # fmt: skip
+            after = page[-1].id
+            for loan in page:
+                if (s := self.standing(loan, day)).delinquent:
+                    found.append((loan, s, sum(self.owed(loan))))
+        found.sort(key=lambda x: (-x[1].days_overdue, x[0].id))
+        return found[:limit]
+
     def collect_day(self, day: int) -> CollectionReport:
         """Each open loan's share of the merchant's net sales on UTC day `day`."""
         report = CollectionReport(day)
