@@ -13,7 +13,7 @@ from colony.merchants import Merchant
 from colony.payments.service import PayResult
 from tests.api.test_funding_api import Served, post
 from tests.api.test_payment_api import onboard
-from tests.api.test_wallet_api import open_wallet
+from tests.api.test_wallet_api import open_wallet, operator_headers
 from tests.loans.world import scored_well
 
 ALICE = "+6591110001"
@@ -83,6 +83,11 @@ def test_a_merchant_takes_its_offer_and_watches_it_repaid(served_at_each_backend
     assert seen.json()["period"]["paid"]["amount_minor"] == 98_50
     listed = client.get("/v1/merchants/me/loans", headers=me).json()["data"]
     assert [x["id"] for x in listed] == [loan["id"]]
+
+    # The operator's portfolio counts it as product sme
+    book = client.get("/v1/loan_portfolio", headers=operator_headers(ctx)).json()["books"]
+    sme = next(b for b in book if b["product"] == "sme")
+    assert sme["currency"] == "SGD" and sme["loans"] == 1
 
     # Another merchant, a malformed id, a stranger: refused, naming what is wrong
     theirs = client.get(f"/v1/merchants/me/loans/{loan['id']}", headers=them)
