@@ -8,9 +8,10 @@ from __future__ import annotations
 from colony.chart import IdPrefix, lender_available_account_id, lender_capital_account_id
 from colony.credit import CreditScores
 from colony.ledger.verify import verify
-from colony.loans import LoanResult, LoanStatus, MerchantLoans
+from colony.loans import LoanResult, LoanStatus, MerchantLoan, MerchantLoans
 from colony.loans.merchant_terms import OfferReason
 from colony.loans.portfolio import csv_lines, portfolio
+from colony.merchants import Merchant
 from tests.loans.world import LENDER, World, scored_well
 
 SGD = 702
@@ -94,20 +95,26 @@ def test_offer_delinquency_catch_up_and_repaid(world: World) -> None:
     assert verify(*ctx.ledger.snapshot_for_verify()).ok
 
 
-def test_a_loan_to_a_merchant_with_no_sales_is_at_risk(world: World) -> None:
-    """No sales after the loan: 41 days overdue after 71 days, in PAR30 but not PAR90."""
+def lent_after_30_days_of_sales(world: World) -> tuple[Merchant, MerchantLoan]:
+    """A shop sells 100.00 a day for 30 days, then takes its offer of 495.00."""
     world.ctx.service(CreditScores).model = scored_well()
-    world.person(cash_minor=5_000_00)
+    world.person(cash_minor=15_000_00)
     world.fund(FUNDED)
     shop = world.shop()
     first = world.today()
     for day in range(first, first + 30):
         world.sell(shop, 100_00, day)
-    made = first + 30
-    world.at_day(made, 9)
+    world.at_day(first + 30, 9)
+    result, loan, _ = world.ctx.service(MerchantLoans).apply(shop, 1 << 126 | 9)
+    assert result is LoanResult.ok and loan is not None and loan.principal_minor == 495_00
+    return shop, loan
+
+
+def test_a_loan_to_a_merchant_with_no_sales_is_at_risk(world: World) -> None:
+    """No sales after the loan: 41 days overdue after 71 days, in PAR30 but not PAR90."""
     loans = world.ctx.service(MerchantLoans)
-    result, loan, _ = loans.apply(shop, 1 << 126 | 9)
-    assert result is LoanResult.ok and loan is not None
+    _, loan = lent_after_30_days_of_sales(world)
+    made = loan.made_day
     for day in range(made + 1, made + 71):
         world.at_day(day + 1, 0)
         assert loans.collect_day(day).collected == 0
@@ -120,3 +127,41 @@ def test_a_loan_to_a_merchant_with_no_sales_is_at_risk(world: World) -> None:
     assert ["book", "sme", "SGD", "1", "49500", "2475", "1.0000", "0.0000", "14850"] in csv_lines(
         report
     )
+
+
+def test_written_off_at_180_days_overdue_then_recovered(world: World) -> None:
+    """No sales for 210 days after the loan: 180 days past the first period's end it is
+    written off (principal and fee as the sme book's loss, the lender's allowance back); the
+    merchant sells again and 20% of each day is recovered, once however often a day is run,
+    until all that was written off is back."""
+    ctx = world.ctx
+    loans = ctx.service(MerchantLoans)
+    shop, loan = lent_after_30_days_of_sales(world)
+    made = loan.made_day
+    owed = loan.principal_minor + loan.fee_minor  # 495.00 + 24.75
+    world.at_day(made + 210, 1)
+    assert loans.collect_day(made + 209).charged_off == 0  # 179 days overdue
+    report = loans.collect_day(made + 210)  # 180 days past the first period's end
+    assert report.charged_off == 1
+    found = world.store.merchant_loan(loan.id)
+    assert found is not None and found.status is LoanStatus.charged_off
+    assert loans.left(found) == owed and loans.owed(found) == (0, 0)
+    loss = IdPrefix.charge_off.account_id(SGD, "sme")
+    assert world.balance(loss) == owed
+    assert world.balance(lender_available_account_id(LENDER, SGD)) == -FUNDED
+    assert loans.collect_day(made + 210).charged_off == 0  # once
+    assert loans.apply(shop, 1 << 126 | 12)[0] is LoanResult.too_many_open_loans
+
+    recoveries = IdPrefix.recoveries.account_id(SGD, "sme")
+    day = made + 211
+    while loans.left(found) > 0:
+        assert day < made + 260, "never recovered"
+        world.sell(shop, 100_00, day)
+        world.at_day(day + 1, 0)
+        report = loans.collect_day(day)
+        assert report.recovered_minor in (19_80, owed % 19_80)  # 20% of 99.00, then the rest
+        assert loans.collect_day(day).recovered_minor == 0  # a day run twice recovers once
+        day += 1
+    assert world.balance(recoveries) == -owed and world.balance(loss) == owed
+    assert set(world.trial_balance().values()) == {0}
+    assert verify(*ctx.ledger.snapshot_for_verify()).ok

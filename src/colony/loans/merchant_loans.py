@@ -20,9 +20,10 @@ from colony.kernel.clock import Clock
 from colony.kernel.money import scale_of
 from colony.ledger import Account, AccountFlags, LedgerPort, Transfer
 from colony.ledger.results import CreateTransferResult as RT
-from colony.loans import chains, rules
+from colony.loans import chains, merchant_charge_off, rules
 from colony.loans.books import ensure_currency_books, make_accounts, owed
 from colony.loans.lenders import Lenders
+from colony.loans.merchant_charge_off import ensure_loss_books
 from colony.loans.merchant_terms import (
     Offer,
     Standing,
@@ -58,6 +59,8 @@ loan_days_max = 1_000
 # Days of takings read at a time (the takings book's most).
 takings_days_per_read = 30
 _NEVER_BELOW_ZERO = int(AccountFlags.credits_must_not_exceed_debits)
+# A merchant with a loan in these may not borrow again: one written off is still owed.
+_OWING = (LoanStatus.pending, LoanStatus.open, LoanStatus.charged_off)
 
 
 def fee_income_id(ledger: int) -> int:
@@ -74,6 +77,8 @@ class CollectionReport:
     repaid: int = 0
     made_before: int = 0
     delinquent: int = 0  # collected at the higher share
+    charged_off: int = 0
+    recovered_minor: int = 0  # on loans written off
 
 
 def paid_by_day(ledger: LedgerPort, loan: MerchantLoan, through_day: int) -> dict[int, int]:
@@ -131,7 +136,7 @@ class MerchantLoans:
             span = min(takings_days_per_read, today - start)
             daily += [t.net_minor for t in self._takings.by_day(
                 merchant.account_id, start * DAY_NS, span)]  # fmt: skip
-        live = any(x.status in (LoanStatus.pending, LoanStatus.open)
+        live = any(x.status in _OWING
                    for x in self._store.merchant_loans_of(merchant.id))  # fmt: skip
         record = self._scores.score_merchant(merchant)
         return offer_for(band=record.band, limit_minor=record.limit_minor, daily_net_minor=daily,
@@ -168,7 +173,7 @@ class MerchantLoans:
         if isinstance(amount_minor, bool) or not least <= amount_minor <= most:
             return LoanResult.amount_out_of_range, None
         live = [x for x in self._store.merchant_loans_of(merchant.id)
-                if x.status in (LoanStatus.pending, LoanStatus.open)]  # fmt: skip
+                if x.status in _OWING]  # fmt: skip
         if len(live) >= open_loans_per_wallet_max:
             return LoanResult.too_many_open_loans, None
         lenders = [b for b in self._lenders.lenders() if b.lender.currency == merchant.currency]
@@ -229,6 +234,13 @@ class MerchantLoans:
         principal, fee = self._ledger.lookup_accounts([loan.account_id, loan.interest_account_id])
         return owed(principal), owed(fee)
 
+    def left(self, loan: MerchantLoan) -> int:
+        """What the merchant still owes: of a loan written off, what is not yet recovered."""
+        if loan.status is LoanStatus.charged_off:
+            paid = self.paid_by_day(loan, self.today())
+            return loan.principal_minor + loan.fee_minor - sum(paid.values())
+        return sum(self.owed(loan))
+
     def paid_by_day(self, loan: MerchantLoan, through_day: int) -> dict[int, int]:
         """What each day's collection took, from the ledger (days after the loan was made)."""
         return paid_by_day(self._ledger, loan, through_day)
@@ -252,23 +264,58 @@ class MerchantLoans:
         return found[:limit]
 
     def collect_day(self, day: int) -> CollectionReport:
-        """Each open loan's share of the merchant's net sales on UTC day `day`."""
+        """Each open loan's share of the merchant's net sales on UTC day `day` (a loan at
+        `charge_off_days` overdue written off), then what is recovered on loans written off."""
         report = CollectionReport(day)
-        after = ""
-        while page := self._store.merchant_loans_page(LoanStatus.open, after,
-                                                      merchant_loans_page_size):  # fmt: skip
-            after = page[-1].id
-            for loan in page:
-                if loan.made_day < day:
-                    self._collect(loan, day, report)
+        for status, step in ((LoanStatus.open, self._collect),
+                             (LoanStatus.charged_off, self._recover)):  # fmt: skip
+            after = ""
+            while page := self._store.merchant_loans_page(status, after,
+                                                          merchant_loans_page_size):  # fmt: skip
+                after = page[-1].id
+                for loan in page:
+                    if loan.made_day < day:
+                        step(loan, day, report)
         return report
+
+    def _charge_off(self, loan: MerchantLoan, report: CollectionReport) -> None:
+        ensure_loss_books(self._ledger, loan.ledger)
+        p_out, f_out = self.owed(loan)
+        results = self._ledger.create_transfers(merchant_charge_off.charge_off(loan, p_out, f_out))
+        if not (all(r is RT.ok for r in results) or chains.done_before(results)):
+            raise chains.ChainRefused(f"charge-off refused: {[r.name for r in results]}")
+        self._store.set_merchant_loan_status(loan.id, LoanStatus.charged_off)
+        report.charged_off += 1
+
+    def _recover(self, loan: MerchantLoan, day: int, report: CollectionReport) -> None:
+        """The delinquent share of the day's sales, up to what is still owed, recovered."""
+        owed_total = loan.principal_minor + loan.fee_minor
+        left = owed_total - sum(self.paid_by_day(loan, day - 1).values())
+        (sales,) = self._takings.by_day(loan.merchant_account_id, day * DAY_NS, 1)
+        share = rules.share_of(max(sales.net_minor, 0), merchant_delinquent_share_bps)
+        amount = min(share, left)
+        if amount <= 0:
+            return
+        (result,) = self._ledger.create_transfers([merchant_charge_off.recovery(loan, day, amount)])
+        if result is RT.ok:
+            report.recovered_minor += amount
+        elif chains.done_before([result]):
+            report.made_before += 1
+        elif result is RT.exceeds_credits:
+            report.not_collected += 1
+        else:
+            raise chains.ChainRefused(f"recovery refused: {result.name}")
 
     def _collect(self, loan: MerchantLoan, day: int, report: CollectionReport) -> None:
         report.loans += 1
         p_out, f_out = self.owed(loan)
         (sales,) = self._takings.by_day(loan.merchant_account_id, day * DAY_NS, 1)
         share_bps = loan.share_bps
-        if self.standing(loan, day).delinquent:
+        standing = self.standing(loan, day)
+        if standing.days_overdue >= rules.charge_off_days:
+            self._charge_off(loan, report)
+            return
+        if standing.delinquent:
             share_bps = max(share_bps, merchant_delinquent_share_bps)
             report.delinquent += 1
         amount = min(rules.share_of(max(sales.net_minor, 0), share_bps), p_out + f_out)

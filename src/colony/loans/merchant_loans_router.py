@@ -119,8 +119,7 @@ def offer_json(offer: Offer, currency: str) -> dict[str, object]:
 def merchant_loan_json(ctx: ApiContext, loan: MerchantLoan) -> dict[str, object]:
     service = merchant_loans(ctx)
     c = loan.currency
-    principal, fee = service.owed(loan)
-    left = principal + fee
+    left = service.left(loan)
     today = service.today()
     s = service.standing(loan, today)
     return {

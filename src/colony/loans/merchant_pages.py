@@ -66,12 +66,11 @@ def _page(
             if x.status not in (LoanStatus.pending, LoanStatus.refused)]  # fmt: skip
     loans = []
     for loan in mine:
-        principal, fee = service.owed(loan)
         paid = service.paid_by_day(loan, today)
         days = sorted(paid, reverse=True)[:deductions_shown_max]
-        loans.append((loan, principal + fee, service.standing(loan, today),
+        loans.append((loan, service.left(loan), service.standing(loan, today),
                       [(date_of(d).isoformat(), paid[d]) for d in days]))  # fmt: skip
-    live = any(x.status is LoanStatus.open for x in mine)
+    live = any(x.status in (LoanStatus.open, LoanStatus.charged_off) for x in mine)
     offer = None if live else service.offer(portal.merchant)
     return portal_page(
         ctx.service(Shell), request, "loans/merchant.html", portal, status=status,
