@@ -1,6 +1,7 @@
 """A loan to a merchant in a real browser, on a phone and a desktop: the shop's owner finds
 the loans in the portal's menu, sees the offer with its terms, takes it in one click and sees
-the loan; a day's collection later the deduction shows on the loan and in the daily report.
+the loan; a day's collection later the deduction shows on the loan and in the daily report;
+staff see it in the console's portfolio and, a period later, among the loans behind.
 Screenshots of each, and axe-core's checks."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from tests.browser import Browser, expect
 from tests.loans.test_loans_browser import _cookies_into
 from tests.loans.test_merchant_loan_pages import DAY_S, lending, sell_days
 from tests.web.test_app_browser import DESKTOP, PHONE, _accessible, _shot
+from tests.web.test_console_pages import _signed_in, _staff
 from tests.web.test_merchant_pages import Shop, shop, signed_in
 
 __all__ = ["shop"]
@@ -58,4 +60,17 @@ def test_the_owner_takes_the_offer_and_sees_the_deduction(
         page.goto(owner.base_url + "/merchant/reports")
         expect(page.get_by_test_id("days")).to_contain_text("−SGD 19.70")
         _shot(page, tmp_path, f"merchant-reports-loan-{name}")
+        context.close()
+
+    shop.clock.advance(60 * DAY_S)  # no more sales: the second period ends short of its minimum
+    staff = _signed_in(shop.api, shop.clock, _staff(shop.ctx))
+    for size, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        context = browser.new_context(**size, locale="en-GB")
+        _cookies_into(context, staff)
+        page = context.new_page()
+        page.goto(staff.base_url + "/console/loans")
+        expect(page.get_by_test_id("books")).to_contain_text("sme")
+        expect(page.get_by_test_id("delinquent")).to_contain_text("Hawker Chan")
+        _accessible(page)
+        _shot(page, tmp_path, f"console-merchant-loans-{name}")
         context.close()
