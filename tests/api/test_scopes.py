@@ -163,6 +163,7 @@ def test_every_route_needs_its_scope(served_at_each_backend: Served) -> None:
         "window": "2026-01-01",
         "complaint_id": "cmp_0",  # none: a 404 shows the scope let the call in
         "dispute_id": "dsp_0",
+        "loan_id": "mln_0",
     }
     spec = client.get("/openapi.json").json()
     routes = {(m.upper(), t) for t, ops in spec["paths"].items() for m in ops}

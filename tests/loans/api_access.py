@@ -27,9 +27,17 @@ OPERATOR_ROUTES = {
     ("GET", "/v1/lenders"): "loans:read",
     ("GET", "/v1/loan_portfolio"): "loans:read",
 }
+# A merchant's loans: its key needs these (held by a standard key).
+MERCHANT_ROUTES = {
+    ("GET", "/v1/merchants/me/loan_offer"): "loans:read",
+    ("GET", "/v1/merchants/me/loans"): "loans:read",
+    ("GET", "/v1/merchants/me/loans/{loan_id}"): "loans:read",
+    ("POST", "/v1/merchants/me/loans"): "loans:write",
+}
 BODIES: dict[str, object] = {
     "/v1/wallets/me/loans": {"product": "cash_3m", "method": "daily", "amount_minor": 10_00},
     "/v1/wallets/me/loans/{loan_id}/repayments": {"amount_minor": 100},
+    "/v1/merchants/me/loans": {},  # a merchant takes its offer: the request names nothing
 }
 VICTIM_PHONE = "+6590005199"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from colony.credit import CreditScores
-from colony.loans import LenderResult, LoanResult
+from colony.loans import LenderResult, LoanResult, MerchantLoans
 from colony.wallets import WalletResult
-from tests.loans.world import ALICE, LENDER, World, make_world
+from tests.loans.world import ALICE, LENDER, World, make_world, scored_well
 
 BOB = "+6591110002"
 COVERED: set[object] = set()
@@ -257,6 +257,20 @@ def test_funding_lenders(world: World) -> None:
         lenders.fund(LENDER, "SGD", 100, " ")
     COVERED.update({LenderResult.lender_not_found, LenderResult.amount_must_be_positive,
                     LenderResult.id_reused_differently})  # fmt: skip
+
+
+def test_a_merchant_without_an_offer(world: World) -> None:
+    """A merchant's refusals (the offer's table is tests/loans/test_merchant_terms.py)."""
+    world.ctx.service(CreditScores).model = scored_well()
+    world.person(cash_minor=1_000_00)
+    shop = world.shop()
+    loans = world.ctx.service(MerchantLoans)
+    assert loans.apply(shop, 1 << 126 | 1)[0] is LoanResult.too_little_history
+    for day in range(world.today(), world.today() + 20):
+        world.sell(shop, 5_00, day)  # 99.00 in 20 days is 33.00 a month: too little to lend
+    world.at_day(world.today() + 1)
+    assert loans.apply(shop, 1 << 126 | 2)[0] is LoanResult.sales_too_small
+    COVERED.update({LoanResult.too_little_history, LoanResult.sales_too_small})
 
 
 def test_every_result_is_covered() -> None:

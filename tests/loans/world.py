@@ -21,11 +21,14 @@ from colony.loans import (
     DayReport,
     Lenders,
     LoanService,
+    MerchantLoans,
     SqlLoanStore,
     day_number,
     open_loan_store,
 )
 from colony.loans.results import LenderResult
+from colony.merchants import Merchant, TakingsBook
+from colony.payments.service import PayResult
 from colony.wallets import Tier, Wallet, WalletResult
 from tests.credit.scorecards import card, hand_model
 
@@ -78,6 +81,20 @@ class World:
         self.clock.advance(60)  # a score reads history before its moment only
         return found
 
+    def sell(self, merchant: Merchant, amount_minor: int, day: int) -> None:
+        """Alice buys `amount_minor` at the merchant on UTC day `day` (at 10:00)."""
+        self.at_day(day, 10)
+        code = self.ctx.payments.merchant_qr(merchant, amount_minor)
+        assert self.ctx.payments.pay_by_qr(ALICE, "SGD", code).result is PayResult.ok
+
+    def shop(self) -> Merchant:
+        """A coffee shop in Singapore taking SGD, its discount fee 1%."""
+        _, shop = self.ctx.merchants.onboard(
+            "Kopi Pte Ltd", "Kopi", "5814", "SG", "Singapore", "SGD", 100
+        )
+        assert shop is not None
+        return shop
+
     def fund(self, amount_minor: int, reference: str = "wire-1") -> None:
         assert self.lenders.fund(LENDER, "SGD", amount_minor, reference) is LenderResult.ok
 
@@ -113,6 +130,7 @@ def make_world(url: str, lender_share_bps: int = 6_000, points: int = 100) -> Wo
     loans = LoanService(ctx.ledger, ctx.wallets, scores, lenders, store, clock)
     ctx.provide(lenders)
     ctx.provide(loans, store)
+    ctx.provide(MerchantLoans(ctx.ledger, scores, lenders, store, ctx.service(TakingsBook), clock))
     result, _ = lenders.add(LENDER, "SGD", lender_share_bps)
     assert result is LenderResult.ok
     return World(ctx, clock, loans, lenders, ids, store)

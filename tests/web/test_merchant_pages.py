@@ -377,7 +377,7 @@ def test_the_daily_report_shows_fees_net_and_what_was_paid_out(shop: Shop) -> No
     owner = signed_in(shop)
     shop.pay(10_000, "D-1", "d1")
     report = owner.text("/merchant/reports")
-    assert "SGD 100.00 (1) SGD 0.00 (0) SGD 1.50 SGD 98.50 —" in report
+    assert "SGD 100.00 (1) SGD 0.00 (0) SGD 1.50 SGD 98.50 — —" in report
     assert "not recorded" not in report
     day = day_of(shop.clock.now_ns())
     shop.clock.set_ns(day + DAY_NS + 3_600 * NS_PER_S)  # the next day, 01:00 UTC
@@ -388,7 +388,7 @@ def test_the_daily_report_shows_fees_net_and_what_was_paid_out(shop: Shop) -> No
     reference = payout_reference(made.transfer_id)
     assert f'<span class="mono">{reference}</span>' in shown
     report = words(shown)
-    assert f"SGD 100.00 (1) SGD 0.00 (0) SGD 1.50 SGD 98.50 SGD 98.50 {reference}" in report
+    assert f"SGD 100.00 (1) SGD 0.00 (0) SGD 1.50 SGD 98.50 — SGD 98.50 {reference}" in report
     assert "Paid out" in report and "paid out to your bank" in report
 
 

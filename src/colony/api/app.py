@@ -31,6 +31,8 @@ from colony.fx import router as fx
 from colony.fx import treasury_router as treasury
 from colony.ledger import router as ledger
 from colony.loans import console_pages as loans_console_pages
+from colony.loans import merchant_loans_router as merchant_loans
+from colony.loans import merchant_pages as merchant_loan_pages
 from colony.loans import pages as loans_pages
 from colony.loans import router as loans
 from colony.merchants import developer_pages as merchant_developer_pages
@@ -91,6 +93,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     credit_scores.router,
     loans.router,
     credit_lines.router,
+    merchant_loans.router,
     page.router,
 )
 # The screens (docs/adr/0038), after the API's routes: the wallet app's way in, then each
@@ -124,6 +127,7 @@ PAGES: tuple[APIRouter, ...] = (
     credit_score_pages.router,
     loans_pages.router,
     loans_console_pages.router,
+    merchant_loan_pages.router,
 )
 
 

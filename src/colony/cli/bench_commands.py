@@ -653,6 +653,31 @@ def bench_screens(
         print(json.dumps(figures))
 
 
+@app.command("merchant-loans")
+def bench_merchant_loans(
+    merchants: Annotated[
+        int, typer.Option(min=1, max=10_000, help="Merchants that sell, then apply once each.")
+    ] = 200,
+    seed: Annotated[int, typer.Option(help="Chooses each merchant's daily sales.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
+) -> None:
+    """A merchant's loan application to its answer (takings read, score decided and recorded,
+    loan paid out), timed one at a time on a fresh SQLite database: p50, p99, max."""
+    from colony.cli import merchant_loan_bench
+
+    machine = ledger_bench.machine_description()
+    with api_bench.temporary_folder() as folder:
+        figures = merchant_loan_bench.measure(Path(folder), merchants, seed)
+    Console().print(
+        f"{figures.applications:,} applications ({figures.granted:,} granted): "
+        f"p50 {figures.p50_ms} ms, p99 {figures.p99_ms} ms, max {figures.max_ms} ms",
+        highlight=False,
+    )
+    Console().print(f"machine: {machine}", highlight=False)
+    if as_json:
+        print(json.dumps({"machine": machine, **figures.as_json()}))
+
+
 @app.command("credit")
 def bench_credit(
     database: Annotated[

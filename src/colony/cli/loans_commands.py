@@ -240,5 +240,6 @@ def collect(
     print(
         f"day {day}: {report.loans} loans to merchants; collected {report.collected} "
         f"(amount_minor={report.collected_minor}), not collected {report.not_collected}; "
-        f"repaid {report.repaid}; made before {report.made_before}"
+        f"repaid {report.repaid}; made before {report.made_before}; "
+        f"delinquent (taken at the higher share) {report.delinquent}"
     )

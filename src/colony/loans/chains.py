@@ -87,16 +87,24 @@ class Debt:
 
 
 def repayment_legs(
-    debt: Debt, tid: int, interest_minor: int, principal_minor: int, lender_share_minor: int
+    debt: Debt,
+    tid: int,
+    interest_minor: int,
+    principal_minor: int,
+    lender_share_minor: int,
+    sales_day: int = 0,
 ) -> tuple[list[Transfer], list[Transfer]]:
     """The legs of a repayment of `debt`: out of the payer (interest, then principal), and
-    after: the lender's allowance back for the principal, and its share of the income."""
+    after: the lender's allowance back for the principal, and its share of the income. A
+    merchant's legs carry the day whose sales they were taken from (`user_data_32`), which
+    its daily report shows them against."""
     ledger = debt.ledger
     out = [
-        Transfer(tid, debt.payer_id, debt.interest_id, interest_minor, ledger, TRANSFER_REPAYMENT),
+        Transfer(tid, debt.payer_id, debt.interest_id, interest_minor, ledger, TRANSFER_REPAYMENT,
+                 user_data_32=sales_day),
         Transfer(
             Slots.repayment_principal_leg.of(tid), debt.payer_id, debt.principal_id,
-            principal_minor, ledger, TRANSFER_REPAYMENT,
+            principal_minor, ledger, TRANSFER_REPAYMENT, user_data_32=sales_day,
         ),
     ]  # fmt: skip
     after = [

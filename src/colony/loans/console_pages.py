@@ -1,6 +1,7 @@
 """The operator console's loans (`/console/loans`, docs/adr/0051): the portfolio (outstanding
-per product and currency, PAR30, PAR90, expected loss), the vintage curves drawn as an SVG on
-the server, and the lenders with their capital and what they may still lend."""
+per product and currency, PAR30, PAR90, expected loss; loans to merchants as `sme`), the loans
+to merchants behind their 30-day minimum, the vintage curves drawn as an SVG on the server,
+and the lenders with their capital and what they may still lend."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
-from colony.loans import LoanService, Vintage, date_of
+from colony.loans import LoanService, MerchantLoans, Vintage, date_of
 from colony.staff import StaffService
 from colony.web.console_access import console_page, signed_in_staff
 from colony.web.shell import Shell
@@ -20,6 +21,8 @@ router = APIRouter(include_in_schema=False)
 
 # The chart's drawing area, in SVG units, inside its margins.
 CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN = 560, 220, 40
+# Loans to merchants behind their minimum the screen lists, most days overdue first.
+delinquent_listed_max = 100
 # Line colours, one per vintage in turn (readable on white, told apart by their labels too).
 COLOURS = ("#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df", "#bf3989")
 
@@ -68,10 +71,14 @@ def loans_console(request: Request, ctx: Ctx) -> Response:
     service = ctx.service(LoanService)
     report = service.portfolio()
     chart = vintage_chart(report.vintages)
+    behind = ctx.service(MerchantLoans).delinquent(report.day + 1, delinquent_listed_max)
+    names = {x.merchant_id: m.display_name for x, _, _ in behind
+             if (m := ctx.merchants.by_id(x.merchant_id)) is not None}  # fmt: skip
     return console_page(
         shell, request, member, "loans/console.html", report=report, chart=chart,
         lenders=service.lenders.lenders(), width=CHART_WIDTH + 2 * CHART_MARGIN,
         height=CHART_HEIGHT + 2 * CHART_MARGIN, margin=CHART_MARGIN,
         plot_bottom=CHART_MARGIN + CHART_HEIGHT, plot_right=CHART_MARGIN + CHART_WIDTH,
         top_percent=f"{chart.top * 100:.1f}", as_of=date_of(report.day).isoformat(),
+        behind=behind, names=names, date_of=date_of,
     )  # fmt: skip

@@ -20,9 +20,23 @@ from colony.kernel.clock import Clock
 from colony.kernel.money import scale_of
 from colony.ledger import Account, AccountFlags, LedgerPort, Transfer
 from colony.ledger.results import CreateTransferResult as RT
-from colony.loans import chains, rules
+from colony.loans import chains, merchant_charge_off, rules
 from colony.loans.books import ensure_currency_books, make_accounts, owed
 from colony.loans.lenders import Lenders
+from colony.loans.merchant_charge_off import ensure_loss_books
+from colony.loans.merchant_terms import (
+    Offer,
+    Standing,
+    merchant_delinquent_share_bps,
+    merchant_fee_bps,
+    merchant_loan_major_max,
+    merchant_loan_major_min,
+    merchant_share_bps,
+    offer_for,
+    period_minimum,
+    sales_window_days,
+    standing,
+)
 from colony.loans.model import (
     ACCOUNT_LOAN_INTEREST,
     ACCOUNT_LOAN_PRINCIPAL,
@@ -32,10 +46,6 @@ from colony.loans.model import (
     TRANSFER_LENDING_ALLOWANCE,
     LoanStatus,
     MerchantLoan,
-    merchant_fee_bps,
-    merchant_loan_major_max,
-    merchant_loan_major_min,
-    merchant_share_bps,
     open_loans_per_wallet_max,
 )
 from colony.loans.results import LoanResult
@@ -44,7 +54,13 @@ from colony.merchants import DAY_NS, Merchant, TakingsBook
 
 # Loans to merchants read from the table at a time.
 merchant_loans_page_size = 1_000
+# Days of collections one loan's standing reads from the ledger at most (two ids a day).
+loan_days_max = 1_000
+# Days of takings read at a time (the takings book's most).
+takings_days_per_read = 30
 _NEVER_BELOW_ZERO = int(AccountFlags.credits_must_not_exceed_debits)
+# A merchant with a loan in these may not borrow again: one written off is still owed.
+_OWING = (LoanStatus.pending, LoanStatus.open, LoanStatus.charged_off)
 
 
 def fee_income_id(ledger: int) -> int:
@@ -60,6 +76,29 @@ class CollectionReport:
     not_collected: int = 0  # the merchant's account held less (paid out already)
     repaid: int = 0
     made_before: int = 0
+    delinquent: int = 0  # collected at the higher share
+    charged_off: int = 0
+    recovered_minor: int = 0  # on loans written off
+
+
+def paid_by_day(ledger: LedgerPort, loan: MerchantLoan, through_day: int) -> dict[int, int]:
+    """What each day's collection took, from the ledger (days after the loan was made)."""
+    days = range(loan.made_day + 1, min(through_day, loan.made_day + loan_days_max) + 1)
+    ids = {}
+    for d in days:
+        tid = Slots.merchant_loan_collection_of_day.of(loan.account_id, d)
+        ids[tid] = ids[Slots.repayment_principal_leg.of(tid)] = d
+    paid: dict[int, int] = {}
+    for t in ledger.lookup_transfers(list(ids)):
+        paid[ids[t.id]] = paid.get(ids[t.id], 0) + t.amount
+    return paid
+
+
+def standing_of(ledger: LedgerPort, loan: MerchantLoan, day: int) -> Standing:
+    """Where the loan stands on `day`, before that day's sales are collected."""
+    minimum = period_minimum(loan.principal_minor, loan.fee_minor)
+    owed_total = loan.principal_minor + loan.fee_minor
+    return standing(loan.made_day, day, owed_total, minimum, paid_by_day(ledger, loan, day - 1))
 
 
 class MerchantLoans:
@@ -79,6 +118,44 @@ class MerchantLoans:
         self._takings = takings
         self._clock = clock
 
+    def today(self) -> int:
+        return self._clock.now_ns() // DAY_NS
+
+    def loan(self, loan_id: str) -> MerchantLoan | None:
+        return self._store.merchant_loan(loan_id)
+
+    def loans_of(self, merchant: Merchant) -> list[MerchantLoan]:
+        """Newest first."""
+        return self._store.merchant_loans_of(merchant.id)
+
+    def offer(self, merchant: Merchant) -> Offer:
+        """What the merchant may borrow now, decided from its score and its sales."""
+        today = self._clock.now_ns() // DAY_NS
+        daily: list[int] = []
+        for start in range(today - sales_window_days, today, takings_days_per_read):
+            span = min(takings_days_per_read, today - start)
+            daily += [t.net_minor for t in self._takings.by_day(
+                merchant.account_id, start * DAY_NS, span)]  # fmt: skip
+        live = any(x.status in _OWING
+                   for x in self._store.merchant_loans_of(merchant.id))  # fmt: skip
+        record = self._scores.score_merchant(merchant)
+        return offer_for(band=record.band, limit_minor=record.limit_minor, daily_net_minor=daily,
+                         loan_open=live, scale=scale_of(merchant.currency))  # fmt: skip
+
+    def apply(
+        self, merchant: Merchant, loan_account_id: int
+    ) -> tuple[LoanResult, MerchantLoan | None, Offer | None]:
+        """Take the offer now, decided at once; the same id retries (and finds its loan)."""
+        found = self._store.merchant_loan(f"mln_{loan_account_id:032x}")
+        if found is not None:
+            result, loan = self.grant(merchant, found.principal_minor, loan_account_id)
+            return result, loan, None
+        offer = self.offer(merchant)
+        if offer.result is not LoanResult.ok:
+            return offer.result, None, offer
+        result, loan = self.grant(merchant, offer.principal_minor, loan_account_id)
+        return result, loan, offer
+
     def grant(
         self, merchant: Merchant, amount_minor: int, loan_account_id: int
     ) -> tuple[LoanResult, MerchantLoan | None]:
@@ -96,7 +173,7 @@ class MerchantLoans:
         if isinstance(amount_minor, bool) or not least <= amount_minor <= most:
             return LoanResult.amount_out_of_range, None
         live = [x for x in self._store.merchant_loans_of(merchant.id)
-                if x.status in (LoanStatus.pending, LoanStatus.open)]  # fmt: skip
+                if x.status in _OWING]  # fmt: skip
         if len(live) >= open_loans_per_wallet_max:
             return LoanResult.too_many_open_loans, None
         lenders = [b for b in self._lenders.lenders() if b.lender.currency == merchant.currency]
@@ -157,23 +234,91 @@ class MerchantLoans:
         principal, fee = self._ledger.lookup_accounts([loan.account_id, loan.interest_account_id])
         return owed(principal), owed(fee)
 
-    def collect_day(self, day: int) -> CollectionReport:
-        """Each open loan's share of the merchant's net sales on UTC day `day`."""
-        report = CollectionReport(day)
+    def left(self, loan: MerchantLoan) -> int:
+        """What the merchant still owes: of a loan written off, what is not yet recovered."""
+        if loan.status is LoanStatus.charged_off:
+            paid = self.paid_by_day(loan, self.today())
+            return loan.principal_minor + loan.fee_minor - sum(paid.values())
+        return sum(self.owed(loan))
+
+    def paid_by_day(self, loan: MerchantLoan, through_day: int) -> dict[int, int]:
+        """What each day's collection took, from the ledger (days after the loan was made)."""
+        return paid_by_day(self._ledger, loan, through_day)
+
+    def standing(self, loan: MerchantLoan, day: int) -> Standing:
+        """Where the loan stands on `day`, before that day's sales are collected."""
+        return standing_of(self._ledger, loan, day)
+
+    def delinquent(self, day: int, limit: int) -> list[tuple[MerchantLoan, Standing, int]]:
+        """Open loans behind their minimum on `day`, most days overdue first: each with its
+        standing and what is left to repay (at most `limit`, of every open loan read)."""
+        found = []
         after = ""
         while page := self._store.merchant_loans_page(LoanStatus.open, after,
                                                       merchant_loans_page_size):  # fmt: skip
             after = page[-1].id
             for loan in page:
-                if loan.made_day < day:
-                    self._collect(loan, day, report)
+                if (s := self.standing(loan, day)).delinquent:
+                    found.append((loan, s, sum(self.owed(loan))))
+        found.sort(key=lambda x: (-x[1].days_overdue, x[0].id))
+        return found[:limit]
+
+    def collect_day(self, day: int) -> CollectionReport:
+        """Each open loan's share of the merchant's net sales on UTC day `day` (a loan at
+        `charge_off_days` overdue written off), then what is recovered on loans written off."""
+        report = CollectionReport(day)
+        for status, step in ((LoanStatus.open, self._collect),
+                             (LoanStatus.charged_off, self._recover)):  # fmt: skip
+            after = ""
+            while page := self._store.merchant_loans_page(status, after,
+                                                          merchant_loans_page_size):  # fmt: skip
+                after = page[-1].id
+                for loan in page:
+                    if loan.made_day < day:
+                        step(loan, day, report)
         return report
+
+    def _charge_off(self, loan: MerchantLoan, report: CollectionReport) -> None:
+        ensure_loss_books(self._ledger, loan.ledger)
+        p_out, f_out = self.owed(loan)
+        results = self._ledger.create_transfers(merchant_charge_off.charge_off(loan, p_out, f_out))
+        if not (all(r is RT.ok for r in results) or chains.done_before(results)):
+            raise chains.ChainRefused(f"charge-off refused: {[r.name for r in results]}")
+        self._store.set_merchant_loan_status(loan.id, LoanStatus.charged_off)
+        report.charged_off += 1
+
+    def _recover(self, loan: MerchantLoan, day: int, report: CollectionReport) -> None:
+        """The delinquent share of the day's sales, up to what is still owed, recovered."""
+        owed_total = loan.principal_minor + loan.fee_minor
+        left = owed_total - sum(self.paid_by_day(loan, day - 1).values())
+        (sales,) = self._takings.by_day(loan.merchant_account_id, day * DAY_NS, 1)
+        share = rules.share_of(max(sales.net_minor, 0), merchant_delinquent_share_bps)
+        amount = min(share, left)
+        if amount <= 0:
+            return
+        (result,) = self._ledger.create_transfers([merchant_charge_off.recovery(loan, day, amount)])
+        if result is RT.ok:
+            report.recovered_minor += amount
+        elif chains.done_before([result]):
+            report.made_before += 1
+        elif result is RT.exceeds_credits:
+            report.not_collected += 1
+        else:
+            raise chains.ChainRefused(f"recovery refused: {result.name}")
 
     def _collect(self, loan: MerchantLoan, day: int, report: CollectionReport) -> None:
         report.loans += 1
         p_out, f_out = self.owed(loan)
         (sales,) = self._takings.by_day(loan.merchant_account_id, day * DAY_NS, 1)
-        amount = min(rules.share_of(max(sales.net_minor, 0), loan.share_bps), p_out + f_out)
+        share_bps = loan.share_bps
+        standing = self.standing(loan, day)
+        if standing.days_overdue >= rules.charge_off_days:
+            self._charge_off(loan, report)
+            return
+        if standing.delinquent:
+            share_bps = max(share_bps, merchant_delinquent_share_bps)
+            report.delinquent += 1
+        amount = min(rules.share_of(max(sales.net_minor, 0), share_bps), p_out + f_out)
         if amount > 0:
             fee = min(amount, f_out)
             share = rules.share_of(fee, self._share_bps(loan))
@@ -181,7 +326,7 @@ class MerchantLoans:
             debt = chains.Debt(loan.merchant_account_id, loan.account_id,
                                loan.interest_account_id, loan.lender, loan.ledger,
                                fee_income_id(loan.ledger))  # fmt: skip
-            out, legs = chains.repayment_legs(debt, tid, fee, amount - fee, share)
+            out, legs = chains.repayment_legs(debt, tid, fee, amount - fee, share, day)
             results = self._ledger.create_transfers(chains.linked([*out, *legs]))
             if all(r is RT.ok for r in results):
                 report.collected += 1

@@ -157,10 +157,7 @@ class Repayment:
 
 # Loans to merchants (docs/adr/0051): a fixed fee, repaid from a share of each day's sales.
 MERCHANT_BOOK = "sme"
-merchant_fee_bps = 500  # of the principal, charged when the loan is paid out
-merchant_share_bps = 1_000  # of each day's net sales
-merchant_loan_major_min = 100
-merchant_loan_major_max = 50_000
+# Its terms: merchant_terms.py.
 
 
 @dataclass(frozen=True)

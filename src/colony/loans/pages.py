@@ -8,9 +8,6 @@ repayment's) ledger id: the same form sent twice lends or repays once.
 
 from __future__ import annotations
 
-import secrets
-from decimal import Decimal
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -26,6 +23,8 @@ from colony.loans import (
     date_of,
     plan,
 )
+from colony.loans.form_ids import form_id, id_of
+from colony.loans.names import percent
 from colony.wallets import Wallet
 from colony.web.i18n import N_
 from colony.web.shell import Shell
@@ -33,9 +32,6 @@ from colony.web.wallet_access import app_page, signed_in_wallet, typed_amount
 
 router = APIRouter(include_in_schema=False)
 
-# Bits of a form's id: a request-derived ledger id (top bits 01) holds 126.
-_FORM_ID_BITS = 120
-_REQUEST_DERIVED = 1 << 126
 # How each refusal reads to the person.
 REFUSALS = {
     LoanResult.unknown_product: N_("Choose one of the loans offered."),
@@ -58,8 +54,6 @@ REFUSALS = {
     LoanResult.refused_before: N_("This form was refused already: start again."),
     LoanResult.loan_closed: N_("This loan is repaid."),
 }
-# A form without the id it was drawn with (an old page, a hand-made request).
-STALE_FORM = N_("This form is out of date: start again.")
 STATUS_NAMES = {
     LoanStatus.open: N_("Open"),
     LoanStatus.repaid: N_("Repaid"),
@@ -67,22 +61,12 @@ STATUS_NAMES = {
     LoanStatus.pending: N_("Being paid out"),
     LoanStatus.refused: N_("Not made"),
 }
+# A form without the id it was drawn with (an old page, a hand-made request).
+STALE_FORM = N_("This form is out of date: start again.")
 METHOD_NAMES = {
     InterestMethod.schedule: N_("Monthly instalments, interest fixed by the schedule"),
     InterestMethod.daily: N_("Interest each day on what you owe"),
 }
-
-
-def _form_id() -> str:
-    return f"{secrets.randbits(_FORM_ID_BITS):030x}"
-
-
-def _id_of(text: str) -> int | None:
-    try:
-        value = int(text, 16)
-    except ValueError:
-        return None
-    return _REQUEST_DERIVED | value if 0 < value < 1 << _FORM_ID_BITS else None
 
 
 def _page(
@@ -103,7 +87,7 @@ def _page(
     consent = ctx.service(CreditScores).consent_in_force(wallet.id)
     return app_page(
         ctx.service(Shell), request, "loans/loans.html", status=status, wallet=wallet,
-        offers=offers, loans=mine, consent=consent, error=error, form_id=_form_id(),
+        offers=offers, loans=mine, consent=consent, error=error, form_id=form_id(),
         methods=METHOD_NAMES, statuses=STATUS_NAMES, date_of=date_of, example_major=1_000,
         open_status=LoanStatus.open, off_status=LoanStatus.charged_off, plain=plain,
         percent=percent,
@@ -113,11 +97,6 @@ def _page(
 def plain(amount_minor: int, currency: str) -> str:
     """An amount as a person types it back: digits and the currency's decimals."""
     return str(Money(amount_minor, currency).to_decimal())
-
-
-def percent(bps: int) -> str:
-    """Basis points as a percentage, without trailing zeros (1800: "18")."""
-    return f"{Decimal(bps) / 100:f}".rstrip("0").rstrip(".") if bps % 100 else str(bps // 100)
 
 
 @router.get("/app/loans")
@@ -132,7 +111,7 @@ async def apply(request: Request, ctx: Ctx) -> Response:
     form = await shell.form(request)
     wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     amount = typed_amount(form.get("amount", ""), wallet.currency)
-    loan_id = _id_of(form.get("form_id", ""))
+    loan_id = id_of(form.get("form_id", ""))
     if amount is None or loan_id is None:
         return _page(
             request, ctx, wallet, status=400, error=REFUSALS[LoanResult.amount_must_be_positive]
@@ -151,7 +130,7 @@ async def repay(loan_id: str, request: Request, ctx: Ctx) -> Response:
     form = await shell.form(request)
     wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     amount = typed_amount(form.get("amount", ""), wallet.currency)
-    transfer_id = _id_of(form.get("form_id", ""))
+    transfer_id = id_of(form.get("form_id", ""))
     if amount is None or transfer_id is None:
         return _page(
             request, ctx, wallet, status=400, error=REFUSALS[LoanResult.amount_must_be_positive]

@@ -1,14 +1,17 @@
-"""The portfolio report of cash loans (docs/adr/0051): what is outstanding per product and
-currency, portfolio at risk, expected loss, and vintage curves. Amounts are read from the
-ledger (each open loan's receivables); history (for the vintages) from the repayments the
-ledger made, each counted on the UTC day it was recorded.
+"""The portfolio report of cash loans and loans to merchants (product `sme`, docs/adr/0051):
+what is outstanding per product and currency, portfolio at risk, expected loss, and vintage
+curves. Amounts are read from the ledger (each open loan's receivables); history (for the
+vintages) from the repayments the ledger made, each counted on the UTC day it was recorded.
 
 - PAR30 / PAR90: the share of principal outstanding in loans more than 30 (90) days overdue.
 - Expected loss: each open loan's principal outstanding times its bucket's loss rate (the
   rates the provision is raised to).
-- Vintage curves: for each month loans were made in, and each month on book m (0 = the month
-  they were made), the share of the month's principal lent that was in loans 30 or more days
-  overdue (or written off) at the end of month m (or today, for the month running).
+- Loans to merchants: overdue by the days since the end of the earliest 30-day period whose
+  minimum is not collected (merchant_terms.py); the fee they owe counts as interest owed.
+- Vintage curves (cash loans): for each month loans were made in, and each month on book m
+  (0 = the month they were made), the share of the month's principal lent that was in loans
+  30 or more days overdue (or written off) at the end of month m (or today, for the month
+  running).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from colony.ledger import LedgerPort, batch_events_max
 from colony.loans import rules
 from colony.loans.books import owed
-from colony.loans.model import Loan, LoanStatus
+from colony.loans.merchant_loans import standing_of
+from colony.loans.model import MERCHANT_BOOK, Loan, LoanStatus
 from colony.loans.store import LoanStore
 
 # Loans read from the table at a time (two receivables each in one ledger lookup).
@@ -128,6 +132,7 @@ def portfolio(ledger: LedgerPort, store: LoanStore, day: int) -> Portfolio:
             if loan.status is LoanStatus.open:
                 _count(books, loan, owes, day)
             _vintage(vintages, loan, paid.get(loan.id, []), day)
+    _count_merchant_loans(ledger, store, books, day)
     return Portfolio(
         day,
         sorted(books.values(), key=lambda b: (b.currency, b.product)),
@@ -135,12 +140,32 @@ def portfolio(ledger: LedgerPort, store: LoanStore, day: int) -> Portfolio:
     )
 
 
+def _count_merchant_loans(
+    ledger: LedgerPort, store: LoanStore, books: dict[tuple[str, str], Book], day: int
+) -> None:
+    after = ""
+    while page := store.merchant_loans_page(LoanStatus.open, after, portfolio_page_loans):
+        after = page[-1].id
+        ids = [i for x in page for i in (x.account_id, x.interest_account_id)]
+        owes = {a.id: owed(a) for a in ledger.lookup_accounts(ids)}
+        for loan in page:
+            late = standing_of(ledger, loan, day + 1).days_overdue  # as at the day's end
+            _add(books, (MERCHANT_BOOK, loan.currency), owes.get(loan.account_id, 0),
+                 owes.get(loan.interest_account_id, 0), late)  # fmt: skip
+
+
 def _count(books: dict[tuple[str, str], Book], loan: Loan, owes: dict[int, int], day: int) -> None:
-    book = books.setdefault((loan.product, loan.currency), Book(loan.product, loan.currency))
     p_out, i_out = owes.get(loan.account_id, 0), owes.get(loan.interest_account_id, 0)
     late = rules.days_overdue(
         day, loan.due_days, loan.principal_parts, loan.principal_minor - p_out
     )
+    _add(books, (loan.product, loan.currency), p_out, i_out, late)
+
+
+def _add(
+    books: dict[tuple[str, str], Book], key: tuple[str, str], p_out: int, i_out: int, late: int
+) -> None:
+    book = books.setdefault(key, Book(*key))
     bucket = rules.BUCKETS[rules.bucket_of(late)]
     book.loans += 1
     book.principal_outstanding_minor += p_out

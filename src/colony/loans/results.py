@@ -37,3 +37,5 @@ class LoanResult(enum.IntEnum):
     refused_before = 17  # a retry of a refused request: a new attempt needs a new key
     loan_closed = 18  # repaid already: nothing is owed
     unknown_method = 19
+    too_little_history = 20  # a merchant that has sold on too few of the last 90 days
+    sales_too_small = 21  # the share of its sales offered is less than the least one loan

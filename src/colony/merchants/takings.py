@@ -37,6 +37,8 @@ class Takings:
     refunds: int = 0
     refunded_minor: int = 0
     fees_minor: int = 0
+    # A loan's share of the day's sales, taken before the day's payout (docs/adr/0051).
+    loan_repaid_minor: int = 0
     # The ledger timestamp of the newest line counted: where a live view goes on from.
     last_timestamp: int = field(default=0, compare=False)
 
@@ -62,6 +64,19 @@ class Takings:
             self.refunded_minor += transfer.amount
         elif transfer.debit_account_id == account_id and transfer.code == TransferCode.discount_fee:
             self.fees_minor += transfer.amount
+        elif transfer.debit_account_id == account_id and transfer.code == TransferCode.repayment:
+            self.loan_repaid_minor += transfer.amount
+
+
+def day_counted(line: StatementLine, account_id: int) -> int:
+    """The UTC midnight of the day a line counts in: its own, but a loan's repayment from a
+    merchant's sales counts in the day of those sales (its `user_data_32`), made the day
+    after, before that day's payout."""
+    transfer = line.transfer
+    if (line.kind == "transfer" and transfer.code == TransferCode.repayment
+            and transfer.debit_account_id == account_id and transfer.user_data_32):  # fmt: skip
+        return transfer.user_data_32 * DAY_NS
+    return day_of(line.timestamp)
 
 
 def day_of(timestamp_ns: int) -> int:
@@ -147,7 +162,7 @@ class TakingsBook:
                 account_id, after_timestamp=after, limit=statement_lines_per_read
             )
             for line in page.lines:
-                day = day_of(line.timestamp)
+                day = day_counted(line, account_id)
                 takings = kept.days.get(day)
                 if takings is None:
                     takings = kept.days[day] = Takings(day)
