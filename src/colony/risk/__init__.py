@@ -1,0 +1,38 @@
+"""Risk control in the payment path (docs/adr/0055): streaming features, rules as data, a
+pure assessment, and the check a payment asks before the ledger sees it."""
+
+from __future__ import annotations
+
+from colony.risk.assess import assess
+from colony.risk.check import RiskCheck
+from colony.risk.features import FeatureStore, tracked_keys_max, window_events_max
+from colony.risk.model import Assessment, Channel, Decision, Features, Place, Reason, RiskEvent
+from colony.risk.rules import (
+    DEFAULT_RULES,
+    FALLBACK_RULES,
+    THRESHOLD_UNITS,
+    Mode,
+    Rule,
+    RuleSet,
+)
+
+__all__ = [
+    "DEFAULT_RULES",
+    "FALLBACK_RULES",
+    "THRESHOLD_UNITS",
+    "Assessment",
+    "Channel",
+    "Decision",
+    "FeatureStore",
+    "Features",
+    "Mode",
+    "Place",
+    "Reason",
+    "RiskCheck",
+    "RiskEvent",
+    "Rule",
+    "RuleSet",
+    "assess",
+    "tracked_keys_max",
+    "window_events_max",
+]
