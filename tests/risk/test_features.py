@@ -3,15 +3,19 @@ check falls back to the conservative rules when the counters raise."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from colony.kernel.clock import NS_PER_S
 from colony.risk import (
+    DEFAULT_RULES,
     FALLBACK_RULES,
     Channel,
     Decision,
     Features,
     FeatureStore,
+    Mode,
     Place,
     Reason,
     RiskCheck,
@@ -25,7 +29,7 @@ SHANGHAI = Place(31_230_400, 121_473_700)
 
 
 def _event(at_s: int, amount: int = 1_000, payee: str = "m_1", **kw: object) -> RiskEvent:
-    return RiskEvent(Channel.qr, 1, payee, amount, "EUR", T0 + at_s * NS_PER_S, **kw)  # type: ignore[arg-type]
+    return RiskEvent(Channel.qr, "w_1", payee, amount, "EUR", T0 + at_s * NS_PER_S, **kw)  # type: ignore[arg-type]
 
 
 def test_windows_count_and_sum_what_is_inside_them() -> None:
@@ -65,10 +69,10 @@ def test_tracked_keys_are_bounded_least_recent_first(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(features_module, "tracked_keys_max", 3)
     store = FeatureStore()
     for wallet in range(1, 6):
-        store.observe(RiskEvent(Channel.p2p, wallet, "w_9", 100, "EUR", T0))
+        store.observe(RiskEvent(Channel.p2p, f"w_{wallet}", "w_9", 100, "EUR", T0))
     assert store.tracked()[0] == 3
-    gone = store.features(RiskEvent(Channel.p2p, 1, "w_9", 100, "EUR", T0))
-    kept = store.features(RiskEvent(Channel.p2p, 5, "w_9", 100, "EUR", T0))
+    gone = store.features(RiskEvent(Channel.p2p, "w_1", "w_9", 100, "EUR", T0))
+    kept = store.features(RiskEvent(Channel.p2p, "w_5", "w_9", 100, "EUR", T0))
     assert (gone.history_count, kept.history_count) == (0, 1)
 
 
@@ -102,8 +106,11 @@ def test_the_fallback_decides_when_the_features_raise(
 
 
 def test_the_check_counts_what_it_assessed() -> None:
-    check = RiskCheck()
+    shadowed = RiskCheck()
+    rule = DEFAULT_RULES.rule(Reason.velocity_1m)
+    assert rule is not None
+    active = RiskCheck(rules=DEFAULT_RULES.with_rule(replace(rule, mode=Mode.active)))
     for i in range(11):
-        got = check.check(_event(i))
-    assert got.decision is Decision.challenge
-    assert got.reasons == (Reason.velocity_1m,)
+        got, watched = active.check(_event(i)), shadowed.check(_event(i))
+    assert (got.decision, got.reasons) == (Decision.challenge, (Reason.velocity_1m,))
+    assert (watched.decision, watched.shadow_reasons) == (Decision.allow, (Reason.velocity_1m,))

@@ -23,7 +23,7 @@ from colony.risk import (
     assess,
 )
 
-EVENT = RiskEvent(Channel.qr, 7, "m_1", 1_250, "EUR", 1_767_225_600 * 10**9, "dev-1")
+EVENT = RiskEvent(Channel.qr, "w_7", "m_1", 1_250, "EUR", 1_767_225_600 * 10**9, "dev-1")
 
 
 def _all_active(rules: RuleSet) -> RuleSet:
@@ -148,7 +148,7 @@ features_strategy = st.none() | st.builds(
 events_strategy = st.builds(
     RiskEvent,
     st.sampled_from(list(Channel)),
-    st.integers(1, 10**6),
+    st.text(max_size=5),
     st.text(max_size=5),
     st.integers(1, 10**10),
     st.sampled_from(["EUR", "JPY", "KWD"]),

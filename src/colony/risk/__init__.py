@@ -15,16 +15,20 @@ from colony.risk.rules import (
     Rule,
     RuleSet,
 )
+from colony.risk.sql_store import open_assessment_store
+from colony.risk.store import AssessmentStore, KeptAssessment
 
 __all__ = [
     "DEFAULT_RULES",
     "FALLBACK_RULES",
     "THRESHOLD_UNITS",
     "Assessment",
+    "AssessmentStore",
     "Channel",
     "Decision",
     "FeatureStore",
     "Features",
+    "KeptAssessment",
     "Mode",
     "Place",
     "Reason",
@@ -33,6 +37,7 @@ __all__ = [
     "Rule",
     "RuleSet",
     "assess",
+    "open_assessment_store",
     "tracked_keys_max",
     "window_events_max",
 ]

@@ -7,20 +7,32 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 
 from colony.risk.assess import assess
 from colony.risk.features import FeatureStore
 from colony.risk.model import Assessment, RiskEvent
 from colony.risk.rules import DEFAULT_RULES, FALLBACK_RULES, RuleSet
+from colony.risk.store import AssessmentStore
 
 _log = logging.getLogger(__name__)
+# Payments whose assessment is remembered, so a retry of the same payment (its id derived
+# from the Idempotency-Key) gets the same decision and is not counted twice.
+assessed_payments_kept_max = 65_536
 
 
 class RiskCheck:
-    def __init__(self, features: FeatureStore | None = None, rules: RuleSet = DEFAULT_RULES):
+    def __init__(
+        self,
+        features: FeatureStore | None = None,
+        rules: RuleSet = DEFAULT_RULES,
+        store: AssessmentStore | None = None,
+    ) -> None:
         self.features = features if features is not None else FeatureStore()
         self._rules = rules
+        self.store = store
         self._lock = threading.Lock()
+        self._assessed: OrderedDict[int, Assessment] = OrderedDict()
         self.fallbacks = 0  # how many checks the fallback rules decided
 
     @property
@@ -47,3 +59,26 @@ class RiskCheck:
         except Exception:
             _log.exception("risk features not updated")
         return assessment
+
+    def payment(self, payment_id: int, event: RiskEvent) -> Assessment:
+        """The assessment of a payment: the one made before for the same id, else a new one."""
+        with self._lock:
+            earlier = self._assessed.get(payment_id)
+        if earlier is not None:
+            return earlier
+        assessment = self.check(event)
+        with self._lock:
+            self._assessed[payment_id] = assessment
+            if len(self._assessed) > assessed_payments_kept_max:
+                self._assessed.popitem(last=False)
+        return assessment
+
+    @staticmethod
+    def worth_keeping(assessment: Assessment) -> bool:
+        """Whether the assessment is kept beside its payment: all but a plain allow."""
+        return bool(assessment.reasons or assessment.shadow_reasons or assessment.fallback)
+
+    def keep(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> None:
+        """Keep the assessment beside the payment (this blocks: a database write)."""
+        if self.store is not None and self.worth_keeping(assessment):
+            self.store.keep(payment_id, event, assessment)

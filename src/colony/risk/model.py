@@ -60,7 +60,7 @@ class RiskEvent:
     wallet's; `place` is the merchant's when its coordinates are known."""
 
     channel: Channel
-    wallet_id: int
+    wallet_id: str
     payee: str
     amount_minor: int
     currency: str

@@ -77,7 +77,7 @@ class RuleSet:
 DEFAULT_RULES = RuleSet(
     1,
     (
-        Rule(Reason.velocity_1m, Decision.challenge, 10, 20),
+        Rule(Reason.velocity_1m, Decision.challenge, 10, 20, Mode.shadow),
         Rule(Reason.velocity_1h, Decision.review, 120, 30, Mode.shadow),
         Rule(Reason.velocity_24h, Decision.review, 500, 30, Mode.shadow),
         Rule(Reason.spend_24h, Decision.review, 5_000, 30, Mode.shadow),
@@ -87,7 +87,7 @@ DEFAULT_RULES = RuleSet(
         Rule(Reason.device_velocity_1h, Decision.review, 200, 30, Mode.shadow),
         Rule(Reason.impossible_travel, Decision.review, 1_000, 40),
         Rule(Reason.merchant_velocity_1m, Decision.review, 6_000, 10, Mode.shadow),
-        Rule(Reason.amount_large, Decision.block, 1_000_000, 60),
+        Rule(Reason.amount_large, Decision.block, 1_000_000, 60, Mode.shadow),
     ),
 )
 
