@@ -180,7 +180,7 @@ def build_context(
     lines = LineService(ledger, wallets, wallet_store, line_store, scores.score_wallet, clock, ids)
     payments.credit_lines = lines  # a payment may be paid with the credit line
     assessment_store = open_assessment_store(database_url)
-    payments.risk = RiskCheck(store=assessment_store)  # every payment scored first (ADR 0055)
+    payments.risk = RiskCheck.with_store(assessment_store)  # every payment scored first (ADR 0055)
     ctx.provide(payments.risk, assessment_store)
     scores.repayments = lines.repayment_record  # a late bill moves the score
     ctx.provide(lines, line_store)

@@ -10,17 +10,19 @@ from colony.risk.model import Assessment, Channel, Decision, Features, Place, Re
 from colony.risk.rules import (
     DEFAULT_RULES,
     FALLBACK_RULES,
-    THRESHOLD_UNITS,
     Mode,
     Rule,
     RuleSet,
 )
 from colony.risk.sql_store import open_assessment_store
-from colony.risk.store import AssessmentStore, KeptAssessment
+from colony.risk.store import AssessmentStore, KeptAssessment, RuleChange
+from colony.risk.unit_texts import DECISION_TEXTS, MODE_TEXTS, THRESHOLD_UNITS
 
 __all__ = [
+    "DECISION_TEXTS",
     "DEFAULT_RULES",
     "FALLBACK_RULES",
+    "MODE_TEXTS",
     "THRESHOLD_UNITS",
     "Assessment",
     "AssessmentStore",
@@ -35,6 +37,7 @@ __all__ = [
     "RiskCheck",
     "RiskEvent",
     "Rule",
+    "RuleChange",
     "RuleSet",
     "assess",
     "open_assessment_store",

@@ -12,8 +12,8 @@ from collections import OrderedDict
 from colony.risk.assess import assess
 from colony.risk.features import FeatureStore
 from colony.risk.model import Assessment, RiskEvent
-from colony.risk.rules import DEFAULT_RULES, FALLBACK_RULES, RuleSet
-from colony.risk.store import AssessmentStore
+from colony.risk.rules import DEFAULT_RULES, FALLBACK_RULES, Rule, RuleSet
+from colony.risk.store import AssessmentStore, RuleChange
 
 _log = logging.getLogger(__name__)
 # Payments whose assessment is remembered, so a retry of the same payment (its id derived
@@ -34,6 +34,26 @@ class RiskCheck:
         self._lock = threading.Lock()
         self._assessed: OrderedDict[int, Assessment] = OrderedDict()
         self.fallbacks = 0  # how many checks the fallback rules decided
+
+    @classmethod
+    def with_store(cls, store: AssessmentStore, base: RuleSet = DEFAULT_RULES) -> RiskCheck:
+        """The check with the rules in force: `base` with every change kept over it."""
+        rules = base
+        for change in store.rule_changes():
+            rules = RuleSet(change.version, rules.with_rule(change.rule).rules)
+        return cls(rules=rules, store=store)
+
+    def change_rule(self, rule: Rule, by: str, note: str, at_ns: int) -> bool:
+        """A rule changed by an analyst: kept (the next version) and in force from the next
+        check. False if another change took that version first (read the rules again)."""
+        with self._lock:
+            rules = self._rules.with_rule(rule)
+            if self.store is not None and not self.store.add_rule_change(
+                RuleChange(rules.version, rule, by, note, at_ns)
+            ):
+                return False
+            self._rules = rules
+            return True
 
     @property
     def rules(self) -> RuleSet:

@@ -19,21 +19,6 @@ class Mode(enum.StrEnum):
     shadow = "shadow"  # scored and stored, never acted on
 
 
-# The unit of each reason's threshold, as analysts see it.
-THRESHOLD_UNITS: dict[Reason, str] = {
-    Reason.velocity_1m: "payments in 1 min",
-    Reason.velocity_1h: "payments in 1 h",
-    Reason.velocity_24h: "payments in 24 h",
-    Reason.spend_24h: "major units spent in 24 h",
-    Reason.amount_unusual: "tenths of a standard deviation above the mean",
-    Reason.new_payee: "major units to a new payee",
-    Reason.new_device: "major units from a new device",
-    Reason.device_velocity_1h: "payments by one device in 1 h",
-    Reason.impossible_travel: "km/h between consecutive payments",
-    Reason.merchant_velocity_1m: "payments to one merchant in 1 min",
-    Reason.amount_large: "major units",
-    Reason.features_unavailable: "major units without features",
-}
 # An amount is unusual only with this much history behind it, in payments.
 unusual_history_min = 5
 # ... and only at this many times the mean at least, so a steady small spender is not

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from colony.risk.model import Assessment, Channel, Decision, Reason, RiskEvent
-from colony.risk.store import KeptAssessment, recent_page_max
+from colony.risk.rules import Mode, Rule
+from colony.risk.store import KeptAssessment, RuleChange, recent_page_max
 from colony.storage.open import open_tables
 from colony.storage.tables import Tables
 
@@ -89,6 +90,41 @@ class SqlAssessmentStore:
                 (outcome, by, at_ns, str(payment_id), int(Decision.review)),
             )
             return bool(done.rowcount == 1)
+
+    def add_rule_change(self, change: RuleChange) -> bool:
+        r = change.rule
+        with self._tables.session() as db:
+            done = db.execute(
+                "INSERT INTO risk_rule_changes (version, reason, decision, threshold, weight,"
+                " mode, changed_by, note, changed_at_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (version) DO NOTHING",
+                (change.version, r.reason.name, int(r.decision), r.threshold, r.weight,
+                 r.mode.value, change.changed_by, change.note, change.changed_at_ns),
+            )  # fmt: skip
+            return bool(done.rowcount == 1)
+
+    def rule_changes(self) -> list[RuleChange]:
+        with self._tables.session() as db:
+            rows = db.execute(
+                "SELECT version, reason, decision, threshold, weight, mode, changed_by, note,"
+                " changed_at_ns FROM risk_rule_changes ORDER BY version"
+            ).fetchall()
+        return [
+            RuleChange(
+                int(str(v)),
+                Rule(
+                    Reason[str(reason)],
+                    Decision(int(str(d))),
+                    int(str(t)),
+                    int(str(w)),
+                    Mode(str(mode)),
+                ),
+                str(by),
+                str(note),
+                int(str(at)),
+            )
+            for v, reason, d, t, w, mode, by, note, at in rows
+        ]
 
     def close(self) -> None:
         self._tables.close()
