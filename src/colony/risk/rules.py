@@ -54,9 +54,12 @@ class RuleSet:
         return next((r for r in self.rules if r.reason is reason), None)
 
     def with_rule(self, rule: Rule) -> RuleSet:
-        """The next version, with `rule` in place of its reason's."""
-        kept = tuple(r for r in self.rules if r.reason is not rule.reason)
-        return RuleSet(self.version + 1, (*kept, rule))
+        """The next version, with `rule` in place of its reason's (in its place: the order
+        analysts read them in stays), or added last."""
+        placed = tuple(rule if r.reason is rule.reason else r for r in self.rules)
+        if rule not in placed:
+            placed = (*placed, rule)
+        return RuleSet(self.version + 1, placed)
 
 
 DEFAULT_RULES = RuleSet(
