@@ -129,7 +129,7 @@ PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "credentials", "staff")
 # Risk control (docs/adr/0055): features, rules and the assessment on the kernel alone;
 # payments ask it before the ledger sees a payment, the outer layers wire and serve it.
 ALLOWED["risk"] = {"kernel", "storage", "risk"}
-for _layer in ("payments", "api", "cli", "bench"):
+for _layer in ("wallets", "payments", "api", "cli", "bench"):
     ALLOWED[_layer] |= {"risk"}
 PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "risk")
 # Credit (docs/adr/0045): repayment schedules on the kernel's money alone, for now.

@@ -116,3 +116,28 @@ def test_the_fallback_rules_decide_when_the_features_raise(served_at: Served) ->
     assert check.store is not None
     (kept,) = check.store.recent()
     assert kept.assessment.fallback and kept.assessment.reasons == (Reason.features_unavailable,)
+
+
+def test_a_p2p_transfer_blocked_is_refused_and_moves_nothing(served_at: Served) -> None:
+    client, ctx, _, alice = _shop(served_at)
+    bob = open_wallet(client, "+6598765432")
+    check = ctx.service(RiskCheck)
+    check.use_rules(_rules(Reason.amount_large, Decision.block, 100))  # 100.00 SGD
+    start = _balance(client, alice)
+    sent = client.post(
+        f"/v1/wallets/{alice['id']}/transfers",
+        json={"to_phone": bob["phone"], "amount_minor": 10_000},
+        headers=wallet_auth(alice) | {"Idempotency-Key": "p2p-large"},
+    )
+    assert sent.status_code == 402, sent.text
+    assert sent.json()["error"]["code"] == "risk_blocked"
+    assert _balance(client, alice) == start
+    assert check.store is not None
+    (kept,) = check.store.recent()
+    assert (kept.event.channel.value, kept.assessment.reasons) == ("p2p", (Reason.amount_large,))
+    small = client.post(
+        f"/v1/wallets/{alice['id']}/transfers",
+        json={"to_phone": bob["phone"], "amount_minor": 9_999},
+        headers=wallet_auth(alice) | {"Idempotency-Key": "p2p-small"},
+    )
+    assert small.status_code == 201, small.text

@@ -181,6 +181,7 @@ def build_context(
     payments.credit_lines = lines  # a payment may be paid with the credit line
     assessment_store = open_assessment_store(database_url)
     payments.risk = RiskCheck.with_store(assessment_store)  # every payment scored first (ADR 0055)
+    wallets.risk = payments.risk  # P2P transfers and withdrawals too, on the same counters
     ctx.provide(payments.risk, assessment_store)
     scores.repayments = lines.repayment_record  # a late bill moves the score
     ctx.provide(lines, line_store)
