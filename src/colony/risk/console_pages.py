@@ -12,7 +12,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
-from colony.payments import PayResult
+from colony.kernel.clock import NS_PER_S
+from colony.payments import PayResult, review_hold_s
 from colony.risk import (
     DECISION_TEXTS,
     MODE_TEXTS,
@@ -45,7 +46,10 @@ def risk_page(request: Request, ctx: Ctx, error: str = "") -> Response:
     member = signed_in_staff(shell, request, ctx.service(StaffService))
     check = _check(ctx)
     kept = check.store.recent(assessments_listed_max) if check.store is not None else []
-    queue = [k for k in kept if k.assessment.decision is Decision.review and not k.review_outcome]
+    # A hold left undecided past `review_hold_s` went back to the payer by itself.
+    since_ns = ctx.clock.now_ns() - review_hold_s * NS_PER_S
+    queue = [k for k in kept if k.assessment.decision is Decision.review
+             and not k.review_outcome and k.event.at_ns > since_ns]  # fmt: skip
     changes = check.store.rule_changes()[::-1] if check.store is not None else []
     return console_page(
         shell, request, member, "risk/console_risk.html", queue=queue, kept=kept,
