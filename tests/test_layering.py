@@ -126,6 +126,12 @@ ALLOWED["staff"] = {"kernel", "storage", "credentials", "staff"}
 for _layer in ("api", "cli", "web"):
     ALLOWED[_layer] |= {"staff"}
 PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "credentials", "staff")
+# Risk control (docs/adr/0055): features, rules and the assessment on the kernel alone;
+# payments ask it before the ledger sees a payment, the outer layers wire and serve it.
+ALLOWED["risk"] = {"kernel", "storage", "risk"}
+for _layer in ("wallets", "payments", "api", "cli", "bench"):
+    ALLOWED[_layer] |= {"risk"}
+PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "risk")
 # Credit (docs/adr/0045): repayment schedules on the kernel's money alone, for now.
 ALLOWED["credit"] = {"kernel", "credit"}
 for _layer in ("api", "cli", "web"):

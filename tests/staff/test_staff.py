@@ -75,7 +75,7 @@ ROLE_TABLE = {
         P.read, P.read_sms_outbox, P.freeze_wallets, P.onboard_merchants, P.refund_payments,
         P.retry_webhooks, P.pay_out_merchants, P.handle_complaints,
     },
-    Role.risk: {P.read, P.freeze_wallets},
+    Role.risk: {P.read, P.freeze_wallets, P.manage_risk},
     Role.support: {
         P.read, P.read_sms_outbox, P.freeze_wallets, P.refund_payments, P.retry_webhooks,
         P.handle_complaints,

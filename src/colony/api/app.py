@@ -47,6 +47,7 @@ from colony.partners import router as partners
 from colony.payments import pages as payment_pages
 from colony.payments import router as payments
 from colony.phones import router as phones
+from colony.risk import console_pages as risk_console_pages
 from colony.settlement import router as settlement
 from colony.settlement import statement_bytes_max
 from colony.staff import console_pages, live_pages, money_pages, signin_pages
@@ -113,6 +114,7 @@ PAGES: tuple[APIRouter, ...] = (
     console_payment_pages.router,
     console_webhook_pages.router,
     complaint_console_pages.router,
+    risk_console_pages.router,
     console_settlement_pages.router,
     console_staff_pages.router,
     console_setup_pages.router,

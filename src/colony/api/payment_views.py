@@ -51,6 +51,7 @@ _PAYMENT_STATUS = {
     PayResult.code_attempts_exceeded: 429, PayResult.wallet_frozen: 409,
     PayResult.no_credit_line: 404, PayResult.credit_line_frozen: 409,
     PayResult.credit_limit_exceeded: 402,
+    PayResult.risk_blocked: 402, PayResult.risk_challenge_required: 402,
 }  # fmt: skip
 
 
@@ -92,6 +93,21 @@ class PaymentList(BaseModel):
     data: list[PaymentObject]
     has_more: bool
     next_cursor: str | None = Field(description="`starting_after` for the next page")
+
+
+def risk_refusal(outcome: PayOutcome) -> ApiError:
+    """A payment refused by risk control: the result code, and its reasons by name in the
+    message (docs/adr/0055)."""
+    refusal = pay_refusal(outcome.result)
+    if outcome.result.name.startswith("risk_") and outcome.risk and outcome.risk.reasons:
+        reasons = ", ".join(r.name for r in outcome.risk.reasons)
+        refusal = ApiError(
+            refusal.status,
+            refusal.code,
+            f"{outcome.result.name.replace('_', ' ')}: {reasons}",
+            type_="payment_error",
+        )
+    return refusal
 
 
 def pay_refusal(result: PayResult, params: dict[str, str] | None = None) -> ApiError:

@@ -31,6 +31,8 @@ _REFUSALS = {
     WalletResult.id_reused_differently: (409, "invalid_request_error"),
     WalletResult.already_verified: (409, "invalid_request_error"),
     WalletResult.wallet_frozen: (409, "payment_error"),
+    WalletResult.risk_blocked: (402, "payment_error"),
+    WalletResult.risk_challenge_required: (402, "payment_error"),
 }
 
 

@@ -22,6 +22,7 @@ from colony.bench import (
     festival_bench,
     ledger_bench,
     restart_bench,
+    risk_bench,
     screens_bench,
     statement_bench,
 )
@@ -34,6 +35,7 @@ from colony.ledger import ArchivePolicy, batch_events_max
 from colony.ledger.checkpoint import NO_CHECKPOINTS
 from colony.ledger.verify import verify
 from colony.loans import open_loan_store
+from colony.risk import open_assessment_store
 from colony.storage.open import open_ledger
 from colony.wallets import open_wallet_store
 
@@ -784,3 +786,42 @@ def bench_accrual(
         highlight=False,
     )
     console.print(f"machine: {machine}", highlight=False)
+
+
+@app.command("risk")
+def bench_risk(
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="Keep the assessments worth keeping in this database (sqlite:///path or "
+            "postgresql://...), written outside each check's timing; default: none kept.",
+        ),
+    ] = None,
+    checks: Annotated[int, typer.Option(min=100, max=1_000_000, help="Payments checked.")] = 5_000,
+    rate: Annotated[
+        int, typer.Option(min=1, max=100_000, help="Payments offered a second (wall time).")
+    ] = 1_000,
+    seed: Annotated[int, typer.Option(help="Seed of the generated stream.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
+) -> None:
+    """Risk control's check (docs/adr/0055) on a generated stream offered at a steady rate:
+    p50 and p99 of the check itself, CPU per check and payments a second achieved."""
+    machine = ledger_bench.machine_description()
+    store = open_assessment_store(database) if database else None
+    try:
+        figures = risk_bench.measure(checks, rate, seed, store)
+    finally:
+        if store is not None:
+            store.close()
+    console = Console()
+    console.print(
+        f"{figures.checks:,} risk checks offered at {figures.rate_offered:,}/s: "
+        f"{figures.payments_per_second:,.1f}/s achieved; p50 {figures.p50_ms} ms, p99 "
+        f"{figures.p99_ms} ms, max {figures.max_ms} ms; CPU {figures.cpu_ms_per_check} ms per "
+        f"check; {figures.not_allowed:,} not allowed (every rule active), {figures.kept:,} kept",
+        highlight=False,
+    )
+    console.print(f"machine: {machine}", highlight=False)
+    if as_json:
+        print(json.dumps({"machine": machine, **figures.as_json()}))

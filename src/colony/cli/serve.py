@@ -58,6 +58,7 @@ from colony.phones import (
     PhoneProofService,
     open_phone_store,
 )
+from colony.risk import RiskCheck, open_assessment_store
 from colony.staff import StaffRoster, StaffService, open_staff_store
 from colony.storage.open import database_url_from_env, is_postgres
 from colony.storage.secrets_key import secret_box_for
@@ -178,6 +179,10 @@ def build_context(
     line_store = open_line_store(database_url)
     lines = LineService(ledger, wallets, wallet_store, line_store, scores.score_wallet, clock, ids)
     payments.credit_lines = lines  # a payment may be paid with the credit line
+    assessment_store = open_assessment_store(database_url)
+    payments.risk = RiskCheck.with_store(assessment_store)  # every payment scored first (ADR 0055)
+    wallets.risk = payments.risk  # P2P transfers and withdrawals too, on the same counters
+    ctx.provide(payments.risk, assessment_store)
     scores.repayments = lines.repayment_record  # a late bill moves the score
     ctx.provide(lines, line_store)
     complaint_store = open_complaint_store(database_url)

@@ -25,6 +25,7 @@ from colony.payments.service import (
     PayResult,
     discount_fee,
     refund_result,
+    review_hold_s,
 )
 from colony.payments.sql_device_store import open_device_store
 from colony.payments.sql_store import open_payment_store
@@ -85,5 +86,6 @@ __all__ = [
     "reference_chars_max",
     "refund_result",
     "render",
+    "review_hold_s",
     "step_s",
 ]

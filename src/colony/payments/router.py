@@ -45,6 +45,7 @@ from colony.api.payment_views import (
     payment_json,
     payment_ref,
     records,
+    risk_refusal,
 )
 from colony.api.wallet_views import AmountObject
 from colony.fx import amount_json
@@ -307,7 +308,7 @@ def _payment_steps(
         if earlier is not None and earlier.request_sha256 not in (None, request_sha256):
             return KeptElsewhere(409, key_reused().body())  # kept nowhere, as `run` does
     if outcome.result is not PayResult.ok:
-        raise pay_refusal(outcome.result)
+        raise risk_refusal(outcome) if outcome.risk is not None else pay_refusal(outcome.result)
     if kept and outcome.cross_border is None:
         # Made just now, or by this request before (its money found moved): the first answer.
         made = dataclasses.replace(outcome, moved_now=True)

@@ -10,6 +10,7 @@ The fee is `amount * discount_bps / 10,000` rounded half up to the minor unit, i
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -52,6 +53,7 @@ from colony.payments.store import (
     RefundRecord,
 )
 from colony.payments.treasury import is_treasury_account
+from colony.risk import Assessment, Channel, Decision, RiskCheck, RiskEvent
 from colony.wallets import Wallet, WalletResult, WalletService, WalletStore
 
 TRANSFER_PAYMENT: int = TransferCode.payment
@@ -60,6 +62,9 @@ TRANSFER_PAYMENT: int = TransferCode.payment
 no_pin_limit_minor = 30_000
 # How long an authorisation holds the payer's money before it expires by itself, in seconds.
 authorisation_hold_s = 86_400
+# How long a payment held for risk review waits for an analyst before its money goes back
+# to the payer by itself, in seconds (docs/adr/0055).
+review_hold_s = 4 * 3_600
 # Accounts a simulated market imported that a service remembers as found (one per currency's
 # control and treasury accounts, in practice): far more than a market holds.
 imported_accounts_kept_max = 1_000
@@ -115,6 +120,9 @@ class PayResult(enum.IntEnum):
     no_credit_line = 37  # the wallet has no credit line in its currency
     credit_line_frozen = 38  # overdue, or charged off: the line makes no new purchases
     credit_limit_exceeded = 39  # more than the line has available
+    # Risk control (colony.risk, docs/adr/0055), before any money moves:
+    risk_blocked = 40  # refused: the reasons are in the assessment kept beside the payment
+    risk_challenge_required = 41  # the payer must confirm with the PIN (step-up)
 
 
 # What a payment's chain outcome (named in the wallets' terms) means for the payment: an
@@ -127,6 +135,14 @@ PAY_RESULT_OF_CHAIN = {
     WalletResult.daily_outflow_cap_exceeded: PayResult.daily_outflow_cap_exceeded,
     WalletResult.id_reused_differently: PayResult.id_reused_differently,
     WalletResult.refused_before: PayResult.refused_before,
+}
+
+
+# What risk control's decision means for a payment refused before its record; a review is
+# paid as a hold instead (`_hold_steps`), an allow as asked.
+_RISK_REFUSALS = {
+    Decision.block: PayResult.risk_blocked,
+    Decision.challenge: PayResult.risk_challenge_required,
 }
 
 
@@ -161,6 +177,7 @@ class PayOutcome:
     record: PaymentRecord | None = None
     moved_now: bool = False
     cross_border: CrossBorderRecord | None = None  # the payer's side, when it paid by FX
+    risk: Assessment | None = None  # risk control's, when it asked for more than allow
 
 
 def payments_control_account_id(ledger: int) -> int:
@@ -202,6 +219,8 @@ class PaymentService:
         self.credit_lines: CreditLineSource | None = None
         # Accounts found imported by a simulated market (`_imported_alike`).
         self._imported: set[int] = set()
+        # Risk control, when Colony runs it: every payment is scored before its record.
+        self.risk: RiskCheck | None = None
 
     def merchant_qr(
         self, merchant: Merchant, amount_minor: int | None = None, reference: str | None = None
@@ -320,9 +339,16 @@ class PaymentService:
             CaptureMethod.automatic,
             (description, reference, request_sha256),
         )
-        if isinstance(begun, PayResult):
-            return PayOutcome(begun)
-        wallet, merchant, amount, pid, recorded = begun
+        if isinstance(begun, PayOutcome):
+            return begun
+        wallet, merchant, amount, pid, recorded, held = begun
+        if held is not None:
+            # Held for review: an authorisation an analyst captures or voids, or that
+            # expires back to the payer (docs/adr/0055). The credit line cannot hold.
+            if funding is Funding.credit_line:
+                return PayOutcome(PayResult.risk_blocked, pid, risk=held)
+            outcome = yield from self._hold_steps(begun[:5], review_hold_s)
+            return dataclasses.replace(outcome, risk=held)
         refundable, accounts = self.submit_refundable_account(pid, wallet.ledger)
         if funding is Funding.credit_line:
             return (yield from self._line_steps(wallet, merchant, amount, pid, accounts, recorded))
@@ -423,8 +449,15 @@ class PaymentService:
             CaptureMethod.manual,
             (description, reference, request_sha256),
         )
-        if isinstance(begun, PayResult):
-            return PayOutcome(begun)
+        if isinstance(begun, PayOutcome):
+            return begun
+        outcome = yield from self._hold_steps(begun[:5], hold_s)
+        return dataclasses.replace(outcome, risk=begun[5])
+
+    def _hold_steps(
+        self, begun: tuple[Wallet, Merchant, int, int, PaymentRecord | None], hold_s: int
+    ) -> Steps[PayOutcome]:
+        """The money and the payer's limits held as pending transfers for `hold_s`."""
         wallet, merchant, amount, pid, recorded = begun
         _, accounts = self.submit_refundable_account(pid, wallet.ledger)
         hold = _LINKED | int(TransferFlags.pending)
@@ -460,26 +493,53 @@ class PaymentService:
         method: Method,
         capture: CaptureMethod,
         noted: tuple[str | None, str | None, str | None],
-    ) -> Steps[PayResult | tuple[Wallet, Merchant, int, int, PaymentRecord | None]]:
+    ) -> Steps[
+        PayOutcome | tuple[Wallet, Merchant, int, int, PaymentRecord | None, Assessment | None]
+    ]:
         """What a payment or an authorisation does before its money moves: who pays whom
         how much (`asked`: phone, currency, payload, amount, payment id), and its record
         written with what is `noted` (description, reference, the request's hash); then, if
-        its legs need the ledger first, the rest goes to a thread."""
+        its legs need the ledger first, the rest goes to a thread. Risk control scores it
+        first: refused, or held for review (the assessment last; None unless review)."""
         phone, currency, payload, amount_minor, payment_id = asked
         description, reference, request_sha256 = noted
         resolved = self.resolve(phone, currency, payload, amount_minor)
         if isinstance(resolved, PayResult):
-            return resolved
+            return PayOutcome(resolved)
         wallet, merchant, amount, _ = resolved
         pid = payment_id if payment_id is not None else self._ids.new_id()
+        assessment = yield from self._risk_steps(pid, wallet, merchant, amount, method)
+        refused = _RISK_REFUSALS.get(assessment.decision) if assessment else None
+        if refused is not None:
+            return PayOutcome(refused, pid, merchant, amount, risk=assessment)
+        held = assessment if assessment and assessment.decision is Decision.review else None
+        if held is not None:
+            capture = CaptureMethod.manual
         recorded = yield from self.intent_steps(
             pid, resolved, method, capture, description, reference, request_sha256
         )
         if isinstance(recorded, PayResult):
-            return recorded
+            return PayOutcome(recorded)
         if not self._legs_ready(wallet, merchant):
             yield ON_THREAD
-        return wallet, merchant, amount, pid, recorded
+        return wallet, merchant, amount, pid, recorded, held
+
+    def _risk_steps(
+        self, pid: int, wallet: Wallet, merchant: Merchant, amount: int, method: Method
+    ) -> Steps[Assessment | None]:
+        """Risk control's assessment of the payment (None without risk control), kept beside
+        the payment when it is worth keeping (a write: on a thread)."""
+        if self.risk is None or self._clock is None:
+            return None
+        channel = Channel.payment_code if method is Method.code else Channel.qr
+        event = RiskEvent(
+            channel, wallet.id, merchant.id, amount, merchant.currency, self._clock.now_ns()
+        )
+        assessment = self.risk.payment(pid, event)
+        if self.risk.store is not None and RiskCheck.worth_keeping(assessment):
+            yield ON_THREAD
+            self.risk.keep(pid, event, assessment)
+        return assessment
 
     def _legs_ready(self, wallet: Wallet, merchant: Merchant) -> bool:
         """Whether a payment's legs are made without waiting on the ledger: the wallet's

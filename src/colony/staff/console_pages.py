@@ -45,6 +45,7 @@ PERMISSION_TEXTS = {
     Permission.pay_out_merchants: N_("Pay merchants' days out to their banks"),
     Permission.manage_staff: N_("Add staff, change their roles, disable them, reset their TOTP"),
     Permission.handle_complaints: N_("Handle complaints, goodwill credits and disputes"),
+    Permission.manage_risk: N_("Decide payments held for risk review and edit risk rules"),
 }
 # Texts (or mails) of an outbox shown per page.
 outbox_page_messages = 50

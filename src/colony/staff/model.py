@@ -32,14 +32,16 @@ class Permission(enum.StrEnum):
     manage_staff = "manage_staff"  # add staff, change their role, disable them, reset their TOTP
     # answer escalated complaints, credit goodwill, open and decide disputes (docs/adr/0053)
     handle_complaints = "handle_complaints"
+    # decide payments held for risk review, edit risk rules' thresholds and modes (ADR 0055)
+    manage_risk = "manage_risk"
 
 
-# Everything but managing staff: the day-to-day work.
-_DAY_TO_DAY = frozenset(Permission) - {Permission.manage_staff}
+# Everything but managing staff and risk control (the risk role's own): the day-to-day work.
+_DAY_TO_DAY = frozenset(Permission) - {Permission.manage_staff, Permission.manage_risk}
 # Who may do what: a role holds exactly the permissions listed (tests/staff/test_staff.py).
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.operations: _DAY_TO_DAY,
-    Role.risk: frozenset({Permission.read, Permission.freeze_wallets}),
+    Role.risk: frozenset({Permission.read, Permission.freeze_wallets, Permission.manage_risk}),
     Role.support: _DAY_TO_DAY - {Permission.onboard_merchants, Permission.pay_out_merchants},
     Role.finance: frozenset(
         {Permission.read, Permission.refund_payments, Permission.pay_out_merchants}
@@ -126,6 +128,10 @@ class AuditAction(enum.StrEnum):
     goodwill_credited = "goodwill_credited"
     dispute_opened = "dispute_opened"
     dispute_decided = "dispute_decided"
+    # Risk control (docs/adr/0055).
+    risk_review_approved = "risk_review_approved"
+    risk_review_declined = "risk_review_declined"
+    risk_rule_changed = "risk_rule_changed"
 
 
 # Audit entries shown per page of the console's log.

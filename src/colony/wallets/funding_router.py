@@ -48,6 +48,8 @@ _REFUSALS = {
     WalletResult.withdrawal_expired: (409, "invalid_request_error", None),
     WalletResult.withdrawal_already_settled: (409, "invalid_request_error", None),
     WalletResult.wallet_frozen: (409, "payment_error", None),
+    WalletResult.risk_blocked: (402, "payment_error", None),
+    WalletResult.risk_challenge_required: (402, "payment_error", None),
 }
 
 

@@ -39,3 +39,7 @@ class WalletResult(enum.IntEnum):
     too_many_open_requests = 30  # open_requests_per_wallet_max asked and not settled
     request_not_found = 31  # none, or another's
     request_closed = 32  # paid, declined or cancelled before
+    # Risk control (colony.risk, docs/adr/0055), before any money moves. A P2P transfer or
+    # a withdrawal that risk control would hold for review is refused as blocked for now.
+    risk_blocked = 33
+    risk_challenge_required = 34  # the sender must confirm with the PIN (step-up)

@@ -183,7 +183,12 @@ def create_transfer(
             wallet.phone, body.to_phone, wallet.currency, body.amount_minor, transfer_id=transfer_id
         )
         if outcome.result is not WalletResult.ok:
-            params = {WalletResult.unknown_wallet: "to_phone", WalletResult.wallet_frozen: None}
+            params = {
+                WalletResult.unknown_wallet: "to_phone",
+                WalletResult.wallet_frozen: None,
+                WalletResult.risk_blocked: None,
+                WalletResult.risk_challenge_required: None,
+            }
             raise refusal(outcome.result, params.get(outcome.result, "amount_minor"))
         return 201, {
             "object": "transfer",

@@ -27,6 +27,7 @@ from colony.ledger import (
 )
 from colony.ledger.results import CreateAccountResult as RA
 from colony.ledger.results import CreateTransferResult as RT
+from colony.risk import Channel, Decision, RiskCheck, RiskEvent
 from colony.wallets import model
 from colony.wallets.model import (
     DEFAULT_LIMITS,
@@ -42,6 +43,13 @@ from colony.wallets.store import WalletStore, every_wallet
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _PARTNER_NAME = re.compile(r"[a-z][a-z0-9_]{1,39}")
 _LINKED = int(TransferFlags.linked)
+# What risk control's decision means for a P2P transfer or a withdrawal: no hold for review
+# yet on these, so a review is refused as a block (docs/adr/0055).
+_RISK_REFUSALS = {
+    Decision.block: WalletResult.risk_blocked,
+    Decision.review: WalletResult.risk_blocked,
+    Decision.challenge: WalletResult.risk_challenge_required,
+}
 _NO_OVERDRAFT = int(AccountFlags.debits_must_not_exceed_credits)
 SECONDS_PER_DAY = 86_400
 
@@ -86,6 +94,8 @@ class WalletService:
         # ask the ledger again (three round trips each). Forgotten when the UTC day turns.
         self._outflow_ready: set[tuple[int, Tier]] = set()
         self._outflow_day = -1
+        # Risk control, when Colony runs it: P2P transfers and withdrawals are scored first.
+        self.risk: RiskCheck | None = None
 
     # -------------------------------------------------------------- the chart per currency
 
@@ -333,6 +343,9 @@ class WalletService:
         if self.is_frozen(sender.id):
             return P2POutcome(WalletResult.wallet_frozen)
         tid = transfer_id if transfer_id is not None else self._ids.new_id()
+        refused = self._risk_refusal(tid, Channel.p2p, sender, receiver.id, amount_minor)
+        if refused is not None:
+            return P2POutcome(refused, tid)
         chain = [
             Transfer(
                 tid,
@@ -348,6 +361,19 @@ class WalletService:
             *self.receive_legs(receiver.account_id, sender.ledger, amount_minor, tid),
         ]
         return P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=3), tid)
+
+    def _risk_refusal(
+        self, tid: int, channel: Channel, payer: Wallet, payee: str, amount_minor: int
+    ) -> WalletResult | None:
+        """Risk control's word on money leaving `payer` (None without risk control, or when
+        it may go): refused when blocked, challenged or held for review (docs/adr/0055)."""
+        if self.risk is None:
+            return None
+        event = RiskEvent(channel, payer.id, payee, amount_minor, payer.currency,
+                          self._clock.now_ns())  # fmt: skip
+        assessment = self.risk.payment(tid, event)
+        self.risk.keep(tid, event, assessment)
+        return _RISK_REFUSALS.get(assessment.decision)
 
     def spend_legs(
         self, wallet: Wallet, amount_minor: int, tid: int, *, hold_timeout_s: int | None = None
@@ -613,6 +639,9 @@ class WalletService:
         if self.is_frozen(wallet.id):
             return P2POutcome(WalletResult.wallet_frozen)
         tid = transfer_id if transfer_id is not None else self._ids.new_id()
+        refused = self._risk_refusal(tid, Channel.withdrawal, wallet, partner, amount_minor)
+        if refused is not None:
+            return P2POutcome(refused, tid)
         timeout = model.withdrawal_confirm_timeout_s
         chain = [
             Transfer(

@@ -1,0 +1,87 @@
+"""The decision: a pure function of the event, its features and the rules.
+
+Every rule is checked; the active ones that fire decide (the highest decision wins:
+block > review > challenge > allow) and add their weights to the score; shadow ones that
+fire are only named. Amount thresholds are in major units of the event's currency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from colony.kernel.money import scale_of
+from colony.risk.model import Assessment, Decision, Features, Reason, RiskEvent
+from colony.risk.rules import (
+    Mode,
+    Rule,
+    RuleSet,
+    score_max,
+    unusual_history_min,
+    unusual_mean_ratio_min,
+)
+
+Check = Callable[[RiskEvent, Features | None, int], bool]
+
+
+def _major(event: RiskEvent, units: int) -> int:
+    scale: int = scale_of(event.currency)
+    return units * int(10**scale)
+
+
+def _unusual(event: RiskEvent, f: Features, tenths: int) -> bool:
+    """Above mean + k standard deviations (k in tenths), in integers: with n amounts of sum
+    s and sum of squares q, (n*a - s)^2 * 100 > k^2 * (n*q - s^2)."""
+    n, s, q = f.history_count, f.history_sum_minor, f.history_sum_sq
+    if n < unusual_history_min:
+        return False
+    above = n * event.amount_minor - s
+    if above <= 0 or event.amount_minor * n < unusual_mean_ratio_min * s:
+        return False
+    return above * above * 100 > tenths * tenths * (n * q - s * s)
+
+
+def _needs(check: Callable[[RiskEvent, Features, int], bool]) -> Check:
+    """A check on the features: never fires without them."""
+    return lambda e, f, t: f is not None and check(e, f, t)
+
+
+CHECKS: dict[Reason, Check] = {
+    Reason.velocity_1m: _needs(lambda e, f, t: f.wallet_count_1m + 1 > t),
+    Reason.velocity_1h: _needs(lambda e, f, t: f.wallet_count_1h + 1 > t),
+    Reason.velocity_24h: _needs(lambda e, f, t: f.wallet_count_24h + 1 > t),
+    Reason.spend_24h: _needs(
+        lambda e, f, t: f.wallet_sum_24h_minor + e.amount_minor > _major(e, t)
+    ),
+    Reason.amount_unusual: _needs(_unusual),
+    Reason.new_payee: _needs(lambda e, f, t: not f.payee_seen and e.amount_minor >= _major(e, t)),
+    Reason.new_device: _needs(lambda e, f, t: not f.device_seen and e.amount_minor >= _major(e, t)),
+    Reason.device_velocity_1h: _needs(lambda e, f, t: f.device_count_1h + 1 > t),
+    Reason.impossible_travel: _needs(lambda e, f, t: (f.travel_kmh or 0) > t),
+    Reason.merchant_velocity_1m: _needs(lambda e, f, t: f.merchant_count_1m + 1 > t),
+    Reason.amount_large: lambda e, f, t: e.amount_minor >= _major(e, t),
+    Reason.features_unavailable: lambda e, f, t: f is None and e.amount_minor >= _major(e, t),
+}
+
+
+def fires(rule: Rule, event: RiskEvent, features: Features | None) -> bool:
+    return CHECKS[rule.reason](event, features, rule.threshold)
+
+
+def assess(event: RiskEvent, features: Features | None, rules: RuleSet) -> Assessment:
+    """The assessment of `event`: `features` None means they could not be read."""
+    fired = [r for r in rules.rules if fires(r, event, features)]
+    active = [r for r in fired if r.mode is Mode.active]
+    decision = max((r.decision for r in active), default=Decision.allow)
+    score = min(score_max, sum(r.weight for r in active))
+    assessment = Assessment(
+        decision,
+        tuple(sorted(r.reason for r in active)),
+        tuple(sorted(r.reason for r in fired if r.mode is Mode.shadow)),
+        score,
+        rules.version,
+        fallback=features is None,
+    )
+    assert (decision is Decision.allow) == (not assessment.reasons) or all(
+        r.decision is Decision.allow for r in active
+    )
+    return assessment

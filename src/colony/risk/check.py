@@ -1,0 +1,104 @@
+"""The risk check a payment asks before the ledger sees it: read the features, assess,
+count the event. When the features cannot be read (the counters raised), the fallback
+rule set decides on the event alone (docs/adr/0055): never a crash in the payment path.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+
+from colony.risk.assess import assess
+from colony.risk.features import FeatureStore
+from colony.risk.model import Assessment, RiskEvent
+from colony.risk.rules import DEFAULT_RULES, FALLBACK_RULES, Rule, RuleSet
+from colony.risk.store import AssessmentStore, RuleChange
+
+_log = logging.getLogger(__name__)
+# Payments whose assessment is remembered, so a retry of the same payment (its id derived
+# from the Idempotency-Key) gets the same decision and is not counted twice.
+assessed_payments_kept_max = 65_536
+
+
+class RiskCheck:
+    def __init__(
+        self,
+        features: FeatureStore | None = None,
+        rules: RuleSet = DEFAULT_RULES,
+        store: AssessmentStore | None = None,
+    ) -> None:
+        self.features = features if features is not None else FeatureStore()
+        self._rules = rules
+        self.store = store
+        self._lock = threading.Lock()
+        self._assessed: OrderedDict[int, Assessment] = OrderedDict()
+        self.fallbacks = 0  # how many checks the fallback rules decided
+
+    @classmethod
+    def with_store(cls, store: AssessmentStore, base: RuleSet = DEFAULT_RULES) -> RiskCheck:
+        """The check with the rules in force: `base` with every change kept over it."""
+        rules = base
+        for change in store.rule_changes():
+            rules = RuleSet(change.version, rules.with_rule(change.rule).rules)
+        return cls(rules=rules, store=store)
+
+    def change_rule(self, rule: Rule, by: str, note: str, at_ns: int) -> bool:
+        """A rule changed by an analyst: kept (the next version) and in force from the next
+        check. False if another change took that version first (read the rules again)."""
+        with self._lock:
+            rules = self._rules.with_rule(rule)
+            if self.store is not None and not self.store.add_rule_change(
+                RuleChange(rules.version, rule, by, note, at_ns)
+            ):
+                return False
+            self._rules = rules
+            return True
+
+    @property
+    def rules(self) -> RuleSet:
+        return self._rules
+
+    def use_rules(self, rules: RuleSet) -> None:
+        """Rules edited in the console take effect from the next check."""
+        with self._lock:
+            self._rules = rules
+
+    def check(self, event: RiskEvent) -> Assessment:
+        try:
+            features = self.features.features(event)
+        except Exception:
+            # Broken counters are infrastructure failing: logged, counted, and the payment
+            # is decided by the conservative rules instead.
+            _log.exception("risk features unavailable; the fallback rules decide")
+            self.fallbacks += 1
+            return assess(event, None, FALLBACK_RULES)
+        assessment = assess(event, features, self._rules)
+        try:
+            self.features.observe(event)
+        except Exception:
+            _log.exception("risk features not updated")
+        return assessment
+
+    def payment(self, payment_id: int, event: RiskEvent) -> Assessment:
+        """The assessment of a payment: the one made before for the same id, else a new one."""
+        with self._lock:
+            earlier = self._assessed.get(payment_id)
+        if earlier is not None:
+            return earlier
+        assessment = self.check(event)
+        with self._lock:
+            self._assessed[payment_id] = assessment
+            if len(self._assessed) > assessed_payments_kept_max:
+                self._assessed.popitem(last=False)
+        return assessment
+
+    @staticmethod
+    def worth_keeping(assessment: Assessment) -> bool:
+        """Whether the assessment is kept beside its payment: all but a plain allow."""
+        return bool(assessment.reasons or assessment.shadow_reasons or assessment.fallback)
+
+    def keep(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> None:
+        """Keep the assessment beside the payment (this blocks: a database write)."""
+        if self.store is not None and self.worth_keeping(assessment):
+            self.store.keep(payment_id, event, assessment)

@@ -1,0 +1,118 @@
+"""The operator console's risk page (`/console/risk`, docs/adr/0055): the payments held for
+review, with approve (captured) and decline (voided, the money back to the payer); the recent
+assessments that did more than allow or that a shadow rule would have changed, with their
+reasons; and the rules, whose threshold and mode staff with `manage_risk` change, each
+change a new version kept with who made it. Every decision and change is in the audit log."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from colony.api.deps import Ctx
+from colony.kernel.clock import NS_PER_S
+from colony.payments import PayResult, review_hold_s
+from colony.risk import (
+    DECISION_TEXTS,
+    MODE_TEXTS,
+    THRESHOLD_UNITS,
+    Decision,
+    Mode,
+    Reason,
+    RiskCheck,
+)
+from colony.staff import AuditAction, Permission, StaffService, may
+from colony.web.console_access import console_page, permitted_form, signed_in_staff
+from colony.web.shell import Refused, Shell
+
+router = APIRouter(include_in_schema=False)
+# Assessments the page lists, newest first.
+assessments_listed_max = 100
+# The largest threshold a rule takes from the form (any unit), and a note's length.
+threshold_max = 10**12
+note_chars_max = 500
+_HOME = "/console/risk"
+
+
+def _check(ctx: Ctx) -> RiskCheck:
+    return ctx.service(RiskCheck)
+
+
+@router.get("/console/risk")
+def risk_page(request: Request, ctx: Ctx, error: str = "") -> Response:
+    shell = ctx.service(Shell)
+    member = signed_in_staff(shell, request, ctx.service(StaffService))
+    check = _check(ctx)
+    kept = check.store.recent(assessments_listed_max) if check.store is not None else []
+    # A hold left undecided past `review_hold_s` went back to the payer by itself.
+    since_ns = ctx.clock.now_ns() - review_hold_s * NS_PER_S
+    queue = [k for k in kept if k.assessment.decision is Decision.review
+             and not k.review_outcome and k.event.at_ns > since_ns]  # fmt: skip
+    changes = check.store.rule_changes()[::-1] if check.store is not None else []
+    return console_page(
+        shell, request, member, "risk/console_risk.html", queue=queue, kept=kept,
+        rules=check.rules, changes=changes, units=THRESHOLD_UNITS, decisions=DECISION_TEXTS,
+        modes=MODE_TEXTS, error=error[:200], fallbacks=check.fallbacks,
+        may_manage=may(member.role, Permission.manage_risk),
+    )  # fmt: skip
+
+
+def _back(error: str = "") -> str:
+    return f"{_HOME}?error={error}" if error else _HOME
+
+
+@router.post("/console/risk/reviews/{payment_id}")
+async def decide_review(payment_id: int, request: Request, ctx: Ctx) -> Response:
+    """Approve (capture the held payment) or decline (void it: the money back to the payer)."""
+    shell, staff = ctx.service(Shell), ctx.service(StaffService)
+    member, form = await permitted_form(shell, request, staff, Permission.manage_risk)
+    action = form.get("action", "")
+    if action not in ("approve", "decline"):
+        raise Refused(400, "action: approve or decline", home=_HOME)
+    check = _check(ctx)
+    held = check.store.by_payment(payment_id) if check.store is not None else None
+    if held is None or held.assessment.decision is not Decision.review:
+        raise Refused(404, "No such payment under review.", home=_HOME)
+    if held.review_outcome is not None:
+        return shell.redirect(_back("already_decided"))
+    settle = ctx.payments.capture if action == "approve" else ctx.payments.void
+    result = settle(payment_id).result
+    if result is not PayResult.ok:
+        return shell.redirect(_back(result.name))
+    assert check.store is not None
+    if check.store.decide(payment_id, action + "d", member.id, ctx.clock.now_ns()):
+        audited = (AuditAction.risk_review_approved if action == "approve"
+                   else AuditAction.risk_review_declined)  # fmt: skip
+        staff.record(member.id, audited, str(payment_id), form.get("note", "")[:note_chars_max])
+    return shell.redirect(_back())
+
+
+@router.post("/console/risk/rules/{reason}")
+async def change_rule(reason: str, request: Request, ctx: Ctx) -> Response:
+    """A rule's threshold and mode changed: the next version of the rules, in the log."""
+    shell, staff = ctx.service(Shell), ctx.service(StaffService)
+    member, form = await permitted_form(shell, request, staff, Permission.manage_risk)
+    check = _check(ctx)
+    named = Reason.__members__.get(reason)
+    rule = check.rules.rule(named) if named is not None else None
+    if rule is None:
+        raise Refused(404, "No such rule.", home=_HOME)
+    typed = form.get("threshold", "").strip()
+    mode = Mode.__members__.get(form.get("mode", ""))
+    if not typed.isdigit() or int(typed) > threshold_max:
+        return shell.redirect(_back("threshold_invalid"))
+    if mode is None:
+        return shell.redirect(_back("mode_invalid"))
+    changed = dataclasses.replace(rule, threshold=int(typed), mode=mode)
+    if changed == rule:
+        return shell.redirect(_back())
+    note = form.get("note", "")[:note_chars_max]
+    if not check.change_rule(changed, member.id, note, ctx.clock.now_ns()):
+        return shell.redirect(_back("changed_meanwhile"))
+    staff.record(
+        member.id, AuditAction.risk_rule_changed, reason, note, threshold=str(changed.threshold),
+        mode=mode.value, version=str(check.rules.version),
+    )  # fmt: skip
+    return shell.redirect(_back())

@@ -1,0 +1,16 @@
+-- Risk rules as analysts change them in the console: one row per change, never edited, so
+-- the table is both the versions and the log of who changed what. The rules in force are
+-- the defaults with each reason's newest row over them. docs/adr/0055.
+-- Never edit this file once released: change the schema in a new numbered file.
+
+CREATE TABLE risk_rule_changes (
+    version bigint PRIMARY KEY,  -- the rule set's version this change made
+    reason text NOT NULL,  -- risk.Reason name
+    decision bigint NOT NULL,  -- risk.Decision
+    threshold bigint NOT NULL,
+    weight bigint NOT NULL,
+    mode text NOT NULL,  -- active, shadow
+    changed_by text NOT NULL,  -- the staff member's id
+    note text NOT NULL,
+    changed_at_ns bigint NOT NULL
+);

@@ -1,0 +1,102 @@
+"""What risk control reads and answers: an event to score, the features kept about it, and
+the assessment (a decision with its reason codes and a score).
+
+Decisions and reasons are enumerated and their numbers never reused: an assessment is
+stored beside its payment by number, and an analyst reads the reasons by name.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Decision(enum.IntEnum):
+    """What happens to the money; a higher number wins when rules disagree."""
+
+    allow = 0
+    challenge = 1  # step-up: the payer confirms with the PIN
+    review = 2  # held as a two-phase authorisation until an analyst decides or it expires
+    block = 3  # refused before the ledger sees it
+
+
+class Reason(enum.IntEnum):
+    """Why a rule fired; stored with the assessment and shown to the analyst."""
+
+    velocity_1m = 1  # too many payments by the wallet in one minute
+    velocity_1h = 2
+    velocity_24h = 3
+    spend_24h = 4  # the wallet's total spent in 24 h is above the threshold
+    amount_unusual = 5  # far above the wallet's own history (mean and deviation)
+    new_payee = 6  # the wallet never paid this payee, and the amount is large
+    new_device = 7  # the device never paid for this wallet before
+    device_velocity_1h = 8  # one device paying too often (many wallets on one phone)
+    impossible_travel = 9  # from the last payment's place to this one faster than a plane
+    merchant_velocity_1m = 10  # a merchant taking payments faster than usual
+    amount_large = 11  # above a flat amount whatever the history
+    features_unavailable = 12  # the fallback rule set: no features could be read
+
+
+class Channel(enum.StrEnum):
+    """Where the money leaves a wallet."""
+
+    qr = "qr"
+    p2p = "p2p"
+    withdrawal = "withdrawal"
+    payment_code = "payment_code"
+
+
+@dataclass(frozen=True)
+class Place:
+    """A point on Earth, in millionths of a degree (integers: equal places compare equal)."""
+
+    lat_micro: int
+    lon_micro: int
+
+
+@dataclass(frozen=True)
+class RiskEvent:
+    """Money about to leave a wallet. `payee` is the merchant's id or the receiving
+    wallet's; `place` is the merchant's when its coordinates are known."""
+
+    channel: Channel
+    wallet_id: str
+    payee: str
+    amount_minor: int
+    currency: str
+    at_ns: int
+    device: str | None = None
+    place: Place | None = None
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the streaming counters knew about the event's parties just before it."""
+
+    wallet_count_1m: int = 0
+    wallet_count_1h: int = 0
+    wallet_count_24h: int = 0
+    wallet_sum_24h_minor: int = 0
+    device_count_1h: int = 0
+    merchant_count_1m: int = 0
+    # The wallet's own amounts so far: count, sum and sum of squares (a running mean and
+    # variance kept in integers, so two readings of the same history agree exactly).
+    history_count: int = 0
+    history_sum_minor: int = 0
+    history_sum_sq: int = 0
+    payee_seen: bool = False
+    device_seen: bool = True  # no device named: nothing new about it
+    travel_kmh: int | None = None  # speed needed from the last place, when both are known
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The decision, the active rules that fired (sorted), the shadow rules that would
+    have, the score (0-100) and the version of the rules that made it."""
+
+    decision: Decision
+    reasons: tuple[Reason, ...]
+    shadow_reasons: tuple[Reason, ...]
+    score: int
+    rules_version: int
+    fallback: bool = False

@@ -1,0 +1,135 @@
+"""Assessments on either backend (storage/tables.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from colony.risk.model import Assessment, Channel, Decision, Reason, RiskEvent
+from colony.risk.rules import Mode, Rule
+from colony.risk.store import KeptAssessment, RuleChange, recent_page_max
+from colony.storage.open import open_tables
+from colony.storage.tables import Tables
+
+_COLUMNS = (
+    "payment_id, channel, wallet_id, payee, amount_minor, currency, decision, reasons,"
+    " shadow_reasons, score, rules_version, fallback, assessed_at_ns, review_outcome,"
+    " reviewed_by, reviewed_at_ns"
+)
+
+
+def _names(reasons: tuple[Reason, ...]) -> str:
+    return " ".join(r.name for r in reasons)
+
+
+def _reasons(text: str) -> tuple[Reason, ...]:
+    return tuple(Reason[name] for name in text.split())
+
+
+def _kept(row: Sequence[object]) -> KeptAssessment:
+    (pid, channel, wallet, payee, amount, currency, decision, reasons, shadow, score,
+     version, fallback, at_ns, outcome, by, reviewed_at) = row  # fmt: skip
+    event = RiskEvent(
+        Channel(str(channel)), str(wallet), str(payee), int(str(amount)), str(currency),
+        int(str(at_ns)),
+    )  # fmt: skip
+    assessment = Assessment(
+        Decision(int(str(decision))), _reasons(str(reasons)), _reasons(str(shadow)),
+        int(str(score)), int(str(version)), bool(fallback),
+    )  # fmt: skip
+    return KeptAssessment(
+        int(str(pid)), event, assessment,
+        None if outcome is None else str(outcome), None if by is None else str(by),
+        None if reviewed_at is None else int(str(reviewed_at)),
+    )  # fmt: skip
+
+
+class SqlAssessmentStore:
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    def keep(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> None:
+        a = assessment
+        row = (
+            str(payment_id), event.channel.value, event.wallet_id, event.payee,
+            event.amount_minor, event.currency, int(a.decision), _names(a.reasons),
+            _names(a.shadow_reasons), a.score, a.rules_version, int(a.fallback), event.at_ns,
+        )  # fmt: skip
+        with self._tables.session() as db:
+            db.execute(
+                "INSERT INTO risk_assessments (payment_id, channel, wallet_id, payee,"
+                " amount_minor, currency, decision, reasons, shadow_reasons, score,"
+                " rules_version, fallback, assessed_at_ns)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (payment_id) DO NOTHING",
+                row,
+            )
+
+    def by_payment(self, payment_id: int) -> KeptAssessment | None:
+        with self._tables.session() as db:
+            row = db.execute(
+                f"SELECT {_COLUMNS} FROM risk_assessments WHERE payment_id = ?",
+                (str(payment_id),),
+            ).fetchone()
+        return None if row is None else _kept(row)
+
+    def recent(self, limit: int = recent_page_max) -> list[KeptAssessment]:
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {_COLUMNS} FROM risk_assessments"
+                " ORDER BY assessed_at_ns DESC, payment_id DESC LIMIT ?",
+                (min(limit, recent_page_max),),
+            ).fetchall()
+        return [_kept(row) for row in rows]
+
+    def decide(self, payment_id: int, outcome: str, by: str, at_ns: int) -> bool:
+        with self._tables.session() as db:
+            done = db.execute(
+                "UPDATE risk_assessments SET review_outcome = ?, reviewed_by = ?,"
+                " reviewed_at_ns = ? WHERE payment_id = ? AND review_outcome IS NULL"
+                " AND decision = ?",
+                (outcome, by, at_ns, str(payment_id), int(Decision.review)),
+            )
+            return bool(done.rowcount == 1)
+
+    def add_rule_change(self, change: RuleChange) -> bool:
+        r = change.rule
+        with self._tables.session() as db:
+            done = db.execute(
+                "INSERT INTO risk_rule_changes (version, reason, decision, threshold, weight,"
+                " mode, changed_by, note, changed_at_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (version) DO NOTHING",
+                (change.version, r.reason.name, int(r.decision), r.threshold, r.weight,
+                 r.mode.value, change.changed_by, change.note, change.changed_at_ns),
+            )  # fmt: skip
+            return bool(done.rowcount == 1)
+
+    def rule_changes(self) -> list[RuleChange]:
+        with self._tables.session() as db:
+            rows = db.execute(
+                "SELECT version, reason, decision, threshold, weight, mode, changed_by, note,"
+                " changed_at_ns FROM risk_rule_changes ORDER BY version"
+            ).fetchall()
+        return [
+            RuleChange(
+                int(str(v)),
+                Rule(
+                    Reason[str(reason)],
+                    Decision(int(str(d))),
+                    int(str(t)),
+                    int(str(w)),
+                    Mode(str(mode)),
+                ),
+                str(by),
+                str(note),
+                int(str(at)),
+            )
+            for v, reason, d, t, w, mode, by, note, at in rows
+        ]
+
+    def close(self) -> None:
+        self._tables.close()
+
+
+def open_assessment_store(url: str) -> SqlAssessmentStore:
+    """Assessments behind a `sqlite:///PATH` or `postgresql://` URL."""
+    return SqlAssessmentStore(open_tables(url, "colony-risk"))

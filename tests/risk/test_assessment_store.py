@@ -1,0 +1,52 @@
+"""The assessment store's contract, on each backend: an assessment kept once, read back as
+kept, listed newest first; a review decided once; rule changes appended by version."""
+
+from __future__ import annotations
+
+from colony.risk import (
+    Assessment,
+    Channel,
+    Decision,
+    Mode,
+    Reason,
+    RiskEvent,
+    Rule,
+    RuleChange,
+    open_assessment_store,
+)
+
+
+def _event(at_ns: int) -> RiskEvent:
+    return RiskEvent(Channel.qr, "wal_1", "mer_1", 12_345, "SGD", at_ns)
+
+
+HELD = Assessment(Decision.review, (Reason.velocity_1h,), (Reason.new_payee,), 30, 2)
+BLOCKED = Assessment(Decision.block, (Reason.amount_large,), (), 60, 0, fallback=True)
+
+
+def test_assessments_are_kept_once_and_decided_once(store_url: str) -> None:
+    store = open_assessment_store(store_url)
+    try:
+        store.keep(2**100, _event(10), HELD)
+        store.keep(2**100, _event(99), BLOCKED)  # the same payment again: ignored
+        store.keep(7, _event(20), BLOCKED)
+        assert [k.payment_id for k in store.recent()] == [7, 2**100]
+        kept = store.by_payment(2**100)
+        assert kept is not None
+        assert (kept.event, kept.assessment) == (_event(10), HELD)
+        assert store.by_payment(7).assessment == BLOCKED  # type: ignore[union-attr]
+        assert store.decide(7, "approved", "stf_1", 30) is False  # not a review
+        assert store.decide(2**100, "declined", "stf_1", 30) is True
+        assert store.decide(2**100, "approved", "stf_2", 31) is False  # decided before
+        after = store.by_payment(2**100)
+        assert after is not None
+        assert (after.review_outcome, after.reviewed_by, after.reviewed_at_ns) == (
+            "declined", "stf_1", 30,
+        )  # fmt: skip
+        rule = Rule(Reason.velocity_1m, Decision.challenge, 5, 20, Mode.active)
+        change = RuleChange(2, rule, "stf_1", "busy stalls", 40)
+        assert store.add_rule_change(change) is True
+        assert store.add_rule_change(RuleChange(2, rule, "stf_2", "", 41)) is False
+        assert store.rule_changes() == [change]
+    finally:
+        store.close()
