@@ -33,6 +33,7 @@ from colony.api.context import ApiContext
 from colony.cli.fx_commands import RATES_FILE_ENV
 from colony.fx import QuoteResult, QuoteService, RateResult, rate_age_max_days
 from colony.ledger import TransferPendingStatus
+from colony.loans import LenderResult, Lenders
 from colony.merchants import Merchant, MerchantUserService
 from colony.merchants import Role as MerchantRole
 from colony.partners import MemberKind
@@ -109,6 +110,10 @@ BAYANIHAN = DemoWalletPartner("bayanihan", "Bayanihan Pay Inc.", "Bayanihan Pay"
 MERLION = DemoWalletPartner("merlion", "Merlion Acquiring Pte Ltd", "Merlion Pay", "SG", "SGD")
 
 # One funding partner (a bank) per currency: (name, currency).
+# The bank that funds loans in the demo (name, currency, its share of interest in basis
+# points), and the capital it pays in once: SGD 1,000,000.00.
+DEMO_LENDER = ("harbour_bank", "SGD", 6_000)
+DEMO_LENDER_CAPITAL_MINOR = 100_000_000
 PARTNERS = (("lion_city_bank", "SGD"), ("aurora_bank", "EUR"), ("pudong_bank", "CNY"))
 
 
@@ -155,6 +160,7 @@ def seed_market(ctx: ApiContext) -> DemoMarket:
         # With its record, so the app offers it for top-ups (the ledger account alone does not).
         _ok(ctx.funding.register_partner(partner, "bank", currency)[0])
     _money(ctx, merchants)
+    _lender(ctx)
     rate_age_days = _rates_for_today(ctx)
     _shanghai_to_lapland(ctx, wallets["liwei"], merchants["gifts"])
     _across_partners(ctx)
@@ -380,6 +386,18 @@ def _money(ctx: ApiContext, merchants: dict[str, Merchant]) -> None:
         code = pay.merchant_qr(hawker, 1_880)
         what = "catering order for four"
         _paid(pay.authorise(ALICE.phone, ALICE.currency, code, None, tid, description=what).result)
+
+
+def _lender(ctx: ApiContext) -> None:
+    """A bank lending in SGD, with capital to lend, so the app's loans can be taken out."""
+    lenders = ctx.service(Lenders)
+    name, currency, share_bps = DEMO_LENDER
+    result, _ = lenders.add(name, currency, share_bps)
+    if result is not LenderResult.ok:
+        raise RuntimeError(f"the demo lender was refused: {result.name}")
+    funded = lenders.fund(name, currency, DEMO_LENDER_CAPITAL_MINOR, "demo-capital")
+    if funded is not LenderResult.ok:
+        raise RuntimeError(f"the demo lender's capital was refused: {funded.name}")
 
 
 def _ok(result: WalletResult) -> None:
