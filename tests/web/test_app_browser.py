@@ -227,6 +227,9 @@ def test_a_newcomer_signs_up_tops_up_and_sends_money_on_a_phone(
     _shot(page, tmp_path, "phone-credit")
     page.get_by_role("link", name="Home").click()
 
+    # The choice applies at once through the shell's deferred script: wait until it has run
+    # (the load event), or a quick choice lands before its listener and nothing is sent.
+    page.wait_for_load_state("load")
     page.get_by_label("Language").select_option("zh_Hans")  # applies at once (script)
     expect(page.get_by_role("heading", name="账单")).to_be_visible()
     _shot(page, tmp_path, "phone-home-zh")
