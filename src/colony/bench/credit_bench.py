@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from colony.bench.api_load import percentile
 from colony.credit import Model, ScoreRecord, Subject, decide_person, open_score_store
 from colony.ledger import LedgerPort
 from colony.wallets import Wallet, WalletStore
@@ -52,10 +53,6 @@ def _wallets(store: WalletStore) -> list[Wallet]:
     return found
 
 
-def _percentile(sorted_ms: list[float], share: float) -> float:
-    return sorted_ms[min(len(sorted_ms) - 1, int(len(sorted_ms) * share))]
-
-
 def measure(
     ledger: LedgerPort, store: WalletStore, model: Model, decisions: int, seed: int, folder: Path
 ) -> CreditFigures:
@@ -82,12 +79,12 @@ def measure(
         decisions,
         len(every),
         round(statistics.median(wall_ms), 3),
-        round(_percentile(wall_ms, 0.99), 3),
+        round(percentile(wall_ms, 0.99), 3),
         round(wall_ms[-1], 3),
         round(cpu_ms / decisions, 3),
         round(read / min(100, decisions), 1),
         round(statistics.median(record_ms), 3),
-        round(_percentile(record_ms, 0.99), 3),
+        round(percentile(record_ms, 0.99), 3),
     )
 
 
