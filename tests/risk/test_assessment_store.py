@@ -14,6 +14,7 @@ from colony.risk import (
     RuleChange,
     open_assessment_store,
 )
+from colony.risk.store import recent_page_max
 
 
 def _event(at_ns: int) -> RiskEvent:
@@ -48,5 +49,21 @@ def test_assessments_are_kept_once_and_decided_once(store_url: str) -> None:
         assert store.add_rule_change(change) is True
         assert store.add_rule_change(RuleChange(2, rule, "stf_2", "", 41)) is False
         assert store.rule_changes() == [change]
+    finally:
+        store.close()
+
+
+def test_the_review_queue_is_asked_of_the_store_past_the_recent_page(store_url: str) -> None:
+    store = open_assessment_store(store_url)
+    try:
+        store.keep(1, _event(5), HELD)  # before `since`: gone back to the payer
+        store.keep(2, _event(20), HELD)
+        store.keep(3, _event(21), HELD)
+        store.keep(4, _event(22), BLOCKED)  # not a review
+        assert store.decide(3, "approved", "stf_1", 30) is True
+        for i in range(100, 100 + recent_page_max):  # newer assessments fill the page
+            store.keep(i, _event(i), BLOCKED)
+        assert 2 not in [k.payment_id for k in store.recent()]
+        assert [k.payment_id for k in store.held(since_ns=10)] == [2]
     finally:
         store.close()

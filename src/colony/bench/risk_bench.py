@@ -99,7 +99,7 @@ def measure(checks: int, rate: int, seed: int, store: AssessmentStore | None = N
         cpu_ns += time.thread_time_ns() - c0
         if assessment.reasons:
             not_allowed += 1
-        if store is not None and RiskCheck.worth_keeping(assessment):
+        if check.keeps(assessment):
             check.keep(i, event, assessment)
             kept += 1
     wall_ns = time.perf_counter_ns() - start

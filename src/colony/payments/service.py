@@ -536,7 +536,7 @@ class PaymentService:
             channel, wallet.id, merchant.id, amount, merchant.currency, self._clock.now_ns()
         )
         assessment = self.risk.payment(pid, event)
-        if self.risk.store is not None and RiskCheck.worth_keeping(assessment):
+        if self.risk.keeps(assessment):
             yield ON_THREAD
             self.risk.keep(pid, event, assessment)
         return assessment

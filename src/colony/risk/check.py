@@ -98,7 +98,12 @@ class RiskCheck:
         """Whether the assessment is kept beside its payment: all but a plain allow."""
         return bool(assessment.reasons or assessment.shadow_reasons or assessment.fallback)
 
+    def keeps(self, assessment: Assessment) -> bool:
+        """Whether `keep` writes the assessment: a store, and an assessment worth keeping."""
+        return self.store is not None and self.worth_keeping(assessment)
+
     def keep(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> None:
         """Keep the assessment beside the payment (this blocks: a database write)."""
-        if self.store is not None and self.worth_keeping(assessment):
+        if self.keeps(assessment):
+            assert self.store is not None
             self.store.keep(payment_id, event, assessment)

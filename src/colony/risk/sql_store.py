@@ -81,6 +81,16 @@ class SqlAssessmentStore:
             ).fetchall()
         return [_kept(row) for row in rows]
 
+    def held(self, since_ns: int, limit: int = recent_page_max) -> list[KeptAssessment]:
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {_COLUMNS} FROM risk_assessments"
+                " WHERE assessed_at_ns > ? AND decision = ? AND review_outcome IS NULL"
+                " ORDER BY assessed_at_ns DESC, payment_id DESC LIMIT ?",
+                (since_ns, int(Decision.review), min(limit, recent_page_max)),
+            ).fetchall()
+        return [_kept(row) for row in rows]
+
     def decide(self, payment_id: int, outcome: str, by: str, at_ns: int) -> bool:
         with self._tables.session() as db:
             done = db.execute(

@@ -40,6 +40,9 @@ class AssessmentStore(Protocol):
     def recent(self, limit: int = recent_page_max) -> list[KeptAssessment]:
         """The newest first."""
 
+    def held(self, since_ns: int, limit: int = recent_page_max) -> list[KeptAssessment]:
+        """The reviews still undecided, assessed after `since_ns`, the newest first."""
+
     def decide(self, payment_id: int, outcome: str, by: str, at_ns: int) -> bool:
         """Record an analyst's decision on a review: False if already decided or unknown."""
 
