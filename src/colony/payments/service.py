@@ -849,6 +849,19 @@ class PaymentService:
 def refund_result(results: list[RT]) -> PayResult:
     """Name a refund chain's outcome by the event that failed: 1 is the payment's refundable
     allowance, 2 the payer's balance headroom."""
+    over = {1: PayResult.refund_exceeds_payment, 2: PayResult.balance_cap_exceeded}
+    return _chain_result(results, over, "refund chain")
+
+
+def line_result(results: list[RT]) -> PayResult:
+    """Name the outcome of a payment paid with the credit line: event 1 is the line's
+    available limit."""
+    return _chain_result(results, {1: PayResult.credit_limit_exceeded}, "credit line payment")
+
+
+def _chain_result(results: list[RT], over: dict[int, PayResult], chain: str) -> PayResult:
+    """Name a chain's outcome by the event that failed; `over` names what exceeding the
+    credits at each event means. Anything else refused is a bug, not an outcome."""
     if results[0] is RT.exists or all(r is RT.ok for r in results):
         return PayResult.ok  # done now, or by an earlier attempt with the same id
     failing = next(i for i, r in enumerate(results) if r is not RT.linked_event_failed)
@@ -857,27 +870,9 @@ def refund_result(results: list[RT]) -> PayResult:
         return PayResult.refused_before
     if result.name.startswith("exists_with_different"):
         return PayResult.id_reused_differently
-    if result is RT.exceeds_credits and failing == 1:
-        return PayResult.refund_exceeds_payment
-    if result is RT.exceeds_credits and failing == 2:
-        return PayResult.balance_cap_exceeded
-    raise RuntimeError(f"refund chain refused at event {failing}: {result.name}")
-
-
-def line_result(results: list[RT]) -> PayResult:
-    """Name the outcome of a payment paid with the credit line: event 1 is the line's
-    available limit."""
-    if results[0] is RT.exists or all(r is RT.ok for r in results):
-        return PayResult.ok
-    failing = next(i for i, r in enumerate(results) if r is not RT.linked_event_failed)
-    result = results[failing]
-    if result is RT.id_already_failed:
-        return PayResult.refused_before
-    if result.name.startswith("exists_with_different"):
-        return PayResult.id_reused_differently
-    if result is RT.exceeds_credits and failing == 1:
-        return PayResult.credit_limit_exceeded
-    raise RuntimeError(f"credit line payment refused at event {failing}: {result.name}")
+    if result is RT.exceeds_credits and failing in over:
+        return over[failing]
+    raise RuntimeError(f"{chain} refused at event {failing}: {result.name}")
 
 
 def _settle_result(results: list[RT]) -> PayResult:
