@@ -351,7 +351,11 @@ class PaymentService:
             return dataclasses.replace(outcome, risk=held)
         refundable, accounts = self.submit_refundable_account(pid, wallet.ledger)
         if funding is Funding.credit_line:
-            return (yield from self._line_steps(wallet, merchant, amount, pid, accounts, recorded))
+            return (
+                yield from self._line_steps(
+                    wallet, merchant, amount, pid, (refundable, accounts), recorded
+                )
+            )
         legs = [
             *self._wallets.spend_legs(wallet, amount, pid),
             *self._clearing_legs(pid, wallet, merchant, amount),
@@ -409,7 +413,7 @@ class PaymentService:
         merchant: Merchant,
         amount: int,
         pid: int,
-        accounts: tuple[list[Account], Future[list[int]]],
+        submitted: tuple[int, tuple[list[Account], Future[list[int]]]],
         recorded: PaymentRecord | None,
     ) -> Steps[PayOutcome]:
         """The payment paid with the wallet's credit line: the line's principal pays the
@@ -420,7 +424,7 @@ class PaymentService:
         source = self.credit_lines.purchase(wallet, amount, pid)
         if source.standing is not LineStanding.ok:
             return PayOutcome(PAY_RESULT_OF_LINE[source.standing])
-        refundable = Slots.refundable_account.of(pid)
+        refundable, accounts = submitted
         legs = list(source.legs)
         chain = self._paid_chain(
             pid, source.principal_account_id, merchant, amount, legs, refundable
