@@ -351,7 +351,11 @@ class PaymentService:
             return dataclasses.replace(outcome, risk=held)
         refundable, accounts = self.submit_refundable_account(pid, wallet.ledger)
         if funding is Funding.credit_line:
-            return (yield from self._line_steps(wallet, merchant, amount, pid, accounts, recorded))
+            return (
+                yield from self._line_steps(
+                    wallet, merchant, amount, pid, (refundable, accounts), recorded
+                )
+            )
         legs = [
             *self._wallets.spend_legs(wallet, amount, pid),
             *self._clearing_legs(pid, wallet, merchant, amount),
@@ -409,7 +413,7 @@ class PaymentService:
         merchant: Merchant,
         amount: int,
         pid: int,
-        accounts: tuple[list[Account], Future[list[int]]],
+        submitted: tuple[int, tuple[list[Account], Future[list[int]]]],
         recorded: PaymentRecord | None,
     ) -> Steps[PayOutcome]:
         """The payment paid with the wallet's credit line: the line's principal pays the
@@ -420,7 +424,7 @@ class PaymentService:
         source = self.credit_lines.purchase(wallet, amount, pid)
         if source.standing is not LineStanding.ok:
             return PayOutcome(PAY_RESULT_OF_LINE[source.standing])
-        refundable = Slots.refundable_account.of(pid)
+        refundable, accounts = submitted
         legs = list(source.legs)
         chain = self._paid_chain(
             pid, source.principal_account_id, merchant, amount, legs, refundable
@@ -849,6 +853,19 @@ class PaymentService:
 def refund_result(results: list[RT]) -> PayResult:
     """Name a refund chain's outcome by the event that failed: 1 is the payment's refundable
     allowance, 2 the payer's balance headroom."""
+    over = {1: PayResult.refund_exceeds_payment, 2: PayResult.balance_cap_exceeded}
+    return _chain_result(results, over, "refund chain")
+
+
+def line_result(results: list[RT]) -> PayResult:
+    """Name the outcome of a payment paid with the credit line: event 1 is the line's
+    available limit."""
+    return _chain_result(results, {1: PayResult.credit_limit_exceeded}, "credit line payment")
+
+
+def _chain_result(results: list[RT], over: dict[int, PayResult], chain: str) -> PayResult:
+    """Name a chain's outcome by the event that failed; `over` names what exceeding the
+    credits at each event means. Anything else refused is a bug, not an outcome."""
     if results[0] is RT.exists or all(r is RT.ok for r in results):
         return PayResult.ok  # done now, or by an earlier attempt with the same id
     failing = next(i for i, r in enumerate(results) if r is not RT.linked_event_failed)
@@ -857,27 +874,9 @@ def refund_result(results: list[RT]) -> PayResult:
         return PayResult.refused_before
     if result.name.startswith("exists_with_different"):
         return PayResult.id_reused_differently
-    if result is RT.exceeds_credits and failing == 1:
-        return PayResult.refund_exceeds_payment
-    if result is RT.exceeds_credits and failing == 2:
-        return PayResult.balance_cap_exceeded
-    raise RuntimeError(f"refund chain refused at event {failing}: {result.name}")
-
-
-def line_result(results: list[RT]) -> PayResult:
-    """Name the outcome of a payment paid with the credit line: event 1 is the line's
-    available limit."""
-    if results[0] is RT.exists or all(r is RT.ok for r in results):
-        return PayResult.ok
-    failing = next(i for i, r in enumerate(results) if r is not RT.linked_event_failed)
-    result = results[failing]
-    if result is RT.id_already_failed:
-        return PayResult.refused_before
-    if result.name.startswith("exists_with_different"):
-        return PayResult.id_reused_differently
-    if result is RT.exceeds_credits and failing == 1:
-        return PayResult.credit_limit_exceeded
-    raise RuntimeError(f"credit line payment refused at event {failing}: {result.name}")
+    if result is RT.exceeds_credits and failing in over:
+        return over[failing]
+    raise RuntimeError(f"{chain} refused at event {failing}: {result.name}")
 
 
 def _settle_result(results: list[RT]) -> PayResult:
