@@ -21,6 +21,7 @@ from colony.disputes import (
     attachment_bytes_max,
     attachments_max,
     complaints_listed_max,
+    next_steps,
     text_chars_max,
 )
 from colony.disputes.page_parts import COMPLAINT_ID, PAGE_TEXTS, photo_response
@@ -130,7 +131,8 @@ def _complaint(complaints: ComplaintService, wallet_id: str, complaint_id: str) 
 def my_complaint(complaint_id: str, request: Request, ctx: Ctx, error: str = "") -> Response:
     shell, complaints, wallet_id = _mine(ctx, request)
     c = _complaint(complaints, wallet_id, complaint_id)
-    escalable = c.status in (Status.open, Status.acknowledged, Status.holding, Status.rejected)
+    # The steps table says when the person may hand it to support.
+    escalable = Status.escalated in next_steps(c.status, Actor.person)
     return app_page(
         shell, request, "disputes/app_complaint.html", complaint=c,
         merchant_name=_name(ctx, c.merchant_id), events=complaints.store.events_of(c.id),
