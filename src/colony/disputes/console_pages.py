@@ -40,6 +40,8 @@ from colony.web.wallet_access import typed_amount
 router = APIRouter(include_in_schema=False)
 # Reviews the figures page lists, newest first.
 reviews_listed_max = 50
+# Open disputes the queue lists.
+disputes_listed_max = 50
 
 
 def _name(ctx: Ctx, merchant_id: str) -> str:
@@ -57,7 +59,7 @@ def queue(request: Request, ctx: Ctx) -> Response:
     return console_page(
         shell, request, member, "disputes/console_queue.html", complaints=waiting, names=names,
         now_ns=complaints.now_ns(), overdue=complaints.overdue_count(),
-        disputes=complaints.store.open_disputes(50), **PAGE_TEXTS,
+        disputes=complaints.store.open_disputes(disputes_listed_max), **PAGE_TEXTS,
     )  # fmt: skip
 
 
