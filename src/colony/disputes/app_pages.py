@@ -6,15 +6,12 @@ when it is late or rejected (docs/adr/0053). Photos are added through the API.""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from colony.api.deps import Ctx
 from colony.disputes import (
-    CATEGORY_TEXTS,
-    STATUS_TEXTS,
     Actor,
     Category,
     Complaint,
@@ -24,23 +21,17 @@ from colony.disputes import (
     attachment_bytes_max,
     attachments_max,
     complaints_listed_max,
+    next_steps,
     text_chars_max,
 )
+from colony.disputes.page_parts import COMPLAINT_ID, PAGE_TEXTS, photo_response
 from colony.web.guard import CSRF_COOKIE, csrf_matches
 from colony.web.i18n import N_
 from colony.web.shell import Refused, Shell
 from colony.web.wallet_access import app_page, signed_in_wallet
 
 router = APIRouter(include_in_schema=False)
-# A photo is private to the case, and never changes once kept.
-PHOTO_HEADERS = {"Cache-Control": "private, max-age=3600"}
 _HEX32 = re.compile(r"[0-9a-f]{32}")
-_COMPLAINT_ID = re.compile(r"cmp_[0-9a-f]{32}")
-_TEXTS: dict[str, Any] = {
-    "categories": CATEGORY_TEXTS,
-    "statuses": STATUS_TEXTS,
-    "text_max": text_chars_max,
-}
 # What the app says when a complaint is not taken, by result.
 _REFUSALS = {
     ComplaintResult.invalid_category: N_("Choose what the complaint is about."),
@@ -48,6 +39,11 @@ _REFUSALS = {
     ComplaintResult.text_too_long: N_("That is longer than {max} characters."),
 }
 _OTHER_REFUSAL = N_("Not taken: {reason}")
+
+
+def _name(ctx: Ctx, merchant_id: str) -> str:
+    found = ctx.merchants.by_id(merchant_id)
+    return merchant_id if found is None else found.display_name
 
 
 @router.get("/app/complaints")
@@ -59,13 +55,8 @@ def my_complaints(request: Request, ctx: Ctx) -> Response:
     names = {c.merchant_id: _name(ctx, c.merchant_id) for c in found}
     return app_page(
         shell, request, "disputes/app_complaints.html", complaints=found, names=names,
-        now_ns=complaints.now_ns(), **_TEXTS,
+        now_ns=complaints.now_ns(), **PAGE_TEXTS,
     )  # fmt: skip
-
-
-def _name(ctx: Ctx, merchant_id: str) -> str:
-    found = ctx.merchants.by_id(merchant_id)
-    return merchant_id if found is None else found.display_name
 
 
 def _payment_of(ctx: Ctx, wallet_id: str, payment_hex: str) -> int:
@@ -91,7 +82,7 @@ def _new_page(
     return app_page(
         shell, request, "disputes/app_new.html", record=record, payment_hex=payment_hex,
         merchant_name=_name(ctx, record.merchant_id), kinds=list(Category), error=error,
-        typed=typed, chosen=chosen, status=status, **_TEXTS,
+        typed=typed, chosen=chosen, status=status, **PAGE_TEXTS,
     )  # fmt: skip
 
 
@@ -128,7 +119,7 @@ def _mine(ctx: Ctx, request: Request) -> tuple[Shell, ComplaintService, str]:
 def _complaint(complaints: ComplaintService, wallet_id: str, complaint_id: str) -> Complaint:
     found = (
         complaints.of_wallet(wallet_id, complaint_id)
-        if _COMPLAINT_ID.fullmatch(complaint_id)
+        if COMPLAINT_ID.fullmatch(complaint_id)
         else None
     )
     if found is None:
@@ -140,13 +131,14 @@ def _complaint(complaints: ComplaintService, wallet_id: str, complaint_id: str) 
 def my_complaint(complaint_id: str, request: Request, ctx: Ctx, error: str = "") -> Response:
     shell, complaints, wallet_id = _mine(ctx, request)
     c = _complaint(complaints, wallet_id, complaint_id)
-    escalable = c.status in (Status.open, Status.acknowledged, Status.holding, Status.rejected)
+    # The steps table says when the person may hand it to support.
+    escalable = Status.escalated in next_steps(c.status, Actor.person)
     return app_page(
         shell, request, "disputes/app_complaint.html", complaint=c,
         merchant_name=_name(ctx, c.merchant_id), events=complaints.store.events_of(c.id),
         now_ns=complaints.now_ns(), escalable=escalable, error=error[:200],
         photos=complaints.store.attachments_of(c.id), photos_max=attachments_max,
-        photo_kib=attachment_bytes_max // 1024, **_TEXTS,
+        photo_kib=attachment_bytes_max // 1024, **PAGE_TEXTS,
     )  # fmt: skip
 
 
@@ -187,8 +179,7 @@ def photo(complaint_id: str, number: int, request: Request, ctx: Ctx) -> Respons
     found = complaints.photo(_complaint(complaints, wallet_id, complaint_id), number)
     if found is None:
         raise Refused(404, "No such photo.")
-    # Served as the type its bytes were checked to be (the shell's guard says nosniff).
-    return Response(found[0], media_type=found[1], headers=PHOTO_HEADERS)
+    return photo_response(found)
 
 
 @router.post("/app/complaints/{complaint_id}/escalate")

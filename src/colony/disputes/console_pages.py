@@ -8,18 +8,11 @@ the audit log (docs/adr/0053)."""
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
 from colony.disputes import (
-    ACTOR_TEXTS,
-    CATEGORY_TEXTS,
-    DISPUTE_STATUS_TEXTS,
-    STATUS_TEXTS,
     Actor,
     Complaint,
     ComplaintResult,
@@ -33,24 +26,27 @@ from colony.disputes import (
     repeat_threshold,
     repeat_window_days,
 )
+from colony.disputes.page_parts import (
+    COMPLAINT_ID,
+    DISPUTE_ID,
+    PAGE_TEXTS,
+    photo_response,
+)
 from colony.staff import AuditAction, Permission, StaffService, may
 from colony.web.console_access import console_page, permitted_form, signed_in_staff
 from colony.web.shell import Refused, Shell
 from colony.web.wallet_access import typed_amount
 
 router = APIRouter(include_in_schema=False)
-# A photo is private to the case, and never changes once kept.
-PHOTO_HEADERS = {"Cache-Control": "private, max-age=3600"}
-_COMPLAINT_ID = re.compile(r"cmp_[0-9a-f]{32}")
-_DISPUTE_ID = re.compile(r"dsp_[0-9a-f]{32}")
 # Reviews the figures page lists, newest first.
 reviews_listed_max = 50
-_TEXTS: dict[str, Any] = {
-    "categories": CATEGORY_TEXTS,
-    "statuses": STATUS_TEXTS,
-    "dispute_statuses": DISPUTE_STATUS_TEXTS,
-    "actors": ACTOR_TEXTS,
-}
+# Open disputes the queue lists.
+disputes_listed_max = 50
+
+
+def _name(ctx: Ctx, merchant_id: str) -> str:
+    found = ctx.merchants.by_id(merchant_id)
+    return merchant_id if found is None else found.display_name
 
 
 @router.get("/console/complaints")
@@ -63,7 +59,7 @@ def queue(request: Request, ctx: Ctx) -> Response:
     return console_page(
         shell, request, member, "disputes/console_queue.html", complaints=waiting, names=names,
         now_ns=complaints.now_ns(), overdue=complaints.overdue_count(),
-        disputes=complaints.store.open_disputes(50), **_TEXTS,
+        disputes=complaints.store.open_disputes(disputes_listed_max), **PAGE_TEXTS,
     )  # fmt: skip
 
 
@@ -81,18 +77,13 @@ def complaint_figures(request: Request, ctx: Ctx) -> Response:
         shell, request, member, "disputes/console_figures.html", merchants=merchants,
         repeated=repeated, names=names, reviews=complaints.store.reviews(reviews_listed_max),
         window_days=figures_window_days, threshold=repeat_threshold,
-        rule_days=repeat_window_days, **_TEXTS,
+        rule_days=repeat_window_days, **PAGE_TEXTS,
     )  # fmt: skip
-
-
-def _name(ctx: Ctx, merchant_id: str) -> str:
-    found = ctx.merchants.by_id(merchant_id)
-    return merchant_id if found is None else found.display_name
 
 
 def _complaint(ctx: Ctx, complaint_id: str) -> tuple[ComplaintService, Complaint]:
     complaints = ctx.service(ComplaintService)
-    found = complaints.by_id(complaint_id) if _COMPLAINT_ID.fullmatch(complaint_id) else None
+    found = complaints.by_id(complaint_id) if COMPLAINT_ID.fullmatch(complaint_id) else None
     if found is None:
         raise Refused(404, "No such complaint.", home="/console/complaints")
     return complaints, found
@@ -115,7 +106,7 @@ def complaint_page(complaint_id: str, request: Request, ctx: Ctx, error: str = "
         merchant_name=_name(ctx, c.merchant_id), wallet=wallet,
         events=store.events_of(c.id), photos=store.attachments_of(c.id),
         outcomes=store.outcomes_of(c.id), now_ns=complaints.now_ns(), error=error[:200],
-        may_handle=may(member.role, Permission.handle_complaints), **_TEXTS,
+        may_handle=may(member.role, Permission.handle_complaints), **PAGE_TEXTS,
     )  # fmt: skip
 
 
@@ -127,8 +118,7 @@ def photo(complaint_id: str, number: int, request: Request, ctx: Ctx) -> Respons
     found = complaints.photo(c, number)
     if found is None:
         raise Refused(404, "No such photo.", home="/console/complaints")
-    # Served as the type its bytes were checked to be (the shell's guard says nosniff).
-    return Response(found[0], media_type=found[1], headers=PHOTO_HEADERS)
+    return photo_response(found)
 
 
 def _back(complaint_id: str, error: str = "") -> str:
@@ -197,7 +187,7 @@ async def open_dispute(complaint_id: str, request: Request, ctx: Ctx) -> Respons
 
 def _dispute(ctx: Ctx, dispute_id: str) -> Dispute:
     disputes = ctx.service(DisputeService)
-    found = disputes.by_id(dispute_id) if _DISPUTE_ID.fullmatch(dispute_id) else None
+    found = disputes.by_id(dispute_id) if DISPUTE_ID.fullmatch(dispute_id) else None
     if found is None:
         raise Refused(404, "No such dispute.", home="/console/complaints")
     return found
@@ -214,7 +204,7 @@ def dispute_page(dispute_id: str, request: Request, ctx: Ctx, error: str = "") -
         merchant_name=_name(ctx, d.merchant_id),
         events=complaints.store.events_of(dispute_id), now_ns=complaints.now_ns(),
         outcomes=complaints.store.outcomes_of(dispute_id), error=error[:200],
-        may_handle=may(member.role, Permission.handle_complaints), **_TEXTS,
+        may_handle=may(member.role, Permission.handle_complaints), **PAGE_TEXTS,
     )  # fmt: skip
 
 

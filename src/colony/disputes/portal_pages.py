@@ -6,9 +6,6 @@ rejects it with a reason; and its disputes, where it sends its evidence once
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -16,9 +13,6 @@ from colony.api.deps import Ctx
 from colony.api.idempotency import transfer_id_for
 from colony.api.payment_views import checkout
 from colony.disputes import (
-    CATEGORY_TEXTS,
-    DISPUTE_STATUS_TEXTS,
-    STATUS_TEXTS,
     Actor,
     Complaint,
     ComplaintResult,
@@ -28,23 +22,13 @@ from colony.disputes import (
     Status,
     complaints_listed_max,
     next_steps,
-    text_chars_max,
 )
+from colony.disputes.page_parts import COMPLAINT_ID, DISPUTE_ID, PAGE_TEXTS, photo_response
 from colony.web.merchant_access import Portal, portal_of, portal_page
 from colony.web.shell import Refused, Shell
 from colony.web.wallet_access import typed_amount
 
 router = APIRouter(include_in_schema=False)
-# A photo is private to the case, and never changes once kept.
-PHOTO_HEADERS = {"Cache-Control": "private, max-age=3600"}
-_COMPLAINT_ID = re.compile(r"cmp_[0-9a-f]{32}")
-_DISPUTE_ID = re.compile(r"dsp_[0-9a-f]{32}")
-_TEXTS: dict[str, Any] = {
-    "categories": CATEGORY_TEXTS,
-    "statuses": STATUS_TEXTS,
-    "dispute_statuses": DISPUTE_STATUS_TEXTS,
-    "text_max": text_chars_max,
-}
 # Random bytes in an answer form's `op`: the idempotency key of the refund it may make.
 op_bytes = 16
 _ACTIONS = {
@@ -66,7 +50,7 @@ def complaints_page(request: Request, ctx: Ctx) -> Response:
     disputes = complaints.store.disputes_of_merchant(portal.merchant.id, complaints_listed_max)
     return portal_page(
         ctx.service(Shell), request, "disputes/portal_complaints.html", portal,
-        complaints=found, disputes=disputes, now_ns=now_ns, **_TEXTS,
+        complaints=found, disputes=disputes, now_ns=now_ns, **PAGE_TEXTS,
     )  # fmt: skip
 
 
@@ -74,7 +58,7 @@ def _theirs(ctx: Ctx, portal: Portal, complaint_id: str) -> Complaint:
     complaints = ctx.service(ComplaintService)
     found = (
         complaints.of_merchant(portal.merchant.id, complaint_id)
-        if _COMPLAINT_ID.fullmatch(complaint_id)
+        if COMPLAINT_ID.fullmatch(complaint_id)
         else None
     )
     if found is None:
@@ -92,7 +76,7 @@ def complaint_page(complaint_id: str, request: Request, ctx: Ctx, error: str = "
         ctx.service(Shell), request, "disputes/portal_complaint.html", portal, complaint=c,
         events=complaints.store.events_of(c.id), now_ns=complaints.now_ns(), steps=steps,
         photos=complaints.store.attachments_of(c.id), error=error[:200],
-        op=ctx.service(Shell).token_bytes(op_bytes).hex(), **_TEXTS,
+        op=ctx.service(Shell).token_bytes(op_bytes).hex(), **PAGE_TEXTS,
     )  # fmt: skip
 
 
@@ -103,8 +87,7 @@ def photo(complaint_id: str, number: int, request: Request, ctx: Ctx) -> Respons
     found = ctx.service(ComplaintService).photo(c, number)
     if found is None:
         raise Refused(404, "No such photo.", home="/merchant/complaints")
-    # Served as the type its bytes were checked to be (the shell's guard says nosniff).
-    return Response(found[0], media_type=found[1], headers=PHOTO_HEADERS)
+    return photo_response(found)
 
 
 @router.post("/merchant/complaints/{complaint_id}/answer")
@@ -153,7 +136,7 @@ async def evidence(dispute_id: str, request: Request, ctx: Ctx) -> Response:
     form = await shell.form(request)
     portal = portal_of(ctx, request)
     disputes = ctx.service(DisputeService)
-    found = disputes.by_id(dispute_id) if _DISPUTE_ID.fullmatch(dispute_id) else None
+    found = disputes.by_id(dispute_id) if DISPUTE_ID.fullmatch(dispute_id) else None
     if found is None or found.merchant_id != portal.merchant.id:
         raise Refused(404, "No such dispute.", home="/merchant/complaints")
     result, _ = disputes.submit_evidence(found, portal.user.id, form.get("evidence", ""))

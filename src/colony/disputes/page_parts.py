@@ -1,0 +1,34 @@
+"""What the complaints pages of the app, the merchant portal and the console share: the shape
+of the ids in their paths, how a photo is served and the texts every template is given."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.responses import Response
+
+from colony.disputes.complaint_texts import (
+    ACTOR_TEXTS,
+    CATEGORY_TEXTS,
+    DISPUTE_STATUS_TEXTS,
+    STATUS_TEXTS,
+)
+from colony.disputes.model import text_chars_max
+
+# A photo is private to the case, and never changes once kept.
+PHOTO_HEADERS = {"Cache-Control": "private, max-age=3600"}
+COMPLAINT_ID = re.compile(r"cmp_[0-9a-f]{32}")
+DISPUTE_ID = re.compile(r"dsp_[0-9a-f]{32}")
+PAGE_TEXTS: dict[str, Any] = {
+    "categories": CATEGORY_TEXTS,
+    "statuses": STATUS_TEXTS,
+    "dispute_statuses": DISPUTE_STATUS_TEXTS,
+    "actors": ACTOR_TEXTS,
+    "text_max": text_chars_max,
+}
+
+
+def photo_response(found: tuple[bytes, str]) -> Response:
+    # Served as the type its bytes were checked to be (the shell's guard says nosniff).
+    return Response(found[0], media_type=found[1], headers=PHOTO_HEADERS)
