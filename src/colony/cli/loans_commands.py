@@ -26,6 +26,7 @@ from colony.loans import (
     LenderResult,
     Lenders,
     MerchantLoans,
+    date_of,
     day_number,
     open_loan_store,
 )
@@ -176,7 +177,7 @@ def print_report(report: DayReport) -> None:
         return ", ".join(f"{c} {_major(v, c)}" for c, v in sorted(found.items())) or "none"
 
     print(
-        f"day {dt.date(1970, 1, 1) + dt.timedelta(days=report.day)}: {report.loans} loans; "
+        f"day {date_of(report.day)}: {report.loans} loans; "
         f"interest {amounts(report.accrued_minor)}; penalty {amounts(report.penalty_minor)}; "
         f"collected {report.collected} ({amounts(report.collected_minor)}), "
         f"not collected {report.not_collected}; repaid {report.repaid}; "

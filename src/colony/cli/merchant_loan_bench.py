@@ -7,6 +7,7 @@ never a pass or fail."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import statistics
 import time
@@ -16,10 +17,10 @@ from pathlib import Path
 from colony.bench.api_load import percentile
 from colony.cli.serve import build_context
 from colony.kernel.clock import NS_PER_S, ManualClock
-from colony.loans import Lenders, LoanResult, MerchantLoans
+from colony.loans import Lenders, LoanResult, MerchantLoans, day_number
 
-# The day the market starts on (2026-03-01, UTC), and the days merchants sell before applying.
-start_day = 20_513
+# The day the market starts on (UTC), and the days merchants sell before applying.
+start_day = day_number(dt.date(2026, 3, 1))
 selling_days = 25
 DAY_S = 86_400
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from colony.loans.accrual import DailyRun, DayReport, batch_events_max, loans_page_size
 from colony.loans.books import loan_accounts
 from colony.loans.chains import disbursement, linked
+from colony.loans.days import date_of, day_number
 from colony.loans.lenders import LenderBalance, Lenders
 from colony.loans.merchant_loans import CollectionReport, MerchantLoans
 from colony.loans.model import (
@@ -25,7 +26,7 @@ from colony.loans.model import (
 from colony.loans.portfolio import Book, Portfolio, Vintage, csv_lines
 from colony.loans.results import LenderResult, LoanResult
 from colony.loans.rules import BUCKETS, charge_off_days, penalty_rate_bps
-from colony.loans.service import LoanService, LoanState, date_of, day_number, plan
+from colony.loans.service import LoanService, LoanState, plan
 from colony.loans.sql_store import SqlLoanStore, open_loan_store
 
 __all__ = [

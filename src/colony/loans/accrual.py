@@ -29,6 +29,7 @@ from colony.ledger import LedgerPort, Transfer
 from colony.ledger.results import CreateTransferResult as RT
 from colony.loans import chains, rules
 from colony.loans.books import held, owed
+from colony.loans.days import NS_PER_DAY
 from colony.loans.model import (
     TRANSFER_INTEREST_ACCRUAL,
     TRANSFER_PENALTY_ACCRUAL,
@@ -41,7 +42,6 @@ from colony.loans.model import (
 from colony.loans.store import LoanStore
 from colony.wallets import WalletService
 
-NS_PER_DAY = 86_400 * 10**9
 # Loans read from the table at a time: their two receivables are one ledger lookup of 8,000
 # ids, under the ledger's batch of 8,190.
 loans_page_size = 4_000

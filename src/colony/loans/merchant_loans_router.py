@@ -19,12 +19,12 @@ from colony.api.deps import Ctx, Idempotent, merchant
 from colony.api.errors import ApiError
 from colony.api.wallet_views import AmountObject, amount_json
 from colony.kernel.clock import utc_from_ns
+from colony.loans.days import date_of
 from colony.loans.merchant_loans import MerchantLoans
 from colony.loans.merchant_terms import Offer
 from colony.loans.model import LoanStatus, MerchantLoan
 from colony.loans.refusals import REFUSALS
 from colony.loans.results import LoanResult
-from colony.loans.service import date_of
 from colony.merchants import Merchant
 
 LOANS_READ = "loans:read"

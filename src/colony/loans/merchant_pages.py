@@ -13,13 +13,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
+from colony.loans.days import date_of
 from colony.loans.form_ids import form_id, id_of
 from colony.loans.merchant_loans import MerchantLoans
 from colony.loans.merchant_terms import OfferReason, merchant_delinquent_share_bps, period_days
 from colony.loans.model import LoanStatus
 from colony.loans.names import percent
 from colony.loans.results import LoanResult
-from colony.loans.service import date_of
 from colony.web.i18n import N_
 from colony.web.merchant_access import Portal, owner_portal_of, portal_of, portal_page
 from colony.web.shell import Shell

@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from colony.ledger import LedgerPort, batch_events_max
 from colony.loans import rules
 from colony.loans.books import owed
+from colony.loans.days import NS_PER_DAY, date_of, day_number
 from colony.loans.merchant_loans import standing_of
 from colony.loans.model import MERCHANT_BOOK, Loan, LoanStatus
 from colony.loans.store import LoanStore
@@ -37,8 +38,6 @@ portfolio_page_repayments = batch_events_max
 vintage_overdue_days = 30
 # Months on book a vintage curve shows at most.
 vintage_months_max = 24
-EPOCH = dt.date(1970, 1, 1)
-NS_PER_DAY = 86_400 * 10**9
 
 
 @dataclass
@@ -85,14 +84,14 @@ class Portfolio:
 
 
 def _month(day: int) -> dt.date:
-    made = EPOCH + dt.timedelta(days=day)
+    made = date_of(day)
     return dt.date(made.year, made.month, 1)
 
 
 def _month_end(first: dt.date, months_after: int) -> int:
     index = first.month - 1 + months_after + 1
     following = dt.date(first.year + index // 12, index % 12 + 1, 1)
-    return (following - EPOCH).days - 1
+    return day_number(following) - 1
 
 
 def _every_loan(store: LoanStore) -> Iterator[list[Loan]]:

@@ -21,6 +21,7 @@ from colony.ledger.results import CreateTransferResult as RT
 from colony.loans import chains, rules
 from colony.loans.accrual import DailyRun
 from colony.loans.books import ensure_currency_books, loan_accounts, make_accounts, owed
+from colony.loans.days import SECONDS_PER_DAY, date_of, day_number
 from colony.loans.lenders import Lenders
 from colony.loans.model import (
     InterestMethod,
@@ -39,21 +40,11 @@ from colony.loans.results import LoanResult
 from colony.loans.store import LoanStore
 from colony.wallets import Wallet, WalletService
 
-SECONDS_PER_DAY = 86_400
-EPOCH = dt.date(1970, 1, 1)
 _OPEN_NOW = (LoanStatus.pending, LoanStatus.open)
 _SCHEDULE_METHOD = {
     InterestMethod.schedule: Method.annuity,
     InterestMethod.daily: Method.equal_principal,
 }
-
-
-def day_number(day: dt.date) -> int:
-    return (day - EPOCH).days
-
-
-def date_of(day: int) -> dt.date:
-    return EPOCH + dt.timedelta(days=day)
 
 
 def plan(
