@@ -129,7 +129,9 @@ def test_a_wait_timed_out_ignores_its_future_finishing_later() -> None:
         return first, (yield later("after"))
 
     async def main() -> object:
-        answer = await awaited(steps(), 0.01)
+        # Long enough for `later` (0.01 s on a timer thread) even on a loaded machine: the
+        # same timeout bounds both waits, and only the stuck one may run out.
+        answer = await awaited(steps(), 0.5)
         stuck.set_result("too late")  # its steps moved on: nothing is resumed twice
         await asyncio.sleep(0.02)
         return answer
