@@ -34,7 +34,7 @@ from colony.fx import (
     spread_bps_default,
     spread_bps_max,
 )
-from colony.kernel.clock import Clock, SystemClock, utc_from_ns
+from colony.kernel.clock import Clock, SystemClock, date_named, utc_from_ns
 from colony.kernel.countries import countries
 from colony.kernel.errors import ColonyError, InvalidInput
 from colony.kernel.ids import IdGenerator
@@ -102,12 +102,10 @@ def quote_service(
 def _day(text: str | None) -> dt.date | None:
     if text is None:
         return None
-    if len(text) == 10:  # exactly YYYY-MM-DD
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise fail(f"--date {text!r} is not a date (YYYY-MM-DD)")
+    day = date_named(text)
+    if day is None:
+        raise fail(f"--date {text!r} is not a date (YYYY-MM-DD)")
+    return day
 
 
 @app.command("rate")

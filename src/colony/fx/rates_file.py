@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from colony.fx.rates import EUR, Rate
+from colony.kernel.clock import date_named
 from colony.kernel.errors import InvalidInput
 from colony.kernel.money import UnknownCurrency, held_currency
 
@@ -106,13 +107,10 @@ def _parse(name: str, lines: Iterable[str]) -> list[tuple[str, dt.date, Decimal]
 
 
 def _date(where: str, text: str) -> dt.date:
-    # Exactly YYYY-MM-DD: fromisoformat alone would also take 20261124 and week dates.
-    if len(text) == 10:
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise InvalidInput(f"{where}, field date: {text!r} is not a date (YYYY-MM-DD)")
+    day = date_named(text)
+    if day is None:
+        raise InvalidInput(f"{where}, field date: {text!r} is not a date (YYYY-MM-DD)")
+    return day
 
 
 def _currency(where: str, text: str) -> str:

@@ -52,3 +52,14 @@ def ns_from_utc(moment: dt.datetime) -> int:
         raise ValueError("naive datetime: Colony only handles timezone-aware UTC datetimes")
     delta = moment - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     return (delta.days * 86_400 + delta.seconds) * NS_PER_S + delta.microseconds * 1000
+
+
+def date_named(text: str) -> dt.date | None:
+    """The date written exactly `YYYY-MM-DD`, or None for anything else: `fromisoformat`
+    alone also takes `20261124` and week dates, which no Colony file or flag means."""
+    if len(text) != len("YYYY-MM-DD"):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
