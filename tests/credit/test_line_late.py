@@ -15,8 +15,9 @@ import pytest
 from colony.cli.serve import build_context
 from colony.credit import CreditLineResult, CreditScores, LineState, RepaymentRecord
 from colony.credit.billing import OverdueBucket
-from colony.credit.line_accounts import charge_off_id, recoveries_id
+from colony.credit.line_accounts import PRODUCT, charge_off_id, recoveries_id
 from colony.credit.line_model import Line
+from colony.credit.provision import expense_id, provision_id
 from colony.kernel.clock import ManualClock
 from colony.ledger.verify import verify
 from colony.payments import PayResult
@@ -73,11 +74,15 @@ def test_late_then_charged_off_then_recovered(world: LineWorld) -> None:
         assert seen[after_due] == (state, bucket), after_due
     model = w.model
     assert model is not None and model.closed
-    # Penalty accrued every overdue day until the charge-off; the loss is all that was owed.
+    # Penalty accrued every overdue day until the charge-off; the principal was written off
+    # against the provision (raised to all of it at 90+ days), the interest as a loss.
     _, _, penalty = w.income()
     assert penalty == w.accrued_penalty > 0
     loss_debits, _ = w.account(charge_off_id(w.line.ledger))
-    assert w.owed() == 0 and loss_debits > 300_00
+    assert w.owed() == 0 and loss_debits == w.accrued_interest + w.accrued_penalty
+    expense_debits, expense_credits = w.account(expense_id(PRODUCT, w.line.ledger))
+    assert expense_debits - expense_credits == 300_00
+    assert w.account(provision_id(PRODUCT, w.line.ledger)) == (300_00, 300_00)
     assert w.lines.balances(w.stored())[2] == 0  # its limit taken back
     assert w.buy(1_00) is PayResult.credit_line_frozen
     # Still owed: a repayment now is a recovery, at most what was written off.

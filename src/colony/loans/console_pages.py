@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
+from colony.credit import LineService
 from colony.loans import LoanService, MerchantLoans, Vintage, date_of
 from colony.staff import StaffService
 from colony.web.console_access import console_page, signed_in_staff
@@ -69,7 +70,7 @@ def loans_console(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     member = signed_in_staff(shell, request, ctx.service(StaffService))
     service = ctx.service(LoanService)
-    report = service.portfolio()
+    report = service.portfolio(lines=ctx.service(LineService).store)
     chart = vintage_chart(report.vintages)
     behind = ctx.service(MerchantLoans).delinquent(report.day + 1, delinquent_listed_max)
     names = {x.merchant_id: m.display_name for x, _, _ in behind
