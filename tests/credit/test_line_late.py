@@ -20,6 +20,8 @@ from colony.credit.line_model import Line
 from colony.credit.provision import expense_id, provision_id
 from colony.kernel.clock import ManualClock
 from colony.ledger.verify import verify
+from colony.loans import LoanService
+from colony.loans.days import day_number
 from colony.payments import PayResult
 from tests.credit.line_world import LineWorld, open_world, owed_by_model
 from tests.credit.scorecards import hand_model
@@ -93,6 +95,7 @@ def test_late_then_charged_off_then_recovered(world: LineWorld) -> None:
     _, recovered = w.account(recoveries_id(w.line.ledger))
     assert recovered == 100_00 and w.stored().model.recovered_minor == 100_00
     assert w.stored().model == model
+    _written_off_in_the_portfolio(w, day, loss_debits + 300_00)
     for totals in w.ctx.ledger.totals():
         assert totals.debits_posted == totals.credits_posted
     assert verify(*w.ctx.ledger.snapshot_for_verify()).ok
@@ -123,3 +126,18 @@ def test_a_purchase_beyond_the_limit_is_refused_by_the_ledger(world: LineWorld) 
     w.refund(0, 50_00)  # the limit comes back with the refund
     assert w.buy(50_00) is PayResult.ok
     assert w.lines.balances(w.stored()) == (limit, 0, 0)
+
+
+def _written_off_in_the_portfolio(w: LineWorld, day: dt.date, written_minor: int) -> None:
+    """Written off, the line is in no book; its losses are what was written off (principal
+    and interest) and recovered since, its provision used up; its vintage counts the
+    principal written off as bad from 30 days after the due day it went overdue on."""
+    report = w.ctx.service(LoanService).portfolio(day_number(day), lines=w.lines.store)
+    assert [b.product for b in report.books] == []
+    (losses,) = report.losses
+    assert (losses.product, losses.charged_off_minor) == ("line", written_minor)
+    assert (losses.recovered_minor, losses.provision_minor) == (100_00, 0)
+    (vintage,) = report.vintages
+    # February, then March's end (21 days past the due day of 03-10); from April's end, bad.
+    assert vintage.month == "2026-02" and vintage.bad_minor[:2] == [0, 0]
+    assert vintage.bad_minor[2:] == [300_00] * (len(vintage.bad_minor) - 2)

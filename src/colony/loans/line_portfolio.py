@@ -8,7 +8,7 @@ from the line's records and the ledger, a page of lines at a time:
   (the ledger keeps them in one receivable).
 - Overdue: the line's days since the due day whose minimum was missed (`billing.py`); its
   expected loss the line's provision rates (`credit.LOSS_RATE_BPS`).
-- Losses: what charge-offs wrote off (principal and interest) from the line's own record.
+- Losses: what charge-offs wrote off (principal and interest), from the ledger.
 - Vintages by the month the line was opened, against its limit: a line counts as bad from
   30 days after the due day it went overdue on, with its principal owed (written off: as
   written). Only the overdue spell the line is in (or was charged off in) is known: one
@@ -30,6 +30,9 @@ from colony.loans.portfolio_books import Book, Losses, Vintage, vintage_of
 PRODUCT = "line"
 # Lines read from the store at a time (their two receivables in one ledger lookup).
 portfolio_page_lines = 500
+_CHARGE_OFFS = (
+    Slots.line_charge_off_provided, Slots.line_charge_off_principal, Slots.line_charge_off_interest,
+)  # fmt: skip
 
 
 def count_lines(
@@ -47,10 +50,11 @@ def count_lines(
         owes = owed_by_lines(ledger, page)
         for line in page:
             principal, interest = owes[line.id]
-            written = loss(PRODUCT, line.ledger)
-            written.charged_off_minor += line.model.charged_off_minor + line.model.recovered_minor
+            losses = loss(PRODUCT, line.ledger)
             if line.model.closed:
-                _vintage(vintages, line, day, *_charge_off_of(ledger, line))
+                overdue_from, principal_off, interest_off = _charge_off_of(ledger, line)
+                losses.charged_off_minor += principal_off + interest_off
+                _vintage(vintages, line, day, overdue_from, principal_off)
                 continue
             owed = max(principal, 0)
             target = book(PRODUCT, line.currency)
@@ -69,22 +73,21 @@ def _parts(line: CreditLine, owed: int, interest: int) -> dict[str, int]:
     return {"billed": billed, "unbilled": owed - plans - billed, "instalment_plans": plans}
 
 
-def _charge_off_of(ledger: LedgerPort, line: CreditLine) -> tuple[int | None, int]:
-    """(The due day the line went overdue on before it was written off, the principal
-    written off): its charge-off transfers are looked for on the day each bill's due day
-    would have made it (`charge_off_days` later, closing the day before)."""
+def _charge_off_of(ledger: LedgerPort, line: CreditLine) -> tuple[int | None, int, int]:
+    """(The due day the line went overdue on before it was written off, the principal and
+    the interest written off), from its charge-off transfers: looked for on the day each
+    bill's due day would have made it (`charge_off_days` later, closing the day before).
+    The ledger's, not the model's: it wrote off the interest accrued since the last bill."""
     pid = line.principal_account_id
     days = {day_number(b.due) + charge_off_days - 1 for b in line.model.history}
-    ids = {
-        slot.of(pid, n): n
-        for n in days
-        for slot in (Slots.line_charge_off_provided, Slots.line_charge_off_principal)
-    }
+    ids = {slot.of(pid, n): (n, slot) for n in days for slot in _CHARGE_OFFS}
     found = ledger.lookup_transfers(list(ids))
     if not found:
-        return None, 0
-    n = ids[found[0].id]
-    return n - charge_off_days + 1, sum(t.amount for t in found)
+        return None, 0, 0
+    n = ids[found[0].id][0]
+    interest = sum(t.amount for t in found if ids[t.id][1] is Slots.line_charge_off_interest)
+    principal = sum(t.amount for t in found) - interest
+    return n - charge_off_days + 1, principal, interest
 
 
 def _vintage(
