@@ -76,8 +76,8 @@ def vintage_chart(vintages: list[Vintage]) -> Chart:
 
 # The overdue buckets' colours, current to 90+, in the bars and their key.
 BUCKET_COLOURS = ("#1a7f37", "#9a6700", "#bc4c00", "#d1242f", "#82071e")
-# A bucket bar's length in SVG units.
-BAR_WIDTH = 600
+# A bucket bar's length in SVG units (narrow, so its labels read on a phone).
+BAR_WIDTH = 320
 # The products' names on the screen, in the order their vintage charts come.
 PRODUCT_NAMES = (("cash", N_("Cash loans")), ("line", N_("Pay-later credit line")),
                  ("sme", N_("Loans to merchants")))  # fmt: skip
