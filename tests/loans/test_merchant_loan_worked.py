@@ -130,6 +130,10 @@ def test_a_loan_to_a_merchant_with_no_sales_is_at_risk(world: World) -> None:
     ]
     # The sme book's provision on the ledger was raised to the same expected loss.
     assert ["losses", "sme", "SGD", "0", "0", "14850"] in rows
+    # Its vintage: nothing bad the month it was made, all its principal once 30 days behind.
+    (vintage,) = report.vintages
+    assert (vintage.product, vintage.lent_minor) == ("sme", 495_00)
+    assert vintage.bad_minor[0] == 0 and vintage.bad_minor[-1] == 495_00
 
 
 def test_written_off_at_180_days_overdue_then_recovered(world: World) -> None:

@@ -4,6 +4,7 @@ docs/adr/0046. The pay-later credit line on the ledger: docs/adr/0048, 0052."""
 
 from __future__ import annotations
 
+from colony.credit.billing import charge_off_days
 from colony.credit.decisions import Decision, decide_merchant, decide_person
 from colony.credit.features import RepaymentRecord
 from colony.credit.limits import BANDS, DECLINED, Limit, limit_for
@@ -73,6 +74,7 @@ __all__ = [
     "TrainingRow",
     "annual_rate_bps_max",
     "annuity_instalment",
+    "charge_off_days",
     "decide_merchant",
     "decide_person",
     "default_model",

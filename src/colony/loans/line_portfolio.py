@@ -20,8 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from colony.chart import Slots
-from colony.credit import CreditLine, LineStore, expected_loss, owed_by_lines
-from colony.credit.billing import charge_off_days
+from colony.credit import CreditLine, LineStore, charge_off_days, expected_loss, owed_by_lines
 from colony.ledger import LedgerPort
 from colony.loans import portfolio_books
 from colony.loans.days import NS_PER_DAY, day_number

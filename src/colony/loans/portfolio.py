@@ -31,7 +31,7 @@ from colony.loans import rules
 from colony.loans.books import held, owed
 from colony.loans.days import NS_PER_DAY
 from colony.loans.line_portfolio import count_lines
-from colony.loans.merchant_loans import paid_by_day, standing_of
+from colony.loans.merchant_loans import paid_by_day
 from colony.loans.merchant_terms import period_minimum, standing
 from colony.loans.model import BOOK, MERCHANT_BOOK, Loan, LoanStatus, MerchantLoan
 from colony.loans.portfolio_books import (
@@ -161,7 +161,7 @@ def _count_merchant_loans(ledger: LedgerPort, store: LoanStore, report: _Report,
                 _merchant_vintage(report.vintages, loan, collected, day)
                 if status is not LoanStatus.open:
                     continue
-                late = standing_of(ledger, loan, day + 1).days_overdue  # as at the day's end
+                late = _days_overdue(loan, collected, day + 1)  # as at the day's end
                 p_out = owes.get(loan.account_id, 0)
                 report.book(MERCHANT_BOOK, loan.currency).add(
                     p_out, owes.get(loan.interest_account_id, 0), late,
@@ -176,6 +176,15 @@ def _merchant_charge_offs(ledger: LedgerPort, page: list[MerchantLoan], report: 
         report.loss(MERCHANT_BOOK, of[t.id]).charged_off_minor += t.amount
 
 
+def _days_overdue(loan: MerchantLoan, collected: dict[int, int], day: int) -> int:
+    """The loan's days overdue on `day`, before its collection (`merchant_loans.standing_of`
+    on what the ledger collected, read once for the book and the vintage)."""
+    minimum = period_minimum(loan.principal_minor, loan.fee_minor)
+    paid = {d: v for d, v in collected.items() if d < day}
+    owed_total = loan.principal_minor + loan.fee_minor
+    return standing(loan.made_day, day, owed_total, minimum, paid).days_overdue
+
+
 def _merchant_vintage(
     vintages: dict[tuple[str, str, str], Vintage],
     loan: MerchantLoan,
@@ -186,12 +195,10 @@ def _merchant_vintage(
     behind its minimum (what the merchant owes of principal then); written off stays bad."""
     vintage = vintage_of(vintages, MERCHANT_BOOK, loan.made_day, loan.currency)
     vintage.lent_minor += loan.principal_minor
-    minimum = period_minimum(loan.principal_minor, loan.fee_minor)
-    owed_total = loan.principal_minor + loan.fee_minor
     written_off = False
     for months, end in enumerate(month_ends(loan.made_day, day)):
         paid = {d: v for d, v in collected.items() if d <= end}
-        late = standing(loan.made_day, end + 1, owed_total, minimum, paid).days_overdue
+        late = _days_overdue(loan, paid, end + 1)
         written_off = written_off or (
             loan.status is LoanStatus.charged_off and late >= rules.charge_off_days
         )
