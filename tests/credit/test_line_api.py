@@ -6,7 +6,11 @@ and the refusals, each naming what is wrong."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+
+import httpx
 
 from colony.kernel.clock import NS_PER_S, ns_from_utc, utc_from_ns
 from colony.ledger.verify import verify
@@ -118,6 +122,34 @@ def test_a_line_opened_spent_billed_and_repaid_over_http(served_at_each_backend:
     assert again.json() == repaid.json()
     owed = client.get("/v1/wallets/me/credit_line", headers=me).json()["owed"]["amount_minor"]
     assert owed == 25_00  # the plan's five instalments still to come
+    _in_the_portfolio(client, operator_headers(ctx))
     for totals in ctx.ledger.totals():
         assert totals.debits_posted == totals.credits_posted
     assert verify(*ctx.ledger.snapshot_for_verify()).ok
+
+
+def _in_the_portfolio(client: httpx.Client, operator: dict[str, str]) -> None:
+    """The operator's portfolio report holds the line: its principal all in the plan, current,
+    1% expected lost; the provision the night raised on the 100.00 owed then."""
+    report = client.get("/v1/loan_portfolio", headers=operator)
+    assert report.status_code == 200, report.text
+    (book,) = [b for b in report.json()["books"] if b["product"] == "line"]
+    assert book["currency"] == "SGD" and book["loans"] == 1
+    assert book["principal_outstanding"]["amount_minor"] == 25_00
+    assert {k: v["amount_minor"] for k, v in book["principal_parts"].items()} == {
+        "billed": 0, "unbilled": 0, "instalment_plans": 25_00,
+    }  # fmt: skip
+    assert (book["par30"], book["par90"]) == ("0.0000", "0.0000")
+    assert book["expected_loss"]["amount_minor"] == 25  # 1% of 25.00, current
+    assert book["by_bucket"]["current"]["amount_minor"] == 25_00
+    (losses,) = [x for x in report.json()["losses"] if x["product"] == "line"]
+    assert (
+        losses["provision"]["amount_minor"] == 1_00 and losses["charged_off"]["amount_minor"] == 0
+    )
+    (vintage,) = [v for v in report.json()["vintages"] if v["product"] == "line"]
+    assert set(vintage["shares_30_plus"]) == {"0.0000"}
+    as_csv = client.get("/v1/loan_portfolio", params={"format": "csv"}, headers=operator)
+    rows = list(csv.reader(io.StringIO(as_csv.text)))
+    (line_row,) = [r for r in rows if r[:3] == ["book", "line", "SGD"]]
+    assert line_row[4] == "2500" and line_row[-3:] == ["0", "0", "2500"]
+    assert ["losses", "line", "SGD", "0", "0", "100"] in rows

@@ -15,10 +15,13 @@ import pytest
 from colony.cli.serve import build_context
 from colony.credit import CreditLineResult, CreditScores, LineState, RepaymentRecord
 from colony.credit.billing import OverdueBucket
-from colony.credit.line_accounts import charge_off_id, recoveries_id
+from colony.credit.line_accounts import PRODUCT, charge_off_id, recoveries_id
 from colony.credit.line_model import Line
+from colony.credit.provision import expense_id, provision_id
 from colony.kernel.clock import ManualClock
 from colony.ledger.verify import verify
+from colony.loans import LoanService
+from colony.loans.days import day_number
 from colony.payments import PayResult
 from tests.credit.line_world import LineWorld, open_world, owed_by_model
 from tests.credit.scorecards import hand_model
@@ -73,11 +76,15 @@ def test_late_then_charged_off_then_recovered(world: LineWorld) -> None:
         assert seen[after_due] == (state, bucket), after_due
     model = w.model
     assert model is not None and model.closed
-    # Penalty accrued every overdue day until the charge-off; the loss is all that was owed.
+    # Penalty accrued every overdue day until the charge-off; the principal was written off
+    # against the provision (raised to all of it at 90+ days), the interest as a loss.
     _, _, penalty = w.income()
     assert penalty == w.accrued_penalty > 0
     loss_debits, _ = w.account(charge_off_id(w.line.ledger))
-    assert w.owed() == 0 and loss_debits > 300_00
+    assert w.owed() == 0 and loss_debits == w.accrued_interest + w.accrued_penalty
+    expense_debits, expense_credits = w.account(expense_id(PRODUCT, w.line.ledger))
+    assert expense_debits - expense_credits == 300_00
+    assert w.account(provision_id(PRODUCT, w.line.ledger)) == (300_00, 300_00)
     assert w.lines.balances(w.stored())[2] == 0  # its limit taken back
     assert w.buy(1_00) is PayResult.credit_line_frozen
     # Still owed: a repayment now is a recovery, at most what was written off.
@@ -88,6 +95,7 @@ def test_late_then_charged_off_then_recovered(world: LineWorld) -> None:
     _, recovered = w.account(recoveries_id(w.line.ledger))
     assert recovered == 100_00 and w.stored().model.recovered_minor == 100_00
     assert w.stored().model == model
+    _written_off_in_the_portfolio(w, day, loss_debits + 300_00)
     for totals in w.ctx.ledger.totals():
         assert totals.debits_posted == totals.credits_posted
     assert verify(*w.ctx.ledger.snapshot_for_verify()).ok
@@ -118,3 +126,18 @@ def test_a_purchase_beyond_the_limit_is_refused_by_the_ledger(world: LineWorld) 
     w.refund(0, 50_00)  # the limit comes back with the refund
     assert w.buy(50_00) is PayResult.ok
     assert w.lines.balances(w.stored()) == (limit, 0, 0)
+
+
+def _written_off_in_the_portfolio(w: LineWorld, day: dt.date, written_minor: int) -> None:
+    """Written off, the line is in no book; its losses are what was written off (principal
+    and interest) and recovered since, its provision used up; its vintage counts the
+    principal written off as bad from 30 days after the due day it went overdue on."""
+    report = w.ctx.service(LoanService).portfolio(day_number(day), lines=w.lines.store)
+    assert [b.product for b in report.books] == []
+    (losses,) = report.losses
+    assert (losses.product, losses.charged_off_minor) == ("line", written_minor)
+    assert (losses.recovered_minor, losses.provision_minor) == (100_00, 0)
+    (vintage,) = report.vintages
+    # February, then March's end (21 days past the due day of 03-10); from April's end, bad.
+    assert vintage.month == "2026-02" and vintage.bad_minor[:2] == [0, 0]
+    assert vintage.bad_minor[2:] == [300_00] * (len(vintage.bad_minor) - 2)

@@ -106,8 +106,8 @@ def test_a_loan_from_offer_to_its_last_repayment(served_at_each_backend: Served)
     as_csv = client.get("/v1/loan_portfolio", params={"format": "csv"}, headers=operator)
     assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(as_csv.text)))
-    assert rows[0][0] == "section" and ["vintage", vintage["month"], "SGD", "50000", "0",
-                                        "0.0000"] in rows  # fmt: skip
+    assert rows[0][0] == "section" and ["vintage", "cash", vintage["month"], "SGD", "50000",
+                                        "0", "0.0000"] in rows  # fmt: skip
     wrong = client.get("/v1/loan_portfolio", params={"format": "xml"}, headers=operator)
     assert wrong.status_code == 400
     assert verify(*ctx.ledger.snapshot_for_verify()).ok

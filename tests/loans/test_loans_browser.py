@@ -5,15 +5,19 @@ and the lenders. Screenshots of each, and axe-core's checks."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import httpx
 from playwright.sync_api import BrowserContext
 
 from colony.api.context import ApiContext
-from colony.credit import CreditScores, Subject
+from colony.credit import CreditLineResult, CreditScores, LineService, Subject
 from colony.credit.scorecard import CHARACTERISTICS
+from colony.kernel.clock import Clock, utc_from_ns
 from colony.loans import Lenders
+from colony.payments import Funding, PayResult
+from colony.wallets import Wallet
 from tests.api.test_funding_api import Served
 from tests.browser import Browser, expect
 from tests.credit.scorecards import hand_model
@@ -84,6 +88,7 @@ def test_apply_see_the_loan_repay_it_and_read_the_portfolio(
     _shot(page, tmp_path, "loans-desktop")
     desktop.close()
 
+    _on_the_line(ctx, wallet, clock)
     staff = _signed_in(api, clock, _staff(ctx))
     for size, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
         desk = browser.new_context(**size, locale="en-GB")
@@ -91,9 +96,34 @@ def test_apply_see_the_loan_repay_it_and_read_the_portfolio(
         page = desk.new_page()
         page.goto(staff.base_url + "/console")
         page.get_by_role("link", name="Loans").click()
-        expect(page.get_by_test_id("vintage-chart")).to_be_visible()
+        expect(page.get_by_test_id("vintage-chart-cash")).to_be_visible()
+        expect(page.get_by_test_id("vintage-chart-line")).to_be_visible()
+        expect(page.get_by_test_id("book-line").get_by_test_id("outstanding")).to_contain_text(
+            "80.00"
+        )
+        expect(page.get_by_test_id("buckets-line")).to_be_visible()
+        expect(page.get_by_test_id("line-parts")).to_contain_text("80.00")
+        expect(page.get_by_test_id("losses-line").get_by_test_id("provision")).to_contain_text(
+            "0.80"  # 1% of the 80.00 the line lent, current
+        )
         expect(page.get_by_test_id("available")).to_contain_text("100,000.00")
         _accessible(page)
         _shot(page, tmp_path, f"console-loans-{name}")
         desk.close()
     assert httpx.get(person.base_url + "/console/loans", follow_redirects=False).status_code == 303
+
+
+def _on_the_line(ctx: ApiContext, wallet: Wallet, clock: Clock) -> None:
+    """Mei opens a pay-later line, buys 80.00 at a hawker with it, and the night runs (its
+    provision raised)."""
+    lines = ctx.service(LineService)
+    assert lines.open(wallet, 10)[0] is CreditLineResult.ok
+    _, hawker = ctx.merchants.onboard(
+        "Hawker Chan Pte Ltd", "Hawker Chan", "5812", "SG", "Singapore", "SGD", 150
+    )
+    assert hawker is not None
+    code = ctx.payments.merchant_qr(hawker)
+    paid = ctx.payments.pay_by_qr(MEI, "SGD", code, 80_00, 1 << 126 | 80,
+                                  funding=Funding.credit_line)  # fmt: skip
+    assert paid.result is PayResult.ok
+    lines.run_day(utc_from_ns(clock.now_ns()).date() + dt.timedelta(days=1))

@@ -124,14 +124,22 @@ def test_a_loan_to_a_merchant_with_no_sales_is_at_risk(world: World) -> None:
     assert book.product == "sme" and book.par30_minor == loan.principal_minor == 495_00
     assert (book.par90_minor, book.interest_owed_minor) == (0, loan.fee_minor)
     assert book.expected_loss_minor == 495_00 * 30 // 100  # the 31-60 bucket's 30%
-    assert ["book", "sme", "SGD", "1", "49500", "2475", "1.0000", "0.0000", "14850"] in csv_lines(
-        report
-    )
+    rows = csv_lines(report)
+    assert ["book", "sme", "SGD", "1", "49500", "2475", "1.0000", "0.0000", "14850"] in [
+        r[:9] for r in rows
+    ]
+    # The sme book's provision on the ledger was raised to the same expected loss.
+    assert ["losses", "sme", "SGD", "0", "0", "14850"] in rows
+    # Its vintage: nothing bad the month it was made, all its principal once 30 days behind.
+    (vintage,) = report.vintages
+    assert (vintage.product, vintage.lent_minor) == ("sme", 495_00)
+    assert vintage.bad_minor[0] == 0 and vintage.bad_minor[-1] == 495_00
 
 
 def test_written_off_at_180_days_overdue_then_recovered(world: World) -> None:
     """No sales for 210 days after the loan: 180 days past the first period's end it is
-    written off (principal and fee as the sme book's loss, the lender's allowance back); the
+    written off (principal against the sme book's provision, the fee as its loss, the
+    lender's allowance back); the
     merchant sells again and 20% of each day is recovered, once however often a day is run,
     until all that was written off is back."""
     ctx = world.ctx
@@ -147,7 +155,12 @@ def test_written_off_at_180_days_overdue_then_recovered(world: World) -> None:
     assert found is not None and found.status is LoanStatus.charged_off
     assert loans.left(found) == owed and loans.owed(found) == (0, 0)
     loss = IdPrefix.charge_off.account_id(SGD, "sme")
-    assert world.balance(loss) == owed
+    expense = IdPrefix.provision_expense.account_id(SGD, "sme")
+    # The day before, 179 days overdue, the provision was raised to all the principal (90+):
+    # the charge-off used it, and the fee went as a loss.
+    assert world.balance(loss) == loan.fee_minor
+    assert world.balance(expense) == loan.principal_minor
+    assert world.balance(IdPrefix.loss_provision.account_id(SGD, "sme")) == 0
     assert world.balance(lender_available_account_id(LENDER, SGD)) == -FUNDED
     assert loans.collect_day(made + 210).charged_off == 0  # once
     assert loans.apply(shop, 1 << 126 | 12)[0] is LoanResult.too_many_open_loans
@@ -162,6 +175,7 @@ def test_written_off_at_180_days_overdue_then_recovered(world: World) -> None:
         assert report.recovered_minor in (19_80, owed % 19_80)  # 20% of 99.00, then the rest
         assert loans.collect_day(day).recovered_minor == 0  # a day run twice recovers once
         day += 1
-    assert world.balance(recoveries) == -owed and world.balance(loss) == owed
+    assert world.balance(recoveries) == -owed
+    assert world.balance(loss) + world.balance(expense) == owed
     assert set(world.trial_balance().values()) == {0}
     assert verify(*ctx.ledger.snapshot_for_verify()).ok

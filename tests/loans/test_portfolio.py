@@ -50,4 +50,4 @@ def test_outstanding_at_risk_expected_loss_and_a_vintage(world: World) -> None:
     assert written.vintages[0].shares()[-1] == Decimal("0.3750")  # a write-off stays bad
     rows = csv_lines(written)
     assert rows[0][:3] == ["section", "product", "currency"]
-    assert ["vintage", "2026-03", "SGD", "160000", "2", "0.3750"] in rows
+    assert ["vintage", "cash", "2026-03", "SGD", "160000", "2", "0.3750"] in rows

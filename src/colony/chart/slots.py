@@ -301,6 +301,10 @@ class Slots:
         _S.loan, _LINE + 10 * _DAYS, "the line's available limit taken back on day d",
         count=_DAYS,
     )  # fmt: skip
+    line_charge_off_provided = Slot(
+        _S.loan, _LINE + 11 * _DAYS, "the line's principal charged off on day d against the "
+        "provision", count=_DAYS,
+    )  # fmt: skip
     # A purchase on the line draws its available limit; a refund gives it back.
     line_purchase_allowance = Slot(
         _S.payment, _LINE, "the credit line's available limit drawn by a purchase on it"

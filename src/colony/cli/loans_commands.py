@@ -19,7 +19,7 @@ from colony.credit import CreditScores, open_score_store
 from colony.kernel.clock import NS_PER_S, SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
-from colony.kernel.money import Money
+from colony.kernel.money import Money, currency_of_ledger
 from colony.loans import (
     DailyRun,
     DayReport,
@@ -242,5 +242,12 @@ def collect(
         f"day {day}: {report.loans} loans to merchants; collected {report.collected} "
         f"(amount_minor={report.collected_minor}), not collected {report.not_collected}; "
         f"repaid {report.repaid}; made before {report.made_before}; "
-        f"delinquent (taken at the higher share) {report.delinquent}"
+        f"delinquent (taken at the higher share) {report.delinquent}; charged off "
+        f"{report.charged_off}; provision moved {_moved(report.provision_minor)}"
     )
+
+
+def _moved(by_ledger: dict[int, int]) -> str:
+    """A provision's move per currency, signed: raised (+) or released (-)."""
+    moved = [(currency_of_ledger(n) or str(n), v) for n, v in sorted(by_ledger.items())]
+    return ", ".join(f"{c} {'+' if v > 0 else '-'}{_major(abs(v), c)}" for c, v in moved) or "none"

@@ -4,6 +4,7 @@ ids from the chart, and the accounts made idempotently when a line opens."""
 from __future__ import annotations
 
 from colony.chart import AccountCode, IdPrefix, Slots, lender_capital_account_id
+from colony.credit.provision import provision_accounts
 from colony.ledger import Account, AccountFlags
 
 # The credit product this package's line is, in the chart's per-product accounts.
@@ -54,6 +55,7 @@ def line_accounts(principal_id: int, ledger: int, lender: str) -> list[Account]:
         Account(penalty, ledger, AccountCode.penalty_income),
         Account(charge_off_id(ledger), ledger, AccountCode.charge_off),
         Account(recoveries_id(ledger), ledger, AccountCode.recoveries),
+        *provision_accounts(PRODUCT, ledger),
         # The lender's capital, opened as credit's cash loans open it (ADR 0050).
         Account(
             lender_capital_account_id(lender, ledger),

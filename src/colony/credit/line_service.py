@@ -7,7 +7,9 @@ the start of its next day to run. Money moves in the ledger as it happens: a pur
 refund through the payment path, a repayment here. Each night `run_day` replays the day's
 money on the line's accounts into its model, in the ledger's order, closes the day by the
 rules, and posts what the close charged: the day's interest (410) and penalty (412), the
-plan fees a new bill holds (411), the lender's share of each (414), and a charge-off (416).
+plan fees a new bill holds (411), the lender's share of each (414), and a charge-off (416)
+against the loss provision, which the night then raises or releases (415) to what every
+line's overdue bucket calls for (`line_provision.py`).
 On the due day it repays from the wallet what the bill still asks (413). Every id a day
 posts derives from the line and the day, and a day already run is not run again, so a night
 run twice moves money once.
@@ -24,6 +26,7 @@ from colony.chart import Slots, TransferCode, lender_capital_account_id
 from colony.credit.billing import PLAN_FEE_BPS, BillingResult, check_due_day
 from colony.credit.features import RepaymentRecord
 from colony.credit.line_accounts import (
+    PRODUCT,
     available_id,
     charge_off_id,
     control_id,
@@ -34,9 +37,11 @@ from colony.credit.line_accounts import (
 )
 from colony.credit.line_model import Line
 from colony.credit.line_model import LineResult as ModelResult
+from colony.credit.line_provision import add_targets
 from colony.credit.line_records import CreditLine, PlanOf, PlanRequest, PlanStatus
 from colony.credit.line_results import CreditLineResult
 from colony.credit.line_store import LineStore
+from colony.credit.provision import provide, provision_id
 from colony.credit.score_records import ScoreRecord
 from colony.credit.score_results import ScoreResult
 from colony.kernel.clock import NS_PER_S, Clock
@@ -64,6 +69,8 @@ catch_up_days_max = 400
 NS_PER_DAY = 86_400 * NS_PER_S
 EPOCH = dt.date(1970, 1, 1)
 _LINKED = int(TransferFlags.linked)
+_BALANCING_DEBIT = int(TransferFlags.balancing_debit)
+_BALANCING_CREDIT = int(TransferFlags.balancing_credit)
 _A = TransferCode
 
 _OF_CHAIN = {
@@ -386,19 +393,24 @@ class LineService:
 
     def run_day(self, day: dt.date) -> int:
         """The night's work for `day`: every line's days closed up to its start, and its
-        due-day repayment. How many lines were run."""
+        due-day repayment; then each currency's loss provision raised or released to what
+        the lines' buckets call for (docs/adr/0057), as the move of the day closed last.
+        How many lines were run."""
         after, count = "", 0
+        targets: dict[int, int] = {}
         while True:
             page = self.store.page(after, lines_per_page)
-            for line in page:
-                self.run_line(line.id, day)
+            add_targets(self._ledger, [self.run_line(line.id, day) for line in page], targets)
             count += len(page)
             if len(page) < lines_per_page:
-                return count
+                break
             after = page[-1].id
+        provide(self._ledger, PRODUCT, targets, day_number(day) - 1)
+        return count
 
-    def run_line(self, line_id: str, day: dt.date) -> None:
-        """Close the line's days before `day` not closed yet, then repay on a due day."""
+    def run_line(self, line_id: str, day: dt.date) -> CreditLine:
+        """Close the line's days before `day` not closed yet, then repay on a due day: the
+        line as it stands after."""
         with self._lock:
             line = self.store.by_id(line_id)
             assert line is not None, f"line {line_id} vanished"
@@ -410,6 +422,7 @@ class LineService:
             bill = line.model.bill
             if not line.model.closed and bill is not None and bill.due == day == line.model.today:
                 self._autopay(line, day)
+            return line
 
     def _close(self, line: CreditLine) -> None:
         model = line.model
@@ -446,15 +459,20 @@ class LineService:
             self._charge_off(line, n)
 
     def _charge_off(self, line: CreditLine, n: int) -> None:
-        """Write off all the line is owed, as a loss (the line keeps no provision of its own),
-        and take back its available limit: it lends no more. Still owed: what is paid from
-        now on is a recovery."""
+        """Write off all the line is owed: its principal against the provision as far as it
+        goes (the ledger cuts the leg to what the provision holds), the rest and the interest
+        as a loss; and take back its available limit: it lends no more. Still owed: what is
+        paid from now on is a recovery."""
         principal, interest, available = self.balances(line)
         ledger, loss = line.ledger, charge_off_id(line.ledger)
         pid = line.principal_account_id
+        provision = provision_id(PRODUCT, ledger)
+        self._make_accounts(line)  # a line opened before it had a provision account gets one
         legs = [
+            Transfer(Slots.line_charge_off_provided.of(pid, n), provision, pid, principal, ledger,
+                     _A.charge_off, _BALANCING_DEBIT, user_data_32=n),
             Transfer(Slots.line_charge_off_principal.of(pid, n), loss, pid, principal, ledger,
-                     _A.charge_off, user_data_32=n),
+                     _A.charge_off, _BALANCING_CREDIT, user_data_32=n),
             Transfer(Slots.line_charge_off_interest.of(pid, n), loss, interest_id(pid), interest,
                      ledger, _A.charge_off, user_data_32=n),
             Transfer(Slots.line_closed_allowance.of(pid, n), available_id(pid), control_id(ledger),

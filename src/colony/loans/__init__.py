@@ -23,7 +23,7 @@ from colony.loans.model import (
     loan_id_of,
     product_named,
 )
-from colony.loans.portfolio import Book, Portfolio, Vintage, csv_lines
+from colony.loans.portfolio import Book, Losses, Portfolio, Vintage, csv_lines
 from colony.loans.results import LenderResult, LoanResult
 from colony.loans.rules import BUCKETS, charge_off_days, penalty_rate_bps
 from colony.loans.service import LoanService, LoanState, plan
@@ -48,6 +48,7 @@ __all__ = [
     "LoanService",
     "LoanState",
     "LoanStatus",
+    "Losses",
     "MerchantLoan",
     "MerchantLoans",
     "Portfolio",

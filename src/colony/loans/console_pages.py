@@ -1,7 +1,10 @@
-"""The operator console's loans (`/console/loans`, docs/adr/0051): the portfolio (outstanding
-per product and currency, PAR30, PAR90, expected loss; loans to merchants as `sme`), the loans
-to merchants behind their 30-day minimum, the vintage curves drawn as an SVG on the server,
-and the lenders with their capital and what they may still lend."""
+"""The operator console's loans (`/console/loans`, docs/adr/0051, 0057): the portfolio of
+every credit product (outstanding per product and currency, PAR30, PAR90, expected loss; cash
+loans, loans to merchants as `sme`, the pay-later credit line as `line`) with a bar of each
+book's overdue buckets, the line's principal by where it stands, what was written off and
+recovered and the provision the ledger holds, the loans to merchants behind their 30-day
+minimum, each product's vintage curves drawn as an SVG on the server, and the lenders with
+their capital and what they may still lend."""
 
 from __future__ import annotations
 
@@ -12,9 +15,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
-from colony.loans import LoanService, MerchantLoans, Vintage, date_of
+from colony.credit import LineService
+from colony.loans import Book, LoanService, MerchantLoans, Vintage, date_of
+from colony.loans.portfolio_books import BUCKET_NAMES
 from colony.staff import StaffService
 from colony.web.console_access import console_page, signed_in_staff
+from colony.web.i18n import N_
 from colony.web.shell import Shell
 
 router = APIRouter(include_in_schema=False)
@@ -42,6 +48,10 @@ class Chart:
     months: int  # months on book on the x axis
     top: Decimal  # the share at the top of the y axis
 
+    @property
+    def top_percent(self) -> str:
+        return f"{self.top * 100:.1f}"
+
     def x(self, month: int) -> float:
         return CHART_MARGIN + CHART_WIDTH * month / max(self.months, 1)
 
@@ -64,21 +74,63 @@ def vintage_chart(vintages: list[Vintage]) -> Chart:
     return chart
 
 
+# The overdue buckets' colours, current to 90+, in the bars and their key.
+BUCKET_COLOURS = ("#1a7f37", "#9a6700", "#bc4c00", "#d1242f", "#82071e")
+# A bucket bar's length in SVG units (narrow, so its labels read on a phone).
+BAR_WIDTH = 320
+# The products' names on the screen, in the order their vintage charts come.
+PRODUCT_NAMES = (("cash", N_("Cash loans")), ("line", N_("Pay-later credit line")),
+                 ("sme", N_("Loans to merchants")))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Segment:
+    bucket: str
+    colour: str
+    x: float
+    width: float
+
+
+def bucket_bar(book: Book) -> list[Segment]:
+    """A book's principal by overdue bucket as segments of one bar, in bucket order."""
+    whole = book.principal_outstanding_minor
+    segments, x = [], 0.0
+    for name, colour in zip(BUCKET_NAMES, BUCKET_COLOURS, strict=True):
+        part = book.by_bucket_minor.get(name, 0)
+        if part <= 0 or whole <= 0:
+            continue
+        width = BAR_WIDTH * part / whole
+        segments.append(Segment(name, colour, x, width))
+        x += width
+    return segments
+
+
+def product_charts(vintages: list[Vintage]) -> list[tuple[str, str, Chart, list[Vintage]]]:
+    """Each product with vintages: (code, name, its chart, its vintages)."""
+    found = []
+    for code, name in PRODUCT_NAMES:
+        mine = [v for v in vintages if v.product == code]
+        if mine:
+            found.append((code, name, vintage_chart(mine), mine))
+    return found
+
+
 @router.get("/console/loans")
 def loans_console(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     member = signed_in_staff(shell, request, ctx.service(StaffService))
     service = ctx.service(LoanService)
-    report = service.portfolio()
-    chart = vintage_chart(report.vintages)
+    report = service.portfolio(lines=ctx.service(LineService).store)
     behind = ctx.service(MerchantLoans).delinquent(report.day + 1, delinquent_listed_max)
     names = {x.merchant_id: m.display_name for x, _, _ in behind
              if (m := ctx.merchants.by_id(x.merchant_id)) is not None}  # fmt: skip
     return console_page(
-        shell, request, member, "loans/console.html", report=report, chart=chart,
+        shell, request, member, "loans/console.html", report=report,
+        charts=product_charts(report.vintages), bars=[bucket_bar(b) for b in report.books],
+        bucket_key=list(zip(BUCKET_NAMES, BUCKET_COLOURS, strict=True)), bar_width=BAR_WIDTH,
         lenders=service.lenders.lenders(), width=CHART_WIDTH + 2 * CHART_MARGIN,
         height=CHART_HEIGHT + 2 * CHART_MARGIN, margin=CHART_MARGIN,
         plot_bottom=CHART_MARGIN + CHART_HEIGHT, plot_right=CHART_MARGIN + CHART_WIDTH,
-        top_percent=f"{chart.top * 100:.1f}", as_of=date_of(report.day).isoformat(),
+        as_of=date_of(report.day).isoformat(),
         behind=behind, names=names, date_of=date_of,
     )  # fmt: skip

@@ -1,8 +1,9 @@
 """A loan to a merchant written off, and what is recovered after (docs/adr/0051).
 
 At `charge_off_days` days overdue (as for cash loans) one chain writes off what is owed: the
-principal and the fee left as the `sme` book's loss (416), and the lender's allowance back,
-as the house bears charge-offs. Loans to merchants keep no provision, so all of it is loss.
+principal against the `sme` book's provision as far as it goes (the ledger cuts the leg to
+what the provision holds; `merchant_provision.py`), the rest of it and the fee as the book's
+loss (416), and the lender's allowance back, as the house bears charge-offs.
 The merchant still owes it: afterwards the delinquent share of each day's sales is taken as
 a recovery (417) until what was written off is recovered, by the same id a day's collection
 would have had, so a day run twice recovers once.
@@ -11,7 +12,7 @@ would have had, so a day run twice recovers once.
 from __future__ import annotations
 
 from colony.chart import IdPrefix, Slots, lender_available_account_id
-from colony.ledger import Account, LedgerPort, Transfer
+from colony.ledger import Account, LedgerPort, Transfer, TransferFlags
 from colony.loans import chains
 from colony.loans.books import make_accounts
 from colony.loans.model import (
@@ -23,7 +24,12 @@ from colony.loans.model import (
 )
 
 # The `sme` book's accounts a charge-off and a recovery move money to, per currency.
-_PREFIXES = (IdPrefix.charge_off, IdPrefix.recoveries)
+_PREFIXES = (
+    IdPrefix.charge_off,
+    IdPrefix.recoveries,
+    IdPrefix.loss_provision,
+    IdPrefix.provision_expense,
+)
 
 
 def ensure_loss_books(ledger: LedgerPort, ledger_number: int) -> None:
@@ -34,13 +40,19 @@ def ensure_loss_books(ledger: LedgerPort, ledger_number: int) -> None:
 
 
 def charge_off(loan: MerchantLoan, principal_minor: int, fee_minor: int) -> list[Transfer]:
-    """The principal and the fee owed written off as a loss, the lender's allowance back."""
+    """The principal owed written off against the provision, then as a loss with the fee;
+    the lender's allowance back."""
     ledger = loan.ledger
     loss = IdPrefix.charge_off.account_id(ledger, MERCHANT_BOOK)
+    provision = IdPrefix.loss_provision.account_id(ledger, MERCHANT_BOOK)
     return chains.linked([
         Transfer(
+            Slots.loan_charge_off_provided.of(loan.account_id), provision, loan.account_id,
+            principal_minor, ledger, TRANSFER_CHARGE_OFF, int(TransferFlags.balancing_debit),
+        ),
+        Transfer(
             Slots.loan_charge_off_loss.of(loan.account_id), loss, loan.account_id,
-            principal_minor, ledger, TRANSFER_CHARGE_OFF,
+            principal_minor, ledger, TRANSFER_CHARGE_OFF, int(TransferFlags.balancing_credit),
         ),
         Transfer(
             Slots.loan_charge_off_interest.of(loan.account_id), loss, loan.interest_account_id,

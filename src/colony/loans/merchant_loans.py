@@ -6,13 +6,14 @@ consent, as for its score). One chain pays it out: the lender's available capita
 (411). Each day after, `collect_day` takes a share of the day's net sales from the merchant's
 account, fee first, then principal, the lender's allowance back and its share of the fee
 (413, 401, 414): run it before the day's payout, which then pays out the rest. A day run
-twice collects once (ids from the loan and the day). No interest accrues and nothing is
-written off: what is owed is the principal and the fee.
+twice collects once (ids from the loan and the day), then raises or releases the `sme`
+provision to what the open loans' buckets call for (`merchant_provision.py`). No interest
+accrues: what is owed is the principal and the fee.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from colony.chart import AccountCode, IdPrefix, Slots, lender_available_account_id
 from colony.credit import DECLINED, CreditScores
@@ -20,7 +21,7 @@ from colony.kernel.clock import Clock
 from colony.kernel.money import scale_of
 from colony.ledger import Account, AccountFlags, LedgerPort, Transfer
 from colony.ledger.results import CreateTransferResult as RT
-from colony.loans import chains, merchant_charge_off, rules
+from colony.loans import chains, merchant_charge_off, merchant_provision, rules
 from colony.loans.books import ensure_currency_books, make_accounts, owed
 from colony.loans.lenders import Lenders
 from colony.loans.merchant_charge_off import ensure_loss_books
@@ -79,6 +80,8 @@ class CollectionReport:
     delinquent: int = 0  # collected at the higher share
     charged_off: int = 0
     recovered_minor: int = 0  # on loans written off
+    # The day's move of the `sme` provision per ledger (positive: raised; docs/adr/0057).
+    provision_minor: dict[int, int] = field(default_factory=dict)
 
 
 def paid_by_day(ledger: LedgerPort, loan: MerchantLoan, through_day: int) -> dict[int, int]:
@@ -276,7 +279,13 @@ class MerchantLoans:
                 for loan in page:
                     if loan.made_day < day:
                         step(loan, day, report)
+        report.provision_minor = merchant_provision.provide_for_day(
+            self._ledger, self._store, day, self._days_overdue
+        )
         return report
+
+    def _days_overdue(self, loan: MerchantLoan, day: int) -> int:
+        return self.standing(loan, day).days_overdue
 
     def _charge_off(self, loan: MerchantLoan, report: CollectionReport) -> None:
         ensure_loss_books(self._ledger, loan.ledger)

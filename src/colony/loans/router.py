@@ -20,6 +20,7 @@ from colony.api.deps import Ctx, Idempotent, WalletCaller, operator
 from colony.api.errors import ApiError
 from colony.api.input_limits import AmountMinor, RequestBody
 from colony.api.wallet_views import AmountObject, amount_json
+from colony.credit import LineService
 from colony.kernel.clock import utc_from_ns
 from colony.kernel.money import scale_of
 from colony.loans import (
@@ -164,12 +165,27 @@ class BookObject(BaseModel):
     par90: str
     expected_loss: AmountObject
     by_bucket: dict[str, AmountObject]
+    principal_parts: dict[str, AmountObject] = Field(
+        description="the credit line's principal: billed, unbilled, instalment_plans"
+    )
+
+
+class LossesObject(BaseModel):
+    """One product's losses in a currency: written off, recovered since, and the loss
+    provision the ledger holds."""
+
+    product: str
+    currency: str
+    charged_off: AmountObject
+    recovered: AmountObject
+    provision: AmountObject
 
 
 class VintageObject(BaseModel):
-    """Loans made in one month: the share of their principal 30+ days overdue (or written
-    off) at the end of each month on book, from 0."""
+    """One product's loans made (lines opened) in one month: the share of what was lent (a
+    line's limit) 30+ days overdue (or written off) at the end of each month on book, from 0."""
 
+    product: str
     month: str
     currency: str
     lent: AmountObject
@@ -177,11 +193,12 @@ class VintageObject(BaseModel):
 
 
 class PortfolioObject(BaseModel):
-    """The cash loan portfolio as of a day."""
+    """Every credit product's portfolio (cash loans, `sme`, the `line`) as of a day."""
 
     object: Literal["loan_portfolio"]
     as_of: str
     books: list[BookObject]
+    losses: list[LossesObject]
     vintages: list[VintageObject]
 
 
@@ -299,11 +316,25 @@ def portfolio_json(report: Portfolio) -> dict[str, object]:
                 "par90": str(b.share(b.par90_minor)),
                 "expected_loss": amount_json(b.expected_loss_minor, b.currency),
                 "by_bucket": {k: amount_json(v, b.currency) for k, v in b.by_bucket_minor.items()},
+                "principal_parts": {
+                    k: amount_json(v, b.currency) for k, v in b.parts_minor.items()
+                },
             }
             for b in report.books
         ],
+        "losses": [
+            {
+                "product": x.product,
+                "currency": x.currency,
+                "charged_off": amount_json(x.charged_off_minor, x.currency),
+                "recovered": amount_json(x.recovered_minor, x.currency),
+                "provision": amount_json(x.provision_minor, x.currency),
+            }
+            for x in report.losses
+        ],
         "vintages": [
             {
+                "product": v.product,
                 "month": v.month,
                 "currency": v.currency,
                 "lent": amount_json(v.lent_minor, v.currency),
@@ -397,9 +428,9 @@ def get_loan_portfolio(
     ctx: Ctx,
     format: Literal["json", "csv"] = Query("json", description="json, or csv with a header"),
 ) -> Response:
-    """Outstanding per product and currency, PAR30 and PAR90, expected loss and vintage
-    curves, as of today."""
-    report = loans(ctx).portfolio()
+    """Outstanding per product (cash loans, `sme`, the credit `line`) and currency, PAR30 and
+    PAR90, expected loss, losses and the provision, and vintage curves, as of today."""
+    report = loans(ctx).portfolio(lines=ctx.service(LineService).store)
     if format == "csv":
         text = "\n".join(",".join(row) for row in csv_lines(report)) + "\n"
         return Response(text, media_type="text/csv")

@@ -13,7 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from colony.credit import DECLINED, CreditScores, Method, Schedule, ScoreResult, due_date, schedule
+from colony.credit import (
+    DECLINED,
+    CreditScores,
+    LineStore,
+    Method,
+    Schedule,
+    ScoreResult,
+    due_date,
+    schedule,
+)
 from colony.kernel.clock import NS_PER_S, Clock
 from colony.kernel.money import scale_of
 from colony.ledger import LedgerPort
@@ -101,9 +110,10 @@ class LoanService:
     def today(self) -> int:
         return self._clock.now_ns() // NS_PER_S // SECONDS_PER_DAY
 
-    def portfolio(self, day: int | None = None) -> Portfolio:
-        """The portfolio report as of `day` (today by default)."""
-        return portfolio(self._ledger, self._store, self.today() if day is None else day)
+    def portfolio(self, day: int | None = None, lines: LineStore | None = None) -> Portfolio:
+        """The portfolio report as of `day` (today by default); the credit line's too, given
+        its store."""
+        return portfolio(self._ledger, self._store, self.today() if day is None else day, lines)
 
     def daily_run(self, **limits: int) -> DailyRun:
         """The daily run over this service's loans (`page_size`, `batch_max` as DailyRun)."""
