@@ -44,10 +44,9 @@ _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _PARTNER_NAME = re.compile(r"[a-z][a-z0-9_]{1,39}")
 _LINKED = int(TransferFlags.linked)
 # What risk control's decision means for a P2P transfer or a withdrawal: no hold for review
-# yet on these, so a review is refused as a block (docs/adr/0055).
+# yet on these, so a review is refused as a block (`Assessment.unheld`, docs/adr/0055).
 _RISK_REFUSALS = {
     Decision.block: WalletResult.risk_blocked,
-    Decision.review: WalletResult.risk_blocked,
     Decision.challenge: WalletResult.risk_challenge_required,
 }
 _NO_OVERDRAFT = int(AccountFlags.debits_must_not_exceed_credits)
@@ -360,7 +359,9 @@ class WalletService:
             # ... and the receiver's balance headroom is used.
             *self.receive_legs(receiver.account_id, sender.ledger, amount_minor, tid),
         ]
-        return P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=3), tid)
+        return self._risk_counted(
+            P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=3), tid)
+        )
 
     def _risk_refusal(
         self, tid: int, channel: Channel, payer: Wallet, payee: str, amount_minor: int
@@ -371,9 +372,15 @@ class WalletService:
             return None
         event = RiskEvent(channel, payer.id, payee, amount_minor, payer.currency,
                           self._clock.now_ns())  # fmt: skip
-        assessment = self.risk.payment(tid, event)
+        assessment = self.risk.payment(tid, event).unheld()
         self.risk.keep(tid, event, assessment)
         return _RISK_REFUSALS.get(assessment.decision)
+
+    def _risk_counted(self, outcome: P2POutcome) -> P2POutcome:
+        """Tell risk control the money moved (a refused try counts as an attempt only)."""
+        if self.risk is not None and outcome.result is WalletResult.ok and outcome.transfer_id:
+            self.risk.succeeded(outcome.transfer_id)
+        return outcome
 
     def spend_legs(
         self, wallet: Wallet, amount_minor: int, tid: int, *, hold_timeout_s: int | None = None
@@ -657,7 +664,9 @@ class WalletService:
             *self.spend_legs(wallet, amount_minor, tid, hold_timeout_s=timeout),
         ]
         chain[-1].flags &= ~_LINKED  # the chain ends with the headroom hold
-        return P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=None), tid)
+        return self._risk_counted(
+            P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=None), tid)
+        )
 
     def settle_withdrawal(self, transfer_id: int, *, confirmed: bool) -> WalletResult:
         """The partner's answer: paid out (post every hold) or failed (void them: the money,
