@@ -326,11 +326,13 @@ class PaymentService:
         method: Method = Method.qr,
         request_sha256: str | None = None,
         funding: Funding = Funding.wallet,
+        stepped_up: bool = False,
     ) -> Steps[PayOutcome]:
         """Pay at once: the money, the payer's limits, the refundable amount and the fee
         (steps that wait for the record's and the journal's commits: `pay_by_qr` waits
         for them on this thread). With `funding` the credit line, the line pays instead of
-        the wallet's balance (`_line_chain`)."""
+        the wallet's balance (`_line_chain`). `stepped_up`: the payer confirmed it with
+        the PIN just now, which answers risk control's challenge."""
         if funding is Funding.credit_line and self.credit_lines is None:
             return PayOutcome(PayResult.no_credit_line)
         begun = yield from self._recorded_steps(
@@ -339,6 +341,7 @@ class PaymentService:
             CaptureMethod.automatic,
             (description, reference, request_sha256),
             holdable=funding is not Funding.credit_line,
+            stepped_up=stepped_up,
         )
         if isinstance(begun, PayOutcome):
             return begun
@@ -454,6 +457,7 @@ class PaymentService:
         description: str | None = None,
         reference: str | None = None,
         request_sha256: str | None = None,
+        stepped_up: bool = False,
     ) -> Steps[PayOutcome]:
         """Hold the money (and the payer's limits) for a later capture, void or expiry (as
         steps: `authorise` waits for them on this thread)."""
@@ -462,6 +466,7 @@ class PaymentService:
             Method.qr,
             CaptureMethod.manual,
             (description, reference, request_sha256),
+            stepped_up=stepped_up,
         )
         if isinstance(begun, PayOutcome):
             return begun
@@ -509,6 +514,7 @@ class PaymentService:
         noted: tuple[str | None, str | None, str | None],
         *,
         holdable: bool = True,
+        stepped_up: bool = False,
     ) -> Steps[
         PayOutcome | tuple[Wallet, Merchant, int, int, PaymentRecord | None, Assessment | None]
     ]:
@@ -518,7 +524,8 @@ class PaymentService:
         its legs need the ledger first, the rest goes to a thread. Risk control scores it
         first: refused, or held for review (the assessment last; None unless review); a
         payment that cannot be held (not `holdable`) is refused for a review, before its
-        record is written, so it leaves nothing behind."""
+        record is written, so it leaves nothing behind; a challenge is answered when the
+        payer confirmed with the PIN (`stepped_up`)."""
         phone, currency, payload, amount_minor, payment_id = asked
         description, reference, request_sha256 = noted
         resolved = self.resolve(phone, currency, payload, amount_minor)
@@ -528,6 +535,8 @@ class PaymentService:
         pid = payment_id if payment_id is not None else self._ids.new_id()
         assessment = yield from self._risk_steps(pid, wallet, merchant, amount, method, holdable)
         refused = _RISK_REFUSALS.get(assessment.decision) if assessment else None
+        if refused is PayResult.risk_challenge_required and stepped_up:
+            refused = None
         if refused is not None:
             return PayOutcome(refused, pid, merchant, amount, risk=assessment)
         held = assessment if assessment and assessment.decision is Decision.review else None

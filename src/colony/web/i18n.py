@@ -18,7 +18,7 @@ from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_skeleton
+from babel.dates import format_date, format_datetime, format_time, get_datetime_format
 from babel.messages.pofile import read_po
 
 from colony.kernel.clock import NS_PER_S
@@ -111,11 +111,15 @@ class Texts:
 
     def deadline(self, due_ns: int) -> str:
         """When a deadline runs out, in the viewer's time zone: the day and the last minute
-        before `due_ns` (a deadline at Singapore's midnight reads "10 Dec 2026, 23:59" in
-        Singapore, and "10 Dec 2026, 17:59" in Helsinki)."""
+        before `due_ns` (a deadline at Singapore's midnight reads "Dec 10, 2026, 11:59 PM"
+        in Singapore, "Dec 10, 2026, 5:59 PM" in Helsinki in winter)."""
         last = datetime.fromtimestamp((due_ns - 1) // NS_PER_S, tz=UTC)
         local = last.astimezone(ZoneInfo(self.zone))
-        return format_skeleton("yMMMdjmm", local, locale=self.babel_locale)
+        # The locale's own way of joining a medium date to a short time, as babel joins them.
+        joined = str(get_datetime_format("medium", locale=self.babel_locale)).replace("'", "")
+        return joined.replace(
+            "{0}", format_time(local, "short", tzinfo=local.tzinfo, locale=self.babel_locale)
+        ).replace("{1}", format_date(local.date(), "medium", locale=self.babel_locale))
 
     def day(self, timestamp_ns: int) -> str:
         """The UTC date a timestamp falls on."""
