@@ -10,8 +10,9 @@ nor a payee known.
 Bounded: each kind of key keeps at most `tracked_keys_max` keys, the least recently seen
 dropped first (a dropped wallet looks new again: its payees and devices are new, its
 history short, which errs toward asking, never toward trusting); each window keeps at most
-`window_events_max` events per key (beyond that the oldest leave early, so a window's
-count saturates at that cap, far above any rule's threshold).
+`window_events_max` entries per key, an attempt and, once paid, its amount (two a paid
+payment; beyond the cap the oldest leave early, so a wallet's count saturates between half
+the cap and the cap, far above any rule's threshold).
 """
 
 from __future__ import annotations
