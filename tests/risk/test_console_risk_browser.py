@@ -1,8 +1,8 @@
 """The console's risk page in a real browser, against `colony serve --demo`: a risk analyst
 (added by the command line) makes a rule hold every payment for review, sees Alice's
 payment held, approves it, then makes another rule block and sees the refusal listed with
-its reason; on a desktop and a phone window, with screenshots, axe-core's checks and the
-CSP in force."""
+its reason; on a desktop and a phone window, no wider than the window, with screenshots,
+axe-core's checks and the CSP in force."""
 
 from __future__ import annotations
 
@@ -44,6 +44,14 @@ def _analyst(server: DemoServer) -> str:
     return made.stdout.split("secret: ", 1)[1].split()[0]
 
 
+def _fits(page) -> None:  # type: ignore[no-untyped-def]
+    """The page is no wider than its window: wide tables scroll in their own box. The
+    window's width as set (a phone's layout viewport would widen to fit what overflows)."""
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    window = page.viewport_size["width"]
+    assert wide <= window, f"the page is {wide} px wide in a {window} px window"
+
+
 def _rule(page, name: str, threshold: str, mode: str) -> None:  # type: ignore[no-untyped-def]
     form = page.get_by_test_id(f"rule-{name}")
     form.get_by_label("Threshold").fill(threshold)
@@ -69,6 +77,7 @@ def test_an_analyst_holds_approves_and_blocks(
     queue = desktop.get_by_test_id("queue")
     expect(queue).to_contain_text("velocity_1h")
     _accessible(desktop)
+    _fits(desktop)
     _shot(desktop, tmp_path, "desktop-console-risk-held")
     phone_context = chromium.new_context(**PHONE, storage_state=desktop_context.storage_state())
     phone = phone_context.new_page()
@@ -76,6 +85,7 @@ def test_an_analyst_holds_approves_and_blocks(
     phone.goto(server.url + "/console/risk")
     expect(phone.get_by_test_id("queue")).to_contain_text("velocity_1h")
     _accessible(phone)
+    _fits(phone)
     _shot(phone, tmp_path, "phone-console-risk-held")
 
     queue.get_by_role("button", name="Approve").click()
@@ -87,8 +97,10 @@ def test_an_analyst_holds_approves_and_blocks(
     desktop.reload()
     expect(desktop.get_by_test_id("assessments")).to_contain_text("block")
     expect(desktop.get_by_test_id("changes")).to_contain_text("amount_large")
+    _fits(desktop)
     _shot(desktop, tmp_path, "desktop-console-risk-blocked")
     phone.reload()
+    _fits(phone)
     _shot(phone, tmp_path, "phone-console-risk-blocked")
     assert refused == errors == phone_refused == phone_errors == [], (refused, errors)
     phone_context.close()

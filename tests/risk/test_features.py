@@ -32,10 +32,16 @@ def _event(at_s: int, amount: int = 1_000, payee: str = "m_1", **kw: object) -> 
     return RiskEvent(Channel.qr, "w_1", payee, amount, "EUR", T0 + at_s * NS_PER_S, **kw)  # type: ignore[arg-type]
 
 
+def _paid(store: FeatureStore, event: RiskEvent) -> None:
+    """A payment scored, then taken by the ledger: an attempt and a success."""
+    store.observe(event)
+    store.observe_success(event)
+
+
 def test_windows_count_and_sum_what_is_inside_them() -> None:
     store = FeatureStore()
     for at_s in (0, 30, 90, 4_000):
-        store.observe(_event(at_s))
+        _paid(store, _event(at_s))
     got = store.features(_event(4_010))
     assert (got.wallet_count_1m, got.wallet_count_1h, got.wallet_count_24h) == (1, 1, 4)
     assert got.wallet_sum_24h_minor == 4_000
@@ -49,7 +55,7 @@ def test_new_payee_and_device_then_known() -> None:
     store = FeatureStore()
     first = store.features(_event(0, device="d1"))
     assert (first.payee_seen, first.device_seen) == (False, False)
-    store.observe(_event(0, device="d1"))
+    _paid(store, _event(0, device="d1"))
     again = store.features(_event(10, device="d1"))
     assert (again.payee_seen, again.device_seen, again.device_count_1h) == (True, True, 1)
     assert store.features(_event(10, payee="m_2")).payee_seen is False
@@ -69,11 +75,24 @@ def test_tracked_keys_are_bounded_least_recent_first(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(features_module, "tracked_keys_max", 3)
     store = FeatureStore()
     for wallet in range(1, 6):
-        store.observe(RiskEvent(Channel.p2p, f"w_{wallet}", "w_9", 100, "EUR", T0))
+        _paid(store, RiskEvent(Channel.p2p, f"w_{wallet}", "w_9", 100, "EUR", T0))
     assert store.tracked()[0] == 3
     gone = store.features(RiskEvent(Channel.p2p, "w_1", "w_9", 100, "EUR", T0))
     kept = store.features(RiskEvent(Channel.p2p, "w_5", "w_9", 100, "EUR", T0))
     assert (gone.history_count, kept.history_count) == (0, 1)
+
+
+def test_refused_tries_count_as_attempts_only() -> None:
+    """Card testing is many refused tries: they count in the velocity windows; the amounts
+    that moved alone make the wallet's history, its 24 h spend and its known payees."""
+    store = FeatureStore()
+    _paid(store, _event(0, 1_000))
+    for at_s in (10, 20, 30):
+        store.observe(_event(at_s, 90_000, payee="m_2", device="d1"))  # refused by the ledger
+    got = store.features(_event(40, payee="m_2", device="d1"))
+    assert (got.wallet_count_1m, got.wallet_count_24h, got.device_count_1h) == (4, 4, 3)
+    assert (got.history_count, got.history_sum_minor, got.wallet_sum_24h_minor) == (1, 1_000, 1_000)
+    assert (got.payee_seen, got.device_seen) == (False, False)
 
 
 def test_a_window_keeps_at_most_its_cap(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,7 +24,7 @@ from colony.disputes import (
     next_steps,
     text_chars_max,
 )
-from colony.disputes.page_parts import COMPLAINT_ID, PAGE_TEXTS, photo_response
+from colony.disputes.page_parts import COMPLAINT_ID, PAGE_TEXTS, merchant_name, photo_response
 from colony.web.guard import CSRF_COOKIE, csrf_matches
 from colony.web.i18n import N_
 from colony.web.shell import Refused, Shell
@@ -41,18 +41,13 @@ _REFUSALS = {
 _OTHER_REFUSAL = N_("Not taken: {reason}")
 
 
-def _name(ctx: Ctx, merchant_id: str) -> str:
-    found = ctx.merchants.by_id(merchant_id)
-    return merchant_id if found is None else found.display_name
-
-
 @router.get("/app/complaints")
 def my_complaints(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     complaints = ctx.service(ComplaintService)
     found = complaints.store.of_wallet(wallet.id, complaints_listed_max)
-    names = {c.merchant_id: _name(ctx, c.merchant_id) for c in found}
+    names = {c.merchant_id: merchant_name(ctx.merchants, c.merchant_id) for c in found}
     return app_page(
         shell, request, "disputes/app_complaints.html", complaints=found, names=names,
         now_ns=complaints.now_ns(), **PAGE_TEXTS,
@@ -81,8 +76,8 @@ def _new_page(
     assert record is not None
     return app_page(
         shell, request, "disputes/app_new.html", record=record, payment_hex=payment_hex,
-        merchant_name=_name(ctx, record.merchant_id), kinds=list(Category), error=error,
-        typed=typed, chosen=chosen, status=status, **PAGE_TEXTS,
+        merchant_name=merchant_name(ctx.merchants, record.merchant_id), kinds=list(Category),
+        error=error, typed=typed, chosen=chosen, status=status, **PAGE_TEXTS,
     )  # fmt: skip
 
 
@@ -135,7 +130,8 @@ def my_complaint(complaint_id: str, request: Request, ctx: Ctx, error: str = "")
     escalable = Status.escalated in next_steps(c.status, Actor.person)
     return app_page(
         shell, request, "disputes/app_complaint.html", complaint=c,
-        merchant_name=_name(ctx, c.merchant_id), events=complaints.store.events_of(c.id),
+        merchant_name=merchant_name(ctx.merchants, c.merchant_id),
+        events=complaints.store.events_of(c.id),
         now_ns=complaints.now_ns(), escalable=escalable, error=error[:200],
         photos=complaints.store.attachments_of(c.id), photos_max=attachments_max,
         photo_kib=attachment_bytes_max // 1024, **PAGE_TEXTS,

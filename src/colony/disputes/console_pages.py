@@ -30,6 +30,7 @@ from colony.disputes.page_parts import (
     COMPLAINT_ID,
     DISPUTE_ID,
     PAGE_TEXTS,
+    merchant_name,
     photo_response,
 )
 from colony.staff import AuditAction, Permission, StaffService, may
@@ -44,18 +45,13 @@ reviews_listed_max = 50
 disputes_listed_max = 50
 
 
-def _name(ctx: Ctx, merchant_id: str) -> str:
-    found = ctx.merchants.by_id(merchant_id)
-    return merchant_id if found is None else found.display_name
-
-
 @router.get("/console/complaints")
 def queue(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
     member = signed_in_staff(shell, request, ctx.service(StaffService))
     complaints = ctx.service(ComplaintService)
     waiting = complaints.queue()
-    names = {m: _name(ctx, m) for m in {c.merchant_id for c in waiting}}
+    names = {m: merchant_name(ctx.merchants, m) for m in {c.merchant_id for c in waiting}}
     return console_page(
         shell, request, member, "disputes/console_queue.html", complaints=waiting, names=names,
         now_ns=complaints.now_ns(), overdue=complaints.overdue_count(),
@@ -71,8 +67,8 @@ def complaint_figures(request: Request, ctx: Ctx) -> Response:
     records = ctx.payments.records
     assert records is not None
     merchants, repeated = figures(complaints.store, records, complaints.now_ns())
-    names = {m.merchant_id: _name(ctx, m.merchant_id) for m in merchants}
-    names |= {m: _name(ctx, m) for m, _, _ in repeated}
+    names = {m.merchant_id: merchant_name(ctx.merchants, m.merchant_id) for m in merchants}
+    names |= {m: merchant_name(ctx.merchants, m) for m, _, _ in repeated}
     return console_page(
         shell, request, member, "disputes/console_figures.html", merchants=merchants,
         repeated=repeated, names=names, reviews=complaints.store.reviews(reviews_listed_max),
@@ -103,7 +99,7 @@ def complaint_page(complaint_id: str, request: Request, ctx: Ctx, error: str = "
     wallet = ctx.wallet_store.by_id(c.wallet_id)
     return console_page(
         shell, request, member, "disputes/console_complaint.html", complaint=c,
-        merchant_name=_name(ctx, c.merchant_id), wallet=wallet,
+        merchant_name=merchant_name(ctx.merchants, c.merchant_id), wallet=wallet,
         events=store.events_of(c.id), photos=store.attachments_of(c.id),
         outcomes=store.outcomes_of(c.id), now_ns=complaints.now_ns(), error=error[:200],
         may_handle=may(member.role, Permission.handle_complaints), **PAGE_TEXTS,
@@ -201,7 +197,7 @@ def dispute_page(dispute_id: str, request: Request, ctx: Ctx, error: str = "") -
     complaints = ctx.service(ComplaintService)
     return console_page(
         shell, request, member, "disputes/console_dispute.html", dispute=d,
-        merchant_name=_name(ctx, d.merchant_id),
+        merchant_name=merchant_name(ctx.merchants, d.merchant_id),
         events=complaints.store.events_of(dispute_id), now_ns=complaints.now_ns(),
         outcomes=complaints.store.outcomes_of(dispute_id), error=error[:200],
         may_handle=may(member.role, Permission.handle_complaints), **PAGE_TEXTS,

@@ -1,5 +1,6 @@
 """What the complaints pages of the app, the merchant portal and the console share: the shape
-of the ids in their paths, how a photo is served and the texts every template is given."""
+of the ids in their paths, how a photo is served, the name a merchant is shown by and the
+texts every template is given."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from colony.disputes.complaint_texts import (
     STATUS_TEXTS,
 )
 from colony.disputes.model import text_chars_max
+from colony.merchants import MerchantService
 
 # A photo is private to the case, and never changes once kept.
 PHOTO_HEADERS = {"Cache-Control": "private, max-age=3600"}
@@ -32,3 +34,10 @@ PAGE_TEXTS: dict[str, Any] = {
 def photo_response(found: tuple[bytes, str]) -> Response:
     # Served as the type its bytes were checked to be (the shell's guard says nosniff).
     return Response(found[0], media_type=found[1], headers=PHOTO_HEADERS)
+
+
+def merchant_name(merchants: MerchantService, merchant_id: str) -> str:
+    """The name a complaint's merchant is shown by: its display name, else its id (a
+    merchant no longer known still has complaints to read)."""
+    found = merchants.by_id(merchant_id)
+    return merchant_id if found is None else found.display_name

@@ -52,12 +52,14 @@ class Checkout:
         reference: str | None = None,
         request_sha256: str | None = None,
         funding: Funding = Funding.wallet,
+        stepped_up: bool = False,
     ) -> Steps[PayOutcome]:
         """Pay the merchant of a scanned code: with an FX quote, in the merchant's currency
         (always captured at once); else in the wallet's, captured at once or held for a
         later capture (`capture=False`). As steps (kernel/steps.py): a payment across
         currencies runs as a whole on a thread; one in the wallet's currency waits only for
-        its commits. `pay` waits for them on this thread."""
+        its commits. `pay` waits for them on this thread. `stepped_up`: the payer confirmed
+        with the PIN, which answers risk control's challenge."""
         if quote_id is not None:
             assert capture, "a payment with an FX quote is captured at once"
             yield ON_THREAD
@@ -85,6 +87,7 @@ class Checkout:
                 description=description,
                 reference=reference,
                 request_sha256=request_sha256,
+                stepped_up=stepped_up,
             )
         )
 

@@ -138,6 +138,7 @@ def _review(
 def _review_page(
     ctx: Ctx, shell: Shell, request: Request, wallet: Wallet, review: Review, error: str | None,
     *, status: int = 200, op: str | None = None, funding: str = "wallet",
+    challenged: bool = False,
 ) -> Response:  # fmt: skip
     quote = review.quote
     lines = ctx.payments.credit_lines
@@ -150,7 +151,7 @@ def _review_page(
     return app_page(
         shell, request, "payments/review.html", status=status, wallet=wallet, review=review,
         line_offered=line is not LineStanding.no_line, line_frozen=line is LineStanding.frozen,
-        funding=funding,
+        funding=funding, challenged=challenged, pin_asked=review.pin_needed or challenged,
         error=error, op=op or shell.token_bytes(op_bytes).hex(),
         amount_text=_decimal_text(review.amount_minor, review.merchant.currency),
         seconds_left=(
@@ -204,14 +205,18 @@ async def confirm(request: Request, ctx: Ctx) -> Response:
             shell, request, "payments/scan.html", status=400, wallet=wallet, payload=payload,
             error=error or t(PAY_REFUSALS[PayResult.amount_required]),
         )  # fmt: skip
-    if made.pin_needed:
+    # Risk control asked for the PIN (a challenge) on an earlier try of this payment: the
+    # form says so, and the same `op` keeps the payment's id, so its assessment is the same.
+    challenged = form.get("challenged") == "1"
+    if made.pin_needed or challenged:
         pin = form.get("pin", "")
         checked = ctx.service(CredentialService).check(pin_subject(wallet.phone), pin)
         if checked.result is not CredentialResult.ok:
             error = pin_refusal(shell, request, checked)
             return _review_page(
-                ctx, shell, request, wallet, made, error, status=400, op=op, funding=funding
-            )
+                ctx, shell, request, wallet, made, error, status=400, op=op, funding=funding,
+                challenged=challenged,
+            )  # fmt: skip
     payment_id = transfer_id_for(f"web:{wallet.id}", op)
     paying_with = Funding(funding)
     outcome = wait(
@@ -219,12 +224,17 @@ async def confirm(request: Request, ctx: Ctx) -> Response:
             wallet, payload, payment_id,
             amount_minor=None if made.fixed else made.amount_minor,
             quote_id=made.quote.id if made.quote is not None else None,
-            funding=paying_with,
+            funding=paying_with, stepped_up=made.pin_needed or challenged,
         ),
         request_timeout_s,
     )  # fmt: skip
     if outcome.result is PayResult.ok:
         return shell.redirect(f"/app/payments/{payment_id:032x}")
+    if outcome.result is PayResult.risk_challenge_required:
+        return _review_page(
+            ctx, shell, request, wallet, made, t(N_("Confirm this payment with your PIN.")),
+            op=op, funding=funding, challenged=True,
+        )  # fmt: skip
     message = PAY_REFUSALS.get(outcome.result)
     error = t(message) if message else t(OTHER_REFUSAL, reason=outcome.result.name)
     return _review_page(ctx, shell, request, wallet, made, error, status=400, funding=funding)

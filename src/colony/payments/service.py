@@ -326,11 +326,13 @@ class PaymentService:
         method: Method = Method.qr,
         request_sha256: str | None = None,
         funding: Funding = Funding.wallet,
+        stepped_up: bool = False,
     ) -> Steps[PayOutcome]:
         """Pay at once: the money, the payer's limits, the refundable amount and the fee
         (steps that wait for the record's and the journal's commits: `pay_by_qr` waits
         for them on this thread). With `funding` the credit line, the line pays instead of
-        the wallet's balance (`_line_chain`)."""
+        the wallet's balance (`_line_chain`). `stepped_up`: the payer confirmed it with
+        the PIN just now, which answers risk control's challenge."""
         if funding is Funding.credit_line and self.credit_lines is None:
             return PayOutcome(PayResult.no_credit_line)
         begun = yield from self._recorded_steps(
@@ -338,22 +340,26 @@ class PaymentService:
             method,
             CaptureMethod.automatic,
             (description, reference, request_sha256),
+            holdable=funding is not Funding.credit_line,
+            stepped_up=stepped_up,
         )
         if isinstance(begun, PayOutcome):
             return begun
         wallet, merchant, amount, pid, recorded, held = begun
         if held is not None:
             # Held for review: an authorisation an analyst captures or voids, or that
-            # expires back to the payer (docs/adr/0055). The credit line cannot hold.
-            if funding is Funding.credit_line:
-                return PayOutcome(PayResult.risk_blocked, pid, risk=held)
+            # expires back to the payer (docs/adr/0055). The credit line cannot hold: its
+            # review was refused as a block before the record (`holdable`).
+            assert funding is not Funding.credit_line
             outcome = yield from self._hold_steps(begun[:5], review_hold_s)
-            return dataclasses.replace(outcome, risk=held)
+            return self._risk_counted(dataclasses.replace(outcome, risk=held))
         refundable, accounts = self.submit_refundable_account(pid, wallet.ledger)
         if funding is Funding.credit_line:
-            return (
-                yield from self._line_steps(
-                    wallet, merchant, amount, pid, (refundable, accounts), recorded
+            return self._risk_counted(
+                (
+                    yield from self._line_steps(
+                        wallet, merchant, amount, pid, (refundable, accounts), recorded
+                    )
                 )
             )
         legs = [
@@ -363,7 +369,14 @@ class PaymentService:
         chain = self._paid_chain(pid, wallet.account_id, merchant, amount, legs, refundable)
         results = yield from self.transfers_after_steps(accounts, chain)
         result = PAY_RESULT_OF_CHAIN[WalletService.outcome(results, receiver_at=None)]
-        return self._paid(result, results, pid, merchant, amount, recorded)
+        return self._risk_counted(self._paid(result, results, pid, merchant, amount, recorded))
+
+    def _risk_counted(self, outcome: PayOutcome) -> PayOutcome:
+        """Tell risk control the ledger took the payment (paid or held); a refused try
+        counts as an attempt only (docs/adr/0060)."""
+        if self.risk is not None and outcome.result is PayResult.ok and outcome.payment_id:
+            self.risk.succeeded(outcome.payment_id)
+        return outcome
 
     def _paid_chain(
         self,
@@ -444,6 +457,7 @@ class PaymentService:
         description: str | None = None,
         reference: str | None = None,
         request_sha256: str | None = None,
+        stepped_up: bool = False,
     ) -> Steps[PayOutcome]:
         """Hold the money (and the payer's limits) for a later capture, void or expiry (as
         steps: `authorise` waits for them on this thread)."""
@@ -452,11 +466,12 @@ class PaymentService:
             Method.qr,
             CaptureMethod.manual,
             (description, reference, request_sha256),
+            stepped_up=stepped_up,
         )
         if isinstance(begun, PayOutcome):
             return begun
         outcome = yield from self._hold_steps(begun[:5], hold_s)
-        return dataclasses.replace(outcome, risk=begun[5])
+        return self._risk_counted(dataclasses.replace(outcome, risk=begun[5]))
 
     def _hold_steps(
         self, begun: tuple[Wallet, Merchant, int, int, PaymentRecord | None], hold_s: int
@@ -497,6 +512,9 @@ class PaymentService:
         method: Method,
         capture: CaptureMethod,
         noted: tuple[str | None, str | None, str | None],
+        *,
+        holdable: bool = True,
+        stepped_up: bool = False,
     ) -> Steps[
         PayOutcome | tuple[Wallet, Merchant, int, int, PaymentRecord | None, Assessment | None]
     ]:
@@ -504,7 +522,10 @@ class PaymentService:
         how much (`asked`: phone, currency, payload, amount, payment id), and its record
         written with what is `noted` (description, reference, the request's hash); then, if
         its legs need the ledger first, the rest goes to a thread. Risk control scores it
-        first: refused, or held for review (the assessment last; None unless review)."""
+        first: refused, or held for review (the assessment last; None unless review); a
+        payment that cannot be held (not `holdable`) is refused for a review, before its
+        record is written, so it leaves nothing behind; a challenge is answered when the
+        payer confirmed with the PIN (`stepped_up`)."""
         phone, currency, payload, amount_minor, payment_id = asked
         description, reference, request_sha256 = noted
         resolved = self.resolve(phone, currency, payload, amount_minor)
@@ -512,8 +533,10 @@ class PaymentService:
             return PayOutcome(resolved)
         wallet, merchant, amount, _ = resolved
         pid = payment_id if payment_id is not None else self._ids.new_id()
-        assessment = yield from self._risk_steps(pid, wallet, merchant, amount, method)
+        assessment = yield from self._risk_steps(pid, wallet, merchant, amount, method, holdable)
         refused = _RISK_REFUSALS.get(assessment.decision) if assessment else None
+        if refused is PayResult.risk_challenge_required and stepped_up:
+            refused = None
         if refused is not None:
             return PayOutcome(refused, pid, merchant, amount, risk=assessment)
         held = assessment if assessment and assessment.decision is Decision.review else None
@@ -529,10 +552,17 @@ class PaymentService:
         return wallet, merchant, amount, pid, recorded, held
 
     def _risk_steps(
-        self, pid: int, wallet: Wallet, merchant: Merchant, amount: int, method: Method
+        self,
+        pid: int,
+        wallet: Wallet,
+        merchant: Merchant,
+        amount: int,
+        method: Method,
+        holdable: bool = True,
     ) -> Steps[Assessment | None]:
         """Risk control's assessment of the payment (None without risk control), kept beside
-        the payment when it is worth keeping (a write: on a thread)."""
+        the payment when it is worth keeping (a write: on a thread); a review is a block
+        when the payment cannot be held (`Assessment.unheld`)."""
         if self.risk is None or self._clock is None:
             return None
         channel = Channel.payment_code if method is Method.code else Channel.qr
@@ -540,6 +570,8 @@ class PaymentService:
             channel, wallet.id, merchant.id, amount, merchant.currency, self._clock.now_ns()
         )
         assessment = self.risk.payment(pid, event)
+        if not holdable:
+            assessment = assessment.unheld()
         if self.risk.keeps(assessment):
             yield ON_THREAD
             self.risk.keep(pid, event, assessment)

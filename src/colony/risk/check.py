@@ -33,15 +33,22 @@ class RiskCheck:
         self.store = store
         self._lock = threading.Lock()
         self._assessed: OrderedDict[int, Assessment] = OrderedDict()
+        # Payments assessed whose money has not yet moved: counted as a success once it has.
+        self._unsettled: OrderedDict[int, RiskEvent] = OrderedDict()
         self.fallbacks = 0  # how many checks the fallback rules decided
 
     @classmethod
     def with_store(cls, store: AssessmentStore, base: RuleSet = DEFAULT_RULES) -> RiskCheck:
-        """The check with the rules in force: `base` with every change kept over it."""
+        """The check with the rules in force: `base` with every change kept over it, and
+        the decisions kept for the newest payments, so a payment retried after a restart
+        keeps its decision (a held one is not paid again as an allow)."""
         rules = base
         for change in store.rule_changes():
             rules = RuleSet(change.version, rules.with_rule(change.rule).rules)
-        return cls(rules=rules, store=store)
+        check = cls(rules=rules, store=store)
+        for kept in reversed(store.newest(assessed_payments_kept_max)):
+            check._assessed[kept.payment_id] = kept.assessment
+        return check
 
     def change_rule(self, rule: Rule, by: str, note: str, at_ns: int) -> bool:
         """A rule changed by an analyst: kept (the next version) and in force from the next
@@ -91,7 +98,22 @@ class RiskCheck:
             self._assessed[payment_id] = assessment
             if len(self._assessed) > assessed_payments_kept_max:
                 self._assessed.popitem(last=False)
+            self._unsettled[payment_id] = event
+            if len(self._unsettled) > assessed_payments_kept_max:
+                self._unsettled.popitem(last=False)
         return assessment
+
+    def succeeded(self, payment_id: int) -> None:
+        """The ledger took the payment (paid, or held): its amount, payee and device count
+        as a success (docs/adr/0060), once however often it is retried."""
+        with self._lock:
+            event = self._unsettled.pop(payment_id, None)
+        if event is None:
+            return
+        try:
+            self.features.observe_success(event)
+        except Exception:
+            _log.exception("risk features not updated")
 
     @staticmethod
     def worth_keeping(assessment: Assessment) -> bool:

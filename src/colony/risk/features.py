@@ -1,11 +1,18 @@
 """Streaming features in memory: sliding windows per wallet, device and merchant, the
 wallet's own amount history, the payees it has paid and the last place it paid at.
 
+Attempts and successes count apart (docs/adr/0060): a window's count is of attempts, every
+payment scored whether the ledger then took it or not (card testing is many refused tries);
+a window's sum, the wallet's amount history, its payees and devices are of successes only
+(`observe_success`: money that moved), so refused tries neither make an amount look usual
+nor a payee known.
+
 Bounded: each kind of key keeps at most `tracked_keys_max` keys, the least recently seen
 dropped first (a dropped wallet looks new again: its payees and devices are new, its
 history short, which errs toward asking, never toward trusting); each window keeps at most
-`window_events_max` events per key (beyond that the oldest leave early, so a window's
-count saturates at that cap, far above any rule's threshold).
+`window_events_max` entries per key, an attempt and, once paid, its amount (two a paid
+payment; beyond the cap the oldest leave early, so a wallet's count saturates between half
+the cap and the cap, far above any rule's threshold).
 """
 
 from __future__ import annotations
@@ -36,30 +43,30 @@ travel_min_interval_s = 60
 
 
 class Window:
-    """Count and sum of the amounts seen in the last `span_ns`."""
+    """Attempts counted and amounts that moved summed over the last `span_ns`."""
 
     __slots__ = ("_events", "_span_ns", "count", "sum_minor")
 
     def __init__(self, span_ns: int) -> None:
         self._span_ns = span_ns
-        self._events: deque[tuple[int, int]] = deque()
+        self._events: deque[tuple[int, int, int]] = deque()  # at, attempts, amount
         self.count = 0
         self.sum_minor = 0
 
     def _drop(self) -> None:
-        _, amount = self._events.popleft()
-        self.count -= 1
+        _, attempts, amount = self._events.popleft()
+        self.count -= attempts
         self.sum_minor -= amount
 
     def advance(self, now_ns: int) -> None:
         while self._events and self._events[0][0] <= now_ns - self._span_ns:
             self._drop()
 
-    def add(self, at_ns: int, amount_minor: int) -> None:
+    def add(self, at_ns: int, attempts: int, amount_minor: int) -> None:
         if len(self._events) >= window_events_max:
             self._drop()
-        self._events.append((at_ns, amount_minor))
-        self.count += 1
+        self._events.append((at_ns, attempts, amount_minor))
+        self.count += attempts
         self.sum_minor += amount_minor
 
 
@@ -74,9 +81,9 @@ class _Windows:
             w.advance(now_ns)
         return self
 
-    def add(self, at_ns: int, amount_minor: int) -> None:
+    def add(self, at_ns: int, attempts: int, amount_minor: int) -> None:
         for w in (self.m1, self.h1, self.h24):
-            w.add(at_ns, amount_minor)
+            w.add(at_ns, attempts, amount_minor)
 
 
 @dataclass
@@ -187,25 +194,36 @@ class FeatureStore:
         return int(km / (interval_s / 3_600))
 
     def observe(self, event: RiskEvent) -> None:
-        """Count `event` in every window and history it belongs to."""
+        """Count `event` as an attempt in every window it belongs to, and its place."""
         with self._lock:
             wallet = self._wallets.get(event.wallet_id) or self._wallets.put(
                 event.wallet_id, _Wallet()
             )
-            wallet.windows.add(event.at_ns, event.amount_minor)
+            wallet.windows.add(event.at_ns, 1, 0)
+            if event.device is not None:
+                device = self._devices.get(event.device) or self._devices.put(
+                    event.device, _Windows()
+                )
+                device.add(event.at_ns, 1, 0)
+            merchant = self._merchants.get(event.payee) or self._merchants.put(
+                event.payee, _Windows()
+            )
+            merchant.add(event.at_ns, 1, 0)
+            if event.place is not None:
+                # A refused try still puts the person there.
+                wallet.last_place, wallet.last_at_ns = event.place, event.at_ns
+
+    def observe_success(self, event: RiskEvent) -> None:
+        """`event`'s money moved: its amount in the windows' sums and the wallet's history,
+        its payee and device known from now on."""
+        with self._lock:
+            wallet = self._wallets.get(event.wallet_id) or self._wallets.put(
+                event.wallet_id, _Wallet()
+            )
+            wallet.windows.add(event.at_ns, 0, event.amount_minor)
             wallet.count += 1
             wallet.sum_minor += event.amount_minor
             wallet.sum_sq += event.amount_minor * event.amount_minor
             _remember(wallet.payees, event.payee)
             if event.device is not None:
                 _remember(wallet.devices, event.device)
-                device = self._devices.get(event.device) or self._devices.put(
-                    event.device, _Windows()
-                )
-                device.add(event.at_ns, event.amount_minor)
-            merchant = self._merchants.get(event.payee) or self._merchants.put(
-                event.payee, _Windows()
-            )
-            merchant.add(event.at_ns, event.amount_minor)
-            if event.place is not None:
-                wallet.last_place, wallet.last_at_ns = event.place, event.at_ns

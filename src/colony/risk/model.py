@@ -7,6 +7,7 @@ stored beside its payment by number, and an analyst reads the reasons by name.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 
@@ -100,3 +101,11 @@ class Assessment:
     score: int
     rules_version: int
     fallback: bool = False
+
+    def unheld(self) -> Assessment:
+        """This assessment where the payment cannot be held (a credit-line purchase, a P2P
+        transfer, a withdrawal): a review is a block there, and is kept as one, so no review
+        waits in the queue for money that was never held (docs/adr/0060)."""
+        if self.decision is not Decision.review:
+            return self
+        return dataclasses.replace(self, decision=Decision.block)

@@ -73,11 +73,14 @@ class SqlAssessmentStore:
         return None if row is None else _kept(row)
 
     def recent(self, limit: int = recent_page_max) -> list[KeptAssessment]:
+        return self.newest(min(limit, recent_page_max))
+
+    def newest(self, limit: int) -> list[KeptAssessment]:
         with self._tables.session() as db:
             rows = db.execute(
                 f"SELECT {_COLUMNS} FROM risk_assessments"
                 " ORDER BY assessed_at_ns DESC, payment_id DESC LIMIT ?",
-                (min(limit, recent_page_max),),
+                (limit,),
             ).fetchall()
         return [_kept(row) for row in rows]
 

@@ -40,6 +40,10 @@ class AssessmentStore(Protocol):
     def recent(self, limit: int = recent_page_max) -> list[KeptAssessment]:
         """The newest first."""
 
+    def newest(self, limit: int) -> list[KeptAssessment]:
+        """The newest `limit` assessments, newest first: what a restarted check remembers
+        (its decisions for payments that may be retried)."""
+
     def held(self, since_ns: int, limit: int = recent_page_max) -> list[KeptAssessment]:
         """The reviews still undecided, assessed after `since_ns`, the newest first."""
 

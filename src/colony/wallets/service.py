@@ -44,10 +44,9 @@ _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _PARTNER_NAME = re.compile(r"[a-z][a-z0-9_]{1,39}")
 _LINKED = int(TransferFlags.linked)
 # What risk control's decision means for a P2P transfer or a withdrawal: no hold for review
-# yet on these, so a review is refused as a block (docs/adr/0055).
+# yet on these, so a review is refused as a block (`Assessment.unheld`, docs/adr/0055).
 _RISK_REFUSALS = {
     Decision.block: WalletResult.risk_blocked,
-    Decision.review: WalletResult.risk_blocked,
     Decision.challenge: WalletResult.risk_challenge_required,
 }
 _NO_OVERDRAFT = int(AccountFlags.debits_must_not_exceed_credits)
@@ -330,8 +329,12 @@ class WalletService:
         currency: str,
         amount_minor: int,
         transfer_id: int | None = None,
+        *,
+        stepped_up: bool = False,
     ) -> P2POutcome:
-        """Send money between two wallets; pass the same `transfer_id` to retry safely."""
+        """Send money between two wallets; pass the same `transfer_id` to retry safely.
+        `stepped_up`: the sender confirmed with the PIN, which answers risk control's
+        challenge."""
         sender = self._store.by_phone(from_phone, currency.upper())
         receiver = self._store.by_phone(to_phone, currency.upper())
         if sender is None or receiver is None:
@@ -344,6 +347,8 @@ class WalletService:
             return P2POutcome(WalletResult.wallet_frozen)
         tid = transfer_id if transfer_id is not None else self._ids.new_id()
         refused = self._risk_refusal(tid, Channel.p2p, sender, receiver.id, amount_minor)
+        if refused is WalletResult.risk_challenge_required and stepped_up:
+            refused = None
         if refused is not None:
             return P2POutcome(refused, tid)
         chain = [
@@ -360,7 +365,9 @@ class WalletService:
             # ... and the receiver's balance headroom is used.
             *self.receive_legs(receiver.account_id, sender.ledger, amount_minor, tid),
         ]
-        return P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=3), tid)
+        return self._risk_counted(
+            P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=3), tid)
+        )
 
     def _risk_refusal(
         self, tid: int, channel: Channel, payer: Wallet, payee: str, amount_minor: int
@@ -371,9 +378,15 @@ class WalletService:
             return None
         event = RiskEvent(channel, payer.id, payee, amount_minor, payer.currency,
                           self._clock.now_ns())  # fmt: skip
-        assessment = self.risk.payment(tid, event)
+        assessment = self.risk.payment(tid, event).unheld()
         self.risk.keep(tid, event, assessment)
         return _RISK_REFUSALS.get(assessment.decision)
+
+    def _risk_counted(self, outcome: P2POutcome) -> P2POutcome:
+        """Tell risk control the money moved (a refused try counts as an attempt only)."""
+        if self.risk is not None and outcome.result is WalletResult.ok and outcome.transfer_id:
+            self.risk.succeeded(outcome.transfer_id)
+        return outcome
 
     def spend_legs(
         self, wallet: Wallet, amount_minor: int, tid: int, *, hold_timeout_s: int | None = None
@@ -657,7 +670,9 @@ class WalletService:
             *self.spend_legs(wallet, amount_minor, tid, hold_timeout_s=timeout),
         ]
         chain[-1].flags &= ~_LINKED  # the chain ends with the headroom hold
-        return P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=None), tid)
+        return self._risk_counted(
+            P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=None), tid)
+        )
 
     def settle_withdrawal(self, transfer_id: int, *, confirmed: bool) -> WalletResult:
         """The partner's answer: paid out (post every hold) or failed (void them: the money,

@@ -4,7 +4,8 @@ at start-up, so there is no compile step), formats from babel's locale data.
 A person's language is the one they switched to (a cookie), else the best of their
 browser's Accept-Language that Colony speaks, else English. Moments (a payment's time) show
 in the viewer's time zone, which the shell's script reads from the browser into a cookie;
-until it has, and for days that name a report's UTC window, they show in UTC.
+so do deadlines (a complaint's, a dispute's). Until the cookie is set, and for days that
+name a report's UTC window, they show in UTC.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time, get_datetime_format
 from babel.messages.pofile import read_po
 
 from colony.kernel.clock import NS_PER_S
@@ -107,6 +108,18 @@ class Texts:
         """A moment, in the viewer's time zone."""
         when = datetime.fromtimestamp(timestamp_ns // NS_PER_S, tz=UTC)
         return format_datetime(when, "medium", tzinfo=ZoneInfo(self.zone), locale=self.babel_locale)
+
+    def deadline(self, due_ns: int) -> str:
+        """When a deadline runs out, in the viewer's time zone: the day and the last minute
+        before `due_ns` (a deadline at Singapore's midnight reads "Dec 10, 2026, 11:59 PM"
+        in Singapore, "Dec 10, 2026, 5:59 PM" in Helsinki in winter)."""
+        last = datetime.fromtimestamp((due_ns - 1) // NS_PER_S, tz=UTC)
+        local = last.astimezone(ZoneInfo(self.zone))
+        # The locale's own way of joining a medium date to a short time, as babel joins them.
+        joined = str(get_datetime_format("medium", locale=self.babel_locale)).replace("'", "")
+        return joined.replace(
+            "{0}", format_time(local, "short", tzinfo=local.tzinfo, locale=self.babel_locale)
+        ).replace("{1}", format_date(local.date(), "medium", locale=self.babel_locale))
 
     def day(self, timestamp_ns: int) -> str:
         """The UTC date a timestamp falls on."""

@@ -10,7 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from colony.credentials import CheckOutcome, CredentialResult
+from colony.credentials import CheckOutcome, CredentialResult, lock_s
 from colony.kernel.clock import NS_PER_S
 from colony.kernel.errors import InvalidInput
 from colony.kernel.money import Money
@@ -41,8 +41,9 @@ def pin_refusal(shell: Shell, request: Request, checked: CheckOutcome) -> str:
     if result is CredentialResult.not_set:
         return t("No PIN is set for this number yet.")
     return t(
-        "That PIN is wrong: {left} tries left before a 15-minute lock.",
+        "That PIN is wrong: {left} tries left before a {minutes}-minute lock.",
         left=checked.attempts_left,
+        minutes=lock_s // 60,
     )
 
 

@@ -1,0 +1,107 @@
+"""A challenge of risk control's answered with the PIN in the wallet app, in a real browser
+against `colony serve --demo`: a risk analyst makes the new-payee rule challenge every
+payment to a shop the wallet never paid; a newcomer pays the hawker, is asked for the PIN,
+types a wrong one (told how many tries are left before the lock, and for how long), then
+the right one, and is paid; the next payment to the same shop is not challenged (the payee
+is known once paid). On a phone window, with axe-core's checks and the CSP in force."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyotp
+import pytest
+
+from tests.browser import Browser, expect, launched_chromium
+from tests.cli.demo_server import DemoServer, demo_server
+from tests.risk.test_console_risk_browser import RITA, RITA_PASSWORD, _analyst, _rule
+from tests.web.test_app_browser import (
+    DESKTOP,
+    PHONE,
+    _accessible,
+    _code_photo,
+    _hawker,
+    _operator,
+    _shot,
+    _sign_in_steps,
+    _watched,
+)
+from tests.web.test_console_browser import signed_in
+
+NEWCOMER, PIN = "+6581239999", "592730"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    database = tmp_path_factory.mktemp("risk-challenge") / "demo.db"
+    with demo_server(database) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    with launched_chromium() as launched:
+        yield launched
+
+
+def test_a_challenged_payment_is_paid_with_the_pin_after_a_wrong_one(
+    chromium: Browser, server: DemoServer, tmp_path: Path
+) -> None:
+    secret = _analyst(server)
+    console_context = chromium.new_context(**DESKTOP, locale="en-GB")
+    console = console_context.new_page()
+    signed_in(console, server, RITA, RITA_PASSWORD, pyotp.TOTP(secret).now())
+    console.goto(server.url + "/console/risk")
+    _rule(console, "new_payee", "0", "active")  # challenge: any amount to a new payee
+    expect(console.get_by_role("heading", name="Rules, version 2")).to_be_visible()
+    console_context.close()
+
+    context = chromium.new_context(**PHONE, locale="en-GB")
+    page = context.new_page()
+    refused, errors = _watched(page, server)
+    _sign_in_steps(page, server, NEWCOMER)
+    page.get_by_label("Your name").fill("Siti Nur")
+    page.get_by_label("Currency").select_option("SGD")
+    page.get_by_role("button", name="Open my wallet").click()
+    page.get_by_label("PIN", exact=True).fill(PIN)
+    page.get_by_label("The same PIN again").fill(PIN)
+    page.get_by_role("button", name="Set PIN").click()
+    page.get_by_role("link", name="Top up").click()
+    page.get_by_label("Amount in SGD").fill("50")
+    page.get_by_role("button", name="Top up").click()
+    movement = page.get_by_test_id("movement-id").inner_text()
+    confirmed = httpx.post(f"{server.url}/v1/top_ups/{movement}/confirm",
+                           headers=_operator(server) | {"Idempotency-Key": movement})  # fmt: skip
+    assert confirmed.status_code == 200, confirmed.text
+
+    photo = _code_photo(server, tmp_path, _hawker(server), 350)
+    page.get_by_role("link", name="Pay", exact=True).click()
+    page.locator("#photo").set_input_files(photo)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pay Hawker Chan")
+    expect(page.get_by_label("PIN")).to_have_count(0)  # below the no-PIN limit
+    page.get_by_role("button", name="Pay", exact=True).click()
+    expect(page.get_by_role("alert")).to_have_text("Confirm this payment with your PIN.")
+    _accessible(page)
+    _shot(page, tmp_path, "phone-pay-challenged")
+    page.get_by_label("PIN").fill("000001")
+    page.get_by_role("button", name="Pay", exact=True).click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "That PIN is wrong: 4 tries left before a 15-minute lock."
+    )
+    _shot(page, tmp_path, "phone-pay-wrong-pin")
+    page.get_by_label("PIN").fill(PIN)
+    page.get_by_role("button", name="Pay", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Paid Hawker Chan")
+    expect(page.get_by_test_id("receipt")).to_contain_text("SGD 3.50")
+
+    # The hawker is a known payee now: paying again asks for nothing more.
+    page.get_by_role("link", name="Pay", exact=True).click()
+    page.locator("#photo").set_input_files(photo)
+    page.get_by_role("button", name="Pay", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Paid Hawker Chan")
+    page.get_by_role("link", name="Home").click()
+    expect(page.get_by_test_id("balance")).to_have_text("SGD 43.01")  # 50.01 - 2 x 3.50
+    assert refused == errors == [], (refused, errors)
+    context.close()

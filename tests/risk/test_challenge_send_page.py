@@ -1,0 +1,31 @@
+"""Money sent in the app carries the PIN, which answers a challenge of risk control's: the
+transfer that the same rule refuses without a PIN (as the API sends it) is sent from the
+app's Send screen (docs/adr/0060). Over real HTTP on loopback."""
+
+from __future__ import annotations
+
+import httpx
+
+from colony.api.context import ApiContext
+from colony.kernel.clock import ManualClock
+from colony.risk import Decision, Reason, RiskCheck
+from colony.wallets import WalletResult
+from tests.risk.test_risk_api import _rules
+from tests.web.test_app_pages import ALI, MEI, _balance, _funded
+from tests.web.visitor import signed_up, visitor_for, words
+
+Served = tuple[httpx.Client, ApiContext, ManualClock]
+
+
+def test_the_pin_on_the_send_screen_answers_a_challenge(served_at: Served) -> None:
+    api, ctx, _ = served_at
+    mei = visitor_for(api)
+    signed_up(mei, api, MEI)
+    signed_up(visitor_for(api), api, ALI, name="Ali Rahman", pin="730194")
+    _funded(api, ctx, mei, "40")
+    ctx.service(RiskCheck).use_rules(_rules(Reason.amount_large, Decision.challenge, 10))
+    without_pin = ctx.wallets.p2p(MEI, ALI, "SGD", 1_250)
+    assert without_pin.result is WalletResult.risk_challenge_required
+    sent = mei.post("/app/send", {"to_phone": ALI, "amount": "12.50", "pin": "482915"})
+    assert sent.status_code == 303, words(sent.text)
+    assert _balance(ctx, ALI) == 1 + 1_250
