@@ -80,10 +80,16 @@ class LineWorld:
         return paid.result
 
     def refund(self, index: int, amount_minor: int) -> None:
+        """A refund repays the line's principal, never beyond it; the rest goes on into the
+        wallet (docs/adr/0058): the model is refunded what the line was."""
+        principal_owed = max(self.lines.balances(self.stored())[0], 0)
+        balance = self.ctx.wallets.balances(self.wallet)[1]
         refunded = self.ctx.payments.refund(self.paid[index], amount_minor, self.key())
         assert refunded.result is PayResult.ok
+        to_line = min(amount_minor, principal_owed)
+        assert self.ctx.wallets.balances(self.wallet)[1] == balance + amount_minor - to_line
         if self.model is not None:
-            self.model.refund(amount_minor)
+            self.model.refund(to_line)
 
     def repay(self, amount_minor: int) -> CreditLineResult:
         result = self.lines.repay(self.wallet, amount_minor, self.key())
