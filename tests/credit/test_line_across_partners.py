@@ -152,3 +152,24 @@ def test_a_refund_to_a_line_repaid_in_full_goes_to_the_wallet(world: LineWorld) 
     # Nothing more to refund: the payment's refundable allowance still holds.
     again = ctx.payments.refund(w.paid[0], 1, w.key())
     assert again.result is PayResult.refund_exceeds_payment
+
+
+def test_a_refund_beyond_the_line_that_the_wallet_cannot_hold_moves_nothing(
+    world: LineWorld,
+) -> None:
+    """What goes on into the wallet keeps to its balance cap: refused whole, nothing moves."""
+    w, ctx = world, world.ctx
+    w.at(D(2026, 3, 3))
+    assert w.buy(60_00) is PayResult.ok
+    assert w.repay(50_00).name == "ok"  # 10.00 still owed
+    limits, _ = ctx.wallets.limits_today(w.wallet)
+    w.cash_in(limits.balance_cap_minor - ctx.wallets.balance(w.wallet))  # full to the cap
+    full = balance(ctx, w.wallet.account_id)
+    refused = ctx.payments.refund(w.paid[0], 20_00, w.key())
+    assert refused.result is PayResult.balance_cap_exceeded
+    assert balance(ctx, w.wallet.account_id) == full
+    assert -balance(ctx, w.line.principal_account_id) == 10_00
+    assert ctx.payments.refunded_minor(w.paid[0]) == 0
+    # Within what is owed, nothing reaches the wallet: the refund goes through.
+    w.refund(0, 10_00)
+    assert balance(ctx, w.line.principal_account_id) == 0
