@@ -32,9 +32,7 @@ from pathlib import Path
 import pytest
 
 from colony.api.context import ApiContext
-from colony.cli.serve import build_context
 from colony.credit.line_accounts import available_id, interest_id
-from colony.kernel.clock import ManualClock
 from colony.ledger.verify import verify
 from colony.merchants import revenue_account_id
 from colony.partners.clearing import clearing_account_id
@@ -43,7 +41,7 @@ from colony.payments import PayResult
 from colony.settlement.service import SettlementService
 from colony.settlement.windows import window_of
 from colony.wallets import WalletResult
-from tests.credit.line_world import BOB, LineWorld, open_world
+from tests.credit.line_world import BOB, LineWorld, world_on_file
 
 D = dt.date
 OPENED = D(2026, 3, 2)
@@ -51,11 +49,8 @@ OPENED = D(2026, 3, 2)
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[LineWorld]:
-    clock = ManualClock()
-    ctx = build_context(f"sqlite:///{tmp_path}/colony.db", clock=clock)
-    yield open_world(ctx, clock, OPENED, due_day=10)
-    ctx.ledger.close()
-    ctx.close_stores()
+    with world_on_file(tmp_path, OPENED, due_day=10) as made:
+        yield made
 
 
 def balance(ctx: ApiContext, account_id: int) -> int:

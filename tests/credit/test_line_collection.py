@@ -10,12 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from colony.cli.serve import build_context
 from colony.credit import CreditLineResult
-from colony.kernel.clock import ManualClock
 from colony.ledger.verify import verify
 from colony.payments import PayResult
-from tests.credit.line_world import ALICE, BOB, LineWorld, noon, open_world
+from tests.credit.line_world import ALICE, BOB, LineWorld, noon, world_on_file
 
 D = dt.date
 DUE = D(2026, 3, 10)
@@ -23,11 +21,8 @@ DUE = D(2026, 3, 10)
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[LineWorld]:
-    clock = ManualClock()
-    ctx = build_context(f"sqlite:///{tmp_path}/colony.db", clock=clock)
-    yield open_world(ctx, clock, D(2026, 2, 1), due_day=10)
-    ctx.ledger.close()
-    ctx.close_stores()
+    with world_on_file(tmp_path, D(2026, 2, 1), due_day=10) as made:
+        yield made
 
 
 def test_the_due_days_repayment_is_taken_past_a_spent_daily_cap(world: LineWorld) -> None:
