@@ -23,7 +23,7 @@ from colony.api.context import ApiContext
 from colony.api.idempotency import transfer_id_for
 from colony.kernel.clock import NS_PER_S
 from colony.kernel.ids import IdGenerator
-from colony.simulator.importing_ledger import ImportingLedger, SimulatedClock
+from colony.simulator import ImportingLedger, SimulatedClock
 from colony.wallets import Tier, WalletResult, WalletService
 
 # The weeks of history before the seeded day: the credit score's whole window (8 weeks).
