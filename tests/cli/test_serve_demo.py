@@ -12,8 +12,9 @@ import pytest
 
 from colony.api.auth import digest
 from colony.api.context import ApiContext
-from colony.cli import demo_data
+from colony.cli import demo_data, demo_history
 from colony.cli.serve import build_context
+from colony.credit import DECLINED, CreditScores, ScoreResult
 from colony.kernel.money import ledger_of
 from colony.ledger import TransferPendingStatus
 from colony.ledger.verify import verify
@@ -67,9 +68,11 @@ def test_seeded_money_is_what_the_story_says(tmp_path: Path) -> None:
     ctx = build_context(f"sqlite:///{tmp_path}/demo.db")
     try:
         seeded = demo_data.seed(ctx)
-        # Alice: 500.00 topped up on top of the opening coin, 15.00 sent to Bala, 5.50 and
-        # 2.60 paid by QR; the 18.80 catering order is only held, so not yet posted.
-        assert ctx.wallets.balance(seeded.wallet) == 50_001 - 1_500 - 550 - 260
+        # Alice: her eight weeks before today (wages in, shares sent to Bala), then 500.00
+        # topped up, 15.00 sent to Bala, 5.50 and 2.60 paid by QR; the 18.80 catering order
+        # is only held, so not yet posted.
+        weeks = demo_history.alice_history_net_minor()
+        assert ctx.wallets.balance(seeded.wallet) == 1 + weeks + 50_000 - 1_500 - 550 - 260
         # Hawker Chan: 5.50 + 4.80 paid in, less 1.5% each, rounded half up (8 + 7).
         (hawker,) = ctx.ledger.lookup_accounts([seeded.merchant.account_id])
         assert hawker.credits_posted - hawker.debits_posted == 550 + 480 - 8 - 7
@@ -167,3 +170,41 @@ def _run(command: str) -> dict[str, object]:
     answer = json.loads(ran.stdout)
     assert isinstance(answer, dict)
     return answer
+
+
+def test_alice_has_weeks_of_history_and_the_shipped_scorecard_lends_to_her(
+    tmp_path: Path,
+) -> None:
+    """Her wallet opened weeks before the seeded day, with wages in and money out since, so
+    the shipped scorecard (nothing in it knows her) gives her a limit: the app can offer her
+    the credit line and a cash loan."""
+    ctx = build_context(f"sqlite:///{tmp_path}/demo.db")
+    try:
+        seeded = demo_data.seed(ctx)
+        alice = ctx.wallet_store.by_id(seeded.wallet.id)
+        assert alice is not None
+        age_ns = ctx.clock.now_ns() - alice.created_at_ns
+        assert age_ns > demo_history.history_span_ns()  # older than the score's window
+        scores = ctx.service(CreditScores)
+        scores.give_consent(alice)
+        result, record = scores.score_wallet(alice)
+        assert result is ScoreResult.ok and record is not None
+        assert record.band != DECLINED and record.limit_minor > 0, record
+        # What came in over the window is what the weeks and the seed paid in.
+        wages = demo_history.history_weeks * demo_history.ALICE_WAGE_MINOR
+        assert record.limit_minor <= (wages + 50_000) * 4_000 // 10_000
+        assert verify(*ctx.ledger.snapshot_for_verify()).ok
+    finally:
+        _closed(ctx)
+
+
+def test_no_history_goes_into_a_ledger_in_use(tmp_path: Path) -> None:
+    """Imported events must come before every live one: a database already in use keeps the
+    seed without the weeks before."""
+    ctx = build_context(f"sqlite:///{tmp_path}/demo.db")
+    try:
+        assert ctx.wallets.open_wallet("+6591110009", "Someone Else", "SGD")[0].name == "ok"
+        seeded = demo_data.seed(ctx)
+        assert ctx.wallets.balance(seeded.wallet) == 1 + 50_000 - 1_500 - 550 - 260
+    finally:
+        _closed(ctx)

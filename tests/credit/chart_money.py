@@ -23,8 +23,9 @@ def move(ctx: ApiContext) -> None:
     assert alice is not None
     scores = ctx.service(CreditScores)
     scores.give_consent(alice)
-    # The demo's Alice is a day old, too new for the shipped scorecard to lend to: this
-    # check is of the line's money, so she is scored by a hand-made card that gives a limit.
+    # After `colony demo`'s ledger story the market's Alice has none of her weeks before
+    # (cli/demo_history.py goes only into an empty ledger): a day old, too new for the
+    # shipped scorecard. This check is of the line's money, so a hand-made card scores her.
     shipped, scores.model = scores.model, hand_model()
     opened, line = lines.open(alice, 8)
     scores.model = shipped

@@ -5,9 +5,13 @@ action done on the ledger-backed line and, when given one, on the reference mode
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from colony.api.context import ApiContext
+from colony.cli.serve import build_context
 from colony.credit import CreditLine, CreditLineResult, CreditScores, LineService, PlanOf
 from colony.credit.line_accounts import income_ids, interest_id
 from colony.credit.line_model import Line, LineResult
@@ -80,10 +84,16 @@ class LineWorld:
         return paid.result
 
     def refund(self, index: int, amount_minor: int) -> None:
+        """A refund repays the line's principal, never beyond it; the rest goes on into the
+        wallet (docs/adr/0058): the model is refunded what the line was."""
+        principal_owed = max(self.lines.balances(self.stored())[0], 0)
+        balance = self.ctx.wallets.balances(self.wallet)[1]
         refunded = self.ctx.payments.refund(self.paid[index], amount_minor, self.key())
         assert refunded.result is PayResult.ok
+        to_line = min(amount_minor, principal_owed)
+        assert self.ctx.wallets.balances(self.wallet)[1] == balance + amount_minor - to_line
         if self.model is not None:
-            self.model.refund(amount_minor)
+            self.model.refund(to_line)
 
     def repay(self, amount_minor: int) -> CreditLineResult:
         result = self.lines.repay(self.wallet, amount_minor, self.key())
@@ -181,3 +191,15 @@ def open_world(ctx: ApiContext, clock: ManualClock, day: dt.date, due_day: int) 
     result, line = ctx.service(LineService).open(wallet, due_day)
     assert result is CreditLineResult.ok and line is not None
     return LineWorld(ctx, clock, wallet, merchant, line)
+
+
+@contextmanager
+def world_on_file(tmp_path: Path, day: dt.date, due_day: int) -> Iterator[LineWorld]:
+    """`open_world` on a new SQLite file at a manual clock; the stores closed after."""
+    clock = ManualClock()
+    ctx = build_context(f"sqlite:///{tmp_path}/colony.db", clock=clock)
+    try:
+        yield open_world(ctx, clock, day, due_day)
+    finally:
+        ctx.ledger.close()
+        ctx.close_stores()

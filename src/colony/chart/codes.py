@@ -209,9 +209,10 @@ class TransferCode(enum.IntEnum):
         "A payment's refundable amount, granted with it and drawn down by each refund.",
     )  # fmt: skip
     refund = (
-        203, "payments", (_A.merchant,), (_A.wallet, _A.treasury, _A.loan_principal),
-        "Money a merchant gives back (to the credit line, when it paid); user_data_128 names "
-        "the payment.",
+        203, "payments", (_A.merchant, _A.loan_principal),
+        (_A.wallet, _A.treasury, _A.loan_principal),
+        "Money a merchant gives back (to the credit line, when it paid, and what is beyond "
+        "the line's principal owed on into the wallet); user_data_128 names the payment.",
     )  # fmt: skip
     fx_payer = (
         204, "payments", (_A.wallet, _A.treasury), (_A.wallet, _A.treasury),

@@ -312,6 +312,10 @@ class Slots:
     line_refund_allowance = Slot(
         _S.refund, _LINE, "the credit line's available limit given back by a refund"
     )
+    line_refund_excess = Slot(
+        _S.refund, _LINE + 1, "what a refund to the line brings beyond its principal owed, "
+        "paid on into the wallet",
+    )  # fmt: skip
     # A repayment pays interest and fees first (at its own id), then principal, which gives
     # the limit back.
     line_repayment_principal = Slot(_S.line_repayment, _LINE, "the principal part of a repayment")

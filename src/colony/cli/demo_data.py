@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 from colony.api import auth, idempotency
 from colony.api.context import ApiContext
+from colony.cli import demo_history
 from colony.cli.fx_commands import RATES_FILE_ENV
 from colony.fx import QuoteResult, QuoteService, RateResult, rate_age_max_days
 from colony.ledger import TransferPendingStatus
@@ -152,7 +153,9 @@ class DemoMarket:
 
 
 def seed_market(ctx: ApiContext) -> DemoMarket:
-    """Seed the demo market, once: people, merchants, partners and their money."""
+    """Seed the demo market, once: people (with their weeks before today, into a new
+    ledger), merchants, partners and their money."""
+    demo_history.import_history(ctx, (ALICE.phone, ALICE.name), (BALA.phone, BALA.name))
     wallets = {p.key: _wallet(ctx, p) for p in PEOPLE}
     merchants = {m.key: _merchant(ctx, m) for m in MERCHANTS}
     assert ctx.funding is not None, "build_context sets ctx.funding"

@@ -91,6 +91,11 @@ def day_of(timestamp_ns: int) -> dt.date:
     return EPOCH + dt.timedelta(days=timestamp_ns // NS_PER_DAY)
 
 
+def line_id_of(principal_account_id: int) -> str:
+    """A line's id names its principal account."""
+    return f"cl_{principal_account_id:032x}"
+
+
 def share(amount_minor: int) -> int:
     """The lender's share, rounded down: the house keeps the remainder."""
     return amount_minor * lender_share_bps // 10_000
@@ -147,7 +152,7 @@ class LineService:
         opened = Line.open(record.limit_minor, due_day, day_of(now))[1]
         assert opened is not None, "a due day checked above"
         line = CreditLine(
-            f"cl_{principal:032x}", wallet.id, wallet.currency, wallet.ledger, principal,
+            line_id_of(principal), wallet.id, wallet.currency, wallet.ledger, principal,
             due_day, self.lender, now, 1, opened,
         )  # fmt: skip
         line = self.store.insert(line)  # intent first (ADR 0003); the rest is idempotent
@@ -244,19 +249,39 @@ class LineService:
         return LinePurchase(LineStanding.ok, line.principal_account_id, (draw,))
 
     def refund_legs(
-        self, principal_account_id: int, amount_minor: int, refund_id: int
+        self, principal_account_id: int, amount_minor: int, refund_id: int, payment_id: int
     ) -> list[Transfer]:
+        """A refund repays the line's principal, never beyond it (docs/adr/0058): that part
+        gives the limit back; the rest goes on from the principal into the wallet (a refund,
+        naming the payment), with the wallet's money-in leg, so the wallet's balance cap
+        holds. Interest and fees charged stay owed: they were for days the money was lent."""
+        line = self.store.by_id(line_id_of(principal_account_id))
+        assert line is not None, f"no line has principal account {principal_account_id}"
         (principal,) = self._ledger.lookup_accounts([principal_account_id])
-        return [
-            Transfer(
-                Slots.line_refund_allowance.of(refund_id),
-                control_id(principal.ledger),
-                available_id(principal_account_id),
-                amount_minor,
-                principal.ledger,
-                _A.lending_allowance,
-            )
-        ]
+        owed = max(principal.debits_posted - principal.credits_posted, 0)
+        repaid, excess = min(amount_minor, owed), max(amount_minor - owed, 0)
+        legs = []
+        if repaid:
+            legs.append(
+                Transfer(
+                    Slots.line_refund_allowance.of(refund_id), control_id(line.ledger),
+                    available_id(principal_account_id), repaid, line.ledger,
+                    _A.lending_allowance, _LINKED,
+                )
+            )  # fmt: skip
+        if excess:
+            wallet = self._wallet_store.by_id(line.wallet_id)
+            assert wallet is not None, f"line {line.id}'s wallet vanished"
+            legs += [
+                Transfer(
+                    Slots.line_refund_excess.of(refund_id), principal_account_id,
+                    wallet.account_id, excess, line.ledger, _A.refund, _LINKED,
+                    user_data_128=payment_id,
+                ),
+                *self._wallets.receive_legs(wallet.account_id, line.ledger, excess, refund_id),
+            ]  # fmt: skip
+        legs[-1].flags &= ~_LINKED
+        return legs
 
     # ------------------------------------------------------------------ repaying
 
@@ -277,8 +302,16 @@ class LineService:
         return self._repay(line, wallet, amount_minor, transfer_id)
 
     def _repay(
-        self, line: CreditLine, wallet: Wallet, amount_minor: int, transfer_id: int
+        self,
+        line: CreditLine,
+        wallet: Wallet,
+        amount_minor: int,
+        transfer_id: int,
+        *,
+        collected: bool = False,
     ) -> CreditLineResult:
+        """A repayment the holder makes counts against the wallet's daily outflow cap; one
+        Colony `collected` on the due day does not (docs/adr/0058)."""
         principal, interest, _ = self.balances(line)
         # Instalments a plan has still to bill are not repaid early (the rules' plans run
         # their course): what may be repaid is the rest of what is owed.
@@ -300,7 +333,15 @@ class LineService:
             if amount
         ]
         paid[0].id = transfer_id  # the chain's first event is the repayment's own id
-        chain = [paid[0], *self._wallets.spend_legs(wallet, amount_minor, transfer_id), *paid[1:]]
+        if collected:
+            limits = WalletService.collection_legs(
+                wallet.account_id, wallet.ledger, amount_minor, transfer_id
+            )
+        else:
+            limits = self._wallets.spend_legs(wallet, amount_minor, transfer_id)
+        for leg in limits:
+            leg.flags |= _LINKED
+        chain = [paid[0], *limits, *paid[1:]]
         if to_principal:
             chain.append(
                 Transfer(
@@ -482,7 +523,8 @@ class LineService:
 
     def _autopay(self, line: CreditLine, day: dt.date) -> None:
         """On the due day, repay from the wallet's balance what the bill still asks, or as
-        much of it as the balance allows (less than the minimum leaves the line overdue)."""
+        much of it as the balance allows (less than the minimum leaves the line overdue).
+        A collection: the wallet's daily outflow cap does not hold it back (docs/adr/0058)."""
         tid = Slots.line_autopay.of(line.principal_account_id, day_number(day))
         if self._ledger.lookup_transfers([tid]):
             return  # repaid by this day's run already
@@ -493,7 +535,7 @@ class LineService:
         principal, interest, _ = self.balances(line)
         amount = min(amount, max(principal, 0) + interest)
         if amount > 0:
-            self._repay(line, wallet, amount, tid)  # refused by a cap: nothing moves
+            self._repay(line, wallet, amount, tid, collected=True)
 
     def _replay(self, line: CreditLine, day: dt.date) -> None:
         """Tell the model the day's money on the line, in the ledger's order: purchases and
@@ -509,6 +551,12 @@ class LineService:
                     events.append((t.timestamp, "buy", t.amount))
                 elif t.code == _A.refund and t.credit_account_id == pid:
                     events.append((t.timestamp, "refund", t.amount))
+                elif t.code == _A.refund and t.debit_account_id == pid:
+                    # What of the refund just before it (same chain) went on into the
+                    # wallet: the line was refunded the rest (docs/adr/0058).
+                    at, kind, amount = events.pop()
+                    assert kind == "refund", f"transfer {t.id} follows no refund"
+                    events.append((at, kind, amount - t.amount))
                 elif t.code == _A.repayment:
                     events.append((t.timestamp, "pay", t.amount))
         plans = [

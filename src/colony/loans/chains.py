@@ -14,7 +14,6 @@ from colony.ledger.results import CreateTransferResult as RT
 from colony.loans.model import (
     TRANSFER_CHARGE_OFF,
     TRANSFER_DISBURSEMENT,
-    TRANSFER_HEADROOM,
     TRANSFER_LENDER_SHARE,
     TRANSFER_LENDING_ALLOWANCE,
     TRANSFER_RECOVERY,
@@ -23,6 +22,7 @@ from colony.loans.model import (
     book_account_id,
 )
 from colony.loans.results import LoanResult
+from colony.wallets import WalletService
 
 _LINKED = int(TransferFlags.linked)
 
@@ -123,13 +123,12 @@ def repayment_legs(
 
 
 def headroom_back(loan: Loan, tid: int, limit_control_id: int, amount_minor: int) -> Transfer:
-    """The wallet's balance headroom given back as money leaves it (the collection's one limit
-    leg: a due amount collected is not the holder's spending, so no daily allowance is used)."""
-    return Transfer(
-        Slots.headroom_back_leg.of(tid), limit_control_id,
-        Slots.headroom_account.of(loan.wallet_account_id), amount_minor, loan.ledger,
-        TRANSFER_HEADROOM,
-    )  # fmt: skip
+    """The collection's one limit leg, by the wallets' rule for what Colony collects on a due
+    day (`WalletService.collection_legs`, docs/adr/0058): the wallet's balance headroom given
+    back, no daily outflow allowance used."""
+    (leg,) = WalletService.collection_legs(loan.wallet_account_id, loan.ledger, amount_minor, tid)
+    assert leg.debit_account_id == limit_control_id, "the wallets' limit control account"
+    return leg
 
 
 def recovery(loan: Loan, tid: int, amount_minor: int) -> Transfer:

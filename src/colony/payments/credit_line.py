@@ -49,7 +49,9 @@ class CreditLineSource(Protocol):
         ...
 
     def refund_legs(
-        self, principal_account_id: int, amount_minor: int, refund_id: int
+        self, principal_account_id: int, amount_minor: int, refund_id: int, payment_id: int
     ) -> list[Transfer]:
-        """What follows a refund to the line (linked): its available limit given back."""
+        """What follows a refund to the line (linked): its available limit given back for
+        what the refund repays, and what is beyond the principal still owed paid on into
+        the wallet with the wallet's money-in leg (docs/adr/0058)."""
         ...

@@ -438,7 +438,10 @@ class PaymentService:
         if source.standing is not LineStanding.ok:
             return PayOutcome(PAY_RESULT_OF_LINE[source.standing])
         refundable, accounts = submitted
-        legs = list(source.legs)
+        # Across partners the payer's partner owes the merchant's as for a wallet's payment:
+        # the lender's money reached the payer as a funding partner's top-up does
+        # (docs/adr/0058).
+        legs = [*source.legs, *self._clearing_legs(pid, wallet, merchant, amount)]
         chain = self._paid_chain(
             pid, source.principal_account_id, merchant, amount, legs, refundable
         )
@@ -834,23 +837,27 @@ class PaymentService:
                 TRANSFER_REFUNDABLE,
                 _LINKED,
             ),
-            *self._payer_legs(payment.debit_account_id, ledger, amount_minor, rid),
+            *self._payer_legs(payment, amount_minor, rid),
         ]
         if self.clearing is not None:
             chain[-1].flags |= _LINKED
             chain += self.clearing.refund_legs(payment_id, rid, amount_minor)
             chain[-1].flags &= ~_LINKED
-        result = refund_result(self._ledger.create_transfers(chain))
+        # The wallet's headroom leg: after the drawdown, or after the line's legs when part
+        # of a refund to the line goes on into the wallet (none when all of it stays there).
+        headroom = Slots.headroom_leg.of(rid)
+        at = next((i for i, t in enumerate(chain) if t.id == headroom), None)
+        result = refund_result(self._ledger.create_transfers(chain), headroom_at=at)
         return PayOutcome(result, rid, amount_minor=amount_minor)
 
-    def _payer_legs(
-        self, payer_account_id: int, ledger: int, amount_minor: int, refund_id: int
-    ) -> list[Transfer]:
+    def _payer_legs(self, payment: Transfer, amount_minor: int, refund_id: int) -> list[Transfer]:
         """What follows money back to the payer: the wallet's balance headroom, or, when the
-        credit line paid, the line's available limit given back."""
-        if self.credit_lines is not None and self._is_line(payer_account_id):
-            return self.credit_lines.refund_legs(payer_account_id, amount_minor, refund_id)
-        return self._wallets.receive_legs(payer_account_id, ledger, amount_minor, refund_id)
+        credit line paid, the line's legs (its limit given back, and what is more than the
+        line is owed paid on into the wallet)."""
+        payer = payment.debit_account_id
+        if self.credit_lines is not None and self._is_line(payer):
+            return self.credit_lines.refund_legs(payer, amount_minor, refund_id, payment.id)
+        return self._wallets.receive_legs(payer, payment.ledger, amount_minor, refund_id)
 
     def _is_line(self, account_id: int) -> bool:
         found = self._ledger.lookup_accounts([account_id])
@@ -882,10 +889,12 @@ class PaymentService:
         return given
 
 
-def refund_result(results: list[RT]) -> PayResult:
+def refund_result(results: list[RT], headroom_at: int | None = 2) -> PayResult:
     """Name a refund chain's outcome by the event that failed: 1 is the payment's refundable
-    allowance, 2 the payer's balance headroom."""
-    over = {1: PayResult.refund_exceeds_payment, 2: PayResult.balance_cap_exceeded}
+    allowance, `headroom_at` the payer's balance headroom (2 in a refund to a wallet)."""
+    over = {1: PayResult.refund_exceeds_payment}
+    if headroom_at is not None:
+        over[headroom_at] = PayResult.balance_cap_exceeded
     return _chain_result(results, over, "refund chain")
 
 

@@ -423,6 +423,27 @@ class WalletService:
         ]
 
     @staticmethod
+    def collection_legs(
+        account_id: int, ledger: int, amount_minor: int, tid: int
+    ) -> list[Transfer]:
+        """The limit leg of money Colony collects from a wallet on a due day, by the holder's
+        agreement (a cash loan's collection, the credit line's due-day repayment), to chain
+        right after the money out: the wallet's balance headroom comes back, and no daily
+        outflow allowance is used. The cap limits what the holder can send away in a day; a
+        collection goes back to the lender that paid the money out, on a day agreed, and
+        counted it would make a person who spent their allowance overdue (docs/adr/0058)."""
+        return [
+            Transfer(
+                Slots.headroom_back_leg.of(tid),
+                WalletService.limit_control_account_id(ledger),
+                Slots.headroom_account.of(account_id),
+                amount_minor,
+                ledger,
+                model.TRANSFER_HEADROOM,
+            )
+        ]
+
+    @staticmethod
     def spend_leg_ids(tid: int) -> list[int]:
         """The ids of `spend_legs(..., tid)`, to post or void them with the payment."""
         return [Slots.outflow_leg.of(tid), Slots.headroom_back_leg.of(tid)]
