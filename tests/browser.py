@@ -24,6 +24,9 @@ except ImportError:  # pragma: no cover - reported by `_chromium`
 
 # How long one page may take to load and render, in milliseconds (Playwright's unit).
 page_timeout_ms = 60_000
+# How long an `expect` waits for the page to show what it should, in milliseconds:
+# Playwright's 5 s default is too short for a photo decoded on a machine whose cores are busy.
+expect_timeout_ms = 20_000
 
 
 def _missing(why: str) -> None:
@@ -49,6 +52,7 @@ def _chromium() -> str:
 def launched_chromium() -> Iterator[Browser]:
     """Debian's chromium, headless, for as long as the `with` lasts."""
     executable = _chromium()
+    expect.set_options(timeout=expect_timeout_ms)
     with sync_playwright() as p:
         launched = p.chromium.launch(
             executable_path=executable, headless=True, args=["--no-sandbox"]
