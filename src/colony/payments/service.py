@@ -809,7 +809,18 @@ class PaymentService:
             chain += self.clearing.refund_legs(payment_id, rid, amount_minor)
             chain[-1].flags &= ~_LINKED
         result = refund_result(self._ledger.create_transfers(chain))
+        if result is PayResult.ok:
+            self._risk_counts_refund(payment_id)
         return PayOutcome(result, rid, amount_minor=amount_minor)
+
+    def _risk_counts_refund(self, payment_id: int) -> None:
+        """Merchant risk counts the refund (docs/adr/0059): the payee's refund rate, the
+        payer's refunds. A retried refund counts again: it errs toward suspicion."""
+        if self.risk is None or self.records is None or self._clock is None:
+            return
+        record = self.records.by_id(payment_id)
+        if record is not None:
+            self.risk.refunded(record.wallet_id, record.merchant_id, self._clock.now_ns())
 
     def _payer_legs(
         self, payer_account_id: int, ledger: int, amount_minor: int, refund_id: int
