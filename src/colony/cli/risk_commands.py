@@ -55,7 +55,7 @@ def trained(
 def train(
     out: Annotated[Path, typer.Option("--out", help="Where to write the model's JSON")],
     people: Annotated[int, typer.Option(min=50, max=200_000, help="People in the market")] = 2_000,
-    merchants: Annotated[int, typer.Option(min=20, max=20_000, help="Merchants")] = 200,
+    merchants: Annotated[int, typer.Option(min=20, max=20_000, help="Merchants")] = 300,
     months: Annotated[
         int, typer.Option(min=2, max=24, help="Months simulated; the last is held out")
     ] = 3,

@@ -84,15 +84,15 @@ def replay(items: Iterable[LabelledEvent | RefundSeen]) -> list[Replayed]:
     return found
 
 
-def fit(rows: Sequence[Replayed], seed: int, version: str, trained_at: str) -> FraudModel:
-    """Gradient-boosted trees on `rows`, seeded; their trees copied into plain arrays."""
+def classifier(rows: Sequence[Replayed], seed: int) -> Any:
+    """scikit-learn's gradient-boosted trees fitted on `rows`, seeded."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from threadpoolctl import threadpool_limits
 
     labels = [1 if r.labelled.fraud else 0 for r in rows]
     if len(set(labels)) < 2:
-        raise ValueError("training needs both fraud and clean events")
-    classifier = HistGradientBoostingClassifier(
+        raise ValueError("training needs both fraud and clean events (simulate more)")
+    fitted = HistGradientBoostingClassifier(
         max_iter=trees_count,
         learning_rate=learning_rate,
         max_leaf_nodes=leaves_per_tree_max,
@@ -103,13 +103,23 @@ def fit(rows: Sequence[Replayed], seed: int, version: str, trained_at: str) -> F
     # One thread: on a small shared machine, OpenMP's threads wait on each other far longer
     # than they save (30 s against a few).
     with threadpool_limits(1):
-        classifier.fit([r.x for r in rows], labels)
+        fitted.fit([r.x for r in rows], labels)
+    return fitted
+
+
+def fit(rows: Sequence[Replayed], seed: int, version: str, trained_at: str) -> FraudModel:
+    """Gradient-boosted trees on `rows`, seeded; their trees copied into plain arrays."""
+    fitted = classifier(rows, seed)
     return FraudModel(
         version,
         trained_at,
-        float(classifier._baseline_prediction.ravel()[0]),
-        tuple(_tree_of(p) for (p,) in classifier._predictors),
-        {"seed": seed, "train_events": len(rows), "train_fraud_events": sum(labels)},
+        float(fitted._baseline_prediction.ravel()[0]),
+        tuple(_tree_of(p) for (p,) in fitted._predictors),
+        {
+            "seed": seed,
+            "train_events": len(rows),
+            "train_fraud_events": sum(r.labelled.fraud for r in rows),
+        },
     )
 
 

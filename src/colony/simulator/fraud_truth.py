@@ -40,12 +40,12 @@ takeover_per_thousand_people_days = 0.15
 card_testing_per_thousand_people_days = 0.05
 mule_chain_per_thousand_people_days = 0.08
 refund_abusers_per_thousand_people = 5
-colluding_shops_per_thousand = 10
+colluding_shops_per_thousand = 25
 # A refund abuser's purchases a day (mean) and how many of them are refunded, percent.
 abuse_buys_per_day = 0.35
 abuse_refunded_pct = 80
 # Days (of a thousand) a colluding shop's ring pays at it.
-collusion_days_per_thousand = 300
+collusion_days_per_thousand = 150
 collusion_refunded_pct = 30
 
 
