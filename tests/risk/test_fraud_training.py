@@ -107,6 +107,10 @@ def test_a_model_file_that_is_not_one_is_refused_with_what_is_wrong(tmp_path: Pa
     looped["trees"][0]["left"][0] = 0
     with pytest.raises(InvalidInput, match="tree 0, node 0: a child outside the tree"):
         model_of_json(looped)
+    endless = json.loads(json.dumps(text))
+    endless["trees"][1]["threshold"][0] = math.inf
+    with pytest.raises(InvalidInput, match="tree 1: a threshold or value that is not a finite"):
+        model_of_json(endless)
     broken = tmp_path / "model.json"
     broken.write_text("{", encoding="utf-8")
     with pytest.raises(InvalidInput, match="not JSON"):
