@@ -6,8 +6,8 @@ missing-goes-left, value): the arrays scikit-learn's HistGradientBoostingClassif
 in its predictors, copied out by `training.py`. When a model is first used its trees are
 compiled into one Python function of nested comparisons; scoring an event runs it, and the
 leaves' values and the baseline sum to log-odds, whose logistic is the score. One event is
-a few hundred comparisons: far cheaper than a call into scikit-learn, which costs about a
-millisecond a row in its per-call set-up alone.
+a few hundred comparisons: far cheaper than a call into scikit-learn for one row (its
+set-up and threads per call; 126 ms on a loaded 2-core machine, docs/benchmarks.md).
 
 Scores are probabilities, not money: floats are fine here; the score a rule reads is an
 integer per mille.
