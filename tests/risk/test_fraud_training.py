@@ -108,8 +108,8 @@ def test_a_model_file_that_is_not_one_is_refused_with_what_is_wrong(tmp_path: Pa
     with pytest.raises(InvalidInput, match="tree 0, node 0: a child outside the tree"):
         model_of_json(looped)
     endless = json.loads(json.dumps(text))
-    endless["trees"][1]["threshold"][0] = math.inf
-    with pytest.raises(InvalidInput, match="tree 1: a threshold or value that is not a finite"):
+    endless["trees"][1]["threshold"][0] = math.nan
+    with pytest.raises(InvalidInput, match="tree 1: a threshold that is NaN or a value not"):
         model_of_json(endless)
     broken = tmp_path / "model.json"
     broken.write_text("{", encoding="utf-8")

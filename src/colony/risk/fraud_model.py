@@ -133,8 +133,7 @@ def _tree_source(tree: Tree, node: int, indent: str, out: list[str]) -> None:
     if f < 0:
         out.append(f"{indent}t += {tree.value[node]!r}")
         return
-    threshold = tree.threshold[node]
-    test = f"x[{f}] <= {threshold!r}"
+    test = f"x[{f}] <= {_literal(tree.threshold[node])}"
     if tree.missing_left[node]:
         test = f"{test} or x[{f}] != x[{f}]"
     out.append(f"{indent}if {test}:")
@@ -143,16 +142,24 @@ def _tree_source(tree: Tree, node: int, indent: str, out: list[str]) -> None:
     _tree_source(tree, tree.right[node], indent + " ", out)
 
 
+def _literal(number: float) -> str:
+    """A float as source: repr, but infinity by the name the compiled function is given."""
+    if math.isinf(number):
+        return "INF" if number > 0 else "-INF"
+    return repr(number)
+
+
 def _compiled(trees: tuple[Tree, ...]) -> Callable[[list[float]], float]:
     """The trees as one Python function of the inputs, compiled once: a comparison a node
     and no loop, about ten times faster than walking arrays. The source holds only the
-    model's numbers (ints and floats, checked when the file was read) and `x`."""
+    model's numbers (ints and floats, checked when the file was read), `INF` and `x`."""
     lines = ["def leaves_sum(x):", " t = 0.0"]
     for tree in trees:
         _tree_source(tree, 0, " ", lines)
     lines.append(" return t")
     namespace: dict[str, Any] = {}
-    exec(compile("\n".join(lines), "<fraud model>", "exec"), {"__builtins__": {}}, namespace)
+    source = compile("\n".join(lines), "<fraud model>", "exec")
+    exec(source, {"__builtins__": {}, "INF": math.inf}, namespace)
     leaves_sum: Callable[[list[float]], float] = namespace["leaves_sum"]
     return leaves_sum
 
@@ -197,8 +204,9 @@ def _tree(doc: object, index: int) -> Tree:
     arrays = (tree.threshold, tree.left, tree.right, tree.missing_left, tree.value)
     if nodes == 0 or any(len(a) != nodes for a in arrays):
         raise InvalidInput(f"tree {index}: its arrays differ in length or are empty")
-    if not all(math.isfinite(v) for v in (*tree.threshold, *tree.value)):
-        raise InvalidInput(f"tree {index}: a threshold or value that is not a finite number")
+    # A threshold may be infinite (every value one side, the missing ones the other).
+    if any(math.isnan(v) for v in tree.threshold) or not all(map(math.isfinite, tree.value)):
+        raise InvalidInput(f"tree {index}: a threshold that is NaN or a value not finite")
     for node in range(nodes):
         if tree.feature[node] >= len(FEATURE_NAMES):
             raise InvalidInput(f"tree {index}, node {node}: no feature {tree.feature[node]}")
