@@ -92,6 +92,8 @@ for _layer in ("api", "cli"):
 # The market simulator builds a market through the products' services (their faces) and the
 # ledger; the CLI wires it on a database.
 ALLOWED["simulator"] = {"kernel", "ledger", "wallets", "merchants", "payments", "fx", "simulator"}
+# ... and replays it as the events risk control scores, labelled with its fraud (ADR 0059).
+ALLOWED["simulator"] |= {"risk"}
 ALLOWED["cli"] |= {"simulator"}
 # Each product keeps its store (sql_store.py) over the storage engine's face, below.
 PRODUCTS_WITH_STORES = (

@@ -62,6 +62,18 @@ ROWS: list[tuple[str, dict[str, object], dict[str, object], tuple[Reason, ...]]]
      {}, (Reason.spend_24h, Reason.amount_unusual)),
     ("a million JPY", {"amount_minor": 1_000_000, "currency": "JPY"},
      {}, (Reason.spend_24h, Reason.amount_unusual, Reason.amount_large)),
+    ("model score 499 per mille", {}, {"model_score_pm": 499}, ()),
+    ("model score 500 per mille", {}, {"model_score_pm": 500}, (Reason.model_score_high,)),
+    ("model score 950 per mille", {}, {"model_score_pm": 950},
+     (Reason.model_score_high, Reason.model_score_very_high)),
+    ("merchant refunds 150 pm", {}, {"merchant_payments": 950, "merchant_refunds": 149}, ()),
+    ("merchant refunds 20 %", {}, {"merchant_payments": 950, "merchant_refunds": 200},
+     (Reason.merchant_refunds_high,)),
+    ("2,000 km from home", {}, {"home_km": 2_000}, ()),
+    ("2,001 km from home", {}, {"home_km": 2_001}, (Reason.far_from_home,)),
+    ("4 a.m. in UTC, zone unknown", {}, {"hour_local": 4}, ()),
+    ("4 a.m. local", {"utc_offset_min": 480}, {"hour_local": 4}, (Reason.night_hour,)),
+    ("5 a.m. local", {"utc_offset_min": 480}, {"hour_local": 5}, ()),
 ]  # fmt: skip
 
 

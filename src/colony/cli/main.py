@@ -15,6 +15,7 @@ from colony.cli import (
     loans_commands,
     merchant_commands,
     qr_commands,
+    risk_commands,
     serve,
     settlement_commands,
     simulate_commands,
@@ -38,3 +39,4 @@ app.add_typer(staff_commands.app, name="staff")
 app.add_typer(credit_commands.app, name="credit")
 app.add_typer(loans_commands.app, name="loans")
 app.add_typer(audit_commands.app, name="audit")
+app.add_typer(risk_commands.app, name="risk")

@@ -58,7 +58,13 @@ from colony.phones import (
     PhoneProofService,
     open_phone_store,
 )
-from colony.risk import RiskCheck, open_assessment_store
+from colony.risk import (
+    FraudModel,
+    RiskCheck,
+    default_fraud_model,
+    load_fraud_model,
+    open_assessment_store,
+)
 from colony.staff import StaffRoster, StaffService, open_staff_store
 from colony.storage.open import database_url_from_env, is_postgres
 from colony.storage.secrets_key import secret_box_for
@@ -88,6 +94,7 @@ from colony.workers import ElectedLedger
 ALLOW_LOOPBACK_WEBHOOKS_ENV = "COLONY_WEBHOOKS_ALLOW_LOOPBACK"
 # A trained scorecard's JSON file for credit scores, instead of the one Colony ships.
 CREDIT_MODEL_ENV = "COLONY_CREDIT_MODEL"
+RISK_MODEL_ENV = "COLONY_RISK_MODEL"
 
 
 def webhook_targets_from_env() -> WebhookTargets:
@@ -180,7 +187,8 @@ def build_context(
     lines = LineService(ledger, wallets, wallet_store, line_store, scores.score_wallet, clock, ids)
     payments.credit_lines = lines  # a payment may be paid with the credit line
     assessment_store = open_assessment_store(database_url)
-    payments.risk = RiskCheck.with_store(assessment_store)  # every payment scored first (ADR 0055)
+    # Every payment scored first (ADR 0055), the fraud model's score among the rules (0059).
+    payments.risk = RiskCheck.with_store(assessment_store, model=risk_model())
     wallets.risk = payments.risk  # P2P transfers and withdrawals too, on the same counters
     ctx.provide(payments.risk, assessment_store)
     scores.repayments = lines.repayment_record  # a late bill moves the score
@@ -210,6 +218,13 @@ def credit_model() -> Model:
     `colony credit train`), else the one Colony ships (docs/adr/0046)."""
     path = os.environ.get(CREDIT_MODEL_ENV)
     return load_model(Path(path)) if path else default_model()
+
+
+def risk_model() -> FraudModel:
+    """The fraud model risk control scores with: the JSON file $COLONY_RISK_MODEL names
+    (trained by `colony risk train`), else the one Colony ships (docs/adr/0059)."""
+    path = os.environ.get(RISK_MODEL_ENV)
+    return load_fraud_model(Path(path)) if path else default_fraud_model()
 
 
 def _console_sessions_ender(shell: Shell) -> Callable[[str], int]:

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from colony.credit.scorecard import Model, model_json, model_of_json
-from colony.kernel.errors import InvalidInput
+from colony.kernel.json_file import read_json_file
 
 DEFAULT_MODEL_FILE = "scorecard_default.json"
 # The largest model file read, in bytes: a scorecard is a few kilobytes.
@@ -21,17 +21,7 @@ model_file_bytes_max = 1024 * 1024
 
 def load_model(path: Path) -> Model:
     """The model in the JSON file at `path`; `InvalidInput` when it is not one."""
-    try:
-        text = path.read_bytes()[: model_file_bytes_max + 1]
-    except OSError as exc:
-        raise InvalidInput(f"{path}: {exc.strerror}") from None
-    if len(text) > model_file_bytes_max:
-        raise InvalidInput(f"{path}: larger than {model_file_bytes_max} bytes")
-    try:
-        document = json.loads(text)
-    except ValueError as exc:
-        raise InvalidInput(f"{path}: not JSON: {exc}") from None
-    return model_of_json(document)
+    return model_of_json(read_json_file(path, model_file_bytes_max))
 
 
 @functools.cache

@@ -848,7 +848,18 @@ class PaymentService:
         headroom = Slots.headroom_leg.of(rid)
         at = next((i for i, t in enumerate(chain) if t.id == headroom), None)
         result = refund_result(self._ledger.create_transfers(chain), headroom_at=at)
+        if result is PayResult.ok:
+            self._risk_counts_refund(payment_id)
         return PayOutcome(result, rid, amount_minor=amount_minor)
+
+    def _risk_counts_refund(self, payment_id: int) -> None:
+        """Merchant risk counts the refund (docs/adr/0059): the payee's refund rate, the
+        payer's refunds. A retried refund counts again: it errs toward suspicion."""
+        if self.risk is None or self.records is None or self._clock is None:
+            return
+        record = self.records.by_id(payment_id)
+        if record is not None:
+            self.risk.refunded(record.wallet_id, record.merchant_id, self._clock.now_ns())
 
     def _payer_legs(self, payment: Transfer, amount_minor: int, refund_id: int) -> list[Transfer]:
         """What follows money back to the payer: the wallet's balance headroom, or, when the

@@ -6,6 +6,10 @@ from __future__ import annotations
 from colony.risk.assess import assess
 from colony.risk.check import RiskCheck
 from colony.risk.features import FeatureStore, tracked_keys_max, window_events_max
+from colony.risk.fraud_model import FraudModel
+from colony.risk.fraud_model import default_model as default_fraud_model
+from colony.risk.fraud_model import load_model as load_fraud_model
+from colony.risk.fraud_model import model_text as fraud_model_text
 from colony.risk.model import Assessment, Channel, Decision, Features, Place, Reason, RiskEvent
 from colony.risk.rules import (
     DEFAULT_RULES,
@@ -16,9 +20,21 @@ from colony.risk.rules import (
 )
 from colony.risk.sql_store import open_assessment_store
 from colony.risk.store import AssessmentStore, KeptAssessment, RuleChange
+from colony.risk.training import (
+    CLEAN,
+    LabelledEvent,
+    Measured,
+    RefundSeen,
+    fit,
+    measure,
+    replay,
+    review_rate_bps,
+    split,
+)
 from colony.risk.unit_texts import DECISION_TEXTS, MODE_TEXTS, THRESHOLD_UNITS
 
 __all__ = [
+    "CLEAN",
     "DECISION_TEXTS",
     "DEFAULT_RULES",
     "FALLBACK_RULES",
@@ -30,17 +46,29 @@ __all__ = [
     "Decision",
     "FeatureStore",
     "Features",
+    "FraudModel",
     "KeptAssessment",
+    "LabelledEvent",
+    "Measured",
     "Mode",
     "Place",
     "Reason",
+    "RefundSeen",
     "RiskCheck",
     "RiskEvent",
     "Rule",
     "RuleChange",
     "RuleSet",
     "assess",
+    "default_fraud_model",
+    "fit",
+    "fraud_model_text",
+    "load_fraud_model",
+    "measure",
     "open_assessment_store",
+    "replay",
+    "review_rate_bps",
+    "split",
     "tracked_keys_max",
     "window_events_max",
 ]

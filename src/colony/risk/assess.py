@@ -60,7 +60,15 @@ CHECKS: dict[Reason, Check] = {
     Reason.merchant_velocity_1m: _needs(lambda e, f, t: f.merchant_count_1m + 1 > t),
     Reason.amount_large: lambda e, f, t: e.amount_minor >= _major(e, t),
     Reason.features_unavailable: lambda e, f, t: f is None and e.amount_minor >= _major(e, t),
+    Reason.model_score_high: _needs(lambda e, f, t: (f.model_score_pm or 0) >= t),
+    Reason.model_score_very_high: _needs(lambda e, f, t: (f.model_score_pm or 0) >= t),
+    Reason.merchant_refunds_high: _needs(lambda e, f, t: f.merchant_refund_pm() > t),
+    Reason.far_from_home: _needs(lambda e, f, t: (f.home_km or 0) > t),
+    # Only in the payer's own time: 3 a.m. UTC is mid-morning in Singapore.
+    Reason.night_hour: _needs(lambda e, f, t: e.utc_offset_min is not None and f.hour_local < t),
 }
+# The rules that read the model's score: the check asks the model only when one is there.
+MODEL_REASONS = frozenset({Reason.model_score_high, Reason.model_score_very_high})
 
 
 def fires(rule: Rule, event: RiskEvent, features: Features | None) -> bool:

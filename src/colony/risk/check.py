@@ -8,9 +8,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 
-from colony.risk.assess import assess
+from colony.risk.assess import MODEL_REASONS, assess
 from colony.risk.features import FeatureStore
+from colony.risk.fraud_model import FraudModel
 from colony.risk.model import Assessment, RiskEvent
 from colony.risk.rules import DEFAULT_RULES, FALLBACK_RULES, Rule, RuleSet
 from colony.risk.store import AssessmentStore, RuleChange
@@ -27,9 +29,13 @@ class RiskCheck:
         features: FeatureStore | None = None,
         rules: RuleSet = DEFAULT_RULES,
         store: AssessmentStore | None = None,
+        model: FraudModel | None = None,
     ) -> None:
         self.features = features if features is not None else FeatureStore()
         self._rules = rules
+        # The trained model (docs/adr/0059): its score feeds the rules that read it; none,
+        # those rules never fire.
+        self.model = model
         self.store = store
         self._lock = threading.Lock()
         self._assessed: OrderedDict[int, Assessment] = OrderedDict()
@@ -38,14 +44,19 @@ class RiskCheck:
         self.fallbacks = 0  # how many checks the fallback rules decided
 
     @classmethod
-    def with_store(cls, store: AssessmentStore, base: RuleSet = DEFAULT_RULES) -> RiskCheck:
+    def with_store(
+        cls,
+        store: AssessmentStore,
+        base: RuleSet = DEFAULT_RULES,
+        model: FraudModel | None = None,
+    ) -> RiskCheck:
         """The check with the rules in force: `base` with every change kept over it, and
         the decisions kept for the newest payments, so a payment retried after a restart
         keeps its decision (a held one is not paid again as an allow)."""
         rules = base
         for change in store.rule_changes():
             rules = RuleSet(change.version, rules.with_rule(change.rule).rules)
-        check = cls(rules=rules, store=store)
+        check = cls(rules=rules, store=store, model=model)
         for kept in reversed(store.newest(assessed_payments_kept_max)):
             check._assessed[kept.payment_id] = kept.assessment
         return check
@@ -80,12 +91,22 @@ class RiskCheck:
             _log.exception("risk features unavailable; the fallback rules decide")
             self.fallbacks += 1
             return assess(event, None, FALLBACK_RULES)
-        assessment = assess(event, features, self._rules)
+        rules = self._rules
+        if self.model is not None and any(r.reason in MODEL_REASONS for r in rules.rules):
+            features = replace(features, model_score_pm=self.model.score_pm(event, features))
+        assessment = assess(event, features, rules)
         try:
             self.features.observe(event)
         except Exception:
             _log.exception("risk features not updated")
         return assessment
+
+    def refunded(self, wallet_id: str, merchant_id: str, at_ns: int) -> None:
+        """A refund given: merchant risk counts it. Never raises into the refund's path."""
+        try:
+            self.features.observe_refund(wallet_id, merchant_id, at_ns)
+        except Exception:
+            _log.exception("risk features not updated for a refund")
 
     def payment(self, payment_id: int, event: RiskEvent) -> Assessment:
         """The assessment of a payment: the one made before for the same id, else a new one."""

@@ -1,5 +1,8 @@
 """Streaming features in memory: sliding windows per wallet, device and merchant, the
-wallet's own amount history, the payees it has paid and the last place it paid at.
+wallet's own amount history, the payees it has paid and the last place it paid at; the
+refunds each merchant gave and each wallet received (merchant risk), the P2P money into a
+wallet, the wallet's usual place (the coarse cell it paid in most) and the payer's local
+hour (docs/adr/0059).
 
 Attempts and successes count apart (docs/adr/0060): a window's count is of attempts, every
 payment scored whether the ledger then took it or not (card testing is many refused tries);
@@ -24,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from colony.kernel.clock import NS_PER_S
-from colony.risk.model import Features, Place, RiskEvent
+from colony.risk.model import Channel, Features, Place, RiskEvent
 
 # Keys of one kind (wallets, devices, merchants) kept at once.
 tracked_keys_max = 200_000
@@ -40,6 +43,10 @@ _V = TypeVar("_V")
 # Consecutive payments closer in time than this are not timed for travel: the clocks of
 # two tills may disagree by this much.
 travel_min_interval_s = 60
+# The usual place is the cell of a whole degree (about 111 km) a wallet paid in most; a
+# wallet remembers this many cells, the least paid-in dropped first.
+home_cells_max = 16
+_MICRO = 1_000_000
 
 
 class Window:
@@ -88,14 +95,43 @@ class _Windows:
 
 @dataclass
 class _Wallet:
+    first_at_ns: int
     windows: _Windows = field(default_factory=_Windows)
+    received: Window = field(default_factory=lambda: Window(WINDOW_24H_NS))
     count: int = 0
     sum_minor: int = 0
     sum_sq: int = 0
+    refunds: int = 0
     payees: OrderedDict[str, None] = field(default_factory=OrderedDict)
     devices: OrderedDict[str, None] = field(default_factory=OrderedDict)
     last_place: Place | None = None
     last_at_ns: int = 0
+    # Per cell of a whole degree: [payments, sum of lat_micro, sum of lon_micro].
+    cells: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+
+    def usual_place(self) -> Place | None:
+        if not self.cells:
+            return None
+        count, lat, lon = max(self.cells.values())
+        return Place(lat // count, lon // count)
+
+    def paid_at(self, place: Place) -> None:
+        key = (place.lat_micro // _MICRO, place.lon_micro // _MICRO)
+        cell = self.cells.get(key)
+        if cell is None:
+            if len(self.cells) >= home_cells_max:
+                del self.cells[min(self.cells, key=lambda k: self.cells[k][0])]
+            cell = self.cells[key] = [0, 0, 0]
+        cell[0] += 1
+        cell[1] += place.lat_micro
+        cell[2] += place.lon_micro
+
+
+@dataclass
+class _Merchant:
+    windows: _Windows = field(default_factory=_Windows)
+    payments: int = 0
+    refunds: int = 0
 
 
 def _remember(known: OrderedDict[str, None], key: str) -> None:
@@ -146,7 +182,7 @@ class FeatureStore:
         self._lock = threading.Lock()
         self._wallets: _Bounded[_Wallet] = _Bounded()
         self._devices: _Bounded[_Windows] = _Bounded()
-        self._merchants: _Bounded[_Windows] = _Bounded()
+        self._merchants: _Bounded[_Merchant] = _Bounded()
 
     def tracked(self) -> tuple[int, int, int]:
         return len(self._wallets), len(self._devices), len(self._merchants)
@@ -159,14 +195,22 @@ class FeatureStore:
             merchant = self._merchants.get(event.payee)
             now = event.at_ns
             d1h = device.advance(now).h1.count if device else 0
-            m1m = merchant.advance(now).m1.count if merchant else 0
+            m1m = merchant.windows.advance(now).m1.count if merchant else 0
+            m_payments = merchant.payments if merchant else 0
+            m_refunds = merchant.refunds if merchant else 0
+            hour = _local_hour(event)
             if wallet is None:
                 return Features(
                     device_count_1h=d1h,
                     merchant_count_1m=m1m,
                     device_seen=event.device is None,
+                    merchant_payments=m_payments,
+                    merchant_refunds=m_refunds,
+                    hour_local=hour,
                 )
             w = wallet.windows.advance(now)
+            wallet.received.advance(now)
+            usual = wallet.usual_place()
             return Features(
                 wallet_count_1m=w.m1.count,
                 wallet_count_1h=w.h1.count,
@@ -180,6 +224,15 @@ class FeatureStore:
                 payee_seen=event.payee in wallet.payees,
                 device_seen=event.device is None or event.device in wallet.devices,
                 travel_kmh=self._travel_kmh(wallet, event),
+                merchant_payments=m_payments,
+                merchant_refunds=m_refunds,
+                wallet_refunds=wallet.refunds,
+                received_24h_minor=wallet.received.sum_minor,
+                wallet_age_s=(now - wallet.first_at_ns) // NS_PER_S,
+                hour_local=hour,
+                home_km=None
+                if usual is None or event.place is None
+                else int(km_between(usual, event.place)),
             )
 
     @staticmethod
@@ -196,30 +249,24 @@ class FeatureStore:
     def observe(self, event: RiskEvent) -> None:
         """Count `event` as an attempt in every window it belongs to, and its place."""
         with self._lock:
-            wallet = self._wallets.get(event.wallet_id) or self._wallets.put(
-                event.wallet_id, _Wallet()
-            )
+            wallet = self._wallet(event.wallet_id, event.at_ns)
             wallet.windows.add(event.at_ns, 1, 0)
             if event.device is not None:
                 device = self._devices.get(event.device) or self._devices.put(
                     event.device, _Windows()
                 )
                 device.add(event.at_ns, 1, 0)
-            merchant = self._merchants.get(event.payee) or self._merchants.put(
-                event.payee, _Windows()
-            )
-            merchant.add(event.at_ns, 1, 0)
+            self._merchant(event.payee).windows.add(event.at_ns, 1, 0)
             if event.place is not None:
                 # A refused try still puts the person there.
                 wallet.last_place, wallet.last_at_ns = event.place, event.at_ns
 
     def observe_success(self, event: RiskEvent) -> None:
         """`event`'s money moved: its amount in the windows' sums and the wallet's history,
-        its payee and device known from now on."""
+        its payee and device known from now on, its place towards the usual one, and the
+        merchant's payments (the refund rate's denominator)."""
         with self._lock:
-            wallet = self._wallets.get(event.wallet_id) or self._wallets.put(
-                event.wallet_id, _Wallet()
-            )
+            wallet = self._wallet(event.wallet_id, event.at_ns)
             wallet.windows.add(event.at_ns, 0, event.amount_minor)
             wallet.count += 1
             wallet.sum_minor += event.amount_minor
@@ -227,3 +274,34 @@ class FeatureStore:
             _remember(wallet.payees, event.payee)
             if event.device is not None:
                 _remember(wallet.devices, event.device)
+                device = self._devices.get(event.device) or self._devices.put(
+                    event.device, _Windows()
+                )
+                device.add(event.at_ns, 0, event.amount_minor)
+            merchant = self._merchant(event.payee)
+            merchant.windows.add(event.at_ns, 0, event.amount_minor)
+            merchant.payments += 1
+            if event.channel is Channel.p2p:
+                # The payee is a wallet: money in, which a mule passes on soon after.
+                received = self._wallet(event.payee, event.at_ns).received
+                received.add(event.at_ns, 0, event.amount_minor)
+            if event.place is not None:
+                wallet.paid_at(event.place)
+
+    def observe_refund(self, wallet_id: str, merchant_id: str, at_ns: int) -> None:
+        """A merchant gave (part of) a payment back to a wallet: merchant risk counts it."""
+        with self._lock:
+            self._merchant(merchant_id).refunds += 1
+            self._wallet(wallet_id, at_ns).refunds += 1
+
+    def _wallet(self, wallet_id: str, at_ns: int) -> _Wallet:
+        return self._wallets.get(wallet_id) or self._wallets.put(wallet_id, _Wallet(at_ns))
+
+    def _merchant(self, merchant_id: str) -> _Merchant:
+        return self._merchants.get(merchant_id) or self._merchants.put(merchant_id, _Merchant())
+
+
+def _local_hour(event: RiskEvent) -> int:
+    """The payer's local hour when their offset is known, else the UTC hour."""
+    offset_s = 0 if event.utc_offset_min is None else event.utc_offset_min * 60
+    return (event.at_ns // NS_PER_S + offset_s) // 3_600 % 24

@@ -36,6 +36,11 @@ class Reason(enum.IntEnum):
     merchant_velocity_1m = 10  # a merchant taking payments faster than usual
     amount_large = 11  # above a flat amount whatever the history
     features_unavailable = 12  # the fallback rule set: no features could be read
+    model_score_high = 13  # the trained model's score at or above the threshold (review)
+    model_score_very_high = 14  # ... at or above a higher threshold (block)
+    merchant_refunds_high = 15  # the payee refunds more of its payments than merchants do
+    far_from_home = 16  # the place is far from where the wallet usually pays
+    night_hour = 17  # paid in the small hours of the payer's local time (else UTC)
 
 
 class Channel(enum.StrEnum):
@@ -68,6 +73,9 @@ class RiskEvent:
     at_ns: int
     device: str | None = None
     place: Place | None = None
+    # The payer's offset from UTC in minutes when their time zone is known (their home's);
+    # None: the hour of day is read in UTC (docs/adr/0059).
+    utc_offset_min: int | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,20 @@ class Features:
     payee_seen: bool = False
     device_seen: bool = True  # no device named: nothing new about it
     travel_kmh: int | None = None  # speed needed from the last place, when both are known
+    # Merchant risk (docs/adr/0059): the payee's payments and the refunds it gave so far.
+    merchant_payments: int = 0
+    merchant_refunds: int = 0
+    wallet_refunds: int = 0  # refunds the wallet received so far
+    received_24h_minor: int = 0  # P2P money into the wallet in the last 24 h
+    wallet_age_s: int = 0  # since the wallet's first event the counters saw
+    hour_local: int = 0  # 0-23, the payer's local hour (UTC when their zone is unknown)
+    home_km: int | None = None  # from the wallet's usual place, when both are known
+    model_score_pm: int | None = None  # the trained model's score, per mille, when in use
+
+    def merchant_refund_pm(self) -> int:
+        """Refunds per thousand of the payee's payments, with a prior of 20 per mille over
+        50 payments, so a merchant's first refund does not make it look like an abuser."""
+        return (self.merchant_refunds * 1_000 + 20 * 50) // (self.merchant_payments + 50)
 
 
 @dataclass(frozen=True)

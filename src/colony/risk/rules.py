@@ -76,6 +76,13 @@ DEFAULT_RULES = RuleSet(
         Rule(Reason.impossible_travel, Decision.review, 1_000, 40),
         Rule(Reason.merchant_velocity_1m, Decision.review, 6_000, 10, Mode.shadow),
         Rule(Reason.amount_large, Decision.block, 1_000_000, 60, Mode.shadow),
+        # docs/adr/0059: merchant risk, a tourist far from home, the small hours, and the
+        # trained model's score (per mille) for review and for block.
+        Rule(Reason.merchant_refunds_high, Decision.challenge, 150, 15, Mode.shadow),
+        Rule(Reason.far_from_home, Decision.challenge, 2_000, 5, Mode.shadow),
+        Rule(Reason.night_hour, Decision.challenge, 5, 5, Mode.shadow),
+        Rule(Reason.model_score_high, Decision.review, 500, 40, Mode.shadow),
+        Rule(Reason.model_score_very_high, Decision.block, 950, 60, Mode.shadow),
     ),
 )
 

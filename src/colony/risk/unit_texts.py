@@ -27,6 +27,11 @@ THRESHOLD_UNITS: dict[Reason, str] = {
     Reason.merchant_velocity_1m: N_("payments to one merchant in 1 min"),
     Reason.amount_large: N_("major units"),
     Reason.features_unavailable: N_("major units without features"),
+    Reason.model_score_high: N_("model score, per mille"),
+    Reason.model_score_very_high: N_("model score, per mille"),
+    Reason.merchant_refunds_high: N_("refunds per thousand of the merchant's payments"),
+    Reason.far_from_home: N_("km from the wallet's usual place"),
+    Reason.night_hour: N_("before this hour, payer's local time"),
 }
 DECISION_TEXTS = {
     Decision.allow: N_("allow"),

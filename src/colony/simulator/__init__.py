@@ -12,10 +12,12 @@ from colony.simulator.behaviours import (
 )
 from colony.simulator.credit_truth import CreditTruth, SimulatedOutcome
 from colony.simulator.engine import SimulationConfig, SimulationSummary, last_day_max, simulate
+from colony.simulator.fraud_truth import FraudKind, FraudTruth
 from colony.simulator.gazetteer import City, cities
 from colony.simulator.importing_ledger import ImportingLedger, SimulatedClock
 from colony.simulator.ledger_digest import ledger_digest
 from colony.simulator.population import Person, Shop, Trip, people, shops
+from colony.simulator.risk_stream import StreamConfig, market_stream
 from colony.simulator.streams import stream
 from colony.simulator.world import Action, Day, Market, MarketServices, World
 
@@ -25,6 +27,8 @@ __all__ = [
     "City",
     "CreditTruth",
     "Day",
+    "FraudKind",
+    "FraudTruth",
     "ImportingLedger",
     "Market",
     "MarketServices",
@@ -36,6 +40,7 @@ __all__ = [
     "SimulationConfig",
     "SimulationSummary",
     "Spending",
+    "StreamConfig",
     "TopUps",
     "Trip",
     "World",
@@ -43,6 +48,7 @@ __all__ = [
     "default_behaviours",
     "last_day_max",
     "ledger_digest",
+    "market_stream",
     "people",
     "shops",
     "simulate",
