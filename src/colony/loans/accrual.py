@@ -205,10 +205,8 @@ class DailyRun:
             penalty = rules.penalty_on(late) if late > 0 else 0
             if interest > 0:
                 accruals.append(self._accrual(_INTEREST, loan, day, interest))
-                report.accrued_minor[loan.currency] += interest
             if penalty > 0:
                 accruals.append(self._accrual(_PENALTY, loan, day, penalty))
-                report.penalty_minor[loan.currency] += penalty
             due = max(0, when.due_by - paid)
             owing = i_out + interest + penalty
             after[loan.account_id], after[loan.interest_account_id] = p_out, owing
@@ -217,7 +215,13 @@ class DailyRun:
                 after.pop(loan.account_id)
         stale = False  # a day run before: what the ledger holds is not what was predicted
         for chain, results in self._submit(accruals):
-            if results[0] is not RT.ok:
+            if results[0] is RT.ok:  # counted as made now, not when found made before
+                made = chain[0]
+                amounts = (
+                    report.accrued_minor if made.code == _INTEREST.code else report.penalty_minor
+                )
+                amounts[_currency(made)] += made.amount
+            else:
                 if not chains.done_before(results):
                     raise chains.ChainRefused(f"accrual {chain[0].id}: {results[0].name}")
                 report.made_before += 1
