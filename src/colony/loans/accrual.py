@@ -213,8 +213,13 @@ class DailyRun:
             if (due > 0 or when.collect) and due + owing > 0:
                 collections.append(self._collection(loan, day, owing, due, now_ns, intents))
                 after.pop(loan.account_id)
+        if intents:
+            self._store.add_repayments(intents)  # intent first; counted once the ledger has it
+        # The accruals and the collections go together, in that order: a collection takes
+        # the interest its accruals add, and the ledger applies events in the order sent.
+        outcomes = list(self._submit(accruals + collections))
         stale = False  # a day run before: what the ledger holds is not what was predicted
-        for chain, results in self._submit(accruals):
+        for chain, results in outcomes[: len(accruals)]:
             if results[0] is RT.ok:  # counted as made now, not when found made before
                 made = chain[0]
                 amounts = (
@@ -226,9 +231,7 @@ class DailyRun:
                     raise chains.ChainRefused(f"accrual {chain[0].id}: {results[0].name}")
                 report.made_before += 1
                 stale = True
-        if intents:
-            self._store.add_repayments(intents)  # intent first; counted once the ledger has it
-        for chain, results in self._submit(collections):
+        for chain, results in outcomes[len(accruals) :]:
             outcome = results[0] if all(r is results[0] for r in results) else None
             if outcome is RT.ok:
                 report.collected += 1
