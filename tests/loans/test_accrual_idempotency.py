@@ -1,5 +1,6 @@
-"""Running a day twice moves money once: every transfer of the daily run has an id derived
-from (loan, day) or (provision account, day), so the second run finds them made."""
+"""Running a day twice moves money once: a finished day is answered from its record, and
+every transfer of the daily run has an id derived from (loan, day) or (provision account, day),
+so a second walk of the day finds them made."""
 
 from __future__ import annotations
 
@@ -35,7 +36,12 @@ def test_each_kind_of_day_run_twice_moves_money_once(world: World) -> None:
         world.run_days(last + 1, day - 1)
         first = world.run_day(day)
         before = _ledger_now(world)
-        again = DailyRun(world.ctx.ledger, world.store).run(day, world.clock.now_ns())
+        recorded = DailyRun(world.ctx.ledger, world.store).run(day, world.clock.now_ns())
+        assert recorded.recorded is not None and recorded.loans == 0  # answered from its record
+        # walked again loan by loan, past the record: the ledger's ids keep it from moving
+        again = DailyRun(world.ctx.ledger, world.store).run(
+            day, world.clock.now_ns(), answer_from_record=False
+        )
         assert _ledger_now(world) == before, f"day {day} moved money twice"
         # found made, or (a loan written off) no longer run
         assert again.made_before > 0 or again.loans < first.loans

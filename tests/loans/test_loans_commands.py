@@ -30,6 +30,11 @@ def test_lenders_and_the_daily_run(tmp_path: Path) -> None:
     assert refused.exit_code == 2 and "invalid name" in refused.output
     ran = runner.invoke(app, ["loans", "accrue", "--day", "2026-01-02", *db])
     assert ran.exit_code == 0 and "day 2026-01-02: 0 loans" in ran.stdout, ran.output
+    again = runner.invoke(app, ["loans", "accrue", "--day", "2026-01-02", *db])
+    assert again.exit_code == 0 and "run already, finished" in again.stdout, again.output
+    rechecked = runner.invoke(app, ["loans", "accrue", "--day", "2026-01-02", "--recheck", *db])
+    assert rechecked.exit_code == 0, rechecked.output
+    assert "day 2026-01-02: 0 loans" in rechecked.stdout
     for day, why in (("2026-13-01", "YYYY-MM-DD"), ("20260102", "YYYY-MM-DD"),
                      ("2999-01-01", "not over yet")):  # fmt: skip
         bad = runner.invoke(app, ["loans", "accrue", "--day", day, *db])

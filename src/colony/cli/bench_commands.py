@@ -781,8 +781,8 @@ def bench_accrual(
         f"{figures.seconds:.2f} s, {figures.loans_per_s:,.0f} loans/s, CPU "
         f"{figures.cpu_ms_per_loan:.3f} ms per loan; collected {r.collected:,}, not collected "
         f"{r.not_collected:,}, interest SGD {sum(r.accrued_minor.values()) / 100:,.2f}; "
-        f"the same day again: {figures.again_seconds:.2f} s, {figures.again_made_before:,} "
-        "made before",
+        f"the same day again: {figures.again_seconds:.3f} s, "
+        + ("answered from its record" if figures.again_recorded else "walked again"),
         highlight=False,
     )
     console.print(f"machine: {machine}", highlight=False)

@@ -176,6 +176,16 @@ def print_report(report: DayReport) -> None:
     def amounts(found: dict[str, int]) -> str:
         return ", ".join(f"{c} {_major(v, c)}" for c, v in sorted(found.items())) or "none"
 
+    if report.recorded is not None:
+        r = report.recorded
+        print(
+            f"day {date_of(report.day)}: run already, finished "
+            f"{dt.datetime.fromtimestamp(r.finished_at_ns // NS_PER_S, dt.UTC):%Y-%m-%d %H:%M:%S} "
+            f"UTC: {r.loans} loans; "
+            f"collected {r.collected}, not collected {r.not_collected}; "
+            f"repaid {r.repaid}; charged off {r.charged_off}; nothing moved again"
+        )
+        return
     print(
         f"day {date_of(report.day)}: {report.loans} loans; "
         f"interest {amounts(report.accrued_minor)}; penalty {amounts(report.penalty_minor)}; "
@@ -190,12 +200,23 @@ def print_report(report: DayReport) -> None:
 def accrue(
     day: Annotated[str, typer.Option(help="The UTC day run, YYYY-MM-DD: over already.")],
     database: DatabaseOption = None,
+    recheck: Annotated[
+        bool,
+        typer.Option(
+            "--recheck",
+            help="Walk a day finished before again, loan by loan (every event found made), "
+            "instead of answering from its record.",
+        ),
+    ] = False,
 ) -> None:
     """The daily run of DAY over every open loan: interest, collection, penalty, buckets,
-    provision and charge-off. Running a day again moves nothing twice."""
+    provision and charge-off. Running a day again moves nothing twice: a day finished is
+    answered from its record."""
     number = day_named(day)
     with _opened(database) as opened:
-        report = opened.run.run(_over(opened, number, day), opened.clock.now_ns())
+        report = opened.run.run(
+            _over(opened, number, day), opened.clock.now_ns(), answer_from_record=not recheck
+        )
     print_report(report)
 
 

@@ -14,6 +14,11 @@ then raise or release each currency's provision to the buckets' sum (415).
 Every transfer id is derived from (loan, d) or (provision account, d) through chart slots, so a
 day run again finds its transfers made and moves nothing twice. Events go to the ledger in
 batches of at most `batch_events_max` (chains never split across batches).
+
+A day finished is recorded (`DayRecord`) after its last event, and a run of a recorded day is
+answered from the record without walking a loan (docs/adr/0056). A day whose run stopped part
+way has no record: running it again walks every loan, and the ledger's ids keep what was made
+from being made twice.
 """
 
 from __future__ import annotations
@@ -22,18 +27,20 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from colony.chart import IdPrefix, Slots
+from colony.chart import IdPrefix, Slot, Slots
 from colony.kernel.money import currency_of_ledger
 from colony.ledger import LedgerPort, Transfer
 from colony.ledger.results import CreateTransferResult as RT
 from colony.loans import chains, rules
-from colony.loans.books import held, owed
+from colony.loans.books import held
 from colony.loans.days import NS_PER_DAY
 from colony.loans.model import (
     TRANSFER_INTEREST_ACCRUAL,
     TRANSFER_PENALTY_ACCRUAL,
     TRANSFER_PROVISION,
+    DayRecord,
     Loan,
     LoanStatus,
     Repayment,
@@ -47,6 +54,9 @@ from colony.wallets import WalletService
 loans_page_size = 4_000
 # Events in one ledger batch the run submits: the ledger's own limit.
 batch_events_max = 8_190
+# Distinct schedules whose day a run keeps worked out (loans made alike share one): past this
+# many, the kept ones are dropped and worked out again.
+calendar_kept_max = 65_536
 
 
 @dataclass
@@ -63,6 +73,30 @@ class DayReport:
     provision_minor: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     made_before: int = 0  # events the ledger had from an earlier run of the day
     seconds: float = 0.0
+    # The day was finished before: answered from its record, no loan walked, nothing moved.
+    recorded: DayRecord | None = None
+
+
+class _Accrual(NamedTuple):
+    """One of the two accruals of a day (interest, penalty): its id slot, book and code."""
+
+    slot: Slot
+    income: IdPrefix
+    code: int
+
+
+_INTEREST = _Accrual(
+    Slots.loan_interest_of_day, IdPrefix.interest_income, TRANSFER_INTEREST_ACCRUAL
+)
+_PENALTY = _Accrual(Slots.loan_penalty_of_day, IdPrefix.penalty_income, TRANSFER_PENALTY_ACCRUAL)
+
+
+class _Calendar(NamedTuple):
+    """What a schedule says of day d, the same for every loan made alike (kept per run)."""
+
+    due_before: int  # principal called for by d - 1
+    due_by: int  # principal called for by d
+    collect: bool  # d is a due day, or after the last
 
 
 class DailyRun:
@@ -81,37 +115,74 @@ class DailyRun:
         self._page_size = page_size
         self._batch_max = batch_max
         self._shares = {(x.name, x.currency): x.income_share_bps for x in store.lenders()}
+        # Each schedule's day, worked out once a run (`_calendar_of`).
+        self._calendar: dict[tuple[tuple[int, ...], tuple[int, ...]], _Calendar] = {}
 
-    def run(self, day: int, now_ns: int) -> DayReport:
+    def run(self, day: int, now_ns: int, *, answer_from_record: bool = True) -> DayReport:
+        """Run day `day` (UTC days since 1970-01-01) at `now_ns`. A day finished before is
+        answered from its record; with `answer_from_record=False` it is walked again (every
+        event found made: nothing moves), which checks the ledger holds the whole day."""
         started = time.perf_counter()
         report = DayReport(day)
+        if answer_from_record:
+            report.recorded = self._store.day_record(day)
+            if report.recorded is not None:
+                report.seconds = time.perf_counter() - started
+                return report
         # Every lender's currency is provided for, so a book whose loans are all repaid
         # releases its provision to zero.
         targets: dict[int, int] = {x.ledger: 0 for x in self._store.lenders()}
+        self._calendar = {}
+        # A collection is recorded as made on its day (at its last moment), so the portfolio's
+        # history reads it on the right day however late the run.
+        at = min(now_ns, (day + 1) * NS_PER_DAY - 1)
         for page in self._pages():
-            # A collection is recorded as made on its day (at its last moment), so the
-            # portfolio's history reads it on the right day however late the run.
-            at = min(now_ns, (day + 1) * NS_PER_DAY - 1)
             self._page(day, at, [x for x in page if x.disbursed_day < day], report, targets)
         self._provide(day, targets, report)
+        # Only now, every event of the day made: the record says the day needs no walk again.
+        self._store.record_day(
+            DayRecord(
+                day, report.loans, report.collected, report.not_collected, report.repaid,
+                report.charged_off, report.made_before, now_ns,
+            )
+        )  # fmt: skip
         report.seconds = time.perf_counter() - started
         return report
 
     def _pages(self) -> Iterator[list[Loan]]:
         after = ""
         while True:
-            page = self._store.loans_page(LoanStatus.open, after, self._page_size)
+            page, after = self._store.run_page(after, self._page_size)
             if not page:
                 return
             yield page
-            after = page[-1].id
 
     def _balances(self, loans: list[Loan]) -> dict[int, int]:
+        """What each loan's two receivables are owed (debits less credits posted)."""
         ids = [i for x in loans for i in (x.account_id, x.interest_account_id)]
-        return {a.id: owed(a) for a in self._ledger.lookup_accounts(ids)}
+        return {a.id: a.debits_posted - a.credits_posted for a in self._ledger.lookup_accounts(ids)}
+
+    def _calendar_of(self, loan: Loan, day: int) -> _Calendar:
+        calendar = self._calendar
+        key = (loan.due_days, loan.principal_parts)
+        found = calendar.get(key)
+        if found is None:
+            if len(calendar) >= calendar_kept_max:
+                calendar.clear()
+            found = calendar[key] = _Calendar(
+                rules.principal_due_by(day - 1, loan.due_days, loan.principal_parts),
+                rules.principal_due_by(day, loan.due_days, loan.principal_parts),
+                day in loan.due_days or day > loan.due_days[-1],
+            )
+        return found
 
     def _page(
-        self, day: int, now_ns: int, loans: list[Loan], report: DayReport, targets: dict[int, int]
+        self,
+        day: int,
+        now_ns: int,
+        loans: list[Loan],
+        report: DayReport,
+        targets: dict[int, int],
     ) -> None:
         if not loans:
             return
@@ -125,47 +196,42 @@ class DailyRun:
         for loan in loans:
             p_out, i_out = owes[loan.account_id], owes[loan.interest_account_id]
             paid = loan.principal_minor - p_out
-            late = rules.principal_due_by(day - 1, loan.due_days, loan.principal_parts) - paid
+            when = self._calendar_of(loan, day)
+            late = when.due_before - paid
             interest = rules.interest_on(
                 day, loan.method, loan.annual_rate_bps, p_out, loan.disbursed_day, loan.due_days,
                 loan.interest_parts,
             )  # fmt: skip
             penalty = rules.penalty_on(late) if late > 0 else 0
-            accruals += self._accruals(loan, day, interest, penalty, report)
-            due = max(0, rules.principal_due_by(day, loan.due_days, loan.principal_parts) - paid)
+            if interest > 0:
+                accruals.append(self._accrual(_INTEREST, loan, day, interest))
+            if penalty > 0:
+                accruals.append(self._accrual(_PENALTY, loan, day, penalty))
+            due = max(0, when.due_by - paid)
             owing = i_out + interest + penalty
             after[loan.account_id], after[loan.interest_account_id] = p_out, owing
-            if (due > 0 or day in loan.due_days or day > loan.due_days[-1]) and due + owing > 0:
-                tid = Slots.loan_collection_of_day.of(loan.account_id, day)
-                share = rules.share_of(owing, self._shares.get((loan.lender, loan.currency), 0))
-                out, legs = chains.repayment(loan, tid, owing, due, share)
-                control = WalletService.limit_control_account_id(loan.ledger)
-                back = chains.headroom_back(loan, tid, control, owing + due)
-                collections.append(chains.linked([*out, back, *legs]))
-                intents.append(
-                    Repayment(
-                        f"lrp_{tid:032x}",
-                        loan.id,
-                        tid,
-                        owing + due,
-                        owing,
-                        due,
-                        False,
-                        True,
-                        now_ns,
-                    )
-                )
+            if (due > 0 or when.collect) and due + owing > 0:
+                collections.append(self._collection(loan, day, owing, due, now_ns, intents))
                 after.pop(loan.account_id)
+        if intents:
+            self._store.add_repayments(intents)  # intent first; counted once the ledger has it
+        # The accruals and the collections go together, in that order: a collection takes
+        # the interest its accruals add, and the ledger applies events in the order sent.
+        outcomes = list(self._submit(accruals + collections))
         stale = False  # a day run before: what the ledger holds is not what was predicted
-        for chain, results in self._submit(accruals):
-            if results[0] is not RT.ok:
+        for chain, results in outcomes[: len(accruals)]:
+            if results[0] is RT.ok:  # counted as made now, not when found made before
+                made = chain[0]
+                amounts = (
+                    report.accrued_minor if made.code == _INTEREST.code else report.penalty_minor
+                )
+                amounts[_currency(made)] += made.amount
+            else:
                 if not chains.done_before(results):
                     raise chains.ChainRefused(f"accrual {chain[0].id}: {results[0].name}")
                 report.made_before += 1
                 stale = True
-        if intents:
-            self._store.add_repayments(intents)  # intent first; counted once the ledger has it
-        for chain, results in self._submit(collections):
+        for chain, results in outcomes[len(accruals) :]:
             outcome = results[0] if all(r is results[0] for r in results) else None
             if outcome is RT.ok:
                 report.collected += 1
@@ -179,29 +245,30 @@ class DailyRun:
         after |= self._balances(unsure) if unsure else {}
         self._settle(day, loans, after, report, targets)
 
-    def _accruals(
-        self, loan: Loan, day: int, interest: int, penalty: int, report: DayReport
-    ) -> list[list[Transfer]]:
-        made = []
-        if interest > 0:
-            income = book_account_id(IdPrefix.interest_income, loan.ledger)
-            made.append([
-                Transfer(
-                    Slots.loan_interest_of_day.of(loan.account_id, day), loan.interest_account_id,
-                    income, interest, loan.ledger, TRANSFER_INTEREST_ACCRUAL, user_data_32=day,
-                )
-            ])  # fmt: skip
-            report.accrued_minor[loan.currency] += interest
-        if penalty > 0:
-            income = book_account_id(IdPrefix.penalty_income, loan.ledger)
-            made.append([
-                Transfer(
-                    Slots.loan_penalty_of_day.of(loan.account_id, day), loan.interest_account_id,
-                    income, penalty, loan.ledger, TRANSFER_PENALTY_ACCRUAL, user_data_32=day,
-                )
-            ])  # fmt: skip
-            report.penalty_minor[loan.currency] += penalty
-        return made
+    @staticmethod
+    def _accrual(kind: _Accrual, loan: Loan, day: int, amount: int) -> list[Transfer]:
+        """The day's interest or penalty on a loan, owed on its interest receivable."""
+        return [
+            Transfer(
+                kind.slot.of(loan.account_id, day), loan.interest_account_id,
+                book_account_id(kind.income, loan.ledger), amount, loan.ledger, kind.code,
+                user_data_32=day,
+            )
+        ]  # fmt: skip
+
+    def _collection(
+        self, loan: Loan, day: int, owing: int, due: int, now_ns: int, intents: list[Repayment]
+    ) -> list[Transfer]:
+        """The chain collecting what a loan owes and is due from its wallet; its intent noted."""
+        tid = Slots.loan_collection_of_day.of(loan.account_id, day)
+        share = rules.share_of(owing, self._shares.get((loan.lender, loan.currency), 0))
+        out, legs = chains.repayment(loan, tid, owing, due, share)
+        control = WalletService.limit_control_account_id(loan.ledger)
+        back = chains.headroom_back(loan, tid, control, owing + due)
+        intents.append(
+            Repayment(f"lrp_{tid:032x}", loan.id, tid, owing + due, owing, due, False, True, now_ns)
+        )
+        return chains.linked([*out, back, *legs])
 
     def _settle(
         self,
@@ -222,7 +289,11 @@ class DailyRun:
                 report.repaid += 1
                 continue
             paid = loan.principal_minor - p_out
-            late = rules.days_overdue(day, loan.due_days, loan.principal_parts, paid)
+            late = (
+                0  # paid all the schedule called for by today: not overdue
+                if paid >= self._calendar_of(loan, day).due_by
+                else rules.days_overdue(day, loan.due_days, loan.principal_parts, paid)
+            )
             if late >= rules.charge_off_days:
                 overdue.append(loan)
             else:

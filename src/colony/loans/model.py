@@ -155,6 +155,21 @@ class Repayment:
     created_at_ns: int
 
 
+@dataclass(frozen=True)
+class DayRecord:
+    """A day the daily run finished, written after its last event (docs/adr/0056): running
+    the day again answers from it instead of walking the loans."""
+
+    day: int  # UTC days since 1970-01-01
+    loans: int  # open loans the run walked
+    collected: int
+    not_collected: int
+    repaid: int
+    charged_off: int
+    made_before: int  # events an earlier, unfinished run of the day had made
+    finished_at_ns: int
+
+
 # Loans to merchants (docs/adr/0051): a fixed fee, repaid from a share of each day's sales.
 MERCHANT_BOOK = "sme"
 # Its terms: merchant_terms.py.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from colony.loans.model import Lender, Loan, LoanStatus, MerchantLoan, Repayment
+from colony.loans.model import DayRecord, Lender, Loan, LoanStatus, MerchantLoan, Repayment
 from colony.loans.rows import (
     LENDER_COLUMNS,
     LOAN_COLUMNS,
@@ -28,6 +28,18 @@ _INSERT_LOAN = f"INSERT INTO loans ({LOAN_COLUMNS}) VALUES ({LOAN_PLACES}) ON CO
 _INSERT_REPAYMENT = (
     f"INSERT INTO loan_repayments ({REPAYMENT_COLUMNS})"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+)
+
+
+_DAY_COLUMNS = (
+    "day, loans, collected, not_collected, repaid, charged_off, made_before, finished_at_ns"
+)
+# The daily run reads every open loan. By id, each row is a random read of the table on
+# SQLite (ids are random); by rowid, it reads the table's pages in order, 2-3 times cheaper at
+# a million loans. NOT INDEXED keeps the planner off the (status, id) index.
+_RUN_PAGE_SQLITE = (
+    f"SELECT rowid, {LOAN_COLUMNS} FROM loans NOT INDEXED"
+    " WHERE rowid > ? AND status = ? ORDER BY rowid LIMIT ?"
 )
 
 
@@ -96,6 +108,34 @@ class SqlLoanStore:
                     (status.value, after_id, limit),
                 ).fetchall()
         return [loan_of(r) for r in rows]
+
+    def run_page(self, after: str, limit: int) -> tuple[list[Loan], str]:
+        if self._tables.backend != "sqlite":
+            page = self.loans_page(LoanStatus.open, after, limit)
+            return page, page[-1].id if page else after
+        with self._tables.session() as db:
+            rows = db.execute(
+                _RUN_PAGE_SQLITE, (int(after or 0), LoanStatus.open.value, limit)
+            ).fetchall()
+        return [loan_of(r[1:]) for r in rows], str(rows[-1][0]) if rows else after
+
+    def day_record(self, day: int) -> DayRecord | None:
+        with self._tables.session() as db:
+            row = db.execute(
+                f"SELECT {_DAY_COLUMNS} FROM loan_days WHERE day = ?", (day,)
+            ).fetchone()
+        return None if row is None else DayRecord(*(int(x) for x in row))
+
+    def record_day(self, record: DayRecord) -> None:
+        with self._tables.transaction() as db:
+            db.execute(
+                f"INSERT INTO loan_days ({_DAY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (
+                    record.day, record.loans, record.collected, record.not_collected,
+                    record.repaid, record.charged_off, record.made_before, record.finished_at_ns,
+                ),
+            )  # fmt: skip
 
     def set_status(
         self, loan_id: str, status: LoanStatus, day: int | None = None, written_off: int = 0

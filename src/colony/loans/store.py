@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from colony.loans.model import Lender, Loan, LoanStatus, MerchantLoan, Repayment
+from colony.loans.model import DayRecord, Lender, Loan, LoanStatus, MerchantLoan, Repayment
 
 
 class LoanStore(Protocol):
@@ -31,6 +31,20 @@ class LoanStore(Protocol):
 
     def loans_page(self, status: LoanStatus | None, after_id: str, limit: int) -> list[Loan]:
         """Loans (of `status`, or all) with ids after `after_id`, by id."""
+        ...
+
+    def run_page(self, after: str, limit: int) -> tuple[list[Loan], str]:
+        """Up to `limit` open loans after position `after` ("": the first), in the order
+        cheapest to read them all (as stored on SQLite, by id on PostgreSQL), and the position
+        of the last. A position is opaque and holds only for one walk."""
+        ...
+
+    def day_record(self, day: int) -> DayRecord | None:
+        """The daily run's record of `day`, if it finished."""
+        ...
+
+    def record_day(self, record: DayRecord) -> None:
+        """Idempotent by day: a day recorded already keeps its first record."""
         ...
 
     def set_status(
