@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pyotp
 import pytest
 
@@ -21,9 +20,8 @@ from tests.web.test_app_browser import (
     _accessible,
     _code_photo,
     _hawker,
-    _operator,
     _shot,
-    _sign_in_steps,
+    _wallet_with_money,
     _watched,
 )
 from tests.web.test_console_browser import _staff, signed_in
@@ -46,20 +44,7 @@ def test_a_person_complains_the_merchant_answers_and_staff_see_it(
     phone = browser.new_context(**PHONE, locale="en-GB", timezone_id="Asia/Singapore")
     page = phone.new_page()
     refused, errors = _watched(page, server)
-    _sign_in_steps(page, server, PERSON)
-    page.get_by_label("Your name").fill("Mei Tan")
-    page.get_by_label("Currency").select_option("SGD")
-    page.get_by_role("button", name="Open my wallet").click()
-    page.get_by_label("PIN", exact=True).fill(PIN)
-    page.get_by_label("The same PIN again").fill(PIN)
-    page.get_by_role("button", name="Set PIN").click()
-    page.get_by_role("link", name="Top up").click()
-    page.get_by_label("Amount in SGD").fill("50")
-    page.get_by_role("button", name="Top up").click()
-    movement = page.get_by_test_id("movement-id").inner_text()
-    confirmed = httpx.post(f"{server.url}/v1/top_ups/{movement}/confirm",
-                           headers=_operator(server) | {"Idempotency-Key": movement})  # fmt: skip
-    assert confirmed.status_code == 200, confirmed.text
+    _wallet_with_money(page, server, PERSON, "Mei Tan", PIN)
     page.get_by_role("link", name="Pay", exact=True).click()
     page.locator("#photo").set_input_files(_code_photo(server, tmp_path, _hawker(server), 1250))
     page.get_by_role("button", name="Pay", exact=True).click()

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pyotp
 import pytest
 
@@ -23,9 +22,8 @@ from tests.web.test_app_browser import (
     _accessible,
     _code_photo,
     _hawker,
-    _operator,
     _shot,
-    _sign_in_steps,
+    _wallet_with_money,
     _watched,
 )
 from tests.web.test_console_browser import signed_in
@@ -61,20 +59,7 @@ def test_a_challenged_payment_is_paid_with_the_pin_after_a_wrong_one(
     context = chromium.new_context(**PHONE, locale="en-GB")
     page = context.new_page()
     refused, errors = _watched(page, server)
-    _sign_in_steps(page, server, NEWCOMER)
-    page.get_by_label("Your name").fill("Siti Nur")
-    page.get_by_label("Currency").select_option("SGD")
-    page.get_by_role("button", name="Open my wallet").click()
-    page.get_by_label("PIN", exact=True).fill(PIN)
-    page.get_by_label("The same PIN again").fill(PIN)
-    page.get_by_role("button", name="Set PIN").click()
-    page.get_by_role("link", name="Top up").click()
-    page.get_by_label("Amount in SGD").fill("50")
-    page.get_by_role("button", name="Top up").click()
-    movement = page.get_by_test_id("movement-id").inner_text()
-    confirmed = httpx.post(f"{server.url}/v1/top_ups/{movement}/confirm",
-                           headers=_operator(server) | {"Idempotency-Key": movement})  # fmt: skip
-    assert confirmed.status_code == 200, confirmed.text
+    _wallet_with_money(page, server, NEWCOMER, "Siti Nur", PIN)
 
     photo = _code_photo(server, tmp_path, _hawker(server), 350)
     page.get_by_role("link", name="Pay", exact=True).click()
