@@ -69,6 +69,16 @@ def browser() -> Iterator[Browser]:
         yield launched
 
 
+def fits_its_window(page: Page) -> None:
+    """The page is no wider than its window: wide tables scroll in their own box. Measured
+    against the window's width as set, not `innerWidth`: a phone's layout viewport widens
+    to fit what overflows, so the page would always seem to fit it."""
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    size = page.viewport_size
+    assert size is not None, "the page's window has no size set"
+    assert wide <= size["width"], f"the page is {wide} px wide in a {size['width']} px window"
+
+
 def loopback_only(page: Page, url: str, refused: list[str]) -> None:
     """Every request that leaves the server at `url` is refused, and noted in `refused`."""
 

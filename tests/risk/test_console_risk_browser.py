@@ -13,7 +13,7 @@ from pathlib import Path
 import pyotp
 import pytest
 
-from tests.browser import Browser, expect, launched_chromium
+from tests.browser import Browser, expect, fits_its_window, launched_chromium
 from tests.cli.demo_server import DemoServer, colony_command, demo_server
 from tests.web.test_app_browser import DESKTOP, PHONE, _accessible, _shot, _watched
 from tests.web.test_console_browser import _pay, signed_in
@@ -44,14 +44,6 @@ def _analyst(server: DemoServer) -> str:
     return made.stdout.split("secret: ", 1)[1].split()[0]
 
 
-def _fits(page) -> None:  # type: ignore[no-untyped-def]
-    """The page is no wider than its window: wide tables scroll in their own box. The
-    window's width as set (a phone's layout viewport would widen to fit what overflows)."""
-    wide = page.evaluate("document.documentElement.scrollWidth")
-    window = page.viewport_size["width"]
-    assert wide <= window, f"the page is {wide} px wide in a {window} px window"
-
-
 def _rule(page, name: str, threshold: str, mode: str) -> None:  # type: ignore[no-untyped-def]
     form = page.get_by_test_id(f"rule-{name}")
     form.get_by_label("Threshold").fill(threshold)
@@ -77,7 +69,7 @@ def test_an_analyst_holds_approves_and_blocks(
     queue = desktop.get_by_test_id("queue")
     expect(queue).to_contain_text("velocity_1h")
     _accessible(desktop)
-    _fits(desktop)
+    fits_its_window(desktop)
     _shot(desktop, tmp_path, "desktop-console-risk-held")
     phone_context = chromium.new_context(**PHONE, storage_state=desktop_context.storage_state())
     phone = phone_context.new_page()
@@ -85,7 +77,7 @@ def test_an_analyst_holds_approves_and_blocks(
     phone.goto(server.url + "/console/risk")
     expect(phone.get_by_test_id("queue")).to_contain_text("velocity_1h")
     _accessible(phone)
-    _fits(phone)
+    fits_its_window(phone)
     _shot(phone, tmp_path, "phone-console-risk-held")
 
     queue.get_by_role("button", name="Approve").click()
@@ -97,10 +89,10 @@ def test_an_analyst_holds_approves_and_blocks(
     desktop.reload()
     expect(desktop.get_by_test_id("assessments")).to_contain_text("block")
     expect(desktop.get_by_test_id("changes")).to_contain_text("amount_large")
-    _fits(desktop)
+    fits_its_window(desktop)
     _shot(desktop, tmp_path, "desktop-console-risk-blocked")
     phone.reload()
-    _fits(phone)
+    fits_its_window(phone)
     _shot(phone, tmp_path, "phone-console-risk-blocked")
     assert refused == errors == phone_refused == phone_errors == [], (refused, errors)
     phone_context.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.browser import Browser, Page, expect
+from tests.browser import Browser, Page, expect, fits_its_window
 from tests.cli.demo_server import DemoServer, demo_server
 from tests.web.test_app_browser import DESKTOP, PHONE, _accessible, _code, _shot, _watched
 
@@ -134,7 +134,7 @@ def test_the_owner_on_a_phone_charges_an_amount(
     page.get_by_role("link", name="Reports").click()
     expect(page.get_by_role("columnheader", name="Paid out")).to_be_attached()
     # Six columns scroll inside the table's own box: the page itself is no wider than the phone.
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    fits_its_window(page)
     _accessible(page)
     _shot(page, tmp_path, "merchant-phone-reports")
     assert refused == [] and errors == [], (refused, errors)
