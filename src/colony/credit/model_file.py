@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
 from pathlib import Path
 
 from colony.credit.scorecard import Model, model_json, model_of_json
-from colony.kernel.json_file import read_json_file
+from colony.kernel.json_file import read_json_file, read_packaged_json
 
 DEFAULT_MODEL_FILE = "scorecard_default.json"
 # The largest model file read, in bytes: a scorecard is a few kilobytes.
@@ -27,8 +26,7 @@ def load_model(path: Path) -> Model:
 @functools.cache
 def default_model() -> Model:
     """The model Colony ships, trained on a seeded simulated market."""
-    source = resources.files("colony.credit") / DEFAULT_MODEL_FILE
-    return model_of_json(json.loads(source.read_text(encoding="utf-8")))
+    return model_of_json(read_packaged_json("colony.credit", DEFAULT_MODEL_FILE))
 
 
 def model_text(model: Model) -> str:

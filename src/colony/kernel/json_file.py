@@ -4,6 +4,7 @@ be wrong said as `InvalidInput` naming the file."""
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 
 from colony.kernel.errors import InvalidInput
@@ -22,3 +23,9 @@ def read_json_file(path: Path, bytes_max: int) -> object:
     except ValueError as exc:
         raise InvalidInput(f"{path}: not JSON: {exc}") from None
     return document
+
+
+def read_packaged_json(package: str, name: str) -> object:
+    """The JSON document a Colony package ships as `name` (a default model): part of the
+    release, so a broken one is a bug, not an operator's input."""
+    return json.loads((resources.files(package) / name).read_text(encoding="utf-8"))

@@ -20,12 +20,11 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from colony.kernel.errors import InvalidInput
-from colony.kernel.json_file import read_json_file
+from colony.kernel.json_file import read_json_file, read_packaged_json
 from colony.kernel.money import scale_of
 from colony.risk.model import Channel, Features, RiskEvent
 
@@ -253,5 +252,4 @@ def load_model(path: Path) -> FraudModel:
 @functools.cache
 def default_model() -> FraudModel:
     """The model Colony ships, trained on a seeded simulated market (docs/adr/0059)."""
-    source = resources.files("colony.risk") / DEFAULT_MODEL_FILE
-    return model_of_json(json.loads(source.read_text(encoding="utf-8")))
+    return model_of_json(read_packaged_json("colony.risk", DEFAULT_MODEL_FILE))
