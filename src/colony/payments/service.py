@@ -847,14 +847,15 @@ class PaymentService:
         # of a refund to the line goes on into the wallet (none when all of it stays there).
         headroom = Slots.headroom_leg.of(rid)
         at = next((i for i, t in enumerate(chain) if t.id == headroom), None)
-        result = refund_result(self._ledger.create_transfers(chain), headroom_at=at)
-        if result is PayResult.ok:
+        results = self._ledger.create_transfers(chain)
+        result = refund_result(results, headroom_at=at)
+        if results[0] is RT.ok:  # made now, not found made by an earlier try
             self._risk_counts_refund(payment_id)
         return PayOutcome(result, rid, amount_minor=amount_minor)
 
     def _risk_counts_refund(self, payment_id: int) -> None:
         """Merchant risk counts the refund (docs/adr/0059): the payee's refund rate, the
-        payer's refunds. A retried refund counts again: it errs toward suspicion."""
+        payer's refunds; once, however often the refund is retried."""
         if self.risk is None or self.records is None or self._clock is None:
             return
         record = self.records.by_id(payment_id)
