@@ -17,8 +17,8 @@ from colony.ledger.results import CreateAccountResult as RA
 from colony.ledger.results import CreateTransferResult as RT
 
 # The share of principal outstanding expected lost, by overdue bucket, in basis points: the
-# pay-later line's and loans to merchants' provision is raised to these (the same as cash
-# loans' rates, docs/adr/0057).
+# pay-later line's, cash loans' and loans to merchants' provision is raised to these (one set,
+# loans/rules.py reads it; docs/adr/0057).
 LOSS_RATE_BPS: dict[str, int] = {
     OverdueBucket.current: 100,
     OverdueBucket.days_1_30: 1_000,

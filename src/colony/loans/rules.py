@@ -19,6 +19,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
+from colony.credit import LOSS_RATE_BPS
 from colony.loans.model import InterestMethod
 
 DAYS_PER_YEAR = 365
@@ -26,12 +27,15 @@ BPS = 10_000
 # Penalty interest on overdue principal, a year (on top of the loan's own interest).
 penalty_rate_bps = 3_650
 # Overdue buckets: (first day, last day, name, share of principal expected lost, in bps).
-BUCKETS: tuple[tuple[int, int, str, int], ...] = (
-    (0, 0, "current", 100),
-    (1, 30, "1-30", 1_000),
-    (31, 60, "31-60", 3_000),
-    (61, 90, "61-90", 6_000),
-    (91, 1 << 31, "90+", 10_000),
+BUCKETS: tuple[tuple[int, int, str, int], ...] = tuple(
+    (first, last, name, LOSS_RATE_BPS[name])  # one set of rates for every credit product
+    for first, last, name in (
+        (0, 0, "current"),
+        (1, 30, "1-30"),
+        (31, 60, "31-60"),
+        (61, 90, "61-90"),
+        (91, 1 << 31, "90+"),
+    )
 )
 # Days overdue at which a loan is charged off (written off; still owed).
 charge_off_days = 180
