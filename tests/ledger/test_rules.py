@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from colony.kernel.clock import NS_PER_S, ManualClock
-from colony.ledger import Account, Ledger, Transfer
+from colony.ledger import Account, Balances, Ledger, Transfer
 from colony.ledger import codec as ledger_codec
 from colony.ledger.accounts import create_accounts
 from colony.ledger.model import AccountFlags as AF
@@ -137,6 +137,24 @@ def test_posting_the_transfer_that_closed_an_account_is_refused(journal_url: str
         void = Transfer(12, 0, 0, 0, 0, 0, VOID, pending_id=10)
         assert ledger.create_transfers([void]) == [RT.ok]
         assert not ledger.lookup_accounts([1])[0].flags & AF.closed
+    finally:
+        ledger.close()
+
+
+def test_balances_are_the_accounts_figures_for_the_ids_that_exist(journal_url: str) -> None:
+    ledger, _ = _world(journal_url)
+    try:
+        assert ledger.create_transfers([Transfer(10, 1, 2, 5, 1, 1, PENDING)]) == [RT.ok]
+        assert ledger.create_transfers([Transfer(11, 2, 1, 7, 1, 1)]) == [RT.ok]
+        found = ledger.lookup_balances([2, 99, 1])
+        assert list(found) == [2, 1]  # in the order asked; the unknown id left out
+        for account in ledger.lookup_accounts([1, 2]):
+            b = found[account.id]
+            assert (b.debits_pending, b.debits_posted, b.credits_pending, b.credits_posted) == (
+                account.debits_pending, account.debits_posted, account.credits_pending,
+                account.credits_posted,
+            )  # fmt: skip
+        assert found[1] == Balances(5, 0, 0, 7)
     finally:
         ledger.close()
 

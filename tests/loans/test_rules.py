@@ -4,6 +4,7 @@ provision."""
 
 from __future__ import annotations
 
+import itertools
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from colony.loans import InterestMethod
 from colony.loans.rules import (
+    BUCKETS,
     bucket_of,
     daily_interest,
     days_overdue,
@@ -115,6 +117,15 @@ def test_days_overdue_count_from_the_oldest_unpaid_instalment(
 def test_buckets_and_their_provision(days: int, bucket: int, provided: int) -> None:
     assert bucket_of(days) == bucket
     assert provision_for(100_000, days) == provided
+
+
+def test_the_buckets_run_on_from_day_zero_without_a_gap() -> None:
+    # bucket_of finds a loan's bucket by the last day alone: that holds only for these.
+    assert BUCKETS[0][0] == 0
+    for before, after in itertools.pairwise(BUCKETS):
+        assert after[0] == before[1] + 1
+    with pytest.raises(ValueError, match="negative"):
+        bucket_of(-1)
 
 
 def test_penalty_and_shares_round_half_up() -> None:

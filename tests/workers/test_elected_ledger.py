@@ -174,6 +174,7 @@ FORWARDED: dict[str, Callable[[LedgerPort], object]] = {
     "create_transfers": lambda x: x.create_transfers([Transfer(9, 1, 2, 5, 1, 1)]),
     "pulse": lambda x: x.pulse(),
     "lookup_accounts": lambda x: x.lookup_accounts([1, 2, 3]),
+    "lookup_balances": lambda x: x.lookup_balances([1, 2, 3]),
     "lookup_transfers": lambda x: x.lookup_transfers([9, 10, 11]),
     "pending_status": lambda x: x.pending_status(10),
     "expired_at": lambda x: x.expired_at(10),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import NamedTuple
 
 U16_MAX = (1 << 16) - 1
 U32_MAX = (1 << 32) - 1
@@ -129,6 +130,16 @@ class Transfer:
     user_data_64: int = 0
     user_data_32: int = 0
     timestamp: int = 0
+
+
+class Balances(NamedTuple):
+    """An account's balances as they stand now (`LedgerPort.lookup_balances`): the figures a
+    job reading millions of accounts needs, without copying the rest of each account."""
+
+    debits_pending: int
+    debits_posted: int
+    credits_pending: int
+    credits_posted: int
 
 
 @dataclass(slots=True, frozen=True)

@@ -12,7 +12,13 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Protocol
 
-from colony.ledger.model import Account, AccountBalance, Transfer, TransferPendingStatus
+from colony.ledger.model import (
+    Account,
+    AccountBalance,
+    Balances,
+    Transfer,
+    TransferPendingStatus,
+)
 from colony.ledger.results import CreateAccountResult, CreateTransferResult
 
 if TYPE_CHECKING:
@@ -34,6 +40,10 @@ class LedgerPort(Protocol):
     def journal_seq(self) -> int: ...
 
     def lookup_accounts(self, ids: Sequence[int]) -> list[Account]: ...
+
+    def lookup_balances(self, ids: Sequence[int]) -> dict[int, Balances]:
+        """The balances of the accounts among `ids` that exist, by id."""
+        ...
 
     def lookup_transfers(self, ids: Sequence[int]) -> list[Transfer]: ...
 

@@ -51,6 +51,7 @@ from colony.ledger.model import (
     TRANSFER_FIELD_BITS,
     Account,
     AccountBalance,
+    Balances,
     StatementLine,
     Transfer,
     TransferFlags,
@@ -771,6 +772,15 @@ class Ledger:
         with self._durable_view():
             found = (self._state.accounts.get(i) for i in ids)
             return [state.public_account(a) for a in found if a is not None]
+
+    def lookup_balances(self, ids: Sequence[int]) -> dict[int, Balances]:
+        with self._durable_view():
+            accounts = self._state.accounts
+            return {
+                i: Balances(a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted)
+                for i in ids
+                if (a := accounts.get(i)) is not None
+            }
 
     def lookup_transfers(self, ids: Sequence[int]) -> list[Transfer]:
         found: dict[int, Transfer] = {}

@@ -41,9 +41,9 @@ from colony.loans.model import (
     TRANSFER_PENALTY_ACCRUAL,
     TRANSFER_PROVISION,
     DayRecord,
-    Loan,
     LoanStatus,
     Repayment,
+    RunLoan,
     book_account_id,
 )
 from colony.loans.store import LoanStore
@@ -149,7 +149,7 @@ class DailyRun:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _pages(self) -> Iterator[list[Loan]]:
+    def _pages(self) -> Iterator[list[RunLoan]]:
         after = ""
         while True:
             page, after = self._store.run_page(after, self._page_size)
@@ -157,12 +157,13 @@ class DailyRun:
                 return
             yield page
 
-    def _balances(self, loans: list[Loan]) -> dict[int, int]:
+    def _balances(self, loans: list[RunLoan]) -> dict[int, int]:
         """What each loan's two receivables are owed (debits less credits posted)."""
         ids = [i for x in loans for i in (x.account_id, x.interest_account_id)]
-        return {a.id: a.debits_posted - a.credits_posted for a in self._ledger.lookup_accounts(ids)}
+        found = self._ledger.lookup_balances(ids)
+        return {i: b.debits_posted - b.credits_posted for i, b in found.items()}
 
-    def _calendar_of(self, loan: Loan, day: int) -> _Calendar:
+    def _calendar_of(self, loan: RunLoan, day: int) -> _Calendar:
         calendar = self._calendar
         key = (loan.due_days, loan.principal_parts)
         found = calendar.get(key)
@@ -180,7 +181,7 @@ class DailyRun:
         self,
         day: int,
         now_ns: int,
-        loans: list[Loan],
+        loans: list[RunLoan],
         report: DayReport,
         targets: dict[int, int],
     ) -> None:
@@ -193,10 +194,10 @@ class DailyRun:
         intents: list[Repayment] = []
         # What each loan owes after its accruals, unless a collection changes it (re-read).
         after: dict[int, int] = {}
-        for loan in loans:
+        calendars = [self._calendar_of(x, day) for x in loans]
+        for loan, when in zip(loans, calendars, strict=True):
             p_out, i_out = owes[loan.account_id], owes[loan.interest_account_id]
             paid = loan.principal_minor - p_out
-            when = self._calendar_of(loan, day)
             late = when.due_before - paid
             interest = rules.interest_on(
                 day, loan.method, loan.annual_rate_bps, p_out, loan.disbursed_day, loan.due_days,
@@ -243,10 +244,10 @@ class DailyRun:
                 report.not_collected += 1
         unsure = loans if stale else [x for x in loans if x.account_id not in after]
         after |= self._balances(unsure) if unsure else {}
-        self._settle(day, loans, after, report, targets)
+        self._settle(day, loans, calendars, after, report, targets)
 
     @staticmethod
-    def _accrual(kind: _Accrual, loan: Loan, day: int, amount: int) -> list[Transfer]:
+    def _accrual(kind: _Accrual, loan: RunLoan, day: int, amount: int) -> list[Transfer]:
         """The day's interest or penalty on a loan, owed on its interest receivable."""
         return [
             Transfer(
@@ -257,7 +258,7 @@ class DailyRun:
         ]  # fmt: skip
 
     def _collection(
-        self, loan: Loan, day: int, owing: int, due: int, now_ns: int, intents: list[Repayment]
+        self, loan: RunLoan, day: int, owing: int, due: int, now_ns: int, intents: list[Repayment]
     ) -> list[Transfer]:
         """The chain collecting what a loan owes and is due from its wallet; its intent noted."""
         tid = Slots.loan_collection_of_day.of(loan.account_id, day)
@@ -273,7 +274,8 @@ class DailyRun:
     def _settle(
         self,
         day: int,
-        loans: list[Loan],
+        loans: list[RunLoan],
+        calendars: list[_Calendar],
         owes: dict[int, int],
         report: DayReport,
         targets: dict[int, int],
@@ -281,8 +283,8 @@ class DailyRun:
         """After the day's money: repaid loans close, loans long overdue are written off, the
         rest are provided for by their bucket."""
         changes: list[tuple[str, LoanStatus, int | None, int]] = []
-        overdue: list[Loan] = []
-        for loan in loans:
+        overdue: list[RunLoan] = []
+        for loan, when in zip(loans, calendars, strict=True):
             p_out, i_out = owes[loan.account_id], owes[loan.interest_account_id]
             if p_out == 0 and i_out == 0:
                 changes.append((loan.id, LoanStatus.repaid, None, 0))
@@ -291,7 +293,7 @@ class DailyRun:
             paid = loan.principal_minor - p_out
             late = (
                 0  # paid all the schedule called for by today: not overdue
-                if paid >= self._calendar_of(loan, day).due_by
+                if paid >= when.due_by
                 else rules.days_overdue(day, loan.due_days, loan.principal_parts, paid)
             )
             if late >= rules.charge_off_days:

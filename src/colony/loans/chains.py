@@ -19,6 +19,7 @@ from colony.loans.model import (
     TRANSFER_RECOVERY,
     TRANSFER_REPAYMENT,
     Loan,
+    LoanAccounts,
     book_account_id,
 )
 from colony.loans.results import LoanResult
@@ -61,7 +62,7 @@ def disbursement_id(loan: Loan) -> int:
 
 
 def repayment(
-    loan: Loan, tid: int, interest_minor: int, principal_minor: int, lender_share_minor: int
+    loan: LoanAccounts, tid: int, interest_minor: int, principal_minor: int, lender_share_minor: int
 ) -> tuple[list[Transfer], list[Transfer]]:
     """A repayment's legs out of the wallet (index 0 interest, index 1 principal: either may
     be short of the wallet's money), and the legs after the wallet's limit legs: the lender's
@@ -122,7 +123,9 @@ def repayment_legs(
     return out, after
 
 
-def headroom_back(loan: Loan, tid: int, limit_control_id: int, amount_minor: int) -> Transfer:
+def headroom_back(
+    loan: LoanAccounts, tid: int, limit_control_id: int, amount_minor: int
+) -> Transfer:
     """The collection's one limit leg, by the wallets' rule for what Colony collects on a due
     day (`WalletService.collection_legs`, docs/adr/0058): the wallet's balance headroom given
     back, no daily outflow allowance used."""
@@ -131,7 +134,7 @@ def headroom_back(loan: Loan, tid: int, limit_control_id: int, amount_minor: int
     return leg
 
 
-def recovery(loan: Loan, tid: int, amount_minor: int) -> Transfer:
+def recovery(loan: LoanAccounts, tid: int, amount_minor: int) -> Transfer:
     """Money paid on a loan written off: the house's recovery (the wallet's limit legs follow)."""
     return Transfer(
         tid, loan.wallet_account_id, book_account_id(IdPrefix.recoveries, loan.ledger),
@@ -139,7 +142,7 @@ def recovery(loan: Loan, tid: int, amount_minor: int) -> Transfer:
     )  # fmt: skip
 
 
-def charge_off(loan: Loan, principal_minor: int, interest_minor: int) -> list[Transfer]:
+def charge_off(loan: LoanAccounts, principal_minor: int, interest_minor: int) -> list[Transfer]:
     """A loan written off: its principal against the provision as far as it goes (the ledger
     cuts the leg to what the provision holds), the rest as a loss (cut to what is still owed),
     the interest owed as a loss; and the lender's allowance back, as the house bears it."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from colony.chart import Slots
 from colony.loans.model import (
     ChargeOffBearer,
     InterestMethod,
@@ -14,6 +15,7 @@ from colony.loans.model import (
     LoanStatus,
     MerchantLoan,
     Repayment,
+    RunLoan,
 )
 
 _METHODS = {m.value: m for m in InterestMethod}
@@ -25,6 +27,11 @@ LOAN_COLUMNS = (
     "id, account_id, wallet_id, wallet_account_id, lender, product, method, currency, ledger, "
     "principal_minor, annual_rate_bps, disbursed_day, due_days, principal_parts, "
     "interest_parts, status, charged_off_day, charged_off_minor, created_at_ns"
+)
+# What the daily run reads of each open loan (`RunLoan`), in its order.
+RUN_COLUMNS = (
+    "account_id, wallet_account_id, lender, currency, ledger, principal_minor, method, "
+    "annual_rate_bps, disbursed_day, due_days, principal_parts, interest_parts"
 )
 LOAN_PLACES = ", ".join("?" * len(LOAN_COLUMNS.split(", ")))
 REPAYMENT_COLUMNS = (
@@ -116,4 +123,16 @@ def merchant_loan_of(row: tuple[Any, ...]) -> MerchantLoan:
     return MerchantLoan(
         lid, int(account), merchant, int(merchant_account), lender, currency, int(ledger),
         int(principal), int(fee), int(share), int(made), _STATUSES[status], int(created),
+    )  # fmt: skip
+
+
+def run_loan_of(row: tuple[Any, ...]) -> RunLoan:
+    """An open loan as the daily run reads it (`RUN_COLUMNS`)."""
+    (account, wallet_account, lender, currency, ledger, principal, method, rate, disbursed,
+     due, p_parts, i_parts) = row  # fmt: skip
+    account_id = int(account)
+    return RunLoan(
+        account_id, Slots.loan_interest_account.of(account_id), int(wallet_account), lender,
+        currency, int(ledger), int(principal), _METHODS[method], int(rate), int(disbursed),
+        _ints(due), _ints(p_parts), _ints(i_parts),
     )  # fmt: skip

@@ -102,8 +102,14 @@ def penalty_on(principal_overdue: int) -> int:
 
 
 def bucket_of(days: int) -> int:
-    """The index in BUCKETS of a loan `days` overdue."""
-    return next(i for i, (first, last, _, _) in enumerate(BUCKETS) if first <= days <= last)
+    """The index in BUCKETS of a loan `days` overdue (the buckets run on from day 0 without a
+    gap, so the first whose last day is not before `days`). Asked for every open loan daily."""
+    if days < 0:
+        raise ValueError(f"days overdue cannot be negative: {days}")
+    for i, bucket in enumerate(BUCKETS):
+        if days <= bucket[1]:
+            return i
+    raise ValueError(f"past the last bucket: {days}")
 
 
 def provision_for(principal_minor: int, days: int) -> int:

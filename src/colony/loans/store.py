@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from colony.loans.model import DayRecord, Lender, Loan, LoanStatus, MerchantLoan, Repayment
+from colony.loans.model import DayRecord, Lender, Loan, LoanStatus, MerchantLoan, Repayment, RunLoan
 
 
 class LoanStore(Protocol):
@@ -33,7 +33,7 @@ class LoanStore(Protocol):
         """Loans (of `status`, or all) with ids after `after_id`, by id."""
         ...
 
-    def run_page(self, after: str, limit: int) -> tuple[list[Loan], str]:
+    def run_page(self, after: str, limit: int) -> tuple[list[RunLoan], str]:
         """Up to `limit` open loans after position `after` ("": the first), in the order
         cheapest to read them all (as stored on SQLite, by id on PostgreSQL), and the position
         of the last. A position is opaque and holds only for one walk."""

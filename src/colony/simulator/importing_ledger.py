@@ -30,6 +30,7 @@ from colony.ledger import (
     Account,
     AccountBalance,
     AccountFlags,
+    Balances,
     CreateAccountResult,
     CreateTransferResult,
     LedgerPort,
@@ -120,6 +121,9 @@ class ImportingLedger:
 
     def lookup_accounts(self, ids: Sequence[int]) -> list[Account]:
         return self._ledger.lookup_accounts(ids)
+
+    def lookup_balances(self, ids: Sequence[int]) -> dict[int, Balances]:
+        return self._ledger.lookup_balances(ids)
 
     def lookup_transfers(self, ids: Sequence[int]) -> list[Transfer]:
         return self._ledger.lookup_transfers(ids)

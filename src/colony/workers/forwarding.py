@@ -15,6 +15,7 @@ from typing import Any, cast
 from colony.ledger import (
     Account,
     AccountBalance,
+    Balances,
     CreateAccountResult,
     CreateTransferResult,
     LedgerTotals,
@@ -46,6 +47,9 @@ class ForwardingLedger(ABC):
 
     def lookup_accounts(self, ids: Sequence[int]) -> list[Account]:
         return cast("list[Account]", self._forward("lookup_accounts", list(ids)))
+
+    def lookup_balances(self, ids: Sequence[int]) -> dict[int, Balances]:
+        return cast("dict[int, Balances]", self._forward("lookup_balances", list(ids)))
 
     def lookup_transfers(self, ids: Sequence[int]) -> list[Transfer]:
         return cast("list[Transfer]", self._forward("lookup_transfers", list(ids)))

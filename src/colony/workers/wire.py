@@ -16,6 +16,7 @@ CALLS: Final = frozenset(
         "create_transfers",
         "pulse",
         "lookup_accounts",
+        "lookup_balances",
         "lookup_transfers",
         "pending_status",
         "expired_at",
