@@ -33,10 +33,11 @@ import pytest
 
 from colony.api.context import ApiContext
 from colony.credit.line_accounts import available_id, interest_id
+from colony.disputes import ComplaintResult, DisputeService, DisputeStatus
 from colony.ledger.verify import verify
-from colony.merchants import revenue_account_id
+from colony.merchants import Merchant, revenue_account_id
 from colony.partners.clearing import clearing_account_id
-from colony.partners.model import MemberKind
+from colony.partners.model import MemberKind, Partner
 from colony.payments import PayResult
 from colony.settlement.service import SettlementService
 from colony.settlement.windows import window_of
@@ -59,8 +60,9 @@ def balance(ctx: ApiContext, account_id: int) -> int:
     return a.credits_posted - a.debits_posted
 
 
-def test_a_line_purchase_abroad_clears_like_a_wallet_payment(world: LineWorld) -> None:
-    w, ctx = world, world.ctx
+def _across_partners(w: LineWorld) -> tuple[Partner, Partner, Merchant]:
+    """Alice and Bob use GPay; the shop is AcqSG's, and is the world's merchant from now."""
+    ctx = w.ctx
     assert ctx.partners is not None
     _, gpay = ctx.partners.create("GCash-like Inc", "GPay", "SG", "SGD")
     _, acq = ctx.partners.create("Acquirer SG Pte Ltd", "AcqSG", "SG", "SGD")
@@ -79,6 +81,12 @@ def test_a_line_purchase_abroad_clears_like_a_wallet_payment(world: LineWorld) -
     ):
         ctx.partners.enrol(kind, member, partner)
     w.merchant = shop
+    return gpay, acq, shop
+
+
+def test_a_line_purchase_abroad_clears_like_a_wallet_payment(world: LineWorld) -> None:
+    w, ctx = world, world.ctx
+    gpay, acq, shop = _across_partners(w)
     w.at(D(2026, 3, 3))
     line = w.line.principal_account_id
     alice_before = balance(ctx, w.wallet.account_id)
@@ -127,6 +135,49 @@ def test_a_line_purchase_abroad_clears_like_a_wallet_payment(world: LineWorld) -
     assert stored.unbilled_minor == 0 and stored.owed_on_bill_minor == 0
 
     # Trial balance: every currency's debits equal its credits, and the ledger verifies.
+    for totals in ctx.ledger.totals():
+        assert totals.debits_posted == totals.credits_posted
+    assert verify(*ctx.ledger.snapshot_for_verify()).ok
+
+
+def test_a_lost_dispute_of_a_line_purchase_goes_back_to_the_line_as_a_refund_does(
+    world: LineWorld,
+) -> None:
+    """A chargeback gives the money back the way it was paid, as a refund does: what the line
+    is owed repays it (its limit back), the rest reaches the wallet, and the partners'
+    clearing is booked back. (It once credited the line's principal as if it were a wallet,
+    with a wallet's limit leg, and left the clearing as it was.)
+
+        Alice pays SGD 100.00 with the line, repays 70.00; a dispute of the purchase is lost:
+        Dr shop 100.00                  Cr line principal 100.00     (chargeback)
+        Dr line principal 70.00         Cr Alice 70.00               (203, beyond the owed)
+        Dr credit control 30.00         Cr line available 30.00      (401)
+        Dr AcqSG clearing 100.00        Cr GPay clearing 100.00      (210)
+    """
+    w, ctx = world, world.ctx
+    gpay, acq, shop = _across_partners(w)
+    w.at(D(2026, 3, 3))
+    line = w.line.principal_account_id
+    alice_before = balance(ctx, w.wallet.account_id)
+    available_before = balance(ctx, available_id(line))
+    assert w.buy(100_00) is PayResult.ok
+    assert w.repay(70_00).name == "ok"
+    disputes = ctx.service(DisputeService)
+    result, d = disputes.open(w.paid[0], "Never delivered", "stf_1")
+    assert result is ComplaintResult.ok and d is not None
+    result, d = disputes.submit_evidence(d, "mus_1", "A courier's note")
+    assert result is ComplaintResult.ok
+    result, d = disputes.decide(d, False, "stf_1", "the note names another street")
+    assert result is ComplaintResult.ok and d.status is DisputeStatus.lost
+
+    assert balance(ctx, line) == 0 and w.owed() == 0  # repaid, never into credit
+    assert balance(ctx, available_id(line)) == available_before  # all the limit is back
+    assert balance(ctx, w.wallet.account_id) == alice_before  # her 70.00 came back
+    assert balance(ctx, clearing_account_id(gpay.id, w.line.ledger)) == 0
+    assert balance(ctx, clearing_account_id(acq.id, w.line.ledger)) == 0
+    assert balance(ctx, shop.account_id) == 100_00 - 1_50 - 100_00  # below zero: recovered later
+    # Nothing more to give back: the payment's refundable allowance is used up.
+    assert ctx.payments.refund(w.paid[0], 1, w.key()).result is PayResult.refund_exceeds_payment
     for totals in ctx.ledger.totals():
         assert totals.debits_posted == totals.credits_posted
     assert verify(*ctx.ledger.snapshot_for_verify()).ok

@@ -198,7 +198,7 @@ def build_context(
         ledger, merchants, records, webhook_store, complaint_store, clock, ids
     )
     ctx.provide(complaints, complaint_store)
-    outcomes = Outcomes(ledger, wallets, wallet_store, merchants, complaint_store, clock)
+    outcomes = Outcomes(ledger, wallets, wallet_store, merchants, payments, complaint_store, clock)
     ctx.provide(outcomes)
     ctx.provide(DisputeService(ledger, merchants, records, outcomes, complaint_store, clock, ids))
     shell = web_shell(database_url, clock)

@@ -30,7 +30,14 @@ from colony.ledger import Account, AccountFlags, LedgerPort, Transfer, TransferF
 from colony.ledger.results import CreateAccountResult as RA
 from colony.ledger.results import CreateTransferResult as RT
 from colony.merchants import MerchantService
-from colony.payments import Checkout, PayResult, is_treasury_account, refund_result
+from colony.payments import (
+    Checkout,
+    PaymentService,
+    PayResult,
+    headroom_at,
+    is_treasury_account,
+    refund_result,
+)
 from colony.wallets import WalletResult, WalletService, WalletStore
 
 R = ComplaintResult
@@ -70,10 +77,12 @@ class Outcomes:
         wallets: WalletService,
         wallet_store: WalletStore,
         merchants: MerchantService,
+        payments: PaymentService,
         store: ComplaintStore,
         clock: Clock,
     ) -> None:
         self._ledger = ledger
+        self._payments = payments
         self._wallets = wallets
         self._wallet_store = wallet_store
         self._merchants = merchants
@@ -193,9 +202,12 @@ class Outcomes:
                 TRANSFER_REFUNDABLE,
                 _LINKED,
             ),
-            *self._wallets.receive_legs(payment.debit_account_id, ledger, amount, tid),
+            # Back the way it was paid, as a refund goes: to the wallet, or to the credit line
+            # that paid (the rest on into the wallet); the partners' clearing booked back.
+            *self._payments.money_back_legs(payment, amount, tid),
         ]
         chain[-1].flags &= ~_LINKED
-        # The chain has a refund's shape (the drawdown at 1, the wallet's headroom at 2), so
+        # The chain has a refund's shape (the drawdown at 1, then the payer's legs), so
         # payments name its outcome.
-        return _OF_REFUND[refund_result(self._ledger.create_transfers(chain))]
+        results = self._ledger.create_transfers(chain)
+        return _OF_REFUND[refund_result(results, headroom_at=headroom_at(chain, tid))]

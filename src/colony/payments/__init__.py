@@ -24,6 +24,7 @@ from colony.payments.service import (
     PayOutcome,
     PayResult,
     discount_fee,
+    headroom_at,
     refund_result,
     review_hold_s,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "device_number_digits",
     "discount_fee",
     "generate",
+    "headroom_at",
     "is_treasury_account",
     "live_window_s",
     "new_device",

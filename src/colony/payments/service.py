@@ -837,18 +837,11 @@ class PaymentService:
                 TRANSFER_REFUNDABLE,
                 _LINKED,
             ),
-            *self._payer_legs(payment, amount_minor, rid),
+            *self.money_back_legs(payment, amount_minor, rid),
         ]
-        if self.clearing is not None:
-            chain[-1].flags |= _LINKED
-            chain += self.clearing.refund_legs(payment_id, rid, amount_minor)
-            chain[-1].flags &= ~_LINKED
-        # The wallet's headroom leg: after the drawdown, or after the line's legs when part
-        # of a refund to the line goes on into the wallet (none when all of it stays there).
-        headroom = Slots.headroom_leg.of(rid)
-        at = next((i for i, t in enumerate(chain) if t.id == headroom), None)
+        chain[-1].flags &= ~_LINKED
         results = self._ledger.create_transfers(chain)
-        result = refund_result(results, headroom_at=at)
+        result = refund_result(results, headroom_at=headroom_at(chain, rid))
         if results[0] is RT.ok:  # made now, not found made by an earlier try
             self._risk_counts_refund(payment_id)
         return PayOutcome(result, rid, amount_minor=amount_minor)
@@ -861,6 +854,20 @@ class PaymentService:
         record = self.records.by_id(payment_id)
         if record is not None:
             self.risk.refunded(record.wallet_id, record.merchant_id, self._clock.now_ns())
+
+    def money_back_legs(self, payment: Transfer, amount_minor: int, back_id: int) -> list[Transfer]:
+        """What follows money given back to a payment's payer (a refund, a chargeback), after
+        the refundable drawdown: the payer's legs, then the partners' clearing legs when the
+        payer's partner is not the merchant's. Linked to each other, the last closing the
+        chain; ids derived from `back_id`."""
+        legs = self._payer_legs(payment, amount_minor, back_id)
+        if self.clearing is not None:
+            legs += self.clearing.refund_legs(payment.id, back_id, amount_minor)
+        for leg in legs[:-1]:
+            leg.flags |= _LINKED
+        if legs:
+            legs[-1].flags &= ~_LINKED
+        return legs
 
     def _payer_legs(self, payment: Transfer, amount_minor: int, refund_id: int) -> list[Transfer]:
         """What follows money back to the payer: the wallet's balance headroom, or, when the
@@ -899,6 +906,14 @@ class PaymentService:
         if isinstance(given, bool) or not isinstance(given, int) or given <= 0:
             return PayResult.amount_must_be_positive
         return given
+
+
+def headroom_at(chain: list[Transfer], back_id: int) -> int | None:
+    """Where a chain giving money back has the wallet's headroom leg: after the drawdown, or
+    after the line's legs when part of it goes on into the wallet (None: all of it stays with
+    the credit line)."""
+    headroom = Slots.headroom_leg.of(back_id)
+    return next((i for i, t in enumerate(chain) if t.id == headroom), None)
 
 
 def refund_result(results: list[RT], headroom_at: int | None = 2) -> PayResult:
