@@ -18,10 +18,9 @@ from colony.credit.billing import OverdueBucket
 from colony.credit.line_accounts import PRODUCT, charge_off_id, recoveries_id
 from colony.credit.line_model import Line
 from colony.credit.provision import expense_id, provision_id
-from colony.kernel.clock import ManualClock
+from colony.kernel.clock import ManualClock, day_number
 from colony.ledger.verify import verify
 from colony.loans import LoanService
-from colony.loans.days import day_number
 from colony.payments import PayResult
 from tests.credit.line_world import LineWorld, open_world, owed_by_model
 from tests.credit.scorecards import hand_model

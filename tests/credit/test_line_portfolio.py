@@ -18,10 +18,9 @@ from colony.cli.serve import build_context
 from colony.credit.billing import OverdueBucket
 from colony.credit.line_accounts import PRODUCT
 from colony.credit.provision import expense_id, provision_id
-from colony.kernel.clock import ManualClock
+from colony.kernel.clock import ManualClock, day_number
 from colony.ledger.verify import verify
 from colony.loans import LoanService, Portfolio, csv_lines
-from colony.loans.days import day_number
 from colony.payments import PayResult
 from tests.credit.line_world import LineWorld, open_world
 

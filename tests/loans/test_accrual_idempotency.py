@@ -4,8 +4,11 @@ so a second walk of the day finds them made."""
 
 from __future__ import annotations
 
+from colony.kernel.clock import day_number
 from colony.ledger import Account
-from colony.loans import DailyRun, day_number
+from colony.loans import (
+    DailyRun,
+)
 from colony.wallets import WalletResult
 from tests.loans.world import ALICE, START, World
 

@@ -9,10 +9,14 @@ from typing import cast
 
 import pytest
 
+from colony.kernel.clock import day_number
 from colony.kernel.errors import StorageUnavailable
 from colony.ledger import LedgerPort, Transfer
 from colony.ledger.results import CreateTransferResult
-from colony.loans import DailyRun, Loan, day_number
+from colony.loans import (
+    DailyRun,
+    Loan,
+)
 from tests.loans.world import START, World
 
 PHONES = [f"+65911100{n:02d}" for n in range(10, 15)]

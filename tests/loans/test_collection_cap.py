@@ -4,7 +4,10 @@ from on the due day, and the collection uses none of the allowance."""
 
 from __future__ import annotations
 
-from colony.loans import LoanResult, day_number
+from colony.kernel.clock import day_number
+from colony.loans import (
+    LoanResult,
+)
 from colony.wallets import WalletResult
 from tests.loans.world import ALICE, START, World
 

@@ -5,8 +5,12 @@ at 180 days overdue, is still owed, and money paid after is a recovery."""
 from __future__ import annotations
 
 from colony.chart import IdPrefix, lender_available_account_id
+from colony.kernel.clock import day_number
 from colony.ledger.verify import verify
-from colony.loans import LoanResult, LoanStatus, day_number
+from colony.loans import (
+    LoanResult,
+    LoanStatus,
+)
 from colony.loans.model import book_account_id
 from colony.loans.rules import half_up_div
 from colony.wallets import WalletResult

@@ -8,7 +8,11 @@ from __future__ import annotations
 import re
 
 from colony.credit import CreditScores
-from colony.loans import Lenders, MerchantLoans, date_of
+from colony.kernel.clock import date_of_day
+from colony.loans import (
+    Lenders,
+    MerchantLoans,
+)
 from colony.merchants import DAY_NS, PayoutResult, PayoutService, payout_reference
 from tests.loans.world import scored_well
 from tests.web.test_console_pages import _signed_in, _staff
@@ -115,5 +119,5 @@ def test_the_console_lists_a_loan_to_a_merchant_behind_its_minimum(shop: Shop) -
     shop.clock.advance(35 * DAY_S)  # no sales: the first period ends short by its minimum
     staff = _signed_in(shop.api, shop.clock, member)
     console = staff.text("/console/loans")
-    made = date_of(loan.made_day).isoformat()  # overdue 6 days at the end of the 35th day
+    made = date_of_day(loan.made_day).isoformat()  # overdue 6 days at the end of the 35th day
     assert f"Hawker Chan {made} SGD 17.85 6 SGD 107.10" in console, console

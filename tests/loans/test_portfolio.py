@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from colony.loans import csv_lines, day_number
+from colony.kernel.clock import day_number
+from colony.loans import (
+    csv_lines,
+)
 from colony.loans.rules import half_up_div
 from colony.wallets import WalletResult
 from tests.loans.world import ALICE, START, World

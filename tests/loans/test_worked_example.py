@@ -10,8 +10,13 @@ round_half_up(10.07 * 10 / 30) = 3.36. The lender's share is 60% of interest pai
 from __future__ import annotations
 
 from colony.chart import IdPrefix, lender_available_account_id, lender_capital_account_id
+from colony.kernel.clock import day_number
 from colony.ledger.verify import verify
-from colony.loans import InterestMethod, LoanResult, LoanStatus, day_number
+from colony.loans import (
+    InterestMethod,
+    LoanResult,
+    LoanStatus,
+)
 from colony.loans.model import book_account_id
 from colony.wallets import WalletService
 from tests.loans.world import LENDER, START, World

@@ -13,7 +13,7 @@ from colony.chart import lender_available_account_id
 from colony.cli.serve import build_context
 from colony.credit import CreditScores, Model, Scaling, Subject, open_score_store
 from colony.credit.scorecard import CHARACTERISTICS, points_json, version_of
-from colony.kernel.clock import NS_PER_S, ManualClock
+from colony.kernel.clock import NS_PER_S, ManualClock, day_number
 from colony.kernel.ids import IdGenerator
 from colony.ledger import Account
 from colony.loans import (
@@ -23,7 +23,6 @@ from colony.loans import (
     LoanService,
     MerchantLoans,
     SqlLoanStore,
-    day_number,
     open_loan_store,
 )
 from colony.loans.results import LenderResult

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 
 from colony.chart import AccountCode, Slots
-from colony.kernel.clock import NS_PER_S, SystemClock
+from colony.kernel.clock import NS_PER_S, SystemClock, date_of_day
 from colony.kernel.ids import IdGenerator
 from colony.ledger import Account, AccountFlags, LedgerPort, batch_events_max
 from colony.ledger.results import CreateAccountResult as RA
@@ -31,7 +31,6 @@ from colony.loans import (
     Loan,
     LoanStatus,
     SqlLoanStore,
-    date_of,
     disbursement,
     linked,
     loan_accounts,
@@ -105,7 +104,7 @@ def _loan(
     key = (amount, product.code, method, made)
     template = plans.get(key)
     if template is None:
-        schedule = plan(product, method, amount, date_of(made))
+        schedule = plan(product, method, amount, date_of_day(made))
         template = Loan(
             "", 0, "", 0, LENDER, product.code, method, CURRENCY, 702, amount,
             product.annual_rate_bps, made,

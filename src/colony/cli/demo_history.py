@@ -21,7 +21,7 @@ import random
 
 from colony.api.context import ApiContext
 from colony.api.idempotency import transfer_id_for
-from colony.kernel.clock import NS_PER_S
+from colony.kernel.clock import NS_PER_DAY, NS_PER_S
 from colony.kernel.ids import IdGenerator
 from colony.simulator import ImportingLedger, SimulatedClock
 from colony.wallets import Tier, WalletResult, WalletService
@@ -29,7 +29,6 @@ from colony.wallets import Tier, WalletResult, WalletService
 # The weeks of history before the seeded day: the credit score's whole window (8 weeks).
 history_weeks = 8
 NS_PER_HOUR = 3_600 * NS_PER_S
-NS_PER_DAY = 24 * NS_PER_HOUR
 NS_PER_WEEK = 7 * NS_PER_DAY
 # Alice's weekly wage, and what she sends Bala twice a week (dinner, groceries), in cents.
 ALICE_WAGE_MINOR = 650_00

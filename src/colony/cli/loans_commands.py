@@ -16,7 +16,7 @@ import typer
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.cli.serve import credit_model
 from colony.credit import CreditScores, open_score_store
-from colony.kernel.clock import NS_PER_S, SystemClock
+from colony.kernel.clock import NS_PER_S, SystemClock, date_named, date_of_day, day_number
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import Money, currency_of_ledger
@@ -26,8 +26,6 @@ from colony.loans import (
     LenderResult,
     Lenders,
     MerchantLoans,
-    date_of,
-    day_number,
     open_loan_store,
 )
 from colony.merchants import Merchant, TakingsBook, open_merchant_store
@@ -43,8 +41,6 @@ lenders_app = typer.Typer(
 )
 app.add_typer(lenders_app, name="lenders")
 app.add_typer(merchants_app, name="merchants")
-# A day's name: YYYY-MM-DD, exactly ten characters.
-day_name_chars = 10
 
 
 @dataclass(frozen=True)
@@ -104,12 +100,10 @@ def _close(stores: tuple[Closable, ...]) -> None:
 
 def day_named(text: str) -> int:
     """The UTC day named `YYYY-MM-DD`, as days since 1970-01-01; anything else is refused."""
-    try:
-        if len(text) != day_name_chars:  # fromisoformat alone also takes 20261124
-            raise ValueError
-        return day_number(dt.date.fromisoformat(text))
-    except ValueError:
-        raise fail(f"--day is YYYY-MM-DD, not {text!r}") from None
+    day = date_named(text)
+    if day is None:
+        raise fail(f"--day is YYYY-MM-DD, not {text!r}")
+    return day_number(day)
 
 
 def _major(amount_minor: int, currency: str) -> str:
@@ -179,7 +173,7 @@ def print_report(report: DayReport) -> None:
     if report.recorded is not None:
         r = report.recorded
         print(
-            f"day {date_of(report.day)}: run already, finished "
+            f"day {date_of_day(report.day)}: run already, finished "
             f"{dt.datetime.fromtimestamp(r.finished_at_ns // NS_PER_S, dt.UTC):%Y-%m-%d %H:%M:%S} "
             f"UTC: {r.loans} loans; "
             f"collected {r.collected}, not collected {r.not_collected}; "
@@ -187,7 +181,7 @@ def print_report(report: DayReport) -> None:
         )
         return
     print(
-        f"day {date_of(report.day)}: {report.loans} loans; "
+        f"day {date_of_day(report.day)}: {report.loans} loans; "
         f"interest {amounts(report.accrued_minor)}; penalty {amounts(report.penalty_minor)}; "
         f"collected {report.collected} ({amounts(report.collected_minor)}), "
         f"not collected {report.not_collected}; repaid {report.repaid}; "

@@ -16,8 +16,12 @@ from pathlib import Path
 
 from colony.bench.api_load import percentile
 from colony.cli.serve import build_context
-from colony.kernel.clock import NS_PER_S, ManualClock
-from colony.loans import Lenders, LoanResult, MerchantLoans, day_number
+from colony.kernel.clock import NS_PER_S, ManualClock, day_number
+from colony.loans import (
+    Lenders,
+    LoanResult,
+    MerchantLoans,
+)
 
 # The day the market starts on (UTC), and the days merchants sell before applying.
 start_day = day_number(dt.date(2026, 3, 1))

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from colony.kernel.clock import NS_PER_S
+from colony.kernel.clock import NS_PER_DAY
 from colony.ledger import LedgerPort, StatementLine
 
-NS_PER_DAY = 86_400 * NS_PER_S
 # How far back a score looks, in days: eight weeks.
 window_days = 56
 # The most statement lines read for one score: a busy shop's eight weeks may hold more, and

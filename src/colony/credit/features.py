@@ -16,8 +16,8 @@ import statistics
 from dataclasses import dataclass
 
 from colony.chart import TransferCode
-from colony.credit.account_history import NS_PER_DAY, History
-from colony.kernel.clock import NS_PER_S
+from colony.credit.account_history import History
+from colony.kernel.clock import NS_PER_DAY, NS_PER_S
 
 # A top-up within this many seconds before a payment was made at the till, short of money.
 till_top_up_s = 900

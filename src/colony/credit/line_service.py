@@ -44,7 +44,7 @@ from colony.credit.line_store import LineStore
 from colony.credit.provision import provide, provision_id
 from colony.credit.score_records import ScoreRecord
 from colony.credit.score_results import ScoreResult
-from colony.kernel.clock import NS_PER_S, Clock
+from colony.kernel.clock import NS_PER_DAY, Clock, date_of_day, day_number
 from colony.kernel.ids import IdGenerator
 from colony.ledger import LedgerPort, Transfer, TransferFlags
 from colony.ledger.results import CreateAccountResult as RA
@@ -66,8 +66,6 @@ plans_per_line_max = 1_000
 # The most days a line catches up in one run (a run missed for a while).
 catch_up_days_max = 400
 
-NS_PER_DAY = 86_400 * NS_PER_S
-EPOCH = dt.date(1970, 1, 1)
 _LINKED = int(TransferFlags.linked)
 _BALANCING_DEBIT = int(TransferFlags.balancing_debit)
 _BALANCING_CREDIT = int(TransferFlags.balancing_credit)
@@ -82,13 +80,9 @@ _OF_CHAIN = {
 }
 
 
-def day_number(day: dt.date) -> int:
-    """Days since 1970-01-01: the index of a day's slots."""
-    return (day - EPOCH).days
-
-
 def day_of(timestamp_ns: int) -> dt.date:
-    return EPOCH + dt.timedelta(days=timestamp_ns // NS_PER_DAY)
+    """The UTC date of a moment."""
+    return date_of_day(timestamp_ns // NS_PER_DAY)
 
 
 def line_id_of(principal_account_id: int) -> str:

@@ -54,6 +54,22 @@ def ns_from_utc(moment: dt.datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * NS_PER_S + delta.microseconds * 1000
 
 
+# Whole UTC days: the unit due days, accruals, payouts and histories are counted in, as days
+# since 1970-01-01 (a "day number") or as the UTC midnight starting one.
+NS_PER_DAY = 86_400 * NS_PER_S
+EPOCH_DATE = dt.date(1970, 1, 1)
+
+
+def day_number(day: dt.date) -> int:
+    """Days since 1970-01-01."""
+    return (day - EPOCH_DATE).days
+
+
+def date_of_day(day: int) -> dt.date:
+    """The date of day number `day`."""
+    return EPOCH_DATE + dt.timedelta(days=day)
+
+
 def date_named(text: str) -> dt.date | None:
     """The date written exactly `YYYY-MM-DD`, or None for anything else: `fromisoformat`
     alone also takes `20261124` and week dates, which no Colony file or flag means."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 from colony.loans.accrual import DailyRun, DayReport, batch_events_max, loans_page_size
 from colony.loans.books import loan_accounts
 from colony.loans.chains import disbursement, linked
-from colony.loans.days import date_of, day_number
 from colony.loans.lenders import LenderBalance, Lenders
 from colony.loans.merchant_loans import CollectionReport, MerchantLoans
 from colony.loans.model import (
@@ -58,8 +57,6 @@ __all__ = [
     "batch_events_max",
     "charge_off_days",
     "csv_lines",
-    "date_of",
-    "day_number",
     "disbursement",
     "linked",
     "loan_accounts",

@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from colony.chart import IdPrefix, Slot, Slots
+from colony.kernel.clock import NS_PER_DAY
 from colony.kernel.money import currency_of_ledger
 from colony.ledger import LedgerPort, Transfer
 from colony.ledger.results import CreateTransferResult as RT
 from colony.loans import chains, rules
 from colony.loans.books import held
-from colony.loans.days import NS_PER_DAY
 from colony.loans.model import (
     TRANSFER_INTEREST_ACCRUAL,
     TRANSFER_PENALTY_ACCRUAL,

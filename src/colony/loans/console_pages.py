@@ -16,7 +16,13 @@ from fastapi.responses import Response
 
 from colony.api.deps import Ctx
 from colony.credit import LineService
-from colony.loans import Book, LoanService, MerchantLoans, Vintage, date_of
+from colony.kernel.clock import date_of_day
+from colony.loans import (
+    Book,
+    LoanService,
+    MerchantLoans,
+    Vintage,
+)
 from colony.loans.portfolio_books import BUCKET_NAMES
 from colony.staff import StaffService
 from colony.web.console_access import console_page, signed_in_staff
@@ -131,6 +137,6 @@ def loans_console(request: Request, ctx: Ctx) -> Response:
         lenders=service.lenders.lenders(), width=CHART_WIDTH + 2 * CHART_MARGIN,
         height=CHART_HEIGHT + 2 * CHART_MARGIN, margin=CHART_MARGIN,
         plot_bottom=CHART_MARGIN + CHART_HEIGHT, plot_right=CHART_MARGIN + CHART_WIDTH,
-        as_of=date_of(report.day).isoformat(),
-        behind=behind, names=names, date_of=date_of,
+        as_of=date_of_day(report.day).isoformat(),
+        behind=behind, names=names, date_of=date_of_day,
     )  # fmt: skip

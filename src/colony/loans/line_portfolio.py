@@ -21,9 +21,9 @@ from collections.abc import Callable
 
 from colony.chart import Slots
 from colony.credit import CreditLine, LineStore, charge_off_days, expected_loss, owed_by_lines
+from colony.kernel.clock import NS_PER_DAY, day_number
 from colony.ledger import LedgerPort
 from colony.loans import portfolio_books
-from colony.loans.days import NS_PER_DAY, day_number
 from colony.loans.portfolio_books import Book, Losses, Vintage, vintage_of
 
 PRODUCT = "line"

@@ -18,8 +18,7 @@ from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, merchant
 from colony.api.errors import ApiError
 from colony.api.wallet_views import AmountObject, amount_json
-from colony.kernel.clock import utc_from_ns
-from colony.loans.days import date_of
+from colony.kernel.clock import date_of_day, utc_from_ns
 from colony.loans.merchant_loans import MerchantLoans
 from colony.loans.merchant_terms import Offer
 from colony.loans.model import LoanStatus, MerchantLoan
@@ -129,7 +128,7 @@ def merchant_loan_json(ctx: ApiContext, loan: MerchantLoan) -> dict[str, object]
         "principal": amount_json(loan.principal_minor, c),
         "fee": amount_json(loan.fee_minor, c),
         "repayment_share_bps": loan.share_bps,
-        "made_on": date_of(loan.made_day).isoformat(),
+        "made_on": date_of_day(loan.made_day).isoformat(),
         "created_at": utc_from_ns(loan.created_at_ns).isoformat(),
         "repaid": amount_json(loan.principal_minor + loan.fee_minor - left, c),
         "left": amount_json(left, c),
@@ -138,8 +137,8 @@ def merchant_loan_json(ctx: ApiContext, loan: MerchantLoan) -> dict[str, object]
         "days_overdue": s.days_overdue,
         "period": {
             "number": s.period,
-            "first_date": date_of(s.period_first_day).isoformat(),
-            "last_date": date_of(s.period_last_day).isoformat(),
+            "first_date": date_of_day(s.period_first_day).isoformat(),
+            "last_date": date_of_day(s.period_last_day).isoformat(),
             "minimum": amount_json(s.period_due_minor, c),
             "paid": amount_json(s.period_paid_minor, c),
         },

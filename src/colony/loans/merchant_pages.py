@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
-from colony.loans.days import date_of
+from colony.kernel.clock import date_of_day
 from colony.loans.form_ids import form_id, id_of
 from colony.loans.merchant_loans import MerchantLoans
 from colony.loans.merchant_terms import OfferReason, merchant_delinquent_share_bps, period_days
@@ -69,13 +69,13 @@ def _page(
         paid = service.paid_by_day(loan, today)
         days = sorted(paid, reverse=True)[:deductions_shown_max]
         loans.append((loan, service.left(loan), service.standing(loan, today),
-                      [(date_of(d).isoformat(), paid[d]) for d in days]))  # fmt: skip
+                      [(date_of_day(d).isoformat(), paid[d]) for d in days]))  # fmt: skip
     live = any(x.status in (LoanStatus.open, LoanStatus.charged_off) for x in mine)
     offer = None if live else service.offer(portal.merchant)
     return portal_page(
         ctx.service(Shell), request, "loans/merchant.html", portal, status=status,
         loans=loans, offer=offer, reasons=REASONS, statuses=STATUS_NAMES, error=error,
-        form_id=form_id(), date_of=date_of, percent=percent, period_days=period_days,
+        form_id=form_id(), date_of=date_of_day, percent=percent, period_days=period_days,
         ok=LoanResult.ok, open_status=LoanStatus.open,
         delinquent_share_bps=merchant_delinquent_share_bps,
     )  # fmt: skip

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from colony.api.deps import Ctx
 from colony.credit import CreditScores
+from colony.kernel.clock import date_of_day
 from colony.kernel.money import Money, scale_of
 from colony.loans import (
     LOAN_PRODUCTS,
@@ -20,7 +21,6 @@ from colony.loans import (
     LoanResult,
     LoanService,
     LoanStatus,
-    date_of,
     plan,
 )
 from colony.loans.form_ids import form_id, id_of
@@ -73,7 +73,7 @@ def _page(
     request: Request, ctx: Ctx, wallet: Wallet, *, status: int = 200, error: str | None = None
 ) -> Response:
     service = ctx.service(LoanService)
-    today = date_of(service.today())
+    today = date_of_day(service.today())
     unit = 10 ** scale_of(wallet.currency)
     offers = [
         (
@@ -88,7 +88,7 @@ def _page(
     return app_page(
         ctx.service(Shell), request, "loans/loans.html", status=status, wallet=wallet,
         offers=offers, loans=mine, consent=consent, error=error, form_id=form_id(),
-        methods=METHOD_NAMES, statuses=STATUS_NAMES, date_of=date_of, example_major=1_000,
+        methods=METHOD_NAMES, statuses=STATUS_NAMES, date_of=date_of_day, example_major=1_000,
         open_status=LoanStatus.open, off_status=LoanStatus.charged_off, plain=plain,
         percent=percent,
     )  # fmt: skip

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 
 from colony.chart import IdPrefix, Slots
 from colony.credit import LineStore
+from colony.kernel.clock import NS_PER_DAY
 from colony.kernel.money import currency_of_ledger
 from colony.ledger import LedgerPort, batch_events_max
 from colony.loans import rules
 from colony.loans.books import held, owed
-from colony.loans.days import NS_PER_DAY
 from colony.loans.line_portfolio import count_lines
 from colony.loans.merchant_loans import paid_by_day
 from colony.loans.merchant_terms import period_minimum, standing

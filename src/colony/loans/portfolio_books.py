@@ -9,8 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from colony.kernel.clock import date_of_day, day_number
 from colony.loans import rules
-from colony.loans.days import date_of, day_number
 
 # Days overdue from which a vintage counts principal as bad.
 vintage_overdue_days = 30
@@ -88,7 +88,7 @@ class Losses:
 
 
 def month_of(day: int) -> dt.date:
-    made = date_of(day)
+    made = date_of_day(day)
     return dt.date(made.year, made.month, 1)
 
 

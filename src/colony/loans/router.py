@@ -21,7 +21,7 @@ from colony.api.errors import ApiError
 from colony.api.input_limits import AmountMinor, RequestBody
 from colony.api.wallet_views import AmountObject, amount_json
 from colony.credit import LineService
-from colony.kernel.clock import utc_from_ns
+from colony.kernel.clock import date_of_day, utc_from_ns
 from colony.kernel.money import scale_of
 from colony.loans import (
     LOAN_PRODUCTS,
@@ -33,7 +33,6 @@ from colony.loans import (
     Portfolio,
     Repayment,
     csv_lines,
-    date_of,
     plan,
 )
 from colony.loans.refusals import REFUSALS
@@ -226,7 +225,7 @@ def product_json(ctx: ApiContext, code: str, currency: str) -> dict[str, object]
     product = next(p for p in LOAN_PRODUCTS if p.code == code)
     least, most = product.amount_bounds(scale_of(currency))
     example = plan(product, InterestMethod.schedule, 1_000 * 10 ** scale_of(currency),
-                   date_of(loans(ctx).today()))  # fmt: skip
+                   date_of_day(loans(ctx).today()))  # fmt: skip
     rows = example.instalments
     return {
         "object": "loan_product",
@@ -256,7 +255,7 @@ def loan_json(ctx: ApiContext, loan: Loan) -> dict[str, object]:
         "method": loan.method.value,
         "annual_rate_bps": loan.annual_rate_bps,
         "principal": amount_json(loan.principal_minor, c),
-        "disbursed_on": date_of(loan.disbursed_day).isoformat(),
+        "disbursed_on": date_of_day(loan.disbursed_day).isoformat(),
         "principal_outstanding": amount_json(state.principal_outstanding, c),
         "interest_owed": amount_json(state.interest_owed, c),
         "due_now": amount_json(state.due_now, c),
@@ -264,9 +263,9 @@ def loan_json(ctx: ApiContext, loan: Loan) -> dict[str, object]:
         "days_overdue": state.days_overdue,
         "next_due_date": None
         if state.next_due_day is None
-        else date_of(state.next_due_day).isoformat(),
+        else date_of_day(state.next_due_day).isoformat(),
         "schedule": _instalments(
-            tuple(date_of(d).isoformat() for d in loan.due_days),
+            tuple(date_of_day(d).isoformat() for d in loan.due_days),
             loan.principal_parts,
             loan.interest_parts,
             c,
@@ -304,7 +303,7 @@ def lender_json(b: LenderBalance) -> dict[str, object]:
 def portfolio_json(report: Portfolio) -> dict[str, object]:
     return {
         "object": "loan_portfolio",
-        "as_of": date_of(report.day).isoformat(),
+        "as_of": date_of_day(report.day).isoformat(),
         "books": [
             {
                 "product": b.product,

@@ -23,14 +23,13 @@ from colony.credit import (
     due_date,
     schedule,
 )
-from colony.kernel.clock import NS_PER_S, Clock
+from colony.kernel.clock import NS_PER_DAY, Clock, date_of_day, day_number
 from colony.kernel.money import scale_of
 from colony.ledger import LedgerPort
 from colony.ledger.results import CreateTransferResult as RT
 from colony.loans import chains, rules
 from colony.loans.accrual import DailyRun
 from colony.loans.books import ensure_currency_books, loan_accounts, make_accounts, owed
-from colony.loans.days import SECONDS_PER_DAY, date_of, day_number
 from colony.loans.lenders import Lenders
 from colony.loans.model import (
     InterestMethod,
@@ -108,7 +107,7 @@ class LoanService:
         self._clock = clock
 
     def today(self) -> int:
-        return self._clock.now_ns() // NS_PER_S // SECONDS_PER_DAY
+        return self._clock.now_ns() // NS_PER_DAY
 
     def portfolio(self, day: int | None = None, lines: LineStore | None = None) -> Portfolio:
         """The portfolio report as of `day` (today by default); the credit line's too, given
@@ -165,7 +164,7 @@ class LoanService:
         if amount_minor > record.limit_minor:
             return LoanResult.over_limit, None
         today = self.today()
-        made = plan(product, InterestMethod(method), amount_minor, date_of(today))
+        made = plan(product, InterestMethod(method), amount_minor, date_of_day(today))
         loan = Loan(
             loan_id_of(loan_account_id), loan_account_id, wallet.id, wallet.account_id,
             lender.name, product.code, InterestMethod(method), wallet.currency, wallet.ledger,

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from colony.chart import Slots, TransferCode, funding_partner_account_id
-from colony.kernel.clock import Clock, ns_from_utc
+from colony.kernel.clock import Clock, date_named, ns_from_utc
 from colony.kernel.errors import InvalidInput
 from colony.ledger import LedgerPort, Transfer, TransferFlags
 from colony.ledger.results import CreateTransferResult as RT
@@ -34,8 +34,6 @@ from colony.merchants.takings import DAY_NS, day_of
 payout_days_back_max = 31
 # Days whose payouts one lookup asks the ledger for (well under its batch of 8,190 ids).
 payout_lookup_days_max = 366
-# A day's name, YYYY-MM-DD, in characters.
-day_name_chars = 10
 # Merchants read from their store at a time during a day's run.
 merchants_per_read = 500
 
@@ -76,12 +74,9 @@ def day_index(day_ns: int) -> int:
 
 def day_named(text: str) -> int:
     """The UTC midnight of a day named `YYYY-MM-DD`; anything else is refused, saying why."""
-    try:
-        if len(text) != day_name_chars:  # fromisoformat alone also takes 20261124
-            raise ValueError
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"a day is YYYY-MM-DD, not {text!r}") from None
+    day = date_named(text)
+    if day is None:
+        raise InvalidInput(f"a day is YYYY-MM-DD, not {text!r}")
     return ns_from_utc(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC))
 
 

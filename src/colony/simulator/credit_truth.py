@@ -33,13 +33,14 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from colony.kernel.clock import NS_PER_DAY
 from colony.simulator.actions import Pay, in_home_minor, refund_pct, top_up
 from colony.simulator.behaviours import Behaviour, TopUps, poisson
 from colony.simulator.places import KINDS
 from colony.simulator.population import Person, Shop
 from colony.simulator.rhythm import draw_hour, hour_weights
 from colony.simulator.streams import stream
-from colony.simulator.world import NS_PER_DAY, Action, Day, World
+from colony.simulator.world import Action, Day, World
 
 # The default rate the loans are aimed at, about (the intercept is solved for it).
 default_rate_target = 0.10

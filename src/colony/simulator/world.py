@@ -26,8 +26,6 @@ from colony.simulator.importing_ledger import ImportingLedger, SimulatedClock
 from colony.simulator.population import Person, Shop
 from colony.wallets import FundingService, Wallet, WalletService, WalletStore
 
-NS_PER_DAY = 86_400 * NS_PER_S
-
 
 @dataclass
 class MarketServices:
