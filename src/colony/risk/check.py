@@ -21,6 +21,16 @@ _log = logging.getLogger(__name__)
 # Payments whose assessment is remembered, so a retry of the same payment (its id derived
 # from the Idempotency-Key) gets the same decision and is not counted twice.
 assessed_payments_kept_max = 65_536
+# What makes two events under one payment id the same payment: all but the moment.
+Asked = tuple[str, str, str, int, str, str | None]
+
+
+def asked(event: RiskEvent) -> Asked:
+    """The event as the payer asked for it: who pays whom how much from which device."""
+    return (
+        event.channel.value, event.wallet_id, event.payee, event.amount_minor, event.currency,
+        event.device,
+    )  # fmt: skip
 
 
 class RiskCheck:
@@ -38,7 +48,9 @@ class RiskCheck:
         self.model = model
         self.store = store
         self._lock = threading.Lock()
-        self._assessed: OrderedDict[int, Assessment] = OrderedDict()
+        # Each payment's assessment, with what it assessed: another request under the same
+        # id (another amount, another payee) is not that payment, and is scored afresh.
+        self._assessed: OrderedDict[int, tuple[Asked, Assessment]] = OrderedDict()
         # Payments assessed whose money has not yet moved: counted as a success once it has.
         self._unsettled: OrderedDict[int, RiskEvent] = OrderedDict()
         self.fallbacks = 0  # how many checks the fallback rules decided
@@ -58,7 +70,7 @@ class RiskCheck:
             rules = RuleSet(change.version, rules.with_rule(change.rule).rules)
         check = cls(rules=rules, store=store, model=model)
         for kept in reversed(store.newest(assessed_payments_kept_max)):
-            check._assessed[kept.payment_id] = kept.assessment
+            check._assessed[kept.payment_id] = (asked(kept.event), kept.assessment)
         return check
 
     def change_rule(self, rule: Rule, by: str, note: str, at_ns: int) -> bool:
@@ -109,14 +121,18 @@ class RiskCheck:
             _log.exception("risk features not updated for a refund")
 
     def payment(self, payment_id: int, event: RiskEvent) -> Assessment:
-        """The assessment of a payment: the one made before for the same id, else a new one."""
+        """The assessment of a payment: the one made before for the same id and the same
+        request, else a new one. A request changed under the same id (another amount) is
+        scored afresh, so the PIN answering one challenge never carries it to another
+        payment (docs/adr/0062)."""
         with self._lock:
             earlier = self._assessed.get(payment_id)
-        if earlier is not None:
-            return earlier
+        if earlier is not None and earlier[0] == asked(event):
+            return earlier[1]
         assessment = self.check(event)
         with self._lock:
-            self._assessed[payment_id] = assessment
+            self._assessed[payment_id] = (asked(event), assessment)
+            self._assessed.move_to_end(payment_id)
             if len(self._assessed) > assessed_payments_kept_max:
                 self._assessed.popitem(last=False)
             self._unsettled[payment_id] = event
