@@ -21,6 +21,8 @@ _log = logging.getLogger(__name__)
 # Payments whose assessment is remembered, so a retry of the same payment (its id derived
 # from the Idempotency-Key) gets the same decision and is not counted twice.
 assessed_payments_kept_max = 65_536
+# Complaints whose counting is remembered, so one told twice counts once.
+complaints_seen_max = 65_536
 # What makes two events under one payment id the same payment: all but the moment.
 Asked = tuple[str, str, str, int, str, str | None]
 
@@ -54,6 +56,7 @@ class RiskCheck:
         # Payments assessed whose money has not yet moved: counted as a success once it has.
         self._unsettled: OrderedDict[int, RiskEvent] = OrderedDict()
         self.fallbacks = 0  # how many checks the fallback rules decided
+        self._complaints_seen: OrderedDict[str, None] = OrderedDict()
 
     @classmethod
     def with_store(
@@ -119,6 +122,20 @@ class RiskCheck:
             self.features.observe_refund(wallet_id, merchant_id, at_ns)
         except Exception:
             _log.exception("risk features not updated for a refund")
+
+    def complained(self, complaint_id: str, merchant_id: str) -> None:
+        """A complaint filed about a merchant: merchant risk counts it, once however often
+        it is told (docs/adr/0062). Never raises into the complaint's path."""
+        with self._lock:
+            if complaint_id in self._complaints_seen:
+                return
+            self._complaints_seen[complaint_id] = None
+            if len(self._complaints_seen) > complaints_seen_max:
+                self._complaints_seen.popitem(last=False)
+        try:
+            self.features.observe_complaint(merchant_id)
+        except Exception:
+            _log.exception("risk features not updated for a complaint")
 
     def payment(self, payment_id: int, event: RiskEvent) -> Assessment:
         """The assessment of a payment: the one made before for the same id and the same
