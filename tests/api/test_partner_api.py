@@ -12,6 +12,8 @@ scanning B's QR code; then 10.00 more, of which the hawker refunds 4.00.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import httpx
 import pytest
 
@@ -134,17 +136,35 @@ def test_a_partner_sees_only_its_own(served_at: Served) -> None:
     assert read_only.status_code == 401
 
 
+@dataclass(frozen=True)
+class AcrossPartners:
+    """A wallet of one partner (GCash) with 100.00 SGD, and a merchant of another (a
+    Singapore acquirer's hawker) with its static code; each partner's key."""
+
+    wallet: dict[str, object]
+    hawker: dict[str, object]
+    code: str
+    gcash: tuple[dict[str, object], dict[str, str]]
+    acquirer: tuple[dict[str, object], dict[str, str]]
+
+
+def across_partners(client: httpx.Client, ctx: ApiContext) -> AcrossPartners:
+    gcash = create_partner(client, ctx, GCASH)
+    acquirer = create_partner(client, ctx, ACQUIRER_SG)
+    wallet = partner_wallet(client, gcash[1], MANILA)
+    assert ctx.wallets.cash_in(MANILA, "SGD", 100_00).result.name == "ok"
+    hawker = partner_merchant(client, acquirer[1], "Hawker Chan")
+    return AcrossPartners(wallet, hawker, static_code(client, hawker), gcash, acquirer)
+
+
 @pytest.mark.parametrize("capture", [True, False], ids=["paid", "authorised-then-captured"])
 def test_a_manila_user_pays_a_singapore_merchant_of_another_partner(
     served_at_each_backend: Served, capture: bool
 ) -> None:
     client, ctx, _ = served_at_each_backend
-    gcash, as_gcash = create_partner(client, ctx, GCASH)
-    acquirer, as_acquirer = create_partner(client, ctx, ACQUIRER_SG)
-    wallet = partner_wallet(client, as_gcash, MANILA)
-    assert ctx.wallets.cash_in(MANILA, "SGD", 100_00).result.name == "ok"
-    hawker = partner_merchant(client, as_acquirer, "Hawker Chan")
-    code = static_code(client, hawker)  # B's QR, scanned by A's user
+    across = across_partners(client, ctx)
+    (gcash, as_gcash), (acquirer, as_acquirer) = across.gcash, across.acquirer
+    wallet, hawker, code = across.wallet, across.hawker, across.code  # B's QR, A's user
     body = {"payload": code, "amount_minor": 25_00, "capture": capture}
     paid = post(client, "/v1/payments", auth(wallet), "p1", body)
     assert paid.status_code == 201, paid.text

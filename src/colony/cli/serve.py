@@ -197,6 +197,7 @@ def build_context(
     complaints = ComplaintService(
         ledger, merchants, records, webhook_store, complaint_store, clock, ids
     )
+    complaints.filed.append(payments.risk.complained)  # merchant risk counts complaints
     ctx.provide(complaints, complaint_store)
     outcomes = Outcomes(ledger, wallets, wallet_store, merchants, payments, complaint_store, clock)
     ctx.provide(outcomes)

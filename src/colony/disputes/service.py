@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+from collections.abc import Callable
 
 from colony.disputes import business_days as days
 from colony.disputes.model import (
@@ -35,6 +37,10 @@ from colony.wallets import Wallet
 from colony.webhooks import WebhookStore, new_event
 
 R = ComplaintResult
+_log = logging.getLogger(__name__)
+# What is told of each complaint once it is stored: its id and the merchant's. Colony wires
+# risk control's merchant risk here (docs/adr/0062); disputes knows nothing of who listens.
+ComplaintFiled = Callable[[str, str], None]
 # The most complaints one listing shows (a wallet's, a merchant's, the console's queue).
 complaints_listed_max = 200
 # The type of bytes that name no type of their own: a photo sent so is known by its bytes.
@@ -75,6 +81,7 @@ class ComplaintService:
         self.store = store
         self._clock = clock
         self._ids = ids
+        self.filed: list[ComplaintFiled] = []
 
     def file(
         self,
@@ -122,6 +129,7 @@ class ComplaintService:
         )
         self.store.insert(complaint, first)
         self.announce(complaint)
+        self._tell_filed(complaint)
         review_if_repeated(self.store, complaint, now_ns, self._ids)
         return R.ok, complaint
 
@@ -138,6 +146,15 @@ class ComplaintService:
             complaint.received_at_ns,
         )
         self._webhooks.add_events(complaint.merchant_id, [event], 0)  # the watermark stays
+
+    def _tell_filed(self, complaint: Complaint) -> None:
+        """Tell whoever listens of a complaint stored; a listener failing is logged, never
+        the complaint's failure (it is stored, and the person is answered)."""
+        for told in self.filed:
+            try:
+                told(complaint.id, complaint.merchant_id)
+            except Exception:
+                _log.exception("a listener was not told of complaint %s", complaint.id)
 
     def announce_again(self) -> int:
         """Announce the complaints of the last `announce_again_s` again (each event is made

@@ -71,6 +71,7 @@ class Checkout:
                 payment_id,
                 description=description,
                 reference=reference,
+                stepped_up=stepped_up,
             )
         act = self._payments.pay_by_qr_steps if capture else self._payments.authorise_steps
         if funding is Funding.credit_line:

@@ -24,8 +24,10 @@ from decimal import Decimal
 from colony.chart import Slots, TransferCode
 from colony.fx import Quote, QuoteResult, QuoteService, sell_for_buy
 from colony.kernel.money import Money, scale_of
+from colony.kernel.steps import wait
 from colony.ledger import LedgerPort, Transfer, TransferFlags
 from colony.ledger.results import CreateTransferResult as RT
+from colony.ledger.service import request_timeout_s
 from colony.merchants import Merchant
 from colony.payments.service import (
     PAY_RESULT_OF_CHAIN,
@@ -38,6 +40,7 @@ from colony.payments.service import (
     discount_fee,
     payments_control_account_id,
     refund_result,
+    risk_refusal,
 )
 from colony.payments.store import CaptureMethod, CrossBorderRecord, Method
 from colony.payments.treasury import (
@@ -121,15 +124,33 @@ class CrossBorderPayments:
         *,
         description: str | None = None,
         reference: str | None = None,
+        stepped_up: bool = False,
     ) -> PayOutcome:
-        """Pay the merchant of a scanned code its amount, the wallet paying per the quote."""
+        """Pay the merchant of a scanned code its amount, the wallet paying per the quote.
+        Risk control scores it first, as a payment at home (docs/adr/0062): what leaves the
+        wallet, in its currency, to the merchant; refused before the quote is used or the
+        record written. It cannot be held (captured at once): a review is a block.
+        `stepped_up`: the payer confirmed with the PIN, which answers a challenge."""
         resolved = self._payments.resolve(
             wallet.phone, wallet.currency, payload, amount_minor, cross_border=True
         )
         if isinstance(resolved, PayResult):
             return PayOutcome(resolved)
         payer, merchant, amount, _ = resolved
-        quote = self._quote(payer, merchant.currency, amount, quote_id, payment_id)
+        fitting = self._fitting_quote(payer, merchant.currency, amount, quote_id, payment_id)
+        if isinstance(fitting, PayResult):
+            return PayOutcome(fitting)
+        paying = (fitting.sell_amount_minor, payer.currency)
+        assessment = wait(
+            self._payments.risk_steps(
+                payment_id, payer, merchant.id, paying, Method.qr, holdable=False
+            ),
+            request_timeout_s,
+        )
+        refused = risk_refusal(assessment, stepped_up)
+        if refused is not None:
+            return PayOutcome(refused, payment_id, merchant, amount, risk=assessment)
+        quote = self._consumed(quote_id, payer, payment_id)
         if isinstance(quote, PayResult):
             return PayOutcome(quote)
         recorded = self._payments.intent(
@@ -179,8 +200,10 @@ class CrossBorderPayments:
         result = PAY_RESULT_OF_CHAIN[WalletService.outcome(results, receiver_at=None)]
         fee = discount_fee(amount, merchant.discount_bps)
         moved_now = all(r is RT.ok for r in results)
-        return PayOutcome(
-            result, payment_id, merchant, amount, fee, recorded, moved_now, cross_border=paid
+        return self._payments.risk_counted(
+            PayOutcome(
+                result, payment_id, merchant, amount, fee, recorded, moved_now, cross_border=paid
+            )
         )
 
     def refund(self, payment: Transfer, amount_minor: int, refund_id: int) -> PayOutcome:
@@ -260,8 +283,12 @@ class CrossBorderPayments:
         for leg in chain:
             leg.flags |= _LINKED
         chain[-1].flags &= ~_LINKED  # the chain ends here
-        result = refund_result(self._ledger.create_transfers(chain))
-        return PayOutcome(result, refund_id, amount_minor=amount_minor, cross_border=paid)
+        results = self._ledger.create_transfers(chain)
+        if results[0] is RT.ok:  # made now, not found made by an earlier try
+            self._payments.risk_counts_refund(payment.id)
+        return PayOutcome(
+            refund_result(results), refund_id, amount_minor=amount_minor, cross_border=paid
+        )
 
     def refunded_to_wallet_minor(self, refund_id: int) -> int:
         """What a refund gave the payer in its own currency, from the ledger."""
@@ -270,10 +297,10 @@ class CrossBorderPayments:
         )
         return sum(t.amount for t in legs)
 
-    def _quote(
+    def _fitting_quote(
         self, wallet: Wallet, merchant_currency: str, amount: int, quote_id: str, payment_id: int
     ) -> Quote | PayResult:
-        """The wallet's quote, fit for this payment and now used by it; or why not."""
+        """The wallet's quote, fit for this payment (not yet used by it); or why not."""
         quote = self._fx.get(quote_id, wallet.id)
         if quote is None:
             return PayResult.quote_unknown
@@ -286,6 +313,10 @@ class CrossBorderPayments:
         age_days = (self._fx.today() - quote.rate_date).days
         if quote.used_by != used_by(payment_id) and age_days > self._fx.rates.max_age_days:
             return PayResult.rate_stale
+        return quote
+
+    def _consumed(self, quote_id: str, wallet: Wallet, payment_id: int) -> Quote | PayResult:
+        """The quote, now used by this payment (again, on a retry); or why not."""
         consumed = self._fx.consume(quote_id, wallet.id, used_by(payment_id))
         if consumed.quote is None or consumed.result is not QuoteResult.ok:
             return _QUOTE_REFUSALS[consumed.result]

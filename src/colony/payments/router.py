@@ -47,6 +47,7 @@ from colony.api.payment_views import (
     records,
     risk_refusal,
 )
+from colony.api.step_up import PIN_MEANS, challenged, hashed_fields, pin_chars_max, stepped_up
 from colony.api.wallet_views import AmountObject
 from colony.fx import amount_json
 from colony.kernel.steps import ON_THREAD, Steps, wait
@@ -98,6 +99,7 @@ class PayByQr(RequestBody):
         description="what pays: the wallet's balance, or its credit line (captured at once, in "
         "the wallet's currency)",
     )
+    pin: str | None = Field(default=None, max_length=pin_chars_max, description=PIN_MEANS)
 
 
 class PayByCode(RequestBody):
@@ -246,7 +248,7 @@ async def create_payment(body: PayByQr, request: Request) -> JSONResponse:
     if not request.app.state.colony.steps_on_loop:
         return await run_in_threadpool(_create_payment_on_thread, body, request)
     ctx, wallet, key = wallet_request(request)
-    sha256 = request_hash(body.model_dump())
+    sha256 = request_hash(hashed_fields(body))
     steps = partial(_payment_steps, ctx, wallet, key.transfer_id(wallet.id), body, sha256)
     return await key.run_awaited(wallet.id, sha256, steps)
 
@@ -256,7 +258,7 @@ def _create_payment_on_thread(body: PayByQr, request: Request) -> JSONResponse:
     block outside a future (a follower's ledger calls cross a socket; PostgreSQL's reads
     are round trips), the event loop must not make it."""
     ctx, wallet, key = wallet_request(request)
-    asked = body.model_dump()
+    asked = hashed_fields(body)
     sha256 = request_hash(asked)
     steps = partial(_payment_steps, ctx, wallet, key.transfer_id(wallet.id), body, sha256)
     return key.run(
@@ -272,7 +274,9 @@ def _payment_steps(
     A payment made in the wallet's currency is answered from its record, which keeps the
     request's hash: its answer needs no commit of its own, and the same request again (the
     record and the money found made) is answered from the record as it was made; another
-    request with the key is refused as `IdempotencyKey.run` refuses it (docs/adr/0033)."""
+    request with the key is refused as `IdempotencyKey.run` refuses it (docs/adr/0033).
+    Risk control's challenge is kept nowhere under the key: the same request with the
+    wallet's PIN (`pin`) answers it (api/step_up.py, docs/adr/0062)."""
     if body.quote_id is not None and not body.capture:
         raise ApiError(
             400,
@@ -288,6 +292,13 @@ def _payment_steps(
             "a payment with the credit line is in the wallet's currency, captured at once",
             param="funding_source",
         )
+    confirmed = False
+    if body.pin is not None:
+        yield ON_THREAD  # argon2, and the try counted in the database
+        checked = stepped_up(ctx, wallet, body.pin)
+        if isinstance(checked, KeptElsewhere):
+            return checked
+        confirmed = checked
     outcome = yield from checkout(ctx).pay_steps(
         wallet,
         body.payload,
@@ -299,6 +310,7 @@ def _payment_steps(
         reference=body.reference,
         request_sha256=request_sha256,
         funding=funding,
+        stepped_up=confirmed,
     )
     record = outcome.record
     kept = record is not None and record.request_sha256 == request_sha256
@@ -307,6 +319,10 @@ def _payment_steps(
         earlier = records(ctx).by_id(pid)
         if earlier is not None and earlier.request_sha256 not in (None, request_sha256):
             return KeptElsewhere(409, key_reused().body())  # kept nowhere, as `run` does
+    if outcome.result is PayResult.risk_challenge_required:
+        yield ON_THREAD  # reads: was it paid before, with the PIN, by this request?
+        before = _made_before(ctx, outcome, request_sha256)
+        return before if before is not None else challenged(risk_refusal(outcome))
     if outcome.result is not PayResult.ok:
         raise risk_refusal(outcome) if outcome.risk is not None else pay_refusal(outcome.result)
     if kept and outcome.cross_border is None:
@@ -319,6 +335,19 @@ def _payment_steps(
         (transfer,) = ctx.ledger.lookup_transfers([pid])
         answer = payment_json(ctx, transfer)
     return 201, answer
+
+
+def _made_before(ctx: ApiContext, outcome: PayOutcome, request_sha256: str) -> Handled | None:
+    """A challenged payment's first answer, when this request paid it before with the PIN
+    (the answer was lost, and the request is sent again without the PIN); else None."""
+    pid = outcome.payment_id
+    record = records(ctx).by_id(pid) if pid else None
+    if record is None or record.request_sha256 != request_sha256:
+        return None
+    if not ctx.ledger.lookup_transfers([record.id]):
+        return None  # the record of a try whose money never moved
+    made = dataclasses.replace(outcome, record=record, moved_now=True)
+    return KeptElsewhere(201, _first_answer(made), replayed=True)
 
 
 def _first_answer(outcome: PayOutcome) -> dict[str, object]:

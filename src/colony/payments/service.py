@@ -146,6 +146,15 @@ _RISK_REFUSALS = {
 }
 
 
+def risk_refusal(assessment: Assessment | None, stepped_up: bool) -> PayResult | None:
+    """What risk control's assessment refuses a payment as, before its record (None: it goes
+    on, paid or held); a challenge is answered when the payer confirmed with the PIN."""
+    refused = _RISK_REFUSALS.get(assessment.decision) if assessment else None
+    if refused is PayResult.risk_challenge_required and stepped_up:
+        return None
+    return refused
+
+
 # What the credit line's standing means for a payment paid with it.
 PAY_RESULT_OF_LINE = {
     LineStanding.no_line: PayResult.no_credit_line,
@@ -352,10 +361,10 @@ class PaymentService:
             # review was refused as a block before the record (`holdable`).
             assert funding is not Funding.credit_line
             outcome = yield from self._hold_steps(begun[:5], review_hold_s)
-            return self._risk_counted(dataclasses.replace(outcome, risk=held))
+            return self.risk_counted(dataclasses.replace(outcome, risk=held))
         refundable, accounts = self.submit_refundable_account(pid, wallet.ledger)
         if funding is Funding.credit_line:
-            return self._risk_counted(
+            return self.risk_counted(
                 (
                     yield from self._line_steps(
                         wallet, merchant, amount, pid, (refundable, accounts), recorded
@@ -369,9 +378,9 @@ class PaymentService:
         chain = self._paid_chain(pid, wallet.account_id, merchant, amount, legs, refundable)
         results = yield from self.transfers_after_steps(accounts, chain)
         result = PAY_RESULT_OF_CHAIN[WalletService.outcome(results, receiver_at=None)]
-        return self._risk_counted(self._paid(result, results, pid, merchant, amount, recorded))
+        return self.risk_counted(self._paid(result, results, pid, merchant, amount, recorded))
 
-    def _risk_counted(self, outcome: PayOutcome) -> PayOutcome:
+    def risk_counted(self, outcome: PayOutcome) -> PayOutcome:
         """Tell risk control the ledger took the payment (paid or held); a refused try
         counts as an attempt only (docs/adr/0060)."""
         if self.risk is not None and outcome.result is PayResult.ok and outcome.payment_id:
@@ -474,7 +483,7 @@ class PaymentService:
         if isinstance(begun, PayOutcome):
             return begun
         outcome = yield from self._hold_steps(begun[:5], hold_s)
-        return self._risk_counted(dataclasses.replace(outcome, risk=begun[5]))
+        return self.risk_counted(dataclasses.replace(outcome, risk=begun[5]))
 
     def _hold_steps(
         self, begun: tuple[Wallet, Merchant, int, int, PaymentRecord | None], hold_s: int
@@ -536,10 +545,10 @@ class PaymentService:
             return PayOutcome(resolved)
         wallet, merchant, amount, _ = resolved
         pid = payment_id if payment_id is not None else self._ids.new_id()
-        assessment = yield from self._risk_steps(pid, wallet, merchant, amount, method, holdable)
-        refused = _RISK_REFUSALS.get(assessment.decision) if assessment else None
-        if refused is PayResult.risk_challenge_required and stepped_up:
-            refused = None
+        assessment = yield from self.risk_steps(
+            pid, wallet, merchant.id, (amount, merchant.currency), method, holdable
+        )
+        refused = risk_refusal(assessment, stepped_up)
         if refused is not None:
             return PayOutcome(refused, pid, merchant, amount, risk=assessment)
         held = assessment if assessment and assessment.decision is Decision.review else None
@@ -554,24 +563,24 @@ class PaymentService:
             yield ON_THREAD
         return wallet, merchant, amount, pid, recorded, held
 
-    def _risk_steps(
+    def risk_steps(
         self,
         pid: int,
         wallet: Wallet,
-        merchant: Merchant,
-        amount: int,
+        merchant_id: str,
+        paid: tuple[int, str],
         method: Method,
         holdable: bool = True,
     ) -> Steps[Assessment | None]:
-        """Risk control's assessment of the payment (None without risk control), kept beside
-        the payment when it is worth keeping (a write: on a thread); a review is a block
-        when the payment cannot be held (`Assessment.unheld`)."""
+        """Risk control's assessment of the payment (None without risk control) of `paid`
+        (an amount in minor units of its currency: what leaves the wallet), kept beside the
+        payment when it is worth keeping (a write: on a thread); a review is a block when
+        the payment cannot be held (`Assessment.unheld`)."""
         if self.risk is None or self._clock is None:
             return None
         channel = Channel.payment_code if method is Method.code else Channel.qr
-        event = RiskEvent(
-            channel, wallet.id, merchant.id, amount, merchant.currency, self._clock.now_ns()
-        )
+        amount, currency = paid
+        event = RiskEvent(channel, wallet.id, merchant_id, amount, currency, self._clock.now_ns())
         assessment = self.risk.payment(pid, event)
         if not holdable:
             assessment = assessment.unheld()
@@ -843,10 +852,10 @@ class PaymentService:
         results = self._ledger.create_transfers(chain)
         result = refund_result(results, headroom_at=headroom_at(chain, rid))
         if results[0] is RT.ok:  # made now, not found made by an earlier try
-            self._risk_counts_refund(payment_id)
+            self.risk_counts_refund(payment_id)
         return PayOutcome(result, rid, amount_minor=amount_minor)
 
-    def _risk_counts_refund(self, payment_id: int) -> None:
+    def risk_counts_refund(self, payment_id: int) -> None:
         """Merchant risk counts the refund (docs/adr/0059): the payee's refund rate, the
         payer's refunds; once, however often the refund is retried."""
         if self.risk is None or self.records is None or self._clock is None:

@@ -63,6 +63,7 @@ CHECKS: dict[Reason, Check] = {
     Reason.model_score_high: _needs(lambda e, f, t: (f.model_score_pm or 0) >= t),
     Reason.model_score_very_high: _needs(lambda e, f, t: (f.model_score_pm or 0) >= t),
     Reason.merchant_refunds_high: _needs(lambda e, f, t: f.merchant_refund_pm() > t),
+    Reason.merchant_complaints_high: _needs(lambda e, f, t: f.merchant_complaint_pm() > t),
     Reason.far_from_home: _needs(lambda e, f, t: (f.home_km or 0) > t),
     # Only in the payer's own time: 3 a.m. UTC is mid-morning in Singapore.
     Reason.night_hour: _needs(lambda e, f, t: e.utc_offset_min is not None and f.hour_local < t),

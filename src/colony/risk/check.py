@@ -21,6 +21,18 @@ _log = logging.getLogger(__name__)
 # Payments whose assessment is remembered, so a retry of the same payment (its id derived
 # from the Idempotency-Key) gets the same decision and is not counted twice.
 assessed_payments_kept_max = 65_536
+# Complaints whose counting is remembered, so one told twice counts once.
+complaints_seen_max = 65_536
+# What makes two events under one payment id the same payment: all but the moment.
+Asked = tuple[str, str, str, int, str, str | None]
+
+
+def asked(event: RiskEvent) -> Asked:
+    """The event as the payer asked for it: who pays whom how much from which device."""
+    return (
+        event.channel.value, event.wallet_id, event.payee, event.amount_minor, event.currency,
+        event.device,
+    )  # fmt: skip
 
 
 class RiskCheck:
@@ -38,10 +50,13 @@ class RiskCheck:
         self.model = model
         self.store = store
         self._lock = threading.Lock()
-        self._assessed: OrderedDict[int, Assessment] = OrderedDict()
+        # Each payment's assessment, with what it assessed: another request under the same
+        # id (another amount, another payee) is not that payment, and is scored afresh.
+        self._assessed: OrderedDict[int, tuple[Asked, Assessment]] = OrderedDict()
         # Payments assessed whose money has not yet moved: counted as a success once it has.
         self._unsettled: OrderedDict[int, RiskEvent] = OrderedDict()
         self.fallbacks = 0  # how many checks the fallback rules decided
+        self._complaints_seen: OrderedDict[str, None] = OrderedDict()
 
     @classmethod
     def with_store(
@@ -58,7 +73,7 @@ class RiskCheck:
             rules = RuleSet(change.version, rules.with_rule(change.rule).rules)
         check = cls(rules=rules, store=store, model=model)
         for kept in reversed(store.newest(assessed_payments_kept_max)):
-            check._assessed[kept.payment_id] = kept.assessment
+            check._assessed[kept.payment_id] = (asked(kept.event), kept.assessment)
         return check
 
     def change_rule(self, rule: Rule, by: str, note: str, at_ns: int) -> bool:
@@ -108,15 +123,33 @@ class RiskCheck:
         except Exception:
             _log.exception("risk features not updated for a refund")
 
+    def complained(self, complaint_id: str, merchant_id: str) -> None:
+        """A complaint filed about a merchant: merchant risk counts it, once however often
+        it is told (docs/adr/0062). Never raises into the complaint's path."""
+        with self._lock:
+            if complaint_id in self._complaints_seen:
+                return
+            self._complaints_seen[complaint_id] = None
+            if len(self._complaints_seen) > complaints_seen_max:
+                self._complaints_seen.popitem(last=False)
+        try:
+            self.features.observe_complaint(merchant_id)
+        except Exception:
+            _log.exception("risk features not updated for a complaint")
+
     def payment(self, payment_id: int, event: RiskEvent) -> Assessment:
-        """The assessment of a payment: the one made before for the same id, else a new one."""
+        """The assessment of a payment: the one made before for the same id and the same
+        request, else a new one. A request changed under the same id (another amount) is
+        scored afresh, so the PIN answering one challenge never carries it to another
+        payment (docs/adr/0062)."""
         with self._lock:
             earlier = self._assessed.get(payment_id)
-        if earlier is not None:
-            return earlier
+        if earlier is not None and earlier[0] == asked(event):
+            return earlier[1]
         assessment = self.check(event)
         with self._lock:
-            self._assessed[payment_id] = assessment
+            self._assessed[payment_id] = (asked(event), assessment)
+            self._assessed.move_to_end(payment_id)
             if len(self._assessed) > assessed_payments_kept_max:
                 self._assessed.popitem(last=False)
             self._unsettled[payment_id] = event

@@ -2,7 +2,7 @@
 wallet's own amount history, the payees it has paid and the last place it paid at; the
 refunds each merchant gave and each wallet received (merchant risk), the P2P money into a
 wallet, the wallet's usual place (the coarse cell it paid in most) and the payer's local
-hour (docs/adr/0059).
+hour (docs/adr/0059); the complaints filed about each merchant (docs/adr/0062).
 
 Attempts and successes count apart (docs/adr/0060): a window's count is of attempts, every
 payment scored whether the ledger then took it or not (card testing is many refused tries);
@@ -132,6 +132,7 @@ class _Merchant:
     windows: _Windows = field(default_factory=_Windows)
     payments: int = 0
     refunds: int = 0
+    complaints: int = 0
 
 
 def _remember(known: OrderedDict[str, None], key: str) -> None:
@@ -198,6 +199,7 @@ class FeatureStore:
             m1m = merchant.windows.advance(now).m1.count if merchant else 0
             m_payments = merchant.payments if merchant else 0
             m_refunds = merchant.refunds if merchant else 0
+            m_complaints = merchant.complaints if merchant else 0
             hour = _local_hour(event)
             if wallet is None:
                 return Features(
@@ -206,6 +208,7 @@ class FeatureStore:
                     device_seen=event.device is None,
                     merchant_payments=m_payments,
                     merchant_refunds=m_refunds,
+                    merchant_complaints=m_complaints,
                     hour_local=hour,
                 )
             w = wallet.windows.advance(now)
@@ -226,6 +229,7 @@ class FeatureStore:
                 travel_kmh=self._travel_kmh(wallet, event),
                 merchant_payments=m_payments,
                 merchant_refunds=m_refunds,
+                merchant_complaints=m_complaints,
                 wallet_refunds=wallet.refunds,
                 received_24h_minor=wallet.received.sum_minor,
                 wallet_age_s=(now - wallet.first_at_ns) // NS_PER_S,
@@ -293,6 +297,11 @@ class FeatureStore:
         with self._lock:
             self._merchant(merchant_id).refunds += 1
             self._wallet(wallet_id, at_ns).refunds += 1
+
+    def observe_complaint(self, merchant_id: str) -> None:
+        """A person complained about a merchant: merchant risk counts it (docs/adr/0062)."""
+        with self._lock:
+            self._merchant(merchant_id).complaints += 1
 
     def _wallet(self, wallet_id: str, at_ns: int) -> _Wallet:
         return self._wallets.get(wallet_id) or self._wallets.put(wallet_id, _Wallet(at_ns))

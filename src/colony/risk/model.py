@@ -41,6 +41,7 @@ class Reason(enum.IntEnum):
     merchant_refunds_high = 15  # the payee refunds more of its payments than merchants do
     far_from_home = 16  # the place is far from where the wallet usually pays
     night_hour = 17  # paid in the small hours of the payer's local time (else UTC)
+    merchant_complaints_high = 18  # people complain of the payee more than of merchants
 
 
 class Channel(enum.StrEnum):
@@ -99,6 +100,8 @@ class Features:
     # Merchant risk (docs/adr/0059): the payee's payments and the refunds it gave so far.
     merchant_payments: int = 0
     merchant_refunds: int = 0
+    # ... and the complaints people filed about it (docs/adr/0062).
+    merchant_complaints: int = 0
     wallet_refunds: int = 0  # refunds the wallet received so far
     received_24h_minor: int = 0  # P2P money into the wallet in the last 24 h
     wallet_age_s: int = 0  # since the wallet's first event the counters saw
@@ -110,6 +113,12 @@ class Features:
         """Refunds per thousand of the payee's payments, with a prior of 20 per mille over
         50 payments, so a merchant's first refund does not make it look like an abuser."""
         return (self.merchant_refunds * 1_000 + 20 * 50) // (self.merchant_payments + 50)
+
+    def merchant_complaint_pm(self) -> int:
+        """Complaints per thousand of the payee's payments, with a prior of 5 per mille
+        over 50 payments (complaints are rarer than refunds): a shop's first complaint, or
+        one counted before its payments were (the counters start empty), is no alarm."""
+        return (self.merchant_complaints * 1_000 + 5 * 50) // (self.merchant_payments + 50)
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,9 @@ DEFAULT_RULES = RuleSet(
         Rule(Reason.night_hour, Decision.challenge, 5, 5, Mode.shadow),
         Rule(Reason.model_score_high, Decision.review, 500, 40, Mode.shadow),
         Rule(Reason.model_score_very_high, Decision.block, 950, 60, Mode.shadow),
+        # docs/adr/0062: complaints in merchant risk; a payment to a merchant people
+        # complain of (over 5 % of its payments) is held for review, once analysts turn it on.
+        Rule(Reason.merchant_complaints_high, Decision.review, 50, 20, Mode.shadow),
     ),
 )
 

@@ -30,6 +30,7 @@ THRESHOLD_UNITS: dict[Reason, str] = {
     Reason.model_score_high: N_("model score, per mille"),
     Reason.model_score_very_high: N_("model score, per mille"),
     Reason.merchant_refunds_high: N_("refunds per thousand of the merchant's payments"),
+    Reason.merchant_complaints_high: N_("complaints per thousand of the merchant's payments"),
     Reason.far_from_home: N_("km from the wallet's usual place"),
     Reason.night_hour: N_("before this hour, payer's local time"),
 }

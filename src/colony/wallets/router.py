@@ -18,8 +18,9 @@ from colony.api import auth
 from colony.api.answers import answers, product_router
 from colony.api.deps import Ctx, Idempotent, WalletCaller
 from colony.api.errors import ApiError
-from colony.api.idempotency import public_scope
+from colony.api.idempotency import Handled, KeptElsewhere, public_scope
 from colony.api.input_limits import AmountMinor, RequestBody
+from colony.api.step_up import PIN_MEANS, challenged, hashed_fields, pin_chars_max, stepped_up
 from colony.api.wallet_views import (
     OpenedWalletObject,
     OpenWallet,
@@ -63,6 +64,7 @@ class OpenOwnWallet(OpenWallet):
 class SendMoney(RequestBody):
     to_phone: str
     amount_minor: AmountMinor = Field(description="integer minor units: 1250 is 12.50 SGD")
+    pin: str | None = Field(default=None, max_length=pin_chars_max, description=PIN_MEANS)
 
 
 class TransferObject(BaseModel):
@@ -174,14 +176,21 @@ def get_wallet(wallet_id: str, ctx: Ctx, wallet: WalletCaller) -> dict[str, obje
 def create_transfer(
     wallet_id: str, body: SendMoney, ctx: Ctx, wallet: WalletCaller, key: Idempotent
 ) -> JSONResponse:
-    """Send money to another wallet by phone number (P2P)."""
+    """Send money to another wallet by phone number (P2P). Risk control's challenge is
+    answered by the same request again with the wallet's PIN (`pin`, docs/adr/0062)."""
     own_wallet(wallet, wallet_id)
     transfer_id = key.transfer_id(wallet.id)
 
-    def handle() -> tuple[int, dict[str, object]]:
+    def handle() -> Handled:
+        confirmed = stepped_up(ctx, wallet, body.pin)
+        if isinstance(confirmed, KeptElsewhere):
+            return confirmed
         outcome = ctx.wallets.p2p(
-            wallet.phone, body.to_phone, wallet.currency, body.amount_minor, transfer_id=transfer_id
-        )
+            wallet.phone, body.to_phone, wallet.currency, body.amount_minor,
+            transfer_id=transfer_id, stepped_up=confirmed,
+        )  # fmt: skip
+        if outcome.result is WalletResult.risk_challenge_required:
+            return challenged(refusal(outcome.result))
         if outcome.result is not WalletResult.ok:
             params = {
                 WalletResult.unknown_wallet: "to_phone",
@@ -200,7 +209,7 @@ def create_transfer(
             "currency": wallet.currency,
         }
 
-    return key.run(wallet.id, body.model_dump(), handle)
+    return key.run(wallet.id, hashed_fields(body), handle)
 
 
 @router.post("/v1/wallets/me/devices", status_code=201, responses=answers(201, DeviceObject))
