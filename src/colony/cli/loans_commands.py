@@ -16,7 +16,15 @@ import typer
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.cli.serve import credit_model
 from colony.credit import CreditScores, open_score_store
-from colony.kernel.clock import NS_PER_S, SystemClock, date_named, date_of_day, day_number
+from colony.kernel import heap
+from colony.kernel.clock import (
+    NS_PER_DAY,
+    NS_PER_S,
+    SystemClock,
+    date_named,
+    date_of_day,
+    day_number,
+)
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import Money, currency_of_ledger
@@ -207,7 +215,8 @@ def accrue(
     provision and charge-off. Running a day again moves nothing twice: a day finished is
     answered from its record."""
     number = day_named(day)
-    with _opened(database) as opened:
+    # The ledger's state stays through the run; each page's records go (kernel/heap.py).
+    with _opened(database) as opened, heap.settled():
         report = opened.run.run(
             _over(opened, number, day), opened.clock.now_ns(), answer_from_record=not recheck
         )
@@ -216,7 +225,7 @@ def accrue(
 
 def _over(opened: Opened, number: int, day: str) -> int:
     """The day's number, once the UTC day is over; refused before."""
-    if number >= opened.clock.now_ns() // NS_PER_S // 86_400:
+    if number >= opened.clock.now_ns() // NS_PER_DAY:
         raise fail(f"--day {day} is not over yet (UTC)")
     return number
 

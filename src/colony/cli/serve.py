@@ -19,7 +19,7 @@ from colony.api.app import create_app
 from colony.api.context import ApiContext
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_per_s
 from colony.api.sql_store import open_api_store
-from colony.cli import demo_data, fx_commands, serving_heap
+from colony.cli import demo_data, fx_commands
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.credentials import CredentialService, argon2_hasher, open_credential_store
 from colony.credit import (
@@ -33,6 +33,7 @@ from colony.credit import (
 )
 from colony.disputes import ComplaintService, DisputeService, Outcomes, open_complaint_store
 from colony.donations import DonationService, open_cause_store
+from colony.kernel import heap
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
@@ -371,7 +372,7 @@ def serve(
     try:
         announce(url, demo_data.seed(ctx) if demo else None)
         config = uvicorn.Config(create_app(ctx), log_level="warning", access_log=False)
-        serving_heap.settle()  # started: what the heap holds now stays (cli/serving_heap.py)
+        heap.settle()  # started: what the heap holds now stays (kernel/heap.py)
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         ctx.ledger.close()

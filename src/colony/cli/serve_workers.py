@@ -23,9 +23,10 @@ from uvicorn.supervisors import Multiprocess
 
 from colony.api.app import create_app
 from colony.api.rate_limit import RateLimiter, rate_limit_burst, rate_limit_per_s
-from colony.cli import demo_data, serving_heap
+from colony.cli import demo_data
 from colony.cli.fx_commands import MAX_AGE_ENV
 from colony.cli.serve import announce, build_context, webhook_relay
+from colony.kernel import heap
 from colony.kernel.clock import SystemClock
 from colony.workers import ElectedLedger
 
@@ -122,5 +123,5 @@ def worker_app() -> FastAPI:
 
     atexit.register(close)
     app = create_app(ctx)
-    serving_heap.settle()  # started: what the heap holds now stays (cli/serving_heap.py)
+    heap.settle()  # started: what the heap holds now stays (kernel/heap.py)
     return app
