@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from colony.cli.serve import build_context
-from colony.credit import CreditLineResult, CreditScores, LineState, RepaymentRecord
+from colony.credit import (
+    CreditLineResult,
+    CreditScores,
+    LineState,
+    RepaymentRecord,
+    default_model,
+)
 from colony.credit.billing import OverdueBucket
 from colony.credit.line_accounts import PRODUCT, charge_off_id, recoveries_id
 from colony.credit.line_model import Line
@@ -101,18 +107,22 @@ def test_late_then_charged_off_then_recovered(world: LineWorld) -> None:
 
 
 def _late_moves_the_score(w: LineWorld) -> None:
-    """Overdue, the line's record of repayment costs the person points (under a card that
-    weighs the record: the shipped one has seen no loans yet, and gives every record the
-    same points)."""
+    """Overdue, the line's record of repayment costs the person points: under the scorecard
+    Colony ships (trained on people with earlier loans, docs/adr/0064), and under a hand-made
+    one that weighs nothing else."""
     assert w.lines.repayment_record(w.wallet) == RepaymentRecord(repaid=0, overdue=1)
     scores = w.ctx.service(CreditScores)
-    shipped, scores.model = scores.model, hand_model({"repayment_record": (0, 0, 50)})
-    keeps, scores.repayments = scores.repayments, None
-    _, unknown = scores.score_wallet(w.wallet)
-    scores.repayments = keeps
-    _, late = scores.score_wallet(w.wallet)
+    assert scores.model == default_model()
+    shipped = scores.model
+    for card in (shipped, hand_model({"repayment_record": (0, 0, 50)})):
+        scores.model = card
+        keeps, scores.repayments = scores.repayments, None
+        _, unknown = scores.score_wallet(w.wallet)
+        scores.repayments = keeps
+        _, late = scores.score_wallet(w.wallet)
+        assert unknown is not None and late is not None and late.score < unknown.score
+        assert "P01" in [r.code for r in late.reasons]  # the record is among its reasons
     scores.model = shipped
-    assert unknown is not None and late is not None and late.score < unknown.score
 
 
 def test_a_purchase_beyond_the_limit_is_refused_by_the_ledger(world: LineWorld) -> None:

@@ -33,6 +33,10 @@ def test_a_tiny_credit_market_trains_a_model(tmp_path: Path) -> None:
         store.close()
     assert len(people) == 80 and all(o.source == "simulated" for o in people)
     assert all(o.true_pd_ppm is not None and 0 < o.true_pd_ppm < 1_000_000 for o in people)
+    # Earlier loans: some people have none, some a clean record, some a late one.
+    records = {(o.prior_repaid > 0, o.prior_overdue > 0) for o in people}
+    assert {(False, False), (True, False)} <= records and any(late for _, late in records)
+    assert all(o.prior_repaid + o.prior_overdue <= 3 for o in people)
 
     models = []
     for name in ("a.json", "b.json"):

@@ -259,6 +259,8 @@ def _record_outcomes(url: str, summary: SimulationSummary) -> None:
                     o.defaulted,
                     "simulated",
                     round(o.true_pd * 1_000_000),
+                    o.prior_repaid,
+                    o.prior_overdue,
                 )
                 for o in summary.credit_outcomes
             ]

@@ -56,3 +56,6 @@ class Outcome:
     defaulted: bool
     source: str
     true_pd_ppm: int | None = None  # a simulated market's own probability, per million
+    # The subject's earlier loans at the decision: repaid on time, and gone overdue.
+    prior_repaid: int = 0
+    prior_overdue: int = 0

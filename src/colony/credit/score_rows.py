@@ -12,7 +12,7 @@ SCORE_COLUMNS = (
 )
 OUTCOME_COLUMNS = (
     "subject_kind, subject_id, decided_at_ns, principal_minor, currency, defaulted, source, "
-    "true_pd_ppm"
+    "true_pd_ppm, prior_repaid, prior_overdue"
 )
 
 
@@ -58,13 +58,14 @@ def score_of(row: tuple[object, ...]) -> ScoreRecord:
 def outcome_row(o: Outcome) -> tuple[object, ...]:
     return (
         str(o.subject), o.subject_id, o.decided_at_ns, o.principal_minor, o.currency,
-        int(o.defaulted), o.source, o.true_pd_ppm,
+        int(o.defaulted), o.source, o.true_pd_ppm, o.prior_repaid, o.prior_overdue,
     )  # fmt: skip
 
 
 def outcome_of(row: tuple[object, ...]) -> Outcome:
-    kind, subject_id, at_ns, principal, currency, defaulted, source, ppm = row
+    kind, subject_id, at_ns, principal, currency, defaulted, source, ppm, repaid, overdue = row
     return Outcome(
         Subject(str(kind)), str(subject_id), int(str(at_ns)), int(str(principal)), str(currency),
         bool(int(str(defaulted))), str(source), None if ppm is None else int(str(ppm)),
+        int(str(repaid)), int(str(overdue)),
     )  # fmt: skip

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from colony.credit.decisions import merchant_features_at, person_features_at
+from colony.credit.features import RepaymentRecord
 from colony.credit.score_records import Outcome
 from colony.credit.scorecard import Subject
 from colony.credit.training import TrainingRow
@@ -28,7 +29,12 @@ def training_rows(
             wallet = wallet_by_id(outcome.subject_id)
             if wallet is None:
                 continue
-            features, _ = person_features_at(ledger, wallet, outcome.decided_at_ns)
+            record = (
+                RepaymentRecord(outcome.prior_repaid, outcome.prior_overdue)
+                if outcome.prior_repaid or outcome.prior_overdue
+                else None  # no earlier loan: the record says "no history", as in scoring
+            )
+            features, _ = person_features_at(ledger, wallet, outcome.decided_at_ns, record)
         else:
             merchant = merchant_by_id(outcome.subject_id)
             if merchant is None:

@@ -51,6 +51,9 @@ shock_sd = 0.5
 # The small loan each subject takes at its decision, in US cents (in its own currency).
 loan_usd_cents = 5_000
 merchant_loan_usd_cents = 50_000
+# How many earlier small loans a person had before the decision: none, one, two or three,
+# with these weights (a record the scorecard's `repayment_record` reads).
+prior_loans_weights = (0.4, 0.25, 0.2, 0.15)
 # Weekly pay against a person's expected weekly spending, at z = 0, and its spread in z.
 earnings_ratio_at_mean = 0.9
 earnings_ratio_per_z = 0.7
@@ -118,6 +121,21 @@ class SimulatedOutcome:
     currency: str
     defaulted: bool
     true_pd: float  # the probability of default the draw was made with
+    # Earlier small loans the person had (docs/adr/0064): repaid on time, and gone overdue.
+    prior_repaid: int = 0
+    prior_overdue: int = 0
+
+
+def _prior_record(rng: random.Random, alpha: float, z: float) -> tuple[int, int]:
+    """A person's earlier loans before the decision (repaid on time, gone overdue): how many
+    by `prior_loans_weights`; each late with the person's own odds, under a shock of its own,
+    so the record tells something of `z` but not all."""
+    count = rng.choices(range(len(prior_loans_weights)), prior_loans_weights)[0]
+    late = sum(
+        rng.random() < _sigmoid(alpha + default_slope * -(z + rng.gauss(0, shock_sd)))
+        for _ in range(count)
+    )
+    return count - late, late
 
 
 def _decision_day(rng: random.Random, days: int) -> int:
@@ -220,6 +238,7 @@ class CreditTruth:
     def outcomes(self, world: World, first_midnight_ns: int) -> list[SimulatedOutcome]:
         """Each subject's loan and whether it was repaid, drawn from the truth's own stream."""
         rng = stream(self.seed, "credit:outcomes")
+        priors = stream(self.seed, "credit:priors")  # its own: the outcomes drawn as before
         found = []
         person_risks = {i: -(t.z + t.shock) for i, t in self.people.items()}
         alpha = _intercept(list(person_risks.values()))
@@ -230,7 +249,7 @@ class CreditTruth:
                 SimulatedOutcome(
                     "person", wallet.id, first_midnight_ns + traits.decision_day * NS_PER_DAY,
                     in_home_minor(person, loan_usd_cents), wallet.currency,
-                    rng.random() < pd, pd,
+                    rng.random() < pd, pd, *_prior_record(priors, alpha, traits.z),
                 )
             )  # fmt: skip
         merchant_risks = {i: -(t.z + t.shock) for i, t in self.merchants.items()}
