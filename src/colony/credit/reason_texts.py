@@ -12,7 +12,7 @@ def N_(msgid: str) -> str:
 
 
 REASON_TEXTS = {
-    "P01": N_("You have no record yet of repaying credit with Colony."),
+    "P01": N_("You have no record yet of repaying credit with Colony, or it shows late payments."),
     "P02": N_("Your wallet is new: there is little history to go on."),
     "P03": N_("Your identity is not verified."),
     "P04": N_("Money comes into your wallet at irregular times."),
