@@ -29,9 +29,12 @@ def card(subject: Subject, points: dict[str, tuple[int, int, int]]) -> Scorecard
     return Scorecard(subject, tuple(found))
 
 
-def hand_model(person: dict[str, tuple[int, int, int]] | None = None) -> Model:
+def hand_model(
+    person: dict[str, tuple[int, int, int]] | None = None,
+    merchant: dict[str, tuple[int, int, int]] | None = None,
+) -> Model:
     cards = {Subject.person: card(Subject.person, person or {}),
-             Subject.merchant: card(Subject.merchant, {})}  # fmt: skip
+             Subject.merchant: card(Subject.merchant, merchant or {})}  # fmt: skip
     scaling = Scaling()
     version = version_of(points_json(scaling, cards))
     return Model(version, "2026-12-01T00:00:00+00:00", scaling, cards, {}, {})

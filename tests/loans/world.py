@@ -129,7 +129,11 @@ def make_world(url: str, lender_share_bps: int = 6_000, points: int = 100) -> Wo
     loans = LoanService(ctx.ledger, ctx.wallets, scores, lenders, store, clock)
     ctx.provide(lenders)
     ctx.provide(loans, store)
-    ctx.provide(MerchantLoans(ctx.ledger, scores, lenders, store, ctx.service(TakingsBook), clock))
+    merchant_loans = MerchantLoans(
+        ctx.ledger, scores, lenders, store, ctx.service(TakingsBook), clock
+    )
+    scores.merchant_repayments = merchant_loans.repayment_record  # as colony serve wires it
+    ctx.provide(merchant_loans)
     result, _ = lenders.add(LENDER, "SGD", lender_share_bps)
     assert result is LenderResult.ok
     return World(ctx, clock, loans, lenders, ids, store)

@@ -183,7 +183,9 @@ def build_context(
     ctx.provide(LoanService(ledger, wallets, scores, lenders, loan_store, clock), loan_store)
     takings = TakingsBook(ledger)
     ctx.provide(takings)
-    ctx.provide(MerchantLoans(ledger, scores, lenders, loan_store, takings, clock))
+    merchant_loans = MerchantLoans(ledger, scores, lenders, loan_store, takings, clock)
+    scores.merchant_repayments = merchant_loans.repayment_record  # its loans move its score
+    ctx.provide(merchant_loans)
     line_store = open_line_store(database_url)
     lines = LineService(ledger, wallets, wallet_store, line_store, scores.score_wallet, clock, ids)
     payments.credit_lines = lines  # a payment may be paid with the credit line

@@ -45,13 +45,16 @@ def person_features_at(
 
 
 def merchant_features_at(
-    ledger: LedgerPort, merchant: Merchant, as_of_ns: int
+    ledger: LedgerPort,
+    merchant: Merchant,
+    as_of_ns: int,
+    repayment: RepaymentRecord | None = None,
 ) -> tuple[Features, Capacity]:
     """A merchant's characteristics as of `as_of_ns`, and its monthly net sales."""
     history = read_history(
         ledger, merchant.account_id, as_of_ns, opened_at_ns=merchant.created_at_ns
     )
-    found = merchant_features(history, created_at_ns=merchant.created_at_ns)
+    found = merchant_features(history, created_at_ns=merchant.created_at_ns, repayment=repayment)
     return found, merchant_capacity(history, merchant.currency)
 
 
@@ -69,9 +72,13 @@ def decide_person(
 
 
 def decide_merchant(
-    model: Model, ledger: LedgerPort, merchant: Merchant, as_of_ns: int
+    model: Model,
+    ledger: LedgerPort,
+    merchant: Merchant,
+    as_of_ns: int,
+    repayment: RepaymentRecord | None = None,
 ) -> Decision:
-    features, capacity = merchant_features_at(ledger, merchant, as_of_ns)
+    features, capacity = merchant_features_at(ledger, merchant, as_of_ns, repayment)
     score = model.score(Subject.merchant, features)
     limit = limit_for(Subject.merchant, score.value, capacity)
     return Decision(Subject.merchant, merchant.id, as_of_ns, features, score, limit)

@@ -137,8 +137,11 @@ def person_capacity(history: History, currency: str) -> Capacity:
     return Capacity(earned * month_days // history.days, currency)
 
 
-def merchant_features(history: History, *, created_at_ns: int) -> Features:
-    """A merchant's characteristics from its account's history (scorecard.MERCHANT)."""
+def merchant_features(
+    history: History, *, created_at_ns: int, repayment: RepaymentRecord | None = None
+) -> Features:
+    """A merchant's characteristics from its account's history (scorecard.MERCHANT), and its
+    record of repaying loans from its sales."""
     moves = history.movements
     sales = [m for m in moves if m.in_minor > 0 and m.code in SALE_CODES]
     refunds = [m for m in moves if m.out_minor > 0 and m.code in REFUND_CODES]
@@ -150,6 +153,7 @@ def merchant_features(history: History, *, created_at_ns: int) -> Features:
         "refund_rate": _ratio(sum(m.out_minor for m in refunds), sold),
         "refunds_per_sale": _ratio(len(refunds), len(sales)),
         "sales_per_day": len(sales) / history.days,
+        "repayment_record": _repayment(repayment),
     }
 
 

@@ -28,4 +28,7 @@ REASON_TEXTS = {
     "M03": N_("A large share of the shop's sales is refunded."),
     "M04": N_("Many of the shop's sales are refunded."),
     "M05": N_("The shop makes few sales."),
+    "M06": N_(
+        "The shop has no record yet of repaying credit with Colony, or it shows late payments."
+    ),
 }

@@ -70,6 +70,7 @@ CHARACTERISTICS: dict[Subject, tuple[Characteristic, ...]] = {
         Characteristic("refund_rate", "M03", "lower"),
         Characteristic("refunds_per_sale", "M04", "lower"),
         Characteristic("sales_per_day", "M05"),
+        Characteristic("repayment_record", "M06", "higher"),
     ),
 }
 

@@ -41,6 +41,8 @@ class CreditScores:
         # How the person has repaid credit with Colony (the credit line's bills), when known:
         # a late bill moves the score (docs/adr/0052).
         self.repayments: Callable[[Wallet], RepaymentRecord | None] | None = None
+        # How the merchant has repaid its loans from sales, when known (docs/adr/0064).
+        self.merchant_repayments: Callable[[Merchant], RepaymentRecord | None] | None = None
         self.model = model
         self._clock = clock
         self._ids = ids
@@ -94,7 +96,8 @@ class CreditScores:
 
     def score_merchant(self, merchant: Merchant) -> ScoreRecord:
         """A merchant's score now, as the operator asks for it, recorded."""
-        decided = decide_merchant(self.model, self._ledger, merchant, self._clock.now_ns())
+        record = None if self.merchant_repayments is None else self.merchant_repayments(merchant)
+        decided = decide_merchant(self.model, self._ledger, merchant, self._clock.now_ns(), record)
         return self._keep(decided, None, "operator")
 
     def history(self, subject: Subject, subject_id: str) -> list[ScoreRecord]:

@@ -25,21 +25,21 @@ def training_rows(
     """A row per outcome whose subject is found (an unknown one is left out)."""
     rows = []
     for outcome in outcomes:
+        record = (
+            RepaymentRecord(outcome.prior_repaid, outcome.prior_overdue)
+            if outcome.prior_repaid or outcome.prior_overdue
+            else None  # no earlier loan: the record says "no history", as in scoring
+        )
         if outcome.subject is Subject.person:
             wallet = wallet_by_id(outcome.subject_id)
             if wallet is None:
                 continue
-            record = (
-                RepaymentRecord(outcome.prior_repaid, outcome.prior_overdue)
-                if outcome.prior_repaid or outcome.prior_overdue
-                else None  # no earlier loan: the record says "no history", as in scoring
-            )
             features, _ = person_features_at(ledger, wallet, outcome.decided_at_ns, record)
         else:
             merchant = merchant_by_id(outcome.subject_id)
             if merchant is None:
                 continue
-            features, _ = merchant_features_at(ledger, merchant, outcome.decided_at_ns)
+            features, _ = merchant_features_at(ledger, merchant, outcome.decided_at_ns, record)
         truth = None if outcome.true_pd_ppm is None else outcome.true_pd_ppm / 1_000_000
         rows.append(TrainingRow(outcome.subject_id, features, outcome.defaulted, truth))
     return rows

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from colony.chart import AccountCode, IdPrefix, Slots, lender_available_account_id
-from colony.credit import DECLINED, CreditScores
+from colony.credit import DECLINED, CreditScores, RepaymentRecord
 from colony.kernel.clock import Clock
 from colony.kernel.money import scale_of
 from colony.ledger import Account, AccountFlags, LedgerPort, Transfer
@@ -130,6 +130,20 @@ class MerchantLoans:
     def loans_of(self, merchant: Merchant) -> list[MerchantLoan]:
         """Newest first."""
         return self._store.merchant_loans_of(merchant.id)
+
+    def repayment_record(self, merchant: Merchant) -> RepaymentRecord | None:
+        """The merchant's record for its score (docs/adr/0064): loans repaid, and loans behind
+        their 30-day minimum today or written off; None before its first loan is lent."""
+        today = self.today()
+        repaid = overdue = 0
+        for loan in self._store.merchant_loans_of(merchant.id):
+            if loan.status is LoanStatus.repaid:
+                repaid += 1
+            elif loan.status is LoanStatus.charged_off or (
+                loan.status is LoanStatus.open and self.standing(loan, today).delinquent
+            ):
+                overdue += 1
+        return None if repaid + overdue == 0 else RepaymentRecord(repaid, overdue)
 
     def offer(self, merchant: Merchant) -> Offer:
         """What the merchant may borrow now, decided from its score and its sales."""

@@ -51,7 +51,7 @@ shock_sd = 0.5
 # The small loan each subject takes at its decision, in US cents (in its own currency).
 loan_usd_cents = 5_000
 merchant_loan_usd_cents = 50_000
-# How many earlier small loans a person had before the decision: none, one, two or three,
+# How many earlier loans a person or a merchant had before the decision: none, one, two or three,
 # with these weights (a record the scorecard's `repayment_record` reads).
 prior_loans_weights = (0.4, 0.25, 0.2, 0.15)
 # Weekly pay against a person's expected weekly spending, at z = 0, and its spread in z.
@@ -121,15 +121,15 @@ class SimulatedOutcome:
     currency: str
     defaulted: bool
     true_pd: float  # the probability of default the draw was made with
-    # Earlier small loans the person had (docs/adr/0064): repaid on time, and gone overdue.
+    # Earlier loans the subject had (docs/adr/0064): repaid on time, and gone overdue.
     prior_repaid: int = 0
     prior_overdue: int = 0
 
 
 def _prior_record(rng: random.Random, alpha: float, z: float) -> tuple[int, int]:
-    """A person's earlier loans before the decision (repaid on time, gone overdue): how many
-    by `prior_loans_weights`; each late with the person's own odds, under a shock of its own,
-    so the record tells something of `z` but not all."""
+    """A subject's earlier loans before the decision (repaid on time, gone overdue): how many
+    by `prior_loans_weights`; each late with the subject's own odds, under a shock of its own,
+    so the record tells something of `z` but not all. Merchants draw after every person."""
     count = rng.choices(range(len(prior_loans_weights)), prior_loans_weights)[0]
     late = sum(
         rng.random() < _sigmoid(alpha + default_slope * -(z + rng.gauss(0, shock_sd)))
@@ -263,6 +263,7 @@ class CreditTruth:
                 SimulatedOutcome(
                     "merchant", merchant.id, first_midnight_ns + m_traits.decision_day * NS_PER_DAY,
                     principal, merchant.currency, rng.random() < pd, pd,
+                    *_prior_record(priors, alpha, m_traits.z),
                 )
             )  # fmt: skip
         return found
