@@ -1,6 +1,7 @@
 """Money sent in the app carries the PIN, which answers a challenge of risk control's: the
 transfer that the same rule refuses without a PIN (as the API sends it) is sent from the
-app's Send screen (docs/adr/0060). Over real HTTP on loopback."""
+app's Send screen (docs/adr/0060), and a withdrawal so refused is made from the Withdraw
+screen (docs/adr/0063). Over real HTTP on loopback."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from colony.api.context import ApiContext
 from colony.kernel.clock import ManualClock
 from colony.risk import Decision, Reason, RiskCheck
 from colony.wallets import WalletResult
+from tests.api.test_funding_api import books
 from tests.risk.test_risk_api import _rules
 from tests.web.test_app_pages import ALI, MEI, _balance, _funded
 from tests.web.visitor import signed_up, visitor_for, words
@@ -29,3 +31,22 @@ def test_the_pin_on_the_send_screen_answers_a_challenge(served_at: Served) -> No
     sent = mei.post("/app/send", {"to_phone": ALI, "amount": "12.50", "pin": "482915"})
     assert sent.status_code == 303, words(sent.text)
     assert _balance(ctx, ALI) == 1 + 1_250
+
+
+def test_the_pin_on_the_withdraw_screen_answers_a_challenge(served_at: Served) -> None:
+    api, ctx, _ = served_at
+    mei = visitor_for(api)
+    signed_up(mei, api, MEI)
+    _funded(api, ctx, mei, "40")
+    ctx.service(RiskCheck).use_rules(_rules(Reason.amount_large, Decision.challenge, 10))
+    wallet = ctx.wallet_store.by_phone(MEI, "SGD")
+    assert wallet is not None and ctx.funding is not None
+    without_pin = ctx.funding.withdraw(wallet, "dbs", 1_250)
+    assert without_pin.result is WalletResult.risk_challenge_required
+    wrong = mei.post("/app/withdraw", {"partner": "dbs", "amount": "12.50", "pin": "000001"})
+    assert wrong.status_code == 400 and "4 tries left" in words(wrong.text)
+    held = mei.post("/app/withdraw", {"partner": "dbs", "amount": "12.50", "pin": "482915"})
+    assert held.status_code == 303, words(held.text)
+    assert "Waiting for the bank" in words(mei.text(held.headers["location"]))
+    assert books(ctx, MEI)["held"] == 1_250  # until the bank confirms
+    assert "Withdrawal pending" in words(mei.text("/app"))  # the hold, on the home screen

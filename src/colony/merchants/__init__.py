@@ -19,6 +19,7 @@ from colony.merchants.payouts import (
     payout_id,
     payout_reference,
 )
+from colony.merchants.places import MerchantPlace, place_of
 from colony.merchants.poster import poster_pdf, poster_png, poster_svg
 from colony.merchants.service import (
     MerchantService,
@@ -49,6 +50,7 @@ __all__ = [
     "QR_SCHEME_GUI",
     "TRANSFER_DISCOUNT_FEE",
     "Merchant",
+    "MerchantPlace",
     "MerchantService",
     "MerchantUser",
     "MerchantUserService",
@@ -74,6 +76,7 @@ __all__ = [
     "payout_days_back_max",
     "payout_id",
     "payout_reference",
+    "place_of",
     "poster_pdf",
     "poster_png",
     "poster_svg",

@@ -143,7 +143,7 @@ class CrossBorderPayments:
         paying = (fitting.sell_amount_minor, payer.currency)
         assessment = wait(
             self._payments.risk_steps(
-                payment_id, payer, merchant.id, paying, Method.qr, holdable=False
+                payment_id, payer, merchant, paying, Method.qr, holdable=False
             ),
             request_timeout_s,
         )

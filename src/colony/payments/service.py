@@ -37,7 +37,9 @@ from colony.merchants import (
     QR_SCHEME_GUI,
     TRANSFER_DISCOUNT_FEE,
     Merchant,
+    MerchantPlace,
     MerchantService,
+    place_of,
     revenue_account_id,
 )
 from colony.partners import Clearing
@@ -53,7 +55,7 @@ from colony.payments.store import (
     RefundRecord,
 )
 from colony.payments.treasury import is_treasury_account
-from colony.risk import Assessment, Channel, Decision, RiskCheck, RiskEvent
+from colony.risk import Assessment, Channel, Decision, Place, RiskCheck, RiskEvent
 from colony.wallets import Wallet, WalletResult, WalletService, WalletStore
 
 TRANSFER_PAYMENT: int = TransferCode.payment
@@ -144,6 +146,13 @@ _RISK_REFUSALS = {
     Decision.block: PayResult.risk_blocked,
     Decision.challenge: PayResult.risk_challenge_required,
 }
+
+
+def _risk_place(where: MerchantPlace | None) -> Place | None:
+    """The merchant's city centre as risk control's place, when the city is known."""
+    if where is None or where.lat_micro is None or where.lon_micro is None:
+        return None
+    return Place(where.lat_micro, where.lon_micro)
 
 
 def risk_refusal(assessment: Assessment | None, stepped_up: bool) -> PayResult | None:
@@ -546,7 +555,7 @@ class PaymentService:
         wallet, merchant, amount, _ = resolved
         pid = payment_id if payment_id is not None else self._ids.new_id()
         assessment = yield from self.risk_steps(
-            pid, wallet, merchant.id, (amount, merchant.currency), method, holdable
+            pid, wallet, merchant, (amount, merchant.currency), method, holdable
         )
         refused = risk_refusal(assessment, stepped_up)
         if refused is not None:
@@ -567,7 +576,7 @@ class PaymentService:
         self,
         pid: int,
         wallet: Wallet,
-        merchant_id: str,
+        merchant: Merchant,
         paid: tuple[int, str],
         method: Method,
         holdable: bool = True,
@@ -575,12 +584,19 @@ class PaymentService:
         """Risk control's assessment of the payment (None without risk control) of `paid`
         (an amount in minor units of its currency: what leaves the wallet), kept beside the
         payment when it is worth keeping (a write: on a thread); a review is a block when
-        the payment cannot be held (`Assessment.unheld`)."""
+        the payment cannot be held (`Assessment.unheld`). The payment happens where the
+        shop is: its place and local hour are the merchant's city's (docs/adr/0063)."""
         if self.risk is None or self._clock is None:
             return None
         channel = Channel.payment_code if method is Method.code else Channel.qr
         amount, currency = paid
-        event = RiskEvent(channel, wallet.id, merchant_id, amount, currency, self._clock.now_ns())
+        at_ns = self._clock.now_ns()
+        where = place_of(merchant.country, merchant.city)
+        event = RiskEvent(
+            channel, wallet.id, merchant.id, amount, currency, at_ns,
+            place=_risk_place(where),
+            utc_offset_min=where.utc_offset_min(at_ns) if where is not None else None,
+        )  # fmt: skip
         assessment = self.risk.payment(pid, event)
         if not holdable:
             assessment = assessment.unheld()

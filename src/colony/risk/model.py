@@ -64,7 +64,8 @@ class Place:
 @dataclass(frozen=True)
 class RiskEvent:
     """Money about to leave a wallet. `payee` is the merchant's id or the receiving
-    wallet's; `place` is the merchant's when its coordinates are known."""
+    wallet's; `place` is the merchant's when its city is known (its centre: a QR payment
+    happens at the shop, docs/adr/0063)."""
 
     channel: Channel
     wallet_id: str
@@ -74,8 +75,9 @@ class RiskEvent:
     at_ns: int
     device: str | None = None
     place: Place | None = None
-    # The payer's offset from UTC in minutes when their time zone is known (their home's);
-    # None: the hour of day is read in UTC (docs/adr/0059).
+    # The payer's offset from UTC in minutes when their time zone is known: the shop's zone
+    # for a payment (the payer is there, docs/adr/0063), the home's in the simulator; None:
+    # the hour of day is read in UTC (docs/adr/0059).
     utc_offset_min: int | None = None
 
 

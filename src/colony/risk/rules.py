@@ -73,7 +73,9 @@ DEFAULT_RULES = RuleSet(
         Rule(Reason.new_payee, Decision.challenge, 1_000, 15, Mode.shadow),
         Rule(Reason.new_device, Decision.challenge, 200, 15, Mode.shadow),
         Rule(Reason.device_velocity_1h, Decision.review, 200, 30, Mode.shadow),
-        Rule(Reason.impossible_travel, Decision.review, 1_000, 40),
+        # Active until docs/adr/0063, when it could not fire (no payment had a place); in
+        # shadow since payments carry their shop's place, until analysts have seen it act.
+        Rule(Reason.impossible_travel, Decision.review, 1_000, 40, Mode.shadow),
         Rule(Reason.merchant_velocity_1m, Decision.review, 6_000, 10, Mode.shadow),
         Rule(Reason.amount_large, Decision.block, 1_000_000, 60, Mode.shadow),
         # docs/adr/0059: merchant risk, a tourist far from home, the small hours, and the

@@ -19,7 +19,9 @@ from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, FundingReader, Idempotent, WalletCaller, operator
 from colony.api.errors import ApiError
+from colony.api.idempotency import Handled, KeptElsewhere
 from colony.api.input_limits import AmountMinor, RequestBody
+from colony.api.step_up import PIN_MEANS, challenged, hashed_fields, pin_chars_max, stepped_up
 from colony.kernel.clock import utc_from_ns
 from colony.wallets import (
     FundingMovement,
@@ -96,6 +98,12 @@ class RegisterPartner(RequestBody):
 class MoveMoney(RequestBody):
     partner: str = Field(min_length=1, max_length=40, description="a funding partner's name")
     amount_minor: AmountMinor = Field(description="integer minor units")
+
+
+class WithdrawMoney(MoveMoney):
+    """Money out: risk control's challenge is answered with the wallet's PIN (docs/adr/0063)."""
+
+    pin: str | None = Field(default=None, max_length=pin_chars_max, description=PIN_MEANS)
 
 
 def refusal(result: WalletResult) -> ApiError:
@@ -184,17 +192,30 @@ def list_funding_partners(ctx: Ctx, caller: FundingReader) -> dict[str, object]:
 def move(
     ctx: ApiContext, kind: MovementKind, wallet: Wallet, body: MoveMoney, key: Idempotent
 ) -> JSONResponse:
+    """A top-up, or a withdrawal whose `pin` (never part of the request's hash, never kept)
+    answers risk control's challenge, as a payment's does (api/step_up.py)."""
     funding = funding_of(ctx)
     tid = key.transfer_id(wallet.id)
 
-    def handle() -> tuple[int, dict[str, object]]:
-        act = funding.top_up if kind is MovementKind.top_up else funding.withdraw
-        outcome = act(wallet, body.partner, body.amount_minor, transfer_id=tid)
+    def handle() -> Handled:
+        if kind is MovementKind.top_up:
+            outcome = funding.top_up(wallet, body.partner, body.amount_minor, transfer_id=tid)
+        else:
+            # The PIN is checked first, whatever else the request holds (docs/adr/0062).
+            pin = body.pin if isinstance(body, WithdrawMoney) else None
+            confirmed = stepped_up(ctx, wallet, pin)
+            if isinstance(confirmed, KeptElsewhere):
+                return confirmed
+            outcome = funding.withdraw(
+                wallet, body.partner, body.amount_minor, transfer_id=tid, stepped_up=confirmed
+            )
+        if outcome.result is WalletResult.risk_challenge_required:
+            return challenged(refusal(outcome.result))
         if outcome.movement is None:
             raise refusal(outcome.result)
         return 201, movement_json(funding, outcome.movement)
 
-    return key.run(wallet.id, {str(kind): body.model_dump()}, handle)
+    return key.run(wallet.id, {str(kind): hashed_fields(body)}, handle)
 
 
 def settle(
@@ -241,10 +262,12 @@ def get_top_up(wallet_id: str, top_up_id: str, ctx: Ctx, wallet: WalletCaller) -
     responses=answers(201, FundingMovementObject, 402, 404),
 )
 def create_withdrawal(
-    wallet_id: str, body: MoveMoney, ctx: Ctx, wallet: WalletCaller, key: Idempotent
+    wallet_id: str, body: WithdrawMoney, ctx: Ctx, wallet: WalletCaller, key: Idempotent
 ) -> JSONResponse:
     """Send money from the caller's wallet to a funding partner: held at once (and counted
-    against today's outflow cap), paid out when the partner confirms."""
+    against today's outflow cap), paid out when the partner confirms. Risk control's
+    challenge is answered by the same request again with the wallet's PIN (`pin`,
+    docs/adr/0063)."""
     return move(ctx, MovementKind.withdrawal, own_wallet(wallet, wallet_id), body, key)
 
 

@@ -102,10 +102,20 @@ class FundingService:
         return self._move(MovementKind.top_up, wallet, partner, amount_minor, transfer_id)
 
     def withdraw(
-        self, wallet: Wallet, partner: str, amount_minor: int, transfer_id: int | None = None
+        self,
+        wallet: Wallet,
+        partner: str,
+        amount_minor: int,
+        transfer_id: int | None = None,
+        *,
+        stepped_up: bool = False,
     ) -> MovementOutcome:
-        """Send money out to `partner`: held now, paid out when the partner confirms."""
-        return self._move(MovementKind.withdrawal, wallet, partner, amount_minor, transfer_id)
+        """Send money out to `partner`: held now, paid out when the partner confirms.
+        `stepped_up`: the owner confirmed with the PIN, which answers risk control's
+        challenge (docs/adr/0063)."""
+        return self._move(
+            MovementKind.withdrawal, wallet, partner, amount_minor, transfer_id, stepped_up
+        )
 
     def _move(
         self,
@@ -114,6 +124,7 @@ class FundingService:
         partner: str,
         amount_minor: int,
         transfer_id: int | None,
+        stepped_up: bool = False,
     ) -> MovementOutcome:
         if self._store.partner(partner, wallet.currency) is None:
             return MovementOutcome(WalletResult.unknown_funding_source)
@@ -142,12 +153,14 @@ class FundingService:
             ):
                 return MovementOutcome(WalletResult.id_reused_differently)
             movement = stored
-        request = (
-            self._wallets.request_top_up
-            if kind is MovementKind.top_up
-            else self._wallets.request_withdrawal
-        )
-        outcome = request(wallet.phone, wallet.currency, partner, amount_minor, tid)
+        if kind is MovementKind.top_up:
+            outcome = self._wallets.request_top_up(
+                wallet.phone, wallet.currency, partner, amount_minor, tid
+            )
+        else:
+            outcome = self._wallets.request_withdrawal(
+                wallet.phone, wallet.currency, partner, amount_minor, tid, stepped_up=stepped_up
+            )
         if outcome.result is not WalletResult.ok:
             if inserted:
                 self._store.remove_movement(movement.id)

@@ -150,6 +150,7 @@ def home(request: Request, ctx: Ctx) -> Response:
         request, "wallets/home.html", wallet=wallet, balance=balance, available=available,
         limits=limits, spent_today=spent_today, items=items, cursor=cursor,
         tier_name=TIER_NAMES[wallet.tier], asking=len(ctx.service(MoneyRequests).to_pay(wallet)),
+        state_names=STATE_NAMES,
     )  # fmt: skip
 
 
@@ -163,7 +164,10 @@ def activity(request: Request, ctx: Ctx, before: int | None = None, part: int = 
         raise Refused(400, "before: a cursor the previous page gave")
     items, cursor = _activity(ctx, wallet, before)
     template = "wallets/activity_lines.html" if part else "wallets/activity.html"
-    response = app_page(shell, request, template, wallet=wallet, items=items, cursor=cursor)
+    response = app_page(
+        shell, request, template, wallet=wallet, items=items, cursor=cursor,
+        state_names=STATE_NAMES,
+    )  # fmt: skip
     if part and cursor:
         response.headers["x-next-cursor"] = str(cursor)
     return response
@@ -190,6 +194,7 @@ def receipt(transfer_hex: str, request: Request, ctx: Ctx) -> Response:
     return app_page(
         shell, request, "wallets/receipt.html", wallet=wallet, item=item, movement=movement,
         movement_status=STATUS_NAMES[status] if status is not None else None,
+        state_names=STATE_NAMES,
     )  # fmt: skip
 
 
@@ -308,9 +313,16 @@ async def _move(request: Request, ctx: Ctx, kind: MovementKind) -> Response:
     elif kind is MovementKind.withdrawal:
         error = _pin_ok(ctx, shell, request, wallet, form.get("pin", ""))
     if error is None and amount_minor is not None:
-        act = ctx.funding.top_up if kind is MovementKind.top_up else ctx.funding.withdraw
+        partner = form.get("partner", "")
         transfer_id = transfer_id_for(f"web:{wallet.id}", op)
-        outcome = act(wallet, form.get("partner", ""), amount_minor, transfer_id=transfer_id)
+        if kind is MovementKind.top_up:
+            outcome = ctx.funding.top_up(wallet, partner, amount_minor, transfer_id=transfer_id)
+        else:
+            # The PIN was checked above: it answers a challenge of risk control's too, as on
+            # the Send screen (docs/adr/0063).
+            outcome = ctx.funding.withdraw(
+                wallet, partner, amount_minor, transfer_id=transfer_id, stepped_up=True
+            )
         if outcome.movement is not None:
             return shell.redirect(f"/app/activity/{transfer_id:032x}")
         refused = outcome.result

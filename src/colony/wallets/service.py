@@ -346,9 +346,9 @@ class WalletService:
         if self.is_frozen(sender.id):
             return P2POutcome(WalletResult.wallet_frozen)
         tid = transfer_id if transfer_id is not None else self._ids.new_id()
-        refused = self._risk_refusal(tid, Channel.p2p, sender, receiver.id, amount_minor)
-        if refused is WalletResult.risk_challenge_required and stepped_up:
-            refused = None
+        refused = self._risk_refusal(
+            tid, Channel.p2p, sender, receiver.id, amount_minor, stepped_up=stepped_up
+        )
         if refused is not None:
             return P2POutcome(refused, tid)
         chain = [
@@ -370,16 +370,26 @@ class WalletService:
         )
 
     def _risk_refusal(
-        self, tid: int, channel: Channel, payer: Wallet, payee: str, amount_minor: int
+        self,
+        tid: int,
+        channel: Channel,
+        payer: Wallet,
+        payee: str,
+        amount_minor: int,
+        *,
+        stepped_up: bool,
     ) -> WalletResult | None:
         """Risk control's word on money leaving `payer` (None without risk control, or when
-        it may go): refused when blocked, challenged or held for review (docs/adr/0055)."""
+        it may go): refused when blocked, challenged or held for review (docs/adr/0055); a
+        challenge is answered when the payer confirmed with the PIN (`stepped_up`)."""
         if self.risk is None:
             return None
         event = RiskEvent(channel, payer.id, payee, amount_minor, payer.currency,
                           self._clock.now_ns())  # fmt: skip
         assessment = self.risk.payment(tid, event).unheld()
         self.risk.keep(tid, event, assessment)
+        if assessment.decision is Decision.challenge and stepped_up:
+            return None
         return _RISK_REFUSALS.get(assessment.decision)
 
     def _risk_counted(self, outcome: P2POutcome) -> P2POutcome:
@@ -660,12 +670,15 @@ class WalletService:
         partner: str,
         amount_minor: int,
         transfer_id: int | None = None,
+        *,
+        stepped_up: bool = False,
     ) -> P2POutcome:
         """Hold money leaving for a partner (a bank account, a card) until the partner confirms.
         The wallet's limits apply at once, as for any payment out: the money is held (it can
         no longer be spent), today's outflow allowance is used, and the balance headroom it
         frees is held too. If the partner says nothing within `withdrawal_confirm_timeout_s`,
-        the ledger expires every hold and the money is the wallet's again."""
+        the ledger expires every hold and the money is the wallet's again. `stepped_up`: the
+        owner confirmed with the PIN, which answers risk control's challenge (docs/adr/0063)."""
         found = self._funding_parties(phone, currency, partner, amount_minor)
         if isinstance(found, WalletResult):
             return P2POutcome(found)
@@ -673,7 +686,9 @@ class WalletService:
         if self.is_frozen(wallet.id):
             return P2POutcome(WalletResult.wallet_frozen)
         tid = transfer_id if transfer_id is not None else self._ids.new_id()
-        refused = self._risk_refusal(tid, Channel.withdrawal, wallet, partner, amount_minor)
+        refused = self._risk_refusal(
+            tid, Channel.withdrawal, wallet, partner, amount_minor, stepped_up=stepped_up
+        )
         if refused is not None:
             return P2POutcome(refused, tid)
         timeout = model.withdrawal_confirm_timeout_s
