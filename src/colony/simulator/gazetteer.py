@@ -1,7 +1,8 @@
 """The simulator's gazetteer: a few dozen real cities, as data (`gazetteer.csv`).
 
-Each city has its coordinates, country, currency, time zone and telephone country code, and
-three numbers that only shape the simulated market, never money rules:
+Each city has its country, currency and telephone country code here; its centre and time
+zone are the merchants' (`merchants/city_centres.csv`, one table for both: docs/adr/0063);
+and three numbers that only shape the simulated market, never money rules:
 
 - `weight`: its share of the simulated residents (relative to the other cities);
 - `price_pct`: its price level, 100 being a US city's;
@@ -23,7 +24,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 
+from colony.merchants import place_of
+
 city_name_chars_max = 15  # EMV QR tag 60
+_MICRO = 1_000_000  # the merchants' table keeps degrees in millionths
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,13 +61,18 @@ def cities() -> tuple[City, ...]:
     text = resources.files("colony.simulator").joinpath("gazetteer.csv").read_text("utf-8")
     found = []
     for row in csv.DictReader(io.StringIO(text)):
+        # Where the city is, and its zone: the merchants' table of city centres, one copy.
+        place = place_of(row["country"], row["city"])
+        if place is None or place.lat_micro is None or place.lon_micro is None:
+            raise ValueError(f"gazetteer: {row['city']!r} is not in merchants' city_centres.csv")
+        assert place.zone is not None  # a city's place always has its zone
         city = City(
             row["city"],
             row["country"],
             row["currency"],
-            Decimal(row["lat"]),
-            Decimal(row["lon"]),
-            row["timezone"],
+            Decimal(place.lat_micro) / _MICRO,
+            Decimal(place.lon_micro) / _MICRO,
+            place.zone,
             row["dial"],
             int(row["weight"]),
             int(row["price_pct"]),
