@@ -61,7 +61,8 @@ def balance(ctx: ApiContext, account_id: int) -> int:
 
 
 def _across_partners(w: LineWorld) -> tuple[Partner, Partner, Merchant]:
-    """Alice and Bob use GPay; the shop is AcqSG's, and is the world's merchant from now."""
+    """Alice and Bob use GPay; the shop is AcqSG's, and is the world's merchant from now;
+    the world's clock at 3 March."""
     ctx = w.ctx
     assert ctx.partners is not None
     _, gpay = ctx.partners.create("GCash-like Inc", "GPay", "SG", "SGD")
@@ -81,13 +82,13 @@ def _across_partners(w: LineWorld) -> tuple[Partner, Partner, Merchant]:
     ):
         ctx.partners.enrol(kind, member, partner)
     w.merchant = shop
+    w.at(D(2026, 3, 3))
     return gpay, acq, shop
 
 
 def test_a_line_purchase_abroad_clears_like_a_wallet_payment(world: LineWorld) -> None:
     w, ctx = world, world.ctx
     gpay, acq, shop = _across_partners(w)
-    w.at(D(2026, 3, 3))
     line = w.line.principal_account_id
     alice_before = balance(ctx, w.wallet.account_id)
     available_before = balance(ctx, available_id(line))
@@ -156,7 +157,6 @@ def test_a_lost_dispute_of_a_line_purchase_goes_back_to_the_line_as_a_refund_doe
     """
     w, ctx = world, world.ctx
     gpay, acq, shop = _across_partners(w)
-    w.at(D(2026, 3, 3))
     line = w.line.principal_account_id
     alice_before = balance(ctx, w.wallet.account_id)
     available_before = balance(ctx, available_id(line))

@@ -125,7 +125,12 @@ class Loan:
 
     @cached_property
     def interest_account_id(self) -> int:
-        return Slots.loan_interest_account.of(self.account_id)
+        return interest_account_id_of(self.account_id)
+
+
+def interest_account_id_of(account_id: int) -> int:
+    """A cash loan's interest receivable, derived from its principal account."""
+    return Slots.loan_interest_account.of(account_id)
 
 
 class RunLoan(NamedTuple):

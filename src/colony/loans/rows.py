@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from colony.chart import Slots
 from colony.loans.model import (
     ChargeOffBearer,
     InterestMethod,
@@ -16,6 +15,7 @@ from colony.loans.model import (
     MerchantLoan,
     Repayment,
     RunLoan,
+    interest_account_id_of,
 )
 
 _METHODS = {m.value: m for m in InterestMethod}
@@ -132,7 +132,7 @@ def run_loan_of(row: tuple[Any, ...]) -> RunLoan:
      due, p_parts, i_parts) = row  # fmt: skip
     account_id = int(account)
     return RunLoan(
-        account_id, Slots.loan_interest_account.of(account_id), int(wallet_account), lender,
+        account_id, interest_account_id_of(account_id), int(wallet_account), lender,
         currency, int(ledger), int(principal), _METHODS[method], int(rate), int(disbursed),
         _ints(due), _ints(p_parts), _ints(i_parts),
     )  # fmt: skip
