@@ -26,6 +26,7 @@ from colony.credit import (
     train_model,
     training_rows,
 )
+from colony.disputes import open_complaint_store
 from colony.kernel.errors import ColonyError
 from colony.kernel.money import scale_of
 from colony.merchants import open_merchant_store
@@ -132,13 +133,15 @@ def train(
 def _trained(url: str, trained_at: str) -> Model:
     ledger = open_ledger(url)
     scores, wallets = open_score_store(url), open_wallet_store(url)
-    merchants = open_merchant_store(url)
+    merchants, complaints = open_merchant_store(url), open_complaint_store(url)
     try:
         rows = {}
         for subject in Subject:
             outcomes = scores.outcomes(subject)
             if outcomes:
-                rows[subject] = training_rows(ledger, outcomes, wallets.by_id, merchants.by_id)
+                rows[subject] = training_rows(
+                    ledger, outcomes, wallets.by_id, merchants.by_id, complaints.count_received
+                )
         if not rows:
             raise ValueError(
                 "no loan outcomes recorded: simulate a market with --credit, or record outcomes"
@@ -152,4 +155,5 @@ def _trained(url: str, trained_at: str) -> Model:
         scores.close()
         wallets.close()
         merchants.close()
+        complaints.close()
         ledger.close()

@@ -201,6 +201,7 @@ def build_context(
         ledger, merchants, records, webhook_store, complaint_store, clock, ids
     )
     complaints.filed.append(payments.risk.complained)  # merchant risk counts complaints
+    scores.merchant_complaints = complaint_store.count_received  # and its credit score
     ctx.provide(complaints, complaint_store)
     outcomes = Outcomes(ledger, wallets, wallet_store, merchants, payments, complaint_store, clock)
     ctx.provide(outcomes)

@@ -24,6 +24,7 @@ from rich.table import Table
 
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.credit import Outcome, Subject, open_score_store
+from colony.disputes import ComplaintService, open_complaint_store
 from colony.fx import EcbProvider, QuoteService, ReferenceRates, open_quote_store, rate_age_max_days
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import ColonyError
@@ -47,6 +48,7 @@ from colony.simulator import (
 from colony.storage.open import database_url_from_env, is_postgres, open_ledger
 from colony.storage.postgres_databases import POSTGRES_SCHEMES
 from colony.wallets import FundingService, WalletService, open_funding_store, open_wallet_store
+from colony.webhooks import open_webhook_store
 
 app = typer.Typer(no_args_is_help=True, help="Simulate a market through Colony's services.")
 out = Console()
@@ -102,6 +104,13 @@ def market_services(url: str, seed: int) -> Iterator[MarketServices]:
             port, wallets, wallet_store, merchants, ids, records, clock, clearing
         )
         quotes = QuoteService(ReferenceRates(EcbProvider()), quote_store, clock, ids)
+        complaint_store = kept(open_complaint_store(url))
+        webhook_store = kept(open_webhook_store(url))
+        # Complaints draw ids of their own, so every other id is the one drawn before.
+        complaint_ids = IdGenerator(clock, stream(seed, "ids:complaints"))
+        complaints = ComplaintService(
+            port, merchants, records, webhook_store, complaint_store, clock, complaint_ids
+        )
         yield MarketServices(
             port,
             clock,
@@ -113,6 +122,7 @@ def market_services(url: str, seed: int) -> Iterator[MarketServices]:
             payments,
             CrossBorderPayments(port, payments, wallets, wallet_store, quotes),
             quotes,
+            complaints,
         )
 
 

@@ -4,6 +4,7 @@ records what a person or the operator asked for)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from colony.credit.account_history import read_history
@@ -21,6 +22,10 @@ from colony.credit.scorecard import Model, Score, Subject
 from colony.ledger import LedgerPort
 from colony.merchants import Merchant
 from colony.wallets import Wallet
+
+# How many complaints people filed about a merchant (by id) from one moment up to another
+# (ns, the first included): the complaints' own store answers it (docs/adr/0065).
+ComplaintCount = Callable[[str, int, int], int]
 
 
 @dataclass(frozen=True)
@@ -49,12 +54,20 @@ def merchant_features_at(
     merchant: Merchant,
     as_of_ns: int,
     repayment: RepaymentRecord | None = None,
+    complaints: ComplaintCount | None = None,
 ) -> tuple[Features, Capacity]:
-    """A merchant's characteristics as of `as_of_ns`, and its monthly net sales."""
+    """A merchant's characteristics as of `as_of_ns`, and its monthly net sales; complaints
+    are counted over the same window as its sales."""
     history = read_history(
         ledger, merchant.account_id, as_of_ns, opened_at_ns=merchant.created_at_ns
     )
-    found = merchant_features(history, created_at_ns=merchant.created_at_ns, repayment=repayment)
+    counted = None if complaints is None else complaints(merchant.id, history.start_ns, as_of_ns)
+    found = merchant_features(
+        history,
+        created_at_ns=merchant.created_at_ns,
+        repayment=repayment,
+        complaints=counted,
+    )
     return found, merchant_capacity(history, merchant.currency)
 
 
@@ -77,8 +90,9 @@ def decide_merchant(
     merchant: Merchant,
     as_of_ns: int,
     repayment: RepaymentRecord | None = None,
+    complaints: ComplaintCount | None = None,
 ) -> Decision:
-    features, capacity = merchant_features_at(ledger, merchant, as_of_ns, repayment)
+    features, capacity = merchant_features_at(ledger, merchant, as_of_ns, repayment, complaints)
     score = model.score(Subject.merchant, features)
     limit = limit_for(Subject.merchant, score.value, capacity)
     return Decision(Subject.merchant, merchant.id, as_of_ns, features, score, limit)

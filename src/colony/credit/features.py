@@ -138,10 +138,15 @@ def person_capacity(history: History, currency: str) -> Capacity:
 
 
 def merchant_features(
-    history: History, *, created_at_ns: int, repayment: RepaymentRecord | None = None
+    history: History,
+    *,
+    created_at_ns: int,
+    repayment: RepaymentRecord | None = None,
+    complaints: int | None = None,
 ) -> Features:
-    """A merchant's characteristics from its account's history (scorecard.MERCHANT), and its
-    record of repaying loans from its sales."""
+    """A merchant's characteristics from its account's history (scorecard.MERCHANT), its
+    record of repaying loans from its sales, and the complaints people filed about it in the
+    history's window (None where nobody counts them: the characteristic reads as missing)."""
     moves = history.movements
     sales = [m for m in moves if m.in_minor > 0 and m.code in SALE_CODES]
     refunds = [m for m in moves if m.out_minor > 0 and m.code in REFUND_CODES]
@@ -154,6 +159,7 @@ def merchant_features(
         "refunds_per_sale": _ratio(len(refunds), len(sales)),
         "sales_per_day": len(sales) / history.days,
         "repayment_record": _repayment(repayment),
+        "complaints_per_sale": None if complaints is None else _ratio(complaints, len(sales)),
     }
 
 

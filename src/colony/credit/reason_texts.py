@@ -31,4 +31,5 @@ REASON_TEXTS = {
     "M06": N_(
         "The shop has no record yet of repaying credit with Colony, or it shows late payments."
     ),
+    "M07": N_("People often complain about the shop."),
 }

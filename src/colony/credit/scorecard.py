@@ -71,6 +71,7 @@ CHARACTERISTICS: dict[Subject, tuple[Characteristic, ...]] = {
         Characteristic("refunds_per_sale", "M04", "lower"),
         Characteristic("sales_per_day", "M05"),
         Characteristic("repayment_record", "M06", "higher"),
+        Characteristic("complaints_per_sale", "M07", "lower"),
     ),
 }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from colony.credit.decisions import Decision, decide_merchant, decide_person
+from colony.credit.decisions import ComplaintCount, Decision, decide_merchant, decide_person
 from colony.credit.features import RepaymentRecord
 from colony.credit.score_records import ConsentAction, ConsentEvent, ScoreRecord
 from colony.credit.score_results import ScoreResult
@@ -43,6 +43,8 @@ class CreditScores:
         self.repayments: Callable[[Wallet], RepaymentRecord | None] | None = None
         # How the merchant has repaid its loans from sales, when known (docs/adr/0064).
         self.merchant_repayments: Callable[[Merchant], RepaymentRecord | None] | None = None
+        # How many complaints people filed about a merchant, when counted (docs/adr/0065).
+        self.merchant_complaints: ComplaintCount | None = None
         self.model = model
         self._clock = clock
         self._ids = ids
@@ -97,7 +99,14 @@ class CreditScores:
     def score_merchant(self, merchant: Merchant) -> ScoreRecord:
         """A merchant's score now, as the operator asks for it, recorded."""
         record = None if self.merchant_repayments is None else self.merchant_repayments(merchant)
-        decided = decide_merchant(self.model, self._ledger, merchant, self._clock.now_ns(), record)
+        decided = decide_merchant(
+            self.model,
+            self._ledger,
+            merchant,
+            self._clock.now_ns(),
+            record,
+            self.merchant_complaints,
+        )
         return self._keep(decided, None, "operator")
 
     def history(self, subject: Subject, subject_id: str) -> list[ScoreRecord]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from colony.credit.decisions import merchant_features_at, person_features_at
+from colony.credit.decisions import ComplaintCount, merchant_features_at, person_features_at
 from colony.credit.features import RepaymentRecord
 from colony.credit.score_records import Outcome
 from colony.credit.scorecard import Subject
@@ -21,8 +21,10 @@ def training_rows(
     outcomes: list[Outcome],
     wallet_by_id: Callable[[str], Wallet | None],
     merchant_by_id: Callable[[str], Merchant | None],
+    complaints: ComplaintCount | None = None,
 ) -> list[TrainingRow]:
-    """A row per outcome whose subject is found (an unknown one is left out)."""
+    """A row per outcome whose subject is found (an unknown one is left out); a merchant's
+    complaints are counted as of its decision, as scoring counts them."""
     rows = []
     for outcome in outcomes:
         record = (
@@ -39,7 +41,9 @@ def training_rows(
             merchant = merchant_by_id(outcome.subject_id)
             if merchant is None:
                 continue
-            features, _ = merchant_features_at(ledger, merchant, outcome.decided_at_ns, record)
+            features, _ = merchant_features_at(
+                ledger, merchant, outcome.decided_at_ns, record, complaints
+            )
         truth = None if outcome.true_pd_ppm is None else outcome.true_pd_ppm / 1_000_000
         rows.append(TrainingRow(outcome.subject_id, features, outcome.defaulted, truth))
     return rows

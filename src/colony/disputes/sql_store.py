@@ -99,6 +99,15 @@ class SqlComplaintStore:
             ).fetchone()
         return int(count)
 
+    def count_received(self, merchant_id: str, from_ns: int, until_ns: int) -> int:
+        with self._tables.session() as db:
+            (count,) = db.execute(
+                "SELECT COUNT(*) FROM complaints WHERE merchant_id = ? AND received_at_ns >= ?"
+                " AND received_at_ns < ?",
+                (merchant_id, from_ns, until_ns),
+            ).fetchone()
+        return int(count)
+
     def unresolved(self, limit: int) -> list[Complaint]:
         return self._complaints(
             f"WHERE status NOT IN ({_marks(len(_FINAL))}) ORDER BY due_ns, id LIMIT ?",

@@ -27,6 +27,10 @@ class ComplaintStore(Protocol):
         """How many complaints of `category` about the merchant arrived at or after
         `since_ns`."""
 
+    def count_received(self, merchant_id: str, from_ns: int, until_ns: int) -> int:
+        """How many complaints about the merchant arrived at or after `from_ns` and before
+        `until_ns` (a credit score counts those of its window, docs/adr/0065)."""
+
     def unresolved(self, limit: int) -> list[Complaint]:
         """Complaints not yet resolved or rejected, soonest (or longest overdue) first."""
 

@@ -24,6 +24,15 @@ top_up_attempts_max = 3
 refund_pct = 2
 refund_after_s_min = 3_600
 refund_after_s_max = 3 * 86_400
+# When a complaint about a payment is filed, after it (docs/adr/0065), and what about.
+complain_after_s_min = 1_800
+complain_after_s_max = 2 * 86_400
+COMPLAINTS = (
+    ("not_as_described", "What came was not what the menu showed."),
+    ("service", "The staff were rude and made me wait."),
+    ("charged_wrongly", "The amount was more than the price on the counter."),
+    ("not_received", "I paid but the order never came."),
+)
 # Of every hundred top-ups, how many come from a bank (a funding partner); the rest are cash
 # paid in at an agent.
 top_up_by_bank_pct = 70
@@ -143,7 +152,42 @@ class Pay:
             whole = self.rng.randrange(2) == 0
             amount = self.amount_minor if whole else max(1, self.amount_minor // 2)
             world.schedule(Refund(self.at_ns + later_s * NS_PER_S, pid, amount))
+        if paid.result is PayResult.ok:
+            self._maybe_complain(world, pid)
         return paid.result
+
+    def _maybe_complain(self, world: World, payment_id: int) -> None:
+        """Some payments bring a complaint, at the shop's own rate where the market gives
+        one (credit's ground truth), drawn from the world's complaint stream alone, so the
+        rest of the market is drawn as it was."""
+        per_mille = world.complaint_per_mille.get(self.shop.index, 0)
+        rng = world.complaint_rng
+        if per_mille < 1 or rng is None or rng.randrange(1_000) >= per_mille:
+            return
+        later_s = rng.randint(complain_after_s_min, complain_after_s_max)
+        category, text = rng.choice(COMPLAINTS)
+        at_ns = self.at_ns + later_s * NS_PER_S
+        world.schedule(Complain(at_ns, self.person, payment_id, category, text))
+
+
+@dataclass(frozen=True, slots=True)
+class Complain:
+    """A person complains about one of their payments, in the app's words."""
+
+    at_ns: int
+    person: Person
+    payment_id: int
+    category: str
+    text: str
+
+    def run(self, world: World) -> None:
+        complaints = world.services.complaints
+        if complaints is None:
+            world.stats["complaints: nobody to hear them"] += 1
+            return
+        wallet = world.wallets[self.person.index]
+        filed, _ = complaints.file(wallet, self.category, self.text, payment_id=self.payment_id)
+        world.stats[f"complaints: {filed.name}"] += 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,8 @@ At a decision time (a UTC midnight in the second half of the simulated days, aft
 a day of history) each person takes a small loan and repays it or defaults, with probability
 sigmoid(alpha - beta * (z + u)), where `u` is a shock nobody observes (a job lost, an
 illness): so a model can learn the risk from behaviour, but not perfectly. Merchants get a
-hidden `z` too, which raises their refund rate when low, and a loan decided the same way.
+hidden `z` too, which raises their refund rate and the complaints people file about them
+when low, and a loan decided the same way.
 
 The outcomes are returned in the summary (`SimulationSummary.credit_outcomes`); the CLI
 writes them to the credit product's `credit_outcomes` table, which training reads and scoring
@@ -64,6 +65,12 @@ splurge_price_times = 2
 # Refunds per hundred payments for the least creditworthy merchants (the rest: fewer, down
 # to the market's usual `refund_pct`).
 merchant_refund_pct_max = 15
+# Complaints per thousand payments: every shop draws some (a bad day, a mix-up), the least
+# creditworthy up to `merchant_complaint_per_mille_max` more; how far a shop's own conduct
+# strays from its creditworthiness, in standard deviations (docs/adr/0065).
+merchant_complaint_per_mille_min = 2
+merchant_complaint_per_mille_max = 40
+merchant_complaint_sd = 0.7
 # Who joins the market after its eve (newcomers lean less creditworthy), in log-odds at z = 0
 # and per standard deviation; and the fewest days a joiner is seen before their decision.
 late_join_at_mean = -1.0
@@ -234,6 +241,18 @@ class CreditTruth:
 
     def refund_pcts(self) -> dict[int, int]:
         return {index: m.refund_pct for index, m in self.merchants.items()}
+
+    def complaint_per_mille(self) -> dict[int, int]:
+        """Each shop's complaints per thousand payments: more the less creditworthy, with a
+        spread of its own (a stream of its own, so the traits drawn before stay as they
+        were)."""
+        rng = stream(self.seed, "credit:complaint-traits")
+        found = {}
+        for index in sorted(self.merchants):
+            conduct = self.merchants[index].z + rng.gauss(0, merchant_complaint_sd)
+            extra = merchant_complaint_per_mille_max * _sigmoid(-2 * conduct - 2)
+            found[index] = merchant_complaint_per_mille_min + round(extra)
+        return found
 
     def outcomes(self, world: World, first_midnight_ns: int) -> list[SimulatedOutcome]:
         """Each subject's loan and whether it was repaid, drawn from the truth's own stream."""

@@ -121,6 +121,8 @@ def simulate(
         truth = CreditTruth.draw(market.people, market.shops, config.days, config.seed)
         behaviours = truth.behaviours(behaviours)
         world.refund_pcts = truth.refund_pcts()
+        world.complaint_per_mille = truth.complaint_per_mille()
+        world.complaint_rng = stream(config.seed, "credit:complaints")
         market.popularity = truth.popularity()
     report = progress or (lambda phase, done, total: None)
     _open_market(world, config, report, truth)

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from colony.disputes import ComplaintService
 from colony.fx import QuoteService
 from colony.kernel.clock import NS_PER_S, ns_from_utc
 from colony.kernel.ids import IdGenerator
@@ -39,6 +40,7 @@ class MarketServices:
     payments: PaymentService
     cross_border: CrossBorderPayments
     quotes: QuoteService
+    complaints: ComplaintService | None = None  # a market without complaints has none
 
 
 class Action(Protocol):
@@ -111,6 +113,10 @@ class World:
     stats: Counter[str] = field(default_factory=Counter)
     # Refunds per hundred payments of a shop (by index) where it is not the market's usual.
     refund_pcts: dict[int, int] = field(default_factory=dict)
+    # Complaints per thousand payments of a shop (by index), none where not given, drawn from
+    # a stream of their own (credit's ground truth gives both).
+    complaint_per_mille: dict[int, int] = field(default_factory=dict)
+    complaint_rng: random.Random | None = None
     _queue: list[tuple[int, int, Action]] = field(default_factory=list)
     _order: itertools.count[int] = field(default_factory=itertools.count)
 
