@@ -73,14 +73,14 @@ P = Permission
 ROLE_TABLE = {
     Role.operations: {
         P.read, P.read_sms_outbox, P.freeze_wallets, P.onboard_merchants, P.refund_payments,
-        P.retry_webhooks, P.pay_out_merchants, P.handle_complaints,
+        P.retry_webhooks, P.pay_out_merchants, P.handle_complaints, P.score_merchants,
     },
     Role.risk: {P.read, P.freeze_wallets, P.manage_risk},
     Role.support: {
         P.read, P.read_sms_outbox, P.freeze_wallets, P.refund_payments, P.retry_webhooks,
         P.handle_complaints,
     },
-    Role.finance: {P.read, P.refund_payments, P.pay_out_merchants},
+    Role.finance: {P.read, P.refund_payments, P.pay_out_merchants, P.score_merchants},
     Role.read_only: {P.read},
     Role.admin: {P.read, P.manage_staff},
 }  # fmt: skip
@@ -242,3 +242,9 @@ def test_the_audit_log_refuses_to_be_changed(desk: Desk, statement: str) -> None
         db.execute(statement)
     assert len(desk.service.audit(None, 10)) == 1
     assert not hasattr(desk.store, "update") and not hasattr(desk.store, "delete")
+
+
+def test_the_console_home_says_what_every_permission_allows() -> None:
+    from colony.staff.console_pages import PERMISSION_TEXTS
+
+    assert set(PERMISSION_TEXTS) == set(Permission)

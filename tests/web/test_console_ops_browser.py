@@ -1,6 +1,7 @@
 """The operator console's operations and staff pages in a real browser, against one
 `colony serve --demo` and one chromium for the whole module (each test's pages are signed in
-once, shared): a merchant onboarded, shown with its QR code; a payment found and refunded in
+once, shared): a merchant onboarded, shown with its QR code; a merchant's credit score asked
+for and read with its reasons; a payment found and refunded in
 part on the merchant's behalf with a reason; a failed webhook delivery retried and then
 delivered; a day's settlement and its CSV; and an admin, made by the command line, adding a
 member who sets up through their link, changing their role, disabling them and reading it
@@ -163,6 +164,21 @@ def test_a_merchant_is_onboarded_and_shown_with_its_qr_code(ops: Seat, tmp_path:
     ops.phone.get_by_role("button", name="Find").click()
     expect(ops.phone.get_by_test_id("merchants")).to_contain_text("Arctic Coffee")
     ops.check()
+
+
+def test_a_merchants_credit_score_is_asked_for_and_read(
+    ops: Seat, server: DemoServer, tmp_path: Path
+) -> None:
+    _, merchant_id = _pay(server, 3_50, "score-1")
+    page = ops.desktop
+    page.goto(f"{server.url}/console/merchants/{merchant_id}")
+    expect(page.get_by_test_id("credit-score")).to_have_count(0)
+    page.get_by_role("button", name="Score now").click()
+    expect(page.get_by_test_id("credit-score")).to_have_text(re.compile(r"^\d{3}$"))
+    expect(page.get_by_test_id("credit-reasons")).to_contain_text("M01")
+    _shots(ops, tmp_path, "merchant-score")
+    ops.check()
+    page.goto(f"{server.url}/console")  # the next journey starts from the console's home
 
 
 def test_a_payment_is_found_and_refunded_in_part_with_a_reason(

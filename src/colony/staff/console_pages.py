@@ -46,6 +46,7 @@ PERMISSION_TEXTS = {
     Permission.manage_staff: N_("Add staff, change their roles, disable them, reset their TOTP"),
     Permission.handle_complaints: N_("Handle complaints, goodwill credits and disputes"),
     Permission.manage_risk: N_("Decide payments held for risk review and edit risk rules"),
+    Permission.score_merchants: N_("Ask for merchants' credit scores"),
 }
 # Texts (or mails) of an outbox shown per page.
 outbox_page_messages = 50

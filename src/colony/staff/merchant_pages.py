@@ -22,6 +22,7 @@ from fastapi.responses import Response
 
 from colony.api.deps import Ctx
 from colony.api.idempotency import transfer_id_for
+from colony.credit import REASON_TEXTS, CreditScores, Subject
 from colony.kernel.clock import utc_from_ns
 from colony.kernel.errors import InvalidInput
 from colony.merchants import (
@@ -56,6 +57,8 @@ merchants_page_rows = 50
 merchant_recent_payments = 20
 # Days of payouts a merchant's page shows, the day before today first.
 merchant_payout_days = 14
+# A merchant's earlier credit scores its page lists, newest first.
+merchant_scores_shown = 5
 # The shortest name searched for, in characters: shorter ones match half the table.
 name_search_chars_min = 2
 # Random bytes in an onboarding form's `op` (its idempotency key).
@@ -171,6 +174,7 @@ def _merchant_page(
     )
     endpoint = ctx.webhook_store.endpoint(merchant.id)
     yesterday = day_of(ctx.clock.now_ns()) - DAY_NS
+    scores = ctx.service(CreditScores).history(Subject.merchant, merchant.id)
     return console_page(
         shell, request, member, "staff/merchant.html", status=status, merchant=merchant,
         payments=recent, webhook_url=endpoint.url if endpoint else None,
@@ -178,6 +182,9 @@ def _merchant_page(
         may_pay_out=may(member.role, Permission.pay_out_merchants),
         partners=ctx.funding.partners(merchant.currency) if ctx.funding else [],
         day=day or utc_from_ns(yesterday).strftime("%Y-%m-%d"),
+        credit_latest=scores[0] if scores else None,
+        credit_scores=scores[:merchant_scores_shown], credit_reason_texts=REASON_TEXTS,
+        may_score=may(member.role, Permission.score_merchants),
     )  # fmt: skip
 
 
@@ -213,6 +220,21 @@ async def pay_out(merchant_id: str, request: Request, ctx: Ctx) -> Response:
         ctx, shell, request, member, merchant, status=400 if refused else 200,
         payout_note=note, day=typed,
     )  # fmt: skip
+
+
+@router.post("/console/merchants/{merchant_id}/score")
+async def score(merchant_id: str, request: Request, ctx: Ctx) -> Response:
+    """The merchant's credit score now, recorded in its history, as
+    `POST /v1/credit/merchants/{id}/score` makes it; written to the audit log."""
+    shell, staff = ctx.service(Shell), ctx.service(StaffService)
+    member, _ = await permitted_form(shell, request, staff, Permission.score_merchants)
+    merchant = merchant_or_404(ctx.merchants, merchant_id)
+    scored = ctx.service(CreditScores).score_merchant(merchant)
+    staff.record(
+        member.id, AuditAction.merchant_scored, merchant.id, "", score=scored.score,
+        band=scored.band, model=scored.model_version,
+    )  # fmt: skip
+    return shell.redirect(f"/console/merchants/{merchant.id}#credit-title")
 
 
 @router.get("/console/merchants/{merchant_id}/qr.svg")

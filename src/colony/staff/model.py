@@ -34,6 +34,8 @@ class Permission(enum.StrEnum):
     handle_complaints = "handle_complaints"
     # decide payments held for risk review, edit risk rules' thresholds and modes (ADR 0055)
     manage_risk = "manage_risk"
+    # ask for a merchant's credit score now, recorded in its history (docs/adr/0065)
+    score_merchants = "score_merchants"
 
 
 # Everything but managing staff and risk control (the risk role's own): the day-to-day work.
@@ -42,9 +44,15 @@ _DAY_TO_DAY = frozenset(Permission) - {Permission.manage_staff, Permission.manag
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.operations: _DAY_TO_DAY,
     Role.risk: frozenset({Permission.read, Permission.freeze_wallets, Permission.manage_risk}),
-    Role.support: _DAY_TO_DAY - {Permission.onboard_merchants, Permission.pay_out_merchants},
+    Role.support: _DAY_TO_DAY
+    - {Permission.onboard_merchants, Permission.pay_out_merchants, Permission.score_merchants},
     Role.finance: frozenset(
-        {Permission.read, Permission.refund_payments, Permission.pay_out_merchants}
+        {
+            Permission.read,
+            Permission.refund_payments,
+            Permission.pay_out_merchants,
+            Permission.score_merchants,
+        }
     ),
     Role.read_only: frozenset({Permission.read}),
     # Whoever grants access uses none of it: an admin reads, and manages staff only.
@@ -132,6 +140,8 @@ class AuditAction(enum.StrEnum):
     risk_review_approved = "risk_review_approved"
     risk_review_declined = "risk_review_declined"
     risk_rule_changed = "risk_rule_changed"
+    # Credit (docs/adr/0065).
+    merchant_scored = "merchant_scored"
 
 
 # Audit entries shown per page of the console's log.
