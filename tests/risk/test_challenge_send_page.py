@@ -50,3 +50,26 @@ def test_the_pin_on_the_withdraw_screen_answers_a_challenge(served_at: Served) -
     assert "Waiting for the bank" in words(mei.text(held.headers["location"]))
     assert books(ctx, MEI)["held"] == 1_250  # until the bank confirms
     assert "Withdrawal pending" in words(mei.text("/app"))  # the hold, on the home screen
+
+
+def test_a_block_reads_as_stopped_for_safety_on_every_screen_money_leaves(
+    served_at: Served,
+) -> None:
+    """A block names no rule (that would teach whoever holds the phone how to get round it),
+    and a withdrawal blocked by Colony does not read as refused by the bank."""
+    api, ctx, _ = served_at
+    mei = visitor_for(api)
+    signed_up(mei, api, MEI)
+    signed_up(visitor_for(api), api, ALI, name="Ali Rahman", pin="730194")
+    _funded(api, ctx, mei, "40")
+    ctx.service(RiskCheck).use_rules(_rules(Reason.amount_large, Decision.block, 10))
+    stopped = "Stopped for your safety: it did not look like you."
+    sent = mei.post("/app/send", {"to_phone": ALI, "amount": "12.50", "pin": "482915"})
+    assert sent.status_code == 400 and stopped in words(sent.text)
+    taken = mei.post("/app/withdraw", {"partner": "dbs", "amount": "12.50", "pin": "482915"})
+    assert taken.status_code == 400 and stopped in words(taken.text)
+    assert "bank refused" not in words(taken.text) and "amount_large" not in taken.text
+    assert _balance(ctx, MEI) == 1 + 4_000  # nothing left the wallet
+    ctx.service(RiskCheck).use_rules(_rules(Reason.amount_large, Decision.block, 1_000))
+    short = mei.post("/app/withdraw", {"partner": "dbs", "amount": "50.00", "pin": "482915"})
+    assert short.status_code == 400 and "Not enough money in your wallet." in words(short.text)

@@ -35,6 +35,7 @@ from colony.wallets import Wallet
 from colony.web.i18n import N_, Texts
 from colony.web.shell import Refused, Shell
 from colony.web.wallet_access import (
+    RISK_STOPPED,
     app_page,
     pin_refusal,
     pin_subject,
@@ -71,6 +72,7 @@ PAY_REFUSALS = {
         "Your credit line is frozen while a bill is overdue: repay it to use the line again."
     ),
     PayResult.credit_limit_exceeded: N_("That is more than your credit line has available."),
+    PayResult.risk_blocked: RISK_STOPPED,
 }
 OTHER_REFUSAL = N_("The payment was refused: {reason}.")
 _HEX32 = re.compile(r"[0-9a-f]{32}")

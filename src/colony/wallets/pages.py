@@ -25,6 +25,7 @@ from colony.wallets.funding import MovementStatus, movement_id
 from colony.web.i18n import N_, Texts
 from colony.web.shell import Refused, Shell
 from colony.web.wallet_access import (
+    RISK_STOPPED,
     app_page,
     pin_refusal,
     pin_subject,
@@ -253,6 +254,14 @@ _SEND_REFUSALS = {
     WalletResult.daily_outflow_cap_exceeded: N_("That is over today's limit for your tier."),
     WalletResult.balance_cap_exceeded: N_("The receiver's wallet cannot hold that much."),
     WalletResult.wallet_frozen: FROZEN,
+    WalletResult.risk_blocked: RISK_STOPPED,
+}
+# What the Withdraw screen says for a refusal of Colony's own; the rest are the bank's.
+_WITHDRAW_REFUSALS = {
+    WalletResult.insufficient_funds: N_("Not enough money in your wallet."),
+    WalletResult.daily_outflow_cap_exceeded: N_("That is over today's limit for your tier."),
+    WalletResult.wallet_frozen: FROZEN,
+    WalletResult.risk_blocked: RISK_STOPPED,
 }
 OTHER_SEND_REFUSAL = N_("The money was not sent: {reason}.")
 
@@ -326,8 +335,11 @@ async def _move(request: Request, ctx: Ctx, kind: MovementKind) -> Response:
         if outcome.movement is not None:
             return shell.redirect(f"/app/activity/{transfer_id:032x}")
         refused = outcome.result
-        frozen = refused is WalletResult.wallet_frozen
-        error = t(FROZEN) if frozen else t("The bank refused it: {reason}.", reason=refused.name)
+        ours = _WITHDRAW_REFUSALS.get(refused) if kind is MovementKind.withdrawal else None
+        if ours is not None or refused is WalletResult.wallet_frozen:
+            error = t(ours or FROZEN)
+        else:
+            error = t("The bank refused it: {reason}.", reason=refused.name)
     return _funding_page(
         request, ctx, kind, status=400, error=error, amount=form.get("amount", ""), op=op
     )

@@ -15,10 +15,18 @@ from colony.kernel.clock import NS_PER_S
 from colony.kernel.errors import InvalidInput
 from colony.kernel.money import Money
 from colony.wallets import Wallet, WalletStore
+from colony.web.i18n import N_
 from colony.web.shell import Redirect, Shell
 
 # Characters people type inside a phone number that are not part of it.
 _PHONE_PUNCTUATION = re.compile(r"[\s().\-]")
+
+
+# What the app says when risk control blocks money leaving a wallet: never which rule fired
+# (that would teach whoever took the phone how to get round it), only what to do.
+RISK_STOPPED = N_(
+    "Stopped for your safety: it did not look like you. If it was you, ask Colony's support."
+)
 
 
 def pin_subject(phone: str) -> str:
