@@ -14,17 +14,23 @@ from colony.wallets import WalletResult
 from tests.api.test_funding_api import books
 from tests.risk.test_risk_api import _rules
 from tests.web.test_app_pages import ALI, MEI, _balance, _funded
-from tests.web.visitor import signed_up, visitor_for, words
+from tests.web.visitor import Visitor, signed_up, visitor_for, words
 
 Served = tuple[httpx.Client, ApiContext, ManualClock]
 
 
-def test_the_pin_on_the_send_screen_answers_a_challenge(served_at: Served) -> None:
-    api, ctx, _ = served_at
+def _mei_with_40_and_ali(api: httpx.Client, ctx: ApiContext) -> Visitor:
+    """Mei signed up in the app with SGD 40.00 in her wallet; Ali has a wallet to send to."""
     mei = visitor_for(api)
     signed_up(mei, api, MEI)
     signed_up(visitor_for(api), api, ALI, name="Ali Rahman", pin="730194")
     _funded(api, ctx, mei, "40")
+    return mei
+
+
+def test_the_pin_on_the_send_screen_answers_a_challenge(served_at: Served) -> None:
+    api, ctx, _ = served_at
+    mei = _mei_with_40_and_ali(api, ctx)
     ctx.service(RiskCheck).use_rules(_rules(Reason.amount_large, Decision.challenge, 10))
     without_pin = ctx.wallets.p2p(MEI, ALI, "SGD", 1_250)
     assert without_pin.result is WalletResult.risk_challenge_required
@@ -58,10 +64,7 @@ def test_a_block_reads_as_stopped_for_safety_on_every_screen_money_leaves(
     """A block names no rule (that would teach whoever holds the phone how to get round it),
     and a withdrawal blocked by Colony does not read as refused by the bank."""
     api, ctx, _ = served_at
-    mei = visitor_for(api)
-    signed_up(mei, api, MEI)
-    signed_up(visitor_for(api), api, ALI, name="Ali Rahman", pin="730194")
-    _funded(api, ctx, mei, "40")
+    mei = _mei_with_40_and_ali(api, ctx)
     ctx.service(RiskCheck).use_rules(_rules(Reason.amount_large, Decision.block, 10))
     stopped = "Stopped for your safety: it did not look like you."
     sent = mei.post("/app/send", {"to_phone": ALI, "amount": "12.50", "pin": "482915"})
