@@ -163,6 +163,8 @@ ALLOWED["disputes"] = {
 for _layer in ("api", "cli", "web"):
     ALLOWED[_layer] |= {"disputes"}
 PRODUCTS_WITH_STORES = (*PRODUCTS_WITH_STORES, "disputes")
+# The simulated market's people complain through the app's complaint service (ADR 0065).
+ALLOWED["simulator"] |= {"disputes"}
 # The chart of accounts declares every ledger code and id scheme on the kernel alone; every
 # product and outer layer takes its codes from it, and the ledger stays free of it.
 ALLOWED["chart"] = {"kernel", "chart"}

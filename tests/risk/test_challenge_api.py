@@ -40,7 +40,7 @@ def _refused(response: httpx.Response, status: int) -> str:
 
 
 def _challenging(ctx: ApiContext) -> RiskCheck:
-    """Every payment of 10.00 SGD or more is challenged; the wallet has its PIN."""
+    """Every payment of USD 10 (SGD 12.80) or more is challenged; the wallet has its PIN."""
     check = ctx.service(RiskCheck)
     check.use_rules(_rules(Reason.amount_large, Decision.challenge, 10))
     credentials = ctx.service(CredentialService)
@@ -90,7 +90,7 @@ def test_the_pin_answers_the_challenged_request_only(served_at: Served) -> None:
     client, ctx, code, alice = _shop(served_at)
     check = _challenging(ctx)
     assert _pay(client, alice, code, "tea").status_code == 402  # 25.00 SGD: challenged
-    check.use_rules(_rules(Reason.amount_large, Decision.block, 26))
+    check.use_rules(_rules(Reason.amount_large, Decision.block, 20))  # USD 20: SGD 25.60
     dearer = {"payload": code, "amount_minor": 2_600}
     headers = wallet_auth(alice) | {"Idempotency-Key": "tea"}
     # Another amount under the same key is another payment: scored afresh, not answered by

@@ -31,7 +31,7 @@ def _mei_with_40_and_ali(api: httpx.Client, ctx: ApiContext) -> Visitor:
 def test_the_pin_on_the_send_screen_answers_a_challenge(served_at: Served) -> None:
     api, ctx, _ = served_at
     mei = _mei_with_40_and_ali(api, ctx)
-    ctx.service(RiskCheck).use_rules(_rules(Reason.amount_large, Decision.challenge, 10))
+    ctx.service(RiskCheck).use_rules(_rules(Reason.amount_large, Decision.challenge, 9))
     without_pin = ctx.wallets.p2p(MEI, ALI, "SGD", 1_250)
     assert without_pin.result is WalletResult.risk_challenge_required
     sent = mei.post("/app/send", {"to_phone": ALI, "amount": "12.50", "pin": "482915"})
@@ -44,7 +44,7 @@ def test_the_pin_on_the_withdraw_screen_answers_a_challenge(served_at: Served) -
     mei = visitor_for(api)
     signed_up(mei, api, MEI)
     _funded(api, ctx, mei, "40")
-    ctx.service(RiskCheck).use_rules(_rules(Reason.amount_large, Decision.challenge, 10))
+    ctx.service(RiskCheck).use_rules(_rules(Reason.amount_large, Decision.challenge, 9))
     wallet = ctx.wallet_store.by_phone(MEI, "SGD")
     assert wallet is not None and ctx.funding is not None
     without_pin = ctx.funding.withdraw(wallet, "dbs", 1_250)
@@ -65,7 +65,7 @@ def test_a_block_reads_as_stopped_for_safety_on_every_screen_money_leaves(
     and a withdrawal blocked by Colony does not read as refused by the bank."""
     api, ctx, _ = served_at
     mei = _mei_with_40_and_ali(api, ctx)
-    ctx.service(RiskCheck).use_rules(_rules(Reason.amount_large, Decision.block, 10))
+    ctx.service(RiskCheck).use_rules(_rules(Reason.amount_large, Decision.block, 9))
     stopped = "Stopped for your safety: it did not look like you."
     sent = mei.post("/app/send", {"to_phone": ALI, "amount": "12.50", "pin": "482915"})
     assert sent.status_code == 400 and stopped in words(sent.text)

@@ -33,9 +33,10 @@ def test_analysts_make_a_rule_act_and_decide_the_held_payments(served_at: Served
     changed = check.rules.rule(Reason.amount_large)
     assert changed is not None and (changed.threshold, changed.mode) == (100, Mode.active)
     assert check.rules.version == DEFAULT_RULES.version + 1
-    # Blocking at 100.00 SGD is not what the test wants: review instead (decision kept).
+    # Blocking at USD 100 (SGD 128.00) is not what the test wants: review instead, at USD
+    # 90 (SGD 115.20).
     check.use_rules(check.rules.with_rule(changed.__class__(
-        Reason.amount_large, Decision.review, 100, changed.weight, Mode.active)))  # fmt: skip
+        Reason.amount_large, Decision.review, 90, changed.weight, Mode.active)))  # fmt: skip
     start = _balance(client, alice)
     first = _pay(client, alice, code, 15_000, "first").json()
     second = _pay(client, alice, code, 12_000, "second").json()

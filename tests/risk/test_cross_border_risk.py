@@ -78,8 +78,8 @@ def test_a_payment_across_currencies_is_scored_in_the_wallets_currency(
 ) -> None:
     t = _tourist(lapland_sqlite)
     client, ctx, li, code, check = t.client, t.ctx, t.li, t.code, t.check
-    # 100 major units: CNY 270.09 is above it, EUR 34.90 would not be.
-    check.use_rules(_rules(Reason.amount_large, Decision.block, 100))
+    # USD 40: CNY 266.00 (CNY 270.09 is above it); EUR 36.00 (EUR 34.90 would not be).
+    check.use_rules(_rules(Reason.amount_large, Decision.block, 40))
     start = _cny(ctx)
     refused, quote_id = _buy_mug(client, li, code, "blocked")
     assert _refused(refused, 402) == "risk_blocked"
@@ -89,7 +89,7 @@ def test_a_payment_across_currencies_is_scored_in_the_wallets_currency(
     assert check.store is not None
     (kept,) = check.store.recent()
     assert (kept.event.amount_minor, kept.event.currency) == (MUG_CNY, "CNY")
-    check.use_rules(_rules(Reason.amount_large, Decision.block, 271))
+    check.use_rules(_rules(Reason.amount_large, Decision.block, 41))  # CNY 272.65
     paid, _ = _buy_mug(client, li, code, "paid")
     assert paid.status_code == 201, paid.text
     assert _cny(ctx) == start - MUG_CNY
@@ -113,7 +113,7 @@ def test_a_challenge_across_currencies_is_answered_with_the_pin(lapland_sqlite: 
     client, ctx, li, code, check = t.client, t.ctx, t.li, t.code, t.check
     credentials = ctx.service(CredentialService)
     assert credentials.set(pin_subject(LI_WEI), SecretKind.pin, PIN).name == "ok"
-    check.use_rules(_rules(Reason.amount_large, Decision.challenge, 100))
+    check.use_rules(_rules(Reason.amount_large, Decision.challenge, 40))
     mug = quote(client, li, "CNY", "EUR", MUG_EUR, "q-mug")
     body = {"payload": code, "quote_id": mug["id"]}
     asked = post(client, "/v1/payments", li, "mug", body)
@@ -128,7 +128,7 @@ def test_a_challenge_across_currencies_is_answered_with_the_pin(lapland_sqlite: 
 def test_a_review_across_currencies_is_a_block(lapland_sqlite: Served) -> None:
     t = _tourist(lapland_sqlite)
     check = t.check
-    check.use_rules(_rules(Reason.amount_large, Decision.review, 100))
+    check.use_rules(_rules(Reason.amount_large, Decision.review, 40))
     refused, _ = _buy_mug(t.client, t.li, t.code, "reviewed")
     assert _refused(refused, 402) == "risk_blocked"
     assert check.store is not None
@@ -142,7 +142,7 @@ def test_a_wallet_of_one_partner_paying_anothers_merchant_is_scored(
     client, ctx, _ = served_at
     across = across_partners(client, ctx)
     wallet, code = across.wallet, across.code
-    ctx.service(RiskCheck).use_rules(_rules(Reason.amount_large, Decision.block, 20))
+    ctx.service(RiskCheck).use_rules(_rules(Reason.amount_large, Decision.block, 15))
     body = {"payload": code, "amount_minor": 25_00}
     assert _refused(post(client, "/v1/payments", auth(wallet), "p1", body), 402) == "risk_blocked"
     small = post(client, "/v1/payments", auth(wallet), "p2", body | {"amount_minor": 10_00})

@@ -23,7 +23,8 @@ from colony.risk import (
     assess,
 )
 
-EVENT = RiskEvent(Channel.qr, "w_7", "m_1", 1_250, "EUR", 1_767_225_600 * 10**9, "dev-1")
+# In US dollars: amount thresholds are dollars (docs/adr/0066); other currencies below.
+EVENT = RiskEvent(Channel.qr, "w_7", "m_1", 1_250, "USD", 1_767_225_600 * 10**9, "dev-1")
 
 
 def _all_active(rules: RuleSet) -> RuleSet:
@@ -43,25 +44,30 @@ ROWS: list[tuple[str, dict[str, object], dict[str, object], tuple[Reason, ...]]]
     ("11th a minute", {}, {"wallet_count_1m": 10}, (Reason.velocity_1m,)),
     ("121st an hour", {}, {"wallet_count_1h": 120}, (Reason.velocity_1h,)),
     ("501st a day", {}, {"wallet_count_24h": 500}, (Reason.velocity_24h,)),
-    ("5,000.01 EUR a day", {}, {"wallet_sum_24h_minor": 500_001 - 1_250}, (Reason.spend_24h,)),
-    ("5,000.00 EUR a day", {}, {"wallet_sum_24h_minor": 500_000 - 1_250}, ()),
+    ("5,000.01 USD a day", {}, {"wallet_sum_24h_minor": 500_001 - 1_250}, (Reason.spend_24h,)),
+    ("5,000.00 USD a day", {}, {"wallet_sum_24h_minor": 500_000 - 1_250}, ()),
     ("unusual amount", {"amount_minor": 100_000}, {}, (Reason.amount_unusual,)),
     ("short history", {"amount_minor": 100_000}, {"history_count": 4}, ()),
     ("new payee, small", {}, {"payee_seen": False}, ()),
-    ("new payee, 1,000 EUR", {"amount_minor": 100_000}, {"payee_seen": False},
+    ("new payee, 1,000 USD", {"amount_minor": 100_000}, {"payee_seen": False},
      (Reason.amount_unusual, Reason.new_payee)),
-    ("new device, 200 EUR", {"amount_minor": 20_000}, {"device_seen": False},
+    ("new device, 200 USD", {"amount_minor": 20_000}, {"device_seen": False},
      (Reason.amount_unusual, Reason.new_device)),
     ("busy device", {}, {"device_count_1h": 200}, (Reason.device_velocity_1h,)),
     ("plane speed", {}, {"travel_kmh": 1_000}, ()),
     ("faster than a plane", {}, {"travel_kmh": 1_001}, (Reason.impossible_travel,)),
     ("busy merchant", {}, {"merchant_count_1m": 6_000}, (Reason.merchant_velocity_1m,)),
-    ("a million EUR", {"amount_minor": 100_000_000}, {},
+    ("a million USD", {"amount_minor": 100_000_000}, {},
      (Reason.spend_24h, Reason.amount_unusual, Reason.amount_large)),
-    ("999,999 JPY: scale 0, below a million", {"amount_minor": 999_999, "currency": "JPY"},
-     {}, (Reason.spend_24h, Reason.amount_unusual)),
-    ("a million JPY", {"amount_minor": 1_000_000, "currency": "JPY"},
+    # A dollar bought 157 yen on the shipped table's day (usd_units.csv).
+    ("JPY 156,999,999: below a million dollars", {"amount_minor": 156_999_999,
+     "currency": "JPY"}, {}, (Reason.spend_24h, Reason.amount_unusual)),
+    ("JPY 157,000,000: a million dollars", {"amount_minor": 157_000_000, "currency": "JPY"},
      {}, (Reason.spend_24h, Reason.amount_unusual, Reason.amount_large)),
+    ("JPY 785,000 in a day: 5,000 dollars", {"amount_minor": 1, "currency": "JPY"},
+     {"wallet_sum_24h_minor": 785_000}, (Reason.spend_24h,)),
+    ("JPY 785,000 in a day with this one", {"amount_minor": 1, "currency": "JPY"},
+     {"wallet_sum_24h_minor": 784_999}, ()),
     ("model score 499 per mille", {}, {"model_score_pm": 499}, ()),
     ("model score 500 per mille", {}, {"model_score_pm": 500}, (Reason.model_score_high,)),
     ("model score 950 per mille", {}, {"model_score_pm": 950},
@@ -113,9 +119,9 @@ def test_shadow_rules_are_named_but_do_not_act() -> None:
 @pytest.mark.parametrize(
     ("amount_minor", "decision", "reasons"),
     [
-        (499_99, Decision.allow, ()),
-        (500_00, Decision.review, (Reason.features_unavailable,)),
-        (100_000_00, Decision.block, (Reason.amount_large, Reason.features_unavailable)),
+        (299_99, Decision.allow, ()),
+        (300_00, Decision.review, (Reason.features_unavailable,)),
+        (75_000_00, Decision.block, (Reason.amount_large, Reason.features_unavailable)),
     ],
 )
 def test_the_fallback_rules_decide_on_the_amount_alone(

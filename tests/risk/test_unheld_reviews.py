@@ -35,7 +35,7 @@ def test_a_line_purchase_under_review_is_refused_and_leaves_nothing(served_at: S
     merchant = ctx.merchants.by_id(str(onboard(client, ctx)["id"]))
     assert merchant is not None
     check = ctx.service(RiskCheck)
-    check.use_rules(_rules(Reason.amount_large, Decision.review, 100))  # 100.00 SGD
+    check.use_rules(_rules(Reason.amount_large, Decision.review, 90))  # USD 90: SGD 115.20
     line = client.get("/v1/wallets/me/credit_line", headers=me).json()
     body = {
         "payload": ctx.payments.merchant_qr(merchant),
@@ -65,7 +65,7 @@ def test_a_p2p_transfer_under_review_is_a_block_not_a_review(served_at: Served) 
     bob = open_wallet(client, BOB)
     assert ctx.wallets.cash_in(PHONE, "SGD", 100_000).result.name == "ok"
     check = ctx.service(RiskCheck)
-    check.use_rules(_rules(Reason.amount_large, Decision.review, 100))
+    check.use_rules(_rules(Reason.amount_large, Decision.review, 75))  # SGD 96.00
     sent = post(client, f"/v1/wallets/{alice['id']}/transfers", auth(alice), "t-1",
                 {"to_phone": bob["phone"], "amount_minor": 10_000})  # fmt: skip
     assert sent.status_code == 402 and sent.json()["error"]["code"] == "risk_blocked"

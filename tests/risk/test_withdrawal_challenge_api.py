@@ -76,7 +76,7 @@ def test_a_challenged_withdrawal_is_held_for_the_bank_with_the_pin(served_at: Se
 def test_the_pin_answers_the_challenged_withdrawal_only(served_at: Served) -> None:
     client, ctx, alice, check = _wallet(served_at)
     assert _refused(_withdraw(client, alice, "fees"), 402) == "risk_challenge_required"
-    check.use_rules(_rules(Reason.amount_large, Decision.block, 26))
+    check.use_rules(_rules(Reason.amount_large, Decision.block, 20))  # USD 20: SGD 25.60
     # Another amount under the same key is another withdrawal: scored afresh, and blocked,
     # whatever PIN comes with it.
     other = _withdraw(client, alice, "fees", pin=PIN, amount_minor=2_600)

@@ -6,14 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from colony.cli.ledger_commands import fail
+from colony.fx import EcbProvider, RateResult, ReferenceRates, rate_age_max_days
 from colony.risk import FraudModel, Measured, fit, measure, replay, review_rate_bps, split
 from colony.risk import fraud_model_text as model_text
+from colony.risk.usd_units import table_rows
 from colony.simulator import StreamConfig, market_stream
 
 app = typer.Typer(no_args_is_help=True, help="Risk control: the fraud model (docs/adr/0059).")
@@ -101,3 +104,32 @@ def train(
     print(f"seconds: {seconds}")
     if as_json:
         print(json.dumps({"out": str(out), "seconds": seconds, **m.as_json()}))
+
+
+@app.command("usd-units")
+def usd_units(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the table's CSV")],
+    on: Annotated[
+        str | None,
+        typer.Option(help="The rates' day, YYYY-MM-DD (default: the newest shipped)"),
+    ] = None,
+) -> None:
+    """Write the table risk control reads amounts through (docs/adr/0066): for each
+    currency the reference rates know, the minor units one US dollar bought on the day."""
+    provider = EcbProvider()
+    try:
+        day = dt.date.fromisoformat(on) if on else provider.newest_date()
+    except ValueError:
+        raise fail(f"--on: a date as YYYY-MM-DD, not {on!r}") from None
+    rates = ReferenceRates(provider, max_age_days=rate_age_max_days)
+
+    def per_usd(currency: str) -> Decimal | None:
+        answer = rates.rate("USD", currency, day)  # stale (a currency gone) or unknown: none
+        return answer.rate.rate if answer.result is RateResult.ok and answer.rate else None
+
+    text = table_rows(provider.currencies(), per_usd, day.isoformat())
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"--out: cannot write {out}: {exc.strerror}") from None
+    print(f"{text.count(chr(10)) - 1} currencies as of {day}, written to {out}")

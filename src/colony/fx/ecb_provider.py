@@ -61,6 +61,10 @@ class EcbProvider:
             return Rate(EUR, currency, Decimal(value), day, SOURCE)
         return None
 
+    def currencies(self) -> list[str]:
+        """Every currency the shipped file has ever had a rate for, EUR among them."""
+        return sorted(_converter().currencies)
+
     def newest_date(self) -> dt.date:
         """The last day the shipped file has rates for."""
         last: dt.date = max(bounds.last_date for bounds in _converter().bounds.values())

@@ -2,14 +2,14 @@
 
 Every rule is checked; the active ones that fire decide (the highest decision wins:
 block > review > challenge > allow) and add their weights to the score; shadow ones that
-fire are only named. Amount thresholds are in major units of the event's currency.
+fire are only named. Amount thresholds are in whole US dollars, the event's amount read
+through the shipped table of minor units a dollar (usd_units.py, docs/adr/0066).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from colony.kernel.money import scale_of
 from colony.risk.model import Assessment, Decision, Features, Reason, RiskEvent
 from colony.risk.rules import (
     Mode,
@@ -19,13 +19,14 @@ from colony.risk.rules import (
     unusual_history_min,
     unusual_mean_ratio_min,
 )
+from colony.risk.usd_units import minor_per_usd
 
 Check = Callable[[RiskEvent, Features | None, int], bool]
 
 
-def _major(event: RiskEvent, units: int) -> int:
-    scale: int = scale_of(event.currency)
-    return units * int(10**scale)
+def _usd(event: RiskEvent, dollars: int) -> int:
+    """`dollars` in minor units of the event's currency."""
+    return dollars * minor_per_usd(event.currency)
 
 
 def _unusual(event: RiskEvent, f: Features, tenths: int) -> bool:
@@ -49,17 +50,15 @@ CHECKS: dict[Reason, Check] = {
     Reason.velocity_1m: _needs(lambda e, f, t: f.wallet_count_1m + 1 > t),
     Reason.velocity_1h: _needs(lambda e, f, t: f.wallet_count_1h + 1 > t),
     Reason.velocity_24h: _needs(lambda e, f, t: f.wallet_count_24h + 1 > t),
-    Reason.spend_24h: _needs(
-        lambda e, f, t: f.wallet_sum_24h_minor + e.amount_minor > _major(e, t)
-    ),
+    Reason.spend_24h: _needs(lambda e, f, t: f.wallet_sum_24h_minor + e.amount_minor > _usd(e, t)),
     Reason.amount_unusual: _needs(_unusual),
-    Reason.new_payee: _needs(lambda e, f, t: not f.payee_seen and e.amount_minor >= _major(e, t)),
-    Reason.new_device: _needs(lambda e, f, t: not f.device_seen and e.amount_minor >= _major(e, t)),
+    Reason.new_payee: _needs(lambda e, f, t: not f.payee_seen and e.amount_minor >= _usd(e, t)),
+    Reason.new_device: _needs(lambda e, f, t: not f.device_seen and e.amount_minor >= _usd(e, t)),
     Reason.device_velocity_1h: _needs(lambda e, f, t: f.device_count_1h + 1 > t),
     Reason.impossible_travel: _needs(lambda e, f, t: (f.travel_kmh or 0) > t),
     Reason.merchant_velocity_1m: _needs(lambda e, f, t: f.merchant_count_1m + 1 > t),
-    Reason.amount_large: lambda e, f, t: e.amount_minor >= _major(e, t),
-    Reason.features_unavailable: lambda e, f, t: f is None and e.amount_minor >= _major(e, t),
+    Reason.amount_large: lambda e, f, t: e.amount_minor >= _usd(e, t),
+    Reason.features_unavailable: lambda e, f, t: f is None and e.amount_minor >= _usd(e, t),
     Reason.model_score_high: _needs(lambda e, f, t: (f.model_score_pm or 0) >= t),
     Reason.model_score_very_high: _needs(lambda e, f, t: (f.model_score_pm or 0) >= t),
     Reason.merchant_refunds_high: _needs(lambda e, f, t: f.merchant_refund_pm() > t),

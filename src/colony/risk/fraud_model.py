@@ -25,8 +25,8 @@ from typing import Any
 
 from colony.kernel.errors import InvalidInput
 from colony.kernel.json_file import read_json_file, read_packaged_json
-from colony.kernel.money import scale_of
 from colony.risk.model import Channel, Features, RiskEvent
+from colony.risk.usd_units import minor_per_usd
 
 DEFAULT_MODEL_FILE = "fraud_model_default.json"
 # The largest model file read, in bytes.
@@ -35,7 +35,7 @@ _NAN = float("nan")
 
 # The model's inputs, in the order of its vector; a model file names them and must agree.
 FEATURE_NAMES = (
-    "amount_log10_major",  # the amount in major units of its currency, log10
+    "amount_log10_usd",  # the amount in US dollars (usd_units.py, docs/adr/0066), log10
     "amount_to_mean",  # against the wallet's own mean amount (missing: no history)
     "history_count",
     "wallet_count_1m",
@@ -65,7 +65,7 @@ def vector(event: RiskEvent, f: Features) -> list[float]:
     amount = event.amount_minor
     mean = f.history_sum_minor / f.history_count if f.history_count else 0.0
     return [
-        math.log10(max(1, amount)) - scale_of(event.currency),
+        math.log10(max(1, amount)) - math.log10(minor_per_usd(event.currency)),
         amount / mean if mean > 0 else _NAN,
         f.history_count,
         f.wallet_count_1m,

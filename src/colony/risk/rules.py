@@ -97,7 +97,8 @@ DEFAULT_RULES = RuleSet(
 FALLBACK_RULES = RuleSet(
     0,
     (
-        Rule(Reason.features_unavailable, Decision.review, 500, 50),
-        Rule(Reason.amount_large, Decision.block, 100_000, 60),
+        # US dollars (docs/adr/0066): about SGD 384 and SGD 96,000 on the table's day.
+        Rule(Reason.features_unavailable, Decision.review, 300, 50),
+        Rule(Reason.amount_large, Decision.block, 75_000, 60),
     ),
 )

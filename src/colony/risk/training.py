@@ -138,9 +138,10 @@ def _tree_of(predictor: Any) -> Tree:
     )
 
 
-# Rules left in shadow when measuring: the 24 h spend's threshold is in major units of any
-# currency (docs/adr/0055), so in yen or pesos it reviews about one clean payment in twenty.
-measured_in_shadow = frozenset({Reason.spend_24h})
+# Rules left in shadow when measuring: none since amount thresholds are in US dollars
+# (docs/adr/0066); before, the 24 h spend's was in major units of any currency, and in yen
+# or pesos it reviewed about one clean payment in twenty.
+measured_in_shadow: frozenset[Reason] = frozenset()
 
 
 def acting(rules: RuleSet = DEFAULT_RULES, with_model: bool = True) -> RuleSet:
