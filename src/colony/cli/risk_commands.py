@@ -14,9 +14,17 @@ import typer
 
 from colony.cli.ledger_commands import fail
 from colony.fx import EcbProvider, RateResult, ReferenceRates, rate_age_max_days
-from colony.risk import FraudModel, Measured, fit, measure, replay, review_rate_bps, split
+from colony.risk import (
+    FraudModel,
+    Measured,
+    fit,
+    measure,
+    replay,
+    review_rate_bps,
+    split,
+    usd_units_rows,
+)
 from colony.risk import fraud_model_text as model_text
-from colony.risk.usd_units import table_rows
 from colony.simulator import StreamConfig, market_stream
 
 app = typer.Typer(no_args_is_help=True, help="Risk control: the fraud model (docs/adr/0059).")
@@ -127,7 +135,7 @@ def usd_units(
         answer = rates.rate("USD", currency, day)  # stale (a currency gone) or unknown: none
         return answer.rate.rate if answer.result is RateResult.ok and answer.rate else None
 
-    text = table_rows(provider.currencies(), per_usd, day.isoformat())
+    text = usd_units_rows(provider.currencies(), per_usd, day.isoformat())
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:

@@ -32,6 +32,8 @@ from colony.risk.training import (
     split,
 )
 from colony.risk.unit_texts import DECISION_TEXTS, MODE_TEXTS, THRESHOLD_UNITS
+from colony.risk.usd_units import minor_per_usd
+from colony.risk.usd_units import table_rows as usd_units_rows
 
 __all__ = [
     "CLEAN",
@@ -65,10 +67,12 @@ __all__ = [
     "fraud_model_text",
     "load_fraud_model",
     "measure",
+    "minor_per_usd",
     "open_assessment_store",
     "replay",
     "review_rate_bps",
     "split",
     "tracked_keys_max",
+    "usd_units_rows",
     "window_events_max",
 ]
