@@ -101,6 +101,8 @@ def test_a_challenged_payment_is_paid_with_the_pin_after_a_wrong_one(
     # The hawker is a known payee now: paying again asks for nothing more.
     page.get_by_role("link", name="Pay", exact=True).click()
     page.locator("#photo").set_input_files(photo)
+    # The photo is decoded on the phone: the payment's screen shows once it is.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pay Hawker Chan")
     page.get_by_role("button", name="Pay", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Paid Hawker Chan")
     page.get_by_role("link", name="Home").click()

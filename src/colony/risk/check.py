@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 
 from colony.risk.assess import MODEL_REASONS, assess
@@ -23,6 +25,9 @@ _log = logging.getLogger(__name__)
 assessed_payments_kept_max = 65_536
 # Complaints whose counting is remembered, so one told twice counts once.
 complaints_seen_max = 65_536
+# How often a check looks for rule changes another worker made, in seconds: an analyst's
+# change is in force everywhere within this (docs/adr/0067).
+rules_look_every_s = 2.0
 # What makes two events under one payment id the same payment: all but the moment.
 Asked = tuple[str, str, str, int, str, str | None]
 
@@ -35,6 +40,14 @@ def asked(event: RiskEvent) -> Asked:
     )  # fmt: skip
 
 
+def _in_force(base: RuleSet, store: AssessmentStore) -> RuleSet:
+    """`base` with every change the store kept laid over it, in order."""
+    rules = base
+    for change in store.rule_changes():
+        rules = RuleSet(change.version, rules.with_rule(change.rule).rules)
+    return rules
+
+
 class RiskCheck:
     def __init__(
         self,
@@ -42,9 +55,16 @@ class RiskCheck:
         rules: RuleSet = DEFAULT_RULES,
         store: AssessmentStore | None = None,
         model: FraudModel | None = None,
+        *,
+        base: RuleSet = DEFAULT_RULES,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.features = features if features is not None else FeatureStore()
         self._rules = rules
+        # The rules the store's changes are laid over, and when to look for new ones.
+        self._base = base
+        self._monotonic = monotonic
+        self._rules_look_at = monotonic() + rules_look_every_s
         # The trained model (docs/adr/0059): its score feeds the rules that read it; none,
         # those rules never fire.
         self.model = model
@@ -64,21 +84,42 @@ class RiskCheck:
         store: AssessmentStore,
         base: RuleSet = DEFAULT_RULES,
         model: FraudModel | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> RiskCheck:
         """The check with the rules in force: `base` with every change kept over it, and
         the decisions kept for the newest payments, so a payment retried after a restart
-        keeps its decision (a held one is not paid again as an allow)."""
-        rules = base
-        for change in store.rule_changes():
-            rules = RuleSet(change.version, rules.with_rule(change.rule).rules)
-        check = cls(rules=rules, store=store, model=model)
+        keeps its decision (a held one is not paid again as an allow). Every
+        `rules_look_every_s` it looks for changes made since (by another worker)."""
+        rules = _in_force(base, store)
+        check = cls(rules=rules, store=store, model=model, base=base, monotonic=monotonic)
         for kept in reversed(store.newest(assessed_payments_kept_max)):
             check._assessed[kept.payment_id] = (asked(kept.event), kept.assessment)
         return check
 
+    def look_for_rule_changes(self, *, now: bool = False) -> None:
+        """Take up the changes another worker kept, when it is time to look (or `now`).
+        A store that cannot be read leaves the rules as they are: logged, never raised into
+        a payment's path."""
+        store = self.store
+        if store is None or (not now and self._monotonic() < self._rules_look_at):
+            return
+        self._rules_look_at = self._monotonic() + rules_look_every_s
+        try:
+            if store.newest_rule_version() <= self._rules.version:
+                return
+            rules = _in_force(self._base, store)
+        except Exception:
+            _log.exception("risk rule changes unreadable; the rules in force stay")
+            return
+        with self._lock:
+            if rules.version > self._rules.version:
+                self._rules = rules
+
     def change_rule(self, rule: Rule, by: str, note: str, at_ns: int) -> bool:
-        """A rule changed by an analyst: kept (the next version) and in force from the next
-        check. False if another change took that version first (read the rules again)."""
+        """A rule changed by an analyst: kept (the next version, after any another worker
+        kept) and in force from the next check. False if another change took that version
+        first (read the rules again)."""
+        self.look_for_rule_changes(now=True)
         with self._lock:
             rules = self._rules.with_rule(rule)
             if self.store is not None and not self.store.add_rule_change(
@@ -98,6 +139,7 @@ class RiskCheck:
             self._rules = rules
 
     def check(self, event: RiskEvent) -> Assessment:
+        self.look_for_rule_changes()
         try:
             features = self.features.features(event)
         except Exception:

@@ -45,6 +45,7 @@ def risk_page(request: Request, ctx: Ctx, error: str = "") -> Response:
     shell = ctx.service(Shell)
     member = signed_in_staff(shell, request, ctx.service(StaffService))
     check = _check(ctx)
+    check.look_for_rule_changes(now=True)  # the rules as every worker has them now
     kept = check.store.recent(assessments_listed_max) if check.store is not None else []
     # A hold left undecided past `review_hold_s` went back to the payer by itself. Asked of
     # the store apart from `kept`: a busy hour's shadow assessments would push holds off it.

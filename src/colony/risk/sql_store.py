@@ -116,6 +116,11 @@ class SqlAssessmentStore:
             )  # fmt: skip
             return bool(done.rowcount == 1)
 
+    def newest_rule_version(self) -> int:
+        with self._tables.session() as db:
+            (version,) = db.execute("SELECT MAX(version) FROM risk_rule_changes").fetchone()
+        return 0 if version is None else int(version)
+
     def rule_changes(self) -> list[RuleChange]:
         with self._tables.session() as db:
             rows = db.execute(

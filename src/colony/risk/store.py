@@ -56,4 +56,8 @@ class AssessmentStore(Protocol):
     def rule_changes(self) -> list[RuleChange]:
         """Every change, oldest first (a handful a week: the whole log is read)."""
 
+    def newest_rule_version(self) -> int:
+        """The version of the newest change (0: none yet): one indexed read, asked by every
+        worker every `rules_look_every_s` (docs/adr/0067)."""
+
     def close(self) -> None: ...
