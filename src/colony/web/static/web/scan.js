@@ -30,7 +30,7 @@
     form.requestSubmit();
   };
 
-  photo.addEventListener("change", () => {
+  const readPhoto = () => {
     const file = photo.files && photo.files[0];
     if (!file) return;
     const image = new Image();
@@ -41,7 +41,11 @@
       else status.textContent = photo.dataset.none || "No QR code found in that photo.";
     };
     image.src = URL.createObjectURL(file);
-  });
+  };
+  photo.addEventListener("change", readPhoto);
+  // A photo chosen while the page was still loading (a slow phone) came before this script
+  // listened for it: read it now.
+  readPhoto();
 
   if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
     cameraButton.hidden = false;
