@@ -60,8 +60,12 @@ from colony.phones import (
     open_phone_store,
 )
 from colony.risk import (
+    Counters,
+    FeatureStore,
     FraudModel,
     RiskCheck,
+    SharedCounters,
+    counter_calls,
     default_fraud_model,
     load_fraud_model,
     open_assessment_store,
@@ -100,6 +104,16 @@ RISK_MODEL_ENV = "COLONY_RISK_MODEL"
 
 def webhook_targets_from_env() -> WebhookTargets:
     return WebhookTargets(allow_loopback=os.environ.get(ALLOW_LOOPBACK_WEBHOOKS_ENV) == "1")
+
+
+def _risk_counters(ledger: ElectedLedger) -> Counters | None:
+    """Risk control's counters: this process's own (None) when it serves alone; else the
+    ones the ledger's writer holds for every worker (docs/adr/0068), each worker's own
+    store answering while it is the writer."""
+    if not ledger.serves_followers:
+        return None
+    ledger.share(counter_calls(FeatureStore()))
+    return SharedCounters(ledger.shared_call, ledger.shared_call_later)
 
 
 def build_context(
@@ -191,7 +205,9 @@ def build_context(
     payments.credit_lines = lines  # a payment may be paid with the credit line
     assessment_store = open_assessment_store(database_url)
     # Every payment scored first (ADR 0055), the fraud model's score among the rules (0059).
-    payments.risk = RiskCheck.with_store(assessment_store, model=risk_model())
+    payments.risk = RiskCheck.with_store(
+        assessment_store, model=risk_model(), features=_risk_counters(ledger)
+    )
     wallets.risk = payments.risk  # P2P transfers and withdrawals too, on the same counters
     ctx.provide(payments.risk, assessment_store)
     scores.repayments = lines.repayment_record  # a late bill moves the score

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from colony.risk.assess import assess
 from colony.risk.check import RiskCheck
-from colony.risk.features import FeatureStore, tracked_keys_max, window_events_max
+from colony.risk.features import Counters, FeatureStore, tracked_keys_max, window_events_max
 from colony.risk.fraud_model import FraudModel
 from colony.risk.fraud_model import default_model as default_fraud_model
 from colony.risk.fraud_model import load_model as load_fraud_model
@@ -18,6 +18,7 @@ from colony.risk.rules import (
     Rule,
     RuleSet,
 )
+from colony.risk.shared_counters import SharedCounters, counter_calls
 from colony.risk.sql_store import open_assessment_store
 from colony.risk.store import AssessmentStore, KeptAssessment, RuleChange
 from colony.risk.training import (
@@ -45,6 +46,7 @@ __all__ = [
     "Assessment",
     "AssessmentStore",
     "Channel",
+    "Counters",
     "Decision",
     "FeatureStore",
     "Features",
@@ -61,7 +63,9 @@ __all__ = [
     "Rule",
     "RuleChange",
     "RuleSet",
+    "SharedCounters",
     "assess",
+    "counter_calls",
     "default_fraud_model",
     "fit",
     "fraud_model_text",

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from colony.risk.assess import MODEL_REASONS, assess
-from colony.risk.features import FeatureStore
+from colony.risk.features import Counters, FeatureStore
 from colony.risk.fraud_model import FraudModel
 from colony.risk.model import Assessment, RiskEvent
 from colony.risk.rules import DEFAULT_RULES, FALLBACK_RULES, Rule, RuleSet
@@ -51,7 +51,7 @@ def _in_force(base: RuleSet, store: AssessmentStore) -> RuleSet:
 class RiskCheck:
     def __init__(
         self,
-        features: FeatureStore | None = None,
+        features: Counters | None = None,
         rules: RuleSet = DEFAULT_RULES,
         store: AssessmentStore | None = None,
         model: FraudModel | None = None,
@@ -59,7 +59,7 @@ class RiskCheck:
         base: RuleSet = DEFAULT_RULES,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.features = features if features is not None else FeatureStore()
+        self.features: Counters = features if features is not None else FeatureStore()
         self._rules = rules
         # The rules the store's changes are laid over, and when to look for new ones.
         self._base = base
@@ -85,13 +85,14 @@ class RiskCheck:
         base: RuleSet = DEFAULT_RULES,
         model: FraudModel | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        features: Counters | None = None,
     ) -> RiskCheck:
         """The check with the rules in force: `base` with every change kept over it, and
         the decisions kept for the newest payments, so a payment retried after a restart
         keeps its decision (a held one is not paid again as an allow). Every
         `rules_look_every_s` it looks for changes made since (by another worker)."""
         rules = _in_force(base, store)
-        check = cls(rules=rules, store=store, model=model, base=base, monotonic=monotonic)
+        check = cls(features, rules, store, model, base=base, monotonic=monotonic)
         for kept in reversed(store.newest(assessed_payments_kept_max)):
             check._assessed[kept.payment_id] = (asked(kept.event), kept.assessment)
         return check
@@ -141,7 +142,9 @@ class RiskCheck:
     def check(self, event: RiskEvent) -> Assessment:
         self.look_for_rule_changes()
         try:
-            features = self.features.features(event)
+            # Read, then counted as an attempt: one call (one round trip to the writer
+            # when the counters are shared by workers, docs/adr/0068).
+            features = self.features.read_and_observe(event)
         except Exception:
             # Broken counters are infrastructure failing: logged, counted, and the payment
             # is decided by the conservative rules instead.
@@ -151,12 +154,7 @@ class RiskCheck:
         rules = self._rules
         if self.model is not None and any(r.reason in MODEL_REASONS for r in rules.rules):
             features = replace(features, model_score_pm=self.model.score_pm(event, features))
-        assessment = assess(event, features, rules)
-        try:
-            self.features.observe(event)
-        except Exception:
-            _log.exception("risk features not updated")
-        return assessment
+        return assess(event, features, rules)
 
     def refunded(self, wallet_id: str, merchant_id: str, at_ns: int) -> None:
         """A refund given: merchant risk counts it. Never raises into the refund's path."""

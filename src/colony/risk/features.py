@@ -20,14 +20,17 @@ the cap and the cap, far above any rule's threshold).
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from colony.kernel.clock import NS_PER_S
 from colony.risk.model import Channel, Features, Place, RiskEvent
+
+_log = logging.getLogger(__name__)
 
 # Keys of one kind (wallets, devices, merchants) kept at once.
 tracked_keys_max = 200_000
@@ -176,6 +179,23 @@ def km_between(a: Place, b: Place) -> float:
     return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+class Counters(Protocol):
+    """What a check asks of the counters: a `FeatureStore` in this process, or the one the
+    ledger's writer holds for every worker (shared_counters.py, docs/adr/0068)."""
+
+    def read_and_observe(self, event: RiskEvent) -> Features: ...
+
+    def features(self, event: RiskEvent) -> Features: ...
+
+    def tracked(self) -> tuple[int, int, int]: ...
+
+    def observe_success(self, event: RiskEvent) -> None: ...
+
+    def observe_refund(self, wallet_id: str, merchant_id: str, at_ns: int) -> None: ...
+
+    def observe_complaint(self, merchant_id: str) -> None: ...
+
+
 class FeatureStore:
     """The counters, safe to share between threads (one lock: each call is microseconds)."""
 
@@ -249,6 +269,17 @@ class FeatureStore:
             # Too close in time to measure: only a different city counts.
             return None if km < 50 else 1_000_000
         return int(km / (interval_s / 3_600))
+
+    def read_and_observe(self, event: RiskEvent) -> Features:
+        """`features(event)`, then `event` counted as an attempt: what a check does, in one
+        call (one round trip when the counters are the writer's, docs/adr/0068). Counting
+        that fails is logged; the features read stand."""
+        found = self.features(event)
+        try:
+            self.observe(event)
+        except Exception:
+            _log.exception("risk features not updated")
+        return found
 
     def observe(self, event: RiskEvent) -> None:
         """Count `event` as an attempt in every window it belongs to, and its place."""

@@ -19,7 +19,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -69,6 +69,9 @@ class ElectedLedger(ForwardingLedger):
         # The workers' Idempotency-Key claims, while this process is the writer (each writer
         # starts with none: those made with the one before went with it).
         self._claims = HeldClaims()
+        # State the writer holds for every worker, by call name (share()): this process's
+        # own handlers, answered here when it is the writer, asked of the writer otherwise.
+        self._shared: dict[str, Callable[..., Any]] = {}
         self._closed = threading.Event()
         self._wake = threading.Event()
         if not self._stand():
@@ -110,7 +113,9 @@ class ElectedLedger(ForwardingLedger):
         self._claims = HeldClaims()
         if self._address is not None:
             try:
-                self._server = LedgerServer(hold.ledger, self._address, self._authkey, self._claims)
+                self._server = LedgerServer(
+                    hold.ledger, self._address, self._authkey, self._claims, self._shared
+                )
             except BaseException:
                 hold.ledger.close()
                 hold.release()
@@ -202,6 +207,44 @@ class ElectedLedger(ForwardingLedger):
     def journal_seq(self) -> int:
         seq: int = self._call(lambda x: x.journal_seq)
         return seq
+
+    # ------------------------------------------------------- state shared in the writer
+
+    def share(self, handlers: Mapping[str, Callable[..., Any]]) -> None:
+        """Calls every worker makes of state the writer holds (risk control's counters,
+        docs/adr/0068): each process registers its own handlers; the writer's answer all.
+        A writer that takes over answers with its own, which held nothing while it
+        followed: the state starts afresh with the new writer."""
+        self._shared.update(handlers)
+
+    def shared_call(self, name: str, *args: Any) -> Any:
+        """`name` answered by the writer: here if this process is the writer."""
+        remote = self._remote
+        if remote is None:
+            return self._shared[name](*args)
+        try:
+            return remote.shared(name, *args)
+        except StorageUnavailable:
+            self._wake.set()
+            raise
+
+    def shared_call_later(self, name: str, *args: Any) -> Future[Any]:
+        """`shared_call` without waiting: the future holds the answer or the failure."""
+        remote = self._remote
+        if remote is None:
+            try:
+                return done(self._shared[name](*args))
+            except Exception as exc:
+                failed: Future[Any] = Future()
+                failed.set_exception(exc)
+                return failed
+        try:
+            return remote.shared_later(name, *args)
+        except StorageUnavailable as exc:
+            self._wake.set()
+            failed = Future()
+            failed.set_exception(exc)
+            return failed
 
     # ------------------------------------------------------------ Idempotency-Key claims
 

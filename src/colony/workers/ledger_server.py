@@ -8,6 +8,7 @@ import os
 import queue
 import socket
 import threading
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Connection, Listener
@@ -45,12 +46,21 @@ class LedgerServer:
     """
 
     def __init__(
-        self, ledger: Ledger, address: str, authkey: bytes, claims: HeldClaims | None = None
+        self,
+        ledger: Ledger,
+        address: str,
+        authkey: bytes,
+        claims: HeldClaims | None = None,
+        shared: Mapping[str, Callable[..., Any]] | None = None,
     ) -> None:
         """`claims`: the Idempotency-Key claims every worker makes here (the writer's own
-        requests make theirs in it directly)."""
+        requests make theirs in it directly). `shared`: state the writer holds for every
+        worker, by call name (risk control's counters, docs/adr/0068), answered at once in
+        the connection's thread; the mapping is read at each call, so names shared after
+        the server started are answered too."""
         self._ledger = ledger
         self._claims = claims if claims is not None else HeldClaims()
+        self._shared: Mapping[str, Callable[..., Any]] = shared if shared is not None else {}
         with contextlib.suppress(FileNotFoundError):
             os.unlink(address)  # a dead writer's socket file: its lock is gone, so is it
         self._listener = Listener(address, family="AF_UNIX", authkey=authkey)
@@ -102,6 +112,8 @@ class LedgerServer:
                 for call_id, name, args, kwargs in calls:
                     if name in ("claim_key", "drop_key"):
                         answers.put((call_id, *self._claim_call(name, args, claimed)))
+                    elif name in self._shared:
+                        answers.put((call_id, *self._shared_call(name, args)))
                     else:
                         self._start(call_id, name, args, kwargs, answers)
         finally:
@@ -132,6 +144,13 @@ class LedgerServer:
             return ("ok", None)
         except Exception as exc:  # a malformed call from a follower of another version
             log.exception("ledger server: %s failed", name)
+            return (FAILURE_BUG, f"{type(exc).__name__}: {exc}")
+
+    def _shared_call(self, name: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        try:
+            return ("ok", self._shared[name](*args))
+        except Exception as exc:
+            log.exception("ledger server: shared call %s failed", name)
             return (FAILURE_BUG, f"{type(exc).__name__}: {exc}")
 
     def _start(

@@ -138,6 +138,16 @@ class RemoteLedger(ForwardingLedger):
         """`HeldClaims.drop` in the writer: the future is done once it is dropped."""
         return self._forward_later("drop_key", scope, key, holder)
 
+    # ------------------------------------------------------ state shared in the writer, sent
+
+    def shared(self, name: str, *args: Any) -> Any:
+        """A call the writer answers from state it holds for every worker."""
+        return self._forward(name, *args)
+
+    def shared_later(self, name: str, *args: Any) -> Future[Any]:
+        """`shared` without waiting for the answer."""
+        return self._forward_later(name, *args)
+
 
 class _Link:
     """One connection to the writer, shared by every caller: calls queue, a sender thread

@@ -1,0 +1,89 @@
+"""Risk control's counters held by the ledger's writer for every worker (docs/adr/0068), on
+each backend: two workers' checks count one wallet's payments together, so a velocity rule
+sees them all whichever worker takes each; what happens after the money moved reaches the
+writer without waiting; a follower that takes over from a writer gone counts afresh."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from colony.kernel.clock import ManualClock
+from colony.risk import (
+    Channel,
+    Decision,
+    FeatureStore,
+    Mode,
+    Reason,
+    RiskCheck,
+    RiskEvent,
+    Rule,
+    RuleSet,
+    SharedCounters,
+    counter_calls,
+)
+from colony.workers import ElectedLedger
+
+SECRET = b"r" * 32
+T0 = 1_767_225_600 * 10**9
+# How long a take-over may take here, in seconds.
+settle_timeout_s = 30.0
+# A burst: the third payment of a wallet in a minute is challenged.
+BURSTS = RuleSet(2, (Rule(Reason.velocity_1m, Decision.challenge, 2, 20, Mode.active),))
+
+
+@pytest.fixture
+def address() -> Iterator[str]:
+    folder = tempfile.mkdtemp(prefix="colony-risk-")  # a Unix socket's path is short
+    yield str(Path(folder) / "ledger.sock")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _worker(url: str, address: str) -> tuple[ElectedLedger, RiskCheck]:
+    ledger = ElectedLedger(url, ManualClock(), address=address, authkey=SECRET)
+    ledger.share(counter_calls(FeatureStore()))  # as colony serve wires every worker
+    counters = SharedCounters(ledger.shared_call, ledger.shared_call_later)
+    return ledger, RiskCheck(counters, BURSTS)
+
+
+def _payment(second: int, amount_minor: int = 5_00) -> RiskEvent:
+    return RiskEvent(Channel.qr, "wal_1", "mer_1", amount_minor, "SGD", T0 + second * 10**9)
+
+
+def _eventually(check: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + settle_timeout_s
+    while not check():
+        assert time.monotonic() < deadline, "did not settle in time"
+        time.sleep(0.05)
+
+
+def test_two_workers_count_one_wallets_payments_together(journal_url: str, address: str) -> None:
+    writer, at_writer = _worker(journal_url, address)
+    follower, at_follower = _worker(journal_url, address)
+    try:
+        assert writer.is_writer and not follower.is_writer
+        assert at_writer.check(_payment(1)).decision is Decision.allow
+        assert at_follower.check(_payment(2)).decision is Decision.allow
+        third = at_writer.check(_payment(3))  # the third in a minute, across both workers
+        assert (third.decision, third.reasons) == (Decision.challenge, (Reason.velocity_1m,))
+
+        # Paid through the follower: counted at the writer without the follower waiting.
+        at_follower.features.observe_success(_payment(2, 12_34))
+        _eventually(lambda: at_writer.features.features(_payment(4)).history_sum_minor > 0)
+        seen = at_writer.features.features(_payment(4))
+        assert (seen.history_count, seen.history_sum_minor, seen.payee_seen) == (1, 12_34, True)
+        assert at_follower.features.tracked() == at_writer.features.tracked()
+
+        writer.close()  # the writer goes: the follower stands, and counts afresh
+        _eventually(lambda: follower.is_writer)
+        fresh = at_follower.check(_payment(70))
+        assert fresh.decision is Decision.allow and not fresh.fallback
+        assert at_follower.features.features(_payment(71)).history_count == 0
+    finally:
+        writer.close()
+        follower.close()
