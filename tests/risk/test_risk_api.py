@@ -134,6 +134,7 @@ def test_a_p2p_transfer_blocked_is_refused_and_moves_nothing(served_at: Served) 
     )
     assert sent.status_code == 402, sent.text
     assert sent.json()["error"]["code"] == "risk_blocked"
+    assert sent.json()["error"]["message"] == "risk blocked: amount_large"  # as a payment's
     assert _balance(client, alice) == start
     assert check.store is not None
     (kept,) = check.store.recent()

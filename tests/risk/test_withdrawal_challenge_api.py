@@ -81,6 +81,7 @@ def test_the_pin_answers_the_challenged_withdrawal_only(served_at: Served) -> No
     # whatever PIN comes with it.
     other = _withdraw(client, alice, "fees", pin=PIN, amount_minor=2_600)
     assert _refused(other, 402) == "risk_blocked"
+    assert other.json()["error"]["message"] == "risk blocked: amount_large"
     replayed = _withdraw(client, alice, "fees", amount_minor=2_600)  # the PIN is not hashed
     assert (replayed.json(), replayed.headers["idempotent-replayed"]) == (other.json(), "true")
     assert _refused(_withdraw(client, alice, "fees", pin=PIN), 409) == "idempotency_key_reused"

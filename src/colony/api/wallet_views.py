@@ -73,9 +73,19 @@ class OpenedWalletObject(WalletObject):
     token: str | None = Field(default=None, description="absent when the answer is replayed")
 
 
-def refusal(result: WalletResult, param: str | None = None) -> ApiError:
+def refusal(
+    result: WalletResult, param: str | None = None, reasons: tuple[str, ...] = ()
+) -> ApiError:
+    """The API's error for `result`; a refusal of risk control's names its reasons in the
+    message, as a payment's does (docs/adr/0055)."""
     status, type_ = _REFUSALS[result]
-    return ApiError(status, result.name, result.name.replace("_", " "), type_=type_, param=param)
+    return ApiError(status, result.name, refusal_message(result, reasons), type_=type_, param=param)
+
+
+def refusal_message(result: WalletResult, reasons: tuple[str, ...] = ()) -> str:
+    """A refusal in words: the result, and risk control's reasons when it refused."""
+    message = result.name.replace("_", " ")
+    return f"{message}: {', '.join(reasons)}" if reasons else message
 
 
 def amount_json(amount_minor: int, currency: str) -> dict[str, object]:

@@ -22,6 +22,7 @@ from colony.api.errors import ApiError
 from colony.api.idempotency import Handled, KeptElsewhere
 from colony.api.input_limits import AmountMinor, RequestBody
 from colony.api.step_up import PIN_MEANS, challenged, hashed_fields, pin_chars_max, stepped_up
+from colony.api.wallet_views import refusal_message
 from colony.kernel.clock import utc_from_ns
 from colony.wallets import (
     FundingMovement,
@@ -106,9 +107,12 @@ class WithdrawMoney(MoveMoney):
     pin: str | None = Field(default=None, max_length=pin_chars_max, description=PIN_MEANS)
 
 
-def refusal(result: WalletResult) -> ApiError:
+def refusal(result: WalletResult, *, reasons: tuple[str, ...] = ()) -> ApiError:
+    """The API's error for `result`; risk control's reasons named in the message, as a
+    payment's are (docs/adr/0055)."""
     status, type_, param = _REFUSALS[result]
-    return ApiError(status, result.name, result.name.replace("_", " "), type_=type_, param=param)
+    message = refusal_message(result, reasons)
+    return ApiError(status, result.name, message, type_=type_, param=param)
 
 
 def _iso(ns: int) -> str:
@@ -210,9 +214,9 @@ def move(
                 wallet, body.partner, body.amount_minor, transfer_id=tid, stepped_up=confirmed
             )
         if outcome.result is WalletResult.risk_challenge_required:
-            return challenged(refusal(outcome.result))
+            return challenged(refusal(outcome.result, reasons=outcome.risk_reasons))
         if outcome.movement is None:
-            raise refusal(outcome.result)
+            raise refusal(outcome.result, reasons=outcome.risk_reasons)
         return 201, movement_json(funding, outcome.movement)
 
     return key.run(wallet.id, {str(kind): hashed_fields(body)}, handle)

@@ -38,6 +38,7 @@ _STATUS = {
 class MovementOutcome:
     result: WalletResult
     movement: FundingMovement | None = None
+    risk_reasons: tuple[str, ...] = ()  # refused by risk control: its reasons, by name
 
 
 class FundingService:
@@ -164,7 +165,7 @@ class FundingService:
         if outcome.result is not WalletResult.ok:
             if inserted:
                 self._store.remove_movement(movement.id)
-            return MovementOutcome(outcome.result)
+            return MovementOutcome(outcome.result, risk_reasons=outcome.risk_reasons)
         return MovementOutcome(WalletResult.ok, movement)
 
     def movement(self, movement_id: str) -> FundingMovement | None:

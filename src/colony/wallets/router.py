@@ -190,7 +190,7 @@ def create_transfer(
             transfer_id=transfer_id, stepped_up=confirmed,
         )  # fmt: skip
         if outcome.result is WalletResult.risk_challenge_required:
-            return challenged(refusal(outcome.result))
+            return challenged(refusal(outcome.result, reasons=outcome.risk_reasons))
         if outcome.result is not WalletResult.ok:
             params = {
                 WalletResult.unknown_wallet: "to_phone",
@@ -198,7 +198,11 @@ def create_transfer(
                 WalletResult.risk_blocked: None,
                 WalletResult.risk_challenge_required: None,
             }
-            raise refusal(outcome.result, params.get(outcome.result, "amount_minor"))
+            raise refusal(
+                outcome.result,
+                params.get(outcome.result, "amount_minor"),
+                outcome.risk_reasons,
+            )
         return 201, {
             "object": "transfer",
             "id": f"tr_{transfer_id:032x}",

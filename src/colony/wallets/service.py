@@ -66,6 +66,8 @@ class LedgerRefused(RuntimeError):
 class P2POutcome:
     result: WalletResult
     transfer_id: int | None = None
+    # Refused by risk control: the reasons its active rules gave, by name (docs/adr/0055).
+    risk_reasons: tuple[str, ...] = ()
 
 
 # Wallets whose ledger events are looked up at once when reconciling (one ledger lookup of
@@ -346,11 +348,11 @@ class WalletService:
         if self.is_frozen(sender.id):
             return P2POutcome(WalletResult.wallet_frozen)
         tid = transfer_id if transfer_id is not None else self._ids.new_id()
-        refused = self._risk_refusal(
+        refused, reasons = self._risk_refusal(
             tid, Channel.p2p, sender, receiver.id, amount_minor, stepped_up=stepped_up
         )
         if refused is not None:
-            return P2POutcome(refused, tid)
+            return P2POutcome(refused, tid, reasons)
         chain = [
             Transfer(
                 tid,
@@ -378,19 +380,21 @@ class WalletService:
         amount_minor: int,
         *,
         stepped_up: bool,
-    ) -> WalletResult | None:
+    ) -> tuple[WalletResult | None, tuple[str, ...]]:
         """Risk control's word on money leaving `payer` (None without risk control, or when
-        it may go): refused when blocked, challenged or held for review (docs/adr/0055); a
-        challenge is answered when the payer confirmed with the PIN (`stepped_up`)."""
+        it may go), with the reasons of a refusal: refused when blocked, challenged or held
+        for review (docs/adr/0055); a challenge is answered when the payer confirmed with
+        the PIN (`stepped_up`)."""
         if self.risk is None:
-            return None
+            return None, ()
         event = RiskEvent(channel, payer.id, payee, amount_minor, payer.currency,
                           self._clock.now_ns())  # fmt: skip
         assessment = self.risk.payment(tid, event).unheld()
         self.risk.keep(tid, event, assessment)
         if assessment.decision is Decision.challenge and stepped_up:
-            return None
-        return _RISK_REFUSALS.get(assessment.decision)
+            return None, ()
+        refused = _RISK_REFUSALS.get(assessment.decision)
+        return refused, () if refused is None else tuple(r.name for r in assessment.reasons)
 
     def _risk_counted(self, outcome: P2POutcome) -> P2POutcome:
         """Tell risk control the money moved (a refused try counts as an attempt only)."""
@@ -686,11 +690,11 @@ class WalletService:
         if self.is_frozen(wallet.id):
             return P2POutcome(WalletResult.wallet_frozen)
         tid = transfer_id if transfer_id is not None else self._ids.new_id()
-        refused = self._risk_refusal(
+        refused, reasons = self._risk_refusal(
             tid, Channel.withdrawal, wallet, partner, amount_minor, stepped_up=stepped_up
         )
         if refused is not None:
-            return P2POutcome(refused, tid)
+            return P2POutcome(refused, tid, reasons)
         timeout = model.withdrawal_confirm_timeout_s
         chain = [
             Transfer(
