@@ -8,6 +8,7 @@ from colony.risk import (
     Channel,
     Decision,
     Mode,
+    Place,
     Reason,
     RiskEvent,
     Rule,
@@ -19,6 +20,11 @@ from colony.risk.store import recent_page_max
 
 def _event(at_ns: int) -> RiskEvent:
     return RiskEvent(Channel.qr, "wal_1", "mer_1", 12_345, "SGD", at_ns)
+
+
+# Where and from what: kept beside the assessment, for the analyst (docs/adr/0063).
+PLACED = RiskEvent(Channel.qr, "wal_1", "mer_2", 5_00, "EUR", 50, "dev-9",
+                   Place(66_503_900, 25_729_400), 120)  # fmt: skip
 
 
 HELD = Assessment(Decision.review, (Reason.velocity_1h,), (Reason.new_payee,), 30, 2)
@@ -49,6 +55,9 @@ def test_assessments_are_kept_once_and_decided_once(store_url: str) -> None:
         assert store.add_rule_change(change) is True
         assert store.add_rule_change(RuleChange(2, rule, "stf_2", "", 41)) is False
         assert store.rule_changes() == [change]
+        store.keep(8, PLACED, BLOCKED)
+        placed = store.by_payment(8)
+        assert placed is not None and placed.event == PLACED
     finally:
         store.close()
 

@@ -43,6 +43,7 @@ def test_analysts_make_a_rule_act_and_decide_the_held_payments(served_at: Served
     assert first["status"] == second["status"] == "requires_capture"
     page = analyst.text(PAGE)
     assert "amount_large" in page and "150.00" in page and "120.00" in page
+    assert "1.2897, 103.8501 UTC+08:00" in page  # where: the shop's city, its offset
     pid = int(first["id"].removeprefix("pay_"), 16)
     approved = analyst.post(f"{PAGE}/reviews/{pid}", {"action": "approve"}, form_at=PAGE)
     assert approved.headers["location"] == PAGE, approved.text[:300]

@@ -76,6 +76,9 @@ def test_a_payment_in_lapland_an_hour_after_singapore_is_impossible_travel(
     kept = check.store.recent()[0]
     assert kept.assessment.decision is Decision.allow
     assert {Reason.impossible_travel, Reason.far_from_home} <= set(kept.assessment.shadow_reasons)
+    # Kept with where it was, for the analyst: Rovaniemi's centre, two hours ahead of UTC.
+    assert kept.event.place is not None and kept.event.utc_offset_min == 120
+    assert 66_000_000 < kept.event.place.lat_micro < 67_000_000
     # The wallet's home is Singapore's centre, where it paid three times.
     probe = dataclasses.replace(kept.event, place=Place(1_289_700, 103_850_100))
     assert check.features.features(probe).home_km == 0

@@ -22,6 +22,7 @@ from colony.risk import (
     Mode,
     Reason,
     RiskCheck,
+    RiskEvent,
 )
 from colony.staff import AuditAction, Permission, StaffService, may
 from colony.web.console_access import console_page, permitted_form, signed_in_staff
@@ -40,6 +41,20 @@ def _check(ctx: Ctx) -> RiskCheck:
     return ctx.service(RiskCheck)
 
 
+def where(event: RiskEvent) -> str:
+    """Where a payment was, as an analyst reads it: the place in degrees and the payer's
+    offset from UTC there; a dash when the event had neither (P2P, an unknown city)."""
+    parts = []
+    if event.place is not None:
+        lat, lon = event.place.lat_micro / 1_000_000, event.place.lon_micro / 1_000_000
+        parts.append(f"{lat:.4f}, {lon:.4f}")
+    if event.utc_offset_min is not None:
+        sign = "+" if event.utc_offset_min >= 0 else "-"
+        hours, minutes = divmod(abs(event.utc_offset_min), 60)
+        parts.append(f"UTC{sign}{hours:02d}:{minutes:02d}")
+    return " ".join(parts) or "—"
+
+
 @router.get("/console/risk")
 def risk_page(request: Request, ctx: Ctx, error: str = "") -> Response:
     shell = ctx.service(Shell)
@@ -55,7 +70,7 @@ def risk_page(request: Request, ctx: Ctx, error: str = "") -> Response:
     return console_page(
         shell, request, member, "risk/console_risk.html", queue=queue, kept=kept,
         rules=check.rules, changes=changes, units=THRESHOLD_UNITS, decisions=DECISION_TEXTS,
-        modes=MODE_TEXTS, error=error[:200], fallbacks=check.fallbacks,
+        modes=MODE_TEXTS, error=error[:200], fallbacks=check.fallbacks, where=where,
         may_manage=may(member.role, Permission.manage_risk),
     )  # fmt: skip
 

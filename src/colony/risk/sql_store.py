@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from colony.risk.model import Assessment, Channel, Decision, Reason, RiskEvent
+from colony.risk.model import Assessment, Channel, Decision, Place, Reason, RiskEvent
 from colony.risk.rules import Mode, Rule
 from colony.risk.store import KeptAssessment, RuleChange, recent_page_max
 from colony.storage.open import open_tables
@@ -13,7 +13,7 @@ from colony.storage.tables import Tables
 _COLUMNS = (
     "payment_id, channel, wallet_id, payee, amount_minor, currency, decision, reasons,"
     " shadow_reasons, score, rules_version, fallback, assessed_at_ns, review_outcome,"
-    " reviewed_by, reviewed_at_ns"
+    " reviewed_by, reviewed_at_ns, device, place_lat_micro, place_lon_micro, utc_offset_min"
 )
 
 
@@ -27,10 +27,13 @@ def _reasons(text: str) -> tuple[Reason, ...]:
 
 def _kept(row: Sequence[object]) -> KeptAssessment:
     (pid, channel, wallet, payee, amount, currency, decision, reasons, shadow, score,
-     version, fallback, at_ns, outcome, by, reviewed_at) = row  # fmt: skip
+     version, fallback, at_ns, outcome, by, reviewed_at,
+     device, lat, lon, offset) = row  # fmt: skip
+    place = None if lat is None or lon is None else Place(int(str(lat)), int(str(lon)))
     event = RiskEvent(
         Channel(str(channel)), str(wallet), str(payee), int(str(amount)), str(currency),
-        int(str(at_ns)),
+        int(str(at_ns)), None if device is None else str(device), place,
+        None if offset is None else int(str(offset)),
     )  # fmt: skip
     assessment = Assessment(
         Decision(int(str(decision))), _reasons(str(reasons)), _reasons(str(shadow)),
@@ -53,13 +56,16 @@ class SqlAssessmentStore:
             str(payment_id), event.channel.value, event.wallet_id, event.payee,
             event.amount_minor, event.currency, int(a.decision), _names(a.reasons),
             _names(a.shadow_reasons), a.score, a.rules_version, int(a.fallback), event.at_ns,
+            event.device, None if event.place is None else event.place.lat_micro,
+            None if event.place is None else event.place.lon_micro, event.utc_offset_min,
         )  # fmt: skip
         with self._tables.session() as db:
             db.execute(
                 "INSERT INTO risk_assessments (payment_id, channel, wallet_id, payee,"
                 " amount_minor, currency, decision, reasons, shadow_reasons, score,"
-                " rules_version, fallback, assessed_at_ns)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " rules_version, fallback, assessed_at_ns, device, place_lat_micro,"
+                " place_lon_micro, utc_offset_min)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (payment_id) DO NOTHING",
                 row,
             )
