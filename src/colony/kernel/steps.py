@@ -89,6 +89,13 @@ def done(value: T) -> Future[T]:
     return future
 
 
+def failed(error: BaseException) -> Future[Any]:
+    """A future already holding `error`: for work that failed before it could wait."""
+    future: Future[Any] = Future()
+    future.set_exception(error)
+    return future
+
+
 def at_once(work: Callable[[], T]) -> Steps[T]:
     """`work` as steps that wait on nothing (it may block: it runs as a whole)."""
     yield ON_THREAD

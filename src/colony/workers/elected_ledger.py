@@ -26,7 +26,7 @@ from typing import Any
 from colony.kernel.clock import Clock
 from colony.kernel.errors import StorageUnavailable
 from colony.kernel.key_claims import ClaimsAcrossProcesses, HeldClaims, process_tag
-from colony.kernel.steps import done
+from colony.kernel.steps import done, failed
 from colony.ledger import Account, LedgerPort, Transfer
 from colony.ledger.service import request_timeout_s
 from colony.storage.open import WriterHold, try_open_writer
@@ -231,20 +231,14 @@ class ElectedLedger(ForwardingLedger):
     def shared_call_later(self, name: str, *args: Any) -> Future[Any]:
         """`shared_call` without waiting: the future holds the answer or the failure."""
         remote = self._remote
-        if remote is None:
-            try:
-                return done(self._shared[name](*args))
-            except Exception as exc:
-                failed: Future[Any] = Future()
-                failed.set_exception(exc)
-                return failed
         try:
+            if remote is None:
+                return done(self._shared[name](*args))
             return remote.shared_later(name, *args)
-        except StorageUnavailable as exc:
-            self._wake.set()
-            failed = Future()
-            failed.set_exception(exc)
-            return failed
+        except Exception as exc:
+            if isinstance(exc, StorageUnavailable):
+                self._wake.set()
+            return failed(exc)
 
     # ------------------------------------------------------------ Idempotency-Key claims
 
