@@ -22,7 +22,7 @@ def review_if_repeated(
 ) -> Review | None:
     """After `complaint` was filed: the review it triggers, recorded, or None."""
     since = now_ns - repeat_window_days * _DAY_NS
-    alike = store.count_alike(complaint.merchant_id, complaint.category.value, since)
+    alike = store.count_received(complaint.merchant_id, since, category=complaint.category.value)
     if alike < repeat_threshold:
         return None
     last = store.last_review(complaint.merchant_id, complaint.category.value)

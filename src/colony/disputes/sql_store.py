@@ -90,21 +90,23 @@ class SqlComplaintStore:
             (merchant_id, limit),
         )
 
-    def count_alike(self, merchant_id: str, category: str, since_ns: int) -> int:
+    def count_received(
+        self,
+        merchant_id: str,
+        from_ns: int,
+        until_ns: int | None = None,
+        category: str | None = None,
+    ) -> int:
+        where, args = ["merchant_id = ?", "received_at_ns >= ?"], [merchant_id, from_ns]
+        if until_ns is not None:
+            where.append("received_at_ns < ?")
+            args.append(until_ns)
+        if category is not None:
+            where.append("category = ?")
+            args.append(category)
         with self._tables.session() as db:
             (count,) = db.execute(
-                "SELECT COUNT(*) FROM complaints WHERE merchant_id = ? AND received_at_ns >= ?"
-                " AND category = ?",
-                (merchant_id, since_ns, category),
-            ).fetchone()
-        return int(count)
-
-    def count_received(self, merchant_id: str, from_ns: int, until_ns: int) -> int:
-        with self._tables.session() as db:
-            (count,) = db.execute(
-                "SELECT COUNT(*) FROM complaints WHERE merchant_id = ? AND received_at_ns >= ?"
-                " AND received_at_ns < ?",
-                (merchant_id, from_ns, until_ns),
+                f"SELECT COUNT(*) FROM complaints WHERE {' AND '.join(where)}", tuple(args)
             ).fetchone()
         return int(count)
 

@@ -23,13 +23,16 @@ class ComplaintStore(Protocol):
     def of_merchant(self, merchant_id: str, limit: int) -> list[Complaint]:
         """Newest first."""
 
-    def count_alike(self, merchant_id: str, category: str, since_ns: int) -> int:
-        """How many complaints of `category` about the merchant arrived at or after
-        `since_ns`."""
-
-    def count_received(self, merchant_id: str, from_ns: int, until_ns: int) -> int:
-        """How many complaints about the merchant arrived at or after `from_ns` and before
-        `until_ns` (a credit score counts those of its window, docs/adr/0065)."""
+    def count_received(
+        self,
+        merchant_id: str,
+        from_ns: int,
+        until_ns: int | None = None,
+        category: str | None = None,
+    ) -> int:
+        """How many complaints about the merchant (of `category` only, when given) arrived
+        at or after `from_ns` and before `until_ns` (None: up to now). The repeat rule
+        counts one kind; a credit score counts all of its window (docs/adr/0065)."""
 
     def unresolved(self, limit: int) -> list[Complaint]:
         """Complaints not yet resolved or rejected, soonest (or longest overdue) first."""
