@@ -256,12 +256,19 @@ _SEND_REFUSALS = {
     WalletResult.wallet_frozen: FROZEN,
     WalletResult.risk_blocked: RISK_STOPPED,
 }
-# What the Withdraw screen says for a refusal of Colony's own; the rest are the bank's.
-_WITHDRAW_REFUSALS = {
-    WalletResult.insufficient_funds: N_("Not enough money in your wallet."),
-    WalletResult.daily_outflow_cap_exceeded: N_("That is over today's limit for your tier."),
-    WalletResult.wallet_frozen: FROZEN,
-    WalletResult.risk_blocked: RISK_STOPPED,
+# What the Top up and Withdraw screens say for a refusal of Colony's own (money out in the
+# Send screen's words); the rest are the bank's.
+_FUNDING_REFUSALS = {
+    MovementKind.top_up: {WalletResult.wallet_frozen: FROZEN},
+    MovementKind.withdrawal: {
+        result: _SEND_REFUSALS[result]
+        for result in (
+            WalletResult.insufficient_funds,
+            WalletResult.daily_outflow_cap_exceeded,
+            WalletResult.wallet_frozen,
+            WalletResult.risk_blocked,
+        )
+    },
 }
 OTHER_SEND_REFUSAL = N_("The money was not sent: {reason}.")
 
@@ -335,11 +342,8 @@ async def _move(request: Request, ctx: Ctx, kind: MovementKind) -> Response:
         if outcome.movement is not None:
             return shell.redirect(f"/app/activity/{transfer_id:032x}")
         refused = outcome.result
-        ours = _WITHDRAW_REFUSALS.get(refused) if kind is MovementKind.withdrawal else None
-        if ours is not None or refused is WalletResult.wallet_frozen:
-            error = t(ours or FROZEN)
-        else:
-            error = t("The bank refused it: {reason}.", reason=refused.name)
+        ours = _FUNDING_REFUSALS[kind].get(refused)
+        error = t(ours) if ours else t("The bank refused it: {reason}.", reason=refused.name)
     return _funding_page(
         request, ctx, kind, status=400, error=error, amount=form.get("amount", ""), op=op
     )
