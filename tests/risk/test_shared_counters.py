@@ -5,14 +5,6 @@ writer without waiting; a follower that takes over from a writer gone counts afr
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
-
-import pytest
-
 from colony.kernel.clock import ManualClock
 from colony.risk import (
     Channel,
@@ -28,20 +20,12 @@ from colony.risk import (
     counter_calls,
 )
 from colony.workers import ElectedLedger
+from tests.workers.test_elected_ledger import SECRET, _eventually, address
 
-SECRET = b"r" * 32
+__all__ = ["address"]  # the workers' fixture: a short private path for the writer's socket
 T0 = 1_767_225_600 * 10**9
-# How long a take-over may take here, in seconds.
-settle_timeout_s = 30.0
 # A burst: the third payment of a wallet in a minute is challenged.
 BURSTS = RuleSet(2, (Rule(Reason.velocity_1m, Decision.challenge, 2, 20, Mode.active),))
-
-
-@pytest.fixture
-def address() -> Iterator[str]:
-    folder = tempfile.mkdtemp(prefix="colony-risk-")  # a Unix socket's path is short
-    yield str(Path(folder) / "ledger.sock")
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _worker(url: str, address: str) -> tuple[ElectedLedger, RiskCheck]:
@@ -53,13 +37,6 @@ def _worker(url: str, address: str) -> tuple[ElectedLedger, RiskCheck]:
 
 def _payment(second: int, amount_minor: int = 5_00) -> RiskEvent:
     return RiskEvent(Channel.qr, "wal_1", "mer_1", amount_minor, "SGD", T0 + second * 10**9)
-
-
-def _eventually(check: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + settle_timeout_s
-    while not check():
-        assert time.monotonic() < deadline, "did not settle in time"
-        time.sleep(0.05)
 
 
 def test_two_workers_count_one_wallets_payments_together(journal_url: str, address: str) -> None:
@@ -77,7 +54,7 @@ def test_two_workers_count_one_wallets_payments_together(journal_url: str, addre
         _eventually(lambda: at_writer.features.features(_payment(4)).history_sum_minor > 0)
         seen = at_writer.features.features(_payment(4))
         assert (seen.history_count, seen.history_sum_minor, seen.payee_seen) == (1, 12_34, True)
-        assert at_follower.features.tracked() == at_writer.features.tracked()
+        assert at_follower.features.features(_payment(4)) == seen  # one store, asked twice
 
         writer.close()  # the writer goes: the follower stands, and counts afresh
         _eventually(lambda: follower.is_writer)

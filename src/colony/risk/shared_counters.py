@@ -30,7 +30,6 @@ FEATURES = "risk_features"
 OBSERVE_SUCCESS = "risk_observe_success"
 OBSERVE_REFUND = "risk_observe_refund"
 OBSERVE_COMPLAINT = "risk_observe_complaint"
-TRACKED = "risk_tracked"
 
 
 def counter_calls(store: FeatureStore) -> dict[str, Callable[..., Any]]:
@@ -41,7 +40,6 @@ def counter_calls(store: FeatureStore) -> dict[str, Callable[..., Any]]:
         OBSERVE_SUCCESS: store.observe_success,
         OBSERVE_REFUND: store.observe_refund,
         OBSERVE_COMPLAINT: store.observe_complaint,
-        TRACKED: store.tracked,
     }
 
 
@@ -58,9 +56,6 @@ class SharedCounters:
 
     def features(self, event: RiskEvent) -> Features:
         return cast(Features, self._call(FEATURES, event))
-
-    def tracked(self) -> tuple[int, int, int]:
-        return cast("tuple[int, int, int]", self._call(TRACKED))
 
     def observe_success(self, event: RiskEvent) -> None:
         self._sent(OBSERVE_SUCCESS, event)
