@@ -182,7 +182,6 @@ def _merchant_page(
         may_pay_out=may(member.role, Permission.pay_out_merchants),
         partners=ctx.funding.partners(merchant.currency) if ctx.funding else [],
         day=day or utc_from_ns(yesterday).strftime("%Y-%m-%d"),
-        credit_latest=scores[0] if scores else None,
         credit_scores=scores[:merchant_scores_shown], credit_reason_texts=REASON_TEXTS,
         may_score=may(member.role, Permission.score_merchants),
     )  # fmt: skip
