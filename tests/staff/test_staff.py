@@ -28,6 +28,7 @@ from colony.staff import (
     totp,
     totp_step_s,
 )
+from colony.staff.console_pages import PERMISSION_TEXTS
 
 R = StaffResult
 # A cheaper argon2id: the same algorithm and checks.
@@ -245,6 +246,4 @@ def test_the_audit_log_refuses_to_be_changed(desk: Desk, statement: str) -> None
 
 
 def test_the_console_home_says_what_every_permission_allows() -> None:
-    from colony.staff.console_pages import PERMISSION_TEXTS
-
     assert set(PERMISSION_TEXTS) == set(Permission)

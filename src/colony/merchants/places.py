@@ -45,7 +45,7 @@ class MerchantPlace:
 def _table() -> tuple[dict[tuple[str, str], MerchantPlace], dict[str, MerchantPlace]]:
     """The cities by (country, city folded), and the zone of each country with one."""
     text = resources.files("colony.merchants").joinpath("city_centres.csv").read_text("utf-8")
-    rows = csv.DictReader(io.StringIO("".join(_unquoted(text))))
+    rows = csv.DictReader(io.StringIO("".join(_uncommented(text))))
     cities: dict[tuple[str, str], MerchantPlace] = {}
     zones: dict[str, set[str]] = {}
     for row in rows:
@@ -63,7 +63,7 @@ def _table() -> tuple[dict[tuple[str, str], MerchantPlace], dict[str, MerchantPl
     return cities, countries
 
 
-def _unquoted(text: str) -> list[str]:
+def _uncommented(text: str) -> list[str]:
     return [line for line in text.splitlines(keepends=True) if not line.startswith("#")]
 
 
