@@ -22,6 +22,7 @@ from colony.ledger.model import AccountFlags as AF
 from colony.ledger.model import TransferFlags as TF
 from colony.ledger.verify import verify
 from colony.storage.open import open_ledger
+from tests.ledger.engines import each_engine  # noqa: F401 - every test on both paths (ADR 0069)
 from tests.ledger.reference_model import Model
 
 # Every example starts from this chart: wallets that may not go below zero, one account that
@@ -204,7 +205,11 @@ def _paged(ledger: Ledger, account_id: int, *, reverse: bool) -> list[object]:
         cursor = page.next_cursor
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=250,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(requests)
 def test_engine_agrees_with_reference_model(plan: list[tuple[str, object]]) -> None:
     _run_plan(plan, reopen_at=None)
@@ -218,7 +223,11 @@ HISTORY_ON_DISK = ArchivePolicy(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(requests, st.one_of(st.none(), st.integers(0, 40)))
 def test_engine_with_history_on_disk_agrees_with_reference_model(
     plan: list[tuple[str, object]], reopen_at: int | None
@@ -229,7 +238,11 @@ def test_engine_with_history_on_disk_agrees_with_reference_model(
     _run_plan(plan, reopen_at=reopen_at, history=HISTORY_ON_DISK)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(requests, st.integers(0, 40))
 def test_engine_reopened_from_a_checkpoint_mid_run_still_agrees(
     plan: list[tuple[str, object]], reopen_at: int

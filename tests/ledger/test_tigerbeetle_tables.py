@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from tests.ledger import tb_tables
+from tests.ledger.engines import each_engine  # noqa: F401 - every test on both paths (ADR 0069)
 from tests.ledger.tigerbeetle_tables import TABLES
 
 

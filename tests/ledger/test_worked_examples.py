@@ -16,6 +16,7 @@ from colony.ledger import AMOUNT_MAX, Account, AccountFlags, Ledger, Transfer, T
 from colony.ledger.results import CreateTransferResult as RT
 from colony.ledger.verify import verify
 from colony.storage.open import open_ledger
+from tests.ledger.engines import each_engine  # noqa: F401 - every test on both paths (ADR 0069)
 
 USD = 840
 BANK, REVENUE, EMPLOYER, ALICE, BOB, SHOP, LOANS = 1, 2, 3, 4, 5, 6, 7

@@ -3,8 +3,10 @@
 It opens `accounts` accounts, then submits `transfers` transfers in batches of 8,190 through
 the ledger's one write path, with up to `in_flight` batches queued at once (as concurrent API
 workers would), and times each batch from submission to durable acknowledgement. The
-transfers are generated before the clock starts, from a seeded random source, so two runs
-submit identical work.
+transfers come from a seeded random source, so two runs submit identical work. They are made
+and packed in a process of their own, as clients make and pack theirs, and reach the ledger's
+process as packed batches, which it decodes (docs/adr/0069): the ledger's process pays what a
+ledger server pays, not the workload's making.
 
 Two mixes: "uniform" picks both accounts at random; "hot" sends a `hot` fraction of the
 transfers to one merchant account (a shopping-festival best seller) and the rest uniformly,
@@ -20,6 +22,8 @@ checked) and the result says whether it held.
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.connection
 import os
 import platform
 import random
@@ -34,7 +38,15 @@ from typing import Protocol
 
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import InvalidInput
-from colony.ledger import Account, AccountFlags, ArchivePolicy, Ledger, Transfer, batch_events_max
+from colony.ledger import (
+    Account,
+    AccountFlags,
+    ArchivePolicy,
+    Ledger,
+    Transfer,
+    batch_events_max,
+    codec,
+)
 from colony.ledger.results import CreateTransferResult
 from colony.ledger.service import WriteTimings
 from colony.ledger.verify import verify
@@ -67,8 +79,8 @@ class MixResult:
     failed_transfers: int  # refused for any reason but a balance limit: should be none
     refused_by_limit: int  # refused with exceeds_credits: a payer ran short, as it may
     limits_exact: bool  # verified after the run: balances rebuilt, every limit held
-    # Where the time went, per batch of transfers (pack on the client thread, apply on the
-    # writer, commit on the committer, which overlaps the next apply).
+    # Where the time went, per batch of transfers (decoding a packed batch on the submitting
+    # thread, apply on the writer, commit on the committer, which overlaps the next apply).
     pack_ms_per_batch: float
     apply_ms_per_batch: float
     commit_ms_per_batch: float
@@ -77,9 +89,11 @@ class MixResult:
     # tenth of the batches, each timed from the acknowledgement before it.
     first_tenth_per_second: float
     last_tenth_per_second: float
-    # CPU time of the whole process (every thread) per 1,000 transfers over the timed run.
+    # CPU time of the ledger's process (every thread) per 1,000 transfers over the timed run.
     cpu_ms_per_1000_transfers: float
-    # The process's peak resident memory so far (it includes the pre-generated workload).
+    # CPU time of the process that made and packed the workload, as clients would.
+    workload_cpu_ms_per_1000_transfers: float
+    # The ledger's process's peak resident memory so far (the workload is made elsewhere).
     peak_rss_mb: float
     transfers_in_memory: int  # at the end: what the archive window keeps (docs/adr/0034)
     archive_ms_per_batch: float  # building archive jobs on the writer
@@ -160,6 +174,88 @@ def iter_batches(
         remaining -= size
 
 
+# Seconds to wait for the workload's process to end once it has sent its last batch.
+workload_exit_timeout_s = 30.0
+
+
+def _make_workload(
+    sender: multiprocessing.connection.Connection,
+    accounts: int,
+    transfers: int,
+    hot_fraction: float,
+    seed: int,
+    first_id: int,
+) -> None:
+    """In the workload's own process: every batch of `iter_batches`, packed, one message each.
+    A pipe holds little, so this runs at most a batch or two ahead of the ledger."""
+    try:
+        for batch in iter_batches(accounts, transfers, hot_fraction, seed, first_id):
+            sender.send_bytes(codec.pack_transfers(batch))
+    finally:
+        sender.close()
+
+
+class PackedWorkload:
+    """The batches of `iter_batches`, made and packed in a process of their own."""
+
+    def __init__(
+        self, accounts: int, transfers: int, hot_fraction: float, seed: int, first_id: int
+    ) -> None:
+        context = multiprocessing.get_context("spawn")  # the ledger's threads are not forked
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._maker = context.Process(
+            target=_make_workload,
+            args=(sender, accounts, transfers, hot_fraction, seed, first_id),
+            name="ledger-bench-workload",
+            daemon=True,
+        )
+        self._maker.start()
+        sender.close()
+        self._transfers = transfers
+        self._received = 0
+        self._first: bytes | None = None
+
+    def ready(self) -> None:
+        """Wait for the first batch, so that the clock starts after the process did."""
+        if self._first is None:
+            self._first = self._next()
+
+    def _next(self) -> bytes | None:
+        if self._received >= self._transfers:
+            return None
+        try:
+            body = self._receiver.recv_bytes()
+        except EOFError:
+            return None
+        self._received += len(body) // codec.EVENT_SIZE_BYTES
+        return body
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.ready()
+        body = self._first
+        while body is not None:
+            yield body
+            body = self._next()
+        self.close()
+        if self._received != self._transfers or self._maker.exitcode != 0:
+            raise RuntimeError(
+                f"the workload's process sent {self._received:,} of {self._transfers:,}"
+                f" transfers and exited with {self._maker.exitcode}"
+            )
+
+    def close(self) -> None:
+        self._receiver.close()
+        self._maker.join(timeout=workload_exit_timeout_s)
+        if self._maker.is_alive():
+            self._maker.kill()
+            self._maker.join()
+
+
+def children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def open_accounts(ledger: Ledger, accounts: int) -> None:
     for start in range(1, accounts + 1, batch_events_max):
         stop = min(start + batch_events_max, accounts + 1)
@@ -198,19 +294,22 @@ def run_mix(
     try:
         open_accounts(ledger, accounts)
         ledger.timings = WriteTimings()
-        # Made as they are sent, so the figure of memory is the ledger's, not the workload's.
-        batches = iter_batches(accounts, transfers, hot_fraction, seed, first_id=1 << 64)
+        # Made in another process as they are sent, so the figures of memory and CPU are the
+        # ledger's, not the workload's (that process's CPU is reported on its own).
+        batches = PackedWorkload(accounts, transfers, hot_fraction, seed, first_id=1 << 64)
+        batches.ready()
         sizes: list[int] = []
         latencies_s: list[float] = []
         acked_s: list[float] = []  # when each batch was acknowledged, in submission order
         failed = refused = 0
         pending: list[tuple[float, object]] = []
+        children_cpu_started = children_cpu_s()
         cpu_started = time.process_time()
         started = time.perf_counter()
-        for batch in batches:
-            sizes.append(len(batch))
+        for body in batches:
+            sizes.append(len(body) // codec.EVENT_SIZE_BYTES)
             submitted = time.perf_counter()
-            pending.append((submitted, ledger.submit_transfers(batch)))
+            pending.append((submitted, ledger.submit_packed_transfers(body)))
             if len(pending) >= in_flight:
                 f, r = _settle(pending.pop(0), latencies_s, acked_s)
                 failed, refused = failed + f, refused + r
@@ -223,6 +322,7 @@ def run_mix(
                 progress(batch_events_max)
         elapsed = time.perf_counter() - started
         cpu_s = time.process_time() - cpu_started
+        workload_cpu_s = children_cpu_s() - children_cpu_started
         timings = ledger.timings
         limits_exact = verify(*ledger.verify_view()).ok
         in_memory = ledger.transfers_in_memory
@@ -250,6 +350,7 @@ def run_mix(
         first_tenth_per_second=tenth_rate(acked_s, sizes, started, first=True),
         last_tenth_per_second=tenth_rate(acked_s, sizes, started, first=False),
         cpu_ms_per_1000_transfers=round(cpu_s * 1e6 / transfers, 2),
+        workload_cpu_ms_per_1000_transfers=round(workload_cpu_s * 1e6 / transfers, 2),
         peak_rss_mb=peak_rss_mb(),
         transfers_in_memory=in_memory,
         archive_ms_per_batch=round(timings.archive_build_s * per_batch_ms, 2),

@@ -180,14 +180,15 @@ def _print_table(
     out.print(table)
     for r in results:
         out.print(
-            f"{r.mix}: per batch of 8,190, pack {r.pack_ms_per_batch:.1f} ms (client thread), "
+            f"{r.mix}: per batch of 8,190, decode {r.pack_ms_per_batch:.1f} ms (submitter), "
             f"apply {r.apply_ms_per_batch:.1f} ms (writer), commit {r.commit_ms_per_batch:.1f} ms "
             f"(committer, overlapping the next apply), {r.group_commits} group commits"
         )
         out.print(
             f"{r.mix}: first tenth {r.first_tenth_per_second:,.0f}/s, last tenth "
             f"{r.last_tenth_per_second:,.0f}/s; CPU {r.cpu_ms_per_1000_transfers:.1f} ms per "
-            f"1,000 transfers; peak RSS {r.peak_rss_mb:,.0f} MB"
+            f"1,000 transfers (the workload's process: {r.workload_cpu_ms_per_1000_transfers:.1f} "
+            f"ms more); peak RSS {r.peak_rss_mb:,.0f} MB"
         )
     out.print(
         f"machine: {machine['cores']} cores, {machine['processor']}, {machine['system']}, "

@@ -88,6 +88,7 @@ _RECORD_IDS = np.dtype(
     {"names": ["lo", "hi"], "formats": ["<u8", "<u8"], "offsets": [0, 8], "itemsize": 128}
 )
 _MIX = 0x9E3779B97F4A7C15  # an odd constant: the multiply spreads sequential ids
+filter_mix = _MIX  # the same, for the C hot path's copy of `may_hold` (native.py)
 
 _POST = int(TransferFlags.post_pending_transfer)
 _VOID = int(TransferFlags.void_pending_transfer)
@@ -117,6 +118,10 @@ class IdFilter:
 
     def to_bytes(self) -> bytes:
         return bytes(self._bits)
+
+    def raw(self) -> tuple[bytearray, int]:
+        """The bits themselves and the mask, for the C hot path's `may_hold` (native.py)."""
+        return self._bits, self._mask
 
     def add(self, key: int) -> None:
         b = self._bits

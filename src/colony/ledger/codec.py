@@ -10,6 +10,7 @@ import struct
 from collections.abc import Sequence
 from typing import TypeVar
 
+from colony.ledger import native
 from colony.ledger.model import Account, Transfer
 
 A = TypeVar("A", bound=Account)
@@ -27,6 +28,12 @@ assert _TRANSFER.size == EVENT_SIZE_BYTES and _ACCOUNT.size == EVENT_SIZE_BYTES
 
 
 def pack_transfers(events: Sequence[Transfer]) -> bytes:
+    fast = native.engine
+    if fast is not None:
+        # None when a field is not a plain int in range: the Python below then raises.
+        packed: bytes | None = fast.pack_transfers(events)
+        if packed is not None:
+            return packed
     m = _U64
     pack = _TRANSFER.pack
     return b"".join(
@@ -58,6 +65,10 @@ def pack_transfers(events: Sequence[Transfer]) -> bytes:
 
 
 def unpack_transfers(body: bytes | memoryview) -> list[Transfer]:
+    fast = native.engine
+    if fast is not None and len(body) % EVENT_SIZE_BYTES == 0:
+        unpacked: list[Transfer] = fast.unpack_transfers(body)
+        return unpacked
     return [
         Transfer(
             f[0] | f[1] << 64,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 
+from colony.ledger import native
 from colony.ledger.archive import archived_failure, find_transfer, pending_status_of
 from colony.ledger.invariants import InvariantBroken, check_batch, check_limits
 from colony.ledger.model import AMOUNT_MAX, TRANSFER_FLAGS_KNOWN, U64_MAX, U128_MAX, Transfer
@@ -67,8 +68,18 @@ def create_transfers(
     chain_start = -1
     chain_failed = False
     undo: Undo | None = None
+    # The C hot path (native.py) applies runs of plain transfers outside chains, stopping at
+    # the first it would not apply; every other event, and that one, takes the path below.
+    fast = native.engine if not imported_batch and isinstance(events, list) else None
+    fast_until = 0
     for i in range(n):
+        if i < fast_until:
+            continue  # applied by the C hot path
         t = events[i]
+        if fast is not None and chain_start < 0 and not t.flags:
+            fast_until = _apply_plain_run(fast, state, events, i, n, base)  # type: ignore[arg-type]
+            if fast_until > i:
+                continue
         linked = t.flags & _T_LINKED
         if chain_start < 0 and linked:
             chain_start = i
@@ -115,6 +126,25 @@ def create_transfers(
             state.last_timestamp = max(state.last_timestamp, base + n - 1)
     check_batch(state, n, len(results))
     return results
+
+
+def _apply_plain_run(
+    fast: object, state: LedgerState, events: list[Transfer], start: int, stop: int, base: int
+) -> int:
+    """`_create_plain_transfer` in C over events[start:stop], until one it would not apply:
+    that one's index."""
+    bits, mask = state.id_filter.raw() if state.id_filter is not None else (None, 0)
+    return fast.apply_plain(  # type: ignore[attr-defined, no-any-return]
+        events,
+        start,
+        stop,
+        base,
+        state.transfers,
+        state.failed_transfer_ids,
+        state.accounts,
+        bits,
+        mask,
+    )
 
 
 def _note_last_transfer(state: LedgerState, results: list[CreateTransferResult], base: int) -> None:

@@ -1,0 +1,566 @@
+/* The ledger's hot path in C (docs/adr/0069): the same rules as the Python it shadows.
+ *
+ * Three functions, each a faster twin of a Python function that stays the reference and the
+ * fallback (native.py chooses):
+ *
+ *   apply_plain     transfers._create_plain_transfer over a run of events: posted transfers
+ *                   without flags, unchained, that pass every rule. It stops at the first
+ *                   event it would not apply, changing nothing for it, and the Python path
+ *                   takes that one on, so every refusal and its result code stay Python's.
+ *   pack_transfers  codec.pack_transfers; None when any field is not a plain int in range,
+ *                   so the Python path raises the error that names it.
+ *   unpack_transfers codec.unpack_transfers.
+ *
+ * Records are read and made through their slots (`Transfer` and `LiveAccount` are slotted
+ * classes): the offsets come from the classes' own member descriptors at `configure`, so the
+ * Python classes stay the one definition of the fields. Any object that is not exactly of
+ * the configured class, or any value the fast path does not expect, sends the event back to
+ * Python rather than guess.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+#include <string.h>
+
+typedef unsigned __int128 u128;
+typedef unsigned long long u64;
+
+/* The fields of a transfer, in the order of the dataclass (model.Transfer). */
+enum {
+    T_ID, T_DR, T_CR, T_AMOUNT, T_LEDGER, T_CODE, T_FLAGS, T_PENDING_ID, T_TIMEOUT,
+    T_UD128, T_UD64, T_UD32, T_TIMESTAMP, T_FIELDS
+};
+static const char *transfer_fields[T_FIELDS] = {
+    "id", "debit_account_id", "credit_account_id", "amount", "ledger", "code", "flags",
+    "pending_id", "timeout", "user_data_128", "user_data_64", "user_data_32", "timestamp",
+};
+
+/* The fields of the writer's account record (state.LiveAccount) this path reads or changes. */
+enum {
+    A_LEDGER, A_FLAGS, A_DR_PENDING, A_DR_POSTED, A_CR_PENDING, A_CR_POSTED, A_LINES,
+    A_CHECKPOINTS, A_TRIMMED, A_SUMS, A_FIELDS
+};
+static const char *account_fields[A_FIELDS] = {
+    "ledger", "flags", "debits_pending", "debits_posted", "credits_pending", "credits_posted",
+    "lines", "checkpoints", "trimmed", "sums",
+};
+
+static struct {
+    int configured;
+    PyTypeObject *transfer_type;
+    PyTypeObject *account_type;
+    Py_ssize_t t_off[T_FIELDS];
+    Py_ssize_t a_off[A_FIELDS];
+    u64 checkpoint_mask;
+    Py_ssize_t sums_dr_posted;
+    Py_ssize_t sums_cr_posted;
+    u64 a_dr_limit;
+    u64 a_cr_limit;
+    u64 a_closed;
+    u64 filter_mix;
+    PyObject *zero;
+} cfg;
+
+#define SLOT(obj, off) (*(PyObject **)((char *)(obj) + (off)))
+
+static int slot_offset(PyTypeObject *type, const char *name, Py_ssize_t *out)
+{
+    PyObject *descr = PyObject_GetAttrString((PyObject *)type, name);
+    if (descr == NULL) {
+        return -1;
+    }
+    if (!Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
+        PyErr_Format(PyExc_TypeError, "%s.%s is not a slot", type->tp_name, name);
+        Py_DECREF(descr);
+        return -1;
+    }
+    PyMemberDef *member = ((PyMemberDescrObject *)descr)->d_member;
+    if (member->type != T_OBJECT_EX) {
+        PyErr_Format(PyExc_TypeError, "%s.%s is not an object slot", type->tp_name, name);
+        Py_DECREF(descr);
+        return -1;
+    }
+    *out = member->offset;
+    Py_DECREF(descr);
+    return 0;
+}
+
+static PyObject *configure(PyObject *module, PyObject *args)
+{
+    PyObject *transfer_type, *account_type;
+    unsigned long long checkpoint_mask, a_dr_limit, a_cr_limit, a_closed, filter_mix;
+    Py_ssize_t sums_dr_posted, sums_cr_posted;
+    if (!PyArg_ParseTuple(args, "O!O!KnnKKKK", &PyType_Type, &transfer_type, &PyType_Type,
+                          &account_type, &checkpoint_mask, &sums_dr_posted, &sums_cr_posted,
+                          &a_dr_limit, &a_cr_limit, &a_closed, &filter_mix)) {
+        return NULL;
+    }
+    for (int i = 0; i < T_FIELDS; i++) {
+        if (slot_offset((PyTypeObject *)transfer_type, transfer_fields[i], &cfg.t_off[i]) < 0) {
+            return NULL;
+        }
+    }
+    for (int i = 0; i < A_FIELDS; i++) {
+        if (slot_offset((PyTypeObject *)account_type, account_fields[i], &cfg.a_off[i]) < 0) {
+            return NULL;
+        }
+    }
+    Py_INCREF(transfer_type);
+    Py_XSETREF(cfg.transfer_type, (PyTypeObject *)transfer_type);
+    Py_INCREF(account_type);
+    Py_XSETREF(cfg.account_type, (PyTypeObject *)account_type);
+    cfg.checkpoint_mask = checkpoint_mask;
+    cfg.sums_dr_posted = sums_dr_posted;
+    cfg.sums_cr_posted = sums_cr_posted;
+    cfg.a_dr_limit = a_dr_limit;
+    cfg.a_cr_limit = a_cr_limit;
+    cfg.a_closed = a_closed;
+    cfg.filter_mix = filter_mix;
+    if (cfg.zero == NULL) {
+        cfg.zero = PyLong_FromLong(0);
+        if (cfg.zero == NULL) {
+            return NULL;
+        }
+    }
+    cfg.configured = 1;
+    Py_RETURN_NONE;
+}
+
+/* An exact int in 0..2**bits-1 as an unsigned integer: 1, or 0 (and no error set) when the
+ * value is anything else. */
+static int as_unsigned(PyObject *v, int bits, u128 *out)
+{
+    if (v == NULL || !PyLong_CheckExact(v)) {
+        return 0;
+    }
+    unsigned char bytes[16];
+#if PY_VERSION_HEX >= 0x030D0000
+    Py_ssize_t need = PyLong_AsNativeBytes(
+        v, bytes, 16, Py_ASNATIVEBYTES_LITTLE_ENDIAN | Py_ASNATIVEBYTES_UNSIGNED_BUFFER
+                          | Py_ASNATIVEBYTES_REJECT_NEGATIVE);
+    if (need < 0) {
+        PyErr_Clear();
+        return 0;
+    }
+    if (need > 16) {
+        return 0;
+    }
+#else
+    if (_PyLong_AsByteArray((PyLongObject *)v, bytes, 16, 1, 0) < 0) {
+        PyErr_Clear();
+        return 0;
+    }
+#endif
+    u128 x = 0;
+    for (int i = 15; i >= 0; i--) {
+        x = (x << 8) | bytes[i];
+    }
+    if (bits < 128 && (x >> bits) != 0) {
+        return 0;
+    }
+    *out = x;
+    return 1;
+}
+
+static PyObject *from_u128(u128 x)
+{
+    if ((x >> 64) == 0) {
+        return PyLong_FromUnsignedLongLong((u64)x);
+    }
+    unsigned char bytes[16];
+    for (int i = 0; i < 16; i++) {
+        bytes[i] = (unsigned char)(x >> (8 * i));
+    }
+    return _PyLong_FromByteArray(bytes, 16, 1, 0);
+}
+
+static const u128 U128_MAX = ~(u128)0;
+
+/* a + b + c > U128_MAX, for unsigned 128-bit a, b, c. */
+static int sum_passes_max(u128 a, u128 b, u128 c)
+{
+    u128 ab = a + b;
+    if (ab < a) {
+        return 1;
+    }
+    return ab + c < ab;
+}
+
+/* a + b + c > d, exactly. */
+static int sum_passes(u128 a, u128 b, u128 c, u128 d)
+{
+    if (sum_passes_max(a, b, c)) {
+        return 1;
+    }
+    return a + b + c > d;
+}
+
+/* archive.IdFilter.may_hold, on the filter's own bytes. */
+static int filter_may_hold(const unsigned char *bits, u64 mask, u128 key)
+{
+    u64 x = ((u64)key ^ (u64)(key >> 64)) * cfg.filter_mix;
+    u64 h = x & mask;
+    if (!((bits[h >> 3] >> (h & 7)) & 1)) {
+        return 0;
+    }
+    h = (x >> 32) & mask;
+    return (bits[h >> 3] >> (h & 7)) & 1;
+}
+
+/* state.record: a balance snapshot every checkpoint_lines lines, then the line. */
+static int record_line(PyObject *account, PyObject *line)
+{
+    PyObject *lines = SLOT(account, cfg.a_off[A_LINES]);
+    PyObject *trimmed_obj = SLOT(account, cfg.a_off[A_TRIMMED]);
+    Py_ssize_t n = PyList_GET_SIZE(lines);
+    Py_ssize_t trimmed = PyLong_AsSsize_t(trimmed_obj);
+    if (trimmed == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    u64 whole = (u64)(n + trimmed);
+    if (whole && !(whole & cfg.checkpoint_mask)) {
+        PyObject *snapshot = Py_BuildValue(
+            "(nOOOO)", n, SLOT(account, cfg.a_off[A_DR_PENDING]),
+            SLOT(account, cfg.a_off[A_DR_POSTED]), SLOT(account, cfg.a_off[A_CR_PENDING]),
+            SLOT(account, cfg.a_off[A_CR_POSTED]));
+        if (snapshot == NULL) {
+            return -1;
+        }
+        int failed = PyList_Append(SLOT(account, cfg.a_off[A_CHECKPOINTS]), snapshot);
+        Py_DECREF(snapshot);
+        if (failed) {
+            return -1;
+        }
+    }
+    return PyList_Append(lines, line);
+}
+
+/* slot += amount, for an account's balance. */
+static int add_to_slot(PyObject *obj, Py_ssize_t off, PyObject *amount)
+{
+    PyObject *sum = PyNumber_Add(SLOT(obj, off), amount);
+    if (sum == NULL) {
+        return -1;
+    }
+    Py_SETREF(SLOT(obj, off), sum);
+    return 0;
+}
+
+/* sums[index] += amount. */
+static int add_to_item(PyObject *list, Py_ssize_t index, PyObject *amount)
+{
+    if (!PyList_CheckExact(list) || index >= PyList_GET_SIZE(list)) {
+        PyErr_SetString(PyExc_RuntimeError, "an account's sums are not a list of five");
+        return -1;
+    }
+    PyObject *sum = PyNumber_Add(PyList_GET_ITEM(list, index), amount);
+    if (sum == NULL) {
+        return -1;
+    }
+    return PyList_SetItem(list, index, sum); /* steals the new sum */
+}
+
+/* Every account field this path reads, present and of the expected kind. */
+static int account_usable(PyObject *a)
+{
+    if (a == NULL || Py_TYPE(a) != cfg.account_type) {
+        return 0;
+    }
+    for (int i = 0; i < A_FIELDS; i++) {
+        if (SLOT(a, cfg.a_off[i]) == NULL) {
+            return 0;
+        }
+    }
+    return PyList_CheckExact(SLOT(a, cfg.a_off[A_LINES]))
+           && PyList_CheckExact(SLOT(a, cfg.a_off[A_CHECKPOINTS]))
+           && PyList_CheckExact(SLOT(a, cfg.a_off[A_SUMS]));
+}
+
+/* apply_plain(events, start, stop, base_timestamp, transfers, failed_ids, accounts,
+ *             filter_bits or None, filter_mask) -> the index of the first event not applied.
+ */
+static PyObject *apply_plain(PyObject *module, PyObject *args)
+{
+    PyObject *events, *transfers, *failed_ids, *accounts, *filter_obj;
+    Py_ssize_t start, stop;
+    long long base;
+    unsigned long long filter_mask;
+    if (!PyArg_ParseTuple(args, "O!nnLO!O!O!OK", &PyList_Type, &events, &start, &stop, &base,
+                          &PyDict_Type, &transfers, &PyDict_Type, &failed_ids, &PyDict_Type,
+                          &accounts, &filter_obj, &filter_mask)) {
+        return NULL;
+    }
+    if (!cfg.configured) {
+        PyErr_SetString(PyExc_RuntimeError, "colony.ledger._native is not configured");
+        return NULL;
+    }
+    const unsigned char *filter_bits = NULL;
+    if (filter_obj != Py_None) {
+        if (!PyByteArray_CheckExact(filter_obj)
+            || (u64)PyByteArray_GET_SIZE(filter_obj) * 8 != filter_mask + 1) {
+            PyErr_SetString(PyExc_ValueError, "the id filter's bytes do not match its mask");
+            return NULL;
+        }
+        filter_bits = (const unsigned char *)PyByteArray_AS_STRING(filter_obj);
+    }
+    if (start < 0 || stop > PyList_GET_SIZE(events) || start > stop) {
+        PyErr_SetString(PyExc_IndexError, "events out of range");
+        return NULL;
+    }
+    const Py_ssize_t *to = cfg.t_off;
+    const Py_ssize_t *ao = cfg.a_off;
+    Py_ssize_t i;
+    for (i = start; i < stop; i++) {
+        PyObject *t = PyList_GET_ITEM(events, i);
+        if (Py_TYPE(t) != cfg.transfer_type) {
+            break;
+        }
+        u128 tid, dr_id, cr_id, amount, flags, zero_check, ledger, code;
+        PyObject *tid_obj = SLOT(t, to[T_ID]);
+        PyObject *dr_obj = SLOT(t, to[T_DR]);
+        PyObject *cr_obj = SLOT(t, to[T_CR]);
+        PyObject *amount_obj = SLOT(t, to[T_AMOUNT]);
+        if (!as_unsigned(SLOT(t, to[T_FLAGS]), 16, &flags) || flags != 0
+            || !as_unsigned(tid_obj, 128, &tid) || !as_unsigned(dr_obj, 128, &dr_id)
+            || !as_unsigned(cr_obj, 128, &cr_id) || !as_unsigned(amount_obj, 128, &amount)
+            || !(tid > 0 && tid < U128_MAX) || !(dr_id > 0 && dr_id < U128_MAX)
+            || !(cr_id > 0 && cr_id < U128_MAX) || dr_id == cr_id
+            || !as_unsigned(SLOT(t, to[T_TIMESTAMP]), 64, &zero_check) || zero_check != 0
+            || !as_unsigned(SLOT(t, to[T_PENDING_ID]), 128, &zero_check) || zero_check != 0
+            || !as_unsigned(SLOT(t, to[T_TIMEOUT]), 32, &zero_check) || zero_check != 0
+            || !as_unsigned(SLOT(t, to[T_LEDGER]), 32, &ledger) || ledger == 0
+            || !as_unsigned(SLOT(t, to[T_CODE]), 16, &code) || code == 0
+            || SLOT(t, to[T_UD128]) == NULL || SLOT(t, to[T_UD64]) == NULL
+            || SLOT(t, to[T_UD32]) == NULL) {
+            break;
+        }
+        int seen = PyDict_Contains(transfers, tid_obj);
+        if (seen < 0) {
+            return NULL;
+        }
+        if (seen) {
+            break;
+        }
+        seen = PyDict_Contains(failed_ids, tid_obj);
+        if (seen < 0) {
+            return NULL;
+        }
+        if (seen) {
+            break;
+        }
+        if (filter_bits != NULL && filter_may_hold(filter_bits, filter_mask, tid)) {
+            break; /* perhaps archived: the Python path reads the disk */
+        }
+        PyObject *dr = PyDict_GetItemWithError(accounts, dr_obj);
+        if (dr == NULL && PyErr_Occurred()) {
+            return NULL;
+        }
+        PyObject *cr = PyDict_GetItemWithError(accounts, cr_obj);
+        if (cr == NULL && PyErr_Occurred()) {
+            return NULL;
+        }
+        if (!account_usable(dr) || !account_usable(cr)) {
+            break;
+        }
+        u128 dr_ledger, cr_ledger, dr_flags, cr_flags, dr_dp, dr_dpo, dr_cpo, cr_cp, cr_cpo,
+            cr_dpo;
+        if (!as_unsigned(SLOT(dr, ao[A_LEDGER]), 32, &dr_ledger)
+            || !as_unsigned(SLOT(cr, ao[A_LEDGER]), 32, &cr_ledger) || dr_ledger != ledger
+            || cr_ledger != ledger || !as_unsigned(SLOT(dr, ao[A_FLAGS]), 16, &dr_flags)
+            || !as_unsigned(SLOT(cr, ao[A_FLAGS]), 16, &cr_flags)
+            || ((dr_flags | cr_flags) & cfg.a_closed)
+            || !as_unsigned(SLOT(dr, ao[A_DR_PENDING]), 128, &dr_dp)
+            || !as_unsigned(SLOT(dr, ao[A_DR_POSTED]), 128, &dr_dpo)
+            || !as_unsigned(SLOT(dr, ao[A_CR_POSTED]), 128, &dr_cpo)
+            || !as_unsigned(SLOT(cr, ao[A_CR_PENDING]), 128, &cr_cp)
+            || !as_unsigned(SLOT(cr, ao[A_CR_POSTED]), 128, &cr_cpo)
+            || !as_unsigned(SLOT(cr, ao[A_DR_POSTED]), 128, &cr_dpo)) {
+            break;
+        }
+        /* The Python path's checks, term for term: no balance past 2**128-1, no limit passed. */
+        if (sum_passes_max(dr_dpo, amount, dr_dp) || sum_passes_max(cr_cpo, amount, cr_cp)
+            || ((dr_flags & cfg.a_dr_limit) && sum_passes(dr_dpo, amount, dr_dp, dr_cpo))
+            || ((cr_flags & cfg.a_cr_limit) && sum_passes(cr_cpo, amount, cr_cp, cr_dpo))) {
+            break;
+        }
+        /* Every rule passed: apply, as _create_plain_transfer does. */
+        PyObject *stored = cfg.transfer_type->tp_alloc(cfg.transfer_type, 0);
+        if (stored == NULL) {
+            return NULL;
+        }
+        PyObject *timestamp = PyLong_FromLongLong(base + (long long)i);
+        if (timestamp == NULL) {
+            Py_DECREF(stored);
+            return NULL;
+        }
+        PyObject *values[T_FIELDS] = {
+            tid_obj, dr_obj, cr_obj, amount_obj, SLOT(t, to[T_LEDGER]), SLOT(t, to[T_CODE]),
+            cfg.zero, cfg.zero, cfg.zero, SLOT(t, to[T_UD128]), SLOT(t, to[T_UD64]),
+            SLOT(t, to[T_UD32]), timestamp,
+        };
+        for (int f = 0; f < T_FIELDS; f++) {
+            if (f != T_TIMESTAMP) {
+                Py_INCREF(values[f]);
+            }
+            SLOT(stored, to[f]) = values[f];
+        }
+        int failed = PyDict_SetItem(transfers, tid_obj, stored);
+        if (!failed) {
+            failed = record_line(dr, stored) || record_line(cr, stored)
+                     || add_to_slot(dr, ao[A_DR_POSTED], amount_obj)
+                     || add_to_slot(cr, ao[A_CR_POSTED], amount_obj)
+                     || add_to_item(SLOT(dr, ao[A_SUMS]), cfg.sums_dr_posted, amount_obj)
+                     || add_to_item(SLOT(cr, ao[A_SUMS]), cfg.sums_cr_posted, amount_obj);
+        }
+        Py_DECREF(stored);
+        if (failed) {
+            return NULL;
+        }
+    }
+    return PyLong_FromSsize_t(i);
+}
+
+/* codec.pack_transfers, or None when a field is not an int in range (Python names it). */
+static PyObject *pack_transfers(PyObject *module, PyObject *events)
+{
+    if (!cfg.configured) {
+        PyErr_SetString(PyExc_RuntimeError, "colony.ledger._native is not configured");
+        return NULL;
+    }
+    PyObject *seq = PySequence_Fast(events, "events must be a sequence");
+    if (seq == NULL) {
+        return NULL;
+    }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * 128);
+    if (out == NULL) {
+        Py_DECREF(seq);
+        return NULL;
+    }
+    unsigned char *p = (unsigned char *)PyBytes_AS_STRING(out);
+    /* The codec's layout: six u128 as (lo, hi) u64 pairs, then u64, u32, u32, u32, u16, u16,
+     * u64, little-endian. */
+    static const int wide[6] = {T_ID, T_DR, T_CR, T_AMOUNT, T_PENDING_ID, T_UD128};
+    static const int tail[7] = {T_UD64, T_UD32, T_TIMEOUT, T_LEDGER, T_CODE, T_FLAGS,
+                                T_TIMESTAMP};
+    static const int tail_bytes[7] = {8, 4, 4, 4, 2, 2, 8};
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *t = PySequence_Fast_GET_ITEM(seq, i);
+        if (Py_TYPE(t) != cfg.transfer_type) {
+            goto unpackable;
+        }
+        unsigned char *r = p + i * 128;
+        for (int k = 0; k < 6; k++) {
+            u128 v;
+            if (!as_unsigned(SLOT(t, cfg.t_off[wide[k]]), 128, &v)) {
+                goto unpackable;
+            }
+            for (int b = 0; b < 16; b++) {
+                r[b] = (unsigned char)(v >> (8 * b));
+            }
+            r += 16;
+        }
+        for (int k = 0; k < 7; k++) {
+            u128 v;
+            if (!as_unsigned(SLOT(t, cfg.t_off[tail[k]]), tail_bytes[k] * 8, &v)) {
+                goto unpackable;
+            }
+            for (int b = 0; b < tail_bytes[k]; b++) {
+                r[b] = (unsigned char)(v >> (8 * b));
+            }
+            r += tail_bytes[k];
+        }
+    }
+    Py_DECREF(seq);
+    return out;
+unpackable:
+    Py_DECREF(seq);
+    Py_DECREF(out);
+    Py_RETURN_NONE;
+}
+
+static u128 read_le(const unsigned char *r, int bytes)
+{
+    u128 v = 0;
+    for (int b = bytes - 1; b >= 0; b--) {
+        v = (v << 8) | r[b];
+    }
+    return v;
+}
+
+/* codec.unpack_transfers. */
+static PyObject *unpack_transfers(PyObject *module, PyObject *arg)
+{
+    if (!cfg.configured) {
+        PyErr_SetString(PyExc_RuntimeError, "colony.ledger._native is not configured");
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    if (view.len % 128) {
+        PyBuffer_Release(&view);
+        PyErr_Format(PyExc_ValueError, "%zd bytes are not whole 128-byte transfers", view.len);
+        return NULL;
+    }
+    Py_ssize_t n = view.len / 128;
+    PyObject *list = PyList_New(n);
+    if (list == NULL) {
+        PyBuffer_Release(&view);
+        return NULL;
+    }
+    static const int order[T_FIELDS] = {T_ID, T_DR, T_CR, T_AMOUNT, T_PENDING_ID, T_UD128,
+                                        T_UD64, T_UD32, T_TIMEOUT, T_LEDGER, T_CODE, T_FLAGS,
+                                        T_TIMESTAMP};
+    static const int width[T_FIELDS] = {16, 16, 16, 16, 16, 16, 8, 4, 4, 4, 2, 2, 8};
+    const unsigned char *p = (const unsigned char *)view.buf;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *t = cfg.transfer_type->tp_alloc(cfg.transfer_type, 0);
+        if (t == NULL) {
+            goto failed;
+        }
+        PyList_SET_ITEM(list, i, t);
+        const unsigned char *r = p + i * 128;
+        for (int k = 0; k < T_FIELDS; k++) {
+            PyObject *v = from_u128(read_le(r, width[k]));
+            if (v == NULL) {
+                goto failed;
+            }
+            SLOT(t, cfg.t_off[order[k]]) = v;
+            r += width[k];
+        }
+    }
+    PyBuffer_Release(&view);
+    return list;
+failed:
+    PyBuffer_Release(&view);
+    Py_DECREF(list);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"configure", configure, METH_VARARGS, "Set the classes, offsets and constants."},
+    {"apply_plain", apply_plain, METH_VARARGS, "Apply a run of plain transfers."},
+    {"pack_transfers", pack_transfers, METH_O, "Pack transfers, or None."},
+    {"unpack_transfers", unpack_transfers, METH_O, "Unpack packed transfers."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT, "colony.ledger._native", "The ledger's hot path in C.", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__native(void)
+{
+    PyObject *m = PyModule_Create(&module_def);
+    if (m == NULL) {
+        return NULL;
+    }
+    /* Raised when the C and Python sides disagree on what this module offers. */
+    if (PyModule_AddIntConstant(m, "VERSION", 1) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -1,0 +1,72 @@
+"""The ledger's hot path in C, when it was built (docs/adr/0069); otherwise none, and the
+Python it shadows runs alone.
+
+`engine` is the compiled module, configured with the Python classes and constants it must
+agree with, or None: built without a C compiler, its version not this code's, or switched
+off with `COLONY_LEDGER_PURE=1`. The callers (transfers.py, codec.py) read `engine` at every
+batch, so a test can set it to None to run the pure path in the same process: both paths
+run the same table and model tests, and a property test holds them equal event for event.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from types import ModuleType
+
+from colony.ledger.archive import filter_mix
+from colony.ledger.history import CHECKPOINT_MASK
+from colony.ledger.model import Transfer
+from colony.ledger.state import (
+    _A_CLOSED,
+    _A_CR_LIMIT,
+    _A_DR_LIMIT,
+    SUMS_CR_POSTED,
+    SUMS_DR_POSTED,
+    LiveAccount,
+)
+
+log = logging.getLogger(__name__)
+
+PURE_ENV = "COLONY_LEDGER_PURE"
+# The C module's interface version this code expects (`VERSION` in _native.c).
+NATIVE_VERSION = 1
+
+
+def _load() -> ModuleType | None:
+    if os.environ.get(PURE_ENV, "").strip() not in ("", "0"):
+        return None
+    try:
+        from colony.ledger import _native  # type: ignore[attr-defined]
+    except ImportError:
+        log.info("the ledger's C hot path is not built: the Python path runs alone")
+        return None
+    if getattr(_native, "VERSION", None) != NATIVE_VERSION:
+        log.warning(
+            "the ledger's C hot path is version %s, not %s: rebuild it (scripts/bootstrap);"
+            " the Python path runs alone",
+            getattr(_native, "VERSION", None),
+            NATIVE_VERSION,
+        )
+        return None
+    _native.configure(
+        Transfer,
+        LiveAccount,
+        CHECKPOINT_MASK,
+        SUMS_DR_POSTED,
+        SUMS_CR_POSTED,
+        _A_DR_LIMIT,
+        _A_CR_LIMIT,
+        _A_CLOSED,
+        filter_mix,
+    )
+    module: ModuleType = _native
+    return module
+
+
+engine: ModuleType | None = _load()
+
+
+def engine_name() -> str:
+    """ "c" or "python": which path applies transfers in this process (benchmarks print it)."""
+    return "c" if engine is not None else "python"
