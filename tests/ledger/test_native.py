@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import sys
 from dataclasses import asdict
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from colony.bench.ledger_bench import iter_packed_batches
 from colony.kernel.errors import InvalidInput
 from colony.ledger import codec, native
 from colony.ledger.accounts import create_accounts
@@ -25,6 +27,7 @@ from colony.ledger.model import Account, AccountFlags, Transfer
 from colony.ledger.results import CreateTransferResult
 from colony.ledger.state import LedgerState, public_account
 from colony.ledger.transfers import create_transfers
+from colony.storage.open import open_ledger
 from tests.ledger.engines import ENGINES, running_on
 from tests.ledger.test_model_based import CHART, accounts, transfers
 
@@ -213,3 +216,38 @@ def test_a_field_out_of_range_is_named_on_both_paths(event: Transfer, named: str
     for engine in ENGINES:
         with running_on(engine), pytest.raises(InvalidInput, match=named):
             _pack([Transfer(9, 1, 2, 5, 1, 1), event], codec.pack_transfers, "transfer")
+
+
+def test_a_packed_batch_is_taken_whole_or_refused_naming_its_size(tmp_path: Path) -> None:
+    with open_ledger(f"sqlite:///{tmp_path}/packed.db") as ledger:
+        assert not any(ledger.create_accounts(_busy_chart(2)))
+        funded = [Transfer(10, 3, 1, 100, 1, 1), Transfer(11, 1, 2, 250, 1, 1)]
+        body = codec.pack_transfers(funded)
+        assert ledger.submit_packed_transfers(body).result() == [0, 66]
+        with pytest.raises(InvalidInput, match="whole number of 128-byte transfers, not 129"):
+            ledger.submit_packed_transfers(body[:129])
+        with pytest.raises(InvalidInput, match="at most 8190 events, not 8191"):
+            ledger.submit_packed_transfers(bytes(128 * 8191))
+        # The journal holds the batch as it came, and a reopen replays it to the same state.
+        balance = ledger.lookup_accounts([1])[0].credits_posted
+    with open_ledger(f"sqlite:///{tmp_path}/packed.db") as reopened:
+        assert reopened.lookup_accounts([1])[0].credits_posted == balance == 100
+
+
+@pytest.mark.parametrize("hot", [0.0, 0.9])
+def test_the_benchmarks_workload_is_seeded_and_well_formed(hot: float) -> None:
+    first = list(iter_packed_batches(50, 20_000, hot, 7, 1 << 64))
+    assert first == list(iter_packed_batches(50, 20_000, hot, 7, 1 << 64))
+    assert first != list(iter_packed_batches(50, 20_000, hot, 8, 1 << 64))
+    events = [t for body in first for t in codec.unpack_transfers(body)]
+    assert [len(b) // 128 for b in first] == [8_190, 8_190, 3_620]
+    assert [t.id for t in events] == list(range(1 << 64, (1 << 64) + 20_000))
+    assert all(1 <= t.amount <= 10_000 and (t.ledger, t.code) == (840, 1) for t in events)
+    assert all(t.debit_account_id != t.credit_account_id for t in events)
+    assert all(1 <= t.debit_account_id <= 50 and 1 <= t.credit_account_id <= 50 for t in events)
+    to_hot = sum(t.credit_account_id == 1 for t in events) / len(events)
+    refunds = sum(t.debit_account_id == 1 for t in events) / len(events)
+    if hot:
+        assert 0.8 < to_hot < 0.9 and 0.03 < refunds < 0.07
+    else:
+        assert to_hot < 0.05 and refunds < 0.05
