@@ -21,7 +21,7 @@ from colony.bench.ledger_bench import iter_packed_batches
 from colony.kernel.errors import InvalidInput
 from colony.ledger import codec, native
 from colony.ledger.accounts import create_accounts
-from colony.ledger.archive import IdFilter
+from colony.ledger.archive import ArchivePolicy, IdFilter, build_job, drop_archived
 from colony.ledger.history import Expiry, checkpoint_lines
 from colony.ledger.model import Account, AccountFlags, Transfer
 from colony.ledger.results import CreateTransferResult
@@ -101,6 +101,67 @@ def test_both_paths_agree_event_for_event(
     assert c == python
 
 
+def _archived(engine: str, state: LedgerState, chunk: int) -> object:
+    """Archive jobs of `chunk` transfers until memory holds less than one, dropping each as if
+    it were durable: every job's contents, then the state left."""
+    policy = ArchivePolicy(window_transfers=0, chunk_transfers=chunk, filter_bits=1 << 10)
+    jobs = []
+    with running_on(engine):
+        while (job := build_job(state, policy)) is not None:
+            jobs.append(
+                (
+                    job.through,
+                    job.outcomes,
+                    job.failures,
+                    job.snapshots,
+                    [(account.id, k, going) for account, k, going in job.trims],
+                )
+            )
+            drop_archived(state, job, policy.filter_bits)
+    return jobs, _digest(state)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.lists(transfers(), max_size=14), min_size=1, max_size=6),
+    st.integers(1, 9),
+)
+def test_both_paths_archive_alike(batches: list[list[Transfer]], chunk: int) -> None:
+    states = {engine: _state_after("python", CHART, batches) for engine in ENGINES}
+    assert _archived("c", states["c"], chunk) == _archived("python", states["python"], chunk)
+
+
+def test_both_paths_archive_long_histories_and_their_snapshots_alike() -> None:
+    n = 5
+    batches = _long_histories(n)
+    states = {engine: _state_after("python", _busy_chart(n), batches) for engine in ENGINES}
+    c = _archived("c", states["c"], 1_000)
+    assert c == _archived("python", states["python"], 1_000)
+    assert any(job[3] for job in c[0])  # snapshots went to disk with their lines
+
+
+def _state_after(engine: str, chart: list[Account], batches: list[list[Transfer]]) -> LedgerState:
+    with running_on(engine):
+        state = LedgerState()
+        now = START_NS
+        create_accounts(state, chart, now)
+        for batch in batches:
+            now += NS
+            create_transfers(state, list(batch), now)
+        return state
+
+
+def _long_histories(n: int) -> list[list[Transfer]]:
+    """Enough lines on few accounts to pass several snapshots, payers running out midway."""
+    funding = [Transfer(100 + i, n + 1, i, 1_000, 1, 1) for i in range(1, n + 1)]
+    spending = [
+        # Half of it to the unlimited account, out of the circle, so payers run short.
+        Transfer(1_000 + k, 1 + k % n, n + 1 if k % 2 else 1 + (k * 7 + 3) % n, 1 + k % 13, 1, 1)
+        for k in range(3 * checkpoint_lines * n)
+    ]
+    return [funding] + [spending[i : i + 8_190] for i in range(0, len(spending), 8_190)]
+
+
 def _busy_chart(accounts_n: int) -> list[Account]:
     limited = int(AccountFlags.debits_must_not_exceed_credits)
     return [Account(i, 1, 1, limited) for i in range(1, accounts_n + 1)] + [
@@ -111,13 +172,7 @@ def _busy_chart(accounts_n: int) -> list[Account]:
 def test_long_histories_take_their_snapshots_alike_and_run_short_alike() -> None:
     """Enough lines on few accounts to pass several snapshots, payers running out midway."""
     n = 5
-    funding = [Transfer(100 + i, n + 1, i, 1_000, 1, 1) for i in range(1, n + 1)]
-    spending = [
-        # Half of it to the unlimited account, out of the circle, so payers run short.
-        Transfer(1_000 + k, 1 + k % n, n + 1 if k % 2 else 1 + (k * 7 + 3) % n, 1 + k % 13, 1, 1)
-        for k in range(3 * checkpoint_lines * n)
-    ]
-    batches = [funding] + [spending[i : i + 8_190] for i in range(0, len(spending), 8_190)]
+    batches = _long_histories(n)
     c = _run("c", _busy_chart(n), batches, False)
     assert c == _run("python", _busy_chart(n), batches, False)
     results = [r for batch in c[0] for r in batch]

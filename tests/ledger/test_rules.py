@@ -235,3 +235,25 @@ def test_imported_transfers_follow_the_last_transfer_not_the_last_account(
         assert ledger.create_transfers([t]) == [RT.imported_event_timestamp_must_not_regress]
     finally:
         ledger.close()
+
+
+def test_a_failed_chain_that_made_and_posted_a_pending_transfer_leaves_no_trace_of_it() -> None:
+    """Taking the chain back restores the pending transfer's status before removing the
+    transfer itself: the other way round, a status outlived its transfer (an invariant
+    broken at the next check)."""
+    state = LedgerState()
+    assert not any(create_accounts(state, [Account(1, 1, 1), Account(2, 1, 1)], 1_000))
+    chain = [
+        Transfer(2, 1, 2, 5, 1, 1, flags=int(TF.linked | TF.pending)),
+        Transfer(
+            1, 0, 0, 2**128 - 1, 0, 0, flags=int(TF.linked | TF.post_pending_transfer), pending_id=2
+        ),
+        Transfer(3, 1, 1, 5, 1, 1),  # the same account on both sides: the chain fails here
+    ]
+    assert create_transfers(state, chain, 2_000) == [
+        RT.linked_event_failed,
+        RT.linked_event_failed,
+        RT.accounts_must_be_different,
+    ]
+    assert state.transfers == {} and state.pending_status == {}
+    assert all(a.debits_pending == a.credits_pending == 0 for a in state.accounts.values())

@@ -1,7 +1,7 @@
 /* The ledger's hot path in C (docs/adr/0069): the same rules as the Python it shadows.
  *
- * Three functions, each a faster twin of a Python function that stays the reference and the
- * fallback (native.py chooses):
+ * Each function is a faster twin of Python that stays the reference and the fallback
+ * (native.py chooses):
  *
  *   apply_plain     transfers._create_plain_transfer over a run of events: posted transfers
  *                   without flags, unchained, that pass every rule. It stops at the first
@@ -10,6 +10,9 @@
  *   pack_transfers  codec.pack_transfers; None when any field is not a plain int in range,
  *                   so the Python path raises the error that names it.
  *   unpack_transfers codec.unpack_transfers.
+ *   archive_counts, archive_trims, archive_drop
+ *                   the loops of archive.job_through and archive.drop_archived: the archive's
+ *                   work on the writer, per transfer and per account of a job.
  *
  * Records are read and made through their slots (`Transfer` and `LiveAccount` are slotted
  * classes): the offsets come from the classes' own member descriptors at `configure`, so the
@@ -539,7 +542,268 @@ failed:
     return NULL;
 }
 
+/* ---------------------------------------------------------------------------------------
+ * The archive's work on the writer (archive.py): counting each account's lines in a job,
+ * finding what each account gives up, and dropping it once the job is durable. */
+
+static PyObject *slot_of(PyObject *obj, Py_ssize_t off)
+{
+    PyObject *v = SLOT(obj, off);
+    if (v == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "a record's field is not set");
+    }
+    return v;
+}
+
+/* archive_counts(chunk, post_or_void_flags) -> (lines per account id, indexes of posts and
+ * voids): archive.job_through's loop over the job's transfers, in the same order. */
+static PyObject *archive_counts(PyObject *module, PyObject *args)
+{
+    PyObject *chunk;
+    unsigned long long post_or_void;
+    if (!PyArg_ParseTuple(args, "O!K", &PyList_Type, &chunk, &post_or_void)) {
+        return NULL;
+    }
+    PyObject *counts = PyDict_New();
+    PyObject *resolved = PyList_New(0);
+    if (counts == NULL || resolved == NULL) {
+        goto failed;
+    }
+    const Py_ssize_t *to = cfg.t_off;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(chunk); i++) {
+        PyObject *t = PyList_GET_ITEM(chunk, i);
+        if (Py_TYPE(t) != cfg.transfer_type) {
+            PyErr_SetString(PyExc_TypeError, "an archive job holds a transfer of another class");
+            goto failed;
+        }
+        PyObject *flags_obj = slot_of(t, to[T_FLAGS]);
+        if (flags_obj == NULL) {
+            goto failed;
+        }
+        unsigned long long flags = PyLong_AsUnsignedLongLong(flags_obj);
+        if (flags == (unsigned long long)-1 && PyErr_Occurred()) {
+            goto failed;
+        }
+        if (flags & post_or_void) {
+            PyObject *index = PyLong_FromSsize_t(i);
+            if (index == NULL || PyList_Append(resolved, index) < 0) {
+                Py_XDECREF(index);
+                goto failed;
+            }
+            Py_DECREF(index);
+        }
+        for (int side = 0; side < 2; side++) {
+            PyObject *id = slot_of(t, to[side == 0 ? T_DR : T_CR]);
+            if (id == NULL) {
+                goto failed;
+            }
+            PyObject *seen = PyDict_GetItemWithError(counts, id);
+            long long n = 0;
+            if (seen != NULL) {
+                n = PyLong_AsLongLong(seen);
+            } else if (PyErr_Occurred()) {
+                goto failed;
+            }
+            PyObject *more = PyLong_FromLongLong(n + 1);
+            if (more == NULL || PyDict_SetItem(counts, id, more) < 0) {
+                Py_XDECREF(more);
+                goto failed;
+            }
+            Py_DECREF(more);
+        }
+    }
+    return Py_BuildValue("(NN)", counts, resolved);
+failed:
+    Py_XDECREF(counts);
+    Py_XDECREF(resolved);
+    return NULL;
+}
+
+/* archive_trims(accounts, counts) -> (snapshots, trims), or None where an account holds
+ * fewer lines than counted (the Python path then searches): job_through's loop over the
+ * accounts. A snapshot is (account id, timestamp of its line, (four balances)); a trim is
+ * (account, lines going, snapshots going). */
+static PyObject *archive_trims(PyObject *module, PyObject *args)
+{
+    PyObject *accounts, *counts;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyDict_Type, &accounts, &PyDict_Type, &counts)) {
+        return NULL;
+    }
+    PyObject *snapshots = PyList_New(0);
+    PyObject *trims = PyList_New(0);
+    if (snapshots == NULL || trims == NULL) {
+        goto failed;
+    }
+    const Py_ssize_t *ao = cfg.a_off;
+    Py_ssize_t pos = 0;
+    PyObject *account_id, *count;
+    while (PyDict_Next(counts, &pos, &account_id, &count)) {
+        PyObject *account = PyDict_GetItemWithError(accounts, account_id);
+        if (account == NULL) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetObject(PyExc_KeyError, account_id);
+            }
+            goto failed;
+        }
+        if (!account_usable(account)) {
+            PyErr_SetString(PyExc_TypeError, "an account record of another class or unset");
+            goto failed;
+        }
+        PyObject *lines = SLOT(account, ao[A_LINES]);
+        Py_ssize_t n = PyList_GET_SIZE(lines);
+        if (n == 0) {
+            continue;
+        }
+        Py_ssize_t k = PyLong_AsSsize_t(count);
+        if (k == -1 && PyErr_Occurred()) {
+            goto failed;
+        }
+        if (k > n) {
+            Py_DECREF(snapshots);
+            Py_DECREF(trims);
+            Py_RETURN_NONE;
+        }
+        Py_ssize_t going = 0;
+        PyObject *checkpoints = SLOT(account, ao[A_CHECKPOINTS]);
+        for (Py_ssize_t c = 0; c < PyList_GET_SIZE(checkpoints); c++) {
+            PyObject *cp = PyList_GET_ITEM(checkpoints, c);
+            if (!PyTuple_CheckExact(cp) || PyTuple_GET_SIZE(cp) != 5) {
+                PyErr_SetString(PyExc_TypeError, "a balance snapshot is not a 5-tuple");
+                goto failed;
+            }
+            Py_ssize_t index = PyLong_AsSsize_t(PyTuple_GET_ITEM(cp, 0));
+            if (index == -1 && PyErr_Occurred()) {
+                goto failed;
+            }
+            if (index >= k) {
+                break;
+            }
+            if (index < 0 || index >= n) {
+                PyErr_SetString(PyExc_IndexError, "a balance snapshot past its account's lines");
+                goto failed;
+            }
+            PyObject *ts = PyObject_GetAttrString(PyList_GET_ITEM(lines, index), "timestamp");
+            if (ts == NULL) {
+                goto failed;
+            }
+            PyObject *snapshot = Py_BuildValue(
+                "(ON(OOOO))", account_id, ts, PyTuple_GET_ITEM(cp, 1), PyTuple_GET_ITEM(cp, 2),
+                PyTuple_GET_ITEM(cp, 3), PyTuple_GET_ITEM(cp, 4));
+            if (snapshot == NULL || PyList_Append(snapshots, snapshot) < 0) {
+                Py_XDECREF(snapshot);
+                goto failed;
+            }
+            Py_DECREF(snapshot);
+            going++;
+        }
+        PyObject *trim = Py_BuildValue("(Onn)", account, k, going);
+        if (trim == NULL || PyList_Append(trims, trim) < 0) {
+            Py_XDECREF(trim);
+            goto failed;
+        }
+        Py_DECREF(trim);
+    }
+    return Py_BuildValue("(NN)", snapshots, trims);
+failed:
+    Py_XDECREF(snapshots);
+    Py_XDECREF(trims);
+    return NULL;
+}
+
+/* archive_drop(transfers, held, chunk, pending_flag, trims): drop_archived's loops over the
+ * job's transfers (out of memory; pending ones kept in `held`) and its trims (each account's
+ * archived lines and snapshots, the rest renumbered). */
+static PyObject *archive_drop(PyObject *module, PyObject *args)
+{
+    PyObject *transfers, *held, *chunk, *trims;
+    unsigned long long pending_flag;
+    if (!PyArg_ParseTuple(args, "O!O!O!KO!", &PyDict_Type, &transfers, &PyDict_Type, &held,
+                          &PyList_Type, &chunk, &pending_flag, &PyList_Type, &trims)) {
+        return NULL;
+    }
+    const Py_ssize_t *to = cfg.t_off;
+    const Py_ssize_t *ao = cfg.a_off;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(chunk); i++) {
+        PyObject *t = PyList_GET_ITEM(chunk, i);
+        if (Py_TYPE(t) != cfg.transfer_type) {
+            PyErr_SetString(PyExc_TypeError, "an archive job holds a transfer of another class");
+            return NULL;
+        }
+        PyObject *tid = slot_of(t, to[T_ID]);
+        PyObject *flags_obj = tid == NULL ? NULL : slot_of(t, to[T_FLAGS]);
+        if (flags_obj == NULL) {
+            return NULL;
+        }
+        if (PyDict_DelItem(transfers, tid) < 0) {
+            return NULL;
+        }
+        unsigned long long flags = PyLong_AsUnsignedLongLong(flags_obj);
+        if (flags == (unsigned long long)-1 && PyErr_Occurred()) {
+            return NULL;
+        }
+        if ((flags & pending_flag) && PyDict_SetItem(held, tid, t) < 0) {
+            return NULL;
+        }
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(trims); i++) {
+        PyObject *trim = PyList_GET_ITEM(trims, i);
+        if (!PyTuple_CheckExact(trim) || PyTuple_GET_SIZE(trim) != 3
+            || !account_usable(PyTuple_GET_ITEM(trim, 0))) {
+            PyErr_SetString(PyExc_TypeError, "a trim is not (account, lines, snapshots)");
+            return NULL;
+        }
+        PyObject *account = PyTuple_GET_ITEM(trim, 0);
+        PyObject *k_obj = PyTuple_GET_ITEM(trim, 1);
+        Py_ssize_t k = PyLong_AsSsize_t(k_obj);
+        Py_ssize_t going = PyLong_AsSsize_t(PyTuple_GET_ITEM(trim, 2));
+        if ((k == -1 || going == -1) && PyErr_Occurred()) {
+            return NULL;
+        }
+        if (PyList_SetSlice(SLOT(account, ao[A_LINES]), 0, k, NULL) < 0
+            || add_to_slot(account, ao[A_TRIMMED], k_obj) < 0) {
+            return NULL;
+        }
+        PyObject *checkpoints = SLOT(account, ao[A_CHECKPOINTS]);
+        if (going && PyList_SetSlice(checkpoints, 0, going, NULL) < 0) {
+            return NULL;
+        }
+        Py_ssize_t left = PyList_GET_SIZE(checkpoints);
+        if (!left) {
+            continue;
+        }
+        PyObject *renumbered = PyList_New(left);
+        if (renumbered == NULL) {
+            return NULL;
+        }
+        for (Py_ssize_t c = 0; c < left; c++) {
+            PyObject *cp = PyList_GET_ITEM(checkpoints, c);
+            PyObject *index = PyTuple_CheckExact(cp) && PyTuple_GET_SIZE(cp) == 5
+                                  ? PyNumber_Subtract(PyTuple_GET_ITEM(cp, 0), k_obj)
+                                  : NULL;
+            PyObject *moved = index == NULL ? NULL
+                                            : Py_BuildValue("(NOOOO)", index,
+                                                            PyTuple_GET_ITEM(cp, 1),
+                                                            PyTuple_GET_ITEM(cp, 2),
+                                                            PyTuple_GET_ITEM(cp, 3),
+                                                            PyTuple_GET_ITEM(cp, 4));
+            if (moved == NULL) {
+                if (!PyErr_Occurred()) {
+                    PyErr_SetString(PyExc_TypeError, "a balance snapshot is not a 5-tuple");
+                }
+                Py_DECREF(renumbered);
+                return NULL;
+            }
+            PyList_SET_ITEM(renumbered, c, moved);
+        }
+        Py_SETREF(SLOT(account, ao[A_CHECKPOINTS]), renumbered);
+    }
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"archive_counts", archive_counts, METH_VARARGS, "Lines per account in an archive job."},
+    {"archive_trims", archive_trims, METH_VARARGS, "What each account gives up to a job."},
+    {"archive_drop", archive_drop, METH_VARARGS, "Drop what a durable job covered."},
     {"configure", configure, METH_VARARGS, "Set the classes, offsets and constants."},
     {"apply_plain", apply_plain, METH_VARARGS, "Apply a run of plain transfers."},
     {"pack_transfers", pack_transfers, METH_O, "Pack transfers, or None."},
@@ -558,7 +822,7 @@ PyMODINIT_FUNC PyInit__native(void)
         return NULL;
     }
     /* Raised when the C and Python sides disagree on what this module offers. */
-    if (PyModule_AddIntConstant(m, "VERSION", 1) < 0) {
+    if (PyModule_AddIntConstant(m, "VERSION", 2) < 0) {
         Py_DECREF(m);
         return NULL;
     }

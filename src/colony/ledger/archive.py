@@ -252,20 +252,21 @@ def build_job(state: LedgerState, policy: ArchivePolicy) -> ArchiveJob | None:
 
 
 def job_through(state: LedgerState, through: int, chunk: list[Transfer]) -> ArchiveJob:
+    from colony.ledger import native  # here, not above: native.py reads this module
+
+    fast = native.engine
     outcomes: list[tuple[int, int, int, int, int]] = []
     # Lines each account has at or before `through`: one per transfer of the chunk on it and
     # one per expiry of its holds (state.record), counted here so that most accounts need no
     # search of their lines: each is a pointer chase through memory, 100,000 accounts deep.
-    counts: dict[int, int] = {}
+    counts: dict[int, int]
+    if fast is not None:
+        counts, resolved = fast.archive_counts(chunk, _POST_OR_VOID)
+        for i in resolved:
+            outcomes.append(_outcome_of(chunk[i]))
+    else:
+        counts = _count_lines(chunk, outcomes)
     count = counts.get
-    for t in chunk:
-        dr = t.debit_account_id
-        cr = t.credit_account_id
-        if t.flags & _POST_OR_VOID:
-            status = _ST_POSTED if t.flags & _POST else _ST_VOIDED
-            outcomes.append((t.pending_id, int(status), t.timestamp, dr, cr))
-        counts[dr] = count(dr, 0) + 1
-        counts[cr] = count(cr, 0) + 1
     for pending_id, timestamp in state.expired.items():
         if timestamp > through:
             break  # expiries are kept in the order they happened
@@ -282,6 +283,35 @@ def job_through(state: LedgerState, through: int, chunk: list[Transfer]) -> Arch
         for tid, ts in state.failed_at.items()
         if ts <= through
     ]
+    # The C path answers None where an account holds fewer lines than counted: cannot be.
+    found = fast.archive_trims(state.accounts, counts) if fast is not None else None
+    snapshots, trims = found if found is not None else _trims(state, counts, through)
+    return ArchiveJob(through, chunk, outcomes, failures, snapshots, trims)
+
+
+def _outcome_of(t: Transfer) -> tuple[int, int, int, int, int]:
+    status = _ST_POSTED if t.flags & _POST else _ST_VOIDED
+    return (t.pending_id, int(status), t.timestamp, t.debit_account_id, t.credit_account_id)
+
+
+def _count_lines(
+    chunk: list[Transfer], outcomes: list[tuple[int, int, int, int, int]]
+) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    count = counts.get
+    for t in chunk:
+        if t.flags & _POST_OR_VOID:
+            outcomes.append(_outcome_of(t))
+        dr = t.debit_account_id
+        cr = t.credit_account_id
+        counts[dr] = count(dr, 0) + 1
+        counts[cr] = count(cr, 0) + 1
+    return counts
+
+
+def _trims(
+    state: LedgerState, counts: dict[int, int], through: int
+) -> tuple[list[tuple[int, int, Balances]], list[tuple[LiveAccount, int, int]]]:
     snapshots: list[tuple[int, int, Balances]] = []
     trims = []
     accounts = state.accounts
@@ -303,7 +333,7 @@ def job_through(state: LedgerState, through: int, chunk: list[Transfer]) -> Arch
                 snapshots.append((account_id, lines[index].timestamp, (dp, dpo, cp, cpo)))
                 going += 1
         trims.append((account, k, going))
-    return ArchiveJob(through, chunk, outcomes, failures, snapshots, trims)
+    return snapshots, trims
 
 
 def drop_archived(state: LedgerState, job: ArchiveJob, filter_bits: int) -> None:
@@ -311,6 +341,8 @@ def drop_archived(state: LedgerState, job: ArchiveJob, filter_bits: int) -> None
 
     The filter is made with the first job (a ledger that never archives pays nothing for it).
     """
+    from colony.ledger import native  # here, not above: native.py reads this module
+
     transfers = state.transfers
     held = state.held
     statuses = state.pending_status
@@ -322,11 +354,18 @@ def drop_archived(state: LedgerState, job: ArchiveJob, filter_bits: int) -> None
     else:
         for t in job.transfers:
             add(t.id)
-    for t in job.transfers:
-        tid = t.id
-        del transfers[tid]
-        if t.flags & _PENDING:
-            held[tid] = t  # resolved or not: dropped below once its outcome is archived
+    fast = native.engine
+    if fast is not None and isinstance(job.transfers, list):
+        # The transfers' loop and the trims' below, in C; the trims touch nothing the
+        # outcomes and failures do, so their order does not matter.
+        fast.archive_drop(transfers, held, job.transfers, _PENDING, job.trims)
+    else:
+        for t in job.transfers:
+            tid = t.id
+            del transfers[tid]
+            if t.flags & _PENDING:
+                held[tid] = t  # resolved or not: dropped below once its outcome is archived
+        _trim(job.trims)
     expired = state.expired
     for outcome in job.outcomes:
         pending_id = outcome[0]
@@ -337,7 +376,11 @@ def drop_archived(state: LedgerState, job: ArchiveJob, filter_bits: int) -> None
         add(tid)
         del state.failed_transfer_ids[tid]
         del state.failed_at[tid]
-    for account, k, going in job.trims:
+    state.archived_through = job.through
+
+
+def _trim(trims: list[tuple[LiveAccount, int, int]]) -> None:
+    for account, k, going in trims:
         del account.lines[:k]
         account.trimmed += k
         snapshots = account.checkpoints
@@ -345,7 +388,6 @@ def drop_archived(state: LedgerState, job: ArchiveJob, filter_bits: int) -> None
             del snapshots[:going]
         if snapshots:
             account.checkpoints = [(i - k, dp, dpo, cp, cpo) for i, dp, dpo, cp, cpo in snapshots]
-    state.archived_through = job.through
 
 
 # --------------------------------------------------------------------------------------------

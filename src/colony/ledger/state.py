@@ -344,6 +344,10 @@ class Undo:
             snapshots = account.checkpoints
             while snapshots and snapshots[-1][0] >= len(account.lines):
                 snapshots.pop()
+        # Statuses first: a chain that made a pending transfer and then posted or voided it
+        # saved its status as `pending`, and that transfer goes below, status and all.
+        for pending_id, status in reversed(self.statuses):
+            state.pending_status[pending_id] = status
         for transfer_id in self.new_transfers:
             del state.transfers[transfer_id]
             state.pending_status.pop(transfer_id, None)
@@ -353,7 +357,5 @@ class Undo:
         if self.new_accounts:
             del state.account_timestamps[-len(self.new_accounts) :]
         state.last_transfer_timestamp = self.last_transfer_timestamp
-        for pending_id, status in reversed(self.statuses):
-            state.pending_status[pending_id] = status
         # Expiry heap entries of rolled-back pending transfers are left behind: they are
         # skipped when popped, because their status is no longer `pending`.
