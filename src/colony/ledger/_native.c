@@ -66,6 +66,17 @@ static struct {
 
 #define SLOT(obj, off) (*(PyObject **)((char *)(obj) + (off)))
 
+/* Append a new reference to a list, giving it up either way: 0, or -1 with an error set. */
+static int append_new(PyObject *list, PyObject *item)
+{
+    if (item == NULL) {
+        return -1;
+    }
+    int failed = PyList_Append(list, item);
+    Py_DECREF(item);
+    return failed;
+}
+
 static int slot_offset(PyTypeObject *type, const char *name, Py_ssize_t *out)
 {
     PyObject *descr = PyObject_GetAttrString((PyObject *)type, name);
@@ -226,12 +237,7 @@ static int record_line(PyObject *account, PyObject *line)
             "(nOOOO)", n, SLOT(account, cfg.a_off[A_DR_PENDING]),
             SLOT(account, cfg.a_off[A_DR_POSTED]), SLOT(account, cfg.a_off[A_CR_PENDING]),
             SLOT(account, cfg.a_off[A_CR_POSTED]));
-        if (snapshot == NULL) {
-            return -1;
-        }
-        int failed = PyList_Append(SLOT(account, cfg.a_off[A_CHECKPOINTS]), snapshot);
-        Py_DECREF(snapshot);
-        if (failed) {
+        if (append_new(SLOT(account, cfg.a_off[A_CHECKPOINTS]), snapshot) < 0) {
             return -1;
         }
     }
@@ -585,12 +591,9 @@ static PyObject *archive_counts(PyObject *module, PyObject *args)
             goto failed;
         }
         if (flags & post_or_void) {
-            PyObject *index = PyLong_FromSsize_t(i);
-            if (index == NULL || PyList_Append(resolved, index) < 0) {
-                Py_XDECREF(index);
+            if (append_new(resolved, PyLong_FromSsize_t(i)) < 0) {
                 goto failed;
             }
-            Py_DECREF(index);
         }
         for (int side = 0; side < 2; side++) {
             PyObject *id = slot_of(t, to[side == 0 ? T_DR : T_CR]);
@@ -689,19 +692,14 @@ static PyObject *archive_trims(PyObject *module, PyObject *args)
             PyObject *snapshot = Py_BuildValue(
                 "(ON(OOOO))", account_id, ts, PyTuple_GET_ITEM(cp, 1), PyTuple_GET_ITEM(cp, 2),
                 PyTuple_GET_ITEM(cp, 3), PyTuple_GET_ITEM(cp, 4));
-            if (snapshot == NULL || PyList_Append(snapshots, snapshot) < 0) {
-                Py_XDECREF(snapshot);
+            if (append_new(snapshots, snapshot) < 0) {
                 goto failed;
             }
-            Py_DECREF(snapshot);
             going++;
         }
-        PyObject *trim = Py_BuildValue("(Onn)", account, k, going);
-        if (trim == NULL || PyList_Append(trims, trim) < 0) {
-            Py_XDECREF(trim);
+        if (append_new(trims, Py_BuildValue("(Onn)", account, k, going)) < 0) {
             goto failed;
         }
-        Py_DECREF(trim);
     }
     return Py_BuildValue("(NN)", snapshots, trims);
 failed:
