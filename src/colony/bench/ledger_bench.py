@@ -22,11 +22,11 @@ checked) and the result says whether it held.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import multiprocessing.connection
 import os
 import platform
-import random
 import resource
 import statistics
 import tempfile
@@ -138,44 +138,6 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def generate_batches(
-    accounts: int, transfers: int, hot_fraction: float, seed: int, first_id: int
-) -> list[list[Transfer]]:
-    """Transfers in batches of 8,190; ids rise (time-ordered ids, as clients should use)."""
-    return list(iter_batches(accounts, transfers, hot_fraction, seed, first_id))
-
-
-def iter_batches(
-    accounts: int, transfers: int, hot_fraction: float, seed: int, first_id: int
-) -> Iterator[list[Transfer]]:
-    """The batches of `generate_batches`, made one at a time (for workloads too big to hold)."""
-    rng = random.Random(seed)
-    randrange = rng.randrange
-    rand = rng.random
-    hot_account = 1
-    next_id = first_id
-    remaining = transfers
-    while remaining > 0:
-        size = min(batch_events_max, remaining)
-        batch = []
-        for _ in range(size):
-            debit = randrange(accounts) + 1
-            if hot_fraction and rand() < hot_fraction:
-                credit = hot_account
-                if randrange(hot_refund_every) == 0:
-                    debit, credit = hot_account, debit
-            else:
-                credit = randrange(accounts) + 1
-            if credit == debit:
-                credit = debit % accounts + 1
-            batch.append(
-                Transfer(next_id, debit, credit, 1 + randrange(10_000), BENCH_LEDGER, BENCH_CODE)
-            )
-            next_id += 1
-        yield batch
-        remaining -= size
-
-
 # Seconds to wait for the workload's process to end once it has sent its last batch.
 workload_exit_timeout_s = 30.0
 
@@ -198,9 +160,9 @@ def iter_packed_batches(
 ) -> Iterator[bytes]:
     """The workload as clients send it: packed batches of 8,190, made with numpy's seeded
     generator a batch at a time, so making it costs a small fraction of what the ledger
-    spends on it. The same mixes as `iter_batches` (not the same draws): uniform, or a hot
-    fraction crediting account 1 with one in `hot_refund_every` of those refunded out of it;
-    amounts 1 to 10,000; ids rising from `first_id`."""
+    spends on it. Uniform, or a hot fraction crediting account 1 with one in
+    `hot_refund_every` of those refunded out of it; amounts 1 to 10,000; ids rising from
+    `first_id` (time-ordered ids, as clients should use)."""
     if accounts < 2 or first_id + transfers >= 1 << 128:
         raise InvalidInput("the workload needs at least 2 accounts and ids below 2**128")
     rng = np.random.default_rng(seed)
@@ -250,60 +212,41 @@ def _make_workload(
         sender.close()
 
 
-class PackedWorkload:
-    """The batches of `iter_packed_batches`, made in a process of their own."""
-
-    def __init__(
-        self, accounts: int, transfers: int, hot_fraction: float, seed: int, first_id: int
-    ) -> None:
-        context = multiprocessing.get_context("spawn")  # the ledger's threads are not forked
-        self._receiver, sender = context.Pipe(duplex=False)
-        self._maker = context.Process(
-            target=_make_workload,
-            args=(sender, accounts, transfers, hot_fraction, seed, first_id),
-            name="ledger-bench-workload",
-            daemon=True,
-        )
-        self._maker.start()
-        sender.close()
-        self._transfers = transfers
-        self._received = 0
-        self._first: bytes | None = None
-
-    def ready(self) -> None:
-        """Wait for the first batch, so that the clock starts after the process did."""
-        if self._first is None:
-            self._first = self._next()
-
-    def _next(self) -> bytes | None:
-        if self._received >= self._transfers:
-            return None
-        try:
-            body = self._receiver.recv_bytes()
-        except EOFError:
-            return None
-        self._received += len(body) // codec.EVENT_SIZE_BYTES
-        return body
-
-    def __iter__(self) -> Iterator[bytes]:
-        self.ready()
-        body = self._first
-        while body is not None:
+def packed_batches(
+    accounts: int, transfers: int, hot_fraction: float, seed: int, first_id: int
+) -> Iterator[bytes]:
+    """The batches of `iter_packed_batches`, made in a process of their own; the process ends
+    with the iteration, however it ends."""
+    context = multiprocessing.get_context("spawn")  # the ledger's threads are not forked
+    receiver, sender = context.Pipe(duplex=False)
+    maker = context.Process(
+        target=_make_workload,
+        args=(sender, accounts, transfers, hot_fraction, seed, first_id),
+        name="ledger-bench-workload",
+        daemon=True,
+    )
+    maker.start()
+    sender.close()
+    received = 0
+    try:
+        while received < transfers:
+            try:
+                body = receiver.recv_bytes()
+            except EOFError:
+                break
+            received += len(body) // codec.EVENT_SIZE_BYTES
             yield body
-            body = self._next()
-        self.close()
-        if self._received != self._transfers or self._maker.exitcode != 0:
-            raise RuntimeError(
-                f"the workload's process sent {self._received:,} of {self._transfers:,}"
-                f" transfers and exited with {self._maker.exitcode}"
-            )
-
-    def close(self) -> None:
-        self._receiver.close()
-        self._maker.join(timeout=workload_exit_timeout_s)
-        if self._maker.is_alive():
-            self._maker.kill()
-            self._maker.join()
+    finally:
+        receiver.close()
+        maker.join(timeout=workload_exit_timeout_s)
+        if maker.is_alive():
+            maker.kill()
+            maker.join()
+    if received != transfers or maker.exitcode != 0:
+        raise RuntimeError(
+            f"the workload's process sent {received:,} of {transfers:,} transfers"
+            f" and exited with {maker.exitcode}"
+        )
 
 
 def children_cpu_s() -> float:
@@ -351,8 +294,9 @@ def run_mix(
         ledger.timings = WriteTimings()
         # Made in another process as they are sent, so the figures of memory and CPU are the
         # ledger's, not the workload's (that process's CPU is reported on its own).
-        batches = PackedWorkload(accounts, transfers, hot_fraction, seed, first_id=1 << 64)
-        batches.ready()
+        workload = packed_batches(accounts, transfers, hot_fraction, seed, first_id=1 << 64)
+        # The first batch before the clock starts, so the clock starts after the process did.
+        batches = itertools.chain([next(workload)], workload)
         sizes: list[int] = []
         latencies_s: list[float] = []
         acked_s: list[float] = []  # when each batch was acknowledged, in submission order

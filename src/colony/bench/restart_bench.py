@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from colony.bench.ledger_bench import (
     BENCH_CODE,
     BENCH_LEDGER,
-    iter_batches,
+    iter_packed_batches,
     open_accounts,
     peak_rss_mb,
 )
@@ -69,8 +69,8 @@ def build(url: str, *, accounts: int, transfers: int, seed: int) -> float:
     try:
         open_accounts(ledger, accounts)
         pending = []
-        for batch in iter_batches(accounts, transfers, 0.0, seed, first_id=1 << 64):
-            pending.append(ledger.submit_transfers(batch))
+        for body in iter_packed_batches(accounts, transfers, 0.0, seed, first_id=1 << 64):
+            pending.append(ledger.submit_packed_transfers(body))
             if len(pending) >= build_in_flight:
                 pending.pop(0).result(timeout=probe_timeout_s)
         for future in pending:
