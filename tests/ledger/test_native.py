@@ -25,6 +25,7 @@ from colony.ledger.archive import ArchivePolicy, IdFilter, build_job, drop_archi
 from colony.ledger.history import Expiry, checkpoint_lines
 from colony.ledger.model import Account, AccountFlags, Transfer
 from colony.ledger.results import CreateTransferResult
+from colony.ledger.service import _pack
 from colony.ledger.state import LedgerState, public_account
 from colony.ledger.transfers import create_transfers
 from colony.storage.open import open_ledger
@@ -266,8 +267,6 @@ def test_both_codecs_pack_and_unpack_the_same_bytes(events: list[Transfer]) -> N
     ],
 )
 def test_a_field_out_of_range_is_named_on_both_paths(event: Transfer, named: str) -> None:
-    from colony.ledger.service import _pack
-
     for engine in ENGINES:
         with running_on(engine), pytest.raises(InvalidInput, match=named):
             _pack([Transfer(9, 1, 2, 5, 1, 1), event], codec.pack_transfers, "transfer")

@@ -87,8 +87,8 @@ _M64 = (1 << 64) - 1
 _RECORD_IDS = np.dtype(
     {"names": ["lo", "hi"], "formats": ["<u8", "<u8"], "offsets": [0, 8], "itemsize": 128}
 )
-_MIX = 0x9E3779B97F4A7C15  # an odd constant: the multiply spreads sequential ids
-filter_mix = _MIX  # the same, for the C hot path's copy of `may_hold` (native.py)
+# An odd constant: the multiply spreads sequential ids (the C hot path's `may_hold` uses it too).
+FILTER_MIX = 0x9E3779B97F4A7C15
 
 _POST = int(TransferFlags.post_pending_transfer)
 _VOID = int(TransferFlags.void_pending_transfer)
@@ -126,7 +126,7 @@ class IdFilter:
     def add(self, key: int) -> None:
         b = self._bits
         mask = self._mask
-        x = ((key ^ (key >> 64)) * _MIX) & _M64
+        x = ((key ^ (key >> 64)) * FILTER_MIX) & _M64
         h = x & mask
         b[h >> 3] |= 1 << (h & 7)
         h = (x >> 32) & mask
@@ -135,8 +135,8 @@ class IdFilter:
     def add_records(self, records: bytes) -> None:
         """`add` for the ids of codec transfer records, all at once (numpy: the same bits)."""
         ids = np.frombuffer(records, dtype=_RECORD_IDS)
-        # (key ^ (key >> 64)) * _MIX, modulo 2**64, is (lo ^ hi) * _MIX wrapping in u64.
-        x = (ids["lo"] ^ ids["hi"]) * np.uint64(_MIX)
+        # (key ^ (key >> 64)) * FILTER_MIX, modulo 2**64, is (lo ^ hi) * FILTER_MIX in u64.
+        x = (ids["lo"] ^ ids["hi"]) * np.uint64(FILTER_MIX)
         bits = np.frombuffer(self._bits, dtype=np.uint8)
         mask = np.uint64(self._mask)
         for h in (x & mask, (x >> np.uint64(32)) & mask):
@@ -147,7 +147,7 @@ class IdFilter:
     def may_hold(self, key: int) -> bool:
         b = self._bits
         mask = self._mask
-        x = ((key ^ (key >> 64)) * _MIX) & _M64
+        x = ((key ^ (key >> 64)) * FILTER_MIX) & _M64
         h = x & mask
         if not b[h >> 3] >> (h & 7) & 1:
             return False

@@ -14,7 +14,7 @@ import logging
 import os
 from types import ModuleType
 
-from colony.ledger.archive import filter_mix
+from colony.ledger.archive import FILTER_MIX
 from colony.ledger.history import CHECKPOINT_MASK
 from colony.ledger.model import Transfer
 from colony.ledger.state import (
@@ -58,7 +58,7 @@ def _load() -> ModuleType | None:
         _A_DR_LIMIT,
         _A_CR_LIMIT,
         _A_CLOSED,
-        filter_mix,
+        FILTER_MIX,
     )
     module: ModuleType = _native
     return module
@@ -68,5 +68,6 @@ engine: ModuleType | None = _load()
 
 
 def engine_name() -> str:
-    """ "c" or "python": which path applies transfers in this process (benchmarks print it)."""
+    """ "c" or "python": which path applies transfers in this process (`colony bench ledger`
+    prints it with its figures)."""
     return "c" if engine is not None else "python"

@@ -279,10 +279,7 @@ class Ledger:
             raise InvalidInput(
                 f"a packed batch is a whole number of {size}-byte transfers, not {len(body)} bytes"
             )
-        if len(body) // size > batch_events_max:
-            raise InvalidInput(
-                f"a batch holds at most {batch_events_max} events, not {len(body) // size}"
-            )
+        _refuse_oversized(len(body) // size)
         events = codec.unpack_transfers(body)
         self.timings.pack_s += time.perf_counter() - started
         return self._submit(Operation.create_transfers, events, bytes(body))
@@ -1083,8 +1080,7 @@ def _retire_young_objects() -> None:
 
 def _pack(events: Sequence[E], pack: object, kind: str) -> bytes:
     """Pack a batch for the journal; the packing doubles as the range check of every field."""
-    if len(events) > batch_events_max:
-        raise InvalidInput(f"a batch holds at most {batch_events_max} events, not {len(events)}")
+    _refuse_oversized(len(events))
     try:
         return pack(events)  # type: ignore[operator, no-any-return]
     except (struct.error, TypeError, AttributeError) as exc:
@@ -1093,6 +1089,11 @@ def _pack(events: Sequence[E], pack: object, kind: str) -> bytes:
             if problem:
                 raise InvalidInput(f"{kind} {index}: {problem}") from exc
         raise InvalidInput(f"{kind} batch cannot be encoded: {exc}") from exc
+
+
+def _refuse_oversized(events: int) -> None:
+    if events > batch_events_max:
+        raise InvalidInput(f"a batch holds at most {batch_events_max} events, not {events}")
 
 
 def _field_problem(event: object) -> str | None:
