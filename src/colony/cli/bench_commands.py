@@ -33,6 +33,7 @@ from colony.credit import default_model, load_model
 from colony.kernel.errors import ColonyError
 from colony.ledger import ArchivePolicy, batch_events_max
 from colony.ledger.checkpoint import NO_CHECKPOINTS
+from colony.ledger.native import engine_name
 from colony.ledger.verify import verify
 from colony.loans import open_loan_store
 from colony.risk import open_assessment_store
@@ -130,6 +131,8 @@ def bench_ledger(
             "benchmark": "ledger",
             "backend": backend["backend"],
             "synchronous": backend["synchronous"],
+            # Which path applied the transfers: the C hot path or Python alone (ADR 0069).
+            "engine": engine_name(),
             "machine": machine,
             "mixes": [ledger_bench.as_dict(r) for r in results],
             "transfers_per_second": results[0].transfers_per_second,
@@ -137,7 +140,7 @@ def bench_ledger(
             "first_tenth_per_second": results[0].first_tenth_per_second,
             "last_tenth_per_second": results[0].last_tenth_per_second,
             "cpu_ms_per_1000_transfers": results[0].cpu_ms_per_1000_transfers,
-            # The process's peak over every mix run, the pre-generated workloads included.
+            # The ledger's process's peak over every mix run (the workloads are made elsewhere).
             "peak_rss_mb": ledger_bench.peak_rss_mb(),
         }
         if len(results) == 2:
@@ -192,7 +195,7 @@ def _print_table(
         )
     out.print(
         f"machine: {machine['cores']} cores, {machine['processor']}, {machine['system']}, "
-        f"Python {machine['python']}"
+        f"Python {machine['python']}; the ledger's {engine_name()} path"
     )
 
 
