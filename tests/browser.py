@@ -72,7 +72,10 @@ def browser() -> Iterator[Browser]:
 def fits_its_window(page: Page) -> None:
     """The page is no wider than its window: wide tables scroll in their own box. Measured
     against the window's width as set, not `innerWidth`: a phone's layout viewport widens
-    to fit what overflows, so the page would always seem to fit it."""
+    to fit what overflows, so the page would always seem to fit it. Measured once the page
+    has loaded: an element can be in the document before its stylesheet is, and a layout
+    taken then is the unstyled page's."""
+    page.wait_for_load_state("load")
     wide = page.evaluate("document.documentElement.scrollWidth")
     size = page.viewport_size
     assert size is not None, "the page's window has no size set"
