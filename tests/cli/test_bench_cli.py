@@ -44,6 +44,10 @@ def test_bench_api_drives_payments_and_prints_its_figures(workers: int) -> None:
     assert summary["statuses"] == {"201": 20}  # every payment was made, none refused
     assert 0 < summary["p50_ms"] <= summary["p99_ms"] and summary["achieved_rate"] > 0
     assert summary["workers"] == workers and summary["server_cpu_s"] > 0
+    # 20 payments served in the window the CPU was read over.
+    assert summary["server_cpu_ms_per_payment"] == pytest.approx(
+        1000 * summary["server_cpu_s"] / 20, rel=0.05, abs=0.5
+    )
 
 
 def test_bench_api_bulk_moves_transfers_through_the_batch_endpoint() -> None:

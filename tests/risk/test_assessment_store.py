@@ -31,6 +31,28 @@ HELD = Assessment(Decision.review, (Reason.velocity_1h,), (Reason.new_payee,), 3
 BLOCKED = Assessment(Decision.block, (Reason.amount_large,), (), 60, 0, fallback=True)
 
 
+def test_assessments_kept_together_without_waiting_are_each_durable_once(
+    store_url: str,
+) -> None:
+    """Payments on the event loop keep their assessments through one group commit: every
+    future is done once its row is durable, a payment kept twice keeps its first, and a
+    reopened store reads them all."""
+    store = open_assessment_store(store_url)
+    try:
+        futures = [store.keep_later(i, _event(i), HELD) for i in range(1, 41)]
+        futures.append(store.keep_later(3, _event(999), BLOCKED))  # a retry: ignored
+        assert [f.result(timeout=30) for f in futures] == [None] * 41
+    finally:
+        store.close()
+    reopened = open_assessment_store(store_url)
+    try:
+        assert [k.payment_id for k in reopened.recent()] == list(range(40, 0, -1))
+        third = reopened.by_payment(3)
+        assert third is not None and (third.event, third.assessment) == (_event(3), HELD)
+    finally:
+        reopened.close()
+
+
 def test_assessments_are_kept_once_and_decided_once(store_url: str) -> None:
     store = open_assessment_store(store_url)
     try:

@@ -360,6 +360,12 @@ def bench_api(
             cpu_after = server.cpu_seconds()
             if cpu_before is not None and cpu_after is not None:
                 summary["server_cpu_s"] = round(cpu_after - cpu_before, 2)
+                if not bulk:
+                    # The warm-up's payments are served inside the same CPU window.
+                    served = int(rate * warmup) + int(rate * duration)
+                    summary["server_cpu_ms_per_payment"] = round(
+                        1000 * (cpu_after - cpu_before) / served, 3
+                    )
         finally:
             server.stop()
     if bulk:
@@ -378,7 +384,13 @@ def bench_api(
         )
     summary["workers"] = workers
     print(
-        f"server CPU {summary.get('server_cpu_s', '?')} s, load generator CPU "
+        f"server CPU {summary.get('server_cpu_s', '?')} s"
+        + (
+            f" ({summary['server_cpu_ms_per_payment']} ms a payment)"
+            if "server_cpu_ms_per_payment" in summary
+            else ""
+        )
+        + f", load generator CPU "
         f"{summary['load_generator_cpu_s']} s; machine: {machine['cores']} cores, "
         f"{machine['processor']}"
     )

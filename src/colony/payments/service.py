@@ -601,8 +601,7 @@ class PaymentService:
         if not holdable:
             assessment = assessment.unheld()
         if self.risk.keeps(assessment):
-            yield ON_THREAD
-            self.risk.keep(pid, event, assessment)
+            yield self.risk.keep_later(pid, event, assessment)
         return assessment
 
     def _legs_ready(self, wallet: Wallet, merchant: Merchant) -> bool:

@@ -10,8 +10,10 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import replace
 
+from colony.kernel.steps import done
 from colony.risk.assess import MODEL_REASONS, assess
 from colony.risk.features import Counters, FeatureStore
 from colony.risk.fraud_model import FraudModel
@@ -223,3 +225,11 @@ class RiskCheck:
         if self.keeps(assessment):
             assert self.store is not None
             self.store.keep(payment_id, event, assessment)
+
+    def keep_later(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> Future[None]:
+        """As `keep`, without waiting: a future done once the assessment is durable (at once
+        when it is not kept). An event loop awaits it; nothing blocks a thread."""
+        if not self.keeps(assessment):
+            return done(None)
+        assert self.store is not None
+        return self.store.keep_later(payment_id, event, assessment)

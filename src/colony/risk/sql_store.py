@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future
 
 from colony.risk.model import Assessment, Channel, Decision, Place, Reason, RiskEvent
 from colony.risk.rules import Mode, Rule
 from colony.risk.store import KeptAssessment, RuleChange, recent_page_max
+from colony.storage.group_commit import GroupCommit
 from colony.storage.open import open_tables
-from colony.storage.tables import Tables
+from colony.storage.tables import Session, Tables
 
 _COLUMNS = (
     "payment_id, channel, wallet_id, payee, amount_minor, currency, decision, reasons,"
@@ -46,29 +48,47 @@ def _kept(row: Sequence[object]) -> KeptAssessment:
     )  # fmt: skip
 
 
+def _row(payment_id: int, event: RiskEvent, assessment: Assessment) -> tuple[object, ...]:
+    a = assessment
+    return (
+        str(payment_id), event.channel.value, event.wallet_id, event.payee,
+        event.amount_minor, event.currency, int(a.decision), _names(a.reasons),
+        _names(a.shadow_reasons), a.score, a.rules_version, int(a.fallback), event.at_ns,
+        event.device, None if event.place is None else event.place.lat_micro,
+        None if event.place is None else event.place.lon_micro, event.utc_offset_min,
+    )  # fmt: skip
+
+
+_INSERT = (
+    "INSERT INTO risk_assessments (payment_id, channel, wallet_id, payee,"
+    " amount_minor, currency, decision, reasons, shadow_reasons, score,"
+    " rules_version, fallback, assessed_at_ns, device, place_lat_micro,"
+    " place_lon_micro, utc_offset_min)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (payment_id) DO NOTHING"
+)
+
+
+def _insert(db: Session, rows: Sequence[tuple[object, ...]]) -> list[None]:
+    """Each assessment, unless one is kept for its payment already (a retry)."""
+    for row in rows:
+        db.execute(_INSERT, row)
+    return [None] * len(rows)
+
+
 class SqlAssessmentStore:
     def __init__(self, tables: Tables) -> None:
         self._tables = tables
+        # Payments assessed at the same moment keep their assessments in one commit, each
+        # durable before its payment goes on, and a payment on the event loop waits for it
+        # there instead of on a thread of the pool (storage/group_commit.py).
+        self._keeps = GroupCommit(tables.in_transaction(_insert))
 
     def keep(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> None:
-        a = assessment
-        row = (
-            str(payment_id), event.channel.value, event.wallet_id, event.payee,
-            event.amount_minor, event.currency, int(a.decision), _names(a.reasons),
-            _names(a.shadow_reasons), a.score, a.rules_version, int(a.fallback), event.at_ns,
-            event.device, None if event.place is None else event.place.lat_micro,
-            None if event.place is None else event.place.lon_micro, event.utc_offset_min,
-        )  # fmt: skip
-        with self._tables.session() as db:
-            db.execute(
-                "INSERT INTO risk_assessments (payment_id, channel, wallet_id, payee,"
-                " amount_minor, currency, decision, reasons, shadow_reasons, score,"
-                " rules_version, fallback, assessed_at_ns, device, place_lat_micro,"
-                " place_lon_micro, utc_offset_min)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (payment_id) DO NOTHING",
-                row,
-            )
+        self._keeps.submit(_row(payment_id, event, assessment))
+
+    def keep_later(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> Future[None]:
+        return self._keeps.submit_later(_row(payment_id, event, assessment))
 
     def by_payment(self, payment_id: int) -> KeptAssessment | None:
         with self._tables.session() as db:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -34,6 +35,9 @@ class RuleChange:
 class AssessmentStore(Protocol):
     def keep(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> None:
         """Keep the assessment once: a second for the same payment is ignored."""
+
+    def keep_later(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> Future[None]:
+        """As `keep`, without waiting: the future is done once the assessment is durable."""
 
     def by_payment(self, payment_id: int) -> KeptAssessment | None: ...
 
