@@ -5,7 +5,10 @@ writer without waiting; a follower that takes over from a writer gone counts afr
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+
 from colony.kernel.clock import ManualClock
+from colony.kernel.steps import wait
 from colony.risk import (
     Channel,
     Decision,
@@ -33,6 +36,15 @@ def _worker(url: str, address: str) -> tuple[ElectedLedger, RiskCheck]:
     ledger.share(counter_calls(FeatureStore()))  # as colony serve wires every worker
     counters = SharedCounters(ledger.shared_call, ledger.shared_call_later)
     return ledger, RiskCheck(counters, BURSTS)
+
+
+class _Unreachable:
+    """Counters whose writer cannot be reached: every read fails."""
+
+    def read_and_observe_later(self, event: RiskEvent) -> Future[object]:
+        future: Future[object] = Future()
+        future.set_exception(ConnectionError("the writer is gone"))
+        return future
 
 
 def _payment(second: int, amount_minor: int = 5_00) -> RiskEvent:
@@ -64,3 +76,29 @@ def test_two_workers_count_one_wallets_payments_together(journal_url: str, addre
     finally:
         writer.close()
         follower.close()
+
+
+def test_a_followers_check_as_steps_waits_on_the_writers_answer_not_on_its_loop(
+    journal_url: str, address: str
+) -> None:
+    """On the event loop a follower's check yields the writer's answer as a future: the
+    steps count with the writer's as `check` does, and one that cannot be read is decided
+    by the fallback rules."""
+    writer, at_writer = _worker(journal_url, address)
+    follower, at_follower = _worker(journal_url, address)
+    try:
+        steps = at_follower.payment_steps(1, _payment(1))
+        asked = next(steps)
+        assert isinstance(asked, Future)  # the writer's answer, awaited by whoever runs it
+        assert wait(steps, 10, asked.result(timeout=10)).decision is Decision.allow
+        assert wait(at_follower.payment_steps(2, _payment(2)), 10).decision is Decision.allow
+        third = wait(at_writer.payment_steps(3, _payment(3)), 10)
+        assert (third.decision, third.reasons) == (Decision.challenge, (Reason.velocity_1m,))
+        assert wait(at_follower.payment_steps(3, _payment(3)), 10) == third  # the same payment
+
+        unreachable = RiskCheck(_Unreachable(), BURSTS)  # type: ignore[arg-type]
+        fallback = wait(unreachable.payment_steps(9, _payment(9)), 10)
+        assert fallback.fallback and unreachable.fallbacks == 1
+    finally:
+        follower.close()
+        writer.close()

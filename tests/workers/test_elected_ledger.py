@@ -274,6 +274,9 @@ def test_idempotency_claims_are_held_by_the_writer_for_every_worker(
     here = open_api_store(journal_url, shared_claims=True, claims=writer.key_claims())
     there = open_api_store(journal_url, shared_claims=True, claims=follower.key_claims())
     try:
+        # The writer claims in its own memory, on the event loop; a follower's claim may
+        # wait on the writer's socket, so it is made on a thread.
+        assert (here.claims_cross_processes, there.claims_cross_processes) == (False, True)
         assert here.begin("w1", "k", "h1", 1) == ("new", None, None)
         assert there.begin("w1", "k", "h1", 2) == ("same", None, None)  # running in the writer
         assert there.begin("w1", "k", "h2", 2) == ("different", None, None)

@@ -162,6 +162,10 @@ class SharedClaims:
         self._session = tables.transaction if tables.backend == "sqlite" else tables.session
         self._me = process_tag()
 
+    @property
+    def may_wait(self) -> bool:
+        return True  # a write to the database, behind every other process's
+
     def claim(self, scope: str, key: str, request_sha256: str, now_ns: int) -> str | None:
         """None if this process now holds the key, else the request hash of whoever does."""
         if self._rows(_CLAIM, (scope, key, request_sha256, self._me, now_ns)):
@@ -211,6 +215,11 @@ class IdempotencyClaims:
         # (scope, key) -> (request hash, claimed at) of requests being served right now.
         self._claims: dict[tuple[str, str], tuple[str, int]] = {}
         self._lock = threading.Lock()
+
+    @property
+    def may_wait(self) -> bool:
+        """Whether `begin` may wait on another process right now."""
+        return self._shared is not None and self._shared.may_wait
 
     def begin(self, scope: str, key: str, request_sha256: str, now_ns: int) -> Begun:
         with self._lock:

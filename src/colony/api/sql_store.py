@@ -205,7 +205,7 @@ class SqlApiStore:
 
     @property
     def claims_cross_processes(self) -> bool:
-        return not self._cache_tokens
+        return self._claims.may_wait
 
     def begin(self, scope: str, key: str, request_sha256: str, now_ns: int) -> Begun:
         """Claim a key. Returns ("new", None, None) for a first request, ("same", status, body)

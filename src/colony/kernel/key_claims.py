@@ -51,6 +51,11 @@ class ClaimsAcrossProcesses(Protocol):
 
     def claim(self, scope: str, key: str, request_sha256: str, now_ns: int) -> str | None: ...
 
+    @property
+    def may_wait(self) -> bool:
+        """Whether a claim made now may wait on another process (a round trip or a write)."""
+        ...
+
     def drop(self, scope: str, key: str) -> None: ...
 
     def drop_later(self, scope: str, key: str) -> Future[None]:

@@ -597,7 +597,7 @@ class PaymentService:
             place=_risk_place(where),
             utc_offset_min=where.utc_offset_min(at_ns) if where is not None else None,
         )  # fmt: skip
-        assessment = self.risk.payment(pid, event)
+        assessment = yield from self.risk.payment_steps(pid, event)
         if not holdable:
             assessment = assessment.unheld()
         if self.risk.keeps(assessment):

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
 
-from colony.kernel.steps import done
+from colony.kernel.steps import Steps, done
 from colony.risk.assess import MODEL_REASONS, assess
 from colony.risk.features import Counters, FeatureStore
 from colony.risk.fraud_model import FraudModel
-from colony.risk.model import Assessment, RiskEvent
+from colony.risk.model import Assessment, Features, RiskEvent
 from colony.risk.rules import DEFAULT_RULES, FALLBACK_RULES, Rule, RuleSet
 from colony.risk.store import AssessmentStore, RuleChange
 
@@ -148,11 +148,27 @@ class RiskCheck:
             # when the counters are shared by workers, docs/adr/0068).
             features = self.features.read_and_observe(event)
         except Exception:
-            # Broken counters are infrastructure failing: logged, counted, and the payment
-            # is decided by the conservative rules instead.
-            _log.exception("risk features unavailable; the fallback rules decide")
-            self.fallbacks += 1
-            return assess(event, None, FALLBACK_RULES)
+            return self._on_fallback(event)
+        return self._decided(event, features)
+
+    def check_steps(self, event: RiskEvent) -> Steps[Assessment]:
+        """`check` as steps: the counters' answer is a future, awaited on an event loop
+        instead of blocking it while the writer's process answers (docs/adr/0070)."""
+        self.look_for_rule_changes()
+        try:
+            features = yield self.features.read_and_observe_later(event)
+        except Exception:
+            return self._on_fallback(event)
+        return self._decided(event, features)
+
+    def _on_fallback(self, event: RiskEvent) -> Assessment:
+        # Broken counters are infrastructure failing: logged, counted, and the payment is
+        # decided by the conservative rules instead.
+        _log.exception("risk features unavailable; the fallback rules decide")
+        self.fallbacks += 1
+        return assess(event, None, FALLBACK_RULES)
+
+    def _decided(self, event: RiskEvent, features: Features) -> Assessment:
         rules = self._rules
         if self.model is not None and any(r.reason in MODEL_REASONS for r in rules.rules):
             features = replace(features, model_score_pm=self.model.score_pm(event, features))
@@ -184,11 +200,27 @@ class RiskCheck:
         request, else a new one. A request changed under the same id (another amount) is
         scored afresh, so the PIN answering one challenge never carries it to another
         payment (docs/adr/0062)."""
+        earlier = self._earlier(payment_id, event)
+        if earlier is not None:
+            return earlier
+        return self._remembered(payment_id, event, self.check(event))
+
+    def payment_steps(self, payment_id: int, event: RiskEvent) -> Steps[Assessment]:
+        """`payment` as steps (`check_steps`)."""
+        earlier = self._earlier(payment_id, event)
+        if earlier is not None:
+            return earlier
+        assessment = yield from self.check_steps(event)
+        return self._remembered(payment_id, event, assessment)
+
+    def _earlier(self, payment_id: int, event: RiskEvent) -> Assessment | None:
         with self._lock:
             earlier = self._assessed.get(payment_id)
         if earlier is not None and earlier[0] == asked(event):
             return earlier[1]
-        assessment = self.check(event)
+        return None
+
+    def _remembered(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> Assessment:
         with self._lock:
             self._assessed[payment_id] = (asked(event), assessment)
             self._assessed.move_to_end(payment_id)

@@ -24,10 +24,12 @@ import logging
 import math
 import threading
 from collections import OrderedDict, deque
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
 from colony.kernel.clock import NS_PER_S
+from colony.kernel.steps import done, failed
 from colony.risk.model import Channel, Features, Place, RiskEvent
 
 _log = logging.getLogger(__name__)
@@ -185,6 +187,9 @@ class Counters(Protocol):
 
     def read_and_observe(self, event: RiskEvent) -> Features: ...
 
+    def read_and_observe_later(self, event: RiskEvent) -> Future[Features]:
+        """`read_and_observe` without waiting: the future holds the features or the error."""
+
     def features(self, event: RiskEvent) -> Features: ...
 
     def observe_success(self, event: RiskEvent) -> None: ...
@@ -278,6 +283,13 @@ class FeatureStore:
         except Exception:
             _log.exception("risk features not updated")
         return found
+
+    def read_and_observe_later(self, event: RiskEvent) -> Future[Features]:
+        """`read_and_observe`, done at once: the counters are in this process."""
+        try:
+            return done(self.read_and_observe(event))
+        except Exception as exc:
+            return failed(exc)
 
     def observe(self, event: RiskEvent) -> None:
         """Count `event` as an attempt in every window it belongs to, and its place."""

@@ -54,6 +54,11 @@ class SharedCounters:
     def read_and_observe(self, event: RiskEvent) -> Features:
         return cast(Features, self._call(READ_AND_OBSERVE, event))
 
+    def read_and_observe_later(self, event: RiskEvent) -> Future[Features]:
+        # The answer awaited where it is needed: a follower's event loop goes on serving
+        # other requests while the writer's process answers this one.
+        return cast("Future[Features]", self._send(READ_AND_OBSERVE, event))
+
     def features(self, event: RiskEvent) -> Features:
         return cast(Features, self._call(FEATURES, event))
 

@@ -247,6 +247,11 @@ class ElectedLedger(ForwardingLedger):
         it is the writer, else asked over the writer's socket (docs/adr/0037)."""
         return _ClaimsAtWriter(self, process_tag())
 
+    @property
+    def claims_are_remote(self) -> bool:
+        """Whether `claim_key` asks the writer over its socket (this process follows)."""
+        return self._remote is not None
+
     def claim_key(
         self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str
     ) -> str | None:
@@ -288,6 +293,12 @@ class _ClaimsAtWriter:
     def __init__(self, ledger: ElectedLedger, holder: str) -> None:
         self._ledger = ledger
         self._holder = holder
+
+    @property
+    def may_wait(self) -> bool:
+        # The writer's process claims in its own memory: no round trip, made on the event
+        # loop; a follower's claim crosses the writer's socket.
+        return self._ledger.claims_are_remote
 
     def claim(self, scope: str, key: str, request_sha256: str, now_ns: int) -> str | None:
         try:
