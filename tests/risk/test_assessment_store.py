@@ -10,6 +10,7 @@ from colony.risk import (
     Mode,
     Place,
     Reason,
+    RiskCheck,
     RiskEvent,
     Rule,
     RuleChange,
@@ -51,6 +52,63 @@ def test_assessments_kept_together_without_waiting_are_each_durable_once(
         assert third is not None and (third.event, third.assessment) == (_event(3), HELD)
     finally:
         reopened.close()
+
+
+ALLOWED = Assessment(Decision.allow, (), (Reason.velocity_1m,), 0, 2)  # shadow rules only
+
+
+def test_assessments_written_behind_are_read_back_at_once_and_kept_by_close(
+    store_url: str,
+) -> None:
+    """An allow that named shadow rules is written behind its payment: this process reads
+    it back at once, a row the database cannot hold is dropped alone, and closing the
+    store writes what waits."""
+    store = open_assessment_store(store_url)
+    try:
+        store.keep_behind(1, _event(1), ALLOWED)
+        kept = store.by_payment(1)  # read back before any write was due
+        assert kept is not None and kept.assessment == ALLOWED
+        unstorable = RiskEvent(Channel.qr, "wal_1", "mer_1", 2**70, "SGD", 2)
+        store.keep_behind(2, unstorable, ALLOWED)
+        store.keep_behind(3, _event(3), ALLOWED)
+        assert [k.payment_id for k in store.recent()] == [3, 1]
+        for i in range(10, 20):
+            store.keep_behind(i, _event(i), ALLOWED)
+    finally:
+        store.close()
+    reopened = open_assessment_store(store_url)
+    try:
+        assert [k.payment_id for k in reopened.recent()] == [*range(19, 9, -1), 3, 1]
+    finally:
+        reopened.close()
+
+
+class _Recording:
+    """An assessment store that says which way each assessment was kept."""
+
+    def __init__(self) -> None:
+        self.ways: list[tuple[str, int]] = []
+
+    def keep_later(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> object:
+        self.ways.append(("durable", payment_id))
+        return "the commit's future"
+
+    def keep_behind(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> None:
+        self.ways.append(("behind", payment_id))
+
+
+def test_a_payment_waits_only_for_assessments_that_changed_something() -> None:
+    """A block, a review, a challenge or a fallback is durable before the payment goes on;
+    an allow that named shadow rules is written behind it; a plain allow is not kept."""
+    store = _Recording()
+    check = RiskCheck(store=store)  # type: ignore[arg-type]
+    assert check.keep_later(1, _event(1), HELD) == "the commit's future"
+    assert check.keep_later(2, _event(2), BLOCKED) == "the commit's future"
+    challenged = Assessment(Decision.challenge, (Reason.velocity_1m,), (), 20, 2)
+    assert check.keep_later(3, _event(3), challenged) == "the commit's future"
+    assert check.keep_later(4, _event(4), ALLOWED).result() is None  # done at once
+    assert check.keep_later(5, _event(5), Assessment(Decision.allow, (), (), 0, 2)).done()
+    assert store.ways == [("durable", 1), ("durable", 2), ("durable", 3), ("behind", 4)]
 
 
 def test_assessments_are_kept_once_and_decided_once(store_url: str) -> None:

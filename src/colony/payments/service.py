@@ -21,7 +21,7 @@ from colony.kernel.clock import Clock
 from colony.kernel.errors import InvalidInput
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import Money
-from colony.kernel.steps import ON_THREAD, Steps, blocking
+from colony.kernel.steps import ON_THREAD, Steps, blocking, done
 from colony.ledger import (
     Account,
     AccountFlags,
@@ -76,6 +76,8 @@ ACCOUNT_REFUNDABLE: int = AccountCode.refundable
 ACCOUNT_PAYMENTS_CONTROL: int = AccountCode.payments_control
 ACCOUNT_LOAN_PRINCIPAL: int = AccountCode.loan_principal  # a credit line's, when it paid
 _LINKED = int(TransferFlags.linked)
+# What a payment without risk control waits for to have its assessment kept: nothing.
+_NOTHING_KEPT: Future[None] = done(None)
 _PENDING = int(TransferFlags.pending)
 
 
@@ -554,18 +556,22 @@ class PaymentService:
             return PayOutcome(resolved)
         wallet, merchant, amount, _ = resolved
         pid = payment_id if payment_id is not None else self._ids.new_id()
-        assessment = yield from self.risk_steps(
+        assessment, kept = yield from self._assessed_steps(
             pid, wallet, merchant, (amount, merchant.currency), method, holdable
         )
         refused = risk_refusal(assessment, stepped_up)
         if refused is not None:
+            yield kept
             return PayOutcome(refused, pid, merchant, amount, risk=assessment)
         held = assessment if assessment and assessment.decision is Decision.review else None
         if held is not None:
             capture = CaptureMethod.manual
+        # The assessment's commit and the record's are made together, not one after the
+        # other; both are durable before any money moves (docs/adr/0070).
         recorded = yield from self.intent_steps(
             pid, resolved, method, capture, description, reference, request_sha256
         )
+        yield kept
         if isinstance(recorded, PayResult):
             return PayOutcome(recorded)
         if not self._legs_ready(wallet, merchant):
@@ -583,11 +589,29 @@ class PaymentService:
     ) -> Steps[Assessment | None]:
         """Risk control's assessment of the payment (None without risk control) of `paid`
         (an amount in minor units of its currency: what leaves the wallet), kept beside the
-        payment when it is worth keeping (a write: on a thread); a review is a block when
-        the payment cannot be held (`Assessment.unheld`). The payment happens where the
-        shop is: its place and local hour are the merchant's city's (docs/adr/0063)."""
+        payment when it is worth keeping (durable before the steps go on); a review is a
+        block when the payment cannot be held (`Assessment.unheld`). The payment happens
+        where the shop is: its place and local hour are the merchant's city's
+        (docs/adr/0063)."""
+        assessment, kept = yield from self._assessed_steps(
+            pid, wallet, merchant, paid, method, holdable
+        )
+        yield kept
+        return assessment
+
+    def _assessed_steps(
+        self,
+        pid: int,
+        wallet: Wallet,
+        merchant: Merchant,
+        paid: tuple[int, str],
+        method: Method,
+        holdable: bool = True,
+    ) -> Steps[tuple[Assessment | None, Future[None]]]:
+        """`risk_steps` without waiting for the assessment to be kept: the assessment, and
+        the future of its keeping, for the caller to wait for before money moves."""
         if self.risk is None or self._clock is None:
-            return None
+            return None, _NOTHING_KEPT
         channel = Channel.payment_code if method is Method.code else Channel.qr
         amount, currency = paid
         at_ns = self._clock.now_ns()
@@ -600,9 +624,7 @@ class PaymentService:
         assessment = yield from self.risk.payment_steps(pid, event)
         if not holdable:
             assessment = assessment.unheld()
-        if self.risk.keeps(assessment):
-            yield self.risk.keep_later(pid, event, assessment)
-        return assessment
+        return assessment, self.risk.keep_later(pid, event, assessment)
 
     def _legs_ready(self, wallet: Wallet, merchant: Merchant) -> bool:
         """Whether a payment's legs are made without waiting on the ledger: the wallet's

@@ -17,7 +17,7 @@ from colony.kernel.steps import Steps, done
 from colony.risk.assess import MODEL_REASONS, assess
 from colony.risk.features import Counters, FeatureStore
 from colony.risk.fraud_model import FraudModel
-from colony.risk.model import Assessment, Features, RiskEvent
+from colony.risk.model import Assessment, Decision, Features, RiskEvent
 from colony.risk.rules import DEFAULT_RULES, FALLBACK_RULES, Rule, RuleSet
 from colony.risk.store import AssessmentStore, RuleChange
 
@@ -48,6 +48,10 @@ def _in_force(base: RuleSet, store: AssessmentStore) -> RuleSet:
     for change in store.rule_changes():
         rules = RuleSet(change.version, rules.with_rule(change.rule).rules)
     return rules
+
+
+# The keeping of an assessment not worth keeping: done at once, the one future for all.
+_NOT_KEPT: Future[None] = done(None)
 
 
 class RiskCheck:
@@ -262,6 +266,10 @@ class RiskCheck:
         """As `keep`, without waiting: a future done once the assessment is durable (at once
         when it is not kept). An event loop awaits it; nothing blocks a thread."""
         if not self.keeps(assessment):
-            return done(None)
+            return _NOT_KEPT
         assert self.store is not None
+        if assessment.decision is Decision.allow and not assessment.fallback:
+            # It changed nothing: the payment does not wait for it (docs/adr/0070).
+            self.store.keep_behind(payment_id, event, assessment)
+            return _NOT_KEPT
         return self.store.keep_later(payment_id, event, assessment)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
 
+from colony.kernel.errors import UnstorableInput
 from colony.risk.model import Assessment, Channel, Decision, Place, Reason, RiskEvent
 from colony.risk.rules import Mode, Rule
 from colony.risk.store import KeptAssessment, RuleChange, recent_page_max
 from colony.storage.group_commit import GroupCommit
 from colony.storage.open import open_tables
 from colony.storage.tables import Session, Tables
+
+_log = logging.getLogger(__name__)
 
 _COLUMNS = (
     "payment_id, channel, wallet_id, payee, amount_minor, currency, decision, reasons,"
@@ -59,6 +64,12 @@ def _row(payment_id: int, event: RiskEvent, assessment: Assessment) -> tuple[obj
     )  # fmt: skip
 
 
+# Assessments that changed nothing (an allow, shadow rules named) are written behind the
+# payment, together, at most this often, in seconds ...
+behind_every_s = 0.2
+# ... or as soon as this many wait; a failed write keeps at most this many for the next.
+behind_rows_max = 5_000
+
 _INSERT = (
     "INSERT INTO risk_assessments (payment_id, channel, wallet_id, payee,"
     " amount_minor, currency, decision, reasons, shadow_reasons, score,"
@@ -70,9 +81,9 @@ _INSERT = (
 
 
 def _insert(db: Session, rows: Sequence[tuple[object, ...]]) -> list[None]:
-    """Each assessment, unless one is kept for its payment already (a retry)."""
-    for row in rows:
-        db.execute(_INSERT, row)
+    """Each assessment, unless one is kept for its payment already (a retry): in one
+    `executemany`, so the committing thread takes the interpreter lock back once."""
+    db.executemany(_INSERT, rows)
     return [None] * len(rows)
 
 
@@ -82,7 +93,14 @@ class SqlAssessmentStore:
         # Payments assessed at the same moment keep their assessments in one commit, each
         # durable before its payment goes on, and a payment on the event loop waits for it
         # there instead of on a thread of the pool (storage/group_commit.py).
-        self._keeps = GroupCommit(tables.in_transaction(_insert))
+        self._write = tables.in_transaction(_insert)
+        self._keeps = GroupCommit(self._write)
+        # Assessments that changed nothing, written behind (docs/adr/0070).
+        self._behind: list[tuple[object, ...]] = []
+        self._behind_lock = threading.Lock()
+        self._behind_due = threading.Event()
+        self._closing = False
+        self._writer: threading.Thread | None = None
 
     def keep(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> None:
         self._keeps.submit(_row(payment_id, event, assessment))
@@ -90,7 +108,47 @@ class SqlAssessmentStore:
     def keep_later(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> Future[None]:
         return self._keeps.submit_later(_row(payment_id, event, assessment))
 
+    def keep_behind(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> None:
+        with self._behind_lock:
+            self._behind.append(_row(payment_id, event, assessment))
+            full = len(self._behind) >= behind_rows_max
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._write_behind, name="risk-write-behind", daemon=True
+                )
+                self._writer.start()
+        if full:
+            self._behind_due.set()
+
+    def _write_behind(self) -> None:
+        while not self._closing:
+            self._behind_due.wait(behind_every_s)
+            self._behind_due.clear()
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is kept behind now. A write that fails is logged, and its rows wait
+        for the next (up to `behind_rows_max` of them; past that the oldest are dropped)."""
+        with self._behind_lock:
+            rows, self._behind = self._behind, []
+        if not rows:
+            return
+        try:
+            self._write(rows)
+        except UnstorableInput:
+            for row in rows:  # one bad row is dropped alone, never its neighbours
+                try:
+                    self._write([row])
+                except Exception:
+                    _log.exception("a risk assessment could not be kept: %s", row[0])
+        except Exception:
+            _log.exception("risk assessments not written yet; trying again")
+            with self._behind_lock:
+                self._behind[:0] = rows
+                del self._behind[: max(0, len(self._behind) - behind_rows_max)]
+
     def by_payment(self, payment_id: int) -> KeptAssessment | None:
+        self.flush()  # what this process kept behind, read back as kept
         with self._tables.session() as db:
             row = db.execute(
                 f"SELECT {_COLUMNS} FROM risk_assessments WHERE payment_id = ?",
@@ -102,6 +160,7 @@ class SqlAssessmentStore:
         return self.newest(min(limit, recent_page_max))
 
     def newest(self, limit: int) -> list[KeptAssessment]:
+        self.flush()  # what this process kept behind, read back as kept
         with self._tables.session() as db:
             rows = db.execute(
                 f"SELECT {_COLUMNS} FROM risk_assessments"
@@ -111,6 +170,7 @@ class SqlAssessmentStore:
         return [_kept(row) for row in rows]
 
     def held(self, since_ns: int, limit: int = recent_page_max) -> list[KeptAssessment]:
+        self.flush()  # what this process kept behind, read back as kept
         with self._tables.session() as db:
             rows = db.execute(
                 f"SELECT {_COLUMNS} FROM risk_assessments"
@@ -121,6 +181,7 @@ class SqlAssessmentStore:
         return [_kept(row) for row in rows]
 
     def decide(self, payment_id: int, outcome: str, by: str, at_ns: int) -> bool:
+        self.flush()  # what this process kept behind, read back as kept
         with self._tables.session() as db:
             done = db.execute(
                 "UPDATE risk_assessments SET review_outcome = ?, reviewed_by = ?,"
@@ -171,6 +232,11 @@ class SqlAssessmentStore:
         ]
 
     def close(self) -> None:
+        self._closing = True
+        self._behind_due.set()
+        if self._writer is not None:
+            self._writer.join(timeout=behind_every_s * 4)
+        self.flush()
         self._tables.close()
 
 

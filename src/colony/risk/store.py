@@ -39,6 +39,10 @@ class AssessmentStore(Protocol):
     def keep_later(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> Future[None]:
         """As `keep`, without waiting: the future is done once the assessment is durable."""
 
+    def keep_behind(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> None:
+        """Keep an assessment that changed nothing (an allow): written behind with others,
+        soon; read back at once in this process; lost if it stops before the write."""
+
     def by_payment(self, payment_id: int) -> KeptAssessment | None: ...
 
     def recent(self, limit: int = recent_page_max) -> list[KeptAssessment]:
