@@ -141,12 +141,13 @@ class CrossBorderPayments:
         if isinstance(fitting, PayResult):
             return PayOutcome(fitting)
         paying = (fitting.sell_amount_minor, payer.currency)
-        assessment = wait(
-            self._payments.risk_steps(
+        assessment, kept = wait(
+            self._payments.assessed_steps(
                 payment_id, payer, merchant, paying, Method.qr, holdable=False
             ),
             request_timeout_s,
         )
+        kept.result(timeout=request_timeout_s)  # durable before the quote is used
         refused = risk_refusal(assessment, stepped_up)
         if refused is not None:
             return PayOutcome(refused, payment_id, merchant, amount, risk=assessment)

@@ -556,7 +556,7 @@ class PaymentService:
             return PayOutcome(resolved)
         wallet, merchant, amount, _ = resolved
         pid = payment_id if payment_id is not None else self._ids.new_id()
-        assessment, kept = yield from self._assessed_steps(
+        assessment, kept = yield from self.assessed_steps(
             pid, wallet, merchant, (amount, merchant.currency), method, holdable
         )
         refused = risk_refusal(assessment, stepped_up)
@@ -578,28 +578,7 @@ class PaymentService:
             yield ON_THREAD
         return wallet, merchant, amount, pid, recorded, held
 
-    def risk_steps(
-        self,
-        pid: int,
-        wallet: Wallet,
-        merchant: Merchant,
-        paid: tuple[int, str],
-        method: Method,
-        holdable: bool = True,
-    ) -> Steps[Assessment | None]:
-        """Risk control's assessment of the payment (None without risk control) of `paid`
-        (an amount in minor units of its currency: what leaves the wallet), kept beside the
-        payment when it is worth keeping (durable before the steps go on); a review is a
-        block when the payment cannot be held (`Assessment.unheld`). The payment happens
-        where the shop is: its place and local hour are the merchant's city's
-        (docs/adr/0063)."""
-        assessment, kept = yield from self._assessed_steps(
-            pid, wallet, merchant, paid, method, holdable
-        )
-        yield kept
-        return assessment
-
-    def _assessed_steps(
+    def assessed_steps(
         self,
         pid: int,
         wallet: Wallet,
@@ -608,8 +587,12 @@ class PaymentService:
         method: Method,
         holdable: bool = True,
     ) -> Steps[tuple[Assessment | None, Future[None]]]:
-        """`risk_steps` without waiting for the assessment to be kept: the assessment, and
-        the future of its keeping, for the caller to wait for before money moves."""
+        """Risk control's assessment of the payment (None without risk control) of `paid`
+        (an amount in minor units of its currency: what leaves the wallet), and the future
+        of its keeping, for the caller to wait for before any money moves; a review is a
+        block when the payment cannot be held (`Assessment.unheld`). The payment happens
+        where the shop is: its place and local hour are the merchant's city's
+        (docs/adr/0063)."""
         if self.risk is None or self._clock is None:
             return None, _NOTHING_KEPT
         channel = Channel.payment_code if method is Method.code else Channel.qr
