@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future
 
 import pytest
 
+from colony.kernel.steps import Steps, advance
 from colony.merchants.model import Merchant
 from colony.merchants.service import MerchantService, OnboardResult, revenue_account_id
 from colony.merchants.sql_store import open_merchant_store
 from colony.payments.emv_qr import MerchantQr, generate
-from colony.payments.service import PaymentService, PayResult, discount_fee
+from colony.payments.service import PaymentService, PayOutcome, PayResult, discount_fee
 from colony.wallets.results import WalletResult
 from tests.wallets.test_wallets import ALICE, World
 
@@ -276,3 +278,42 @@ def test_pay_with_the_payment_code_at_the_till(shop: Shop) -> None:
         is PayResult.unknown_merchant
     )
     assert shop.world.balance(ALICE) == 20_001 - 1_500
+
+
+def _run_counting_threads(steps: Steps[PayOutcome]) -> tuple[PayOutcome, int]:
+    """Run a payment's steps as the event loop would, counting the times they ask for a
+    thread of the pool (`ON_THREAD`)."""
+    value: object = None
+    threads = 0
+    while True:
+        finished, step = advance(steps, value, None)
+        if finished:
+            return step, threads
+        if isinstance(step, Future):
+            value = step.result(timeout=30)
+        else:
+            threads, value = threads + 1, None
+
+
+def test_a_wallets_first_payment_of_the_day_waits_on_no_thread(shop: Shop) -> None:
+    """The day's outflow account and its allowance are queued on the ledger right ahead of
+    the payment's chain: the first payment of each day is as quick as the rest, and the
+    daily cap holds from its first payment."""
+    code = shop.payments.merchant_qr(shop.merchant)
+    assert shop.world.service.cash_in(ALICE, "SGD", 100_000).result is WalletResult.ok
+    first, threads = _run_counting_threads(
+        shop.payments.pay_by_qr_steps(ALICE, "SGD", code, amount_minor=1_000)
+    )
+    assert (first.result, threads) == (PayResult.ok, 0)
+    assert shop.world.balance(ALICE) == 120_001 - 1_000
+    shop.world.clock.advance(86_400)  # the next UTC day: a new outflow account
+    over_cap, threads = _run_counting_threads(
+        shop.payments.pay_by_qr_steps(ALICE, "SGD", code, amount_minor=50_001)
+    )
+    assert (over_cap.result, threads) == (PayResult.daily_outflow_cap_exceeded, 0)
+    assert shop.world.balance(ALICE) == 119_001  # nothing moved
+    at_cap, threads = _run_counting_threads(
+        shop.payments.pay_by_qr_steps(ALICE, "SGD", code, amount_minor=50_000)
+    )
+    assert (at_cap.result, threads) == (PayResult.ok, 0)
+    assert shop.world.balance(ALICE) == 69_001

@@ -362,6 +362,7 @@ class PaymentService:
             (description, reference, request_sha256),
             holdable=funding is not Funding.credit_line,
             stepped_up=stepped_up,
+            plain=funding is Funding.wallet,
         )
         if isinstance(begun, PayOutcome):
             return begun
@@ -382,12 +383,14 @@ class PaymentService:
                     )
                 )
             )
+        outflow, today_made = self._wallets.submit_today(wallet)
         legs = [
-            *self._wallets.spend_legs(wallet, amount, pid),
+            *self._wallets.legs_from(outflow, wallet, amount, pid),
             *self._clearing_legs(pid, wallet, merchant, amount),
         ]
         chain = self._paid_chain(pid, wallet.account_id, merchant, amount, legs, refundable)
         results = yield from self.transfers_after_steps(accounts, chain)
+        yield from today_made  # made before the chain, in the same commit or an earlier one
         result = PAY_RESULT_OF_CHAIN[WalletService.outcome(results, receiver_at=None)]
         return self.risk_counted(self._paid(result, results, pid, merchant, amount, recorded))
 
@@ -538,6 +541,7 @@ class PaymentService:
         *,
         holdable: bool = True,
         stepped_up: bool = False,
+        plain: bool = False,
     ) -> Steps[
         PayOutcome | tuple[Wallet, Merchant, int, int, PaymentRecord | None, Assessment | None]
     ]:
@@ -548,7 +552,8 @@ class PaymentService:
         first: refused, or held for review (the assessment last; None unless review); a
         payment that cannot be held (not `holdable`) is refused for a review, before its
         record is written, so it leaves nothing behind; a challenge is answered when the
-        payer confirmed with the PIN (`stepped_up`)."""
+        payer confirmed with the PIN (`stepped_up`). `plain`: paid at once from the
+        wallet's balance, if not held (no hold, no credit line)."""
         phone, currency, payload, amount_minor, payment_id = asked
         description, reference, request_sha256 = noted
         resolved = self.resolve(phone, currency, payload, amount_minor)
@@ -574,7 +579,9 @@ class PaymentService:
         yield kept
         if isinstance(recorded, PayResult):
             return PayOutcome(recorded)
-        if not self._legs_ready(wallet, merchant):
+        # A plain payment queues the wallet's outflow account for the day right ahead of
+        # its chain (`WalletService.submit_today`); a hold or the credit line makes it first.
+        if not self._legs_ready(wallet, merchant, today_queued=plain and held is None):
             yield ON_THREAD
         return wallet, merchant, amount, pid, recorded, held
 
@@ -609,12 +616,13 @@ class PaymentService:
             assessment = assessment.unheld()
         return assessment, self.risk.keep_later(pid, event, assessment)
 
-    def _legs_ready(self, wallet: Wallet, merchant: Merchant) -> bool:
+    def _legs_ready(self, wallet: Wallet, merchant: Merchant, *, today_queued: bool) -> bool:
         """Whether a payment's legs are made without waiting on the ledger: the wallet's
-        outflow account for today is known made, and the payment stays within one partner
-        (a clearing leg makes its accounts first)."""
+        outflow account for today is known made (or queued ahead of the chain:
+        `today_queued`), and the payment stays within one partner (a clearing leg makes its
+        accounts first)."""
         crosses = self.clearing is not None and self.clearing.crosses(wallet.id, merchant.id)
-        return self._wallets.spends_ready(wallet) and not crosses
+        return (today_queued or self._wallets.spends_ready(wallet)) and not crosses
 
     def capture(self, payment_id: int, amount_minor: int | None = None) -> PayOutcome:
         """Take all or part of an authorisation; the rest of every hold goes back at once."""

@@ -9,6 +9,7 @@ ledger rule inside the same linked chain as the money it limits (see model.py).
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from colony.chart import IdPrefix, Slots, funding_partner_account_id
@@ -16,6 +17,7 @@ from colony.kernel.clock import NS_PER_S, Clock
 from colony.kernel.errors import InvalidInput
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import UnknownCurrency, ledger_of
+from colony.kernel.steps import ON_THREAD, Steps, wait
 from colony.ledger import (
     AMOUNT_MAX,
     Account,
@@ -27,6 +29,7 @@ from colony.ledger import (
 )
 from colony.ledger.results import CreateAccountResult as RA
 from colony.ledger.results import CreateTransferResult as RT
+from colony.ledger.service import request_timeout_s
 from colony.risk import Channel, Decision, RiskCheck, RiskEvent
 from colony.wallets import model
 from colony.wallets.model import (
@@ -409,7 +412,20 @@ class WalletService:
         out of it at index 0: today's outflow allowance is used (index 1: a failure there is
         the daily cap), and the wallet's balance headroom comes back (index 2). With
         `hold_timeout_s` they are holds (pending), to be posted or voided with the payment's."""
-        outflow = self._ensure_today(wallet)
+        return self.legs_from(
+            self._ensure_today(wallet), wallet, amount_minor, tid, hold_timeout_s=hold_timeout_s
+        )
+
+    def legs_from(
+        self,
+        outflow: int,
+        wallet: Wallet,
+        amount_minor: int,
+        tid: int,
+        *,
+        hold_timeout_s: int | None = None,
+    ) -> list[Transfer]:
+        """`spend_legs` drawing on `outflow`, today's outflow account (`submit_today`)."""
         control = self.limit_control_account_id(wallet.ledger)
         flags = _LINKED | (int(TransferFlags.pending) if hold_timeout_s is not None else 0)
         timeout = hold_timeout_s or 0
@@ -532,25 +548,30 @@ class WalletService:
 
     def _ensure_today(self, wallet: Wallet) -> int:
         """Today's outflow account, holding the sender's tier allowance for the UTC day."""
+        account_id, made = self.submit_today(wallet)
+        wait(made, request_timeout_s)
+        return account_id
+
+    def submit_today(self, wallet: Wallet) -> tuple[int, Steps[None]]:
+        """Today's outflow account id, its making queued on the ledger without waiting (the
+        account, then its tier allowance grants), and the steps that check it was made.
+
+        Chain the spend right behind it: the ledger applies submissions in order, so the
+        account holds its allowance when the spend is applied, and a wallet's first
+        payment of the day waits for one commit, not five in a row on a thread."""
         day = self._clock.now_ns() // NS_PER_S // SECONDS_PER_DAY
         account_id = wallet.outflow_account_id(day)
         if day != self._outflow_day:
             self._outflow_ready, self._outflow_day = set(), day
         if (account_id, wallet.tier) in self._outflow_ready:
-            return account_id
-        self._accounts(
-            [
-                Account(
-                    account_id,
-                    wallet.ledger,
-                    model.ACCOUNT_DAILY_OUTFLOW,
-                    _NO_OVERDRAFT,
-                    user_data_32=day,
-                )
-            ]
-        )
+            return account_id, _made_already()
+        account = Account(
+            account_id, wallet.ledger, model.ACCOUNT_DAILY_OUTFLOW, _NO_OVERDRAFT,
+            user_data_32=day,
+        )  # fmt: skip
+        made = self._ledger.submit_accounts([account])
         control = self.limit_control_account_id(wallet.ledger)
-        previous = 0
+        grants, previous = [], 0
         for level in Tier:
             if level > wallet.tier:
                 break
@@ -563,10 +584,27 @@ class WalletService:
                 wallet.ledger,
                 model.TRANSFER_LIMIT_GRANT,
             )
-            self._chain([grant])
+            grants.append(([grant], self._ledger.submit_transfers([grant])))
             previous = cap
-        self._outflow_ready.add((account_id, wallet.tier))
-        return account_id
+        return account_id, self._today_checked(wallet, account, made, grants)
+
+    def _today_checked(
+        self,
+        wallet: Wallet,
+        account: Account,
+        made: Future[list[int]],
+        grants: list[tuple[list[Transfer], Future[list[int]]]],
+    ) -> Steps[None]:
+        (result,) = yield made
+        if RA(result) not in (RA.ok, RA.exists):
+            yield ON_THREAD  # an imported account is looked up: a read that waits
+            self._accounts_checked([account], [RA(result)])
+        for chain, submitted in grants:
+            results = yield submitted
+            if not _chain_applied([RT(r) for r in results]):
+                yield ON_THREAD
+                self._chain_checked(chain, [RT(r) for r in results])
+        self._outflow_ready.add((account.id, wallet.tier))
 
     # -------------------------------------------------------------- funding partners
 
@@ -760,7 +798,10 @@ class WalletService:
     # -------------------------------------------------------------- ledger helpers
 
     def _accounts(self, accounts: list[Account]) -> None:
-        for account, result in zip(accounts, self._ledger.create_accounts(accounts), strict=True):
+        self._accounts_checked(accounts, self._ledger.create_accounts(accounts))
+
+    def _accounts_checked(self, accounts: list[Account], results: list[RA]) -> None:
+        for account, result in zip(accounts, results, strict=True):
             # An account a simulated market imported is the one asked for (ledger/imported.py).
             if result in (RA.ok, RA.exists) or exists_imported(self._ledger, account, result):
                 continue
@@ -769,8 +810,10 @@ class WalletService:
     def _chain(self, transfers: list[Transfer]) -> None:
         """Submit events the service built; ok, or `exists` for the first (a chain is atomic,
         so the whole of it was applied by an earlier attempt)."""
-        results = self._ledger.create_transfers(transfers)
-        if results[0] is RT.exists or all(r is RT.ok for r in results):
+        self._chain_checked(transfers, self._ledger.create_transfers(transfers))
+
+    def _chain_checked(self, transfers: list[Transfer], results: list[RT]) -> None:
+        if _chain_applied(results):
             return
         if results[0] is RT.exists_with_different_flags:
             # Made before as an imported event (a simulated market's history): the same
@@ -779,3 +822,15 @@ class WalletService:
             if found and found[0].flags & ~_IMPORTED_TRANSFER == transfers[0].flags:
                 return
         raise LedgerRefused(f"chain refused: {[r.name for r in results]}")
+
+
+def _chain_applied(results: list[RT]) -> bool:
+    """Whether a chain's results say it is in the ledger: every event ok, or `exists` for
+    the first (a chain is atomic, so an earlier attempt applied all of it)."""
+    return results[0] is RT.exists or all(r is RT.ok for r in results)
+
+
+def _made_already() -> Steps[None]:
+    """The steps of checking an outflow account known made: nothing to wait for."""
+    return
+    yield  # a generator: steps that finish at once
