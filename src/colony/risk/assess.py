@@ -77,7 +77,7 @@ def fires(rule: Rule, event: RiskEvent, features: Features | None) -> bool:
 
 def assess(event: RiskEvent, features: Features | None, rules: RuleSet) -> Assessment:
     """The assessment of `event`: `features` None means they could not be read."""
-    fired = [r for r in rules.rules if fires(r, event, features)]
+    fired = [r for r in rules.rules if CHECKS[r.reason](event, features, r.threshold)]
     active = [r for r in fired if r.mode is Mode.active]
     decision = max((r.decision for r in active), default=Decision.allow)
     score = min(score_max, sum(r.weight for r in active))

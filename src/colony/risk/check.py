@@ -11,7 +11,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import replace
 
 from colony.kernel.steps import Steps, done
 from colony.risk.assess import MODEL_REASONS, assess
@@ -83,6 +82,7 @@ class RiskCheck:
         self._unsettled: OrderedDict[int, RiskEvent] = OrderedDict()
         self.fallbacks = 0  # how many checks the fallback rules decided
         self._complaints_seen: OrderedDict[str, None] = OrderedDict()
+        self._model_read: tuple[RuleSet | None, bool] = (None, False)
 
     @classmethod
     def with_store(
@@ -172,10 +172,21 @@ class RiskCheck:
         self.fallbacks += 1
         return assess(event, None, FALLBACK_RULES)
 
+    def _reads_model(self, rules: RuleSet) -> bool:
+        """Whether any of the rules reads the model's score, asked once per rule set."""
+        asked, reads = self._model_read
+        if asked is not rules:
+            reads = any(r.reason in MODEL_REASONS for r in rules.rules)
+            self._model_read = (rules, reads)
+        return reads
+
     def _decided(self, event: RiskEvent, features: Features) -> Assessment:
         rules = self._rules
-        if self.model is not None and any(r.reason in MODEL_REASONS for r in rules.rules):
-            features = replace(features, model_score_pm=self.model.score_pm(event, features))
+        if self.model is not None and self._reads_model(rules):
+            # The counters made these features for this check alone (a fresh object, or
+            # one unpickled from the writer's answer): the score is written into them
+            # rather than copied with `dataclasses.replace`, a tenth of a check's time.
+            object.__setattr__(features, "model_score_pm", self.model.score_pm(event, features))
         return assess(event, features, rules)
 
     def refunded(self, wallet_id: str, merchant_id: str, at_ns: int) -> None:

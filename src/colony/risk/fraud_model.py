@@ -132,9 +132,9 @@ def _tree_source(tree: Tree, node: int, indent: str, out: list[str]) -> None:
     if f < 0:
         out.append(f"{indent}t += {tree.value[node]!r}")
         return
-    test = f"x[{f}] <= {_literal(tree.threshold[node])}"
+    test = f"x{f} <= {_literal(tree.threshold[node])}"
     if tree.missing_left[node]:
-        test = f"{test} or x[{f}] != x[{f}]"
+        test = f"{test} or x{f} != x{f}"
     out.append(f"{indent}if {test}:")
     _tree_source(tree, tree.left[node], indent + " ", out)
     out.append(f"{indent}else:")
@@ -151,8 +151,11 @@ def _literal(number: float) -> str:
 def _compiled(trees: tuple[Tree, ...]) -> Callable[[list[float]], float]:
     """The trees as one Python function of the inputs, compiled once: a comparison a node
     and no loop, about ten times faster than walking arrays. The source holds only the
-    model's numbers (ints and floats, checked when the file was read), `INF` and `x`."""
-    lines = ["def leaves_sum(x):", " t = 0.0"]
+    model's numbers (ints and floats, checked when the file was read), `INF` and `x`. Each
+    input a tree reads is a local variable of its own (`x3`), read once from the list: a
+    node compares two locals, not an item of a list (half the time again)."""
+    used = sorted({f for tree in trees for f in tree.feature if f >= 0})
+    lines = ["def leaves_sum(x):", " t = 0.0", *(f" x{f} = x[{f}]" for f in used)]
     for tree in trees:
         _tree_source(tree, 0, " ", lines)
     lines.append(" return t")
