@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from concurrent.futures import Future
 
@@ -13,7 +14,9 @@ from colony.merchants.service import MerchantService, OnboardResult, revenue_acc
 from colony.merchants.sql_store import open_merchant_store
 from colony.payments.emv_qr import MerchantQr, generate
 from colony.payments.service import PaymentService, PayOutcome, PayResult, discount_fee
+from colony.wallets.model import DEFAULT_LIMITS, Tier, TierLimits
 from colony.wallets.results import WalletResult
+from colony.wallets.service import WalletService
 from tests.wallets.test_wallets import ALICE, World
 
 
@@ -317,3 +320,26 @@ def test_a_wallets_first_payment_of_the_day_waits_on_no_thread(shop: Shop) -> No
     )
     assert (at_cap.result, threads) == (PayResult.ok, 0)
     assert shop.world.balance(ALICE) == 69_001
+
+
+def test_a_payment_the_ledger_applied_is_paid_though_a_days_grant_was_refused(
+    shop: Shop, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Tier caps changed in the middle of a day (another process started with other
+    limits): its grant for the day is refused as made with another amount, but the payment
+    chained behind it was applied with the allowance already there, so its money moved and
+    it is answered as paid (the refusal logged), never as an error a client would retry."""
+    code = shop.payments.merchant_qr(shop.merchant)
+    assert shop.payments.pay_by_qr(ALICE, "SGD", code, amount_minor=1_000).result is PayResult.ok
+    w = shop.world
+    other_caps = {
+        **DEFAULT_LIMITS,
+        Tier.phone_only: TierLimits(balance_cap_minor=200_000, daily_outflow_cap_minor=60_000),
+    }
+    restarted = WalletService(w.ledger, w.store, w.clock, w.ids, limits=other_caps)
+    payments = PaymentService(w.ledger, restarted, w.store, shop.merchants, w.ids)
+    with caplog.at_level(logging.ERROR):
+        paid, _ = _run_counting_threads(payments.pay_by_qr_steps(ALICE, "SGD", code, 1_000))
+    assert paid.result is PayResult.ok
+    assert shop.world.balance(ALICE) == 20_001 - 2_000
+    assert "the payment stands" in caplog.text

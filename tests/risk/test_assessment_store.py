@@ -3,10 +3,16 @@ kept, listed newest first; a review decided once; rule changes appended by versi
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
+
+import pytest
+
 from colony.risk import (
     Assessment,
     Channel,
     Decision,
+    KeptAssessment,
     Mode,
     Place,
     Reason,
@@ -15,6 +21,7 @@ from colony.risk import (
     Rule,
     RuleChange,
     open_assessment_store,
+    sql_store,
 )
 from colony.risk.store import recent_page_max
 
@@ -58,11 +65,13 @@ ALLOWED = Assessment(Decision.allow, (), (Reason.velocity_1m,), 0, 2)  # shadow 
 
 
 def test_assessments_written_behind_are_read_back_at_once_and_kept_by_close(
-    store_url: str,
+    store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An allow that named shadow rules is written behind its payment: this process reads
     it back at once, a row the database cannot hold is dropped alone, and closing the
-    store writes what waits."""
+    store writes what waits (no tick comes in this test: only the reads and `close`
+    write)."""
+    monkeypatch.setattr(sql_store, "behind_every_s", 3_600)
     store = open_assessment_store(store_url)
     try:
         store.keep_behind(1, _event(1), ALLOWED)
@@ -109,6 +118,48 @@ def test_a_payment_waits_only_for_assessments_that_changed_something() -> None:
     assert check.keep_later(4, _event(4), ALLOWED).result() is None  # done at once
     assert check.keep_later(5, _event(5), Assessment(Decision.allow, (), (), 0, 2)).done()
     assert store.ways == [("durable", 1), ("durable", 2), ("durable", 3), ("behind", 4)]
+
+
+def test_a_read_waits_for_the_write_behind_in_progress_and_close_for_the_last(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read made while the rows written behind are being written waits for that write,
+    never reading past rows taken off the list but not yet in the table; a store closed
+    during a slow write keeps every row; after it is closed, nothing more is queued."""
+    store = open_assessment_store(store_url)
+    writing, release = threading.Event(), threading.Event()
+    write = store._write
+
+    def slow(rows: Sequence[tuple[object, ...]]) -> Sequence[None]:
+        writing.set()
+        release.wait(10)
+        return write(rows)
+
+    monkeypatch.setattr(store, "_write", slow)
+    for i in (1, 2, 3):
+        store.keep_behind(i, _event(i), ALLOWED)
+    flushing = threading.Thread(target=store.flush)
+    flushing.start()
+    assert writing.wait(10)
+    found: list[KeptAssessment | None] = []
+    reader = threading.Thread(target=lambda: found.append(store.by_payment(1)))
+    reader.start()
+    closer = threading.Thread(target=store.close)
+    reader.join(0.3)
+    assert reader.is_alive()  # waiting for the write, not reading before it
+    store.keep_behind(4, _event(4), ALLOWED)  # queued: the store is not closed yet
+    closer.start()
+    release.set()
+    flushing.join(10)
+    reader.join(10)
+    closer.join(10)
+    assert found and found[0] is not None and found[0].assessment == ALLOWED
+    store.keep_behind(5, _event(5), ALLOWED)  # closed: not queued, and no error
+    reopened = open_assessment_store(store_url)
+    try:
+        assert [k.payment_id for k in reopened.recent()] == [4, 3, 2, 1]
+    finally:
+        reopened.close()
 
 
 def test_assessments_are_kept_once_and_decided_once(store_url: str) -> None:

@@ -94,7 +94,9 @@ def test_a_followers_check_as_steps_waits_on_the_writers_answer_not_on_its_loop(
         assert wait(at_follower.payment_steps(2, _payment(2)), 10).decision is Decision.allow
         third = wait(at_writer.payment_steps(3, _payment(3)), 10)
         assert (third.decision, third.reasons) == (Decision.challenge, (Reason.velocity_1m,))
-        assert wait(at_follower.payment_steps(3, _payment(3)), 10) == third  # the same payment
+        # The same payment asked again is answered from the check's memory, not counted.
+        assert wait(at_writer.payment_steps(3, _payment(3)), 10) == third
+        assert at_writer.features.features(_payment(4)).wallet_count_1m == 3
 
         unreachable = RiskCheck(_Unreachable(), BURSTS)  # type: ignore[arg-type]
         fallback = wait(unreachable.payment_steps(9, _payment(9)), 10)

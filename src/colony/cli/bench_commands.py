@@ -361,8 +361,9 @@ def bench_api(
             if cpu_before is not None and cpu_after is not None:
                 summary["server_cpu_s"] = round(cpu_after - cpu_before, 2)
                 if not bulk:
-                    # The warm-up's payments are served inside the same CPU window.
-                    served = int(rate * warmup) + int(rate * duration)
+                    # The warm-up's payments are served inside the same CPU window; the
+                    # measured ones are those the generator sent and saw answered or fail.
+                    served = int(rate * warmup) + int(str(summary["requests"]))
                     summary["server_cpu_ms_per_payment"] = round(
                         1000 * (cpu_after - cpu_before) / served, 3
                     )

@@ -390,7 +390,8 @@ class PaymentService:
         ]
         chain = self._paid_chain(pid, wallet.account_id, merchant, amount, legs, refundable)
         results = yield from self.transfers_after_steps(accounts, chain)
-        yield from today_made  # made before the chain, in the same commit or an earlier one
+        # The day's account was made right before the chain: checked now.
+        yield from WalletService.spent_after_today(today_made, results)
         result = PAY_RESULT_OF_CHAIN[WalletService.outcome(results, receiver_at=None)]
         return self.risk_counted(self._paid(result, results, pid, merchant, amount, recorded))
 

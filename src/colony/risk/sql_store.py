@@ -95,11 +95,16 @@ class SqlAssessmentStore:
         # there instead of on a thread of the pool (storage/group_commit.py).
         self._write = tables.in_transaction(_insert)
         self._keeps = GroupCommit(self._write)
-        # Assessments that changed nothing, written behind (docs/adr/0070).
+        # Assessments that changed nothing, written behind (docs/adr/0070): the rows waiting
+        # (under `_behind_lock`), and one write of them at a time (`_flushing`), which a
+        # reader waits for, so it never reads past rows taken off the list but not yet
+        # written.
         self._behind: list[tuple[object, ...]] = []
         self._behind_lock = threading.Lock()
+        self._flushing = threading.Lock()
         self._behind_due = threading.Event()
-        self._closing = False
+        self._failing = False  # the last write failed: retried at the tick, logged once
+        self._closed = False
         self._writer: threading.Thread | None = None
 
     def keep(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> None:
@@ -110,42 +115,63 @@ class SqlAssessmentStore:
 
     def keep_behind(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> None:
         with self._behind_lock:
+            if self._closed:
+                _log.warning("risk assessment %s not kept: the store is closed", payment_id)
+                return
             self._behind.append(_row(payment_id, event, assessment))
-            full = len(self._behind) >= behind_rows_max
+            # A failing database is retried at the tick, not once a payment.
+            due = len(self._behind) >= behind_rows_max and not self._failing
             if self._writer is None:
                 self._writer = threading.Thread(
                     target=self._write_behind, name="risk-write-behind", daemon=True
                 )
                 self._writer.start()
-        if full:
+        if due:
             self._behind_due.set()
 
     def _write_behind(self) -> None:
-        while not self._closing:
+        while True:
             self._behind_due.wait(behind_every_s)
             self._behind_due.clear()
+            if self._closed:
+                return  # `close` writes what is left
             self.flush()
 
     def flush(self) -> None:
-        """Write what is kept behind now. A write that fails is logged, and its rows wait
-        for the next (up to `behind_rows_max` of them; past that the oldest are dropped)."""
-        with self._behind_lock:
-            rows, self._behind = self._behind, []
+        """Write what is kept behind now. A row the database cannot hold is dropped alone
+        and logged; rows a failing database did not take wait for the next write (at most
+        `behind_rows_max` of them: past that the oldest are dropped)."""
+        with self._flushing:
+            with self._behind_lock:
+                rows, self._behind = self._behind, []
+            if not rows:
+                return
+            try:
+                self._write(rows)
+            except UnstorableInput:
+                left = []
+                for row in rows:  # the bad row alone, never its neighbours
+                    try:
+                        self._write([row])
+                    except UnstorableInput:
+                        _log.exception("a risk assessment could not be kept: %s", row[0])
+                    except Exception:
+                        left.append(row)
+                self._wait_again(left)
+            except Exception:
+                if not self._failing:
+                    _log.exception("risk assessments not written yet; trying again")
+                self._wait_again(rows)
+            else:
+                self._failing = False
+
+    def _wait_again(self, rows: list[tuple[object, ...]]) -> None:
         if not rows:
             return
-        try:
-            self._write(rows)
-        except UnstorableInput:
-            for row in rows:  # one bad row is dropped alone, never its neighbours
-                try:
-                    self._write([row])
-                except Exception:
-                    _log.exception("a risk assessment could not be kept: %s", row[0])
-        except Exception:
-            _log.exception("risk assessments not written yet; trying again")
-            with self._behind_lock:
-                self._behind[:0] = rows
-                del self._behind[: max(0, len(self._behind) - behind_rows_max)]
+        with self._behind_lock:
+            self._failing = True
+            self._behind[:0] = rows
+            del self._behind[: max(0, len(self._behind) - behind_rows_max)]
 
     def by_payment(self, payment_id: int) -> KeptAssessment | None:
         self.flush()  # what this process kept behind, read back as kept
@@ -232,10 +258,11 @@ class SqlAssessmentStore:
         ]
 
     def close(self) -> None:
-        self._closing = True
+        with self._behind_lock:
+            self._closed = True  # nothing more is queued from here on
         self._behind_due.set()
         if self._writer is not None:
-            self._writer.join(timeout=behind_every_s * 4)
+            self._writer.join()  # after the write it may be making
         self.flush()
         self._tables.close()
 

@@ -8,6 +8,7 @@ ledger rule inside the same linked chain as the money it limits (see model.py).
 
 from __future__ import annotations
 
+import logging
 import re
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from colony.wallets.model import (
 from colony.wallets.results import WalletResult
 from colony.wallets.store import WalletStore, every_wallet
 
+_log = logging.getLogger(__name__)
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _PARTNER_NAME = re.compile(r"[a-z][a-z0-9_]{1,39}")
 _LINKED = int(TransferFlags.linked)
@@ -588,6 +590,19 @@ class WalletService:
             previous = cap
         return account_id, self._today_checked(wallet, account, made, grants)
 
+    @staticmethod
+    def spent_after_today(made: Steps[None], chain_results: list[RT]) -> Steps[None]:
+        """`made` (`submit_today`'s check) for a spend chained right behind it: a refusal is
+        raised only if the spend was refused too. A spend the ledger applied moved its
+        money, which no answer may deny; the refusal is logged for the operator, and the
+        next payment makes sure of the account again."""
+        try:
+            yield from made
+        except LedgerRefused:
+            if not all(r is RT.ok for r in chain_results):
+                raise
+            _log.exception("today's outflow account or allowance refused; the payment stands")
+
     def _today_checked(
         self,
         wallet: Wallet,
@@ -595,6 +610,10 @@ class WalletService:
         made: Future[list[int]],
         grants: list[tuple[list[Transfer], Future[list[int]]]],
     ) -> Steps[None]:
+        """Raises `LedgerRefused` if the account or a grant was refused. Checked after the
+        spend chained behind it: if that spend was applied all the same (a lower tier's
+        grant was enough), its money moved, and the caller must not answer it as a
+        failure (`spent_after_today`)."""
         (result,) = yield made
         if RA(result) not in (RA.ok, RA.exists):
             yield ON_THREAD  # an imported account is looked up: a read that waits
