@@ -384,14 +384,10 @@ def bench_api(
             f"{workers} API worker(s)"
         )
     summary["workers"] = workers
+    per_payment = summary.get("server_cpu_ms_per_payment")
     print(
         f"server CPU {summary.get('server_cpu_s', '?')} s"
-        + (
-            f" ({summary['server_cpu_ms_per_payment']} ms a payment)"
-            if "server_cpu_ms_per_payment" in summary
-            else ""
-        )
-        + f", load generator CPU "
+        f"{'' if per_payment is None else f' ({per_payment} ms a payment)'}, load generator CPU "
         f"{summary['load_generator_cpu_s']} s; machine: {machine['cores']} cores, "
         f"{machine['processor']}"
     )

@@ -89,6 +89,11 @@ def done(value: T) -> Future[T]:
     return future
 
 
+# A future already done with nothing: the one a step waits on when there is nothing to wait
+# for (an assessment not kept, a payment without risk control). Shared: it never changes.
+DONE: Future[None] = done(None)
+
+
 def failed(error: BaseException) -> Future[Any]:
     """A future already holding `error`: for work that failed before it could wait."""
     future: Future[Any] = Future()

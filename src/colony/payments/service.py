@@ -21,7 +21,7 @@ from colony.kernel.clock import Clock
 from colony.kernel.errors import InvalidInput
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import Money
-from colony.kernel.steps import ON_THREAD, Steps, blocking, done
+from colony.kernel.steps import DONE, ON_THREAD, Steps, blocking
 from colony.ledger import (
     Account,
     AccountFlags,
@@ -76,8 +76,6 @@ ACCOUNT_REFUNDABLE: int = AccountCode.refundable
 ACCOUNT_PAYMENTS_CONTROL: int = AccountCode.payments_control
 ACCOUNT_LOAN_PRINCIPAL: int = AccountCode.loan_principal  # a credit line's, when it paid
 _LINKED = int(TransferFlags.linked)
-# What a payment without risk control waits for to have its assessment kept: nothing.
-_NOTHING_KEPT: Future[None] = done(None)
 _PENDING = int(TransferFlags.pending)
 
 
@@ -602,7 +600,7 @@ class PaymentService:
         where the shop is: its place and local hour are the merchant's city's
         (docs/adr/0063)."""
         if self.risk is None or self._clock is None:
-            return None, _NOTHING_KEPT
+            return None, DONE
         channel = Channel.payment_code if method is Method.code else Channel.qr
         amount, currency = paid
         at_ns = self._clock.now_ns()

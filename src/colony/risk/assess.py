@@ -13,7 +13,6 @@ from collections.abc import Callable
 from colony.risk.model import Assessment, Decision, Features, Reason, RiskEvent
 from colony.risk.rules import (
     Mode,
-    Rule,
     RuleSet,
     score_max,
     unusual_history_min,
@@ -69,10 +68,6 @@ CHECKS: dict[Reason, Check] = {
 }
 # The rules that read the model's score: the check asks the model only when one is there.
 MODEL_REASONS = frozenset({Reason.model_score_high, Reason.model_score_very_high})
-
-
-def fires(rule: Rule, event: RiskEvent, features: Features | None) -> bool:
-    return CHECKS[rule.reason](event, features, rule.threshold)
 
 
 def assess(event: RiskEvent, features: Features | None, rules: RuleSet) -> Assessment:

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
 
-from colony.kernel.steps import Steps, done
+from colony.kernel.steps import DONE, Steps, wait
 from colony.risk.assess import MODEL_REASONS, assess
 from colony.risk.features import Counters, FeatureStore
 from colony.risk.fraud_model import FraudModel
@@ -49,8 +49,10 @@ def _in_force(base: RuleSet, store: AssessmentStore) -> RuleSet:
     return rules
 
 
-# The keeping of an assessment not worth keeping: done at once, the one future for all.
-_NOT_KEPT: Future[None] = done(None)
+# How long a check waits on a thread for the counters' answer or an assessment's commit, in
+# seconds: as long as a worker waits for the ledger writer's answer. Past it, the counters
+# count as broken (the fallback rules decide).
+wait_timeout_s = 65.0
 
 
 class RiskCheck:
@@ -146,31 +148,24 @@ class RiskCheck:
             self._rules = rules
 
     def check(self, event: RiskEvent) -> Assessment:
-        self.look_for_rule_changes()
-        try:
-            # Read, then counted as an attempt: one call (one round trip to the writer
-            # when the counters are shared by workers, docs/adr/0068).
-            features = self.features.read_and_observe(event)
-        except Exception:
-            return self._on_fallback(event)
-        return self._decided(event, features)
+        """`check_steps`, waited for on this thread."""
+        return wait(self.check_steps(event), wait_timeout_s)
 
     def check_steps(self, event: RiskEvent) -> Steps[Assessment]:
-        """`check` as steps: the counters' answer is a future, awaited on an event loop
-        instead of blocking it while the writer's process answers (docs/adr/0070)."""
+        """The assessment of `event`. The counters read it, then count it as an attempt, in
+        one call (one round trip to the writer when workers share them, docs/adr/0068),
+        whose answer is a future: an event loop awaits it instead of blocking while the
+        writer's process answers (docs/adr/0070)."""
         self.look_for_rule_changes()
         try:
             features = yield self.features.read_and_observe_later(event)
         except Exception:
-            return self._on_fallback(event)
+            # Broken or silent counters are infrastructure failing: logged, counted, and
+            # the payment is decided by the conservative rules instead.
+            _log.exception("risk features unavailable; the fallback rules decide")
+            self.fallbacks += 1
+            return assess(event, None, FALLBACK_RULES)
         return self._decided(event, features)
-
-    def _on_fallback(self, event: RiskEvent) -> Assessment:
-        # Broken counters are infrastructure failing: logged, counted, and the payment is
-        # decided by the conservative rules instead.
-        _log.exception("risk features unavailable; the fallback rules decide")
-        self.fallbacks += 1
-        return assess(event, None, FALLBACK_RULES)
 
     def _reads_model(self, rules: RuleSet) -> bool:
         """Whether any of the rules reads the model's score, asked once per rule set."""
@@ -215,27 +210,15 @@ class RiskCheck:
         request, else a new one. A request changed under the same id (another amount) is
         scored afresh, so the PIN answering one challenge never carries it to another
         payment (docs/adr/0062)."""
-        earlier = self._earlier(payment_id, event)
-        if earlier is not None:
-            return earlier
-        return self._remembered(payment_id, event, self.check(event))
+        return wait(self.payment_steps(payment_id, event), wait_timeout_s)
 
     def payment_steps(self, payment_id: int, event: RiskEvent) -> Steps[Assessment]:
         """`payment` as steps (`check_steps`)."""
-        earlier = self._earlier(payment_id, event)
-        if earlier is not None:
-            return earlier
-        assessment = yield from self.check_steps(event)
-        return self._remembered(payment_id, event, assessment)
-
-    def _earlier(self, payment_id: int, event: RiskEvent) -> Assessment | None:
         with self._lock:
             earlier = self._assessed.get(payment_id)
         if earlier is not None and earlier[0] == asked(event):
             return earlier[1]
-        return None
-
-    def _remembered(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> Assessment:
+        assessment = yield from self.check_steps(event)
         with self._lock:
             self._assessed[payment_id] = (asked(event), assessment)
             self._assessed.move_to_end(payment_id)
@@ -268,19 +251,18 @@ class RiskCheck:
         return self.store is not None and self.worth_keeping(assessment)
 
     def keep(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> None:
-        """Keep the assessment beside the payment (this blocks: a database write)."""
-        if self.keeps(assessment):
-            assert self.store is not None
-            self.store.keep(payment_id, event, assessment)
+        """`keep_later`, waited for on this thread (a database write)."""
+        self.keep_later(payment_id, event, assessment).result(timeout=wait_timeout_s)
 
     def keep_later(self, payment_id: int, event: RiskEvent, assessment: Assessment) -> Future[None]:
-        """As `keep`, without waiting: a future done once the assessment is durable (at once
-        when it is not kept). An event loop awaits it; nothing blocks a thread."""
+        """Keep the assessment beside the payment: a future done once it is durable, at once
+        when it is not kept or is written behind. An event loop awaits it; nothing blocks
+        a thread."""
         if not self.keeps(assessment):
-            return _NOT_KEPT
+            return DONE
         assert self.store is not None
         if assessment.decision is Decision.allow and not assessment.fallback:
             # It changed nothing: the payment does not wait for it (docs/adr/0070).
             self.store.keep_behind(payment_id, event, assessment)
-            return _NOT_KEPT
+            return DONE
         return self.store.keep_later(payment_id, event, assessment)

@@ -185,10 +185,9 @@ class Counters(Protocol):
     """What a check asks of the counters: a `FeatureStore` in this process, or the one the
     ledger's writer holds for every worker (shared_counters.py, docs/adr/0068)."""
 
-    def read_and_observe(self, event: RiskEvent) -> Features: ...
-
     def read_and_observe_later(self, event: RiskEvent) -> Future[Features]:
-        """`read_and_observe` without waiting: the future holds the features or the error."""
+        """The features, then the event counted as an attempt (`FeatureStore.
+        read_and_observe`): a future holding them or the error."""
 
     def features(self, event: RiskEvent) -> Features: ...
 

@@ -51,9 +51,6 @@ class SharedCounters:
         self._call = call
         self._send = send
 
-    def read_and_observe(self, event: RiskEvent) -> Features:
-        return cast(Features, self._call(READ_AND_OBSERVE, event))
-
     def read_and_observe_later(self, event: RiskEvent) -> Future[Features]:
         # The answer awaited where it is needed: a follower's event loop goes on serving
         # other requests while the writer's process answers this one.

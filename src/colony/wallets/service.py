@@ -619,10 +619,10 @@ class WalletService:
             yield ON_THREAD  # an imported account is looked up: a read that waits
             self._accounts_checked([account], [RA(result)])
         for chain, submitted in grants:
-            results = yield submitted
-            if not _chain_applied([RT(r) for r in results]):
-                yield ON_THREAD
-                self._chain_checked(chain, [RT(r) for r in results])
+            results = [RT(r) for r in (yield submitted)]
+            if not _chain_applied(results):
+                yield ON_THREAD  # an imported grant is looked up: a read that waits
+                self._chain_checked(chain, results)
         self._outflow_ready.add((account.id, wallet.tier))
 
     # -------------------------------------------------------------- funding partners
