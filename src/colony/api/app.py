@@ -223,7 +223,8 @@ class RateLimited:
         if not wait_s and credential:
             # Keyed on the credential as parsed, not the header as written: another spelling
             # of one token (more spaces) is the same caller with the same bucket.
-            wait_s = ctx.limiter.take(auth.presented_digest(credential), own_rate)
+            presented = scope[auth.PRESENTED_DIGEST] = auth.presented_digest(credential)
+            wait_s = ctx.limiter.take(presented, own_rate)
         if not wait_s:
             await self._app(scope, receive, send)
             return

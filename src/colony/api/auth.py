@@ -63,6 +63,11 @@ def _bearer(authorization: str | None) -> str:
     return (authorization or "").removeprefix("Bearer ").strip()
 
 
+# Where a request's scope keeps `presented_digest` of its Authorization header once taken:
+# hashed once a request, not once by its rate limit and again by its route.
+PRESENTED_DIGEST = "colony.presented_digest"
+
+
 def presented_digest(authorization: str | None) -> str:
     """The hash of the credential in an Authorization header, as its record is keyed."""
     return digest(_bearer(authorization))
@@ -82,10 +87,12 @@ def own_rate_limit(ctx: ApiContext, authorization: str | None) -> int | None:
     return ctx.api_store.key_rate_limit(digest(key))
 
 
-def wallet(ctx: ApiContext, authorization: str | None) -> Wallet:
+def wallet(ctx: ApiContext, authorization: str | None, presented: str | None = None) -> Wallet:
+    """The wallet whose token is in the Authorization header; `presented`, its hash when the
+    request's rate limit took it already (`PRESENTED_DIGEST`)."""
     token = _bearer(authorization)
     wallet_id = (
-        ctx.api_store.wallet_for_token(digest(token))
+        ctx.api_store.wallet_for_token(presented or digest(token))
         if token.startswith(WALLET_TOKEN_PREFIX)
         else None
     )

@@ -232,7 +232,9 @@ def wallet_request(request: Request) -> WalletRequest:
     """
     ctx: ApiContext = request.app.state.colony
     headers = request.headers
-    wallet = auth.wallet(ctx, headers.get("authorization"))
+    wallet = auth.wallet(
+        ctx, headers.get("authorization"), request.scope.get(auth.PRESENTED_DIGEST)
+    )
     return WalletRequest(
         ctx, wallet, IdempotencyKey(ctx.api_store, ctx.clock, headers.get("idempotency-key"))
     )

@@ -196,12 +196,13 @@ def fx_json(paid: CrossBorderRecord | None) -> dict[str, object] | None:
     }
 
 
-def paid_json(outcome: PayOutcome) -> dict[str, object] | None:
+def paid_json(outcome: PayOutcome, *, as_made: bool = False) -> dict[str, object] | None:
     """A payment whose money moved just now, as `payment_json` would read it back: nothing
     captured of a hold yet, nothing refunded. None when that is not known (no record kept,
-    or an earlier attempt moved the money, so anything may have happened since)."""
+    or an earlier attempt moved the money, so anything may have happened since). `as_made`:
+    the answer it had when its money moved, whenever that was (its first answer, replayed)."""
     record, merchant = outcome.record, outcome.merchant
-    if not outcome.moved_now or record is None or merchant is None:
+    if not (outcome.moved_now or as_made) or record is None or merchant is None:
         return None
     held = record.capture_method is CaptureMethod.manual
     return {

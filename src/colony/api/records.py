@@ -23,6 +23,7 @@ from colony.kernel.key_claims import (
     holder_is_gone,
     process_tag,
 )
+from colony.kernel.promise import Promise
 from colony.kernel.steps import done
 from colony.storage.tables import Tables
 
@@ -286,7 +287,7 @@ class IdempotencyClaims:
         except BaseException:
             self.release(scope, key)
             raise
-        answered: Future[None] = Future()
+        answered: Future[None] = Promise()
 
         def release(written: Future[None]) -> None:
             def settle(_: Future[None]) -> None:

@@ -21,6 +21,8 @@ from collections.abc import Callable, Generator
 from concurrent.futures import Future
 from typing import Any, Final, ParamSpec, TypeVar
 
+from colony.kernel.promise import broken, settled
+
 T = TypeVar("T")
 P = ParamSpec("P")
 
@@ -84,9 +86,7 @@ def blocking(timeout_s: float) -> Callable[[Callable[P, Steps[T]]], Callable[P, 
 
 def done(value: T) -> Future[T]:
     """A future already holding `value`: for a step that has nothing to wait for."""
-    future: Future[T] = Future()
-    future.set_result(value)
-    return future
+    return settled(value)
 
 
 # A future already done with nothing: the one a step waits on when there is nothing to wait
@@ -96,9 +96,7 @@ DONE: Future[None] = done(None)
 
 def failed(error: BaseException) -> Future[Any]:
     """A future already holding `error`: for work that failed before it could wait."""
-    future: Future[Any] = Future()
-    future.set_exception(error)
-    return future
+    return broken(error)
 
 
 def at_once(work: Callable[[], T]) -> Steps[T]:

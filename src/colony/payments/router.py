@@ -327,8 +327,7 @@ def _payment_steps(
         raise risk_refusal(outcome) if outcome.risk is not None else pay_refusal(outcome.result)
     if kept and outcome.cross_border is None:
         # Made just now, or by this request before (its money found moved): the first answer.
-        made = dataclasses.replace(outcome, moved_now=True)
-        return KeptElsewhere(201, _first_answer(made), replayed=not outcome.moved_now)
+        return KeptElsewhere(201, _first_answer(outcome), replayed=not outcome.moved_now)
     answer = paid_json(outcome)
     if answer is None:
         yield ON_THREAD  # reads of the ledger wait for it to be durable
@@ -352,7 +351,7 @@ def _made_before(ctx: ApiContext, outcome: PayOutcome, request_sha256: str) -> H
 
 def _first_answer(outcome: PayOutcome) -> dict[str, object]:
     """A payment's first answer, from its record: as it was made, whatever happened since."""
-    answer = paid_json(outcome)
+    answer = paid_json(outcome, as_made=True)
     assert answer is not None, "a recorded payment of a known merchant"
     return answer
 

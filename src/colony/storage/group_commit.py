@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar, cast
 
 from colony.kernel.errors import UnstorableInput
+from colony.kernel.promise import Promise
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -58,7 +59,7 @@ class GroupCommit(Generic[T, R]):
 
     def submit(self, item: T) -> R:
         """Write `item` durably, with whatever else is queued; its result once committed."""
-        entry: _Entry[T, R] = _Entry(item, Future())
+        entry: _Entry[T, R] = _Entry(item, Promise())
         with self._lock:
             self._queued.append(entry)
             entry.lead = not self._writing
@@ -76,7 +77,7 @@ class GroupCommit(Generic[T, R]):
         """Queue `item` without waiting: the future gives its result once it is durable (or
         the error). The commit is made by a blocking caller leading one, or by the group's
         own thread, never by the caller of this method."""
-        entry: _Entry[T, R] = _Entry(item, later=Future())
+        entry: _Entry[T, R] = _Entry(item, later=Promise())
         with self._lock:
             self._queued.append(entry)
             lead = not self._writing

@@ -21,6 +21,7 @@ from multiprocessing.connection import Client, Connection
 from typing import Any, cast
 
 from colony.kernel.errors import InvalidInput, StorageUnavailable
+from colony.kernel.promise import Promise
 from colony.ledger import Account, Transfer
 from colony.ledger.service import request_timeout_s
 from colony.workers.forwarding import ForwardingLedger
@@ -85,7 +86,7 @@ class RemoteLedger(ForwardingLedger):
         """`_forward` without waiting: a future of the answer, set when it arrives (a
         caller that waits on it does so for at most its own timeout)."""
         answered = self._live_link().call(name, args, {})
-        value: Future[Any] = Future()
+        value: Future[Any] = Promise()
 
         def settle(done: Future[Answer]) -> None:
             try:
@@ -166,7 +167,7 @@ class _Link:
         threading.Thread(target=self._receive, name="ledger-link-receive", daemon=True).start()
 
     def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Future[Answer]:
-        future: Future[Answer] = Future()
+        future: Future[Answer] = Promise()
         with self._mutex:
             if self.dead:
                 raise StorageUnavailable("lost the ledger writer: reconnect and retry")
