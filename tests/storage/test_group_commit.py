@@ -111,3 +111,26 @@ def test_awaiting_and_blocking_callers_share_commits_and_isolate_bad_data() -> N
     assert isinstance(bad.exception(queue_timeout_s), UnstorableInput)
     assert calls == [["lead"], ["a", "b", "bad"], ["a"], ["b"], ["bad"]]
     assert group.submit_later("after").result(queue_timeout_s) == "stored after"
+
+
+@pytest.mark.parametrize(
+    ("linger_s", "commits"), [(1.0, [["first", "second"]]), (0.0, [["first"], ["second"]])]
+)
+def test_the_groups_own_thread_waits_a_moment_for_company(
+    linger_s: float, commits: list[list[str]]
+) -> None:
+    """Items an event loop submits one by one share a commit when they come within the
+    group's linger; without it, each is written alone."""
+    calls: list[list[str]] = []
+
+    def commit(items: Sequence[str]) -> list[str]:
+        calls.append(list(items))
+        return [f"stored {item}" for item in items]
+
+    group: GroupCommit[str, str] = GroupCommit(commit, linger_s=linger_s)
+    first = group.submit_later("first")
+    time.sleep(0.2)
+    second = group.submit_later("second")
+    assert first.result(queue_timeout_s) == "stored first"
+    assert second.result(queue_timeout_s) == "stored second"
+    assert calls == commits

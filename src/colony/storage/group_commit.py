@@ -15,13 +15,15 @@ retry per item would only multiply the wait for an outage.
 
 A caller that must not block (an event loop) submits with `submit_later` and gets a future;
 a commit whose lead falls to such a caller is made on the group's own thread instead, so
-blocking callers and awaiting ones share the same commits.
+blocking callers and awaiting ones share the same commits. That thread waits a moment
+(`commit_linger_s`) for more items before it writes: a loop's items arrive one at a time.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -32,6 +34,16 @@ from colony.kernel.promise import Promise
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+# How long the group's own thread, woken to lead a commit, waits for more items to join it
+# before writing, in seconds; not at all once `commit_linger_items_max` are queued. An event
+# loop submits a payment's record the moment the payment gets there, so without the wait a
+# commit carried two or three records at 1,500 payments/s, and the commits, their wake-ups and
+# their turns at the interpreter's lock cost more than the payments' own work: 2 ms of wait
+# took the API's CPU from 0.64 to 0.48-0.49 ms a payment and its median answer from 6 to
+# 4 ms (docs/benchmarks.md, ADR 0071). Blocking callers lead at once, as before.
+commit_linger_s = 0.002
+commit_linger_items_max = 16
 
 
 @dataclass(slots=True, eq=False)
@@ -47,10 +59,14 @@ class _Entry(Generic[T, R]):
 
 
 class GroupCommit(Generic[T, R]):
-    def __init__(self, commit: Callable[[Sequence[T]], Sequence[R]]) -> None:
+    def __init__(
+        self, commit: Callable[[Sequence[T]], Sequence[R]], *, linger_s: float = commit_linger_s
+    ) -> None:
         """`commit` writes the items in one durable transaction (everything or nothing) and
-        gives one result per item, in order."""
+        gives one result per item, in order. `linger_s`: how long the group's own thread
+        waits for company before it writes (`commit_linger_s`)."""
         self._commit = commit
+        self._linger_s = linger_s
         self._lock = threading.Lock()
         self._queued: list[_Entry[T, R]] = []
         self._writing = False
@@ -99,6 +115,8 @@ class GroupCommit(Generic[T, R]):
     def _run_leads(self, leads: queue.SimpleQueue[None]) -> None:
         while True:
             leads.get()
+            if self._linger_s and len(self._queued) < commit_linger_items_max:
+                time.sleep(self._linger_s)  # a read of the length: no lock needed to guess
             self._commit_queued(None)
 
     def _commit_queued(self, leader: _Entry[T, R] | None) -> None:
