@@ -70,12 +70,14 @@ commit_submissions_max = 256
 commit_events_max = 4 * batch_events_max
 # The longest the writer sleeps between checks for pending transfers that came due, in seconds.
 pulse_interval_max_s = 1.0
-# How many events the writer applies between two moves of what it created out of the
-# collector's sight: eight full batches. Counted in events, not groups: a
-# server's groups are a few payments each, and a collection of the young generations after
-# every eighth was 2% of its CPU (and froze its requests' young objects dozens of times a
-# second).
-gc_every_events = 8 * batch_events_max
+# How often the writer moves what it created out of the collector's sight: after this many
+# group commits and at least this many seconds since the last time, whichever is later. A
+# bulk load's groups are large and slow, so the groups decide; a server's are a few payments
+# each, hundreds a second, and after every eighth the collections were 2% of its CPU, while
+# once every 65,520 events each took 0.1-0.2 s (a latency spike); twice a second keeps each
+# one small.
+gc_every_commits = 8
+gc_every_s = 0.5
 # How long a forced checkpoint (or one on close) may take to be written, in seconds: it costs
 # time in proportion to the whole state.
 checkpoint_timeout_s = 600.0
@@ -215,7 +217,8 @@ class Ledger:
         self._cond = threading.Condition(self._lock)
         self._readers_waiting = 0
         self._applied_groups = 0
-        self._events_since_retire = 0
+        self._groups_since_retire = 0
+        self._retire_after = 0.0  # time.monotonic() from which the next retirement may run
         self._durable_groups = 0
         self.timings = WriteTimings()
         try:
@@ -421,10 +424,12 @@ class Ledger:
                 self._archive_step()
             self.timings.batches += len(batch)
             self._applied_groups += 1
-            self._events_since_retire += sum(len(sub.events) for sub in batch)
-            if self._events_since_retire >= gc_every_events:
-                self._events_since_retire = 0
-                _retire_young_objects()
+            self._groups_since_retire += 1
+            if self._groups_since_retire >= gc_every_commits:
+                now = time.monotonic()  # pacing the collector: the machine's time, not the ledger's
+                if now >= self._retire_after:
+                    self._groups_since_retire, self._retire_after = 0, now + gc_every_s
+                    _retire_young_objects()
         self._commit_queue.put((entries, batch, outcomes))
 
     def _clock_reading(self) -> int:
