@@ -101,3 +101,16 @@ def test_the_cli_revokes_an_operator_key(served_at_each_backend: Served, store_u
     # The key itself names it too (what an operator holding a leaked key has at hand).
     again = runner.invoke(cli, ["keys", "revoke-operator", key, "--database", store_url])
     assert again.exit_code == 0 and key not in again.output
+
+
+def test_a_credential_hash_kept_for_another_header_is_not_used(
+    served_at_each_backend: Served,
+) -> None:
+    """The route reuses the hash its rate limit took only for the very header it hashed."""
+    client, ctx, _ = served_at_each_backend
+    alice, bob = open_wallet(client, ALICE), open_wallet(client, BOB)
+    alices, bobs = f"Bearer {alice['token']}", f"Bearer {bob['token']}"
+    taken = (bobs, api_auth.presented_digest(bobs))
+    assert api_auth.wallet(ctx, alices, taken).id == alice["id"]
+    assert api_auth.wallet(ctx, bobs, taken).id == bob["id"]
+    assert client.get("/v1/wallets/me", headers=auth(alice)).json()["id"] == alice["id"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
+from concurrent import futures
 from concurrent.futures import Future, InvalidStateError
 
 import pytest
@@ -106,9 +108,15 @@ def test_already_settled_promises() -> None:
 def test_blocked_readers_on_other_threads_wake_when_it_settles() -> None:
     promise: Promise[int] = Promise()
     got: list[int] = []
+    blocking = threading.Semaphore(0)
+    promise.on_block = blocking.release  # each reader, just before it blocks
     readers = [threading.Thread(target=lambda: got.append(promise.result(5))) for _ in range(8)]
     for reader in readers:
         reader.start()
+    for _ in readers:
+        assert blocking.acquire(timeout=5)
+    time.sleep(0.05)  # into the wait itself
+    assert got == [] and promise._waiter is not None
     promise.set_result(9)
     for reader in readers:
         reader.join(5)
@@ -154,3 +162,21 @@ def test_asyncio_awaits_it_as_a_concurrent_future() -> None:
         return await asyncio.wrap_future(promise)
 
     assert asyncio.run(main()) == 10
+
+
+def test_waiting_through_concurrent_futures_is_refused_plainly() -> None:
+    promise: Promise[int] = Promise()
+    promise.set_result(1)
+    with pytest.raises(TypeError, match="no condition"):
+        futures.wait([promise], timeout=1)
+
+
+def test_on_block_is_heard_only_by_a_reader_that_would_block() -> None:
+    heard: list[str] = []
+    promise: Promise[int] = Promise()
+    promise.on_block = lambda: heard.append("blocking")
+    with pytest.raises(TimeoutError):
+        promise.result(timeout=0.01)
+    promise.set_result(2)
+    assert promise.result() == 2
+    assert heard == ["blocking"]

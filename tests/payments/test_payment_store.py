@@ -212,3 +212,35 @@ def test_a_record_storage_cannot_hold_fails_alone(store_url: str, bad: dict[str,
             assert outcome == expected, repr(outcome)
             assert store.by_id(pid) == expected
     store.close()
+
+
+# Another value for each field a retried request could change, to tell a retry from a reuse.
+_CHANGED = {
+    "id": 2,
+    "merchant_id": "m2",
+    "wallet_id": "w9",
+    "amount_minor": 1_001,
+    "currency": "MYR",
+    "method": Method.code,
+    "capture_method": CaptureMethod.manual,
+    "description": "lunch",
+    "reference": "order-7",
+    "request_sha256": "ab" * 32,
+}
+
+
+def test_a_retry_is_the_same_payment_whenever_it_was_written() -> None:
+    first = record(1)
+    assert first.same_payment(dataclasses.replace(first, created_at_ns=first.created_at_ns + 9))
+
+
+@pytest.mark.parametrize("field", sorted(_CHANGED))
+def test_any_other_field_changed_is_another_payment(field: str) -> None:
+    first = record(1)
+    other = dataclasses.replace(first, **{field: _CHANGED[field]})
+    assert not first.same_payment(other) and not other.same_payment(first)
+
+
+def test_every_field_but_the_time_is_compared() -> None:
+    names = {f.name for f in dataclasses.fields(PaymentRecord)}
+    assert names - {"created_at_ns"} == set(_CHANGED)

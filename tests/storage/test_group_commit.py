@@ -134,3 +134,31 @@ def test_the_groups_own_thread_waits_a_moment_for_company(
     assert first.result(queue_timeout_s) == "stored first"
     assert second.result(queue_timeout_s) == "stored second"
     assert calls == commits
+
+
+def _recording_group(linger_s: float) -> tuple[GroupCommit[str, str], list[list[str]]]:
+    calls: list[list[str]] = []
+
+    def commit(items: Sequence[str]) -> list[str]:
+        calls.append(list(items))
+        return [f"stored {item}" for item in items]
+
+    return GroupCommit(commit, linger_s=linger_s), calls
+
+
+def test_a_thread_blocking_on_its_promise_ends_the_wait_for_company() -> None:
+    group, calls = _recording_group(linger_s=queue_timeout_s)
+    started = time.monotonic()
+    assert group.submit_later("alone").result(queue_timeout_s) == "stored alone"
+    assert time.monotonic() - started < queue_timeout_s / 2
+    assert calls == [["alone"]]
+
+
+def test_a_blocking_caller_arriving_during_the_wait_ends_it() -> None:
+    group, calls = _recording_group(linger_s=queue_timeout_s)
+    started = time.monotonic()
+    awaiting = group.submit_later("awaiting")  # the group's own thread now waits for company
+    assert group.submit("blocking") == "stored blocking"
+    assert awaiting.result(0) == "stored awaiting"
+    assert time.monotonic() - started < queue_timeout_s / 2
+    assert calls == [["awaiting", "blocking"]]

@@ -223,7 +223,8 @@ class RateLimited:
         if not wait_s and credential:
             # Keyed on the credential as parsed, not the header as written: another spelling
             # of one token (more spaces) is the same caller with the same bucket.
-            presented = scope[auth.PRESENTED_DIGEST] = auth.presented_digest(credential)
+            presented = auth.presented_digest(credential)
+            scope[auth.PRESENTED_DIGEST] = (credential, presented)
             wait_s = ctx.limiter.take(presented, own_rate)
         if not wait_s:
             await self._app(scope, receive, send)

@@ -63,8 +63,9 @@ def _bearer(authorization: str | None) -> str:
     return (authorization or "").removeprefix("Bearer ").strip()
 
 
-# Where a request's scope keeps `presented_digest` of its Authorization header once taken:
-# hashed once a request, not once by its rate limit and again by its route.
+# Where a request's scope keeps its Authorization header and that header's
+# `presented_digest`, once taken: hashed once a request, not by its rate limit and again by
+# its route.
 PRESENTED_DIGEST = "colony.presented_digest"
 
 
@@ -87,12 +88,16 @@ def own_rate_limit(ctx: ApiContext, authorization: str | None) -> int | None:
     return ctx.api_store.key_rate_limit(digest(key))
 
 
-def wallet(ctx: ApiContext, authorization: str | None, presented: str | None = None) -> Wallet:
-    """The wallet whose token is in the Authorization header; `presented`, its hash when the
-    request's rate limit took it already (`PRESENTED_DIGEST`)."""
+def wallet(
+    ctx: ApiContext, authorization: str | None, presented: tuple[str, str] | None = None
+) -> Wallet:
+    """The wallet whose token is in the Authorization header. `presented`: the header and its
+    hash as the request's rate limit took them (`PRESENTED_DIGEST`), used only for the very
+    header given."""
     token = _bearer(authorization)
+    hashed = presented[1] if presented is not None and presented[0] == authorization else None
     wallet_id = (
-        ctx.api_store.wallet_for_token(presented or digest(token))
+        ctx.api_store.wallet_for_token(hashed or digest(token))
         if token.startswith(WALLET_TOKEN_PREFIX)
         else None
     )

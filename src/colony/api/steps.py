@@ -86,7 +86,6 @@ class _Waits:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.thread = threading.get_ident()  # the loop's
         self._lock = threading.Lock()
         self._ready: list[tuple[_Wait, Future[Any]]] = []  # done on some thread, unresumed
         self._woken = False  # a `_drain` is scheduled on the loop
@@ -176,15 +175,10 @@ _current: _Waits | None = None
 
 
 def _waits() -> _Waits:
-    """The running loop's waits (a server has one loop; a new loop gets new waits).
-
-    A loop running on this thread is the running loop: checked so, since asking asyncio
-    for the running loop makes a system call (`getpid`, for forks) every time."""
+    """The running loop's waits (a server has one loop; a new loop gets new waits)."""
     global _current
-    waits = _current
-    if waits is not None and waits.thread == threading.get_ident() and waits.loop.is_running():
-        return waits
     loop = asyncio.get_running_loop()
+    waits = _current
     if waits is None or waits.loop is not loop:
         waits = _current = _Waits(loop)
     return waits

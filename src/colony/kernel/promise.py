@@ -10,7 +10,13 @@ loop never does.
 
 It is a `concurrent.futures.Future` to everything that takes one (`isinstance`, typing,
 `asyncio.wrap_future`): every public method is its own. It cannot be cancelled: its work is
-already queued when it is made (`cancel` answers False, as a running future's does).
+already queued when it is made (`cancel` answers False and `running` True until it is
+settled, as a running future's do). `concurrent.futures.wait` and `as_completed`, which
+reach into a future's condition, refuse it with a `TypeError` saying so; nor is it meant to
+be the destination of `asyncio`'s future chaining.
+
+Whoever makes a promise may ask to hear when a thread is about to block on it (`on_block`):
+a group commit waiting for company writes at once for a caller that waits (group_commit.py).
 """
 
 from __future__ import annotations
@@ -34,6 +40,17 @@ class Promise(Future[T]):
         self._error: BaseException | None = None
         self._callbacks: list[Callable[[Future[T]], object]] | None = None
         self._waiter: threading.Event | None = None  # made by the first thread that blocks
+        # Called (on the blocking thread, before it blocks) when a thread waits for it.
+        self.on_block: Callable[[], object] | None = None
+
+    @property
+    def _condition(self) -> threading.Condition:
+        # What `concurrent.futures.wait` and `as_completed` reach for: a clear refusal.
+        raise TypeError("a Promise has no condition: wait with result() or add_done_callback")
+
+    @_condition.setter
+    def _condition(self, _: threading.Condition) -> None:
+        raise TypeError("a Promise has no condition")
 
     def __repr__(self) -> str:
         if not self._settled:
@@ -117,6 +134,8 @@ class Promise(Future[T]):
     def _wait(self, timeout: float | None) -> None:
         if self._settled:
             return
+        if self.on_block is not None:
+            self.on_block()
         with _lock:
             if self._settled:
                 return

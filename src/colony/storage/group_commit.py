@@ -16,14 +16,14 @@ retry per item would only multiply the wait for an outage.
 A caller that must not block (an event loop) submits with `submit_later` and gets a future;
 a commit whose lead falls to such a caller is made on the group's own thread instead, so
 blocking callers and awaiting ones share the same commits. That thread waits a moment
-(`commit_linger_s`) for more items before it writes: a loop's items arrive one at a time.
+(`commit_linger_s`) for more items before it writes, since a loop's items arrive one at a
+time, unless a caller is blocked on its item.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -36,12 +36,13 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 # How long the group's own thread, woken to lead a commit, waits for more items to join it
-# before writing, in seconds; not at all once `commit_linger_items_max` are queued. An event
-# loop submits a payment's record the moment the payment gets there, so without the wait a
-# commit carried two or three records at 1,500 payments/s, and the commits, their wake-ups and
-# their turns at the interpreter's lock cost more than the payments' own work: 2 ms of wait
-# took the API's CPU from 0.64 to 0.48-0.49 ms a payment and its median answer from 6 to
-# 4 ms (docs/benchmarks.md, ADR 0071). Blocking callers lead at once, as before.
+# before writing, in seconds; not at all once `commit_linger_items_max` are queued, and it ends
+# the wait as soon as a caller blocks on its item (`submit`, or a thread waiting
+# on a `submit_later` promise). An event loop submits a payment's record the moment the
+# payment gets there, so without the wait a commit carried two or three records at 1,500
+# payments/s, and the commits, their wake-ups and their turns at the interpreter's lock cost
+# more than the payments' own work: with it the API's CPU a payment went from 0.64 to about
+# 0.5 ms at that rate (docs/benchmarks.md, ADR 0071).
 commit_linger_s = 0.002
 commit_linger_items_max = 16
 
@@ -50,7 +51,7 @@ commit_linger_items_max = 16
 class _Entry(Generic[T, R]):
     item: T
     # A blocking caller's: written, or its turn to lead. None for a `submit_later` caller,
-    # which is never signalled (a future is a lock and a condition: one fewer a payment).
+    # which is never signalled (one promise fewer a payment).
     signal: Future[None] | None = None
     lead: bool = False
     result: R | None = None
@@ -72,6 +73,8 @@ class GroupCommit(Generic[T, R]):
         self._writing = False
         # The group's own thread, started by the first commit no blocking caller can lead.
         self._leads: queue.SimpleQueue[None] | None = None
+        # Set by a caller that blocks on its item: the wait for company ends for it.
+        self._hurry = threading.Event()
 
     def submit(self, item: T) -> R:
         """Write `item` durably, with whatever else is queued; its result once committed."""
@@ -82,6 +85,7 @@ class GroupCommit(Generic[T, R]):
             self._writing = True
         if not entry.lead:
             assert entry.signal is not None
+            self._hurry.set()
             entry.signal.result()
         if entry.lead:
             self._commit_queued(entry)
@@ -93,15 +97,16 @@ class GroupCommit(Generic[T, R]):
         """Queue `item` without waiting: the future gives its result once it is durable (or
         the error). The commit is made by a blocking caller leading one, or by the group's
         own thread, never by the caller of this method."""
-        entry: _Entry[T, R] = _Entry(item, later=Promise())
+        later: Promise[R] = Promise()
+        later.on_block = self._hurry.set  # a thread that waits for it gets its commit at once
+        entry: _Entry[T, R] = _Entry(item, later=later)
         with self._lock:
             self._queued.append(entry)
             lead = not self._writing
             self._writing = True
         if lead:
             self._lead_on_own_thread()
-        assert entry.later is not None
-        return entry.later
+        return later
 
     def _lead_on_own_thread(self) -> None:
         if self._leads is None:
@@ -115,8 +120,12 @@ class GroupCommit(Generic[T, R]):
     def _run_leads(self, leads: queue.SimpleQueue[None]) -> None:
         while True:
             leads.get()
+            # A read of the length without the lock: a guess is all the wait needs.
             if self._linger_s and len(self._queued) < commit_linger_items_max:
-                time.sleep(self._linger_s)  # a read of the length: no lock needed to guess
+                self._hurry.wait(self._linger_s)
+            # A caller that blocks from here on has its item in this commit, or in the next,
+            # which then does not wait.
+            self._hurry.clear()
             self._commit_queued(None)
 
     def _commit_queued(self, leader: _Entry[T, R] | None) -> None:
