@@ -120,13 +120,10 @@ def test_a_payment_waits_only_for_assessments_that_changed_something() -> None:
     assert store.ways == [("durable", 1), ("durable", 2), ("durable", 3), ("behind", 4)]
 
 
-def test_a_read_waits_for_the_write_behind_in_progress_and_close_for_the_last(
-    store_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A read made while the rows written behind are being written waits for that write,
-    never reading past rows taken off the list but not yet in the table; a store closed
-    during a slow write keeps every row; after it is closed, nothing more is queued."""
-    store = open_assessment_store(store_url)
+def _held_write(
+    store: sql_store.SqlAssessmentStore, monkeypatch: pytest.MonkeyPatch
+) -> tuple[threading.Event, threading.Event, threading.Thread]:
+    """Rows 1-3 written behind, their write held: (writing, release, the flushing thread)."""
     writing, release = threading.Event(), threading.Event()
     write = store._write
 
@@ -141,19 +138,44 @@ def test_a_read_waits_for_the_write_behind_in_progress_and_close_for_the_last(
     flushing = threading.Thread(target=store.flush)
     flushing.start()
     assert writing.wait(10)
-    found: list[KeptAssessment | None] = []
-    reader = threading.Thread(target=lambda: found.append(store.by_payment(1)))
-    reader.start()
+    return writing, release, flushing
+
+
+def test_a_read_waits_for_the_write_behind_in_progress(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read made while the rows written behind are being written waits for that write,
+    never reading past rows taken off the list but not yet in the table."""
+    store = open_assessment_store(store_url)
+    try:
+        _, release, flushing = _held_write(store, monkeypatch)
+        found: list[KeptAssessment | None] = []
+        reader = threading.Thread(target=lambda: found.append(store.by_payment(1)))
+        reader.start()
+        reader.join(0.3)
+        assert reader.is_alive()  # waiting for the write, not reading before it
+        release.set()
+        flushing.join(10)
+        reader.join(10)
+        assert found and found[0] is not None and found[0].assessment == ALLOWED
+    finally:
+        store.close()
+
+
+def test_a_store_closed_during_a_slow_write_keeps_every_row(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closing waits for the write in progress and writes what was queued meanwhile; after
+    it is closed, nothing more is queued."""
+    store = open_assessment_store(store_url)
+    _, release, flushing = _held_write(store, monkeypatch)
     closer = threading.Thread(target=store.close)
-    reader.join(0.3)
-    assert reader.is_alive()  # waiting for the write, not reading before it
     store.keep_behind(4, _event(4), ALLOWED)  # queued: the store is not closed yet
     closer.start()
     release.set()
     flushing.join(10)
-    reader.join(10)
     closer.join(10)
-    assert found and found[0] is not None and found[0].assessment == ALLOWED
+    assert not closer.is_alive()
     store.keep_behind(5, _event(5), ALLOWED)  # closed: not queued, and no error
     reopened = open_assessment_store(store_url)
     try:

@@ -104,7 +104,11 @@ class SqliteTables:
         )
 
     def close(self) -> None:
-        self._db.close()
+        # Under the lock: a statement another thread is running ends before the connection
+        # does (closing under it crashed the process); one started after gets sqlite3's
+        # "closed database" error.
+        with self._lock:
+            self._db.close()
 
 
 class PostgresSqlTables:
