@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -363,7 +363,7 @@ def bench_api(
                 if not bulk:
                     # The warm-up's payments are served inside the same CPU window; the
                     # measured ones are those the generator sent and saw answered or fail.
-                    served = int(rate * warmup) + int(str(summary["requests"]))
+                    served = int(rate * warmup) + cast(int, summary["requests"])
                     summary["server_cpu_ms_per_payment"] = round(
                         1000 * (cpu_after - cpu_before) / served, 3
                     )

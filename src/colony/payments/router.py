@@ -345,7 +345,7 @@ def _made_before(ctx: ApiContext, outcome: PayOutcome, request_sha256: str) -> H
         return None
     if not ctx.ledger.lookup_transfers([record.id]):
         return None  # the record of a try whose money never moved
-    made = dataclasses.replace(outcome, record=record, moved_now=True)
+    made = dataclasses.replace(outcome, record=record)
     return KeptElsewhere(201, _first_answer(made), replayed=True)
 
 

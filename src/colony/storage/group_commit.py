@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from colony.kernel.errors import UnstorableInput
 from colony.kernel.promise import Promise
@@ -78,14 +78,13 @@ class GroupCommit(Generic[T, R]):
 
     def submit(self, item: T) -> R:
         """Write `item` durably, with whatever else is queued; its result once committed."""
-        entry: _Entry[T, R] = _Entry(item, Promise())
+        entry: _Entry[T, R] = _Entry(item, self._waited_for())
         with self._lock:
             self._queued.append(entry)
             entry.lead = not self._writing
             self._writing = True
         if not entry.lead:
             assert entry.signal is not None
-            self._hurry.set()
             entry.signal.result()
         if entry.lead:
             self._commit_queued(entry)
@@ -97,8 +96,7 @@ class GroupCommit(Generic[T, R]):
         """Queue `item` without waiting: the future gives its result once it is durable (or
         the error). The commit is made by a blocking caller leading one, or by the group's
         own thread, never by the caller of this method."""
-        later: Promise[R] = Promise()
-        later.on_block = self._hurry.set  # a thread that waits for it gets its commit at once
+        later: Promise[R] = self._waited_for()
         entry: _Entry[T, R] = _Entry(item, later=later)
         with self._lock:
             self._queued.append(entry)
@@ -107,6 +105,13 @@ class GroupCommit(Generic[T, R]):
         if lead:
             self._lead_on_own_thread()
         return later
+
+    def _waited_for(self) -> Promise[Any]:
+        """A caller's promise: a thread that blocks on it ends the group's wait for company,
+        so its commit is made at once."""
+        promise: Promise[Any] = Promise()
+        promise.on_block = self._hurry.set
+        return promise
 
     def _lead_on_own_thread(self) -> None:
         if self._leads is None:
