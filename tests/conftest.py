@@ -104,3 +104,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             "Start a server or set COLONY_TEST_POSTGRES_URL to run them.", red=True
         )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files marked `slow` first, each file's tests in their own order. Workers take
+    whole files (`--dist loadfile`, scripts/test), in this order when xdist does not reorder
+    them by size (`--no-loadscope-reorder`): by size, the longest files, with few tests each,
+    came last, and the suite ended with one worker running them while the other was idle."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)

@@ -21,6 +21,9 @@ from colony.api.context import ApiContext
 from tests.api.test_payment_api import onboard, operator_headers
 from tests.api.test_wallet_api import open_wallet
 
+# Among the suite's longest files: started first (tests/conftest.py)
+pytestmark = pytest.mark.slow
+
 examples_per_operation = 25
 SEED = 20261124
 # The longest the fuzzing run may take, in seconds.

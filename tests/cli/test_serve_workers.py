@@ -12,9 +12,13 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from colony.kernel.key_claims import claim_stale_s
 from tests.cli.demo_server import DemoServer, colony_command, demo_server
+
+# Among the suite's longest files: started first (tests/conftest.py)
+pytestmark = pytest.mark.slow
 
 # Payments made in the test, one cent each, by this many client threads.
 payments_total = 240

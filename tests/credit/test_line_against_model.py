@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,9 @@ from colony.credit.line_model import Line
 from colony.kernel.clock import ManualClock
 from colony.payments import PayResult
 from tests.credit.line_world import LineWorld, open_world, owed_by_model
+
+# Among the suite's longest files: started first (tests/conftest.py)
+pytestmark = pytest.mark.slow
 
 OPENED = dt.date(2026, 2, 1)
 # Days a story runs: two bills and their due days, and a little of a third month.

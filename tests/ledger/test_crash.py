@@ -16,9 +16,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from colony.ledger.verify import verify
 from colony.storage.open import open_ledger
 from tests.ledger import crash_child
+
+# Among the suite's longest files: started first (tests/conftest.py)
+pytestmark = pytest.mark.slow
 
 KILL_ROUNDS = 8
 SEED = 20261124

@@ -12,6 +12,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import asdict
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,9 @@ from colony.ledger.verify import verify
 from colony.storage.open import open_ledger
 from tests.ledger.engines import each_engine  # noqa: F401 - every test on both paths (ADR 0069)
 from tests.ledger.reference_model import Model
+
+# Among the suite's longest files: started first (tests/conftest.py)
+pytestmark = pytest.mark.slow
 
 # Every example starts from this chart: wallets that may not go below zero, one account that
 # may not be credited past its debits, open accounts, and two on another ledger. Transfers pick
