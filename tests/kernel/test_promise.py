@@ -115,8 +115,11 @@ def test_blocked_readers_on_other_threads_wake_when_it_settles() -> None:
         reader.start()
     for _ in readers:
         assert blocking.acquire(timeout=5)
-    time.sleep(0.05)  # into the wait itself
-    assert got == [] and promise._waiter is not None
+    deadline = time.monotonic() + 5
+    while promise._waiter is None:  # made by the first reader into the wait itself
+        assert time.monotonic() < deadline, "no reader reached the wait"
+        time.sleep(0.001)
+    assert got == []
     promise.set_result(9)
     for reader in readers:
         reader.join(5)

@@ -122,8 +122,9 @@ def test_a_payment_waits_only_for_assessments_that_changed_something() -> None:
 
 def _held_write(
     store: sql_store.SqlAssessmentStore, monkeypatch: pytest.MonkeyPatch
-) -> tuple[threading.Event, threading.Event, threading.Thread]:
-    """Rows 1-3 written behind, their write held: (writing, release, the flushing thread)."""
+) -> tuple[threading.Event, threading.Thread]:
+    """Rows 1-3 written behind, their write held until `release` is set: (release, the
+    flushing thread)."""
     writing, release = threading.Event(), threading.Event()
     write = store._write
 
@@ -138,7 +139,7 @@ def _held_write(
     flushing = threading.Thread(target=store.flush)
     flushing.start()
     assert writing.wait(10)
-    return writing, release, flushing
+    return release, flushing
 
 
 def test_a_read_waits_for_the_write_behind_in_progress(
@@ -148,7 +149,7 @@ def test_a_read_waits_for_the_write_behind_in_progress(
     never reading past rows taken off the list but not yet in the table."""
     store = open_assessment_store(store_url)
     try:
-        _, release, flushing = _held_write(store, monkeypatch)
+        release, flushing = _held_write(store, monkeypatch)
         found: list[KeptAssessment | None] = []
         reader = threading.Thread(target=lambda: found.append(store.by_payment(1)))
         reader.start()
@@ -168,7 +169,7 @@ def test_a_store_closed_during_a_slow_write_keeps_every_row(
     """Closing waits for the write in progress and writes what was queued meanwhile; after
     it is closed, nothing more is queued."""
     store = open_assessment_store(store_url)
-    _, release, flushing = _held_write(store, monkeypatch)
+    release, flushing = _held_write(store, monkeypatch)
     closer = threading.Thread(target=store.close)
     store.keep_behind(4, _event(4), ALLOWED)  # queued: the store is not closed yet
     closer.start()
