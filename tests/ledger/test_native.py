@@ -9,6 +9,7 @@ bytes. A wrong reference count in the C path shows as a difference too.
 
 from __future__ import annotations
 
+import gc
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -270,6 +271,40 @@ def test_a_field_out_of_range_is_named_on_both_paths(event: Transfer, named: str
     for engine in ENGINES:
         with running_on(engine), pytest.raises(InvalidInput, match=named):
             _pack([Transfer(9, 1, 2, 5, 1, 1), event], codec.pack_transfers, "transfer")
+
+
+# Around each of CPython's 30-bit digits, 64 bits and 128 bits: the C path reads an int's
+# digits in place, and must take and refuse exactly what the Python path does.
+TAKEN = [0, 1, 2**30 - 1, 2**30, 2**60, 2**64 - 1, 2**64, 2**90 - 1, 2**90, 2**120, 2**128 - 1]
+REFUSED = [2**128, 2**128 + 1, 2**150 - 1, 2**150, 2**300, -1, -(2**64)]
+
+
+@pytest.mark.parametrize("value", TAKEN)
+def test_every_width_of_a_128_bit_field_is_taken_alike(value: int) -> None:
+    event = Transfer(value or 1, 1, 2, value, 1, 1, user_data_128=value)
+    for engine in ENGINES:
+        with running_on(engine):
+            assert codec.unpack_transfers(codec.pack_transfers([event])) == [event]
+
+
+@pytest.mark.parametrize("value", REFUSED)
+def test_past_128_bits_or_below_zero_is_refused_alike(value: int) -> None:
+    for engine in ENGINES:
+        with running_on(engine), pytest.raises(InvalidInput, match="amount must be an unsigned"):
+            _pack([Transfer(1, 1, 2, value, 1, 1)], codec.pack_transfers, "transfer")
+
+
+@pytest.mark.skipif(native.engine is None, reason="the C path is not built here")
+def test_the_c_paths_transfers_are_off_the_collectors_lists() -> None:
+    # They hold ints only, so no cycle can run through them: the collector need not walk
+    # them (and a window of them made every collection slow).
+    with running_on("c"):
+        decoded = codec.unpack_transfers(codec.pack_transfers([Transfer(7, 4, 1, 5, 1, 1)]))
+        assert not gc.is_tracked(decoded[0])
+        state = LedgerState()
+        create_accounts(state, _busy_chart(3), START_NS)
+        assert not any(create_transfers(state, decoded, START_NS + NS))
+        assert not gc.is_tracked(state.transfers[7])
 
 
 def test_a_packed_batch_is_taken_whole_or_refused_naming_its_size(tmp_path: Path) -> None:
