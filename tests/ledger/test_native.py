@@ -24,7 +24,7 @@ from colony.ledger import codec, native
 from colony.ledger.accounts import create_accounts
 from colony.ledger.archive import ArchivePolicy, IdFilter, build_job, drop_archived
 from colony.ledger.history import Expiry, checkpoint_lines
-from colony.ledger.model import Account, AccountFlags, Transfer
+from colony.ledger.model import Account, AccountFlags, Transfer, TransferFlags
 from colony.ledger.results import CreateTransferResult
 from colony.ledger.service import _pack
 from colony.ledger.state import LedgerState, public_account
@@ -101,6 +101,42 @@ def test_both_paths_agree_event_for_event(
     c = _run("c", chart, batches, filtered)
     python = _run("python", chart, batches, filtered)
     assert c == python
+
+
+# Plain transfers among a few funded and limited accounts, now and then one to an account
+# that does not exist, one between the same account, or one that is not plain: long runs
+# the C path applies itself, broken where the Python path must decide.
+_PLAIN_RUN_ACCOUNTS = 6
+_PAIRS = [(d, c) for d in range(1, 7) for c in range(1, 7) if d != c]
+plain_runs = st.lists(
+    st.tuples(
+        st.sampled_from(_PAIRS * 20 + [(1, 8), (8, 2), (3, 3)]),  # 8: no such account
+        st.integers(1, 400),
+        st.sampled_from([0] * 40 + [int(TransferFlags.pending), int(TransferFlags.linked)]),
+    ),
+    min_size=17,
+    max_size=120,
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(plain_runs, min_size=1, max_size=3))
+def test_both_paths_agree_over_runs_longer_than_the_c_paths_look_ahead(
+    runs: list[list[tuple[tuple[int, int], int, int]]],
+) -> None:
+    # The C path finds the accounts of 16 transfers before applying any of them (_native.c,
+    # look_ahead): runs past that, with refusals and unknown accounts among them.
+    n = _PLAIN_RUN_ACCOUNTS
+    fund = [Transfer(i, n + 1, i, 20_000, 1, 1) for i in range(1, n + 1)]
+    batches, next_id = [fund], 100
+    for run in runs:
+        batch = []
+        for (dr, cr), amount, flags in run:
+            batch.append(Transfer(next_id, dr, cr, amount, 1, 1, flags=flags))
+            next_id += 1
+        batches.append(batch)
+    c = _run("c", _busy_chart(n), batches, False)
+    assert c == _run("python", _busy_chart(n), batches, False)
 
 
 def _archived(engine: str, state: LedgerState, chunk: int) -> object:
