@@ -178,6 +178,21 @@ def test_both_paths_archive_long_histories_and_their_snapshots_alike() -> None:
     assert any(job[3] for job in c[0])  # snapshots went to disk with their lines
 
 
+@pytest.mark.parametrize("chunk", [37, 1_000])
+def test_both_paths_archive_jobs_of_more_accounts_than_the_c_paths_look_ahead_alike(
+    chunk: int,
+) -> None:
+    # The C path finds 16 accounts of a job at a time, and asks ahead for later trims'
+    # records (_native.c): jobs touching 41 accounts, with snapshots among their lines.
+    n = 40
+    batches = _long_histories(n)
+    states = {engine: _state_after("python", _busy_chart(n), batches) for engine in ENGINES}
+    c = _archived("c", states["c"], chunk)
+    assert c == _archived("python", states["python"], chunk)
+    assert max(len(job[4]) for job in c[0]) > 2 * 16  # trims of more accounts than 16
+    assert any(job[3] for job in c[0])
+
+
 def _state_after(engine: str, chart: list[Account], batches: list[list[Transfer]]) -> LedgerState:
     with running_on(engine):
         state = LedgerState()

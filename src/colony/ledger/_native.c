@@ -349,6 +349,19 @@ static void look_ahead(PyObject *events, Py_ssize_t from, Py_ssize_t to, PyObjec
         drs[j - from] = found[0];
         crs[j - from] = found[1];
     }
+    /* Then what applying reads of each record, now that the records are on their way: its
+     * balances (ints of their own, scattered) and its list of history lines. */
+    for (Py_ssize_t j = 0; j < to - from; j++) {
+        PyObject *pair[2] = {drs[j], crs[j]};
+        for (int k = 0; k < 2; k++) {
+            if (pair[k] == NULL || Py_TYPE(pair[k]) != cfg.account_type) {
+                continue;
+            }
+            for (int f = A_DR_PENDING; f <= A_LINES; f++) {
+                __builtin_prefetch(SLOT(pair[k], cfg.a_off[f])); /* NULL is harmless here */
+            }
+        }
+    }
 }
 
 /* apply_plain(events, start, stop, base_timestamp, transfers, failed_ids, accounts,
@@ -717,66 +730,84 @@ static PyObject *archive_trims(PyObject *module, PyObject *args)
     }
     const Py_ssize_t *ao = cfg.a_off;
     Py_ssize_t pos = 0;
-    PyObject *account_id, *count;
-    while (PyDict_Next(counts, &pos, &account_id, &count)) {
-        PyObject *account = PyDict_GetItemWithError(accounts, account_id);
-        if (account == NULL) {
-            if (!PyErr_Occurred()) {
-                PyErr_SetObject(PyExc_KeyError, account_id);
-            }
-            goto failed;
-        }
-        if (!account_usable(account)) {
-            PyErr_SetString(PyExc_TypeError, "an account record of another class or unset");
-            goto failed;
-        }
-        PyObject *lines = SLOT(account, ao[A_LINES]);
-        Py_ssize_t n = PyList_GET_SIZE(lines);
-        if (n == 0) {
-            continue;
-        }
-        Py_ssize_t k = PyLong_AsSsize_t(count);
-        if (k == -1 && PyErr_Occurred()) {
-            goto failed;
-        }
-        if (k > n) {
-            Py_DECREF(snapshots);
-            Py_DECREF(trims);
-            Py_RETURN_NONE;
-        }
-        Py_ssize_t going = 0;
-        PyObject *checkpoints = SLOT(account, ao[A_CHECKPOINTS]);
-        for (Py_ssize_t c = 0; c < PyList_GET_SIZE(checkpoints); c++) {
-            PyObject *cp = PyList_GET_ITEM(checkpoints, c);
-            if (!PyTuple_CheckExact(cp) || PyTuple_GET_SIZE(cp) != 5) {
-                PyErr_SetString(PyExc_TypeError, "a balance snapshot is not a 5-tuple");
+    /* LOOK_AHEAD accounts at a time, found (and their records and lines asked into the
+     * cache) before any of them is read, as apply_plain does: their waits overlap. */
+    PyObject *ids[LOOK_AHEAD], *counted[LOOK_AHEAD], *found[LOOK_AHEAD];
+    int got = LOOK_AHEAD;
+    while (got == LOOK_AHEAD) {
+        for (got = 0; got < LOOK_AHEAD && PyDict_Next(counts, &pos, &ids[got], &counted[got]);
+             got++) {
+            found[got] = PyDict_GetItemWithError(accounts, ids[got]);
+            if (found[got] == NULL) {
+                if (!PyErr_Occurred()) {
+                    PyErr_SetObject(PyExc_KeyError, ids[got]);
+                }
                 goto failed;
             }
-            Py_ssize_t index = PyLong_AsSsize_t(PyTuple_GET_ITEM(cp, 0));
-            if (index == -1 && PyErr_Occurred()) {
-                goto failed;
-            }
-            if (index >= k) {
-                break;
-            }
-            if (index < 0 || index >= n) {
-                PyErr_SetString(PyExc_IndexError, "a balance snapshot past its account's lines");
-                goto failed;
-            }
-            PyObject *ts = PyObject_GetAttrString(PyList_GET_ITEM(lines, index), "timestamp");
-            if (ts == NULL) {
-                goto failed;
-            }
-            PyObject *snapshot = Py_BuildValue(
-                "(ON(OOOO))", account_id, ts, PyTuple_GET_ITEM(cp, 1), PyTuple_GET_ITEM(cp, 2),
-                PyTuple_GET_ITEM(cp, 3), PyTuple_GET_ITEM(cp, 4));
-            if (append_new(snapshots, snapshot) < 0) {
-                goto failed;
-            }
-            going++;
+            __builtin_prefetch(found[got]);
+            __builtin_prefetch((char *)found[got] + 64);
+            __builtin_prefetch((char *)found[got] + 128);
         }
-        if (append_new(trims, Py_BuildValue("(Onn)", account, k, going)) < 0) {
-            goto failed;
+        for (int g = 0; g < got; g++) {
+            if (Py_TYPE(found[g]) == cfg.account_type) {
+                __builtin_prefetch(SLOT(found[g], ao[A_LINES]));
+                __builtin_prefetch(SLOT(found[g], ao[A_CHECKPOINTS]));
+            }
+        }
+        for (int g = 0; g < got; g++) {
+            PyObject *account_id = ids[g], *count = counted[g], *account = found[g];
+            if (!account_usable(account)) {
+                PyErr_SetString(PyExc_TypeError, "an account record of another class or unset");
+                goto failed;
+            }
+            PyObject *lines = SLOT(account, ao[A_LINES]);
+            Py_ssize_t n = PyList_GET_SIZE(lines);
+            if (n == 0) {
+                continue;
+            }
+            Py_ssize_t k = PyLong_AsSsize_t(count);
+            if (k == -1 && PyErr_Occurred()) {
+                goto failed;
+            }
+            if (k > n) {
+                Py_DECREF(snapshots);
+                Py_DECREF(trims);
+                Py_RETURN_NONE;
+            }
+            Py_ssize_t going = 0;
+            PyObject *checkpoints = SLOT(account, ao[A_CHECKPOINTS]);
+            for (Py_ssize_t c = 0; c < PyList_GET_SIZE(checkpoints); c++) {
+                PyObject *cp = PyList_GET_ITEM(checkpoints, c);
+                if (!PyTuple_CheckExact(cp) || PyTuple_GET_SIZE(cp) != 5) {
+                    PyErr_SetString(PyExc_TypeError, "a balance snapshot is not a 5-tuple");
+                    goto failed;
+                }
+                Py_ssize_t index = PyLong_AsSsize_t(PyTuple_GET_ITEM(cp, 0));
+                if (index == -1 && PyErr_Occurred()) {
+                    goto failed;
+                }
+                if (index >= k) {
+                    break;
+                }
+                if (index < 0 || index >= n) {
+                    PyErr_SetString(PyExc_IndexError, "a balance snapshot past its account's lines");
+                    goto failed;
+                }
+                PyObject *ts = PyObject_GetAttrString(PyList_GET_ITEM(lines, index), "timestamp");
+                if (ts == NULL) {
+                    goto failed;
+                }
+                PyObject *snapshot = Py_BuildValue(
+                    "(ON(OOOO))", account_id, ts, PyTuple_GET_ITEM(cp, 1), PyTuple_GET_ITEM(cp, 2),
+                    PyTuple_GET_ITEM(cp, 3), PyTuple_GET_ITEM(cp, 4));
+                if (append_new(snapshots, snapshot) < 0) {
+                    goto failed;
+                }
+                going++;
+            }
+            if (append_new(trims, Py_BuildValue("(Onn)", account, k, going)) < 0) {
+                goto failed;
+            }
         }
     }
     return Py_BuildValue("(NN)", snapshots, trims);
@@ -784,6 +815,28 @@ failed:
     Py_XDECREF(snapshots);
     Py_XDECREF(trims);
     return NULL;
+}
+
+/* The cache asked for trim `i`'s account record (`lines` 0) or its lines and snapshots (1);
+ * nothing is checked or changed, and a trim that is not (account, ...) is passed over. */
+static void prefetch_trim(PyObject *trims, Py_ssize_t i, int lines)
+{
+    if (i >= PyList_GET_SIZE(trims)) {
+        return;
+    }
+    PyObject *trim = PyList_GET_ITEM(trims, i);
+    if (!PyTuple_CheckExact(trim) || PyTuple_GET_SIZE(trim) < 1) {
+        return;
+    }
+    PyObject *account = PyTuple_GET_ITEM(trim, 0);
+    if (!lines) {
+        __builtin_prefetch(account);
+        __builtin_prefetch((char *)account + 64);
+        __builtin_prefetch((char *)account + 128);
+    } else if (Py_TYPE(account) == cfg.account_type) {
+        __builtin_prefetch(SLOT(account, cfg.a_off[A_LINES]));
+        __builtin_prefetch(SLOT(account, cfg.a_off[A_CHECKPOINTS]));
+    }
 }
 
 /* archive_drop(transfers, held, chunk, pending_flag, trims): drop_archived's loops over the
@@ -821,7 +874,12 @@ static PyObject *archive_drop(PyObject *module, PyObject *args)
             return NULL;
         }
     }
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(trims); i++) {
+    Py_ssize_t trims_n = PyList_GET_SIZE(trims);
+    for (Py_ssize_t i = 0; i < trims_n; i++) {
+        /* Ask ahead for the records of later trims, then (half as far ahead, the records
+         * having come) their lines, so the waits on memory overlap (as in apply_plain). */
+        prefetch_trim(trims, i + LOOK_AHEAD, 0);
+        prefetch_trim(trims, i + LOOK_AHEAD / 2, 1);
         PyObject *trim = PyList_GET_ITEM(trims, i);
         if (!PyTuple_CheckExact(trim) || PyTuple_GET_SIZE(trim) != 3
             || !account_usable(PyTuple_GET_ITEM(trim, 0))) {
