@@ -345,7 +345,6 @@ def test_past_128_bits_or_below_zero_is_refused_alike(value: int) -> None:
             _pack([Transfer(1, 1, 2, value, 1, 1)], codec.pack_transfers, "transfer")
 
 
-@pytest.mark.skipif(native.engine is None, reason="the C path is not built here")
 def test_the_c_paths_transfers_are_off_the_collectors_lists() -> None:
     # They hold ints only, so no cycle can run through them: the collector need not walk
     # them (and a window of them made every collection slow).

@@ -323,6 +323,24 @@ static int account_usable(PyObject *a)
  * accounts map does not change while transfers are applied. */
 enum { LOOK_AHEAD = 16 };
 
+/* Ask the cache for an account's record: a LiveAccount's slots span about three lines. */
+static void prefetch_record(PyObject *account)
+{
+    __builtin_prefetch(account);
+    __builtin_prefetch((char *)account + 64);
+    __builtin_prefetch((char *)account + 128);
+}
+
+/* Ask the cache for an account's lists of lines and snapshots (its record asked for first:
+ * the slots are read here). Anything but an account record is passed over. */
+static void prefetch_lists(PyObject *account)
+{
+    if (Py_TYPE(account) == cfg.account_type) {
+        __builtin_prefetch(SLOT(account, cfg.a_off[A_LINES]));
+        __builtin_prefetch(SLOT(account, cfg.a_off[A_CHECKPOINTS]));
+    }
+}
+
 static void look_ahead(PyObject *events, Py_ssize_t from, Py_ssize_t to, PyObject *accounts,
                        PyObject **drs, PyObject **crs)
 {
@@ -340,10 +358,7 @@ static void look_ahead(PyObject *events, Py_ssize_t from, Py_ssize_t to, PyObjec
                     PyErr_Clear();
                     continue;
                 }
-                /* A LiveAccount's slots span about three cache lines. */
-                __builtin_prefetch(found[k]);
-                __builtin_prefetch((char *)found[k] + 64);
-                __builtin_prefetch((char *)found[k] + 128);
+                prefetch_record(found[k]);
             }
         }
         drs[j - from] = found[0];
@@ -744,15 +759,10 @@ static PyObject *archive_trims(PyObject *module, PyObject *args)
                 }
                 goto failed;
             }
-            __builtin_prefetch(found[got]);
-            __builtin_prefetch((char *)found[got] + 64);
-            __builtin_prefetch((char *)found[got] + 128);
+            prefetch_record(found[got]);
         }
         for (int g = 0; g < got; g++) {
-            if (Py_TYPE(found[g]) == cfg.account_type) {
-                __builtin_prefetch(SLOT(found[g], ao[A_LINES]));
-                __builtin_prefetch(SLOT(found[g], ao[A_CHECKPOINTS]));
-            }
+            prefetch_lists(found[g]);
         }
         for (int g = 0; g < got; g++) {
             PyObject *account_id = ids[g], *count = counted[g], *account = found[g];
@@ -829,13 +839,10 @@ static void prefetch_trim(PyObject *trims, Py_ssize_t i, int lines)
         return;
     }
     PyObject *account = PyTuple_GET_ITEM(trim, 0);
-    if (!lines) {
-        __builtin_prefetch(account);
-        __builtin_prefetch((char *)account + 64);
-        __builtin_prefetch((char *)account + 128);
-    } else if (Py_TYPE(account) == cfg.account_type) {
-        __builtin_prefetch(SLOT(account, cfg.a_off[A_LINES]));
-        __builtin_prefetch(SLOT(account, cfg.a_off[A_CHECKPOINTS]));
+    if (lines) {
+        prefetch_lists(account);
+    } else {
+        prefetch_record(account);
     }
 }
 
@@ -874,8 +881,7 @@ static PyObject *archive_drop(PyObject *module, PyObject *args)
             return NULL;
         }
     }
-    Py_ssize_t trims_n = PyList_GET_SIZE(trims);
-    for (Py_ssize_t i = 0; i < trims_n; i++) {
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(trims); i++) {
         /* Ask ahead for the records of later trims, then (half as far ahead, the records
          * having come) their lines, so the waits on memory overlap (as in apply_plain). */
         prefetch_trim(trims, i + LOOK_AHEAD, 0);
