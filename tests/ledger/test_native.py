@@ -357,6 +357,27 @@ def test_the_c_paths_transfers_are_off_the_collectors_lists() -> None:
         assert not gc.is_tracked(state.transfers[7])
 
 
+def test_the_c_paths_transfers_hold_their_accounts_own_ids() -> None:
+    # Equal values on both paths; on the C path the same objects as the accounts' keys, so a
+    # window of transfers keeps no copies of them and later lookups match by identity.
+    payer, payee = 2**70 + 1, 2**70 + 2
+    with running_on("c"):
+        state = LedgerState()
+        assert not any(
+            create_accounts(state, [Account(payer, 1, 1), Account(payee, 1, 1)], START_NS)
+        )
+        # Made afresh: equal to the accounts' ids, not the same objects.
+        dr, cr = int(str(payer)), int(str(payee))
+        assert dr is not state.accounts[payer].id
+        held = sys.getrefcount(dr), sys.getrefcount(cr)
+        assert not any(create_transfers(state, [Transfer(7, dr, cr, 5, 1, 1)], START_NS + NS))
+        stored = state.transfers[7]
+        assert (stored.debit_account_id, stored.credit_account_id) == (payer, payee)
+        assert stored.debit_account_id is state.accounts[payer].id
+        assert stored.credit_account_id is state.accounts[payee].id
+        assert (sys.getrefcount(dr), sys.getrefcount(cr)) == held
+
+
 def test_a_packed_batch_is_taken_whole_or_refused_naming_its_size(tmp_path: Path) -> None:
     with open_ledger(f"sqlite:///{tmp_path}/packed.db") as ledger:
         assert not any(ledger.create_accounts(_busy_chart(2)))

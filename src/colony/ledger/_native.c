@@ -41,11 +41,11 @@ static const char *transfer_fields[T_FIELDS] = {
 /* The fields of the writer's account record (state.LiveAccount) this path reads or changes. */
 enum {
     A_LEDGER, A_FLAGS, A_DR_PENDING, A_DR_POSTED, A_CR_PENDING, A_CR_POSTED, A_LINES,
-    A_CHECKPOINTS, A_TRIMMED, A_SUMS, A_FIELDS
+    A_CHECKPOINTS, A_TRIMMED, A_SUMS, A_ID, A_FIELDS
 };
 static const char *account_fields[A_FIELDS] = {
     "ledger", "flags", "debits_pending", "debits_posted", "credits_pending", "credits_posted",
-    "lines", "checkpoints", "trimmed", "sums",
+    "lines", "checkpoints", "trimmed", "sums", "id",
 };
 
 static struct {
@@ -507,8 +507,12 @@ static PyObject *apply_plain(PyObject *module, PyObject *args)
             Py_DECREF(stored);
             return NULL;
         }
+        /* The accounts' own id objects, not the event's equal ones: every later lookup of
+         * this transfer's accounts (archiving it, statements) then matches the accounts map's
+         * key by identity, without reading a second int from memory, and a window of
+         * transfers holds no copies of their accounts' ids. */
         PyObject *values[T_FIELDS] = {
-            tid_obj, dr_obj, cr_obj, amount_obj, SLOT(t, to[T_LEDGER]), SLOT(t, to[T_CODE]),
+            tid_obj, SLOT(dr, ao[A_ID]), SLOT(cr, ao[A_ID]), amount_obj, SLOT(t, to[T_LEDGER]), SLOT(t, to[T_CODE]),
             cfg.zero, cfg.zero, cfg.zero, SLOT(t, to[T_UD128]), SLOT(t, to[T_UD64]),
             SLOT(t, to[T_UD32]), timestamp,
         };
