@@ -233,25 +233,51 @@ def test_long_histories_take_their_snapshots_alike_and_run_short_alike() -> None
     assert results.count(0) > 2 * checkpoint_lines
 
 
-def test_the_c_path_applies_plain_transfers_itself_and_stops_where_python_must_decide() -> None:
+def test_the_c_path_applies_and_refuses_by_limit_itself_and_stops_where_python_must_decide() -> (
+    None
+):
+    ok, r = CreateTransferResult.ok, CreateTransferResult
     with running_on("c"):
         fast = native.engine
         assert fast is not None
         state = LedgerState()
-        assert not any(create_accounts(state, _busy_chart(3), START_NS))
+        receives_only_what_it_paid = Account(
+            5, 1, 1, int(AccountFlags.credits_must_not_exceed_debits)
+        )
+        assert not any(
+            create_accounts(state, [*_busy_chart(3), receives_only_what_it_paid], START_NS)
+        )
         batch = [Transfer(10, 4, 1, 50, 1, 1), Transfer(11, 1, 2, 20, 1, 1)]
         batch.append(Transfer(12, 1, 2, 31, 1, 1))  # 1 holds 30 now: exceeds its credits
         batch.append(Transfer(13, 2, 3, 5, 1, 1))
-        assert fast.apply_plain(batch, 0, 4, START_NS + NS, *_state_args(state)) == 2
+        batch.append(Transfer(14, 4, 5, 1, 1, 1))  # 5 has paid nothing: exceeds its debits
+        batch.append(Transfer(15, 9, 1, 5, 1, 1))  # no account 9: the Python path names it
+        results = [ok] * len(batch)
+        base = START_NS + NS
+        assert fast.apply_plain(batch, 0, len(batch), base, *_state_args(state, results)) == 5
+        assert results == [ok, ok, r.exceeds_credits, ok, r.exceeds_debits, ok]
+        assert state.failed_transfer_ids == {12: r.exceeds_credits, 14: r.exceeds_debits}
+        assert state.failed_at == {12: base + 2, 14: base + 4}
         assert state.accounts[1].debits_posted == 20 and 12 not in state.transfers
-        assert create_transfers(state, batch[2:], START_NS + 2 * NS) == [
-            CreateTransferResult.exceeds_credits,
-            CreateTransferResult.ok,
+        assert state.accounts[5].credits_posted == 0 and 14 not in state.transfers
+        assert set(state.transfers) == {10, 11, 13}
+        assert create_transfers(state, batch[5:], START_NS + 2 * NS) == [r.debit_account_not_found]
+        # A refused id is burned: taken again, the Python path answers so.
+        assert create_transfers(state, [Transfer(12, 4, 1, 1, 1, 1)], START_NS + 3 * NS) == [
+            r.id_already_failed
         ]
 
 
-def _state_args(state: LedgerState) -> tuple[object, ...]:
-    return (state.transfers, state.failed_transfer_ids, state.accounts, None, 0)
+def _state_args(state: LedgerState, results: list[CreateTransferResult]) -> tuple[object, ...]:
+    return (
+        state.transfers,
+        state.failed_transfer_ids,
+        state.failed_at,
+        results,
+        state.accounts,
+        None,
+        0,
+    )
 
 
 def test_the_c_path_holds_references_as_the_python_path_does() -> None:

@@ -4,9 +4,11 @@
  * (native.py chooses):
  *
  *   apply_plain     transfers._create_plain_transfer over a run of events: posted transfers
- *                   without flags, unchained, that pass every rule. It stops at the first
- *                   event it would not apply, changing nothing for it, and the Python path
- *                   takes that one on, so every refusal and its result code stay Python's.
+ *                   without flags, unchained, that pass every rule. A transfer that passes
+ *                   every rule but an account's limit it refuses itself (exceeds_credits,
+ *                   exceeds_debits: the last two rules, so the code is known), as the Python
+ *                   loop records it. It stops at the first event it would not decide,
+ *                   changing nothing for it, and the Python path takes that one on.
  *   pack_transfers  codec.pack_transfers; None when any field is not a plain int in range,
  *                   so the Python path raises the error that names it.
  *   unpack_transfers codec.unpack_transfers.
@@ -62,6 +64,8 @@ static struct {
     u64 a_closed;
     u64 filter_mix;
     PyObject *zero;
+    PyObject *exceeds_credits; /* CreateTransferResult members, as the Python path records */
+    PyObject *exceeds_debits;
 } cfg;
 
 #define SLOT(obj, off) (*(PyObject **)((char *)(obj) + (off)))
@@ -101,12 +105,13 @@ static int slot_offset(PyTypeObject *type, const char *name, Py_ssize_t *out)
 
 static PyObject *configure(PyObject *module, PyObject *args)
 {
-    PyObject *transfer_type, *account_type;
+    PyObject *transfer_type, *account_type, *exceeds_credits, *exceeds_debits;
     unsigned long long checkpoint_mask, a_dr_limit, a_cr_limit, a_closed, filter_mix;
     Py_ssize_t sums_dr_posted, sums_cr_posted;
-    if (!PyArg_ParseTuple(args, "O!O!KnnKKKK", &PyType_Type, &transfer_type, &PyType_Type,
+    if (!PyArg_ParseTuple(args, "O!O!KnnKKKKOO", &PyType_Type, &transfer_type, &PyType_Type,
                           &account_type, &checkpoint_mask, &sums_dr_posted, &sums_cr_posted,
-                          &a_dr_limit, &a_cr_limit, &a_closed, &filter_mix)) {
+                          &a_dr_limit, &a_cr_limit, &a_closed, &filter_mix, &exceeds_credits,
+                          &exceeds_debits)) {
         return NULL;
     }
     for (int i = 0; i < T_FIELDS; i++) {
@@ -130,6 +135,10 @@ static PyObject *configure(PyObject *module, PyObject *args)
     cfg.a_cr_limit = a_cr_limit;
     cfg.a_closed = a_closed;
     cfg.filter_mix = filter_mix;
+    Py_INCREF(exceeds_credits);
+    Py_XSETREF(cfg.exceeds_credits, exceeds_credits);
+    Py_INCREF(exceeds_debits);
+    Py_XSETREF(cfg.exceeds_debits, exceeds_debits);
     if (cfg.zero == NULL) {
         cfg.zero = PyLong_FromLong(0);
         if (cfg.zero == NULL) {
@@ -379,17 +388,18 @@ static void look_ahead(PyObject *events, Py_ssize_t from, Py_ssize_t to, PyObjec
     }
 }
 
-/* apply_plain(events, start, stop, base_timestamp, transfers, failed_ids, accounts,
- *             filter_bits or None, filter_mask) -> the index of the first event not applied.
- */
+/* apply_plain(events, start, stop, base_timestamp, transfers, failed_ids, failed_at,
+ *             results, accounts, filter_bits or None, filter_mask)
+ *   -> the index of the first event not decided (applied, or refused by a limit). */
 static PyObject *apply_plain(PyObject *module, PyObject *args)
 {
-    PyObject *events, *transfers, *failed_ids, *accounts, *filter_obj;
+    PyObject *events, *transfers, *failed_ids, *failed_at, *results, *accounts, *filter_obj;
     Py_ssize_t start, stop;
     long long base;
     unsigned long long filter_mask;
-    if (!PyArg_ParseTuple(args, "O!nnLO!O!O!OK", &PyList_Type, &events, &start, &stop, &base,
-                          &PyDict_Type, &transfers, &PyDict_Type, &failed_ids, &PyDict_Type,
+    if (!PyArg_ParseTuple(args, "O!nnLO!O!O!O!O!OK", &PyList_Type, &events, &start, &stop,
+                          &base, &PyDict_Type, &transfers, &PyDict_Type, &failed_ids,
+                          &PyDict_Type, &failed_at, &PyList_Type, &results, &PyDict_Type,
                           &accounts, &filter_obj, &filter_mask)) {
         return NULL;
     }
@@ -406,8 +416,9 @@ static PyObject *apply_plain(PyObject *module, PyObject *args)
         }
         filter_bits = (const unsigned char *)PyByteArray_AS_STRING(filter_obj);
     }
-    if (start < 0 || stop > PyList_GET_SIZE(events) || start > stop) {
-        PyErr_SetString(PyExc_IndexError, "events out of range");
+    if (start < 0 || stop > PyList_GET_SIZE(events) || start > stop
+        || stop > PyList_GET_SIZE(results)) {
+        PyErr_SetString(PyExc_IndexError, "events out of range, or more than results");
         return NULL;
     }
     const Py_ssize_t *to = cfg.t_off;
@@ -490,11 +501,33 @@ static PyObject *apply_plain(PyObject *module, PyObject *args)
             || !as_unsigned(SLOT(cr, ao[A_DR_POSTED]), 128, &cr_dpo)) {
             break;
         }
-        /* The Python path's checks, term for term: no balance past 2**128-1, no limit passed. */
-        if (sum_passes_max(dr_dpo, amount, dr_dp) || sum_passes_max(cr_cpo, amount, cr_cp)
-            || ((dr_flags & cfg.a_dr_limit) && sum_passes(dr_dpo, amount, dr_dp, dr_cpo))
-            || ((cr_flags & cfg.a_cr_limit) && sum_passes(cr_cpo, amount, cr_cp, cr_dpo))) {
+        /* The Python path's checks, term for term: no balance past 2**128-1 (each of its four
+         * overflow rules is implied by one of these two sums), then no limit passed. */
+        if (sum_passes_max(dr_dpo, amount, dr_dp) || sum_passes_max(cr_cpo, amount, cr_cp)) {
             break;
+        }
+        PyObject *refused = NULL;
+        if ((dr_flags & cfg.a_dr_limit) && sum_passes(dr_dpo, amount, dr_dp, dr_cpo)) {
+            refused = cfg.exceeds_credits;
+        } else if ((cr_flags & cfg.a_cr_limit) && sum_passes(cr_cpo, amount, cr_cp, cr_dpo)) {
+            refused = cfg.exceeds_debits;
+        }
+        if (refused != NULL) {
+            /* Every earlier rule passed, so this is the result code; both are transient, so
+             * the id is burned at this event's timestamp, as transfers.create_transfers does. */
+            PyObject *at = PyLong_FromLongLong(base + (long long)i);
+            if (at == NULL) {
+                return NULL;
+            }
+            int failed = PyDict_SetItem(failed_ids, tid_obj, refused) < 0
+                         || PyDict_SetItem(failed_at, tid_obj, at) < 0;
+            Py_DECREF(at);
+            if (failed) {
+                return NULL;
+            }
+            Py_INCREF(refused);
+            PyList_SetItem(results, i, refused); /* in range (checked above); steals */
+            continue;
         }
         /* Every rule passed: apply, as _create_plain_transfer does. */
         PyObject *stored = cfg.transfer_type->tp_alloc(cfg.transfer_type, 0);
@@ -966,7 +999,7 @@ PyMODINIT_FUNC PyInit__native(void)
         return NULL;
     }
     /* Raised when the C and Python sides disagree on what this module offers. */
-    if (PyModule_AddIntConstant(m, "VERSION", 2) < 0) {
+    if (PyModule_AddIntConstant(m, "VERSION", 3) < 0) {
         Py_DECREF(m);
         return NULL;
     }

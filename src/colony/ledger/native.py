@@ -17,6 +17,7 @@ from types import ModuleType
 from colony.ledger.archive import FILTER_MIX
 from colony.ledger.history import CHECKPOINT_MASK
 from colony.ledger.model import Transfer
+from colony.ledger.results import CreateTransferResult
 from colony.ledger.state import (
     _A_CLOSED,
     _A_CR_LIMIT,
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 PURE_ENV = "COLONY_LEDGER_PURE"
 # The C module's interface version this code expects (`VERSION` in _native.c).
-NATIVE_VERSION = 2
+NATIVE_VERSION = 3
 
 
 def _load() -> ModuleType | None:
@@ -59,6 +60,8 @@ def _load() -> ModuleType | None:
         _A_CR_LIMIT,
         _A_CLOSED,
         FILTER_MIX,
+        CreateTransferResult.exceeds_credits,
+        CreateTransferResult.exceeds_debits,
     )
     module: ModuleType = _native
     return module

@@ -68,8 +68,9 @@ def create_transfers(
     chain_start = -1
     chain_failed = False
     undo: Undo | None = None
-    # The C hot path (native.py) applies runs of plain transfers outside chains, stopping at
-    # the first it would not apply; every other event, and that one, takes the path below.
+    # The C hot path (native.py) applies runs of plain transfers outside chains (and refuses
+    # those that pass every rule but a limit), stopping at the first it would not decide;
+    # every other event, and that one, takes the path below.
     fast = native.engine if not imported_batch and isinstance(events, list) else None
     fast_until = 0
     for i in range(n):
@@ -77,7 +78,7 @@ def create_transfers(
             continue  # applied by the C hot path
         t = events[i]
         if fast is not None and chain_start < 0 and not t.flags:
-            fast_until = _apply_plain_run(fast, state, events, i, n, base)  # type: ignore[arg-type]
+            fast_until = _apply_plain_run(fast, state, events, i, n, base, results)  # type: ignore[arg-type]
             if fast_until > i:
                 continue
         linked = t.flags & _T_LINKED
@@ -129,10 +130,17 @@ def create_transfers(
 
 
 def _apply_plain_run(
-    fast: object, state: LedgerState, events: list[Transfer], start: int, stop: int, base: int
+    fast: object,
+    state: LedgerState,
+    events: list[Transfer],
+    start: int,
+    stop: int,
+    base: int,
+    results: list[CreateTransferResult],
 ) -> int:
-    """`_create_plain_transfer` in C over events[start:stop], until one it would not apply:
-    that one's index."""
+    """`_create_plain_transfer` in C over events[start:stop], until one it would not decide:
+    that one's index. A transfer refused by a limit gets its result in `results` and its id
+    burned, as this module's loop does for a transient result."""
     bits, mask = state.id_filter.raw() if state.id_filter is not None else (None, 0)
     return fast.apply_plain(  # type: ignore[attr-defined, no-any-return]
         events,
@@ -141,6 +149,8 @@ def _apply_plain_run(
         base,
         state.transfers,
         state.failed_transfer_ids,
+        state.failed_at,
+        results,
         state.accounts,
         bits,
         mask,
