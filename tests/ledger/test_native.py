@@ -107,7 +107,12 @@ def test_both_paths_agree_event_for_event(
 # that does not exist, one between the same account, or one that is not plain: long runs
 # the C path applies itself, broken where the Python path must decide.
 _PLAIN_RUN_ACCOUNTS = 6
-_PAIRS = [(d, c) for d in range(1, 7) for c in range(1, 7) if d != c]
+_PAIRS = [
+    (d, c)
+    for d in range(1, _PLAIN_RUN_ACCOUNTS + 1)
+    for c in range(1, _PLAIN_RUN_ACCOUNTS + 1)
+    if d != c
+]
 plain_runs = st.lists(
     st.tuples(
         st.sampled_from(_PAIRS * 20 + [(1, 8), (8, 2), (3, 3)]),  # 8: no such account

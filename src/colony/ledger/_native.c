@@ -545,9 +545,9 @@ static PyObject *apply_plain(PyObject *module, PyObject *args)
          * key by identity, without reading a second int from memory, and a window of
          * transfers holds no copies of their accounts' ids. */
         PyObject *values[T_FIELDS] = {
-            tid_obj, SLOT(dr, ao[A_ID]), SLOT(cr, ao[A_ID]), amount_obj, SLOT(t, to[T_LEDGER]), SLOT(t, to[T_CODE]),
-            cfg.zero, cfg.zero, cfg.zero, SLOT(t, to[T_UD128]), SLOT(t, to[T_UD64]),
-            SLOT(t, to[T_UD32]), timestamp,
+            tid_obj, SLOT(dr, ao[A_ID]), SLOT(cr, ao[A_ID]), amount_obj, SLOT(t, to[T_LEDGER]),
+            SLOT(t, to[T_CODE]), cfg.zero, cfg.zero, cfg.zero, SLOT(t, to[T_UD128]),
+            SLOT(t, to[T_UD64]), SLOT(t, to[T_UD32]), timestamp,
         };
         for (int f = 0; f < T_FIELDS; f++) {
             if (f != T_TIMESTAMP) {
@@ -837,7 +837,8 @@ static PyObject *archive_trims(PyObject *module, PyObject *args)
                     break;
                 }
                 if (index < 0 || index >= n) {
-                    PyErr_SetString(PyExc_IndexError, "a balance snapshot past its account's lines");
+                    PyErr_SetString(PyExc_IndexError,
+                                    "a balance snapshot past its account's lines");
                     goto failed;
                 }
                 PyObject *ts = PyObject_GetAttrString(PyList_GET_ITEM(lines, index), "timestamp");

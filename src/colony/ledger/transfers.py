@@ -75,7 +75,7 @@ def create_transfers(
     fast_until = 0
     for i in range(n):
         if i < fast_until:
-            continue  # applied by the C hot path
+            continue  # decided by the C hot path (applied, or refused by a limit)
         t = events[i]
         if fast is not None and chain_start < 0 and not t.flags:
             fast_until = _apply_plain_run(fast, state, events, i, n, base, results)  # type: ignore[arg-type]
