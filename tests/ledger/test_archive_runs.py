@@ -4,8 +4,9 @@ Jobs of random transfers go straight into a `SqlHistoryArchive` with pages of a 
 merged two or three runs at a time in slices of a couple of pages, so every read crosses pages,
 runs and levels, and every merge is cut in slices. After each step, every question the ledger
 asks of its archive (a transfer by id, an account's lines either way from any point, the
-transfers after a time) is answered as a plain list of the same transfers answers it; then the
-archive is cut back to a random time, as an open from an older checkpoint does, and asked again.
+transfers after a time, when an id was burned by a failure) is answered as a plain list of the
+same transfers and failures answers it; then the archive is cut back to a random time, as an
+open from an older checkpoint does, and asked again.
 """
 
 from __future__ import annotations
@@ -66,11 +67,31 @@ def _expected_lines(
     ]
 
 
-def _check(archive: SqlHistoryArchive, history: list[Transfer], rng: random.Random) -> None:
+Failures = list[tuple[int, int]]  # (burned id, timestamp)
+
+
+def _failures(rng: random.Random, job: list[Transfer], first_id: int) -> Failures:
+    """Up to four burned ids per transfer (a festival's refusals outnumber its transfers), at
+    times within the job, as the ledger burns them: in time order."""
+    stamps = sorted(rng.choice(job).timestamp for _ in range(rng.randint(0, 4 * len(job))))
+    return [(first_id + i, ts) for i, ts in enumerate(stamps)]
+
+
+def _check(
+    archive: SqlHistoryArchive,
+    history: list[Transfer],
+    rng: random.Random,
+    failures: Failures | None = None,
+) -> None:
     for t in history:
         assert archive.transfer(t.id) == t
         assert archive.has_transfer_at(t.timestamp)
+        assert archive.failed_at(t.id) is None
+    for failed_id, ts in failures or []:
+        assert archive.failed_at(failed_id) == ts
+        assert archive.transfer(failed_id) is None
     assert archive.transfer(3) is None
+    assert archive.failed_at(3) is None
     assert not archive.has_transfer_at(BASE_TS)
     last = history[-1].timestamp if history else BASE_TS
     for _ in range(12):
@@ -90,8 +111,8 @@ def _check(archive: SqlHistoryArchive, history: list[Transfer], rng: random.Rand
         assert archive.transfers_after(after, through, limit) == want_all[:limit]
 
 
-def _job(history: list[Transfer]) -> ArchiveJob:
-    return ArchiveJob(history[-1].timestamp, history, [], [], [])
+def _job(history: list[Transfer], failures: Failures | None = None) -> ArchiveJob:
+    return ArchiveJob(history[-1].timestamp, history, [], failures or [], [])
 
 
 @pytest.mark.parametrize(
@@ -111,43 +132,55 @@ def test_runs_pages_and_merges_answer_as_the_history_does(
     rng = random.Random(seed)
     archive = _archive(archive_url, page_entries, fan_in)
     history: list[Transfer] = []
+    failures: Failures = []
     stream = _transfers(rng, 400, time_ordered_ids=time_ordered_ids)
     try:
         for _ in range(24):
             job = [next(stream) for _ in range(rng.randint(1, 17))]
-            archive.write(_job(job))
+            burned = _failures(rng, job, 1_000_000 + len(failures))
+            archive.write(_job(job, burned))
             history += job
+            failures += burned
             # Merge a few slices (sometimes none, sometimes all), as the archiving thread does
             # between jobs.
             for _ in range(rng.choice([0, 1, 3, 100])):
                 if not archive.compact_step():
                     break
             assert archive.archived_through() == history[-1].timestamp
-            _check(archive, history, rng)
+            _check(archive, history, rng, failures)
         while archive.compact_step():
             pass
-        levels = {run.level for run in ledger_archive_runs(archive)}
-        assert max(levels) >= 2, "the test should reach runs merged twice"
-        _check(archive, history, rng)
+        runs = ledger_archive_runs(archive)
+        for kind in (ledger_archive._IDS, ledger_archive._LINES, ledger_archive._FAILS):
+            levels = {run.level for run in runs if run.kind == kind}
+            assert max(levels) >= 2, f"the test should reach runs of kind {kind} merged twice"
+        _check(archive, history, rng, failures)
 
         cut = rng.choice(history[len(history) // 3 : -1]).timestamp
         archive.truncate_after(cut)
         history = [t for t in history if t.timestamp <= cut]
+        gone = [f for f in failures if f[1] > cut]
+        failures = [f for f in failures if f[1] <= cut]
+        assert gone, "the cut should remove some failures"
         assert archive.archived_through() == cut
-        _check(archive, history, rng)
+        _check(archive, history, rng, failures)
+        for failed_id, _ in gone:
+            assert archive.failed_at(failed_id) is None
     finally:
         archive.close()
 
     # Opened again, the archive finds its runs as they were, and goes on from there.
     again = _archive(archive_url, page_entries, fan_in)
     try:
-        _check(again, history, rng)
+        _check(again, history, rng, failures)
         more = [t for t in stream][:30]
-        again.write(_job(more))
+        burned = _failures(rng, more, 2_000_000)
+        again.write(_job(more, burned))
         history += more
+        failures += burned
         while again.compact_step():
             pass
-        _check(again, history, rng)
+        _check(again, history, rng, failures)
     finally:
         again.close()
 

@@ -163,7 +163,7 @@ class ArchiveJob:
     transfers: list[Transfer]  # in timestamp order
     # (pending id, status, timestamp, the pending transfer's debit and credit account ids)
     outcomes: list[tuple[int, int, int, int, int]]
-    failures: list[tuple[int, int, int]]  # (transfer id, result, timestamp)
+    failures: list[tuple[int, int]]  # (burned transfer id, the timestamp it failed at)
     # (account id, timestamp of the line they precede, balances before it)
     snapshots: list[tuple[int, int, Balances]]
     # For the drop: each account, how many of its lines went, and how many snapshots.
@@ -208,8 +208,10 @@ class HistoryArchive(Protocol):
         """A resolved pending transfer's (status, timestamp), or None."""
         ...
 
-    def failure(self, transfer_id: int) -> int | None:
-        """The result code that burned this id, or None."""
+    def failed_at(self, transfer_id: int) -> int | None:
+        """The timestamp at which a transient failure burned this id, or None (the first
+        result is not kept: a later transfer with the id is refused as id_already_failed
+        whatever it was, docs/adr/0076)."""
         ...
 
     def account_lines(
@@ -278,11 +280,7 @@ def job_through(state: LedgerState, through: int, chunk: list[Transfer]) -> Arch
         outcomes.append((pending_id, int(_ST_EXPIRED), timestamp, dr, cr))
         counts[dr] = count(dr, 0) + 1
         counts[cr] = count(cr, 0) + 1
-    failures = [
-        (tid, int(state.failed_transfer_ids[tid]), ts)
-        for tid, ts in state.failed_at.items()
-        if ts <= through
-    ]
+    failures = [(tid, ts) for tid, ts in state.failed_at.items() if ts <= through]
     # The C path answers None where an account holds fewer lines than counted: cannot be.
     found = fast.archive_trims(state.accounts, counts) if fast is not None else None
     snapshots, trims = found if found is not None else _trims(state, counts, through)
@@ -372,7 +370,7 @@ def drop_archived(state: LedgerState, job: ArchiveJob, filter_bits: int) -> None
         held.pop(pending_id, None)
         statuses.pop(pending_id, None)
         expired.pop(pending_id, None)
-    for tid, _result, _ts in job.failures:
+    for tid, _ts in job.failures:
         add(tid)
         del state.failed_transfer_ids[tid]
         del state.failed_at[tid]
@@ -421,7 +419,7 @@ def archived_failure(state: LedgerState, transfer_id: int) -> int | None:
     archive = state.archive
     if archive is None or state.id_filter is None or not state.id_filter.may_hold(transfer_id):
         return None
-    return archive.failure(transfer_id)
+    return archive.failed_at(transfer_id)
 
 
 def pending_status_of(state: LedgerState, pending_id: int) -> TransferPendingStatus:

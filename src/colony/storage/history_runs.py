@@ -6,7 +6,8 @@ the bytes sort as the numbers do (`memcmp`, the order SQLite and PostgreSQL give
 
 - the ids index: (transfer id, the transfer's timestamp);
 - the account lines index: (account id, the timestamp of a transfer on that account), one
-  entry for each side of each transfer.
+  entry for each side of each transfer;
+- the failures index: (an id burned by a transient failure, the timestamp it failed at).
 
 A run is a sorted array of entries, stored as pages of at most `page_entries` entries, each a
 row keyed by its first entry. This module builds the entries of a job from the codec records,
@@ -27,6 +28,7 @@ from colony.ledger import codec
 ENTRY_BYTES = 24
 KEY_BYTES = 16
 _TS = np.dtype(">u8")
+_M64 = (1 << 64) - 1
 # The fields of a codec transfer record that the indexes need (ledger/codec.py's layout).
 _RECORD = np.dtype(
     {
@@ -80,6 +82,17 @@ def job_entries(records: bytes) -> tuple[Entries, Entries]:
     # are in no order of account: a sort by three u64 columns beats one of 24-byte strings.
     order = np.lexsort((lines["timestamp"], lines["lo"], lines["hi"]))
     return np.sort(ids.view(_SORTABLE), kind="stable"), lines.view(_SORTABLE)[order]
+
+
+def failure_entries(failures: list[tuple[int, int]]) -> Entries:
+    """The sorted failures entries of a job's (burned id, timestamp) pairs."""
+    n = len(failures)
+    entries = np.empty(n, dtype=_ENTRY)
+    entries["hi"] = np.fromiter((t >> 64 for t, _ in failures), dtype=np.uint64, count=n)
+    entries["lo"] = np.fromiter((t & _M64 for t, _ in failures), dtype=np.uint64, count=n)
+    entries["timestamp"] = np.fromiter((ts for _, ts in failures), dtype=np.uint64, count=n)
+    # Burned in time order, and ids are time-ordered as a rule: timsort finds them in order.
+    return np.sort(entries.view(_SORTABLE), kind="stable")
 
 
 def from_pages(blobs: Iterable[bytes]) -> Entries:

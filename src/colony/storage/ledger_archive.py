@@ -6,14 +6,16 @@ well under a microsecond of Python a transfer and the tables never need a random
 
 - `ledger_archive_records`: the transfers' 128-byte codec records, in pages of
   `records_per_page` consecutive transfers keyed by the first one's timestamp;
-- `ledger_archive_runs` and `ledger_archive_pages`: two indexes (ids, and account lines),
-  each a set of sorted runs cut into pages (storage/history_runs.py). Each job adds a run of
-  each; once `fan_in` runs gather at one level they are merged into one run of the next, a
-  slice at a time, between jobs (a log-structured merge, as the key-value stores do it). A
-  lookup reads one page of each run whose key range may hold the key; with time-ordered ids
-  that is one or two runs.
+- `ledger_archive_runs` and `ledger_archive_pages`: three indexes (ids, account lines, and
+  ids burned by a transient failure), each a set of sorted runs cut into pages
+  (storage/history_runs.py). Each job adds a run of each; once `fan_in` runs gather at one
+  level they are merged into one run of the next, a slice at a time, between jobs (a
+  log-structured merge, as the key-value stores do it). A lookup reads one page of each run
+  whose key range may hold the key; with time-ordered ids that is one or two runs.
 
-Outcomes, snapshots and failures are few and stay rows (one per event).
+Outcomes and snapshots are few and stay rows (one per event). Failures are not few (a
+festival's refusals can outnumber its transfers four to one), so they are runs: a row each
+cost PostgreSQL three times the rest of a job (docs/adr/0076).
 
 Two connections: one the archiving thread writes through, and one for reads, which the
 writer's lookups and the queries share, so a read never waits behind a write. A run's pages
@@ -44,6 +46,7 @@ _BALANCES = struct.Struct("<8Q")  # four u128 as (low, high) halves
 _EXPIRED = int(TransferPendingStatus.expired)
 _IDS = 0  # run kinds
 _LINES = 1
+_FAILS = 2
 _M64 = (1 << 64) - 1
 _TOP = b"\xff" * 8  # after every timestamp of a key
 _SIZE = codec.EVENT_SIZE_BYTES
@@ -118,9 +121,8 @@ class SqlHistoryArchive:
         return int(row[0]) if row else 0
 
     def write(self, job: ArchiveJob) -> None:
-        new_runs: list[Run] = []
+        new_runs: list[tuple[Run, hr.Entries]] = []
         record_pages: list[tuple[int, bytes]] = []
-        ids = lines = hr.from_pages([])
         if job.transfers:
             if not job.records:
                 job.records = codec.pack_transfers(job.transfers)
@@ -133,30 +135,29 @@ class SqlHistoryArchive:
                 for i in range(0, len(stamps), per)
             ]
             first, last = int(stamps[0]), int(stamps[-1])
-            run_ids = self._take_run_ids(2)
-            for run_id, kind, entries in ((run_ids[0], _IDS, ids), (run_ids[1], _LINES, lines)):
-                raw = entries.tobytes()
-                new_runs.append(
-                    Run(run_id, kind, 0, first, last, len(entries), raw[:24], raw[-24:])
-                )
+            new_runs += [
+                (self._run_of(_IDS, ids, first, last), ids),
+                (self._run_of(_LINES, lines, first, last), lines),
+            ]
+        if job.failures:
+            fails = hr.failure_entries(job.failures)
+            first = min(ts for _, ts in job.failures)
+            last = max(ts for _, ts in job.failures)
+            new_runs.append((self._run_of(_FAILS, fails, first, last), fails))
         # One transaction: a job is a few MiB written in large rows, so the journal's commits
         # wait at most a few milliseconds behind it, and the job costs one sync, not several.
         with self._write.transaction() as s:
-            if new_runs:
+            if record_pages:
                 s.executemany(
                     "INSERT INTO ledger_archive_records (first_timestamp, records) VALUES (?, ?)",
                     record_pages,
                 )
-                for run, entries in zip(new_runs, (ids, lines), strict=True):
-                    s.executemany(
-                        "INSERT INTO ledger_archive_pages (run, first_key, entries)"
-                        " VALUES (?, ?, ?)",
-                        [
-                            (run.run, k, page)
-                            for k, page in hr.cut_pages(entries, self._page_entries)
-                        ],
-                    )
-                    _insert_run(s, run)
+            for run, entries in new_runs:
+                s.executemany(
+                    "INSERT INTO ledger_archive_pages (run, first_key, entries) VALUES (?, ?, ?)",
+                    [(run.run, k, page) for k, page in hr.cut_pages(entries, self._page_entries)],
+                )
+                _insert_run(s, run)
             if job.outcomes:
                 s.executemany(
                     "INSERT INTO ledger_archive_outcomes (pending_id, status, timestamp,"
@@ -173,15 +174,14 @@ class SqlHistoryArchive:
                     " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     [(hr.key_bytes(a), ts, _pack_balances(b)) for a, ts, b in job.snapshots],
                 )
-            if job.failures:
-                s.executemany(
-                    "INSERT INTO ledger_archive_failures (id, result, timestamp)"
-                    " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    [(hr.key_bytes(t), result, ts) for t, result, ts in job.failures],
-                )
             _set_mark(s, job.through)
         with self._lock:
-            self._runs = self._runs + tuple(new_runs)
+            self._runs = self._runs + tuple(run for run, _ in new_runs)
+
+    def _run_of(self, kind: int, entries: hr.Entries, first: int, last: int) -> Run:
+        raw = entries.tobytes()
+        run_id = self._take_run_ids(1)[0]
+        return Run(run_id, kind, 0, first, last, len(entries), raw[:24], raw[-24:])
 
     def compact_step(self) -> bool:
         """One slice of housekeeping (one transaction): removing retired pages, or merging;
@@ -219,11 +219,7 @@ class SqlHistoryArchive:
                 " (SELECT run FROM ledger_archive_loose)"
             )
             s.execute("DELETE FROM ledger_archive_loose")
-            for table in (
-                "ledger_archive_outcomes",
-                "ledger_archive_snapshots",
-                "ledger_archive_failures",
-            ):
+            for table in ("ledger_archive_outcomes", "ledger_archive_snapshots"):
                 s.execute(f"DELETE FROM {table} WHERE timestamp > ?", (timestamp,))
             s.execute("DELETE FROM ledger_archive_records WHERE first_timestamp > ?", (timestamp,))
             row = s.execute(
@@ -291,13 +287,9 @@ class SqlHistoryArchive:
             ).fetchone()
         return (int(row[0]), int(row[1])) if row else None
 
-    def failure(self, transfer_id: int) -> int | None:
-        with self._read.session() as s:
-            row = s.execute(
-                "SELECT result FROM ledger_archive_failures WHERE id = ?",
-                (hr.key_bytes(transfer_id),),
-            ).fetchone()
-        return int(row[0]) if row else None
+    def failed_at(self, transfer_id: int) -> int | None:
+        with self._pinned() as runs, self._read.session() as s:
+            return _find_in(s, runs, _FAILS, hr.key_bytes(transfer_id))
 
     def account_lines(
         self, account_id: int, after_timestamp: int, through: int, limit: int
@@ -444,7 +436,7 @@ class SqlHistoryArchive:
     def _next_merge(self) -> tuple[int, list[Run]] | None:
         """The oldest `fan_in` runs of the lowest level that has that many, of one kind."""
         runs = self._runs
-        for kind in (_IDS, _LINES):
+        for kind in (_IDS, _LINES, _FAILS):
             of_kind = sorted((r for r in runs if r.kind == kind), key=_oldest_first)
             levels = sorted({r.level for r in of_kind})
             for level in levels:
@@ -560,10 +552,15 @@ class SqlHistoryArchive:
 
 
 def _transfer_in(s: Session, runs: tuple[Run, ...], transfer_id: int) -> Transfer | None:
-    """A transfer by id: in each ids run whose key range holds the id, the floor page."""
-    key = hr.key_bytes(transfer_id)
+    timestamp = _find_in(s, runs, _IDS, hr.key_bytes(transfer_id))
+    return None if timestamp is None else _record_at(s, timestamp)
+
+
+def _find_in(s: Session, runs: tuple[Run, ...], kind: int, key: bytes) -> int | None:
+    """The timestamp a key points at in an index: in each run of the kind whose key range
+    holds the key, newest first, the floor page."""
     for run in reversed(runs):
-        if run.kind != _IDS or not run.may_hold(key):
+        if run.kind != kind or not run.may_hold(key):
             continue
         row = s.execute(
             "SELECT entries FROM ledger_archive_pages WHERE run = ? AND first_key <= ?"
@@ -572,7 +569,7 @@ def _transfer_in(s: Session, runs: tuple[Run, ...], transfer_id: int) -> Transfe
         ).fetchone()
         timestamp = hr.find_key(bytes(row[0]), key) if row else None
         if timestamp is not None:
-            return _record_at(s, timestamp)
+            return timestamp
     return None
 
 
