@@ -3,9 +3,12 @@ it did in memory, on both backends, across checkpoints, full replays and a SIGKI
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from contextlib import closing
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from colony.kernel.clock import ManualClock
@@ -17,7 +20,7 @@ from colony.ledger.model import AccountFlags as AF
 from colony.ledger.model import TransferFlags as TF
 from colony.ledger.model import TransferPendingStatus as PS
 from colony.ledger.results import CreateTransferResult as R
-from colony.storage.open import archive_policy_from_env, open_ledger
+from colony.storage.open import archive_policy_from_env, is_postgres, open_ledger, sqlite_path
 from tests.ledger import checkpoint_workload
 from tests.ledger.archive_crash_child import TINY
 from tests.ledger.checkpoint_crash_child import ONLY_WHEN_ASKED
@@ -184,6 +187,57 @@ def test_a_checkpoint_whose_history_is_not_on_disk_is_passed_over(journal_url: s
         assert _logical(ledger) == want
     finally:
         ledger.close()
+
+
+def test_a_history_archived_before_migration_0005_is_written_again_from_the_journal(
+    journal_url: str,
+) -> None:
+    """Burned ids were rows of `ledger_archive_failures` before migration 0005 (ADR 0076): a
+    database archived then is upgraded on open, its checkpoint passed over, and every id its
+    failures burned is still refused as burned once the history is written again."""
+    seq = _workload_with_checkpoint(journal_url)
+    want = _logical_after_full_replay(journal_url)
+    everything = ArchivePolicy(window_transfers=10**9)
+    ledger = _open(journal_url, ManualClock(), everything, NO_CHECKPOINTS)
+    try:
+        burned = sorted(ledger._state.failed_transfer_ids)
+    finally:
+        ledger.close()
+    assert len(burned) > 10, "the workload should burn ids"
+    # The database as the release before migration 0005 left it.
+    _sql(journal_url, "DELETE FROM schema_migrations WHERE package = 'storage' AND version = 5")
+    _sql(
+        journal_url,
+        "CREATE TABLE ledger_archive_failures"
+        " (id BYTEA PRIMARY KEY, result INTEGER NOT NULL, timestamp BIGINT NOT NULL)"
+        if is_postgres(journal_url)
+        else "CREATE TABLE ledger_archive_failures"
+        " (id BLOB PRIMARY KEY, result INTEGER NOT NULL, timestamp INTEGER NOT NULL)",
+    )
+    ledger = _open(journal_url, ManualClock(), TINY)
+    try:
+        assert ledger.opened_from_checkpoint != seq
+        assert "not all there" in ledger.checkpoints_passed_over[0]
+        assert _logical(ledger) == want
+        on_disk = set(burned) - set(ledger._state.failed_transfer_ids)
+        assert len(on_disk) > len(burned) // 2, "most burned ids should be asked of the disk"
+        for tid in burned:
+            assert ledger.create_transfers([Transfer(tid, 1, 2, 1, 1, 1)]) == [R.id_already_failed]
+    finally:
+        ledger.close()
+    assert "ledger_archive_failures" not in _tables(journal_url)
+
+
+def _tables(url: str) -> set[str]:
+    if is_postgres(url):
+        with psycopg.connect(url) as conn:
+            rows = conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            ).fetchall()
+    else:
+        with closing(sqlite3.connect(sqlite_path(url))) as db:
+            rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {str(r[0]) for r in rows}
 
 
 def _logical_after_full_replay(url: str) -> tuple[object, ...]:
