@@ -282,6 +282,7 @@ def _state_args(state: LedgerState, results: list[CreateTransferResult]) -> tupl
         state.accounts,
         None,
         0,
+        0,
     )
 
 

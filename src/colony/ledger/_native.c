@@ -389,18 +389,26 @@ static void look_ahead(PyObject *events, Py_ssize_t from, Py_ssize_t to, PyObjec
 }
 
 /* apply_plain(events, start, stop, base_timestamp, transfers, failed_ids, failed_at,
- *             results, accounts, filter_bits or None, filter_mask)
+ *             results, accounts, filter_bits or None, filter_mask, filter_top)
  *   -> the index of the first event not decided (applied, or refused by a limit). */
 static PyObject *apply_plain(PyObject *module, PyObject *args)
 {
     PyObject *events, *transfers, *failed_ids, *failed_at, *results, *accounts, *filter_obj;
+    PyObject *top_obj;
     Py_ssize_t start, stop;
     long long base;
     unsigned long long filter_mask;
-    if (!PyArg_ParseTuple(args, "O!nnLO!O!O!O!O!OK", &PyList_Type, &events, &start, &stop,
+    if (!PyArg_ParseTuple(args, "O!nnLO!O!O!O!O!OKO", &PyList_Type, &events, &start, &stop,
                           &base, &PyDict_Type, &transfers, &PyDict_Type, &failed_ids,
                           &PyDict_Type, &failed_at, &PyList_Type, &results, &PyDict_Type,
-                          &accounts, &filter_obj, &filter_mask)) {
+                          &accounts, &filter_obj, &filter_mask, &top_obj)) {
+        return NULL;
+    }
+    u128 filter_top; /* the largest archived id: above it, none is archived (ADR 0077) */
+    if (!as_unsigned(top_obj, 128, &filter_top)) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "the id filter's top is not a u128");
+        }
         return NULL;
     }
     if (!cfg.configured) {
@@ -464,7 +472,8 @@ static PyObject *apply_plain(PyObject *module, PyObject *args)
         if (seen) {
             break;
         }
-        if (filter_bits != NULL && filter_may_hold(filter_bits, filter_mask, tid)) {
+        if (filter_bits != NULL && tid <= filter_top
+            && filter_may_hold(filter_bits, filter_mask, tid)) {
             break; /* perhaps archived: the Python path reads the disk */
         }
         if (i >= ahead_to) {
@@ -1000,7 +1009,7 @@ PyMODINIT_FUNC PyInit__native(void)
         return NULL;
     }
     /* Raised when the C and Python sides disagree on what this module offers. */
-    if (PyModule_AddIntConstant(m, "VERSION", 3) < 0) {
+    if (PyModule_AddIntConstant(m, "VERSION", 4) < 0) {
         Py_DECREF(m);
         return NULL;
     }

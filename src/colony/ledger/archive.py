@@ -102,15 +102,18 @@ _ST_EXPIRED = TransferPendingStatus.expired
 
 class IdFilter:
     """A Bloom filter of archived ids (two probes): "no" is certain, "maybe" means read the
-    disk."""
+    disk. An id above every id added (`top`) is "no" before the bits are read: ids are
+    time-ordered as a rule (kernel/ids.py), so a new one is above every archived one however
+    full the bits are after years of history (docs/adr/0077)."""
 
-    __slots__ = ("_bits", "_mask")
+    __slots__ = ("_bits", "_mask", "top")
 
-    def __init__(self, bits: int, data: bytes | None = None) -> None:
+    def __init__(self, bits: int, data: bytes | None = None, top: int = 0) -> None:
         self._mask = bits - 1
         if data is not None and len(data) != bits // 8:
             raise ValueError(f"filter holds {len(data)} bytes, not {bits // 8}")
         self._bits = bytearray(data) if data is not None else bytearray(bits // 8)
+        self.top = top  # the largest id added (0: none)
 
     @property
     def size_bits(self) -> int:
@@ -119,9 +122,10 @@ class IdFilter:
     def to_bytes(self) -> bytes:
         return bytes(self._bits)
 
-    def raw(self) -> tuple[bytearray, int]:
-        """The bits themselves and the mask, for the C hot path's `may_hold` (native.py)."""
-        return self._bits, self._mask
+    def raw(self) -> tuple[bytearray, int, int]:
+        """The bits themselves, the mask and the top, for the C hot path's `may_hold`
+        (native.py)."""
+        return self._bits, self._mask, self.top
 
     def add(self, key: int) -> None:
         b = self._bits
@@ -131,10 +135,14 @@ class IdFilter:
         b[h >> 3] |= 1 << (h & 7)
         h = (x >> 32) & mask
         b[h >> 3] |= 1 << (h & 7)
+        if key > self.top:
+            self.top = key
 
     def add_records(self, records: bytes) -> None:
         """`add` for the ids of codec transfer records, all at once (numpy: the same bits)."""
         ids = np.frombuffer(records, dtype=_RECORD_IDS)
+        if not len(ids):
+            return
         # (key ^ (key >> 64)) * FILTER_MIX, modulo 2**64, is (lo ^ hi) * FILTER_MIX in u64.
         x = (ids["lo"] ^ ids["hi"]) * np.uint64(FILTER_MIX)
         bits = np.frombuffer(self._bits, dtype=np.uint8)
@@ -143,8 +151,14 @@ class IdFilter:
             np.bitwise_or.at(
                 bits, h >> np.uint64(3), np.left_shift(1, h & np.uint64(7)).astype(np.uint8)
             )
+        hi = ids["hi"].max()
+        top = int(hi) << 64 | int(ids["lo"][ids["hi"] == hi].max())
+        if top > self.top:
+            self.top = top
 
     def may_hold(self, key: int) -> bool:
+        if key > self.top:
+            return False
         b = self._bits
         mask = self._mask
         x = ((key ^ (key >> 64)) * FILTER_MIX) & _M64

@@ -66,6 +66,7 @@ _MAGIC = b"COLONYCK"
 # magic, format, seq, entry now_ns, entry body crc32, accounts, transfers, parts
 _HEADER = struct.Struct("<8sIQQIQQI")
 _PART = struct.Struct("<QI")  # length, crc32
+_U128_MAX = (1 << 128) - 1
 # Transfers per codec part: 64 MiB, well under the 1 GB a PostgreSQL value may hold.
 transfers_per_part = 1 << 19
 
@@ -145,6 +146,7 @@ def encode(state: LedgerState, mark: Watermark) -> list[bytes]:
         "failed_at": state.failed_at,
         "trimmed": {i: a.trimmed for i, a in enumerate(accounts) if a.trimmed},
         "filter_bits": state.id_filter.size_bits if state.id_filter is not None else 0,
+        "filter_top": state.id_filter.top if state.id_filter is not None else 0,
     }
     body = [
         pickle.dumps(small, protocol=pickle.HIGHEST_PROTOCOL),
@@ -240,7 +242,9 @@ def _state(parts: list[memoryview], accounts_n: int, transfers_n: int, fmt: int)
     if fmt >= 2:
         held = {t.id: t for t in codec.unpack_transfers(parts[4])}
         if small["filter_bits"]:
-            id_filter = IdFilter(small["filter_bits"], bytes(parts[3]))
+            # A checkpoint from before the filter kept its top: every id may be below it.
+            top = small.get("filter_top", _U128_MAX)
+            id_filter = IdFilter(small["filter_bits"], bytes(parts[3]), top)
     expired: dict[int, int] = small["expired"]
     expiries = [
         Expiry(timestamp, transfers[pid] if pid in transfers else held[pid])

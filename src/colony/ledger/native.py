@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 PURE_ENV = "COLONY_LEDGER_PURE"
 # The C module's interface version this code expects (`VERSION` in _native.c).
-NATIVE_VERSION = 3
+NATIVE_VERSION = 4
 
 
 def _load() -> ModuleType | None:

@@ -141,7 +141,7 @@ def _apply_plain_run(
     """`_create_plain_transfer` in C over events[start:stop], until one it would not decide:
     that one's index. A transfer refused by a limit gets its result in `results` and its id
     burned, as this module's loop does for a transient result."""
-    bits, mask = state.id_filter.raw() if state.id_filter is not None else (None, 0)
+    bits, mask, top = state.id_filter.raw() if state.id_filter is not None else (None, 0, 0)
     return fast.apply_plain(  # type: ignore[attr-defined, no-any-return]
         events,
         start,
@@ -154,6 +154,7 @@ def _apply_plain_run(
         state.accounts,
         bits,
         mask,
+        top,
     )
 
 
