@@ -4,6 +4,7 @@ every id added is "no" however full the bits are; on both paths, and kept by che
 from __future__ import annotations
 
 import pickle
+import random
 import zlib
 
 import pytest
@@ -16,6 +17,7 @@ from colony.ledger.model import Account, Transfer
 from colony.ledger.results import CreateTransferResult
 from colony.ledger.state import LedgerState
 from colony.ledger.transfers import create_transfers
+from colony.storage import history_runs as hr
 from tests.ledger.engines import ENGINES, running_on
 
 START_NS = 1_700_000_000_000_000_000
@@ -48,6 +50,18 @@ def test_an_id_above_the_top_is_never_archived_whatever_the_bits_say(
     g.add_records(codec.pack_transfers([Transfer(k, 1, 2, 1, 1, 1) for k in added]))
     assert g.top == f.top == max(added, default=0)
     assert g.may_hold(asked) is maybe
+
+
+def test_ids_added_one_by_one_from_records_or_from_entries_set_the_same_bits_and_top() -> None:
+    rng = random.Random(5)
+    ids = [rng.getrandbits(rng.choice([8, 64, 127, 128])) or 1 for _ in range(3000)]
+    one_by_one, from_records, from_entries = (IdFilter(1 << 12) for _ in range(3))
+    for key in ids:
+        one_by_one.add(key)
+    from_records.add_records(codec.pack_transfers([Transfer(k, 1, 2, 1, 1, 1) for k in ids]))
+    from_entries.add_entries(hr.failure_entries([(k, i) for i, k in enumerate(ids)]).tobytes())
+    assert one_by_one.to_bytes() == from_records.to_bytes() == from_entries.to_bytes()
+    assert one_by_one.top == from_records.top == from_entries.top == max(ids)
 
 
 def test_bits_still_answer_below_the_top() -> None:

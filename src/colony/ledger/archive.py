@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from colony.ledger.history import Balances, line_timestamp
 from colony.ledger.model import Transfer, TransferFlags, TransferPendingStatus
@@ -86,6 +87,10 @@ _M64 = (1 << 64) - 1
 # The id of a codec transfer record (ledger/codec.py): u128 as two little-endian halves.
 _RECORD_IDS = np.dtype(
     {"names": ["lo", "hi"], "formats": ["<u8", "<u8"], "offsets": [0, 8], "itemsize": 128}
+)
+# The key of an index entry (storage/history_runs.py): u128 as two big-endian halves.
+_ENTRY_KEYS = np.dtype(
+    {"names": ["hi", "lo"], "formats": [">u8", ">u8"], "offsets": [0, 8], "itemsize": 24}
 )
 # An odd constant: the multiply spreads sequential ids (the C hot path's `may_hold` uses it too).
 FILTER_MIX = 0x9E3779B97F4A7C15
@@ -141,18 +146,27 @@ class IdFilter:
     def add_records(self, records: bytes) -> None:
         """`add` for the ids of codec transfer records, all at once (numpy: the same bits)."""
         ids = np.frombuffer(records, dtype=_RECORD_IDS)
-        if not len(ids):
+        self._add_halves(ids["lo"], ids["hi"])
+
+    def add_entries(self, entries: bytes) -> None:
+        """`add` for the keys of index entries (storage/history_runs.py: 16-byte big-endian
+        key, 8-byte timestamp), all at once."""
+        keys = np.frombuffer(entries, dtype=_ENTRY_KEYS)
+        self._add_halves(keys["lo"].astype(np.uint64), keys["hi"].astype(np.uint64))
+
+    def _add_halves(self, lo: npt.NDArray[np.uint64], hi: npt.NDArray[np.uint64]) -> None:
+        if not len(lo):
             return
         # (key ^ (key >> 64)) * FILTER_MIX, modulo 2**64, is (lo ^ hi) * FILTER_MIX in u64.
-        x = (ids["lo"] ^ ids["hi"]) * np.uint64(FILTER_MIX)
+        x = (lo ^ hi) * np.uint64(FILTER_MIX)
         bits = np.frombuffer(self._bits, dtype=np.uint8)
         mask = np.uint64(self._mask)
         for h in (x & mask, (x >> np.uint64(32)) & mask):
             np.bitwise_or.at(
                 bits, h >> np.uint64(3), np.left_shift(1, h & np.uint64(7)).astype(np.uint8)
             )
-        hi = ids["hi"].max()
-        top = int(hi) << 64 | int(ids["lo"][ids["hi"] == hi].max())
+        high = hi.max()
+        top = int(high) << 64 | int(lo[hi == high].max())
         if top > self.top:
             self.top = top
 
@@ -185,6 +199,8 @@ class ArchiveJob:
     # The transfers as codec records: packed by the archive's writer, off the ledger's writer
     # thread, and used again by the drop to fill the filter at once.
     records: bytes = b""
+    # The failures as sorted index entries, made by the archive's writer: the same use.
+    failure_entries: bytes = b""
 
 
 class HistoryArchive(Protocol):
@@ -294,7 +310,13 @@ def job_through(state: LedgerState, through: int, chunk: list[Transfer]) -> Arch
         outcomes.append((pending_id, int(_ST_EXPIRED), timestamp, dr, cr))
         counts[dr] = count(dr, 0) + 1
         counts[cr] = count(cr, 0) + 1
-    failures = [(tid, ts) for tid, ts in state.failed_at.items() if ts <= through]
+    # Burned ids are kept in the order they failed, so those of the job come first: the
+    # window's (often more) are not read.
+    failures = []
+    for item in state.failed_at.items():
+        if item[1] > through:
+            break
+        failures.append(item)
     # The C path answers None where an account holds fewer lines than counted: cannot be.
     found = fast.archive_trims(state.accounts, counts) if fast is not None else None
     snapshots, trims = found if found is not None else _trims(state, counts, through)
@@ -384,10 +406,16 @@ def drop_archived(state: LedgerState, job: ArchiveJob, filter_bits: int) -> None
         held.pop(pending_id, None)
         statuses.pop(pending_id, None)
         expired.pop(pending_id, None)
+    if job.failure_entries:
+        state.id_filter.add_entries(job.failure_entries)
+    else:
+        for tid, _ts in job.failures:
+            add(tid)
+    failed_ids = state.failed_transfer_ids
+    failed_at = state.failed_at
     for tid, _ts in job.failures:
-        add(tid)
-        del state.failed_transfer_ids[tid]
-        del state.failed_at[tid]
+        del failed_ids[tid]
+        del failed_at[tid]
     state.archived_through = job.through
 
 

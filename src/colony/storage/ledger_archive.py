@@ -141,6 +141,7 @@ class SqlHistoryArchive:
             ]
         if job.failures:
             fails = hr.failure_entries(job.failures)
+            job.failure_entries = fails.tobytes()
             first = min(ts for _, ts in job.failures)
             last = max(ts for _, ts in job.failures)
             new_runs.append((self._run_of(_FAILS, fails, first, last), fails))
