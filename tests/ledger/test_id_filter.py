@@ -6,18 +6,22 @@ from __future__ import annotations
 import pickle
 import random
 import zlib
+from pathlib import Path
 
 import pytest
 
+from colony.kernel.clock import ManualClock
 from colony.ledger import checkpoint, codec, native
 from colony.ledger.accounts import create_accounts
 from colony.ledger.archive import IdFilter
-from colony.ledger.checkpoint import Watermark, decode, encode
+from colony.ledger.checkpoint import NO_CHECKPOINTS, Watermark, decode, encode
 from colony.ledger.model import Account, Transfer
 from colony.ledger.results import CreateTransferResult
 from colony.ledger.state import LedgerState
 from colony.ledger.transfers import create_transfers
 from colony.storage import history_runs as hr
+from colony.storage.ledger_archive import SqlHistoryArchive
+from colony.storage.open import open_ledger, open_tables
 from tests.ledger.engines import ENGINES, running_on
 
 START_NS = 1_700_000_000_000_000_000
@@ -74,19 +78,43 @@ def test_bits_still_answer_below_the_top() -> None:
     assert sum(f.may_hold(k) for k in range(1, 1000)) < 100  # mostly "no" below, by the bits
 
 
+class _AskedArchive(SqlHistoryArchive):
+    """The real archive, noting each id the ledger asks it about."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(open_tables(url, "colony-test-a"), open_tables(url, "colony-test-b"))
+        self.asked: list[int] = []
+
+    def transfer(self, transfer_id: int) -> Transfer | None:
+        self.asked.append(transfer_id)
+        return super().transfer(transfer_id)
+
+    def failed_at(self, transfer_id: int) -> int | None:
+        self.asked.append(transfer_id)
+        return super().failed_at(transfer_id)
+
+
 @pytest.mark.parametrize("engine", ENGINES)
-def test_a_full_filter_sends_only_ids_at_or_below_its_top_to_the_disk(engine: str) -> None:
+def test_a_full_filter_sends_only_ids_at_or_below_its_top_to_the_disk(
+    engine: str, tmp_path: Path
+) -> None:
     """A ledger years old has a filter whose bits are nearly all set: new, time-ordered ids
-    are still decided in memory (on the C path, without leaving it), older ones asked of the
-    archive (here there is none, so they are taken as new by the full path)."""
-    with running_on(engine):
-        state = LedgerState()
-        assert not any(create_accounts(state, [Account(1, 1, 1), Account(2, 1, 1)], START_NS))
-        state.id_filter = IdFilter(64, FULL, top=500)
-        batch = [Transfer(tid, 1, 2, 1, 1, 1) for tid in (501, 502, 400, 503)]
-        results = create_transfers(state, batch, START_NS + 1_000)
-        assert not any(results)
-        assert set(state.transfers) == {400, 501, 502, 503}
+    are still decided in memory, and only an older one is asked of the archive."""
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    open_ledger(url, clock=ManualClock(), auto_pulse=False, checkpoints=NO_CHECKPOINTS).close()
+    archive = _AskedArchive(url)
+    try:
+        with running_on(engine):
+            state = LedgerState()
+            assert not any(create_accounts(state, [Account(1, 1, 1), Account(2, 1, 1)], START_NS))
+            state.id_filter = IdFilter(64, FULL, top=500)
+            state.archive = archive
+            batch = [Transfer(tid, 1, 2, 1, 1, 1) for tid in (501, 502, 400, 503)]
+            assert not any(create_transfers(state, batch, START_NS + 1_000))
+            assert set(state.transfers) == {400, 501, 502, 503}
+            assert set(archive.asked) == {400}
+    finally:
+        archive.close()
 
 
 def test_the_c_path_leaves_its_run_only_for_an_id_at_or_below_the_top() -> None:

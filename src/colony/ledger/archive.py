@@ -311,7 +311,10 @@ def job_through(state: LedgerState, through: int, chunk: list[Transfer]) -> Arch
         counts[dr] = count(dr, 0) + 1
         counts[cr] = count(cr, 0) + 1
     # Burned ids are kept in the order they failed, so those of the job come first: the
-    # window's (often more) are not read.
+    # window's (often more) are not read. Under the legacy rules an imported batch may set the
+    # clock back, so a later id may fail at an earlier time: it then stays in memory until a
+    # later job (and may be written twice after a reopen; lookups answer the same).
+    # docs/adr/0076.
     failures = []
     for item in state.failed_at.items():
         if item[1] > through:

@@ -8,10 +8,11 @@ well under a microsecond of Python a transfer and the tables never need a random
   `records_per_page` consecutive transfers keyed by the first one's timestamp;
 - `ledger_archive_runs` and `ledger_archive_pages`: three indexes (ids, account lines, and
   ids burned by a transient failure), each a set of sorted runs cut into pages
-  (storage/history_runs.py). Each job adds a run of each; once `fan_in` runs gather at one
-  level they are merged into one run of the next, a slice at a time, between jobs (a
-  log-structured merge, as the key-value stores do it). A lookup reads one page of each run
-  whose key range may hold the key; with time-ordered ids that is one or two runs.
+  (storage/history_runs.py). Each job adds a run of each (of failures, if it has any); once
+  `fan_in` runs gather at one level they are merged into one run of the next, a slice at a
+  time, between jobs (a log-structured merge, as the key-value stores do it). A lookup reads
+  one page of each run whose key range may hold the key; with time-ordered ids that is one or
+  two runs.
 
 Outcomes and snapshots are few and stay rows (one per event). Failures are not few (a
 festival's refusals can outnumber its transfers four to one), so they are runs: a row each
