@@ -108,10 +108,19 @@ def cut_pages(entries: Entries, page_entries: int) -> Iterator[tuple[bytes, byte
         yield raw[start : start + ENTRY_BYTES], raw[start : start + size]
 
 
+def _stamps(entries: Entries) -> npt.NDArray[np.uint64]:
+    return np.frombuffer(entries.tobytes(), dtype=_TS)[2::3]
+
+
+def time_range(entries: Entries) -> tuple[int, int]:
+    """The earliest and latest timestamps the (non-empty) entries point at."""
+    stamps = _stamps(entries)
+    return int(stamps.min()), int(stamps.max())
+
+
 def below(entries: Entries, timestamp: int) -> Entries:
     """The entries that point at or before `timestamp`, still sorted."""
-    stamps = np.frombuffer(entries.tobytes(), dtype=_TS)[2::3]
-    kept: Entries = entries[stamps <= np.uint64(timestamp)]
+    kept: Entries = entries[_stamps(entries) <= np.uint64(timestamp)]
     return kept
 
 

@@ -143,9 +143,7 @@ class SqlHistoryArchive:
         if job.failures:
             fails = hr.failure_entries(job.failures)
             job.failure_entries = fails.tobytes()
-            first = min(ts for _, ts in job.failures)
-            last = max(ts for _, ts in job.failures)
-            new_runs.append((self._run_of(_FAILS, fails, first, last), fails))
+            new_runs.append((self._run_of(_FAILS, fails, *hr.time_range(fails)), fails))
         # One transaction: a job is a few MiB written in large rows, so the journal's commits
         # wait at most a few milliseconds behind it, and the job costs one sync, not several.
         with self._write.transaction() as s:
@@ -181,9 +179,10 @@ class SqlHistoryArchive:
             self._runs = self._runs + tuple(run for run, _ in new_runs)
 
     def _run_of(self, kind: int, entries: hr.Entries, first: int, last: int) -> Run:
-        raw = entries.tobytes()
+        # Slices, not items: numpy's bytes scalar would drop an entry's trailing zero bytes.
+        first_key, last_key = entries[:1].tobytes(), entries[-1:].tobytes()
         run_id = self._take_run_ids(1)[0]
-        return Run(run_id, kind, 0, first, last, len(entries), raw[:24], raw[-24:])
+        return Run(run_id, kind, 0, first, last, len(entries), first_key, last_key)
 
     def compact_step(self) -> bool:
         """One slice of housekeeping (one transaction): removing retired pages, or merging;
