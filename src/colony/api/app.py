@@ -4,6 +4,7 @@ router (`<product>/router.py`), in the order their routes are matched."""
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -357,4 +358,11 @@ def create_app(ctx: ApiContext) -> FastAPI:
     # The screens' files: Colony's own and the vendored libraries, from the package.
     app.mount("/static", StaticFiles(packages=[("colony.web", "static")]), name="static")
     describe(app, ROUTERS)
+    if ctx.forwarding is not None:
+        # While this process writes the ledger, it serves the followers' payments whole.
+        ctx.forwarding.serve_here(
+            app,
+            partial(payments.serve_forwarded, ctx),
+            partial(_handler_for, app),
+        )
     return app

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
+from colony.api.forwarded_payments import PaymentForwarding
 from colony.api.rate_limit import RateLimiter
 from colony.api.records import ApiStore
 from colony.fx import QuoteService
@@ -54,6 +55,9 @@ class ApiContext:
     # futures of the writer's answers (docs/adr/0037), but PostgreSQL's reads are round
     # trips, so there it runs on a thread of the pool.
     steps_on_loop: bool = True
+    # Under `colony serve --workers N`: a follower's QR payments served whole by the
+    # ledger's writer, in one call (docs/adr/0078); None for a process serving alone.
+    forwarding: PaymentForwarding | None = None
     # Every other product's service, by its class (`provide`, `service`): a new product
     # registers its service in build_context, with no field of its own here.
     services: dict[type, object] = field(default_factory=dict)

@@ -17,6 +17,7 @@ import uvicorn
 
 from colony.api.app import create_app
 from colony.api.context import ApiContext
+from colony.api.forwarded_payments import PaymentForwarding
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_per_s
 from colony.api.sql_store import open_api_store
 from colony.cli import demo_data, fx_commands
@@ -159,6 +160,8 @@ def build_context(
     ctx.funding = FundingService(ledger, wallets, funding_store, clock, ids)
     ctx.partners = PartnerService(partner_store, clock, ids)
     ctx.steps_on_loop = not is_postgres(database_url)
+    if ledger.serves_followers:
+        ctx.forwarding = PaymentForwarding(ledger)
     ctx.table_stores = [
         partner_store,
         wallet_store,

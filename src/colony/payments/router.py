@@ -15,7 +15,7 @@ from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -31,7 +31,14 @@ from colony.api.deps import (
     wallet_request,
 )
 from colony.api.errors import ApiError
-from colony.api.idempotency import Handled, KeptElsewhere, key_reused, public_scope, request_hash
+from colony.api.idempotency import (
+    Handled,
+    IdempotencyKey,
+    KeptElsewhere,
+    key_reused,
+    public_scope,
+    request_hash,
+)
 from colony.api.input_limits import AmountMinor, RequestBody
 from colony.api.payment_views import (
     PAYMENT_PARAM,
@@ -241,7 +248,7 @@ def get_payment(payment_id: str, ctx: Ctx, caller: PaymentParty) -> dict[str, ob
     responses=answers(201, PaymentObject, 402, 404, 422),
     openapi_extra=WALLET_REQUEST,
 )
-async def create_payment(body: PayByQr, request: Request) -> JSONResponse:
+async def create_payment(body: PayByQr, request: Request) -> Response:
     """Pay a merchant from the caller's wallet with a scanned QR code (or authorise)."""
     # The hottest route: its caller and key are found here, not by FastAPI (`wallet_request`),
     # and it runs on the event loop, awaiting its commits (docs/adr/0033).
@@ -249,21 +256,54 @@ async def create_payment(body: PayByQr, request: Request) -> JSONResponse:
         return await run_in_threadpool(_create_payment_on_thread, body, request)
     ctx, wallet, key = wallet_request(request)
     sha256 = request_hash(hashed_fields(body))
+    forwarding = ctx.forwarding
+    if forwarding is not None and forwarding.follows:
+        # A follower: the writer serves the payment whole, in one call (docs/adr/0078).
+        return await forwarding.pay(wallet, key.key, body, sha256)
+    return await _pay_on_loop(ctx, wallet, key, body, sha256)
+
+
+async def _pay_on_loop(
+    ctx: ApiContext, wallet: Wallet, key: IdempotencyKey, body: PayByQr, sha256: str
+) -> JSONResponse:
     steps = partial(_payment_steps, ctx, wallet, key.transfer_id(wallet.id), body, sha256)
     return await key.run_awaited(wallet.id, sha256, steps)
 
 
-def _create_payment_on_thread(body: PayByQr, request: Request) -> JSONResponse:
+def _create_payment_on_thread(body: PayByQr, request: Request) -> Response:
     """`create_payment` on a thread of the pool, each commit waited for: where a step may
-    block outside a future (a follower's ledger calls cross a socket; PostgreSQL's reads
-    are round trips), the event loop must not make it."""
+    block outside a future (PostgreSQL's reads are round trips), the event loop must not
+    make it."""
     ctx, wallet, key = wallet_request(request)
     asked = hashed_fields(body)
     sha256 = request_hash(asked)
+    forwarding = ctx.forwarding
+    if forwarding is not None and forwarding.follows:
+        return forwarding.pay_waiting(wallet, key.key, body, sha256)
+    return _pay_on_thread(ctx, wallet, key, body, sha256)
+
+
+def _pay_on_thread(
+    ctx: ApiContext, wallet: Wallet, key: IdempotencyKey, body: PayByQr, sha256: str
+) -> JSONResponse:
     steps = partial(_payment_steps, ctx, wallet, key.transfer_id(wallet.id), body, sha256)
     return key.run(
-        wallet.id, asked, lambda: wait(steps(), request_timeout_s), request_sha256=sha256
+        wallet.id,
+        hashed_fields(body),
+        lambda: wait(steps(), request_timeout_s),
+        request_sha256=sha256,
     )
+
+
+async def serve_forwarded(
+    ctx: ApiContext, wallet: Wallet, key: str | None, body: PayByQr, sha256: str
+) -> JSONResponse:
+    """A follower's payment, served here, at the writer, as this process serves its own:
+    the follower found the wallet, validated the body and hashed it (docs/adr/0078)."""
+    idempotency_key = IdempotencyKey(ctx.api_store, ctx.clock, key)
+    if ctx.steps_on_loop:
+        return await _pay_on_loop(ctx, wallet, idempotency_key, body, sha256)
+    return await run_in_threadpool(_pay_on_thread, ctx, wallet, idempotency_key, body, sha256)
 
 
 def _payment_steps(

@@ -233,7 +233,9 @@ class ElectedLedger(ForwardingLedger):
         remote = self._remote
         try:
             if remote is None:
-                return done(self._shared[name](*args))
+                answer = self._shared[name](*args)
+                # A handler may answer a future itself (a payment served on the loop).
+                return answer if isinstance(answer, Future) else done(answer)
             return remote.shared_later(name, *args)
         except Exception as exc:
             if isinstance(exc, StorageUnavailable):

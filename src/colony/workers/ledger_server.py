@@ -113,7 +113,7 @@ class LedgerServer:
                     if name in ("claim_key", "drop_key"):
                         answers.put((call_id, *self._claim_call(name, args, claimed)))
                     elif name in self._shared:
-                        answers.put((call_id, *self._shared_call(name, args)))
+                        self._shared_call(call_id, name, args, answers)
                     else:
                         self._start(call_id, name, args, kwargs, answers)
         finally:
@@ -146,12 +146,31 @@ class LedgerServer:
             log.exception("ledger server: %s failed", name)
             return (FAILURE_BUG, f"{type(exc).__name__}: {exc}")
 
-    def _shared_call(self, name: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
+    def _shared_call(
+        self,
+        call_id: int,
+        name: str,
+        args: tuple[Any, ...],
+        answers: queue.SimpleQueue[tuple[int, str, Any] | None],
+    ) -> None:
+        """Answered at once, or, for a handler that answers a future (a payment served on
+        the writer's event loop, docs/adr/0078), when that future is done."""
         try:
-            return ("ok", self._shared[name](*args))
+            result = self._shared[name](*args)
         except Exception as exc:
-            log.exception("ledger server: shared call %s failed", name)
-            return (FAILURE_BUG, f"{type(exc).__name__}: {exc}")
+            answers.put((call_id, *_failure(name, exc)))
+            return
+        if not isinstance(result, Future):
+            answers.put((call_id, "ok", result))
+            return
+
+        def done(f: Future[Any]) -> None:
+            exc = f.exception()
+            answers.put(
+                (call_id, "ok", f.result()) if exc is None else (call_id, *_failure(name, exc))
+            )
+
+        result.add_done_callback(done)
 
     def _start(
         self,
@@ -240,3 +259,14 @@ class LedgerServer:
             ):
                 dup.shutdown(socket.SHUT_RDWR)
         self._acceptor.join(timeout=5)
+
+
+def _failure(name: str, exc: BaseException) -> tuple[str, str]:
+    """A shared call's failure as it crosses: storage and input failures as their kinds (the
+    follower raises the same), anything else as a bug, logged here."""
+    if isinstance(exc, StorageUnavailable):
+        return (FAILURE_STORAGE, str(exc))
+    if isinstance(exc, InvalidInput):
+        return (FAILURE_INVALID_INPUT, str(exc))
+    log.error("ledger server: shared call %s failed", name, exc_info=exc)
+    return (FAILURE_BUG, f"{type(exc).__name__}: {exc}")

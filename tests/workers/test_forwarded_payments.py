@@ -1,0 +1,162 @@
+"""A follower's QR payment served whole by the ledger's writer (docs/adr/0078): two workers
+over one database, each served on loopback; the follower answers every payment, refusal and
+replay exactly as the writer does, and the money moves once."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import Future
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+import pytest
+
+from colony.api.context import ApiContext
+from colony.api.forwarded_payments import PaymentForwarding
+from colony.cli.serve import build_context
+from colony.kernel.clock import SystemClock
+from colony.kernel.errors import StorageUnavailable
+from colony.kernel.promise import Promise
+from colony.workers import ElectedLedger
+from tests.api.test_payment_api import onboard, static_code
+from tests.api.test_wallet_api import auth, on_loopback, open_wallet
+
+SECRET = b"f" * 32
+ALICE = "+6591234567"
+# Headers a server sets on its own, that differ between two servers by nature.
+_OWN_HEADERS = {"date", "server"}
+
+Workers = tuple[httpx.Client, ApiContext, httpx.Client, ApiContext]
+
+
+@pytest.fixture
+def address() -> Iterator[str]:
+    folder = tempfile.mkdtemp(prefix="colony-test-")  # a socket's path is short
+    yield str(Path(folder) / "ledger.sock")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def two_workers(store_url: str, address: str) -> Iterator[Workers]:
+    """The writer and a follower on one database, as `colony serve --workers 2` has them, on
+    each backend (PostgreSQL's payments run on threads of the pool, SQLite's on the loop)."""
+    url = store_url
+    clock = SystemClock()
+    with ExitStack() as stack:
+        contexts = []
+        for _ in range(2):
+            ledger = ElectedLedger(url, clock, address=address, authkey=SECRET)
+            contexts.append(build_context(url, clock, ledger=ledger))
+        writer_ctx, follower_ctx = contexts
+        writer = stack.enter_context(on_loopback(writer_ctx))
+        follower = stack.enter_context(on_loopback(follower_ctx))  # closed first
+        yield writer, writer_ctx, follower, follower_ctx
+
+
+def _forwarding(ctx: ApiContext) -> PaymentForwarding:
+    assert ctx.forwarding is not None
+    return ctx.forwarding
+
+
+def _available(client: httpx.Client, wallet: dict[str, object]) -> int:
+    me = client.get("/v1/wallets/me", headers=auth(wallet))
+    assert me.status_code == 200, me.text
+    return int(me.json()["available"]["amount_minor"])  # the balance less what is held
+
+
+def _same(writer: httpx.Response, follower: httpx.Response) -> None:
+    assert follower.status_code == writer.status_code, follower.text
+    assert follower.content == writer.content
+    assert {k: v for k, v in follower.headers.items() if k not in _OWN_HEADERS} == {
+        k: v for k, v in writer.headers.items() if k not in _OWN_HEADERS
+    }
+
+
+def test_a_followers_payments_are_served_by_the_writer_as_its_own(two_workers: Workers) -> None:
+    writer, writer_ctx, follower, follower_ctx = two_workers
+    assert _forwarding(follower_ctx).follows and not _forwarding(writer_ctx).follows
+    merchant = onboard(writer, writer_ctx)
+    code = static_code(writer, merchant)
+    alice = open_wallet(writer, ALICE)
+    assert writer_ctx.wallets.cash_in(ALICE, "SGD", 10_000).result.name == "ok"
+    before = _available(writer, alice)
+
+    def pay(client: httpx.Client, key: str, **body: object) -> httpx.Response:
+        headers = auth(alice) | {"Idempotency-Key": key}
+        return client.post(
+            "/v1/payments", json={"payload": code, "amount_minor": 300} | body, headers=headers
+        )
+
+    made = pay(follower, "f-1")
+    assert made.status_code == 201, made.text
+    assert _forwarding(writer_ctx).served == 1
+    # The same request again, through either worker: the first answer, money moved once.
+    _same(pay(writer, "f-1"), pay(follower, "f-1"))
+    assert pay(writer, "f-1").json() == made.json()
+    shown = writer.get(f"/v1/payments/{made.json()['id']}", headers=auth(alice))
+    assert shown.status_code == 200 and shown.json()["amount_minor"] == 300
+    assert _available(follower, alice) == before - 300
+
+    # Refusals, each made once through each worker with keys of its own: the same answers.
+    for name, body in {
+        "insufficient": {"amount_minor": 10**9},
+        "bad-qr": {"payload": "000201"},
+        "held": {"capture": False, "amount_minor": 100},
+    }.items():
+        by_writer = pay(writer, f"w-{name}", **body)
+        by_follower = pay(follower, f"f-{name}", **body)
+        assert by_follower.status_code == by_writer.status_code, by_follower.text
+        if by_writer.status_code >= 400:
+            _same(by_writer, by_follower)
+    # The key of one payment sent with another body: refused alike by both.
+    _same(pay(writer, "f-1", amount_minor=301), pay(follower, "f-1", amount_minor=301))
+    # No Idempotency-Key at all: refused alike.
+    no_key = {"payload": code, "amount_minor": 1}
+    _same(
+        writer.post("/v1/payments", json=no_key, headers=auth(alice)),
+        follower.post("/v1/payments", json=no_key, headers=auth(alice)),
+    )
+    # The payment, and the holds made through each worker.
+    assert _available(writer, alice) == before - 300 - 2 * 100
+
+
+def test_a_shared_call_may_answer_a_future(tmp_path: Path, address: str) -> None:
+    """The writer's socket answers a handler's future when it is done, its failure as its
+    kind: what a payment served on the writer's loop needs."""
+    url = f"sqlite:///{tmp_path}/shared.db"
+    clock = SystemClock()
+    writer = ElectedLedger(url, clock, address=address, authkey=SECRET)
+    follower = ElectedLedger(url, clock, address=address, authkey=SECRET)
+    try:
+        pending: list[Promise[str]] = []
+
+        def later(value: str) -> Future[str]:
+            promise: Promise[str] = Promise()
+            pending.append(promise)
+            return promise
+
+        writer.share({"later": later})
+        follower.share({"later": later})
+        answered = follower.shared_call_later("later", "a")
+        broken = follower.shared_call_later("later", "b")
+        deadline = time.monotonic() + 10
+        while len(pending) < 2:
+            assert time.monotonic() < deadline, "the writer was not asked"
+            time.sleep(0.01)
+        assert len(pending) == 2 and not answered.done()
+        pending[0].set_result("done")
+        pending[1].set_exception(StorageUnavailable("the database went away"))
+        assert answered.result(timeout=10) == "done"
+        with pytest.raises(StorageUnavailable, match="went away"):
+            broken.result(timeout=10)
+        # At the writer itself, the handler's own future is the answer.
+        here = writer.shared_call_later("later", "c")
+        pending[2].set_result("here")
+        assert here.result(timeout=1) == "here"
+    finally:
+        follower.close()
+        writer.close()
