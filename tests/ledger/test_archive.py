@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg
@@ -13,14 +14,24 @@ import pytest
 
 from colony.kernel.clock import ManualClock
 from colony.kernel.errors import InvalidInput
-from colony.ledger import Account, Ledger, Transfer
+from colony.ledger import Account, Ledger, Transfer, codec
+from colony.ledger.accounts import create_accounts
 from colony.ledger.archive import ArchivePolicy
 from colony.ledger.checkpoint import NO_CHECKPOINTS, CheckpointPolicy
 from colony.ledger.model import AccountFlags as AF
 from colony.ledger.model import TransferFlags as TF
 from colony.ledger.model import TransferPendingStatus as PS
 from colony.ledger.results import CreateTransferResult as R
-from colony.storage.open import archive_policy_from_env, is_postgres, open_ledger, sqlite_path
+from colony.ledger.state import RULES_LEGACY, LedgerState
+from colony.ledger.store import JournalEntry, Operation
+from colony.ledger.transfers import create_transfers
+from colony.storage.open import (
+    archive_policy_from_env,
+    is_postgres,
+    open_journal,
+    open_ledger,
+    sqlite_path,
+)
 from tests.ledger import checkpoint_workload
 from tests.ledger.archive_crash_child import TINY
 from tests.ledger.checkpoint_crash_child import ONLY_WHEN_ASKED
@@ -302,3 +313,142 @@ def test_the_environment_sets_the_window_and_the_checkpoint_periods(
         with pytest.raises(InvalidInput, match=name):
             open_ledger(url, clock=clock, auto_pulse=False)
         monkeypatch.delenv(name)
+
+
+# Jobs of three transfers beyond a window of four: the first job ends at the transfer made just
+# after the clock was set back (below).
+CLOCK_BACK = ArchivePolicy(window_transfers=4, chunk_transfers=3, filter_bits=1 << 10)
+START_NS = 1_767_225_600 * 10**9
+EARLY_BURNED = list(range(200, 240))
+LATE_BURNED = 300  # burned after the clock went back, earlier in time than most of the above
+
+
+def _legacy_journal_whose_clock_goes_back(url: str) -> None:
+    """A journal as a release before the rules entry wrote it (rules 1), where an imported
+    batch set the ledger's clock back: its failed events burned their ids at the batch's own
+    time (START+201..240), then rules 1 set the clock to its last imported transfer's
+    (START+150), so the next batch burned an id at START+201 and made a transfer at
+    START+202."""
+    state = LedgerState(rules=RULES_LEGACY)
+    limited = int(AF.debits_must_not_exceed_credits)
+    accounts = [Account(1, 1, 1), Account(2, 1, 1, limited), Account(3, 1, 1)]
+    entries = [
+        JournalEntry(
+            1,
+            Operation.create_accounts,
+            START_NS,
+            codec.pack_accounts(accounts),
+            bytes(create_accounts(state, [replace(a) for a in accounts], START_NS)),
+        )
+    ]
+    imported = int(TF.imported)
+    batches = [
+        (100, [Transfer(100, 1, 3, 1, 1, 1)], [R.ok]),
+        (
+            200,
+            [
+                Transfer(102, 1, 3, 1, 1, 1, imported, timestamp=START_NS + 150),
+                *(
+                    Transfer(tid, 2, 3, 1, 1, 1, imported, timestamp=START_NS + 151 + i)
+                    for i, tid in enumerate(EARLY_BURNED)
+                ),
+            ],
+            [R.ok] + [R.exceeds_credits] * len(EARLY_BURNED),
+        ),
+        (
+            201,
+            [Transfer(LATE_BURNED, 2, 3, 1, 1, 1), Transfer(301, 1, 3, 1, 1, 1)],
+            [R.exceeds_credits, R.ok],
+        ),
+    ]
+    for seq, (offset, batch, expected) in enumerate(batches, start=2):
+        now = START_NS + offset
+        results = create_transfers(state, [replace(t) for t in batch], now)
+        assert results == expected
+        body = codec.pack_transfers(batch)
+        entries.append(JournalEntry(seq, Operation.create_transfers, now, body, bytes(results)))
+    assert state.failed_at[LATE_BURNED] == START_NS + 201 < state.failed_at[EARLY_BURNED[-1]]
+    journal = open_journal(url)
+    try:
+        journal.append(entries)
+    finally:
+        journal.close()
+
+
+def test_ids_burned_after_the_clock_went_back_stay_burned(journal_url: str) -> None:
+    """Under rules 1 an imported batch could set the clock back, so an id could be burned at
+    an earlier time than ids burned before it. Archiving takes burned ids from the front of
+    the list, so that one stays in memory past the job that covers its time (docs/adr/0076),
+    and after a reopen from a checkpoint taken meanwhile it is written again: every burned id
+    is refused all the same, from memory or from disk, before and after."""
+    _legacy_journal_whose_clock_goes_back(journal_url)
+    burned = [*EARLY_BURNED, LATE_BURNED]
+    clock = ManualClock(START_NS + 10**6)
+
+    def refused_alike(ledger: Ledger) -> None:
+        for tid in burned:
+            again = Transfer(tid, 1, 3, 1, 1, 1)
+            assert ledger.create_transfers([again]) == [R.id_already_failed], tid
+
+    def fill(ledger: Ledger, ids: range) -> None:
+        """Transfers, then every job due written and dropped."""
+        for tid in ids:
+            clock.advance(0.001)
+            assert ledger.create_transfers([Transfer(tid, 1, 3, 1, 1, 1)]) == [R.ok]
+        due = CLOCK_BACK.window_transfers + CLOCK_BACK.chunk_transfers
+        deadline = time.monotonic() + settle_timeout_s
+        while ledger.transfers_in_memory >= due:
+            assert time.monotonic() < deadline, "history never moved to disk"
+            ledger.pulse()
+            clock.advance(0.001)
+            time.sleep(0.005)
+
+    ledger = _open(journal_url, clock, CLOCK_BACK)
+    try:
+        fill(ledger, range(1000, 1004))  # the first job: transfers 100, 102 and 301
+        state = ledger._state
+        assert state.archived_through == START_NS + 202
+        # The ids burned up to START+202 went to disk; the one burned at START+201 did not.
+        assert EARLY_BURNED[0] not in state.failed_at and EARLY_BURNED[-1] in state.failed_at
+        assert LATE_BURNED in state.failed_at
+        refused_alike(ledger)
+        seq = ledger.checkpoint().seq
+        fill(ledger, range(1004, 1010))  # the next jobs take the rest to disk
+        assert not set(burned) & set(state.failed_at)
+        archive = state.archive
+        assert archive is not None
+        assert archive.failed_at(LATE_BURNED) == START_NS + 201
+        refused_alike(ledger)
+    finally:
+        ledger.close()
+    # From the checkpoint: the late id is in its memory again and on disk, and written again.
+    clock = ManualClock(START_NS + 10**7)
+    ledger = _open(journal_url, clock, CLOCK_BACK)
+    try:
+        assert ledger.opened_from_checkpoint == seq
+        refused_alike(ledger)
+        fill(ledger, range(2000, 2010))
+        assert LATE_BURNED not in ledger._state.failed_at
+        refused_alike(ledger)
+    finally:
+        ledger.close()
+    # The case at hand: the checkpoint held the late id in memory while the disk kept it (its
+    # run cut back to the checkpoint keeps what is older), so the replay wrote it again.
+    assert _burned_entries(journal_url, LATE_BURNED) == 2
+    assert _burned_entries(journal_url, EARLY_BURNED[-1]) == 1
+
+
+def _burned_entries(url: str, transfer_id: int) -> int:
+    """How many entries the runs of burned ids in use hold for `transfer_id`."""
+    query = (
+        "SELECT p.entries FROM ledger_archive_pages p JOIN ledger_archive_runs r"
+        " ON r.run = p.run WHERE r.kind = 2"
+    )
+    if is_postgres(url):
+        with psycopg.connect(url) as conn:
+            pages = [bytes(row[0]) for row in conn.execute(query).fetchall()]
+    else:
+        with closing(sqlite3.connect(sqlite_path(url))) as db:
+            pages = [bytes(row[0]) for row in db.execute(query).fetchall()]
+    key = transfer_id.to_bytes(16, "big")
+    return sum(page[i : i + 16] == key for page in pages for i in range(0, len(page), 24))

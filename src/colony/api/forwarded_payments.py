@@ -117,8 +117,13 @@ class PaymentForwarding:
         """Called on the writer's socket thread: the payment, served on the event loop."""
         loop = self._loop
         if loop is None or loop.is_closed():
-            return failed(StorageUnavailable("the ledger writer is not serving yet"))
-        return asyncio.run_coroutine_threadsafe(self._answer(wallet, key, body, sha256), loop)
+            return failed(StorageUnavailable("the ledger writer is not serving"))
+        answer = self._answer(wallet, key, body, sha256)
+        try:
+            return asyncio.run_coroutine_threadsafe(answer, loop)
+        except RuntimeError:  # the loop closed in between: the payment was not started
+            answer.close()
+            return failed(StorageUnavailable("the ledger writer is not serving"))
 
     async def _answer(self, wallet: Wallet, key: str | None, body: Any, sha256: str) -> Answer:
         assert self._serve is not None and self._handler_for is not None
