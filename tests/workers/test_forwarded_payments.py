@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future
@@ -20,7 +21,6 @@ from colony.api.forwarded_payments import PaymentForwarding
 from colony.cli.serve import build_context
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import StorageUnavailable
-from colony.kernel.promise import Promise
 from colony.workers import ElectedLedger
 from tests.api.test_payment_api import onboard, static_code
 from tests.api.test_wallet_api import auth, on_loopback, open_wallet
@@ -120,43 +120,58 @@ def test_a_followers_payments_are_served_by_the_writer_as_its_own(two_workers: W
         writer.post("/v1/payments", json=no_key, headers=auth(alice)),
         follower.post("/v1/payments", json=no_key, headers=auth(alice)),
     )
+    # Every request the follower took crossed to the writer: the payment, its replay, three
+    # refusals or holds, the reused key and the missing one.
+    assert _forwarding(writer_ctx).served == 7
     # The payment, and the holds made through each worker.
     assert _available(writer, alice) == before - 300 - 2 * 100
 
 
 def test_a_shared_call_may_answer_a_future(tmp_path: Path, address: str) -> None:
     """The writer's socket answers a handler's future when it is done, its failure as its
-    kind: what a payment served on the writer's loop needs."""
+    kind: what a payment served on the writer's loop needs. A cancelled future, or a name the
+    writer does not share yet, is answered as the storage being unavailable (retry)."""
     url = f"sqlite:///{tmp_path}/shared.db"
     clock = SystemClock()
     writer = ElectedLedger(url, clock, address=address, authkey=SECRET)
     follower = ElectedLedger(url, clock, address=address, authkey=SECRET)
     try:
-        pending: list[Promise[str]] = []
+        pending: list[Future[str]] = []
 
         def later(value: str) -> Future[str]:
-            promise: Promise[str] = Promise()
-            pending.append(promise)
-            return promise
+            future: Future[str] = Future()
+            pending.append(future)
+            return future
+
+        def asked(count: int) -> None:
+            deadline = time.monotonic() + 10
+            while len(pending) < count:
+                assert time.monotonic() < deadline, "the writer was not asked"
+                time.sleep(0.01)
 
         writer.share({"later": later})
         follower.share({"later": later})
         answered = follower.shared_call_later("later", "a")
         broken = follower.shared_call_later("later", "b")
-        deadline = time.monotonic() + 10
-        while len(pending) < 2:
-            assert time.monotonic() < deadline, "the writer was not asked"
-            time.sleep(0.01)
-        assert len(pending) == 2 and not answered.done()
+        cancelled = follower.shared_call_later("later", "c")
+        asked(3)
+        assert not answered.done()
         pending[0].set_result("done")
         pending[1].set_exception(StorageUnavailable("the database went away"))
+        assert pending[2].cancel()  # the writer stopping
         assert answered.result(timeout=10) == "done"
         with pytest.raises(StorageUnavailable, match="went away"):
             broken.result(timeout=10)
-        # At the writer itself, the handler's own future is the answer.
-        here = writer.shared_call_later("later", "c")
-        pending[2].set_result("here")
+        with pytest.raises(StorageUnavailable, match="cancelled"):
+            cancelled.result(timeout=10)
+        with pytest.raises(StorageUnavailable, match="does not answer"):
+            follower.shared_call_later("not_yet").result(timeout=10)
+        # At the writer itself, the handler's own future is the answer, or is waited for.
+        here = writer.shared_call_later("later", "d")
+        pending[3].set_result("here")
         assert here.result(timeout=1) == "here"
+        threading.Timer(0.05, lambda: pending[4].set_result("waited")).start()
+        assert writer.shared_call("later", "e") == "waited"
     finally:
         follower.close()
         writer.close()

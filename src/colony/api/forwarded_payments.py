@@ -66,7 +66,12 @@ class PaymentForwarding:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._serve: ServePayment | None = None
         self._handler_for: HandlerFor | None = None
-        self.served = 0  # followers' payments this process answered as the writer
+        self.served = 0  # followers' payments this process started serving as the writer
+        # The followers' payments being served here: the writer finishes them before it stops.
+        self._in_flight: set[Future[Answer]] = set()
+        # Shared at once, before this process's app exists: a follower asking while the writer
+        # is still starting is told to retry (503), not that the call is unknown.
+        self._link.share({PAY_BY_QR: self._served})
 
     @property
     def follows(self) -> bool:
@@ -78,7 +83,10 @@ class PaymentForwarding:
     async def pay(self, wallet: Wallet, key: str | None, body: Any, sha256: str) -> Response:
         answer = self._link.shared_call_later(PAY_BY_QR, wallet, key, body, sha256)
         try:
-            sent = await asyncio.wait_for(asyncio.wrap_future(answer), forward_timeout_s)
+            # Shielded: should this process have become the writer in between, the payment
+            # runs here, and giving up waiting must not cancel it half made.
+            waiting = asyncio.shield(asyncio.wrap_future(answer))
+            sent = await asyncio.wait_for(waiting, forward_timeout_s)
         except TimeoutError as exc:
             raise _no_answer() from exc
         return _relayed(sent)
@@ -99,17 +107,21 @@ class PaymentForwarding:
         writer: the loop is the one the app's lifespan starts on."""
         self._serve = serve
         self._handler_for = handler_for
-        self._link.share({PAY_BY_QR: self._served})
         started = app.router.lifespan_context
 
         @asynccontextmanager
         async def lifespan(running: Any) -> Any:
-            self._loop = asyncio.get_running_loop()
-            try:
-                async with started(running) as state:
+            async with started(running) as state:
+                self._loop = asyncio.get_running_loop()
+                try:
                     yield state
-            finally:
-                self._loop = None
+                finally:
+                    # Stopping: no new payment is taken; those being served are finished,
+                    # as the server finishes its own requests, within their own limit.
+                    self._loop = None
+                    if self._in_flight:
+                        serving = [asyncio.wrap_future(f) for f in list(self._in_flight)]
+                        await asyncio.wait(serving, timeout=forward_timeout_s)
 
         app.router.lifespan_context = lifespan
 
@@ -120,10 +132,13 @@ class PaymentForwarding:
             return failed(StorageUnavailable("the ledger writer is not serving"))
         answer = self._answer(wallet, key, body, sha256)
         try:
-            return asyncio.run_coroutine_threadsafe(answer, loop)
+            serving = asyncio.run_coroutine_threadsafe(answer, loop)
         except RuntimeError:  # the loop closed in between: the payment was not started
             answer.close()
             return failed(StorageUnavailable("the ledger writer is not serving"))
+        self._in_flight.add(serving)
+        serving.add_done_callback(self._in_flight.discard)
+        return serving
 
     async def _answer(self, wallet: Wallet, key: str | None, body: Any, sha256: str) -> Answer:
         assert self._serve is not None and self._handler_for is not None

@@ -287,12 +287,8 @@ def _pay_on_thread(
     ctx: ApiContext, wallet: Wallet, key: IdempotencyKey, body: PayByQr, sha256: str
 ) -> JSONResponse:
     steps = partial(_payment_steps, ctx, wallet, key.transfer_id(wallet.id), body, sha256)
-    return key.run(
-        wallet.id,
-        hashed_fields(body),
-        lambda: wait(steps(), request_timeout_s),
-        request_sha256=sha256,
-    )
+    # The request is hashed already: `run` needs no request of its own to hash.
+    return key.run(wallet.id, None, lambda: wait(steps(), request_timeout_s), request_sha256=sha256)
 
 
 async def serve_forwarded(

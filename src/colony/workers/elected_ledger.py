@@ -221,7 +221,11 @@ class ElectedLedger(ForwardingLedger):
         """`name` answered by the writer: here if this process is the writer."""
         remote = self._remote
         if remote is None:
-            return self._shared[name](*args)
+            answer = self._shared[name](*args)
+            # A handler that answers a future (docs/adr/0078) is waited for, as over the link.
+            return (
+                answer.result(timeout=request_timeout_s) if isinstance(answer, Future) else answer
+            )
         try:
             return remote.shared(name, *args)
         except StorageUnavailable:

@@ -56,8 +56,10 @@ class LedgerServer:
         """`claims`: the Idempotency-Key claims every worker makes here (the writer's own
         requests make theirs in it directly). `shared`: state the writer holds for every
         worker, by call name (risk control's counters, docs/adr/0068), answered at once in
-        the connection's thread; the mapping is read at each call, so names shared after
-        the server started are answered too."""
+        the connection's thread, or, when a handler answers a future (a payment served on
+        the writer's event loop, docs/adr/0078), once that future is done; the mapping is
+        read at each call, so names shared after the server started are answered too (and
+        until then as the storage being unavailable: the follower's caller retries)."""
         self._ledger = ledger
         self._claims = claims if claims is not None else HeldClaims()
         self._shared: Mapping[str, Callable[..., Any]] = shared if shared is not None else {}
@@ -165,10 +167,14 @@ class LedgerServer:
             return
 
         def done(f: Future[Any]) -> None:
+            if f.cancelled():  # the writer stopping: the outcome is unknown, as a lost link's
+                answers.put((call_id, FAILURE_STORAGE, f"{name} was cancelled at the writer"))
+                return
             exc = f.exception()
-            answers.put(
-                (call_id, "ok", f.result()) if exc is None else (call_id, *_failure(name, exc))
-            )
+            if exc is None:
+                answers.put((call_id, "ok", f.result()))
+            else:
+                answers.put((call_id, *_failure(name, exc)))
 
         result.add_done_callback(done)
 
@@ -228,7 +234,9 @@ class LedgerServer:
 
     def _answer(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
         if name not in CALLS:
-            return (FAILURE_BUG, f"not a ledger call: {name!r}")
+            # Followers run this release's code, so a name neither a ledger call nor shared
+            # yet is one the writer registers as it finishes starting: ask again later.
+            return (FAILURE_STORAGE, f"the ledger writer does not answer {name!r} (yet)")
         try:
             if name == "ping":
                 return ("ok", True)
