@@ -37,13 +37,18 @@ def archive_url(journal_url: str) -> str:
     return journal_url
 
 
-def _archive(url: str, page_entries: int, fan_in: int) -> SqlHistoryArchive:
+def _archive(
+    url: str, page_entries: int, fan_in: int, disjoint_fan_in: int | None = None
+) -> SqlHistoryArchive:
+    # Runs whose keys do not overlap (rising ids, every job's burned ids) merge at a larger
+    # fan-in: both rules are used, and every kind still reaches the second level.
     return SqlHistoryArchive(
         open_tables(url, "colony-test-archive"),
         open_tables(url, "colony-test-archive-reads"),
         records_per_page=3,
         page_entries=page_entries,
         fan_in=fan_in,
+        disjoint_fan_in=fan_in + 1 if disjoint_fan_in is None else disjoint_fan_in,
     )
 
 
@@ -229,3 +234,27 @@ def _rows(url: str, table: str) -> int:
             return int(s.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
     finally:
         tables.close()
+
+
+@pytest.mark.parametrize(("time_ordered_ids", "merged_after_jobs"), [(True, 4), (False, 2)])
+def test_runs_whose_keys_do_not_overlap_wait_for_more_of_them(
+    archive_url: str, time_ordered_ids: bool, merged_after_jobs: int
+) -> None:
+    """Rising ids: each job's run of ids holds keys no other run holds, so they merge only
+    once `disjoint_fan_in` gather; account lines overlap from job to job and merge at
+    `fan_in`, and so do random ids (docs/adr/0079)."""
+    rng = random.Random(11)
+    archive = _archive(archive_url, 4, 2, 4)
+    stream = _transfers(rng, 200, time_ordered_ids=time_ordered_ids)
+    try:
+        for jobs in range(1, 5):
+            archive.write(_job([next(stream) for _ in range(5)]))
+            while archive.compact_step():
+                pass
+            runs = ledger_archive_runs(archive)
+            ids = [r.level for r in runs if r.kind == ledger_archive._IDS]
+            lines = [r.level for r in runs if r.kind == ledger_archive._LINES]
+            assert (max(lines) >= 1) == (jobs >= 2), (jobs, lines)
+            assert (max(ids) >= 1) == (jobs >= merged_after_jobs), (jobs, ids)
+    finally:
+        archive.close()

@@ -223,7 +223,12 @@ def test_engine_agrees_with_reference_model(plan: list[tuple[str, object]]) -> N
 # often, so lookups, statements and statuses cross from memory to disk all the time; pages of
 # two entries merged two runs at a time, so reads cross pages and runs of several levels.
 HISTORY_ON_DISK = ArchivePolicy(
-    window_transfers=2, chunk_transfers=3, filter_bits=64, page_entries=2, merge_fan_in=2
+    window_transfers=2,
+    chunk_transfers=3,
+    filter_bits=64,
+    page_entries=2,
+    merge_fan_in=2,
+    merge_fan_in_disjoint=3,
 )
 
 

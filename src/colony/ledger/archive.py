@@ -62,9 +62,11 @@ class ArchivePolicy:
     # Size of the "never seen" filter over archived ids, in bits (a power of two): 64 MiB.
     filter_bits: int = 1 << 29
     # Index entries (24 bytes each) per stored page, and how many runs of one level are
-    # merged into one of the next (storage/ledger_archive.py, docs/adr/0036).
+    # merged into one of the next (storage/ledger_archive.py, docs/adr/0036); how many when
+    # their keys do not overlap, as rising ids' do (docs/adr/0079).
     page_entries: int = 512
     merge_fan_in: int = 8
+    merge_fan_in_disjoint: int = 64
 
     @classmethod
     def for_window(cls, window_transfers: int) -> ArchivePolicy:
@@ -79,6 +81,8 @@ class ArchivePolicy:
             raise ValueError("window_transfers must be >= 0 and chunk_transfers >= 1")
         if self.page_entries < 1 or self.merge_fan_in < 2:
             raise ValueError("page_entries must be >= 1 and merge_fan_in >= 2")
+        if self.merge_fan_in_disjoint < self.merge_fan_in:
+            raise ValueError("merge_fan_in_disjoint must be >= merge_fan_in")
         if self.filter_bits < 8 or self.filter_bits & (self.filter_bits - 1):
             raise ValueError(f"filter_bits must be a power of two >= 8, not {self.filter_bits}")
 

@@ -10,7 +10,8 @@ well under a microsecond of Python a transfer and the tables never need a random
   ids burned by a transient failure), each a set of sorted runs cut into pages
   (storage/history_runs.py). Each job adds a run of each (of failures, if it has any); once
   `fan_in` runs gather at one level they are merged into one run of the next, a slice at a
-  time, between jobs (a log-structured merge, as the key-value stores do it). A lookup reads
+  time, between jobs (a log-structured merge, as the key-value stores do it); runs whose keys
+  do not overlap (rising ids) wait for `disjoint_fan_in` (docs/adr/0079). A lookup reads
   one page of each run whose key range may hold the key; with time-ordered ids that is one or
   two runs.
 
@@ -84,15 +85,23 @@ class SqlHistoryArchive:
         records_per_page: int = 64,
         page_entries: int = 512,
         fan_in: int = 8,
+        disjoint_fan_in: int | None = None,
     ) -> None:
-        if records_per_page < 1 or page_entries < 1 or fan_in < 2:
-            raise ValueError("records_per_page and page_entries must be >= 1, fan_in >= 2")
+        """`disjoint_fan_in` (default 8 times `fan_in`): how many runs of one level whose keys
+        do not overlap gather before they are merged."""
+        disjoint = 8 * fan_in if disjoint_fan_in is None else disjoint_fan_in
+        if records_per_page < 1 or page_entries < 1 or fan_in < 2 or disjoint < fan_in:
+            raise ValueError(
+                "records_per_page and page_entries must be >= 1, fan_in >= 2, "
+                "disjoint_fan_in >= fan_in"
+            )
         self._write = write
         self._read = read
         self.label = write.label
         self._records_per_page = records_per_page
         self._page_entries = page_entries
         self._fan_in = fan_in
+        self._disjoint_fan_in = disjoint
         # Readers pin the run list they started with; pages of retired runs are removed only
         # when no reader is left that might hold them.
         self._lock = threading.Lock()
@@ -435,7 +444,11 @@ class SqlHistoryArchive:
             )
 
     def _next_merge(self) -> tuple[int, list[Run]] | None:
-        """The oldest `fan_in` runs of the lowest level that has that many, of one kind."""
+        """The oldest `fan_in` runs of the lowest level that has that many, of one kind; or,
+        where a level's runs hold keys that do not overlap (ids that rise with time, as
+        clients should make them), its oldest `disjoint_fan_in`: a lookup reads one page of
+        one such run however many there are, so merging them sooner would only rewrite
+        entries (docs/adr/0079)."""
         runs = self._runs
         for kind in (_IDS, _LINES, _FAILS):
             of_kind = sorted((r for r in runs if r.kind == kind), key=_oldest_first)
@@ -444,7 +457,13 @@ class SqlHistoryArchive:
                 at = [i for i, r in enumerate(of_kind) if r.level == level]
                 if len(at) < self._fan_in:
                     continue
-                first, last = at[0], at[self._fan_in - 1]
+                fan_in = self._fan_in
+                oldest = [of_kind[i] for i in at[: self._disjoint_fan_in]]
+                if _disjoint(oldest):
+                    if len(at) < self._disjoint_fan_in:
+                        continue
+                    fan_in = self._disjoint_fan_in
+                first, last = at[0], at[fan_in - 1]
                 # Runs stay disjoint in time: a merge takes every run between its first and
                 # last (there are none of other levels but after a cut), whatever its level.
                 inputs = of_kind[first : last + 1]
@@ -620,6 +639,15 @@ class _RunPages:
 
 def _oldest_first(run: Run) -> int:
     return run.first_timestamp
+
+
+def _disjoint(runs: list[Run]) -> bool:
+    """Whether no key lies in the key range of two of these runs."""
+    ordered = sorted(runs, key=lambda r: r.first_key)
+    return all(
+        a.last_key[: hr.KEY_BYTES] < b.first_key[: hr.KEY_BYTES]
+        for a, b in itertools.pairwise(ordered)
+    )
 
 
 def _line_runs(

@@ -117,6 +117,7 @@ def _ledger(
                 open_tables(url, "colony-ledger-archive-reads"),
                 page_entries=policy.page_entries,
                 fan_in=policy.merge_fan_in,
+                disjoint_fan_in=policy.merge_fan_in_disjoint,
             )
     except BaseException:
         journal.close()
