@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 import time
 from contextlib import closing
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg
@@ -14,21 +13,16 @@ import pytest
 
 from colony.kernel.clock import ManualClock
 from colony.kernel.errors import InvalidInput
-from colony.ledger import Account, Ledger, Transfer, codec
-from colony.ledger.accounts import create_accounts
+from colony.ledger import Account, Ledger, Transfer
 from colony.ledger.archive import ArchivePolicy
 from colony.ledger.checkpoint import NO_CHECKPOINTS, CheckpointPolicy
 from colony.ledger.model import AccountFlags as AF
 from colony.ledger.model import TransferFlags as TF
 from colony.ledger.model import TransferPendingStatus as PS
 from colony.ledger.results import CreateTransferResult as R
-from colony.ledger.state import RULES_LEGACY, LedgerState
-from colony.ledger.store import JournalEntry, Operation
-from colony.ledger.transfers import create_transfers
 from colony.storage.open import (
     archive_policy_from_env,
     is_postgres,
-    open_journal,
     open_ledger,
     sqlite_path,
 )
@@ -37,6 +31,7 @@ from tests.ledger.archive_crash_child import TINY
 from tests.ledger.checkpoint_crash_child import ONLY_WHEN_ASKED
 from tests.ledger.crash_children import run_until_killed
 from tests.ledger.test_checkpoints import _sql
+from tests.ledger.test_rules import START_NS, write_legacy_journal
 
 SMALL = ArchivePolicy(window_transfers=4, chunk_transfers=4, filter_bits=1 << 10)
 # How long a test waits for the archiving thread, in seconds.
@@ -318,7 +313,6 @@ def test_the_environment_sets_the_window_and_the_checkpoint_periods(
 # Jobs of three transfers beyond a window of four: the first job ends at the transfer made just
 # after the clock was set back (below).
 CLOCK_BACK = ArchivePolicy(window_transfers=4, chunk_transfers=3, filter_bits=1 << 10)
-START_NS = 1_767_225_600 * 10**9
 EARLY_BURNED = list(range(200, 240))
 LATE_BURNED = 300  # burned after the clock went back, earlier in time than most of the above
 
@@ -329,50 +323,32 @@ def _legacy_journal_whose_clock_goes_back(url: str) -> None:
     time (START+201..240), then rules 1 set the clock to its last imported transfer's
     (START+150), so the next batch burned an id at START+201 and made a transfer at
     START+202."""
-    state = LedgerState(rules=RULES_LEGACY)
     limited = int(AF.debits_must_not_exceed_credits)
-    accounts = [Account(1, 1, 1), Account(2, 1, 1, limited), Account(3, 1, 1)]
-    entries = [
-        JournalEntry(
-            1,
-            Operation.create_accounts,
-            START_NS,
-            codec.pack_accounts(accounts),
-            bytes(create_accounts(state, [replace(a) for a in accounts], START_NS)),
-        )
-    ]
     imported = int(TF.imported)
-    batches = [
-        (100, [Transfer(100, 1, 3, 1, 1, 1)], [R.ok]),
-        (
-            200,
-            [
-                Transfer(102, 1, 3, 1, 1, 1, imported, timestamp=START_NS + 150),
-                *(
-                    Transfer(tid, 2, 3, 1, 1, 1, imported, timestamp=START_NS + 151 + i)
-                    for i, tid in enumerate(EARLY_BURNED)
-                ),
-            ],
-            [R.ok] + [R.exceeds_credits] * len(EARLY_BURNED),
-        ),
-        (
-            201,
-            [Transfer(LATE_BURNED, 2, 3, 1, 1, 1), Transfer(301, 1, 3, 1, 1, 1)],
-            [R.exceeds_credits, R.ok],
-        ),
-    ]
-    for seq, (offset, batch, expected) in enumerate(batches, start=2):
-        now = START_NS + offset
-        results = create_transfers(state, [replace(t) for t in batch], now)
-        assert results == expected
-        body = codec.pack_transfers(batch)
-        entries.append(JournalEntry(seq, Operation.create_transfers, now, body, bytes(results)))
+    state = write_legacy_journal(
+        url,
+        [Account(1, 1, 1), Account(2, 1, 1, limited), Account(3, 1, 1)],
+        [
+            (START_NS + 100, [Transfer(100, 1, 3, 1, 1, 1)], [R.ok]),
+            (
+                START_NS + 200,
+                [
+                    Transfer(102, 1, 3, 1, 1, 1, imported, timestamp=START_NS + 150),
+                    *(
+                        Transfer(tid, 2, 3, 1, 1, 1, imported, timestamp=START_NS + 151 + i)
+                        for i, tid in enumerate(EARLY_BURNED)
+                    ),
+                ],
+                [R.ok] + [R.exceeds_credits] * len(EARLY_BURNED),
+            ),
+            (
+                START_NS + 201,
+                [Transfer(LATE_BURNED, 2, 3, 1, 1, 1), Transfer(301, 1, 3, 1, 1, 1)],
+                [R.exceeds_credits, R.ok],
+            ),
+        ],
+    )
     assert state.failed_at[LATE_BURNED] == START_NS + 201 < state.failed_at[EARLY_BURNED[-1]]
-    journal = open_journal(url)
-    try:
-        journal.append(entries)
-    finally:
-        journal.close()
 
 
 def test_ids_burned_after_the_clock_went_back_stay_burned(journal_url: str) -> None:

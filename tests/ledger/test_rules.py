@@ -37,26 +37,38 @@ LEGACY_BATCHES = [
 LEGACY_RESULTS = [[RT.ok], [RT.ok], [RT.debit_account_already_closed], [RT.ok]]
 
 
-def _write_legacy_journal(url: str) -> None:
-    """A journal as Colony wrote it before rules were recorded: no rules entry at all."""
+def write_legacy_journal(
+    url: str,
+    accounts: list[Account],
+    batches: list[tuple[int, list[Transfer], list[RT]]],
+    accounts_at_ns: int = START_NS,
+) -> LedgerState:
+    """A journal as Colony wrote it before rules were recorded (no rules entry at all): the
+    accounts, then each batch of transfers applied under rules 1 at its time `now`, which
+    must give the results the batch names. Returns the state the journal leaves."""
     state = LedgerState(rules=RULES_LEGACY)
-    entries = []
-    now = START_NS
-    accounts = [replace(a) for a in ACCOUNTS]
-    results = create_accounts(state, accounts, now)
-    body = ledger_codec.pack_accounts(ACCOUNTS)
-    entries.append(JournalEntry(1, Operation.create_accounts, now, body, bytes(results)))
-    for seq, batch in enumerate(LEGACY_BATCHES, start=2):
-        now += 1000
+    results = create_accounts(state, [replace(a) for a in accounts], accounts_at_ns)
+    body = ledger_codec.pack_accounts(accounts)
+    entries = [JournalEntry(1, Operation.create_accounts, accounts_at_ns, body, bytes(results))]
+    for seq, (now, batch, expected) in enumerate(batches, start=2):
         results = create_transfers(state, [replace(t) for t in batch], now)
+        assert results == expected, (seq, results)
         body = ledger_codec.pack_transfers(batch)
         entries.append(JournalEntry(seq, Operation.create_transfers, now, body, bytes(results)))
-    assert [list(e.results) for e in entries[1:]] == LEGACY_RESULTS
     journal = open_journal(url)
     try:
         journal.append(entries)
     finally:
         journal.close()
+    return state
+
+
+def _write_legacy_journal(url: str) -> None:
+    batches = [
+        (START_NS + 1000 * n, batch, results)
+        for n, (batch, results) in enumerate(zip(LEGACY_BATCHES, LEGACY_RESULTS, strict=True), 1)
+    ]
+    write_legacy_journal(url, ACCOUNTS, batches)
 
 
 def test_a_journal_from_before_the_rules_change_still_opens(journal_url: str) -> None:

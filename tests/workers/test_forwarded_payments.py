@@ -4,10 +4,7 @@ replay exactly as the writer does, and the money moves once."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import Future
 from contextlib import ExitStack
@@ -24,20 +21,15 @@ from colony.kernel.errors import StorageUnavailable
 from colony.workers import ElectedLedger
 from tests.api.test_payment_api import onboard, static_code
 from tests.api.test_wallet_api import auth, on_loopback, open_wallet
+from tests.workers.test_elected_ledger import SECRET, _eventually, address
 
-SECRET = b"f" * 32
+__all__ = ["address"]  # the workers' fixture: a short private path for the writer's socket
+
 ALICE = "+6591234567"
 # Headers a server sets on its own, that differ between two servers by nature.
 _OWN_HEADERS = {"date", "server"}
 
 Workers = tuple[httpx.Client, ApiContext, httpx.Client, ApiContext]
-
-
-@pytest.fixture
-def address() -> Iterator[str]:
-    folder = tempfile.mkdtemp(prefix="colony-test-")  # a socket's path is short
-    yield str(Path(folder) / "ledger.sock")
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -143,18 +135,12 @@ def test_a_shared_call_may_answer_a_future(tmp_path: Path, address: str) -> None
             pending.append(future)
             return future
 
-        def asked(count: int) -> None:
-            deadline = time.monotonic() + 10
-            while len(pending) < count:
-                assert time.monotonic() < deadline, "the writer was not asked"
-                time.sleep(0.01)
-
         writer.share({"later": later})
         follower.share({"later": later})
         answered = follower.shared_call_later("later", "a")
         broken = follower.shared_call_later("later", "b")
         cancelled = follower.shared_call_later("later", "c")
-        asked(3)
+        _eventually(lambda: len(pending) == 3)
         assert not answered.done()
         pending[0].set_result("done")
         pending[1].set_exception(StorageUnavailable("the database went away"))

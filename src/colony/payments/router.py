@@ -275,8 +275,7 @@ def _create_payment_on_thread(body: PayByQr, request: Request) -> Response:
     block outside a future (PostgreSQL's reads are round trips), the event loop must not
     make it."""
     ctx, wallet, key = wallet_request(request)
-    asked = hashed_fields(body)
-    sha256 = request_hash(asked)
+    sha256 = request_hash(hashed_fields(body))
     forwarding = ctx.forwarding
     if forwarding is not None and forwarding.follows:
         return forwarding.pay_waiting(wallet, key.key, body, sha256)

@@ -37,13 +37,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from colony.ledger import codec
-from colony.ledger.archive import ArchiveJob
+from colony.ledger.archive import ArchiveJob, ArchivePolicy
 from colony.ledger.history import Balances
 from colony.ledger.model import Transfer, TransferPendingStatus
 from colony.storage import history_runs as hr
 from colony.storage.tables import Session, Tables
 
 _MARK = "ledger_archived_through"
+_POLICY = ArchivePolicy()  # the defaults, kept in one place
 _BALANCES = struct.Struct("<8Q")  # four u128 as (low, high) halves
 _EXPIRED = int(TransferPendingStatus.expired)
 _IDS = 0  # run kinds
@@ -83,14 +84,13 @@ class SqlHistoryArchive:
         read: Tables,
         *,
         records_per_page: int = 64,
-        page_entries: int = 512,
-        fan_in: int = 8,
-        disjoint_fan_in: int | None = None,
+        page_entries: int = _POLICY.page_entries,
+        fan_in: int = _POLICY.merge_fan_in,
+        disjoint_fan_in: int = _POLICY.merge_fan_in_disjoint,
     ) -> None:
-        """`disjoint_fan_in` (default 8 times `fan_in`): how many runs of one level whose keys
-        do not overlap gather before they are merged."""
-        disjoint = 8 * fan_in if disjoint_fan_in is None else disjoint_fan_in
-        if records_per_page < 1 or page_entries < 1 or fan_in < 2 or disjoint < fan_in:
+        """`disjoint_fan_in`: how many runs of one level whose keys do not overlap gather
+        before they are merged (`_next_merge`)."""
+        if records_per_page < 1 or page_entries < 1 or fan_in < 2 or disjoint_fan_in < fan_in:
             raise ValueError(
                 "records_per_page and page_entries must be >= 1, fan_in >= 2, "
                 "disjoint_fan_in >= fan_in"
@@ -101,7 +101,7 @@ class SqlHistoryArchive:
         self._records_per_page = records_per_page
         self._page_entries = page_entries
         self._fan_in = fan_in
-        self._disjoint_fan_in = disjoint
+        self._disjoint_fan_in = disjoint_fan_in
         # Readers pin the run list they started with; pages of retired runs are removed only
         # when no reader is left that might hold them.
         self._lock = threading.Lock()

@@ -162,21 +162,10 @@ class LedgerServer:
         except Exception as exc:
             answers.put((call_id, *_failure(name, exc)))
             return
-        if not isinstance(result, Future):
+        if isinstance(result, Future):
+            _answer_when_done(call_id, name, result, answers, lambda value: value)
+        else:
             answers.put((call_id, "ok", result))
-            return
-
-        def done(f: Future[Any]) -> None:
-            if f.cancelled():  # the writer stopping: the outcome is unknown, as a lost link's
-                answers.put((call_id, FAILURE_STORAGE, f"{name} was cancelled at the writer"))
-                return
-            exc = f.exception()
-            if exc is None:
-                answers.put((call_id, "ok", f.result()))
-            else:
-                answers.put((call_id, *_failure(name, exc)))
-
-        result.add_done_callback(done)
 
     def _start(
         self,
@@ -192,24 +181,13 @@ class LedgerServer:
             return
         try:
             future: Future[list[int]] = getattr(self._ledger, submit[0])(*args)
-        except InvalidInput as exc:
-            answers.put((call_id, FAILURE_INVALID_INPUT, str(exc)))
-            return
-        except StorageUnavailable as exc:
-            answers.put((call_id, FAILURE_STORAGE, str(exc)))
+        except Exception as exc:
+            answers.put((call_id, *_failure(name, exc)))
             return
         result_type = submit[1]
-
-        def done(f: Future[list[int]]) -> None:
-            exc = f.exception()
-            if exc is None:
-                answers.put((call_id, "ok", [result_type(r) for r in f.result()]))
-            elif isinstance(exc, StorageUnavailable):
-                answers.put((call_id, FAILURE_STORAGE, str(exc)))
-            else:
-                answers.put((call_id, FAILURE_BUG, f"{type(exc).__name__}: {exc}"))
-
-        future.add_done_callback(done)
+        _answer_when_done(
+            call_id, name, future, answers, lambda codes: [result_type(r) for r in codes]
+        )
 
     @staticmethod
     def _respond(conn: Connection, answers: queue.SimpleQueue[tuple[int, str, Any] | None]) -> None:
@@ -246,13 +224,8 @@ class LedgerServer:
             if name in ("all_accounts", "all_transfers"):
                 result = list(result)
             return ("ok", result)
-        except InvalidInput as exc:
-            return (FAILURE_INVALID_INPUT, str(exc))
-        except StorageUnavailable as exc:
-            return (FAILURE_STORAGE, str(exc))
         except Exception as exc:
-            log.exception("ledger server: %s failed", name)
-            return (FAILURE_BUG, f"{type(exc).__name__}: {exc}")
+            return _failure(name, exc)
 
     def close(self) -> None:
         self._closed = True
@@ -269,8 +242,30 @@ class LedgerServer:
         self._acceptor.join(timeout=5)
 
 
+def _answer_when_done(
+    call_id: int,
+    name: str,
+    future: Future[Any],
+    answers: queue.SimpleQueue[tuple[int, str, Any] | None],
+    value: Callable[[Any], Any],
+) -> None:
+    """Answer the call with `value` of the future's result once it is done, or its failure;
+    a future cancelled (the writer stopping) leaves the outcome unknown, as a lost link does."""
+
+    def done(f: Future[Any]) -> None:
+        if f.cancelled():
+            answers.put((call_id, FAILURE_STORAGE, f"{name} was cancelled at the writer"))
+            return
+        exc = f.exception()
+        answers.put(
+            (call_id, "ok", value(f.result())) if exc is None else (call_id, *_failure(name, exc))
+        )
+
+    future.add_done_callback(done)
+
+
 def _failure(name: str, exc: BaseException) -> tuple[str, str]:
-    """A shared call's failure as it crosses: storage and input failures as their kinds (the
+    """A call's failure as it crosses: storage and input failures as their kinds (the
     follower raises the same), anything else as a bug, logged here."""
     if isinstance(exc, StorageUnavailable):
         return (FAILURE_STORAGE, str(exc))
