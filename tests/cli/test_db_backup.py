@@ -62,7 +62,7 @@ def target_url(journal_url: str, tmp_path: Path) -> Iterator[str]:
     if journal_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path}/restored.db"
         return
-    with fresh_postgres_database() as url:
+    with fresh_postgres_database(migrated=False) as url:
         yield url
 
 

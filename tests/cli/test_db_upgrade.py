@@ -7,11 +7,16 @@ from contextlib import closing
 from pathlib import Path
 
 import psycopg
+import pytest
 from typer.testing import CliRunner
 
 from colony.cli.main import app
 from colony.storage.migration_plan import shipped
 from colony.storage.open import is_postgres, sqlite_path
+
+# Each PostgreSQL database here begins with no schema: these tests make it.
+pytestmark = pytest.mark.empty_database
+
 
 runner = CliRunner()
 

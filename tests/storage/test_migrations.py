@@ -24,6 +24,10 @@ from colony.storage.schema_upgrade import status, upgrade
 from colony.storage.sqlite_connection import open_connection
 from tests.storage.raw_sql import execute, rows
 
+# Each PostgreSQL database here begins with no schema: these tests make it.
+pytestmark = pytest.mark.empty_database
+
+
 FIRST = "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
 SECOND = (
     "-- Customers get a country; the ones there are lived in Finland.\n"

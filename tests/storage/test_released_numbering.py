@@ -28,6 +28,10 @@ from colony.wallets.sql_funding_store import open_funding_store
 from tests.storage.raw_sql import execute, rows
 from tests.storage.schema_snapshot import drift
 
+# Each PostgreSQL database here begins with no schema: these tests make it.
+pytestmark = pytest.mark.empty_database
+
+
 RELEASED_FILES = Path(__file__).resolve().parent / "released_migrations"
 
 # The table the releases with one numbering recorded their migrations in, as they made it.

@@ -18,14 +18,34 @@ def is_postgres_url(url: str) -> bool:
     return urlparse(url).scheme in POSTGRES_SCHEMES
 
 
-def create_fresh_database(server_url: str, prefix: str) -> tuple[str, str]:
-    """A new, empty database on the server of `server_url`: its URL and its name.
+def create_fresh_database(
+    server_url: str, prefix: str, *, template: str | None = None
+) -> tuple[str, str]:
+    """A new database on the server of `server_url`: its URL and its name. Empty, or a copy
+    of the database named `template` (which nobody may be connected to meanwhile).
 
     The name is `prefix` with random hex after it, so it never names anyone's data.
     """
     name = f"{prefix}_{secrets.token_hex(6)}"
-    _run_on_server(server_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return urlparse(server_url)._replace(path=f"/{name}").geturl(), name
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template is not None:
+        create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+    _run_on_server(server_url, create)
+    return database_url(server_url, name), name
+
+
+def database_url(server_url: str, name: str) -> str:
+    """`server_url` naming the database `name` instead of its own."""
+    return urlparse(server_url)._replace(path=f"/{name}").geturl()
+
+
+def close_to_connections(server_url: str, name: str) -> None:
+    """Refuse new sessions on the database `name` (a template: copying it needs it unused, and
+    the server's own maintenance then stays out of it too)."""
+    _run_on_server(
+        server_url,
+        sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(sql.Identifier(name)),
+    )
 
 
 def drop_database(server_url: str, name: str) -> None:
