@@ -89,6 +89,20 @@ def test_the_same_id_twice_in_one_commit_keeps_the_first(store_url: str) -> None
     store.close()
 
 
+def test_a_commit_of_new_earlier_and_repeated_ids_answers_each_with_the_stored_record(
+    store_url: str,
+) -> None:
+    store = open_payment_store(store_url)
+    earlier = store.add(record(7))
+    # Submitted together: all but the first wait for one commit (group_commit.py).
+    rows = [record(8), record(7, 5_000), record(9, 100), record(9, 200), record(10)]
+    answers = [future.result() for future in [store.add_later(r) for r in rows]]
+    assert answers == [record(8), earlier, record(9, 100), record(9, 100), record(10)]
+    stored = [store.by_id(pid) for pid in (7, 8, 9, 10)]
+    assert stored == [earlier, record(8), record(9, 100), record(10)]
+    store.close()
+
+
 def test_pages_run_newest_first_in_the_order_written(store_url: str) -> None:
     store = open_payment_store(store_url)
     # Ids not in time order, as ids derived from Idempotency-Keys are.

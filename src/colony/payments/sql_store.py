@@ -49,6 +49,7 @@ SELECT {PAYMENT_COLUMNS} FROM unnest(
 ) WITH ORDINALITY AS batch ({PAYMENT_COLUMNS}, batch_order)
 ORDER BY batch_order
 ON CONFLICT (id) DO NOTHING
+RETURNING id
 """
 _INSERT_PAYMENT = (
     f"INSERT INTO payments ({PAYMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -208,15 +209,21 @@ def _insert_payments_each(db: Session, rows: Sequence[tuple[object, ...]]) -> li
 
 
 def _insert_payments_unnest(db: Session, rows: Sequence[tuple[object, ...]]) -> list[PaymentRecord]:
-    """Each new row, or the row already holding its id: the batch in one statement, then
-    read back in one."""
+    """Each new row, or the row already holding its id: the batch in one statement; only
+    the ids it did not insert (a retry, or an id reused) are read back, in one more."""
     columns = [list(column) for column in zip(*rows, strict=True)]
-    db.execute(_INSERT_PAYMENTS_UNNEST, columns)
+    inserted = {row[0] for row in db.execute(_INSERT_PAYMENTS_UNNEST, columns).fetchall()}
     ids = columns[0]
-    stored = db.execute(
-        f"SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = ANY(?::text[])", (ids,)
-    ).fetchall()
-    by_id = {str(row[0]): payment_of(row) for row in stored}
+    by_id: dict[str, PaymentRecord] = {}
+    for row in rows:  # an id twice in the batch: its first row is the one inserted
+        if row[0] in inserted:
+            by_id.setdefault(str(row[0]), payment_of(row))
+    taken = [pid for pid in ids if pid not in inserted]
+    if taken:
+        stored = db.execute(
+            f"SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = ANY(?::text[])", (taken,)
+        ).fetchall()
+        by_id.update((str(row[0]), payment_of(row)) for row in stored)
     return [by_id[str(pid)] for pid in ids]
 
 
