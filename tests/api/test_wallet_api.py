@@ -7,7 +7,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -188,23 +188,37 @@ def test_idempotency_key_replays_and_refuses_other_bodies(
     assert str(first.json()["id"]) in taken.json()["error"]["message"]
 
 
-def test_p2p_over_http_moves_money_once(served: tuple[httpx.Client, ApiContext]) -> None:
-    client, ctx = served
+def p2p_sent(
+    client: httpx.Client, ctx: ApiContext
+) -> tuple[dict[str, str], httpx.Response, Callable[[], tuple[int, int]]]:
+    """Alice, with 100.00 SGD, sends Bob 25.00 once over HTTP: her request's headers, its
+    answer, and how to read both balances (each wallet gets 0.01 on opening)."""
     alice, bob = open_wallet(client, "+6591234567"), open_wallet(client, "+6598765432")
     assert ctx.wallets.cash_in("+6591234567", "SGD", 10_000).result.name == "ok"
-    send = {"to_phone": "+6598765432", "amount_minor": 2_500}
     headers = auth(alice) | {"Idempotency-Key": "pay-1"}
-    first = client.post("/v1/wallets/me/transfers", json=send, headers=headers)
+    first = client.post("/v1/wallets/me/transfers", json=P2P_SEND, headers=headers)
     assert first.status_code == 201, first.text
+
+    def balances() -> tuple[int, int]:
+        a, b = (
+            client.get("/v1/wallets/me", headers=auth(w)).json()["balance"]["amount_minor"]
+            for w in (alice, bob)
+        )
+        return a, b
+
+    return headers, first, balances
+
+
+P2P_SEND = {"to_phone": "+6598765432", "amount_minor": 2_500}
+
+
+def test_p2p_over_http_moves_money_once(served: tuple[httpx.Client, ApiContext]) -> None:
+    client, ctx = served
+    headers, first, balances = p2p_sent(client, ctx)
     assert first.json()["status"] == "succeeded" and str(first.json()["id"]).startswith("tr_")
-    retry = client.post("/v1/wallets/me/transfers", json=send, headers=headers)
+    retry = client.post("/v1/wallets/me/transfers", json=P2P_SEND, headers=headers)
     assert retry.json() == first.json()
-    assert (
-        client.get("/v1/wallets/me", headers=auth(bob)).json()["balance"]["amount_minor"] == 2_501
-    )
-    assert (
-        client.get("/v1/wallets/me", headers=auth(alice)).json()["balance"]["amount_minor"] == 7_501
-    )
+    assert balances() == (7_501, 2_501)
 
 
 @pytest.mark.parametrize(

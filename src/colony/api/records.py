@@ -132,6 +132,11 @@ class ApiStore(Protocol):
 
     def release_later(self, scope: str, key: str) -> Future[None]: ...
 
+    def forget_answers_before(self, before_ns: int, limit: int) -> int:
+        """Forget up to `limit` stored answers made before `before_ns`, oldest first; how
+        many went (api/answer_retention.py). A claim in progress is no answer: kept."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -63,6 +63,14 @@ SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::integer[], ?::text[], ?
 {_ANSWER_CONFLICT}"""
 
 
+# The oldest answers first, a batch at a time (api/answer_retention.py).
+_FORGET_ANSWERS = """
+DELETE FROM api_idempotency WHERE (scope, key) IN (
+    SELECT scope, key FROM api_idempotency WHERE created_at_ns < ?
+    ORDER BY created_at_ns LIMIT ?
+)"""
+
+
 class Reads(Protocol):
     """The store's connections for reads, apart from its writes' (a `Tables` is one)."""
 
@@ -232,6 +240,10 @@ class SqlApiStore:
     def release_later(self, scope: str, key: str) -> Future[None]:
         """As `release`: the future is done once every process may claim the key again."""
         return self._claims.release_later(scope, key)
+
+    def forget_answers_before(self, before_ns: int, limit: int) -> int:
+        with self._tables.session() as db:
+            return int(db.execute(_FORGET_ANSWERS, (before_ns, limit)).rowcount)
 
     def close(self) -> None:
         self._reads.close()

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from colony.api.answer_retention import sweep_in_background
 from colony.api.app import create_app
 from colony.api.context import ApiContext
 from colony.api.forwarded_payments import PaymentForwarding
@@ -234,6 +235,8 @@ def build_context(
     user_store = open_merchant_user_store(database_url)
     ctx.provide(MerchantUserService(user_store, merchants.by_id, clock, ids), user_store)
     ledger.add_duty(lambda: reconcile(ctx))
+    # One process forgets old Idempotency-Key answers: the writer (docs/adr/0080).
+    ledger.add_duty(lambda: sweep_in_background(ctx.api_store, clock))
     return ctx
 
 

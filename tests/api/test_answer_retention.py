@@ -1,0 +1,99 @@
+"""Stored Idempotency-Key answers are forgotten after their retention, oldest first, in
+bounded batches (api/answer_retention.py, docs/adr/0080); a retry after that meets the
+ledger's own idempotency, and money moves once."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+import pytest
+
+from colony.api import answer_retention
+from colony.api.answer_retention import sweep, sweep_in_background
+from colony.api.context import ApiContext
+from colony.api.sql_store import SqlApiStore, open_api_store
+from colony.kernel.clock import NS_PER_S, ManualClock
+from tests.api.test_wallet_api import P2P_SEND, p2p_sent, served
+
+__all__ = ["served"]
+
+DAY_NS = 86_400 * NS_PER_S
+
+
+def _answer(store: SqlApiStore, key: str, at_ns: int, sha: str = "a" * 64) -> None:
+    assert store.begin("w1", key, sha, at_ns) == ("new", None, None)
+    store.finish("w1", key, 201, f'{{"key": "{key}"}}')
+
+
+def test_answers_past_their_retention_are_forgotten_oldest_first(store_url: str) -> None:
+    store = open_api_store(store_url)
+    clock = ManualClock(100 * DAY_NS)
+    for key, day in [("k1", 1), ("k2", 60), ("k3", 69), ("k4", 71), ("k5", 99)]:
+        _answer(store, key, day * DAY_NS)
+    # Thirty days before day 100 is day 70: k1, k2 and k3 go, k4 and k5 replay.
+    assert sweep(store, clock) == 3
+    assert store.begin("w1", "k4", "a" * 64, clock.now_ns())[0] == "same"
+    assert store.begin("w1", "k5", "b" * 64, clock.now_ns())[0] == "different"
+    # A forgotten key is free: another request with it is served as new.
+    assert store.begin("w1", "k1", "b" * 64, clock.now_ns()) == ("new", None, None)
+    # A claim in progress is no answer: the sweep leaves it, and it still holds the key.
+    clock.advance(31 * 86_400)
+    assert sweep(store, clock) == 2
+    assert store.begin("w1", "k1", "b" * 64, clock.now_ns())[:2] == ("same", None)
+    assert sweep(store, clock) == 0
+    store.close()
+
+
+def test_a_sweep_goes_in_bounded_batches_up_to_its_limit(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = open_api_store(store_url)
+    for n in range(7):
+        _answer(store, f"k{n}", (n + 1) * DAY_NS)
+    monkeypatch.setattr(answer_retention, "sweep_batch_rows_max", 2)
+    monkeypatch.setattr(answer_retention, "sweep_batches_max", 3)
+    calls: list[int] = []
+    forget = store.forget_answers_before
+
+    def counted(before_ns: int, limit: int) -> int:
+        calls.append(limit)
+        return forget(before_ns, limit)
+
+    monkeypatch.setattr(store, "forget_answers_before", counted)
+    clock = ManualClock(100 * DAY_NS)
+    assert sweep(store, clock) == 6  # three statements of two: the limit of one sweep
+    assert calls == [2, 2, 2]
+    assert sweep(store, clock) == 1  # the rest, and the short batch ends the sweep
+    assert calls == [2, 2, 2, 2]
+    assert store.begin("w1", "k6", "b" * 64, clock.now_ns())[0] == "new"
+    store.close()
+
+
+def test_the_writer_sweeps_in_the_background_until_stopped(store_url: str) -> None:
+    store = open_api_store(store_url)
+    _answer(store, "old", DAY_NS)
+    clock = ManualClock(100 * DAY_NS)
+    stop = sweep_in_background(store, clock, interval_s=0.05)
+    deadline = time.monotonic() + 10
+    while store.begin("w1", "old", "b" * 64, clock.now_ns())[0] != "new":
+        assert time.monotonic() < deadline, "the answer was never forgotten"
+        store.release("w1", "old")
+        time.sleep(0.05)
+    stop()
+    assert not any(t.name == "colony-answer-retention" for t in threading.enumerate())
+    store.close()
+
+
+def test_a_transfer_retried_after_its_answer_is_forgotten_moves_money_once(
+    served: tuple[httpx.Client, ApiContext],
+) -> None:
+    client, ctx = served
+    headers, first, balances = p2p_sent(client, ctx)
+    assert sweep(ctx.api_store, ctx.clock, retention_s=0) >= 1
+    retry = client.post("/v1/wallets/me/transfers", json=P2P_SEND, headers=headers)
+    # Served again, not replayed: the ledger finds the key's transfer made, and says so.
+    assert (retry.status_code, retry.json()) == (201, first.json())
+    assert "Idempotent-Replayed" not in retry.headers
+    assert balances() == (7_501, 2_501)
