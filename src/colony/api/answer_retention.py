@@ -25,6 +25,9 @@ sweep_interval_s = 60
 # each statement a short write, so that payments never wait long behind one.
 sweep_batch_rows_max = 1_000
 sweep_batches_max = 100
+# How long stopping waits for a sweep under way, in seconds: a statement waits at most the
+# database's lock timeout (30 s on SQLite) before it fails.
+sweep_stop_timeout_s = 40
 
 _log = logging.getLogger(__name__)
 
@@ -61,6 +64,6 @@ def sweep_in_background(
 
     def stop_sweeping() -> None:
         stop.set()
-        thread.join()
+        thread.join(timeout=sweep_stop_timeout_s)
 
     return stop_sweeping
