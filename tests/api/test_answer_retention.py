@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,7 +15,9 @@ from colony.api import answer_retention
 from colony.api.answer_retention import sweep, sweep_in_background
 from colony.api.context import ApiContext
 from colony.api.sql_store import SqlApiStore, open_api_store
+from colony.cli.serve import build_context, server_duties
 from colony.kernel.clock import NS_PER_S, ManualClock
+from colony.workers.elected_ledger import ElectedLedger
 from tests.api.test_wallet_api import P2P_SEND, p2p_sent, served
 
 __all__ = ["served"]
@@ -53,7 +56,7 @@ def test_a_sweep_goes_in_bounded_batches_up_to_its_limit(
     for n in range(7):
         _answer(store, f"k{n}", (n + 1) * DAY_NS)
     monkeypatch.setattr(answer_retention, "sweep_batch_rows_max", 2)
-    monkeypatch.setattr(answer_retention, "sweep_batches_max", 3)
+    monkeypatch.setattr(answer_retention, "sweep_batches_max", 2)
     calls: list[int] = []
     forget = store.forget_answers_before
 
@@ -63,8 +66,15 @@ def test_a_sweep_goes_in_bounded_batches_up_to_its_limit(
 
     monkeypatch.setattr(store, "forget_answers_before", counted)
     clock = ManualClock(100 * DAY_NS)
-    assert sweep(store, clock) == 6  # three statements of two: the limit of one sweep
+    stop = threading.Event()
+    stop.set()
+    assert sweep(store, clock, stop=stop) == 2  # told to stop: after its first statement
+    assert calls == [2]
+    assert sweep(store, clock) == 4  # two statements more: the limit of one sweep
     assert calls == [2, 2, 2]
+    # Oldest first: the newest answer is the one left, and it still replays.
+    assert store.begin("w1", "k6", "a" * 64, clock.now_ns())[:2] == ("same", 201)
+    assert store.begin("w1", "k5", "a" * 64, clock.now_ns())[0] == "new"
     assert sweep(store, clock) == 1  # the rest, and the short batch ends the sweep
     assert calls == [2, 2, 2, 2]
     assert store.begin("w1", "k6", "b" * 64, clock.now_ns())[0] == "new"
@@ -82,8 +92,26 @@ def test_the_writer_sweeps_in_the_background_until_stopped(store_url: str) -> No
         store.release("w1", "old")
         time.sleep(0.05)
     stop()
-    assert not any(t.name == "colony-answer-retention" for t in threading.enumerate())
+    assert not _sweepers()
     store.close()
+
+
+def test_a_servers_writer_sweeps_and_stops_sweeping_when_it_closes(tmp_path: Path) -> None:
+    ctx = build_context(f"sqlite:///{tmp_path}/colony.db", ManualClock(100 * DAY_NS))
+    ledger = ctx.ledger
+    assert isinstance(ledger, ElectedLedger)
+    others = _sweepers()  # another test's, should one have failed before stopping its own
+    server_duties(ctx, ledger)
+    try:
+        assert len(_sweepers() - others) == 1, "the writer's duties include the sweep"
+    finally:
+        ledger.close()
+        ctx.close_stores()
+    assert not _sweepers() - others
+
+
+def _sweepers() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name == "colony-answer-retention"}
 
 
 def test_a_transfer_retried_after_its_answer_is_forgotten_moves_money_once(

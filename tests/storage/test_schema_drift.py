@@ -28,6 +28,10 @@ SQLITE_ONLY_TABLES: set[str] = set()
 POSTGRES_ONLY_COLUMNS = {"payment_refunds": ["seq"]}
 
 
+# Each PostgreSQL database here begins with no schema: opening a store or the journal makes it.
+pytestmark = pytest.mark.empty_database
+
+
 def test_the_migrated_schema_is_the_committed_snapshots(store_url: str) -> None:
     upgrade(store_url)
     assert drift(store_url) == []

@@ -25,22 +25,28 @@ sweep_interval_s = 60
 # each statement a short write, so that payments never wait long behind one.
 sweep_batch_rows_max = 1_000
 sweep_batches_max = 100
-# How long stopping waits for a sweep under way, in seconds: a statement waits at most the
-# database's lock timeout (30 s on SQLite) before it fails.
+# How long stopping waits for a sweep under way, in seconds: the sweep stops after the
+# statement it is running, one short DELETE of an index's oldest rows (SQLite gives up waiting
+# for its lock after 30 s).
 sweep_stop_timeout_s = 40
 
 _log = logging.getLogger(__name__)
 
 
-def sweep(store: ApiStore, clock: Clock, retention_s: int = answer_retention_s) -> int:
+def sweep(
+    store: ApiStore,
+    clock: Clock,
+    retention_s: int = answer_retention_s,
+    stop: threading.Event | None = None,
+) -> int:
     """Forget the answers stored more than `retention_s` ago, in batches, up to
-    `sweep_batches_max` of them; how many were forgotten."""
+    `sweep_batches_max` of them, or until `stop` is set; how many were forgotten."""
     before_ns = clock.now_ns() - retention_s * NS_PER_S
     forgotten = 0
     for _ in range(sweep_batches_max):
         gone = store.forget_answers_before(before_ns, sweep_batch_rows_max)
         forgotten += gone
-        if gone < sweep_batch_rows_max:
+        if gone < sweep_batch_rows_max or (stop is not None and stop.is_set()):
             break
     return forgotten
 
@@ -55,7 +61,7 @@ def sweep_in_background(
     def loop() -> None:
         while not stop.wait(interval_s):
             try:
-                sweep(store, clock)
+                sweep(store, clock, stop=stop)
             except Exception:  # an answer kept a minute longer is no harm
                 _log.exception("forgetting old Idempotency-Key answers failed; trying again")
 
@@ -65,5 +71,9 @@ def sweep_in_background(
     def stop_sweeping() -> None:
         stop.set()
         thread.join(timeout=sweep_stop_timeout_s)
+        if thread.is_alive():
+            _log.warning(
+                "a sweep of old answers outlived %s s of waiting for it", sweep_stop_timeout_s
+            )
 
     return stop_sweeping

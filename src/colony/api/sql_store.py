@@ -242,7 +242,7 @@ class SqlApiStore:
         return self._claims.release_later(scope, key)
 
     def forget_answers_before(self, before_ns: int, limit: int) -> int:
-        with self._tables.session() as db:
+        with self._tables.transaction() as db:  # SQLite: behind the file's write gate
             return int(db.execute(_FORGET_ANSWERS, (before_ns, limit)).rowcount)
 
     def close(self) -> None:

@@ -235,8 +235,6 @@ def build_context(
     user_store = open_merchant_user_store(database_url)
     ctx.provide(MerchantUserService(user_store, merchants.by_id, clock, ids), user_store)
     ledger.add_duty(lambda: reconcile(ctx))
-    # One process forgets old Idempotency-Key answers: the writer (docs/adr/0080).
-    ledger.add_duty(lambda: sweep_in_background(ctx.api_store, clock))
     return ctx
 
 
@@ -290,6 +288,13 @@ def reconcile(ctx: ApiContext) -> Callable[[], None]:
     ctx.funding.reconcile()
     ctx.service(ComplaintService).announce_again()
     return lambda: None
+
+
+def server_duties(ctx: ApiContext, ledger: ElectedLedger) -> None:
+    """What only the writer of a running server does, whichever process it is: relay webhooks
+    and forget old Idempotency-Key answers (docs/adr/0080)."""
+    ledger.add_duty(lambda: webhook_relay(ctx))
+    ledger.add_duty(lambda: sweep_in_background(ctx.api_store, ctx.clock))
 
 
 def webhook_relay(ctx: ApiContext) -> Callable[[], None]:
@@ -392,7 +397,7 @@ def serve(
         raise fail(str(exc)) from None
     ledger = ctx.ledger
     assert isinstance(ledger, ElectedLedger)
-    ledger.add_duty(lambda: webhook_relay(ctx))
+    server_duties(ctx, ledger)
     ctx.address_limiter = RateLimiter(ctx.clock, address_rate_limit, 2 * address_rate_limit)
     try:
         announce(url, demo_data.seed(ctx) if demo else None)

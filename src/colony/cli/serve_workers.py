@@ -25,7 +25,7 @@ from colony.api.app import create_app
 from colony.api.rate_limit import RateLimiter, rate_limit_burst, rate_limit_per_s
 from colony.cli import demo_data
 from colony.cli.fx_commands import MAX_AGE_ENV
-from colony.cli.serve import announce, build_context, webhook_relay
+from colony.cli.serve import announce, build_context, server_duties
 from colony.kernel import heap
 from colony.kernel.clock import SystemClock
 from colony.workers import ElectedLedger
@@ -110,7 +110,7 @@ def worker_app() -> FastAPI:
         settings.database_url, clock, address=settings.ledger_socket, authkey=settings.secret
     )
     ctx = build_context(settings.database_url, clock, ledger=ledger)
-    ledger.add_duty(lambda: webhook_relay(ctx))
+    server_duties(ctx, ledger)
     # Each limit is the whole server's: every worker enforces its share of it.
     n = settings.workers
     ctx.limiter = RateLimiter(clock, rate_limit_per_s, rate_limit_burst, processes=n)
