@@ -120,8 +120,18 @@ def test_a_transfer_retried_after_its_answer_is_forgotten_moves_money_once(
     client, ctx = served
     headers, first, balances = p2p_sent(client, ctx)
     assert sweep(ctx.api_store, ctx.clock, retention_s=0) >= 1
+    # Much may change in 30 days: the sender's wallet is frozen since, say.
+    sender = ctx.wallet_store.by_phone("+6591234567", "SGD")
+    assert sender is not None and ctx.wallets.freeze(sender.id, "reported").name == "ok"
     retry = client.post("/v1/wallets/me/transfers", json=P2P_SEND, headers=headers)
     # Served again, not replayed: the ledger finds the key's transfer made, and says so.
     assert (retry.status_code, retry.json()) == (201, first.json())
     assert "Idempotent-Replayed" not in retry.headers
+    assert balances() == (7_501, 2_501)
+    # The retry's answer is kept again; new money under a new key meets the freeze.
+    again = client.post("/v1/wallets/me/transfers", json=P2P_SEND, headers=headers)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    fresh = headers | {"Idempotency-Key": "pay-2"}
+    other = client.post("/v1/wallets/me/transfers", json=P2P_SEND, headers=fresh)
+    assert other.json()["error"]["code"] == "wallet_frozen", other.text
     assert balances() == (7_501, 2_501)

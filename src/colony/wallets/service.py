@@ -350,6 +350,10 @@ class WalletService:
             return P2POutcome(WalletResult.same_wallet)
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
             return P2POutcome(WalletResult.amount_must_be_positive)
+        if transfer_id is not None and self._p2p_made(transfer_id, sender, receiver, amount_minor):
+            # Made before under this id: a retry whose stored answer is gone (kept 30 days,
+            # docs/adr/0080) is told so, whatever changed since (a freeze, risk's view).
+            return P2POutcome(WalletResult.ok, transfer_id)
         if self.is_frozen(sender.id):
             return P2POutcome(WalletResult.wallet_frozen)
         tid = transfer_id if transfer_id is not None else self._ids.new_id()
@@ -375,6 +379,17 @@ class WalletService:
         return self._risk_counted(
             P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=3), tid)
         )
+
+    def _p2p_made(self, tid: int, sender: Wallet, receiver: Wallet, amount_minor: int) -> bool:
+        """Whether the ledger holds this very P2P transfer under `tid` (its chain is linked:
+        all of it moved, or none)."""
+        found = self._ledger.lookup_transfers([tid])
+        return bool(found) and (
+            found[0].debit_account_id,
+            found[0].credit_account_id,
+            found[0].amount,
+            found[0].code,
+        ) == (sender.account_id, receiver.account_id, amount_minor, model.TRANSFER_P2P)
 
     def _risk_refusal(
         self,
