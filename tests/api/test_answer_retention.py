@@ -17,10 +17,14 @@ from colony.api.context import ApiContext
 from colony.api.sql_store import SqlApiStore, open_api_store
 from colony.cli.serve import build_context, server_duties
 from colony.kernel.clock import NS_PER_S, ManualClock
+from colony.payments.payment_code import code_for
 from colony.workers.elected_ledger import ElectedLedger
+from tests.api.test_payment_api import merchant_headers
+from tests.api.test_payment_code_api import Shop, bind, charge, clock_of, phone, till
 from tests.api.test_wallet_api import P2P_SEND, p2p_sent, served
+from tests.api.test_wallet_api import auth as wallet_auth
 
-__all__ = ["served"]
+__all__ = ["served", "till"]
 
 DAY_NS = 86_400 * NS_PER_S
 
@@ -135,3 +139,23 @@ def test_a_transfer_retried_after_its_answer_is_forgotten_moves_money_once(
     other = client.post("/v1/wallets/me/transfers", json=P2P_SEND, headers=fresh)
     assert other.json()["error"]["code"] == "wallet_frozen", other.text
     assert balances() == (7_501, 2_501)
+
+
+def test_a_code_charge_retried_after_its_answer_is_forgotten_is_the_same_payment(
+    till: Shop,
+) -> None:
+    client, ctx, merchant, alice = till
+    bound = bind(client, alice).json()
+    paid = charge(client, merchant, code_for(phone(bound), ctx.clock.now_ns()), 1_250, "t1")
+    assert paid.status_code == 201, paid.text
+    # Thirty days on: the code long expired (and spent), the answer forgotten.
+    clock_of(ctx).advance(answer_retention.answer_retention_s + 60)
+    assert sweep(ctx.api_store, ctx.clock) >= 1
+    retry = client.post(
+        "/v1/payments/code",
+        json={"code": code_for(phone(bound), 0), "amount_minor": 1_250, "reference": "till-t1"},
+        headers=merchant_headers(merchant, "t1"),
+    )
+    assert (retry.status_code, retry.json()) == (201, paid.json()), retry.text
+    balance = client.get("/v1/wallets/me", headers=wallet_auth(alice)).json()["balance"]
+    assert balance["amount_minor"] == 20_001 - 1_250

@@ -679,10 +679,20 @@ class PaymentService:
             return PayOutcome(PayResult.amount_must_be_positive)
         if amount_minor > no_pin_limit_minor:
             return PayOutcome(PayResult.pin_required)  # checked before the code is spent
-        check = verifier.check(code, now_ns, merchant.id)
-        if check.result is not CodeResult.ok or check.device is None:
-            return PayOutcome(PAY_RESULT_OF_CODE[check.result])
-        wallet = self._wallet_store.by_id(check.device.wallet_id)
+        records = self.records
+        recorded = records.by_id(payment_id) if records and payment_id is not None else None
+        if recorded is not None and (recorded.method, recorded.merchant_id) == (
+            Method.code,
+            merchant.id,
+        ):
+            # This payment, made before with a code spent or expired since: a retry whose
+            # stored answer is gone (kept 30 days, docs/adr/0080) is answered from its record.
+            wallet = self._wallet_store.by_id(recorded.wallet_id)
+        else:
+            check = verifier.check(code, now_ns, merchant.id)
+            if check.result is not CodeResult.ok or check.device is None:
+                return PayOutcome(PAY_RESULT_OF_CODE[check.result])
+            wallet = self._wallet_store.by_id(check.device.wallet_id)
         if wallet is None:
             return PayOutcome(PayResult.unknown_wallet)
         payload = self.merchant_qr(merchant, amount_minor)  # the same path as a dynamic code
