@@ -687,6 +687,8 @@ class PaymentService:
         ):
             # This payment, made before with a code spent or expired since: a retry whose
             # stored answer is gone (kept 30 days, docs/adr/0080) is answered from its record.
+            # Looked for before the code is checked: a month-old code is not recognised any
+            # more, and checking it would count a failure against the payer's device.
             wallet = self._wallet_store.by_id(recorded.wallet_id)
         else:
             check = verifier.check(code, now_ns, merchant.id)

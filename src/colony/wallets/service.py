@@ -12,6 +12,7 @@ import logging
 import re
 from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 
 from colony.chart import IdPrefix, Slots, funding_partner_account_id
 from colony.kernel.clock import NS_PER_S, Clock
@@ -350,18 +351,15 @@ class WalletService:
             return P2POutcome(WalletResult.same_wallet)
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
             return P2POutcome(WalletResult.amount_must_be_positive)
-        if transfer_id is not None and self._p2p_made(transfer_id, sender, receiver, amount_minor):
-            # Made before under this id: a retry whose stored answer is gone (kept 30 days,
-            # docs/adr/0080) is told so, whatever changed since (a freeze, risk's view).
-            return P2POutcome(WalletResult.ok, transfer_id)
+        unless_made = partial(self._p2p_made, transfer_id, sender, receiver, amount_minor)
         if self.is_frozen(sender.id):
-            return P2POutcome(WalletResult.wallet_frozen)
+            return unless_made(P2POutcome(WalletResult.wallet_frozen))
         tid = transfer_id if transfer_id is not None else self._ids.new_id()
         refused, reasons = self._risk_refusal(
             tid, Channel.p2p, sender, receiver.id, amount_minor, stepped_up=stepped_up
         )
         if refused is not None:
-            return P2POutcome(refused, tid, reasons)
+            return unless_made(P2POutcome(refused, tid, reasons))
         chain = [
             Transfer(
                 tid,
@@ -380,16 +378,28 @@ class WalletService:
             P2POutcome(self.outcome(self._ledger.create_transfers(chain), receiver_at=3), tid)
         )
 
-    def _p2p_made(self, tid: int, sender: Wallet, receiver: Wallet, amount_minor: int) -> bool:
-        """Whether the ledger holds this very P2P transfer under `tid` (its chain is linked:
-        all of it moved, or none)."""
-        found = self._ledger.lookup_transfers([tid])
-        return bool(found) and (
+    def _p2p_made(
+        self,
+        tid: int | None,
+        sender: Wallet,
+        receiver: Wallet,
+        amount_minor: int,
+        refusal: P2POutcome,
+    ) -> P2POutcome:
+        """`refusal`, unless the ledger holds this very P2P transfer under `tid` already (its
+        chain is linked: all of it moved, or none): then a retry whose stored answer is gone
+        (kept 30 days, docs/adr/0080) is told it was made, whatever changed since (a freeze,
+        risk control's view). Asked only before refusing: a lookup waits for the ledger to be
+        durable, which no P2P on its way to the ledger needs to."""
+        found = self._ledger.lookup_transfers([tid]) if tid is not None else []
+        if found and (
             found[0].debit_account_id,
             found[0].credit_account_id,
             found[0].amount,
             found[0].code,
-        ) == (sender.account_id, receiver.account_id, amount_minor, model.TRANSFER_P2P)
+        ) == (sender.account_id, receiver.account_id, amount_minor, model.TRANSFER_P2P):
+            return P2POutcome(WalletResult.ok, tid)
+        return refusal
 
     def _risk_refusal(
         self,
