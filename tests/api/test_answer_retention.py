@@ -151,6 +151,8 @@ def test_a_code_charge_retried_after_its_answer_is_forgotten_is_the_same_payment
     # Thirty days on: the code long expired (and spent), the answer forgotten.
     clock_of(ctx).advance(answer_retention.answer_retention_s + 60)
     assert sweep(ctx.api_store, ctx.clock) >= 1
+    # And the payer's wallet frozen since: new money may not leave it, this payment left.
+    assert ctx.wallets.freeze(str(alice["id"]), "reported").name == "ok"
     retry = client.post(
         "/v1/payments/code",
         json={"code": code_for(phone(bound), 0), "amount_minor": 1_250, "reference": "till-t1"},

@@ -72,6 +72,30 @@ def test_an_authorisations_first_answer_stays_as_it_was_made(
     assert again.content == held.content
 
 
+def test_a_payment_retried_after_its_payer_is_frozen_is_given_its_first_answer(
+    shop_on_each_backend: Shop,  # noqa: F811
+) -> None:
+    """The money moved once: a freeze since refuses new money, not the answer of money
+    that moved (a retry whose first answer was lost on the way)."""
+    client, ctx, merchant, alice = shop_on_each_backend
+    code = static_code(client, merchant)
+    headers = auth(alice) | {"Idempotency-Key": "kept-frozen"}
+    body = {"payload": code, "amount_minor": 1_500}
+    paid = client.post("/v1/payments", json=body, headers=headers)
+    assert paid.status_code == 201, paid.text
+    assert ctx.wallets.freeze(str(alice["id"]), "reported").name == "ok"
+    again = client.post("/v1/payments", json=body, headers=headers)
+    assert again.status_code == 201, again.text
+    assert again.headers["Idempotent-Replayed"] == "true" and again.content == paid.content
+    fresh = client.post("/v1/payments", json=body, headers=headers | {"Idempotency-Key": "k2"})
+    assert fresh.status_code == 409 and fresh.json()["error"]["code"] == "wallet_frozen"
+    # The same key with another request is still another request.
+    other = client.post("/v1/payments", json=body | {"amount_minor": 1}, headers=headers)
+    assert other.json()["error"]["code"] in ("wallet_frozen", "idempotency_key_reused")
+    balance = client.get("/v1/wallets/me", headers=auth(alice)).json()["balance"]
+    assert balance["amount_minor"] == 1 + 20_000 - 1_500
+
+
 def test_a_refused_payment_keeps_its_answer_under_the_key(
     shop_on_each_backend: Shop,  # noqa: F811
 ) -> None:

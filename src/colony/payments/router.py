@@ -10,7 +10,6 @@ merchant paid (its key), and listed for either, newest first, a page at a time (
 
 from __future__ import annotations
 
-import dataclasses
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -354,11 +353,17 @@ def _payment_steps(
         earlier = records(ctx).by_id(pid)
         if earlier is not None and earlier.request_sha256 not in (None, request_sha256):
             return KeptElsewhere(409, key_reused().body())  # kept nowhere, as `run` does
-    if outcome.result is PayResult.risk_challenge_required:
-        yield ON_THREAD  # reads: was it paid before, with the PIN, by this request?
-        before = _made_before(ctx, outcome, request_sha256)
-        return before if before is not None else challenged(risk_refusal(outcome))
     if outcome.result is not PayResult.ok:
+        # Refused now, but this request may have paid before and lost its answer: what
+        # refuses it now (a freeze since, risk control's view of one more try, a challenge
+        # the first try answered with the PIN) does not undo money that moved. Asked only
+        # of a refusal: a lookup waits for the ledger to be durable (docs/adr/0081).
+        yield ON_THREAD
+        before = _made_before(ctx, pid, request_sha256)
+        if before is not None:
+            return before
+        if outcome.result is PayResult.risk_challenge_required:
+            return challenged(risk_refusal(outcome))
         raise risk_refusal(outcome) if outcome.risk is not None else pay_refusal(outcome.result)
     if kept and outcome.cross_border is None:
         # Made just now, or by this request before (its money found moved): the first answer.
@@ -371,16 +376,17 @@ def _payment_steps(
     return 201, answer
 
 
-def _made_before(ctx: ApiContext, outcome: PayOutcome, request_sha256: str) -> Handled | None:
-    """A challenged payment's first answer, when this request paid it before with the PIN
-    (the answer was lost, and the request is sent again without the PIN); else None."""
-    pid = outcome.payment_id
-    record = records(ctx).by_id(pid) if pid else None
+def _made_before(ctx: ApiContext, pid: int, request_sha256: str) -> Handled | None:
+    """The first answer of a payment this request made before (its record keeps the
+    request's hash, and its money is in the ledger), given again; else None. A record whose
+    money never moved is a try that was refused after it was written."""
+    record = records(ctx).by_id(pid)
     if record is None or record.request_sha256 != request_sha256:
         return None
     if not ctx.ledger.lookup_transfers([record.id]):
-        return None  # the record of a try whose money never moved
-    made = dataclasses.replace(outcome, record=record)
+        return None
+    merchant = ctx.merchants.by_id(record.merchant_id)
+    made = PayOutcome(PayResult.ok, pid, merchant, record.amount_minor, record=record)
     return KeptElsewhere(201, _first_answer(made), replayed=True)
 
 

@@ -689,6 +689,13 @@ class PaymentService:
             # stored answer is gone (kept 30 days, docs/adr/0080) is answered from its record.
             # Looked for before the code is checked: a month-old code is not recognised any
             # more, and checking it would count a failure against the payer's device.
+            if recorded.amount_minor == amount_minor and self._ledger.lookup_transfers(
+                [recorded.id]
+            ):
+                # Its money moved: what would refuse a new charge now (the payer's wallet
+                # frozen since) does not undo it (docs/adr/0081).
+                fee = discount_fee(amount_minor, merchant.discount_bps)
+                return PayOutcome(PayResult.ok, recorded.id, merchant, amount_minor, fee, recorded)
             wallet = self._wallet_store.by_id(recorded.wallet_id)
         else:
             check = verifier.check(code, now_ns, merchant.id)
