@@ -389,6 +389,25 @@ def test_the_c_paths_transfers_are_off_the_collectors_lists() -> None:
         assert not gc.is_tracked(state.transfers[7])
 
 
+def test_the_c_paths_archive_tuples_are_off_the_collectors_lists() -> None:
+    # A job's trims and snapshots, and the snapshots it renumbers, hold ints and accounts
+    # only: tracked, each young collection read every account a job touched (issue 12).
+    n = 5
+    state = _state_after("c", _busy_chart(n), _long_histories(n))
+    policy = ArchivePolicy(window_transfers=0, chunk_transfers=300, filter_bits=1 << 10)
+    made: list[object] = []
+    renumbered: list[object] = []
+    snapshots = 0
+    with running_on("c"):
+        while (job := build_job(state, policy)) is not None:
+            made += job.trims + job.snapshots + [s[2] for s in job.snapshots]
+            snapshots += len(job.snapshots)
+            drop_archived(state, job, policy.filter_bits)
+            renumbered += [cp for a in state.accounts.values() for cp in a.checkpoints]
+    assert snapshots and renumbered  # snapshots went to disk, and some were renumbered
+    assert not any(gc.is_tracked(t) for t in made + renumbered)
+
+
 def test_the_c_paths_transfers_hold_their_accounts_own_ids() -> None:
     # Equal values on both paths; on the C path the same objects as the accounts' keys, so a
     # window of transfers keeps no copies of them and later lookups match by identity.

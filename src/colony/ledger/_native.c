@@ -214,6 +214,19 @@ static void untrack(PyObject *obj)
     }
 }
 
+/* `untrack` of a new object (NULL passed through), for the tuples made here that hold
+ * only ints and accounts: a trim, a snapshot. None can be in a cycle; tracked, each was
+ * visited at the next young collection, and each visit read its account's header, a
+ * miss of the cache for every account a job touched (a tenth of the writer's share of the
+ * interpreter's lock went to those collections, py-spy --gil, issue 12). */
+static PyObject *untracked(PyObject *obj)
+{
+    if (obj != NULL) {
+        untrack(obj);
+    }
+    return obj;
+}
+
 static PyObject *from_u128(u128 x)
 {
     if ((x >> 64) == 0) {
@@ -271,10 +284,10 @@ static int record_line(PyObject *account, PyObject *line)
     }
     u64 whole = (u64)(n + trimmed);
     if (whole && !(whole & cfg.checkpoint_mask)) {
-        PyObject *snapshot = Py_BuildValue(
+        PyObject *snapshot = untracked(Py_BuildValue(
             "(nOOOO)", n, SLOT(account, cfg.a_off[A_DR_PENDING]),
             SLOT(account, cfg.a_off[A_DR_POSTED]), SLOT(account, cfg.a_off[A_CR_PENDING]),
-            SLOT(account, cfg.a_off[A_CR_POSTED]));
+            SLOT(account, cfg.a_off[A_CR_POSTED])));
         if (append_new(SLOT(account, cfg.a_off[A_CHECKPOINTS]), snapshot) < 0) {
             return -1;
         }
@@ -857,12 +870,16 @@ static PyObject *archive_trims(PyObject *module, PyObject *args)
                 PyObject *snapshot = Py_BuildValue(
                     "(ON(OOOO))", account_id, ts, PyTuple_GET_ITEM(cp, 1), PyTuple_GET_ITEM(cp, 2),
                     PyTuple_GET_ITEM(cp, 3), PyTuple_GET_ITEM(cp, 4));
+                if (snapshot != NULL) {
+                    untrack(PyTuple_GET_ITEM(snapshot, 2));
+                    untrack(snapshot);
+                }
                 if (append_new(snapshots, snapshot) < 0) {
                     goto failed;
                 }
                 going++;
             }
-            if (append_new(trims, Py_BuildValue("(Onn)", account, k, going)) < 0) {
+            if (append_new(trims, untracked(Py_BuildValue("(Onn)", account, k, going))) < 0) {
                 goto failed;
             }
         }
@@ -968,11 +985,11 @@ static PyObject *archive_drop(PyObject *module, PyObject *args)
                                   ? PyNumber_Subtract(PyTuple_GET_ITEM(cp, 0), k_obj)
                                   : NULL;
             PyObject *moved = index == NULL ? NULL
-                                            : Py_BuildValue("(NOOOO)", index,
-                                                            PyTuple_GET_ITEM(cp, 1),
-                                                            PyTuple_GET_ITEM(cp, 2),
-                                                            PyTuple_GET_ITEM(cp, 3),
-                                                            PyTuple_GET_ITEM(cp, 4));
+                                            : untracked(Py_BuildValue(
+                                                  "(NOOOO)", index, PyTuple_GET_ITEM(cp, 1),
+                                                  PyTuple_GET_ITEM(cp, 2),
+                                                  PyTuple_GET_ITEM(cp, 3),
+                                                  PyTuple_GET_ITEM(cp, 4)));
             if (moved == NULL) {
                 if (!PyErr_Occurred()) {
                     PyErr_SetString(PyExc_TypeError, "a balance snapshot is not a 5-tuple");
