@@ -20,6 +20,7 @@ from colony.ledger.model import AccountFlags as AF
 from colony.ledger.model import TransferFlags as TF
 from colony.ledger.model import TransferPendingStatus as PS
 from colony.ledger.results import CreateTransferResult as R
+from colony.ledger.service import archive_jobs_behind_max
 from colony.storage.open import (
     archive_policy_from_env,
     is_postgres,
@@ -428,3 +429,22 @@ def _burned_entries(url: str, transfer_id: int) -> int:
             pages = [bytes(row[0]) for row in db.execute(query).fetchall()]
     key = transfer_id.to_bytes(16, "big")
     return sum(page[i : i + 16] == key for page in pages for i in range(0, len(page), 24))
+
+
+@pytest.mark.parametrize(
+    ("window", "chunk"),
+    [
+        (0, 16_384),  # at least two batches, whatever the window
+        (20_000, 16_384),
+        (100_000, 25_000),  # a quarter of the window
+        (250_000, 62_500),  # the default window
+        (262_144, 65_536),
+        (1_000_000, 65_536),  # at most 65,536 (jobs of half the window tried: ADR 0082)
+    ],
+)
+def test_a_windows_jobs_are_a_quarter_of_it_within_their_bounds(window: int, chunk: int) -> None:
+    """The most memory holds while the archive lags is the window and four jobs: twice the
+    default window."""
+    policy = ArchivePolicy.for_window(window)
+    assert (policy.window_transfers, policy.chunk_transfers) == (window, chunk)
+    assert archive_jobs_behind_max * ArchivePolicy.for_window(250_000).chunk_transfers == 250_000
