@@ -19,9 +19,9 @@ from colony.cli.serve import build_context, server_duties
 from colony.kernel.clock import NS_PER_S, ManualClock
 from colony.payments.payment_code import code_for
 from colony.workers.elected_ledger import ElectedLedger
-from tests.api.test_payment_api import merchant_headers
+from tests.api.test_payment_api import merchant_headers, static_code
 from tests.api.test_payment_code_api import Shop, bind, charge, clock_of, phone, till
-from tests.api.test_wallet_api import P2P_SEND, p2p_sent, served
+from tests.api.test_wallet_api import P2P_SEND, open_wallet, p2p_sent, served
 from tests.api.test_wallet_api import auth as wallet_auth
 
 __all__ = ["served", "till"]
@@ -161,3 +161,46 @@ def test_a_code_charge_retried_after_its_answer_is_forgotten_is_the_same_payment
     assert (retry.status_code, retry.json()) == (201, paid.json()), retry.text
     balance = client.get("/v1/wallets/me", headers=wallet_auth(alice)).json()["balance"]
     assert balance["amount_minor"] == 20_001 - 1_250
+
+
+def test_a_retry_is_answered_made_only_for_its_own_payment(till: Shop) -> None:
+    """After the window, and a freeze: a QR payment whose try was refused by the ledger
+    (its record written, no money moved), and one under a key that a P2P transfer used,
+    are refused, not answered made; a code charge with another reference needs a good
+    code (docs/adr/0081)."""
+    client, ctx, merchant, alice = till
+    code = static_code(client, merchant)
+    headers = wallet_auth(alice) | {"Idempotency-Key": "poor"}
+    poor = {"payload": code, "amount_minor": 500_000}
+    assert client.post("/v1/payments", json=poor, headers=headers).status_code == 402
+    bob = open_wallet(client, "+6598765432")
+    sent = client.post(
+        "/v1/wallets/me/transfers",
+        json={"to_phone": "+6598765432", "amount_minor": 700},
+        headers=wallet_auth(alice) | {"Idempotency-Key": "shared"},
+    )
+    assert sent.status_code == 201, sent.text
+    bound = bind(client, alice).json()
+    paid = charge(client, merchant, code_for(phone(bound), ctx.clock.now_ns()), 1_250, "t1")
+    assert paid.status_code == 201, paid.text
+    clock_of(ctx).advance(answer_retention.answer_retention_s + 60)
+    assert sweep(ctx.api_store, ctx.clock) >= 3
+    # The P2P's key used for a payment: its record is written, the ledger refuses the
+    # chain (the id is the P2P's); the P2P's transfer is not this payment's.
+    shared = wallet_auth(alice) | {"Idempotency-Key": "shared"}
+    other = client.post("/v1/payments", json={"payload": code, "amount_minor": 700}, headers=shared)
+    assert other.status_code != 201 and "Idempotent-Replayed" not in other.headers, other.text
+    assert ctx.wallets.freeze(str(alice["id"]), "reported").name == "ok"
+    retried = client.post("/v1/payments", json=poor, headers=headers)
+    assert retried.json()["error"]["code"] == "wallet_frozen", retried.text
+    again = client.post(
+        "/v1/payments/code",
+        json={"code": code_for(phone(bound), 0), "amount_minor": 1_250, "reference": "other"},
+        headers=merchant_headers(merchant, "t1"),
+    )
+    assert again.status_code != 201, again.text  # the old code is checked, and refused
+    balances = [
+        client.get("/v1/wallets/me", headers=wallet_auth(w)).json()["balance"]["amount_minor"]
+        for w in (alice, bob)
+    ]
+    assert balances == [20_001 - 700 - 1_250, 1 + 700]

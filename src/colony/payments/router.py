@@ -354,14 +354,17 @@ def _payment_steps(
         if earlier is not None and earlier.request_sha256 not in (None, request_sha256):
             return KeptElsewhere(409, key_reused().body())  # kept nowhere, as `run` does
     if outcome.result is not PayResult.ok:
-        # Refused now, but this request may have paid before and lost its answer: what
-        # refuses it now (a freeze since, risk control's view of one more try, a challenge
-        # the first try answered with the PIN) does not undo money that moved. Asked only
-        # of a refusal: a lookup waits for the ledger to be durable (docs/adr/0081).
-        yield ON_THREAD
-        before = _made_before(ctx, pid, request_sha256)
-        if before is not None:
-            return before
+        if outcome.record is None:
+            # Refused before this try reached the ledger, but this request may have paid
+            # before and lost its answer: what refuses it now (a freeze since, risk
+            # control's view of one more try, a challenge the first try answered with the
+            # PIN) does not undo money that moved. A refusal by the ledger itself says the
+            # money is not there (the same transfer found is answered ok). Asked only of
+            # such a refusal: a lookup waits for the ledger to be durable (docs/adr/0081).
+            yield ON_THREAD
+            before = _made_before(ctx, wallet, pid, request_sha256)
+            if before is not None:
+                return before
         if outcome.result is PayResult.risk_challenge_required:
             return challenged(risk_refusal(outcome))
         raise risk_refusal(outcome) if outcome.risk is not None else pay_refusal(outcome.result)
@@ -376,18 +379,30 @@ def _payment_steps(
     return 201, answer
 
 
-def _made_before(ctx: ApiContext, pid: int, request_sha256: str) -> Handled | None:
-    """The first answer of a payment this request made before (its record keeps the
-    request's hash, and its money is in the ledger), given again; else None. A record whose
-    money never moved is a try that was refused after it was written."""
+def _made_before(ctx: ApiContext, wallet: Wallet, pid: int, request_sha256: str) -> Handled | None:
+    """The first answer of a payment this request made before, given again; else None.
+    Made: the key's record holds this request's hash and the caller's wallet, and the
+    ledger holds its payment to the merchant for the amount (the key's id is shared with
+    the wallet's other routes, so a transfer of another route is not taken for it). A
+    record whose money never moved is a try refused after it was written."""
     record = records(ctx).by_id(pid)
-    if record is None or record.request_sha256 != request_sha256:
-        return None
-    if not ctx.ledger.lookup_transfers([record.id]):
+    if record is None or (record.request_sha256, record.wallet_id) != (request_sha256, wallet.id):
         return None
     merchant = ctx.merchants.by_id(record.merchant_id)
+    found = ctx.ledger.lookup_transfers([record.id])
+    if merchant is None or not found or not _pays(found[0], merchant, record.amount_minor):
+        return None
     made = PayOutcome(PayResult.ok, pid, merchant, record.amount_minor, record=record)
     return KeptElsewhere(201, _first_answer(made), replayed=True)
+
+
+def _pays(transfer: Transfer, merchant: Merchant, amount_minor: int) -> bool:
+    """Whether the transfer is a payment (or authorisation) of `amount_minor` to `merchant`."""
+    return (transfer.code, transfer.credit_account_id, transfer.amount) == (
+        TRANSFER_PAYMENT,
+        merchant.account_id,
+        amount_minor,
+    )
 
 
 def _first_answer(outcome: PayOutcome) -> dict[str, object]:

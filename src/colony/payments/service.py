@@ -679,29 +679,20 @@ class PaymentService:
             return PayOutcome(PayResult.amount_must_be_positive)
         if amount_minor > no_pin_limit_minor:
             return PayOutcome(PayResult.pin_required)  # checked before the code is spent
-        records = self.records
-        recorded = records.by_id(payment_id) if records and payment_id is not None else None
-        if recorded is not None and (recorded.method, recorded.merchant_id) == (
-            Method.code,
-            merchant.id,
-        ):
-            # This payment, made before with a code spent or expired since: a retry whose
-            # stored answer is gone (kept 30 days, docs/adr/0080) is answered from its record.
-            # Looked for before the code is checked: a month-old code is not recognised any
-            # more, and checking it would count a failure against the payer's device.
-            if recorded.amount_minor == amount_minor and self._ledger.lookup_transfers(
-                [recorded.id]
-            ):
-                # Its money moved: what would refuse a new charge now (the payer's wallet
-                # frozen since) does not undo it (docs/adr/0081).
-                fee = discount_fee(amount_minor, merchant.discount_bps)
-                return PayOutcome(PayResult.ok, recorded.id, merchant, amount_minor, fee, recorded)
-            wallet = self._wallet_store.by_id(recorded.wallet_id)
-        else:
-            check = verifier.check(code, now_ns, merchant.id)
-            if check.result is not CodeResult.ok or check.device is None:
-                return PayOutcome(PAY_RESULT_OF_CODE[check.result])
-            wallet = self._wallet_store.by_id(check.device.wallet_id)
+        made = self._code_charge_made(merchant, amount_minor, payment_id, description, reference)
+        if made is not None:
+            # This charge, made before with a code spent or expired since: a retry whose
+            # stored answer is gone (kept 30 days, docs/adr/0080) is answered from its record
+            # and the ledger, whatever would refuse a new charge now (the payer's wallet
+            # frozen since, docs/adr/0081). Looked for before the code is checked: a
+            # month-old code is not recognised any more, and checking it would count a
+            # failure against the payer's device.
+            return made
+        # Anything else, a record whose money never moved included, needs a good code.
+        check = verifier.check(code, now_ns, merchant.id)
+        if check.result is not CodeResult.ok or check.device is None:
+            return PayOutcome(PAY_RESULT_OF_CODE[check.result])
+        wallet = self._wallet_store.by_id(check.device.wallet_id)
         if wallet is None:
             return PayOutcome(PayResult.unknown_wallet)
         payload = self.merchant_qr(merchant, amount_minor)  # the same path as a dynamic code
@@ -714,6 +705,37 @@ class PaymentService:
             reference=reference,
             method=Method.code,
         )
+
+    def _code_charge_made(
+        self,
+        merchant: Merchant,
+        amount_minor: int,
+        payment_id: int | None,
+        description: str | None,
+        reference: str | None,
+    ) -> PayOutcome | None:
+        """The charge under `payment_id`, as made, when its record is this merchant's code
+        charge of the same amount, description and reference and the ledger holds its
+        payment to the merchant; else None."""
+        records = self.records
+        recorded = records.by_id(payment_id) if records and payment_id is not None else None
+        if recorded is None or (
+            recorded.method,
+            recorded.merchant_id,
+            recorded.amount_minor,
+            recorded.description,
+            recorded.reference,
+        ) != (Method.code, merchant.id, amount_minor, description, reference):
+            return None
+        found = self._ledger.lookup_transfers([recorded.id])
+        if not found or (found[0].code, found[0].credit_account_id, found[0].amount) != (
+            TRANSFER_PAYMENT,
+            merchant.account_id,
+            amount_minor,
+        ):
+            return None
+        fee = discount_fee(amount_minor, merchant.discount_bps)
+        return PayOutcome(PayResult.ok, recorded.id, merchant, amount_minor, fee, recorded)
 
     def captured_minor(self, payment: Transfer) -> int:
         """What the merchant got, from the ledger: all of a payment made at once, what was
