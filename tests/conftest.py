@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from colony.storage.postgres_databases import (
     close_to_connections,
     create_fresh_database,
     drop_database,
+    drop_stale_databases,
 )
 from colony.storage.schema_upgrade import upgrade
 from tests.browser import browser  # noqa: F401 - the real browser, a fixture for every test
@@ -68,6 +70,8 @@ def postgres_server_url() -> str:
 
 
 _template: dict[str, str] = {}
+# A test database older than this was left by a killed process: no test run lasts 6 hours.
+stale_test_database_s = 6 * 3600
 
 
 def _migrated_template(server: str) -> str:
@@ -75,7 +79,10 @@ def _migrated_template(server: str) -> str:
     database is copied from it, in a third of the time its 42 migrations take to apply
     (each is DDL, about 15 ms). Dropped when the process ends."""
     if "name" not in _template:
-        url, name = create_fresh_database(server, "colony_test_template")
+        # Those a killed test process left behind (atexit never ran), and their copies.
+        for prefix in ("colony_test_template", "colony_test"):
+            drop_stale_databases(server, prefix, stale_test_database_s, time.time())
+        url, name = create_fresh_database(server, "colony_test_template", now_s=time.time())
         atexit.register(drop_database, server, name)
         upgrade(url)
         close_to_connections(server, name)
@@ -90,7 +97,7 @@ def fresh_postgres_database(*, migrated: bool = True) -> Iterator[str]:
     of what opening an empty database does)."""
     server = postgres_server_url()
     template = _migrated_template(server) if migrated else None
-    url, name = create_fresh_database(server, "colony_test", template=template)
+    url, name = create_fresh_database(server, "colony_test", template=template, now_s=time.time())
     try:
         yield url
     finally:

@@ -23,6 +23,7 @@ import re
 import sqlite3
 import sys
 import tempfile
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -214,7 +215,7 @@ def main() -> None:
         url = f"sqlite:///{tmp}/colony.db"
         upgrade(url)
         write(url)
-    url, name = create_fresh_database(POSTGRES_SERVER_URL, "colony_schema")
+    url, name = create_fresh_database(POSTGRES_SERVER_URL, "colony_schema", now_s=time.time())
     try:
         upgrade(url)
         write(url)

@@ -410,14 +410,14 @@ def fresh_database_url(database: str | None, mix: str) -> tuple[str, Cleanup | N
     With no URL: a new SQLite file in a temporary folder. With a SQLite URL: a new file beside
     it named for the mix (bench.db gives bench-uniform.db); an existing file is refused, never
     overwritten, because a benchmark must not touch anyone's data. With a PostgreSQL URL: a
-    new database on that server (colony_bench_uniform_<random hex>), dropped afterwards; the
+    new database on that server (colony_bench_uniform_<second>_<random hex>), dropped after; the
     database the URL names is only used to issue CREATE DATABASE.
     """
     if database is None:
         holder = tempfile.TemporaryDirectory(prefix="colony-bench-")
         return f"sqlite:///{holder.name}/bench-{mix}.db", holder
     if is_postgres_url(database):
-        url, name = create_fresh_database(database, f"colony_bench_{mix}")
+        url, name = create_fresh_database(database, f"colony_bench_{mix}", now_s=time.time())
         return url, _TemporaryPostgresDatabase(database, name)
     path = sqlite_path(database)
     target = path.with_name(f"{path.stem}-{mix}{path.suffix or '.db'}").resolve()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from urllib.parse import urlparse
 
@@ -19,14 +20,16 @@ def is_postgres_url(url: str) -> bool:
 
 
 def create_fresh_database(
-    server_url: str, prefix: str, *, template: str | None = None
+    server_url: str, prefix: str, *, template: str | None = None, now_s: float
 ) -> tuple[str, str]:
     """A new database on the server of `server_url`: its URL and its name. Empty, or a copy
     of the database named `template` (which nobody may be connected to meanwhile).
 
-    The name is `prefix` with random hex after it, so it never names anyone's data.
+    The name is `prefix`, the second it was made (`now_s`) and random hex, so it never names
+    anyone's data, and one left behind by a process that was killed can be told old
+    (`drop_stale_databases`).
     """
-    name = f"{prefix}_{secrets.token_hex(6)}"
+    name = f"{prefix}_{int(now_s)}_{secrets.token_hex(6)}"
     create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
     if template is not None:
         create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
@@ -53,6 +56,28 @@ def drop_database(server_url: str, name: str) -> None:
     _run_on_server(
         server_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
     )
+
+
+def drop_stale_databases(server_url: str, prefix: str, older_than_s: int, now_s: float) -> int:
+    """Drop the databases `create_fresh_database` made with `prefix` more than
+    `older_than_s` seconds before `now_s` (left by a process killed before it dropped them);
+    how many. Only names of exactly that shape are touched."""
+    shape = re.compile(rf"{re.escape(prefix)}_(\d+)_[0-9a-f]{{12}}")
+    try:
+        with psycopg.connect(
+            server_url, autocommit=True, connect_timeout=connect_timeout_s
+        ) as conn:
+            names = [row[0] for row in conn.execute("SELECT datname FROM pg_database")]
+    except psycopg.Error as exc:
+        raise StorageUnavailable(f"{redacted(server_url)}: {exc}") from exc
+    stale = [
+        name
+        for name in names
+        if (made := shape.fullmatch(name)) and int(made[1]) < now_s - older_than_s
+    ]
+    for name in stale:
+        drop_database(server_url, name)
+    return len(stale)
 
 
 def _run_on_server(server_url: str, statement: sql.Composed) -> None:
