@@ -4,6 +4,7 @@ ledger's own idempotency, and money moves once."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from colony.api import answer_retention
 from colony.api.answer_retention import sweep, sweep_in_background
 from colony.api.context import ApiContext
+from colony.api.idempotency import transfer_id_for
 from colony.api.sql_store import SqlApiStore, open_api_store
 from colony.cli.serve import build_context, server_duties
 from colony.kernel.clock import NS_PER_S, ManualClock
@@ -204,3 +206,32 @@ def test_a_retry_is_answered_made_only_for_its_own_payment(till: Shop) -> None:
         for w in (alice, bob)
     ]
     assert balances == [20_001 - 700 - 1_250, 1 + 700]
+
+
+def test_a_record_is_made_only_by_its_own_payment_in_the_ledger(till: Shop) -> None:
+    """`PaymentService.made`: the transfer under a record's id must be a payment of its
+    amount to its merchant; a P2P under the same id (a key shared by a wallet's routes)
+    is not, and neither is another amount."""
+    client, ctx, merchant, alice = till
+    open_wallet(client, "+6598765432")
+    sent = client.post(
+        "/v1/wallets/me/transfers",
+        json=P2P_SEND,
+        headers=wallet_auth(alice) | {"Idempotency-Key": "pay-1"},
+    )
+    assert sent.status_code == 201, sent.text
+    p2p_id = transfer_id_for(str(alice["id"]), "pay-1")
+    assert ctx.ledger.lookup_transfers([p2p_id])  # the P2P's transfer is under that id
+    assert ctx.payments.records is not None
+    paid = client.post(
+        "/v1/payments",
+        json={"payload": static_code(client, merchant), "amount_minor": 900},
+        headers=wallet_auth(alice) | {"Idempotency-Key": "made-1"},
+    )
+    assert paid.status_code == 201, paid.text
+    record = ctx.payments.records.by_id(transfer_id_for(str(alice["id"]), "made-1"))
+    assert record is not None
+    made = ctx.payments.made(record)
+    assert made is not None and (made.result.name, made.amount_minor) == ("ok", 900)
+    assert ctx.payments.made(dataclasses.replace(record, id=p2p_id)) is None
+    assert ctx.payments.made(dataclasses.replace(record, amount_minor=901)) is None

@@ -380,29 +380,14 @@ def _payment_steps(
 
 
 def _made_before(ctx: ApiContext, wallet: Wallet, pid: int, request_sha256: str) -> Handled | None:
-    """The first answer of a payment this request made before, given again; else None.
-    Made: the key's record holds this request's hash and the caller's wallet, and the
-    ledger holds its payment to the merchant for the amount (the key's id is shared with
-    the wallet's other routes, so a transfer of another route is not taken for it). A
-    record whose money never moved is a try refused after it was written."""
+    """The first answer of a payment this request made before, given again; else None:
+    the key's record holds this request's hash and the caller's wallet, and its money moved
+    (`PaymentService.made`)."""
     record = records(ctx).by_id(pid)
     if record is None or (record.request_sha256, record.wallet_id) != (request_sha256, wallet.id):
         return None
-    merchant = ctx.merchants.by_id(record.merchant_id)
-    found = ctx.ledger.lookup_transfers([record.id])
-    if merchant is None or not found or not _pays(found[0], merchant, record.amount_minor):
-        return None
-    made = PayOutcome(PayResult.ok, pid, merchant, record.amount_minor, record=record)
-    return KeptElsewhere(201, _first_answer(made), replayed=True)
-
-
-def _pays(transfer: Transfer, merchant: Merchant, amount_minor: int) -> bool:
-    """Whether the transfer is a payment (or authorisation) of `amount_minor` to `merchant`."""
-    return (transfer.code, transfer.credit_account_id, transfer.amount) == (
-        TRANSFER_PAYMENT,
-        merchant.account_id,
-        amount_minor,
-    )
+    made = ctx.payments.made(record)
+    return None if made is None else KeptElsewhere(201, _first_answer(made), replayed=True)
 
 
 def _first_answer(outcome: PayOutcome) -> dict[str, object]:

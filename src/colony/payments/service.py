@@ -715,8 +715,8 @@ class PaymentService:
         reference: str | None,
     ) -> PayOutcome | None:
         """The charge under `payment_id`, as made, when its record is this merchant's code
-        charge of the same amount, description and reference and the ledger holds its
-        payment to the merchant; else None."""
+        charge of the same amount, description and reference and its money moved (`made`);
+        else None."""
         records = self.records
         recorded = records.by_id(payment_id) if records and payment_id is not None else None
         if recorded is None or (
@@ -727,15 +727,23 @@ class PaymentService:
             recorded.reference,
         ) != (Method.code, merchant.id, amount_minor, description, reference):
             return None
-        found = self._ledger.lookup_transfers([recorded.id])
-        if not found or (found[0].code, found[0].credit_account_id, found[0].amount) != (
-            TRANSFER_PAYMENT,
-            merchant.account_id,
-            amount_minor,
-        ):
+        return self.made(recorded)
+
+    def made(self, record: PaymentRecord) -> PayOutcome | None:
+        """The recorded payment as made (ok, not moved now), when the ledger holds, under the
+        record's id, a payment (or authorisation) of the record's amount to its merchant;
+        else None: a try refused after its record was written, or the id used by another
+        route (a key's id is shared by a wallet's routes). A ledger lookup waits for the
+        ledger to be durable: for retries about to be refused, not for every payment."""
+        merchant = self._merchants.by_id(record.merchant_id)
+        found = self._ledger.lookup_transfers([record.id])
+        if merchant is None or not found:
             return None
-        fee = discount_fee(amount_minor, merchant.discount_bps)
-        return PayOutcome(PayResult.ok, recorded.id, merchant, amount_minor, fee, recorded)
+        paid = (found[0].code, found[0].credit_account_id, found[0].amount)
+        if paid != (TRANSFER_PAYMENT, merchant.account_id, record.amount_minor):
+            return None
+        fee = discount_fee(record.amount_minor, merchant.discount_bps)
+        return PayOutcome(PayResult.ok, record.id, merchant, record.amount_minor, fee, record)
 
     def captured_minor(self, payment: Transfer) -> int:
         """What the merchant got, from the ledger: all of a payment made at once, what was

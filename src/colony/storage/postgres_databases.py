@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlparse
 
 import psycopg
@@ -63,13 +66,8 @@ def drop_stale_databases(server_url: str, prefix: str, older_than_s: int, now_s:
     `older_than_s` seconds before `now_s` (left by a process killed before it dropped them);
     how many. Only names of exactly that shape are touched."""
     shape = re.compile(rf"{re.escape(prefix)}_(\d+)_[0-9a-f]{{12}}")
-    try:
-        with psycopg.connect(
-            server_url, autocommit=True, connect_timeout=connect_timeout_s
-        ) as conn:
-            names = [row[0] for row in conn.execute("SELECT datname FROM pg_database")]
-    except psycopg.Error as exc:
-        raise StorageUnavailable(f"{redacted(server_url)}: {exc}") from exc
+    with _on_server(server_url) as conn:
+        names = [row[0] for row in conn.execute("SELECT datname FROM pg_database")]
     stale = [
         name
         for name in names
@@ -81,10 +79,18 @@ def drop_stale_databases(server_url: str, prefix: str, older_than_s: int, now_s:
 
 
 def _run_on_server(server_url: str, statement: sql.Composed) -> None:
+    with _on_server(server_url) as conn:
+        conn.execute(statement)
+
+
+@contextlib.contextmanager
+def _on_server(server_url: str) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
+    """An autocommit connection to the server; its failure is storage unavailable, named
+    without the URL's password."""
     try:
         with psycopg.connect(
             server_url, autocommit=True, connect_timeout=connect_timeout_s
         ) as conn:
-            conn.execute(statement)
+            yield conn
     except psycopg.Error as exc:
         raise StorageUnavailable(f"{redacted(server_url)}: {exc}") from exc
