@@ -71,6 +71,7 @@ class Checkout:
                 payment_id,
                 description=description,
                 reference=reference,
+                request_sha256=request_sha256,
                 stepped_up=stepped_up,
             )
         act = self._payments.pay_by_qr_steps if capture else self._payments.authorise_steps

@@ -124,12 +124,15 @@ class CrossBorderPayments:
         *,
         description: str | None = None,
         reference: str | None = None,
+        request_sha256: str | None = None,
         stepped_up: bool = False,
     ) -> PayOutcome:
         """Pay the merchant of a scanned code its amount, the wallet paying per the quote.
         Risk control scores it first, as a payment at home (docs/adr/0062): what leaves the
         wallet, in its currency, to the merchant; refused before the quote is used or the
         record written. It cannot be held (captured at once): a review is a block.
+        `request_sha256`: the HTTP request's hash, kept in the record, by which a retry
+        refused before the ledger is still answered as made (docs/adr/0083).
         `stepped_up`: the payer confirmed with the PIN, which answers a challenge."""
         resolved = self._payments.resolve(
             wallet.phone, wallet.currency, payload, amount_minor, cross_border=True
@@ -155,7 +158,13 @@ class CrossBorderPayments:
         if isinstance(quote, PayResult):
             return PayOutcome(quote)
         recorded = self._payments.intent(
-            payment_id, resolved, Method.qr, CaptureMethod.automatic, description, reference
+            payment_id,
+            resolved,
+            Method.qr,
+            CaptureMethod.automatic,
+            description,
+            reference,
+            request_sha256,
         )
         mid_part = mid_part_minor(quote)
         paid = CrossBorderRecord(

@@ -733,8 +733,10 @@ class PaymentService:
         """The recorded payment as made (ok, not moved now), when the ledger holds, under the
         record's id, a payment (or authorisation) of the record's amount to its merchant;
         else None: a try refused after its record was written, or the id used by another
-        route (a key's id is shared by a wallet's routes). A ledger lookup waits for the
-        ledger to be durable: for retries about to be refused, not for every payment."""
+        route (a key's id is shared by a wallet's routes). A payment across currencies
+        comes with its payer's side (its quote and what the wallet paid). A ledger lookup
+        waits for the ledger to be durable: for retries about to be refused, not for every
+        payment."""
         merchant = self._merchants.by_id(record.merchant_id)
         found = self._ledger.lookup_transfers([record.id])
         if merchant is None or not found:
@@ -743,7 +745,14 @@ class PaymentService:
         if paid != (TRANSFER_PAYMENT, merchant.account_id, record.amount_minor):
             return None
         fee = discount_fee(record.amount_minor, merchant.discount_bps)
-        return PayOutcome(PayResult.ok, record.id, merchant, record.amount_minor, fee, record)
+        across = None
+        if self.records is not None and is_treasury_account(found[0].debit_account_id):
+            # Paid by FX: the merchant was paid from its ledger's treasury (cross_border.py).
+            across = self.records.cross_border_of(record.id)
+        amount = record.amount_minor
+        return PayOutcome(
+            PayResult.ok, record.id, merchant, amount, fee, record, cross_border=across
+        )
 
     def captured_minor(self, payment: Transfer) -> int:
         """What the merchant got, from the ledger: all of a payment made at once, what was
