@@ -139,6 +139,22 @@ def test_a_rule_set_holds_one_rule_per_reason() -> None:
     assert DEFAULT_RULES.with_rule(rule).rule(Reason.velocity_1m) == rule
 
 
+def test_rule_sets_checked_in_turn_are_each_checked_by_their_own_rules() -> None:
+    """The checks of a rule set are found once and kept (risk/assess.py): a set an analyst
+    edits, of the same version or not, is checked by what it holds, every time."""
+    busy = dataclasses.replace(ORDINARY, wallet_count_1m=10)
+    acting = DEFAULT_RULES.with_rule(Rule(Reason.velocity_1m, Decision.challenge, 10, 20))
+    same_version = RuleSet(acting.version, DEFAULT_RULES.rules)
+    for _ in range(3):
+        for rules, decision in [
+            (DEFAULT_RULES, Decision.allow),
+            (acting, Decision.challenge),
+            (same_version, Decision.allow),
+            *[(RuleSet(n, acting.rules), Decision.challenge) for n in range(10)],
+        ]:
+            assert assess(EVENT, busy, rules).decision is decision
+
+
 rules_strategy = st.lists(
     st.builds(
         Rule,

@@ -14,6 +14,7 @@ again (docs/adr/0023-one-chart-of-accounts.md).
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 
 from colony.chart.codes import AccountCode
@@ -33,6 +34,13 @@ class Layout(enum.Enum):
     hashed = "derived_id(prefix, ledger): a hash, its top byte not the prefix"
 
 
+# Platform accounts asked for at once, kept: every payment asks for a few (its currency's
+# control accounts), and a hashed one costs a hash each time. Few exist (a prefix per
+# ledger, per partner or product).
+prefixed_ids_kept_max = 4_096
+
+
+@functools.lru_cache(maxsize=prefixed_ids_kept_max)
 def _make(prefix: int, layout: Layout, ledger: int, owner: str | None) -> int:
     if (owner is None) != (layout is not Layout.owner_ledger):
         raise ValueError(f"layout {layout.name} {'needs' if owner is None else 'takes no'} owner")

@@ -70,6 +70,10 @@ review_hold_s = 4 * 3_600
 # Accounts a simulated market imported that a service remembers as found (one per currency's
 # control and treasury accounts, in practice): far more than a market holds.
 imported_accounts_kept_max = 1_000
+# The ledger's result codes as the payment reads them: looked up, not made by calling the enum
+# (a call into the enum machinery each, several a payment).
+_ACCOUNT_THERE = frozenset({int(RA.ok), int(RA.exists)})
+_TRANSFER_RESULT = {int(r): r for r in RT}
 TRANSFER_REFUNDABLE: int = TransferCode.refundable  # a payment's refundable amount
 TRANSFER_REFUND: int = TransferCode.refund
 ACCOUNT_REFUNDABLE: int = AccountCode.refundable
@@ -873,10 +877,10 @@ class PaymentService:
         events, made = accounts
         account_results: list[int] = yield made
         for account, result in zip(events, account_results, strict=True):
-            if RA(result) not in (RA.ok, RA.exists) and not self._imported_alike(account, result):
+            if result not in _ACCOUNT_THERE and not self._imported_alike(account, result):
                 raise RuntimeError(f"account {account.id} refused: {RA(result).name}")
         transfer_results: list[int] = yield transfers
-        return [RT(r) for r in transfer_results]
+        return [_TRANSFER_RESULT[r] for r in transfer_results]
 
     def _imported_alike(self, account: Account, result: int) -> bool:
         """Whether a simulated market imported the account as asked (ledger/imported.py).

@@ -13,6 +13,7 @@ Limits are thus enforced where money moves, by the ledger, never by a request ha
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 
 from colony.chart import AccountCode, Slots, TransferCode
@@ -73,11 +74,26 @@ class Wallet:
 
     @property
     def headroom_account_id(self) -> int:
-        return Slots.headroom_account.of(self.account_id)
+        return _headroom_account_id(self.account_id)
 
     def outflow_account_id(self, day: int) -> int:
         """The outflow account of UTC day `day` (days since 1970-01-01)."""
-        return Slots.outflow_account.of(self.account_id, day)
+        return _outflow_account_id(self.account_id, day)
+
+
+# The derived account ids of the wallets paying lately, kept: each payment asks for its
+# wallet's, and each is a hash. Entries (two ints or three) a kind: a few MB at most.
+wallet_ids_kept_max = 65_536
+
+
+@functools.lru_cache(maxsize=wallet_ids_kept_max)
+def _headroom_account_id(account_id: int) -> int:
+    return Slots.headroom_account.of(account_id)
+
+
+@functools.lru_cache(maxsize=wallet_ids_kept_max)
+def _outflow_account_id(account_id: int, day: int) -> int:
+    return Slots.outflow_account.of(account_id, day)
 
 
 # The longest reason a freeze may give, in characters: a sentence or two for the audit.
