@@ -305,10 +305,11 @@ def _payment_steps(
 ) -> Steps[Handled]:
     """A payment's answer, as steps (kernel/steps.py): run on the event loop or a thread.
 
-    A payment made in the wallet's currency is answered from its record, which keeps the
-    request's hash: its answer needs no commit of its own, and the same request again (the
-    record and the money found made) is answered from the record as it was made; another
-    request with the key is refused as `IdempotencyKey.run` refuses it (docs/adr/0033).
+    A payment is answered from its record, which keeps the request's hash (and, paid with
+    an FX quote, beside its payer's side, docs/adr/0083): its answer needs no commit of its
+    own, and the same request again (the record and the money found made) is answered from
+    the record as it was made; another request with the key is refused as
+    `IdempotencyKey.run` refuses it (docs/adr/0033).
     Risk control's challenge is kept nowhere under the key: the same request with the
     wallet's PIN (`pin`) answers it (api/step_up.py, docs/adr/0062)."""
     if body.quote_id is not None and not body.capture:
@@ -368,8 +369,9 @@ def _payment_steps(
         if outcome.result is PayResult.risk_challenge_required:
             return challenged(risk_refusal(outcome))
         raise risk_refusal(outcome) if outcome.risk is not None else pay_refusal(outcome.result)
-    if kept and outcome.cross_border is None:
-        # Made just now, or by this request before (its money found moved): the first answer.
+    if kept:
+        # Made just now, or by this request before (its money found moved): the first answer,
+        # from its record (and, paid by FX, its payer's side): no answer of its own to keep.
         return KeptElsewhere(201, _first_answer(outcome), replayed=not outcome.moved_now)
     answer = paid_json(outcome)
     if answer is None:
