@@ -7,8 +7,11 @@ from __future__ import annotations
 import inspect
 
 import httpx
+import pytest
 
+from colony.api.context import ApiContext
 from colony.api.payment_views import parse_payment_ref
+from colony.payments import router as payments_router
 from tests.api.test_edge_input import Shop, shop_on_each_backend  # noqa: F401 (a fixture)
 from tests.api.test_payment_api import merchant_headers, static_code
 from tests.api.test_wallet_api import auth
@@ -122,3 +125,25 @@ def test_the_payment_routes_fast_path_serves_what_the_route_declares() -> None:
     from colony.payments.router import create_payment
 
     assert list(inspect.signature(create_payment).parameters) == ["body", "request"]
+
+
+def test_a_bug_on_the_payment_routes_fast_path_is_a_500_in_the_apis_shape(
+    shop: tuple[httpx.Client, ApiContext, dict[str, object], dict[str, object]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The edge serves payments without the app's server-error layer (api/app.py,
+    `PaymentsEdge`): a bug there is still answered as that layer answers one."""
+    client, _, merchant, alice = shop
+
+    async def broken(*_: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(payments_router, "create_payment", broken)
+    answer = client.post(
+        "/v1/payments",
+        json={"payload": static_code(client, merchant), "amount_minor": 1_000},
+        headers=auth(alice) | {"Idempotency-Key": "bug"},
+    )
+    assert answer.status_code == 500
+    assert answer.json()["error"]["code"] == "internal_error"
+    assert answer.json()["error"]["type"] == "api_error"

@@ -148,3 +148,22 @@ def test_a_database_from_before_per_key_rates_gets_the_column(tmp_path: Path) ->
     assert (store.key_rate_limit("old"), store.key_rate_limit("new")) == (None, 7)
     assert store.key_owner("old") == ("operator", "operator")
     store.close()
+
+
+def test_a_payment_the_fast_path_hands_on_draws_on_its_bucket_once(
+    served: tuple[httpx.Client, ApiContext],
+) -> None:
+    """A payment's body the edge's fast path is not sure of goes on to the app, whose own
+    rate limit must not take it a second time (api/app.py, `PaymentsEdge`)."""
+    client, ctx = served
+    alice = open_wallet(client, "+6591234567")
+    ctx.limiter = RateLimiter(ManualClock(), per_s=1, burst=3)  # time stands still
+    codes = [
+        client.post(
+            "/v1/payments",
+            json={"payload": "not a code", "amount_minor": "ten"},  # refused by the route
+            headers=auth(alice) | {"Idempotency-Key": f"k{n}"},
+        ).status_code
+        for n in range(4)
+    ]
+    assert codes == [400, 400, 400, 429]

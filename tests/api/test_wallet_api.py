@@ -15,7 +15,7 @@ import pytest
 import uvicorn
 
 from colony.api import auth as api_auth
-from colony.api.app import create_app
+from colony.api.app import served_app
 from colony.api.context import ApiContext
 from colony.api.idempotency import request_hash
 from colony.cli.serve import build_context
@@ -31,8 +31,8 @@ server_start_timeout_s = 10.0
 def on_loopback(ctx: ApiContext) -> Iterator[httpx.Client]:
     """The API over `ctx` served by uvicorn on a free loopback port, and a client for it; on
     the way out the server stops, the ledger must verify, and the stores close."""
-    app = create_app(ctx)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    app, edge = served_app(ctx)
+    server = uvicorn.Server(uvicorn.Config(edge, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + server_start_timeout_s

@@ -18,10 +18,9 @@ import tempfile
 from dataclasses import dataclass
 
 import uvicorn
-from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
-from colony.api.app import create_app
+from colony.api.app import PaymentsEdge, served_app
 from colony.api.rate_limit import RateLimiter, rate_limit_burst, rate_limit_per_s
 from colony.cli import demo_data
 from colony.cli.fx_commands import MAX_AGE_ENV
@@ -102,7 +101,7 @@ def run(
         shutil.rmtree(private, ignore_errors=True)
 
 
-def worker_app() -> FastAPI:
+def worker_app() -> PaymentsEdge:
     """One worker's app (uvicorn calls this in each worker process)."""
     settings = WorkerSettings.from_env()
     clock = SystemClock()
@@ -122,6 +121,6 @@ def worker_app() -> FastAPI:
         ctx.close_stores()
 
     atexit.register(close)
-    app = create_app(ctx)
+    _, edge = served_app(ctx)
     heap.settle()  # started: what the heap holds now stays (kernel/heap.py)
-    return app
+    return edge
