@@ -350,7 +350,8 @@ class PaymentsEdge:
     A body the fast path is not sure of goes on to the app, marked as rate-limited already
     (`RATE_TAKEN`), and is answered as any request is. A bug's exception is answered as the
     app's server-error layer answers it (its handler for `Exception`: a 500 in the API's
-    shape) and raised on, for the server to log."""
+    shape) and raised on, for the server to log. A layer added to the app's stack is not
+    crossed by payments unless it is added here too (docs/adr/0084)."""
 
     def __init__(self, app: FastAPI, ctx: ApiContext) -> None:
         self._app = app
