@@ -26,6 +26,7 @@ def test_bench_ledger_prints_its_figures(tmp_path: Path) -> None:
     assert all(m["failed_transfers"] == 0 and m["transfers"] == 20000 for m in summary["mixes"])
     assert all(m["limits_exact"] for m in summary["mixes"])
     assert summary["machine"]["cores"] >= 1
+    assert summary["machine"]["reference_loop_ms"] > 0
     assert summary["engine"] == engine_name()
     # A benchmark never reuses (or deletes) an existing database.
     again = runner.invoke(app, args)

@@ -23,6 +23,7 @@ checked) and the result says whether it held.
 from __future__ import annotations
 
 import itertools
+import math
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -103,14 +104,38 @@ class MixResult:
     archive_compact_ms_per_batch: float  # merging their indexes, on the same thread
 
 
+# Additions in the reference loop (`reference_loop_ms`), and its tries (the best is kept).
+reference_loop_additions = 2_000_000
+reference_loop_tries = 3
+
+
 def machine_description() -> dict[str, object]:
+    """The machine a benchmark ran on, with its speed when it started (`reference_loop_ms`)."""
     return {
         "cores": os.cpu_count(),
         "machine": platform.machine(),
         "processor": _cpu_model(),
         "python": platform.python_version(),
         "system": f"{platform.system()} {platform.release()}",
+        "reference_loop_ms": reference_loop_ms(),
     }
+
+
+def reference_loop_ms() -> float:
+    """Milliseconds of CPU for a fixed loop of plain Python, the best of a few tries: the
+    machine's speed at the moment, taken before the benchmark starts anything. On one
+    machine of our kind it took 74 ms with the other core idle and 103 ms with a loop
+    spinning there (the two share more than they show), and such a loop ran 1.6 times slower
+    in one minute than in the next: a rate or a cost per operation compares with another
+    only as far as their reference loops do (docs/benchmarks.md)."""
+    best = math.inf
+    for _ in range(reference_loop_tries):
+        start = time.thread_time()
+        total = 0
+        for i in range(reference_loop_additions):
+            total += i
+        best = min(best, time.thread_time() - start)
+    return round(best * 1000, 1)
 
 
 def _cpu_model() -> str:

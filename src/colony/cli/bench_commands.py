@@ -195,7 +195,8 @@ def _print_table(
         )
     out.print(
         f"machine: {machine['cores']} cores, {machine['processor']}, {machine['system']}, "
-        f"Python {machine['python']}; the ledger's {engine_name()} path"
+        f"Python {machine['python']}; the ledger's {engine_name()} path; its speed at the "
+        f"start: a reference loop of {machine['reference_loop_ms']} ms"
     )
 
 
