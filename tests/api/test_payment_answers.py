@@ -5,6 +5,7 @@ since; refused for another request with the key, as every route refuses it; on b
 from __future__ import annotations
 
 import inspect
+import json
 
 import httpx
 import pytest
@@ -147,3 +148,30 @@ def test_a_bug_on_the_payment_routes_fast_path_is_a_500_in_the_apis_shape(
     assert answer.status_code == 500
     assert answer.json()["error"]["code"] == "internal_error"
     assert answer.json()["error"]["type"] == "api_error"
+
+
+def test_a_bug_on_a_payment_handed_on_to_the_app_is_answered_and_logged_once(
+    shop: tuple[httpx.Client, ApiContext, dict[str, object], dict[str, object]],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A body the fast path hands on (a JSON type it does not read itself) is answered by the
+    app, a bug there by the app's own server-error layer: the edge neither answers it a
+    second time nor logs it twice."""
+    client, _, merchant, alice = shop
+
+    async def broken(*_: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(payments_router, "_pay_on_loop", broken)
+    body = json.dumps({"payload": static_code(client, merchant), "amount_minor": 1_000})
+    answer = client.post(
+        "/v1/payments",
+        content=body,
+        headers=auth(alice)
+        | {"Idempotency-Key": "bug", "Content-Type": "application/payment+json"},
+    )
+    assert answer.status_code == 500
+    assert answer.json()["error"]["code"] == "internal_error"
+    logged = [r for r in caplog.records if r.getMessage() == "unhandled error"]
+    assert len(logged) == 1

@@ -3,7 +3,6 @@ router (`<product>/router.py`), in the order their routes are matched."""
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import json
 from functools import partial
@@ -284,7 +283,7 @@ class PaymentsFirst:
         except Exception as exc:
             handler = _handler_for(scope["app"], exc)
             if handler is None:
-                raise  # a bug: ServerErrorMiddleware, outside, answers it as before
+                raise  # a bug: answered outside (PaymentsEdge, or the app's server-error layer)
             response = await handler(request, exc)
         else:
             if parsed is None:
@@ -343,15 +342,16 @@ def _handler_for(app: FastAPI, exc: Exception) -> Any:
 class PaymentsEdge:
     """What the server serves: `POST /v1/payments` taken straight through its rate limit,
     body limit and fast path (`RateLimited`, `BodyLimited`, `PaymentsFirst`, as the app's own
-    stack has them), without FastAPI's and Starlette's outer layers (the app's call, its
-    server-error and telemetry wrappers, each wrapping `send` or the body again): about a
-    twentieth of a payment's CPU. Every other request goes to the app, whole.
+    stack has them), without FastAPI's and Starlette's outer layers (FastAPI's and
+    Starlette's calls, the server-error layer, FastAPI's telemetry and body-limit layers):
+    about a thirtieth of a payment's CPU. Every other request goes to the app, whole.
 
     A body the fast path is not sure of goes on to the app, marked as rate-limited already
-    (`RATE_TAKEN`), and is answered as any request is. A bug's exception is answered as the
-    app's server-error layer answers it (its handler for `Exception`: a 500 in the API's
-    shape) and raised on, for the server to log. A layer added to the app's stack is not
-    crossed by payments unless it is added here too (docs/adr/0084)."""
+    (`RATE_TAKEN`), and is answered as any request is (a bug there by the app's own
+    server-error layer). A bug's exception on the fast path is answered as that layer
+    answers one: by the app's handler for `Exception` (a 500 in the API's shape) unless the
+    answer has begun, then raised on for the server to log. A layer added to the app's stack
+    is not crossed by payments unless it is added here too (docs/adr/0084)."""
 
     def __init__(self, app: FastAPI, ctx: ApiContext) -> None:
         self._app = app
@@ -368,10 +368,19 @@ class PaymentsEdge:
             await self._app(scope, receive, send)
             return
         scope["app"] = self._app
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self._payments(scope, receive, send)
+            await self._payments(scope, receive, tracked)
         except Exception as exc:
-            with contextlib.suppress(Exception):  # the answer may have begun: then no 500
+            # Begun: by the app's own server-error layer (a body handed on), or by an answer
+            # that failed midway; a second answer would break the protocol.
+            if not started:
                 answer = self._bug(Request(scope), exc)
                 response = await answer if inspect.isawaitable(answer) else answer
                 await response(scope, receive, send)
