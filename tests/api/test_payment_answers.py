@@ -128,6 +128,11 @@ def test_the_payment_routes_fast_path_serves_what_the_route_declares() -> None:
     assert list(inspect.signature(create_payment).parameters) == ["body", "request"]
 
 
+async def _broken(*_: object) -> None:
+    """A payment path with a bug in it."""
+    raise RuntimeError("a bug")
+
+
 def test_a_bug_on_the_payment_routes_fast_path_is_a_500_in_the_apis_shape(
     shop: tuple[httpx.Client, ApiContext, dict[str, object], dict[str, object]],
     monkeypatch: pytest.MonkeyPatch,
@@ -136,10 +141,7 @@ def test_a_bug_on_the_payment_routes_fast_path_is_a_500_in_the_apis_shape(
     `PaymentsEdge`): a bug there is still answered as that layer answers one."""
     client, _, merchant, alice = shop
 
-    async def broken(*_: object) -> None:
-        raise RuntimeError("a bug")
-
-    monkeypatch.setattr(payments_router, "create_payment", broken)
+    monkeypatch.setattr(payments_router, "create_payment", _broken)
     answer = client.post(
         "/v1/payments",
         json={"payload": static_code(client, merchant), "amount_minor": 1_000},
@@ -160,10 +162,7 @@ def test_a_bug_on_a_payment_handed_on_to_the_app_is_answered_and_logged_once(
     second time nor logs it twice."""
     client, _, merchant, alice = shop
 
-    async def broken(*_: object) -> None:
-        raise RuntimeError("a bug")
-
-    monkeypatch.setattr(payments_router, "_pay_on_loop", broken)
+    monkeypatch.setattr(payments_router, "_pay_on_loop", _broken)
     body = json.dumps({"payload": static_code(client, merchant), "amount_minor": 1_000})
     answer = client.post(
         "/v1/payments",

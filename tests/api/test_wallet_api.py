@@ -31,7 +31,7 @@ server_start_timeout_s = 10.0
 def on_loopback(ctx: ApiContext) -> Iterator[httpx.Client]:
     """The API over `ctx` served by uvicorn on a free loopback port, and a client for it; on
     the way out the server stops, the ledger must verify, and the stores close."""
-    app, edge = served_app(ctx)
+    edge = served_app(ctx)
     server = uvicorn.Server(uvicorn.Config(edge, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -42,7 +42,7 @@ def on_loopback(ctx: ApiContext) -> Iterator[httpx.Client]:
     port = server.servers[0].sockets[0].getsockname()[1]
     operator_headers(ctx)  # the outbox's reader, for `open_wallet`
     # Every answer is checked against the OpenAPI description as it arrives.
-    hooks = {"response": [Conformance(app.openapi())]}
+    hooks = {"response": [Conformance(edge.app.openapi())]}
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10, event_hooks=hooks) as client:
         yield client
     server.should_exit = True

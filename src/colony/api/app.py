@@ -266,12 +266,7 @@ class PaymentsFirst:
         self._app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["path"] != "/v1/payments"
-            or scope["method"] != "POST"
-            or scope.get("root_path")
-        ):
+        if not _is_payment(scope):
             await self._app(scope, receive, send)
             return
         request = Request(scope)
@@ -290,6 +285,16 @@ class PaymentsFirst:
                 await self._app(scope, _replayed(body, receive), send)
                 return
         await response(scope, receive, send)
+
+
+def _is_payment(scope: Scope) -> bool:
+    """`POST /v1/payments`, the request the fast path serves (with no root path to mind)."""
+    return (
+        scope["type"] == "http"
+        and scope["path"] == "/v1/payments"
+        and scope["method"] == "POST"
+        and not scope.get("root_path")
+    )
 
 
 async def _whole_body(receive: Receive) -> bytes:
@@ -354,20 +359,15 @@ class PaymentsEdge:
     is not crossed by payments unless it is added here too (docs/adr/0084)."""
 
     def __init__(self, app: FastAPI, ctx: ApiContext) -> None:
-        self._app = app
+        self.app = app  # the whole app: every other request, and its OpenAPI description
         self._payments = RateLimited(BodyLimited(PaymentsFirst(self._marked)), ctx)
         self._bug = app.exception_handlers[Exception]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not (
-            scope["type"] == "http"
-            and scope["path"] == "/v1/payments"
-            and scope["method"] == "POST"
-            and not scope.get("root_path")
-        ):
-            await self._app(scope, receive, send)
+        if not _is_payment(scope):
+            await self.app(scope, receive, send)
             return
-        scope["app"] = self._app
+        scope["app"] = self.app
         started = False
 
         async def tracked(message: Message) -> None:
@@ -388,13 +388,12 @@ class PaymentsEdge:
 
     async def _marked(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope[RATE_TAKEN] = True
-        await self._app(scope, receive, send)
+        await self.app(scope, receive, send)
 
 
-def served_app(ctx: ApiContext) -> tuple[FastAPI, PaymentsEdge]:
-    """The app for `ctx`, and what a server serves of it (`PaymentsEdge`)."""
-    app = create_app(ctx)
-    return app, PaymentsEdge(app, ctx)
+def served_app(ctx: ApiContext) -> PaymentsEdge:
+    """What a server serves for `ctx`: the app (`create_app`) behind its `PaymentsEdge`."""
+    return PaymentsEdge(create_app(ctx), ctx)
 
 
 def create_app(ctx: ApiContext) -> FastAPI:

@@ -401,7 +401,7 @@ def serve(
     ctx.address_limiter = RateLimiter(ctx.clock, address_rate_limit, 2 * address_rate_limit)
     try:
         announce(url, demo_data.seed(ctx) if demo else None)
-        config = uvicorn.Config(served_app(ctx)[1], log_level="warning", access_log=False)
+        config = uvicorn.Config(served_app(ctx), log_level="warning", access_log=False)
         heap.settle()  # started: what the heap holds now stays (kernel/heap.py)
         uvicorn.Server(config).run(sockets=[sock])
     finally:

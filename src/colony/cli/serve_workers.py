@@ -121,6 +121,6 @@ def worker_app() -> PaymentsEdge:
         ctx.close_stores()
 
     atexit.register(close)
-    _, edge = served_app(ctx)
+    edge = served_app(ctx)
     heap.settle()  # started: what the heap holds now stays (kernel/heap.py)
     return edge
