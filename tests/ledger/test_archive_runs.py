@@ -12,7 +12,9 @@ open from an older checkpoint does, and asked again.
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -257,4 +259,39 @@ def test_runs_whose_keys_do_not_overlap_wait_for_more_of_them(
             assert (max(lines) >= 1) == (jobs >= 2), (jobs, lines)
             assert (max(ids) >= 1) == (jobs >= merged_after_jobs), (jobs, ids)
     finally:
+        archive.close()
+
+
+def test_removing_a_retired_runs_pages_writes_no_zeros_to_the_wal(tmp_path: Path) -> None:
+    """A merge writes its runs' entries again and retires the old pages. Removing them must
+    not write each freed page to the WAL a second time, as zeros: SQLite built with
+    SECURE_DELETE (Debian's is) did, doubling what the archive writes (docs/adr/0085)."""
+    path = tmp_path / "journal.db"
+    url = f"sqlite:///{path}"
+    open_ledger(url, clock=ManualClock(), auto_pulse=False, checkpoints=NO_CHECKPOINTS).close()
+    archive = _archive(url, 512, 2)  # pages of 12 KiB: each row spills over several pages
+    stream = _transfers(random.Random(5), 20_000, time_ordered_ids=True)
+    raw = sqlite3.connect(path)
+    try:
+        for _ in range(2):
+            archive.write(_job([next(stream) for _ in range(10_000)]))
+        while not archive.retired_runs:
+            assert archive.compact_step()
+        lines_run = archive.retired_runs[0]
+        pages = int(
+            raw.execute(
+                "SELECT COUNT(*) FROM ledger_archive_pages WHERE run = ?", (lines_run,)
+            ).fetchone()[0]
+        )
+        assert pages >= 30  # the account lines of 10,000 transfers, 512 entries a page
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert archive.compact_step()  # the first piece of the retired pages, removed
+        assert not raw.execute(
+            "SELECT COUNT(*) FROM ledger_archive_pages WHERE run = ?", (lines_run,)
+        ).fetchone()[0]
+        _, frames, _ = raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        # Zeroed, each page removed would be three or four frames: a few b-tree pages are.
+        assert frames < pages, (frames, pages)
+    finally:
+        raw.close()
         archive.close()

@@ -98,6 +98,10 @@ class MixResult:
     workload_cpu_ms_per_1000_transfers: float
     # The ledger's process's peak resident memory so far (the workload is made elsewhere).
     peak_rss_mb: float
+    # What the ledger's process handed the kernel to write over the timed run, in MB (the
+    # journal, the archive, the WAL's checkpoints: the history's cost in writes); None where
+    # the system does not count it (`written_bytes`).
+    written_mb: float | None
     transfers_in_memory: int  # at the end: what the archive window keeps (docs/adr/0034)
     archive_ms_per_batch: float  # building archive jobs on the writer
     archive_write_ms_per_batch: float  # writing them, on their own thread
@@ -146,6 +150,17 @@ def _cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown"
+
+
+def written_bytes() -> int | None:
+    """Bytes this process has passed to write calls so far (Linux's `wchar`), or None."""
+    try:
+        for line in Path("/proc/self/io").read_text().splitlines():
+            if line.startswith("wchar:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
 
 
 def peak_rss_mb() -> float:
@@ -329,6 +344,7 @@ def run_mix(
         pending: list[tuple[float, object]] = []
         children_cpu_started = children_cpu_s()
         cpu_started = time.process_time()
+        written_started = written_bytes()
         started = time.perf_counter()
         for body in batches:
             sizes.append(len(body) // codec.EVENT_SIZE_BYTES)
@@ -346,6 +362,12 @@ def run_mix(
                 progress(batch_events_max)
         elapsed = time.perf_counter() - started
         cpu_s = time.process_time() - cpu_started
+        written_now = written_bytes()
+        written = (
+            None
+            if written_now is None or written_started is None
+            else written_now - written_started
+        )
         workload_cpu_s = children_cpu_s() - children_cpu_started
         timings = ledger.timings
         limits_exact = verify(*ledger.verify_view()).ok
@@ -376,6 +398,7 @@ def run_mix(
         cpu_ms_per_1000_transfers=round(cpu_s * 1e6 / transfers, 2),
         workload_cpu_ms_per_1000_transfers=round(workload_cpu_s * 1e6 / transfers, 2),
         peak_rss_mb=peak_rss_mb(),
+        written_mb=None if written is None else round(written / 1e6, 1),
         transfers_in_memory=in_memory,
         archive_ms_per_batch=round(timings.archive_build_s * per_batch_ms, 2),
         archive_write_ms_per_batch=round(timings.archive_write_s * per_batch_ms, 2),

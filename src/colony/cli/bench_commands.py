@@ -192,6 +192,7 @@ def _print_table(
             f"{r.last_tenth_per_second:,.0f}/s; CPU {r.cpu_ms_per_1000_transfers:.1f} ms per "
             f"1,000 transfers (the workload's process: {r.workload_cpu_ms_per_1000_transfers:.1f} "
             f"ms more); peak RSS {r.peak_rss_mb:,.0f} MB"
+            + ("" if r.written_mb is None else f"; {r.written_mb:,.0f} MB written")
         )
     out.print(
         f"machine: {machine['cores']} cores, {machine['processor']}, {machine['system']}, "

@@ -62,10 +62,12 @@ class ArchivePolicy:
     # Size of the "never seen" filter over archived ids, in bits (a power of two): 64 MiB.
     filter_bits: int = 1 << 29
     # Index entries (24 bytes each) per stored page, and how many runs of one level are
-    # merged into one of the next (storage/ledger_archive.py, docs/adr/0036); how many when
-    # their keys do not overlap, as rising ids' do (docs/adr/0079).
+    # merged into one of the next (storage/ledger_archive.py, docs/adr/0036): 32, so that an
+    # account line is written again once in its first 64,000,000 transfers, not twice
+    # (docs/adr/0085); how many when their keys do not overlap, as rising ids' do
+    # (docs/adr/0079).
     page_entries: int = 512
-    merge_fan_in: int = 8
+    merge_fan_in: int = 32
     merge_fan_in_disjoint: int = 64
 
     @classmethod
