@@ -103,6 +103,9 @@ class MixResult:
     # the system does not count it (`written_bytes`).
     written_mb: float | None
     transfers_in_memory: int  # at the end: what the archive window keeps (docs/adr/0034)
+    # At the end: the archive's index runs; far more than its merge policy keeps (three kinds,
+    # up to `merge_fan_in` a level) means its merging fell behind the writes.
+    archive_runs: int
     archive_ms_per_batch: float  # building archive jobs on the writer
     archive_write_ms_per_batch: float  # writing them, on their own thread
     archive_compact_ms_per_batch: float  # merging their indexes, on the same thread
@@ -372,6 +375,7 @@ def run_mix(
         timings = ledger.timings
         limits_exact = verify(*ledger.verify_view()).ok
         in_memory = ledger.transfers_in_memory
+        archive_runs = ledger.archive_runs
     finally:
         ledger.close()
     latencies_s.sort()
@@ -400,6 +404,7 @@ def run_mix(
         peak_rss_mb=peak_rss_mb(),
         written_mb=None if written is None else round(written / 1e6, 1),
         transfers_in_memory=in_memory,
+        archive_runs=archive_runs,
         archive_ms_per_batch=round(timings.archive_build_s * per_batch_ms, 2),
         archive_write_ms_per_batch=round(timings.archive_write_s * per_batch_ms, 2),
         archive_compact_ms_per_batch=round(timings.archive_compact_s * per_batch_ms, 2),

@@ -228,6 +228,11 @@ class HistoryArchive(Protocol):
         pieces); False when none is due. Called by the writing thread between writes."""
         ...
 
+    def run_count(self) -> int:
+        """Index runs in use now: far more than the merge policy keeps (`merge_fan_in` a
+        level) means housekeeping has fallen behind the writes."""
+        ...
+
     def truncate_after(self, timestamp: int) -> None:
         """Remove everything after `timestamp`; the watermark becomes at most `timestamp`."""
         ...

@@ -786,6 +786,11 @@ class Ledger:
             return len(self._state.transfers) + len(self._state.held)
 
     @property
+    def archive_runs(self) -> int:
+        """The history archive's index runs in use (0: no archive): its merging's backlog."""
+        return 0 if self._archive is None else self._archive.run_count()
+
+    @property
     def archived_through(self) -> int:
         """The timestamp up to which posted history is on disk and out of memory (0: none)."""
         return self._state.archived_through

@@ -129,6 +129,9 @@ class SqlHistoryArchive:
         """The runs in use now, for reports and tests."""
         return self._runs
 
+    def run_count(self) -> int:
+        return len(self._runs)
+
     @property
     def retired_runs(self) -> tuple[int, ...]:
         """Runs a merge retired whose pages are still to be removed, for tests."""
