@@ -346,8 +346,8 @@ def _handler_for(app: FastAPI, exc: Exception) -> Any:
 
 class PaymentsEdge:
     """What the server serves: `POST /v1/payments` taken straight through its rate limit,
-    body limit and fast path (`RateLimited`, `BodyLimited`, `PaymentsFirst`, as the app's own
-    stack has them), without FastAPI's and Starlette's outer layers (FastAPI's and
+    body limit and fast path (`RateLimited`, `BodyLimited`, as the app's own stack has them,
+    then `PaymentsFirst`), without FastAPI's and Starlette's outer layers (FastAPI's and
     Starlette's calls, the server-error layer, FastAPI's telemetry and body-limit layers):
     about a thirtieth of a payment's CPU. Every other request goes to the app, whole.
 
@@ -414,8 +414,9 @@ def create_app(ctx: ApiContext) -> FastAPI:
             ctx.clock, rate_limit_per_s * address_share, rate_limit_burst * address_share
         )
     # The rate limits outermost: an oversized request still draws on its caller's bucket.
-    # Then the body limit, then the payment route's fast path (`PaymentsFirst`).
-    app.add_middleware(PaymentsFirst)
+    # Then the body limit. The payment route's fast path (`PaymentsFirst`) is the edge's
+    # (`PaymentsEdge`, the only way the app is served): a payment reaches the app only when
+    # the fast path has read it and handed it on, to be served by its route here.
     app.add_middleware(BodyLimited)
     app.add_middleware(RateLimited, ctx=ctx)
     app.add_middleware(SecurityHeaders)

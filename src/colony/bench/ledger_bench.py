@@ -145,25 +145,26 @@ def reference_loop_ms() -> float:
     return round(best * 1000, 1)
 
 
-def _cpu_model() -> str:
+def _proc_value(file: str, key: str) -> str | None:
+    """The value of the first `key: value` line of a Linux /proc file, or None (no such file
+    or line: another system)."""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
+        for line in Path(file).read_text().splitlines():
+            if line.startswith(key):
                 return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    return platform.processor() or "unknown"
+    return None
+
+
+def _cpu_model() -> str:
+    return _proc_value("/proc/cpuinfo", "model name") or platform.processor() or "unknown"
 
 
 def written_bytes() -> int | None:
     """Bytes this process has passed to write calls so far (Linux's `wchar`), or None."""
-    try:
-        for line in Path("/proc/self/io").read_text().splitlines():
-            if line.startswith("wchar:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return None
+    value = _proc_value("/proc/self/io", "wchar:")
+    return None if value is None else int(value)
 
 
 def peak_rss_mb() -> float:
@@ -172,12 +173,9 @@ def peak_rss_mb() -> float:
     Linux's VmHWM, which starts afresh at exec; ru_maxrss (KiB) elsewhere, though on Linux it
     carries the parent's peak over fork and exec, so a probe process would inherit it.
     """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
+    value = _proc_value("/proc/self/status", "VmHWM:")  # "1234 kB"
+    if value is not None:
+        return round(int(value.split()[0]) / 1024, 1)
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
