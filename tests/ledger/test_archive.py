@@ -3,7 +3,9 @@ it did in memory, on both backends, across checkpoints, full replays and a SIGKI
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
+import threading
 import time
 from contextlib import closing
 from pathlib import Path
@@ -14,13 +16,16 @@ import pytest
 from colony.kernel.clock import ManualClock
 from colony.kernel.errors import InvalidInput
 from colony.ledger import Account, Ledger, Transfer
-from colony.ledger.archive import ArchivePolicy
+from colony.ledger import archive as history_archive
+from colony.ledger.archive import ArchiveJob, ArchivePolicy
 from colony.ledger.checkpoint import NO_CHECKPOINTS, CheckpointPolicy
 from colony.ledger.model import AccountFlags as AF
 from colony.ledger.model import TransferFlags as TF
 from colony.ledger.model import TransferPendingStatus as PS
 from colony.ledger.results import CreateTransferResult as R
 from colony.ledger.service import archive_jobs_behind_max
+from colony.ledger.state import LedgerState
+from colony.storage.ledger_archive import SqlHistoryArchive
 from colony.storage.open import (
     archive_policy_from_env,
     is_postgres,
@@ -448,3 +453,91 @@ def test_a_windows_jobs_are_a_quarter_of_it_within_their_bounds(window: int, chu
     policy = ArchivePolicy.for_window(window)
     assert (policy.window_transfers, policy.chunk_transfers) == (window, chunk)
     assert archive_jobs_behind_max * ArchivePolicy.for_window(250_000).chunk_transfers == 250_000
+
+
+def _busy_policy(slices_first_max: int) -> ArchivePolicy:
+    """Jobs of four transfers, two runs a merge, merges at most one run behind."""
+    return dataclasses.replace(
+        SMALL,
+        merge_fan_in=2,
+        merge_fan_in_disjoint=2,
+        merges_behind_max=1,
+        merge_slices_first_max=slices_first_max,
+    )
+
+
+def _busy_archive(
+    url: str, monkeypatch: pytest.MonkeyPatch, history: ArchivePolicy, transfers: int
+) -> tuple[list[int], int]:
+    """`transfers` through a ledger whose archive is never idle: each merge slice waits
+    until the writer has handed on its next job. Returns how far the merges were behind at
+    each job's write, and the slices merged ahead of a waiting job."""
+    built = threading.Event()  # a job handed on since the last write began
+    submitting = True
+    behind_at_write: list[int] = []
+    build_job, write, compact_step = (
+        history_archive.build_job,
+        SqlHistoryArchive.write,
+        SqlHistoryArchive.compact_step,
+    )
+
+    def building(state: LedgerState, policy: ArchivePolicy) -> ArchiveJob | None:
+        job = build_job(state, policy)
+        if job is not None:
+            built.set()
+        return job
+
+    def writing(self: SqlHistoryArchive, job: ArchiveJob) -> None:
+        behind_at_write.append(self.merges_behind())
+        built.clear()
+        write(self, job)
+
+    def compacting(self: SqlHistoryArchive) -> bool:
+        if submitting:
+            built.wait(settle_timeout_s)
+        return compact_step(self)
+
+    monkeypatch.setattr(history_archive, "build_job", building)
+    monkeypatch.setattr(SqlHistoryArchive, "write", writing)
+    monkeypatch.setattr(SqlHistoryArchive, "compact_step", compacting)
+    clock = ManualClock()
+    ledger = _open(url, clock, history)
+    try:
+        assert not any(ledger.create_accounts([Account(a, 1, 1) for a in (1, 2, 3)]))
+        for i in range(transfers):
+            clock.advance(0.001)
+            assert ledger.create_transfers([Transfer(1_000 + i, 1 + i % 2, 3, 1, 1, 1)]) == [R.ok]
+        submitting = False
+        built.set()
+        _settle(ledger, clock)
+        statement = ledger.statement(3, limit=transfers)
+        assert [line.transfer.id for line in statement.lines] == list(
+            range(1_000, 1_000 + transfers)
+        )
+        assert len(behind_at_write) >= 10, behind_at_write
+        return behind_at_write, ledger.timings.archive_merge_steps_first
+    finally:
+        ledger.close()
+
+
+def test_a_busy_archive_merges_before_a_job_once_too_far_behind(
+    journal_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An archive that always has the next job waiting merged only between jobs, one slice
+    each: its runs piled up for as long as it stayed busy, and a lookup of an account line
+    read a page of every one. Now the merges are never more than `merges_behind_max` runs
+    behind a job's write, when a job may wait for as many slices as that takes
+    (docs/adr/0086)."""
+    history = _busy_policy(slices_first_max=1_000)
+    behind_at_write, _ = _busy_archive(journal_url, monkeypatch, history, 80)
+    assert max(behind_at_write) <= history.merges_behind_max, behind_at_write
+
+
+def test_a_job_waits_for_at_most_a_few_slices_of_merging(
+    journal_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole merge can be gigabytes after years of history: a job waits for at most
+    `merge_slices_first_max` slices of it, and the merges catch up over several jobs."""
+    history = _busy_policy(slices_first_max=2)
+    behind_at_write, slices_first = _busy_archive(journal_url, monkeypatch, history, 80)
+    assert 0 < slices_first <= 2 * len(behind_at_write), (slices_first, behind_at_write)

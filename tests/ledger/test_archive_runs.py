@@ -295,3 +295,23 @@ def test_removing_a_retired_runs_pages_writes_no_zeros_to_the_wal(tmp_path: Path
     finally:
         raw.close()
         archive.close()
+
+
+def test_merges_behind_counts_the_runs_past_what_each_level_keeps(archive_url: str) -> None:
+    """Jobs written with no merging between them: each kind's level keeps `fan_in - 1` runs,
+    and every run past that is one the merges are behind by, until they catch up."""
+    rng = random.Random(3)
+    archive = _archive(archive_url, 4, 3, 3)
+    stream = _transfers(rng, 200, time_ordered_ids=False)
+    try:
+        for jobs in range(1, 6):
+            archive.write(_job([next(stream) for _ in range(5)]))
+            # Two kinds a job (ids and account lines: no failures), each keeping two runs.
+            assert archive.merges_behind() == 2 * max(0, jobs - 2), jobs
+        while archive.compact_step():
+            pass
+        assert archive.merges_behind() == 0
+        levels = sorted(r.level for r in archive.runs)
+        assert levels == [0, 0, 0, 0, 1, 1], levels  # of each kind: three merged, two left
+    finally:
+        archive.close()

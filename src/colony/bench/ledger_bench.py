@@ -106,6 +106,10 @@ class MixResult:
     # At the end: the archive's index runs; far more than its merge policy keeps (three kinds,
     # up to `merge_fan_in` a level) means its merging fell behind the writes.
     archive_runs: int
+    # At the end: runs past what the merge policy keeps (bounded by the policy's
+    # `merges_behind_max`), and merge slices made before a job because of it, over the run.
+    archive_merges_behind: int
+    archive_merge_steps_first: int
     archive_ms_per_batch: float  # building archive jobs on the writer
     archive_write_ms_per_batch: float  # writing them, on their own thread
     archive_compact_ms_per_batch: float  # merging their indexes, on the same thread
@@ -374,6 +378,7 @@ def run_mix(
         limits_exact = verify(*ledger.verify_view()).ok
         in_memory = ledger.transfers_in_memory
         archive_runs = ledger.archive_runs
+        merges_behind = ledger.archive_merges_behind
     finally:
         ledger.close()
     latencies_s.sort()
@@ -403,6 +408,8 @@ def run_mix(
         written_mb=None if written is None else round(written / 1e6, 1),
         transfers_in_memory=in_memory,
         archive_runs=archive_runs,
+        archive_merges_behind=merges_behind,
+        archive_merge_steps_first=timings.archive_merge_steps_first,
         archive_ms_per_batch=round(timings.archive_build_s * per_batch_ms, 2),
         archive_write_ms_per_batch=round(timings.archive_write_s * per_batch_ms, 2),
         archive_compact_ms_per_batch=round(timings.archive_compact_s * per_batch_ms, 2),

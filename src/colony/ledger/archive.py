@@ -69,6 +69,13 @@ class ArchivePolicy:
     page_entries: int = 512
     merge_fan_in: int = 32
     merge_fan_in_disjoint: int = 64
+    # Runs the merges may fall behind the writes (`HistoryArchive.merges_behind`) before the
+    # next job waits for them, and how many slices of merging (`compact_step`, up to 3 MiB
+    # of pages each) a job waits for at most: enough to finish a merge of the first levels
+    # (a job waits once, then the merges are far within the bound again), not a whole merge
+    # of years of history (gigabytes). docs/adr/0086.
+    merges_behind_max: int = 32
+    merge_slices_first_max: int = 64
 
     @classmethod
     def for_window(cls, window_transfers: int) -> ArchivePolicy:
@@ -85,6 +92,8 @@ class ArchivePolicy:
             raise ValueError("page_entries must be >= 1 and merge_fan_in >= 2")
         if self.merge_fan_in_disjoint < self.merge_fan_in:
             raise ValueError("merge_fan_in_disjoint must be >= merge_fan_in")
+        if self.merges_behind_max < 0 or self.merge_slices_first_max < 1:
+            raise ValueError("merges_behind_max must be >= 0 and merge_slices_first_max >= 1")
         if self.filter_bits < 8 or self.filter_bits & (self.filter_bits - 1):
             raise ValueError(f"filter_bits must be a power of two >= 8, not {self.filter_bits}")
 
@@ -231,6 +240,11 @@ class HistoryArchive(Protocol):
     def run_count(self) -> int:
         """Index runs in use now: far more than the merge policy keeps (`merge_fan_in` a
         level) means housekeeping has fallen behind the writes."""
+        ...
+
+    def merges_behind(self) -> int:
+        """Runs past what the merge policy keeps at their level: how far housekeeping has
+        fallen behind the writes (0: it keeps up)."""
         ...
 
     def truncate_after(self, timestamp: int) -> None:

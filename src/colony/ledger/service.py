@@ -158,6 +158,8 @@ class WriteTimings:
     archive_write_s: float = 0.0  # writing them, on the archiving thread (overlaps apply)
     archive_compact_s: float = 0.0  # merging what was written, on the archiving thread
     archive_jobs: int = 0
+    # Merge slices made before a job because the merges had fallen too far behind.
+    archive_merge_steps_first: int = 0
 
 
 @dataclass(slots=True, frozen=True)
@@ -471,9 +473,24 @@ class Ledger:
         store = self._archive
         assert store is not None, "an archiving thread without an archive"
         compacting = False
+        policy = self._archive_policy
+        slices_first = 0  # merged ahead of a waiting job since the last job
         while True:
             if compacting:
-                # Merging runs a slice at a time, and only while no job waits.
+                # Merging runs a slice at a time, while no job waits; and while one does, once
+                # the merges have fallen too far behind: a busy archive would otherwise leave
+                # them undone for as long as it stays busy, and every lookup would read a
+                # page of each run left. Until they are back within the bound, or for at most
+                # `merge_slices_first_max` slices a job: the writer, which may wait for the
+                # job, never waits for a whole merge of years of history (docs/adr/0086).
+                if (
+                    slices_first < policy.merge_slices_first_max
+                    and store.merges_behind() > policy.merges_behind_max
+                ):
+                    slices_first += 1
+                    self.timings.archive_merge_steps_first += 1
+                    compacting = self._compact_step(store)
+                    continue
                 try:
                     job = self._archive_queue.get_nowait()
                 except queue.Empty:
@@ -484,6 +501,7 @@ class Ledger:
             if job is None:
                 return
             compacting = True
+            slices_first = 0
             started = time.perf_counter()
             try:
                 store.write(job)
@@ -789,6 +807,12 @@ class Ledger:
     def archive_runs(self) -> int:
         """The history archive's index runs in use (0: no archive): its merging's backlog."""
         return 0 if self._archive is None else self._archive.run_count()
+
+    @property
+    def archive_merges_behind(self) -> int:
+        """How far the archive's merging is behind its writes, in runs (0: no archive, or it
+        keeps up); `ArchivePolicy.merges_behind_max` bounds it."""
+        return 0 if self._archive is None else self._archive.merges_behind()
 
     @property
     def archived_through(self) -> int:

@@ -10,7 +10,8 @@ well under a microsecond of Python a transfer and the tables never need a random
   ids burned by a transient failure), each a set of sorted runs cut into pages
   (storage/history_runs.py). Each job adds a run of each (of failures, if it has any); once
   `fan_in` runs gather at one level they are merged into one run of the next, a slice at a
-  time, between jobs (a log-structured merge, as the key-value stores do it); runs whose keys
+  time, between jobs and, once they fall too far behind, ahead of the next (a log-structured
+  merge, as the key-value stores do it; docs/adr/0086); runs whose keys
   do not overlap (rising ids) wait for `disjoint_fan_in` (docs/adr/0079). A lookup reads
   one page of each run whose key range may hold the key; with time-ordered ids that is one or
   two runs.
@@ -464,26 +465,32 @@ class SqlHistoryArchive:
         clients should make them), its oldest `disjoint_fan_in`: a lookup reads one page of
         one such run however many there are, so merging them sooner would only rewrite
         entries (docs/adr/0079)."""
-        runs = self._runs
-        for kind in (_IDS, _LINES, _FAILS):
-            of_kind = sorted((r for r in runs if r.kind == kind), key=_oldest_first)
-            levels = sorted({r.level for r in of_kind})
-            for level in levels:
-                at = [i for i, r in enumerate(of_kind) if r.level == level]
-                if len(at) < self._fan_in:
-                    continue
-                fan_in = self._fan_in
-                oldest = [of_kind[i] for i in at[: self._disjoint_fan_in]]
-                if _disjoint(oldest):
-                    if len(at) < self._disjoint_fan_in:
-                        continue
-                    fan_in = self._disjoint_fan_in
+        for of_kind, at, fan_in in self._levels(self._runs):
+            if len(at) >= fan_in:
                 first, last = at[0], at[fan_in - 1]
                 # Runs stay disjoint in time: a merge takes every run between its first and
                 # last (there are none of other levels but after a cut), whatever its level.
                 inputs = of_kind[first : last + 1]
+                level = of_kind[first].level
                 return max(level + 1, *(r.level for r in inputs)), inputs
         return None
+
+    def merges_behind(self) -> int:
+        """Runs past what the merge policy keeps at their level: 0 while the merges keep up
+        with the writes; each a page more that a lookup of an account line may read."""
+        return sum(max(0, len(at) - fan_in + 1) for _, at, fan_in in self._levels(self._runs))
+
+    def _levels(self, runs: tuple[Run, ...]) -> Iterator[tuple[list[Run], list[int], int]]:
+        """For each level of each kind: the kind's runs oldest first, the level's places
+        among them, and the level's fan-in (`disjoint_fan_in` where its oldest runs' keys do
+        not overlap)."""
+        for kind in (_IDS, _LINES, _FAILS):
+            of_kind = sorted((r for r in runs if r.kind == kind), key=_oldest_first)
+            for level in sorted({r.level for r in of_kind}):
+                at = [i for i, r in enumerate(of_kind) if r.level == level]
+                oldest = [of_kind[i] for i in at[: self._disjoint_fan_in]]
+                disjoint = len(at) >= self._fan_in and _disjoint(oldest)
+                yield of_kind, at, self._disjoint_fan_in if disjoint else self._fan_in
 
     def _merge(self, plan: tuple[int, list[Run]]) -> Iterator[None]:
         level, inputs = plan
@@ -500,12 +507,13 @@ class SqlHistoryArchive:
             )
         yield
         bounds: list[bytes | None] = [None, *fences[merge_slice_pages::merge_slice_pages], None]
+        # Each input's last page read so far: the next slice starts there (it may hold
+        # entries past the slice's end), so no input needs its own query to find its floor.
+        last_read: dict[int, bytes | None] = {r.run: None for r in inputs}
         for low, high in itertools.pairwise(bounds):
             with self._write.session() as s:
-                parts = [
-                    hr.within(hr.from_pages(_pages_between(s, r.run, low, high)), low, high)
-                    for r in inputs
-                ]
+                pages = _slices(s, last_read, high)
+            parts = [hr.within(hr.from_pages(pages[r.run]), low, high) for r in inputs]
             out.add(parts, last=high is None)
             yield
         first = min(r.first_timestamp for r in inputs)
@@ -736,18 +744,35 @@ def _floor_key(s: Session, run_id: int, key: bytes) -> bytes | None:
     return bytes(row[0]) if row else None
 
 
-def _pages_between(s: Session, run_id: int, low: bytes | None, high: bytes | None) -> list[bytes]:
-    """The pages of a run that may hold entries with low <= entry < high."""
-    start = None if low is None else _floor_key(s, run_id, low) or low
-    sql = "SELECT entries FROM ledger_archive_pages WHERE run = ?"
-    args: list[object] = [run_id]
-    if start is not None:
-        sql += " AND first_key >= ?"
-        args.append(start)
-    if high is not None:
-        sql += " AND first_key < ?"
-        args.append(high)
-    return [bytes(r[0]) for r in s.execute(sql + " ORDER BY first_key", args).fetchall()]
+def _slices(
+    s: Session, last_read: dict[int, bytes | None], high: bytes | None
+) -> dict[int, list[bytes]]:
+    """Each run's pages from the last one read (`last_read`, None: from its first) up to
+    `high` (None: to its end), in key order, read in one statement: a merge's inputs are up
+    to `merge_fan_in` runs, and a query each was as many round trips a slice on PostgreSQL
+    (docs/adr/0086). `last_read` moves to each run's last page read."""
+    selects: list[str] = []
+    args: list[object] = []
+    for run_id, start in last_read.items():
+        sql = "SELECT run, first_key, entries FROM ledger_archive_pages WHERE run = ?"
+        args.append(run_id)
+        if start is not None:
+            sql += " AND first_key >= ?"
+            args.append(start)
+        if high is not None:
+            sql += " AND first_key < ?"
+            args.append(high)
+        selects.append(sql)
+    rows = sorted(
+        ((int(run), bytes(key), bytes(entries)) for run, key, entries in
+         s.execute(" UNION ALL ".join(selects), args).fetchall()),
+        key=lambda row: (row[0], row[1]),
+    )  # fmt: skip
+    pages: dict[int, list[bytes]] = {run_id: [] for run_id in last_read}
+    for run_id, key, entries in rows:
+        pages[run_id].append(entries)
+        last_read[run_id] = key
+    return pages
 
 
 def _floor_records_row(s: Session, timestamp: int) -> tuple[int, bytes] | None:
