@@ -136,6 +136,8 @@ def test_runs_pages_and_merges_answer_as_the_history_does(
 ) -> None:
     monkeypatch.setattr(ledger_archive, "merge_slice_pages", 2)
     monkeypatch.setattr(ledger_archive, "pages_per_transaction", 3)
+    # Merges of three or four runs read a slice in two statements, of two in one.
+    monkeypatch.setattr(ledger_archive, "union_selects_max", 2)
     rng = random.Random(seed)
     archive = _archive(archive_url, page_entries, fan_in)
     history: list[Transfer] = []

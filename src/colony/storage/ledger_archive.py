@@ -61,6 +61,9 @@ pages_per_transaction = 128
 merge_slice_pages = 256
 # Pages read at a time when a run is rewritten whole (a truncation inside it).
 rewrite_read_pages = 256
+# Inputs a merge reads in one statement (`_slices`): a merge has `disjoint_fan_in` inputs
+# or a few more, and SQLite refuses a statement of more than 500 selects.
+union_selects_max = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -751,25 +754,26 @@ def _slices(
     `high` (None: to its end), in key order, read in one statement: a merge's inputs are up
     to `merge_fan_in` runs, and a query each was as many round trips a slice on PostgreSQL
     (docs/adr/0086). `last_read` moves to each run's last page read."""
-    selects: list[str] = []
-    args: list[object] = []
-    for run_id, start in last_read.items():
-        sql = "SELECT run, first_key, entries FROM ledger_archive_pages WHERE run = ?"
-        args.append(run_id)
-        if start is not None:
-            sql += " AND first_key >= ?"
-            args.append(start)
-        if high is not None:
-            sql += " AND first_key < ?"
-            args.append(high)
-        selects.append(sql)
-    rows = sorted(
-        ((int(run), bytes(key), bytes(entries)) for run, key, entries in
-         s.execute(" UNION ALL ".join(selects), args).fetchall()),
-        key=lambda row: (row[0], row[1]),
-    )  # fmt: skip
+    found: list[tuple[int, bytes, bytes]] = []
+    runs = list(last_read.items())
+    for at in range(0, len(runs), union_selects_max):
+        selects: list[str] = []
+        args: list[object] = []
+        for run_id, start in runs[at : at + union_selects_max]:
+            sql = "SELECT run, first_key, entries FROM ledger_archive_pages WHERE run = ?"
+            args.append(run_id)
+            if start is not None:
+                sql += " AND first_key >= ?"
+                args.append(start)
+            if high is not None:
+                sql += " AND first_key < ?"
+                args.append(high)
+            selects.append(sql)
+        rows = s.execute(" UNION ALL ".join(selects), args).fetchall()
+        found += ((int(run), bytes(key), bytes(entries)) for run, key, entries in rows)
+    found.sort(key=lambda row: (row[0], row[1]))
     pages: dict[int, list[bytes]] = {run_id: [] for run_id in last_read}
-    for run_id, key, entries in rows:
+    for run_id, key, entries in found:
         pages[run_id].append(entries)
         last_read[run_id] = key
     return pages
