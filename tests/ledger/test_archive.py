@@ -492,10 +492,10 @@ def _busy_archive(
         built.clear()
         write(self, job)
 
-    def compacting(self: SqlHistoryArchive) -> bool:
+    def compacting(self: SqlHistoryArchive, *, merging_first: bool = False) -> bool:
         if submitting:
             built.wait(settle_timeout_s)
-        return compact_step(self)
+        return compact_step(self, merging_first=merging_first)
 
     monkeypatch.setattr(history_archive, "build_job", building)
     monkeypatch.setattr(SqlHistoryArchive, "write", writing)

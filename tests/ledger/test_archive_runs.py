@@ -317,3 +317,25 @@ def test_merges_behind_counts_the_runs_past_what_each_level_keeps(archive_url: s
         assert levels == [0, 0, 0, 0, 1, 1], levels  # of each kind: three merged, two left
     finally:
         archive.close()
+
+
+def test_merging_first_leaves_retired_pages_for_later(archive_url: str) -> None:
+    """Behind, the archive merges before it removes the pages of runs a merge retired:
+    removing them speeds no lookup, and takes as many steps as the merge did."""
+    archive = _archive(archive_url, 2, 2, 2)
+    stream = _transfers(random.Random(7), 200, time_ordered_ids=True)
+    try:
+        for _ in range(4):
+            archive.write(_job([next(stream) for _ in range(6)]))
+        while not archive.retired_runs:
+            assert archive.compact_step()
+        retired = archive.retired_runs
+        assert archive.merges_behind() > 0
+        while archive.merges_behind():
+            assert archive.compact_step(merging_first=True)
+            assert set(retired) <= set(archive.retired_runs)  # none removed meanwhile
+        while archive.compact_step(merging_first=True):
+            pass  # with no merge due, the retired pages go
+        assert not archive.retired_runs
+    finally:
+        archive.close()

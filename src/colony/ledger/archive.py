@@ -232,9 +232,10 @@ class HistoryArchive(Protocol):
         """The job's rows and its watermark in one transaction: durable when this returns."""
         ...
 
-    def compact_step(self) -> bool:
+    def compact_step(self, *, merging_first: bool = False) -> bool:
         """A bounded slice of housekeeping (merging what was written into fewer, larger
-        pieces); False when none is due. Called by the writing thread between writes."""
+        pieces); False when none is due. Called by the writing thread between writes.
+        `merging_first`: merge before any other housekeeping (the merges are behind)."""
         ...
 
     def run_count(self) -> int:

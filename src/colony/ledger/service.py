@@ -489,7 +489,7 @@ class Ledger:
                 ):
                     slices_first += 1
                     self.timings.archive_merge_steps_first += 1
-                    compacting = self._compact_step(store)
+                    compacting = self._compact_step(store, merging_first=True)
                     continue
                 try:
                     job = self._archive_queue.get_nowait()
@@ -517,10 +517,10 @@ class Ledger:
             self._archive_done = job
             self._archive_written.set()
 
-    def _compact_step(self, store: HistoryArchive) -> bool:
+    def _compact_step(self, store: HistoryArchive, *, merging_first: bool = False) -> bool:
         started = time.perf_counter()
         try:
-            more = store.compact_step()
+            more = store.compact_step(merging_first=merging_first)
         except (StorageUnavailable, OSError) as exc:
             # Nothing is lost: the runs being merged stay in use; the next job tries again.
             log.warning("ledger history archive merge failed: %s", exc)

@@ -212,15 +212,17 @@ class SqlHistoryArchive:
         run_id = self._take_run_ids(1)[0]
         return Run(run_id, kind, 0, first, last, len(entries), first_key, last_key)
 
-    def compact_step(self) -> bool:
+    def compact_step(self, *, merging_first: bool = False) -> bool:
         """One slice of housekeeping (one transaction): removing retired pages, or merging;
-        False when there is nothing to do."""
-        if self._remove_loose():
+        False when there is nothing to do. `merging_first`: a merge's slice before any
+        removal, for when the merges are behind (removing pages speeds no lookup, and
+        after a merge it is as many steps as the merge took: docs/adr/0086)."""
+        if not merging_first and self._remove_loose():
             return True
         if self._merging is None:
             plan = self._next_merge()
             if plan is None:
-                return False
+                return merging_first and self._remove_loose()
             self._merging = self._merge(plan)
         try:
             next(self._merging)
