@@ -515,7 +515,7 @@ def _busy_archive(
             range(1_000, 1_000 + transfers)
         )
         assert len(behind_at_write) >= 10, behind_at_write
-        return behind_at_write, ledger.timings.archive_merge_steps_first
+        return behind_at_write, ledger.timings.archive_merge_slices_first
     finally:
         ledger.close()
 
@@ -537,7 +537,7 @@ def test_a_job_waits_for_at_most_a_few_slices_of_merging(
     journal_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A whole merge can be gigabytes after years of history: a job waits for at most
-    `merge_slices_first_max` slices of it, and the merges catch up over several jobs."""
+    `merge_slices_first_max` slices of it (and for some: the merges are behind)."""
     history = _busy_policy(slices_first_max=2)
     behind_at_write, slices_first = _busy_archive(journal_url, monkeypatch, history, 80)
     assert 0 < slices_first <= 2 * len(behind_at_write), (slices_first, behind_at_write)

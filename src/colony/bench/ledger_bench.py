@@ -107,9 +107,10 @@ class MixResult:
     # up to `merge_fan_in` a level) means its merging fell behind the writes.
     archive_runs: int
     # At the end: runs past what the merge policy keeps (bounded by the policy's
-    # `merges_behind_max`), and merge slices made before a job because of it, over the run.
+    # `merges_behind_max`); and over the run, merge slices made while a job waited because
+    # of it.
     archive_merges_behind: int
-    archive_merge_steps_first: int
+    archive_merge_slices_first: int
     archive_ms_per_batch: float  # building archive jobs on the writer
     archive_write_ms_per_batch: float  # writing them, on their own thread
     archive_compact_ms_per_batch: float  # merging their indexes, on the same thread
@@ -409,7 +410,7 @@ def run_mix(
         transfers_in_memory=in_memory,
         archive_runs=archive_runs,
         archive_merges_behind=merges_behind,
-        archive_merge_steps_first=timings.archive_merge_steps_first,
+        archive_merge_slices_first=timings.archive_merge_slices_first,
         archive_ms_per_batch=round(timings.archive_build_s * per_batch_ms, 2),
         archive_write_ms_per_batch=round(timings.archive_write_s * per_batch_ms, 2),
         archive_compact_ms_per_batch=round(timings.archive_compact_s * per_batch_ms, 2),

@@ -158,8 +158,8 @@ class WriteTimings:
     archive_write_s: float = 0.0  # writing them, on the archiving thread (overlaps apply)
     archive_compact_s: float = 0.0  # merging what was written, on the archiving thread
     archive_jobs: int = 0
-    # Merge slices made before a job because the merges had fallen too far behind.
-    archive_merge_steps_first: int = 0
+    # Merge slices made while a job waited, because the merges had fallen too far behind.
+    archive_merge_slices_first: int = 0
 
 
 @dataclass(slots=True, frozen=True)
@@ -483,19 +483,19 @@ class Ledger:
                 # page of each run left. Until they are back within the bound, or for at most
                 # `merge_slices_first_max` slices a job: the writer, which may wait for the
                 # job, never waits for a whole merge of years of history (docs/adr/0086).
+                # (This thread alone takes jobs: one seen waiting is there to take.)
+                if self._archive_queue.empty():
+                    compacting = self._compact_step(store)
+                    continue
                 if (
                     slices_first < policy.merge_slices_first_max
                     and store.merges_behind() > policy.merges_behind_max
                 ):
                     slices_first += 1
-                    self.timings.archive_merge_steps_first += 1
+                    self.timings.archive_merge_slices_first += 1
                     compacting = self._compact_step(store, merging_first=True)
                     continue
-                try:
-                    job = self._archive_queue.get_nowait()
-                except queue.Empty:
-                    compacting = self._compact_step(store)
-                    continue
+                job = self._archive_queue.get_nowait()
             else:
                 job = self._archive_queue.get()
             if job is None:

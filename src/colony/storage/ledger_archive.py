@@ -482,7 +482,8 @@ class SqlHistoryArchive:
 
     def merges_behind(self) -> int:
         """Runs past what the merge policy keeps at their level: 0 while the merges keep up
-        with the writes; each a page more that a lookup of an account line may read."""
+        with the writes. Each run of account lines past it is a page more that a statement
+        may read (ids' and failures' lookups read one page of one run however many)."""
         return sum(max(0, len(at) - fan_in + 1) for _, at, fan_in in self._levels(self._runs))
 
     def _levels(self, runs: tuple[Run, ...]) -> Iterator[tuple[list[Run], list[int], int]]:
