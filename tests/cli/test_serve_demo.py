@@ -198,6 +198,28 @@ def test_alice_has_weeks_of_history_and_the_shipped_scorecard_lends_to_her(
         _closed(ctx)
 
 
+@pytest.mark.parametrize("days_ago", range(1, 8))
+def test_the_weeks_before_are_seeded_whatever_the_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, days_ago: int
+) -> None:
+    """Seeded on any day of the week, at any hour, Alice's weeks lie wholly in the past: the
+    ledger imports nothing later than its own time. Her weeks once began on the first Friday
+    after eight weeks and a day ago, which put the last week's events in the future from a
+    Sunday to a Wednesday, and the seed failed."""
+    ctx = build_context(f"sqlite:///{tmp_path}/demo.db")
+    try:
+        # Seven moments of the past week, three hours apart in the day from one to the next.
+        at = ctx.clock.now_ns() - days_ago * 27 * 3_600 * 10**9
+        monkeypatch.setattr(ctx.clock, "now_ns", lambda: at)
+        seeded = demo_data.seed(ctx)
+        alice = ctx.wallet_store.by_id(seeded.wallet.id)
+        assert alice is not None
+        assert at - alice.created_at_ns > demo_history.history_span_ns()
+        assert verify(*ctx.ledger.snapshot_for_verify()).ok
+    finally:
+        _closed(ctx)
+
+
 def test_no_history_goes_into_a_ledger_in_use(tmp_path: Path) -> None:
     """Imported events must come before every live one: a database already in use keeps the
     seed without the weeks before."""

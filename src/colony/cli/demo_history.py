@@ -3,7 +3,7 @@
 A person a scorecard lends to has used their wallet for weeks: money in regularly, spending
 less than comes in, an account older than a month. The demo's Alice does that here, as a
 real user would, so the shipped scorecard reads her history as anyone's and gives her a
-limit: her wallet opened nine weeks ago, her wage paid in at a cash agent every Friday,
+limit: her wallet opened nine or ten weeks ago, her wage paid in at a cash agent every Friday,
 and twice a week her share of dinner and of the groceries sent to Bala; Bala's own cash
 comes in weekly too. Nothing in scoring knows who she is.
 
@@ -36,6 +36,8 @@ ALICE_SHARES_MINOR = (18_50, 27_30)
 # Bala's weekly cash paid in (his wallet is phone-only: a cap of 2,000.00 held).
 BALA_CASH_MINOR = 60_00
 _SCOPE = "demo-history"  # the idempotency scope of the history's ledger ids
+# A week's last event after its Friday 09:00: the groceries sent, Wednesday 19:00.
+_week_last_event_ns = 5 * NS_PER_DAY + 10 * NS_PER_HOUR
 
 
 def history_span_ns() -> int:
@@ -57,11 +59,16 @@ def import_history(ctx: ApiContext, alice: tuple[str, str], bala: tuple[str, str
     now = ctx.clock.now_ns()
     if ctx.ledger.journal_seq or next(iter(ctx.ledger.all_accounts()), None) is not None:
         return False
-    # The first Friday 09:00 UTC eight weeks and a day ago: every wage falls on a Friday.
-    start = now - history_span_ns() - NS_PER_DAY
+    # The weeks start on the latest Friday, 09:00 UTC, from which they all lie in the past
+    # (an hour before now at the latest): every wage falls on a Friday. The first Friday
+    # after eight weeks and a day ago put the last week's events in the future on a Sunday
+    # to a Wednesday, and the ledger refuses to import those.
+    latest = now - NS_PER_HOUR - _week_last_event_ns - (history_weeks - 1) * NS_PER_WEEK
+    start = latest - 9 * NS_PER_HOUR
     start -= start % NS_PER_DAY
     friday = 1  # 1970-01-01 was a Thursday
-    start += ((friday - start // NS_PER_DAY) % 7) * NS_PER_DAY + 9 * NS_PER_HOUR
+    start -= ((start // NS_PER_DAY - friday) % 7) * NS_PER_DAY
+    start += 9 * NS_PER_HOUR
     clock = SimulatedClock(start - NS_PER_WEEK)  # opened a week before the first wage
     port = ImportingLedger(ctx.ledger, clock)
     wallets = WalletService(port, ctx.wallet_store, clock, IdGenerator(clock, random.Random(58)))
