@@ -138,6 +138,11 @@ def _pay(server: DemoServer, amount_minor: int, reference: str) -> tuple[str, st
     return str(paid.json()["id"]), str(paid.json()["merchant"])
 
 
+# Waits for the image to load (being visible does not): decode() settles once it has, and
+# rejects a broken one.
+_DRAWN = "img => img.decode().then(() => img.naturalWidth > 0, () => false)"
+
+
 def test_a_merchant_is_onboarded_and_shown_with_its_qr_code(ops: Seat, tmp_path: Path) -> None:
     page = ops.desktop
     page.get_by_role("link", name="Merchants").click()
@@ -157,7 +162,7 @@ def test_a_merchant_is_onboarded_and_shown_with_its_qr_code(ops: Seat, tmp_path:
     expect(page.get_by_test_id("details")).to_contain_text("Arctic Circle Coffee Oy")
     qr = page.get_by_role("img", name="The QR code payers scan to pay Arctic Coffee")
     expect(qr).to_be_visible()
-    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")  # the SVG drew
+    assert qr.evaluate(_DRAWN)  # the SVG drew
     _shots(ops, tmp_path, "merchant")
     ops.phone.get_by_role("link", name="Merchants").click()
     ops.phone.get_by_label("Find a merchant by id or name").fill("arctic")
@@ -287,7 +292,7 @@ def _set_up(chromium: Browser, server: DemoServer, link: str, tmp_path: Path) ->
     newcomer.goto(link)
     expect(newcomer.get_by_role("heading", level=1)).to_have_text("Set up your account")
     qr = newcomer.get_by_test_id("totp-qr")
-    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert qr.evaluate(_DRAWN)
     _accessible(newcomer)
     _shot(newcomer, tmp_path, "phone-console-setup")
     newcomer.get_by_label("Password", exact=True).fill(NEWCOMER_PASSWORD)
