@@ -88,6 +88,9 @@ def test_bench_ledger_reports_memory_cpu_and_the_rate_as_history_grows(tmp_path:
     assert summary["first_tenth_per_second"] > 0 and summary["last_tenth_per_second"] > 0
     assert summary["cpu_ms_per_1000_transfers"] > 0
     assert summary["first_tenth_per_second"] == mix["first_tenth_per_second"]
+    # 30,000 transfers are four batches: a "tenth" each.
+    assert len(mix["tenths"]) == mix["batches"] == 4 and mix["tenths"][0]["apply_ms_per_batch"] > 0
+    assert "the run in tenths" in result.stdout
     if Path("/proc/self/io").exists():  # Linux counts what a process writes
         assert mix["written_mb"] > 0  # 30,000 transfers of 128 bytes in the journal at least
         assert "MB written" in result.stdout

@@ -22,6 +22,8 @@ checked) and the result says whether it held.
 
 from __future__ import annotations
 
+import copy
+import functools
 import itertools
 import math
 import multiprocessing
@@ -114,6 +116,27 @@ class MixResult:
     archive_ms_per_batch: float  # building archive jobs on the writer
     archive_write_ms_per_batch: float  # writing them, on their own thread
     archive_compact_ms_per_batch: float  # merging their indexes, on the same thread
+    # The run in tenths of its batches (`Tenth`): where a later tenth's rate went, beside
+    # the first's.
+    tenths: list[Tenth]
+
+
+@dataclass(frozen=True)
+class Tenth:
+    """One tenth of a run's batches: its rate, the ledger's process's CPU over it, and its
+    batches' share of each part of the write path (ms per batch, as `MixResult`'s). A tenth
+    that costs more CPU per transfer than the first did more work; one as costly but slower
+    waited (for the disk, the other thread, or a slower machine)."""
+
+    per_second: float
+    cpu_ms_per_1000_transfers: float
+    pack_ms_per_batch: float
+    apply_ms_per_batch: float
+    commit_ms_per_batch: float
+    archive_ms_per_batch: float
+    archive_write_ms_per_batch: float
+    archive_compact_ms_per_batch: float
+    archive_merge_slices_first: int
 
 
 # Additions in the reference loop (`reference_loop_ms`), and its tries (the best is kept).
@@ -348,6 +371,8 @@ def run_mix(
         acked_s: list[float] = []  # when each batch was acknowledged, in submission order
         failed = refused = 0
         pending: list[tuple[float, object]] = []
+        # At each acknowledgement: the process's CPU so far and the write path's timings.
+        marks: list[tuple[float, WriteTimings]] = []
         children_cpu_started = children_cpu_s()
         cpu_started = time.process_time()
         written_started = written_bytes()
@@ -358,11 +383,13 @@ def run_mix(
             pending.append((submitted, ledger.submit_packed_transfers(body)))
             if len(pending) >= in_flight:
                 f, r = _settle(pending.pop(0), latencies_s, acked_s)
+                marks.append((time.process_time(), copy.copy(ledger.timings)))
                 failed, refused = failed + f, refused + r
                 if progress:
                     progress(batch_events_max)
         while pending:
             f, r = _settle(pending.pop(0), latencies_s, acked_s)
+            marks.append((time.process_time(), copy.copy(ledger.timings)))
             failed, refused = failed + f, refused + r
             if progress:
                 progress(batch_events_max)
@@ -414,6 +441,7 @@ def run_mix(
         archive_ms_per_batch=round(timings.archive_build_s * per_batch_ms, 2),
         archive_write_ms_per_batch=round(timings.archive_write_s * per_batch_ms, 2),
         archive_compact_ms_per_batch=round(timings.archive_compact_s * per_batch_ms, 2),
+        tenths=tenths(acked_s, sizes, (started, cpu_started, WriteTimings()), marks),
     )
 
 
@@ -430,6 +458,52 @@ def tenth_rate(acked_s: list[float], sizes: list[int], started: float, *, first:
     window_start = started if lo == 0 else acked_s[lo - 1]
     seconds = acked_s[hi - 1] - window_start
     return round(sum(sizes[lo:hi]) / seconds) if seconds > 0 else 0.0
+
+
+def tenths(
+    acked_s: list[float],
+    sizes: list[int],
+    start: tuple[float, float, WriteTimings],
+    marks: list[tuple[float, WriteTimings]],
+) -> list[Tenth]:
+    """The run in tenths of its batches (the last takes what ten does not divide), each from
+    the acknowledgement before its first batch (or `start`: wall clock, CPU, timings) to its
+    last batch's, as `tenth_rate` times them; `marks` holds the CPU and timings at each
+    acknowledgement."""
+    if not len(acked_s) == len(sizes) == len(marks) or not sizes:
+        raise ValueError("one acknowledgement time, CPU and timings per batch are needed")
+    n = max(1, len(sizes) // 10)
+    bounds = [*range(0, min(len(sizes), n * 10), n), len(sizes)]
+    found = []
+    for lo, hi in itertools.pairwise(bounds):
+        began_s, cpu_before, before = start if lo == 0 else (acked_s[lo - 1], *marks[lo - 1])
+        cpu_after, after = marks[hi - 1]
+        seconds = acked_s[hi - 1] - began_s
+        transfers = sum(sizes[lo:hi])
+        ms = functools.partial(_ms_per_batch, before, after)
+        found.append(
+            Tenth(
+                per_second=round(transfers / seconds) if seconds > 0 else 0.0,
+                cpu_ms_per_1000_transfers=round((cpu_after - cpu_before) * 1e6 / transfers, 2),
+                pack_ms_per_batch=ms("pack_s"),
+                apply_ms_per_batch=ms("apply_s"),
+                commit_ms_per_batch=ms("commit_s"),
+                archive_ms_per_batch=ms("archive_build_s"),
+                archive_write_ms_per_batch=ms("archive_write_s"),
+                archive_compact_ms_per_batch=ms("archive_compact_s"),
+                archive_merge_slices_first=(
+                    after.archive_merge_slices_first - before.archive_merge_slices_first
+                ),
+            )
+        )
+    return found
+
+
+def _ms_per_batch(before: WriteTimings, after: WriteTimings, part: str) -> float:
+    """Milliseconds a batch of `part` (a `WriteTimings` field) between two readings."""
+    batches = max(1, after.batches - before.batches)
+    spent_s = float(getattr(after, part)) - float(getattr(before, part))
+    return round(spent_s * 1000 / batches, 2)
 
 
 def _settle(

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, TypeVar, cast
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -150,6 +151,36 @@ def bench_ledger(
         print(json.dumps(summary))
 
 
+def _tenths_table(r: ledger_bench.MixResult) -> Table:
+    """The run in tenths: whether a later tenth is slower for more work (CPU) or for waiting."""
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 1, 0, 0),
+        title=f"{r.mix}: the run in tenths",
+        caption="ms per batch: decode, apply, commit, archive jobs (writer), their writes and "
+        "merges (archiving thread); slices merged while a job waited",
+    )
+    for column in ("tenth", "per s", "CPU/1k", "decode", "apply", "commit", "jobs", "writes"):
+        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
+    table.add_column("merges", justify="right")
+    table.add_column("first", justify="right")
+    for i, t in enumerate(r.tenths, 1):
+        table.add_row(
+            str(i),
+            f"{t.per_second:,.0f}",
+            f"{t.cpu_ms_per_1000_transfers:.2f}",
+            f"{t.pack_ms_per_batch:.1f}",
+            f"{t.apply_ms_per_batch:.1f}",
+            f"{t.commit_ms_per_batch:.1f}",
+            f"{t.archive_ms_per_batch:.1f}",
+            f"{t.archive_write_ms_per_batch:.1f}",
+            f"{t.archive_compact_ms_per_batch:.1f}",
+            f"{t.archive_merge_slices_first:,}",
+        )
+    return table
+
+
 def _print_table(
     results: list[ledger_bench.MixResult], machine: dict[str, object], hot: float, backend: str
 ) -> None:
@@ -194,6 +225,8 @@ def _print_table(
             f"ms more); peak RSS {r.peak_rss_mb:,.0f} MB"
             + ("" if r.written_mb is None else f"; {r.written_mb:,.0f} MB written")
         )
+    for r in results:
+        out.print(_tenths_table(r))
     out.print(
         f"machine: {machine['cores']} cores, {machine['processor']}, {machine['system']}, "
         f"Python {machine['python']}; the ledger's {engine_name()} path; its speed at the "
