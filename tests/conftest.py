@@ -1,8 +1,11 @@
 """The storage contract runs against every backend: `journal_url` is parametrised.
 
 The PostgreSQL half needs a server: `COLONY_TEST_POSTGRES_URL` (default the local one). Each
-PostgreSQL test gets a new database on it, dropped afterwards: a copy of one migrated once
-per process (empty for a test marked `empty_database`). When no server answers, those
+PostgreSQL test gets a database of its own on it, migrated and holding no rows: a copy of one
+migrated once per process, emptied after its test for the next one, or dropped if the test
+changed its schema (tests/postgres_reuse.py); empty for a test marked `empty_database`. A new
+SQLite file is likewise born a copy of one migrated once (tests/sqlite_image.py). When no
+server answers, those
 tests are skipped with the reason, and the end of the run says so loudly; with `CI=true` they
 fail instead, so CI can never pass without them.
 """
@@ -23,10 +26,12 @@ from colony.ledger import invariants
 from colony.storage.postgres_databases import (
     close_to_connections,
     create_fresh_database,
+    database_url,
     drop_database,
     drop_stale_databases,
 )
 from colony.storage.schema_upgrade import upgrade
+from tests import postgres_reuse, sqlite_image
 from tests.browser import browser  # noqa: F401 - the real browser, a fixture for every test
 
 # The ledger's expensive invariant checks run in every test: in this process, and through the
@@ -37,6 +42,9 @@ invariants.verify = True
 # one (docs/adr/0032). A fixed key, so every process a test starts opens what another sealed;
 # tests of the key's own rules (tests/storage/test_secrets_key.py) set their own environment.
 os.environ.setdefault("COLONY_SECRETS_KEY", "Y29sb255LXRlc3RzLXNlY3JldHMta2V5LTMyLWJ5dGU=")
+
+# New SQLite databases are born migrated, from one file migrated once (tests/sqlite_image.py).
+sqlite_image.install()
 
 POSTGRES_SERVER_URL = os.environ.get(
     "COLONY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -90,18 +98,44 @@ def _migrated_template(server: str) -> str:
     return _template["name"]
 
 
+# Migrated databases this process made, emptied after their test, for the next one to use
+# (tests/postgres_reuse.py); dropped when the process ends.
+_spare: list[str] = []
+
+
+def _drop_spares(server: str) -> None:
+    while _spare:
+        drop_database(server, _spare.pop())
+
+
 @contextlib.contextmanager
 def fresh_postgres_database(*, migrated: bool = True) -> Iterator[str]:
-    """A new database on the test server, dropped afterwards (as many as a test needs): with
-    Colony's schema up to date, or empty (`migrated=False`: for the tests of migrations and
-    of what opening an empty database does)."""
+    """A database on the test server for this test alone (as many as a test needs): with
+    Colony's schema up to date and no rows, or empty (`migrated=False`: for the tests of
+    migrations and of what opening an empty database does). A migrated one is emptied after
+    the test for the next, or dropped when it cannot be told that only its rows changed."""
     server = postgres_server_url()
-    template = _migrated_template(server) if migrated else None
-    url, name = create_fresh_database(server, "colony_test", template=template, now_s=time.time())
+    if not migrated:
+        url, name = create_fresh_database(server, "colony_test", now_s=time.time())
+        try:
+            yield url
+        finally:
+            drop_database(server, name)
+        return
+    if _spare:
+        name = _spare.pop()
+    else:
+        template = _migrated_template(server)
+        name = create_fresh_database(server, "colony_test", template=template, now_s=time.time())[1]
+        if not postgres_reuse.noted():
+            postgres_reuse.note_template(server, name)
+            atexit.register(_drop_spares, server)
     try:
-        yield url
+        yield database_url(server, name)
     finally:
-        drop_database(server, name)
+        kept = postgres_reuse.emptied(server, name, postgres_reuse.fresh_name(time.time()))
+        if kept is not None:
+            _spare.append(kept)
 
 
 @pytest.fixture
@@ -111,6 +145,15 @@ def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
     empty = request.node.get_closest_marker("empty_database") is not None
     with fresh_postgres_database(migrated=not empty) as url:
         yield url
+
+
+@pytest.fixture(autouse=True)
+def _blank_sqlite_files(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test marked `empty_database` gets new SQLite files empty, not born migrated."""
+    empty = request.node.get_closest_marker("empty_database") is not None
+    sqlite_image.blank_files_wanted["now"] = empty
+    yield
+    sqlite_image.blank_files_wanted["now"] = False
 
 
 def _on_each_backend(request: pytest.FixtureRequest, sqlite_file: Path) -> str:
