@@ -58,8 +58,12 @@ def create_migrated(path: Path) -> None:
     with os.fdopen(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         out.write(image)
     try:
-        with contextlib.suppress(FileExistsError):  # made meanwhile: that one stands
-            os.link(part, path)
+        os.link(part, path)
+    except FileExistsError:
+        pass  # made meanwhile: that one stands
+    except OSError:
+        # A file system without hard links: an empty file, which Colony migrates itself.
+        _create_empty(path)
     finally:
         part.unlink()
 

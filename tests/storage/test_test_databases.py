@@ -44,6 +44,19 @@ def test_an_existing_sqlite_file_is_left_as_it_is(tmp_path: Path) -> None:
     assert names == ["mine"]
 
 
+def test_without_hard_links_a_new_sqlite_file_is_made_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(source: object, target: object) -> None:
+        raise PermissionError("no hard links here")
+
+    monkeypatch.setattr(os, "link", refused)
+    path = tmp_path / "new.db"
+    sqlite_connection.create_private(path)
+    assert path.stat().st_size == 0 and os.stat(path).st_mode & 0o777 == 0o600
+    assert not list(tmp_path.glob(".*.image"))
+
+
 @pytest.mark.empty_database
 def test_a_test_marked_empty_database_gets_an_empty_sqlite_file(tmp_path: Path) -> None:
     path = tmp_path / "empty.db"
