@@ -541,3 +541,30 @@ def test_a_job_waits_for_at_most_a_few_slices_of_merging(
     history = _busy_policy(slices_first_max=2)
     behind_at_write, slices_first = _busy_archive(journal_url, monkeypatch, history, 80)
     assert 0 < slices_first <= 2 * len(behind_at_write), (slices_first, behind_at_write)
+
+
+def test_the_writers_wait_for_a_slow_archive_is_timed_apart_from_its_jobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer waits for an archive that fell `archive_jobs_behind_max` jobs behind
+    (memory stays bounded); that wait is counted as waiting, not as building jobs."""
+    write = SqlHistoryArchive.write
+    slow_s = 0.3
+
+    def slowly(self: SqlHistoryArchive, job: ArchiveJob) -> None:
+        time.sleep(slow_s)
+        write(self, job)
+
+    monkeypatch.setattr(SqlHistoryArchive, "write", slowly)
+    clock = ManualClock()
+    ledger = _open(f"sqlite:///{tmp_path / 'slow.db'}", clock)
+    try:
+        assert not any(ledger.create_accounts([Account(1, 1, 1), Account(2, 1, 1)]))
+        behind = SMALL.window_transfers + (archive_jobs_behind_max + 2) * SMALL.chunk_transfers
+        for i in range(behind):
+            assert ledger.create_transfers([Transfer(100 + i, 1, 2, 1, 1, 1)]) == [R.ok]
+        timings = ledger.timings
+        assert timings.archive_wait_s >= slow_s / 2, timings
+        assert timings.archive_build_s < timings.archive_wait_s, timings
+    finally:
+        ledger.close()

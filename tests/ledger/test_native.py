@@ -462,3 +462,31 @@ def test_the_benchmarks_workload_is_seeded_and_well_formed(hot: float) -> None:
         assert 0.8 < to_hot < 0.9 and 0.03 < refunds < 0.07
     else:
         assert to_hot < 0.05 and refunds < 0.05
+
+
+@settings(max_examples=50, deadline=None)
+@given(ids=st.lists(U128, max_size=300), filter_bits=st.sampled_from([8, 1 << 10, 1 << 16]))
+def test_both_paths_set_the_same_filter_bits(ids: list[int], filter_bits: int) -> None:
+    records = codec.pack_transfers([Transfer(tid, 1, 2, 1, 1, 1) for tid in ids])
+    found = []
+    for engine in ("c", "python"):
+        with running_on(engine):
+            made = IdFilter(filter_bits)
+            made.add_records(records)
+            found.append((made.to_bytes(), made.top))
+    one_by_one = IdFilter(filter_bits)
+    for tid in ids:
+        one_by_one.add(tid)
+    assert found[0] == found[1] == (one_by_one.to_bytes(), one_by_one.top)
+
+
+def test_the_c_filter_refuses_bits_and_records_that_do_not_fit() -> None:
+    with running_on("c"):
+        fast = native.engine
+        assert fast is not None
+        with pytest.raises(ValueError, match="mask \\+ 1 bits"):
+            fast.filter_add_records(bytearray(16), (1 << 10) - 1, b"")  # 128 bits, not 1,024
+        with pytest.raises(ValueError, match="mask \\+ 1 bits"):
+            fast.filter_add_records(bytearray(128), 1000, b"")  # not a power of two, less one
+        with pytest.raises(ValueError, match="128 bytes each"):
+            fast.filter_add_records(bytearray(128), 1023, b"x" * 100)

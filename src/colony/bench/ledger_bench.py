@@ -114,6 +114,7 @@ class MixResult:
     archive_merges_behind: int
     archive_merge_slices_first: int
     archive_ms_per_batch: float  # building archive jobs on the writer
+    archive_wait_ms_per_batch: float  # the writer waiting for the archive to catch up
     archive_write_ms_per_batch: float  # writing them, on their own thread
     archive_compact_ms_per_batch: float  # merging their indexes, on the same thread
     # The run in tenths of its batches (`Tenth`): where a later tenth's rate went, beside
@@ -134,6 +135,7 @@ class Tenth:
     apply_ms_per_batch: float
     commit_ms_per_batch: float
     archive_ms_per_batch: float
+    archive_wait_ms_per_batch: float
     archive_write_ms_per_batch: float
     archive_compact_ms_per_batch: float
     archive_merge_slices_first: int
@@ -439,6 +441,7 @@ def run_mix(
         archive_merges_behind=merges_behind,
         archive_merge_slices_first=timings.archive_merge_slices_first,
         archive_ms_per_batch=round(timings.archive_build_s * per_batch_ms, 2),
+        archive_wait_ms_per_batch=round(timings.archive_wait_s * per_batch_ms, 2),
         archive_write_ms_per_batch=round(timings.archive_write_s * per_batch_ms, 2),
         archive_compact_ms_per_batch=round(timings.archive_compact_s * per_batch_ms, 2),
         tenths=tenths(acked_s, sizes, (started, cpu_started, WriteTimings()), marks),
@@ -489,6 +492,7 @@ def tenths(
                 apply_ms_per_batch=ms("apply_s"),
                 commit_ms_per_batch=ms("commit_s"),
                 archive_ms_per_batch=ms("archive_build_s"),
+                archive_wait_ms_per_batch=ms("archive_wait_s"),
                 archive_write_ms_per_batch=ms("archive_write_s"),
                 archive_compact_ms_per_batch=ms("archive_compact_s"),
                 archive_merge_slices_first=(

@@ -158,13 +158,23 @@ def _tenths_table(r: ledger_bench.MixResult) -> Table:
         show_edge=False,
         padding=(0, 1, 0, 0),
         title=f"{r.mix}: the run in tenths",
-        caption="ms per batch: decode, apply, commit, archive jobs (writer), their writes and "
-        "merges (archiving thread); slices merged while a job waited",
+        caption="ms per batch: decode, apply, commit, archive jobs and waits for the archive "
+        "(writer), their writes and merges (archiving thread); slices merged while a job waited",
     )
-    for column in ("tenth", "per s", "CPU/1k", "decode", "apply", "commit", "jobs", "writes"):
+    for column in (
+        "tenth",
+        "per s",
+        "CPU/1k",
+        "decode",
+        "apply",
+        "commit",
+        "jobs",
+        "wait",
+        "writes",
+        "merges",
+        "first",
+    ):
         table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
-    table.add_column("merges", justify="right")
-    table.add_column("first", justify="right")
     for i, t in enumerate(r.tenths, 1):
         table.add_row(
             str(i),
@@ -174,6 +184,7 @@ def _tenths_table(r: ledger_bench.MixResult) -> Table:
             f"{t.apply_ms_per_batch:.1f}",
             f"{t.commit_ms_per_batch:.1f}",
             f"{t.archive_ms_per_batch:.1f}",
+            f"{t.archive_wait_ms_per_batch:.1f}",
             f"{t.archive_write_ms_per_batch:.1f}",
             f"{t.archive_compact_ms_per_batch:.1f}",
             f"{t.archive_merge_slices_first:,}",

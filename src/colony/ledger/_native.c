@@ -272,6 +272,62 @@ static int filter_may_hold(const unsigned char *bits, u64 mask, u128 key)
     return (bits[h >> 3] >> (h & 7)) & 1;
 }
 
+/* The bits of a 128-byte codec record's id (its two little-endian halves first). */
+static void filter_probes(const unsigned char *record, u64 mask, u64 *h1, u64 *h2)
+{
+    u64 lo, hi;
+    memcpy(&lo, record, 8);
+    memcpy(&hi, record + 8, 8);
+    u64 x = (lo ^ hi) * cfg.filter_mix;
+    *h1 = x & mask;
+    *h2 = (x >> 32) & mask;
+}
+
+/* A codec record's size (codec.py), and how many records ahead filter_add_records asks for
+ * the bytes it will set. */
+#define RECORD_BYTES 128
+#define FILTER_LOOK_AHEAD 16
+
+/* archive.IdFilter.add_records: the two bits of each record's id set, the interpreter's lock
+ * let go meanwhile (the writer's own filter: it drops the job's transfers from memory only
+ * after this returns). Each bit is a random byte of megabytes: asked for ahead, so the waits
+ * on memory overlap. */
+static PyObject *filter_add_records(PyObject *module, PyObject *args)
+{
+    Py_buffer bits, records;
+    unsigned long long mask;
+    if (!PyArg_ParseTuple(args, "w*Ky*", &bits, &mask, &records)) {
+        return NULL;
+    }
+    if ((mask & (mask + 1)) != 0 || (u64)bits.len * 8 != (u64)mask + 1
+        || records.len % RECORD_BYTES != 0) {
+        PyBuffer_Release(&bits);
+        PyBuffer_Release(&records);
+        PyErr_SetString(PyExc_ValueError,
+                        "the filter's bytes must hold mask + 1 bits, the records 128 bytes each");
+        return NULL;
+    }
+    unsigned char *b = bits.buf;
+    const unsigned char *r = records.buf;
+    Py_ssize_t n = records.len / RECORD_BYTES;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        u64 h1, h2;
+        if (i + FILTER_LOOK_AHEAD < n) {
+            filter_probes(r + (i + FILTER_LOOK_AHEAD) * RECORD_BYTES, mask, &h1, &h2);
+            __builtin_prefetch(b + (h1 >> 3), 1);
+            __builtin_prefetch(b + (h2 >> 3), 1);
+        }
+        filter_probes(r + i * RECORD_BYTES, mask, &h1, &h2);
+        b[h1 >> 3] |= (unsigned char)(1u << (h1 & 7));
+        b[h2 >> 3] |= (unsigned char)(1u << (h2 & 7));
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&bits);
+    PyBuffer_Release(&records);
+    Py_RETURN_NONE;
+}
+
 /* state.record: a balance snapshot every checkpoint_lines lines, then the line. */
 static int record_line(PyObject *account, PyObject *line)
 {
@@ -1008,6 +1064,7 @@ static PyMethodDef methods[] = {
     {"archive_counts", archive_counts, METH_VARARGS, "Lines per account in an archive job."},
     {"archive_trims", archive_trims, METH_VARARGS, "What each account gives up to a job."},
     {"archive_drop", archive_drop, METH_VARARGS, "Drop what a durable job covered."},
+    {"filter_add_records", filter_add_records, METH_VARARGS, "Add records' ids to a filter."},
     {"configure", configure, METH_VARARGS, "Set the classes, offsets and constants."},
     {"apply_plain", apply_plain, METH_VARARGS, "Apply a run of plain transfers."},
     {"pack_transfers", pack_transfers, METH_O, "Pack transfers, or None."},

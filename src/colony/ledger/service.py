@@ -155,6 +155,8 @@ class WriteTimings:
     commit_s: float = 0.0  # journal appends, on the committer thread (overlaps apply)
     commits: int = 0
     archive_build_s: float = 0.0  # building archive jobs and dropping them, on the writer
+    # The writer waiting for the archive to catch up (memory bounded: archive_jobs_behind_max).
+    archive_wait_s: float = 0.0
     archive_write_s: float = 0.0  # writing them, on the archiving thread (overlaps apply)
     archive_compact_s: float = 0.0  # merging what was written, on the archiving thread
     archive_jobs: int = 0
@@ -453,6 +455,9 @@ class Ledger:
         ):
             # The archive fell behind: wait for it rather than let memory grow without bound.
             self._archive_written.wait(timeout=request_timeout_s)
+            waited = time.perf_counter() - started
+            self.timings.archive_wait_s += waited
+            started += waited
         done = self._archive_done
         if done is not None:
             self._archive_done = None
