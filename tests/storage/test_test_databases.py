@@ -27,9 +27,11 @@ def _migrations_recorded(path: Path) -> int:
 
 def test_a_new_sqlite_file_is_born_migrated_and_private(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
-    with closing(connect(path)) as db:
-        db.execute("SELECT count(*) FROM schema_migrations")
+    sqlite_connection.create_private(path)  # where Colony's files are born; nothing migrates
     assert _migrations_recorded(path) == len(migrations_for("sqlite", None))
+    with closing(connect(path)) as db:  # opening it finds nothing pending
+        assert _migrations_recorded(path) == len(migrations_for("sqlite", None))
+        assert db.execute("SELECT count(*) FROM colony_meta").fetchone() == (0,)
     assert os.stat(path).st_mode & 0o777 == 0o600
     assert not list(tmp_path.glob(".*.image"))  # the copy's own file is gone
 
