@@ -130,7 +130,9 @@ def build_context(
     clock = clock or SystemClock()
     if ledger is None:
         ledger = ElectedLedger(database_url, clock, address=None)
-    wallet_store = open_wallet_store(database_url)
+    # One process serving the database alone keeps the frozen wallets' ids in memory: every
+    # freeze and unfreeze goes through it (docs/adr/0088); with followers, each reads.
+    wallet_store = open_wallet_store(database_url, alone=not ledger.serves_followers)
     ids = IdGenerator(clock, random.SystemRandom())
     wallets = WalletService(ledger, wallet_store, clock, ids)
     merchant_store = open_merchant_store(database_url)

@@ -308,7 +308,7 @@ class WalletService:
 
     def is_frozen(self, wallet_id: str) -> bool:
         """Asked by everything that moves money out of a wallet, before it builds the chain."""
-        return self._store.freeze_of(wallet_id) is not None
+        return self._store.is_frozen(wallet_id)
 
     # -------------------------------------------------------------- money
 

@@ -1,20 +1,35 @@
 """Wallet records, on either backend (tables.py); records read are kept in memory
-(rows.py says why that is safe)."""
+(rows.py says why that is safe), and so are the frozen wallets' ids where this process alone
+serves the database (docs/adr/0088)."""
 
 from __future__ import annotations
+
+import threading
 
 from colony.storage.open import open_tables
 from colony.storage.tables import Tables
 from colony.wallets.model import Tier, Wallet, WalletFreeze
 from colony.wallets.rows import WALLET_COLUMNS, WalletCache, wallet_of, wallet_row
 
+# Frozen wallets' ids kept in memory (`SqlWalletStore`'s `alone`); past it, none are and every
+# payment reads its wallet's freeze from the table, as with several processes.
+frozen_ids_kept_max = 100_000
+
 
 # Ids are compared and ordered byte by byte (COLLATE "C" on PostgreSQL, as SQLite does), so a
 # page of `all` after an id holds the same wallets on both backends.
 class SqlWalletStore:
-    def __init__(self, tables: Tables) -> None:
+    def __init__(self, tables: Tables, *, alone: bool = False) -> None:
+        """`alone`: this process is the only one that freezes or unfreezes wallets on the
+        database (`colony serve` with one worker), so it may answer `is_frozen` from memory."""
         self._tables = tables
         self._cache = WalletCache()
+        # The frozen wallets' ids, read once when first asked (None: not read yet), then
+        # kept in step by `freeze` and `unfreeze` under `_freezes_lock`, which the read
+        # holds too: a freeze committed while they are read is not lost.
+        self._frozen: set[str] | None = None
+        self._freezes_in_memory = alone
+        self._freezes_lock = threading.Lock()
 
     def insert(self, wallet: Wallet) -> bool:
         """False when the id, or the phone number in that currency, is taken."""
@@ -58,20 +73,57 @@ class SqlWalletStore:
         return [wallet_of(r) for r in rows]
 
     def freeze(self, freeze: WalletFreeze) -> bool:
-        with self._tables.session() as db:
-            return (
-                db.execute(
-                    "INSERT INTO wallet_freezes (wallet_id, reason, frozen_at_ns)"
-                    " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    (freeze.wallet_id, freeze.reason, freeze.frozen_at_ns),
-                ).rowcount
-                == 1
-            )
+        with self._freezes_lock:
+            with self._tables.session() as db:
+                made = (
+                    db.execute(
+                        "INSERT INTO wallet_freezes (wallet_id, reason, frozen_at_ns)"
+                        " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                        (freeze.wallet_id, freeze.reason, freeze.frozen_at_ns),
+                    ).rowcount
+                    == 1
+                )
+            if self._frozen is not None:
+                self._frozen.add(freeze.wallet_id)  # committed: from now on it is frozen
+                if len(self._frozen) > frozen_ids_kept_max:
+                    self._stop_keeping_freezes()
+        return made
 
     def unfreeze(self, wallet_id: str) -> bool:
-        with self._tables.session() as db:
-            deleted = db.execute("DELETE FROM wallet_freezes WHERE wallet_id = ?", (wallet_id,))
-            return deleted.rowcount == 1
+        with self._freezes_lock:
+            with self._tables.session() as db:
+                deleted = db.execute(
+                    "DELETE FROM wallet_freezes WHERE wallet_id = ?", (wallet_id,)
+                ).rowcount
+            if self._frozen is not None:
+                self._frozen.discard(wallet_id)  # committed (a failed one leaves it frozen)
+        return deleted == 1
+
+    def is_frozen(self, wallet_id: str) -> bool:
+        frozen = self._frozen if self._frozen is not None else self._read_frozen()
+        if frozen is None:
+            return self.freeze_of(wallet_id) is not None
+        return wallet_id in frozen
+
+    def _read_frozen(self) -> set[str] | None:
+        """The frozen wallets' ids, read now if they are to be kept and were not yet; None
+        when they are not kept (another process may freeze, or there are too many)."""
+        with self._freezes_lock:
+            if self._frozen is None and self._freezes_in_memory:
+                with self._tables.session() as db:
+                    rows = db.execute(
+                        "SELECT wallet_id FROM wallet_freezes LIMIT ?",
+                        (frozen_ids_kept_max + 1,),
+                    ).fetchall()
+                self._frozen = {str(row[0]) for row in rows}
+                if len(self._frozen) > frozen_ids_kept_max:
+                    self._stop_keeping_freezes()
+            return self._frozen
+
+    def _stop_keeping_freezes(self) -> None:
+        """Past `frozen_ids_kept_max`: every ask reads the table again (under the lock)."""
+        self._frozen = None
+        self._freezes_in_memory = False
 
     def freeze_of(self, wallet_id: str) -> WalletFreeze | None:
         with self._tables.session() as db:
@@ -95,6 +147,9 @@ class SqlWalletStore:
         return wallet
 
 
-def open_wallet_store(url: str, *, synchronous: str = "FULL") -> SqlWalletStore:
-    """Wallet records behind a `sqlite:///PATH` or `postgresql://` URL."""
-    return SqlWalletStore(open_tables(url, "colony-wallets", synchronous=synchronous))
+def open_wallet_store(
+    url: str, *, synchronous: str = "FULL", alone: bool = False
+) -> SqlWalletStore:
+    """Wallet records behind a `sqlite:///PATH` or `postgresql://` URL; `alone`: see
+    `SqlWalletStore`."""
+    return SqlWalletStore(open_tables(url, "colony-wallets", synchronous=synchronous), alone=alone)

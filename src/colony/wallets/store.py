@@ -36,6 +36,10 @@ class WalletStore(Protocol):
         """The wallet's freeze, read from the table every time (never from a cache): a freeze
         made in one process stops spending in every other at once."""
 
+    def is_frozen(self, wallet_id: str) -> bool:
+        """Whether the wallet is frozen: from the table as `freeze_of`, or from memory where
+        this process alone freezes and unfreezes wallets (docs/adr/0088)."""
+
 
 def every_wallet(store: WalletStore, page: int = 1000) -> Iterator[Wallet]:
     after = ""
