@@ -19,6 +19,7 @@ from colony import __version__
 from colony.api import auth, errors, page
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
+from colony.api.gather import PaymentGate
 from colony.api.openapi import describe
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_burst, rate_limit_per_s
 from colony.credit import line_router as credit_lines
@@ -361,6 +362,7 @@ class PaymentsEdge:
     def __init__(self, app: FastAPI, ctx: ApiContext) -> None:
         self.app = app  # the whole app: every other request, and its OpenAPI description
         self._payments = RateLimited(BodyLimited(PaymentsFirst(self._marked)), ctx)
+        self._gate = PaymentGate(ctx.payment_gather_s)
         self._bug = app.exception_handlers[Exception]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -369,6 +371,7 @@ class PaymentsEdge:
             return
         scope["app"] = self.app
         started = False
+        await self._gate.enter()  # served with the payments arriving now (docs/adr/0089)
 
         async def tracked(message: Message) -> None:
             nonlocal started

@@ -19,6 +19,7 @@ from colony.api.answer_retention import sweep_in_background
 from colony.api.app import served_app
 from colony.api.context import ApiContext
 from colony.api.forwarded_payments import PaymentForwarding
+from colony.api.gather import payment_gather_s
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_per_s
 from colony.api.sql_store import open_api_store
 from colony.cli import demo_data, fx_commands
@@ -336,6 +337,8 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 # Most worker processes `colony serve --workers` starts (each one is a Python process).
 workers_max = 32
+# The longest `--payment-gather-ms` allowed: a payment's answer waits up to it.
+payment_gather_ms_max = 50.0
 
 
 def serve(
@@ -365,6 +368,15 @@ def serve(
             "send it their transfers.",
         ),
     ] = 1,
+    payment_gather_ms: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            max=payment_gather_ms_max,
+            help="How long, in milliseconds, a payment waits for the payments arriving "
+            "after it, to be served together (less CPU a payment; 0: each at once).",
+        ),
+    ] = payment_gather_s * 1000,
     allow_loopback_webhooks: Annotated[
         bool,
         typer.Option(
@@ -389,7 +401,9 @@ def serve(
         from colony.cli import serve_workers
 
         try:
-            serve_workers.run(database_url, sock, url, workers, demo, address_rate_limit)
+            serve_workers.run(
+                database_url, sock, url, workers, demo, address_rate_limit, payment_gather_ms
+            )
         except ColonyError as exc:
             raise fail(str(exc)) from None
         return
@@ -401,6 +415,7 @@ def serve(
     assert isinstance(ledger, ElectedLedger)
     server_duties(ctx, ledger)
     ctx.address_limiter = RateLimiter(ctx.clock, address_rate_limit, 2 * address_rate_limit)
+    ctx.payment_gather_s = payment_gather_ms / 1000
     try:
         announce(url, demo_data.seed(ctx) if demo else None)
         config = uvicorn.Config(served_app(ctx), log_level="warning", access_log=False)

@@ -35,6 +35,7 @@ _ENV_SOCKET = "COLONY_WORKER_LEDGER_SOCKET"
 _ENV_SECRET = "COLONY_WORKER_LEDGER_SECRET"
 _ENV_WORKERS = "COLONY_WORKER_COUNT"
 _ENV_ADDRESS_RATE = "COLONY_WORKER_ADDRESS_RATE_LIMIT"
+_ENV_GATHER_MS = "COLONY_WORKER_PAYMENT_GATHER_MS"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class WorkerSettings:
     secret: bytes
     workers: int
     address_rate_limit: int
+    payment_gather_ms: float
 
     @classmethod
     def from_env(cls) -> WorkerSettings:
@@ -54,6 +56,7 @@ class WorkerSettings:
             bytes.fromhex(env[_ENV_SECRET]),
             int(env[_ENV_WORKERS]),
             int(env[_ENV_ADDRESS_RATE]),
+            float(env[_ENV_GATHER_MS]),
         )
 
 
@@ -64,6 +67,7 @@ def run(
     workers: int,
     demo: bool,
     address_rate_limit: int,
+    payment_gather_ms: float,
 ) -> None:
     """Seed (once), announce, then supervise the workers until Ctrl-C or SIGTERM."""
     if demo:
@@ -86,6 +90,7 @@ def run(
                 _ENV_SECRET: secrets.token_hex(32),
                 _ENV_WORKERS: str(workers),
                 _ENV_ADDRESS_RATE: str(address_rate_limit),
+                _ENV_GATHER_MS: str(payment_gather_ms),
             }
         )
         announce(url, seeded)
@@ -115,6 +120,7 @@ def worker_app() -> PaymentsEdge:
     ctx.limiter = RateLimiter(clock, rate_limit_per_s, rate_limit_burst, processes=n)
     rate = settings.address_rate_limit
     ctx.address_limiter = RateLimiter(clock, rate, 2 * rate, processes=n)
+    ctx.payment_gather_s = settings.payment_gather_ms / 1000
 
     def close() -> None:
         ledger.close()

@@ -1,0 +1,107 @@
+"""The payment gate (api/gather.py, docs/adr/0089): payments arriving within its moment are
+let through together, a full gathering at once, none held with the gate off; `colony serve`
+refuses a moment it cannot wait for. Every API test served on loopback (`on_loopback`) and
+`colony serve --workers` pays through the gate at its default moment."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from typer.testing import CliRunner
+
+from colony.api.gather import PaymentGate
+from colony.cli.main import app
+
+
+async def _arrive(gate: PaymentGate, order: list[int], n: int) -> None:
+    await gate.enter()
+    order.append(n)
+
+
+async def _settle(rounds: int = 20) -> None:
+    """Let every task that can run, run (several turns of the loop)."""
+    for _ in range(rounds):
+        await asyncio.sleep(0)
+
+
+def test_a_gathering_opens_when_its_first_payment_has_waited_its_moment() -> None:
+    async def scenario() -> tuple[list[int], list[int], float]:
+        loop = asyncio.get_running_loop()
+        gate, order = PaymentGate(0.05), []
+        started = loop.time()
+        tasks = [asyncio.create_task(_arrive(gate, order, n)) for n in range(3)]
+        await _settle()
+        held = list(order)  # none through yet: the moment has not passed
+        await asyncio.gather(*tasks)
+        return held, order, loop.time() - started
+
+    held, order, waited = asyncio.run(scenario())
+    assert held == []
+    assert order == [0, 1, 2]  # together, in the order they came
+    assert waited >= 0.05
+
+
+def test_the_payment_that_fills_a_gathering_opens_it_at_once() -> None:
+    async def scenario() -> tuple[list[int], list[int]]:
+        gate, order = PaymentGate(3600.0, gather_max=3), []
+        first = [asyncio.create_task(_arrive(gate, order, n)) for n in range(2)]
+        await _settle()
+        held = list(order)
+        await _arrive(gate, order, 2)  # the third: through without waiting an hour
+        await asyncio.gather(*first)
+        return held, order
+
+    held, order = asyncio.run(scenario())
+    assert held == []
+    assert sorted(order) == [0, 1, 2]
+
+
+def test_a_new_gathering_begins_after_one_opens() -> None:
+    async def scenario() -> list[int]:
+        gate, order = PaymentGate(3600.0, gather_max=2), []
+        await asyncio.gather(_arrive(gate, order, 0), _arrive(gate, order, 1))
+        late = asyncio.create_task(_arrive(gate, order, 2))
+        await _settle()
+        assert sorted(order) == [0, 1]  # the third waits for a gathering of its own
+        await _arrive(gate, order, 3)
+        await late
+        return order
+
+    assert sorted(asyncio.run(scenario())) == [0, 1, 2, 3]
+
+
+def test_with_the_gate_off_a_payment_goes_through_without_yielding() -> None:
+    async def scenario() -> list[int]:
+        gate, order = PaymentGate(0.0), []
+        other = asyncio.create_task(_arrive(gate, order, 0))
+        await _arrive(gate, order, 1)  # before the task created first has even run
+        await other
+        return order
+
+    assert asyncio.run(scenario()) == [1, 0]
+
+
+def test_a_payment_cancelled_while_waiting_does_not_stop_the_others() -> None:
+    async def scenario() -> list[int]:
+        gate, order = PaymentGate(0.02), []
+        tasks = [asyncio.create_task(_arrive(gate, order, n)) for n in range(3)]
+        await _settle()
+        tasks[1].cancel()
+        await asyncio.gather(tasks[0], tasks[2])
+        return order
+
+    assert asyncio.run(scenario()) == [0, 2]
+
+
+@pytest.mark.parametrize(("gather_s", "gather_max"), [(-0.001, 64), (0.002, 0)])
+def test_a_gate_that_cannot_be_is_refused(gather_s: float, gather_max: int) -> None:
+    with pytest.raises(ValueError, match="cannot be"):
+        PaymentGate(gather_s, gather_max)
+
+
+@pytest.mark.parametrize("value", ["-1", "50.5", "soon"])
+def test_colony_serve_refuses_a_gathering_it_cannot_wait_for(value: str) -> None:
+    result = CliRunner().invoke(app, ["serve", "--payment-gather-ms", value])
+    assert result.exit_code == 2
+    assert "--payment-gather-ms" in result.output
