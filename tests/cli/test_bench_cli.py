@@ -221,3 +221,29 @@ def test_bench_screens_signs_each_audience_in_and_times_every_screen(tmp_path: P
     # Every screen asked for is timed, or named as a page this tiny market does not have.
     assert "portal: payments, page 2" in [*screens, *figures["not_in_market"]]
     assert figures["requests"] == sum(row["samples"] for row in screens.values())
+
+
+def test_bench_api_passes_the_payment_gate_to_the_server() -> None:
+    args = ["bench", "api", "--rate", "20", "--duration", "0.5", "--warmup", "0", "--wallets", "2"]
+    result = runner.invoke(app, [*args, "--payment-gather-ms", "0", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["payment_gather_ms"] == 0 and summary["statuses"] == {"201": 10}
+    refused = runner.invoke(app, [*args, "--payment-gather-ms", "51"])
+    assert refused.exit_code == 2 and "--payment-gather-ms" in refused.output
+
+
+@pytest.mark.parametrize(("rate", "burst"), [("0", "1"), ("400", "4")])
+def test_bench_in_process_pays_through_the_app_and_prints_its_figures(
+    rate: str, burst: str
+) -> None:
+    args = ["bench", "in-process", "--payments", "40", "--warmup", "8", "--wallets", "3"]
+    result = runner.invoke(app, [*args, "--rate", rate, "--burst", burst, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["benchmark"] == "in_process_payments"
+    assert summary["payments"] == 40 and summary["statuses"] == {"201": 40}
+    assert 0 < summary["loop_cpu_ms_per_payment"] <= summary["cpu_ms_per_payment"]
+    assert summary["rate"] > 0 and summary["machine"]["cores"] >= 1
+    if rate != "0":  # paced: 40 payments at 400/s take about a tenth of a second
+        assert summary["seconds"] >= 0.09

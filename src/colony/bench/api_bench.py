@@ -94,7 +94,9 @@ class Server:
         workers: int = 1,
         environment: dict[str, str] | None = None,
         start_timeout_s: float = server_start_timeout_s,
+        options: tuple[str, ...] = (),
     ) -> None:
+        """`options`: more of `colony serve`'s."""
         self.port = free_port()
         self._log = (folder / "server.log").open("w")
         self._process = subprocess.Popen(
@@ -111,6 +113,7 @@ class Server:
                 str(bench_address_rate_per_s),
                 "--workers",
                 str(workers),
+                *options,
             ],
             stdout=subprocess.DEVNULL,
             stderr=self._log,

@@ -16,11 +16,13 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from rich.table import Table
 
 from colony.api.context import ApiContext
+from colony.api.gather import payment_gather_s
 from colony.bench import (
     accrual_bench,
     api_bench,
     credit_bench,
     festival_bench,
+    in_process_bench,
     ledger_bench,
     restart_bench,
     risk_bench,
@@ -28,7 +30,7 @@ from colony.bench import (
     statement_bench,
 )
 from colony.cli.fx_commands import MAX_AGE_ENV
-from colony.cli.serve import build_context, workers_max
+from colony.cli.serve import build_context, payment_gather_ms_max, workers_max
 from colony.cli.simulate_commands import rates_age_days_for
 from colony.credit import default_model, load_model
 from colony.kernel.errors import ColonyError
@@ -44,6 +46,11 @@ from colony.wallets import open_wallet_store
 app = typer.Typer(no_args_is_help=True, help="Benchmarks (figures, not pass/fail tests).")
 # The highest rate `bench festival` takes, operations a second.
 _rate_max = 1_000_000
+# The served app's payment gate, milliseconds (`colony serve --payment-gather-ms`).
+PaymentGatherMs = Annotated[
+    float,
+    typer.Option(min=0, max=payment_gather_ms_max, help="The payment gate, as `colony serve`'s."),
+]
 
 
 @app.command("ledger")
@@ -362,6 +369,7 @@ def bench_api(
             "temporary folder.",
         ),
     ] = None,
+    payment_gather_ms: PaymentGatherMs = payment_gather_s * 1000,
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
 ) -> None:
     """Payments over HTTP: `colony serve` on loopback, driven open-loop from another process."""
@@ -378,7 +386,8 @@ def bench_api(
             if holder is not None:
                 after.callback(holder.cleanup)  # even if seeding or the server fails
         seeded = _seeded(url, lambda ctx: api_bench.seed(ctx, 1 if bulk else wallets))
-        server = api_bench.Server(url, Path(folder), workers)
+        gather = ("--payment-gather-ms", str(payment_gather_ms))
+        server = api_bench.Server(url, Path(folder), workers, options=gather)
         try:
             common = {"host": "127.0.0.1", "port": server.port, "duration_s": duration}
             if bulk:
@@ -430,6 +439,7 @@ def bench_api(
             f"{workers} API worker(s)"
         )
     summary["workers"] = workers
+    summary["payment_gather_ms"] = payment_gather_ms
     per_payment = summary.get("server_cpu_ms_per_payment")
     print(
         f"server CPU {summary.get('server_cpu_s', '?')} s"
@@ -442,6 +452,54 @@ def bench_api(
             json.dumps(
                 {"benchmark": "api_bulk" if bulk else "api_payments", **summary, "machine": machine}
             )
+        )
+
+
+@app.command("in-process")
+def bench_in_process(
+    payments: Annotated[int, typer.Option(min=1, max=1_000_000, help="Payments measured.")] = 5_000,
+    warmup: Annotated[
+        int, typer.Option(min=0, max=1_000_000, help="Payments sent first, not counted.")
+    ] = 1_000,
+    rate: Annotated[
+        float,
+        typer.Option(min=0, max=_rate_max, help="Payments sent a second; 0: saturated."),
+    ] = 0,
+    burst: Annotated[
+        int,
+        typer.Option(min=1, max=1_000, help="Paced payments sent together (the rate kept)."),
+    ] = 1,
+    in_flight: Annotated[
+        int, typer.Option(min=1, max=1_024, help="Payments outstanding at once, at most.")
+    ] = 64,
+    wallets: Annotated[int, typer.Option(min=1, help="Wallets paying, in turn.")] = 200,
+    payment_gather_ms: PaymentGatherMs = payment_gather_s * 1000,
+    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
+) -> None:
+    """Payments through the app's ASGI callable in this process (no HTTP): Colony's own CPU a
+    payment, every thread and the event loop's alone, saturated or paced, alone or in bursts."""
+    machine = ledger_bench.machine_description()
+    with _served_failures_said(), api_bench.temporary_folder() as folder:
+        result = in_process_bench.run(
+            f"sqlite:///{folder}/bench.db",
+            payments=payments,
+            warmup=warmup,
+            in_flight=in_flight,
+            rate=rate,
+            burst=burst,
+            wallets=wallets,
+            gather_s=payment_gather_ms / 1000,
+        )
+    offered = "saturated" if rate == 0 else f"{rate:g}/s offered in bursts of {burst}"
+    print(
+        f"payments in process ({offered}): {result.payments:,} in {result.seconds:.2f} s, "
+        f"{result.rate:,.1f}/s, answers {result.statuses}; CPU {result.cpu_ms_per_payment:.3f} "
+        f"ms a payment, of which the event loop's thread {result.loop_cpu_ms_per_payment:.3f}"
+        f" ms; machine: {machine['cores']} cores, {machine['processor']}"
+    )
+    if as_json:
+        print(
+            json.dumps({"benchmark": "in_process_payments", **result.as_json(), "machine": machine})
         )
 
 
