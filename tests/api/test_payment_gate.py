@@ -1,11 +1,14 @@
-"""The payment gate (api/gather.py, docs/adr/0089): payments arriving within its moment are
-let through together, a full gathering at once, none held with the gate off; `colony serve`
+"""The payment gate (api/gather.py, docs/adr/0089): a payment alone goes through at once,
+payments arriving within its moment of it are let through together, a full gathering at
+once, none held with the gate off; `colony serve`
 refuses a moment it cannot wait for. Every API test served on loopback (`on_loopback`) and
 `colony serve --workers` pays through the gate at its default moment."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import pytest
 from typer.testing import CliRunner
@@ -13,10 +16,19 @@ from typer.testing import CliRunner
 from colony.api.gather import PaymentGate
 from colony.cli.main import app
 
+T = TypeVar("T")
+# The longest a scenario may take, in seconds.
+scenario_timeout_s = 10
+
 
 async def _arrive(gate: PaymentGate, order: list[int], n: int) -> None:
     await gate.enter()
     order.append(n)
+
+
+def _run(scenario: Coroutine[Any, Any, T]) -> T:
+    """The scenario on a new loop; a gate that holds what it should not fails it in time."""
+    return asyncio.run(asyncio.wait_for(scenario, scenario_timeout_s))
 
 
 async def _settle(rounds: int = 20) -> None:
@@ -25,10 +37,25 @@ async def _settle(rounds: int = 20) -> None:
         await asyncio.sleep(0)
 
 
+def test_a_payment_alone_goes_through_at_once_and_one_right_after_it_waits() -> None:
+    async def scenario() -> tuple[list[int], list[int]]:
+        gate, order = PaymentGate(3600.0), []
+        await _arrive(gate, order, 0)  # nothing came before it: through without waiting
+        second = asyncio.create_task(_arrive(gate, order, 1))
+        await _settle()
+        held = list(order)
+        second.cancel()
+        return held, order
+
+    held, order = _run(scenario())
+    assert held == [0] and order == [0]
+
+
 def test_a_gathering_opens_when_its_first_payment_has_waited_its_moment() -> None:
     async def scenario() -> tuple[list[int], list[int], float]:
         loop = asyncio.get_running_loop()
         gate, order = PaymentGate(0.05), []
+        await _arrive(gate, order, -1)  # through alone: the ones right after it gather
         started = loop.time()
         tasks = [asyncio.create_task(_arrive(gate, order, n)) for n in range(3)]
         await _settle()
@@ -36,15 +63,28 @@ def test_a_gathering_opens_when_its_first_payment_has_waited_its_moment() -> Non
         await asyncio.gather(*tasks)
         return held, order, loop.time() - started
 
-    held, order, waited = asyncio.run(scenario())
-    assert held == []
-    assert order == [0, 1, 2]  # together, in the order they came
+    held, order, waited = _run(scenario())
+    assert held == [-1]
+    assert order == [-1, 0, 1, 2]  # together, in the order they came
     assert waited >= 0.05
+
+
+def test_a_payment_long_after_the_last_goes_through_alone_again() -> None:
+    async def scenario() -> list[int]:
+        gate, order = PaymentGate(0.01), []
+        await _arrive(gate, order, 0)
+        await asyncio.gather(_arrive(gate, order, 1), _arrive(gate, order, 2))  # gathered
+        await asyncio.sleep(0.05)  # quiet for longer than the moment
+        await _arrive(gate, order, 3)  # through at once: the test would hang otherwise
+        return order
+
+    assert _run(scenario()) == [0, 1, 2, 3]
 
 
 def test_the_payment_that_fills_a_gathering_opens_it_at_once() -> None:
     async def scenario() -> tuple[list[int], list[int]]:
         gate, order = PaymentGate(3600.0, gather_max=3), []
+        await _arrive(gate, order, -1)  # through alone
         first = [asyncio.create_task(_arrive(gate, order, n)) for n in range(2)]
         await _settle()
         held = list(order)
@@ -52,23 +92,24 @@ def test_the_payment_that_fills_a_gathering_opens_it_at_once() -> None:
         await asyncio.gather(*first)
         return held, order
 
-    held, order = asyncio.run(scenario())
-    assert held == []
-    assert sorted(order) == [0, 1, 2]
+    held, order = _run(scenario())
+    assert held == [-1]
+    assert sorted(order) == [-1, 0, 1, 2]
 
 
 def test_a_new_gathering_begins_after_one_opens() -> None:
     async def scenario() -> list[int]:
         gate, order = PaymentGate(3600.0, gather_max=2), []
+        await _arrive(gate, order, -1)  # through alone
         await asyncio.gather(_arrive(gate, order, 0), _arrive(gate, order, 1))
         late = asyncio.create_task(_arrive(gate, order, 2))
         await _settle()
-        assert sorted(order) == [0, 1]  # the third waits for a gathering of its own
+        assert sorted(order) == [-1, 0, 1]  # the third waits for a gathering of its own
         await _arrive(gate, order, 3)
         await late
         return order
 
-    assert sorted(asyncio.run(scenario())) == [0, 1, 2, 3]
+    assert sorted(_run(scenario())) == [-1, 0, 1, 2, 3]
 
 
 def test_with_the_gate_off_a_payment_goes_through_without_yielding() -> None:
@@ -79,19 +120,20 @@ def test_with_the_gate_off_a_payment_goes_through_without_yielding() -> None:
         await other
         return order
 
-    assert asyncio.run(scenario()) == [1, 0]
+    assert _run(scenario()) == [1, 0]
 
 
 def test_a_payment_cancelled_while_waiting_does_not_stop_the_others() -> None:
     async def scenario() -> list[int]:
         gate, order = PaymentGate(0.02), []
+        await _arrive(gate, order, -1)  # through alone
         tasks = [asyncio.create_task(_arrive(gate, order, n)) for n in range(3)]
         await _settle()
         tasks[1].cancel()
         await asyncio.gather(tasks[0], tasks[2])
         return order
 
-    assert asyncio.run(scenario()) == [0, 2]
+    assert _run(scenario()) == [-1, 0, 2]
 
 
 @pytest.mark.parametrize(("gather_s", "gather_max"), [(-0.001, 64), (0.002, 0)])
