@@ -3,10 +3,10 @@ on its own event loop, with no HTTP and no sockets: what Colony's own code costs
 every thread of the process included, and what the event loop's thread alone costs.
 
 Payments are sent saturated (`in_flight` at once) or paced at `rate` a second, evenly or in
-bursts of `burst`: the same payments arriving alone or together (docs/adr/0089). The
-database is new (a temporary SQLite file unless given), seeded as `colony bench api` seeds
-it, and served as `colony serve` serves it: its duties started, one address allowed the
-benchmark's rate, the payment gate at `gather_s`.
+bursts of `burst`: the same payments arriving alone or together (docs/adr/0089). The command
+(cli/bench_commands.py) makes the database new, in a temporary folder, seeds it as `colony
+bench api` seeds it, and serves it as `colony serve` does: its duties started, one address
+allowed the benchmark's rate, the payment gate as asked.
 """
 
 from __future__ import annotations
@@ -20,11 +20,7 @@ from dataclasses import dataclass
 
 import uvloop
 
-from colony.api.app import served_app
-from colony.api.rate_limit import RateLimiter
 from colony.bench import api_bench
-from colony.cli.serve import build_context, server_duties
-from colony.workers import ElectedLedger
 
 # The longest a run may take, in seconds: a stuck payment ends it with an error.
 run_timeout_s = 600.0
@@ -53,44 +49,29 @@ class InProcessResult:
 
 
 def run(
-    url: str,
+    edge: Asgi,
+    seeded: api_bench.Seeded,
     *,
     payments: int,
     warmup: int,
     in_flight: int,
     rate: float,
     burst: int,
-    wallets: int,
-    gather_s: float,
 ) -> InProcessResult:
-    """`warmup` payments first, not counted, then `payments` measured (`rate` 0: saturated)."""
-    ctx = build_context(url)
+    """`warmup` payments first, not counted, then `payments` measured (`rate` 0: saturated),
+    through `edge` (the served app, `colony serve`'s) paying `seeded`'s merchant."""
+    body = json.dumps({"payload": seeded.payload, "amount_minor": api_bench.payment_minor})
+    pay = _payer(edge, seeded.wallet_tokens, body.encode())
+    loop = uvloop.new_event_loop()
     try:
-        ledger = ctx.ledger
-        assert isinstance(ledger, ElectedLedger)  # build_context's, as `colony serve`'s
-        server_duties(ctx, ledger)
-        seeded = api_bench.seed(ctx, wallets)
-        top = api_bench.bench_address_rate_per_s
-        ctx.address_limiter = RateLimiter(ctx.clock, top, 2 * top)
-        ctx.payment_gather_s = gather_s
-        edge = served_app(ctx)
-        body = json.dumps({"payload": seeded.payload, "amount_minor": api_bench.payment_minor})
-        pay = _payer(edge, seeded.wallet_tokens, body.encode())
-        loop = uvloop.new_event_loop()
-        try:
-            send = _sender(pay, in_flight, rate, burst)
-            loop.run_until_complete(asyncio.wait_for(send(0, warmup), run_timeout_s))
-            cpu, thread_cpu, started = time.process_time(), time.thread_time(), time.perf_counter()
-            statuses = loop.run_until_complete(
-                asyncio.wait_for(send(warmup, payments), run_timeout_s)
-            )
-            seconds = time.perf_counter() - started
-            cpu, thread_cpu = time.process_time() - cpu, time.thread_time() - thread_cpu
-        finally:
-            loop.close()
+        send = _sender(pay, in_flight, rate, burst)
+        loop.run_until_complete(asyncio.wait_for(send(0, warmup), run_timeout_s))
+        cpu, thread_cpu, started = time.process_time(), time.thread_time(), time.perf_counter()
+        statuses = loop.run_until_complete(asyncio.wait_for(send(warmup, payments), run_timeout_s))
+        seconds = time.perf_counter() - started
+        cpu, thread_cpu = time.process_time() - cpu, time.thread_time() - thread_cpu
     finally:
-        ctx.ledger.close()
-        ctx.close_stores()
+        loop.close()
     return InProcessResult(
         payments,
         seconds,

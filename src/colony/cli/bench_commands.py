@@ -15,8 +15,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from colony.api.app import served_app
 from colony.api.context import ApiContext
 from colony.api.gather import payment_gather_s
+from colony.api.rate_limit import RateLimiter
 from colony.bench import (
     accrual_bench,
     api_bench,
@@ -30,7 +32,7 @@ from colony.bench import (
     statement_bench,
 )
 from colony.cli.fx_commands import MAX_AGE_ENV
-from colony.cli.serve import build_context, payment_gather_ms_max, workers_max
+from colony.cli.serve import build_context, payment_gather_ms_max, server_duties, workers_max
 from colony.cli.simulate_commands import rates_age_days_for
 from colony.credit import default_model, load_model
 from colony.kernel.errors import ColonyError
@@ -42,6 +44,7 @@ from colony.loans import open_loan_store
 from colony.risk import open_assessment_store
 from colony.storage.open import open_ledger
 from colony.wallets import open_wallet_store
+from colony.workers import ElectedLedger
 
 app = typer.Typer(no_args_is_help=True, help="Benchmarks (figures, not pass/fail tests).")
 # The highest rate `bench festival` takes, operations a second.
@@ -480,16 +483,27 @@ def bench_in_process(
     payment, every thread and the event loop's alone, saturated or paced, alone or in bursts."""
     machine = ledger_bench.machine_description()
     with _served_failures_said(), api_bench.temporary_folder() as folder:
-        result = in_process_bench.run(
-            f"sqlite:///{folder}/bench.db",
-            payments=payments,
-            warmup=warmup,
-            in_flight=in_flight,
-            rate=rate,
-            burst=burst,
-            wallets=wallets,
-            gather_s=payment_gather_ms / 1000,
-        )
+        ctx = build_context(f"sqlite:///{folder}/bench.db")
+        try:
+            ledger = ctx.ledger
+            assert isinstance(ledger, ElectedLedger)  # build_context's, as `colony serve`'s
+            server_duties(ctx, ledger)
+            seeded = api_bench.seed(ctx, wallets)
+            top = api_bench.bench_address_rate_per_s
+            ctx.address_limiter = RateLimiter(ctx.clock, top, 2 * top)
+            ctx.payment_gather_s = payment_gather_ms / 1000
+            result = in_process_bench.run(
+                served_app(ctx),
+                seeded,
+                payments=payments,
+                warmup=warmup,
+                in_flight=in_flight,
+                rate=rate,
+                burst=burst,
+            )
+        finally:
+            ctx.ledger.close()
+            ctx.close_stores()
     offered = "saturated" if rate == 0 else f"{rate:g}/s offered in bursts of {burst}"
     print(
         f"payments in process ({offered}): {result.payments:,} in {result.seconds:.2f} s, "
