@@ -108,7 +108,6 @@ def _payer(edge: Asgi, tokens: list[str], body: bytes) -> Callable[[int], Awaita
             "server": ("127.0.0.1", 8000),
         }
         sent = False
-        disconnected = asyncio.Event()
         status: list[int] = []
 
         async def receive() -> dict[str, object]:
@@ -116,8 +115,8 @@ def _payer(edge: Asgi, tokens: list[str], body: bytes) -> Callable[[int], Awaita
             if not sent:
                 sent = True
                 return {"type": "http.request", "body": body, "more_body": False}
-            await disconnected.wait()  # never: the client stays until it has its answer
-            return {"type": "http.disconnect"}
+            await asyncio.get_running_loop().create_future()  # the client never goes away
+            raise AssertionError("unreachable")
 
         async def send(message: dict[str, object]) -> None:
             if message["type"] == "http.response.start":

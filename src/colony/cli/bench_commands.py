@@ -18,7 +18,6 @@ from rich.table import Table
 from colony.api.app import served_app
 from colony.api.context import ApiContext
 from colony.api.gather import payment_gather_s
-from colony.api.rate_limit import RateLimiter
 from colony.bench import (
     accrual_bench,
     api_bench,
@@ -32,7 +31,7 @@ from colony.bench import (
     statement_bench,
 )
 from colony.cli.fx_commands import MAX_AGE_ENV
-from colony.cli.serve import build_context, payment_gather_ms_max, server_duties, workers_max
+from colony.cli.serve import build_context, payment_gather_ms_max, serving_alone, workers_max
 from colony.cli.simulate_commands import rates_age_days_for
 from colony.credit import default_model, load_model
 from colony.kernel.errors import ColonyError
@@ -44,7 +43,6 @@ from colony.loans import open_loan_store
 from colony.risk import open_assessment_store
 from colony.storage.open import open_ledger
 from colony.wallets import open_wallet_store
-from colony.workers import ElectedLedger
 
 app = typer.Typer(no_args_is_help=True, help="Benchmarks (figures, not pass/fail tests).")
 # The highest rate `bench festival` takes, operations a second.
@@ -485,13 +483,8 @@ def bench_in_process(
     with _served_failures_said(), api_bench.temporary_folder() as folder:
         ctx = build_context(f"sqlite:///{folder}/bench.db")
         try:
-            ledger = ctx.ledger
-            assert isinstance(ledger, ElectedLedger)  # build_context's, as `colony serve`'s
-            server_duties(ctx, ledger)
+            serving_alone(ctx, api_bench.bench_address_rate_per_s, payment_gather_ms)
             seeded = api_bench.seed(ctx, wallets)
-            top = api_bench.bench_address_rate_per_s
-            ctx.address_limiter = RateLimiter(ctx.clock, top, 2 * top)
-            ctx.payment_gather_s = payment_gather_ms / 1000
             result = in_process_bench.run(
                 served_app(ctx),
                 seeded,

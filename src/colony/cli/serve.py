@@ -411,11 +411,7 @@ def serve(
         ctx = build_context(database_url)
     except ColonyError as exc:
         raise fail(str(exc)) from None
-    ledger = ctx.ledger
-    assert isinstance(ledger, ElectedLedger)
-    server_duties(ctx, ledger)
-    ctx.address_limiter = RateLimiter(ctx.clock, address_rate_limit, 2 * address_rate_limit)
-    ctx.payment_gather_s = payment_gather_ms / 1000
+    serving_alone(ctx, address_rate_limit, payment_gather_ms)
     try:
         announce(url, demo_data.seed(ctx) if demo else None)
         config = uvicorn.Config(served_app(ctx), log_level="warning", access_log=False)
@@ -424,6 +420,17 @@ def serve(
     finally:
         ctx.ledger.close()
         ctx.close_stores()
+
+
+def serving_alone(ctx: ApiContext, address_rate_limit: int, payment_gather_ms: float) -> None:
+    """What one process serving the database alone sets up before it serves `ctx` (`colony
+    serve`, and `colony bench in-process`, which must measure the same): the writer's duties,
+    one address's limit (requests/s, burst twice it) and the payment gate."""
+    ledger = ctx.ledger
+    assert isinstance(ledger, ElectedLedger)
+    server_duties(ctx, ledger)
+    ctx.address_limiter = RateLimiter(ctx.clock, address_rate_limit, 2 * address_rate_limit)
+    ctx.payment_gather_s = payment_gather_ms / 1000
 
 
 def announce(url: str, seeded: demo_data.DemoSeed | None) -> None:

@@ -100,7 +100,9 @@ class SqlWalletStore:
         return deleted == 1
 
     def is_frozen(self, wallet_id: str) -> bool:
-        frozen = self._frozen if self._frozen is not None else self._read_frozen()
+        frozen = self._frozen
+        if frozen is None and self._freezes_in_memory:  # not read yet: no lock once it is
+            frozen = self._read_frozen()
         if frozen is None:
             return self.freeze_of(wallet_id) is not None
         return wallet_id in frozen
