@@ -81,6 +81,23 @@ def test_a_payment_long_after_the_last_goes_through_alone_again() -> None:
     assert _run(scenario()) == [0, 1, 2, 3]
 
 
+def test_a_payment_further_apart_than_together_goes_through_alone_within_the_moment() -> None:
+    """The gathering's moment (an hour here) is not what makes a payment alone: one that
+    comes more than `together_s` after the last, none waiting, is not held."""
+
+    async def scenario() -> list[int]:
+        gate, order = PaymentGate(3600.0, together_s=0.01), []
+        await _arrive(gate, order, 0)
+        await asyncio.sleep(0.05)  # apart by more than together_s, far less than the moment
+        await _arrive(gate, order, 1)  # through at once: the test would time out otherwise
+        held = asyncio.create_task(_arrive(gate, order, 2))  # right after it: gathered
+        await _settle()
+        held.cancel()
+        return order
+
+    assert _run(scenario()) == [0, 1]
+
+
 def test_the_payment_that_fills_a_gathering_opens_it_at_once() -> None:
     async def scenario() -> tuple[list[int], list[int]]:
         gate, order = PaymentGate(3600.0, gather_max=3), []
@@ -136,10 +153,15 @@ def test_a_payment_cancelled_while_waiting_does_not_stop_the_others() -> None:
     assert _run(scenario()) == [-1, 0, 2]
 
 
-@pytest.mark.parametrize(("gather_s", "gather_max"), [(-0.001, 64), (0.002, 0)])
-def test_a_gate_that_cannot_be_is_refused(gather_s: float, gather_max: int) -> None:
+@pytest.mark.parametrize(
+    ("gather_s", "gather_max", "together_s"),
+    [(-0.001, 64, 0.002), (0.002, 0, 0.002), (0.008, 64, -1.0)],
+)
+def test_a_gate_that_cannot_be_is_refused(
+    gather_s: float, gather_max: int, together_s: float
+) -> None:
     with pytest.raises(ValueError, match="cannot be"):
-        PaymentGate(gather_s, gather_max)
+        PaymentGate(gather_s, gather_max, together_s)
 
 
 @pytest.mark.parametrize("value", ["-1", "50.5", "soon"])

@@ -4,10 +4,10 @@ On the virtual machines Colony is measured on, a thread that sleeps and wakes ru
 work up to twice as slowly, and every payment's commits and ledger calls wake the threads
 that make them. The same payments cost 30-40% less CPU each arriving in bursts than evenly
 spaced (docs/benchmarks.md). So the payment route holds a payment that comes within
-`gather_s` of the one before it for at most `gather_s`, then lets every payment that arrived
-meanwhile run back to back on the event loop: their records share a group commit, their
-transfers a ledger batch, and the loop wakes once for their answers instead of once each. A
-payment that comes alone goes through at once.
+`together_s` of the one before it for at most `gather_s`, then lets every payment that
+arrived meanwhile run back to back on the event loop: their records share a group commit,
+their transfers a ledger batch, and the loop wakes once for their answers instead of once
+each. A payment that comes alone goes through at once.
 """
 
 from __future__ import annotations
@@ -16,34 +16,50 @@ import asyncio
 import math
 
 # How long the first payment of a gathering waits for company, in seconds (`colony serve
-# --payment-gather-ms`); 0 serves each at once.
-payment_gather_s = 0.002
+# --payment-gather-ms`); 0 serves each at once. 8 ms: at 1,500 payments/s the gatherings
+# (about twelve) then cost a payment what saturation does; longer saves little more and
+# adds its whole length to every payment's latency (docs/adr/0090).
+payment_gather_s = 0.008
+# A payment that comes more than this after the one before it, with none waiting, comes
+# alone and goes through at once, in seconds (at most the gathering's moment): below about
+# 500 payments/s few would join it, and its wait would be latency for nothing.
+payment_together_s = 0.002
 # Payments let through at once, in a gathering: the one that fills it opens it.
 payment_gather_max = 64
 
 
 class PaymentGate:
     """Holds payments until the first has waited `gather_s` or `gather_max` are waiting;
-    a payment that comes alone goes through at once. Used on one event loop (the server's)."""
+    a payment that comes alone (more than `together_s` after the one before it, none
+    waiting) goes through at once. Used on one event loop (the server's)."""
 
-    def __init__(self, gather_s: float, gather_max: int = payment_gather_max) -> None:
-        if gather_s < 0 or gather_max < 1:
-            raise ValueError(f"a gathering of {gather_max} for {gather_s} s cannot be")
+    def __init__(
+        self,
+        gather_s: float,
+        gather_max: int = payment_gather_max,
+        together_s: float = payment_together_s,
+    ) -> None:
+        if gather_s < 0 or gather_max < 1 or together_s < 0:
+            raise ValueError(
+                f"a gathering of {gather_max} for {gather_s} s of payments {together_s} s"
+                " apart cannot be"
+            )
         self._gather_s = gather_s
         self._gather_max = gather_max
+        self._together_s = min(together_s, gather_s)
         self._waiting: list[asyncio.Future[None]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._last_arrival = -math.inf  # the loop's time of the last payment to arrive
 
     async def enter(self) -> None:
         """Return once this payment's gathering opens: at once with the gate off, or for a
-        payment that comes more than `gather_s` after the one before it (at a light load
+        payment that comes more than `together_s` after the one before it (at a light load
         nothing would join it, and its wait would cost the loop a wake of its own)."""
         if self._gather_s == 0:
             return
         loop = asyncio.get_running_loop()
         now = loop.time()
-        alone = now - self._last_arrival > self._gather_s
+        alone = now - self._last_arrival > self._together_s
         self._last_arrival = now
         if alone and not self._waiting:
             return
