@@ -159,6 +159,35 @@ def test_a_connection_dropped_between_appends(postgres_url: str) -> None:
         again.close()
 
 
+def test_journal_bodies_are_not_compressed_by_pglz(postgres_url: str) -> None:
+    """A batch's body is about 1 MB: pglz compressing it inside every commit cost the server
+    13-15 ms a batch (docs/adr/0091). It is stored with lz4, or uncompressed on a server
+    built without lz4; what goes in comes out the same."""
+    journal = PostgresJournal(postgres_url)
+    try:
+        # Records of small numbers, mostly zeros, as a batch of transfers is: compressible.
+        body = b"".join(i.to_bytes(16, "little") + bytes(112) for i in range(8190))
+        first = JournalEntry(1, Operation.create_transfers, 1_001, body, bytes(8190))
+        journal.append([first])
+        with psycopg.connect(postgres_url) as conn:
+            columns = conn.execute(
+                "SELECT attname, attcompression, attstorage FROM pg_attribute"
+                " WHERE attrelid = 'ledger_journal'::regclass AND attname IN ('body', 'results')"
+                " ORDER BY attname"
+            ).fetchall()
+            stored = conn.execute(
+                "SELECT pg_column_compression(body) FROM ledger_journal WHERE seq = 1"
+            ).fetchone()
+        assert [name for name, _, _ in columns] == ["body", "results"]
+        for _, compression, storage in columns:
+            assert (compression, storage) in (("l", "x"), ("", "e")), columns
+        lz4 = columns[0][1] == "l"
+        assert stored is not None and stored[0] == ("lz4" if lz4 else None)
+        assert journal.read(0, 1)[0].body == first.body
+    finally:
+        journal.close()
+
+
 def test_a_connection_dropped_inside_an_append(postgres_url: str) -> None:
     journal = PostgresJournal(postgres_url)
     blocker = psycopg.connect(postgres_url)
