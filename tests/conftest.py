@@ -84,7 +84,7 @@ stale_test_database_s = 6 * 3600
 
 def _migrated_template(server: str) -> str:
     """This process's database with every shipped migration applied, made once: a test's new
-    database is copied from it, in a third of the time its 42 migrations take to apply
+    database is copied from it, in a third of the time its 40-odd migrations take to apply
     (each is DDL, about 15 ms). Dropped when the process ends."""
     if "name" not in _template:
         # Those a killed test process left behind (atexit never ran), and their copies.

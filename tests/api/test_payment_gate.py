@@ -1,7 +1,9 @@
-"""The payment gate (api/gather.py, docs/adr/0089): a payment alone goes through at once,
-payments arriving within its moment of it are let through together, a full gathering at
-once, none held with the gate off; `colony serve`
-refuses a moment it cannot wait for. Every API test served on loopback (`on_loopback`) and
+"""The payment gate (api/gather.py, docs/adr/0089, docs/adr/0090): a payment alone goes
+through at once, payments arriving within `together_s` of it are let through together once
+the gathering's moment has passed, a full gathering at once, none held with the gate off;
+`colony serve` refuses a moment it cannot wait for. Most scenarios set `together_s` to the
+moment itself, so that a pause of the test process between two arrivals cannot make the
+second one alone. Every API test served on loopback (`on_loopback`) and
 `colony serve --workers` pays through the gate at its default moment."""
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ async def _settle(rounds: int = 20) -> None:
 
 def test_a_payment_alone_goes_through_at_once_and_one_right_after_it_waits() -> None:
     async def scenario() -> tuple[list[int], list[int]]:
-        gate, order = PaymentGate(3600.0), []
+        gate, order = PaymentGate(3600.0, together_s=3600.0), []
         await _arrive(gate, order, 0)  # nothing came before it: through without waiting
         second = asyncio.create_task(_arrive(gate, order, 1))
         await _settle()
@@ -54,7 +56,7 @@ def test_a_payment_alone_goes_through_at_once_and_one_right_after_it_waits() -> 
 def test_a_gathering_opens_when_its_first_payment_has_waited_its_moment() -> None:
     async def scenario() -> tuple[list[int], list[int], float]:
         loop = asyncio.get_running_loop()
-        gate, order = PaymentGate(0.05), []
+        gate, order = PaymentGate(0.05, together_s=0.05), []
         await _arrive(gate, order, -1)  # through alone: the ones right after it gather
         started = loop.time()
         tasks = [asyncio.create_task(_arrive(gate, order, n)) for n in range(3)]
@@ -71,7 +73,7 @@ def test_a_gathering_opens_when_its_first_payment_has_waited_its_moment() -> Non
 
 def test_a_payment_long_after_the_last_goes_through_alone_again() -> None:
     async def scenario() -> list[int]:
-        gate, order = PaymentGate(0.01), []
+        gate, order = PaymentGate(0.01, together_s=0.01), []
         await _arrive(gate, order, 0)
         await asyncio.gather(_arrive(gate, order, 1), _arrive(gate, order, 2))  # gathered
         await asyncio.sleep(0.05)  # quiet for longer than the moment
@@ -98,9 +100,25 @@ def test_a_payment_further_apart_than_together_goes_through_alone_within_the_mom
     assert _run(scenario()) == [0, 1]
 
 
+def test_together_is_never_longer_than_the_moment() -> None:
+    """With the gate at 10 ms and `together_s` asked at an hour, a payment 50 ms after the
+    last is alone: `together_s` is capped at the moment."""
+
+    async def timed() -> float:
+        loop = asyncio.get_running_loop()
+        gate = PaymentGate(0.01, together_s=3600.0)
+        await gate.enter()
+        await asyncio.sleep(0.05)
+        started = loop.time()
+        await gate.enter()  # through at once, not held 10 ms with nothing to join
+        return loop.time() - started
+
+    assert _run(timed()) < 0.01
+
+
 def test_the_payment_that_fills_a_gathering_opens_it_at_once() -> None:
     async def scenario() -> tuple[list[int], list[int]]:
-        gate, order = PaymentGate(3600.0, gather_max=3), []
+        gate, order = PaymentGate(3600.0, gather_max=3, together_s=3600.0), []
         await _arrive(gate, order, -1)  # through alone
         first = [asyncio.create_task(_arrive(gate, order, n)) for n in range(2)]
         await _settle()
@@ -116,7 +134,7 @@ def test_the_payment_that_fills_a_gathering_opens_it_at_once() -> None:
 
 def test_a_new_gathering_begins_after_one_opens() -> None:
     async def scenario() -> list[int]:
-        gate, order = PaymentGate(3600.0, gather_max=2), []
+        gate, order = PaymentGate(3600.0, gather_max=2, together_s=3600.0), []
         await _arrive(gate, order, -1)  # through alone
         await asyncio.gather(_arrive(gate, order, 0), _arrive(gate, order, 1))
         late = asyncio.create_task(_arrive(gate, order, 2))
@@ -142,7 +160,7 @@ def test_with_the_gate_off_a_payment_goes_through_without_yielding() -> None:
 
 def test_a_payment_cancelled_while_waiting_does_not_stop_the_others() -> None:
     async def scenario() -> list[int]:
-        gate, order = PaymentGate(0.02), []
+        gate, order = PaymentGate(0.02, together_s=0.02), []
         await _arrive(gate, order, -1)  # through alone
         tasks = [asyncio.create_task(_arrive(gate, order, n)) for n in range(3)]
         await _settle()

@@ -56,8 +56,8 @@ class ApiContext:
     # futures of the writer's answers (docs/adr/0037), but PostgreSQL's reads are round
     # trips, so there it runs on a thread of the pool.
     steps_on_loop: bool = True
-    # How long a payment waits for others arriving to be served with it, in seconds
-    # (api/gather.py, docs/adr/0089; `colony serve --payment-gather-ms`); 0: at once.
+    # How long a gathering of payments arriving together waits for more, in seconds
+    # (api/gather.py, docs/adr/0089 and 0090; `colony serve --payment-gather-ms`); 0: at once.
     payment_gather_s: float = default_gather_s
     # Under `colony serve --workers N`: a follower's QR payments served whole by the
     # ledger's writer, in one call (docs/adr/0078); None for a process serving alone.
