@@ -88,9 +88,10 @@ def test_a_payment_further_apart_than_together_goes_through_alone_within_the_mom
     comes more than `together_s` after the last, none waiting, is not held."""
 
     async def scenario() -> list[int]:
-        gate, order = PaymentGate(3600.0, together_s=0.01), []
+        # together_s wide enough that no pause of the test process parts 1 and 2 by as much.
+        gate, order = PaymentGate(3600.0, together_s=0.2), []
         await _arrive(gate, order, 0)
-        await asyncio.sleep(0.05)  # apart by more than together_s, far less than the moment
+        await asyncio.sleep(0.4)  # apart by more than together_s, far less than the moment
         await _arrive(gate, order, 1)  # through at once: the test would time out otherwise
         held = asyncio.create_task(_arrive(gate, order, 2))  # right after it: gathered
         await _settle()
