@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -20,6 +21,7 @@ from colony.api import auth, errors, page
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.api.gather import PaymentGate
+from colony.api.idempotency import idempotency_key_chars_max
 from colony.api.openapi import describe
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_burst, rate_limit_per_s
 from colony.credit import line_router as credit_lines
@@ -347,10 +349,11 @@ def _handler_for(app: FastAPI, exc: Exception) -> Any:
 
 class PaymentsEdge:
     """What the server serves: `POST /v1/payments` taken straight through its rate limit,
-    body limit and fast path (`RateLimited`, `BodyLimited`, as the app's own stack has them,
-    then `PaymentsFirst`), without FastAPI's and Starlette's outer layers (FastAPI's and
-    Starlette's calls, the server-error layer, FastAPI's telemetry and body-limit layers):
-    about a thirtieth of a payment's CPU. Every other request goes to the app, whole.
+    the payment gate, its body limit and fast path (`RateLimited`, `Gathered`, `BodyLimited`,
+    then `PaymentsFirst`; the limits as the app's own stack has them), without FastAPI's
+    and Starlette's outer layers (FastAPI's and Starlette's calls, the server-error layer,
+    FastAPI's telemetry and body-limit layers): about a thirtieth of a payment's CPU.
+    Every other request goes to the app, whole.
 
     A body the fast path is not sure of goes on to the app, marked as rate-limited already
     (`RATE_TAKEN`), and is answered as any request is (a bug there by the app's own
@@ -361,8 +364,12 @@ class PaymentsEdge:
 
     def __init__(self, app: FastAPI, ctx: ApiContext) -> None:
         self.app = app  # the whole app: every other request, and its OpenAPI description
-        self._payments = RateLimited(BodyLimited(PaymentsFirst(self._marked)), ctx)
-        self._gate = PaymentGate(ctx.payment_gather_s)
+        # Held at the gate once through the rate limit (a refusal is not held), then served
+        # with the payments arriving now (docs/adr/0089), their stored answers looked up
+        # together (docs/adr/0092).
+        ahead = partial(_look_ahead, ctx) if ctx.api_store.looks_ahead else None
+        gate = PaymentGate(ctx.payment_gather_s, together_s=ctx.payment_together_s, on_open=ahead)
+        self._payments = RateLimited(Gathered(BodyLimited(PaymentsFirst(self._marked)), gate), ctx)
         self._bug = app.exception_handlers[Exception]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -371,7 +378,6 @@ class PaymentsEdge:
             return
         scope["app"] = self.app
         started = False
-        await self._gate.enter()  # served with the payments arriving now (docs/adr/0089)
 
         async def tracked(message: Message) -> None:
             nonlocal started
@@ -392,6 +398,34 @@ class PaymentsEdge:
     async def _marked(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope[RATE_TAKEN] = True
         await self.app(scope, receive, send)
+
+
+class Gathered:
+    """Payments held at `gate` until their gathering opens (api/gather.py)."""
+
+    def __init__(self, app: ASGIApp, gate: PaymentGate) -> None:
+        self._app, self._gate = app, gate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._gate.enter(scope)
+        await self._app(scope, receive, send)
+
+
+def _look_ahead(ctx: ApiContext, scopes: Sequence[Scope]) -> None:
+    """Whether the gathered payments' Idempotency-Keys have stored answers, in one read
+    (docs/adr/0092): each payment's (wallet, key) as its route will find them, for those
+    whose wallet token the rate limit hashed. One not found here reads for itself."""
+    keys = []
+    for scope in scopes:
+        presented = scope.get(auth.PRESENTED_DIGEST)
+        key = next((v for k, v in scope["headers"] if k == b"idempotency-key"), None)
+        if presented is None or not key or len(key) > idempotency_key_chars_max:
+            continue
+        wallet_id = auth.wallet_id_of(ctx, presented[0], presented)
+        if wallet_id is not None:
+            keys.append((wallet_id, key.decode("latin-1")))
+    if keys:
+        ctx.api_store.look_ahead(keys)
 
 
 def served_app(ctx: ApiContext) -> PaymentsEdge:

@@ -94,17 +94,23 @@ def wallet(
     """The wallet whose token is in the Authorization header. `presented`: the header and its
     hash as the request's rate limit took them (`PRESENTED_DIGEST`), used only for the very
     header given."""
-    token = _bearer(authorization)
-    hashed = presented[1] if presented is not None and presented[0] == authorization else None
-    wallet_id = (
-        ctx.api_store.wallet_for_token(hashed or digest(token))
-        if token.startswith(WALLET_TOKEN_PREFIX)
-        else None
-    )
+    wallet_id = wallet_id_of(ctx, authorization, presented)
     found = ctx.wallet_store.by_id(wallet_id) if wallet_id else None
     if found is None:
         raise _unauthenticated("wallet token")
     return found
+
+
+def wallet_id_of(
+    ctx: ApiContext, authorization: str | None, presented: tuple[str, str] | None = None
+) -> str | None:
+    """The id of the wallet whose token is in the Authorization header, or None (`wallet`
+    says what `presented` is)."""
+    token = _bearer(authorization)
+    if not token.startswith(WALLET_TOKEN_PREFIX):
+        return None
+    hashed = presented[1] if presented is not None and presented[0] == authorization else None
+    return ctx.api_store.wallet_for_token(hashed or digest(token))
 
 
 def missing_scope(scope: str, param: str | None = None) -> ApiError:

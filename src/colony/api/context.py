@@ -9,6 +9,7 @@ from typing import Protocol, TypeVar
 
 from colony.api.forwarded_payments import PaymentForwarding
 from colony.api.gather import payment_gather_s as default_gather_s
+from colony.api.gather import payment_together_s as default_together_s
 from colony.api.rate_limit import RateLimiter
 from colony.api.records import ApiStore
 from colony.fx import QuoteService
@@ -59,6 +60,9 @@ class ApiContext:
     # How long a gathering of payments arriving together waits for more, in seconds
     # (api/gather.py, docs/adr/0089 and 0090; `colony serve --payment-gather-ms`); 0: at once.
     payment_gather_s: float = default_gather_s
+    # A payment that comes more than this after the one before it, none waiting, goes
+    # through alone, in seconds (at most `payment_gather_s`; docs/adr/0090).
+    payment_together_s: float = default_together_s
     # Under `colony serve --workers N`: a follower's QR payments served whole by the
     # ledger's writer, in one call (docs/adr/0078); None for a process serving alone.
     forwarding: PaymentForwarding | None = None

@@ -7,13 +7,19 @@ spaced (docs/benchmarks.md). So the payment route holds a payment that comes wit
 `together_s` of the one before it for at most `gather_s`, then lets every payment that
 arrived meanwhile run back to back on the event loop: their records share a group commit,
 their transfers a ledger batch, and the loop wakes once for their answers instead of once
-each. A payment that comes alone goes through at once.
+each. A payment that comes alone goes through at once. When a gathering opens, its
+payments' stored answers can be looked up together first (`on_open`, docs/adr/0092).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+_log = logging.getLogger(__name__)
 
 # How long the first payment of a gathering waits for company, in seconds (`colony serve
 # --payment-gather-ms`); 0 serves each at once. 8 ms: at 1,500 payments/s the gatherings
@@ -26,18 +32,26 @@ payment_gather_s = 0.008
 payment_together_s = 0.002
 # Payments let through at once, in a gathering: the one that fills it opens it.
 payment_gather_max = 64
+# A look-ahead that fails is logged at most once in this many seconds.
+look_ahead_failure_log_s = 60.0
 
 
 class PaymentGate:
     """Holds payments until the first has waited `gather_s` or `gather_max` are waiting;
     a payment that comes alone (more than `together_s` after the one before it, none
-    waiting) goes through at once. Used on one event loop (the server's)."""
+    waiting) goes through at once. Used on one event loop (the server's).
+
+    `on_open`, if given, is called with what each payment of a gathering brought to `enter`
+    just before they go on together (a look-ahead for them all, docs/adr/0092); a payment
+    that comes alone goes on without it. Its failure is logged and the payments go on: it
+    may only save them work, never change what they do."""
 
     def __init__(
         self,
         gather_s: float,
         gather_max: int = payment_gather_max,
         together_s: float = payment_together_s,
+        on_open: Callable[[Sequence[Any]], None] | None = None,
     ) -> None:
         if gather_s < 0 or gather_max < 1 or together_s < 0:
             raise ValueError(
@@ -47,11 +61,14 @@ class PaymentGate:
         self._gather_s = gather_s
         self._gather_max = gather_max
         self._together_s = min(together_s, gather_s)
-        self._waiting: list[asyncio.Future[None]] = []
+        self._on_open = on_open
+        self._next_failure_logged = -math.inf  # the loop's time from which one is logged
+        # The payments held: each one's future and what it brought to `enter`.
+        self._waiting: list[tuple[asyncio.Future[None], Any]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._last_arrival = -math.inf  # the loop's time of the last payment to arrive
 
-    async def enter(self) -> None:
+    async def enter(self, arrival: Any = None) -> None:
         """Return once this payment's gathering opens: at once with the gate off, or for a
         payment that comes more than `together_s` after the one before it (at a light load
         nothing would join it, and its wait would cost the loop a wake of its own)."""
@@ -64,7 +81,7 @@ class PaymentGate:
         if alone and not self._waiting:
             return
         arrived: asyncio.Future[None] = loop.create_future()
-        self._waiting.append(arrived)
+        self._waiting.append((arrived, arrival))
         if len(self._waiting) >= self._gather_max:
             self._open()
         elif self._timer is None:
@@ -76,6 +93,21 @@ class PaymentGate:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        for arrived in waiting:
-            if not arrived.done():  # a payment cancelled meanwhile (its client went away)
+        # Not those cancelled meanwhile (their clients went away).
+        going = [(arrived, arrival) for arrived, arrival in waiting if not arrived.done()]
+        try:
+            if self._on_open is not None and going:
+                self._look_ahead([arrival for _, arrival in going])
+        finally:  # whatever happened, none is left waiting
+            for arrived, _ in going:
                 arrived.set_result(None)
+
+    def _look_ahead(self, arrivals: list[Any]) -> None:
+        assert self._on_open is not None
+        try:
+            self._on_open(arrivals)
+        except Exception:  # each payment does the work itself, as if never looked ahead
+            now = asyncio.get_running_loop().time()
+            if now >= self._next_failure_logged:  # a database down fails every gathering
+                self._next_failure_logged = now + look_ahead_failure_log_s
+                _log.exception("a look-ahead for %d gathered payments failed", len(arrivals))

@@ -12,7 +12,7 @@ is taken over at once, one from another machine after `claim_stale_s`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Protocol
@@ -124,6 +124,17 @@ class ApiStore(Protocol):
 
     def begin(self, scope: str, key: str, request_sha256: str, now_ns: int) -> Begun: ...
 
+    @property
+    def looks_ahead(self) -> bool:
+        """Whether `look_ahead` does anything: not where its read would block the event loop
+        or another process holds claims (docs/adr/0092)."""
+        ...
+
+    def look_ahead(self, keys: Sequence[tuple[str, str]]) -> None:
+        """Find in one read which of these (scope, key) have no stored answer, for the
+        `begin`s about to come (while `looks_ahead`; else nothing)."""
+        ...
+
     def finish(self, scope: str, key: str, status: int, body: str) -> None: ...
 
     def finish_later(self, scope: str, key: str, status: int, body: str) -> Future[None]: ...
@@ -221,17 +232,31 @@ class IdempotencyClaims:
         # (scope, key) -> (request hash, claimed at) of requests being served right now.
         self._claims: dict[tuple[str, str], tuple[str, int]] = {}
         self._lock = threading.Lock()
+        # Keys found without an answer and unclaimed by `look_ahead`, each until its first
+        # claim: the last look-ahead's only (at most a gathering of payments, ADR 0092).
+        # Exact only while every answer to these keys is written by a claim held here.
+        self._unanswered: set[tuple[str, str]] = set()
 
     @property
     def may_wait(self) -> bool:
         """Whether `begin` may wait on another process right now."""
         return self._shared is not None and self._shared.may_wait
 
+    @property
+    def held_here(self) -> bool:
+        """Whether every claim is held in this process's memory (none shared)."""
+        return self._shared is None
+
     def begin(self, scope: str, key: str, request_sha256: str, now_ns: int) -> Begun:
         with self._lock:
             claimed = self._claims.get((scope, key))
             if claimed is None:
-                row = self._stored(scope, key)
+                if (scope, key) in self._unanswered:
+                    # Looked up ahead, and claimed by nobody since: nobody can have answered.
+                    self._unanswered.discard((scope, key))
+                    row = None
+                else:
+                    row = self._stored(scope, key)
                 if row is None:
                     self._claims[(scope, key)] = (request_sha256, now_ns)
                     if self._shared is None:
@@ -266,6 +291,27 @@ class IdempotencyClaims:
             if held_sha256 == request_sha256:
                 return "same", int(status), body
         return ("same" if held_sha256 == request_sha256 else "different"), None, None
+
+    def look_ahead(
+        self,
+        keys: Sequence[tuple[str, str]],
+        answered_among: Callable[[Sequence[tuple[str, str]]], set[tuple[str, str]]],
+    ) -> None:
+        """Find which of `keys` ((scope, key) of requests about to `begin`) have no stored
+        answer, with one read (`answered_among`) instead of one read each (docs/adr/0092).
+
+        An answer is stored only by a request holding its key's claim, before the claim is
+        dropped. So a key unclaimed now and without an answer now stays without one until
+        somebody claims it; its first `begin` after this (whoever makes it) takes the finding
+        and claims it, and every later one reads again. Keys claimed now are left to read.
+        Only where every claim is held in this process's memory: another process's claim
+        would not be seen here."""
+        if not self.held_here:
+            return
+        with self._lock:
+            unclaimed = list(dict.fromkeys(k for k in keys if k not in self._claims))
+            answered = answered_among(unclaimed) if unclaimed else set()
+            self._unanswered = {k for k in unclaimed if k not in answered}
 
     def finish(
         self, scope: str, key: str, status: int, body: str, write: Callable[[Answer], object]

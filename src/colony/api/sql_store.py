@@ -71,6 +71,11 @@ DELETE FROM api_idempotency WHERE (scope, key) IN (
 )"""
 
 
+# Keys one look-ahead reads at most (two parameters each, far below SQLite's limit of
+# 32,766): a gathering of payments is at most 64 (api/gather.py).
+look_ahead_keys_max = 256
+
+
 class Reads(Protocol):
     """The store's connections for reads, apart from its writes' (a `Tables` is one)."""
 
@@ -108,6 +113,7 @@ class SqlApiStore:
         # SQLite, in-process, runs the statement once per answer. And only a SQLite database
         # can come from before the numbered migrations.
         postgres = tables.backend == "postgresql"
+        self._sqlite = not postgres
         write = _write_answers_unnest if postgres else _write_answers_each
         self._answers = GroupCommit(tables.in_transaction(write))
         if not postgres:
@@ -221,6 +227,18 @@ class SqlApiStore:
         or ("different", None, None) when the key was used for another request."""
         return self._claims.begin(scope, key, request_sha256, now_ns)
 
+    @property
+    def looks_ahead(self) -> bool:
+        """On SQLite, with every claim held here. Not on PostgreSQL, whose payments begin on
+        threads of the pool (its read would be a round trip made on the event loop), nor
+        where another process may claim and answer a key unseen here (docs/adr/0092)."""
+        return self._sqlite and self._claims.held_here
+
+    def look_ahead(self, keys: Sequence[tuple[str, str]]) -> None:
+        """One read for the stored answers of a gathering of payments about to begin."""
+        if self.looks_ahead:
+            self._claims.look_ahead(keys[:look_ahead_keys_max], self._answered_among)
+
     def finish(self, scope: str, key: str, status: int, body: str) -> None:
         """Record the answer to a claimed key (it replays from now on) and drop the claim.
 
@@ -254,6 +272,18 @@ class SqlApiStore:
             "SELECT request_sha256, status, body FROM api_idempotency WHERE scope = ? AND key = ?",
             (scope, key),
         )
+
+    def _answered_among(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of `keys` have a stored answer: one statement, each key found by the
+        table's primary key (the keys' list is the outer loop of the join)."""
+        rows = ", ".join(["(?, ?)"] * len(keys))
+        sql = (
+            f"SELECT a.scope, a.key FROM (VALUES {rows}) AS v CROSS JOIN api_idempotency AS a"
+            " ON a.scope = v.column1 AND a.key = v.column2"
+        )
+        with self._reads.session() as db:
+            found = db.execute(sql, [part for k in keys for part in k]).fetchall()
+        return {(str(scope), str(key)) for scope, key in found}
 
     def _read_one(self, sql: str, args: tuple[object, ...]) -> tuple[object, ...] | None:
         with self._reads.session() as db:

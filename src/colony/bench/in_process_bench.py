@@ -17,6 +17,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import uvloop
 
@@ -86,27 +87,7 @@ def _payer(edge: Asgi, tokens: list[str], body: bytes) -> Callable[[int], Awaita
     """Payment `n` through the app, paid by the `n`th wallet in turn: its answer's status."""
 
     async def pay(n: int) -> int:
-        headers = [
-            (b"host", b"bench"),
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"authorization", f"Bearer {tokens[n % len(tokens)]}".encode()),
-            (b"idempotency-key", f"in-process-{n}".encode()),
-        ]
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": "/v1/payments",
-            "raw_path": b"/v1/payments",
-            "query_string": b"",
-            "root_path": "",
-            "headers": headers,
-            "client": ("127.0.0.1", 40_000 + n % 20_000),
-            "server": ("127.0.0.1", 8000),
-        }
+        scope = payment_scope(body, tokens[n % len(tokens)], f"in-process-{n}", 40_000 + n % 20_000)
         sent = False
         status: list[int] = []
 
@@ -126,6 +107,31 @@ def _payer(edge: Asgi, tokens: list[str], body: bytes) -> Callable[[int], Awaita
         return status[0]
 
     return pay
+
+
+def payment_scope(body: bytes, token: str, key: str, client_port: int) -> dict[str, Any]:
+    """The ASGI scope of `POST /v1/payments` with `body`, paid by the wallet of `token` under
+    Idempotency-Key `key`, as a loopback client's."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/payments",
+        "raw_path": b"/v1/payments",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"bench"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"authorization", f"Bearer {token}".encode()),
+            (b"idempotency-key", key.encode()),
+        ],
+        "client": ("127.0.0.1", client_port),
+        "server": ("127.0.0.1", 8000),
+    }
 
 
 def _sender(

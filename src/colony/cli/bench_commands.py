@@ -34,6 +34,7 @@ from colony.cli.fx_commands import MAX_AGE_ENV
 from colony.cli.serve import build_context, payment_gather_ms_max, serving_alone, workers_max
 from colony.cli.simulate_commands import rates_age_days_for
 from colony.credit import default_model, load_model
+from colony.kernel import heap
 from colony.kernel.errors import ColonyError
 from colony.ledger import ArchivePolicy, batch_events_max
 from colony.ledger.checkpoint import NO_CHECKPOINTS
@@ -485,15 +486,17 @@ def bench_in_process(
         try:
             serving_alone(ctx, api_bench.bench_address_rate_per_s, payment_gather_ms)
             seeded = api_bench.seed(ctx, wallets)
-            result = in_process_bench.run(
-                served_app(ctx),
-                seeded,
-                payments=payments,
-                warmup=warmup,
-                in_flight=in_flight,
-                rate=rate,
-                burst=burst,
-            )
+            edge = served_app(ctx)
+            with heap.settled():  # as `colony serve` settles its heap once started
+                result = in_process_bench.run(
+                    edge,
+                    seeded,
+                    payments=payments,
+                    warmup=warmup,
+                    in_flight=in_flight,
+                    rate=rate,
+                    burst=burst,
+                )
         finally:
             ctx.ledger.close()
             ctx.close_stores()
