@@ -202,6 +202,15 @@ def test_bench_festival_names_a_bad_option(option: str, value: str, named: str) 
     assert named in result.output
 
 
+@pytest.mark.parametrize("command", ["api", "in-process"])
+def test_bench_payments_refuse_more_wallets_than_phone_numbers_seed(command: str) -> None:
+    """Seeded wallets have seven-digit numbers (+659...): a count past the bound is refused
+    before anything is seeded, naming the option."""
+    result = runner.invoke(app, ["bench", command, "--wallets", "100001"])
+    assert result.exit_code == 2
+    assert "--wallets" in result.output and "100000" in result.output
+
+
 def test_bench_screens_signs_each_audience_in_and_times_every_screen(tmp_path: Path) -> None:
     run_market(tmp_path / "m.db", people=30, merchants=4, days=1, seed=2)
     args = ["bench", "screens", "--database", f"sqlite:///{tmp_path / 'm.db'}"]

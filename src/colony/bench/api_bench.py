@@ -26,6 +26,9 @@ from colony.api.context import ApiContext
 
 # Each wallet's money at the start, in minor units: more than a long run spends.
 wallet_float_minor = 50_000_000
+# Wallets a run seeds at most: each has a phone number of seven digits after +659, and
+# seeding takes about a millisecond a wallet.
+wallets_max = 100_000
 # What each payment pays, in minor units (10.00).
 payment_minor = 1_000
 # How long the server may take to answer its first request, in seconds.

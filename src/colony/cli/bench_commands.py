@@ -341,6 +341,7 @@ def bench_api(
         int,
         typer.Option(
             min=1,
+            max=api_bench.wallets_max,
             help="Wallets paying, in turn (each token is held to 100 requests/s, as any caller).",
         ),
     ] = 200,
@@ -474,7 +475,9 @@ def bench_in_process(
     in_flight: Annotated[
         int, typer.Option(min=1, max=1_024, help="Payments outstanding at once, at most.")
     ] = 64,
-    wallets: Annotated[int, typer.Option(min=1, help="Wallets paying, in turn.")] = 200,
+    wallets: Annotated[
+        int, typer.Option(min=1, max=api_bench.wallets_max, help="Wallets paying, in turn.")
+    ] = 200,
     payment_gather_ms: PaymentGatherMs = payment_gather_s * 1000,
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
 ) -> None:
