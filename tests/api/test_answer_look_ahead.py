@@ -50,6 +50,25 @@ class _Answers:
         self.stored[(scope, key)] = (request_sha256, status, body)
 
 
+async def _answer(
+    edge: Any, body: bytes, token: str, key: str
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """`POST /v1/payments` with `body` through the served app, in process: the answer's
+    status, headers and body."""
+    started: dict[str, Any] = {}
+    chunks: list[bytes] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            started.update(message)
+        else:
+            chunks.append(message.get("body", b""))
+
+    scope = in_process_bench.payment_scope(body, token, key, 40_000)
+    await edge(scope, in_process_bench.body_once(body), send)
+    return int(started["status"]), list(started["headers"]), b"".join(chunks)
+
+
 def test_keys_looked_up_together_begin_without_a_read_each() -> None:
     answers = _Answers({("w", "done"): ("h", 201, ANSWER)})
     claims = IdempotencyClaims(answers.one)
@@ -204,28 +223,8 @@ def test_payments_arriving_together_are_answered_as_each_alone(tmp_path: Path) -
 
     async def pay(key: str, amount: int = api_bench.payment_minor) -> tuple[int, Any, bool]:
         body = json.dumps({"payload": seeded.payload, "amount_minor": amount}).encode()
-        scope = in_process_bench.payment_scope(body, token, key, 40_000)
-        sent = False
-        started: dict[str, Any] = {}
-        chunks: list[bytes] = []
-
-        async def receive() -> dict[str, object]:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            await asyncio.get_running_loop().create_future()
-            raise AssertionError("unreachable")
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                started.update(message)
-            else:
-                chunks.append(message.get("body", b""))
-
-        await edge(scope, receive, send)
-        replayed = (b"idempotent-replayed", b"true") in started["headers"]
-        return int(started["status"]), json.loads(b"".join(chunks)), replayed
+        status, headers, answer = await _answer(edge, body, token, key)
+        return status, json.loads(answer), (b"idempotent-replayed", b"true") in headers
 
     too_much = 10**12
     balances = [ctx.wallets.balance(paying)]
@@ -282,18 +281,7 @@ def test_a_payment_the_rate_limit_refuses_is_not_held_for_a_gathering(tmp_path: 
     body = json.dumps({"payload": seeded.payload, "amount_minor": 100}).encode()
 
     async def status(key: str) -> int:
-        scope = in_process_bench.payment_scope(body, seeded.wallet_tokens[0], key, 40_000)
-        started: dict[str, Any] = {}
-
-        async def receive() -> dict[str, object]:
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                started.update(message)
-
-        await edge(scope, receive, send)
-        return int(started["status"])
+        return (await _answer(edge, body, seeded.wallet_tokens[0], key))[0]
 
     async def scenario() -> tuple[int, float]:
         assert await status("first") == 201  # alone: through at once, its bucket spent

@@ -88,25 +88,32 @@ def _payer(edge: Asgi, tokens: list[str], body: bytes) -> Callable[[int], Awaita
 
     async def pay(n: int) -> int:
         scope = payment_scope(body, tokens[n % len(tokens)], f"in-process-{n}", 40_000 + n % 20_000)
-        sent = False
         status: list[int] = []
-
-        async def receive() -> dict[str, object]:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            await asyncio.get_running_loop().create_future()  # the client never goes away
-            raise AssertionError("unreachable")
 
         async def send(message: dict[str, object]) -> None:
             if message["type"] == "http.response.start":
                 status.append(int(str(message["status"])))
 
-        await edge(scope, receive, send)
+        await edge(scope, body_once(body), send)
         return status[0]
 
     return pay
+
+
+def body_once(body: bytes) -> Callable[[], Awaitable[dict[str, object]]]:
+    """An ASGI `receive` giving the request's `body` whole, then waiting as a client that
+    never goes away."""
+    sent = False
+
+    async def receive() -> dict[str, object]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.get_running_loop().create_future()
+        raise AssertionError("unreachable")
+
+    return receive
 
 
 def payment_scope(body: bytes, token: str, key: str, client_port: int) -> dict[str, Any]:
