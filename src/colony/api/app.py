@@ -470,5 +470,6 @@ def create_app(ctx: ApiContext) -> FastAPI:
             app,
             partial(payments.serve_forwarded, ctx),
             partial(_handler_for, app),
+            ctx.api_store.look_ahead,
         )
     return app

@@ -12,14 +12,22 @@ writer's own handlers, so a follower answers every payment exactly as the writer
 
 A link lost while the call is out is answered `503 storage_unavailable`: the payment's
 outcome is unknown, and a retry with the same Idempotency-Key finds it made or makes it.
+
+The payments that reach the writer together (a follower sends what its own gathering held
+as one message) start on its event loop together, with one wake-up of the loop and one
+look-up of their Idempotency-Keys' stored answers (docs/adr/0093).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+import logging
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any, Protocol
 
 from fastapi import FastAPI
@@ -27,9 +35,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from colony.kernel.errors import StorageUnavailable
+from colony.kernel.promise import Promise
 from colony.kernel.steps import failed
 from colony.ledger.service import request_timeout_s
 from colony.wallets import Wallet
+
+_log = logging.getLogger(__name__)
 
 # The writer's call that serves a follower's payment: (wallet, Idempotency-Key, body, hash).
 PAY_BY_QR = "pay_by_qr"
@@ -44,6 +55,12 @@ Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 ServePayment = Callable[[Wallet, str | None, Any, str], Awaitable[Response]]
 # The app's answer to an exception a route raised (api/errors.py); None for a bug.
 HandlerFor = Callable[[Exception], Callable[[Request, Exception], Awaitable[Response]] | None]
+# One read for the stored answers of payments about to begin: (wallet id, key) each.
+LookAhead = Callable[[Sequence[tuple[str, str]]], None]
+# A look-ahead that fails is logged at most once in this many seconds.
+look_ahead_failure_log_s = 60.0
+# A follower's payment waiting for the writer's loop: (wallet, key, body, hash, its answer).
+_Arrival = tuple[Wallet, str | None, Any, str, Future["Answer"]]
 
 
 class WriterLink(Protocol):
@@ -66,9 +83,16 @@ class PaymentForwarding:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._serve: ServePayment | None = None
         self._handler_for: HandlerFor | None = None
+        self._look_ahead: LookAhead | None = None
         self.served = 0  # followers' payments this process started serving as the writer
+        self.looked_ahead = 0  # gatherings of them whose keys were looked up together
         # The followers' payments being served here: the writer finishes them before it stops.
         self._in_flight: set[Future[Answer]] = set()
+        # Those arrived and not yet started, and whether the loop is woken for them already.
+        self._arrivals: list[_Arrival] = []
+        self._woken = False
+        self._arrivals_lock = threading.Lock()
+        self._next_failure_logged = 0.0
         # Shared at once, before this process's app exists: a follower asking while the writer
         # is still starting is told to retry (503), not that the call is unknown.
         self._link.share({PAY_BY_QR: self._served})
@@ -102,11 +126,19 @@ class PaymentForwarding:
 
     # --------------------------------------------------------------------------- writer
 
-    def serve_here(self, app: FastAPI, serve: ServePayment, handler_for: HandlerFor) -> None:
+    def serve_here(
+        self,
+        app: FastAPI,
+        serve: ServePayment,
+        handler_for: HandlerFor,
+        look_ahead: LookAhead | None = None,
+    ) -> None:
         """Answer the followers' payments on this app's event loop while this process is the
-        writer: the loop is the one the app's lifespan starts on."""
+        writer: the loop is the one the app's lifespan starts on. `look_ahead`, if given,
+        is called with the (wallet id, key) of the payments that start together."""
         self._serve = serve
         self._handler_for = handler_for
+        self._look_ahead = look_ahead
         started = app.router.lifespan_context
 
         @asynccontextmanager
@@ -126,19 +158,48 @@ class PaymentForwarding:
         app.router.lifespan_context = lifespan
 
     def _served(self, wallet: Wallet, key: str | None, body: Any, sha256: str) -> Future[Answer]:
-        """Called on the writer's socket thread: the payment, served on the event loop."""
+        """Called on the writer's socket thread: the payment, served on the event loop with
+        those that arrived with it (the loop is woken once for them all)."""
         loop = self._loop
         if loop is None or loop.is_closed():
-            return failed(StorageUnavailable("the ledger writer is not serving"))
-        answer = self._answer(wallet, key, body, sha256)
-        try:
-            serving = asyncio.run_coroutine_threadsafe(answer, loop)
-        except RuntimeError:  # the loop closed in between: the payment was not started
-            answer.close()
-            return failed(StorageUnavailable("the ledger writer is not serving"))
-        self._in_flight.add(serving)
-        serving.add_done_callback(self._in_flight.discard)
-        return serving
+            return failed(_not_serving())
+        answer: Future[Answer] = Promise()
+        with self._arrivals_lock:
+            self._arrivals.append((wallet, key, body, sha256, answer))
+            wake, self._woken = not self._woken, True
+        self._in_flight.add(answer)
+        answer.add_done_callback(self._in_flight.discard)
+        if wake:
+            try:
+                loop.call_soon_threadsafe(self._start_arrived)
+            except RuntimeError:  # the loop closed in between: none of them was started
+                self._refuse_arrived()
+        return answer
+
+    def _start_arrived(self) -> None:
+        """On the event loop: start every payment that arrived since the last call, their
+        stored answers looked up together first (docs/adr/0093)."""
+        with self._arrivals_lock:
+            arrived, self._arrivals, self._woken = self._arrivals, [], False
+        keys = [(wallet.id, key) for wallet, key, _, _, _ in arrived if key]
+        if self._look_ahead is not None and len(keys) > 1:
+            try:
+                self._look_ahead(keys)
+                self.looked_ahead += 1
+            except Exception:  # each payment reads for itself, as if never looked ahead
+                now = time.monotonic()
+                if now >= self._next_failure_logged:
+                    self._next_failure_logged = now + look_ahead_failure_log_s
+                    _log.exception("a look-ahead for %d forwarded payments failed", len(keys))
+        for wallet, key, body, sha256, answer in arrived:
+            task = asyncio.ensure_future(self._answer(wallet, key, body, sha256))
+            task.add_done_callback(partial(_settle, answer))
+
+    def _refuse_arrived(self) -> None:
+        with self._arrivals_lock:
+            arrived, self._arrivals, self._woken = self._arrivals, [], False
+        for *_, answer in arrived:
+            answer.set_exception(_not_serving())
 
     async def _answer(self, wallet: Wallet, key: str | None, body: Any, sha256: str) -> Answer:
         assert self._serve is not None and self._handler_for is not None
@@ -151,6 +212,23 @@ class PaymentForwarding:
                 raise  # a bug: the follower answers 500, as for its own
             response = await handler(Request({"type": "http", "headers": []}), exc)
         return response.status_code, list(response.raw_headers), bytes(response.body)
+
+
+def _settle(answer: Future[Answer], task: asyncio.Future[Answer]) -> None:
+    """The writer's answer to a follower's payment, from the task that served it; a task
+    cancelled (the writer stopping) leaves the outcome unknown, as a lost link does."""
+    if task.cancelled():
+        answer.set_exception(
+            StorageUnavailable("the ledger writer stopped serving the payment: outcome unknown")
+        )
+    elif (error := task.exception()) is not None:
+        answer.set_exception(error)
+    else:
+        answer.set_result(task.result())
+
+
+def _not_serving() -> StorageUnavailable:
+    return StorageUnavailable("the ledger writer is not serving")
 
 
 def _relayed(sent: Answer) -> Response:

@@ -126,13 +126,13 @@ class ApiStore(Protocol):
 
     @property
     def looks_ahead(self) -> bool:
-        """Whether `look_ahead` does anything: not where its read would block the event loop
-        or another process holds claims (docs/adr/0092)."""
+        """Whether the HTTP gate should call `look_ahead`: not where its read would block
+        the event loop or another process holds claims (docs/adr/0092)."""
         ...
 
     def look_ahead(self, keys: Sequence[tuple[str, str]]) -> None:
         """Find in one read which of these (scope, key) have no stored answer, for the
-        `begin`s about to come (while `looks_ahead`; else nothing)."""
+        `begin`s about to come; nothing where that cannot be exact (docs/adr/0092, 0093)."""
         ...
 
     def finish(self, scope: str, key: str, status: int, body: str) -> None: ...
@@ -209,6 +209,16 @@ class SharedClaims:
         self.drop(scope, key)
         return done(None)
 
+    def look_ahead(
+        self,
+        keys: Sequence[tuple[str, str]],
+        answered_among: Callable[[Sequence[tuple[str, str]]], set[tuple[str, str]]],
+    ) -> None:
+        """Nothing: another process may claim a key in the database unseen here."""
+
+    def take_unanswered(self, scope: str, key: str, request_sha256: str, now_ns: int) -> bool:
+        return False
+
     def _rows(self, sql: str, args: tuple[object, ...]) -> list[tuple[object, ...]]:
         with self._session() as db:
             return [tuple(row) for row in db.execute(sql, args).fetchall()]
@@ -255,6 +265,13 @@ class IdempotencyClaims:
                     # Looked up ahead, and claimed by nobody since: nobody can have answered.
                     self._unanswered.discard((scope, key))
                     row = None
+                elif self._shared is not None and self._shared.take_unanswered(
+                    scope, key, request_sha256, now_ns
+                ):
+                    # Looked up ahead where every process claims (the writer's memory), and
+                    # claimed there now on that finding (docs/adr/0093).
+                    self._claims[(scope, key)] = (request_sha256, now_ns)
+                    return "new", None, None
                 else:
                     row = self._stored(scope, key)
                 if row is None:
@@ -304,9 +321,11 @@ class IdempotencyClaims:
         dropped. So a key unclaimed now and without an answer now stays without one until
         somebody claims it; its first `begin` after this (whoever makes it) takes the finding
         and claims it, and every later one reads again. Keys claimed now are left to read.
-        Only where every claim is held in this process's memory: another process's claim
-        would not be seen here."""
-        if not self.held_here:
+        Where claims are shared, the processes' claims decide (`ClaimsAcrossProcesses.
+        look_ahead`): only the ledger writer's memory, which holds every process's, finds
+        anything (docs/adr/0093)."""
+        if self._shared is not None:
+            self._shared.look_ahead(keys, answered_among)
             return
         with self._lock:
             unclaimed = list(dict.fromkeys(k for k in keys if k not in self._claims))

@@ -235,8 +235,9 @@ class SqlApiStore:
         return self._sqlite and self._claims.held_here
 
     def look_ahead(self, keys: Sequence[tuple[str, str]]) -> None:
-        """One read for the stored answers of a gathering of payments about to begin (the
-        claims do nothing where they are shared)."""
+        """One read for the stored answers of a gathering of payments about to begin, on
+        SQLite: kept by the claims where this process holds them all, or by the ledger
+        writer's memory where it holds every process's (docs/adr/0093); else nothing."""
         if self._sqlite:
             self._claims.look_ahead(keys[:look_ahead_keys_max], self._answered_among)
 

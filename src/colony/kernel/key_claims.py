@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Protocol
 
@@ -62,6 +63,21 @@ class ClaimsAcrossProcesses(Protocol):
         """`drop` without waiting: the future is done once it is dropped."""
         ...
 
+    def look_ahead(
+        self,
+        keys: Sequence[tuple[str, str]],
+        answered_among: Callable[[Sequence[tuple[str, str]]], set[tuple[str, str]]],
+    ) -> None:
+        """Find which of `keys` are claimed by nobody and have no stored answer, for the
+        claims about to come (`HeldClaims.look_ahead`); nothing where claims are not held
+        in this process's memory."""
+        ...
+
+    def take_unanswered(self, scope: str, key: str, request_sha256: str, now_ns: int) -> bool:
+        """Claim the key if the last `look_ahead` found it unclaimed and unanswered and
+        nobody claimed it since: True, and no answer needs reading. False: claim as usual."""
+        ...
+
 
 class HeldClaims:
     """Claims on Idempotency-Keys held in one process's memory for every process serving the
@@ -73,12 +89,17 @@ class HeldClaims:
         # (scope, key) -> (request hash, holder, claimed at)
         self._held: dict[tuple[str, str], tuple[str, str, int]] = {}
         self._lock = threading.Lock()
+        # Keys the last `look_ahead` found unclaimed and unanswered, each until its first
+        # claim by anyone (docs/adr/0093).
+        self._unanswered: set[tuple[str, str]] = set()
 
     def claim(
         self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str
     ) -> str | None:
         """None if `holder` now holds the key, else the request hash of whoever does."""
         with self._lock:
+            # Claimed by anyone now: whoever holds it may answer it, so the finding goes.
+            self._unanswered.discard((scope, key))
             held = self._held.get((scope, key))
             if held is not None:
                 held_sha256, held_by, claimed_at_ns = held
@@ -87,6 +108,37 @@ class HeldClaims:
                     return held_sha256
             self._held[(scope, key)] = (request_sha256, holder, now_ns)
             return None
+
+    def look_ahead(
+        self,
+        keys: Sequence[tuple[str, str]],
+        answered_among: Callable[[Sequence[tuple[str, str]]], set[tuple[str, str]]],
+    ) -> None:
+        """Find which of `keys` have no claim and no stored answer, with one read
+        (`answered_among`), for the claims about to come (docs/adr/0093).
+
+        Every process's claims are held here, and an answer is stored only by a request
+        holding its key's claim, before the claim is dropped. The read runs under the lock,
+        so no claim is made or dropped while it reads: a key unclaimed then and unanswered
+        in the read stays unanswered until somebody claims it; any claim of it, from any
+        process, takes the finding away, and only `take_unanswered` claims on its word."""
+        with self._lock:
+            unclaimed = [k for k in dict.fromkeys(keys) if k not in self._held]
+            answered = answered_among(unclaimed) if unclaimed else set()
+            self._unanswered = {k for k in unclaimed if k not in answered}
+
+    def take_unanswered(
+        self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str
+    ) -> bool:
+        """Claim the key for `holder` if the last `look_ahead` found it unanswered and
+        nobody has claimed it since; False (nothing claimed) otherwise."""
+        with self._lock:
+            try:
+                self._unanswered.remove((scope, key))
+            except KeyError:
+                return False
+            self._held[(scope, key)] = (request_sha256, holder, now_ns)
+            return True
 
     def drop(self, scope: str, key: str, holder: str) -> None:
         """Drop `holder`'s claim on the key (one taken over since is not its own to drop)."""

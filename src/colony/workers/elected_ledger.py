@@ -270,6 +270,24 @@ class ElectedLedger(ForwardingLedger):
             self._wake.set()
             raise
 
+    def look_ahead_keys(
+        self,
+        keys: Sequence[tuple[str, str]],
+        answered_among: Callable[[Sequence[tuple[str, str]]], set[tuple[str, str]]],
+    ) -> None:
+        """`HeldClaims.look_ahead` while this process is the writer; nothing while it
+        follows (the writer's memory is out of reach without a round trip)."""
+        if self._remote is None:
+            self._claims.look_ahead(keys, answered_among)
+
+    def take_unanswered(
+        self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str
+    ) -> bool:
+        """`HeldClaims.take_unanswered` while this process is the writer; else False."""
+        if self._remote is not None:
+            return False
+        return self._claims.take_unanswered(scope, key, request_sha256, now_ns, holder)
+
     def drop_key(self, scope: str, key: str, holder: str) -> Future[None]:
         """Drop `holder`'s claim; the future is done once it is dropped, or once the writer
         is found gone. Never fails: a writer gone took the claims it held with it, and a
@@ -321,6 +339,16 @@ class _ClaimsAtWriter:
 
     def drop(self, scope: str, key: str) -> None:
         self.drop_later(scope, key).result(timeout=request_timeout_s)
+
+    def look_ahead(
+        self,
+        keys: Sequence[tuple[str, str]],
+        answered_among: Callable[[Sequence[tuple[str, str]]], set[tuple[str, str]]],
+    ) -> None:
+        self._ledger.look_ahead_keys(keys, answered_among)
+
+    def take_unanswered(self, scope: str, key: str, request_sha256: str, now_ns: int) -> bool:
+        return self._ledger.take_unanswered(scope, key, request_sha256, now_ns, self._holder)
 
     def drop_later(self, scope: str, key: str) -> Future[None]:
         return self._ledger.drop_key(scope, key, self._holder)
