@@ -14,8 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pytest
 
 from colony.api.records import IdempotencyClaims
+from colony.kernel import key_claims
 from colony.kernel.clock import SystemClock
 from colony.kernel.key_claims import HeldClaims
 from colony.workers import ElectedLedger
@@ -55,32 +57,47 @@ def test_the_writers_claims_find_keys_unclaimed_and_unanswered() -> None:
     assert claims.claim("w", "b", "h", 4, "follower") is None
     claims.drop("w", "b", "follower")
     assert not claims.take_unanswered("w", "b", "h", 5, "writer")
-    # The next look-ahead's findings replace the last's.
+    # Findings accumulate (a gathering's may be unused when the next one reads) ...
     claims.look_ahead([("w", "c")], answers.among)
     claims.look_ahead([("w", "d")], answers.among)
-    assert not claims.take_unanswered("w", "c", "h", 6, "writer")
+    assert claims.take_unanswered("w", "c", "h", 6, "writer")
     assert claims.take_unanswered("w", "d", "h", 6, "writer")
 
 
-def test_no_claim_is_made_while_the_look_ahead_reads() -> None:
-    """A claim made while the answers are read would be one the read could miss the answer
-    of: it waits for the read, then takes the finding away."""
+def test_findings_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """... up to a bound, past which they start again: a finding forgotten costs a read."""
+    monkeypatch.setattr(key_claims, "findings_kept_max", 3)
+    answers = _Answers()
     claims = HeldClaims()
-    claimed = threading.Event()
-    waited: list[bool] = []
+    claims.look_ahead([("w", "a"), ("w", "b")], answers.among)
+    claims.look_ahead([("w", "c"), ("w", "d")], answers.among)
+    assert not claims.take_unanswered("w", "a", "h", 1, "writer")
+    assert claims.take_unanswered("w", "c", "h", 1, "writer")
+    assert claims.take_unanswered("w", "d", "h", 1, "writer")
+
+
+def test_a_claim_made_while_the_look_ahead_reads_is_not_missed() -> None:
+    """The read runs outside the claims' lock (another process's claim does not wait for
+    it); a key claimed while it reads, and answered and dropped before it ends, is not
+    found unanswered."""
+    answers = _Answers()
+    claims = HeldClaims()
 
     def among(keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
-        follower = threading.Thread(
-            target=lambda: (claims.claim("w", "a", "h", 1, "follower"), claimed.set())
-        )
-        follower.start()
-        waited.append(not claimed.wait(0.2))  # still waiting for the lock
-        return set()
+        def follower_serves_a() -> None:
+            assert claims.claim("w", "a", "h", 1, "follower") is None
+            answers.stored[("w", "a")] = ("h", 201, ANSWER)  # after the read saw none
+            claims.drop("w", "a", "follower")
 
-    claims.look_ahead([("w", "a")], among)
-    assert claimed.wait(10)
-    assert waited == [True]
+        follower = threading.Thread(target=follower_serves_a)
+        follower.start()
+        follower.join(10)
+        assert not follower.is_alive(), "a claim waited for the look-ahead's read"
+        return set()  # the read began before the answer was stored
+
+    claims.look_ahead([("w", "a"), ("w", "b")], among)
     assert not claims.take_unanswered("w", "a", "h", 2, "writer")
+    assert claims.take_unanswered("w", "b", "h", 2, "writer")
 
 
 def test_a_writers_begin_claims_on_the_finding_and_a_followers_reads(
@@ -120,25 +137,51 @@ def test_a_writers_begin_claims_on_the_finding_and_a_followers_reads(
         writer.close()
 
 
+def test_a_claim_held_across_a_new_writers_claims_is_not_found(
+    tmp_path: Path, address: str
+) -> None:
+    """A writer that stands again (its ledger reopened) starts with no claims, while a
+    request of its own from before still holds its key here: a look-ahead must not find
+    that key unanswered, or a retry after its answer is stored would be taken for new."""
+    url = f"sqlite:///{tmp_path}/claims.db"
+    writer = ElectedLedger(url, SystemClock(), address=address, authkey=SECRET)
+    try:
+        answers = _Answers()
+        at_writer = IdempotencyClaims(answers.one, writer.key_claims())
+        assert at_writer.begin("w", "k", "h", 1) == ("new", None, None)
+        writer._step_down()
+        assert writer._stand()
+        at_writer.look_ahead([("w", "k"), ("w", "other")], answers.among)
+        assert answers.reads_among == [[("w", "other")]]
+        assert at_writer.begin("w", "k", "h", 2) == ("same", None, None)  # in progress
+        at_writer.finish("w", "k", 402, ANSWER, answers.write)
+        assert at_writer.begin("w", "k", "h", 3) == ("same", 402, ANSWER)
+    finally:
+        writer.close()
+
+
 def test_followers_payments_arriving_together_are_looked_up_together(
     two_workers: Workers,
 ) -> None:
     """Payments a follower forwards while the writer's loop is busy start together when it
-    is free: one look-ahead for them all, each answered as if served alone (new keys made,
-    a stored answer replayed and not paid again, one key sent twice made once)."""
+    is free: one look-ahead for them all (SQLite), each answered as if served alone: new
+    keys made, a stored refusal replayed (not paid now that the money is there), a payment
+    answered from its record, one key sent twice made once."""
     writer, writer_ctx, follower, _ = two_workers
     merchant = onboard(writer, writer_ctx)
     code = static_code(writer, merchant)
     alice = open_wallet(writer, ALICE)
-    assert writer_ctx.wallets.cash_in(ALICE, "SGD", 10_000).result.name == "ok"
     forwarding = _forwarding(writer_ctx)
 
-    def pay(key: str) -> httpx.Response:
+    def pay(key: str, amount_minor: int = 100) -> httpx.Response:
         headers = auth(alice) | {"Idempotency-Key": key}
         return follower.post(
-            "/v1/payments", json={"payload": code, "amount_minor": 100}, headers=headers
+            "/v1/payments", json={"payload": code, "amount_minor": amount_minor}, headers=headers
         )
 
+    refused = pay("refused", 5_000)
+    assert refused.status_code == 402, refused.text
+    assert writer_ctx.wallets.cash_in(ALICE, "SGD", 10_000).result.name == "ok"
     first = pay("before")
     assert first.status_code == 201, first.text
     before = _available(writer, alice)
@@ -149,20 +192,29 @@ def test_followers_payments_arriving_together_are_looked_up_together(
     assert loop is not None
     free = threading.Event()
     loop.call_soon_threadsafe(free.wait, 30)
-    keys = ["t-1", "t-2", "t-3", "before", "twice", "twice"]
-    with ThreadPoolExecutor(len(keys)) as pool:
-        answers = [pool.submit(pay, key) for key in keys]
-        _eventually(lambda: len(forwarding._arrivals) == len(keys))
+    sent = [("t-1", 100), ("t-2", 100), ("t-3", 100), ("refused", 5_000), ("before", 100)]
+    sent += [("twice", 100), ("twice", 100)]
+    try:
+        with ThreadPoolExecutor(len(sent)) as pool:
+            answers = [pool.submit(pay, key, amount) for key, amount in sent]
+            _eventually(lambda: len(forwarding._arrivals) == len(sent))
+            free.set()
+            got = [answer.result() for answer in answers]
+    finally:
         free.set()
-        by_key = [(key, answer.result()) for key, answer in zip(keys, answers, strict=True)]
 
-    assert forwarding.looked_ahead == looked_ahead + 1
-    assert forwarding.served == served + len(keys)
-    for key, answer in by_key[:3]:
-        assert answer.status_code == 201, (key, answer.text)
-    replayed = by_key[3][1]
-    assert replayed.status_code == 201 and replayed.json() == first.json()
-    twice = sorted(answer.status_code for _, answer in by_key[4:])
-    assert twice == [201, 409], [answer.text for _, answer in by_key[4:]]
-    # Four payments made: three keys and one of the two with the same key.
+    if writer_ctx.steps_on_loop:  # SQLite: the answers looked up together
+        assert forwarding.looked_ahead == looked_ahead + 1
+    assert forwarding.served == served + len(sent)
+    for answer in got[:3]:
+        assert answer.status_code == 201, answer.text
+    assert got[3].status_code == 402 and got[3].content == refused.content
+    assert got[4].status_code == 201 and got[4].json() == first.json()
+    twice = sorted(answer.status_code for answer in got[5:])
+    # One made; the other refused as in progress, or (on a thread of the pool, begun after
+    # the first finished) answered the same.
+    assert twice in ([201, 409], [201, 201]), [answer.text for answer in got[5:]]
+    if twice == [201, 201]:
+        assert got[5].json() == got[6].json()
+    # Four payments made: three keys and one for the key sent twice.
     assert _available(writer, alice) == before - 4 * 100

@@ -34,6 +34,7 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
 
+from colony.api.idempotency import idempotency_key_chars_max
 from colony.kernel.errors import StorageUnavailable
 from colony.kernel.promise import Promise
 from colony.kernel.steps import failed
@@ -88,6 +89,7 @@ class PaymentForwarding:
         self.looked_ahead = 0  # gatherings of them whose keys were looked up together
         # The followers' payments being served here: the writer finishes them before it stops.
         self._in_flight: set[Future[Answer]] = set()
+        self._tasks: set[asyncio.Task[Answer]] = set()  # serving them, on the loop
         # Those arrived and not yet started, and whether the loop is woken for them already.
         self._arrivals: list[_Arrival] = []
         self._woken = False
@@ -181,7 +183,11 @@ class PaymentForwarding:
         stored answers looked up together first (docs/adr/0093)."""
         with self._arrivals_lock:
             arrived, self._arrivals, self._woken = self._arrivals, [], False
-        keys = [(wallet.id, key) for wallet, key, _, _, _ in arrived if key]
+        keys = [
+            (wallet.id, key)
+            for wallet, key, _, _, _ in arrived
+            if key and len(key) <= idempotency_key_chars_max  # a longer one is refused anyway
+        ]
         if self._look_ahead is not None and len(keys) > 1:
             try:
                 self._look_ahead(keys)
@@ -192,7 +198,13 @@ class PaymentForwarding:
                     self._next_failure_logged = now + look_ahead_failure_log_s
                     _log.exception("a look-ahead for %d forwarded payments failed", len(keys))
         for wallet, key, body, sha256, answer in arrived:
-            task = asyncio.ensure_future(self._answer(wallet, key, body, sha256))
+            try:
+                task = asyncio.ensure_future(self._answer(wallet, key, body, sha256))
+            except Exception as exc:  # a bug: this one's follower answers 500, the rest go on
+                answer.set_exception(exc)
+                continue
+            self._tasks.add(task)  # held until done: the loop keeps only weak references
+            task.add_done_callback(self._tasks.discard)
             task.add_done_callback(partial(_settle, answer))
 
     def _refuse_arrived(self) -> None:

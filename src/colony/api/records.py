@@ -325,7 +325,12 @@ class IdempotencyClaims:
         look_ahead`): only the ledger writer's memory, which holds every process's, finds
         anything (docs/adr/0093)."""
         if self._shared is not None:
-            self._shared.look_ahead(keys, answered_among)
+            with self._lock:
+                # Not the keys this process holds: the shared claims may not know of them (a
+                # claim made with a writer since replaced), and their answers may come yet.
+                keys = [k for k in keys if k not in self._claims]
+            if keys:
+                self._shared.look_ahead(keys, answered_among)
             return
         with self._lock:
             unclaimed = list(dict.fromkeys(k for k in keys if k not in self._claims))

@@ -79,6 +79,10 @@ class ClaimsAcrossProcesses(Protocol):
         ...
 
 
+# Findings of `HeldClaims.look_ahead` kept at most (keys; about sixteen gatherings').
+findings_kept_max = 1024
+
+
 class HeldClaims:
     """Claims on Idempotency-Keys held in one process's memory for every process serving the
     database (the ledger writer's, docs/adr/0037): the rule of `SharedClaims` without a write
@@ -89,9 +93,11 @@ class HeldClaims:
         # (scope, key) -> (request hash, holder, claimed at)
         self._held: dict[tuple[str, str], tuple[str, str, int]] = {}
         self._lock = threading.Lock()
-        # Keys the last `look_ahead` found unclaimed and unanswered, each until its first
-        # claim by anyone (docs/adr/0093).
+        # Keys `look_ahead` found unclaimed and unanswered, each until its first claim by
+        # anyone (docs/adr/0093), and the keys of the look-aheads reading now: a claim made
+        # while they read takes its key out of them too.
         self._unanswered: set[tuple[str, str]] = set()
+        self._reading: list[set[tuple[str, str]]] = []
 
     def claim(
         self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str
@@ -100,6 +106,8 @@ class HeldClaims:
         with self._lock:
             # Claimed by anyone now: whoever holds it may answer it, so the finding goes.
             self._unanswered.discard((scope, key))
+            for reading in self._reading:
+                reading.discard((scope, key))
             held = self._held.get((scope, key))
             if held is not None:
                 held_sha256, held_by, claimed_at_ns = held
@@ -118,20 +126,40 @@ class HeldClaims:
         (`answered_among`), for the claims about to come (docs/adr/0093).
 
         Every process's claims are held here, and an answer is stored only by a request
-        holding its key's claim, before the claim is dropped. The read runs under the lock,
-        so no claim is made or dropped while it reads: a key unclaimed then and unanswered
-        in the read stays unanswered until somebody claims it; any claim of it, from any
-        process, takes the finding away, and only `take_unanswered` claims on its word."""
+        holding its key's claim, before the claim is dropped. A key unclaimed when the read
+        starts and unanswered in it stays unanswered until somebody claims it, unless it
+        was claimed (and maybe answered) while the read ran: every claim made meanwhile
+        takes its key out of what the read may find. Any later claim of a found key, from
+        any process, takes the finding away, and only `take_unanswered` claims on its word.
+        The read runs outside the lock: claims from other processes never wait for it.
+
+        Findings accumulate (a gathering's may still be unused when the next one reads) up
+        to `findings_kept_max`, then start again: a finding forgotten only costs a read."""
         with self._lock:
-            unclaimed = [k for k in dict.fromkeys(keys) if k not in self._held]
-            answered = answered_among(unclaimed) if unclaimed else set()
-            self._unanswered = {k for k in unclaimed if k not in answered}
+            unclaimed = list(dict.fromkeys(k for k in keys if k not in self._held))
+            if not unclaimed:
+                return
+            reading = set(unclaimed)
+            self._reading.append(reading)
+        try:
+            answered = answered_among(unclaimed)
+        except BaseException:
+            with self._lock:
+                self._reading.remove(reading)
+            raise
+        with self._lock:  # in one step with the end of the read: no claim slips between
+            self._reading.remove(reading)
+            found = reading - answered
+            if len(self._unanswered) + len(found) > findings_kept_max:
+                self._unanswered = found
+            else:
+                self._unanswered |= found
 
     def take_unanswered(
         self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str
     ) -> bool:
-        """Claim the key for `holder` if the last `look_ahead` found it unanswered and
-        nobody has claimed it since; False (nothing claimed) otherwise."""
+        """Claim the key for `holder` if a `look_ahead` found it unanswered and nobody has
+        claimed it since; False (nothing claimed) otherwise."""
         with self._lock:
             try:
                 self._unanswered.remove((scope, key))

@@ -277,14 +277,14 @@ class ElectedLedger(ForwardingLedger):
     ) -> None:
         """`HeldClaims.look_ahead` while this process is the writer; nothing while it
         follows (the writer's memory is out of reach without a round trip)."""
-        if self._remote is None:
+        if self.is_writer:
             self._claims.look_ahead(keys, answered_among)
 
     def take_unanswered(
         self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str
     ) -> bool:
         """`HeldClaims.take_unanswered` while this process is the writer; else False."""
-        if self._remote is not None:
+        if not self.is_writer:
             return False
         return self._claims.take_unanswered(scope, key, request_sha256, now_ns, holder)
 
