@@ -23,6 +23,7 @@ from colony.api.gather import payment_gather_s
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_per_s
 from colony.api.sql_store import open_api_store
 from colony.cli import demo_data, fx_commands
+from colony.cli.coalesced_writes import CoalescedWritesProtocol
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.credentials import CredentialService, argon2_hasher, open_credential_store
 from colony.credit import (
@@ -414,7 +415,9 @@ def serve(
     serving_alone(ctx, address_rate_limit, payment_gather_ms)
     try:
         announce(url, demo_data.seed(ctx) if demo else None)
-        config = uvicorn.Config(served_app(ctx), log_level="warning", access_log=False)
+        config = uvicorn.Config(
+            served_app(ctx), log_level="warning", access_log=False, http=CoalescedWritesProtocol
+        )
         heap.settle()  # started: what the heap holds now stays (kernel/heap.py)
         uvicorn.Server(config).run(sockets=[sock])
     finally:

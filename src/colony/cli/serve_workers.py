@@ -23,6 +23,7 @@ from uvicorn.supervisors import Multiprocess
 from colony.api.app import PaymentsEdge, served_app
 from colony.api.rate_limit import RateLimiter, rate_limit_burst, rate_limit_per_s
 from colony.cli import demo_data
+from colony.cli.coalesced_writes import CoalescedWritesProtocol
 from colony.cli.fx_commands import MAX_AGE_ENV
 from colony.cli.serve import announce, build_context, server_duties
 from colony.kernel import heap
@@ -100,6 +101,7 @@ def run(
             workers=workers,
             log_level="warning",
             access_log=False,
+            http=CoalescedWritesProtocol,
         )
         Multiprocess(config, sockets=[sock]).run()
     finally:
