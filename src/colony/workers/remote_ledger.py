@@ -4,11 +4,15 @@ All of a follower's request threads share one connection to the writer. A sender
 takes every call queued while it was busy and sends them as one message, and the writer
 answers each as soon as it is done, several answers to a message when they finish together.
 Under load, then, many payments cross the socket in one round trip and share one group
-commit, instead of a round trip (and a thread hand-off at each end) apiece.
+commit, instead of a round trip (and a thread hand-off at each end) apiece. Calls made on
+an event loop are handed to the sender once a turn of the loop (the calls of a gathering of
+payments together, docs/adr/0095): each hand-over wakes the sender thread, which then
+takes the interpreter's lock from the loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import queue
@@ -37,6 +41,8 @@ from colony.workers.wire import (
 call_timeout_s = request_timeout_s + 5.0
 
 Answer = tuple[str, Any]
+# A call as it crosses: (id, name, args, kwargs).
+_Call = tuple[int, str, tuple[Any, ...], dict[str, Any]]
 
 
 class RemoteLedger(ForwardingLedger):
@@ -82,11 +88,16 @@ class RemoteLedger(ForwardingLedger):
             ) from exc
         return _value(kind, value)
 
-    def _forward_later(self, name: str, *args: Any) -> Future[Any]:
+    def _forward_later(self, name: str, *args: Any, with_the_turn: bool = False) -> Future[Any]:
         """`_forward` without waiting: a future of the answer, set when it arrives (a
-        caller that waits on it does so for at most its own timeout)."""
-        answered = self._live_link().call(name, args, {})
-        value: Future[Any] = Promise()
+        caller that waits on it does so for at most its own timeout). `with_the_turn`: sent
+        with the other calls of the event loop's turn (`_Link.call`), for callers that
+        hand the future on as it is (a thread blocking on it sends the turn at once)."""
+        link = self._live_link()
+        answered = link.call(name, args, {}, with_the_turn=with_the_turn)
+        value: Promise[Any] = Promise()
+        if with_the_turn:
+            value.on_block = link.hand_over_turn  # a caller blocking on the loop sends it now
 
         def settle(done: Future[Answer]) -> None:
             try:
@@ -113,14 +124,15 @@ class RemoteLedger(ForwardingLedger):
     # ------------------------------------------------------------------ LedgerPort, sent
     # The other calls are ForwardingLedger's, sent as they are by `_forward`.
 
-    # Sent at once, in the order submitted (one link, answered in order of arrival), so a
-    # chain submitted behind its accounts is applied after them; the future is set when the
-    # writer's answer arrives: an event loop awaits it without holding a thread.
+    # Sent in the order submitted (one link, answered in order of arrival), so a chain
+    # submitted behind its accounts is applied after them; on an event loop, with the other
+    # calls of the loop's turn (docs/adr/0095). The future is set when the writer's answer
+    # arrives: an event loop awaits it without holding a thread.
     def submit_accounts(self, events: Sequence[Account]) -> Future[list[int]]:
-        return self._forward_later("create_accounts", list(events))
+        return self._forward_later("create_accounts", list(events), with_the_turn=True)
 
     def submit_transfers(self, events: Sequence[Transfer]) -> Future[list[int]]:
-        return self._forward_later("create_transfers", list(events))
+        return self._forward_later("create_transfers", list(events), with_the_turn=True)
 
     @property
     def journal_seq(self) -> int:
@@ -146,8 +158,9 @@ class RemoteLedger(ForwardingLedger):
         return self._forward(name, *args)
 
     def shared_later(self, name: str, *args: Any) -> Future[Any]:
-        """`shared` without waiting for the answer."""
-        return self._forward_later(name, *args)
+        """`shared` without waiting for the answer; on an event loop, with the other calls
+        of the loop's turn (a gathering's forwarded payments, risk control's counters)."""
+        return self._forward_later(name, *args, with_the_turn=True)
 
 
 class _Link:
@@ -159,22 +172,71 @@ class _Link:
         self._ids = itertools.count(1)
         self._waiting: dict[int, tuple[str, Future[Answer]]] = {}
         self._mutex = threading.Lock()
-        self._outbox: queue.SimpleQueue[tuple[int, str, tuple[Any, ...], dict[str, Any]] | None]
-        self._outbox = queue.SimpleQueue()
+        # A call, or the calls of one turn of an event loop, for the sender; None: stop.
+        self._outbox: queue.SimpleQueue[_Call | list[_Call] | None] = queue.SimpleQueue()
+        # The calls made on an event loop in its current turn, handed over when it ends.
+        self._turn: list[_Call] | None = None
+        self._turn_loop: asyncio.AbstractEventLoop | None = None
         self.dead = False
         self.messages_sent = 0
         threading.Thread(target=self._send, name="ledger-link-send", daemon=True).start()
         threading.Thread(target=self._receive, name="ledger-link-receive", daemon=True).start()
 
-    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Future[Answer]:
+    def call(
+        self,
+        name: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        with_the_turn: bool = False,
+    ) -> Future[Answer]:
+        """Queue a call for the writer. `with_the_turn`: made on an event loop by a caller
+        that will not block on it there, it goes with the other such calls of the loop's
+        turn, when the turn ends; any other call goes at once, after the calls of the turn
+        open so far (calls reach the writer in the order they were made)."""
         future: Future[Answer] = Promise()
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # a thread of its own
+            loop = None
         with self._mutex:
             if self.dead:
                 raise StorageUnavailable("lost the ledger writer: reconnect and retry")
             call_id = next(self._ids)
             self._waiting[call_id] = (name, future)
-        self._outbox.put((call_id, name, args, kwargs))
+            call = (call_id, name, args, kwargs)
+            turn_loop = self._turn_loop
+            if turn_loop is not None and turn_loop is not loop and turn_loop.is_closed():
+                self._hand_over_turn_locked()  # a loop closed before its turn ended
+            if loop is not None and with_the_turn:
+                if self._turn is None:
+                    self._turn, self._turn_loop = [call], loop
+                    loop.call_soon(self.hand_over_turn)
+                    return future
+                if self._turn_loop is loop:
+                    self._turn.append(call)
+                    return future
+            # Anything made before this call goes before it: the turn open now, whichever
+            # loop's (steps that submitted on the loop may go on on a thread, and submit).
+            self._hand_over_turn_locked()
+            self._outbox.put(call)
         return future
+
+    def hand_over_turn(self) -> None:
+        """The calls of the turn open on the running event loop, to the sender as one (at
+        the turn's end, or at once for a caller about to block on one of them)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        with self._mutex:
+            if self._turn_loop is loop:
+                self._hand_over_turn_locked()
+
+    def _hand_over_turn_locked(self) -> None:
+        turn, self._turn, self._turn_loop = self._turn, None, None
+        if turn:
+            self._outbox.put(turn)
 
     def abandon(self, future: Future[Answer]) -> None:
         with self._mutex:
@@ -185,12 +247,15 @@ class _Link:
 
     def _send(self) -> None:
         get = self._outbox.get
+        carried: list[_Call] = []  # taken from the queue past a full message: sent next
         while True:
-            first = get()
-            if first is None:
-                return
-            calls = [first]
-            while len(calls) < calls_per_message_max:
+            if not carried:
+                first = get()
+                if first is None:
+                    return
+                carried = first if isinstance(first, list) else [first]
+            calls, carried = carried[:calls_per_message_max], carried[calls_per_message_max:]
+            while len(calls) < calls_per_message_max and not carried:
                 try:
                     more = self._outbox.get_nowait()
                 except queue.Empty:
@@ -198,7 +263,10 @@ class _Link:
                 if more is None:
                     self._outbox.put(None)  # stop after sending what was queued before it
                     break
-                calls.append(more)
+                more_calls = more if isinstance(more, list) else [more]
+                room = calls_per_message_max - len(calls)
+                calls += more_calls[:room]
+                carried = more_calls[room:]
             try:
                 self._conn.send(calls)
             except (OSError, EOFError, ValueError) as exc:
