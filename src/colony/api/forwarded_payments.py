@@ -21,9 +21,7 @@ look-up of their Idempotency-Keys' stored answers (docs/adr/0093).
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
@@ -34,14 +32,13 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
 
+from colony.api.gather import GuardedLookAhead
 from colony.api.idempotency import idempotency_key_chars_max
 from colony.kernel.errors import StorageUnavailable
 from colony.kernel.promise import Promise
 from colony.kernel.steps import failed
 from colony.ledger.service import request_timeout_s
 from colony.wallets import Wallet
-
-_log = logging.getLogger(__name__)
 
 # The writer's call that serves a follower's payment: (wallet, Idempotency-Key, body, hash).
 PAY_BY_QR = "pay_by_qr"
@@ -58,8 +55,6 @@ ServePayment = Callable[[Wallet, str | None, Any, str], Awaitable[Response]]
 HandlerFor = Callable[[Exception], Callable[[Request, Exception], Awaitable[Response]] | None]
 # One read for the stored answers of payments about to begin: (wallet id, key) each.
 LookAhead = Callable[[Sequence[tuple[str, str]]], None]
-# A look-ahead that fails is logged at most once in this many seconds.
-look_ahead_failure_log_s = 60.0
 # A follower's payment waiting for the writer's loop: (wallet, key, body, hash, its answer).
 _Arrival = tuple[Wallet, str | None, Any, str, Future["Answer"]]
 
@@ -84,7 +79,7 @@ class PaymentForwarding:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._serve: ServePayment | None = None
         self._handler_for: HandlerFor | None = None
-        self._look_ahead: LookAhead | None = None
+        self._look_ahead: GuardedLookAhead | None = None
         self.served = 0  # followers' payments this process started serving as the writer
         self.looked_ahead = 0  # gatherings of them whose keys were looked up together
         # The followers' payments being served here: the writer finishes them before it stops.
@@ -94,7 +89,6 @@ class PaymentForwarding:
         self._arrivals: list[_Arrival] = []
         self._woken = False
         self._arrivals_lock = threading.Lock()
-        self._next_failure_logged = 0.0
         # Shared at once, before this process's app exists: a follower asking while the writer
         # is still starting is told to retry (503), not that the call is unknown.
         self._link.share({PAY_BY_QR: self._served})
@@ -140,7 +134,7 @@ class PaymentForwarding:
         is called with the (wallet id, key) of the payments that start together."""
         self._serve = serve
         self._handler_for = handler_for
-        self._look_ahead = look_ahead
+        self._look_ahead = None if look_ahead is None else GuardedLookAhead(look_ahead, "forwarded")
         started = app.router.lifespan_context
 
         @asynccontextmanager
@@ -188,15 +182,8 @@ class PaymentForwarding:
             for wallet, key, _, _, _ in arrived
             if key and len(key) <= idempotency_key_chars_max  # a longer one is refused anyway
         ]
-        if self._look_ahead is not None and len(keys) > 1:
-            try:
-                self._look_ahead(keys)
-                self.looked_ahead += 1
-            except Exception:  # each payment reads for itself, as if never looked ahead
-                now = time.monotonic()
-                if now >= self._next_failure_logged:
-                    self._next_failure_logged = now + look_ahead_failure_log_s
-                    _log.exception("a look-ahead for %d forwarded payments failed", len(keys))
+        if self._look_ahead is not None and len(keys) > 1 and self._look_ahead(keys):
+            self.looked_ahead += 1
         for wallet, key, body, sha256, answer in arrived:
             try:
                 task = asyncio.ensure_future(self._answer(wallet, key, body, sha256))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -61,8 +62,7 @@ class PaymentGate:
         self._gather_s = gather_s
         self._gather_max = gather_max
         self._together_s = min(together_s, gather_s)
-        self._on_open = on_open
-        self._next_failure_logged = -math.inf  # the loop's time from which one is logged
+        self._look_ahead = None if on_open is None else GuardedLookAhead(on_open, "gathered")
         # The payments held: each one's future and what it brought to `enter`.
         self._waiting: list[tuple[asyncio.Future[None], Any]] = []
         self._timer: asyncio.TimerHandle | None = None
@@ -96,18 +96,32 @@ class PaymentGate:
         # Not those cancelled meanwhile (their clients went away).
         going = [(arrived, arrival) for arrived, arrival in waiting if not arrived.done()]
         try:
-            if self._on_open is not None and going:
+            if self._look_ahead is not None and going:
                 self._look_ahead([arrival for _, arrival in going])
         finally:  # whatever happened, none is left waiting
             for arrived, _ in going:
                 arrived.set_result(None)
 
-    def _look_ahead(self, arrivals: list[Any]) -> None:
-        assert self._on_open is not None
+
+class GuardedLookAhead:
+    """A look-ahead for payments about to go on together (docs/adr/0092, 0093), which may
+    only save them work: one that fails is logged, at most once every
+    `look_ahead_failure_log_s` (a database down fails every gathering), and the payments
+    go on, each doing the work itself as if never looked ahead."""
+
+    def __init__(self, look_ahead: Callable[[Sequence[Any]], None], what: str) -> None:
+        self._look_ahead = look_ahead
+        self._what = what  # which payments, for the log
+        self._next_failure_logged = -math.inf  # monotonic seconds from which one is logged
+
+    def __call__(self, arrivals: Sequence[Any]) -> bool:
+        """Whether the look-ahead ran."""
         try:
-            self._on_open(arrivals)
-        except Exception:  # each payment does the work itself, as if never looked ahead
-            now = asyncio.get_running_loop().time()
-            if now >= self._next_failure_logged:  # a database down fails every gathering
+            self._look_ahead(arrivals)
+            return True
+        except Exception:
+            now = time.monotonic()
+            if now >= self._next_failure_logged:
                 self._next_failure_logged = now + look_ahead_failure_log_s
-                _log.exception("a look-ahead for %d gathered payments failed", len(arrivals))
+                _log.exception("a look-ahead for %d %s payments failed", len(arrivals), self._what)
+            return False
