@@ -24,6 +24,7 @@ from colony.api.records import IdempotencyClaims
 from colony.api.sql_store import open_api_store
 from colony.bench import api_bench, in_process_bench
 from colony.cli.serve import build_context
+from colony.kernel import key_claims
 from colony.ledger.verify import verify
 
 ANSWER = '{"ok": true}'
@@ -110,7 +111,10 @@ def test_a_key_claimed_when_looked_up_reads_once_its_claim_is_gone() -> None:
     assert claims.begin("w", "k", "h", 2) == ("same", 201, ANSWER)
 
 
-def test_only_the_last_look_ahead_is_kept() -> None:
+def test_findings_accumulate_up_to_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A gathering's findings may still be unused when the next one reads: kept, up to
+    `findings_kept_max`, past which they start again (a finding forgotten costs a read)."""
+    monkeypatch.setattr(key_claims, "findings_kept_max", 3)
     answers = _Answers()
     claims = IdempotencyClaims(answers.one)
     claims.look_ahead([("w", "first")], answers.among)
@@ -118,7 +122,14 @@ def test_only_the_last_look_ahead_is_kept() -> None:
     answers.reads_one = 0
     assert claims.begin("w", "first", "h", 1) == ("new", None, None)
     assert claims.begin("w", "second", "h", 1) == ("new", None, None)
-    assert answers.reads_one == 1  # the first's finding was dropped: it read
+    assert answers.reads_one == 0  # both found unanswered: neither read
+    claims.look_ahead([("w", "a"), ("w", "b")], answers.among)
+    claims.look_ahead([("w", "c"), ("w", "d")], answers.among)  # past the bound: anew
+    assert claims.begin("w", "a", "h", 1) == ("new", None, None)
+    assert answers.reads_one == 1  # forgotten: it read
+    assert claims.begin("w", "c", "h", 1) == ("new", None, None)
+    assert claims.begin("w", "d", "h", 1) == ("new", None, None)
+    assert answers.reads_one == 1
 
 
 def test_claims_shared_across_processes_are_not_looked_up_ahead(tmp_path: Path) -> None:

@@ -14,11 +14,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Protocol
 
 from colony.kernel.key_claims import (
     ClaimsAcrossProcesses,
+    UnansweredKeys,
     claim_stale_s,
     holder_is_gone,
     process_tag,
@@ -242,10 +244,9 @@ class IdempotencyClaims:
         # (scope, key) -> (request hash, claimed at) of requests being served right now.
         self._claims: dict[tuple[str, str], tuple[str, int]] = {}
         self._lock = threading.Lock()
-        # Keys found without an answer and unclaimed by `look_ahead`, each until its first
-        # claim: the last look-ahead's only (at most a gathering of payments, ADR 0092).
-        # Exact only while every answer to these keys is written by a claim held here.
-        self._unanswered: set[tuple[str, str]] = set()
+        # What `look_ahead` found, where every claim is held here (ADR 0092); exact only
+        # while every answer to these keys is written by a claim held here.
+        self._unanswered = UnansweredKeys()
 
     @property
     def may_wait(self) -> bool:
@@ -261,9 +262,8 @@ class IdempotencyClaims:
         with self._lock:
             claimed = self._claims.get((scope, key))
             if claimed is None:
-                if (scope, key) in self._unanswered:
+                if self._unanswered.take((scope, key)):
                     # Looked up ahead, and claimed by nobody since: nobody can have answered.
-                    self._unanswered.discard((scope, key))
                     row = None
                 elif self._shared is not None and self._shared.take_unanswered(
                     scope, key, request_sha256, now_ns
@@ -332,10 +332,10 @@ class IdempotencyClaims:
             if keys:
                 self._shared.look_ahead(keys, answered_among)
             return
-        with self._lock:
+        with self._lock:  # as a `begin`'s read is: no claim is made here meanwhile
             unclaimed = list(dict.fromkeys(k for k in keys if k not in self._claims))
-            answered = answered_among(unclaimed) if unclaimed else set()
-            self._unanswered = {k for k in unclaimed if k not in answered}
+            if unclaimed:
+                self._unanswered.look_up(unclaimed, answered_among, nullcontext())
 
     def finish(
         self, scope: str, key: str, status: int, body: str, write: Callable[[Answer], object]

@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
 # A claim held by a process this machine cannot see (or cannot tell is alive) is taken over
@@ -79,8 +80,73 @@ class ClaimsAcrossProcesses(Protocol):
         ...
 
 
-# Findings of `HeldClaims.look_ahead` kept at most (keys; about sixteen gatherings').
+# Findings of a look-ahead kept at most (keys; about sixteen gatherings').
 findings_kept_max = 1024
+
+
+@contextmanager
+def _let_go(lock: threading.Lock) -> Iterator[None]:
+    """`lock`, held, let go for the block and taken again after it."""
+    lock.release()
+    try:
+        yield
+    finally:
+        lock.acquire()
+
+
+class UnansweredKeys:
+    """Keys a look-ahead found claimed by nobody and without a stored answer, each until its
+    first claim (docs/adr/0092, 0093), and the keys of the look-aheads reading now. Not
+    locked: its owner's lock guards it, the one its claims are made under.
+
+    An answer is stored only by a request holding its key's claim, before the claim is
+    dropped. So a key unclaimed when a read starts, and unanswered in it, stays unanswered
+    until somebody claims it, unless it was claimed (and maybe answered) while the read
+    ran: every claim made meanwhile (`claimed`) takes its key out of what the read may
+    find. Any later claim takes the finding away; only `take` claims on its word.
+
+    Findings accumulate (a gathering's may still be unused when the next one reads) up to
+    `findings_kept_max`, then start again: a finding forgotten only costs a read."""
+
+    def __init__(self) -> None:
+        self._found: set[tuple[str, str]] = set()
+        self._reading: list[set[tuple[str, str]]] = []
+
+    def look_up(
+        self,
+        unclaimed: Sequence[tuple[str, str]],
+        answered_among: Callable[[Sequence[tuple[str, str]]], set[tuple[str, str]]],
+        unlocked: AbstractContextManager[object],
+    ) -> None:
+        """Read which of `unclaimed` have an answer, and find the others unanswered unless
+        claimed while the read ran. Called under the owner's lock; the read runs inside
+        `unlocked` (the lock let go meanwhile, or kept: `nullcontext()`)."""
+        reading = set(unclaimed)
+        self._reading.append(reading)
+        try:
+            with unlocked:
+                answered = answered_among(unclaimed)
+        finally:
+            self._reading.remove(reading)
+        found = reading - answered
+        if len(self._found) + len(found) > findings_kept_max:
+            self._found = found
+        else:
+            self._found |= found
+
+    def claimed(self, key: tuple[str, str]) -> None:
+        """`key` was claimed: whoever holds it may answer it."""
+        self._found.discard(key)
+        for reading in self._reading:
+            reading.discard(key)
+
+    def take(self, key: tuple[str, str]) -> bool:
+        """Whether `key` was found unanswered and not claimed since; the caller claims it."""
+        try:
+            self._found.remove(key)
+        except KeyError:
+            return False
+        return True
 
 
 class HeldClaims:
@@ -93,21 +159,15 @@ class HeldClaims:
         # (scope, key) -> (request hash, holder, claimed at)
         self._held: dict[tuple[str, str], tuple[str, str, int]] = {}
         self._lock = threading.Lock()
-        # Keys `look_ahead` found unclaimed and unanswered, each until its first claim by
-        # anyone (docs/adr/0093), and the keys of the look-aheads reading now: a claim made
-        # while they read takes its key out of them too.
-        self._unanswered: set[tuple[str, str]] = set()
-        self._reading: list[set[tuple[str, str]]] = []
+        # What `look_ahead` found, for every process's claims (docs/adr/0093).
+        self._unanswered = UnansweredKeys()
 
     def claim(
         self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str
     ) -> str | None:
         """None if `holder` now holds the key, else the request hash of whoever does."""
         with self._lock:
-            # Claimed by anyone now: whoever holds it may answer it, so the finding goes.
-            self._unanswered.discard((scope, key))
-            for reading in self._reading:
-                reading.discard((scope, key))
+            self._unanswered.claimed((scope, key))  # by anyone: the finding goes
             held = self._held.get((scope, key))
             if held is not None:
                 held_sha256, held_by, claimed_at_ns = held
@@ -123,37 +183,14 @@ class HeldClaims:
         answered_among: Callable[[Sequence[tuple[str, str]]], set[tuple[str, str]]],
     ) -> None:
         """Find which of `keys` have no claim and no stored answer, with one read
-        (`answered_among`), for the claims about to come (docs/adr/0093).
-
-        Every process's claims are held here, and an answer is stored only by a request
-        holding its key's claim, before the claim is dropped. A key unclaimed when the read
-        starts and unanswered in it stays unanswered until somebody claims it, unless it
-        was claimed (and maybe answered) while the read ran: every claim made meanwhile
-        takes its key out of what the read may find. Any later claim of a found key, from
-        any process, takes the finding away, and only `take_unanswered` claims on its word.
-        The read runs outside the lock: claims from other processes never wait for it.
-
-        Findings accumulate (a gathering's may still be unused when the next one reads) up
-        to `findings_kept_max`, then start again: a finding forgotten only costs a read."""
+        (`answered_among`), for the claims about to come (`UnansweredKeys`, docs/adr/0093):
+        every process's claims are held here, so every claim of a found key, from any
+        process, takes the finding away. The read runs outside the lock: claims from other
+        processes never wait for it."""
         with self._lock:
             unclaimed = list(dict.fromkeys(k for k in keys if k not in self._held))
-            if not unclaimed:
-                return
-            reading = set(unclaimed)
-            self._reading.append(reading)
-        try:
-            answered = answered_among(unclaimed)
-        except BaseException:
-            with self._lock:
-                self._reading.remove(reading)
-            raise
-        with self._lock:  # in one step with the end of the read: no claim slips between
-            self._reading.remove(reading)
-            found = reading - answered
-            if len(self._unanswered) + len(found) > findings_kept_max:
-                self._unanswered = found
-            else:
-                self._unanswered |= found
+            if unclaimed:
+                self._unanswered.look_up(unclaimed, answered_among, _let_go(self._lock))
 
     def take_unanswered(
         self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str
@@ -161,9 +198,7 @@ class HeldClaims:
         """Claim the key for `holder` if a `look_ahead` found it unanswered and nobody has
         claimed it since; False (nothing claimed) otherwise."""
         with self._lock:
-            try:
-                self._unanswered.remove((scope, key))
-            except KeyError:
+            if not self._unanswered.take((scope, key)):
                 return False
             self._held[(scope, key)] = (request_sha256, holder, now_ns)
             return True
