@@ -32,6 +32,7 @@ import os
 import platform
 import resource
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -153,6 +154,8 @@ def machine_description() -> dict[str, object]:
         "machine": platform.machine(),
         "processor": _cpu_model(),
         "python": platform.python_version(),
+        # Which build: two of one version differed by half again in speed (docs/adr/0096).
+        "python_executable": os.path.realpath(sys.executable),
         "system": f"{platform.system()} {platform.release()}",
         "reference_loop_ms": reference_loop_ms(),
     }

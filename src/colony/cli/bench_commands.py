@@ -447,8 +447,7 @@ def bench_api(
     print(
         f"server CPU {summary.get('server_cpu_s', '?')} s"
         f"{'' if per_payment is None else f' ({per_payment} ms a payment)'}, load generator CPU "
-        f"{summary['load_generator_cpu_s']} s; machine: {machine['cores']} cores, "
-        f"{machine['processor']}"
+        f"{summary['load_generator_cpu_s']} s; machine: {_machine_named(machine)}"
     )
     if as_json:
         print(
@@ -508,7 +507,7 @@ def bench_in_process(
         f"payments in process ({offered}): {result.payments:,} in {result.seconds:.2f} s, "
         f"{result.rate:,.1f}/s, answers {result.statuses}; CPU {result.cpu_ms_per_payment:.3f} "
         f"ms a payment, of which the event loop's thread {result.loop_cpu_ms_per_payment:.3f}"
-        f" ms; machine: {machine['cores']} cores, {machine['processor']}"
+        f" ms; machine: {_machine_named(machine)}"
     )
     if as_json:
         print(
@@ -955,3 +954,11 @@ def bench_risk(
     console.print(f"machine: {machine}", highlight=False)
     if as_json:
         print(json.dumps({"machine": machine, **figures.as_json()}))
+
+
+def _machine_named(machine: dict[str, object]) -> str:
+    """The machine and the interpreter's build, for a line of figures."""
+    return (
+        f"{machine['cores']} cores, {machine['processor']}, Python {machine['python']} "
+        f"({machine['python_executable']})"
+    )
