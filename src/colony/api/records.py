@@ -333,9 +333,8 @@ class IdempotencyClaims:
                 self._shared.look_ahead(keys, answered_among)
             return
         with self._lock:  # as a `begin`'s read is: no claim is made here meanwhile
-            unclaimed = list(dict.fromkeys(k for k in keys if k not in self._claims))
-            if unclaimed:
-                self._unanswered.look_up(unclaimed, answered_among, nullcontext())
+            unclaimed = [k for k in keys if k not in self._claims]
+            self._unanswered.look_up(unclaimed, answered_among, nullcontext())
 
     def finish(
         self, scope: str, key: str, status: int, body: str, write: Callable[[Answer], object]

@@ -248,8 +248,8 @@ def _print_table(
     for r in results:
         out.print(_tenths_table(r))
     out.print(
-        f"machine: {machine['cores']} cores, {machine['processor']}, {machine['system']}, "
-        f"Python {machine['python']}; the ledger's {engine_name()} path; its speed at the "
+        f"machine: {_machine_named(machine)}, {machine['system']}; the ledger's "
+        f"{engine_name()} path; its speed at the "
         f"start: a reference loop of {machine['reference_loop_ms']} ms"
     )
 
@@ -314,7 +314,7 @@ def bench_restart(
         f"({result.baseline_rss_mb:,.0f} MB before the open); first transfer "
         f"{result.first_transfer_ms:.1f} ms ({result.first_transfer_result}); opened from "
         f"{_opened_from(result.opened_from_checkpoint, result.replayed_entries)}; "
-        f"{backend['title']}; {machine['cores']} cores, {machine['processor']}"
+        f"{backend['title']}; {_machine_named(machine)}"
     )
     if as_json:
         summary = {
@@ -723,7 +723,7 @@ def _print_festival(
         )
     out.print(
         f"ledger verify: {'ok' if verified else 'FAILED'}; {workers} API worker(s); machine: "
-        f"{machine['cores']} cores, {machine['processor']}",
+        f"{_machine_named(machine)}",
         highlight=False,
     )
 

@@ -118,14 +118,18 @@ class UnansweredKeys:
         answered_among: Callable[[Sequence[tuple[str, str]]], set[tuple[str, str]]],
         unlocked: AbstractContextManager[object],
     ) -> None:
-        """Read which of `unclaimed` have an answer, and find the others unanswered unless
-        claimed while the read ran. Called under the owner's lock; the read runs inside
-        `unlocked` (the lock let go meanwhile, or kept: `nullcontext()`)."""
-        reading = set(unclaimed)
+        """Read which of `unclaimed` have an answer (each key once, in the order given), and
+        find the others unanswered unless claimed while the read ran; no read for none.
+        Called under the owner's lock; the read runs inside `unlocked` (the lock let go
+        meanwhile, or kept: `nullcontext()`)."""
+        keys = list(dict.fromkeys(unclaimed))
+        if not keys:
+            return
+        reading = set(keys)
         self._reading.append(reading)
         try:
             with unlocked:
-                answered = answered_among(unclaimed)
+                answered = answered_among(keys)
         finally:
             self._reading.remove(reading)
         found = reading - answered
@@ -188,9 +192,8 @@ class HeldClaims:
         process, takes the finding away. The read runs outside the lock: claims from other
         processes never wait for it."""
         with self._lock:
-            unclaimed = list(dict.fromkeys(k for k in keys if k not in self._held))
-            if unclaimed:
-                self._unanswered.look_up(unclaimed, answered_among, _let_go(self._lock))
+            unclaimed = [k for k in keys if k not in self._held]
+            self._unanswered.look_up(unclaimed, answered_among, _let_go(self._lock))
 
     def take_unanswered(
         self, scope: str, key: str, request_sha256: str, now_ns: int, holder: str

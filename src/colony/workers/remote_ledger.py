@@ -195,20 +195,16 @@ class _Link:
         turn, when the turn ends; any other call goes at once, after the calls of the turn
         open so far (calls reach the writer in the order they were made)."""
         future: Future[Answer] = Promise()
-        try:
-            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:  # a thread of its own
-            loop = None
+        loop = _running_loop() if with_the_turn else None
         with self._mutex:
             if self.dead:
                 raise StorageUnavailable("lost the ledger writer: reconnect and retry")
             call_id = next(self._ids)
             self._waiting[call_id] = (name, future)
             call = (call_id, name, args, kwargs)
-            turn_loop = self._turn_loop
-            if turn_loop is not None and turn_loop is not loop and turn_loop.is_closed():
+            if self._turn_loop is not None and self._turn_loop.is_closed():
                 self._hand_over_turn_locked()  # a loop closed before its turn ended
-            if loop is not None and with_the_turn:
+            if loop is not None:
                 if self._turn is None:
                     self._turn, self._turn_loop = [call], loop
                     loop.call_soon(self.hand_over_turn)
@@ -225,9 +221,8 @@ class _Link:
     def hand_over_turn(self) -> None:
         """The calls of the turn open on the running event loop, to the sender as one (at
         the turn's end, or at once for a caller about to block on one of them)."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        loop = _running_loop()
+        if loop is None:
             return
         with self._mutex:
             if self._turn_loop is loop:
@@ -328,3 +323,11 @@ def _value(kind: str, value: Any) -> Any:
         raise StorageUnavailable(value)
     assert kind == FAILURE_BUG, kind
     raise RuntimeError(f"the ledger writer failed: {value}")
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop running on this thread; None on a thread of its own."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
