@@ -118,22 +118,27 @@ class Server:
                 str(workers),
                 *options,
             ],
-            stdout=subprocess.DEVNULL,
-            stderr=self._log,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(environment or {})},
         )
+        # Serving once the page answers and every worker listens (each on a socket of its
+        # own, docs/adr/0097): the load's connections are kept alive, so a worker still
+        # starting would get none of them.
         deadline = time.monotonic() + start_timeout_s
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=5):
-                    return
-            except OSError:
-                if self._process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(
-                        "the server did not start: " + (folder / "server.log").read_text()[-2000:]
-                    ) from None
-                time.sleep(0.05)
+        log = folder / "server.log"
+        while not self._answers() or _listening(self.port) < workers:
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("the server did not start: " + log.read_text()[-2000:])
+            time.sleep(0.05)
+
+    def _answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=5):
+                return True
+        except OSError:
+            return False
 
     def cpu_seconds(self) -> float | None:
         """CPU time the server and its worker processes have used so far (Linux), or None."""
@@ -177,6 +182,19 @@ class Server:
             self._process.kill()
             self._process.wait()
         self._log.close()
+
+
+def _listening(port: int) -> int:
+    """Sockets listening on loopback `port` (Linux's table); as many as asked for elsewhere."""
+    try:
+        table = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return sys.maxsize
+    return sum(
+        1
+        for line in table
+        if (fields := line.split())[3] == "0A" and int(fields[1].split(":")[1], 16) == port
+    )
 
 
 def _cpu_seconds(pid: int) -> float | None:

@@ -392,15 +392,19 @@ def serve(
     database_url = database_url_from_env(database)
     if allow_loopback_webhooks:
         os.environ[ALLOW_LOOPBACK_WEBHOOKS_ENV] = "1"  # for build_context, here and in workers
+    from colony.cli import serve_workers  # here: it imports this module
+
     try:
-        sock = listening_socket(host, port)
+        sock = (
+            serve_workers.port_for_workers(host, port)
+            if workers > 1
+            else listening_socket(host, port)
+        )
     except OSError as exc:
         raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{sock.getsockname()[1]}"
     if workers > 1:
-        from colony.cli import serve_workers
-
         try:
             serve_workers.run(
                 database_url, sock, url, workers, demo, address_rate_limit, payment_gather_ms

@@ -15,8 +15,11 @@ import secrets
 import shutil
 import socket
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
+import typer
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
@@ -37,6 +40,9 @@ _ENV_SECRET = "COLONY_WORKER_LEDGER_SECRET"
 _ENV_WORKERS = "COLONY_WORKER_COUNT"
 _ENV_ADDRESS_RATE = "COLONY_WORKER_ADDRESS_RATE_LIMIT"
 _ENV_GATHER_MS = "COLONY_WORKER_PAYMENT_GATHER_MS"
+# How long the supervisor waits for a worker to say whether it serves yet, in seconds, each
+# time it looks (every half second until all do): a worker answers from its own thread.
+worker_ready_ask_s = 1.0
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,8 @@ def run(
     address_rate_limit: int,
     payment_gather_ms: float,
 ) -> None:
-    """Seed (once), announce, then supervise the workers until Ctrl-C or SIGTERM."""
+    """Seed (once), then supervise the workers until Ctrl-C or SIGTERM; announce once they
+    all serve. `sock`: the address, bound (`port_for_workers`), not listening."""
     if demo:
         ctx = build_context(database_url)
         try:
@@ -94,7 +101,6 @@ def run(
                 _ENV_GATHER_MS: str(payment_gather_ms),
             }
         )
-        announce(url, seeded)
         config = uvicorn.Config(
             "colony.cli.serve_workers:worker_app",
             factory=True,
@@ -103,9 +109,76 @@ def run(
             access_log=False,
             http=CoalescedWritesProtocol,
         )
-        Multiprocess(config, sockets=[sock]).run()
+        _Supervisor(config, [sock], partial(announce, url, seeded)).run()
     finally:
         shutil.rmtree(private, ignore_errors=True)
+
+
+def port_for_workers(host: str, port: int) -> socket.socket:
+    """The workers' address, bound and not listening (port 0 gets a free port): each worker
+    listens on a socket of its own at it (`_EachWorkersOwn`)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = _EachWorkersOwn(family, socket.SOCK_STREAM)
+    try:
+        _reuse_port(sock)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _reuse_port(sock: socket.socket) -> None:
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+
+
+class _EachWorkersOwn(socket.socket):
+    """The workers' address, which arrives in each worker process as a new socket of its own
+    bound to it (`SO_REUSEPORT`), so the kernel spreads new connections over the workers
+    evenly by their addresses. On one socket shared by every worker, the worker the kernel
+    wakes first takes nearly every connection while it keeps up: 62 of a load generator's 64
+    here (docs/adr/0097), and a kept-alive connection stays where it was accepted."""
+
+    def __reduce_ex__(self, protocol: object) -> tuple[object, ...]:
+        # How a worker process receives it (uvicorn hands each worker its sockets pickled).
+        return (_own_socket_at, (self.family, self.getsockname()))
+
+
+def _own_socket_at(family: socket.AddressFamily, address: tuple[object, ...]) -> socket.socket:
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    _reuse_port(sock)
+    sock.bind(address)
+    return sock  # uvicorn's server listens on it
+
+
+class _Supervisor(Multiprocess):
+    """uvicorn's supervisor, which also says when every worker serves: `serving` at start,
+    a line again once a worker started in place of one that died serves."""
+
+    def __init__(
+        self, config: uvicorn.Config, sockets: list[socket.socket], serving: Callable[[], None]
+    ) -> None:
+        super().__init__(config, sockets)
+        self._serving = serving
+        self._said_serving: frozenset[int | None] = frozenset()
+
+    def keep_subprocess_alive(self) -> None:
+        super().keep_subprocess_alive()
+        pids = frozenset(process.pid for process in self.processes)
+        if pids == self._said_serving or self.should_exit.is_set():
+            return
+        # Asked on this loop's thread only: the health-check pipe takes one question at a time.
+        if all(process.is_ready(timeout=worker_ready_ask_s) for process in self.processes):
+            if not self._said_serving:
+                self._serving()
+            self._said_serving = pids
+            typer.echo(workers_serving_line(len(pids)))
+
+
+def workers_serving_line(workers: int) -> str:
+    """What `colony serve --workers N` prints once all N serve."""
+    return f"All {workers} workers are serving."
 
 
 def worker_app() -> PaymentsEdge:
