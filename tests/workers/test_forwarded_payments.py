@@ -4,6 +4,7 @@ replay exactly as the writer does, and the money moves once."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
@@ -13,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from colony.api import forwarded_payments
 from colony.api.context import ApiContext
 from colony.api.forwarded_payments import PaymentForwarding
 from colony.cli.serve import build_context
@@ -161,3 +163,50 @@ def test_a_shared_call_may_answer_a_future(tmp_path: Path, address: str) -> None
     finally:
         follower.close()
         writer.close()
+
+
+class _QuietWriter:
+    """A writer link that answers each forwarded payment only when the test says so."""
+
+    claims_are_remote = True
+
+    def __init__(self) -> None:
+        self.calls: list[Future[object]] = []
+
+    def share(self, handlers: object) -> None:
+        pass
+
+    def shared_call_later(self, name: str, *args: object) -> Future[object]:
+        answer: Future[object] = Future()
+        self.calls.append(answer)
+        return answer
+
+
+def test_a_follower_relays_the_answer_and_gives_up_after_its_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    writer = _QuietWriter()
+    forwarding = PaymentForwarding(writer)
+    wallet = object()
+
+    async def answered_from_another_thread() -> tuple[int, bytes]:
+        paying = asyncio.ensure_future(forwarding.pay(wallet, "k1", {}, "sha"))  # type: ignore[arg-type]
+        while not writer.calls:
+            await asyncio.sleep(0)
+        threading.Timer(
+            0.05, writer.calls[0].set_result, ((201, [(b"x-colony", b"1")], b"{}"),)
+        ).start()
+        response = await paying
+        return response.status_code, bytes(response.body)
+
+    assert asyncio.run(answered_from_another_thread()) == (201, b"{}")
+
+    monkeypatch.setattr(forwarded_payments, "forward_timeout_s", 0.05)
+
+    async def never_answered() -> None:
+        await forwarding.pay(wallet, "k2", {}, "sha")  # type: ignore[arg-type]
+
+    with pytest.raises(StorageUnavailable, match="did not answer a payment"):
+        asyncio.run(never_answered())
+    # Given up waiting, not cancelled: should the payment be made after all, it is made whole.
+    assert not writer.calls[1].cancelled() and not writer.calls[1].done()

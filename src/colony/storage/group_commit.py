@@ -15,9 +15,9 @@ retry per item would only multiply the wait for an outage.
 
 A caller that must not block (an event loop) submits with `submit_later` and gets a future;
 a commit whose lead falls to such a caller is made on the group's own thread instead, so
-blocking callers and awaiting ones share the same commits. That thread waits a moment
-(`commit_linger_s`) for more items before it writes, since a loop's items arrive one at a
-time, unless a caller is blocked on its item.
+blocking callers and awaiting ones share the same commits. That thread may wait a moment
+(`linger_s`) for more items before it writes, unless a caller is blocked on its item; by
+default it does not (`commit_linger_s`).
 """
 
 from __future__ import annotations
@@ -38,12 +38,12 @@ R = TypeVar("R")
 # How long the group's own thread, woken to lead a commit, waits for more items to join it
 # before writing, in seconds; not at all once `commit_linger_items_max` are queued, and it ends
 # the wait as soon as a caller blocks on its item (`submit`, or a thread waiting
-# on a `submit_later` promise). An event loop submits a payment's record the moment the
-# payment gets there, so without the wait a commit carried two or three records at 1,500
-# payments/s, and the commits, their wake-ups and their turns at the interpreter's lock cost
-# more than the payments' own work: with it the API's CPU a payment went from 0.64 to about
-# 0.5 ms at that rate (docs/benchmarks.md, ADR 0071).
-commit_linger_s = 0.002
+# on a `submit_later` promise). By default none: a wait of 2 ms (ADR 0071) paid when an event
+# loop submitted each payment's record the moment the payment got there; since payments are
+# gathered at the gate (api/gather.py), a gathering's records come in one turn of the loop,
+# and the wait only held them back, 2-3 ms of every payment's median at 1,000-1,500
+# payments/s for no CPU saved (ADR 0098). A group of many lone callers may still set one.
+commit_linger_s = 0.0
 commit_linger_items_max = 16
 
 
