@@ -29,6 +29,20 @@ class DemoServer:
     output: str  # everything printed up to and including the "serving" line
     database_url: str
     pid: int  # the `colony serve` process
+    later: queue.Queue[str | None]  # what it prints afterwards, line by line (None: it ended)
+
+    def printed_later(self, line: str, timeout_s: float = server_start_timeout_s) -> None:
+        """Wait for `line` among what the server prints after the "serving" line."""
+        seen: list[str] = []
+        while True:
+            try:
+                printed = self.later.get(timeout=timeout_s)
+            except queue.Empty:
+                raise AssertionError(f"{line!r} not printed in time, only {seen}") from None
+            assert printed is not None, f"colony serve exited before printing {line!r}: {seen}"
+            if printed.rstrip("\n") == line:
+                return
+            seen.append(printed)
 
     def secret(self, prefix: str) -> str:
         found = re.search(rf"\b{prefix}[0-9a-f]{{64}}\b", self.output)
@@ -76,7 +90,7 @@ def demo_server(database: Path | str, *options: str) -> Iterator[DemoServer]:
             ready = _READY.search(line)
             if ready:
                 break
-        server = DemoServer(ready.group(1), "".join(printed), database_url, process.pid)
+        server = DemoServer(ready.group(1), "".join(printed), database_url, process.pid, lines)
         # The socket listens before the line is printed: the first request must answer,
         # within the start-up allowance (its first page is rendered cold; under a load of 9
         # on 2 cores it once took over 30 s).

@@ -89,7 +89,9 @@ def test_two_workers_each_listen_and_each_take_a_share_of_connections(tmp_path: 
     with demo_server(tmp_path / "colony.db", "--workers", "2") as server:
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         port = int(server.url.rsplit(":", 1)[1].rstrip("/"))
-        # The URL is printed once both serve: each already listens on a socket of its own.
+        # The URL is printed once both serve, then the line that says so: each already
+        # listens on a socket of its own.
+        server.printed_later("All 2 workers are serving.")
         listening = _tcp_sockets(port, _LISTEN)
         assert len(listening) == 2
         held = {int(pid): _held_by(int(pid), listening) for pid in children}
