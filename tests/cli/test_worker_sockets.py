@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from colony.bench.api_bench import TCP_ESTABLISHED, TCP_LISTEN, tcp_sockets
 from colony.cli.serve_workers import port_for_workers
 from tests.cli.demo_server import demo_server
 
@@ -22,8 +23,6 @@ from tests.cli.demo_server import demo_server
 # one worker happens about once in ten million servers).
 connections_opened = 40
 connections_each_min = 5
-
-_LISTEN, _ESTABLISHED = "0A", "01"
 
 
 def _as_a_worker_receives_it(sock: socket.socket) -> socket.socket:
@@ -63,12 +62,8 @@ def test_an_address_in_use_is_refused() -> None:
 
 
 def _tcp_sockets(port: int, state: str) -> set[str]:
-    """Inodes of this machine's IPv4 TCP sockets on local `port` in `state`."""
-    found = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if int(fields[1].split(":")[1], 16) == port and fields[3] == state:
-            found.add(fields[9])
+    found = tcp_sockets(port, state)
+    assert found is not None, "no /proc/net/tcp: the kernel's table is read to count sockets"
     return found
 
 
@@ -92,7 +87,7 @@ def test_two_workers_each_listen_and_each_take_a_share_of_connections(tmp_path: 
         # The URL is printed once both serve, then the line that says so: each already
         # listens on a socket of its own.
         server.printed_later("All 2 workers are serving.")
-        listening = _tcp_sockets(port, _LISTEN)
+        listening = _tcp_sockets(port, TCP_LISTEN)
         assert len(listening) == 2
         held = {int(pid): _held_by(int(pid), listening) for pid in children}
         workers = [pid for pid, count in held.items() if count]
@@ -101,7 +96,7 @@ def test_two_workers_each_listen_and_each_take_a_share_of_connections(tmp_path: 
         try:
             for client in clients:
                 assert client.get("/").status_code == 200  # accepted, answered, kept alive
-            open_now = _tcp_sockets(port, _ESTABLISHED)
+            open_now = _tcp_sockets(port, TCP_ESTABLISHED)
             shares = [_held_by(pid, open_now) for pid in workers]
             assert sum(shares) == connections_opened, shares
             assert min(shares) >= connections_each_min, shares

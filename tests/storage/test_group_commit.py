@@ -113,52 +113,19 @@ def test_awaiting_and_blocking_callers_share_commits_and_isolate_bad_data() -> N
     assert group.submit_later("after").result(queue_timeout_s) == "stored after"
 
 
-@pytest.mark.parametrize(
-    ("linger_s", "commits"), [(1.0, [["first", "second"]]), (0.0, [["first"], ["second"]])]
-)
-def test_the_groups_own_thread_waits_a_moment_for_company(
-    linger_s: float, commits: list[list[str]]
-) -> None:
-    """Items an event loop submits one by one share a commit when they come within the
-    group's linger; without it, each is written alone."""
+def test_the_groups_own_thread_writes_what_is_queued_when_it_wakes() -> None:
+    """Items an event loop submits apart are each written at once, alone: the group's own
+    thread does not wait for company (ADR 0098)."""
     calls: list[list[str]] = []
 
     def commit(items: Sequence[str]) -> list[str]:
         calls.append(list(items))
         return [f"stored {item}" for item in items]
 
-    group: GroupCommit[str, str] = GroupCommit(commit, linger_s=linger_s)
+    group: GroupCommit[str, str] = GroupCommit(commit)
     first = group.submit_later("first")
     time.sleep(0.2)
     second = group.submit_later("second")
     assert first.result(queue_timeout_s) == "stored first"
     assert second.result(queue_timeout_s) == "stored second"
-    assert calls == commits
-
-
-def _recording_group(linger_s: float) -> tuple[GroupCommit[str, str], list[list[str]]]:
-    calls: list[list[str]] = []
-
-    def commit(items: Sequence[str]) -> list[str]:
-        calls.append(list(items))
-        return [f"stored {item}" for item in items]
-
-    return GroupCommit(commit, linger_s=linger_s), calls
-
-
-def test_a_thread_blocking_on_its_promise_ends_the_wait_for_company() -> None:
-    group, calls = _recording_group(linger_s=queue_timeout_s)
-    started = time.monotonic()
-    assert group.submit_later("alone").result(queue_timeout_s) == "stored alone"
-    assert time.monotonic() - started < queue_timeout_s / 2
-    assert calls == [["alone"]]
-
-
-def test_a_blocking_caller_arriving_during_the_wait_ends_it() -> None:
-    group, calls = _recording_group(linger_s=queue_timeout_s)
-    started = time.monotonic()
-    awaiting = group.submit_later("awaiting")  # the group's own thread now waits for company
-    assert group.submit("blocking") == "stored blocking"
-    assert awaiting.result(0) == "stored awaiting"
-    assert time.monotonic() - started < queue_timeout_s / 2
-    assert calls == [["awaiting", "blocking"]]
+    assert calls == [["first"], ["second"]]

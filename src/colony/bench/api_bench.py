@@ -24,6 +24,8 @@ from pathlib import Path
 from colony.api import auth
 from colony.api.context import ApiContext
 
+# The states of a TCP socket as Linux's table writes them.
+TCP_LISTEN, TCP_ESTABLISHED = "0A", "01"
 # Each wallet's money at the start, in minor units: more than a long run spends.
 wallet_float_minor = 50_000_000
 # Wallets a run seeds at most: each has a phone number of seven digits after +659, and
@@ -184,17 +186,24 @@ class Server:
         self._log.close()
 
 
-def _listening(port: int) -> int:
-    """Sockets listening on loopback `port` (Linux's table); as many as asked for elsewhere."""
+def tcp_sockets(port: int, state: str) -> set[str] | None:
+    """The inodes of this machine's IPv4 TCP sockets on local `port` in `state` (Linux's
+    table: `TCP_LISTEN`, `TCP_ESTABLISHED`); None where there is no such table."""
     try:
         table = Path("/proc/net/tcp").read_text().splitlines()[1:]
     except OSError:
-        return sys.maxsize
-    return sum(
-        1
+        return None
+    return {
+        fields[9]
         for line in table
-        if (fields := line.split())[3] == "0A" and int(fields[1].split(":")[1], 16) == port
-    )
+        if (fields := line.split())[3] == state and int(fields[1].split(":")[1], 16) == port
+    }
+
+
+def _listening(port: int) -> int:
+    """Sockets listening on `port`; as many as asked for where that cannot be read."""
+    listening = tcp_sockets(port, TCP_LISTEN)
+    return sys.maxsize if listening is None else len(listening)
 
 
 def _cpu_seconds(pid: int) -> float | None:

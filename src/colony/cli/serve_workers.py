@@ -173,12 +173,7 @@ class _Supervisor(Multiprocess):
             if not self._said_serving:
                 self._serving()
             self._said_serving = pids
-            typer.echo(workers_serving_line(len(pids)))
-
-
-def workers_serving_line(workers: int) -> str:
-    """What `colony serve --workers N` prints once all N serve."""
-    return f"All {workers} workers are serving."
+            typer.echo(f"All {len(pids)} workers are serving.")
 
 
 def worker_app() -> PaymentsEdge:

@@ -16,7 +16,8 @@ reach into a future's condition, refuse it with a `TypeError` saying so; nor is 
 be the destination of `asyncio`'s future chaining.
 
 Whoever makes a promise may ask to hear when a thread is about to block on it (`on_block`):
-a group commit waiting for company writes at once for a caller that waits (group_commit.py).
+a follower's ledger link sends its event loop's open turn at once for a caller that
+blocks on one of its calls there (workers/remote_ledger.py).
 """
 
 from __future__ import annotations

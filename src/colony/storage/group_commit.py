@@ -15,9 +15,9 @@ retry per item would only multiply the wait for an outage.
 
 A caller that must not block (an event loop) submits with `submit_later` and gets a future;
 a commit whose lead falls to such a caller is made on the group's own thread instead, so
-blocking callers and awaiting ones share the same commits. That thread may wait a moment
-(`linger_s`) for more items before it writes, unless a caller is blocked on its item; by
-default it does not (`commit_linger_s`).
+blocking callers and awaiting ones share the same commits. That thread writes what is
+queued when it wakes: an event loop's items come together, since payments are gathered at
+the gate (api/gather.py); a wait for company there only held them back (ADR 0098).
 """
 
 from __future__ import annotations
@@ -27,24 +27,13 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast
+from typing import Generic, TypeVar, cast
 
 from colony.kernel.errors import UnstorableInput
 from colony.kernel.promise import Promise
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-# How long the group's own thread, woken to lead a commit, waits for more items to join it
-# before writing, in seconds; not at all once `commit_linger_items_max` are queued, and it ends
-# the wait as soon as a caller blocks on its item (`submit`, or a thread waiting
-# on a `submit_later` promise). By default none: a wait of 2 ms (ADR 0071) paid when an event
-# loop submitted each payment's record the moment the payment got there; since payments are
-# gathered at the gate (api/gather.py), a gathering's records come in one turn of the loop,
-# and the wait only held them back, 2-3 ms of every payment's median at 1,000-1,500
-# payments/s for no CPU saved (ADR 0098). A group of many lone callers may still set one.
-commit_linger_s = 0.0
-commit_linger_items_max = 16
 
 
 @dataclass(slots=True, eq=False)
@@ -60,25 +49,19 @@ class _Entry(Generic[T, R]):
 
 
 class GroupCommit(Generic[T, R]):
-    def __init__(
-        self, commit: Callable[[Sequence[T]], Sequence[R]], *, linger_s: float = commit_linger_s
-    ) -> None:
+    def __init__(self, commit: Callable[[Sequence[T]], Sequence[R]]) -> None:
         """`commit` writes the items in one durable transaction (everything or nothing) and
-        gives one result per item, in order. `linger_s`: how long the group's own thread
-        waits for company before it writes (`commit_linger_s`)."""
+        gives one result per item, in order."""
         self._commit = commit
-        self._linger_s = linger_s
         self._lock = threading.Lock()
         self._queued: list[_Entry[T, R]] = []
         self._writing = False
         # The group's own thread, started by the first commit no blocking caller can lead.
         self._leads: queue.SimpleQueue[None] | None = None
-        # Set by a caller that blocks on its item: the wait for company ends for it.
-        self._hurry = threading.Event()
 
     def submit(self, item: T) -> R:
         """Write `item` durably, with whatever else is queued; its result once committed."""
-        entry: _Entry[T, R] = _Entry(item, self._waited_for())
+        entry: _Entry[T, R] = _Entry(item, Promise())
         with self._lock:
             self._queued.append(entry)
             entry.lead = not self._writing
@@ -96,7 +79,7 @@ class GroupCommit(Generic[T, R]):
         """Queue `item` without waiting: the future gives its result once it is durable (or
         the error). The commit is made by a blocking caller leading one, or by the group's
         own thread, never by the caller of this method."""
-        later: Promise[R] = self._waited_for()
+        later: Promise[R] = Promise()
         entry: _Entry[T, R] = _Entry(item, later=later)
         with self._lock:
             self._queued.append(entry)
@@ -105,13 +88,6 @@ class GroupCommit(Generic[T, R]):
         if lead:
             self._lead_on_own_thread()
         return later
-
-    def _waited_for(self) -> Promise[Any]:
-        """A caller's promise: a thread that blocks on it ends the group's wait for company,
-        so its commit is made at once."""
-        promise: Promise[Any] = Promise()
-        promise.on_block = self._hurry.set
-        return promise
 
     def _lead_on_own_thread(self) -> None:
         if self._leads is None:
@@ -125,12 +101,6 @@ class GroupCommit(Generic[T, R]):
     def _run_leads(self, leads: queue.SimpleQueue[None]) -> None:
         while True:
             leads.get()
-            # A read of the length without the lock: a guess is all the wait needs.
-            if self._linger_s and len(self._queued) < commit_linger_items_max:
-                self._hurry.wait(self._linger_s)
-            # A caller that blocks from here on has its item in this commit, or in the next,
-            # which then does not wait.
-            self._hurry.clear()
             self._commit_queued(None)
 
     def _commit_queued(self, leader: _Entry[T, R] | None) -> None:
