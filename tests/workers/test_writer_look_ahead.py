@@ -9,6 +9,7 @@ look-ahead is read again, never taken for new."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -218,3 +219,59 @@ def test_followers_payments_arriving_together_are_looked_up_together(
         assert got[5].json() == got[6].json()
     # Four payments made: three keys and one for the key sent twice.
     assert _available(writer, alice) == before - 4 * 100
+
+
+def test_the_writers_own_payments_gathered_at_its_gate_are_looked_up_together(
+    two_workers: Workers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer holds every worker's claims, so the payments its own HTTP gate gathers
+    are looked up together as in a process serving alone (docs/adr/0099); a follower's
+    gate does not look ahead (its payments are, at the writer). SQLite only."""
+    writer, writer_ctx, _, follower_ctx = two_workers
+    sqlite = writer_ctx.steps_on_loop
+    assert writer_ctx.api_store.looks_ahead == sqlite
+    assert not follower_ctx.api_store.looks_ahead
+    merchant = onboard(writer, writer_ctx)
+    code = static_code(writer, merchant)
+    alice = open_wallet(writer, ALICE)
+    assert writer_ctx.wallets.cash_in(ALICE, "SGD", 10_000).result.name == "ok"
+
+    def pay(key: str) -> httpx.Response:
+        headers = auth(alice) | {"Idempotency-Key": key}
+        return writer.post(
+            "/v1/payments", json={"payload": code, "amount_minor": 100}, headers=headers
+        )
+
+    first = pay("before")
+    assert first.status_code == 201, first.text
+    looked_up: list[list[str]] = []
+    store = writer_ctx.api_store
+    look_ahead = store.look_ahead
+
+    def counted(keys: Sequence[tuple[str, str]]) -> None:
+        looked_up.append(sorted(key for _, key in keys))
+        look_ahead(keys)
+
+    monkeypatch.setattr(store, "look_ahead", counted)
+    loop = _forwarding(writer_ctx)._loop
+    assert loop is not None
+    free = threading.Event()
+    loop.call_soon_threadsafe(free.wait, 30)  # the writer's loop busy while they arrive
+    sent = ["g-1", "g-2", "g-3", "before"]
+    try:
+        with ThreadPoolExecutor(len(sent)) as pool:
+            answers = [pool.submit(pay, key) for key in sent]
+            time.sleep(1.0)  # every request in the writer's socket by then
+            free.set()
+            got = [answer.result() for answer in answers]
+    finally:
+        free.set()
+    for answer in got[:3]:
+        assert answer.status_code == 201, answer.text
+    assert got[3].status_code == 201 and got[3].json() == first.json()
+    if sqlite:
+        # The first to arrive goes on alone (api/gather.py); the others, gathered, in one read.
+        assert len(looked_up) == 1, looked_up
+        assert len(looked_up[0]) >= len(sent) - 1 and set(looked_up[0]) <= set(sent)
+    else:
+        assert looked_up == []

@@ -367,7 +367,7 @@ class PaymentsEdge:
         # Held at the gate once through the rate limit (a refusal is not held), then served
         # with the payments arriving now (docs/adr/0089), their stored answers looked up
         # together (docs/adr/0092).
-        ahead = partial(_look_ahead, ctx) if ctx.api_store.looks_ahead else None
+        ahead = partial(_look_ahead, ctx)
         gate = PaymentGate(ctx.payment_gather_s, together_s=ctx.payment_together_s, on_open=ahead)
         self._payments = RateLimited(Gathered(BodyLimited(PaymentsFirst(self._marked)), gate), ctx)
         self._bug = app.exception_handlers[Exception]
@@ -414,7 +414,11 @@ class Gathered:
 def _look_ahead(ctx: ApiContext, scopes: Sequence[Scope]) -> None:
     """Whether the gathered payments' Idempotency-Keys have stored answers, in one read
     (docs/adr/0092): each payment's (wallet, key) as its route will find them, for those
-    whose wallet token the rate limit hashed. One not found here reads for itself."""
+    whose wallet token the rate limit hashed. One not found here reads for itself. Only
+    where the store looks ahead now (a worker looks ahead while it is the ledger's writer,
+    docs/adr/0099)."""
+    if not ctx.api_store.looks_ahead:
+        return
     keys = []
     for scope in scopes:
         presented = scope.get(auth.PRESENTED_DIGEST)

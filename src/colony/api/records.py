@@ -128,8 +128,9 @@ class ApiStore(Protocol):
 
     @property
     def looks_ahead(self) -> bool:
-        """Whether the HTTP gate should call `look_ahead`: not where its read would block
-        the event loop or another process holds claims (docs/adr/0092)."""
+        """Whether the HTTP gate should call `look_ahead` now: not where its read would block
+        the event loop, nor where another process holds claims unseen here (docs/adr/0092;
+        a worker holds every worker's while it is the ledger's writer, 0099)."""
         ...
 
     def look_ahead(self, keys: Sequence[tuple[str, str]]) -> None:
@@ -184,6 +185,10 @@ class SharedClaims:
     @property
     def may_wait(self) -> bool:
         return True  # a write to the database, behind every other process's
+
+    @property
+    def finds_ahead(self) -> bool:
+        return False  # another process may claim and answer a key unseen here
 
     def claim(self, scope: str, key: str, request_sha256: str, now_ns: int) -> str | None:
         """None if this process now holds the key, else the request hash of whoever does."""
@@ -254,9 +259,10 @@ class IdempotencyClaims:
         return self._shared is not None and self._shared.may_wait
 
     @property
-    def held_here(self) -> bool:
-        """Whether every claim is held in this process's memory (none shared)."""
-        return self._shared is None
+    def finds_ahead(self) -> bool:
+        """Whether `look_ahead` may find anything now: every claim is held in this
+        process's memory, its own or, as the ledger's writer, every worker's."""
+        return self._shared is None or self._shared.finds_ahead
 
     def begin(self, scope: str, key: str, request_sha256: str, now_ns: int) -> Begun:
         with self._lock:

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from colony.api.records import (
     IDEMPOTENCY_COLUMNS,
@@ -34,6 +34,7 @@ from colony.api.records import (
     token_cache_entries_max,
 )
 from colony.kernel.key_claims import ClaimsAcrossProcesses
+from colony.kernel.one_keeper import OneKeeper, Route
 from colony.storage.group_commit import GroupCommit
 from colony.storage.open import is_postgres, open_tables, sqlite_path_or_refuse
 from colony.storage.record_cache import RecordCache
@@ -71,6 +72,9 @@ DELETE FROM api_idempotency WHERE (scope, key) IN (
 )"""
 
 
+# The change the keeping process makes for every worker (OneKeeper).
+REVOKE_CALL = "api_tokens_revoke"
+
 # Keys one look-ahead reads at most (two parameters each, far below SQLite's limit of
 # 32,766): a gathering of payments is at most 64 (api/gather.py).
 look_ahead_keys_max = 256
@@ -102,11 +106,13 @@ class SqlApiStore:
         shared = (claims or SharedClaims(tables)) if shared_claims else None
         self._claims = IdempotencyClaims(self._stored_answer, shared)
         self._token_wallets: RecordCache[str, str] = RecordCache(token_cache_entries_max)
-        # A token is cached only while this process alone serves the database: a revocation
-        # made here forgets it at once, one made by another worker process could not.
-        self._cache_tokens = not shared_claims
+        # A token is cached only by the process every revocation goes through: one serving
+        # the database alone, or the ledger's writer among workers (`keep_in_memory`, with
+        # `make_changes_via`; docs/adr/0099). A revocation made there forgets it at once.
+        self._keeper = OneKeeper(keeping=not shared_claims)
         # Revocations made by this store: a token read before one and kept after it could
-        # outlive it in the cache, so a read is kept only if none happened meanwhile.
+        # outlive it in the cache, so a read is kept only if none happened meanwhile (both
+        # under the keeper's lock).
         self._revocations = 0
         # Where the backends differ. PostgreSQL writes a batch of answers in one set-based
         # statement, a round trip to the server saved per answer on the API's hot path;
@@ -137,24 +143,44 @@ class SqlApiStore:
         )
         if row is None:
             return None
-        if self._cache_tokens and revocations == self._revocations:
-            self._token_wallets.keep(token_sha256, str(row[0]))
+        if self._keeper.keeping:
+            with self._keeper.lock:
+                if self._keeper.keeping and revocations == self._revocations:
+                    self._token_wallets.keep(token_sha256, str(row[0]))
         return str(row[0])
 
     def revoke_tokens(self, wallet_id: str, now_ns: int, only: str | None = None) -> int:
         """Revoke the wallet's tokens, or only the one with hash `only`; how many were."""
+        return int(self._keeper.change(REVOKE_CALL, self.revoke_here, wallet_id, now_ns, only))
+
+    def revoke_here(self, wallet_id: str, now_ns: int, only: str | None = None) -> int:
         where = "wallet_id = ? AND revoked_at_ns IS NULL"
         args: tuple[object, ...] = (wallet_id,)
         if only is not None:
             where, args = where + " AND token_sha256 = ?", (*args, only)
-        with self._tables.session() as db:
-            found = db.execute(f"SELECT token_sha256 FROM api_tokens WHERE {where}", args)
-            hashes = [str(row[0]) for row in found.fetchall()]
-            db.execute(f"UPDATE api_tokens SET revoked_at_ns = ? WHERE {where}", (now_ns, *args))
-        self._revocations += 1
-        for token_sha256 in hashes:
-            self._token_wallets.forget(token_sha256)
+        with self._keeper.lock:
+            self._keeper.refuse_unless_keeping()
+            with self._tables.session() as db:
+                found = db.execute(f"SELECT token_sha256 FROM api_tokens WHERE {where}", args)
+                hashes = [str(row[0]) for row in found.fetchall()]
+                db.execute(
+                    f"UPDATE api_tokens SET revoked_at_ns = ? WHERE {where}", (now_ns, *args)
+                )
+            self._revocations += 1
+            for token_sha256 in hashes:
+                self._token_wallets.forget(token_sha256)
         return len(hashes)
+
+    def changes_made_here(self) -> Mapping[str, Callable[..., Any]]:
+        return {REVOKE_CALL: self.revoke_here}
+
+    def make_changes_via(self, route: Route) -> None:
+        self._keeper.make_changes_via(route)
+
+    def keep_in_memory(self) -> Callable[[], None]:
+        """Cache the tokens found valid from now until the function returned is called; the
+        writer's duty among workers, every revocation being made there (docs/adr/0099)."""
+        return self._keeper.keep(self._token_wallets.clear, self._token_wallets.clear)
 
     def add_key(
         self,
@@ -229,10 +255,12 @@ class SqlApiStore:
 
     @property
     def looks_ahead(self) -> bool:
-        """On SQLite, with every claim held here. Not on PostgreSQL, whose payments begin on
-        threads of the pool (its read would be a round trip made on the event loop), nor
-        where another process may claim and answer a key unseen here (docs/adr/0092)."""
-        return self._sqlite and self._claims.held_here
+        """Now, on SQLite, with every claim held in this process's memory: its own, or
+        every worker's while it is the ledger's writer (docs/adr/0099). Not on PostgreSQL,
+        whose payments begin on threads of the pool (its read would be a round trip made on
+        the event loop), nor where another process may claim and answer a key unseen here
+        (docs/adr/0092)."""
+        return self._sqlite and self._claims.finds_ahead
 
     def look_ahead(self, keys: Sequence[tuple[str, str]]) -> None:
         """One read for the stored answers of a gathering of payments about to begin, on

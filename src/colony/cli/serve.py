@@ -41,6 +41,7 @@ from colony.kernel import heap
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
+from colony.kernel.one_keeper import KeptByOne
 from colony.loans import Lenders, LoanService, MerchantLoans, open_loan_store
 from colony.merchants import (
     MerchantService,
@@ -133,7 +134,8 @@ def build_context(
     if ledger is None:
         ledger = ElectedLedger(database_url, clock, address=None)
     # One process serving the database alone keeps the frozen wallets' ids in memory: every
-    # freeze and unfreeze goes through it (docs/adr/0088); with followers, each reads.
+    # freeze and unfreeze goes through it (docs/adr/0088); with followers, the ledger's
+    # writer keeps them and makes every freeze (docs/adr/0099), the others read.
     wallet_store = open_wallet_store(database_url, alone=not ledger.serves_followers)
     ids = IdGenerator(clock, random.SystemRandom())
     wallets = WalletService(ledger, wallet_store, clock, ids)
@@ -146,13 +148,16 @@ def build_context(
         ledger, wallets, wallet_store, merchants, ids, records, clock, clearing
     )
     webhook_store = open_webhook_store(database_url)
+    api_store = open_api_store(
+        database_url, shared_claims=ledger.serves_followers, claims=ledger.key_claims()
+    )
+    if ledger.serves_followers:
+        kept_by_the_writer(ledger, wallet_store, api_store)
     ctx = ApiContext(
         ledger,
         wallets,
         wallet_store,
-        open_api_store(
-            database_url, shared_claims=ledger.serves_followers, claims=ledger.key_claims()
-        ),
+        api_store,
         clock,
         merchants,
         payments,
@@ -240,6 +245,17 @@ def build_context(
     ctx.provide(MerchantUserService(user_store, merchants.by_id, clock, ids), user_store)
     ledger.add_duty(lambda: reconcile(ctx))
     return ctx
+
+
+def kept_by_the_writer(ledger: ElectedLedger, *stores: KeptByOne) -> None:
+    """Among workers, the ledger's writer keeps frozen wallets and valid wallet tokens in
+    memory as one process serving alone does, and every freeze, unfreeze and revocation,
+    whichever worker was asked, is made there (docs/adr/0099): the payments it serves for
+    every worker read neither table."""
+    for store in stores:
+        ledger.share(store.changes_made_here())
+        store.make_changes_via(ledger.shared_call)
+        ledger.add_duty(store.keep_in_memory)
 
 
 def credit_model() -> Model:

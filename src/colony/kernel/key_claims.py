@@ -58,6 +58,12 @@ class ClaimsAcrossProcesses(Protocol):
         """Whether a claim made now may wait on another process (a round trip or a write)."""
         ...
 
+    @property
+    def finds_ahead(self) -> bool:
+        """Whether `look_ahead` may find anything now: only where the claims are held in
+        this process's memory, as the ledger's writer's (docs/adr/0093, 0099)."""
+        ...
+
     def drop(self, scope: str, key: str) -> None: ...
 
     def drop_later(self, scope: str, key: str) -> Future[None]:

@@ -22,6 +22,9 @@ class RecordCache(Generic[K, V]):
         """Drop one record (it was revoked, so it changed after all)."""
         self._known.pop(key, None)
 
+    def clear(self) -> None:
+        self._known.clear()
+
     def keep(self, key: K, value: V) -> None:
         if len(self._known) >= self._entries_max:
             self._known.clear()

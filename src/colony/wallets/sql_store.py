@@ -1,11 +1,14 @@
 """Wallet records, on either backend (tables.py); records read are kept in memory
 (rows.py says why that is safe), and so are the frozen wallets' ids where this process alone
-serves the database (docs/adr/0088)."""
+serves the database (docs/adr/0088), or is the ledger's writer among workers that make every
+freeze and unfreeze there (docs/adr/0099)."""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable, Mapping
+from typing import Any
 
+from colony.kernel.one_keeper import OneKeeper, Route
 from colony.storage.open import open_tables
 from colony.storage.tables import Tables
 from colony.wallets.model import Tier, Wallet, WalletFreeze
@@ -14,6 +17,9 @@ from colony.wallets.rows import WALLET_COLUMNS, WalletCache, wallet_of, wallet_r
 # Frozen wallets' ids kept in memory (`SqlWalletStore`'s `alone`); past it, none are and every
 # payment reads its wallet's freeze from the table, as with several processes.
 frozen_ids_kept_max = 100_000
+# The changes the keeping process makes for every worker (OneKeeper), by call name.
+FREEZE_CALL = "wallet_freeze"
+UNFREEZE_CALL = "wallet_unfreeze"
 
 
 # Ids are compared and ordered byte by byte (COLLATE "C" on PostgreSQL, as SQLite does), so a
@@ -21,15 +27,17 @@ frozen_ids_kept_max = 100_000
 class SqlWalletStore:
     def __init__(self, tables: Tables, *, alone: bool = False) -> None:
         """`alone`: this process is the only one that freezes or unfreezes wallets on the
-        database (`colony serve` with one worker), so it may answer `is_frozen` from memory."""
+        database (`colony serve` with one worker), so it may answer `is_frozen` from memory.
+        Among workers, the writer keeps them instead (`keep_in_memory`, a writer duty) and
+        every freeze and unfreeze is made there (`make_changes_via`)."""
         self._tables = tables
         self._cache = WalletCache()
         # The frozen wallets' ids, read once when first asked (None: not read yet), then
-        # kept in step by `freeze` and `unfreeze` under `_freezes_lock`, which the read
+        # kept in step by `freeze` and `unfreeze` under the keeper's lock, which the read
         # holds too: a freeze committed while they are read is not lost.
         self._frozen: set[str] | None = None
-        self._freezes_in_memory = alone
-        self._freezes_lock = threading.Lock()
+        self._freezes_in_memory = alone  # False past frozen_ids_kept_max, too
+        self._keeper = OneKeeper(keeping=alone)
 
     def insert(self, wallet: Wallet) -> bool:
         """False when the id, or the phone number in that currency, is taken."""
@@ -73,7 +81,14 @@ class SqlWalletStore:
         return [wallet_of(r) for r in rows]
 
     def freeze(self, freeze: WalletFreeze) -> bool:
-        with self._freezes_lock:
+        return bool(self._keeper.change(FREEZE_CALL, self.freeze_here, freeze))
+
+    def unfreeze(self, wallet_id: str) -> bool:
+        return bool(self._keeper.change(UNFREEZE_CALL, self.unfreeze_here, wallet_id))
+
+    def freeze_here(self, freeze: WalletFreeze) -> bool:
+        with self._keeper.lock:
+            self._keeper.refuse_unless_keeping()
             with self._tables.session() as db:
                 made = (
                     db.execute(
@@ -89,8 +104,9 @@ class SqlWalletStore:
                     self._stop_keeping_freezes()
         return made
 
-    def unfreeze(self, wallet_id: str) -> bool:
-        with self._freezes_lock:
+    def unfreeze_here(self, wallet_id: str) -> bool:
+        with self._keeper.lock:
+            self._keeper.refuse_unless_keeping()
             with self._tables.session() as db:
                 deleted = db.execute(
                     "DELETE FROM wallet_freezes WHERE wallet_id = ?", (wallet_id,)
@@ -110,7 +126,7 @@ class SqlWalletStore:
     def _read_frozen(self) -> set[str] | None:
         """The frozen wallets' ids, read now if they are to be kept and were not yet; None
         when they are not kept (another process may freeze, or there are too many)."""
-        with self._freezes_lock:
+        with self._keeper.lock:
             if self._frozen is None and self._freezes_in_memory:
                 with self._tables.session() as db:
                     rows = db.execute(
@@ -126,6 +142,24 @@ class SqlWalletStore:
         """Past `frozen_ids_kept_max`: every ask reads the table again (under the lock)."""
         self._frozen = None
         self._freezes_in_memory = False
+
+    def changes_made_here(self) -> Mapping[str, Callable[..., Any]]:
+        return {FREEZE_CALL: self.freeze_here, UNFREEZE_CALL: self.unfreeze_here}
+
+    def make_changes_via(self, route: Route) -> None:
+        self._keeper.make_changes_via(route)
+
+    def keep_in_memory(self) -> Callable[[], None]:
+        """Answer `is_frozen` from memory from now (read afresh when first asked) until the
+        function returned is called; the writer's duty among workers (docs/adr/0099)."""
+
+        def start() -> None:
+            self._frozen, self._freezes_in_memory = None, True
+
+        def stop() -> None:
+            self._frozen, self._freezes_in_memory = None, False
+
+        return self._keeper.keep(start, stop)
 
     def freeze_of(self, wallet_id: str) -> WalletFreeze | None:
         with self._tables.session() as db:

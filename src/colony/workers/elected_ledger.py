@@ -324,6 +324,10 @@ class _ClaimsAtWriter:
         # loop; a follower's claim crosses the writer's socket.
         return self._ledger.claims_are_remote
 
+    @property
+    def finds_ahead(self) -> bool:
+        return self._ledger.is_writer
+
     def claim(self, scope: str, key: str, request_sha256: str, now_ns: int) -> str | None:
         try:
             return self._ledger.claim_key(scope, key, request_sha256, now_ns, self._holder)
