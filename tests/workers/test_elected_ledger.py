@@ -350,3 +350,28 @@ def _claim_rows(url: str) -> list[tuple[object, ...]]:
             return [tuple(r) for r in db.execute("SELECT * FROM api_idempotency_claims")]
     finally:
         tables.close()
+
+
+def test_a_writer_stepping_down_closes_its_socket_at_once(journal_url: str, address: str) -> None:
+    """Its acceptor, blocked waiting for a follower, ends with the close (it used to be
+    left blocked while the writer waited for it, holding the ledger's lock meanwhile)."""
+    writer = _elected(journal_url, address)
+    try:
+        server = writer._server
+        assert server is not None
+        acceptor = server._acceptor
+        assert acceptor.is_alive()
+        writer._step_down()
+        assert not acceptor.is_alive()
+        assert not Path(address).exists() or not _answers_at(address)
+    finally:
+        writer.close()
+
+
+def _answers_at(address: str) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(address)
+        except OSError:
+            return False
+    return True

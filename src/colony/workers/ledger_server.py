@@ -229,6 +229,15 @@ class LedgerServer:
 
     def close(self) -> None:
         self._closed = True
+        # The acceptor is blocked in accept(), which closing the listener does not end (on
+        # Linux): it waited out the join's 5 s below, and a writer stepping down kept the
+        # ledger's lock as long. A connection that says nothing fails its handshake, and the
+        # acceptor, finding the server closed, ends.
+        with (
+            contextlib.suppress(OSError),
+            socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as wake,
+        ):
+            wake.connect(self.address)
         self._listener.close()
         with self._mutex:
             connections = list(self._connections)
