@@ -8,7 +8,7 @@ import asyncio
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -38,13 +38,22 @@ Workers = tuple[httpx.Client, ApiContext, httpx.Client, ApiContext]
 def two_workers(store_url: str, address: str) -> Iterator[Workers]:
     """The writer and a follower on one database, as `colony serve --workers 2` has them, on
     each backend (PostgreSQL's payments run on threads of the pool, SQLite's on the loop)."""
-    url = store_url
+    with served_workers(store_url, address) as workers:
+        yield workers
+
+
+@contextmanager
+def served_workers(url: str, address: str, gather_s: float | None = None) -> Iterator[Workers]:
+    """`two_workers`; `gather_s`: how long each one's gate gathers payments, and how far
+    apart two may arrive and still be gathered (the default's otherwise)."""
     clock = SystemClock()
     with ExitStack() as stack:
         contexts = []
         for _ in range(2):
             ledger = ElectedLedger(url, clock, address=address, authkey=SECRET)
             contexts.append(build_context(url, clock, ledger=ledger))
+            if gather_s is not None:
+                contexts[-1].payment_gather_s = contexts[-1].payment_together_s = gather_s
         writer_ctx, follower_ctx = contexts
         writer = stack.enter_context(on_loopback(writer_ctx))
         follower = stack.enter_context(on_loopback(follower_ctx))  # closed first

@@ -340,12 +340,28 @@ def webhook_dispatcher(ctx: ApiContext, sender: Sender) -> WebhookDispatcher:
 def listening_socket(host: str, port: int) -> socket.socket:
     """Bound and listening before the URL is printed: port 0 gets a free port, and the
     printed URL answers at once (connections wait in the backlog while uvicorn starts)."""
+    return bound_socket(host, port, listen=True)
+
+
+def bound_socket(
+    host: str,
+    port: int,
+    *,
+    listen: bool,
+    kind: type[socket.socket] = socket.socket,
+    reuse_port: bool = False,
+) -> socket.socket:
+    """A TCP socket of `kind` at `host` (IPv6 when it holds a colon) and `port`, bound and
+    listening if asked; closed again if any of it fails (the port taken)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = kind(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
-        sock.listen(socket.SOMAXCONN)
+        if listen:
+            sock.listen(socket.SOMAXCONN)
     except OSError:
         sock.close()
         raise

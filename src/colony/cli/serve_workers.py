@@ -28,7 +28,7 @@ from colony.api.rate_limit import RateLimiter, rate_limit_burst, rate_limit_per_
 from colony.cli import demo_data
 from colony.cli.coalesced_writes import CoalescedWritesProtocol
 from colony.cli.fx_commands import MAX_AGE_ENV
-from colony.cli.serve import announce, build_context, server_duties
+from colony.cli.serve import announce, bound_socket, build_context, server_duties
 from colony.kernel import heap
 from colony.kernel.clock import SystemClock
 from colony.workers import ElectedLedger
@@ -117,15 +117,7 @@ def run(
 def port_for_workers(host: str, port: int) -> socket.socket:
     """The workers' address, bound and not listening (port 0 gets a free port): each worker
     listens on a socket of its own at it (`_EachWorkersOwn`)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = _EachWorkersOwn(family, socket.SOCK_STREAM)
-    try:
-        _reuse_port(sock)
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    return sock
+    return bound_socket(host, port, listen=False, kind=_EachWorkersOwn, reuse_port=True)
 
 
 def _reuse_port(sock: socket.socket) -> None:
