@@ -375,3 +375,32 @@ def _answers_at(address: str) -> bool:
         except OSError:
             return False
     return True
+
+
+def test_duties_started_before_one_that_fails_are_stopped_with_the_writer(
+    journal_url: str, address: str
+) -> None:
+    """A duty that fails to start as a follower takes over (logged by the watcher) does not
+    leave those started before it running after this process stops being the writer."""
+    done: list[str] = []
+
+    def started() -> Callable[[], None]:
+        done.append("started")
+        return lambda: done.append("stopped")
+
+    def failing() -> Callable[[], None]:
+        done.append("failed")
+        raise RuntimeError("this duty cannot start")
+
+    first = _elected(journal_url, address)
+    second = _elected(journal_url, address)
+    try:
+        second.add_duty(started)  # a follower's duties wait for it to stand
+        second.add_duty(failing)
+        first.close()
+        _eventually(lambda: "failed" in done)
+        second.close()
+        assert done == ["started", "failed", "stopped"]
+    finally:
+        first.close()
+        second.close()

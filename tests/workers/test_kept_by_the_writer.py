@@ -160,3 +160,33 @@ def test_a_writer_that_steps_down_refuses_changes_and_the_next_reads_afresh(
     # The old writer's store no longer answers from memory: it reads the table.
     assert not writer.wallets.is_frozen("w-1")
     assert writer.api.wallet_for_token(TOKEN) is None
+
+
+def test_a_token_read_across_another_writers_term_is_not_kept(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read that stalls while this process stops keeping and keeps again (another writer
+    between, which may have revoked the token) is not kept in the cache."""
+    api = open_api_store(url, shared_claims=True)
+    elsewhere = open_api_store(url)
+    try:
+        stop = api.keep_in_memory()
+        api.add_token(TOKEN, "wal_alice", 1)
+        read_one = api._read_one
+
+        def stalled(sql: str, args: tuple[object, ...]) -> object:
+            nonlocal stop
+            row = read_one(sql, args)
+            stop()  # steps down; another writer's term passes ...
+            stop = api.keep_in_memory()  # ... and this process is the writer again
+            return row
+
+        monkeypatch.setattr(api, "_read_one", stalled)
+        assert api.wallet_for_token(TOKEN) == "wal_alice"
+        monkeypatch.undo()
+        assert elsewhere.revoke_tokens("wal_alice", 2) == 1  # the other writer's revocation
+        assert api.wallet_for_token(TOKEN) is None  # read again, not answered from memory
+        stop()
+    finally:
+        api.close()
+        elsewhere.close()

@@ -180,7 +180,13 @@ class SqlApiStore:
     def keep_in_memory(self) -> Callable[[], None]:
         """Cache the tokens found valid from now until the function returned is called; the
         writer's duty among workers, every revocation being made there (docs/adr/0099)."""
-        return self._keeper.keep(self._token_wallets.clear, self._token_wallets.clear)
+        return self._keeper.keep(self._forget_tokens, self._forget_tokens)
+
+    def _forget_tokens(self) -> None:
+        """As keeping starts or stops (under the keeper's lock): a token read before, whose
+        revocation this process did not make, is not kept after."""
+        self._revocations += 1
+        self._token_wallets.clear()
 
     def add_key(
         self,

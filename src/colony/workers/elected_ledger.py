@@ -102,7 +102,12 @@ class ElectedLedger(ForwardingLedger):
 
     def _start_duties(self) -> None:
         if self._hold is not None and self._stop_duties is None:
-            self._stop_duties = [duty() for duty in self._duties]
+            # One at a time: should a duty fail to start, those started before it are still
+            # stopped when this process steps down (keeping frozen wallets in memory among
+            # them, docs/adr/0099).
+            self._stop_duties = []
+            for duty in self._duties:
+                self._stop_duties.append(duty())
 
     # ------------------------------------------------------------------------- election
 

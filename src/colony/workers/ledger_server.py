@@ -233,10 +233,13 @@ class LedgerServer:
         # Linux): it waited out the join's 5 s below, and a writer stepping down kept the
         # ledger's lock as long. A connection that says nothing fails its handshake, and the
         # acceptor, finding the server closed, ends.
+        # Without waiting: with the backlog full (the acceptor held by a silent caller's
+        # handshake) it would wait for an accept that never comes; the join below is bounded.
         with (
             contextlib.suppress(OSError),
             socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as wake,
         ):
+            wake.setblocking(False)
             wake.connect(self.address)
         self._listener.close()
         with self._mutex:
