@@ -158,8 +158,7 @@ class SqlApiStore:
         args: tuple[object, ...] = (wallet_id,)
         if only is not None:
             where, args = where + " AND token_sha256 = ?", (*args, only)
-        with self._keeper.lock:
-            self._keeper.refuse_unless_keeping()
+        with self._keeper.changing():
             with self._tables.session() as db:
                 found = db.execute(f"SELECT token_sha256 FROM api_tokens WHERE {where}", args)
                 hashes = [str(row[0]) for row in found.fetchall()]

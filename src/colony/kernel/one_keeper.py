@@ -17,7 +17,8 @@ writer that steps down finishes the change it is making before it lets go.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
 from colony.kernel.errors import StorageUnavailable
@@ -62,11 +63,15 @@ class OneKeeper:
         answer: R = self._route(name, *args)
         return answer
 
-    def refuse_unless_keeping(self) -> None:
-        """Called under `lock` by each change made here: a routed store that does not keep
-        (any more) must not change what a keeper holds in memory."""
-        if self._route is not None and not self.keeping:
-            raise StorageUnavailable("this worker is not the ledger's writer now: retry")
+    @contextmanager
+    def changing(self) -> Iterator[None]:
+        """Around each change made here: the lock held across it, and the change refused
+        where a routed store does not keep (any more), since it must not change what a
+        keeper holds in memory."""
+        with self.lock:
+            if self._route is not None and not self.keeping:
+                raise StorageUnavailable("this worker is not the ledger's writer now: retry")
+            yield
 
     def keep(self, start: Callable[[], None], stop: Callable[[], None]) -> Callable[[], None]:
         """Keep from now (`start` clears what memory held: it is read afresh), under the lock;

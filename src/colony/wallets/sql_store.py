@@ -87,8 +87,7 @@ class SqlWalletStore:
         return bool(self._keeper.change(UNFREEZE_CALL, self.unfreeze_here, wallet_id))
 
     def freeze_here(self, freeze: WalletFreeze) -> bool:
-        with self._keeper.lock:
-            self._keeper.refuse_unless_keeping()
+        with self._keeper.changing():
             with self._tables.session() as db:
                 made = (
                     db.execute(
@@ -105,8 +104,7 @@ class SqlWalletStore:
         return made
 
     def unfreeze_here(self, wallet_id: str) -> bool:
-        with self._keeper.lock:
-            self._keeper.refuse_unless_keeping()
+        with self._keeper.changing():
             with self._tables.session() as db:
                 deleted = db.execute(
                     "DELETE FROM wallet_freezes WHERE wallet_id = ?", (wallet_id,)
