@@ -104,7 +104,7 @@ def test_a_window_keeps_at_most_its_cap(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 class BrokenCounters(FeatureStore):
-    def features(self, event: RiskEvent) -> Features:
+    def read_and_observe(self, event: RiskEvent) -> Features:
         raise RuntimeError("counters lost")
 
 

@@ -103,7 +103,7 @@ def test_a_payment_held_for_review_expires_back_to_the_payer(served_at: Served) 
 
 
 class BrokenCounters(FeatureStore):
-    def features(self, event: RiskEvent) -> Features:
+    def read_and_observe(self, event: RiskEvent) -> Features:
         raise RuntimeError("the counters are gone")
 
 

@@ -10,10 +10,9 @@ run the same table and model tests, and a property test holds them equal event f
 
 from __future__ import annotations
 
-import logging
-import os
 from types import ModuleType
 
+from colony.kernel.compiled import compiled_or_none
 from colony.ledger.archive import FILTER_MIX
 from colony.ledger.history import CHECKPOINT_MASK
 from colony.ledger.model import Transfer
@@ -27,28 +26,16 @@ from colony.ledger.state import (
     LiveAccount,
 )
 
-log = logging.getLogger(__name__)
-
 PURE_ENV = "COLONY_LEDGER_PURE"
 # The C module's interface version this code expects (`VERSION` in _native.c).
 NATIVE_VERSION = 4
 
 
 def _load() -> ModuleType | None:
-    if os.environ.get(PURE_ENV, "").strip() not in ("", "0"):
-        return None
-    try:
-        from colony.ledger import _native  # type: ignore[attr-defined]
-    except ImportError:
-        log.info("the ledger's C hot path is not built: the Python path runs alone")
-        return None
-    if getattr(_native, "VERSION", None) != NATIVE_VERSION:
-        log.warning(
-            "the ledger's C hot path is version %s, not %s: rebuild it (scripts/bootstrap);"
-            " the Python path runs alone",
-            getattr(_native, "VERSION", None),
-            NATIVE_VERSION,
-        )
+    _native = compiled_or_none(
+        "colony.ledger._native", NATIVE_VERSION, PURE_ENV, "the ledger's C hot path"
+    )
+    if _native is None:
         return None
     _native.configure(
         Transfer,

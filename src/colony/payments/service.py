@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -152,11 +153,18 @@ _RISK_REFUSALS = {
 }
 
 
-def _risk_place(where: MerchantPlace | None) -> Place | None:
-    """The merchant's city centre as risk control's place, when the city is known."""
+# Merchants' registered cities whose places are kept (`_risk_where`).
+risk_places_kept_max = 4_096
+
+
+@functools.lru_cache(maxsize=risk_places_kept_max)
+def _risk_where(country: str, city: str) -> tuple[MerchantPlace | None, Place | None]:
+    """A merchant's place (`place_of`) and its city's centre as risk control's place (None
+    when the city is not known): found once per city, not at each of a shop's payments."""
+    where = place_of(country, city)
     if where is None or where.lat_micro is None or where.lon_micro is None:
-        return None
-    return Place(where.lat_micro, where.lon_micro)
+        return where, None
+    return where, Place(where.lat_micro, where.lon_micro)
 
 
 def risk_refusal(assessment: Assessment | None, stepped_up: bool) -> PayResult | None:
@@ -608,10 +616,10 @@ class PaymentService:
         channel = Channel.payment_code if method is Method.code else Channel.qr
         amount, currency = paid
         at_ns = self._clock.now_ns()
-        where = place_of(merchant.country, merchant.city)
+        where, place = _risk_where(merchant.country, merchant.city)
         event = RiskEvent(
             channel, wallet.id, merchant.id, amount, currency, at_ns,
-            place=_risk_place(where),
+            place=place,
             utc_offset_min=where.utc_offset_min(at_ns) if where is not None else None,
         )  # fmt: skip
         assessment = yield from self.risk.payment_steps(pid, event)

@@ -82,20 +82,77 @@ class Window:
         self.sum_minor += amount_minor
 
 
-@dataclass
+class _Span:
+    """One window of `_Windows`: the attempts and amounts of its newest `held` events."""
+
+    __slots__ = ("count", "held", "sum_minor")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.sum_minor = 0
+        self.held = 0
+
+    def leave(self, attempts: int, amount_minor: int) -> None:
+        self.held -= 1
+        self.count -= attempts
+        self.sum_minor -= amount_minor
+
+
 class _Windows:
-    m1: Window = field(default_factory=lambda: Window(WINDOW_1M_NS))
-    h1: Window = field(default_factory=lambda: Window(WINDOW_1H_NS))
-    h24: Window = field(default_factory=lambda: Window(WINDOW_24H_NS))
+    """Attempts counted and amounts that moved over the last minute, hour and day, kept as
+    one list of events, each window the newest of them within its span (a payment's event is
+    one entry, not one in each window). A longer window holds every event a shorter one
+    does, since all three advance together (an event old for the day is old for the hour), so
+    the day holds the whole list and the minute and the hour count how many of its newest
+    they hold. Each window keeps at most `window_events_max` events, as if it were alone:
+    the list keeps that many, and a window holding the oldest gives it up with the list."""
+
+    __slots__ = ("_events", "h1", "h24", "m1")
+
+    def __init__(self) -> None:
+        self._events: deque[tuple[int, int, int]] = deque()  # at, attempts, amount
+        self.m1 = _Span()
+        self.h1 = _Span()
+        self.h24 = _Span()  # holds every event of the list
 
     def advance(self, now_ns: int) -> _Windows:
-        for w in (self.m1, self.h1, self.h24):
-            w.advance(now_ns)
+        events = self._events
+        m1, h1, h24 = self.m1, self.h1, self.h24
+        edge = now_ns - WINDOW_1M_NS
+        while m1.held and events[-m1.held][0] <= edge:
+            m1.leave(*events[-m1.held][1:])
+        edge = now_ns - WINDOW_1H_NS
+        while h1.held and events[-h1.held][0] <= edge:
+            h1.leave(*events[-h1.held][1:])
+        edge = now_ns - WINDOW_24H_NS
+        while events and events[0][0] <= edge:
+            _, attempts, amount = events.popleft()
+            h24.count -= attempts
+            h24.sum_minor -= amount
+        h24.held = len(events)
         return self
 
     def add(self, at_ns: int, attempts: int, amount_minor: int) -> None:
-        for w in (self.m1, self.h1, self.h24):
-            w.add(at_ns, attempts, amount_minor)
+        events = self._events
+        m1, h1, h24 = self.m1, self.h1, self.h24
+        if len(events) >= window_events_max:
+            _, gone_attempts, gone_amount = events.popleft()
+            h24.count -= gone_attempts
+            h24.sum_minor -= gone_amount
+            if h1.held > len(events):
+                h1.leave(gone_attempts, gone_amount)
+            if m1.held > len(events):
+                m1.leave(gone_attempts, gone_amount)
+        events.append((at_ns, attempts, amount_minor))
+        m1.count += attempts
+        m1.sum_minor += amount_minor
+        m1.held += 1
+        h1.count += attempts
+        h1.sum_minor += amount_minor
+        h1.held += 1
+        h24.count += attempts
+        h24.sum_minor += amount_minor
+        h24.held = len(events)
 
 
 @dataclass
@@ -113,23 +170,35 @@ class _Wallet:
     last_at_ns: int = 0
     # Per cell of a whole degree: [payments, sum of lat_micro, sum of lon_micro].
     cells: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    # The greatest of the cells (the one paid in most), kept as they change rather than
+    # looked for at every payment; None when none is known.
+    usual: list[int] | None = None
 
     def usual_place(self) -> Place | None:
-        if not self.cells:
+        if self.usual is None:
             return None
-        count, lat, lon = max(self.cells.values())
+        count, lat, lon = self.usual
         return Place(lat // count, lon // count)
 
     def paid_at(self, place: Place) -> None:
         key = (place.lat_micro // _MICRO, place.lon_micro // _MICRO)
-        cell = self.cells.get(key)
+        cells = self.cells
+        cell = cells.get(key)
         if cell is None:
-            if len(self.cells) >= home_cells_max:
-                del self.cells[min(self.cells, key=lambda k: self.cells[k][0])]
-            cell = self.cells[key] = [0, 0, 0]
+            if len(cells) >= home_cells_max:
+                least = min(cells, key=lambda k: cells[k][0])
+                if cells.pop(least) is self.usual:
+                    self.usual = None
+            cell = cells[key] = [0, 0, 0]
         cell[0] += 1
         cell[1] += place.lat_micro
         cell[2] += place.lon_micro
+        # Only this cell grew: it is the greatest now, or the greatest stays where it was
+        # (the usual cell itself only grew further ahead).
+        if self.usual is None:
+            self.usual = max(cells.values())
+        elif cell is not self.usual and cell > self.usual:
+            self.usual = cell
 
 
 @dataclass
@@ -174,6 +243,8 @@ class _Bounded(Generic[_V]):
 
 def km_between(a: Place, b: Place) -> float:
     """Great-circle distance (haversine); coordinates are not money, floats are fine."""
+    if a.lat_micro == b.lat_micro and a.lon_micro == b.lon_micro:
+        return 0.0  # what the formula gives, without it: a payer at the same shop's city
     lat1, lat2 = math.radians(a.lat_micro / 1e6), math.radians(b.lat_micro / 1e6)
     dlat = lat2 - lat1
     dlon = math.radians((b.lon_micro - a.lon_micro) / 1e6)
@@ -213,53 +284,66 @@ class FeatureStore:
     def features(self, event: RiskEvent) -> Features:
         """What was known just before `event` (reads only)."""
         with self._lock:
-            wallet = self._wallets.get(event.wallet_id)
-            device = self._devices.get(event.device) if event.device else None
-            merchant = self._merchants.get(event.payee)
-            now = event.at_ns
-            d1h = device.advance(now).h1.count if device else 0
-            m1m = merchant.windows.advance(now).m1.count if merchant else 0
-            m_payments = merchant.payments if merchant else 0
-            m_refunds = merchant.refunds if merchant else 0
-            m_complaints = merchant.complaints if merchant else 0
-            hour = _local_hour(event)
-            if wallet is None:
-                return Features(
-                    device_count_1h=d1h,
-                    merchant_count_1m=m1m,
-                    device_seen=event.device is None,
-                    merchant_payments=m_payments,
-                    merchant_refunds=m_refunds,
-                    merchant_complaints=m_complaints,
-                    hour_local=hour,
-                )
-            w = wallet.windows.advance(now)
-            wallet.received.advance(now)
-            usual = wallet.usual_place()
+            return self._features(event, *self._parties(event))
+
+    def _parties(
+        self, event: RiskEvent
+    ) -> tuple[_Wallet | None, _Windows | None, _Merchant | None]:
+        """The event's wallet, device and payee as the counters know them (None: not yet)."""
+        device = None if event.device is None else self._devices.get(event.device)
+        return self._wallets.get(event.wallet_id), device, self._merchants.get(event.payee)
+
+    def _features(
+        self,
+        event: RiskEvent,
+        wallet: _Wallet | None,
+        device: _Windows | None,
+        merchant: _Merchant | None,
+    ) -> Features:
+        now = event.at_ns
+        d1h = device.advance(now).h1.count if device is not None and event.device else 0
+        m1m = merchant.windows.advance(now).m1.count if merchant else 0
+        m_payments = merchant.payments if merchant else 0
+        m_refunds = merchant.refunds if merchant else 0
+        m_complaints = merchant.complaints if merchant else 0
+        hour = _local_hour(event)
+        if wallet is None:
             return Features(
-                wallet_count_1m=w.m1.count,
-                wallet_count_1h=w.h1.count,
-                wallet_count_24h=w.h24.count,
-                wallet_sum_24h_minor=w.h24.sum_minor,
                 device_count_1h=d1h,
                 merchant_count_1m=m1m,
-                history_count=wallet.count,
-                history_sum_minor=wallet.sum_minor,
-                history_sum_sq=wallet.sum_sq,
-                payee_seen=event.payee in wallet.payees,
-                device_seen=event.device is None or event.device in wallet.devices,
-                travel_kmh=self._travel_kmh(wallet, event),
+                device_seen=event.device is None,
                 merchant_payments=m_payments,
                 merchant_refunds=m_refunds,
                 merchant_complaints=m_complaints,
-                wallet_refunds=wallet.refunds,
-                received_24h_minor=wallet.received.sum_minor,
-                wallet_age_s=(now - wallet.first_at_ns) // NS_PER_S,
                 hour_local=hour,
-                home_km=None
-                if usual is None or event.place is None
-                else int(km_between(usual, event.place)),
             )
+        w = wallet.windows.advance(now)
+        wallet.received.advance(now)
+        usual = wallet.usual_place()
+        return Features(
+            wallet_count_1m=w.m1.count,
+            wallet_count_1h=w.h1.count,
+            wallet_count_24h=w.h24.count,
+            wallet_sum_24h_minor=w.h24.sum_minor,
+            device_count_1h=d1h,
+            merchant_count_1m=m1m,
+            history_count=wallet.count,
+            history_sum_minor=wallet.sum_minor,
+            history_sum_sq=wallet.sum_sq,
+            payee_seen=event.payee in wallet.payees,
+            device_seen=event.device is None or event.device in wallet.devices,
+            travel_kmh=self._travel_kmh(wallet, event),
+            merchant_payments=m_payments,
+            merchant_refunds=m_refunds,
+            merchant_complaints=m_complaints,
+            wallet_refunds=wallet.refunds,
+            received_24h_minor=wallet.received.sum_minor,
+            wallet_age_s=(now - wallet.first_at_ns) // NS_PER_S,
+            hour_local=hour,
+            home_km=None
+            if usual is None or event.place is None
+            else int(km_between(usual, event.place)),
+        )
 
     @staticmethod
     def _travel_kmh(wallet: _Wallet, event: RiskEvent) -> int | None:
@@ -275,12 +359,15 @@ class FeatureStore:
     def read_and_observe(self, event: RiskEvent) -> Features:
         """`features(event)`, then `event` counted as an attempt: what a check does, in one
         call (one round trip when the counters are the writer's, docs/adr/0068). Counting
-        that fails is logged; the features read stand."""
-        found = self.features(event)
-        try:
-            self.observe(event)
-        except Exception:
-            _log.exception("risk features not updated")
+        that fails is logged; the features read stand. One hold of the lock and one look
+        for each party serve both."""
+        with self._lock:
+            wallet, device, merchant = self._parties(event)
+            found = self._features(event, wallet, device, merchant)
+            try:
+                self._observe(event, wallet, device, merchant)
+            except Exception:
+                _log.exception("risk features not updated")
         return found
 
     def read_and_observe_later(self, event: RiskEvent) -> Future[Features]:
@@ -293,17 +380,29 @@ class FeatureStore:
     def observe(self, event: RiskEvent) -> None:
         """Count `event` as an attempt in every window it belongs to, and its place."""
         with self._lock:
-            wallet = self._wallet(event.wallet_id, event.at_ns)
-            wallet.windows.add(event.at_ns, 1, 0)
-            if event.device is not None:
-                device = self._devices.get(event.device) or self._devices.put(
-                    event.device, _Windows()
-                )
-                device.add(event.at_ns, 1, 0)
-            self._merchant(event.payee).windows.add(event.at_ns, 1, 0)
-            if event.place is not None:
-                # A refused try still puts the person there.
-                wallet.last_place, wallet.last_at_ns = event.place, event.at_ns
+            self._observe(event, *self._parties(event))
+
+    def _observe(
+        self,
+        event: RiskEvent,
+        wallet: _Wallet | None,
+        device: _Windows | None,
+        merchant: _Merchant | None,
+    ) -> None:
+        """`observe` with the parties found (`_parties`); those not yet known are added."""
+        if wallet is None:
+            wallet = self._wallets.put(event.wallet_id, _Wallet(event.at_ns))
+        wallet.windows.add(event.at_ns, 1, 0)
+        if event.device is not None:
+            if device is None:
+                device = self._devices.put(event.device, _Windows())
+            device.add(event.at_ns, 1, 0)
+        if merchant is None:
+            merchant = self._merchants.put(event.payee, _Merchant())
+        merchant.windows.add(event.at_ns, 1, 0)
+        if event.place is not None:
+            # A refused try still puts the person there.
+            wallet.last_place, wallet.last_at_ns = event.place, event.at_ns
 
     def observe_success(self, event: RiskEvent) -> None:
         """`event`'s money moved: its amount in the windows' sums and the wallet's history,

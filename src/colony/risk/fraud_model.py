@@ -4,10 +4,12 @@ scored one event at a time in plain Python, without scikit-learn.
 A model is a list of trees, each as parallel arrays (feature, threshold, left, right,
 missing-goes-left, value): the arrays scikit-learn's HistGradientBoostingClassifier keeps
 in its predictors, copied out by `training.py`. When a model is first used its trees are
-compiled into one Python function of nested comparisons; scoring an event runs it, and the
-leaves' values and the baseline sum to log-odds, whose logistic is the score. One event is
-a few hundred comparisons: far cheaper than a call into scikit-learn for one row (its
-set-up and threads per call; 126 ms on a loaded 2-core machine, docs/benchmarks.md).
+walked in C where the extension `_trees` was built (docs/adr/0100), else compiled into one
+Python function of nested comparisons, which gives the same sum and is the reference the C
+is tested against; the leaves' values and the baseline sum to log-odds, whose logistic is
+the score. One event is a few hundred comparisons: far cheaper than a call into
+scikit-learn for one row (its set-up and threads per call; 126 ms on a loaded 2-core
+machine, docs/benchmarks.md).
 
 Scores are probabilities, not money: floats are fine here; the score a rule reads is an
 integer per mille.
@@ -17,16 +19,22 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
+from colony.kernel.compiled import compiled_or_none
 from colony.kernel.errors import InvalidInput
 from colony.kernel.json_file import read_json_file, read_packaged_json
 from colony.risk.model import Channel, Features, RiskEvent
 from colony.risk.usd_units import minor_per_usd
+
+_log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_FILE = "fraud_model_default.json"
 # The largest model file read, in bytes.
@@ -110,7 +118,10 @@ class FraudModel:
 
     @functools.cached_property
     def _leaves_sum(self) -> Callable[[list[float]], float]:
-        return _compiled(self.trees)
+        """The trees' sum, by the path chosen when the model first scores (`engine`)."""
+        if engine is None:
+            return _compiled(self.trees)
+        return functools.partial(engine.leaves_sum, *packed(self.trees))
 
     def probability(self, x: list[float]) -> float:
         """The probability of fraud for the inputs `x` (`vector`): the logistic of the
@@ -164,6 +175,51 @@ def _compiled(trees: tuple[Tree, ...]) -> Callable[[list[float]], float]:
     exec(source, {"__builtins__": {}, "INF": math.inf}, namespace)
     leaves_sum: Callable[[list[float]], float] = namespace["leaves_sum"]
     return leaves_sum
+
+
+# The C walk of the trees (_trees.c), or None: not built, its version not this code's, or
+# switched off with COLONY_RISK_PURE=1. Read when a model first scores, so a test can set it
+# to None to build a model that scores in Python.
+PURE_ENV = "COLONY_RISK_PURE"
+TREES_VERSION = 1
+# One node as _trees.c reads it: feature, left, right, missing-goes-left, threshold, value.
+_NODE = struct.Struct("=iiiidd")
+
+
+def _load() -> ModuleType | None:
+    trees = compiled_or_none(
+        "colony.risk._trees", TREES_VERSION, PURE_ENV, "the fraud model's trees in C"
+    )
+    if trees is not None and _NODE.size != trees.NODE_BYTES:
+        _log.warning("the fraud model's trees in C read nodes of another size: rebuild them")
+        return None
+    return trees
+
+
+engine: ModuleType | None = _load()
+
+
+def packed(trees: tuple[Tree, ...]) -> tuple[bytes, bytes]:
+    """The trees as _trees.c reads them: every node in one array, each tree's children
+    numbered from its first node's place, and the place of each tree's first node."""
+    nodes: list[bytes] = []
+    roots: list[int] = []
+    for tree in trees:
+        first = len(nodes)
+        roots.append(first)
+        for i, feature in enumerate(tree.feature):
+            leaf = feature < 0
+            nodes.append(
+                _NODE.pack(
+                    feature,
+                    0 if leaf else first + tree.left[i],
+                    0 if leaf else first + tree.right[i],
+                    tree.missing_left[i],
+                    tree.threshold[i],
+                    tree.value[i],
+                )
+            )
+    return b"".join(nodes), struct.pack(f"={len(roots)}i", *roots)
 
 
 def model_json(model: FraudModel) -> dict[str, object]:

@@ -24,8 +24,13 @@ _COLUMNS = (
 )
 
 
+# Each reason's name, looked up rather than read through the enum's descriptor: every
+# assessment kept names its reasons (most name a few shadow ones).
+_NAME_OF = {r: r.name for r in Reason}
+
+
 def _names(reasons: tuple[Reason, ...]) -> str:
-    return " ".join(r.name for r in reasons)
+    return " ".join([_NAME_OF[r] for r in reasons])
 
 
 def _reasons(text: str) -> tuple[Reason, ...]:
