@@ -107,6 +107,10 @@ def test_a_model_file_that_is_not_one_is_refused_with_what_is_wrong(tmp_path: Pa
     looped["trees"][0]["left"][0] = 0
     with pytest.raises(InvalidInput, match="tree 0, node 0: a child outside the tree"):
         model_of_json(looped)
+    unpackable = json.loads(json.dumps(text))
+    unpackable["trees"][0]["feature"][-1] = -(2**31) - 1
+    with pytest.raises(InvalidInput, match=r"tree 0, node \d+: no feature -2147483649"):
+        model_of_json(unpackable)
     endless = json.loads(json.dumps(text))
     endless["trees"][1]["threshold"][0] = math.nan
     with pytest.raises(InvalidInput, match="tree 1: a threshold that is NaN or a value not"):

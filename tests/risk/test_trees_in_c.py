@@ -15,7 +15,7 @@ import struct
 from types import ModuleType
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from colony.risk import fraud_model
@@ -78,19 +78,61 @@ def test_a_worked_model_scores_the_same_by_both_paths(
 
 _INPUT = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
-    st.integers(-(2**53), 2**53),
+    st.integers(-(2**60), 2**60),  # beyond 2**53 too: both read it as its nearest double
+    st.integers(10**308, 10**309),  # too large for a double: both raise
+    st.booleans(),
     st.sampled_from([0.0, 1.0, math.nan, 0.5, 10.0, 1000.0]),
 )
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.lists(_INPUT, min_size=len(FEATURE_NAMES), max_size=len(FEATURE_NAMES)))
-def test_the_shipped_model_sums_the_same_double_by_both_paths(x: list[float]) -> None:
-    if fraud_model.engine is None:
-        return  # (the fixture's skip, for a test hypothesis drives)
+def _outcome(score: object, x: list[float]) -> object:
+    try:
+        return score(x)  # type: ignore[operator]
+    except OverflowError:
+        return OverflowError
+
+
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(x=st.lists(_INPUT, min_size=len(FEATURE_NAMES), max_size=len(FEATURE_NAMES)))
+def test_the_shipped_model_sums_the_same_double_by_both_paths(
+    trees_c: ModuleType, x: list[float]
+) -> None:
     model = default_model()
     nodes, roots = packed(model.trees)
-    assert fraud_model.engine.leaves_sum(nodes, roots, x) == fraud_model._compiled(model.trees)(x)
+    in_c = _outcome(lambda v: trees_c.leaves_sum(nodes, roots, v), x)
+    assert in_c == _outcome(fraud_model._compiled(model.trees), x)
+
+
+def test_an_int_past_2_to_the_53_is_read_as_its_double_by_both_paths(
+    trees_c: ModuleType,
+) -> None:
+    # Exactly, 2**53 + 1 is above the threshold 2.0**53; as a double it equals it: left.
+    split = Tree(
+        (0, -1, -1), (2.0**53, 0.0, 0.0), (1, 0, 0), (2, 0, 0), (False,) * 3, (0.0, -1.0, 1.0)
+    )
+    x = [2**53 + 1]
+    assert fraud_model._compiled((split,))(x) == -1.0  # type: ignore[arg-type]
+    assert trees_c.leaves_sum(*packed((split,)), x) == -1.0
+
+
+def test_inputs_changed_while_read_raise_and_crash_nothing(trees_c: ModuleType) -> None:
+    class Shrinks:
+        """An input whose conversion empties the list being read."""
+
+        def __init__(self, inputs: list[object]) -> None:
+            self.inputs = inputs
+
+        def __float__(self) -> float:
+            self.inputs.clear()
+            return 0.0
+
+    model = default_model()
+    x: list[object] = [0.0] * len(FEATURE_NAMES)
+    x[0] = Shrinks(x)
+    with pytest.raises(ValueError, match="the inputs changed while read"):
+        trees_c.leaves_sum(*packed(model.trees), x)
 
 
 def test_a_model_scores_in_python_when_the_c_is_switched_off(

@@ -13,7 +13,8 @@
  *       order, as the Python does, so both give the same double.
  *
  * The inputs are read as doubles, as the model was trained on them (scikit-learn works in
- * float64): an int input becomes the nearest double. Every index is checked against what it
+ * float64) and as the Python reads them: an int input becomes the nearest double (too large
+ * for one: OverflowError). Every index is checked against what it
  * indexes, and a child must come after its node, so a malformed model raises, never reads
  * outside its arrays, and never loops.
  */
@@ -65,11 +66,23 @@ static PyObject *leaves_sum(PyObject *self, PyObject *const *args, Py_ssize_t na
         PyObject *item = PyList_GET_ITEM(x, i);
         if (PyFloat_CheckExact(item)) {
             inputs[i] = PyFloat_AS_DOUBLE(item);
+            continue;
+        }
+        if (PyLong_CheckExact(item)) {
+            inputs[i] = PyLong_AsDouble(item); /* runs no Python code */
         } else {
+            /* `__float__` or `__index__` may run Python code that changes the list: the
+             * item is held while it converts, and the list must still be as long after. */
+            Py_INCREF(item);
             inputs[i] = PyFloat_AsDouble(item);
-            if (inputs[i] == -1.0 && PyErr_Occurred()) {
-                return NULL;
-            }
+            Py_DECREF(item);
+        }
+        if (inputs[i] == -1.0 && PyErr_Occurred()) {
+            return NULL;
+        }
+        if (PyList_GET_SIZE(x) != n_inputs) {
+            PyErr_SetString(PyExc_ValueError, "leaves_sum: the inputs changed while read");
+            return NULL;
         }
     }
 

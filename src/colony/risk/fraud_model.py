@@ -162,17 +162,26 @@ def _literal(number: float) -> str:
 def _compiled(trees: tuple[Tree, ...]) -> Callable[[list[float]], float]:
     """The trees as one Python function of the inputs, compiled once: a comparison a node
     and no loop, about ten times faster than walking arrays. The source holds only the
-    model's numbers (ints and floats, checked when the file was read), `INF` and `x`. Each
+    model's numbers (ints and floats, checked when the file was read), `INF`, `float` and
+    `x`. Each
     input a tree reads is a local variable of its own (`x3`), read once from the list: a
     node compares two locals, not an item of a list (half the time again)."""
     used = sorted({f for tree in trees for f in tree.feature if f >= 0})
-    lines = ["def leaves_sum(x):", " t = 0.0", *(f" x{f} = x[{f}]" for f in used)]
+    # Every input read as a double first, as the model was trained on them and as the C
+    # reads them: an int beyond 2**53 compares as its nearest double, not exactly, and one
+    # too large for a double raises whether or not a tree reads it.
+    lines = [
+        "def leaves_sum(x):",
+        " t = 0.0",
+        " x = [float(v) for v in x]",
+        *(f" x{f} = x[{f}]" for f in used),
+    ]
     for tree in trees:
         _tree_source(tree, 0, " ", lines)
     lines.append(" return t")
     namespace: dict[str, Any] = {}
     source = compile("\n".join(lines), "<fraud model>", "exec")
-    exec(source, {"__builtins__": {}, "INF": math.inf}, namespace)
+    exec(source, {"__builtins__": {}, "INF": math.inf, "float": float}, namespace)
     leaves_sum: Callable[[list[float]], float] = namespace["leaves_sum"]
     return leaves_sum
 
@@ -266,7 +275,7 @@ def _tree(doc: object, index: int) -> Tree:
     if any(math.isnan(v) for v in tree.threshold) or not all(map(math.isfinite, tree.value)):
         raise InvalidInput(f"tree {index}: a threshold that is NaN or a value not finite")
     for node in range(nodes):
-        if tree.feature[node] >= len(FEATURE_NAMES):
+        if not -1 <= tree.feature[node] < len(FEATURE_NAMES):
             raise InvalidInput(f"tree {index}, node {node}: no feature {tree.feature[node]}")
         if tree.feature[node] >= 0 and not (
             node < tree.left[node] < nodes and node < tree.right[node] < nodes
