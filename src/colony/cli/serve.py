@@ -343,6 +343,14 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return bound_socket(host, port, listen=True)
 
 
+def reuse_address(sock: socket.socket, *, port_too: bool) -> None:
+    """Bind where a closed server's connections still linger; with `port_too`, beside other
+    sockets at the same address (`SO_REUSEPORT`: each worker its own, docs/adr/0097)."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if port_too:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+
+
 def bound_socket(
     host: str,
     port: int,
@@ -356,9 +364,7 @@ def bound_socket(
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = kind(family, socket.SOCK_STREAM)
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if reuse_port:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        reuse_address(sock, port_too=reuse_port)
         sock.bind((host, port))
         if listen:
             sock.listen(socket.SOMAXCONN)

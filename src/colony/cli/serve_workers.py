@@ -28,7 +28,7 @@ from colony.api.rate_limit import RateLimiter, rate_limit_burst, rate_limit_per_
 from colony.cli import demo_data
 from colony.cli.coalesced_writes import CoalescedWritesProtocol
 from colony.cli.fx_commands import MAX_AGE_ENV
-from colony.cli.serve import announce, bound_socket, build_context, server_duties
+from colony.cli.serve import announce, bound_socket, build_context, reuse_address, server_duties
 from colony.kernel import heap
 from colony.kernel.clock import SystemClock
 from colony.workers import ElectedLedger
@@ -120,11 +120,6 @@ def port_for_workers(host: str, port: int) -> socket.socket:
     return bound_socket(host, port, listen=False, kind=_EachWorkersOwn, reuse_port=True)
 
 
-def _reuse_port(sock: socket.socket) -> None:
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-
-
 class _EachWorkersOwn(socket.socket):
     """The workers' address, which arrives in each worker process as a new socket of its own
     bound to it (`SO_REUSEPORT`), so the kernel spreads new connections over the workers
@@ -139,7 +134,7 @@ class _EachWorkersOwn(socket.socket):
 
 def _own_socket_at(family: socket.AddressFamily, address: tuple[object, ...]) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
-    _reuse_port(sock)
+    reuse_address(sock, port_too=True)
     sock.bind(address)
     return sock  # uvicorn's server listens on it
 

@@ -83,7 +83,8 @@ class Window:
 
 
 class _Span:
-    """One window of `_Windows`: the attempts and amounts of its newest `held` events."""
+    """One window of `_Windows`: the attempts and amounts of its newest `held` events (the
+    day's: the whole list, `held` unused)."""
 
     __slots__ = ("count", "held", "sum_minor")
 
@@ -113,7 +114,7 @@ class _Windows:
         self._events: deque[tuple[int, int, int]] = deque()  # at, attempts, amount
         self.m1 = _Span()
         self.h1 = _Span()
-        self.h24 = _Span()  # holds every event of the list
+        self.h24 = _Span()  # holds every event of the list: its `held` is not kept
 
     def advance(self, now_ns: int) -> _Windows:
         events = self._events
@@ -129,7 +130,6 @@ class _Windows:
             _, attempts, amount = events.popleft()
             h24.count -= attempts
             h24.sum_minor -= amount
-        h24.held = len(events)
         return self
 
     def add(self, at_ns: int, attempts: int, amount_minor: int) -> None:
@@ -152,7 +152,6 @@ class _Windows:
         h1.held += 1
         h24.count += attempts
         h24.sum_minor += amount_minor
-        h24.held = len(events)
 
 
 @dataclass
@@ -417,10 +416,7 @@ class FeatureStore:
             _remember(wallet.payees, event.payee)
             if event.device is not None:
                 _remember(wallet.devices, event.device)
-                device = self._devices.get(event.device) or self._devices.put(
-                    event.device, _Windows()
-                )
-                device.add(event.at_ns, 0, event.amount_minor)
+                self._device(event.device).add(event.at_ns, 0, event.amount_minor)
             merchant = self._merchant(event.payee)
             merchant.windows.add(event.at_ns, 0, event.amount_minor)
             merchant.payments += 1
@@ -444,6 +440,9 @@ class FeatureStore:
 
     def _wallet(self, wallet_id: str, at_ns: int) -> _Wallet:
         return self._wallets.get(wallet_id) or self._wallets.put(wallet_id, _Wallet(at_ns))
+
+    def _device(self, device: str) -> _Windows:
+        return self._devices.get(device) or self._devices.put(device, _Windows())
 
     def _merchant(self, merchant_id: str) -> _Merchant:
         return self._merchants.get(merchant_id) or self._merchants.put(merchant_id, _Merchant())
