@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,3 +110,47 @@ def demo_server(database: Path | str, *options: str) -> Iterator[DemoServer]:
             pumping.join(timeout=server_stop_timeout_s)
             assert process.stdout is not None
             process.stdout.close()
+
+
+# How long `colony serve --workers N` may take to start its worker processes, in seconds.
+workers_start_timeout_s = 60.0
+
+
+def child_pids(server: DemoServer) -> list[int]:
+    """The child processes of a `colony serve --workers N`: its workers, and the resource
+    tracker of Python's multiprocessing."""
+    found = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return [int(child) for child in found]
+
+
+def wait_for_workers(server: DemoServer, count: int) -> None:
+    deadline = time.monotonic() + workers_start_timeout_s
+    while len(child_pids(server)) < count:  # at least: the tracker is one
+        assert time.monotonic() < deadline, "the workers did not start"
+        time.sleep(0.1)
+
+
+def sockets_held(pid: int) -> set[str]:
+    """The inodes of the sockets process `pid` holds open (as /proc/net's tables name them)."""
+    held = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if match := re.fullmatch(r"socket:\[(\d+)\]", target):
+            held.add(match.group(1))
+    return held
+
+
+def ledger_writer(server: DemoServer) -> int:
+    """The worker serving the ledger: the one holding the listening `ledger.sock`."""
+    listening = set()
+    for line in Path("/proc/net/unix").read_text().splitlines()[1:]:
+        fields = line.split()
+        if len(fields) >= 8 and fields[7].endswith("/ledger.sock") and fields[3] == "00010000":
+            listening.add(fields[6])
+    for child in child_pids(server):
+        if sockets_held(child) & listening:
+            return child
+    raise AssertionError("no worker serves the ledger")

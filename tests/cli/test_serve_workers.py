@@ -1,5 +1,6 @@
-"""`colony serve --workers 3`: parallel payments through every worker, the ledger writer killed
-in the middle of them, and afterwards every payment there exactly once and the ledger sound."""
+"""`colony serve --workers 3`: parallel payments through every worker that serves HTTP, the ledger
+writer killed in the middle of them, and afterwards every payment there exactly once and the
+ledger sound."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ import signal
 import subprocess
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from colony.kernel.key_claims import claim_stale_s
-from tests.cli.demo_server import DemoServer, colony_command, demo_server
+from tests.cli.demo_server import (
+    colony_command,
+    demo_server,
+    ledger_writer,
+    wait_for_workers,
+)
 
 # Among the suite's longest files: started first (tests/conftest.py)
 pytestmark = pytest.mark.slow
@@ -33,40 +38,9 @@ payment_deadline_s = claim_stale_s + 60.0
 _RETRY = {429, 503}
 
 
-def _children(pid: int) -> list[int]:
-    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [int(child) for child in found]
-
-
-def _writer(server: DemoServer) -> int:
-    """The worker serving the ledger: the one holding the listening `ledger.sock`."""
-    listening = set()
-    for line in Path("/proc/net/unix").read_text().splitlines()[1:]:
-        fields = line.split()
-        if len(fields) >= 8 and fields[7].endswith("/ledger.sock") and fields[3] == "00010000":
-            listening.add(fields[6])
-    for child in _children(server.pid):
-        fds = Path(f"/proc/{child}/fd")
-        for fd in fds.iterdir():
-            try:
-                target = os.readlink(fd)
-            except OSError:
-                continue
-            if re.fullmatch(r"socket:\[(\d+)\]", target) and target[8:-1] in listening:
-                return child
-    raise AssertionError("no worker serves the ledger")
-
-
-def _wait_for_workers(server: DemoServer, count: int) -> None:
-    deadline = time.monotonic() + 60
-    while len(_children(server.pid)) < count:
-        assert time.monotonic() < deadline, "the workers did not start"
-        time.sleep(0.1)
-
-
 def test_parallel_payments_survive_the_writer_dying(store_url: str) -> None:
     with demo_server(store_url, "--workers", "3", "--address-rate-limit", "100000") as server:
-        _wait_for_workers(server, 3)
+        wait_for_workers(server, 3)
         token = server.secret("wtok_")
         payload = re.search(r'"payload": "([^"]+)"', server.output)
         assert payload, server.output
@@ -78,7 +52,7 @@ def test_parallel_payments_survive_the_writer_dying(store_url: str) -> None:
         mutex = threading.Lock()
         done_count = [0]
         writer_killed = threading.Event()
-        first_writer = _writer(server)
+        first_writer = ledger_writer(server)
 
         def pay(key: str, client: httpx.Client) -> str:
             deadline = time.monotonic() + payment_deadline_s
@@ -141,8 +115,8 @@ def test_parallel_payments_survive_the_writer_dying(store_url: str) -> None:
             assert time.monotonic() < deadline, after.text
             time.sleep(0.05)
         assert after.json()["balance"]["amount_minor"] == balance_before - payments_total
-        _wait_for_workers(server, 3)  # the killed worker was replaced
-        assert _writer(server) != first_writer  # and another process writes the ledger now
+        wait_for_workers(server, 3)  # the killed worker was replaced
+        assert ledger_writer(server) != first_writer  # and another process writes the ledger now
     verified = subprocess.run(
         [colony_command(), "ledger", "verify", "--database", store_url],
         capture_output=True,

@@ -1,13 +1,17 @@
 """`colony serve --workers N` listens on a socket of each worker's own at one address
-(docs/adr/0097): the address as the workers receive it, and a server's workers each taking a
-share of new connections, counted from the kernel's own tables."""
+(docs/adr/0097), all but the writer's (docs/adr/0101): the address as the workers receive it,
+a writer leaving it, and a server's followers each taking a share of new connections, counted
+from the kernel's own tables."""
 
 from __future__ import annotations
 
 import os
 import pickle
-import re
+import shutil
 import socket
+import subprocess
+import sys
+import tempfile
 from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 
@@ -15,12 +19,15 @@ import httpx
 import pytest
 
 from colony.bench.api_bench import TCP_ESTABLISHED, TCP_LISTEN, tcp_sockets
+from colony.cli import serve_workers
 from colony.cli.serve_workers import port_for_workers
-from tests.cli.demo_server import demo_server
+from colony.kernel.clock import ManualClock
+from colony.workers import ElectedLedger, http_workers
+from tests.cli.demo_server import child_pids, demo_server, ledger_writer, sockets_held
 
-# Connections opened to a server of two workers; each worker must take at least
+# Connections opened to a server of two followers; each must take at least
 # `connections_each_min` (the kernel spreads them by their addresses: fewer than 5 of 40 to
-# one worker happens about once in ten million servers).
+# one of two happens about once in ten million servers).
 connections_opened = 40
 connections_each_min = 5
 
@@ -67,39 +74,136 @@ def _tcp_sockets(port: int, state: str) -> set[str]:
     return found
 
 
-def _held_by(pid: int, inodes: set[str]) -> int:
-    held = 0
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
-            target = os.readlink(fd)
-        except OSError:
-            continue
-        match = re.fullmatch(r"socket:\[(\d+)\]", target)
-        held += bool(match and match.group(1) in inodes)
-    return held
-
-
 @pytest.mark.slow
-def test_two_workers_each_listen_and_each_take_a_share_of_connections(tmp_path: Path) -> None:
-    with demo_server(tmp_path / "colony.db", "--workers", "2") as server:
-        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+def test_the_followers_each_listen_and_take_a_share_the_writer_none(tmp_path: Path) -> None:
+    """Three workers: the two followers listen at the address and share its connections; the
+    writer, whose process is the ceiling among workers, serves no HTTP (docs/adr/0101)."""
+    with demo_server(tmp_path / "colony.db", "--workers", "3") as server:
         port = int(server.url.rsplit(":", 1)[1].rstrip("/"))
-        # The URL is printed once both serve, then the line that says so: each already
-        # listens on a socket of its own.
-        server.printed_later("All 2 workers are serving.")
+        # The URL is printed once every worker serves, then the line that says so: each
+        # follower already listens on a socket of its own.
+        server.printed_later("All 3 workers are serving.")
+        writer = ledger_writer(server)
         listening = _tcp_sockets(port, TCP_LISTEN)
-        assert len(listening) == 2
-        held = {int(pid): _held_by(int(pid), listening) for pid in children}
-        workers = [pid for pid, count in held.items() if count]
-        assert sorted(held[pid] for pid in workers) == [1, 1]
+        assert len(listening) == http_workers(3) == 2
+        held = {pid: len(sockets_held(pid) & listening) for pid in child_pids(server)}
+        followers = [pid for pid, count in held.items() if count]
+        assert sorted(held[pid] for pid in followers) == [1, 1]
+        assert writer not in followers
         clients = [httpx.Client(base_url=server.url, timeout=30) for _ in range(connections_opened)]
         try:
             for client in clients:
                 assert client.get("/").status_code == 200  # accepted, answered, kept alive
             open_now = _tcp_sockets(port, TCP_ESTABLISHED)
-            shares = [_held_by(pid, open_now) for pid in workers]
+            shares = [len(sockets_held(pid) & open_now) for pid in followers]
             assert sum(shares) == connections_opened, shares
             assert min(shares) >= connections_each_min, shares
+            assert not sockets_held(writer) & open_now
         finally:
             for client in clients:
                 client.close()
+
+
+@pytest.fixture
+def own_sockets(monkeypatch: pytest.MonkeyPatch) -> list[socket.socket]:
+    """This process's public sockets as a worker's (module state), kept apart per test."""
+    received: list[socket.socket] = []
+    monkeypatch.setattr(serve_workers, "_public_sockets", received)
+    return received
+
+
+def _open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_a_socket_that_cannot_bind_is_closed(own_sockets: list[socket.socket]) -> None:
+    with socket.socket() as taken:  # without SO_REUSEPORT: nobody may join it
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        before = _open_descriptors()
+        with pytest.raises(OSError):
+            serve_workers._own_socket_at(socket.AF_INET, taken.getsockname())
+        assert _open_descriptors() == before and own_sockets == []
+
+
+def _writer(tmp_path: Path, folder: str) -> ElectedLedger:
+    ledger = ElectedLedger(
+        f"sqlite:///{tmp_path}/journal.db",
+        ManualClock(),
+        address=os.path.join(folder, "ledger.sock"),
+        authkey=b"s" * 32,
+    )
+    assert ledger.is_writer
+    return ledger
+
+
+def test_the_writer_leaves_the_public_address_and_closing_ends_nothing(
+    tmp_path: Path, own_sockets: list[socket.socket]
+) -> None:
+    public = serve_workers._own_socket_at(socket.AF_INET, ("127.0.0.1", 0))
+    port = public.getsockname()[1]
+    folder = tempfile.mkdtemp(prefix="colony-test-")  # a Unix socket's path is short
+    ledger = _writer(tmp_path, folder)
+    try:
+        serve_workers._writer_serves_no_http(ledger)
+        host, private_port = public.getsockname()  # the same descriptor, another socket
+        assert host == "127.0.0.1" and private_port != port
+        public.listen()  # as uvicorn's server then does: at the private port only
+        with socket.socket() as other:  # the public port is held by nobody now
+            other.bind(("127.0.0.1", port))
+    finally:
+        # The writer's duty is stopped for good here, and this process goes on: a writer
+        # that ended itself on closing would end the test run with it.
+        ledger.close()
+        public.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_STEPS_DOWN = """
+import signal, socket, sys, threading
+from colony.cli import serve_workers
+from colony.kernel.clock import ManualClock
+from colony.kernel.errors import StorageUnavailable
+from colony.ledger import Account
+from colony.workers import ElectedLedger, http_workers
+from tests.ledger.test_journal_faults import _break_storage
+
+ended = threading.Event()
+signal.signal(signal.SIGTERM, lambda *_: ended.set())  # uvicorn's server would stop
+serve_workers._own_socket_at(socket.AF_INET, ("127.0.0.1", 0))
+ledger = ElectedLedger(sys.argv[1], ManualClock(), address=sys.argv[2], authkey=b"s" * 32)
+assert ledger.is_writer
+serve_workers._writer_serves_no_http(ledger)
+print("serving", "ended" if ended.is_set() else "running", flush=True)
+_break_storage(ledger._hold.ledger)
+try:
+    ledger.create_accounts([Account(1, 1, 1)])
+except StorageUnavailable:
+    pass  # the watcher steps the writer down
+print("stepped down", "ended" if ended.wait(30) else "running", flush=True)
+ledger.close()
+"""
+
+
+def test_a_writer_that_left_the_address_ends_when_it_steps_down(tmp_path: Path) -> None:
+    """It could serve no HTTP as a follower: it ends, and the supervisor starts a worker in
+    its place, which follows and listens at the public address."""
+    folder = tempfile.mkdtemp(prefix="colony-test-")
+    try:
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                _STEPS_DOWN,
+                f"sqlite:///{tmp_path}/journal.db",
+                os.path.join(folder, "ledger.sock"),
+            ],
+            cwd=Path(__file__).parents[2],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["serving running", "stepped down ended"], run.stderr

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from colony.api import auth
 from colony.api.context import ApiContext
+from colony.workers import http_workers
 
 # The states of a TCP socket as Linux's table writes them.
 TCP_LISTEN, TCP_ESTABLISHED = "0A", "01"
@@ -124,12 +125,12 @@ class Server:
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(environment or {})},
         )
-        # Serving once the page answers and every worker listens (each on a socket of its
-        # own, docs/adr/0097): the load's connections are kept alive, so a worker still
-        # starting would get none of them.
+        # Serving once the page answers and every worker that serves HTTP listens (each on a
+        # socket of its own, docs/adr/0097; the writer among workers on none, 0101): the
+        # load's connections are kept alive, so a worker still starting would get none.
         deadline = time.monotonic() + start_timeout_s
         log = folder / "server.log"
-        while not self._answers() or _listening(self.port) < workers:
+        while not self._answers() or _listening(self.port) < http_workers(workers):
             if self._process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError("the server did not start: " + log.read_text()[-2000:])

@@ -13,6 +13,7 @@ import atexit
 import os
 import secrets
 import shutil
+import signal
 import socket
 import tempfile
 from collections.abc import Callable
@@ -134,9 +135,49 @@ class _EachWorkersOwn(socket.socket):
 
 def _own_socket_at(family: socket.AddressFamily, address: tuple[object, ...]) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
-    reuse_address(sock, port_too=True)
-    sock.bind(address)
-    return sock  # uvicorn's server listens on it
+    try:
+        reuse_address(sock, port_too=True)
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    _public_sockets.append(sock)
+    return (
+        sock  # uvicorn's server listens on it, unless this worker writes (_writer_serves_no_http)
+    )
+
+
+# This worker's sockets at the public address, as it received them (none in a lone server).
+_public_sockets: list[socket.socket] = []
+
+
+def _writer_serves_no_http(ledger: ElectedLedger) -> None:
+    """The writer among workers leaves the public address to the others (docs/adr/0101).
+
+    Among workers the writer does nearly all of every payment's work (docs/adr/0078,
+    0093), its process is the ceiling, and each connection it accepted put HTTP on it too.
+    Called before uvicorn's server starts: each public socket's descriptor is made a private
+    socket on loopback instead (bound to a port of its own, which nobody is told), so the
+    server listens there and the kernel spreads the address's connections over the followers
+    alone. A follower made writer later keeps serving: its public socket is already being
+    listened on, and a listening socket cannot be taken from uvicorn's loop safely. This
+    writer does not outlive its term: should it step down (a storage failure, another process
+    then winning the lock), it ends, and the supervisor starts a worker in its place that
+    follows and listens at the public address."""
+    for public in _public_sockets:
+        loopback = "::1" if public.family == socket.AF_INET6 else "127.0.0.1"
+        with socket.socket(public.family, socket.SOCK_STREAM) as private:
+            private.bind((loopback, 0))
+            os.dup2(private.fileno(), public.fileno())  # the public one closed, atomically
+
+    def end_with_the_term() -> Callable[[], None]:
+        def stepped_down() -> None:
+            if not ledger.closing:  # closing: the process is ending already
+                os.kill(os.getpid(), signal.SIGTERM)  # uvicorn's own graceful stop
+
+        return stepped_down
+
+    ledger.add_duty(end_with_the_term)
 
 
 class _Supervisor(Multiprocess):
@@ -172,6 +213,8 @@ def worker_app() -> PaymentsEdge:
     )
     ctx = build_context(settings.database_url, clock, ledger=ledger)
     server_duties(ctx, ledger)
+    if ledger.is_writer and settings.workers > 1:
+        _writer_serves_no_http(ledger)
     # Each limit is the whole server's: every worker enforces its share of it.
     n = settings.workers
     ctx.limiter = RateLimiter(clock, rate_limit_per_s, rate_limit_burst, processes=n)

@@ -7,8 +7,8 @@ socket (`LedgerServer`); the others reach it through `RemoteLedger`. If the writ
 follower takes its place (docs/adr/0014-many-api-workers-one-ledger-writer.md).
 """
 
-from colony.workers.elected_ledger import ElectedLedger, WriterDuty
+from colony.workers.elected_ledger import ElectedLedger, WriterDuty, http_workers
 from colony.workers.ledger_server import LedgerServer
 from colony.workers.remote_ledger import RemoteLedger
 
-__all__ = ["ElectedLedger", "LedgerServer", "RemoteLedger", "WriterDuty"]
+__all__ = ["ElectedLedger", "LedgerServer", "RemoteLedger", "WriterDuty", "http_workers"]

@@ -41,6 +41,13 @@ watch_interval_s = 0.5
 # How long a follower waits at start for the writer to answer before serving anyway, in s.
 writer_wait_s = 120.0
 
+
+def http_workers(workers: int) -> int:
+    """How many of `colony serve --workers N`'s processes serve HTTP once started: all but
+    the writer, whose process is the ceiling (docs/adr/0101); a lone server's one."""
+    return workers - 1 if workers > 1 else 1
+
+
 # Something the writer does besides writing (finish interrupted work, relay webhooks); it
 # returns the function that stops it, called when this process stops being the writer.
 WriterDuty = Callable[[], Callable[[], None]]
@@ -89,6 +96,11 @@ class ElectedLedger(ForwardingLedger):
     @property
     def is_writer(self) -> bool:
         return self._hold is not None
+
+    @property
+    def closing(self) -> bool:
+        """Whether `close` was called (a duty stopped now is stopped for good)."""
+        return self._closed.is_set()
 
     def add_duty(self, duty: WriterDuty) -> None:
         """Something the writer does besides writing: started now if this process is the
