@@ -32,19 +32,30 @@ connections_opened = 40
 connections_each_min = 5
 
 
+@pytest.fixture
+def own_sockets(monkeypatch: pytest.MonkeyPatch) -> list[socket.socket]:
+    """This process's public sockets as a worker's (module state), kept apart per test."""
+    received: list[socket.socket] = []
+    monkeypatch.setattr(serve_workers, "_public_sockets", received)
+    return received
+
+
 def _as_a_worker_receives_it(sock: socket.socket) -> socket.socket:
     received = pickle.loads(ForkingPickler.dumps(sock))
     assert isinstance(received, socket.socket)
     return received
 
 
-def test_each_worker_receives_a_socket_of_its_own_at_the_address() -> None:
+def test_each_worker_receives_a_socket_of_its_own_at_the_address(
+    own_sockets: list[socket.socket],
+) -> None:
     address = port_for_workers("127.0.0.1", 0)
     first = second = None
     try:
         first, second = _as_a_worker_receives_it(address), _as_a_worker_receives_it(address)
         assert first.getsockname() == second.getsockname() == address.getsockname()
         assert len({address.fileno(), first.fileno(), second.fileno()}) == 3
+        assert own_sockets == [first, second]  # each worker's, as that worker holds them
         for sock in (address, first, second):
             assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) == 1
         # Both listen, as two workers do; the address itself never does (nothing waits in a
@@ -104,14 +115,6 @@ def test_the_followers_each_listen_and_take_a_share_the_writer_none(tmp_path: Pa
                 client.close()
 
 
-@pytest.fixture
-def own_sockets(monkeypatch: pytest.MonkeyPatch) -> list[socket.socket]:
-    """This process's public sockets as a worker's (module state), kept apart per test."""
-    received: list[socket.socket] = []
-    monkeypatch.setattr(serve_workers, "_public_sockets", received)
-    return received
-
-
 def _open_descriptors() -> int:
     return len(os.listdir("/proc/self/fd"))
 
@@ -126,77 +129,106 @@ def test_a_socket_that_cannot_bind_is_closed(own_sockets: list[socket.socket]) -
         assert _open_descriptors() == before and own_sockets == []
 
 
-def _writer(tmp_path: Path, folder: str) -> ElectedLedger:
-    ledger = ElectedLedger(
+def _elected(tmp_path: Path, folder: str) -> ElectedLedger:
+    return ElectedLedger(
         f"sqlite:///{tmp_path}/journal.db",
         ManualClock(),
         address=os.path.join(folder, "ledger.sock"),
         authkey=b"s" * 32,
     )
-    assert ledger.is_writer
-    return ledger
 
 
-def test_the_writer_leaves_the_public_address_and_closing_ends_nothing(
-    tmp_path: Path, own_sockets: list[socket.socket]
-) -> None:
+def test_a_follower_keeps_its_sockets(tmp_path: Path, own_sockets: list[socket.socket]) -> None:
+    """A worker that is not the writer when asked (one that stepped down a moment before)
+    keeps serving at the address."""
     public = serve_workers._own_socket_at(socket.AF_INET, ("127.0.0.1", 0))
-    port = public.getsockname()[1]
+    address = public.getsockname()
     folder = tempfile.mkdtemp(prefix="colony-test-")  # a Unix socket's path is short
-    ledger = _writer(tmp_path, folder)
+    writer = _elected(tmp_path, folder)
+    follower = _elected(tmp_path, folder)
     try:
-        serve_workers._writer_serves_no_http(ledger)
-        host, private_port = public.getsockname()  # the same descriptor, another socket
-        assert host == "127.0.0.1" and private_port != port
-        public.listen()  # as uvicorn's server then does: at the private port only
-        with socket.socket() as other:  # the public port is held by nobody now
-            other.bind(("127.0.0.1", port))
+        assert writer.is_writer and not follower.is_writer
+        serve_workers._writer_serves_no_http(follower)
+        assert public.getsockname() == address
     finally:
-        # The writer's duty is stopped for good here, and this process goes on: a writer
-        # that ended itself on closing would end the test run with it.
-        ledger.close()
+        follower.close()
+        writer.close()
         public.close()
         shutil.rmtree(folder, ignore_errors=True)
 
 
-_STEPS_DOWN = """
-import signal, socket, sys, threading
+# A writer that left the address, in a process of its own (it may signal itself): closed, or
+# its ledger's storage broken under it.
+_LEAVES = """
+import signal, socket, sys, threading, time
 from colony.cli import serve_workers
 from colony.kernel.clock import ManualClock
 from colony.kernel.errors import StorageUnavailable
 from colony.ledger import Account
-from colony.workers import ElectedLedger, http_workers
+from colony.workers import ElectedLedger
 from tests.ledger.test_journal_faults import _break_storage
 
+url, address, how = sys.argv[1:]
 ended = threading.Event()
-signal.signal(signal.SIGTERM, lambda *_: ended.set())  # uvicorn's server would stop
-serve_workers._own_socket_at(socket.AF_INET, ("127.0.0.1", 0))
-ledger = ElectedLedger(sys.argv[1], ManualClock(), address=sys.argv[2], authkey=b"s" * 32)
+signal.signal(signal.SIGTERM, lambda *_: ended.set())  # in a worker, uvicorn's server stops
+public = serve_workers._own_socket_at(socket.AF_INET, ("127.0.0.1", 0))
+port = public.getsockname()[1]
+ledger = ElectedLedger(url, ManualClock(), address=address, authkey=b"s" * 32)
 assert ledger.is_writer
 serve_workers._writer_serves_no_http(ledger)
-print("serving", "ended" if ended.is_set() else "running", flush=True)
-_break_storage(ledger._hold.ledger)
-try:
-    ledger.create_accounts([Account(1, 1, 1)])
-except StorageUnavailable:
-    pass  # the watcher steps the writer down
-print("stepped down", "ended" if ended.wait(30) else "running", flush=True)
+host, now = public.getsockname()  # the same descriptor, another socket
+print("moved" if host == "127.0.0.1" and now != port else "stayed", flush=True)
+with socket.socket() as other:
+    other.bind(("127.0.0.1", port))  # raises while anything here holds the public port
+if how == "break":
+    _break_storage(ledger._hold.ledger)
+    try:
+        ledger.create_accounts([Account(1, 1, 1)])
+    except StorageUnavailable:
+        pass  # the watcher steps the writer down
+    print("ended" if ended.wait(30) else "running", flush=True)
+    time.sleep(1.5)  # three of the watcher's rounds: it must not stand again
+    successor = ElectedLedger(url, ManualClock(), address=None)  # raises if the lock is held
+    print("retired writes:", ledger.is_writer, "successor writes:", successor.is_writer, flush=True)
+    successor.close()
+else:
+    ledger.close()
+    print("ended" if ended.wait(2) else "running", flush=True)
 ledger.close()
 """
 
 
-def test_a_writer_that_left_the_address_ends_when_it_steps_down(tmp_path: Path) -> None:
-    """It could serve no HTTP as a follower: it ends, and the supervisor starts a worker in
-    its place, which follows and listens at the public address."""
+@pytest.mark.parametrize(
+    ("how", "printed"),
+    [
+        ("close", ["moved", "running"]),
+        (
+            "break",
+            [
+                "moved",
+                "ended",
+                "retired writes: False successor writes: True",
+            ],
+        ),
+    ],
+)
+def test_a_writer_that_left_the_address_retires_when_it_steps_down(
+    tmp_path: Path, how: str, printed: list[str]
+) -> None:
+    """As a follower it would serve nothing: stepping down, it ends (SIGTERM; once its
+    ledger is closed and its lock given up, tests/workers/test_elected_ledger.py) instead of
+    standing again, and the supervisor starts a worker in its place; closed, it sends
+    nothing."""
     folder = tempfile.mkdtemp(prefix="colony-test-")
     try:
         run = subprocess.run(
             [
                 sys.executable,
                 "-c",
-                _STEPS_DOWN,
+                _LEAVES,
                 f"sqlite:///{tmp_path}/journal.db",
                 os.path.join(folder, "ledger.sock"),
+                how,
             ],
             cwd=Path(__file__).parents[2],
             capture_output=True,
@@ -206,4 +238,4 @@ def test_a_writer_that_left_the_address_ends_when_it_steps_down(tmp_path: Path) 
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.splitlines() == ["serving running", "stepped down ended"], run.stderr
+    assert run.stdout.splitlines() == printed, run.stderr

@@ -22,8 +22,9 @@ from colony.kernel.errors import InvalidInput, StorageUnavailable
 from colony.kernel.key_claims import HeldClaims, claim_stale_s, process_tag
 from colony.ledger import Account, CreateTransferResult, LedgerPort, Transfer, TransferFlags
 from colony.ledger.verify import verify
-from colony.storage.open import open_tables
+from colony.storage.open import open_tables, try_open_writer
 from colony.workers import ElectedLedger, RemoteLedger, remote_ledger
+from colony.workers.elected_ledger import watch_interval_s
 from colony.workers.forwarding import ForwardingLedger
 from tests.ledger.test_journal_faults import _break_storage
 
@@ -404,3 +405,35 @@ def test_duties_started_before_one_that_fails_are_stopped_with_the_writer(
     finally:
         first.close()
         second.close()
+
+
+def test_a_writer_set_to_retire_does_so_with_its_lock_given_up(
+    journal_url: str, address: str
+) -> None:
+    """`retire_on_step_down` (docs/adr/0101): after a storage failure the writer closes its
+    ledger, gives up its lock, then retires, and never stands again."""
+    ledger = _elected(journal_url, address)
+    seen: list[tuple[bool, bool]] = []
+    retired = threading.Event()
+
+    def retire() -> None:  # on the watcher's thread, as the step-down's last act
+        hold = try_open_writer(journal_url, ManualClock())
+        seen.append((ledger.is_writer, hold is not None))
+        if hold is not None:
+            hold.ledger.close()
+            hold.release()
+        retired.set()
+
+    try:
+        assert ledger.is_writer and not any(ledger.create_accounts([Account(1, 1, 1)]))
+        ledger.retire_on_step_down(retire)
+        hold = ledger._hold
+        assert hold is not None
+        _break_storage(hold.ledger)
+        with pytest.raises(StorageUnavailable):  # which wakes the watcher
+            ledger.create_accounts([Account(2, 1, 1)])
+        assert retired.wait(settle_timeout_s)
+        time.sleep(3 * watch_interval_s)  # the watcher's rounds: none stands again
+        assert seen == [(False, True)] and not ledger.is_writer
+    finally:
+        ledger.close()

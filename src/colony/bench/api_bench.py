@@ -125,12 +125,19 @@ class Server:
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(environment or {})},
         )
-        # Serving once the page answers and every worker that serves HTTP listens (each on a
-        # socket of its own, docs/adr/0097; the writer among workers on none, 0101): the
-        # load's connections are kept alive, so a worker still starting would get none.
+        # Serving once the page answers, every worker that serves HTTP listens (each on a
+        # socket of its own, docs/adr/0097; the writer among workers on none, 0101) and the
+        # supervisor says every worker serves (the writer, which nobody's connection shows,
+        # among them): the load's connections are kept alive, so a worker still starting
+        # would get none of them.
         deadline = time.monotonic() + start_timeout_s
         log = folder / "server.log"
-        while not self._answers() or _listening(self.port) < http_workers(workers):
+        all_serving = f"All {workers} workers are serving." if workers > 1 else ""
+        while (
+            not self._answers()
+            or _listening(self.port) < http_workers(workers)
+            or all_serving not in log.read_text()
+        ):
             if self._process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError("the server did not start: " + log.read_text()[-2000:])

@@ -10,6 +10,7 @@ authenticated with a secret only this parent's children know.
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import secrets
 import shutil
@@ -33,6 +34,8 @@ from colony.cli.serve import announce, bound_socket, build_context, reuse_addres
 from colony.kernel import heap
 from colony.kernel.clock import SystemClock
 from colony.workers import ElectedLedger
+
+log = logging.getLogger(__name__)
 
 # What the parent tells its workers, through their environment (spawned children inherit it).
 _ENV_DATABASE = "COLONY_WORKER_DATABASE_URL"
@@ -160,24 +163,35 @@ def _writer_serves_no_http(ledger: ElectedLedger) -> None:
     socket on loopback instead (bound to a port of its own, which nobody is told), so the
     server listens there and the kernel spreads the address's connections over the followers
     alone. A follower made writer later keeps serving: its public socket is already being
-    listened on, and a listening socket cannot be taken from uvicorn's loop safely. This
-    writer does not outlive its term: should it step down (a storage failure, another process
-    then winning the lock), it ends, and the supervisor starts a worker in its place that
-    follows and listens at the public address."""
-    for public in _public_sockets:
-        loopback = "::1" if public.family == socket.AF_INET6 else "127.0.0.1"
-        with socket.socket(public.family, socket.SOCK_STREAM) as private:
-            private.bind((loopback, 0))
-            os.dup2(private.fileno(), public.fileno())  # the public one closed, atomically
+    listened on, and a listening socket cannot be taken from uvicorn's loop safely.
 
-    def end_with_the_term() -> Callable[[], None]:
-        def stepped_down() -> None:
-            if not ledger.closing:  # closing: the process is ending already
-                os.kill(os.getpid(), signal.SIGTERM)  # uvicorn's own graceful stop
-
-        return stepped_down
-
-    ledger.add_duty(end_with_the_term)
+    This writer does not outlive its term: should it step down (a storage failure), it
+    neither stands again nor follows (as a follower it would serve nothing); once its ledger
+    is closed and its lock given up, it sends itself SIGTERM, as the supervisor stops a
+    worker, and the supervisor starts a worker in its place that follows and listens at the
+    public address."""
+    # Asked first, then the election looked at again: a step-down in between either retires
+    # this process (it ends, its sockets untouched) or happened before (it is not the writer
+    # now, and keeps its sockets).
+    ledger.retire_on_step_down(partial(os.kill, os.getpid(), signal.SIGTERM))
+    if not ledger.is_writer:
+        ledger.retire_on_step_down(None)
+        return
+    private: list[socket.socket] = []
+    try:
+        for public in _public_sockets:
+            mine = socket.socket(public.family, socket.SOCK_STREAM)
+            private.append(mine)
+            mine.bind(("::1" if public.family == socket.AF_INET6 else "127.0.0.1", 0))
+    except OSError as exc:  # no loopback of that family: serve at the address, as before
+        for mine in private:
+            mine.close()
+        log.warning("the ledger's writer serves HTTP too: no private socket (%s)", exc)
+        ledger.retire_on_step_down(None)
+        return
+    for public, mine in zip(_public_sockets, private, strict=True):
+        os.dup2(mine.fileno(), public.fileno(), inheritable=False)  # the public one closed
+        mine.close()
 
 
 class _Supervisor(Multiprocess):

@@ -81,6 +81,8 @@ class ElectedLedger(ForwardingLedger):
         self._shared: dict[str, Callable[..., Any]] = {}
         self._closed = threading.Event()
         self._wake = threading.Event()
+        # Called instead of standing again after a step-down, if set (retire_on_step_down).
+        self._retire: Callable[[], None] | None = None
         if not self._stand():
             if address is None:
                 raise StorageUnavailable(f"another process writes the ledger at {url}")
@@ -97,10 +99,12 @@ class ElectedLedger(ForwardingLedger):
     def is_writer(self) -> bool:
         return self._hold is not None
 
-    @property
-    def closing(self) -> bool:
-        """Whether `close` was called (a duty stopped now is stopped for good)."""
-        return self._closed.is_set()
+    def retire_on_step_down(self, retire: Callable[[], None] | None) -> None:
+        """Should this writer step down (its ledger stopped after a storage failure), call
+        `retire` once its duties are stopped, its ledger closed and its lock given up,
+        instead of standing again or following: for a process that could not serve as a
+        follower (docs/adr/0101). None: stand again, or follow, as before."""
+        self._retire = retire
 
     def add_duty(self, duty: WriterDuty) -> None:
         """Something the writer does besides writing: started now if this process is the
@@ -182,6 +186,12 @@ class ElectedLedger(ForwardingLedger):
                 return
             log.warning("the ledger stopped after a storage failure: reopening it")
             self._step_down()
+            retire = self._retire
+            if retire is not None:
+                if not self._closed.is_set():  # closing: this process ends anyway
+                    log.warning("this writer retires; another worker takes its place")
+                    retire()
+                return  # neither writer nor follower from now on: its calls are refused
             if self._stand():
                 self._start_duties()
             elif self._address is not None:
