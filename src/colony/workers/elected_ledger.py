@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 watch_interval_s = 0.5
 # How long a follower waits at start for the writer to answer before serving anyway, in s.
 writer_wait_s = 120.0
+# A writer's duty that keeps failing to start is tried at each watch; logged once in this, in s.
+duty_failure_log_s = 60.0
 
 
 def http_workers(workers: int) -> int:
@@ -68,7 +70,12 @@ class ElectedLedger(ForwardingLedger):
         self._address = address
         self._authkey = authkey
         self._duties: list[WriterDuty] = []
-        self._stop_duties: list[Callable[[], None]] | None = None  # None: not started
+        # This term's started duties' stops, by the duty's place in `_duties`; None: no term.
+        self._stop_duties: dict[int, Callable[[], None]] | None = None
+        # When each duty that failed to start this term was last logged (time.monotonic()).
+        self._duty_failure_logged: dict[int, float] = {}
+        # Held while duties start or stop: the watcher's thread and the one adding a duty.
+        self._duties_lock = threading.RLock()
         self._hold: WriterHold | None = None
         self._server: LedgerServer | None = None
         self._remote: RemoteLedger | None = None
@@ -109,21 +116,41 @@ class ElectedLedger(ForwardingLedger):
     def add_duty(self, duty: WriterDuty) -> None:
         """Something the writer does besides writing: started now if this process is the
         writer, and again each time it becomes one (the services a duty needs exist only
-        after this ledger, so duties are added once they are wired)."""
-        self._duties.append(duty)
-        if self._stop_duties is not None:
-            self._stop_duties.append(duty())
-        else:
+        after this ledger, so duties are added once they are wired). A duty that fails to
+        start is logged and tried again at each of the watcher's rounds, the others started
+        meanwhile."""
+        with self._duties_lock:
+            self._duties.append(duty)
             self._start_duties()
 
     def _start_duties(self) -> None:
-        if self._hold is not None and self._stop_duties is None:
-            # One at a time: should a duty fail to start, those started before it are still
-            # stopped when this process steps down (keeping frozen wallets in memory among
-            # them, docs/adr/0099).
-            self._stop_duties = []
-            for duty in self._duties:
-                self._stop_duties.append(duty())
+        """Start this term's duties not started yet, if this process is the writer."""
+        with self._duties_lock:
+            if self._hold is None:
+                return
+            if self._stop_duties is None:
+                self._stop_duties, self._duty_failure_logged = {}, {}
+            stops = self._stop_duties
+            for place, duty in enumerate(self._duties):
+                if place in stops:
+                    continue
+                try:
+                    # Kept as each starts: should a later one fail, those started are still
+                    # stopped when this process steps down (keeping frozen wallets in memory
+                    # among them, docs/adr/0099).
+                    stops[place] = duty()
+                except Exception:
+                    now = time.monotonic()
+                    logged = self._duty_failure_logged.get(place)
+                    if logged is None or now - logged >= duty_failure_log_s:
+                        self._duty_failure_logged[place] = now
+                        log.exception("a writer's duty failed to start; trying again")
+
+    def _stop_this_terms_duties(self) -> None:
+        with self._duties_lock:
+            stops, self._stop_duties = self._stop_duties or {}, None
+            for place in sorted(stops, reverse=True):
+                stops[place]()
 
     # ------------------------------------------------------------------------- election
 
@@ -159,10 +186,9 @@ class ElectedLedger(ForwardingLedger):
                 return
 
     def _step_down(self) -> None:
-        hold, server, stop = self._hold, self._server, self._stop_duties
-        self._hold, self._server, self._stop_duties = None, None, None
-        for stop_one in reversed(stop or []):
-            stop_one()
+        hold, server = self._hold, self._server
+        self._hold, self._server = None, None
+        self._stop_this_terms_duties()
         if server is not None:
             server.close()
         if hold is not None:
@@ -183,6 +209,8 @@ class ElectedLedger(ForwardingLedger):
     def _check(self) -> None:
         if self._hold is not None:
             if not self._hold.ledger.broken:
+                if self._stop_duties is not None and len(self._stop_duties) < len(self._duties):
+                    self._start_duties()  # one failed to start: once more
                 return
             log.warning("the ledger stopped after a storage failure: reopening it")
             self._step_down()
