@@ -403,8 +403,8 @@ def serve(
         typer.Option(
             min=1,
             max=workers_max,
-            help="API worker processes. One of them, elected, writes the ledger; the others "
-            "send it their transfers.",
+            help="API worker processes. One of them, elected, writes the ledger (and, with "
+            "two or more, serves no HTTP); the others serve HTTP and send it their payments.",
         ),
     ] = 1,
     payment_gather_ms: Annotated[
