@@ -35,15 +35,23 @@ class DemoServer:
     def printed_later(self, line: str, timeout_s: float = server_start_timeout_s) -> None:
         """Wait for `line` among what the server prints after the "serving" line."""
         seen: list[str] = []
-        while True:
-            try:
-                printed = self.later.get(timeout=timeout_s)
-            except queue.Empty:
-                raise AssertionError(f"{line!r} not printed in time, only {seen}") from None
+        while (printed := self._next_line(seen, timeout_s, f"{line!r} not printed")) != line:
             assert printed is not None, f"colony serve exited before printing {line!r}: {seen}"
-            if printed.rstrip("\n") == line:
-                return
             seen.append(printed)
+
+    def printed_until_it_ends(self, timeout_s: float = server_stop_timeout_s) -> list[str]:
+        """What the server prints from now until it ends."""
+        seen: list[str] = []
+        while (printed := self._next_line(seen, timeout_s, "colony serve did not end")) is not None:
+            seen.append(printed)
+        return seen
+
+    def _next_line(self, seen: list[str], timeout_s: float, late: str) -> str | None:
+        try:
+            printed = self.later.get(timeout=timeout_s)
+        except queue.Empty:
+            raise AssertionError(f"{late} in time, only {seen}") from None
+        return None if printed is None else printed.rstrip("\n")
 
     def secret(self, prefix: str) -> str:
         found = re.search(rf"\b{prefix}[0-9a-f]{{64}}\b", self.output)

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
 import secrets
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
 
 from colony.api.answer_retention import sweep_in_background
-from colony.api.app import served_app
+from colony.api.app import PaymentsEdge, served_app
 from colony.api.context import ApiContext
 from colony.api.forwarded_payments import PaymentForwarding
 from colony.api.gather import payment_gather_s
@@ -455,16 +456,60 @@ def serve(
     except ColonyError as exc:
         raise fail(str(exc)) from None
     serving_alone(ctx, address_rate_limit, payment_gather_ms)
+    close = closing_once(ctx)
     try:
         announce(url, demo_data.seed(ctx) if demo else None)
+        edge = served_app(ctx)
+        closed_as_served(edge, close, "Colony has stopped: its ledger and stores are closed.")
         config = uvicorn.Config(
-            served_app(ctx), log_level="warning", access_log=False, http=CoalescedWritesProtocol
+            edge, log_level="warning", access_log=False, http=CoalescedWritesProtocol
         )
         heap.settle()  # started: what the heap holds now stays (kernel/heap.py)
         uvicorn.Server(config).run(sockets=[sock])
     finally:
-        ctx.ledger.close()
-        ctx.close_stores()
+        close()  # here too: Ctrl-C before the server started, or a start that failed
+
+
+def closing_once(ctx: ApiContext) -> Callable[[], None]:
+    """Closing `ctx`'s ledger and stores, done by the first of those who call it."""
+    lock = threading.Lock()
+    done = False
+
+    def close() -> None:
+        nonlocal done
+        with lock:
+            if done:
+                return
+            done = True
+        try:
+            ctx.ledger.close()
+        finally:
+            ctx.close_stores()
+
+    return close
+
+
+def closed_as_served(edge: PaymentsEdge, close: Callable[[], None], stopped: str) -> None:
+    """Run `close` as the app's lifespan ends, then print `stopped`: the last step of
+    uvicorn's graceful stop, once every request is answered, whichever signal asked for it
+    (docs/adr/0103). After a SIGTERM uvicorn raises it again with the default handler, which
+    ends the process at once, before any `finally` or `atexit` of ours: closing there
+    alone, the last risk assessments written behind and the ledger's last checkpoint were
+    lost at every stop by a service manager, and at every stop of `--workers` (whose
+    supervisor stops its workers with SIGTERM)."""
+    app = edge.app
+    started = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(running: Any) -> AsyncIterator[Any]:
+        try:
+            async with started(running) as state:
+                yield state
+        finally:
+            close()  # blocks the loop: nothing is left for it to do
+            typer.echo(stopped)
+
+    app.router.lifespan_context = lifespan
 
 
 def serving_alone(ctx: ApiContext, address_rate_limit: int, payment_gather_ms: float) -> None:

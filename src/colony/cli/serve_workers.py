@@ -30,7 +30,15 @@ from colony.api.rate_limit import RateLimiter, rate_limit_burst, rate_limit_per_
 from colony.cli import demo_data
 from colony.cli.coalesced_writes import CoalescedWritesProtocol
 from colony.cli.fx_commands import MAX_AGE_ENV
-from colony.cli.serve import announce, bound_socket, build_context, reuse_address, server_duties
+from colony.cli.serve import (
+    announce,
+    bound_socket,
+    build_context,
+    closed_as_served,
+    closing_once,
+    reuse_address,
+    server_duties,
+)
 from colony.kernel import heap
 from colony.kernel.clock import SystemClock
 from colony.workers import ElectedLedger
@@ -236,11 +244,9 @@ def worker_app() -> PaymentsEdge:
     ctx.address_limiter = RateLimiter(clock, rate, 2 * rate, processes=n)
     ctx.payment_gather_s = settings.payment_gather_ms / 1000
 
-    def close() -> None:
-        ledger.close()
-        ctx.close_stores()
-
-    atexit.register(close)
+    close = closing_once(ctx)
+    atexit.register(close)  # a worker whose app never started
     edge = served_app(ctx)
+    closed_as_served(edge, close, f"A worker has stopped ({os.getpid()}): its ledger is closed.")
     heap.settle()  # started: what the heap holds now stays (kernel/heap.py)
     return edge
