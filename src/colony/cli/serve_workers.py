@@ -153,9 +153,8 @@ def _own_socket_at(family: socket.AddressFamily, address: tuple[object, ...]) ->
         sock.close()
         raise
     _public_sockets.append(sock)
-    return (
-        sock  # uvicorn's server listens on it, unless this worker writes (_writer_serves_no_http)
-    )
+    # uvicorn's server listens on it, unless this worker writes (_writer_serves_no_http).
+    return sock
 
 
 # This worker's sockets at the public address, as it received them (none in a lone server).
@@ -163,7 +162,8 @@ _public_sockets: list[socket.socket] = []
 
 
 def _writer_serves_no_http(ledger: ElectedLedger) -> None:
-    """The writer among workers leaves the public address to the others (docs/adr/0101).
+    """The writer among workers leaves the public address to the others (docs/adr/0101);
+    a follower keeps it.
 
     Among workers the writer does nearly all of every payment's work (docs/adr/0078,
     0093), its process is the ceiling, and each connection it accepted put HTTP on it too.
@@ -235,7 +235,7 @@ def worker_app() -> PaymentsEdge:
     )
     ctx = build_context(settings.database_url, clock, ledger=ledger)
     server_duties(ctx, ledger)
-    if ledger.is_writer and settings.workers > 1:
+    if settings.workers > 1:
         _writer_serves_no_http(ledger)
     # Each limit is the whole server's: every worker enforces its share of it.
     n = settings.workers

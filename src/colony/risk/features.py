@@ -389,16 +389,11 @@ class FeatureStore:
         merchant: _Merchant | None,
     ) -> None:
         """`observe` with the parties found (`_parties`); those not yet known are added."""
-        if wallet is None:
-            wallet = self._wallets.put(event.wallet_id, _Wallet(event.at_ns))
+        wallet = wallet or self._wallet(event.wallet_id, event.at_ns)
         wallet.windows.add(event.at_ns, 1, 0)
         if event.device is not None:
-            if device is None:
-                device = self._devices.put(event.device, _Windows())
-            device.add(event.at_ns, 1, 0)
-        if merchant is None:
-            merchant = self._merchants.put(event.payee, _Merchant())
-        merchant.windows.add(event.at_ns, 1, 0)
+            (device or self._device(event.device)).add(event.at_ns, 1, 0)
+        (merchant or self._merchant(event.payee)).windows.add(event.at_ns, 1, 0)
         if event.place is not None:
             # A refused try still puts the person there.
             wallet.last_place, wallet.last_at_ns = event.place, event.at_ns

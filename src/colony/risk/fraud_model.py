@@ -163,9 +163,8 @@ def _compiled(trees: tuple[Tree, ...]) -> Callable[[list[float]], float]:
     """The trees as one Python function of the inputs, compiled once: a comparison a node
     and no loop, about ten times faster than walking arrays. The source holds only the
     model's numbers (ints and floats, checked when the file was read), `INF`, `float` and
-    `x`. Each
-    input a tree reads is a local variable of its own (`x3`), read once from the list: a
-    node compares two locals, not an item of a list (half the time again)."""
+    `x`. Each input a tree reads is a local variable of its own (`x3`), read once from the
+    list: a node compares two locals, not an item of a list (half the time again)."""
     used = sorted({f for tree in trees for f in tree.feature if f >= 0})
     # Every input read as a double first, as the model was trained on them and as the C
     # reads them: an int beyond 2**53 compares as its nearest double, not exactly, and one

@@ -209,8 +209,7 @@ class ElectedLedger(ForwardingLedger):
     def _check(self) -> None:
         if self._hold is not None:
             if not self._hold.ledger.broken:
-                if self._stop_duties is not None and len(self._stop_duties) < len(self._duties):
-                    self._start_duties()  # one failed to start: once more
+                self._start_duties()  # any that failed to start: once more
                 return
             log.warning("the ledger stopped after a storage failure: reopening it")
             self._step_down()
