@@ -148,6 +148,40 @@ def test_a_new_gathering_begins_after_one_opens() -> None:
     assert sorted(_run(scenario())) == [-1, 0, 1, 2, 3]
 
 
+def test_how_many_fill_a_gathering_is_asked_as_each_begins() -> None:
+    """A worker's gatherings fill at 16 while it follows the writer and at 64 once it is
+    the writer (docs/adr/0104): the number is read when a gathering's first payment waits,
+    and holds for that gathering."""
+
+    async def scenario() -> tuple[list[int], list[int], list[int]]:
+        fills = [2, 3]
+        asked: list[int] = []
+
+        def fill_now() -> int:
+            asked.append(fills[len(asked)])
+            return asked[-1]
+
+        gate = PaymentGate(3600.0, gather_max=64, together_s=3600.0, gather_max_now=fill_now)
+        order: list[int] = []
+        await _arrive(gate, order, -1)  # through alone: nothing asked
+        first = asyncio.create_task(_arrive(gate, order, 0))
+        await _settle()
+        await _arrive(gate, order, 1)  # the second of a gathering filled at 2
+        await first
+        after_first = list(order)
+        second = [asyncio.create_task(_arrive(gate, order, n)) for n in (2, 3)]
+        await _settle()
+        held = list(order)  # two of a gathering filled at 3 wait an hour
+        await _arrive(gate, order, 4)
+        await asyncio.gather(*second)
+        return after_first, held, order
+
+    after_first, held, order = _run(scenario())
+    assert sorted(after_first) == [-1, 0, 1]
+    assert sorted(held) == [-1, 0, 1]
+    assert sorted(order) == [-1, 0, 1, 2, 3, 4]
+
+
 def test_with_the_gate_off_a_payment_goes_through_without_yielding() -> None:
     async def scenario() -> list[int]:
         gate, order = PaymentGate(0.0), []

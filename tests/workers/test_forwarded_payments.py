@@ -15,8 +15,10 @@ import httpx
 import pytest
 
 from colony.api import forwarded_payments
+from colony.api.app import _gather_max_now
 from colony.api.context import ApiContext
 from colony.api.forwarded_payments import PaymentForwarding
+from colony.api.gather import forwarded_gather_max, payment_gather_max
 from colony.cli.serve import build_context
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import StorageUnavailable
@@ -172,6 +174,14 @@ def test_a_shared_call_may_answer_a_future(tmp_path: Path, address: str) -> None
     finally:
         follower.close()
         writer.close()
+
+
+def test_a_followers_gatherings_fill_sooner_than_the_writers(two_workers: Workers) -> None:
+    """A follower's gathering opens at 16 payments, the writer's (or a lone server's) at 64
+    (docs/adr/0104): the follower's payments are gathered again at the writer."""
+    _, writer_ctx, _, follower_ctx = two_workers
+    assert _gather_max_now(follower_ctx) == forwarded_gather_max < payment_gather_max
+    assert _gather_max_now(writer_ctx) == payment_gather_max
 
 
 class _QuietWriter:

@@ -20,7 +20,7 @@ from colony import __version__
 from colony.api import auth, errors, page
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
-from colony.api.gather import PaymentGate
+from colony.api.gather import PaymentGate, forwarded_gather_max, payment_gather_max
 from colony.api.idempotency import idempotency_key_chars_max
 from colony.api.openapi import describe
 from colony.api.rate_limit import RateLimiter, address_share, rate_limit_burst, rate_limit_per_s
@@ -368,7 +368,12 @@ class PaymentsEdge:
         # with the payments arriving now (docs/adr/0089), their stored answers looked up
         # together (docs/adr/0092).
         ahead = partial(_look_ahead, ctx)
-        gate = PaymentGate(ctx.payment_gather_s, together_s=ctx.payment_together_s, on_open=ahead)
+        gate = PaymentGate(
+            ctx.payment_gather_s,
+            together_s=ctx.payment_together_s,
+            on_open=ahead,
+            gather_max_now=partial(_gather_max_now, ctx),
+        )
         self._payments = RateLimited(Gathered(BodyLimited(PaymentsFirst(self._marked)), gate), ctx)
         self._bug = app.exception_handlers[Exception]
 
@@ -409,6 +414,15 @@ class Gathered:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._gate.enter(scope)
         await self._app(scope, receive, send)
+
+
+def _gather_max_now(ctx: ApiContext) -> int:
+    """How many payments fill a gathering starting now: fewer while this worker's payments
+    are served by the ledger's writer (docs/adr/0104)."""
+    forwarding = ctx.forwarding
+    if forwarding is not None and forwarding.follows:
+        return forwarded_gather_max
+    return payment_gather_max
 
 
 def _look_ahead(ctx: ApiContext, scopes: Sequence[Scope]) -> None:

@@ -33,6 +33,13 @@ payment_gather_s = 0.008
 payment_together_s = 0.002
 # Payments let through at once, in a gathering: the one that fills it opens it.
 payment_gather_max = 64
+# The same, where the gathering's payments are served by another process (a follower of
+# `--workers` sends them to the ledger's writer, which starts each message's payments
+# together and gathers again in its commits and ledger batches): at 64 connections a
+# follower's gathering of 64 never filled, every one waited its whole moment, and the
+# writer idled between them; gatherings of 16 keep several at the writer at once
+# (docs/adr/0104).
+forwarded_gather_max = 16
 # A look-ahead that fails is logged at most once in this many seconds.
 look_ahead_failure_log_s = 60.0
 
@@ -53,7 +60,11 @@ class PaymentGate:
         gather_max: int = payment_gather_max,
         together_s: float = payment_together_s,
         on_open: Callable[[Sequence[Any]], None] | None = None,
+        gather_max_now: Callable[[], int] | None = None,
     ) -> None:
+        """`gather_max_now`, if given, says at the start of each gathering how many fill it
+        (a worker's differs while it follows the writer and once it is the writer);
+        otherwise `gather_max` does."""
         if gather_s < 0 or gather_max < 1 or together_s < 0:
             raise ValueError(
                 f"a gathering of {gather_max} for {gather_s} s of payments {together_s} s"
@@ -61,6 +72,8 @@ class PaymentGate:
             )
         self._gather_s = gather_s
         self._gather_max = gather_max
+        self._gather_max_now = gather_max_now
+        self._filled_at = gather_max  # how many fill the gathering waiting now
         self._together_s = min(together_s, gather_s)
         self._look_ahead = None if on_open is None else GuardedLookAhead(on_open, "gathered")
         # The payments held: each one's future and what it brought to `enter`.
@@ -80,9 +93,11 @@ class PaymentGate:
         self._last_arrival = now
         if alone and not self._waiting:
             return
+        if not self._waiting and self._gather_max_now is not None:
+            self._filled_at = max(1, self._gather_max_now())
         arrived: asyncio.Future[None] = loop.create_future()
         self._waiting.append((arrived, arrival))
-        if len(self._waiting) >= self._gather_max:
+        if len(self._waiting) >= self._filled_at:
             self._open()
         elif self._timer is None:
             self._timer = loop.call_later(self._gather_s, self._open)
