@@ -182,6 +182,60 @@ def test_how_many_fill_a_gathering_is_asked_as_each_begins() -> None:
     assert sorted(order) == [-1, 0, 1, 2, 3, 4]
 
 
+def test_a_gathering_opened_by_its_moment_asks_again_for_the_next() -> None:
+    async def scenario() -> tuple[list[int], list[int]]:
+        asked: list[int] = []
+
+        def fill_now() -> int:
+            asked.append(3 if not asked else 2)
+            return asked[-1]
+
+        gate = PaymentGate(0.05, gather_max=64, together_s=3600.0, gather_max_now=fill_now)
+        order: list[int] = []
+        await _arrive(gate, order, -1)  # through alone
+        await _arrive(gate, order, 0)  # one of a gathering filled at 3: opened by its moment
+        late = asyncio.create_task(_arrive(gate, order, 1))  # the next gathering, filled at 2
+        await _settle()
+        await _arrive(gate, order, 2)  # fills it: long before its moment
+        await late
+        return asked, order
+
+    asked, order = _run(scenario())
+    assert asked == [3, 2]
+    assert sorted(order) == [-1, 0, 1, 2]
+
+
+@pytest.mark.parametrize("told", [0, -1, None], ids=["zero", "negative", "raises"])
+def test_a_gate_not_told_how_many_fill_a_gathering_fills_it_as_its_own(
+    told: int | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`gather_max_now` failing or answering fewer than one may not fail a payment: the
+    gathering fills at `gather_max`, logged once."""
+
+    def fill_now() -> int:
+        if told is None:
+            raise RuntimeError("the role cannot be read")
+        return told
+
+    async def scenario() -> tuple[list[int], list[int]]:
+        gate = PaymentGate(3600.0, gather_max=2, together_s=3600.0, gather_max_now=fill_now)
+        order: list[int] = []
+        await _arrive(gate, order, -1)  # through alone
+        first = asyncio.create_task(_arrive(gate, order, 0))
+        await _settle()
+        held = list(order)  # not opened at once (a fill of 1 or less would have)
+        await _arrive(gate, order, 1)  # fills the gathering of 2
+        await first
+        await asyncio.gather(_arrive(gate, order, 2), _arrive(gate, order, 3))  # and again
+        return held, order
+
+    held, order = _run(scenario())
+    assert held == [-1]
+    assert sorted(order) == [-1, 0, 1, 2, 3]
+    told_of = [r for r in caplog.records if "how many fill a gathering" in r.getMessage()]
+    assert len(told_of) == 1  # the second failure within the minute is not logged
+
+
 def test_with_the_gate_off_a_payment_goes_through_without_yielding() -> None:
     async def scenario() -> list[int]:
         gate, order = PaymentGate(0.0), []

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -176,12 +178,41 @@ def test_a_shared_call_may_answer_a_future(tmp_path: Path, address: str) -> None
         writer.close()
 
 
-def test_a_followers_gatherings_fill_sooner_than_the_writers(two_workers: Workers) -> None:
-    """A follower's gathering opens at 16 payments, the writer's (or a lone server's) at 64
-    (docs/adr/0104): the follower's payments are gathered again at the writer."""
-    _, writer_ctx, _, follower_ctx = two_workers
-    assert _gather_max_now(follower_ctx) == forwarded_gather_max < payment_gather_max
-    assert _gather_max_now(writer_ctx) == payment_gather_max
+def test_a_followers_gathering_opens_at_sixteen_the_writers_waits_its_moment(
+    store_url: str, address: str
+) -> None:
+    """Sixteen payments arriving together through the follower go on at once; through the
+    writer (or a lone server) they wait the gathering's moment, which 64 would cut short
+    (docs/adr/0104). Each batch follows one payment that went through alone."""
+    gather_s = 3.0  # the moment, and how far apart two may arrive and still be gathered
+    with served_workers(store_url, address, gather_s=gather_s) as workers:
+        writer, writer_ctx, follower, follower_ctx = workers
+        assert _gather_max_now(follower_ctx) == forwarded_gather_max < payment_gather_max
+        assert _gather_max_now(writer_ctx) == payment_gather_max
+        merchant = onboard(writer, writer_ctx)
+        code = static_code(writer, merchant)
+        alice = open_wallet(writer, ALICE)
+        assert writer_ctx.wallets.cash_in(ALICE, "SGD", 10_000).result.name == "ok"
+
+        def pay(client: httpx.Client, key: str) -> httpx.Response:
+            headers = auth(alice) | {"Idempotency-Key": key}
+            return client.post(
+                "/v1/payments", json={"payload": code, "amount_minor": 10}, headers=headers
+            )
+
+        def sixteen_together(client: httpx.Client, name: str) -> float:
+            """Seconds for sixteen payments sent at once, after one alone."""
+            assert pay(client, f"{name}-alone").status_code == 201
+            started = time.monotonic()
+            with ThreadPoolExecutor(forwarded_gather_max) as pool:
+                keys = [f"{name}-{n}" for n in range(forwarded_gather_max)]
+                answers = list(pool.map(partial(pay, client), keys))
+            assert [a.status_code for a in answers] == [201] * len(keys), answers[0].text
+            return time.monotonic() - started
+
+        # Well inside the moment: a follower gathering to 64 would wait all of it.
+        assert sixteen_together(follower, "follower") < gather_s * 0.8
+        assert sixteen_together(writer, "writer") >= gather_s
 
 
 class _QuietWriter:

@@ -40,14 +40,16 @@ payment_gather_max = 64
 # writer idled between them; gatherings of 16 keep several at the writer at once
 # (docs/adr/0104).
 forwarded_gather_max = 16
-# A look-ahead that fails is logged at most once in this many seconds.
+# A look-ahead that fails, or a gate not told how many fill a gathering, is logged at most
+# once in this many seconds.
 look_ahead_failure_log_s = 60.0
 
 
 class PaymentGate:
-    """Holds payments until the first has waited `gather_s` or `gather_max` are waiting;
-    a payment that comes alone (more than `together_s` after the one before it, none
-    waiting) goes through at once. Used on one event loop (the server's).
+    """Holds payments until the first has waited `gather_s` or `gather_max` are waiting
+    (or as many as `gather_max_now` says when the gathering begins); a payment that comes
+    alone (more than `together_s` after the one before it, none waiting) goes through at
+    once. Used on one event loop (the server's).
 
     `on_open`, if given, is called with what each payment of a gathering brought to `enter`
     just before they go on together (a look-ahead for them all, docs/adr/0092); a payment
@@ -64,7 +66,9 @@ class PaymentGate:
     ) -> None:
         """`gather_max_now`, if given, says at the start of each gathering how many fill it
         (a worker's differs while it follows the writer and once it is the writer);
-        otherwise `gather_max` does."""
+        otherwise, or should it fail or answer fewer than one, `gather_max` does (logged
+        at most once every `look_ahead_failure_log_s`): like `on_open`, it may only change
+        when payments go on, never fail them."""
         if gather_s < 0 or gather_max < 1 or together_s < 0:
             raise ValueError(
                 f"a gathering of {gather_max} for {gather_s} s of payments {together_s} s"
@@ -74,6 +78,7 @@ class PaymentGate:
         self._gather_max = gather_max
         self._gather_max_now = gather_max_now
         self._filled_at = gather_max  # how many fill the gathering waiting now
+        self._next_failure_logged = -math.inf  # monotonic seconds from which one is logged
         self._together_s = min(together_s, gather_s)
         self._look_ahead = None if on_open is None else GuardedLookAhead(on_open, "gathered")
         # The payments held: each one's future and what it brought to `enter`.
@@ -94,7 +99,7 @@ class PaymentGate:
         if alone and not self._waiting:
             return
         if not self._waiting and self._gather_max_now is not None:
-            self._filled_at = max(1, self._gather_max_now())
+            self._filled_at = self._fill_now()
         arrived: asyncio.Future[None] = loop.create_future()
         self._waiting.append((arrived, arrival))
         if len(self._waiting) >= self._filled_at:
@@ -102,6 +107,22 @@ class PaymentGate:
         elif self._timer is None:
             self._timer = loop.call_later(self._gather_s, self._open)
         await arrived
+
+    def _fill_now(self) -> int:
+        """How many fill the gathering beginning now: `gather_max_now`'s answer, or
+        `gather_max` should it fail or answer fewer than one."""
+        assert self._gather_max_now is not None
+        try:
+            fill = self._gather_max_now()
+            if fill < 1:
+                raise ValueError(f"a gathering cannot fill at {fill}")
+            return fill
+        except Exception:
+            now = time.monotonic()
+            if now >= self._next_failure_logged:
+                self._next_failure_logged = now + look_ahead_failure_log_s
+                _log.exception("not told how many fill a gathering: %d do", self._gather_max)
+            return self._gather_max
 
     def _open(self) -> None:
         waiting, self._waiting = self._waiting, []
