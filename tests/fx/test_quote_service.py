@@ -19,6 +19,7 @@ from colony.fx.service import QuoteService
 from colony.fx.sql_store import open_quote_store
 from colony.kernel.clock import NS_PER_S, ManualClock, ns_from_utc
 from colony.kernel.ids import IdGenerator
+from colony.storage.sqlite_connection import write_gate
 
 TUESDAY = dt.datetime(2026, 11, 24, 9, 30, tzinfo=dt.UTC)
 RATES = (
@@ -198,3 +199,35 @@ def test_quotes_are_listed_newest_first_by_cursor(fx: QuoteService, clock: Manua
     rest = fx.store.recent(first[-1].id, 10)
     assert [q.id for q in rest] == made[::-1][2:]
     assert fx.store.recent(made[0], 10) == []
+
+
+def test_a_quotes_write_waits_its_turn_at_the_files_write_gate(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    """On SQLite a table store's write takes the file's write gate, as the journal's and the
+    group commits' do, so it waits its turn there, not in SQLite's busy sleeps of up to
+    100 ms behind them (`Tables.write`, docs/adr/0105)."""
+    database = tmp_path / "colony.db"
+    rates = tmp_path / "rates.csv"
+    rates.write_text(RATES)
+    store = open_quote_store(f"sqlite:///{database}")
+    fx = QuoteService(
+        ReferenceRates(RatesFileProvider(rates), max_age_days=7),
+        store,
+        clock,
+        IdGenerator(clock, random.Random(7)),
+        spread_bps=50,
+    )
+    made: list[Q] = []
+    try:
+        with write_gate(database):  # another writer's commit in progress
+            quoting = threading.Thread(
+                target=lambda: made.append(fx.quote("wal_a", "USD", "JPY", **ONE).result)
+            )
+            quoting.start()
+            quoting.join(timeout=0.3)
+            assert quoting.is_alive() and not made  # waiting at the gate
+        quoting.join(timeout=10)
+        assert made == [Q.ok]
+    finally:
+        store.close()

@@ -174,12 +174,9 @@ class SharedClaims:
     """Claims on Idempotency-Keys in the database, for several processes serving one."""
 
     def __init__(self, tables: Tables) -> None:
-        # Each statement is its own transaction. On SQLite it runs in `transaction()`, which
-        # takes the file's write gate, so a claim waits its turn there rather than in SQLite's
-        # busy sleeps behind the journal's commits (sqlite_connection.write_gate); on
-        # PostgreSQL a statement in autocommit is one already, without a BEGIN and a COMMIT
-        # round trip more on every request.
-        self._session = tables.transaction if tables.backend == "sqlite" else tables.session
+        # Each statement is its own transaction, waiting its turn at SQLite's write gate
+        # (`Tables.write`).
+        self._session = tables.write
         self._me = process_tag()
 
     @property

@@ -126,7 +126,7 @@ class SqlApiStore:
             _upgrade_old_sqlite(tables)
 
     def add_token(self, token_sha256: str, wallet_id: str, now_ns: int) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 "INSERT INTO api_tokens (token_sha256, wallet_id, created_at_ns) VALUES (?, ?, ?)",
                 (token_sha256, wallet_id, now_ns),
@@ -159,7 +159,7 @@ class SqlApiStore:
         if only is not None:
             where, args = where + " AND token_sha256 = ?", (*args, only)
         with self._keeper.changing():
-            with self._tables.session() as db:
+            with self._tables.write() as db:
                 found = db.execute(f"SELECT token_sha256 FROM api_tokens WHERE {where}", args)
                 hashes = [str(row[0]) for row in found.fetchall()]
                 db.execute(
@@ -199,7 +199,7 @@ class SqlApiStore:
     ) -> None:
         """Store a key's hash. `scopes` None makes a standard key (every scope of its kind)."""
         row = key_row(key_sha256, kind, owner_id, now_ns, rate_limit_per_s, scopes, name)
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 f"INSERT INTO api_keys ({KEY_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", row
             )
@@ -225,7 +225,7 @@ class SqlApiStore:
 
     def revoke_key(self, key_sha256: str, now_ns: int) -> None:
         """From now on the key authenticates nothing (revoking twice keeps the first time)."""
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 "UPDATE api_keys SET revoked_at_ns = ?"
                 " WHERE key_sha256 = ? AND revoked_at_ns IS NULL",

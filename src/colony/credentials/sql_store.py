@@ -52,13 +52,13 @@ class SqlCredentialStore:
         return int(row[0])
 
     def lock(self, subject: str, until_ns: int) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 "UPDATE credentials SET locked_until_ns = ? WHERE subject = ?", (until_ns, subject)
             )
 
     def clear_tries(self, subject: str) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 "UPDATE credentials SET failed = 0, locked_until_ns = 0 WHERE subject = ?",
                 (subject,),

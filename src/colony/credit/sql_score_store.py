@@ -29,7 +29,7 @@ class SqlScoreStore:
         self._tables = tables
 
     def add_consent(self, event: ConsentEvent) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 f"INSERT INTO credit_consents ({CONSENT_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
                 consent_row(event),
@@ -46,7 +46,7 @@ class SqlScoreStore:
 
     def add_score(self, record: ScoreRecord) -> None:
         marks = ", ".join("?" * len(SCORE_COLUMNS.split(",")))
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 f"INSERT INTO credit_scores ({SCORE_COLUMNS}) VALUES ({marks})", score_row(record)
             )

@@ -243,7 +243,7 @@ class SqlComplaintStore:
         )
 
     def add_review(self, review: Review) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 f"INSERT INTO merchant_reviews ({REVIEW_COLUMNS}) VALUES ({_marks(7)})",
                 review_row(review),

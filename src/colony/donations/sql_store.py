@@ -14,7 +14,7 @@ class SqlCauseStore:
 
     def insert(self, cause: Cause) -> None:
         """Raises on an id already stored: cause ids are drawn at random, never reused."""
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 f"INSERT INTO causes ({CAUSE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", cause_row(cause)
             )

@@ -20,7 +20,7 @@ class SqlQuoteStore:
 
     def add(self, quote: Quote) -> bool:
         """False when the id is taken."""
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             inserted = db.execute(
                 f"INSERT INTO fx_quotes ({QUOTE_COLUMNS}) VALUES ({', '.join('?' * 15)})"
                 " ON CONFLICT (id) DO NOTHING",
@@ -45,7 +45,7 @@ class SqlQuoteStore:
         return [quote_of(r) for r in rows]
 
     def mark_used(self, quote_id: str, used_by: str, now_ns: int) -> bool:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             changed = db.execute(
                 "UPDATE fx_quotes SET used_by = ?, used_at_ns = ?"
                 " WHERE id = ? AND used_by IS NULL AND expires_at_ns > ?",

@@ -53,7 +53,7 @@ class SqlLoanStore:
         self._tables = tables
 
     def add_lender(self, lender: Lender) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 f"INSERT INTO lenders ({LENDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT DO NOTHING",
@@ -76,7 +76,7 @@ class SqlLoanStore:
         return [lender_of(r) for r in rows]
 
     def insert_loan(self, loan: Loan) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(_INSERT_LOAN, loan_row(loan))
 
     def insert_loans(self, loans: Sequence[Loan]) -> None:
@@ -145,7 +145,7 @@ class SqlLoanStore:
     def set_status(
         self, loan_id: str, status: LoanStatus, day: int | None = None, written_off: int = 0
     ) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 "UPDATE loans SET status = ?, charged_off_day = ?, charged_off_minor = ?"
                 " WHERE id = ?",
@@ -153,7 +153,7 @@ class SqlLoanStore:
             )
 
     def add_repayment(self, repayment: Repayment) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(_INSERT_REPAYMENT, repayment_row(repayment))
 
     def add_repayments(self, repayments: Sequence[Repayment]) -> None:
@@ -186,7 +186,7 @@ class SqlLoanStore:
         return [repayment_of(r) for r in rows]
 
     def insert_merchant_loan(self, loan: MerchantLoan) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 f"INSERT INTO merchant_loans ({MERCHANT_LOAN_COLUMNS})"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -221,7 +221,7 @@ class SqlLoanStore:
         return [merchant_loan_of(r) for r in rows]
 
     def set_merchant_loan_status(self, loan_id: str, status: LoanStatus) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute("UPDATE merchant_loans SET status = ? WHERE id = ?", (status.value, loan_id))
 
     def close(self) -> None:

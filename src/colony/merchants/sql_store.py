@@ -25,7 +25,7 @@ class SqlMerchantStore:
 
     def insert(self, m: Merchant) -> None:
         """Raises on an id already stored: merchant ids are drawn at random, never reused."""
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 f"INSERT INTO merchants ({MERCHANT_COLUMNS})"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

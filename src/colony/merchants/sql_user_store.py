@@ -37,7 +37,7 @@ class SqlMerchantUserStore:
         """False when the phone number or email address is another user's already."""
         row = (user.id, user.merchant_id, user.phone, user.email, user.name, user.role.value,
                user.created_at_ns)  # fmt: skip
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             return (
                 db.execute(
                     f"INSERT INTO merchant_users ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -66,14 +66,14 @@ class SqlMerchantUserStore:
         return [_user_of(r) for r in rows]
 
     def remove(self, user_id: str) -> bool:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             return db.execute("DELETE FROM merchant_users WHERE id = ?", (user_id,)).rowcount == 1
 
     def add_reason(self, reason: RefundReason) -> RefundReason:
         """The reason, stored; or the one already stored for its refund (a form sent twice)."""
         row = (str(reason.refund_id), reason.merchant_id, str(reason.payment_id), reason.user_id,
                reason.amount_minor, reason.reason, reason.created_at_ns)  # fmt: skip
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 f"INSERT INTO refund_reasons ({_REASON_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT DO NOTHING",

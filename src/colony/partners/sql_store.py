@@ -14,7 +14,7 @@ class SqlPartnerStore:
         self._members = q.MemberPartners()
 
     def add(self, partner: Partner) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(q.INSERT_PARTNER, q.partner_row(partner))
 
     def by_id(self, partner_id: str) -> Partner | None:
@@ -28,7 +28,7 @@ class SqlPartnerStore:
         return [q.partner_of_row(r) for r in rows]
 
     def add_member(self, kind: MemberKind, member_id: str, partner_id: str) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(q.INSERT_MEMBER, (kind.value, member_id, partner_id))
         self._members.keep(kind, member_id, partner_id)
 

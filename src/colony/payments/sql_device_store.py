@@ -50,7 +50,7 @@ class SqlDeviceStore:
         seal each row once."""
         sealed = 0
         while True:
-            with self._tables.session() as db:
+            with self._tables.write() as db:
                 rows = db.execute(
                     "SELECT number, wallet_id, secret FROM payment_devices"
                     " WHERE length(secret) <= ? LIMIT ?",
@@ -68,7 +68,7 @@ class SqlDeviceStore:
 
     def bind(self, device: Device, now_ns: int) -> bool:
         """False when the number is taken, by a bound or a revoked device."""
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             inserted = db.execute(
                 "INSERT INTO payment_devices (number, wallet_id, secret, created_at_ns)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (number) DO NOTHING",
@@ -96,7 +96,7 @@ class SqlDeviceStore:
         return self._box.seal(device.secret, _bound_to(device.number, device.wallet_id)).encode()
 
     def revoke(self, number: int, wallet_id: str, now_ns: int) -> bool:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             changed = db.execute(
                 "UPDATE payment_devices SET revoked_at_ns = ? WHERE number = ? AND wallet_id = ?"
                 " AND revoked_at_ns IS NULL AND locked_at_ns IS NULL",
@@ -114,7 +114,7 @@ class SqlDeviceStore:
         return [DeviceRecord(int(n), wallet_id, int(c), r, locked) for n, c, r, locked in rows]
 
     def lock(self, number: int, now_ns: int) -> bool:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             changed = db.execute(
                 "UPDATE payment_devices SET locked_at_ns = ?"
                 " WHERE number = ? AND revoked_at_ns IS NULL AND locked_at_ns IS NULL",
@@ -123,7 +123,7 @@ class SqlDeviceStore:
         return changed == 1
 
     def record_failure(self, number: int, merchant_id: str, now_ns: int, since_ns: int) -> int:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute("DELETE FROM payment_code_failures WHERE at_ns < ?", (since_ns,))
             db.execute(
                 "INSERT INTO payment_code_failures VALUES (?, ?, ?)", (number, merchant_id, now_ns)
@@ -143,7 +143,7 @@ class SqlDeviceStore:
         return int(count)
 
     def spend(self, number: int, step: int) -> bool:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             inserted = db.execute(
                 "INSERT INTO payment_codes_spent VALUES (?, ?) ON CONFLICT DO NOTHING",
                 (number, step),
@@ -151,7 +151,7 @@ class SqlDeviceStore:
         return inserted == 1
 
     def forget_spent_before(self, step: int) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute("DELETE FROM payment_codes_spent WHERE step < ?", (step,))
 
     def close(self) -> None:

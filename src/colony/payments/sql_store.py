@@ -183,7 +183,7 @@ class SqlPaymentStore:
         Refund and cross-border records are each written once, a retry answered with the
         stored row."""
         marks = ", ".join("?" * len(row))
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             inserted = db.execute(
                 f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING", row
             ).rowcount

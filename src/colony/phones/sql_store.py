@@ -44,7 +44,7 @@ class SqlPhoneStore:
         self._box = box
 
     def add_verification(self, verification: PhoneVerification) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 f"INSERT INTO phone_verifications ({VERIFICATION_COLUMNS})"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -71,7 +71,7 @@ class SqlPhoneStore:
     def take_attempt(self, verification_id: str, attempts_max: int) -> bool:
         # One conditional UPDATE: the database counts, so two processes cannot both take
         # the last try.
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             taken = db.execute(
                 "UPDATE phone_verifications SET attempts = attempts + 1"
                 " WHERE id = ? AND attempts < ?",
@@ -80,7 +80,7 @@ class SqlPhoneStore:
         return taken == 1
 
     def mark_proved(self, verification_id: str, now_ns: int) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 "UPDATE phone_verifications SET proved_at_ns = ?"
                 " WHERE id = ? AND proved_at_ns IS NULL",
@@ -88,7 +88,7 @@ class SqlPhoneStore:
             )
 
     def add_message(self, message: SmsMessage) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 f"INSERT INTO sms_outbox ({MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?)",
                 message_row(dataclasses.replace(message, text=self._sealed(message))),
@@ -104,7 +104,7 @@ class SqlPhoneStore:
 
     def add_email(self, message: EmailMessage) -> None:
         sealed = self._box.seal(message.text.encode(), _mail_bound_to(message))
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 f"INSERT INTO email_outbox ({EMAIL_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
                 email_row(dataclasses.replace(message, text=sealed)),

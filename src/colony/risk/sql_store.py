@@ -213,7 +213,7 @@ class SqlAssessmentStore:
 
     def decide(self, payment_id: int, outcome: str, by: str, at_ns: int) -> bool:
         self.flush()  # what this process kept behind, read back as kept
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             done = db.execute(
                 "UPDATE risk_assessments SET review_outcome = ?, reviewed_by = ?,"
                 " reviewed_at_ns = ? WHERE payment_id = ? AND review_outcome IS NULL"
@@ -224,7 +224,7 @@ class SqlAssessmentStore:
 
     def add_rule_change(self, change: RuleChange) -> bool:
         r = change.rule
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             done = db.execute(
                 "INSERT INTO risk_rule_changes (version, reason, decision, threshold, weight,"
                 " mode, changed_by, note, changed_at_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"

@@ -34,7 +34,7 @@ class SqlStaffStore:
         check_sealed_column(tables, box, "staff", "a staff member's TOTP secret")
 
     def add(self, member: StaffMember, setup_sha256: str = "") -> bool:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             added = db.execute(
                 f"INSERT INTO staff ({STAFF_COLUMNS}, setup_sha256, totp_last_step, totp_tries,"
                 " totp_tried_at_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0)"
@@ -100,7 +100,7 @@ class SqlStaffStore:
         if totp_secret is not None:
             sets += ", secret = ?"
             args.append(self._sealed(staff_id, totp_secret))
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             changed = db.execute(
                 f"UPDATE staff SET {sets} WHERE id = ?", (*args, staff_id)
             ).rowcount
@@ -112,7 +112,7 @@ class SqlStaffStore:
         return self._one("setup_sha256 = ? AND setup <> 'done'", setup_sha256)
 
     def finish_setup(self, staff_id: str, setup_sha256: str) -> bool:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             finished = db.execute(
                 "UPDATE staff SET setup = 'done', setup_sha256 = '', setup_expires_at_ns = 0"
                 " WHERE id = ? AND setup_sha256 = ? AND setup <> 'done'",
@@ -137,7 +137,7 @@ class SqlStaffStore:
         return taken == 1
 
     def take_totp_step(self, staff_id: str, step: int) -> bool:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             taken = db.execute(
                 "UPDATE staff SET totp_last_step = ?, totp_tries = 0"
                 " WHERE id = ? AND totp_last_step < ?",

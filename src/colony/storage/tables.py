@@ -58,6 +58,16 @@ class Tables(Protocol):
 
     def transaction(self) -> AbstractContextManager[Session]: ...
 
+    def write(self) -> AbstractContextManager[Session]:
+        """A session for a write outside a group commit: on SQLite a transaction under the
+        file's write gate, so the write waits its turn behind the journal's and the group
+        commits' there rather than in SQLite's busy sleeps of up to 100 ms
+        (sqlite_connection.write_gate; a festival's quotes and top-ups waited up to 160 ms
+        there, docs/adr/0105); on PostgreSQL a session, each statement in autocommit a
+        transaction already, without a BEGIN and a COMMIT round trip more. So a block of
+        several statements must not count on their being one transaction."""
+        ...
+
     def in_transaction(
         self, write: Callable[[Session, Sequence[T]], Sequence[R]]
     ) -> Callable[[Sequence[T]], Sequence[R]]: ...
@@ -95,6 +105,9 @@ class SqliteTables:
                 unstorable(exc)
                 raise
 
+    def write(self) -> AbstractContextManager[Session]:
+        return self.transaction()
+
     def in_transaction(
         self, write: Callable[[Session, Sequence[T]], Sequence[R]]
     ) -> Callable[[Sequence[T]], Sequence[R]]:
@@ -129,6 +142,9 @@ class PostgresSqlTables:
     def transaction(self) -> Iterator[Session]:
         with self._tables.session() as conn, conn.transaction():
             yield _PostgresSession(conn)
+
+    def write(self) -> AbstractContextManager[Session]:
+        return self.session()
 
     def in_transaction(
         self, write: Callable[[Session, Sequence[T]], Sequence[R]]

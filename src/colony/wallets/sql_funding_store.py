@@ -61,7 +61,7 @@ class SqlFundingStore:
         return movement_of(row)
 
     def remove_movement(self, movement_id: str) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute("DELETE FROM funding_movements WHERE id = ?", (movement_id,))
 
     def close(self) -> None:
@@ -69,7 +69,7 @@ class SqlFundingStore:
 
     def _insert(self, sql: str, row: tuple[object, ...]) -> bool:
         """True when the row went in; False when its key is taken (the insert did nothing)."""
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             inserted = db.execute(sql, row).rowcount
         return inserted == 1
 

@@ -33,7 +33,7 @@ class SqlRequestStore:
         self._tables = tables
 
     def add(self, request: MoneyRequest) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 f"INSERT INTO money_requests ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 _row(request),
@@ -47,7 +47,7 @@ class SqlRequestStore:
         return _of(row) if row else None
 
     def settle(self, request_id: str, status: RequestStatus, at_ns: int) -> bool:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             changed = db.execute(
                 "UPDATE money_requests SET status = ?, settled_at_ns = ?"
                 " WHERE id = ? AND status = 'open'",

@@ -41,7 +41,7 @@ class SqlWalletStore:
 
     def insert(self, wallet: Wallet) -> bool:
         """False when the id, or the phone number in that currency, is taken."""
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             inserted = db.execute(
                 f"INSERT INTO wallets ({WALLET_COLUMNS})"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -68,7 +68,7 @@ class SqlWalletStore:
         return [wallet_of(r) for r in rows]
 
     def set_tier(self, wallet_id: str, tier: Tier) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute("UPDATE wallets SET tier = ? WHERE id = ?", (int(tier), wallet_id))
             self._cache.forget(wallet_id)
 
@@ -88,7 +88,7 @@ class SqlWalletStore:
 
     def freeze_here(self, freeze: WalletFreeze) -> bool:
         with self._keeper.changing():
-            with self._tables.session() as db:
+            with self._tables.write() as db:
                 made = (
                     db.execute(
                         "INSERT INTO wallet_freezes (wallet_id, reason, frozen_at_ns)"
@@ -105,7 +105,7 @@ class SqlWalletStore:
 
     def unfreeze_here(self, wallet_id: str) -> bool:
         with self._keeper.changing():
-            with self._tables.session() as db:
+            with self._tables.write() as db:
                 deleted = db.execute(
                     "DELETE FROM wallet_freezes WHERE wallet_id = ?", (wallet_id,)
                 ).rowcount

@@ -88,18 +88,18 @@ class SqlSessionStore:
         )  # fmt: skip
 
     def end(self, id_sha256: str) -> None:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute("DELETE FROM web_sessions WHERE id_sha256 = ?", (id_sha256,))
 
     def end_all(self, audience: str, subject: str) -> int:
         """Sign `subject` out everywhere (a frozen wallet, a changed password)."""
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             return db.execute(
                 "DELETE FROM web_sessions WHERE audience = ? AND subject = ?", (audience, subject)
             ).rowcount
 
     def sweep(self, now_ns: int) -> int:
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             return db.execute(
                 "DELETE FROM web_sessions WHERE id_sha256 IN (SELECT id_sha256 FROM web_sessions"
                 " WHERE expires_at_ns <= ? LIMIT ?)",

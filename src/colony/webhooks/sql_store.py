@@ -61,7 +61,7 @@ class SqlWebhookStore:
         only if it still holds the clear secret read, so processes opening at once agree)."""
         sealed = 0
         while True:
-            with self._tables.session() as db:
+            with self._tables.write() as db:
                 rows = db.execute(
                     "SELECT merchant_id, secret FROM webhook_endpoints"
                     " WHERE secret NOT LIKE 'cs1.%' LIMIT ?",
@@ -80,7 +80,7 @@ class SqlWebhookStore:
 
     def set_endpoint(self, e: Endpoint) -> None:
         sealed = self._box.seal(e.secret.encode(), _bound_to(e.merchant_id))
-        with self._tables.session() as db:
+        with self._tables.write() as db:
             db.execute(
                 f"INSERT INTO webhook_endpoints ({ENDPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (merchant_id) DO UPDATE SET url = excluded.url,"
