@@ -377,8 +377,9 @@ def _upgrade_old_sqlite(tables: Tables) -> None:
     tables missing) gets api_keys' later columns, NULL in its old rows. And claims written by
     earlier versions, whose requests a crash interrupted, are dropped: no request is answered
     by them now, and a retry must be able to run again. (PostgreSQL's tables were whole from
-    their first migration, and its stored answers always have a status.)"""
-    with tables.session() as db:
+    their first migration, and its stored answers always have a status.) At the file's write
+    gate, as every write (docs/adr/0105): it runs at every opening."""
+    with tables.write() as db:
         columns = {row[1] for row in db.execute("PRAGMA table_info(api_keys)").fetchall()}
         for column, sql_type in _ADDED_KEY_COLUMNS.items():
             if column not in columns:

@@ -115,7 +115,8 @@ def immediate_transaction(
                 results = write(db, items)
                 db.execute("COMMIT")
             except BaseException as exc:
-                db.execute("ROLLBACK")
+                if db.in_transaction:  # not when SQLite rolled it back itself (I/O, disk full)
+                    db.execute("ROLLBACK")
                 unstorable(exc)
                 raise
         return results

@@ -101,7 +101,8 @@ class SqliteTables:
                 yield self._session
                 self._db.execute("COMMIT")
             except BaseException as exc:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:  # not when SQLite rolled it back itself (I/O, full)
+                    self._db.execute("ROLLBACK")
                 unstorable(exc)
                 raise
 
