@@ -18,11 +18,13 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
 from colony.ledger import invariants
+from colony.storage import tables as tables_module
 from colony.storage.postgres_databases import (
     close_to_connections,
     create_fresh_database,
@@ -154,6 +156,32 @@ def _blank_sqlite_files(request: pytest.FixtureRequest) -> Iterator[None]:
     sqlite_image.blank_files_wanted["now"] = empty
     yield
     sqlite_image.blank_files_wanted["now"] = False
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_writes_at_the_gate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every table store's write on SQLite goes through `Tables.write()` (or a transaction
+    or group commit), waiting its turn at the file's write gate (docs/adr/0105): a
+    `session()` block that changed the database fails the test that made it."""
+    enter, leave = tables_module._Locked.__enter__, tables_module._Locked.__exit__
+    changes_before: dict[int, int] = {}
+
+    def entered(locked: Any) -> Any:
+        session = enter(locked)
+        changes_before[id(locked)] = session.total_changes
+        return session
+
+    def left(locked: Any, kind: object, exc: BaseException | None, trace: object) -> None:
+        changed = locked._session.total_changes != changes_before.pop(id(locked), None)
+        leave(locked, kind, exc, trace)
+        if changed and exc is None:
+            raise AssertionError(
+                "a table store wrote through session(): writes go through Tables.write()"
+                " (docs/adr/0105)"
+            )
+
+    monkeypatch.setattr(tables_module._Locked, "__enter__", entered)
+    monkeypatch.setattr(tables_module._Locked, "__exit__", left)
 
 
 def _on_each_backend(request: pytest.FixtureRequest, sqlite_file: Path) -> str:

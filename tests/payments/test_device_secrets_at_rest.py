@@ -67,7 +67,7 @@ def test_a_secret_moved_to_another_row_does_not_open(store_url: str) -> None:
     assert store.bind(ALICES, 1) and store.bind(MALLORYS, 2)
     # Mallory, writing to the database, gives her device Alice's sealed secret.
     tables = open_tables(store_url, "colony-test-raw")
-    with tables.session() as db:
+    with tables.write() as db:
         db.execute(
             "UPDATE payment_devices SET secret = ? WHERE number = ?",
             (stored(store_url, ALICES.number), MALLORYS.number),
@@ -82,7 +82,7 @@ def test_a_secret_moved_to_another_row_does_not_open(store_url: str) -> None:
 def test_clear_secrets_of_an_earlier_version_are_sealed_on_open(store_url: str) -> None:
     open_device_store(store_url).close()  # the tables, as an earlier version left them
     tables = open_tables(store_url, "colony-test-raw")
-    with tables.session() as db:
+    with tables.write() as db:
         db.execute(
             "INSERT INTO payment_devices (number, wallet_id, secret, created_at_ns)"
             " VALUES (?, ?, ?, ?)",

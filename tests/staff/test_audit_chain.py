@@ -43,7 +43,7 @@ def _tamper(url: str, *statements: str) -> None:
     """Change stored rows as someone with the database's keys could: triggers dropped first."""
     tables = open_tables(url, "test-tamper")
     try:
-        with tables.session() as db:
+        with tables.write() as db:
             if tables.backend == "sqlite":
                 db.execute("DROP TRIGGER staff_audit_no_update")
                 db.execute("DROP TRIGGER staff_audit_no_delete")

@@ -48,7 +48,7 @@ def test_a_secret_moved_to_another_row_does_not_open(store_url: str) -> None:
     store.set_endpoint(SHOP)
     store.set_endpoint(ROGUE)
     tables = open_tables(store_url, "colony-test-raw")
-    with tables.session() as db:
+    with tables.write() as db:
         db.execute(
             "UPDATE webhook_endpoints SET secret = ? WHERE merchant_id = ?",
             (stored(store_url, SHOP.merchant_id), ROGUE.merchant_id),
@@ -63,7 +63,7 @@ def test_a_secret_moved_to_another_row_does_not_open(store_url: str) -> None:
 def test_clear_secrets_of_an_earlier_version_are_sealed_on_open(store_url: str) -> None:
     open_webhook_store(store_url).close()
     tables = open_tables(store_url, "colony-test-raw")
-    with tables.session() as db:
+    with tables.write() as db:
         db.execute(
             "INSERT INTO webhook_endpoints (merchant_id, url, secret, created_at_ns,"
             " after_timestamp) VALUES (?, ?, ?, ?, ?)",
