@@ -78,7 +78,7 @@ class PaymentGate:
         self._gather_max = gather_max
         self._gather_max_now = gather_max_now
         self._filled_at = gather_max  # how many fill the gathering waiting now
-        self._next_failure_logged = -math.inf  # monotonic seconds from which one is logged
+        self._fill_failures = _FailureLog()
         self._together_s = min(together_s, gather_s)
         self._look_ahead = None if on_open is None else GuardedLookAhead(on_open, "gathered")
         # The payments held: each one's future and what it brought to `enter`.
@@ -118,10 +118,9 @@ class PaymentGate:
                 raise ValueError(f"a gathering cannot fill at {fill}")
             return fill
         except Exception:
-            now = time.monotonic()
-            if now >= self._next_failure_logged:
-                self._next_failure_logged = now + look_ahead_failure_log_s
-                _log.exception("not told how many fill a gathering: %d do", self._gather_max)
+            self._fill_failures.exception(
+                "not told how many fill a gathering: %d do", self._gather_max
+            )
             return self._gather_max
 
     def _open(self) -> None:
@@ -148,7 +147,7 @@ class GuardedLookAhead:
     def __init__(self, look_ahead: Callable[[Sequence[Any]], None], what: str) -> None:
         self._look_ahead = look_ahead
         self._what = what  # which payments, for the log
-        self._next_failure_logged = -math.inf  # monotonic seconds from which one is logged
+        self._failures = _FailureLog()
 
     def __call__(self, arrivals: Sequence[Any]) -> bool:
         """Whether the look-ahead ran."""
@@ -156,8 +155,21 @@ class GuardedLookAhead:
             self._look_ahead(arrivals)
             return True
         except Exception:
-            now = time.monotonic()
-            if now >= self._next_failure_logged:
-                self._next_failure_logged = now + look_ahead_failure_log_s
-                _log.exception("a look-ahead for %d %s payments failed", len(arrivals), self._what)
+            self._failures.exception(
+                "a look-ahead for %d %s payments failed", len(arrivals), self._what
+            )
             return False
+
+
+class _FailureLog:
+    """The exception being handled, logged at most once every `look_ahead_failure_log_s`:
+    what fails for every gathering (a database down) is said once a minute, not each time."""
+
+    def __init__(self) -> None:
+        self._next_logged = -math.inf  # monotonic seconds from which one is logged
+
+    def exception(self, message: str, *args: object) -> None:
+        now = time.monotonic()
+        if now >= self._next_logged:
+            self._next_logged = now + look_ahead_failure_log_s
+            _log.exception(message, *args)

@@ -8,7 +8,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -99,27 +99,37 @@ def write_gate(path: Path) -> threading.Lock:
         return gate
 
 
+@contextlib.contextmanager
+def immediate(
+    db: sqlite3.Connection, db_lock: threading.Lock, gate: threading.Lock
+) -> Iterator[sqlite3.Connection]:
+    """One write transaction on `db`, holding the store's lock on `db` and the file's write
+    gate: committed at the block's end, else rolled back (unless SQLite rolled it back
+    itself, after an I/O error or a full disk: a second ROLLBACK's error would hide the
+    first), a value the database cannot hold raised as `UnstorableInput`."""
+    with db_lock, gate:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            unstorable(exc)
+            raise
+
+
 def immediate_transaction(
     db: sqlite3.Connection,
     db_lock: threading.Lock,
     gate: threading.Lock,
     write: Callable[[sqlite3.Connection, Sequence[T]], Sequence[R]],
 ) -> Callable[[Sequence[T]], Sequence[R]]:
-    """`write` run in one write transaction on `db` (a group commit's `commit`), holding the
-    store's lock on `db` and the file's write gate."""
+    """`write` run in one `immediate` transaction on `db` (a group commit's `commit`)."""
 
     def commit(items: Sequence[T]) -> Sequence[R]:
-        with db_lock, gate:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                results = write(db, items)
-                db.execute("COMMIT")
-            except BaseException as exc:
-                if db.in_transaction:  # not when SQLite rolled it back itself (I/O, disk full)
-                    db.execute("ROLLBACK")
-                unstorable(exc)
-                raise
-        return results
+        with immediate(db, db_lock, gate):
+            return write(db, items)
 
     return commit
 

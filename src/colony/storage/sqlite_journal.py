@@ -129,7 +129,8 @@ class SqliteJournal:
             self._db.executemany("INSERT INTO ledger_journal VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # not when SQLite rolled it back itself (I/O, full)
+                self._db.execute("ROLLBACK")
             raise
 
     def close(self) -> None:

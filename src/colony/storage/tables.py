@@ -25,7 +25,13 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
 from colony.storage.postgres_connection import Connection, PostgresTables
-from colony.storage.sqlite_connection import connect, immediate_transaction, unstorable, write_gate
+from colony.storage.sqlite_connection import (
+    connect,
+    immediate,
+    immediate_transaction,
+    unstorable,
+    write_gate,
+)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -93,18 +99,9 @@ class SqliteTables:
         # A plain lock-and-hand-over object, not a generator: every request's reads pass here.
         return self._locked
 
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        with self._lock, self._gate:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._session
-                self._db.execute("COMMIT")
-            except BaseException as exc:
-                if self._db.in_transaction:  # not when SQLite rolled it back itself (I/O, full)
-                    self._db.execute("ROLLBACK")
-                unstorable(exc)
-                raise
+    def transaction(self) -> AbstractContextManager[Session]:
+        # The connection is the session (above).
+        return cast(AbstractContextManager[Session], immediate(self._db, self._lock, self._gate))
 
     def write(self) -> AbstractContextManager[Session]:
         return self.transaction()
