@@ -228,6 +228,55 @@ def test_a_connection_dropped_inside_an_append(postgres_url: str) -> None:
         journal.close()
 
 
+def test_an_append_the_server_refuses_keeps_its_connection(postgres_url: str) -> None:
+    """A server's refusal (here a trigger's error) rolls the transaction back on a live
+    connection: the append fails at once, nothing is written, and no reconnect is needed."""
+    journal = PostgresJournal(postgres_url)
+    try:
+        journal.append([entry(1)])
+        assert journal._conn is not None
+        pid = journal._conn.info.backend_pid
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS"
+                " $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
+            )
+            admin.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON ledger_journal"
+                " FOR EACH ROW EXECUTE FUNCTION refuse()"
+            )
+            with pytest.raises(StorageUnavailable, match="journal append failed: refused by"):
+                journal.append([entry(2)])
+            admin.execute("DROP TRIGGER refuse ON ledger_journal")
+        journal.append([entry(2)])
+        assert journal._conn.info.backend_pid == pid
+        assert [e.seq for e in journal.read(0, 10)] == [1, 2]
+    finally:
+        journal.close()
+
+
+@pytest.mark.parametrize(
+    ("error", "refused"),
+    [
+        (psycopg.errors.RaiseException("a trigger's error"), True),
+        (psycopg.errors.UniqueViolation("a seq written twice"), True),
+        # Raised by psycopg itself when the session ends under a pipeline: no SQLSTATE.
+        (psycopg.OperationalError("cannot exit pipeline mode while busy"), False),
+        (psycopg.errors.AdminShutdown("terminating connection"), False),
+        (psycopg.errors.ConnectionFailure("connection failure"), False),
+    ],
+)
+def test_only_a_servers_answer_on_a_live_connection_counts_as_refused(
+    postgres_url: str, error: psycopg.Error, refused: bool
+) -> None:
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        assert postgres_journal._refused(conn, error) is refused
+        with conn.transaction():
+            conn.execute("SELECT 1")
+            assert postgres_journal._refused(conn, error) is False  # still in a transaction
+    assert postgres_journal._refused(conn, error) is False  # closed
+
+
 def test_an_unreachable_server_is_a_clear_error() -> None:
     with pytest.raises(StorageUnavailable, match="cannot connect"):
         PostgresJournal("postgresql://colony:secret@127.0.0.1:1/nowhere")

@@ -52,6 +52,20 @@ _INSERT = (
 )
 
 
+def _refused(conn: psycopg.Connection[tuple[object, ...]], exc: psycopg.Error) -> bool:
+    """Whether the server answered the append with an error and is idle again on a live
+    connection, so the transaction was rolled back; a connection failure (SQLSTATE class 08),
+    a shutdown or termination (57) or an error raised by the client alone (no SQLSTATE) is
+    not a refusal."""
+    state = exc.sqlstate
+    return (
+        state is not None
+        and not state.startswith(("08", "57"))
+        and not (conn.closed or conn.broken)
+        and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    )
+
+
 def redacted(url: str) -> str:
     """The URL without its password, fit for messages and logs."""
     parsed = urlparse(url)
@@ -184,9 +198,14 @@ class PostgresJournal:
                 with conn.transaction(), conn.cursor() as cur:
                     cur.executemany(_INSERT, rows)
             except psycopg.Error as exc:
-                if not (conn.closed or conn.broken):
+                if _refused(conn, exc):
                     # The server refused it and rolled the transaction back: nothing was written.
                     raise StorageUnavailable(f"{self.label}: journal append failed: {exc}") from exc
+                # Anything else leaves the commit's fate unknown from here, even when the
+                # connection is not yet marked broken (psycopg's pipeline can fail on the
+                # client's side first, "cannot exit pipeline mode while busy"): ask anew.
+                with contextlib.suppress(Exception):
+                    conn.close()
                 self._resolve_cut_off(entries[-1].seq, exc)
                 return
             self._tail = entries[-1].seq
