@@ -20,6 +20,7 @@ from colony import __version__
 from colony.api import auth, errors, page
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
+from colony.api.forwarded_requests import WRITE_METHODS, forwarded
 from colony.api.gather import PaymentGate, forwarded_gather_max, payment_gather_max
 from colony.api.idempotency import idempotency_key_chars_max
 from colony.api.openapi import describe
@@ -353,6 +354,8 @@ class PaymentsEdge:
     then `PaymentsFirst`; the limits as the app's own stack has them), without FastAPI's
     and Starlette's outer layers (FastAPI's and Starlette's calls, the server-error layer,
     FastAPI's telemetry and body-limit layers): about a thirtieth of a payment's CPU.
+    While this worker follows the ledger's writer, its other API writes are taken through
+    their rate and body limits and sent to the writer whole (`_crossed`, docs/adr/0106).
     Every other request goes to the app, whole.
 
     A body the fast path is not sure of goes on to the app, marked as rate-limited already
@@ -375,10 +378,16 @@ class PaymentsEdge:
             gather_max_now=partial(_gather_max_now, ctx),
         )
         self._payments = RateLimited(Gathered(BodyLimited(PaymentsFirst(self._marked)), gate), ctx)
+        self._forwarding = ctx.forwarding
+        self._writes = RateLimited(BodyLimited(self._crossed), ctx)
         self._bug = app.exception_handlers[Exception]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not _is_payment(scope):
+        if _is_payment(scope):
+            served = self._payments
+        elif self._forwarding is not None and _crosses(scope) and self._forwarding.follows:
+            served = self._writes
+        else:
             await self.app(scope, receive, send)
             return
         scope["app"] = self.app
@@ -390,7 +399,7 @@ class PaymentsEdge:
             await send(message)
 
         try:
-            await self._payments(scope, receive, tracked)
+            await served(scope, receive, tracked)
         except Exception as exc:
             # Begun: by the app's own server-error layer (a body handed on), or by an answer
             # that failed midway; a second answer would break the protocol.
@@ -403,6 +412,37 @@ class PaymentsEdge:
     async def _marked(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope[RATE_TAKEN] = True
         await self.app(scope, receive, send)
+
+    async def _crossed(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """An API write served by the ledger's writer, whole: its answer relayed unchanged.
+        The writer takes no second rate limit (`RATE_TAKEN`) and knows the credential's
+        hash the limit took. A lost link or a writer that does not answer in time is a 503,
+        the outcome unknown (retry with the same Idempotency-Key), as for a payment."""
+        assert self._forwarding is not None
+        marks: dict[str, object] = {RATE_TAKEN: True}
+        if (presented := scope.get(auth.PRESENTED_DIGEST)) is not None:
+            marks[auth.PRESENTED_DIGEST] = presented
+        try:
+            body = await _whole_body(receive)  # a body past its limit raises here (413)
+            response = await self._forwarding.request(forwarded(scope, body, marks))
+        except Exception as exc:
+            handler = _handler_for(self.app, exc)
+            if handler is None:
+                raise  # a bug: answered as the fast path's are (`__call__`)
+            response = await handler(Request(scope), exc)
+        await response(scope, receive, send)
+
+
+def _crosses(scope: Scope) -> bool:
+    """An API write a follower sends the writer whole (docs/adr/0106): any but a read, under
+    `/v1/`, except a batch (its body up to megabytes, served where it arrives)."""
+    return (
+        scope["type"] == "http"
+        and scope["method"] in WRITE_METHODS
+        and scope["path"].startswith("/v1/")
+        and not _batch(scope["path"])
+        and not scope.get("root_path")
+    )
 
 
 class Gathered:

@@ -16,13 +16,16 @@ outcome is unknown, and a retry with the same Idempotency-Key finds it made or m
 The payments that reach the writer together (a follower sends what its own gathering held
 as one message) start on its event loop together, with one wake-up of the loop and one
 look-up of their Idempotency-Keys' stored answers (docs/adr/0093).
+
+A follower's other API writes cross whole too, as HTTP requests the writer's app serves in
+process (`request`, api/forwarded_requests.py, docs/adr/0106).
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from functools import partial
@@ -32,6 +35,7 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
 
+from colony.api.forwarded_requests import Answer, ForwardedRequest, answered
 from colony.api.gather import GuardedLookAhead
 from colony.api.idempotency import idempotency_key_chars_max
 from colony.kernel.errors import StorageUnavailable
@@ -42,12 +46,12 @@ from colony.wallets import Wallet
 
 # The writer's call that serves a follower's payment: (wallet, Idempotency-Key, body, hash).
 PAY_BY_QR = "pay_by_qr"
+# The writer's call that serves any other API write of a follower's, whole (docs/adr/0106).
+SERVE_REQUEST = "serve_request"
 # How long a follower waits for the writer's answer, in seconds: a payment's own limit on
 # its ledger batch, and a little more for the trip.
 forward_timeout_s = request_timeout_s + 5.0
 
-# A response as it crosses the socket: status, raw headers, body.
-Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 # How the writer serves a payment here: the route's own function, given what the follower
 # found (the wallet, the key as sent, the validated body and the request's hash).
 ServePayment = Callable[[Wallet, str | None, Any, str], Awaitable[Response]]
@@ -78,9 +82,11 @@ class PaymentForwarding:
         self._link = link
         self._loop: asyncio.AbstractEventLoop | None = None
         self._serve: ServePayment | None = None
+        self._app: FastAPI | None = None
         self._handler_for: HandlerFor | None = None
         self._look_ahead: GuardedLookAhead | None = None
         self.served = 0  # followers' payments this process started serving as the writer
+        self.served_requests = 0  # and their other API writes
         self.looked_ahead = 0  # gatherings of them whose keys were looked up together
         # The followers' payments being served here: the writer finishes them before it stops.
         self._in_flight: set[Future[Answer]] = set()
@@ -91,7 +97,7 @@ class PaymentForwarding:
         self._arrivals_lock = threading.Lock()
         # Shared at once, before this process's app exists: a follower asking while the writer
         # is still starting is told to retry (503), not that the call is unknown.
-        self._link.share({PAY_BY_QR: self._served})
+        self._link.share({PAY_BY_QR: self._served, SERVE_REQUEST: self._served_request})
 
     @property
     def follows(self) -> bool:
@@ -101,15 +107,11 @@ class PaymentForwarding:
     # ------------------------------------------------------------------------- follower
 
     async def pay(self, wallet: Wallet, key: str | None, body: Any, sha256: str) -> Response:
-        answer = self._link.shared_call_later(PAY_BY_QR, wallet, key, body, sha256)
-        try:
-            # Shielded: should this process have become the writer in between, the payment
-            # runs here, and giving up waiting must not cancel it half made.
-            waiting = asyncio.shield(asyncio.wrap_future(answer))
-            sent = await asyncio.wait_for(waiting, forward_timeout_s)
-        except TimeoutError as exc:
-            raise _no_answer() from exc
-        return _relayed(sent)
+        return await _waited(self._link.shared_call_later(PAY_BY_QR, wallet, key, body, sha256))
+
+    async def request(self, request: ForwardedRequest) -> Response:
+        """An API write served by the writer's app, its answer relayed (docs/adr/0106)."""
+        return await _waited(self._link.shared_call_later(SERVE_REQUEST, request))
 
     def pay_waiting(self, wallet: Wallet, key: str | None, body: Any, sha256: str) -> Response:
         """`pay` from a thread of the pool (where the payment route runs off the loop)."""
@@ -133,6 +135,7 @@ class PaymentForwarding:
         writer: the loop is the one the app's lifespan starts on. `look_ahead`, if given,
         is called with the (wallet id, key) of the payments that start together."""
         self._serve = serve
+        self._app = app
         self._handler_for = handler_for
         self._look_ahead = None if look_ahead is None else GuardedLookAhead(look_ahead, "forwarded")
         started = app.router.lifespan_context
@@ -172,6 +175,38 @@ class PaymentForwarding:
                 self._refuse_arrived()
         return answer
 
+    def _served_request(self, request: ForwardedRequest) -> Future[Answer]:
+        """Called on the writer's socket thread: a follower's API write, served by this
+        process's app on its event loop."""
+        loop, app = self._loop, self._app
+        if loop is None or loop.is_closed() or app is None:
+            return failed(_not_serving())
+        answer: Future[Answer] = Promise()
+        self._in_flight.add(answer)
+        answer.add_done_callback(self._in_flight.discard)
+        try:
+            loop.call_soon_threadsafe(self._start_request, app, request, answer)
+        except RuntimeError:  # the loop closed in between: not started
+            answer.set_exception(_not_serving())
+        return answer
+
+    def _start(self, serving: Coroutine[Any, Any, Answer], answer: Future[Answer]) -> None:
+        """On the event loop: `serving` run as a task whose end settles `answer`."""
+        try:
+            task = asyncio.ensure_future(serving)
+        except Exception as exc:  # a bug: this one's follower answers 500, the rest go on
+            answer.set_exception(exc)
+            return
+        self._tasks.add(task)  # held until done: the loop keeps only weak references
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(partial(_settle, answer))
+
+    def _start_request(
+        self, app: FastAPI, request: ForwardedRequest, answer: Future[Answer]
+    ) -> None:
+        self.served_requests += 1
+        self._start(answered(app, request), answer)
+
     def _start_arrived(self) -> None:
         """On the event loop: start every payment that arrived since the last call, their
         stored answers looked up together first (docs/adr/0093)."""
@@ -185,14 +220,7 @@ class PaymentForwarding:
         if self._look_ahead is not None and len(keys) > 1 and self._look_ahead(keys):
             self.looked_ahead += 1
         for wallet, key, body, sha256, answer in arrived:
-            try:
-                task = asyncio.ensure_future(self._answer(wallet, key, body, sha256))
-            except Exception as exc:  # a bug: this one's follower answers 500, the rest go on
-                answer.set_exception(exc)
-                continue
-            self._tasks.add(task)  # held until done: the loop keeps only weak references
-            task.add_done_callback(self._tasks.discard)
-            task.add_done_callback(partial(_settle, answer))
+            self._start(self._answer(wallet, key, body, sha256), answer)
 
     def _refuse_arrived(self) -> None:
         with self._arrivals_lock:
@@ -230,6 +258,18 @@ def _not_serving() -> StorageUnavailable:
     return StorageUnavailable("the ledger writer is not serving")
 
 
+async def _waited(answer: Future[Answer]) -> Response:
+    """The writer's answer, relayed; a `StorageUnavailable` past `forward_timeout_s`."""
+    try:
+        # Shielded: should this process have become the writer in between, the call runs
+        # here, and giving up waiting must not cancel it half made.
+        waiting = asyncio.shield(asyncio.wrap_future(answer))
+        sent = await asyncio.wait_for(waiting, forward_timeout_s)
+    except TimeoutError as exc:
+        raise _no_answer() from exc
+    return _relayed(sent)
+
+
 def _relayed(sent: Answer) -> Response:
     status, headers, body = sent
     response = Response(body, status_code=status)
@@ -239,6 +279,5 @@ def _relayed(sent: Answer) -> Response:
 
 def _no_answer() -> StorageUnavailable:
     return StorageUnavailable(
-        f"the ledger writer did not answer a payment in {forward_timeout_s:.0f} s: "
-        "its outcome is unknown"
+        f"the ledger writer did not answer in {forward_timeout_s:.0f} s: its outcome is unknown"
     )
