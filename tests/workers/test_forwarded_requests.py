@@ -12,10 +12,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
+from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
-from colony.api.app import RATE_TAKEN
+from colony.api.app import RATE_TAKEN, _whole_body, request_bytes_max
 from colony.api.forwarded_requests import NoAnswer, answered, forwarded, scope_of
+from colony.api.rate_limit import RateLimiter
+from colony.kernel.clock import SystemClock
 from colony.kernel.errors import StorageUnavailable
 from tests.api.test_wallet_api import auth, open_wallet
 from tests.workers.test_elected_ledger import address
@@ -84,6 +87,62 @@ def test_a_followers_writes_are_served_by_the_writer_as_its_own(two_workers: Wor
     _same(writer.delete("/v1/wallets/me"), follower.delete("/v1/wallets/me"))
     # The transfer, its replay, three refusals (by the follower), the quote, two unknowns.
     assert served.served_requests == 4 + 1 + 1 + 3 + 1 + 2
+
+
+def test_a_followers_limits_are_taken_once_and_its_own_routes_stay(two_workers: Workers) -> None:
+    """The follower takes a crossing write's rate limit and body limit; the writer takes no
+    second limit; a batch route, and a form's answer's security headers, stay the
+    follower's."""
+    writer, writer_ctx, follower, follower_ctx = two_workers
+    served = _forwarding(writer_ctx)
+    alice = open_wallet(writer, ALICE)
+    open_wallet(writer, BOB)
+    assert writer_ctx.wallets.cash_in(ALICE, "SGD", 10_000).result.name == "ok"
+    clock = SystemClock()
+    # A second's worth: three writes through the follower's limit; the writer's allows one.
+    follower_ctx.limiter = RateLimiter(clock, 1, 3)
+    writer_ctx.limiter = RateLimiter(clock, 1, 1)
+    before = served.served_requests
+
+    def send(key: str) -> httpx.Response:
+        return follower.post(
+            "/v1/wallets/me/transfers",
+            json={"to_phone": BOB, "amount_minor": 1},
+            headers=auth(alice) | {"Idempotency-Key": key},
+        )
+
+    assert [send(f"r-{n}").status_code for n in range(4)] == [201, 201, 201, 429]
+    assert served.served_requests == before + 3  # the refused one never crossed
+    # A body past the limit: refused by the follower, unread, never crossed.
+    too_large = follower.post(
+        "/v1/wallets/me/transfers",
+        content=b"{" + b" " * request_bytes_max + b"}",
+        headers={"Content-Type": "application/json"},
+    )
+    assert too_large.status_code == 413
+    # A batch route is served where it arrives.
+    batch = follower.post("/v1/ledger/transfers/batch", json={"transfers": []})
+    assert batch.status_code == 401, batch.text
+    assert served.served_requests == before + 3
+    # A form crosses, and its answer carries the security headers once.
+    by_writer = writer.post("/console/signin", data={"email": "x@example.com"})
+    by_follower = follower.post("/console/signin", data={"email": "x@example.com"})
+    assert served.served_requests == before + 4
+    _same(by_writer, by_follower)
+    policies = [v for k, v in by_follower.headers.multi_items() if k == "content-security-policy"]
+    assert len(policies) == 1
+
+
+def test_a_body_cut_off_by_its_client_is_never_served_as_whole() -> None:
+    messages = iter(
+        [{"type": "http.request", "body": b'{"a"', "more_body": True}, {"type": "http.disconnect"}]
+    )
+
+    async def receive() -> dict[str, object]:
+        return next(messages)
+
+    with pytest.raises(ClientDisconnect):
+        asyncio.run(_whole_body(receive))  # type: ignore[arg-type]
 
 
 def test_a_forwarded_request_keeps_what_the_followers_edge_took() -> None:

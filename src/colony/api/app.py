@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,6 +21,7 @@ from colony import __version__
 from colony.api import auth, errors, page
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
+from colony.api.forwarded_payments import run_forward_timeout_s
 from colony.api.forwarded_requests import WRITE_METHODS, forwarded
 from colony.api.gather import PaymentGate, forwarded_gather_max, payment_gather_max
 from colony.api.idempotency import idempotency_key_chars_max
@@ -69,7 +71,7 @@ from colony.wallets import funding_router as funding
 from colony.wallets import pages as wallet_pages
 from colony.wallets import router as wallets
 from colony.web import app_pages, shell
-from colony.web.guard import SecurityHeaders
+from colony.web.guard import HEADERS_ADDED, PAGE_PREFIXES, SecurityHeaders
 from colony.webhooks import router as webhooks
 
 # The largest request body a route takes, in bytes: a payment's is a few hundred, and the
@@ -203,6 +205,10 @@ class BodyLimited:
         await self._app(scope, counted, send)
 
 
+# Where a follower's writes cross to the writer whole (`_crosses`): the API, and the screens'
+# forms (their static files are only read).
+CROSSING_PREFIXES = ("/v1/", *(p for p in PAGE_PREFIXES if p != "/static/"))
+
 # Set in a request's scope once its rate limit is taken (`PaymentsEdge`), so the app's own
 # `RateLimited` does not take it twice.
 RATE_TAKEN = "colony.rate_taken"
@@ -279,6 +285,8 @@ class PaymentsFirst:
             parsed = _payment_body(scope, body)
             if parsed is not None:
                 response = await payments.create_payment(parsed, request)
+        except ClientDisconnect:
+            return  # nobody to answer, and nothing begun
         except Exception as exc:
             handler = _handler_for(scope["app"], exc)
             if handler is None:
@@ -302,10 +310,13 @@ def _is_payment(scope: Scope) -> bool:
 
 
 async def _whole_body(receive: Receive) -> bytes:
-    """The request's body (BodyLimited, outside, holds it to its limit)."""
+    """The request's body (BodyLimited, outside, holds it to its limit); `ClientDisconnect`
+    if the client left before sending all of it (a part is never served as the whole)."""
     chunks = []
     while True:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks)
@@ -379,10 +390,13 @@ class PaymentsEdge:
         )
         self._payments = RateLimited(Gathered(BodyLimited(PaymentsFirst(self._marked)), gate), ctx)
         self._forwarding = ctx.forwarding
-        self._writes = RateLimited(BodyLimited(self._crossed), ctx)
+        # The follower's security headers on pages' answers (the writer adds none to a
+        # crossed request's), its rate and body limits, then the crossing.
+        self._writes = SecurityHeaders(RateLimited(BodyLimited(self._crossed), ctx))
         self._bug = app.exception_handlers[Exception]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        served: ASGIApp
         if _is_payment(scope):
             served = self._payments
         elif self._forwarding is not None and _crosses(scope) and self._forwarding.follows:
@@ -414,17 +428,23 @@ class PaymentsEdge:
         await self.app(scope, receive, send)
 
     async def _crossed(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """An API write served by the ledger's writer, whole: its answer relayed unchanged.
-        The writer takes no second rate limit (`RATE_TAKEN`) and knows the credential's
-        hash the limit took. A lost link or a writer that does not answer in time is a 503,
-        the outcome unknown (retry with the same Idempotency-Key), as for a payment."""
+        """A write served by the ledger's writer, whole: its answer relayed unchanged. The
+        writer takes no second rate limit (`RATE_TAKEN`), knows the credential's hash the
+        limit took, and adds no security headers (the follower's `SecurityHeaders` does). A
+        lost link or a writer that does not answer in time is a 503, the outcome unknown
+        (retry with the same Idempotency-Key), as for a payment."""
         assert self._forwarding is not None
-        marks: dict[str, object] = {RATE_TAKEN: True}
+        marks: dict[str, object] = {RATE_TAKEN: True, HEADERS_ADDED: True}
         if (presented := scope.get(auth.PRESENTED_DIGEST)) is not None:
             marks[auth.PRESENTED_DIGEST] = presented
+        # A run over many records waits longer than one write.
+        timeout_s = run_forward_timeout_s if scope["path"].endswith("/runs") else None
         try:
             body = await _whole_body(receive)  # a body past its limit raises here (413)
-            response = await self._forwarding.request(forwarded(scope, body, marks))
+            crossing = forwarded(scope, body, marks)
+            response = await self._forwarding.request(crossing, timeout_s)
+        except ClientDisconnect:
+            return  # nobody to answer, and nothing sent
         except Exception as exc:
             handler = _handler_for(self.app, exc)
             if handler is None:
@@ -434,12 +454,13 @@ class PaymentsEdge:
 
 
 def _crosses(scope: Scope) -> bool:
-    """An API write a follower sends the writer whole (docs/adr/0106): any but a read, under
-    `/v1/`, except a batch (its body up to megabytes, served where it arrives)."""
+    """A write a follower sends the writer whole (docs/adr/0106): any request but a read, to
+    the API (`/v1/`) or a screen's form (`/app`, `/merchant`, `/console`), except a batch
+    (its body up to megabytes, served where it arrives)."""
     return (
         scope["type"] == "http"
         and scope["method"] in WRITE_METHODS
-        and scope["path"].startswith("/v1/")
+        and scope["path"].startswith(CROSSING_PREFIXES)
         and not _batch(scope["path"])
         and not scope.get("root_path")
     )

@@ -51,6 +51,10 @@ SERVE_REQUEST = "serve_request"
 # How long a follower waits for the writer's answer, in seconds: a payment's own limit on
 # its ledger batch, and a little more for the trip.
 forward_timeout_s = request_timeout_s + 5.0
+# How long a follower waits for a run over many records it sent (`/v1/credit_lines/runs`), in
+# seconds: such a run serves where every other write is served, or two processes would
+# change one record under two locks (docs/adr/0106).
+run_forward_timeout_s = 15 * 60.0
 
 # How the writer serves a payment here: the route's own function, given what the follower
 # found (the wallet, the key as sent, the validated body and the request's hash).
@@ -109,9 +113,10 @@ class PaymentForwarding:
     async def pay(self, wallet: Wallet, key: str | None, body: Any, sha256: str) -> Response:
         return await _waited(self._link.shared_call_later(PAY_BY_QR, wallet, key, body, sha256))
 
-    async def request(self, request: ForwardedRequest) -> Response:
-        """An API write served by the writer's app, its answer relayed (docs/adr/0106)."""
-        return await _waited(self._link.shared_call_later(SERVE_REQUEST, request))
+    async def request(self, request: ForwardedRequest, timeout_s: float | None = None) -> Response:
+        """A write served by the writer's app, its answer relayed (docs/adr/0106); waited
+        for `timeout_s`, or `forward_timeout_s`."""
+        return await _waited(self._link.shared_call_later(SERVE_REQUEST, request), timeout_s)
 
     def pay_waiting(self, wallet: Wallet, key: str | None, body: Any, sha256: str) -> Response:
         """`pay` from a thread of the pool (where the payment route runs off the loop)."""
@@ -246,7 +251,7 @@ def _settle(answer: Future[Answer], task: asyncio.Future[Answer]) -> None:
     cancelled (the writer stopping) leaves the outcome unknown, as a lost link does."""
     if task.cancelled():
         answer.set_exception(
-            StorageUnavailable("the ledger writer stopped serving the payment: outcome unknown")
+            StorageUnavailable("the ledger writer stopped serving the request: outcome unknown")
         )
     elif (error := task.exception()) is not None:
         answer.set_exception(error)
@@ -258,15 +263,17 @@ def _not_serving() -> StorageUnavailable:
     return StorageUnavailable("the ledger writer is not serving")
 
 
-async def _waited(answer: Future[Answer]) -> Response:
-    """The writer's answer, relayed; a `StorageUnavailable` past `forward_timeout_s`."""
+async def _waited(answer: Future[Answer], timeout_s: float | None = None) -> Response:
+    """The writer's answer, relayed; a `StorageUnavailable` past `timeout_s` (by default
+    `forward_timeout_s`)."""
+    limit_s = forward_timeout_s if timeout_s is None else timeout_s
     try:
         # Shielded: should this process have become the writer in between, the call runs
         # here, and giving up waiting must not cancel it half made.
         waiting = asyncio.shield(asyncio.wrap_future(answer))
-        sent = await asyncio.wait_for(waiting, forward_timeout_s)
+        sent = await asyncio.wait_for(waiting, limit_s)
     except TimeoutError as exc:
-        raise _no_answer() from exc
+        raise _no_answer(limit_s) from exc
     return _relayed(sent)
 
 
@@ -277,7 +284,8 @@ def _relayed(sent: Answer) -> Response:
     return response
 
 
-def _no_answer() -> StorageUnavailable:
+def _no_answer(limit_s: float | None = None) -> StorageUnavailable:
     return StorageUnavailable(
-        f"the ledger writer did not answer in {forward_timeout_s:.0f} s: its outcome is unknown"
+        f"the ledger writer did not answer in {limit_s or forward_timeout_s:.0f} s: "
+        "its outcome is unknown"
     )

@@ -4,13 +4,14 @@ Under `colony serve --workers N` a follower used to serve every route but the QR
 itself, and each of a route's writes crossed to the writer one by one: the Idempotency-Key's
 claim and release, every ledger call, and on SQLite every table write waited for the file
 another process was committing to. With two workers the market's mix (`colony bench
-festival`) held half what one worker did. Now a follower sends the writer an API write
-(`POST`, `PUT`, `PATCH` or `DELETE` under `/v1/`) as one request, once its rate limit and
-body limit are taken, and relays the answer; the writer serves it with its own app, as it
-would a request of its own. Reads stay where they arrive.
+festival`) held half what one worker did. Now a follower sends the writer a write (`POST`,
+`PUT`, `PATCH` or `DELETE` to the API or a screen's form, but a batch) as one request, once
+its rate limit and body limit are taken, and relays the answer; the writer serves it with
+its own app, as it would a request of its own. Reads stay where they arrive.
 
 This module is the request's trip: what crosses (`ForwardedRequest`, plain values that
-pickle), and how the writer's app answers it in process (`answered`).
+pickle), and how the writer's app answers it in process (`answered`). A route's background
+tasks (Colony has none) would run before the answer is gathered, and delay it.
 """
 
 from __future__ import annotations

@@ -55,6 +55,11 @@ CSRF_FIELD = "csrf"
 csrf_nonce_bytes = 16
 
 
+# Set in a request's scope when its answer gets SECURITY_HEADERS elsewhere: a follower's
+# form served by the ledger's writer, whose answer the follower's edge adds them to.
+HEADERS_ADDED = "colony.security_headers_added"
+
+
 class SecurityHeaders:
     """Adds SECURITY_HEADERS to every answer under PAGE_PREFIXES; pages also say no-store
     (a balance must not be read back from a shared computer's cache)."""
@@ -64,7 +69,7 @@ class SecurityHeaders:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not path.startswith(PAGE_PREFIXES):
+        if not path.startswith(PAGE_PREFIXES) or HEADERS_ADDED in scope:
             await self._app(scope, receive, send)
             return
         static = path.startswith("/static/")
