@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import psycopg
 import pytest
 from typer.testing import CliRunner
 
@@ -163,6 +164,7 @@ def test_bench_festival_climbs_the_market_mix_and_verifies_the_ledger() -> None:
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["benchmark"] == "festival" and summary["ledger_verified"] is True
+    assert summary["backend"] == "sqlite"
     assert summary["ledger_transfers"] > 0
     steps = summary["steps"]
     assert [s["offered_rate"] for s in steps] == [20, 40][: len(steps)]
@@ -184,6 +186,21 @@ def test_bench_festival_climbs_the_market_mix_and_verifies_the_ledger() -> None:
     }
     assert abs(sum(summary["mix"].values()) - 1) < 1e-3
     assert summary["warmup"]["errors"] == 0 and summary["p99_bar_ms"] == 50
+
+
+def test_bench_festival_on_postgresql_with_two_workers(postgres_url: str) -> None:
+    """The mix on PostgreSQL, a follower's writes crossing to the writer (docs/adr/0106);
+    the database made for it is dropped after."""
+    args = ["bench", "festival", "--start-rate", "20", "--max-rate", "20", "--workers", "2"]
+    short = ["--step-seconds", "1", "--warmup", "0.5", "--wallets", "4", "--connections", "8"]
+    result = runner.invoke(app, [*args, *short, "--database", postgres_url, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["backend"] == "postgresql" and summary["ledger_verified"] is True
+    assert summary["workers"] == 2 and summary["steps"][0]["errors"] == 0
+    with psycopg.connect(postgres_url) as conn:
+        left = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'colony_bench_%'")
+        assert left.fetchall() == []
 
 
 @pytest.mark.parametrize(

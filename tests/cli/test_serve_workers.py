@@ -14,6 +14,7 @@ import time
 import httpx
 import pytest
 
+from colony.cli.demo_data import BALA
 from colony.kernel.key_claims import claim_stale_s
 from tests.cli.demo_server import (
     colony_command,
@@ -38,7 +39,16 @@ payment_deadline_s = claim_stale_s + 60.0
 _RETRY = {429, 503}
 
 
-def test_parallel_payments_survive_the_writer_dying(store_url: str) -> None:
+# What each kind of request sends: a QR payment crosses to the writer as a payment
+# (docs/adr/0078), a transfer to another person as a whole HTTP request (docs/adr/0106).
+_SENT = {
+    "payment": "/v1/payments",
+    "transfer": "/v1/wallets/me/transfers",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_SENT))
+def test_parallel_payments_survive_the_writer_dying(store_url: str, kind: str) -> None:
     with demo_server(store_url, "--workers", "3", "--address-rate-limit", "100000") as server:
         wait_for_workers(server, 3)
         token = server.secret("wtok_")
@@ -54,14 +64,17 @@ def test_parallel_payments_survive_the_writer_dying(store_url: str) -> None:
         writer_killed = threading.Event()
         first_writer = ledger_writer(server)
 
+        sent: dict[str, object] = {"amount_minor": 1}
+        sent |= {"payload": payload.group(1)} if kind == "payment" else {"to_phone": BALA.phone}
+
         def pay(key: str, client: httpx.Client) -> str:
             deadline = time.monotonic() + payment_deadline_s
             while True:
                 try:
                     r = client.post(
-                        f"{server.url}/v1/payments",
+                        f"{server.url}{_SENT[kind]}",
                         headers={**pay_headers, "Idempotency-Key": key},
-                        json={"payload": payload.group(1), "amount_minor": 1},
+                        json=sent,
                         timeout=30,
                     )
                 except httpx.TransportError:

@@ -382,12 +382,7 @@ def bench_api(
         api_bench.temporary_folder() as folder,
         contextlib.ExitStack() as after,
     ):
-        if database is None:
-            url = f"sqlite:///{folder}/bench.db"
-        else:
-            url, holder = ledger_bench.fresh_database_url(database, "api")
-            if holder is not None:
-                after.callback(holder.cleanup)  # even if seeding or the server fails
+        url = _served_database(database, folder, "api", after)
         seeded = _seeded(url, lambda ctx: api_bench.seed(ctx, 1 if bulk else wallets))
         gather = ("--payment-gather-ms", str(payment_gather_ms))
         server = api_bench.Server(url, Path(folder), workers, options=gather)
@@ -525,7 +520,7 @@ def _seeded(url: str, seed: Callable[[ApiContext], _Seeded]) -> _Seeded:
         return seed(ctx)
     finally:
         ctx.ledger.close()
-        ctx.api_store.close()
+        ctx.close_stores()  # every store's connection, not the API's alone
 
 
 @contextlib.contextmanager
@@ -592,6 +587,20 @@ def bench_statement(
         print(json.dumps(summary))
 
 
+def _served_database(
+    database: str | None, folder: str, name: str, after: contextlib.ExitStack
+) -> str:
+    """Where a served benchmark keeps its data: a file in `folder`, or a new database
+    beside `database`, dropped as `after` closes (after the ledger is verified, or on any
+    failure, seeding's and the server's included)."""
+    if database is None:
+        return f"sqlite:///{folder}/bench.db"
+    url, holder = ledger_bench.fresh_database_url(database, name)
+    if holder is not None:
+        after.callback(holder.cleanup)
+    return url
+
+
 @app.command("festival")
 def bench_festival(
     start_rate: Annotated[
@@ -624,6 +633,15 @@ def bench_festival(
     workers: Annotated[
         int, typer.Option(min=1, max=workers_max, help="API worker processes of the server.")
     ] = 1,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="postgresql://USER@HOST/DB: a new database on that server, dropped after; "
+            "sqlite:///path/bench.db: a new file beside it (bench-festival.db); default: a "
+            "temporary folder.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
 ) -> None:
     """The simulated market's payment mix, open-loop at a rising rate (a festival's peak),
@@ -636,8 +654,13 @@ def bench_festival(
     machine = ledger_bench.machine_description()
     # The shipped ECB rates may be older than a quote allows today: allow the newest of them.
     environment = {MAX_AGE_ENV: str(rates_age_days_for(dt.datetime.now(dt.UTC).date()))}
-    with _served_failures_said(), api_bench.temporary_folder() as folder:
-        url = f"sqlite:///{folder}/bench.db"
+    backend = ledger_bench.backend_description(database)
+    with (
+        _served_failures_said(),
+        api_bench.temporary_folder() as folder,
+        contextlib.ExitStack() as after,
+    ):
+        url = _served_database(database, folder, "festival", after)
         seeded = _seeded(url, lambda ctx: festival_bench.seed(ctx, wallets))
         server = api_bench.Server(url, Path(folder), workers, environment)
         try:
@@ -667,6 +690,7 @@ def bench_festival(
             "ledger_verified": report.ok,
             "ledger_transfers": report.transfers,
             "workers": workers,
+            "backend": backend["backend"],
             "machine": machine,
         }
         print(json.dumps(summary))
