@@ -71,7 +71,7 @@ from colony.wallets import funding_router as funding
 from colony.wallets import pages as wallet_pages
 from colony.wallets import router as wallets
 from colony.web import app_pages, shell
-from colony.web.guard import HEADERS_ADDED, PAGE_PREFIXES, SecurityHeaders
+from colony.web.guard import HEADERS_ADDED, SecurityHeaders
 from colony.webhooks import router as webhooks
 
 # The largest request body a route takes, in bytes: a payment's is a few hundred, and the
@@ -205,9 +205,15 @@ class BodyLimited:
         await self._app(scope, counted, send)
 
 
-# Where a follower's writes cross to the writer whole (`_crosses`): the API, and the screens'
-# forms (their static files are only read).
-CROSSING_PREFIXES = ("/v1/", *(p for p in PAGE_PREFIXES if p != "/static/"))
+# Where a follower's writes cross to the writer whole (`_crosses`): the API, and the wallet
+# app's forms that change a credit line (the line's service makes one change at a time under
+# a lock of its process, so every change to a line is made in the writer's). The other forms
+# stay where they arrive: their handlers do blocking work on the event loop (a PIN's or a
+# password's Argon2 check, reads), which on the writer's would hold up every payment.
+CROSSING_PREFIXES = ("/v1/", "/app/credit/")
+# The writes that run over many records, waited for `run_forward_timeout_s`, not a payment's
+# limit.
+LONG_RUNS = frozenset({"/v1/credit_lines/runs"})
 
 # Set in a request's scope once its rate limit is taken (`PaymentsEdge`), so the app's own
 # `RateLimited` does not take it twice.
@@ -438,7 +444,7 @@ class PaymentsEdge:
         if (presented := scope.get(auth.PRESENTED_DIGEST)) is not None:
             marks[auth.PRESENTED_DIGEST] = presented
         # A run over many records waits longer than one write.
-        timeout_s = run_forward_timeout_s if scope["path"].endswith("/runs") else None
+        timeout_s = run_forward_timeout_s if scope["path"] in LONG_RUNS else None
         try:
             body = await _whole_body(receive)  # a body past its limit raises here (413)
             crossing = forwarded(scope, body, marks)
@@ -455,8 +461,8 @@ class PaymentsEdge:
 
 def _crosses(scope: Scope) -> bool:
     """A write a follower sends the writer whole (docs/adr/0106): any request but a read, to
-    the API (`/v1/`) or a screen's form (`/app`, `/merchant`, `/console`), except a batch
-    (its body up to megabytes, served where it arrives)."""
+    the API (`/v1/`) or a credit line's form (`/app/credit/`), except a batch (its body up
+    to megabytes, served where it arrives)."""
     return (
         scope["type"] == "http"
         and scope["method"] in WRITE_METHODS

@@ -5,7 +5,7 @@ itself, and each of a route's writes crossed to the writer one by one: the Idemp
 claim and release, every ledger call, and on SQLite every table write waited for the file
 another process was committing to. With two workers the market's mix (`colony bench
 festival`) held half what one worker did. Now a follower sends the writer a write (`POST`,
-`PUT`, `PATCH` or `DELETE` to the API or a screen's form, but a batch) as one request, once
+`PUT`, `PATCH` or `DELETE` to the API or a credit line's form, but a batch) as one request, once
 its rate limit and body limit are taken, and relays the answer; the writer serves it with
 its own app, as it would a request of its own. Reads stay where they arrive.
 

@@ -519,8 +519,10 @@ def _seeded(url: str, seed: Callable[[ApiContext], _Seeded]) -> _Seeded:
     try:
         return seed(ctx)
     finally:
-        ctx.ledger.close()
-        ctx.close_stores()  # every store's connection, not the API's alone
+        try:
+            ctx.ledger.close()
+        finally:
+            ctx.close_stores()  # every store's connection, not the API's alone
 
 
 @contextlib.contextmanager
