@@ -15,7 +15,9 @@ from fastapi.responses import StreamingResponse
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
+from colony.api import forwarded_payments
 from colony.api.app import RATE_TAKEN, _whole_body, request_bytes_max
+from colony.api.forwarded_payments import PaymentForwarding
 from colony.api.forwarded_requests import NoAnswer, answered, forwarded, scope_of
 from colony.api.rate_limit import RateLimiter
 from colony.kernel.clock import SystemClock
@@ -231,9 +233,6 @@ def test_an_app_that_does_not_answer_is_a_bug() -> None:
 def test_a_follower_gives_up_on_a_writer_that_does_not_answer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from colony.api import forwarded_payments
-    from colony.api.forwarded_payments import PaymentForwarding
-
     writer = _QuietWriter()
     forwarding = PaymentForwarding(writer)
     monkeypatch.setattr(forwarded_payments, "forward_timeout_s", 0.05)

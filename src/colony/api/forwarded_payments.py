@@ -124,7 +124,7 @@ class PaymentForwarding:
         try:
             sent = answer.result(timeout=forward_timeout_s)
         except TimeoutError as exc:
-            raise _no_answer() from exc
+            raise _no_answer(forward_timeout_s) from exc
         return _relayed(sent)
 
     # --------------------------------------------------------------------------- writer
@@ -167,12 +167,10 @@ class PaymentForwarding:
         loop = self._loop
         if loop is None or loop.is_closed():
             return failed(_not_serving())
-        answer: Future[Answer] = Promise()
+        answer = self._in_flight_answer()
         with self._arrivals_lock:
             self._arrivals.append((wallet, key, body, sha256, answer))
             wake, self._woken = not self._woken, True
-        self._in_flight.add(answer)
-        answer.add_done_callback(self._in_flight.discard)
         if wake:
             try:
                 loop.call_soon_threadsafe(self._start_arrived)
@@ -186,13 +184,19 @@ class PaymentForwarding:
         loop, app = self._loop, self._app
         if loop is None or loop.is_closed() or app is None:
             return failed(_not_serving())
-        answer: Future[Answer] = Promise()
-        self._in_flight.add(answer)
-        answer.add_done_callback(self._in_flight.discard)
+        answer = self._in_flight_answer()
         try:
             loop.call_soon_threadsafe(self._start_request, app, request, answer)
         except RuntimeError:  # the loop closed in between: not started
             answer.set_exception(_not_serving())
+        return answer
+
+    def _in_flight_answer(self) -> Future[Answer]:
+        """A follower's call's answer-to-be, held among those the writer finishes before it
+        stops until it is settled."""
+        answer: Future[Answer] = Promise()
+        self._in_flight.add(answer)
+        answer.add_done_callback(self._in_flight.discard)
         return answer
 
     def _start(self, serving: Coroutine[Any, Any, Answer], answer: Future[Answer]) -> None:
@@ -284,8 +288,7 @@ def _relayed(sent: Answer) -> Response:
     return response
 
 
-def _no_answer(limit_s: float | None = None) -> StorageUnavailable:
+def _no_answer(limit_s: float) -> StorageUnavailable:
     return StorageUnavailable(
-        f"the ledger writer did not answer in {limit_s or forward_timeout_s:.0f} s: "
-        "its outcome is unknown"
+        f"the ledger writer did not answer in {limit_s:.0f} s: its outcome is unknown"
     )

@@ -108,9 +108,9 @@ async def answered(app: ASGIApp, request: ForwardedRequest) -> Answer:
             body_sent = True
             return {"type": "http.request", "body": request.body, "more_body": False}
         # Asked again only by a response that listens for the client leaving (a stream):
-        # the follower's client is still there until the answer has crossed.
-        await asyncio.get_running_loop().create_future()
-        raise AssertionError("unreachable")
+        # the follower's client is still there until the answer has crossed, so this waits
+        # until the response is done and cancels it.
+        return await asyncio.get_running_loop().create_future()  # type: ignore[no-any-return]
 
     async def send(message: Message) -> None:
         nonlocal status, headers, done
