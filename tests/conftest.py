@@ -23,6 +23,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from colony.kernel import lock_order
 from colony.ledger import invariants
 from colony.storage import tables as tables_module
 from colony.storage.postgres_databases import (
@@ -40,6 +41,10 @@ from tests.browser import browser  # noqa: F401 - the real browser, a fixture fo
 # environment in every process a test starts (docs/adr/0022).
 os.environ["COLONY_LEDGER_VERIFY"] = "1"
 invariants.verify = True
+# The storage's locks check the order they are taken in (kernel/lock_order.py): here, and in
+# every process a test starts.
+os.environ[lock_order.ENV] = "1"
+lock_order.checked = True
 # The key that seals device and webhook secrets at rest: PostgreSQL refuses to open without
 # one (docs/adr/0032). A fixed key, so every process a test starts opens what another sealed;
 # tests of the key's own rules (tests/storage/test_secrets_key.py) set their own environment.

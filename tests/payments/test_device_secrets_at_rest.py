@@ -26,11 +26,13 @@ MALLORYS = new_device(22222222, "wal_mallory", token_bytes=lambda n: b"\x3e" * n
 def stored(url: str, number: int) -> bytes:
     """The secret column as the database holds it, read beside the store."""
     tables = open_tables(url, "colony-test-raw")
-    with tables.session() as db:
-        (secret,) = db.execute(
-            "SELECT secret FROM payment_devices WHERE number = ?", (number,)
-        ).fetchone()
-    tables.close()
+    try:
+        with tables.session() as db:
+            (secret,) = db.execute(
+                "SELECT secret FROM payment_devices WHERE number = ?", (number,)
+            ).fetchone()
+    finally:
+        tables.close()
     return bytes(secret)
 
 
@@ -66,11 +68,11 @@ def test_a_secret_moved_to_another_row_does_not_open(store_url: str) -> None:
     store = open_device_store(store_url)
     assert store.bind(ALICES, 1) and store.bind(MALLORYS, 2)
     # Mallory, writing to the database, gives her device Alice's sealed secret.
+    alices = stored(store_url, ALICES.number)  # read first: not a second store inside a write
     tables = open_tables(store_url, "colony-test-raw")
     with tables.write() as db:
         db.execute(
-            "UPDATE payment_devices SET secret = ? WHERE number = ?",
-            (stored(store_url, ALICES.number), MALLORYS.number),
+            "UPDATE payment_devices SET secret = ? WHERE number = ?", (alices, MALLORYS.number)
         )
     tables.close()
     with pytest.raises(SealedSecretInvalid, match="copied from another row"):

@@ -17,11 +17,13 @@ ROGUE = Endpoint("mer_rogue", "https://rogue.example/hooks", "whsec_" + "cd" * 3
 
 def stored(url: str, merchant_id: str) -> str:
     tables = open_tables(url, "colony-test-raw")
-    with tables.session() as db:
-        (secret,) = db.execute(
-            "SELECT secret FROM webhook_endpoints WHERE merchant_id = ?", (merchant_id,)
-        ).fetchone()
-    tables.close()
+    try:
+        with tables.session() as db:
+            (secret,) = db.execute(
+                "SELECT secret FROM webhook_endpoints WHERE merchant_id = ?", (merchant_id,)
+            ).fetchone()
+    finally:
+        tables.close()
     return str(secret)
 
 
@@ -47,11 +49,12 @@ def test_a_secret_moved_to_another_row_does_not_open(store_url: str) -> None:
     store = open_webhook_store(store_url)
     store.set_endpoint(SHOP)
     store.set_endpoint(ROGUE)
+    shops = stored(store_url, SHOP.merchant_id)  # read first: not a second store inside a write
     tables = open_tables(store_url, "colony-test-raw")
     with tables.write() as db:
         db.execute(
             "UPDATE webhook_endpoints SET secret = ? WHERE merchant_id = ?",
-            (stored(store_url, SHOP.merchant_id), ROGUE.merchant_id),
+            (shops, ROGUE.merchant_id),
         )
     tables.close()
     with pytest.raises(SealedSecretInvalid):

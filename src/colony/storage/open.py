@@ -224,7 +224,7 @@ def open_tables(url: str, application_name: str, *, synchronous: str = "FULL") -
                 f"synchronous={synchronous} is SQLite's; PostgreSQL commits are always durable"
             )
         return PostgresSqlTables(url, application_name)
-    return SqliteTables(sqlite_path_or_refuse(url), synchronous=synchronous)
+    return SqliteTables(sqlite_path_or_refuse(url), synchronous=synchronous, name=application_name)
 
 
 def is_postgres(url: str) -> bool:

@@ -11,13 +11,13 @@ it raises `UnstorableInput`, and the transaction holding it rolls back.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
 import psycopg
 
+from colony.kernel import lock_order
 from colony.kernel.errors import StorageUnavailable, UnstorableInput
 from colony.storage.postgres_journal import connect_timeout_s, redacted
 from colony.storage.postgres_migrate import migrate
@@ -34,7 +34,7 @@ class PostgresTables:
         self.url = url
         self.label = redacted(url)
         self._application_name = application_name
-        self._lock = threading.Lock()
+        self._lock = lock_order.lock(f"store {application_name}", lock_order.STORE_RANK)
         self._conn: Connection | None = None
         with self._lock:
             self._live()

@@ -10,10 +10,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
+from colony.kernel import lock_order
 from colony.kernel.errors import StorageUnavailable, UnstorableInput
 from colony.storage.sqlite_migrate import migrate
+
+if TYPE_CHECKING:
+    from colony.kernel.lock_order import AnyLock
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -79,11 +83,11 @@ def _switch_to_wal(db: sqlite3.Connection) -> None:
         return
 
 
-_write_gates: dict[Path, threading.Lock] = {}
+_write_gates: dict[Path, AnyLock] = {}
 _write_gates_lock = threading.Lock()
 
 
-def write_gate(path: Path) -> threading.Lock:
+def write_gate(path: Path) -> AnyLock:
     """The one lock this process's writers to `path` take around a write transaction.
 
     The ledger's journal and the table stores share one database file, and SQLite lets one
@@ -95,13 +99,13 @@ def write_gate(path: Path) -> threading.Lock:
     with _write_gates_lock:
         gate = _write_gates.get(key)
         if gate is None:
-            gate = _write_gates[key] = threading.Lock()
+            gate = _write_gates[key] = lock_order.lock("sqlite write gate", lock_order.GATE_RANK)
         return gate
 
 
 @contextlib.contextmanager
 def immediate(
-    db: sqlite3.Connection, db_lock: threading.Lock, gate: threading.Lock
+    db: sqlite3.Connection, db_lock: AnyLock, gate: AnyLock
 ) -> Iterator[sqlite3.Connection]:
     """One write transaction on `db`, holding the store's lock on `db` and the file's write
     gate: committed at the block's end, else rolled back (unless SQLite rolled it back
@@ -121,8 +125,8 @@ def immediate(
 
 def immediate_transaction(
     db: sqlite3.Connection,
-    db_lock: threading.Lock,
-    gate: threading.Lock,
+    db_lock: AnyLock,
+    gate: AnyLock,
     write: Callable[[sqlite3.Connection, Sequence[T]], Sequence[R]],
 ) -> Callable[[Sequence[T]], Sequence[R]]:
     """`write` run in one `immediate` transaction on `db` (a group commit's `commit`)."""

@@ -18,12 +18,12 @@ On both, a value the database cannot hold raises `UnstorableInput`, the input's 
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
+from colony.kernel import lock_order
 from colony.storage.postgres_connection import Connection, PostgresTables
 from colony.storage.sqlite_connection import (
     connect,
@@ -32,6 +32,9 @@ from colony.storage.sqlite_connection import (
     unstorable,
     write_gate,
 )
+
+if TYPE_CHECKING:
+    from colony.kernel.lock_order import AnyLock
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -86,10 +89,13 @@ class SqliteTables:
 
     backend = "sqlite"
 
-    def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
+    def __init__(self, path: Path, *, synchronous: str = "FULL", name: str = "tables") -> None:
+        """`name`: the store's (its PostgreSQL application name), which names its lock."""
         self.label = str(path)
         self._db = connect(path, synchronous)
-        self._lock = threading.Lock()  # one connection, many request threads
+        # One connection, many request threads; taken before the file's write gate, never
+        # while holding it (kernel/lock_order.py).
+        self._lock = lock_order.lock(f"store {name}", lock_order.STORE_RANK)
         self._gate = write_gate(path)
         # sqlite3 takes `?` as it is: the connection is the session, with nothing between.
         self._session = cast(Session, self._db)
@@ -158,7 +164,7 @@ class _Locked:
 
     __slots__ = ("_lock", "_session")
 
-    def __init__(self, lock: threading.Lock, session: Session) -> None:
+    def __init__(self, lock: AnyLock, session: Session) -> None:
         self._lock = lock
         self._session = session
 
