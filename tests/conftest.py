@@ -224,3 +224,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     came last, and the suite ended with one worker running them while the other was idle."""
     slow_files = {item.path for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.path not in slow_files)
+
+
+@pytest.fixture(autouse=True)
+def _locks_taken_in_order() -> Iterator[None]:
+    """A lock taken out of order fails its test, even where code caught the error
+    (kernel/lock_order.py keeps every refusal)."""
+    before = len(lock_order.violations)
+    yield
+    made = lock_order.violations[before:]
+    if made:
+        del lock_order.violations[before:]
+        pytest.fail("locks taken out of order:\n" + "\n".join(made))

@@ -3,6 +3,7 @@ before the thread waits, and the storage's locks are ordered while the tests run
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,9 +18,17 @@ from colony.storage.sqlite_connection import write_gate
 
 @pytest.fixture(autouse=True)
 def _fresh_orders() -> Iterator[None]:
-    lock_order.forget_orders()
+    """Each test starts from no orders seen, and the process's own (learned by the tests
+    before) and its refusals are as they were after it."""
+    with lock_order._graph_lock:
+        saved = {kind: set(after) for kind, after in lock_order._after.items()}
+        lock_order._after.clear()
+        refused = len(lock_order.violations)
     yield
-    lock_order.forget_orders()
+    with lock_order._graph_lock:
+        lock_order._after.clear()
+        lock_order._after.update(saved)
+        del lock_order.violations[refused:]
 
 
 def test_an_order_seen_then_reversed_is_refused_before_waiting() -> None:
@@ -46,8 +55,9 @@ def test_a_reversal_through_a_third_lock_is_refused() -> None:
 
 def test_a_lock_taken_again_by_its_holder_is_refused() -> None:
     held = OrderedLock("store a")
+    # With a timeout: were the check gone, the test would fail, not hang.
     with held, pytest.raises(LockOrderViolation, match="again while it holds it"):
-        held.acquire()
+        held.acquire(timeout=1)
 
 
 def test_two_locks_of_one_kind_may_not_be_held_together() -> None:
@@ -69,6 +79,45 @@ def test_orders_are_shared_by_threads_and_held_locks_are_each_threads_own() -> N
     # This thread holds nothing of the other's, but knows the order it took.
     with gate, pytest.raises(LockOrderViolation):
         store.acquire()
+
+
+def test_a_refusal_is_kept_though_the_error_is_caught() -> None:
+    store, gate = OrderedLock("store a"), OrderedLock("gate")
+    before = len(lock_order.violations)
+    with store, gate:
+        pass
+    with gate, contextlib.suppress(Exception):  # as code that logs and carries on would
+        store.acquire()
+    assert len(lock_order.violations) == before + 1
+    assert "'gate' takes 'store a'" in lock_order.violations[-1]
+
+
+def test_a_refused_take_records_no_order() -> None:
+    a, b, c = OrderedLock("a"), OrderedLock("b", 2), OrderedLock("c", 1)
+    with b, a, pytest.raises(LockOrderViolation, match="rising rank"):
+        c.acquire()  # refused for b's rank: no order a -> c is kept either
+    with c, a:  # c then a: allowed, since a -> c was never recorded
+        pass
+
+
+def test_a_condition_wait_keeps_the_held_locks_right() -> None:
+    state = OrderedLock("ledger state")
+    cond = threading.Condition(state)  # type: ignore[arg-type]
+    woken = threading.Event()
+
+    def notify() -> None:
+        woken.wait(5)
+        with cond:
+            cond.notify()
+
+    notifier = threading.Thread(target=notify)
+    notifier.start()
+    with cond:
+        woken.set()
+        assert cond.wait(timeout=5)
+        assert lock_order._held() == [state]
+    notifier.join(5)
+    assert lock_order._held() == []
 
 
 def test_a_try_without_waiting_is_not_checked() -> None:
@@ -113,16 +162,24 @@ def test_the_storage_locks_are_ordered_in_tests(tmp_path: Path) -> None:
         assert isinstance(gate, OrderedLock)
         with wallets.write() as s:
             s.execute("SELECT 1")
-        # A store's read inside its own write: the thread would wait for itself.
-        with (
-            pytest.raises(LockOrderViolation, match="'store colony-wallets' again"),
-            wallets.write(),
-            wallets.session(),
-        ):
-            pass
+        # A store's read inside its own write: the thread would wait for itself. (In a
+        # thread of its own, so that without the check the test fails rather than hangs.)
+        refused: list[BaseException] = []
+
+        def read_inside_write() -> None:
+            try:
+                with wallets.write(), wallets.session():
+                    pass
+            except LockOrderViolation as exc:
+                refused.append(exc)
+
+        inside = threading.Thread(target=read_inside_write, daemon=True)
+        inside.start()
+        inside.join(10)
+        assert not inside.is_alive() and "'store colony-wallets' again" in str(refused[0])
         # The gate taken inside a store's write (as a journal append there would).
         with pytest.raises(LockOrderViolation, match="'sqlite write gate' again"), wallets.write():
-            gate.acquire()
+            gate.acquire(timeout=1)
         # No store has been seen taken after the gate, nor colony-payments before it: the
         # ranks refuse it all the same.
         with gate, pytest.raises(LockOrderViolation, match="in rising rank only"):

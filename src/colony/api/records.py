@@ -11,13 +11,13 @@ is taken over at once, one from another machine after `claim_stale_s`.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Protocol
 
+from colony.kernel import lock_order
 from colony.kernel.key_claims import (
     ClaimsAcrossProcesses,
     UnansweredKeys,
@@ -245,7 +245,7 @@ class IdempotencyClaims:
         self._shared = shared
         # (scope, key) -> (request hash, claimed at) of requests being served right now.
         self._claims: dict[tuple[str, str], tuple[str, int]] = {}
-        self._lock = threading.Lock()
+        self._lock = lock_order.lock("api records")
         # What `look_ahead` found, where every claim is held here (ADR 0092); exact only
         # while every answer to these keys is written by a claim held here.
         self._unanswered = UnansweredKeys()

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import threading
 from collections.abc import Callable
 
 from colony.chart import Slots, TransferCode, lender_capital_account_id
@@ -44,6 +43,7 @@ from colony.credit.line_store import LineStore
 from colony.credit.provision import provide, provision_id
 from colony.credit.score_records import ScoreRecord
 from colony.credit.score_results import ScoreResult
+from colony.kernel import lock_order
 from colony.kernel.clock import NS_PER_DAY, Clock, date_of_day, day_number
 from colony.kernel.ids import IdGenerator
 from colony.ledger import LedgerPort, Transfer, TransferFlags
@@ -118,7 +118,7 @@ class LineService:
         self.lender = lender
         # A line's model is changed by one thread at a time: a repayment after charge-off and
         # the night's run both write it.
-        self._lock = threading.Lock()
+        self._lock = lock_order.lock("credit lines")
 
     # ------------------------------------------------------------------ opening
 

@@ -1,21 +1,24 @@
-"""The order in which the storage's locks may be taken, checked while the tests run
-(docs/adr/0107).
+"""The order in which Colony's locks may be taken, checked while the tests run (docs/adr/0107).
 
 A SQLite database file has one write gate per process (storage/sqlite_connection.write_gate),
 and each table store one lock on its connection. A store's write takes its own lock and then
 the gate; the journal's append takes the gate alone. Should any thread ever take a store's
 lock while it holds the gate, or two stores' locks in both orders, two threads could each
-hold what the other waits for, and every payment would stop behind them. Which orders occur
-is a property of the whole program, not of one module, so it is checked as the program runs.
+hold what the other waits for, and every payment would stop behind them. The same holds for
+the locks that services keep around their stores' calls (the ledger's state, a credit line's,
+the risk write-behind's, the webhook pass's, ...). Which orders occur is a property of the
+whole program, not of one module, so it is checked as the program runs.
 
 With `COLONY_LOCK_ORDER_CHECKS=1` in the environment (the test suite sets it, for its own
 process and every process it starts) each such lock is an `OrderedLock`: it belongs to a
 kind ("sqlite write gate", "store colony-wallets", ...), and the first time a thread takes
 a lock of one kind while holding one of another, that order is recorded. A thread about to
 take a lock in an order that closes a cycle of recorded orders, or a lock it already holds,
-gets `LockOrderViolation` before it waits: the test that did so fails, naming the locks,
-instead of hanging once in a thousand runs. Without the setting the locks are plain
-`threading.Lock`s, and nothing is checked or paid for.
+gets `LockOrderViolation` before it waits, and the refusal is kept in `violations` (and
+logged): code that catches broad exceptions may swallow the error, but the test that made it
+still fails (tests/conftest.py), naming the locks, instead of hanging once in a thousand
+runs. Without the setting the locks are plain `threading.Lock`s, and nothing is checked or
+paid for.
 
 This is the kernel's lock dependency check, cut down: kinds, not instances, so an order seen
 between two stores in one test is known for every pair of stores of those kinds.
@@ -23,7 +26,10 @@ between two stores in one test is known for every pair of stores of those kinds.
 
 from __future__ import annotations
 
+import atexit
+import logging
 import os
+import sys
 import threading
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -35,6 +41,8 @@ if TYPE_CHECKING:
     AnyLock: TypeAlias = "threading.Lock | OrderedLock"
 
 ENV = "COLONY_LOCK_ORDER_CHECKS"
+
+log = logging.getLogger(__name__)
 
 # Read once, at import: a lock made before the setting changes keeps its type.
 checked = os.environ.get(ENV) == "1"
@@ -61,6 +69,10 @@ def lock(kind: str, rank: int | None = None) -> AnyLock:
 _after: dict[str, set[str]] = {}
 _graph_lock = threading.Lock()
 _local = threading.local()
+# Every violation refused in this process, in order: a refusal that code catching broad
+# exceptions swallowed is still seen here (tests/conftest.py fails the test that made one, and
+# a process that made one says so on its way out).
+violations: list[str] = []
 
 
 def _held() -> list[OrderedLock]:
@@ -88,36 +100,49 @@ def _path(start: str, goal: str) -> list[str] | None:
     return None
 
 
-def _before_acquire(taking: OrderedLock) -> None:
-    held = _held()
+def _problem(taking: OrderedLock, held: list[OrderedLock]) -> str | None:
+    """What is wrong with taking `taking` while holding `held` (under `_graph_lock`)."""
     if any(h is taking for h in held):
-        raise LockOrderViolation(
-            f"a thread takes {taking.kind!r} again while it holds it: it would wait forever"
-        )
+        return f"a thread takes {taking.kind!r} again while it holds it: it would wait forever"
+    for holding in held:
+        if holding.kind == taking.kind:
+            # Two locks of one kind (two stores' connections of one name): no order between
+            # them is known, so no thread may hold one while it takes another.
+            return f"a thread takes a second {taking.kind!r} lock while it holds one"
+        if holding.rank is not None and taking.rank is not None and taking.rank < holding.rank:
+            return (
+                f"a thread holding {holding.kind!r} takes {taking.kind!r}: ranked locks are "
+                "taken in rising rank only (kernel/lock_order.py)"
+            )
+        cycle = _path(taking.kind, holding.kind)
+        if cycle is not None:
+            return (
+                f"a thread holding {holding.kind!r} takes {taking.kind!r}, but the order "
+                f"{' -> '.join(cycle)} was seen before: two threads taking them in these two "
+                "orders could each wait for the other forever"
+            )
+    return None
+
+
+def _record(problem: str) -> None:
+    violations.append(f"{problem} (thread {threading.current_thread().name})")
+    log.error("lock order violation: %s", problem)
+
+
+def _before_acquire(taking: OrderedLock) -> None:
+    """Refuse (and record, in `violations`) an order that could deadlock; else record the
+    order, every held lock's before any: a refused take leaves no order behind."""
+    held = _held()
     if not held:
         return
     with _graph_lock:
-        for holding in held:
-            if holding.kind == taking.kind:
-                # Two locks of one kind (two stores' connections of one name): no order
-                # between them is known, so no thread may hold one while it takes another.
-                raise LockOrderViolation(
-                    f"a thread takes a second {taking.kind!r} lock while it holds one"
-                )
-            if holding.rank is not None and taking.rank is not None and taking.rank < holding.rank:
-                raise LockOrderViolation(
-                    f"a thread holding {holding.kind!r} takes {taking.kind!r}: ranked "
-                    "locks are taken in rising rank only (kernel/lock_order.py)"
-                )
-            cycle = _path(taking.kind, holding.kind)
-            if cycle is not None:
-                order = " -> ".join(cycle)
-                raise LockOrderViolation(
-                    f"a thread holding {holding.kind!r} takes {taking.kind!r}, but the "
-                    f"order {order} was seen before: two threads taking them in these two "
-                    "orders could each wait for the other forever"
-                )
-            _after.setdefault(holding.kind, set()).add(taking.kind)
+        problem = _problem(taking, held)
+        if problem is None:
+            for holding in held:
+                _after.setdefault(holding.kind, set()).add(taking.kind)
+            return
+        _record(problem)
+    raise LockOrderViolation(problem)
 
 
 class OrderedLock:
@@ -149,6 +174,24 @@ class OrderedLock:
     def locked(self) -> bool:
         return self._lock.locked()
 
+    # threading.Condition's hooks, so a wait's release and re-take keep the thread's held
+    # locks right and the re-take never raises half-way through a wait (it is checked, and a
+    # problem recorded in `violations`, once the lock is held again).
+    def _is_owned(self) -> bool:
+        return any(h is self for h in _held())
+
+    def _release_save(self) -> None:
+        self.release()
+
+    def _acquire_restore(self, _state: None) -> None:
+        self._lock.acquire()
+        held = _held()
+        with _graph_lock:
+            problem = _problem(self, held)
+            if problem is not None:
+                _record(problem)
+        held.append(self)
+
     def __enter__(self) -> bool:
         return self.acquire()
 
@@ -161,7 +204,13 @@ class OrderedLock:
         self.release()
 
 
-def forget_orders() -> None:
-    """Forget every order seen (for the checker's own tests)."""
-    with _graph_lock:
-        _after.clear()
+def _said_on_exit() -> None:
+    if violations:
+        sys.stderr.write(
+            "lock order violations in this process (kernel/lock_order.py):\n"
+            + "".join(f"  {v}\n" for v in violations)
+        )
+
+
+if checked:
+    atexit.register(_said_on_exit)

@@ -27,6 +27,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from colony.kernel import lock_order
 from colony.kernel.clock import Clock
 from colony.kernel.errors import InvalidInput, StorageUnavailable
 from colony.kernel.promise import Promise
@@ -213,12 +214,13 @@ class Ledger:
         self.checkpoints_passed_over: list[str] = []
         self.last_checkpoint: CheckpointInfo | None = None
         self.checkpoint_failures = 0
-        self._lock = threading.Lock()
+        self._lock = lock_order.lock("ledger state")
         self._seq = 0
         self._broken: BaseException | None = None
         self._closed = False
         self._auto_pulse = auto_pulse
-        self._cond = threading.Condition(self._lock)
+        # An OrderedLock in tests (kernel/lock_order.py): Condition needs only acquire/release.
+        self._cond = threading.Condition(self._lock)  # type: ignore[arg-type]
         self._readers_waiting = 0
         self._applied_groups = 0
         self._groups_since_retire = 0

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from colony.chart import TransferCode
+from colony.kernel import lock_order
 from colony.kernel.clock import NS_PER_S
 from colony.ledger import LedgerPort, StatementLine, TransferFlags
 
@@ -123,7 +124,9 @@ class TakingsBook:
         self._accounts_max = accounts_max
         self._days_max = days_max
         self._kept: OrderedDict[int, _Kept] = OrderedDict()
-        self._lock = threading.Lock()  # over `_kept`; each account's reads hold its own
+        self._lock = lock_order.lock(
+            "merchant takings"
+        )  # over `_kept`; each account's reads hold its own
 
     def since(self, account_id: int, from_ns: int) -> Takings:
         """The day of `from_ns` so far (today's, from its midnight)."""

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
 
+from colony.kernel import lock_order
 from colony.kernel.errors import UnstorableInput
 from colony.risk.model import Assessment, Channel, Decision, Place, Reason, RiskEvent
 from colony.risk.rules import Mode, Rule
@@ -105,8 +106,8 @@ class SqlAssessmentStore:
         # reader waits for, so it never reads past rows taken off the list but not yet
         # written.
         self._behind: list[tuple[object, ...]] = []
-        self._behind_lock = threading.Lock()
-        self._flushing = threading.Lock()
+        self._behind_lock = lock_order.lock("risk write-behind queue")
+        self._flushing = lock_order.lock("risk write-behind flush")
         self._behind_due = threading.Event()
         self._failing = False  # the last write failed: retried at the tick, logged once
         self._closed = False

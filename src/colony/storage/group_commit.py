@@ -29,6 +29,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Generic, TypeVar, cast
 
+from colony.kernel import lock_order
 from colony.kernel.errors import UnstorableInput
 from colony.kernel.promise import Promise
 
@@ -53,7 +54,7 @@ class GroupCommit(Generic[T, R]):
         """`commit` writes the items in one durable transaction (everything or nothing) and
         gives one result per item, in order."""
         self._commit = commit
-        self._lock = threading.Lock()
+        self._lock = lock_order.lock("group commit queue")
         self._queued: list[_Entry[T, R]] = []
         self._writing = False
         # The group's own thread, started by the first commit no blocking caller can lead.

@@ -32,11 +32,11 @@ from __future__ import annotations
 
 import itertools
 import struct
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from colony.kernel import lock_order
 from colony.ledger import codec
 from colony.ledger.archive import ArchiveJob, ArchivePolicy
 from colony.ledger.history import Balances
@@ -108,7 +108,7 @@ class SqlHistoryArchive:
         self._disjoint_fan_in = disjoint_fan_in
         # Readers pin the run list they started with; pages of retired runs are removed only
         # when no reader is left that might hold them.
-        self._lock = threading.Lock()
+        self._lock = lock_order.lock("archive runs")
         self._runs: tuple[Run, ...] = ()
         self._readers = 0
         self._loose: list[int] = []

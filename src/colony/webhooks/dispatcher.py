@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from colony.kernel import lock_order
 from colony.kernel.clock import NS_PER_S, Clock
 from colony.ledger import LedgerPort
 from colony.merchants import HEADER, Merchant, sign
@@ -71,7 +72,7 @@ class WebhookDispatcher:
         self._store = store
         self._clock = clock
         self._send = send
-        self._lock = threading.Lock()  # one pass at a time, whoever calls
+        self._lock = lock_order.lock("webhook pass")  # one pass at a time, whoever calls
 
     def collect(self) -> int:
         """Read every endpoint's new ledger changes into events. Returns events recorded."""
