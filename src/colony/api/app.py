@@ -426,7 +426,9 @@ class PaymentsEdge:
             if not started:
                 answer = self._bug(Request(scope), exc)
                 response = await answer if inspect.isawaitable(answer) else answer
-                await response(scope, receive, send)
+                # A page's answer carries the pages' headers, a bug's too (a crossed form's:
+                # the follower's `SecurityHeaders` never saw it start); others pass as they are.
+                await SecurityHeaders(response)(scope, receive, send)
             raise
 
     async def _marked(self, scope: Scope, receive: Receive, send: Send) -> None:
