@@ -24,7 +24,6 @@ process (`request`, api/forwarded_requests.py, docs/adr/0106).
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
@@ -38,6 +37,7 @@ from starlette.responses import Response
 from colony.api.forwarded_requests import Answer, ForwardedRequest, answered
 from colony.api.gather import GuardedLookAhead
 from colony.api.idempotency import idempotency_key_chars_max
+from colony.kernel import lock_order
 from colony.kernel.errors import StorageUnavailable
 from colony.kernel.promise import Promise
 from colony.kernel.steps import failed
@@ -98,7 +98,7 @@ class PaymentForwarding:
         # Those arrived and not yet started, and whether the loop is woken for them already.
         self._arrivals: list[_Arrival] = []
         self._woken = False
-        self._arrivals_lock = threading.Lock()
+        self._arrivals_lock = lock_order.lock("forwarded arrivals")
         # Shared at once, before this process's app exists: a follower asking while the writer
         # is still starting is told to retry (503), not that the call is unknown.
         self._link.share({PAY_BY_QR: self._served, SERVE_REQUEST: self._served_request})

@@ -16,11 +16,11 @@ writer that steps down finishes the change it is making before it lets go.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
+from colony.kernel import lock_order
 from colony.kernel.errors import StorageUnavailable
 
 R = TypeVar("R")
@@ -48,7 +48,7 @@ class OneKeeper:
     def __init__(self, *, keeping: bool) -> None:
         """`keeping`: this process keeps from the start (it serves the database alone)."""
         # Held by every change across its commit, and while keeping starts or stops.
-        self.lock = threading.Lock()
+        self.lock = lock_order.lock("one keeper")
         self.keeping = keeping
         self._route: Route | None = None
 

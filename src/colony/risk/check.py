@@ -6,12 +6,12 @@ rule set decides on the event alone (docs/adr/0055): never a crash in the paymen
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
 
+from colony.kernel import lock_order
 from colony.kernel.steps import DONE, Steps, wait
 from colony.risk.assess import MODEL_REASONS, assess
 from colony.risk.features import Counters, FeatureStore
@@ -76,7 +76,7 @@ class RiskCheck:
         # those rules never fire.
         self.model = model
         self.store = store
-        self._lock = threading.Lock()
+        self._lock = lock_order.lock("risk check")
         # Each payment's assessment, with what it assessed: another request under the same
         # id (another amount, another payee) is not that payment, and is scored afresh.
         self._assessed: OrderedDict[int, tuple[Asked, Assessment]] = OrderedDict()

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 from collections import OrderedDict, deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
+from colony.kernel import lock_order
 from colony.kernel.clock import NS_PER_S
 from colony.kernel.steps import done, failed
 from colony.risk.model import Channel, Features, Place, RiskEvent
@@ -272,7 +272,7 @@ class FeatureStore:
     """The counters, safe to share between threads (one lock: each call is microseconds)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = lock_order.lock("risk features")
         self._wallets: _Bounded[_Wallet] = _Bounded()
         self._devices: _Bounded[_Windows] = _Bounded()
         self._merchants: _Bounded[_Merchant] = _Bounded()

@@ -14,6 +14,7 @@ from multiprocessing import AuthenticationError
 from multiprocessing.connection import Connection, Listener
 from typing import Any
 
+from colony.kernel import lock_order
 from colony.kernel.errors import InvalidInput, StorageUnavailable
 from colony.kernel.key_claims import HeldClaims
 from colony.ledger import CreateAccountResult, CreateTransferResult, Ledger
@@ -69,7 +70,7 @@ class LedgerServer:
         os.chmod(address, 0o600)
         self.address = address
         self._connections: set[Connection] = set()
-        self._mutex = threading.Lock()
+        self._mutex = lock_order.lock("ledger server")
         self._closed = False
         self._acceptor = threading.Thread(target=self._accept, name="ledger-server", daemon=True)
         self._acceptor.start()

@@ -24,6 +24,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from multiprocessing.connection import Client, Connection
 from typing import Any, cast
 
+from colony.kernel import lock_order
 from colony.kernel.errors import InvalidInput, StorageUnavailable
 from colony.kernel.promise import Promise
 from colony.ledger import Account, Transfer
@@ -49,7 +50,7 @@ class RemoteLedger(ForwardingLedger):
     def __init__(self, address: str, authkey: bytes) -> None:
         self._address = address
         self._authkey = authkey
-        self._lock = threading.Lock()
+        self._lock = lock_order.lock("remote ledger link")
         self._link: _Link | None = None
         self._closed = False
 
@@ -171,7 +172,7 @@ class _Link:
         self._conn = conn
         self._ids = itertools.count(1)
         self._waiting: dict[int, tuple[str, Future[Answer]]] = {}
-        self._mutex = threading.Lock()
+        self._mutex = lock_order.lock("remote ledger turn")
         # A call, or the calls of one turn of an event loop, for the sender; None: stop.
         self._outbox: queue.SimpleQueue[_Call | list[_Call] | None] = queue.SimpleQueue()
         # The calls made on an event loop in its current turn, handed over when it ends.
