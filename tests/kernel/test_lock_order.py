@@ -12,7 +12,7 @@ import pytest
 
 from colony.kernel import lock_order
 from colony.kernel.lock_order import LockOrderViolation, OrderedLock
-from colony.storage.open import open_journal, open_tables
+from colony.storage.open import open_tables
 from colony.storage.sqlite_connection import write_gate
 
 
@@ -154,7 +154,6 @@ def test_the_storage_locks_are_ordered_in_tests(tmp_path: Path) -> None:
     the journal would hold the gate and wait for it again; one that read another store
     while holding the gate would reverse the order every write takes."""
     url = f"sqlite:///{tmp_path / 'colony.db'}"
-    journal = open_journal(url)
     wallets = open_tables(url, "colony-wallets")
     payments = open_tables(url, "colony-payments")
     try:
@@ -187,4 +186,3 @@ def test_the_storage_locks_are_ordered_in_tests(tmp_path: Path) -> None:
     finally:
         wallets.close()
         payments.close()
-        journal.close()

@@ -18,6 +18,7 @@ from colony.kernel.secret_box import (
 from colony.payments.payment_code import new_device
 from colony.payments.sql_device_store import SqlDeviceStore, open_device_store
 from colony.storage.open import open_tables
+from tests.raw_rows import stored_value
 
 ALICES = new_device(11111111, "wal_alice", token_bytes=lambda n: b"\xa1" * n)
 MALLORYS = new_device(22222222, "wal_mallory", token_bytes=lambda n: b"\x3e" * n)
@@ -25,15 +26,9 @@ MALLORYS = new_device(22222222, "wal_mallory", token_bytes=lambda n: b"\x3e" * n
 
 def stored(url: str, number: int) -> bytes:
     """The secret column as the database holds it, read beside the store."""
-    tables = open_tables(url, "colony-test-raw")
-    try:
-        with tables.session() as db:
-            (secret,) = db.execute(
-                "SELECT secret FROM payment_devices WHERE number = ?", (number,)
-            ).fetchone()
-    finally:
-        tables.close()
-    return bytes(secret)
+    return bytes(
+        stored_value(url, "SELECT secret FROM payment_devices WHERE number = ?", (number,))
+    )
 
 
 def test_the_column_holds_no_clear_secret(store_url: str) -> None:

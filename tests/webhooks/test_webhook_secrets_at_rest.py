@@ -10,21 +10,15 @@ from colony.kernel.secret_box import SealedSecretInvalid, SecretBox, SecretKeyUn
 from colony.storage.open import open_tables
 from colony.webhooks.model import Endpoint
 from colony.webhooks.sql_store import SqlWebhookStore, open_webhook_store
+from tests.raw_rows import stored_value
 
 SHOP = Endpoint("mer_shop", "https://shop.example/hooks", "whsec_" + "ab" * 32, 1, 0)
 ROGUE = Endpoint("mer_rogue", "https://rogue.example/hooks", "whsec_" + "cd" * 32, 2, 0)
 
 
 def stored(url: str, merchant_id: str) -> str:
-    tables = open_tables(url, "colony-test-raw")
-    try:
-        with tables.session() as db:
-            (secret,) = db.execute(
-                "SELECT secret FROM webhook_endpoints WHERE merchant_id = ?", (merchant_id,)
-            ).fetchone()
-    finally:
-        tables.close()
-    return str(secret)
+    sql = "SELECT secret FROM webhook_endpoints WHERE merchant_id = ?"
+    return str(stored_value(url, sql, (merchant_id,)))
 
 
 def test_the_column_holds_no_clear_secret(store_url: str) -> None:

@@ -124,25 +124,26 @@ def _problem(taking: OrderedLock, held: list[OrderedLock]) -> str | None:
     return None
 
 
-def _record(problem: str) -> None:
-    violations.append(f"{problem} (thread {threading.current_thread().name})")
-    log.error("lock order violation: %s", problem)
+def _checked(taking: OrderedLock, held: list[OrderedLock], *, learn: bool) -> str | None:
+    """The problem with taking `taking` while holding `held`, kept in `violations`; none:
+    the orders learned (`learn`), every held lock's after the check, so a refused take
+    leaves no order behind."""
+    with _graph_lock:
+        problem = _problem(taking, held)
+        if problem is not None:
+            violations.append(f"{problem} (thread {threading.current_thread().name})")
+            log.error("lock order violation: %s", problem)
+        elif learn:
+            for holding in held:
+                _after.setdefault(holding.kind, set()).add(taking.kind)
+    return problem
 
 
 def _before_acquire(taking: OrderedLock) -> None:
-    """Refuse (and record, in `violations`) an order that could deadlock; else record the
-    order, every held lock's before any: a refused take leaves no order behind."""
+    """Refuse an order that could deadlock, before the thread waits."""
     held = _held()
-    if not held:
-        return
-    with _graph_lock:
-        problem = _problem(taking, held)
-        if problem is None:
-            for holding in held:
-                _after.setdefault(holding.kind, set()).add(taking.kind)
-            return
-        _record(problem)
-    raise LockOrderViolation(problem)
+    if held and (problem := _checked(taking, held, learn=True)) is not None:
+        raise LockOrderViolation(problem)
 
 
 class OrderedLock:
@@ -186,10 +187,8 @@ class OrderedLock:
     def _acquire_restore(self, _state: None) -> None:
         self._lock.acquire()
         held = _held()
-        with _graph_lock:
-            problem = _problem(self, held)
-            if problem is not None:
-                _record(problem)
+        if held:
+            _checked(self, held, learn=False)  # its orders were learned at the first take
         held.append(self)
 
     def __enter__(self) -> bool:

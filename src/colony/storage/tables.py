@@ -89,7 +89,7 @@ class SqliteTables:
 
     backend = "sqlite"
 
-    def __init__(self, path: Path, *, synchronous: str = "FULL", name: str = "tables") -> None:
+    def __init__(self, path: Path, *, synchronous: str = "FULL", name: str) -> None:
         """`name`: the store's (its PostgreSQL application name), which names its lock."""
         self.label = str(path)
         self._db = connect(path, synchronous)
