@@ -22,10 +22,11 @@ from colony.api.gather import PaymentGate
 from colony.api.rate_limit import RateLimiter
 from colony.api.records import IdempotencyClaims
 from colony.api.sql_store import open_api_store
-from colony.bench import api_bench, in_process_bench
+from colony.bench import api_bench
 from colony.cli.serve import build_context
 from colony.kernel import key_claims
 from colony.ledger.verify import verify
+from tests.api.served_payment import answer
 
 ANSWER = '{"ok": true}'
 
@@ -49,25 +50,6 @@ class _Answers:
     def write(self, answer: tuple[str, str, str, int, str, int]) -> None:
         scope, key, request_sha256, status, body, _ = answer
         self.stored[(scope, key)] = (request_sha256, status, body)
-
-
-async def _answer(
-    edge: Any, body: bytes, token: str, key: str
-) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    """`POST /v1/payments` with `body` through the served app, in process: the answer's
-    status, headers and body."""
-    started: dict[str, Any] = {}
-    chunks: list[bytes] = []
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            started.update(message)
-        else:
-            chunks.append(message.get("body", b""))
-
-    scope = in_process_bench.payment_scope(body, token, key, 40_000)
-    await edge(scope, in_process_bench.body_once(body), send)
-    return int(started["status"]), list(started["headers"]), b"".join(chunks)
 
 
 def test_keys_looked_up_together_begin_without_a_read_each() -> None:
@@ -234,8 +216,8 @@ def test_payments_arriving_together_are_answered_as_each_alone(tmp_path: Path) -
 
     async def pay(key: str, amount: int = api_bench.payment_minor) -> tuple[int, Any, bool]:
         body = json.dumps({"payload": seeded.payload, "amount_minor": amount}).encode()
-        status, headers, answer = await _answer(edge, body, token, key)
-        return status, json.loads(answer), (b"idempotent-replayed", b"true") in headers
+        status, headers, sent = await answer(edge, body, token, key)
+        return status, json.loads(sent), (b"idempotent-replayed", b"true") in headers
 
     too_much = 10**12
     balances = [ctx.wallets.balance(paying)]
@@ -292,7 +274,7 @@ def test_a_payment_the_rate_limit_refuses_is_not_held_for_a_gathering(tmp_path: 
     body = json.dumps({"payload": seeded.payload, "amount_minor": 100}).encode()
 
     async def status(key: str) -> int:
-        return (await _answer(edge, body, seeded.wallet_tokens[0], key))[0]
+        return (await answer(edge, body, seeded.wallet_tokens[0], key))[0]
 
     async def scenario() -> tuple[int, float]:
         assert await status("first") == 201  # alone: through at once, its bucket spent

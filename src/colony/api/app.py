@@ -14,11 +14,13 @@ from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from colony import __version__
 from colony.api import auth, errors, page
+from colony.api.admission import PaymentsInFlight, server_busy
 from colony.api.context import ApiContext
 from colony.api.errors import ApiError
 from colony.api.forwarded_payments import run_forward_timeout_s
@@ -276,10 +278,13 @@ class PaymentsFirst:
     Anything the fast path is not sure of (a body that does not parse or validate, another
     content type, a root path) goes to FastAPI with the body as read, so every refusal is
     answered exactly as the route declared: the path only shortens a request FastAPI would
-    serve. Exceptions the route raises are answered by the app's own handlers."""
+    serve. Exceptions the route raises are answered by the app's own handlers. A payment it
+    serves takes a place among those in flight once its body is whole, or is turned away
+    `server_busy` when none is free (`PaymentsInFlight`, docs/adr/0108)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, in_flight: PaymentsInFlight) -> None:
         self._app = app
+        self._in_flight = in_flight
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not _is_payment(scope):
@@ -290,7 +295,7 @@ class PaymentsFirst:
             body = await _whole_body(receive)  # a body past its limit raises here (413)
             parsed = _payment_body(scope, body)
             if parsed is not None:
-                response = await payments.create_payment(parsed, request)
+                response = await self._admitted(parsed, request)
         except ClientDisconnect:
             return  # nobody to answer, and nothing begun
         except Exception as exc:
@@ -303,6 +308,16 @@ class PaymentsFirst:
                 await self._app(scope, _replayed(body, receive), send)
                 return
         await response(scope, receive, send)
+
+    async def _admitted(self, parsed: payments.PayByQr, request: Request) -> Response:
+        """The payment's answer, or `server_busy` at once, nothing begun, while the bound
+        of payments is in flight (docs/adr/0108)."""
+        if not self._in_flight.enter():
+            return server_busy().response()
+        try:
+            return await payments.create_payment(parsed, request)
+        finally:  # answered, refused, raised or cancelled (its client gone)
+            self._in_flight.leave()
 
 
 def _is_payment(scope: Scope) -> bool:
@@ -394,7 +409,12 @@ class PaymentsEdge:
             on_open=ahead,
             gather_max_now=partial(_gather_max_now, ctx),
         )
-        self._payments = RateLimited(Gathered(BodyLimited(PaymentsFirst(self._marked)), gate), ctx)
+        # A payment whose body is whole is let in only while fewer than the bound are in
+        # flight; the others are answered at once, nothing begun (docs/adr/0108).
+        self.in_flight = PaymentsInFlight(ctx.payments_in_flight_max)
+        self._payments = RateLimited(
+            Gathered(BodyLimited(PaymentsFirst(self._marked, self.in_flight)), gate), ctx
+        )
         self._forwarding = ctx.forwarding
         # The follower's security headers on pages' answers (the writer adds none to a
         # crossed request's), its rate and body limits, then the crossing.

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
+from colony.api.admission import payments_in_flight_max as default_in_flight_max
 from colony.api.forwarded_payments import PaymentForwarding
 from colony.api.gather import payment_gather_s as default_gather_s
 from colony.api.gather import payment_together_s as default_together_s
@@ -63,6 +64,9 @@ class ApiContext:
     # A payment that comes more than this after the one before it, none waiting, goes
     # through alone, in seconds (at most `payment_gather_s`; docs/adr/0090).
     payment_together_s: float = default_together_s
+    # Payments this process serves at once at most; the others are answered `server_busy`
+    # at once (api/admission.py, docs/adr/0108).
+    payments_in_flight_max: int = default_in_flight_max
     # Under `colony serve --workers N`: a follower's QR payments served whole by the
     # ledger's writer, in one call (docs/adr/0078); None for a process serving alone.
     forwarding: PaymentForwarding | None = None

@@ -47,8 +47,9 @@ ERROR_STATUSES: dict[int, str] = {
     422: "Well-formed, but the rates on hand cannot price it.",
     429: "Too many requests: retry after `Retry-After` seconds.",
     500: "Something went wrong on Colony's side (a bug): the error object, never a trace.",
-    503: "Storage (or FX pricing) is unavailable for a moment: retry, a POST with the same "
-    "Idempotency-Key.",
+    503: "Storage (or FX pricing) is unavailable for a moment, or the server is serving as "
+    "many payments as it can (`server_busy`): retry after `Retry-After` seconds, a POST with "
+    "the same Idempotency-Key.",
 }
 
 

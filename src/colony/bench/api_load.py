@@ -29,11 +29,15 @@ request_timeout_s = 30.0
 class Tally:
     latencies_s: list[float] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
+    # Each status's own latencies: the answers a server turned away at once (503
+    # server_busy, docs/adr/0108) would otherwise hide how long the served ones took.
+    latencies_by_status_s: dict[str, list[float]] = field(default_factory=dict)
     events_ok: int = 0
     last_done: float = 0.0
 
     def record(self, status: str, since: float, done: float) -> None:
         self.latencies_s.append(done - since)
+        self.latencies_by_status_s.setdefault(status, []).append(done - since)
         self.statuses[status] += 1
         self.last_done = max(self.last_done, done)
 
@@ -223,6 +227,13 @@ def _summary(tally: Tally, ok: int, elapsed_s: float, offered: float | None) -> 
         "errors": errors,
         "requests": len(latencies),
         "statuses": dict(sorted(tally.statuses.items())),
+        "latency_ms_by_status": {
+            status: {
+                "p50": round(percentile(sorted(each), 0.50) * 1000, 2),
+                "p99": round(percentile(sorted(each), 0.99) * 1000, 2),
+            }
+            for status, each in sorted(tally.latencies_by_status_s.items())
+        },
         "seconds": round(elapsed_s, 3),
     }
 
