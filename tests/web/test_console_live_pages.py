@@ -74,6 +74,27 @@ def test_live_counts_the_payments_and_the_ledger_balances(served_at: Served) -> 
     assert _minute_rows(staff) == ["No payments in the last 5 minutes."]
 
 
+def test_live_shows_the_servers_load(served_at: Served) -> None:
+    """The payments this server process serves now, its bound, and those it turned away as
+    busy (docs/adr/0108): its own count, the edge's that served the page."""
+    api, ctx, clock = served_at
+    staff = _signed_in(api, clock, _staff(ctx, Role.read_only))
+    _pay(api, ctx, [1_000])
+    assert _load(staff) == "In flight At most Turned away 0 128 0"
+    load = ctx.payments_in_flight
+    assert load is not None
+    # The bound reached, as it is under a festival's overload: the next is turned away.
+    places = [load.enter() for _ in range(load.in_flight_max + 1)]
+    assert places.count(False) == 1
+    assert _load(staff) == "In flight At most Turned away 128 128 1"
+
+
+def _load(staff: Visitor) -> str:
+    page = staff.get("/console/live").text
+    table = page.split('data-testid="server-load">', 1)[1].split("</table>", 1)[0]
+    return words(table)
+
+
 def _minute_rows(staff: Visitor) -> list[str]:
     """The rows of the Live page's per-minute table, each as its words."""
     page = staff.get("/console/live").text

@@ -17,7 +17,9 @@ kept on its event loop: no lock.
 from __future__ import annotations
 
 import logging
+import math
 import time
+from collections.abc import Callable
 
 from colony.api.errors import ApiError
 
@@ -30,7 +32,8 @@ _log = logging.getLogger(__name__)
 payments_in_flight_max = 128
 # Seconds a payment turned away is asked to wait before it is sent again.
 busy_retry_after_s = 1
-# Payments turned away are logged at most once in this many seconds (with how many since).
+# Payments turned away are logged at most once in this many seconds (with how many since),
+# and those after the last line once a payment is let in after this long.
 busy_log_every_s = 10.0
 
 
@@ -51,13 +54,18 @@ class PaymentsInFlight:
     Used on one event loop (the server's): no lock. A payment is counted once its body is
     whole (`PaymentsFirst`), so a client that sends its body slowly holds no place."""
 
-    def __init__(self, in_flight_max: int = payments_in_flight_max) -> None:
+    def __init__(
+        self,
+        in_flight_max: int = payments_in_flight_max,
+        monotonic_s: Callable[[], float] = time.monotonic,
+    ) -> None:
         if in_flight_max < 1:
             raise ValueError(f"at least one payment must be let in at once, not {in_flight_max}")
         self.in_flight_max = in_flight_max
         self.in_flight = 0
         self.turned_away = 0  # since the process started
-        self._logged_at = -busy_log_every_s
+        self._monotonic_s = monotonic_s  # when to log again
+        self._logged_at = -math.inf
         self._logged_count = 0
 
     def enter(self) -> bool:
@@ -68,13 +76,15 @@ class PaymentsInFlight:
             self._log_now_and_then()
             return False
         self.in_flight += 1
+        if self.turned_away != self._logged_count:
+            self._log_now_and_then()  # those turned away since the last line, once it is due
         return True
 
     def leave(self) -> None:
         self.in_flight -= 1
 
     def _log_now_and_then(self) -> None:
-        now = time.monotonic()
+        now = self._monotonic_s()
         if now - self._logged_at < busy_log_every_s:
             return
         _log.warning(

@@ -278,9 +278,10 @@ class PaymentsFirst:
     Anything the fast path is not sure of (a body that does not parse or validate, another
     content type, a root path) goes to FastAPI with the body as read, so every refusal is
     answered exactly as the route declared: the path only shortens a request FastAPI would
-    serve. Exceptions the route raises are answered by the app's own handlers. A payment it
-    serves takes a place among those in flight once its body is whole, or is turned away
-    `server_busy` when none is free (`PaymentsInFlight`, docs/adr/0108)."""
+    serve. Exceptions the route raises are answered by the app's own handlers. A payment
+    takes a place among those in flight once its body is whole, whichever way it is then
+    served, or is turned away `server_busy` when none is free (`PaymentsInFlight`,
+    docs/adr/0108)."""
 
     def __init__(self, app: ASGIApp, in_flight: PaymentsInFlight) -> None:
         self._app = app
@@ -293,31 +294,46 @@ class PaymentsFirst:
         request = Request(scope)
         try:
             body = await _whole_body(receive)  # a body past its limit raises here (413)
-            parsed = _payment_body(scope, body)
-            if parsed is not None:
-                response = await self._admitted(parsed, request)
         except ClientDisconnect:
             return  # nobody to answer, and nothing begun
         except Exception as exc:
-            handler = _handler_for(scope["app"], exc)
-            if handler is None:
-                raise  # a bug: answered outside (PaymentsEdge, or the app's server-error layer)
-            response = await handler(request, exc)
-        else:
-            if parsed is None:
-                await self._app(scope, _replayed(body, receive), send)
-                return
-        await response(scope, receive, send)
-
-    async def _admitted(self, parsed: payments.PayByQr, request: Request) -> Response:
-        """The payment's answer, or `server_busy` at once, nothing begun, while the bound
-        of payments is in flight (docs/adr/0108)."""
+            await (await _answer_to_error(request, exc))(scope, receive, send)
+            return
+        # Whole: the payment takes a place among those in flight, whichever way it is
+        # served (a body handed on to FastAPI is served by the same route), or is turned
+        # away at once, nothing begun (docs/adr/0108).
         if not self._in_flight.enter():
-            return server_busy().response()
+            await server_busy().response()(scope, receive, send)
+            return
         try:
-            return await payments.create_payment(parsed, request)
+            await self._served(scope, receive, send, request, body)
         finally:  # answered, refused, raised or cancelled (its client gone)
             self._in_flight.leave()
+
+    async def _served(
+        self, scope: Scope, receive: Receive, send: Send, request: Request, body: bytes
+    ) -> None:
+        parsed = _payment_body(scope, body)
+        if parsed is None:
+            await self._app(scope, _replayed(body, receive), send)
+            return
+        try:
+            response = await payments.create_payment(parsed, request)
+        except ClientDisconnect:
+            return  # nobody to answer
+        except Exception as exc:
+            response = await _answer_to_error(request, exc)
+        await response(scope, receive, send)
+
+
+async def _answer_to_error(request: Request, exc: Exception) -> Response:
+    """The app's own answer to `exc`; `exc` raised again where only the server-error layer
+    answers it (a bug: answered outside, by `PaymentsEdge` or the app's server-error layer)."""
+    handler = _handler_for(request.scope["app"], exc)
+    if handler is None:
+        raise exc
+    response: Response = await handler(request, exc)
+    return response
 
 
 def _is_payment(scope: Scope) -> bool:
@@ -412,6 +428,7 @@ class PaymentsEdge:
         # A payment whose body is whole is let in only while fewer than the bound are in
         # flight; the others are answered at once, nothing begun (docs/adr/0108).
         self.in_flight = PaymentsInFlight(ctx.payments_in_flight_max)
+        ctx.payments_in_flight = self.in_flight  # shown on the console's Live page
         self._payments = RateLimited(
             Gathered(BodyLimited(PaymentsFirst(self._marked, self.in_flight)), gate), ctx
         )
@@ -474,10 +491,8 @@ class PaymentsEdge:
         except ClientDisconnect:
             return  # nobody to answer, and nothing sent
         except Exception as exc:
-            handler = _handler_for(self.app, exc)
-            if handler is None:
-                raise  # a bug: answered as the fast path's are (`__call__`)
-            response = await handler(Request(scope), exc)
+            # A bug is raised again: answered as the fast path's are (`__call__`).
+            response = await _answer_to_error(Request(scope), exc)
         await response(scope, receive, send)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
+from colony.api.admission import PaymentsInFlight
 from colony.api.admission import payments_in_flight_max as default_in_flight_max
 from colony.api.forwarded_payments import PaymentForwarding
 from colony.api.gather import payment_gather_s as default_gather_s
@@ -67,6 +68,9 @@ class ApiContext:
     # Payments this process serves at once at most; the others are answered `server_busy`
     # at once (api/admission.py, docs/adr/0108).
     payments_in_flight_max: int = default_in_flight_max
+    # The served edge's count of payments in flight and turned away (`PaymentsEdge` sets
+    # it, for the console's Live page); None where no edge serves this context.
+    payments_in_flight: PaymentsInFlight | None = None
     # Under `colony serve --workers N`: a follower's QR payments served whole by the
     # ledger's writer, in one call (docs/adr/0078); None for a process serving alone.
     forwarding: PaymentForwarding | None = None

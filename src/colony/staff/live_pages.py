@@ -102,7 +102,7 @@ def live(request: Request, ctx: Ctx) -> Response:
     shown = figures(shell.texts(request), window)
     return console_page(
         shell, request, member, "staff/live.html", live=shown, trial=_trial(ctx),
-        window_s=live_window_s,
+        window_s=live_window_s, load=ctx.payments_in_flight,
     )  # fmt: skip
 
 
