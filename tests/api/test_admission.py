@@ -77,7 +77,7 @@ def _served_with_bound(path: Path, bound: int) -> tuple[ApiContext, PaymentsEdge
     each going straight on (no gathering); a funded wallet's token, and a payment's body."""
     ctx = build_context(f"sqlite:///{path}")
     ctx.payment_gather_s = 0
-    ctx.payments_in_flight_max = bound
+    ctx.payments_in_flight = PaymentsInFlight(bound)
     seeded = api_bench.seed(ctx, 1)
     body = json.dumps({"payload": seeded.payload, "amount_minor": api_bench.payment_minor})
     return ctx, served_app(ctx), seeded.wallet_tokens[0], body.encode()
@@ -95,7 +95,7 @@ def test_a_payment_past_the_bound_is_turned_away_and_served_when_sent_again(
     async def scenario(give_back: threading.Event) -> dict[str, Any]:
         held = [asyncio.create_task(_served(edge, body, token, k)) for k in ("held-1", "held-2")]
         # Both let in, then waiting for their records' commit.
-        await _until(lambda: edge.in_flight.in_flight == 2)
+        await _until(lambda: ctx.payments_in_flight.in_flight == 2)
         turned_away = await _served(edge, body, token, "late")
         # Another spelling of the content type goes to FastAPI's route: turned away too.
         spelled = {b"content-type": b"Application/JSON"}
@@ -110,7 +110,7 @@ def test_a_payment_past_the_bound_is_turned_away_and_served_when_sent_again(
             "still_held": still_held,
             "answered": answered,
             "again": again,
-            "in_flight_after": edge.in_flight.in_flight,
+            "in_flight_after": ctx.payments_in_flight.in_flight,
         }
 
     try:
@@ -132,7 +132,7 @@ def test_a_payment_past_the_bound_is_turned_away_and_served_when_sent_again(
         assert status == 201, answer
         assert b"idempotent-replayed" not in headers
         assert got["in_flight_after"] == 0
-        assert edge.in_flight.turned_away == 2
+        assert ctx.payments_in_flight.turned_away == 2
         # Three payments made, the one turned away not among them.
         assert balance_before - ctx.wallets.balance(paying) == 3 * api_bench.payment_minor
         ids = {got["again"][2]["id"]} | {a[2]["id"] for a in got["answered"]}
@@ -159,7 +159,7 @@ def test_a_client_still_sending_its_body_holds_no_place(tmp_path: Path) -> None:
         slow = asyncio.create_task(_served(edge, body, token, "slow", slow_receive))
         await asyncio.sleep(0.05)
         honest = await _served(edge, body, token, "honest")
-        in_flight_meanwhile = edge.in_flight.in_flight
+        in_flight_meanwhile = ctx.payments_in_flight.in_flight
         body_never_comes.set()  # the slow client goes away without a body
         with pytest.raises(KeyError):  # nothing answered it: nobody to answer
             await slow
@@ -167,7 +167,7 @@ def test_a_client_still_sending_its_body_holds_no_place(tmp_path: Path) -> None:
 
     try:
         assert asyncio.run(asyncio.wait_for(scenario(), 30)) == (201, 0)
-        assert edge.in_flight.turned_away == 0
+        assert ctx.payments_in_flight.turned_away == 0
     finally:
         ctx.ledger.close()
         ctx.close_stores()
@@ -191,12 +191,12 @@ def test_a_payment_refused_or_served_elsewhere_gives_its_place_back(tmp_path: Pa
         ]:
             status, _, _ = await answer(edge, sent, sent_token, f"k-{len(statuses)}", None, headers)
             statuses.append(status)
-            assert edge.in_flight.in_flight == 0, statuses
+            assert ctx.payments_in_flight.in_flight == 0, statuses
         return statuses
 
     try:
         assert asyncio.run(asyncio.wait_for(scenario(), 30)) == [401, 400, 201, 400, 201]
-        assert edge.in_flight.turned_away == 0
+        assert ctx.payments_in_flight.turned_away == 0
     finally:
         ctx.ledger.close()
         ctx.close_stores()
@@ -210,11 +210,11 @@ def test_a_payment_cancelled_in_flight_gives_its_place_back(tmp_path: Path) -> N
 
     async def scenario(give_back: threading.Event) -> tuple[int, int]:
         waiting = asyncio.create_task(_served(edge, body, token, "cancelled"))
-        await _until(lambda: edge.in_flight.in_flight == 1)
+        await _until(lambda: ctx.payments_in_flight.in_flight == 1)
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiting
-        after_cancel = edge.in_flight.in_flight
+        after_cancel = ctx.payments_in_flight.in_flight
         give_back.set()
         status, _, _ = await _served(edge, body, token, "next")
         return after_cancel, status
@@ -222,7 +222,7 @@ def test_a_payment_cancelled_in_flight_gives_its_place_back(tmp_path: Path) -> N
     try:
         with _writes_held(path) as give_back:
             assert asyncio.run(asyncio.wait_for(scenario(give_back), 60)) == (0, 201)
-        assert edge.in_flight.turned_away == 0
+        assert ctx.payments_in_flight.turned_away == 0
     finally:
         ctx.ledger.close()
         ctx.close_stores()

@@ -82,7 +82,6 @@ def test_live_shows_the_servers_load(served_at: Served) -> None:
     _pay(api, ctx, [1_000])
     assert _load(staff) == "In flight At most Turned away 0 128 0"
     load = ctx.payments_in_flight
-    assert load is not None
     # The bound reached, as it is under a festival's overload: the next is turned away.
     places = [load.enter() for _ in range(load.in_flight_max + 1)]
     assert places.count(False) == 1

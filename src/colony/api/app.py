@@ -427,10 +427,8 @@ class PaymentsEdge:
         )
         # A payment whose body is whole is let in only while fewer than the bound are in
         # flight; the others are answered at once, nothing begun (docs/adr/0108).
-        self.in_flight = PaymentsInFlight(ctx.payments_in_flight_max)
-        ctx.payments_in_flight = self.in_flight  # shown on the console's Live page
         self._payments = RateLimited(
-            Gathered(BodyLimited(PaymentsFirst(self._marked, self.in_flight)), gate), ctx
+            Gathered(BodyLimited(PaymentsFirst(self._marked, ctx.payments_in_flight)), gate), ctx
         )
         self._forwarding = ctx.forwarding
         # The follower's security headers on pages' answers (the writer adds none to a

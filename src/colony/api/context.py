@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from colony.api.admission import PaymentsInFlight
-from colony.api.admission import payments_in_flight_max as default_in_flight_max
 from colony.api.forwarded_payments import PaymentForwarding
 from colony.api.gather import payment_gather_s as default_gather_s
 from colony.api.gather import payment_together_s as default_together_s
@@ -65,12 +64,10 @@ class ApiContext:
     # A payment that comes more than this after the one before it, none waiting, goes
     # through alone, in seconds (at most `payment_gather_s`; docs/adr/0090).
     payment_together_s: float = default_together_s
-    # Payments this process serves at once at most; the others are answered `server_busy`
-    # at once (api/admission.py, docs/adr/0108).
-    payments_in_flight_max: int = default_in_flight_max
-    # The served edge's count of payments in flight and turned away (`PaymentsEdge` sets
-    # it, for the console's Live page); None where no edge serves this context.
-    payments_in_flight: PaymentsInFlight | None = None
+    # The payments this process serves at once, at most `payments_in_flight_max`, and
+    # those it turned away `server_busy` (api/admission.py, docs/adr/0108): counted by the
+    # served edge, shown on the console's Live page.
+    payments_in_flight: PaymentsInFlight = field(default_factory=PaymentsInFlight)
     # Under `colony serve --workers N`: a follower's QR payments served whole by the
     # ledger's writer, in one call (docs/adr/0078); None for a process serving alone.
     forwarding: PaymentForwarding | None = None

@@ -27,7 +27,6 @@ request_timeout_s = 30.0
 
 @dataclass
 class Tally:
-    latencies_s: list[float] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
     # Each status's own latencies: the answers a server turned away at once (503
     # server_busy, docs/adr/0108) would otherwise hide how long the served ones took.
@@ -35,8 +34,12 @@ class Tally:
     events_ok: int = 0
     last_done: float = 0.0
 
+    @property
+    def latencies_s(self) -> list[float]:
+        """Every answer's latency, whatever its status (in no particular order)."""
+        return [s for each in self.latencies_by_status_s.values() for s in each]
+
     def record(self, status: str, since: float, done: float) -> None:
-        self.latencies_s.append(done - since)
         self.latencies_by_status_s.setdefault(status, []).append(done - since)
         self.statuses[status] += 1
         self.last_done = max(self.last_done, done)
