@@ -210,8 +210,8 @@ class BodyLimited:
 # Where a follower's writes cross to the writer whole (`_crosses`): the API, and the wallet
 # app's forms that change a credit line (the line's service makes one change at a time under
 # a lock of its process, so every change to a line is made in the writer's). The other forms
-# stay where they arrive: their handlers do blocking work on the event loop (a PIN's or a
-# password's Argon2 check, reads), which on the writer's would hold up every payment.
+# stay where they arrive: their handlers' work (a PIN's or a password's Argon2 check, reads)
+# would take the writer's CPU from its payments.
 CROSSING_PREFIXES = ("/v1/", "/app/credit/")
 # The writes that run over many records, waited for `run_forward_timeout_s`, not a payment's
 # limit.

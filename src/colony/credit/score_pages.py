@@ -12,7 +12,7 @@ once.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -31,10 +31,10 @@ from colony.credit import (
 from colony.credit.billing import DUE_DAYS, PLAN_FEE_BPS
 from colony.wallets import Wallet
 from colony.web.i18n import N_
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 from colony.web.wallet_access import app_page, signed_in_wallet, typed_amount
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # How a band reads beside a score.
 BAND_NAMES = {
@@ -100,25 +100,25 @@ def _screen(
     )  # fmt: skip
 
 
-async def _posted(request: Request, ctx: Ctx) -> tuple[Shell, Wallet, CreditScores]:
+def _posted(request: Request, ctx: Ctx) -> tuple[Shell, Wallet, CreditScores]:
     """A form of this screen, its CSRF checked, from the signed-in wallet."""
     shell = ctx.service(Shell)
-    await shell.form(request)
+    shell.form(request)
     return shell, signed_in_wallet(shell, request, ctx.wallet_store), ctx.service(CreditScores)
 
 
 @router.post("/app/credit/consent")
-async def give_consent(request: Request, ctx: Ctx) -> Response:
+def give_consent(request: Request, ctx: Ctx) -> Response:
     """Consent, then the first score at once."""
-    shell, wallet, scores = await _posted(request, ctx)
+    shell, wallet, scores = _posted(request, ctx)
     scores.give_consent(wallet)
     scores.score_wallet(wallet)
     return shell.redirect("/app/credit")
 
 
 @router.post("/app/credit/score")
-async def score_again(request: Request, ctx: Ctx) -> Response:
-    shell, wallet, scores = await _posted(request, ctx)
+def score_again(request: Request, ctx: Ctx) -> Response:
+    shell, wallet, scores = _posted(request, ctx)
     result, record = scores.score_wallet(wallet)
     # Without consent (withdrawn in another tab) the screen shows the consent form again.
     assert result in (ScoreResult.ok, ScoreResult.consent_required), result
@@ -128,15 +128,15 @@ async def score_again(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/app/credit/withdraw")
-async def withdraw(request: Request, ctx: Ctx) -> Response:
-    shell, wallet, scores = await _posted(request, ctx)
+def withdraw(request: Request, ctx: Ctx) -> Response:
+    shell, wallet, scores = _posted(request, ctx)
     scores.withdraw_consent(wallet)
     return shell.redirect("/app/credit")
 
 
-async def _line_form(request: Request, ctx: Ctx) -> tuple[Shell, Wallet, dict[str, str]]:
+def _line_form(request: Request, ctx: Ctx) -> tuple[Shell, Wallet, dict[str, str]]:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     return shell, signed_in_wallet(shell, request, ctx.wallet_store), form
 
 
@@ -149,8 +149,8 @@ def _line_done(
 
 
 @router.post("/app/credit/line")
-async def open_line(request: Request, ctx: Ctx) -> Response:
-    shell, wallet, form = await _line_form(request, ctx)
+def open_line(request: Request, ctx: Ctx) -> Response:
+    shell, wallet, form = _line_form(request, ctx)
     day = form.get("due_day", "")
     due_day = int(day) if day.isdigit() and len(day) <= 2 else 0
     result, _ = ctx.service(LineService).open(wallet, due_day)
@@ -165,8 +165,8 @@ def _form_id(form: dict[str, str], wallet: Wallet) -> int:
 
 
 @router.post("/app/credit/line/repay")
-async def repay(request: Request, ctx: Ctx) -> Response:
-    shell, wallet, form = await _line_form(request, ctx)
+def repay(request: Request, ctx: Ctx) -> Response:
+    shell, wallet, form = _line_form(request, ctx)
     tid = _form_id(form, wallet)
     amount = typed_amount(form.get("amount", ""), wallet.currency)
     if amount is None:
@@ -177,8 +177,8 @@ async def repay(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/app/credit/line/plan")
-async def split(request: Request, ctx: Ctx) -> Response:
-    shell, wallet, form = await _line_form(request, ctx)
+def split(request: Request, ctx: Ctx) -> Response:
+    shell, wallet, form = _line_form(request, ctx)
     pid = _form_id(form, wallet)
     amount = typed_amount(form.get("amount", ""), wallet.currency)
     count = form.get("instalments", "")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from colony.api.deps import Ctx
@@ -27,10 +27,10 @@ from colony.disputes import (
 from colony.disputes.page_parts import COMPLAINT_ID, PAGE_TEXTS, merchant_name, photo_response
 from colony.web.guard import CSRF_COOKIE, csrf_matches
 from colony.web.i18n import N_
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router, posted_body
 from colony.web.wallet_access import app_page, signed_in_wallet
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 _HEX32 = re.compile(r"[0-9a-f]{32}")
 # What the app says when a complaint is not taken, by result.
 _REFUSALS = {
@@ -87,9 +87,9 @@ def new_complaint(request: Request, ctx: Ctx, payment: str = "") -> Response:
 
 
 @router.post("/app/complaints")
-async def file_complaint(request: Request, ctx: Ctx) -> Response:
+def file_complaint(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     payment_hex = form.get("payment", "")
     payment_id = _payment_of(ctx, wallet.id, payment_hex)
@@ -150,14 +150,14 @@ _PHOTO_REFUSALS = {
 
 
 @router.post("/app/complaints/{complaint_id}/photos")
-async def add_photo(complaint_id: str, request: Request, ctx: Ctx) -> Response:
+def add_photo(complaint_id: str, request: Request, ctx: Ctx) -> Response:
     """A photo's own bytes, sent by the page's script with the form's CSRF token."""
     shell, complaints, wallet_id = _mine(ctx, request)
     c = _complaint(complaints, wallet_id, complaint_id)
     token = request.headers.get("x-csrf-token")
     if not csrf_matches(shell.csrf_key, request.cookies.get(CSRF_COOKIE), token):
         raise Refused(403, "This form has expired or did not come from Colony.")
-    data = await request.body()
+    data = posted_body(request)
     result, _ = complaints.add_attachment(c, request.headers.get("content-type", ""), data)
     if result is ComplaintResult.ok:
         return JSONResponse({"number": len(complaints.store.attachments_of(c.id))}, 201)
@@ -179,9 +179,9 @@ def photo(complaint_id: str, number: int, request: Request, ctx: Ctx) -> Respons
 
 
 @router.post("/app/complaints/{complaint_id}/escalate")
-async def escalate(complaint_id: str, request: Request, ctx: Ctx) -> Response:
+def escalate(complaint_id: str, request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     _, complaints, wallet_id = _mine(ctx, request)
     c = _complaint(complaints, wallet_id, complaint_id)
     result, _ = complaints.step(

@@ -8,7 +8,7 @@ the audit log (docs/adr/0053)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -35,10 +35,10 @@ from colony.disputes.page_parts import (
 )
 from colony.staff import AuditAction, Permission, StaffService, may
 from colony.web.console_access import console_page, permitted_form, signed_in_staff
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 from colony.web.wallet_access import typed_amount
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 # Reviews the figures page lists, newest first.
 reviews_listed_max = 50
 # Open disputes the queue lists.
@@ -123,9 +123,9 @@ def _back(complaint_id: str, error: str = "") -> str:
 
 
 @router.post("/console/complaints/{complaint_id}/answer")
-async def answer(complaint_id: str, request: Request, ctx: Ctx) -> Response:
+def answer(complaint_id: str, request: Request, ctx: Ctx) -> Response:
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
-    member, form = await permitted_form(shell, request, staff, Permission.handle_complaints)
+    member, form = permitted_form(shell, request, staff, Permission.handle_complaints)
     complaints, c = _complaint(ctx, complaint_id)
     to = {"resolve": Status.resolved, "reject": Status.rejected}.get(form.get("action", ""))
     if to is None:
@@ -139,9 +139,9 @@ async def answer(complaint_id: str, request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/console/complaints/{complaint_id}/goodwill")
-async def goodwill(complaint_id: str, request: Request, ctx: Ctx) -> Response:
+def goodwill(complaint_id: str, request: Request, ctx: Ctx) -> Response:
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
-    member, form = await permitted_form(shell, request, staff, Permission.handle_complaints)
+    member, form = permitted_form(shell, request, staff, Permission.handle_complaints)
     _, c = _complaint(ctx, complaint_id)
     wallet = ctx.wallet_store.by_id(c.wallet_id)
     assert wallet is not None
@@ -164,9 +164,9 @@ async def goodwill(complaint_id: str, request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/console/complaints/{complaint_id}/dispute")
-async def open_dispute(complaint_id: str, request: Request, ctx: Ctx) -> Response:
+def open_dispute(complaint_id: str, request: Request, ctx: Ctx) -> Response:
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
-    member, form = await permitted_form(shell, request, staff, Permission.handle_complaints)
+    member, form = permitted_form(shell, request, staff, Permission.handle_complaints)
     _, c = _complaint(ctx, complaint_id)
     payment_id = c.payment_id
     if payment_id is None:
@@ -205,9 +205,9 @@ def dispute_page(dispute_id: str, request: Request, ctx: Ctx, error: str = "") -
 
 
 @router.post("/console/disputes/{dispute_id}/decision")
-async def decide(dispute_id: str, request: Request, ctx: Ctx) -> Response:
+def decide(dispute_id: str, request: Request, ctx: Ctx) -> Response:
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
-    member, form = await permitted_form(shell, request, staff, Permission.handle_complaints)
+    member, form = permitted_form(shell, request, staff, Permission.handle_complaints)
     d = _dispute(ctx, dispute_id)
     won = {"won": True, "lost": False}.get(form.get("outcome", ""))
     if won is None:

@@ -6,7 +6,7 @@ rejects it with a reason; and its disputes, where it sends its evidence once
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -25,10 +25,10 @@ from colony.disputes import (
 )
 from colony.disputes.page_parts import COMPLAINT_ID, DISPUTE_ID, PAGE_TEXTS, photo_response
 from colony.web.merchant_access import Portal, portal_of, portal_page
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 from colony.web.wallet_access import typed_amount
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 # Random bytes in an answer form's `op`: the idempotency key of the refund it may make.
 op_bytes = 16
 _ACTIONS = {
@@ -91,9 +91,9 @@ def photo(complaint_id: str, number: int, request: Request, ctx: Ctx) -> Respons
 
 
 @router.post("/merchant/complaints/{complaint_id}/answer")
-async def answer(complaint_id: str, request: Request, ctx: Ctx) -> Response:
+def answer(complaint_id: str, request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     portal = portal_of(ctx, request)
     c = _theirs(ctx, portal, complaint_id)
     to = _ACTIONS.get(form.get("action", ""))
@@ -131,9 +131,9 @@ def _refund_id(op: str, complaint_id: str) -> int:
 
 
 @router.post("/merchant/disputes/{dispute_id}/evidence")
-async def evidence(dispute_id: str, request: Request, ctx: Ctx) -> Response:
+def evidence(dispute_id: str, request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     portal = portal_of(ctx, request)
     disputes = ctx.service(DisputeService)
     found = disputes.by_id(dispute_id) if DISPUTE_ID.fullmatch(dispute_id) else None

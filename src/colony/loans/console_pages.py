@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -27,9 +27,9 @@ from colony.loans.portfolio_books import BUCKET_NAMES
 from colony.staff import StaffService
 from colony.web.console_access import console_page, signed_in_staff
 from colony.web.i18n import N_
-from colony.web.shell import Shell
+from colony.web.shell import Shell, pages_router
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # The chart's drawing area, in SVG units, inside its margins.
 CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN = 560, 220, 40

@@ -9,7 +9,7 @@ form sent twice lends once.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -22,9 +22,9 @@ from colony.loans.names import percent
 from colony.loans.results import LoanResult
 from colony.web.i18n import N_
 from colony.web.merchant_access import Portal, owner_portal_of, portal_of, portal_page
-from colony.web.shell import Shell
+from colony.web.shell import Shell, pages_router
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # Days of deductions the screen lists, newest first.
 deductions_shown_max = 60
@@ -87,9 +87,9 @@ def merchant_loans_page(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/merchant/loans")
-async def take_offer(request: Request, ctx: Ctx) -> Response:
+def take_offer(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     portal = owner_portal_of(ctx, request)
     loan_id = id_of(form.get("form_id", ""))
     if loan_id is None:

@@ -8,7 +8,7 @@ repayment's) ledger id: the same form sent twice lends or repays once.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -27,10 +27,10 @@ from colony.loans.form_ids import form_id, id_of
 from colony.loans.names import percent
 from colony.wallets import Wallet
 from colony.web.i18n import N_
-from colony.web.shell import Shell
+from colony.web.shell import Shell, pages_router
 from colony.web.wallet_access import app_page, signed_in_wallet, typed_amount
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # How each refusal reads to the person.
 REFUSALS = {
@@ -106,9 +106,9 @@ def loans_page(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/app/loans")
-async def apply(request: Request, ctx: Ctx) -> Response:
+def apply(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     amount = typed_amount(form.get("amount", ""), wallet.currency)
     loan_id = id_of(form.get("form_id", ""))
@@ -125,9 +125,9 @@ async def apply(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/app/loans/{loan_id}/repay")
-async def repay(loan_id: str, request: Request, ctx: Ctx) -> Response:
+def repay(loan_id: str, request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     amount = typed_amount(form.get("amount", ""), wallet.currency)
     transfer_id = id_of(form.get("form_id", ""))

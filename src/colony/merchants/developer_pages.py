@@ -9,7 +9,7 @@ it is never stored where a second page could read it again.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api import auth, scopes
@@ -22,10 +22,10 @@ from colony.web.merchant_access import (
     owner_portal_of,
     portal_page,
 )
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 from colony.webhooks import TargetRefused
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # Events of the delivery log shown on the webhook screen, newest first.
 log_events_shown = 20
@@ -51,9 +51,9 @@ def keys(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/merchant/keys")
-async def create_key(request: Request, ctx: Ctx) -> Response:
+def create_key(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     portal = owner_portal_of(ctx, request)
     t = shell.texts(request)
     # A box per scope, each its own field: `scope_payments:read` is sent when ticked.
@@ -76,9 +76,9 @@ async def create_key(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/merchant/keys/{key_id}/revoke")
-async def revoke_key(key_id: str, request: Request, ctx: Ctx) -> Response:
+def revoke_key(key_id: str, request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    await shell.form(request)
+    shell.form(request)
     portal = owner_portal_of(ctx, request)
     found = owned_key(ctx.api_store, "merchant", portal.merchant.id, key_id)
     if found is None:
@@ -108,9 +108,9 @@ def webhook(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/merchant/webhook")
-async def set_webhook(request: Request, ctx: Ctx) -> Response:
+def set_webhook(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     portal = owner_portal_of(ctx, request)
     url = form.get("url", "").strip()
     try:

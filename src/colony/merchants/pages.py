@@ -15,7 +15,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -29,9 +29,9 @@ from colony.web.merchant_access import (
     portal_of,
     portal_page,
 )
-from colony.web.shell import Shell
+from colony.web.shell import Shell, pages_router
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # The latest payments the home screen lists (and each live event carries).
 latest_payments_max = 10

@@ -14,7 +14,7 @@ import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
 from colony.api.deps import Ctx
@@ -34,10 +34,10 @@ from colony.web.merchant_access import (
     refund_form_error,
     refund_refusal,
 )
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 from colony.web.wallet_access import typed_amount
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # Payments per page of the list.
 payments_page_rows = 25
@@ -177,9 +177,9 @@ def payment(ref: str, request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/merchant/payments/{ref}/refund")
-async def refund(ref: str, request: Request, ctx: Ctx) -> Response:
+def refund(ref: str, request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     portal = portal_of(ctx, request)
     owner_only(shell, request, portal)
     paid = _payment(ctx, portal, ref)

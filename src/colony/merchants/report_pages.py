@@ -6,15 +6,15 @@ payout's derived id (merchants/payouts.py, docs/adr/0041)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
 from colony.merchants import DAY_NS, MerchantUserService, TakingsBook, day_of, paid_out
 from colony.web.merchant_access import portal_page, signed_in
-from colony.web.shell import Shell
+from colony.web.shell import Shell, pages_router
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # Days the report shows, today included.
 report_days = 14

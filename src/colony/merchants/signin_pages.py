@@ -10,7 +10,7 @@ taken as an email address when it holds an @ (docs/adr/0043).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -18,11 +18,11 @@ from colony.credentials import CredentialResult, CredentialService, SecretKind
 from colony.merchants import MerchantUser, MerchantUserService, credential_subject
 from colony.phones import PhoneProofService, ProofResult, Purpose, email_address, is_phone_number
 from colony.web.merchant_access import AUDIENCE, HOME, password_refusal
-from colony.web.shell import Shell
+from colony.web.shell import Shell, pages_router
 from colony.web.signin_kit import by_email, not_sent, not_taken, set_first_secret
 from colony.web.wallet_access import typed_phone
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 
 @router.get("/merchant/signin")
@@ -35,9 +35,9 @@ def signin_page(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/merchant/signin")
-async def send_code(request: Request, ctx: Ctx) -> Response:
+def send_code(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     t = shell.texts(request)
     typed = form.get("login", "")
     address = _address(typed)
@@ -92,9 +92,9 @@ def _code_page(shell: Shell, request: Request, address: str, error: str | None) 
 
 
 @router.post("/merchant/signin/code")
-async def check_code(request: Request, ctx: Ctx) -> Response:
+def check_code(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     session = shell.at_stage(request, AUDIENCE, "code_sent")
     t = shell.texts(request)
     proved = ctx.service(PhoneProofService).check(
@@ -121,9 +121,9 @@ def new_password_page(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/merchant/password/new")
-async def set_password(request: Request, ctx: Ctx) -> Response:
+def set_password(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     session = shell.at_stage(request, AUDIENCE, "code_proved")
     t = shell.texts(request)
     user = ctx.service(MerchantUserService).by_id(session.subject)
@@ -152,9 +152,9 @@ def password_page(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/merchant/signin/password")
-async def check_password(request: Request, ctx: Ctx) -> Response:
+def check_password(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     session = shell.at_stage(request, AUDIENCE, "code_proved")
     user = ctx.service(MerchantUserService).by_id(session.subject)
     if user is None:
@@ -171,9 +171,9 @@ async def check_password(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/merchant/signout")
-async def sign_out(request: Request, ctx: Ctx) -> Response:
+def sign_out(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    await shell.form(request)
+    shell.form(request)
     response = shell.redirect(f"{HOME}/signin")
     shell.end(request, response, AUDIENCE)
     return response

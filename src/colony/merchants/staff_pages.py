@@ -4,7 +4,7 @@ one. A removed user's sessions end at once."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -23,10 +23,10 @@ from colony.web.merchant_access import (
     owner_portal_of,
     portal_page,
 )
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 from colony.web.wallet_access import typed_phone
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 ADD_REFUSALS = {
     UserResult.invalid_phone: N_("Type the number with its country code, such as +65 8123 4567."),
@@ -58,9 +58,9 @@ def staff(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/merchant/staff")
-async def add_cashier(request: Request, ctx: Ctx) -> Response:
+def add_cashier(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     portal = owner_portal_of(ctx, request)
     phone, name, email = form.get("phone", ""), form.get("name", ""), form.get("email", "")
     result, _ = ctx.service(MerchantUserService).add(
@@ -76,9 +76,9 @@ async def add_cashier(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/merchant/staff/{user_id}/remove")
-async def remove(user_id: str, request: Request, ctx: Ctx) -> Response:
+def remove(user_id: str, request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    await shell.form(request)
+    shell.form(request)
     portal = owner_portal_of(ctx, request)
     result = ctx.service(MerchantUserService).remove(portal.merchant.id, user_id)
     if result is UserResult.last_owner:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -22,10 +22,10 @@ from colony.web.merchant_access import (
     portal_of,
     portal_page,
 )
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 from colony.web.wallet_access import typed_amount
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # The longest order reference a dynamic code carries, in characters (EMV's tag 62.05).
 reference_chars_max = 25

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from colony.api.deps import Ctx
@@ -33,7 +33,7 @@ from colony.payments.emv_qr import scanned
 from colony.payments.service import no_pin_limit_minor
 from colony.wallets import Wallet
 from colony.web.i18n import N_, Texts
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 from colony.web.wallet_access import (
     RISK_STOPPED,
     app_page,
@@ -43,7 +43,7 @@ from colony.web.wallet_access import (
     typed_amount,
 )
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # The longest payload the screen takes, in characters (an EMV code holds at most 512).
 payload_chars_max = 512
@@ -170,10 +170,10 @@ def _decimal_text(amount_minor: int | None, currency: str) -> str:
 
 
 @router.post("/app/pay")
-async def review(request: Request, ctx: Ctx) -> Response:
+def review(request: Request, ctx: Ctx) -> Response:
     """The scanned (or pasted) code, and the amount when the code has none: the review."""
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     t = shell.texts(request)
     payload = form.get("payload", "").strip()
@@ -187,9 +187,9 @@ async def review(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/app/pay/confirm")
-async def confirm(request: Request, ctx: Ctx) -> Response:
+def confirm(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     t = shell.texts(request)
     op = form.get("op", "")
@@ -277,23 +277,23 @@ def code_page(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/app/code/device")
-async def bind_device(request: Request, ctx: Ctx) -> Response:
+def bind_device(request: Request, ctx: Ctx) -> Response:
     """Bind this phone to the wallet for payment codes: the answer (JSON, to the page's
     script, never in a page) holds the device's secret, which the phone keeps as a key its
     scripts cannot read back, and which is never shown again."""
     shell = ctx.service(Shell)
-    await shell.form(request)
+    shell.form(request)
     wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     device = ctx.code_verifier.bind_new(wallet.id, shell.token_bytes, shell.clock.now_ns())
     return JSONResponse(device_json(device), status_code=201)
 
 
 @router.post("/app/code/device/{number}/revoke")
-async def revoke_device(number: str, request: Request, ctx: Ctx) -> Response:
+def revoke_device(number: str, request: Request, ctx: Ctx) -> Response:
     """Turn the payment code off on one of the wallet's phones (this one, or one lost): its
     codes are refused from now on, even while the phone still computes them offline."""
     shell = ctx.service(Shell)
-    await shell.form(request)
+    shell.form(request)
     wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     valid = len(number) == device_number_digits and number.isascii() and number.isdigit()
     if not valid or not ctx.code_verifier.store.revoke(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -26,9 +26,9 @@ from colony.risk import (
 )
 from colony.staff import AuditAction, Permission, StaffService, may
 from colony.web.console_access import console_page, permitted_form, signed_in_staff
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 # Assessments the page lists, newest first.
 assessments_listed_max = 100
 # The largest threshold a rule takes from the form (any unit), and a note's length.
@@ -80,10 +80,10 @@ def _back(error: str = "") -> str:
 
 
 @router.post("/console/risk/reviews/{payment_id}")
-async def decide_review(payment_id: int, request: Request, ctx: Ctx) -> Response:
+def decide_review(payment_id: int, request: Request, ctx: Ctx) -> Response:
     """Approve (capture the held payment) or decline (void it: the money back to the payer)."""
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
-    member, form = await permitted_form(shell, request, staff, Permission.manage_risk)
+    member, form = permitted_form(shell, request, staff, Permission.manage_risk)
     action = form.get("action", "")
     if action not in ("approve", "decline"):
         raise Refused(400, "action: approve or decline", home=_HOME)
@@ -106,10 +106,10 @@ async def decide_review(payment_id: int, request: Request, ctx: Ctx) -> Response
 
 
 @router.post("/console/risk/rules/{reason}")
-async def change_rule(reason: str, request: Request, ctx: Ctx) -> Response:
+def change_rule(reason: str, request: Request, ctx: Ctx) -> Response:
     """A rule's threshold and mode changed: the next version of the rules, in the log."""
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
-    member, form = await permitted_form(shell, request, staff, Permission.manage_risk)
+    member, form = permitted_form(shell, request, staff, Permission.manage_risk)
     check = _check(ctx)
     named = Reason.__members__.get(reason)
     rule = check.rules.rule(named) if named is not None else None

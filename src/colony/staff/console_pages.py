@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -29,10 +29,10 @@ from colony.web.console_access import (
     signed_in_staff,
 )
 from colony.web.i18n import N_
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 from colony.web.wallet_access import typed_phone
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # What each permission lets a staff member do, as the home page lists it.
 PERMISSION_TEXTS = {

@@ -19,7 +19,7 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -30,9 +30,9 @@ from colony.payments import PaymentsWindow, Window, live_window_s
 from colony.staff import StaffService
 from colony.web.console_access import console_page, signed_in_staff
 from colony.web.i18n import Texts
-from colony.web.shell import Shell
+from colony.web.shell import Shell, pages_router
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # How often the stream reads the ledger, in seconds.
 events_poll_s = 1.0

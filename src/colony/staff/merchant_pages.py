@@ -17,7 +17,7 @@ onboards once.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -47,9 +47,9 @@ from colony.web.console_access import (
     signed_in_staff,
 )
 from colony.web.i18n import N_
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # Merchants per page of the list, and found by a name.
 merchants_page_rows = 50
@@ -130,9 +130,9 @@ def _onboard_page(
 
 
 @router.post("/console/merchants/new")
-async def onboard(request: Request, ctx: Ctx) -> Response:
+def onboard(request: Request, ctx: Ctx) -> Response:
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
-    member, form = await permitted_form(shell, request, staff, Permission.onboard_merchants)
+    member, form = permitted_form(shell, request, staff, Permission.onboard_merchants)
     op = form.get("op", "")
     if len(op) != op_bytes * 2:
         raise Refused(400, "This form is missing its id: open it again.")
@@ -195,9 +195,9 @@ def _recent_payouts(ctx: Ctx, merchant: Merchant, last_day_ns: int) -> list[Paid
 
 
 @router.post("/console/merchants/{merchant_id}/payout")
-async def pay_out(merchant_id: str, request: Request, ctx: Ctx) -> Response:
+def pay_out(merchant_id: str, request: Request, ctx: Ctx) -> Response:
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
-    member, form = await permitted_form(shell, request, staff, Permission.pay_out_merchants)
+    member, form = permitted_form(shell, request, staff, Permission.pay_out_merchants)
     merchant = merchant_or_404(ctx.merchants, merchant_id)
     typed, partner = form.get("day", "").strip(), form.get("partner", "")
     try:
@@ -222,11 +222,11 @@ async def pay_out(merchant_id: str, request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/console/merchants/{merchant_id}/score")
-async def score(merchant_id: str, request: Request, ctx: Ctx) -> Response:
+def score(merchant_id: str, request: Request, ctx: Ctx) -> Response:
     """The merchant's credit score now, recorded in its history, as
     `POST /v1/credit/merchants/{id}/score` makes it; written to the audit log."""
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
-    member, _ = await permitted_form(shell, request, staff, Permission.score_merchants)
+    member, _ = permitted_form(shell, request, staff, Permission.score_merchants)
     merchant = merchant_or_404(ctx.merchants, merchant_id)
     scored = ctx.service(CreditScores).score_merchant(merchant)
     staff.record(

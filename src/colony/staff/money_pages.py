@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -21,9 +21,9 @@ from colony.payments import positions
 from colony.staff import StaffService
 from colony.web.console_access import console_page, signed_in_staff
 from colony.web.i18n import N_
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # The currency the reference rates are published against (the ECB's).
 RATES_BASE = "EUR"

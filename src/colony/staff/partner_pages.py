@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
 from colony.partners import Partner
 from colony.staff import StaffService
 from colony.web.console_access import console_page, signed_in_staff
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # Partners per page of the list.
 partners_page_rows = 50

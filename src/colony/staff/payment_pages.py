@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -35,10 +35,10 @@ from colony.web.merchant_access import (
     refund_form_error,
     refund_refusal,
 )
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 from colony.web.wallet_access import typed_amount
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # Payments per page of a search.
 payments_page_rows = 25
@@ -145,9 +145,9 @@ def payment(ref: str, request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/console/payments/{ref}/refund")
-async def refund(ref: str, request: Request, ctx: Ctx) -> Response:
+def refund(ref: str, request: Request, ctx: Ctx) -> Response:
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
-    member, form = await permitted_form(shell, request, staff, Permission.refund_payments)
+    member, form = permitted_form(shell, request, staff, Permission.refund_payments)
     paid = _payment(ctx, ref)
     op = form.get("op", "")
     if len(op) != op_bytes * 2:

@@ -5,7 +5,7 @@ yesterday's, in UTC: the latest whose window has closed, so whose figures are fi
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -15,9 +15,9 @@ from colony.merchants import DAY_NS
 from colony.settlement import SettlementReport, SettlementService, Window, report_csv
 from colony.staff import StaffService
 from colony.web.console_access import console_page, signed_in_staff
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # The longest day name accepted, in characters (`YYYY-MM-DD`).
 day_chars_max = 10

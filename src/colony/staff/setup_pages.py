@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import re
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -20,9 +20,9 @@ from colony.credentials import lock_s
 from colony.staff import SetUp, StaffMember, StaffResult, StaffRoster, totp
 from colony.web.console_access import AUDIENCE
 from colony.web.i18n import N_
-from colony.web.shell import Shell
+from colony.web.shell import Shell, pages_router
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 _TOKEN = re.compile(r"[0-9a-f]{64}")
 # Characters of the TOTP key shown together, as authenticator apps group them.
@@ -79,9 +79,9 @@ def setup_page(token: str, request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/console/setup/{token}")
-async def finish_setup(token: str, request: Request, ctx: Ctx) -> Response:
+def finish_setup(token: str, request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     if not _TOKEN.fullmatch(token):
         return _gone(shell, request, StaffResult.setup_unknown)
     roster = ctx.service(StaffRoster)

@@ -7,7 +7,7 @@ id (web/sessions.py). Every try is written to the audit log by `StaffService`.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -15,9 +15,9 @@ from colony.credentials import lock_s
 from colony.kernel.clock import NS_PER_S
 from colony.staff import AuditAction, StaffResult, StaffService
 from colony.web.console_access import AUDIENCE
-from colony.web.shell import Shell
+from colony.web.shell import Shell, pages_router
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 
 @router.get("/console/signin")
@@ -30,9 +30,9 @@ def signin_page(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/console/signin")
-async def check_password(request: Request, ctx: Ctx) -> Response:
+def check_password(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     t = shell.texts(request)
     email = form.get("email", "")
     checked = ctx.service(StaffService).check_password(email, form.get("password", ""))
@@ -61,9 +61,9 @@ def totp_page(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/console/signin/totp")
-async def check_totp(request: Request, ctx: Ctx) -> Response:
+def check_totp(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     session = shell.at_stage(request, AUDIENCE, "password_proved")
     t = shell.texts(request)
     result = ctx.service(StaffService).check_totp(session.subject, form.get("code", ""))
@@ -87,9 +87,9 @@ async def check_totp(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/console/signout")
-async def sign_out(request: Request, ctx: Ctx) -> Response:
+def sign_out(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    await shell.form(request)
+    shell.form(request)
     session = shell.session(request, AUDIENCE)
     if session is not None and session.signed_in:
         ctx.service(StaffService).record(session.subject, AuditAction.sign_out, session.subject, "")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -34,9 +34,9 @@ from colony.web.console_access import (
     permitted,
 )
 from colony.web.i18n import N_
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # Random bytes in an add form's `op` (its idempotency key).
 op_bytes = 16
@@ -115,9 +115,9 @@ def _add_page(
 
 
 @router.post("/console/staff/new")
-async def add_member(request: Request, ctx: Ctx) -> Response:
+def add_member(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     admin = permitted(shell, request, ctx.service(StaffService), Permission.manage_staff)
     op = form.get("op", "")
     if len(op) != op_bytes * 2:
@@ -166,16 +166,16 @@ def _member_page(
 
 
 @router.post("/console/staff/{staff_id}/{action}")
-async def change(staff_id: str, action: str, request: Request, ctx: Ctx) -> Response:
+def change(staff_id: str, action: str, request: Request, ctx: Ctx) -> Response:
     """`action`: role, disable, enable or totp (a reset)."""
     if action not in ACTIONS:
         raise Refused(404, "No such change to a staff member.", home="/console/staff")
-    return await _change(staff_id, request, ctx, action)
+    return _change(staff_id, request, ctx, action)
 
 
-async def _change(staff_id: str, request: Request, ctx: Ctx, action: str) -> Response:
+def _change(staff_id: str, request: Request, ctx: Ctx, action: str) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     admin = permitted(shell, request, ctx.service(StaffService), Permission.manage_staff)
     member = _member(ctx, staff_id)
     roster = ctx.service(StaffRoster)

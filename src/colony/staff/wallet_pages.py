@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -22,10 +22,10 @@ from colony.staff import AuditAction, Permission, StaffMember, StaffService, may
 from colony.wallets import Wallet, WalletResult, freeze_reason_chars_max
 from colony.web.console_access import console_page, permitted_form, signed_in_staff
 from colony.web.i18n import N_
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 from colony.web.wallet_access import typed_phone
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # Ledger lines of a wallet's recent activity shown on its page.
 console_activity_lines = 20
@@ -131,18 +131,18 @@ def wallet_page(wallet_id: str, request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/console/wallets/{wallet_id}/freeze")
-async def freeze(wallet_id: str, request: Request, ctx: Ctx) -> Response:
-    return await _change(wallet_id, request, ctx, frozen=True)
+def freeze(wallet_id: str, request: Request, ctx: Ctx) -> Response:
+    return _change(wallet_id, request, ctx, frozen=True)
 
 
 @router.post("/console/wallets/{wallet_id}/unfreeze")
-async def unfreeze(wallet_id: str, request: Request, ctx: Ctx) -> Response:
-    return await _change(wallet_id, request, ctx, frozen=False)
+def unfreeze(wallet_id: str, request: Request, ctx: Ctx) -> Response:
+    return _change(wallet_id, request, ctx, frozen=False)
 
 
-async def _change(wallet_id: str, request: Request, ctx: Ctx, *, frozen: bool) -> Response:
+def _change(wallet_id: str, request: Request, ctx: Ctx, *, frozen: bool) -> Response:
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
-    member, form = await permitted_form(shell, request, staff, Permission.freeze_wallets)
+    member, form = permitted_form(shell, request, staff, Permission.freeze_wallets)
     wallet = _wallet(ctx, wallet_id)
     reason = form.get("reason", "")
     act = ctx.wallets.freeze if frozen else ctx.wallets.unfreeze

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -21,10 +21,10 @@ from colony.web.console_access import (
     permitted_form,
     signed_in_staff,
 )
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 from colony.webhooks import Attempt, Event
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # Events per page of the delivery log.
 webhook_events_page_rows = 25
@@ -54,9 +54,9 @@ def deliveries(request: Request, ctx: Ctx, merchant: str = "", after: str = "") 
 
 
 @router.post("/console/webhooks/{event_id}/retry")
-async def retry(event_id: str, request: Request, ctx: Ctx) -> Response:
+def retry(event_id: str, request: Request, ctx: Ctx) -> Response:
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
-    member, _ = await permitted_form(shell, request, staff, Permission.retry_webhooks)
+    member, _ = permitted_form(shell, request, staff, Permission.retry_webhooks)
     event = ctx.webhook_store.event(event_id) if _EVENT_ID.fullmatch(event_id) else None
     if event is None:
         raise Refused(404, "No such webhook event.")

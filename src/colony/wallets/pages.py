@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -23,7 +23,7 @@ from colony.ledger import Transfer, TransferFlags, TransferPendingStatus
 from colony.wallets import MoneyRequest, MoneyRequests, MovementKind, Tier, Wallet, WalletResult
 from colony.wallets.funding import MovementStatus, movement_id
 from colony.web.i18n import N_, Texts
-from colony.web.shell import Refused, Shell
+from colony.web.shell import Refused, Shell, pages_router
 from colony.web.wallet_access import (
     RISK_STOPPED,
     app_page,
@@ -34,7 +34,7 @@ from colony.web.wallet_access import (
     typed_phone,
 )
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 # Activity lines per page (the home screen shows the first page; scrolling loads the next).
 activity_page_lines = 20
@@ -216,9 +216,9 @@ def send_page(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/app/send")
-async def send(request: Request, ctx: Ctx) -> Response:
+def send(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     t = shell.texts(request)
     to_phone = typed_phone(form.get("to_phone", ""))
@@ -304,18 +304,18 @@ def _funding_page(
 
 
 @router.post("/app/topup")
-async def top_up(request: Request, ctx: Ctx) -> Response:
-    return await _move(request, ctx, MovementKind.top_up)
+def top_up(request: Request, ctx: Ctx) -> Response:
+    return _move(request, ctx, MovementKind.top_up)
 
 
 @router.post("/app/withdraw")
-async def withdraw(request: Request, ctx: Ctx) -> Response:
-    return await _move(request, ctx, MovementKind.withdrawal)
+def withdraw(request: Request, ctx: Ctx) -> Response:
+    return _move(request, ctx, MovementKind.withdrawal)
 
 
-async def _move(request: Request, ctx: Ctx, kind: MovementKind) -> Response:
+def _move(request: Request, ctx: Ctx, kind: MovementKind) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     t = shell.texts(request)
     assert ctx.funding is not None
@@ -390,10 +390,10 @@ def requests_page(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/app/requests")
-async def ask(request: Request, ctx: Ctx) -> Response:
+def ask(request: Request, ctx: Ctx) -> Response:
     """Ask a phone number for money."""
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     t = shell.texts(request)
     amount_minor = typed_amount(form.get("amount", ""), wallet.currency)
@@ -412,10 +412,10 @@ async def ask(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/app/requests/{request_id}/{action}")
-async def settle_request(request_id: str, action: str, request: Request, ctx: Ctx) -> Response:
+def settle_request(request_id: str, action: str, request: Request, ctx: Ctx) -> Response:
     """Pay (with the PIN) or decline a request to this wallet; cancel one it asked."""
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     wallet = signed_in_wallet(shell, request, ctx.wallet_store)
     t = shell.texts(request)
     asks = ctx.service(MoneyRequests)

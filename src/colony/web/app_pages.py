@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
@@ -19,11 +19,11 @@ from colony.credentials import CredentialResult, CredentialService, SecretKind
 from colony.phones import PhoneProofService, ProofResult, Purpose
 from colony.wallets import WalletResult
 from colony.web.i18n import LOCALES
-from colony.web.shell import Shell, local_path
+from colony.web.shell import Shell, local_path, pages_router
 from colony.web.signin_kit import not_sent, not_taken, set_first_secret
 from colony.web.wallet_access import pin_refusal, pin_subject, typed_phone
 
-router = APIRouter(include_in_schema=False)
+router = pages_router()
 
 AUDIENCE = "app"
 # The currencies offered at sign-up, first the ones the demo market uses. A wallet in any
@@ -41,9 +41,9 @@ def signin_page(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/app/signin")
-async def send_code(request: Request, ctx: Ctx) -> Response:
+def send_code(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     t = shell.texts(request)
     phone = typed_phone(form.get("phone", ""))
     result, verification = ctx.service(PhoneProofService).start(phone, Purpose.sign_in)
@@ -68,9 +68,9 @@ def code_page(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/app/signin/code")
-async def check_code(request: Request, ctx: Ctx) -> Response:
+def check_code(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     session = shell.at_stage(request, AUDIENCE, "code_sent")
     t = shell.texts(request)
     code = form.get("code", "").strip()
@@ -105,9 +105,9 @@ def signup_page(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/app/signup")
-async def sign_up(request: Request, ctx: Ctx) -> Response:
+def sign_up(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     session = shell.at_stage(request, AUDIENCE, "code_proved")
     t = shell.texts(request)
     name, currency = form.get("name", "").strip(), form.get("currency", "")
@@ -132,9 +132,9 @@ def new_pin_page(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/app/pin/new")
-async def set_pin(request: Request, ctx: Ctx) -> Response:
+def set_pin(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     session = shell.at_stage(request, AUDIENCE, "code_proved")
     t = shell.texts(request)
     wallets = ctx.wallet_store.of_phone(session.address)
@@ -163,9 +163,9 @@ def pin_page(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/app/signin/pin")
-async def check_pin(request: Request, ctx: Ctx) -> Response:
+def check_pin(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     session = shell.at_stage(request, AUDIENCE, "code_proved")
     wallets = ctx.wallet_store.of_phone(session.address)
     if not wallets:
@@ -183,18 +183,18 @@ async def check_pin(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/app/signout")
-async def sign_out(request: Request, ctx: Ctx) -> Response:
+def sign_out(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    await shell.form(request)
+    shell.form(request)
     response = shell.redirect("/app/signin")
     shell.end(request, response, AUDIENCE)
     return response
 
 
 @router.post("/app/language")
-async def switch_language(request: Request, ctx: Ctx) -> Response:
+def switch_language(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
-    form = await shell.form(request)
+    form = shell.form(request)
     response = shell.redirect(local_path(form.get("next"), "/app"))
     if form.get("locale") in LOCALES:
         shell.language_cookie(response, form["locale"])

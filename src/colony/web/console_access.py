@@ -63,12 +63,12 @@ def permitted(
     return member
 
 
-async def permitted_form(
+def permitted_form(
     shell: Shell, request: Request, staff: StaffService, permission: Permission
 ) -> tuple[StaffMember, dict[str, str]]:
     """A console form posted by a member whose role holds `permission`: the member and the
     form's fields, its CSRF token checked first (`permitted` otherwise)."""
-    form = await shell.form(request)
+    form = shell.form(request)
     return permitted(shell, request, staff, permission), form
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import jinja2
-from fastapi import FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -45,6 +45,40 @@ from colony.web.sessions import (
 CSRF_KEY_PURPOSE = "web forms csrf"
 # Fields read from one posted form; a form of Colony's has a handful.
 form_fields_max = 50
+
+
+# Where a posted page's body is kept once read on the event loop (`body_read`).
+POSTED_BODY = "colony.posted_body"
+# The methods whose body a page's handler may read.
+_BODYLESS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def pages_router() -> APIRouter:
+    """A product's router of screens: its handlers are plain functions, run on a thread of
+    the pool, the body of a posted form read first, on the event loop (`body_read`).
+
+    A page's work blocks: a password's or a PIN's Argon2 check (tens of milliseconds of
+    CPU, the interpreter's lock released), reads, a payment's durable commits waited for.
+    Run on the event loop, it held up every request of the process meanwhile, the API's
+    payments among them: two people signing in to the console again and again took the
+    API's payments from 5 ms to 75 ms at the median (docs/adr/0109)."""
+    return APIRouter(include_in_schema=False, dependencies=[Depends(body_read)])
+
+
+async def body_read(request: Request) -> None:
+    """Every page's dependency (`pages_router`): a posted body read whole on the event loop
+    (where the request's messages arrive), kept in the request's scope for `posted_body`."""
+    if request.method not in _BODYLESS:
+        request.scope[POSTED_BODY] = await request.body()
+
+
+def posted_body(request: Request) -> bytes:
+    """The body `body_read` read. A handler whose router is not `pages_router`'s has none:
+    a bug, not the visitor's."""
+    body: bytes | None = request.scope.get(POSTED_BODY)
+    if body is None:
+        raise RuntimeError(f"{request.url.path}: a page's body read outside pages_router")
+    return body
 
 
 class Redirect(Exception):
@@ -139,10 +173,10 @@ class Shell:
             self._cookie(response, CSRF_COOKIE, nonce, "/", max_age=None)
         return response
 
-    async def form(self, request: Request) -> dict[str, str]:
+    def form(self, request: Request) -> dict[str, str]:
         """The posted form's fields (each name once: the last wins), after the CSRF check.
-        The body is already capped (api/app.py's BodyLimited)."""
-        body = (await request.body()).decode("utf-8", errors="replace")
+        The body is already capped (api/app.py's BodyLimited) and read (`posted_body`)."""
+        body = posted_body(request).decode("utf-8", errors="replace")
         try:
             fields = dict(parse_qsl(body, keep_blank_values=True, max_num_fields=form_fields_max))
         except ValueError:
