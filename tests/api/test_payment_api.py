@@ -173,12 +173,13 @@ def test_only_the_paid_merchant_touches_a_payment(
     ("body", "status", "code", "param"),
     [
         ({"payload": "garbage", "amount_minor": 5}, 400, "qr_malformed", "payload"),
+        ({"payload": "00\u00b2\u00b2abcd", "amount_minor": 5}, 400, "qr_malformed", "payload"),
         ({"amount_minor": 5}, 400, "parameter_invalid", "payload"),
         ({"payload": "CODE", "amount_minor": 10**9}, 402, "insufficient_funds", "amount_minor"),
         ({"payload": "CODE"}, 400, "amount_required", "amount_minor"),
         ({"payload": "CODE", "amount_minor": 2.5}, 400, "parameter_invalid", "amount_minor"),
     ],
-    ids=["bad-qr", "no-payload", "insufficient", "static-without-amount", "float"],
+    ids=["bad-qr", "other-digits", "no-payload", "insufficient", "static-without-amount", "float"],
 )
 def test_payment_refusals(
     shop: tuple[httpx.Client, ApiContext, dict[str, object], dict[str, object]],

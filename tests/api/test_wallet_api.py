@@ -326,6 +326,21 @@ def test_qr_decode_endpoint(served: tuple[httpx.Client, ApiContext]) -> None:
     assert bad.status_code == 400 and bad.json()["error"]["param"] == "payload"
 
 
+@pytest.mark.parametrize("payload", ["00\u00b2\u00b2abcd", "00020101\u0663\u0663ab"])
+def test_qr_decode_refuses_digits_of_other_scripts(
+    served: tuple[httpx.Client, ApiContext], payload: str
+) -> None:
+    """Superscript or Arabic-Indic digits where a field's id and length go: malformed, as any
+    broken structure is, never a 500."""
+    client, _ = served
+    bad = client.post("/v1/qr/decode", json={"payload": payload}, headers={"Idempotency-Key": "q"})
+    assert bad.status_code == 400, bad.text
+    assert (bad.json()["error"]["code"], bad.json()["error"]["param"]) == (
+        "qr_malformed",
+        "payload",
+    )
+
+
 def test_page_and_openapi(served: tuple[httpx.Client, ApiContext]) -> None:
     client, ctx = served
     for phone in ("+6591234001", "+6591234002"):

@@ -212,6 +212,8 @@ def test_any_changed_character_breaks_the_crc(index: int) -> None:
         ("0002010102", "says 2 characters, 0 left"),
         ("00020100020163041234", "appears twice"),
         ("0" * 600, "at most 512"),
+        ("00\u00b2\u00b2abcd", "2-digit id"),  # superscript digits: isdigit() but not int()
+        ("00020101\u0663\u0663ab", "2-digit id"),  # Arabic-Indic digits in a later field
     ],
 )
 def test_broken_structure_is_refused(payload: str, says: str) -> None:
@@ -330,7 +332,7 @@ def test_a_scanned_payload_is_parsed_once_and_shared_unchangeable() -> None:
     assert scanned.cache_info().maxsize == scanned_payloads_cached == 4_096
 
 
-@pytest.mark.parametrize("payload", ["", "0002", "000201" + "6304"])
+@pytest.mark.parametrize("payload", ["", "0002", "000201" + "6304", "00\u00b2\u00b2abcd"])
 def test_a_payload_that_is_no_code_scans_as_none(payload: str) -> None:
     assert scanned(payload) is None
 

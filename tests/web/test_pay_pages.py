@@ -157,6 +157,7 @@ def test_a_confirmation_sent_twice_pays_once(market: Market, mei: Visitor) -> No
         ("hello", "That is not a payment code"),
         ("", "That is not a payment code"),
         ("0" * 600, "That is not a payment code"),
+        ("00\u00b2\u00b2abcd", "That is not a payment code"),  # digits int() refuses
     ],
 )
 def test_what_is_not_a_code_is_refused(

@@ -119,7 +119,8 @@ def _fields(text: str, where: str) -> list[tuple[str, str]]:
     i = 0
     while i < len(text):
         head = text[i : i + 4]
-        if len(head) < 4 or not head.isdigit():
+        # isdigit() alone takes other scripts' digits ("²", "٣") that int() then refuses.
+        if len(head) < 4 or not (head.isascii() and head.isdigit()):
             raise QrFormatError(f"{where}: expected a 2-digit id and 2-digit length at {i}")
         tag, length = head[:2], int(head[2:])
         value = text[i + 4 : i + 4 + length]
