@@ -339,6 +339,16 @@ def test_the_language_switch_wins_over_the_browser_and_formats_follow(served_at:
     assert "余额" in mei.text("/app")
 
 
+@pytest.mark.parametrize("zone", ["America", "Asia", "Mars/Olympus_Mons"])
+def test_a_time_zone_cookie_that_names_no_zone_shows_the_page_in_utc(
+    served_at: Served, zone: str
+) -> None:
+    """The cookie is the visitor's own to write: a region's folder of tzdata is no zone."""
+    api, _, _ = served_at
+    visitor = _visitor(api, Cookie=f"colony_tz={zone}")
+    assert "Your wallet" in visitor.text("/app/signin")
+
+
 @pytest.mark.parametrize(
     ("location", "expected"),
     [

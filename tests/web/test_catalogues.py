@@ -72,6 +72,8 @@ def test_a_missing_text_falls_back_to_english_and_placeholders_fill() -> None:
         ("Mars/Olympus_Mons", "UTC"),
         ("../../etc/passwd", "UTC"),
         ("/etc/localtime", "UTC"),
+        ("America", "UTC"),  # a folder of tzdata, not a zone
+        ("Asia", "UTC"),
         ("Asia/" + "x" * 80, "UTC"),
         ("", "UTC"),
         (None, "UTC"),

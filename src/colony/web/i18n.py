@@ -138,11 +138,12 @@ class Texts:
 @functools.lru_cache(maxsize=256)
 def viewer_zone(name: str | None) -> str:
     """The time zone a cookie names when it is a real IANA zone, else UTC: a made-up or
-    overlong name shows times in UTC, never an error."""
+    overlong name, or a region's folder, shows times in UTC, never an error."""
     if not name or len(name) > zone_name_chars_max or name.startswith(("/", ".")):
         return "UTC"
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: a name of one of tzdata's folders ("America") opens a directory.
         return "UTC"
     return name
