@@ -4,11 +4,13 @@ history, and withdrawing; the console's wallet page shows the score and the cons
 
 from __future__ import annotations
 
+import pytest
+
 from colony.credit import CreditScores, Subject
 from colony.staff import Role
 from tests.api.test_funding_api import Served
 from tests.web.test_console_pages import _signed_in, _staff
-from tests.web.visitor import signed_up, visitor_for
+from tests.web.visitor import signed_up, visitor_for, words
 
 PHONE = "+6591110002"
 
@@ -50,3 +52,21 @@ def test_consent_a_score_with_reasons_and_withdrawal_on_the_app(served_at: Serve
     assert "What holds your score back" not in after and "Your scores" in after
     console = staff.text(f"/console/wallets/{wallet.id}")
     assert "Does not consent to be scored" in console
+
+
+@pytest.mark.parametrize("typed", ["\u00b2", "\u0663", "9" * 5_000, "", "08x"])
+def test_a_due_day_or_instalments_that_are_no_number_are_refused_on_the_page(
+    served_at: Served, typed: str
+) -> None:
+    """Other scripts' digits pass str.isdigit() and 5,000 digits pass int()'s limit no more:
+    the screen again with what to choose, a 400, never a 500."""
+    api, _, _ = served_at
+    person = visitor_for(api)
+    signed_up(person, api, PHONE)
+    opened = person.post("/app/credit/line", {"due_day": typed}, form_at="/app/credit")
+    assert opened.status_code == 400, opened.text[:300]
+    assert "Choose the 8th, 9th or 10th." in words(opened.text)
+    fields = {"form_id": "ab" * 16, "instalments": typed, "what": "bill"}
+    split = person.post("/app/credit/line/plan", fields, form_at="/app/credit")
+    assert split.status_code == 400, split.text[:300]
+    assert "You have no credit line." in words(split.text)

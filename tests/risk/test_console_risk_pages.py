@@ -6,6 +6,7 @@ and may change nothing."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from colony.api.context import ApiContext
 from colony.kernel.clock import ManualClock
@@ -72,4 +73,19 @@ def test_a_read_only_member_sees_the_page_and_changes_nothing(served_at: Served)
     refused = reader.post(f"{PAGE}/rules/amount_large", {"threshold": "1", "mode": "active"},
                           form_at=PAGE)  # fmt: skip
     assert refused.status_code == 403
+    assert ctx.service(RiskCheck).rules == DEFAULT_RULES
+
+
+@pytest.mark.parametrize("typed", ["\u00b2", "\u0663", "9" * 5_000, str(10**12 + 1), "1e3"])
+def test_a_threshold_that_is_no_number_in_range_is_refused_and_nothing_changes(
+    served_at: Served, typed: str
+) -> None:
+    """Other scripts' digits pass str.isdigit() and 5,000 digits pass int()'s limit no more:
+    both are threshold_invalid, as a negative number is, never a 500."""
+    client, ctx, _, _ = _shop(served_at)
+    analyst = _signed_in(client, served_at[2], _staff(ctx, Role.risk))
+    rule = f"{PAGE}/rules/{Reason.amount_large.name}"
+    bad = analyst.post(rule, {"threshold": typed, "mode": "active"}, form_at=PAGE)
+    assert bad.status_code == 303, bad.text[:300]
+    assert bad.headers["location"].endswith("error=threshold_invalid")
     assert ctx.service(RiskCheck).rules == DEFAULT_RULES

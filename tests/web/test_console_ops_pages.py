@@ -84,6 +84,20 @@ def test_onboard_a_merchant_see_it_listed_and_its_qr_code(served_at: Served) -> 
     assert _actions(ctx).count(AuditAction.merchant_onboarded) == 1
 
 
+@pytest.mark.parametrize("typed", ["\u00b2", "\u0663", "9" * 5_000, "10001", "-1", ""])
+def test_a_discount_that_is_no_number_in_range_is_refused_on_the_form(
+    served_at: Served, typed: str
+) -> None:
+    """Other scripts' digits pass str.isdigit() and 5,000 digits pass int()'s limit no more:
+    the form again naming the range, a 400, never a 500, and no merchant made."""
+    api, ctx, clock = served_at
+    staff = _signed_in(api, clock, _staff(ctx))
+    bad = staff.post("/console/merchants/new", SHOP | {"discount_bps": typed})
+    assert bad.status_code == 400, bad.text[:300]
+    assert "The discount is from 0 to 10000 basis points." in words(bad.text)
+    assert ctx.merchants.page(None, 10) == []
+
+
 def test_onboarding_is_refused_403_to_support_and_nothing_is_made(served_at: Served) -> None:
     api, ctx, clock = served_at
     support = _signed_in(api, clock, _staff(ctx, Role.support))

@@ -31,7 +31,7 @@ from colony.credit import (
 from colony.credit.billing import DUE_DAYS, PLAN_FEE_BPS
 from colony.wallets import Wallet
 from colony.web.i18n import N_
-from colony.web.shell import Refused, Shell, pages_router
+from colony.web.shell import Refused, Shell, pages_router, typed_count
 from colony.web.wallet_access import app_page, signed_in_wallet, typed_amount
 
 router = pages_router()
@@ -48,6 +48,10 @@ BAND_NAMES = {
 
 # Bytes of randomness in a form's one-time id.
 form_id_bytes = 16
+# The most digits read from the due day (of a month) and the plan's instalments; more is
+# no day and no plan, refused by the service as any wrong choice is.
+day_digits_max = 2
+instalments_digits_max = 2
 
 # What each refusal of the line tells the person.
 LINE_REFUSALS = {
@@ -152,7 +156,7 @@ def _line_done(
 def open_line(request: Request, ctx: Ctx) -> Response:
     shell, wallet, form = _line_form(request, ctx)
     day = form.get("due_day", "")
-    due_day = int(day) if day.isdigit() and len(day) <= 2 else 0
+    due_day = typed_count(day, day_digits_max) or 0
     result, _ = ctx.service(LineService).open(wallet, due_day)
     return _line_done(ctx, shell, request, wallet, result)
 
@@ -182,7 +186,7 @@ def split(request: Request, ctx: Ctx) -> Response:
     pid = _form_id(form, wallet)
     amount = typed_amount(form.get("amount", ""), wallet.currency)
     count = form.get("instalments", "")
-    instalments = int(count) if count.isdigit() and len(count) <= 2 else 0
+    instalments = typed_count(count, instalments_digits_max) or 0
     lines = ctx.service(LineService)
     if form.get("what") == "bill":
         result, _ = lines.ask_plan(wallet, 0, instalments, pid, PlanOf.bill)

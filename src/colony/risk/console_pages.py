@@ -26,13 +26,14 @@ from colony.risk import (
 )
 from colony.staff import AuditAction, Permission, StaffService, may
 from colony.web.console_access import console_page, permitted_form, signed_in_staff
-from colony.web.shell import Refused, Shell, pages_router
+from colony.web.shell import Refused, Shell, pages_router, typed_count
 
 router = pages_router()
 # Assessments the page lists, newest first.
 assessments_listed_max = 100
 # The largest threshold a rule takes from the form (any unit), and a note's length.
 threshold_max = 10**12
+threshold_digits_max = len(str(threshold_max))
 note_chars_max = 500
 _HOME = "/console/risk"
 
@@ -117,11 +118,12 @@ def change_rule(reason: str, request: Request, ctx: Ctx) -> Response:
         raise Refused(404, "No such rule.", home=_HOME)
     typed = form.get("threshold", "").strip()
     mode = Mode.__members__.get(form.get("mode", ""))
-    if not typed.isdigit() or int(typed) > threshold_max:
+    threshold = typed_count(typed, threshold_digits_max)
+    if threshold is None or threshold > threshold_max:
         return shell.redirect(_back("threshold_invalid"))
     if mode is None:
         return shell.redirect(_back("mode_invalid"))
-    changed = dataclasses.replace(rule, threshold=int(typed), mode=mode)
+    changed = dataclasses.replace(rule, threshold=threshold, mode=mode)
     if changed == rule:
         return shell.redirect(_back())
     note = form.get("note", "")[:note_chars_max]

@@ -47,7 +47,7 @@ from colony.web.console_access import (
     signed_in_staff,
 )
 from colony.web.i18n import N_
-from colony.web.shell import Refused, Shell, pages_router
+from colony.web.shell import Refused, Shell, pages_router, typed_count
 
 router = pages_router()
 
@@ -64,6 +64,9 @@ name_search_chars_min = 2
 # Random bytes in an onboarding form's `op` (its idempotency key).
 op_bytes = 16
 FIELDS = ("legal_name", "display_name", "mcc", "country", "city", "currency", "discount_bps")
+# The most digits read from the discount field, in basis points: one more than the largest
+# allowed (10,000 bps), so a longer number is refused as too large, never read.
+discount_bps_digits_max = len(str(discount_bps_max)) + 1
 ONBOARD_REFUSALS = {
     OnboardResult.invalid_mcc: N_("The MCC is four digits, such as 5812."),
     OnboardResult.invalid_country: N_("The country is a two-letter ISO code, such as SG."),
@@ -129,6 +132,12 @@ def _onboard_page(
     )  # fmt: skip
 
 
+def _typed_bps(text: str) -> int:
+    """The discount as typed; -1 (refused by onboarding, naming the range) unless digits."""
+    typed = typed_count(text, discount_bps_digits_max)
+    return -1 if typed is None else typed
+
+
 @router.post("/console/merchants/new")
 def onboard(request: Request, ctx: Ctx) -> Response:
     shell, staff = ctx.service(Shell), ctx.service(StaffService)
@@ -140,10 +149,9 @@ def onboard(request: Request, ctx: Ctx) -> Response:
     merchant_id = f"mer_{transfer_id_for(f'console:{member.id}', op):032x}"
     if ctx.merchants.by_id(merchant_id) is not None:  # the same form again
         return shell.redirect(f"/console/merchants/{merchant_id}")
-    bps = typed["discount_bps"]
     result, made = ctx.merchants.onboard(
         typed["legal_name"], typed["display_name"], typed["mcc"], typed["country"].upper(),
-        typed["city"], typed["currency"].upper(), int(bps) if bps.isdigit() else -1,
+        typed["city"], typed["currency"].upper(), _typed_bps(typed["discount_bps"]),
         merchant_id,
     )  # fmt: skip
     if made is None:

@@ -274,6 +274,15 @@ def local_path(location: str | None, fallback: str) -> str:
     return location
 
 
+def typed_count(text: str, digits_max: int) -> int | None:
+    """A whole number as typed in a form field, or None unless it is 1 to `digits_max`
+    ASCII digits. `str.isdigit()` alone takes other scripts' digits ("²") that `int()`
+    refuses, and `int()` refuses more than 4,300 digits: either would answer 500."""
+    if not text or len(text) > digits_max or not text.isascii() or not text.isdigit():
+        return None
+    return int(text)
+
+
 def install(app: FastAPI) -> None:
     """Answer the shell's Redirect, Refused and Answered."""
 
