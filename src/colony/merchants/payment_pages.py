@@ -1,6 +1,7 @@
 """The merchant portal's payments: the list, newest first, a page at a time, searched by
 reference, amount and day; a payment's page with its refunds and why each was made; the
-list as CSV; and refunds, full or partial, by the owner only.
+list as CSV (the payer's reference and description written so that a spreadsheet never
+reads them as formulas); and refunds, full or partial, by the owner only.
 
 A refund takes the API's own path (`checkout(ctx).refund`), and its ledger id derives from
 the form's `op` as an API request's from its Idempotency-Key: a form sent twice refunds
@@ -105,7 +106,10 @@ def payments_csv(request: Request, ctx: Ctx) -> Response:
 
     def rows() -> Iterator[str]:
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        # Lines end in CRLF, as RFC 4180 has them: the writer then quotes a cell holding a
+        # lone CR, which it leaves bare under "\n" and spreadsheets read as a new row (whose
+        # first cell a payer would write, formula and all).
+        writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(
             ["id", "created_utc", "reference", "description", "amount_minor", "currency",
              "captured_minor", "refunded_minor", "status", "method"]
@@ -131,13 +135,25 @@ def payments_csv(request: Request, ctx: Ctx) -> Response:
     )  # fmt: skip
 
 
+# The first characters that make a spreadsheet read a cell as a formula (Excel, LibreOffice,
+# Google Sheets; tab and carriage return because some strip them and read what follows).
+_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(text: str) -> str:
+    """A cell of text the payer wrote (reference, description), kept as text when the file
+    is opened: a leading apostrophe before a formula's first character, so a payer cannot
+    make the merchant's spreadsheet run `=HYPERLINK(...)` or `=cmd|...`."""
+    return "'" + text if text.startswith(_FORMULA_LEADS) else text
+
+
 def _csv_row(p: ReceivedPayment) -> list[object]:
     r = p.record
     created = datetime.fromtimestamp(r.created_at_ns / NS_PER_S, tz=UTC)
     return [
-        f"pay_{r.id:032x}", created.isoformat(timespec="seconds"), r.reference or "",
-        r.description or "", r.amount_minor, r.currency, p.captured_minor, p.refunded_minor,
-        p.status.value, r.method.value,
+        f"pay_{r.id:032x}", created.isoformat(timespec="seconds"),
+        _text_cell(r.reference or ""), _text_cell(r.description or ""), r.amount_minor,
+        r.currency, p.captured_minor, p.refunded_minor, p.status.value, r.method.value,
     ]  # fmt: skip
 
 
