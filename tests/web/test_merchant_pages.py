@@ -9,6 +9,8 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import unescape
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -248,6 +250,28 @@ def test_the_list_pages_with_a_cursor(shop: Shop) -> None:
     assert "P-26" in first and "P-01" not in first
     older = first.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0]
     assert "P-01" in owner.text(older.replace("&amp;", "&"))
+
+
+def _link(page: str, rel: str) -> str:
+    """The href of the link marked `rel` (or `download`), unescaped as a browser follows it."""
+    return unescape(page.split(rel)[0].rsplit('href="', 1)[1].split('"')[0])
+
+
+def test_the_links_of_a_search_keep_what_was_searched(shop: Shop) -> None:
+    """A reference holds what a payer writes: '&', '#', '+', '%' and spaces reach the next
+    page and the export as typed, so the file holds what the list shows."""
+    owner = signed_in(shop)
+    typed = "A&B #1+50% off"
+    for n in range(27):
+        shop.pay(100 + n, typed, f"s{n}")
+    shop.pay(100, "A", "other")
+    search = "/merchant/payments?" + urlencode({"reference": typed})
+    page = owner.get(search).text
+    exported = owner.get(_link(page, "download"))
+    references = [r["reference"] for r in csv.DictReader(io.StringIO(exported.text))]
+    assert references == [typed] * 27
+    older = owner.text(_link(page, 'rel="next"'))
+    assert typed in older and older.count(typed) == 2  # the 2 oldest of the 27, not "A"
 
 
 def test_the_csv_export_holds_the_payments_found(shop: Shop) -> None:

@@ -14,6 +14,7 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
@@ -86,7 +87,8 @@ def payments(request: Request, ctx: Ctx, after: str | None = None) -> Response:
     page, more = received(
         ctx.payments, ctx.ledger, portal.merchant.id, search, _cursor(after), payments_page_rows
     )
-    query = "&".join(f"{k}={v}" for k, v in typed.items() if v)
+    # Encoded: a reference holds what payers write ("A&B #1"), which would end the field.
+    query = urlencode({k: v for k, v in typed.items() if v})
     next_href = None
     if more:
         next_href = f"/merchant/payments?after=pay_{page[-1].record.id:032x}"
