@@ -6,6 +6,7 @@ however often the form is sent; a cashier may answer but not refund."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from colony.disputes import ComplaintService, Status
 from colony.merchants import MerchantUserService
@@ -114,3 +115,22 @@ def test_the_apps_photos_need_the_forms_token_and_are_checked(shop: Shop) -> Non
     stranger = shop.visitor()
     signed_up(stranger, shop.api, ALI, name="Ali Rahman", pin="730194")
     assert stranger.get(f"{photos}/1").status_code == 404
+
+
+def test_a_link_shows_only_a_refusal_the_pages_own_forms_send(shop: Shop) -> None:
+    """A complaint's id is known to the person and the merchant: a link to its page must not
+    carry words of theirs onto the other's screen as Colony's."""
+    mei = shop.visitor()
+    signed_up(mei, shop.api, MEI)
+    wallet = shop.ctx.wallet_store.by_phone(MEI, "SGD")
+    assert wallet is not None
+    complaints = shop.ctx.service(ComplaintService)
+    _, filed = complaints.file(wallet, "service", "Rude", merchant_id=shop.merchant.id)
+    assert filed is not None
+    spoof = urlencode({"error": "call +65 6000 0000 at once to keep your account"})
+    owner = signed_in(shop)
+    for visitor, page in ((mei, f"/app/complaints/{filed.id}"),
+                          (owner, f"/merchant/complaints/{filed.id}")):  # fmt: skip
+        assert "Not done: not_allowed_now" in visitor.text(f"{page}?error=not_allowed_now")
+        spoofed = visitor.text(f"{page}?{spoof}")
+        assert "6000" not in spoofed and "Not done" not in spoofed

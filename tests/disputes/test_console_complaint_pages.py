@@ -6,11 +6,18 @@ the figures page; and a role without the permission refused with nothing moved."
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import httpx
 
 from colony.api.context import ApiContext
-from colony.disputes import Actor, ComplaintService, Status, goodwill_account_id
+from colony.disputes import (
+    Actor,
+    ComplaintService,
+    DisputeService,
+    Status,
+    goodwill_account_id,
+)
 from colony.kernel.clock import NS_PER_S, ManualClock
 from colony.staff import AuditAction, Role, StaffService
 from tests.disputes.market import market
@@ -108,3 +115,23 @@ def test_a_role_without_the_permission_is_refused(served_at: Served) -> None:
     assert refused.status_code == 403
     assert ctx.ledger.lookup_accounts([goodwill_account_id(m.mei.ledger)]) == []  # none opened
     assert risk.get("/console/complaints/cmp_nope").status_code == 404
+
+
+# What a stranger's link would put on the page as Colony's words.
+SPOOF = "your session expired. Sign in again at https://colony-console.example/signin"
+
+
+def test_a_link_shows_only_a_refusal_the_pages_own_forms_send(served_at: Served) -> None:
+    api, ctx, clock = served_at
+    m = market(ctx, clock)
+    lunch = m.pay(m.mei, 30_00)
+    _, filed = ctx.service(ComplaintService).file(m.mei, "not_received", "Cold", payment_id=lunch)
+    assert filed is not None
+    member = _staff(ctx)
+    staff = _signed_in(api, clock, member)
+    _, dispute = ctx.service(DisputeService).open(lunch, "never came", member.id)
+    assert dispute is not None
+    for page in (f"/console/complaints/{filed.id}", f"/console/disputes/{dispute.id}"):
+        assert "Not done: not_allowed_now" in staff.text(f"{page}?error=not_allowed_now")
+        spoofed = staff.text(f"{page}?{urlencode({'error': SPOOF})}")
+        assert "colony-console.example" not in spoofed and "Not done" not in spoofed

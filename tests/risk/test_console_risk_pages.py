@@ -5,6 +5,8 @@ and may change nothing."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import httpx
 import pytest
 
@@ -89,3 +91,13 @@ def test_a_threshold_that_is_no_number_in_range_is_refused_and_nothing_changes(
     assert bad.status_code == 303, bad.text[:300]
     assert bad.headers["location"].endswith("error=threshold_invalid")
     assert ctx.service(RiskCheck).rules == DEFAULT_RULES
+
+
+def test_a_link_shows_only_a_refusal_the_pages_own_forms_send(served_at: Served) -> None:
+    client, ctx, _, _ = _shop(served_at)
+    analyst = _signed_in(client, served_at[2], _staff(ctx, Role.read_only))
+    assert "Not done: threshold_invalid" in analyst.text(f"{PAGE}?error=threshold_invalid")
+    assert "Not done: insufficient_funds" in analyst.text(f"{PAGE}?error=insufficient_funds")
+    spoof = "your session expired. Sign in again at https://colony-console.example/signin"
+    spoofed = analyst.text(f"{PAGE}?{urlencode({'error': spoof})}")
+    assert "colony-console.example" not in spoofed and "Not done" not in spoofed

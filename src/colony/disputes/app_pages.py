@@ -24,7 +24,13 @@ from colony.disputes import (
     next_steps,
     text_chars_max,
 )
-from colony.disputes.page_parts import COMPLAINT_ID, PAGE_TEXTS, merchant_name, photo_response
+from colony.disputes.page_parts import (
+    COMPLAINT_ID,
+    PAGE_TEXTS,
+    merchant_name,
+    photo_response,
+    shown_error,
+)
 from colony.web.guard import CSRF_COOKIE, csrf_matches
 from colony.web.i18n import N_
 from colony.web.shell import Refused, Shell, pages_router, posted_body
@@ -132,7 +138,7 @@ def my_complaint(complaint_id: str, request: Request, ctx: Ctx, error: str = "")
         shell, request, "disputes/app_complaint.html", complaint=c,
         merchant_name=merchant_name(ctx.merchants, c.merchant_id),
         events=complaints.store.events_of(c.id),
-        now_ns=complaints.now_ns(), escalable=escalable, error=error[:200],
+        now_ns=complaints.now_ns(), escalable=escalable, error=shown_error(error),
         photos=complaints.store.attachments_of(c.id), photos_max=attachments_max,
         photo_kib=attachment_bytes_max // 1024, **PAGE_TEXTS,
     )  # fmt: skip

@@ -32,6 +32,7 @@ from colony.disputes.page_parts import (
     PAGE_TEXTS,
     merchant_name,
     photo_response,
+    shown_error,
 )
 from colony.staff import AuditAction, Permission, StaffService, may
 from colony.web.console_access import console_page, permitted_form, signed_in_staff
@@ -101,7 +102,7 @@ def complaint_page(complaint_id: str, request: Request, ctx: Ctx, error: str = "
         shell, request, member, "disputes/console_complaint.html", complaint=c,
         merchant_name=merchant_name(ctx.merchants, c.merchant_id), wallet=wallet,
         events=store.events_of(c.id), photos=store.attachments_of(c.id),
-        outcomes=store.outcomes_of(c.id), now_ns=complaints.now_ns(), error=error[:200],
+        outcomes=store.outcomes_of(c.id), now_ns=complaints.now_ns(), error=shown_error(error),
         may_handle=may(member.role, Permission.handle_complaints), **PAGE_TEXTS,
     )  # fmt: skip
 
@@ -199,7 +200,7 @@ def dispute_page(dispute_id: str, request: Request, ctx: Ctx, error: str = "") -
         shell, request, member, "disputes/console_dispute.html", dispute=d,
         merchant_name=merchant_name(ctx.merchants, d.merchant_id),
         events=complaints.store.events_of(dispute_id), now_ns=complaints.now_ns(),
-        outcomes=complaints.store.outcomes_of(dispute_id), error=error[:200],
+        outcomes=complaints.store.outcomes_of(dispute_id), error=shown_error(error),
         may_handle=may(member.role, Permission.handle_complaints), **PAGE_TEXTS,
     )  # fmt: skip
 

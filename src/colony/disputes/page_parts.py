@@ -1,6 +1,6 @@
 """What the complaints pages of the app, the merchant portal and the console share: the shape
-of the ids in their paths, how a photo is served, the name a merchant is shown by and the
-texts every template is given."""
+of the ids in their paths, how a photo is served, the name a merchant is shown by, the
+texts every template is given, and which refusals a page's `?error=` may show."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from colony.disputes.complaint_texts import (
     STATUS_TEXTS,
 )
 from colony.disputes.model import text_chars_max
+from colony.disputes.results import ComplaintResult
 from colony.merchants import MerchantService
 
 # A photo is private to the case, and never changes once kept.
@@ -29,6 +30,16 @@ PAGE_TEXTS: dict[str, Any] = {
     "actors": ACTOR_TEXTS,
     "text_max": text_chars_max,
 }
+
+# What a complaint's or dispute's page shows from its `?error=`: the name of a refusal its
+# own forms send back (a ComplaintResult's). Any other text is dropped, not shown: a link
+# carrying "your session expired, sign in at ..." would read as the site's own words.
+ERROR_NAMES = frozenset(ComplaintResult.__members__) - {ComplaintResult.ok.name}
+
+
+def shown_error(typed: str) -> str:
+    """The refusal a page was sent back with, when it is one of `ERROR_NAMES`; else none."""
+    return typed if typed in ERROR_NAMES else ""
 
 
 def photo_response(found: tuple[bytes, str]) -> Response:

@@ -23,7 +23,13 @@ from colony.disputes import (
     complaints_listed_max,
     next_steps,
 )
-from colony.disputes.page_parts import COMPLAINT_ID, DISPUTE_ID, PAGE_TEXTS, photo_response
+from colony.disputes.page_parts import (
+    COMPLAINT_ID,
+    DISPUTE_ID,
+    PAGE_TEXTS,
+    photo_response,
+    shown_error,
+)
 from colony.web.merchant_access import Portal, portal_of, portal_page
 from colony.web.shell import Refused, Shell, pages_router
 from colony.web.wallet_access import typed_amount
@@ -75,7 +81,7 @@ def complaint_page(complaint_id: str, request: Request, ctx: Ctx, error: str = "
     return portal_page(
         ctx.service(Shell), request, "disputes/portal_complaint.html", portal, complaint=c,
         events=complaints.store.events_of(c.id), now_ns=complaints.now_ns(), steps=steps,
-        photos=complaints.store.attachments_of(c.id), error=error[:200],
+        photos=complaints.store.attachments_of(c.id), error=shown_error(error),
         op=ctx.service(Shell).token_bytes(op_bytes).hex(), **PAGE_TEXTS,
     )  # fmt: skip
 

@@ -36,6 +36,12 @@ threshold_max = 10**12
 threshold_digits_max = len(str(threshold_max))
 note_chars_max = 500
 _HOME = "/console/risk"
+# The refusals this page is sent back to with `?error=` (by its own forms): only these are
+# shown. Any other text is dropped, so a link cannot put its words on the page as Colony's.
+_ERROR_NAMES = frozenset(
+    {"threshold_invalid", "mode_invalid", "changed_meanwhile", "already_decided"}
+    | set(PayResult.__members__)
+) - {PayResult.ok.name}
 
 
 def _check(ctx: Ctx) -> RiskCheck:
@@ -68,10 +74,11 @@ def risk_page(request: Request, ctx: Ctx, error: str = "") -> Response:
     since_ns = ctx.clock.now_ns() - review_hold_s * NS_PER_S
     queue = check.store.held(since_ns, assessments_listed_max) if check.store is not None else []
     changes = check.store.rule_changes()[::-1] if check.store is not None else []
+    shown_error = error if error in _ERROR_NAMES else ""
     return console_page(
         shell, request, member, "risk/console_risk.html", queue=queue, kept=kept,
         rules=check.rules, changes=changes, units=THRESHOLD_UNITS, decisions=DECISION_TEXTS,
-        modes=MODE_TEXTS, error=error[:200], fallbacks=check.fallbacks, where=where,
+        modes=MODE_TEXTS, error=shown_error, fallbacks=check.fallbacks, where=where,
         may_manage=may(member.role, Permission.manage_risk),
     )  # fmt: skip
 
