@@ -7,11 +7,17 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 import pytest
 from argon2 import PasswordHasher
 
-from colony.credentials import CredentialService, attempts_max, lock_s, open_credential_store
+from colony.credentials import (
+    CredentialService,
+    attempts_max,
+    lock_s,
+    open_credential_store,
+)
 from colony.credentials.sql_store import SqlCredentialStore
 from colony.kernel.clock import NS_PER_S, ManualClock
 from colony.kernel.ids import IdGenerator
@@ -208,6 +214,77 @@ def test_an_unknown_email_is_refused_and_logged(desk: Desk) -> None:
         AuditAction.sign_in_failed, "", "nobody@colony.example",
     )  # fmt: skip
     assert entry.detail == {"step": "password", "result": "unknown_staff"}
+
+
+class CountingHasher(PasswordHasher):
+    """CHEAP's argon2id, counting the comparisons it makes: the work a sign-in costs."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
+        self.verified = 0
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self.verified += 1
+        return super().verify(hash, password)
+
+
+def _tries(service: StaffService, email: str, count: int) -> list[StaffResult]:
+    return [service.check_password(email, "not the password").result for _ in range(count)]
+
+
+@pytest.mark.parametrize("email", ["nobody@colony.example", "gone@colony.example",
+                                   "new@colony.example"])  # fmt: skip
+def test_an_email_with_no_password_to_check_costs_and_locks_as_a_wrong_password(
+    store_url: str, email: str
+) -> None:
+    """No such staff member, one disabled, one added who has not used their set-up link:
+    each try costs one argon2 comparison, as a wrong password does, the try that reaches
+    `attempts_max` locks for `lock_s` (no comparison while locked), and the count starts
+    again after it: the page cannot tell them from a member, by its answers nor its time."""
+    clock = ManualClock()
+    store, credentials = open_staff_store(store_url), open_credential_store(store_url)
+    hasher = CountingHasher()
+    service = StaffService(
+        store,
+        CredentialService(credentials, clock, hasher),
+        clock,
+        IdGenerator(clock, random.Random(7)),
+    )
+    try:
+        _, known = service.create("ops@colony.example", "Olli Operator", Role.operations, PASSWORD)
+        assert known is not None
+        if email.startswith("gone"):
+            _, gone = service.create(email, "Gone Person", Role.support, PASSWORD)
+            assert gone is not None and store.change(gone.id, None, False) is R.ok
+        if email.startswith("new"):
+            _, added = service.create(email, "New Person", Role.support, PASSWORD)
+            assert added is not None
+            with credentials._tables.transaction() as db:  # as the roster adds one: no password
+                db.execute("DELETE FROM credentials WHERE subject = ?", (added.credential_subject,))
+        answers = {}
+        for who in ("ops@colony.example", email):
+            hasher.verified = 0
+            results = _tries(service, who, attempts_max + 2)
+            locked = service.check_password(who, "not the password")
+            answers[who] = (
+                [r is R.locked for r in results], hasher.verified,
+                locked.locked_until_ns - clock.now_ns(),
+            )  # fmt: skip
+        assert answers[email] == answers["ops@colony.example"] == (
+            [False] * (attempts_max - 1) + [True] * 3, attempts_max, lock_s * NS_PER_S,
+        )  # fmt: skip
+        clock.advance(lock_s)  # the lock has passed: the count starts again
+        assert [r is R.locked for r in _tries(service, email, attempts_max)] == (
+            [False] * (attempts_max - 1) + [True]
+        )
+        # The tries and the lock are read from the audit log: no row was made for them.
+        with credentials._tables.session() as db:
+            (subjects,) = db.execute("SELECT count(*) FROM credentials").fetchone()
+        assert subjects == (1 if email.startswith("nobody") or email.startswith("new") else 2)
+        assert len(store.failed_sign_ins(email, 100)) == 2 * attempts_max + 3
+    finally:
+        store.close()
+        credentials.close()
 
 
 def test_every_action_writes_one_entry_newest_first_paged_by_id(desk: Desk) -> None:

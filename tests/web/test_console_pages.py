@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from colony.api.context import ApiContext
+from colony.credentials import attempts_max
 from colony.kernel.clock import NS_PER_S, ManualClock
 from colony.phones import PhoneProofService, ProofResult, Purpose
 from colony.staff import AuditAction, Role, StaffMember, StaffService, audit_page_entries, totp
@@ -94,6 +95,32 @@ def test_a_wrong_password_and_an_unknown_email_read_the_same(served_at: Served, 
     assert answer.status_code == 400
     assert "That email and password do not match." in words(answer.text)
     assert _actions(ctx)[-1] is AuditAction.sign_in_failed
+
+
+def test_wrong_passwords_and_an_unknown_email_lock_the_same(served_at: Served) -> None:
+    """Seven wrong tries at a member's email and at nobody's: the same answers, the same
+    words, locked from the fifth try on for 15 minutes."""
+    api, ctx, _ = served_at
+    _staff(ctx)
+    seen = {}
+    for email in ("operations@colony.example", "nobody@colony.example"):
+        visitor = _visitor(api)
+        answers = [
+            visitor.post("/console/signin", {"email": email, "password": "not it at all"})
+            for _ in range(attempts_max + 2)
+        ]
+        seen[email] = [(a.status_code, _alert(a.text)) for a in answers]
+    wrong = (400, "That email and password do not match.")
+    locked = (429, "Too many wrong tries: try again in 15 min.")
+    assert (
+        seen["nobody@colony.example"]
+        == seen["operations@colony.example"]
+        == ([wrong] * (attempts_max - 1) + [locked] * 3)
+    )
+
+
+def _alert(page: str) -> str:
+    return words(page.split('role="alert">', 1)[1].split("</p>", 1)[0])
 
 
 CONSOLE_PAGES = [

@@ -8,6 +8,8 @@ subject for `lock_s`. A right secret clears the count. Comparing is argon2's own
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -59,6 +61,8 @@ class CredentialService:
         self._store = store
         self._clock = clock
         self._hasher = hasher
+        # A hash of a random secret nobody knows, made at the first `check_nobody`.
+        self._nobody_hash: str | None = None
 
     def is_set(self, subject: str) -> bool:
         return self._store.secret(subject) is not None
@@ -91,6 +95,14 @@ class CredentialService:
             self._store.lock(subject, until)
             return CheckOutcome(CredentialResult.locked, 0, until)
         return CheckOutcome(CredentialResult.wrong_secret, attempts_max - tries, 0)
+
+    def check_nobody(self, secret: str) -> None:
+        """The work of comparing `secret` when there is no secret to compare it with (a
+        sign-in for someone unknown): argon2 against a hash made for that by the same hasher,
+        so the answer takes as long as a wrong secret's would. It never matches."""
+        if self._nobody_hash is None:
+            self._nobody_hash = self._hasher.hash(secrets.token_hex(16))
+        self._matches(self._nobody_hash, secret)
 
     def _matches(self, hashed: str, secret: str) -> bool:
         try:

@@ -65,6 +65,31 @@ class PasswordOutcome:
     locked_until_ns: int = 0
 
 
+# The results an email with no password to check is refused with: each is one wrong try.
+_COUNTED_RESULTS = frozenset({StaffResult.unknown_staff.name, StaffResult.inactive.name})
+
+
+def unknown_email_state(newest_first: list[AuditEntry], now_ns: int) -> tuple[int, int]:
+    """(wrong tries counted, locked until or 0) of an email with no password to check, from
+    its `sign_in_failed` entries, newest first: credentials' rules replayed. The try that
+    reached `attempts_max` wrote the lock's end (`locked_until_ns`), and so did every try
+    answered while locked; the tries since a lock ended count again. Any other entry (from
+    when the member had a password, or a code's step) ends the count: older ones are not
+    this email's tries at no password."""
+    counted = 0
+    for entry in newest_first:
+        if entry.detail.get("step") != "password":
+            break
+        until = entry.detail.get("locked_until_ns")
+        if isinstance(until, int):
+            locked = counted == 0 and until > now_ns
+            return (0, until) if locked else (counted, 0)
+        if entry.detail.get("result") not in _COUNTED_RESULTS:
+            break
+        counted += 1
+    return counted, 0
+
+
 def normal_email(text: str) -> str:
     return text.strip().lower()
 
@@ -137,14 +162,15 @@ class StaffService:
     def check_password(self, email: str, password: str) -> PasswordOutcome:
         """The first step: the password of the staff member with this email (each call is
         one try, counted by credentials with its lock). A member whose set-up link is not
-        used yet is told so, once their password is right: their TOTP secret was reset."""
+        used yet is told so, once their password is right: their TOTP secret was reset.
+        An email with no password to check is answered as a wrong password (`_no_password`)."""
         email = normal_email(email)[:email_chars_max]
         member = self._store.by_email(email)
         if member is None or not member.active:
-            result = StaffResult.unknown_staff if member is None else StaffResult.inactive
-            self._failed("", email, "password", result)
-            return PasswordOutcome(result)
+            return self._no_password(member, email, password)
         checked = self._credentials.check(member.credential_subject, password)
+        if checked.result is CredentialResult.not_set:  # added, its set-up link not used
+            return self._no_password(member, email, password)
         result = STAFF_RESULT_OF_CHECK[checked.result]
         if result is not StaffResult.ok:
             self._failed(member.id, email, "password", result)
@@ -175,8 +201,36 @@ class StaffService:
         self.record(member.id, AuditAction.sign_in, member.id, "")
         return StaffResult.ok
 
-    def _failed(self, staff_id: str, email: str, step: str, result: StaffResult) -> None:
-        detail = {"step": step, "result": result.name}
+    def _no_password(
+        self, member: StaffMember | None, email: str, password: str
+    ) -> PasswordOutcome:
+        """A try for an email with no password to check (no such staff member, one disabled,
+        one not set up yet), answered as a wrong password is, so the page tells nobody who is
+        staff: the same argon2 work, and locked at the `attempts_max`-th try for `lock_s`,
+        with no argon2 while locked, as credentials does. The count is read from the audit
+        log's own entries for the email (`unknown_email_state`): an unknown email's tries
+        add no row but the log's one for each try, which every try writes anyway."""
+        staff_id = "" if member is None else member.id
+        result = StaffResult.inactive if member and not member.active else StaffResult.unknown_staff
+        now_ns = self._clock.now_ns()
+        recent = self._store.failed_sign_ins(email, attempts_max)
+        counted, locked_until_ns = unknown_email_state(recent, now_ns)
+        if not locked_until_ns:
+            self._credentials.check_nobody(password)
+            counted += 1
+            if counted >= attempts_max:
+                locked_until_ns = now_ns + lock_s * NS_PER_S
+        if locked_until_ns:
+            self._failed(staff_id, email, "password", StaffResult.locked,
+                         locked_until_ns=locked_until_ns)  # fmt: skip
+            return PasswordOutcome(StaffResult.locked, None, 0, locked_until_ns)
+        self._failed(staff_id, email, "password", result)
+        return PasswordOutcome(result, None, attempts_max - counted)
+
+    def _failed(
+        self, staff_id: str, email: str, step: str, result: StaffResult, **more: int
+    ) -> None:
+        detail: dict[str, str | int] = {"step": step, "result": result.name, **more}
         self.record(staff_id, AuditAction.sign_in_failed, email, "", **detail)
 
     # The audit log ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 from colony.kernel.errors import StorageUnavailable
 from colony.kernel.secret_box import SecretBox
 from colony.staff.audit_chain import GENESIS_SHA256, Link, link_sha256
-from colony.staff.model import AuditEntry, Role, SetUp, StaffMember
+from colony.staff.model import AuditAction, AuditEntry, Role, SetUp, StaffMember
 from colony.staff.results import StaffResult
 from colony.staff.rows import AUDIT_COLUMNS, STAFF_COLUMNS, audit_of, audit_row, staff_of, staff_row
 from colony.storage.open import open_tables
@@ -189,6 +189,16 @@ class SqlStaffStore:
             rows = db.execute(
                 f"SELECT {AUDIT_COLUMNS} FROM staff_audit WHERE id < ? ORDER BY id DESC LIMIT ?",
                 (before_id or "aud_g", limit),  # "g" sorts after every hex digit
+            ).fetchall()
+        return [audit_of(row) for row in rows]
+
+    def failed_sign_ins(self, target: str, limit: int) -> list[AuditEntry]:
+        # Read through staff_audit_by_target: the target's entries only, newest first.
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {AUDIT_COLUMNS} FROM staff_audit WHERE target = ? AND action = ?"
+                " ORDER BY at_ns DESC, id DESC LIMIT ?",
+                (target, AuditAction.sign_in_failed.value, limit),
             ).fetchall()
         return [audit_of(row) for row in rows]
 

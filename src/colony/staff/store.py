@@ -64,6 +64,9 @@ class AuditStore(Protocol):
     def entries(self, before_id: str | None, limit: int) -> list[AuditEntry]:
         """Newest first: up to `limit` entries older than `before_id` (None: the newest)."""
 
+    def failed_sign_ins(self, target: str, limit: int) -> list[AuditEntry]:
+        """Newest first: up to `limit` `sign_in_failed` entries whose target is `target`."""
+
 
 class StaffTables(StaffStore, AuditStore, Protocol):
     """Both, as one SQL store keeps them."""
