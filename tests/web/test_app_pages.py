@@ -13,6 +13,7 @@ from colony.api.context import ApiContext
 from colony.credentials import attempts_max
 from colony.kernel.clock import ManualClock
 from colony.phones import PhoneProofService
+from colony.wallets.requests import requests_to_one_payer_max, requests_window_s
 from colony.web.guard import CONTENT_SECURITY_POLICY
 from colony.web.shell import local_path
 from tests.api.test_wallet_api import OPERATOR
@@ -477,3 +478,36 @@ def test_a_request_that_cannot_be_asked_says_why(
     mei = _mei_funded_and_ali(api, ctx)
     answer = mei.post("/app/requests", fields)
     assert answer.status_code == 400 and message in words(answer.text)
+
+
+def _asks_texted(ctx: ApiContext, phone: str) -> int:
+    outbox = ctx.service(PhoneProofService).outbox(None, 100, phone)
+    return sum(" asks you for " in message.text for message in outbox)
+
+
+def test_asking_one_number_is_capped_per_day_however_often_cancelled(served_at: Served) -> None:
+    """Each request texts the payer: asking and cancelling in a loop would text them without
+    end. The requests asked of one number in 24 hours count whatever became of them; past
+    the cap the form says so and nothing is texted; a day later, asking works again."""
+    api, ctx, clock = served_at
+    mei = _mei_funded_and_ali(api, ctx)
+    for n in range(requests_to_one_payer_max):
+        asked = mei.post("/app/requests", {"to_phone": ALI, "amount": f"0.0{n + 1}", "note": ""})
+        assert asked.status_code == 303, words(asked.text)
+        (asked_id,) = re.findall(r"/app/requests/(mrq_[0-9a-f]{32})/cancel", mei.get(
+            "/app/requests").text)  # fmt: skip
+        cancelled = mei.post(f"/app/requests/{asked_id}/cancel", {}, form_at="/app/requests")
+        assert cancelled.status_code == 303
+    assert _asks_texted(ctx, ALI) == requests_to_one_payer_max
+    refused = mei.post("/app/requests", {"to_phone": ALI, "amount": "0.09", "note": ""})
+    assert refused.status_code == 400
+    assert "You have asked this number 3 times in 24 hours: try again later." in words(refused.text)
+    assert _asks_texted(ctx, ALI) == requests_to_one_payer_max  # no text, no request
+    mei.client.cookies.set("colony_lang", "fi")
+    finnish = mei.post("/app/requests", {"to_phone": ALI, "amount": "0.09", "note": ""})
+    assert "Olet pyytänyt rahaa tältä numerolta 3 kertaa" in words(finnish.text)
+    mei.client.cookies.set("colony_lang", "en")
+    clock.advance(requests_window_s + 1)  # the three are over 24 hours old
+    again = mei.post("/app/requests", {"to_phone": ALI, "amount": "0.09", "note": ""})
+    assert again.status_code == 303, words(again.text)
+    assert _asks_texted(ctx, ALI) == requests_to_one_payer_max + 1

@@ -22,6 +22,7 @@ from colony.credentials import CredentialResult, CredentialService
 from colony.ledger import Transfer, TransferFlags, TransferPendingStatus
 from colony.wallets import MoneyRequest, MoneyRequests, MovementKind, Tier, Wallet, WalletResult
 from colony.wallets.funding import MovementStatus, movement_id
+from colony.wallets.requests import requests_to_one_payer_max
 from colony.web.i18n import N_, Texts
 from colony.web.shell import Refused, Shell, pages_router
 from colony.web.wallet_access import (
@@ -355,6 +356,9 @@ REQUEST_REFUSALS = {
     WalletResult.amount_must_be_positive: N_("Type an amount above zero, such as 12.50."),
     WalletResult.invalid_note: N_("A note is at most 100 characters."),
     WalletResult.too_many_open_requests: N_("You have 50 requests waiting: cancel some first."),
+    WalletResult.too_many_requests_to_payer: N_(
+        "You have asked this number {requests} times in 24 hours: try again later."
+    ),
     WalletResult.request_not_found: N_("No such request."),
     WalletResult.request_closed: N_("That request was settled already."),
 }
@@ -405,7 +409,8 @@ def ask(request: Request, ctx: Ctx) -> Response:
     return _requests_page(
         ctx, shell, request, wallet, status=400,
         error=t(REQUEST_REFUSALS.get(result, OTHER_SEND_REFUSAL),
-                currency=wallet.currency, reason=result.name),
+                currency=wallet.currency, reason=result.name,
+                requests=requests_to_one_payer_max),
         to_phone=form.get("to_phone", ""), amount=form.get("amount", ""),
         note=form.get("note", ""),
     )  # fmt: skip

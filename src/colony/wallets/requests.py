@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from colony.kernel.clock import Clock
+from colony.kernel.clock import NS_PER_S, Clock
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import Money
 from colony.wallets.model import Wallet
@@ -22,6 +22,12 @@ from colony.wallets.store import WalletStore
 request_note_chars_max = 100
 # Open requests one wallet may have asked at once: asking is free, so it is bounded.
 open_requests_per_wallet_max = 50
+# Requests one wallet may ask of one phone number in any `requests_window_s` (24 hours),
+# whatever became of them: each one texts the payer, with the asker's name in the text, so
+# asking and cancelling in a loop would otherwise text anyone with a wallet without end
+# (docs/adr/0110: a mistyped amount cancelled and asked again, and one more, fit).
+requests_to_one_payer_max = 3
+requests_window_s = 24 * 3600
 # Requests listed per page.
 requests_page_max = 50
 
@@ -62,6 +68,9 @@ class RequestStore(Protocol):
         """Every request the wallet asked, newest first."""
 
     def open_count(self, wallet_id: str) -> int: ...
+
+    def asked_of_since(self, wallet_id: str, payer_phone: str, since_ns: int) -> int:
+        """Requests the wallet asked of `payer_phone` at or after `since_ns`, in any status."""
 
 
 def asked_text(requester: Wallet, made: MoneyRequest) -> str:
@@ -110,6 +119,8 @@ class MoneyRequests:
             return WalletResult.same_wallet, None
         if self._store.open_count(requester.id) >= open_requests_per_wallet_max:
             return WalletResult.too_many_open_requests, None
+        if self._asked_of_lately(requester, payer) >= requests_to_one_payer_max:
+            return WalletResult.too_many_requests_to_payer, None
         number = self._ids.new_id()
         made = MoneyRequest(
             id=f"mrq_{number:032x}",
@@ -125,6 +136,12 @@ class MoneyRequests:
         self._store.add(made)
         self._text_payer(payer.phone, asked_text(requester, made))
         return WalletResult.ok, made
+
+    def _asked_of_lately(self, requester: Wallet, payer: Wallet) -> int:
+        """Requests (texts) the requester caused to the payer's phone in the last window: a
+        cancelled or declined one counts as it was texted all the same."""
+        since_ns = self._clock.now_ns() - requests_window_s * NS_PER_S
+        return self._store.asked_of_since(requester.id, payer.phone, since_ns)
 
     def to_pay(self, payer: Wallet) -> list[MoneyRequest]:
         return self._store.to_payer(payer.phone, payer.currency, requests_page_max)

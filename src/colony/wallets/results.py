@@ -43,3 +43,6 @@ class WalletResult(enum.IntEnum):
     # a withdrawal that risk control would hold for review is refused as blocked for now.
     risk_blocked = 33
     risk_challenge_required = 34  # the sender must confirm with the PIN (step-up)
+    # A money request past requests_to_one_payer_max to that number in requests_window_s:
+    # each request texts the payer (docs/adr/0110).
+    too_many_requests_to_payer = 35

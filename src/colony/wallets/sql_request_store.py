@@ -82,6 +82,16 @@ class SqlRequestStore:
             ).fetchone()
         return int(row[0])
 
+    def asked_of_since(self, wallet_id: str, payer_phone: str, since_ns: int) -> int:
+        # Through money_requests_by_requester: only the asker's own requests are read.
+        with self._tables.session() as db:
+            row = db.execute(
+                "SELECT count(*) FROM money_requests WHERE requester_wallet = ?"
+                " AND payer_phone = ? AND created_at_ns >= ?",
+                (wallet_id, payer_phone, since_ns),
+            ).fetchone()
+        return int(row[0])
+
     def close(self) -> None:
         self._tables.close()
 
