@@ -121,6 +121,35 @@ def test_bad_lines_are_named(tmp_path: Path, db: str, line: str, says: str) -> N
     assert "line 1" in err and says in err.replace("\n", " ")
 
 
+def test_a_line_that_is_not_utf8_is_named_with_what_was_applied(tmp_path: Path, db: str) -> None:
+    path = tmp_path / "events.jsonl"
+    batch_end = json.dumps({"type": "batch_end"})
+    good = "\n".join([_account(1), _account(2), batch_end]) + "\n"
+    path.write_bytes(good.encode() + _account(3, user_data_32=7).encode()[:-1] + b"\xe9}\n")
+    code, _, err = _run("ledger", "import", str(path), "--database", db)
+    assert code == 2
+    assert "line 4: not UTF-8 text" in err and "lines 1-3 were applied" in err
+    records = _run("ledger", "export", "--database", db)[1].splitlines()
+    assert [json.loads(r)["id"] for r in records if "account" in r] == [1, 2]
+
+
+def test_a_utf16_file_applies_nothing(tmp_path: Path, db: str) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text(_account(1) + "\n", encoding="utf-16")
+    code, _, err = _run("ledger", "import", str(path), "--database", db)
+    assert code == 2
+    assert "line 1: not UTF-8 text" in err and "nothing was applied" in err
+
+
+def test_import_reads_standard_input(db: str) -> None:
+    result = runner.invoke(app, ["ledger", "import", "-", "--database", db], input=b"\xff\n")
+    assert result.exit_code == 2
+    assert "line 1: not UTF-8 text" in result.stderr
+    events = (_account(1) + "\n").encode()
+    result = runner.invoke(app, ["ledger", "import", "-", "--database", db], input=events)
+    assert result.exit_code == 0 and json.loads(result.stdout)["result"] == "ok"
+
+
 def test_export_round_trips_fields(tmp_path: Path, db: str) -> None:
     big = 2**128 - 2
     _import(

@@ -52,7 +52,7 @@ def test_table_through_the_import_path(name: str, journal_url: str) -> None:
     )
     try:
         results: list[str] = []
-        for kind, batch, _ in _batches(io.StringIO("\n".join(lines) + "\n")):
+        for kind, batch, _ in _batches(io.BytesIO(("\n".join(lines) + "\n").encode())):
             if kind == "account":
                 results += [r.name for r in ledger.create_accounts(batch)]  # type: ignore[arg-type]
             else:

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TextIO, TypeVar
+from typing import Annotated, BinaryIO, TextIO, TypeVar
 
 import typer
 from rich.console import Console
@@ -71,7 +71,9 @@ def import_events(
     ends where the type changes and after 8,190 events.
     """
     try:
-        stream: TextIO = sys.stdin if file == "-" else Path(file).open(encoding="utf-8")  # noqa: SIM115
+        # Bytes, decoded a line at a time, so that a line that is not UTF-8 is named and
+        # reported like any other malformed line.
+        stream: BinaryIO = sys.stdin.buffer if file == "-" else Path(file).open("rb")  # noqa: SIM115
     except OSError as exc:
         raise fail(f"cannot read {file}: {exc.strerror}") from None
     counts: Counter[str] = Counter()
@@ -110,17 +112,17 @@ def import_events(
     err.print(f"imported {index} events: {summary}", highlight=False)
 
 
-def _batches(stream: TextIO) -> Iterator[tuple[str, list[Account] | list[Transfer], int]]:
+def _batches(stream: BinaryIO) -> Iterator[tuple[str, list[Account] | list[Transfer], int]]:
     """The file's batches: lines up to a batch_end line, cut also where the type changes and
     at 8,190 events. Each batch is parsed whole before it is yielded, so a malformed line stops
     the import before any of its batch is applied."""
     kind: str | None = None
     batch: list[Account] | list[Transfer] = []
     last_line = 0
-    for line_number, text in enumerate(stream, start=1):
-        if not text.strip():
+    for line_number, raw in enumerate(stream, start=1):
+        if not raw.strip():
             continue
-        event = parse_line(text, line_number)
+        event = parse_line(_utf8(raw, line_number), line_number)
         if isinstance(event, BatchEnd):
             if batch and kind is not None:
                 yield kind, batch, line_number
@@ -136,6 +138,15 @@ def _batches(stream: TextIO) -> Iterator[tuple[str, list[Account] | list[Transfe
         last_line = line_number
     if batch and kind is not None:
         yield kind, batch, last_line
+
+
+def _utf8(raw: bytes, line_number: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"line {line_number}: not UTF-8 text ({exc.reason} at byte {exc.start + 1})"
+        ) from None
 
 
 @app.command("export")
