@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from colony.cli.main import app
 from colony.storage.open import sqlite_path
+from tests.storage.test_unopenable_databases import KINDS, unopenable
 
 runner = CliRunner()
 
@@ -148,6 +149,23 @@ def test_import_reads_standard_input(db: str) -> None:
     events = (_account(1) + "\n").encode()
     result = runner.invoke(app, ["ledger", "import", "-", "--database", db], input=events)
     assert result.exit_code == 0 and json.loads(result.stdout)["result"] == "ok"
+
+
+@pytest.mark.parametrize(("kind", "why"), KINDS.items())
+def test_a_database_sqlite_cannot_open_is_named_by_every_command(
+    tmp_path: Path, kind: str, why: str
+) -> None:
+    database = ["--database", f"sqlite:///{unopenable(tmp_path, kind)}"]
+    for command in (
+        ["ledger", "verify"],
+        ["ledger", "checkpoint"],
+        ["chart", "check"],
+        ["loans", "lenders", "list"],
+        ["credit", "line", "run", "--day", "2026-01-01"],
+    ):
+        result = runner.invoke(app, [*command, *database])
+        assert result.exit_code == 2, (command, result.exception)
+        assert "error:" in result.stderr and why in result.stderr.replace("\n", " "), command
 
 
 def test_export_round_trips_fields(tmp_path: Path, db: str) -> None:

@@ -4,6 +4,7 @@ and the schema brought up to date (the pending migrations applied)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 import threading
@@ -54,15 +55,39 @@ def create_private(path: Path) -> None:
 
 
 def open_connection(path: Path, synchronous: str = "FULL") -> sqlite3.Connection:
-    """`connect` without touching the schema."""
+    """`connect` without touching the schema; `StorageUnavailable`, naming the file and why,
+    when it cannot be opened as a SQLite database (a directory, a path that cannot be made,
+    another kind of file)."""
     if synchronous.upper() not in SYNCHRONOUS_SETTINGS:
         raise ValueError(f"synchronous must be one of {SYNCHRONOUS_SETTINGS}, not {synchronous!r}")
-    create_private(path)
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    db.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
-    _switch_to_wal(db)
-    db.execute(f"PRAGMA synchronous = {synchronous}")
+    try:
+        refuse_a_folder_in_the_way(path)
+        create_private(path)
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
+            _switch_to_wal(db)
+            db.execute(f"PRAGMA synchronous = {synchronous}")
+        except BaseException:
+            db.close()
+            raise
+    except OSError as exc:
+        raise StorageUnavailable(
+            f"{path}: cannot open as a SQLite database: {exc.strerror or exc}"
+        ) from exc
+    except sqlite3.Error as exc:
+        raise StorageUnavailable(f"{path}: cannot open as a SQLite database: {exc}") from exc
     return db
+
+
+def refuse_a_folder_in_the_way(path: Path) -> None:
+    """Name what is wrong where SQLite would say only "unable to open database file" (the
+    path is a folder) and `mkdir` "File exists" (a file stands where a folder must be)."""
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "it is a directory")
+    closest = next(p for p in path.parents if p.exists())
+    if not closest.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, f"{closest} is not a directory")
 
 
 def _switch_to_wal(db: sqlite3.Connection) -> None:

@@ -12,6 +12,9 @@ import fcntl
 import os
 from pathlib import Path
 
+from colony.kernel.errors import StorageUnavailable
+from colony.storage.sqlite_connection import refuse_a_folder_in_the_way
+
 
 class SqliteWriterLock:
     def __init__(self, database: Path) -> None:
@@ -22,9 +25,15 @@ class SqliteWriterLock:
         """Take the lock if nobody holds it; never waits."""
         if self._fd is not None:
             return True
-        # The database's folder may not exist yet: opening the database would make it too.
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            refuse_a_folder_in_the_way(self.path)
+            # The database's folder may not exist yet: opening the database would make it too.
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StorageUnavailable(
+                f"{self.path}: cannot make the ledger writer's lock file: {exc.strerror or exc}"
+            ) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
