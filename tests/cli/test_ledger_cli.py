@@ -157,15 +157,58 @@ def test_a_database_sqlite_cannot_open_is_named_by_every_command(
 ) -> None:
     database = ["--database", f"sqlite:///{unopenable(tmp_path, kind)}"]
     for command in (
-        ["ledger", "verify"],
         ["ledger", "checkpoint"],
-        ["chart", "check"],
         ["loans", "lenders", "list"],
+        ["settlement", "report", "--date", "2026-01-01"],
         ["credit", "line", "run", "--day", "2026-01-01"],
     ):
         result = runner.invoke(app, [*command, *database])
         assert result.exit_code == 2, (command, result.exception)
         assert "error:" in result.stderr and why in result.stderr.replace("\n", " "), command
+
+
+READ_ONLY_COMMANDS = (
+    ["ledger", "verify"],
+    ["ledger", "export"],
+    ["ledger", "statement", "1"],
+    ["chart", "check"],
+    ["audit", "verify"],
+)
+
+
+def _tables(path: Path) -> list[str]:
+    with sqlite3.connect(path) as db:
+        return [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+
+
+@pytest.mark.parametrize("command", READ_ONLY_COMMANDS, ids=" ".join)
+def test_a_command_that_only_reads_makes_no_database(tmp_path: Path, command: list[str]) -> None:
+    missing = tmp_path / "typo" / "colony.db"
+    result = runner.invoke(app, [*command, "--database", f"sqlite:///{missing}"])
+    assert result.exit_code == 2
+    assert f"{missing}: no such database" in result.stderr.replace("\n", "")
+    assert not missing.parent.exists()
+
+
+@pytest.mark.parametrize("command", READ_ONLY_COMMANDS, ids=" ".join)
+def test_a_command_that_only_reads_adopts_no_other_database(
+    tmp_path: Path, command: list[str]
+) -> None:
+    foreign = tmp_path / "other.db"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
+    result = runner.invoke(app, [*command, "--database", f"sqlite:///{foreign}"])
+    assert result.exit_code == 2
+    assert "not a Colony database" in result.stderr
+    assert _tables(foreign) == ["users"]
+
+
+@pytest.mark.empty_database
+def test_an_empty_postgresql_database_is_not_adopted_by_a_read(postgres_url: str) -> None:
+    result = runner.invoke(app, ["ledger", "verify", "--database", postgres_url])
+    assert result.exit_code == 2 and "not a Colony database" in result.stderr
+    with psycopg.connect(postgres_url) as conn:
+        assert conn.execute("SELECT to_regclass('schema_migrations')").fetchone() == (None,)
 
 
 def test_export_round_trips_fields(tmp_path: Path, db: str) -> None:

@@ -21,7 +21,7 @@ def verify(
 ) -> None:
     """Recompute every hash of the audit chain; exit 1 at the first entry that was edited,
     removed or moved, naming it."""
-    with staff_service(database) as staff:
+    with staff_service(database, only_reads=True) as staff:
         verdict = staff.verify_audit()
     if as_json:
         print(json.dumps({

@@ -23,7 +23,7 @@ def markdown() -> None:
 def check(database: DatabaseOption = None) -> None:
     """Exit 1, naming each, if the ledger holds a code or id the chart does not declare; count
     the accounts still under a legacy layout (docs/adr/0023)."""
-    with opened(database) as ledger:
+    with opened(database, only_reads=True) as ledger:
         findings = undeclared(ledger.all_accounts(), ledger.all_transfers())
         legacy = legacy_counts(ledger.all_accounts())
     for name, count in legacy.items():

@@ -28,6 +28,7 @@ from colony.ledger.jsonl import (
 )
 from colony.ledger.verify import VerifyReport, verify
 from colony.storage.open import database_url_from_env, open_ledger
+from colony.storage.schema_upgrade import require_colony_database
 
 app = typer.Typer(no_args_is_help=True, help="The double-entry ledger.")
 E = TypeVar("E", Account, Transfer)
@@ -48,10 +49,28 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def database_url(database: str | None, *, only_reads: bool = False) -> str:
+    """The database's URL; for a command that `only_reads`, once the database is known to be
+    Colony's (a missing or foreign one is refused, never made or migrated: docs/adr/0111)."""
+    url = database_url_from_env(database)
+    if only_reads:
+        try:
+            require_colony_database(url)
+        except ColonyError as exc:
+            raise fail(str(exc)) from None
+    return url
+
+
 @contextmanager
-def opened(database: str | None, checkpoints: CheckpointPolicy | None = None) -> Iterator[Ledger]:
+def opened(
+    database: str | None,
+    checkpoints: CheckpointPolicy | None = None,
+    *,
+    only_reads: bool = False,
+) -> Iterator[Ledger]:
+    url = database_url(database, only_reads=only_reads)
     try:
-        ledger = open_ledger(database_url_from_env(database), checkpoints=checkpoints)
+        ledger = open_ledger(url, checkpoints=checkpoints)
     except ColonyError as exc:
         raise fail(str(exc)) from None
     try:
@@ -155,7 +174,7 @@ def export_events(
     output: Annotated[str | None, typer.Option(help="Write here instead of stdout.")] = None,
 ) -> None:
     """Every account (with balances) and every transfer, as JSON lines."""
-    with opened(database) as ledger:
+    with opened(database, only_reads=True) as ledger:
         try:
             out: TextIO = Path(output).open("w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
         except OSError as exc:
@@ -200,7 +219,7 @@ def verify_ledger(
 ) -> None:
     """Replay the whole journal (no checkpoint), checking every acknowledged result; recompute
     every balance from the transfers; check that debits equal credits."""
-    with opened(database, NO_CHECKPOINTS) as ledger:
+    with opened(database, NO_CHECKPOINTS, only_reads=True) as ledger:
         report = verify(*ledger.verify_view())
     if as_json:
         print(
@@ -297,7 +316,7 @@ def statement(
 ) -> None:
     """An account's changes with the balances after each, one page at a time."""
     account_id = _account_id(account)
-    with opened(database) as ledger:
+    with opened(database, only_reads=True) as ledger:
         if not ledger.lookup_accounts([account_id]):
             raise fail(f"no account {account_id}")
         page = ledger.statement(account_id, after_timestamp=after, limit=limit)

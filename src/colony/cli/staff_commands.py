@@ -11,21 +11,21 @@ from typing import Annotated
 
 import typer
 
-from colony.cli.ledger_commands import DatabaseOption, fail
+from colony.cli.ledger_commands import DatabaseOption, database_url, fail
 from colony.credentials import CredentialService, argon2_hasher, open_credential_store
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import ColonyError
 from colony.kernel.ids import IdGenerator
 from colony.staff import Role, StaffResult, StaffService, open_staff_store, totp
-from colony.storage.open import database_url_from_env
 
 app = typer.Typer(no_args_is_help=True, help="Staff of the operator console.")
 
 
 @contextmanager
-def staff_service(database: str | None) -> Iterator[StaffService]:
-    """The staff service over the database's stores, closed after."""
-    url = database_url_from_env(database)
+def staff_service(database: str | None, *, only_reads: bool = False) -> Iterator[StaffService]:
+    """The staff service over the database's stores, closed after; for a command that
+    `only_reads`, over a database already Colony's (docs/adr/0111)."""
+    url = database_url(database, only_reads=only_reads)
     try:
         staff_store, credential_store = open_staff_store(url), open_credential_store(url)
     except ColonyError as exc:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from colony.kernel.errors import StorageUnavailable
+from colony.kernel.errors import InvalidInput, StorageUnavailable
 from colony.storage import postgres_migrate, sqlite_migrate
 from colony.storage.migration_plan import (
     Applied,
@@ -79,6 +79,24 @@ def status(url: str, *, sources: Sources | None = None) -> SchemaStatus:
     found = problems(migrations, applied, label)
     todo = [] if found else pending(migrations, applied, label)
     return SchemaStatus(label, applied, todo, found, released)
+
+
+def require_colony_database(url: str) -> None:
+    """Refuse, before anything opens it, a database that a command which only reads must not
+    make or adopt (docs/adr/0111): a SQLite file that does not exist (opening would create
+    it), or a database in which Colony has recorded no migration (opening would add Colony's
+    tables to it). A database whose migrations do not fit is left to opening to refuse."""
+    where = redacted(url)
+    if not is_postgres(url):
+        path = sqlite_path(url)
+        if not path.exists():
+            raise InvalidInput(f"{path}: no such database")
+        if not path.is_file():
+            return  # opening names what it is
+        where = str(path)
+    now = status(url)
+    if not now.applied and not now.problems:
+        raise InvalidInput(f"{where}: not a Colony database (it records no Colony migration)")
 
 
 def _sqlite_applied(url: str, label: str) -> tuple[list[Applied], bool]:
