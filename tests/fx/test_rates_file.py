@@ -62,6 +62,7 @@ def test_reads_rates_with_comments_and_blank_lines(tmp_path: Path) -> None:
         (GOOD + "2026-11-24,JPY,0.000\n", "line 3, field rate: '0.000' must be more than 0"),
         (GOOD + "2026-11-24,JPY," + "1" * 40 + "\n", "line 3, field rate: '111"),
         (GOOD + "\n2026-11-24,usd,1.05\n", "line 4: a second USD rate for 2026-11-24 (the first"),
+        (GOOD + "2026-11-24,JPY," + "1" * 140_000 + "\n", "ops.csv line 3: field larger than"),
     ],
 )  # fmt: skip
 def test_malformed_files_name_line_and_field(tmp_path: Path, text: str, says: str) -> None:

@@ -256,6 +256,7 @@ def test_bad_windows_and_statements_are_refused_naming_what_is_wrong(
             (header + f"\n{good_id},100,SGX\n", "statement line 3: currency must be an ISO 4217"),
             (header + f"{good_id},100\n", "statement line 2: 2 fields, the header has 3"),
             (header + f"{good_id},100,SGD\n{good_id},100,SGD\n", "statement line 3: id pay_"),
+            (header + f'"{"1" * 140_000}",1,SGD\n', "statement line 2: field larger than"),
         )
     ):
         refused = client.post(

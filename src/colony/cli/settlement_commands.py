@@ -13,7 +13,8 @@ from rich.console import Console
 
 from colony.cli.ledger_commands import DatabaseOption, fail, opened
 from colony.kernel.clock import SystemClock
-from colony.kernel.errors import ColonyError
+from colony.kernel.errors import ColonyError, InvalidInput
+from colony.kernel.json_file import read_text_file
 from colony.partners import open_partner_store
 from colony.settlement import Entry, SettlementService, report_csv, statement_bytes_max
 from colony.storage.open import database_url_from_env
@@ -80,9 +81,10 @@ def reconcile(
     different. Exits 1 when anything does not match, 2 when the file is malformed."""
     if not statement.is_file():
         raise fail(f"no statement file {statement}")
-    if statement.stat().st_size > statement_bytes_max:
-        raise fail(f"statement: the file is larger than {statement_bytes_max} bytes")
-    text = statement.read_text(encoding="utf-8")
+    try:
+        text = read_text_file(statement, statement_bytes_max)
+    except InvalidInput as exc:
+        raise fail(f"statement {exc}") from None
     with settlement(database) as service:
         if not service.known(partner):
             raise fail(f"no partner {partner}")

@@ -16,7 +16,6 @@ line per currency per day serves every pair.
 from __future__ import annotations
 
 import bisect
-import csv
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from colony.fx.rates import EUR, Rate
 from colony.kernel.clock import date_named
+from colony.kernel.csv_rows import csv_rows
 from colony.kernel.errors import InvalidInput
 from colony.kernel.money import UnknownCurrency, held_currency
 
@@ -73,12 +73,10 @@ def _read(path: Path) -> list[tuple[str, dt.date, Decimal]]:
 
 
 def _parse(name: str, lines: Iterable[str]) -> list[tuple[str, dt.date, Decimal]]:
-    reader = csv.reader(lines)
     rows: list[tuple[str, dt.date, Decimal]] = []
     seen: dict[tuple[str, dt.date], int] = {}
     header_seen = False
-    for fields in reader:
-        line = reader.line_num
+    for line, fields in csv_rows(lines, name):
         if line > rates_file_lines_max:
             raise InvalidInput(f"{name}: more than {rates_file_lines_max} lines")
         if not fields or not "".join(fields).strip() or fields[0].lstrip().startswith("#"):

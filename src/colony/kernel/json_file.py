@@ -1,5 +1,5 @@
-"""Reading a JSON file an operator names (a trained model): bounded, and every way it can
-be wrong said as `InvalidInput` naming the file."""
+"""Reading a file an operator names (a trained model, a partner's statement): bounded, and
+every way it can be wrong said as `InvalidInput` naming the file."""
 
 from __future__ import annotations
 
@@ -12,17 +12,34 @@ from colony.kernel.errors import InvalidInput
 
 def read_json_file(path: Path, bytes_max: int) -> object:
     """The JSON document in the file at `path`, at most `bytes_max` bytes long."""
-    try:
-        text = path.read_bytes()[: bytes_max + 1]
-    except OSError as exc:
-        raise InvalidInput(f"{path}: {exc.strerror}") from None
-    if len(text) > bytes_max:
-        raise InvalidInput(f"{path}: larger than {bytes_max} bytes")
+    text = read_bounded(path, bytes_max)
     try:
         document: object = json.loads(text)
     except ValueError as exc:
         raise InvalidInput(f"{path}: not JSON: {exc}") from None
     return document
+
+
+def read_bounded(path: Path, bytes_max: int) -> bytes:
+    """The bytes of the file at `path`, refused past `bytes_max` (read no further)."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(bytes_max + 1)
+    except OSError as exc:
+        raise InvalidInput(f"{path}: {exc.strerror}") from None
+    if len(data) > bytes_max:
+        raise InvalidInput(f"{path}: larger than {bytes_max} bytes")
+    return data
+
+
+def read_text_file(path: Path, bytes_max: int) -> str:
+    """The UTF-8 text of the file at `path`, at most `bytes_max` bytes long."""
+    data = read_bounded(path, bytes_max)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InvalidInput(f"{path} line {line}: not UTF-8 text ({exc.reason})") from None
 
 
 def read_packaged_json(package: str, name: str) -> object:

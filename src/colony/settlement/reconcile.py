@@ -12,9 +12,9 @@ the line and the field that are wrong.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 
+from colony.kernel.csv_rows import csv_rows
 from colony.kernel.errors import InvalidInput
 from colony.kernel.money import UnknownCurrency, held_currency
 from colony.settlement.movements import STATEMENT_KINDS, Movement, MovementKind
@@ -56,8 +56,8 @@ def movement_ref(m: Movement) -> str:
 def parse_statement(text: str) -> list[Entry]:
     if len(text.encode()) > statement_bytes_max:
         raise InvalidInput(f"statement: the file is larger than {statement_bytes_max} bytes")
-    rows = csv.reader(text.removeprefix("\ufeff").splitlines())
-    header = next(rows, None)
+    rows = csv_rows(text.removeprefix("\ufeff").splitlines(), "statement")
+    _, header = next(rows, (0, None))
     if header is None:
         raise InvalidInput("statement: the file is empty; line 1 must name the columns")
     names = [h.strip() for h in header]
@@ -66,7 +66,7 @@ def parse_statement(text: str) -> list[Entry]:
         raise InvalidInput(f"statement line 1: the header lacks column(s) {', '.join(absent)}")
     at = {c: names.index(c) for c in STATEMENT_COLUMNS}
     entries: dict[str, Entry] = {}
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         if number > statement_lines_max:
             raise InvalidInput(f"statement: more than {statement_lines_max} lines")
         if not any(cell.strip() for cell in row):
