@@ -97,6 +97,9 @@ def test_a_line_opened_spent_billed_and_repaid_over_http(served_at_each_backend:
     bad = client.post("/v1/credit_lines/runs", json={"day": "2026-02-30"},
                       headers=operator_headers(ctx) | {"Idempotency-Key": "run-2"})  # fmt: skip
     assert bad.status_code == 400 and bad.json()["error"]["param"] == "day"
+    ahead = client.post("/v1/credit_lines/runs", json={"day": str(first + dt.timedelta(days=1))},
+                        headers=operator_headers(ctx) | {"Idempotency-Key": "run-3"})  # fmt: skip
+    assert ahead.status_code == 400 and "not begun" in ahead.json()["error"]["message"]
     billed = client.get("/v1/wallets/me/credit_line", headers=me).json()
     bill = billed["bill"]
     assert bill is not None and bill["billed"] == first.isoformat()

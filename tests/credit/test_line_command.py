@@ -45,8 +45,8 @@ def _state(url: str) -> tuple[int, int, int, int]:
         ctx.close_stores()
 
 
-def test_the_night_takes_the_bill_due_once(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/colony.db"
+def _a_purchase_on_a_line(url: str) -> None:
+    """Alice's line, its bill due on the 10th, and a purchase on it on 2026-02-05."""
     clock = ManualClock()
     ctx = build_context(url, clock=clock)
     w = open_world(ctx, clock, D(2026, 2, 1), due_day=10)
@@ -54,6 +54,11 @@ def test_the_night_takes_the_bill_due_once(tmp_path: Path) -> None:
     assert w.buy(300_00) is PayResult.ok
     ctx.ledger.close()
     ctx.close_stores()
+
+
+def test_the_night_takes_the_bill_due_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/colony.db"
+    _a_purchase_on_a_line(url)
     balance, owed, billed, _ = _state(url)
     assert (owed, billed) == (300_00, 0)
 
@@ -68,6 +73,19 @@ def test_the_night_takes_the_bill_due_once(tmp_path: Path) -> None:
     first, second = states
     assert first[:3] == (balance - 300_00, 0, 300_00)  # billed on the 1st, taken on the 10th
     assert second == first  # the day run again moved nothing
+
+
+def test_a_day_not_begun_is_refused_and_closes_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/colony.db"
+    _a_purchase_on_a_line(url)
+    before = _state(url)
+    tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    refused = runner.invoke(
+        app, ["credit", "line", "run", "--day", tomorrow.isoformat(), "--database", url]
+    )
+    assert refused.exit_code == 2
+    assert f"--day {tomorrow.isoformat()} has not begun yet (UTC)" in refused.output
+    assert _state(url) == before
 
 
 def test_a_bad_day_is_named(tmp_path: Path) -> None:

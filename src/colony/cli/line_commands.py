@@ -35,7 +35,10 @@ def run(
     except ColonyError as exc:
         raise fail(str(exc)) from None
     try:
-        count = ctx.service(LineService).run_day(chosen)
+        service = ctx.service(LineService)
+        if not service.has_begun(chosen):
+            raise fail(f"--day {day} has not begun yet (UTC)")
+        count = service.run_day(chosen)
     finally:
         ctx.ledger.close()
         ctx.close_stores()

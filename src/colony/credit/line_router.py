@@ -300,6 +300,8 @@ def run_day(body: RunDay, ctx: Ctx, key: Idempotent) -> JSONResponse:
         raise ApiError(
             400, "parameter_invalid", "day must be a date as YYYY-MM-DD", param="day"
         ) from None
+    if not lines(ctx).has_begun(day):
+        raise ApiError(400, "parameter_invalid", "day has not begun yet (UTC)", param="day")
 
     def handle() -> tuple[int, dict[str, object]]:
         count = lines(ctx).run_day(day)

@@ -426,6 +426,12 @@ class LineService:
 
     # ------------------------------------------------------------------ the line's days
 
+    def has_begun(self, day: dt.date) -> bool:
+        """Whether the UTC day has begun. A night's run for a day not begun would close days
+        that have not happened (interest, bills, charge-offs dated ahead), and no later
+        night could undo them: the edges refuse it."""
+        return day_number(day) <= self._clock.now_ns() // NS_PER_DAY
+
     def run_day(self, day: dt.date) -> int:
         """The night's work for `day`: every line's days closed up to its start, and its
         due-day repayment; then each currency's loss provision raised or released to what
