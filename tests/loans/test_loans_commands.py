@@ -22,6 +22,10 @@ def test_lenders_and_the_daily_run(tmp_path: Path) -> None:
     for _ in range(2):
         funded = runner.invoke(app, fund)
         assert funded.exit_code == 0, funded.output
+    past_u128 = str(2**128)  # more than the ledger holds: refused before it is tried
+    for amount in (str(10**15 + 1), past_u128):
+        refused = runner.invoke(app, [*fund[:7], amount, "--reference", "wire-2", *db])
+        assert refused.exit_code == 2 and "1000000000000000" in refused.output, refused.output
     listed = runner.invoke(app, ["loans", "lenders", "list", *db])
     assert "capital=1000000.00 available=1000000.00" in listed.stdout
     assert "bears_charge_offs=house" in listed.stdout

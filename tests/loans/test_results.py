@@ -8,9 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from colony.chart import lender_capital_account_id
 from colony.credit import CreditScores
-from colony.loans import LenderResult, LoanResult, MerchantLoans
-from colony.wallets import WalletResult
+from colony.kernel.money import ledger_of
+from colony.ledger import AMOUNT_MAX, CreateTransferResult, Transfer
+from colony.loans import LenderResult, LoanResult, MerchantLoans, funding_minor_max
+from colony.loans.model import TRANSFER_LENDER_FUNDING
+from colony.wallets import WalletResult, WalletService
 from tests.loans.world import ALICE, LENDER, World, make_world, scored_well
 
 BOB = "+6591110002"
@@ -248,6 +252,8 @@ def test_funding_lenders(world: World) -> None:
     assert lenders.fund("nobody", "SGD", 100, "x") is LenderResult.lender_not_found
     assert lenders.fund(LENDER, "USD", 100, "x") is LenderResult.lender_not_found
     assert lenders.fund(LENDER, "SGD", 0, "x") is LenderResult.amount_must_be_positive
+    too_large = funding_minor_max + 1
+    assert lenders.fund(LENDER, "SGD", too_large, "x") is LenderResult.amount_too_large
     assert lenders.fund(LENDER, "SGD", 100, "x") is LenderResult.ok
     assert lenders.fund(LENDER, "SGD", 100, "x") is LenderResult.ok  # once
     assert lenders.fund(LENDER, "SGD", 200, "x") is LenderResult.id_reused_differently
@@ -256,7 +262,23 @@ def test_funding_lenders(world: World) -> None:
     with pytest.raises(ValueError, match="reference"):
         lenders.fund(LENDER, "SGD", 100, " ")
     COVERED.update({LenderResult.lender_not_found, LenderResult.amount_must_be_positive,
-                    LenderResult.id_reused_differently})  # fmt: skip
+                    LenderResult.amount_too_large, LenderResult.id_reused_differently})  # fmt: skip
+
+
+def test_capital_the_ledger_cannot_hold_is_refused(world: World) -> None:
+    """Capital paid in until the lender's balance is all but the ledger's largest: one more
+    funding would overflow it, and is refused, moving nothing."""
+    ledger = ledger_of("SGD")
+    near_full = Transfer(
+        1 << 126 | 9, WalletService.funding_partner_account_id(LENDER, ledger),
+        lender_capital_account_id(LENDER, ledger), AMOUNT_MAX - 100, ledger,
+        TRANSFER_LENDER_FUNDING,
+    )  # fmt: skip
+    assert world.ctx.ledger.create_transfers([near_full]) == [CreateTransferResult.ok]
+    before = world.lenders.lenders()
+    assert world.lenders.fund(LENDER, "SGD", 1_000, "y") is LenderResult.capital_overflows
+    assert world.lenders.lenders() == before
+    COVERED.add(LenderResult.capital_overflows)
 
 
 def test_a_merchant_without_an_offer(world: World) -> None:

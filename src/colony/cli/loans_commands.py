@@ -34,6 +34,7 @@ from colony.loans import (
     LenderResult,
     Lenders,
     MerchantLoans,
+    funding_minor_max,
     open_loan_store,
 )
 from colony.merchants import Merchant, TakingsBook, open_merchant_store
@@ -140,7 +141,12 @@ def fund(
     name: Annotated[str, typer.Argument(help="The lender's name")],
     currency: Annotated[str, typer.Option(help="ISO 4217, e.g. SGD")],
     amount_minor: Annotated[
-        int, typer.Option(min=1, help="Integer minor units: 100000 is 1,000.00 SGD")
+        int,
+        typer.Option(
+            min=1,
+            max=funding_minor_max,
+            help=f"Integer minor units, at most {funding_minor_max:,}: 100000 is 1,000.00 SGD",
+        ),
     ],
     reference: Annotated[
         str, typer.Option(help="The payment's reference: the same one again moves nothing")

@@ -19,6 +19,7 @@ from colony.loans.model import (
     LoanStatus,
     MerchantLoan,
     Repayment,
+    funding_minor_max,
     loan_id_of,
     product_named,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "charge_off_days",
     "csv_lines",
     "disbursement",
+    "funding_minor_max",
     "linked",
     "loan_accounts",
     "loan_id_of",

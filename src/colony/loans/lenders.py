@@ -26,6 +26,7 @@ from colony.loans.model import (
     TRANSFER_LENDING_ALLOWANCE,
     ChargeOffBearer,
     Lender,
+    funding_minor_max,
     income_share_bps_max,
 )
 from colony.loans.results import LenderResult
@@ -108,6 +109,8 @@ class Lenders:
             return LenderResult.lender_not_found
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
             return LenderResult.amount_must_be_positive
+        if amount_minor > funding_minor_max:
+            return LenderResult.amount_too_large
         if not reference.strip() or len(reference) > reference_chars_max:
             raise ValueError(f"a funding's reference is 1-{reference_chars_max} characters")
         capital_id, grant_id = self.funding_ids(name, currency, reference)
@@ -129,4 +132,6 @@ class Lenders:
             return LenderResult.ok
         if first.name.startswith("exists_with_different"):
             return LenderResult.id_reused_differently
+        if first.name.startswith("overflows"):
+            return LenderResult.capital_overflows
         raise RuntimeError(f"funding refused: {[r.name for r in results]}")

@@ -41,6 +41,10 @@ def book_account_id(prefix: IdPrefix, ledger: int) -> int:
 
 # A lender's share of interest, in basis points of what is paid: 0 .. 10,000.
 income_share_bps_max = 10_000
+# The most capital one funding pays in, in minor units (10 trillion of a currency with two
+# decimals): the same bound as a schedule's principal, far inside what the ledger's
+# balances hold, so capital funded again and again overflows no balance in practice.
+funding_minor_max = 10**15
 
 
 class ChargeOffBearer(enum.StrEnum):

@@ -14,6 +14,8 @@ class LenderResult(enum.IntEnum):
     amount_must_be_positive = 5
     id_reused_differently = 6  # the same reference with another amount
     already_registered = 7  # the lender exists in the currency with other terms
+    amount_too_large = 8  # more than funding_minor_max in one funding
+    capital_overflows = 9  # the ledger's balances cannot hold the lender's capital any larger
 
 
 class LoanResult(enum.IntEnum):
