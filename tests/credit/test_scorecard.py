@@ -8,7 +8,9 @@ import json
 import math
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -132,6 +134,28 @@ def test_a_model_reads_back_from_its_json_and_refuses_an_altered_one(tmp_path: P
         model_of_json({"format": "pickle"})
     path.write_text("{")
     with pytest.raises(InvalidInput, match="not JSON"):
+        load_model(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (lambda d: d.pop("trained_at"), "KeyError"),
+        (lambda d: d.__setitem__("metrics", [1, 2]), "TypeError"),
+        (lambda d: d["scaling"].__setitem__("base_odds", math.inf), "OverflowError"),
+    ],
+    ids=["no trained_at", "metrics not an object", "an infinite scaling"],
+)
+def test_a_malformed_model_file_is_named_with_what_is_wrong(
+    tmp_path: Path, change: Callable[[dict[str, Any]], object], says: str
+) -> None:
+    document = model_json(default_model())
+    change(document)
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(
+        InvalidInput, match=f"^{path}: a colony-scorecard/1 model is malformed: {says}"
+    ):
         load_model(path)
 
 

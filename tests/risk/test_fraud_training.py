@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -119,6 +121,33 @@ def test_a_model_file_that_is_not_one_is_refused_with_what_is_wrong(tmp_path: Pa
     broken.write_text("{", encoding="utf-8")
     with pytest.raises(InvalidInput, match="not JSON"):
         load_fraud_model(broken)
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (lambda t: t["trees"][0]["feature"].__setitem__(0, math.inf), "inf is not a whole"),
+        (lambda t: t["trees"][0]["left"].__setitem__(0, 1.5), "1.5 is not a whole number"),
+        (lambda t: t.__setitem__("baseline", math.inf), "a finite numeric baseline"),
+    ],
+    ids=["an infinite feature", "a child not whole", "an infinite baseline"],
+)
+def test_a_model_file_with_numbers_out_of_place_is_named(
+    tmp_path: Path, change: Callable[[dict[str, Any]], None], says: str
+) -> None:
+    document = json.loads(fraud_model_text(default_fraud_model()))
+    change(document)
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(document), encoding="utf-8")  # Infinity, as Python writes it
+    with pytest.raises(InvalidInput, match=f"^{path}: .*{says}"):
+        load_fraud_model(path)
+
+
+def test_a_model_file_nested_too_deeply_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(InvalidInput, match=f"^{path}: .*nested too deeply"):
+        load_fraud_model(path)
 
 
 def test_colony_risk_train_on_a_small_market(tmp_path: Path) -> None:

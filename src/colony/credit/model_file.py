@@ -20,7 +20,7 @@ model_file_bytes_max = 1024 * 1024
 
 def load_model(path: Path) -> Model:
     """The model in the JSON file at `path`; `InvalidInput` when it is not one."""
-    return model_of_json(read_json_file(path, model_file_bytes_max))
+    return read_json_file(path, model_file_bytes_max, model_of_json)
 
 
 @functools.cache

@@ -238,18 +238,14 @@ def model_of_json(document: object) -> Model:
         }
         version = str(document["version"])
         expected = version_of(points_json(scaling, cards))
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        trained_at = str(document["trained_at"])
+        metrics = dict(document.get("metrics", {}))
+        training = dict(document.get("training", {}))
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise InvalidInput(f"a {FORMAT} model is malformed: {exc!r}") from None
     if version != expected:
         raise InvalidInput(f"model version {version} does not match its points ({expected})")
-    return Model(
-        version,
-        str(document["trained_at"]),
-        scaling,
-        cards,
-        dict(document.get("metrics", {})),
-        dict(document.get("training", {})),
-    )
+    return Model(version, trained_at, scaling, cards, metrics, training)
 
 
 def _characteristics(

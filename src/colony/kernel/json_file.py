@@ -4,20 +4,30 @@ every way it can be wrong said as `InvalidInput` naming the file."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from colony.kernel.errors import InvalidInput
 
+T = TypeVar("T")
 
-def read_json_file(path: Path, bytes_max: int) -> object:
-    """The JSON document in the file at `path`, at most `bytes_max` bytes long."""
+
+def read_json_file(path: Path, bytes_max: int, meaning: Callable[[object], T]) -> T:
+    """What the JSON document in the file at `path`, at most `bytes_max` bytes long, means
+    to `meaning` (a model's parser), whose `InvalidInput` is given the file's name."""
     text = read_bounded(path, bytes_max)
     try:
         document: object = json.loads(text)
     except ValueError as exc:
         raise InvalidInput(f"{path}: not JSON: {exc}") from None
-    return document
+    except RecursionError:
+        raise InvalidInput(f"{path}: not JSON Colony reads: nested too deeply") from None
+    try:
+        return meaning(document)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{path}: {exc}") from None
 
 
 def read_bounded(path: Path, bytes_max: int) -> bytes:

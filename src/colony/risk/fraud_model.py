@@ -257,14 +257,14 @@ def _tree(doc: object, index: int) -> Tree:
         raise InvalidInput(f"tree {index}: not an object")
     try:
         tree = Tree(
-            tuple(int(v) for v in doc["feature"]),
+            tuple(_whole(v) for v in doc["feature"]),
             tuple(float(v) for v in doc["threshold"]),
-            tuple(int(v) for v in doc["left"]),
-            tuple(int(v) for v in doc["right"]),
+            tuple(_whole(v) for v in doc["left"]),
+            tuple(_whole(v) for v in doc["right"]),
             tuple(bool(v) for v in doc["missing_left"]),
             tuple(float(v) for v in doc["value"]),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise InvalidInput(f"tree {index}: {exc!r}") from None
     nodes = len(tree.feature)
     arrays = (tree.threshold, tree.left, tree.right, tree.missing_left, tree.value)
@@ -283,6 +283,13 @@ def _tree(doc: object, index: int) -> Tree:
     return tree
 
 
+def _whole(value: object) -> int:
+    """A node's feature or child: an integer as written, never a number cut to one."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{value!r} is not a whole number")
+    return value
+
+
 def model_of_json(doc: object) -> FraudModel:
     """The model a JSON document holds; `InvalidInput` naming what is wrong."""
     if not isinstance(doc, dict) or doc.get("kind") != "gradient_boosted_trees":
@@ -295,7 +302,9 @@ def model_of_json(doc: object) -> FraudModel:
     try:
         baseline = float(doc["baseline"])
     except (KeyError, TypeError, ValueError):
-        raise InvalidInput("a fraud model needs a numeric baseline") from None
+        baseline = math.nan
+    if not math.isfinite(baseline):
+        raise InvalidInput("a fraud model needs a finite numeric baseline")
     training = doc.get("training", {})
     return FraudModel(
         str(doc.get("version", "")),
@@ -313,7 +322,7 @@ def model_text(model: FraudModel) -> str:
 
 def load_model(path: Path) -> FraudModel:
     """The model in the file at `path`; `InvalidInput` when it is not one."""
-    return model_of_json(read_json_file(path, model_file_bytes_max))
+    return read_json_file(path, model_file_bytes_max, model_of_json)
 
 
 @functools.cache
