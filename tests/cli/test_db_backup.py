@@ -164,6 +164,25 @@ def test_backup_of_a_missing_sqlite_file_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "absent.db").exists()
 
 
+def test_backup_and_restore_name_a_path_they_cannot_write(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/colony.db"
+    _populate(tmp_path, url)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (tmp_path / "file").write_text("")
+    under_a_file = tmp_path / "file" / "b.db"
+    for to in (folder, under_a_file):
+        code, _, err = _run("db", "backup", "--to", str(to), "--force", "--database", url)
+        assert code == 2 and f"cannot write {to}" in err.replace("\n", ""), err
+    backup = tmp_path / "b.db"
+    assert _run("db", "backup", "--to", str(backup), "--database", url)[0] == 0
+    for into in (folder, under_a_file):
+        code, _, err = _run("db", "restore", "--from", str(backup), "--force",
+                            "--database", f"sqlite:///{into}")  # fmt: skip
+        assert code == 2 and f"cannot write {into}" in err.replace("\n", ""), err
+    assert folder.is_dir() and not list(folder.iterdir())
+
+
 def test_backup_and_restore_refuse_an_unknown_scheme(tmp_path: Path) -> None:
     code, _, err = _run("db", "backup", "--database", "mysql://x/y", "--to", str(tmp_path / "b"))
     assert code == 2

@@ -12,6 +12,7 @@ import typer
 
 from colony.cli import line_commands
 from colony.cli.ledger_commands import DatabaseOption, fail
+from colony.cli.output_files import writable, write_file
 from colony.credit import (
     Method,
     Model,
@@ -105,6 +106,7 @@ def train(
     """Train a scorecard for people and for merchants on the database's recorded loan
     outcomes (a market simulated with --credit writes them), each subject's characteristics
     as they stood at its loan's decision; print AUC and KS on the held-out subjects."""
+    writable(out, "--out")  # before the training
     url = database_url_from_env(database)
     when = trained_at or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     try:
@@ -113,10 +115,7 @@ def train(
         raise fail(f"{exc.name} is missing: install Colony with its train extra") from None
     except (ColonyError, ValueError) as exc:
         raise fail(str(exc)) from None
-    try:
-        out.write_text(model_text(model), encoding="utf-8")
-    except OSError as exc:
-        raise fail(f"--out: cannot write {out}: {exc.strerror}") from None
+    write_file(out, model_text(model), "--out")
     print(f"model {model.version}, trained {model.trained_at}, written to {out}")
     for subject, measured in model.metrics.items():
         ceiling = measured["true_pd_auc"]

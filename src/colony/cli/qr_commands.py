@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from colony.cli.output_files import writable, write_file
 from colony.kernel.errors import InvalidInput
 from colony.payments import MerchantQr, QrFormatError, generate, parse, render
 
@@ -56,6 +57,10 @@ def encode(
     svg: Annotated[Path | None, typer.Option(help="Also write the code as an SVG.")] = None,
 ) -> None:
     """Print a payload (static, or dynamic with --amount); optionally write PNG and SVG."""
+    images = {"png": png, "svg": svg}
+    for kind, path in images.items():
+        if path is not None:
+            writable(path, f"--{kind}")
     try:
         payload = generate(
             MerchantQr(gui, merchant_id, mcc, currency, country, name, city, amount, reference)
@@ -64,7 +69,6 @@ def encode(
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     print(payload)
-    if png is not None:
-        png.write_bytes(render(payload, "png"))
-    if svg is not None:
-        svg.write_bytes(render(payload, "svg"))
+    for kind, path in images.items():
+        if path is not None:
+            write_file(path, render(payload, kind), f"--{kind}")

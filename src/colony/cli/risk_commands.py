@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from colony.cli.ledger_commands import fail
+from colony.cli.output_files import writable, write_file
 from colony.fx import EcbProvider, RateResult, ReferenceRates, rate_age_max_days
 from colony.risk import (
     FraudModel,
@@ -82,6 +83,7 @@ def train(
     every month but the last, and print on the last, held out: recall at a 1% review rate,
     PR-AUC, and fraud's loss in basis points of volume with nothing, the rules, and the
     model and the rules acting."""
+    writable(out, "--out")  # before the minutes of simulating and fitting
     when = trained_at or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     config = StreamConfig(people, merchants, months * month_days, seed, FIRST_DAY)
     try:
@@ -90,10 +92,7 @@ def train(
         raise fail(f"{exc.name} is missing: install Colony with its train extra") from None
     except ValueError as exc:
         raise fail(str(exc)) from None
-    try:
-        out.write_text(model_text(model), encoding="utf-8")
-    except OSError as exc:
-        raise fail(f"--out: cannot write {out}: {exc.strerror}") from None
+    write_file(out, model_text(model), "--out")
     m = measured
     print(f"model {model.version} ({len(model.trees)} trees), trained {when}, written to {out}")
     print(
@@ -124,6 +123,7 @@ def usd_units(
 ) -> None:
     """Write the table risk control reads amounts through (docs/adr/0066): for each
     currency the reference rates know, the minor units one US dollar bought on the day."""
+    writable(out, "--out")
     provider = EcbProvider()
     try:
         day = dt.date.fromisoformat(on) if on else provider.newest_date()
@@ -136,8 +136,5 @@ def usd_units(
         return answer.rate.rate if answer.result is RateResult.ok and answer.rate else None
 
     text = usd_units_rows(provider.currencies(), per_usd, day.isoformat())
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise fail(f"--out: cannot write {out}: {exc.strerror}") from None
+    write_file(out, text, "--out")
     print(f"{text.count(chr(10)) - 1} currencies as of {day}, written to {out}")

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from colony.cli.ledger_commands import DatabaseOption, fail, opened
+from colony.cli.output_files import writable, write_file
 from colony.kernel.clock import SystemClock
 from colony.kernel.errors import ColonyError, InvalidInput
 from colony.kernel.json_file import read_text_file
@@ -47,13 +48,15 @@ def report(
     database: DatabaseOption = None,
 ) -> None:
     """Per partner and currency: gross both ways, refunds, fees, interchange and the net."""
+    if csv_file is not None:
+        writable(csv_file, "--csv")
     with settlement(database) as service:
         try:
             made = service.report(service.window(date))
         except ColonyError as exc:
             raise fail(str(exc)) from None
     if csv_file is not None:
-        csv_file.write_text(report_csv(made))
+        write_file(csv_file, report_csv(made), "--csv")
     state = "closed" if made.closed else "open: provisional"
     out.print(f"Settlement {made.window.name} ({state}), amounts in minor units")
     # A line per partner and currency, then its non-zero columns: thirteen columns do not

@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from colony.cli.ledger_commands import DatabaseOption, fail
+from colony.cli.output_files import writable
 from colony.credit import Outcome, Subject, open_score_store
 from colony.disputes import ComplaintService, open_complaint_store
 from colony.fx import EcbProvider, QuoteService, ReferenceRates, open_quote_store, rate_age_max_days
@@ -210,6 +211,8 @@ def market(
     """Build a market of people and merchants over past days, through Colony's services."""
     url = database_url_from_env(database)
     _check_url(url)
+    if places_csv is not None:
+        writable(places_csv, "--places-csv")  # before the market is built into the database
     config = SimulationConfig(people, merchants, days, seed, _last_day(last_day), credit)
     try:
         with market_services(url, seed) as services:

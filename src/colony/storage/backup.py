@@ -24,7 +24,7 @@ import psycopg
 from colony.kernel.errors import InvalidInput, StorageUnavailable
 from colony.storage.open import is_postgres, sqlite_path
 from colony.storage.postgres_journal import connect_timeout_s, redacted
-from colony.storage.sqlite_connection import create_private
+from colony.storage.sqlite_connection import create_private, refuse_a_folder_in_the_way
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -43,9 +43,7 @@ def backup(url: str, to: Path, *, force: bool = False) -> BackupWritten:
     """Copy the database behind `url` into the file `to` (refused if it exists, unless force)."""
     if to.exists() and not force:
         raise InvalidInput(f"{to} exists; pass --force to overwrite it")
-    partial = to.with_name(to.name + ".partial")
-    partial.unlink(missing_ok=True)
-    create_private(partial)  # a backup holds what the database holds: its owner's alone
+    partial = _partial_beside(to)
     try:
         if is_postgres(url):
             entries = _pg_dump(url, partial)
@@ -69,6 +67,19 @@ def restore(source: Path, url: str, *, force: bool = False) -> None:
         if kind != "sqlite":
             raise InvalidInput(f"{source} is a PostgreSQL backup; restore it into postgresql://...")
         _sqlite_restore(source, target, force=force)
+
+
+def _partial_beside(path: Path) -> Path:
+    """The empty file beside `path` that becomes it once whole, its owner's alone (a backup
+    holds what the database holds); `InvalidInput` when `path` cannot be written there."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        refuse_a_folder_in_the_way(path)
+        partial.unlink(missing_ok=True)
+        create_private(partial)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
+    return partial
 
 
 def backup_kind(source: Path) -> str:
@@ -114,9 +125,7 @@ def _sqlite_backup(source: Path, to: Path) -> int:
 def _sqlite_restore(source: Path, target: Path, *, force: bool) -> None:
     if target.exists() and not force:
         raise InvalidInput(f"{target} exists; pass --force to replace it")
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    create_private(partial)
+    partial = _partial_beside(target)
     try:
         uri = f"{source.resolve().as_uri()}?mode=ro"
         with (
