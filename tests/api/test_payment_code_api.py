@@ -147,7 +147,7 @@ def test_pin_required_leaves_the_code_unspent(till: Shop) -> None:
     client, ctx, merchant, alice = till
     device = phone(bind(client, alice).json())
     code = code_for(device, ctx.clock.now_ns())
-    over = charge(client, merchant, code, no_pin_limit_minor + 1, "big")
+    over = charge(client, merchant, code, no_pin_limit_minor("SGD") + 1, "big")
     assert (over.status_code, error_code(over), over.json()["error"]["param"]) == (
         402,
         "pin_required",

@@ -264,7 +264,7 @@ def test_pay_with_the_payment_code_at_the_till(shop: Shop) -> None:
     )
     fresh = code_for(device, later)
     over = shop.payments.pay_by_code(
-        shop.merchant.id, fresh, no_pin_limit_minor + 1, verifier, later
+        shop.merchant.id, fresh, no_pin_limit_minor(shop.merchant.currency) + 1, verifier, later
     )
     assert over.result is PayResult.pin_required
     # The PIN refusal did not spend the code: it still pays within the limit.

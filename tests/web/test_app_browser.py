@@ -257,6 +257,33 @@ def test_a_newcomer_signs_up_tops_up_and_sends_money_on_a_phone(
     context.close()
 
 
+def test_a_request_asked_reads_as_a_row_on_a_phone(
+    browser: Browser, server: DemoServer, tmp_path: Path
+) -> None:
+    """The list of requests asked: the number (with the request's state) and the sum side by
+    side, not drawn over each other."""
+    context = browser.new_context(**PHONE, locale="en-GB")
+    page = context.new_page()
+    refused, errors = _watched(page, server)
+    _wallet_with_money(page, server, "+6581236666", "Nurul Huda", "592732")
+    page.goto(server.url + "/app/requests")
+    page.get_by_label("From phone number").fill(BALA)
+    page.get_by_label("Amount in SGD").fill("5")
+    page.get_by_label("Note (optional)").fill("Dinner")
+    page.get_by_role("button", name="Ask").click()
+    row = page.get_by_test_id("asked").get_by_role("listitem")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("SGD 5.00")
+    who, how_much = row.locator(".what").bounding_box(), row.locator(".sum").bounding_box()
+    assert who is not None and how_much is not None
+    assert who["x"] + who["width"] <= how_much["x"], (who, how_much)
+    _accessible(page)
+    _shot(page, tmp_path, "phone-requests")
+    assert refused == [], f"the app asked for something off the server: {refused}"
+    assert errors == [], f"the browser reported errors: {errors}"
+    context.close()
+
+
 def test_signing_in_on_a_desktop_window(
     browser: Browser, server: DemoServer, tmp_path: Path
 ) -> None:

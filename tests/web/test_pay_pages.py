@@ -94,7 +94,7 @@ def test_a_dynamic_code_fixes_the_amount_and_above_the_limit_asks_the_pin(
     shop = onboard(client, ctx, "SGD")
     review = _reviewed(mei, qr(client, shop, 40_000), "1.00")  # typed amounts are ignored
     assert "Amount SGD 400.00" in words(review.text)
-    assert 'name="pin"' in review.text  # over the no-PIN limit (SGD 300.00)
+    assert 'name="pin"' in review.text  # over the no-PIN limit (SGD 320.00)
     wrong = _confirm(mei, review, pin="000001")
     assert wrong.status_code == 400 and "That PIN is wrong" in words(wrong.text)
     assert _balance(ctx) == 100_001

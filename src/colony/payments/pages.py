@@ -133,7 +133,7 @@ def _review(
                 return None, t(OTHER_REFUSAL, reason=outcome.result.name)
             quote = outcome.quote
         wallet_amount = quote.sell_amount_minor
-    pin_needed = wallet_amount > no_pin_limit_minor
+    pin_needed = wallet_amount > no_pin_limit_minor(wallet.currency)
     return Review(payload, merchant, amount, fixed, quote, wallet_amount, pin_needed), None
 
 

@@ -56,13 +56,16 @@ from colony.payments.store import (
     RefundRecord,
 )
 from colony.payments.treasury import is_treasury_account
-from colony.risk import Assessment, Channel, Decision, Place, RiskCheck, RiskEvent
+from colony.risk import Assessment, Channel, Decision, Place, RiskCheck, RiskEvent, minor_per_usd
 from colony.wallets import Wallet, WalletResult, WalletService, WalletStore
 
 TRANSFER_PAYMENT: int = TransferCode.payment
-# The most a payment code may pay without the customer's PIN, in minor units of the wallet's
-# currency (for a scale-2 currency, 300.00). An operator sets it per market.
-no_pin_limit_minor = 30_000
+# The most a payment may take without the payer's PIN (a payment code charged, a code paid in
+# the wallet app), in whole US dollars: read in the payment's currency through risk control's
+# table of minor units a dollar (`no_pin_limit_minor`), as its thresholds are (docs/adr/0066).
+# One count of minor units (30,000) for every currency was SGD 300 but IDR 300 (under two US
+# cents): a PIN for every coffee in Jakarta (docs/adr/0113).
+no_pin_limit_usd = 250
 # How long an authorisation holds the payer's money before it expires by itself, in seconds.
 authorisation_hold_s = 86_400
 # How long a payment held for risk review waits for an analyst before its money goes back
@@ -158,6 +161,11 @@ risk_places_kept_max = 4_096
 
 
 @functools.lru_cache(maxsize=risk_places_kept_max)
+def no_pin_limit_minor(currency: str) -> int:
+    """The most a payment in `currency` takes without the payer's PIN, in its minor units."""
+    return no_pin_limit_usd * minor_per_usd(currency)
+
+
 def _risk_where(country: str, city: str) -> tuple[MerchantPlace | None, Place | None]:
     """A merchant's place (`place_of`) and its city's centre as risk control's place (None
     when the city is not known): found once per city, not at each of a shop's payments."""
@@ -689,7 +697,7 @@ class PaymentService:
             return PayOutcome(PayResult.unknown_merchant)
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
             return PayOutcome(PayResult.amount_must_be_positive)
-        if amount_minor > no_pin_limit_minor:
+        if amount_minor > no_pin_limit_minor(merchant.currency):
             return PayOutcome(PayResult.pin_required)  # checked before the code is spent
         made = self._code_charge_made(merchant, amount_minor, payment_id, description, reference)
         if made is not None:
