@@ -125,6 +125,39 @@ def test_a_number_that_is_no_users_gets_no_code_and_cannot_sign_in(shop: Shop) -
     assert "That code is wrong" in words(refused.text)
 
 
+def asked_codes(shop: Shop, login: str, times: int) -> list[tuple[int, str]]:
+    """Each request's status and page words, each from a new visitor (no cookie kept)."""
+    answers = []
+    for _ in range(times):
+        sent = shop.visitor().post("/merchant/signin", {"login": login})
+        answers.append((sent.status_code, words(sent.text)))
+    return answers
+
+
+def test_a_stranger_reaches_the_code_limit_at_the_same_request_as_a_user(shop: Shop) -> None:
+    users = shop.ctx.service(MerchantUserService)
+    added = users.add(shop.merchant.id, CASHIER, "Siti", "cashier", "siti@hawker.example")
+    assert added[0] is UserResult.ok
+    for user, stranger, kind in (
+        (CASHIER, "+6590000000", "number"), ("siti@hawker.example", "x@y.example", "address")
+    ):  # fmt: skip
+        users_answers = asked_codes(shop, user, 7)
+        assert [status for status, _ in users_answers] == [303] * 5 + [429] * 2
+        assert f"Too many codes were asked for this {kind}: try in 15" in users_answers[-1][1]
+        assert asked_codes(shop, stranger, 7) == users_answers
+    outbox = shop.ctx.service(PhoneProofService)
+    assert len(outbox.outbox(None, 50, CASHIER)) == 5
+    assert outbox.outbox(None, 50, "+6590000000") == []
+
+
+def test_five_requests_by_someone_else_keep_a_user_out_for_15_minutes_only(shop: Shop) -> None:
+    assert [status for status, _ in asked_codes(shop, OWNER, 6)] == [303] * 5 + [429]
+    shop.clock.advance(14 * 60)
+    assert [status for status, _ in asked_codes(shop, OWNER, 1)] == [429]
+    shop.clock.advance(60)
+    signed_in(shop)
+
+
 def mailed_code(shop: Shop, address: str) -> str:
     return shop.ctx.service(PhoneProofService).email_outbox(None, 1, address)[0].text[:6]
 

@@ -4,8 +4,10 @@ after a user is added sets it (as the wallet app sets its PIN). A code never rep
 password that is set.
 
 A number or address that is no merchant user's gets no code, and its page reads the same as
-one that is: which belong to a shop is not told to whoever types them. What is typed is
-taken as an email address when it holds an @ (docs/adr/0043).
+one that is: which belong to a shop is not told to whoever types them. Its requests are
+counted as a user's are, so the limit is reached at the same request and for the same time
+(docs/adr/0112). What is typed is taken as an email address when it holds an @
+(docs/adr/0043).
 """
 
 from __future__ import annotations
@@ -15,14 +17,24 @@ from fastapi.responses import Response
 
 from colony.api.deps import Ctx
 from colony.credentials import CredentialResult, CredentialService, SecretKind
+from colony.kernel.clock import NS_PER_S
 from colony.merchants import MerchantUser, MerchantUserService, credential_subject
 from colony.phones import PhoneProofService, ProofResult, Purpose, email_address, is_phone_number
+from colony.web.i18n import N_
 from colony.web.merchant_access import AUDIENCE, HOME, password_refusal
 from colony.web.shell import Shell, pages_router
 from colony.web.signin_kit import by_email, not_sent, not_taken, set_first_secret
 from colony.web.wallet_access import typed_phone
 
 router = pages_router()
+
+# Code requests for one number or address, a user's or not, in any window of
+# `code_requests_window_s` seconds; the next is refused until the oldest leaves the window.
+# Short, so that five requests by someone else keep the user out for 15 minutes, not an hour.
+code_requests_max = 5
+code_requests_window_s = 15 * 60
+_TOO_MANY_TEXTS = N_("Too many codes were asked for this number: try in 15 minutes.")
+_TOO_MANY_MAILS = N_("Too many codes were asked for this address: try in 15 minutes.")
 
 
 @router.get("/merchant/signin")
@@ -42,20 +54,33 @@ def send_code(request: Request, ctx: Ctx) -> Response:
     typed = form.get("login", "")
     address = _address(typed)
     proofs = ctx.service(PhoneProofService)
-    result, verification_id = ProofResult.ok, ""
+    verification_id = ""
     if address is None:
         result = ProofResult.invalid_email if by_email(typed) else ProofResult.invalid_phone
-    elif _user(ctx, address) is not None:
-        if by_email(address):
-            result, verification = proofs.start_email(address, Purpose.merchant_sign_in)
-        else:
-            result, verification = proofs.start(address, Purpose.merchant_sign_in)
-        verification_id = "" if verification is None else verification.id
-    if result is not ProofResult.ok:
         status, error = not_sent(t, result, typed)
         return shell.render(
             request, "merchants/signin_phone.html", status=status, login=typed, error=error
         )
+    if not shell.sessions.take_code_request(
+        address, shell.clock.now_ns(), code_requests_window_s * NS_PER_S, code_requests_max
+    ):
+        error = t(_TOO_MANY_MAILS if by_email(address) else _TOO_MANY_TEXTS)
+        return shell.render(
+            request, "merchants/signin_phone.html", status=429, login=typed, error=error
+        )
+    if _user(ctx, address) is not None:
+        # The sender's own limit, over the same window, also counts codes the wallet app
+        # sent to the number: a refusal there sends nothing but answers as a sent code does,
+        # or a stranger could tell a user's number by asking the app for codes first.
+        if by_email(address):
+            _, verification = proofs.start_email(
+                address, Purpose.merchant_sign_in, window_s=code_requests_window_s
+            )
+        else:
+            _, verification = proofs.start(
+                address, Purpose.merchant_sign_in, window_s=code_requests_window_s
+            )
+        verification_id = "" if verification is None else verification.id
     response = shell.redirect(f"{HOME}/signin/code")
     shell.step(
         request, response, AUDIENCE, "code_sent", address=address or "",

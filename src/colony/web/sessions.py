@@ -106,6 +106,30 @@ class SqlSessionStore:
                 (now_ns, expired_sweep_rows_max),
             ).rowcount
 
+    def take_code_request(
+        self, address: str, now_ns: int, window_ns: int, requests_max: int
+    ) -> bool:
+        """Count one request of a sign-in code for `address` if fewer than `requests_max`
+        were counted in the `window_ns` before `now_ns`; whether it was. Nothing marks whose
+        the address is, so a stranger's number is counted as a user's (docs/adr/0112)."""
+        digest = hashlib.sha256(address.encode()).hexdigest()
+        since_ns = now_ns - window_ns
+        with self._tables.transaction() as db:
+            # Each row is deleted once, by the first request after its window: the table
+            # holds the window's requests, however many addresses were typed before.
+            db.execute("DELETE FROM sign_in_code_requests WHERE at_ns <= ?", (since_ns,))
+            (counted,) = db.execute(
+                "SELECT COUNT(*) FROM sign_in_code_requests WHERE address_sha256 = ? AND at_ns > ?",
+                (digest, since_ns),
+            ).fetchone()
+            if int(counted) >= requests_max:
+                return False
+            db.execute(
+                "INSERT INTO sign_in_code_requests (address_sha256, at_ns) VALUES (?, ?)",
+                (digest, now_ns),
+            )
+        return True
+
     def close(self) -> None:
         self._tables.close()
 
