@@ -114,6 +114,10 @@ def test_malformed_line_stops_the_import_and_applies_nothing_of_its_batch(
         (json.dumps({"type": "wallet", "id": 1}), '"type" must be'),
         ("{not json", "not valid JSON"),
         (_transfer(1, 1, 2, 1e3), "floats are not money"),
+        # Past Python's 4,300 digits, as a number and as a string of digits.
+        (_account(1)[:-1] + ', "user_data_128": ' + "9" * 5000 + "}", "5,000 digits"),
+        (_account(1, user_data_128="9" * 5000), "5,000 digits"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
     ],
 )
 def test_bad_lines_are_named(tmp_path: Path, db: str, line: str, says: str) -> None:

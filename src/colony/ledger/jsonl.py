@@ -36,6 +36,10 @@ _TRANSFER_REQUIRED = ("id", "debit_account_id", "credit_account_id", "amount", "
 # A post or void names the pending transfer; its accounts, ledger and code may be left out.
 _POST_OR_VOID_REQUIRED = ("id", "pending_id")
 _POST_OR_VOID = ("post_pending_transfer", "void_pending_transfer")
+# Significant digits of the largest value any field holds, 2**128 - 1. A longer number is out
+# of range without being read, and is refused naming its field: read, one past 4,300 digits
+# is a ValueError from inside the JSON reader (Python's bound on reading integers).
+u128_digits_max = len(str(2**128 - 1))
 
 
 class BatchEnd:
@@ -57,6 +61,8 @@ def parse_line(text: str, line_number: int) -> Account | Transfer | BatchEnd:
         obj = loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:  # arrays or objects nested past Python's recursion limit
+        raise InvalidInput(f"{where}: not JSON Colony reads: nested too deeply") from None
     if not isinstance(obj, dict):
         raise InvalidInput(f"{where}: expected a JSON object, got {type(obj).__name__}")
     kind = obj.pop("type", None)
@@ -74,8 +80,9 @@ def parse_line(text: str, line_number: int) -> Account | Transfer | BatchEnd:
 
 
 def loads(text: str | bytes) -> Any:
-    """JSON with every non-integer number kept aside, so that the field parsers refuse it."""
-    return json.loads(text, parse_float=_NotInteger, parse_constant=_NotInteger)
+    """JSON with every non-integer number, and every integer too long for any field, kept
+    aside, so that the field parsers refuse it naming the field."""
+    return json.loads(text, parse_float=_NotInteger, parse_constant=_NotInteger, parse_int=_integer)
 
 
 class FieldError(InvalidInput):
@@ -151,7 +158,9 @@ def _unsigned(raw: object, bits: int, what: str) -> int:
     if isinstance(raw, str):
         if not raw.isascii() or not raw.isdigit():
             raise InvalidInput(f"{what} must be an integer or a string of digits, not {raw!r}")
-        raw = int(raw)
+        raw = _integer(raw)
+    if isinstance(raw, _TooLong):
+        raise InvalidInput(f"{what} must be an unsigned {bits}-bit integer, not {raw}")
     if not isinstance(raw, int):
         raise InvalidInput(f"{what} must be an integer, not {type(raw).__name__}")
     if not 0 <= raw < (1 << bits):
@@ -196,3 +205,19 @@ class _NotInteger:
 
     def __init__(self, text: str) -> None:
         self.text = text
+
+
+class _TooLong:
+    """An integer with more significant digits than any field holds: kept unread, refused."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"a number of {self.digits:,} digits"
+
+
+def _integer(text: str) -> int | _TooLong:
+    """The integer a JSON number or a string of digits writes, if some field could hold it."""
+    digits = len(text.lstrip("-0"))
+    return _TooLong(digits) if digits > u128_digits_max else int(text)
