@@ -30,6 +30,7 @@ from colony.bench import (
     screens_bench,
     statement_bench,
 )
+from colony.cli.finite import finite
 from colony.cli.fx_commands import MAX_AGE_ENV
 from colony.cli.serve import build_context, payment_gather_ms_max, serving_alone, workers_max
 from colony.cli.simulate_commands import rates_age_days_for
@@ -51,7 +52,12 @@ _rate_max = 1_000_000
 # The served app's payment gate, milliseconds (`colony serve --payment-gather-ms`).
 PaymentGatherMs = Annotated[
     float,
-    typer.Option(min=0, max=payment_gather_ms_max, help="The payment gate, as `colony serve`'s."),
+    typer.Option(
+        callback=finite,
+        min=0,
+        max=payment_gather_ms_max,
+        help="The payment gate, as `colony serve`'s.",
+    ),
 ]
 
 
@@ -61,7 +67,9 @@ def bench_ledger(
     transfers: Annotated[int, typer.Option(min=1, help="Transfers per mix.")] = 1_000_000,
     hot: Annotated[
         float,
-        typer.Option(min=0.0, max=1.0, help="Share of transfers crediting one hot merchant."),
+        typer.Option(
+            callback=finite, min=0.0, max=1.0, help="Share of transfers crediting one hot merchant."
+        ),
     ] = 0.9,
     in_flight: Annotated[
         int,
@@ -334,9 +342,15 @@ def _opened_from(checkpoint_seq: int, replayed: int) -> str:
 
 @app.command("api")
 def bench_api(
-    rate: Annotated[float, typer.Option(min=1, help="Payments offered a second.")] = 1000,
-    duration: Annotated[float, typer.Option(min=0.1, help="Seconds measured.")] = 10,
-    warmup: Annotated[float, typer.Option(min=0, help="Seconds sent first, not counted.")] = 1,
+    rate: Annotated[
+        float, typer.Option(callback=finite, min=1, help="Payments offered a second.")
+    ] = 1000,
+    duration: Annotated[
+        float, typer.Option(callback=finite, min=0.1, help="Seconds measured.")
+    ] = 10,
+    warmup: Annotated[
+        float, typer.Option(callback=finite, min=0, help="Seconds sent first, not counted.")
+    ] = 1,
     wallets: Annotated[
         int,
         typer.Option(
@@ -460,7 +474,9 @@ def bench_in_process(
     ] = 1_000,
     rate: Annotated[
         float,
-        typer.Option(min=0, max=_rate_max, help="Payments sent a second; 0: saturated."),
+        typer.Option(
+            callback=finite, min=0, max=_rate_max, help="Payments sent a second; 0: saturated."
+        ),
     ] = 0,
     burst: Annotated[
         int,
@@ -606,20 +622,34 @@ def _served_database(
 @app.command("festival")
 def bench_festival(
     start_rate: Annotated[
-        float, typer.Option(min=1, max=_rate_max, help="Operations a second in the first step.")
+        float,
+        typer.Option(
+            callback=finite, min=1, max=_rate_max, help="Operations a second in the first step."
+        ),
     ] = 200,
     increment: Annotated[
-        float, typer.Option(min=1, max=_rate_max, help="Operations a second added each step.")
+        float,
+        typer.Option(
+            callback=finite, min=1, max=_rate_max, help="Operations a second added each step."
+        ),
     ] = 200,
     max_rate: Annotated[
-        float, typer.Option(min=1, max=_rate_max, help="The last step's rate at most, a second.")
+        float,
+        typer.Option(
+            callback=finite, min=1, max=_rate_max, help="The last step's rate at most, a second."
+        ),
     ] = 4_000,
     step_seconds: Annotated[
-        float, typer.Option(min=0.1, max=3_600, help="Seconds each step lasts.")
+        float, typer.Option(callback=finite, min=0.1, max=3_600, help="Seconds each step lasts.")
     ] = 10,
     warmup: Annotated[
         float,
-        typer.Option(min=0, max=3_600, help="Seconds sent at the start rate first, not counted."),
+        typer.Option(
+            callback=finite,
+            min=0,
+            max=3_600,
+            help="Seconds sent at the start rate first, not counted.",
+        ),
     ] = 2,
     wallets: Annotated[
         int,

@@ -22,6 +22,7 @@ from rich.table import Table
 
 from colony.chart import AccountCode, IdPrefix, TransferCode, ledger_of
 from colony.cli.demo_market import money, print_trial_balance, run_market
+from colony.cli.finite import finite
 from colony.cli.ledger_commands import DatabaseOption, fail, opened
 from colony.cli.serve import build_context
 from colony.kernel.errors import ColonyError
@@ -257,7 +258,10 @@ def _describe(flags: int) -> str:
 def demo(
     database: DatabaseOption = None,
     expiry_wait: Annotated[
-        float, typer.Option(min=1.0, max=10.0, help="Seconds to wait for the 1-second hold.")
+        float,
+        typer.Option(
+            callback=finite, min=1.0, max=10.0, help="Seconds to wait for the 1-second hold."
+        ),
     ] = 1.2,
 ) -> None:
     """Open accounts, move money through every kind of transfer, print statements."""

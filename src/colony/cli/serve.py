@@ -25,6 +25,7 @@ from colony.api.rate_limit import RateLimiter, address_share, rate_limit_per_s
 from colony.api.sql_store import open_api_store
 from colony.cli import demo_data, fx_commands
 from colony.cli.coalesced_writes import CoalescedWritesProtocol
+from colony.cli.finite import finite
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.credentials import CredentialService, argon2_hasher, open_credential_store
 from colony.credit import (
@@ -411,6 +412,7 @@ def serve(
     payment_gather_ms: Annotated[
         float,
         typer.Option(
+            callback=finite,
             min=0,
             max=payment_gather_ms_max,
             help="How long, in milliseconds, a payment waits for the payments arriving "

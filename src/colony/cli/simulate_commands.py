@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from colony.cli.finite import finite
 from colony.cli.ledger_commands import DatabaseOption, fail
 from colony.cli.output_files import writable
 from colony.credit import Outcome, Subject, open_score_store
@@ -186,7 +187,11 @@ def market(
     payments_per_day: Annotated[
         float,
         typer.Option(
-            "--payments-per-day", min=0.0, max=20.0, help="Payments per resident per day, mean."
+            "--payments-per-day",
+            callback=finite,
+            min=0.0,
+            max=20.0,
+            help="Payments per resident per day, mean.",
         ),
     ] = 0.3,
     places_csv: Annotated[
