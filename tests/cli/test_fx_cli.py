@@ -42,7 +42,10 @@ def test_rate(args: list[str], printed: str) -> None:
         (["USD", "JPY", "--date", "2014-03-30", "--max-age-days", "1"], "rate_stale: the newest"),
         (["USD", "KWD", "--date", "2014-03-28"], "rate_missing: ECB has no EUR/KWD rate"),
         (["USD", "XYZ"], "unknown_currency: unknown currency 'XYZ'"),
-        (["USD", "JPY", "--date", "28.03.2014"], "'28.03.2014' is not a date (YYYY-MM-DD)"),
+        (
+            ["USD", "JPY", "--date", "28.03.2014"],
+            "--date must be a date as YYYY-MM-DD, not '28.03.2014'",
+        ),
         (["USD", "JPY", "--rates-file", "/nonexistent/r.csv"], "cannot read rates file"),
     ],
 )

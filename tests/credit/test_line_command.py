@@ -92,3 +92,5 @@ def test_a_bad_day_is_named(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/colony.db"
     bad = runner.invoke(app, ["credit", "line", "run", "--day", "2026-13-04", "--database", url])
     assert bad.exit_code != 0 and "--day must be a date as YYYY-MM-DD" in bad.output
+    week = runner.invoke(app, ["credit", "line", "run", "--day", "2026-W14-1", "--database", url])
+    assert week.exit_code == 2 and "--day must be a date as YYYY-MM-DD" in week.output

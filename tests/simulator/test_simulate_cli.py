@@ -65,6 +65,7 @@ def test_the_same_arguments_print_the_same_ledger_digest(tmp_path: Path) -> None
         (["--payments-per-day", "-0.5"], "--payments-per-day"),
         (["--database", "mysql://root@localhost/colony"], "--database"),
         (["--last-day", "yesterday"], "--last-day"),
+        (["--last-day", "20261001"], "--last-day must be a date as YYYY-MM-DD"),
         (
             ["--last-day", (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=2)).isoformat()],
             "--last-day",

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from colony.cli import line_commands
-from colony.cli.ledger_commands import DatabaseOption, fail
+from colony.cli.ledger_commands import DatabaseOption, date_option, fail
 from colony.cli.output_files import writable, write_file
 from colony.credit import (
     Method,
@@ -65,10 +65,7 @@ def print_schedule(
         scale = scale_of(currency)
     except ColonyError as exc:
         raise fail(f"--currency: {exc}") from None
-    try:
-        first = dt.date.fromisoformat(first_due)
-    except ValueError:
-        raise fail(f"--first-due must be a date as YYYY-MM-DD, not {first_due!r}") from None
+    first = date_option(first_due, "--first-due")
     result, made = schedule(principal_minor, annual_rate_bps, instalments, method, first)
     if made is None:
         raise fail(_REFUSALS[result])

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from colony.cli.ledger_commands import DatabaseOption, fail
+from colony.cli.ledger_commands import DatabaseOption, date_option, fail
 from colony.fx import (
     EcbProvider,
     QuoteResult,
@@ -34,7 +34,7 @@ from colony.fx import (
     spread_bps_default,
     spread_bps_max,
 )
-from colony.kernel.clock import Clock, SystemClock, date_named, utc_from_ns
+from colony.kernel.clock import Clock, SystemClock, utc_from_ns
 from colony.kernel.countries import countries
 from colony.kernel.errors import ColonyError, InvalidInput
 from colony.kernel.ids import IdGenerator
@@ -102,10 +102,7 @@ def quote_service(
 def _day(text: str | None) -> dt.date | None:
     if text is None:
         return None
-    day = date_named(text)
-    if day is None:
-        raise fail(f"--date {text!r} is not a date (YYYY-MM-DD)")
-    return day
+    return date_option(text, "--date")
 
 
 @app.command("rate")

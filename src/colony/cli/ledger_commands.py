@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import sys
 from collections import Counter
@@ -16,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
+from colony.kernel.clock import date_named
 from colony.kernel.errors import ColonyError, InvalidInput
 from colony.ledger import Account, Ledger, Transfer, batch_events_max
 from colony.ledger.checkpoint import NO_CHECKPOINTS, CheckpointPolicy
@@ -47,6 +49,15 @@ DatabaseOption = Annotated[
 def fail(message: str) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(2)
+
+
+def date_option(text: str, option: str) -> dt.date:
+    """The date `option` names, written exactly YYYY-MM-DD; anything else is refused naming
+    the option (`20261001` and week dates too, which `fromisoformat` alone would take)."""
+    day = date_named(text)
+    if day is None:
+        raise fail(f"{option} must be a date as YYYY-MM-DD, not {text!r}")
+    return day
 
 
 def database_url(database: str | None, *, only_reads: bool = False) -> str:

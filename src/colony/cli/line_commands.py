@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import typer
 
-from colony.cli.ledger_commands import DatabaseOption, fail
+from colony.cli.ledger_commands import DatabaseOption, date_option, fail
 from colony.cli.serve import build_context
 from colony.credit import LineService
 from colony.kernel.errors import ColonyError
@@ -26,10 +25,7 @@ def run(
     """Close every line's days before DAY by the bill's rules (interest, penalty, the bill on
     the 1st, overdue, charge-off) and, on a due day, repay from the wallet what the bill still
     asks. Running a day again moves nothing twice."""
-    try:
-        chosen = dt.date.fromisoformat(day)
-    except ValueError:
-        raise fail(f"--day must be a date as YYYY-MM-DD, not {day!r}") from None
+    chosen = date_option(day, "--day")
     try:
         ctx = build_context(database_url_from_env(database))
     except ColonyError as exc:

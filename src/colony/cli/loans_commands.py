@@ -13,7 +13,7 @@ from typing import Annotated, Protocol
 
 import typer
 
-from colony.cli.ledger_commands import DatabaseOption, fail
+from colony.cli.ledger_commands import DatabaseOption, date_option, fail
 from colony.cli.serve import credit_model
 from colony.credit import CreditScores, open_score_store
 from colony.kernel import heap
@@ -21,7 +21,6 @@ from colony.kernel.clock import (
     NS_PER_DAY,
     NS_PER_S,
     SystemClock,
-    date_named,
     date_of_day,
     day_number,
 )
@@ -109,10 +108,7 @@ def _close(stores: tuple[Closable, ...]) -> None:
 
 def day_named(text: str) -> int:
     """The UTC day named `YYYY-MM-DD`, as days since 1970-01-01; anything else is refused."""
-    day = date_named(text)
-    if day is None:
-        raise fail(f"--day is YYYY-MM-DD, not {text!r}")
-    return day_number(day)
+    return day_number(date_option(text, "--day"))
 
 
 def _major(amount_minor: int, currency: str) -> str:

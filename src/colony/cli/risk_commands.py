@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from colony.cli.ledger_commands import fail
+from colony.cli.ledger_commands import date_option, fail
 from colony.cli.output_files import writable, write_file
 from colony.fx import EcbProvider, RateResult, ReferenceRates, rate_age_max_days
 from colony.risk import (
@@ -125,10 +125,7 @@ def usd_units(
     currency the reference rates know, the minor units one US dollar bought on the day."""
     writable(out, "--out")
     provider = EcbProvider()
-    try:
-        day = dt.date.fromisoformat(on) if on else provider.newest_date()
-    except ValueError:
-        raise fail(f"--on: a date as YYYY-MM-DD, not {on!r}") from None
+    day = date_option(on, "--on") if on else provider.newest_date()
     rates = ReferenceRates(provider, max_age_days=rate_age_max_days)
 
     def per_usd(currency: str) -> Decimal | None:

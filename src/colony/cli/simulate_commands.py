@@ -23,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from colony.cli.finite import finite
-from colony.cli.ledger_commands import DatabaseOption, fail
+from colony.cli.ledger_commands import DatabaseOption, date_option, fail
 from colony.cli.output_files import writable
 from colony.credit import Outcome, Subject, open_score_store
 from colony.disputes import ComplaintService, open_complaint_store
@@ -147,10 +147,7 @@ def _last_day(text: str | None) -> dt.date:
     latest = last_day_max(dt.datetime.now(dt.UTC).date())
     if text is None:
         return min(EcbProvider().newest_date(), latest)
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise fail(f"--last-day: {text!r} is not a date (YYYY-MM-DD)") from None
+    day = date_option(text, "--last-day")
     if day > latest:
         raise fail(
             f"--last-day: {day} is too recent: the market's refunds and late time zones run "

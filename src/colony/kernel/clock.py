@@ -7,10 +7,12 @@ UTC datetime for anything a person reads.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from typing import Protocol
 
 NS_PER_S = 1_000_000_000
+_YYYY_MM_DD = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class Clock(Protocol):
@@ -73,7 +75,8 @@ def date_of_day(day: int) -> dt.date:
 def date_named(text: str) -> dt.date | None:
     """The date written exactly `YYYY-MM-DD`, or None for anything else: `fromisoformat`
     alone also takes `20261124` and week dates, which no Colony file or flag means."""
-    if len(text) != len("YYYY-MM-DD"):
+    # A week date (`2026-W01-1`) is as long, so the shape is checked, not only the length.
+    if _YYYY_MM_DD.fullmatch(text) is None:
         return None
     try:
         return dt.date.fromisoformat(text)
