@@ -53,6 +53,7 @@ def test_equal_principal_as_a_table_in_the_currencys_units() -> None:
         ({"--currency": "SG"}, "--currency: currency must be a 3-letter ISO 4217 code"),
         ({"--currency": "XXQ"}, "--currency: unknown currency 'XXQ'"),
         ({"--first-due": "2027-02-30"}, "--first-due must be a date as YYYY-MM-DD"),
+        ({"--first-due": "9999-11-30"}, "the last instalment would fall past 9999-12-31"),
         ({"--first-due": "20270131"}, "--first-due must be a date as YYYY-MM-DD"),
         ({"--first-due": "2027-W05-1"}, "--first-due must be a date as YYYY-MM-DD"),
         ({"--method": "balloon"}, "Invalid value for '--method'"),

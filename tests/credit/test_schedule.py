@@ -140,11 +140,22 @@ def test_terms_out_of_range_are_refused(p: int, bps: int, n: int, result: Schedu
     assert schedule(p, bps, n, Method.annuity, JAN_31) == (result, None)
 
 
+def test_a_last_instalment_past_the_calendar_is_refused() -> None:
+    last_month = dt.date(9999, 11, 30)
+    assert schedule(1_000, 1200, 3, Method.annuity, last_month) == (
+        ScheduleResult.last_due_too_late,
+        None,
+    )
+    result, made = schedule(1_000, 1200, 2, Method.annuity, last_month)
+    assert result is ScheduleResult.ok and made is not None
+    assert made.instalments[-1].due_date == dt.date(9999, 12, 30)
+
+
 def test_every_refusal_is_covered() -> None:
     covered = {ScheduleResult.ok, *(
         schedule(p, bps, n, Method.annuity, JAN_31)[0]
         for p, bps, n in [(0, 1, 1), (principal_minor_max + 1, 1, 1), (1, 1, 0), (1, -1, 1)]
-    )}  # fmt: skip
+    ), schedule(1, 1, 2, Method.annuity, dt.date(9999, 12, 1))[0]}  # fmt: skip
     assert covered == set(ScheduleResult)
 
 

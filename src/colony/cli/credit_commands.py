@@ -46,6 +46,8 @@ _REFUSALS = {
     ScheduleResult.principal_too_large: f"--principal-minor must be at most {principal_minor_max}",
     ScheduleResult.instalments_out_of_range: f"--instalments must be 1 to {instalments_max}",
     ScheduleResult.rate_out_of_range: f"--annual-rate-bps must be 0 to {annual_rate_bps_max}",
+    ScheduleResult.last_due_too_late: "--first-due is too late: the last instalment would fall "
+    "past 9999-12-31",
 }
 
 

@@ -45,6 +45,7 @@ class ScheduleResult(enum.IntEnum):
     principal_too_large = 2
     instalments_out_of_range = 3  # 1 .. instalments_max
     rate_out_of_range = 4  # 0 .. annual_rate_bps_max
+    last_due_too_late = 5  # the last instalment would fall past the calendar's 9999-12-31
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,12 @@ def annuity_instalment(principal_minor: int, r: Decimal, instalments: int) -> in
 
 def due_date(first: dt.date, months_after: int) -> dt.date:
     """`months_after` months after `first`, on its day of month or the month's last day."""
-    month_index = first.month - 1 + months_after
-    year, month = first.year + month_index // 12, month_index % 12 + 1
+    year, month = _due_year(first, months_after), (first.month - 1 + months_after) % 12 + 1
     return dt.date(year, month, min(first.day, calendar.monthrange(year, month)[1]))
+
+
+def _due_year(first: dt.date, months_after: int) -> int:
+    return first.year + (first.month - 1 + months_after) // 12
 
 
 def check(principal_minor: int, annual_rate_bps: int, instalments: int) -> ScheduleResult:
@@ -140,6 +144,8 @@ def schedule(
     refused = check(principal_minor, annual_rate_bps, instalments)
     if refused is not ScheduleResult.ok:
         return refused, None
+    if _due_year(first_due, instalments - 1) > dt.MAXYEAR:
+        return ScheduleResult.last_due_too_late, None
     r = periodic_rate(annual_rate_bps)
     if method is Method.annuity:
         level = annuity_instalment(principal_minor, r, instalments)
