@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from colony.cli.main import app
+from colony.cli.risk_commands import seed_max
 from colony.kernel.errors import InvalidInput
 from colony.risk import (
     Decision,
@@ -148,6 +149,18 @@ def test_a_model_file_nested_too_deeply_is_named(tmp_path: Path) -> None:
     path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     with pytest.raises(InvalidInput, match=f"^{path}: .*nested too deeply"):
         load_fraud_model(path)
+
+
+@pytest.mark.parametrize("seed", [-1, seed_max + 1])
+def test_a_seed_the_trees_cannot_take_is_named_before_the_market_runs(
+    tmp_path: Path, seed: int
+) -> None:
+    out = tmp_path / "fraud_model.json"
+    args = ["risk", "train", "--out", str(out), "--people", "300", "--merchants", "20",
+            "--months", "2", "--month-days", "7", "--seed", str(seed)]  # fmt: skip
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 2 and "--seed" in refused.output, refused.output
+    assert not out.exists()
 
 
 def test_colony_risk_train_on_a_small_market(tmp_path: Path) -> None:

@@ -32,6 +32,9 @@ app = typer.Typer(no_args_is_help=True, help="Risk control: the fraud model (doc
 
 # The first simulated day when none is given: fixed, so a seed alone gives the same model.
 FIRST_DAY = dt.date(2026, 1, 5)
+# The largest seed: the trees' random_state, which scikit-learn holds to 32 unsigned bits.
+# Checked with the options, so that a seed out of range is named before minutes of simulating.
+seed_max = 2**32 - 1
 
 
 def trained(
@@ -72,7 +75,10 @@ def train(
         int, typer.Option(min=2, max=24, help="Months simulated; the last is held out")
     ] = 3,
     month_days: Annotated[int, typer.Option(min=7, max=31, help="Days a month")] = 30,
-    seed: Annotated[int, typer.Option(help="Seed of the market, its fraud and the trees")] = 1,
+    seed: Annotated[
+        int,
+        typer.Option(min=0, max=seed_max, help="Seed of the market, its fraud and the trees"),
+    ] = 1,
     trained_at: Annotated[
         str | None,
         typer.Option(help="The training time to record, ISO 8601 (default: now, UTC)"),
