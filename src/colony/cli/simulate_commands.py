@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated, Protocol, TypeVar
-from urllib.parse import urlparse
 
 import typer
 from rich.console import Console
@@ -47,7 +46,12 @@ from colony.simulator import (
     simulate,
     stream,
 )
-from colony.storage.open import database_url_from_env, is_postgres, open_ledger
+from colony.storage.open import (
+    database_url_from_env,
+    is_postgres,
+    open_ledger,
+    parse_database_url,
+)
 from colony.storage.postgres_databases import POSTGRES_SCHEMES
 from colony.wallets import FundingService, WalletService, open_funding_store, open_wallet_store
 from colony.webhooks import open_webhook_store
@@ -135,7 +139,10 @@ def rates_age_days_for(last_day: dt.date) -> int:
 
 
 def _check_url(url: str) -> None:
-    scheme = urlparse(url).scheme
+    try:
+        scheme = parse_database_url(url).scheme
+    except ColonyError as exc:
+        raise fail(f"--database: {exc}") from None
     if scheme != "sqlite" and scheme not in POSTGRES_SCHEMES:
         raise fail(
             f"--database: unknown database URL scheme {scheme!r}: use sqlite:///PATH or "

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import ParseResult, urlparse
 
 from colony.kernel.clock import Clock, SystemClock
 from colony.kernel.errors import InvalidInput
@@ -39,13 +39,26 @@ def database_url_from_env(explicit: str | None) -> str:
     return explicit or os.environ.get("COLONY_DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
+def parse_database_url(url: str) -> ParseResult:
+    """`url` in its parts; one that cannot be split (`postgresql://[::1/x`) is InvalidInput.
+    The URL is not repeated: unsplit, its password cannot be redacted."""
+    try:
+        return urlparse(url)
+    except ValueError as exc:
+        raise InvalidInput(f"the database URL is malformed: {exc}") from None
+
+
 def sqlite_path(url: str) -> Path:
     """The file behind a `sqlite:///relative/path.db` or `sqlite:////absolute/path.db` URL."""
-    parsed = urlparse(url)
+    parsed = parse_database_url(url)
     if parsed.scheme != "sqlite":
         raise InvalidInput(f"not a sqlite URL (sqlite:///PATH): {redacted(url)!r}")
     if parsed.netloc:
         raise InvalidInput(f"sqlite URL must look like sqlite:///path/to/file.db, not {url!r}")
+    if parsed.query or parsed.fragment:
+        # SQLite's own URI parameters (?mode=ro) are not Colony's: refused, where they were
+        # dropped, and `mode=ro` opened the file to write all the same.
+        raise InvalidInput(f"sqlite URL takes no ?parameters or #fragment: {url!r}")
     path = parsed.path[1:] if parsed.path.startswith("/") else parsed.path
     if not path:
         raise InvalidInput(f"sqlite URL names no file: {url!r}")
@@ -58,7 +71,7 @@ def open_journal(url: str, *, synchronous: str = "FULL") -> SqliteJournal | Post
     `synchronous` is SQLite's setting; on PostgreSQL commits are always durable
     (`synchronous_commit = on`), so any other value is refused there.
     """
-    scheme = urlparse(url).scheme
+    scheme = parse_database_url(url).scheme
     if scheme == "sqlite":
         return SqliteJournal(sqlite_path(url), synchronous=synchronous)
     if scheme in POSTGRES_SCHEMES:
@@ -72,7 +85,7 @@ def open_journal(url: str, *, synchronous: str = "FULL") -> SqliteJournal | Post
 
 def _unknown_scheme(url: str) -> InvalidInput:
     return InvalidInput(
-        f"unknown database URL scheme {urlparse(url).scheme!r} in {redacted(url)!r}: "
+        f"unknown database URL scheme {parse_database_url(url).scheme!r} in {redacted(url)!r}: "
         "use sqlite:///PATH or postgresql://USER@HOST/DATABASE"
     )
 
@@ -228,10 +241,10 @@ def open_tables(url: str, application_name: str, *, synchronous: str = "FULL") -
 
 
 def is_postgres(url: str) -> bool:
-    return urlparse(url).scheme in POSTGRES_SCHEMES
+    return parse_database_url(url).scheme in POSTGRES_SCHEMES
 
 
 def sqlite_path_or_refuse(url: str) -> Path:
-    if urlparse(url).scheme != "sqlite":
+    if parse_database_url(url).scheme != "sqlite":
         raise _unknown_scheme(url)
     return sqlite_path(url)

@@ -68,7 +68,10 @@ def _refused(conn: psycopg.Connection[tuple[object, ...]], exc: psycopg.Error) -
 
 def redacted(url: str) -> str:
     """The URL without its password, fit for messages and logs."""
-    parsed = urlparse(url)
+    try:
+        parsed = urlparse(url)
+    except ValueError:  # unsplit, its password cannot be told apart: none of it is shown
+        return "(a malformed URL)"
     if parsed.password is None:
         return url
     host = parsed.hostname or ""
