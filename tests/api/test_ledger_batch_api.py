@@ -163,6 +163,16 @@ def test_a_number_too_long_to_read_is_refused_naming_its_field(
     assert error["param"] == "transfers[0].amount" and "5,000 digits" in error["message"]
 
 
+def test_a_field_given_twice_is_refused(served: tuple[httpx.Client, ApiContext]) -> None:
+    client, ctx = served
+    headers = operator_headers(ctx) | {"Idempotency-Key": "x", "Content-Type": "application/json"}
+    body = json.dumps(accounts(7))[:-3] + ', "id": 8}]}'
+    refused = client.post(ACCOUNTS, content=body.encode(), headers=headers)
+    assert refused.status_code == 400, refused.text
+    assert 'field "id" is given twice' in refused.json()["error"]["message"]
+    assert ctx.ledger.lookup_accounts([7, 8]) == []
+
+
 def test_not_json_is_refused(served: tuple[httpx.Client, ApiContext]) -> None:
     client, ctx = served
     headers = operator_headers(ctx) | {"Idempotency-Key": "x"}

@@ -118,6 +118,7 @@ def test_malformed_line_stops_the_import_and_applies_nothing_of_its_batch(
         (_account(1)[:-1] + ', "user_data_128": ' + "9" * 5000 + "}", "5,000 digits"),
         (_account(1, user_data_128="9" * 5000), "5,000 digits"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        (_account(7)[:-1] + ', "id": 8}', 'field "id" is given twice'),
     ],
 )
 def test_bad_lines_are_named(tmp_path: Path, db: str, line: str, says: str) -> None:

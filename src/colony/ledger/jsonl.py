@@ -61,6 +61,8 @@ def parse_line(text: str, line_number: int) -> Account | Transfer | BatchEnd:
         obj = loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RepeatedField as exc:
+        raise FieldError(f"{where}: {exc}", exc.field) from None
     except RecursionError:  # arrays or objects nested past Python's recursion limit
         raise InvalidInput(f"{where}: not JSON Colony reads: nested too deeply") from None
     if not isinstance(obj, dict):
@@ -82,7 +84,32 @@ def parse_line(text: str, line_number: int) -> Account | Transfer | BatchEnd:
 def loads(text: str | bytes) -> Any:
     """JSON with every non-integer number, and every integer too long for any field, kept
     aside, so that the field parsers refuse it naming the field."""
-    return json.loads(text, parse_float=_NotInteger, parse_constant=_NotInteger, parse_int=_integer)
+    return json.loads(
+        text,
+        parse_float=_NotInteger,
+        parse_constant=_NotInteger,
+        parse_int=_integer,
+        object_pairs_hook=_without_repeats,
+    )
+
+
+class RepeatedField(ValueError):
+    """A JSON object naming a field twice: refused, where JSON's readers keep the last."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f'field "{field}" is given twice')
+        self.field = field
+
+
+def _without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise RepeatedField(key)
+            seen.add(key)
+    return obj
 
 
 class FieldError(InvalidInput):

@@ -27,7 +27,7 @@ from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, operator
 from colony.api.errors import ApiError
 from colony.ledger import Account, Transfer, batch_events_max
-from colony.ledger.jsonl import FieldError, loads, parse_account, parse_transfer
+from colony.ledger.jsonl import FieldError, RepeatedField, loads, parse_account, parse_transfer
 
 E = TypeVar("E", Account, Transfer)
 
@@ -119,6 +119,8 @@ def _events(raw: bytes, field: str) -> list[Any]:
         body = loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ApiError(400, "parameter_invalid", f"the body is not valid JSON: {exc}") from None
+    except RepeatedField as exc:  # which event it is in is not known yet
+        raise ApiError(400, "parameter_invalid", f"an object in the body: {exc}") from None
     if not isinstance(body, dict) or set(body) != {field}:
         raise ApiError(
             400,
