@@ -67,6 +67,15 @@ def test_a_tiny_credit_market_trains_a_model(tmp_path: Path) -> None:
     assert figures["model"] == model.version and 0 < figures["p50_ms"] <= figures["p99_ms"]
 
 
+def test_a_training_time_that_is_not_one_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'colony.db'}"
+    out = tmp_path / "m.json"
+    args = ["credit", "train", "--database", url, "--out", str(out), "--trained-at", "not a time"]
+    refused = runner.invoke(cli, args)
+    assert refused.exit_code == 2 and "--trained-at must be an ISO 8601 time" in refused.output
+    assert not out.exists() and not (tmp_path / "colony.db").exists()
+
+
 def test_a_market_without_outcomes_is_refused_by_name(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'plain.db'}"
     plain = ["--people", "6", "--merchants", "24", "--days", "1", "--seed", "1",

@@ -163,6 +163,17 @@ def test_a_seed_the_trees_cannot_take_is_named_before_the_market_runs(
     assert not out.exists()
 
 
+def test_a_training_time_that_is_not_one_is_named_before_the_market_runs(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "fraud_model.json"
+    args = ["risk", "train", "--out", str(out), "--people", "300", "--merchants", "20",
+            "--months", "2", "--month-days", "7", "--trained-at", "not a time"]  # fmt: skip
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 2, refused.output
+    assert "--trained-at must be an ISO 8601 time" in refused.output and not out.exists()
+
+
 def test_colony_risk_train_on_a_small_market(tmp_path: Path) -> None:
     out = tmp_path / "fraud_model.json"
     args = ["risk", "train", "--out", str(out), "--people", "600", "--merchants", "60",

@@ -3,7 +3,6 @@ credit/schedule.py), and training a credit scorecard on recorded outcomes (docs/
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +10,7 @@ from typing import Annotated
 import typer
 
 from colony.cli import line_commands
-from colony.cli.ledger_commands import DatabaseOption, date_option, fail
+from colony.cli.ledger_commands import DatabaseOption, date_option, fail, training_time
 from colony.cli.output_files import writable, write_file
 from colony.credit import (
     Method,
@@ -107,7 +106,7 @@ def train(
     as they stood at its loan's decision; print AUC and KS on the held-out subjects."""
     writable(out, "--out")  # before the training
     url = database_url_from_env(database)
-    when = trained_at or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    when = training_time(trained_at)
     try:
         model = _trained(url, when)
     except ModuleNotFoundError as exc:

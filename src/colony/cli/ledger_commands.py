@@ -60,6 +60,20 @@ def date_option(text: str, option: str) -> dt.date:
     return day
 
 
+def training_time(text: str | None) -> str:
+    """A model's --trained-at as given, once it reads as an ISO 8601 time (it is written into
+    the model as it is); now, in UTC to the second, when not given."""
+    if text is None:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise fail(
+            f"--trained-at must be an ISO 8601 time (2026-12-03T00:00:00+00:00), not {text!r}"
+        ) from None
+    return text
+
+
 def database_url(database: str | None, *, only_reads: bool = False) -> str:
     """The database's URL; for a command that `only_reads`, once the database is known to be
     Colony's (a missing or foreign one is refused, never made or migrated: docs/adr/0111)."""

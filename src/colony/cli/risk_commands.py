@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from colony.cli.ledger_commands import date_option, fail
+from colony.cli.ledger_commands import date_option, fail, training_time
 from colony.cli.output_files import writable, write_file
 from colony.fx import EcbProvider, RateResult, ReferenceRates, rate_age_max_days
 from colony.risk import (
@@ -90,7 +90,7 @@ def train(
     PR-AUC, and fraud's loss in basis points of volume with nothing, the rules, and the
     model and the rules acting."""
     writable(out, "--out")  # before the minutes of simulating and fitting
-    when = trained_at or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    when = training_time(trained_at)
     config = StreamConfig(people, merchants, months * month_days, seed, FIRST_DAY)
     try:
         model, measured, seconds = trained(config, month_days, when)
