@@ -53,5 +53,8 @@ def test_the_command_remakes_the_shipped_table(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == SHIPPED.read_text(encoding="utf-8")
     bad = CliRunner().invoke(cli, ["risk", "usd-units", "--out", str(out), "--on", "30.10.2026"])
     assert bad.exit_code == 2 and "--on must be a date as YYYY-MM-DD" in bad.output
+    none = CliRunner().invoke(cli, ["risk", "usd-units", "--out", str(out), "--on", "1900-01-01"])
+    assert none.exit_code == 2 and "no currency a rate" in " ".join(none.output.split())
+    assert out.read_text(encoding="utf-8") == SHIPPED.read_text(encoding="utf-8")  # kept
     week = CliRunner().invoke(cli, ["risk", "usd-units", "--out", str(out), "--on", "2026-W01-1"])
     assert week.exit_code == 2 and "--on must be a date as YYYY-MM-DD" in week.output

@@ -139,5 +139,10 @@ def usd_units(
         return answer.rate.rate if answer.result is RateResult.ok and answer.rate else None
 
     text = usd_units_rows(provider.currencies(), per_usd, day.isoformat())
+    currencies = text.count("\n") - 1
+    if currencies == 0:
+        # A header alone would be a table risk control reads every amount through, with
+        # nothing in it: a day before the rates (or long after them) is a mistake, said so.
+        raise fail(f"--on {day}: the reference rates give no currency a rate on that day")
     write_file(out, text, "--out")
-    print(f"{text.count(chr(10)) - 1} currencies as of {day}, written to {out}")
+    print(f"{currencies} currencies as of {day}, written to {out}")
