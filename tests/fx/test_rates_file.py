@@ -42,6 +42,11 @@ def test_reads_rates_with_comments_and_blank_lines(tmp_path: Path) -> None:
     assert rates.eur_rate("USD", dt.date(2026, 11, 24)) is None  # not in the file
 
 
+def test_a_byte_order_mark_before_the_header_is_not_part_of_it(tmp_path: Path) -> None:
+    rates = provider(tmp_path, "\ufeffdate,currency,rate\n2026-11-24,JPY,162.50\n")
+    assert rates.currencies() == ["JPY"]
+
+
 @pytest.mark.parametrize(
     ("text", "says"),
     [
@@ -63,6 +68,8 @@ def test_reads_rates_with_comments_and_blank_lines(tmp_path: Path) -> None:
         (GOOD + "2026-11-24,JPY," + "1" * 40 + "\n", "line 3, field rate: '111"),
         (GOOD + "\n2026-11-24,usd,1.05\n", "line 4: a second USD rate for 2026-11-24 (the first"),
         (GOOD + "2026-11-24,JPY," + "1" * 140_000 + "\n", "ops.csv line 3: field larger than"),
+        (GOOD + '2026-11-24,JPY,"162', "ops.csv line 3: unexpected end of data"),
+        (GOOD + '2026-11-24,JPY,"16"2\n', "ops.csv line 3: ',' expected after '\"'"),
     ],
 )  # fmt: skip
 def test_malformed_files_name_line_and_field(tmp_path: Path, text: str, says: str) -> None:

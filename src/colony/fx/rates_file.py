@@ -64,7 +64,8 @@ class RatesFileProvider:
 
 def _read(path: Path) -> list[tuple[str, dt.date, Decimal]]:
     try:
-        with path.open(encoding="utf-8", newline="") as stream:
+        # utf-8-sig: the byte order mark spreadsheet programs begin a CSV with is not the header.
+        with path.open(encoding="utf-8-sig", newline="") as stream:
             return _parse(path.name, stream)
     except OSError as exc:
         raise InvalidInput(f"cannot read rates file {path}: {exc.strerror or exc}") from None
