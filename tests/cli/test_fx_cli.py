@@ -61,11 +61,11 @@ def test_the_shipped_rates_go_stale_with_the_package(monkeypatch: pytest.MonkeyP
     days = str((utc_today() - newest).days)
     fresh = runner.invoke(app, ["fx", "rate", "USD", "JPY", "--max-age-days", days, "--json"])
     assert fresh.exit_code == 0 and json.loads(fresh.stdout)["date"] == newest.isoformat()
-    monkeypatch.setenv("COLONY_FX_MAX_AGE_DAYS", "seven")
-    refused = runner.invoke(app, ["fx", "rate", "USD", "JPY"])
-    assert (
-        refused.exit_code == 2 and "COLONY_FX_MAX_AGE_DAYS must be a whole number" in refused.stderr
-    )
+    for not_days in ("seven", "\u0663"):  # the second an Arabic-Indic 3
+        monkeypatch.setenv("COLONY_FX_MAX_AGE_DAYS", not_days)
+        refused = runner.invoke(app, ["fx", "rate", "USD", "JPY"])
+        assert refused.exit_code == 2, refused.output
+        assert "COLONY_FX_MAX_AGE_DAYS must be a whole number" in refused.stderr
 
 
 def test_quote_is_stored(store_url: str, tmp_path: Path) -> None:

@@ -81,7 +81,8 @@ def reference_rates(
     provider: RateProvider = RatesFileProvider(Path(named)) if named else EcbProvider()
     if max_age_days is None:
         text = os.environ.get(MAX_AGE_ENV, str(rate_age_max_days)).strip()
-        if not text.isdigit():
+        # ASCII only: isdigit() alone takes other scripts' digits ("٣", Arabic-Indic 3).
+        if not (text.isascii() and text.isdigit()):
             raise InvalidInput(f"${MAX_AGE_ENV} must be a whole number of days, not {text!r}")
         max_age_days = int(text)
     return ReferenceRates(provider, max_age_days)
