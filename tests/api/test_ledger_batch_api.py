@@ -199,3 +199,23 @@ def test_operator_only_and_idempotency_key_required(
     assert missing.status_code == 400
     assert missing.json()["error"]["code"] == "idempotency_key_missing"
     assert ctx.ledger.lookup_accounts([1]) == []
+
+
+def test_leading_zeros_are_not_digits_of_a_number(served: tuple[httpx.Client, ApiContext]) -> None:
+    """A string of digits may start with zeros, thousands of them: it is read as its value
+    (Python's limit of 4,300 digits counts the zeros, so they are read past first)."""
+    client, ctx = served
+    results(post(client, ctx, ACCOUNTS, accounts(1, 2), "a"))
+    body = {"transfers": [transfer(10, 1, 2, "0" * 5000 + "5")]}
+    assert results(post(client, ctx, TRANSFERS, body, "zeros")) == ["ok"]
+    (made,) = ctx.ledger.lookup_transfers([10])
+    assert made.amount == 5
+
+
+def test_json_nested_too_deeply_is_refused(served: tuple[httpx.Client, ApiContext]) -> None:
+    client, ctx = served
+    headers = operator_headers(ctx) | {"Idempotency-Key": "x", "Content-Type": "application/json"}
+    body = b'{"transfers": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    refused = client.post(TRANSFERS, content=body, headers=headers)
+    assert refused.status_code == 400, refused.text
+    assert "nested too deeply" in refused.json()["error"]["message"]

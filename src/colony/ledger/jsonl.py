@@ -246,5 +246,10 @@ class _TooLong:
 
 def _integer(text: str) -> int | _TooLong:
     """The integer a JSON number or a string of digits writes, if some field could hold it."""
-    digits = len(text.lstrip("-0"))
-    return _TooLong(digits) if digits > u128_digits_max else int(text)
+    # Read past its leading zeros (a string of digits may have thousands), which Python's
+    # limit on the digits `int` reads counts as digits too.
+    sign, zeros_on = ("-", text[1:]) if text.startswith("-") else ("", text)
+    significant = zeros_on.lstrip("0")
+    if len(significant) > u128_digits_max:
+        return _TooLong(len(significant))
+    return int(sign + (significant or "0"))

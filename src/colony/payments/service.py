@@ -156,16 +156,16 @@ _RISK_REFUSALS = {
 }
 
 
-# Merchants' registered cities whose places are kept (`_risk_where`).
-risk_places_kept_max = 4_096
-
-
-@functools.lru_cache(maxsize=risk_places_kept_max)
 def no_pin_limit_minor(currency: str) -> int:
     """The most a payment in `currency` takes without the payer's PIN, in its minor units."""
     return no_pin_limit_usd * minor_per_usd(currency)
 
 
+# Merchants' registered cities whose places are kept (`_risk_where`).
+risk_places_kept_max = 4_096
+
+
+@functools.lru_cache(maxsize=risk_places_kept_max)
 def _risk_where(country: str, city: str) -> tuple[MerchantPlace | None, Place | None]:
     """A merchant's place (`place_of`) and its city's centre as risk control's place (None
     when the city is not known): found once per city, not at each of a shop's payments."""
