@@ -27,7 +27,6 @@ request_timeout_s = 30.0
 
 @dataclass
 class Tally:
-    statuses: Counter[str] = field(default_factory=Counter)
     # Each status's own latencies: the answers a server turned away at once (503
     # server_busy, docs/adr/0108) would otherwise hide how long the served ones took.
     latencies_by_status_s: dict[str, list[float]] = field(default_factory=dict)
@@ -39,9 +38,13 @@ class Tally:
         """Every answer's latency, whatever its status (in no particular order)."""
         return [s for each in self.latencies_by_status_s.values() for s in each]
 
+    @property
+    def statuses(self) -> Counter[str]:
+        """How many answers of each status."""
+        return Counter({status: len(each) for status, each in self.latencies_by_status_s.items()})
+
     def record(self, status: str, since: float, done: float) -> None:
         self.latencies_by_status_s.setdefault(status, []).append(done - since)
-        self.statuses[status] += 1
         self.last_done = max(self.last_done, done)
 
 

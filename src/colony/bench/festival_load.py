@@ -113,16 +113,18 @@ async def festival(plan: dict[str, Any]) -> dict[str, object]:
     started = await open_loop(plan, total, rate, operate)
     ok = sum(n for status, n in tally.statuses.items() if status.startswith("2"))
     summary = _summary(tally, ok, max(tally.last_done - started, duration_s), rate)
-    summary["by_kind"] = {
-        kind: {
-            "operations": len(kept.latencies_s),
-            "p50_ms": round(percentile(sorted(kept.latencies_s), 0.50) * 1000, 2),
-            "p99_ms": round(percentile(sorted(kept.latencies_s), 0.99) * 1000, 2),
-            "statuses": dict(sorted(kept.statuses.items())),
-        }
-        for kind, kept in sorted(by_kind.items())
-    }
+    summary["by_kind"] = {kind: _kind_summary(kept) for kind, kept in sorted(by_kind.items())}
     return summary
+
+
+def _kind_summary(kept: Tally) -> dict[str, Any]:
+    latencies = sorted(kept.latencies_s)
+    return {
+        "operations": len(latencies),
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
+        "statuses": dict(sorted(kept.statuses.items())),
+    }
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -23,7 +24,7 @@ from rich.table import Table
 
 from colony.cli.finite import finite
 from colony.cli.ledger_commands import DatabaseOption, date_option, fail
-from colony.cli.output_files import writable
+from colony.cli.output_files import writable, write_file
 from colony.credit import Outcome, Subject, open_score_store
 from colony.disputes import ComplaintService, open_complaint_store
 from colony.fx import EcbProvider, QuoteService, ReferenceRates, open_quote_store, rate_age_max_days
@@ -302,17 +303,15 @@ def _outcome_counts(summary: SimulationSummary) -> dict[str, int]:
 
 
 def _write_places(path: Path, summary: SimulationSummary) -> None:
-    try:
-        with path.open("w", newline="", encoding="utf-8") as file:
-            rows = csv.writer(file)
-            rows.writerow(["merchant_id", "display_name", "mcc", "city", "country", "lat", "lon"])
-            for merchant_id, shop in summary.places:
-                rows.writerow(
-                    [merchant_id, shop.display_name, shop.kind.mcc, shop.city.name,
-                     shop.city.country, f"{shop.lat:.4f}", f"{shop.lon:.4f}"]
-                )  # fmt: skip
-    except OSError as exc:
-        raise fail(f"--places-csv: cannot write {path}: {exc.strerror}") from None
+    text = io.StringIO()
+    rows = csv.writer(text)
+    rows.writerow(["merchant_id", "display_name", "mcc", "city", "country", "lat", "lon"])
+    for merchant_id, shop in summary.places:
+        rows.writerow(
+            [merchant_id, shop.display_name, shop.kind.mcc, shop.city.name,
+             shop.city.country, f"{shop.lat:.4f}", f"{shop.lon:.4f}"]
+        )  # fmt: skip
+    write_file(path, text.getvalue(), "--places-csv")
 
 
 def _as_json(

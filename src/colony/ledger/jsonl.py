@@ -81,6 +81,10 @@ def parse_line(text: str, line_number: int) -> Account | Transfer | BatchEnd:
     )
 
 
+# The most digits Python's `int` reads from text (its default `sys.get_int_max_str_digits`).
+int_digits_read_max = 4_300
+
+
 def loads(text: str | bytes) -> Any:
     """JSON with every non-integer number, and every integer too long for any field, kept
     aside, so that the field parsers refuse it naming the field."""
@@ -88,7 +92,9 @@ def loads(text: str | bytes) -> Any:
         text,
         parse_float=_NotInteger,
         parse_constant=_NotInteger,
-        parse_int=_integer,
+        # Only a text longer than the digits `int` reads can hold a number it cannot read:
+        # a shorter one's numbers are read at C speed (and refused by their field's range).
+        parse_int=_integer if len(text) > int_digits_read_max else None,
         object_pairs_hook=_without_repeats,
     )
 
@@ -246,6 +252,8 @@ class _TooLong:
 
 def _integer(text: str) -> int | _TooLong:
     """The integer a JSON number or a string of digits writes, if some field could hold it."""
+    if len(text) <= u128_digits_max:  # nearly every one: read as json would, at C speed
+        return int(text)
     # Read past its leading zeros (a string of digits may have thousands), which Python's
     # limit on the digits `int` reads counts as digits too.
     sign, zeros_on = ("-", text[1:]) if text.startswith("-") else ("", text)

@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from colony.chart import AccountCode, IdPrefix, Slots, TransferCode
+from colony.credit import principal_minor_max
 
 # Ledger codes: the chart's (docs/chart-of-accounts.md).
 ACCOUNT_LENDER_CAPITAL: int = AccountCode.lender_capital
@@ -41,10 +42,10 @@ def book_account_id(prefix: IdPrefix, ledger: int) -> int:
 
 # A lender's share of interest, in basis points of what is paid: 0 .. 10,000.
 income_share_bps_max = 10_000
-# The most capital one funding pays in, in minor units (10 trillion of a currency with two
-# decimals): the same bound as a schedule's principal, far inside what the ledger's
-# balances hold, so capital funded again and again overflows no balance in practice.
-funding_minor_max = 10**15
+# The most capital one funding pays in, in minor units: a schedule's own bound on principal
+# (10 trillion of a currency with two decimals), far inside what the ledger's balances hold,
+# so capital funded again and again overflows no balance in practice.
+funding_minor_max = principal_minor_max
 
 
 class ChargeOffBearer(enum.StrEnum):

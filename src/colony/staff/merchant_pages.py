@@ -64,9 +64,9 @@ name_search_chars_min = 2
 # Random bytes in an onboarding form's `op` (its idempotency key).
 op_bytes = 16
 FIELDS = ("legal_name", "display_name", "mcc", "country", "city", "currency", "discount_bps")
-# The most digits read from the discount field, in basis points: one more than the largest
-# allowed (10,000 bps), so a longer number is refused as too large, never read.
-discount_bps_digits_max = len(str(discount_bps_max)) + 1
+# The most digits read from the discount field, in basis points: those of the largest
+# allowed (10,000 bps); a longer number is refused as out of range, never read.
+discount_bps_digits_max = len(str(discount_bps_max))
 ONBOARD_REFUSALS = {
     OnboardResult.invalid_mcc: N_("The MCC is four digits, such as 5812."),
     OnboardResult.invalid_country: N_("The country is a two-letter ISO code, such as SG."),
