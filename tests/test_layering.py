@@ -7,7 +7,7 @@
 - the storage engine imports no product: each product keeps its own store and migrations in
   its own package;
 - a product's store uses the engine through its small face (`STORAGE_FACE`): the `Tables`
-  session protocol, `open_tables`, group commit and the record cache;
+  session protocol, `open_tables`, group commit, the record cache and marked ids;
 - only the outer layers (cli, api, web, bench) may choose a backend;
 - a product's HTTP routes are its router modules (`<product>/router.py`, and
   `<product>/<name>_router.py` when it has more than one): they sit above every product, so
@@ -104,10 +104,11 @@ PRODUCTS_WITH_STORES = (
 for _product in PRODUCTS_WITH_STORES:
     ALLOWED[_product] |= {"storage"}
 # The modules of the storage engine a product may import: its session protocol, opening a
-# connection from a URL, group commit, the record cache, the key that seals secrets at rest.
+# connection from a URL, group commit, the record cache, the key that seals secrets at rest,
+# ids an operator marks (a wallet's freeze, a merchant's suspension).
 # Journals, migrations, backup and the backends' own connections stay the engine's and the
 # outer layers'.
-STORAGE_FACE = {"tables", "open", "group_commit", "record_cache", "secrets_key"}
+STORAGE_FACE = {"tables", "open", "group_commit", "record_cache", "secrets_key", "marked_ids"}
 # Settlement reads the ledger's clearing legs and the payments and refunds they belong to.
 ALLOWED["settlement"] = {"kernel", "ledger", "partners", "payments", "settlement"}
 for _layer in ("api", "cli"):

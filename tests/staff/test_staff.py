@@ -81,8 +81,9 @@ ROLE_TABLE = {
     Role.operations: {
         P.read, P.read_sms_outbox, P.freeze_wallets, P.onboard_merchants, P.refund_payments,
         P.retry_webhooks, P.pay_out_merchants, P.handle_complaints, P.score_merchants,
+        P.suspend_merchants,
     },
-    Role.risk: {P.read, P.freeze_wallets, P.manage_risk},
+    Role.risk: {P.read, P.freeze_wallets, P.suspend_merchants, P.manage_risk},
     Role.support: {
         P.read, P.read_sms_outbox, P.freeze_wallets, P.refund_payments, P.retry_webhooks,
         P.handle_complaints,

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from colony.wallets import sql_store
+from colony.storage import marked_ids
 from colony.wallets.model import WalletFreeze
 from colony.wallets.sql_store import SqlWalletStore, open_wallet_store
 
@@ -67,7 +67,7 @@ def test_past_its_limit_a_store_stops_keeping_freezes_and_reads_the_table(
     stores: tuple[SqlWalletStore, SqlWalletStore], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     alone, other = stores
-    monkeypatch.setattr(sql_store, "frozen_ids_kept_max", 2)
+    monkeypatch.setattr(marked_ids, "marked_ids_kept_max", 2)
     assert alone.freeze(_freeze("w-1"))
     assert alone.freeze(_freeze("w-2"))
     assert alone.is_frozen("w-1")  # read into memory: two, at the limit
@@ -84,7 +84,7 @@ def test_too_many_freezes_at_the_first_ask_are_not_kept(
     stores: tuple[SqlWalletStore, SqlWalletStore], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     alone, other = stores
-    monkeypatch.setattr(sql_store, "frozen_ids_kept_max", 1)
+    monkeypatch.setattr(marked_ids, "marked_ids_kept_max", 1)
     assert other.freeze(_freeze("w-1"))
     assert other.freeze(_freeze("w-2"))
     assert alone.is_frozen("w-2")

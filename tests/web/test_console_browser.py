@@ -2,7 +2,8 @@
 sign in with a password and a TOTP code, find a wallet by its number, freeze it with a reason,
 see its payment refused, unfreeze it, read both actions in the audit log and see the payments
 drawn live; on a desktop window, and on a phone a wallet and a merchant's page with its
-payouts; with screenshots, axe-core's checks and the page's CSP in force."""
+payouts, the merchant suspended and reinstated; with screenshots, axe-core's checks and the
+page's CSP in force."""
 
 from __future__ import annotations
 
@@ -135,5 +136,18 @@ def test_the_console_on_a_phone_sized_window(
     expect(page.get_by_label("Through the funding partner")).to_be_visible()
     _accessible(page)
     _shot(page, tmp_path, "phone-console-merchant")
+    # Suspended (docs/adr/0114): its payers are refused until it is reinstated.
+    page.get_by_label("Reason (the audit log keeps it)").fill("Acquirer reports card testing")
+    page.get_by_role("button", name="Suspend").click()
+    expect(page.get_by_test_id("status")).to_have_text("suspended")
+    expect(page.get_by_test_id("suspension-reason")).to_have_text("Acquirer reports card testing")
+    _accessible(page)
+    _shot(page, tmp_path, "phone-console-merchant-suspended")
+    stopped = _pay(server, "while-suspended")
+    assert stopped.status_code == 409 and stopped.json()["error"]["code"] == "merchant_suspended"
+    page.get_by_label("Reason (the audit log keeps it)").fill("Cleared by the acquirer")
+    page.get_by_role("button", name="Reinstate").click()
+    expect(page.get_by_test_id("status")).to_have_text("active")
+    assert _pay(server, "after-reinstating").status_code == 201
     assert refused == [] and errors == [], (refused, errors)
     context.close()

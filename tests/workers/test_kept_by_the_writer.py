@@ -1,9 +1,9 @@
-"""Frozen wallets and wallet tokens kept in memory by the ledger's writer among workers
-(docs/adr/0099): a freeze, an unfreeze or a revocation asked of any worker is made by the
-writer, so the writer may answer from memory; a follower reads the database; a writer that
-steps down stops keeping and refuses changes, and the next writer reads afresh. Two
-`ElectedLedger`s over one database stand for two worker processes, as `colony serve` wires
-them (`kept_by_the_writer`), on each backend."""
+"""Frozen wallets, suspended merchants (docs/adr/0114) and wallet tokens kept in memory by
+the ledger's writer among workers (docs/adr/0099): a freeze, an unfreeze, a suspension or a
+revocation asked of any worker is made by the writer, so the writer may answer from memory;
+a follower reads the database; a writer that steps down stops keeping and refuses changes,
+and the next writer reads afresh. Two `ElectedLedger`s over one database stand for two worker
+processes, as `colony serve` wires them (`kept_by_the_writer`), on each backend."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from colony.api.sql_store import SqlApiStore, open_api_store
 from colony.cli.serve import kept_by_the_writer
 from colony.kernel.clock import ManualClock
 from colony.kernel.errors import StorageUnavailable
+from colony.merchants.model import MerchantSuspension
+from colony.merchants.sql_store import SqlMerchantStore, open_merchant_store
 from colony.wallets.model import WalletFreeze
 from colony.wallets.sql_store import SqlWalletStore, open_wallet_store
 from colony.workers import ElectedLedger
@@ -32,20 +34,23 @@ TOKEN = api_auth.digest(api_auth.WALLET_TOKEN_PREFIX + "ef" * 32)
 class Worker:
     ledger: ElectedLedger
     wallets: SqlWalletStore
+    merchants: SqlMerchantStore
     api: SqlApiStore
 
     def close(self) -> None:
         self.ledger.close()
         self.wallets.close()
+        self.merchants.close()
         self.api.close()
 
 
 def _worker(url: str, address: str) -> Worker:
     ledger = ElectedLedger(url, ManualClock(), address=address, authkey=SECRET)
     wallets = open_wallet_store(url)
+    merchants = open_merchant_store(url)
     api = open_api_store(url, shared_claims=True, claims=ledger.key_claims())
-    kept_by_the_writer(ledger, wallets, api)
-    return Worker(ledger, wallets, api)
+    kept_by_the_writer(ledger, wallets, merchants, api)
+    return Worker(ledger, wallets, merchants, api)
 
 
 @pytest.fixture
@@ -96,6 +101,27 @@ def test_a_followers_freezes_are_made_by_the_writer_which_answers_from_memory(
         assert not follower.wallets.unfreeze("w-1")
         assert writer.wallets.freeze(_freeze("w-2"))
         assert writer.wallets.is_frozen("w-2") and follower.wallets.is_frozen("w-2")
+    finally:
+        elsewhere.close()
+
+
+def test_a_followers_suspensions_are_made_by_the_writer_which_answers_from_memory(
+    workers: tuple[Worker, Worker], url: str
+) -> None:
+    writer, follower = workers
+    elsewhere = open_merchant_store(url)  # the table itself, behind everyone's back
+    made = MerchantSuspension("mer_1", "card testing", 1_000)
+    try:
+        assert follower.merchants.suspend(made)
+        assert not follower.merchants.suspend(made)  # suspended already
+        assert writer.merchants.is_suspended("mer_1") and follower.merchants.is_suspended("mer_1")
+        assert elsewhere.reinstate("mer_1")
+        assert writer.merchants.is_suspended("mer_1")  # from memory
+        assert not follower.merchants.is_suspended("mer_1")  # from the table
+        assert elsewhere.suspend(made)
+        assert follower.merchants.reinstate("mer_1")
+        assert not writer.merchants.is_suspended("mer_1")
+        assert writer.merchants.suspension_of("mer_1") is None
     finally:
         elsewhere.close()
 

@@ -52,6 +52,7 @@ _PAYMENT_STATUS = {
     PayResult.no_credit_line: 404, PayResult.credit_line_frozen: 409,
     PayResult.credit_limit_exceeded: 402,
     PayResult.risk_blocked: 402, PayResult.risk_challenge_required: 402,
+    PayResult.merchant_suspended: 409,
 }  # fmt: skip
 
 

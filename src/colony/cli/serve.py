@@ -141,7 +141,8 @@ def build_context(
     wallet_store = open_wallet_store(database_url, alone=not ledger.serves_followers)
     ids = IdGenerator(clock, random.SystemRandom())
     wallets = WalletService(ledger, wallet_store, clock, ids)
-    merchant_store = open_merchant_store(database_url)
+    # Suspended merchants likewise (docs/adr/0114).
+    merchant_store = open_merchant_store(database_url, alone=not ledger.serves_followers)
     merchants = MerchantService(ledger, merchant_store, clock, ids)
     records = open_payment_store(database_url)
     partner_store = open_partner_store(database_url)
@@ -154,7 +155,7 @@ def build_context(
         database_url, shared_claims=ledger.serves_followers, claims=ledger.key_claims()
     )
     if ledger.serves_followers:
-        kept_by_the_writer(ledger, wallet_store, api_store)
+        kept_by_the_writer(ledger, wallet_store, merchant_store, api_store)
     ctx = ApiContext(
         ledger,
         wallets,
@@ -250,10 +251,11 @@ def build_context(
 
 
 def kept_by_the_writer(ledger: ElectedLedger, *stores: KeptByOne) -> None:
-    """Among workers, the ledger's writer keeps frozen wallets and valid wallet tokens in
-    memory as one process serving alone does, and every freeze, unfreeze and revocation,
-    whichever worker was asked, is made there (docs/adr/0099): the payments it serves for
-    every worker read neither table."""
+    """Among workers, the ledger's writer keeps frozen wallets, suspended merchants and valid
+    wallet tokens in memory as one process serving alone does, and every freeze, unfreeze,
+    suspension, reinstatement and revocation, whichever worker was asked, is made there
+    (docs/adr/0099, 0114): the payments it serves for every worker read none of those
+    tables."""
     for store in stores:
         ledger.share(store.changes_made_here())
         store.make_changes_via(ledger.shared_call)

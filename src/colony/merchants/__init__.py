@@ -6,6 +6,8 @@ from colony.merchants.model import (
     QR_SCHEME_GUI,
     TRANSFER_DISCOUNT_FEE,
     Merchant,
+    MerchantSuspension,
+    suspension_reason_chars_max,
 )
 from colony.merchants.payouts import (
     PaidOut,
@@ -24,6 +26,7 @@ from colony.merchants.poster import poster_pdf, poster_png, poster_svg
 from colony.merchants.service import (
     MerchantService,
     OnboardResult,
+    SuspensionResult,
     discount_bps_max,
     revenue_account_id,
 )
@@ -52,6 +55,7 @@ __all__ = [
     "Merchant",
     "MerchantPlace",
     "MerchantService",
+    "MerchantSuspension",
     "MerchantUser",
     "MerchantUserService",
     "OnboardResult",
@@ -61,6 +65,7 @@ __all__ = [
     "PayoutService",
     "RefundReason",
     "Role",
+    "SuspensionResult",
     "Takings",
     "TakingsBook",
     "UserResult",
@@ -83,5 +88,6 @@ __all__ = [
     "refund_reason_chars_max",
     "revenue_account_id",
     "sign",
+    "suspension_reason_chars_max",
     "user_name_chars_max",
 ]

@@ -27,3 +27,18 @@ class Merchant:
     discount_bps: int  # the fee the merchant pays per payment, in basis points
     account_id: int
     created_at_ns: int
+
+
+# A suspension's reason, in characters: the audit log keeps it.
+suspension_reason_chars_max = 500
+
+
+@dataclass(frozen=True)
+class MerchantSuspension:
+    """The operator stopped a merchant taking payments (fraud, a closed business, a court
+    order): until it is reinstated, every payment to it is refused; refunds and voids of its
+    payments still give payers their money back, and it keeps its balance and payouts."""
+
+    merchant_id: str
+    reason: str
+    suspended_at_ns: int

@@ -12,7 +12,13 @@ from colony.kernel.ids import IdGenerator
 from colony.kernel.money import UnknownCurrency, ledger_of
 from colony.ledger import Account, LedgerPort
 from colony.ledger.results import CreateAccountResult as RA
-from colony.merchants.model import ACCOUNT_MERCHANT, ACCOUNT_REVENUE, Merchant
+from colony.merchants.model import (
+    ACCOUNT_MERCHANT,
+    ACCOUNT_REVENUE,
+    Merchant,
+    MerchantSuspension,
+    suspension_reason_chars_max,
+)
 from colony.merchants.store import MerchantStore
 
 discount_bps_max = 10_000
@@ -25,6 +31,16 @@ class OnboardResult(enum.IntEnum):
     unknown_currency = 3
     invalid_discount = 4
     invalid_name = 5
+
+
+class SuspensionResult(enum.IntEnum):
+    """What suspending or reinstating a merchant came to (docs/adr/0114)."""
+
+    ok = 0
+    unknown_merchant = 1
+    invalid_reason = 2  # none given, or longer than suspension_reason_chars_max
+    already_suspended = 3
+    not_suspended = 4
 
 
 def revenue_account_id(ledger: int) -> int:
@@ -106,3 +122,37 @@ class MerchantService:
 
     def named(self, text: str, limit: int) -> list[Merchant]:
         return self._store.named(text, limit)
+
+    def suspend(self, merchant_id: str, reason: str) -> SuspensionResult:
+        """Stop the merchant taking payments until `reinstate`; refunds and voids of its
+        payments still go back to payers (docs/adr/0114)."""
+        refused = self._refused(merchant_id, reason)
+        if refused is not None:
+            return refused
+        made = MerchantSuspension(merchant_id, reason.strip(), self._clock.now_ns())
+        if not self._store.suspend(made):
+            return SuspensionResult.already_suspended
+        return SuspensionResult.ok
+
+    def reinstate(self, merchant_id: str, reason: str) -> SuspensionResult:
+        """Let the merchant take payments again. The reason is asked as a suspension's is,
+        for the staff audit log; the suspension's row goes."""
+        refused = self._refused(merchant_id, reason)
+        if refused is not None:
+            return refused
+        if not self._store.reinstate(merchant_id):
+            return SuspensionResult.not_suspended
+        return SuspensionResult.ok
+
+    def _refused(self, merchant_id: str, reason: str) -> SuspensionResult | None:
+        if self._store.by_id(merchant_id) is None:
+            return SuspensionResult.unknown_merchant
+        if not 0 < len(reason.strip()) <= suspension_reason_chars_max:
+            return SuspensionResult.invalid_reason
+        return None
+
+    def is_suspended(self, merchant_id: str) -> bool:
+        return self._store.is_suspended(merchant_id)
+
+    def suspension_of(self, merchant_id: str) -> MerchantSuspension | None:
+        return self._store.suspension_of(merchant_id)

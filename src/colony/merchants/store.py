@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from colony.merchants.model import Merchant
+from colony.merchants.model import Merchant, MerchantSuspension
 
 
 class MerchantStore(Protocol):
@@ -19,3 +19,15 @@ class MerchantStore(Protocol):
     def named(self, text: str, limit: int) -> list[Merchant]:
         """Up to `limit` merchants whose legal or display name holds `text`, any case."""
         ...
+
+    def suspend(self, suspension: MerchantSuspension) -> bool:
+        """Keep the suspension; False (and nothing changed) when it is suspended already."""
+        ...
+
+    def reinstate(self, merchant_id: str) -> bool:
+        """Lift the merchant's suspension; False when it had none."""
+        ...
+
+    def is_suspended(self, merchant_id: str) -> bool: ...
+
+    def suspension_of(self, merchant_id: str) -> MerchantSuspension | None: ...

@@ -56,6 +56,9 @@ PAY_REFUSALS = {
     PayResult.qr_crc_invalid: N_("The code was misread or changed: scan it again."),
     PayResult.qr_not_ours: N_("This code is another payment scheme's: Colony cannot pay it yet."),
     PayResult.unknown_merchant: N_("Colony does not know this merchant."),
+    PayResult.merchant_suspended: N_(
+        "This merchant cannot take payments now: nothing was paid. Pay another way."
+    ),
     PayResult.amount_required: N_("Type the amount to pay."),
     PayResult.amount_must_be_positive: N_("Type an amount above zero, such as 12.50."),
     PayResult.amount_differs_from_code: N_("The code fixes the amount: scan it again."),
@@ -111,6 +114,8 @@ def _review(
     merchant = ctx.merchants.by_id(code.merchant_id) if code.merchant_id else None
     if merchant is None:
         return None, t(PAY_REFUSALS[PayResult.unknown_merchant])
+    if ctx.merchants.is_suspended(merchant.id):  # said before a quote is made for it
+        return None, t(PAY_REFUSALS[PayResult.merchant_suspended])
     fixed = code.transaction_amount is not None
     amount = typed_amount(code.transaction_amount or typed, merchant.currency)
     if amount is None:

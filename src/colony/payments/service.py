@@ -133,6 +133,7 @@ class PayResult(enum.IntEnum):
     # Risk control (colony.risk, docs/adr/0055), before any money moves:
     risk_blocked = 40  # refused: the reasons are in the assessment kept beside the payment
     risk_challenge_required = 41  # the payer must confirm with the PIN (step-up)
+    merchant_suspended = 42  # the operator suspended the merchant: it takes no payment now
 
 
 # What a payment's chain outcome (named in the wallets' terms) means for the payment: an
@@ -302,6 +303,8 @@ class PaymentService:
         merchant = self._merchants.by_id(qr.merchant_id)
         if merchant is None:
             return PayResult.unknown_merchant
+        if self._merchants.is_suspended(merchant.id):
+            return PayResult.merchant_suspended
         wallet = self._wallet_store.by_phone(phone, currency.upper())
         if wallet is None:
             return PayResult.unknown_wallet
@@ -644,10 +647,14 @@ class PaymentService:
         return (today_queued or self._wallets.spends_ready(wallet)) and not crosses
 
     def capture(self, payment_id: int, amount_minor: int | None = None) -> PayOutcome:
-        """Take all or part of an authorisation; the rest of every hold goes back at once."""
+        """Take all or part of an authorisation; the rest of every hold goes back at once. A
+        suspended merchant captures nothing: its holds expire, or it voids them."""
         held = self._authorisation(payment_id)
         if isinstance(held, PayResult):
             return PayOutcome(held)
+        record = self.records.by_id(payment_id) if self.records is not None else None
+        if record is not None and self._merchants.is_suspended(record.merchant_id):
+            return PayOutcome(PayResult.merchant_suspended)
         amount = held.amount if amount_minor is None else amount_minor
         if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
             return PayOutcome(PayResult.amount_must_be_positive)
@@ -708,6 +715,8 @@ class PaymentService:
             # month-old code is not recognised any more, and checking it would count a
             # failure against the payer's device.
             return made
+        if self._merchants.is_suspended(merchant.id):
+            return PayOutcome(PayResult.merchant_suspended)  # before the code is spent
         # Anything else, a record whose money never moved included, needs a good code.
         check = verifier.check(code, now_ns, merchant.id)
         if check.result is not CodeResult.ok or check.device is None:

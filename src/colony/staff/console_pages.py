@@ -47,6 +47,7 @@ PERMISSION_TEXTS = {
     Permission.handle_complaints: N_("Handle complaints, goodwill credits and disputes"),
     Permission.manage_risk: N_("Decide payments held for risk review and edit risk rules"),
     Permission.score_merchants: N_("Ask for merchants' credit scores"),
+    Permission.suspend_merchants: N_("Suspend and reinstate merchants"),
 }
 # Texts (or mails) of an outbox shown per page.
 outbox_page_messages = 50

@@ -32,10 +32,12 @@ from colony.merchants import (
     PaidOut,
     PayoutResult,
     PayoutService,
+    SuspensionResult,
     day_named,
     day_of,
     discount_bps_max,
     paid_out,
+    suspension_reason_chars_max,
 )
 from colony.payments import Party, render
 from colony.staff import AuditAction, Permission, StaffMember, StaffService, may
@@ -75,6 +77,13 @@ ONBOARD_REFUSALS = {
     OnboardResult.invalid_name: N_(
         "Give a legal name, a display name of up to 25 characters and a city of up to 15."
     ),
+}
+SUSPENSION_REFUSALS = {
+    SuspensionResult.invalid_reason: N_(
+        "Give a reason (up to {chars} characters): the log keeps it."
+    ),
+    SuspensionResult.already_suspended: N_("This merchant is suspended already."),
+    SuspensionResult.not_suspended: N_("This merchant is not suspended."),
 }
 # What a payout asked for by hand came to, when it paid nothing now.
 PAYOUT_NOTES = {
@@ -175,6 +184,7 @@ def merchant_page(merchant_id: str, request: Request, ctx: Ctx) -> Response:
 def _merchant_page(
     ctx: Ctx, shell: Shell, request: Request, member: StaffMember, merchant: Merchant, *,
     status: int = 200, payout_note: str | None = None, day: str = "",
+    suspension_error: str | None = None, reason: str = "",
 ) -> Response:  # fmt: skip
     records = ctx.payments.records
     recent = (
@@ -192,6 +202,10 @@ def _merchant_page(
         day=day or utc_from_ns(yesterday).strftime("%Y-%m-%d"),
         credit_scores=scores[:merchant_scores_shown], credit_reason_texts=REASON_TEXTS,
         may_score=may(member.role, Permission.score_merchants),
+        suspension=ctx.merchants.suspension_of(merchant.id),
+        may_suspend=may(member.role, Permission.suspend_merchants),
+        suspension_error=suspension_error, reason=reason,
+        reason_chars_max=suspension_reason_chars_max,
     )  # fmt: skip
 
 
@@ -242,6 +256,37 @@ def score(merchant_id: str, request: Request, ctx: Ctx) -> Response:
         band=scored.band, model=scored.model_version,
     )  # fmt: skip
     return shell.redirect(f"/console/merchants/{merchant.id}#credit-title")
+
+
+@router.post("/console/merchants/{merchant_id}/suspend")
+def suspend(merchant_id: str, request: Request, ctx: Ctx) -> Response:
+    return _suspension(merchant_id, request, ctx, suspended=True)
+
+
+@router.post("/console/merchants/{merchant_id}/reinstate")
+def reinstate(merchant_id: str, request: Request, ctx: Ctx) -> Response:
+    return _suspension(merchant_id, request, ctx, suspended=False)
+
+
+def _suspension(merchant_id: str, request: Request, ctx: Ctx, *, suspended: bool) -> Response:
+    """Suspend the merchant, or reinstate it, with a reason (docs/adr/0114): the role is
+    checked first (403, nothing changed), the audit entry written after the change."""
+    shell, staff = ctx.service(Shell), ctx.service(StaffService)
+    member, form = permitted_form(shell, request, staff, Permission.suspend_merchants)
+    merchant = merchant_or_404(ctx.merchants, merchant_id)
+    reason = form.get("reason", "")
+    act = ctx.merchants.suspend if suspended else ctx.merchants.reinstate
+    result = act(merchant.id, reason)
+    if result is not SuspensionResult.ok:
+        texts = shell.texts(request)
+        error = texts(SUSPENSION_REFUSALS[result], chars=suspension_reason_chars_max)
+        return _merchant_page(
+            ctx, shell, request, member, merchant, status=400, suspension_error=error,
+            reason=reason,
+        )  # fmt: skip
+    action = AuditAction.merchant_suspended if suspended else AuditAction.merchant_reinstated
+    staff.record(member.id, action, merchant.id, reason.strip(), name=merchant.display_name)
+    return shell.redirect(f"/console/merchants/{merchant.id}#suspension-title")
 
 
 @router.get("/console/merchants/{merchant_id}/qr.svg")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 class Role(enum.StrEnum):
     operations = "operations"  # runs the platform day to day
-    risk = "risk"  # fraud and compliance: freezes wallets
+    risk = "risk"  # fraud and compliance: freezes wallets, suspends merchants
     finance = "finance"  # treasury and settlement: reads money, changes no wallet
     support = "support"  # answers people: reads, freezes a wallet on a report
     read_only = "read_only"  # auditors, newcomers: reads only
@@ -36,6 +36,8 @@ class Permission(enum.StrEnum):
     manage_risk = "manage_risk"
     # ask for a merchant's credit score now, recorded in its history (docs/adr/0065)
     score_merchants = "score_merchants"
+    # stop a merchant taking payments, and let it again (docs/adr/0114)
+    suspend_merchants = "suspend_merchants"
 
 
 # Everything but managing staff and risk control (the risk role's own): the day-to-day work.
@@ -43,9 +45,21 @@ _DAY_TO_DAY = frozenset(Permission) - {Permission.manage_staff, Permission.manag
 # Who may do what: a role holds exactly the permissions listed (tests/staff/test_staff.py).
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.operations: _DAY_TO_DAY,
-    Role.risk: frozenset({Permission.read, Permission.freeze_wallets, Permission.manage_risk}),
+    Role.risk: frozenset(
+        {
+            Permission.read,
+            Permission.freeze_wallets,
+            Permission.suspend_merchants,
+            Permission.manage_risk,
+        }
+    ),
     Role.support: _DAY_TO_DAY
-    - {Permission.onboard_merchants, Permission.pay_out_merchants, Permission.score_merchants},
+    - {
+        Permission.onboard_merchants,
+        Permission.pay_out_merchants,
+        Permission.score_merchants,
+        Permission.suspend_merchants,
+    },
     Role.finance: frozenset(
         {
             Permission.read,
@@ -142,6 +156,9 @@ class AuditAction(enum.StrEnum):
     risk_rule_changed = "risk_rule_changed"
     # Credit (docs/adr/0065).
     merchant_scored = "merchant_scored"
+    # A merchant stopped taking payments, and let again (docs/adr/0114).
+    merchant_suspended = "merchant_suspended"
+    merchant_reinstated = "merchant_reinstated"
 
 
 # Audit entries shown per page of the console's log.

@@ -56,10 +56,11 @@ def refund_refusal(t: Texts, result_name: str) -> str:
 
 @dataclass(frozen=True)
 class Portal:
-    """Who is signed in, for which merchant."""
+    """Who is signed in, for which merchant; whether the operator suspended it (ADR 0114)."""
 
     user: MerchantUser
     merchant: Merchant
+    suspended: bool = False
 
 
 def signed_in(
@@ -72,7 +73,7 @@ def signed_in(
     merchant = merchants.by_id(user.merchant_id) if user is not None else None
     if user is None or merchant is None:
         raise Redirect(f"{HOME}/signin")
-    return Portal(user, merchant)
+    return Portal(user, merchant, merchants.is_suspended(merchant.id))
 
 
 S = TypeVar("S")

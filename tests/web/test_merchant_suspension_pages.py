@@ -1,0 +1,95 @@
+"""A merchant suspended in the operator console (docs/adr/0114): a role that may, with a reason
+the audit log keeps; the merchant's portal says so on every screen; a payer in the wallet app
+is told before anything is priced or paid; reinstated, everything is as before."""
+
+from __future__ import annotations
+
+from colony.merchants import SuspensionResult
+from colony.staff import AuditAction, Role, StaffService
+from tests.web.test_console_pages import _signed_in, _staff
+from tests.web.test_merchant_pages import Shop, shop, signed_in
+from tests.web.test_pay_pages import _confirm, _reviewed
+from tests.web.visitor import Visitor, signed_up, words
+
+__all__ = ["shop"]
+MEI = "+6581230077"
+
+
+def _audited(shop: Shop) -> list[tuple[AuditAction, str, str]]:
+    """The audit log's entries, newest first: what, to whom, why."""
+    return [(e.action, e.target, e.reason) for e in shop.ctx.service(StaffService).audit(None, 50)]
+
+
+def test_a_risk_member_suspends_and_reinstates_a_merchant_with_a_reason(shop: Shop) -> None:
+    ctx, merchant = shop.ctx, shop.merchant
+    staff = _signed_in(shop.api, shop.clock, _staff(ctx, Role.risk))
+    shown = f"/console/merchants/{merchant.id}"
+    page = words(staff.text(shown))
+    assert "Status active" in page and "Suspend" in page
+
+    blank = staff.post(f"{shown}/suspend", {"reason": "   "}, form_at=shown)
+    assert blank.status_code == 400 and "Give a reason" in words(blank.text)
+    assert not ctx.merchants.is_suspended(merchant.id)
+    made = staff.post(f"{shown}/suspend", {"reason": "card testing at the till"}, form_at=shown)
+    assert made.status_code == 303 and made.headers["location"].startswith(shown)
+    page = words(staff.text(shown))
+    assert "Status suspended" in page and "Why card testing at the till" in page
+    assert "Reinstate" in page
+    again = staff.post(f"{shown}/suspend", {"reason": "twice"}, form_at=shown)
+    assert again.status_code == 400 and "suspended already" in words(again.text)
+
+    lifted = staff.post(f"{shown}/reinstate", {"reason": "the bank cleared it"}, form_at=shown)
+    assert lifted.status_code == 303
+    assert not ctx.merchants.is_suspended(merchant.id)
+    assert "Status active" in words(staff.text(shown))
+    logged = [entry for entry in _audited(shop) if entry[1] == merchant.id]
+    assert logged[:2] == [
+        (AuditAction.merchant_reinstated, merchant.id, "the bank cleared it"),
+        (AuditAction.merchant_suspended, merchant.id, "card testing at the till"),
+    ]
+
+
+def test_a_support_member_reads_the_page_but_is_refused_403_on_suspending(shop: Shop) -> None:
+    staff = _signed_in(shop.api, shop.clock, _staff(shop.ctx, Role.support))
+    shown = f"/console/merchants/{shop.merchant.id}"
+    assert "Your role may not suspend or reinstate merchants" in words(staff.text(shown))
+    refused = staff.post(f"{shown}/suspend", {"reason": "I think so"}, form_at=shown)
+    assert refused.status_code == 403
+    assert not shop.ctx.merchants.is_suspended(shop.merchant.id)
+
+
+def test_the_portal_says_the_shop_is_suspended_on_every_screen(shop: Shop) -> None:
+    owner = signed_in(shop)
+    assert "suspended" not in words(owner.text("/merchant"))
+    assert shop.ctx.merchants.suspend(shop.merchant.id, "court order 2026/7") is SuspensionResult.ok
+    for path in ("/merchant", "/merchant/payments", "/merchant/charge"):
+        shown = words(owner.text(path))
+        assert "Colony has suspended this shop: it cannot take payments now." in shown, path
+    assert "court order" not in words(owner.text("/merchant"))  # the reason is the staff's
+    assert shop.ctx.merchants.reinstate(shop.merchant.id, "lifted") is SuspensionResult.ok
+    assert "suspended" not in words(owner.text("/merchant"))
+
+
+def test_a_payer_is_told_before_paying_a_suspended_merchant_and_nothing_moves(
+    shop: Shop,
+) -> None:
+    ctx = shop.ctx
+    mei = Visitor(str(shop.api.base_url))
+    shop.opened.append(mei)
+    signed_up(mei, shop.api, MEI)
+    assert ctx.wallets.cash_in(MEI, "SGD", 10_000).result.name == "ok"
+    wallet = ctx.wallet_store.by_phone(MEI, "SGD")
+    assert wallet is not None
+    payload = ctx.payments.merchant_qr(shop.merchant, 1_250)
+    review = _reviewed(mei, payload)
+    assert review.status_code == 200 and "Amount SGD 12.50" in words(review.text)
+    assert ctx.merchants.suspend(shop.merchant.id, "fraud ring") is SuspensionResult.ok
+    # Confirmed on a review shown before the suspension: refused, nothing paid.
+    confirmed = _confirm(mei, review)
+    assert confirmed.status_code == 400
+    assert "This merchant cannot take payments now" in words(confirmed.text)
+    # Scanned again: refused at the review.
+    again = _reviewed(mei, payload)
+    assert again.status_code == 400
+    assert "This merchant cannot take payments now" in words(again.text)
+    assert ctx.wallets.balances(wallet) == (10_001, 10_001)
