@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from colony.cli.main import app
+from colony.kernel.errors import InvalidInput
 from colony.payments.emv_qr import (
     MerchantQr,
     QrFormatError,
@@ -273,6 +275,46 @@ def test_cli_decode_and_encode(tmp_path: object) -> None:
     assert parse(made.stdout.strip()).transaction_amount == "25.90"
     with open(png, "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+GOOD = MerchantQr("org.colony", "M1", "5812", "978", "FI", "Gift Shop", "Rovaniemi", "25.90")
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"amount": "0"}, "amount must be above zero"),
+        ({"amount": "0.00"}, "amount must be above zero"),
+        ({"amount": "25.905"}, "at most 2 decimals in EUR"),
+        ({"amount": "1e3"}, "amount must be decimal text"),
+        ({"amount": "²"}, "amount must be decimal text"),
+        ({"currency_numeric": "999"}, "currency must be the ISO 4217 number"),  # no money: gold
+        ({"currency_numeric": "97"}, "currency must be the ISO 4217 number"),
+        ({"currency_numeric": "٩٧٨"}, "currency must be the ISO 4217 number"),
+        ({"country_code": "ZZ"}, "country must be an ISO 3166 alpha-2 code"),
+        ({"country_code": "fi"}, "country must be an ISO 3166 alpha-2 code"),
+        ({"merchant_category_code": "581"}, "merchant category code must be 4 digits"),
+        ({"merchant_name": ""}, "merchant name must be 1 to 25 characters"),
+        ({"merchant_name": "x" * 26}, "merchant name must be 1 to 25 characters"),
+        ({"merchant_city": "Rovaniemi-Napapiiri"}, "merchant city must be 1 to 15 characters"),
+    ],
+)
+def test_a_code_no_payer_could_pay_is_refused_with_its_field_named(
+    change: dict[str, str], named: str
+) -> None:
+    with pytest.raises(InvalidInput, match=named):
+        generate(dataclasses.replace(GOOD, **change))
+    assert parse(generate(GOOD)).crc_valid  # the same code unchanged is made
+
+
+def test_cli_encode_names_the_wrong_field_and_writes_nothing(tmp_path: object) -> None:
+    png = f"{tmp_path}/code.png"
+    asked = ["qr", "encode", "--merchant-id", "M1", "--name", "Gift Shop", "--city", "Rovaniemi",
+             "--country", "ZZ", "--currency", "978", "--amount", "0", "--png", png]  # fmt: skip
+    refused = CliRunner().invoke(app, asked)
+    assert refused.exit_code == 2
+    assert "country must be an ISO 3166 alpha-2 code" in refused.stderr
+    assert not Path(png).exists()
 
 
 # A dynamic QRIS code as a large coffee chain prints it: additional data (62) holds, as its

@@ -21,7 +21,9 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from colony.kernel.countries import iso_3166_alpha_2
 from colony.kernel.errors import InvalidInput
+from colony.kernel.money import currency_of_ledger, scale_of
 
 # The longest payload EMVCo allows, in characters.
 payload_chars_max = 512
@@ -70,6 +72,10 @@ _LANGUAGE_NAMES = {
 }
 _MANDATORY = ("00", "52", "53", "58", "59", "60", "63")
 _AMOUNT = re.compile(r"[0-9]+(\.[0-9]*)?")
+_MCC = re.compile(r"[0-9]{4}")
+_NUMERIC = re.compile(r"[0-9]{3}")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_NONZERO = re.compile(r"[1-9]")
 
 
 class QrFormatError(InvalidInput):
@@ -311,7 +317,9 @@ class MerchantQr:
 
 
 def generate(spec: MerchantQr) -> str:
-    """A payload: static when it has no amount, dynamic when it does."""
+    """A payload: static when it has no amount, dynamic when it does. Every field is checked
+    against what a payer's app must be able to read (InvalidInput names the first wrong)."""
+    _check(spec)
     account = _tlv("00", spec.merchant_account_gui) + _tlv("01", spec.merchant_id)
     parts = [
         _tlv("00", "01"),
@@ -321,20 +329,49 @@ def generate(spec: MerchantQr) -> str:
         _tlv("53", spec.currency_numeric),
     ]
     if spec.amount is not None:
-        if not _AMOUNT.fullmatch(spec.amount) or len(spec.amount) > _LIMITS["54"]:
-            raise InvalidInput(
-                f"amount must be decimal text of at most 13 characters: {spec.amount!r}"
-            )
         parts.append(_tlv("54", spec.amount))
     parts += [
         _tlv("58", spec.country_code),
-        _tlv("59", spec.merchant_name[: _LIMITS["59"]]),
-        _tlv("60", spec.merchant_city[: _LIMITS["60"]]),
+        _tlv("59", spec.merchant_name),
+        _tlv("60", spec.merchant_city),
     ]
     if spec.reference is not None:
         parts.append(_tlv("62", _tlv("05", spec.reference)))
     body = "".join(parts) + "6304"
     return body + f"{crc16_ccitt_false(body.encode('utf-8')):04X}"
+
+
+def _check(spec: MerchantQr) -> None:
+    """Refuse a code no payer's app could pay: EMV's fixed formats, ISO 4217 and ISO 3166
+    codes Colony's own tables know, an amount above zero in the currency's minor units, and
+    names that fit (never cut short: a code must say what its merchant said)."""
+    if not _MCC.fullmatch(spec.merchant_category_code):
+        raise InvalidInput(
+            f"merchant category code must be 4 digits: {spec.merchant_category_code!r}"
+        )
+    numeric = spec.currency_numeric
+    currency = currency_of_ledger(int(numeric)) if _NUMERIC.fullmatch(numeric) else None
+    if currency is None:
+        raise InvalidInput(
+            f"currency must be the ISO 4217 number of a currency with minor units, such as"
+            f" 978: {numeric!r}"
+        )
+    country = spec.country_code
+    if not _COUNTRY.fullmatch(country) or not iso_3166_alpha_2(country):
+        raise InvalidInput(f"country must be an ISO 3166 alpha-2 code, such as SG: {country!r}")
+    for tag, what, text in (("59", "name", spec.merchant_name), ("60", "city", spec.merchant_city)):
+        if not 0 < len(text) <= _LIMITS[tag]:
+            raise InvalidInput(f"merchant {what} must be 1 to {_LIMITS[tag]} characters: {text!r}")
+    amount = spec.amount
+    if amount is not None:
+        if not _AMOUNT.fullmatch(amount) or len(amount) > _LIMITS["54"]:
+            raise InvalidInput(f"amount must be decimal text of at most 13 characters: {amount!r}")
+        decimals = len(amount.partition(".")[2])
+        if not _NONZERO.search(amount) or decimals > scale_of(currency):
+            raise InvalidInput(
+                f"amount must be above zero, with at most {scale_of(currency)} decimals in"
+                f" {currency}: {amount!r}"
+            )
 
 
 def _tlv(tag: str, value: str) -> str:
