@@ -199,3 +199,14 @@ def test_a_store_serving_alone_keeps_suspensions_in_memory_and_another_reads_the
     assert not alone.is_suspended("mer_before")  # the table's answer now
     found = other.suspension_of("mer_2")
     assert found == _suspension("mer_2")
+
+
+def test_the_suspensions_in_force_are_listed_newest_first(
+    stores: tuple[SqlMerchantStore, SqlMerchantStore],
+) -> None:
+    alone, other = stores
+    for merchant_id, at in (("mer_b", 2_000), ("mer_a", 3_000), ("mer_c", 1_000)):
+        assert alone.suspend(MerchantSuspension(merchant_id, f"why {merchant_id}", at))
+    assert alone.reinstate("mer_a")
+    assert [s.merchant_id for s in other.suspensions(10)] == ["mer_b", "mer_c"]
+    assert other.suspensions(1) == [MerchantSuspension("mer_b", "why mer_b", 2_000)]

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from colony.merchants import SuspensionResult
 from colony.staff import AuditAction, Role, StaffService
+from tests.api.test_wallet_api import operator_headers
 from tests.web.test_console_pages import _signed_in, _staff
-from tests.web.test_merchant_pages import Shop, shop, signed_in
+from tests.web.test_merchant_pages import SHOP, Shop, shop, signed_in
 from tests.web.test_pay_pages import _confirm, _reviewed
 from tests.web.visitor import Visitor, signed_up, words
 
@@ -47,6 +48,30 @@ def test_a_risk_member_suspends_and_reinstates_a_merchant_with_a_reason(shop: Sh
         (AuditAction.merchant_reinstated, merchant.id, "the bank cleared it"),
         (AuditAction.merchant_suspended, merchant.id, "card testing at the till"),
     ]
+
+
+def test_the_console_lists_the_suspended_merchants_newest_first(shop: Shop) -> None:
+    ctx = shop.ctx
+    staff = _signed_in(shop.api, shop.clock, _staff(ctx, Role.risk))
+    listed = "/console/merchants?suspended=true"
+    assert "No merchant is suspended." in words(staff.text(listed))
+    other = shop.api.post(
+        "/v1/merchants",
+        json=SHOP | {"display_name": "Kopi Corner"},
+        headers=operator_headers(ctx) | {"Idempotency-Key": "kopi"},
+    ).json()["id"]
+    assert ctx.merchants.suspend(other, "closed") is SuspensionResult.ok
+    shop.clock.advance(60)
+    assert ctx.merchants.suspend(shop.merchant.id, "chargebacks") is SuspensionResult.ok
+    shown = words(staff.text(listed))
+    assert shown.index("Hawker Chan") < shown.index("Kopi Corner")  # the newest first
+    assert shown.count("suspended") >= 2
+    assert ctx.merchants.reinstate(other, "reopened") is SuspensionResult.ok
+    shown = words(staff.text(listed))
+    assert "Hawker Chan" in shown and "Kopi Corner" not in shown
+    everyone = words(staff.text("/console/merchants"))
+    assert "Kopi Corner" in everyone and "Hawker Chan suspended" in everyone
+    assert "Kopi Corner suspended" not in everyone
 
 
 def test_a_support_member_reads_the_page_but_is_refused_403_on_suspending(shop: Shop) -> None:

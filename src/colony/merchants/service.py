@@ -156,3 +156,7 @@ class MerchantService:
 
     def suspension_of(self, merchant_id: str) -> MerchantSuspension | None:
         return self._store.suspension_of(merchant_id)
+
+    def suspensions(self, limit: int) -> list[MerchantSuspension]:
+        """Up to `limit` suspensions in force, the newest first: the console's list."""
+        return self._store.suspensions(limit)

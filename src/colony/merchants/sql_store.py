@@ -95,6 +95,9 @@ class SqlMerchantStore:
         found = self._suspensions.mark_of(merchant_id)
         return None if found is None else MerchantSuspension(merchant_id, *found)
 
+    def suspensions(self, limit: int) -> list[MerchantSuspension]:
+        return [MerchantSuspension(*mark) for mark in self._suspensions.newest(limit)]
+
     def changes_made_here(self) -> Mapping[str, Callable[..., Any]]:
         marks = self._suspensions
         return {SUSPEND_CALL: marks.mark_here, REINSTATE_CALL: marks.unmark_here}

@@ -98,15 +98,22 @@ PAYOUT_NOTES = {
 
 
 @router.get("/console/merchants")
-def merchants(request: Request, ctx: Ctx, q: str = "", after: str | None = None) -> Response:
+def merchants(
+    request: Request, ctx: Ctx, q: str = "", after: str | None = None, suspended: bool = False
+) -> Response:
+    """The merchants a page at a time, those found by an id or a name, or (`suspended`) the
+    newest suspended, each row saying whether it is."""
     shell = ctx.service(Shell)
     member = signed_in_staff(shell, request, ctx.service(StaffService))
     asked = q.strip()
     error = None
-    if asked.startswith("mer_"):
+    if suspended:
+        listed = ctx.merchants.suspensions(merchants_page_rows)
+        found = [m for s in listed if (m := ctx.merchants.by_id(s.merchant_id)) is not None]
+    elif asked.startswith("mer_"):
         if ctx.merchants.by_id(asked) is not None:
             return shell.redirect(f"/console/merchants/{asked}")
-        found: list[Merchant] = []
+        found = []
     elif asked:
         found = ctx.merchants.named(asked, merchants_page_rows)
         if len(asked) < name_search_chars_min:
@@ -115,11 +122,12 @@ def merchants(request: Request, ctx: Ctx, q: str = "", after: str | None = None)
         found = ctx.merchants.page(after, merchants_page_rows)
     if asked and not found:
         error = shell.texts(request)("No merchant has that id or name.")
-    more = not asked and len(found) == merchants_page_rows
+    more = not asked and not suspended and len(found) == merchants_page_rows
     return console_page(
         shell, request, member, "staff/merchants.html", status=404 if error else 200, q=q,
         found=found, error=error, next_after=found[-1].id if more else None,
-        may_onboard=may(member.role, Permission.onboard_merchants),
+        may_onboard=may(member.role, Permission.onboard_merchants), suspended_only=suspended,
+        suspended={m.id for m in found if ctx.merchants.is_suspended(m.id)},
     )  # fmt: skip
 
 

@@ -34,6 +34,10 @@ class MarkedIds:
         self._delete = f"DELETE FROM {table} WHERE {id_column} = ?"
         self._read_one = f"SELECT reason, {at_column} FROM {table} WHERE {id_column} = ?"
         self._read_all = f"SELECT {id_column} FROM {table} LIMIT ?"
+        self._read_newest = (
+            f"SELECT {id_column}, reason, {at_column} FROM {table}"
+            f" ORDER BY {at_column} DESC, {id_column} LIMIT ?"
+        )
         # The marked ids, read once when first asked (None: not read yet), then kept in step
         # by `mark_here` and `unmark_here` under the keeper's lock, which the read holds too:
         # a mark committed while they are read is not lost.
@@ -81,6 +85,12 @@ class MarkedIds:
         with self._tables.session() as db:
             row = db.execute(self._read_one, (marked_id,)).fetchone()
         return None if row is None else (str(row[0]), int(str(row[1])))
+
+    def newest(self, limit: int) -> list[tuple[str, str, int]]:
+        """Up to `limit` marks, (id, reason, when), the newest first, read from the table."""
+        with self._tables.session() as db:
+            rows = db.execute(self._read_newest, (limit,)).fetchall()
+        return [(str(row[0]), str(row[1]), int(str(row[2]))) for row in rows]
 
     def _read_marked(self) -> set[str] | None:
         """The marked ids, read now if they are to be kept and were not yet; None when they
