@@ -1,14 +1,15 @@
 """A merchant suspended in the operator console (docs/adr/0114): a role that may, with a reason
-the audit log keeps; the merchant's portal says so on every screen; a payer in the wallet app
-is told before anything is priced or paid; reinstated, everything is as before."""
+the audit log keeps; its owners are texted; the merchant's portal says so on every screen; a
+payer in the wallet app is told before anything is priced or paid; reinstated, everything is
+as before."""
 
 from __future__ import annotations
 
 from colony.merchants import SuspensionResult
 from colony.staff import AuditAction, Role, StaffService
-from tests.api.test_wallet_api import operator_headers
+from tests.api.test_wallet_api import OPERATOR, operator_headers
 from tests.web.test_console_pages import _signed_in, _staff
-from tests.web.test_merchant_pages import SHOP, Shop, shop, signed_in
+from tests.web.test_merchant_pages import OWNER, SHOP, Shop, shop, signed_in
 from tests.web.test_pay_pages import _confirm, _reviewed
 from tests.web.visitor import Visitor, signed_up, words
 
@@ -19,6 +20,13 @@ MEI = "+6581230077"
 def _audited(shop: Shop) -> list[tuple[AuditAction, str, str]]:
     """The audit log's entries, newest first: what, to whom, why."""
     return [(e.action, e.target, e.reason) for e in shop.ctx.service(StaffService).audit(None, 50)]
+
+
+def _texts_to(shop: Shop, phone: str) -> list[str]:
+    """The texts in the outbox for `phone`, the newest first."""
+    page = shop.api.get("/v1/sms_outbox", params={"phone": phone, "limit": 10}, headers=OPERATOR)
+    assert page.status_code == 200, page.text
+    return [str(message["text"]) for message in page.json()["data"]]
 
 
 def test_a_risk_member_suspends_and_reinstates_a_merchant_with_a_reason(shop: Shop) -> None:
@@ -39,9 +47,15 @@ def test_a_risk_member_suspends_and_reinstates_a_merchant_with_a_reason(shop: Sh
     again = staff.post(f"{shown}/suspend", {"reason": "twice"}, form_at=shown)
     assert again.status_code == 400 and "suspended already" in words(again.text)
 
+    texts = _texts_to(shop, OWNER)
+    assert texts[0] == (
+        "Colony: Hawker Chan is suspended and cannot take payments now. Refunds still reach"
+        " your customers. Ask Colony's support why."
+    )  # the owner hears of it at once; the staff's reason stays in the log
     lifted = staff.post(f"{shown}/reinstate", {"reason": "the bank cleared it"}, form_at=shown)
     assert lifted.status_code == 303
     assert not ctx.merchants.is_suspended(merchant.id)
+    assert _texts_to(shop, OWNER)[:2] == ["Colony: Hawker Chan can take payments again.", texts[0]]
     assert "Status active" in words(staff.text(shown))
     logged = [entry for entry in _audited(shop) if entry[1] == merchant.id]
     assert logged[:2] == [

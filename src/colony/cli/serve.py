@@ -48,6 +48,7 @@ from colony.loans import Lenders, LoanService, MerchantLoans, open_loan_store
 from colony.merchants import (
     MerchantService,
     MerchantUserService,
+    SuspensionNotices,
     TakingsBook,
     open_merchant_store,
     open_merchant_user_store,
@@ -245,7 +246,9 @@ def build_context(
     ctx.provide(staff, staff_store)
     ctx.provide(StaffRoster(staff, staff_store, credentials, clock, _console_sessions_ender(shell)))
     user_store = open_merchant_user_store(database_url)
-    ctx.provide(MerchantUserService(user_store, merchants.by_id, clock, ids), user_store)
+    users = MerchantUserService(user_store, merchants.by_id, clock, ids)
+    ctx.provide(users, user_store)
+    ctx.provide(SuspensionNotices(users, sender.send))
     ledger.add_duty(lambda: reconcile(ctx))
     return ctx
 

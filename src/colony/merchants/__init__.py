@@ -32,6 +32,7 @@ from colony.merchants.service import (
 )
 from colony.merchants.sql_store import open_merchant_store
 from colony.merchants.sql_user_store import open_merchant_user_store
+from colony.merchants.suspension_notices import SuspensionNotices
 from colony.merchants.takings import DAY_NS, Takings, TakingsBook, day_of
 from colony.merchants.user_service import MerchantUserService, credential_subject
 from colony.merchants.users import (
@@ -65,6 +66,7 @@ __all__ = [
     "PayoutService",
     "RefundReason",
     "Role",
+    "SuspensionNotices",
     "SuspensionResult",
     "Takings",
     "TakingsBook",

@@ -32,6 +32,7 @@ from colony.merchants import (
     PaidOut,
     PayoutResult,
     PayoutService,
+    SuspensionNotices,
     SuspensionResult,
     day_named,
     day_of,
@@ -294,6 +295,7 @@ def _suspension(merchant_id: str, request: Request, ctx: Ctx, *, suspended: bool
         )  # fmt: skip
     action = AuditAction.merchant_suspended if suspended else AuditAction.merchant_reinstated
     staff.record(member.id, action, merchant.id, reason.strip(), name=merchant.display_name)
+    ctx.service(SuspensionNotices).tell_owners(merchant, suspended=suspended)
     return shell.redirect(f"/console/merchants/{merchant.id}#suspension-title")
 
 
