@@ -22,6 +22,13 @@ SESSION_TTL_S = {"app": 7 * 86_400, "merchant": 86_400, "console": 8 * 3_600}
 signing_in_ttl_s = 15 * 60
 # Expired sessions deleted per sweep (each sign-in sweeps once).
 expired_sweep_rows_max = 500
+# Code requests past their window deleted per request, at most: each request adds one row,
+# so a thousand keep the table at the window's rows, and a flood's leftovers go a thousand a
+# request instead of all in one request's transaction.
+expired_code_request_rows_max = 1_000
+# First key of the PostgreSQL advisory lock one address's code requests are counted under;
+# the second is a hash of the address's digest.
+code_request_lock_class = 0x436F6C63  # "Colc"
 
 _COLUMNS = (
     "id_sha256, audience, stage, subject, address, verification, created_at_ns, expires_at_ns"
@@ -115,9 +122,22 @@ class SqlSessionStore:
         digest = hashlib.sha256(address.encode()).hexdigest()
         since_ns = now_ns - window_ns
         with self._tables.transaction() as db:
-            # Each row is deleted once, by the first request after its window: the table
-            # holds the window's requests, however many addresses were typed before.
-            db.execute("DELETE FROM sign_in_code_requests WHERE at_ns <= ?", (since_ns,))
+            if self._tables.backend == "postgresql":
+                # Workers count on connections of their own: requests for one address at one
+                # moment are counted one after another, never all below the limit at once
+                # (SQLite's write transaction is one at a time already).
+                db.execute(
+                    "SELECT pg_advisory_xact_lock(?, hashtext(?))",
+                    (code_request_lock_class, digest),
+                )
+            # Rows past their window are deleted by the requests after it, a bounded number
+            # each: the table holds about the window's requests, however many came before.
+            db.execute(
+                "DELETE FROM sign_in_code_requests WHERE (address_sha256, at_ns) IN"
+                " (SELECT address_sha256, at_ns FROM sign_in_code_requests WHERE at_ns <= ?"
+                " ORDER BY at_ns LIMIT ?)",
+                (since_ns, expired_code_request_rows_max),
+            )
             (counted,) = db.execute(
                 "SELECT COUNT(*) FROM sign_in_code_requests WHERE address_sha256 = ? AND at_ns > ?",
                 (digest, since_ns),
