@@ -32,6 +32,7 @@ Shop = tuple[httpx.Client, ApiContext, dict[str, object], dict[str, object]]
 
 # The scope each route needs from a merchant key.
 _MERCHANT_ROUTES = {
+    ("GET", "/v1/merchants/me"): scopes.PAYMENTS_READ,
     ("GET", "/v1/merchants/me/qr_code"): scopes.PAYMENTS_READ,
     ("GET", "/v1/merchants/me/qr_code.{kind}"): scopes.PAYMENTS_READ,
     ("GET", "/v1/payments"): scopes.PAYMENTS_READ,

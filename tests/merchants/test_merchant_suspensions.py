@@ -107,7 +107,11 @@ def test_over_http_a_suspended_merchant_is_refused_409_and_its_holds_can_only_go
     )
     for made in (paid, held, held_later):
         assert made.status_code == 201, made.text
+    me = {"Authorization": f"Bearer {merchant['api_key']}"}
+    assert client.get("/v1/merchants/me", headers=me).json()["status"] == "active"
     assert ctx.merchants.suspend(mid, "the card scheme asked us to") is S.ok
+    shown = client.get("/v1/merchants/me", headers=me).json()
+    assert (shown["id"], shown["status"]) == (mid, "suspended")
     wallet = client.get("/v1/wallets/me", headers=auth(alice)).json()["balance"]["amount_minor"]
 
     refused = client.post(

@@ -43,6 +43,11 @@ class MerchantObject(BaseModel):
     city: str
     currency: str
     discount_bps: int
+    status: Literal["active", "suspended"] = Field(
+        default="active",
+        description="suspended: the operator stopped it taking payments (refunds and voids "
+        "still go back to payers) until it is reinstated",
+    )
     partner: str | None = Field(
         default=None, description="the partner wallet that acquired it (partner routes)"
     )
@@ -55,7 +60,8 @@ class OnboardedMerchantObject(MerchantObject):
     rate_limit_per_s: int | None
 
 
-def merchant_json(m: Merchant) -> dict[str, object]:
+def merchant_json(m: Merchant, *, suspended: bool = False) -> dict[str, object]:
+    """The merchant as the API shows it; `suspended` as the merchants service says."""
     return {
         "object": "merchant",
         "id": m.id,
@@ -66,6 +72,7 @@ def merchant_json(m: Merchant) -> dict[str, object]:
         "city": m.city,
         "currency": m.currency,
         "discount_bps": m.discount_bps,
+        "status": "suspended" if suspended else "active",
     }
 
 

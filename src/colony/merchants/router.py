@@ -27,7 +27,13 @@ from colony.api.key_views import (
     key_name_chars_max,
     owned_key,
 )
-from colony.api.merchant_views import OnboardedMerchantObject, OnboardMerchant, onboarded
+from colony.api.merchant_views import (
+    MerchantObject,
+    OnboardedMerchantObject,
+    OnboardMerchant,
+    merchant_json,
+    onboarded,
+)
 from colony.api.records import KeyRecord
 from colony.kernel.errors import InvalidInput
 from colony.merchants import Merchant
@@ -84,6 +90,13 @@ def qr_payload(
         return ctx.payments.merchant_qr(merchant, amount_minor, reference)
     except InvalidInput as exc:
         raise ApiError(400, "parameter_invalid", str(exc)) from None
+
+
+@router.get("/v1/merchants/me", responses=answers(200, MerchantObject))
+def get_me(ctx: Ctx, merchant: QrReader) -> dict[str, object]:
+    """The merchant the key belongs to, with its status: a suspended merchant's payments are
+    refused `merchant_suspended` until the operator reinstates it."""
+    return merchant_json(merchant, suspended=ctx.merchants.is_suspended(merchant.id))
 
 
 @router.get("/v1/merchants/me/qr_code", responses=answers(200, QrCodeObject))

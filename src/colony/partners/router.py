@@ -170,7 +170,11 @@ def member_json(
         shown = None if wallet is None else wallet_json(ctx, wallet)
     else:
         merchant = ctx.merchants.by_id(member_id)
-        shown = None if merchant is None else merchant_json(merchant)
+        shown = (
+            None
+            if merchant is None
+            else merchant_json(merchant, suspended=ctx.merchants.is_suspended(merchant.id))
+        )
     return None if shown is None else shown | {"partner": partner.id}
 
 
