@@ -5,8 +5,11 @@ as before."""
 
 from __future__ import annotations
 
+import json
+
 from colony.merchants import SuspensionResult
 from colony.staff import AuditAction, Role, StaffService
+from colony.webhooks import Endpoint
 from tests.api.test_wallet_api import OPERATOR, operator_headers
 from tests.web.test_console_pages import _signed_in, _staff
 from tests.web.test_merchant_pages import OWNER, SHOP, Shop, shop, signed_in
@@ -31,6 +34,8 @@ def _texts_to(shop: Shop, phone: str) -> list[str]:
 
 def test_a_risk_member_suspends_and_reinstates_a_merchant_with_a_reason(shop: Shop) -> None:
     ctx, merchant = shop.ctx, shop.merchant
+    hooks = "https://hawker.example/hooks"
+    ctx.webhook_store.set_endpoint(Endpoint(merchant.id, hooks, "whsec_01", 1, 0))
     staff = _signed_in(shop.api, shop.clock, _staff(ctx, Role.risk))
     shown = f"/console/merchants/{merchant.id}"
     page = words(staff.text(shown))
@@ -56,6 +61,13 @@ def test_a_risk_member_suspends_and_reinstates_a_merchant_with_a_reason(shop: Sh
     assert lifted.status_code == 303
     assert not ctx.merchants.is_suspended(merchant.id)
     assert _texts_to(shop, OWNER)[:2] == ["Colony: Hawker Chan can take payments again.", texts[0]]
+    # Its systems are told too, by its webhook endpoint: the status, not the staff's reason.
+    events, _ = ctx.webhook_store.events(merchant.id, 10, None)
+    told = [(e.type, json.loads(e.body)["data"]["object"]) for e in events]
+    assert told == [
+        ("merchant.reinstated", {"object": "merchant", "id": merchant.id, "status": "active"}),
+        ("merchant.suspended", {"object": "merchant", "id": merchant.id, "status": "suspended"}),
+    ]
     assert "Status active" in words(staff.text(shown))
     logged = [entry for entry in _audited(shop) if entry[1] == merchant.id]
     assert logged[:2] == [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import random
@@ -97,6 +98,7 @@ from colony.webhooks import (
     Sender,
     WebhookDispatcher,
     WebhookTargets,
+    announce_status,
     delivery_timeout_s,
     open_webhook_store,
 )
@@ -248,7 +250,8 @@ def build_context(
     user_store = open_merchant_user_store(database_url)
     users = MerchantUserService(user_store, merchants.by_id, clock, ids)
     ctx.provide(users, user_store)
-    ctx.provide(SuspensionNotices(users, sender.send))
+    announce = functools.partial(announce_status, webhook_store)
+    ctx.provide(SuspensionNotices(users, sender.send, announce))
     ledger.add_duty(lambda: reconcile(ctx))
     return ctx
 

@@ -1,7 +1,8 @@
-"""Texts a merchant's owners get when the operator suspends their shop or reinstates it
-(docs/adr/0114): a suspension stops their takings, so they hear of it from Colony at once,
-not from their customers. Sent through the server's `SmsSender` (the outbox by default), in
-English, as Colony's other texts are; the staff's reason stays in the audit log."""
+"""What a merchant is told when the operator suspends it or reinstates it (docs/adr/0114): a
+suspension stops its takings, so its owners hear of it from Colony at once, not from their
+customers, by a text through the server's `SmsSender` (the outbox by default), in English as
+Colony's other texts are; and its systems by a webhook event, when it has an endpoint. The
+staff's reason stays in the audit log."""
 
 from __future__ import annotations
 
@@ -15,17 +16,27 @@ SUSPENDED_TEXT = (
     " customers. Ask Colony's support why."
 )
 REINSTATED_TEXT = "Colony: {name} can take payments again."
+# How the merchant's systems are told: (merchant, suspended, when), the webhooks' announcer.
+Announce = Callable[[Merchant, bool, int], None]
 
 
 class SuspensionNotices:
-    def __init__(self, users: MerchantUserService, send: Callable[[str, str], None]) -> None:
+    def __init__(
+        self,
+        users: MerchantUserService,
+        send: Callable[[str, str], None],
+        announce: Announce | None = None,
+    ) -> None:
         """`send(phone, text)`: the server's SMS sender."""
         self._users = users
         self._send = send
+        self._announce = announce
 
-    def tell_owners(self, merchant: Merchant, *, suspended: bool) -> int:
-        """Text each of the merchant's owners that it is suspended, or reinstated; how many
-        were texted."""
+    def tell(self, merchant: Merchant, *, suspended: bool, at_ns: int) -> int:
+        """Tell the merchant's systems and text each of its owners that it is suspended, or
+        reinstated, at `at_ns`; how many owners were texted."""
+        if self._announce is not None:
+            self._announce(merchant, suspended, at_ns)
         text = (SUSPENDED_TEXT if suspended else REINSTATED_TEXT).format(name=merchant.display_name)
         owners = [user for user in self._users.of_merchant(merchant.id) if user.is_owner]
         for owner in owners:

@@ -295,7 +295,8 @@ def _suspension(merchant_id: str, request: Request, ctx: Ctx, *, suspended: bool
         )  # fmt: skip
     action = AuditAction.merchant_suspended if suspended else AuditAction.merchant_reinstated
     staff.record(member.id, action, merchant.id, reason.strip(), name=merchant.display_name)
-    ctx.service(SuspensionNotices).tell_owners(merchant, suspended=suspended)
+    notices = ctx.service(SuspensionNotices)
+    notices.tell(merchant, suspended=suspended, at_ns=ctx.clock.now_ns())
     return shell.redirect(f"/console/merchants/{merchant.id}#suspension-title")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from colony.webhooks.dispatcher import Sender, WebhookDispatcher, delivery_timeout_s
-from colony.webhooks.events import new_event
+from colony.webhooks.events import announce_status, new_event
 from colony.webhooks.http_sender import HttpSender
 from colony.webhooks.model import Attempt, Endpoint, Event
 from colony.webhooks.sql_store import open_webhook_store
@@ -20,6 +20,7 @@ __all__ = [
     "WebhookDispatcher",
     "WebhookStore",
     "WebhookTargets",
+    "announce_status",
     "delivery_timeout_s",
     "new_event",
     "open_webhook_store",

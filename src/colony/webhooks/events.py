@@ -15,7 +15,11 @@ from colony.ledger import StatementLine, Transfer, TransferFlags
 from colony.merchants import Merchant
 from colony.payments import TRANSFER_PAYMENT, TRANSFER_REFUND
 from colony.webhooks.model import Event
+from colony.webhooks.store import WebhookStore
 
+# A merchant's own status changed by the operator (docs/adr/0114).
+MERCHANT_SUSPENDED = "merchant.suspended"
+MERCHANT_REINSTATED = "merchant.reinstated"
 _PENDING = int(TransferFlags.pending)
 _POST = int(TransferFlags.post_pending_transfer)
 _VOID = int(TransferFlags.void_pending_transfer)
@@ -104,3 +108,20 @@ def _payment(merchant: Merchant, payment_id: int, amount: int, status: str) -> d
         "currency": merchant.currency,
         "merchant": merchant.id,
     }
+
+
+def announce_status(store: WebhookStore, merchant: Merchant, suspended: bool, at_ns: int) -> None:
+    """Tell the merchant's endpoint, if it has one, that the operator suspended it or
+    reinstated it at `at_ns`: the event's id derives from the merchant and that moment, so
+    announcing one change twice announces it once."""
+    if store.endpoint(merchant.id) is None:
+        return
+    kind = MERCHANT_SUSPENDED if suspended else MERCHANT_REINSTATED
+    digest = hashlib.sha256(f"{merchant.id}:{at_ns}".encode()).digest()
+    obj: dict[str, object] = {
+        "object": "merchant",
+        "id": merchant.id,
+        "status": "suspended" if suspended else "active",
+    }
+    event = new_event(merchant.id, kind, int.from_bytes(digest[:16], "big"), obj, at_ns)
+    store.add_events(merchant.id, [event], 0)  # the watermark stays
