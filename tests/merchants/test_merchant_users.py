@@ -98,3 +98,65 @@ def test_a_refund_reason_is_written_once(users: MerchantUserService) -> None:
     assert again == first and first.reason == "cold soup" and first.user_id == owner.id
     assert users.reasons_of(2**126 + 1) == [first]
     assert users.reasons_of(5) == []
+
+
+KOPI = Merchant(
+    "mer_0c2d", "Kopi Corner LLP", "Kopi Corner", "5814", "SG", "Singapore", "SGD", 702,
+    100, 2**127 + 5, 1_700_000_000_000_000_000,
+)  # fmt: skip
+
+
+@pytest.fixture
+def texted(store_url: str) -> Iterator[tuple[MerchantUserService, list[tuple[str, str]]]]:
+    """Two shops' users, and the texts their owners' additions sent."""
+    clock = ManualClock()
+    store = open_merchant_user_store(store_url)
+    known = {HAWKER.id: HAWKER, KOPI.id: KOPI}
+    sent: list[tuple[str, str]] = []
+    ids = IdGenerator(clock, random.Random(7))
+    yield MerchantUserService(store, known.get, clock, ids, lambda p, t: sent.append((p, t))), sent
+    store.close()
+
+
+def test_an_owner_adding_another_shops_number_is_answered_as_for_a_new_one(
+    texted: tuple[MerchantUserService, list[tuple[str, str]]],
+) -> None:
+    """docs/adr/0115: the owner learns nothing of other shops; the number's holder is told."""
+    users, sent = texted
+    _, siti = users.add(KOPI.id, "+6590008802", "Siti", "cashier", "siti@kopi.example")
+    assert siti is not None
+    # A new number, and Kopi Corner's cashier's number: both answered ok, neither texted...
+    assert users.add_by_owner(HAWKER.id, "+6590008803", "Lee") is UserResult.ok
+    assert sent == []
+    assert users.add_by_owner(HAWKER.id, "+6590008802", "Siti T") is UserResult.ok
+    # ...but the second is kept as an invitation, and its holder is told why.
+    invited = users.invitations_of(HAWKER.id)
+    assert [(u.phone, u.name, u.role) for u in invited] == [("+6590008802", "Siti T", Role.cashier)]
+    assert invited[0].id.startswith("mus_")  # ids read alike: nothing tells them apart
+    assert sent == [
+        (
+            "+6590008802",
+            "Colony: Hawker Chan tried to add you to its staff, but your number or email address"
+            " already signs in to another shop, so you were not added. Ask Hawker Chan to use"
+            " another.",
+        )
+    ]
+    assert users.by_phone("+6590008802") == siti  # still Kopi Corner's, and only theirs
+    assert users.add_by_owner(HAWKER.id, "+6590008802", "Siti") is UserResult.phone_taken
+    assert len(sent) == 1  # listed already: refused as one of its own, nobody texted again
+    # Another shop's email address, with a new number: an invitation too.
+    assert users.add_by_owner(HAWKER.id, "+6590008804", "Siti", "SITI@kopi.example") is (
+        UserResult.ok
+    )
+    assert len(users.invitations_of(HAWKER.id)) == 2
+    assert [u.phone for u in users.of_merchant(HAWKER.id)] == ["+6590008803"]
+    # This shop's own number or address is refused, named by what is its own.
+    assert users.add_by_owner(HAWKER.id, "+6590008803", "Lee again") is UserResult.phone_taken
+    assert users.add_by_owner(HAWKER.id, "+6590008805", "X", "siti@kopi.example") is (
+        UserResult.ok
+    )  # Kopi Corner's address with a new number: still told nothing
+    # An invitation is removed as a user is, by this shop only.
+    assert users.remove(KOPI.id, invited[0].id) is UserResult.unknown_user
+    assert users.remove(HAWKER.id, invited[0].id) is UserResult.ok
+    assert users.remove(HAWKER.id, invited[0].id) is UserResult.unknown_user
+    assert len(users.invitations_of(HAWKER.id)) == 2

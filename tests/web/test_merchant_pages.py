@@ -32,7 +32,7 @@ from colony.merchants import (
 from colony.payments import PaymentSearch, parse
 from colony.phones import PhoneProofService
 from colony.webhooks import WebhookTargets
-from tests.api.test_wallet_api import operator_headers
+from tests.api.test_wallet_api import OPERATOR, operator_headers
 from tests.web.visitor import Visitor, code_sent_to, events_of, words
 
 Served = tuple[httpx.Client, ApiContext, ManualClock]
@@ -399,7 +399,7 @@ def test_a_cashier_sees_takings_but_may_not_refund_nor_manage(shop: Shop) -> Non
     owner = signed_in(shop)
     added = owner.post("/merchant/staff", {"phone": "+65 9000 8802", "name": "Siti"})
     assert added.status_code == 303, added.text[:400]
-    assert "Siti +6590008802 Cashier" in owner.text("/merchant/staff")
+    assert "Siti not signed in yet +6590008802 Cashier" in owner.text("/merchant/staff")
     pid = shop.pay(1_000, "C-1", "cash1")
     cashier = signed_in(shop, CASHIER)
     assert "Payments ( 1 ) SGD 10.00" in cashier.text("/merchant")
@@ -502,3 +502,33 @@ def test_the_poster_prints_as_pdf_and_png(shop: Shop) -> None:
     assert min(band) < 64 and max(band) > 192
     assert set(image.convert("L").crop((0, 1500, 100, 1600)).get_flattened_data()) == {255}
     assert owner.get("/merchant/poster.gif").status_code == 404
+
+
+def test_adding_another_shops_number_reads_as_adding_a_new_one(shop: Shop) -> None:
+    """docs/adr/0115: the answer and the list are alike for both; only the holder is told."""
+    other = shop.api.post(
+        "/v1/merchants",
+        json=SHOP | {"display_name": "Kopi Corner"},
+        headers=operator_headers(shop.ctx) | {"Idempotency-Key": "kopi"},
+    )
+    users = shop.ctx.service(MerchantUserService)
+    assert users.add(other.json()["id"], "+6590008807", "Ravi", "owner")[0] is UserResult.ok
+    owner = signed_in(shop)
+    fresh = owner.post("/merchant/staff", {"phone": "+65 9000 8806", "name": "Mei"})
+    taken = owner.post("/merchant/staff", {"phone": "+65 9000 8807", "name": "Ravi"})
+    assert (fresh.status_code, fresh.headers["location"]) == (303, "/merchant/staff")
+    assert (taken.status_code, taken.headers["location"]) == (303, "/merchant/staff")
+    listed = words(owner.text("/merchant/staff"))
+    assert "Mei not signed in yet +6590008806 Cashier Remove" in listed
+    assert "Ravi not signed in yet +6590008807 Cashier Remove" in listed
+    texts = shop.api.get(
+        "/v1/sms_outbox", params={"phone": "+6590008807", "limit": 5}, headers=OPERATOR
+    ).json()["data"]
+    assert "Hawker Chan tried to add you to its staff" in str(texts[0]["text"])
+    own = owner.post("/merchant/staff", {"phone": "+65 9000 8806", "name": "Mei again"})
+    assert own.status_code == 400 and "That number is one of your staff already" in words(own.text)
+    ravi = next(u for u in users.invitations_of(shop.merchant.id) if u.name == "Ravi")
+    removed = owner.post(f"/merchant/staff/{ravi.id}/remove", {}, form_at="/merchant/staff")
+    assert removed.status_code == 303
+    assert "Ravi" not in words(owner.text("/merchant/staff"))
+    assert users.by_phone("+6590008807") is not None  # Kopi Corner's owner is untouched

@@ -248,7 +248,7 @@ def build_context(
     ctx.provide(staff, staff_store)
     ctx.provide(StaffRoster(staff, staff_store, credentials, clock, _console_sessions_ender(shell)))
     user_store = open_merchant_user_store(database_url)
-    users = MerchantUserService(user_store, merchants.by_id, clock, ids)
+    users = MerchantUserService(user_store, merchants.by_id, clock, ids, sender.send)
     ctx.provide(users, user_store)
     announce = functools.partial(announce_status, webhook_store)
     ctx.provide(SuspensionNotices(users, sender.send, announce))

@@ -35,17 +35,7 @@ class SqlMerchantUserStore:
 
     def add(self, user: MerchantUser) -> bool:
         """False when the phone number or email address is another user's already."""
-        row = (user.id, user.merchant_id, user.phone, user.email, user.name, user.role.value,
-               user.created_at_ns)  # fmt: skip
-        with self._tables.write() as db:
-            return (
-                db.execute(
-                    f"INSERT INTO merchant_users ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT DO NOTHING",
-                    row,
-                ).rowcount
-                == 1
-            )
+        return self._insert("merchant_users", user)
 
     def by_id(self, user_id: str) -> MerchantUser | None:
         return self._one("id = ?", user_id)
@@ -57,17 +47,28 @@ class SqlMerchantUserStore:
         return self._one("email = ?", address)
 
     def of_merchant(self, merchant_id: str) -> list[MerchantUser]:
-        with self._tables.session() as db:
-            rows = db.execute(
-                f"SELECT {_USER_COLUMNS} FROM merchant_users WHERE merchant_id = ?"
-                " ORDER BY created_at_ns, id LIMIT ?",
-                (merchant_id, users_per_merchant_max),
-            ).fetchall()
-        return [_user_of(r) for r in rows]
+        return self._listed("merchant_users", merchant_id)
 
     def remove(self, user_id: str) -> bool:
         with self._tables.write() as db:
             return db.execute("DELETE FROM merchant_users WHERE id = ?", (user_id,)).rowcount == 1
+
+    def add_invitation(self, invited: MerchantUser) -> None:
+        """Keep a cashier added whose number or address is another shop's (docs/adr/0115)."""
+        self._insert("merchant_invitations", invited)
+
+    def invitations_of(self, merchant_id: str) -> list[MerchantUser]:
+        return self._listed("merchant_invitations", merchant_id)
+
+    def remove_invitation(self, merchant_id: str, invitation_id: str) -> bool:
+        with self._tables.write() as db:
+            return (
+                db.execute(
+                    "DELETE FROM merchant_invitations WHERE id = ? AND merchant_id = ?",
+                    (invitation_id, merchant_id),
+                ).rowcount
+                == 1
+            )
 
     def add_reason(self, reason: RefundReason) -> RefundReason:
         """The reason, stored; or the one already stored for its refund (a form sent twice)."""
@@ -92,6 +93,29 @@ class SqlMerchantUserStore:
                 (str(payment_id),),
             ).fetchall()
         return [_reason_of(r) for r in rows]
+
+    def _insert(self, table: str, user: MerchantUser) -> bool:
+        """`user` in `table` (users or invitations, the same columns); False on a conflict."""
+        row = (user.id, user.merchant_id, user.phone, user.email, user.name, user.role.value,
+               user.created_at_ns)  # fmt: skip
+        with self._tables.write() as db:
+            return (
+                db.execute(
+                    f"INSERT INTO {table} ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    row,
+                ).rowcount
+                == 1
+            )
+
+    def _listed(self, table: str, merchant_id: str) -> list[MerchantUser]:
+        with self._tables.session() as db:
+            rows = db.execute(
+                f"SELECT {_USER_COLUMNS} FROM {table} WHERE merchant_id = ?"
+                " ORDER BY created_at_ns, id LIMIT ?",
+                (merchant_id, users_per_merchant_max),
+            ).fetchall()
+        return [_user_of(r) for r in rows]
 
     def _one(self, where: str, value: str) -> MerchantUser | None:
         with self._tables.session() as db:

@@ -8,10 +8,11 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from colony.api.deps import Ctx
+from colony.credentials import CredentialService
 from colony.merchants import (
     MerchantUserService,
-    Role,
     UserResult,
+    credential_subject,
     email_chars_max,
     user_name_chars_max,
 )
@@ -31,11 +32,11 @@ router = pages_router()
 ADD_REFUSALS = {
     UserResult.invalid_phone: N_("Type the number with its country code, such as +65 8123 4567."),
     UserResult.invalid_name: N_("Type their name (up to 100 characters)."),
-    UserResult.phone_taken: N_("That number already signs in to a shop."),
+    UserResult.phone_taken: N_("That number is one of your staff already."),
     UserResult.invalid_email: N_(
         "Type an email address such as name@example.com, or leave it empty."
     ),
-    UserResult.email_taken: N_("That email address already signs in to a shop."),
+    UserResult.email_taken: N_("That email address is one of your staff's already."),
 }
 OTHER_REFUSAL = N_("The cashier was not added: {reason}.")
 
@@ -44,9 +45,18 @@ def _staff_page(
     ctx: Ctx, request: Request, portal: Portal, *, status: int = 200, error: str | None = None,
     phone: str = "", name: str = "", email: str = "",
 ) -> Response:  # fmt: skip
-    users = ctx.service(MerchantUserService).of_merchant(portal.merchant.id)
+    service = ctx.service(MerchantUserService)
+    users = service.of_merchant(portal.merchant.id)
+    # A cashier kept as an invitation reads as a new one who has not signed in: the owner is
+    # not told which numbers are other shops' (docs/adr/0115).
+    credentials = ctx.service(CredentialService)
+    waiting = {u.id for u in users if not credentials.is_set(credential_subject(u))}
+    invited = service.invitations_of(portal.merchant.id)
+    waiting |= {u.id for u in invited}
+    listed = sorted([*users, *invited], key=lambda u: (u.created_at_ns, u.id))
     return portal_page(
-        ctx.service(Shell), request, "merchants/staff.html", portal, status=status, users=users,
+        ctx.service(Shell), request, "merchants/staff.html", portal, status=status, users=listed,
+        waiting=waiting,
         error=error, phone=phone, name=name, email=email, name_chars_max=user_name_chars_max,
         email_chars_max=email_chars_max,
     )  # fmt: skip
@@ -63,8 +73,8 @@ def add_cashier(request: Request, ctx: Ctx) -> Response:
     form = shell.form(request)
     portal = owner_portal_of(ctx, request)
     phone, name, email = form.get("phone", ""), form.get("name", ""), form.get("email", "")
-    result, _ = ctx.service(MerchantUserService).add(
-        portal.merchant.id, typed_phone(phone), name, Role.cashier.value, email
+    result = ctx.service(MerchantUserService).add_by_owner(
+        portal.merchant.id, typed_phone(phone), name, email
     )
     if result is not UserResult.ok:
         t = shell.texts(request)

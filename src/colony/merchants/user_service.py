@@ -3,7 +3,10 @@ cashiers (the owner, in the portal), finding the user a phone number signs in as
 why each refund was made.
 
 A phone number is one merchant user's at most: signing in starts from the number alone, and
-which merchant it opens must not be a choice a stolen SIM could make.
+which merchant it opens must not be a choice a stolen SIM could make. An owner who adds a
+cashier whose number or address is another shop's is not told so (docs/adr/0115): the
+cashier is kept as an invitation, listed as one who has not signed in yet, and the number's
+holder is texted why they were not added.
 """
 
 from __future__ import annotations
@@ -25,6 +28,11 @@ from colony.merchants.users import (
 )
 
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+# What the holder of a number another shop tried to add is texted.
+TAKEN_TEXT = (
+    "Colony: {shop} tried to add you to its staff, but your number or email address already"
+    " signs in to another shop, so you were not added. Ask {shop} to use another."
+)
 # Enough to refuse what cannot be an address; whether mail arrives is another matter.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -36,11 +44,14 @@ class MerchantUserService:
         merchant_of: Callable[[str], Merchant | None],
         clock: Clock,
         ids: IdGenerator,
+        send: Callable[[str, str], None] | None = None,
     ) -> None:
+        """`send(phone, text)`: the server's SMS sender, for `add_by_owner`'s notices."""
         self.store = store
         self._merchant_of = merchant_of
         self._clock = clock
         self._ids = ids
+        self._send = send
 
     def add(
         self, merchant_id: str, phone: str, name: str, role: str, email: str | None = None
@@ -66,6 +77,40 @@ class MerchantUserService:
             return UserResult.phone_taken if taken else UserResult.email_taken, None
         return UserResult.ok, user
 
+    def add_by_owner(
+        self, merchant_id: str, phone: str, name: str, email: str | None = None
+    ) -> UserResult:
+        """A cashier the shop's owner adds in the portal. A number or address that is
+        another shop's answers as a new one does (ok): the cashier is kept as an invitation,
+        listed as waiting for a first sign-in as a new cashier is, and the number is texted
+        why it was not added; the owner learns nothing of other shops. One of this shop's
+        own is refused as taken (the owner's list shows it already)."""
+        result, _ = self.add(merchant_id, phone, name, Role.cashier.value, email)
+        if result not in (UserResult.phone_taken, UserResult.email_taken):
+            return result
+        address = (email or "").strip().lower()
+        for taken, held in (
+            (UserResult.phone_taken, self.store.by_phone(phone)),
+            (UserResult.email_taken, self.store.by_email(address) if address else None),
+        ):
+            if held is not None and held.merchant_id == merchant_id:
+                return taken  # named by what is this shop's own, never by another's
+        if any(kept.phone == phone for kept in self.store.invitations_of(merchant_id)):
+            return UserResult.phone_taken  # listed already, as one of its staff
+        invited = MerchantUser(
+            f"mus_{self._ids.new_id():032x}", merchant_id, phone, address or None, name.strip(),
+            Role.cashier, self._clock.now_ns(),
+        )  # fmt: skip
+        self.store.add_invitation(invited)
+        merchant = self._merchant_of(merchant_id)
+        if self._send is not None and merchant is not None:
+            self._send(phone, TAKEN_TEXT.format(shop=merchant.display_name))
+        return UserResult.ok
+
+    def invitations_of(self, merchant_id: str) -> list[MerchantUser]:
+        """The cashiers kept as invitations (`add_by_owner`), oldest first."""
+        return self.store.invitations_of(merchant_id)
+
     def by_id(self, user_id: str) -> MerchantUser | None:
         return self.store.by_id(user_id)
 
@@ -80,11 +125,12 @@ class MerchantUserService:
         return self.store.of_merchant(merchant_id)
 
     def remove(self, merchant_id: str, user_id: str) -> UserResult:
-        """Remove one of the merchant's users; never its last owner."""
+        """Remove one of the merchant's users, or an invitation; never its last owner."""
         users = self.store.of_merchant(merchant_id)
         found = next((u for u in users if u.id == user_id), None)
         if found is None:
-            return UserResult.unknown_user
+            removed = self.store.remove_invitation(merchant_id, user_id)
+            return UserResult.ok if removed else UserResult.unknown_user
         if found.is_owner and sum(u.is_owner for u in users) == 1:
             return UserResult.last_owner
         self.store.remove(user_id)
