@@ -117,8 +117,13 @@ def test_the_portal_says_the_shop_is_suspended_on_every_screen(shop: Shop) -> No
         shown = words(owner.text(path))
         assert "Colony has suspended this shop: it cannot take payments now." in shown, path
     assert "court order" not in words(owner.text("/merchant"))  # the reason is the staff's
+    till = owner.get("/merchant/charge?amount=4.50")
+    assert till.status_code == 409 and 'data-testid="payload"' not in till.text
+    assert "No code is shown while Colony has suspended this shop." in words(till.text)
+    assert owner.get("/merchant/charge.png?amount_minor=450").status_code == 409
     assert shop.ctx.merchants.reinstate(shop.merchant.id, "lifted") is SuspensionResult.ok
     assert "suspended" not in words(owner.text("/merchant"))
+    assert 'data-testid="payload"' in owner.get("/merchant/charge?amount=4.50").text
 
 
 def test_a_payer_is_told_before_paying_a_suspended_merchant_and_nothing_moves(

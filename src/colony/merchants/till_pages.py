@@ -53,15 +53,18 @@ def charge(request: Request, ctx: Ctx, amount: str = "", reference: str = "") ->
     t = ctx.service(Shell).texts(request)
     reference = reference.strip()[:reference_chars_max]
     amount_minor = typed_amount(amount, portal.merchant.currency) if amount else None
-    error, payload = None, None
+    error, payload, status = None, None, 200
     if amount and amount_minor is None:
-        error = t("Type an amount above zero, such as 12.50.")
+        error, status = t("Type an amount above zero, such as 12.50."), 400
+    elif amount_minor is not None and portal.suspended:
+        # No payer could pay it (docs/adr/0114): no code to show a customer.
+        error, status = t("No code is shown while Colony has suspended this shop."), 409
     elif amount_minor is not None:
         payload = _code(ctx, portal.merchant, amount_minor, reference)
     return portal_page(
         ctx.service(Shell), request, "merchants/charge.html", portal, amount=amount,
         reference=reference, amount_minor=amount_minor, payload=payload, error=error,
-        reference_chars_max=reference_chars_max, status=400 if error else 200,
+        reference_chars_max=reference_chars_max, status=status,
     )  # fmt: skip
 
 
@@ -73,6 +76,9 @@ def charge_png(
     reference: Annotated[str, Query(max_length=reference_chars_max)] = "",
 ) -> Response:
     portal = portal_of(ctx, request)
+    if portal.suspended:
+        t = ctx.service(Shell).texts(request)
+        raise Refused(409, t("No code is shown while Colony has suspended this shop."), home=HOME)
     return _png(_code(ctx, portal.merchant, amount_minor, reference))
 
 
