@@ -14,6 +14,7 @@ from colony.kernel.money import ledger_of
 from colony.ledger import AMOUNT_MAX, CreateTransferResult, Transfer
 from colony.loans import LenderResult, LoanResult, MerchantLoans, funding_minor_max
 from colony.loans.model import TRANSFER_LENDER_FUNDING
+from colony.merchants import SuspensionResult
 from colony.wallets import WalletResult, WalletService
 from tests.loans.world import ALICE, LENDER, World, make_world, scored_well
 
@@ -301,6 +302,30 @@ def test_a_merchant_without_an_offer(world: World) -> None:
     world.at_day(world.today() + 1)
     assert loans.apply(shop, 1 << 126 | 2)[0] is LoanResult.sales_too_small
     COVERED.update({LoanResult.too_little_history, LoanResult.sales_too_small})
+
+
+def test_a_suspended_merchant_borrows_nothing_new(world: World) -> None:
+    """docs/adr/0114: a loan made before is still found by its id; a new one is refused."""
+    ctx = world.ctx
+    ctx.service(CreditScores).model = scored_well()
+    world.person(cash_minor=15_000_00)
+    world.fund(1_000_000_00)
+    shop = world.shop()
+    for _ in range(2):  # sales of 200.00 the day before: the score's limit reads them
+        paid = ctx.payments.pay_by_qr(ALICE, "SGD", ctx.payments.merchant_qr(shop, 100_00))
+        assert paid.result.name == "ok"
+    world.clock.advance(86_400)
+    loans = ctx.service(MerchantLoans)
+    made, loan = loans.grant(shop, 500_00, 1 << 126 | 7)
+    assert made is LoanResult.ok and loan is not None
+    assert world.ctx.merchants.suspend(shop.id, "fraud ring") is SuspensionResult.ok
+    before = world.balance(shop.account_id)
+    assert loans.grant(shop, 500_00, 1 << 126 | 8) == (LoanResult.merchant_suspended, None)
+    assert loans.apply(shop, 1 << 126 | 9)[0] is LoanResult.merchant_suspended
+    again, found = loans.grant(shop, 500_00, 1 << 126 | 7)  # a retry of the loan made before
+    assert again is LoanResult.ok and found is not None and found.id == loan.id
+    assert world.balance(shop.account_id) == before  # nothing more lent
+    COVERED.add(LoanResult.merchant_suspended)
 
 
 def test_every_result_is_covered(request: pytest.FixtureRequest) -> None:

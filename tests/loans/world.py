@@ -133,6 +133,7 @@ def make_world(url: str, lender_share_bps: int = 6_000, points: int = 100) -> Wo
         ctx.ledger, scores, lenders, store, ctx.service(TakingsBook), clock
     )
     scores.merchant_repayments = merchant_loans.repayment_record  # as colony serve wires it
+    merchant_loans.suspended = ctx.merchants.is_suspended  # and this
     ctx.provide(merchant_loans)
     result, _ = lenders.add(LENDER, "SGD", lender_share_bps)
     assert result is LenderResult.ok

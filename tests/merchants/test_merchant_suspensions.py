@@ -112,6 +112,12 @@ def test_over_http_a_suspended_merchant_is_refused_409_and_its_holds_can_only_go
     assert ctx.merchants.suspend(mid, "the card scheme asked us to") is S.ok
     shown = client.get("/v1/merchants/me", headers=me).json()
     assert (shown["id"], shown["status"]) == (mid, "suspended")
+    dynamic = client.get("/v1/merchants/me/qr_code?amount_minor=500", headers=me)
+    assert dynamic.status_code == 409 and dynamic.json()["error"]["code"] == "merchant_suspended"
+    assert (
+        client.get("/v1/merchants/me/qr_code.png?amount_minor=500", headers=me).status_code == 409
+    )
+    assert client.get("/v1/merchants/me/qr_code", headers=me).status_code == 200  # the poster's
     wallet = client.get("/v1/wallets/me", headers=auth(alice)).json()["balance"]["amount_minor"]
 
     refused = client.post(

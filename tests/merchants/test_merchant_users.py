@@ -17,6 +17,7 @@ from colony.merchants import (
     UserResult,
     credential_subject,
     open_merchant_user_store,
+    user_service,
 )
 
 HAWKER = Merchant(
@@ -144,19 +145,42 @@ def test_an_owner_adding_another_shops_number_is_answered_as_for_a_new_one(
     assert users.by_phone("+6590008802") == siti  # still Kopi Corner's, and only theirs
     assert users.add_by_owner(HAWKER.id, "+6590008802", "Siti") is UserResult.phone_taken
     assert len(sent) == 1  # listed already: refused as one of its own, nobody texted again
-    # Another shop's email address, with a new number: an invitation too.
+    # Another shop's email address, with a new number: an invitation too, and no text: the
+    # number may be the owner's own, and a text to it would tell them the address is taken.
     assert users.add_by_owner(HAWKER.id, "+6590008804", "Siti", "SITI@kopi.example") is (
         UserResult.ok
     )
-    assert len(users.invitations_of(HAWKER.id)) == 2
+    assert len(users.invitations_of(HAWKER.id)) == 2 and len(sent) == 1
     assert [u.phone for u in users.of_merchant(HAWKER.id)] == ["+6590008803"]
-    # This shop's own number or address is refused, named by what is its own.
+    # This shop's own number or address, a user's or an invitation's, is refused as its own:
+    # the same for an address that was free (now Lee's) and one another shop holds.
     assert users.add_by_owner(HAWKER.id, "+6590008803", "Lee again") is UserResult.phone_taken
-    assert users.add_by_owner(HAWKER.id, "+6590008805", "X", "siti@kopi.example") is (
+    assert users.add_by_owner(HAWKER.id, "+6590008806", "Lee", "lee@hawker.example") is (
         UserResult.ok
-    )  # Kopi Corner's address with a new number: still told nothing
-    # An invitation is removed as a user is, by this shop only.
+    )
+    assert users.add_by_owner(HAWKER.id, "+6590008807", "X", "lee@hawker.example") is (
+        UserResult.email_taken
+    )
+    assert users.add_by_owner(HAWKER.id, "+6590008805", "X", "siti@kopi.example") is (
+        UserResult.email_taken
+    )
+    # An invitation is removed as a user is, by this shop only; added again the same day, its
+    # holder is not texted again (an add-and-remove loop texts a number once a day).
     assert users.remove(KOPI.id, invited[0].id) is UserResult.unknown_user
     assert users.remove(HAWKER.id, invited[0].id) is UserResult.ok
     assert users.remove(HAWKER.id, invited[0].id) is UserResult.unknown_user
-    assert len(users.invitations_of(HAWKER.id)) == 2
+    assert len(users.invitations_of(HAWKER.id)) == 1
+    assert users.add_by_owner(HAWKER.id, "+6590008802", "Siti") is UserResult.ok
+    assert len(sent) == 1
+
+
+def test_a_full_staff_list_refuses_every_addition_alike(
+    texted: tuple[MerchantUserService, list[tuple[str, str]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    users, _ = texted
+    assert users.add(KOPI.id, "+6590008802", "Siti", "cashier")[0] is UserResult.ok
+    monkeypatch.setattr(user_service, "users_per_merchant_max", 2)
+    assert users.add_by_owner(HAWKER.id, "+6590008803", "Lee") is UserResult.ok
+    assert users.add_by_owner(HAWKER.id, "+6590008802", "Siti") is UserResult.ok  # invited
+    assert users.add_by_owner(HAWKER.id, "+6590008804", "Mei") is UserResult.too_many_staff
+    assert users.add_by_owner(HAWKER.id, "+6590008802", "Siti") is UserResult.too_many_staff

@@ -50,7 +50,7 @@ def test_a_risk_member_suspends_and_reinstates_a_merchant_with_a_reason(shop: Sh
     assert "Status suspended" in page and "Why card testing at the till" in page
     assert "Reinstate" in page
     again = staff.post(f"{shown}/suspend", {"reason": "twice"}, form_at=shown)
-    assert again.status_code == 400 and "suspended already" in words(again.text)
+    assert again.status_code == 409 and "suspended already" in words(again.text)
 
     texts = _texts_to(shop, OWNER)
     assert texts[0] == (

@@ -217,6 +217,7 @@ def build_context(
     takings = TakingsBook(ledger)
     ctx.provide(takings)
     merchant_loans = MerchantLoans(ledger, scores, lenders, loan_store, takings, clock)
+    merchant_loans.suspended = merchants.is_suspended  # a suspended shop borrows nothing
     scores.merchant_repayments = merchant_loans.repayment_record  # its loans move its score
     ctx.provide(merchant_loans)
     line_store = open_line_store(database_url)

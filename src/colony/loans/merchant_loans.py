@@ -13,6 +13,7 @@ accrues: what is owed is the principal and the fee.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from colony.chart import AccountCode, IdPrefix, Slots, lender_available_account_id
@@ -120,6 +121,9 @@ class MerchantLoans:
         self._store = store
         self._takings = takings
         self._clock = clock
+        # Whether the operator suspended a merchant (docs/adr/0114): it is lent nothing new.
+        # Colony wires the merchants service's; none is suspended without it.
+        self.suspended: Callable[[str], bool] = lambda merchant_id: False
 
     def today(self) -> int:
         return self._clock.now_ns() // DAY_NS
@@ -167,6 +171,8 @@ class MerchantLoans:
         if found is not None:
             result, loan = self.grant(merchant, found.principal_minor, loan_account_id)
             return result, loan, None
+        if self.suspended(merchant.id):
+            return LoanResult.merchant_suspended, None, None
         offer = self.offer(merchant)
         if offer.result is not LoanResult.ok:
             return offer.result, None, offer
@@ -185,6 +191,8 @@ class MerchantLoans:
             if found.status is LoanStatus.refused:
                 return LoanResult.refused_before, None
             return self._pay_out(found)
+        if self.suspended(merchant.id):
+            return LoanResult.merchant_suspended, None  # a loan made before is found above
         unit = 10 ** scale_of(merchant.currency)
         least, most = merchant_loan_major_min * unit, merchant_loan_major_max * unit
         if isinstance(amount_minor, bool) or not least <= amount_minor <= most:

@@ -47,6 +47,7 @@ REFUSALS = {
     LoanResult.too_many_open_loans: REASONS[OfferReason.loan_open],
     LoanResult.no_lender: N_("No loans are offered in your currency yet."),
     LoanResult.lender_capital_exhausted: N_("No loans can be made now: try again later."),
+    LoanResult.merchant_suspended: N_("No loan is made while Colony has suspended this shop."),
 }
 STATUS_NAMES = {
     LoanStatus.open: N_("Open"),

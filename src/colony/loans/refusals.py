@@ -27,4 +27,5 @@ REFUSALS: dict[LoanResult, tuple[int, str, str | None]] = {
     LoanResult.loan_closed: (409, "invalid_request_error", "loan_id"),
     LoanResult.too_little_history: (402, "credit_error", None),
     LoanResult.sales_too_small: (402, "credit_error", None),
+    LoanResult.merchant_suspended: (409, "invalid_request_error", None),
 }

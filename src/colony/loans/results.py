@@ -41,3 +41,4 @@ class LoanResult(enum.IntEnum):
     unknown_method = 19
     too_little_history = 20  # a merchant that has sold on too few of the last 90 days
     sales_too_small = 21  # the share of its sales offered is less than the least one loan
+    merchant_suspended = 22  # the operator suspended the merchant: nothing new is lent to it

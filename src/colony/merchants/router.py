@@ -18,7 +18,7 @@ from colony.api import auth, scopes
 from colony.api.answers import answers, product_router
 from colony.api.context import ApiContext
 from colony.api.deps import Ctx, Idempotent, merchant, merchant_and_key, operator
-from colony.api.errors import ApiError
+from colony.api.errors import ApiError, errors
 from colony.api.input_limits import RequestBody
 from colony.api.key_views import (
     ApiKeyList,
@@ -85,7 +85,12 @@ def onboard_merchant(body: OnboardMerchant, ctx: Ctx, key: Idempotent) -> JSONRe
 def qr_payload(
     ctx: ApiContext, merchant: Merchant, amount_minor: int | None, reference: str | None
 ) -> str:
-    """The code, or 400 naming what does not fit in it (an amount too long, say)."""
+    """The code, or 400 naming what does not fit in it (an amount too long, say); no dynamic
+    code for a suspended merchant, which no payer could pay (409, docs/adr/0114)."""
+    if amount_minor is not None and ctx.merchants.is_suspended(merchant.id):
+        raise ApiError(
+            409, "merchant_suspended", "the operator suspended this merchant: no payer could pay"
+        )
     try:
         return ctx.payments.merchant_qr(merchant, amount_minor, reference)
     except InvalidInput as exc:
@@ -99,7 +104,7 @@ def get_me(ctx: Ctx, merchant: QrReader) -> dict[str, object]:
     return merchant_json(merchant, suspended=ctx.merchants.is_suspended(merchant.id))
 
 
-@router.get("/v1/merchants/me/qr_code", responses=answers(200, QrCodeObject))
+@router.get("/v1/merchants/me/qr_code", responses=answers(200, QrCodeObject, 409))
 def get_qr_code(
     ctx: Ctx,
     merchant: QrReader,
@@ -118,13 +123,14 @@ def get_qr_code(
     "/v1/merchants/me/qr_code.{kind}",
     response_class=Response,
     responses={
+        **errors(409),
         200: {
             "description": "The code as a picture",
             "content": {
                 "image/png": {"schema": {"type": "string", "format": "binary"}},
                 "image/svg+xml": {"schema": {"type": "string"}},
             },
-        }
+        },
     },
 )
 def get_qr_code_image(

@@ -58,14 +58,26 @@ class SqlMerchantUserStore:
         self._insert("merchant_invitations", invited)
 
     def invitations_of(self, merchant_id: str) -> list[MerchantUser]:
-        return self._listed("merchant_invitations", merchant_id)
+        """The invitations listed (not removed), oldest first."""
+        return self._listed("merchant_invitations", merchant_id, " AND removed_at_ns IS NULL")
 
-    def remove_invitation(self, merchant_id: str, invitation_id: str) -> bool:
+    def invited_since(self, phone: str, since_ns: int) -> bool:
+        """Whether any shop invited `phone` after `since_ns`, removed since or not."""
+        with self._tables.session() as db:
+            found = db.execute(
+                "SELECT 1 FROM merchant_invitations WHERE phone = ? AND created_at_ns > ? LIMIT 1",
+                (phone, since_ns),
+            ).fetchone()
+        return found is not None
+
+    def remove_invitation(self, merchant_id: str, invitation_id: str, now_ns: int) -> bool:
+        """Take a listed invitation off the list (its row stays: `invited_since`)."""
         with self._tables.write() as db:
             return (
                 db.execute(
-                    "DELETE FROM merchant_invitations WHERE id = ? AND merchant_id = ?",
-                    (invitation_id, merchant_id),
+                    "UPDATE merchant_invitations SET removed_at_ns = ?"
+                    " WHERE id = ? AND merchant_id = ? AND removed_at_ns IS NULL",
+                    (now_ns, invitation_id, merchant_id),
                 ).rowcount
                 == 1
             )
@@ -108,10 +120,10 @@ class SqlMerchantUserStore:
                 == 1
             )
 
-    def _listed(self, table: str, merchant_id: str) -> list[MerchantUser]:
+    def _listed(self, table: str, merchant_id: str, and_where: str = "") -> list[MerchantUser]:
         with self._tables.session() as db:
             rows = db.execute(
-                f"SELECT {_USER_COLUMNS} FROM {table} WHERE merchant_id = ?"
+                f"SELECT {_USER_COLUMNS} FROM {table} WHERE merchant_id = ?{and_where}"
                 " ORDER BY created_at_ns, id LIMIT ?",
                 (merchant_id, users_per_merchant_max),
             ).fetchall()

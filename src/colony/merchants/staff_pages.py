@@ -37,6 +37,7 @@ ADD_REFUSALS = {
         "Type an email address such as name@example.com, or leave it empty."
     ),
     UserResult.email_taken: N_("That email address is one of your staff's already."),
+    UserResult.too_many_staff: N_("Your staff list is full: remove someone first."),
 }
 OTHER_REFUSAL = N_("The cashier was not added: {reason}.")
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from colony.kernel.clock import Clock
 from colony.kernel.ids import IdGenerator
 from colony.merchants.model import Merchant
-from colony.merchants.sql_user_store import SqlMerchantUserStore
+from colony.merchants.sql_user_store import SqlMerchantUserStore, users_per_merchant_max
 from colony.merchants.users import (
     MerchantUser,
     RefundReason,
@@ -28,6 +28,9 @@ from colony.merchants.users import (
 )
 
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+# The least time between two texts to one number that shops tried to add, in nanoseconds: an
+# owner adding and removing it in a loop texts it once a day.
+invitation_text_interval_ns = 86_400 * 10**9
 # What the holder of a number another shop tried to add is texted.
 TAKEN_TEXT = (
     "Colony: {shop} tried to add you to its staff, but your number or email address already"
@@ -82,29 +85,36 @@ class MerchantUserService:
     ) -> UserResult:
         """A cashier the shop's owner adds in the portal. A number or address that is
         another shop's answers as a new one does (ok): the cashier is kept as an invitation,
-        listed as waiting for a first sign-in as a new cashier is, and the number is texted
-        why it was not added; the owner learns nothing of other shops. One of this shop's
-        own is refused as taken (the owner's list shows it already)."""
+        listed as waiting for a first sign-in as a new cashier is, and a number that is
+        another shop's is texted why it was not added (at most once a day); the owner learns
+        nothing of other shops (docs/adr/0115). One of this shop's own, a user's or an
+        invitation's, is refused as taken (the owner's list shows it already); past
+        `users_per_merchant_max` listed, every addition is refused alike."""
+        listed = self.store.of_merchant(merchant_id) + self.store.invitations_of(merchant_id)
+        if len(listed) >= users_per_merchant_max:
+            return UserResult.too_many_staff
+        address = (email or "").strip().lower()
+        if any(kept.phone == phone for kept in listed):
+            return UserResult.phone_taken  # this shop's own, or listed already
+        if address and any(kept.email == address for kept in listed):
+            return UserResult.email_taken
         result, _ = self.add(merchant_id, phone, name, Role.cashier.value, email)
         if result not in (UserResult.phone_taken, UserResult.email_taken):
             return result
-        address = (email or "").strip().lower()
-        for taken, held in (
-            (UserResult.phone_taken, self.store.by_phone(phone)),
-            (UserResult.email_taken, self.store.by_email(address) if address else None),
-        ):
-            if held is not None and held.merchant_id == merchant_id:
-                return taken  # named by what is this shop's own, never by another's
-        if any(kept.phone == phone for kept in self.store.invitations_of(merchant_id)):
-            return UserResult.phone_taken  # listed already, as one of its staff
+        now = self._clock.now_ns()
+        texted_lately = self.store.invited_since(phone, now - invitation_text_interval_ns)
         invited = MerchantUser(
             f"mus_{self._ids.new_id():032x}", merchant_id, phone, address or None, name.strip(),
-            Role.cashier, self._clock.now_ns(),
+            Role.cashier, now,
         )  # fmt: skip
         self.store.add_invitation(invited)
         merchant = self._merchant_of(merchant_id)
-        if self._send is not None and merchant is not None:
-            self._send(phone, TAKEN_TEXT.format(shop=merchant.display_name))
+        phone_elsewhere = self.store.by_phone(phone) is not None
+        # Only the holder of a number that is another shop's is told: a text to a number whose
+        # address alone was taken would tell the owner, who may hold that number themself.
+        send = self._send if phone_elsewhere and not texted_lately else None
+        if send is not None and merchant is not None:
+            send(phone, TAKEN_TEXT.format(shop=merchant.display_name))
         return UserResult.ok
 
     def invitations_of(self, merchant_id: str) -> list[MerchantUser]:
@@ -129,7 +139,7 @@ class MerchantUserService:
         users = self.store.of_merchant(merchant_id)
         found = next((u for u in users if u.id == user_id), None)
         if found is None:
-            removed = self.store.remove_invitation(merchant_id, user_id)
+            removed = self.store.remove_invitation(merchant_id, user_id, self._clock.now_ns())
             return UserResult.ok if removed else UserResult.unknown_user
         if found.is_owner and sum(u.is_owner for u in users) == 1:
             return UserResult.last_owner

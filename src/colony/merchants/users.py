@@ -29,6 +29,7 @@ class UserResult(enum.IntEnum):
     unknown_user = 7
     last_owner = 8  # a merchant keeps at least one owner
     email_taken = 9  # an email address signs in to one merchant user only
+    too_many_staff = 10  # a shop lists users_per_merchant_max users and invitations at most
 
 
 @dataclass(frozen=True)

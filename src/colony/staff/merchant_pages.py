@@ -17,6 +17,8 @@ onboards once.
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import Request
 from fastapi.responses import Response
 
@@ -53,6 +55,7 @@ from colony.web.i18n import N_
 from colony.web.shell import Refused, Shell, pages_router, typed_count
 
 router = pages_router()
+_log = logging.getLogger(__name__)
 
 # Merchants per page of the list, and found by a name.
 merchants_page_rows = 50
@@ -289,14 +292,18 @@ def _suspension(merchant_id: str, request: Request, ctx: Ctx, *, suspended: bool
     if result is not SuspensionResult.ok:
         texts = shell.texts(request)
         error = texts(SUSPENSION_REFUSALS[result], chars=suspension_reason_chars_max)
+        status = 400 if result is SuspensionResult.invalid_reason else 409
         return _merchant_page(
-            ctx, shell, request, member, merchant, status=400, suspension_error=error,
+            ctx, shell, request, member, merchant, status=status, suspension_error=error,
             reason=reason,
         )  # fmt: skip
     action = AuditAction.merchant_suspended if suspended else AuditAction.merchant_reinstated
     staff.record(member.id, action, merchant.id, reason.strip(), name=merchant.display_name)
-    notices = ctx.service(SuspensionNotices)
-    notices.tell(merchant, suspended=suspended, at_ns=ctx.clock.now_ns())
+    try:  # done and logged: a text or an event that fails is not the change's failure
+        notices = ctx.service(SuspensionNotices)
+        notices.tell(merchant, suspended=suspended, at_ns=ctx.clock.now_ns())
+    except Exception:
+        _log.exception("merchant %s was not told of its status", merchant.id)
     return shell.redirect(f"/console/merchants/{merchant.id}#suspension-title")
 
 
