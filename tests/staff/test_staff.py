@@ -5,6 +5,7 @@ the audit log: a row for each action, newest first, never changed."""
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -325,3 +326,28 @@ def test_the_audit_log_refuses_to_be_changed(desk: Desk, statement: str) -> None
 
 def test_the_console_home_says_what_every_permission_allows() -> None:
     assert set(PERMISSION_TEXTS) == set(Permission)
+
+
+@pytest.mark.parametrize("email", ["ops@colony.example", "nobody@colony.example"])
+def test_tries_at_one_moment_lock_at_the_same_try_for_a_member_and_a_stranger(
+    desk: Desk, email: str
+) -> None:
+    """Eight wrong passwords sent together: a member's and an unknown email's are counted one
+    after another alike, so as many are answered before the lock for each (a burst cannot
+    tell who is staff by how many it gets to try)."""
+    _member(desk)
+    start = threading.Barrier(8)
+    answers: list[R] = []
+
+    def attempt() -> None:
+        start.wait()
+        answers.append(desk.service.check_password(email, "not the password").result)
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r is R.locked for r in answers) == [False] * (attempts_max - 1) + [True] * (
+        8 - attempts_max + 1
+    )

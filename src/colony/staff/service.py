@@ -19,6 +19,7 @@ from colony.credentials import (
     lock_s,
     refusal_of,
 )
+from colony.kernel import lock_order
 from colony.kernel.clock import NS_PER_S, Clock
 from colony.kernel.ids import IdGenerator
 from colony.staff import totp
@@ -66,6 +67,9 @@ class PasswordOutcome:
 
 
 # The results an email with no password to check is refused with: each is one wrong try.
+# Locks that make an email's tries without a password take turns (`_no_password`): emails
+# share them by a hash, so the set stays this size.
+no_password_stripes = 64
 _COUNTED_RESULTS = frozenset({StaffResult.unknown_staff.name, StaffResult.inactive.name})
 
 
@@ -115,6 +119,13 @@ class StaffService:
         self._credentials = credentials
         self._clock = clock
         self._ids = ids
+        # An email with no password counts its tries read-then-written in the audit log:
+        # tries for one email at one moment take turns, as a member's do in credentials,
+        # so a burst gets as many tries before the lock for either (one lock per stripe of
+        # emails: a bounded set, whatever is typed).
+        self._no_password_turns = [
+            lock_order.lock("staff sign-in without a password") for _ in range(no_password_stripes)
+        ]
 
     # Staff --------------------------------------------------------------------------------
 
@@ -210,6 +221,13 @@ class StaffService:
         with no argon2 while locked, as credentials does. The count is read from the audit
         log's own entries for the email (`unknown_email_state`): an unknown email's tries
         add no row but the log's one for each try, which every try writes anyway."""
+        turns = self._no_password_turns
+        with turns[hash(email) % len(turns)]:
+            return self._no_password_turn(member, email, password)
+
+    def _no_password_turn(
+        self, member: StaffMember | None, email: str, password: str
+    ) -> PasswordOutcome:
         staff_id = "" if member is None else member.id
         result = StaffResult.inactive if member and not member.active else StaffResult.unknown_staff
         now_ns = self._clock.now_ns()
