@@ -23,7 +23,12 @@ from colony.kernel.errors import StorageUnavailable
 from colony.merchants.model import MerchantSuspension
 from colony.merchants.sql_store import SqlMerchantStore, open_merchant_store
 from colony.wallets.model import WalletFreeze
-from colony.wallets.sql_store import SqlWalletStore, open_wallet_store
+from colony.wallets.sql_store import (
+    FREEZE_CALL,
+    UNFREEZE_CALL,
+    SqlWalletStore,
+    open_wallet_store,
+)
 from colony.workers import ElectedLedger
 from tests.workers.test_elected_ledger import SECRET, _eventually
 
@@ -168,11 +173,12 @@ def test_a_writer_that_steps_down_refuses_changes_and_the_next_reads_afresh(
     writer.ledger.close()  # steps down: its duties stop, keeping among them
     _eventually(lambda: follower.ledger.is_writer)
     # A change that reaches the old writer's store now (a call in flight when it stepped
-    # down) is refused, and changes nothing.
+    # down, as the route makes it) is refused, and changes nothing.
+    made_here = writer.wallets.changes_made_here()
     with pytest.raises(StorageUnavailable):
-        writer.wallets.freeze_here(_freeze("w-2"))
+        made_here[FREEZE_CALL]("w-2", "card testing", 1_000)
     with pytest.raises(StorageUnavailable):
-        writer.wallets.unfreeze_here("w-1")
+        made_here[UNFREEZE_CALL]("w-1")
     with pytest.raises(StorageUnavailable):
         writer.api.revoke_here("wal_alice", 2)
     # The new writer keeps now: it read what the old one made, and makes changes itself.

@@ -81,13 +81,6 @@ class SqlWalletStore:
     def unfreeze(self, wallet_id: str) -> bool:
         return self._freezes.unmark(UNFREEZE_CALL, wallet_id)
 
-    def freeze_here(self, freeze: WalletFreeze) -> bool:
-        """`freeze`, made in this process: the keeping process's own change."""
-        return self._freezes.mark_here(freeze.wallet_id, freeze.reason, freeze.frozen_at_ns)
-
-    def unfreeze_here(self, wallet_id: str) -> bool:
-        return self._freezes.unmark_here(wallet_id)
-
     def is_frozen(self, wallet_id: str) -> bool:
         return self._freezes.is_marked(wallet_id)
 
