@@ -17,10 +17,10 @@ import pytest
 
 try:
     import playwright
-    from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+    from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_playwright
 except ImportError:  # pragma: no cover - reported by `_chromium`
     playwright = None
-    Browser = Page = Route = expect = sync_playwright = None  # type: ignore[assignment,misc]
+    Browser = Locator = Page = Route = expect = sync_playwright = None  # type: ignore[assignment,misc]
 
 # How long one page may take to load and render, in milliseconds (Playwright's unit).
 page_timeout_ms = 60_000
@@ -80,6 +80,21 @@ def fits_its_window(page: Page) -> None:
     size = page.viewport_size
     assert size is not None, "the page's window has no size set"
     assert wide <= size["width"], f"the page is {wide} px wide in a {size['width']} px window"
+
+
+def seen_without_scrolling(page: Page, locator: Locator) -> None:
+    """`locator` lies wholly inside the window's width as the page is laid out: a phone's user
+    sees it without scrolling a table sideways (its box's left and right edges, measured
+    against the window's width as set)."""
+    page.wait_for_load_state("load")
+    box = locator.bounding_box()
+    size = page.viewport_size
+    assert box is not None, f"{locator} is not laid out"
+    assert size is not None, "the page's window has no size set"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"], (
+        f"{locator} spans {box['x']:.0f}-{box['x'] + box['width']:.0f} px"
+        f" of a {size['width']} px window"
+    )
 
 
 def loopback_only(page: Page, url: str, refused: list[str]) -> None:

@@ -16,7 +16,7 @@ import httpx
 import pyotp
 import pytest
 
-from tests.browser import Browser, Page, expect
+from tests.browser import Browser, Page, expect, seen_without_scrolling
 from tests.cli.demo_server import DemoServer, demo_server
 from tests.web.test_app_browser import DESKTOP, PHONE, _accessible, _shot, _watched
 
@@ -131,6 +131,9 @@ def test_the_console_on_a_phone_sized_window(
     expect(page.get_by_test_id("details")).to_contain_text(ALICE)
     _shot(page, tmp_path, "phone-console-wallet")
     page.goto(server.url + "/console/merchants?q=Hawker")
+    # Each merchant found a card on a phone: its currency in sight, not off to the right.
+    found = page.get_by_test_id("merchants").get_by_role("row").filter(has_text="Hawker")
+    seen_without_scrolling(page, found.get_by_role("cell").last)
     page.get_by_test_id("merchants").get_by_role("link").first.click()
     expect(page.get_by_role("heading", name="Payouts")).to_be_visible()
     expect(page.get_by_label("Through the funding partner")).to_be_visible()

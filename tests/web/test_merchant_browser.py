@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.browser import Browser, Page, expect, fits_its_window
+from tests.browser import Browser, Page, expect, fits_its_window, seen_without_scrolling
 from tests.cli.demo_server import DemoServer, demo_server
 from tests.web.test_app_browser import DESKTOP, PHONE, _accessible, _code, _shot, _watched
 
@@ -137,6 +137,22 @@ def test_the_owner_on_a_phone_charges_an_amount(
     fits_its_window(page)
     _accessible(page)
     _shot(page, tmp_path, "merchant-phone-reports")
+    # The staff list: each person a card on a phone, their role and Remove in sight.
+    page.get_by_role("link", name="Staff").click()
+    page.get_by_label("Phone number").fill("+6590008809")
+    page.get_by_label("Name").fill("Siti Nurhaliza binte Abdullah")
+    page.get_by_label("Email (optional: they may sign in with a code mailed to it)").fill(
+        "siti.nurhaliza@hawkerchan.example"
+    )
+    page.get_by_role("button", name="Add", exact=True).click()
+    added = page.get_by_test_id("staff").get_by_role("row").filter(has_text="Siti Nurhaliza")
+    expect(added).to_contain_text("not signed in yet")
+    for part in (added.get_by_text("Cashier"), added.get_by_role("button", name="Remove")):
+        seen_without_scrolling(page, part)
+    seen_without_scrolling(page, added.get_by_text("siti.nurhaliza@hawkerchan.example"))
+    fits_its_window(page)
+    _accessible(page)
+    _shot(page, tmp_path, "merchant-phone-staff")
     assert refused == [] and errors == [], (refused, errors)
     context.close()
 
