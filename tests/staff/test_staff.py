@@ -351,3 +351,39 @@ def test_tries_at_one_moment_lock_at_the_same_try_for_a_member_and_a_stranger(
     assert sorted(r is R.locked for r in answers) == [False] * (attempts_max - 1) + [True] * (
         8 - attempts_max + 1
     )
+
+
+@pytest.mark.parametrize("email", ["ops@colony.example", "nobody@colony.example"])
+def test_tries_at_one_moment_to_two_workers_lock_at_the_same_try(
+    desk: Desk, store_url: str, email: str
+) -> None:
+    """As above, with the eight tries shared by two workers (`colony serve --workers 2`):
+    each its own connections and its own service, so nothing in one process makes the tries
+    take turns. A hasher of a few milliseconds leaves the other worker time to count between
+    a try's read of the count and its write, as the console's real one (tens) does."""
+    _member(desk)
+    slower = PasswordHasher(time_cost=2, memory_cost=16 * 1024, parallelism=1)
+    workers: list[tuple[StaffService, SqlStaffStore, SqlCredentialStore]] = []
+    for n in range(2):
+        store, credentials = open_staff_store(store_url), open_credential_store(store_url)
+        ids = IdGenerator(desk.clock, random.Random(100 + n))
+        checker = CredentialService(credentials, desk.clock, slower)
+        workers.append((StaffService(store, checker, desk.clock, ids), store, credentials))
+    start = threading.Barrier(8)
+    answers: list[R] = []
+
+    def attempt(service: StaffService) -> None:
+        start.wait()
+        answers.append(service.check_password(email, "not the password").result)
+
+    threads = [threading.Thread(target=attempt, args=(workers[n % 2][0],)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for _, store, credentials in workers:
+        store.close()
+        credentials.close()
+    assert sorted(r is R.locked for r in answers) == [False] * (attempts_max - 1) + [True] * (
+        8 - attempts_max + 1
+    )

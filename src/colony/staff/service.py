@@ -220,36 +220,51 @@ class StaffService:
         staff: the same argon2 work, and locked at the `attempts_max`-th try for `lock_s`,
         with no argon2 while locked, as credentials does. The count is read from the audit
         log's own entries for the email (`unknown_email_state`): an unknown email's tries
-        add no row but the log's one for each try, which every try writes anyway."""
+        add no row but the log's one for each try, which every try writes anyway.
+
+        The try is counted and its entry appended in one step for every process
+        (`append_after_failed_sign_ins`), before argon2: nobody's password can be right, so
+        the answer is known first, and tries sent together to several workers are counted
+        one after another as a member's are. Tries in this process also take turns (one of
+        `no_password_stripes` locks), so they do not race for the log's next place."""
+        staff_id = "" if member is None else member.id
+        wrong = StaffResult.inactive if member and not member.active else StaffResult.unknown_staff
+        now_ns = self._clock.now_ns()
+        decided: list[tuple[PasswordOutcome, bool]] = []  # and whether argon2 is owed
+
+        def decide(recent: list[AuditEntry]) -> AuditEntry:
+            counted, locked_until_ns = unknown_email_state(recent, now_ns)
+            checked = not locked_until_ns  # no argon2 while a lock holds, as credentials
+            if checked:
+                counted += 1
+                if counted >= attempts_max:
+                    locked_until_ns = now_ns + lock_s * NS_PER_S
+            if locked_until_ns:
+                outcome = PasswordOutcome(StaffResult.locked, None, 0, locked_until_ns)
+                decided[:] = [(outcome, checked)]
+                return self._failed_entry(staff_id, email, "password", StaffResult.locked,
+                                          locked_until_ns=locked_until_ns)  # fmt: skip
+            decided[:] = [(PasswordOutcome(wrong, None, attempts_max - counted), checked)]
+            return self._failed_entry(staff_id, email, "password", wrong)
+
         turns = self._no_password_turns
         with turns[hash(email) % len(turns)]:
-            return self._no_password_turn(member, email, password)
-
-    def _no_password_turn(
-        self, member: StaffMember | None, email: str, password: str
-    ) -> PasswordOutcome:
-        staff_id = "" if member is None else member.id
-        result = StaffResult.inactive if member and not member.active else StaffResult.unknown_staff
-        now_ns = self._clock.now_ns()
-        recent = self._store.failed_sign_ins(email, attempts_max)
-        counted, locked_until_ns = unknown_email_state(recent, now_ns)
-        if not locked_until_ns:
+            self._store.append_after_failed_sign_ins(email, attempts_max, decide)
+        outcome, checked = decided[0]
+        if checked:
             self._credentials.check_nobody(password)
-            counted += 1
-            if counted >= attempts_max:
-                locked_until_ns = now_ns + lock_s * NS_PER_S
-        if locked_until_ns:
-            self._failed(staff_id, email, "password", StaffResult.locked,
-                         locked_until_ns=locked_until_ns)  # fmt: skip
-            return PasswordOutcome(StaffResult.locked, None, 0, locked_until_ns)
-        self._failed(staff_id, email, "password", result)
-        return PasswordOutcome(result, None, attempts_max - counted)
+        return outcome
 
     def _failed(
         self, staff_id: str, email: str, step: str, result: StaffResult, **more: int
     ) -> None:
+        self._store.append(self._failed_entry(staff_id, email, step, result, **more))
+
+    def _failed_entry(
+        self, staff_id: str, email: str, step: str, result: StaffResult, **more: int
+    ) -> AuditEntry:
         detail: dict[str, str | int] = {"step": step, "result": result.name, **more}
-        self.record(staff_id, AuditAction.sign_in_failed, email, "", **detail)
+        return self._entry(staff_id, AuditAction.sign_in_failed, email, "", detail)
 
     # The audit log ------------------------------------------------------------------------
 
@@ -257,12 +272,22 @@ class StaffService:
         self, staff_id: str, action: AuditAction, target: str, reason: str, **detail: str | int
     ) -> AuditEntry:
         """Append one entry to the audit log."""
-        entry = AuditEntry(
-            f"aud_{self._ids.new_id():032x}", self._clock.now_ns(), staff_id, action, target,
-            reason, dict(detail),
-        )  # fmt: skip
+        entry = self._entry(staff_id, action, target, reason, dict(detail))
         self._store.append(entry)
         return entry
+
+    def _entry(
+        self,
+        staff_id: str,
+        action: AuditAction,
+        target: str,
+        reason: str,
+        detail: dict[str, str | int],
+    ) -> AuditEntry:
+        return AuditEntry(
+            f"aud_{self._ids.new_id():032x}", self._clock.now_ns(), staff_id, action, target,
+            reason, detail,
+        )  # fmt: skip
 
     def verify_audit(self) -> Verdict:
         """Walk the audit log's hash chain from its first link (`audit_chain.py`)."""

@@ -10,6 +10,8 @@ entry, and the tables refuse one (a trigger on each backend, migrations/).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from colony.kernel.errors import StorageUnavailable
 from colony.kernel.secret_box import SecretBox
 from colony.staff.audit_chain import GENESIS_SHA256, Link, link_sha256
@@ -18,7 +20,7 @@ from colony.staff.results import StaffResult
 from colony.staff.rows import AUDIT_COLUMNS, STAFF_COLUMNS, audit_of, audit_row, staff_of, staff_row
 from colony.storage.open import open_tables
 from colony.storage.secrets_key import check_sealed_column, secret_box_for
-from colony.storage.tables import Tables
+from colony.storage.tables import Session, Tables
 
 
 def _bound_to(staff_id: str) -> str:
@@ -146,8 +148,21 @@ class SqlStaffStore:
         return taken == 1
 
     def append(self, entry: AuditEntry) -> None:
-        """Append the entry as the chain's next link. Two processes appending at once both
-        read the same head; the unique place lets one in and the other tries again."""
+        """Append the entry as the chain's next link."""
+        self._append(lambda _: entry)
+
+    def append_after_failed_sign_ins(
+        self, target: str, limit: int, decide: Callable[[list[AuditEntry]], AuditEntry]
+    ) -> AuditEntry:
+        """Read `target`'s newest `limit` `sign_in_failed` entries and append the entry
+        `decide` makes of them, as one step for every process: an entry appended by anyone
+        after the read takes the chain's next place first, and the read is made again."""
+        return self._append(lambda db: decide(_failed_sign_ins(db, target, limit)))
+
+    def _append(self, make: Callable[[Session], AuditEntry]) -> AuditEntry:
+        """Append `make`'s entry as the chain's next link. Two processes appending at once
+        both read the same head; the unique place lets one in and the other tries again
+        (`make` asked again: what it read may have changed)."""
         for _ in range(chain_append_tries_max):
             with self._tables.transaction() as db:
                 head = db.execute(
@@ -156,13 +171,14 @@ class SqlStaffStore:
                 ).fetchone()
                 seq = 1 if head is None else int(str(head[0])) + 1
                 prev = GENESIS_SHA256 if head is None else str(head[1])
+                entry = make(db)
                 added = db.execute(
                     f"INSERT INTO staff_audit ({AUDIT_COLUMNS}, seq, prev_sha256, sha256)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING",
                     (*audit_row(entry), seq, prev, link_sha256(seq, prev, entry)),
                 ).rowcount
             if added == 1:
-                return
+                return entry
         raise StorageUnavailable(
             f"the audit log's next place was taken {chain_append_tries_max} times running"
         )
@@ -193,14 +209,8 @@ class SqlStaffStore:
         return [audit_of(row) for row in rows]
 
     def failed_sign_ins(self, target: str, limit: int) -> list[AuditEntry]:
-        # Read through staff_audit_by_target: the target's entries only, newest first.
         with self._tables.session() as db:
-            rows = db.execute(
-                f"SELECT {AUDIT_COLUMNS} FROM staff_audit WHERE target = ? AND action = ?"
-                " ORDER BY at_ns DESC, id DESC LIMIT ?",
-                (target, AuditAction.sign_in_failed.value, limit),
-            ).fetchall()
-        return [audit_of(row) for row in rows]
+            return _failed_sign_ins(db, target, limit)
 
     def close(self) -> None:
         self._tables.close()
@@ -218,6 +228,17 @@ class SqlStaffStore:
 
     def _sealed(self, staff_id: str, totp_secret: str) -> str:
         return self._box.seal(totp_secret.encode(), _bound_to(staff_id))
+
+
+def _failed_sign_ins(db: Session, target: str, limit: int) -> list[AuditEntry]:
+    # Read through staff_audit_by_target_in_chain: the target's entries only, newest (the
+    # highest place in the chain) first; entries from before the chain are not counted.
+    rows = db.execute(
+        f"SELECT {AUDIT_COLUMNS} FROM staff_audit WHERE target = ? AND action = ?"
+        " AND seq IS NOT NULL ORDER BY seq DESC LIMIT ?",
+        (target, AuditAction.sign_in_failed.value, limit),
+    ).fetchall()
+    return [audit_of(row) for row in rows]
 
 
 # Tries at appending one audit entry while other processes take the chain's next place.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from colony.staff.audit_chain import Link
@@ -66,6 +67,13 @@ class AuditStore(Protocol):
 
     def failed_sign_ins(self, target: str, limit: int) -> list[AuditEntry]:
         """Newest first: up to `limit` `sign_in_failed` entries whose target is `target`."""
+
+    def append_after_failed_sign_ins(
+        self, target: str, limit: int, decide: Callable[[list[AuditEntry]], AuditEntry]
+    ) -> AuditEntry:
+        """`failed_sign_ins(target, limit)` read and `decide`'s entry for them appended, as
+        one step across processes (an entry appended meanwhile by anyone makes it read
+        again): the entry appended."""
 
 
 class StaffTables(StaffStore, AuditStore, Protocol):
