@@ -49,6 +49,12 @@ lock_order.checked = True
 # one (docs/adr/0032). A fixed key, so every process a test starts opens what another sealed;
 # tests of the key's own rules (tests/storage/test_secrets_key.py) set their own environment.
 os.environ.setdefault("COLONY_SECRETS_KEY", "Y29sb255LXRlc3RzLXNlY3JldHMta2V5LTMyLWJ5dGU=")
+# No periodic ledger checkpoints unless a test asks for them: tests move their clocks by days,
+# and each checkpoint would write the archive's 64 MiB filter for a ledger of a few transfers.
+# The default policy itself is tested (tests/ledger/test_archive.py), and so are the periodic
+# ones, with policies of their own (tests/ledger/test_checkpoints.py).
+os.environ.setdefault("COLONY_LEDGER_CHECKPOINT_EVERY_EVENTS", "0")
+os.environ.setdefault("COLONY_LEDGER_CHECKPOINT_EVERY_S", "0")
 
 # New SQLite databases are born migrated, from one file migrated once (tests/sqlite_image.py).
 sqlite_image.install()

@@ -143,6 +143,24 @@ def test_bench_restart_builds_a_ledger_then_times_its_open(tmp_path: Path) -> No
     assert summary["built"] is False and summary["transfers"] == held + 1
 
 
+def test_bench_restart_after_a_crash_opens_from_a_periodic_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--crash: the builder is killed once its last batch is acknowledged, so no checkpoint
+    is written on a close; the open starts from the newest periodic one (every 1,000 events
+    here) and replays only the entries after it."""
+    monkeypatch.setenv("COLONY_LEDGER_CHECKPOINT_EVERY_EVENTS", "1000")
+    args = ["bench", "restart", "--accounts", "50", "--transfers", "3000", "--crash", "--json"]
+    result = runner.invoke(app, [*args, "--database", f"sqlite:///{tmp_path}/bench.db"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["crashed"] is True and summary["first_transfer_result"] == "ok"
+    assert summary["opened_from_checkpoint"] > 0
+    assert summary["opened_from_checkpoint"] + summary["replayed_entries"] == (
+        summary["journal_entries"] - 1  # the probe's own entry comes after the open
+    )
+
+
 def test_bench_restart_on_postgresql(postgres_url: str) -> None:
     args = ["bench", "restart", "--accounts", "20", "--transfers", "500", "--json"]
     result = runner.invoke(app, [*args, "--database", postgres_url])

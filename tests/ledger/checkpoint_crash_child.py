@@ -15,20 +15,19 @@ from collections.abc import Iterator
 
 from colony.kernel.clock import ManualClock
 from colony.ledger import checkpoint
-from colony.ledger.checkpoint import CheckpointPolicy, Watermark
-from colony.ledger.state import LedgerState
+from colony.ledger.checkpoint import CheckpointPolicy
 from colony.storage.open import open_ledger
 from tests.ledger import checkpoint_workload
 
 ONLY_WHEN_ASKED = CheckpointPolicy(every_events=0, every_s=0, on_close_events_min=0)
 
 
-class _DiesMidWrite(list[bytes]):
-    def __init__(self, parts: list[bytes], parts_before_kill: int) -> None:
+class _DiesMidWrite(list[checkpoint.Piece]):
+    def __init__(self, parts: list[checkpoint.Piece], parts_before_kill: int) -> None:
         super().__init__(parts)
         self._before_kill = parts_before_kill
 
-    def __iter__(self) -> Iterator[bytes]:
+    def __iter__(self) -> Iterator[checkpoint.Piece]:
         for index, part in enumerate(super().__iter__()):
             if index == self._before_kill:
                 os.kill(os.getpid(), signal.SIGKILL)
@@ -43,12 +42,12 @@ def main(url: str, parts_before_kill: int) -> None:
     print(f"checkpoint {ledger.checkpoint().seq}", flush=True)
     checkpoint_workload.run(ledger, clock, range(3, 5))
     print(f"acked {ledger.journal_seq}", flush=True)
-    encode = checkpoint.encode
+    finish = checkpoint.finish
 
-    def encode_then_die(state: LedgerState, mark: Watermark) -> list[bytes]:
-        return _DiesMidWrite(encode(state, mark), parts_before_kill)
+    def finish_then_die(taken: checkpoint.Taken) -> list[checkpoint.Piece]:
+        return _DiesMidWrite(finish(taken), parts_before_kill)
 
-    checkpoint.encode = encode_then_die  # type: ignore[assignment]
+    checkpoint.finish = finish_then_die  # type: ignore[assignment]
     print("writing", flush=True)
     ledger.checkpoint()
     print("survived", flush=True)

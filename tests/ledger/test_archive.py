@@ -28,6 +28,7 @@ from colony.ledger.state import LedgerState
 from colony.storage.ledger_archive import SqlHistoryArchive
 from colony.storage.open import (
     archive_policy_from_env,
+    checkpoint_policy_from_env,
     is_postgres,
     open_ledger,
     sqlite_path,
@@ -296,7 +297,7 @@ def test_the_environment_sets_the_window_and_the_checkpoint_periods(
     try:
         checkpoint_workload.start(ledger)
         checkpoint_workload.run(ledger, clock, range(1))
-        assert ledger.last_checkpoint is not None  # after 50 events, not only when asked
+        assert ledger.checkpoints_written(timeout_s=30) is not None  # after 50, not only asked
     finally:
         ledger.close()
     # Unset, the window is 250,000 transfers; "all" keeps every transfer in memory.
@@ -314,6 +315,32 @@ def test_the_environment_sets_the_window_and_the_checkpoint_periods(
         with pytest.raises(InvalidInput, match=name):
             open_ledger(url, clock=clock, auto_pulse=False)
         monkeypatch.delenv(name)
+
+
+def test_with_history_on_disk_checkpoints_come_every_two_minutes_by_default(
+    monkeypatch: pytest.MonkeyPatch, journal_url: str
+) -> None:
+    """Unset, the periods are periodic while history is on disk (docs/adr/0117), so a crash
+    replays at most two minutes or five million events of the journal; with every transfer in
+    memory they stay off (a checkpoint would grow with history)."""
+    monkeypatch.delenv("COLONY_LEDGER_CHECKPOINT_EVERY_EVENTS")
+    monkeypatch.delenv("COLONY_LEDGER_CHECKPOINT_EVERY_S")
+    assert checkpoint_policy_from_env(history_on_disk=True) == CheckpointPolicy(
+        every_events=5_000_000, every_s=120.0
+    )
+    assert checkpoint_policy_from_env(history_on_disk=False) == CheckpointPolicy()
+    clock = ManualClock()
+    ledger = open_ledger(journal_url, clock=clock, auto_pulse=False, history=TINY)
+    try:
+        checkpoint_workload.start(ledger)
+        checkpoint_workload.run(ledger, clock, range(1))
+        assert ledger.checkpoints_written(timeout_s=30) is None  # not two minutes yet
+        clock.advance(121)
+        ledger.create_transfers([Transfer(1 << 70, 1, 2, 1, 1, 1)])
+        written = ledger.checkpoints_written(timeout_s=30)
+        assert written is not None and written.seq == ledger.journal_seq  # after the batch
+    finally:
+        ledger.close()
 
 
 # Jobs of three transfers beyond a window of four: the first job ends at the transfer made just

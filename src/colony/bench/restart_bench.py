@@ -6,6 +6,10 @@ process. `restart_s` is the time `open_ledger` takes to return: the state is reb
 the newest checkpoint and the journal after it, or from the whole journal) and the writer
 accepts transfers. The builder's clean close writes a checkpoint when its policy says so (the
 default does past 100,000 events), so the figure is that of an open after a clean shutdown.
+With `crash`, the builder is a process of its own that kills itself (SIGKILL) once its last
+batch is acknowledged and the periodic checkpoints it took are written: no clean close, no
+checkpoint on the way out, so the figure is that of an open after a crash, from the newest
+periodic checkpoint (docs/adr/0117).
 The probe then commits one transfer to show that the writer takes it. A fresh process makes
 its peak resident memory that of the open alone (plus Python and Colony imported, reported as
 `baseline_rss_mb`).
@@ -14,6 +18,8 @@ its peak resident memory that of the open alone (plus Python and Colony imported
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -27,7 +33,7 @@ from colony.bench.ledger_bench import (
     peak_rss_mb,
 )
 from colony.kernel.clock import SystemClock
-from colony.ledger import Transfer
+from colony.ledger import Ledger, Transfer
 from colony.ledger.store import Operation, read_all
 from colony.storage.open import open_journal, open_ledger
 
@@ -44,6 +50,7 @@ class RestartResult:
     transfers: int  # transfers the journal holds (ok results), the opening balances included
     journal_entries: int
     built: bool  # False: an existing ledger was reused as it was
+    crashed: bool  # True: the builder was killed, not closed (no checkpoint on close)
     build_s: float
     restart_s: float
     first_transfer_ms: float  # one transfer, submitted to durable, right after the open
@@ -62,22 +69,49 @@ def journal_is_empty(url: str) -> bool:
         journal.close()
 
 
-def build(url: str, *, accounts: int, transfers: int, seed: int) -> float:
-    """Fill the ledger behind `url` with `accounts` accounts and `transfers` transfers."""
+def build(url: str, *, accounts: int, transfers: int, seed: int, crash: bool = False) -> float:
+    """Fill the ledger behind `url` with `accounts` accounts and `transfers` transfers; with
+    `crash`, in a process that is killed once the last batch is acknowledged."""
     started = time.perf_counter()
+    if crash:
+        args = [url, str(accounts), str(transfers), str(seed)]
+        done = subprocess.run(
+            [sys.executable, "-m", "colony.bench.restart_bench", "--build-and-crash", *args],
+            capture_output=True,
+            text=True,
+            timeout=probe_timeout_s,
+            check=False,
+        )
+        if done.returncode != -signal.SIGKILL:
+            raise RuntimeError(f"the builder did not crash as asked: {done.stderr.strip()[-2000:]}")
+        return time.perf_counter() - started
     ledger = open_ledger(url, clock=SystemClock())
     try:
-        open_accounts(ledger, accounts)
-        pending = []
-        for body in iter_packed_batches(accounts, transfers, 0.0, seed, first_id=1 << 64):
-            pending.append(ledger.submit_packed_transfers(body))
-            if len(pending) >= build_in_flight:
-                pending.pop(0).result(timeout=probe_timeout_s)
-        for future in pending:
-            future.result(timeout=probe_timeout_s)
+        _fill(ledger, accounts, transfers, seed)
     finally:
         ledger.close()
     return time.perf_counter() - started
+
+
+def _fill(ledger: Ledger, accounts: int, transfers: int, seed: int) -> None:
+    open_accounts(ledger, accounts)
+    pending = []
+    for body in iter_packed_batches(accounts, transfers, 0.0, seed, first_id=1 << 64):
+        pending.append(ledger.submit_packed_transfers(body))
+        if len(pending) >= build_in_flight:
+            pending.pop(0).result(timeout=probe_timeout_s)
+    for future in pending:
+        future.result(timeout=probe_timeout_s)
+
+
+def _build_and_crash(url: str, accounts: int, transfers: int, seed: int) -> None:
+    """The crashing builder's process: every batch acknowledged and every checkpoint it took
+    written (so the figure does not depend on where a write was when the kill came: a crash
+    in one opens from the one before), then SIGKILL, unclosed."""
+    ledger = open_ledger(url, clock=SystemClock())
+    _fill(ledger, accounts, transfers, seed)
+    ledger.checkpoints_written(timeout_s=probe_timeout_s)
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def held(url: str) -> tuple[int, int]:
@@ -94,7 +128,9 @@ def held(url: str) -> tuple[int, int]:
     return transfers, entries
 
 
-def measure(url: str, *, funding_account: int, built: bool, build_s: float) -> RestartResult:
+def measure(
+    url: str, *, funding_account: int, built: bool, build_s: float, crashed: bool = False
+) -> RestartResult:
     """Open the ledger in a fresh process and time it; then count what it holds."""
     done = subprocess.run(
         [sys.executable, "-m", "colony.bench.restart_bench", url, str(funding_account)],
@@ -111,6 +147,7 @@ def measure(url: str, *, funding_account: int, built: bool, build_s: float) -> R
         transfers=transfers,
         journal_entries=entries,
         built=built,
+        crashed=crashed,
         build_s=round(build_s, 3),
         **probe,
     )
@@ -148,4 +185,7 @@ def as_dict(result: RestartResult) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(probe(sys.argv[1], int(sys.argv[2]))))
+    if sys.argv[1] == "--build-and-crash":
+        _build_and_crash(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+    else:
+        print(json.dumps(probe(sys.argv[1], int(sys.argv[2]))))

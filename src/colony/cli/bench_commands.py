@@ -285,6 +285,16 @@ def bench_restart(
         ),
     ] = False,
     seed: Annotated[int, typer.Option(help="Seed of the generated workload.")] = 1,
+    crash: Annotated[
+        bool,
+        typer.Option(
+            "--crash",
+            help="Build in a process killed (SIGKILL) once its last batch is acknowledged and "
+            "its periodic checkpoints written: the "
+            "open after a crash, from the newest periodic checkpoint, not the one a clean "
+            "close writes.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,
 ) -> None:
     """Time to open a ledger holding N transfers (ready to accept one), and the open's memory."""
@@ -303,12 +313,12 @@ def bench_restart(
             url, holder = ledger_bench.fresh_database_url(database, "restart")
         build = not reuse or restart_bench.journal_is_empty(url)
         build_s = (
-            restart_bench.build(url, accounts=accounts, transfers=transfers, seed=seed)
+            restart_bench.build(url, accounts=accounts, transfers=transfers, seed=seed, crash=crash)
             if build
             else 0.0
         )
         result = restart_bench.measure(
-            url, funding_account=accounts + 1, built=build, build_s=build_s
+            url, funding_account=accounts + 1, built=build, build_s=build_s, crashed=crash and build
         )
     except ColonyError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)

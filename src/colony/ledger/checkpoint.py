@@ -67,6 +67,8 @@ _MAGIC = b"COLONYCK"
 _HEADER = struct.Struct("<8sIQQIQQI")
 _PART = struct.Struct("<QI")  # length, crc32
 _U128_MAX = (1 << 128) - 1
+# A piece of a checkpoint as written: the filter's copy is a bytearray, not copied again.
+Piece = bytes | bytearray
 # Transfers per codec part: 64 MiB, well under the 1 GB a PostgreSQL value may hold.
 transfers_per_part = 1 << 19
 
@@ -91,7 +93,7 @@ class CheckpointStore(Protocol):
         """The checkpoint at `seq` as written, or None if it cannot be read."""
         ...
 
-    def write_checkpoint(self, seq: int, parts: Sequence[bytes]) -> None:
+    def write_checkpoint(self, seq: int, parts: Sequence[Piece]) -> None:
         """Keep the parts as one blob: durable and whole when this returns, absent if it
         raises or the process dies first. Older checkpoints past the newest few go."""
         ...
@@ -126,10 +128,33 @@ class CheckpointPolicy:
 NO_CHECKPOINTS = CheckpointPolicy(every_events=0, every_s=0, on_close_events_min=0, load=False)
 
 
-def encode(state: LedgerState, mark: Watermark) -> list[bytes]:
-    """The state as checkpoint parts. It must hold still meanwhile (the writer's thread)."""
+@dataclass(slots=True)
+class Taken:
+    """What a checkpoint copies of the state while it holds still (`take`, on the writer's
+    thread); `finish` makes the rest of the checkpoint from it on any thread, while the
+    writer goes on applying."""
+
+    mark: Watermark
+    leading: list[bytes]  # the small structures, the accounts, their line counts
+    # The live filter over archived ids: it only gains bits, and a bit set after the mark
+    # makes an id a "maybe" that the open reads from disk and does not find.
+    filter_bits: bytearray | None
+    held: bytes
+    # The stored transfers as at the mark: a stored transfer is never changed, only dropped.
+    transfers: list[Transfer]
+    accounts: int
+
+
+# Transfers packed at a time by `finish`, and filter bytes copied at a time: each a short
+# hold of the interpreter's lock (a few milliseconds), so the writer is not kept waiting.
+finish_transfers_slice = 16_384
+finish_filter_slice_bytes = 1 << 20
+
+
+def take(state: LedgerState, mark: Watermark) -> Taken:
+    """What changes as the writer applies: copied now, while the state holds still (the
+    writer's thread). The stored transfers are taken as a list, packed later by `finish`."""
     accounts = list(state.accounts.values())
-    transfers = list(state.transfers.values())
     counts = array("q", [len(a.lines) for a in accounts])
     small = {
         "byteorder": sys.byteorder,
@@ -148,27 +173,68 @@ def encode(state: LedgerState, mark: Watermark) -> list[bytes]:
         "filter_bits": state.id_filter.size_bits if state.id_filter is not None else 0,
         "filter_top": state.id_filter.top if state.id_filter is not None else 0,
     }
-    body = [
+    leading = [
         pickle.dumps(small, protocol=pickle.HIGHEST_PROTOCOL),
         codec.pack_accounts(accounts),
         counts.tobytes(),
-        state.id_filter.to_bytes() if state.id_filter is not None else b"",
-        codec.pack_transfers(list(state.held.values())),
     ]
+    return Taken(
+        mark,
+        leading,
+        state.id_filter.raw()[0] if state.id_filter is not None else None,
+        codec.pack_transfers(list(state.held.values())),
+        list(state.transfers.values()),
+        len(accounts),
+    )
+
+
+def finish(taken: Taken) -> list[Piece]:
+    """The checkpoint's bytes, in the order they are written: the header, the part table,
+    then each part in pieces (the transfers a slice at a time; the store writes the pieces
+    one after another, so the blob is the same as one piece a part)."""
+    filter_copy = bytearray()
+    if taken.filter_bits is not None:
+        # Copied a slice at a time: as one `bytes(...)` the copy held the interpreter's lock
+        # for 170 ms (64 MiB of new pages), and the writer with it.
+        live = memoryview(taken.filter_bits)
+        filter_copy = bytearray(len(live))
+        for at in range(0, len(live), finish_filter_slice_bytes):
+            stop = at + finish_filter_slice_bytes
+            filter_copy[at:stop] = live[at:stop]
+    parts: list[list[Piece]] = [[part] for part in taken.leading]
+    parts += [[filter_copy], [taken.held]]
+    transfers = taken.transfers
     for start in range(0, len(transfers), transfers_per_part):
-        body.append(codec.pack_transfers(transfers[start : start + transfers_per_part]))
+        part = transfers[start : start + transfers_per_part]
+        parts.append(
+            [
+                codec.pack_transfers(part[at : at + finish_transfers_slice])
+                for at in range(0, len(part), finish_transfers_slice)
+            ]
+        )
+    table = []
+    for pieces in parts:
+        crc = 0
+        for piece in pieces:
+            crc = zlib.crc32(piece, crc)
+        table.append(_PART.pack(sum(len(piece) for piece in pieces), crc))
     header = _HEADER.pack(
         _MAGIC,
         CHECKPOINT_FORMAT,
-        mark.seq,
-        mark.now_ns,
-        mark.body_crc32,
-        len(accounts),
+        taken.mark.seq,
+        taken.mark.now_ns,
+        taken.mark.body_crc32,
+        taken.accounts,
         len(transfers),
-        len(body),
+        len(parts),
     )
-    table = b"".join(_PART.pack(len(part), zlib.crc32(part)) for part in body)
-    return [header, table, *body]
+    return [header, b"".join(table), *(piece for pieces in parts for piece in pieces)]
+
+
+def encode(state: LedgerState, mark: Watermark) -> list[Piece]:
+    """The state as checkpoint bytes, taken and finished at once (`take`, then `finish`). It
+    must hold still meanwhile."""
+    return finish(take(state, mark))
 
 
 def decode(blob: bytes, mark: Watermark) -> LedgerState:

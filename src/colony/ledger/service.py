@@ -125,14 +125,16 @@ class CheckpointInfo:
     bytes: int
     accounts: int
     transfers: int
-    encode_s: float  # on the writer thread, which applies nothing meanwhile
-    write_s: float  # on the committer thread, which commits nothing meanwhile
+    encode_s: float  # taking it, on the writer thread, which applies nothing meanwhile
+    # Finishing (packing the transfers) and writing it, on the checkpoint thread, once all
+    # before it is durable: the writer and the committer go on meanwhile (docs/adr/0117).
+    write_s: float
 
 
 @dataclass(slots=True)
 class _CheckpointJob:
     seq: int
-    parts: list[bytes]
+    taken: checkpoint.Taken
     accounts: int
     transfers: int
     encode_s: float
@@ -207,6 +209,8 @@ class Ledger:
         self._last_entry: JournalEntry | None = None  # the newest, for a checkpoint's watermark
         self._checkpoint_seq = 0  # the watermark of the newest checkpoint loaded or handed on
         self._events_since_checkpoint = 0
+        # Checkpoints taken and not yet written (or failed): a periodic one waits for none.
+        self._checkpoints_in_flight = 0
         # What the open found: the checkpoint it started from (0: none), entries replayed after
         # it, and why any newer checkpoint was passed over.
         self.opened_from_checkpoint = 0
@@ -251,12 +255,19 @@ class Ledger:
         self._committer = threading.Thread(
             target=self._run_committer, name="ledger-committer", daemon=True
         )
+        # Checkpoints taken by the writer, handed on by the committer once durable up to
+        # them, finished and written by a thread of their own (docs/adr/0117).
+        self._checkpoint_queue: queue.SimpleQueue[_CheckpointJob | None] = queue.SimpleQueue()
+        self._checkpointer = threading.Thread(
+            target=self._run_checkpointer, name="ledger-checkpointer", daemon=True
+        )
         self._archive_queue: queue.SimpleQueue[ArchiveJob | None] = queue.SimpleQueue()
         self._archiver = threading.Thread(
             target=self._run_archiver, name="ledger-archiver", daemon=True
         )
         if history_archive is not None:
             self._archiver.start()
+        self._checkpointer.start()
         self._committer.start()
         self._writer.start()
 
@@ -303,6 +314,16 @@ class Ledger:
         """Expire, durably, every pending transfer whose deadline has passed; returns how many."""
         future = self._submit(Operation.pulse, (), b"")
         return len(future.result(timeout=request_timeout_s))
+
+    def checkpoints_written(self, timeout_s: float) -> CheckpointInfo | None:
+        """Wait until every checkpoint taken so far is written (or failed), at most
+        `timeout_s` seconds; the newest written. Periodic ones are written by a thread of
+        their own, after the batches that follow them were acknowledged."""
+        deadline = time.monotonic() + timeout_s
+        with self._cond:
+            while self._checkpoints_in_flight and (left := deadline - time.monotonic()) > 0:
+                self._cond.wait(left)
+        return self.last_checkpoint
 
     def checkpoint(self) -> CheckpointInfo:
         """Write a checkpoint of everything durable so far, now; returns what was written."""
@@ -555,6 +576,8 @@ class Ledger:
         policy = self._policy
         if self._store is None or self._broken is not None or self._seq == self._checkpoint_seq:
             return False
+        if self._checkpoints_in_flight:
+            return False  # one at a time: the next is due again once it is written
         if policy.every_events and self._events_since_checkpoint >= policy.every_events:
             return True
         elapsed_ns = self._clock.now_ns() - self._last_checkpoint_ns
@@ -587,10 +610,12 @@ class Ledger:
         started = time.perf_counter()
         mark = Watermark(entry.seq, entry.now_ns, zlib.crc32(entry.body))
         with checkpoint.collector_paused():
-            parts = checkpoint.encode(self._state, mark)
+            taken = checkpoint.take(self._state, mark)
+        with self._cond:
+            self._checkpoints_in_flight += 1
         job = _CheckpointJob(
             entry.seq,
-            parts,
+            taken,
             len(self._state.accounts),
             len(self._state.transfers),
             time.perf_counter() - started,
@@ -601,8 +626,18 @@ class Ledger:
         self._last_checkpoint_ns = self._clock.now_ns()
         self._commit_queue.put(job)
 
+    def _run_checkpointer(self) -> None:
+        """Finish and write each checkpoint the committer hands on (all before it durable)."""
+        while (job := self._checkpoint_queue.get()) is not None:
+            try:
+                self._write_checkpoint(job)
+            finally:
+                with self._cond:
+                    self._checkpoints_in_flight -= 1
+                    self._cond.notify_all()
+
     def _write_checkpoint(self, job: _CheckpointJob) -> None:
-        """On the committer thread. A failed write costs only a longer replay next open."""
+        """On the checkpoint thread. A failed write costs only a longer replay next open."""
         store = self._store
         assert store is not None, "a checkpoint job without a store to write it to"
         if self._broken is not None:
@@ -610,8 +645,10 @@ class Ledger:
                 job.future.set_exception(StorageUnavailable(f"ledger stopped: {self._broken}"))
             return
         started = time.perf_counter()
+        parts: list[checkpoint.Piece] = []
         try:
-            store.write_checkpoint(job.seq, job.parts)
+            parts = checkpoint.finish(job.taken)
+            store.write_checkpoint(job.seq, parts)
         except (StorageUnavailable, OSError) as exc:
             self.checkpoint_failures += 1
             log.warning("ledger checkpoint at journal entry %d failed: %s", job.seq, exc)
@@ -622,7 +659,7 @@ class Ledger:
             return
         info = CheckpointInfo(
             job.seq,
-            sum(len(p) for p in job.parts),
+            sum(len(p) for p in parts),
             job.accounts,
             job.transfers,
             round(job.encode_s, 3),
@@ -638,7 +675,8 @@ class Ledger:
             if item is None:
                 return
             if isinstance(item, _CheckpointJob):
-                self._write_checkpoint(item)
+                # Everything before it is durable: the checkpoint thread may write it now.
+                self._checkpoint_queue.put(item)
                 continue
             entries, batch, outcomes = item
             if self._broken is None:
@@ -786,6 +824,8 @@ class Ledger:
         self._writer.join(timeout=request_timeout_s + checkpoint_timeout_s)
         self._commit_queue.put(None)
         self._committer.join(timeout=request_timeout_s + checkpoint_timeout_s)
+        self._checkpoint_queue.put(None)
+        self._checkpointer.join(timeout=checkpoint_timeout_s)
         if self._archive is not None:
             self._archive_queue.put(None)
             self._archiver.join(timeout=request_timeout_s)

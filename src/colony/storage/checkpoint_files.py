@@ -43,7 +43,7 @@ class CheckpointFiles:
         except OSError:
             return None
 
-    def write_checkpoint(self, seq: int, parts: Sequence[bytes]) -> None:
+    def write_checkpoint(self, seq: int, parts: Sequence[bytes | bytearray]) -> None:
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = self.folder / f"{seq:020d}.checkpoint.tmp{os.getpid()}"
         # A checkpoint holds every balance: its owner's alone, as the database is.

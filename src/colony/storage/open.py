@@ -24,9 +24,14 @@ from colony.storage.writer_lock import SqliteWriterLock
 
 DEFAULT_DATABASE_URL = "sqlite:///var/colony.db"
 # When the ledger writes checkpoints while serving (docs/adr/0027): after this many events,
-# or after this many seconds with a new entry. Unset: CheckpointPolicy's defaults.
+# or after this many seconds with a new entry (0: never). Unset: every
+# PERIODIC_CHECKPOINT_EVENTS events or PERIODIC_CHECKPOINT_S seconds while posted history is
+# on disk, so a crash replays at most that much of the journal (docs/adr/0117); never when
+# all history stays in memory (a checkpoint then grows with history, and so does its pause).
 CHECKPOINT_EVENTS_ENV = "COLONY_LEDGER_CHECKPOINT_EVERY_EVENTS"
 CHECKPOINT_SECONDS_ENV = "COLONY_LEDGER_CHECKPOINT_EVERY_S"
+PERIODIC_CHECKPOINT_EVENTS = 5_000_000
+PERIODIC_CHECKPOINT_S = 120.0
 # How many of the newest transfers the ledger keeps in memory, older history going to disk
 # (ledger/archive.py, docs/adr/0036). Unset: DEFAULT_WINDOW_TRANSFERS; "all": every transfer
 # stays in memory, as before the archive (memory then grows with history).
@@ -123,7 +128,7 @@ def _ledger(
     archive = None
     try:
         policy = history or archive_policy_from_env()
-        checkpoints = checkpoints or checkpoint_policy_from_env()
+        checkpoints = checkpoints or checkpoint_policy_from_env(history_on_disk=policy is not None)
         if policy is not None:
             archive = SqlHistoryArchive(
                 open_tables(url, "colony-ledger-archive"),
@@ -145,11 +150,16 @@ def _ledger(
     )
 
 
-def checkpoint_policy_from_env() -> CheckpointPolicy:
-    """The default checkpoint policy, with its periods from the environment where set."""
+def checkpoint_policy_from_env(*, history_on_disk: bool = False) -> CheckpointPolicy:
+    """The default checkpoint policy, with its periods from the environment where set:
+    periodic by default while posted history is on disk, else only on close and when asked."""
     every_events = _env_number(CHECKPOINT_EVENTS_ENV, "a whole number of events >= 0", int)
     every_s = _env_number(CHECKPOINT_SECONDS_ENV, "a number of seconds >= 0", float)
-    default = CheckpointPolicy()
+    default = (
+        CheckpointPolicy(every_events=PERIODIC_CHECKPOINT_EVENTS, every_s=PERIODIC_CHECKPOINT_S)
+        if history_on_disk
+        else CheckpointPolicy()
+    )
     return CheckpointPolicy(
         every_events=default.every_events if every_events is None else int(every_events),
         every_s=default.every_s if every_s is None else float(every_s),

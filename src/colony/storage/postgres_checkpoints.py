@@ -49,7 +49,7 @@ def read_checkpoint(conn: Connection, seq: int) -> bytes | None:
                 return b"".join(chunks)
 
 
-def write_checkpoint(conn: Connection, seq: int, parts: Sequence[bytes]) -> None:
+def write_checkpoint(conn: Connection, seq: int, parts: Sequence[bytes | bytearray]) -> None:
     with conn.transaction():
         created = conn.execute("SELECT lo_create(0)").fetchone()
         assert created is not None, "lo_create returns an oid"

@@ -233,12 +233,20 @@ class PostgresJournal:
                     f"{self.label}: reading checkpoints failed: {exc}"
                 ) from exc
 
-    def write_checkpoint(self, seq: int, parts: Sequence[bytes]) -> None:
-        with self._mutex:
-            try:
-                postgres_checkpoints.write_checkpoint(self._live(), seq, parts)
-            except psycopg.Error as exc:
-                raise StorageUnavailable(f"{self.label}: checkpoint write failed: {exc}") from exc
+    def write_checkpoint(self, seq: int, parts: Sequence[bytes | bytearray]) -> None:
+        """On a connection of its own, not the journal's: a checkpoint is a hundred megabytes
+        or more, and the journal's appends do not wait for it (docs/adr/0117)."""
+        try:
+            with psycopg.connect(
+                self.url,
+                autocommit=True,
+                connect_timeout=connect_timeout_s,
+                application_name="colony-ledger-checkpoint",
+            ) as conn:
+                conn.execute("SET synchronous_commit = on")  # durable when this returns
+                postgres_checkpoints.write_checkpoint(conn, seq, parts)
+        except psycopg.Error as exc:
+            raise StorageUnavailable(f"{self.label}: checkpoint write failed: {exc}") from exc
 
     def _resolve_cut_off(self, last_seq: int, cause: BaseException) -> None:
         """The connection dropped under an append: find out on a new one whether it landed."""

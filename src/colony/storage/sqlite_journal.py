@@ -96,7 +96,7 @@ class SqliteJournal:
     def read_checkpoint(self, seq: int) -> bytes | None:
         return self.checkpoints.read_checkpoint(seq)
 
-    def write_checkpoint(self, seq: int, parts: Sequence[bytes]) -> None:
+    def write_checkpoint(self, seq: int, parts: Sequence[bytes | bytearray]) -> None:
         self.checkpoints.write_checkpoint(seq, parts)
 
     def append(self, entries: Sequence[JournalEntry]) -> None:
