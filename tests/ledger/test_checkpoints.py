@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from colony.kernel.clock import ManualClock
+from colony.kernel.errors import StorageUnavailable
 from colony.ledger import Ledger, Transfer
 from colony.ledger.checkpoint import NO_CHECKPOINTS, CheckpointPolicy
 from colony.storage.checkpoint_files import checkpoint_folder, checkpoints_kept
@@ -208,6 +209,37 @@ def test_checkpoints_come_by_events_by_time_and_on_close(journal_url: str) -> No
     if _is_sqlite(journal_url):
         files = list(checkpoint_folder(sqlite_path(journal_url)).iterdir())
         assert len(files) == checkpoints_kept
+
+
+def test_a_checkpoint_that_fails_to_finish_leaves_the_next_ones_coming(
+    journal_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever fails a checkpoint (here a bug in finishing it) is counted and logged; the
+    thread that writes them goes on, so the next one is written."""
+    from colony.ledger import checkpoint
+
+    finish = checkpoint.finish
+    failures = iter([ValueError("a bug in finishing")])
+
+    def finish_once_failing(taken: checkpoint.Taken) -> list[checkpoint.Piece]:
+        for failure in failures:
+            raise failure
+        return finish(taken)
+
+    monkeypatch.setattr(checkpoint, "finish", finish_once_failing)
+    clock = ManualClock()
+    ledger = _open(journal_url, clock)
+    try:
+        checkpoint_workload.start(ledger)
+        with pytest.raises(StorageUnavailable, match="a bug in finishing"):
+            ledger.checkpoint()
+        assert ledger.checkpoint_failures == 1 and ledger.last_checkpoint is None
+        checkpoint_workload.run(ledger, clock, range(1))
+        written = ledger.checkpoint()
+        assert written.seq == ledger.journal_seq
+        assert ledger.checkpoints_written(timeout_s=30) == written
+    finally:
+        ledger.close()
 
 
 def test_a_ledger_opened_without_checkpoints_replays_everything(journal_url: str) -> None:

@@ -118,6 +118,14 @@ class _CheckpointRequest:
 
 
 @dataclass(slots=True, frozen=True)
+class _Reached:
+    """A mark in the writer's queue, settled once the writer has applied everything before
+    it and taken any checkpoint that made due (`checkpoints_written`)."""
+
+    future: Future[None]
+
+
+@dataclass(slots=True, frozen=True)
 class CheckpointInfo:
     """A checkpoint written: its watermark, size and what it cost."""
 
@@ -320,6 +328,13 @@ class Ledger:
         `timeout_s` seconds; the newest written. Periodic ones are written by a thread of
         their own, after the batches that follow them were acknowledged."""
         deadline = time.monotonic() + timeout_s
+        if not self._closed and self._broken is None:
+            # First the writer past everything submitted before: a checkpoint the last batch
+            # made due is taken after that batch was handed on, maybe after its answer.
+            reached: Future[None] = Future()
+            self._queue.put(_Reached(reached))
+            with contextlib.suppress(TimeoutError):
+                reached.result(timeout=timeout_s)
         with self._cond:
             while self._checkpoints_in_flight and (left := deadline - time.monotonic()) > 0:
                 self._cond.wait(left)
@@ -385,6 +400,8 @@ class Ledger:
                 self._hand_checkpoint(control.future)
             elif self._checkpoint_due():
                 self._hand_checkpoint(None)
+            if isinstance(control, _Reached):
+                control.future.set_result(None)
 
     def _writer_sleep_s(self) -> float:
         if not self._auto_pulse:
@@ -649,12 +666,21 @@ class Ledger:
         try:
             parts = checkpoint.finish(job.taken)
             store.write_checkpoint(job.seq, parts)
-        except (StorageUnavailable, OSError) as exc:
+        except Exception as exc:  # whatever fails one must not stop the next
+            # A checkpoint only shortens the next open: storage refusing it, memory running
+            # short or a bug in finishing it is logged and counted, and this thread goes on
+            # (it alone writes them; if it stopped, none would be written again, unsaid).
             self.checkpoint_failures += 1
-            log.warning("ledger checkpoint at journal entry %d failed: %s", job.seq, exc)
+            expected = isinstance(exc, (StorageUnavailable, OSError))
+            log.warning(
+                "ledger checkpoint at journal entry %d failed: %s", job.seq, exc,
+                exc_info=not expected,
+            )  # fmt: skip
             if job.future is not None:
                 job.future.set_exception(
-                    exc if isinstance(exc, StorageUnavailable) else StorageUnavailable(str(exc))
+                    exc
+                    if isinstance(exc, StorageUnavailable)
+                    else StorageUnavailable(f"the checkpoint failed: {exc!r}")
                 )
             return
         info = CheckpointInfo(

@@ -38,6 +38,8 @@ from colony.storage.postgres_migrate import migrate
 
 # Seconds to wait for the server to accept a connection.
 connect_timeout_s = 10
+# How long one statement of a checkpoint's write may take on the server, in seconds.
+checkpoint_statement_timeout_s = 600
 # Seconds to wait for the journal's advisory lock: a process that was just killed holds it
 # until the server notices, which is usually at once; a live owner holds it for good.
 owner_lock_timeout_s = 5
@@ -244,6 +246,13 @@ class PostgresJournal:
                 application_name="colony-ledger-checkpoint",
             ) as conn:
                 conn.execute("SET synchronous_commit = on")  # durable when this returns
+                # A statement stuck on the server fails the checkpoint, not the thread that
+                # writes them all.
+                conn.execute(
+                    sql.SQL("SET statement_timeout = {}").format(
+                        checkpoint_statement_timeout_s * 1000
+                    )
+                )
                 postgres_checkpoints.write_checkpoint(conn, seq, parts)
         except psycopg.Error as exc:
             raise StorageUnavailable(f"{self.label}: checkpoint write failed: {exc}") from exc
