@@ -290,9 +290,8 @@ def bench_restart(
         typer.Option(
             "--crash",
             help="Build in a process killed (SIGKILL) once its last batch is acknowledged and "
-            "its periodic checkpoints written: the "
-            "open after a crash, from the newest periodic checkpoint, not the one a clean "
-            "close writes.",
+            "its periodic checkpoints written: the open after a crash, from the newest "
+            "periodic checkpoint, not the one a clean close writes.",
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object.")] = False,

@@ -143,8 +143,6 @@ class CheckpointInfo:
 class _CheckpointJob:
     seq: int
     taken: checkpoint.Taken
-    accounts: int
-    transfers: int
     encode_s: float
     future: Future[CheckpointInfo] | None
 
@@ -633,8 +631,6 @@ class Ledger:
         job = _CheckpointJob(
             entry.seq,
             taken,
-            len(self._state.accounts),
-            len(self._state.transfers),
             time.perf_counter() - started,
             future,
         )
@@ -686,8 +682,8 @@ class Ledger:
         info = CheckpointInfo(
             job.seq,
             sum(len(p) for p in parts),
-            job.accounts,
-            job.transfers,
+            job.taken.accounts,
+            len(job.taken.transfers),
             round(job.encode_s, 3),
             round(time.perf_counter() - started, 3),
         )

@@ -108,13 +108,13 @@ class MerchantUserService:
             Role.cashier, now,
         )  # fmt: skip
         self.store.add_invitation(invited)
-        merchant = self._merchant_of(merchant_id)
-        phone_elsewhere = self.store.by_phone(phone) is not None
         # Only the holder of a number that is another shop's is told: a text to a number whose
         # address alone was taken would tell the owner, who may hold that number themself.
-        send = self._send if phone_elsewhere and not texted_lately else None
-        if send is not None and merchant is not None:
-            send(phone, TAKEN_TEXT.format(shop=merchant.display_name))
+        if self._send is None or texted_lately or self.store.by_phone(phone) is None:
+            return UserResult.ok
+        merchant = self._merchant_of(merchant_id)
+        if merchant is not None:
+            self._send(phone, TAKEN_TEXT.format(shop=merchant.display_name))
         return UserResult.ok
 
     def invitations_of(self, merchant_id: str) -> list[MerchantUser]:
