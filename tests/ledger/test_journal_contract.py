@@ -159,6 +159,28 @@ def test_a_connection_dropped_between_appends(postgres_url: str) -> None:
         again.close()
 
 
+def test_a_checkpoint_is_kept_only_while_its_writer_owns_the_journal(postgres_url: str) -> None:
+    """A process whose session ended (and whose journal another process took) must not
+    write a checkpoint, nor prune the new owner's: its checkpoints are written on a
+    connection of their own, which the end of the journal's session does not end."""
+    first = PostgresJournal(postgres_url)
+    second = None
+    try:
+        first.append([entry(1)])
+        first.write_checkpoint(1, [b"owned"])
+        _terminate(first)
+        second = PostgresJournal(postgres_url)  # takes the owner's lock
+        second.write_checkpoint(1, [b"the new owner's"])
+        with pytest.raises(StorageUnavailable, match="no longer owns the journal"):
+            first.write_checkpoint(2, [b"stale"])
+        assert second.checkpoint_seqs() == [1]
+        assert second.read_checkpoint(1) == b"the new owner's"
+    finally:
+        first.close()
+        if second is not None:
+            second.close()
+
+
 def test_journal_bodies_are_not_compressed_by_pglz(postgres_url: str) -> None:
     """A batch's body is about 1 MB: pglz compressing it inside every commit cost the server
     13-15 ms a batch (docs/adr/0091). It is stored with lz4, or uncompressed on a server

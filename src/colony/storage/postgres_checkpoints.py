@@ -9,7 +9,7 @@ table (docs/adr/0027).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import psycopg
@@ -49,7 +49,19 @@ def read_checkpoint(conn: Connection, seq: int) -> bytes | None:
                 return b"".join(chunks)
 
 
-def write_checkpoint(conn: Connection, seq: int, parts: Sequence[bytes | bytearray]) -> None:
+class NotOwner(Exception):
+    """The journal's owner no longer holds it: the checkpoint was not kept."""
+
+
+def write_checkpoint(
+    conn: Connection,
+    seq: int,
+    parts: Sequence[bytes | bytearray],
+    *,
+    still_owner: Callable[[Connection], bool],
+) -> None:
+    """`still_owner(conn)`: whether the writing process still owns the journal, asked in the
+    transaction just before the checkpoint is named; if not, nothing is kept (`NotOwner`)."""
     with conn.transaction():
         created = conn.execute("SELECT lo_create(0)").fetchone()
         assert created is not None, "lo_create returns an oid"
@@ -61,6 +73,11 @@ def write_checkpoint(conn: Connection, seq: int, parts: Sequence[bytes | bytearr
                 chunk = view[start : start + chunk_bytes]
                 conn.execute("SELECT lo_put(%s, %s, %b)", (oid, offset, bytes(chunk)))
                 offset += len(chunk)
+        # Checked last, just before the rows change: the lock is a session's, so another
+        # connection can only look for it; a session that ends after this point ended after
+        # the checkpoint was due, which it was.
+        if not still_owner(conn):
+            raise NotOwner()
         _drop(conn, [seq])  # the same watermark written again replaces the older copy
         conn.execute("INSERT INTO colony_meta VALUES (%s, %s)", (_key(seq), str(oid)))
         _drop(conn, checkpoint_seqs(conn)[checkpoints_kept:])

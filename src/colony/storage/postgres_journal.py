@@ -81,6 +81,19 @@ def redacted(url: str) -> str:
     return urlunparse(parsed._replace(netloc=netloc))
 
 
+def _holds_owner_lock(conn: psycopg.Connection[tuple[Any, ...]], pid: int) -> bool:
+    """Whether the session `pid` holds the journal's owner lock, asked from another session
+    (a lock is its session's: another can only look). A two-key advisory lock shows its keys
+    as classid and objid, oids (the signed hash read as unsigned), with objsubid 2."""
+    row = conn.execute(
+        "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = %s"
+        " AND classid = %s::bigint::oid"
+        " AND objid = (hashtext(current_schema())::bigint & 4294967295)::oid AND objsubid = 2",
+        (pid, owner_lock_class),
+    ).fetchone()
+    return row is not None
+
+
 class PostgresJournal:
     def __init__(self, url: str, *, wait_for_owner: bool = True) -> None:
         """`wait_for_owner=False`: raise `JournalOwned` at once if another process holds the
@@ -237,7 +250,14 @@ class PostgresJournal:
 
     def write_checkpoint(self, seq: int, parts: Sequence[bytes | bytearray]) -> None:
         """On a connection of its own, not the journal's: a checkpoint is a hundred megabytes
-        or more, and the journal's appends do not wait for it (docs/adr/0117)."""
+        or more, and the journal's appends do not wait for it (docs/adr/0117). It is kept
+        only while this journal's session still holds the owner's lock, checked in the
+        transaction that names it: a process that lost the journal (its session ended,
+        another took the lock) must not prune the new owner's checkpoints."""
+        conn_now = self._conn
+        owner_pid = None if conn_now is None or conn_now.closed else conn_now.info.backend_pid
+        if owner_pid is None:
+            raise StorageUnavailable(f"{self.label}: checkpoint not written: no journal session")
         try:
             with psycopg.connect(
                 self.url,
@@ -253,7 +273,13 @@ class PostgresJournal:
                         checkpoint_statement_timeout_s * 1000
                     )
                 )
-                postgres_checkpoints.write_checkpoint(conn, seq, parts)
+                postgres_checkpoints.write_checkpoint(
+                    conn, seq, parts, still_owner=lambda c: _holds_owner_lock(c, owner_pid)
+                )
+        except postgres_checkpoints.NotOwner:
+            raise StorageUnavailable(
+                f"{self.label}: checkpoint not written: this process no longer owns the journal"
+            ) from None
         except psycopg.Error as exc:
             raise StorageUnavailable(f"{self.label}: checkpoint write failed: {exc}") from exc
 
