@@ -5,10 +5,14 @@ as before."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
+
+import pytest
 
 from colony.merchants import SuspensionResult
-from colony.staff import AuditAction, Role, StaffService
+from colony.staff import AuditAction, Role, StaffService, merchant_pages
 from colony.webhooks import Endpoint
 from tests.api.test_wallet_api import OPERATOR, operator_headers
 from tests.web.test_console_pages import _signed_in, _staff
@@ -98,6 +102,50 @@ def test_the_console_lists_the_suspended_merchants_newest_first(shop: Shop) -> N
     everyone = words(staff.text("/console/merchants"))
     assert "Kopi Corner" in everyone and "Hawker Chan suspended" in everyone
     assert "Kopi Corner suspended" not in everyone
+
+
+def _page(visitor: Visitor, path: str) -> str:
+    got = visitor.get(path)
+    assert got.status_code == 200, (path, got.text[:300])
+    return got.text
+
+
+def test_the_suspended_merchants_are_listed_a_page_at_a_time(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every suspended merchant is reached, once, newest first, ties by id, however many."""
+    monkeypatch.setattr(merchant_pages, "merchants_page_rows", 2)
+    ctx = shop.ctx
+    staff = _signed_in(shop.api, shop.clock, _staff(ctx, Role.risk))
+    names = ["Kopi Corner", "Roti Prata", "Nasi Lemak", "Teh Tarik"]
+    ids = {}
+    for name in names:
+        ids[name] = shop.api.post(
+            "/v1/merchants",
+            json=SHOP | {"display_name": name},
+            headers=operator_headers(ctx) | {"Idempotency-Key": name},
+        ).json()["id"]
+    for name in names[:2]:  # suspended at the same moment: their ids break the tie
+        assert ctx.merchants.suspend(ids[name], "closed") is SuspensionResult.ok
+    for name in names[2:]:
+        shop.clock.advance(60)
+        assert ctx.merchants.suspend(ids[name], "closed") is SuspensionResult.ok
+    tied = sorted(names[:2], key=ids.__getitem__)
+    expected = ["Teh Tarik", "Nasi Lemak", *tied]
+    seen: list[str] = []
+    page = _page(staff, "/console/merchants?suspended=true")
+    while True:
+        seen += re.findall(r'data-label="Name">([^<]+)', page)
+        more = re.search(r'href="/console/merchants\?([^"]+)">More suspended merchants', page)
+        if more is None:
+            break
+        page = _page(staff, "/console/merchants?" + html.unescape(more.group(1)))
+    assert [name.strip() for name in seen] == expected
+    half = staff.get(f"/console/merchants?suspended=true&after={ids['Teh Tarik']}")
+    assert half.status_code == 400
+    assert "asked for with both after and at" in words(half.text)
+    bad = staff.get(f"/console/merchants?suspended=true&after={ids['Teh Tarik']}&at=soon")
+    assert bad.status_code == 400 and '"param":"at"' in bad.text, bad.text
 
 
 def test_a_support_member_reads_the_page_but_is_refused_403_on_suspending(shop: Shop) -> None:

@@ -157,6 +157,9 @@ class MerchantService:
     def suspension_of(self, merchant_id: str) -> MerchantSuspension | None:
         return self._store.suspension_of(merchant_id)
 
-    def suspensions(self, limit: int) -> list[MerchantSuspension]:
-        """Up to `limit` suspensions in force, the newest first: the console's list."""
-        return self._store.suspensions(limit)
+    def suspensions(
+        self, limit: int, after: tuple[int, str] | None = None
+    ) -> list[MerchantSuspension]:
+        """Up to `limit` suspensions in force, the newest first: the console's list, a page
+        at a time (`after`: when and whose was the last of the page before)."""
+        return self._store.suspensions(limit, after)

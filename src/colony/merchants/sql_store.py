@@ -95,8 +95,10 @@ class SqlMerchantStore:
         found = self._suspensions.mark_of(merchant_id)
         return None if found is None else MerchantSuspension(merchant_id, *found)
 
-    def suspensions(self, limit: int) -> list[MerchantSuspension]:
-        return [MerchantSuspension(*mark) for mark in self._suspensions.newest(limit)]
+    def suspensions(
+        self, limit: int, after: tuple[int, str] | None = None
+    ) -> list[MerchantSuspension]:
+        return [MerchantSuspension(*mark) for mark in self._suspensions.newest(limit, after)]
 
     def changes_made_here(self) -> Mapping[str, Callable[..., Any]]:
         marks = self._suspensions

@@ -32,6 +32,9 @@ class MerchantStore(Protocol):
 
     def suspension_of(self, merchant_id: str) -> MerchantSuspension | None: ...
 
-    def suspensions(self, limit: int) -> list[MerchantSuspension]:
-        """Up to `limit` suspensions in force, the newest first."""
+    def suspensions(
+        self, limit: int, after: tuple[int, str] | None = None
+    ) -> list[MerchantSuspension]:
+        """Up to `limit` suspensions in force, the newest first; `after` (when, merchant id)
+        of the last one of the page before: the next page."""
         ...

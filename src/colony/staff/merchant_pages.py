@@ -18,6 +18,7 @@ onboards once.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -89,6 +90,7 @@ SUSPENSION_REFUSALS = {
     SuspensionResult.already_suspended: N_("This merchant is suspended already."),
     SuspensionResult.not_suspended: N_("This merchant is not suspended."),
 }
+HALF_A_PAGE_MARK = N_("A page of suspended merchants is asked for with both after and at.")
 # What a payout asked for by hand came to, when it paid nothing now.
 PAYOUT_NOTES = {
     PayoutResult.nothing_to_pay: N_("Nothing to pay out for that day: its balance was nothing."),
@@ -103,17 +105,28 @@ PAYOUT_NOTES = {
 
 @router.get("/console/merchants")
 def merchants(
-    request: Request, ctx: Ctx, q: str = "", after: str | None = None, suspended: bool = False
-) -> Response:
+    request: Request, ctx: Ctx, q: str = "", after: str | None = None, suspended: bool = False,
+    at: int | None = None,
+) -> Response:  # fmt: skip
     """The merchants a page at a time, those found by an id or a name, or (`suspended`) the
-    newest suspended, each row saying whether it is."""
+    suspended ones, the newest first, a page at a time (`after` and `at`: the last of the page
+    before and when it was suspended), each row saying whether it is."""
     shell = ctx.service(Shell)
     member = signed_in_staff(shell, request, ctx.service(StaffService))
     asked = q.strip()
-    error = None
+    error = page_error = None
+    more = None  # the next page's query
     if suspended:
-        listed = ctx.merchants.suspensions(merchants_page_rows)
+        if (after is None) != (at is None):
+            page_error = shell.texts(request)(HALF_A_PAGE_MARK)
+        last = None if after is None or at is None else (at, after)
+        listed = [] if page_error else ctx.merchants.suspensions(merchants_page_rows, last)
         found = [m for s in listed if (m := ctx.merchants.by_id(s.merchant_id)) is not None]
+        if len(listed) == merchants_page_rows:
+            tail = listed[-1]
+            more = urlencode(
+                {"suspended": "true", "after": tail.merchant_id, "at": tail.suspended_at_ns}
+            )
     elif asked.startswith("mer_"):
         if ctx.merchants.by_id(asked) is not None:
             return shell.redirect(f"/console/merchants/{asked}")
@@ -124,13 +137,15 @@ def merchants(
             found = []
     else:
         found = ctx.merchants.page(after, merchants_page_rows)
+        if len(found) == merchants_page_rows:
+            more = urlencode({"after": found[-1].id})
     if asked and not found:
         error = shell.texts(request)("No merchant has that id or name.")
-    more = not asked and not suspended and len(found) == merchants_page_rows
     return console_page(
-        shell, request, member, "staff/merchants.html", status=404 if error else 200, q=q,
-        found=found, error=error, next_after=found[-1].id if more else None,
-        may_onboard=may(member.role, Permission.onboard_merchants), suspended_only=suspended,
+        shell, request, member, "staff/merchants.html",
+        status=400 if page_error else 404 if error else 200, q=q, found=found, error=error,
+        page_error=page_error, more=more, suspended_only=suspended,
+        may_onboard=may(member.role, Permission.onboard_merchants),
         suspended={m.id for m in found if ctx.merchants.is_suspended(m.id)},
     )  # fmt: skip
 

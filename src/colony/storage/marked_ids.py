@@ -38,6 +38,12 @@ class MarkedIds:
             f"SELECT {id_column}, reason, {at_column} FROM {table}"
             f" ORDER BY {at_column} DESC, {id_column} LIMIT ?"
         )
+        # The page after a mark: older ones, or as old with a later id (the list's order).
+        self._read_older = (
+            f"SELECT {id_column}, reason, {at_column} FROM {table}"
+            f" WHERE {at_column} < ? OR ({at_column} = ? AND {id_column} > ?)"
+            f" ORDER BY {at_column} DESC, {id_column} LIMIT ?"
+        )
         # The marked ids, read once when first asked (None: not read yet), then kept in step
         # by `mark_here` and `unmark_here` under the keeper's lock, which the read holds too:
         # a mark committed while they are read is not lost.
@@ -86,10 +92,17 @@ class MarkedIds:
             row = db.execute(self._read_one, (marked_id,)).fetchone()
         return None if row is None else (str(row[0]), int(str(row[1])))
 
-    def newest(self, limit: int) -> list[tuple[str, str, int]]:
-        """Up to `limit` marks, (id, reason, when), the newest first, read from the table."""
+    def newest(
+        self, limit: int, after: tuple[int, str] | None = None
+    ) -> list[tuple[str, str, int]]:
+        """Up to `limit` marks, (id, reason, when), the newest first, read from the table;
+        `after` (when, id) of the last mark of the page before: the next page."""
         with self._tables.session() as db:
-            rows = db.execute(self._read_newest, (limit,)).fetchall()
+            if after is None:
+                rows = db.execute(self._read_newest, (limit,)).fetchall()
+            else:
+                at, marked_id = after
+                rows = db.execute(self._read_older, (at, at, marked_id, limit)).fetchall()
         return [(str(row[0]), str(row[1]), int(str(row[2]))) for row in rows]
 
     def _read_marked(self) -> set[str] | None:
