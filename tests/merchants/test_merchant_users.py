@@ -184,3 +184,52 @@ def test_a_full_staff_list_refuses_every_addition_alike(
     assert users.add_by_owner(HAWKER.id, "+6590008802", "Siti") is UserResult.ok  # invited
     assert users.add_by_owner(HAWKER.id, "+6590008804", "Mei") is UserResult.too_many_staff
     assert users.add_by_owner(HAWKER.id, "+6590008802", "Siti") is UserResult.too_many_staff
+
+
+def test_an_invitation_waits_until_the_number_and_address_are_free_then_makes_a_user(
+    texted: tuple[MerchantUserService, list[tuple[str, str]]],
+) -> None:
+    """docs/adr/0115: the shop that held a number lets it go; its holder's next sign-in
+    makes them the oldest inviting shop's cashier, as that owner typed them, under the
+    invitation's id; nothing waits while the number or the address is still a user's."""
+    users, _ = texted
+    _, siti = users.add(KOPI.id, "+6590008802", "Siti", "cashier", "siti@kopi.example")
+    _, lee = users.add(KOPI.id, "+6590008803", "Lee", "cashier", "lee@kopi.example")
+    assert siti is not None and lee is not None
+    assert users.add_by_owner(HAWKER.id, "+6590008802", "Siti T") is UserResult.ok
+    # A free number with Lee's address: waits until Lee's address is free too.
+    assert users.add_by_owner(HAWKER.id, "+6590008809", "Mei", "lee@kopi.example") is (
+        UserResult.ok
+    )
+    assert not users.invitation_waits("+6590008802")  # still Kopi Corner's
+    assert users.accept_invitation("+6590008802") is None
+    assert not users.invitation_waits("+6590008809")  # its address is Lee's
+    assert users.accept_invitation("+6590008809") is None
+    assert not users.invitation_waits("+6590008808")  # nobody invited it
+
+    assert users.remove(KOPI.id, siti.id) is UserResult.ok
+    invited = users.invitations_of(HAWKER.id)[0]
+    assert users.invitation_waits("+6590008802")
+    made = users.accept_invitation("+6590008802")
+    assert made is not None
+    assert (made.id, made.merchant_id, made.name, made.role) == (
+        invited.id, HAWKER.id, "Siti T", Role.cashier,
+    )  # fmt: skip
+    assert users.by_phone("+6590008802") == made
+    assert [u.name for u in users.invitations_of(HAWKER.id)] == ["Mei"]
+    assert users.accept_invitation("+6590008802") is None  # once
+    assert not users.invitation_waits("+6590008802")
+
+    assert users.remove(KOPI.id, lee.id) is UserResult.ok
+    mei = users.accept_invitation("+6590008809")
+    assert mei is not None and mei.email == "lee@kopi.example"
+    assert users.by_email("lee@kopi.example") == mei
+    # A removed invitation never makes a user.
+    _, ravi = users.add(KOPI.id, "+6590008804", "Ravi", "cashier")
+    assert ravi is not None
+    assert users.add_by_owner(HAWKER.id, "+6590008804", "Ravi") is UserResult.ok
+    ravi_invited = next(u for u in users.invitations_of(HAWKER.id) if u.name == "Ravi")
+    assert users.remove(HAWKER.id, ravi_invited.id) is UserResult.ok
+    assert users.remove(KOPI.id, ravi.id) is UserResult.ok
+    assert not users.invitation_waits("+6590008804")
+    assert users.accept_invitation("+6590008804") is None

@@ -532,3 +532,28 @@ def test_adding_another_shops_number_reads_as_adding_a_new_one(shop: Shop) -> No
     assert removed.status_code == 303
     assert "Ravi" not in words(owner.text("/merchant/staff"))
     assert users.by_phone("+6590008807") is not None  # Kopi Corner's owner is untouched
+
+
+def test_an_invited_number_another_shop_let_go_signs_in_to_the_inviting_shop(shop: Shop) -> None:
+    """docs/adr/0115: kept as an invitation while Kopi Corner held the number; once Kopi
+    Corner removes its cashier, the number's next sign-in makes them Hawker Chan's, and the
+    owner's list shows the same row signed in."""
+    kopi = shop.api.post(
+        "/v1/merchants",
+        json=SHOP | {"display_name": "Kopi Corner"},
+        headers=operator_headers(shop.ctx) | {"Idempotency-Key": "kopi"},
+    ).json()["id"]
+    users = shop.ctx.service(MerchantUserService)
+    _, ravi = users.add(kopi, "+6590008807", "Ravi", "cashier")
+    assert ravi is not None
+    owner = signed_in(shop)
+    owner.post("/merchant/staff", {"phone": "+65 9000 8807", "name": "Ravi K"})
+    assert "Ravi K not signed in yet +6590008807" in words(owner.text("/merchant/staff"))
+    at_kopi = signed_in(shop, "+6590008807")
+    assert "Kopi Corner · Ravi (Cashier)" in at_kopi.text("/merchant")
+    assert users.remove(kopi, ravi.id) is UserResult.ok
+    at_hawker = signed_in(shop, "+6590008807")  # a code, then a password set anew
+    assert "Hawker Chan · Ravi K (Cashier)" in at_hawker.text("/merchant")
+    listed = words(owner.text("/merchant/staff"))
+    assert "Ravi K +6590008807 Cashier" in listed and "Ravi K not signed in yet" not in listed
+    assert users.invitations_of(shop.merchant.id) == []

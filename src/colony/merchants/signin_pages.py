@@ -68,7 +68,7 @@ def send_code(request: Request, ctx: Ctx) -> Response:
         return shell.render(
             request, "merchants/signin_phone.html", status=429, login=typed, error=error
         )
-    if _user(ctx, address) is not None:
+    if _user(ctx, address) is not None or _invited(ctx, address):
         # The sender's own limit, over the same window, also counts codes the wallet app
         # sent to the number: a refusal there sends nothing but answers as a sent code does,
         # or a stranger could tell a user's number by asking the app for codes first.
@@ -102,6 +102,12 @@ def _user(ctx: Ctx, address: str) -> MerchantUser | None:
     return users.by_email(address) if by_email(address) else users.by_phone(address)
 
 
+def _invited(ctx: Ctx, address: str) -> bool:
+    """A shop's invitation waits for this number (a user's email address never does: an
+    invitation is kept for the number that was another shop's)."""
+    return not by_email(address) and ctx.service(MerchantUserService).invitation_waits(address)
+
+
 @router.get("/merchant/signin/code")
 def code_page(request: Request, ctx: Ctx) -> Response:
     shell = ctx.service(Shell)
@@ -127,6 +133,8 @@ def check_code(request: Request, ctx: Ctx) -> Response:
         form.get("code", "").strip(),
     )  # fmt: skip
     user = _user(ctx, session.address)
+    if user is None and proved is ProofResult.ok and not by_email(session.address):
+        user = ctx.service(MerchantUserService).accept_invitation(session.address)
     if proved is not ProofResult.ok or user is None:
         # No code went to a stranger's number: any code typed for it reads as wrong.
         wrong = proved if proved is not ProofResult.verification_not_found else None

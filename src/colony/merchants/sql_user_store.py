@@ -29,6 +29,10 @@ def _reason_of(row: tuple[object, ...]) -> RefundReason:
     )  # fmt: skip
 
 
+class _StillTaken(Exception):
+    """An invitation's number or address is a user's: nothing is changed."""
+
+
 class SqlMerchantUserStore:
     def __init__(self, tables: Tables) -> None:
         self._tables = tables
@@ -81,6 +85,42 @@ class SqlMerchantUserStore:
                 ).rowcount
                 == 1
             )
+
+    def invitation_for(self, phone: str) -> MerchantUser | None:
+        """The oldest listed invitation of `phone`, by any shop."""
+        with self._tables.session() as db:
+            row = db.execute(
+                f"SELECT {_USER_COLUMNS} FROM merchant_invitations"
+                " WHERE phone = ? AND removed_at_ns IS NULL ORDER BY created_at_ns, id LIMIT 1",
+                (phone,),
+            ).fetchone()
+        return None if row is None else _user_of(row)
+
+    def accept_invitation(self, invited: MerchantUser, now_ns: int) -> MerchantUser | None:
+        """Make the invitation its shop's user, as typed, under its id, and take it off the
+        list, in one transaction. None (nothing changed) when it is no longer listed or its
+        number or address is a user's."""
+        row = (invited.id, invited.merchant_id, invited.phone, invited.email, invited.name,
+               invited.role.value, now_ns)  # fmt: skip
+        try:
+            with self._tables.transaction() as db:
+                taken = db.execute(
+                    "UPDATE merchant_invitations SET removed_at_ns = ?"
+                    " WHERE id = ? AND removed_at_ns IS NULL",
+                    (now_ns, invited.id),
+                ).rowcount
+                if taken != 1:
+                    return None
+                made = db.execute(
+                    f"INSERT INTO merchant_users ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    row,
+                ).rowcount
+                if made != 1:
+                    raise _StillTaken  # the invitation stays listed: rolled back
+        except _StillTaken:
+            return None
+        return _user_of(row)
 
     def add_reason(self, reason: RefundReason) -> RefundReason:
         """The reason, stored; or the one already stored for its refund (a form sent twice)."""

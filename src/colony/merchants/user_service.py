@@ -6,7 +6,8 @@ A phone number is one merchant user's at most: signing in starts from the number
 which merchant it opens must not be a choice a stolen SIM could make. An owner who adds a
 cashier whose number or address is another shop's is not told so (docs/adr/0115): the
 cashier is kept as an invitation, listed as one who has not signed in yet, and the number's
-holder is texted why they were not added.
+holder is texted why they were not added; once the number and address are free, the number's
+next sign-in makes the oldest such invitation that shop's cashier.
 """
 
 from __future__ import annotations
@@ -116,6 +117,31 @@ class MerchantUserService:
         if merchant is not None:
             self._send(phone, TAKEN_TEXT.format(shop=merchant.display_name))
         return UserResult.ok
+
+    def invitation_waits(self, phone: str) -> bool:
+        """Whether a shop's invitation waits for `phone`: one whose number and address sign
+        in to no shop now (the shop that held them removed its user since)."""
+        return self._waiting(phone) is not None
+
+    def accept_invitation(self, phone: str) -> MerchantUser | None:
+        """The holder of `phone`, proved, signs in for the first time since the shop that held
+        the number let it go: the oldest invitation waiting for it makes them that shop's
+        cashier as the owner typed them, under the invitation's id, so the owner's list shows
+        the same row, now signed in (docs/adr/0115). None when none waits."""
+        invited = self._waiting(phone)
+        if invited is None:
+            return None
+        return self.store.accept_invitation(invited, self._clock.now_ns())
+
+    def _waiting(self, phone: str) -> MerchantUser | None:
+        # Both free, or nothing: an invitation made a user without its address (still
+        # another's) would show its owner whose address that is.
+        invited = self.store.invitation_for(phone)
+        if invited is None or self.store.by_phone(phone) is not None:
+            return None
+        if invited.email is not None and self.store.by_email(invited.email) is not None:
+            return None
+        return invited
 
     def invitations_of(self, merchant_id: str) -> list[MerchantUser]:
         """The cashiers kept as invitations (`add_by_owner`), oldest first."""
