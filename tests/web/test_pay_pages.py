@@ -151,6 +151,33 @@ def test_a_confirmation_sent_twice_pays_once(market: Market, mei: Visitor) -> No
     assert _balance(ctx) == 100_001 - 500
 
 
+def test_a_confirmation_past_the_payments_in_flight_pays_nothing_and_may_be_sent_again(
+    market: Market, mei: Visitor
+) -> None:
+    """docs/adr/0108: the pay form takes a place among the payments in flight as the API's
+    payments do; with none free the same review comes back, nothing paid, and the same
+    confirmation sent again is the same payment."""
+    client, ctx, _, _, _ = market
+    shop = onboard(client, ctx, "SGD")
+    review = _reviewed(mei, qr(client, shop, 500))
+    in_flight = ctx.payments_in_flight
+    in_flight.in_flight_max = 1
+    assert in_flight.enter()  # the one place, taken by a payment still being served
+    busy = _confirm(mei, review)
+    assert busy.status_code == 503
+    assert "Colony is busy with many payments: nothing was paid" in words(busy.text)
+    op = re.compile(r'name="op" value="([0-9a-f]+)"')
+    assert op.findall(busy.text) == op.findall(review.text) != []  # the same payment's form
+    assert _balance(ctx) == 100_001 and in_flight.turned_away == 1
+    in_flight.leave()
+    paid = _confirm(mei, busy)  # the form as it came back: the same payment
+    assert paid.status_code == 303, words(paid.text)
+    again = _confirm(mei, review)
+    assert again.headers["location"] == paid.headers["location"]  # one payment, not two
+    assert _balance(ctx) == 100_001 - 500
+    assert in_flight.in_flight == 0  # each place given back
+
+
 @pytest.mark.parametrize(
     ("payload", "message"),
     [

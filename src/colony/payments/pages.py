@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from anyio import from_thread
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
@@ -51,6 +52,8 @@ payload_chars_max = 512
 op_bytes = 16
 
 # What to tell the payer for each refusal; the rest read "The payment was refused: ...".
+# A payment confirmed while the server serves as many as it can (docs/adr/0108).
+BUSY = N_("Colony is busy with many payments: nothing was paid. Confirm again in a moment.")
 PAY_REFUSALS = {
     PayResult.qr_malformed: N_("That is not a payment code: scan the merchant's QR code."),
     PayResult.qr_crc_invalid: N_("The code was misread or changed: scan it again."),
@@ -215,6 +218,28 @@ def confirm(request: Request, ctx: Ctx) -> Response:
     # Risk control asked for the PIN (a challenge) on an earlier try of this payment: the
     # form says so, and the same `op` keeps the payment's id, so its assessment is the same.
     challenged = form.get("challenged") == "1"
+    # A place among the payments in flight, as the API's payments take (docs/adr/0108), or
+    # the same review again, nothing begun: confirming again is the same payment (its `op`).
+    in_flight = ctx.payments_in_flight
+    if not from_thread.run_sync(in_flight.enter):  # the count is the event loop's own
+        return _review_page(
+            ctx, shell, request, wallet, made, t(BUSY), status=503, op=op, funding=funding,
+            challenged=challenged,
+        )  # fmt: skip
+    try:
+        return _confirmed(ctx, shell, request, wallet, made, op, funding, challenged)
+    finally:
+        from_thread.run_sync(in_flight.leave)
+
+
+def _confirmed(
+    ctx: Ctx, shell: Shell, request: Request, wallet: Wallet, made: Review, op: str,
+    funding: str, challenged: bool,
+) -> Response:  # fmt: skip
+    """The payment confirmed on the review (`confirm`): the PIN where it is asked, then paid."""
+    t = shell.texts(request)
+    form = shell.form(request)
+    payload = form.get("payload", "").strip()
     if made.pin_needed or challenged:
         pin = form.get("pin", "")
         checked = ctx.service(CredentialService).check(pin_subject(wallet.phone), pin)
