@@ -151,6 +151,13 @@ def test_top_up_waits_for_the_bank_then_shows_in_the_balance(served_at: Served) 
     assert confirmed.status_code == 200, confirmed.text
     assert "Done" in mei.text(asked.headers["location"])
     assert "Balance SGD 50.01" in mei.text("/app")
+    comma = mei.post("/app/topup", {"partner": "dbs", "amount": "12,50"})  # a decimal comma
+    assert "+SGD 12.50" in mei.text(comma.headers["location"])
+    # Past what the wallet's tier holds: Colony's limit, said as such.
+    capped = mei.post("/app/topup", {"partner": "dbs", "amount": "3000"})
+    assert capped.status_code == 400
+    assert "Your wallet cannot hold that much: verify your identity." in words(capped.text)
+    assert "The bank refused it" not in words(capped.text)
 
 
 def _funded(api: httpx.Client, ctx: ApiContext, visitor: Visitor, amount: str) -> None:

@@ -271,6 +271,12 @@ def test_payments_are_searched_by_reference_amount_and_day(shop: Shop) -> None:
     assert "R-1" in by_reference and "R-0" not in by_reference
     by_amount = owner.text("/merchant/payments?amount=3.00")
     assert "R-0" in by_amount and "R-2" in by_amount and "R-1" not in by_amount
+    by_comma = owner.text("/merchant/payments?amount=4,50")  # a decimal comma
+    assert "R-1" in by_comma and "R-0" not in by_comma
+    for mistyped in ("abc", "-5", "99999999999999999999999"):
+        refused = owner.get(f"/merchant/payments?amount={mistyped}")
+        assert refused.status_code == 400, mistyped
+        assert "amount: an amount above zero, such as 12.50" in words(refused.text)
     assert "R-0" in owner.text("/merchant/payments?day=2026-01-01")
     assert "No payments yet." in owner.text("/merchant/payments?day=2026-01-02")
 
@@ -436,6 +442,19 @@ def test_the_poster_and_the_tills_dynamic_code_carry_the_merchants_payload(shop:
     image = owner.get("/merchant/charge.png?amount_minor=1250&reference=T7")
     assert image.content[:8] == b"\x89PNG\r\n\x1a\n"
     assert owner.get("/merchant/charge?amount=-1").status_code == 400
+    # A decimal comma is a decimal mark: 12.50, never 1,250.00.
+    comma = owner.get("/merchant/charge?amount=12,50")
+    assert comma.status_code == 200
+    payload = comma.text.split('data-testid="payload">')[1].split("<")[0]
+    assert parse(payload).transaction_amount == "12.50"
+    # Past what a code's amount field holds: said on the till's own page, no code.
+    huge = owner.get("/merchant/charge?amount=12345678901.99")
+    assert huge.status_code == 400 and 'data-testid="payload"' not in huge.text
+    assert "A code holds at most SGD 9,999,999,999.99." in words(huge.text)
+    assert "Charge" in words(huge.text)  # the till's form, not a bare page
+    largest = owner.get("/merchant/charge?amount=9999999999.99")
+    payload = largest.text.split('data-testid="payload">')[1].split("<")[0]
+    assert parse(payload).transaction_amount == "9999999999.99"
 
 
 def test_api_keys_and_the_webhook_endpoint_from_the_portal(shop: Shop) -> None:

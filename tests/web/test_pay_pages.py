@@ -75,6 +75,8 @@ def test_pay_a_static_code_at_home_typing_the_amount(market: Market, mei: Visito
     assert asked.status_code == 200
     assert "Aurora Gifts" in words(asked.text) and "Rovaniemi, FI" in words(asked.text)
     assert 'name="amount"' in asked.text  # a static code: the payer types the amount
+    comma = _reviewed(mei, _static(client, shop), "12,50")  # a decimal comma: 12.50
+    assert "Amount SGD 12.50" in words(comma.text)
     review = _reviewed(mei, _static(client, shop), "12.50")
     assert "Amount SGD 12.50" in words(review.text)
     assert "You pay" not in words(review.text) and 'name="pin"' not in review.text

@@ -59,7 +59,7 @@ def _search(ctx: Ctx, portal: Portal, request: Request) -> tuple[PaymentSearch, 
     reference = typed["reference"][:search_reference_chars_max] or None
     amount = typed_amount(typed["amount"], portal.merchant.currency) if typed["amount"] else None
     if typed["amount"] and amount is None:
-        amount = -1  # nothing is paid a negative amount: an amount mistyped finds nothing
+        raise Refused(400, "amount: an amount above zero, such as 12.50", home=HOME)
     from_ns = to_ns = None
     if typed["day"]:
         try:

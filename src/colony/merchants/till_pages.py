@@ -17,6 +17,7 @@ from colony.api.deps import Ctx
 from colony.kernel.errors import InvalidInput
 from colony.merchants import Merchant, poster_pdf, poster_png, poster_svg
 from colony.payments import render
+from colony.payments.emv_qr import amount_minor_max_on_a_code
 from colony.web.merchant_access import (
     HOME,
     portal_of,
@@ -54,8 +55,13 @@ def charge(request: Request, ctx: Ctx, amount: str = "", reference: str = "") ->
     reference = reference.strip()[:reference_chars_max]
     amount_minor = typed_amount(amount, portal.merchant.currency) if amount else None
     error, payload, status = None, None, 200
+    largest = amount_minor_max_on_a_code(portal.merchant.currency)
     if amount and amount_minor is None:
         error, status = t("Type an amount above zero, such as 12.50."), 400
+    elif amount_minor is not None and amount_minor > largest:
+        shown = t.money(largest, portal.merchant.currency)
+        error, status = t("A code holds at most {amount}.", amount=shown), 400
+        amount_minor = None
     elif amount_minor is not None and portal.suspended:
         # No payer could pay it (docs/adr/0114): no code to show a customer.
         error, status = t("No code is shown while Colony has suspended this shop."), 409

@@ -37,6 +37,15 @@ _LIMITS = {
     "00": 2, "01": 2, "52": 4, "53": 3, "54": 13, "55": 2, "56": 13, "57": 5, "58": 2,
     "59": 25, "60": 15, "61": 10, "62": 99, "63": 4, "64": 99,
 }  # fmt: skip
+
+
+def amount_minor_max_on_a_code(currency: str) -> int:
+    """The largest amount a code's field 54 holds in `currency`: 13 characters, the point
+    and the decimals among them (SGD 9,999,999,999.99)."""
+    scale = scale_of(currency)
+    return int(10 ** (_LIMITS["54"] - (1 if scale else 0))) - 1
+
+
 _TOP_LEVEL_NAMES = {
     "00": "payload_format_indicator",
     "01": "point_of_initiation",

@@ -260,7 +260,13 @@ _SEND_REFUSALS = {
 # What the Top up and Withdraw screens say for a refusal of Colony's own (money out in the
 # Send screen's words); the rest are the bank's.
 _FUNDING_REFUSALS = {
-    MovementKind.top_up: {WalletResult.wallet_frozen: FROZEN},
+    MovementKind.top_up: {
+        WalletResult.wallet_frozen: FROZEN,
+        # The wallet's own tier caps it: Colony's limit, not the bank's refusal.
+        WalletResult.balance_cap_exceeded: N_(
+            "Your wallet cannot hold that much: verify your identity."
+        ),
+    },
     MovementKind.withdrawal: {
         result: _SEND_REFUSALS[result]
         for result in (

@@ -298,6 +298,7 @@ def install(app: FastAPI) -> None:
     async def refused(_: Request, exc: Refused) -> Response:
         page = (
             '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Colony</title>'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
             '<link rel="stylesheet" href="/static/web/colony.css"></head><body><main class="page">'
             f'<h1>Colony</h1><p role="alert">{html.escape(exc.message)}</p>'
             f'<p><a href="{html.escape(exc.home)}">Colony</a></p></main></body></html>'

@@ -10,10 +10,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from colony.api.input_limits import amount_minor_max
 from colony.credentials import CheckOutcome, CredentialResult, lock_s
 from colony.kernel.clock import NS_PER_S
 from colony.kernel.errors import InvalidInput
-from colony.kernel.money import Money
+from colony.kernel.money import Money, scale_of
 from colony.wallets import Wallet, WalletStore
 from colony.web.i18n import N_
 from colony.web.shell import Redirect, Shell
@@ -75,10 +76,57 @@ def app_page(shell: Shell, request: Request, template: str, **values: Any) -> Re
 
 
 def typed_amount(text: str, currency: str) -> int | None:
-    """An amount as a person types it ("12.50", "1,200") in minor units of `currency`;
-    None unless it is a number above zero with no more digits than the currency has."""
+    """An amount as a person types it in minor units of `currency`: "12.50", "12,50",
+    "1,200", "1 200,50", "1.200,50"; None unless it is a number above zero with no more
+    decimals than the currency has and no more than storage holds (`amount_minor_max`).
+
+    A decimal comma is read as one, never as a thousands separator: "12,50" is 12.50 (it
+    was 1,250.00 once, a hundred times what a Finnish payer meant). Where both marks are
+    typed the last is the decimal mark; a single comma before exactly three digits ("1,200")
+    groups thousands, as it does where a point is the decimal mark; a grouping mark must
+    group threes ("1,20,0" is not an amount); a point before three digits, in a currency of
+    fewer decimals ("1.250" SGD), is no amount: 1.25 to some, 1,250 to others."""
+    if "_" in text:
+        return None  # the grouping spaces' stand-in below
+    decimal = _decimal_text(_GROUP_SPACES.sub("_", text.strip()))
+    if decimal is None:
+        return None
+    whole, _, decimals = decimal.partition(".")
+    if len(decimals) == 3 and scale_of(currency) < 3 and whole != "0":
+        return None  # "1.250": 1.25 to some, 1,250 to others: asked again, never guessed
     try:
-        minor = Money.parse(text.strip().replace(",", ""), currency).amount_minor
+        minor = Money.parse(decimal, currency).amount_minor
     except (InvalidInput, ValueError, ArithmeticError):
         return None
-    return minor if minor > 0 else None
+    return minor if 0 < minor <= amount_minor_max else None
+
+
+# Spaces a number may be grouped with: plain, no-break and narrow no-break (Finnish "1 200").
+_GROUP_SPACES = re.compile(r"(?<=[0-9])[ \u00a0\u202f](?=[0-9])")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:G[0-9]{3})+")
+
+
+def _ungrouped(text: str, mark: str) -> str | None:
+    """`text`'s digits where every `mark` in it groups threes ("1,200,000"), else None."""
+    if mark not in text:
+        return text
+    return text.replace(mark, "") if _GROUPED.fullmatch(text.replace(mark, "G")) else None
+
+
+def _decimal_text(typed: str) -> str | None:
+    """`typed` (its grouping spaces as "_") as plain decimal text ("1200.50"), or None when
+    its marks make no number."""
+    last = max(typed.rfind("."), typed.rfind(","))
+    if last < 0:
+        return _ungrouped(typed, "_")
+    mark = typed[last]
+    whole, decimals = typed[:last], typed[last + 1 :]
+    if mark in whole or (mark == "," and len(decimals) == 3 and whole.isdigit()):
+        # Only grouping marks, of one kind: "1,200,000", "1.200.000", or a single comma
+        # before three digits ("1,200").
+        return _ungrouped(typed, mark)
+    marks = {m for m in "_.," if m in whole}
+    if len(marks) > 1 or not decimals.isdigit():
+        return None
+    grouped = _ungrouped(whole, marks.pop()) if marks else whole
+    return None if grouped is None else f"{grouped or '0'}.{decimals}"
