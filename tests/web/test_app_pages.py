@@ -13,6 +13,7 @@ from colony.api.context import ApiContext
 from colony.credentials import attempts_max
 from colony.kernel.clock import ManualClock
 from colony.phones import PhoneProofService
+from colony.wallets import WalletResult
 from colony.wallets.requests import requests_to_one_payer_max, requests_window_s
 from colony.web.guard import CONTENT_SECURITY_POLICY
 from colony.web.shell import local_path
@@ -81,6 +82,27 @@ def test_a_wrong_code_is_refused_and_the_right_one_then_works(served_at: Served)
     assert refused.status_code == 400
     assert "That code is wrong" in words(refused.text)
     assert mei.post("/app/signin/code", {"code": code}).headers["location"] == "/app/signup"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Ann\u202eevil", "Ann\u2066evil", "Ann\x1bevil", "Ann\x00", "   ", "A" * 101],
+)
+def test_a_name_that_reorders_what_people_read_opens_no_wallet(
+    served_at: Served, name: str
+) -> None:
+    """A name is shown beside money: a right-to-left override showed the wallet's number
+    reversed on its home screen. The form refuses what the API does."""
+    api, ctx, _ = served_at
+    mei = _visitor(api)
+    mei.post("/app/signin", {"phone": MEI})
+    mei.post("/app/signin/code", {"code": code_sent_to(api, MEI)})
+    refused = mei.post("/app/signup", {"name": name, "currency": "SGD"})
+    assert refused.status_code == 400
+    assert "Type your name (up to 100 characters)." in words(refused.text)
+    assert ctx.wallets.refusal_to_open(MEI, name, "SGD") is WalletResult.invalid_name
+    opened = mei.post("/app/signup", {"name": "Ann \u0645\u0631\u064a\u0645", "currency": "SGD"})
+    assert opened.status_code == 303  # right-to-left letters carry their own direction
 
 
 def test_a_weak_or_mistyped_pin_is_refused_before_any_is_set(served_at: Served) -> None:

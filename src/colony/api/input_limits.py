@@ -21,10 +21,11 @@ Country codes are the services' to check, against Colony's own ISO 3166-1 table
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from colony.kernel.text_checks import plain_name, storable
 
 # The largest amount a request may carry, in minor units: a signed 64-bit integer (2^63 - 1).
 # The ledger holds u128 amounts, but a payment's or a refund's record keeps its amount in a
@@ -32,14 +33,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 # every amount the API takes, even those no record stores (a capture, a P2P transfer): each
 # is bounded by a stored one or by a balance far below it, and a client learns one limit.
 amount_minor_max = 2**63 - 1
-
-# C0 controls (NUL, tab, newline, escape, ...), DEL, C1 controls, and UTF-16 surrogates,
-# which a JSON string can carry escaped (`"\ud800"`) but no UTF-8 text can.
-_UNSTORABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-# Unicode's bidirectional embeddings and overrides (U+202A-U+202E) and isolates
-# (U+2066-U+2069). Right-to-left names need none of them: their letters carry their direction.
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
 
 AmountMinor = Annotated[int, Field(gt=0, le=amount_minor_max)]
 
@@ -61,20 +54,3 @@ class RequestBody(BaseModel):
             if info.field_name in cls.name_fields:
                 plain_name(value)
         return value
-
-
-def storable(text: str) -> str:
-    """`text`, if storage can hold it; ValueError (a 400 naming the field) if not."""
-    return _without(_UNSTORABLE, text, "control characters or lone surrogates")
-
-
-def plain_name(name: str) -> str:
-    """`name`, if it holds no bidirectional override or isolate; ValueError if it does."""
-    return _without(_BIDI_CONTROLS, name, "bidirectional overrides or isolates")
-
-
-def _without(refused: re.Pattern[str], text: str, what: str) -> str:
-    found = refused.search(text)
-    if found is not None:
-        raise ValueError(f"must not contain {what} (U+{ord(found.group()):04X} at {found.start()})")
-    return text

@@ -24,7 +24,7 @@ class WalletResult(enum.IntEnum):
     top_up_not_found = 15
     top_up_expired = 16  # the partner did not confirm in time: the hold has gone
     top_up_already_settled = 17  # confirmed or declined before
-    invalid_name = 18  # empty, blank or over 100 characters
+    invalid_name = 18  # empty, blank, over 100 characters, or with control or bidi characters
     withdrawal_not_found = 19
     withdrawal_expired = 20  # the partner did not confirm in time: the money went back
     withdrawal_already_settled = 21  # confirmed or failed before

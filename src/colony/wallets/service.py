@@ -20,6 +20,7 @@ from colony.kernel.errors import InvalidInput
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import UnknownCurrency, ledger_of
 from colony.kernel.steps import ON_THREAD, Steps, wait
+from colony.kernel.text_checks import is_plain_name
 from colony.ledger import (
     AMOUNT_MAX,
     Account,
@@ -142,7 +143,10 @@ class WalletService:
             ledger_of(currency)
         except UnknownCurrency:
             return WalletResult.unknown_currency
-        if not name.strip() or len(name) > 100:
+        # A name is shown beside money (a payee, a P2P receiver, the console): none that
+        # storage cannot hold or that reorders what a reader sees ("Ann\u202e..." showed
+        # the wallet's number reversed), however it arrives.
+        if not name.strip() or len(name) > 100 or not is_plain_name(name):
             return WalletResult.invalid_name
         return WalletResult.ok
 

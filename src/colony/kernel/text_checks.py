@@ -1,0 +1,37 @@
+"""Text that storage can hold, and names that read as they are written: the checks the API's
+request bodies make at the edge (api/input_limits.py), here so that a product's own service
+makes them too, whichever way a name arrives (a form of the app, the API, a script).
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls (NUL, tab, newline, escape, ...), DEL, C1 controls, and UTF-16 surrogates,
+# which a JSON string can carry escaped (`"\ud800"`) but no UTF-8 text can.
+_UNSTORABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Unicode's bidirectional embeddings and overrides (U+202A-U+202E) and isolates
+# (U+2066-U+2069). Right-to-left names need none of them: their letters carry their direction.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def storable(text: str) -> str:
+    """`text`, if storage can hold it; ValueError (a 400 naming the field) if not."""
+    return _without(_UNSTORABLE, text, "control characters or lone surrogates")
+
+
+def plain_name(name: str) -> str:
+    """`name`, if it holds no bidirectional override or isolate; ValueError if it does."""
+    return _without(_BIDI_CONTROLS, name, "bidirectional overrides or isolates")
+
+
+def is_plain_name(name: str) -> bool:
+    """Whether `name` is storable and holds no bidirectional override or isolate."""
+    return not (_UNSTORABLE.search(name) or _BIDI_CONTROLS.search(name))
+
+
+def _without(refused: re.Pattern[str], text: str, what: str) -> str:
+    found = refused.search(text)
+    if found is not None:
+        raise ValueError(f"must not contain {what} (U+{ord(found.group()):04X} at {found.start()})")
+    return text
