@@ -133,19 +133,31 @@ def test_the_suspended_merchants_are_listed_a_page_at_a_time(
     tied = sorted(names[:2], key=ids.__getitem__)
     expected = ["Teh Tarik", "Nasi Lemak", *tied]
     seen: list[str] = []
+    pages = 0
     page = _page(staff, "/console/merchants?suspended=true")
     while True:
+        pages += 1
         seen += re.findall(r'data-label="Name">([^<]+)', page)
         more = re.search(r'href="/console/merchants\?([^"]+)">More suspended merchants', page)
         if more is None:
             break
         page = _page(staff, "/console/merchants?" + html.unescape(more.group(1)))
     assert [name.strip() for name in seen] == expected
+    assert pages == 2  # two full pages, and no "More" on the last of them
+    past = staff.text(f"/console/merchants?suspended=true&after={ids[tied[-1]]}&at=1")
+    assert "No more suspended merchants." in past
     half = staff.get(f"/console/merchants?suspended=true&after={ids['Teh Tarik']}")
     assert half.status_code == 400
     assert "asked for with both after and at" in words(half.text)
     bad = staff.get(f"/console/merchants?suspended=true&after={ids['Teh Tarik']}&at=soon")
-    assert bad.status_code == 400 and '"param":"at"' in bad.text, bad.text
+    assert bad.status_code == 400 and bad.headers["content-type"].startswith("text/html")
+    assert "at: Input should be a valid integer" in words(bad.text)  # a page, not JSON
+    maybe = staff.get("/console/merchants?suspended=maybe")
+    assert maybe.status_code == 400 and "suspended: Input should be a valid boolean" in words(
+        maybe.text
+    )
+    api = shop.api.get("/v1/sms_outbox", params={"phone": OWNER, "limit": "abc"}, headers=OPERATOR)
+    assert api.status_code == 400 and api.json()["error"]["param"] == "limit"  # the API: JSON
 
 
 def test_a_support_member_reads_the_page_but_is_refused_403_on_suspending(shop: Shop) -> None:

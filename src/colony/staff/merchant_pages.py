@@ -120,9 +120,11 @@ def merchants(
         if (after is None) != (at is None):
             page_error = shell.texts(request)(HALF_A_PAGE_MARK)
         last = None if after is None or at is None else (at, after)
-        listed = [] if page_error else ctx.merchants.suspensions(merchants_page_rows, last)
+        # One more than a page: a "More" link only where there is more.
+        listed = [] if page_error else ctx.merchants.suspensions(merchants_page_rows + 1, last)
+        more_listed, listed = len(listed) > merchants_page_rows, listed[:merchants_page_rows]
         found = [m for s in listed if (m := ctx.merchants.by_id(s.merchant_id)) is not None]
-        if len(listed) == merchants_page_rows:
+        if more_listed:
             tail = listed[-1]
             more = urlencode(
                 {"suspended": "true", "after": tail.merchant_id, "at": tail.suspended_at_ns}
@@ -136,15 +138,16 @@ def merchants(
         if len(asked) < name_search_chars_min:
             found = []
     else:
-        found = ctx.merchants.page(after, merchants_page_rows)
-        if len(found) == merchants_page_rows:
+        found = ctx.merchants.page(after, merchants_page_rows + 1)
+        if len(found) > merchants_page_rows:
+            found = found[:merchants_page_rows]
             more = urlencode({"after": found[-1].id})
     if asked and not found:
         error = shell.texts(request)("No merchant has that id or name.")
     return console_page(
         shell, request, member, "staff/merchants.html",
         status=400 if page_error else 404 if error else 200, q=q, found=found, error=error,
-        page_error=page_error, more=more, suspended_only=suspended,
+        page_error=page_error, more=more, suspended_only=suspended, paged_on=after is not None,
         may_onboard=may(member.role, Permission.onboard_merchants),
         suspended={m.id for m in found if ctx.merchants.is_suspended(m.id)},
     )  # fmt: skip

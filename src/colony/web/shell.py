@@ -9,6 +9,7 @@ shell's own. A product adds screens with no line here.
 from __future__ import annotations
 
 import html
+import inspect
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,10 +19,12 @@ from urllib.parse import parse_qsl
 
 import jinja2
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from colony.kernel.clock import NS_PER_S, Clock
+from colony.kernel.errors import UnstorableInput
 from colony.web.guard import CSRF_COOKIE, CSRF_FIELD, csrf_matches, csrf_nonce_bytes, csrf_token
 from colony.web.i18n import (
     LANGUAGE_COOKIE,
@@ -296,11 +299,53 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Refused)
     async def refused(_: Request, exc: Refused) -> Response:
-        page = (
-            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Colony</title>'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            '<link rel="stylesheet" href="/static/web/colony.css"></head><body><main class="page">'
-            f'<h1>Colony</h1><p role="alert">{html.escape(exc.message)}</p>'
-            f'<p><a href="{html.escape(exc.home)}">Colony</a></p></main></body></html>'
-        )
-        return HTMLResponse(page, status_code=exc.status)
+        return refused_page(exc)
+
+    # A page's query or form that does not validate (`?at=abc` where a number is due), or
+    # holds what storage cannot: the API's handlers answer JSON, which a browser shows raw.
+    # A page answers with a page that says which field; the API's routes as before.
+    for kind in (RequestValidationError, UnstorableInput):
+        _answer_pages_with_pages(app, kind)
+
+
+def _answer_pages_with_pages(app: FastAPI, kind: type[Exception]) -> None:
+    api_handler = app.exception_handlers.get(kind)
+
+    async def answered(request: Request, exc: Exception) -> Response:
+        home = page_home(request.url.path)
+        if home is None and api_handler is not None:
+            answer = api_handler(request, exc)  # the API's handlers are coroutines
+            return await answer if inspect.isawaitable(answer) else answer
+        return refused_page(Refused(400, _what_was_wrong(exc), home or "/"))
+
+    app.add_exception_handler(kind, answered)
+
+
+def page_home(path: str) -> str | None:
+    """The home of the pages `path` is among (the app, the portal, the console), or None
+    for the API's routes and everything else."""
+    for home in ("/app", "/merchant", "/console"):
+        if path == home or path.startswith(home + "/"):
+            return home
+    return None
+
+
+def _what_was_wrong(exc: Exception) -> str:
+    if isinstance(exc, RequestValidationError) and exc.errors():
+        first = exc.errors()[0]
+        where = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path")]
+        said = str(first.get("msg", "not valid"))
+        return f"{'.'.join(where)}: {said}" if where else said
+    return "A value on this page is out of the range Colony can store."
+
+
+def refused_page(exc: Refused) -> HTMLResponse:
+    """The short page that answers a request no page serves as sent."""
+    page = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Colony</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="stylesheet" href="/static/web/colony.css"></head><body><main class="page">'
+        f'<h1>Colony</h1><p role="alert">{html.escape(exc.message)}</p>'
+        f'<p><a href="{html.escape(exc.home)}">Colony</a></p></main></body></html>'
+    )
+    return HTMLResponse(page, status_code=exc.status)
