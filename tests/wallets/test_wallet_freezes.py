@@ -56,6 +56,9 @@ def test_a_frozen_wallet_sends_nothing_receives_and_sends_again_once_unfrozen(
         ("", W.invalid_reason),
         ("   ", W.invalid_reason),
         ("x" * (freeze_reason_chars_max + 1), W.invalid_reason),
+        ("reported\x1b[2Jstolen", W.invalid_reason),  # kept for good: nothing hidden
+        ("stolen\u202e", W.invalid_reason),
+        ("reported stolen:\n\tby phone", W.ok),  # a person's lines and tabs
     ],
 )
 def test_a_freeze_needs_a_reason(world: World, reason: str, expected: W) -> None:

@@ -47,6 +47,13 @@ def test_a_risk_member_suspends_and_reinstates_a_merchant_with_a_reason(shop: Sh
 
     blank = staff.post(f"{shown}/suspend", {"reason": "   "}, form_at=shown)
     assert blank.status_code == 400 and "Give a reason" in words(blank.text)
+    for hidden in ("bad\x1bctl", "bad\x00", "bad\u202ectl"):  # kept for good: nothing hidden
+        refused = staff.post(f"{shown}/suspend", {"reason": hidden}, form_at=shown)
+        assert refused.status_code == 400 and "Give a reason" in words(refused.text)
+    assert ctx.merchants.suspend(merchant.id, "two lines:\nfirst\tsecond") is (
+        SuspensionResult.ok
+    )  # tabs and line breaks are a person's text
+    assert ctx.merchants.reinstate(merchant.id, "test") is SuspensionResult.ok
     assert not ctx.merchants.is_suspended(merchant.id)
     made = staff.post(f"{shown}/suspend", {"reason": "card testing at the till"}, form_at=shown)
     assert made.status_code == 303 and made.headers["location"].startswith(shown)

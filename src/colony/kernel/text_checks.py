@@ -30,6 +30,19 @@ def is_plain_name(name: str) -> bool:
     return not (_UNSTORABLE.search(name) or _BIDI_CONTROLS.search(name))
 
 
+# What a free text written by a person (a reason kept in an audit log) may hold beyond
+# a name: tabs and line breaks.
+_NOT_PLAIN_TEXT = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def is_plain_text(text: str) -> bool:
+    """Whether `text` holds no control character but tabs and line breaks, no lone surrogate
+    and no bidirectional override or isolate: what a reason kept for good may hold."""
+    return _NOT_PLAIN_TEXT.search(text) is None
+
+
 def _without(refused: re.Pattern[str], text: str, what: str) -> str:
     found = refused.search(text)
     if found is not None:

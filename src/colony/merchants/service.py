@@ -10,6 +10,7 @@ from colony.kernel.clock import Clock
 from colony.kernel.countries import iso_3166_alpha_2
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import UnknownCurrency, ledger_of
+from colony.kernel.text_checks import is_plain_text
 from colony.ledger import Account, LedgerPort
 from colony.ledger.results import CreateAccountResult as RA
 from colony.merchants.model import (
@@ -38,7 +39,7 @@ class SuspensionResult(enum.IntEnum):
 
     ok = 0
     unknown_merchant = 1
-    invalid_reason = 2  # none given, or longer than suspension_reason_chars_max
+    invalid_reason = 2  # none, longer than suspension_reason_chars_max, or hiding text
     already_suspended = 3
     not_suspended = 4
 
@@ -147,7 +148,8 @@ class MerchantService:
     def _refused(self, merchant_id: str, reason: str) -> SuspensionResult | None:
         if self._store.by_id(merchant_id) is None:
             return SuspensionResult.unknown_merchant
-        if not 0 < len(reason.strip()) <= suspension_reason_chars_max:
+        # Kept for good in the staff audit log: nothing there that hides or reorders text.
+        if not 0 < len(reason.strip()) <= suspension_reason_chars_max or not is_plain_text(reason):
             return SuspensionResult.invalid_reason
         return None
 

@@ -20,7 +20,7 @@ from colony.kernel.errors import InvalidInput
 from colony.kernel.ids import IdGenerator
 from colony.kernel.money import UnknownCurrency, ledger_of
 from colony.kernel.steps import ON_THREAD, Steps, wait
-from colony.kernel.text_checks import is_plain_name
+from colony.kernel.text_checks import is_plain_name, is_plain_text
 from colony.ledger import (
     AMOUNT_MAX,
     Account,
@@ -61,8 +61,9 @@ SECONDS_PER_DAY = 86_400
 
 
 def _is_reason(text: str) -> bool:
-    """Whether `text` gives a reason for freezing or unfreezing: not blank, not an essay."""
-    return 0 < len(text.strip()) <= freeze_reason_chars_max
+    """Whether `text` gives a reason for freezing or unfreezing: not blank, not an essay,
+    nothing in it that hides or reorders text (the audit log keeps it for good)."""
+    return 0 < len(text.strip()) <= freeze_reason_chars_max and is_plain_text(text)
 
 
 class LedgerRefused(RuntimeError):
