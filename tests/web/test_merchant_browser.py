@@ -123,6 +123,12 @@ def test_the_owner_on_a_phone_charges_an_amount(
     expect(page).to_have_url(server.url + "/merchant")
     _accessible(page)
     _shot(page, tmp_path, "merchant-phone-home")
+    # The payments, each a card on a phone: the page no wider than the phone.
+    fits_its_window(page)
+    page.get_by_role("link", name="Payments", exact=True).click()
+    expect(page.get_by_test_id("payment-rows").get_by_role("row").first).to_be_visible()
+    fits_its_window(page)
+    _shot(page, tmp_path, "merchant-phone-payments")
     page.get_by_role("link", name="Charge").click()
     page.get_by_label("Amount (SGD)").fill("4.80")
     page.get_by_label("Order reference (optional)").fill("T12")

@@ -6,6 +6,8 @@
   const card = document.querySelector("[data-live]");
   const rows = document.querySelector("[data-testid=payment-rows]");
   if (!card || !rows || !("EventSource" in window)) return;
+  // A new row's cells are labelled as the page's are (a phone shows each row as a card).
+  const labels = [...rows.closest("table").querySelectorAll("thead th")].map((th) => th.textContent);
   const source = new EventSource(card.dataset.live);
   source.addEventListener("takings", (event) => {
     const data = JSON.parse(event.data);
@@ -25,8 +27,9 @@
       link.href = "/merchant/payments/" + row.id;
       link.textContent = row.when;
       const cells = [link, row.what, row.amount, row.status];
-      cells.forEach((content) => {
+      cells.forEach((content, i) => {
         const td = document.createElement("td");
+        if (labels[i]) td.dataset.label = labels[i];
         td.append(content);
         tr.append(td);
       });
