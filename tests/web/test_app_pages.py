@@ -228,6 +228,13 @@ def test_send_money_by_phone_number_with_the_pin(served_at: Served) -> None:
         ({"to_phone": ALI, "amount": "41", "pin": "482915"}, 400, "Not enough money"),
         ({"to_phone": "+6581239999", "amount": "1", "pin": "482915"}, 400, "Nobody with that"),
         ({"to_phone": MEI, "amount": "1", "pin": "482915"}, 400, "That is your own number"),
+        ({"to_phone": "garbage", "amount": "1", "pin": "482915"}, 400, "with its country code"),
+        ({"to_phone": "", "amount": "1", "pin": "482915"}, 400, "with its country code"),
+        (
+            {"to_phone": ALI, "amount": "99999999999999999999999", "pin": "482915"},
+            400,
+            "Type an amount above zero",
+        ),  # past what storage holds: said, not failed deeper
     ],
 )
 def test_a_send_that_cannot_be_done_moves_nothing_and_says_why(

@@ -459,6 +459,9 @@ def test_the_poster_and_the_tills_dynamic_code_carry_the_merchants_payload(shop:
 
 def test_api_keys_and_the_webhook_endpoint_from_the_portal(shop: Shop) -> None:
     owner = signed_in(shop)
+    long_name = owner.post("/merchant/keys", {"name": "t" * 500, "scope_payments:read": "1"})
+    assert long_name.status_code == 400
+    assert "Give the key a name of up to" in words(long_name.text)  # the limit said
     made = owner.post("/merchant/keys", {"name": "till 3", "scope_payments:read": "1"})
     assert made.status_code == 200
     secret = made.text.split('data-testid="secret">')[1].split("<")[0]

@@ -62,7 +62,10 @@ def create_key(request: Request, ctx: Ctx) -> Response:
     live = [k for k in ctx.api_store.keys_of("merchant", portal.merchant.id) if not k.revoked_at_ns]
     error = None
     if not 0 < len(name) <= key_name_chars_max:
-        error = t("Give the key a name, such as till 3.")
+        error = t(
+            "Give the key a name of up to {chars} characters, such as till 3.",
+            chars=key_name_chars_max,
+        )
     elif not wanted:
         error = t("Choose at least one thing the key may do.")
     elif len(live) >= keys_per_merchant_max:

@@ -20,6 +20,7 @@ from colony.api.idempotency import transfer_id_for
 from colony.chart import TransferCode
 from colony.credentials import CredentialResult, CredentialService
 from colony.ledger import Transfer, TransferFlags, TransferPendingStatus
+from colony.phones import is_phone_number
 from colony.wallets import MoneyRequest, MoneyRequests, MovementKind, Tier, Wallet, WalletResult
 from colony.wallets.funding import MovementStatus, movement_id
 from colony.wallets.requests import requests_to_one_payer_max
@@ -228,7 +229,10 @@ def send(request: Request, ctx: Ctx) -> Response:
     error = None
     if len(op) != op_bytes * 2:
         raise Refused(400, "This form is missing its id: open Send again.")
-    if amount_minor is None:
+    if not is_phone_number(to_phone):
+        # Said as what it is, before the PIN is asked: not a wallet nobody holds.
+        error = t(NOT_A_NUMBER)
+    elif amount_minor is None:
         error = t("Type an amount above zero, such as 12.50.")
     else:
         error = _pin_ok(ctx, shell, request, wallet, form.get("pin", ""))
@@ -278,6 +282,7 @@ _FUNDING_REFUSALS = {
     },
 }
 OTHER_SEND_REFUSAL = N_("The money was not sent: {reason}.")
+NOT_A_NUMBER = N_("Type the number with its country code, such as +65 8123 4567.")
 
 
 def _send_refusal(t: Texts, result: WalletResult, wallet: Wallet) -> str:
