@@ -317,3 +317,15 @@ def test_the_staff_pages_speak_chinese_and_finnish(
     newcomer = visitor_for(api)
     newcomer.client.cookies.set("colony_lang", locale)
     assert said[2] in newcomer.text(f"/console/setup/{token}")
+
+
+def test_a_staff_list_of_exactly_one_page_offers_no_more(served_at: Served) -> None:
+    api, ctx, clock = served_at
+    admin = _signed_in(api, clock, _admin(ctx))
+    service = ctx.service(StaffService)
+    for n in range(staff_page_rows - 1):  # the admin and these: one page exactly
+        service.create(f"s{n:02d}@colony.example", f"S{n:02d}", Role.risk, PASSWORD)
+    first = admin.get("/console/staff")
+    listed = re.findall(r'href="/console/staff/(stf_[0-9a-f]{32})"', first.text)
+    assert len(set(listed)) == staff_page_rows
+    assert "More staff" not in first.text  # it led to an empty page

@@ -29,8 +29,9 @@ def partners(request: Request, ctx: Ctx, after: str | None = None) -> Response:
         raise Refused(400, "after: an id the previous page gave")
     found: list[Partner] = []
     if ctx.partners is not None:  # a Colony built without partners has none to show
-        found = ctx.partners.store.page(after, partners_page_rows)
-    more = len(found) == partners_page_rows
+        # One more than a page: "More" only where there is more.
+        found = ctx.partners.store.page(after, partners_page_rows + 1)
+    more, found = len(found) > partners_page_rows, found[:partners_page_rows]
     return console_page(
         shell, request, member, "staff/partners.html", partners=found,
         next_after=found[-1].id if more else None,
