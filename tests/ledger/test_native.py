@@ -20,14 +20,14 @@ from hypothesis import strategies as st
 
 from colony.bench.ledger_bench import iter_packed_batches
 from colony.kernel.errors import InvalidInput
-from colony.ledger import codec, native
+from colony.ledger import checkpoint, codec, native
 from colony.ledger.accounts import create_accounts
 from colony.ledger.archive import ArchivePolicy, IdFilter, build_job, drop_archived
 from colony.ledger.history import Expiry, checkpoint_lines
 from colony.ledger.model import Account, AccountFlags, Transfer, TransferFlags
 from colony.ledger.results import CreateTransferResult
 from colony.ledger.service import _pack
-from colony.ledger.state import LedgerState, public_account
+from colony.ledger.state import LedgerState, LiveAccount, public_account
 from colony.ledger.transfers import create_transfers
 from colony.storage.open import open_ledger
 from tests.ledger.engines import ENGINES, running_on
@@ -339,6 +339,73 @@ def test_both_codecs_pack_and_unpack_the_same_bytes(events: list[Transfer]) -> N
             assert codec.unpack_transfers(packed[engine]) == events
             assert codec.unpack_transfers(memoryview(packed[engine])) == events
     assert packed["c"] == packed["python"]
+
+
+def _live(account: LiveAccount, lines: int, snapshots: int, trimmed: int) -> LiveAccount:
+    account.lines = [Transfer(k + 1, 1, 2, 5, 1, 1) for k in range(lines)]
+    account.checkpoints = [(k * checkpoint_lines, 1, 2, 3, 4) for k in range(snapshots)]
+    account.trimmed = trimmed
+    account.sums = [0, 0, 0, 0]
+    return account
+
+
+account_fields = st.builds(
+    _live,
+    st.builds(
+        LiveAccount,
+        id=U128,
+        ledger=st.integers(0, 2**32 - 1),
+        code=st.integers(0, 2**16 - 1),
+        flags=st.integers(0, 2**16 - 1),
+        debits_pending=U128,
+        debits_posted=U128,
+        credits_pending=U128,
+        credits_posted=U128,
+        user_data_128=U128,
+        user_data_64=st.integers(0, 2**64 - 1),
+        user_data_32=st.integers(0, 2**32 - 1),
+        reserved=st.integers(0, 2**32 - 1),
+        timestamp=st.integers(0, 2**64 - 1),
+    ),
+    st.integers(0, 3),
+    st.integers(0, 2),
+    st.sampled_from([0, 1, 255, 2**31, 2**62]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(account_fields, max_size=20))
+def test_both_paths_take_a_checkpoints_accounts_the_same(accounts: list[LiveAccount]) -> None:
+    """The accounts' part of a checkpoint (docs/adr/0117): packed, lines counted, snapshots
+    and trims, by the C path in one pass and by the Python it shadows."""
+    taken = {}
+    for engine in ENGINES:
+        with running_on(engine):
+            taken[engine] = checkpoint._accounts_taken(accounts)
+    assert taken["c"] == taken["python"]
+    assert [asdict(a) for a in codec.unpack_accounts(taken["c"][0])] == [
+        asdict(public_account(a)) for a in accounts
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("debits_posted", 2**128), ("debits_posted", -1), ("debits_posted", 1.5),
+     ("ledger", 2**32), ("code", 2**16), ("timestamp", 2**64), ("reserved", 2**32),
+     ("trimmed", -1), ("lines", ()), ("checkpoints", None)],
+)  # fmt: skip
+def test_an_account_the_c_path_does_not_expect_leaves_it_to_the_python_one(
+    field: str, value: object
+) -> None:
+    bad = _live(LiveAccount(7, 1, 1), 1, 0, 0)
+    setattr(bad, field, value)
+    with running_on("c"):
+        assert native.engine is not None
+        assert (
+            native.engine.checkpoint_accounts([_live(LiveAccount(6, 1, 1), 0, 0, 0), bad]) is None
+        )
+        plain = Account(6, 1, 1)  # not the writer's record
+        assert native.engine.checkpoint_accounts([plain]) is None
 
 
 @pytest.mark.parametrize(

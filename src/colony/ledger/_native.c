@@ -12,6 +12,9 @@
  *   pack_transfers  codec.pack_transfers; None when any field is not a plain int in range,
  *                   so the Python path raises the error that names it.
  *   unpack_transfers codec.unpack_transfers.
+ *   checkpoint_accounts
+ *                   the accounts' part of checkpoint.take: packed, their lines counted, their
+ *                   snapshots and trims; None as pack_transfers.
  *   archive_counts, archive_trims, archive_drop
  *                   the loops of archive.job_through and archive.drop_archived: the archive's
  *                   work on the writer, per transfer and per account of a job.
@@ -50,12 +53,23 @@ static const char *account_fields[A_FIELDS] = {
     "lines", "checkpoints", "trimmed", "sums", "id",
 };
 
+/* The fields of an account as the codec packs them (codec.pack_accounts): six u128, then
+ * user_data_64, user_data_32, reserved, ledger, code, flags, timestamp. */
+enum { P_WIDE = 6, P_TAIL = 7, P_FIELDS = P_WIDE + P_TAIL };
+static const char *account_pack_fields[P_FIELDS] = {
+    "id", "debits_pending", "debits_posted", "credits_pending", "credits_posted",
+    "user_data_128", "user_data_64", "user_data_32", "reserved", "ledger", "code", "flags",
+    "timestamp",
+};
+static const int account_tail_bytes[P_TAIL] = {8, 4, 4, 4, 2, 2, 8};
+
 static struct {
     int configured;
     PyTypeObject *transfer_type;
     PyTypeObject *account_type;
     Py_ssize_t t_off[T_FIELDS];
     Py_ssize_t a_off[A_FIELDS];
+    Py_ssize_t p_off[P_FIELDS];
     u64 checkpoint_mask;
     Py_ssize_t sums_dr_posted;
     Py_ssize_t sums_cr_posted;
@@ -121,6 +135,12 @@ static PyObject *configure(PyObject *module, PyObject *args)
     }
     for (int i = 0; i < A_FIELDS; i++) {
         if (slot_offset((PyTypeObject *)account_type, account_fields[i], &cfg.a_off[i]) < 0) {
+            return NULL;
+        }
+    }
+    for (int i = 0; i < P_FIELDS; i++) {
+        if (slot_offset((PyTypeObject *)account_type, account_pack_fields[i], &cfg.p_off[i])
+            < 0) {
             return NULL;
         }
     }
@@ -708,6 +728,97 @@ unpackable:
     Py_RETURN_NONE;
 }
 
+/* The accounts' part of checkpoint.take, in one pass over the writer's account records
+ * while the writer holds still: (packed as codec.pack_accounts, each account's count of
+ * lines as an array("q"), {index: checkpoints} of those with balance snapshots, {index:
+ * trimmed} of those with lines on disk). A million accounts took 1.0 s in Python, most of it
+ * the arithmetic that splits each u128 (0.7 s), then a pass over the records for each of
+ * the other three. None when any item is not exactly the configured account class or any
+ * field is not what the Python path expects, so that path takes them all. */
+static PyObject *checkpoint_accounts(PyObject *module, PyObject *accounts)
+{
+    if (!cfg.configured) {
+        PyErr_SetString(PyExc_RuntimeError, "colony.ledger._native is not configured");
+        return NULL;
+    }
+    if (!PyList_CheckExact(accounts)) {
+        PyErr_SetString(PyExc_TypeError, "accounts must be a list");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(accounts);
+    PyObject *packed = PyBytes_FromStringAndSize(NULL, n * 128);
+    PyObject *counts = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(long long));
+    PyObject *snapshots = PyDict_New();
+    PyObject *trimmed = PyDict_New();
+    PyObject *result = NULL;
+    if (packed == NULL || counts == NULL || snapshots == NULL || trimmed == NULL) {
+        goto done;
+    }
+    unsigned char *p = (unsigned char *)PyBytes_AS_STRING(packed);
+    long long *count = (long long *)PyBytes_AS_STRING(counts);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *a = PyList_GET_ITEM(accounts, i);
+        if (Py_TYPE(a) != cfg.account_type) {
+            goto unpackable;
+        }
+        unsigned char *r = p + i * 128;
+        for (int k = 0; k < P_WIDE; k++) {
+            u128 v;
+            if (!as_unsigned(SLOT(a, cfg.p_off[k]), 128, &v)) {
+                goto unpackable;
+            }
+            for (int b = 0; b < 16; b++) {
+                r[b] = (unsigned char)(v >> (8 * b));
+            }
+            r += 16;
+        }
+        for (int k = 0; k < P_TAIL; k++) {
+            u128 v;
+            int bytes = account_tail_bytes[k];
+            if (!as_unsigned(SLOT(a, cfg.p_off[P_WIDE + k]), bytes * 8, &v)) {
+                goto unpackable;
+            }
+            for (int b = 0; b < bytes; b++) {
+                r[b] = (unsigned char)(v >> (8 * b));
+            }
+            r += bytes;
+        }
+        PyObject *lines = SLOT(a, cfg.a_off[A_LINES]);
+        PyObject *checkpoints = SLOT(a, cfg.a_off[A_CHECKPOINTS]);
+        PyObject *trim = SLOT(a, cfg.a_off[A_TRIMMED]);
+        u128 trim_v;
+        if (lines == NULL || !PyList_CheckExact(lines) || checkpoints == NULL
+            || !PyList_CheckExact(checkpoints) || !as_unsigned(trim, 63, &trim_v)) {
+            goto unpackable;
+        }
+        count[i] = (long long)PyList_GET_SIZE(lines);
+        if (PyList_GET_SIZE(checkpoints) || trim_v) {
+            PyObject *index = PyLong_FromSsize_t(i);
+            if (index == NULL) {
+                goto done;
+            }
+            int failed = (PyList_GET_SIZE(checkpoints)
+                          && PyDict_SetItem(snapshots, index, checkpoints) < 0)
+                         || (trim_v && PyDict_SetItem(trimmed, index, trim) < 0);
+            Py_DECREF(index);
+            if (failed) {
+                goto done;
+            }
+        }
+    }
+    result = PyTuple_Pack(4, packed, counts, snapshots, trimmed);
+    goto done;
+unpackable:
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    Py_XDECREF(packed);
+    Py_XDECREF(counts);
+    Py_XDECREF(snapshots);
+    Py_XDECREF(trimmed);
+    return result;
+}
+
 static u128 read_le(const unsigned char *r, int bytes)
 {
     u128 v = 0;
@@ -1068,6 +1179,7 @@ static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS, "Set the classes, offsets and constants."},
     {"apply_plain", apply_plain, METH_VARARGS, "Apply a run of plain transfers."},
     {"pack_transfers", pack_transfers, METH_O, "Pack transfers, or None."},
+    {"checkpoint_accounts", checkpoint_accounts, METH_O, "A checkpoint's accounts, or None."},
     {"unpack_transfers", unpack_transfers, METH_O, "Unpack packed transfers."},
     {NULL, NULL, 0, NULL},
 };
@@ -1083,7 +1195,7 @@ PyMODINIT_FUNC PyInit__native(void)
         return NULL;
     }
     /* Raised when the C and Python sides disagree on what this module offers. */
-    if (PyModule_AddIntConstant(m, "VERSION", 4) < 0) {
+    if (PyModule_AddIntConstant(m, "VERSION", 5) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -41,9 +41,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from colony.ledger import codec, invariants
+from colony.ledger import codec, invariants, native
 from colony.ledger.archive import IdFilter
-from colony.ledger.history import Expiry, Line, line_timestamp
+from colony.ledger.history import Checkpoint, Expiry, Line, line_timestamp
 from colony.ledger.model import Transfer, TransferPendingStatus
 from colony.ledger.results import CreateTransferResult
 from colony.ledger.state import (
@@ -155,7 +155,7 @@ def take(state: LedgerState, mark: Watermark) -> Taken:
     """What changes as the writer applies: copied now, while the state holds still (the
     writer's thread). The stored transfers are taken as a list, packed later by `finish`."""
     accounts = list(state.accounts.values())
-    counts = array("q", [len(a.lines) for a in accounts])
+    packed, counts, snapshots, trimmed = _accounts_taken(accounts)
     small = {
         "byteorder": sys.byteorder,
         "rules": state.rules,
@@ -166,17 +166,17 @@ def take(state: LedgerState, mark: Watermark) -> Taken:
         "expiries": state.expiries,
         "failed_transfer_ids": {k: int(v) for k, v in state.failed_transfer_ids.items()},
         "expired": state.expired,
-        "snapshots": {i: a.checkpoints for i, a in enumerate(accounts) if a.checkpoints},
+        "snapshots": snapshots,
         "archived_through": state.archived_through,
         "failed_at": state.failed_at,
-        "trimmed": {i: a.trimmed for i, a in enumerate(accounts) if a.trimmed},
+        "trimmed": trimmed,
         "filter_bits": state.id_filter.size_bits if state.id_filter is not None else 0,
         "filter_top": state.id_filter.top if state.id_filter is not None else 0,
     }
     leading = [
         pickle.dumps(small, protocol=pickle.HIGHEST_PROTOCOL),
-        codec.pack_accounts(accounts),
-        counts.tobytes(),
+        packed,
+        counts,
     ]
     return Taken(
         mark,
@@ -185,6 +185,27 @@ def take(state: LedgerState, mark: Watermark) -> Taken:
         codec.pack_transfers(list(state.held.values())),
         list(state.transfers.values()),
         len(accounts),
+    )
+
+
+def _accounts_taken(
+    accounts: list[LiveAccount],
+) -> tuple[bytes, bytes, dict[int, list[Checkpoint]], dict[int, int]]:
+    """The accounts packed, each one's count of lines (an array("q")), {index: balance
+    snapshots} and {index: lines on disk} of those that have any: in one pass in C where it
+    was built (the writer's pause: 1.0 s for a million accounts in Python, 0.6 s in C), the
+    same from the Python below otherwise."""
+    fast = native.engine
+    if fast is not None:
+        taken: tuple[bytes, bytes, dict[int, list[Checkpoint]], dict[int, int]] | None
+        taken = fast.checkpoint_accounts(accounts)
+        if taken is not None:
+            return taken
+    return (
+        codec.pack_accounts(accounts),
+        array("q", [len(a.lines) for a in accounts]).tobytes(),
+        {i: a.checkpoints for i, a in enumerate(accounts) if a.checkpoints},
+        {i: a.trimmed for i, a in enumerate(accounts) if a.trimmed},
     )
 
 

@@ -28,7 +28,7 @@ from colony.ledger.state import (
 
 PURE_ENV = "COLONY_LEDGER_PURE"
 # The C module's interface version this code expects (`VERSION` in _native.c).
-NATIVE_VERSION = 4
+NATIVE_VERSION = 5
 
 
 def _load() -> ModuleType | None:
