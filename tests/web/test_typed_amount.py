@@ -20,7 +20,7 @@ from colony.web.wallet_access import typed_amount
         ("0,5", 50, None, 500),
         (",50", 50, None, 500),
         (" 7 ", 700, 7, 7000),
-        ("1,200", 120000, 1200, 1200000),  # a single comma before three digits groups
+        ("1,200", 120000, 1200, None),  # a single comma before three digits groups
         ("1,250,000", 125000000, 1250000, 1250000000),
         ("1.250.000", 125000000, 1250000, 1250000000),
         ("1,200.50", 120050, None, 1200500),
@@ -29,8 +29,15 @@ from colony.web.wallet_access import typed_amount
         ("1\u00a0250,75", 125075, None, 1250750),  # a no-break space
         ("1\u202f250", 125000, 1250, 1250000),  # a narrow no-break space
         ("1 200 300", 120030000, 1200300, 1200300000),
-        ("1.250", None, None, 1250),  # 1.25 or 1,250: asked again where decimals are two
+        ("1.250", None, None, None),  # 1.25 or 1,250: asked again
+        ("1,250", 125000, 1250, None),  # thousands, but in KWD 1.250 to some: asked again
+        ("12,345", 1234500, 12345, None),
+        ("1234,567", None, None, 1234567),  # no thousands group of four: decimals only
         ("0.250", 25, None, 250),
+        ("0,500", 50, None, 500),  # after a 0, a decimal mark: half, never five hundred
+        ("0,050", 5, None, 50),
+        ("00,500", 50, None, 500),
+        (",500", 50, None, 500),
         ("1,20,0", None, None, None),  # grouping marks group threes
         ("1,2,3", None, None, None),
         ("1,200,50", None, None, None),

@@ -12,8 +12,9 @@ are `AmountMinor`:
 - text: no control characters (C0, DEL, C1: NUL among them, which PostgreSQL's text cannot
   hold) and no lone surrogates (which no UTF-8 column can hold);
 - names (`name_fields`: a merchant's, a wallet owner's, a partner's, a cause's), shown to
-  people beside money: no bidirectional overrides or isolates either, which reorder what a
-  reader sees ("evil\u202egnp.exe" shows as "evilexe.png").
+  people beside money: no bidirectional controls either, which reorder what a reader sees
+  ("evil\u202egnp.exe" shows as "evilexe.png"), nor invisible characters
+  (kernel/text_checks.py).
 
 Country codes are the services' to check, against Colony's own ISO 3166-1 table
 (kernel/countries.py), each answering with its own result code.

@@ -312,7 +312,9 @@ def _answer_pages_with_pages(app: FastAPI, kind: type[Exception]) -> None:
     api_handler = app.exception_handlers.get(kind)
 
     async def answered(request: Request, exc: Exception) -> Response:
-        home = page_home(request.url.path)
+        # A payment a follower forwarded is answered with a scope of no path (the writer's
+        # own, api/forwarded_payments.py): the API's.
+        home = page_home(str(request.scope.get("path", "")))
         if home is None and api_handler is not None:
             answer = api_handler(request, exc)  # the API's handlers are coroutines
             return await answer if inspect.isawaitable(answer) else answer

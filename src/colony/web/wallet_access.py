@@ -83,17 +83,16 @@ def typed_amount(text: str, currency: str) -> int | None:
     A decimal comma is read as one, never as a thousands separator: "12,50" is 12.50 (it
     was 1,250.00 once, a hundred times what a Finnish payer meant). Where both marks are
     typed the last is the decimal mark; a single comma before exactly three digits ("1,200")
-    groups thousands, as it does where a point is the decimal mark; a grouping mark must
-    group threes ("1,20,0" is not an amount); a point before three digits, in a currency of
-    fewer decimals ("1.250" SGD), is no amount: 1.25 to some, 1,250 to others."""
+    groups thousands in a currency of fewer than three decimals, as it does where a point is
+    the decimal mark; a grouping mark must group threes ("1,20,0" is not an amount); any
+    other single mark before three digits ("1.250" SGD, "1,250" or "1.250" KWD) is no
+    amount: read two ways, a thousand times apart. After a 0 a mark is a decimal mark
+    ("0,500" is half)."""
     if "_" in text:
         return None  # the grouping spaces' stand-in below
-    decimal = _decimal_text(_GROUP_SPACES.sub("_", text.strip()))
+    decimal = _decimal_text(_GROUP_SPACES.sub("_", text.strip()), scale_of(currency))
     if decimal is None:
         return None
-    whole, _, decimals = decimal.partition(".")
-    if len(decimals) == 3 and scale_of(currency) < 3 and whole != "0":
-        return None  # "1.250": 1.25 to some, 1,250 to others: asked again, never guessed
     try:
         minor = Money.parse(decimal, currency).amount_minor
     except (InvalidInput, ValueError, ArithmeticError):
@@ -103,7 +102,9 @@ def typed_amount(text: str, currency: str) -> int | None:
 
 # Spaces a number may be grouped with: plain, no-break and narrow no-break (Finnish "1 200").
 _GROUP_SPACES = re.compile(r"(?<=[0-9])[ \u00a0\u202f](?=[0-9])")
-_GROUPED = re.compile(r"[0-9]{1,3}(?:G[0-9]{3})+")
+# Thousands grouped: a first group of one to three digits, not starting with 0 ("0,500" is
+# half of something, never five hundred), then groups of three.
+_GROUPED = re.compile(r"[1-9][0-9]{0,2}(?:G[0-9]{3})+")
 
 
 def _ungrouped(text: str, mark: str) -> str | None:
@@ -113,17 +114,22 @@ def _ungrouped(text: str, mark: str) -> str | None:
     return text.replace(mark, "") if _GROUPED.fullmatch(text.replace(mark, "G")) else None
 
 
-def _decimal_text(typed: str) -> str | None:
-    """`typed` (its grouping spaces as "_") as plain decimal text ("1200.50"), or None when
-    its marks make no number."""
+def _decimal_text(typed: str, scale: int) -> str | None:
+    """`typed` (its grouping spaces as "_") as plain decimal text ("1200.50") in a currency
+    of `scale` decimals, or None when its marks make no number or two."""
     last = max(typed.rfind("."), typed.rfind(","))
     if last < 0:
         return _ungrouped(typed, "_")
     mark = typed[last]
     whole, decimals = typed[:last], typed[last + 1 :]
-    if mark in whole or (mark == "," and len(decimals) == 3 and whole.isdigit()):
-        # Only grouping marks, of one kind: "1,200,000", "1.200.000", or a single comma
-        # before three digits ("1,200").
+    if whole.isdigit() and _GROUPED.fullmatch(f"{whole}G{decimals}"):
+        # One mark before three digits, "1,200" or "1.200": thousands, or three decimals.
+        # Thousands for a comma where the currency has fewer decimals (as English and
+        # Chinese write it); any other such number is read two ways by the world's payers,
+        # a thousand times apart, so it is asked again, never guessed.
+        return whole + decimals if mark == "," and scale < 3 else None
+    if mark in whole:
+        # Only grouping marks, of one kind: "1,200,000", "1.200.000".
         return _ungrouped(typed, mark)
     marks = {m for m in "_.," if m in whole}
     if len(marks) > 1 or not decimals.isdigit():
