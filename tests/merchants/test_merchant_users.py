@@ -105,14 +105,18 @@ KOPI = Merchant(
     "mer_0c2d", "Kopi Corner LLP", "Kopi Corner", "5814", "SG", "Singapore", "SGD", 702,
     100, 2**127 + 5, 1_700_000_000_000_000_000,
 )  # fmt: skip
+KOPI2 = Merchant(
+    "mer_0e3f", "Kopi Two LLP", "Kopi Two", "5814", "SG", "Singapore", "SGD", 702,
+    100, 2**127 + 7, 1_700_000_000_000_000_000,
+)  # fmt: skip
 
 
 @pytest.fixture
 def texted(store_url: str) -> Iterator[tuple[MerchantUserService, list[tuple[str, str]]]]:
-    """Two shops' users, and the texts their owners' additions sent."""
+    """Three shops' users, and the texts their owners' additions sent."""
     clock = ManualClock()
     store = open_merchant_user_store(store_url)
-    known = {HAWKER.id: HAWKER, KOPI.id: KOPI}
+    known = {HAWKER.id: HAWKER, KOPI.id: KOPI, KOPI2.id: KOPI2}
     sent: list[tuple[str, str]] = []
     ids = IdGenerator(clock, random.Random(7))
     yield MerchantUserService(store, known.get, clock, ids, lambda p, t: sent.append((p, t))), sent
@@ -224,6 +228,18 @@ def test_an_invitation_waits_until_the_number_and_address_are_free_then_makes_a_
     mei = users.accept_invitation("+6590008809")
     assert mei is not None and mei.email == "lee@kopi.example"
     assert users.by_email("lee@kopi.example") == mei
+    # An older invitation whose address is taken does not hold up a newer one that is free.
+    _, noor = users.add(KOPI.id, "+6590008805", "Noor", "cashier", "noor@kopi.example")
+    _, tan = users.add(KOPI.id, "+6590008806", "Tan", "cashier")
+    assert noor is not None and tan is not None
+    assert users.add_by_owner(HAWKER.id, "+6590008806", "Tan A", "noor@kopi.example") is (
+        UserResult.ok
+    )
+    users._clock.advance(1)  # type: ignore[attr-defined]
+    assert users.add_by_owner(KOPI2.id, "+6590008806", "Tan B") is UserResult.ok
+    assert users.remove(KOPI.id, tan.id) is UserResult.ok
+    tan_b = users.accept_invitation("+6590008806")
+    assert tan_b is not None and (tan_b.merchant_id, tan_b.name) == (KOPI2.id, "Tan B")
     # A removed invitation never makes a user.
     _, ravi = users.add(KOPI.id, "+6590008804", "Ravi", "cashier")
     assert ravi is not None

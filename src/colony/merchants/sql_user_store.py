@@ -86,15 +86,16 @@ class SqlMerchantUserStore:
                 == 1
             )
 
-    def invitation_for(self, phone: str) -> MerchantUser | None:
-        """The oldest listed invitation of `phone`, by any shop."""
+    def invitations_for(self, phone: str) -> list[MerchantUser]:
+        """The listed invitations of `phone`, by any shop, oldest first (at most
+        `users_per_merchant_max`: no number is invited by more shops in earnest)."""
         with self._tables.session() as db:
-            row = db.execute(
+            rows = db.execute(
                 f"SELECT {_USER_COLUMNS} FROM merchant_invitations"
-                " WHERE phone = ? AND removed_at_ns IS NULL ORDER BY created_at_ns, id LIMIT 1",
-                (phone,),
-            ).fetchone()
-        return None if row is None else _user_of(row)
+                " WHERE phone = ? AND removed_at_ns IS NULL ORDER BY created_at_ns, id LIMIT ?",
+                (phone, users_per_merchant_max),
+            ).fetchall()
+        return [_user_of(r) for r in rows]
 
     def accept_invitation(self, invited: MerchantUser, now_ns: int) -> MerchantUser | None:
         """Make the invitation its shop's user, as typed, under its id, and take it off the

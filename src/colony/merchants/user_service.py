@@ -125,23 +125,24 @@ class MerchantUserService:
 
     def accept_invitation(self, phone: str) -> MerchantUser | None:
         """The holder of `phone`, proved, signs in for the first time since the shop that held
-        the number let it go: the oldest invitation waiting for it makes them that shop's
-        cashier as the owner typed them, under the invitation's id, so the owner's list shows
-        the same row, now signed in (docs/adr/0115). None when none waits."""
+        the number let it go: the oldest invitation waiting for it (its address free too)
+        makes them that shop's cashier as the owner typed them, under the invitation's id,
+        so the owner's list shows the same row, now signed in (docs/adr/0115). None when
+        none waits."""
         invited = self._waiting(phone)
         if invited is None:
             return None
         return self.store.accept_invitation(invited, self._clock.now_ns())
 
     def _waiting(self, phone: str) -> MerchantUser | None:
-        # Both free, or nothing: an invitation made a user without its address (still
-        # another's) would show its owner whose address that is.
-        invited = self.store.invitation_for(phone)
-        if invited is None or self.store.by_phone(phone) is not None:
+        # The oldest whose address is free too, or nothing: an invitation made a user
+        # without its address (still another's) would show its owner whose address that is.
+        if self.store.by_phone(phone) is not None:
             return None
-        if invited.email is not None and self.store.by_email(invited.email) is not None:
-            return None
-        return invited
+        for invited in self.store.invitations_for(phone):
+            if invited.email is None or self.store.by_email(invited.email) is None:
+                return invited
+        return None
 
     def invitations_of(self, merchant_id: str) -> list[MerchantUser]:
         """The cashiers kept as invitations (`add_by_owner`), oldest first."""
