@@ -65,6 +65,7 @@ def test_refusals_a_loan_and_a_form_sent_twice(served_at: Served) -> None:
     (loan,) = ctx.service(LoanService).loans_of(wallet)
     assert loan.principal_minor == 300_00 and loan.product == "cash_6m"
     assert "SGD 300.00 over 6 months" in person.text("/app/loans")
+    assert re.search(r"Loan paid out [^+]* \+SGD 300\.00", person.text("/app"))  # not "Other"
 
     assert person.get("/console/loans").status_code == 303  # the app's session is not staff's
     staff = _signed_in(api, clock, _staff(ctx))

@@ -45,6 +45,11 @@ def test_sign_up_with_a_code_and_a_pin_opens_a_wallet_for_one_coin(served_at: Se
     assert "Spent today SGD 0.00 / SGD 500.00" in home
     assert "Wallet opened" in home
     assert _balance(ctx, MEI) == 1
+    # Cash paid in later at an agent is a cash-in, not the wallet opening again.
+    assert ctx.wallets.cash_in(MEI, "SGD", 65_000).result is WalletResult.ok
+    home = mei.text("/app")
+    assert home.count("Wallet opened") == 1
+    assert re.search(r"Cash in [^+]* \+SGD 650\.00", home), home
 
 
 def test_a_number_typed_with_spaces_is_the_same_number(served_at: Served) -> None:

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 
 from colony.api.deps import Ctx
 from colony.api.idempotency import transfer_id_for
-from colony.chart import TransferCode
+from colony.chart import Slots, TransferCode
 from colony.credentials import CredentialResult, CredentialService
 from colony.ledger import Transfer, TransferFlags, TransferPendingStatus
 from colony.phones import is_phone_number
@@ -45,7 +45,7 @@ op_bytes = 16
 
 # How each kind of movement reads in a person's activity, by the chart's transfer code.
 ACTIVITY_LABELS = {
-    TransferCode.opening_deposit: N_("Wallet opened"),
+    TransferCode.opening_deposit: N_("Cash in"),  # the opening coin's line says so itself
     TransferCode.p2p: N_("Money sent"),  # or received, by the direction
     TransferCode.top_up: N_("Top-up"),
     TransferCode.withdrawal: N_("Withdrawal"),
@@ -53,7 +53,13 @@ ACTIVITY_LABELS = {
     TransferCode.fx_payer: N_("Payment abroad"),
     TransferCode.refund: N_("Refund"),
     TransferCode.donation: N_("Donation"),
+    TransferCode.fx_spread: N_("Refund"),  # the exchange margin given back with a refund
+    TransferCode.disbursement: N_("Loan paid out"),
+    TransferCode.repayment: N_("Loan repayment"),
+    TransferCode.goodwill_credit: N_("Goodwill credit"),
+    TransferCode.chargeback: N_("Chargeback"),
 }
+OPENED = N_("Wallet opened")
 OTHER, RECEIVED = N_("Other"), N_("Money received")
 # A line's state as shown beside it (none when done).
 STATE_NAMES = {"pending": N_("pending"), "declined": N_("declined"), "expired": N_("expired")}
@@ -104,8 +110,9 @@ def _activity(
     items = [
         _item(wallet, line.transfer, line.timestamp, _state(ctx, line.transfer))
         for line in page.lines
-        # A hold's posting, voiding or expiry is shown as the state of the hold's own line.
-        if line.kind == "transfer" and not line.transfer.flags & _SETTLES
+        # A hold's posting, voiding or expiry is shown as the state of the hold's own line;
+        # a line of nothing (a repayment's part that owed nothing) is not shown at all.
+        if line.kind == "transfer" and not line.transfer.flags & _SETTLES and line.transfer.amount
     ]
     return items, page.next_cursor
 
@@ -126,6 +133,10 @@ def _item(wallet: Wallet, transfer: Transfer, timestamp: int, state: str) -> Act
         label = RECEIVED
     if code is TransferCode.fx_payer and incoming:
         label = ACTIVITY_LABELS[TransferCode.refund]  # a payment abroad's money coming back
+    if code is TransferCode.opening_deposit and transfer.id == Slots.opening_deposit.of(
+        wallet.account_id
+    ):
+        label = OPENED  # the coin that opened it, not a later cash-in
     amount = transfer.amount if incoming else -transfer.amount
     href = f"/app/activity/{transfer.id:032x}"
     # A payment has its own receipt, with the merchant's name, its rate and its refunds:
