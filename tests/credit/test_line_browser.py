@@ -91,6 +91,17 @@ def test_open_pay_with_the_line_see_the_bill_and_repay(
     page.get_by_test_id("repay").click()
     expect(page.get_by_test_id("line-owed")).to_have_text("SGD 0.00")
     expect(page.get_by_test_id("bill-unpaid")).to_have_text("SGD 0.00")
+    # A plan asked for is said to be asked, then what the night made of it: nothing is left
+    # unbilled to split here, so it is not made.
+    page.locator("#plan-amount").fill("5,00")  # a decimal comma
+    page.get_by_test_id("split").click()
+    plans = page.get_by_test_id("line-plans")
+    expect(plans).to_contain_text("SGD 5.00 in 3 months: asked; made tonight")
+    clock.advance(86_400)
+    ctx.service(LineService).run_day(first + dt.timedelta(days=1))
+    page.reload()
+    expect(plans).to_contain_text("SGD 5.00 in 3 months: not made: too little was left to split")
+    _shot(page, tmp_path, "phone-line-plans")
     page.context.close()
 
     person.client.cookies.set("colony_lang", "zh_Hans")  # the same screen in Chinese

@@ -9,6 +9,9 @@ from colony.credit.line_records import CreditLine
 from colony.credit.line_service import LineService
 from colony.wallets import Wallet
 
+# The latest plans a wallet's credit screen lists.
+plans_shown = 5
+
 
 def line_figures(lines: LineService, wallet: Wallet) -> dict[str, Any]:
     """The wallet's line (None before it opens one), what it owes and what it may spend."""
@@ -22,6 +25,9 @@ def line_figures(lines: LineService, wallet: Wallet) -> dict[str, Any]:
         "credit_line_owed": owed,
         "credit_line_available": 0 if line.model.frozen else max(available, 0),
         "credit_line_bill_unpaid": bill_unpaid(line, owed),
+        # What became of the plans asked for: a plan is made by the night's run, so the
+        # screen says it was asked, then made or refused.
+        "credit_line_plans": lines.plans_of(line, plans_shown),
     }
 
 
