@@ -117,6 +117,7 @@ def test_pay_across_borders_with_a_quote_that_counts_down(market: Market, mei: V
     # SGD 34.90 x 1.45 = 50.605 at the mid rate; the spread makes it a little more.
     assert 5_061 <= wallet_amount <= 5_200
     assert "Rate 1 SGD = 0.68" in said and "This rate holds for 60 s." in said
+    assert "Exchange margin 0.5% below the reference rate" in said  # the price, said
     assert 'data-seconds-left="60"' in review.text
     paid = _confirm(mei, review)
     assert paid.status_code == 303, words(paid.text)
@@ -124,6 +125,7 @@ def test_pay_across_borders_with_a_quote_that_counts_down(market: Market, mei: V
     assert f"You paid SGD {wallet_amount // 100}.{wallet_amount % 100:02d}" in receipt
     assert "Amount €34.90" in receipt and "Quote fxq_" in receipt
     assert "Rate source" in receipt and "2026-12-14" in receipt
+    assert "Exchange margin 0.5% below the reference rate" in receipt
     assert _balance(ctx) == 100_001 - wallet_amount
     # The wallet's line for it, in its own currency, opens the same receipt.
     home = mei.get("/app").text
