@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -194,11 +195,20 @@ def test_a_newcomer_signs_up_tops_up_and_sends_money_on_a_phone(
     page.get_by_role("button", name="Pay", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Paid Hawker Chan")
 
-    # Across borders: a shop in Rovaniemi asks EUR 10.00; the quote counts down.
+    # Across borders: a shop in Rovaniemi asks EUR 10.00; the quote counts down, and once
+    # its rate expires the payer asks for a new one where Pay was.
+    page.clock.install()
     page.get_by_role("link", name="Pay", exact=True).click()
     page.locator("#photo").set_input_files(_code_photo(server, tmp_path, _lapland(server), 1000))
     expect(page.get_by_test_id("wallet-amount")).to_contain_text("SGD")
     expect(page.locator("#quote-clock")).to_contain_text(re.compile(r"holds for [1-5]?\d s"))
+    page.clock.run_for(61_000)
+    expect(page.get_by_role("button", name="Pay", exact=True)).to_be_disabled()
+    _shot(page, tmp_path, "phone-pay-abroad-expired")
+    page.get_by_test_id("new-rate").click()
+    expect(page.locator("#quote-clock")).to_contain_text(re.compile(r"holds for [1-5]?\d s"))
+    expect(page.get_by_role("button", name="Pay", exact=True)).to_be_enabled()
+    page.clock.set_system_time(time.time())  # the page's clock back to the real one's
     _shot(page, tmp_path, "phone-pay-abroad")
     page.get_by_role("button", name="Pay", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Paid Arctic Circle Crafts")
