@@ -16,8 +16,9 @@ from pydantic import BaseModel
 
 from colony.api.app import ROUTERS, batch_request_bytes_max, request_bytes_max
 from colony.api.context import ApiContext
-from colony.api.input_limits import RequestBody, amount_minor_max
+from colony.api.input_limits import RequestBody
 from colony.cli.serve import build_context
+from colony.kernel.money import amount_minor_max
 from tests.api.test_payment_api import (
     SHOP,
     merchant_headers,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from colony.api.input_limits import amount_minor_max
+from colony.kernel.money import amount_minor_max
 from colony.web.wallet_access import typed_amount
 
 

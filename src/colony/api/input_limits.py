@@ -26,14 +26,13 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from colony.kernel.money import amount_minor_max
 from colony.kernel.text_checks import plain_name, storable
 
 # The largest amount a request may carry, in minor units: a signed 64-bit integer (2^63 - 1).
-# The ledger holds u128 amounts, but a payment's or a refund's record keeps its amount in a
-# BIGINT column (SQLite's INTEGER is the same 64 bits), the tighter of the two. One bound for
-# every amount the API takes, even those no record stores (a capture, a P2P transfer): each
-# is bounded by a stored one or by a balance far below it, and a client learns one limit.
-amount_minor_max = 2**63 - 1
+# The ledger holds u128 amounts, but a record keeps its amount in 64 bits: one bound for every
+# amount the API takes (kernel/money.py), even those no record stores (a capture, a P2P
+# transfer), and a client learns one limit.
 
 AmountMinor = Annotated[int, Field(gt=0, le=amount_minor_max)]
 

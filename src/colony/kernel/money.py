@@ -36,6 +36,11 @@ ISO_4217_TABLE_FILE = "iso_4217.csv"
 _LIST_DATE = re.compile(r"^# ISO 4217 list one .* published on (\d{4}-\d{2}-\d{2})\.$")
 _NO_MINOR_UNIT = "N.A."
 
+# The largest amount a record stores, in minor units: a signed 64-bit integer (2^63 - 1), the
+# BIGINT a payment's or a refund's record keeps it in (SQLite's INTEGER is the same 64 bits).
+# The API holds every amount it takes to it (api/input_limits.py), the pages every amount
+# typed (web/wallet_access.py).
+amount_minor_max = 2**63 - 1
 _AMOUNT_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 

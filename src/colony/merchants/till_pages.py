@@ -16,8 +16,7 @@ from fastapi.responses import Response
 from colony.api.deps import Ctx
 from colony.kernel.errors import InvalidInput
 from colony.merchants import Merchant, poster_pdf, poster_png, poster_svg
-from colony.payments import render
-from colony.payments.emv_qr import amount_minor_max_on_a_code
+from colony.payments import amount_minor_max_on_a_code, render
 from colony.web.merchant_access import (
     HOME,
     portal_of,

@@ -3,7 +3,13 @@ from __future__ import annotations
 from colony.payments.checkout import Checkout
 from colony.payments.credit_line import CreditLineSource, Funding, LinePurchase, LineStanding
 from colony.payments.cross_border import CrossBorderPayments
-from colony.payments.emv_qr import MerchantQr, QrFormatError, generate, parse
+from colony.payments.emv_qr import (
+    MerchantQr,
+    QrFormatError,
+    amount_minor_max_on_a_code,
+    generate,
+    parse,
+)
 from colony.payments.payment_code import (
     CODE_PREFIX,
     Device,
@@ -69,6 +75,7 @@ __all__ = [
     "QrFormatError",
     "ReceivedPayment",
     "Window",
+    "amount_minor_max_on_a_code",
     "code_failure_window_s",
     "description_chars_max",
     "device_number_digits",

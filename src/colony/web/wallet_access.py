@@ -10,11 +10,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from colony.api.input_limits import amount_minor_max
 from colony.credentials import CheckOutcome, CredentialResult, lock_s
 from colony.kernel.clock import NS_PER_S
 from colony.kernel.errors import InvalidInput
-from colony.kernel.money import Money, scale_of
+from colony.kernel.money import Money, amount_minor_max, scale_of
 from colony.wallets import Wallet, WalletStore
 from colony.web.i18n import N_
 from colony.web.shell import Redirect, Shell
