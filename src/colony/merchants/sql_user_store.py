@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from colony.merchants.users import MerchantUser, RefundReason, Role
 from colony.storage.open import open_tables
 from colony.storage.tables import Tables
@@ -29,6 +31,18 @@ def _reason_of(row: tuple[object, ...]) -> RefundReason:
     )  # fmt: skip
 
 
+def _row_of(user: MerchantUser) -> tuple[object, ...]:
+    return (user.id, user.merchant_id, user.phone, user.email, user.name, user.role.value,
+            user.created_at_ns)  # fmt: skip
+
+
+def _insert_into(table: str) -> str:
+    """A user's or an invitation's row added (the same columns), or nothing on a conflict."""
+    return (
+        f"INSERT INTO {table} ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+    )
+
+
 class _StillTaken(Exception):
     """An invitation's number or address is a user's: nothing is changed."""
 
@@ -51,7 +65,7 @@ class SqlMerchantUserStore:
         return self._one("email = ?", address)
 
     def of_merchant(self, merchant_id: str) -> list[MerchantUser]:
-        return self._listed("merchant_users", merchant_id)
+        return self._listed("merchant_users", "merchant_id", merchant_id)
 
     def remove(self, user_id: str) -> bool:
         with self._tables.write() as db:
@@ -63,7 +77,9 @@ class SqlMerchantUserStore:
 
     def invitations_of(self, merchant_id: str) -> list[MerchantUser]:
         """The invitations listed (not removed), oldest first."""
-        return self._listed("merchant_invitations", merchant_id, " AND removed_at_ns IS NULL")
+        return self._listed(
+            "merchant_invitations", "merchant_id", merchant_id, " AND removed_at_ns IS NULL"
+        )
 
     def invited_since(self, phone: str, since_ns: int) -> bool:
         """Whether any shop invited `phone` after `since_ns`, removed since or not."""
@@ -89,20 +105,13 @@ class SqlMerchantUserStore:
     def invitations_for(self, phone: str) -> list[MerchantUser]:
         """The listed invitations of `phone`, by any shop, oldest first (at most
         `users_per_merchant_max`: no number is invited by more shops in earnest)."""
-        with self._tables.session() as db:
-            rows = db.execute(
-                f"SELECT {_USER_COLUMNS} FROM merchant_invitations"
-                " WHERE phone = ? AND removed_at_ns IS NULL ORDER BY created_at_ns, id LIMIT ?",
-                (phone, users_per_merchant_max),
-            ).fetchall()
-        return [_user_of(r) for r in rows]
+        return self._listed("merchant_invitations", "phone", phone, " AND removed_at_ns IS NULL")
 
     def accept_invitation(self, invited: MerchantUser, now_ns: int) -> MerchantUser | None:
         """Make the invitation its shop's user, as typed, under its id, and take it off the
         list, in one transaction. None (nothing changed) when it is no longer listed or its
         number or address is a user's."""
-        row = (invited.id, invited.merchant_id, invited.phone, invited.email, invited.name,
-               invited.role.value, now_ns)  # fmt: skip
+        made_user = dataclasses.replace(invited, created_at_ns=now_ns)
         try:
             with self._tables.transaction() as db:
                 taken = db.execute(
@@ -112,16 +121,12 @@ class SqlMerchantUserStore:
                 ).rowcount
                 if taken != 1:
                     return None
-                made = db.execute(
-                    f"INSERT INTO merchant_users ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT DO NOTHING",
-                    row,
-                ).rowcount
+                made = db.execute(_insert_into("merchant_users"), _row_of(made_user)).rowcount
                 if made != 1:
                     raise _StillTaken  # the invitation stays listed: rolled back
         except _StillTaken:
             return None
-        return _user_of(row)
+        return made_user
 
     def add_reason(self, reason: RefundReason) -> RefundReason:
         """The reason, stored; or the one already stored for its refund (a form sent twice)."""
@@ -149,24 +154,19 @@ class SqlMerchantUserStore:
 
     def _insert(self, table: str, user: MerchantUser) -> bool:
         """`user` in `table` (users or invitations, the same columns); False on a conflict."""
-        row = (user.id, user.merchant_id, user.phone, user.email, user.name, user.role.value,
-               user.created_at_ns)  # fmt: skip
         with self._tables.write() as db:
-            return (
-                db.execute(
-                    f"INSERT INTO {table} ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT DO NOTHING",
-                    row,
-                ).rowcount
-                == 1
-            )
+            return db.execute(_insert_into(table), _row_of(user)).rowcount == 1
 
-    def _listed(self, table: str, merchant_id: str, and_where: str = "") -> list[MerchantUser]:
+    def _listed(
+        self, table: str, column: str, value: str, and_where: str = ""
+    ) -> list[MerchantUser]:
+        """Users or invitations whose `column` (a merchant's id, a phone number) is `value`,
+        oldest first; `column` and `and_where` are this module's constants, never input."""
         with self._tables.session() as db:
             rows = db.execute(
-                f"SELECT {_USER_COLUMNS} FROM {table} WHERE merchant_id = ?{and_where}"
+                f"SELECT {_USER_COLUMNS} FROM {table} WHERE {column} = ?{and_where}"
                 " ORDER BY created_at_ns, id LIMIT ?",
-                (merchant_id, users_per_merchant_max),
+                (value, users_per_merchant_max),
             ).fetchall()
         return [_user_of(r) for r in rows]
 
