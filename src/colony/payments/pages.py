@@ -51,9 +51,9 @@ payload_chars_max = 512
 # Random bytes in a confirmation's `op` (its idempotency key).
 op_bytes = 16
 
-# What to tell the payer for each refusal; the rest read "The payment was refused: ...".
 # A payment confirmed while the server serves as many as it can (docs/adr/0108).
 BUSY = N_("Colony is busy with many payments: nothing was paid. Confirm again in a moment.")
+# What to tell the payer for each refusal; the rest read "The payment was refused: ...".
 PAY_REFUSALS = {
     PayResult.qr_malformed: N_("That is not a payment code: scan the merchant's QR code."),
     PayResult.qr_crc_invalid: N_("The code was misread or changed: scan it again."),

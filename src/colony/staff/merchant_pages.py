@@ -46,6 +46,7 @@ from colony.merchants import (
 from colony.payments import Party, render
 from colony.staff import AuditAction, Permission, StaffMember, StaffService, may
 from colony.web.console_access import (
+    a_page,
     console_page,
     merchant_or_404,
     permitted,
@@ -120,9 +121,11 @@ def merchants(
         if (after is None) != (at is None):
             page_error = shell.texts(request)(HALF_A_PAGE_MARK)
         last = None if after is None or at is None else (at, after)
-        # One more than a page: a "More" link only where there is more.
-        listed = [] if page_error else ctx.merchants.suspensions(merchants_page_rows + 1, last)
-        more_listed, listed = len(listed) > merchants_page_rows, listed[:merchants_page_rows]
+        listed, more_listed = (
+            ([], False)
+            if page_error
+            else a_page(lambda n: ctx.merchants.suspensions(n, last), merchants_page_rows)
+        )
         found = [m for s in listed if (m := ctx.merchants.by_id(s.merchant_id)) is not None]
         if more_listed:
             tail = listed[-1]
@@ -138,9 +141,8 @@ def merchants(
         if len(asked) < name_search_chars_min:
             found = []
     else:
-        found = ctx.merchants.page(after, merchants_page_rows + 1)
-        if len(found) > merchants_page_rows:
-            found = found[:merchants_page_rows]
+        found, more_found = a_page(lambda n: ctx.merchants.page(after, n), merchants_page_rows)
+        if more_found:
             more = urlencode({"after": found[-1].id})
     if asked and not found:
         error = shell.texts(request)("No merchant has that id or name.")

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from colony.api.deps import Ctx
 from colony.partners import Partner
 from colony.staff import StaffService
-from colony.web.console_access import console_page, signed_in_staff
+from colony.web.console_access import a_page, console_page, signed_in_staff
 from colony.web.shell import Refused, Shell, pages_router
 
 router = pages_router()
@@ -28,10 +28,10 @@ def partners(request: Request, ctx: Ctx, after: str | None = None) -> Response:
     if after is not None and not _PARTNER_ID.fullmatch(after):
         raise Refused(400, "after: an id the previous page gave")
     found: list[Partner] = []
+    more = False
     if ctx.partners is not None:  # a Colony built without partners has none to show
-        # One more than a page: "More" only where there is more.
-        found = ctx.partners.store.page(after, partners_page_rows + 1)
-    more, found = len(found) > partners_page_rows, found[:partners_page_rows]
+        store = ctx.partners.store
+        found, more = a_page(lambda n: store.page(after, n), partners_page_rows)
     return console_page(
         shell, request, member, "staff/partners.html", partners=found,
         next_after=found[-1].id if more else None,

@@ -30,6 +30,7 @@ from colony.staff import (
 )
 from colony.web.console_access import (
     ROLE_NAMES,
+    a_page,
     console_page,
     permitted,
 )
@@ -88,9 +89,8 @@ def _role(typed: str) -> Role:
 def staff_list(request: Request, ctx: Ctx, after: str | None = None) -> Response:
     shell = ctx.service(Shell)
     admin = permitted(shell, request, ctx.service(StaffService), Permission.manage_staff)
-    # One more than a page: "More" only where there is more.
-    members = ctx.service(StaffRoster).page(_cursor(after), staff_page_rows + 1)
-    more, members = len(members) > staff_page_rows, members[:staff_page_rows]
+    roster = ctx.service(StaffRoster)
+    members, more = a_page(lambda n: roster.page(_cursor(after), n), staff_page_rows)
     return console_page(
         shell, request, admin, "staff/staff.html", members=members, role_names=ROLE_NAMES,
         next_after=members[-1].id if more else None, now_ns=shell.clock.now_ns(),

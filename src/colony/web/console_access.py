@@ -5,7 +5,8 @@ a role that may), and the merchant a page names."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,6 +15,8 @@ from colony.merchants import Merchant, MerchantService
 from colony.staff import Permission, Role, StaffMember, StaffService, may
 from colony.web.i18n import N_
 from colony.web.shell import Answered, Redirect, Refused, Shell
+
+T = TypeVar("T")
 
 AUDIENCE = "console"
 ROLE_NAMES = {
@@ -33,6 +36,14 @@ def signed_in_staff(shell: Shell, request: Request, staff: StaffService) -> Staf
     if member is None or not member.active:
         raise Redirect(f"/{AUDIENCE}/signin")
     return member
+
+
+def a_page(read: Callable[[int], list[T]], rows: int) -> tuple[list[T], bool]:
+    """A page of at most `rows` from `read(limit)`, and whether more follow it: one more
+    than a page is read, so a "More" link shows only where there is more (a list of exactly
+    one page led to an empty one)."""
+    got = read(rows + 1)
+    return got[:rows], len(got) > rows
 
 
 def console_page(
