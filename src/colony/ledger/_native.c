@@ -53,15 +53,19 @@ static const char *account_fields[A_FIELDS] = {
     "lines", "checkpoints", "trimmed", "sums", "id",
 };
 
-/* The fields of an account as the codec packs them (codec.pack_accounts): six u128, then
- * user_data_64, user_data_32, reserved, ledger, code, flags, timestamp. */
-enum { P_WIDE = 6, P_TAIL = 7, P_FIELDS = P_WIDE + P_TAIL };
-static const char *account_pack_fields[P_FIELDS] = {
+/* A codec record's fields: six u128, then seven narrower (pack_record). */
+enum { RECORD_WIDE = 6, RECORD_TAIL = 7, RECORD_FIELDS = RECORD_WIDE + RECORD_TAIL };
+/* A transfer's fields in the codec's order. */
+static const int transfer_pack_fields[RECORD_FIELDS] = {
+    T_ID, T_DR, T_CR, T_AMOUNT, T_PENDING_ID, T_UD128,
+    T_UD64, T_UD32, T_TIMEOUT, T_LEDGER, T_CODE, T_FLAGS, T_TIMESTAMP,
+};
+/* An account's, as codec.pack_accounts packs them. */
+static const char *account_pack_fields[RECORD_FIELDS] = {
     "id", "debits_pending", "debits_posted", "credits_pending", "credits_posted",
     "user_data_128", "user_data_64", "user_data_32", "reserved", "ledger", "code", "flags",
     "timestamp",
 };
-static const int account_tail_bytes[P_TAIL] = {8, 4, 4, 4, 2, 2, 8};
 
 static struct {
     int configured;
@@ -69,7 +73,8 @@ static struct {
     PyTypeObject *account_type;
     Py_ssize_t t_off[T_FIELDS];
     Py_ssize_t a_off[A_FIELDS];
-    Py_ssize_t p_off[P_FIELDS];
+    Py_ssize_t p_off[RECORD_FIELDS];
+    Py_ssize_t t_pack_off[RECORD_FIELDS];
     u64 checkpoint_mask;
     Py_ssize_t sums_dr_posted;
     Py_ssize_t sums_cr_posted;
@@ -138,7 +143,10 @@ static PyObject *configure(PyObject *module, PyObject *args)
             return NULL;
         }
     }
-    for (int i = 0; i < P_FIELDS; i++) {
+    for (int i = 0; i < RECORD_FIELDS; i++) {
+        cfg.t_pack_off[i] = cfg.t_off[transfer_pack_fields[i]];
+    }
+    for (int i = 0; i < RECORD_FIELDS; i++) {
         if (slot_offset((PyTypeObject *)account_type, account_pack_fields[i], &cfg.p_off[i])
             < 0) {
             return NULL;
@@ -670,6 +678,28 @@ static PyObject *apply_plain(PyObject *module, PyObject *args)
 }
 
 /* codec.pack_transfers, or None when a field is not an int in range (Python names it). */
+/* One codec record (128 bytes at `r`) from a slotted object: the 13 fields at `off`, in the
+ * codec's order, six u128 as (lo, hi) u64 pairs, then u64, u32, u32, u32, u16, u16, u64,
+ * little-endian (the layout of transfers and accounts alike). 1, or 0 when a field is not a
+ * plain int in its range. */
+static const int record_tail_bytes[RECORD_TAIL] = {8, 4, 4, 4, 2, 2, 8};
+
+static int pack_record(PyObject *obj, const Py_ssize_t *off, unsigned char *r)
+{
+    for (int k = 0; k < RECORD_FIELDS; k++) {
+        int bytes = k < RECORD_WIDE ? 16 : record_tail_bytes[k - RECORD_WIDE];
+        u128 v;
+        if (!as_unsigned(SLOT(obj, off[k]), bytes * 8, &v)) {
+            return 0;
+        }
+        for (int b = 0; b < bytes; b++) {
+            r[b] = (unsigned char)(v >> (8 * b));
+        }
+        r += bytes;
+    }
+    return 1;
+}
+
 static PyObject *pack_transfers(PyObject *module, PyObject *events)
 {
     if (!cfg.configured) {
@@ -687,37 +717,10 @@ static PyObject *pack_transfers(PyObject *module, PyObject *events)
         return NULL;
     }
     unsigned char *p = (unsigned char *)PyBytes_AS_STRING(out);
-    /* The codec's layout: six u128 as (lo, hi) u64 pairs, then u64, u32, u32, u32, u16, u16,
-     * u64, little-endian. */
-    static const int wide[6] = {T_ID, T_DR, T_CR, T_AMOUNT, T_PENDING_ID, T_UD128};
-    static const int tail[7] = {T_UD64, T_UD32, T_TIMEOUT, T_LEDGER, T_CODE, T_FLAGS,
-                                T_TIMESTAMP};
-    static const int tail_bytes[7] = {8, 4, 4, 4, 2, 2, 8};
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *t = PySequence_Fast_GET_ITEM(seq, i);
-        if (Py_TYPE(t) != cfg.transfer_type) {
+        if (Py_TYPE(t) != cfg.transfer_type || !pack_record(t, cfg.t_pack_off, p + i * 128)) {
             goto unpackable;
-        }
-        unsigned char *r = p + i * 128;
-        for (int k = 0; k < 6; k++) {
-            u128 v;
-            if (!as_unsigned(SLOT(t, cfg.t_off[wide[k]]), 128, &v)) {
-                goto unpackable;
-            }
-            for (int b = 0; b < 16; b++) {
-                r[b] = (unsigned char)(v >> (8 * b));
-            }
-            r += 16;
-        }
-        for (int k = 0; k < 7; k++) {
-            u128 v;
-            if (!as_unsigned(SLOT(t, cfg.t_off[tail[k]]), tail_bytes[k] * 8, &v)) {
-                goto unpackable;
-            }
-            for (int b = 0; b < tail_bytes[k]; b++) {
-                r[b] = (unsigned char)(v >> (8 * b));
-            }
-            r += tail_bytes[k];
         }
     }
     Py_DECREF(seq);
@@ -761,27 +764,8 @@ static PyObject *checkpoint_accounts(PyObject *module, PyObject *accounts)
         if (Py_TYPE(a) != cfg.account_type) {
             goto unpackable;
         }
-        unsigned char *r = p + i * 128;
-        for (int k = 0; k < P_WIDE; k++) {
-            u128 v;
-            if (!as_unsigned(SLOT(a, cfg.p_off[k]), 128, &v)) {
-                goto unpackable;
-            }
-            for (int b = 0; b < 16; b++) {
-                r[b] = (unsigned char)(v >> (8 * b));
-            }
-            r += 16;
-        }
-        for (int k = 0; k < P_TAIL; k++) {
-            u128 v;
-            int bytes = account_tail_bytes[k];
-            if (!as_unsigned(SLOT(a, cfg.p_off[P_WIDE + k]), bytes * 8, &v)) {
-                goto unpackable;
-            }
-            for (int b = 0; b < bytes; b++) {
-                r[b] = (unsigned char)(v >> (8 * b));
-            }
-            r += bytes;
+        if (!pack_record(a, cfg.p_off, p + i * 128)) {
+            goto unpackable;
         }
         PyObject *lines = SLOT(a, cfg.a_off[A_LINES]);
         PyObject *checkpoints = SLOT(a, cfg.a_off[A_CHECKPOINTS]);
