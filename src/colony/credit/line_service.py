@@ -387,7 +387,7 @@ class LineService:
     def plans_of(self, line: CreditLine, limit: int) -> list[PlanRequest]:
         """The line's latest `limit` plans asked for, the newest first, whatever became of
         them: asked (made by tonight's run), made, or refused (too little left to split)."""
-        return self.store.plans(line.id, plans_per_line_max)[-limit:][::-1]
+        return self.store.plans(line.id, limit, newest_first=True)
 
     def ask_plan(
         self,

@@ -31,8 +31,8 @@ class LineStore(Protocol):
         """The plan as stored: this one, or the one asked before with the same id."""
         ...
 
-    def plans(self, line_id: str, limit: int) -> list[PlanRequest]:
-        """The line's plans asked for, oldest first (at most `limit`)."""
+    def plans(self, line_id: str, limit: int, *, newest_first: bool = False) -> list[PlanRequest]:
+        """The line's plans asked for, oldest first (or `newest_first`), at most `limit`."""
         ...
 
     def mark_plan(self, plan_id: str, status: PlanStatus) -> None: ...

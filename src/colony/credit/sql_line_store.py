@@ -78,11 +78,12 @@ class SqlLineStore:
             ).fetchone()
         return plan_of(row)
 
-    def plans(self, line_id: str, limit: int) -> list[PlanRequest]:
+    def plans(self, line_id: str, limit: int, *, newest_first: bool = False) -> list[PlanRequest]:
+        order = "DESC" if newest_first else "ASC"
         with self._tables.session() as db:
             rows = db.execute(
                 f"SELECT {PLAN_COLUMNS} FROM credit_line_plans WHERE line_id = ? "
-                "ORDER BY asked_at_ns, id LIMIT ?",
+                f"ORDER BY asked_at_ns {order}, id {order} LIMIT ?",
                 (line_id, limit),
             ).fetchall()
         return [plan_of(row) for row in rows]
